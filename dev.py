@@ -1,0 +1,76 @@
+#!/usr/bin/env python3
+"""The two commands a developer needs, on Windows, macOS and Linux:
+
+    python3 dev.py run [payapp arguments]   # opens PayApp (demo mode when nothing is configured)
+    python3 dev.py test [pytest arguments]  # lint, import contracts and the whole test suite
+
+Each creates `.venv` beside this file on first use and installs what is needed into it (again only when
+pyproject.toml changes). Nothing is installed outside `.venv`."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+PY = BIN / ("python.exe" if os.name == "nt" else "python")
+
+
+def ensure_venv(extras: str) -> None:
+    if sys.version_info < (3, 11):  # noqa: UP036 (dev.py runs on whatever python3 the user has)
+        sys.exit("PayApp needs Python 3.11 or newer.")
+    if not PY.exists():
+        print(f"Creating a virtual environment in {VENV} ...", flush=True)
+        venv.EnvBuilder(with_pip=True).create(VENV)
+    stamp = VENV / f".installed-{extras or 'app'}"
+    digest = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+    if stamp.exists() and stamp.read_text() == digest:
+        return
+    print("Installing PayApp and its dependencies into .venv ...", flush=True)
+    target = f".[{extras}]" if extras else "."
+    subprocess.run([str(PY), "-m", "pip", "install", "--quiet", "--upgrade", "pip"], check=True)
+    subprocess.run([str(PY), "-m", "pip", "install", "--quiet", "-e", target], check=True, cwd=ROOT)
+    stamp.write_text(digest)
+
+
+def run(args: list[str]) -> int:
+    ensure_venv("")
+    return subprocess.call([str(PY), "-m", "payapp", *args], cwd=ROOT)
+
+
+def test(args: list[str]) -> int:
+    ensure_venv("test")
+    env = dict(os.environ)
+    env.setdefault("QT_QPA_PLATFORM", "offscreen")
+    i18n = ROOT / "tools" / "i18n.py"
+    if i18n.exists():
+        subprocess.run([str(PY), str(i18n), "compile"], check=True, cwd=ROOT, env=env)
+    steps = [
+        [str(PY), "-m", "ruff", "check", "payapp", "tests", "bench", "tools", "dev.py"],
+        [str(BIN / "lint-imports")],
+        [str(PY), "-m", "pytest", "-q", "-p", "no:randomly", *args],
+    ]
+    for step in steps:
+        print("$", " ".join(Path(step[0]).name if i == 0 else a for i, a in enumerate(step)), flush=True)
+        code = subprocess.call(step, cwd=ROOT, env=env)
+        if code:
+            return code
+    return 0
+
+
+def main() -> int:
+    if len(sys.argv) < 2 or sys.argv[1] not in ("run", "test"):
+        print(__doc__)
+        return 2
+    command, rest = sys.argv[1], sys.argv[2:]
+    return run(rest) if command == "run" else test(rest)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,104 @@
+"""Entry point: `payapp` (or `python -m payapp`) opens the app; subcommands do headless work.
+
+Imports are kept inside functions so `payapp --version` and the window appear quickly."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from pathlib import Path
+
+
+def _parser() -> argparse.ArgumentParser:
+    from payapp import __version__
+
+    p = argparse.ArgumentParser(prog="payapp", description="PayApp: card and eCheck payments on invoices, kept in "
+                                "step with QuickBooks Online and Autotask. With no command it opens the app "
+                                "(in demo mode when nothing is configured).")
+    p.add_argument("--version", action="version", version=f"PayApp {__version__}")
+    mode = p.add_mutually_exclusive_group()
+    mode.add_argument("--demo", action="store_true", default=None, help="open the demo company (sandbox connectors)")
+    mode.add_argument("--no-demo", dest="demo", action="store_false", help="open the real company database")
+    p.add_argument("--database", metavar="URL", help="database URL (default: PAYAPP_DATABASE_URL or SQLite)")
+    p.add_argument("--data-dir", metavar="DIR", type=Path, help="data folder (default: PAYAPP_DATA_DIR or the "
+                   "platform's user data folder)")
+    p.add_argument("--language", default="", help="de, en, or pseudo (default: follow the system)")
+    p.add_argument("--smoke-test", action="store_true", help="open the demo, render every tab offscreen, exit")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+    db = sub.add_parser("db", help="database maintenance")
+    db_sub = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
+    db_sub.add_parser("upgrade", help="apply migrations to the configured database")
+    demo = sub.add_parser("demo-data", help="generate demo data (bulk inserts) for trying out and benchmarks")
+    demo.add_argument("--invoices", type=int, default=0, help="add N generated invoices (for benchmarks)")
+    demo.add_argument("--database", dest="sub_database", metavar="URL", help="database URL to fill")
+    shots = sub.add_parser("screenshots", help="render every tab and dialog of the demo to PNG files")
+    shots.add_argument("directory", type=Path)
+    shots.add_argument("--language", dest="sub_language", default="", help="de, en or pseudo")
+    sandbox = sub.add_parser("sandbox", help="serve a sandbox (gateway, autotask, quickbooks) on 127.0.0.1")
+    sandbox.add_argument("--port", type=int, default=8765)
+    sandbox.add_argument("--which", default="gateway")
+    sub.add_parser("sync", help="run one sync with Autotask and QuickBooks, headless (for a scheduled task)")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    from payapp.config import load_config
+
+    if args.command == "demo-data":
+        return _demo_data(args)
+    if args.command == "screenshots":
+        from payapp.ui.screenshots import main as screenshots_main
+
+        return screenshots_main(args.directory, language=args.sub_language or args.language)
+    if args.command == "sandbox":
+        from payapp.sandbox.serve import serve
+
+        serve(args.which, args.port)
+        return 0
+    demo = True if args.smoke_test else args.demo
+    config = load_config(demo=demo, database_url=args.database, data_dir=args.data_dir, language=args.language)
+    if args.command == "db":
+        from payapp.migrations import current_revision, upgrade
+
+        upgrade(config.database_url)
+        print(f"Database is at revision {current_revision(config.database_url)}: {config.database_url}")
+        return 0
+    if args.command == "sync":
+        return _sync(config)
+    from payapp.gui import run_gui
+
+    return run_gui(config, smoke_test=args.smoke_test)
+
+
+def _demo_data(args: argparse.Namespace) -> int:
+    import time
+
+    from payapp.config import load_config
+    from payapp.migrations import upgrade
+    from payapp.services.demo_data import generate_demo_company, generate_invoices
+
+    url = args.sub_database or load_config(demo=True).database_url
+    if url.startswith("sqlite:///"):
+        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    upgrade(url)
+    if args.invoices:
+        generate_invoices(url, args.invoices)
+        print(f"Added {args.invoices} invoices in {time.perf_counter() - started:.1f} s")
+    else:
+        summary = generate_demo_company(url)
+        print(f"Demo company: {summary.companies} companies, {summary.invoices} invoices, "
+              f"{summary.payments} payments")
+    return 0
+
+
+def _sync(config: object) -> int:
+    from payapp.services.sync import run_headless_sync
+
+    return asyncio.run(run_headless_sync(config))  # type: ignore[arg-type]
+
+
+if __name__ == "__main__":
+    sys.exit(main())

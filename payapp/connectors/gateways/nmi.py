@@ -1,0 +1,426 @@
+"""BNG Gateway = the NMI Payment API (transact.php and query.php), over an `httpx.AsyncClient`.
+
+Rules this module keeps (PROTOCOLS.md §1):
+
+- Only `response=1` is an approval. `response=2` is a decline, `response=3` an error.
+- An answer whose outcome cannot be known is reported as `outcome="unknown"`, never raised and never
+  retried here: no answer or a dropped connection after sending, HTTP errors (5xx, empty body),
+  a body that is not a gateway answer ("garbage"), response codes 420/421, and a
+  "Duplicate transaction" rejection (an earlier identical attempt probably went through).
+  The caller resolves an unknown outcome by looking its order id up (`query_order`).
+- `NmiResponse.sent` is False only when the request certainly never left this computer (the TCP
+  connection could not be made, or no pooled connection was free): nothing can have been charged.
+- Card and bank numbers, CVVs and the security key go into the request body only: they are never
+  kept on an object, never logged, never put into an exception message.
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from typing import Literal
+from urllib.parse import parse_qs
+
+import httpx
+
+Outcome = Literal["approved", "declined", "error", "unknown"]
+
+#: response_code values that mean "the gateway could not tell whether the issuer approved".
+UNKNOWN_RESPONSE_CODES = frozenset({"420", "421"})
+KNOWN_FIELDS = ("response", "responsetext", "authcode", "transactionid", "orderid", "response_code", "type")
+
+
+@dataclass(frozen=True)
+class NmiResponse:
+    """One transact.php answer. Every field is a string, "" when absent."""
+
+    outcome: Outcome
+    message: str = ""
+    transaction_id: str = ""
+    auth_code: str = ""
+    order_id: str = ""
+    response_code: str = ""
+    customer_vault_id: str = ""
+    avs: str = ""
+    cvv: str = ""
+    response: str = ""          # raw "1"/"2"/"3"
+    type: str = ""
+    sent: bool = True           # False only when the request certainly never reached the gateway
+
+    @property
+    def approved(self) -> bool:
+        return self.outcome == "approved"
+
+    @property
+    def auth_failed(self) -> bool:
+        return self.response == "3" and "authentication failed" in self.message.lower()
+
+
+@dataclass(frozen=True)
+class NmiAction:
+    action_type: str
+    amount: str            # as the gateway sent it ("12.50"); the caller converts with the currency
+    success: str           # "1" or "0"
+    date: str              # YYYYMMDDhhmmss (UTC)
+    response_code: str = ""
+    response_text: str = ""
+    source: str = ""
+
+    @property
+    def succeeded(self) -> bool:
+        return self.success == "1"
+
+
+@dataclass(frozen=True)
+class NmiTransaction:
+    transaction_id: str
+    order_id: str
+    condition: str
+    transaction_type: str = ""       # cc | ck
+    currency: str = ""
+    authorization_code: str = ""
+    customer_vault_id: str = ""
+    actions: tuple[NmiAction, ...] = ()
+
+    def has_action(self, action_type: str, *, succeeded: bool = True) -> bool:
+        return any(a.action_type == action_type and a.succeeded == succeeded for a in self.actions)
+
+    def action(self, action_type: str) -> NmiAction | None:
+        for a in self.actions:
+            if a.action_type == action_type and a.succeeded:
+                return a
+        return None
+
+
+@dataclass(frozen=True)
+class NmiVaultRecord:
+    customer_vault_id: str
+    fields: Mapping[str, str] = field(default_factory=dict)   # masked numbers only, as the gateway gives them
+
+
+class NmiQueryError(Exception):
+    """query.php answered `<error_response>` (bad key, bad filter) or something that is not its XML.
+    This is not "no match": the caller must not conclude that nothing was charged."""
+
+    def __init__(self, message: str, *, auth_failed: bool = False) -> None:
+        super().__init__(message)
+        self.message = message
+        self.auth_failed = auth_failed
+
+
+# --------------------------------------------------------------------------------------- parsers
+
+def _looks_like_answer(values: Mapping[str, list[str]]) -> bool:
+    return "response" in values and values["response"][0] in {"1", "2", "3"}
+
+
+def parse_response(body: str) -> NmiResponse:
+    """Parse a transact.php body. Never raises: a body that is not a gateway answer gives
+    `outcome="unknown"` with a message saying so (the charge may have happened)."""
+    try:
+        values = parse_qs(body.strip(), keep_blank_values=True, strict_parsing=False)
+    except (ValueError, UnicodeError):
+        values = {}
+    if not _looks_like_answer(values):
+        return NmiResponse("unknown", message="The gateway's answer could not be read.")
+
+    def first(name: str) -> str:
+        got = values.get(name)
+        return got[0] if got else ""
+
+    response, text, code = first("response"), first("responsetext"), first("response_code")
+    outcome: Outcome
+    if response == "1":
+        outcome = "approved"
+    elif code in UNKNOWN_RESPONSE_CODES or "duplicate transaction" in text.lower():
+        outcome = "unknown"
+    elif response == "2":
+        outcome = "declined"
+    else:
+        outcome = "error"
+    return NmiResponse(
+        outcome=outcome, message=text, transaction_id=first("transactionid"), auth_code=first("authcode"),
+        order_id=first("orderid"), response_code=code, customer_vault_id=first("customer_vault_id"),
+        avs=first("avsresponse"), cvv=first("cvvresponse"), response=response, type=first("type"),
+    )
+
+
+def _text(el: ET.Element, tag: str) -> str:
+    child = el.find(tag)
+    return (child.text or "").strip() if child is not None else ""
+
+
+def _root(xml: str) -> ET.Element:
+    try:
+        root = ET.fromstring(xml.strip())
+    except ET.ParseError as exc:
+        raise NmiQueryError("The gateway's look-up answer could not be read.") from exc
+    if root.tag != "nm_response":
+        raise NmiQueryError("The gateway's look-up answer could not be read.")
+    err = root.find("error_response")
+    if err is not None:
+        text = (err.text or "").strip() or "The gateway refused the look-up."
+        raise NmiQueryError(text, auth_failed="authentication" in text.lower() or "security key" in text.lower())
+    return root
+
+
+def parse_query(xml: str) -> list[NmiTransaction]:
+    """Parse a query.php answer. `<error_response>` or unreadable XML raises NmiQueryError;
+    an empty `<nm_response>` is no match (`[]`)."""
+    root = _root(xml)
+    out: list[NmiTransaction] = []
+    for tx in root.findall("transaction"):
+        actions = tuple(
+            NmiAction(action_type=_text(a, "action_type"), amount=_text(a, "amount"), success=_text(a, "success"),
+                      date=_text(a, "date"), response_code=_text(a, "response_code"),
+                      response_text=_text(a, "response_text"), source=_text(a, "source"))
+            for a in tx.findall("action")
+        )
+        out.append(NmiTransaction(
+            transaction_id=_text(tx, "transaction_id"), order_id=_text(tx, "order_id"),
+            condition=_text(tx, "condition"), transaction_type=_text(tx, "transaction_type"),
+            currency=_text(tx, "currency"), authorization_code=_text(tx, "authorization_code"),
+            customer_vault_id=_text(tx, "customer_vault_id") or _text(tx, "customerid"), actions=actions,
+        ))
+    return out
+
+
+def parse_vault_report(xml: str) -> list[NmiVaultRecord]:
+    root = _root(xml)
+    records: list[NmiVaultRecord] = []
+    vault = root.find("customer_vault")
+    if vault is None:
+        return records
+    for cust in vault.findall("customer"):
+        values = {child.tag: (child.text or "").strip() for child in cust}
+        cid = cust.get("id") or values.get("customer_vault_id", "")
+        records.append(NmiVaultRecord(customer_vault_id=cid, fields=values))
+    return records
+
+
+# --------------------------------------------------------------------------------------- request data
+
+@dataclass(frozen=True)
+class Billing:
+    first_name: str = ""
+    last_name: str = ""
+    company: str = ""
+    address1: str = ""
+    city: str = ""
+    state: str = ""
+    zip: str = ""
+    country: str = ""
+    email: str = ""
+    phone: str = ""
+
+    def fields(self) -> dict[str, str]:
+        return {k: v for k, v in self.__dict__.items() if v}
+
+
+@dataclass(frozen=True)
+class CardData:
+    """Card fields for one request; repr shows nothing secret."""
+
+    number: str = field(repr=False)
+    expiry_mmyy: str = field(repr=False)
+    cvv: str = field(repr=False, default="")
+
+    def fields(self) -> dict[str, str]:
+        out = {"payment": "creditcard", "ccnumber": self.number, "ccexp": self.expiry_mmyy}
+        if self.cvv:
+            out["cvv"] = self.cvv
+        return out
+
+
+@dataclass(frozen=True)
+class CheckData:
+    """eCheck (ACH) fields for one request; repr shows nothing secret."""
+
+    name: str
+    routing_number: str = field(repr=False)
+    account_number: str = field(repr=False)
+    holder_type: str = "business"       # personal | business
+    account_type: str = "checking"      # checking | savings
+
+    def fields(self) -> dict[str, str]:
+        return {
+            "payment": "check", "checkname": self.name, "checkaba": self.routing_number,
+            "checkaccount": self.account_number, "account_holder_type": self.holder_type,
+            "account_type": self.account_type,
+            # A staff-entered payment the customer authorised: PPD for people, CCD for businesses.
+            "sec_code": "PPD" if self.holder_type == "personal" else "CCD",
+        }
+
+
+PaymentData = CardData | CheckData
+
+#: httpx errors raised before any byte of the request could have reached the gateway.
+_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.UnsupportedProtocol)
+
+
+class NmiGateway:
+    """Client of one NMI (white-label) gateway account."""
+
+    name = "nmi"
+
+    def __init__(self, client: httpx.AsyncClient, base_url: str, security_key: str, *,
+                 timeout: float | None = None) -> None:
+        self._client = client
+        self._base = base_url.rstrip("/")
+        self.__key = security_key
+        self._timeout = timeout
+
+    def __repr__(self) -> str:
+        return f"NmiGateway(base_url={self._base!r}, security_key='***')"
+
+    @property
+    def base_url(self) -> str:
+        return self._base
+
+    # ------------------------------------------------------------------ transport
+
+    def _kw(self) -> dict[str, object]:
+        return {} if self._timeout is None else {"timeout": self._timeout}
+
+    async def _transact(self, fields: dict[str, str]) -> NmiResponse:
+        data = {"security_key": self.__key, **fields}
+        try:
+            resp = await self._client.post(f"{self._base}/api/transact.php", data=data, **self._kw())  # type: ignore[arg-type]
+        except _NOT_SENT as exc:
+            return NmiResponse("unknown", message=f"Could not reach the gateway ({type(exc).__name__}).",
+                               sent=False, order_id=fields.get("orderid", ""))
+        except (httpx.TransportError, OSError) as exc:
+            # Timed out or the connection dropped after the request went out: the gateway may have
+            # processed it. Never resend; the caller looks the order id up.
+            return NmiResponse("unknown", message=f"No answer from the gateway ({type(exc).__name__}).",
+                               order_id=fields.get("orderid", ""))
+        if resp.status_code != 200:
+            return NmiResponse("unknown", message=f"The gateway answered HTTP {resp.status_code}.",
+                               order_id=fields.get("orderid", ""))
+        parsed = parse_response(resp.text)
+        if not parsed.order_id and "orderid" in fields:
+            parsed = _with_order(parsed, fields["orderid"])
+        return parsed
+
+    async def _query(self, fields: dict[str, str]) -> str:
+        data = {"security_key": self.__key, **fields}
+        try:
+            resp = await self._client.post(f"{self._base}/api/query.php", data=data, **self._kw())  # type: ignore[arg-type]
+        except (httpx.TransportError, OSError) as exc:
+            raise NmiQueryError(f"No answer from the gateway ({type(exc).__name__}).") from None
+        if resp.status_code != 200:
+            raise NmiQueryError(f"The gateway answered HTTP {resp.status_code}.")
+        return resp.text
+
+    # ------------------------------------------------------------------ sales
+
+    @staticmethod
+    def _order(order_id: str, amount: str, currency: str, dup_seconds: int | None) -> dict[str, str]:
+        out = {"type": "sale", "orderid": order_id, "amount": amount, "currency": currency}
+        if dup_seconds is not None:
+            out["dup_seconds"] = str(dup_seconds)
+        return out
+
+    async def sale(self, *, order_id: str, amount: str, currency: str, payment: PaymentData,
+                   billing: Billing | None = None, save_as: str | None = None, order_description: str = "",
+                   dup_seconds: int | None = None) -> NmiResponse:
+        """Charge a card or a bank account. `save_as` also stores it in the vault under that id
+        (customer_vault=add_customer with type=sale: charge and save in one call)."""
+        fields = self._order(order_id, amount, currency, dup_seconds)
+        fields.update(payment.fields())
+        fields.update((billing or Billing()).fields())
+        if order_description:
+            fields["order_description"] = order_description
+        if save_as is not None:
+            fields["customer_vault"] = "add_customer"
+            if save_as:
+                fields["customer_vault_id"] = save_as
+        return await self._transact(fields)
+
+    async def sale_card(self, *, order_id: str, amount: str, currency: str, card: CardData,
+                        billing: Billing | None = None, save_as: str | None = None) -> NmiResponse:
+        return await self.sale(order_id=order_id, amount=amount, currency=currency, payment=card,
+                               billing=billing, save_as=save_as)
+
+    async def sale_check(self, *, order_id: str, amount: str, currency: str, check: CheckData,
+                         billing: Billing | None = None, save_as: str | None = None) -> NmiResponse:
+        return await self.sale(order_id=order_id, amount=amount, currency=currency, payment=check,
+                               billing=billing, save_as=save_as)
+
+    async def sale_vault(self, *, order_id: str, amount: str, currency: str, customer_vault_id: str,
+                         dup_seconds: int | None = None) -> NmiResponse:
+        fields = self._order(order_id, amount, currency, dup_seconds)
+        fields["customer_vault_id"] = customer_vault_id
+        return await self._transact(fields)
+
+    # ------------------------------------------------------------------ vault
+
+    async def vault_add(self, payment: PaymentData, billing: Billing | None = None,
+                        customer_vault_id: str = "") -> NmiResponse:
+        fields = {"customer_vault": "add_customer", **payment.fields(), **(billing or Billing()).fields()}
+        if customer_vault_id:
+            fields["customer_vault_id"] = customer_vault_id
+        return await self._transact(fields)
+
+    async def vault_update(self, customer_vault_id: str, payment: PaymentData | None = None,
+                           billing: Billing | None = None) -> NmiResponse:
+        fields = {"customer_vault": "update_customer", "customer_vault_id": customer_vault_id}
+        if payment is not None:
+            fields.update(payment.fields())
+        fields.update((billing or Billing()).fields())
+        return await self._transact(fields)
+
+    async def vault_delete(self, customer_vault_id: str) -> NmiResponse:
+        return await self._transact({"customer_vault": "delete_customer", "customer_vault_id": customer_vault_id})
+
+    async def vault_record(self, customer_vault_id: str) -> NmiVaultRecord | None:
+        xml = await self._query({"report_type": "customer_vault", "customer_vault_id": customer_vault_id})
+        records = parse_vault_report(xml)
+        return records[0] if records else None
+
+    # ------------------------------------------------------------------ void / refund
+
+    async def void(self, transaction_id: str, *, order_id: str = "") -> NmiResponse:
+        fields = {"type": "void", "transactionid": transaction_id}
+        if order_id:
+            fields["orderid"] = order_id
+        return await self._transact(fields)
+
+    async def refund(self, transaction_id: str, *, amount: str | None = None, order_id: str = "") -> NmiResponse:
+        """Refund a settled transaction, fully (amount None) or partly."""
+        fields = {"type": "refund", "transactionid": transaction_id}
+        if amount is not None:
+            fields["amount"] = amount
+        if order_id:
+            fields["orderid"] = order_id
+        return await self._transact(fields)
+
+    # ------------------------------------------------------------------ look-ups
+
+    async def query(self, **filters: str) -> list[NmiTransaction]:
+        """query.php with any documented filter (order_id, transaction_id, condition, action_type,
+        start_date, end_date, transaction_type)."""
+        return parse_query(await self._query({k: v for k, v in filters.items() if v}))
+
+    async def query_order(self, order_id: str) -> list[NmiTransaction]:
+        return await self.query(order_id=order_id)
+
+    async def query_transactions(self, *transaction_ids: str) -> list[NmiTransaction]:
+        if not transaction_ids:
+            return []
+        return await self.query(transaction_id=",".join(transaction_ids))
+
+    async def test_keys(self) -> tuple[bool, str]:
+        """A harmless call: look up an order id that cannot exist. Charges nothing."""
+        try:
+            await self.query(order_id="payapp-key-check-0")
+        except NmiQueryError as exc:
+            if exc.auth_failed:
+                return False, "The gateway refused the key (authentication failed). Check the private key."
+            return False, f"The gateway could not be asked: {exc.message}"
+        return True, "The gateway accepted the key."
+
+
+def _with_order(r: NmiResponse, order_id: str) -> NmiResponse:
+    return replace(r, order_id=order_id)

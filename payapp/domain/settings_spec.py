@@ -1,0 +1,58 @@
+"""Every setting PayApp keeps in the database, declared once: key, type, default, rule."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class SettingSpec:
+    key: str
+    type: type
+    default: Any
+    label: str
+    set_once: bool = False      # e.g. the internal currency: chosen once, never changed
+    admin_only: bool = True
+
+
+SPECS: tuple[SettingSpec, ...] = (
+    SettingSpec("gateway.name", str, "nmi", "Gateway"),
+    SettingSpec("gateway.base_url", str, "https://secure.bngpaymentgateway.com", "Gateway address"),
+    SettingSpec("gateway.private_key_fingerprint", str, "", "Private key fingerprint"),
+    SettingSpec("gateway.public_key_fingerprint", str, "", "Public key fingerprint"),
+    SettingSpec("gateway.keys_changed_by", str, "", "Keys replaced by"),
+    SettingSpec("gateway.keys_changed_at", str, "", "Keys replaced at"),
+    SettingSpec("payment_types.back_office.card", bool, False, "Credit card for the back office"),
+    SettingSpec("payment_types.back_office.echeck", bool, False, "eCheck for the back office"),
+    SettingSpec("payment_types.portal.card", bool, False, "Credit card for the client portal"),
+    SettingSpec("payment_types.portal.echeck", bool, False, "eCheck for the client portal"),
+    SettingSpec("currency", str, "", "Internal currency", set_once=True),
+    SettingSpec("refunds.approval_threshold_minor", int, 0, "Refunds above this need a second user (0 = off)"),
+    SettingSpec("ui.language", str, "", "Language (empty = follow the system)", admin_only=False),
+    SettingSpec("autotask.api_user", str, "", "Autotask API user"),
+    SettingSpec("autotask.integration_code_fingerprint", str, "", "Autotask integration code fingerprint"),
+    SettingSpec("autotask.secret_fingerprint", str, "", "Autotask secret fingerprint"),
+    SettingSpec("autotask.zone_url", str, "", "Autotask zone (cached)"),
+    SettingSpec("autotask.base_url", str, "https://webservices2.autotask.net/atservicesrest", "Autotask address"),
+    SettingSpec("quickbooks.client_id", str, "", "QuickBooks client id"),
+    SettingSpec("quickbooks.client_secret_fingerprint", str, "", "QuickBooks client secret fingerprint"),
+    SettingSpec("quickbooks.realm_id", str, "", "QuickBooks company (realm) id"),
+    SettingSpec("quickbooks.base_url", str, "https://quickbooks.api.intuit.com", "QuickBooks address"),
+    SettingSpec("quickbooks.auth_base_url", str, "https://oauth.platform.intuit.com", "QuickBooks sign-in address"),
+    SettingSpec("quickbooks.connected", bool, False, "QuickBooks connected"),
+    SettingSpec("sync.interval_minutes", int, 15, "Sync every (minutes)"),
+)
+
+BY_KEY: dict[str, SettingSpec] = {s.key: s for s in SPECS}
+
+
+class UnknownSetting(KeyError):
+    pass
+
+
+def spec(key: str) -> SettingSpec:
+    try:
+        return BY_KEY[key]
+    except KeyError:
+        raise UnknownSetting(key) from None

@@ -1,0 +1,107 @@
+"""Checks on what a person types for a card or a bank account (python-stdnum does the maths)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from stdnum import luhn
+from stdnum.us import rtn
+
+from payapp.domain.errors import ValidationError
+
+# Issuer prefixes (IIN ranges) as published by the card networks.
+_BRANDS: tuple[tuple[str, re.Pattern[str], tuple[int, ...]], ...] = (
+    ("Amex", re.compile(r"^3[47]"), (15,)),
+    ("Diners", re.compile(r"^3(0[0-5]|[68])"), (14, 16, 19)),
+    ("JCB", re.compile(r"^35(2[89]|[3-8])"), (16, 17, 18, 19)),
+    ("Discover", re.compile(r"^(6011|65|64[4-9]|622)"), (16, 19)),
+    ("Mastercard", re.compile(r"^(5[1-5]|2(2[2-9]|[3-6]\d|7[01]|720))"), (16,)),
+    ("Visa", re.compile(r"^4"), (13, 16, 19)),
+)
+
+
+def clean_digits(text: str) -> str:
+    """Remove spaces and dashes people type; anything else stays so it can be refused."""
+    return re.sub(r"[\s-]", "", text)
+
+
+def card_brand(number: str) -> str:
+    digits = clean_digits(number)
+    for name, pattern, _lengths in _BRANDS:
+        if pattern.match(digits):
+            return name
+    return ""
+
+
+def check_card_number(text: str) -> str:
+    digits = clean_digits(text)
+    if not digits:
+        raise ValidationError("Enter the card number.", field="card_number")
+    if not digits.isdigit():
+        raise ValidationError("A card number has digits only.", field="card_number")
+    brand = card_brand(digits)
+    lengths = next((lens for name, _p, lens in _BRANDS if name == brand), (12, 13, 14, 15, 16, 17, 18, 19))
+    if len(digits) not in lengths:
+        raise ValidationError("The card number is too short or too long.", field="card_number")
+    if not luhn.is_valid(digits):
+        raise ValidationError("This card number is not valid. Check the digits.", field="card_number")
+    return digits
+
+
+@dataclass(frozen=True)
+class Expiry:
+    month: int
+    year: int  # four digits
+
+    def mmyy(self) -> str:
+        return f"{self.month:02d}{self.year % 100:02d}"
+
+    def display(self) -> str:
+        return f"{self.month:02d}/{self.year % 100:02d}"
+
+
+def check_expiry(text: str, today: dt.date | None = None) -> Expiry:
+    today = today or dt.date.today()
+    m = re.fullmatch(r"\s*(\d{1,2})\s*/?\s*(\d{2}|\d{4})\s*", text)
+    if not m:
+        raise ValidationError("Enter the expiry as MM/YY.", field="expiry")
+    month, year = int(m.group(1)), int(m.group(2))
+    if year < 100:
+        year += 2000
+    if not 1 <= month <= 12:
+        raise ValidationError("The month must be 01 to 12.", field="expiry")
+    if (year, month) < (today.year, today.month):
+        raise ValidationError("This card has expired.", field="expiry")
+    if year > today.year + 20:
+        raise ValidationError("The expiry year is too far ahead.", field="expiry")
+    return Expiry(month, year)
+
+
+def check_cvv(text: str, brand: str) -> str:
+    cvv = text.strip()
+    want = 4 if brand == "Amex" else 3
+    if not cvv.isdigit() or len(cvv) != want:
+        raise ValidationError(f"The security code has {want} digits.", field="cvv")
+    return cvv
+
+
+def check_routing_number(text: str) -> str:
+    digits = clean_digits(text)
+    if len(digits) != 9 or not digits.isdigit():
+        raise ValidationError("A routing number has 9 digits.", field="routing_number")
+    if not rtn.is_valid(digits):
+        raise ValidationError("This routing number is not valid. Check the digits.", field="routing_number")
+    return digits
+
+
+def check_account_number(text: str) -> str:
+    digits = clean_digits(text)
+    if not digits.isdigit() or not 4 <= len(digits) <= 17:
+        raise ValidationError("An account number has 4 to 17 digits.", field="account_number")
+    return digits
+
+
+def last_four(number: str) -> str:
+    return clean_digits(number)[-4:]

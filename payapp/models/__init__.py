@@ -1,0 +1,21 @@
+"""SQLAlchemy tables (no Qt here). Importing this package registers every table on `Base.metadata`."""
+
+from payapp.models.base import Base, utcnow
+from payapp.models.crm import Company, Contact, Contract, Ticket
+from payapp.models.invoices import Invoice, InvoiceLine
+from payapp.models.payments import Payment, Refund, RefundApproval, SavedPaymentMethod
+from payapp.models.system import (
+    AccountingCustomerLink,
+    AuditEvent,
+    OutboxJob,
+    Setting,
+    SyncCursor,
+    SyncLock,
+    User,
+)
+
+__all__ = [
+    "AccountingCustomerLink", "AuditEvent", "Base", "Company", "Contact", "Contract", "Invoice",
+    "InvoiceLine", "OutboxJob", "Payment", "Refund", "RefundApproval", "SavedPaymentMethod", "Setting",
+    "SyncCursor", "SyncLock", "Ticket", "User", "utcnow",
+]

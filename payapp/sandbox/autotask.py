@@ -1,0 +1,446 @@
+"""An Autotask PSA REST sandbox (ASGI, in-memory): zone discovery, entity queries with the filter grammar
+and `nextPageUrl` paging, counts, get-by-id, ThresholdInformation, `PATCH Invoices` (paidDate), the
+hourly request limit, and fault switches for tests. Data is generated deterministically from a seed.
+
+`create_autotask_app(state)` builds the app; tests drive `AutotaskSandbox` directly (same process)."""
+
+from __future__ import annotations
+
+import asyncio
+import bisect
+import datetime as dt
+import json
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+DEMO_API_USER = "payapp-demo@sandbox.autotask.example"
+DEMO_SECRET = "demo-autotask-secret"
+DEMO_INTEGRATION_CODE = "DEMOINTEGRATIONCODE"
+
+Rec = dict[str, Any]
+ENTITIES = ("Companies", "Contacts", "Contracts", "Tickets", "Invoices", "BillingItems")
+_NUM = "\x00"      # marks a decimal string that must be written as a bare JSON number
+
+_FIRST = ("Alex", "Sam", "Jordan", "Taylor", "Morgan", "Casey", "Riley", "Jamie", "Avery", "Quinn", "Drew", "Robin")
+_LAST = ("Smith", "Garcia", "Müller", "Nguyen", "O'Brien", "Khan", "Rossi", "Johnson", "Kowalski", "Silva", "Lee")
+_WORDS = ("Acme", "Blue Ridge", "Northwind", "Contoso", "Summit", "Harbor", "Pioneer", "Granite", "Cedar", "Apex",
+          "Lakeside", "Riverside", "Evergreen", "Orbit", "Beacon", "Keystone")
+_KINDS = ("Dental", "Logistics", "Law Group", "Clinic", "Manufacturing", "Realty", "Bakery", "Consulting", "Labs")
+_CITIES = (("Austin", "TX", "787"), ("Denver", "CO", "802"), ("Portland", "OR", "972"), ("Boston", "MA", "021"),
+           ("Miami", "FL", "331"), ("Chicago", "IL", "606"))
+
+
+def _iso(t: dt.datetime) -> str:
+    return t.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
+def _money(cents: int) -> str:
+    sign = "-" if cents < 0 else ""
+    cents = abs(cents)
+    return f"{_NUM}{sign}{cents // 100}.{cents % 100:02d}{_NUM}"
+
+
+def dumps(data: Any) -> bytes:
+    """JSON with amounts as bare numbers (no floats anywhere: they are marked decimal strings)."""
+    text = json.dumps(data, separators=(",", ":"), ensure_ascii=False)
+    return text.replace('"\\u0000', "").replace('\\u0000"', "").encode()
+
+
+@dataclass
+class Faults:
+    """Switches for tests. Counters count down per request to the zone API (not zone discovery)."""
+
+    fail_next: int = 0                   # HTTP 500 for the next n requests
+    throttle_next: int = 0               # HTTP 429 with Retry-After for the next n requests
+    retry_after: int = 1
+    errors_on_200_next: int = 0          # {"errors": [...]} with HTTP 200
+    fail_after: int | None = None        # every request after this many more answers HTTP 500
+    endless_paging: bool = False         # nextPageUrl always points at the same page again
+    next_page_base: str | None = None    # a nextPageUrl on another host (credentials must not follow)
+    latency: float = 0.0
+
+
+@dataclass
+class AutotaskSandbox:
+    companies: int = 60
+    contacts_per_company: float = 3.0
+    invoices: int = 600
+    lines_per_invoice: int = 2
+    seed: int = 7
+    anchor: dt.date | None = None
+    api_user: str = DEMO_API_USER
+    secret: str = DEMO_SECRET
+    integration_code: str = DEMO_INTEGRATION_CODE
+    hourly_limit: int = 10_000
+    faults: Faults = field(default_factory=Faults)
+
+    def __post_init__(self) -> None:
+        self.data: dict[str, list[Rec]] = {e: [] for e in ENTITIES}
+        self._ids: dict[str, list[int]] = {}
+        self._by_id: dict[str, dict[int, Rec]] = {}
+        self.requests: list[tuple[str, str, dict[str, str]]] = []     # method, url, credential headers seen
+        self.request_times: list[float] = []
+        self.patches: list[Rec] = []
+        self._generate()
+
+    # -- generation
+
+    def _generate(self) -> None:
+        rng = random.Random(self.seed)
+        anchor = self.anchor or dt.date.today()
+        old = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
+        comps, conts, ctrs, tks, invs, items = ([] for _ in range(6))
+        for i in range(1, self.companies + 1):
+            city, st, zp = rng.choice(_CITIES)
+            name = f"{rng.choice(_WORDS)} {rng.choice(_KINDS)}" + ("" if i <= 40 else f" {i}")
+            comps.append({"id": 1000 + i, "companyName": name, "companyNumber": f"C{i:05d}",
+                          "phone": f"555-{rng.randrange(100, 999)}-{rng.randrange(1000, 9999)}",
+                          "address1": f"{rng.randrange(1, 999)} Main St", "city": city, "state": st,
+                          "postalCode": f"{zp}{rng.randrange(10, 99)}", "countryID": 237,
+                          "isActive": rng.random() > 0.05,
+                          "lastTrackedModifiedDateTime": _iso(old + dt.timedelta(minutes=rng.randrange(500_000)))})
+        n_contacts = int(self.companies * self.contacts_per_company)
+        for i in range(1, n_contacts + 1):
+            fn, ln = rng.choice(_FIRST), rng.choice(_LAST)
+            conts.append({"id": 30_000 + i, "companyID": 1000 + rng.randrange(1, self.companies + 1),
+                          "firstName": fn, "lastName": ln,
+                          "emailAddress": f"{fn.lower()}.{i}@example.com", "phone": "555-0100",
+                          "isActive": 1 if rng.random() > 0.1 else 0,
+                          "lastModifiedDate": _iso(old + dt.timedelta(minutes=rng.randrange(500_000)))})
+        for i in range(1, max(1, self.companies // 2) + 1):
+            start = anchor - dt.timedelta(days=rng.randrange(30, 900))
+            ctrs.append({"id": 5000 + i, "companyID": 1000 + rng.randrange(1, self.companies + 1),
+                         "contractName": f"Managed services {i}", "contractNumber": f"K-{i:05d}",
+                         "status": 1, "startDate": start.isoformat() + "T00:00:00Z",
+                         "endDate": (start + dt.timedelta(days=365)).isoformat() + "T00:00:00Z"})
+        for i in range(1, max(1, self.companies) + 1):
+            ctrs_id = ctrs[rng.randrange(len(ctrs))]["id"]
+            tks.append({"id": 70_000 + i, "ticketNumber": f"T2025{i:06d}",
+                        "companyID": 1000 + rng.randrange(1, self.companies + 1), "contactID": None,
+                        "contractID": ctrs_id, "title": f"Printer offline #{i}", "status": 5,
+                        "createDate": _iso(old + dt.timedelta(minutes=i)),
+                        "lastTrackedModificationDateTime": _iso(old + dt.timedelta(minutes=i + 10))})
+        item_id = 900_000
+        for i in range(1, self.invoices + 1):
+            days_ago = rng.randrange(0, 420)
+            issued = anchor - dt.timedelta(days=days_ago)
+            lines = []
+            for _ in range(self.lines_per_invoice):
+                item_id += 1
+                qty = rng.randrange(1, 6)
+                rate = rng.randrange(2_500, 40_000)
+                lines.append({"id": item_id, "invoiceID": 200_000 + i, "description": rng.choice(
+                    ("Managed services", "Onsite labour", "Backup licence", "Firewall subscription", "Hardware")),
+                    "quantity": qty, "rate": _money(rate), "extendedPrice": _money(qty * rate),
+                    "contractID": None, "ticketID": None})
+            total = sum(int(str(x["extendedPrice"]).strip(_NUM).replace(".", "")) for x in lines)
+            tax = total * 6 // 100
+            paid = days_ago > 60 and rng.random() < 0.6
+            voided = rng.random() < 0.02
+            inv = {"id": 200_000 + i, "companyID": 1000 + rng.randrange(1, self.companies + 1),
+                   "invoiceNumber": "" if rng.random() < 0.01 else f"{issued.year}-{i:06d}",
+                   "invoiceDateTime": issued.isoformat() + "T00:00:00Z",
+                   "dueDate": (issued + dt.timedelta(days=30)).isoformat() + "T00:00:00Z",
+                   "invoiceTotal": _money(total + tax), "totalTaxValue": _money(tax),
+                   "paidDate": (issued + dt.timedelta(days=rng.randrange(5, 45))).isoformat() + "T00:00:00Z"
+                   if paid else None,
+                   "isVoided": voided, "voidedDate": (issued + dt.timedelta(days=2)).isoformat() + "T00:00:00Z"
+                   if voided else None,
+                   "createDateTime": issued.isoformat() + "T08:00:00Z", "paymentTerm": "Net 30", "comments": ""}
+            invs.append(inv)
+            items.extend(lines)
+        for entity, rows in zip(ENTITIES, (comps, conts, ctrs, tks, invs, items), strict=True):
+            self.data[entity] = rows
+            self._reindex(entity)
+
+    def _reindex(self, entity: str) -> None:
+        rows = self.data[entity]
+        rows.sort(key=lambda r: r["id"])
+        self._ids[entity] = [r["id"] for r in rows]
+        self._by_id[entity] = {r["id"]: r for r in rows}
+
+    # -- Python API for tests and the demo
+
+    def record(self, entity: str, ident: int) -> Rec:
+        return self._by_id[entity][ident]
+
+    def touch_company(self, ident: int, **changes: Any) -> None:
+        rec = self.record("Companies", ident)
+        rec.update(changes)
+        rec["lastTrackedModifiedDateTime"] = _iso(dt.datetime.now(dt.UTC))
+
+    def touch_contact(self, ident: int, **changes: Any) -> None:
+        rec = self.record("Contacts", ident)
+        rec.update(changes)
+        rec["lastModifiedDate"] = _iso(dt.datetime.now(dt.UTC))
+
+    def add_invoice(self, company_id: int, total_cents: int, *, number: str = "") -> int:
+        ident = (self._ids["Invoices"][-1] if self._ids["Invoices"] else 200_000) + 1
+        today = dt.date.today().isoformat() + "T00:00:00Z"
+        self.data["Invoices"].append({
+            "id": ident, "companyID": company_id, "invoiceNumber": number or f"N-{ident}", "invoiceDateTime": today,
+            "dueDate": today, "invoiceTotal": _money(total_cents), "totalTaxValue": _money(0), "paidDate": None,
+            "isVoided": False, "voidedDate": None, "createDateTime": today, "paymentTerm": "Net 30", "comments": ""})
+        item = (self._ids["BillingItems"][-1] if self._ids["BillingItems"] else 900_000) + 1
+        self.data["BillingItems"].append({"id": item, "invoiceID": ident, "description": "Services", "quantity": 1,
+                                          "rate": _money(total_cents), "extendedPrice": _money(total_cents),
+                                          "contractID": None, "ticketID": None})
+        self._reindex("Invoices")
+        self._reindex("BillingItems")
+        return ident
+
+    def set_invoice_paid(self, ident: int, paid: dt.date | None) -> None:
+        self.record("Invoices", ident)["paidDate"] = None if paid is None else paid.isoformat() + "T00:00:00Z"
+
+    def void_invoice(self, ident: int, when: dt.date | None = None) -> None:
+        rec = self.record("Invoices", ident)
+        rec["isVoided"] = True
+        rec["voidedDate"] = (when or dt.date.today()).isoformat() + "T00:00:00Z"
+
+    def requests_this_hour(self) -> int:
+        cutoff = time.monotonic() - 3600
+        i = bisect.bisect_left(self.request_times, cutoff)
+        if i > 10_000:
+            del self.request_times[:i]
+            i = 0
+        return len(self.request_times) - i
+
+
+# ---------------------------------------------------------------- filter evaluation
+
+
+def _compile(items: list[Rec], fields: dict[str, str]) -> Callable[[Rec], bool]:
+    preds = [_compile_item(it, fields) for it in items]
+    return lambda r: all(p(r) for p in preds)
+
+
+def _norm(v: Any) -> Any:
+    if isinstance(v, str) and v.startswith(_NUM):
+        return Decimal(v.strip(_NUM))
+    return v
+
+
+def _compile_item(item: Rec, fields: dict[str, str]) -> Callable[[Rec], bool]:
+    op = str(item.get("op", "")).lower()
+    if op in ("and", "or"):
+        subs = [_compile_item(s, fields) for s in item.get("items", [])]
+        return (lambda r: all(p(r) for p in subs)) if op == "and" else (lambda r: any(p(r) for p in subs))
+    name = fields.get(str(item.get("field", "")).lower())
+    if name is None:
+        raise ValueError(f"Unknown field {item.get('field')!r}")
+    value = item.get("value")
+
+    def get(r: Rec) -> Any:
+        return _norm(r.get(name))
+
+    def cmp(fn: Callable[[Any, Any], bool]) -> Callable[[Rec], bool]:
+        def pred(r: Rec) -> bool:
+            v = get(r)
+            if v is None or value is None:
+                return False
+            if isinstance(v, bool) or isinstance(value, bool):
+                return fn(bool(v), bool(value))
+            if isinstance(v, int | Decimal) and not isinstance(value, int | Decimal):
+                return fn(v, Decimal(str(value)))
+            return fn(str(v), str(value)) if isinstance(v, str) else fn(v, value)
+        return pred
+
+    if op == "eq":
+        return cmp(lambda a, b: a == b)
+    if op == "noteq":
+        return lambda r: not cmp(lambda a, b: a == b)(r)
+    if op in ("gt", "gte", "lt", "lte"):
+        ops = {"gt": lambda a, b: a > b, "gte": lambda a, b: a >= b, "lt": lambda a, b: a < b,
+               "lte": lambda a, b: a <= b}
+        return cmp(ops[op])
+    if op == "beginswith":
+        return lambda r: str(get(r) or "").lower().startswith(str(value).lower())
+    if op == "endswith":
+        return lambda r: str(get(r) or "").lower().endswith(str(value).lower())
+    if op == "contains":
+        return lambda r: str(value).lower() in str(get(r) or "").lower()
+    if op == "exist":
+        return lambda r: get(r) not in (None, "")
+    if op == "notexist":
+        return lambda r: get(r) in (None, "")
+    if op in ("in", "notin"):
+        values = set(value or [])
+        return (lambda r: get(r) in values) if op == "in" else (lambda r: get(r) not in values)
+    raise ValueError(f"Unknown operator {op!r}")
+
+
+def _id_floor(items: list[Rec]) -> int:
+    """The smallest id a top-level `id gt/gte` filter allows (used to start the scan with bisect)."""
+    floor = -(2 ** 62)
+    for it in items:
+        if str(it.get("field", "")).lower() == "id" and str(it.get("op", "")).lower() in ("gt", "gte"):
+            v = int(it["value"]) + (1 if str(it["op"]).lower() == "gt" else 0)
+            floor = max(floor, v)
+    return floor
+
+
+# ---------------------------------------------------------------- the ASGI app
+
+
+def create_autotask_app(state: AutotaskSandbox | None = None) -> Starlette:
+    sb = state if state is not None else AutotaskSandbox()
+    fields = {e: ({k.lower(): k for k in sb.data[e][0]} if sb.data[e] else {"id": "id"}) for e in ENTITIES}
+
+    def err(status: int, *messages: str, headers: dict[str, str] | None = None) -> Response:
+        return Response(dumps({"errors": list(messages)}), status, media_type="application/json", headers=headers)
+
+    def ok(data: Any) -> Response:
+        return Response(dumps(data), 200, media_type="application/json")
+
+    def entity_of(request: Request) -> str | None:
+        name = request.path_params["entity"].lower()
+        return next((e for e in ENTITIES if e.lower() == name), None)
+
+    async def zone_information(request: Request) -> Response:
+        user = request.query_params.get("user", "")
+        if not user:
+            return err(400, "user is required")
+        root = str(request.base_url).rstrip("/") + "/atservicesrest/"     # trailing slash on purpose
+        return ok({"zoneName": "Sandbox Zone", "url": root, "webUrl": str(request.base_url), "ci": 1})
+
+    async def gate(request: Request) -> Response | None:
+        creds = {k: request.headers.get(k, "") for k in ("ApiIntegrationCode", "UserName", "Secret")}
+        sb.requests.append((request.method, str(request.url), {k: v for k, v in creds.items() if v}))
+        fl = sb.faults
+        if fl.latency:
+            await asyncio.sleep(fl.latency)
+        if (creds["ApiIntegrationCode"] != sb.integration_code or creds["UserName"] != sb.api_user
+                or creds["Secret"] != sb.secret):
+            return err(401, "Authentication failed: check the API user, secret and integration code.")
+        sb.request_times.append(time.monotonic())
+        if fl.throttle_next > 0:
+            fl.throttle_next -= 1
+            return err(429, "Too many requests", headers={"Retry-After": str(fl.retry_after)})
+        if sb.requests_this_hour() > sb.hourly_limit:
+            return err(429, "The hourly request limit was reached", headers={"Retry-After": "60"})
+        if fl.fail_next > 0:
+            fl.fail_next -= 1
+            return err(500, "Internal server error (injected)")
+        if fl.fail_after is not None:
+            if fl.fail_after <= 0:
+                return err(500, "Internal server error (injected, persistent)")
+            fl.fail_after -= 1
+        if fl.errors_on_200_next > 0:
+            fl.errors_on_200_next -= 1
+            return err(200, "Injected error reported with HTTP 200")
+        return None
+
+    async def query(request: Request) -> Response:
+        refused = await gate(request)
+        if refused is not None:
+            return refused
+        entity = entity_of(request)
+        if entity is None:
+            return err(404, "Unknown entity")
+        try:
+            body = json.loads(await request.body() or b"{}")
+            items = list(body.get("filter") or body.get("Filter") or [])
+            pred = _compile(items, fields[entity])
+        except (ValueError, AttributeError) as exc:
+            return err(500 if "Unknown" not in str(exc) else 400, str(exc))
+        limit = max(1, min(500, int(body.get("MaxRecords") or 500)))
+        rows = sb.data[entity]
+        ids = sb._ids[entity]
+        after = request.query_params.get("after")
+        floor = _id_floor(items)
+        if after is not None:
+            floor = max(floor, int(after) + 1)
+        start = bisect.bisect_left(ids, floor)
+        page: list[Rec] = []
+        i = start
+        while i < len(rows) and len(page) < limit:
+            if pred(rows[i]):
+                page.append(rows[i])
+            i += 1
+        more = i < len(rows) and len(page) == limit     # a full page may have more after it
+        next_url = None
+        base = str(request.base_url).rstrip("/") + f"/atservicesrest/v1.0/{entity}/query"
+        if sb.faults.endless_paging:
+            next_url = f"{base}?after=0"
+        elif more and page:
+            root = sb.faults.next_page_base.rstrip("/") + f"/atservicesrest/v1.0/{entity}/query" \
+                if sb.faults.next_page_base else base
+            next_url = f"{root}?after={page[-1]['id']}"
+        return ok({"items": page, "pageDetails": {"count": len(page), "requestCount": limit,
+                                                  "prevPageUrl": None, "nextPageUrl": next_url}})
+
+    async def count(request: Request) -> Response:
+        refused = await gate(request)
+        if refused is not None:
+            return refused
+        entity = entity_of(request)
+        if entity is None:
+            return err(404, "Unknown entity")
+        try:
+            body = json.loads(await request.body() or b"{}")
+            pred = _compile(list(body.get("filter") or []), fields[entity])
+        except (ValueError, AttributeError) as exc:
+            return err(400, str(exc))
+        return ok({"queryCount": sum(1 for r in sb.data[entity] if pred(r))})
+
+    async def get_one(request: Request) -> Response:
+        refused = await gate(request)
+        if refused is not None:
+            return refused
+        entity = entity_of(request)
+        rec = sb._by_id.get(entity or "", {}).get(int(request.path_params["ident"]))
+        if rec is None:
+            return err(404, "Not found")
+        return ok({"item": rec})
+
+    async def patch(request: Request) -> Response:
+        refused = await gate(request)
+        if refused is not None:
+            return refused
+        entity = entity_of(request)
+        if entity != "Invoices":
+            return err(405, f"{request.path_params['entity']} cannot be updated through this sandbox")
+        body = json.loads(await request.body() or b"{}")
+        rec = sb._by_id["Invoices"].get(int(body.get("id") or 0))
+        if rec is None:
+            return err(404, "Invoice not found")
+        unknown = set(body) - {"id", "paidDate"}
+        if unknown:
+            return err(422, f"Fields cannot be updated: {sorted(unknown)}")
+        paid = body.get("paidDate")
+        try:
+            if paid is not None:
+                dt.date.fromisoformat(str(paid)[:10])
+        except ValueError:
+            return err(400, "paidDate is not a date")
+        rec["paidDate"] = None if paid is None else str(paid)[:10] + "T00:00:00Z"
+        sb.patches.append(dict(body))
+        return ok({"itemId": rec["id"]})
+
+    async def threshold(request: Request) -> Response:
+        refused = await gate(request)
+        if refused is not None:
+            return refused
+        return ok({"externalRequestThreshold": sb.hourly_limit, "requestThresholdTimeframe": 60,
+                   "currentTimeframeRequestCount": sb.requests_this_hour()})
+
+    routes = [
+        Route("/atservicesrest/v1.0/zoneInformation", zone_information, methods=["GET"]),
+        Route("/atservicesrest/v1.0/ThresholdInformation", threshold, methods=["GET"]),
+        Route("/atservicesrest/v1.0/{entity}/query/count", count, methods=["POST"]),
+        Route("/atservicesrest/v1.0/{entity}/query", query, methods=["POST"]),
+        Route("/atservicesrest/v1.0/{entity}/{ident:int}", get_one, methods=["GET"]),
+        Route("/atservicesrest/v1.0/{entity}", patch, methods=["PATCH"]),
+    ]
+    app = Starlette(routes=routes)
+    app.state.sandbox = sb
+    return app

@@ -1,0 +1,572 @@
+"""A sandbox BNG/NMI gateway: POST /api/transact.php and /api/query.php with the documented test-mode
+behaviours (PROTOCOLS.md §1), state in memory, plus control endpoints for demos and tests:
+
+- POST /_sandbox/settle-now      settle every pending-settlement transaction (and run ACH returns)
+- POST /_sandbox/returns         return settled eChecks whose account number ends in 0000
+- POST /_sandbox/faults          JSON {"kind": ..., "times": 1, "seconds": 0.0} (see FAULT_KINDS)
+- POST /_sandbox/reset           forget everything
+- GET  /_sandbox/state           counts and transactions (masked numbers only), as JSON
+
+The same things are methods of `GatewaySandbox` for tests that hold the object.
+
+Only masked numbers and last fours are kept; full card and account numbers, CVVs and keys are
+never stored or logged here either.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import hashlib
+import itertools
+import secrets
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+from urllib.parse import parse_qs, urlencode
+from xml.sax.saxutils import escape
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+from stdnum import luhn
+from stdnum.us import rtn
+
+DEMO_SECURITY_KEY = "demo-sandbox-security-key-6457Hq2A"      # fake: the sandbox's own demo key
+DEMO_PUBLIC_KEY = "demo-sandbox-tokenization-key-9XkR2p"       # fake: a Collect.js tokenization key
+
+TEST_CARDS = {
+    "4111111111111111": "visa", "5431111111111111": "mastercard", "6011000991300009": "discover",
+    "341111111111111": "amex", "30205252489926": "diners", "3541963594572595": "jcb",
+}
+TEST_ACH = {("123123123", "123123123"), ("490000018", "24413815")}
+DEFAULT_DUP_SECONDS = 1200
+
+#: delay: answer `seconds` late (processed first). lose_answer: process, then drop the connection.
+#: reset: drop the connection without processing. http_500_after: process, then HTTP 500 with no body.
+#: http_500: HTTP 500 without processing. garbage: process, then answer a body that is not a gateway answer.
+FAULT_KINDS = frozenset({"delay", "lose_answer", "reset", "http_500_after", "http_500", "garbage"})
+
+
+class DroppedConnection(ConnectionResetError):
+    """Raised to an in-process client (httpx.ASGITransport) where there is no socket to drop."""
+
+
+@dataclass
+class Action:
+    action_type: str
+    amount: str
+    success: str
+    date: str
+    response_code: str = "100"
+    response_text: str = "SUCCESS"
+    source: str = "api"
+
+
+@dataclass
+class Txn:
+    transaction_id: str
+    transaction_type: str          # cc | ck
+    condition: str                 # pendingsettlement | complete | canceled | failed
+    order_id: str
+    amount: Decimal
+    currency: str
+    first_name: str = ""
+    last_name: str = ""
+    masked: str = ""               # cc_number / check_account, masked
+    last_four: str = ""
+    check_aba: str = ""            # masked
+    authorization_code: str = ""
+    avs: str = ""
+    cvv: str = ""
+    customer_vault_id: str = ""
+    kind: str = "sale"             # sale | refund
+    parent_id: str = ""            # refunds: the refunded transaction
+    refunded: Decimal = Decimal("0")
+    modified: float = 0.0
+    actions: list[Action] = field(default_factory=list)
+
+
+@dataclass
+class VaultEntry:
+    customer_vault_id: str
+    transaction_type: str          # cc | ck
+    masked: str
+    last_four: str
+    cc_exp: str = ""
+    first_name: str = ""
+    last_name: str = ""
+    check_name: str = ""
+    account_type: str = ""
+    account_holder_type: str = ""
+    check_aba: str = ""
+    fingerprint: str = ""          # hash of the number, for the duplicate check
+
+
+@dataclass
+class Fault:
+    kind: str
+    times: int = 1
+    seconds: float = 0.0
+    path: str = "transact"         # transact | query | any
+
+
+def _stamp(t: float) -> str:
+    return dt.datetime.fromtimestamp(t, dt.UTC).strftime("%Y%m%d%H%M%S")
+
+
+def _mask(number: str) -> str:
+    return ("x" * max(0, len(number) - 4)) + number[-4:] if len(number) > 4 else "xxxx"
+
+
+def _fp(number: str) -> str:
+    return hashlib.sha256(f"sandbox:{number}".encode()).hexdigest()[:16]
+
+
+class GatewaySandbox:
+    """State of one sandbox gateway account."""
+
+    def __init__(self, *, security_key: str = DEMO_SECURITY_KEY, clock: Callable[[], float] | None = None) -> None:
+        self.security_key = security_key
+        self.clock = clock or time.time
+        self._ids = itertools.count(5550000001)
+        self.transactions: dict[str, Txn] = {}
+        self.vault: dict[str, VaultEntry] = {}
+        self.faults: list[Fault] = []
+        self._recent: list[tuple[float, tuple[str, ...], str]] = []   # (time, dup key, transaction id)
+        self.requests = 0
+
+    # ------------------------------------------------------------------ control API
+
+    def reset(self) -> None:
+        self.transactions.clear()
+        self.vault.clear()
+        self.faults.clear()
+        self._recent.clear()
+        self.requests = 0
+
+    def add_fault(self, kind: str, *, times: int = 1, seconds: float = 0.0, path: str = "transact") -> None:
+        if kind not in FAULT_KINDS:
+            raise ValueError(f"unknown fault {kind!r}; one of {sorted(FAULT_KINDS)}")
+        self.faults.append(Fault(kind, times, seconds, path))
+
+    def clear_faults(self) -> None:
+        self.faults.clear()
+
+    def settle_now(self, *, returns: bool = True) -> int:
+        """Settle every transaction pending settlement; then (by default) run ACH returns."""
+        now = self.clock()
+        n = 0
+        for t in self.transactions.values():
+            if t.condition == "pendingsettlement":
+                t.condition = "complete"
+                t.actions.append(Action("settle", f"{t.amount:.2f}", "1", _stamp(now)))
+                t.modified = now
+                n += 1
+        if returns:
+            self.process_returns()
+        return n
+
+    def process_returns(self) -> int:
+        """The bank returns settled eChecks whose account number ends in 0000."""
+        now = self.clock()
+        n = 0
+        for t in self.transactions.values():
+            if (t.transaction_type == "ck" and t.kind == "sale" and t.condition == "complete"
+                    and t.last_four == "0000" and not any(a.action_type == "return" for a in t.actions)):
+                t.actions.append(Action("return", f"{t.amount:.2f}", "1", _stamp(now), "100", "R01 Insufficient Funds"))
+                t.modified = now
+                n += 1
+        return n
+
+    def approved_sales(self) -> list[Txn]:
+        """Sales that took money (approved; maybe later voided, refunded or returned)."""
+        return [t for t in self.transactions.values()
+                if t.kind == "sale" and any(a.action_type == "sale" and a.success == "1" for a in t.actions)]
+
+    def snapshot(self) -> dict[str, Any]:
+        return {
+            "requests": self.requests,
+            "transactions": [{k: (str(v) if isinstance(v, Decimal) else v) for k, v in asdict(t).items()}
+                             for t in self.transactions.values()],
+            "vault": [{"customer_vault_id": v.customer_vault_id, "type": v.transaction_type, "masked": v.masked}
+                      for v in self.vault.values()],
+            "faults": [asdict(f) for f in self.faults],
+        }
+
+    def _take_fault(self, path: str) -> Fault | None:
+        for f in self.faults:
+            if f.path in (path, "any") and f.times > 0:
+                f.times -= 1
+                if f.times == 0:
+                    self.faults.remove(f)
+                return f
+        return None
+
+    # ------------------------------------------------------------------ transact.php
+
+    def _new_id(self) -> str:
+        return str(next(self._ids))
+
+    def transact(self, form: dict[str, str]) -> dict[str, str]:
+        self.requests += 1
+        if form.get("security_key", "") != self.security_key:
+            return self._answer("3", "Authentication Failed", "300", form)
+        vault_op = form.get("customer_vault", "")
+        ttype = form.get("type", "")
+        if vault_op in ("update_customer", "delete_customer") or (vault_op == "add_customer" and not ttype):
+            return self._vault_only(vault_op, form)
+        if ttype == "sale":
+            return self._sale(form)
+        if ttype == "void":
+            return self._void(form)
+        if ttype == "refund":
+            return self._refund(form)
+        return self._answer("3", f"Invalid Transaction Type REFID:{secrets.randbelow(10**9)}", "300", form)
+
+    @staticmethod
+    def _answer(response: str, text: str, code: str, form: dict[str, str], **extra: str) -> dict[str, str]:
+        out = {"response": response, "responsetext": text, "authcode": "", "transactionid": "", "avsresponse": "",
+               "cvvresponse": "", "orderid": form.get("orderid", ""), "type": form.get("type", ""),
+               "response_code": code}
+        out.update(extra)
+        return out
+
+    def _payment_source(self, form: dict[str, str]) -> tuple[VaultEntry | None, dict[str, str] | None]:
+        """Read card/check fields into a VaultEntry-like record, or an error answer."""
+        if form.get("ccnumber") and form.get("checkaccount"):
+            return None, self._answer("3", "A transaction may not have both card and check fields", "300", form)
+        if form.get("ccnumber"):
+            number = form["ccnumber"]
+            if not number.isdigit() or not 13 <= len(number) <= 19 or not luhn.is_valid(number):
+                return None, self._answer("3", f"Invalid Credit Card Number REFID:{secrets.randbelow(10**9)}",
+                                          "300", form)
+            exp = form.get("ccexp", "")
+            if len(exp) != 4 or not exp.isdigit() or not 1 <= int(exp[:2]) <= 12:
+                return None, self._answer("3", "Invalid Credit Card Expiration Date", "300", form)
+            now = dt.datetime.fromtimestamp(self.clock(), dt.UTC)
+            if (2000 + int(exp[2:]), int(exp[:2])) < (now.year, now.month):
+                return None, self._answer("2", "Expired Card", "223", form)
+            return VaultEntry("", "cc", _mask(number), number[-4:], exp, form.get("first_name", ""),
+                              form.get("last_name", ""), fingerprint=_fp(number)), None
+        if form.get("checkaccount"):
+            aba, account = form.get("checkaba", ""), form["checkaccount"]
+            if not (aba.isdigit() and len(aba) == 9 and rtn.is_valid(aba)):
+                return None, self._answer("3", "Invalid ABA number", "300", form)
+            if not account.isdigit() or not 4 <= len(account) <= 17:
+                return None, self._answer("3", "Invalid check account number", "300", form)
+            return VaultEntry("", "ck", _mask(account), account[-4:], first_name=form.get("first_name", ""),
+                              last_name=form.get("last_name", ""), check_name=form.get("checkname", ""),
+                              account_type=form.get("account_type", "checking"),
+                              account_holder_type=form.get("account_holder_type", "business"),
+                              check_aba=_mask(aba), fingerprint=_fp(aba + account)), None
+        return None, self._answer("3", "No payment information was provided", "300", form)
+
+    def _sale(self, form: dict[str, str]) -> dict[str, str]:
+        vault_op = form.get("customer_vault", "")
+        if form.get("customer_vault_id") and vault_op != "add_customer":
+            src = self.vault.get(form["customer_vault_id"])
+            if src is None:
+                return self._answer("3", "Invalid Customer Vault Id", "300", form)
+        else:
+            src, err = self._payment_source(form)
+            if err is not None:
+                return err
+            assert src is not None
+        try:
+            amount = Decimal(form.get("amount", ""))
+        except InvalidOperation:
+            return self._answer("3", "Invalid amount", "300", form)
+        if not amount.is_finite() or amount <= 0 or amount != amount.quantize(Decimal("0.01")):
+            return self._answer("3", "Invalid amount", "300", form)
+        now = self.clock()
+        order_id = form.get("orderid", "")
+        # duplicate check: the same payment source, amount and order id within dup_seconds
+        try:
+            window = int(form.get("dup_seconds", DEFAULT_DUP_SECONDS))
+        except ValueError:
+            window = DEFAULT_DUP_SECONDS
+        key = (src.fingerprint, f"{amount:.2f}", order_id)
+        if window > 0:
+            self._recent = [r for r in self._recent if now - r[0] < max(window, DEFAULT_DUP_SECONDS)]
+            if any(k == key and now - t < window for t, k, _tid in self._recent):
+                return self._answer("3", f"Duplicate transaction REFID:{secrets.randbelow(10**9)}", "300", form)
+        txn = Txn(self._new_id(), src.transaction_type, "pendingsettlement", order_id, amount,
+                  form.get("currency", "USD").upper(), form.get("first_name", src.first_name),
+                  form.get("last_name", src.last_name), src.masked, src.last_four, src.check_aba, modified=now)
+        declined = amount < Decimal("1.00")
+        if declined:
+            text = "FAILED" if src.transaction_type == "ck" else "DECLINE"
+            txn.condition = "failed"
+            txn.actions.append(Action("sale", f"{amount:.2f}", "0", _stamp(now), "200", text))
+            self.transactions[txn.transaction_id] = txn
+            return self._answer("2", text, "200", form, transactionid=txn.transaction_id)
+        txn.authorization_code = f"{secrets.randbelow(10**6):06d}" if src.transaction_type == "cc" else ""
+        if src.transaction_type == "cc":
+            txn.avs = "Y" if (form.get("address1", "").startswith("888") and form.get("zip") == "77777") else "N"
+            txn.cvv = "M" if form.get("cvv") == "999" else ("N" if form.get("cvv") else "")
+        extra: dict[str, str] = {}
+        if vault_op == "add_customer":
+            vid = form.get("customer_vault_id") or secrets.token_hex(8)
+            if vid in self.vault:
+                return self._answer("3", "Duplicate Customer Vault Id", "300", form)
+            src.customer_vault_id = vid
+            self.vault[vid] = src
+            extra["customer_vault_id"] = vid
+        elif form.get("customer_vault_id"):
+            extra["customer_vault_id"] = form["customer_vault_id"]
+        txn.customer_vault_id = extra.get("customer_vault_id", "")
+        txn.actions.append(Action("sale", f"{amount:.2f}", "1", _stamp(now)))
+        self.transactions[txn.transaction_id] = txn
+        if window > 0:
+            self._recent.append((now, key, txn.transaction_id))
+        return self._answer("1", "SUCCESS", "100", form, authcode=txn.authorization_code,
+                            transactionid=txn.transaction_id, avsresponse=txn.avs, cvvresponse=txn.cvv, **extra)
+
+    def _vault_only(self, op: str, form: dict[str, str]) -> dict[str, str]:
+        vid = form.get("customer_vault_id", "")
+        if op == "add_customer":
+            src, err = self._payment_source(form)
+            if err is not None:
+                return err
+            assert src is not None
+            vid = vid or secrets.token_hex(8)
+            if vid in self.vault:
+                return self._answer("3", "Duplicate Customer Vault Id", "300", form)
+            src.customer_vault_id = vid
+            self.vault[vid] = src
+            return self._answer("1", "Customer Added", "100", form, customer_vault_id=vid)
+        if vid not in self.vault:
+            return self._answer("3", "Invalid Customer Vault Id", "300", form)
+        if op == "delete_customer":
+            del self.vault[vid]
+            return self._answer("1", "Customer Deleted", "100", form, customer_vault_id=vid)
+        if form.get("ccnumber") or form.get("checkaccount"):
+            src, err = self._payment_source(form)
+            if err is not None:
+                return err
+            assert src is not None
+            src.customer_vault_id = vid
+            self.vault[vid] = src
+        return self._answer("1", "Customer Update Successful", "100", form, customer_vault_id=vid)
+
+    def _void(self, form: dict[str, str]) -> dict[str, str]:
+        t = self.transactions.get(form.get("transactionid", ""))
+        if t is None or t.kind != "sale":
+            return self._answer("3", "Transaction not found", "300", form)
+        if t.condition != "pendingsettlement":
+            return self._answer("3", "Only transactions pending settlement can be voided", "300", form,
+                                transactionid=t.transaction_id)
+        now = self.clock()
+        t.condition = "canceled"
+        t.actions.append(Action("void", f"{t.amount:.2f}", "1", _stamp(now),
+                                response_text="Transaction Void Successful"))
+        t.modified = now
+        return self._answer("1", "Transaction Void Successful", "100", form, transactionid=t.transaction_id,
+                            authcode=t.authorization_code)
+
+    def _refund(self, form: dict[str, str]) -> dict[str, str]:
+        t = self.transactions.get(form.get("transactionid", ""))
+        if t is None or t.kind != "sale":
+            return self._answer("3", "Transaction not found", "300", form)
+        if t.condition != "complete":
+            return self._answer("3", "Refund amount may not exceed the transaction balance", "300", form,
+                                transactionid=t.transaction_id)
+        left = t.amount - t.refunded
+        try:
+            amount = Decimal(form["amount"]) if form.get("amount") else left
+        except InvalidOperation:
+            return self._answer("3", "Invalid amount", "300", form)
+        if not amount.is_finite() or amount <= 0 or amount > left:
+            return self._answer("3", "Refund amount may not exceed the transaction balance", "300", form)
+        now = self.clock()
+        t.refunded += amount
+        t.actions.append(Action("refund", f"{amount:.2f}", "1", _stamp(now)))
+        t.modified = now
+        r = Txn(self._new_id(), t.transaction_type, "pendingsettlement", form.get("orderid", ""), amount,
+                t.currency, t.first_name, t.last_name, t.masked, t.last_four, t.check_aba, kind="refund",
+                parent_id=t.transaction_id, modified=now)
+        r.actions.append(Action("refund", f"{amount:.2f}", "1", _stamp(now)))
+        self.transactions[r.transaction_id] = r
+        return self._answer("1", "SUCCESS", "100", form, transactionid=r.transaction_id)
+
+    # ------------------------------------------------------------------ query.php
+
+    def query(self, form: dict[str, str]) -> str:
+        self.requests += 1
+        if form.get("security_key", "") != self.security_key:
+            return "<nm_response><error_response>Authentication Failed</error_response></nm_response>"
+        if form.get("report_type") == "customer_vault":
+            return self._vault_report(form.get("customer_vault_id", ""))
+        if form.get("report_type"):
+            return "<nm_response><error_response>Invalid report_type</error_response></nm_response>"
+        txs = list(self.transactions.values())
+        if form.get("order_id"):
+            txs = [t for t in txs if t.order_id == form["order_id"]]
+        if form.get("transaction_id"):
+            ids = set(form["transaction_id"].split(","))
+            txs = [t for t in txs if t.transaction_id in ids]
+        if form.get("condition"):
+            conds = set(form["condition"].split(","))
+            txs = [t for t in txs if t.condition in conds]
+        if form.get("transaction_type"):
+            txs = [t for t in txs if t.transaction_type == form["transaction_type"]]
+        if form.get("action_type"):
+            kinds = set(form["action_type"].split(","))
+            txs = [t for t in txs if any(a.action_type in kinds for a in t.actions)]
+        for name, keep in (("start_date", lambda s, d: s >= d), ("end_date", lambda s, d: s <= d)):
+            if form.get(name):
+                bound = form[name]
+                if len(bound) != 14 or not bound.isdigit():
+                    return f"<nm_response><error_response>Invalid {name}</error_response></nm_response>"
+                txs = [t for t in txs if keep(_stamp(t.modified), bound)]
+        return "<nm_response>" + "".join(self._txn_xml(t) for t in txs) + "</nm_response>"
+
+    @staticmethod
+    def _txn_xml(t: Txn) -> str:
+        def el(tag: str, value: str) -> str:
+            return f"<{tag}>{escape(value)}</{tag}>"
+
+        parts = [el("transaction_id", t.transaction_id), el("transaction_type", t.transaction_type),
+                 el("condition", t.condition), el("order_id", t.order_id),
+                 el("authorization_code", t.authorization_code), el("first_name", t.first_name),
+                 el("last_name", t.last_name), el("currency", t.currency), el("avs_response", t.avs),
+                 el("csc_response", t.cvv), el("customer_vault_id", t.customer_vault_id)]
+        if t.transaction_type == "cc":
+            parts.append(el("cc_number", t.masked))
+        else:
+            parts += [el("check_account", t.masked), el("check_aba", t.check_aba)]
+        for a in t.actions:
+            parts.append("<action>" + "".join(el(k, v) for k, v in (
+                ("amount", a.amount), ("action_type", a.action_type), ("date", a.date), ("success", a.success),
+                ("source", a.source), ("response_text", a.response_text), ("batch_id", "0"),
+                ("response_code", a.response_code))) + "</action>")
+        return "<transaction>" + "".join(parts) + "</transaction>"
+
+    def _vault_report(self, vid: str) -> str:
+        entries = [v for v in self.vault.values() if not vid or v.customer_vault_id == vid]
+        body = ""
+        for v in entries:
+            fields = {"customer_vault_id": v.customer_vault_id, "first_name": v.first_name, "last_name": v.last_name}
+            if v.transaction_type == "cc":
+                fields.update(cc_number=v.masked, cc_exp=v.cc_exp)
+            else:
+                fields.update(check_account=v.masked, check_aba=v.check_aba, check_name=v.check_name,
+                              account_type=v.account_type, account_holder_type=v.account_holder_type)
+            body += f'<customer id="{escape(v.customer_vault_id)}">' + "".join(
+                f"<{k}>{escape(x)}</{k}>" for k, x in fields.items()) + "</customer>"
+        return f"<nm_response><customer_vault>{body}</customer_vault></nm_response>" if entries else \
+            "<nm_response></nm_response>"
+
+
+# ---------------------------------------------------------------------------------- the ASGI app
+
+def _drop_connection(request: Request) -> None:
+    """Close the client's connection without an answer. Under uvicorn the ASGI `send` callable is a
+    method of the request cycle, which holds the transport; in-process there is no socket, so raise."""
+    send = request.scope.get(RAW_SEND)
+    cycle = getattr(send, "__self__", None)
+    transport = getattr(cycle, "transport", None)
+    if transport is None:
+        raise DroppedConnection("sandbox dropped the connection")
+    transport.abort()
+
+
+class _Dropped(Response):
+    """Sends nothing: the connection is already gone (let the server notice before we return)."""
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        for _ in range(5):
+            await asyncio.sleep(0.001)
+
+
+RAW_SEND = "payapp.sandbox.raw_send"
+
+
+class GatewayApp:
+    """The ASGI app: Starlette routes, behind a shim that keeps the server's own `send` in the scope
+    (the lost-answer fault needs the socket). `.sandbox` is the state."""
+
+    def __init__(self, app: Starlette, sandbox: GatewaySandbox) -> None:
+        self.app = app
+        self.sandbox = sandbox
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http":
+            scope = {**scope, RAW_SEND: send}
+        await self.app(scope, receive, send)
+
+
+def create_gateway_app(state: GatewaySandbox | None = None, *, security_key: str = DEMO_SECURITY_KEY) -> GatewayApp:
+    sandbox = state if state is not None else GatewaySandbox(security_key=security_key)
+
+    async def _form(request: Request) -> dict[str, str]:
+        # urlencoded only (what the API takes); parsed here so the sandbox needs no multipart library
+        body = (await request.body()).decode("utf-8", errors="replace")
+        return {k: v[0] for k, v in parse_qs(body, keep_blank_values=True).items()}
+
+    async def _faulty(request: Request, path: str, work: Callable[[], Response]) -> Response:
+        fault = sandbox._take_fault(path)
+        if fault is None:
+            return work()
+        if fault.kind == "http_500":
+            return Response(b"", status_code=500)
+        if fault.kind == "reset":
+            _drop_connection(request)
+            return _Dropped()
+        answer = work()                         # the gateway processes the request ...
+        if fault.kind == "delay":
+            await asyncio.sleep(fault.seconds)
+            return answer
+        if fault.kind == "http_500_after":
+            return Response(b"", status_code=500)
+        if fault.kind == "garbage":
+            return Response(b"<html><body>502 Proxy Error</body></html>", media_type="text/html")
+        _drop_connection(request)               # lose_answer: ... and the answer never arrives
+        return _Dropped()
+
+    async def transact(request: Request) -> Response:
+        form = await _form(request)
+        return await _faulty(request, "transact", lambda: Response(
+            urlencode(sandbox.transact(form)), media_type="text/html"))
+
+    async def query(request: Request) -> Response:
+        form = await _form(request)
+        return await _faulty(request, "query", lambda: Response(sandbox.query(form), media_type="text/xml"))
+
+    async def settle_now(_request: Request) -> Response:
+        return JSONResponse({"settled": sandbox.settle_now(returns=False), "returned": sandbox.process_returns()})
+
+    async def returns(_request: Request) -> Response:
+        return JSONResponse({"returned": sandbox.process_returns()})
+
+    async def faults(request: Request) -> Response:
+        body = await request.json()
+        try:
+            sandbox.add_fault(str(body["kind"]), times=int(body.get("times", 1)),
+                              seconds=float(body.get("seconds", 0.0)), path=str(body.get("path", "transact")))
+        except (KeyError, ValueError) as exc:
+            return JSONResponse({"error": str(exc)}, status_code=400)
+        return JSONResponse({"faults": [asdict(f) for f in sandbox.faults]})
+
+    async def reset(_request: Request) -> Response:
+        sandbox.reset()
+        return JSONResponse({"ok": True})
+
+    async def state_view(_request: Request) -> Response:
+        return JSONResponse(sandbox.snapshot())
+
+    app = Starlette(routes=[
+        Route("/api/transact.php", transact, methods=["POST"]),
+        Route("/api/query.php", query, methods=["POST"]),
+        Route("/_sandbox/settle-now", settle_now, methods=["POST"]),
+        Route("/_sandbox/returns", returns, methods=["POST"]),
+        Route("/_sandbox/faults", faults, methods=["POST"]),
+        Route("/_sandbox/reset", reset, methods=["POST"]),
+        Route("/_sandbox/state", state_view, methods=["GET"]),
+    ])
+    app.state.sandbox = sandbox
+    return GatewayApp(app, sandbox)

@@ -1,0 +1,324 @@
+"""Credentials for Autotask and QuickBooks Online, and the factories that build connected connectors.
+
+Secrets (Autotask secret and integration code, QuickBooks client secret and tokens) live only in the
+SecretStore (OS keyring); the database keeps fingerprints, the API user, the client id and the realm id
+(SettingsService, keys declared in domain/settings_spec.py).
+
+QuickBooks Connect: `start_authorization(redirect_uri)` returns the URL to open in the system browser and
+the `state` to expect; the UI runs the loopback redirect server (127.0.0.1, random port) and hands the
+`code`, `state` and `realmId` it receives to `complete_authorization`. In demo mode `connect_demo()` does
+the same against the sandbox without a browser (it follows the sandbox's authorise redirect itself).
+
+Factories for the composition root: `connections.autotask` and `connections.quickbooks` are
+`async () -> connector`; pass them to SyncService and OutboxWorker. The QuickBooks connector is cached,
+so every user of it shares one token-refresh lock and one rate limit."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import json
+import secrets as pysecrets
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from payapp.connectors.accounting.quickbooks_online import (
+    AUTHORIZE_URL,
+    QuickBooksConnector,
+    QuickBooksDisconnected,
+    QuickBooksError,
+    QuickBooksOAuth,
+    TokenSet,
+)
+from payapp.connectors.psa.autotask import AutotaskConnector, AutotaskError
+from payapp.domain.errors import PayAppError, PermissionDenied, ValidationError
+from payapp.domain.roles import Permission
+from payapp.models.db import Database
+from payapp.services.auth import CurrentUser
+from payapp.services.secrets import Secret, SecretStore, fingerprint
+
+AT_SECRET = "autotask.secret"
+AT_CODE = "autotask.integration_code"
+QB_CLIENT_SECRET = "quickbooks.client_secret"
+QB_REFRESH = "quickbooks.refresh_token"
+QB_ACCESS = "quickbooks.access_token"       # JSON {"token":..,"expires_at":..} (the expiry is not secret)
+STATE_TTL = 15 * 60
+
+
+class NotConfigured(PayAppError):
+    pass
+
+
+@dataclass(frozen=True)
+class AutotaskStatus:
+    api_user: str
+    base_url: str
+    zone_url: str
+    secret_fingerprint: str          # from the database ("" = not configured)
+    code_fingerprint: str
+    on_this_workstation: bool        # the keyring here holds the same secret and code
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.api_user and self.secret_fingerprint and self.code_fingerprint)
+
+
+@dataclass(frozen=True)
+class QuickBooksStatus:
+    client_id: str
+    client_secret_fingerprint: str
+    realm_id: str
+    connected: bool
+    on_this_workstation: bool        # the client secret and tokens are in this keyring
+
+
+class ConnectionsService:
+    def __init__(self, db: Database, settings: Any, secrets: SecretStore, current: CurrentUser,
+                 http: httpx.AsyncClient, *, demo: bool = False, quickbooks_rate: float | None = None) -> None:
+        self._db = db
+        self._settings = settings
+        self._secrets = secrets
+        self._current = current
+        self._http = http
+        self._demo = demo
+        # QuickBooks allows 500 requests/min per company: ~8/s is safe. The demo sandbox has no such limit.
+        self._qb_rate = quickbooks_rate if quickbooks_rate is not None else (0.0 if demo else 8.0)
+        self._states: dict[str, tuple[float, str]] = {}
+        self._qb: QuickBooksConnector | None = None
+        self._zone_cache = ""
+        self._demo_lock = asyncio.Lock()
+
+    async def setup_demo(self) -> None:
+        """Demo mode: save the sandboxes' made-up credentials and connect QuickBooks without a browser (the
+        demo keyring is in memory, so this runs once per start; the factories call it when needed)."""
+        if not self._demo:
+            raise PermissionDenied("Only the demo company connects to the sandboxes by itself.")
+        async with self._demo_lock:
+            if (await self.autotask_status()).on_this_workstation and (await self.quickbooks_status()).connected \
+                    and await self._get(QB_REFRESH) is not None:
+                return
+            from payapp.sandbox.autotask import DEMO_API_USER, DEMO_INTEGRATION_CODE, DEMO_SECRET
+            from payapp.sandbox.quickbooks import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET
+
+            await self.save_autotask(api_user=DEMO_API_USER, secret=Secret(DEMO_SECRET),
+                                     integration_code=Secret(DEMO_INTEGRATION_CODE))
+            await self.save_quickbooks_app(client_id=DEMO_CLIENT_ID, client_secret=Secret(DEMO_CLIENT_SECRET))
+            await self.connect_demo()
+
+    @property
+    def demo(self) -> bool:
+        """Demo mode: QuickBooks Connect needs no browser (the sandbox approves at once)."""
+        return self._demo
+
+    # ------------------------------------------------------------------ helpers
+
+    async def _get(self, name: str) -> Secret | None:
+        return await asyncio.to_thread(self._secrets.get, name)
+
+    async def _set(self, name: str, value: Secret) -> str:
+        return await asyncio.to_thread(self._secrets.set, name, value)
+
+    def _admin(self) -> None:
+        self._current.require(Permission.ADMINISTER)
+
+    # ------------------------------------------------------------------ Autotask
+
+    async def autotask_status(self) -> AutotaskStatus:
+        s = await self._settings.get_all()
+        secret_fp, code_fp = s["autotask.secret_fingerprint"], s["autotask.integration_code_fingerprint"]
+        here = (bool(secret_fp) and self._secrets.fingerprint_of(AT_SECRET) == secret_fp
+                and self._secrets.fingerprint_of(AT_CODE) == code_fp)
+        return AutotaskStatus(s["autotask.api_user"], s["autotask.base_url"], s["autotask.zone_url"], secret_fp,
+                              code_fp, here)
+
+    async def save_autotask(self, *, api_user: str, secret: Secret | None = None,
+                            integration_code: Secret | None = None, base_url: str | None = None) -> None:
+        """Save what was typed; a None secret keeps the stored one (the field showed "Configured")."""
+        self._admin()
+        api_user = api_user.strip()
+        if not api_user or "@" not in api_user:
+            raise ValidationError("Enter the Autotask API user (an e-mail address).", field="api_user")
+        values: dict[str, Any] = {"autotask.api_user": api_user}
+        if base_url is not None:
+            if not base_url.startswith(("https://", "http://")):
+                raise ValidationError("The Autotask address must start with https://.", field="base_url")
+            values["autotask.base_url"] = base_url.rstrip("/")
+        if secret is not None:
+            if not secret.reveal().strip():
+                raise ValidationError("Enter the API user's secret.", field="secret")
+            values["autotask.secret_fingerprint"] = await self._set(AT_SECRET, Secret(secret.reveal().strip()))
+        if integration_code is not None:
+            if not integration_code.reveal().strip():
+                raise ValidationError("Enter the API tracking identifier (integration code).",
+                                      field="integration_code")
+            values["autotask.integration_code_fingerprint"] = await self._set(
+                AT_CODE, Secret(integration_code.reveal().strip()))
+        values["autotask.zone_url"] = ""          # the user may have changed: discover the zone again
+        self._zone_cache = ""
+        self._demo_lock = asyncio.Lock()
+        await self._settings.set_many(values, audit_action="connections.autotask_saved")
+
+    async def clear_autotask(self) -> None:
+        self._admin()
+        await asyncio.to_thread(self._secrets.delete, AT_SECRET)
+        await asyncio.to_thread(self._secrets.delete, AT_CODE)
+        await self._settings.set_many({"autotask.secret_fingerprint": "", "autotask.integration_code_fingerprint": "",
+                                       "autotask.zone_url": ""}, audit_action="connections.autotask_cleared")
+        self._zone_cache = ""
+        self._demo_lock = asyncio.Lock()
+
+    async def autotask(self) -> AutotaskConnector:
+        """Factory: a connector built from the saved settings and keyring (raises NotConfigured)."""
+        st = await self.autotask_status()
+        if self._demo and not st.on_this_workstation:
+            await self.setup_demo()
+            st = await self.autotask_status()
+        secret, code = await self._get(AT_SECRET), await self._get(AT_CODE)
+        if not st.api_user or secret is None or code is None:
+            raise NotConfigured("Autotask is not set up on this workstation: enter the API user, secret and "
+                                "integration code in Admin › Connections.")
+        if st.secret_fingerprint and fingerprint(secret.reveal()) != st.secret_fingerprint:
+            raise NotConfigured("The Autotask secret was replaced on another workstation: enter it here too in "
+                                "Admin › Connections.")
+        connector = AutotaskConnector(st.base_url, self._http, api_user=st.api_user, secret=secret.reveal(),
+                                      integration_code=code.reveal(), zone_url=self._zone_cache or st.zone_url)
+        if not (self._zone_cache or st.zone_url):
+            zone = await connector.zone_url()
+            self._zone_cache = zone
+            with contextlib.suppress(PermissionDenied):      # a non-admin's sync: cached for this session only
+                await self._settings.set_many({"autotask.zone_url": zone}, audit_action="connections.zone_cached")
+        return connector
+
+    async def test_autotask(self) -> tuple[bool, str]:
+        try:
+            connector = await self.autotask()
+            return True, await connector.test()
+        except (AutotaskError, NotConfigured) as exc:
+            return False, exc.user_message
+        except httpx.HTTPError as exc:
+            return False, f"Autotask could not be reached ({type(exc).__name__})."
+
+    # ------------------------------------------------------------------ QuickBooks
+
+    async def quickbooks_status(self) -> QuickBooksStatus:
+        s = await self._settings.get_all()
+        fp = s["quickbooks.client_secret_fingerprint"]
+        here = bool(fp) and self._secrets.fingerprint_of(QB_CLIENT_SECRET) == fp and bool(
+            self._secrets.fingerprint_of(QB_REFRESH))
+        return QuickBooksStatus(s["quickbooks.client_id"], fp, s["quickbooks.realm_id"], s["quickbooks.connected"],
+                                here)
+
+    async def save_quickbooks_app(self, *, client_id: str, client_secret: Secret | None = None,
+                                  base_url: str | None = None) -> None:
+        """The app's OAuth client id and secret (from the Intuit developer portal)."""
+        self._admin()
+        client_id = client_id.strip()
+        if not client_id:
+            raise ValidationError("Enter the QuickBooks client id.", field="client_id")
+        values: dict[str, Any] = {"quickbooks.client_id": client_id}
+        if client_secret is not None:
+            if not client_secret.reveal().strip():
+                raise ValidationError("Enter the QuickBooks client secret.", field="client_secret")
+            values["quickbooks.client_secret_fingerprint"] = await self._set(
+                QB_CLIENT_SECRET, Secret(client_secret.reveal().strip()))
+        if base_url is not None:
+            values["quickbooks.base_url"] = base_url.rstrip("/")
+        await self._settings.set_many(values, audit_action="connections.quickbooks_saved")
+        self._qb = None
+
+    async def _oauth(self) -> QuickBooksOAuth:
+        s = await self._settings.get_all()
+        secret = await self._get(QB_CLIENT_SECRET)
+        if not s["quickbooks.client_id"] or secret is None:
+            raise NotConfigured("Enter the QuickBooks client id and client secret in Admin › Connections first.")
+        authorize = f"{s['quickbooks.auth_base_url'].rstrip('/')}/connect/oauth2" if self._demo else AUTHORIZE_URL
+        return QuickBooksOAuth(s["quickbooks.auth_base_url"], self._http, client_id=s["quickbooks.client_id"],
+                               client_secret=secret.reveal(), authorize_url=authorize)
+
+    async def start_authorization(self, redirect_uri: str) -> tuple[str, str]:
+        """The URL to open in the browser and the `state` the redirect must bring back."""
+        self._admin()
+        oauth = await self._oauth()
+        state = pysecrets.token_urlsafe(24)
+        now = time.monotonic()
+        self._states = {k: v for k, v in self._states.items() if v[0] > now}
+        self._states[state] = (now + STATE_TTL, redirect_uri)
+        return oauth.authorize_url(redirect_uri=redirect_uri, state=state), state
+
+    async def complete_authorization(self, code: str, state: str, realm_id: str) -> None:
+        self._admin()
+        entry = self._states.pop(state, None)
+        if entry is None or entry[0] < time.monotonic():
+            raise ValidationError("This QuickBooks sign-in is not the one PayApp started (or it took too long): "
+                                  "click Connect QuickBooks again.")
+        if not code or not realm_id.isdigit():
+            raise ValidationError("QuickBooks did not send a company to connect.")
+        oauth = await self._oauth()
+        tokens = await oauth.exchange_code(code, entry[1])
+        await self._save_tokens(tokens)
+        await self._settings.set_many({"quickbooks.realm_id": realm_id, "quickbooks.connected": True},
+                                      audit_action="connections.quickbooks_connected")
+        self._qb = None
+
+    async def connect_demo(self, redirect_uri: str = "http://127.0.0.1:8765/callback") -> None:
+        """Demo mode: authorise against the sandbox without a browser (it approves at once and redirects)."""
+        if not self._demo:
+            raise PermissionDenied("Connecting without a browser is only for demo mode.")
+        url, _state = await self.start_authorization(redirect_uri)
+        resp = await self._http.get(url, follow_redirects=False)
+        location = httpx.URL(resp.headers.get("location", ""))
+        params = location.params
+        await self.complete_authorization(params.get("code", ""), params.get("state", ""), params.get("realmId", ""))
+
+    async def disconnect_quickbooks(self) -> None:
+        self._admin()
+        for name in (QB_REFRESH, QB_ACCESS):
+            await asyncio.to_thread(self._secrets.delete, name)
+        await self._settings.set_many({"quickbooks.connected": False},
+                                      audit_action="connections.quickbooks_disconnected")
+        self._qb = None
+
+    async def _save_tokens(self, tokens: TokenSet) -> None:
+        """Persist rotated tokens (the connector calls this before it uses a new access token)."""
+        await self._set(QB_REFRESH, Secret(tokens.refresh_token))
+        await self._set(QB_ACCESS, Secret(json.dumps({"token": tokens.access_token,
+                                                      "expires_at": tokens.expires_at.isoformat()})))
+
+    async def quickbooks(self) -> QuickBooksConnector:
+        """Factory: the (cached) connector for the connected company (raises QuickBooksDisconnected)."""
+        if self._qb is not None:
+            return self._qb
+        if self._demo and await self._get(QB_REFRESH) is None:
+            await self.setup_demo()
+        s = await self._settings.get_all()
+        refresh = await self._get(QB_REFRESH)
+        if not s["quickbooks.realm_id"] or refresh is None:
+            raise QuickBooksDisconnected("not connected on this workstation")
+        oauth = await self._oauth()
+        access = await self._get(QB_ACCESS)
+        token, expires = "", dt.datetime.fromtimestamp(0, dt.UTC)
+        if access is not None:
+            try:
+                data = json.loads(access.reveal())
+                token, expires = str(data["token"]), dt.datetime.fromisoformat(data["expires_at"])
+            except (ValueError, KeyError):
+                pass
+        self._qb = QuickBooksConnector(s["quickbooks.base_url"], self._http, realm_id=s["quickbooks.realm_id"],
+                                       oauth=oauth, tokens=TokenSet(token, refresh.reveal(), expires),
+                                       save_tokens=self._save_tokens, rate=self._qb_rate)
+        return self._qb
+
+    async def test_quickbooks(self) -> tuple[bool, str]:
+        try:
+            connector = await self.quickbooks()
+            return True, await connector.test()
+        except (QuickBooksError, NotConfigured) as exc:
+            if isinstance(exc, QuickBooksDisconnected):
+                self._qb = None
+            return False, exc.user_message
+        except httpx.HTTPError as exc:
+            return False, f"QuickBooks could not be reached ({type(exc).__name__})."

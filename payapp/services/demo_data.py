@@ -1,0 +1,321 @@
+"""Realistic generated data for the demo company and for benchmarks.
+
+Everything is written with bulk INSERTs on a blocking engine (this runs before the window opens, or in
+`payapp demo-data`), deterministic from a seed so screenshots and benchmarks are repeatable."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import random
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from sqlalchemy import Engine, insert, text
+
+from payapp.domain.payment_state import invoice_status
+from payapp.models import (
+    Company,
+    Contact,
+    Contract,
+    Invoice,
+    InvoiceLine,
+    Payment,
+    Refund,
+    SavedPaymentMethod,
+    Setting,
+    Ticket,
+)
+from payapp.models.db import make_sync_engine
+
+FIRST = ["Anna", "Ben", "Carla", "David", "Emma", "Felix", "Greta", "Hannah", "Jonas", "Klara", "Lukas", "Mia",
+         "Noah", "Olivia", "Paul", "Sophie", "Tom", "Ursula", "Victor", "Wendy", "Yusuf", "Zoe"]
+LAST = ["Baker", "Chen", "Diaz", "Evans", "Fischer", "Garcia", "Hughes", "Ivanova", "Jensen", "Kowalski", "Lopez",
+        "Miller", "Nguyen", "Okafor", "Patel", "Quinn", "Rossi", "Schmidt", "Turner", "Weber", "Young"]
+COMPANY_A = ["Acme", "Blue Ridge", "Cascade", "Delta", "Evergreen", "Frontier", "Granite", "Harbor", "Ironwood",
+             "Juniper", "Keystone", "Lakeside", "Meridian", "Northwind", "Oakmont", "Pinnacle", "Quarry", "Redwood",
+             "Summit", "Tidewater", "Union", "Valley", "Westfield", "Yellowstone", "Zenith"]
+COMPANY_B = ["Dental", "Logistics", "Legal", "Manufacturing", "Realty", "Medical", "Accounting", "Engineering",
+             "Foods", "Hospitality", "Architects", "Insurance", "Pharmacy", "Builders", "Consulting"]
+SUFFIX = ["LLC", "Inc.", "Group", "Partners", "Co.", "Associates"]
+CITIES = [("Austin", "TX", "78701"), ("Denver", "CO", "80202"), ("Portland", "OR", "97204"),
+          ("Raleigh", "NC", "27601"), ("Madison", "WI", "53703"), ("Tampa", "FL", "33602"),
+          ("Columbus", "OH", "43215"), ("Boise", "ID", "83702"), ("Phoenix", "AZ", "85004")]
+SERVICES = [("Managed services — monthly", 45000, 180000), ("Help desk hours", 9500, 15000),
+            ("Firewall subscription", 4900, 12900), ("Microsoft 365 Business Premium (per user)", 2200, 2200),
+            ("On-site support visit", 12500, 37500), ("Backup and disaster recovery", 8900, 29900),
+            ("Network switch replacement", 64900, 124900), ("Security awareness training", 1500, 1500)]
+BRANDS = [("Visa", "1111"), ("Mastercard", "1111"), ("Amex", "1111"), ("Discover", "0009")]
+
+DEMO_USERNAME = "demo"
+
+
+@dataclass(frozen=True)
+class DemoSummary:
+    companies: int
+    contacts: int
+    invoices: int
+    payments: int
+
+
+def _batched(rows: list[dict[str, object]], size: int = 5000) -> Iterator[list[dict[str, object]]]:
+    """Batches with the same keys in every row (executemany needs one shape); missing keys are NULL."""
+    keys = {k for row in rows for k in row}
+    for i in range(0, len(rows), size):
+        yield [{k: row.get(k) for k in keys} for row in rows[i:i + size]]
+
+
+def _company_name(rng: random.Random, used: set[str]) -> str:
+    while True:
+        name = f"{rng.choice(COMPANY_A)} {rng.choice(COMPANY_B)} {rng.choice(SUFFIX)}"
+        if name not in used:
+            used.add(name)
+            return name
+
+
+def generate_demo_company(url: str, *, companies: int = 60, years: int = 2, seed: int = 7,
+                          today: dt.date | None = None) -> DemoSummary:
+    """Fill an empty, migrated database with a demo company: companies, contacts, contracts, tickets,
+    two years of invoices in every state, and card and eCheck payments (some voided or refunded)."""
+    rng = random.Random(seed)
+    today = today or dt.date.today()
+    now = dt.datetime.now(dt.UTC)
+    engine = make_sync_engine(url)
+    used: set[str] = set()
+    company_rows, contact_rows, contract_rows, ticket_rows = [], [], [], []
+    for cid in range(1, companies + 1):
+        city, state, zip_code = rng.choice(CITIES)
+        company_rows.append(dict(id=cid, external_id=29000000 + cid, name=_company_name(rng, used),
+                                 number=f"C{1000 + cid}",
+                                 phone=f"({rng.randint(200, 989)}) 555-{rng.randint(1000, 9999)}",
+                                 address1=f"{rng.randint(10, 9999)} {rng.choice(LAST)} St", city=city, state=state,
+                                 postal_code=zip_code, country="US", is_active=cid % 17 != 0, synced_at=now))
+        for k in range(rng.randint(1, 4)):
+            first, last = rng.choice(FIRST), rng.choice(LAST)
+            contact_rows.append(dict(id=len(contact_rows) + 1, external_id=30600000 + len(contact_rows) + 1,
+                                     company_id=cid, first_name=first, last_name=last,
+                                     email=f"{first}.{last}@example.com".lower(), phone="",
+                                     is_active=k != 3))
+        contract_rows.append(dict(id=cid, external_id=29684000 + cid, company_id=cid,
+                                  name="Managed Services Agreement", number=f"MSA-{2024 + cid % 2}-{cid:03d}",
+                                  status="active", start_date=today - dt.timedelta(days=730),
+                                  end_date=today + dt.timedelta(days=365)))
+        for _ in range(rng.randint(2, 6)):
+            tid = len(ticket_rows) + 1
+            ticket_rows.append(dict(id=tid, external_id=7100 + tid, company_id=cid, contact_id=None,
+                                    contract_id=cid, ticket_number=f"T{today.year}0101.{tid:04d}",
+                                    title=rng.choice(["Printer offline", "New laptop setup", "VPN drops", "Email quota",
+                                                      "Firewall rule change", "Onboarding new hire"]),
+                                    status="Complete", created_at=now - dt.timedelta(days=rng.randint(1, 700)),
+                                    modified_at=now))
+    names = {r["id"]: r["name"] for r in company_rows}
+
+    invoice_rows, line_rows, payment_rows, refund_rows, method_rows = [], [], [], [], []
+    start = today - dt.timedelta(days=365 * years)
+    inv_id = 0
+    for cid in range(1, companies + 1):
+        day = start + dt.timedelta(days=rng.randint(0, 27))
+        while day <= today:
+            inv_id += 1
+            lines = rng.sample(SERVICES, rng.randint(1, 3))
+            amounts = []
+            for pos, (desc, lo, hi) in enumerate(lines):
+                qty = rng.randint(1, 5) if lo == hi else 1
+                unit = lo if lo == hi else rng.randrange(lo, hi + 1, 100)
+                amounts.append(unit * qty)
+                line_rows.append(dict(invoice_id=inv_id, position=pos, description=desc, quantity=qty,
+                                      unit_price_minor=unit, amount_minor=unit * qty, contract_id=cid,
+                                      ticket_id=None))
+            subtotal = sum(amounts)
+            tax = subtotal * 7 // 100
+            total = subtotal + tax
+            due = day + dt.timedelta(days=30)
+            age = (today - day).days
+            roll = rng.random()
+            voided = roll < 0.03
+            if voided:
+                paid = 0
+            elif age > 75 or (age > 40 and roll < 0.85):
+                paid = total if roll < 0.93 else total // 2
+            elif age > 20 and roll < 0.3:
+                paid = total // 3
+            else:
+                paid = 0
+            invoice_rows.append(dict(
+                id=inv_id, external_id=5000 + inv_id, company_id=cid, company_name=names[cid],
+                invoice_number=f"{day.year}{inv_id:06d}", accounting_number=str(1000 + inv_id) if age > 2 else None,
+                accounting_id=str(100 + inv_id) if age > 2 else None, invoice_date=day, due_date=due, currency="USD",
+                total_minor=total, tax_minor=tax, paid_minor=paid, balance_minor=0 if voided else total - paid,
+                status=invoice_status(total, paid, voided).value, is_voided=voided,
+                voided_date=day + dt.timedelta(days=3) if voided else None,
+                paid_date=due - dt.timedelta(days=rng.randint(0, 20)) if paid >= total else None,
+                payment_term="Net 30", comments="", contract_id=cid, sync_state="synced" if age > 2 else "pending",
+                psa_paid_marked=paid >= total and not voided, created_at=now, updated_at=now))
+            if paid:
+                _payments_for(rng, inv_id, cid, names[cid], invoice_rows[-1], paid, payment_rows, refund_rows,
+                              method_rows)
+            day += dt.timedelta(days=rng.choice([28, 30, 31]))
+    with engine.begin() as conn:
+        for model, rows in ((Company, company_rows), (Contact, contact_rows), (Contract, contract_rows),
+                            (Ticket, ticket_rows), (Invoice, invoice_rows), (InvoiceLine, line_rows),
+                            (SavedPaymentMethod, method_rows), (Payment, payment_rows), (Refund, refund_rows)):
+            for batch in _batched(rows):
+                conn.execute(insert(model.__table__), batch)  # type: ignore[attr-defined]
+    engine.dispose()
+    return DemoSummary(len(company_rows), len(contact_rows), len(invoice_rows), len(payment_rows))
+
+
+def _payments_for(rng: random.Random, inv_id: int, cid: int, company: str, inv: dict[str, object], paid: int,
+                  payments: list[dict[str, object]], refunds: list[dict[str, object]],
+                  methods: list[dict[str, object]]) -> None:
+    echeck = rng.random() < 0.3
+    brand, last4 = ("", rng.choice(["3123", "3815"])) if echeck else rng.choice(BRANDS)
+    issued = inv["invoice_date"]
+    assert isinstance(issued, dt.date)
+    when = dt.datetime.combine(issued + dt.timedelta(days=rng.randint(1, 35)), dt.time(9 + rng.randint(0, 8)),
+                               tzinfo=dt.UTC)
+    method_id = None
+    if not any(m["company_id"] == cid for m in methods) and rng.random() < 0.7:
+        method_id = len(methods) + 1
+        methods.append(dict(id=method_id, company_id=cid, contact_id=None, gateway="nmi",
+                            vault_id=uuid.UUID(int=rng.getrandbits(128)).hex[:16],
+                            method="echeck" if echeck else "card", brand=brand, last_four=last4,
+                            expiry="" if echeck else f"{rng.randint(1, 12):02d}{rng.randint(27, 30)}",
+                            account_type="checking" if echeck else "", account_holder_type="business" if echeck else "",
+                            holder_name=company, is_active=True, created_at=when, last_used_at=when))
+    pid = len(payments) + 1
+    extra_voided = rng.random() < 0.04
+    base = dict(order_id=f"demo-{inv_id}-{pid}", invoice_id=inv_id, company_id=cid, company_name=company,
+                invoice_number=inv["invoice_number"], gateway="nmi", currency="USD",
+                method="echeck" if echeck else "card", brand=brand, last_four=last4,
+                expiry="" if echeck else "1228", account_type="checking" if echeck else "", saved_method_id=method_id,
+                source="back_office" if rng.random() < 0.8 else "client_portal", auth_code="" if echeck else "A1B2C3",
+                response_code="100", response_text="SUCCESS", avs_result="Y",
+                cvv_result="" if echeck else "M", created_by=None, created_by_name="demo", created_at=when,
+                decided_at=when, reconcile_attempts=0, accounting_sync_state="synced", psa_sync_state="synced",
+                sync_error="")
+    if extra_voided:   # a payment made twice by mistake and voided the same day
+        payments.append(dict(base, id=pid, order_id=f"demo-{inv_id}-{pid}-v", transaction_id=str(8800000000 + pid),
+                             amount_minor=paid, applied_minor=0, refunded_minor=0, status="voided",
+                             voided_at=when + dt.timedelta(hours=1), accounting_id=None))
+        refunds.append(dict(payment_id=pid, order_id=f"demo-void-{pid}", kind="void", amount_minor=paid, currency="USD",
+                            status="approved", transaction_id=str(8800000000 + pid), response_code="100",
+                            response_text="Transaction Void Successful", reason="Entered twice", created_by=None,
+                            created_at=when + dt.timedelta(hours=1), decided_at=when + dt.timedelta(hours=1)))
+        pid += 1
+    refunded = 0
+    if rng.random() < 0.05 and paid > 1000:
+        refunded = paid // 4
+    status = "partially_refunded" if refunded else "settled"
+    payments.append(dict(base, id=pid, transaction_id=str(8800000000 + pid), amount_minor=paid + refunded,
+                         applied_minor=paid + refunded, refunded_minor=refunded, status=status,
+                         settled_at=when + dt.timedelta(days=1), accounting_id=str(500 + pid)))
+    if refunded:
+        refunds.append(dict(payment_id=pid, order_id=f"demo-refund-{pid}", kind="refund", amount_minor=refunded,
+                            currency="USD", status="approved", transaction_id=str(9900000000 + pid),
+                            response_code="100", response_text="SUCCESS", reason="Service credit", created_by=None,
+                            created_at=when + dt.timedelta(days=5), decided_at=when + dt.timedelta(days=5)))
+
+
+def write_demo_settings(url: str, values: dict[str, object]) -> None:
+    """Settings for the demo company (sandbox gateway, USD, all payment types) written directly."""
+    engine = make_sync_engine(url)
+    with engine.begin() as conn:
+        for key, value in values.items():
+            conn.execute(Setting.__table__.delete().where(Setting.__table__.c.key == key))
+            conn.execute(insert(Setting.__table__), [dict(key=key, value=json.dumps(value),
+                                                          updated_at=dt.datetime.now(dt.UTC), updated_by="demo")])
+    engine.dispose()
+
+
+INVOICE_INDEXES = [idx for idx in Invoice.__table__.indexes]  # type: ignore[attr-defined]
+
+
+def generate_invoices(url: str, count: int, *, companies: int = 2000, seed: int = 11,
+                      on_progress: object = None) -> int:
+    """Bulk-generate `count` invoices (and the companies they belong to) for benchmarks.
+
+    On SQLite the invoice indexes are dropped during the load and rebuilt after it, which is several times
+    faster than maintaining ten indexes row by row."""
+    rng = random.Random(seed)
+    engine: Engine = make_sync_engine(url)
+    today = dt.date.today()
+    now = dt.datetime.now(dt.UTC)
+    with engine.begin() as conn:
+        base_company = conn.execute(text("SELECT COALESCE(MAX(id), 0) FROM companies")).scalar_one()
+        base_invoice = conn.execute(text("SELECT COALESCE(MAX(id), 0) FROM invoices")).scalar_one()
+        used: set[str] = set(conn.execute(text("SELECT name FROM companies")).scalars())
+        names = []
+        rows = []
+        for i in range(companies):
+            name = _company_name(rng, used) if len(used) < 5000 else f"Company {base_company + i + 1:06d}"
+            names.append(name)
+            rows.append(dict(id=base_company + i + 1, name=name, number=f"B{i}", country="US", is_active=True,
+                             phone="", address1="", city="", state="", postal_code="", synced_at=now))
+        conn.execute(insert(Company.__table__), rows)  # type: ignore[attr-defined]
+    sqlite = engine.dialect.name == "sqlite"
+    if sqlite:
+        raw = engine.raw_connection()
+        try:
+            cur = raw.cursor()
+            for idx in INVOICE_INDEXES:
+                cur.execute(f"DROP INDEX IF EXISTS {idx.name}")
+            cur.execute("BEGIN")
+            cur.executemany(
+                "INSERT INTO invoices (id, company_id, company_name, invoice_number, invoice_date, due_date, currency,"
+                " total_minor, tax_minor, paid_minor, balance_minor, status, is_voided, payment_term, comments,"
+                " sync_state, psa_paid_marked, created_at, updated_at, accounting_number)"
+                " VALUES (?,?,?,?,?,?,'USD',?,0,?,?,?,?,'Net 30','',?,0,?,?,?)",
+                _invoice_tuples(rng, count, base_invoice, base_company, names, today, now.isoformat(sep=" ")))
+            cur.execute("COMMIT")
+            for idx in INVOICE_INDEXES:
+                cols = ", ".join(c.name for c in idx.columns)
+                cur.execute(f"CREATE INDEX {idx.name} ON invoices ({cols})")
+            cur.execute("ANALYZE")
+            raw.commit()
+        finally:
+            raw.close()
+    else:
+        with engine.begin() as conn:
+            keys = ["id", "company_id", "company_name", "invoice_number", "invoice_date", "due_date", "total_minor",
+                    "paid_minor", "balance_minor", "status", "is_voided", "sync_state", "created_at", "updated_at",
+                    "accounting_number"]
+            batch: list[dict[str, object]] = []
+            for t in _invoice_tuples(rng, count, base_invoice, base_company, names, today, now):
+                batch.append(dict(zip(keys, t, strict=True), currency="USD", tax_minor=0, payment_term="Net 30",
+                                  comments="", psa_paid_marked=False))
+                if len(batch) >= 10000:
+                    conn.execute(insert(Invoice.__table__), batch)  # type: ignore[attr-defined]
+                    batch.clear()
+            if batch:
+                conn.execute(insert(Invoice.__table__), batch)  # type: ignore[attr-defined]
+            conn.execute(text("ANALYZE invoices"))
+    engine.dispose()
+    return count
+
+
+def _invoice_tuples(rng: random.Random, count: int, base_invoice: int, base_company: int, names: list[str],
+                    today: dt.date, now: object) -> Iterator[tuple[object, ...]]:
+    ncomp = len(names)
+    statuses = ("open", "partially_paid", "paid", "voided")
+    rand = rng.random
+    randint = rng.randint
+    for i in range(count):
+        inv_id = base_invoice + i + 1
+        c = randint(0, ncomp - 1)
+        day = today - dt.timedelta(days=randint(0, 1460))
+        total = randint(1000, 2_500_000)
+        r = rand()
+        if r < 0.6:
+            status, paid = 2, total
+        elif r < 0.75:
+            status, paid = 1, total // 2
+        elif r < 0.78:
+            status, paid = 3, 0
+        else:
+            status, paid = 0, 0
+        balance = 0 if status == 3 else total - paid
+        yield (inv_id, base_company + c + 1, names[c], f"{day.year}{inv_id:07d}", day.isoformat(),
+               (day + dt.timedelta(days=30)).isoformat(), total, paid, balance, statuses[status], status == 3,
+               "synced", now, now, str(100000 + inv_id))

@@ -1,0 +1,346 @@
+"""Invoice History: keyset pages over the invoices table, filter totals, and one invoice in full.
+
+Sorting and filtering happen in SQL on the indexed, denormalised columns of `invoices` (models/invoices.py).
+Pages are keyset pages, never OFFSET: `WHERE (sort_col, id) > (:a, :b) ORDER BY sort_col, id LIMIT :n`
+(reversed for descending order). Nullable sort columns (accounting number, due date) are paged as two
+segments, NULLs first when ascending and last when descending, the same on SQLite and PostgreSQL, so each
+segment's query stays a plain index range scan. User text is always a bound parameter."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, case, false, func, literal, or_, select, tuple_
+from sqlalchemy.sql import Select
+
+from payapp.domain.errors import NotFound
+from payapp.domain.payment_state import InvoiceStatus
+from payapp.domain.roles import Permission
+from payapp.models import Contact, Contract, Invoice, InvoiceLine, Payment, Ticket
+from payapp.models.crm import Company
+from payapp.models.db import Database
+from payapp.services.auth import CurrentUser
+
+#: Sort names the UI may ask for, mapped to indexed columns of `invoices` (each has an (col, id) index).
+SORT_COLUMNS: dict[str, Any] = {
+    "invoice_number": Invoice.invoice_number,
+    "accounting_number": Invoice.accounting_number,
+    "company_name": Invoice.company_name,
+    "invoice_date": Invoice.invoice_date,
+    "due_date": Invoice.due_date,
+    "total": Invoice.total_minor,
+    "paid": Invoice.paid_minor,
+    "balance": Invoice.balance_minor,
+    "status": Invoice.status,
+    "sync_state": Invoice.sync_state,
+}
+NULLABLE_SORTS = frozenset({"accounting_number", "due_date"})
+STATUSES = tuple(s.value for s in InvoiceStatus)
+
+
+@dataclass(frozen=True)
+class SortKey:
+    """Where a page ends: the sort column's value and the invoice id (the tie-breaker)."""
+
+    value: Any
+    id: int
+
+
+@dataclass(frozen=True)
+class InvoiceQuery:
+    text: str = ""
+    status: str = ""                       # "" (any) or an InvoiceStatus value; overdue is computed
+    date_from: dt.date | None = None       # invoice date, inclusive
+    date_to: dt.date | None = None
+    overdue_only: bool = False
+    sort: str = "invoice_date"
+    descending: bool = True
+
+    def sorted_by(self, sort: str, descending: bool) -> InvoiceQuery:
+        if sort not in SORT_COLUMNS:
+            raise ValueError(f"unknown sort {sort!r}")
+        return replace(self, sort=sort, descending=descending)
+
+
+@dataclass(frozen=True)
+class InvoiceRow:
+    id: int
+    invoice_number: str
+    accounting_number: str | None
+    company_id: int
+    company_name: str
+    invoice_date: dt.date
+    due_date: dt.date | None
+    currency: str
+    total_minor: int
+    paid_minor: int
+    balance_minor: int
+    status: str                            # InvoiceStatus value, overdue included
+    sync_state: str
+    sort_key: SortKey
+
+    @property
+    def payable(self) -> bool:
+        return self.balance_minor > 0 and self.status != InvoiceStatus.VOIDED
+
+
+@dataclass(frozen=True)
+class InvoiceLineView:
+    position: int
+    description: str
+    quantity: str
+    unit_price_minor: int
+    amount_minor: int
+    contract: str
+    ticket: str
+
+
+@dataclass(frozen=True)
+class PaymentView:
+    id: int
+    created_at: dt.datetime
+    status: str
+    method: str                            # "card" | "echeck"
+    method_display: str                    # "Visa •••• 1111", "eCheck checking •••• 3123"
+    amount_minor: int
+    refunded_minor: int
+    currency: str
+    transaction_id: str
+    created_by: str
+
+
+@dataclass(frozen=True)
+class ContactView:
+    id: int
+    name: str
+    email: str
+
+
+@dataclass(frozen=True)
+class InvoiceDetail:
+    row: InvoiceRow
+    company_address: str
+    tax_minor: int
+    payment_term: str
+    comments: str
+    contract: str                          # "MSA-2025-001 · Managed Services Agreement" or ""
+    tickets: tuple[str, ...]
+    lines: tuple[InvoiceLineView, ...]
+    payments: tuple[PaymentView, ...] = field(default_factory=tuple)
+
+
+def method_display(method: str, brand: str, last_four: str, account_type: str = "", expiry: str = "") -> str:
+    """How a payment method is named to a person, without any number beyond the last four."""
+    if method == "echeck":
+        kind = {"checking": "checking", "savings": "savings"}.get(account_type, "")
+        return f"eCheck {kind} •••• {last_four}".replace("  ", " ")
+    exp = f" · {expiry[:2]}/{expiry[2:]}" if len(expiry) == 4 else ""
+    return f"{brand or 'Card'} •••• {last_four}{exp}"
+
+
+def _prefix_bounds(text: str) -> tuple[str, str] | None:
+    """[text, upper) such that every string starting with text lies in the half-open range."""
+    if not text:
+        return None
+    last = text[-1]
+    if ord(last) >= 0x10FFFF:
+        return None
+    return text, text[:-1] + chr(ord(last) + 1)
+
+
+def _like_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+_Segment = tuple[list[ColumnElement[bool]], list[Any]]
+
+
+class InvoiceService:
+    def __init__(self, db: Database, current: CurrentUser, *, today: Callable[[], dt.date] = dt.date.today) -> None:
+        self._db = db
+        self._current = current
+        self._today = today
+
+    # ------------------------------------------------------------------ SQL pieces
+
+    def _status_expr(self, today: dt.date) -> ColumnElement[str]:
+        return case(
+            (Invoice.is_voided, literal(InvoiceStatus.VOIDED.value)),
+            (and_(Invoice.balance_minor > 0, Invoice.due_date < today), literal(InvoiceStatus.OVERDUE.value)),
+            else_=Invoice.status,
+        )
+
+    @staticmethod
+    def _overdue(today: dt.date) -> ColumnElement[bool]:
+        return and_(Invoice.is_voided == false(), Invoice.balance_minor > 0, Invoice.due_date < today)
+
+    def _search_term(self, column: Any, text: str) -> ColumnElement[bool] | None:
+        bounds = _prefix_bounds(text)
+        if bounds is None:
+            return None
+        # The range uses the (col, id) index on both databases; LIKE keeps it an exact prefix match under any
+        # collation. Prefixes are matched as typed (invoice and accounting numbers are digits).
+        return and_(column >= bounds[0], column < bounds[1], column.like(_like_escape(text) + "%", escape="\\"))
+
+    def _filters(self, query: InvoiceQuery, today: dt.date) -> list[ColumnElement[bool]]:
+        where: list[ColumnElement[bool]] = []
+        text = query.text.strip()
+        if text:
+            variants = {text}
+            if text[:1].islower():
+                variants.add(text[:1].upper() + text[1:])       # "acme" finds "Acme Dental LLC"
+            terms = [t for t in (self._search_term(Invoice.invoice_number, text),
+                                 self._search_term(Invoice.accounting_number, text),
+                                 *(self._search_term(Invoice.company_name, v) for v in sorted(variants)))
+                     if t is not None]
+            where.append(or_(*terms))
+        status = query.status
+        if status == InvoiceStatus.OVERDUE:
+            where.append(self._overdue(today))
+        elif status == InvoiceStatus.VOIDED:
+            where.append(Invoice.is_voided.is_(True))
+        elif status:
+            if status not in STATUSES:
+                raise ValueError(f"unknown status {status!r}")
+            where.append(and_(Invoice.status == status, Invoice.is_voided == false()))
+            if status != InvoiceStatus.PAID:
+                where.append(or_(Invoice.balance_minor <= 0, Invoice.due_date.is_(None), Invoice.due_date >= today))
+        if query.overdue_only:
+            where.append(self._overdue(today))
+        if query.date_from is not None:
+            where.append(Invoice.invoice_date >= query.date_from)
+        if query.date_to is not None:
+            where.append(Invoice.invoice_date <= query.date_to)
+        return where
+
+    def _row_select(self, today: dt.date, sort_col: Any) -> Select[Any]:
+        return select(Invoice.id, Invoice.invoice_number, Invoice.accounting_number, Invoice.company_id,
+                      Invoice.company_name, Invoice.invoice_date, Invoice.due_date, Invoice.currency,
+                      Invoice.total_minor, Invoice.paid_minor, Invoice.balance_minor,
+                      self._status_expr(today).label("display_status"), Invoice.sync_state,
+                      sort_col.label("sort_value"))
+
+    @staticmethod
+    def _to_row(r: Any) -> InvoiceRow:
+        return InvoiceRow(id=r.id, invoice_number=r.invoice_number, accounting_number=r.accounting_number,
+                          company_id=r.company_id, company_name=r.company_name, invoice_date=r.invoice_date,
+                          due_date=r.due_date, currency=r.currency, total_minor=r.total_minor,
+                          paid_minor=r.paid_minor, balance_minor=r.balance_minor, status=r.display_status,
+                          sync_state=r.sync_state, sort_key=SortKey(r.sort_value, r.id))
+
+    def _segments(self, query: InvoiceQuery, after: SortKey | None) -> list[_Segment]:
+        """The (extra WHERE, ORDER BY) of each segment still to read, in order."""
+        col = SORT_COLUMNS[query.sort]
+        desc = query.descending
+        nullable = query.sort in NULLABLE_SORTS
+
+        def keyset(value: Any, ident: int) -> ColumnElement[bool]:
+            pair, bound = tuple_(col, Invoice.id), tuple_(literal(value, col.type), literal(ident))
+            return pair < bound if desc else pair > bound
+
+        id_after = (lambda ident: Invoice.id < ident) if desc else (lambda ident: Invoice.id > ident)
+        order_values = [col.desc(), Invoice.id.desc()] if desc else [col.asc(), Invoice.id.asc()]
+        order_nulls = [Invoice.id.desc()] if desc else [Invoice.id.asc()]
+        if not nullable:
+            return [([keyset(after.value, after.id)] if after else [], order_values)]
+        values_seg: _Segment = (
+            [col.is_not(None)] + ([keyset(after.value, after.id)] if after and after.value is not None else []),
+            order_values)
+        nulls_seg: _Segment = (
+            [col.is_(None)] + ([id_after(after.id)] if after and after.value is None else []), order_nulls)
+        if desc:        # values first, then NULLs
+            return [nulls_seg] if after and after.value is None else [values_seg, nulls_seg]
+        if after is None or after.value is None:   # ascending: NULLs first, then values
+            return [nulls_seg, values_seg]
+        return [values_seg]
+
+    # ------------------------------------------------------------------ queries
+
+    async def page(self, query: InvoiceQuery, after: SortKey | None = None, limit: int = 200) -> list[InvoiceRow]:
+        """The next `limit` rows of `query` after `after` (None: from the start)."""
+        self._current.require(Permission.VIEW)
+        if query.sort not in SORT_COLUMNS:
+            raise ValueError(f"unknown sort {query.sort!r}")
+        today = self._today()
+        col = SORT_COLUMNS[query.sort]
+        base = self._filters(query, today)
+        rows: list[InvoiceRow] = []
+        async with self._db.sessions() as session:
+            for extra, order in self._segments(query, after):
+                want = limit - len(rows)
+                if want <= 0:
+                    break
+                stmt = self._row_select(today, col).where(*base, *extra).order_by(*order).limit(want)
+                rows.extend(self._to_row(r) for r in (await session.execute(stmt)).all())
+        return rows
+
+    async def totals(self, query: InvoiceQuery) -> tuple[int, int]:
+        """(number of invoices, sum of their balances in minor units) for the filter."""
+        self._current.require(Permission.VIEW)
+        where = self._filters(query, self._today())
+        stmt = select(func.count(), func.coalesce(func.sum(Invoice.balance_minor), 0)).select_from(Invoice)
+        async with self._db.sessions() as session:
+            count, total = (await session.execute(stmt.where(*where))).one()
+        return int(count), int(total)
+
+    async def row(self, invoice_id: int, sort: str = "invoice_date") -> InvoiceRow:
+        """One invoice as a table row (to update that row in place after a payment)."""
+        self._current.require(Permission.VIEW)
+        today = self._today()
+        stmt = self._row_select(today, SORT_COLUMNS[sort]).where(Invoice.id == invoice_id)
+        async with self._db.sessions() as session:
+            r = (await session.execute(stmt)).one_or_none()
+        if r is None:
+            raise NotFound("This invoice no longer exists.")
+        return self._to_row(r)
+
+    async def get(self, invoice_id: int) -> InvoiceDetail:
+        self._current.require(Permission.VIEW)
+        row = await self.row(invoice_id)
+        async with self._db.sessions() as session:
+            inv = await session.get(Invoice, invoice_id)
+            if inv is None:
+                raise NotFound("This invoice no longer exists.")
+            company = await session.get(Company, inv.company_id)
+            contract = await session.get(Contract, inv.contract_id) if inv.contract_id else None
+            lines = (await session.execute(
+                select(InvoiceLine, Contract.number, Ticket.ticket_number, Ticket.title)
+                .outerjoin(Contract, Contract.id == InvoiceLine.contract_id)
+                .outerjoin(Ticket, Ticket.id == InvoiceLine.ticket_id)
+                .where(InvoiceLine.invoice_id == invoice_id)
+                .order_by(InvoiceLine.position, InvoiceLine.id))).all()
+            payments = (await session.scalars(
+                select(Payment).where(Payment.invoice_id == invoice_id)
+                .order_by(Payment.created_at.desc(), Payment.id.desc()))).all()
+        address = ""
+        if company is not None:
+            address = ", ".join(p for p in (company.address1, company.city,
+                                            f"{company.state} {company.postal_code}".strip()) if p)
+        tickets = tuple(dict.fromkeys(f"{num} · {title}" for _l, _c, num, title in lines if num))
+        return InvoiceDetail(
+            row=row, company_address=address, tax_minor=inv.tax_minor, payment_term=inv.payment_term,
+            comments=inv.comments,
+            contract=f"{contract.number} · {contract.name}" if contract else "",
+            tickets=tickets,
+            lines=tuple(InvoiceLineView(position=ln.position, description=ln.description, quantity=str(ln.quantity),
+                                        unit_price_minor=ln.unit_price_minor, amount_minor=ln.amount_minor,
+                                        contract=cnum or "", ticket=tnum or "")
+                        for ln, cnum, tnum, _title in lines),
+            payments=tuple(PaymentView(id=p.id, created_at=p.created_at, status=p.status, method=p.method,
+                                       method_display=method_display(p.method, p.brand, p.last_four,
+                                                                     p.account_type),
+                                       amount_minor=p.amount_minor, refunded_minor=p.refunded_minor,
+                                       currency=p.currency, transaction_id=p.transaction_id,
+                                       created_by=p.created_by_name)
+                           for p in payments))
+
+    async def contacts_for_company(self, company_id: int) -> list[ContactView]:
+        self._current.require(Permission.VIEW)
+        async with self._db.sessions() as session:
+            rows: Sequence[Contact] = (await session.scalars(
+                select(Contact).where(Contact.company_id == company_id, Contact.is_active.is_(True))
+                .order_by(Contact.last_name, Contact.first_name, Contact.id))).all()
+        return [ContactView(c.id, f"{c.first_name} {c.last_name}".strip() or c.email, c.email) for c in rows]

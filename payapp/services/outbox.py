@@ -1,0 +1,645 @@
+"""The outbox worker: drains `outbox_jobs` to QuickBooks and Autotask, with retries and backoff, so nothing
+is lost and nothing is posted twice.
+
+- Claim: due `pending` jobs are claimed in one transaction (SQLite: BEGIN IMMEDIATE; PostgreSQL:
+  `FOR UPDATE SKIP LOCKED`) by pushing `next_attempt_at` out by a lease, and every write job gets its
+  QuickBooks `requestid` stored in the row *before* anything is sent. A worker that dies mid-job leaves
+  the job to be picked up after the lease with the same request id: QuickBooks replays the first answer.
+- Jobs of one payment run in id order (push before void/refund); a job whose payment is not in
+  QuickBooks yet waits for it.
+- Failures: transient ones back off exponentially (`backoff_base · 2^(attempts-1)`, capped, jittered);
+  throttling (429) waits without counting an attempt; a disconnected QuickBooks leaves jobs pending; a
+  non-retryable fault or `max_attempts` failures move the job to `needs_attention` (Payment
+  `accounting_sync_state = failed` with the reason in `sync_error`). `retry()` and `dismiss()` are
+  audited.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import json
+import logging
+import random
+import uuid
+from collections import defaultdict
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import String, bindparam, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from payapp.connectors.accounting.quickbooks_online import (
+    InvoiceLineOut,
+    InvoiceOut,
+    PaymentOut,
+    QuickBooksConnector,
+    QuickBooksError,
+    RefundOut,
+)
+from payapp.connectors.psa.autotask import AutotaskConnector, AutotaskError
+from payapp.domain.errors import NotFound, PayAppError, ValidationError
+from payapp.domain.money import Money
+from payapp.domain.roles import Permission
+from payapp.models import AccountingCustomerLink, Company, Invoice, InvoiceLine, OutboxJob, Payment, Refund
+from payapp.models.base import utcnow
+from payapp.models.db import Database
+from payapp.services import audit
+from payapp.services.auth import CurrentUser
+
+log = logging.getLogger(__name__)
+
+PUSH_INVOICE = "accounting.push_invoice"
+PUSH_PAYMENT = "accounting.push_payment"
+VOID_PAYMENT = "accounting.void_payment"
+REFUND_PAYMENT = "accounting.refund_payment"
+REVERSE_RETURNED = "accounting.reverse_returned_payment"
+MARK_PAID = "psa.mark_invoice_paid"
+KINDS = (PUSH_INVOICE, PUSH_PAYMENT, VOID_PAYMENT, REFUND_PAYMENT, REVERSE_RETURNED, MARK_PAID)
+NAMESPACE = uuid.UUID("6f1c1f49-3c43-4e55-9a43-2b2f1b1a0c11")
+KIND_LABELS = {PUSH_INVOICE: "Send invoice to QuickBooks", PUSH_PAYMENT: "Send payment to QuickBooks",
+               VOID_PAYMENT: "Void payment in QuickBooks", REFUND_PAYMENT: "Send refund to QuickBooks",
+               REVERSE_RETURNED: "Reverse returned eCheck in QuickBooks", MARK_PAID: "Mark invoice paid in Autotask"}
+
+QuickBooksFactory = Callable[[], Awaitable[QuickBooksConnector]]
+AutotaskFactory = Callable[[], Awaitable[AutotaskConnector]]
+
+
+@dataclass(frozen=True)
+class OutboxProblem:
+    job_id: int
+    kind: str
+    label: str
+    attempts: int
+    last_error: str
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    payment_id: int | None
+    invoice_id: int | None
+    description: str            # "Invoice 2025-000123 · Acme Dental · $12.50"
+
+
+@dataclass(frozen=True)
+class DrainReport:
+    done: int = 0
+    retried: int = 0
+    needs_attention: int = 0
+    deferred: int = 0
+    stopped_reason: str = ""
+
+
+@dataclass(frozen=True)
+class _Claim:
+    id: int
+    kind: str
+    payload: dict[str, Any]
+    request_id: str
+    attempts: int
+    payment_id: int | None
+    invoice_id: int | None
+
+
+class _Defer(PayAppError):
+    """Not now, not a failure (waiting for an earlier job)."""
+
+
+class _Stop(PayAppError):
+    """Stop the run and leave jobs pending (e.g. QuickBooks is disconnected)."""
+
+
+_J, _P, _I = OutboxJob.__table__, Payment.__table__, Invoice.__table__
+#: The batch's writes, as executemany statements (one round trip per kind of write, not per job).
+_STATEMENTS: dict[str, Any] = {
+    "job_release": update(_J).where(_J.c.id == bindparam("b_id"), _J.c.status == "pending")
+    .values(next_attempt_at=bindparam("b_when")),
+    "job_fail": update(_J).where(_J.c.id == bindparam("b_id"), _J.c.status == "pending")
+    .values(attempts=bindparam("b_attempts"), last_error=bindparam("b_error"), next_attempt_at=bindparam("b_when"),
+            status=bindparam("b_status")),
+    "job_done": update(_J).where(_J.c.id == bindparam("b_id")).values(status="done", last_error="",
+                                                                       payload=bindparam("b_payload")),
+    "invoice_failed": update(_I).where(_I.c.id == bindparam("b_id")).values(sync_state="failed"),
+    "invoice_pushed": update(_I).where(_I.c.id == bindparam("b_id")).values(
+        accounting_id=bindparam("b_acc"), accounting_number=bindparam("b_number"), sync_state="synced"),
+    "invoice_psa_marked": update(_I).where(_I.c.id == bindparam("b_id")).values(psa_paid_marked=True),
+    "payment_failed": update(_P).where(_P.c.id == bindparam("b_id")).values(
+        accounting_sync_state="failed", sync_error=bindparam("b_error")),
+    "payment_psa_failed": update(_P).where(_P.c.invoice_id == bindparam("b_invoice"),
+                                           _P.c.psa_sync_state.in_(("pending", "failed")))
+    .values(psa_sync_state="failed", sync_error=bindparam("b_error")),
+    "payment_synced": update(_P).where(_P.c.id == bindparam("b_id")).values(
+        accounting_id=func.coalesce(bindparam("b_acc", type_=String), _P.c.accounting_id),
+        accounting_sync_state="synced", sync_error=""),
+    "payment_psa_synced": update(_P).where(_P.c.invoice_id == bindparam("b_invoice"),
+                                           _P.c.psa_sync_state.in_(("pending", "failed")))
+    .values(psa_sync_state="synced"),
+}
+
+
+def invoice_request_id(invoice_id: int) -> str:
+    """Invoice pushes use one stable request id, so the job and an inline push replay the same write."""
+    return str(uuid.uuid5(NAMESPACE, f"invoice:{invoice_id}"))
+
+
+def customer_request_id(company_id: int) -> str:
+    return str(uuid.uuid5(NAMESPACE, f"customer:{company_id}"))
+
+
+class OutboxWorker:
+    def __init__(self, db: Database, quickbooks_factory: QuickBooksFactory, autotask_factory: AutotaskFactory, *,
+                 current: CurrentUser | None = None, settings: Any = None, max_attempts: int = 8,
+                 backoff_base: dt.timedelta = dt.timedelta(seconds=30),
+                 backoff_cap: dt.timedelta = dt.timedelta(hours=6), lease: dt.timedelta = dt.timedelta(minutes=5),
+                 batch_size: int = 100, concurrency: int = 8, clock: Callable[[], dt.datetime] = utcnow,
+                 sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
+        self._db = db
+        self._qb_factory = quickbooks_factory
+        self._at_factory = autotask_factory
+        self._current = current
+        self._settings = settings
+        self._max_attempts = max_attempts
+        self._backoff_base = backoff_base
+        self._backoff_cap = backoff_cap
+        self._lease = lease
+        self._batch = batch_size
+        self._concurrency = concurrency
+        self._clock = clock
+        self._sleep = sleep
+        self._qb: QuickBooksConnector | None = None
+        self._at: AutotaskConnector | None = None
+        self._locks: dict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
+        self._wake = asyncio.Event()
+        self._connector_lock = asyncio.Lock()
+        self._customers: dict[int, str] = {}       # company id → QuickBooks customer id (cache of the links)
+        self._pay: dict[int, Payment] = {}
+        self._inv: dict[int, Invoice] = {}
+        self._ops: dict[str, list[dict[str, Any]]] = {}
+        self._link_rows: list[dict[str, Any]] = []
+
+    # ------------------------------------------------------------------ running
+
+    def wake(self) -> None:
+        """Call after committing new jobs: the background loop runs at once instead of at its next tick."""
+        self._wake.set()
+
+    def reset_connectors(self) -> None:
+        """Forget cached connectors (after credentials changed)."""
+        self._qb = None
+        self._at = None
+
+    async def run_forever(self, interval: float = 15.0) -> None:
+        """The background task: drain, then sleep until woken or `interval` passes. Cancel to stop."""
+        while True:
+            try:
+                await self.drain()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("outbox run failed")
+            self._wake.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), interval)
+
+    async def drain(self, max_rounds: int = 1_000_000) -> DrainReport:
+        """Run batches until nothing is due (or the run is stopped)."""
+        total = DrainReport()
+        for _ in range(max_rounds):
+            rep = await self.run_once()
+            total = DrainReport(total.done + rep.done, total.retried + rep.retried,
+                                total.needs_attention + rep.needs_attention, total.deferred + rep.deferred,
+                                rep.stopped_reason)
+            if rep.stopped_reason or (rep.done + rep.retried + rep.needs_attention + rep.deferred) == 0:
+                break
+        return total
+
+    async def run_once(self) -> DrainReport:
+        self._stop_reason = ""
+        claims = await self._claim()
+        if not claims:
+            return DrainReport()
+        groups: dict[Any, list[_Claim]] = defaultdict(list)
+        for c in claims:
+            groups[("p", c.payment_id) if c.payment_id else ("j", c.id)].append(c)
+        sem = asyncio.Semaphore(self._concurrency)
+        results: dict[str, int] = defaultdict(int)
+        stop: list[str] = []
+
+        async def run_group(jobs: list[_Claim]) -> None:
+            async with sem:
+                for i, job in enumerate(jobs):
+                    if stop:
+                        self._release(job)
+                        continue
+                    outcome = await self._run_job(job)
+                    results[outcome] += 1
+                    if outcome == "stopped":
+                        stop.append("stopped")
+                    if outcome != "done":       # later jobs of the payment wait for this one
+                        for later in jobs[i + 1:]:
+                            self._release(later)
+                            results["deferred"] += 1
+                        return
+
+        try:
+            await asyncio.gather(*(run_group(g) for g in groups.values()))
+        finally:
+            await self._flush()
+        return DrainReport(results["done"], results["retried"], results["needs_attention"], results["deferred"],
+                           self._stop_reason if stop else "")
+
+    # ------------------------------------------------------------------ claim and outcome
+
+    async def _claim(self) -> list[_Claim]:
+        now = self._clock()
+        async with self._db.transaction(lock=True) as s:
+            q = (select(OutboxJob).where(OutboxJob.status == "pending", OutboxJob.next_attempt_at <= now)
+                 .order_by(OutboxJob.id).limit(self._batch))
+            if not self._db.is_sqlite:
+                q = q.with_for_update(skip_locked=True)
+            jobs = (await s.scalars(q)).all()
+            out = []
+            for j in jobs:
+                if not j.request_id:
+                    j.request_id = (invoice_request_id(j.invoice_id) if j.kind == PUSH_INVOICE and j.invoice_id
+                                    else str(uuid.uuid4()))
+                j.next_attempt_at = now + self._lease
+                payload = json.loads(j.payload or "{}")
+                out.append(_Claim(j.id, j.kind, payload, j.request_id, j.attempts,
+                                  j.payment_id or _int(payload.get("payment_id")),
+                                  j.invoice_id or _int(payload.get("invoice_id"))))
+            # everything the batch reads, in a few queries (the handlers then only talk HTTP)
+            pay_ids = {c.payment_id for c in out if c.payment_id}
+            self._pay = {p.id: p for p in (await s.scalars(select(Payment).where(Payment.id.in_(pay_ids)))).all()} \
+                if pay_ids else {}
+            inv_ids = {c.invoice_id for c in out if c.invoice_id} | {p.invoice_id for p in self._pay.values()}
+            self._inv = {i.id: i for i in (await s.scalars(select(Invoice).where(Invoice.id.in_(inv_ids)))).all()} \
+                if inv_ids else {}
+            company_ids = {i.company_id for i in self._inv.values()} - self._customers.keys()
+            if company_ids:
+                links = (await s.scalars(select(AccountingCustomerLink).where(
+                    AccountingCustomerLink.company_id.in_(company_ids)))).all()
+                self._customers.update({ln.company_id: ln.customer_id for ln in links})
+        self._ops = {}
+        self._link_rows = []
+        return out
+
+    def _write(self, key: str, **params: Any) -> None:
+        self._ops.setdefault(key, []).append({f"b_{k}": v for k, v in params.items()})
+
+    async def _flush(self) -> None:
+        """Write every outcome of the batch in one transaction (all writes were made replay-safe by the
+        stored request ids, so a crash before this point only means the batch runs again)."""
+        ops, self._ops = self._ops, {}
+        links, self._link_rows = self._link_rows, []
+        if not ops and not links:
+            return
+        async with self._db.transaction(lock=True) as s:
+            if links:
+                ins = (sqlite.insert if self._db.is_sqlite else postgresql.insert)(AccountingCustomerLink.__table__)
+                await s.execute(ins.on_conflict_do_nothing(), links)
+            for key, rows in ops.items():
+                await s.execute(_STATEMENTS[key], rows)
+
+    def _release(self, job: _Claim, delay: float = 0.0) -> None:
+        self._write("job_release", id=job.id, when=self._clock() + dt.timedelta(seconds=delay))
+
+    async def _run_job(self, job: _Claim) -> str:
+        try:
+            handler = {PUSH_INVOICE: self._push_invoice, PUSH_PAYMENT: self._push_payment,
+                       VOID_PAYMENT: self._void_payment, REFUND_PAYMENT: self._refund_payment,
+                       REVERSE_RETURNED: self._reverse_returned, MARK_PAID: self._mark_paid}.get(job.kind)
+            if handler is None:
+                raise ValidationError(f"Unknown job kind {job.kind!r}.")
+            await handler(job)
+            return "done"
+        except _Defer:
+            self._release(job, delay=max(1.0, self._backoff_base.total_seconds() / 4))
+            return "deferred"
+        except _Stop as exc:
+            self._stop_reason = exc.user_message
+            self._release(job, delay=300.0)
+            return "stopped"
+        except QuickBooksError as exc:
+            if exc.kind == "disconnected":
+                self._qb = None
+                self._stop_reason = exc.user_message
+                self._release(job, delay=300.0)
+                return "stopped"
+            if exc.kind == "throttled":
+                self._release(job, delay=60.0 if exc.retry_after is None else exc.retry_after)
+                return "deferred"
+            return self._failed(job, exc.user_message, exc.retryable)
+        except AutotaskError as exc:
+            if exc.status == 429:
+                self._release(job, delay=60.0 if exc.retry_after is None else exc.retry_after)
+                return "deferred"
+            return self._failed(job, exc.user_message, exc.retryable)
+        except PayAppError as exc:
+            return self._failed(job, exc.user_message, False)
+        except Exception as exc:       # a bug: keep the job, tell the user, never crash the worker
+            log.exception("outbox job %s failed", job.id)
+            return self._failed(job, f"Unexpected error: {type(exc).__name__}", True)
+
+    _stop_reason = ""
+
+    def _backoff(self, attempts: int) -> dt.timedelta:
+        base = self._backoff_base.total_seconds()
+        if base <= 0:
+            return dt.timedelta(0)
+        seconds = min(self._backoff_cap.total_seconds(), base * 2 ** max(0, attempts - 1))
+        return dt.timedelta(seconds=seconds * random.uniform(0.8, 1.2))
+
+    def _failed(self, job: _Claim, message: str, retryable: bool) -> str:
+        attempts = job.attempts + 1
+        give_up = not retryable or attempts >= self._max_attempts
+        self._write("job_fail", id=job.id, attempts=attempts, error=message[:2000],
+                    when=self._clock() + self._backoff(attempts), status="needs_attention" if give_up else "pending")
+        if give_up:
+            self._mark_failed(job, message)
+        return "needs_attention" if give_up else "retried"
+
+    def _mark_failed(self, job: _Claim, message: str) -> None:
+        if job.kind == PUSH_INVOICE and job.invoice_id:
+            self._write("invoice_failed", id=job.invoice_id)
+        elif job.kind == MARK_PAID and job.invoice_id:
+            self._write("payment_psa_failed", invoice=job.invoice_id, error=message[:2000])
+        elif job.payment_id:
+            self._write("payment_failed", id=job.payment_id, error=message[:2000])
+
+    def _finish(self, job: _Claim, payload_update: dict[str, Any] | None = None) -> None:
+        self._write("job_done", id=job.id, payload=json.dumps({**job.payload, **(payload_update or {})}))
+
+    # ------------------------------------------------------------------ connectors
+
+    async def _quickbooks(self) -> QuickBooksConnector:
+        async with self._connector_lock:
+            if self._qb is None:
+                try:
+                    self._qb = await self._qb_factory()
+                except QuickBooksError as exc:
+                    if exc.kind == "disconnected":
+                        raise _Stop(exc.user_message) from exc
+                    raise
+                except PayAppError as exc:
+                    raise _Stop(exc.user_message) from exc
+            return self._qb
+
+    async def _autotask(self) -> AutotaskConnector:
+        async with self._connector_lock:
+            if self._at is None:
+                try:
+                    self._at = await self._at_factory()
+                except PayAppError as exc:
+                    raise _Stop(exc.user_message) from exc
+            return self._at
+
+    async def _setting(self, key: str, default: str = "") -> str:
+        if self._settings is None:
+            return default
+        try:
+            return str(await self._settings.get(key) or default)
+        except Exception:       # an undeclared key: use the default
+            return default
+
+    # ------------------------------------------------------------------ customers and invoices
+
+    async def _customer_id(self, qb: QuickBooksConnector, company_id: int) -> str:
+        async with self._locks[f"c{company_id}"]:
+            if company_id in self._customers:
+                return self._customers[company_id]
+            async with self._db.sessions() as s:
+                link = await s.get(AccountingCustomerLink, company_id)
+                if link is not None:
+                    self._customers[company_id] = link.customer_id
+                    return link.customer_id
+                company = await s.get(Company, company_id)
+            if company is None:
+                raise NotFound(f"Company {company_id} is gone.")
+            customer = await qb.ensure_customer(company.name, customer_request_id(company_id),
+                                                **({"CompanyName": company.name[:100]}))
+            self._link_rows.append({"company_id": company_id, "customer_id": str(customer["Id"]),
+                                    "display_name": str(customer.get("DisplayName", ""))[:200],
+                                    "created_at": self._clock()})
+            self._customers[company_id] = str(customer["Id"])
+            return str(customer["Id"])
+
+    async def _ensure_invoice(self, qb: QuickBooksConnector, invoice_id: int) -> tuple[str, str]:
+        """The invoice's QuickBooks (Id, customer id), pushing it first if needed."""
+        async with self._locks[f"i{invoice_id}"]:
+            inv = self._inv.get(invoice_id)
+            if inv is None:
+                raise NotFound(f"Invoice {invoice_id} is gone.")
+            customer = await self._customer_id(qb, inv.company_id)
+            if inv.accounting_id:
+                return inv.accounting_id, customer
+            async with self._db.sessions() as s:
+                lines = (await s.scalars(select(InvoiceLine).where(InvoiceLine.invoice_id == invoice_id)
+                                         .order_by(InvoiceLine.position, InvoiceLine.id))).all()
+            out = _invoice_out(inv, lines, customer, await self._setting("quickbooks.item_id", "1"))
+            created = await qb.push_invoice(out, invoice_request_id(invoice_id))
+            acc_id, number = str(created["Id"]), str(created.get("DocNumber") or "")[:21] or None
+            inv.accounting_id, inv.accounting_number = acc_id, number
+            self._write("invoice_pushed", id=invoice_id, acc=acc_id, number=number)
+            return acc_id, customer
+
+    # ------------------------------------------------------------------ handlers
+
+    async def _push_invoice(self, job: _Claim) -> None:
+        if not job.invoice_id:
+            raise ValidationError("The job names no invoice.")
+        qb = await self._quickbooks()
+        await self._ensure_invoice(qb, job.invoice_id)
+        self._finish(job)
+
+    async def _payment(self, job: _Claim) -> tuple[Payment, Invoice]:
+        payment = self._pay.get(job.payment_id) if job.payment_id else None
+        invoice = self._inv.get(payment.invoice_id) if payment is not None else None
+        if payment is None or invoice is None:
+            raise NotFound(f"Payment {job.payment_id} is gone.")
+        return payment, invoice
+
+    async def _push_payment(self, job: _Claim) -> None:
+        payment, invoice = await self._payment(job)
+        pid = payment.id
+        if not payment.accounting_id:
+            qb = await self._quickbooks()
+            inv_acc, customer = await self._ensure_invoice(qb, invoice.id)
+            amount = Money(payment.amount_minor, payment.currency).to_decimal()
+            applied = Money(payment.applied_minor, payment.currency).to_decimal() if payment.applied_minor else None
+            when = (payment.decided_at or payment.created_at).date()
+            note = (f"PayApp {payment.order_id} · {payment.method} {payment.brand} "
+                    f"{'****' + payment.last_four if payment.last_four else ''}").strip()
+            out = PaymentOut(customer, inv_acc, amount, when, payment.transaction_id or payment.order_id,
+                             private_note=note, applied=applied,
+                             deposit_account_id=await self._setting("quickbooks.deposit_account_id"))
+            created = await qb.push_payment(out, job.request_id)
+            acc_id = str(created["Id"])
+        else:
+            acc_id = payment.accounting_id
+
+        self._write("payment_synced", id=pid, acc=acc_id)
+        payment.accounting_id = acc_id
+        self._finish(job)
+
+    async def _payment_in_quickbooks(self, job: _Claim) -> tuple[Payment, Invoice]:
+        payment, invoice = await self._payment(job)
+        if not payment.accounting_id:
+            async with self._db.sessions() as s:
+                earlier = (await s.execute(select(func.count()).select_from(OutboxJob).where(
+                    OutboxJob.payment_id == payment.id, OutboxJob.kind == PUSH_PAYMENT,
+                    OutboxJob.status == "pending", OutboxJob.id < job.id))).scalar_one()
+            if earlier:
+                raise _Defer("waiting for the payment to reach QuickBooks")
+            raise QuickBooksError("The payment is not in QuickBooks yet (its push failed): fix that first.",
+                                  kind="waiting", retryable=True)
+        return payment, invoice
+
+    async def _void_payment(self, job: _Claim) -> None:
+        payment, _ = await self._payment_in_quickbooks(job)
+        qb = await self._quickbooks()
+        assert payment.accounting_id is not None
+        await qb.void_payment(payment.accounting_id, job.request_id)
+        pid = payment.id
+
+        self._write("payment_synced", id=pid, acc=None)
+        self._finish(job)
+
+    async def _reverse_returned(self, job: _Claim) -> None:
+        try:
+            await self._void_payment(job)
+        except QuickBooksError as exc:
+            if exc.kind == "deposited":
+                raise QuickBooksError("The returned eCheck was already deposited in QuickBooks, so PayApp cannot "
+                                      "void it: record the bounced payment in QuickBooks by hand, then dismiss this.",
+                                      kind="deposited", entries=exc.entries) from exc
+            raise
+
+    async def _refund_payment(self, job: _Claim) -> None:
+        payment, invoice = await self._payment_in_quickbooks(job)
+        qb = await self._quickbooks()
+        customer = await self._customer_id(qb, invoice.company_id)
+        refund = None
+        if job.payload.get("refund_id"):
+            async with self._db.sessions() as s:
+                refund = await s.get(Refund, int(job.payload["refund_id"]))
+        amount_minor = int(job.payload.get("amount_minor") or (refund.amount_minor if refund else 0))
+        if amount_minor <= 0:
+            raise ValidationError("The refund job has no amount.")
+        when = ((refund.decided_at or refund.created_at) if refund else self._clock()).date()
+        out = RefundOut(customer, Money(amount_minor, payment.currency).to_decimal(), when,
+                        (refund.transaction_id if refund and refund.transaction_id else payment.transaction_id),
+                        private_note=f"PayApp refund of {payment.order_id}",
+                        item_id=await self._setting("quickbooks.item_id", "1"),
+                        account_id=await self._setting("quickbooks.refund_account_id"))
+        created = await qb.refund(out, job.request_id)
+        pid = payment.id
+
+        self._write("payment_synced", id=pid, acc=None)
+        self._finish(job, {"accounting_id": str(created.get("Id", ""))})
+
+    async def _mark_paid(self, job: _Claim) -> None:
+        if not job.invoice_id:
+            raise ValidationError("The job names no invoice.")
+        inv = self._inv.get(job.invoice_id)
+        if inv is None or inv.external_id is None:
+            raise NotFound(f"Invoice {job.invoice_id} is not an Autotask invoice.")
+        paid = dt.date.fromisoformat(str(job.payload.get("paid_date") or self._clock().date().isoformat())[:10])
+        at = await self._autotask()
+        await at.mark_invoice_paid(inv.external_id, paid)
+        iid = inv.id
+
+        self._write("invoice_psa_marked", id=iid)
+        self._write("payment_psa_synced", invoice=iid)
+        self._finish(job)
+
+    # ------------------------------------------------------------------ people
+
+    async def problems(self) -> list[OutboxProblem]:
+        async with self._db.sessions() as s:
+            rows = (await s.execute(
+                select(OutboxJob, Invoice.invoice_number, Invoice.company_name, Payment.amount_minor,
+                       Payment.currency)
+                .outerjoin(Payment, Payment.id == OutboxJob.payment_id)
+                .outerjoin(Invoice, Invoice.id == func.coalesce(OutboxJob.invoice_id, Payment.invoice_id))
+                .where(OutboxJob.status == "needs_attention").order_by(OutboxJob.id))).all()
+        out = []
+        for job, number, company, amount, currency in rows:
+            parts = [f"Invoice {number}" if number else "", company or "",
+                     Money(amount, currency).format() if amount is not None and currency else ""]
+            out.append(OutboxProblem(job.id, job.kind, KIND_LABELS.get(job.kind, job.kind), job.attempts,
+                                     job.last_error, job.created_at, job.updated_at, job.payment_id, job.invoice_id,
+                                     " · ".join(p for p in parts if p)))
+        return out
+
+    async def counts(self) -> dict[str, int]:
+        async with self._db.sessions() as s:
+            rows = (await s.execute(select(OutboxJob.status, func.count()).group_by(OutboxJob.status))).all()
+        return {str(k): int(v) for k, v in rows}
+
+    def _require(self) -> Any:
+        if self._current is None:
+            return None
+        return self._current.require(Permission.MANAGE_PAYMENT)
+
+    async def retry(self, job_id: int) -> None:
+        actor = self._require()
+        async with self._db.transaction(lock=True) as s:
+            row = await s.get(OutboxJob, job_id, with_for_update=not self._db.is_sqlite)
+            if row is None or row.status not in ("needs_attention", "pending"):
+                raise NotFound("That sync problem is no longer open.")
+            row.status, row.attempts, row.next_attempt_at = "pending", 0, self._clock()
+            if row.payment_id:
+                field = "psa_sync_state" if row.kind == MARK_PAID else "accounting_sync_state"
+                await s.execute(update(Payment.__table__).where(Payment.id == row.payment_id)
+                                .values({field: "pending"}))
+            if row.kind == PUSH_INVOICE and row.invoice_id:
+                await s.execute(update(Invoice.__table__).where(Invoice.id == row.invoice_id)
+                                .values(sync_state="pending"))
+            audit.record(s, actor, "outbox.retried", entity_type="outbox_job", entity_id=job_id, kind=row.kind,
+                         last_error=row.last_error[:300])
+        self.wake()
+
+    async def dismiss(self, job_id: int, reason: str) -> None:
+        actor = self._require()
+        reason = reason.strip()
+        if not reason:
+            raise ValidationError("Say why this is dismissed (for example: entered in QuickBooks by hand).",
+                                  field="reason")
+        async with self._db.transaction(lock=True) as s:
+            row = await s.get(OutboxJob, job_id, with_for_update=not self._db.is_sqlite)
+            if row is None or row.status not in ("needs_attention", "pending"):
+                raise NotFound("That sync problem is no longer open.")
+            row.status, row.dismissed_reason = "dismissed", reason[:300]
+            if row.payment_id:
+                await s.execute(update(Payment.__table__).where(Payment.id == row.payment_id).values(
+                    sync_error=f"Dismissed: {reason[:250]}"))
+            audit.record(s, actor, "outbox.dismissed", entity_type="outbox_job", entity_id=job_id, kind=row.kind,
+                         reason=reason[:300], last_error=row.last_error[:300])
+
+
+def _invoice_out(inv: Invoice, lines: Any, customer: str, item_id: str) -> InvoiceOut:
+    cur = inv.currency
+    net = inv.total_minor - inv.tax_minor
+    out_lines: list[InvoiceLineOut] = []
+    if lines and sum(ln.amount_minor for ln in lines) == net:
+        for ln in lines:
+            qty = Decimal(str(ln.quantity or 1))
+            out_lines.append(InvoiceLineOut(ln.description or "Services", Money(ln.amount_minor, cur).to_decimal(),
+                                            qty, Money(ln.unit_price_minor, cur).to_decimal()
+                                            if ln.unit_price_minor and qty * Money(ln.unit_price_minor, cur)
+                                            .to_decimal() == Money(ln.amount_minor, cur).to_decimal() else None))
+    else:
+        out_lines.append(InvoiceLineOut(f"Invoice {inv.invoice_number}", Money(net, cur).to_decimal()))
+    if inv.tax_minor:
+        out_lines.append(InvoiceLineOut("Tax", Money(inv.tax_minor, cur).to_decimal()))
+    return InvoiceOut(customer, inv.invoice_date, inv.due_date, tuple(out_lines), doc_number=inv.invoice_number,
+                      private_note=f"Autotask invoice {inv.invoice_number} (id {inv.external_id})", item_id=item_id)
+
+
+def _int(v: Any) -> int | None:
+    try:
+        return int(v) if v not in (None, "") else None
+    except (TypeError, ValueError):
+        return None

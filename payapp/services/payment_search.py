@@ -1,0 +1,423 @@
+"""Payment Search: filter, page, total, inspect and export payments; retry a failed sync.
+
+Everything is done in SQL: filters are WHERE clauses with bound parameters, sorting is ORDER BY on an
+indexed column plus `id`, and paging is keyset (`(col, id) < (:v, :id)`), never OFFSET. The UI gets frozen
+dataclasses, never ORM rows."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, func, select, tuple_, update
+
+from payapp.domain.errors import NotFound
+from payapp.domain.payment_state import PaymentStatus
+from payapp.domain.roles import Permission
+from payapp.models import AuditEvent, OutboxJob, Payment, Refund
+from payapp.models.base import utcnow
+from payapp.models.db import Database
+from payapp.services import audit
+from payapp.services.auth import CurrentUser
+
+#: Sort keys the UI may ask for, mapped to indexed columns. Each is paired with `id` for a stable keyset.
+SORT_COLUMNS: dict[str, Any] = {
+    "date": Payment.created_at,
+    "company": Payment.company_name,
+    "invoice": Payment.invoice_number,
+    "method": Payment.last_four,
+    "amount": Payment.amount_minor,
+    "applied": Payment.applied_minor,
+    "refunded": Payment.refunded_minor,
+    "status": Payment.status,
+    "transaction": Payment.transaction_id,
+    "user": Payment.created_by_name,
+    "sync": Payment.accounting_sync_state,
+}
+
+METHODS = ("card", "echeck")
+SOURCES = ("back_office", "client_portal")
+SYNC_STATES = ("not_needed", "pending", "synced", "failed", "needs_attention")
+#: Statuses from which money can still go back to the customer.
+VOIDABLE = frozenset({PaymentStatus.APPROVED})
+REFUNDABLE = frozenset({PaymentStatus.SETTLED, PaymentStatus.PARTIALLY_REFUNDED})
+
+
+@dataclass(frozen=True)
+class PaymentQuery:
+    """A filter and a sort. Empty strings / None mean "any". Text filters:
+
+    - company: case-insensitive substring of the company name;
+    - user: case-insensitive substring of the name of the user who took the payment;
+    - invoice_number, transaction_id, order_id, last_four, brand (case-insensitive): exact match;
+    - date_from inclusive, date_to exclusive (aware datetimes, compared in UTC);
+    - amount_min/amount_max inclusive, minor units of the sale amount."""
+
+    date_from: dt.datetime | None = None
+    date_to: dt.datetime | None = None
+    company: str = ""
+    invoice_number: str = ""
+    statuses: frozenset[str] = frozenset()
+    method: str = ""
+    brand: str = ""
+    last_four: str = ""
+    amount_min: int | None = None
+    amount_max: int | None = None
+    transaction_id: str = ""
+    order_id: str = ""
+    user: str = ""
+    source: str = ""
+    sync_state: str = ""
+    sort_key: str = "date"
+    descending: bool = True
+
+    def sorted_by(self, sort_key: str, descending: bool) -> PaymentQuery:
+        if sort_key not in SORT_COLUMNS:
+            raise ValueError(f"unknown sort key {sort_key!r}")
+        return replace(self, sort_key=sort_key, descending=descending)
+
+    def matches(self, p: Any) -> bool:
+        """The same filter in plain Python (used by tests against generated data, and documentation)."""
+        def ci(a: str) -> str:
+            return a.casefold()
+        return all((
+            self.date_from is None or p.created_at >= self.date_from,
+            self.date_to is None or p.created_at < self.date_to,
+            not self.company.strip() or ci(self.company.strip()) in ci(p.company_name),
+            not self.invoice_number.strip() or p.invoice_number == self.invoice_number.strip(),
+            not self.statuses or p.status in self.statuses,
+            not self.method or p.method == self.method,
+            not self.brand or ci(p.brand) == ci(self.brand),
+            not self.last_four.strip() or p.last_four == self.last_four.strip(),
+            self.amount_min is None or p.amount_minor >= self.amount_min,
+            self.amount_max is None or p.amount_minor <= self.amount_max,
+            not self.transaction_id.strip() or p.transaction_id == self.transaction_id.strip(),
+            not self.order_id.strip() or p.order_id == self.order_id.strip(),
+            not self.user.strip() or ci(self.user.strip()) in ci(p.created_by_name),
+            not self.source or p.source == self.source,
+            not self.sync_state or p.accounting_sync_state == self.sync_state,
+        ))
+
+
+@dataclass(frozen=True)
+class PaymentRow:
+    id: int
+    created_at: dt.datetime
+    company_name: str
+    invoice_number: str
+    method: str
+    brand: str
+    last_four: str
+    account_type: str
+    amount_minor: int
+    applied_minor: int
+    refunded_minor: int
+    currency: str
+    status: str
+    transaction_id: str
+    order_id: str
+    created_by_name: str
+    source: str
+    accounting_sync_state: str
+    psa_sync_state: str
+    sort_key: tuple[Any, int] = (None, 0)
+
+    @property
+    def refundable_minor(self) -> int:
+        return max(0, self.amount_minor - self.refunded_minor)
+
+
+@dataclass(frozen=True)
+class CurrencyTotals:
+    currency: str
+    count: int
+    amount_minor: int
+    applied_minor: int
+    refunded_minor: int
+
+
+@dataclass(frozen=True)
+class PaymentTotals:
+    count: int
+    by_currency: tuple[CurrencyTotals, ...] = ()
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    at: dt.datetime
+    event: str            # created | approved | declined | settled | voided | refunded | returned | ...
+    text: str
+    amount_minor: int | None = None
+
+
+@dataclass(frozen=True)
+class SyncJobInfo:
+    id: int
+    kind: str
+    status: str
+    attempts: int
+    last_error: str
+    next_attempt_at: dt.datetime | None
+    updated_at: dt.datetime | None
+
+
+@dataclass(frozen=True)
+class RefundInfo:
+    id: int
+    kind: str
+    amount_minor: int
+    status: str
+    transaction_id: str
+    response_text: str
+    reason: str
+    created_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class AuditInfo:
+    occurred_at: dt.datetime
+    username: str
+    action: str
+    details: str
+
+
+@dataclass(frozen=True)
+class PaymentDetails:
+    row: PaymentRow
+    fields: dict[str, Any]
+    response_code: str
+    response_text: str
+    auth_code: str
+    avs_result: str
+    cvv_result: str
+    sync_error: str
+    timeline: tuple[TimelineEntry, ...]
+    refunds: tuple[RefundInfo, ...]
+    sync_jobs: tuple[SyncJobInfo, ...]
+    audit: tuple[AuditInfo, ...]
+    can_void: bool
+    can_refund: bool
+    can_retry_sync: bool
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+_ROW_COLUMNS = (Payment.id, Payment.created_at, Payment.company_name, Payment.invoice_number, Payment.method,
+                Payment.brand, Payment.last_four, Payment.account_type, Payment.amount_minor, Payment.applied_minor,
+                Payment.refunded_minor, Payment.currency, Payment.status, Payment.transaction_id, Payment.order_id,
+                Payment.created_by_name, Payment.source, Payment.accounting_sync_state, Payment.psa_sync_state)
+
+
+def _like_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def conditions(q: PaymentQuery, *, sqlite: bool = False) -> list[ColumnElement[bool]]:
+    """The WHERE clauses of a query (all values bound).
+
+    On SQLite an amount range is written `amount_minor + 0 BETWEEN ...` unless the table is sorted by amount:
+    without STAT4 histograms SQLite's planner guesses a two-sided range keeps 1/64 of the rows and then
+    prefers the amount index over the date index that the page is ordered by (4 s instead of 15 ms over two
+    million payments, bench/payment_search.py). The `+ 0` keeps that index out of the choice."""
+    c: list[ColumnElement[bool]] = []
+    amount = Payment.amount_minor + 0 if sqlite and q.sort_key != "amount" else Payment.amount_minor
+    if q.date_from is not None:
+        c.append(Payment.created_at >= q.date_from)
+    if q.date_to is not None:
+        c.append(Payment.created_at < q.date_to)
+    if q.company.strip():
+        c.append(func.lower(Payment.company_name).like(f"%{_like_escape(q.company.strip().lower())}%", escape="\\"))
+    if q.invoice_number.strip():
+        c.append(Payment.invoice_number == q.invoice_number.strip())
+    if q.statuses:
+        c.append(Payment.status.in_(sorted(q.statuses)))
+    if q.method:
+        c.append(Payment.method == q.method)
+    if q.brand:
+        c.append(func.lower(Payment.brand) == q.brand.lower())
+    if q.last_four.strip():
+        c.append(Payment.last_four == q.last_four.strip())
+    if q.amount_min is not None:
+        c.append(amount >= q.amount_min)
+    if q.amount_max is not None:
+        c.append(amount <= q.amount_max)
+    if q.transaction_id.strip():
+        c.append(Payment.transaction_id == q.transaction_id.strip())
+    if q.order_id.strip():
+        c.append(Payment.order_id == q.order_id.strip())
+    if q.user.strip():
+        c.append(func.lower(Payment.created_by_name).like(f"%{_like_escape(q.user.strip().lower())}%", escape="\\"))
+    if q.source:
+        c.append(Payment.source == q.source)
+    if q.sync_state:
+        c.append(Payment.accounting_sync_state == q.sync_state)
+    return c
+
+
+def page_statement(q: PaymentQuery, after: tuple[Any, int] | None, limit: int, *,
+                   sqlite: bool = False) -> Select[Any]:
+    col = SORT_COLUMNS.get(q.sort_key, Payment.created_at)
+    stmt = select(*_ROW_COLUMNS).where(*conditions(q, sqlite=sqlite))
+    if after is not None:
+        key = tuple_(col, Payment.id)
+        bound = tuple_(*after)
+        stmt = stmt.where(key < bound if q.descending else key > bound)
+    order = (col.desc(), Payment.id.desc()) if q.descending else (col.asc(), Payment.id.asc())
+    return stmt.order_by(*order).limit(limit)
+
+
+def _row(r: Any, sort_key: str) -> PaymentRow:
+    values = dict(r._mapping)
+    return PaymentRow(**values, sort_key=(values[_SORT_ATTR[sort_key]], values["id"]))
+
+
+_SORT_ATTR = {k: v.key for k, v in SORT_COLUMNS.items()}
+
+
+class PaymentSearchService:
+    def __init__(self, db: Database, current: CurrentUser) -> None:
+        self._db = db
+        self._current = current
+
+    async def page(self, query: PaymentQuery, after: tuple[Any, int] | None = None, limit: int = 200
+                   ) -> list[PaymentRow]:
+        """One keyset page: the rows after `after` (a previous row's `sort_key`) in the query's order."""
+        self._current.require(Permission.VIEW)
+        async with self._db.sessions() as s:
+            result = await s.execute(page_statement(query, after, limit, sqlite=self._db.is_sqlite))
+            return [_row(r, query.sort_key) for r in result]
+
+    async def totals(self, query: PaymentQuery) -> PaymentTotals:
+        """Count and sums of everything the filter matches, per currency.
+
+        One aggregate pass without GROUP BY (a GROUP BY over millions of rows costs a temporary B-tree); it also
+        returns min/max currency, and only when those differ (payments in several currencies) is the grouped
+        query run."""
+        self._current.require(Permission.VIEW)
+        where = conditions(query, sqlite=self._db.is_sqlite)
+        sums = (func.count(), func.coalesce(func.sum(Payment.amount_minor), 0),
+                func.coalesce(func.sum(Payment.applied_minor), 0), func.coalesce(func.sum(Payment.refunded_minor), 0))
+        async with self._db.sessions() as s:
+            lo, hi, n, a, ap, rf = (await s.execute(
+                select(func.min(Payment.currency), func.max(Payment.currency), *sums).where(*where))).one()
+            if n == 0:
+                return PaymentTotals(0, ())
+            if lo == hi:
+                return PaymentTotals(int(n), (CurrencyTotals(lo, int(n), int(a), int(ap), int(rf)),))
+            rows = (await s.execute(select(Payment.currency, *sums).where(*where)
+                                    .group_by(Payment.currency).order_by(Payment.currency))).all()
+        per = tuple(CurrencyTotals(cur, int(n), int(a), int(ap), int(rf)) for cur, n, a, ap, rf in rows)
+        return PaymentTotals(sum(t.count for t in per), per)
+
+    async def iter_pages(self, query: PaymentQuery, page_size: int = 1000) -> AsyncIterator[list[PaymentRow]]:
+        """Every row of the filter, in keyset pages (each page its own short read: no long transaction)."""
+        after: tuple[Any, int] | None = None
+        while True:
+            rows = await self.page(query, after, page_size)
+            if rows:
+                yield rows
+                after = rows[-1].sort_key
+            if len(rows) < page_size:
+                return
+
+    async def details(self, payment_id: int) -> PaymentDetails:
+        actor = self._current.require(Permission.VIEW)
+        async with self._db.sessions() as s:
+            p = await s.get(Payment, payment_id)
+            if p is None:
+                raise NotFound("That payment no longer exists.")
+            refunds = (await s.scalars(select(Refund).where(Refund.payment_id == payment_id)
+                                       .order_by(Refund.created_at, Refund.id))).all()
+            jobs = (await s.scalars(select(OutboxJob).where(OutboxJob.payment_id == payment_id)
+                                    .order_by(OutboxJob.created_at, OutboxJob.id))).all()
+            events = (await s.scalars(select(AuditEvent).where(AuditEvent.entity_type == "payment",
+                                                               AuditEvent.entity_id == str(payment_id))
+                                      .order_by(AuditEvent.occurred_at, AuditEvent.id))).all()
+        row = PaymentRow(**{c.key: getattr(p, c.key) for c in _ROW_COLUMNS}, sort_key=(p.created_at, p.id))
+        status = PaymentStatus(p.status)
+        failed_jobs = [j for j in jobs if j.status == "needs_attention"]
+        may_manage = actor.can(Permission.MANAGE_PAYMENT)
+        fields = {c.key: getattr(p, c.key) for c in Payment.__table__.columns}  # type: ignore[attr-defined]
+        return PaymentDetails(
+            row=row, fields=fields, response_code=p.response_code, response_text=p.response_text,
+            auth_code=p.auth_code, avs_result=p.avs_result, cvv_result=p.cvv_result, sync_error=p.sync_error,
+            timeline=tuple(_timeline(p, refunds)),
+            refunds=tuple(RefundInfo(r.id, r.kind, r.amount_minor, r.status, r.transaction_id, r.response_text,
+                                     r.reason, r.created_at) for r in refunds),
+            sync_jobs=tuple(SyncJobInfo(j.id, j.kind, j.status, j.attempts, j.last_error, j.next_attempt_at,
+                                        j.updated_at) for j in jobs),
+            audit=tuple(AuditInfo(e.occurred_at, e.username, e.action, e.details) for e in events),
+            can_void=may_manage and status in VOIDABLE,
+            can_refund=may_manage and status in REFUNDABLE and p.amount_minor > p.refunded_minor,
+            can_retry_sync=may_manage and (bool(failed_jobs) or p.accounting_sync_state in ("failed", "needs_attention")
+                                           or p.psa_sync_state in ("failed", "needs_attention")),
+        )
+
+    async def retry_sync(self, payment_id: int) -> int:
+        """Put this payment's failed outbox jobs back in the queue, due now, attempts reset. Audited.
+        Returns how many jobs were re-queued."""
+        actor = self._current.require(Permission.MANAGE_PAYMENT)
+        now = utcnow()
+        async with self._db.transaction(lock=True) as s:
+            p = await s.get(Payment, payment_id)
+            if p is None:
+                raise NotFound("That payment no longer exists.")
+            ids = list((await s.scalars(select(OutboxJob.id).where(
+                OutboxJob.payment_id == payment_id, OutboxJob.status == "needs_attention")
+                .with_for_update())).all())
+            if ids:
+                await s.execute(update(OutboxJob).where(OutboxJob.id.in_(ids))
+                                .values(status="pending", attempts=0, next_attempt_at=now, updated_at=now))
+            if p.accounting_sync_state in ("failed", "needs_attention"):
+                p.accounting_sync_state = "pending"
+            if p.psa_sync_state in ("failed", "needs_attention"):
+                p.psa_sync_state = "pending"
+            audit.record(s, actor, "payment.sync_retry", entity_type="payment", entity_id=payment_id, jobs=ids)
+        return len(ids)
+
+
+    async def record(self, action: str, payment_id: int | None = None, **details: Any) -> None:
+        """Audit an action that changes nothing in the database (receipt printed/saved, export written)."""
+        actor = self._current.require(Permission.VIEW)
+        async with self._db.transaction() as s:
+            audit.record(s, actor, action, entity_type="payment" if payment_id is not None else "payments",
+                         entity_id=payment_id if payment_id is not None else "", **details)
+
+
+def _timeline(p: Payment, refunds: Sequence[Refund]) -> list[TimelineEntry]:
+    t = [TimelineEntry(p.created_at, "created", "Payment started", p.amount_minor)]
+    if p.decided_at is not None:
+        outcome = {"declined": "declined", "error": "error"}.get(p.status, "approved")
+        text = "Declined by the gateway" if outcome == "declined" else (
+            "Failed" if outcome == "error" else "Approved by the gateway")
+        t.append(TimelineEntry(p.decided_at, outcome, text, p.amount_minor))
+    if p.settled_at is not None:
+        t.append(TimelineEntry(p.settled_at, "settled", "Settled", p.amount_minor))
+    for r in refunds:
+        if r.kind == "void":
+            text = "Voided" if r.status == "approved" else f"Void {r.status}"
+            t.append(TimelineEntry(r.decided_at or r.created_at, "voided", text, r.amount_minor))
+        else:
+            text = "Refunded" if r.status == "approved" else f"Refund {r.status}"
+            t.append(TimelineEntry(r.decided_at or r.created_at, "refunded", text, r.amount_minor))
+    if p.voided_at is not None and not any(r.kind == "void" for r in refunds):
+        t.append(TimelineEntry(p.voided_at, "voided", "Voided", p.amount_minor))
+    if p.refunded_at is not None and not any(r.kind == "refund" for r in refunds):
+        t.append(TimelineEntry(p.refunded_at, "refunded", "Refunded", p.refunded_minor))
+    if p.returned_at is not None:
+        t.append(TimelineEntry(p.returned_at, "returned", "Returned by the bank", p.amount_minor))
+    t.sort(key=lambda e: e.at)
+    return t
+
+
+def audit_details_text(details: str) -> str:
+    """A one-line rendering of an audit entry's JSON details."""
+    try:
+        data = json.loads(details)
+    except ValueError:
+        return details
+    if not isinstance(data, dict):
+        return str(data)
+    return ", ".join(f"{k}={v}" for k, v in data.items())

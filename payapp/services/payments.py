@@ -1,0 +1,962 @@
+"""Taking, resolving, voiding and refunding payments: the engine that never charges twice.
+
+The rules (DESIGN.md, "Payments: the state machine"):
+
+1. Before any call to the gateway, the payment row is committed as `pending` with a unique order id
+   (the idempotency key), inside a transaction that locks the invoice row (SQLite: BEGIN IMMEDIATE;
+   PostgreSQL: SELECT ... FOR UPDATE). The amount is checked against the invoice balance *minus every
+   undecided (pending/unknown) payment of that invoice*, so two workstations paying at once cannot
+   overpay.
+2. The gateway call carries that order id and is never repeated. Any answer whose outcome cannot be
+   known (timeout, dropped connection, HTTP error, unreadable body, response codes 420/421, a
+   "Duplicate transaction" rejection) makes the payment `unknown`, and it is resolved only by looking
+   the order id up at the gateway: a few quick tries inside `take_payment`, then `reconcile_undecided`
+   (at start-up and periodically) with backoff (`next_check_at`).
+3. "No match" rule: a look-up that finds no transaction for the order id leaves the payment undecided
+   while it is younger than `UNMATCHED_GRACE` (5 minutes; a request that reached the gateway shows up
+   in its look-ups within seconds). Older than that, no match means the request never reached the
+   gateway: the payment becomes `error` and nothing was charged. A request that certainly never left
+   this computer (connection refused / connect timeout) is `error` at once. A failed look-up
+   (gateway down, `<error_response>`) is never "no match".
+4. Every decision is recorded in one transaction with everything that follows from it: the invoice's
+   paid/balance/status, the saved method, the audit entry and the outbox jobs for accounting and the
+   PSA. Recording is idempotent: a payment already decided (by another workstation's reconcile) is
+   left as it is.
+5. Voids and refunds follow the same pattern, each with its own `Refund` row and order id.
+
+Outbox job kinds written here (payloads are JSON):
+`accounting.push_payment` {"payment_id"}, `psa.mark_invoice_paid` {"invoice_id", "paid_date"},
+`accounting.void_payment` {"payment_id"}, `accounting.refund_payment` {"payment_id", "refund_id",
+"amount_minor"}, `accounting.reverse_returned_payment` {"payment_id"}. An invoice re-opened by a void,
+refund or return does not queue anything for the PSA (Autotask cannot un-pay an invoice through its
+API); the invoice view shows it as open again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+import secrets
+import uuid
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any, TypeVar, cast
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session, sessionmaker
+
+from payapp.connectors.gateways.nmi import (
+    Billing,
+    CardData,
+    CheckData,
+    NmiGateway,
+    NmiQueryError,
+    NmiResponse,
+    NmiTransaction,
+)
+from payapp.domain import validation
+from payapp.domain.errors import ConflictError, NotFound, PayAppError, ValidationError
+from payapp.domain.money import Money, decimal_to_minor, format_money
+from payapp.domain.payment_state import UNDECIDED, InvoiceStatus, PaymentStatus, invoice_status, transition
+from payapp.domain.roles import Permission
+from payapp.models import Invoice, OutboxJob, Payment, Refund, SavedPaymentMethod
+from payapp.models.db import Database, make_sync_engine
+from payapp.services import audit
+from payapp.services.auth import SYSTEM, Actor, CurrentUser
+from payapp.services.gateways import GatewayProvider
+from payapp.services.settings import SettingsService
+
+S = PaymentStatus
+
+UNMATCHED_GRACE = dt.timedelta(minutes=5)
+QUICK_LOOKUP_DELAYS: tuple[float, ...] = (0.2, 0.6, 1.5)
+RECHECK_BACKOFF = (dt.timedelta(minutes=1), dt.timedelta(minutes=2), dt.timedelta(minutes=5),
+                   dt.timedelta(minutes=15), dt.timedelta(hours=1))
+DUPLICATE_WINDOW = dt.timedelta(hours=24)
+DUPLICATE_STATUSES = (S.APPROVED, S.SETTLED, S.PENDING, S.UNKNOWN, S.PARTIALLY_REFUNDED)
+RETURN_WATCH = dt.timedelta(days=60)        # how long after settlement an eCheck is watched for returns
+REFUND_UNDECIDED = ("pending", "unknown")
+
+Checkpoint = Callable[[str], Awaitable[None]]
+
+
+# ---------------------------------------------------------------------------------- inputs / outputs
+
+def _masked(value: str) -> str:
+    return f"…{value[-4:]}" if len(value) >= 4 else "…"
+
+
+@dataclass(frozen=True)
+class NewCard:
+    number: str = field(repr=False)
+    expiry_mmyy: str = field(repr=False)
+    cvv: str = field(repr=False)
+    first_name: str = ""
+    last_name: str = ""
+    address1: str = ""
+    city: str = ""
+    state: str = ""
+    zip: str = ""
+    country: str = "US"
+
+    def __repr__(self) -> str:
+        return f"NewCard(number='{_masked(self.number)}', name={self.first_name!r} {self.last_name!r})"
+
+    __str__ = __repr__
+
+
+@dataclass(frozen=True)
+class NewBankAccount:
+    holder_type: str                     # personal | business
+    account_type: str                    # checking | savings
+    name: str
+    routing_number: str = field(repr=False)
+    account_number: str = field(repr=False)
+    company: str = ""
+    address1: str = ""
+    city: str = ""
+    state: str = ""
+    zip: str = ""
+    country: str = "US"
+
+    def __repr__(self) -> str:
+        return (f"NewBankAccount(name={self.name!r}, account='{_masked(self.account_number)}', "
+                f"type={self.account_type!r})")
+
+    __str__ = __repr__
+
+
+@dataclass(frozen=True)
+class SavedMethodRef:
+    saved_method_id: int
+
+
+PaymentMethod = NewCard | NewBankAccount | SavedMethodRef
+
+
+@dataclass(frozen=True)
+class PaymentRequest:
+    invoice_id: int
+    amount_minor: int
+    method: PaymentMethod
+    save_method: bool = False
+    contact_id: int | None = None
+
+
+@dataclass(frozen=True)
+class PaymentResult:
+    status: str                 # PaymentStatus value: approved | declined | error | unknown (pending never)
+    payment_id: int
+    transaction_id: str
+    message: str                # plain words for a banner, with what to do next
+    order_id: str
+    amount_minor: int
+    currency: str
+
+    @property
+    def approved(self) -> bool:
+        return self.status == S.APPROVED
+
+
+class DuplicateWarning(PayAppError):
+    """The same amount was paid (or is being paid) on this invoice in the last 24 hours. Ask the user;
+    call again with `confirm_duplicate=True` to go ahead."""
+
+    def __init__(self, user_message: str, *, previous_payment_id: int, previous_at: dt.datetime) -> None:
+        super().__init__(user_message)
+        self.previous_payment_id = previous_payment_id
+        self.previous_at = previous_at
+
+
+@dataclass(frozen=True)
+class RefundResult:
+    status: str                 # approved | declined | error | unknown
+    refund_id: int
+    payment_id: int
+    kind: str                   # void | refund
+    amount_minor: int
+    currency: str
+    payment_status: str
+    message: str
+
+    @property
+    def approved(self) -> bool:
+        return self.status == "approved"
+
+
+@dataclass(frozen=True)
+class SettlementReport:
+    checked: int = 0
+    settled: int = 0
+    returned: int = 0
+
+
+@dataclass(frozen=True)
+class SavedMethodView:
+    id: int
+    method: str                 # card | echeck
+    brand: str
+    last_four: str
+    expiry: str                 # MMYY ("" for eChecks)
+    account_type: str
+    holder_name: str
+    last_used_at: dt.datetime | None
+    is_default: bool
+
+    @property
+    def label(self) -> str:
+        if self.method == "card":
+            exp = f" · {self.expiry[:2]}/{self.expiry[2:]}" if len(self.expiry) == 4 else ""
+            return f"{self.brand or 'Card'} ····{self.last_four}{exp}"
+        return f"eCheck {self.account_type} ····{self.last_four}"
+
+
+@dataclass(frozen=True)
+class PaymentView:
+    id: int
+    order_id: str
+    invoice_id: int
+    status: str
+    amount_minor: int
+    refunded_minor: int
+    currency: str
+    method: str
+    brand: str
+    last_four: str
+    transaction_id: str
+    response_text: str
+    created_at: dt.datetime
+    created_by_name: str
+    decided_at: dt.datetime | None
+    settled_at: dt.datetime | None
+    accounting_sync_state: str
+
+
+@dataclass(frozen=True)
+class _Decision:
+    outcome: str                # approved | declined | error | unknown
+    transaction_id: str = ""
+    auth_code: str = ""
+    response_code: str = ""
+    message: str = ""
+    avs: str = ""
+    cvv: str = ""
+    vault_id: str = ""
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    kind: str                   # card | echeck | saved
+    payment: CardData | CheckData | None
+    billing: Billing | None
+    brand: str = ""
+    last_four: str = ""
+    expiry: str = ""
+    account_type: str = ""
+    holder_type: str = ""
+    holder_name: str = ""
+
+
+def _audit(s: Session | AsyncSession, actor: Actor, action: str, **kw: Any) -> None:
+    # audit.record only adds a row to the session, so a synchronous Session serves as well
+    audit.record(cast(AsyncSession, s), actor, action, **kw)
+
+
+def _decision(r: NmiResponse) -> _Decision:
+    return _Decision(r.outcome, r.transaction_id, r.auth_code, r.response_code, r.message, r.avs, r.cvv,
+                     r.customer_vault_id)
+
+
+def _nmi_date(text: str) -> dt.datetime | None:
+    try:
+        return dt.datetime.strptime(text, "%Y%m%d%H%M%S").replace(tzinfo=dt.UTC)
+    except ValueError:
+        return None
+
+
+def _to_minor(amount: str, currency: str) -> int | None:
+    try:
+        return decimal_to_minor(Decimal(amount), currency)
+    except (InvalidOperation, ValueError):
+        return None
+
+
+def _sale_decision(txs: Sequence[NmiTransaction]) -> _Decision | None:
+    """What a look-up by our order id says about a sale, or None for "nothing decided there"."""
+    for t in txs:
+        sale = t.action("sale")
+        if sale is not None:
+            return _Decision("approved", t.transaction_id, t.authorization_code, sale.response_code or "100",
+                             sale.response_text or "SUCCESS", vault_id=t.customer_vault_id)
+    for t in txs:
+        failed = next((a for a in t.actions if a.action_type == "sale" and not a.succeeded), None)
+        if failed is not None or t.condition == "failed":
+            text = failed.response_text if failed else "Declined"
+            code = failed.response_code if failed else ""
+            return _Decision("declined", t.transaction_id, "", code, text)
+    return None
+
+
+T = TypeVar("T")
+
+
+class _UnitOfWork:
+    """Runs a synchronous function with a Session inside one locking transaction.
+
+    SQLite: in a worker thread on a pysqlite engine whose transactions BEGIN IMMEDIATE, so the whole
+    check-then-write is one hop off the event loop instead of one per statement (aiosqlite). PostgreSQL:
+    on the app's async engine through `AsyncSession.run_sync`; rows are locked with SELECT ... FOR UPDATE."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+        self._sessions: sessionmaker[Session] | None = None
+        if db.is_sqlite:
+            engine = make_sync_engine(db.url, immediate=True)
+            self._engine = engine
+            self._sessions = sessionmaker(engine, expire_on_commit=False)
+
+    async def run(self, fn: Callable[[Session], T]) -> T:
+        if self._sessions is not None:
+            sessions = self._sessions
+
+            def work() -> T:
+                with sessions() as s, s.begin():
+                    return fn(s)
+
+            return await asyncio.to_thread(work)
+        async with self._db.transaction(lock=True) as session:
+            return await session.run_sync(fn)
+
+    def close(self) -> None:
+        if self._sessions is not None:
+            self._engine.dispose()
+
+
+class PaymentService:
+    def __init__(self, db: Database, gateways: GatewayProvider, settings: SettingsService, current: CurrentUser, *,
+                 clock: Callable[[], dt.datetime] | None = None, checkpoint: Checkpoint | None = None,
+                 lookup_delays: Sequence[float] = QUICK_LOOKUP_DELAYS) -> None:
+        self._db = db
+        self._gateways = gateways
+        self._settings = settings
+        self._current = current
+        self._clock = clock or (lambda: dt.datetime.now(dt.UTC))
+        self._checkpoint = checkpoint
+        self._lookup_delays = tuple(lookup_delays)
+        self._uow = _UnitOfWork(db)
+
+    def close(self) -> None:
+        """Release the SQLite worker connections (the async engine is the Database's)."""
+        self._uow.close()
+
+    def _now(self) -> dt.datetime:
+        return self._clock()
+
+    async def _point(self, name: str) -> None:
+        if self._checkpoint is not None:
+            await self._checkpoint(name)
+
+    # ------------------------------------------------------------------------------ take a payment
+
+    def _prepare(self, method: PaymentMethod) -> _Prepared:
+        if isinstance(method, NewCard):
+            number = validation.check_card_number(method.number)
+            brand = validation.card_brand(number)
+            expiry = validation.check_expiry(method.expiry_mmyy, today=self._now().date())
+            cvv = validation.check_cvv(method.cvv, brand)
+            billing = Billing(first_name=method.first_name, last_name=method.last_name, address1=method.address1,
+                              city=method.city, state=method.state, zip=method.zip, country=method.country)
+            return _Prepared("card", CardData(number, expiry.mmyy(), cvv), billing, brand, number[-4:],
+                             expiry.mmyy(), holder_name=f"{method.first_name} {method.last_name}".strip())
+        if isinstance(method, NewBankAccount):
+            routing = validation.check_routing_number(method.routing_number)
+            account = validation.check_account_number(method.account_number)
+            if method.holder_type not in ("personal", "business"):
+                raise ValidationError("Choose personal or business.", field="holder_type")
+            if method.account_type not in ("checking", "savings"):
+                raise ValidationError("Choose checking or savings.", field="account_type")
+            if not method.name.strip():
+                raise ValidationError("Enter the name on the account.", field="name")
+            billing = Billing(company=method.company, address1=method.address1, city=method.city,
+                              state=method.state, zip=method.zip, country=method.country)
+            return _Prepared("echeck", CheckData(method.name.strip(), routing, account, method.holder_type,
+                                                 method.account_type), billing, "eCheck", account[-4:],
+                             account_type=method.account_type, holder_type=method.holder_type,
+                             holder_name=method.name.strip())
+        return _Prepared("saved", None, None)
+
+    async def take_payment(self, request: PaymentRequest, *, confirm_duplicate: bool = False) -> PaymentResult:
+        actor = self._current.require(Permission.TAKE_PAYMENT)
+        # two independent reads at once: is processing on, and the gateway connector
+        status, gateway_or_error = await asyncio.gather(self._settings.processing_status(),
+                                                        self._gateways.gateway(), return_exceptions=True)
+        if isinstance(status, BaseException):
+            raise status
+        if not status.active:
+            raise PayAppError(status.reason)
+        if not isinstance(request.amount_minor, int) or request.amount_minor <= 0:
+            raise ValidationError("Enter an amount above zero.", field="amount")
+        prepared = self._prepare(request.method)
+        if isinstance(gateway_or_error, BaseException):
+            raise gateway_or_error
+        gateway = gateway_or_error
+        now = self._now()
+
+        def open_payment(s: Session) -> tuple[Payment, str | None, str]:
+            save_as: str | None = None
+            vault_id = ""
+            inv = s.get(Invoice, request.invoice_id, with_for_update=True)
+            if inv is None:
+                raise NotFound("This invoice no longer exists.")
+            if inv.is_voided or inv.status == InvoiceStatus.VOIDED:
+                raise ConflictError("This invoice was voided; it cannot be paid.")
+            if inv.currency != status.currency:
+                raise ValidationError(f"This invoice is in {inv.currency}, but payments are taken in "
+                                      f"{status.currency}.", field="amount")
+            saved: SavedPaymentMethod | None = None
+            kind = prepared.kind
+            if isinstance(request.method, SavedMethodRef):
+                saved = s.get(SavedPaymentMethod, request.method.saved_method_id)
+                if saved is None or not saved.is_active:
+                    raise NotFound("This saved payment method was deleted. Choose another one.")
+                if saved.company_id != inv.company_id:
+                    raise ValidationError("This saved payment method belongs to another company.", field="method")
+                kind, vault_id = saved.method, saved.vault_id
+            if kind not in status.back_office:
+                label = "Credit card" if kind == "card" else "eCheck"
+                raise PayAppError(f"{label} payments are not enabled. An admin can enable them in Admin.")
+            # One read of this invoice's recent and undecided payments serves both checks below.
+            recent = (s.execute(
+                select(Payment.id, Payment.status, Payment.amount_minor, Payment.created_at,
+                       Payment.created_by_name)
+                .where(Payment.invoice_id == inv.id,
+                       Payment.status.in_(list(UNDECIDED)) | (Payment.created_at >= now - DUPLICATE_WINDOW))
+                .order_by(Payment.created_at.desc()))).all()
+            reserved = sum(r.amount_minor for r in recent if r.status in UNDECIDED)
+            available = inv.balance_minor - reserved
+            if request.amount_minor > available:
+                money = format_money(max(available, 0), inv.currency)
+                extra = " (a payment still being confirmed is held against it)" if reserved else ""
+                raise ValidationError(f"The amount is more than the open balance of {money}{extra}.",
+                                      field="amount")
+            if not confirm_duplicate:
+                dup = next((r for r in recent if r.amount_minor == request.amount_minor
+                            and r.status in DUPLICATE_STATUSES and r.created_at >= now - DUPLICATE_WINDOW), None)
+                if dup is not None:
+                    who = f" by {dup.created_by_name}" if dup.created_by_name else ""
+                    raise DuplicateWarning(
+                        f"{format_money(request.amount_minor, inv.currency)} was already paid on invoice "
+                        f"{inv.invoice_number}{who} at {dup.created_at:%Y-%m-%d %H:%M} UTC. "
+                        "Pay again only if the customer really means to pay twice.",
+                        previous_payment_id=dup.id, previous_at=dup.created_at)
+            payment = Payment(
+                order_id=f"pa{inv.id}-{uuid.uuid4().hex[:24]}", invoice_id=inv.id, company_id=inv.company_id,
+                company_name=inv.company_name, invoice_number=inv.invoice_number, gateway=gateway.name,
+                amount_minor=request.amount_minor, currency=inv.currency,
+                method=kind, brand=saved.brand if saved else prepared.brand,
+                last_four=saved.last_four if saved else prepared.last_four,
+                expiry=saved.expiry if saved else prepared.expiry,
+                account_type=saved.account_type if saved else prepared.account_type,
+                saved_method_id=saved.id if saved else None, contact_id=request.contact_id,
+                status=S.PENDING, created_by=actor.user_id,
+                created_by_name=(actor.display_name or actor.username)[:100], created_at=now,
+            )
+            if request.save_method and saved is None:
+                # The vault id is ours, so a crash between the gateway's answer and our record still
+                # knows which vault entry to activate. Inactive (invisible) until the charge is approved.
+                save_as = f"pa{secrets.token_hex(10)}"
+                pending_method = SavedPaymentMethod(
+                    company_id=inv.company_id, contact_id=request.contact_id, gateway=gateway.name,
+                    vault_id=save_as, method=kind, brand=prepared.brand, last_four=prepared.last_four,
+                    expiry=prepared.expiry, account_type=prepared.account_type,
+                    account_holder_type=prepared.holder_type, holder_name=prepared.holder_name[:200],
+                    is_active=False, created_at=now)
+                s.add(pending_method)
+                s.flush()
+                payment.saved_method_id = pending_method.id
+            s.add(payment)
+            s.flush()
+            return payment, save_as, vault_id
+
+        payment, save_as, vault_id = await self._uow.run(open_payment)
+        payment_id, order_id = payment.id, payment.order_id
+        await self._point("pending_committed")
+
+        amount = Money(request.amount_minor, payment.currency).wire()
+        if prepared.kind == "saved":
+            response = await gateway.sale_vault(order_id=order_id, amount=amount, currency=payment.currency,
+                                                customer_vault_id=vault_id)
+        else:
+            assert prepared.payment is not None
+            response = await gateway.sale(order_id=order_id, amount=amount, currency=payment.currency,
+                                          payment=prepared.payment, billing=prepared.billing, save_as=save_as,
+                                          order_description=f"Invoice {payment.invoice_number}"[:255])
+        await self._point("gateway_answered")
+
+        if response.outcome == "unknown" and not response.sent:
+            result = await self._record(payment_id, _Decision(
+                "error", message="The gateway could not be reached; nothing was charged."), actor)
+        else:
+            result = await self._record(payment_id, _decision(response), actor)
+            for delay in self._lookup_delays if result.status == S.UNKNOWN else ():
+                await asyncio.sleep(delay)
+                resolved = await self._resolve_payment(gateway, payment_id, actor, final=False)
+                if resolved is not None and resolved.status != S.UNKNOWN:
+                    result = resolved
+                    break
+        await self._point("decision_recorded")
+        return result
+
+    # ------------------------------------------------------------------------------ record decisions
+
+    def _message(self, p: Payment, d: _Decision) -> str:
+        amount = format_money(p.amount_minor, p.currency)
+        if p.status == S.APPROVED or p.status in (S.SETTLED, S.PARTIALLY_REFUNDED, S.REFUNDED, S.VOIDED):
+            return f"Payment of {amount} approved (transaction {p.transaction_id})."
+        if p.status == S.DECLINED:
+            if p.method == "echeck":
+                return (f"The bank account payment of {amount} was declined ({d.message or p.response_text}). "
+                        "Check the routing and account numbers, or use another payment method.")
+            return (f"The card was declined ({d.message or p.response_text}). Ask the customer for another "
+                    "card, or to call their bank, then try again.")
+        if p.status == S.ERROR:
+            if "authentication failed" in (d.message or "").lower():
+                return ("The gateway refused PayApp's key, so nothing was charged. An admin must check the "
+                        "gateway keys in Admin.")
+            return (f"The gateway did not take the payment ({d.message or p.response_text}). Nothing was "
+                    "charged. Check the details and try again.")
+        return (f"The gateway has not confirmed the payment of {amount} yet. Do not take it again: PayApp keeps "
+                f"checking by its order id ({p.order_id}) and will update it, and the invoice holds the amount "
+                "until then.")
+
+    def _result(self, p: Payment, d: _Decision) -> PaymentResult:
+        return PaymentResult(p.status, p.id, p.transaction_id, self._message(p, d), p.order_id, p.amount_minor,
+                             p.currency)
+
+    async def _record(self, payment_id: int, d: _Decision, actor: Actor) -> PaymentResult:
+        """Record what is known about a payment, idempotently, with all its consequences."""
+        now = self._now()
+
+        def work(s: Session) -> PaymentResult:
+            # the payment and its invoice, both locked, in one round trip
+            row = (s.execute(select(Payment, Invoice).join(Invoice, Invoice.id == Payment.invoice_id)
+                                   .where(Payment.id == payment_id).with_for_update())).first()
+            if row is None:
+                raise NotFound("This payment no longer exists.")
+            p = row[0]
+            if p.status not in UNDECIDED:
+                return self._result(p, _Decision(p.status, message=p.response_text))
+            if d.outcome == "unknown":
+                first = p.status == S.PENDING
+                if first:
+                    p.status = transition(S(p.status), S.UNKNOWN)
+                    _audit(s, actor, "payment.unknown", entity_type="payment", entity_id=p.id,
+                                 order_id=p.order_id, amount_minor=p.amount_minor, reason=d.message[:200])
+                p.reconcile_attempts += 1
+                step = RECHECK_BACKOFF[min(p.reconcile_attempts - 1, len(RECHECK_BACKOFF) - 1)]
+                p.next_check_at = now + step
+                if d.message and first:
+                    p.response_text = d.message[:300]
+                return self._result(p, d)
+            p.transaction_id = d.transaction_id[:64]
+            p.auth_code = d.auth_code[:20]
+            p.response_code = d.response_code[:10]
+            p.response_text = d.message[:300]
+            p.avs_result = d.avs[:2]
+            p.cvv_result = d.cvv[:2]
+            p.decided_at = now
+            p.next_check_at = None
+            details = {"order_id": p.order_id, "amount_minor": p.amount_minor, "currency": p.currency,
+                       "invoice_id": p.invoice_id, "transaction_id": p.transaction_id,
+                       "response_code": p.response_code, "method": p.method, "last_four": p.last_four}
+            if d.outcome == "approved":
+                self._apply_approval(s, p, d, actor, now, details)
+            else:
+                new = S.DECLINED if d.outcome == "declined" else S.ERROR
+                p.status = transition(S(p.status), new)
+                _audit(s, actor, f"payment.{new.value}", entity_type="payment", entity_id=p.id,
+                             message=p.response_text, **details)
+            return self._result(p, d)
+
+        return await self._uow.run(work)
+
+    def _apply_approval(self, s: Session, p: Payment, d: _Decision, actor: Actor, now: dt.datetime,
+                              details: dict[str, object]) -> None:
+        p.status = transition(S(p.status), S.APPROVED)
+        p.applied_minor = p.amount_minor
+        inv = s.get(Invoice, p.invoice_id)          # loaded and locked with the payment
+        assert inv is not None
+        inv.paid_minor += p.amount_minor
+        inv.balance_minor -= p.amount_minor
+        inv.status = invoice_status(inv.total_minor, inv.paid_minor, inv.is_voided)
+        fully_paid = inv.balance_minor <= 0
+        if fully_paid:
+            inv.paid_date = now.date()
+        if p.saved_method_id is not None:
+            sm = s.get(SavedPaymentMethod, p.saved_method_id, with_for_update=True)
+            if sm is not None:
+                if not sm.is_active and sm.last_used_at is None:      # saved with this charge
+                    sm.is_active = True
+                    if d.vault_id:
+                        sm.vault_id = d.vault_id[:64]
+                    _audit(s, actor, "payment_method.saved", entity_type="saved_payment_method",
+                                 entity_id=sm.id, company_id=sm.company_id, method=sm.method,
+                                 last_four=sm.last_four)
+                sm.last_used_at = now
+        _audit(s, actor, "payment.approved", entity_type="payment", entity_id=p.id, **details)
+        p.accounting_sync_state = "pending"
+        self._job(s, "accounting.push_payment", {"payment_id": p.id}, payment_id=p.id, invoice_id=inv.id)
+        if fully_paid:
+            p.psa_sync_state = "pending"
+            self._job(s, "psa.mark_invoice_paid", {"invoice_id": inv.id, "paid_date": now.date().isoformat()},
+                      payment_id=p.id, invoice_id=inv.id)
+
+    @staticmethod
+    def _job(s: Session | AsyncSession, kind: str, payload: dict[str, object], *, payment_id: int | None = None,
+             invoice_id: int | None = None, refund_id: int | None = None) -> None:
+        s.add(OutboxJob(kind=kind, payload=json.dumps(payload, sort_keys=True), payment_id=payment_id,
+                        invoice_id=invoice_id, refund_id=refund_id, request_id=uuid.uuid4().hex[:32]))
+
+    # ------------------------------------------------------------------------------ resolve undecided
+
+    async def _resolve_payment(self, gateway: NmiGateway, payment_id: int, actor: Actor, *,
+                               final: bool) -> PaymentResult | None:
+        """Look a payment's order id up and record what the gateway knows. `final` applies the
+        no-match rule (module docstring, rule 3). None when the look-up itself failed."""
+        async with self._db.sessions() as s:
+            p = await s.get(Payment, payment_id)
+        if p is None:
+            return None
+        if p.status not in UNDECIDED:
+            return self._result(p, _Decision(p.status))
+        try:
+            txs = await gateway.query_order(p.order_id)
+        except NmiQueryError:
+            if final:
+                await self._record(payment_id, _Decision("unknown", message="The gateway could not be asked."),
+                                   actor)
+            return None
+        decision = _sale_decision(txs)
+        if decision is not None:
+            return await self._record(payment_id, decision, actor)
+        if not txs and final and self._now() - p.created_at >= UNMATCHED_GRACE:
+            return await self._record(payment_id, _Decision(
+                "error", message="The gateway has no transaction for this payment; nothing was charged."), actor)
+        if final or p.status == S.PENDING:
+            return await self._record(payment_id, _Decision("unknown"), actor)
+        return self._result(p, _Decision(p.status))
+
+    async def reconcile_undecided(self, *, only_due: bool = False) -> int:
+        """Resolve every pending/unknown payment, void and refund by looking it up at the gateway.
+        Run at start-up (all) and periodically (`only_due=True`: those whose next check is due).
+        Returns how many got decided. Never charges anything."""
+        actor = self._current.actor or SYSTEM
+        now = self._now()
+        async with self._db.sessions() as s:
+            q = select(Payment.id).where(Payment.status.in_(list(UNDECIDED)))
+            rq = select(Refund.id).where(Refund.status.in_(REFUND_UNDECIDED))
+            if only_due:
+                q = q.where((Payment.next_check_at.is_(None)) | (Payment.next_check_at <= now))
+            payment_ids = list((await s.scalars(q.order_by(Payment.id))).all())
+            refund_ids = list((await s.scalars(rq.order_by(Refund.id))).all())
+        if not payment_ids and not refund_ids:
+            return 0
+        gateway = await self._gateways.gateway()
+        decided = 0
+        for pid in payment_ids:
+            r = await self._resolve_payment(gateway, pid, actor, final=True)
+            if r is not None and r.status not in UNDECIDED:
+                decided += 1
+        for rid in refund_ids:
+            rr = await self._resolve_refund(gateway, rid, actor, final=True)
+            if rr is not None and rr.status not in REFUND_UNDECIDED:
+                decided += 1
+        return decided
+
+    # ------------------------------------------------------------------------------ void / refund
+
+    async def void_or_refund(self, payment_id: int, amount_minor: int | None = None,
+                             reason: str = "") -> RefundResult:
+        """Void an unsettled payment (in full only), or refund a settled one fully or partly
+        (up to what has not been refunded yet). The gateway decides which applies."""
+        actor = self._current.require(Permission.MANAGE_PAYMENT)
+        gateway = await self._gateways.gateway()
+        async with self._db.sessions() as s:
+            p0 = await s.get(Payment, payment_id)
+        if p0 is None:
+            raise NotFound("This payment no longer exists.")
+        if p0.status not in (S.APPROVED, S.SETTLED, S.PARTIALLY_REFUNDED):
+            raise ConflictError(f"A payment that is {p0.status.replace('_', ' ')} cannot be voided or refunded.")
+        try:
+            txs = await gateway.query_transactions(p0.transaction_id)
+        except NmiQueryError as exc:
+            raise PayAppError(f"The gateway could not be asked about this payment ({exc.message}). "
+                              "Nothing was changed; try again.") from None
+        tx = next((t for t in txs if t.transaction_id == p0.transaction_id), None)
+        condition = tx.condition if tx else ""
+        if condition in ("pendingsettlement", "pending"):
+            kind = "void"
+        elif condition == "complete":
+            kind = "refund"
+        else:
+            raise ConflictError(f"The gateway shows this payment as '{condition or 'not found'}', so it cannot "
+                                "be voided or refunded from PayApp. Check it in the gateway's portal.")
+        now = self._now()
+        async with self._db.transaction(lock=True) as s:
+            p = await s.get(Payment, payment_id, with_for_update=True)
+            assert p is not None
+            if p.status not in (S.APPROVED, S.SETTLED, S.PARTIALLY_REFUNDED):
+                raise ConflictError(f"A payment that is {p.status.replace('_', ' ')} cannot be voided or refunded.")
+            open_refunds = int(await s.scalar(
+                select(func.coalesce(func.sum(Refund.amount_minor), 0))
+                .where(Refund.payment_id == p.id, Refund.status.in_(REFUND_UNDECIDED))) or 0)
+            if open_refunds:
+                raise ConflictError("A void or refund of this payment is still being confirmed. Wait for it.")
+            remaining = p.amount_minor - p.refunded_minor
+            amount = remaining if amount_minor is None else amount_minor
+            if kind == "void" and amount != remaining:
+                raise ValidationError("Until the payment settles (usually the next business day) it can only be "
+                                      "voided in full. Void it, or refund part of it after it settles.",
+                                      field="amount")
+            if amount <= 0 or amount > remaining:
+                raise ValidationError(f"You can refund at most {format_money(remaining, p.currency)}.",
+                                      field="amount")
+            if kind == "refund" and p.status == S.APPROVED:
+                p.status = transition(S.APPROVED, S.SETTLED)
+                settle = tx.action("settle") if tx else None
+                p.settled_at = (_nmi_date(settle.date) if settle else None) or now
+            refund = Refund(payment_id=p.id, order_id=f"rf{p.id}-{uuid.uuid4().hex[:24]}", kind=kind,
+                            amount_minor=amount, currency=p.currency, status="pending", reason=reason[:300],
+                            created_by=actor.user_id, created_at=now)
+            s.add(refund)
+            await s.flush()
+            refund_id, refund_order = refund.id, refund.order_id
+            transaction_id, currency = p.transaction_id, p.currency
+        await self._point("refund_pending_committed")
+        if kind == "void":
+            response = await gateway.void(transaction_id, order_id=refund_order)
+        else:
+            wire = None if amount == remaining else Money(amount, currency).wire()
+            response = await gateway.refund(transaction_id, amount=wire, order_id=refund_order)
+        if response.outcome == "unknown" and not response.sent:
+            return await self._record_refund(refund_id, _Decision(
+                "error", message="The gateway could not be reached; nothing was changed."), actor)
+        result = await self._record_refund(refund_id, _decision(response), actor)
+        for delay in self._lookup_delays if result.status == "unknown" else ():
+            await asyncio.sleep(delay)
+            resolved = await self._resolve_refund(gateway, refund_id, actor, final=False)
+            if resolved is not None and resolved.status != "unknown":
+                return resolved
+        return result
+
+    def _refund_result(self, r: Refund, p: Payment, message: str = "") -> RefundResult:
+        amount = format_money(r.amount_minor, r.currency)
+        what = "Void" if r.kind == "void" else "Refund"
+        if not message:
+            message = {
+                "approved": f"{what} of {amount} done.",
+                "declined": f"The gateway declined the {what.lower()} ({r.response_text}).",
+                "error": f"The gateway did not do the {what.lower()} ({r.response_text}). Nothing was changed.",
+            }.get(r.status, f"The gateway has not confirmed the {what.lower()} of {amount} yet. Do not repeat it: "
+                            "PayApp keeps checking and will update it.")
+        return RefundResult(r.status, r.id, p.id, r.kind, r.amount_minor, r.currency, p.status, message)
+
+    async def _record_refund(self, refund_id: int, d: _Decision, actor: Actor) -> RefundResult:
+        now = self._now()
+        async with self._db.transaction(lock=True) as s:
+            r = await s.get(Refund, refund_id, with_for_update=True)
+            assert r is not None
+            p = await s.get(Payment, r.payment_id, with_for_update=True)
+            assert p is not None
+            if r.status not in REFUND_UNDECIDED:
+                return self._refund_result(r, p)
+            if d.outcome == "unknown":
+                if r.status == "pending":
+                    r.status = "unknown"
+                    r.response_text = d.message[:300]
+                    _audit(s, actor, f"payment.{r.kind}_unknown", entity_type="payment", entity_id=p.id,
+                                 refund_id=r.id, order_id=r.order_id, amount_minor=r.amount_minor)
+                return self._refund_result(r, p)
+            r.transaction_id = d.transaction_id[:64]
+            r.response_code = d.response_code[:10]
+            r.response_text = d.message[:300]
+            r.decided_at = now
+            details = {"refund_id": r.id, "order_id": r.order_id, "amount_minor": r.amount_minor,
+                       "currency": r.currency, "reason": r.reason, "transaction_id": r.transaction_id}
+            if d.outcome != "approved":
+                r.status = "declined" if d.outcome == "declined" else "error"
+                _audit(s, actor, f"payment.{r.kind}_failed", entity_type="payment", entity_id=p.id,
+                             message=r.response_text, **details)
+                return self._refund_result(r, p)
+            r.status = "approved"
+            inv = await s.get(Invoice, p.invoice_id, with_for_update=True)
+            assert inv is not None
+            if r.kind == "void":
+                p.status = transition(S(p.status), S.VOIDED)
+                p.voided_at = now
+                back = p.applied_minor
+                p.applied_minor = 0
+                self._job(s, "accounting.void_payment", {"payment_id": p.id}, payment_id=p.id,
+                          invoice_id=inv.id, refund_id=r.id)
+                _audit(s, actor, "payment.voided", entity_type="payment", entity_id=p.id, **details)
+            else:
+                p.refunded_minor += r.amount_minor
+                p.refunded_at = now
+                new = S.REFUNDED if p.refunded_minor >= p.amount_minor else S.PARTIALLY_REFUNDED
+                p.status = transition(S(p.status), new)
+                back = r.amount_minor
+                p.applied_minor -= r.amount_minor
+                self._job(s, "accounting.refund_payment", {"payment_id": p.id, "refund_id": r.id,
+                                                           "amount_minor": r.amount_minor},
+                          payment_id=p.id, invoice_id=inv.id, refund_id=r.id)
+                _audit(s, actor, "payment.refunded", entity_type="payment", entity_id=p.id, **details)
+            self._reopen(inv, back)
+            return self._refund_result(r, p)
+
+    @staticmethod
+    def _reopen(inv: Invoice, amount: int) -> None:
+        inv.paid_minor -= amount
+        inv.balance_minor += amount
+        inv.status = invoice_status(inv.total_minor, inv.paid_minor, inv.is_voided)
+        if inv.status != InvoiceStatus.PAID:
+            inv.paid_date = None
+
+    async def _resolve_refund(self, gateway: NmiGateway, refund_id: int, actor: Actor, *,
+                              final: bool) -> RefundResult | None:
+        async with self._db.sessions() as s:
+            r = await s.get(Refund, refund_id)
+            p = await s.get(Payment, r.payment_id) if r is not None else None
+        if r is None or p is None:
+            return None
+        if r.status not in REFUND_UNDECIDED:
+            return self._refund_result(r, p)
+        try:
+            if r.kind == "void":
+                txs = await gateway.query_transactions(p.transaction_id)
+                tx = next((t for t in txs if t.transaction_id == p.transaction_id), None)
+                void = tx.action("void") if tx else None
+                decision = _Decision("approved", p.transaction_id, message="Transaction Void Successful") \
+                    if void is not None else None
+                matched = tx is not None and (tx.condition != "pendingsettlement" or void is not None)
+            else:
+                txs = await gateway.query_order(r.order_id)
+                hit = next((t for t in txs if t.action("refund") is not None), None)
+                decision = _Decision("approved", hit.transaction_id, message="SUCCESS") if hit else None
+                matched = bool(txs)
+        except NmiQueryError:
+            if final:
+                return await self._record_refund(refund_id, _Decision("unknown"), actor)
+            return None
+        if decision is not None:
+            return await self._record_refund(refund_id, decision, actor)
+        if final and (self._now() - r.created_at >= UNMATCHED_GRACE or (r.kind == "void" and matched)):
+            text = "The gateway shows no such " + r.kind + "; nothing was changed."
+            return await self._record_refund(refund_id, _Decision("error", message=text), actor)
+        return await self._record_refund(refund_id, _Decision("unknown"), actor)
+
+    # ------------------------------------------------------------------------------ settlement / returns
+
+    async def check_settlements(self) -> SettlementReport:
+        """Ask the gateway about approved payments (settled yet?) and recently settled eChecks
+        (returned by the bank?), and record what changed."""
+        actor = self._current.actor or SYSTEM
+        now = self._now()
+        async with self._db.sessions() as s:
+            rows = (await s.execute(
+                select(Payment.id, Payment.transaction_id).where(
+                    Payment.transaction_id != "",
+                    (Payment.status == S.APPROVED)
+                    | ((Payment.method == "echeck") & Payment.status.in_([S.SETTLED, S.PARTIALLY_REFUNDED])
+                       & (Payment.settled_at >= now - RETURN_WATCH))))).all()
+        if not rows:
+            return SettlementReport()
+        gateway = await self._gateways.gateway()
+        by_txn = {r.transaction_id: r.id for r in rows}
+        found: dict[str, NmiTransaction] = {}
+        ids = list(by_txn)
+        for i in range(0, len(ids), 100):
+            for t in await gateway.query_transactions(*ids[i:i + 100]):
+                found[t.transaction_id] = t
+        settled = returned = 0
+        for txn_id, t in found.items():
+            s_, r_ = await self._apply_settlement(by_txn[txn_id], t, actor, now)
+            settled += s_
+            returned += r_
+        return SettlementReport(checked=len(rows), settled=settled, returned=returned)
+
+    async def _apply_settlement(self, payment_id: int, t: NmiTransaction, actor: Actor,
+                                now: dt.datetime) -> tuple[int, int]:
+        settle = t.action("settle")
+        ret = t.action("return")
+        if settle is None and t.condition != "complete" and ret is None:
+            return 0, 0
+        async with self._db.transaction(lock=True) as s:
+            p = await s.get(Payment, payment_id, with_for_update=True)
+            if p is None:
+                return 0, 0
+            settled = returned = 0
+            if p.status == S.APPROVED:
+                p.status = transition(S.APPROVED, S.SETTLED)
+                p.settled_at = (_nmi_date(settle.date) if settle else None) or now
+                settled = 1
+                _audit(s, actor, "payment.settled", entity_type="payment", entity_id=p.id,
+                             transaction_id=p.transaction_id)
+            if ret is not None and p.method == "echeck" and p.status in (S.SETTLED, S.PARTIALLY_REFUNDED):
+                p.status = transition(S(p.status), S.RETURNED)
+                p.returned_at = _nmi_date(ret.date) or now
+                inv = await s.get(Invoice, p.invoice_id, with_for_update=True)
+                assert inv is not None
+                back = p.applied_minor
+                p.applied_minor = 0
+                self._reopen(inv, back)
+                self._job(s, "accounting.reverse_returned_payment", {"payment_id": p.id}, payment_id=p.id,
+                          invoice_id=inv.id)
+                _audit(s, actor, "payment.returned", entity_type="payment", entity_id=p.id,
+                             transaction_id=p.transaction_id, amount_minor=back, reason=ret.response_text[:200])
+                returned = 1
+            return settled, returned
+
+    # ------------------------------------------------------------------------------ saved methods, views
+
+    async def saved_methods(self, company_id: int) -> list[SavedMethodView]:
+        self._current.require(Permission.VIEW)
+        async with self._db.sessions() as s:
+            rows = (await s.scalars(
+                select(SavedPaymentMethod)
+                .where(SavedPaymentMethod.company_id == company_id, SavedPaymentMethod.is_active.is_(True)))).all()
+        epoch = dt.datetime.min.replace(tzinfo=dt.UTC)
+        rows = sorted(rows, key=lambda m: (m.last_used_at or epoch, m.created_at, m.id), reverse=True)
+        return [SavedMethodView(m.id, m.method, m.brand, m.last_four, m.expiry, m.account_type, m.holder_name,
+                                m.last_used_at, i == 0) for i, m in enumerate(rows)]
+
+    async def delete_saved_method(self, saved_method_id: int) -> None:
+        actor = self._current.require(Permission.TAKE_PAYMENT)
+        async with self._db.sessions() as s:
+            m = await s.get(SavedPaymentMethod, saved_method_id)
+        if m is None or not m.is_active:
+            raise NotFound("This saved payment method was already deleted.")
+        gateway = await self._gateways.gateway()
+        response = await gateway.vault_delete(m.vault_id)
+        gone_at_gateway = response.approved or "invalid customer vault id" in response.message.lower()
+        if not gone_at_gateway:
+            raise PayAppError(f"The gateway did not delete the saved method ({response.message or 'no answer'}). "
+                              "It is still saved; try again.")
+        async with self._db.transaction(lock=True) as s:
+            m2 = await s.get(SavedPaymentMethod, saved_method_id, with_for_update=True)
+            if m2 is not None and m2.is_active:
+                m2.is_active = False
+                _audit(s, actor, "payment_method.deleted", entity_type="saved_payment_method",
+                             entity_id=m2.id, company_id=m2.company_id, method=m2.method, last_four=m2.last_four)
+
+    async def payments_for_invoice(self, invoice_id: int) -> list[PaymentView]:
+        self._current.require(Permission.VIEW)
+        async with self._db.sessions() as s:
+            rows = (await s.scalars(select(Payment).where(Payment.invoice_id == invoice_id)
+                                    .order_by(Payment.created_at.desc(), Payment.id.desc()))).all()
+        return [PaymentView(p.id, p.order_id, p.invoice_id, p.status, p.amount_minor, p.refunded_minor, p.currency,
+                            p.method, p.brand, p.last_four, p.transaction_id, p.response_text, p.created_at,
+                            p.created_by_name, p.decided_at, p.settled_at, p.accounting_sync_state)
+                for p in rows]

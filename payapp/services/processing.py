@@ -1,0 +1,219 @@
+"""Payment processing setup (Admin → Payment Processing): gateway address, keys in the OS keyring (the
+database keeps fingerprints only), payment types, and the internal currency (set once).
+
+Every change is admin-only and audited; a key value never reaches the database, the audit log or a log."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+from payapp.domain.errors import ConflictError, ValidationError
+from payapp.domain.gateways import ENVIRONMENTS, PAYMENT_TYPES, GatewaySpec, gateway_spec
+from payapp.domain.roles import Permission
+from payapp.services.auth import CurrentUser
+from payapp.services.secrets import InsecureKeyringError, Secret, SecretStore
+from payapp.services.settings import ProcessingStatus, SettingsService
+
+if TYPE_CHECKING:
+    from payapp.services.gateways import GatewayProvider
+
+log = logging.getLogger(__name__)
+
+CONNECTOR_MISSING = "The gateway connector is missing from this build: keys cannot be tested."
+
+
+@dataclass(frozen=True)
+class KeyState:
+    name: str
+    label: str
+    stored_fingerprint: str     # in the shared database
+    local_fingerprint: str      # in this workstation's keyring
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.stored_fingerprint)
+
+    @property
+    def mismatch(self) -> bool:
+        return self.stored_fingerprint != self.local_fingerprint
+
+
+@dataclass(frozen=True)
+class ProcessingPageState:
+    gateway: GatewaySpec
+    base_url: str
+    environment: str                      # "production" | "sandbox"
+    keys: tuple[KeyState, ...]
+    keys_changed_by: str
+    keys_changed_at: str
+    payment_types: dict[str, bool]        # "back_office.card" → enabled
+    currency: str                         # "" until chosen
+    keyring_secure: bool
+    keyring_backend: str
+    status: ProcessingStatus
+
+    @property
+    def keys_configured(self) -> bool:
+        return any(k.configured for k in self.keys)
+
+    @property
+    def keys_elsewhere(self) -> bool:
+        """The shared database names keys this workstation's keyring does not hold."""
+        return any(k.configured and k.mismatch for k in self.keys)
+
+    @property
+    def currency_supported(self) -> bool:
+        return not self.currency or self.gateway.supports(self.currency)
+
+
+def type_key(environment: str, payment_type: str) -> str:
+    return f"payment_types.{environment}.{payment_type}"
+
+
+def _valid_url(url: str) -> str:
+    url = url.strip().rstrip("/")
+    parts = urlsplit(url)
+    loopback = parts.hostname in ("127.0.0.1", "localhost", "::1")
+    if not parts.hostname or parts.scheme not in ("https", "http") or (parts.scheme == "http" and not loopback):
+        raise ValidationError("The gateway address must start with https:// and name a host.",
+                              field="gateway.base_url")
+    if parts.username or parts.password or parts.query:
+        raise ValidationError("The gateway address must not carry a user, password or query.",
+                              field="gateway.base_url")
+    return url
+
+
+class ProcessingSetupService:
+    def __init__(self, settings: SettingsService, secrets: SecretStore, current: CurrentUser,
+                 gateways: GatewayProvider | None) -> None:
+        self._settings = settings
+        self._secrets = secrets
+        self._current = current
+        self._gateways = gateways
+
+    async def _spec(self) -> GatewaySpec:
+        name = await self._settings.get("gateway.name")
+        spec = gateway_spec(name)
+        if spec is None:
+            raise ConflictError(f"PayApp does not know the gateway {name!r}.")
+        return spec
+
+    async def state(self) -> ProcessingPageState:
+        self._current.require(Permission.ADMINISTER)
+        s = await self._settings.get_all()
+        spec = await self._spec()
+        # OS keyring calls can block (D-Bus, an unlock prompt): never on the event loop's thread.
+        local = await asyncio.to_thread(lambda: {f.name: self._secrets.fingerprint_of(f.name) for f in spec.fields})
+        secure = await asyncio.to_thread(self._secrets.is_secure)
+        keys = tuple(KeyState(f.name, f.label, s[f.fingerprint_key], local[f.name]) for f in spec.fields)
+        base_url = s["gateway.base_url"] or spec.production_url
+        environment = "production" if base_url.rstrip("/") == spec.production_url.rstrip("/") else "sandbox"
+        types = {f"{env}.{t}": bool(s[type_key(env, t)]) for env, _ in ENVIRONMENTS for t, _ in PAYMENT_TYPES}
+        return ProcessingPageState(
+            gateway=spec, base_url=base_url, environment=environment, keys=keys,
+            keys_changed_by=s["gateway.keys_changed_by"], keys_changed_at=s["gateway.keys_changed_at"],
+            payment_types=types, currency=s["currency"], keyring_secure=secure,
+            keyring_backend=self._secrets.backend_name, status=await self._settings.processing_status())
+
+    async def save_keys(self, private: Secret | None, public: Secret | None) -> dict[str, str]:
+        """Store typed keys in this workstation's keyring and their fingerprints in the database.
+        `None` (or an empty secret) leaves that key as it is. Refuses a plaintext keyring before storing
+        anything. Returns the new fingerprints by keyring name."""
+        actor = self._current.require(Permission.ADMINISTER)
+        spec = await self._spec()
+        typed = dict(zip((f.name for f in spec.fields), (private, public), strict=False))
+        typed = {name: value for name, value in typed.items() if value is not None and value.reveal().strip()}
+        if not typed:
+            raise ValidationError("Type a key to save.")
+        await asyncio.to_thread(self._secrets.check)   # InsecureKeyringError: nothing stored anywhere
+        fields = {f.name: f for f in spec.fields}
+        previous = await asyncio.to_thread(lambda: {name: self._secrets.get(name) for name in typed})
+        values: dict[str, Any] = {}
+        try:
+            for name, value in typed.items():
+                values[fields[name].fingerprint_key] = await asyncio.to_thread(
+                    self._secrets.set, name, Secret(value.reveal().strip()))
+            values["gateway.keys_changed_by"] = actor.display_name or actor.username
+            values["gateway.keys_changed_at"] = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+            await self._settings.set_many(values, audit_action="gateway.keys_replaced")
+        except BaseException:
+            for name, old in previous.items():       # keep keyring and database in step
+                if old is None:
+                    self._secrets.delete(name)
+                else:
+                    self._secrets.set(name, old)
+            raise
+        log.info("gateway keys replaced by %s", actor.username)
+        return {name: values[fields[name].fingerprint_key] for name in typed}
+
+    async def clear_keys(self) -> None:
+        """Remove the keys from this workstation's keyring and the fingerprints from the database, which
+        stops processing everywhere until keys are entered again."""
+        actor = self._current.require(Permission.ADMINISTER)
+        spec = await self._spec()
+        values: dict[str, Any] = {f.fingerprint_key: "" for f in spec.fields}
+        values["gateway.keys_changed_by"] = actor.display_name or actor.username
+        values["gateway.keys_changed_at"] = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+        await self._settings.set_many(values, audit_action="gateway.keys_cleared")
+        for f in spec.fields:
+            await asyncio.to_thread(self._secrets.delete, f.name)
+
+    async def save_payment_types(self, enabled: dict[str, bool]) -> None:
+        """`enabled` maps "back_office.card"-style names to on/off; names not given stay as they are."""
+        self._current.require(Permission.ADMINISTER)
+        spec = await self._spec()
+        values: dict[str, Any] = {}
+        for name, on in enabled.items():
+            env, _, ptype = name.partition(".")
+            if env not in dict(ENVIRONMENTS) or ptype not in dict(PAYMENT_TYPES):
+                raise ValidationError(f"Unknown payment type {name!r}.")
+            if on and ptype not in spec.payment_types:
+                raise ValidationError(f"{spec.label} does not take {dict(PAYMENT_TYPES)[ptype]} payments.")
+            values[type_key(env, ptype)] = bool(on)
+        await self._settings.set_many(values)
+
+    async def save_gateway_address(self, environment: str, base_url: str = "") -> None:
+        self._current.require(Permission.ADMINISTER)
+        spec = await self._spec()
+        if environment == "production":
+            url = spec.production_url
+        elif environment == "sandbox":
+            url = _valid_url(base_url or spec.sandbox_url)
+        else:
+            raise ValidationError(f"Unknown environment {environment!r}.")
+        await self._settings.set_many({"gateway.base_url": url})
+
+    async def set_currency(self, code: str) -> None:
+        """Choose the internal currency. Once set it can never be changed (ConflictError)."""
+        self._current.require(Permission.ADMINISTER)
+        code = code.strip().upper()
+        if not re.fullmatch(r"[A-Z]{3}", code):
+            raise ValidationError("Choose a three-letter ISO 4217 currency code, e.g. USD.", field="currency")
+        current = await self._settings.get("currency")
+        if current and current != code:
+            raise ConflictError(f"The internal currency is {current} and can never be changed.")
+        await self._settings.set_many({"currency": code}, audit_action="settings.currency_set")
+
+    async def test_keys(self, private: Secret | None = None) -> tuple[bool, str]:
+        """A harmless look-up at the gateway with the saved key (or a typed one). Never charges."""
+        self._current.require(Permission.ADMINISTER)
+        if self._gateways is None:
+            return False, CONNECTOR_MISSING
+        try:
+            ok, message = await self._gateways.test_keys(key=private)
+        except InsecureKeyringError as exc:
+            return False, exc.user_message
+        except Exception as exc:                      # network trouble: say so, never a traceback
+            log.warning("key test failed: %s", type(exc).__name__)
+            return False, "The gateway could not be reached. Check the address and the network."
+        if ok:
+            return True, "Keys work: the gateway accepted the private key."
+        if "authentication" in message.lower():
+            return False, "Authentication failed: the gateway refused the private key."
+        return False, message

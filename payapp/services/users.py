@@ -1,0 +1,414 @@
+"""Users, sign-in and the audit log viewer.
+
+Passwords are hashed with Argon2id (memory-hard; argon2-cffi), off the event loop. Five failed sign-ins
+lock an account for 15 minutes. The last active admin can be neither disabled nor demoted. Everything is
+audited; the audit log itself is append-only (database triggers) and readable by admins only."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import datetime as dt
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TextIO
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.engine import URL
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import ColumnElement
+
+from payapp.domain.errors import ConflictError, NotFound, PayAppError, ValidationError
+from payapp.domain.roles import Permission, Role
+from payapp.models import AuditEvent, User
+from payapp.models.db import Database, make_sync_engine
+from payapp.services import audit
+from payapp.services.auth import Actor, CurrentUser
+
+MAX_FAILURES = 5
+LOCKOUT = dt.timedelta(minutes=15)
+MIN_PASSWORD = 10
+
+
+class SignInError(PayAppError):
+    pass
+
+
+class LockedOut(SignInError):
+    def __init__(self, until: dt.datetime) -> None:
+        minutes = max(1, int((until - dt.datetime.now(dt.UTC)).total_seconds() + 59) // 60)
+        super().__init__(f"Too many failed sign-ins: this account is locked for {minutes} more minute"
+                         f"{'s' if minutes != 1 else ''}. Try again later or ask an admin.")
+        self.until = until
+
+
+WRONG = "Wrong username or password."
+
+
+@dataclass(frozen=True)
+class UserRow:
+    id: int
+    username: str
+    display_name: str
+    role: Role
+    is_active: bool
+    locked_until: dt.datetime | None
+    last_sign_in_at: dt.datetime | None
+    created_at: dt.datetime
+
+
+def _row(u: User) -> UserRow:
+    return UserRow(u.id, u.username, u.display_name, Role(u.role), u.is_active, u.locked_until,
+                   u.last_sign_in_at, u.created_at)
+
+
+def _actor(u: User) -> Actor:
+    return Actor(user_id=u.id, username=u.username, role=Role(u.role), display_name=u.display_name)
+
+
+def default_hasher() -> PasswordHasher:
+    return PasswordHasher()       # Argon2id, 64 MiB, t=3 (RFC 9106 second recommended option)
+
+
+def _check_new(username: str, password: str) -> str:
+    username = username.strip()
+    if not username or len(username) > 100 or any(c.isspace() for c in username):
+        raise ValidationError("Choose a username without spaces (up to 100 characters).", field="username")
+    if len(password) < MIN_PASSWORD:
+        raise ValidationError(f"The password needs at least {MIN_PASSWORD} characters.", field="password")
+    return username
+
+
+class UserService:
+    def __init__(self, db: Database, current: CurrentUser, *, hasher: PasswordHasher | None = None) -> None:
+        self._db = db
+        self._current = current
+        self._hasher = hasher or default_hasher()
+
+    async def _hash(self, password: str) -> str:
+        return await asyncio.to_thread(self._hasher.hash, password)
+
+    async def _verify(self, password_hash: str, password: str) -> bool:
+        def verify() -> bool:
+            try:
+                return self._hasher.verify(password_hash, password)
+            except (VerificationError, InvalidHashError):
+                return False
+        return await asyncio.to_thread(verify)
+
+    # -- first start and sign-in ------------------------------------------------------------------------
+    async def needs_first_admin(self) -> bool:
+        async with self._db.sessions() as s:
+            return (await s.scalar(select(func.count()).select_from(User))) == 0
+
+    async def create_first_admin(self, username: str, password: str, display_name: str = "") -> Actor:
+        """Only while there is no user at all. Signs the new admin in."""
+        username = _check_new(username, password)
+        password_hash = await self._hash(password)
+        async with self._db.transaction(lock=True) as s:
+            if (await s.scalars(select(User.id).limit(1).with_for_update())).first() is not None:
+                raise ConflictError("An admin account exists already: sign in instead.")
+            user = User(username=username, display_name=display_name.strip(), role=Role.ADMIN.value,
+                        password_hash=password_hash, is_active=True, failed_attempts=0,
+                        last_sign_in_at=dt.datetime.now(dt.UTC))
+            s.add(user)
+            await s.flush()
+            actor = _actor(user)
+            audit.record(s, actor, "user.created", entity_type="user", entity_id=user.id, username=username,
+                         role=Role.ADMIN.value, first_admin=True)
+        self._current.actor = actor
+        return actor
+
+    async def sign_in(self, username: str, password: str) -> Actor:
+        username = username.strip()
+        async with self._db.sessions() as s:
+            user = await s.scalar(select(User).where(User.username == username))
+        now = dt.datetime.now(dt.UTC)
+        if user is None:
+            await self._verify(_DUMMY_HASH, password)          # same time as a real check
+            await self._failed(None, username, "unknown user")
+            raise SignInError(WRONG)
+        if user.locked_until is not None and user.locked_until > now:
+            await self._failed(user.id, username, "locked")
+            raise LockedOut(user.locked_until)
+        ok = await self._verify(user.password_hash, password)
+        if not user.is_active:
+            await self._failed(user.id, username, "disabled")
+            raise SignInError("This account is disabled. Ask an admin." if ok else WRONG)
+        if not ok:
+            locked_until = await self._failed(user.id, username, "wrong password")
+            if locked_until is not None:
+                raise LockedOut(locked_until)
+            raise SignInError(WRONG)
+        new_hash = await self._hash(password) if self._hasher.check_needs_rehash(user.password_hash) else None
+        async with self._db.transaction(lock=True) as s:
+            row = await s.get(User, user.id, with_for_update=True)
+            assert row is not None
+            row.failed_attempts = 0
+            row.locked_until = None
+            row.last_sign_in_at = now
+            if new_hash:
+                row.password_hash = new_hash
+            actor = _actor(row)
+            audit.record(s, actor, "auth.sign_in", entity_type="user", entity_id=row.id)
+        self._current.actor = actor
+        return actor
+
+    async def _failed(self, user_id: int | None, username: str, reason: str) -> dt.datetime | None:
+        """Count a failure (committed, then the caller raises). Returns the lock time if this locked it."""
+        locked: dt.datetime | None = None
+        async with self._db.transaction(lock=True) as s:
+            if user_id is not None and reason == "wrong password":
+                row = await s.get(User, user_id, with_for_update=True)
+                assert row is not None
+                row.failed_attempts += 1
+                if row.failed_attempts >= MAX_FAILURES:
+                    locked = dt.datetime.now(dt.UTC) + LOCKOUT
+                    row.locked_until = locked
+                    row.failed_attempts = 0
+            audit.record(s, None, "auth.sign_in_failed", entity_type="user", entity_id=user_id or "",
+                         username=username[:100], reason=reason)
+            if locked is not None:
+                audit.record(s, None, "auth.locked_out", entity_type="user", entity_id=user_id or "",
+                             username=username[:100], until=locked.isoformat(timespec="seconds"))
+        return locked
+
+    def sign_out(self) -> None:
+        self._current.actor = None
+
+    # -- administration -------------------------------------------------------------------------------
+    async def list_users(self) -> list[UserRow]:
+        self._current.require(Permission.ADMINISTER)
+        async with self._db.sessions() as s:
+            return [_row(u) for u in (await s.scalars(select(User).order_by(User.username))).all()]
+
+    async def add_user(self, username: str, password: str, role: Role, display_name: str = "") -> UserRow:
+        actor = self._current.require(Permission.ADMINISTER)
+        username = _check_new(username, password)
+        role = Role(role)
+        password_hash = await self._hash(password)
+        async with self._db.transaction(lock=True) as s:
+            if await s.scalar(select(User.id).where(func.lower(User.username) == username.lower())) is not None:
+                raise ConflictError(f"The username {username} is taken.")
+            user = User(username=username, display_name=display_name.strip(), role=role.value,
+                        password_hash=password_hash, is_active=True, failed_attempts=0)
+            s.add(user)
+            await s.flush()
+            audit.record(s, actor, "user.created", entity_type="user", entity_id=user.id, username=username,
+                         role=role.value)
+            return _row(user)
+
+    async def _other_active_admins(self, s: AsyncSession, user_id: int) -> int:
+        rows = (await s.scalars(select(User.id).where(User.role == Role.ADMIN.value, User.is_active.is_(True),
+                                                      User.id != user_id).with_for_update())).all()
+        return len(rows)
+
+    async def set_active(self, user_id: int, active: bool) -> UserRow:
+        actor = self._current.require(Permission.ADMINISTER)
+        async with self._db.transaction(lock=True) as s:
+            user = await s.get(User, user_id, with_for_update=True)
+            if user is None:
+                raise NotFound("That user no longer exists.")
+            if user.is_active == active:
+                return _row(user)
+            if not active and user.role == Role.ADMIN.value and await self._other_active_admins(s, user_id) == 0:
+                raise ConflictError("This is the last active admin: make another user admin first.")
+            user.is_active = active
+            if active:
+                user.failed_attempts, user.locked_until = 0, None
+            audit.record(s, actor, "user.enabled" if active else "user.disabled", entity_type="user",
+                         entity_id=user.id, username=user.username)
+            return _row(user)
+
+    async def change_role(self, user_id: int, role: Role) -> UserRow:
+        actor = self._current.require(Permission.ADMINISTER)
+        role = Role(role)
+        async with self._db.transaction(lock=True) as s:
+            user = await s.get(User, user_id, with_for_update=True)
+            if user is None:
+                raise NotFound("That user no longer exists.")
+            old = user.role
+            if old == role.value:
+                return _row(user)
+            if old == Role.ADMIN.value and user.is_active and await self._other_active_admins(s, user_id) == 0:
+                raise ConflictError("This is the last active admin: make another user admin first.")
+            user.role = role.value
+            audit.record(s, actor, "user.role_changed", entity_type="user", entity_id=user.id,
+                         username=user.username, role=[old, role.value])
+        if actor.user_id == user_id:
+            self._current.actor = _actor(user)
+        return _row(user)
+
+    async def reset_password(self, user_id: int, password: str) -> None:
+        actor = self._current.require(Permission.ADMINISTER)
+        if len(password) < MIN_PASSWORD:
+            raise ValidationError(f"The password needs at least {MIN_PASSWORD} characters.", field="password")
+        password_hash = await self._hash(password)
+        async with self._db.transaction(lock=True) as s:
+            user = await s.get(User, user_id, with_for_update=True)
+            if user is None:
+                raise NotFound("That user no longer exists.")
+            user.password_hash = password_hash
+            user.failed_attempts, user.locked_until = 0, None
+            audit.record(s, actor, "user.password_reset", entity_type="user", entity_id=user.id,
+                         username=user.username)
+
+
+_DUMMY_HASH = ("$argon2id$v=19$m=65536,t=3,p=4$RyFD7Jj5rbfbujI/taPbWw$"
+               "MOq46agCyKHbpPYJYcQ5VOVtn0hUfHNw3Vu1mpQrfmA")
+
+
+def ensure_demo_admin(database_url: str | URL, username: str = "demo", display_name: str = "Demo Admin") -> Actor:
+    """Demo mode signs in as a real admin row (so audit entries carry a user id). Blocking: runs while the
+    demo company is prepared, before the window opens. The demo admin has no usable password."""
+    engine = make_sync_engine(database_url)
+    try:
+        with engine.begin() as conn:
+            row = conn.execute(select(User.id, User.role).where(User.username == username)).first()
+            if row is None:
+                user_id = conn.execute(User.__table__.insert().values(  # type: ignore[attr-defined]
+                    username=username, display_name=display_name, role=Role.ADMIN.value,
+                    password_hash="!demo-no-password", is_active=True, failed_attempts=0,
+                    created_at=dt.datetime.now(dt.UTC)).returning(User.id)).scalar_one()
+            else:
+                user_id = row.id
+    finally:
+        engine.dispose()
+    return Actor(user_id=user_id, username=username, role=Role.ADMIN, display_name=display_name)
+
+
+# -- audit log -----------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class AuditFilter:
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None         # inclusive
+    username: str = ""
+    action: str = ""                       # exact, or a prefix ending in "." (e.g. "auth.")
+    text: str = ""
+
+
+@dataclass(frozen=True)
+class AuditRow:
+    id: int
+    occurred_at: dt.datetime
+    username: str
+    workstation: str
+    action: str
+    entity_type: str
+    entity_id: str
+    details: str
+
+    @property
+    def sort_key(self) -> tuple[dt.datetime, int]:
+        return (self.occurred_at, self.id)
+
+    def details_text(self) -> str:
+        try:
+            data = json.loads(self.details)
+        except ValueError:
+            return self.details
+        if not isinstance(data, dict):
+            return self.details
+        return ", ".join(f"{k}: {_show(v)}" for k, v in data.items())
+
+
+def _show(value: object) -> str:
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {_show(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list) and len(value) == 2:
+        return f"{_show(value[0])} → {_show(value[1])}"
+    return '""' if value == "" else str(value)
+
+
+def _like(text: str) -> str:
+    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+class AuditLogService:
+    PAGE = 200
+
+    def __init__(self, db: Database, current: CurrentUser) -> None:
+        self._db = db
+        self._current = current
+
+    def _where(self, f: AuditFilter) -> list[ColumnElement[bool]]:
+        where: list[ColumnElement[bool]] = []
+        if f.date_from:
+            where.append(AuditEvent.occurred_at >= dt.datetime.combine(f.date_from, dt.time(), dt.UTC))
+        if f.date_to:
+            end = dt.datetime.combine(f.date_to + dt.timedelta(days=1), dt.time(), dt.UTC)
+            where.append(AuditEvent.occurred_at < end)
+        if f.username.strip():
+            where.append(func.lower(AuditEvent.username) == f.username.strip().lower())
+        if f.action.strip():
+            action = f.action.strip()
+            where.append(AuditEvent.action.like(action.replace("%", "").replace("_", "\\_") + "%", escape="\\")
+                         if action.endswith(".") else AuditEvent.action == action)
+        if f.text.strip():
+            pattern = _like(f.text.strip().lower())
+            where.append(or_(*(func.lower(c).like(pattern, escape="\\") for c in (
+                AuditEvent.details, AuditEvent.action, AuditEvent.username, AuditEvent.entity_id,
+                AuditEvent.workstation))))
+        return where
+
+    async def page(self, f: AuditFilter, *, after: tuple[dt.datetime, int] | None = None,
+                   limit: int = PAGE) -> list[AuditRow]:
+        """Newest first, keyset-paged on (occurred_at, id)."""
+        self._current.require(Permission.ADMINISTER)
+        q = select(AuditEvent).where(*self._where(f))
+        if after is not None:
+            at, last_id = after
+            q = q.where(or_(AuditEvent.occurred_at < at, and_(AuditEvent.occurred_at == at, AuditEvent.id < last_id)))
+        q = q.order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc()).limit(limit)
+        async with self._db.sessions() as s:
+            rows = (await s.scalars(q)).all()
+        return [AuditRow(r.id, r.occurred_at, r.username, r.workstation, r.action, r.entity_type, r.entity_id,
+                         r.details) for r in rows]
+
+    async def count(self, f: AuditFilter) -> int:
+        self._current.require(Permission.ADMINISTER)
+        async with self._db.sessions() as s:
+            return int(await s.scalar(select(func.count()).select_from(AuditEvent).where(*self._where(f))) or 0)
+
+    async def actions(self) -> list[str]:
+        self._current.require(Permission.ADMINISTER)
+        async with self._db.sessions() as s:
+            return list((await s.scalars(select(AuditEvent.action).distinct().order_by(AuditEvent.action))).all())
+
+    async def export_csv(self, f: AuditFilter, out: TextIO,
+                         on_progress: Callable[[int], None] | None = None) -> int:
+        """Write the filtered log as CSV, page by page (never the whole log in memory). Audited."""
+        actor = self._current.require(Permission.ADMINISTER)
+        writer = csv.writer(out)
+        writer.writerow(["id", "occurred_at_utc", "username", "workstation", "action", "entity_type",
+                         "entity_id", "details"])
+        after: tuple[dt.datetime, int] | None = None
+        written = 0
+        while True:
+            rows = await self.page(f, after=after, limit=1000)
+            for r in rows:
+                writer.writerow([r.id, r.occurred_at.isoformat(), _cell(r.username), _cell(r.workstation),
+                                 r.action, r.entity_type, _cell(r.entity_id), _cell(r.details)])
+            written += len(rows)
+            if on_progress:
+                on_progress(written)
+            if len(rows) < 1000:
+                break
+            after = rows[-1].sort_key
+        async with self._db.transaction() as s:
+            audit.record(s, actor, "audit.exported", entity_type="audit", rows=written,
+                         filters={k: str(v) for k, v in vars(f).items() if v})
+        return written
+
+
+def _cell(value: str) -> str:
+    """Neutralise spreadsheet formulas (CSV injection) in free text."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+__all__ = ["AuditFilter", "AuditLogService", "AuditRow", "LockedOut", "SignInError", "UserRow", "UserService",
+           "ensure_demo_admin"]

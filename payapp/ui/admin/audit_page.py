@@ -1,0 +1,336 @@
+"""Admin → Audit Log: filters, a lazily paged table (keyset pages from AuditLogService) and CSV export."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import shiboken6
+from babel.dates import format_datetime
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QCoreApplication,
+    QDate,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+from qasync import asyncSlot
+
+from payapp.domain.errors import PayAppError
+from payapp.services.users import AuditFilter, AuditLogService, AuditRow
+from payapp.ui.widgets import Banner
+
+ROW_ROLE = Qt.ItemDataRole.UserRole + 1
+Index = QModelIndex | QPersistentModelIndex
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    display: Callable[[AuditRow, str], str]
+
+
+COLUMNS: tuple[Column, ...] = (
+    Column("When (local time)", lambda r, loc: format_datetime(r.occurred_at.astimezone(), "medium", locale=loc)),
+    Column("User", lambda r, _l: r.username or "—"),
+    Column("Action", lambda r, _l: r.action),
+    Column("Entity", lambda r, _l: f"{r.entity_type} {r.entity_id}".strip()),
+    Column("Workstation", lambda r, _l: r.workstation),
+    Column("Details", lambda r, _l: r.details_text()),
+)
+
+
+class AuditTableModel(QAbstractTableModel):
+    PAGE = 200
+    load_failed = Signal(str)
+    loaded = Signal()
+
+    def __init__(self, service: AuditLogService, locale: str = "en_US", parent: Any = None) -> None:
+        super().__init__(parent)
+        self._service = service
+        self._locale = locale
+        self._filter = AuditFilter()
+        self._rows: list[AuditRow] = []
+        self._exhausted = False
+        self._failed = False
+        self._loading: asyncio.Task[None] | None = None
+        self._generation = 0
+
+    # -- Qt API ---------------------------------------------------------------------------------------
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or index.row() >= len(self._rows) or index.column() >= len(COLUMNS):
+            return None
+        row = self._rows[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return COLUMNS[index.column()].display(row, self._locale)
+        if role == Qt.ItemDataRole.ToolTipRole and index.column() == len(COLUMNS) - 1:
+            return row.details_text()
+        if role == ROW_ROLE:
+            return row
+        return None
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal \
+                and 0 <= section < len(COLUMNS):
+            return QCoreApplication.translate("AuditTable", COLUMNS[section].header)
+        return None
+
+    def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: B008
+        return not (parent.isValid() or self._exhausted or self._failed or self._loading is not None)
+
+    def fetchMore(self, parent: Index = QModelIndex()) -> None:  # noqa: B008
+        if parent.isValid() or self._loading is not None or self._exhausted or self._failed:
+            return
+        self._loading = asyncio.ensure_future(self._load_page(self._generation))
+
+    # -- paging ---------------------------------------------------------------------------------------
+    async def _load_page(self, generation: int) -> None:
+        after = self._rows[-1].sort_key if self._rows else None
+        try:
+            rows = await self._service.page(self._filter, after=after, limit=self.PAGE)
+        except PayAppError as exc:
+            if not shiboken6.isValid(self):
+                return
+            if generation == self._generation:
+                self._loading, self._failed = None, True
+                self.load_failed.emit(exc.user_message)
+            return
+        if not shiboken6.isValid(self) or generation != self._generation:   # gone, or re-filtered meanwhile
+            return
+        self._loading = None
+        self._exhausted = len(rows) < self.PAGE
+        if rows:
+            start = len(self._rows)
+            self.beginInsertRows(QModelIndex(), start, start + len(rows) - 1)
+            self._rows.extend(rows)
+            self.endInsertRows()
+        self.loaded.emit()
+
+    def set_filter(self, f: AuditFilter) -> None:
+        self._filter = f
+        self.reset()
+
+    @property
+    def filter(self) -> AuditFilter:
+        return self._filter
+
+    def reset(self) -> None:
+        if self._loading is not None:
+            self._loading.cancel()
+            self._loading = None
+        self._generation += 1
+        self.beginResetModel()
+        self._rows = []
+        self._exhausted = self._failed = False
+        self.endResetModel()
+        self.fetchMore()
+
+    async def wait_idle(self) -> None:
+        while self._loading is not None:
+            await asyncio.sleep(0.01)
+
+    def row(self, n: int) -> AuditRow:
+        return self._rows[n]
+
+
+class AuditPage(QWidget):
+    def __init__(self, service: AuditLogService, parent: QWidget | None = None, *, locale: str = "en_US") -> None:
+        super().__init__(parent)
+        self._service = service
+        self._started = False
+        self._tasks: set[asyncio.Future[None]] = set()
+        self.banner = Banner(self, "auditBanner")
+        title = QLabel(self.tr("Audit Log"), self)
+        font = title.font()
+        font.setPointSizeF(font.pointSizeF() * 1.4)
+        font.setBold(True)
+        title.setFont(font)
+
+        today = QDate.currentDate()
+        self.from_check = QCheckBox(self.tr("From"), self)
+        self.from_check.setObjectName("auditFromCheck")
+        self.from_date = QDateEdit(today.addDays(-30), self)
+        self.from_date.setObjectName("auditFrom")
+        self.to_check = QCheckBox(self.tr("To"), self)
+        self.to_check.setObjectName("auditToCheck")
+        self.to_date = QDateEdit(today, self)
+        self.to_date.setObjectName("auditTo")
+        for d in (self.from_date, self.to_date):
+            d.setCalendarPopup(True)
+            d.setDisplayFormat("yyyy-MM-dd")
+            d.setEnabled(False)
+        self.from_check.toggled.connect(self.from_date.setEnabled)
+        self.to_check.toggled.connect(self.to_date.setEnabled)
+        self.user_edit = QLineEdit(self)
+        self.user_edit.setObjectName("auditUser")
+        self.user_edit.setPlaceholderText(self.tr("Username"))
+        self.action_combo = QComboBox(self)
+        self.action_combo.setObjectName("auditAction")
+        self.action_combo.setEditable(True)
+        self.action_combo.setMinimumContentsLength(18)
+        self.action_combo.lineEdit().setPlaceholderText(self.tr("Any action"))
+        self.text_edit = QLineEdit(self)
+        self.text_edit.setObjectName("auditText")
+        self.text_edit.setPlaceholderText(self.tr("Search details…"))
+        self.text_edit.setClearButtonEnabled(True)
+        self.apply_button = QPushButton(self.tr("Apply"), self)
+        self.apply_button.setObjectName("auditApply")
+        self.apply_button.clicked.connect(self.apply_filters)
+        for edit in (self.user_edit, self.text_edit):
+            edit.returnPressed.connect(self.apply_filters)
+        self.export_button = QPushButton(self.tr("Export CSV…"), self)
+        self.export_button.setObjectName("auditExport")
+        self.export_button.clicked.connect(self._choose_export_file)
+        filters = QHBoxLayout()
+        for w in (self.from_check, self.from_date, self.to_check, self.to_date):
+            filters.addWidget(w)
+        filters.addSpacing(8)
+        filters.addWidget(self.user_edit)
+        filters.addWidget(self.action_combo)
+        filters.addWidget(self.text_edit, 1)
+        filters.addWidget(self.apply_button)
+        filters.addWidget(self.export_button)
+
+        self.model = AuditTableModel(service, locale, self)
+        self.model.load_failed.connect(self.banner.show_error)
+        self.model.loaded.connect(self._update_count)
+        self.view = QTableView(self)
+        self.view.setObjectName("auditTable")
+        self.view.setModel(self.model)
+        self.view.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
+        self.view.setAlternatingRowColors(True)
+        self.view.verticalHeader().hide()
+        self.view.setWordWrap(False)
+        header = self.view.horizontalHeader()
+        header.setStretchLastSection(True)
+        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        for col, width in enumerate((170, 110, 170, 110, 120)):
+            header.resizeSection(col, width)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.count_label = QLabel(self)
+        self.count_label.setObjectName("auditCount")
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.banner)
+        layout.addWidget(title)
+        layout.addLayout(filters)
+        layout.addWidget(self.view, 1)
+        layout.addWidget(self.count_label)
+
+    def showEvent(self, event: object) -> None:
+        super().showEvent(event)  # type: ignore[arg-type]
+        if not self._started:
+            self._started = True
+            self.apply_filters()
+            self._spawn(self._load_actions())
+
+    async def wait_ready(self) -> None:
+        if not self._started:
+            self._started = True
+            self.apply_filters()
+        await self.model.wait_idle()
+        await self._update_count_async()
+
+    async def _load_actions(self) -> None:
+        try:
+            actions = await self._service.actions()
+        except PayAppError:
+            return
+        if not shiboken6.isValid(self):
+            return
+        current = self.action_combo.currentText()
+        self.action_combo.clear()
+        self.action_combo.addItem("")
+        prefixes = sorted({a.split(".")[0] + "." for a in actions if "." in a})
+        self.action_combo.addItems(prefixes + actions)
+        self.action_combo.setCurrentText(current)
+
+    def current_filter(self) -> AuditFilter:
+        def day(edit: QDateEdit) -> dt.date:
+            d = edit.date()
+            return dt.date(d.year(), d.month(), d.day())
+
+        return AuditFilter(date_from=day(self.from_date) if self.from_check.isChecked() else None,
+                           date_to=day(self.to_date) if self.to_check.isChecked() else None,
+                           username=self.user_edit.text(), action=self.action_combo.currentText(),
+                           text=self.text_edit.text())
+
+    def apply_filters(self) -> None:
+        self.banner.clear()
+        self.model.set_filter(self.current_filter())
+        self._update_count()
+
+    def _update_count(self) -> None:
+        self._spawn(self._update_count_async())
+
+    def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.ensure_future(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _update_count_async(self) -> None:
+        try:
+            total = await self._service.count(self.model.filter)
+            if not shiboken6.isValid(self):
+                return
+        except PayAppError as exc:
+            self.banner.show_error(exc.user_message)
+            return
+        self.count_label.setText(self.tr("{shown} of {total} entries shown").format(
+            shown=self.model.rowCount(), total=total))
+
+    def _choose_export_file(self) -> None:
+        dialog = QFileDialog(self, self.tr("Export audit log"))
+        dialog.setObjectName("auditExportDialog")
+        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+        dialog.setNameFilter(self.tr("CSV files (*.csv)"))
+        dialog.setDefaultSuffix("csv")
+        dialog.selectFile(f"payapp-audit-{dt.date.today().isoformat()}.csv")
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.fileSelected.connect(lambda path: self.export_to(Path(path)))
+        dialog.open()
+
+    @asyncSlot()
+    async def export_to(self, path: Path) -> None:
+        """Stream the filtered log to `path` (written to a temporary name, renamed when complete)."""
+        self.export_button.setEnabled(False)
+        tmp = path.with_name(path.name + ".part")
+        try:
+            with tmp.open("w", newline="", encoding="utf-8-sig") as out:
+                written = await self._service.export_csv(self.model.filter, out)
+            tmp.replace(path)
+        except (PayAppError, OSError) as exc:
+            tmp.unlink(missing_ok=True)
+            message = exc.user_message if isinstance(exc, PayAppError) else str(exc)
+            self.banner.show_error(self.tr("Export failed: {reason}").format(reason=message))
+        else:
+            self.banner.show_success(self.tr("Exported {n} entries to {path}").format(n=written, path=str(path)))
+        finally:
+            self.export_button.setEnabled(True)

@@ -1,0 +1,423 @@
+"""Admin → Payment Processing: gateway, keys (masked; kept in the OS keyring), payment types, currency.
+
+A saved key is never read back into a widget: a configured key shows its fingerprint and a Replace button."""
+
+from __future__ import annotations
+
+import asyncio
+
+import shiboken6
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QScrollArea,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+from qasync import asyncSlot
+
+from payapp.domain.errors import PayAppError
+from payapp.domain.gateways import COMMON_CURRENCIES, ENVIRONMENTS, PAYMENT_TYPES
+from payapp.services.processing import KeyState, ProcessingPageState, ProcessingSetupService
+from payapp.services.secrets import Secret
+from payapp.ui.widgets import Banner, MaskedLineEdit, ask, confirm_box
+
+# Readable on the light and the dark palette; the text carries the meaning too (✔ ⚠ ✖), not colour alone.
+OK_COLOUR, WARN_COLOUR, ERROR_COLOUR = "#2e9d4f", "#c98500", "#d9534f"
+KEY_OBJECT_NAMES = {"gateway.private_key": "privateKey", "gateway.public_key": "publicKey"}
+
+
+class _KeyRow(QWidget):
+    """A masked field, or — once saved — "Configured · fingerprint …" with Replace."""
+
+    def __init__(self, key_name: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        base = KEY_OBJECT_NAMES.get(key_name, key_name.replace(".", "_"))
+        self.stack = QStackedWidget(self)
+        self.edit = MaskedLineEdit(self)
+        self.edit.setObjectName(f"{base}Edit")
+        self.edit.setPlaceholderText(self.tr("Paste the key from the gateway's control panel"))
+        self.edit.setMinimumWidth(320)
+        configured = QWidget(self)
+        row = QHBoxLayout(configured)
+        row.setContentsMargins(0, 0, 0, 0)
+        self.status = QLabel(configured)
+        self.status.setObjectName(f"{base}Status")
+        self.replace = QPushButton(self.tr("Replace"), configured)
+        self.replace.setObjectName(f"{base}Replace")
+        self.replace.clicked.connect(self.start_replace)
+        row.addWidget(self.status, 1)
+        row.addWidget(self.replace)
+        self.stack.addWidget(self.edit)
+        self.stack.addWidget(configured)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.stack)
+        self._replacing = False
+
+    def show_state(self, key: KeyState) -> None:
+        self.edit.clear()
+        if key.configured and not self._replacing:
+            fp = key.stored_fingerprint
+            if key.mismatch:
+                text = self.tr("Configured · fingerprint {fp}… — not on this workstation").format(fp=fp[:8])
+            else:
+                text = self.tr("Configured · fingerprint {fp}…").format(fp=fp[:8])
+            self.status.setText(text)
+            self.stack.setCurrentIndex(1)
+        else:
+            self.stack.setCurrentIndex(0)
+
+    def start_replace(self) -> None:
+        self._replacing = True
+        self.stack.setCurrentIndex(0)
+        self.edit.setFocus()
+
+    def done_replacing(self) -> None:
+        self._replacing = False
+
+    def typed(self) -> Secret | None:
+        return Secret(self.edit.text()) if self.edit.text().strip() else None
+
+
+class ProcessingPage(QWidget):
+    def __init__(self, service: ProcessingSetupService, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._service = service
+        self.state: ProcessingPageState | None = None
+        self._loaded = asyncio.Event()
+        self._tasks: set[asyncio.Task[None]] = set()
+
+        self.banner = Banner(self, "processingBanner")
+        title = QLabel(self.tr("Payment Processing"), self)
+        title.setObjectName("pageTitle")
+        font = title.font()
+        font.setPointSizeF(font.pointSizeF() * 1.4)
+        font.setBold(True)
+        title.setFont(font)
+        self.status_label = QLabel(self)
+        self.status_label.setObjectName("processingStatus")
+        self.status_label.setWordWrap(True)
+
+        # gateway
+        gateway_box = QGroupBox(self.tr("Gateway"), self)
+        gform = QFormLayout(gateway_box)
+        self.gateway_label = QLabel(gateway_box)
+        self.gateway_label.setObjectName("gatewayName")
+        self.environment = QComboBox(gateway_box)
+        self.environment.setObjectName("environmentCombo")
+        self.environment.addItem(self.tr("Production"), "production")
+        self.environment.addItem(self.tr("Sandbox (test account)"), "sandbox")
+        self.address = QLineEdit(gateway_box)
+        self.address.setObjectName("gatewayAddress")
+        self.address.setPlaceholderText("https://")
+        self.environment.currentIndexChanged.connect(self._environment_changed)
+        gform.addRow(self.tr("Gateway:"), self.gateway_label)
+        gform.addRow(self.tr("Environment:"), self.environment)
+        gform.addRow(self.tr("Address:"), self.address)
+
+        # keys
+        keys_box = QGroupBox(self.tr("Keys (kept in this computer's keyring)"), self)
+        self.keys_form = QFormLayout(keys_box)
+        self.key_rows: dict[str, _KeyRow] = {}
+        self.keyring_label = QLabel(keys_box)
+        self.keyring_label.setObjectName("keyringStatus")
+        self.keyring_label.setWordWrap(True)
+        self.mismatch_label = QLabel(keys_box)
+        self.mismatch_label.setObjectName("keysMismatch")
+        self.mismatch_label.setWordWrap(True)
+        self.test_button = QPushButton(self.tr("Test keys"), keys_box)
+        self.test_button.setObjectName("testKeysButton")
+        self.test_button.clicked.connect(self._on_test_keys)
+        self.clear_button = QPushButton(self.tr("Clear keys…"), keys_box)
+        self.clear_button.setObjectName("clearKeysButton")
+        self.clear_button.clicked.connect(self._on_clear_keys)
+        self.test_result = QLabel(keys_box)
+        self.test_result.setObjectName("testKeysResult")
+        self.test_result.setWordWrap(True)
+        key_buttons = QHBoxLayout()
+        key_buttons.addWidget(self.test_button)
+        key_buttons.addWidget(self.clear_button)
+        key_buttons.addWidget(self.test_result, 1)
+        self._key_buttons = key_buttons
+
+        # payment types
+        types_box = QGroupBox(self.tr("Payment types"), self)
+        grid = QGridLayout(types_box)
+        self.type_boxes: dict[str, QCheckBox] = {}
+        env_labels = {"back_office": self.tr("Back office"), "portal": self.tr("Client portal")}
+        type_labels = {"card": self.tr("Credit card"), "echeck": self.tr("eCheck")}
+        for col, (env, _label) in enumerate(ENVIRONMENTS, start=1):
+            header = QLabel(env_labels[env], types_box)
+            header.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            grid.addWidget(header, 0, col)
+        for row, (ptype, _label) in enumerate(PAYMENT_TYPES, start=1):
+            grid.addWidget(QLabel(type_labels[ptype], types_box), row, 0)
+            for col, (env, _l) in enumerate(ENVIRONMENTS, start=1):
+                box = QCheckBox(types_box)
+                box.setObjectName(f"type_{env}_{ptype}")
+                box.setAccessibleName(f"{type_labels[ptype]} — {env_labels[env]}")
+                self.type_boxes[f"{env}.{ptype}"] = box
+                grid.addWidget(box, row, col, Qt.AlignmentFlag.AlignCenter)
+        grid.setColumnStretch(3, 1)
+        grid.setColumnMinimumWidth(1, 120)
+        grid.setColumnMinimumWidth(2, 120)
+
+        # currency
+        currency_box = QGroupBox(self.tr("Internal currency"), self)
+        crow = QHBoxLayout(currency_box)
+        self.currency_combo = QComboBox(currency_box)
+        self.currency_combo.setObjectName("currencyCombo")
+        self.currency_button = QPushButton(self.tr("Set currency…"), currency_box)
+        self.currency_button.setObjectName("setCurrencyButton")
+        self.currency_button.clicked.connect(self._on_set_currency)
+        self.currency_label = QLabel(currency_box)
+        self.currency_label.setObjectName("currencyValue")
+        self.currency_label.setWordWrap(True)
+        crow.addWidget(self.currency_combo)
+        crow.addWidget(self.currency_button)
+        crow.addWidget(self.currency_label, 1)
+
+        self.save_button = QPushButton(self.tr("Save"), self)
+        self.save_button.setObjectName("saveProcessingButton")
+        self.save_button.setDefault(True)
+        self.save_button.clicked.connect(self._on_save)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.save_button)
+
+        content = QWidget(self)
+        body = QVBoxLayout(content)
+        body.addWidget(title)
+        body.addWidget(self.status_label)
+        for box in (gateway_box, keys_box, types_box, currency_box):
+            body.addWidget(box)
+        body.addLayout(buttons)
+        body.addStretch(1)
+        content.setMaximumWidth(900)
+        scroll = QScrollArea(self)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setWidget(content)
+        outer = QVBoxLayout(self)
+        outer.addWidget(self.banner)
+        outer.addWidget(scroll, 1)
+
+    # -- loading --------------------------------------------------------------------------------------
+    def showEvent(self, event: object) -> None:
+        super().showEvent(event)  # type: ignore[arg-type]
+        if self.state is None and not self._tasks:
+            self.refresh()
+
+    def refresh(self) -> None:
+        task = asyncio.ensure_future(self.reload())
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def wait_ready(self) -> None:
+        if self.state is None and not self._tasks:
+            self.refresh()
+        await self._loaded.wait()
+
+    async def reload(self) -> None:
+        try:
+            state = await self._service.state()
+            if not shiboken6.isValid(self):        # the page went away while we waited
+                return
+        except PayAppError as exc:
+            self.banner.show_error(exc.user_message)
+            self._loaded.set()
+            return
+        self._show(state)
+        self._loaded.set()
+
+    def _show(self, state: ProcessingPageState) -> None:
+        self.state = state
+        self.gateway_label.setText(state.gateway.label)
+        self.environment.blockSignals(True)
+        self.environment.setCurrentIndex(self.environment.findData(state.environment))
+        self.environment.blockSignals(False)
+        self.address.setText(state.base_url)
+        self.address.setReadOnly(state.environment == "production")
+        for key in state.keys:
+            row = self.key_rows.get(key.name)
+            if row is None:
+                row = _KeyRow(key.name, self)
+                self.key_rows[key.name] = row
+                field = next(f for f in state.gateway.fields if f.name == key.name)
+                row.setToolTip(field.help)
+                self.keys_form.addRow(self.tr(field.label) + ":", row)
+            row.show_state(key)
+        if self.keys_form.rowCount() == len(state.keys):
+            self.keys_form.addRow(self.mismatch_label)
+            self.keys_form.addRow(self.keyring_label)
+            self.keys_form.addRow(self._key_buttons)
+        self.clear_button.setEnabled(state.keys_configured)
+        if state.keys_elsewhere:
+            who = state.keys_changed_by or self.tr("another admin")
+            when = state.keys_changed_at.replace("T", " ").replace("+00:00", " UTC") or self.tr("an unknown time")
+            self.mismatch_label.setText(self.tr(
+                "⚠ The keys in the shared database were set by {who} on {when} on another workstation and are "
+                "not in this computer's keyring. Payments are blocked here until you enter the same keys "
+                "here (Replace).").format(who=who, when=when))
+            self.mismatch_label.setStyleSheet(f"color: {WARN_COLOUR};")
+            self.mismatch_label.show()
+        else:
+            self.mismatch_label.hide()
+        self.keyring_label.setStyleSheet("" if state.keyring_secure else f"color: {ERROR_COLOUR};")
+        if state.keyring_secure:
+            self.keyring_label.setText(self.tr("Keyring: {name}").format(name=state.keyring_backend))
+        else:
+            self.keyring_label.setText(self.tr(
+                "✖ This computer's keyring ({name}) keeps secrets in plain text or is not available, so keys "
+                "cannot be saved. Use Windows Credential Manager, macOS Keychain, or a Secret Service "
+                "(GNOME Keyring, KWallet).").format(name=state.keyring_backend))
+        for name, box in self.type_boxes.items():
+            box.setChecked(state.payment_types.get(name, False))
+            box.setEnabled(name.partition(".")[2] in state.gateway.payment_types)
+        self._show_currency(state)
+        self._show_status(state)
+
+    def _show_currency(self, state: ProcessingPageState) -> None:
+        supported = ", ".join(sorted(state.gateway.currencies))
+        if state.currency:
+            self.currency_combo.hide()
+            self.currency_button.hide()
+            text = self.tr("{code} — chosen once; it can never be changed.").format(code=state.currency)
+            if not state.currency_supported:
+                text += " " + self.tr("{gateway} takes only {supported}: processing stays off.").format(
+                    gateway=state.gateway.label, supported=supported)
+            self.currency_label.setText(text)
+            return
+        self.currency_combo.clear()
+        ordered = sorted(state.gateway.currencies) + [c for c in COMMON_CURRENCIES if c not in state.gateway.currencies]
+        for code in ordered:
+            self.currency_combo.addItem(code, code)
+        self.currency_combo.show()
+        self.currency_button.show()
+        self.currency_label.setText(self.tr("Not chosen yet. {gateway} supports {supported}.").format(
+            gateway=state.gateway.label, supported=supported))
+
+    def _show_status(self, state: ProcessingPageState) -> None:
+        status = state.status
+        if status.active:
+            parts = []
+            if status.back_office:
+                parts.append(self.tr("back office: {types}").format(types=self._types_text(status.back_office)))
+            if status.portal:
+                parts.append(self.tr("client portal: {types}").format(types=self._types_text(status.portal)))
+            self.status_label.setText(self.tr("✔ Processing is active ({details}).").format(details="; ".join(parts)))
+            self.status_label.setStyleSheet(f"color: {OK_COLOUR}; font-weight: bold;")
+        else:
+            self.status_label.setText(self.tr("⚠ Processing is off: {reason}").format(reason=status.reason))
+            self.status_label.setStyleSheet(f"color: {WARN_COLOUR}; font-weight: bold;")
+
+    def _types_text(self, types: frozenset[str]) -> str:
+        labels = {"card": self.tr("credit card"), "echeck": self.tr("eCheck")}
+        return ", ".join(labels[t] for t, _ in PAYMENT_TYPES if t in types)
+
+    def _environment_changed(self) -> None:
+        if self.state is None:
+            return
+        env = self.environment.currentData()
+        if env == "production":
+            self.address.setText(self.state.gateway.production_url)
+            self.address.setReadOnly(True)
+        else:
+            if self.address.text() == self.state.gateway.production_url:
+                self.address.setText(self.state.gateway.sandbox_url)
+            self.address.setReadOnly(False)
+            self.address.setFocus()
+
+    # -- actions --------------------------------------------------------------------------------------
+    def _busy(self, busy: bool) -> None:
+        for w in (self.save_button, self.test_button, self.clear_button, self.currency_button):
+            w.setEnabled(not busy)
+
+    @asyncSlot()
+    async def _on_save(self) -> None:
+        if self.state is None:
+            return
+        self._busy(True)
+        try:
+            typed = {name: row.typed() for name, row in self.key_rows.items()}
+            private, public = typed.get("gateway.private_key"), typed.get("gateway.public_key")
+            if private is not None or public is not None:
+                await self._service.save_keys(private, public)   # refuses a plaintext keyring first
+            env = self.environment.currentData()
+            if env != self.state.environment or self.address.text().strip().rstrip("/") != self.state.base_url:
+                await self._service.save_gateway_address(env, self.address.text())
+            types = {name: box.isChecked() for name, box in self.type_boxes.items()}
+            if types != self.state.payment_types:
+                await self._service.save_payment_types(types)
+        except PayAppError as exc:
+            self.banner.show_error(exc.user_message)
+        else:
+            for row in self.key_rows.values():      # a saved key is shown by its fingerprint, never again as text
+                row.done_replacing()
+            self.banner.show_success(self.tr("Settings saved"))
+        finally:
+            for row in self.key_rows.values():
+                row.edit.clear()
+            await self.reload()
+            self._busy(False)
+
+    @asyncSlot()
+    async def _on_test_keys(self) -> None:
+        self._busy(True)
+        self.test_result.setText(self.tr("Asking the gateway…"))
+        try:
+            row = self.key_rows.get("gateway.private_key")
+            ok, message = await self._service.test_keys(row.typed() if row else None)
+        except PayAppError as exc:
+            ok, message = False, exc.user_message
+        finally:
+            self._busy(False)
+            if self.state is not None:
+                self.clear_button.setEnabled(self.state.keys_configured)
+        self.test_result.setText(("✔ " if ok else "✖ ") + message)
+        self.test_result.setStyleSheet(f"color: {OK_COLOUR if ok else ERROR_COLOUR};")
+
+    @asyncSlot()
+    async def _on_clear_keys(self) -> None:
+        box = confirm_box(self, self.tr("Clear keys"), self.tr("Remove the gateway keys?"), self.tr("Clear keys"),
+                          informative=self.tr("Payments stop on every workstation until keys are entered again."))
+        if await ask(box) != QMessageBox.StandardButton.Yes:
+            return
+        try:
+            await self._service.clear_keys()
+        except PayAppError as exc:
+            self.banner.show_error(exc.user_message)
+        else:
+            self.banner.show_success(self.tr("Keys cleared: payment processing is off."))
+        await self.reload()
+
+    @asyncSlot()
+    async def _on_set_currency(self) -> None:
+        code = self.currency_combo.currentData()
+        if not code:
+            return
+        box = confirm_box(self, self.tr("Internal currency"),
+                          self.tr("Set the internal currency to {code}?").format(code=code),
+                          self.tr("Set {code} for good").format(code=code),
+                          informative=self.tr("The internal currency can never be changed afterwards."))
+        box.setObjectName("currencyConfirm")
+        if await ask(box) != QMessageBox.StandardButton.Yes:
+            return
+        try:
+            await self._service.set_currency(code)
+        except PayAppError as exc:
+            self.banner.show_error(exc.user_message)
+        else:
+            self.banner.show_success(self.tr("Settings saved"))
+        await self.reload()

@@ -1,0 +1,343 @@
+"""Admin → Users: list, add, disable/enable, change role, reset password."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+
+import shiboken6
+from babel.dates import format_datetime
+from PySide6.QtCore import QCoreApplication, Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+from qasync import asyncSlot
+
+from payapp.domain.errors import PayAppError
+from payapp.domain.roles import Role
+from payapp.services.users import MIN_PASSWORD, UserRow, UserService
+from payapp.ui.widgets import Banner
+
+ROLE_LABELS = {Role.ADMIN: "Admin", Role.FINANCE: "Finance", Role.VIEWER: "Viewer"}
+HEADERS = ("Username", "Name", "Role", "Status", "Last sign-in")
+
+
+def role_label(role: Role) -> str:
+    return QCoreApplication.translate("UsersPage", ROLE_LABELS[role])
+
+
+class AddUserDialog(QDialog):
+    """Username, name, role, password twice. Emits `submitted` with the values; the page does the work and
+    closes the dialog (or shows the error in it)."""
+
+    submitted = Signal(str, str, str, str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("addUserDialog")
+        self.setWindowTitle(self.tr("Add user"))
+        self.username = QLineEdit(self)
+        self.username.setObjectName("newUsername")
+        self.display_name = QLineEdit(self)
+        self.display_name.setObjectName("newDisplayName")
+        self.role = QComboBox(self)
+        self.role.setObjectName("newRole")
+        for role in (Role.FINANCE, Role.VIEWER, Role.ADMIN):
+            self.role.addItem(role_label(role), role.value)
+        self.password = QLineEdit(self)
+        self.password.setObjectName("newPassword")
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.password.setPlaceholderText(self.tr("At least {n} characters").format(n=MIN_PASSWORD))
+        self.password2 = QLineEdit(self)
+        self.password2.setObjectName("newPasswordRepeat")
+        self.password2.setEchoMode(QLineEdit.EchoMode.Password)
+        self.error = QLabel(self)
+        self.error.setObjectName("addUserError")
+        self.error.setWordWrap(True)
+        self.error.setStyleSheet("color: #c0392b;")
+        self.error.hide()
+        form = QFormLayout()
+        form.addRow(self.tr("Username:"), self.username)
+        form.addRow(self.tr("Name:"), self.display_name)
+        form.addRow(self.tr("Role:"), self.role)
+        form.addRow(self.tr("Password:"), self.password)
+        form.addRow(self.tr("Repeat password:"), self.password2)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel,
+                                        self)
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("Add user"))
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setObjectName("addUserOk")
+        self.buttons.accepted.connect(self._submit)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.error)
+        layout.addWidget(self.buttons)
+        self.setMinimumWidth(420)
+
+    def _submit(self) -> None:
+        if self.password.text() != self.password2.text():
+            self.show_error(self.tr("The passwords do not match."))
+            return
+        self.submitted.emit(self.username.text(), self.display_name.text(), self.role.currentData(),
+                            self.password.text())
+
+    def show_error(self, text: str) -> None:
+        self.error.setText(text)
+        self.error.show()
+
+
+class ResetPasswordDialog(QDialog):
+    submitted = Signal(str)
+
+    def __init__(self, username: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("resetPasswordDialog")
+        self.setWindowTitle(self.tr("Reset password"))
+        self.password = QLineEdit(self)
+        self.password.setObjectName("resetPassword")
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.password.setPlaceholderText(self.tr("At least {n} characters").format(n=MIN_PASSWORD))
+        self.password2 = QLineEdit(self)
+        self.password2.setObjectName("resetPasswordRepeat")
+        self.password2.setEchoMode(QLineEdit.EchoMode.Password)
+        self.error = QLabel(self)
+        self.error.setObjectName("resetPasswordError")
+        self.error.setWordWrap(True)
+        self.error.setStyleSheet("color: #d9534f;")
+        self.error.hide()
+        form = QFormLayout()
+        form.addRow(self.tr("New password for {name}:").format(name=username), self.password)
+        form.addRow(self.tr("Repeat:"), self.password2)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel,
+                                        self)
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("Reset password"))
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setObjectName("resetPasswordOk")
+        self.buttons.accepted.connect(self._submit)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.error)
+        layout.addWidget(self.buttons)
+        self.setMinimumWidth(440)
+
+    def _submit(self) -> None:
+        if self.password.text() != self.password2.text():
+            self.show_error(self.tr("The passwords do not match."))
+            return
+        self.submitted.emit(self.password.text())
+
+    def show_error(self, text: str) -> None:
+        self.error.setText(text)
+        self.error.show()
+
+
+class UsersPage(QWidget):
+    def __init__(self, users: UserService, parent: QWidget | None = None, *, locale: str = "en_US") -> None:
+        super().__init__(parent)
+        self._users = users
+        self._locale = locale
+        self.rows: list[UserRow] = []
+        self._loaded = asyncio.Event()
+        self._tasks: set[asyncio.Task[None]] = set()
+        self.banner = Banner(self, "usersBanner")
+        title = QLabel(self.tr("Users"), self)
+        font = title.font()
+        font.setPointSizeF(font.pointSizeF() * 1.4)
+        font.setBold(True)
+        title.setFont(font)
+        self.table = QTableWidget(0, len(HEADERS), self)
+        self.table.setObjectName("usersTable")
+        self.table.setHorizontalHeaderLabels([QCoreApplication.translate("UsersPage", h) for h in HEADERS])
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().hide()
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        header.setStretchLastSection(True)
+        for column, width in enumerate((180, 240, 110, 110)):
+            header.resizeSection(column, width)
+        self.table.setAlternatingRowColors(True)
+        self.table.itemSelectionChanged.connect(self._selection_changed)
+        self.add_button = QPushButton(self.tr("Add user…"), self)
+        self.add_button.setObjectName("addUserButton")
+        self.add_button.clicked.connect(self.open_add_dialog)
+        self.toggle_button = QPushButton(self.tr("Disable"), self)
+        self.toggle_button.setObjectName("toggleUserButton")
+        self.toggle_button.clicked.connect(self._on_toggle)
+        self.role_combo = QComboBox(self)
+        self.role_combo.setObjectName("roleCombo")
+        for role in Role:
+            self.role_combo.addItem(role_label(role), role.value)
+        self.role_button = QPushButton(self.tr("Change role"), self)
+        self.role_button.setObjectName("changeRoleButton")
+        self.role_button.clicked.connect(self._on_change_role)
+        self.reset_button = QPushButton(self.tr("Reset password…"), self)
+        self.reset_button.setObjectName("resetPasswordButton")
+        self.reset_button.setToolTip(self.tr("Sets a new password and lifts a sign-in lockout."))
+        self.reset_button.clicked.connect(self.open_reset_dialog)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.add_button)
+        buttons.addSpacing(16)
+        buttons.addWidget(self.toggle_button)
+        buttons.addWidget(self.reset_button)
+        buttons.addSpacing(16)
+        buttons.addWidget(QLabel(self.tr("Role:"), self))
+        buttons.addWidget(self.role_combo)
+        buttons.addWidget(self.role_button)
+        buttons.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.banner)
+        layout.addWidget(title)
+        layout.addLayout(buttons)
+        layout.addWidget(self.table, 1)
+        self._selection_changed()
+
+    def showEvent(self, event: object) -> None:
+        super().showEvent(event)  # type: ignore[arg-type]
+        if not self._loaded.is_set() and not self._tasks:
+            self.refresh()
+
+    def refresh(self) -> None:
+        task = asyncio.ensure_future(self.reload())
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def wait_ready(self) -> None:
+        if not self._loaded.is_set() and not self._tasks:
+            self.refresh()
+        await self._loaded.wait()
+
+    async def reload(self) -> None:
+        selected = self.selected()
+        try:
+            rows = await self._users.list_users()
+            if not shiboken6.isValid(self):        # the page went away while we waited
+                return
+            self.rows = rows
+        except PayAppError as exc:
+            self.banner.show_error(exc.user_message)
+            self._loaded.set()
+            return
+        self.table.setRowCount(len(self.rows))
+        for r, user in enumerate(self.rows):
+            last = format_datetime(user.last_sign_in_at, "short", locale=self._locale) if user.last_sign_in_at else "—"
+            status = self.tr("Active") if user.is_active else self.tr("Disabled")
+            if user.is_active and user.locked_until is not None and user.locked_until > dt.datetime.now(dt.UTC):
+                status = self.tr("Locked")
+            for c, text in enumerate((user.username, user.display_name, role_label(user.role), status, last)):
+                item = QTableWidgetItem(text)
+                item.setData(Qt.ItemDataRole.UserRole, user.id)
+                self.table.setItem(r, c, item)
+            if selected is not None and user.id == selected.id:
+                self.table.selectRow(r)
+        self._selection_changed()
+        self._loaded.set()
+
+    def selected(self) -> UserRow | None:
+        rows = self.table.selectionModel().selectedRows() if self.table.selectionModel() else []
+        if not rows or rows[0].row() >= len(self.rows):
+            return None
+        return self.rows[rows[0].row()]
+
+    def select_user(self, username: str) -> None:
+        for r, user in enumerate(self.rows):
+            if user.username == username:
+                self.table.selectRow(r)
+
+    def _selection_changed(self) -> None:
+        user = self.selected()
+        for button in (self.toggle_button, self.role_button, self.reset_button):
+            button.setEnabled(user is not None)
+        if user is not None:
+            self.toggle_button.setText(self.tr("Disable") if user.is_active else self.tr("Enable"))
+            self.role_combo.setCurrentIndex(self.role_combo.findData(user.role.value))
+
+    def open_add_dialog(self) -> AddUserDialog:
+        dialog = AddUserDialog(self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.submitted.connect(lambda u, n, r, p: self._add(dialog, u, n, r, p))
+        dialog.open()
+        return dialog
+
+    @asyncSlot()
+    async def _add(self, dialog: AddUserDialog, username: str, name: str, role: str, password: str) -> None:
+        dialog.buttons.setEnabled(False)
+        try:
+            row = await self._users.add_user(username, password, Role(role), name)
+        except PayAppError as exc:
+            dialog.show_error(exc.user_message)
+            dialog.buttons.setEnabled(True)
+            return
+        dialog.accept()
+        await self.reload()
+        self.select_user(row.username)
+        self.banner.show_success(self.tr("User {name} added.").format(name=row.username))
+
+    def open_reset_dialog(self) -> ResetPasswordDialog | None:
+        user = self.selected()
+        if user is None:
+            return None
+        dialog = ResetPasswordDialog(user.username, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.submitted.connect(lambda password: self._reset(dialog, user, password))
+        dialog.open()
+        return dialog
+
+    @asyncSlot()
+    async def _reset(self, dialog: ResetPasswordDialog, user: UserRow, password: str) -> None:
+        dialog.buttons.setEnabled(False)
+        try:
+            await self._users.reset_password(user.id, password)
+        except PayAppError as exc:
+            dialog.show_error(exc.user_message)
+            dialog.buttons.setEnabled(True)
+            return
+        dialog.accept()
+        await self.reload()
+        self.banner.show_success(self.tr("New password set for {name}.").format(name=user.username))
+
+    @asyncSlot()
+    async def _on_toggle(self) -> None:
+        user = self.selected()
+        if user is None:
+            return
+        try:
+            row = await self._users.set_active(user.id, not user.is_active)
+        except PayAppError as exc:
+            await self.reload()
+            self.banner.show_error(exc.user_message)
+        else:
+            await self.reload()
+            self.banner.show_success((self.tr("{name} enabled.") if row.is_active else self.tr("{name} disabled."))
+                                     .format(name=row.username))
+
+    @asyncSlot()
+    async def _on_change_role(self) -> None:
+        user = self.selected()
+        if user is None:
+            return
+        role = Role(self.role_combo.currentData())
+        try:
+            row = await self._users.change_role(user.id, role)
+        except PayAppError as exc:
+            await self.reload()
+            self.banner.show_error(exc.user_message)
+        else:
+            await self.reload()
+            self.banner.show_success(self.tr("{name} is now {role}.").format(name=row.username,
+                                                                           role=role_label(row.role)))

@@ -1,0 +1,423 @@
+"""Invoice History: every invoice, a page at a time, searched, filtered and sorted by the database.
+
+Right-click an invoice to pay it, open it or copy its number; Enter or a double-click opens it."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import logging
+from typing import Any
+
+import shiboken6
+from PySide6.QtCore import QDate, QLocale, QModelIndex, QPoint, Qt, QTimer
+from PySide6.QtGui import QAction, QGuiApplication, QHideEvent, QKeyEvent, QKeySequence, QShortcut, QShowEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMenu,
+    QStackedWidget,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+from qasync import asyncSlot
+
+from payapp.domain.errors import PayAppError
+from payapp.domain.money import format_money
+from payapp.services.context import Services
+from payapp.services.invoices import InvoiceQuery, InvoiceRow
+from payapp.services.settings import ProcessingStatus
+from payapp.ui.invoices.invoice_model import (
+    DEFAULT_SORT_COLUMN,
+    ROW_ROLE,
+    STATUS_LABELS,
+    InvoiceTableModel,
+    status_label,
+)
+from payapp.ui.invoices.invoice_view import InvoiceView
+from payapp.ui.invoices.pay_rule import pay_block_reason
+from payapp.ui.invoices.payment_dialog import PaymentDialog, open_payment_dialog
+from payapp.ui.widgets import Banner, EmptyState
+from payapp.ui.window_state import WindowState
+
+log = logging.getLogger(__name__)
+HEADER_KEY = "invoiceHistory"
+SEARCH_DELAY_MS = 250
+
+
+class _Table(QTableView):
+    """Enter opens the current invoice (QTableView would only move the cursor)."""
+
+    def __init__(self, tab: InvoiceHistoryTab) -> None:
+        super().__init__(tab)
+        self._tab = tab
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentIndex().isValid():
+            self._tab.open_invoice_at(self.currentIndex())
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+
+class InvoiceHistoryTab(QWidget):
+    def __init__(self, services: Services, window_state: WindowState, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("invoiceHistoryTab")
+        self._services = services
+        self._state = window_state
+        self._status: ProcessingStatus | None = None
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._totals_generation = 0
+        self.context_menu: QMenu | None = None
+        self.open_views: list[InvoiceView] = []
+        self.open_payments: list[PaymentDialog] = []
+        assert services.invoices is not None, "InvoiceService is wired in app._build_feature_services"
+        self.model = InvoiceTableModel(services.invoices, locale=services.locale, parent=self)
+
+        layout = QVBoxLayout(self)
+        self.banner = Banner(self, "invoiceHistoryBanner")
+        self.banner.action_clicked.connect(self._retry)
+        layout.addWidget(self.banner)
+        layout.addLayout(self._build_filters())
+
+        self.table = _Table(self)
+        self.table.setObjectName("invoiceTable")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        self.table.verticalHeader().hide()
+        self.table.verticalHeader().setDefaultSectionSize(self.table.fontMetrics().height() + 10)
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.table.customContextMenuRequested.connect(self._on_context_menu)
+        self.table.doubleClicked.connect(self.open_invoice_at)
+        self.table.setAccessibleName(self.tr("Invoices"))
+        header = self.table.horizontalHeader()
+        header.setSectionsMovable(True)
+        header.setHighlightSections(False)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        for col, width in enumerate((110, 120, 260, 100, 100, 120, 120, 120, 110, 80)):
+            self.table.setColumnWidth(col, width)
+        header.setSortIndicator(DEFAULT_SORT_COLUMN, Qt.SortOrder.DescendingOrder)
+        self._state.restore_header(header, HEADER_KEY)
+        self.table.setSortingEnabled(True)    # asks the model to sort: the first page is read in SQL
+        self._save_header_timer = QTimer(self, singleShot=True, interval=400)
+        self._save_header_timer.timeout.connect(self.save_layout)
+        for sig in (header.sectionMoved, header.sectionResized, header.sortIndicatorChanged):
+            sig.connect(lambda *_a: self._save_header_timer.start())
+
+        self.empty = EmptyState("", self)
+        self.stack = QStackedWidget(self)
+        self.stack.addWidget(self.table)
+        self.stack.addWidget(self.empty)
+        layout.addWidget(self.stack, 1)
+
+        self.model.load_failed.connect(self._on_load_failed)
+        self.model.loading_changed.connect(self._update_empty)
+        self.model.modelReset.connect(self._update_empty)
+        self.model.rowsInserted.connect(self._update_empty)
+        self.model.query_changed.connect(self._reload_totals)
+        self.table.selectionModel().currentChanged.connect(self._on_current_changed)
+
+        find = QShortcut(QKeySequence(QKeySequence.StandardKey.Find), self)
+        find.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        find.activated.connect(self.focus_search)
+
+    # ------------------------------------------------------------------ filter bar
+
+    def _build_filters(self) -> QHBoxLayout:
+        bar = QHBoxLayout()
+        self.search_edit = QLineEdit(self)
+        self.search_edit.setObjectName("invoiceSearchEdit")
+        self.search_edit.setPlaceholderText(self.tr("Search invoice no., company or QuickBooks no. (Ctrl+F)"))
+        self.search_edit.setClearButtonEnabled(True)
+        self.search_edit.setMinimumWidth(300)
+        self.search_edit.setAccessibleName(self.tr("Search invoices"))
+        self._search_timer = QTimer(self, singleShot=True, interval=SEARCH_DELAY_MS)
+        self._search_timer.timeout.connect(self.apply_filters)
+        self.search_edit.textChanged.connect(lambda _t: self._search_timer.start())
+        self.search_edit.returnPressed.connect(self._search_enter)
+
+        self.status_combo = QComboBox(self)
+        self.status_combo.setObjectName("statusFilterCombo")
+        self.status_combo.addItem(self.tr("Any status"), "")
+        for key in STATUS_LABELS:
+            self.status_combo.addItem(status_label(key), key)
+        self.status_combo.setAccessibleName(self.tr("Status"))
+        self.status_combo.currentIndexChanged.connect(lambda _i: self.apply_filters())
+
+        self.date_check = QCheckBox(self.tr("Invoice date"), self)
+        self.date_check.setObjectName("dateRangeCheck")
+        self.date_from = QDateEdit(self)
+        self.date_from.setObjectName("dateFromEdit")
+        self.date_to = QDateEdit(self)
+        self.date_to.setObjectName("dateToEdit")
+        today = QDate.currentDate()
+        self.date_from.setDate(today.addMonths(-3))
+        self.date_to.setDate(today)
+        fmt = QLocale(self._services.locale).dateFormat(QLocale.FormatType.ShortFormat)
+        if "yyyy" not in fmt:
+            fmt = fmt.replace("yy", "yyyy")
+        for edit in (self.date_from, self.date_to):
+            edit.setDisplayFormat(fmt)
+            edit.setCalendarPopup(True)
+            edit.setEnabled(False)
+            edit.dateChanged.connect(lambda _d: self.apply_filters())
+        self.date_from.setAccessibleName(self.tr("Invoice date from"))
+        self.date_to.setAccessibleName(self.tr("Invoice date to"))
+        self.date_check.toggled.connect(self._date_toggled)
+
+        self.overdue_check = QCheckBox(self.tr("Overdue only"), self)
+        self.overdue_check.setObjectName("overdueOnlyCheck")
+        self.overdue_check.toggled.connect(lambda _c: self.apply_filters())
+
+        self.totals_label = QLabel(self)
+        self.totals_label.setObjectName("invoiceTotals")
+        self.totals_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+
+        bar.addWidget(self.search_edit, 2)
+        bar.addWidget(self.status_combo)
+        bar.addWidget(self.date_check)
+        bar.addWidget(self.date_from)
+        bar.addWidget(QLabel("–", self))
+        bar.addWidget(self.date_to)
+        bar.addWidget(self.overdue_check)
+        bar.addStretch(1)
+        bar.addWidget(self.totals_label)
+        return bar
+
+    def _date_toggled(self, on: bool) -> None:
+        self.date_from.setEnabled(on)
+        self.date_to.setEnabled(on)
+        self.apply_filters()
+
+    def _search_enter(self) -> None:
+        self._search_timer.stop()
+        self.apply_filters()
+        self.table.setFocus()
+
+    def focus_search(self) -> None:
+        self.search_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.search_edit.selectAll()
+
+    def current_query(self) -> InvoiceQuery:
+        date_from = date_to = None
+        if self.date_check.isChecked():
+            date_from = self.date_from.date().toPython()
+            date_to = self.date_to.date().toPython()
+            assert isinstance(date_from, dt.date) and isinstance(date_to, dt.date)
+        return InvoiceQuery(text=self.search_edit.text().strip(), status=str(self.status_combo.currentData() or ""),
+                            date_from=date_from, date_to=date_to, overdue_only=self.overdue_check.isChecked())
+
+    def apply_filters(self) -> None:
+        self._search_timer.stop()
+        self.model.set_query(self.current_query())
+
+    def _filtered(self) -> bool:
+        q = self.model.query
+        return bool(q.text or q.status or q.date_from or q.date_to or q.overdue_only)
+
+    # ------------------------------------------------------------------ totals, empty state, errors
+
+    def _spawn(self, coro: Any) -> asyncio.Task[Any]:
+        task = asyncio.ensure_future(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return task
+
+    def _reload_totals(self) -> None:
+        self._totals_generation += 1
+        self.totals_label.setText(self.tr("Counting…"))
+        with contextlib.suppress(RuntimeError):        # no event loop yet: the first show() retries
+            self._spawn(self._load_totals(self._totals_generation, self.model.query))
+
+    async def _load_totals(self, generation: int, query: InvoiceQuery) -> None:
+        invoices = self._services.invoices
+        assert invoices is not None
+        try:
+            count, balance = await invoices.totals(query)
+            status = await self._services.settings.processing_status()
+        except PayAppError as exc:
+            if generation == self._totals_generation:
+                self.totals_label.setText(exc.user_message)
+            return
+        self._status = status
+        if generation != self._totals_generation:
+            return
+        currency = status.currency or "USD"
+        self.totals_label.setText(self.tr("%1 invoices · balance %2")
+                                  .replace("%1", f"{count:,}")
+                                  .replace("%2", format_money(balance, currency, self._services.locale)))
+        self.totals = (count, balance)
+
+    def _update_empty(self, *_args: object) -> None:
+        empty = self.model.rowCount() == 0 and not self.model.loading and self.model.exhausted
+        if empty:
+            if self._filtered():
+                self.empty.setText(self.tr("No invoice matches these filters.\n"
+                                           "Clear the search box, choose “Any status” or widen the date range."))
+            else:
+                self.empty.setText(self.tr("No invoices yet.\nInvoices arrive from Autotask: an admin connects "
+                                           "Autotask and runs a sync in Admin."))
+        self.stack.setCurrentIndex(1 if empty else 0)
+
+    def _on_load_failed(self, message: str) -> None:
+        self.banner.show_error(message, self.tr("Retry"))
+
+    def _retry(self) -> None:
+        self.banner.clear()
+        self.model.retry()
+
+    def _on_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        # Keep the page ahead: Qt fetches more only when the view scrolls to the end.
+        if current.isValid() and current.row() >= self.model.rowCount() - 5 and self.model.canFetchMore():
+            self.model.fetchMore()
+
+    # ------------------------------------------------------------------ context menu and actions
+
+    def row_for(self, index: QModelIndex) -> InvoiceRow | None:
+        row = self.model.data(index, ROW_ROLE) if index.isValid() else None
+        return row if isinstance(row, InvoiceRow) else None
+
+    def pay_reason(self, row: InvoiceRow) -> str:
+        return pay_block_reason(self._status, self._services.current_user, row.balance_minor,
+                                voided=row.status == "voided")
+
+    @asyncSlot(QPoint)
+    async def _on_context_menu(self, pos: QPoint) -> None:
+        index = self.table.indexAt(pos)
+        row = self.row_for(index)
+        if row is None:
+            return
+        self.table.setCurrentIndex(index)
+        with contextlib.suppress(PayAppError):
+            self._status = await self._services.settings.processing_status()
+        if not shiboken6.isValid(self):
+            return
+        menu = self.build_context_menu(row)
+        menu.popup(self.table.viewport().mapToGlobal(pos))
+
+    def build_context_menu(self, row: InvoiceRow) -> QMenu:
+        if self.context_menu is not None:
+            self.context_menu.close()
+            self.context_menu.deleteLater()
+        menu = QMenu(self)
+        menu.setObjectName("invoiceContextMenu")
+        menu.setToolTipsVisible(True)
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        pay = QAction(self.tr("Process Payment…"), menu)
+        pay.setObjectName("processPaymentAction")
+        reason = self.pay_reason(row)
+        pay.setEnabled(not reason)
+        if reason:
+            pay.setToolTip(reason)
+            pay.setStatusTip(reason)
+        pay.triggered.connect(lambda: self.process_payment(row.id))
+        view = QAction(self.tr("View invoice"), menu)
+        view.setObjectName("viewInvoiceAction")
+        view.triggered.connect(lambda: self.open_invoice(row.id))
+        copy = QAction(self.tr("Copy invoice number"), menu)
+        copy.setObjectName("copyInvoiceNumberAction")
+        copy.triggered.connect(lambda: QGuiApplication.clipboard().setText(row.invoice_number))
+        menu.addAction(pay)
+        menu.addAction(view)
+        menu.addSeparator()
+        menu.addAction(copy)
+        menu.destroyed.connect(lambda *_a: setattr(self, "context_menu", None))
+        self.context_menu = menu
+        return menu
+
+    def open_invoice_at(self, index: QModelIndex) -> None:
+        row = self.row_for(index)
+        if row is not None:
+            self.open_invoice(row.id)
+
+    def open_invoice(self, invoice_id: int) -> asyncio.Task[Any]:
+        view = InvoiceView(self._services, self)
+        view.pay_requested.connect(self.process_payment)
+        view.destroyed.connect(lambda *_a, v=view: self.open_views.remove(v) if v in self.open_views else None)
+        self.open_views.append(view)
+        view.show()
+        return self._spawn(self._load_view(view, invoice_id))
+
+    async def _load_view(self, view: InvoiceView, invoice_id: int) -> InvoiceView:
+        try:
+            await view.load(invoice_id)
+        except PayAppError as exc:
+            view.banner.show_error(exc.user_message)
+        return view
+
+    def process_payment(self, invoice_id: int) -> asyncio.Task[Any]:
+        return self._spawn(self._open_payment(invoice_id))
+
+    async def _open_payment(self, invoice_id: int) -> PaymentDialog | None:
+        invoices = self._services.invoices
+        assert invoices is not None
+        try:
+            row = await invoices.row(invoice_id)
+        except PayAppError as exc:
+            self.banner.show_error(exc.user_message)
+            return None
+        dialog = await open_payment_dialog(self._services, row, self, self.invoice_changed)
+        self.open_payments.append(dialog)
+        dialog.destroyed.connect(lambda *_a: self.open_payments.remove(dialog) if dialog in self.open_payments
+                                 else None)
+        return dialog
+
+    def invoice_changed(self, invoice_id: int) -> None:
+        """A payment was decided: update that row in place, the totals, and any open view of it."""
+        self.model.refresh_invoice(invoice_id)
+        self._reload_totals()
+        for view in list(self.open_views):
+            if view.detail is not None and view.detail.row.id == invoice_id:
+                self._spawn(self._load_view(view, invoice_id))
+
+    # ------------------------------------------------------------------ layout memory, readiness
+
+    def save_layout(self) -> None:
+        self._state.save_header(self.table.horizontalHeader(), HEADER_KEY)
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        self.save_layout()
+        super().hideEvent(event)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if not self.model.rowCount() and not self.model.loading and not self.model.exhausted:
+            self.model.fetchMore()
+        if self._status is None:
+            self._reload_totals()
+
+    async def wait_ready(self) -> None:
+        """The first page is in and painted, and the totals are counted."""
+        if not self.model.rowCount() and not self.model.loading and not self.model.exhausted:
+            self.model.fetchMore()
+        await self.wait_idle()
+        self.table.viewport().repaint()
+
+    async def wait_idle(self) -> None:
+        """Await every load this tab started (pages, row refreshes, totals, opened views)."""
+        while True:
+            await self.model.wait_idle()
+            pending = [*self._tasks, *self.model.refreshing]
+            if not pending:
+                return
+            await asyncio.gather(*pending, return_exceptions=True)
+
+    async def screenshot_states(self) -> list[tuple[str, QWidget]]:
+        """The context menu, the invoice view and the payment window (card, eCheck, an error, approved)."""
+        from payapp.ui.invoices.screens import screenshot_states
+
+        return await screenshot_states(self)

@@ -1,0 +1,199 @@
+"""One invoice in full: company, dates, amounts, lines, contract and tickets, payment history, and a Process
+Payment button under the same rule as the context menu."""
+
+from __future__ import annotations
+
+from babel.dates import format_date, format_datetime
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from payapp.domain.money import format_money
+from payapp.services.context import Services
+from payapp.services.invoices import InvoiceDetail
+from payapp.ui.invoices.invoice_model import status_label, sync_label
+from payapp.ui.invoices.pay_rule import pay_block_reason
+from payapp.ui.invoices.signals import emit
+from payapp.ui.widgets import Banner
+
+PAYMENT_STATUS = {"approved": "Approved", "settled": "Settled", "declined": "Declined", "pending": "Pending",
+                  "unknown": "Being checked", "error": "Not charged", "voided": "Voided", "refunded": "Refunded",
+                  "partially_refunded": "Partly refunded", "returned": "Returned by bank"}
+
+
+def _table(parent: QWidget, name: str, headers: list[str]) -> QTableWidget:
+    table = QTableWidget(0, len(headers), parent)
+    table.setObjectName(name)
+    table.setHorizontalHeaderLabels(headers)
+    table.verticalHeader().hide()
+    table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+    table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+    table.setAlternatingRowColors(True)
+    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    table.horizontalHeader().setStretchLastSection(True)
+    return table
+
+
+def _item(text: str, money: bool = False) -> QTableWidgetItem:
+    item = QTableWidgetItem(text)
+    if money:
+        item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+    return item
+
+
+class InvoiceView(QDialog):
+    pay_requested = Signal(int)          # invoice id
+
+    def __init__(self, services: Services, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("invoiceView")
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self._services = services
+        self._detail: InvoiceDetail | None = None
+        layout = QVBoxLayout(self)
+        self.banner = Banner(self, "invoiceBanner")
+        layout.addWidget(self.banner)
+        self.title = QLabel(self)
+        self.title.setObjectName("invoiceTitle")
+        self.title.setTextFormat(Qt.TextFormat.RichText)
+        layout.addWidget(self.title)
+
+        facts = QHBoxLayout()
+        self._left = QFormLayout()
+        self._right = QFormLayout()
+        facts.addLayout(self._left, 1)
+        facts.addLayout(self._right, 1)
+        layout.addLayout(facts)
+
+        lines_box = QGroupBox(self.tr("Lines"), self)
+        lv = QVBoxLayout(lines_box)
+        self.lines = _table(lines_box, "invoiceLines",
+                            [self.tr("Description"), self.tr("Qty"), self.tr("Unit price"), self.tr("Amount"),
+                             self.tr("Contract"), self.tr("Ticket")])
+        self.lines.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.lines.horizontalHeader().setStretchLastSection(False)
+        lv.addWidget(self.lines)
+        layout.addWidget(lines_box, 1)
+
+        pay_box = QGroupBox(self.tr("Payment history"), self)
+        pv = QVBoxLayout(pay_box)
+        self.payments = _table(pay_box, "invoicePayments",
+                               [self.tr("Date"), self.tr("Status"), self.tr("Method"), self.tr("Amount"),
+                                self.tr("Transaction"), self.tr("By")])
+        self.no_payments = QLabel(self.tr("No payments on this invoice yet."), pay_box)
+        self.no_payments.setStyleSheet("QLabel { color: palette(placeholder-text); }")
+        pv.addWidget(self.no_payments)
+        pv.addWidget(self.payments)
+        layout.addWidget(pay_box, 1)
+
+        buttons = QHBoxLayout()
+        self.pay_reason = QLabel(self)
+        self.pay_reason.setObjectName("payReason")
+        self.pay_reason.setWordWrap(True)
+        self.pay_reason.setStyleSheet("QLabel { color: palette(placeholder-text); }")
+        buttons.addWidget(self.pay_reason, 1)
+        self.pay_button = QPushButton(self.tr("Process Payment…"), self)
+        self.pay_button.setObjectName("viewProcessPaymentButton")
+        self.pay_button.clicked.connect(self._pay)
+        close = QPushButton(self.tr("Close"), self)
+        close.setObjectName("viewCloseButton")
+        close.clicked.connect(self.close)
+        buttons.addWidget(close)
+        buttons.addWidget(self.pay_button)
+        layout.addLayout(buttons)
+        self.resize(900, 680)
+
+    @property
+    def detail(self) -> InvoiceDetail | None:
+        return self._detail
+
+    async def load(self, invoice_id: int) -> None:
+        invoices = self._services.invoices
+        assert invoices is not None
+        detail = await invoices.get(invoice_id)
+        status = await self._services.settings.processing_status()
+        self.show_detail(detail)
+        row = detail.row
+        reason = pay_block_reason(status, self._services.current_user, row.balance_minor,
+                                  voided=row.status == "voided")
+        self.pay_button.setEnabled(not reason)
+        self.pay_button.setToolTip(reason)
+        self.pay_button.setStatusTip(reason)
+        self.pay_reason.setText(reason)
+
+    def show_detail(self, d: InvoiceDetail) -> None:
+        self._detail = d
+        loc = self._services.locale
+        r = d.row
+        money = lambda m: format_money(m, r.currency, loc)  # noqa: E731
+        self.setWindowTitle(self.tr("Invoice %1 · %2").replace("%1", r.invoice_number).replace("%2", r.company_name))
+        self.title.setText(f"<h2 style='margin:0'>{r.company_name}</h2>"
+                           f"<div>{self.tr('Invoice')} {r.invoice_number}"
+                           + (f" · QuickBooks {r.accounting_number}" if r.accounting_number else "")
+                           + f" · <b>{status_label(r.status)}</b></div>")
+        for form in (self._left, self._right):
+            while form.rowCount():
+                form.removeRow(0)
+
+        def value(text: str, name: str, bold: bool = False) -> QLabel:
+            label = QLabel(text, self)
+            label.setObjectName(name)
+            label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            label.setWordWrap(True)
+            if bold:
+                font = label.font()
+                font.setBold(True)
+                label.setFont(font)
+            return label
+
+        self._left.addRow(self.tr("Company:"), value(r.company_name, "companyValue"))
+        if d.company_address:
+            self._left.addRow(self.tr("Address:"), value(d.company_address, "addressValue"))
+        self._left.addRow(self.tr("Invoice date:"), value(format_date(r.invoice_date, "medium", locale=loc),
+                                                          "invoiceDateValue"))
+        self._left.addRow(self.tr("Due date:"), value(format_date(r.due_date, "medium", locale=loc)
+                                                      if r.due_date else "—", "dueDateValue"))
+        self._left.addRow(self.tr("Terms:"), value(d.payment_term or "—", "termsValue"))
+        self._left.addRow(self.tr("Contract:"), value(d.contract or "—", "contractValue"))
+        self._left.addRow(self.tr("Tickets:"), value("\n".join(d.tickets) or "—", "ticketsValue"))
+        self._right.addRow(self.tr("Total:"), value(money(r.total_minor), "totalValue"))
+        self._right.addRow(self.tr("of which tax:"), value(money(d.tax_minor), "taxValue"))
+        self._right.addRow(self.tr("Paid:"), value(money(r.paid_minor), "paidValue"))
+        self._right.addRow(self.tr("Balance:"), value(money(r.balance_minor), "balanceValue", bold=True))
+        self._right.addRow(self.tr("Sync:"), value(sync_label(r.sync_state), "syncValue"))
+
+        self.lines.setRowCount(len(d.lines))
+        for i, ln in enumerate(d.lines):
+            qty = ln.quantity.rstrip("0").rstrip(".") if "." in ln.quantity else ln.quantity
+            for col, (text, is_money) in enumerate(((ln.description, False), (qty, True),
+                                                    (money(ln.unit_price_minor), True),
+                                                    (money(ln.amount_minor), True), (ln.contract, False),
+                                                    (ln.ticket, False))):
+                self.lines.setItem(i, col, _item(text, is_money))
+        self.payments.setRowCount(len(d.payments))
+        self.payments.setVisible(bool(d.payments))
+        self.no_payments.setVisible(not d.payments)
+        for i, p in enumerate(d.payments):
+            amount = money(p.amount_minor)
+            if p.refunded_minor:
+                amount += " " + self.tr("(%1 refunded)").replace("%1", money(p.refunded_minor))
+            for col, (text, is_money) in enumerate((
+                    (format_datetime(p.created_at, "short", locale=loc), False),
+                    (self.tr(PAYMENT_STATUS.get(p.status, p.status)), False), (p.method_display, False),
+                    (amount, True), (p.transaction_id, False), (p.created_by, False))):
+                self.payments.setItem(i, col, _item(text, is_money))
+
+    def _pay(self) -> None:
+        if self._detail is not None:
+            emit(self.pay_requested, self._detail.row.id)

@@ -1,0 +1,711 @@
+"""Make a Payment: pay one invoice with a saved method, a new card or a new bank account (eCheck).
+
+Card numbers, CVVs and account/routing numbers live only in the line edits and in the request handed to
+PaymentService; the fields are cleared as soon as a payment is decided and again when the window closes.
+Validation messages sit next to each field and follow what the user types (payapp.domain.validation)."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import itertools
+import logging
+from collections.abc import Callable
+
+import shiboken6
+from babel.dates import format_date
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QCloseEvent, QPalette
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QFormLayout,
+    QFrame,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QProgressBar,
+    QPushButton,
+    QRadioButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+from qasync import asyncSlot
+
+from payapp.domain import validation
+from payapp.domain.errors import PayAppError, ValidationError
+from payapp.domain.money import format_amount_input, format_money, parse_amount
+from payapp.services.context import Services
+from payapp.services.invoices import InvoiceRow
+from payapp.services.payments import (
+    DuplicateWarning,
+    NewBankAccount,
+    NewCard,
+    PaymentMethod,
+    PaymentRequest,
+    PaymentResult,
+    SavedMethodRef,
+    SavedMethodView,
+)
+from payapp.services.settings import ProcessingStatus
+from payapp.ui.invoices.pay_rule import pay_block_reason
+from payapp.ui.invoices.signals import emit
+from payapp.ui.widgets import Banner, ask, confirm_box
+
+log = logging.getLogger(__name__)
+
+#: The gateway takes no payment below 1.00 (it declines them), so the window does not offer one.
+MIN_PAYMENT_MINOR = 100
+ERROR_STYLE = "QLabel { color: #b71c1c; }"
+ERROR_STYLE_DARK = "QLabel { color: #ff8a80; }"
+COUNTRIES = (("US", "United States"), ("CA", "Canada"))
+
+
+class _Field:
+    """A line edit with the message next to it, and the check that produces that message."""
+
+    def __init__(self, edit: QLineEdit, error: QLabel, check: Callable[[str], object]) -> None:
+        self.edit, self.error, self.check = edit, error, check
+
+    def validate(self) -> bool:
+        try:
+            self.check(self.edit.text())
+        except ValidationError as exc:
+            self.error.setText(exc.user_message)
+            self.error.setVisible(True)
+            self.edit.setProperty("invalid", True)
+            return False
+        self.error.clear()
+        self.error.setVisible(False)
+        self.edit.setProperty("invalid", False)
+        return True
+
+
+def _required(message: str) -> Callable[[str], object]:
+    def check(text: str) -> object:
+        if not text.strip():
+            raise ValidationError(message)
+        return text
+    return check
+
+
+class PaymentDialog(QDialog):
+    """Opened with open()/show(); `load()` reads contacts, saved methods and the processing status."""
+
+    payment_decided = Signal(int)       # invoice id: the invoice's row must be re-read
+
+    def __init__(self, services: Services, invoice: InvoiceRow, parent: QWidget | None = None,
+                 *, today: Callable[[], dt.date] = dt.date.today) -> None:
+        super().__init__(parent)
+        self.setObjectName("paymentDialog")
+        self.setWindowTitle(self.tr("Make a Payment · Invoice %1").replace("%1", invoice.invoice_number))
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self._services = services
+        self._invoice = invoice
+        self._today = today
+        self._locale = services.locale
+        self._status: ProcessingStatus | None = None
+        self._busy = False
+        self._done = False
+        self._saved: list[SavedMethodView] = []
+        self._saved_radios: dict[int, QRadioButton] = {}
+        self.result_: PaymentResult | None = None
+        self.charges_started = 0
+        self._build()
+
+    # ------------------------------------------------------------------ layout
+
+    def _error_label(self, name: str) -> QLabel:
+        label = QLabel(self)
+        label.setObjectName(name)
+        dark = self.palette().color(QPalette.ColorRole.Window).lightness() < 128
+        label.setStyleSheet(ERROR_STYLE_DARK if dark else ERROR_STYLE)
+        label.setWordWrap(True)
+        label.setVisible(False)
+        return label
+
+    def _field_row(self, form: QFormLayout, label: str, edit: QWidget, error: QLabel | None = None,
+                   extra: QWidget | None = None) -> None:
+        box = QWidget(self)
+        v = QVBoxLayout(box)
+        v.setContentsMargins(0, 0, 0, 0)
+        v.setSpacing(2)
+        if extra is not None:
+            h = QHBoxLayout()
+            h.addWidget(edit, 1)
+            h.addWidget(extra)
+            v.addLayout(h)
+        else:
+            v.addWidget(edit)
+        if error is not None:
+            v.addWidget(error)
+        form.addRow(label, box)
+
+    def _build(self) -> None:
+        inv = self._invoice
+        money = lambda minor: format_money(minor, inv.currency, self._locale)  # noqa: E731
+        outer = QVBoxLayout(self)
+        self.banner = Banner(self, "resultBanner")
+        outer.addWidget(self.banner)
+
+        # --- the invoice: what is being paid
+        head = QFrame(self)
+        head.setObjectName("invoiceSummary")
+        head.setFrameShape(QFrame.Shape.StyledPanel)
+        grid = QGridLayout(head)
+        title = QLabel(f"<b>{inv.company_name}</b> · " + self.tr("Invoice %1").replace("%1", inv.invoice_number),
+                       head)
+        title.setTextFormat(Qt.TextFormat.RichText)
+        grid.addWidget(title, 0, 0, 1, 6)
+        pairs = ((self.tr("Invoice date"), format_date(inv.invoice_date, "medium", locale=self._locale)),
+                 (self.tr("Amount due"), money(inv.balance_minor)),
+                 (self.tr("Due date"), format_date(inv.due_date, "medium", locale=self._locale)
+                  if inv.due_date else "—"))
+        for col, (label, value) in enumerate(pairs):
+            caption = QLabel(label, head)
+            caption.setStyleSheet("QLabel { color: palette(placeholder-text); }")
+            shown = QLabel(value, head)
+            shown.setObjectName(("invoiceDateValue", "amountDueValue", "dueDateValue")[col])
+            font = shown.font()
+            font.setPointSizeF(font.pointSizeF() * 1.15)
+            font.setBold(col == 1)
+            shown.setFont(font)
+            grid.addWidget(caption, 1, col * 2)
+            grid.addWidget(shown, 2, col * 2)
+        outer.addWidget(head)
+
+        body = QWidget(self)
+        form_all = QVBoxLayout(body)
+        form_all.setContentsMargins(0, 0, 0, 0)
+
+        top = QFormLayout()
+        self.contact_combo = QComboBox(self)
+        self.contact_combo.setObjectName("contactCombo")
+        self.contact_combo.setAccessibleName(self.tr("Contact making the payment"))
+        top.addRow(self.tr("Paid by (contact):"), self.contact_combo)
+        form_all.addLayout(top)
+
+        # --- how: saved methods, or a new card / bank account
+        self.method_group = QButtonGroup(self)
+        self.saved_group = QGroupBox(self.tr("Saved payment methods"), self)
+        self.saved_group.setObjectName("savedMethodsGroup")
+        self._saved_layout = QVBoxLayout(self.saved_group)
+        self._no_saved = QLabel(self.tr("No saved payment methods for this company yet."), self.saved_group)
+        self._no_saved.setStyleSheet("QLabel { color: palette(placeholder-text); }")
+        self._saved_layout.addWidget(self._no_saved)
+        form_all.addWidget(self.saved_group)
+
+        new_row = QHBoxLayout()
+        self.new_card_radio = QRadioButton(self.tr("Add Credit Card"), self)
+        self.new_card_radio.setObjectName("newCardRadio")
+        self.new_bank_radio = QRadioButton(self.tr("Add Bank Information (eCheck)"), self)
+        self.new_bank_radio.setObjectName("newBankRadio")
+        for radio in (self.new_card_radio, self.new_bank_radio):
+            self.method_group.addButton(radio)
+            new_row.addWidget(radio)
+        new_row.addStretch(1)
+        form_all.addLayout(new_row)
+
+        self.card_form = self._build_card_form()
+        self.bank_form = self._build_bank_form()
+        form_all.addWidget(self.card_form)
+        form_all.addWidget(self.bank_form)
+        self.card_form.hide()
+        self.bank_form.hide()
+        self.method_group.buttonToggled.connect(self._method_changed)
+
+        # --- how much
+        amount_form = QFormLayout()
+        self.amount_edit = QLineEdit(self)
+        self.amount_edit.setObjectName("amountEdit")
+        self.amount_edit.setAlignment(Qt.AlignmentFlag.AlignRight)
+        self.amount_edit.setMaximumWidth(180)
+        self.amount_edit.setText(format_amount_input(inv.balance_minor, inv.currency, self._locale))
+        self.amount_edit.setAccessibleName(self.tr("Amount"))
+        self.amount_hint = QLabel(self.tr("Full balance by default; a partial payment between %1 and %2.")
+                                  .replace("%1", money(min(MIN_PAYMENT_MINOR, inv.balance_minor)))
+                                  .replace("%2", money(inv.balance_minor)), self)
+        self.amount_hint.setObjectName("amountHint")
+        self.amount_hint.setStyleSheet("QLabel { color: palette(placeholder-text); }")
+        self.amount_hint.setWordWrap(True)
+        self.amount_error = self._error_label("amountError")
+        amount_box = QWidget(self)
+        av = QVBoxLayout(amount_box)
+        av.setContentsMargins(0, 0, 0, 0)
+        av.setSpacing(2)
+        av.addWidget(self.amount_edit)
+        av.addWidget(self.amount_hint)
+        av.addWidget(self.amount_error)
+        amount_form.addRow(self.tr("Amount:"), amount_box)
+        form_all.addLayout(amount_form)
+        form_all.addStretch(1)
+        self.amount_field = _Field(self.amount_edit, self.amount_error, self._check_amount)
+        self.amount_edit.textChanged.connect(lambda _t: self.amount_field.validate())
+
+        scroll = QScrollArea(self)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(body)
+        outer.addWidget(scroll, 1)
+
+        # --- doing it
+        self.progress = QProgressBar(self)
+        self.progress.setObjectName("processingProgress")
+        self.progress.setRange(0, 0)
+        self.progress.setTextVisible(True)
+        self.progress.setFormat(self.tr("Processing payment… do not close this window"))
+        self.progress.hide()
+        outer.addWidget(self.progress)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        self.close_button = QPushButton(self.tr("Cancel"), self)
+        self.close_button.setObjectName("closeButton")
+        self.close_button.clicked.connect(self.close)
+        self.pay_button = QPushButton(self.tr("Process Payment"), self)
+        self.pay_button.setObjectName("processPaymentButton")
+        self.pay_button.setDefault(True)
+        self.pay_button.setAutoDefault(True)
+        self.pay_button.clicked.connect(self._on_pay_clicked)
+        buttons.addWidget(self.close_button)
+        buttons.addWidget(self.pay_button)
+        outer.addLayout(buttons)
+        self.resize(620, 760)
+
+    def _build_card_form(self) -> QWidget:
+        page = QGroupBox(self.tr("New credit card"), self)
+        page.setObjectName("cardForm")
+        form = QFormLayout(page)
+        self.card_number_edit = QLineEdit(page)
+        self.card_number_edit.setObjectName("cardNumberEdit")
+        self.card_number_edit.setAccessibleName(self.tr("Card number"))
+        self.card_number_edit.setMaxLength(23)
+        self.card_brand_label = QLabel(page)
+        self.card_brand_label.setObjectName("cardBrandLabel")
+        self.card_brand_label.setMinimumWidth(90)
+        self.expiry_edit = QLineEdit(page)
+        self.expiry_edit.setObjectName("expiryEdit")
+        self.expiry_edit.setPlaceholderText(self.tr("MM/YY"))
+        self.expiry_edit.setMaxLength(7)
+        self.expiry_edit.setMaximumWidth(110)
+        self.cvv_edit = QLineEdit(page)
+        self.cvv_edit.setObjectName("cvvEdit")
+        self.cvv_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.cvv_edit.setMaxLength(4)
+        self.cvv_edit.setMaximumWidth(80)
+        self.first_name_edit = QLineEdit(page)
+        self.first_name_edit.setObjectName("firstNameEdit")
+        self.last_name_edit = QLineEdit(page)
+        self.last_name_edit.setObjectName("lastNameEdit")
+        self.card_country = QComboBox(page)
+        self.card_country.setObjectName("cardCountryCombo")
+        for code, name in COUNTRIES:
+            self.card_country.addItem(name, code)
+        self.card_state_edit = QLineEdit(page)
+        self.card_state_edit.setObjectName("cardStateEdit")
+        self.card_state_edit.setMaximumWidth(80)
+        self.card_zip_edit = QLineEdit(page)
+        self.card_zip_edit.setObjectName("cardZipEdit")
+        self.card_zip_edit.setMaximumWidth(120)
+        self.save_card_check = QCheckBox(self.tr("Save payment information"), page)
+        self.save_card_check.setObjectName("saveCardCheck")
+        for edit in (self.card_number_edit, self.expiry_edit, self.cvv_edit):
+            edit.setContextMenuPolicy(Qt.ContextMenuPolicy.NoContextMenu)
+            edit.setDragEnabled(False)
+            edit.setInputMethodHints(Qt.InputMethodHint.ImhSensitiveData | Qt.InputMethodHint.ImhNoPredictiveText
+                                     | Qt.InputMethodHint.ImhDigitsOnly)
+
+        errors = {name: self._error_label(name) for name in (
+            "cardNumberError", "expiryError", "cvvError", "firstNameError", "lastNameError", "cardZipError")}
+        self._field_row(form, self.tr("Card number:"), self.card_number_edit, errors["cardNumberError"],
+                        self.card_brand_label)
+        self._field_row(form, self.tr("Expiry (MM/YY):"), self.expiry_edit, errors["expiryError"])
+        self._field_row(form, self.tr("Security code (CVV):"), self.cvv_edit, errors["cvvError"])
+        hint = QLabel(self.tr("First and last name exactly as on the card."), page)
+        hint.setStyleSheet("QLabel { color: palette(placeholder-text); }")
+        form.addRow("", hint)
+        self._field_row(form, self.tr("First name:"), self.first_name_edit, errors["firstNameError"])
+        self._field_row(form, self.tr("Last name:"), self.last_name_edit, errors["lastNameError"])
+        form.addRow(self.tr("Country:"), self.card_country)
+        form.addRow(self.tr("State:"), self.card_state_edit)
+        self._field_row(form, self.tr("ZIP / postal code:"), self.card_zip_edit, errors["cardZipError"])
+        form.addRow("", self.save_card_check)
+
+        self.card_fields = [
+            _Field(self.card_number_edit, errors["cardNumberError"], validation.check_card_number),
+            _Field(self.expiry_edit, errors["expiryError"], lambda t: validation.check_expiry(t, self._today())),
+            _Field(self.cvv_edit, errors["cvvError"],
+                   lambda t: validation.check_cvv(t, validation.card_brand(self.card_number_edit.text()))),
+            _Field(self.first_name_edit, errors["firstNameError"], _required(self.tr("Enter the first name."))),
+            _Field(self.last_name_edit, errors["lastNameError"], _required(self.tr("Enter the last name."))),
+            _Field(self.card_zip_edit, errors["cardZipError"], _required(self.tr("Enter the billing ZIP code."))),
+        ]
+        for f in self.card_fields:
+            f.edit.textEdited.connect(lambda _t, f=f: f.validate())
+        self.card_number_edit.textChanged.connect(self._show_brand)
+        # a brand change changes the CVV length: re-check a CVV already typed
+        self.card_number_edit.textEdited.connect(
+            lambda _t: self.cvv_edit.text() and self.card_fields[2].validate())
+        return page
+
+    def _build_bank_form(self) -> QWidget:
+        page = QGroupBox(self.tr("New bank account (eCheck)"), self)
+        page.setObjectName("bankForm")
+        form = QFormLayout(page)
+        self.holder_type_combo = QComboBox(page)
+        self.holder_type_combo.setObjectName("holderTypeCombo")
+        self.holder_type_combo.addItem(self.tr("Personal"), "personal")
+        self.holder_type_combo.addItem(self.tr("Business"), "business")
+        self.holder_type_combo.setCurrentIndex(1)
+        self.account_type_combo = QComboBox(page)
+        self.account_type_combo.setObjectName("accountTypeCombo")
+        self.account_type_combo.addItem(self.tr("Checking"), "checking")
+        self.account_type_combo.addItem(self.tr("Savings"), "savings")
+        self.account_name_edit = QLineEdit(page)
+        self.account_name_edit.setObjectName("accountNameEdit")
+        self.routing_number_edit = QLineEdit(page)
+        self.routing_number_edit.setObjectName("routingNumberEdit")
+        self.routing_number_edit.setMaxLength(11)
+        self.routing_number_edit.setMaximumWidth(160)
+        self.account_number_edit = QLineEdit(page)
+        self.account_number_edit.setObjectName("accountNumberEdit")
+        self.account_number_edit.setMaxLength(21)
+        self.account_number_edit.setMaximumWidth(220)
+        for edit in (self.routing_number_edit, self.account_number_edit):
+            edit.setContextMenuPolicy(Qt.ContextMenuPolicy.NoContextMenu)
+            edit.setDragEnabled(False)
+            edit.setInputMethodHints(Qt.InputMethodHint.ImhSensitiveData | Qt.InputMethodHint.ImhDigitsOnly)
+        self.bank_company_edit = QLineEdit(page)
+        self.bank_company_edit.setObjectName("bankCompanyEdit")
+        self.bank_company_edit.setText(self._invoice.company_name)
+        self.bank_address_edit = QLineEdit(page)
+        self.bank_address_edit.setObjectName("bankAddressEdit")
+        self.bank_city_edit = QLineEdit(page)
+        self.bank_city_edit.setObjectName("bankCityEdit")
+        self.bank_state_edit = QLineEdit(page)
+        self.bank_state_edit.setObjectName("bankStateEdit")
+        self.bank_state_edit.setMaximumWidth(80)
+        self.bank_zip_edit = QLineEdit(page)
+        self.bank_zip_edit.setObjectName("bankZipEdit")
+        self.bank_zip_edit.setMaximumWidth(120)
+        self.save_bank_check = QCheckBox(self.tr("Save payment information"), page)
+        self.save_bank_check.setObjectName("saveBankCheck")
+        errors = {name: self._error_label(name) for name in ("accountNameError", "routingNumberError",
+                                                              "accountNumberError")}
+        form.addRow(self.tr("Account holder:"), self.holder_type_combo)
+        form.addRow(self.tr("Account type:"), self.account_type_combo)
+        self._field_row(form, self.tr("Name on account:"), self.account_name_edit, errors["accountNameError"])
+        self._field_row(form, self.tr("Routing number (9 digits):"), self.routing_number_edit,
+                        errors["routingNumberError"])
+        self._field_row(form, self.tr("Account number:"), self.account_number_edit, errors["accountNumberError"])
+        form.addRow(self.tr("Company:"), self.bank_company_edit)
+        form.addRow(self.tr("Address:"), self.bank_address_edit)
+        form.addRow(self.tr("City:"), self.bank_city_edit)
+        form.addRow(self.tr("State:"), self.bank_state_edit)
+        form.addRow(self.tr("ZIP code:"), self.bank_zip_edit)
+        form.addRow("", self.save_bank_check)
+        self.bank_fields = [
+            _Field(self.account_name_edit, errors["accountNameError"],
+                   _required(self.tr("Enter the name on the account."))),
+            _Field(self.routing_number_edit, errors["routingNumberError"], validation.check_routing_number),
+            _Field(self.account_number_edit, errors["accountNumberError"], validation.check_account_number),
+        ]
+        for f in self.bank_fields:
+            f.edit.textEdited.connect(lambda _t, f=f: f.validate())
+        return page
+
+    # ------------------------------------------------------------------ loading
+
+    async def load(self) -> None:
+        """Read who may pay, the contacts and the saved methods; choose the default method."""
+        svc = self._services
+        self._status = await svc.settings.processing_status()
+        contacts = await svc.invoices.contacts_for_company(self._invoice.company_id) if svc.invoices else []
+        saved = await svc.payments.saved_methods(self._invoice.company_id) if svc.payments else []
+        self.contact_combo.clear()
+        self.contact_combo.addItem(self.tr("(not recorded)"), None)
+        for c in contacts:
+            self.contact_combo.addItem(f"{c.name} <{c.email}>" if c.email else c.name, c.id)
+        if contacts:
+            self.contact_combo.setCurrentIndex(1)
+        types = self._status.back_office if self._status else frozenset()
+        self._saved = [m for m in saved if m.method in types]
+        self._fill_saved()
+        self.new_card_radio.setVisible("card" in types)
+        self.new_bank_radio.setVisible("echeck" in types)
+        default = next((m for m in self._saved if m.is_default), self._saved[0] if self._saved else None)
+        if default is not None:
+            self._saved_radios[default.id].setChecked(True)
+        elif "card" in types:
+            self.new_card_radio.setChecked(True)
+        elif "echeck" in types:
+            self.new_bank_radio.setChecked(True)
+        reason = pay_block_reason(self._status, svc.current_user, self._invoice.balance_minor)
+        if reason:
+            self.banner.show_message("warning", reason)
+            self.pay_button.setEnabled(False)
+            self.pay_button.setToolTip(reason)
+        self._fix_tab_order()
+
+    def _fill_saved(self) -> None:
+        for radio in self._saved_radios.values():
+            self.method_group.removeButton(radio)
+            radio.deleteLater()
+        self._saved_radios.clear()
+        self._no_saved.setVisible(not self._saved)
+        for m in self._saved:
+            text = m.label + (f" · {m.holder_name}" if m.holder_name else "")
+            if m.is_default:
+                text += self.tr("  (last used)")
+            radio = QRadioButton(text, self.saved_group)
+            radio.setObjectName(f"savedMethod{m.id}")
+            radio.setProperty("saved_method_id", m.id)
+            self.method_group.addButton(radio)
+            self._saved_layout.addWidget(radio)
+            self._saved_radios[m.id] = radio
+
+    def _fix_tab_order(self) -> None:
+        chain: list[QWidget] = [self.contact_combo, *self._saved_radios.values(), self.new_card_radio,
+                                self.new_bank_radio, self.card_number_edit, self.expiry_edit, self.cvv_edit,
+                                self.first_name_edit, self.last_name_edit, self.card_country, self.card_state_edit,
+                                self.card_zip_edit, self.save_card_check, self.holder_type_combo,
+                                self.account_type_combo, self.account_name_edit, self.routing_number_edit,
+                                self.account_number_edit, self.bank_company_edit, self.bank_address_edit,
+                                self.bank_city_edit, self.bank_state_edit, self.bank_zip_edit, self.save_bank_check,
+                                self.amount_edit, self.pay_button, self.close_button]
+        for a, b in itertools.pairwise(chain):
+            QWidget.setTabOrder(a, b)
+
+    # ------------------------------------------------------------------ what is chosen
+
+    def _method_changed(self, _button: object = None, _checked: bool = True) -> None:
+        self.card_form.setVisible(self.new_card_radio.isChecked())
+        self.bank_form.setVisible(self.new_bank_radio.isChecked())
+
+    def _selected_saved(self) -> SavedMethodView | None:
+        for m in self._saved:
+            radio = self._saved_radios.get(m.id)
+            if radio is not None and radio.isChecked():
+                return m
+        return None
+
+    def _show_brand(self, text: str) -> None:
+        brand = validation.card_brand(text)
+        self.card_brand_label.setText(brand)
+        self.card_brand_label.setAccessibleName(self.tr("Card brand: %1").replace("%1", brand or "—"))
+
+    def _check_amount(self, text: str) -> int:
+        inv = self._invoice
+        minor = parse_amount(text, inv.currency, self._locale).minor
+        money = lambda m: format_money(m, inv.currency, self._locale)  # noqa: E731
+        if minor <= 0:
+            raise ValidationError(self.tr("Enter an amount above zero."), field="amount")
+        if minor > inv.balance_minor:
+            raise ValidationError(self.tr("The amount is more than the balance of %1.")
+                                  .replace("%1", money(inv.balance_minor)), field="amount")
+        if minor < MIN_PAYMENT_MINOR:
+            raise ValidationError(self.tr("The gateway takes payments of %1 or more.")
+                                  .replace("%1", money(MIN_PAYMENT_MINOR)), field="amount")
+        return minor
+
+    def _method_label(self, method: PaymentMethod) -> str:
+        if isinstance(method, NewCard):
+            brand = validation.card_brand(method.number) or self.tr("Card")
+            return f"{brand} •••• {validation.last_four(method.number)}"
+        if isinstance(method, NewBankAccount):
+            return self.tr("eCheck %1 •••• %2").replace("%1", method.account_type).replace(
+                "%2", validation.last_four(method.account_number))
+        saved = next((m for m in self._saved if m.id == method.saved_method_id), None)
+        return saved.label if saved else self.tr("saved method")
+
+    def _build_request(self) -> PaymentRequest | None:
+        """Validate everything; focus the first problem and return None, or the request."""
+        bad: list[_Field] = []
+        method: PaymentMethod | None = None
+        save = False
+        if self.new_card_radio.isChecked():
+            bad = [f for f in self.card_fields if not f.validate()]
+            if not bad:
+                method = NewCard(number=validation.clean_digits(self.card_number_edit.text()),
+                                 expiry_mmyy=validation.check_expiry(self.expiry_edit.text(), self._today()).mmyy(),
+                                 cvv=self.cvv_edit.text().strip(), first_name=self.first_name_edit.text().strip(),
+                                 last_name=self.last_name_edit.text().strip(),
+                                 state=self.card_state_edit.text().strip(), zip=self.card_zip_edit.text().strip(),
+                                 country=str(self.card_country.currentData()))
+                save = self.save_card_check.isChecked()
+        elif self.new_bank_radio.isChecked():
+            bad = [f for f in self.bank_fields if not f.validate()]
+            if not bad:
+                method = NewBankAccount(
+                    holder_type=str(self.holder_type_combo.currentData()),
+                    account_type=str(self.account_type_combo.currentData()),
+                    name=self.account_name_edit.text().strip(),
+                    routing_number=validation.clean_digits(self.routing_number_edit.text()),
+                    account_number=validation.clean_digits(self.account_number_edit.text()),
+                    company=self.bank_company_edit.text().strip(), address1=self.bank_address_edit.text().strip(),
+                    city=self.bank_city_edit.text().strip(), state=self.bank_state_edit.text().strip(),
+                    zip=self.bank_zip_edit.text().strip())
+                save = self.save_bank_check.isChecked()
+        else:
+            saved = self._selected_saved()
+            if saved is None:
+                self.banner.show_error(self.tr("Choose a payment method."))
+                return None
+            method = SavedMethodRef(saved.id)
+        if not self.amount_field.validate():
+            bad.append(self.amount_field)
+        if bad or method is None:
+            bad[0].edit.setFocus()
+            return None
+        return PaymentRequest(invoice_id=self._invoice.id, amount_minor=self._check_amount(self.amount_edit.text()),
+                              method=method, save_method=save, contact_id=self.contact_combo.currentData())
+
+    # ------------------------------------------------------------------ paying
+
+    def _set_processing(self, on: bool) -> None:
+        self._busy = on
+        self.progress.setVisible(on)
+        for w in (self.pay_button, self.saved_group, self.new_card_radio, self.new_bank_radio, self.card_form,
+                  self.bank_form, self.amount_edit, self.contact_combo):
+            w.setEnabled(not on and not self._done)
+        self.close_button.setEnabled(not on)
+
+    @asyncSlot()
+    async def _on_pay_clicked(self) -> None:
+        if self._busy or self._done:
+            return
+        self._busy = True                       # a second click while we ask or charge does nothing
+        try:
+            await self._pay()
+        finally:
+            if shiboken6.isValid(self):
+                self._busy = False
+                if not self._done:
+                    self._set_processing(False)
+
+    async def _pay(self) -> None:
+        reason = pay_block_reason(self._status, self._services.current_user, self._invoice.balance_minor)
+        if reason:
+            self.banner.show_message("warning", reason)
+            return
+        request = self._build_request()
+        if request is None:
+            return
+        self.banner.clear()
+        inv = self._invoice
+        amount = format_money(request.amount_minor, inv.currency, self._locale)
+        answer = await ask(confirm_box(
+            self, self.tr("Confirm payment"),
+            self.tr("Charge %1 to %2 for invoice %3 (%4)?").replace("%1", amount)
+            .replace("%2", self._method_label(request.method)).replace("%3", inv.invoice_number)
+            .replace("%4", inv.company_name),
+            self.tr("Process Payment")))
+        if answer != QMessageBox.StandardButton.Yes or not shiboken6.isValid(self):
+            return
+        self._set_processing(True)
+        payments = self._services.payments
+        assert payments is not None
+        try:
+            self.charges_started += 1
+            try:
+                result = await payments.take_payment(request)
+            except DuplicateWarning as dup:
+                self.progress.hide()
+                again = await ask(confirm_box(self, self.tr("Possible duplicate payment"), dup.user_message,
+                                              self.tr("Pay again")))
+                if again != QMessageBox.StandardButton.Yes:
+                    self.banner.show_info(self.tr("Nothing was charged."))
+                    return
+                self.progress.show()
+                result = await payments.take_payment(request, confirm_duplicate=True)
+        except ValidationError as exc:
+            if exc.field == "amount":
+                self.amount_error.setText(exc.user_message)
+                self.amount_error.show()
+            self.banner.show_error(exc.user_message)
+            return
+        except PayAppError as exc:
+            self.banner.show_error(exc.user_message)
+            return
+        finally:
+            del request
+        if self._services.invoices is not None and result.status in ("approved", "unknown"):
+            await self._refresh_header()
+        if shiboken6.isValid(self):
+            self._show_result(result)           # the last step: nothing of this payment is left pending
+
+    def _show_result(self, result: PaymentResult) -> None:
+        self.result_ = result
+        emit(self.payment_decided, self._invoice.id)
+        if result.status == "approved":
+            self._done = True
+            self.banner.show_message("approved", self.tr("Payment has been processed: %1. Transaction ID: %2.")
+                                     .replace("%1", format_money(result.amount_minor, result.currency, self._locale))
+                                     .replace("%2", result.transaction_id))
+            self.clear_sensitive(all_fields=True)
+            self.close_button.setText(self.tr("Close"))
+        elif result.status == "unknown":
+            self._done = True                   # never pay again while the first one is being checked
+            self.banner.show_message("unknown", self.tr("Outcome unknown, being checked. %1")
+                                     .replace("%1", result.message))
+            self.clear_sensitive(all_fields=True)
+            self.close_button.setText(self.tr("Close"))
+        else:
+            self.banner.show_message("declined", result.message)
+            self.cvv_edit.clear()
+        self._set_processing(False)
+        self.close_button.setFocus()
+
+    async def _refresh_header(self) -> None:
+        """Show the balance left after this payment."""
+        invoices = self._services.invoices
+        assert invoices is not None
+        try:
+            row = await invoices.row(self._invoice.id)
+        except PayAppError:
+            return
+        if not shiboken6.isValid(self):
+            return
+        self._invoice = row
+        label = self.findChild(QLabel, "amountDueValue")
+        if label is not None:
+            label.setText(format_money(row.balance_minor, row.currency, self._locale))
+
+    # ------------------------------------------------------------------ no card data left behind
+
+    def clear_sensitive(self, *, all_fields: bool = True) -> None:
+        for edit in (self.card_number_edit, self.cvv_edit, self.expiry_edit, self.account_number_edit,
+                     self.routing_number_edit):
+            edit.clear()
+            edit.setModified(False)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self._busy and self.progress.isVisible():
+            event.ignore()                       # the charge is on its way; the window says so
+            return
+        self.clear_sensitive()
+        super().closeEvent(event)
+
+    def done(self, result: int) -> None:
+        self.clear_sensitive()
+        super().done(result)
+
+
+async def open_payment_dialog(services: Services, invoice: InvoiceRow, parent: QWidget | None,
+                              on_decided: Callable[[int], object] | None = None) -> PaymentDialog:
+    dialog = PaymentDialog(services, invoice, parent)
+    if on_decided is not None:
+        dialog.payment_decided.connect(on_decided)
+    dialog.open()
+    try:
+        await dialog.load()
+    except PayAppError as exc:
+        dialog.banner.show_error(exc.user_message)
+    except asyncio.CancelledError:
+        raise
+    return dialog

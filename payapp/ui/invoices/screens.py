@@ -1,0 +1,115 @@
+"""The Invoice History tab's screenshot states (`payapp screenshots`): its context menu, an invoice, and the
+payment window with a card form, an eCheck form, validation errors and an approved payment."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox, QWidget
+
+from payapp.services.invoices import InvoiceQuery, InvoiceRow
+from payapp.ui.invoices.signals import emit
+
+if TYPE_CHECKING:
+    from payapp.ui.invoices.invoice_history_tab import InvoiceHistoryTab
+    from payapp.ui.invoices.payment_dialog import PaymentDialog
+
+_used: set[int] = set()
+
+
+async def _until(predicate: object, timeout: float = 10.0) -> None:
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not predicate():  # type: ignore[operator]
+        if asyncio.get_running_loop().time() > deadline:
+            raise TimeoutError("screen state not reached")
+        await asyncio.sleep(0.02)
+
+
+async def _open_invoices(tab: InvoiceHistoryTab, n: int) -> list[InvoiceRow]:
+    invoices = tab._services.invoices
+    assert invoices is not None
+    rows = await invoices.page(InvoiceQuery(status="open", sort="invoice_date", descending=True), None, 50)
+    fresh = [r for r in rows if r.id not in _used and r.balance_minor >= 1000][:n]
+    _used.update(r.id for r in fresh)
+    return fresh
+
+
+async def _dialog(tab: InvoiceHistoryTab, row: InvoiceRow) -> PaymentDialog:
+    dialog = await tab._open_payment(row.id)
+    assert dialog is not None
+    return dialog
+
+
+def _type(edit: object, text: str) -> None:
+    edit.setText(text)  # type: ignore[attr-defined]
+    emit(edit.textEdited, text)  # type: ignore[attr-defined]
+
+
+async def screenshot_states(tab: InvoiceHistoryTab) -> list[tuple[str, QWidget]]:
+    await tab.wait_ready()
+    shots: list[tuple[str, QWidget]] = []
+    model = tab.model
+    if model.rowCount():
+        index = model.index(0, 0)
+        tab.table.setCurrentIndex(index)
+        tab._status = await tab._services.settings.processing_status()
+        row = tab.row_for(index)
+        assert row is not None
+        menu = tab.build_context_menu(row)
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, False)   # other windows opening close it
+        menu.popup(tab.table.viewport().mapToGlobal(tab.table.visualRect(index).center()))
+        shots.append(("invoiceContextMenu", menu))
+    opened = await _open_invoices(tab, 4)
+    if not opened:
+        return shots
+    paid = await tab._services.invoices.page(InvoiceQuery(status="paid"), None, 1)  # type: ignore[union-attr]
+    view_task = tab.open_invoice((paid or opened)[0].id)
+    view = await view_task
+    view.resize(900, 640)
+    shots.append(("invoiceView", view))
+
+    card = await _dialog(tab, opened[0])
+    card.new_card_radio.setChecked(True)
+    _type(card.card_number_edit, "4111 1111 1111 1111")
+    _type(card.expiry_edit, f"12/{(dt.date.today().year + 2) % 100:02d}")
+    _type(card.cvv_edit, "123")
+    card.first_name_edit.setText("Anna")
+    card.last_name_edit.setText("Baker")
+    card.card_state_edit.setText("TX")
+    card.card_zip_edit.setText("78701")
+    shots.append(("paymentDialog-card", card))
+
+    echeck = await _dialog(tab, opened[1])
+    echeck.new_bank_radio.setChecked(True)
+    echeck.account_name_edit.setText(opened[1].company_name)
+    _type(echeck.routing_number_edit, "123123123")
+    _type(echeck.account_number_edit, "123123123")
+    shots.append(("paymentDialog-echeck", echeck))
+
+    bad = await _dialog(tab, opened[2])
+    bad.new_card_radio.setChecked(True)
+    _type(bad.card_number_edit, "4111 1111 1111 1112")
+    _type(bad.expiry_edit, "01/20")
+    _type(bad.cvv_edit, "12")
+    _type(bad.amount_edit, "0.50")
+    shots.append(("paymentDialog-errors", bad))
+
+    ok = await _dialog(tab, opened[3])
+    ok.new_card_radio.setChecked(True)
+    _type(ok.card_number_edit, "4111111111111111")
+    _type(ok.expiry_edit, f"10/{(dt.date.today().year + 3) % 100:02d}")
+    _type(ok.cvv_edit, "123")
+    ok.first_name_edit.setText("Anna")
+    ok.last_name_edit.setText("Baker")
+    ok.card_zip_edit.setText("78701")
+    ok.pay_button.click()
+    await _until(lambda: ok.findChild(QMessageBox, "confirmBox") is not None)
+    box = ok.findChild(QMessageBox, "confirmBox")
+    box.button(QMessageBox.StandardButton.Yes).click()
+    await _until(lambda: ok.banner.kind is not None and ok.result_ is not None, 20)
+    shots.append(("paymentDialog-approved", ok))
+    await tab.wait_idle()   # the row refresh and totals the payment started: nothing of ours left pending
+    return shots

@@ -1,0 +1,406 @@
+"""Payment details, the void/refund dialog, pending refund approvals, and the receipt document."""
+
+from __future__ import annotations
+
+import html
+
+from PySide6.QtCore import QMarginsF, Qt, Signal
+from PySide6.QtGui import QPageLayout, QPageSize, QPdfWriter, QTextDocument
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QButtonGroup,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QRadioButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from payapp.domain.errors import ValidationError
+from payapp.domain.money import format_money, parse_amount
+from payapp.services.payment_search import PaymentDetails, audit_details_text
+from payapp.services.refund_approvals import ApprovalView
+from payapp.ui.payments.payment_model import format_when, method_label, status_label, sync_label
+from payapp.ui.widgets import Banner, EmptyState
+
+SOURCE = {"back_office": "Back office", "client_portal": "Client portal"}
+
+
+def _table(headers: list[str], rows: list[list[str]], parent: QWidget, name: str,
+           right: tuple[int, ...] = ()) -> QTableWidget:
+    t = QTableWidget(len(rows), len(headers), parent)
+    t.setObjectName(name)
+    t.setHorizontalHeaderLabels(headers)
+    t.verticalHeader().hide()
+    t.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    t.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    t.setWordWrap(False)
+    for r, values in enumerate(rows):
+        for c, value in enumerate(values):
+            item = QTableWidgetItem(value)
+            item.setToolTip(value)
+            if c in right:
+                item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            t.setItem(r, c, item)
+    t.resizeColumnsToContents()
+    t.horizontalHeader().setStretchLastSection(True)
+    return t
+
+
+class PaymentDetailsDialog(QDialog):
+    """Everything about one payment. Actions are requested by signal; the tab performs them."""
+
+    action_requested = Signal(str)     # "refund" | "retry_sync" | "receipt_pdf" | "receipt_print"
+
+    def __init__(self, details: PaymentDetails, locale: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("paymentDetailsDialog")
+        self.details = details
+        r = details.row
+        self.setWindowTitle(self.tr("Payment %1").replace("%1", r.transaction_id or r.order_id))
+        self.banner = Banner(self, "detailsBanner")
+
+        def money(minor: int) -> str:
+            return format_money(minor, r.currency, locale)
+
+        summary = QFormLayout()
+        summary.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
+        f = details.fields
+
+        def add(label: str, value: str, name: str = "") -> None:
+            w = QLabel(value or "—", self)
+            w.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            if name:
+                w.setObjectName(name)
+            summary.addRow(label, w)
+
+        add(self.tr("Status"), status_label(r.status), "detailsStatus")
+        add(self.tr("Company"), r.company_name)
+        add(self.tr("Invoice"), r.invoice_number)
+        add(self.tr("Method"), method_label(r.method, r.brand, r.last_four, r.account_type)
+            + (f" · {self.tr('expires')} {f['expiry'][:2]}/{f['expiry'][2:]}" if f.get("expiry") else ""))
+        add(self.tr("Sale amount"), money(r.amount_minor), "detailsAmount")
+        add(self.tr("Applied to invoice"), money(r.applied_minor))
+        add(self.tr("Refunded"), money(r.refunded_minor))
+        add(self.tr("Can still be refunded"), money(r.refundable_minor), "detailsRemaining")
+        add(self.tr("Date"), format_when(r.created_at, locale))
+        add(self.tr("Taken by"), r.created_by_name)
+        add(self.tr("Source"), self.tr(SOURCE.get(r.source, r.source)))
+        add(self.tr("Transaction ID"), r.transaction_id)
+        add(self.tr("Order ID"), r.order_id)
+        add(self.tr("Gateway"), str(f.get("gateway", "")))
+
+        gateway = QFormLayout()
+        gateway.addRow(self.tr("Response"), QLabel(f"{details.response_code} · {details.response_text}", self))
+        gateway.addRow(self.tr("Authorization code"), QLabel(details.auth_code or "—", self))
+        gateway.addRow(self.tr("AVS result"), QLabel(details.avs_result or "—", self))
+        gateway.addRow(self.tr("CVV result"), QLabel(details.cvv_result or "—", self))
+        gateway_box = QGroupBox(self.tr("Gateway answer"), self)
+        gateway_box.setLayout(gateway)
+
+        sync = QFormLayout()
+        sync.addRow(self.tr("Accounting"), QLabel(sync_label(r.accounting_sync_state), self))
+        sync.addRow(self.tr("PSA"), QLabel(sync_label(r.psa_sync_state), self))
+        if details.sync_error:
+            err = QLabel(details.sync_error, self)
+            err.setWordWrap(True)
+            sync.addRow(self.tr("Last error"), err)
+        sync_box = QGroupBox(self.tr("Sync"), self)
+        sync_box.setLayout(sync)
+
+        top = QHBoxLayout()
+        top.addLayout(summary, 3)
+        side = QVBoxLayout()
+        side.addWidget(gateway_box)
+        side.addWidget(sync_box)
+        side.addStretch(1)
+        top.addLayout(side, 2)
+
+        tabs = QTabWidget(self)
+        tabs.setObjectName("detailsTabs")
+        tabs.addTab(_table([self.tr("When"), self.tr("Amount"), self.tr("Event")],
+                           [[format_when(e.at, locale), money(e.amount_minor) if e.amount_minor is not None else "",
+                             self.tr(e.text)] for e in details.timeline],
+                           self, "timelineTable", right=(1,)), self.tr("Timeline"))
+        tabs.addTab(_table([self.tr("Kind"), self.tr("Amount"), self.tr("Status"), self.tr("Transaction ID"),
+                            self.tr("Reason"), self.tr("Gateway said")],
+                           [[self.tr("Void") if x.kind == "void" else self.tr("Refund"), money(x.amount_minor),
+                             x.status, x.transaction_id, x.reason, x.response_text] for x in details.refunds],
+                           self, "refundsTable", right=(1,)), self.tr("Voids and refunds"))
+        tabs.addTab(_table([self.tr("Job"), self.tr("Status"), self.tr("Attempts"), self.tr("Last error")],
+                           [[j.kind, j.status, str(j.attempts), j.last_error] for j in details.sync_jobs],
+                           self, "syncJobsTable", right=(2,)), self.tr("Sync jobs"))
+        tabs.addTab(_table([self.tr("When"), self.tr("User"), self.tr("Action"), self.tr("Details")],
+                           [[format_when(a.occurred_at, locale), a.username, a.action,
+                             audit_details_text(a.details)] for a in details.audit],
+                           self, "auditTable"), self.tr("Audit"))
+
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
+        self.refund_button = buttons.addButton(
+            self.tr("Void…") if details.can_void else self.tr("Refund…"), QDialogButtonBox.ButtonRole.ActionRole)
+        self.refund_button.setObjectName("detailsRefundButton")
+        self.refund_button.setVisible(details.can_void or details.can_refund)
+        self.retry_button = buttons.addButton(self.tr("Retry sync"), QDialogButtonBox.ButtonRole.ActionRole)
+        self.retry_button.setObjectName("detailsRetryButton")
+        self.retry_button.setVisible(details.can_retry_sync)
+        pdf = buttons.addButton(self.tr("Save receipt as PDF…"), QDialogButtonBox.ButtonRole.ActionRole)
+        pdf.setObjectName("detailsReceiptPdfButton")
+        pdf.setVisible(r.status not in ("declined", "error", "pending", "unknown"))
+        self.refund_button.clicked.connect(lambda: self.action_requested.emit("refund"))
+        self.retry_button.clicked.connect(lambda: self.action_requested.emit("retry_sync"))
+        pdf.clicked.connect(lambda: self.action_requested.emit("receipt_pdf"))
+        printing = buttons.addButton(self.tr("Print receipt…"), QDialogButtonBox.ButtonRole.ActionRole)
+        printing.setObjectName("detailsReceiptPrintButton")
+        printing.setVisible(pdf.isVisibleTo(self))
+        printing.clicked.connect(lambda: self.action_requested.emit("receipt_print"))
+        buttons.rejected.connect(self.reject)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.banner)
+        layout.addLayout(top)
+        layout.addWidget(tabs, 1)
+        layout.addWidget(buttons)
+        self.resize(900, 640)
+
+
+class RefundDialog(QDialog):
+    """Choose a full or partial refund (or a void, before settlement) and a reason.
+
+    `accepted` means the user chose; the tab then confirms the amount and effect before calling the service."""
+
+    def __init__(self, details: PaymentDetails, locale: str, threshold_minor: int,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("refundDialog")
+        self._details = details
+        self._locale = locale
+        r = details.row
+        self.is_void = details.can_void
+        self.setWindowTitle(self.tr("Void payment") if self.is_void else self.tr("Refund payment"))
+        remaining = r.refundable_minor
+        self.remaining_minor = remaining
+        intro = QLabel(self)
+        intro.setObjectName("refundIntro")
+        intro.setWordWrap(True)
+        what = method_label(r.method, r.brand, r.last_four, r.account_type)
+        amount = format_money(remaining, r.currency, locale)
+        if self.is_void:
+            intro.setText(self.tr("This payment has not settled yet, so it can only be voided in full: %1 on %2 "
+                                  "for invoice %3 of %4. The charge disappears from the customer's statement.")
+                          .replace("%1", amount).replace("%2", what).replace("%3", r.invoice_number)
+                          .replace("%4", r.company_name))
+        else:
+            intro.setText(self.tr("%1 can still be refunded to %2 for invoice %3 of %4.")
+                          .replace("%1", amount).replace("%2", what).replace("%3", r.invoice_number)
+                          .replace("%4", r.company_name))
+        self.full = QRadioButton(self.tr("Full: %1").replace("%1", amount), self)
+        self.full.setObjectName("refundFull")
+        self.partial = QRadioButton(self.tr("Partial amount:"), self)
+        self.partial.setObjectName("refundPartial")
+        group = QButtonGroup(self)
+        group.addButton(self.full)
+        group.addButton(self.partial)
+        self.full.setChecked(True)
+        self.amount_edit = QLineEdit(self)
+        self.amount_edit.setObjectName("refundAmount")
+        self.amount_edit.setAccessibleName(self.tr("Partial amount"))
+        self.amount_edit.setPlaceholderText(format_money(0, r.currency, locale))
+        self.amount_edit.setEnabled(False)
+        self.partial.toggled.connect(self.amount_edit.setEnabled)
+        self.partial.setEnabled(not self.is_void)
+        self.reason_edit = QLineEdit(self)
+        self.reason_edit.setObjectName("refundReason")
+        self.reason_edit.setMaxLength(300)
+        self.reason_edit.setPlaceholderText(self.tr("Why (kept in the audit log)"))
+        self.error = QLabel(self)
+        self.error.setObjectName("refundError")
+        self.error.setStyleSheet("color: #c0392b;")
+        self.error.setWordWrap(True)
+        self.error.hide()
+        note = QLabel(self)
+        note.setObjectName("refundApprovalNote")
+        note.setWordWrap(True)
+        if threshold_minor > 0:
+            note.setText(self.tr("Amounts above %1 need another user's approval before they are sent.")
+                         .replace("%1", format_money(threshold_minor, r.currency, locale)))
+        note.setVisible(threshold_minor > 0)
+
+        amount_row = QHBoxLayout()
+        amount_row.addWidget(self.partial)
+        amount_row.addWidget(self.amount_edit, 1)
+        form = QFormLayout()
+        form.addRow(self.tr("Reason"), self.reason_edit)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel, self)
+        ok = buttons.addButton(self.tr("Void…") if self.is_void else self.tr("Refund…"),
+                               QDialogButtonBox.ButtonRole.AcceptRole)
+        ok.setObjectName("refundOk")
+        ok.setDefault(True)
+        buttons.accepted.connect(self._check)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addWidget(self.full)
+        layout.addLayout(amount_row)
+        layout.addLayout(form)
+        layout.addWidget(note)
+        layout.addWidget(self.error)
+        layout.addWidget(buttons)
+        self.setMinimumWidth(480)
+
+    def amount_minor(self) -> int:
+        """The chosen amount; raises ValidationError for a bad partial amount."""
+        if not self.partial.isChecked():
+            return self.remaining_minor
+        money = parse_amount(self.amount_edit.text(), self._details.row.currency, self._locale)
+        if money.minor <= 0:
+            raise ValidationError(self.tr("Enter an amount above zero."), field="amount")
+        if money.minor > self.remaining_minor:
+            raise ValidationError(self.tr("You can refund at most %1.").replace(
+                "%1", format_money(self.remaining_minor, self._details.row.currency, self._locale)), field="amount")
+        return money.minor
+
+    def reason(self) -> str:
+        return self.reason_edit.text().strip()
+
+    def _check(self) -> None:
+        try:
+            self.amount_minor()
+        except ValidationError as exc:
+            self.error.setText(exc.user_message)
+            self.error.show()
+            return
+        self.accept()
+
+
+class PendingApprovalsDialog(QDialog):
+    """Refunds waiting for a second user. Approve/Reject are requested by signal; the tab performs them."""
+
+    approve_requested = Signal(int)
+    reject_requested = Signal(int)
+
+    def __init__(self, locale: str, can_approve: bool, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("pendingApprovalsDialog")
+        self.setWindowTitle(self.tr("Pending refund approvals"))
+        self._locale = locale
+        self._rows: list[ApprovalView] = []
+        self.banner = Banner(self, "approvalsBanner")
+        self.table = QTableWidget(0, 6, self)
+        self.table.setObjectName("approvalsTable")
+        self.table.setHorizontalHeaderLabels([self.tr("Requested"), self.tr("By"), self.tr("Company"),
+                                              self.tr("Invoice"), self.tr("Amount"), self.tr("Reason")])
+        self.table.verticalHeader().hide()
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.empty = EmptyState(self.tr("No refunds are waiting for approval."), self)
+        self.approve_button = QPushButton(self.tr("Approve and send"), self)
+        self.approve_button.setObjectName("approveButton")
+        self.reject_button = QPushButton(self.tr("Reject"), self)
+        self.reject_button.setObjectName("rejectButton")
+        for b in (self.approve_button, self.reject_button):
+            b.setVisible(can_approve)
+            b.setEnabled(False)
+        self.approve_button.clicked.connect(lambda: self._emit(self.approve_requested))
+        self.reject_button.clicked.connect(lambda: self._emit(self.reject_requested))
+        self.table.itemSelectionChanged.connect(self._selection_changed)
+        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
+        close.rejected.connect(self.reject)
+        row = QHBoxLayout()
+        row.addWidget(self.approve_button)
+        row.addWidget(self.reject_button)
+        row.addStretch(1)
+        row.addWidget(close)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.banner)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.empty, 1)
+        layout.addLayout(row)
+        self.resize(820, 420)
+        self.set_rows([])
+
+    def set_rows(self, rows: list[ApprovalView]) -> None:
+        self._rows = rows
+        self.table.setRowCount(len(rows))
+        for i, a in enumerate(rows):
+            values = [format_when(a.requested_at, self._locale), a.requested_by_name, a.company_name,
+                      a.invoice_number, format_money(a.amount_minor, a.currency, self._locale), a.reason]
+            for c, v in enumerate(values):
+                item = QTableWidgetItem(v)
+                item.setToolTip(v)
+                if c == 4:
+                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                self.table.setItem(i, c, item)
+        self.table.resizeColumnsToContents()
+        self.table.setVisible(bool(rows))
+        self.empty.setVisible(not rows)
+        self._selection_changed()
+
+    def selected(self) -> ApprovalView | None:
+        rows = self.table.selectionModel().selectedRows()
+        return self._rows[rows[0].row()] if rows else None
+
+    def _selection_changed(self) -> None:
+        has = self.selected() is not None
+        self.approve_button.setEnabled(has)
+        self.reject_button.setEnabled(has)
+
+    def _emit(self, signal: Signal) -> None:
+        a = self.selected()
+        if a is not None:
+            signal.emit(a.id)  # type: ignore[attr-defined]
+
+
+def receipt_html(details: PaymentDetails, locale: str, company: str = "") -> str:
+    """A printable receipt (HTML for QTextDocument). No card or account number: brand and last four only."""
+    r = details.row
+    e = html.escape
+
+    def money(minor: int) -> str:
+        return e(format_money(minor, r.currency, locale))
+
+    rows = [("Date", format_when(r.created_at, locale)), ("Paid by", r.company_name), ("Invoice", r.invoice_number),
+            ("Method", method_label(r.method, r.brand, r.last_four, r.account_type)),
+            ("Transaction ID", r.transaction_id), ("Authorization", details.auth_code),
+            ("Status", status_label(r.status))]
+    body = "".join(f"<tr><td style='color:#555;padding-right:16px'>{e(k)}</td><td>{e(v or '—')}</td></tr>"
+                   for k, v in rows)
+    money_rows = (f"<tr><td style='color:#555;padding-right:16px'>Amount</td>"
+                  f"<td><b>{money(r.amount_minor)}</b></td></tr>")
+    if r.refunded_minor:
+        money_rows += (f"<tr><td style='color:#555;padding-right:16px'>Refunded</td><td>{money(r.refunded_minor)}"
+                       f"</td></tr><tr><td style='color:#555;padding-right:16px'>Net</td>"
+                       f"<td><b>{money(r.amount_minor - r.refunded_minor)}</b></td></tr>")
+    title = f"<h2>{e(company)} — Payment receipt</h2>" if company else "<h2>Payment receipt</h2>"
+    return (f"<html><body style='font-family:sans-serif'>{title}<table>{body}{money_rows}</table>"
+            "<p style='color:#555'>Thank you for your payment.</p></body></html>")
+
+
+def receipt_document(details: PaymentDetails, locale: str) -> QTextDocument:
+    doc = QTextDocument()
+    doc.setHtml(receipt_html(details, locale))
+    return doc
+
+
+def write_receipt_pdf(details: PaymentDetails, locale: str, path: str) -> None:
+    """Render the receipt to a PDF file (QPdfWriter; a small document, fast on the GUI thread)."""
+    writer = QPdfWriter(path)
+    writer.setPageSize(QPageSize(QPageSize.PageSizeId.Letter))
+    writer.setPageMargins(QMarginsF(15, 15, 15, 15), QPageLayout.Unit.Millimeter)
+    writer.setTitle("Payment receipt")
+    doc = QTextDocument()
+    doc.setHtml(receipt_html(details, locale))
+    doc.print_(writer)
+

@@ -1,0 +1,165 @@
+"""Small widgets every screen uses: the result banner, masked secret fields, async dialogs."""
+
+from __future__ import annotations
+
+import asyncio
+
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QKeyEvent, QKeySequence
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QLineEdit, QMessageBox, QPushButton, QWidget
+
+BANNER_COLOURS = {
+    "success": ("#1e6b34", "#e3f4e8"),
+    "approved": ("#1e6b34", "#e3f4e8"),
+    "info": ("#1d4f86", "#e5eef9"),
+    "warning": ("#7a5200", "#fff3d6"),
+    "unknown": ("#7a5200", "#fff3d6"),
+    "error": ("#8a1c1c", "#fbe7e7"),
+    "declined": ("#8a1c1c", "#fbe7e7"),
+}
+
+
+class Banner(QFrame):
+    """A message strip at the top of a page: result of the last action, in plain words.
+
+    `kind` is None while hidden; tests read it. Colours carry meaning together with an icon-like
+    prefix so the message does not depend on colour alone."""
+
+    action_clicked = Signal()
+
+    def __init__(self, parent: QWidget | None = None, object_name: str = "banner") -> None:
+        super().__init__(parent)
+        self.setObjectName(object_name)
+        self.kind: str | None = None
+        self._label = QLabel(self)
+        self._label.setObjectName(f"{object_name}Text")
+        self._label.setWordWrap(True)
+        self._label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self._action = QPushButton(self)
+        self._action.setObjectName(f"{object_name}Action")
+        self._action.hide()
+        self._action.clicked.connect(self.action_clicked)
+        close = QPushButton("×", self)
+        close.setObjectName(f"{object_name}Close")
+        close.setFlat(True)
+        close.setFixedWidth(28)
+        close.setAccessibleName(self.tr("Close message"))
+        close.clicked.connect(self.clear)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(12, 8, 8, 8)
+        layout.addWidget(self._label, 1)
+        layout.addWidget(self._action)
+        layout.addWidget(close)
+        self.setAccessibleName(self.tr("Message"))
+        self.hide()
+
+    @property
+    def text(self) -> str:
+        return self._label.text()
+
+    def show_message(self, kind: str, text: str, action: str = "") -> None:
+        fg, bg = BANNER_COLOURS.get(kind, BANNER_COLOURS["info"])
+        prefix = {"success": "✔", "approved": "✔", "error": "✖", "declined": "✖", "warning": "⚠",
+                  "unknown": "⚠"}.get(kind, "ℹ")
+        self.kind = kind
+        self._label.setText(f"{prefix}  {text}")
+        self.setStyleSheet(f"QFrame#{self.objectName()} {{ background: {bg}; border: 1px solid {fg};"
+                           f" border-radius: 4px; }} QLabel {{ color: {fg}; background: transparent; }}")
+        self._action.setVisible(bool(action))
+        self._action.setText(action)
+        self.show()
+
+    def show_success(self, text: str) -> None:
+        self.show_message("success", text)
+
+    def show_error(self, text: str, action: str = "") -> None:
+        self.show_message("error", text, action)
+
+    def show_info(self, text: str) -> None:
+        self.show_message("info", text)
+
+    def show_warning(self, text: str) -> None:
+        self.show_message("warning", text)
+
+    def clear(self) -> None:
+        self.kind = None
+        self._label.clear()
+        self.hide()
+
+
+class _NoCopyFilter(QObject):
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() in (QEvent.Type.ShortcutOverride, QEvent.Type.KeyPress) and isinstance(event, QKeyEvent) \
+                and (event.matches(QKeySequence.StandardKey.Copy) or event.matches(QKeySequence.StandardKey.Cut)):
+            event.accept()
+            return True
+        return False
+
+
+class MaskedLineEdit(QLineEdit):
+    """A field for a secret that can never be unmasked: password echo, no context menu, no drag, no copy
+    or cut. There is deliberately no way to put a saved secret back into it."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setEchoMode(QLineEdit.EchoMode.Password)
+        self.setContextMenuPolicy(Qt.ContextMenuPolicy.NoContextMenu)
+        self.setDragEnabled(False)
+        self.setAcceptDrops(True)
+        self.setInputMethodHints(Qt.InputMethodHint.ImhHiddenText | Qt.InputMethodHint.ImhSensitiveData
+                                 | Qt.InputMethodHint.ImhNoPredictiveText)
+        self._filter = _NoCopyFilter(self)
+        self.installEventFilter(self._filter)
+
+    def setEchoMode(self, mode: QLineEdit.EchoMode) -> None:
+        # Refuse any attempt to unmask (no reveal button, no accidental Normal echo).
+        super().setEchoMode(QLineEdit.EchoMode.Password)
+
+    def copy(self) -> None:
+        return
+
+    def cut(self) -> None:
+        return
+
+    def take_secret(self) -> str:
+        """Return the typed value and clear the field, so it lives in the widget as briefly as possible."""
+        value = self.text()
+        self.clear()
+        return value
+
+
+async def ask(box: QMessageBox) -> QMessageBox.StandardButton:
+    """Open a message box without a nested event loop and await the button pressed."""
+    done: asyncio.Future[QMessageBox.StandardButton] = asyncio.get_running_loop().create_future()
+
+    def finished(_result: int) -> None:
+        if not done.done():
+            done.set_result(box.standardButton(box.clickedButton()) if box.clickedButton() else
+                            QMessageBox.StandardButton.Cancel)
+
+    box.finished.connect(finished)
+    box.open()
+    return await done
+
+
+def confirm_box(parent: QWidget, title: str, text: str, yes: str, *, informative: str = "") -> QMessageBox:
+    box = QMessageBox(QMessageBox.Icon.Question, title, text,
+                      QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel, parent)
+    box.setObjectName("confirmBox")
+    box.button(QMessageBox.StandardButton.Yes).setText(yes)
+    box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+    if informative:
+        box.setInformativeText(informative)
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    return box
+
+
+class EmptyState(QLabel):
+    """A centred hint shown where a list is empty: says what to do next."""
+
+    def __init__(self, text: str, parent: QWidget | None = None) -> None:
+        super().__init__(text, parent)
+        self.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.setWordWrap(True)
+        self.setObjectName("emptyState")
+        self.setStyleSheet("QLabel#emptyState { color: palette(placeholder-text); padding: 24px; }")

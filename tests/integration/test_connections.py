@@ -1,0 +1,159 @@
+"""Connections (credentials in the keyring, fingerprints in the database, Test buttons, QuickBooks Connect
+in demo mode) and the headless `payapp sync` entry point, against both sandboxes in process."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+from sqlalchemy import func, select
+
+from payapp.models import Invoice, OutboxJob
+from payapp.models.db import Database
+from payapp.sandbox.autotask import (
+    DEMO_API_USER,
+    DEMO_INTEGRATION_CODE,
+    DEMO_SECRET,
+    AutotaskSandbox,
+    create_autotask_app,
+)
+from payapp.sandbox.quickbooks import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, QuickBooksSandbox, create_quickbooks_app
+from payapp.services.auth import CurrentUser
+from payapp.services.connections import QB_REFRESH, ConnectionsService
+from payapp.services.secrets import Secret, SecretStore
+from payapp.services.settings import SettingsService
+from payapp.services.sync import headless_sync
+
+AT = "https://autotask.sandbox.test/atservicesrest"
+QB = "https://quickbooks.sandbox.test"
+QB_AUTH = "https://oauth.sandbox.test"
+
+
+@pytest.fixture
+def sandboxes() -> tuple[AutotaskSandbox, QuickBooksSandbox]:
+    return AutotaskSandbox(companies=5, invoices=30, seed=3), QuickBooksSandbox()
+
+
+@pytest.fixture
+async def http(sandboxes: tuple[AutotaskSandbox, QuickBooksSandbox]) -> AsyncIterator[httpx.AsyncClient]:
+    at, qb = sandboxes
+    qb_app = create_quickbooks_app(qb)
+    mounts = {"all://autotask.sandbox.test": httpx.ASGITransport(app=create_autotask_app(at)),
+              "all://quickbooks.sandbox.test": httpx.ASGITransport(app=qb_app),
+              "all://oauth.sandbox.test": httpx.ASGITransport(app=qb_app)}
+    async with httpx.AsyncClient(mounts=mounts) as client:
+        yield client
+
+
+async def configure(database: Database, secret_store: SecretStore, current_user: CurrentUser,
+                    http: httpx.AsyncClient) -> ConnectionsService:
+    settings = SettingsService(database, secret_store, current_user)
+    await settings.set_many({"autotask.base_url": AT, "quickbooks.base_url": QB, "quickbooks.auth_base_url": QB_AUTH,
+                             "currency": "USD"})
+    conn = ConnectionsService(database, settings, secret_store, current_user, http, demo=True)
+    await conn.save_autotask(api_user=DEMO_API_USER, secret=Secret(DEMO_SECRET),
+                             integration_code=Secret(DEMO_INTEGRATION_CODE))
+    await conn.save_quickbooks_app(client_id=DEMO_CLIENT_ID, client_secret=Secret(DEMO_CLIENT_SECRET))
+    return conn
+
+
+async def test_connections_save_test_and_connect(database: Database, secret_store: SecretStore,
+                                                 current_user: CurrentUser, http: httpx.AsyncClient,
+                                                 sandboxes: tuple[AutotaskSandbox, QuickBooksSandbox]) -> None:
+    conn = await configure(database, secret_store, current_user, http)
+    status = await conn.autotask_status()
+    assert status.configured and status.on_this_workstation
+    assert DEMO_SECRET not in repr(status)
+    ok, message = await conn.test_autotask()
+    assert ok, message
+    assert "autotask.sandbox.test" in message
+
+    not_demo = ConnectionsService(database, SettingsService(database, secret_store, current_user), secret_store,
+                                  current_user, http)
+    ok, message = await not_demo.test_quickbooks()
+    assert not ok and "Reconnect QuickBooks" in message
+    await conn.connect_demo()
+    ok, message = await conn.test_quickbooks()
+    assert ok and "PayApp Demo Company" in message
+    qb_status = await conn.quickbooks_status()
+    assert qb_status.connected and qb_status.realm_id == sandboxes[1].realm_id
+
+    # rotation: an expired access token is refreshed and the new refresh token is in the keyring
+    before = secret_store.get(QB_REFRESH)
+    sandboxes[1].expire_access_tokens()
+    assert (await conn.test_quickbooks())[0]
+    after = secret_store.get(QB_REFRESH)
+    assert after is not None and after != before and after.reveal() in sandboxes[1].refresh_tokens
+
+    # a wrong secret: a clear message, nothing leaks
+    await conn.save_autotask(api_user=DEMO_API_USER, secret=Secret("wrong-secret"))
+    ok, message = await conn.test_autotask()
+    assert not ok and "refused" in message and "wrong-secret" not in message
+
+
+async def test_state_must_match(database: Database, secret_store: SecretStore, current_user: CurrentUser,
+                                http: httpx.AsyncClient) -> None:
+    conn = await configure(database, secret_store, current_user, http)
+    url, state = await conn.start_authorization("http://127.0.0.1:5000/callback")
+    assert "state=" + state in url and "client_id=" + DEMO_CLIENT_ID in url
+    from payapp.domain.errors import ValidationError
+
+    with pytest.raises(ValidationError, match="not the one PayApp started"):
+        await conn.complete_authorization("code", "forged-state", "9130350000000001")
+
+
+async def test_headless_sync_pulls_and_pushes(sqlite_url: str, secret_store: SecretStore, current_user: CurrentUser,
+                                              http: httpx.AsyncClient,
+                                              sandboxes: tuple[AutotaskSandbox, QuickBooksSandbox]) -> None:
+    db = Database(sqlite_url)
+    try:
+        conn = await configure(db, secret_store, current_user, http)
+        await conn.connect_demo()
+    finally:
+        await db.dispose()
+    result = await headless_sync(sqlite_url, secret_store, http, demo=True)
+    at, qb = sandboxes
+    assert result.sync.counts["invoices"] == 30
+    not_voided = sum(1 for r in at.data["Invoices"] if not r["isVoided"])
+    assert result.outbox_done == not_voided and result.outbox_problems == 0
+    assert len(qb.all("Invoice")) == not_voided
+    db = Database(sqlite_url)
+    try:
+        async with db.sessions() as s:
+            numbered = (await s.execute(select(func.count()).select_from(Invoice)
+                                        .where(Invoice.accounting_number.is_not(None)))).scalar_one()
+            pending = (await s.execute(select(func.count()).select_from(OutboxJob)
+                                       .where(OutboxJob.status != "done"))).scalar_one()
+    finally:
+        await db.dispose()
+    assert numbered == not_voided and pending == 0
+
+
+async def test_run_headless_sync_demo_exit_code(sqlite_url: str, secret_store: SecretStore,
+                                                current_user: CurrentUser) -> None:
+    from types import SimpleNamespace
+
+    from payapp.services.sync import run_headless_sync
+
+    db = Database(sqlite_url)
+    try:
+        await SettingsService(db, secret_store, current_user).set_many({
+            "autotask.base_url": AT, "quickbooks.base_url": QB, "quickbooks.auth_base_url": QB_AUTH,
+            "currency": "USD"})
+    finally:
+        await db.dispose()
+    lines: list[str] = []
+    code = await run_headless_sync(SimpleNamespace(database_url=sqlite_url, demo=True), out=lines.append)
+    assert code == 0, lines
+    assert any(line.startswith("Synced (full)") for line in lines)
+    assert any("need attention" in line for line in lines)
+
+
+async def test_demo_factories_connect_by_themselves(database: Database, secret_store: SecretStore,
+                                                    current_user: CurrentUser, http: httpx.AsyncClient) -> None:
+    settings = SettingsService(database, secret_store, current_user)
+    await settings.set_many({"autotask.base_url": AT, "quickbooks.base_url": QB, "quickbooks.auth_base_url": QB_AUTH})
+    conn = ConnectionsService(database, settings, secret_store, current_user, http, demo=True)
+    assert (await conn.test_autotask())[0]
+    assert (await conn.test_quickbooks())[0]

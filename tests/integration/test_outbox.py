@@ -1,0 +1,233 @@
+"""The outbox worker against the QuickBooks and Autotask sandboxes (in-process through ASGITransport):
+10,000 payments with 20% injected failures (lost answers among them) end up in QuickBooks exactly once;
+non-retryable faults go to needs_attention; retry and dismiss are audited; the PSA is marked paid."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import func, select
+
+from payapp.connectors.accounting.quickbooks_online import QuickBooksConnector, QuickBooksOAuth, TokenSet
+from payapp.connectors.psa.autotask import AutotaskConnector
+from payapp.models import AuditEvent, Company, Invoice, OutboxJob, Payment
+from payapp.models.base import utcnow
+from payapp.models.db import Database
+from payapp.sandbox.autotask import (
+    DEMO_API_USER,
+    DEMO_INTEGRATION_CODE,
+    DEMO_SECRET,
+    AutotaskSandbox,
+    create_autotask_app,
+)
+from payapp.sandbox.quickbooks import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, QuickBooksSandbox, create_quickbooks_app
+from payapp.services.auth import CurrentUser
+from payapp.services.outbox import OutboxWorker
+
+QB = "http://qb.sandbox.test"
+AT = "http://at.sandbox.test/atservicesrest"
+
+
+async def _no_sleep(_: float) -> None:
+    return None
+
+
+@pytest.fixture
+def qb_sandbox() -> QuickBooksSandbox:
+    return QuickBooksSandbox(seed=42)
+
+
+@pytest.fixture
+def at_sandbox() -> AutotaskSandbox:
+    return AutotaskSandbox(companies=3, invoices=5, seed=1)
+
+
+@pytest.fixture
+async def http(qb_sandbox: QuickBooksSandbox, at_sandbox: AutotaskSandbox) -> AsyncIterator[httpx.AsyncClient]:
+    mounts = {"all://qb.sandbox.test": httpx.ASGITransport(app=create_quickbooks_app(qb_sandbox)),
+              "all://at.sandbox.test": httpx.ASGITransport(app=create_autotask_app(at_sandbox))}
+    async with httpx.AsyncClient(mounts=mounts) as client:
+        yield client
+
+
+def make_worker(db: Database, http: httpx.AsyncClient, qb: QuickBooksSandbox, current: CurrentUser | None = None,
+                **kw: Any) -> OutboxWorker:
+    saved: list[TokenSet] = []
+
+    async def save(tokens: TokenSet) -> None:
+        saved.append(tokens)
+
+    async def quickbooks() -> QuickBooksConnector:
+        access, refresh = qb.issue_tokens()
+        oauth = QuickBooksOAuth(QB, http, client_id=DEMO_CLIENT_ID, client_secret=DEMO_CLIENT_SECRET)
+        return QuickBooksConnector(QB, http, realm_id=qb.realm_id, oauth=oauth, save_tokens=save, rate=0,
+                                   tokens=TokenSet(access, refresh, utcnow() + dt.timedelta(hours=1)))
+
+    async def autotask() -> AutotaskConnector:
+        return AutotaskConnector(AT, http, api_user=DEMO_API_USER, secret=DEMO_SECRET,
+                                 integration_code=DEMO_INTEGRATION_CODE, sleep=_no_sleep)
+
+    kw.setdefault("backoff_base", dt.timedelta(0))
+    return OutboxWorker(db, quickbooks, autotask, current=current, sleep=_no_sleep, **kw)
+
+
+async def seed(db: Database, *, companies: int, invoices: int, payments: int,
+               external_ids: list[int] | None = None) -> None:
+    now = utcnow()
+    async with db.transaction() as s:
+        await s.execute(Company.__table__.insert(), [
+            {"id": c, "external_id": 1000 + c, "name": f"Customer {c} O'Hara"} for c in range(1, companies + 1)])
+        await s.execute(Invoice.__table__.insert(), [
+            {"id": i, "external_id": (external_ids[i - 1] if external_ids else 500_000 + i),
+             "company_id": 1 + i % companies, "company_name": f"Customer {1 + i % companies} O'Hara",
+             "invoice_number": f"INV-{i}", "invoice_date": dt.date(2026, 1, 1), "currency": "USD",
+             "total_minor": 1_000_000, "tax_minor": 0, "paid_minor": 0, "balance_minor": 1_000_000, "status": "open"}
+            for i in range(1, invoices + 1)])
+        if not payments:
+            return
+        await s.execute(Payment.__table__.insert(), [
+            {"id": p, "order_id": f"ord-{p}", "invoice_id": 1 + p % invoices, "company_id": 1 + (1 + p % invoices)
+             % companies, "company_name": "x", "invoice_number": "x", "gateway": "nmi", "amount_minor": 100 + p,
+             "applied_minor": 100 + p, "currency": "USD", "method": "card", "status": "approved",
+             "transaction_id": f"tx{p}", "decided_at": now, "accounting_sync_state": "pending",
+             "psa_sync_state": "pending"} for p in range(1, payments + 1)])
+        await s.execute(OutboxJob.__table__.insert(), [
+            {"kind": "accounting.push_payment", "payload": f'{{"payment_id": {p}}}', "payment_id": p}
+            for p in range(1, payments + 1)])
+
+
+@pytest.mark.slow
+async def test_ten_thousand_payments_with_failures_post_exactly_once(
+        sqlite_url: str, http: httpx.AsyncClient, qb_sandbox: QuickBooksSandbox,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # httpx's ASGITransport tries `import sniffio` on every request to detect trio; without sniffio installed
+    # that failed import scans sys.path each time and triples this test's run time. We run on asyncio.
+    monkeypatch.setattr("httpx._transports.asgi.is_running_trio", lambda: False)
+    db = Database(sqlite_url)
+    try:
+        await seed(db, companies=20, invoices=100, payments=10_000)
+        qb_sandbox.faults.failure_rate = 0.2
+        worker = make_worker(db, http, qb_sandbox, batch_size=500, concurrency=10)
+        report = await worker.drain()
+        assert report.needs_attention == 0 and not report.stopped_reason
+        assert report.retried > 500                 # failures really happened (and lost answers among them)
+        payments = qb_sandbox.all("Payment")
+        refs = [p["PaymentRefNum"] for p in payments]
+        assert len(payments) == 10_000
+        assert len(set(refs)) == 10_000             # none twice
+        assert len(qb_sandbox.all("Invoice")) == 100
+        assert len(qb_sandbox.all("Customer")) == 20
+        async with db.sessions() as s:
+            states = dict((await s.execute(select(Payment.accounting_sync_state, func.count())
+                                           .group_by(Payment.accounting_sync_state))).all())
+            ids = (await s.scalars(select(Payment.accounting_id))).all()
+            jobs = dict((await s.execute(select(OutboxJob.status, func.count()).group_by(OutboxJob.status))).all())
+            inv_states = set((await s.scalars(select(Invoice.sync_state))).all())
+        assert states == {"synced": 10_000}
+        assert len(set(ids)) == 10_000 and None not in ids
+        assert jobs == {"done": 10_000}
+        assert inv_states == {"synced"}
+    finally:
+        await db.dispose()
+
+
+async def test_lost_answer_is_replayed_not_posted_twice(database: Database, http: httpx.AsyncClient,
+                                                        qb_sandbox: QuickBooksSandbox) -> None:
+    await seed(database, companies=1, invoices=1, payments=1)
+    worker = make_worker(database, http, qb_sandbox)
+    await worker.run_once()                       # customer + invoice + payment
+    assert len(qb_sandbox.all("Payment")) == 1
+    # a second payment whose answer is lost after QuickBooks wrote it
+    async with database.transaction() as s:
+        s.add(Payment(id=2, order_id="ord-2", invoice_id=1, company_id=1, company_name="x", invoice_number="x",
+                      gateway="nmi", amount_minor=500, currency="USD", method="card", status="approved",
+                      transaction_id="tx2", accounting_sync_state="pending"))
+        await s.flush()
+        s.add(OutboxJob(kind="accounting.push_payment", payload='{"payment_id": 2}', payment_id=2))
+    qb_sandbox.faults.lost_answer_next = 1
+    rep = await worker.run_once()
+    assert rep.retried == 1
+    async with database.sessions() as s:
+        job = (await s.scalars(select(OutboxJob).where(OutboxJob.payment_id == 2))).one()
+    assert job.request_id and job.attempts == 1 and "try again" in job.last_error
+    assert len(qb_sandbox.all("Payment")) == 2    # it was written once...
+    await worker.drain()
+    assert len(qb_sandbox.all("Payment")) == 2    # ...and the retry with the same request id did not write again
+    async with database.sessions() as s:
+        p2 = await s.get(Payment, 2)
+    assert p2 is not None and p2.accounting_sync_state == "synced"
+    assert p2.accounting_id == qb_sandbox.all("Payment")[1]["Id"]
+
+
+async def test_void_waits_for_push_and_stale_token_is_retried(database: Database, http: httpx.AsyncClient,
+                                                               qb_sandbox: QuickBooksSandbox) -> None:
+    await seed(database, companies=1, invoices=1, payments=1)
+    async with database.transaction() as s:
+        s.add(OutboxJob(kind="accounting.void_payment", payload='{"payment_id": 1}', payment_id=1))
+    qb_sandbox.faults.stale_next = 1
+    await make_worker(database, http, qb_sandbox).drain()
+    (payment,) = qb_sandbox.all("Payment")
+    assert payment["PrivateNote"] == "Voided" and payment["TotalAmt"] == 0
+    assert len(qb_sandbox.all("Payment")) == 1
+
+
+async def test_non_retryable_goes_to_problems_then_retry_and_dismiss_are_audited(
+        database: Database, http: httpx.AsyncClient, qb_sandbox: QuickBooksSandbox,
+        current_user: CurrentUser) -> None:
+    await seed(database, companies=1, invoices=1, payments=2)
+    worker = make_worker(database, http, qb_sandbox, current=current_user)
+    await worker.run_once()
+    qb_sandbox.entities["Payment"].clear()
+    qb_sandbox.entities["Invoice"].clear()        # the invoice was deleted in QuickBooks meanwhile
+    async with database.transaction() as s:
+        s.add(OutboxJob(kind="accounting.refund_payment", payload='{"payment_id": 1, "amount_minor": 50}',
+                        payment_id=1))
+        s.add(OutboxJob(kind="accounting.void_payment", payload='{"payment_id": 2}', payment_id=2))
+    await worker.drain()
+    problems = await worker.problems()
+    assert [p.kind for p in problems] == ["accounting.void_payment"]
+    assert "610" in problems[0].last_error and "Invoice INV-1" in problems[0].description
+    assert len(qb_sandbox.all("RefundReceipt")) == 1
+    async with database.sessions() as s:
+        p2 = await s.get(Payment, 2)
+    assert p2 is not None and p2.accounting_sync_state == "failed" and "Object Not Found" in p2.sync_error
+    await worker.retry(problems[0].job_id)
+    await worker.drain()
+    assert len(await worker.problems()) == 1
+    await worker.dismiss(problems[0].job_id, "Voided in QuickBooks by hand")
+    assert await worker.problems() == []
+    async with database.sessions() as s:
+        actions = (await s.scalars(select(AuditEvent.action).order_by(AuditEvent.id))).all()
+    assert actions == ["outbox.retried", "outbox.dismissed"]
+
+
+async def test_quickbooks_disconnected_leaves_jobs_pending(database: Database, http: httpx.AsyncClient,
+                                                           qb_sandbox: QuickBooksSandbox) -> None:
+    await seed(database, companies=1, invoices=1, payments=3)
+    worker = make_worker(database, http, qb_sandbox)
+    qb_sandbox.revoke()
+    qb_sandbox.issue_tokens = lambda: ("revoked", "revoked")  # type: ignore[method-assign]
+    report = await worker.drain()
+    assert "Reconnect QuickBooks" in report.stopped_reason
+    async with database.sessions() as s:
+        jobs = (await s.scalars(select(OutboxJob))).all()
+    assert {(j.status, j.attempts) for j in jobs} == {("pending", 0)}
+
+
+async def test_mark_invoice_paid_in_autotask(database: Database, http: httpx.AsyncClient,
+                                             qb_sandbox: QuickBooksSandbox, at_sandbox: AutotaskSandbox) -> None:
+    ext = at_sandbox.data["Invoices"][0]["id"]
+    await seed(database, companies=1, invoices=1, payments=0, external_ids=[ext])
+    async with database.transaction() as s:
+        s.add(OutboxJob(kind="psa.mark_invoice_paid", payload='{"invoice_id": 1, "paid_date": "2026-03-04"}',
+                        invoice_id=1))
+    at_sandbox.faults.fail_next = 1               # a 500 first: retried inside the connector
+    await make_worker(database, http, qb_sandbox).drain()
+    assert at_sandbox.patches == [{"id": ext, "paidDate": "2026-03-04"}]
+    async with database.sessions() as s:
+        inv = await s.get(Invoice, 1)
+    assert inv is not None and inv.psa_paid_marked

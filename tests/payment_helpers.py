@@ -1,0 +1,119 @@
+"""Helpers for tests that take payments: a configured database, an invoice, a PaymentService wired to a
+sandbox gateway. Reusable by UI tests (ASGITransport) and integration tests (uvicorn on loopback)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import AsyncIterator, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import func, select
+
+from payapp.domain.roles import Role
+from payapp.models import Company, Invoice, Payment
+from payapp.models.db import Database
+from payapp.sandbox.gateway import DEMO_SECURITY_KEY, GatewaySandbox, create_gateway_app
+from payapp.services.auth import Actor, CurrentUser
+from payapp.services.gateways import GatewayProvider
+from payapp.services.payments import NewBankAccount, NewCard, PaymentService
+from payapp.services.secrets import Secret, SecretStore
+from payapp.services.settings import PRIVATE_KEY, SettingsService
+from tests.servers import serve_asgi
+
+ADMIN_ACTOR = Actor(user_id=None, username="helper-admin", role=Role.ADMIN, display_name="Helper Admin")
+FINANCE_ACTOR = Actor(user_id=None, username="helper-finance", role=Role.FINANCE, display_name="Helper Finance")
+
+TEST_CVV = "999"
+VISA = "4111111111111111"
+MASTERCARD = "5431111111111111"
+AMEX = "341111111111111"
+ACH_ROUTING, ACH_ACCOUNT = "490000018", "24413815"
+#: every secret a payment test types, for "never stored, never logged" checks
+SECRET_VALUES = (VISA, MASTERCARD, AMEX, ACH_ACCOUNT, "123123123", "99990000", DEMO_SECURITY_KEY)
+
+
+def card(number: str = VISA, cvv: str = TEST_CVV, expiry: str = "1230") -> NewCard:
+    return NewCard(number=number, expiry_mmyy=expiry, cvv=cvv, first_name="Ada", last_name="Lovelace",
+                   address1="888 Main St", city="Springfield", state="IL", zip="77777", country="US")
+
+
+def bank(account: str = ACH_ACCOUNT, routing: str = ACH_ROUTING, holder: str = "business") -> NewBankAccount:
+    return NewBankAccount(holder_type=holder, account_type="checking", name="Acme Inc", routing_number=routing,
+                          account_number=account, company="Acme Inc", address1="1 Main St", city="Springfield",
+                          state="IL", zip="62701", country="US")
+
+
+async def configure_processing(db: Database, secrets: SecretStore, base_url: str,
+                               key: str = DEMO_SECURITY_KEY) -> None:
+    """Make processing active: currency USD, card and eCheck in the back office, key and address set."""
+    settings = SettingsService(db, secrets, CurrentUser(ADMIN_ACTOR))
+    await settings.set_many({
+        "currency": "USD",
+        "payment_types.back_office.card": True,
+        "payment_types.back_office.echeck": True,
+        "gateway.private_key_fingerprint": secrets.set(PRIVATE_KEY, Secret(key)),
+        "gateway.base_url": base_url,
+    })
+
+
+async def make_invoice(db: Database, *, total_minor: int = 100_00, currency: str = "USD",
+                       company_name: str = "Acme Inc", number: str = "INV-1001", company_id: int | None = None) -> int:
+    async with db.transaction() as s:
+        if company_id is None:
+            company = Company(name=company_name)
+            s.add(company)
+            await s.flush()
+            company_id = company.id
+        inv = Invoice(company_id=company_id, company_name=company_name, invoice_number=number,
+                      invoice_date=dt.date(2026, 11, 1), currency=currency, total_minor=total_minor,
+                      balance_minor=total_minor, status="open")
+        s.add(inv)
+        await s.flush()
+        return inv.id
+
+
+def make_service(db: Database, secrets: SecretStore, client: httpx.AsyncClient, *, actor: Actor = FINANCE_ACTOR,
+                 timeout: float | None = None, lookup_delays: Sequence[float] = (0.01, 0.02),
+                 **kw: Any) -> PaymentService:
+    current = CurrentUser(actor)
+    settings = SettingsService(db, secrets, current)
+    gateways = GatewayProvider(client, settings, secrets, timeout=timeout)
+    return PaymentService(db, gateways, settings, current, lookup_delays=lookup_delays, **kw)
+
+
+async def invoice_row(db: Database, invoice_id: int) -> Invoice:
+    async with db.sessions() as s:
+        inv = await s.get(Invoice, invoice_id)
+        assert inv is not None
+        return inv
+
+
+async def payments_by_status(db: Database, invoice_id: int | None = None) -> dict[str, int]:
+    async with db.sessions() as s:
+        q = select(Payment.status, func.count()).group_by(Payment.status)
+        if invoice_id is not None:
+            q = q.where(Payment.invoice_id == invoice_id)
+        return {row[0]: row[1] for row in (await s.execute(q)).all()}
+
+
+@dataclass
+class ServedGateway:
+    sandbox: GatewaySandbox
+    url: str
+
+
+@pytest.fixture
+def served_gateway() -> Iterator[ServedGateway]:
+    """The sandbox gateway on 127.0.0.1 (uvicorn, real sockets)."""
+    sandbox = GatewaySandbox()
+    with serve_asgi(create_gateway_app(sandbox)) as url:
+        yield ServedGateway(sandbox, url)
+
+
+@pytest.fixture
+async def http_client() -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(timeout=5.0) as c:
+        yield c

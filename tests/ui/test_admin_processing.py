@@ -1,0 +1,241 @@
+"""Admin → Payment Processing through the UI: masked keys that end up only in the keyring, a plaintext
+keyring refused, the payment-type rule on the status label, the set-once currency."""
+
+from __future__ import annotations
+
+import itertools
+import logging
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QLineEdit, QMessageBox, QPushButton
+from pytestqt.qtbot import QtBot
+
+from payapp.app import AppContext, build_main_window
+from payapp.config import setup_logging
+from payapp.services.auth import Actor
+from payapp.services.memory_keyring import MemoryKeyring
+from payapp.services.processing import CONNECTOR_MISSING
+from payapp.services.secrets import SERVICE, Secret, SecretStore
+from payapp.services.settings import PRIVATE_KEY, PUBLIC_KEY
+from payapp.ui.admin.admin_tab import AdminTab
+from payapp.ui.admin.processing_page import ProcessingPage
+from payapp.ui.widgets import MaskedLineEdit
+from tests.conftest import TEST_ALLOWED_BACKENDS
+from tests.plaintext_keyring import PlaintextKeyring
+from tests.ui.admin_fixtures import admin_company, company, company_context, company_keyring  # noqa: F401
+from tests.ui.conftest import wait_until
+
+PRIV = "K8sPrivSecurityKey-9f3e2a7c41d05b68"
+PUB = "checkout_public_Zq7Lm2Xc9Vb4Nw1"
+
+
+def processing_page(qtbot: QtBot, ctx: AppContext, run: Any) -> ProcessingPage:
+    tab = AdminTab(ctx.services)
+    qtbot.addWidget(tab)
+    tab.resize(1100, 800)
+    tab.show()
+    page = tab.show_page("paymentProcessingPage")
+    assert isinstance(page, ProcessingPage)
+    page._test_tab = tab  # type: ignore[attr-defined]  # keep the tab (and so the page) alive
+    run(page.wait_ready())
+    return page
+
+
+def edit(page: ProcessingPage, name: str) -> MaskedLineEdit:
+    w = page.findChild(MaskedLineEdit, name)
+    assert w is not None, name
+    return w
+
+
+def save(page: ProcessingPage, run: Any) -> None:
+    page.banner.clear()
+    page.findChild(QPushButton, "saveProcessingButton").click()
+    run(wait_until(lambda: page.banner.kind is not None and page.save_button.isEnabled(), 10))
+
+
+def files_under(*roots: Path) -> list[Path]:
+    return [p for root in roots if root.exists() for p in root.rglob("*") if p.is_file()]
+
+
+def test_keys_saved_through_the_ui_are_only_in_the_keyring(
+        qtbot: QtBot, admin_company: AppContext, company_keyring: MemoryKeyring, run: Any) -> None:  # noqa: F811
+    ctx = admin_company
+    log_path = setup_logging(ctx.config)
+    window = build_main_window(ctx.config, context=ctx)          # writes workstation.ini on close
+    qtbot.addWidget(window)
+    page = processing_page(qtbot, ctx, run)
+    priv, pub = edit(page, "privateKeyEdit"), edit(page, "publicKeyEdit")
+    for field in (priv, pub):                                  # a key field cannot leak
+        assert field.echoMode() == QLineEdit.EchoMode.Password
+        field.setEchoMode(QLineEdit.EchoMode.Normal)
+        assert field.echoMode() == QLineEdit.EchoMode.Password
+        assert field.contextMenuPolicy() == Qt.ContextMenuPolicy.NoContextMenu
+        assert not field.dragEnabled()
+    qtbot.keyClicks(priv, PRIV)
+    qtbot.keyClicks(pub, PUB)
+    save(page, run)
+    assert (page.banner.kind, page.banner.text.endswith("Settings saved")) == ("success", True)
+    assert company_keyring.store[(SERVICE, PRIVATE_KEY)] == PRIV
+    assert company_keyring.store[(SERVICE, PUBLIC_KEY)] == PUB
+    assert priv.text() == "" and pub.text() == ""                # never read back into a widget
+    status = page.findChild(QLabel, "privateKeyStatus")
+    assert status.isVisible() and status.text().startswith("Configured · fingerprint ")
+    assert page.findChild(QPushButton, "privateKeyReplace").isVisible()
+    logging.getLogger("payapp.test").info("after saving keys")
+    window.close()
+    for handler in logging.getLogger().handlers:
+        handler.flush()
+    data_files = files_under(ctx.config.data_dir, ctx.config.log_dir)
+    names = {p.name for p in data_files}
+    assert "payapp.db" in names and "workstation.ini" in names and log_path.name in names
+    assert any(n.endswith("-wal") for n in names)                 # the WAL is searched too
+    for path in data_files:
+        content = path.read_bytes()
+        assert PRIV.encode() not in content and PUB.encode() not in content, path
+    for root, _dirs, files in __import__("os").walk(ctx.config.data_dir.parent):
+        for name in files:
+            content = (Path(root) / name).read_bytes()
+            assert PRIV.encode() not in content and PUB.encode() not in content, name
+
+
+def test_plaintext_keyring_refused_with_a_banner(qtbot: QtBot, tmp_path: Path, run: Any) -> None:
+    backend = PlaintextKeyring()
+    ctx = company_context(tmp_path, backend, allow=None)          # the real allow-list
+    try:
+        assert ctx.services.users is not None
+        run(ctx.services.users.create_first_admin("alice", "first admin password"))
+        page = processing_page(qtbot, ctx, run)
+        assert "plain text" in page.findChild(QLabel, "keyringStatus").text()
+        qtbot.keyClicks(edit(page, "privateKeyEdit"), PRIV)
+        qtbot.keyClicks(edit(page, "publicKeyEdit"), PUB)
+        save(page, run)
+        assert page.banner.kind == "error" and "plain text" in page.banner.text
+        assert "Credential Manager" in page.banner.text              # says how to fix it
+        assert backend.store == {}
+        assert run(ctx.services.settings.get("gateway.private_key_fingerprint")) == ""
+        assert run(ctx.services.settings.get("gateway.public_key_fingerprint")) == ""
+        assert not run(ctx.services.settings.processing_status()).active
+    finally:
+        run(ctx.aclose())
+
+
+def test_status_label_follows_all_sixteen_payment_type_combinations(qtbot: QtBot, demo_context: AppContext,
+                                                                    run: Any) -> None:
+    page = processing_page(qtbot, demo_context, run)
+    label = page.findChild(QLabel, "processingStatus")
+    names = ("type_back_office_card", "type_back_office_echeck", "type_portal_card", "type_portal_echeck")
+    for combo in itertools.product((False, True), repeat=4):
+        for name, on in zip(names, combo, strict=True):
+            page.findChild(type(page.type_boxes["back_office.card"]), name).setChecked(on)
+        save(page, run)
+        assert page.banner.kind == "success"
+        active = run(demo_context.services.settings.processing_status()).active
+        assert active == any(combo)
+        assert label.text().startswith("✔ Processing is active") == any(combo), (combo, label.text())
+        if not any(combo):
+            assert "No payment type is enabled" in label.text()
+
+
+def test_status_without_keys_and_clear_keys(qtbot: QtBot, demo_context: AppContext, run: Any) -> None:
+    page = processing_page(qtbot, demo_context, run)
+    page.findChild(QPushButton, "clearKeysButton").click()
+    run(wait_until(lambda: page.findChild(QMessageBox, "confirmBox") is not None, 10))
+    box = page.findChild(QMessageBox, "confirmBox")
+    box.button(QMessageBox.StandardButton.Yes).click()
+    run(wait_until(lambda: page.banner.kind is not None, 10))
+    run(wait_until(lambda: page.state is not None and not page.state.keys_configured, 10))
+    label = page.findChild(QLabel, "processingStatus")
+    assert "not set up" in label.text()
+    for box_ in page.type_boxes.values():                       # any types: still off without keys
+        box_.setChecked(True)
+    save(page, run)
+    assert "not set up" in label.text()
+    assert edit(page, "privateKeyEdit").isVisible()
+
+
+def test_currency_is_read_only_once_set(qtbot: QtBot, admin_company: AppContext, run: Any) -> None:  # noqa: F811
+    page = processing_page(qtbot, admin_company, run)
+    combo = page.currency_combo
+    assert combo.isVisible() and combo.currentData() == "USD"      # the gateway's currency first
+    page.findChild(QPushButton, "setCurrencyButton").click()
+    run(wait_until(lambda: page.findChild(QMessageBox, "currencyConfirm") is not None, 10))
+    box = page.findChild(QMessageBox, "currencyConfirm")
+    assert "never be changed" in box.informativeText()
+    box.button(QMessageBox.StandardButton.Yes).click()
+    run(wait_until(lambda: page.state is not None and page.state.currency == "USD", 10))
+    assert not combo.isVisible() and not page.findChild(QPushButton, "setCurrencyButton").isVisible()
+    assert "can never be changed" in page.findChild(QLabel, "currencyValue").text()
+
+
+def test_unsupported_currency_explained(qtbot: QtBot, admin_company: AppContext, run: Any) -> None:  # noqa: F811
+    page = processing_page(qtbot, admin_company, run)
+    page.currency_combo.setCurrentIndex(page.currency_combo.findData("EUR"))
+    page.findChild(QPushButton, "setCurrencyButton").click()
+    run(wait_until(lambda: page.findChild(QMessageBox, "currencyConfirm") is not None, 10))
+    page.findChild(QMessageBox, "currencyConfirm").button(QMessageBox.StandardButton.Yes).click()
+    run(wait_until(lambda: page.state is not None and page.state.currency == "EUR", 10))
+    assert "takes only USD" in page.findChild(QLabel, "currencyValue").text()
+    qtbot.keyClicks(edit(page, "privateKeyEdit"), PRIV)
+    page.type_boxes["back_office.card"].setChecked(True)
+    save(page, run)
+    assert "does not support EUR" in page.findChild(QLabel, "processingStatus").text()
+
+
+def test_test_keys_without_connector(qtbot: QtBot, admin_company: AppContext, run: Any) -> None:  # noqa: F811
+    admin_company.services.gateways = None
+    page = processing_page(qtbot, admin_company, run)
+    page.findChild(QPushButton, "testKeysButton").click()
+    result = page.findChild(QLabel, "testKeysResult")
+    run(wait_until(lambda: CONNECTOR_MISSING in result.text(), 10))
+
+
+def test_test_keys_against_the_sandbox(qtbot: QtBot, demo_context: AppContext, run: Any) -> None:
+    if demo_context.services.gateways is None:
+        pytest.skip("the gateway connector has not landed in this tree yet")
+    page = processing_page(qtbot, demo_context, run)
+    result = page.findChild(QLabel, "testKeysResult")
+    page.findChild(QPushButton, "testKeysButton").click()
+    run(wait_until(lambda: result.text().startswith(("✔", "✖")) and page.test_button.isEnabled(), 10))
+    assert "Keys work" in result.text()
+    page.findChild(QPushButton, "privateKeyReplace").click()
+    qtbot.keyClicks(edit(page, "privateKeyEdit"), "not-the-right-key-000")
+    result.clear()
+    page.findChild(QPushButton, "testKeysButton").click()
+    run(wait_until(lambda: result.text().startswith(("✔", "✖")) and page.test_button.isEnabled(), 10))
+    assert "Authentication failed" in result.text()
+
+
+def test_keys_changed_on_another_workstation(
+        qtbot: QtBot, admin_company: AppContext, run: Any, company_keyring: MemoryKeyring) -> None:  # noqa: F811
+    from payapp.services.processing import ProcessingSetupService
+    from payapp.services.settings import SettingsService
+
+    s = admin_company.services
+    other_store = SecretStore(MemoryKeyring(), allow=TEST_ALLOWED_BACKENDS)
+    other = ProcessingSetupService(SettingsService(s.db, other_store, s.current_user), other_store,
+                                   s.current_user, None)
+    run(other.save_keys(Secret(PRIV), Secret(PUB)))            # saved at "another workstation"
+    page = processing_page(qtbot, admin_company, run)
+    warning = page.findChild(QLabel, "keysMismatch")
+    assert warning.isVisible() and "Alice Admin" in warning.text() and "blocked here" in warning.text()
+    assert "not on this workstation" in page.findChild(QLabel, "privateKeyStatus").text()
+    page.findChild(QPushButton, "privateKeyReplace").click()
+    page.findChild(QPushButton, "publicKeyReplace").click()
+    qtbot.keyClicks(edit(page, "privateKeyEdit"), PRIV)
+    qtbot.keyClicks(edit(page, "publicKeyEdit"), PUB)
+    save(page, run)
+    assert not warning.isVisible()
+    assert company_keyring.store[(SERVICE, PRIVATE_KEY)] == PRIV
+
+
+def test_admin_tab_for_non_admins_shows_no_pages(qtbot: QtBot, admin_company: AppContext) -> None:  # noqa: F811
+    from payapp.domain.roles import Role
+
+    admin_company.services.current_user.actor = Actor(user_id=9, username="fin", role=Role.FINANCE)
+    tab = AdminTab(admin_company.services)
+    qtbot.addWidget(tab)
+    assert tab.findChild(ProcessingPage) is None
+    assert tab.stack.count() == 1 and tab.stack.widget(0).objectName() == "adminDenied"

@@ -1,0 +1,181 @@
+"""Payment Search tab and its model over the demo company, with the in-process sandbox gateway:
+qtmodeltester, void before settlement, refunds after (partial up to the remainder), the approval rule,
+Viewer refused, and the refund dialog → confirmation → gateway flow through the tab."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox, QPushButton
+from pytestqt.qtbot import QtBot
+from sqlalchemy import select
+
+from payapp.app import AppContext
+from payapp.domain.errors import PermissionDenied, ValidationError
+from payapp.domain.roles import Role
+from payapp.models import AuditEvent, Invoice, User
+from payapp.services.auth import Actor
+from payapp.services.payment_search import PaymentQuery
+from payapp.services.payments import PaymentRequest
+from payapp.ui.payments.payment_model import PaymentTableModel
+from payapp.ui.payments.payment_search_tab import PaymentSearchTab
+from payapp.ui.window_state import WindowState
+from tests.payment_helpers import MASTERCARD, card
+from tests.ui.conftest import wait_until
+
+Run = Callable[[Awaitable[Any]], Any]
+
+
+def test_model_passes_modeltester(qtmodeltester: Any, demo_context: AppContext, run: Run) -> None:
+    search = demo_context.services.payment_search
+    assert search is not None
+    model = PaymentTableModel(search)
+    model.fetchMore()
+    run(model.wait_idle())
+    model.fetchMore()
+    run(model.wait_idle())
+    assert model.rowCount() == 2 * PaymentTableModel.PAGE
+    qtmodeltester.check(model)
+    run(model.wait_idle())
+    model.sort(4, Qt.SortOrder.AscendingOrder)          # sale amount
+    run(model.wait_idle())
+    amounts = [model.row_at(i).amount_minor for i in range(model.rowCount())]  # type: ignore[union-attr]
+    assert amounts == sorted(amounts) and amounts
+    qtmodeltester.check(model)
+    run(model.wait_idle())
+    model.set_query(PaymentQuery(company="no such company"))
+    run(model.wait_idle())
+    assert model.rowCount() == 0 and model.exhausted
+    qtmodeltester.check(model)
+    run(model.wait_idle())
+    model.close()
+
+
+async def _invoice_with_balance(ctx: AppContext, at_least: int) -> int:
+    async with ctx.services.db.sessions() as s:
+        return int((await s.scalars(select(Invoice.id).where(Invoice.balance_minor >= at_least,
+                                                             Invoice.is_voided.is_(False)).limit(1))).one())
+
+
+async def _second_user(ctx: AppContext) -> Actor:
+    async with ctx.services.db.transaction() as s:
+        u = User(username="fin2", display_name="Second Finance", role="finance", password_hash="!")
+        s.add(u)
+        await s.flush()
+        return Actor(user_id=u.id, username="fin2", role=Role.FINANCE, display_name="Second Finance")
+
+
+def test_void_refund_partial_and_approval_rule(demo_context: AppContext, run: Run) -> None:
+    ctx = demo_context
+    services = ctx.services
+    approvals: Any = services.extras["refund_approvals"]
+    sandbox = ctx.sandboxes["gateway"][0]
+    assert services.payments is not None and services.payment_search is not None
+    admin = services.current_user.actor
+    assert admin is not None and admin.user_id is not None
+
+    async def scenario() -> None:
+        assert services.payments is not None and services.payment_search is not None
+        inv = await _invoice_with_balance(ctx, 200_00)
+        # Before settlement: void only, in full.
+        p1 = await services.payments.take_payment(PaymentRequest(inv, 40_00, card()))
+        assert p1.approved
+        d = await services.payment_search.details(p1.payment_id)
+        assert d.can_void and not d.can_refund
+        with pytest.raises(ValidationError, match="voided in full"):
+            await approvals.void_or_refund(p1.payment_id, 10_00)
+        out = await approvals.void_or_refund(p1.payment_id, None, "entered twice")
+        assert out.result is not None and out.result.kind == "void" and out.result.payment_status == "voided"
+        # After settlement: partial refunds up to the remainder.
+        p2 = await services.payments.take_payment(PaymentRequest(inv, 60_00, card(MASTERCARD)))
+        sandbox.settle_now()
+        await services.payments.check_settlements()
+        d = await services.payment_search.details(p2.payment_id)
+        assert d.can_refund and not d.can_void and d.row.status == "settled"
+        out = await approvals.void_or_refund(p2.payment_id, 10_00, "discount")
+        assert out.result is not None and out.result.kind == "refund"
+        assert out.result.payment_status == "partially_refunded"
+        with pytest.raises(ValidationError, match="at most"):
+            await approvals.void_or_refund(p2.payment_id, 50_01)
+        # Approval rule: above 15.00 waits for a second user; the requester cannot approve.
+        await services.settings.set_many({"refunds.approval_threshold_minor": 15_00})
+        out = await approvals.void_or_refund(p2.payment_id, 20_00, "goodwill")
+        assert out.needs_approval and out.approval is not None
+        assert [a.id for a in await approvals.pending()] == [out.approval.id]
+        with pytest.raises(ValidationError, match="waiting for approval"):
+            await approvals.request(p2.payment_id, 40_00, "too much with the pending one")
+        with pytest.raises(PermissionDenied, match="another user"):
+            await approvals.approve(out.approval.id)
+        d = await services.payment_search.details(p2.payment_id)
+        assert d.row.refunded_minor == 10_00            # nothing sent yet
+        second = await _second_user(ctx)
+        services.current_user.actor = second
+        result = await approvals.approve(out.approval.id)
+        assert result.approved and result.amount_minor == 20_00
+        assert await approvals.pending() == []
+        d = await services.payment_search.details(p2.payment_id)
+        assert d.row.refunded_minor == 30_00 and d.row.status == "partially_refunded"
+        actions = [a.action for a in d.audit]
+        assert "refund.approval_requested" in actions and "refund.approval_approved" in actions
+        # A Viewer cannot manage.
+        services.current_user.actor = Actor(user_id=None, username="v", role=Role.VIEWER)
+        with pytest.raises(PermissionDenied):
+            await approvals.void_or_refund(p2.payment_id, 1_00)
+        with pytest.raises(PermissionDenied):
+            await services.payments.void_or_refund(p2.payment_id, 1_00)
+        with pytest.raises(PermissionDenied):
+            await services.payment_search.retry_sync(p2.payment_id)
+        services.current_user.actor = admin
+
+    run(scenario(), 30)
+
+
+def test_refund_through_the_tab(qtbot: QtBot, demo_context: AppContext, run: Run, tmp_path: Path) -> None:
+    ctx = demo_context
+    services = ctx.services
+    tab = PaymentSearchTab(services, WindowState(tmp_path / "ui.ini"))
+    qtbot.addWidget(tab)
+    tab.show()
+
+    async def scenario() -> None:
+        assert services.payments is not None
+        inv = await _invoice_with_balance(ctx, 100_00)
+        p = await services.payments.take_payment(PaymentRequest(inv, 30_00, card()))
+        ctx.sandboxes["gateway"][0].settle_now()
+        await services.payments.check_settlements()
+        tab.txn_edit.setText(p.transaction_id)
+        tab.apply_filters()
+        await tab.wait_ready()
+        assert tab.model is not None and tab.model.rowCount() == 1
+        assert "1 payment" in tab.totals_label.text()
+        tab.table.selectRow(0)
+        task = asyncio.ensure_future(tab.manage(p.payment_id, tab))
+        await wait_until(lambda: tab.findChild(object, "refundDialog") is not None)
+        dlg = tab.findChild(object, "refundDialog")
+        dlg.partial.setChecked(True)
+        dlg.amount_edit.setText("12.50")
+        dlg.reason_edit.setText("credit")
+        dlg.findChild(QPushButton, "refundOk").click()
+        await wait_until(lambda: tab.findChild(QMessageBox, "confirmBox") is not None)
+        box = tab.findChild(QMessageBox, "confirmBox")
+        assert "$12.50" in box.text() and "invoice balance" in box.informativeText()
+        box.button(QMessageBox.StandardButton.Yes).click()
+        assert await task is True
+        assert tab.banner.kind == "success"
+        d = await services.payment_search.details(p.payment_id)  # type: ignore[union-attr]
+        assert d.row.refunded_minor == 12_50
+        # Receipt as PDF and export are audited.
+        pdf = await tab.save_receipt(d, tab, str(tmp_path / "r.pdf"))
+        assert Path(pdf).read_bytes().startswith(b"%PDF")
+        assert await tab.export_to(tmp_path / "e.csv", "csv") == 1
+        async with services.db.sessions() as s:
+            actions = set((await s.scalars(select(AuditEvent.action))).all())
+        assert {"payment.receipt_saved", "payments.exported"} <= actions
+        tab.shutdown()
+
+    run(scenario(), 30)

@@ -1,0 +1,147 @@
+"""Connections page, sync status widget and sync problems dialog, driven on the qasync loop against the
+real services and the in-process Autotask/QuickBooks sandboxes."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Iterator
+from typing import Any
+
+import httpx
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLineEdit
+
+from payapp.models import Company, Invoice, OutboxJob
+from payapp.models.db import Database
+from payapp.sandbox.autotask import (
+    DEMO_API_USER,
+    DEMO_INTEGRATION_CODE,
+    DEMO_SECRET,
+    AutotaskSandbox,
+    create_autotask_app,
+)
+from payapp.sandbox.quickbooks import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, QuickBooksSandbox, create_quickbooks_app
+from payapp.services.auth import CurrentUser
+from payapp.services.connections import ConnectionsService
+from payapp.services.outbox import OutboxWorker
+from payapp.services.secrets import SecretStore
+from payapp.services.settings import SettingsService
+from payapp.services.sync import SyncService
+from payapp.ui.admin.connections_page import ConnectionsPage
+from payapp.ui.sync_problems import SyncProblemsDialog
+from payapp.ui.sync_status import SyncStatusWidget
+from tests.ui.conftest import wait_until
+
+AT = "https://autotask.sandbox.test/atservicesrest"
+QB = "https://quickbooks.sandbox.test"
+
+
+class Env:
+    def __init__(self, db: Database, http: httpx.AsyncClient, settings: SettingsService,
+                 connections: ConnectionsService) -> None:
+        self.db, self.http, self.settings, self.connections = db, http, settings, connections
+
+
+@pytest.fixture
+def env(sqlite_url: str, secret_store: SecretStore, current_user: CurrentUser,
+        run: Callable[[Awaitable[Any]], Any]) -> Iterator[Env]:
+    qb_app = create_quickbooks_app(QuickBooksSandbox())
+    mounts = {"all://autotask.sandbox.test": httpx.ASGITransport(app=create_autotask_app(
+        AutotaskSandbox(companies=4, invoices=20))),
+        "all://quickbooks.sandbox.test": httpx.ASGITransport(app=qb_app)}
+    db = Database(sqlite_url)
+    http = httpx.AsyncClient(mounts=mounts)
+    settings = SettingsService(db, secret_store, current_user)
+    run(settings.set_many({"autotask.base_url": AT, "quickbooks.base_url": QB, "quickbooks.auth_base_url": QB,
+                           "currency": "USD"}))
+    yield Env(db, http, settings, ConnectionsService(db, settings, secret_store, current_user, http, demo=True))
+    run(http.aclose())
+    run(db.dispose())
+
+
+def test_connections_page_masks_and_tests(qtbot: Any, env: Env, run: Callable[[Awaitable[Any]], Any]) -> None:
+    page = ConnectionsPage(env.connections, env.settings)
+    qtbot.addWidget(page)
+    run(page.wait_ready())
+    secret = page.findChild(QLineEdit, "autotaskSecretEdit")
+    assert secret.echoMode() == QLineEdit.EchoMode.Password
+    assert secret.contextMenuPolicy() == Qt.ContextMenuPolicy.NoContextMenu and not secret.dragEnabled()
+    page.findChild(QLineEdit, "autotaskUserEdit").setText(DEMO_API_USER)
+    secret.setText(DEMO_SECRET)
+    page.findChild(QLineEdit, "autotaskCodeEdit").setText(DEMO_INTEGRATION_CODE)
+
+    async def save_and_test() -> None:
+        page.at_save.click()
+        await wait_until(lambda: page.banner.kind is not None)
+        await wait_until(lambda: page.at_secret.stack.currentIndex() == 1)
+        page.at_test.click()
+        await wait_until(lambda: page.at_result.text().startswith(("✔", "✖")))
+
+    run(save_and_test())
+    assert page.banner.kind == "success", page.banner.text
+    assert secret.text() == "" and "Configured · fingerprint" in page.at_secret.status.text()
+    assert page.at_result.text().startswith("✔"), page.at_result.text()
+
+    page.qb_client.setText(DEMO_CLIENT_ID)
+    page.qb_secret.edit.setText(DEMO_CLIENT_SECRET)
+
+    async def connect() -> None:
+        page.qb_save.click()
+        await wait_until(lambda: page.qb_secret.stack.currentIndex() == 1)
+        page.banner.clear()
+        page.qb_connect.click()
+        await wait_until(lambda: page.banner.kind is not None)
+        await wait_until(lambda: page.qb_state.text().startswith("Connected"))
+
+    run(connect())
+    assert page.banner.kind == "success", page.banner.text
+
+
+def test_sync_widget_runs_and_problems_dialog(qtbot: Any, env: Env, current_user: CurrentUser,
+                                             run: Callable[[Awaitable[Any]], Any]) -> None:
+    from payapp.sandbox.autotask import DEMO_API_USER as USER
+    from payapp.services.secrets import Secret
+
+    run(env.connections.save_autotask(api_user=USER, secret=Secret(DEMO_SECRET),
+                                      integration_code=Secret(DEMO_INTEGRATION_CODE)))
+    sync = SyncService(env.db, env.connections.autotask, env.connections.quickbooks, env.settings, current_user)
+    worker = OutboxWorker(env.db, env.connections.quickbooks, env.connections.autotask, current=current_user)
+    widget = SyncStatusWidget(sync, worker)
+    qtbot.addWidget(widget)
+    done: list[bool] = []
+    widget.sync_finished.connect(done.append)
+    widget.sync_button.click()
+    run(wait_until(lambda: bool(done), 15))
+    assert done == [True] and widget.label.text().startswith("Synced at"), widget.label.text()
+    assert not widget.progress.isVisible() and not widget.cancel_button.isVisible()
+
+    async def make_problem() -> None:
+        async with env.db.transaction() as s:
+            inv = (await s.scalars(Invoice.__table__.select().limit(1))).first()
+            company = await s.get(Company, 1)
+            assert inv is not None and company is not None
+            s.add(OutboxJob(kind="accounting.push_invoice", payload='{"invoice_id": 1}', invoice_id=1,
+                            status="needs_attention", attempts=8, last_error="QuickBooks refused it: boom"))
+        await widget.refresh_problems()
+
+    run(make_problem())
+    assert widget.problems_button.isVisibleTo(widget) and "1" in widget.problems_button.text()
+    dialog = SyncProblemsDialog(worker)
+    qtbot.addWidget(dialog)
+    run(dialog.loaded.wait())
+    assert dialog.table.rowCount() == 1 and "boom" in dialog.table.item(0, 2).text()
+    dialog.table.selectRow(0)
+
+    async def dismiss() -> None:
+        dialog.dismiss_button.click()                 # no reason: refused
+        await wait_until(lambda: dialog.banner.kind == "error")
+        dialog.reason.setText("Entered in QuickBooks by hand")
+        dialog.table.selectRow(0)
+        dialog.dismiss_button.click()
+        await wait_until(lambda: dialog.banner.kind == "success")
+        await asyncio.sleep(0.05)
+        await dialog.loaded.wait()
+
+    run(dismiss())
+    assert dialog.empty.isVisibleTo(dialog)

@@ -1,0 +1,20 @@
+"""The amount a payment form pre-fills must read back as the same amount in the user's locale."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from payapp.domain.money import format_amount_input, parse_amount
+
+
+@pytest.mark.parametrize(("locale", "expected"), [("en_US", "1234.56"), ("de_DE", "1234,56")])
+def test_prefilled_amount_has_the_locale_decimal_separator_and_no_grouping(locale: str, expected: str) -> None:
+    assert format_amount_input(123456, "USD", locale) == expected
+
+
+@given(minor=st.integers(min_value=0, max_value=10**11), locale=st.sampled_from(["en_US", "de_DE", "fr_FR"]))
+def test_prefilled_amount_round_trips(minor: int, locale: str) -> None:
+    text = format_amount_input(minor, "USD", locale)
+    assert parse_amount(text, "USD", locale).minor == minor

@@ -1,0 +1,175 @@
+"""QuickBooks connector: fault classification, token rotation persisted before use, one refresh in flight,
+invalid_grant → "Reconnect QuickBooks", request ids and minorversion, Decimal amounts; plus the sandbox's
+requestid replay through httpx.ASGITransport."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+from decimal import Decimal
+
+import httpx
+import pytest
+
+from payapp.connectors.accounting.quickbooks_online import (
+    FaultEntry,
+    InvoiceLineOut,
+    InvoiceOut,
+    PaymentOut,
+    QuickBooksConnector,
+    QuickBooksDisconnected,
+    QuickBooksError,
+    QuickBooksOAuth,
+    TokenSet,
+    classify,
+    escape,
+    parse_faults,
+)
+from payapp.sandbox.quickbooks import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, QuickBooksSandbox, create_quickbooks_app
+
+NOW = dt.datetime.now(dt.UTC)
+
+
+def fault(code: str, status: int = 400) -> httpx.Response:
+    return httpx.Response(status, json={"Fault": {"Error": [
+        {"Message": "first", "Detail": "d1", "code": code}, {"Message": "second", "Detail": "d2", "code": "999"}],
+        "type": "ValidationFault"}})
+
+
+@pytest.mark.parametrize("code,kind", [("6240", "duplicate_name"), ("6140", "duplicate_doc_number"),
+                                       ("610", "not_found"), ("2500", "invalid_reference"), ("6000", "validation"),
+                                       ("6190", "subscription_ended"), ("6210", "period_closed"),
+                                       ("6540", "deposited"), ("5010", "stale")])
+def test_non_retryable_faults(code: str, kind: str) -> None:
+    resp = fault(code)
+    err = classify(resp.status_code, parse_faults(resp.json()))
+    assert err.kind == kind and not err.retryable
+    assert "first" in err.user_message and "second" in err.user_message   # every Error entry is reported
+
+
+def test_transient_throttled_and_401_lower_case() -> None:
+    assert classify(503, []).retryable and classify(503, []).kind == "transient"
+    throttled = classify(429, [FaultEntry("003001", "ThrottleExceeded", "")], 5.0)
+    assert throttled.kind == "throttled" and throttled.retry_after == 5.0
+    body = {"fault": {"error": [{"message": "AuthenticationFailed", "detail": "Token expired", "code": "3200"}]}}
+    assert classify(401, parse_faults(body)).kind == "auth_expired"
+    revoked = {"fault": {"error": [{"message": "AuthorizationFailure", "detail": "", "code": "120"}]}}
+    err = classify(401, parse_faults(revoked))
+    assert isinstance(err, QuickBooksDisconnected) and "Reconnect QuickBooks" in err.user_message
+
+
+def test_escape_quotes() -> None:
+    assert escape("O'Brien's") == "O\\'Brien\\'s"
+
+
+class FakeQB:
+    """A scripted API + token endpoint recording the order of events."""
+
+    def __init__(self) -> None:
+        self.events: list[str] = []
+        self.token_calls = 0
+        self.valid = {"old-access"}
+        self.api_requests: list[httpx.Request] = []
+
+    async def handler(self, request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/tokens/bearer"):
+            self.token_calls += 1
+            form = dict(x.split("=", 1) for x in request.content.decode().split("&"))
+            if form.get("refresh_token") == "dead":
+                return httpx.Response(400, json={"error": "invalid_grant"})
+            await asyncio.sleep(0.01)
+            self.valid = {f"access-{self.token_calls}"}
+            self.events.append("token-issued")
+            return httpx.Response(200, json={"access_token": f"access-{self.token_calls}",
+                                             "refresh_token": f"refresh-{self.token_calls}", "expires_in": 3600,
+                                             "x_refresh_token_expires_in": 8640000})
+        self.api_requests.append(request)
+        token = request.headers["authorization"].removeprefix("Bearer ")
+        self.events.append(f"api:{token}")
+        if token not in self.valid:
+            return httpx.Response(401, json={"fault": {"error": [{"message": "expired", "code": "3200"}]}})
+        return httpx.Response(200, content=b'{"Preferences":{"SalesFormsPrefs":{"CustomTxnNumbers":true}},'
+                                           b'"Payment":{"Id":"7","TotalAmt":12.50}}',
+                              headers={"content-type": "application/json"})
+
+
+def make(fake: FakeQB, refresh: str = "old-refresh", saved: list[str] | None = None) -> QuickBooksConnector:
+    client = httpx.AsyncClient(transport=httpx.MockTransport(fake.handler))
+    oauth = QuickBooksOAuth("https://oauth.example", client, client_id="cid", client_secret="csecret")
+
+    async def save(tokens: TokenSet) -> None:
+        fake.events.append(f"saved:{tokens.refresh_token}")
+        if saved is not None:
+            saved.append(tokens.refresh_token)
+
+    return QuickBooksConnector("https://qb.example", client, realm_id="123", oauth=oauth, rate=0,
+                               tokens=TokenSet("old-access", refresh, NOW + dt.timedelta(hours=1)), save_tokens=save)
+
+
+async def test_expired_token_refreshes_persists_before_use_and_retries_once() -> None:
+    fake = FakeQB()
+    fake.valid = set()           # the stored access token has expired server-side
+    qb = make(fake)
+    assert await qb.custom_txn_numbers() is True
+    assert fake.events == ["api:old-access", "token-issued", "saved:refresh-1", "api:access-1"]
+    assert "cid" in repr(qb._oauth) and "csecret" not in repr(qb._oauth) and "access" not in repr(qb)
+
+
+async def test_one_refresh_in_flight() -> None:
+    fake = FakeQB()
+    fake.valid = set()
+    qb = make(fake)
+    await asyncio.gather(*(qb.preferences() for _ in range(10)))
+    assert fake.token_calls == 1
+    assert fake.events.count("saved:refresh-1") == 1
+
+
+async def test_invalid_grant_says_reconnect() -> None:
+    fake = FakeQB()
+    fake.valid = set()
+    qb = make(fake, refresh="dead")
+    with pytest.raises(QuickBooksDisconnected, match="Reconnect QuickBooks"):
+        await qb.preferences()
+
+
+async def test_minorversion_requestid_and_decimal_amounts() -> None:
+    fake = FakeQB()
+    qb = make(fake)
+    result = await qb.push_payment(PaymentOut("5", "9", Decimal("12.50"), dt.date(2026, 1, 2), "TX123",
+                                              private_note="n"), "req-1")
+    assert result["TotalAmt"] == Decimal("12.50")
+    req = fake.api_requests[-1]
+    assert req.url.params["minorversion"] == "75" and req.url.params["requestid"] == "req-1"
+    body = req.content.decode()
+    assert '"TotalAmt":12.50' in body and '"PaymentRefNum":"TX123"' in body
+    sent = json.loads(body)
+    assert sent["Line"][0]["LinkedTxn"] == [{"TxnId": "9", "TxnType": "Invoice"}]
+
+
+async def test_sandbox_replays_request_id_and_doc_number_rule() -> None:
+    sandbox = QuickBooksSandbox()
+    client = httpx.AsyncClient(transport=httpx.ASGITransport(app=create_quickbooks_app(sandbox)))
+    access, refresh = sandbox.issue_tokens()
+
+    async def save(tokens: TokenSet) -> None:
+        return None
+
+    oauth = QuickBooksOAuth("http://qb", client, client_id=DEMO_CLIENT_ID, client_secret=DEMO_CLIENT_SECRET)
+    qb = QuickBooksConnector("http://qb", client, realm_id=sandbox.realm_id, oauth=oauth, save_tokens=save, rate=0,
+                             tokens=TokenSet(access, refresh, NOW + dt.timedelta(hours=1)))
+    customer = await qb.ensure_customer("Acme", "c-1")
+    again = await qb.ensure_customer("Acme", "c-2")          # 6240 → looked up
+    assert again["Id"] == customer["Id"]
+    inv = InvoiceOut(customer["Id"], dt.date(2026, 1, 1), None, (InvoiceLineOut("Work", Decimal("10.00")),),
+                     doc_number="AT-1")
+    first = await qb.push_invoice(inv, "i-1")
+    assert first["DocNumber"] != "AT-1"                       # not sent without CustomTxnNumbers
+    sandbox.faults.lost_answer_next = 1
+    payment = PaymentOut(customer["Id"], first["Id"], Decimal("4.00"), dt.date(2026, 1, 2), "TX1")
+    with pytest.raises(QuickBooksError) as info:
+        await qb.push_payment(payment, "p-1")
+    assert info.value.retryable
+    replay = await qb.push_payment(payment, "p-1")
+    assert len(sandbox.all("Payment")) == 1 and replay["Id"] == sandbox.all("Payment")[0]["Id"]
+    await client.aclose()
