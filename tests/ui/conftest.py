@@ -19,11 +19,46 @@ T = TypeVar("T")
 
 @pytest.fixture
 def aloop(qapp: QApplication) -> Iterator[qasync.QEventLoop]:
+    """A qasync loop that counts as running for the whole test, as it does in the app.
+
+    In the app the loop runs for the life of the window, so every Qt event that steps a task does so
+    inside a running loop. A test drives the loop only inside `run(...)`; between calls, pytest-qt
+    still processes Qt events (clicks, key presses, waits) that step tasks, and those tasks need
+    `asyncio.get_running_loop()` to work (SQLAlchemy's AsyncSession closes itself through it)."""
     loop = qasync.QEventLoop(qapp, already_running=False)
     asyncio.set_event_loop(loop)
-    yield loop
-    loop.close()
-    asyncio.set_event_loop(None)
+    asyncio.events._set_running_loop(loop)
+    try:
+        yield loop
+    finally:
+        _drain(loop)
+        asyncio.events._set_running_loop(None)
+        loop.close()
+        asyncio.set_event_loop(None)
+
+
+def _run_loop_until(loop: qasync.QEventLoop, future: asyncio.Future[T]) -> T:
+    """qasync's own run_until_complete processes events once more after it has cleared the running
+    loop; stepping a task there breaks it. Run the loop directly instead."""
+    future.add_done_callback(lambda _: loop.stop())
+    asyncio.events._set_running_loop(None)               # run_forever sets it itself
+    try:
+        loop.run_forever()
+    finally:
+        asyncio.events._set_running_loop(loop)
+    if not future.done():
+        raise RuntimeError("the event loop stopped before the awaited work finished")
+    return future.result()
+
+
+def _drain(loop: qasync.QEventLoop) -> None:
+    """Cancel what the widgets left running and let it unwind, so open sessions close properly."""
+    pending = [t for t in asyncio.all_tasks(loop) if not t.done()]
+    if not pending:
+        return
+    for task in pending:
+        task.cancel()
+    _run_loop_until(loop, asyncio.ensure_future(asyncio.wait(pending, timeout=10), loop=loop))
 
 
 @pytest.fixture
@@ -31,7 +66,10 @@ def run(aloop: qasync.QEventLoop) -> Callable[[Awaitable[T]], T]:
     """Run a coroutine on the qasync loop (with a timeout) and return its result."""
 
     def _run(awaitable: Awaitable[T], timeout: float = 15) -> T:
-        return aloop.run_until_complete(asyncio.wait_for(awaitable, timeout))
+        if aloop.is_running():
+            raise RuntimeError("run() cannot be nested inside a running loop")
+        future = asyncio.ensure_future(asyncio.wait_for(awaitable, timeout), loop=aloop)
+        return _run_loop_until(aloop, future)
 
     return _run
 
