@@ -5,7 +5,6 @@ Imports are kept inside functions so `payapp --version` and the window appear qu
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 from pathlib import Path
 
@@ -95,6 +94,8 @@ def _demo_data(args: argparse.Namespace) -> int:
 
 
 def _sync(config: object) -> int:
+    import asyncio
+
     from payapp.services.sync import run_headless_sync
 
     return asyncio.run(run_headless_sync(config))  # type: ignore[arg-type]

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -49,11 +50,11 @@ class AppContext:
         """Start-up work that must not block the window: reconcile payments whose outcome is unknown."""
         payments = self.services.payments
         if payments is not None:
-            self.background.append(asyncio.create_task(self._guarded(payments.reconcile_undecided())))
+            self.background.append(asyncio.create_task(self._guarded(payments.reconcile_undecided)))
             self.background.append(asyncio.create_task(self._every(300, self._payment_checks)))
         outbox = self.services.outbox
         if outbox is not None:   # pushes payments to QuickBooks and Autotask, with retries and backoff
-            self.background.append(asyncio.create_task(self._guarded(outbox.run_forever())))
+            self.background.append(asyncio.create_task(self._guarded(outbox.run_forever)))
 
     async def _payment_checks(self) -> None:
         """Decide payments whose look-up is due, and mark settlements and eCheck returns."""
@@ -65,12 +66,14 @@ class AppContext:
     async def _every(self, seconds: float, job: Any) -> None:
         while True:
             await asyncio.sleep(seconds)
-            await self._guarded(job())
+            await self._guarded(job)
 
     @staticmethod
-    async def _guarded(coro: Any) -> None:
+    async def _guarded(job: Callable[[], Awaitable[Any]]) -> None:
+        # Takes the function, not a coroutine: a task cancelled before its first step (the window closed at
+        # once) would otherwise leave a coroutine that was never awaited.
         try:
-            await coro
+            await job()
         except asyncio.CancelledError:
             raise
         except Exception:
@@ -194,30 +197,35 @@ def _build_feature_services(services: Services, http: httpx.AsyncClient) -> None
                                    current=services.current_user, settings=services.settings)
 
 
+def build_tabs(services: Services, state: Any) -> list[tuple[str, str, Any]]:
+    """The main window's three tabs over `services` (Qt is imported here, not at module import)."""
+    from payapp.ui.admin.admin_tab import AdminTab
+    from payapp.ui.invoices.invoice_history_tab import InvoiceHistoryTab
+    from payapp.ui.main_window import main_tab_titles
+    from payapp.ui.payments.payment_search_tab import PaymentSearchTab
+
+    widgets = {"adminTab": lambda: AdminTab(services),
+               "invoiceHistoryTab": lambda: InvoiceHistoryTab(services, state),
+               "paymentSearchTab": lambda: PaymentSearchTab(services, state)}
+    return [(name, title, widgets[name]()) for name, title in main_tab_titles()]
+
+
+def status_labels(services: Services) -> dict[str, str]:
+    """The status bar's database and signed-in user texts."""
+    actor = services.current_user.actor
+    return {"database_label": services.db.display_name,
+            "user_label": f"{actor.display_name or actor.username} · {actor.role.value}" if actor else ""}
+
+
 def build_main_window(config: AppConfig, *, keyring_backend: KeyringBackend | None = None,
                       context: AppContext | None = None) -> Any:
     """The whole app's main window over `config` (Qt is imported here, not at module import)."""
-    from payapp.ui.admin.admin_tab import AdminTab
-    from payapp.ui.invoices.invoice_history_tab import InvoiceHistoryTab
     from payapp.ui.main_window import MainWindow
-    from payapp.ui.payments.payment_search_tab import PaymentSearchTab
     from payapp.ui.window_state import WindowState
 
     ctx = context or build_context(config, keyring_backend=keyring_backend)
     state = WindowState(config.settings_path)
-    services = ctx.services
-    from PySide6.QtCore import QCoreApplication
-
-    # Spelled out in full so pyside6-lupdate finds the strings (an alias `tr = ...translate` hides them).
-    tabs = [
-        ("adminTab", QCoreApplication.translate("MainWindow", "Admin"), AdminTab(services)),
-        ("invoiceHistoryTab", QCoreApplication.translate("MainWindow", "Invoice History"),
-         InvoiceHistoryTab(services, state)),
-        ("paymentSearchTab", QCoreApplication.translate("MainWindow", "Payment Search"),
-         PaymentSearchTab(services, state)),
-    ]
-    actor = services.current_user.actor
-    window = MainWindow(tabs=tabs, window_state=state, database_label=services.db.display_name, demo=config.demo,
-                        user_label=f"{actor.display_name or actor.username} · {actor.role.value}" if actor else "")
+    window = MainWindow(tabs=build_tabs(ctx.services, state), window_state=state, demo=config.demo,
+                        **status_labels(ctx.services))
     window.context = ctx  # type: ignore[attr-defined]
     return window

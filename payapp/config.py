@@ -12,7 +12,6 @@ With nothing configured and no company database yet, PayApp opens in demo mode."
 from __future__ import annotations
 
 import logging
-import logging.handlers
 import os
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -87,6 +86,8 @@ LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 def setup_logging(config: AppConfig, *, console: bool = False) -> Path:
     """Rotating file in the log folder, every handler redacting. Returns the log file's path."""
+    from logging.handlers import RotatingFileHandler  # here: logging starts after the window is up
+
     config.log_dir.mkdir(parents=True, exist_ok=True)
     path = config.log_dir / "payapp.log"
     root = logging.getLogger()
@@ -95,7 +96,7 @@ def setup_logging(config: AppConfig, *, console: bool = False) -> Path:
             root.removeHandler(h)
             h.close()
     handlers: list[logging.Handler] = [
-        logging.handlers.RotatingFileHandler(path, maxBytes=5_000_000, backupCount=5, encoding="utf-8")]
+        RotatingFileHandler(path, maxBytes=5_000_000, backupCount=5, encoding="utf-8")]
     if console:
         handlers.append(logging.StreamHandler())
     for h in handlers:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import os
 import sys
@@ -32,11 +31,15 @@ def make_qapplication(argv: list[str] | None = None) -> object:
 
 
 def run_gui(config: AppConfig, *, smoke_test: bool = False) -> int:
-    import qasync
+    """Show the window first, then open the company.
+
+    The window (with a loading page in each tab) is painted before the heavy imports (SQLAlchemy, Alembic,
+    httpx, qasync), the migrations and the demo data check, so the user sees PayApp at once; the tabs arrive
+    when the database is open (bench/startup.py measures both moments)."""
     from PySide6.QtWidgets import QApplication
 
-    from payapp.app import build_main_window
-    from payapp.ui.error_dialog import install_excepthook
+    from payapp.ui.i18n import install_translators
+    from payapp.ui.main_window import MainWindow
     from payapp.ui.theme import apply_palette
     from payapp.ui.window_state import WindowState
 
@@ -45,27 +48,47 @@ def run_gui(config: AppConfig, *, smoke_test: bool = False) -> int:
     # main() below owns shutdown (close → ctx.aclose() → return). Qt quitting on its own when the window closes
     # stopped the loop before that cleanup ran ("Event loop stopped before Future completed", exit code 1).
     app.setQuitOnLastWindowClosed(False)
+    state = WindowState(config.settings_path)
+    apply_palette(app, str(state.value("ui/scheme", "system")))
+    # The "ui.language" setting lives in the company database, which is not open yet: use this workstation's
+    # copy of it from the last start (translators must be in before any widget is made: tr() runs then).
+    remembered = "" if config.language else str(state.value("ui/language", "") or "")
+    language = install_translators(app, config.language, setting=remembered)
+    window = MainWindow.loading(state, demo=config.demo)
+    if os.environ.get("PAYAPP_EXIT_AFTER_SHOWN") == "1":
+        _report_first_paint(window)
+    window.show()
+    app.processEvents()                        # paint the window now, before the slow part below
+
+    import asyncio
+
+    import qasync
+
+    from payapp.app import build_context, build_tabs, status_labels
+    from payapp.ui.error_dialog import install_excepthook
+    from payapp.ui.i18n import babel_locale, resolve_language, saved_language
+
     setup_logging(config)
     install_excepthook()
-    scheme = WindowState(config.settings_path).value("ui/scheme", "system")
-    apply_palette(app, str(scheme))
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
-    from payapp.app import build_context
-    from payapp.ui.i18n import babel_locale, install_translators, saved_language
-
     ctx = build_context(config)
-    # Translators go in before any widget is made (tr() is looked up at construction).
     setting = "" if config.language else loop.run_until_complete(saved_language(ctx.services.settings))
-    ctx.services.locale = babel_locale(install_translators(app, config.language, setting=setting))
+    if not config.language:
+        state.set_value("ui/language", setting)
+    if resolve_language(config.language, setting) != language:      # the setting changed since the last start
+        language = install_translators(app, config.language, setting=setting)
+    ctx.services.locale = babel_locale(language)
     if not config.demo and not smoke_test and not loop.run_until_complete(_sign_in(ctx)):
+        window.hide()
         loop.run_until_complete(ctx.aclose())      # signed-in nobody: quit
         return 1
-    window = build_main_window(config, context=ctx)
+    window.install_tabs(build_tabs(ctx.services, state))
+    window.set_status(**status_labels(ctx.services))
+    window.context = ctx  # type: ignore[attr-defined]
     window.apply_role(ctx.services.current_user.actor)
     if os.environ.get("PAYAPP_EXIT_AFTER_SHOWN") == "1":
-        _exit_after_first_paint(window)
-    window.show()
+        _report_ready(window)
     closed = asyncio.Event()
     window.closing.connect(closed.set)
     app.aboutToQuit.connect(closed.set)
@@ -105,9 +128,9 @@ def _exit_now(code: int) -> None:
     os._exit(code)
 
 
-def _exit_after_first_paint(window: Any) -> None:
+def _report_first_paint(window: Any) -> None:
     """bench/startup.py's hook (PAYAPP_EXIT_AFTER_SHOWN=1): on the main window's first paint, print
-    `PAYAPP_SHOWN <unix time>` and close the window, so the process start → window on screen time is measurable."""
+    `PAYAPP_SHOWN <unix time>`, so the process start → window on screen time is measurable."""
     from PySide6.QtCore import QEvent, QObject
 
     class FirstPaint(QObject):
@@ -115,13 +138,23 @@ def _exit_after_first_paint(window: Any) -> None:
             if event.type() == QEvent.Type.Paint and not getattr(self, "done", False):
                 self.done = True
                 print(f"PAYAPP_SHOWN {time.time():.6f}", flush=True)
-                from PySide6.QtCore import QTimer
-
-                QTimer.singleShot(0, window.close)
             return False
 
     window._first_paint_filter = FirstPaint(window)
     window.installEventFilter(window._first_paint_filter)
+
+
+def _report_ready(window: Any) -> None:
+    """The second half of the hook: once the real tabs are in and Qt has painted them, print
+    `PAYAPP_READY <unix time>` and close the window (which ends the app normally)."""
+    from PySide6.QtCore import QTimer
+
+    def ready() -> None:
+        window.repaint()
+        print(f"PAYAPP_READY {time.time():.6f}", flush=True)
+        window.close()
+
+    QTimer.singleShot(0, ready)
 
 
 async def _sign_in(ctx: Any) -> bool:

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import re
 
-from stdnum import luhn
-
 _DIGIT_RUN = re.compile(r"(?<![\d])(?:\d[ -]?){12,18}\d(?![\d])")
 _SECRET_PARAM = re.compile(
     r"(?i)\b(security_key|tokenization_key|private_key|public_key|api_?key|secret|password|pwd|"
@@ -19,6 +17,8 @@ MASK = "***"
 
 def _mask_digits(match: re.Match[str]) -> str:
     digits = re.sub(r"\D", "", match.group(0))
+    from stdnum import luhn  # here, not at import: the log set-up is on the path to the first window
+
     if 13 <= len(digits) <= 19 and luhn.is_valid(digits):
         return MASK
     return match.group(0)

@@ -2,14 +2,31 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QTabWidget, QWidget
+from PySide6.QtWidgets import QApplication, QDialog, QLabel, QMainWindow, QTabWidget, QWidget
 
 from payapp import APP_NAME
-from payapp.ui.about_dialog import AboutDialog
 from payapp.ui.theme import apply_palette
 from payapp.ui.window_state import WindowState
+
+
+def main_tab_titles() -> list[tuple[str, str]]:
+    """The tabs' object names and titles, in order (spelled out so pyside6-lupdate finds the strings)."""
+    return [("adminTab", QCoreApplication.translate("MainWindow", "Admin")),
+            ("invoiceHistoryTab", QCoreApplication.translate("MainWindow", "Invoice History")),
+            ("paymentSearchTab", QCoreApplication.translate("MainWindow", "Payment Search"))]
+
+
+class LoadingPage(QLabel):
+    """What a tab shows between the window's first paint and the company database being open (well under
+    a second on a workstation): the window appears at once instead of after every import and migration."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setText(self.tr("Opening the company database…"))
+        self.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.setEnabled(False)
 
 
 class MainWindow(QMainWindow):
@@ -20,21 +37,47 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.setObjectName("mainWindow")
         self._state = window_state
-        title = APP_NAME + (self.tr(" — Demo company (sandbox: no real money moves)") if demo else "")
-        self.setWindowTitle(title)
+        self._demo = demo
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("mainTabs")
         self.tabs.setDocumentMode(True)
-        for object_name, label, widget in tabs:
-            widget.setObjectName(object_name)
-            self.tabs.addTab(widget, label)
         self.setCentralWidget(self.tabs)
-        self._build_menus()
         self._build_status_bar(database_label, demo, user_label)
+        self.install_tabs(tabs)
         if not self._state.restore_geometry(self, "main"):
             self.resize(1280, 800)
         last_tab = self._state.value("main/tab", 1)
         self.tabs.setCurrentIndex(int(last_tab) if str(last_tab).isdigit() else 1)
+
+    @classmethod
+    def loading(cls, window_state: WindowState, *, demo: bool) -> MainWindow:
+        """The window with a LoadingPage in every tab; `install_tabs` puts the real ones in later."""
+        return cls(tabs=[(name, title, LoadingPage()) for name, title in main_tab_titles()],
+                   window_state=window_state, database_label="", demo=demo)
+
+    def install_tabs(self, tabs: list[tuple[str, str, QWidget]]) -> None:
+        """Put `tabs` in (replacing any loading pages), keeping the current tab; rebuild the translated texts
+        (the translators may have changed since the loading pages went in)."""
+        current = self.tabs.currentIndex()
+        while self.tabs.count():
+            old = self.tabs.widget(0)
+            self.tabs.removeTab(0)
+            old.setObjectName("")              # deleted later; until then tab() must not find it
+            old.deleteLater()
+        for object_name, label, widget in tabs:
+            widget.setObjectName(object_name)
+            self.tabs.addTab(widget, label)
+        if current >= 0:
+            self.tabs.setCurrentIndex(min(current, self.tabs.count() - 1))
+        self.setWindowTitle(APP_NAME + (self.tr(" — Demo company (sandbox: no real money moves)")
+                                        if self._demo else ""))
+        self.menuBar().clear()
+        self._build_menus()
+        self.connection_label.setText(self.tr("Sandbox connectors") if self._demo else "")
+
+    def set_status(self, *, database_label: str, user_label: str) -> None:
+        self.database_label.setText(database_label)
+        self.user_label.setText(user_label)
 
     def apply_role(self, actor: object) -> None:
         """Hide what the signed-in role cannot use (the services refuse it anyway): the Admin tab is for
@@ -102,7 +145,9 @@ class MainWindow(QMainWindow):
             apply_palette(app, scheme)
             self._state.set_value("ui/scheme", scheme)
 
-    def show_about(self) -> AboutDialog:
+    def show_about(self) -> QDialog:
+        from payapp.ui.about_dialog import AboutDialog
+
         dialog = AboutDialog(self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
