@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 
 from payapp.config import AppConfig
 from payapp.domain.roles import Role
-from payapp.migrations import upgrade
+from payapp.migrations import upgrade_if_needed
 from payapp.models import Invoice
 from payapp.models.db import Database, make_sync_engine
 from payapp.services.auth import Actor, CurrentUser
@@ -95,7 +95,7 @@ def prepare_database(config: AppConfig) -> bool:
     """Apply migrations; in demo mode fill an empty database with the demo company. Returns True when
     demo data was generated."""
     config.data_dir.mkdir(parents=True, exist_ok=True)
-    upgrade(config.database_url)
+    upgrade_if_needed(config.database_url)
     if not config.demo:
         return False
     engine = make_sync_engine(config.database_url)
