@@ -2,33 +2,6 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="de_DE" sourcelanguage="en_US">
     <context>
-        <name />
-        <message>
-            <source>Savings</source>
-            <translation>Sparkonto</translation>
-        </message>
-        <message>
-            <source>Checking</source>
-            <translation>Girokonto</translation>
-        </message>
-        <message>
-            <source>Card</source>
-            <translation>Karte</translation>
-        </message>
-        <message>
-            <source>%1 ending %2</source>
-            <translation>%1 mit Endziffern %2</translation>
-        </message>
-        <message>
-            <source>Accounting: %1 · PSA: %2</source>
-            <translation>Buchhaltung: %1 · PSA: %2</translation>
-        </message>
-        <message>
-            <source>The payments could not be loaded (%1).</source>
-            <translation>Die Zahlungen konnten nicht geladen werden (%1).</translation>
-        </message>
-    </context>
-    <context>
         <name>AboutDialog</name>
         <message>
             <source>About PayApp</source>
@@ -470,6 +443,10 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
         <message>
             <source>Sync</source>
             <translation>Sync</translation>
+        </message>
+        <message>
+            <source>The invoices could not be read from the database.</source>
+            <translation>Die Rechnungen konnten nicht aus der Datenbank gelesen werden.</translation>
         </message>
     </context>
     <context>
@@ -1500,6 +1477,22 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
             <translation>Kundenportal</translation>
         </message>
         <message>
+            <source>Savings</source>
+            <translation>Sparkonto</translation>
+        </message>
+        <message>
+            <source>Checking</source>
+            <translation>Girokonto</translation>
+        </message>
+        <message>
+            <source>Card</source>
+            <translation>Karte</translation>
+        </message>
+        <message>
+            <source>%1 ending %2</source>
+            <translation>%1 mit Endziffern %2</translation>
+        </message>
+        <message>
             <source>Date</source>
             <translation>Datum</translation>
         </message>
@@ -1538,6 +1531,14 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
         <message>
             <source>Sync</source>
             <translation>Abgleich</translation>
+        </message>
+        <message>
+            <source>Accounting: %1 · PSA: %2</source>
+            <translation>Buchhaltung: %1 · PSA: %2</translation>
+        </message>
+        <message>
+            <source>The payments could not be loaded (%1).</source>
+            <translation>Die Zahlungen konnten nicht geladen werden (%1).</translation>
         </message>
     </context>
     <context>

@@ -299,7 +299,7 @@ class InvoiceTableModel(QAbstractTableModel):
                 emit(self.loading_changed, False)
                 emit(
                     self.load_failed,
-                    QCoreApplication.translate(CONTEXT, "The invoices could not be read from the database."),
+                    QCoreApplication.translate("InvoiceTable", "The invoices could not be read from the database."),
                 )
             log.exception("invoice page failed")
             return

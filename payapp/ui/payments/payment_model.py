@@ -66,10 +66,13 @@ def sync_label(state: str) -> str:
 def method_label(method: str, brand: str, last_four: str, account_type: str = "") -> str:
     """ "Visa ending 1111", "Checking ending 3123"."""
     if method == "echeck":
-        kind = tr("Savings") if account_type == "savings" else tr("Checking")
+        kind = (QCoreApplication.translate("PaymentTable", "Savings") if account_type == "savings"
+                else QCoreApplication.translate("PaymentTable", "Checking"))
     else:
-        kind = brand or tr("Card")
-    return tr("%1 ending %2").replace("%1", kind).replace("%2", last_four) if last_four else kind
+        kind = brand or QCoreApplication.translate("PaymentTable", "Card")
+    if not last_four:
+        return kind
+    return QCoreApplication.translate("PaymentTable", "%1 ending %2").replace("%1", kind).replace("%2", last_four)
 
 
 def format_when(when: dt.datetime, locale: str) -> str:
@@ -143,7 +146,8 @@ class PaymentTableModel(QAbstractTableModel):
                 return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             return int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.ToolTipRole and col.sort_key == "sync" and row.psa_sync_state:
-            return tr("Accounting: %1 · PSA: %2").replace("%1", sync_label(row.accounting_sync_state)).replace(
+            return QCoreApplication.translate("PaymentTable", "Accounting: %1 · PSA: %2").replace(
+                "%1", sync_label(row.accounting_sync_state)).replace(
                 "%2", sync_label(row.psa_sync_state))
         if role == ROW_ROLE:
             return row
@@ -224,7 +228,8 @@ class PaymentTableModel(QAbstractTableModel):
             self._fail(generation, exc.user_message)
             return
         except Exception as exc:  # a database error: shown in the banner with Retry, not a crash
-            self._fail(generation, tr("The payments could not be loaded (%1).").replace("%1", type(exc).__name__))
+            self._fail(generation, QCoreApplication.translate(
+                "PaymentTable", "The payments could not be loaded (%1).").replace("%1", type(exc).__name__))
             return
         if generation != self._generation:
             return
