@@ -14,6 +14,7 @@ from payapp.app import AppContext, build_context
 from payapp.config import load_config
 from payapp.services.memory_keyring import MemoryKeyring
 from tests.conftest import TEST_ALLOWED_BACKENDS
+from tests.ui.conftest import close_context
 
 ADMIN_PASSWORD = "first admin password"
 
@@ -34,7 +35,7 @@ def company(tmp_path: Path, company_keyring: MemoryKeyring,
     """A fresh real company database (SQLite in tmp), nobody signed in yet."""
     ctx = company_context(tmp_path, company_keyring, allow=TEST_ALLOWED_BACKENDS)
     yield ctx
-    run(ctx.aclose())
+    close_context(ctx, run)
 
 
 @pytest.fixture

@@ -80,7 +80,25 @@ def demo_context(tmp_path: Path, run: Callable[[Awaitable[Any]], Any]) -> Iterat
     config = load_config(demo=True, data_dir=tmp_path / "app")
     ctx = build_context(config)
     yield ctx
-    run(ctx.aclose())
+    close_context(ctx, run)
+
+
+def close_context(ctx: AppContext, run: Callable[[Awaitable[Any]], Any]) -> None:
+    """Let the widgets' own tasks (a page load, a count) finish, then close the app context.
+
+    Closing first would dispose of the engine under a query still running, and cancelling a task in the
+    middle of opening a connection leaves an aiosqlite connection unclosed (a ResourceWarning that fails
+    whichever later test happens to collect it)."""
+
+    loop = asyncio.get_event_loop()
+    widget_tasks = [t for t in asyncio.all_tasks(loop) if not t.done() and t not in ctx.background]
+
+    async def settle() -> None:
+        if widget_tasks:
+            await asyncio.wait(widget_tasks, timeout=10)
+        await ctx.aclose()
+
+    run(settle(), timeout=30)
 
 
 async def wait_until(predicate: Callable[[], bool], timeout: float = 5.0) -> None:

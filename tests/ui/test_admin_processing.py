@@ -26,7 +26,7 @@ from payapp.ui.widgets import MaskedLineEdit
 from tests.conftest import TEST_ALLOWED_BACKENDS
 from tests.plaintext_keyring import PlaintextKeyring
 from tests.ui.admin_fixtures import admin_company, company, company_context, company_keyring  # noqa: F401
-from tests.ui.conftest import wait_until
+from tests.ui.conftest import close_context, wait_until
 
 PRIV = "K8sPrivSecurityKey-9f3e2a7c41d05b68"
 PUB = "checkout_public_Zq7Lm2Xc9Vb4Nw1"
@@ -119,7 +119,7 @@ def test_plaintext_keyring_refused_with_a_banner(qtbot: QtBot, tmp_path: Path, r
         assert run(ctx.services.settings.get("gateway.public_key_fingerprint")) == ""
         assert not run(ctx.services.settings.processing_status()).active
     finally:
-        run(ctx.aclose())
+        close_context(ctx, run)
 
 
 def test_status_label_follows_all_sixteen_payment_type_combinations(qtbot: QtBot, demo_context: AppContext,
