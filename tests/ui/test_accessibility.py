@@ -90,8 +90,8 @@ async def _settle(widget: QWidget) -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.skip(reason="OPEN DEBT, run it by hand: 24 known gaps (audit filters, Connections secret fields, the "
-                  "payment dialog's card/eCheck fields lack an accessible name or label buddy)")
+# The invoice context menu is opened with popup(), which asks the offscreen platform to raise it and grab the keyboard.
+@pytest.mark.qt_log_ignore("This plugin does not support raise", "does not support grabbing the keyboard")
 def test_every_control_has_a_name_and_takes_keyboard_focus(qtbot: QtBot, demo_context: AppContext,
                                                           run: Callable[..., Any]) -> None:
     window = build_main_window(demo_context.config, context=demo_context)
@@ -110,7 +110,8 @@ def test_every_control_has_a_name_and_takes_keyboard_focus(qtbot: QtBot, demo_co
                 continue
             for name, widget in await states():
                 await _settle(widget)
-                gaps.extend(f"[{tab.objectName()} → {name}] {g}" for g in control_gaps(widget))
+                gaps.extend(f"[{tab.objectName()} → {name}] {g}"
+                            for g in control_gaps(widget) + unreachable_by_tab(widget))
                 widget.close()
 
     run(walk(), 60)

@@ -93,6 +93,14 @@
             <translation>Bis</translation>
         </message>
         <message>
+            <source>From date</source>
+            <translation>Von-Datum</translation>
+        </message>
+        <message>
+            <source>To date</source>
+            <translation>Bis-Datum</translation>
+        </message>
+        <message>
             <source>Username</source>
             <translation>Benutzername</translation>
         </message>
@@ -101,8 +109,16 @@
             <translation>Jede Aktion</translation>
         </message>
         <message>
+            <source>Action</source>
+            <translation>Aktion</translation>
+        </message>
+        <message>
             <source>Search details…</source>
             <translation>Details durchsuchen …</translation>
+        </message>
+        <message>
+            <source>Search details</source>
+            <translation>Details durchsuchen</translation>
         </message>
         <message>
             <source>Apply</source>
@@ -163,6 +179,14 @@
             <translation>Das Geheimnis des API-Benutzers</translation>
         </message>
         <message>
+            <source>Autotask secret</source>
+            <translation>Autotask-Geheimnis</translation>
+        </message>
+        <message>
+            <source>Integration code</source>
+            <translation>Integrationscode</translation>
+        </message>
+        <message>
             <source>API tracking identifier (integration code)</source>
             <translation>API-Tracking-Kennung (Integrationscode)</translation>
         </message>
@@ -205,6 +229,10 @@
         <message>
             <source>Client secret</source>
             <translation>Client-Geheimnis</translation>
+        </message>
+        <message>
+            <source>QuickBooks client secret</source>
+            <translation>QuickBooks-Client-Geheimnis</translation>
         </message>
         <message>
             <source>Connect QuickBooks</source>
@@ -847,8 +875,16 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
     <context>
         <name>PaymentDialog</name>
         <message>
-            <source>Make a Payment · Invoice %1</source>
+            <source>United States</source>
             <extracomment>The gateway takes no payment below 1.00 (it declines them), so the window does not offer one.</extracomment>
+            <translation>Vereinigte Staaten</translation>
+        </message>
+        <message>
+            <source>Canada</source>
+            <translation>Kanada</translation>
+        </message>
+        <message>
+            <source>Make a Payment · Invoice %1</source>
             <translation>Zahlung erfassen · Rechnung %1</translation>
         </message>
         <message>
@@ -1044,8 +1080,8 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
             <translation>(nicht erfasst)</translation>
         </message>
         <message>
-            <source>  (last used)</source>
-            <translation>  (zuletzt verwendet)</translation>
+            <source>%1 (last used)</source>
+            <translation>%1 (zuletzt verwendet)</translation>
         </message>
         <message>
             <source>Card brand: %1</source>
@@ -1834,6 +1870,10 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
         <message>
             <source>Replace</source>
             <translation>Ersetzen</translation>
+        </message>
+        <message>
+            <source>Replace %1</source>
+            <translation>%1 ersetzen</translation>
         </message>
         <message>
             <source>Configured · fingerprint {fp}…</source>

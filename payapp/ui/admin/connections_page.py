@@ -42,12 +42,14 @@ CONNECT_TIMEOUT = 300.0
 class SecretRow(QWidget):
     """A masked field, or — once saved — "Configured · fingerprint …" with Replace."""
 
-    def __init__(self, base: str, placeholder: str, parent: QWidget | None = None) -> None:
+    def __init__(self, base: str, name: str, placeholder: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.stack = QStackedWidget(self)
         self.edit = MaskedLineEdit(self)
         self.edit.setObjectName(f"{base}Edit")
         self.edit.setPlaceholderText(placeholder)
+        # The form's label is the buddy of this row, not of the edit inside it, so the edit is named here.
+        self.edit.setAccessibleName(name)
         self.edit.setMinimumWidth(300)
         configured = QWidget(self)
         row = QHBoxLayout(configured)
@@ -56,6 +58,7 @@ class SecretRow(QWidget):
         self.status.setObjectName(f"{base}Status")
         self.replace = QPushButton(self.tr("Replace"), configured)
         self.replace.setObjectName(f"{base}Replace")
+        self.replace.setAccessibleName(self.tr("Replace %1").replace("%1", name))
         self.replace.clicked.connect(self.start_replace)
         row.addWidget(self.status, 1)
         row.addWidget(self.replace)
@@ -65,6 +68,7 @@ class SecretRow(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.stack)
         self._replacing = False
+        self._show(0)
 
     def show_state(self, fingerprint: str, here: bool) -> None:
         self.edit.clear()
@@ -73,13 +77,18 @@ class SecretRow(QWidget):
             if not here:
                 text = self.tr("Configured · fingerprint {fp}… — not on this workstation").format(fp=fingerprint[:8])
             self.status.setText(text)
-            self.stack.setCurrentIndex(1)
+            self._show(1)
         else:
-            self.stack.setCurrentIndex(0)
+            self._show(0)
+
+    def _show(self, page: int) -> None:
+        """Show the edit (0) or the configured state (1); the row's label then focuses what is shown."""
+        self.stack.setCurrentIndex(page)
+        self.setFocusProxy(self.edit if page == 0 else self.replace)
 
     def start_replace(self) -> None:
         self._replacing = True
-        self.stack.setCurrentIndex(0)
+        self._show(0)
         self.edit.setFocus()
 
     def done(self) -> None:
@@ -118,8 +127,10 @@ class ConnectionsPage(QWidget):
         self.at_user = QLineEdit(at_box)
         self.at_user.setObjectName("autotaskUserEdit")
         self.at_user.setPlaceholderText(self.tr("API user (an e-mail address)"))
-        self.at_secret = SecretRow("autotaskSecret", self.tr("The API user's secret"), at_box)
-        self.at_code = SecretRow("autotaskCode", self.tr("API tracking identifier (integration code)"), at_box)
+        self.at_secret = SecretRow("autotaskSecret", self.tr("Autotask secret"), self.tr("The API user's secret"),
+                                   at_box)
+        self.at_code = SecretRow("autotaskCode", self.tr("Integration code"),
+                                 self.tr("API tracking identifier (integration code)"), at_box)
         self.at_address = QLineEdit(at_box)
         self.at_address.setObjectName("autotaskAddress")
         self.at_save = QPushButton(self.tr("Save"), at_box)
@@ -148,7 +159,8 @@ class ConnectionsPage(QWidget):
         self.qb_client = QLineEdit(qb_box)
         self.qb_client.setObjectName("quickbooksClientIdEdit")
         self.qb_client.setPlaceholderText(self.tr("Client id from the Intuit developer portal"))
-        self.qb_secret = SecretRow("quickbooksSecret", self.tr("Client secret"), qb_box)
+        self.qb_secret = SecretRow("quickbooksSecret", self.tr("QuickBooks client secret"), self.tr("Client secret"),
+                                   qb_box)
         self.qb_state = QLabel(qb_box)
         self.qb_state.setObjectName("quickbooksState")
         self.qb_state.setWordWrap(True)

@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 import shiboken6
 from babel.dates import format_date
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt, Signal
 from PySide6.QtGui import QCloseEvent, QPalette
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -64,7 +64,8 @@ log = logging.getLogger(__name__)
 MIN_PAYMENT_MINOR = 100
 ERROR_STYLE = "QLabel { color: #b71c1c; }"
 ERROR_STYLE_DARK = "QLabel { color: #ff8a80; }"
-COUNTRIES = (("US", "United States"), ("CA", "Canada"))
+COUNTRIES = (("US", QT_TRANSLATE_NOOP("PaymentDialog", "United States")),
+             ("CA", QT_TRANSLATE_NOOP("PaymentDialog", "Canada")))
 
 
 class _Field:
@@ -80,10 +81,12 @@ class _Field:
             self.error.setText(exc.user_message)
             self.error.setVisible(True)
             self.edit.setProperty("invalid", True)
+            self.edit.setAccessibleDescription(exc.user_message)    # read out with the field's name
             return False
         self.error.clear()
         self.error.setVisible(False)
         self.edit.setProperty("invalid", False)
+        self.edit.setAccessibleDescription("")
         return True
 
 
@@ -130,11 +133,14 @@ class PaymentDialog(QDialog):
         label.setVisible(False)
         return label
 
-    def _field_row(self, form: QFormLayout, label: str, edit: QWidget, error: QLabel | None = None,
+    def _field_row(self, form: QFormLayout, label: str, edit: QWidget, *below: QWidget,
                    extra: QWidget | None = None) -> None:
-        box = QWidget(self)
-        v = QVBoxLayout(box)
-        v.setContentsMargins(0, 0, 0, 0)
+        """A labelled row: the field (with `extra` beside it) and its hint/error labels under it.
+
+        The row is a layout, not a container widget: the field stays a child of the form's widget, next to
+        its label, and the label's buddy is the field itself. Qt's accessibility layer looks for a buddy
+        label only among the field's siblings, so a container would leave the field without a spoken name."""
+        v = QVBoxLayout()
         v.setSpacing(2)
         if extra is not None:
             h = QHBoxLayout()
@@ -143,9 +149,12 @@ class PaymentDialog(QDialog):
             v.addLayout(h)
         else:
             v.addWidget(edit)
-        if error is not None:
-            v.addWidget(error)
-        form.addRow(label, box)
+        for widget in below:
+            v.addWidget(widget)
+        form.addRow(label, v)
+        caption = form.labelForField(v)
+        if isinstance(caption, QLabel):
+            caption.setBuddy(edit)
 
     def _build(self) -> None:
         inv = self._invoice
@@ -221,7 +230,6 @@ class PaymentDialog(QDialog):
         self.method_group.buttonToggled.connect(self._method_changed)
 
         # --- how much
-        amount_form = QFormLayout()
         self.amount_edit = QLineEdit(self)
         self.amount_edit.setObjectName("amountEdit")
         self.amount_edit.setAlignment(Qt.AlignmentFlag.AlignRight)
@@ -235,15 +243,11 @@ class PaymentDialog(QDialog):
         self.amount_hint.setStyleSheet("QLabel { color: palette(placeholder-text); }")
         self.amount_hint.setWordWrap(True)
         self.amount_error = self._error_label("amountError")
-        amount_box = QWidget(self)
-        av = QVBoxLayout(amount_box)
-        av.setContentsMargins(0, 0, 0, 0)
-        av.setSpacing(2)
-        av.addWidget(self.amount_edit)
-        av.addWidget(self.amount_hint)
-        av.addWidget(self.amount_error)
-        amount_form.addRow(self.tr("Amount:"), amount_box)
-        form_all.addLayout(amount_form)
+        amount_page = QWidget(self)
+        amount_form = QFormLayout(amount_page)
+        amount_form.setContentsMargins(0, 0, 0, 0)
+        self._field_row(amount_form, self.tr("Amount:"), self.amount_edit, self.amount_hint, self.amount_error)
+        form_all.addWidget(amount_page)
         form_all.addStretch(1)
         self.amount_field = _Field(self.amount_edit, self.amount_error, self._check_amount)
         self.amount_edit.textChanged.connect(lambda _t: self.amount_field.validate())
@@ -305,7 +309,7 @@ class PaymentDialog(QDialog):
         self.card_country = QComboBox(page)
         self.card_country.setObjectName("cardCountryCombo")
         for code, name in COUNTRIES:
-            self.card_country.addItem(name, code)
+            self.card_country.addItem(self.tr(name), code)
         self.card_state_edit = QLineEdit(page)
         self.card_state_edit.setObjectName("cardStateEdit")
         self.card_state_edit.setMaximumWidth(80)
@@ -323,7 +327,7 @@ class PaymentDialog(QDialog):
         errors = {name: self._error_label(name) for name in (
             "cardNumberError", "expiryError", "cvvError", "firstNameError", "lastNameError", "cardZipError")}
         self._field_row(form, self.tr("Card number:"), self.card_number_edit, errors["cardNumberError"],
-                        self.card_brand_label)
+                        extra=self.card_brand_label)
         self._field_row(form, self.tr("Expiry (MM/YY):"), self.expiry_edit, errors["expiryError"])
         self._field_row(form, self.tr("Security code (CVV):"), self.cvv_edit, errors["cvvError"])
         hint = QLabel(self.tr("First and last name exactly as on the card."), page)
@@ -459,9 +463,9 @@ class PaymentDialog(QDialog):
         self._saved_radios.clear()
         self._no_saved.setVisible(not self._saved)
         for m in self._saved:
-            text = m.label + (f" · {m.holder_name}" if m.holder_name else "")
+            text = self._saved_label(m) + (f" · {m.holder_name}" if m.holder_name else "")
             if m.is_default:
-                text += self.tr("  (last used)")
+                text = self.tr("%1 (last used)").replace("%1", text)
             radio = QRadioButton(text, self.saved_group)
             radio.setObjectName(f"savedMethod{m.id}")
             radio.setProperty("saved_method_id", m.id)
@@ -518,10 +522,19 @@ class PaymentDialog(QDialog):
             brand = validation.card_brand(method.number) or self.tr("Card")
             return f"{brand} •••• {validation.last_four(method.number)}"
         if isinstance(method, NewBankAccount):
-            return self.tr("eCheck %1 •••• %2").replace("%1", method.account_type).replace(
+            kind = self.tr("Savings") if method.account_type == "savings" else self.tr("Checking")
+            return self.tr("eCheck %1 •••• %2").replace("%1", kind).replace(
                 "%2", validation.last_four(method.account_number))
         saved = next((m for m in self._saved if m.id == method.saved_method_id), None)
-        return saved.label if saved else self.tr("saved method")
+        return self._saved_label(saved) if saved else self.tr("saved method")
+
+    def _saved_label(self, saved: SavedMethodView) -> str:
+        """"Visa •••• 1111 · 12/27", "eCheck Checking •••• 3123": SavedMethodView.label, in the user's language."""
+        if saved.method == "card":
+            expiry = f" · {saved.expiry[:2]}/{saved.expiry[2:]}" if len(saved.expiry) == 4 else ""
+            return f"{saved.brand or self.tr('Card')} •••• {saved.last_four}{expiry}"
+        kind = self.tr("Savings") if saved.account_type == "savings" else self.tr("Checking")
+        return self.tr("eCheck %1 •••• %2").replace("%1", kind).replace("%2", saved.last_four)
 
     def _build_request(self) -> PaymentRequest | None:
         """Validate everything; focus the first problem and return None, or the request."""
