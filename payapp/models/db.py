@@ -2,20 +2,39 @@
 
 The app works with `AsyncSession`s. `Database.transaction(lock=True)` is the one place that makes a
 check-then-write safe across workstations: on SQLite it starts with BEGIN IMMEDIATE (SQLite then
-serialises writers), on PostgreSQL the caller adds `with_for_update()` to the rows it checks."""
+serialises writers), on PostgreSQL the caller adds `with_for_update()` to the rows it checks.
+
+`Database.read(work)` is the path of the big lazy tables (Invoice History, Payment Search) and their
+totals: `work(connection)` runs whole in a worker thread on a blocking engine, and the GUI thread awaits
+one future. Through the asyncio driver a page costs about ten hand-offs between the driver's thread and
+the event loop (cursor, BEGIN, execute, fetch, close, ROLLBACK, reset-on-return...), and each hand-off
+waits behind whatever the GUI thread is doing (painting the previous page, typically 20-50 ms): pages took
+100+ ms for a query SQLite answers in under 1 ms. Pages and totals have separate worker lanes, so a
+COUNT/SUM over a million rows never delays a page, and a read whose awaiting task is cancelled is
+interrupted in the database (sqlite3 `interrupt()`, psycopg `cancel_safe()`) instead of running on."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
-from collections.abc import AsyncIterator
-from typing import Any
+import threading
+import time
+from collections.abc import AsyncIterator, Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Literal, TypeVar
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.pool import NullPool
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
+T = TypeVar("T")
+#: "page": the rows a table shows next (short, latency matters); "aggregate": counts and sums for a filter
+#: (may scan millions of rows). Each lane has its own threads, so an aggregate never holds up a page.
+ReadLane = Literal["page", "aggregate"]
+_LANE_THREADS: dict[str, int] = {"page": 2, "aggregate": 2}
 
 
 def normalise_url(url: str | URL) -> URL:
@@ -59,6 +78,11 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cur.close()
 
 
+def _sqlite_read_only(dbapi_connection: Any, _record: Any) -> None:
+    # The read lane never writes; SQLite enforces it.
+    dbapi_connection.execute("PRAGMA query_only=ON")
+
+
 def _install_sqlite_hooks(engine: Engine, *, immediate: bool) -> None:
     event.listen(engine, "connect", _sqlite_pragmas)
 
@@ -94,6 +118,14 @@ class Database:
             self.locking_engine = self.engine
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
         self._locking_sessions = async_sessionmaker(self.locking_engine, expire_on_commit=False)
+        self._reader: _Reader | None = None
+
+    async def read(self, work: Callable[[Connection], T], *, lane: ReadLane = "page") -> T:
+        """Run `work(connection)` (blocking SQLAlchemy Core on one connection, one read transaction) in a
+        worker thread of `lane` and return its result. Cancelling the awaiting task interrupts the query."""
+        if self._reader is None:
+            self._reader = _Reader(self.url, self.is_sqlite)
+        return await self._reader.run(work, lane)
 
     @contextlib.asynccontextmanager
     async def transaction(self, *, lock: bool = False) -> AsyncIterator[AsyncSession]:
@@ -109,9 +141,154 @@ class Database:
         return f"PostgreSQL · {self.url.host}/{self.url.database}"
 
     async def dispose(self) -> None:
+        if self._reader is not None:
+            reader, self._reader = self._reader, None
+            await reader.close()
         await self.engine.dispose()
         if self.locking_engine is not self.engine:
             await self.locking_engine.dispose()
+
+
+_RUNNING = "payapp.read"      # Connection.info key of the _Running that owns the connection
+_PROGRESS_EVERY = 1000         # SQLite virtual-machine steps between two calls of the progress handler
+
+
+class BudgetExceeded(Exception):
+    """A statement run under `work_budget` did more work than it was allowed, and was stopped."""
+
+
+class _Interrupted(Exception):
+    """The read was cancelled before its thread started it."""
+
+
+class _Running:
+    """One `Database.read` in its thread: lets the event loop's side stop its statements, and counts a work
+    budget. On SQLite both go through the progress handler (called every 1000 steps of SQLite's virtual
+    machine), which also stops statements started after the cancel; PostgreSQL gets cancel requests."""
+
+    def __init__(self, sqlite: bool) -> None:
+        self._sqlite = sqlite
+        self._lock = threading.Lock()
+        self._dbapi: Any = None
+        self.interrupted = False
+        self.steps_left: int | None = None      # set by work_budget
+
+    def progress(self) -> int:
+        if self.interrupted:
+            return 1
+        if self.steps_left is not None:
+            self.steps_left -= 1
+            if self.steps_left < 0:
+                return 1
+        return 0
+
+    def attach(self, conn: Connection) -> None:
+        dbapi = conn.connection.dbapi_connection
+        conn.info[_RUNNING] = self
+        if self._sqlite:
+            dbapi.set_progress_handler(self.progress, _PROGRESS_EVERY)  # type: ignore[union-attr]
+        with self._lock:
+            self._dbapi = dbapi
+
+    def detach(self, conn: Connection) -> None:
+        with self._lock:
+            dbapi, self._dbapi = self._dbapi, None
+        conn.info.pop(_RUNNING, None)
+        if self._sqlite and dbapi is not None:
+            dbapi.set_progress_handler(None, 0)
+
+    def interrupt(self) -> None:
+        self.interrupted = True
+        if self._sqlite:
+            return                  # the progress handler stops the statement within 1000 steps
+        threading.Thread(target=self._cancel_until_done, name="payapp-read-cancel", daemon=True).start()
+
+    def _cancel_until_done(self) -> None:
+        # A cancel request reaching PostgreSQL between two statements stops nothing: repeat until the read ends.
+        for _ in range(200):
+            with self._lock:
+                dbapi = self._dbapi
+                if dbapi is None:
+                    return
+                # Under the lock: the connection cannot go back to the pool (and start another read's query)
+                # between the check and the request.
+                with contextlib.suppress(Exception):
+                    (getattr(dbapi, "cancel_safe", None) or dbapi.cancel)()
+            time.sleep(0.05)
+
+
+class _Reader:
+    """A blocking engine and one thread pool per lane, for `Database.read`."""
+
+    def __init__(self, url: URL, sqlite: bool) -> None:
+        if sqlite and (url.database in (None, "", ":memory:") or url.query.get("mode") == "memory"):
+            raise ValueError("Database.read needs a database file (an in-memory database is per connection)")
+        self._sqlite = sqlite
+        threads = sum(_LANE_THREADS.values())
+        # One connection per worker thread; nothing else borrows from this pool.
+        self.engine = make_sync_engine(url, pool_size=threads, max_overflow=0,
+                                       **({} if sqlite else {"pool_pre_ping": True}))
+        if sqlite:
+            event.listen(self.engine, "connect", _sqlite_read_only)
+        self._lanes = {lane: ThreadPoolExecutor(n, thread_name_prefix=f"payapp-read-{lane}")
+                       for lane, n in _LANE_THREADS.items()}
+        self._running: set[_Running] = set()
+
+    def _work(self, work: Callable[[Connection], T], running: _Running) -> T:
+        if running.interrupted:
+            raise _Interrupted
+        with self.engine.connect() as conn:
+            running.attach(conn)
+            try:
+                return work(conn)
+            finally:
+                running.detach(conn)
+
+    async def run(self, work: Callable[[Connection], T], lane: ReadLane) -> T:
+        running = _Running(self._sqlite)
+        self._running.add(running)
+        future = asyncio.get_running_loop().run_in_executor(self._lanes[lane], self._work, work, running)
+        future.add_done_callback(lambda _f: self._running.discard(running))
+        try:
+            return await asyncio.shield(future)
+        except asyncio.CancelledError:
+            running.interrupt()
+            # The thread ends with an "interrupted" error that nobody awaits: retrieve it.
+            future.add_done_callback(_consume)
+            raise
+
+    async def close(self) -> None:
+        for running in list(self._running):
+            running.interrupt()
+        for pool in self._lanes.values():
+            await asyncio.to_thread(pool.shutdown, True, cancel_futures=True)
+        await asyncio.to_thread(self.engine.dispose)
+
+
+def _consume(future: asyncio.Future[Any]) -> None:
+    if not future.cancelled():
+        future.exception()
+
+
+@contextlib.contextmanager
+def work_budget(conn: Connection, vm_steps: int) -> Iterator[None]:
+    """Inside `Database.read` on SQLite: stop the statements run inside after about `vm_steps` steps of
+    SQLite's virtual machine, raising BudgetExceeded. For trying a plan that is usually fast but can be slow,
+    with another to fall back on. A step count, not a time: the same data takes the same plan on a busy
+    machine. Elsewhere (PostgreSQL, or outside `Database.read`) it allows everything."""
+    running = conn.info.get(_RUNNING)
+    if not isinstance(running, _Running) or not running._sqlite:
+        yield
+        return
+    running.steps_left = vm_steps // _PROGRESS_EVERY + 1
+    try:
+        yield
+    except OperationalError as exc:
+        if running.steps_left is not None and running.steps_left < 0 and not running.interrupted:
+            raise BudgetExceeded from exc
+        raise
+    finally:
+        running.steps_left = None
 
 
 def null_pool_sync_engine(url: str | URL) -> Engine:

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from typing import Any
 
 import pytest
 from sqlalchemy import insert
 
+import payapp.services.invoices as invoices_module
 from payapp.domain.errors import PermissionDenied
 from payapp.domain.payment_state import invoice_status
 from payapp.models import Company, Contact, Contract, Invoice, InvoiceLine, Payment
@@ -164,3 +166,90 @@ async def test_viewing_needs_a_signed_in_user(database: Database) -> None:
     svc = InvoiceService(database, CurrentUser(None))
     with pytest.raises(PermissionDenied):
         await svc.page(InvoiceQuery())
+
+
+async def test_dense_search_walks_the_sort_index_and_returns_the_same_rows(
+        database: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A prefix matching many invoices is read by walking the sort order's index (SQLite), under a work budget
+    with collecting as the fallback; every plan returns exactly the rows of the plain one."""
+    await _seed(database)
+    svc = _service(database)
+    queries = [InvoiceQuery(text=t).sorted_by(sort, desc) for t in ("acme", "20")
+               for sort in ("invoice_date", "due_date", "company_name") for desc in (False, True)]
+    monkeypatch.setattr(invoices_module, "DENSE_TEXT_MIN_MATCHES", 10**9)       # never walk
+    plain = {q: [r.id for r in await _all(svc, q, limit=7)] for q in queries}
+    for want in plain.values():
+        assert len(want) == len(set(want))
+    assert any(len(v) > 20 for v in plain.values())
+    monkeypatch.setattr(invoices_module, "DENSE_TEXT_MIN_MATCHES", 1)           # walk whenever there are matches
+    budgets: list[int] = []
+    real_budget = svc._scan_budget
+
+    def spy(conn: Any, query: InvoiceQuery, limit: int) -> int:
+        budgets.append(real_budget(conn, query, limit))
+        return budgets[-1]
+
+    monkeypatch.setattr(svc, "_scan_budget", spy)
+    for q in queries:
+        assert [r.id for r in await _all(svc, q, limit=7)] == plain[q], q
+    if database.is_sqlite:
+        assert any(budgets) and not all(budgets)        # walked where it may, never when sorted by company
+        monkeypatch.setattr(invoices_module, "_STEPS_PER_ROW", 0)             # every walk runs out of budget
+        for q in queries:
+            assert [r.id for r in await _all(svc, q, limit=7)] == plain[q], q
+    else:
+        assert not any(budgets)                         # PostgreSQL plans with its own statistics
+
+
+def test_the_walking_plan_uses_the_sort_index_on_sqlite(sqlite_url: str) -> None:
+    from payapp.models.db import make_sync_engine
+
+    svc = InvoiceService(None, CurrentUser(ADMIN))  # type: ignore[arg-type]
+    engine = make_sync_engine(sqlite_url)
+    try:
+        with engine.connect() as conn:
+            for sort, index in (("invoice_date", "ix_invoices_invoice_date_id"),
+                                ("total", "ix_invoices_total_minor_id")):
+                query = InvoiceQuery(text="Acme").sorted_by(sort, True)
+                for indexed, expect_walk in ((True, False), (False, True)):
+                    stmt = (svc._row_select(TODAY, SORT_COLUMNS[sort])
+                            .where(*svc._filters(query, TODAY, indexed_text=indexed)).limit(200)
+                            .order_by(*svc._segments(query, None)[0][1]))
+                    compiled = stmt.compile(conn)
+                    params = tuple(compiled.params[name] for name in compiled.positiontup or ())
+                    plan = " | ".join(str(r[3]) for r in conn.exec_driver_sql(
+                        f"EXPLAIN QUERY PLAN {compiled}", params))
+                    walks = f"SCAN invoices USING INDEX {index}" in plan and "TEMP B-TREE" not in plan
+                    assert walks == expect_walk, plan
+    finally:
+        engine.dispose()
+
+
+async def test_a_cancelled_read_is_interrupted_in_the_database(database: Database) -> None:
+    """Cancelling the task awaiting a read stops its statement (a stale COUNT must not keep a core busy), and
+    the lane's thread is free for the next read."""
+    import asyncio
+
+    from sqlalchemy import text
+
+    if not database.is_sqlite:
+        forever = text("SELECT pg_sleep(60)")
+    else:
+        forever = text("WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c")
+    started = asyncio.Event()
+    loop = asyncio.get_running_loop()
+
+    def endless(conn: Any) -> object:
+        loop.call_soon_threadsafe(started.set)
+        return conn.execute(forever).scalar()
+
+    for lane in ("aggregate", "aggregate", "aggregate", "page", "page", "page"):   # more than a lane's threads
+        task = asyncio.ensure_future(database.read(endless, lane=lane))  # type: ignore[arg-type]
+        await asyncio.wait_for(started.wait(), 10)
+        started.clear()
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+    one = await asyncio.wait_for(database.read(lambda conn: conn.execute(text("SELECT 1")).scalar(),
+                                               lane="aggregate"), 10)
+    assert one == 1
