@@ -150,7 +150,9 @@ class Database:
 
 
 _RUNNING = "payapp.read"      # Connection.info key of the _Running that owns the connection
-_PROGRESS_EVERY = 1000         # SQLite virtual-machine steps between two calls of the progress handler
+#: SQLite virtual-machine steps between two calls of a work budget's progress handler (each call takes the GIL
+#: from the GUI thread: every 1,000 steps slowed a COUNT tenfold and the GUI with it).
+_BUDGET_EVERY = 10_000
 
 
 class BudgetExceeded(Exception):
@@ -162,59 +164,44 @@ class _Interrupted(Exception):
 
 
 class _Running:
-    """One `Database.read` in its thread: lets the event loop's side stop its statements, and counts a work
-    budget. On SQLite both go through the progress handler (called every 1000 steps of SQLite's virtual
-    machine), which also stops statements started after the cancel; PostgreSQL gets cancel requests."""
+    """One `Database.read` in its thread, so the event loop's side can stop its statements."""
 
     def __init__(self, sqlite: bool) -> None:
-        self._sqlite = sqlite
+        self.sqlite = sqlite
         self._lock = threading.Lock()
         self._dbapi: Any = None
         self.interrupted = False
         self.steps_left: int | None = None      # set by work_budget
 
-    def progress(self) -> int:
-        if self.interrupted:
-            return 1
-        if self.steps_left is not None:
-            self.steps_left -= 1
-            if self.steps_left < 0:
-                return 1
-        return 0
-
     def attach(self, conn: Connection) -> None:
-        dbapi = conn.connection.dbapi_connection
         conn.info[_RUNNING] = self
-        if self._sqlite:
-            dbapi.set_progress_handler(self.progress, _PROGRESS_EVERY)  # type: ignore[union-attr]
         with self._lock:
-            self._dbapi = dbapi
+            self._dbapi = conn.connection.dbapi_connection
 
     def detach(self, conn: Connection) -> None:
         with self._lock:
-            dbapi, self._dbapi = self._dbapi, None
+            self._dbapi = None
         conn.info.pop(_RUNNING, None)
-        if self._sqlite and dbapi is not None:
-            dbapi.set_progress_handler(None, 0)
 
     def interrupt(self) -> None:
-        self.interrupted = True
-        if self._sqlite:
-            return                  # the progress handler stops the statement within 1000 steps
-        threading.Thread(target=self._cancel_until_done, name="payapp-read-cancel", daemon=True).start()
+        if not self.interrupted:
+            self.interrupted = True
+            threading.Thread(target=self._stop_until_done, name="payapp-read-stop", daemon=True).start()
 
-    def _cancel_until_done(self) -> None:
-        # A cancel request reaching PostgreSQL between two statements stops nothing: repeat until the read ends.
-        for _ in range(200):
+    def _stop_until_done(self) -> None:
+        # sqlite3's interrupt() and a PostgreSQL cancel request stop the statement running now, not one that
+        # starts a moment later (the next statement of the same read): repeat until the read has ended.
+        for _ in range(500):
             with self._lock:
                 dbapi = self._dbapi
                 if dbapi is None:
                     return
-                # Under the lock: the connection cannot go back to the pool (and start another read's query)
-                # between the check and the request.
+                # Under the lock: the connection cannot go back to the pool (and start another read's
+                # statement) between the check and the request. Both are documented as callable from any thread.
                 with contextlib.suppress(Exception):
-                    (getattr(dbapi, "cancel_safe", None) or dbapi.cancel)()
-            time.sleep(0.05)
+                    stop = getattr(dbapi, "interrupt", None) or getattr(dbapi, "cancel_safe", None) or dbapi.cancel
+                    stop()
+            time.sleep(0.02)
 
 
 class _Reader:
@@ -277,18 +264,25 @@ def work_budget(conn: Connection, vm_steps: int) -> Iterator[None]:
     with another to fall back on. A step count, not a time: the same data takes the same plan on a busy
     machine. Elsewhere (PostgreSQL, or outside `Database.read`) it allows everything."""
     running = conn.info.get(_RUNNING)
-    if not isinstance(running, _Running) or not running._sqlite:
+    if not isinstance(running, _Running) or not running.sqlite:
         yield
         return
-    running.steps_left = vm_steps // _PROGRESS_EVERY + 1
+    dbapi = conn.connection.dbapi_connection
+    left = [vm_steps // _BUDGET_EVERY + 1]
+
+    def tick() -> int:
+        left[0] -= 1
+        return 1 if left[0] < 0 or running.interrupted else 0
+
+    dbapi.set_progress_handler(tick, _BUDGET_EVERY)  # type: ignore[union-attr]
     try:
         yield
     except OperationalError as exc:
-        if running.steps_left is not None and running.steps_left < 0 and not running.interrupted:
+        if left[0] < 0 and not running.interrupted:
             raise BudgetExceeded from exc
         raise
     finally:
-        running.steps_left = None
+        dbapi.set_progress_handler(None, 0)  # type: ignore[union-attr]
 
 
 def null_pool_sync_engine(url: str | URL) -> Engine:

@@ -3,18 +3,21 @@ directions (NULLs and ties included); filters return exactly the matching rows; 
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import random
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from sqlalchemy import insert
 
+import payapp.models.db as db_module
 import payapp.services.invoices as invoices_module
 from payapp.domain.errors import PermissionDenied
 from payapp.domain.payment_state import invoice_status
 from payapp.models import Company, Contact, Contract, Invoice, InvoiceLine, Payment
-from payapp.models.db import Database
+from payapp.models.db import BudgetExceeded, Database
 from payapp.services.auth import CurrentUser
 from payapp.services.invoices import SORT_COLUMNS, InvoiceQuery, InvoiceRow, InvoiceService
 from tests.conftest import ADMIN
@@ -194,9 +197,25 @@ async def test_dense_search_walks_the_sort_index_and_returns_the_same_rows(
         assert [r.id for r in await _all(svc, q, limit=7)] == plain[q], q
     if database.is_sqlite:
         assert any(budgets) and not all(budgets)        # walked where it may, never when sorted by company
-        monkeypatch.setattr(invoices_module, "_STEPS_PER_ROW", 0)             # every walk runs out of budget
+        # Every walk runs out of budget (a handler call per step), and the collecting plan answers instead.
+        monkeypatch.setattr(invoices_module, "_STEPS_PER_ROW", 1)
+        monkeypatch.setattr(db_module, "_BUDGET_EVERY", 1)
+        exceeded: list[bool] = []
+        real_work_budget = invoices_module.work_budget
+
+        @contextlib.contextmanager
+        def recording(conn: Any, steps: int) -> Iterator[None]:
+            try:
+                with real_work_budget(conn, steps):
+                    yield
+            except BudgetExceeded:
+                exceeded.append(True)
+                raise
+
+        monkeypatch.setattr(invoices_module, "work_budget", recording)
         for q in queries:
             assert [r.id for r in await _all(svc, q, limit=7)] == plain[q], q
+        assert exceeded
     else:
         assert not any(budgets)                         # PostgreSQL plans with its own statistics
 
