@@ -1,30 +1,21 @@
 """Lazy table model over a payment query: keyset pages loaded asynchronously as the view scrolls.
 
-Sorting and filtering are SQL (PaymentSearchService); this model only holds the pages loaded so far."""
+Sorting and filtering are SQL (PaymentSearchService); the paging is LazyTableModel's
+(payapp/ui/lazy_model.py), this model adds the columns and the query."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import datetime as dt
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from babel.dates import format_datetime
-from PySide6.QtCore import (
-    QT_TRANSLATE_NOOP,
-    QAbstractTableModel,
-    QCoreApplication,
-    QModelIndex,
-    QPersistentModelIndex,
-    Qt,
-    Signal,
-)
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt
 
-from payapp.domain.errors import PayAppError
 from payapp.domain.money import format_money
 from payapp.services.payment_search import PaymentQuery, PaymentRow, PaymentSearchService
+from payapp.ui.lazy_model import ROW_ROLE, Column, LazyTableModel
+
+__all__ = ["COLUMNS", "ROW_ROLE", "SOURCE_LABELS", "SYNC_LABELS", "PaymentTableModel", "status_label", "tr"]
 
 STATUS_LABELS = {
     "pending": QT_TRANSLATE_NOOP("PaymentTable", "Pending"),
@@ -79,178 +70,66 @@ def format_when(when: dt.datetime, locale: str) -> str:
     return str(format_datetime(when.astimezone(), "short", locale=locale))
 
 
-@dataclass(frozen=True)
-class Column:
-    header: str
-    display: Callable[[PaymentRow, str], str]
-    sort_key: str
-    numeric: bool = False
-
-
-COLUMNS: tuple[Column, ...] = (
+COLUMNS: tuple[Column[PaymentRow], ...] = (
     Column(QT_TRANSLATE_NOOP("PaymentTable", "Date"), lambda r, loc: format_when(r.created_at, loc), "date"),
     Column(QT_TRANSLATE_NOOP("PaymentTable", "Company"), lambda r, loc: r.company_name, "company"),
     Column(QT_TRANSLATE_NOOP("PaymentTable", "Invoice"), lambda r, loc: r.invoice_number, "invoice"),
     Column(QT_TRANSLATE_NOOP("PaymentTable", "Method"),
            lambda r, loc: method_label(r.method, r.brand, r.last_four, r.account_type), "method"),
     Column(QT_TRANSLATE_NOOP("PaymentTable", "Sale amount"),
-           lambda r, loc: format_money(r.amount_minor, r.currency, loc), "amount", True),
+           lambda r, loc: format_money(r.amount_minor, r.currency, loc), "amount", right=True),
     Column(QT_TRANSLATE_NOOP("PaymentTable", "Applied"),
-           lambda r, loc: format_money(r.applied_minor, r.currency, loc), "applied", True),
+           lambda r, loc: format_money(r.applied_minor, r.currency, loc), "applied", right=True),
     Column(QT_TRANSLATE_NOOP("PaymentTable", "Refunded"),
            lambda r, loc: format_money(r.refunded_minor, r.currency, loc) if r.refunded_minor else "—",
-           "refunded", True),
+           "refunded", right=True),
     Column(QT_TRANSLATE_NOOP("PaymentTable", "Status"), lambda r, loc: status_label(r.status), "status"),
     Column(QT_TRANSLATE_NOOP("PaymentTable", "Transaction ID"), lambda r, loc: r.transaction_id, "transaction"),
     Column(QT_TRANSLATE_NOOP("PaymentTable", "User"), lambda r, loc: r.created_by_name, "user"),
     Column(QT_TRANSLATE_NOOP("PaymentTable", "Sync"), lambda r, loc: sync_label(r.accounting_sync_state), "sync"),
 )
-ROW_ROLE = Qt.ItemDataRole.UserRole + 1
-ModelIndex = QModelIndex | QPersistentModelIndex
+SYNC_COLUMN = next(i for i, c in enumerate(COLUMNS) if c.sort_key == "sync")
 
 
-class PaymentTableModel(QAbstractTableModel):
-    PAGE = 200
-
-    load_failed = Signal(str)
-    page_loaded = Signal(int)          # rows loaded so far
+class PaymentTableModel(LazyTableModel[PaymentRow, tuple[Any, int]]):
+    CONTEXT = "PaymentTable"
+    COLUMNS = COLUMNS
 
     def __init__(self, search: PaymentSearchService, locale: str = "en_US", parent: Any = None) -> None:
-        super().__init__(parent)
+        super().__init__(locale=locale, parent=parent)
         self._search = search
-        self._locale = locale
         self._query = PaymentQuery()
-        self._rows: list[PaymentRow] = []
-        self._last_key: tuple[Any, int] | None = None
-        self._exhausted = False
-        self._failed = False
-        self._loading: asyncio.Task[None] | None = None
-        self._generation = 0
 
-    # ------------------------------------------------------------------ Qt API
-    def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
+    # ------------------------------------------------------------------ LazyTableModel
+    async def fetch_page(self, after: tuple[Any, int] | None, limit: int) -> list[PaymentRow]:
+        return await self._search.page(self._query, after=after, limit=limit)
 
-    def columnCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(COLUMNS)
+    def row_key(self, row: PaymentRow) -> tuple[Any, int]:
+        return row.sort_key
 
-    def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or index.row() >= len(self._rows) or index.column() >= len(COLUMNS):
-            return None
-        row = self._rows[index.row()]
-        col = COLUMNS[index.column()]
-        if role == Qt.ItemDataRole.DisplayRole:
-            return col.display(row, self._locale)
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            if col.numeric:
-                return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-            return int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        if role == Qt.ItemDataRole.ToolTipRole and col.sort_key == "sync" and row.psa_sync_state:
+    def load_error_text(self, exc: Exception) -> str:
+        return QCoreApplication.translate(
+            "PaymentTable", "The payments could not be loaded (%1).").replace("%1", type(exc).__name__)
+
+    def extra_data(self, row: PaymentRow, column: int, role: int) -> Any:
+        if role == Qt.ItemDataRole.ToolTipRole and column == SYNC_COLUMN and row.psa_sync_state:
             return QCoreApplication.translate("PaymentTable", "Accounting: %1 · PSA: %2").replace(
                 "%1", sync_label(row.accounting_sync_state)).replace(
                 "%2", sync_label(row.psa_sync_state))
-        if role == ROW_ROLE:
-            return row
         return None
 
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(COLUMNS):
-            return None
-        if role == Qt.ItemDataRole.DisplayRole:
-            return tr(COLUMNS[section].header)
-        if role == Qt.ItemDataRole.TextAlignmentRole and COLUMNS[section].numeric:
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        return None
-
-    def canFetchMore(self, parent: ModelIndex = QModelIndex()) -> bool:  # noqa: B008
-        return not (parent.isValid() or self._exhausted or self._failed or self._loading is not None)
-
-    def fetchMore(self, parent: ModelIndex = QModelIndex()) -> None:  # noqa: B008
-        if parent.isValid() or self._loading is not None or self._exhausted or self._failed:
-            return
-        self._loading = asyncio.ensure_future(self._load_page(self._generation))
-
+    # ------------------------------------------------------------------ sort and filter
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         if not 0 <= column < len(COLUMNS):
             return
         self.set_query(self._query.sorted_by(COLUMNS[column].sort_key,
                                              order == Qt.SortOrder.DescendingOrder))
 
-    # ------------------------------------------------------------------ ours
     @property
     def query(self) -> PaymentQuery:
         return self._query
-
-    @property
-    def loading(self) -> bool:
-        return self._loading is not None
-
-    @property
-    def exhausted(self) -> bool:
-        return self._exhausted
-
-    def row_at(self, row: int) -> PaymentRow | None:
-        return self._rows[row] if 0 <= row < len(self._rows) else None
 
     def set_query(self, query: PaymentQuery) -> None:
         """New filter or sort: drop the loaded pages and start again from the first page."""
         self._query = query
         self.reload()
-
-    def reload(self) -> None:
-        if self._loading is not None:
-            self._loading.cancel()
-            self._loading = None
-        self._generation += 1
-        self.beginResetModel()
-        self._rows = []
-        self._last_key = None
-        self._exhausted = False
-        self._failed = False
-        self.endResetModel()
-        self.fetchMore()
-
-    def retry(self) -> None:
-        self._failed = False
-        self.fetchMore()
-
-    def close(self) -> None:
-        if self._loading is not None:
-            self._loading.cancel()
-            self._loading = None
-
-    async def _load_page(self, generation: int) -> None:
-        try:
-            rows = await self._search.page(self._query, after=self._last_key, limit=self.PAGE)
-        except asyncio.CancelledError:
-            raise
-        except PayAppError as exc:
-            self._fail(generation, exc.user_message)
-            return
-        except Exception as exc:  # a database error: shown in the banner with Retry, not a crash
-            self._fail(generation, QCoreApplication.translate(
-                "PaymentTable", "The payments could not be loaded (%1).").replace("%1", type(exc).__name__))
-            return
-        if generation != self._generation:
-            return
-        self._loading = None
-        self._exhausted = len(rows) < self.PAGE
-        if rows:
-            start = len(self._rows)
-            self.beginInsertRows(QModelIndex(), start, start + len(rows) - 1)
-            self._rows.extend(rows)
-            self.endInsertRows()
-            self._last_key = rows[-1].sort_key
-        self.page_loaded.emit(len(self._rows))
-
-    def _fail(self, generation: int, message: str) -> None:
-        if generation != self._generation:
-            return
-        self._loading, self._failed = None, True
-        self.load_failed.emit(message)
-
-    async def wait_idle(self) -> None:
-        """Await the page load in flight, if any (tests and screenshots)."""
-        while self._loading is not None:
-            with contextlib.suppress(asyncio.CancelledError):
-                await asyncio.shield(self._loading)

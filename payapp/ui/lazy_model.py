@@ -1,0 +1,299 @@
+"""Lazy table models over keyset-paged queries (Invoice History, Payment Search, Audit Log), and the view
+that shows them.
+
+Qt's fetchMore pattern (STYLE.md §5): `fetchMore` starts one async page load; rows are appended with a
+correct, inclusive `beginInsertRows` range; a new filter or sort bumps the generation and cancels the load
+in flight (`Database.read` stops its statement), so a page that arrives late is never shown. A failed page
+sets `failed` (no retry storm) until `retry()`.
+
+Painting is the GUI thread's biggest cost here: a view asks `data()` for eight roles of every visible cell
+on every paint. `data()` answers the roles that are not shown first, formats each visible cell once (Babel is
+the expensive part) and keeps the text; `LazyTableView` lays out new rows before they are painted, so a
+page arriving costs one paint instead of two (the first page also brings the scroll bar, which narrows the
+viewport and repainted it all again)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable, Coroutine, Sequence
+from dataclasses import dataclass
+from typing import Any, ClassVar, Generic, TypeVar
+
+from PySide6.QtCore import QAbstractTableModel, QCoreApplication, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtWidgets import QTableView, QWidget
+
+from payapp.domain.errors import PayAppError
+from payapp.ui.invoices.signals import emit
+
+log = logging.getLogger(__name__)
+
+RowT = TypeVar("RowT")
+KeyT = TypeVar("KeyT")
+ModelIndex = QModelIndex | QPersistentModelIndex
+
+ROW_ROLE = Qt.ItemDataRole.UserRole + 1          # the row object, safe through proxies
+# Roles as plain ints: `data()` receives ints, and comparing them with enum members costs a Python call each.
+_DISPLAY = Qt.ItemDataRole.DisplayRole.value
+_ALIGN = Qt.ItemDataRole.TextAlignmentRole.value
+_TOOLTIP = Qt.ItemDataRole.ToolTipRole.value
+_ACCESSIBLE = Qt.ItemDataRole.AccessibleTextRole.value
+_ROW = int(ROW_ROLE)
+_RIGHT = int((Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter).value)
+_LEFT = int((Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter).value)
+_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+
+@dataclass(frozen=True)
+class Column(Generic[RowT]):
+    header: str                                 # QT_TRANSLATE_NOOP(<the model's CONTEXT>, ...)
+    display: Callable[[RowT, str], str]         # (row, Babel locale) -> text
+    sort_key: str = ""                          # a name the service maps to an SQL column; "" = not sortable
+    right: bool = False                         # numbers and money: right-aligned
+
+
+def spawn(coro: Coroutine[Any, Any, None]) -> asyncio.Task[None] | None:
+    """A task on the running loop, or on the loop set for this thread (qasync before it runs); None without."""
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        try:
+            loop = asyncio.get_event_loop()
+        except RuntimeError:
+            coro.close()
+            return None
+    return loop.create_task(coro)
+
+
+class LazyTableModel(QAbstractTableModel, Generic[RowT, KeyT]):
+    """Rows of a query, read a page at a time. A subclass says what a column shows (`COLUMNS`, `CONTEXT`),
+    how to read a page (`fetch_page`) and where a row sits in the order (`row_key`)."""
+
+    PAGE = 200
+    CONTEXT: ClassVar[str] = ""                 # translation context of the column headers
+    COLUMNS: ClassVar[Sequence[Column[Any]]] = ()
+
+    load_failed = Signal(str)        # a page could not be read: show it with Retry
+    loading_changed = Signal(bool)
+    page_loaded = Signal(int)        # rows loaded so far
+
+    def __init__(self, *, locale: str = "en_US", page_size: int | None = None, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._locale = locale
+        self.page_size = page_size or self.PAGE
+        self._rows: list[RowT] = []
+        self._display: dict[tuple[int, int], str] = {}
+        self._last_key: KeyT | None = None
+        self._exhausted = False
+        self._failed = False
+        self._loading: asyncio.Task[None] | None = None
+        self._generation = 0
+        self._columns = tuple(self.COLUMNS)
+        self._alignments = tuple(_RIGHT if c.right else _LEFT for c in self._columns)
+        self.pages_loaded = 0
+
+    # ------------------------------------------------------------------ what a subclass provides
+
+    async def fetch_page(self, after: KeyT | None, limit: int) -> list[RowT]:
+        raise NotImplementedError
+
+    def row_key(self, row: RowT) -> KeyT:
+        raise NotImplementedError
+
+    def load_error_text(self, exc: Exception) -> str:
+        """The banner text for an unexpected error (a PayAppError brings its own user_message)."""
+        return str(exc)
+
+    def extra_data(self, row: RowT, column: int, role: int) -> Any:
+        """Roles beyond display, alignment, row and accessible text (a tool tip, say); None by default."""
+        return None
+
+    def rows_added(self, start: int, rows: Sequence[RowT]) -> None:
+        """Called after rows were appended (a subclass indexes them)."""
+
+    # ------------------------------------------------------------------ state
+
+    @property
+    def loading(self) -> bool:
+        return self._loading is not None
+
+    @property
+    def exhausted(self) -> bool:
+        return self._exhausted
+
+    @property
+    def failed(self) -> bool:
+        return self._failed
+
+    def row_at(self, row: int) -> RowT | None:
+        return self._rows[row] if 0 <= row < len(self._rows) else None
+
+    async def wait_idle(self) -> None:
+        """Await the page being loaded (tests, screenshots)."""
+        while self._loading is not None:
+            with contextlib.suppress(asyncio.CancelledError):
+                await asyncio.shield(self._loading)
+            await asyncio.sleep(0)
+
+    # ------------------------------------------------------------------ Qt model API
+
+    def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._columns)
+
+    def data(self, index: ModelIndex, role: int = _DISPLAY) -> Any:
+        # The view asks ~8 roles per visible cell per paint: the shown ones are answered from plain ints and
+        # cached text; an invalid index has row -1.
+        r = index.row()
+        c = index.column()
+        if r < 0 or c < 0 or r >= len(self._rows) or c >= len(self._columns):
+            return None
+        if role == _DISPLAY:
+            key = (r, c)
+            text = self._display.get(key)
+            if text is None:
+                text = self._display[key] = self._columns[c].display(self._rows[r], self._locale)
+            return text
+        if role == _ALIGN:
+            return self._alignments[c]
+        if role == _ROW:
+            return self._rows[r]
+        if role == _ACCESSIBLE:
+            header = QCoreApplication.translate(self.CONTEXT, self._columns[c].header)
+            return f"{header}: {self.data(index, _DISPLAY)}"
+        if role == _TOOLTIP:
+            return self.extra_data(self._rows[r], c, role)
+        return None
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = _DISPLAY) -> Any:
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(self._columns):
+            return None
+        if role == _DISPLAY:
+            return QCoreApplication.translate(self.CONTEXT, self._columns[section].header)
+        if role == _ALIGN and self._columns[section].right:
+            return _RIGHT
+        return None
+
+    def flags(self, index: ModelIndex) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return _FLAGS
+
+    def canFetchMore(self, parent: ModelIndex = QModelIndex()) -> bool:  # noqa: B008
+        return not (parent.isValid() or self._exhausted or self._failed or self._loading is not None)
+
+    def fetchMore(self, parent: ModelIndex = QModelIndex()) -> None:  # noqa: B008
+        if parent.isValid() or self._loading is not None or self._exhausted or self._failed:
+            return
+        self._loading = spawn(self._load_page(self._generation))
+        if self._loading is not None:
+            self.fetch_started()
+            emit(self.loading_changed, True)
+
+    def fetch_started(self) -> None:
+        """Called when a page load starts (a subclass may note that the view wants rows)."""
+
+    # ------------------------------------------------------------------ loading
+
+    def reload(self) -> None:
+        """Forget the loaded rows and read the first page again (a new filter or sort)."""
+        self._cancel_load()
+        self._generation += 1
+        self.beginResetModel()
+        self._rows = []
+        self._display = {}
+        self._last_key = None
+        self._exhausted = False
+        self._failed = False
+        self.rows_cleared()
+        self.endResetModel()
+        self.fetchMore()
+
+    def rows_cleared(self) -> None:
+        """Called inside reload's model reset (a subclass drops its row index)."""
+
+    def retry(self) -> None:
+        self._failed = False
+        self.fetchMore()
+
+    def close(self) -> None:
+        """Stop the page load in flight (the window is closing)."""
+        self._cancel_load()
+
+    def _cancel_load(self) -> None:
+        if self._loading is not None:
+            loading, self._loading = self._loading, None
+            loading.cancel()                     # Database.read stops the statement
+            emit(self.loading_changed, False)
+
+    async def _load_page(self, generation: int) -> None:
+        try:
+            rows = await self.fetch_page(self._last_key, self.page_size)
+        except asyncio.CancelledError:
+            raise
+        except PayAppError as exc:
+            self._fail(generation, exc.user_message)
+            return
+        except Exception as exc:  # a database error: shown in the banner with Retry, not a crash
+            log.exception("page failed")
+            self._fail(generation, self.load_error_text(exc))
+            return
+        if generation != self._generation:
+            return
+        self._loading = None
+        self._exhausted = len(rows) < self.page_size
+        self.pages_loaded += 1
+        if rows:
+            start = len(self._rows)
+            self.beginInsertRows(QModelIndex(), start, start + len(rows) - 1)     # last row, inclusive
+            self._rows.extend(rows)
+            self.rows_added(start, rows)
+            self.endInsertRows()
+            self._last_key = self.row_key(rows[-1])
+        emit(self.loading_changed, False)
+        emit(self.page_loaded, len(self._rows))
+
+    def _fail(self, generation: int, message: str) -> None:
+        if generation != self._generation:
+            return
+        self._loading, self._failed = None, True
+        emit(self.loading_changed, False)
+        emit(self.load_failed, message)
+
+    def replace_row(self, index: int, row: RowT) -> None:
+        """Show a re-read row in place (after a payment), keeping the loaded pages."""
+        self._rows[index] = row
+        for c in range(len(self._columns)):
+            self._display.pop((index, c), None)
+        emit(self.dataChanged, self.index(index, 0), self.index(index, len(self._columns) - 1))
+
+
+class LazyTableView(QTableView):
+    """A table view for a LazyTableModel: new rows are laid out before they are painted (one paint per page),
+    and the next page is asked for when the current row nears the end (Qt asks only when scrolled there)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._lazy: LazyTableModel[Any, Any] | None = None
+
+    def setModel(self, model: Any) -> None:
+        if self._lazy is not None:
+            self._lazy.rowsInserted.disconnect(self._rows_inserted)
+        super().setModel(model)
+        self._lazy = model if isinstance(model, LazyTableModel) else None
+        if self._lazy is not None:
+            self._lazy.rowsInserted.connect(self._rows_inserted)
+            self.selectionModel().currentChanged.connect(self._current_changed)
+
+    def _rows_inserted(self, *_args: object) -> None:
+        # Without this the view paints the rows, then lays them out (scroll bar), then paints them all again.
+        self.executeDelayedItemsLayout()
+
+    def _current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        model = self._lazy
+        if model is not None and current.isValid() and current.row() >= model.rowCount() - 5 \
+                and model.canFetchMore():
+            model.fetchMore()
