@@ -5,7 +5,8 @@ sandbox's work and any simulated latency) is measured separately and subtracted.
     .venv/bin/python bench/payments.py [--n 1000] [--latency-ms 0]
 
 Prints JSON: n, payapp_ms (wall) median/p95/mean, payapp_cpu_ms (CPU time of this process minus the
-gateway's, all threads: what the wall time approaches on an idle machine), gateway_ms, total_ms, and the
+gateway's, all threads: what the wall time approaches on an idle machine), gateway_ms, total_ms,
+keyring_reads (during the measured payments: the OS keyring must stay out of the payment path), and the
 1-minute load average (wall times on a busy machine are mostly waiting for a core)."""
 
 from __future__ import annotations
@@ -58,6 +59,18 @@ class TimedTransport(httpx.AsyncBaseTransport):
             self.cpu += time.process_time() - c0
 
 
+class CountingKeyring(MemoryKeyring):
+    """The in-memory keyring, counting reads (a real OS keyring read can take milliseconds, or block)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.reads = 0
+
+    def get_password(self, service: str, username: str) -> str | None:
+        self.reads += 1
+        return super().get_password(service, username)
+
+
 def pct(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(p * (len(ordered) - 1)))]
@@ -68,7 +81,8 @@ async def run(n: int, latency_ms: float) -> dict[str, object]:
         url = f"sqlite:///{Path(tmp) / 'bench.db'}"
         upgrade(url)
         db = Database(url)
-        secrets = SecretStore(MemoryKeyring(), allow=ALLOWED_BACKENDS + MEMORY_BACKEND_MODULES)
+        keyring = CountingKeyring()
+        secrets = SecretStore(keyring, allow=ALLOWED_BACKENDS + MEMORY_BACKEND_MODULES + (CountingKeyring.__module__,))
         admin = CurrentUser(Actor(None, "bench", Role.ADMIN, "Bench"))
         settings = SettingsService(db, secrets, admin)
         await settings.set_many({
@@ -92,6 +106,7 @@ async def run(n: int, latency_ms: float) -> dict[str, object]:
             for warm in ids[:20]:                         # warm-up: connections, statement caches
                 await svc.take_payment(PaymentRequest(warm, 1_00, card))
             payapp_ms, gateway_ms, total_ms, cpu_ms = [], [], [], []
+            keyring_reads_before = keyring.reads
             for i in ids[20:]:
                 before, cpu_before = transport.spent, transport.cpu
                 t0, c0 = time.perf_counter(), time.process_time()
@@ -103,6 +118,7 @@ async def run(n: int, latency_ms: float) -> dict[str, object]:
                 total_ms.append(total * 1000)
                 gateway_ms.append(gw * 1000)
                 payapp_ms.append((total - gw) * 1000)
+            keyring_reads = keyring.reads - keyring_reads_before
             svc.close()
         await db.dispose()
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else -1.0
@@ -112,7 +128,7 @@ async def run(n: int, latency_ms: float) -> dict[str, object]:
                       "mean": round(statistics.fmean(payapp_ms), 3)},
         "payapp_cpu_ms": {"median": round(statistics.median(cpu_ms), 3), "p95": round(pct(cpu_ms, 0.95), 3)},
         "gateway_ms": {"median": round(statistics.median(gateway_ms), 3)},
-        "total_ms": {"median": round(statistics.median(total_ms), 3)},
+        "total_ms": {"median": round(statistics.median(total_ms), 3)}, "keyring_reads": keyring_reads,
         "simulated_latency_ms": latency_ms, "target_median_ms": 5, "load_average_1m": round(load, 2),
     }
 

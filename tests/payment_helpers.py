@@ -3,6 +3,7 @@ sandbox gateway. Reusable by UI tests (ASGITransport) and integration tests (uvi
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections.abc import AsyncIterator, Iterator, Sequence
 from dataclasses import dataclass
@@ -97,6 +98,20 @@ async def payments_by_status(db: Database, invoice_id: int | None = None) -> dic
         if invoice_id is not None:
             q = q.where(Payment.invoice_id == invoice_id)
         return {row[0]: row[1] for row in (await s.execute(q)).all()}
+
+
+@contextlib.contextmanager
+def gateway_declines(sandbox: GatewaySandbox) -> Iterator[None]:
+    """While active, the sandbox declines every sale the way it declines one below 1.00 (response 2,
+    DECLINE for cards, FAILED for eChecks). PayApp refuses amounts under the gateway's minimum itself, so
+    that test-mode trigger can no longer be reached through the engine; tests that need a real decline
+    answer (messages, audit, nothing saved) ask the sandbox for one here."""
+    sale = sandbox._sale
+    sandbox._sale = lambda form: sale({**form, "amount": "0.99"})  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        del sandbox._sale        # the class's method again
 
 
 @dataclass

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 import httpx
 
 from payapp.connectors.gateways.nmi import NmiGateway
 from payapp.domain.errors import PayAppError
 from payapp.services.secrets import Secret, SecretStore
-from payapp.services.settings import PRIVATE_KEY, SettingsService
+from payapp.services.settings import PRIVATE_KEY, PRIVATE_KEY_FINGERPRINT, SettingsService
 
 
 class GatewayNotConfigured(PayAppError):
@@ -22,19 +25,28 @@ class GatewayProvider:
         self._secrets = secrets
         self._timeout = timeout
 
-    async def gateway(self) -> NmiGateway:
-        """The connector for the configured gateway. Raises GatewayNotConfigured when keys are missing."""
-        values = await self._settings.get_all()          # one read for both settings
+    def build(self, values: Mapping[str, Any], key: Secret | None) -> NmiGateway:
+        """The connector for settings `values` (already read by the caller) and this workstation's private
+        key. No I/O, so a unit of work can call it inside its transaction. Raises GatewayNotConfigured."""
         name, base_url = values["gateway.name"], values["gateway.base_url"]
         if name != "nmi":
             raise GatewayNotConfigured(f"PayApp cannot talk to the gateway {name!r} yet.")
-        key = self._secrets.get(PRIVATE_KEY)
         if key is None:
             raise GatewayNotConfigured("Payment processing is not set up on this workstation: "
                                        "enter the gateway's private key in Admin.")
         if not base_url:
             raise GatewayNotConfigured("The gateway address is missing: enter it in Admin.")
         return NmiGateway(self._client, base_url, key.reveal(), timeout=self._timeout)
+
+    async def gateway(self) -> NmiGateway:
+        """The connector for the configured gateway. Raises GatewayNotConfigured when keys are missing."""
+        values = await self._settings.get_all()          # one read for every setting it needs
+        # The key this workstation holds: the cached one while it is what the database names, else the
+        # keyring's, read off the event loop's thread.
+        local = self._settings.local_key.peek()
+        if local is None or local.fingerprint != values[PRIVATE_KEY_FINGERPRINT]:
+            local = await self._settings.local_key.read()
+        return self.build(values, local.secret)
 
     async def test_keys(self, base_url: str | None = None, key: Secret | None = None) -> tuple[bool, str]:
         """Ask the gateway something harmless with the saved key (or `key`, typed but not saved yet).

@@ -24,6 +24,12 @@ The rules (DESIGN.md, "Payments: the state machine"):
    left as it is.
 5. Voids and refunds follow the same pattern, each with its own `Refund` row and order id.
 
+Taking a payment is two short transactions around the gateway call, each one hop to a worker thread (SQLite)
+or one run on the async connection (PostgreSQL), written in SQL Core rather than the ORM: the first reads the
+settings (is processing active?), locks the invoice and commits the pending row; the second records the
+outcome with everything that follows from it. The keyring is not read per payment: the settings service
+keeps this workstation's key in memory while its fingerprint is the one the database names.
+
 Outbox job kinds written here (payloads are JSON):
 `accounting.push_payment` {"payment_id"}, `psa.mark_invoice_paid` {"invoice_id", "paid_date"},
 `accounting.void_payment` {"payment_id"}, `accounting.refund_payment` {"payment_id", "refund_id",
@@ -44,9 +50,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any, TypeVar, cast
 
-from sqlalchemy import func, select
+from sqlalchemy import Connection, Engine, Insert, Table, bindparam, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from payapp.connectors.gateways.nmi import (
     Billing,
@@ -59,15 +65,21 @@ from payapp.connectors.gateways.nmi import (
 )
 from payapp.domain import validation
 from payapp.domain.errors import ConflictError, NotFound, PayAppError, ValidationError
-from payapp.domain.money import Money, decimal_to_minor, format_money
+from payapp.domain.money import Money, decimal_to_minor, format_money, minor_digits
 from payapp.domain.payment_state import UNDECIDED, InvoiceStatus, PaymentStatus, invoice_status, transition
 from payapp.domain.roles import Permission
-from payapp.models import Invoice, OutboxJob, Payment, Refund, SavedPaymentMethod
+from payapp.models import AuditEvent, Invoice, OutboxJob, Payment, Refund, SavedPaymentMethod
 from payapp.models.db import Database, make_sync_engine
 from payapp.services import audit
 from payapp.services.auth import SYSTEM, Actor, CurrentUser
 from payapp.services.gateways import GatewayProvider
-from payapp.services.settings import SettingsService
+from payapp.services.settings import (
+    PRIVATE_KEY_FINGERPRINT,
+    LocalKey,
+    SettingsService,
+    evaluate_processing,
+    read_settings,
+)
 
 S = PaymentStatus
 
@@ -79,6 +91,14 @@ DUPLICATE_WINDOW = dt.timedelta(hours=24)
 DUPLICATE_STATUSES = (S.APPROVED, S.SETTLED, S.PENDING, S.UNKNOWN, S.PARTIALLY_REFUNDED)
 RETURN_WATCH = dt.timedelta(days=60)        # how long after settlement an eCheck is watched for returns
 REFUND_UNDECIDED = ("pending", "unknown")
+#: The gateway declines every sale below 1.00 of the currency (PROTOCOLS.md §1), so the engine refuses such
+#: an amount itself, before any row is written or anything is sent.
+GATEWAY_MINIMUM_MAJOR = 1
+
+
+def gateway_minimum_minor(currency: str) -> int:
+    """The smallest amount the gateway takes, in minor units of `currency` (1.00 USD = 100)."""
+    return GATEWAY_MINIMUM_MAJOR * 10 ** minor_digits(currency)
 
 Checkpoint = Callable[[str], Awaitable[None]]
 
@@ -302,36 +322,105 @@ def _sale_decision(txs: Sequence[NmiTransaction]) -> _Decision | None:
 
 T = TypeVar("T")
 
+# Tables and statements of the two hot transactions, built once (SQL Core: no identity map, no flush).
+_PAYMENTS = cast(Table, Payment.__table__)
+_INVOICES = cast(Table, Invoice.__table__)
+_METHODS = cast(Table, SavedPaymentMethod.__table__)
+_AUDIT_EVENTS = cast(Table, AuditEvent.__table__)
+_OUTBOX = cast(Table, OutboxJob.__table__)
+_P, _I, _M = _PAYMENTS.c, _INVOICES.c, _METHODS.c
+
+_LOCK_INVOICE = (select(_I.id, _I.company_id, _I.company_name, _I.invoice_number, _I.currency, _I.balance_minor,
+                        _I.status, _I.is_voided)
+                 .where(_I.id == bindparam("invoice_id")).with_for_update())
+_SAVED_METHOD = (select(_M.id, _M.company_id, _M.is_active, _M.method, _M.vault_id, _M.brand, _M.last_four,
+                        _M.expiry, _M.account_type)
+                 .where(_M.id == bindparam("method_id")))
+# One read of an invoice's undecided and recent payments serves the balance and the duplicate checks.
+_RECENT_PAYMENTS = (select(_P.id, _P.status, _P.amount_minor, _P.created_at, _P.created_by_name)
+                    .where(_P.invoice_id == bindparam("invoice_id"),
+                           _P.status.in_(sorted(UNDECIDED)) | (_P.created_at >= bindparam("since")))
+                    .order_by(_P.created_at.desc()))
+# The payment and its invoice, both locked (PostgreSQL: FOR UPDATE of both rows), in one round trip.
+_LOCK_PAYMENT_AND_INVOICE = (
+    select(_P.id, _P.order_id, _P.invoice_id, _P.status, _P.amount_minor, _P.currency, _P.method, _P.last_four,
+           _P.transaction_id, _P.response_text, _P.saved_method_id, _P.reconcile_attempts,
+           _I.total_minor, _I.paid_minor, _I.balance_minor, _I.is_voided)
+    .select_from(_PAYMENTS.join(_INVOICES, _I.id == _P.invoice_id))
+    .where(_P.id == bindparam("payment_id")).with_for_update())
+_LOCK_SAVED_METHOD = (select(_M.id, _M.company_id, _M.method, _M.last_four, _M.is_active, _M.last_used_at)
+                      .where(_M.id == bindparam("method_id")).with_for_update())
+# UPDATEs whose SET clause is the parameters given at execution; the row is named by `row_id`.
+_UPDATE_PAYMENT = update(_PAYMENTS).where(_P.id == bindparam("row_id"))
+_UPDATE_INVOICE = update(_INVOICES).where(_I.id == bindparam("row_id"))
+_UPDATE_METHOD = update(_METHODS).where(_M.id == bindparam("row_id"))
+_INSERT_PAYMENT = insert(_PAYMENTS)
+_INSERT_METHOD = insert(_METHODS)
+_INSERT_AUDIT_EVENT = insert(_AUDIT_EVENTS)
+_INSERT_OUTBOX_JOB = insert(_OUTBOX)
+
+
+def _insert_rows(conn: Connection, statement: Insert, rows: list[dict[str, Any]]) -> None:
+    """Insert `rows` (all with the same keys): one plain execute for one row, executemany for more."""
+    if len(rows) == 1:
+        conn.execute(statement, rows[0])
+    elif rows:
+        conn.execute(statement, rows)
+
+
+class _StaleKey(Exception):
+    """The cached gateway key does not match the database's fingerprint: read the keyring and try again."""
+
+
+@dataclass(frozen=True)
+class _Opened:
+    payment_id: int
+    order_id: str
+    currency: str
+    invoice_number: str
+    gateway: NmiGateway
+    save_as: str | None
+    vault_id: str
+
+
+@dataclass
+class _PaymentFacts:
+    """What a payment's message and result need (a Core row, updated as the decision is recorded)."""
+    id: int
+    order_id: str
+    status: str
+    amount_minor: int
+    currency: str
+    method: str
+    transaction_id: str
+    response_text: str
+
 
 class _UnitOfWork:
-    """Runs a synchronous function with a Session inside one locking transaction.
+    """Runs a synchronous function with a Connection inside one locking transaction.
 
     SQLite: in a worker thread on a pysqlite engine whose transactions BEGIN IMMEDIATE, so the whole
     check-then-write is one hop off the event loop instead of one per statement (aiosqlite). PostgreSQL:
-    on the app's async engine through `AsyncSession.run_sync`; rows are locked with SELECT ... FOR UPDATE."""
+    on the app's async engine through `AsyncConnection.run_sync`; rows are locked with SELECT ... FOR UPDATE."""
 
     def __init__(self, db: Database) -> None:
         self._db = db
-        self._sessions: sessionmaker[Session] | None = None
-        if db.is_sqlite:
-            engine = make_sync_engine(db.url, immediate=True)
-            self._engine = engine
-            self._sessions = sessionmaker(engine, expire_on_commit=False)
+        self._engine: Engine | None = make_sync_engine(db.url, immediate=True) if db.is_sqlite else None
 
-    async def run(self, fn: Callable[[Session], T]) -> T:
-        if self._sessions is not None:
-            sessions = self._sessions
+    async def run(self, fn: Callable[[Connection], T]) -> T:
+        engine = self._engine
+        if engine is not None:
 
             def work() -> T:
-                with sessions() as s, s.begin():
-                    return fn(s)
+                with engine.begin() as conn:
+                    return fn(conn)
 
             return await asyncio.to_thread(work)
-        async with self._db.transaction(lock=True) as session:
-            return await session.run_sync(fn)
+        async with self._db.locking_engine.begin() as conn:
+            return await conn.run_sync(fn)
 
     def close(self) -> None:
-        if self._sessions is not None:
+        if self._engine is not None:
             self._engine.dispose()
 
 
@@ -390,25 +479,40 @@ class PaymentService:
 
     async def take_payment(self, request: PaymentRequest, *, confirm_duplicate: bool = False) -> PaymentResult:
         actor = self._current.require(Permission.TAKE_PAYMENT)
-        # two independent reads at once: is processing on, and the gateway connector
-        status, gateway_or_error = await asyncio.gather(self._settings.processing_status(),
-                                                        self._gateways.gateway(), return_exceptions=True)
-        if isinstance(status, BaseException):
-            raise status
-        if not status.active:
-            raise PayAppError(status.reason)
-        if not isinstance(request.amount_minor, int) or request.amount_minor <= 0:
-            raise ValidationError("Enter an amount above zero.", field="amount")
-        prepared = self._prepare(request.method)
-        if isinstance(gateway_or_error, BaseException):
-            raise gateway_or_error
-        gateway = gateway_or_error
+        # Card/account checks need no database; their verdict is given in its usual place below (after
+        # "is processing active?"), so the answer to a bad request does not depend on where it was found.
+        prepared: _Prepared | None = None
+        invalid: ValidationError | None = None
+        try:
+            prepared = self._prepare(request.method)
+        except ValidationError as exc:
+            invalid = exc
+        local_keys = self._settings.local_key
+        cached = local_keys.peek()
+        key = cached if cached is not None else await local_keys.read()
         now = self._now()
 
-        def open_payment(s: Session) -> tuple[Payment, str | None, str]:
-            save_as: str | None = None
-            vault_id = ""
-            inv = s.get(Invoice, request.invoice_id, with_for_update=True)
+        def open_payment(conn: Connection, key: LocalKey, key_is_fresh: bool) -> _Opened:
+            # Settings are read here, under the lock, once per payment: processing status, currency,
+            # payment types and the gateway address all come from this one read.
+            values = read_settings(conn)
+            status = evaluate_processing(values, key.fingerprint)
+            if not status.active:
+                stored = values[PRIVATE_KEY_FINGERPRINT]
+                if stored and stored != key.fingerprint and not key_is_fresh:
+                    raise _StaleKey
+                raise PayAppError(status.reason)
+            if not isinstance(request.amount_minor, int) or request.amount_minor <= 0:
+                raise ValidationError("Enter an amount above zero.", field="amount")
+            minimum = gateway_minimum_minor(status.currency)
+            if request.amount_minor < minimum:
+                raise ValidationError(f"The gateway takes payments of {format_money(minimum, status.currency)} "
+                                      "or more.", field="amount")
+            if invalid is not None:
+                raise invalid
+            assert prepared is not None
+            gateway = self._gateways.build(values, key.secret)
+            inv = conn.execute(_LOCK_INVOICE, {"invoice_id": request.invoice_id}).first()
             if inv is None:
                 raise NotFound("This invoice no longer exists.")
             if inv.is_voided or inv.status == InvoiceStatus.VOIDED:
@@ -416,10 +520,10 @@ class PaymentService:
             if inv.currency != status.currency:
                 raise ValidationError(f"This invoice is in {inv.currency}, but payments are taken in "
                                       f"{status.currency}.", field="amount")
-            saved: SavedPaymentMethod | None = None
-            kind = prepared.kind
+            saved = None
+            kind, vault_id = prepared.kind, ""
             if isinstance(request.method, SavedMethodRef):
-                saved = s.get(SavedPaymentMethod, request.method.saved_method_id)
+                saved = conn.execute(_SAVED_METHOD, {"method_id": request.method.saved_method_id}).first()
                 if saved is None or not saved.is_active:
                     raise NotFound("This saved payment method was deleted. Choose another one.")
                 if saved.company_id != inv.company_id:
@@ -428,13 +532,7 @@ class PaymentService:
             if kind not in status.back_office:
                 label = "Credit card" if kind == "card" else "eCheck"
                 raise PayAppError(f"{label} payments are not enabled. An admin can enable them in Admin.")
-            # One read of this invoice's recent and undecided payments serves both checks below.
-            recent = (s.execute(
-                select(Payment.id, Payment.status, Payment.amount_minor, Payment.created_at,
-                       Payment.created_by_name)
-                .where(Payment.invoice_id == inv.id,
-                       Payment.status.in_(list(UNDECIDED)) | (Payment.created_at >= now - DUPLICATE_WINDOW))
-                .order_by(Payment.created_at.desc()))).all()
+            recent = conn.execute(_RECENT_PAYMENTS, {"invoice_id": inv.id, "since": now - DUPLICATE_WINDOW}).all()
             reserved = sum(r.amount_minor for r in recent if r.status in UNDECIDED)
             available = inv.balance_minor - reserved
             if request.amount_minor > available:
@@ -452,48 +550,51 @@ class PaymentService:
                         f"{inv.invoice_number}{who} at {dup.created_at:%Y-%m-%d %H:%M} UTC. "
                         "Pay again only if the customer really means to pay twice.",
                         previous_payment_id=dup.id, previous_at=dup.created_at)
-            payment = Payment(
-                order_id=f"pa{inv.id}-{uuid.uuid4().hex[:24]}", invoice_id=inv.id, company_id=inv.company_id,
-                company_name=inv.company_name, invoice_number=inv.invoice_number, gateway=gateway.name,
-                amount_minor=request.amount_minor, currency=inv.currency,
-                method=kind, brand=saved.brand if saved else prepared.brand,
-                last_four=saved.last_four if saved else prepared.last_four,
-                expiry=saved.expiry if saved else prepared.expiry,
-                account_type=saved.account_type if saved else prepared.account_type,
-                saved_method_id=saved.id if saved else None, contact_id=request.contact_id,
-                status=S.PENDING, created_by=actor.user_id,
-                created_by_name=(actor.display_name or actor.username)[:100], created_at=now,
-            )
+            save_as: str | None = None
+            saved_method_id = saved.id if saved is not None else None
             if request.save_method and saved is None:
                 # The vault id is ours, so a crash between the gateway's answer and our record still
                 # knows which vault entry to activate. Inactive (invisible) until the charge is approved.
                 save_as = f"pa{secrets.token_hex(10)}"
-                pending_method = SavedPaymentMethod(
-                    company_id=inv.company_id, contact_id=request.contact_id, gateway=gateway.name,
-                    vault_id=save_as, method=kind, brand=prepared.brand, last_four=prepared.last_four,
-                    expiry=prepared.expiry, account_type=prepared.account_type,
-                    account_holder_type=prepared.holder_type, holder_name=prepared.holder_name[:200],
-                    is_active=False, created_at=now)
-                s.add(pending_method)
-                s.flush()
-                payment.saved_method_id = pending_method.id
-            s.add(payment)
-            s.flush()
-            return payment, save_as, vault_id
+                saved_method_id = conn.execute(_INSERT_METHOD, {
+                    "company_id": inv.company_id, "contact_id": request.contact_id, "gateway": gateway.name,
+                    "vault_id": save_as, "method": kind, "brand": prepared.brand, "last_four": prepared.last_four,
+                    "expiry": prepared.expiry, "account_type": prepared.account_type,
+                    "account_holder_type": prepared.holder_type, "holder_name": prepared.holder_name[:200],
+                    "is_active": False, "created_at": now}).inserted_primary_key[0]
+            order_id = f"pa{inv.id}-{uuid.uuid4().hex[:24]}"
+            shown = saved if saved is not None else prepared
+            payment_id = conn.execute(_INSERT_PAYMENT, {
+                "order_id": order_id, "invoice_id": inv.id, "company_id": inv.company_id,
+                "company_name": inv.company_name, "invoice_number": inv.invoice_number, "gateway": gateway.name,
+                "amount_minor": request.amount_minor, "currency": inv.currency, "method": kind,
+                "brand": shown.brand, "last_four": shown.last_four, "expiry": shown.expiry,
+                "account_type": shown.account_type, "saved_method_id": saved_method_id,
+                "contact_id": request.contact_id, "status": S.PENDING.value, "created_by": actor.user_id,
+                "created_by_name": (actor.display_name or actor.username)[:100], "created_at": now,
+            }).inserted_primary_key[0]
+            return _Opened(payment_id, order_id, inv.currency, inv.invoice_number, gateway, save_as, vault_id)
 
-        payment, save_as, vault_id = await self._uow.run(open_payment)
-        payment_id, order_id = payment.id, payment.order_id
+        try:
+            opened = await self._uow.run(lambda conn: open_payment(conn, key, cached is None))
+        except _StaleKey:
+            # keys saved or replaced since the cache was filled: ask the keyring (off the loop), once
+            key = await local_keys.read()
+            opened = await self._uow.run(lambda conn: open_payment(conn, key, True))
+        assert prepared is not None
+        gateway, payment_id, order_id = opened.gateway, opened.payment_id, opened.order_id
         await self._point("pending_committed")
 
-        amount = Money(request.amount_minor, payment.currency).wire()
+        amount = Money(request.amount_minor, opened.currency).wire()
         if prepared.kind == "saved":
-            response = await gateway.sale_vault(order_id=order_id, amount=amount, currency=payment.currency,
-                                                customer_vault_id=vault_id)
+            response = await gateway.sale_vault(order_id=order_id, amount=amount, currency=opened.currency,
+                                                customer_vault_id=opened.vault_id)
         else:
             assert prepared.payment is not None
-            response = await gateway.sale(order_id=order_id, amount=amount, currency=payment.currency,
-                                          payment=prepared.payment, billing=prepared.billing, save_as=save_as,
-                                          order_description=f"Invoice {payment.invoice_number}"[:255])
+            response = await gateway.sale(order_id=order_id, amount=amount, currency=opened.currency,
+                                          payment=prepared.payment, billing=prepared.billing,
+                                          save_as=opened.save_as,
+                                          order_description=f"Invoice {opened.invoice_number}"[:255])
         await self._point("gateway_answered")
 
         if response.outcome == "unknown" and not response.sent:
@@ -512,7 +613,7 @@ class PaymentService:
 
     # ------------------------------------------------------------------------------ record decisions
 
-    def _message(self, p: Payment, d: _Decision) -> str:
+    def _message(self, p: Payment | _PaymentFacts, d: _Decision) -> str:
         amount = format_money(p.amount_minor, p.currency)
         if p.status == S.APPROVED or p.status in (S.SETTLED, S.PARTIALLY_REFUNDED, S.REFUNDED, S.VOIDED):
             return f"Payment of {amount} approved (transaction {p.transaction_id})."
@@ -532,7 +633,7 @@ class PaymentService:
                 f"checking by its order id ({p.order_id}) and will update it, and the invoice holds the amount "
                 "until then.")
 
-    def _result(self, p: Payment, d: _Decision) -> PaymentResult:
+    def _result(self, p: Payment | _PaymentFacts, d: _Decision) -> PaymentResult:
         return PaymentResult(p.status, p.id, p.transaction_id, self._message(p, d), p.order_id, p.amount_minor,
                              p.currency)
 
@@ -540,85 +641,104 @@ class PaymentService:
         """Record what is known about a payment, idempotently, with all its consequences."""
         now = self._now()
 
-        def work(s: Session) -> PaymentResult:
-            # the payment and its invoice, both locked, in one round trip
-            row = (s.execute(select(Payment, Invoice).join(Invoice, Invoice.id == Payment.invoice_id)
-                                   .where(Payment.id == payment_id).with_for_update())).first()
+        def work(conn: Connection) -> PaymentResult:
+            row = conn.execute(_LOCK_PAYMENT_AND_INVOICE, {"payment_id": payment_id}).first()
             if row is None:
                 raise NotFound("This payment no longer exists.")
-            p = row[0]
+            p = _PaymentFacts(row.id, row.order_id, row.status, row.amount_minor, row.currency, row.method,
+                              row.transaction_id, row.response_text)
             if p.status not in UNDECIDED:
                 return self._result(p, _Decision(p.status, message=p.response_text))
+            audits: list[dict[str, Any]] = []
+            changes: dict[str, Any]
             if d.outcome == "unknown":
                 first = p.status == S.PENDING
+                attempts = row.reconcile_attempts + 1
+                step = RECHECK_BACKOFF[min(attempts - 1, len(RECHECK_BACKOFF) - 1)]
+                changes = {"reconcile_attempts": attempts, "next_check_at": now + step}
                 if first:
-                    p.status = transition(S(p.status), S.UNKNOWN)
-                    _audit(s, actor, "payment.unknown", entity_type="payment", entity_id=p.id,
-                                 order_id=p.order_id, amount_minor=p.amount_minor, reason=d.message[:200])
-                p.reconcile_attempts += 1
-                step = RECHECK_BACKOFF[min(p.reconcile_attempts - 1, len(RECHECK_BACKOFF) - 1)]
-                p.next_check_at = now + step
-                if d.message and first:
-                    p.response_text = d.message[:300]
+                    p.status = changes["status"] = transition(S(p.status), S.UNKNOWN).value
+                    audits.append(audit.entry(actor, "payment.unknown", entity_type="payment", entity_id=p.id,
+                                              order_id=p.order_id, amount_minor=p.amount_minor,
+                                              reason=d.message[:200]))
+                    if d.message:
+                        p.response_text = changes["response_text"] = d.message[:300]
+                conn.execute(_UPDATE_PAYMENT, {"row_id": p.id, **changes})
+                _insert_rows(conn, _INSERT_AUDIT_EVENT, audits)
                 return self._result(p, d)
             p.transaction_id = d.transaction_id[:64]
-            p.auth_code = d.auth_code[:20]
-            p.response_code = d.response_code[:10]
             p.response_text = d.message[:300]
-            p.avs_result = d.avs[:2]
-            p.cvv_result = d.cvv[:2]
-            p.decided_at = now
-            p.next_check_at = None
+            changes = {"transaction_id": p.transaction_id, "auth_code": d.auth_code[:20],
+                       "response_code": d.response_code[:10], "response_text": p.response_text,
+                       "avs_result": d.avs[:2], "cvv_result": d.cvv[:2], "decided_at": now, "next_check_at": None}
             details = {"order_id": p.order_id, "amount_minor": p.amount_minor, "currency": p.currency,
-                       "invoice_id": p.invoice_id, "transaction_id": p.transaction_id,
-                       "response_code": p.response_code, "method": p.method, "last_four": p.last_four}
+                       "invoice_id": row.invoice_id, "transaction_id": p.transaction_id,
+                       "response_code": changes["response_code"], "method": p.method, "last_four": row.last_four}
+            jobs: list[dict[str, Any]] = []
             if d.outcome == "approved":
-                self._apply_approval(s, p, d, actor, now, details)
+                p.status = changes["status"] = transition(S(p.status), S.APPROVED).value
+                changes["applied_minor"] = p.amount_minor
+                changes.update(self._apply_approval(conn, row, d, actor, now, details, audits, jobs))
             else:
                 new = S.DECLINED if d.outcome == "declined" else S.ERROR
-                p.status = transition(S(p.status), new)
-                _audit(s, actor, f"payment.{new.value}", entity_type="payment", entity_id=p.id,
-                             message=p.response_text, **details)
+                p.status = changes["status"] = transition(S(p.status), new).value
+                audits.append(audit.entry(actor, f"payment.{new.value}", entity_type="payment", entity_id=p.id,
+                                          message=p.response_text, **details))
+            conn.execute(_UPDATE_PAYMENT, {"row_id": p.id, **changes})
+            _insert_rows(conn, _INSERT_AUDIT_EVENT, audits)
+            _insert_rows(conn, _INSERT_OUTBOX_JOB, jobs)
             return self._result(p, d)
 
         return await self._uow.run(work)
 
-    def _apply_approval(self, s: Session, p: Payment, d: _Decision, actor: Actor, now: dt.datetime,
-                              details: dict[str, object]) -> None:
-        p.status = transition(S(p.status), S.APPROVED)
-        p.applied_minor = p.amount_minor
-        inv = s.get(Invoice, p.invoice_id)          # loaded and locked with the payment
-        assert inv is not None
-        inv.paid_minor += p.amount_minor
-        inv.balance_minor -= p.amount_minor
-        inv.status = invoice_status(inv.total_minor, inv.paid_minor, inv.is_voided)
-        fully_paid = inv.balance_minor <= 0
+    def _apply_approval(self, conn: Connection, row: Any, d: _Decision, actor: Actor, now: dt.datetime,
+                        details: dict[str, object], audits: list[dict[str, Any]],
+                        jobs: list[dict[str, Any]]) -> dict[str, Any]:
+        """The consequences of an approval (invoice, saved method, audit, outbox), written or queued into
+        `audits`/`jobs` for the caller to insert. Returns further changes to the payment row."""
+        paid = row.paid_minor + row.amount_minor
+        balance = row.balance_minor - row.amount_minor
+        invoice_changes: dict[str, Any] = {"paid_minor": paid, "balance_minor": balance,
+                                           "status": invoice_status(row.total_minor, paid, row.is_voided).value}
+        fully_paid = balance <= 0
         if fully_paid:
-            inv.paid_date = now.date()
-        if p.saved_method_id is not None:
-            sm = s.get(SavedPaymentMethod, p.saved_method_id, with_for_update=True)
+            invoice_changes["paid_date"] = now.date()
+        conn.execute(_UPDATE_INVOICE, {"row_id": row.invoice_id, **invoice_changes})
+        if row.saved_method_id is not None:
+            sm = conn.execute(_LOCK_SAVED_METHOD, {"method_id": row.saved_method_id}).first()
             if sm is not None:
+                method_changes: dict[str, Any] = {"last_used_at": now}
                 if not sm.is_active and sm.last_used_at is None:      # saved with this charge
-                    sm.is_active = True
+                    method_changes["is_active"] = True
                     if d.vault_id:
-                        sm.vault_id = d.vault_id[:64]
-                    _audit(s, actor, "payment_method.saved", entity_type="saved_payment_method",
-                                 entity_id=sm.id, company_id=sm.company_id, method=sm.method,
-                                 last_four=sm.last_four)
-                sm.last_used_at = now
-        _audit(s, actor, "payment.approved", entity_type="payment", entity_id=p.id, **details)
-        p.accounting_sync_state = "pending"
-        self._job(s, "accounting.push_payment", {"payment_id": p.id}, payment_id=p.id, invoice_id=inv.id)
+                        method_changes["vault_id"] = d.vault_id[:64]
+                    audits.append(audit.entry(actor, "payment_method.saved", entity_type="saved_payment_method",
+                                              entity_id=sm.id, company_id=sm.company_id, method=sm.method,
+                                              last_four=sm.last_four))
+                conn.execute(_UPDATE_METHOD, {"row_id": sm.id, **method_changes})
+        audits.append(audit.entry(actor, "payment.approved", entity_type="payment", entity_id=row.id, **details))
+        changes: dict[str, Any] = {"accounting_sync_state": "pending"}
+        jobs.append(self._job_row("accounting.push_payment", {"payment_id": row.id}, payment_id=row.id,
+                                  invoice_id=row.invoice_id))
         if fully_paid:
-            p.psa_sync_state = "pending"
-            self._job(s, "psa.mark_invoice_paid", {"invoice_id": inv.id, "paid_date": now.date().isoformat()},
-                      payment_id=p.id, invoice_id=inv.id)
+            changes["psa_sync_state"] = "pending"
+            jobs.append(self._job_row("psa.mark_invoice_paid", {"invoice_id": row.invoice_id,
+                                                                "paid_date": now.date().isoformat()},
+                                      payment_id=row.id, invoice_id=row.invoice_id))
+        return changes
+
+    @staticmethod
+    def _job_row(kind: str, payload: dict[str, object], *, payment_id: int | None = None,
+                 invoice_id: int | None = None, refund_id: int | None = None) -> dict[str, Any]:
+        """The column values of an outbox job (`_job` for Core inserts)."""
+        return {"kind": kind, "payload": json.dumps(payload, sort_keys=True), "payment_id": payment_id,
+                "invoice_id": invoice_id, "refund_id": refund_id, "request_id": uuid.uuid4().hex[:32]}
 
     @staticmethod
     def _job(s: Session | AsyncSession, kind: str, payload: dict[str, object], *, payment_id: int | None = None,
              invoice_id: int | None = None, refund_id: int | None = None) -> None:
-        s.add(OutboxJob(kind=kind, payload=json.dumps(payload, sort_keys=True), payment_id=payment_id,
-                        invoice_id=invoice_id, refund_id=refund_id, request_id=uuid.uuid4().hex[:32]))
+        s.add(OutboxJob(**PaymentService._job_row(kind, payload, payment_id=payment_id, invoice_id=invoice_id,
+                                                  refund_id=refund_id)))
 
     # ------------------------------------------------------------------------------ resolve undecided
 

@@ -119,7 +119,7 @@ class ProcessingSetupService:
             gateway=spec, base_url=base_url, environment=environment, keys=keys,
             keys_changed_by=s["gateway.keys_changed_by"], keys_changed_at=s["gateway.keys_changed_at"],
             payment_types=types, currency=s["currency"], keyring_secure=secure,
-            keyring_backend=self._secrets.backend_name, status=await self._settings.processing_status())
+            keyring_backend=self._secrets.backend_name, status=await self._settings.processing_status(s))
 
     async def save_keys(self, private: Secret | None, public: Secret | None) -> dict[str, str]:
         """Store typed keys in this workstation's keyring and their fingerprints in the database.
@@ -149,6 +149,8 @@ class ProcessingSetupService:
                 else:
                     self._secrets.set(name, old)
             raise
+        finally:
+            self._settings.local_key.forget()        # the next payment reads the keyring again
         log.info("gateway keys replaced by %s", actor.username)
         return {name: values[fields[name].fingerprint_key] for name in typed}
 
@@ -161,8 +163,11 @@ class ProcessingSetupService:
         values["gateway.keys_changed_by"] = actor.display_name or actor.username
         values["gateway.keys_changed_at"] = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
         await self._settings.set_many(values, audit_action="gateway.keys_cleared")
-        for f in spec.fields:
-            await asyncio.to_thread(self._secrets.delete, f.name)
+        try:
+            for f in spec.fields:
+                await asyncio.to_thread(self._secrets.delete, f.name)
+        finally:
+            self._settings.local_key.forget()
 
     async def save_payment_types(self, enabled: dict[str, bool]) -> None:
         """`enabled` maps "back_office.card"-style names to on/off; names not given stay as they are."""

@@ -1,13 +1,22 @@
 """Typed access to the settings table, with the rules of `domain.settings_spec`, and the question every
-payment path asks: is processing active, and why not?"""
+payment path asks: is processing active, and why not?
+
+The answer needs this workstation's gateway key, which lives in the OS keyring. A keyring read can block
+(D-Bus, an unlock prompt), so it never runs on the event loop's thread, and the key is kept in this
+process's memory only (`LocalKeyCache`): never in a log, the database or a file. The cached key is
+trusted only while its fingerprint equals the one the shared database names; anything else (keys
+replaced here or on another workstation, a cold or old cache) reads the keyring again, off the loop."""
 
 from __future__ import annotations
 
+import asyncio
 import json
+import time
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Connection, select
 
 from payapp.domain.errors import ConflictError, ValidationError
 from payapp.domain.gateways import GATEWAYS
@@ -17,10 +26,14 @@ from payapp.models import Setting
 from payapp.models.db import Database
 from payapp.services import audit
 from payapp.services.auth import CurrentUser
-from payapp.services.secrets import SecretStore
+from payapp.services.secrets import Secret, SecretStore, fingerprint
 
 PRIVATE_KEY = "gateway.private_key"
 PUBLIC_KEY = "gateway.public_key"
+PRIVATE_KEY_FINGERPRINT = "gateway.private_key_fingerprint"
+#: How long a cached key whose fingerprint still matches the database's is trusted before the keyring is
+#: asked again (catches a key deleted from the keyring outside PayApp).
+LOCAL_KEY_MAX_AGE_S = 300.0
 
 #: Gateways PayApp speaks: their currencies and payment types. More gateways add a row.
 GATEWAY_CURRENCIES: dict[str, frozenset[str]] = {g.name: g.currencies for g in GATEWAYS.values()}
@@ -35,11 +48,108 @@ class ProcessingStatus:
     currency: str = ""
 
 
+@dataclass(frozen=True)
+class LocalKey:
+    """This workstation's gateway private key as last read from the keyring (None: not there)."""
+    secret: Secret | None = field(repr=False)
+    fingerprint: str                      # "" when absent
+    read_at: float                        # time.monotonic() of the keyring read
+
+
+class LocalKeyCache:
+    """The gateway private key of this workstation, read from the keyring in a worker thread and kept in
+    memory, so taking a payment does not touch the keyring. See the module docstring for when it is
+    read again; `forget()` after saving or clearing keys."""
+
+    def __init__(self, secrets: SecretStore, name: str = PRIVATE_KEY, *, max_age_s: float = LOCAL_KEY_MAX_AGE_S,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self._secrets = secrets
+        self._name = name
+        self._max_age_s = max_age_s
+        self._clock = clock
+        self._entry: LocalKey | None = None
+
+    def peek(self) -> LocalKey | None:
+        """The cached key if it is young enough to trust, without any I/O."""
+        entry = self._entry
+        if entry is None or self._clock() - entry.read_at > self._max_age_s:
+            return None
+        return entry
+
+    async def read(self) -> LocalKey:
+        """Ask the keyring (in a worker thread) and remember the answer."""
+        secret = await asyncio.to_thread(self._secrets.get, self._name)
+        entry = LocalKey(secret, fingerprint(secret.reveal()) if secret else "", self._clock())
+        self._entry = entry
+        return entry
+
+    async def matching(self, stored_fingerprint: str) -> LocalKey:
+        """The key to compare with (and use under) `stored_fingerprint`: the cached one when it matches,
+        else a fresh keyring read. With nothing stored, the keyring is not asked at all."""
+        entry = self.peek()
+        if entry is not None and (entry.fingerprint == stored_fingerprint or not stored_fingerprint):
+            return entry
+        if not stored_fingerprint:
+            return LocalKey(None, "", self._clock())
+        return await self.read()
+
+    def forget(self) -> None:
+        self._entry = None
+
+
+def settings_from_rows(rows: Iterable[tuple[str, str]]) -> dict[str, Any]:
+    """Every setting (typed, defaults filled in) from (key, JSON value) rows of the settings table."""
+    stored = dict(rows)
+    return {s.key: (s.type(json.loads(stored[s.key])) if s.key in stored else s.default) for s in SPECS}
+
+
+_ALL_SETTINGS = select(Setting.__table__.c.key, Setting.__table__.c.value)
+
+
+def read_settings(conn: Connection) -> dict[str, Any]:
+    """`settings_from_rows` on a blocking connection, for a unit of work that checks settings inside its own
+    transaction (taking a payment reads them under the invoice lock: one round trip, not two)."""
+    return settings_from_rows((key, value) for key, value in conn.execute(_ALL_SETTINGS))
+
+
+def evaluate_processing(s: Mapping[str, Any], local_fingerprint: str) -> ProcessingStatus:
+    """Processing is active only with keys here, a currency the gateway supports, and at least one
+    payment type enabled somewhere. The reason names the first thing missing. Pure: `s` are the
+    settings (`get_all`), `local_fingerprint` that of this workstation's private key ("" if none)."""
+    back = frozenset(t for t in ("card", "echeck") if s[f"payment_types.back_office.{t}"])
+    portal = frozenset(t for t in ("card", "echeck") if s[f"payment_types.portal.{t}"])
+    currency = s["currency"]
+    stored_fp = s[PRIVATE_KEY_FINGERPRINT]
+
+    def inactive(reason: str) -> ProcessingStatus:
+        return ProcessingStatus(False, reason, back, portal, currency)
+
+    if not stored_fp:
+        return inactive("Payment processing is not set up: enter the gateway keys in Admin.")
+    if not local_fingerprint:
+        return inactive("The gateway keys are not on this workstation: enter them in Admin.")
+    if local_fingerprint != stored_fp:
+        who = s["gateway.keys_changed_by"] or "another admin"
+        return inactive(f"The gateway keys were replaced by {who} on another workstation: "
+                        "enter the new keys here in Admin.")
+    if not currency:
+        return inactive("Choose the internal currency in Admin.")
+    supported = GATEWAY_CURRENCIES.get(s["gateway.name"], frozenset())
+    if currency not in supported:
+        return inactive(f"The gateway does not support {currency}; it takes "
+                        f"{', '.join(sorted(supported)) or 'no currency'}.")
+    if not back and not portal:
+        return inactive("No payment type is enabled: enable credit card or eCheck in Admin.")
+    return ProcessingStatus(True, "", back, portal, currency)
+
+
 class SettingsService:
     def __init__(self, db: Database, secrets: SecretStore, current: CurrentUser) -> None:
         self._db = db
         self._secrets = secrets
         self._current = current
+        #: this workstation's gateway key, shared with the GatewayProvider built on this service
+        self.local_key = LocalKeyCache(secrets)
 
     async def get(self, key: str) -> Any:
         s = spec(key)
@@ -49,9 +159,8 @@ class SettingsService:
 
     async def get_all(self) -> dict[str, Any]:
         async with self._db.sessions() as session:
-            rows = (await session.scalars(select(Setting))).all()
-        stored = {r.key: r.value for r in rows}
-        return {s.key: (s.type(json.loads(stored[s.key])) if s.key in stored else s.default) for s in SPECS}
+            rows = (await session.execute(_ALL_SETTINGS)).all()
+        return settings_from_rows((key, value) for key, value in rows)
 
     async def set_many(self, values: dict[str, Any], *, audit_action: str = "settings.changed") -> None:
         """Write settings in one transaction, auditing old → new. Refuses set-once keys already set."""
@@ -85,33 +194,9 @@ class SettingsService:
     async def set(self, key: str, value: Any) -> None:
         await self.set_many({key: value})
 
-    async def processing_status(self) -> ProcessingStatus:
-        """Processing is active only with keys here, a currency the gateway supports, and at least one
-        payment type enabled somewhere. The reason names the first thing missing."""
-        s = await self.get_all()
-        back = frozenset(t for t in ("card", "echeck") if s[f"payment_types.back_office.{t}"])
-        portal = frozenset(t for t in ("card", "echeck") if s[f"payment_types.portal.{t}"])
-        currency = s["currency"]
-        stored_fp = s["gateway.private_key_fingerprint"]
-        local_fp = self._secrets.fingerprint_of(PRIVATE_KEY)
-
-        def inactive(reason: str) -> ProcessingStatus:
-            return ProcessingStatus(False, reason, back, portal, currency)
-
-        if not stored_fp:
-            return inactive("Payment processing is not set up: enter the gateway keys in Admin.")
-        if not local_fp:
-            return inactive("The gateway keys are not on this workstation: enter them in Admin.")
-        if local_fp != stored_fp:
-            who = s["gateway.keys_changed_by"] or "another admin"
-            return inactive(f"The gateway keys were replaced by {who} on another workstation: "
-                            "enter the new keys here in Admin.")
-        if not currency:
-            return inactive("Choose the internal currency in Admin.")
-        supported = GATEWAY_CURRENCIES.get(s["gateway.name"], frozenset())
-        if currency not in supported:
-            return inactive(f"The gateway does not support {currency}; it takes "
-                            f"{', '.join(sorted(supported)) or 'no currency'}.")
-        if not back and not portal:
-            return inactive("No payment type is enabled: enable credit card or eCheck in Admin.")
-        return ProcessingStatus(True, "", back, portal, currency)
+    async def processing_status(self, values: Mapping[str, Any] | None = None) -> ProcessingStatus:
+        """Is processing active here, and why not (`evaluate_processing`)? `values`: settings already read
+        by the caller (`get_all`), so a caller that needs them too reads them once."""
+        s = values if values is not None else await self.get_all()
+        local = await self.local_key.matching(s[PRIVATE_KEY_FINGERPRINT])
+        return evaluate_processing(s, local.fingerprint)

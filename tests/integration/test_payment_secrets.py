@@ -23,6 +23,7 @@ from tests.payment_helpers import (
     bank,
     card,
     configure_processing,
+    gateway_declines,
     make_invoice,
     make_service,
 )
@@ -56,7 +57,8 @@ async def test_no_secrets_in_logs_or_database(database: Database, db_url: str, s
         await svc.take_payment(PaymentRequest(inv_id, 11_00, card(AMEX, cvv=CVVS[0])))
         await svc.take_payment(PaymentRequest(inv_id, 12_00, bank(), save_method=True))
         await svc.take_payment(PaymentRequest(inv_id, 13_00, bank(account="99990000", routing="123123123")))
-        await svc.take_payment(PaymentRequest(inv_id, 50, card(MASTERCARD)))           # declined
+        with gateway_declines(served_gateway.sandbox):
+            await svc.take_payment(PaymentRequest(inv_id, 16_00, card(MASTERCARD)))     # declined
         served_gateway.sandbox.add_fault("lose_answer")
         await svc.take_payment(PaymentRequest(inv_id, 14_00, card(MASTERCARD)))
         served_gateway.sandbox.add_fault("garbage")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import threading
 
 import httpx
 import pytest
@@ -14,15 +15,17 @@ from payapp.models import AuditEvent, OutboxJob, Payment, Refund, SavedPaymentMe
 from payapp.models.db import Database
 from payapp.services.auth import CurrentUser
 from payapp.services.gateways import GatewayProvider
+from payapp.services.memory_keyring import MemoryKeyring
 from payapp.services.payments import (
     UNMATCHED_GRACE,
     DuplicateWarning,
     PaymentRequest,
     SavedMethodRef,
 )
-from payapp.services.secrets import Secret, SecretStore
+from payapp.services.processing import ProcessingSetupService
+from payapp.services.secrets import Secret, SecretStore, fingerprint
 from payapp.services.settings import SettingsService
-from tests.conftest import VIEWER
+from tests.conftest import ADMIN, TEST_ALLOWED_BACKENDS, VIEWER
 from tests.payment_helpers import (
     AMEX,
     MASTERCARD,
@@ -30,6 +33,7 @@ from tests.payment_helpers import (
     bank,
     card,
     configure_processing,
+    gateway_declines,
     invoice_row,
     make_invoice,
     make_service,
@@ -104,15 +108,94 @@ async def test_checks_before_charging(database: Database, secret_store: SecretSt
         assert (await s.scalars(select(Payment))).all() == []
 
 
+async def test_amount_below_the_gateway_minimum_is_refused_before_anything_happens(
+        database: Database, secret_store: SecretStore, served_gateway: ServedGateway,
+        http_client: httpx.AsyncClient) -> None:
+    """The gateway declines sales under 1.00 (PROTOCOLS.md §1): the engine refuses them itself, whatever the
+    caller (not only the payment window) and whatever the method: no pending row, no saved method, no request."""
+    await configure_processing(database, secret_store, served_gateway.url)
+    inv_id = await make_invoice(database, total_minor=40_00)
+    small = await make_invoice(database, total_minor=50, number="INV-SMALL")
+    svc = make_service(database, secret_store, http_client)
+    for amount in (1, 50, 99):
+        for method in (card(), bank()):
+            with pytest.raises(ValidationError, match=r"\$1\.00 or more") as info:
+                await svc.take_payment(PaymentRequest(inv_id, amount, method, save_method=True))
+            assert info.value.field == "amount"
+    with pytest.raises(ValidationError, match=r"\$1\.00 or more"):
+        await svc.take_payment(PaymentRequest(small, 50, card()))            # even the whole balance
+    assert served_gateway.sandbox.requests == 0
+    async with database.sessions() as s:
+        assert (await s.scalars(select(Payment))).all() == []
+        assert (await s.scalars(select(SavedPaymentMethod))).all() == []
+    first = await svc.take_payment(PaymentRequest(inv_id, 1_00, card(), save_method=True))   # exactly 1.00
+    assert first.approved
+    company_id = (await invoice_row(database, inv_id)).company_id
+    [saved] = await svc.saved_methods(company_id)
+    with pytest.raises(ValidationError, match=r"\$1\.00 or more"):
+        await svc.take_payment(PaymentRequest(inv_id, 99, SavedMethodRef(saved.id)))
+    assert served_gateway.sandbox.requests == 1
+    assert (await invoice_row(database, inv_id)).balance_minor == 39_00
+
+
+class WatchedKeyring(MemoryKeyring):
+    """A keyring that counts reads and notes the threads they ran on."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.reads = 0
+        self.threads: set[int] = set()
+
+    def get_password(self, service: str, username: str) -> str | None:
+        self.reads += 1
+        self.threads.add(threading.get_ident())
+        return super().get_password(service, username)
+
+
+async def test_keyring_stays_out_of_the_payment_path(database: Database, served_gateway: ServedGateway,
+                                                     http_client: httpx.AsyncClient) -> None:
+    """Payments read the keyring once (off the event loop's thread) and then use the key kept in memory,
+    yet still follow every change of keys: replaced elsewhere, saved here, cleared."""
+    keyring = WatchedKeyring()
+    store = SecretStore(keyring, allow=TEST_ALLOWED_BACKENDS)
+    await configure_processing(database, store, served_gateway.url)
+    inv_id = await make_invoice(database, total_minor=1_000_00)
+    svc = make_service(database, store, http_client)
+    for amount in (10_00, 11_00, 12_00):
+        assert (await svc.take_payment(PaymentRequest(inv_id, amount, card()))).approved
+    assert (await svc._settings.processing_status()).active
+    assert keyring.reads == 1 and threading.get_ident() not in keyring.threads
+
+    admin = CurrentUser(ADMIN)
+    await SettingsService(database, store, admin).set_many({           # another workstation's new key
+        "gateway.private_key_fingerprint": fingerprint("a-key-this-keyring-lacks"),
+        "gateway.keys_changed_by": "Bob Admin"})
+    with pytest.raises(PayAppError, match="replaced by Bob Admin"):
+        await svc.take_payment(PaymentRequest(inv_id, 13_00, card()))
+    assert not (await svc._settings.processing_status()).active
+    assert served_gateway.sandbox.requests == 3
+
+    served_gateway.sandbox.security_key = "rotated-key-0001"           # the new key, entered here
+    setup = ProcessingSetupService(SettingsService(database, store, admin), store, admin, None)
+    await setup.save_keys(Secret("rotated-key-0001"), None)
+    assert (await svc.take_payment(PaymentRequest(inv_id, 14_00, card()))).approved   # sent with the new key
+    await setup.clear_keys()
+    with pytest.raises(PayAppError, match="not set up"):
+        await svc.take_payment(PaymentRequest(inv_id, 15_00, card()))
+    assert served_gateway.sandbox.requests == 4
+    assert threading.get_ident() not in keyring.threads
+
+
 async def test_decline_and_error_messages(database: Database, secret_store: SecretStore,
                                           served_gateway: ServedGateway, http_client: httpx.AsyncClient) -> None:
     await configure_processing(database, secret_store, served_gateway.url)
     inv_id = await make_invoice(database, total_minor=40_00)
     svc = make_service(database, secret_store, http_client)
-    r = await svc.take_payment(PaymentRequest(inv_id, 50, card()))
-    assert r.status == "declined" and "another card" in r.message and "DECLINE" in r.message
-    r = await svc.take_payment(PaymentRequest(inv_id, 50, bank()))
-    assert r.status == "declined" and "routing" in r.message
+    with gateway_declines(served_gateway.sandbox):
+        r = await svc.take_payment(PaymentRequest(inv_id, 10_00, card()))
+        assert r.status == "declined" and "another card" in r.message and "DECLINE" in r.message
+        r = await svc.take_payment(PaymentRequest(inv_id, 11_00, bank()))
+        assert r.status == "declined" and "routing" in r.message
     inv = await invoice_row(database, inv_id)
     assert inv.balance_minor == 40_00 and inv.status == "open"
     assert (await _audit(database)).count("payment.declined") == 2
@@ -169,7 +252,8 @@ async def test_echeck_save_method_then_charge_saved(database: Database, secret_s
     with pytest.raises(NotFound):
         await svc.take_payment(PaymentRequest(inv2, 5_00, SavedMethodRef(methods[0].id)))
     # a declined charge-and-save saves nothing
-    r4 = await svc.take_payment(PaymentRequest(inv2, 50, card(), save_method=True))
+    with gateway_declines(served_gateway.sandbox):
+        r4 = await svc.take_payment(PaymentRequest(inv2, 5_00, card(), save_method=True))
     assert r4.status == "declined"
     assert len(await svc.saved_methods(company_id)) == 1
 
