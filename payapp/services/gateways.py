@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping
 from typing import Any
 
@@ -51,7 +52,8 @@ class GatewayProvider:
     async def test_keys(self, base_url: str | None = None, key: Secret | None = None) -> tuple[bool, str]:
         """Ask the gateway something harmless with the saved key (or `key`, typed but not saved yet).
         Returns (ok, plain words for the Admin banner). Never charges anything."""
-        secret = key if key is not None else self._secrets.get(PRIVATE_KEY)
+        # a keyring read can block (D-Bus, an unlock prompt): never on the event loop's thread
+        secret = key if key is not None else await asyncio.to_thread(self._secrets.get, PRIVATE_KEY)
         if secret is None or not secret:
             return False, "Enter the private key first."
         url = base_url or await self._settings.get("gateway.base_url")
