@@ -232,3 +232,54 @@ async def test_cancelled_export_leaves_no_file(database: Database, db_url: str, 
     with pytest.raises(asyncio.CancelledError):
         await task
     assert not (tmp_path / "x.csv").exists()
+
+
+async def test_sorted_within_a_date_range_every_plan_returns_the_same_pages(
+        sqlite_url: str, generated_sqlite: list[SimpleNamespace], monkeypatch: pytest.MonkeyPatch) -> None:
+    """SQLite: sorted by anything but the date within a date range, a small range is collected and sorted,
+    a large one walked in sort order under a work budget (collecting again when the budget runs out). Every
+    plan pages through exactly the plain Python answer."""
+    import payapp.models.db as db_module
+    import payapp.services.payment_search as search_module
+
+    queries = [PaymentQuery(date_from=T0 + dt.timedelta(days=20), date_to=T0 + dt.timedelta(days=50), **extra
+                            ).sorted_by(key, desc)
+               for extra in ({}, {"statuses": frozenset({"settled", "declined"}), "amount_min": 1000})
+               for key in sorted(SORT_COLUMNS) for desc in (False, True)]
+    budgets: list[int | None] = []
+    db = Database(sqlite_url)
+    search = PaymentSearchService(db, VIEWER)
+    real = search._walk_budget
+    monkeypatch.setattr(search, "_walk_budget", lambda conn, q: budgets.append(real(conn, q)) or budgets[-1])
+    try:
+        for collect_max, steps_per_row, plan in ((10**6, 15, "collect"), (1, 15, "walk"),
+                                                 (1, 1, "walk, then collect")):
+            monkeypatch.setattr(search_module, "COLLECT_MAX_ROWS", collect_max)
+            monkeypatch.setattr(search_module, "_STEPS_PER_ROW", steps_per_row)
+            monkeypatch.setattr(db_module, "_BUDGET_EVERY", 1 if steps_per_row == 1 else 10_000)
+            budgets.clear()
+            for q in queries:
+                want = [p.id for p in _expected(generated_sqlite, q)]
+                assert want, q
+                assert await _all_ids(search, q, 9) == want, (plan, q)
+            chosen = {b for b in budgets if b != 0}           # 0: sorted by date, no choice to make
+            assert chosen == ({None} if plan == "collect" else {steps_per_row}), plan
+    finally:
+        await db.dispose()
+
+
+def test_a_small_date_range_is_collected_through_the_date_index(sqlite_url: str) -> None:
+    from payapp.services.payment_search import page_statement
+
+    engine = make_sync_engine(sqlite_url)
+    try:
+        with engine.connect() as conn:
+            for key in sorted(set(SORT_COLUMNS) - {"date"}):
+                q = PaymentQuery(date_from=T0, date_to=T0 + dt.timedelta(days=30)).sorted_by(key, True)
+                compiled = page_statement(q, (0, 0), 200, sqlite=True, collect=True).compile(conn)
+                params = tuple(compiled.params[name] for name in compiled.positiontup or ())
+                plan = " | ".join(str(r[3]) for r in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled}", params))
+                # The range through a date index, then a sort: never a walk along the sort column's index.
+                assert "(created_at>? AND created_at<?)" in plan and "TEMP B-TREE" in plan, (key, plan)
+    finally:
+        engine.dispose()
