@@ -8,9 +8,9 @@ sets `failed` (no retry storm) until `retry()`.
 
 Painting is the GUI thread's biggest cost here: a view asks `data()` for eight roles of every visible cell
 on every paint. `data()` answers the roles that are not shown first, formats each visible cell once (Babel is
-the expensive part) and keeps the text; `LazyTableView` lays out new rows before they are painted, so a
-page arriving costs one paint instead of two (the first page also brings the scroll bar, which narrows the
-viewport and repainted it all again)."""
+the expensive part) and keeps the text. `LazyTableView` makes a page arriving cost one paint instead of three:
+it lays the new rows out before they are painted, and keeps its vertical scroll bar, so the viewport does not
+narrow (and repaint whole) when the first page brings one."""
 
 from __future__ import annotations
 
@@ -272,12 +272,14 @@ class LazyTableModel(QAbstractTableModel, Generic[RowT, KeyT]):
 
 
 class LazyTableView(QTableView):
-    """A table view for a LazyTableModel: new rows are laid out before they are painted (one paint per page),
-    and the next page is asked for when the current row nears the end (Qt asks only when scrolled there)."""
+    """A table view for a LazyTableModel: new rows are laid out before they are painted, the vertical scroll
+    bar stays (one paint per page), and the next page is asked for when the current row nears the end (Qt
+    asks only when scrolled there)."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._lazy: LazyTableModel[Any, Any] | None = None
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
 
     def setModel(self, model: Any) -> None:
         if self._lazy is not None:
@@ -289,7 +291,7 @@ class LazyTableView(QTableView):
             self.selectionModel().currentChanged.connect(self._current_changed)
 
     def _rows_inserted(self, *_args: object) -> None:
-        # Without this the view paints the rows, then lays them out (scroll bar), then paints them all again.
+        # Without this the view paints the rows, then lays them out (a timer), then paints them all again.
         self.executeDelayedItemsLayout()
 
     def _current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
