@@ -21,6 +21,7 @@ from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar, Generic, TypeVar
 
+import shiboken6
 from PySide6.QtCore import QAbstractTableModel, QCoreApplication, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtWidgets import QTableView, QWidget
 
@@ -238,10 +239,11 @@ class LazyTableModel(QAbstractTableModel, Generic[RowT, KeyT]):
             self._fail(generation, exc.user_message)
             return
         except Exception as exc:  # a database error: shown in the banner with Retry, not a crash
-            log.exception("page failed")
-            self._fail(generation, self.load_error_text(exc))
+            if shiboken6.isValid(self):
+                log.exception("page failed")
+                self._fail(generation, self.load_error_text(exc))
             return
-        if generation != self._generation:
+        if not shiboken6.isValid(self) or generation != self._generation:   # gone, or re-sorted meanwhile
             return
         self._loading = None
         self._exhausted = len(rows) < self.page_size
@@ -257,7 +259,7 @@ class LazyTableModel(QAbstractTableModel, Generic[RowT, KeyT]):
         emit(self.page_loaded, len(self._rows))
 
     def _fail(self, generation: int, message: str) -> None:
-        if generation != self._generation:
+        if not shiboken6.isValid(self) or generation != self._generation:
             return
         self._loading, self._failed = None, True
         emit(self.loading_changed, False)
