@@ -356,8 +356,7 @@ class InvoiceService:
         self._current.require(Permission.VIEW)
         today = self._today()
         stmt = self._row_select(today, SORT_COLUMNS[sort]).where(Invoice.id == invoice_id)
-        async with self._db.sessions() as session:
-            r = (await session.execute(stmt)).one_or_none()
+        r = await self._db.read(lambda conn: conn.execute(stmt).one_or_none())
         if r is None:
             raise NotFound("This invoice no longer exists.")
         return self._to_row(r)

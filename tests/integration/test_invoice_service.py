@@ -19,7 +19,7 @@ from payapp.domain.payment_state import invoice_status
 from payapp.models import Company, Contact, Contract, Invoice, InvoiceLine, Payment
 from payapp.models.db import BudgetExceeded, Database
 from payapp.services.auth import CurrentUser
-from payapp.services.invoices import SORT_COLUMNS, InvoiceQuery, InvoiceRow, InvoiceService
+from payapp.services.invoices import SORT_COLUMNS, InvoiceQuery, InvoiceRow, InvoiceService, SortKey
 from tests.conftest import ADMIN
 
 TODAY = dt.date(2026, 6, 15)
@@ -272,3 +272,30 @@ async def test_a_cancelled_read_is_interrupted_in_the_database(database: Databas
     one = await asyncio.wait_for(database.read(lambda conn: conn.execute(text("SELECT 1")).scalar(),
                                                lane="aggregate"), 10)
     assert one == 1
+
+
+def test_every_sort_reads_its_first_and_next_pages_from_an_index_on_sqlite(sqlite_url: str) -> None:
+    """Each sort column has a (column, id) index that SQLite uses for the page's order, in both directions and
+    after a keyset position: no temporary B-tree (a sort of every matching invoice) on any page."""
+    from payapp.models.db import make_sync_engine
+
+    svc = InvoiceService(None, CurrentUser(ADMIN))  # type: ignore[arg-type]
+    engine = make_sync_engine(sqlite_url)
+    try:
+        with engine.connect() as conn:
+            for sort in SORT_COLUMNS:
+                for descending in (False, True):
+                    query = InvoiceQuery().sorted_by(sort, descending)
+                    for after in (None, SortKey("5", 7) if sort in ("invoice_number", "accounting_number",
+                                                                  "company_name", "status", "sync_state")
+                                  else SortKey(TODAY if "date" in sort else 500, 7)):
+                        for extra, order in svc._segments(query, after):
+                            stmt = (svc._row_select(TODAY, SORT_COLUMNS[sort]).where(*extra)
+                                    .order_by(*order).limit(200))
+                            compiled = stmt.compile(conn)
+                            params = tuple(compiled.params[name] for name in compiled.positiontup or ())
+                            plan = " | ".join(str(r[3]) for r in conn.exec_driver_sql(
+                                f"EXPLAIN QUERY PLAN {compiled}", params))
+                            assert "USING INDEX ix_invoices_" in plan and "TEMP B-TREE" not in plan, (sort, plan)
+    finally:
+        engine.dispose()

@@ -283,3 +283,24 @@ def test_a_small_date_range_is_collected_through_the_date_index(sqlite_url: str)
                 assert "(created_at>? AND created_at<?)" in plan and "TEMP B-TREE" in plan, (key, plan)
     finally:
         engine.dispose()
+
+
+def test_every_sort_reads_its_pages_from_an_index_on_sqlite(sqlite_url: str) -> None:
+    """Without a date range every sort column's (column, id) index gives the page's order, both directions and
+    after a keyset position: no temporary B-tree."""
+    from payapp.services.payment_search import page_statement
+
+    engine = make_sync_engine(sqlite_url)
+    try:
+        with engine.connect() as conn:
+            for key in SORT_COLUMNS:
+                for descending in (False, True):
+                    for after in (None, (T0 if key == "date" else 5, 7)):
+                        q = PaymentQuery().sorted_by(key, descending)
+                        compiled = page_statement(q, after, 200, sqlite=True).compile(conn)
+                        params = tuple(compiled.params[name] for name in compiled.positiontup or ())
+                        plan = " | ".join(str(r[3]) for r in conn.exec_driver_sql(
+                            f"EXPLAIN QUERY PLAN {compiled}", params))
+                        assert "USING INDEX ix_payments_" in plan and "TEMP B-TREE" not in plan, (key, plan)
+    finally:
+        engine.dispose()
