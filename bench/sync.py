@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import cProfile
 import json
 import multiprocessing
 import socket
@@ -94,8 +95,14 @@ async def run(args: argparse.Namespace) -> dict[str, object]:
 
             service = SyncService(db, autotask, None, _Settings(), CurrentUser(SYSTEM))
             beat = asyncio.create_task(heartbeat())
+            profiler = cProfile.Profile() if args.profile else None
             t0, c0 = time.perf_counter(), time.process_time()
+            if profiler is not None:
+                profiler.enable()
             report = await service.run()
+            if profiler is not None:
+                profiler.disable()
+                profiler.dump_stats(args.profile)
             wall, cpu = time.perf_counter() - t0, time.process_time() - c0
             beating = False
             await beat
@@ -132,6 +139,7 @@ def main() -> None:
     parser.add_argument("--contacts-per-company", type=float, default=5.0)
     parser.add_argument("--lines", type=int, default=1, help="billing items per invoice")
     parser.add_argument("--database-url", default="")
+    parser.add_argument("--profile", default="", help="write cProfile stats of the sync (this process) here")
     print(json.dumps(asyncio.run(run(parser.parse_args())), indent=2))
 
 

@@ -22,30 +22,62 @@ Shape:
 - Only one workstation syncs at a time: PostgreSQL `pg_try_advisory_lock`; SQLite a `sync_locks` row with
   an expiry, renewed while the sync runs. The lock holder is named in the "busy" message.
 - Progress goes to a plain callback; Cancel = cancel the task (the current page's transaction rolls back).
+
+Speed (a first full sync is ~300,000 records) and the GUI thread:
+- The event loop only talks to Autotask (it asks for the next page while the current one is written) and
+  reports progress. Mapping, row building and every database statement of the sync run in one worker thread
+  (`_PageWriter`) on a blocking connection, so the GUI thread never waits on them.
+- Pages are written with the driver's own `executemany` on SQL compiled once from SQLAlchemy Core
+  statements; values are converted to what SQLAlchemy's column types would store (`_Values`), because
+  SQLAlchemy's per-row parameter processing cost more than the database work itself.
+- A first full sync into an empty invoices table drops the invoices' secondary indexes and builds them
+  again afterwards (also after a failure or Cancel; every run starts by re-creating any that are
+  missing, in case the process died in between). Eleven B-trees updated row by row cost several times
+  more than building them once.
 """
 
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
 import datetime as dt
-import functools
+import gc
 import json
 import logging
 import os
+import sqlite3
+import threading
 import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import and_, case, delete, exists, func, literal, select, update
+from sqlalchemy import (
+    Connection,
+    Engine,
+    Index,
+    Table,
+    and_,
+    bindparam,
+    case,
+    delete,
+    exists,
+    func,
+    literal,
+    literal_column,
+    select,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.pool import NullPool
 from sqlalchemy.sql.elements import ColumnElement
 
 from payapp.connectors.psa.autotask import (
+    MAPPERS,
     AtBillingItem,
     AtCompany,
     AtContact,
@@ -55,9 +87,11 @@ from payapp.connectors.psa.autotask import (
     AutotaskConnector,
     AutotaskError,
     Filter,
+    Json,
     ThresholdInfo,
     f,
     group,
+    map_company,
 )
 from payapp.domain.errors import ConflictError, PayAppError
 from payapp.domain.money import decimal_to_minor, minor_digits
@@ -76,7 +110,7 @@ from payapp.models import (
     Ticket,
 )
 from payapp.models.base import utcnow
-from payapp.models.db import Database
+from payapp.models.db import Database, make_sync_engine
 from payapp.services.audit import WORKSTATION
 from payapp.services.auth import CurrentUser
 
@@ -88,16 +122,22 @@ AT_NAMES = {"companies": "Companies", "contacts": "Contacts", "contracts": "Cont
             "invoices": "Invoices", "billing_items": "BillingItems"}
 MODIFIED_FIELD = {"companies": "lastTrackedModifiedDateTime", "contacts": "lastModifiedDate",
                   "tickets": "lastTrackedModificationDateTime"}
+#: entities whose records point at a company (a company missing from our table is fetched first)
+HAS_COMPANY = frozenset({"contacts", "contracts", "tickets", "invoices"})
 OVERLAP = dt.timedelta(minutes=10)
 INVOICE_DATE_OVERLAP = dt.timedelta(days=31)
 LOCK_NAME = "sync.autotask"
 PG_LOCK_KEY = 0x5041_5941      # "PAYA"
 LOCK_TTL = dt.timedelta(minutes=5)
 PUSH_INVOICE = "accounting.push_invoice"
-UPSERT_CHUNK = 125
+#: rows per INSERT statement on SQLite: a whole page where the statement's parameter limit allows
+SQLITE_ROWS_PER_STATEMENT = 500
+#: SQLite's default limit of parameters in one statement (999 before 3.32)
+SQLITE_MAX_PARAMETERS = 32766 if sqlite3.sqlite_version_info >= (3, 32) else 999
 
 AutotaskFactory = Callable[[], Awaitable[AutotaskConnector]]
 QuickBooksFactory = Callable[[], Awaitable[Any]]
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -115,7 +155,7 @@ class SyncReport:
     invoice_pushes_queued: int
     started_at: dt.datetime
     finished_at: dt.datetime
-    #: seconds spent outside awaiting Autotask (mapping + database): PayApp's own processing
+    #: seconds the sync was not blocked waiting for Autotask (mapping + database): PayApp's own processing
     processing_seconds: float = 0.0
 
     @property
@@ -138,6 +178,10 @@ class SyncError(PayAppError):
     pass
 
 
+class _Cancelled(Exception):
+    """Raised in the worker thread when the sync task was cancelled: the page's transaction rolls back."""
+
+
 ProgressCallback = Callable[[SyncProgress], None]
 
 
@@ -151,6 +195,13 @@ class _Cursor:
 
     def dump(self) -> str:
         return json.dumps({"last_id": self.last_id, "watermark": self.watermark, **self.extra})
+
+
+@dataclass(frozen=True)
+class _PageResult:
+    queued: int = 0
+    #: Autotask company ids the page refers to that are not in our table yet (nothing was written)
+    missing_companies: frozenset[int] = frozenset()
 
 
 class SyncService:
@@ -171,10 +222,12 @@ class SyncService:
         self._clock = clock
         self._running: asyncio.Lock = asyncio.Lock()
         self._progress: ProgressCallback | None = None
-        self._wait = 0.0        # seconds awaiting Autotask in the current run
+        self._wait = 0.0        # seconds blocked waiting for Autotask in the current run
         self._lock_renewed = 0.0
         self._currency = "USD"
         self._cursors: dict[str, _Cursor] = {}
+        self._writer: _PageWriter | None = None
+        self._executor: concurrent.futures.ThreadPoolExecutor | None = None
 
     # ------------------------------------------------------------------ public
 
@@ -194,6 +247,11 @@ class SyncService:
         self._current.require(Permission.ADMINISTER)
         async with self._db.transaction() as s:
             await s.execute(delete(SyncCursor).where(SyncCursor.system == SYSTEM))
+
+    async def ensure_indexes(self) -> None:
+        """Re-create invoice indexes a full sync dropped, if the process died before it built them again.
+        Every run does this first; start-up may call it too (cheap when nothing is missing)."""
+        await asyncio.to_thread(_ensure_invoice_indexes, self._db)
 
     async def run(self, on_progress: ProgressCallback | None = None) -> SyncReport:
         """Full sync the first time (resuming where a previous one stopped), incremental afterwards."""
@@ -215,19 +273,19 @@ class SyncService:
                 at = await self._autotask_factory()
                 at.on_threshold = self._on_threshold
                 self._wait += time.perf_counter() - w0
-                wait_before = at.wait_seconds
                 cursors = self._cursors = await self._load_cursors()
                 full = not all(c.full_done for c in cursors.values())
                 counts: dict[str, int] = {}
                 queued = 0
-                maps = _Maps()
-                await maps.load(self._db)
-                for entity in ENTITIES:
-                    n, q = await self._sync_entity(at, entity, cursors[entity], maps)
-                    counts[entity] = n
-                    queued += q
+                with _old_objects_frozen():
+                    async with self._page_writer() as writer:
+                        await self._in_writer(writer.ensure_invoice_indexes)
+                        await self._in_writer(writer.load_maps)
+                        for entity in ENTITIES:
+                            n, q = await self._sync_entity(at, writer, entity, cursors[entity])
+                            counts[entity] = n
+                            queued += q
                 self._say("", sum(counts.values()), sum(counts.values()), "Sync finished.")
-                self._wait += at.wait_seconds - wait_before
             elapsed = time.perf_counter() - t0
             return SyncReport(full, counts, queued, started, self._clock(), max(0.0, elapsed - self._wait))
 
@@ -303,16 +361,6 @@ class SyncService:
                 row.holder, row.acquired_at, row.expires_at = self._holder, now, now + self._lock_ttl
         self._lock_renewed = time.monotonic()
 
-    async def _renew_lock(self, s: AsyncSession) -> None:
-        """Inside a page transaction: push the lock's expiry on (SQLite row lock only)."""
-        if not self._db.is_sqlite or time.monotonic() - self._lock_renewed < self._lock_ttl.total_seconds() / 3:
-            return
-        res = await s.execute(update(SyncLock).where(SyncLock.name == LOCK_NAME, SyncLock.holder == self._holder)
-                              .values(expires_at=self._clock() + self._lock_ttl))
-        if res.rowcount != 1:    # type: ignore[attr-defined]
-            raise SyncBusy("Another workstation took over the sync lock; this sync stopped.")
-        self._lock_renewed = time.monotonic()
-
     # ------------------------------------------------------------------ cursors
 
     async def _load_cursors(self) -> dict[str, _Cursor]:
@@ -329,28 +377,93 @@ class SyncService:
                 c.full_done = r.full_sync_done
         return out
 
-    async def _save_cursor(self, s: AsyncSession, c: _Cursor) -> None:
-        stmt = _insert(self._db, SyncCursor).values(system=SYSTEM, entity=c.entity, cursor=c.dump(),
-                                                     full_sync_done=c.full_done, updated_at=self._clock())
-        stmt = stmt.on_conflict_do_update(
-            index_elements=["system", "entity"],
-            set_={"cursor": stmt.excluded.cursor, "full_sync_done": stmt.excluded.full_sync_done,
-                  "updated_at": stmt.excluded.updated_at})
-        await s.execute(stmt)
+    # ------------------------------------------------------------------ the worker thread
+
+    @contextlib.asynccontextmanager
+    async def _page_writer(self) -> AsyncIterator[_PageWriter]:
+        writer = _PageWriter(self._db, currency=self._currency, clock=self._clock, holder=self._holder,
+                             lock_ttl=self._lock_ttl, lock_renewed=self._lock_renewed)
+        # one thread: the blocking connection is used by the thread that opened it, and calls never overlap
+        executor = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="payapp-sync-db")
+        self._writer, self._executor = writer, executor
+        try:
+            await self._in_writer(writer.open)
+            yield writer
+        finally:
+            try:
+                await self._in_writer(writer.close)
+            finally:
+                executor.shutdown(wait=False)
+                self._writer = self._executor = None
+
+    async def _in_writer(self, fn: Callable[..., T], *args: Any) -> T:
+        """`fn(*args)` in the sync's database thread. If the sync is cancelled meanwhile, the thread is told
+        (a page being written then rolls back instead of committing) and waited for, so no database work of
+        this run goes on after run() has returned."""
+        assert self._executor is not None and self._writer is not None
+        future = asyncio.get_running_loop().run_in_executor(self._executor, fn, *args)
+        try:
+            return await asyncio.shield(future)
+        except asyncio.CancelledError:
+            self._writer.cancelled.set()
+            with contextlib.suppress(BaseException):
+                await asyncio.wait({future})
+            raise
 
     # ------------------------------------------------------------------ entities
 
-    async def _pages(self, at: AutotaskConnector, entity: str, filter_: Filter) -> AsyncIterator[list[Any]]:
-        async for page in at.query(AT_NAMES[entity], filter_):
-            yield page
+    async def _prefetched(self, pages: AsyncIterator[list[Json]]) -> AsyncIterator[list[Json]]:
+        """The pages of `pages`, asking Autotask for the next one while the caller writes the current one.
+        Only the time spent blocked here counts as waiting for Autotask."""
+        iterator = aiter(pages)
+        pending: asyncio.Future[list[Json]] = asyncio.ensure_future(anext(iterator))
+        try:
+            while True:
+                w0 = time.perf_counter()
+                try:
+                    page = await pending
+                except StopAsyncIteration:
+                    return
+                finally:
+                    self._wait += time.perf_counter() - w0
+                pending = asyncio.ensure_future(anext(iterator))
+                yield page
+        finally:
+            if not pending.done():
+                pending.cancel()
+            with contextlib.suppress(BaseException):
+                await asyncio.wait({pending})
+            if pending.done() and not pending.cancelled():
+                pending.exception()         # retrieved: an error of a page nobody reads is not "never retrieved"
+            aclose = getattr(pages, "aclose", None)
+            if aclose is not None:
+                with contextlib.suppress(Exception):
+                    await aclose()
 
     async def _count(self, at: AutotaskConnector, entity: str, filter_: Filter) -> int | None:
+        w0 = time.perf_counter()
         try:
             return await at.count(AT_NAMES[entity], filter_)
         except AutotaskError:
             return None
+        finally:
+            self._wait += time.perf_counter() - w0
 
-    async def _sync_entity(self, at: AutotaskConnector, entity: str, c: _Cursor, maps: _Maps) -> tuple[int, int]:
+    async def _fetch_companies(self, at: AutotaskConnector, ext_ids: Iterable[int]) -> list[Json]:
+        """Companies the sync has not seen (a record may point at one created after the companies phase)."""
+        w0 = time.perf_counter()
+        out: list[Json] = []
+        ids = sorted(ext_ids)
+        try:
+            for k in range(0, len(ids), 200):
+                async for page in at.query_pages("Companies", [f("in", "id", ids[k:k + 200])]):
+                    out.extend(page)
+        finally:
+            self._wait += time.perf_counter() - w0
+        return out
+
+    async def _sync_entity(self, at: AutotaskConnector, writer: _PageWriter, entity: str,
+                           c: _Cursor) -> tuple[int, int]:
         now = self._clock()
         full = not c.full_done
         label = entity.replace("_", " ")
@@ -373,108 +486,57 @@ class SyncService:
                        [group("or", f("gt", "paidDate", since), f("gt", "voidedDate", since))]]
         else:   # billing items of invoices new since the last run (kept in the invoices cursor until done)
             inv_cursor = self._cursors["invoices"]
-            new_ids = sorted(set(inv_cursor.extra.get("lines_pending", [])) | maps.new_invoice_ext)
+            new_ids = sorted(set(inv_cursor.extra.get("lines_pending", [])) | writer.maps.new_invoice_ext)
             queries = [[f("in", "invoiceID", new_ids[k:k + 200])] for k in range(0, len(new_ids), 200)]
         total = await self._count(at, entity, queries[0]) if full and queries else None
         if total is not None and len(queries) == 1:
             self._say(entity, 0, total, f"Reading {label}…")
         done = 0
         queued = 0
-        for q in queries:
-            async for page in self._pages(at, entity, q):
-                if not page:
-                    continue
-                async with self._db.transaction() as s:
-                    queued += await self._upsert(s, entity, page, maps, at)
-                    if full or (entity == "invoices" and q is queries[0]):
-                        c.last_id = max(c.last_id, max(r.id for r in page))
-                    if entity == "invoices" and not full and maps.new_invoice_ext:
-                        c.extra["lines_pending"] = sorted(maps.new_invoice_ext)
-                    await self._save_cursor(s, c)
-                    await self._renew_lock(s)
-                done += len(page)
-                self._say(entity, done, total, f"Reading {label}: {done:,}" + (f" of {total:,}" if total else ""))
-        async with self._db.transaction() as s:
-            if full:
-                c.full_done = True
-                # records changed while the full sync ran are re-read by the next incremental run
-            else:
-                c.watermark = next_watermark
-            await self._save_cursor(s, c)
-            if entity == "billing_items" and self._cursors["invoices"].extra.pop("lines_pending", None):
-                await self._save_cursor(s, self._cursors["invoices"])
+        rebuild = full and entity == "invoices" and await self._in_writer(writer.drop_invoice_indexes_if_empty)
+        try:
+            for q in queries:
+                advance = full or (entity == "invoices" and q is queries[0])
+                lines_pending = entity == "invoices" and not full
+                pages = self._prefetched(at.query_pages(AT_NAMES[entity], q))
+                async with contextlib.aclosing(pages):
+                    async for page in pages:
+                        if not page:
+                            continue
+                        result = await self._in_writer(writer.write_page, entity, page, c, advance, lines_pending,
+                                                       None)
+                        if result.missing_companies:
+                            companies = await self._fetch_companies(at, result.missing_companies)
+                            result = await self._in_writer(writer.write_page, entity, page, c, advance,
+                                                           lines_pending, companies)
+                        queued += result.queued
+                        done += len(page)
+                        self._say(entity, done, total,
+                                  f"Reading {label}: {done:,}" + (f" of {total:,}" if total else ""))
+        finally:
+            if rebuild:
+                self._say(entity, done, total, "Indexing invoices…")
+                await self._in_writer(writer.create_invoice_indexes)
+        await self._in_writer(writer.finish_entity, entity, c, full, next_watermark, self._cursors["invoices"])
         return done, queued
 
-    # ------------------------------------------------------------------ upserts
 
-    async def _upsert(self, s: AsyncSession, entity: str, page: list[Any], maps: _Maps,
-                      at: AutotaskConnector) -> int:
-        if entity == "companies":
-            await self._upsert_companies(s, page, maps)
-            return 0
-        needed = {r.company_id for r in page if hasattr(r, "company_id")} - maps.company.keys()
-        if needed:
-            await self._fetch_missing_companies(s, at, needed, maps)
-        if entity == "contacts":
-            rows = [_contact_row(r, maps) for r in page if r.company_id in maps.company]
-            ids = await _upsert_rows(self._db, s, Contact, rows, _CONTACT_UPDATE)
-            maps.contact.update(ids)
-        elif entity == "contracts":
-            rows = [_contract_row(r, maps) for r in page if r.company_id in maps.company]
-            maps.contract.update(await _upsert_rows(self._db, s, Contract, rows, _CONTRACT_UPDATE))
-        elif entity == "tickets":
-            rows = [_ticket_row(r, maps) for r in page if r.company_id in maps.company]
-            maps.ticket.update(await _upsert_rows(self._db, s, Ticket, rows, _TICKET_UPDATE))
-        elif entity == "invoices":
-            return await self._upsert_invoices(s, page, maps)
-        else:
-            rows = [_line_row(r, maps, self._currency) for r in page if r.invoice_id in maps.invoice]
-            await _upsert_rows(self._db, s, InvoiceLine, rows, _LINE_UPDATE, returning=False)
-        return 0
+@contextlib.contextmanager
+def _old_objects_frozen() -> Iterator[None]:
+    """Keep the garbage collector's full collections off the objects that existed before the sync.
 
-    async def _fetch_missing_companies(self, s: AsyncSession, at: AutotaskConnector, ext_ids: set[int],
-                                       maps: _Maps) -> None:
-        ids = sorted(ext_ids)
-        for k in range(0, len(ids), 200):
-            async for page in self._pages(at, "companies", [f("in", "id", ids[k:k + 200])]):
-                await self._upsert_companies(s, page, maps)
-
-    async def _upsert_companies(self, s: AsyncSession, page: Sequence[AtCompany], maps: _Maps) -> None:
-        now = utcnow()
-        rows = [_company_row(r, now) for r in page]
-        ids = await _upsert_rows(self._db, s, Company, rows, _COMPANY_UPDATE)
-        renamed = [ids[r.id] for r in page if r.id in maps.company and maps.company_name.get(r.id) != r.name]
-        maps.company.update(ids)
-        for r in page:
-            maps.company_name[r.id] = r.name
-        if renamed:
-            name = select(Company.name).where(Company.id == Invoice.company_id).scalar_subquery()
-            await s.execute(update(Invoice).where(Invoice.company_id.in_(renamed), Invoice.company_name != name)
-                            .values(company_name=name).execution_options(synchronize_session=False))
-
-    async def _upsert_invoices(self, s: AsyncSession, page: Sequence[AtInvoice], maps: _Maps) -> int:
-        now = utcnow()
-        rows = [_invoice_row(r, maps, self._currency, now) for r in page if r.company_id in maps.company]
-        if not rows:
-            return 0
-        new_ext = [r["external_id"] for r in rows if r["external_id"] not in maps.invoice]
-        ids = await _upsert_rows(self._db, s, Invoice, rows, _invoice_update_set(self._db))
-        maps.invoice.update(ids)
-        maps.new_invoice_ext.update(new_ext)
-        voided = {r["external_id"] for r in rows if r["is_voided"]}
-        jobs = [{"kind": PUSH_INVOICE, "payload": json.dumps({"invoice_id": ids[e]}), "invoice_id": ids[e],
-                 "status": "pending", "attempts": 0, "next_attempt_at": self._clock(), "request_id": "",
-                 "last_error": "", "dismissed_reason": "", "created_at": self._clock(), "updated_at": self._clock()}
-                for e in new_ext if e not in voided]
-        if jobs:
-            await s.execute(OutboxJob.__table__.insert(), jobs)
-        if voided & set(new_ext):
-            await s.execute(update(Invoice).where(Invoice.id.in_([ids[e] for e in voided & set(new_ext)]))
-                            .values(sync_state="synced").execution_options(synchronize_session=False))
-        return len(jobs)
+    A sync allocates millions of short-lived containers, which triggers full collections; each walks the
+    whole heap (the GUI's included) while holding the GIL — 60 ms and more, a visible freeze of the window.
+    Frozen objects are skipped by collections until unfreeze() puts them back (nothing is lost: garbage among
+    them is collected later). Nested or concurrent use is not expected (one sync per process at a time)."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
-# ---------------------------------------------------------------------- row builders and SQL
+# ---------------------------------------------------------------------- the page writer (worker thread)
 
 
 class _Maps:
@@ -482,109 +544,456 @@ class _Maps:
 
     def __init__(self) -> None:
         self.company: dict[int, int] = {}
-        self.company_name: dict[int, str] = {}
+        self.company_name: dict[int, str] = {}       # as stored (and copied onto invoices)
         self.contact: dict[int, int] = {}
         self.contract: dict[int, int] = {}
         self.ticket: dict[int, int] = {}
         self.invoice: dict[int, int] = {}
         self.new_invoice_ext: set[int] = set()
 
-    async def load(self, db: Database) -> None:
-        async with db.sessions() as s:
-            for ext, ident, name in (await s.execute(select(Company.external_id, Company.id, Company.name)
-                                                     .where(Company.external_id.is_not(None)))).all():
-                self.company[ext] = ident
-                self.company_name[ext] = name
-            for model, target in ((Contact, self.contact), (Contract, self.contract), (Ticket, self.ticket),
-                                  (Invoice, self.invoice)):
-                res = await s.execute(select(model.external_id, model.id).where(model.external_id.is_not(None)))
-                target.update((int(a), int(b)) for a, b in res.all())
+
+class _Values:
+    """Python values → what SQLAlchemy's column types would hand the driver (the bulk path skips them):
+    on SQLite dates are 'YYYY-MM-DD', UtcDateTime 'YYYY-MM-DD HH:MM:SS.ffffff' in UTC and Numeric a REAL
+    (sqlalchemy.dialects.sqlite DATE/DATETIME storage formats, Numeric → float); psycopg takes the objects."""
+
+    def __init__(self, is_sqlite: bool) -> None:
+        self.date: Callable[[dt.date | None], Any] = _sqlite_date if is_sqlite else _same
+        self.ts: Callable[[dt.datetime | None], Any] = _sqlite_ts if is_sqlite else _utc
+        self.dec: Callable[[Decimal], Any] = float if is_sqlite else _same
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+def _sqlite_date(value: dt.date | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def _sqlite_ts(value: dt.datetime | None) -> str | None:
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        raise ValueError("naive datetime given to a UTC column")
+    return value.astimezone(dt.UTC).isoformat(" ", "microseconds")[:26]
+
+
+def _utc(value: dt.datetime | None) -> dt.datetime | None:
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        raise ValueError("naive datetime given to a UTC column")
+    return value.astimezone(dt.UTC)
+
+
+class _Bulk:
+    """One Core statement compiled once and run through the driver directly: rows are tuples in `columns`
+    order, which must be the table's column order (SQLAlchemy renders VALUES in that order); the statement's
+    own constants (literals in the ON CONFLICT clause) are appended to the parameters.
+
+    `rows_per_statement` > 1 (SQLite) sends many rows per INSERT (`VALUES (…), (…), …`): the driver then
+    releases and re-takes the GIL once per statement instead of once per row, which matters while the event
+    loop's thread wants the GIL too. PostgreSQL takes the rows through psycopg's pipelined `executemany`
+    (several rows with one key in one statement would also be an error there)."""
+
+    def __init__(self, dialect: Any, stmt: Any, columns: Sequence[str], *, rows_per_statement: int = 1) -> None:
+        compiled = stmt.compile(dialect=dialect)
+        order = list(compiled.positiontup or ())
+        names = [f"v_{c}" for c in columns]
+        if order[:len(names)] != names:
+            raise AssertionError(f"unexpected parameter order: {order}")
+        self.sql: str = compiled.string
+        self.constants: tuple[Any, ...] = tuple(compiled.binds[n].effective_value for n in order[len(names):])
+        # every statement stays within SQLite's limit of parameters
+        self._per = max(1, min(rows_per_statement, (SQLITE_MAX_PARAMETERS - len(self.constants)) // len(names)))
+        self._multi: dict[int, str] = {1: self.sql}
+        head, sep, tail = self.sql.partition(" VALUES ")
+        group = _leading_group(tail)
+        placeholder = "?" if dialect.paramstyle == "qmark" else "%s"
+        if not sep or group.count(placeholder) != len(names):
+            raise AssertionError(f"unexpected INSERT shape: {self.sql[:200]}")
+        self._head, self._group, self._tail = head + sep, group, tail[len(group):]
+
+    def _sql_for(self, n: int) -> str:
+        sql = self._multi.get(n)
+        if sql is None:
+            sql = self._multi[n] = self._head + ", ".join([self._group] * n) + self._tail
+        return sql
+
+    def run(self, cursor: Any, rows: list[tuple[Any, ...]]) -> None:
+        if not rows:
+            return
+        consts = self.constants
+        per = self._per
+        if per == 1:
+            cursor.executemany(self.sql, [r + consts for r in rows] if consts else rows)
+            return
+        for k in range(0, len(rows), per):
+            chunk = rows[k:k + per]
+            params = [v for r in chunk for v in r]
+            params.extend(consts)
+            cursor.execute(self._sql_for(len(chunk)), params)
+
+
+def _leading_group(text: str) -> str:
+    """The parenthesised group `text` starts with ("(?, ?)" of "(?, ?) ON CONFLICT …")."""
+    depth = 0
+    for i, ch in enumerate(text):
+        depth += ch == "("
+        depth -= ch == ")"
+        if depth == 0:
+            return text[:i + 1] if i else ""
+    return ""
+
+
+def _values_of(table: Table, columns: Sequence[str]) -> dict[str, Any]:
+    return {c: bindparam(f"v_{c}", type_=table.c[c].type) for c in columns}
+
+
+def _upsert_stmt(is_sqlite: bool, table: Table, columns: Sequence[str],
+                 update_set: Sequence[str] | Callable[[Any], dict[str, Any]]) -> Any:
+    stmt = (sqlite.insert if is_sqlite else postgresql.insert)(table).values(_values_of(table, columns))
+    set_ = update_set(stmt) if callable(update_set) else {c: stmt.excluded[c] for c in update_set}
+    return stmt.on_conflict_do_update(index_elements=["external_id"], set_=set_)
+
+
+_COMPANY_COLS = ("external_id", "name", "number", "phone", "address1", "city", "state", "postal_code", "country",
+                 "is_active", "modified_at", "synced_at")
+_COMPANY_UPDATE = ("name", "number", "phone", "address1", "city", "state", "postal_code", "is_active",
+                   "modified_at", "synced_at")
+_CONTACT_COLS = ("external_id", "company_id", "first_name", "last_name", "email", "phone", "is_active",
+                 "modified_at")
+_CONTACT_UPDATE = _CONTACT_COLS[1:]
+_CONTRACT_COLS = ("external_id", "company_id", "name", "number", "status", "start_date", "end_date")
+_CONTRACT_UPDATE = _CONTRACT_COLS[1:]
+_TICKET_COLS = ("external_id", "company_id", "contact_id", "contract_id", "ticket_number", "title", "status",
+                "created_at", "modified_at")
+_TICKET_UPDATE = _TICKET_COLS[1:]
+_INVOICE_COLS = ("external_id", "company_id", "company_name", "invoice_number", "invoice_date", "due_date",
+                 "currency", "total_minor", "tax_minor", "paid_minor", "balance_minor", "status", "is_voided",
+                 "voided_date", "paid_date", "payment_term", "comments", "sync_state", "psa_paid_marked",
+                 "created_at", "updated_at")
+_LINE_COLS = ("external_id", "invoice_id", "position", "description", "quantity", "unit_price_minor",
+              "amount_minor", "contract_id", "ticket_id")
+_LINE_UPDATE = _LINE_COLS[1:2] + _LINE_COLS[3:]
+_JOB_COLS = ("kind", "payload", "invoice_id", "request_id", "status", "attempts", "next_attempt_at", "last_error",
+             "dismissed_reason", "created_at", "updated_at")
+
+
+def _invoice_secondary_indexes() -> list[Index]:
+    return sorted((ix for ix in Invoice.__table__.indexes if not ix.unique), key=lambda ix: str(ix.name))
+
+
+def _create_missing_invoice_indexes(conn: Connection) -> None:
+    for ix in _invoice_secondary_indexes():
+        ix.create(conn, checkfirst=True)
+
+
+def _ensure_invoice_indexes(db: Database) -> None:
+    engine = make_sync_engine(db.url)
+    try:
+        with engine.begin() as conn:
+            _create_missing_invoice_indexes(conn)
+    finally:
+        engine.dispose()
+
+
+class _PageWriter:
+    """Everything of a sync run that touches the database after start-up, on one blocking connection, in
+    the sync's worker thread. Not thread-safe: SyncService calls it one call at a time."""
+
+    def __init__(self, db: Database, *, currency: str, clock: Callable[[], dt.datetime], holder: str,
+                 lock_ttl: dt.timedelta, lock_renewed: float) -> None:
+        self._db = db
+        self._currency = currency
+        self._digits = 2              # set by open(): the first look-up loads Babel's data (tens of ms)
+        self._clock = clock
+        self._holder = holder
+        self._lock_ttl = lock_ttl
+        self._lock_renewed = lock_renewed
+        self.cancelled = threading.Event()
+        self.maps = _Maps()
+        self._v = _Values(db.is_sqlite)
+        self._engine: Engine | None = None
+        self._conn: Connection | None = None
+        self._placeholder = "?" if db.is_sqlite else "%s"
+
+    # -- life cycle
+
+    def open(self) -> None:
+        # SQLite: BEGIN IMMEDIATE, so a page never fails half-way on a lock upgrade (payments wait their turn)
+        # one connection for the whole run, closed by close()
+        self._engine = make_sync_engine(self._db.url, immediate=True, poolclass=NullPool)
+        self._conn = self._engine.connect()
+        self._digits = minor_digits(self._currency)
+        dialect = self._engine.dialect
+        if not dialect.positional:      # psycopg: compile for its positional %s style instead of %(name)s
+            dialect = type(dialect)(paramstyle="format")
+        sq = self._db.is_sqlite
+
+        def bulk(stmt: Any, columns: Sequence[str]) -> _Bulk:
+            return _Bulk(dialect, stmt, columns, rows_per_statement=SQLITE_ROWS_PER_STATEMENT if sq else 1)
+
+        self._companies = bulk(_upsert_stmt(sq, Company.__table__, _COMPANY_COLS, _COMPANY_UPDATE), _COMPANY_COLS)
+        self._contacts = bulk(_upsert_stmt(sq, Contact.__table__, _CONTACT_COLS, _CONTACT_UPDATE), _CONTACT_COLS)
+        self._contracts = bulk(_upsert_stmt(sq, Contract.__table__, _CONTRACT_COLS, _CONTRACT_UPDATE),
+                               _CONTRACT_COLS)
+        self._tickets = bulk(_upsert_stmt(sq, Ticket.__table__, _TICKET_COLS, _TICKET_UPDATE), _TICKET_COLS)
+        self._invoices = bulk(_upsert_stmt(sq, Invoice.__table__, _INVOICE_COLS, _invoice_update_set),
+                              _INVOICE_COLS)
+        self._lines = bulk(_upsert_stmt(sq, InvoiceLine.__table__, _LINE_COLS, _LINE_UPDATE), _LINE_COLS)
+        jobs = OutboxJob.__table__
+        self._jobs = bulk(jobs.insert().values(_values_of(jobs, _JOB_COLS)), _JOB_COLS)
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+        if self._engine is not None:
+            self._engine.dispose()
+        self._conn = self._engine = None
+
+    @property
+    def conn(self) -> Connection:
+        assert self._conn is not None, "open() first"
+        return self._conn
+
+    def _check_cancelled(self) -> None:
+        if self.cancelled.is_set():
+            raise _Cancelled()
+
+    # -- indexes
+
+    def ensure_invoice_indexes(self) -> None:
+        with self.conn.begin():
+            _create_missing_invoice_indexes(self.conn)
+
+    def drop_invoice_indexes_if_empty(self) -> bool:
+        """Before a first full sync of invoices: no secondary indexes to maintain row by row (see the module
+        docstring). Only into an empty table, where nobody can be searching yet."""
+        with self.conn.begin():
+            if self.conn.execute(select(Invoice.id).limit(1)).first() is not None:
+                return False
+            for ix in _invoice_secondary_indexes():
+                ix.drop(self.conn, checkfirst=True)
+        return True
+
+    def create_invoice_indexes(self) -> None:
+        """After the invoices phase, also when it failed or was cancelled (never refuses on `cancelled`)."""
+        with self.conn.begin():
+            _create_missing_invoice_indexes(self.conn)
+        if self._db.is_sqlite:      # fresh statistics for the query planner, as after a bulk load
+            with self.conn.begin():
+                self.conn.exec_driver_sql("ANALYZE invoices")
+
+    # -- maps
+
+    def load_maps(self) -> None:
+        m = self.maps
+        with self.conn.begin():
+            for ext, ident, name in self.conn.execute(select(Company.external_id, Company.id, Company.name)
+                                                      .where(Company.external_id.is_not(None))):
+                m.company[int(ext)] = int(ident)
+                m.company_name[int(ext)] = name
+            for model, target in ((Contact, m.contact), (Contract, m.contract), (Ticket, m.ticket),
+                                  (Invoice, m.invoice)):
+                res = self.conn.execute(select(model.external_id, model.id).where(model.external_id.is_not(None)))
+                target.update((int(a), int(b)) for a, b in res)
+
+    # -- pages
+
+    def write_page(self, entity: str, raw: list[Json], cursor: _Cursor, advance_last_id: bool,
+                   lines_pending: bool, companies: list[Json] | None) -> _PageResult:
+        """Map and upsert one page (and the companies fetched for it) with the entity's cursor, in one
+        transaction. With `companies` None, a page that refers to unknown companies writes nothing and
+        returns their ids, for the caller to fetch from Autotask."""
+        self._check_cancelled()
+        mapper = MAPPERS[AT_NAMES[entity]]
+        records = [mapper(item) for item in raw]
+        if companies is None and entity in HAS_COMPANY:
+            missing = {r.company_id for r in records} - self.maps.company.keys()
+            if missing:
+                return _PageResult(missing_companies=frozenset(missing))
+        queued = 0
+        with self.conn.begin():
+            cur = self.conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+            if companies:
+                self._upsert_companies(cur, [map_company(item) for item in companies])
+            if entity == "companies":
+                self._upsert_companies(cur, records)
+            elif entity == "contacts":
+                self._upsert_contacts(cur, records)
+            elif entity == "contracts":
+                self._upsert_contracts(cur, records)
+            elif entity == "tickets":
+                self._upsert_tickets(cur, records)
+            elif entity == "invoices":
+                queued = self._upsert_invoices(cur, records)
+            else:
+                self._upsert_lines(cur, records)
+            if advance_last_id:
+                cursor.last_id = max(cursor.last_id, max(r.id for r in records))
+            if lines_pending and self.maps.new_invoice_ext:
+                cursor.extra["lines_pending"] = sorted(self.maps.new_invoice_ext)
+            self._save_cursor(cursor)
+            self._renew_lock()
+            self._check_cancelled()        # cancelled meanwhile: roll this page back
+        return _PageResult(queued=queued)
+
+    def finish_entity(self, entity: str, c: _Cursor, full: bool, next_watermark: str,
+                      invoices_cursor: _Cursor) -> None:
+        with self.conn.begin():
+            if full:
+                c.full_done = True
+                # records changed while the full sync ran are re-read by the next incremental run
+            else:
+                c.watermark = next_watermark
+            self._save_cursor(c)
+            if entity == "billing_items" and invoices_cursor.extra.pop("lines_pending", None):
+                self._save_cursor(invoices_cursor)
+            self._check_cancelled()
+
+    def _save_cursor(self, c: _Cursor) -> None:
+        stmt = _insert(self._db, SyncCursor).values(system=SYSTEM, entity=c.entity, cursor=c.dump(),
+                                                     full_sync_done=c.full_done, updated_at=self._clock())
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["system", "entity"],
+            set_={"cursor": stmt.excluded.cursor, "full_sync_done": stmt.excluded.full_sync_done,
+                  "updated_at": stmt.excluded.updated_at})
+        self.conn.execute(stmt)
+
+    def _renew_lock(self) -> None:
+        """Inside a page transaction: push the lock's expiry on (SQLite row lock only)."""
+        if not self._db.is_sqlite or time.monotonic() - self._lock_renewed < self._lock_ttl.total_seconds() / 3:
+            return
+        res = self.conn.execute(update(SyncLock).where(SyncLock.name == LOCK_NAME, SyncLock.holder == self._holder)
+                                .values(expires_at=self._clock() + self._lock_ttl))
+        if res.rowcount != 1:
+            raise SyncBusy("Another workstation took over the sync lock; this sync stopped.")
+        self._lock_renewed = time.monotonic()
+
+    def _ids(self, cur: Any, table: str, ext_ids: Sequence[int]) -> dict[int, int]:
+        """external_id → id of the rows just upserted (Autotask pages are id ranges: one index range scan)."""
+        lo, hi = min(ext_ids), max(ext_ids)
+        p = self._placeholder
+        if hi - lo <= 4 * len(ext_ids):
+            cur.execute(f"SELECT external_id, id FROM {table} WHERE external_id BETWEEN {p} AND {p}", (lo, hi))
+            return dict(cur.fetchall())
+        out: dict[int, int] = {}
+        for k in range(0, len(ext_ids), 500):
+            chunk = list(ext_ids[k:k + 500])
+            cur.execute(f"SELECT external_id, id FROM {table} WHERE external_id IN ({', '.join([p] * len(chunk))})",
+                        chunk)
+            out.update(cur.fetchall())
+        return out
+
+    # -- per entity
+
+    def _upsert_companies(self, cur: Any, page: Sequence[AtCompany]) -> None:
+        if not page:
+            return
+        now = self._v.ts(utcnow())
+        ts = self._v.ts
+        rows = [(r.id, r.name[:200] or f"Company {r.id}", r.number[:50], r.phone[:50], r.address1[:200],
+                 r.city[:100], r.state[:50], r.postal_code[:20], "US", r.is_active, ts(r.modified_at), now)
+                for r in page]
+        self._companies.run(cur, rows)
+        ids = self._ids(cur, "companies", [r.id for r in page])
+        m = self.maps
+        renamed = [ids[row[0]] for row in rows if row[0] in m.company and m.company_name.get(row[0]) != row[1]]
+        m.company.update(ids)
+        for row in rows:
+            m.company_name[row[0]] = row[1]
+        if renamed:      # the invoices' denormalised copy of the name follows
+            t = Invoice.__table__
+            name = select(Company.name).where(Company.id == t.c.company_id).scalar_subquery()
+            self.conn.execute(update(t).where(t.c.company_id.in_(renamed), t.c.company_name != name)
+                              .values(company_name=name))
+
+    def _upsert_contacts(self, cur: Any, page: Sequence[AtContact]) -> None:
+        company, ts = self.maps.company, self._v.ts
+        rows = [(r.id, company[r.company_id], r.first_name[:100], r.last_name[:100], r.email[:200], r.phone[:50],
+                 r.is_active, ts(r.modified_at)) for r in page if r.company_id in company]
+        if rows:
+            self._contacts.run(cur, rows)
+            self.maps.contact.update(self._ids(cur, "contacts", [row[0] for row in rows]))
+
+    def _upsert_contracts(self, cur: Any, page: Sequence[AtContract]) -> None:
+        company, d = self.maps.company, self._v.date
+        rows = [(r.id, company[r.company_id], r.name[:200], r.number[:50], r.status[:30], d(r.start_date),
+                 d(r.end_date)) for r in page if r.company_id in company]
+        if rows:
+            self._contracts.run(cur, rows)
+            self.maps.contract.update(self._ids(cur, "contracts", [row[0] for row in rows]))
+
+    def _upsert_tickets(self, cur: Any, page: Sequence[AtTicket]) -> None:
+        m, ts = self.maps, self._v.ts
+        rows = [(r.id, m.company[r.company_id], m.contact.get(r.contact_id) if r.contact_id else None,
+                 m.contract.get(r.contract_id) if r.contract_id else None, r.ticket_number[:50], r.title[:300],
+                 r.status[:30], ts(r.created_at), ts(r.modified_at)) for r in page if r.company_id in m.company]
+        if rows:
+            self._tickets.run(cur, rows)
+            m.ticket.update(self._ids(cur, "tickets", [row[0] for row in rows]))
+
+    def _upsert_invoices(self, cur: Any, page: Sequence[AtInvoice]) -> int:
+        m, d = self.maps, self._v.date
+        currency, digits = self._currency, self._digits
+        now = self._v.ts(utcnow())
+        rows: list[tuple[Any, ...]] = []
+        new: list[AtInvoice] = []
+        for r in page:
+            company_id = m.company.get(r.company_id)
+            if company_id is None:
+                continue
+            total = _minor(r.total, digits, currency)
+            paid = total if r.paid_date is not None else 0
+            is_new = r.id not in m.invoice
+            if is_new:
+                new.append(r)
+            rows.append((r.id, company_id, m.company_name.get(r.company_id, "")[:200], r.invoice_number[:50],
+                         d(r.invoice_date), d(r.due_date), currency, total, _minor(r.tax, digits, currency), paid,
+                         total - paid, _status_py(total, paid, r.is_voided), r.is_voided, d(r.voided_date),
+                         d(r.paid_date), r.payment_term[:100], r.comments,
+                         # a voided invoice is never pushed to accounting: nothing pending for it
+                         "synced" if is_new and r.is_voided else "pending", False, now, now))
+        if not rows:
+            return 0
+        self._invoices.run(cur, rows)
+        ids = self._ids(cur, "invoices", [row[0] for row in rows])
+        m.invoice.update(ids)
+        m.new_invoice_ext.update(r.id for r in new)
+        at = self._v.ts(self._clock())
+        jobs = [(PUSH_INVOICE, f'{{"invoice_id": {ids[r.id]}}}', ids[r.id], "", "pending", 0, at, "", "", at, at)
+                for r in new if not r.is_voided]
+        self._jobs.run(cur, jobs)
+        return len(jobs)
+
+    def _upsert_lines(self, cur: Any, page: Sequence[AtBillingItem]) -> None:
+        m, dec = self.maps, self._v.dec
+        currency, digits = self._currency, self._digits
+        rows = [(r.id, m.invoice[r.invoice_id], 0, r.description[:500], dec(r.quantity),
+                 _minor(r.rate, digits, currency), _minor(r.amount, digits, currency),
+                 m.contract.get(r.contract_id) if r.contract_id else None,
+                 m.ticket.get(r.ticket_id) if r.ticket_id else None)
+                for r in page if r.invoice_id in m.invoice]
+        self._lines.run(cur, rows)
+
+
+# ---------------------------------------------------------------------- row helpers and SQL
 
 
 def _insert(db: Database, model: Any) -> Any:
     return (sqlite.insert if db.is_sqlite else postgresql.insert)(model.__table__)
 
 
-async def _upsert_rows(db: Database, s: AsyncSession, model: Any, rows: list[dict[str, Any]],
-                       update_cols: Any, *, returning: bool = True) -> dict[int, int]:
-    """Batched upsert keyed on external_id; returns external_id → id for the batch."""
-    if not rows:
-        return {}
-    stmt = _insert(db, model)
-    set_ = update_cols(stmt) if callable(update_cols) else {c: getattr(stmt.excluded, c) for c in update_cols}
-    stmt = stmt.on_conflict_do_update(index_elements=["external_id"], set_=set_)
-    table = model.__table__
-    out: dict[int, int] = {}
-    # chunks, so building each statement's parameters never holds the event loop (the GUI's) for long
-    for k in range(0, len(rows), UPSERT_CHUNK):
-        chunk = rows[k:k + UPSERT_CHUNK]
-        if not returning:
-            await s.execute(stmt, chunk)
-            continue
-        res = await s.execute(stmt.returning(table.c.external_id, table.c.id), chunk)   # pairs: order is moot
-        out.update((int(e), int(i)) for e, i in res.all())
-    return out
-
-
-_COMPANY_UPDATE = ("name", "number", "phone", "address1", "city", "state", "postal_code", "is_active",
-                   "modified_at", "synced_at")
-_CONTACT_UPDATE = ("company_id", "first_name", "last_name", "email", "phone", "is_active", "modified_at")
-_CONTRACT_UPDATE = ("company_id", "name", "number", "status", "start_date", "end_date")
-_TICKET_UPDATE = ("company_id", "contact_id", "contract_id", "ticket_number", "title", "status", "created_at",
-                  "modified_at")
-_LINE_UPDATE = ("invoice_id", "description", "quantity", "unit_price_minor", "amount_minor", "contract_id",
-                "ticket_id")
-
-
-def _company_row(r: AtCompany, now: dt.datetime) -> dict[str, Any]:
-    return {"external_id": r.id, "name": r.name[:200] or f"Company {r.id}", "number": r.number[:50],
-            "phone": r.phone[:50], "address1": r.address1[:200], "city": r.city[:100], "state": r.state[:50],
-            "postal_code": r.postal_code[:20], "country": "US", "is_active": r.is_active,
-            "modified_at": r.modified_at, "synced_at": now}
-
-
-def _contact_row(r: AtContact, maps: _Maps) -> dict[str, Any]:
-    return {"external_id": r.id, "company_id": maps.company[r.company_id], "first_name": r.first_name[:100],
-            "last_name": r.last_name[:100], "email": r.email[:200], "phone": r.phone[:50],
-            "is_active": r.is_active, "modified_at": r.modified_at}
-
-
-def _contract_row(r: AtContract, maps: _Maps) -> dict[str, Any]:
-    return {"external_id": r.id, "company_id": maps.company[r.company_id], "name": r.name[:200],
-            "number": r.number[:50], "status": r.status[:30], "start_date": r.start_date, "end_date": r.end_date}
-
-
-def _ticket_row(r: AtTicket, maps: _Maps) -> dict[str, Any]:
-    return {"external_id": r.id, "company_id": maps.company[r.company_id],
-            "contact_id": maps.contact.get(r.contact_id) if r.contact_id else None,
-            "contract_id": maps.contract.get(r.contract_id) if r.contract_id else None,
-            "ticket_number": r.ticket_number[:50], "title": r.title[:300], "status": r.status[:30],
-            "created_at": r.created_at, "modified_at": r.modified_at}
-
-
-@functools.lru_cache(maxsize=16)
-def _digits(currency: str) -> int:
-    return minor_digits(currency)
-
-
-def _minor(value: Decimal, currency: str) -> int:
-    """decimal_to_minor with the currency's digits cached (this runs for every amount of a full sync)."""
-    if value == value.to_integral_value() and _digits(currency) == 2:
-        return int(value) * 100
+def _minor(value: Decimal, digits: int, currency: str) -> int:
+    """Wire amount → minor units: exact amounts directly (nearly all of them), others through
+    domain.money.decimal_to_minor (round half up)."""
+    scaled = value.scaleb(digits)
+    whole = int(scaled)
+    if whole == scaled:
+        return whole
     return decimal_to_minor(value, currency)
-
-
-def _invoice_row(r: AtInvoice, maps: _Maps, currency: str, now: dt.datetime) -> dict[str, Any]:
-    total = _minor(r.total, currency)
-    paid = total if r.paid_date is not None else 0
-    return {"external_id": r.id, "company_id": maps.company[r.company_id],
-            "company_name": maps.company_name.get(r.company_id, "")[:200], "invoice_number": r.invoice_number[:50],
-            "invoice_date": r.invoice_date, "due_date": r.due_date, "currency": currency, "total_minor": total,
-            "tax_minor": _minor(r.tax, currency), "paid_minor": paid, "balance_minor": total - paid,
-            "status": _status_py(total, paid, r.is_voided), "is_voided": r.is_voided, "voided_date": r.voided_date,
-            "paid_date": r.paid_date, "payment_term": r.payment_term[:100], "comments": r.comments,
-            "sync_state": "pending", "psa_paid_marked": False, "created_at": now, "updated_at": now,
-            "accounting_number": None, "accounting_id": None, "contract_id": None}
 
 
 def _status_py(total: int, paid: int, voided: bool) -> str:
@@ -600,33 +1009,25 @@ def _status_sql(total: ColumnElement[Any], paid: ColumnElement[Any], voided: Col
         else_=literal("partially_paid"))
 
 
-def _invoice_update_set(db: Database) -> Callable[[Any], dict[str, Any]]:
-    def build(stmt: Any) -> dict[str, Any]:
-        x = stmt.excluded
-        t = Invoice.__table__.c
-        has_payments = exists().where(Payment.invoice_id == t.id)
-        paid = case(
-            (and_(x.paid_date.is_not(None), t.paid_minor == 0), x.total_minor),
-            (and_(x.paid_date.is_(None), t.paid_date.is_not(None), ~has_payments), literal(0)),
-            else_=t.paid_minor)
-        out = {c: getattr(x, c) for c in ("company_id", "company_name", "invoice_number", "invoice_date", "due_date",
-                                          "total_minor", "tax_minor", "is_voided", "voided_date",
-                                          "payment_term", "comments")}
-        # PayApp's own paid date (set when its payments paid the invoice) stays until Autotask has one
-        out["paid_date"] = case((and_(x.paid_date.is_(None), has_payments), t.paid_date), else_=x.paid_date)
-        out.update(paid_minor=paid, balance_minor=x.total_minor - paid,
-                   status=_status_sql(x.total_minor, paid, x.is_voided), updated_at=x.updated_at)
-        return out
-    return build
-
-
-def _line_row(r: AtBillingItem, maps: _Maps, currency: str) -> dict[str, Any]:
-    return {"external_id": r.id, "invoice_id": maps.invoice[r.invoice_id], "position": 0,
-            "description": r.description[:500], "quantity": r.quantity,
-            "unit_price_minor": _minor(r.rate, currency),
-            "amount_minor": _minor(r.amount, currency),
-            "contract_id": maps.contract.get(r.contract_id) if r.contract_id else None,
-            "ticket_id": maps.ticket.get(r.ticket_id) if r.ticket_id else None}
+def _invoice_update_set(stmt: Any) -> dict[str, Any]:
+    x = stmt.excluded
+    t = Invoice.__table__.c
+    # "this invoice has a payment": the subquery names the row being updated as plain `invoices.id` (an INSERT
+    # has no FROM to correlate with, so a column object would put `invoices` in the subquery's own FROM and
+    # turn it into "any invoice has a payment")
+    has_payments = exists().where(Payment.invoice_id == literal_column(f"{Invoice.__tablename__}.id"))
+    paid = case(
+        (and_(x.paid_date.is_not(None), t.paid_minor == 0), x.total_minor),
+        (and_(x.paid_date.is_(None), t.paid_date.is_not(None), ~has_payments), literal(0)),
+        else_=t.paid_minor)
+    out = {c: getattr(x, c) for c in ("company_id", "company_name", "invoice_number", "invoice_date", "due_date",
+                                      "total_minor", "tax_minor", "is_voided", "voided_date",
+                                      "payment_term", "comments")}
+    # PayApp's own paid date (set when its payments paid the invoice) stays until Autotask has one
+    out["paid_date"] = case((and_(x.paid_date.is_(None), has_payments), t.paid_date), else_=x.paid_date)
+    out.update(paid_minor=paid, balance_minor=x.total_minor - paid,
+               status=_status_sql(x.total_minor, paid, x.is_voided), updated_at=x.updated_at)
+    return out
 
 
 def _iso(t: dt.datetime) -> str:
