@@ -21,6 +21,7 @@ from payapp.models.db import BudgetExceeded, Database
 from payapp.services.auth import CurrentUser
 from payapp.services.invoices import SORT_COLUMNS, InvoiceQuery, InvoiceRow, InvoiceService, SortKey
 from tests.conftest import ADMIN
+from tests.integration.sql_plan import query_plan
 
 TODAY = dt.date(2026, 6, 15)
 NAMES = ["Acme Dental LLC", "Acme Logistics Inc.", "acme lower Co.", "Blue Ridge Legal", "Cascade 100% Foods",
@@ -234,10 +235,7 @@ def test_the_walking_plan_uses_the_sort_index_on_sqlite(sqlite_url: str) -> None
                     stmt = (svc._row_select(TODAY, SORT_COLUMNS[sort])
                             .where(*svc._filters(query, TODAY, indexed_text=indexed)).limit(200)
                             .order_by(*svc._segments(query, None)[0][1]))
-                    compiled = stmt.compile(conn)
-                    params = tuple(compiled.params[name] for name in compiled.positiontup or ())
-                    plan = " | ".join(str(r[3]) for r in conn.exec_driver_sql(
-                        f"EXPLAIN QUERY PLAN {compiled}", params))
+                    plan = query_plan(conn, stmt)
                     walks = f"SCAN invoices USING INDEX {index}" in plan and "TEMP B-TREE" not in plan
                     assert walks == expect_walk, plan
     finally:
@@ -292,10 +290,7 @@ def test_every_sort_reads_its_first_and_next_pages_from_an_index_on_sqlite(sqlit
                         for extra, order in svc._segments(query, after):
                             stmt = (svc._row_select(TODAY, SORT_COLUMNS[sort]).where(*extra)
                                     .order_by(*order).limit(200))
-                            compiled = stmt.compile(conn)
-                            params = tuple(compiled.params[name] for name in compiled.positiontup or ())
-                            plan = " | ".join(str(r[3]) for r in conn.exec_driver_sql(
-                                f"EXPLAIN QUERY PLAN {compiled}", params))
+                            plan = query_plan(conn, stmt)
                             assert "USING INDEX ix_invoices_" in plan and "TEMP B-TREE" not in plan, (sort, plan)
     finally:
         engine.dispose()

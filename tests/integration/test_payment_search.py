@@ -24,6 +24,7 @@ from payapp.services.auth import Actor, CurrentUser
 from payapp.services.demo_data import generate_demo_company
 from payapp.services.payment_export import HEADER, export_payments
 from payapp.services.payment_search import SORT_COLUMNS, PaymentQuery, PaymentSearchService
+from tests.integration.sql_plan import query_plan
 
 VIEWER = CurrentUser(Actor(user_id=None, username="viewer", role=Role.VIEWER))
 NAMES = ["Acme Inc", "ACME West", "Blue 50% Off", "Under_Score Ltd", "Zeta Co", "acme east", "Omega"]
@@ -276,9 +277,7 @@ def test_a_small_date_range_is_collected_through_the_date_index(sqlite_url: str)
         with engine.connect() as conn:
             for key in sorted(set(SORT_COLUMNS) - {"date"}):
                 q = PaymentQuery(date_from=T0, date_to=T0 + dt.timedelta(days=30)).sorted_by(key, True)
-                compiled = page_statement(q, (0, 0), 200, sqlite=True, collect=True).compile(conn)
-                params = tuple(compiled.params[name] for name in compiled.positiontup or ())
-                plan = " | ".join(str(r[3]) for r in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled}", params))
+                plan = query_plan(conn, page_statement(q, (0, 0), 200, sqlite=True, collect=True))
                 # The range through a date index, then a sort: never a walk along the sort column's index.
                 assert "(created_at>? AND created_at<?)" in plan and "TEMP B-TREE" in plan, (key, plan)
     finally:
@@ -297,10 +296,7 @@ def test_every_sort_reads_its_pages_from_an_index_on_sqlite(sqlite_url: str) -> 
                 for descending in (False, True):
                     for after in (None, (T0 if key == "date" else 5, 7)):
                         q = PaymentQuery().sorted_by(key, descending)
-                        compiled = page_statement(q, after, 200, sqlite=True).compile(conn)
-                        params = tuple(compiled.params[name] for name in compiled.positiontup or ())
-                        plan = " | ".join(str(r[3]) for r in conn.exec_driver_sql(
-                            f"EXPLAIN QUERY PLAN {compiled}", params))
+                        plan = query_plan(conn, page_statement(q, after, 200, sqlite=True))
                         assert "USING INDEX ix_payments_" in plan and "TEMP B-TREE" not in plan, (key, plan)
     finally:
         engine.dispose()
