@@ -41,6 +41,11 @@ SPECS: tuple[SettingSpec, ...] = (
     SettingSpec("quickbooks.base_url", str, "https://quickbooks.api.intuit.com", "QuickBooks address"),
     SettingSpec("quickbooks.auth_base_url", str, "https://oauth.platform.intuit.com", "QuickBooks sign-in address"),
     SettingSpec("quickbooks.connected", bool, False, "QuickBooks connected"),
+    # QuickBooks ids the pushes refer to ("1" is the Services item every QuickBooks company starts with; an
+    # empty account lets QuickBooks choose: payments then go to Undeposited Funds)
+    SettingSpec("quickbooks.item_id", str, "1", "QuickBooks item (Id) for invoice and refund lines"),
+    SettingSpec("quickbooks.deposit_account_id", str, "", "QuickBooks account (Id) payments are deposited to"),
+    SettingSpec("quickbooks.refund_account_id", str, "", "QuickBooks account (Id) refunds are paid from"),
     SettingSpec("sync.interval_minutes", int, 15, "Sync every (minutes)"),
 )
 

@@ -44,6 +44,7 @@ from payapp.connectors.psa.autotask import AutotaskConnector, AutotaskError
 from payapp.domain.errors import NotFound, PayAppError, ValidationError
 from payapp.domain.money import Money
 from payapp.domain.roles import Permission
+from payapp.domain.settings_spec import spec
 from payapp.models import AccountingCustomerLink, Company, Invoice, InvoiceLine, OutboxJob, Payment, Refund
 from payapp.models.base import utcnow
 from payapp.models.db import Database
@@ -395,13 +396,14 @@ class OutboxWorker:
                     raise _Stop(exc.user_message) from exc
             return self._at
 
-    async def _setting(self, key: str, default: str = "") -> str:
+    async def _setting(self, key: str) -> str:
+        """A QuickBooks id from the settings, or the declared default (also without a SettingsService). A key
+        missing from domain/settings_spec.py raises UnknownSetting here, so any test that reaches the push
+        finds it, instead of a silent fallback."""
+        declared = spec(key)
         if self._settings is None:
-            return default
-        try:
-            return str(await self._settings.get(key) or default)
-        except Exception:       # an undeclared key: use the default
-            return default
+            return str(declared.default)
+        return str(await self._settings.get(key) or declared.default)
 
     # ------------------------------------------------------------------ customers and invoices
 
@@ -437,7 +439,7 @@ class OutboxWorker:
             async with self._db.sessions() as s:
                 lines = (await s.scalars(select(InvoiceLine).where(InvoiceLine.invoice_id == invoice_id)
                                          .order_by(InvoiceLine.position, InvoiceLine.id))).all()
-            out = _invoice_out(inv, lines, customer, await self._setting("quickbooks.item_id", "1"))
+            out = _invoice_out(inv, lines, customer, await self._setting("quickbooks.item_id"))
             created = await qb.push_invoice(out, invoice_request_id(invoice_id))
             acc_id, number = str(created["Id"]), str(created.get("DocNumber") or "")[:21] or None
             inv.accounting_id, inv.accounting_number = acc_id, number
@@ -531,7 +533,7 @@ class OutboxWorker:
         out = RefundOut(customer, Money(amount_minor, payment.currency).to_decimal(), when,
                         (refund.transaction_id if refund and refund.transaction_id else payment.transaction_id),
                         private_note=f"PayApp refund of {payment.order_id}",
-                        item_id=await self._setting("quickbooks.item_id", "1"),
+                        item_id=await self._setting("quickbooks.item_id"),
                         account_id=await self._setting("quickbooks.refund_account_id"))
         created = await qb.refund(out, job.request_id)
         pid = payment.id

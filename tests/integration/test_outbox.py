@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 
 from payapp.connectors.accounting.quickbooks_online import QuickBooksConnector, QuickBooksOAuth, TokenSet
 from payapp.connectors.psa.autotask import AutotaskConnector
+from payapp.domain.settings_spec import UnknownSetting
 from payapp.models import AuditEvent, Company, Invoice, OutboxJob, Payment
 from payapp.models.base import utcnow
 from payapp.models.db import Database
@@ -27,6 +28,8 @@ from payapp.sandbox.autotask import (
 from payapp.sandbox.quickbooks import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, QuickBooksSandbox, create_quickbooks_app
 from payapp.services.auth import CurrentUser
 from payapp.services.outbox import OutboxWorker
+from payapp.services.secrets import SecretStore
+from payapp.services.settings import SettingsService
 
 QB = "http://qb.sandbox.test"
 AT = "http://at.sandbox.test/atservicesrest"
@@ -231,3 +234,27 @@ async def test_mark_invoice_paid_in_autotask(database: Database, http: httpx.Asy
     async with database.sessions() as s:
         inv = await s.get(Invoice, 1)
     assert inv is not None and inv.psa_paid_marked
+
+
+async def test_quickbooks_ids_come_from_the_declared_settings(database: Database, http: httpx.AsyncClient,
+                                                              qb_sandbox: QuickBooksSandbox,
+                                                              secret_store: SecretStore,
+                                                              current_user: CurrentUser) -> None:
+    settings = SettingsService(database, secret_store, current_user)
+    await settings.set_many({"quickbooks.deposit_account_id": "35", "quickbooks.refund_account_id": "36"})
+    await seed(database, companies=1, invoices=1, payments=1)
+    async with database.transaction() as s:
+        s.add(OutboxJob(kind="accounting.refund_payment", payload='{"payment_id": 1, "amount_minor": 50}',
+                        payment_id=1))
+    report = await make_worker(database, http, qb_sandbox, settings=settings).drain()
+    assert report.needs_attention == 0 and not report.stopped_reason
+    (invoice,) = qb_sandbox.all("Invoice")
+    (payment,) = qb_sandbox.all("Payment")
+    (refund,) = qb_sandbox.all("RefundReceipt")
+    assert {ln["SalesItemLineDetail"]["ItemRef"]["value"] for ln in invoice["Line"]} == {"1"}    # the default
+    assert payment["DepositToAccountRef"] == {"value": "35"}
+    assert refund["DepositToAccountRef"] == {"value": "36"}
+    assert refund["Line"][0]["SalesItemLineDetail"]["ItemRef"] == {"value": "1"}
+
+    with pytest.raises(UnknownSetting):                        # an undeclared key is an error, not a default
+        await make_worker(database, http, qb_sandbox)._setting("quickbooks.not_declared")
