@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 import shiboken6
-from PySide6.QtCore import QEvent, QPoint, Qt
+from PySide6.QtCore import QEvent, QObject, QPoint, Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QApplication, QGroupBox, QLabel, QLineEdit, QMessageBox, QPushButton, QRadioButton
 from pytestqt.qtbot import QtBot
@@ -507,3 +507,84 @@ def test_context_menu_position_has_no_row(tab: InvoiceHistoryTab, run: Run) -> N
 
     run(scenario())
     assert tab.context_menu is None
+
+
+# ---------------------------------------------------------------------------------------------- lazy paging
+
+
+class _PaintCounter(QObject):
+    def __init__(self, tab: InvoiceHistoryTab) -> None:
+        super().__init__(tab)
+        self.rows_painted: list[int] = []
+        self._model = tab.model
+
+    def eventFilter(self, _obj: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint:
+            self.rows_painted.append(self._model.rowCount())
+        return False
+
+
+def test_a_page_arriving_is_painted_once(tab: InvoiceHistoryTab, run: Run) -> None:
+    """New rows are laid out before they are painted and the scroll bar stays: one paint per page (three
+    before, each a full paint of the table: rows, delayed layout, then a narrower viewport with a scroll bar)."""
+    counter = _PaintCounter(tab)
+    tab.table.viewport().installEventFilter(counter)
+
+    async def scenario() -> None:
+        for column, order in ((2, Qt.SortOrder.AscendingOrder), (5, Qt.SortOrder.DescendingOrder)):
+            tab.table.sortByColumn(column, order)
+            await tab.wait_idle()
+            for _ in range(5):                  # let every posted paint and layout run
+                await asyncio.sleep(0.02)
+            with_rows = [n for n in counter.rows_painted if n > 0]
+            assert with_rows == [tab.model.rowCount()], counter.rows_painted
+            counter.rows_painted.clear()
+
+    run(scenario())
+    assert tab.table.verticalScrollBar().isVisible()
+
+
+def test_the_current_row_near_the_end_reads_the_next_page(tab: InvoiceHistoryTab, run: Run) -> None:
+    assert tab.model.rowCount() == tab.model.page_size and not tab.model.exhausted
+    tab.table.setCurrentIndex(tab.model.index(tab.model.rowCount() - 10, 0))
+    assert not tab.model.loading                # still ten rows ahead
+    # Arrow keys move the current row; Qt itself fetches only when the scroll bar reaches the end.
+    tab.table.setCurrentIndex(tab.model.index(tab.model.rowCount() - 3, 0))
+    assert tab.model.loading
+    run(tab.wait_idle())
+    assert tab.model.rowCount() == 2 * tab.model.page_size and tab.model.pages_loaded == 2
+
+
+def test_a_new_filter_stops_the_superseded_count(tab: InvoiceHistoryTab, monkeypatch: pytest.MonkeyPatch,
+                                                 run: Run) -> None:
+    """The count of the previous filter is cancelled (Database.read then stops its statement), and only the
+    current filter's count reaches the label."""
+    invoices = tab._services.invoices
+    assert invoices is not None
+    real_totals = invoices.totals
+    release = asyncio.Event()
+    cancelled: list[str] = []
+
+    async def slow_totals(query: InvoiceQuery) -> tuple[int, int]:
+        if query.text == "Acme":
+            try:
+                await release.wait()
+            except asyncio.CancelledError:
+                cancelled.append(query.text)
+                raise
+        return await real_totals(query)
+
+    monkeypatch.setattr(invoices, "totals", slow_totals)
+
+    async def scenario() -> None:
+        tab.search_edit.setText("Acme")
+        tab.apply_filters()
+        await asyncio.sleep(0.05)
+        tab.search_edit.setText("Acme D")
+        tab.apply_filters()
+        await tab.wait_idle()
+
+    run(scenario())
+    assert cancelled == ["Acme"]
+    count, _ = run(real_totals(tab.model.query))
+    assert tab.totals == (count, tab.totals[1]) and tab.model.query.text == "Acme D"

@@ -179,3 +179,37 @@ def test_refund_through_the_tab(qtbot: QtBot, demo_context: AppContext, run: Run
         tab.shutdown()
 
     run(scenario(), 30)
+
+
+def test_export_starts_without_waiting_for_the_count(qtbot: QtBot, demo_context: AppContext, run: Run,
+                                                     tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Counting a filter without a date range takes seconds over millions of payments: the export writes its
+    rows meanwhile (a busy bar), and the count, when it comes, only turns the bar into "n of m"."""
+    services = demo_context.services
+    search = services.payment_search
+    assert search is not None
+    tab = PaymentSearchTab(services, WindowState(tmp_path / "ui.ini"))
+    qtbot.addWidget(tab)
+    tab.show()
+    release = asyncio.Event()
+    real_totals = search.totals
+    maxima: list[int] = []
+
+    async def slow_totals(query: PaymentQuery) -> Any:
+        await release.wait()
+        return await real_totals(query)
+
+    async def scenario() -> None:
+        await tab.wait_ready()
+        assert tab.model is not None
+        expected = (await real_totals(tab.model.query)).count
+        monkeypatch.setattr(search, "totals", slow_totals)
+        tab.export_progress.valueChanged.connect(lambda _v: maxima.append(tab.export_progress.maximum()))
+        n = await asyncio.wait_for(tab.export_to(tmp_path / "all.csv", "csv"), 20)
+        assert n == expected > 0
+        assert (tmp_path / "all.csv").read_text(encoding="utf-8").count("\n") == n + 1
+        assert not release.is_set() and set(maxima) <= {0}     # the count never came: the bar stayed busy
+        release.set()
+        tab.shutdown()
+
+    run(scenario(), 30)

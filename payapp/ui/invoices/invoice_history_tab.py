@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMenu,
     QStackedWidget,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -45,6 +44,7 @@ from payapp.ui.invoices.invoice_model import (
 from payapp.ui.invoices.invoice_view import InvoiceView
 from payapp.ui.invoices.pay_rule import pay_block_reason
 from payapp.ui.invoices.payment_dialog import PaymentDialog, open_payment_dialog
+from payapp.ui.lazy_model import LazyTableView
 from payapp.ui.widgets import Banner, EmptyState
 from payapp.ui.window_state import WindowState
 
@@ -53,7 +53,7 @@ HEADER_KEY = "invoiceHistory"
 SEARCH_DELAY_MS = 250
 
 
-class _Table(QTableView):
+class _Table(LazyTableView):
     """Enter opens the current invoice (QTableView would only move the cursor)."""
 
     def __init__(self, tab: InvoiceHistoryTab) -> None:
@@ -77,6 +77,7 @@ class InvoiceHistoryTab(QWidget):
         self._status: ProcessingStatus | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
         self._totals_generation = 0
+        self._totals_task: asyncio.Task[Any] | None = None
         self.context_menu: QMenu | None = None
         self.open_views: list[InvoiceView] = []
         self.open_payments: list[PaymentDialog] = []
@@ -129,7 +130,6 @@ class InvoiceHistoryTab(QWidget):
         self.model.modelReset.connect(self._update_empty)
         self.model.rowsInserted.connect(self._update_empty)
         self.model.query_changed.connect(self._reload_totals)
-        self.table.selectionModel().currentChanged.connect(self._on_current_changed)
 
         find = QShortcut(QKeySequence(QKeySequence.StandardKey.Find), self)
         find.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
@@ -240,8 +240,10 @@ class InvoiceHistoryTab(QWidget):
     def _reload_totals(self) -> None:
         self._totals_generation += 1
         self.totals_label.setText(self.tr("Counting…"))
+        if self._totals_task is not None:
+            self._totals_task.cancel()      # a superseded COUNT over a million invoices is stopped, not finished
         with contextlib.suppress(RuntimeError):        # no event loop yet: the first show() retries
-            self._spawn(self._load_totals(self._totals_generation, self.model.query))
+            self._totals_task = self._spawn(self._load_totals(self._totals_generation, self.model.query))
 
     async def _load_totals(self, generation: int, query: InvoiceQuery) -> None:
         invoices = self._services.invoices
@@ -279,11 +281,6 @@ class InvoiceHistoryTab(QWidget):
     def _retry(self) -> None:
         self.banner.clear()
         self.model.retry()
-
-    def _on_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
-        # Keep the page ahead: Qt fetches more only when the view scrolls to the end.
-        if current.isValid() and current.row() >= self.model.rowCount() - 5 and self.model.canFetchMore():
-            self.model.fetchMore()
 
     # ------------------------------------------------------------------ context menu and actions
 

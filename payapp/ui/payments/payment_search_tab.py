@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QProgressBar,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -34,6 +33,7 @@ from payapp.domain.roles import Permission
 from payapp.services.context import Services
 from payapp.services.payment_export import export_payments
 from payapp.services.payment_search import PaymentDetails, PaymentQuery, PaymentTotals
+from payapp.ui.lazy_model import LazyTableView
 from payapp.ui.payments.payment_details import (
     PaymentDetailsDialog,
     PendingApprovalsDialog,
@@ -165,7 +165,7 @@ class PaymentSearchTab(QWidget):
 
         # ---------------------------------------------------------------- table
         self.model = PaymentTableModel(self._search, self._locale, self) if self._search else None
-        self.table = QTableView(self)
+        self.table = LazyTableView(self)
         self.table.setObjectName("paymentTable")
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -641,19 +641,32 @@ class PaymentSearchTab(QWidget):
     async def export_to(self, path: Path, fmt: str) -> int:
         """Export the current filter (all rows) with progress in the tab; Cancel stops it."""
         assert self._search is not None and self.model is not None
+        search = self._search
         query = self.model.query
-        totals = await self._search.totals(query)
-        self.export_progress.setRange(0, max(totals.count, 1))
+        # The rows start at once; the count (seconds without a date filter) arrives beside them and turns the
+        # busy bar into "n of m".
+        self.export_progress.setRange(0, 0)
         self.export_progress.setValue(0)
         self.export_progress.setFormat(self.tr("Exporting %v of %m"))
         self.export_progress.show()
         self.export_cancel.show()
+        written = [0]
 
-        def progress(done: int, total: int) -> None:
-            self.export_progress.setValue(min(done, self.export_progress.maximum()))
+        def progress(done: int, _total: int) -> None:
+            written[0] = done
+            if self.export_progress.maximum() > 0:
+                self.export_progress.setValue(min(done, self.export_progress.maximum()))
 
-        self._export_task = asyncio.ensure_future(
-            export_payments(self._search, query, path, fmt, total=totals.count, on_progress=progress))
+        async def count() -> None:
+            try:
+                total = (await search.totals(query)).count
+            except PayAppError:
+                return                          # the bar stays busy; the export does not need the count
+            self.export_progress.setRange(0, max(total, 1))
+            self.export_progress.setValue(min(written[0], max(total, 1)))
+
+        counting = self._spawn(count())
+        self._export_task = asyncio.ensure_future(export_payments(search, query, path, fmt, on_progress=progress))
         self._update_actions()
         try:
             n = await self._export_task
@@ -664,6 +677,7 @@ class PaymentSearchTab(QWidget):
             self.banner.show_error(self.tr("The export could not be written (%1).").replace("%1", str(exc)))
             return 0
         finally:
+            counting.cancel()
             self._export_task = None
             self.export_progress.hide()
             self.export_cancel.hide()
