@@ -42,7 +42,6 @@ import asyncio
 import concurrent.futures
 import contextlib
 import datetime as dt
-import gc
 import json
 import logging
 import os
@@ -50,7 +49,7 @@ import sqlite3
 import threading
 import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, TypeVar
@@ -277,14 +276,13 @@ class SyncService:
                 full = not all(c.full_done for c in cursors.values())
                 counts: dict[str, int] = {}
                 queued = 0
-                with _old_objects_frozen():
-                    async with self._page_writer() as writer:
-                        await self._in_writer(writer.ensure_invoice_indexes)
-                        await self._in_writer(writer.load_maps)
-                        for entity in ENTITIES:
-                            n, q = await self._sync_entity(at, writer, entity, cursors[entity])
-                            counts[entity] = n
-                            queued += q
+                async with self._page_writer() as writer:
+                    await self._in_writer(writer.ensure_invoice_indexes)
+                    await self._in_writer(writer.load_maps)
+                    for entity in ENTITIES:
+                        n, q = await self._sync_entity(at, writer, entity, cursors[entity])
+                        counts[entity] = n
+                        queued += q
                 self._say("", sum(counts.values()), sum(counts.values()), "Sync finished.")
             elapsed = time.perf_counter() - t0
             return SyncReport(full, counts, queued, started, self._clock(), max(0.0, elapsed - self._wait))
@@ -519,21 +517,6 @@ class SyncService:
                 await self._in_writer(writer.create_invoice_indexes)
         await self._in_writer(writer.finish_entity, entity, c, full, next_watermark, self._cursors["invoices"])
         return done, queued
-
-
-@contextlib.contextmanager
-def _old_objects_frozen() -> Iterator[None]:
-    """Keep the garbage collector's full collections off the objects that existed before the sync.
-
-    A sync allocates millions of short-lived containers, which triggers full collections; each walks the
-    whole heap (the GUI's included) while holding the GIL — 60 ms and more, a visible freeze of the window.
-    Frozen objects are skipped by collections until unfreeze() puts them back (nothing is lost: garbage among
-    them is collected later). Nested or concurrent use is not expected (one sync per process at a time)."""
-    gc.freeze()
-    try:
-        yield
-    finally:
-        gc.unfreeze()
 
 
 # ---------------------------------------------------------------------- the page writer (worker thread)
