@@ -82,7 +82,7 @@ class LazyTableModel(QAbstractTableModel, Generic[RowT, KeyT]):
     def __init__(self, *, locale: str = "en_US", page_size: int | None = None, parent: Any = None) -> None:
         super().__init__(parent)
         self._locale = locale
-        self.page_size = page_size or self.PAGE
+        self._page_size = page_size
         self._rows: list[RowT] = []
         self._display: dict[tuple[int, int], str] = {}
         self._last_key: KeyT | None = None
@@ -103,8 +103,9 @@ class LazyTableModel(QAbstractTableModel, Generic[RowT, KeyT]):
         raise NotImplementedError
 
     def load_error_text(self, exc: Exception) -> str:
-        """The banner text for an unexpected error (a PayAppError brings its own user_message)."""
-        return str(exc)
+        """The banner text for an unexpected error (a PayAppError brings its own user_message). By default the
+        error's kind only: its text can hold SQL."""
+        return type(exc).__name__
 
     def extra_data(self, row: RowT, column: int, role: int) -> Any:
         """Roles beyond display, alignment, row and accessible text (a tool tip, say); None by default."""
@@ -114,6 +115,10 @@ class LazyTableModel(QAbstractTableModel, Generic[RowT, KeyT]):
         """Called after rows were appended (a subclass indexes them)."""
 
     # ------------------------------------------------------------------ state
+
+    @property
+    def page_size(self) -> int:
+        return self._page_size or self.PAGE
 
     @property
     def loading(self) -> bool:

@@ -4,19 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from collections.abc import Callable, Coroutine
-from dataclasses import dataclass
+from collections.abc import Coroutine
 from pathlib import Path
 from typing import Any
 
 import shiboken6
 from babel.dates import format_datetime
 from PySide6.QtCore import (
-    QAbstractTableModel,
-    QCoreApplication,
     QDate,
-    QModelIndex,
-    QPersistentModelIndex,
     Qt,
     Signal,
 )
@@ -38,19 +33,13 @@ from qasync import asyncSlot
 
 from payapp.domain.errors import PayAppError
 from payapp.services.users import AuditFilter, AuditLogService, AuditRow
+from payapp.ui.invoices.signals import emit
+from payapp.ui.lazy_model import ROW_ROLE, Column, LazyTableModel, LazyTableView
 from payapp.ui.widgets import Banner
 
-ROW_ROLE = Qt.ItemDataRole.UserRole + 1
-Index = QModelIndex | QPersistentModelIndex
+__all__ = ["COLUMNS", "ROW_ROLE", "AuditPage", "AuditTableModel"]
 
-
-@dataclass(frozen=True)
-class Column:
-    header: str
-    display: Callable[[AuditRow, str], str]
-
-
-COLUMNS: tuple[Column, ...] = (
+COLUMNS: tuple[Column[AuditRow], ...] = (
     Column("When (local time)", lambda r, loc: format_datetime(r.occurred_at.astimezone(), "medium", locale=loc)),
     Column("User", lambda r, _l: r.username or "—"),
     Column("Action", lambda r, _l: r.action),
@@ -60,78 +49,29 @@ COLUMNS: tuple[Column, ...] = (
 )
 
 
-class AuditTableModel(QAbstractTableModel):
-    PAGE = 200
-    load_failed = Signal(str)
+class AuditTableModel(LazyTableModel[AuditRow, tuple[dt.datetime, int]]):
+    """The audit log, newest first, a page at a time (the paging is LazyTableModel's)."""
+
+    CONTEXT = "AuditTable"
+    COLUMNS = COLUMNS
     loaded = Signal()
 
     def __init__(self, service: AuditLogService, locale: str = "en_US", parent: Any = None) -> None:
-        super().__init__(parent)
+        super().__init__(locale=locale, parent=parent)
         self._service = service
-        self._locale = locale
         self._filter = AuditFilter()
-        self._rows: list[AuditRow] = []
-        self._exhausted = False
-        self._failed = False
-        self._loading: asyncio.Task[None] | None = None
-        self._generation = 0
+        self.page_loaded.connect(lambda _rows: emit(self.loaded))
 
-    # -- Qt API ---------------------------------------------------------------------------------------
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
+    async def fetch_page(self, after: tuple[dt.datetime, int] | None, limit: int) -> list[AuditRow]:
+        return await self._service.page(self._filter, after=after, limit=limit)
 
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(COLUMNS)
+    def row_key(self, row: AuditRow) -> tuple[dt.datetime, int]:
+        return row.sort_key
 
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or index.row() >= len(self._rows) or index.column() >= len(COLUMNS):
-            return None
-        row = self._rows[index.row()]
-        if role == Qt.ItemDataRole.DisplayRole:
-            return COLUMNS[index.column()].display(row, self._locale)
-        if role == Qt.ItemDataRole.ToolTipRole and index.column() == len(COLUMNS) - 1:
+    def extra_data(self, row: AuditRow, column: int, role: int) -> Any:
+        if role == Qt.ItemDataRole.ToolTipRole and column == len(COLUMNS) - 1:
             return row.details_text()
-        if role == ROW_ROLE:
-            return row
         return None
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal \
-                and 0 <= section < len(COLUMNS):
-            return QCoreApplication.translate("AuditTable", COLUMNS[section].header)
-        return None
-
-    def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: B008
-        return not (parent.isValid() or self._exhausted or self._failed or self._loading is not None)
-
-    def fetchMore(self, parent: Index = QModelIndex()) -> None:  # noqa: B008
-        if parent.isValid() or self._loading is not None or self._exhausted or self._failed:
-            return
-        self._loading = asyncio.ensure_future(self._load_page(self._generation))
-
-    # -- paging ---------------------------------------------------------------------------------------
-    async def _load_page(self, generation: int) -> None:
-        after = self._rows[-1].sort_key if self._rows else None
-        try:
-            rows = await self._service.page(self._filter, after=after, limit=self.PAGE)
-        except PayAppError as exc:
-            if not shiboken6.isValid(self):
-                return
-            if generation == self._generation:
-                self._loading, self._failed = None, True
-                self.load_failed.emit(exc.user_message)
-            return
-        if not shiboken6.isValid(self) or generation != self._generation:   # gone, or re-filtered meanwhile
-            return
-        self._loading = None
-        self._exhausted = len(rows) < self.PAGE
-        if rows:
-            start = len(self._rows)
-            self.beginInsertRows(QModelIndex(), start, start + len(rows) - 1)
-            self._rows.extend(rows)
-            self.endInsertRows()
-        self.loaded.emit()
 
     def set_filter(self, f: AuditFilter) -> None:
         self._filter = f
@@ -142,19 +82,7 @@ class AuditTableModel(QAbstractTableModel):
         return self._filter
 
     def reset(self) -> None:
-        if self._loading is not None:
-            self._loading.cancel()
-            self._loading = None
-        self._generation += 1
-        self.beginResetModel()
-        self._rows = []
-        self._exhausted = self._failed = False
-        self.endResetModel()
-        self.fetchMore()
-
-    async def wait_idle(self) -> None:
-        while self._loading is not None:
-            await asyncio.sleep(0.01)
+        self.reload()
 
     def row(self, n: int) -> AuditRow:
         return self._rows[n]
@@ -227,7 +155,7 @@ class AuditPage(QWidget):
         self.model = AuditTableModel(service, locale, self)
         self.model.load_failed.connect(self.banner.show_error)
         self.model.loaded.connect(self._update_count)
-        self.view = QTableView(self)
+        self.view = LazyTableView(self)
         self.view.setObjectName("auditTable")
         self.view.setModel(self.model)
         self.view.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
