@@ -171,7 +171,6 @@ class _Running:
         self._lock = threading.Lock()
         self._dbapi: Any = None
         self.interrupted = False
-        self.steps_left: int | None = None      # set by work_budget
 
     def attach(self, conn: Connection) -> None:
         conn.info[_RUNNING] = self
