@@ -42,6 +42,8 @@ import asyncio
 import concurrent.futures
 import contextlib
 import datetime as dt
+import functools
+import gc
 import json
 import logging
 import os
@@ -49,7 +51,7 @@ import sqlite3
 import threading
 import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, TypeVar
@@ -227,6 +229,7 @@ class SyncService:
         self._cursors: dict[str, _Cursor] = {}
         self._writer: _PageWriter | None = None
         self._executor: concurrent.futures.ThreadPoolExecutor | None = None
+        self._collect_young: Callable[[], object] = _no_collection
 
     # ------------------------------------------------------------------ public
 
@@ -276,13 +279,14 @@ class SyncService:
                 full = not all(c.full_done for c in cursors.values())
                 counts: dict[str, int] = {}
                 queued = 0
-                async with self._page_writer() as writer:
-                    await self._in_writer(writer.ensure_invoice_indexes)
-                    await self._in_writer(writer.load_maps)
-                    for entity in ENTITIES:
-                        n, q = await self._sync_entity(at, writer, entity, cursors[entity])
-                        counts[entity] = n
-                        queued += q
+                with _garbage_collected_on_this_thread() as self._collect_young:
+                    async with self._page_writer() as writer:
+                        await self._in_writer(writer.ensure_invoice_indexes)
+                        await self._in_writer(writer.load_maps)
+                        for entity in ENTITIES:
+                            n, q = await self._sync_entity(at, writer, entity, cursors[entity])
+                            counts[entity] = n
+                            queued += q
                 self._say("", sum(counts.values()), sum(counts.values()), "Sync finished.")
             elapsed = time.perf_counter() - t0
             return SyncReport(full, counts, queued, started, self._clock(), max(0.0, elapsed - self._wait))
@@ -509,6 +513,7 @@ class SyncService:
                                                            lines_pending, companies)
                         queued += result.queued
                         done += len(page)
+                        self._collect_young()
                         self._say(entity, done, total,
                                   f"Reading {label}: {done:,}" + (f" of {total:,}" if total else ""))
         finally:
@@ -517,6 +522,30 @@ class SyncService:
                 await self._in_writer(writer.create_invoice_indexes)
         await self._in_writer(writer.finish_entity, entity, c, full, next_watermark, self._cursors["invoices"])
         return done, queued
+
+
+def _no_collection() -> None:
+    return None
+
+
+@contextlib.contextmanager
+def _garbage_collected_on_this_thread() -> Iterator[Callable[[], object]]:
+    """While a sync's worker thread runs, the garbage collector runs only in the event loop's (GUI) thread.
+
+    Python collects in whichever thread happens to allocate when a threshold is crossed, and the worker
+    allocates far more than anything else: a collection there would destroy unreachable Qt objects off the GUI
+    thread, which Qt forbids ("QObject::~QObject: Timers cannot be stopped from another thread", or a crash).
+    So automatic collection is off for the run, the caller collects the young generations on the loop after
+    each page (cheap: a page's objects are freed by reference counting already), and full collections resume
+    after the sync. If the app had turned collection off itself, it stays off and nothing is collected here."""
+    if not gc.isenabled():
+        yield _no_collection
+        return
+    gc.disable()
+    try:
+        yield functools.partial(gc.collect, 1)
+    finally:
+        gc.enable()
 
 
 # ---------------------------------------------------------------------- the page writer (worker thread)
