@@ -15,8 +15,8 @@ it minus the RSS before the tab opened.
 "Painted" is the table's own paint: an event filter on the viewport sees the first Paint event with the new
 rows, and the action ends when control is back in the event loop (the paint done). `--paint forced` measures
 as earlier versions did: a synchronous repaint() once the rows are in (on top of the paint Qt does anyway,
-so it counts two paints per action). Like the app after start-up (payapp.gui.freeze_startup_objects), the
-objects alive once the services are built are frozen out of the garbage collector's sight.
+so it counts two paints per action). Like the app after start-up (payapp.gui), the objects alive once the
+services are built are frozen out of the garbage collector's sight, and collections run on the GUI thread.
 
 Reference in the same run: Qt's QSqlQueryModel (PySide6.QtSql, QSQLITE) over the same file, the same
 queries, synchronous on the GUI thread (so its time is also its stall).
@@ -159,9 +159,12 @@ async def bench_tab(db_path: Path, repeat: int, host: Any, paint: str = "event")
                         secrets=secrets)
     services.invoices = InvoiceService(db, current)
     state = WindowState(Path(tempfile.mkdtemp()) / "ui.ini")
-    from payapp.gui import freeze_startup_objects
+    from PySide6.QtWidgets import QApplication
+
+    from payapp.gui import collect_garbage_on_gui_thread, freeze_startup_objects
 
     freeze_startup_objects()            # as gui.py does once the window and services are up
+    collect_garbage_on_gui_thread(QApplication.instance())
     hb = Heartbeat()
     hb.start()
     results: dict[str, Any] = {}

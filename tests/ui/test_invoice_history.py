@@ -7,7 +7,7 @@ import asyncio
 import datetime as dt
 import gc
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QApplication, QGroupBox, QLabel, QLineEdit, QMessa
 from pytestqt.qtbot import QtBot
 
 from payapp.app import AppContext
+from payapp.gui import collect_garbage_on_gui_thread
 from payapp.services.invoices import InvoiceQuery, InvoiceRow
 from payapp.ui.invoices.invoice_history_tab import InvoiceHistoryTab
 from payapp.ui.invoices.invoice_model import InvoiceTableModel
@@ -36,6 +37,18 @@ Run = Callable[..., Any]
 # The offscreen platform cannot raise a popup menu or grab the keyboard for it; the menu works regardless.
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support raise", "does not support grabbing the keyboard")
 FUTURE = f"12/{(dt.date.today().year + 2) % 100:02d}"
+
+
+@pytest.fixture(autouse=True)
+def garbage_collected_on_gui_thread(qapp: QApplication) -> Iterator[None]:
+    """As in the app (payapp.gui): the read lane's threads allocate every page's rows, and must never be the
+    ones to run a collection that destroys a widget left in a reference cycle."""
+    timer = collect_garbage_on_gui_thread(qapp)
+    yield
+    timer.stop()
+    timer.deleteLater()
+    gc.enable()
+    gc.collect()
 
 
 @pytest.fixture
