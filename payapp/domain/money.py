@@ -93,7 +93,9 @@ def parse_amount(text: str, currency: str, locale: str = "en_US") -> Money:
     if not cleaned:
         raise ValidationError("Enter an amount.", field="amount")
     try:
-        value = parse_decimal(cleaned, locale=locale, strict=False)
+        # strict: a separator in the wrong place ("0.50" or "12.5" in German, "0,50" in English) is not read as
+        # grouping (that made 0.50 into 50.00); it falls through to the plain decimal reading below, or is refused.
+        value = parse_decimal(cleaned, locale=locale, strict=True)
     except Exception:
         try:
             value = Decimal(cleaned)

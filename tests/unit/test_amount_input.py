@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from payapp.domain.errors import ValidationError
 from payapp.domain.money import format_amount_input, parse_amount
 
 
@@ -18,3 +19,15 @@ def test_prefilled_amount_has_the_locale_decimal_separator_and_no_grouping(local
 def test_prefilled_amount_round_trips(minor: int, locale: str) -> None:
     text = format_amount_input(minor, "USD", locale)
     assert parse_amount(text, "USD", locale).minor == minor
+
+
+@pytest.mark.parametrize(("text", "locale", "minor"), [
+    ("0.50", "de_DE", 50), ("12.5", "de_DE", 1250), ("0,50", "de_DE", 50), ("1.234,56", "de_DE", 123456),
+    ("1,234.56", "en_US", 123456), ("12.5", "en_US", 1250)])
+def test_a_misplaced_group_separator_is_never_read_as_grouping(text: str, locale: str, minor: int) -> None:
+    assert parse_amount(text, "USD", locale).minor == minor
+
+
+def test_a_comma_decimal_in_english_is_refused_not_multiplied() -> None:
+    with pytest.raises(ValidationError):
+        parse_amount("0,50", "USD", "en_US")
