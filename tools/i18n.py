@@ -15,7 +15,8 @@ The final pass after new strings land: `update`, `missing -o todo.json`, write t
 forms: ["%n Rechnung", "%n Rechnungen"].
 
 English is the source language: payapp_en.ts holds only the plural forms (-pluralonly), so "1 invoices" can
-be said right. Locations are not stored (-locations none), so the .ts files change only when strings do.
+be said right; `update` fills them from the source's "(s)" ("%1 invoice(s)" → "%1 invoice" / "%1 invoices").
+Locations are not stored (-locations none), so the .ts files change only when strings do.
 """
 
 from __future__ import annotations
@@ -164,9 +165,38 @@ def export(ts: Path = DE_TS) -> dict[str, dict[str, object]]:
     return done
 
 
+def english_plural_forms(source: str) -> list[str] | None:
+    """"%1 invoice(s)" → ["%1 invoice", "%1 invoices"]: English plurals follow the "(s)" convention of the
+    source text. None when the text does not use it (then write the forms into payapp_en.ts by hand)."""
+    if "(s)" not in source:
+        return None
+    return [source.replace("(s)", ""), source.replace("(s)", "s")]
+
+
+def fill_english_plurals(ts: Path = EN_TS) -> list[str]:
+    """Fill every unfinished plural message of the English file from its "(s)" source; returns the sources that
+    could not be filled."""
+    forms: dict[str, dict[str, object]] = {}
+    left = []
+    for context, message in messages(ts):
+        if message.get("numerus") != "yes" or is_finished(message):
+            continue
+        source = message.findtext("source") or ""
+        english = english_plural_forms(source)
+        if english is None:
+            left.append(f"{context}: {source}")
+        else:
+            forms.setdefault(context, {})[key_of(message)] = english
+    if forms:
+        fill(ts, forms)
+    return left
+
+
 def update() -> None:
     lupdate([DE_TS])
     lupdate([EN_TS], plural_only=True)
+    for line in fill_english_plurals():
+        print(f"{EN_TS.name}: write the English plural forms by hand: {line}", file=sys.stderr)
 
 
 def compile_all() -> list[Path]:

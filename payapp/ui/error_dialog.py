@@ -6,10 +6,11 @@ import logging
 import sys
 from types import TracebackType
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QCoreApplication, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from payapp.domain.errors import PayAppError
+from payapp.ui.messages import user_text
 
 log = logging.getLogger("payapp.crash")
 
@@ -30,10 +31,11 @@ def install_excepthook() -> None:
             return
         log.error("Unhandled error", exc_info=(exc_type, exc, tb))
         if isinstance(exc, PayAppError):
-            message = exc.user_message
+            message = user_text(exc)
         else:
-            message = ("Something went wrong and was written to the log. Nothing was charged twice: "
-                       "payments in progress are checked with the gateway when PayApp starts again.")
+            message = QCoreApplication.translate(
+                "ErrorDialog", "Something went wrong and was written to the log. Nothing was charged twice: "
+                "payments in progress are checked with the gateway when PayApp starts again.")
         QTimer.singleShot(0, lambda: show_error("PayApp", message))
 
     sys.excepthook = hook

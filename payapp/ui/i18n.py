@@ -16,6 +16,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from babel.numbers import format_decimal
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
 
 from payapp.resources import RESOURCES
@@ -54,6 +55,11 @@ def resolve_language(override: str = "", setting: str = "", locale: QLocale | No
 def babel_locale(language: str) -> str:
     """The Babel locale for money and dates: "de" → "de_DE" (1.234,56 $), "en" → "en_US" ($1,234.56)."""
     return BABEL_LOCALES.get(language, "en_US")
+
+
+def format_count(count: int, locale: str) -> str:
+    """A count grouped the locale's way (Babel): 12345 → "12,345" (en_US), "12.345" (de_DE)."""
+    return str(format_decimal(count, locale=locale))
 
 
 def qt_translations_dir() -> Path:

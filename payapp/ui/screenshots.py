@@ -24,8 +24,9 @@ async def _settle(widget: QWidget) -> None:
     ready = getattr(widget, "wait_ready", None)
     if ready is not None:
         await asyncio.wait_for(ready(), 20)
+    # Yield to the running qasync loop, which processes the pending Qt events (layouts, paints) meanwhile.
+    # processEvents() here would re-enter that loop from inside one of its own callbacks.
     for _ in range(5):
-        QApplication.processEvents()
         await asyncio.sleep(0.02)
 
 

@@ -20,6 +20,7 @@ from payapp import APP_NAME
 from payapp.domain.errors import PayAppError
 from payapp.services.auth import Actor
 from payapp.services.users import MIN_PASSWORD, UserService
+from payapp.ui.messages import user_text
 
 
 class SignInDialog(QDialog):
@@ -116,7 +117,7 @@ class SignInDialog(QDialog):
             else:
                 self.actor = await self._users.sign_in(self.username.text(), self.password.text())
         except PayAppError as exc:
-            self.show_error(exc.user_message)
+            self.show_error(user_text(exc))
             self.password.clear()
             self.password2.clear()
             self.password.setFocus()

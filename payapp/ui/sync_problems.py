@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from qasync import asyncSlot
 
 from payapp.domain.errors import PayAppError
+from payapp.ui.messages import translate_message, user_text
 from payapp.ui.widgets import Banner
 
 JOB_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -92,14 +93,15 @@ class SyncProblemsDialog(QDialog):
             problems = await self._outbox.problems()
         except PayAppError as exc:
             if shiboken6.isValid(self):
-                self.banner.show_error(exc.user_message)
+                self.banner.show_error(user_text(exc))
             self.loaded.set()
             return
         if not shiboken6.isValid(self):
             return
         self.table.setRowCount(len(problems))
         for row, p in enumerate(problems):
-            cells = (p.label, p.description, p.last_error, str(p.attempts))
+            cells = (translate_message(p.label), translate_message(p.description), translate_message(p.last_error),
+                     str(p.attempts))
             for col, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 item.setData(JOB_ROLE, p.job_id)
@@ -128,7 +130,7 @@ class SyncProblemsDialog(QDialog):
         try:
             await self._outbox.retry(job)
         except PayAppError as exc:
-            self.banner.show_error(exc.user_message)
+            self.banner.show_error(user_text(exc))
         else:
             self.banner.show_success(self.tr("Queued again: PayApp will send it shortly."))
         await self.reload()
@@ -141,7 +143,7 @@ class SyncProblemsDialog(QDialog):
         try:
             await self._outbox.dismiss(job, self.reason.text())
         except PayAppError as exc:
-            self.banner.show_error(exc.user_message)
+            self.banner.show_error(user_text(exc))
             self.reason.setFocus()
         else:
             self.reason.clear()

@@ -9,12 +9,15 @@ import datetime as dt
 from typing import Any
 
 import shiboken6
+from babel.dates import format_datetime, format_time
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
 from qasync import asyncSlot
 
 from payapp.domain.errors import PayAppError
+from payapp.ui.i18n import format_count
 from payapp.ui.invoices.signals import emit
+from payapp.ui.messages import translate_message, user_text
 
 
 class SyncStatusWidget(QWidget):
@@ -23,9 +26,11 @@ class SyncStatusWidget(QWidget):
     problems_requested = Signal()
     sync_finished = Signal(bool)          # True when the sync completed
 
-    def __init__(self, sync_service: Any, outbox: Any = None, parent: QWidget | None = None) -> None:
+    def __init__(self, sync_service: Any, outbox: Any = None, parent: QWidget | None = None, *,
+                 locale: str = "en_US") -> None:
         super().__init__(parent)
         self.setObjectName("syncStatus")
+        self._locale = locale                 # Babel locale for counts, dates and times
         self._sync = sync_service
         self._outbox = outbox
         self._task: asyncio.Task[Any] | None = None
@@ -74,7 +79,7 @@ class SyncStatusWidget(QWidget):
             self.progress.setValue(min(p.done, p.total))
         else:
             self.progress.setRange(0, 0)      # busy indicator
-        self.label.setText(p.message)
+        self.label.setText(translate_message(p.message))
         self.last_message = p.message
 
     def _set_running(self, running: bool) -> None:
@@ -99,12 +104,13 @@ class SyncStatusWidget(QWidget):
                 raise
         except PayAppError as exc:
             if shiboken6.isValid(self):
-                self.label.setText(exc.user_message)
+                self.label.setText(user_text(exc))
         else:
             ok = True
             if shiboken6.isValid(self):
-                when = report.finished_at.astimezone().strftime("%H:%M")
-                self.label.setText(self.tr("Synced at {time} · {n} records").format(time=when, n=f"{report.records:,}"))
+                when = format_time(report.finished_at.astimezone(), "short", locale=self._locale)
+                self.label.setText(self.tr("Synced at {time} · {n} records").format(
+                    time=when, n=format_count(report.records, self._locale)))
         finally:
             if shiboken6.isValid(self):
                 self._set_running(False)
@@ -124,8 +130,9 @@ class SyncStatusWidget(QWidget):
             self.label.setText(self.tr("{who} is syncing").format(who=status.running_elsewhere))
         elif status.last_sync_at is not None:
             local = status.last_sync_at.astimezone()
-            day = "" if local.date() == dt.date.today() else local.strftime("%x ")
-            self.label.setText(self.tr("Last sync {when}").format(when=day + local.strftime("%H:%M")))
+            when = (format_time(local, "short", locale=self._locale) if local.date() == dt.date.today()
+                    else format_datetime(local, "short", locale=self._locale))
+            self.label.setText(self.tr("Last sync {when}").format(when=when))
         await self.refresh_problems()
 
     async def refresh_problems(self) -> None:

@@ -3,10 +3,23 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping, Sequence
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QKeyEvent, QKeySequence
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QLineEdit, QMessageBox, QPushButton, QWidget
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QStyle,
+    QTableView,
+    QWidget,
+)
+
+from payapp.ui.messages import translate_message
 
 BANNER_COLOURS = {
     "success": ("#1e6b34", "#e3f4e8"),
@@ -62,9 +75,12 @@ class Banner(QFrame):
         prefix = {"success": "✔", "approved": "✔", "error": "✖", "declined": "✖", "warning": "⚠",
                   "unknown": "⚠"}.get(kind, "ℹ")
         self.kind = kind
-        self._label.setText(f"{prefix}  {text}")
+        # Messages from the services (a model's load error, why processing is off) arrive in English.
+        self._label.setText(f"{prefix}  {translate_message(text)}")
+        # The close button is coloured too: the dark palette's light button text vanishes on the light banner.
         self.setStyleSheet(f"QFrame#{self.objectName()} {{ background: {bg}; border: 1px solid {fg};"
-                           f" border-radius: 4px; }} QLabel {{ color: {fg}; background: transparent; }}")
+                           f" border-radius: 4px; }} QLabel {{ color: {fg}; background: transparent; }}"
+                           f" QPushButton#{self.objectName()}Close {{ color: {fg}; }}")
         self._action.setVisible(bool(action))
         self._action.setText(action)
         self.show()
@@ -163,3 +179,17 @@ class EmptyState(QLabel):
         self.setWordWrap(True)
         self.setObjectName("emptyState")
         self.setStyleSheet("QLabel#emptyState { color: palette(placeholder-text); padding: 24px; }")
+
+
+def set_column_widths(view: QTableView, widths: Sequence[int], samples: Mapping[int, str] | None = None) -> None:
+    """Set the columns' starting widths, but never narrower than the (translated) header text, or than a sample
+    cell text given for a column: German and the pseudo-locale are longer than the English the widths suit."""
+    header = view.horizontalHeader()
+    model = view.model()
+    padding = 2 * view.style().pixelMetric(QStyle.PixelMetric.PM_HeaderMargin) + 16   # margins and sort arrow
+    for column, width in enumerate(widths):
+        texts = [str(model.headerData(column, Qt.Orientation.Horizontal) or "")] if model is not None else []
+        if samples and column in samples:
+            texts.append(samples[column])
+        needed = max((header.fontMetrics().horizontalAdvance(text) + padding for text in texts), default=0)
+        view.setColumnWidth(column, max(width, needed))

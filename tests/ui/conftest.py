@@ -13,8 +13,18 @@ from PySide6.QtWidgets import QApplication
 
 from payapp.app import AppContext, build_context
 from payapp.config import load_config
+from payapp.ui.i18n import install_translators, remove_translators
 
 T = TypeVar("T")
+
+
+@pytest.fixture(autouse=True)
+def english(qapp: QApplication) -> Iterator[None]:
+    """English, as the app installs it at start-up: payapp_en.qm holds the plural forms ("1 invoice",
+    "2 invoices"); without it Qt shows the source text "2 invoice(s)"."""
+    install_translators(qapp, "en")
+    yield
+    remove_translators(qapp)
 
 
 @pytest.fixture

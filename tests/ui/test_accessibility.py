@@ -14,7 +14,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAccessible
 from PySide6.QtWidgets import (
     QAbstractButton,
-    QApplication,
     QCheckBox,
     QComboBox,
     QLineEdit,
@@ -85,8 +84,7 @@ async def _settle(widget: QWidget) -> None:
     if ready is not None:
         await asyncio.wait_for(ready(), 10)
     for _ in range(3):
-        QApplication.processEvents()
-        await asyncio.sleep(0.01)
+        await asyncio.sleep(0.01)          # the running qasync loop processes Qt events meanwhile
 
 
 @pytest.mark.slow

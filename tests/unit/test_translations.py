@@ -17,6 +17,7 @@ from payapp.domain.money import format_money
 from payapp.ui.i18n import (
     I18N_DIR,
     babel_locale,
+    format_count,
     install_translators,
     pseudo_translate,
     qt_translations_dir,
@@ -76,6 +77,34 @@ def test_fill_writes_finished_translations(i18n_tool: ModuleType, tmp_path: Path
     assert i18n_tool.missing(ts) == {"C": {"Open": ""}}
     qm = i18n_tool.lrelease(ts, tmp_path / "x.qm")
     assert qm.stat().st_size > 0
+
+
+def test_english_plural_forms_are_written(i18n_tool: ModuleType, tmp_path: Path, qapp: QApplication) -> None:
+    ts = tmp_path / "payapp_en.ts"
+    shutil.copy(I18N_DIR / "payapp_en.ts", ts)
+    i18n_tool.lupdate([ts], plural_only=True)
+    assert i18n_tool.fill_english_plurals(ts) == [], "English plural forms the (s) rule cannot write"
+    assert not i18n_tool.missing(ts), "run `python tools/i18n.py update` and `compile`"
+    assert i18n_tool.english_plural_forms("%1 invoice(s)") == ["%1 invoice", "%1 invoices"]
+    try:
+        install_translators(qapp, "en")
+        one = QCoreApplication.translate("PaymentSearchTab", "%1 payment(s)", "", 1)
+        many = QCoreApplication.translate("PaymentSearchTab", "%1 payment(s)", "", 2)
+        assert (one, many) == ("%1 payment", "%1 payments")
+    finally:
+        remove_translators(qapp)
+
+
+def test_counts_are_grouped_the_locale_way(qapp: QApplication) -> None:
+    assert format_count(1234567, babel_locale("de")) == "1.234.567"
+    assert format_count(1234567, babel_locale("en")) == "1,234,567"
+    try:
+        install_translators(qapp, "de")
+        text = QCoreApplication.translate("InvoiceHistoryTab", "%1 invoice(s) · balance %2", "", 1234)
+        assert text.replace("%1", format_count(1234, "de_DE")).startswith("1.234 Rechnungen")
+    finally:
+        remove_translators(qapp)
+        QLocale.setDefault(QLocale(QLocale.Language.English, QLocale.Country.UnitedStates))
 
 
 def test_language_follows_flag_then_setting_then_system() -> None:
@@ -167,3 +196,116 @@ def test_the_extraction_check_catches_what_lupdate_misses(tmp_path: Path) -> Non
                       encoding="utf-8")
     problems = _untranslatable_calls(source)
     assert [p.split(":")[1] for p in problems] == ["3", "4", "5", "6"], problems
+
+
+def _error_classes() -> set[str]:
+    """Names of PayAppError and every subclass of it in the domain, services and connectors."""
+    import importlib
+    import pkgutil
+
+    from payapp.domain.errors import PayAppError
+
+    for package in ("payapp.domain", "payapp.services", "payapp.connectors"):
+        module = importlib.import_module(package)
+        for info in pkgutil.walk_packages(module.__path__, package + "."):
+            importlib.import_module(info.name)
+    found, todo = set(), [PayAppError]
+    while todo:
+        cls = todo.pop()
+        found.add(cls.__name__)
+        todo.extend(cls.__subclasses__())
+    return found
+
+
+def _message_templates(node: object, constants: dict[str, str]) -> list[str]:
+    """The texts a message expression can produce, each value written as "\\0" (numbered %1, %2 … later)."""
+    import ast
+
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return [node.value]
+    if isinstance(node, ast.Name) and node.id in constants:
+        return [constants[node.id]]
+    if isinstance(node, ast.JoinedStr):
+        texts = [""]
+        for part in node.values:
+            if isinstance(part, ast.Constant):
+                texts = [t + str(part.value) for t in texts]
+            elif (isinstance(part, ast.FormattedValue) and isinstance(part.value, ast.IfExp)
+                  and isinstance(part.value.body, ast.Constant) and isinstance(part.value.orelse, ast.Constant)):
+                texts = [t + str(choice.value) for t in texts for choice in (part.value.body, part.value.orelse)]
+            else:
+                texts = [t + "\0" for t in texts]
+        return texts
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        return [a + b for a in _message_templates(node.left, constants)
+                for b in _message_templates(node.right, constants)]
+    if isinstance(node, ast.IfExp):
+        return _message_templates(node.body, constants) + _message_templates(node.orelse, constants)
+    return []
+
+
+def raised_messages() -> dict[str, str]:
+    """{template: where} for every message the domain, services and connectors raise in a PayAppError."""
+    import ast
+
+    errors = _error_classes()
+    found: dict[str, str] = {}
+    layers = ("domain", "services", "connectors")
+    for path in sorted(p for layer in layers for p in (ROOT / "payapp" / layer).rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        constants = {target.id: node.value.value for node in tree.body if isinstance(node, ast.Assign)
+                     and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str)
+                     for target in node.targets if isinstance(target, ast.Name)}
+        messages: list[tuple[ast.expr, int]] = []
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call) and node.exc.args:
+                func = node.exc.func
+                name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
+                if name in errors:
+                    messages.append((node.exc.args[0], node.lineno))
+            if isinstance(node, ast.ClassDef) and node.name in errors:   # super().__init__("…") of an error class
+                messages.extend((call.args[0], call.lineno) for call in ast.walk(node) if isinstance(call, ast.Call)
+                                and isinstance(call.func, ast.Attribute) and call.func.attr == "__init__" and call.args)
+        for expression, line in messages:
+            for text in _message_templates(expression, constants):
+                pieces = text.split("\0")
+                template = "".join(piece + (f"%{i + 1}" if i < len(pieces) - 1 else "")
+                                   for i, piece in enumerate(pieces))
+                found.setdefault(template, f"{path.relative_to(ROOT)}:{line}")
+    return found
+
+
+def test_every_message_the_services_raise_is_listed_for_translation() -> None:
+    from payapp.ui.messages import TEXTS
+
+    raised = raised_messages()
+    assert len(raised) > 100, "the scan found too few messages: is it still reading the raise statements?"
+    missing = sorted(f"{where}: {template}" for template, where in raised.items() if template not in TEXTS)
+    assert not missing, ("These messages reach the user in English: add them to payapp/ui/messages.py (values as "
+                         "%1, %2 …) and translate them (tools/i18n.py):\n" + "\n".join(missing))
+
+
+def test_service_messages_are_shown_in_german_with_their_values(qapp: QApplication) -> None:
+    from payapp.domain.errors import ValidationError
+    from payapp.ui.messages import translate_message, user_text
+
+    try:
+        install_translators(qapp, "de")
+        assert user_text(ValidationError("This card has expired.")) == "Diese Karte ist abgelaufen."
+        assert translate_message("The security code has 4 digits.") == "Die Prüfnummer hat 4 Ziffern."
+        assert translate_message("Credit card payments are not enabled. An admin can enable them in Admin.") == (
+            "Zahlungen per Kreditkarte sind nicht aktiviert. Ein Administrator kann sie in der Verwaltung aktivieren.")
+        assert translate_message("Gateway said: DECLINE") == "Gateway said: DECLINE"     # not ours: unchanged
+    finally:
+        remove_translators(qapp)
+        QLocale.setDefault(QLocale(QLocale.Language.English, QLocale.Country.UnitedStates))
+
+
+def test_the_message_scan_reads_raises_fstrings_and_error_classes() -> None:
+    import ast
+
+    tree = ast.parse("f'Use at most {digits} decimal places.'\n'a' + (' (b).' if x else '.')\n", mode="exec")
+    first, second = (node.value for node in tree.body if isinstance(node, ast.Expr))
+    assert _message_templates(first, {}) == ["Use at most \0 decimal places."]
+    assert _message_templates(second, {}) == ["a (b).", "a."]
+    assert "ValidationError" in _error_classes() and "QuickBooksDisconnected" in _error_classes()

@@ -1,2121 +1,2913 @@
 <?xml version="1.0" encoding="utf-8"?>
 <!DOCTYPE TS>
 <TS version="2.1" language="de_DE" sourcelanguage="en_US">
-    <context>
-        <name>AboutDialog</name>
-        <message>
-            <source>About PayApp</source>
-            <translation>Über PayApp</translation>
-        </message>
-        <message>
-            <source>Version {0}</source>
-            <translation>Version {0}</translation>
-        </message>
-        <message>
-            <source>Card and eCheck payments on your invoices, kept in step with QuickBooks Online and Autotask.</source>
-            <translation>Karten- und eCheck-Zahlungen auf Ihre Rechnungen, abgeglichen mit QuickBooks Online und Autotask.</translation>
-        </message>
-    </context>
-    <context>
-        <name>AddUserDialog</name>
-        <message>
-            <source>Add user</source>
-            <translation>Benutzer hinzufügen</translation>
-        </message>
-        <message>
-            <source>At least {n} characters</source>
-            <translation>Mindestens {n} Zeichen</translation>
-        </message>
-        <message>
-            <source>Username:</source>
-            <translation>Benutzername:</translation>
-        </message>
-        <message>
-            <source>Name:</source>
-            <translation>Name:</translation>
-        </message>
-        <message>
-            <source>Role:</source>
-            <translation>Rolle:</translation>
-        </message>
-        <message>
-            <source>Password:</source>
-            <translation>Passwort:</translation>
-        </message>
-        <message>
-            <source>Repeat password:</source>
-            <translation>Passwort wiederholen:</translation>
-        </message>
-        <message>
-            <source>The passwords do not match.</source>
-            <translation>Die Passwörter stimmen nicht überein.</translation>
-        </message>
-    </context>
-    <context>
-        <name>AdminTab</name>
-        <message>
-            <source>Admin</source>
-            <translation>Verwaltung</translation>
-        </message>
-        <message>
-            <source>The Admin tab is for admins. Ask an admin to change settings or users.</source>
-            <translation>Die Verwaltung ist Administratoren vorbehalten. Bitten Sie einen Administrator, Einstellungen oder Benutzer zu ändern.</translation>
-        </message>
-        <message>
-            <source>Payment Processing</source>
-            <translation>Zahlungsabwicklung</translation>
-        </message>
-        <message>
-            <source>Users</source>
-            <translation>Benutzer</translation>
-        </message>
-        <message>
-            <source>Audit Log</source>
-            <translation>Prüfprotokoll</translation>
-        </message>
-        <message>
-            <source>Connections</source>
-            <translation>Verbindungen</translation>
-        </message>
-    </context>
-    <context>
-        <name>AuditPage</name>
-        <message>
-            <source>Audit Log</source>
-            <translation>Prüfprotokoll</translation>
-        </message>
-        <message>
-            <source>From</source>
-            <translation>Von</translation>
-        </message>
-        <message>
-            <source>To</source>
-            <translation>Bis</translation>
-        </message>
-        <message>
-            <source>From date</source>
-            <translation>Von-Datum</translation>
-        </message>
-        <message>
-            <source>To date</source>
-            <translation>Bis-Datum</translation>
-        </message>
-        <message>
-            <source>Username</source>
-            <translation>Benutzername</translation>
-        </message>
-        <message>
-            <source>Any action</source>
-            <translation>Jede Aktion</translation>
-        </message>
-        <message>
-            <source>Action</source>
-            <translation>Aktion</translation>
-        </message>
-        <message>
-            <source>Search details…</source>
-            <translation>Details durchsuchen …</translation>
-        </message>
-        <message>
-            <source>Search details</source>
-            <translation>Details durchsuchen</translation>
-        </message>
-        <message>
-            <source>Apply</source>
-            <translation>Anwenden</translation>
-        </message>
-        <message>
-            <source>Export CSV…</source>
-            <translation>CSV exportieren …</translation>
-        </message>
-        <message>
-            <source>{shown} of {total} entries shown</source>
-            <translation>{shown} von {total} Einträgen angezeigt</translation>
-        </message>
-        <message>
-            <source>Export audit log</source>
-            <translation>Prüfprotokoll exportieren</translation>
-        </message>
-        <message>
-            <source>CSV files (*.csv)</source>
-            <translation>CSV-Dateien (*.csv)</translation>
-        </message>
-        <message>
-            <source>Export failed: {reason}</source>
-            <translation>Export fehlgeschlagen: {reason}</translation>
-        </message>
-        <message>
-            <source>Exported {n} entries to {path}</source>
-            <translation>{n} Einträge nach {path} exportiert</translation>
-        </message>
-    </context>
-    <context>
-        <name>Banner</name>
-        <message>
-            <source>Close message</source>
-            <translation>Meldung schließen</translation>
-        </message>
-        <message>
-            <source>Message</source>
-            <translation>Meldung</translation>
-        </message>
-    </context>
-    <context>
-        <name>ConnectionsPage</name>
-        <message>
-            <source>Connections</source>
-            <translation>Verbindungen</translation>
-        </message>
-        <message>
-            <source>Autotask (invoices, companies, contacts)</source>
-            <translation>Autotask (Rechnungen, Firmen, Kontakte)</translation>
-        </message>
-        <message>
-            <source>API user (an e-mail address)</source>
-            <translation>API-Benutzer (eine E-Mail-Adresse)</translation>
-        </message>
-        <message>
-            <source>The API user's secret</source>
-            <translation>Das Geheimnis des API-Benutzers</translation>
-        </message>
-        <message>
-            <source>Autotask secret</source>
-            <translation>Autotask-Geheimnis</translation>
-        </message>
-        <message>
-            <source>Integration code</source>
-            <translation>Integrationscode</translation>
-        </message>
-        <message>
-            <source>API tracking identifier (integration code)</source>
-            <translation>API-Tracking-Kennung (Integrationscode)</translation>
-        </message>
-        <message>
-            <source>Save</source>
-            <translation>Speichern</translation>
-        </message>
-        <message>
-            <source>Test connection</source>
-            <translation>Verbindung testen</translation>
-        </message>
-        <message>
-            <source>Clear</source>
-            <translation>Löschen</translation>
-        </message>
-        <message>
-            <source>API user:</source>
-            <translation>API-Benutzer:</translation>
-        </message>
-        <message>
-            <source>Secret:</source>
-            <translation>Geheimnis:</translation>
-        </message>
-        <message>
-            <source>Integration code:</source>
-            <translation>Integrationscode:</translation>
-        </message>
-        <message>
-            <source>Address:</source>
-            <translation>Adresse:</translation>
-        </message>
-        <message>
-            <source>QuickBooks Online (accounting)</source>
-            <translation>QuickBooks Online (Buchhaltung)</translation>
-        </message>
-        <message>
-            <source>Client id from the Intuit developer portal</source>
-            <translation>Client-ID aus dem Intuit-Entwicklerportal</translation>
-        </message>
-        <message>
-            <source>Client secret</source>
-            <translation>Client-Geheimnis</translation>
-        </message>
-        <message>
-            <source>QuickBooks client secret</source>
-            <translation>QuickBooks-Client-Geheimnis</translation>
-        </message>
-        <message>
-            <source>Connect QuickBooks</source>
-            <translation>QuickBooks verbinden</translation>
-        </message>
-        <message>
-            <source>Disconnect</source>
-            <translation>Trennen</translation>
-        </message>
-        <message>
-            <source>Client id:</source>
-            <translation>Client-ID:</translation>
-        </message>
-        <message>
-            <source>Client secret:</source>
-            <translation>Client-Geheimnis:</translation>
-        </message>
-        <message>
-            <source>Status:</source>
-            <translation>Status:</translation>
-        </message>
-        <message>
-            <source>Connected to company {realm}</source>
-            <translation>Verbunden mit Firma {realm}</translation>
-        </message>
-        <message>
-            <source>Connected on another workstation: click Connect QuickBooks to sign in here too.</source>
-            <translation>An einem anderen Arbeitsplatz verbunden: Klicken Sie auf „QuickBooks verbinden“, um sich auch hier anzumelden.</translation>
-        </message>
-        <message>
-            <source>Not connected</source>
-            <translation>Nicht verbunden</translation>
-        </message>
-        <message>
-            <source>Autotask settings saved</source>
-            <translation>Autotask-Einstellungen gespeichert</translation>
-        </message>
-        <message>
-            <source>Asking Autotask…</source>
-            <translation>Frage Autotask …</translation>
-        </message>
-        <message>
-            <source>Clear Autotask</source>
-            <translation>Autotask löschen</translation>
-        </message>
-        <message>
-            <source>Remove the Autotask secret and integration code?</source>
-            <translation>Autotask-Geheimnis und Integrationscode entfernen?</translation>
-        </message>
-        <message>
-            <source>Syncing stops until they are entered again.</source>
-            <translation>Der Abgleich ruht, bis sie erneut eingegeben werden.</translation>
-        </message>
-        <message>
-            <source>Autotask credentials cleared</source>
-            <translation>Autotask-Zugangsdaten gelöscht</translation>
-        </message>
-        <message>
-            <source>QuickBooks app settings saved</source>
-            <translation>QuickBooks-App-Einstellungen gespeichert</translation>
-        </message>
-        <message>
-            <source>QuickBooks did not answer within five minutes: click Connect QuickBooks to try again.</source>
-            <translation>QuickBooks hat nicht innerhalb von fünf Minuten geantwortet: Klicken Sie erneut auf „QuickBooks verbinden“.</translation>
-        </message>
-        <message>
-            <source>QuickBooks connected</source>
-            <translation>QuickBooks verbunden</translation>
-        </message>
-        <message>
-            <source>Waiting for you to sign in to QuickBooks in your browser…</source>
-            <translation>Warte auf Ihre Anmeldung bei QuickBooks im Browser …</translation>
-        </message>
-        <message>
-            <source>Asking QuickBooks…</source>
-            <translation>Frage QuickBooks …</translation>
-        </message>
-        <message>
-            <source>Disconnect QuickBooks</source>
-            <translation>QuickBooks trennen</translation>
-        </message>
-        <message>
-            <source>Disconnect QuickBooks?</source>
-            <translation>QuickBooks trennen?</translation>
-        </message>
-        <message>
-            <source>Payments wait in the outbox until QuickBooks is connected again.</source>
-            <translation>Zahlungen warten im Postausgang, bis QuickBooks wieder verbunden ist.</translation>
-        </message>
-        <message>
-            <source>QuickBooks disconnected</source>
-            <translation>QuickBooks getrennt</translation>
-        </message>
-    </context>
-    <context>
-        <name>InvoiceHistoryTab</name>
-        <message>
-            <source>Invoices</source>
-            <translation>Rechnungen</translation>
-        </message>
-        <message>
-            <source>Search invoice no., company or QuickBooks no. (Ctrl+F)</source>
-            <translation>Rechnungsnr., Firma oder QuickBooks-Nr. suchen (Strg+F)</translation>
-        </message>
-        <message>
-            <source>Search invoices</source>
-            <translation>Rechnungen suchen</translation>
-        </message>
-        <message>
-            <source>Any status</source>
-            <translation>Jeder Status</translation>
-        </message>
-        <message>
-            <source>Status</source>
-            <translation>Status</translation>
-        </message>
-        <message>
-            <source>Invoice date</source>
-            <translation>Rechnungsdatum</translation>
-        </message>
-        <message>
-            <source>Invoice date from</source>
-            <translation>Rechnungsdatum von</translation>
-        </message>
-        <message>
-            <source>Invoice date to</source>
-            <translation>Rechnungsdatum bis</translation>
-        </message>
-        <message>
-            <source>Overdue only</source>
-            <translation>Nur überfällige</translation>
-        </message>
-        <message>
-            <source>Counting…</source>
-            <translation>Zähle …</translation>
-        </message>
-        <message>
-            <source>%1 invoices · balance %2</source>
-            <translation>%1 Rechnungen · offen %2</translation>
-        </message>
-        <message>
-            <source>No invoice matches these filters.
+<context>
+    <name>AboutDialog</name>
+    <message>
+        <source>About PayApp</source>
+        <translation>Über PayApp</translation>
+    </message>
+    <message>
+        <source>Version {0}</source>
+        <translation>Version {0}</translation>
+    </message>
+    <message>
+        <source>Card and eCheck payments on your invoices, kept in step with QuickBooks Online and Autotask.</source>
+        <translation>Karten- und eCheck-Zahlungen auf Ihre Rechnungen, abgeglichen mit QuickBooks Online und Autotask.</translation>
+    </message>
+</context>
+<context>
+    <name>AddUserDialog</name>
+    <message>
+        <source>Add user</source>
+        <translation>Benutzer hinzufügen</translation>
+    </message>
+    <message>
+        <source>At least {n} characters</source>
+        <translation>Mindestens {n} Zeichen</translation>
+    </message>
+    <message>
+        <source>Username:</source>
+        <translation>Benutzername:</translation>
+    </message>
+    <message>
+        <source>Name:</source>
+        <translation>Name:</translation>
+    </message>
+    <message>
+        <source>Role:</source>
+        <translation>Rolle:</translation>
+    </message>
+    <message>
+        <source>Password:</source>
+        <translation>Passwort:</translation>
+    </message>
+    <message>
+        <source>Repeat password:</source>
+        <translation>Passwort wiederholen:</translation>
+    </message>
+    <message>
+        <source>The passwords do not match.</source>
+        <translation>Die Passwörter stimmen nicht überein.</translation>
+    </message>
+</context>
+<context>
+    <name>AdminTab</name>
+    <message>
+        <source>Admin</source>
+        <translation>Verwaltung</translation>
+    </message>
+    <message>
+        <source>The Admin tab is for admins. Ask an admin to change settings or users.</source>
+        <translation>Die Verwaltung ist Administratoren vorbehalten. Bitten Sie einen Administrator, Einstellungen oder Benutzer zu ändern.</translation>
+    </message>
+    <message>
+        <source>Payment Processing</source>
+        <translation>Zahlungsabwicklung</translation>
+    </message>
+    <message>
+        <source>Users</source>
+        <translation>Benutzer</translation>
+    </message>
+    <message>
+        <source>Audit Log</source>
+        <translation>Prüfprotokoll</translation>
+    </message>
+    <message>
+        <source>Connections</source>
+        <translation>Verbindungen</translation>
+    </message>
+</context>
+<context>
+    <name>AuditPage</name>
+    <message>
+        <source>Audit Log</source>
+        <translation>Prüfprotokoll</translation>
+    </message>
+    <message>
+        <source>From</source>
+        <translation>Von</translation>
+    </message>
+    <message>
+        <source>To</source>
+        <translation>Bis</translation>
+    </message>
+    <message>
+        <source>From date</source>
+        <translation>Von-Datum</translation>
+    </message>
+    <message>
+        <source>To date</source>
+        <translation>Bis-Datum</translation>
+    </message>
+    <message>
+        <source>Username</source>
+        <translation>Benutzername</translation>
+    </message>
+    <message>
+        <source>Any action</source>
+        <translation>Jede Aktion</translation>
+    </message>
+    <message>
+        <source>Action</source>
+        <translation>Aktion</translation>
+    </message>
+    <message>
+        <source>Search details…</source>
+        <translation>Details durchsuchen …</translation>
+    </message>
+    <message>
+        <source>Search details</source>
+        <translation>Details durchsuchen</translation>
+    </message>
+    <message>
+        <source>Apply</source>
+        <translation>Anwenden</translation>
+    </message>
+    <message>
+        <source>Export CSV…</source>
+        <translation>CSV exportieren …</translation>
+    </message>
+    <message>
+        <source>{shown} of {total} entries shown</source>
+        <translation>{shown} von {total} Einträgen angezeigt</translation>
+    </message>
+    <message>
+        <source>Export audit log</source>
+        <translation>Prüfprotokoll exportieren</translation>
+    </message>
+    <message>
+        <source>CSV files (*.csv)</source>
+        <translation>CSV-Dateien (*.csv)</translation>
+    </message>
+    <message>
+        <source>Export failed: {reason}</source>
+        <translation>Export fehlgeschlagen: {reason}</translation>
+    </message>
+    <message>
+        <source>Exported {n} entries to {path}</source>
+        <translation>{n} Einträge nach {path} exportiert</translation>
+    </message>
+</context>
+<context>
+    <name>AuditTable</name>
+    <message>
+        <source>When (local time)</source>
+        <translation>Wann (Ortszeit)</translation>
+    </message>
+    <message>
+        <source>User</source>
+        <translation>Benutzer</translation>
+    </message>
+    <message>
+        <source>Action</source>
+        <translation>Aktion</translation>
+    </message>
+    <message>
+        <source>Entity</source>
+        <translation>Objekt</translation>
+    </message>
+    <message>
+        <source>Workstation</source>
+        <translation>Arbeitsplatz</translation>
+    </message>
+    <message>
+        <source>Details</source>
+        <translation>Details</translation>
+    </message>
+</context>
+<context>
+    <name>Banner</name>
+    <message>
+        <source>Close message</source>
+        <translation>Meldung schließen</translation>
+    </message>
+    <message>
+        <source>Message</source>
+        <translation>Meldung</translation>
+    </message>
+</context>
+<context>
+    <name>ConnectionsPage</name>
+    <message>
+        <source>Connections</source>
+        <translation>Verbindungen</translation>
+    </message>
+    <message>
+        <source>Autotask (invoices, companies, contacts)</source>
+        <translation>Autotask (Rechnungen, Firmen, Kontakte)</translation>
+    </message>
+    <message>
+        <source>API user (an e-mail address)</source>
+        <translation>API-Benutzer (eine E-Mail-Adresse)</translation>
+    </message>
+    <message>
+        <source>The API user&apos;s secret</source>
+        <translation>Das Geheimnis des API-Benutzers</translation>
+    </message>
+    <message>
+        <source>Autotask secret</source>
+        <translation>Autotask-Geheimnis</translation>
+    </message>
+    <message>
+        <source>Integration code</source>
+        <translation>Integrationscode</translation>
+    </message>
+    <message>
+        <source>API tracking identifier (integration code)</source>
+        <translation>API-Tracking-Kennung (Integrationscode)</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>Speichern</translation>
+    </message>
+    <message>
+        <source>Test connection</source>
+        <translation>Verbindung testen</translation>
+    </message>
+    <message>
+        <source>Clear</source>
+        <translation>Löschen</translation>
+    </message>
+    <message>
+        <source>API user:</source>
+        <translation>API-Benutzer:</translation>
+    </message>
+    <message>
+        <source>Secret:</source>
+        <translation>Geheimnis:</translation>
+    </message>
+    <message>
+        <source>Integration code:</source>
+        <translation>Integrationscode:</translation>
+    </message>
+    <message>
+        <source>Address:</source>
+        <translation>Adresse:</translation>
+    </message>
+    <message>
+        <source>QuickBooks Online (accounting)</source>
+        <translation>QuickBooks Online (Buchhaltung)</translation>
+    </message>
+    <message>
+        <source>Client id from the Intuit developer portal</source>
+        <translation>Client-ID aus dem Intuit-Entwicklerportal</translation>
+    </message>
+    <message>
+        <source>Client secret</source>
+        <translation>Client-Geheimnis</translation>
+    </message>
+    <message>
+        <source>QuickBooks client secret</source>
+        <translation>QuickBooks-Client-Geheimnis</translation>
+    </message>
+    <message>
+        <source>Connect QuickBooks</source>
+        <translation>QuickBooks verbinden</translation>
+    </message>
+    <message>
+        <source>Disconnect</source>
+        <translation>Trennen</translation>
+    </message>
+    <message>
+        <source>Client id:</source>
+        <translation>Client-ID:</translation>
+    </message>
+    <message>
+        <source>Client secret:</source>
+        <translation>Client-Geheimnis:</translation>
+    </message>
+    <message>
+        <source>Status:</source>
+        <translation>Status:</translation>
+    </message>
+    <message>
+        <source>Connected to company {realm}</source>
+        <translation>Verbunden mit Firma {realm}</translation>
+    </message>
+    <message>
+        <source>Connected on another workstation: click Connect QuickBooks to sign in here too.</source>
+        <translation>An einem anderen Arbeitsplatz verbunden: Klicken Sie auf „QuickBooks verbinden“, um sich auch hier anzumelden.</translation>
+    </message>
+    <message>
+        <source>Not connected</source>
+        <translation>Nicht verbunden</translation>
+    </message>
+    <message>
+        <source>Autotask settings saved</source>
+        <translation>Autotask-Einstellungen gespeichert</translation>
+    </message>
+    <message>
+        <source>Asking Autotask…</source>
+        <translation>Frage Autotask …</translation>
+    </message>
+    <message>
+        <source>Clear Autotask</source>
+        <translation>Autotask löschen</translation>
+    </message>
+    <message>
+        <source>Remove the Autotask secret and integration code?</source>
+        <translation>Autotask-Geheimnis und Integrationscode entfernen?</translation>
+    </message>
+    <message>
+        <source>Syncing stops until they are entered again.</source>
+        <translation>Der Abgleich ruht, bis sie erneut eingegeben werden.</translation>
+    </message>
+    <message>
+        <source>Autotask credentials cleared</source>
+        <translation>Autotask-Zugangsdaten gelöscht</translation>
+    </message>
+    <message>
+        <source>QuickBooks app settings saved</source>
+        <translation>QuickBooks-App-Einstellungen gespeichert</translation>
+    </message>
+    <message>
+        <source>QuickBooks did not answer within five minutes: click Connect QuickBooks to try again.</source>
+        <translation>QuickBooks hat nicht innerhalb von fünf Minuten geantwortet: Klicken Sie erneut auf „QuickBooks verbinden“.</translation>
+    </message>
+    <message>
+        <source>QuickBooks connected</source>
+        <translation>QuickBooks verbunden</translation>
+    </message>
+    <message>
+        <source>Waiting for you to sign in to QuickBooks in your browser…</source>
+        <translation>Warte auf Ihre Anmeldung bei QuickBooks im Browser …</translation>
+    </message>
+    <message>
+        <source>Asking QuickBooks…</source>
+        <translation>Frage QuickBooks …</translation>
+    </message>
+    <message>
+        <source>Disconnect QuickBooks</source>
+        <translation>QuickBooks trennen</translation>
+    </message>
+    <message>
+        <source>Disconnect QuickBooks?</source>
+        <translation>QuickBooks trennen?</translation>
+    </message>
+    <message>
+        <source>Payments wait in the outbox until QuickBooks is connected again.</source>
+        <translation>Zahlungen warten im Postausgang, bis QuickBooks wieder verbunden ist.</translation>
+    </message>
+    <message>
+        <source>QuickBooks disconnected</source>
+        <translation>QuickBooks getrennt</translation>
+    </message>
+</context>
+<context>
+    <name>ErrorDialog</name>
+    <message>
+        <source>Something went wrong and was written to the log. Nothing was charged twice: payments in progress are checked with the gateway when PayApp starts again.</source>
+        <translation>Etwas ist schiefgelaufen und wurde protokolliert. Nichts wurde doppelt belastet: Laufende Zahlungen werden beim nächsten Start von PayApp mit dem Gateway abgeglichen.</translation>
+    </message>
+</context>
+<context>
+    <name>InvoiceHistoryTab</name>
+    <message>
+        <source>Invoices</source>
+        <translation>Rechnungen</translation>
+    </message>
+    <message>
+        <source>Search invoice no., company or QuickBooks no. (Ctrl+F)</source>
+        <translation>Rechnungsnr., Firma oder QuickBooks-Nr. suchen (Strg+F)</translation>
+    </message>
+    <message>
+        <source>Search invoices</source>
+        <translation>Rechnungen suchen</translation>
+    </message>
+    <message>
+        <source>Any status</source>
+        <translation>Jeder Status</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <source>Invoice date</source>
+        <translation>Rechnungsdatum</translation>
+    </message>
+    <message>
+        <source>Invoice date from</source>
+        <translation>Rechnungsdatum von</translation>
+    </message>
+    <message>
+        <source>Invoice date to</source>
+        <translation>Rechnungsdatum bis</translation>
+    </message>
+    <message>
+        <source>Overdue only</source>
+        <translation>Nur überfällige</translation>
+    </message>
+    <message>
+        <source>Counting…</source>
+        <translation>Zähle …</translation>
+    </message>
+    <message numerus="yes">
+        <source>%1 invoice(s) · balance %2</source>
+        <translation>
+            <numerusform>%1 Rechnung · offen %2</numerusform>
+            <numerusform>%1 Rechnungen · offen %2</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>No invoice matches these filters.
 Clear the search box, choose “Any status” or widen the date range.</source>
-            <translation>Keine Rechnung passt zu diesen Filtern.
+        <translation>Keine Rechnung passt zu diesen Filtern.
 Leeren Sie das Suchfeld, wählen Sie „Jeder Status“ oder erweitern Sie den Zeitraum.</translation>
-        </message>
-        <message>
-            <source>No invoices yet.
+    </message>
+    <message>
+        <source>No invoices yet.
 Invoices arrive from Autotask: an admin connects Autotask and runs a sync in Admin.</source>
-            <translation>Noch keine Rechnungen.
+        <translation>Noch keine Rechnungen.
 Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet unter Verwaltung einen Abgleich.</translation>
-        </message>
-        <message>
-            <source>Retry</source>
-            <translation>Erneut versuchen</translation>
-        </message>
-        <message>
-            <source>Process Payment…</source>
-            <translation>Zahlung erfassen …</translation>
-        </message>
-        <message>
-            <source>View invoice</source>
-            <translation>Rechnung anzeigen</translation>
-        </message>
-        <message>
-            <source>Copy invoice number</source>
-            <translation>Rechnungsnummer kopieren</translation>
-        </message>
-    </context>
-    <context>
-        <name>InvoiceTable</name>
-        <message>
-            <source>Open</source>
-            <translation>Offen</translation>
-        </message>
-        <message>
-            <source>Partially paid</source>
-            <translation>Teilweise bezahlt</translation>
-        </message>
-        <message>
-            <source>Paid</source>
-            <translation>Bezahlt</translation>
-        </message>
-        <message>
-            <source>Overdue</source>
-            <translation>Überfällig</translation>
-        </message>
-        <message>
-            <source>Voided</source>
-            <translation>Storniert</translation>
-        </message>
-        <message>
-            <source>Waiting</source>
-            <translation>Wartet</translation>
-        </message>
-        <message>
-            <source>Synced</source>
-            <translation>Synchronisiert</translation>
-        </message>
-        <message>
-            <source>Failed</source>
-            <translation>Fehlgeschlagen</translation>
-        </message>
-        <message>
-            <source>Invoice</source>
-            <translation>Rechnung</translation>
-        </message>
-        <message>
-            <source>QuickBooks no.</source>
-            <translation>QuickBooks-Nr.</translation>
-        </message>
-        <message>
-            <source>Company</source>
-            <translation>Firma</translation>
-        </message>
-        <message>
-            <source>Invoice date</source>
-            <translation>Rechnungsdatum</translation>
-        </message>
-        <message>
-            <source>Due date</source>
-            <translation>Fälligkeit</translation>
-        </message>
-        <message>
-            <source>Total</source>
-            <translation>Gesamt</translation>
-        </message>
-        <message>
-            <source>Balance</source>
-            <translation>Offener Betrag</translation>
-        </message>
-        <message>
-            <source>Status</source>
-            <translation>Status</translation>
-        </message>
-        <message>
-            <source>Sync</source>
-            <translation>Sync</translation>
-        </message>
-        <message>
-            <source>The invoices could not be read from the database.</source>
-            <translation>Die Rechnungen konnten nicht aus der Datenbank gelesen werden.</translation>
-        </message>
-    </context>
-    <context>
-        <name>InvoiceView</name>
-        <message>
-            <source>Lines</source>
-            <translation>Positionen</translation>
-        </message>
-        <message>
-            <source>Description</source>
-            <translation>Beschreibung</translation>
-        </message>
-        <message>
-            <source>Qty</source>
-            <translation>Menge</translation>
-        </message>
-        <message>
-            <source>Unit price</source>
-            <translation>Einzelpreis</translation>
-        </message>
-        <message>
-            <source>Amount</source>
-            <translation>Betrag</translation>
-        </message>
-        <message>
-            <source>Contract</source>
-            <translation>Vertrag</translation>
-        </message>
-        <message>
-            <source>Ticket</source>
-            <translation>Ticket</translation>
-        </message>
-        <message>
-            <source>Payment history</source>
-            <translation>Zahlungsverlauf</translation>
-        </message>
-        <message>
-            <source>Date</source>
-            <translation>Datum</translation>
-        </message>
-        <message>
-            <source>Status</source>
-            <translation>Status</translation>
-        </message>
-        <message>
-            <source>Method</source>
-            <translation>Zahlungsmittel</translation>
-        </message>
-        <message>
-            <source>Transaction</source>
-            <translation>Transaktion</translation>
-        </message>
-        <message>
-            <source>By</source>
-            <translation>Von</translation>
-        </message>
-        <message>
-            <source>No payments on this invoice yet.</source>
-            <translation>Noch keine Zahlungen auf diese Rechnung.</translation>
-        </message>
-        <message>
-            <source>Process Payment…</source>
-            <translation>Zahlung erfassen …</translation>
-        </message>
-        <message>
-            <source>Close</source>
-            <translation>Schließen</translation>
-        </message>
-        <message>
-            <source>Invoice %1 · %2</source>
-            <translation>Rechnung %1 · %2</translation>
-        </message>
-        <message>
-            <source>Company:</source>
-            <translation>Firma:</translation>
-        </message>
-        <message>
-            <source>Address:</source>
-            <translation>Adresse:</translation>
-        </message>
-        <message>
-            <source>Invoice date:</source>
-            <translation>Rechnungsdatum:</translation>
-        </message>
-        <message>
-            <source>Due date:</source>
-            <translation>Fällig am:</translation>
-        </message>
-        <message>
-            <source>Terms:</source>
-            <translation>Zahlungsbedingungen:</translation>
-        </message>
-        <message>
-            <source>Contract:</source>
-            <translation>Vertrag:</translation>
-        </message>
-        <message>
-            <source>Tickets:</source>
-            <translation>Tickets:</translation>
-        </message>
-        <message>
-            <source>Total:</source>
-            <translation>Gesamt:</translation>
-        </message>
-        <message>
-            <source>of which tax:</source>
-            <translation>davon Steuer:</translation>
-        </message>
-        <message>
-            <source>Paid:</source>
-            <translation>Bezahlt:</translation>
-        </message>
-        <message>
-            <source>Balance:</source>
-            <translation>Offen:</translation>
-        </message>
-        <message>
-            <source>Sync:</source>
-            <translation>Abgleich:</translation>
-        </message>
-        <message>
-            <source>(%1 refunded)</source>
-            <translation>(%1 erstattet)</translation>
-        </message>
-    </context>
-    <context>
-        <name>LoadingPage</name>
-        <message>
-            <source>Opening the company database…</source>
-            <translation>Die Firmendatenbank wird geöffnet …</translation>
-        </message>
-    </context>
-    <context>
-        <name>MainWindow</name>
-        <message>
-            <source>Admin</source>
-            <translation>Verwaltung</translation>
-        </message>
-        <message>
-            <source>Invoice History</source>
-            <translation>Rechnungsverlauf</translation>
-        </message>
-        <message>
-            <source>Payment Search</source>
-            <translation>Zahlungssuche</translation>
-        </message>
-        <message>
-            <source> — Demo company (sandbox: no real money moves)</source>
-            <translation> — Demofirma (Sandbox: es fließt kein echtes Geld)</translation>
-        </message>
-        <message>
-            <source>&amp;File</source>
-            <translation>&amp;Datei</translation>
-        </message>
-        <message>
-            <source>&amp;Quit</source>
-            <translation>&amp;Beenden</translation>
-        </message>
-        <message>
-            <source>&amp;View</source>
-            <translation>&amp;Ansicht</translation>
-        </message>
-        <message>
-            <source>Follow system colours</source>
-            <translation>Systemfarben folgen</translation>
-        </message>
-        <message>
-            <source>Light</source>
-            <translation>Hell</translation>
-        </message>
-        <message>
-            <source>Dark</source>
-            <translation>Dunkel</translation>
-        </message>
-        <message>
-            <source>&amp;Help</source>
-            <translation>&amp;Hilfe</translation>
-        </message>
-        <message>
-            <source>&amp;About PayApp</source>
-            <translation>Ü&amp;ber PayApp</translation>
-        </message>
-        <message>
-            <source>Sandbox connectors</source>
-            <translation>Sandbox-Anbindungen</translation>
-        </message>
-    </context>
-    <context>
-        <name>PayRule</name>
-        <message>
-            <source>Your role may not take payments. Ask a Finance user or an admin.</source>
-            <translation>Ihre Rolle darf keine Zahlungen annehmen. Bitten Sie einen Finance-Benutzer oder einen Admin.</translation>
-        </message>
-        <message>
-            <source>This invoice was voided; it cannot be paid.</source>
-            <translation>Diese Rechnung wurde storniert und kann nicht bezahlt werden.</translation>
-        </message>
-        <message>
-            <source>This invoice has nothing left to pay.</source>
-            <translation>Auf dieser Rechnung ist nichts mehr offen.</translation>
-        </message>
-        <message>
-            <source>Checking whether payment processing is set up…</source>
-            <translation>Es wird geprüft, ob die Zahlungsabwicklung eingerichtet ist…</translation>
-        </message>
-        <message>
-            <source>No payment type is enabled for the back office: enable one in Admin.</source>
-            <translation>Für das Backoffice ist keine Zahlungsart aktiviert: Aktivieren Sie eine unter Admin.</translation>
-        </message>
-    </context>
-    <context>
-        <name>PaymentDetailsDialog</name>
-        <message>
-            <source>Payment %1</source>
-            <translation>Zahlung %1</translation>
-        </message>
-        <message>
-            <source>Status</source>
-            <translation>Status</translation>
-        </message>
-        <message>
-            <source>Company</source>
-            <translation>Firma</translation>
-        </message>
-        <message>
-            <source>Invoice</source>
-            <translation>Rechnung</translation>
-        </message>
-        <message>
-            <source>Method</source>
-            <translation>Zahlungsmittel</translation>
-        </message>
-        <message>
-            <source>Sale amount</source>
-            <translation>Verkaufsbetrag</translation>
-        </message>
-        <message>
-            <source>Applied to invoice</source>
-            <translation>Auf Rechnung verbucht</translation>
-        </message>
-        <message>
-            <source>Refunded</source>
-            <translation>Erstattet</translation>
-        </message>
-        <message>
-            <source>Can still be refunded</source>
-            <translation>Noch erstattbar</translation>
-        </message>
-        <message>
-            <source>Date</source>
-            <translation>Datum</translation>
-        </message>
-        <message>
-            <source>Taken by</source>
-            <translation>Erfasst von</translation>
-        </message>
-        <message>
-            <source>Source</source>
-            <translation>Quelle</translation>
-        </message>
-        <message>
-            <source>Transaction ID</source>
-            <translation>Transaktions-ID</translation>
-        </message>
-        <message>
-            <source>Order ID</source>
-            <translation>Auftrags-ID</translation>
-        </message>
-        <message>
-            <source>Gateway</source>
-            <translation>Gateway</translation>
-        </message>
-        <message>
-            <source>Response</source>
-            <translation>Antwort</translation>
-        </message>
-        <message>
-            <source>Authorization code</source>
-            <translation>Autorisierungscode</translation>
-        </message>
-        <message>
-            <source>AVS result</source>
-            <translation>AVS-Ergebnis</translation>
-        </message>
-        <message>
-            <source>CVV result</source>
-            <translation>CVV-Ergebnis</translation>
-        </message>
-        <message>
-            <source>Gateway answer</source>
-            <translation>Antwort des Gateways</translation>
-        </message>
-        <message>
-            <source>Accounting</source>
-            <translation>Buchhaltung</translation>
-        </message>
-        <message>
-            <source>PSA</source>
-            <translation>PSA</translation>
-        </message>
-        <message>
-            <source>Last error</source>
-            <translation>Letzter Fehler</translation>
-        </message>
-        <message>
-            <source>Sync</source>
-            <translation>Abgleich</translation>
-        </message>
-        <message>
-            <source>When</source>
-            <translation>Wann</translation>
-        </message>
-        <message>
-            <source>Event</source>
-            <translation>Ereignis</translation>
-        </message>
-        <message>
-            <source>Amount</source>
-            <translation>Betrag</translation>
-        </message>
-        <message>
-            <source>Timeline</source>
-            <translation>Verlauf</translation>
-        </message>
-        <message>
-            <source>Kind</source>
-            <translation>Art</translation>
-        </message>
-        <message>
-            <source>Reason</source>
-            <translation>Grund</translation>
-        </message>
-        <message>
-            <source>Gateway said</source>
-            <translation>Antwort des Gateways</translation>
-        </message>
-        <message>
-            <source>Void</source>
-            <translation>Storno</translation>
-        </message>
-        <message>
-            <source>Refund</source>
-            <translation>Erstattung</translation>
-        </message>
-        <message>
-            <source>Voids and refunds</source>
-            <translation>Stornos und Erstattungen</translation>
-        </message>
-        <message>
-            <source>Job</source>
-            <translation>Auftrag</translation>
-        </message>
-        <message>
-            <source>Attempts</source>
-            <translation>Versuche</translation>
-        </message>
-        <message>
-            <source>Sync jobs</source>
-            <translation>Abgleichsaufträge</translation>
-        </message>
-        <message>
-            <source>User</source>
-            <translation>Benutzer</translation>
-        </message>
-        <message>
-            <source>Action</source>
-            <translation>Aktion</translation>
-        </message>
-        <message>
-            <source>Details</source>
-            <translation>Details</translation>
-        </message>
-        <message>
-            <source>Audit</source>
-            <translation>Prüfprotokoll</translation>
-        </message>
-        <message>
-            <source>Void…</source>
-            <translation>Stornieren …</translation>
-        </message>
-        <message>
-            <source>Refund…</source>
-            <translation>Erstatten …</translation>
-        </message>
-        <message>
-            <source>Retry sync</source>
-            <translation>Abgleich wiederholen</translation>
-        </message>
-        <message>
-            <source>Save receipt as PDF…</source>
-            <translation>Beleg als PDF speichern …</translation>
-        </message>
-        <message>
-            <source>Print receipt…</source>
-            <translation>Beleg drucken…</translation>
-        </message>
-    </context>
-    <context>
-        <name>PaymentDialog</name>
-        <message>
-            <source>United States</source>
-            <extracomment>The gateway takes no payment below 1.00 (it declines them), so the window does not offer one.</extracomment>
-            <translation>Vereinigte Staaten</translation>
-        </message>
-        <message>
-            <source>Canada</source>
-            <translation>Kanada</translation>
-        </message>
-        <message>
-            <source>Make a Payment · Invoice %1</source>
-            <translation>Zahlung erfassen · Rechnung %1</translation>
-        </message>
-        <message>
-            <source>Invoice %1</source>
-            <translation>Rechnung %1</translation>
-        </message>
-        <message>
-            <source>Invoice date</source>
-            <translation>Rechnungsdatum</translation>
-        </message>
-        <message>
-            <source>Amount due</source>
-            <translation>Offener Betrag</translation>
-        </message>
-        <message>
-            <source>Due date</source>
-            <translation>Fällig am</translation>
-        </message>
-        <message>
-            <source>Contact making the payment</source>
-            <translation>Zahlender Kontakt</translation>
-        </message>
-        <message>
-            <source>Paid by (contact):</source>
-            <translation>Bezahlt von (Kontakt):</translation>
-        </message>
-        <message>
-            <source>Saved payment methods</source>
-            <translation>Gespeicherte Zahlungsmittel</translation>
-        </message>
-        <message>
-            <source>No saved payment methods for this company yet.</source>
-            <translation>Für diese Firma sind noch keine Zahlungsmittel gespeichert.</translation>
-        </message>
-        <message>
-            <source>Add Credit Card</source>
-            <translation>Kreditkarte hinzufügen</translation>
-        </message>
-        <message>
-            <source>Add Bank Information (eCheck)</source>
-            <translation>Bankverbindung hinzufügen (eCheck)</translation>
-        </message>
-        <message>
-            <source>Amount</source>
-            <translation>Betrag</translation>
-        </message>
-        <message>
-            <source>Full balance by default; a partial payment between %1 and %2.</source>
-            <translation>Standardmäßig der volle offene Betrag; eine Teilzahlung zwischen %1 und %2.</translation>
-        </message>
-        <message>
-            <source>Amount:</source>
-            <translation>Betrag:</translation>
-        </message>
-        <message>
-            <source>Processing payment… do not close this window</source>
-            <translation>Zahlung wird verarbeitet … Fenster nicht schließen</translation>
-        </message>
-        <message>
-            <source>Cancel</source>
-            <translation>Abbrechen</translation>
-        </message>
-        <message>
-            <source>Process Payment</source>
-            <translation>Zahlung ausführen</translation>
-        </message>
-        <message>
-            <source>New credit card</source>
-            <translation>Neue Kreditkarte</translation>
-        </message>
-        <message>
-            <source>Card number</source>
-            <translation>Kartennummer</translation>
-        </message>
-        <message>
-            <source>MM/YY</source>
-            <translation>MM/JJ</translation>
-        </message>
-        <message>
-            <source>Save payment information</source>
-            <translation>Zahlungsdaten speichern</translation>
-        </message>
-        <message>
-            <source>Card number:</source>
-            <translation>Kartennummer:</translation>
-        </message>
-        <message>
-            <source>Expiry (MM/YY):</source>
-            <translation>Gültig bis (MM/JJ):</translation>
-        </message>
-        <message>
-            <source>Security code (CVV):</source>
-            <translation>Prüfnummer (CVV):</translation>
-        </message>
-        <message>
-            <source>First and last name exactly as on the card.</source>
-            <translation>Vor- und Nachname genau wie auf der Karte.</translation>
-        </message>
-        <message>
-            <source>First name:</source>
-            <translation>Vorname:</translation>
-        </message>
-        <message>
-            <source>Last name:</source>
-            <translation>Nachname:</translation>
-        </message>
-        <message>
-            <source>Country:</source>
-            <translation>Land:</translation>
-        </message>
-        <message>
-            <source>State:</source>
-            <translation>Bundesstaat:</translation>
-        </message>
-        <message>
-            <source>ZIP / postal code:</source>
-            <translation>Postleitzahl:</translation>
-        </message>
-        <message>
-            <source>Enter the first name.</source>
-            <translation>Geben Sie den Vornamen ein.</translation>
-        </message>
-        <message>
-            <source>Enter the last name.</source>
-            <translation>Geben Sie den Nachnamen ein.</translation>
-        </message>
-        <message>
-            <source>Enter the billing ZIP code.</source>
-            <translation>Geben Sie die Postleitzahl der Rechnungsadresse ein.</translation>
-        </message>
-        <message>
-            <source>New bank account (eCheck)</source>
-            <translation>Neues Bankkonto (eCheck)</translation>
-        </message>
-        <message>
-            <source>Personal</source>
-            <translation>Privat</translation>
-        </message>
-        <message>
-            <source>Business</source>
-            <translation>Geschäftlich</translation>
-        </message>
-        <message>
-            <source>Checking</source>
-            <translation>Girokonto</translation>
-        </message>
-        <message>
-            <source>Savings</source>
-            <translation>Sparkonto</translation>
-        </message>
-        <message>
-            <source>Account holder:</source>
-            <translation>Kontoinhaber:</translation>
-        </message>
-        <message>
-            <source>Account type:</source>
-            <translation>Kontoart:</translation>
-        </message>
-        <message>
-            <source>Name on account:</source>
-            <translation>Name des Kontoinhabers:</translation>
-        </message>
-        <message>
-            <source>Routing number (9 digits):</source>
-            <translation>Bankleitzahl (Routing, 9 Ziffern):</translation>
-        </message>
-        <message>
-            <source>Account number:</source>
-            <translation>Kontonummer:</translation>
-        </message>
-        <message>
-            <source>Company:</source>
-            <translation>Firma:</translation>
-        </message>
-        <message>
-            <source>Address:</source>
-            <translation>Adresse:</translation>
-        </message>
-        <message>
-            <source>City:</source>
-            <translation>Ort:</translation>
-        </message>
-        <message>
-            <source>ZIP code:</source>
-            <translation>Postleitzahl:</translation>
-        </message>
-        <message>
-            <source>Enter the name on the account.</source>
-            <translation>Geben Sie den Namen des Kontoinhabers ein.</translation>
-        </message>
-        <message>
-            <source>(not recorded)</source>
-            <translation>(nicht erfasst)</translation>
-        </message>
-        <message>
-            <source>%1 (last used)</source>
-            <translation>%1 (zuletzt verwendet)</translation>
-        </message>
-        <message>
-            <source>Card brand: %1</source>
-            <translation>Kartenmarke: %1</translation>
-        </message>
-        <message>
-            <source>Enter an amount above zero.</source>
-            <translation>Geben Sie einen Betrag über null ein.</translation>
-        </message>
-        <message>
-            <source>The amount is more than the balance of %1.</source>
-            <translation>Der Betrag übersteigt den offenen Betrag von %1.</translation>
-        </message>
-        <message>
-            <source>The gateway takes payments of %1 or more.</source>
-            <translation>Das Gateway nimmt Zahlungen ab %1 an.</translation>
-        </message>
-        <message>
-            <source>Card</source>
-            <translation>Karte</translation>
-        </message>
-        <message>
-            <source>eCheck %1 •••• %2</source>
-            <translation>eCheck %1 •••• %2</translation>
-        </message>
-        <message>
-            <source>saved method</source>
-            <translation>gespeichertes Zahlungsmittel</translation>
-        </message>
-        <message>
-            <source>Choose a payment method.</source>
-            <translation>Wählen Sie ein Zahlungsmittel.</translation>
-        </message>
-        <message>
-            <source>Confirm payment</source>
-            <translation>Zahlung bestätigen</translation>
-        </message>
-        <message>
-            <source>Charge %1 to %2 for invoice %3 (%4)?</source>
-            <translation>%1 von %2 für Rechnung %3 (%4) abbuchen?</translation>
-        </message>
-        <message>
-            <source>Possible duplicate payment</source>
-            <translation>Mögliche doppelte Zahlung</translation>
-        </message>
-        <message>
-            <source>Pay again</source>
-            <translation>Erneut zahlen</translation>
-        </message>
-        <message>
-            <source>Nothing was charged.</source>
-            <translation>Es wurde nichts abgebucht.</translation>
-        </message>
-        <message>
-            <source>Payment has been processed: %1. Transaction ID: %2.</source>
-            <translation>Die Zahlung wurde verarbeitet: %1. Transaktions-ID: %2.</translation>
-        </message>
-        <message>
-            <source>Close</source>
-            <translation>Schließen</translation>
-        </message>
-        <message>
-            <source>Outcome unknown, being checked. %1</source>
-            <translation>Ergebnis unbekannt, wird geprüft. %1</translation>
-        </message>
-    </context>
-    <context>
-        <name>PaymentSearchTab</name>
-        <message>
-            <source>All dates</source>
-            <translation>Alle Daten</translation>
-        </message>
-        <message>
-            <source>Today</source>
-            <translation>Heute</translation>
-        </message>
-        <message>
-            <source>This week</source>
-            <translation>Diese Woche</translation>
-        </message>
-        <message>
-            <source>Last 30 days</source>
-            <translation>Letzte 30 Tage</translation>
-        </message>
-        <message>
-            <source>Custom…</source>
-            <translation>Benutzerdefiniert …</translation>
-        </message>
-        <message>
-            <source>Company contains</source>
-            <translation>Firma enthält</translation>
-        </message>
-        <message>
-            <source>Invoice number</source>
-            <translation>Rechnungsnummer</translation>
-        </message>
-        <message>
-            <source>Any status</source>
-            <translation>Jeder Status</translation>
-        </message>
-        <message>
-            <source>Any method</source>
-            <translation>Jedes Zahlungsmittel</translation>
-        </message>
-        <message>
-            <source>Card</source>
-            <translation>Karte</translation>
-        </message>
-        <message>
-            <source>eCheck</source>
-            <translation>eCheck</translation>
-        </message>
-        <message>
-            <source>Any brand</source>
-            <translation>Jede Kartenmarke</translation>
-        </message>
-        <message>
-            <source>Last 4</source>
-            <translation>Letzte 4</translation>
-        </message>
-        <message>
-            <source>Min amount</source>
-            <translation>Mindestbetrag</translation>
-        </message>
-        <message>
-            <source>Max amount</source>
-            <translation>Höchstbetrag</translation>
-        </message>
-        <message>
-            <source>Transaction ID</source>
-            <translation>Transaktions-ID</translation>
-        </message>
-        <message>
-            <source>Order ID</source>
-            <translation>Auftrags-ID</translation>
-        </message>
-        <message>
-            <source>User</source>
-            <translation>Benutzer</translation>
-        </message>
-        <message>
-            <source>Any source</source>
-            <translation>Jede Quelle</translation>
-        </message>
-        <message>
-            <source>Any sync state</source>
-            <translation>Jeder Abgleichsstatus</translation>
-        </message>
-        <message>
-            <source>Clear filters</source>
-            <translation>Filter zurücksetzen</translation>
-        </message>
-        <message>
-            <source>Date</source>
-            <translation>Datum</translation>
-        </message>
-        <message>
-            <source>Method</source>
-            <translation>Zahlungsmittel</translation>
-        </message>
-        <message>
-            <source>Other</source>
-            <translation>Andere</translation>
-        </message>
-        <message>
-            <source>No payments match these filters. Widen the date range or clear filters.</source>
-            <translation>Keine Zahlung passt zu diesen Filtern. Erweitern Sie den Zeitraum oder setzen Sie die Filter zurück.</translation>
-        </message>
-        <message>
-            <source>Retry</source>
-            <translation>Erneut versuchen</translation>
-        </message>
-        <message>
-            <source>Details…</source>
-            <translation>Details …</translation>
-        </message>
-        <message>
-            <source>Void / Refund…</source>
-            <translation>Stornieren / Erstatten …</translation>
-        </message>
-        <message>
-            <source>Retry sync</source>
-            <translation>Abgleich wiederholen</translation>
-        </message>
-        <message>
-            <source>Save receipt as PDF…</source>
-            <translation>Beleg als PDF speichern …</translation>
-        </message>
-        <message>
-            <source>Pending approvals…</source>
-            <translation>Offene Freigaben …</translation>
-        </message>
-        <message>
-            <source>Export CSV…</source>
-            <translation>CSV exportieren …</translation>
-        </message>
-        <message>
-            <source>Export Excel…</source>
-            <translation>Excel exportieren …</translation>
-        </message>
-        <message>
-            <source>Cancel export</source>
-            <translation>Export abbrechen</translation>
-        </message>
-        <message>
-            <source>Payments are not available until the gateway is set up.</source>
-            <translation>Zahlungen sind erst verfügbar, wenn das Gateway eingerichtet ist.</translation>
-        </message>
-        <message>
-            <source>Counting…</source>
-            <translation>Zähle …</translation>
-        </message>
-        <message>
-            <source>No payments</source>
-            <translation>Keine Zahlungen</translation>
-        </message>
-        <message numerus="yes">
-            <source>%n payment(s)</source>
-            <translation>
-                <numerusform>%n Zahlung</numerusform>
-                <numerusform>%n Zahlungen</numerusform>
-            </translation>
-        </message>
-        <message>
-            <source>sales %1</source>
-            <translation>Umsatz %1</translation>
-        </message>
-        <message>
-            <source>applied %1</source>
-            <translation>verbucht %1</translation>
-        </message>
-        <message>
-            <source>refunded %1</source>
-            <translation>erstattet %1</translation>
-        </message>
-        <message>
-            <source>This payment cannot be voided or refunded.</source>
-            <translation>Diese Zahlung kann weder storniert noch erstattet werden.</translation>
-        </message>
-        <message>
-            <source>Void this payment?</source>
-            <translation>Diese Zahlung stornieren?</translation>
-        </message>
-        <message>
-            <source>Void %1</source>
-            <translation>%1 stornieren</translation>
-        </message>
-        <message>
-            <source>Void %1 on invoice %2 of %3?</source>
-            <translation>%1 auf Rechnung %2 von %3 stornieren?</translation>
-        </message>
-        <message>
-            <source>The charge is cancelled before it settles; the invoice balance goes back up by %1 and accounting and the PSA are corrected.</source>
-            <translation>Die Belastung wird vor der Abrechnung aufgehoben; der offene Rechnungsbetrag steigt wieder um %1, Buchhaltung und PSA werden korrigiert.</translation>
-        </message>
-        <message>
-            <source>Refund this payment?</source>
-            <translation>Diese Zahlung erstatten?</translation>
-        </message>
-        <message>
-            <source>Refund %1</source>
-            <translation>%1 erstatten</translation>
-        </message>
-        <message>
-            <source>Refund %1 of %2 on invoice %3 of %4?</source>
-            <translation>%1 von %2 auf Rechnung %3 von %4 erstatten?</translation>
-        </message>
-        <message>
-            <source>%1 goes back to the customer's %2; the invoice balance goes back up by %1 and accounting and the PSA are corrected.</source>
-            <translation>%1 geht zurück auf %2 des Kunden; der offene Rechnungsbetrag steigt wieder um %1, Buchhaltung und PSA werden korrigiert.</translation>
-        </message>
-        <message>
-            <source>account</source>
-            <translation>Konto</translation>
-        </message>
-        <message>
-            <source>Ask for approval</source>
-            <translation>Freigabe anfordern</translation>
-        </message>
-        <message>
-            <source>This amount needs another user's approval: nothing is sent until they approve it under Pending approvals.</source>
-            <translation>Dieser Betrag muss von einem anderen Benutzer freigegeben werden: Es wird nichts gesendet, bis er unter „Offene Freigaben“ zustimmt.</translation>
-        </message>
-        <message>
-            <source>Refund of %1 is waiting for another user's approval.</source>
-            <translation>Die Erstattung von %1 wartet auf die Freigabe durch einen anderen Benutzer.</translation>
-        </message>
-        <message>
-            <source>Sync will be tried again now (%1 job(s) queued).</source>
-            <translation>Der Abgleich wird jetzt erneut versucht (%1 Auftrag/Aufträge in der Warteschlange).</translation>
-        </message>
-        <message>
-            <source>Save receipt as PDF</source>
-            <translation>Beleg als PDF speichern</translation>
-        </message>
-        <message>
-            <source>PDF (*.pdf)</source>
-            <translation>PDF (*.pdf)</translation>
-        </message>
-        <message>
-            <source>The receipt could not be saved (%1).</source>
-            <translation>Der Beleg konnte nicht gespeichert werden (%1).</translation>
-        </message>
-        <message>
-            <source>Receipt saved to %1.</source>
-            <translation>Beleg unter %1 gespeichert.</translation>
-        </message>
-        <message>
-            <source>Receipt sent to the printer.</source>
-            <translation>Beleg an den Drucker gesendet.</translation>
-        </message>
-        <message>
-            <source>CSV (*.csv)</source>
-            <translation>CSV (*.csv)</translation>
-        </message>
-        <message>
-            <source>Excel workbook (*.xlsx)</source>
-            <translation>Excel-Arbeitsmappe (*.xlsx)</translation>
-        </message>
-        <message>
-            <source>Export payments</source>
-            <translation>Zahlungen exportieren</translation>
-        </message>
-        <message>
-            <source>Exporting %v of %m</source>
-            <translation>Exportiere %v von %m</translation>
-        </message>
-        <message>
-            <source>Export cancelled; no file was written.</source>
-            <translation>Export abgebrochen; es wurde keine Datei geschrieben.</translation>
-        </message>
-        <message>
-            <source>The export could not be written (%1).</source>
-            <translation>Der Export konnte nicht geschrieben werden (%1).</translation>
-        </message>
-        <message>
-            <source>Exported %1 payments to %2.</source>
-            <translation>%1 Zahlungen nach %2 exportiert.</translation>
-        </message>
-        <message>
-            <source>Approve refund?</source>
-            <translation>Erstattung freigeben?</translation>
-        </message>
-        <message>
-            <source>Send the refund of %1 on invoice %2 of %3 to the gateway?</source>
-            <translation>Die Erstattung von %1 auf Rechnung %2 von %3 an das Gateway senden?</translation>
-        </message>
-        <message>
-            <source>Approve and refund %1</source>
-            <translation>Freigeben und %1 erstatten</translation>
-        </message>
-        <message>
-            <source>Requested by %1. The money goes back to the customer and the invoice balance goes back up.</source>
-            <translation>Angefordert von %1. Das Geld geht an den Kunden zurück und der offene Rechnungsbetrag steigt wieder.</translation>
-        </message>
-        <message>
-            <source>Request rejected; nothing was refunded.</source>
-            <translation>Anfrage abgelehnt; es wurde nichts erstattet.</translation>
-        </message>
-        <message>
-            <source>Service credit</source>
-            <translation>Gutschrift</translation>
-        </message>
-    </context>
-    <context>
-        <name>PaymentTable</name>
-        <message>
-            <source>Pending</source>
-            <translation>Ausstehend</translation>
-        </message>
-        <message>
-            <source>Unknown</source>
-            <translation>Unbekannt</translation>
-        </message>
-        <message>
-            <source>Approved</source>
-            <translation>Genehmigt</translation>
-        </message>
-        <message>
-            <source>Declined</source>
-            <translation>Abgelehnt</translation>
-        </message>
-        <message>
-            <source>Settled</source>
-            <translation>Abgerechnet</translation>
-        </message>
-        <message>
-            <source>Voided</source>
-            <translation>Storniert</translation>
-        </message>
-        <message>
-            <source>Refunded</source>
-            <translation>Erstattet</translation>
-        </message>
-        <message>
-            <source>Partially refunded</source>
-            <translation>Teilweise erstattet</translation>
-        </message>
-        <message>
-            <source>Returned</source>
-            <translation>Rückbelastet</translation>
-        </message>
-        <message>
-            <source>Error</source>
-            <translation>Fehler</translation>
-        </message>
-        <message>
-            <source>Not needed</source>
-            <translation>Nicht nötig</translation>
-        </message>
-        <message>
-            <source>Synced</source>
-            <translation>Synchronisiert</translation>
-        </message>
-        <message>
-            <source>Failed</source>
-            <translation>Fehlgeschlagen</translation>
-        </message>
-        <message>
-            <source>Needs attention</source>
-            <translation>Erfordert Aufmerksamkeit</translation>
-        </message>
-        <message>
-            <source>Back office</source>
-            <translation>Backoffice</translation>
-        </message>
-        <message>
-            <source>Client portal</source>
-            <translation>Kundenportal</translation>
-        </message>
-        <message>
-            <source>Savings</source>
-            <translation>Sparkonto</translation>
-        </message>
-        <message>
-            <source>Checking</source>
-            <translation>Girokonto</translation>
-        </message>
-        <message>
-            <source>Card</source>
-            <translation>Karte</translation>
-        </message>
-        <message>
-            <source>%1 ending %2</source>
-            <translation>%1 mit Endziffern %2</translation>
-        </message>
-        <message>
-            <source>Date</source>
-            <translation>Datum</translation>
-        </message>
-        <message>
-            <source>Company</source>
-            <translation>Firma</translation>
-        </message>
-        <message>
-            <source>Invoice</source>
-            <translation>Rechnung</translation>
-        </message>
-        <message>
-            <source>Method</source>
-            <translation>Zahlungsmittel</translation>
-        </message>
-        <message>
-            <source>Sale amount</source>
-            <translation>Verkaufsbetrag</translation>
-        </message>
-        <message>
-            <source>Applied</source>
-            <translation>Verbucht</translation>
-        </message>
-        <message>
-            <source>Status</source>
-            <translation>Status</translation>
-        </message>
-        <message>
-            <source>Transaction ID</source>
-            <translation>Transaktions-ID</translation>
-        </message>
-        <message>
-            <source>User</source>
-            <translation>Benutzer</translation>
-        </message>
-        <message>
-            <source>Sync</source>
-            <translation>Abgleich</translation>
-        </message>
-        <message>
-            <source>Accounting: %1 · PSA: %2</source>
-            <translation>Buchhaltung: %1 · PSA: %2</translation>
-        </message>
-        <message>
-            <source>The payments could not be loaded (%1).</source>
-            <translation>Die Zahlungen konnten nicht geladen werden (%1).</translation>
-        </message>
-    </context>
-    <context>
-        <name>PendingApprovalsDialog</name>
-        <message>
-            <source>Pending refund approvals</source>
-            <translation>Offene Erstattungsfreigaben</translation>
-        </message>
-        <message>
-            <source>Requested</source>
-            <translation>Angefordert</translation>
-        </message>
-        <message>
-            <source>By</source>
-            <translation>Von</translation>
-        </message>
-        <message>
-            <source>Company</source>
-            <translation>Firma</translation>
-        </message>
-        <message>
-            <source>Invoice</source>
-            <translation>Rechnung</translation>
-        </message>
-        <message>
-            <source>Amount</source>
-            <translation>Betrag</translation>
-        </message>
-        <message>
-            <source>Reason</source>
-            <translation>Grund</translation>
-        </message>
-        <message>
-            <source>No refunds are waiting for approval.</source>
-            <translation>Keine Erstattungen warten auf Freigabe.</translation>
-        </message>
-        <message>
-            <source>Approve and send</source>
-            <translation>Freigeben und senden</translation>
-        </message>
-        <message>
-            <source>Reject</source>
-            <translation>Ablehnen</translation>
-        </message>
-    </context>
-    <context>
-        <name>ProcessingPage</name>
-        <message>
-            <source>Payment Processing</source>
-            <translation>Zahlungsabwicklung</translation>
-        </message>
-        <message>
-            <source>Gateway</source>
-            <translation>Gateway</translation>
-        </message>
-        <message>
-            <source>Production</source>
-            <translation>Produktiv</translation>
-        </message>
-        <message>
-            <source>Sandbox (test account)</source>
-            <translation>Sandbox (Testkonto)</translation>
-        </message>
-        <message>
-            <source>Gateway:</source>
-            <translation>Gateway:</translation>
-        </message>
-        <message>
-            <source>Environment:</source>
-            <translation>Umgebung:</translation>
-        </message>
-        <message>
-            <source>Address:</source>
-            <translation>Adresse:</translation>
-        </message>
-        <message>
-            <source>Keys (kept in this computer's keyring)</source>
-            <translation>Schlüssel (im Schlüsselbund dieses Computers)</translation>
-        </message>
-        <message>
-            <source>Test keys</source>
-            <translation>Schlüssel testen</translation>
-        </message>
-        <message>
-            <source>Clear keys…</source>
-            <translation>Schlüssel löschen …</translation>
-        </message>
-        <message>
-            <source>Payment types</source>
-            <translation>Zahlungsarten</translation>
-        </message>
-        <message>
-            <source>Back office</source>
-            <translation>Backoffice</translation>
-        </message>
-        <message>
-            <source>Client portal</source>
-            <translation>Kundenportal</translation>
-        </message>
-        <message>
-            <source>Credit card</source>
-            <translation>Kreditkarte</translation>
-        </message>
-        <message>
-            <source>eCheck</source>
-            <translation>eCheck</translation>
-        </message>
-        <message>
-            <source>Internal currency</source>
-            <translation>Interne Währung</translation>
-        </message>
-        <message>
-            <source>Set currency…</source>
-            <translation>Währung festlegen …</translation>
-        </message>
-        <message>
-            <source>Save</source>
-            <translation>Speichern</translation>
-        </message>
-        <message>
-            <source>another admin</source>
-            <translation>ein anderer Administrator</translation>
-        </message>
-        <message>
-            <source>an unknown time</source>
-            <translation>unbekanntem Zeitpunkt</translation>
-        </message>
-        <message>
-            <source>⚠ The keys in the shared database were set by {who} on {when} on another workstation and are not in this computer's keyring. Payments are blocked here until you enter the same keys here (Replace).</source>
-            <translation>⚠ Die Schlüssel in der gemeinsamen Datenbank wurden von {who} am {when} an einem anderen Arbeitsplatz gesetzt und liegen nicht im Schlüsselbund dieses Computers. Zahlungen sind hier gesperrt, bis Sie dieselben Schlüssel hier eingeben (Ersetzen).</translation>
-        </message>
-        <message>
-            <source>Keyring: {name}</source>
-            <translation>Schlüsselbund: {name}</translation>
-        </message>
-        <message>
-            <source>✖ This computer's keyring ({name}) keeps secrets in plain text or is not available, so keys cannot be saved. Use Windows Credential Manager, macOS Keychain, or a Secret Service (GNOME Keyring, KWallet).</source>
-            <translation>✖ Der Schlüsselbund dieses Computers ({name}) speichert Geheimnisse im Klartext oder ist nicht verfügbar, daher können keine Schlüssel gespeichert werden. Verwenden Sie die Windows-Anmeldeinformationsverwaltung, den macOS-Schlüsselbund oder einen Secret Service (GNOME Keyring, KWallet).</translation>
-        </message>
-        <message>
-            <source>{code} — chosen once; it can never be changed.</source>
-            <translation>{code} — einmalig gewählt; kann nie mehr geändert werden.</translation>
-        </message>
-        <message>
-            <source>{gateway} takes only {supported}: processing stays off.</source>
-            <translation>{gateway} akzeptiert nur {supported}: Die Zahlungsabwicklung bleibt aus.</translation>
-        </message>
-        <message>
-            <source>Not chosen yet. {gateway} supports {supported}.</source>
-            <translation>Noch nicht gewählt. {gateway} unterstützt {supported}.</translation>
-        </message>
-        <message>
-            <source>back office: {types}</source>
-            <translation>Backoffice: {types}</translation>
-        </message>
-        <message>
-            <source>client portal: {types}</source>
-            <translation>Kundenportal: {types}</translation>
-        </message>
-        <message>
-            <source>✔ Processing is active ({details}).</source>
-            <translation>✔ Die Zahlungsabwicklung ist aktiv ({details}).</translation>
-        </message>
-        <message>
-            <source>⚠ Processing is off: {reason}</source>
-            <translation>⚠ Die Zahlungsabwicklung ist aus: {reason}</translation>
-        </message>
-        <message>
-            <source>credit card</source>
-            <translation>Kreditkarte</translation>
-        </message>
-        <message>
-            <source>Settings saved</source>
-            <translation>Einstellungen gespeichert</translation>
-        </message>
-        <message>
-            <source>Asking the gateway…</source>
-            <translation>Frage das Gateway …</translation>
-        </message>
-        <message>
-            <source>Clear keys</source>
-            <translation>Schlüssel löschen</translation>
-        </message>
-        <message>
-            <source>Remove the gateway keys?</source>
-            <translation>Die Gateway-Schlüssel entfernen?</translation>
-        </message>
-        <message>
-            <source>Payments stop on every workstation until keys are entered again.</source>
-            <translation>Zahlungen ruhen an allen Arbeitsplätzen, bis die Schlüssel erneut eingegeben werden.</translation>
-        </message>
-        <message>
-            <source>Keys cleared: payment processing is off.</source>
-            <translation>Schlüssel gelöscht: Die Zahlungsabwicklung ist aus.</translation>
-        </message>
-        <message>
-            <source>Set the internal currency to {code}?</source>
-            <translation>Die interne Währung auf {code} festlegen?</translation>
-        </message>
-        <message>
-            <source>Set {code} for good</source>
-            <translation>{code} endgültig festlegen</translation>
-        </message>
-        <message>
-            <source>The internal currency can never be changed afterwards.</source>
-            <translation>Die interne Währung kann danach nie mehr geändert werden.</translation>
-        </message>
-    </context>
-    <context>
-        <name>RefundDialog</name>
-        <message>
-            <source>Void payment</source>
-            <translation>Zahlung stornieren</translation>
-        </message>
-        <message>
-            <source>Refund payment</source>
-            <translation>Zahlung erstatten</translation>
-        </message>
-        <message>
-            <source>This payment has not settled yet, so it can only be voided in full: %1 on %2 for invoice %3 of %4. The charge disappears from the customer's statement.</source>
-            <translation>Diese Zahlung ist noch nicht abgerechnet und kann daher nur vollständig storniert werden: %1 am %2 für Rechnung %3 von %4. Die Belastung verschwindet von der Abrechnung des Kunden.</translation>
-        </message>
-        <message>
-            <source>%1 can still be refunded to %2 for invoice %3 of %4.</source>
-            <translation>%1 kann noch an %2 für Rechnung %3 von %4 erstattet werden.</translation>
-        </message>
-        <message>
-            <source>Full: %1</source>
-            <translation>Voll: %1</translation>
-        </message>
-        <message>
-            <source>Partial amount:</source>
-            <translation>Teilbetrag:</translation>
-        </message>
-        <message>
-            <source>Partial amount</source>
-            <translation>Teilbetrag</translation>
-        </message>
-        <message>
-            <source>Why (kept in the audit log)</source>
-            <translation>Grund (wird im Prüfprotokoll festgehalten)</translation>
-        </message>
-        <message>
-            <source>Amounts above %1 need another user's approval before they are sent.</source>
-            <translation>Beträge über %1 müssen vor dem Senden von einem anderen Benutzer freigegeben werden.</translation>
-        </message>
-        <message>
-            <source>Reason</source>
-            <translation>Grund</translation>
-        </message>
-        <message>
-            <source>Void…</source>
-            <translation>Stornieren …</translation>
-        </message>
-        <message>
-            <source>Refund…</source>
-            <translation>Erstatten …</translation>
-        </message>
-        <message>
-            <source>Enter an amount above zero.</source>
-            <translation>Geben Sie einen Betrag über null ein.</translation>
-        </message>
-        <message>
-            <source>You can refund at most %1.</source>
-            <translation>Sie können höchstens %1 erstatten.</translation>
-        </message>
-    </context>
-    <context>
-        <name>ResetPasswordDialog</name>
-        <message>
-            <source>Reset password</source>
-            <translation>Passwort zurücksetzen</translation>
-        </message>
-        <message>
-            <source>At least {n} characters</source>
-            <translation>Mindestens {n} Zeichen</translation>
-        </message>
-        <message>
-            <source>New password for {name}:</source>
-            <translation>Neues Passwort für {name}:</translation>
-        </message>
-        <message>
-            <source>Repeat:</source>
-            <translation>Wiederholen:</translation>
-        </message>
-        <message>
-            <source>The passwords do not match.</source>
-            <translation>Die Passwörter stimmen nicht überein.</translation>
-        </message>
-    </context>
-    <context>
-        <name>SecretRow</name>
-        <message>
-            <source>Replace</source>
-            <translation>Ersetzen</translation>
-        </message>
-        <message>
-            <source>Replace %1</source>
-            <translation>%1 ersetzen</translation>
-        </message>
-        <message>
-            <source>Configured · fingerprint {fp}…</source>
-            <translation>Eingerichtet · Fingerabdruck {fp}…</translation>
-        </message>
-        <message>
-            <source>Configured · fingerprint {fp}… — not on this workstation</source>
-            <translation>Eingerichtet · Fingerabdruck {fp}… — nicht an diesem Arbeitsplatz</translation>
-        </message>
-    </context>
-    <context>
-        <name>SignInDialog</name>
-        <message>
-            <source>Create the admin account</source>
-            <translation>Administratorkonto anlegen</translation>
-        </message>
-        <message>
-            <source>Sign in to {app}</source>
-            <translation>Bei {app} anmelden</translation>
-        </message>
-        <message>
-            <source>&lt;b&gt;Welcome to {app}.&lt;/b&gt;&lt;br&gt;No one uses this company database yet. Create the first admin account; admins add everyone else in Admin → Users.</source>
-            <translation>&lt;b&gt;Willkommen bei {app}.&lt;/b&gt;&lt;br&gt;Diese Firmendatenbank wird noch von niemandem genutzt. Legen Sie das erste Administratorkonto an; Administratoren fügen alle weiteren unter Verwaltung → Benutzer hinzu.</translation>
-        </message>
-        <message>
-            <source>&lt;b&gt;Sign in to {app}&lt;/b&gt;</source>
-            <translation>&lt;b&gt;Bei {app} anmelden&lt;/b&gt;</translation>
-        </message>
-        <message>
-            <source>Username:</source>
-            <translation>Benutzername:</translation>
-        </message>
-        <message>
-            <source>Your name:</source>
-            <translation>Ihr Name:</translation>
-        </message>
-        <message>
-            <source>At least {n} characters</source>
-            <translation>Mindestens {n} Zeichen</translation>
-        </message>
-        <message>
-            <source>Password:</source>
-            <translation>Passwort:</translation>
-        </message>
-        <message>
-            <source>Repeat password:</source>
-            <translation>Passwort wiederholen:</translation>
-        </message>
-        <message>
-            <source>Create admin account</source>
-            <translation>Administratorkonto anlegen</translation>
-        </message>
-        <message>
-            <source>Sign in</source>
-            <translation>Anmelden</translation>
-        </message>
-        <message>
-            <source>Quit</source>
-            <translation>Beenden</translation>
-        </message>
-        <message>
-            <source>The passwords do not match.</source>
-            <translation>Die Passwörter stimmen nicht überein.</translation>
-        </message>
-    </context>
-    <context>
-        <name>SyncProblemsDialog</name>
-        <message>
-            <source>Sync problems</source>
-            <translation>Abgleichsprobleme</translation>
-        </message>
-        <message>
-            <source>These could not be sent to QuickBooks or Autotask. Fix the cause, then Retry; or, if you did it by hand, Dismiss with a reason.</source>
-            <translation>Diese Einträge konnten nicht an QuickBooks oder Autotask gesendet werden. Beheben Sie die Ursache und wählen Sie „Erneut versuchen“ – oder, falls Sie es von Hand erledigt haben, „Verwerfen“ mit einem Grund.</translation>
-        </message>
-        <message>
-            <source>What</source>
-            <translation>Was</translation>
-        </message>
-        <message>
-            <source>Invoice / payment</source>
-            <translation>Rechnung / Zahlung</translation>
-        </message>
-        <message>
-            <source>Problem</source>
-            <translation>Problem</translation>
-        </message>
-        <message>
-            <source>Attempts</source>
-            <translation>Versuche</translation>
-        </message>
-        <message>
-            <source>No sync problems.</source>
-            <translation>Keine Abgleichsprobleme.</translation>
-        </message>
-        <message>
-            <source>Reason for dismissing (required)</source>
-            <translation>Grund für das Verwerfen (Pflichtfeld)</translation>
-        </message>
-        <message>
-            <source>Retry</source>
-            <translation>Erneut versuchen</translation>
-        </message>
-        <message>
-            <source>Dismiss</source>
-            <translation>Verwerfen</translation>
-        </message>
-        <message>
-            <source>Queued again: PayApp will send it shortly.</source>
-            <translation>Erneut eingereiht: PayApp sendet es in Kürze.</translation>
-        </message>
-        <message>
-            <source>Dismissed; the reason is in the audit log.</source>
-            <translation>Verworfen; der Grund steht im Prüfprotokoll.</translation>
-        </message>
-    </context>
-    <context>
-        <name>SyncStatusWidget</name>
-        <message>
-            <source>Not synced yet</source>
-            <translation>Noch nicht abgeglichen</translation>
-        </message>
-        <message>
-            <source>Sync now</source>
-            <translation>Jetzt abgleichen</translation>
-        </message>
-        <message>
-            <source>Cancel</source>
-            <translation>Abbrechen</translation>
-        </message>
-        <message>
-            <source>Starting sync…</source>
-            <translation>Starte Abgleich …</translation>
-        </message>
-        <message>
-            <source>Sync cancelled; the next sync continues where it stopped.</source>
-            <translation>Abgleich abgebrochen; der nächste Abgleich setzt dort fort, wo er aufgehört hat.</translation>
-        </message>
-        <message>
-            <source>Synced at {time} · {n} records</source>
-            <translation>Abgeglichen um {time} · {n} Datensätze</translation>
-        </message>
-        <message>
-            <source>{who} is syncing</source>
-            <translation>{who} gleicht gerade ab</translation>
-        </message>
-        <message>
-            <source>Last sync {when}</source>
-            <translation>Letzter Abgleich {when}</translation>
-        </message>
-        <message numerus="yes">
-            <source>⚠ %n sync problem(s)</source>
-            <translation>
-                <numerusform>⚠ %n Abgleichsproblem</numerusform>
-                <numerusform>⚠ %n Abgleichsprobleme</numerusform>
-            </translation>
-        </message>
-    </context>
-    <context>
-        <name>UsersPage</name>
-        <message>
-            <source>Users</source>
-            <translation>Benutzer</translation>
-        </message>
-        <message>
-            <source>Add user…</source>
-            <translation>Benutzer hinzufügen …</translation>
-        </message>
-        <message>
-            <source>Disable</source>
-            <translation>Deaktivieren</translation>
-        </message>
-        <message>
-            <source>Change role</source>
-            <translation>Rolle ändern</translation>
-        </message>
-        <message>
-            <source>Reset password…</source>
-            <translation>Passwort zurücksetzen …</translation>
-        </message>
-        <message>
-            <source>Sets a new password and lifts a sign-in lockout.</source>
-            <translation>Setzt ein neues Passwort und hebt eine Anmeldesperre auf.</translation>
-        </message>
-        <message>
-            <source>Role:</source>
-            <translation>Rolle:</translation>
-        </message>
-        <message>
-            <source>Active</source>
-            <translation>Aktiv</translation>
-        </message>
-        <message>
-            <source>Disabled</source>
-            <translation>Deaktiviert</translation>
-        </message>
-        <message>
-            <source>Locked</source>
-            <translation>Gesperrt</translation>
-        </message>
-        <message>
-            <source>Enable</source>
-            <translation>Aktivieren</translation>
-        </message>
-        <message>
-            <source>User {name} added.</source>
-            <translation>Benutzer {name} hinzugefügt.</translation>
-        </message>
-        <message>
-            <source>New password set for {name}.</source>
-            <translation>Neues Passwort für {name} gesetzt.</translation>
-        </message>
-        <message>
-            <source>{name} enabled.</source>
-            <translation>{name} aktiviert.</translation>
-        </message>
-        <message>
-            <source>{name} disabled.</source>
-            <translation>{name} deaktiviert.</translation>
-        </message>
-        <message>
-            <source>{name} is now {role}.</source>
-            <translation>{name} ist jetzt {role}.</translation>
-        </message>
-    </context>
-    <context>
-        <name>_KeyRow</name>
-        <message>
-            <source>Paste the key from the gateway's control panel</source>
-            <translation>Fügen Sie den Schlüssel aus dem Kontrollbereich des Gateways ein</translation>
-        </message>
-        <message>
-            <source>Replace</source>
-            <translation>Ersetzen</translation>
-        </message>
-        <message>
-            <source>Configured · fingerprint {fp}… — not on this workstation</source>
-            <translation>Eingerichtet · Fingerabdruck {fp}… — nicht an diesem Arbeitsplatz</translation>
-        </message>
-        <message>
-            <source>Configured · fingerprint {fp}…</source>
-            <translation>Eingerichtet · Fingerabdruck {fp}…</translation>
-        </message>
-    </context>
+    </message>
+    <message>
+        <source>Retry</source>
+        <translation>Erneut versuchen</translation>
+    </message>
+    <message>
+        <source>Process Payment…</source>
+        <translation>Zahlung erfassen …</translation>
+    </message>
+    <message>
+        <source>View invoice</source>
+        <translation>Rechnung anzeigen</translation>
+    </message>
+    <message>
+        <source>Copy invoice number</source>
+        <translation>Rechnungsnummer kopieren</translation>
+    </message>
+</context>
+<context>
+    <name>InvoiceTable</name>
+    <message>
+        <source>Open</source>
+        <translation>Offen</translation>
+    </message>
+    <message>
+        <source>Partially paid</source>
+        <translation>Teilweise bezahlt</translation>
+    </message>
+    <message>
+        <source>Paid</source>
+        <translation>Bezahlt</translation>
+    </message>
+    <message>
+        <source>Overdue</source>
+        <translation>Überfällig</translation>
+    </message>
+    <message>
+        <source>Voided</source>
+        <translation>Storniert</translation>
+    </message>
+    <message>
+        <source>Waiting</source>
+        <translation>Wartet</translation>
+    </message>
+    <message>
+        <source>Synced</source>
+        <translation>Synchronisiert</translation>
+    </message>
+    <message>
+        <source>Failed</source>
+        <translation>Fehlgeschlagen</translation>
+    </message>
+    <message>
+        <source>Invoice</source>
+        <translation>Rechnung</translation>
+    </message>
+    <message>
+        <source>QuickBooks no.</source>
+        <translation>QuickBooks-Nr.</translation>
+    </message>
+    <message>
+        <source>Company</source>
+        <translation>Firma</translation>
+    </message>
+    <message>
+        <source>Invoice date</source>
+        <translation>Rechnungsdatum</translation>
+    </message>
+    <message>
+        <source>Due date</source>
+        <translation>Fälligkeit</translation>
+    </message>
+    <message>
+        <source>Total</source>
+        <translation>Gesamt</translation>
+    </message>
+    <message>
+        <source>Balance</source>
+        <translation>Offener Betrag</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <source>Sync</source>
+        <translation>Sync</translation>
+    </message>
+    <message>
+        <source>The invoices could not be read from the database.</source>
+        <translation>Die Rechnungen konnten nicht aus der Datenbank gelesen werden.</translation>
+    </message>
+</context>
+<context>
+    <name>InvoiceView</name>
+    <message>
+        <source>Approved</source>
+        <translation>Genehmigt</translation>
+    </message>
+    <message>
+        <source>Settled</source>
+        <translation>Abgerechnet</translation>
+    </message>
+    <message>
+        <source>Declined</source>
+        <translation>Abgelehnt</translation>
+    </message>
+    <message>
+        <source>Pending</source>
+        <translation>Ausstehend</translation>
+    </message>
+    <message>
+        <source>Being checked</source>
+        <translation>Wird geprüft</translation>
+    </message>
+    <message>
+        <source>Not charged</source>
+        <translation>Nicht belastet</translation>
+    </message>
+    <message>
+        <source>Voided</source>
+        <translation>Storniert</translation>
+    </message>
+    <message>
+        <source>Refunded</source>
+        <translation>Erstattet</translation>
+    </message>
+    <message>
+        <source>Partly refunded</source>
+        <translation>Teilweise erstattet</translation>
+    </message>
+    <message>
+        <source>Returned by bank</source>
+        <translation>Von der Bank zurückgegeben</translation>
+    </message>
+    <message>
+        <source>Lines</source>
+        <translation>Positionen</translation>
+    </message>
+    <message>
+        <source>Description</source>
+        <translation>Beschreibung</translation>
+    </message>
+    <message>
+        <source>Qty</source>
+        <translation>Menge</translation>
+    </message>
+    <message>
+        <source>Unit price</source>
+        <translation>Einzelpreis</translation>
+    </message>
+    <message>
+        <source>Amount</source>
+        <translation>Betrag</translation>
+    </message>
+    <message>
+        <source>Contract</source>
+        <translation>Vertrag</translation>
+    </message>
+    <message>
+        <source>Ticket</source>
+        <translation>Ticket</translation>
+    </message>
+    <message>
+        <source>Payment history</source>
+        <translation>Zahlungsverlauf</translation>
+    </message>
+    <message>
+        <source>Date</source>
+        <translation>Datum</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <source>Method</source>
+        <translation>Zahlungsmittel</translation>
+    </message>
+    <message>
+        <source>Transaction</source>
+        <translation>Transaktion</translation>
+    </message>
+    <message>
+        <source>By</source>
+        <translation>Von</translation>
+    </message>
+    <message>
+        <source>No payments on this invoice yet.</source>
+        <translation>Noch keine Zahlungen auf diese Rechnung.</translation>
+    </message>
+    <message>
+        <source>Process Payment…</source>
+        <translation>Zahlung erfassen …</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>Schließen</translation>
+    </message>
+    <message>
+        <source>Invoice %1 · %2</source>
+        <translation>Rechnung %1 · %2</translation>
+    </message>
+    <message>
+        <source>Invoice %1</source>
+        <translation>Rechnung %1</translation>
+    </message>
+    <message>
+        <source>Company:</source>
+        <translation>Firma:</translation>
+    </message>
+    <message>
+        <source>Address:</source>
+        <translation>Adresse:</translation>
+    </message>
+    <message>
+        <source>Invoice date:</source>
+        <translation>Rechnungsdatum:</translation>
+    </message>
+    <message>
+        <source>Due date:</source>
+        <translation>Fällig am:</translation>
+    </message>
+    <message>
+        <source>Terms:</source>
+        <translation>Zahlungsbedingungen:</translation>
+    </message>
+    <message>
+        <source>Contract:</source>
+        <translation>Vertrag:</translation>
+    </message>
+    <message>
+        <source>Tickets:</source>
+        <translation>Tickets:</translation>
+    </message>
+    <message>
+        <source>Total:</source>
+        <translation>Gesamt:</translation>
+    </message>
+    <message>
+        <source>of which tax:</source>
+        <translation>davon Steuer:</translation>
+    </message>
+    <message>
+        <source>Paid:</source>
+        <translation>Bezahlt:</translation>
+    </message>
+    <message>
+        <source>Balance:</source>
+        <translation>Offen:</translation>
+    </message>
+    <message>
+        <source>Sync:</source>
+        <translation>Abgleich:</translation>
+    </message>
+    <message>
+        <source>(%1 refunded)</source>
+        <translation>(%1 erstattet)</translation>
+    </message>
+</context>
+<context>
+    <name>LoadingPage</name>
+    <message>
+        <source>Opening the company database…</source>
+        <translation>Die Firmendatenbank wird geöffnet …</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <source>Admin</source>
+        <translation>Verwaltung</translation>
+    </message>
+    <message>
+        <source>Invoice History</source>
+        <translation>Rechnungsverlauf</translation>
+    </message>
+    <message>
+        <source>Payment Search</source>
+        <translation>Zahlungssuche</translation>
+    </message>
+    <message>
+        <source> — Demo company (sandbox: no real money moves)</source>
+        <translation> — Demofirma (Sandbox: es fließt kein echtes Geld)</translation>
+    </message>
+    <message>
+        <source>&amp;File</source>
+        <translation>&amp;Datei</translation>
+    </message>
+    <message>
+        <source>&amp;Quit</source>
+        <translation>&amp;Beenden</translation>
+    </message>
+    <message>
+        <source>&amp;View</source>
+        <translation>&amp;Ansicht</translation>
+    </message>
+    <message>
+        <source>Follow system colours</source>
+        <translation>Systemfarben folgen</translation>
+    </message>
+    <message>
+        <source>Light</source>
+        <translation>Hell</translation>
+    </message>
+    <message>
+        <source>Dark</source>
+        <translation>Dunkel</translation>
+    </message>
+    <message>
+        <source>&amp;Help</source>
+        <translation>&amp;Hilfe</translation>
+    </message>
+    <message>
+        <source>&amp;About PayApp</source>
+        <translation>Ü&amp;ber PayApp</translation>
+    </message>
+    <message>
+        <source>Sandbox connectors</source>
+        <translation>Sandbox-Anbindungen</translation>
+    </message>
+</context>
+<context>
+    <name>Messages</name>
+    <message>
+        <source>Enter an amount.</source>
+        <translation>Geben Sie einen Betrag ein.</translation>
+    </message>
+    <message>
+        <source>That is not an amount.</source>
+        <translation>Das ist kein Betrag.</translation>
+    </message>
+    <message>
+        <source>Use at most %1 decimal places.</source>
+        <translation>Verwenden Sie höchstens %1 Nachkommastellen.</translation>
+    </message>
+    <message>
+        <source>Amounts in %1 have at most %2 decimal places.</source>
+        <translation>Beträge in %1 haben höchstens %2 Nachkommastellen.</translation>
+    </message>
+    <message>
+        <source>Enter the card number.</source>
+        <translation>Geben Sie die Kartennummer ein.</translation>
+    </message>
+    <message>
+        <source>A card number has digits only.</source>
+        <translation>Eine Kartennummer besteht nur aus Ziffern.</translation>
+    </message>
+    <message>
+        <source>The card number is too short or too long.</source>
+        <translation>Die Kartennummer ist zu kurz oder zu lang.</translation>
+    </message>
+    <message>
+        <source>This card number is not valid. Check the digits.</source>
+        <translation>Diese Kartennummer ist ungültig. Prüfen Sie die Ziffern.</translation>
+    </message>
+    <message>
+        <source>Enter the expiry as MM/YY.</source>
+        <translation>Geben Sie das Ablaufdatum als MM/JJ ein.</translation>
+    </message>
+    <message>
+        <source>The month must be 01 to 12.</source>
+        <translation>Der Monat muss zwischen 01 und 12 liegen.</translation>
+    </message>
+    <message>
+        <source>This card has expired.</source>
+        <translation>Diese Karte ist abgelaufen.</translation>
+    </message>
+    <message>
+        <source>The expiry year is too far ahead.</source>
+        <translation>Das Ablaufjahr liegt zu weit in der Zukunft.</translation>
+    </message>
+    <message>
+        <source>The security code has %1 digits.</source>
+        <translation>Die Prüfnummer hat %1 Ziffern.</translation>
+    </message>
+    <message>
+        <source>A routing number has 9 digits.</source>
+        <translation>Eine Bankleitzahl (Routing-Nummer) hat 9 Ziffern.</translation>
+    </message>
+    <message>
+        <source>This routing number is not valid. Check the digits.</source>
+        <translation>Diese Bankleitzahl ist ungültig. Prüfen Sie die Ziffern.</translation>
+    </message>
+    <message>
+        <source>An account number has 4 to 17 digits.</source>
+        <translation>Eine Kontonummer hat 4 bis 17 Ziffern.</translation>
+    </message>
+    <message>
+        <source>BNG Gateway (NMI protocol)</source>
+        <translation>BNG Gateway (NMI-Protokoll)</translation>
+    </message>
+    <message>
+        <source>Private key (security key)</source>
+        <translation>Privater Schlüssel (Security Key)</translation>
+    </message>
+    <message>
+        <source>Public key (tokenization key)</source>
+        <translation>Öffentlicher Schlüssel (Tokenization Key)</translation>
+    </message>
+    <message>
+        <source>Server-side key used for every charge, refund and look-up.</source>
+        <translation>Serverseitiger Schlüssel für jede Belastung, Erstattung und Abfrage.</translation>
+    </message>
+    <message>
+        <source>Used only by the client portal&apos;s card form (Collect.js).</source>
+        <translation>Nur für das Kartenformular des Kundenportals (Collect.js).</translation>
+    </message>
+    <message>
+        <source>Credit card</source>
+        <translation>Kreditkarte</translation>
+    </message>
+    <message>
+        <source>eCheck</source>
+        <translation>eCheck</translation>
+    </message>
+    <message>
+        <source>Back office</source>
+        <translation>Backoffice</translation>
+    </message>
+    <message>
+        <source>Client portal</source>
+        <translation>Kundenportal</translation>
+    </message>
+    <message>
+        <source>Payment processing is not set up: enter the gateway keys in Admin.</source>
+        <translation>Die Zahlungsabwicklung ist nicht eingerichtet: Geben Sie die Gateway-Schlüssel in der Verwaltung ein.</translation>
+    </message>
+    <message>
+        <source>The gateway keys are not on this workstation: enter them in Admin.</source>
+        <translation>Die Gateway-Schlüssel sind nicht auf diesem Arbeitsplatz: Geben Sie sie in der Verwaltung ein.</translation>
+    </message>
+    <message>
+        <source>The gateway keys were replaced by %1 on another workstation: enter the new keys here in Admin.</source>
+        <translation>Die Gateway-Schlüssel wurden von %1 an einem anderen Arbeitsplatz ersetzt: Geben Sie die neuen Schlüssel hier in der Verwaltung ein.</translation>
+    </message>
+    <message>
+        <source>another admin</source>
+        <translation>einem anderen Administrator</translation>
+    </message>
+    <message>
+        <source>Choose the internal currency in Admin.</source>
+        <translation>Wählen Sie die interne Währung in der Verwaltung.</translation>
+    </message>
+    <message>
+        <source>The gateway does not support %1; it takes %2.</source>
+        <translation>Das Gateway unterstützt %1 nicht; es nimmt %2.</translation>
+    </message>
+    <message>
+        <source>no currency</source>
+        <translation>keine Währung</translation>
+    </message>
+    <message>
+        <source>No payment type is enabled: enable credit card or eCheck in Admin.</source>
+        <translation>Keine Zahlungsart ist aktiviert: Aktivieren Sie Kreditkarte oder eCheck in der Verwaltung.</translation>
+    </message>
+    <message>
+        <source>%1: expected %2</source>
+        <translation>%1: erwartet %2</translation>
+    </message>
+    <message>
+        <source>%1 is set to %2 and can never be changed.</source>
+        <translation>%1 ist auf %2 gesetzt und kann nie mehr geändert werden.</translation>
+    </message>
+    <message>
+        <source>Payment started</source>
+        <translation>Zahlung begonnen</translation>
+    </message>
+    <message>
+        <source>Declined by the gateway</source>
+        <translation>Vom Gateway abgelehnt</translation>
+    </message>
+    <message>
+        <source>Failed</source>
+        <translation>Fehlgeschlagen</translation>
+    </message>
+    <message>
+        <source>Approved by the gateway</source>
+        <translation>Vom Gateway genehmigt</translation>
+    </message>
+    <message>
+        <source>Settled</source>
+        <translation>Abgerechnet</translation>
+    </message>
+    <message>
+        <source>Voided</source>
+        <translation>Storniert</translation>
+    </message>
+    <message>
+        <source>Void pending</source>
+        <translation>Storno ausstehend</translation>
+    </message>
+    <message>
+        <source>Void declined</source>
+        <translation>Storno abgelehnt</translation>
+    </message>
+    <message>
+        <source>Void error</source>
+        <translation>Storno fehlgeschlagen</translation>
+    </message>
+    <message>
+        <source>Void unknown</source>
+        <translation>Storno wird geprüft</translation>
+    </message>
+    <message>
+        <source>Refunded</source>
+        <translation>Erstattet</translation>
+    </message>
+    <message>
+        <source>Refund pending</source>
+        <translation>Erstattung ausstehend</translation>
+    </message>
+    <message>
+        <source>Refund declined</source>
+        <translation>Erstattung abgelehnt</translation>
+    </message>
+    <message>
+        <source>Refund error</source>
+        <translation>Erstattung fehlgeschlagen</translation>
+    </message>
+    <message>
+        <source>Refund unknown</source>
+        <translation>Erstattung wird geprüft</translation>
+    </message>
+    <message>
+        <source>Returned by the bank</source>
+        <translation>Von der Bank zurückgegeben</translation>
+    </message>
+    <message>
+        <source>Choose personal or business.</source>
+        <translation>Wählen Sie privat oder geschäftlich.</translation>
+    </message>
+    <message>
+        <source>Choose checking or savings.</source>
+        <translation>Wählen Sie Girokonto oder Sparkonto.</translation>
+    </message>
+    <message>
+        <source>Enter the name on the account.</source>
+        <translation>Geben Sie den Namen des Kontoinhabers ein.</translation>
+    </message>
+    <message>
+        <source>Enter an amount above zero.</source>
+        <translation>Geben Sie einen Betrag über null ein.</translation>
+    </message>
+    <message>
+        <source>The gateway takes payments of %1 or more.</source>
+        <translation>Das Gateway nimmt Zahlungen ab %1 an.</translation>
+    </message>
+    <message>
+        <source>This invoice no longer exists.</source>
+        <translation>Diese Rechnung gibt es nicht mehr.</translation>
+    </message>
+    <message>
+        <source>This invoice was voided; it cannot be paid.</source>
+        <translation>Diese Rechnung wurde storniert; sie kann nicht bezahlt werden.</translation>
+    </message>
+    <message>
+        <source>This invoice is in %1, but payments are taken in %2.</source>
+        <translation>Diese Rechnung ist in %1, Zahlungen werden aber in %2 angenommen.</translation>
+    </message>
+    <message>
+        <source>This saved payment method was deleted. Choose another one.</source>
+        <translation>Dieses gespeicherte Zahlungsmittel wurde gelöscht. Wählen Sie ein anderes.</translation>
+    </message>
+    <message>
+        <source>This saved payment method belongs to another company.</source>
+        <translation>Dieses gespeicherte Zahlungsmittel gehört zu einer anderen Firma.</translation>
+    </message>
+    <message>
+        <source>%1 payments are not enabled. An admin can enable them in Admin.</source>
+        <translation>Zahlungen per %1 sind nicht aktiviert. Ein Administrator kann sie in der Verwaltung aktivieren.</translation>
+    </message>
+    <message>
+        <source>The amount is more than the open balance of %1%2.</source>
+        <translation>Der Betrag ist höher als der offene Betrag von %1%2.</translation>
+    </message>
+    <message>
+        <source>%1 was already paid on invoice %2%3 at %4 UTC. Pay again only if the customer really means to pay twice.</source>
+        <translation>%1 wurde bereits auf Rechnung %2%3 um %4 UTC bezahlt. Zahlen Sie nur erneut, wenn der Kunde wirklich zweimal zahlen will.</translation>
+    </message>
+    <message>
+        <source>This payment no longer exists.</source>
+        <translation>Diese Zahlung gibt es nicht mehr.</translation>
+    </message>
+    <message>
+        <source>That payment no longer exists.</source>
+        <translation>Diese Zahlung gibt es nicht mehr.</translation>
+    </message>
+    <message>
+        <source>A payment that is %1 cannot be voided or refunded.</source>
+        <translation>Eine Zahlung im Status „%1“ kann nicht storniert oder erstattet werden.</translation>
+    </message>
+    <message>
+        <source>The gateway could not be asked about this payment (%1). Nothing was changed; try again.</source>
+        <translation>Das Gateway konnte zu dieser Zahlung nicht befragt werden (%1). Nichts wurde geändert; versuchen Sie es erneut.</translation>
+    </message>
+    <message>
+        <source>The gateway shows this payment as &apos;%1&apos;, so it cannot be voided or refunded from PayApp. Check it in the gateway&apos;s portal.</source>
+        <translation>Das Gateway zeigt diese Zahlung als „%1“, daher kann PayApp sie nicht stornieren oder erstatten. Prüfen Sie sie im Portal des Gateways.</translation>
+    </message>
+    <message>
+        <source>A void or refund of this payment is still being confirmed. Wait for it.</source>
+        <translation>Ein Storno oder eine Erstattung dieser Zahlung wird noch bestätigt. Warten Sie darauf.</translation>
+    </message>
+    <message>
+        <source>Until the payment settles (usually the next business day) it can only be voided in full. Void it, or refund part of it after it settles.</source>
+        <translation>Bis die Zahlung abgerechnet ist (meist am nächsten Werktag), kann sie nur vollständig storniert werden. Stornieren Sie sie, oder erstatten Sie einen Teil nach der Abrechnung.</translation>
+    </message>
+    <message>
+        <source>You can refund at most %1.</source>
+        <translation>Sie können höchstens %1 erstatten.</translation>
+    </message>
+    <message>
+        <source>This saved payment method was already deleted.</source>
+        <translation>Dieses gespeicherte Zahlungsmittel wurde bereits gelöscht.</translation>
+    </message>
+    <message>
+        <source>The gateway did not delete the saved method (%1). It is still saved; try again.</source>
+        <translation>Das Gateway hat das gespeicherte Zahlungsmittel nicht gelöscht (%1). Es ist weiterhin gespeichert; versuchen Sie es erneut.</translation>
+    </message>
+    <message>
+        <source>The gateway could not be reached; nothing was charged.</source>
+        <translation>Das Gateway war nicht erreichbar; nichts wurde belastet.</translation>
+    </message>
+    <message>
+        <source>The gateway could not be asked.</source>
+        <translation>Das Gateway konnte nicht befragt werden.</translation>
+    </message>
+    <message>
+        <source>The gateway has no transaction for this payment; nothing was charged.</source>
+        <translation>Das Gateway hat keine Transaktion zu dieser Zahlung; nichts wurde belastet.</translation>
+    </message>
+    <message>
+        <source>The gateway could not be reached; nothing was changed.</source>
+        <translation>Das Gateway war nicht erreichbar; nichts wurde geändert.</translation>
+    </message>
+    <message>
+        <source>Void of %1 done.</source>
+        <translation>Storno über %1 erledigt.</translation>
+    </message>
+    <message>
+        <source>Refund of %1 done.</source>
+        <translation>Erstattung über %1 erledigt.</translation>
+    </message>
+    <message>
+        <source>The gateway declined the void (%1).</source>
+        <translation>Das Gateway hat das Storno abgelehnt (%1).</translation>
+    </message>
+    <message>
+        <source>The gateway declined the refund (%1).</source>
+        <translation>Das Gateway hat die Erstattung abgelehnt (%1).</translation>
+    </message>
+    <message>
+        <source>The gateway did not do the void (%1). Nothing was changed.</source>
+        <translation>Das Gateway hat das Storno nicht ausgeführt (%1). Nichts wurde geändert.</translation>
+    </message>
+    <message>
+        <source>The gateway did not do the refund (%1). Nothing was changed.</source>
+        <translation>Das Gateway hat die Erstattung nicht ausgeführt (%1). Nichts wurde geändert.</translation>
+    </message>
+    <message>
+        <source>The gateway has not confirmed the void of %1 yet. Do not repeat it: PayApp keeps checking and will update it.</source>
+        <translation>Das Gateway hat das Storno über %1 noch nicht bestätigt. Wiederholen Sie es nicht: PayApp prüft weiter und aktualisiert es.</translation>
+    </message>
+    <message>
+        <source>The gateway has not confirmed the refund of %1 yet. Do not repeat it: PayApp keeps checking and will update it.</source>
+        <translation>Das Gateway hat die Erstattung über %1 noch nicht bestätigt. Wiederholen Sie sie nicht: PayApp prüft weiter und aktualisiert sie.</translation>
+    </message>
+    <message>
+        <source>The gateway shows no such void; nothing was changed.</source>
+        <translation>Das Gateway kennt kein solches Storno; nichts wurde geändert.</translation>
+    </message>
+    <message>
+        <source>The gateway shows no such refund; nothing was changed.</source>
+        <translation>Das Gateway kennt keine solche Erstattung; nichts wurde geändert.</translation>
+    </message>
+    <message>
+        <source>Sign in as a named user to ask for a refund approval.</source>
+        <translation>Melden Sie sich als namentlicher Benutzer an, um eine Erstattungsfreigabe anzufordern.</translation>
+    </message>
+    <message>
+        <source>You can refund at most %1 (other refunds are waiting for approval).</source>
+        <translation>Sie können höchstens %1 erstatten (andere Erstattungen warten auf Freigabe).</translation>
+    </message>
+    <message>
+        <source>This approval request no longer exists.</source>
+        <translation>Diese Freigabeanfrage gibt es nicht mehr.</translation>
+    </message>
+    <message>
+        <source>This request was already %1.</source>
+        <translation>Diese Anfrage wurde bereits bearbeitet (%1).</translation>
+    </message>
+    <message>
+        <source>A refund you asked for must be approved by another user.</source>
+        <translation>Eine Erstattung, die Sie angefordert haben, muss ein anderer Benutzer freigeben.</translation>
+    </message>
+    <message>
+        <source>PayApp cannot talk to the gateway %1 yet.</source>
+        <translation>PayApp kann mit dem Gateway %1 noch nicht arbeiten.</translation>
+    </message>
+    <message>
+        <source>Payment processing is not set up on this workstation: enter the gateway&apos;s private key in Admin.</source>
+        <translation>Die Zahlungsabwicklung ist auf diesem Arbeitsplatz nicht eingerichtet: Geben Sie den privaten Schlüssel des Gateways in der Verwaltung ein.</translation>
+    </message>
+    <message>
+        <source>The gateway address is missing: enter it in Admin.</source>
+        <translation>Die Gateway-Adresse fehlt: Geben Sie sie in der Verwaltung ein.</translation>
+    </message>
+    <message>
+        <source>The gateway address must start with https:// and name a host.</source>
+        <translation>Die Gateway-Adresse muss mit https:// beginnen und einen Host nennen.</translation>
+    </message>
+    <message>
+        <source>The gateway address must not carry a user, password or query.</source>
+        <translation>Die Gateway-Adresse darf keinen Benutzer, kein Passwort und keine Abfrage enthalten.</translation>
+    </message>
+    <message>
+        <source>PayApp does not know the gateway %1.</source>
+        <translation>PayApp kennt das Gateway %1 nicht.</translation>
+    </message>
+    <message>
+        <source>Type a key to save.</source>
+        <translation>Geben Sie einen Schlüssel zum Speichern ein.</translation>
+    </message>
+    <message>
+        <source>Unknown payment type %1.</source>
+        <translation>Unbekannte Zahlungsart %1.</translation>
+    </message>
+    <message>
+        <source>%1 does not take %2 payments.</source>
+        <translation>%1 nimmt keine Zahlungen per %2 an.</translation>
+    </message>
+    <message>
+        <source>Unknown environment %1.</source>
+        <translation>Unbekannte Umgebung %1.</translation>
+    </message>
+    <message>
+        <source>Choose a three-letter ISO 4217 currency code, e.g. USD.</source>
+        <translation>Wählen Sie einen dreibuchstabigen ISO-4217-Währungscode, z. B. USD.</translation>
+    </message>
+    <message>
+        <source>The internal currency is %1 and can never be changed.</source>
+        <translation>Die interne Währung ist %1 und kann nie mehr geändert werden.</translation>
+    </message>
+    <message>
+        <source>Keys cannot be saved: this computer&apos;s keyring (%1) keeps secrets in plain text or is not available. Use the system keychain (Windows Credential Manager, macOS Keychain, or a Secret Service such as GNOME Keyring or KWallet), then save again.</source>
+        <translation>Schlüssel können nicht gespeichert werden: Der Schlüsselbund dieses Computers (%1) speichert Geheimnisse im Klartext oder ist nicht verfügbar. Verwenden Sie den Schlüsselbund des Systems (Windows-Anmeldeinformationsverwaltung, macOS-Schlüsselbund oder einen Secret Service wie GNOME Keyring oder KWallet) und speichern Sie erneut.</translation>
+    </message>
+    <message>
+        <source>Only the demo company connects to the sandboxes by itself.</source>
+        <translation>Nur die Demo-Firma verbindet sich von selbst mit den Sandboxes.</translation>
+    </message>
+    <message>
+        <source>Enter the Autotask API user (an e-mail address).</source>
+        <translation>Geben Sie den Autotask-API-Benutzer ein (eine E-Mail-Adresse).</translation>
+    </message>
+    <message>
+        <source>The Autotask address must start with https://.</source>
+        <translation>Die Autotask-Adresse muss mit https:// beginnen.</translation>
+    </message>
+    <message>
+        <source>Enter the API user&apos;s secret.</source>
+        <translation>Geben Sie das Geheimnis des API-Benutzers ein.</translation>
+    </message>
+    <message>
+        <source>Enter the API tracking identifier (integration code).</source>
+        <translation>Geben Sie die API-Tracking-Kennung (Integrationscode) ein.</translation>
+    </message>
+    <message>
+        <source>Autotask is not set up on this workstation: enter the API user, secret and integration code in Admin › Connections.</source>
+        <translation>Autotask ist auf diesem Arbeitsplatz nicht eingerichtet: Geben Sie API-Benutzer, Geheimnis und Integrationscode in Verwaltung › Verbindungen ein.</translation>
+    </message>
+    <message>
+        <source>The Autotask secret was replaced on another workstation: enter it here too in Admin › Connections.</source>
+        <translation>Das Autotask-Geheimnis wurde an einem anderen Arbeitsplatz ersetzt: Geben Sie es auch hier in Verwaltung › Verbindungen ein.</translation>
+    </message>
+    <message>
+        <source>Enter the QuickBooks client id.</source>
+        <translation>Geben Sie die QuickBooks-Client-ID ein.</translation>
+    </message>
+    <message>
+        <source>Enter the QuickBooks client secret.</source>
+        <translation>Geben Sie das QuickBooks-Client-Geheimnis ein.</translation>
+    </message>
+    <message>
+        <source>Enter the QuickBooks client id and client secret in Admin › Connections first.</source>
+        <translation>Geben Sie zuerst Client-ID und Client-Geheimnis von QuickBooks in Verwaltung › Verbindungen ein.</translation>
+    </message>
+    <message>
+        <source>This QuickBooks sign-in is not the one PayApp started (or it took too long): click Connect QuickBooks again.</source>
+        <translation>Diese QuickBooks-Anmeldung wurde nicht von PayApp gestartet (oder hat zu lange gedauert): Klicken Sie erneut auf „QuickBooks verbinden“.</translation>
+    </message>
+    <message>
+        <source>QuickBooks did not send a company to connect.</source>
+        <translation>QuickBooks hat keine Firma zum Verbinden gesendet.</translation>
+    </message>
+    <message>
+        <source>Connecting without a browser is only for demo mode.</source>
+        <translation>Verbinden ohne Browser gibt es nur im Demomodus.</translation>
+    </message>
+    <message>
+        <source>not connected on this workstation</source>
+        <translation>auf diesem Arbeitsplatz nicht verbunden</translation>
+    </message>
+    <message>
+        <source>QuickBooks is disconnected: Reconnect QuickBooks in Admin › Connections.</source>
+        <translation>QuickBooks ist getrennt: Verbinden Sie QuickBooks in Verwaltung › Verbindungen erneut.</translation>
+    </message>
+    <message>
+        <source>QuickBooks is disconnected (%1): Reconnect QuickBooks in Admin › Connections.</source>
+        <translation>QuickBooks ist getrennt (%1): Verbinden Sie QuickBooks in Verwaltung › Verbindungen erneut.</translation>
+    </message>
+    <message>
+        <source>the sign-in is no longer valid</source>
+        <translation>die Anmeldung ist nicht mehr gültig</translation>
+    </message>
+    <message>
+        <source>the sign-in was refused after a refresh</source>
+        <translation>die Anmeldung wurde nach einer Erneuerung abgewiesen</translation>
+    </message>
+    <message>
+        <source>QuickBooks sign-in could not be reached; PayApp will try again.</source>
+        <translation>Die QuickBooks-Anmeldung war nicht erreichbar; PayApp versucht es erneut.</translation>
+    </message>
+    <message>
+        <source>QuickBooks sign-in had a server error (HTTP %1).</source>
+        <translation>Bei der QuickBooks-Anmeldung trat ein Serverfehler auf (HTTP %1).</translation>
+    </message>
+    <message>
+        <source>QuickBooks refused the client id or client secret: check them in Admin, then Reconnect QuickBooks.</source>
+        <translation>QuickBooks hat Client-ID oder Client-Geheimnis abgewiesen: Prüfen Sie beides in der Verwaltung und verbinden Sie QuickBooks erneut.</translation>
+    </message>
+    <message>
+        <source>QuickBooks sign-in failed (%1).</source>
+        <translation>Die QuickBooks-Anmeldung ist fehlgeschlagen (%1).</translation>
+    </message>
+    <message>
+        <source>QuickBooks did not answer; PayApp will try again with the same request id.</source>
+        <translation>QuickBooks hat nicht geantwortet; PayApp versucht es mit derselben Anfrage-ID erneut.</translation>
+    </message>
+    <message>
+        <source>QuickBooks sent an answer PayApp cannot read.</source>
+        <translation>QuickBooks hat eine Antwort gesendet, die PayApp nicht lesen kann.</translation>
+    </message>
+    <message>
+        <source>QuickBooks says a customer named %1 exists, but PayApp cannot find it (it may be inactive, or a vendor or employee uses the name).</source>
+        <translation>QuickBooks meldet einen Kunden namens %1, aber PayApp findet ihn nicht (er ist vielleicht inaktiv, oder ein Lieferant oder Mitarbeiter trägt den Namen).</translation>
+    </message>
+    <message>
+        <source>Autotask did not name a zone for this API user.</source>
+        <translation>Autotask hat für diesen API-Benutzer keine Zone genannt.</translation>
+    </message>
+    <message>
+        <source>Autotask is busy (too many requests); PayApp will wait and try again.</source>
+        <translation>Autotask ist ausgelastet (zu viele Anfragen); PayApp wartet und versucht es erneut.</translation>
+    </message>
+    <message>
+        <source>Autotask had a server error (HTTP %1); PayApp will try again.</source>
+        <translation>Bei Autotask trat ein Serverfehler auf (HTTP %1); PayApp versucht es erneut.</translation>
+    </message>
+    <message>
+        <source>Autotask refused the API user, secret or integration code: check them in Admin.</source>
+        <translation>Autotask hat API-Benutzer, Geheimnis oder Integrationscode abgewiesen: Prüfen Sie sie in der Verwaltung.</translation>
+    </message>
+    <message>
+        <source>Autotask refused the request (HTTP %1): %2</source>
+        <translation>Autotask hat die Anfrage abgewiesen (HTTP %1): %2</translation>
+    </message>
+    <message>
+        <source>Autotask reported an error: %1</source>
+        <translation>Autotask meldet einen Fehler: %1</translation>
+    </message>
+    <message>
+        <source>Autotask sent an answer PayApp cannot read.</source>
+        <translation>Autotask hat eine Antwort gesendet, die PayApp nicht lesen kann.</translation>
+    </message>
+    <message>
+        <source>Autotask kept sending more pages; the sync stopped to avoid an endless loop.</source>
+        <translation>Autotask hat immer weitere Seiten gesendet; der Abgleich wurde angehalten, um eine Endlosschleife zu vermeiden.</translation>
+    </message>
+    <message>
+        <source>A sync is already running on this workstation.</source>
+        <translation>Auf diesem Arbeitsplatz läuft bereits ein Abgleich.</translation>
+    </message>
+    <message>
+        <source>Another workstation (%1) is syncing with Autotask right now. Its changes will appear here when it finishes; try again in a few minutes.</source>
+        <translation>Ein anderer Arbeitsplatz (%1) gleicht gerade mit Autotask ab. Seine Änderungen erscheinen hier, wenn er fertig ist; versuchen Sie es in ein paar Minuten erneut.</translation>
+    </message>
+    <message>
+        <source>another workstation</source>
+        <translation>ein anderer Arbeitsplatz</translation>
+    </message>
+    <message>
+        <source>Another workstation took over the sync lock; this sync stopped.</source>
+        <translation>Ein anderer Arbeitsplatz hat die Abgleichssperre übernommen; dieser Abgleich wurde angehalten.</translation>
+    </message>
+    <message>
+        <source>Unknown job kind %1.</source>
+        <translation>Unbekannte Auftragsart %1.</translation>
+    </message>
+    <message>
+        <source>Company %1 is gone.</source>
+        <translation>Firma %1 gibt es nicht mehr.</translation>
+    </message>
+    <message>
+        <source>Invoice %1 is gone.</source>
+        <translation>Rechnung %1 gibt es nicht mehr.</translation>
+    </message>
+    <message>
+        <source>Payment %1 is gone.</source>
+        <translation>Zahlung %1 gibt es nicht mehr.</translation>
+    </message>
+    <message>
+        <source>The job names no invoice.</source>
+        <translation>Der Auftrag nennt keine Rechnung.</translation>
+    </message>
+    <message>
+        <source>waiting for the payment to reach QuickBooks</source>
+        <translation>wartet, bis die Zahlung in QuickBooks ist</translation>
+    </message>
+    <message>
+        <source>The payment is not in QuickBooks yet (its push failed): fix that first.</source>
+        <translation>Die Zahlung ist noch nicht in QuickBooks (ihre Übertragung ist fehlgeschlagen): Beheben Sie das zuerst.</translation>
+    </message>
+    <message>
+        <source>The returned eCheck was already deposited in QuickBooks, so PayApp cannot void it: record the bounced payment in QuickBooks by hand, then dismiss this.</source>
+        <translation>Der zurückgegebene eCheck wurde in QuickBooks bereits eingezahlt, daher kann PayApp ihn nicht stornieren: Erfassen Sie die geplatzte Zahlung in QuickBooks von Hand und verwerfen Sie dann diesen Eintrag.</translation>
+    </message>
+    <message>
+        <source>The refund job has no amount.</source>
+        <translation>Der Erstattungsauftrag hat keinen Betrag.</translation>
+    </message>
+    <message>
+        <source>Invoice %1 is not an Autotask invoice.</source>
+        <translation>Rechnung %1 ist keine Autotask-Rechnung.</translation>
+    </message>
+    <message>
+        <source>That sync problem is no longer open.</source>
+        <translation>Dieses Abgleichsproblem ist nicht mehr offen.</translation>
+    </message>
+    <message>
+        <source>Say why this is dismissed (for example: entered in QuickBooks by hand).</source>
+        <translation>Geben Sie an, warum dies verworfen wird (zum Beispiel: von Hand in QuickBooks erfasst).</translation>
+    </message>
+    <message>
+        <source>Sign in first.</source>
+        <translation>Melden Sie sich zuerst an.</translation>
+    </message>
+    <message>
+        <source>Your role (%1) may not do this.</source>
+        <translation>Ihre Rolle (%1) darf das nicht.</translation>
+    </message>
+    <message>
+        <source>An admin account exists already: sign in instead.</source>
+        <translation>Es gibt bereits ein Administratorkonto: Melden Sie sich stattdessen an.</translation>
+    </message>
+    <message>
+        <source>Wrong username or password.</source>
+        <translation>Benutzername oder Passwort ist falsch.</translation>
+    </message>
+    <message>
+        <source>This account is disabled. Ask an admin.</source>
+        <translation>Dieses Konto ist deaktiviert. Wenden Sie sich an einen Administrator.</translation>
+    </message>
+    <message>
+        <source>Too many failed sign-ins: this account is locked for %1 more minute. Try again later or ask an admin.</source>
+        <translation>Zu viele fehlgeschlagene Anmeldungen: Dieses Konto ist noch %1 Minute gesperrt. Versuchen Sie es später erneut oder wenden Sie sich an einen Administrator.</translation>
+    </message>
+    <message>
+        <source>Too many failed sign-ins: this account is locked for %1 more minutes. Try again later or ask an admin.</source>
+        <translation>Zu viele fehlgeschlagene Anmeldungen: Dieses Konto ist noch %1 Minuten gesperrt. Versuchen Sie es später erneut oder wenden Sie sich an einen Administrator.</translation>
+    </message>
+    <message>
+        <source>The username %1 is taken.</source>
+        <translation>Der Benutzername %1 ist vergeben.</translation>
+    </message>
+    <message>
+        <source>That user no longer exists.</source>
+        <translation>Diesen Benutzer gibt es nicht mehr.</translation>
+    </message>
+    <message>
+        <source>This is the last active admin: make another user admin first.</source>
+        <translation>Dies ist der letzte aktive Administrator: Machen Sie zuerst einen anderen Benutzer zum Administrator.</translation>
+    </message>
+    <message>
+        <source>Choose a username without spaces (up to 100 characters).</source>
+        <translation>Wählen Sie einen Benutzernamen ohne Leerzeichen (bis zu 100 Zeichen).</translation>
+    </message>
+    <message>
+        <source>The password needs at least %1 characters.</source>
+        <translation>Das Passwort braucht mindestens %1 Zeichen.</translation>
+    </message>
+</context>
+<context>
+    <name>PayRule</name>
+    <message>
+        <source>Your role may not take payments. Ask a Finance user or an admin.</source>
+        <translation>Ihre Rolle darf keine Zahlungen annehmen. Bitten Sie einen Finance-Benutzer oder einen Admin.</translation>
+    </message>
+    <message>
+        <source>This invoice was voided; it cannot be paid.</source>
+        <translation>Diese Rechnung wurde storniert und kann nicht bezahlt werden.</translation>
+    </message>
+    <message>
+        <source>This invoice has nothing left to pay.</source>
+        <translation>Auf dieser Rechnung ist nichts mehr offen.</translation>
+    </message>
+    <message>
+        <source>Checking whether payment processing is set up…</source>
+        <translation>Es wird geprüft, ob die Zahlungsabwicklung eingerichtet ist…</translation>
+    </message>
+    <message>
+        <source>No payment type is enabled for the back office: enable one in Admin.</source>
+        <translation>Für das Backoffice ist keine Zahlungsart aktiviert: Aktivieren Sie eine unter Admin.</translation>
+    </message>
+</context>
+<context>
+    <name>PaymentDetailsDialog</name>
+    <message>
+        <source>Payment %1</source>
+        <translation>Zahlung %1</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <source>Company</source>
+        <translation>Firma</translation>
+    </message>
+    <message>
+        <source>Invoice</source>
+        <translation>Rechnung</translation>
+    </message>
+    <message>
+        <source>Method</source>
+        <translation>Zahlungsmittel</translation>
+    </message>
+    <message>
+        <source>expires %1</source>
+        <translation>gültig bis %1</translation>
+    </message>
+    <message>
+        <source>Sale amount</source>
+        <translation>Verkaufsbetrag</translation>
+    </message>
+    <message>
+        <source>Applied to invoice</source>
+        <translation>Auf Rechnung verbucht</translation>
+    </message>
+    <message>
+        <source>Refunded</source>
+        <translation>Erstattet</translation>
+    </message>
+    <message>
+        <source>Can still be refunded</source>
+        <translation>Noch erstattbar</translation>
+    </message>
+    <message>
+        <source>Date</source>
+        <translation>Datum</translation>
+    </message>
+    <message>
+        <source>Taken by</source>
+        <translation>Erfasst von</translation>
+    </message>
+    <message>
+        <source>Source</source>
+        <translation>Quelle</translation>
+    </message>
+    <message>
+        <source>Transaction ID</source>
+        <translation>Transaktions-ID</translation>
+    </message>
+    <message>
+        <source>Order ID</source>
+        <translation>Auftrags-ID</translation>
+    </message>
+    <message>
+        <source>Gateway</source>
+        <translation>Gateway</translation>
+    </message>
+    <message>
+        <source>Response</source>
+        <translation>Antwort</translation>
+    </message>
+    <message>
+        <source>Authorization code</source>
+        <translation>Autorisierungscode</translation>
+    </message>
+    <message>
+        <source>AVS result</source>
+        <translation>AVS-Ergebnis</translation>
+    </message>
+    <message>
+        <source>CVV result</source>
+        <translation>CVV-Ergebnis</translation>
+    </message>
+    <message>
+        <source>Gateway answer</source>
+        <translation>Antwort des Gateways</translation>
+    </message>
+    <message>
+        <source>Accounting</source>
+        <translation>Buchhaltung</translation>
+    </message>
+    <message>
+        <source>PSA</source>
+        <translation>PSA</translation>
+    </message>
+    <message>
+        <source>Last error</source>
+        <translation>Letzter Fehler</translation>
+    </message>
+    <message>
+        <source>Sync</source>
+        <translation>Abgleich</translation>
+    </message>
+    <message>
+        <source>When</source>
+        <translation>Wann</translation>
+    </message>
+    <message>
+        <source>Event</source>
+        <translation>Ereignis</translation>
+    </message>
+    <message>
+        <source>Amount</source>
+        <translation>Betrag</translation>
+    </message>
+    <message>
+        <source>Timeline</source>
+        <translation>Verlauf</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>Art</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>Grund</translation>
+    </message>
+    <message>
+        <source>Gateway said</source>
+        <translation>Antwort des Gateways</translation>
+    </message>
+    <message>
+        <source>Void</source>
+        <translation>Storno</translation>
+    </message>
+    <message>
+        <source>Refund</source>
+        <translation>Erstattung</translation>
+    </message>
+    <message>
+        <source>Voids and refunds</source>
+        <translation>Stornos und Erstattungen</translation>
+    </message>
+    <message>
+        <source>Job</source>
+        <translation>Auftrag</translation>
+    </message>
+    <message>
+        <source>Attempts</source>
+        <translation>Versuche</translation>
+    </message>
+    <message>
+        <source>Sync jobs</source>
+        <translation>Abgleichsaufträge</translation>
+    </message>
+    <message>
+        <source>User</source>
+        <translation>Benutzer</translation>
+    </message>
+    <message>
+        <source>Action</source>
+        <translation>Aktion</translation>
+    </message>
+    <message>
+        <source>Details</source>
+        <translation>Details</translation>
+    </message>
+    <message>
+        <source>Audit</source>
+        <translation>Prüfprotokoll</translation>
+    </message>
+    <message>
+        <source>Void…</source>
+        <translation>Stornieren …</translation>
+    </message>
+    <message>
+        <source>Refund…</source>
+        <translation>Erstatten …</translation>
+    </message>
+    <message>
+        <source>Retry sync</source>
+        <translation>Abgleich wiederholen</translation>
+    </message>
+    <message>
+        <source>Save receipt as PDF…</source>
+        <translation>Beleg als PDF speichern …</translation>
+    </message>
+    <message>
+        <source>Print receipt…</source>
+        <translation>Beleg drucken…</translation>
+    </message>
+</context>
+<context>
+    <name>PaymentDialog</name>
+    <message>
+        <source>United States</source>
+        <extracomment>The gateway takes no payment below 1.00 (it declines them), so the window does not offer one.</extracomment>
+        <translation>Vereinigte Staaten</translation>
+    </message>
+    <message>
+        <source>Canada</source>
+        <translation>Kanada</translation>
+    </message>
+    <message>
+        <source>Make a Payment · Invoice %1</source>
+        <translation>Zahlung erfassen · Rechnung %1</translation>
+    </message>
+    <message>
+        <source>Invoice %1</source>
+        <translation>Rechnung %1</translation>
+    </message>
+    <message>
+        <source>Invoice date</source>
+        <translation>Rechnungsdatum</translation>
+    </message>
+    <message>
+        <source>Amount due</source>
+        <translation>Offener Betrag</translation>
+    </message>
+    <message>
+        <source>Due date</source>
+        <translation>Fällig am</translation>
+    </message>
+    <message>
+        <source>Contact making the payment</source>
+        <translation>Zahlender Kontakt</translation>
+    </message>
+    <message>
+        <source>Paid by (contact):</source>
+        <translation>Bezahlt von (Kontakt):</translation>
+    </message>
+    <message>
+        <source>Saved payment methods</source>
+        <translation>Gespeicherte Zahlungsmittel</translation>
+    </message>
+    <message>
+        <source>No saved payment methods for this company yet.</source>
+        <translation>Für diese Firma sind noch keine Zahlungsmittel gespeichert.</translation>
+    </message>
+    <message>
+        <source>Add Credit Card</source>
+        <translation>Kreditkarte hinzufügen</translation>
+    </message>
+    <message>
+        <source>Add Bank Information (eCheck)</source>
+        <translation>Bankverbindung hinzufügen (eCheck)</translation>
+    </message>
+    <message>
+        <source>Amount</source>
+        <translation>Betrag</translation>
+    </message>
+    <message>
+        <source>Full balance by default; a partial payment between %1 and %2.</source>
+        <translation>Standardmäßig der volle offene Betrag; eine Teilzahlung zwischen %1 und %2.</translation>
+    </message>
+    <message>
+        <source>Amount:</source>
+        <translation>Betrag:</translation>
+    </message>
+    <message>
+        <source>Processing payment… do not close this window</source>
+        <translation>Zahlung wird verarbeitet … Fenster nicht schließen</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Abbrechen</translation>
+    </message>
+    <message>
+        <source>Process Payment</source>
+        <translation>Zahlung ausführen</translation>
+    </message>
+    <message>
+        <source>New credit card</source>
+        <translation>Neue Kreditkarte</translation>
+    </message>
+    <message>
+        <source>Card number</source>
+        <translation>Kartennummer</translation>
+    </message>
+    <message>
+        <source>MM/YY</source>
+        <translation>MM/JJ</translation>
+    </message>
+    <message>
+        <source>Save payment information</source>
+        <translation>Zahlungsdaten speichern</translation>
+    </message>
+    <message>
+        <source>Card number:</source>
+        <translation>Kartennummer:</translation>
+    </message>
+    <message>
+        <source>Expiry (MM/YY):</source>
+        <translation>Gültig bis (MM/JJ):</translation>
+    </message>
+    <message>
+        <source>Security code (CVV):</source>
+        <translation>Prüfnummer (CVV):</translation>
+    </message>
+    <message>
+        <source>First and last name exactly as on the card.</source>
+        <translation>Vor- und Nachname genau wie auf der Karte.</translation>
+    </message>
+    <message>
+        <source>First name:</source>
+        <translation>Vorname:</translation>
+    </message>
+    <message>
+        <source>Last name:</source>
+        <translation>Nachname:</translation>
+    </message>
+    <message>
+        <source>Country:</source>
+        <translation>Land:</translation>
+    </message>
+    <message>
+        <source>State:</source>
+        <translation>Bundesstaat:</translation>
+    </message>
+    <message>
+        <source>ZIP / postal code:</source>
+        <translation>Postleitzahl:</translation>
+    </message>
+    <message>
+        <source>Enter the first name.</source>
+        <translation>Geben Sie den Vornamen ein.</translation>
+    </message>
+    <message>
+        <source>Enter the last name.</source>
+        <translation>Geben Sie den Nachnamen ein.</translation>
+    </message>
+    <message>
+        <source>Enter the billing ZIP code.</source>
+        <translation>Geben Sie die Postleitzahl der Rechnungsadresse ein.</translation>
+    </message>
+    <message>
+        <source>New bank account (eCheck)</source>
+        <translation>Neues Bankkonto (eCheck)</translation>
+    </message>
+    <message>
+        <source>Personal</source>
+        <translation>Privat</translation>
+    </message>
+    <message>
+        <source>Business</source>
+        <translation>Geschäftlich</translation>
+    </message>
+    <message>
+        <source>Checking</source>
+        <translation>Girokonto</translation>
+    </message>
+    <message>
+        <source>Savings</source>
+        <translation>Sparkonto</translation>
+    </message>
+    <message>
+        <source>Account holder:</source>
+        <translation>Kontoinhaber:</translation>
+    </message>
+    <message>
+        <source>Account type:</source>
+        <translation>Kontoart:</translation>
+    </message>
+    <message>
+        <source>Name on account:</source>
+        <translation>Name des Kontoinhabers:</translation>
+    </message>
+    <message>
+        <source>Routing number (9 digits):</source>
+        <translation>Bankleitzahl (Routing, 9 Ziffern):</translation>
+    </message>
+    <message>
+        <source>Account number:</source>
+        <translation>Kontonummer:</translation>
+    </message>
+    <message>
+        <source>Company:</source>
+        <translation>Firma:</translation>
+    </message>
+    <message>
+        <source>Address:</source>
+        <translation>Adresse:</translation>
+    </message>
+    <message>
+        <source>City:</source>
+        <translation>Ort:</translation>
+    </message>
+    <message>
+        <source>ZIP code:</source>
+        <translation>Postleitzahl:</translation>
+    </message>
+    <message>
+        <source>Enter the name on the account.</source>
+        <translation>Geben Sie den Namen des Kontoinhabers ein.</translation>
+    </message>
+    <message>
+        <source>(not recorded)</source>
+        <translation>(nicht erfasst)</translation>
+    </message>
+    <message>
+        <source>%1 (last used)</source>
+        <translation>%1 (zuletzt verwendet)</translation>
+    </message>
+    <message>
+        <source>Card brand: %1</source>
+        <translation>Kartenmarke: %1</translation>
+    </message>
+    <message>
+        <source>Enter an amount above zero.</source>
+        <translation>Geben Sie einen Betrag über null ein.</translation>
+    </message>
+    <message>
+        <source>The amount is more than the balance of %1.</source>
+        <translation>Der Betrag übersteigt den offenen Betrag von %1.</translation>
+    </message>
+    <message>
+        <source>The gateway takes payments of %1 or more.</source>
+        <translation>Das Gateway nimmt Zahlungen ab %1 an.</translation>
+    </message>
+    <message>
+        <source>Card</source>
+        <translation>Karte</translation>
+    </message>
+    <message>
+        <source>eCheck %1 •••• %2</source>
+        <translation>eCheck %1 •••• %2</translation>
+    </message>
+    <message>
+        <source>saved method</source>
+        <translation>gespeichertes Zahlungsmittel</translation>
+    </message>
+    <message>
+        <source>Choose a payment method.</source>
+        <translation>Wählen Sie ein Zahlungsmittel.</translation>
+    </message>
+    <message>
+        <source>Confirm payment</source>
+        <translation>Zahlung bestätigen</translation>
+    </message>
+    <message>
+        <source>Charge %1 to %2 for invoice %3 (%4)?</source>
+        <translation>%1 von %2 für Rechnung %3 (%4) abbuchen?</translation>
+    </message>
+    <message>
+        <source>Possible duplicate payment</source>
+        <translation>Mögliche doppelte Zahlung</translation>
+    </message>
+    <message>
+        <source>Pay again</source>
+        <translation>Erneut zahlen</translation>
+    </message>
+    <message>
+        <source>Nothing was charged.</source>
+        <translation>Es wurde nichts abgebucht.</translation>
+    </message>
+    <message>
+        <source>Payment has been processed: %1. Transaction ID: %2.</source>
+        <translation>Die Zahlung wurde verarbeitet: %1. Transaktions-ID: %2.</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>Schließen</translation>
+    </message>
+    <message>
+        <source>Outcome unknown, being checked. %1</source>
+        <translation>Ergebnis unbekannt, wird geprüft. %1</translation>
+    </message>
+</context>
+<context>
+    <name>PaymentSearchTab</name>
+    <message>
+        <source>All dates</source>
+        <translation>Alle Daten</translation>
+    </message>
+    <message>
+        <source>Today</source>
+        <translation>Heute</translation>
+    </message>
+    <message>
+        <source>This week</source>
+        <translation>Diese Woche</translation>
+    </message>
+    <message>
+        <source>Last 30 days</source>
+        <translation>Letzte 30 Tage</translation>
+    </message>
+    <message>
+        <source>Custom…</source>
+        <translation>Benutzerdefiniert …</translation>
+    </message>
+    <message>
+        <source>Company contains</source>
+        <translation>Firma enthält</translation>
+    </message>
+    <message>
+        <source>Invoice number</source>
+        <translation>Rechnungsnummer</translation>
+    </message>
+    <message>
+        <source>Any status</source>
+        <translation>Jeder Status</translation>
+    </message>
+    <message>
+        <source>Any method</source>
+        <translation>Jedes Zahlungsmittel</translation>
+    </message>
+    <message>
+        <source>Card</source>
+        <translation>Karte</translation>
+    </message>
+    <message>
+        <source>eCheck</source>
+        <translation>eCheck</translation>
+    </message>
+    <message>
+        <source>Any brand</source>
+        <translation>Jede Kartenmarke</translation>
+    </message>
+    <message>
+        <source>Last 4</source>
+        <translation>Letzte 4</translation>
+    </message>
+    <message>
+        <source>Min amount</source>
+        <translation>Mindestbetrag</translation>
+    </message>
+    <message>
+        <source>Max amount</source>
+        <translation>Höchstbetrag</translation>
+    </message>
+    <message>
+        <source>Transaction ID</source>
+        <translation>Transaktions-ID</translation>
+    </message>
+    <message>
+        <source>Order ID</source>
+        <translation>Auftrags-ID</translation>
+    </message>
+    <message>
+        <source>User</source>
+        <translation>Benutzer</translation>
+    </message>
+    <message>
+        <source>Any source</source>
+        <translation>Jede Quelle</translation>
+    </message>
+    <message>
+        <source>Any sync state</source>
+        <translation>Jeder Abgleichsstatus</translation>
+    </message>
+    <message>
+        <source>Clear filters</source>
+        <translation>Filter zurücksetzen</translation>
+    </message>
+    <message>
+        <source>Date</source>
+        <translation>Datum</translation>
+    </message>
+    <message>
+        <source>Method</source>
+        <translation>Zahlungsmittel</translation>
+    </message>
+    <message>
+        <source>Other</source>
+        <translation>Andere</translation>
+    </message>
+    <message>
+        <source>No payments match these filters. Widen the date range or clear filters.</source>
+        <translation>Keine Zahlung passt zu diesen Filtern. Erweitern Sie den Zeitraum oder setzen Sie die Filter zurück.</translation>
+    </message>
+    <message>
+        <source>Retry</source>
+        <translation>Erneut versuchen</translation>
+    </message>
+    <message>
+        <source>Details…</source>
+        <translation>Details …</translation>
+    </message>
+    <message>
+        <source>Void / Refund…</source>
+        <translation>Stornieren / Erstatten …</translation>
+    </message>
+    <message>
+        <source>Retry sync</source>
+        <translation>Abgleich wiederholen</translation>
+    </message>
+    <message>
+        <source>Save receipt as PDF…</source>
+        <translation>Beleg als PDF speichern …</translation>
+    </message>
+    <message>
+        <source>Pending approvals…</source>
+        <translation>Offene Freigaben …</translation>
+    </message>
+    <message>
+        <source>Export CSV…</source>
+        <translation>CSV exportieren …</translation>
+    </message>
+    <message>
+        <source>Export Excel…</source>
+        <translation>Excel exportieren …</translation>
+    </message>
+    <message>
+        <source>Cancel export</source>
+        <translation>Export abbrechen</translation>
+    </message>
+    <message>
+        <source>Payments are not available until the gateway is set up.</source>
+        <translation>Zahlungen sind erst verfügbar, wenn das Gateway eingerichtet ist.</translation>
+    </message>
+    <message>
+        <source>Counting…</source>
+        <translation>Zähle …</translation>
+    </message>
+    <message>
+        <source>No payments</source>
+        <translation>Keine Zahlungen</translation>
+    </message>
+    <message numerus="yes">
+        <source>%1 payment(s)</source>
+        <translation>
+            <numerusform>%1 Zahlung</numerusform>
+            <numerusform>%1 Zahlungen</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>sales %1</source>
+        <translation>Umsatz %1</translation>
+    </message>
+    <message>
+        <source>applied %1</source>
+        <translation>verbucht %1</translation>
+    </message>
+    <message>
+        <source>refunded %1</source>
+        <translation>erstattet %1</translation>
+    </message>
+    <message>
+        <source>This payment cannot be voided or refunded.</source>
+        <translation>Diese Zahlung kann weder storniert noch erstattet werden.</translation>
+    </message>
+    <message>
+        <source>Void this payment?</source>
+        <translation>Diese Zahlung stornieren?</translation>
+    </message>
+    <message>
+        <source>Void %1</source>
+        <translation>%1 stornieren</translation>
+    </message>
+    <message>
+        <source>Void %1 on invoice %2 of %3?</source>
+        <translation>%1 auf Rechnung %2 von %3 stornieren?</translation>
+    </message>
+    <message>
+        <source>The charge is cancelled before it settles; the invoice balance goes back up by %1 and accounting and the PSA are corrected.</source>
+        <translation>Die Belastung wird vor der Abrechnung aufgehoben; der offene Rechnungsbetrag steigt wieder um %1, Buchhaltung und PSA werden korrigiert.</translation>
+    </message>
+    <message>
+        <source>Refund this payment?</source>
+        <translation>Diese Zahlung erstatten?</translation>
+    </message>
+    <message>
+        <source>Refund %1</source>
+        <translation>%1 erstatten</translation>
+    </message>
+    <message>
+        <source>Refund %1 of %2 on invoice %3 of %4?</source>
+        <translation>%1 von %2 auf Rechnung %3 von %4 erstatten?</translation>
+    </message>
+    <message>
+        <source>%1 goes back to the customer&apos;s %2; the invoice balance goes back up by %1 and accounting and the PSA are corrected.</source>
+        <translation>%1 geht zurück auf %2 des Kunden; der offene Rechnungsbetrag steigt wieder um %1, Buchhaltung und PSA werden korrigiert.</translation>
+    </message>
+    <message>
+        <source>account</source>
+        <translation>Konto</translation>
+    </message>
+    <message>
+        <source>Ask for approval</source>
+        <translation>Freigabe anfordern</translation>
+    </message>
+    <message>
+        <source>This amount needs another user&apos;s approval: nothing is sent until they approve it under Pending approvals.</source>
+        <translation>Dieser Betrag muss von einem anderen Benutzer freigegeben werden: Es wird nichts gesendet, bis er unter „Offene Freigaben“ zustimmt.</translation>
+    </message>
+    <message>
+        <source>Refund of %1 is waiting for another user&apos;s approval.</source>
+        <translation>Die Erstattung von %1 wartet auf die Freigabe durch einen anderen Benutzer.</translation>
+    </message>
+    <message>
+        <source>Sync will be tried again now (%1 job(s) queued).</source>
+        <translation>Der Abgleich wird jetzt erneut versucht (%1 Auftrag/Aufträge in der Warteschlange).</translation>
+    </message>
+    <message>
+        <source>Save receipt as PDF</source>
+        <translation>Beleg als PDF speichern</translation>
+    </message>
+    <message>
+        <source>PDF (*.pdf)</source>
+        <translation>PDF (*.pdf)</translation>
+    </message>
+    <message>
+        <source>The receipt could not be saved (%1).</source>
+        <translation>Der Beleg konnte nicht gespeichert werden (%1).</translation>
+    </message>
+    <message>
+        <source>Receipt saved to %1.</source>
+        <translation>Beleg unter %1 gespeichert.</translation>
+    </message>
+    <message>
+        <source>Receipt sent to the printer.</source>
+        <translation>Beleg an den Drucker gesendet.</translation>
+    </message>
+    <message>
+        <source>CSV (*.csv)</source>
+        <translation>CSV (*.csv)</translation>
+    </message>
+    <message>
+        <source>Excel workbook (*.xlsx)</source>
+        <translation>Excel-Arbeitsmappe (*.xlsx)</translation>
+    </message>
+    <message>
+        <source>Export payments</source>
+        <translation>Zahlungen exportieren</translation>
+    </message>
+    <message>
+        <source>Exporting %v of %m</source>
+        <translation>Exportiere %v von %m</translation>
+    </message>
+    <message>
+        <source>Export cancelled; no file was written.</source>
+        <translation>Export abgebrochen; es wurde keine Datei geschrieben.</translation>
+    </message>
+    <message>
+        <source>The export could not be written (%1).</source>
+        <translation>Der Export konnte nicht geschrieben werden (%1).</translation>
+    </message>
+    <message>
+        <source>Exported %1 payments to %2.</source>
+        <translation>%1 Zahlungen nach %2 exportiert.</translation>
+    </message>
+    <message>
+        <source>Approve refund?</source>
+        <translation>Erstattung freigeben?</translation>
+    </message>
+    <message>
+        <source>Send the refund of %1 on invoice %2 of %3 to the gateway?</source>
+        <translation>Die Erstattung von %1 auf Rechnung %2 von %3 an das Gateway senden?</translation>
+    </message>
+    <message>
+        <source>Approve and refund %1</source>
+        <translation>Freigeben und %1 erstatten</translation>
+    </message>
+    <message>
+        <source>Requested by %1. The money goes back to the customer and the invoice balance goes back up.</source>
+        <translation>Angefordert von %1. Das Geld geht an den Kunden zurück und der offene Rechnungsbetrag steigt wieder.</translation>
+    </message>
+    <message>
+        <source>Request rejected; nothing was refunded.</source>
+        <translation>Anfrage abgelehnt; es wurde nichts erstattet.</translation>
+    </message>
+    <message>
+        <source>Service credit</source>
+        <translation>Gutschrift</translation>
+    </message>
+</context>
+<context>
+    <name>PaymentTable</name>
+    <message>
+        <source>Pending</source>
+        <translation>Ausstehend</translation>
+    </message>
+    <message>
+        <source>Unknown</source>
+        <translation>Unbekannt</translation>
+    </message>
+    <message>
+        <source>Approved</source>
+        <translation>Genehmigt</translation>
+    </message>
+    <message>
+        <source>Declined</source>
+        <translation>Abgelehnt</translation>
+    </message>
+    <message>
+        <source>Settled</source>
+        <translation>Abgerechnet</translation>
+    </message>
+    <message>
+        <source>Voided</source>
+        <translation>Storniert</translation>
+    </message>
+    <message>
+        <source>Refunded</source>
+        <translation>Erstattet</translation>
+    </message>
+    <message>
+        <source>Partially refunded</source>
+        <translation>Teilweise erstattet</translation>
+    </message>
+    <message>
+        <source>Returned</source>
+        <translation>Rückbelastet</translation>
+    </message>
+    <message>
+        <source>Error</source>
+        <translation>Fehler</translation>
+    </message>
+    <message>
+        <source>Not needed</source>
+        <translation>Nicht nötig</translation>
+    </message>
+    <message>
+        <source>Synced</source>
+        <translation>Synchronisiert</translation>
+    </message>
+    <message>
+        <source>Failed</source>
+        <translation>Fehlgeschlagen</translation>
+    </message>
+    <message>
+        <source>Needs attention</source>
+        <translation>Erfordert Aufmerksamkeit</translation>
+    </message>
+    <message>
+        <source>Back office</source>
+        <translation>Backoffice</translation>
+    </message>
+    <message>
+        <source>Client portal</source>
+        <translation>Kundenportal</translation>
+    </message>
+    <message>
+        <source>Savings</source>
+        <translation>Sparkonto</translation>
+    </message>
+    <message>
+        <source>Checking</source>
+        <translation>Girokonto</translation>
+    </message>
+    <message>
+        <source>Card</source>
+        <translation>Karte</translation>
+    </message>
+    <message>
+        <source>%1 ending %2</source>
+        <translation>%1 mit Endziffern %2</translation>
+    </message>
+    <message>
+        <source>Date</source>
+        <translation>Datum</translation>
+    </message>
+    <message>
+        <source>Company</source>
+        <translation>Firma</translation>
+    </message>
+    <message>
+        <source>Invoice</source>
+        <translation>Rechnung</translation>
+    </message>
+    <message>
+        <source>Method</source>
+        <translation>Zahlungsmittel</translation>
+    </message>
+    <message>
+        <source>Sale amount</source>
+        <translation>Verkaufsbetrag</translation>
+    </message>
+    <message>
+        <source>Applied</source>
+        <translation>Verbucht</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <source>Transaction ID</source>
+        <translation>Transaktions-ID</translation>
+    </message>
+    <message>
+        <source>User</source>
+        <translation>Benutzer</translation>
+    </message>
+    <message>
+        <source>Sync</source>
+        <translation>Abgleich</translation>
+    </message>
+    <message>
+        <source>Accounting: %1 · PSA: %2</source>
+        <translation>Buchhaltung: %1 · PSA: %2</translation>
+    </message>
+    <message>
+        <source>The payments could not be loaded (%1).</source>
+        <translation>Die Zahlungen konnten nicht geladen werden (%1).</translation>
+    </message>
+</context>
+<context>
+    <name>PendingApprovalsDialog</name>
+    <message>
+        <source>Pending refund approvals</source>
+        <translation>Offene Erstattungsfreigaben</translation>
+    </message>
+    <message>
+        <source>Requested</source>
+        <translation>Angefordert</translation>
+    </message>
+    <message>
+        <source>By</source>
+        <translation>Von</translation>
+    </message>
+    <message>
+        <source>Company</source>
+        <translation>Firma</translation>
+    </message>
+    <message>
+        <source>Invoice</source>
+        <translation>Rechnung</translation>
+    </message>
+    <message>
+        <source>Amount</source>
+        <translation>Betrag</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>Grund</translation>
+    </message>
+    <message>
+        <source>No refunds are waiting for approval.</source>
+        <translation>Keine Erstattungen warten auf Freigabe.</translation>
+    </message>
+    <message>
+        <source>Approve and send</source>
+        <translation>Freigeben und senden</translation>
+    </message>
+    <message>
+        <source>Reject</source>
+        <translation>Ablehnen</translation>
+    </message>
+</context>
+<context>
+    <name>ProcessingPage</name>
+    <message>
+        <source>Payment Processing</source>
+        <translation>Zahlungsabwicklung</translation>
+    </message>
+    <message>
+        <source>Gateway</source>
+        <translation>Gateway</translation>
+    </message>
+    <message>
+        <source>Production</source>
+        <translation>Produktiv</translation>
+    </message>
+    <message>
+        <source>Sandbox (test account)</source>
+        <translation>Sandbox (Testkonto)</translation>
+    </message>
+    <message>
+        <source>Gateway:</source>
+        <translation>Gateway:</translation>
+    </message>
+    <message>
+        <source>Environment:</source>
+        <translation>Umgebung:</translation>
+    </message>
+    <message>
+        <source>Address:</source>
+        <translation>Adresse:</translation>
+    </message>
+    <message>
+        <source>Keys (kept in this computer&apos;s keyring)</source>
+        <translation>Schlüssel (im Schlüsselbund dieses Computers)</translation>
+    </message>
+    <message>
+        <source>Test keys</source>
+        <translation>Schlüssel testen</translation>
+    </message>
+    <message>
+        <source>Clear keys…</source>
+        <translation>Schlüssel löschen …</translation>
+    </message>
+    <message>
+        <source>Payment types</source>
+        <translation>Zahlungsarten</translation>
+    </message>
+    <message>
+        <source>Back office</source>
+        <translation>Backoffice</translation>
+    </message>
+    <message>
+        <source>Client portal</source>
+        <translation>Kundenportal</translation>
+    </message>
+    <message>
+        <source>Credit card</source>
+        <translation>Kreditkarte</translation>
+    </message>
+    <message>
+        <source>eCheck</source>
+        <translation>eCheck</translation>
+    </message>
+    <message>
+        <source>Internal currency</source>
+        <translation>Interne Währung</translation>
+    </message>
+    <message>
+        <source>Set currency…</source>
+        <translation>Währung festlegen …</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>Speichern</translation>
+    </message>
+    <message>
+        <source>%1:</source>
+        <translation>%1:</translation>
+    </message>
+    <message>
+        <source>another admin</source>
+        <translation>ein anderer Administrator</translation>
+    </message>
+    <message>
+        <source>an unknown time</source>
+        <translation>unbekanntem Zeitpunkt</translation>
+    </message>
+    <message>
+        <source>⚠ The keys in the shared database were set by {who} on {when} on another workstation and are not in this computer&apos;s keyring. Payments are blocked here until you enter the same keys here (Replace).</source>
+        <translation>⚠ Die Schlüssel in der gemeinsamen Datenbank wurden von {who} am {when} an einem anderen Arbeitsplatz gesetzt und liegen nicht im Schlüsselbund dieses Computers. Zahlungen sind hier gesperrt, bis Sie dieselben Schlüssel hier eingeben (Ersetzen).</translation>
+    </message>
+    <message>
+        <source>Keyring: {name}</source>
+        <translation>Schlüsselbund: {name}</translation>
+    </message>
+    <message>
+        <source>✖ This computer&apos;s keyring ({name}) keeps secrets in plain text or is not available, so keys cannot be saved. Use Windows Credential Manager, macOS Keychain, or a Secret Service (GNOME Keyring, KWallet).</source>
+        <translation>✖ Der Schlüsselbund dieses Computers ({name}) speichert Geheimnisse im Klartext oder ist nicht verfügbar, daher können keine Schlüssel gespeichert werden. Verwenden Sie die Windows-Anmeldeinformationsverwaltung, den macOS-Schlüsselbund oder einen Secret Service (GNOME Keyring, KWallet).</translation>
+    </message>
+    <message>
+        <source>{code} — chosen once; it can never be changed.</source>
+        <translation>{code} — einmalig gewählt; kann nie mehr geändert werden.</translation>
+    </message>
+    <message>
+        <source>{gateway} takes only {supported}: processing stays off.</source>
+        <translation>{gateway} akzeptiert nur {supported}: Die Zahlungsabwicklung bleibt aus.</translation>
+    </message>
+    <message>
+        <source>Not chosen yet. {gateway} supports {supported}.</source>
+        <translation>Noch nicht gewählt. {gateway} unterstützt {supported}.</translation>
+    </message>
+    <message>
+        <source>back office: {types}</source>
+        <translation>Backoffice: {types}</translation>
+    </message>
+    <message>
+        <source>client portal: {types}</source>
+        <translation>Kundenportal: {types}</translation>
+    </message>
+    <message>
+        <source>✔ Processing is active ({details}).</source>
+        <translation>✔ Die Zahlungsabwicklung ist aktiv ({details}).</translation>
+    </message>
+    <message>
+        <source>⚠ Processing is off: {reason}</source>
+        <translation>⚠ Die Zahlungsabwicklung ist aus: {reason}</translation>
+    </message>
+    <message>
+        <source>credit card</source>
+        <translation>Kreditkarte</translation>
+    </message>
+    <message>
+        <source>Settings saved</source>
+        <translation>Einstellungen gespeichert</translation>
+    </message>
+    <message>
+        <source>Asking the gateway…</source>
+        <translation>Frage das Gateway …</translation>
+    </message>
+    <message>
+        <source>Clear keys</source>
+        <translation>Schlüssel löschen</translation>
+    </message>
+    <message>
+        <source>Remove the gateway keys?</source>
+        <translation>Die Gateway-Schlüssel entfernen?</translation>
+    </message>
+    <message>
+        <source>Payments stop on every workstation until keys are entered again.</source>
+        <translation>Zahlungen ruhen an allen Arbeitsplätzen, bis die Schlüssel erneut eingegeben werden.</translation>
+    </message>
+    <message>
+        <source>Keys cleared: payment processing is off.</source>
+        <translation>Schlüssel gelöscht: Die Zahlungsabwicklung ist aus.</translation>
+    </message>
+    <message>
+        <source>Set the internal currency to {code}?</source>
+        <translation>Die interne Währung auf {code} festlegen?</translation>
+    </message>
+    <message>
+        <source>Set {code} for good</source>
+        <translation>{code} endgültig festlegen</translation>
+    </message>
+    <message>
+        <source>The internal currency can never be changed afterwards.</source>
+        <translation>Die interne Währung kann danach nie mehr geändert werden.</translation>
+    </message>
+</context>
+<context>
+    <name>RefundDialog</name>
+    <message>
+        <source>Void payment</source>
+        <translation>Zahlung stornieren</translation>
+    </message>
+    <message>
+        <source>Refund payment</source>
+        <translation>Zahlung erstatten</translation>
+    </message>
+    <message>
+        <source>This payment has not settled yet, so it can only be voided in full: %1 on %2 for invoice %3 of %4. The charge disappears from the customer&apos;s statement.</source>
+        <translation>Diese Zahlung ist noch nicht abgerechnet und kann daher nur vollständig storniert werden: %1 am %2 für Rechnung %3 von %4. Die Belastung verschwindet von der Abrechnung des Kunden.</translation>
+    </message>
+    <message>
+        <source>%1 can still be refunded to %2 for invoice %3 of %4.</source>
+        <translation>%1 kann noch an %2 für Rechnung %3 von %4 erstattet werden.</translation>
+    </message>
+    <message>
+        <source>Full: %1</source>
+        <translation>Voll: %1</translation>
+    </message>
+    <message>
+        <source>Partial amount:</source>
+        <translation>Teilbetrag:</translation>
+    </message>
+    <message>
+        <source>Partial amount</source>
+        <translation>Teilbetrag</translation>
+    </message>
+    <message>
+        <source>Why (kept in the audit log)</source>
+        <translation>Grund (wird im Prüfprotokoll festgehalten)</translation>
+    </message>
+    <message>
+        <source>Amounts above %1 need another user&apos;s approval before they are sent.</source>
+        <translation>Beträge über %1 müssen vor dem Senden von einem anderen Benutzer freigegeben werden.</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>Grund</translation>
+    </message>
+    <message>
+        <source>Void…</source>
+        <translation>Stornieren …</translation>
+    </message>
+    <message>
+        <source>Refund…</source>
+        <translation>Erstatten …</translation>
+    </message>
+    <message>
+        <source>Enter an amount above zero.</source>
+        <translation>Geben Sie einen Betrag über null ein.</translation>
+    </message>
+    <message>
+        <source>You can refund at most %1.</source>
+        <translation>Sie können höchstens %1 erstatten.</translation>
+    </message>
+</context>
+<context>
+    <name>ResetPasswordDialog</name>
+    <message>
+        <source>Reset password</source>
+        <translation>Passwort zurücksetzen</translation>
+    </message>
+    <message>
+        <source>At least {n} characters</source>
+        <translation>Mindestens {n} Zeichen</translation>
+    </message>
+    <message>
+        <source>New password for {name}:</source>
+        <translation>Neues Passwort für {name}:</translation>
+    </message>
+    <message>
+        <source>Repeat:</source>
+        <translation>Wiederholen:</translation>
+    </message>
+    <message>
+        <source>The passwords do not match.</source>
+        <translation>Die Passwörter stimmen nicht überein.</translation>
+    </message>
+</context>
+<context>
+    <name>SecretRow</name>
+    <message>
+        <source>Replace</source>
+        <translation>Ersetzen</translation>
+    </message>
+    <message>
+        <source>Replace %1</source>
+        <translation>%1 ersetzen</translation>
+    </message>
+    <message>
+        <source>Configured · fingerprint {fp}…</source>
+        <translation>Eingerichtet · Fingerabdruck {fp}…</translation>
+    </message>
+    <message>
+        <source>Configured · fingerprint {fp}… — not on this workstation</source>
+        <translation>Eingerichtet · Fingerabdruck {fp}… — nicht an diesem Arbeitsplatz</translation>
+    </message>
+</context>
+<context>
+    <name>SignInDialog</name>
+    <message>
+        <source>Create the admin account</source>
+        <translation>Administratorkonto anlegen</translation>
+    </message>
+    <message>
+        <source>Sign in to {app}</source>
+        <translation>Bei {app} anmelden</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Welcome to {app}.&lt;/b&gt;&lt;br&gt;No one uses this company database yet. Create the first admin account; admins add everyone else in Admin → Users.</source>
+        <translation>&lt;b&gt;Willkommen bei {app}.&lt;/b&gt;&lt;br&gt;Diese Firmendatenbank wird noch von niemandem genutzt. Legen Sie das erste Administratorkonto an; Administratoren fügen alle weiteren unter Verwaltung → Benutzer hinzu.</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Sign in to {app}&lt;/b&gt;</source>
+        <translation>&lt;b&gt;Bei {app} anmelden&lt;/b&gt;</translation>
+    </message>
+    <message>
+        <source>Username:</source>
+        <translation>Benutzername:</translation>
+    </message>
+    <message>
+        <source>Your name:</source>
+        <translation>Ihr Name:</translation>
+    </message>
+    <message>
+        <source>At least {n} characters</source>
+        <translation>Mindestens {n} Zeichen</translation>
+    </message>
+    <message>
+        <source>Password:</source>
+        <translation>Passwort:</translation>
+    </message>
+    <message>
+        <source>Repeat password:</source>
+        <translation>Passwort wiederholen:</translation>
+    </message>
+    <message>
+        <source>Create admin account</source>
+        <translation>Administratorkonto anlegen</translation>
+    </message>
+    <message>
+        <source>Sign in</source>
+        <translation>Anmelden</translation>
+    </message>
+    <message>
+        <source>Quit</source>
+        <translation>Beenden</translation>
+    </message>
+    <message>
+        <source>The passwords do not match.</source>
+        <translation>Die Passwörter stimmen nicht überein.</translation>
+    </message>
+</context>
+<context>
+    <name>SyncProblemsDialog</name>
+    <message>
+        <source>Sync problems</source>
+        <translation>Abgleichsprobleme</translation>
+    </message>
+    <message>
+        <source>These could not be sent to QuickBooks or Autotask. Fix the cause, then Retry; or, if you did it by hand, Dismiss with a reason.</source>
+        <translation>Diese Einträge konnten nicht an QuickBooks oder Autotask gesendet werden. Beheben Sie die Ursache und wählen Sie „Erneut versuchen“ – oder, falls Sie es von Hand erledigt haben, „Verwerfen“ mit einem Grund.</translation>
+    </message>
+    <message>
+        <source>What</source>
+        <translation>Was</translation>
+    </message>
+    <message>
+        <source>Invoice / payment</source>
+        <translation>Rechnung / Zahlung</translation>
+    </message>
+    <message>
+        <source>Problem</source>
+        <translation>Problem</translation>
+    </message>
+    <message>
+        <source>Attempts</source>
+        <translation>Versuche</translation>
+    </message>
+    <message>
+        <source>No sync problems.</source>
+        <translation>Keine Abgleichsprobleme.</translation>
+    </message>
+    <message>
+        <source>Reason for dismissing (required)</source>
+        <translation>Grund für das Verwerfen (Pflichtfeld)</translation>
+    </message>
+    <message>
+        <source>Retry</source>
+        <translation>Erneut versuchen</translation>
+    </message>
+    <message>
+        <source>Dismiss</source>
+        <translation>Verwerfen</translation>
+    </message>
+    <message>
+        <source>Queued again: PayApp will send it shortly.</source>
+        <translation>Erneut eingereiht: PayApp sendet es in Kürze.</translation>
+    </message>
+    <message>
+        <source>Dismissed; the reason is in the audit log.</source>
+        <translation>Verworfen; der Grund steht im Prüfprotokoll.</translation>
+    </message>
+</context>
+<context>
+    <name>SyncStatusWidget</name>
+    <message>
+        <source>Not synced yet</source>
+        <translation>Noch nicht abgeglichen</translation>
+    </message>
+    <message>
+        <source>Sync now</source>
+        <translation>Jetzt abgleichen</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Abbrechen</translation>
+    </message>
+    <message>
+        <source>Starting sync…</source>
+        <translation>Starte Abgleich …</translation>
+    </message>
+    <message>
+        <source>Sync cancelled; the next sync continues where it stopped.</source>
+        <translation>Abgleich abgebrochen; der nächste Abgleich setzt dort fort, wo er aufgehört hat.</translation>
+    </message>
+    <message>
+        <source>Synced at {time} · {n} records</source>
+        <translation>Abgeglichen um {time} · {n} Datensätze</translation>
+    </message>
+    <message>
+        <source>{who} is syncing</source>
+        <translation>{who} gleicht gerade ab</translation>
+    </message>
+    <message>
+        <source>Last sync {when}</source>
+        <translation>Letzter Abgleich {when}</translation>
+    </message>
+    <message numerus="yes">
+        <source>⚠ %n sync problem(s)</source>
+        <translation>
+            <numerusform>⚠ %n Abgleichsproblem</numerusform>
+            <numerusform>⚠ %n Abgleichsprobleme</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>UsersPage</name>
+    <message>
+        <source>Admin</source>
+        <translation>Administrator</translation>
+    </message>
+    <message>
+        <source>Finance</source>
+        <translation>Finanzen</translation>
+    </message>
+    <message>
+        <source>Viewer</source>
+        <translation>Nur Lesen</translation>
+    </message>
+    <message>
+        <source>Username</source>
+        <translation>Benutzername</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>Name</translation>
+    </message>
+    <message>
+        <source>Role</source>
+        <translation>Rolle</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <source>Last sign-in</source>
+        <translation>Letzte Anmeldung</translation>
+    </message>
+    <message>
+        <source>Users</source>
+        <translation>Benutzer</translation>
+    </message>
+    <message>
+        <source>Add user…</source>
+        <translation>Benutzer hinzufügen …</translation>
+    </message>
+    <message>
+        <source>Disable</source>
+        <translation>Deaktivieren</translation>
+    </message>
+    <message>
+        <source>Change role</source>
+        <translation>Rolle ändern</translation>
+    </message>
+    <message>
+        <source>Reset password…</source>
+        <translation>Passwort zurücksetzen …</translation>
+    </message>
+    <message>
+        <source>Sets a new password and lifts a sign-in lockout.</source>
+        <translation>Setzt ein neues Passwort und hebt eine Anmeldesperre auf.</translation>
+    </message>
+    <message>
+        <source>Role:</source>
+        <translation>Rolle:</translation>
+    </message>
+    <message>
+        <source>Active</source>
+        <translation>Aktiv</translation>
+    </message>
+    <message>
+        <source>Disabled</source>
+        <translation>Deaktiviert</translation>
+    </message>
+    <message>
+        <source>Locked</source>
+        <translation>Gesperrt</translation>
+    </message>
+    <message>
+        <source>Enable</source>
+        <translation>Aktivieren</translation>
+    </message>
+    <message>
+        <source>User {name} added.</source>
+        <translation>Benutzer {name} hinzugefügt.</translation>
+    </message>
+    <message>
+        <source>New password set for {name}.</source>
+        <translation>Neues Passwort für {name} gesetzt.</translation>
+    </message>
+    <message>
+        <source>{name} enabled.</source>
+        <translation>{name} aktiviert.</translation>
+    </message>
+    <message>
+        <source>{name} disabled.</source>
+        <translation>{name} deaktiviert.</translation>
+    </message>
+    <message>
+        <source>{name} is now {role}.</source>
+        <translation>{name} ist jetzt {role}.</translation>
+    </message>
+</context>
+<context>
+    <name>_KeyRow</name>
+    <message>
+        <source>Paste the key from the gateway&apos;s control panel</source>
+        <translation>Fügen Sie den Schlüssel aus dem Kontrollbereich des Gateways ein</translation>
+    </message>
+    <message>
+        <source>Replace</source>
+        <translation>Ersetzen</translation>
+    </message>
+    <message>
+        <source>Configured · fingerprint {fp}… — not on this workstation</source>
+        <translation>Eingerichtet · Fingerabdruck {fp}… — nicht an diesem Arbeitsplatz</translation>
+    </message>
+    <message>
+        <source>Configured · fingerprint {fp}…</source>
+        <translation>Eingerichtet · Fingerabdruck {fp}…</translation>
+    </message>
+</context>
 </TS>

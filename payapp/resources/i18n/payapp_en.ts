@@ -2,12 +2,22 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="en_US" sourcelanguage="en_US">
 <context>
+    <name>InvoiceHistoryTab</name>
+    <message numerus="yes">
+        <source>%1 invoice(s) · balance %2</source>
+        <translation>
+            <numerusform>%1 invoice · balance %2</numerusform>
+            <numerusform>%1 invoices · balance %2</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>PaymentSearchTab</name>
     <message numerus="yes">
-        <source>%n payment(s)</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <source>%1 payment(s)</source>
+        <translation>
+            <numerusform>%1 payment</numerusform>
+            <numerusform>%1 payments</numerusform>
         </translation>
     </message>
 </context>
@@ -15,9 +25,9 @@
     <name>SyncStatusWidget</name>
     <message numerus="yes">
         <source>⚠ %n sync problem(s)</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>⚠ %n sync problem</numerusform>
+            <numerusform>⚠ %n sync problems</numerusform>
         </translation>
     </message>
 </context>

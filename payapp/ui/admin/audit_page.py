@@ -11,6 +11,7 @@ from typing import Any
 import shiboken6
 from babel.dates import format_datetime
 from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP,
     QDate,
     Qt,
     Signal,
@@ -35,17 +36,19 @@ from payapp.domain.errors import PayAppError
 from payapp.services.users import AuditFilter, AuditLogService, AuditRow
 from payapp.ui.invoices.signals import emit
 from payapp.ui.lazy_model import ROW_ROLE, Column, LazyTableModel, LazyTableView
-from payapp.ui.widgets import Banner
+from payapp.ui.messages import user_text
+from payapp.ui.widgets import Banner, set_column_widths
 
 __all__ = ["COLUMNS", "ROW_ROLE", "AuditPage", "AuditTableModel"]
 
 COLUMNS: tuple[Column[AuditRow], ...] = (
-    Column("When (local time)", lambda r, loc: format_datetime(r.occurred_at.astimezone(), "medium", locale=loc)),
-    Column("User", lambda r, _l: r.username or "—"),
-    Column("Action", lambda r, _l: r.action),
-    Column("Entity", lambda r, _l: f"{r.entity_type} {r.entity_id}".strip()),
-    Column("Workstation", lambda r, _l: r.workstation),
-    Column("Details", lambda r, _l: r.details_text()),
+    Column(QT_TRANSLATE_NOOP("AuditTable", "When (local time)"),
+           lambda r, loc: format_datetime(r.occurred_at.astimezone(), "medium", locale=loc)),
+    Column(QT_TRANSLATE_NOOP("AuditTable", "User"), lambda r, _l: r.username or "—"),
+    Column(QT_TRANSLATE_NOOP("AuditTable", "Action"), lambda r, _l: r.action),
+    Column(QT_TRANSLATE_NOOP("AuditTable", "Entity"), lambda r, _l: f"{r.entity_type} {r.entity_id}".strip()),
+    Column(QT_TRANSLATE_NOOP("AuditTable", "Workstation"), lambda r, _l: r.workstation),
+    Column(QT_TRANSLATE_NOOP("AuditTable", "Details"), lambda r, _l: r.details_text()),
 )
 
 
@@ -165,8 +168,7 @@ class AuditPage(QWidget):
         header = self.view.horizontalHeader()
         header.setStretchLastSection(True)
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        for col, width in enumerate((170, 110, 170, 110, 120)):
-            header.resizeSection(col, width)
+        set_column_widths(self.view, (170, 110, 170, 110, 120))
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.count_label = QLabel(self)
         self.count_label.setObjectName("auditCount")
@@ -235,7 +237,7 @@ class AuditPage(QWidget):
             if not shiboken6.isValid(self):
                 return
         except PayAppError as exc:
-            self.banner.show_error(exc.user_message)
+            self.banner.show_error(user_text(exc))
             return
         self.count_label.setText(self.tr("{shown} of {total} entries shown").format(
             shown=self.model.rowCount(), total=total))
@@ -262,7 +264,7 @@ class AuditPage(QWidget):
             tmp.replace(path)
         except (PayAppError, OSError) as exc:
             tmp.unlink(missing_ok=True)
-            message = exc.user_message if isinstance(exc, PayAppError) else str(exc)
+            message = user_text(exc) if isinstance(exc, PayAppError) else str(exc)
             self.banner.show_error(self.tr("Export failed: {reason}").format(reason=message))
         else:
             self.banner.show_success(self.tr("Exported {n} entries to {path}").format(n=written, path=str(path)))

@@ -33,6 +33,7 @@ from qasync import asyncSlot
 
 from payapp.domain.errors import PayAppError
 from payapp.services.secrets import Secret
+from payapp.ui.messages import user_text
 from payapp.ui.widgets import Banner, MaskedLineEdit, ask, confirm_box
 
 OK_COLOUR, ERROR_COLOUR = "#2e9d4f", "#d9534f"
@@ -223,7 +224,7 @@ class ConnectionsPage(QWidget):
             qb = await self._service.quickbooks_status()
         except PayAppError as exc:
             if shiboken6.isValid(self):
-                self.banner.show_error(exc.user_message)
+                self.banner.show_error(user_text(exc))
             self._loaded.set()
             return
         if not shiboken6.isValid(self):
@@ -262,7 +263,7 @@ class ConnectionsPage(QWidget):
             self.at_secret.done()
             self.at_code.done()
         except PayAppError as exc:
-            self.banner.show_error(exc.user_message)
+            self.banner.show_error(user_text(exc))
         else:
             self.banner.show_success(self.tr("Autotask settings saved"))
         finally:
@@ -276,7 +277,7 @@ class ConnectionsPage(QWidget):
         try:
             ok, message = await self._service.test_autotask()
         except PayAppError as exc:
-            ok, message = False, exc.user_message
+            ok, message = False, user_text(exc)
         finally:
             self._busy(False)
         self.at_result.show_result(ok, message)
@@ -290,7 +291,7 @@ class ConnectionsPage(QWidget):
         try:
             await self._service.clear_autotask()
         except PayAppError as exc:
-            self.banner.show_error(exc.user_message)
+            self.banner.show_error(user_text(exc))
         else:
             self.banner.show_success(self.tr("Autotask credentials cleared"))
         await self.reload()
@@ -305,7 +306,7 @@ class ConnectionsPage(QWidget):
                                                     client_secret=self.qb_secret.typed())
             self.qb_secret.done()
         except PayAppError as exc:
-            self.banner.show_error(exc.user_message)
+            self.banner.show_error(user_text(exc))
         else:
             self.banner.show_success(self.tr("QuickBooks app settings saved"))
         finally:
@@ -321,7 +322,7 @@ class ConnectionsPage(QWidget):
             else:
                 await self._connect_with_browser()
         except PayAppError as exc:
-            self.banner.show_error(exc.user_message)
+            self.banner.show_error(user_text(exc))
         except TimeoutError:
             self.banner.show_error(self.tr("QuickBooks did not answer within five minutes: click Connect "
                                            "QuickBooks to try again."))
@@ -352,7 +353,7 @@ class ConnectionsPage(QWidget):
         try:
             ok, message = await self._service.test_quickbooks()
         except PayAppError as exc:
-            ok, message = False, exc.user_message
+            ok, message = False, user_text(exc)
         finally:
             self._busy(False)
         self.qb_result.show_result(ok, message)
@@ -367,7 +368,7 @@ class ConnectionsPage(QWidget):
         try:
             await self._service.disconnect_quickbooks()
         except PayAppError as exc:
-            self.banner.show_error(exc.user_message)
+            self.banner.show_error(user_text(exc))
         else:
             self.banner.show_success(self.tr("QuickBooks disconnected"))
         await self.reload()

@@ -30,6 +30,7 @@ from payapp.domain.errors import PayAppError
 from payapp.domain.gateways import COMMON_CURRENCIES, ENVIRONMENTS, PAYMENT_TYPES
 from payapp.services.processing import KeyState, ProcessingPageState, ProcessingSetupService
 from payapp.services.secrets import Secret
+from payapp.ui.messages import translate_message, user_text
 from payapp.ui.widgets import Banner, MaskedLineEdit, ask, confirm_box
 
 # Readable on the light and the dark palette; the text carries the meaning too (✔ ⚠ ✖), not colour alone.
@@ -235,7 +236,7 @@ class ProcessingPage(QWidget):
             if not shiboken6.isValid(self):        # the page went away while we waited
                 return
         except PayAppError as exc:
-            self.banner.show_error(exc.user_message)
+            self.banner.show_error(user_text(exc))
             self._loaded.set()
             return
         self._show(state)
@@ -243,7 +244,7 @@ class ProcessingPage(QWidget):
 
     def _show(self, state: ProcessingPageState) -> None:
         self.state = state
-        self.gateway_label.setText(state.gateway.label)
+        self.gateway_label.setText(translate_message(state.gateway.label))
         self.environment.blockSignals(True)
         self.environment.setCurrentIndex(self.environment.findData(state.environment))
         self.environment.blockSignals(False)
@@ -255,8 +256,8 @@ class ProcessingPage(QWidget):
                 row = _KeyRow(key.name, self)
                 self.key_rows[key.name] = row
                 field = next(f for f in state.gateway.fields if f.name == key.name)
-                row.setToolTip(field.help)
-                self.keys_form.addRow(self.tr(field.label) + ":", row)
+                row.setToolTip(translate_message(field.help))
+                self.keys_form.addRow(self.tr("%1:").replace("%1", translate_message(field.label)), row)
             row.show_state(key)
         if self.keys_form.rowCount() == len(state.keys):
             self.keys_form.addRow(self.mismatch_label)
@@ -296,7 +297,7 @@ class ProcessingPage(QWidget):
             text = self.tr("{code} — chosen once; it can never be changed.").format(code=state.currency)
             if not state.currency_supported:
                 text += " " + self.tr("{gateway} takes only {supported}: processing stays off.").format(
-                    gateway=state.gateway.label, supported=supported)
+                    gateway=translate_message(state.gateway.label), supported=supported)
             self.currency_label.setText(text)
             return
         self.currency_combo.clear()
@@ -306,7 +307,7 @@ class ProcessingPage(QWidget):
         self.currency_combo.show()
         self.currency_button.show()
         self.currency_label.setText(self.tr("Not chosen yet. {gateway} supports {supported}.").format(
-            gateway=state.gateway.label, supported=supported))
+            gateway=translate_message(state.gateway.label), supported=supported))
 
     def _show_status(self, state: ProcessingPageState) -> None:
         status = state.status
@@ -319,7 +320,8 @@ class ProcessingPage(QWidget):
             self.status_label.setText(self.tr("✔ Processing is active ({details}).").format(details="; ".join(parts)))
             self.status_label.setStyleSheet(f"color: {OK_COLOUR}; font-weight: bold;")
         else:
-            self.status_label.setText(self.tr("⚠ Processing is off: {reason}").format(reason=status.reason))
+            self.status_label.setText(self.tr("⚠ Processing is off: {reason}").format(
+                reason=translate_message(status.reason)))
             self.status_label.setStyleSheet(f"color: {WARN_COLOUR}; font-weight: bold;")
 
     def _types_text(self, types: frozenset[str]) -> str:
@@ -361,7 +363,7 @@ class ProcessingPage(QWidget):
             if types != self.state.payment_types:
                 await self._service.save_payment_types(types)
         except PayAppError as exc:
-            self.banner.show_error(exc.user_message)
+            self.banner.show_error(user_text(exc))
         else:
             for row in self.key_rows.values():      # a saved key is shown by its fingerprint, never again as text
                 row.done_replacing()
@@ -380,7 +382,7 @@ class ProcessingPage(QWidget):
             row = self.key_rows.get("gateway.private_key")
             ok, message = await self._service.test_keys(row.typed() if row else None)
         except PayAppError as exc:
-            ok, message = False, exc.user_message
+            ok, message = False, user_text(exc)
         finally:
             self._busy(False)
             if self.state is not None:
@@ -397,7 +399,7 @@ class ProcessingPage(QWidget):
         try:
             await self._service.clear_keys()
         except PayAppError as exc:
-            self.banner.show_error(exc.user_message)
+            self.banner.show_error(user_text(exc))
         else:
             self.banner.show_success(self.tr("Keys cleared: payment processing is off."))
         await self.reload()
@@ -417,7 +419,7 @@ class ProcessingPage(QWidget):
         try:
             await self._service.set_currency(code)
         except PayAppError as exc:
-            self.banner.show_error(exc.user_message)
+            self.banner.show_error(user_text(exc))
         else:
             self.banner.show_success(self.tr("Settings saved"))
         await self.reload()

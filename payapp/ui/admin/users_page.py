@@ -7,7 +7,7 @@ import datetime as dt
 
 import shiboken6
 from babel.dates import format_datetime
-from PySide6.QtCore import QCoreApplication, Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -29,10 +29,15 @@ from qasync import asyncSlot
 from payapp.domain.errors import PayAppError
 from payapp.domain.roles import Role
 from payapp.services.users import MIN_PASSWORD, UserRow, UserService
+from payapp.ui.messages import user_text
 from payapp.ui.widgets import Banner
 
-ROLE_LABELS = {Role.ADMIN: "Admin", Role.FINANCE: "Finance", Role.VIEWER: "Viewer"}
-HEADERS = ("Username", "Name", "Role", "Status", "Last sign-in")
+ROLE_LABELS = {Role.ADMIN: QT_TRANSLATE_NOOP("UsersPage", "Admin"),
+               Role.FINANCE: QT_TRANSLATE_NOOP("UsersPage", "Finance"),
+               Role.VIEWER: QT_TRANSLATE_NOOP("UsersPage", "Viewer")}
+HEADERS = (QT_TRANSLATE_NOOP("UsersPage", "Username"), QT_TRANSLATE_NOOP("UsersPage", "Name"),
+           QT_TRANSLATE_NOOP("UsersPage", "Role"), QT_TRANSLATE_NOOP("UsersPage", "Status"),
+           QT_TRANSLATE_NOOP("UsersPage", "Last sign-in"))
 
 
 def role_label(role: Role) -> str:
@@ -230,7 +235,7 @@ class UsersPage(QWidget):
                 return
             self.rows = rows
         except PayAppError as exc:
-            self.banner.show_error(exc.user_message)
+            self.banner.show_error(user_text(exc))
             self._loaded.set()
             return
         self.table.setRowCount(len(self.rows))
@@ -280,7 +285,7 @@ class UsersPage(QWidget):
         try:
             row = await self._users.add_user(username, password, Role(role), name)
         except PayAppError as exc:
-            dialog.show_error(exc.user_message)
+            dialog.show_error(user_text(exc))
             dialog.buttons.setEnabled(True)
             return
         dialog.accept()
@@ -304,7 +309,7 @@ class UsersPage(QWidget):
         try:
             await self._users.reset_password(user.id, password)
         except PayAppError as exc:
-            dialog.show_error(exc.user_message)
+            dialog.show_error(user_text(exc))
             dialog.buttons.setEnabled(True)
             return
         dialog.accept()
@@ -320,7 +325,7 @@ class UsersPage(QWidget):
             row = await self._users.set_active(user.id, not user.is_active)
         except PayAppError as exc:
             await self.reload()
-            self.banner.show_error(exc.user_message)
+            self.banner.show_error(user_text(exc))
         else:
             await self.reload()
             self.banner.show_success((self.tr("{name} enabled.") if row.is_active else self.tr("{name} disabled."))
@@ -336,7 +341,7 @@ class UsersPage(QWidget):
             row = await self._users.change_role(user.id, role)
         except PayAppError as exc:
             await self.reload()
-            self.banner.show_error(exc.user_message)
+            self.banner.show_error(user_text(exc))
         else:
             await self.reload()
             self.banner.show_success(self.tr("{name} is now {role}.").format(name=row.username,

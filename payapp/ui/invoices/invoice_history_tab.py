@@ -34,6 +34,7 @@ from payapp.domain.money import format_money
 from payapp.services.context import Services
 from payapp.services.invoices import InvoiceQuery, InvoiceRow
 from payapp.services.settings import ProcessingStatus
+from payapp.ui.i18n import format_count
 from payapp.ui.invoices.invoice_model import (
     DEFAULT_SORT_COLUMN,
     ROW_ROLE,
@@ -45,7 +46,8 @@ from payapp.ui.invoices.invoice_view import InvoiceView
 from payapp.ui.invoices.pay_rule import pay_block_reason
 from payapp.ui.invoices.payment_dialog import PaymentDialog, open_payment_dialog
 from payapp.ui.lazy_model import LazyTableView
-from payapp.ui.widgets import Banner, EmptyState
+from payapp.ui.messages import user_text
+from payapp.ui.widgets import Banner, EmptyState, set_column_widths
 from payapp.ui.window_state import WindowState
 
 log = logging.getLogger(__name__)
@@ -109,8 +111,8 @@ class InvoiceHistoryTab(QWidget):
         header.setHighlightSections(False)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
-        for col, width in enumerate((110, 120, 260, 100, 100, 120, 120, 120, 110, 80)):
-            self.table.setColumnWidth(col, width)
+        set_column_widths(self.table, (110, 120, 260, 100, 100, 120, 120, 120, 110, 80),
+                          {8: status_label("partially_paid")})
         header.setSortIndicator(DEFAULT_SORT_COLUMN, Qt.SortOrder.DescendingOrder)
         self._state.restore_header(header, HEADER_KEY)
         self.table.setSortingEnabled(True)    # asks the model to sort: the first page is read in SQL
@@ -253,14 +255,15 @@ class InvoiceHistoryTab(QWidget):
             status = await self._services.settings.processing_status()
         except PayAppError as exc:
             if generation == self._totals_generation:
-                self.totals_label.setText(exc.user_message)
+                self.totals_label.setText(user_text(exc))
             return
         self._status = status
         if generation != self._totals_generation:
             return
         currency = status.currency or "USD"
-        self.totals_label.setText(self.tr("%1 invoices · balance %2")
-                                  .replace("%1", f"{count:,}")
+        # The count picks the plural form; Babel writes the number the locale's way (1.234 in German).
+        self.totals_label.setText(self.tr("%1 invoice(s) · balance %2", "", count)
+                                  .replace("%1", format_count(count, self._services.locale))
                                   .replace("%2", format_money(balance, currency, self._services.locale)))
         self.totals = (count, balance)
 
@@ -353,7 +356,7 @@ class InvoiceHistoryTab(QWidget):
         try:
             await view.load(invoice_id)
         except PayAppError as exc:
-            view.banner.show_error(exc.user_message)
+            view.banner.show_error(user_text(exc))
         return view
 
     def process_payment(self, invoice_id: int) -> asyncio.Task[Any]:
@@ -365,7 +368,7 @@ class InvoiceHistoryTab(QWidget):
         try:
             row = await invoices.row(invoice_id)
         except PayAppError as exc:
-            self.banner.show_error(exc.user_message)
+            self.banner.show_error(user_text(exc))
             return None
         dialog = await open_payment_dialog(self._services, row, self, self.invoice_changed)
         self.open_payments.append(dialog)

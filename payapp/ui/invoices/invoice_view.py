@@ -3,8 +3,10 @@ Payment button under the same rule as the context menu."""
 
 from __future__ import annotations
 
+import html
+
 from babel.dates import format_date, format_datetime
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt, Signal
 from PySide6.QtWidgets import (
     QDialog,
     QFormLayout,
@@ -27,9 +29,18 @@ from payapp.ui.invoices.pay_rule import pay_block_reason
 from payapp.ui.invoices.signals import emit
 from payapp.ui.widgets import Banner
 
-PAYMENT_STATUS = {"approved": "Approved", "settled": "Settled", "declined": "Declined", "pending": "Pending",
-                  "unknown": "Being checked", "error": "Not charged", "voided": "Voided", "refunded": "Refunded",
-                  "partially_refunded": "Partly refunded", "returned": "Returned by bank"}
+PAYMENT_STATUS = {
+    "approved": QT_TRANSLATE_NOOP("InvoiceView", "Approved"),
+    "settled": QT_TRANSLATE_NOOP("InvoiceView", "Settled"),
+    "declined": QT_TRANSLATE_NOOP("InvoiceView", "Declined"),
+    "pending": QT_TRANSLATE_NOOP("InvoiceView", "Pending"),
+    "unknown": QT_TRANSLATE_NOOP("InvoiceView", "Being checked"),
+    "error": QT_TRANSLATE_NOOP("InvoiceView", "Not charged"),
+    "voided": QT_TRANSLATE_NOOP("InvoiceView", "Voided"),
+    "refunded": QT_TRANSLATE_NOOP("InvoiceView", "Refunded"),
+    "partially_refunded": QT_TRANSLATE_NOOP("InvoiceView", "Partly refunded"),
+    "returned": QT_TRANSLATE_NOOP("InvoiceView", "Returned by bank"),
+}
 
 
 def _table(parent: QWidget, name: str, headers: list[str]) -> QTableWidget:
@@ -138,10 +149,11 @@ class InvoiceView(QDialog):
         r = d.row
         money = lambda m: format_money(m, r.currency, loc)  # noqa: E731
         self.setWindowTitle(self.tr("Invoice %1 · %2").replace("%1", r.invoice_number).replace("%2", r.company_name))
-        self.title.setText(f"<h2 style='margin:0'>{r.company_name}</h2>"
-                           f"<div>{self.tr('Invoice')} {r.invoice_number}"
-                           + (f" · QuickBooks {r.accounting_number}" if r.accounting_number else "")
-                           + f" · <b>{status_label(r.status)}</b></div>")
+        numbers = self.tr("Invoice %1").replace("%1", r.invoice_number)
+        if r.accounting_number:
+            numbers += f" · QuickBooks {r.accounting_number}"
+        self.title.setText(f"<h2 style='margin:0'>{html.escape(r.company_name)}</h2>"
+                           f"<div>{html.escape(numbers)} · <b>{html.escape(status_label(r.status))}</b></div>")
         for form in (self._left, self._right):
             while form.rowCount():
                 form.removeRow(0)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import html
 import itertools
 import logging
 from collections.abc import Callable
@@ -56,6 +57,7 @@ from payapp.services.payments import (
 from payapp.services.settings import ProcessingStatus
 from payapp.ui.invoices.pay_rule import pay_block_reason
 from payapp.ui.invoices.signals import emit
+from payapp.ui.messages import translate_message, user_text
 from payapp.ui.widgets import Banner, ask, confirm_box
 
 log = logging.getLogger(__name__)
@@ -64,6 +66,7 @@ log = logging.getLogger(__name__)
 MIN_PAYMENT_MINOR = 100
 ERROR_STYLE = "QLabel { color: #b71c1c; }"
 ERROR_STYLE_DARK = "QLabel { color: #ff8a80; }"
+QWIDGETSIZE_MAX = (1 << 24) - 1       # Qt's "no maximum" size (not exported by PySide6)
 COUNTRIES = (("US", QT_TRANSLATE_NOOP("PaymentDialog", "United States")),
              ("CA", QT_TRANSLATE_NOOP("PaymentDialog", "Canada")))
 
@@ -78,10 +81,10 @@ class _Field:
         try:
             self.check(self.edit.text())
         except ValidationError as exc:
-            self.error.setText(exc.user_message)
+            self.error.setText(user_text(exc))
             self.error.setVisible(True)
             self.edit.setProperty("invalid", True)
-            self.edit.setAccessibleDescription(exc.user_message)    # read out with the field's name
+            self.edit.setAccessibleDescription(user_text(exc))    # read out with the field's name
             return False
         self.error.clear()
         self.error.setVisible(False)
@@ -142,13 +145,15 @@ class PaymentDialog(QDialog):
         label only among the field's siblings, so a container would leave the field without a spoken name."""
         v = QVBoxLayout()
         v.setSpacing(2)
+        h = QHBoxLayout()
+        h.addWidget(edit, 1)
         if extra is not None:
-            h = QHBoxLayout()
-            h.addWidget(edit, 1)
             h.addWidget(extra)
-            v.addLayout(h)
-        else:
-            v.addWidget(edit)
+        if edit.maximumWidth() < QWIDGETSIZE_MAX:
+            # A box layout is no wider than its narrowest item: without this spacer a short field (CVV)
+            # would squeeze its hint and error messages into the field's own width.
+            h.addStretch(0)
+        v.addLayout(h)
         for widget in below:
             v.addWidget(widget)
         form.addRow(label, v)
@@ -168,7 +173,8 @@ class PaymentDialog(QDialog):
         head.setObjectName("invoiceSummary")
         head.setFrameShape(QFrame.Shape.StyledPanel)
         grid = QGridLayout(head)
-        title = QLabel(f"<b>{inv.company_name}</b> · " + self.tr("Invoice %1").replace("%1", inv.invoice_number),
+        title = QLabel(f"<b>{html.escape(inv.company_name)}</b> · "
+                       + html.escape(self.tr("Invoice %1").replace("%1", inv.invoice_number)),
                        head)
         title.setTextFormat(Qt.TextFormat.RichText)
         grid.addWidget(title, 0, 0, 1, 6)
@@ -197,6 +203,9 @@ class PaymentDialog(QDialog):
         self.contact_combo = QComboBox(self)
         self.contact_combo.setObjectName("contactCombo")
         self.contact_combo.setAccessibleName(self.tr("Contact making the payment"))
+        # A long "Name <e-mail>" must not widen the window: the combo's popup shows it in full.
+        self.contact_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.contact_combo.setMinimumContentsLength(24)
         top.addRow(self.tr("Paid by (contact):"), self.contact_combo)
         form_all.addLayout(top)
 
@@ -252,11 +261,11 @@ class PaymentDialog(QDialog):
         self.amount_field = _Field(self.amount_edit, self.amount_error, self._check_amount)
         self.amount_edit.textChanged.connect(lambda _t: self.amount_field.validate())
 
-        scroll = QScrollArea(self)
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setWidget(body)
-        outer.addWidget(scroll, 1)
+        self._scroll = QScrollArea(self)
+        self._scroll.setWidgetResizable(True)
+        self._scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self._scroll.setWidget(body)
+        outer.addWidget(self._scroll, 1)
 
         # --- doing it
         self.progress = QProgressBar(self)
@@ -331,6 +340,7 @@ class PaymentDialog(QDialog):
         self._field_row(form, self.tr("Expiry (MM/YY):"), self.expiry_edit, errors["expiryError"])
         self._field_row(form, self.tr("Security code (CVV):"), self.cvv_edit, errors["cvvError"])
         hint = QLabel(self.tr("First and last name exactly as on the card."), page)
+        hint.setWordWrap(True)
         hint.setStyleSheet("QLabel { color: palette(placeholder-text); }")
         form.addRow("", hint)
         self._field_row(form, self.tr("First name:"), self.first_name_edit, errors["firstNameError"])
@@ -490,6 +500,17 @@ class PaymentDialog(QDialog):
     def _method_changed(self, _button: object = None, _checked: bool = True) -> None:
         self.card_form.setVisible(self.new_card_radio.isChecked())
         self.bank_form.setVisible(self.new_bank_radio.isChecked())
+        self._fit_width()
+
+    def _fit_width(self) -> None:
+        """Widen the window to what the shown form needs (longer labels in German, the stretched pseudo-locale),
+        so no field is cut off behind a horizontal scroll bar; the height scrolls as it always did."""
+        body = self._scroll.widget()
+        needed = (body.minimumSizeHint().width() + self._scroll.verticalScrollBar().sizeHint().width()
+                  + self.layout().contentsMargins().left() + self.layout().contentsMargins().right())
+        screen = self.screen().availableGeometry().width() if self.screen() is not None else needed
+        if self.width() < needed:
+            self.resize(min(needed, screen), self.height())
 
     def _selected_saved(self) -> SavedMethodView | None:
         for m in self._saved:
@@ -629,7 +650,7 @@ class PaymentDialog(QDialog):
                 result = await payments.take_payment(request)
             except DuplicateWarning as dup:
                 self.progress.hide()
-                again = await ask(confirm_box(self, self.tr("Possible duplicate payment"), dup.user_message,
+                again = await ask(confirm_box(self, self.tr("Possible duplicate payment"), user_text(dup),
                                               self.tr("Pay again")))
                 if again != QMessageBox.StandardButton.Yes:
                     self.banner.show_info(self.tr("Nothing was charged."))
@@ -638,12 +659,12 @@ class PaymentDialog(QDialog):
                 result = await payments.take_payment(request, confirm_duplicate=True)
         except ValidationError as exc:
             if exc.field == "amount":
-                self.amount_error.setText(exc.user_message)
+                self.amount_error.setText(user_text(exc))
                 self.amount_error.show()
-            self.banner.show_error(exc.user_message)
+            self.banner.show_error(user_text(exc))
             return
         except PayAppError as exc:
-            self.banner.show_error(exc.user_message)
+            self.banner.show_error(user_text(exc))
             return
         finally:
             del request
@@ -665,7 +686,7 @@ class PaymentDialog(QDialog):
         elif result.status == "unknown":
             self._done = True                   # never pay again while the first one is being checked
             self.banner.show_message("unknown", self.tr("Outcome unknown, being checked. %1")
-                                     .replace("%1", result.message))
+                                     .replace("%1", translate_message(result.message)))
             self.clear_sensitive(all_fields=True)
             self.close_button.setText(self.tr("Close"))
         else:
@@ -718,7 +739,7 @@ async def open_payment_dialog(services: Services, invoice: InvoiceRow, parent: Q
     try:
         await dialog.load()
     except PayAppError as exc:
-        dialog.banner.show_error(exc.user_message)
+        dialog.banner.show_error(user_text(exc))
     except asyncio.CancelledError:
         raise
     return dialog

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox, QWidget
 
+from payapp.domain.money import format_amount_input
 from payapp.services.invoices import InvoiceQuery, InvoiceRow
 from payapp.ui.invoices.signals import emit
 
@@ -94,7 +95,7 @@ async def screenshot_states(tab: InvoiceHistoryTab) -> list[tuple[str, QWidget]]
     _type(bad.card_number_edit, "4111 1111 1111 1112")
     _type(bad.expiry_edit, "01/20")
     _type(bad.cvv_edit, "12")
-    _type(bad.amount_edit, "0.50")
+    _type(bad.amount_edit, format_amount_input(50, opened[2].currency, tab._services.locale))   # under the minimum
     shots.append(("paymentDialog-errors", bad))
 
     ok = await _dialog(tab, opened[3])

@@ -30,10 +30,16 @@ from payapp.domain.errors import ValidationError
 from payapp.domain.money import format_money, parse_amount
 from payapp.services.payment_search import PaymentDetails, audit_details_text
 from payapp.services.refund_approvals import ApprovalView
-from payapp.ui.payments.payment_model import format_when, method_label, status_label, sync_label
+from payapp.ui.messages import translate_message, user_text
+from payapp.ui.payments.payment_model import (
+    SOURCE_LABELS,
+    format_when,
+    method_label,
+    status_label,
+    sync_label,
+    tr,
+)
 from payapp.ui.widgets import Banner, EmptyState
-
-SOURCE = {"back_office": "Back office", "client_portal": "Client portal"}
 
 
 def _table(headers: list[str], rows: list[list[str]], parent: QWidget, name: str,
@@ -88,14 +94,15 @@ class PaymentDetailsDialog(QDialog):
         add(self.tr("Company"), r.company_name)
         add(self.tr("Invoice"), r.invoice_number)
         add(self.tr("Method"), method_label(r.method, r.brand, r.last_four, r.account_type)
-            + (f" · {self.tr('expires')} {f['expiry'][:2]}/{f['expiry'][2:]}" if f.get("expiry") else ""))
+            + (" · " + self.tr("expires %1").replace("%1", f"{f['expiry'][:2]}/{f['expiry'][2:]}")
+               if f.get("expiry") else ""))
         add(self.tr("Sale amount"), money(r.amount_minor), "detailsAmount")
         add(self.tr("Applied to invoice"), money(r.applied_minor))
         add(self.tr("Refunded"), money(r.refunded_minor))
         add(self.tr("Can still be refunded"), money(r.refundable_minor), "detailsRemaining")
         add(self.tr("Date"), format_when(r.created_at, locale))
         add(self.tr("Taken by"), r.created_by_name)
-        add(self.tr("Source"), self.tr(SOURCE.get(r.source, r.source)))
+        add(self.tr("Source"), tr(SOURCE_LABELS.get(r.source, r.source)))
         add(self.tr("Transaction ID"), r.transaction_id)
         add(self.tr("Order ID"), r.order_id)
         add(self.tr("Gateway"), str(f.get("gateway", "")))
@@ -130,12 +137,13 @@ class PaymentDetailsDialog(QDialog):
         tabs.setObjectName("detailsTabs")
         tabs.addTab(_table([self.tr("When"), self.tr("Amount"), self.tr("Event")],
                            [[format_when(e.at, locale), money(e.amount_minor) if e.amount_minor is not None else "",
-                             self.tr(e.text)] for e in details.timeline],
+                             translate_message(e.text)] for e in details.timeline],
                            self, "timelineTable", right=(1,)), self.tr("Timeline"))
         tabs.addTab(_table([self.tr("Kind"), self.tr("Amount"), self.tr("Status"), self.tr("Transaction ID"),
                             self.tr("Reason"), self.tr("Gateway said")],
                            [[self.tr("Void") if x.kind == "void" else self.tr("Refund"), money(x.amount_minor),
-                             x.status, x.transaction_id, x.reason, x.response_text] for x in details.refunds],
+                             status_label(x.status), x.transaction_id, x.reason, x.response_text]
+                            for x in details.refunds],
                            self, "refundsTable", right=(1,)), self.tr("Voids and refunds"))
         tabs.addTab(_table([self.tr("Job"), self.tr("Status"), self.tr("Attempts"), self.tr("Last error")],
                            [[j.kind, j.status, str(j.attempts), j.last_error] for j in details.sync_jobs],
@@ -276,7 +284,7 @@ class RefundDialog(QDialog):
         try:
             self.amount_minor()
         except ValidationError as exc:
-            self.error.setText(exc.user_message)
+            self.error.setText(user_text(exc))
             self.error.show()
             return
         self.accept()

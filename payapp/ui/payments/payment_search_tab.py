@@ -27,13 +27,15 @@ from PySide6.QtWidgets import (
 )
 
 from payapp.domain.errors import PayAppError, ValidationError
-from payapp.domain.money import format_money, parse_amount
+from payapp.domain.money import format_amount_input, format_money, parse_amount
 from payapp.domain.payment_state import PaymentStatus
 from payapp.domain.roles import Permission
 from payapp.services.context import Services
 from payapp.services.payment_export import export_payments
 from payapp.services.payment_search import PaymentDetails, PaymentQuery, PaymentTotals
+from payapp.ui.i18n import format_count
 from payapp.ui.lazy_model import LazyTableView
+from payapp.ui.messages import user_text
 from payapp.ui.payments.payment_details import (
     PaymentDetailsDialog,
     PendingApprovalsDialog,
@@ -45,10 +47,11 @@ from payapp.ui.payments.payment_model import (
     SOURCE_LABELS,
     SYNC_LABELS,
     PaymentTableModel,
+    method_label,
     status_label,
     tr,
 )
-from payapp.ui.widgets import Banner, EmptyState, ask, confirm_box
+from payapp.ui.widgets import Banner, EmptyState, ask, confirm_box, set_column_widths
 from payapp.ui.window_state import WindowState
 
 STATUSES = [s.value for s in PaymentStatus if s != PaymentStatus.ERROR]
@@ -183,9 +186,9 @@ class PaymentSearchTab(QWidget):
         header.setSortIndicatorShown(True)
         if self.model is not None:
             self.table.setModel(self.model)
-            widths = (125, 235, 95, 165, 100, 100, 90, 125, 105, 80, 100)
-            for i, w in enumerate(widths):
-                self.table.setColumnWidth(i, w)
+            # The method and status columns fit their longest usual text in the user's language.
+            set_column_widths(self.table, (125, 235, 95, 165, 100, 100, 90, 125, 105, 80, 100),
+                              {3: method_label("card", "Mastercard", "4444"), 7: status_label("partially_refunded")})
             self._state.restore_header(header, "paymentTable")
             header.setSortIndicator(0, Qt.SortOrder.DescendingOrder)
             self.table.setSortingEnabled(True)
@@ -350,7 +353,7 @@ class PaymentSearchTab(QWidget):
         try:
             query = self.build_query()
         except ValidationError as exc:
-            self.filter_error.setText(exc.user_message)
+            self.filter_error.setText(user_text(exc))
             self.filter_error.show()
             return
         self.filter_error.hide()
@@ -394,7 +397,7 @@ class PaymentSearchTab(QWidget):
         try:
             totals = await self._search.totals(query)
         except PayAppError as exc:
-            self.totals_label.setText(exc.user_message)
+            self.totals_label.setText(user_text(exc))
             return
         if self.model is None or query != self.model.query:
             return
@@ -404,7 +407,8 @@ class PaymentSearchTab(QWidget):
     def totals_text(self, totals: PaymentTotals) -> str:
         if totals.count == 0:
             return self.tr("No payments")
-        count = self.tr("%n payment(s)", "", totals.count)
+        # The count picks the plural form; Babel writes the number the locale's way (1.234 in German).
+        count = self.tr("%1 payment(s)", "", totals.count).replace("%1", format_count(totals.count, self._locale))
         parts = [count]
         for t in totals.by_currency:
             money = [self.tr("sales %1").replace("%1", format_money(t.amount_minor, t.currency, self._locale)),
@@ -437,7 +441,7 @@ class PaymentSearchTab(QWidget):
         try:
             return await self._search.details(payment_id)
         except PayAppError as exc:
-            self.banner.show_error(exc.user_message)
+            self.banner.show_error(user_text(exc))
             return None
 
     async def show_details(self, payment_id: int) -> PaymentDetailsDialog | None:
@@ -537,7 +541,7 @@ class PaymentSearchTab(QWidget):
                 assert self._services.payments is not None
                 result = await self._services.payments.void_or_refund(payment_id, amount_minor, reason)
         except PayAppError as exc:
-            self.banner.show_error(exc.user_message)
+            self.banner.show_error(user_text(exc))
             return False
         finally:
             self._update_actions()
@@ -561,7 +565,7 @@ class PaymentSearchTab(QWidget):
         try:
             n = await self._search.retry_sync(payment_id)
         except PayAppError as exc:
-            banner.show_error(exc.user_message)
+            banner.show_error(user_text(exc))
             return
         banner.show_success(self.tr("Sync will be tried again now (%1 job(s) queued).").replace("%1", str(n)))
         self._reload_keep_position()
@@ -626,7 +630,7 @@ class PaymentSearchTab(QWidget):
             try:
                 await self._search.record(action, payment_id, **details)
             except PayAppError as exc:
-                self.banner.show_error(exc.user_message)
+                self.banner.show_error(user_text(exc))
 
     # ---------------------------------------------------------------- export
     def _on_export(self, fmt: str) -> None:
@@ -711,7 +715,7 @@ class PaymentSearchTab(QWidget):
         try:
             dlg.set_rows(await self._approvals.pending())
         except PayAppError as exc:
-            dlg.banner.show_error(exc.user_message)
+            dlg.banner.show_error(user_text(exc))
 
     async def _approve(self, dlg: PendingApprovalsDialog, approval_id: int) -> None:
         a = next((x for x in await self._approvals.pending() if x.id == approval_id), None)
@@ -729,7 +733,7 @@ class PaymentSearchTab(QWidget):
         try:
             result = await self._approvals.approve(approval_id)
         except PayAppError as exc:
-            dlg.banner.show_error(exc.user_message)
+            dlg.banner.show_error(user_text(exc))
             return
         kind = {"approved": "success", "declined": "error", "error": "error"}.get(result.status, "warning")
         dlg.banner.show_message(kind, result.message)
@@ -740,7 +744,7 @@ class PaymentSearchTab(QWidget):
         try:
             await self._approvals.reject(approval_id)
         except PayAppError as exc:
-            dlg.banner.show_error(exc.user_message)
+            dlg.banner.show_error(user_text(exc))
             return
         dlg.banner.show_success(self.tr("Request rejected; nothing was refunded."))
         await self._fill_approvals(dlg)
@@ -774,7 +778,7 @@ class PaymentSearchTab(QWidget):
             if details is not None:
                 refund = await self.open_refund_dialog(details, self)
                 refund.partial.setChecked(True)
-                refund.amount_edit.setText("10.00")
+                refund.amount_edit.setText(format_amount_input(1000, details.row.currency, self._locale))
                 refund.reason_edit.setText(self.tr("Service credit"))
                 states.append(("refundDialog", refund))
         states.append(("pendingApprovalsDialog", await self.show_approvals()))

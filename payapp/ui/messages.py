@@ -1,0 +1,275 @@
+"""Texts of the Qt-free layers (domain, services, connectors) in the user's language.
+
+Services never import Qt, so their messages for people (ValidationError("This card has expired."), a payment's
+timeline, why processing is off) are plain English. Each one is listed here once, marked for lupdate under the
+"Messages" context, and the widgets show `user_text(exc)` or `translate_message(text)` instead of the English.
+A message that carries values ("The security code has 4 digits.") is listed with %1, %2 … in their place; the
+values go into the translated text unchanged (or translated, when a value is itself a listed text).
+tests/unit/test_translations.py fails when the domain, a service or a connector raises a message that is not
+listed here, so a new message cannot reach a German user in English.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
+
+from payapp.domain.errors import PayAppError
+
+CONTEXT = "Messages"
+
+# Long texts stay one literal each: lupdate reads a QT_TRANSLATE_NOOP text only when it is a single literal.
+TEXTS: tuple[str, ...] = (
+    # payapp/domain: typing an amount, a card or a bank account (shown next to the field)
+    QT_TRANSLATE_NOOP("Messages", "Enter an amount."),
+    QT_TRANSLATE_NOOP("Messages", "That is not an amount."),
+    QT_TRANSLATE_NOOP("Messages", "Use at most %1 decimal places."),
+    QT_TRANSLATE_NOOP("Messages", "Amounts in %1 have at most %2 decimal places."),
+    QT_TRANSLATE_NOOP("Messages", "Enter the card number."),
+    QT_TRANSLATE_NOOP("Messages", "A card number has digits only."),
+    QT_TRANSLATE_NOOP("Messages", "The card number is too short or too long."),
+    QT_TRANSLATE_NOOP("Messages", "This card number is not valid. Check the digits."),
+    QT_TRANSLATE_NOOP("Messages", "Enter the expiry as MM/YY."),
+    QT_TRANSLATE_NOOP("Messages", "The month must be 01 to 12."),
+    QT_TRANSLATE_NOOP("Messages", "This card has expired."),
+    QT_TRANSLATE_NOOP("Messages", "The expiry year is too far ahead."),
+    QT_TRANSLATE_NOOP("Messages", "The security code has %1 digits."),
+    QT_TRANSLATE_NOOP("Messages", "A routing number has 9 digits."),
+    QT_TRANSLATE_NOOP("Messages", "This routing number is not valid. Check the digits."),
+    QT_TRANSLATE_NOOP("Messages", "An account number has 4 to 17 digits."),
+    # payapp/domain/gateways.py: the gateway table
+    QT_TRANSLATE_NOOP("Messages", "BNG Gateway (NMI protocol)"),
+    QT_TRANSLATE_NOOP("Messages", "Private key (security key)"),
+    QT_TRANSLATE_NOOP("Messages", "Public key (tokenization key)"),
+    QT_TRANSLATE_NOOP("Messages", "Server-side key used for every charge, refund and look-up."),
+    QT_TRANSLATE_NOOP("Messages", "Used only by the client portal's card form (Collect.js)."),
+    QT_TRANSLATE_NOOP("Messages", "Credit card"),
+    QT_TRANSLATE_NOOP("Messages", "eCheck"),
+    QT_TRANSLATE_NOOP("Messages", "Back office"),
+    QT_TRANSLATE_NOOP("Messages", "Client portal"),
+    # payapp/services/settings.py: why payment processing is not active
+    QT_TRANSLATE_NOOP("Messages", "Payment processing is not set up: enter the gateway keys in Admin."),
+    QT_TRANSLATE_NOOP("Messages", "The gateway keys are not on this workstation: enter them in Admin."),
+    QT_TRANSLATE_NOOP(
+        "Messages",
+        "The gateway keys were replaced by %1 on another workstation: enter the new keys here in Admin."),
+    QT_TRANSLATE_NOOP("Messages", "another admin"),
+    QT_TRANSLATE_NOOP("Messages", "Choose the internal currency in Admin."),
+    QT_TRANSLATE_NOOP("Messages", "The gateway does not support %1; it takes %2."),
+    QT_TRANSLATE_NOOP("Messages", "no currency"),
+    QT_TRANSLATE_NOOP("Messages", "No payment type is enabled: enable credit card or eCheck in Admin."),
+    QT_TRANSLATE_NOOP("Messages", "%1: expected %2"),
+    QT_TRANSLATE_NOOP("Messages", "%1 is set to %2 and can never be changed."),
+    # payapp/services/payment_search.py: a payment's timeline
+    QT_TRANSLATE_NOOP("Messages", "Payment started"),
+    QT_TRANSLATE_NOOP("Messages", "Declined by the gateway"),
+    QT_TRANSLATE_NOOP("Messages", "Failed"),
+    QT_TRANSLATE_NOOP("Messages", "Approved by the gateway"),
+    QT_TRANSLATE_NOOP("Messages", "Settled"),
+    QT_TRANSLATE_NOOP("Messages", "Voided"),
+    QT_TRANSLATE_NOOP("Messages", "Void pending"),
+    QT_TRANSLATE_NOOP("Messages", "Void declined"),
+    QT_TRANSLATE_NOOP("Messages", "Void error"),
+    QT_TRANSLATE_NOOP("Messages", "Void unknown"),
+    QT_TRANSLATE_NOOP("Messages", "Refunded"),
+    QT_TRANSLATE_NOOP("Messages", "Refund pending"),
+    QT_TRANSLATE_NOOP("Messages", "Refund declined"),
+    QT_TRANSLATE_NOOP("Messages", "Refund error"),
+    QT_TRANSLATE_NOOP("Messages", "Refund unknown"),
+    QT_TRANSLATE_NOOP("Messages", "Returned by the bank"),
+    # payapp/services/payments.py: taking, voiding and refunding payments
+    QT_TRANSLATE_NOOP("Messages", "Choose personal or business."),
+    QT_TRANSLATE_NOOP("Messages", "Choose checking or savings."),
+    QT_TRANSLATE_NOOP("Messages", "Enter the name on the account."),
+    QT_TRANSLATE_NOOP("Messages", "Enter an amount above zero."),
+    QT_TRANSLATE_NOOP("Messages", "The gateway takes payments of %1 or more."),
+    QT_TRANSLATE_NOOP("Messages", "This invoice no longer exists."),
+    QT_TRANSLATE_NOOP("Messages", "This invoice was voided; it cannot be paid."),
+    QT_TRANSLATE_NOOP("Messages", "This invoice is in %1, but payments are taken in %2."),
+    QT_TRANSLATE_NOOP("Messages", "This saved payment method was deleted. Choose another one."),
+    QT_TRANSLATE_NOOP("Messages", "This saved payment method belongs to another company."),
+    QT_TRANSLATE_NOOP("Messages", "%1 payments are not enabled. An admin can enable them in Admin."),
+    QT_TRANSLATE_NOOP("Messages", "The amount is more than the open balance of %1%2."),
+    QT_TRANSLATE_NOOP(
+        "Messages",
+        "%1 was already paid on invoice %2%3 at %4 UTC. Pay again only if the customer really means to pay twice."),
+    QT_TRANSLATE_NOOP("Messages", "This payment no longer exists."),
+    QT_TRANSLATE_NOOP("Messages", "That payment no longer exists."),
+    QT_TRANSLATE_NOOP("Messages", "A payment that is %1 cannot be voided or refunded."),
+    QT_TRANSLATE_NOOP(
+        "Messages",
+        "The gateway could not be asked about this payment (%1). Nothing was changed; try again."),
+    QT_TRANSLATE_NOOP(
+        "Messages",
+        "The gateway shows this payment as '%1', so it cannot be voided or refunded from PayApp. Check it in the gateway's portal."),  # noqa: E501
+    QT_TRANSLATE_NOOP("Messages", "A void or refund of this payment is still being confirmed. Wait for it."),
+    QT_TRANSLATE_NOOP(
+        "Messages",
+        "Until the payment settles (usually the next business day) it can only be voided in full. Void it, or refund part of it after it settles."),  # noqa: E501
+    QT_TRANSLATE_NOOP("Messages", "You can refund at most %1."),
+    QT_TRANSLATE_NOOP("Messages", "This saved payment method was already deleted."),
+    QT_TRANSLATE_NOOP("Messages", "The gateway did not delete the saved method (%1). It is still saved; try again."),
+    QT_TRANSLATE_NOOP("Messages", "The gateway could not be reached; nothing was charged."),
+    QT_TRANSLATE_NOOP("Messages", "The gateway could not be asked."),
+    QT_TRANSLATE_NOOP("Messages", "The gateway has no transaction for this payment; nothing was charged."),
+    QT_TRANSLATE_NOOP("Messages", "The gateway could not be reached; nothing was changed."),
+    QT_TRANSLATE_NOOP("Messages", "Void of %1 done."),
+    QT_TRANSLATE_NOOP("Messages", "Refund of %1 done."),
+    QT_TRANSLATE_NOOP("Messages", "The gateway declined the void (%1)."),
+    QT_TRANSLATE_NOOP("Messages", "The gateway declined the refund (%1)."),
+    QT_TRANSLATE_NOOP("Messages", "The gateway did not do the void (%1). Nothing was changed."),
+    QT_TRANSLATE_NOOP("Messages", "The gateway did not do the refund (%1). Nothing was changed."),
+    QT_TRANSLATE_NOOP(
+        "Messages",
+        "The gateway has not confirmed the void of %1 yet. Do not repeat it: PayApp keeps checking and will update it."),  # noqa: E501
+    QT_TRANSLATE_NOOP(
+        "Messages",
+        "The gateway has not confirmed the refund of %1 yet. Do not repeat it: PayApp keeps checking and will update it."),  # noqa: E501
+    QT_TRANSLATE_NOOP("Messages", "The gateway shows no such void; nothing was changed."),
+    QT_TRANSLATE_NOOP("Messages", "The gateway shows no such refund; nothing was changed."),
+    # payapp/services/refund_approvals.py: refunds that need a second user
+    QT_TRANSLATE_NOOP("Messages", "Sign in as a named user to ask for a refund approval."),
+    QT_TRANSLATE_NOOP("Messages", "You can refund at most %1 (other refunds are waiting for approval)."),
+    QT_TRANSLATE_NOOP("Messages", "This approval request no longer exists."),
+    QT_TRANSLATE_NOOP("Messages", "This request was already %1."),
+    QT_TRANSLATE_NOOP("Messages", "A refund you asked for must be approved by another user."),
+    # payapp/services/gateways.py, processing.py, secrets.py: Admin › Payment Processing
+    QT_TRANSLATE_NOOP("Messages", "PayApp cannot talk to the gateway %1 yet."),
+    QT_TRANSLATE_NOOP(
+        "Messages",
+        "Payment processing is not set up on this workstation: enter the gateway's private key in Admin."),
+    QT_TRANSLATE_NOOP("Messages", "The gateway address is missing: enter it in Admin."),
+    QT_TRANSLATE_NOOP("Messages", "The gateway address must start with https:// and name a host."),
+    QT_TRANSLATE_NOOP("Messages", "The gateway address must not carry a user, password or query."),
+    QT_TRANSLATE_NOOP("Messages", "PayApp does not know the gateway %1."),
+    QT_TRANSLATE_NOOP("Messages", "Type a key to save."),
+    QT_TRANSLATE_NOOP("Messages", "Unknown payment type %1."),
+    QT_TRANSLATE_NOOP("Messages", "%1 does not take %2 payments."),
+    QT_TRANSLATE_NOOP("Messages", "Unknown environment %1."),
+    QT_TRANSLATE_NOOP("Messages", "Choose a three-letter ISO 4217 currency code, e.g. USD."),
+    QT_TRANSLATE_NOOP("Messages", "The internal currency is %1 and can never be changed."),
+    QT_TRANSLATE_NOOP(
+        "Messages",
+        "Keys cannot be saved: this computer's keyring (%1) keeps secrets in plain text or is not available. Use the system keychain (Windows Credential Manager, macOS Keychain, or a Secret Service such as GNOME Keyring or KWallet), then save again."),  # noqa: E501
+    # payapp/services/connections.py and the connectors: Admin › Connections, Autotask, QuickBooks
+    QT_TRANSLATE_NOOP("Messages", "Only the demo company connects to the sandboxes by itself."),
+    QT_TRANSLATE_NOOP("Messages", "Enter the Autotask API user (an e-mail address)."),
+    QT_TRANSLATE_NOOP("Messages", "The Autotask address must start with https://."),
+    QT_TRANSLATE_NOOP("Messages", "Enter the API user's secret."),
+    QT_TRANSLATE_NOOP("Messages", "Enter the API tracking identifier (integration code)."),
+    QT_TRANSLATE_NOOP(
+        "Messages",
+        "Autotask is not set up on this workstation: enter the API user, secret and integration code in Admin › Connections."),  # noqa: E501
+    QT_TRANSLATE_NOOP(
+        "Messages",
+        "The Autotask secret was replaced on another workstation: enter it here too in Admin › Connections."),
+    QT_TRANSLATE_NOOP("Messages", "Enter the QuickBooks client id."),
+    QT_TRANSLATE_NOOP("Messages", "Enter the QuickBooks client secret."),
+    QT_TRANSLATE_NOOP("Messages", "Enter the QuickBooks client id and client secret in Admin › Connections first."),
+    QT_TRANSLATE_NOOP(
+        "Messages",
+        "This QuickBooks sign-in is not the one PayApp started (or it took too long): click Connect QuickBooks again."),
+    QT_TRANSLATE_NOOP("Messages", "QuickBooks did not send a company to connect."),
+    QT_TRANSLATE_NOOP("Messages", "Connecting without a browser is only for demo mode."),
+    QT_TRANSLATE_NOOP("Messages", "not connected on this workstation"),
+    QT_TRANSLATE_NOOP("Messages", "QuickBooks is disconnected: Reconnect QuickBooks in Admin › Connections."),
+    QT_TRANSLATE_NOOP("Messages", "QuickBooks is disconnected (%1): Reconnect QuickBooks in Admin › Connections."),
+    QT_TRANSLATE_NOOP("Messages", "the sign-in is no longer valid"),
+    QT_TRANSLATE_NOOP("Messages", "the sign-in was refused after a refresh"),
+    QT_TRANSLATE_NOOP("Messages", "QuickBooks sign-in could not be reached; PayApp will try again."),
+    QT_TRANSLATE_NOOP("Messages", "QuickBooks sign-in had a server error (HTTP %1)."),
+    QT_TRANSLATE_NOOP(
+        "Messages",
+        "QuickBooks refused the client id or client secret: check them in Admin, then Reconnect QuickBooks."),
+    QT_TRANSLATE_NOOP("Messages", "QuickBooks sign-in failed (%1)."),
+    QT_TRANSLATE_NOOP("Messages", "QuickBooks did not answer; PayApp will try again with the same request id."),
+    QT_TRANSLATE_NOOP("Messages", "QuickBooks sent an answer PayApp cannot read."),
+    QT_TRANSLATE_NOOP(
+        "Messages",
+        "QuickBooks says a customer named %1 exists, but PayApp cannot find it (it may be inactive, or a vendor or employee uses the name)."),  # noqa: E501
+    QT_TRANSLATE_NOOP("Messages", "Autotask did not name a zone for this API user."),
+    QT_TRANSLATE_NOOP("Messages", "Autotask is busy (too many requests); PayApp will wait and try again."),
+    QT_TRANSLATE_NOOP("Messages", "Autotask had a server error (HTTP %1); PayApp will try again."),
+    QT_TRANSLATE_NOOP("Messages", "Autotask refused the API user, secret or integration code: check them in Admin."),
+    QT_TRANSLATE_NOOP("Messages", "Autotask refused the request (HTTP %1): %2"),
+    QT_TRANSLATE_NOOP("Messages", "Autotask reported an error: %1"),
+    QT_TRANSLATE_NOOP("Messages", "Autotask sent an answer PayApp cannot read."),
+    QT_TRANSLATE_NOOP("Messages", "Autotask kept sending more pages; the sync stopped to avoid an endless loop."),
+    # payapp/services/sync.py and outbox.py: syncing and sync problems
+    QT_TRANSLATE_NOOP("Messages", "A sync is already running on this workstation."),
+    QT_TRANSLATE_NOOP(
+        "Messages",
+        "Another workstation (%1) is syncing with Autotask right now. Its changes will appear here when it finishes; try again in a few minutes."),  # noqa: E501
+    QT_TRANSLATE_NOOP("Messages", "another workstation"),
+    QT_TRANSLATE_NOOP("Messages", "Another workstation took over the sync lock; this sync stopped."),
+    QT_TRANSLATE_NOOP("Messages", "Unknown job kind %1."),
+    QT_TRANSLATE_NOOP("Messages", "Company %1 is gone."),
+    QT_TRANSLATE_NOOP("Messages", "Invoice %1 is gone."),
+    QT_TRANSLATE_NOOP("Messages", "Payment %1 is gone."),
+    QT_TRANSLATE_NOOP("Messages", "The job names no invoice."),
+    QT_TRANSLATE_NOOP("Messages", "waiting for the payment to reach QuickBooks"),
+    QT_TRANSLATE_NOOP("Messages", "The payment is not in QuickBooks yet (its push failed): fix that first."),
+    QT_TRANSLATE_NOOP(
+        "Messages",
+        "The returned eCheck was already deposited in QuickBooks, so PayApp cannot void it: record the bounced payment in QuickBooks by hand, then dismiss this."),  # noqa: E501
+    QT_TRANSLATE_NOOP("Messages", "The refund job has no amount."),
+    QT_TRANSLATE_NOOP("Messages", "Invoice %1 is not an Autotask invoice."),
+    QT_TRANSLATE_NOOP("Messages", "That sync problem is no longer open."),
+    QT_TRANSLATE_NOOP("Messages", "Say why this is dismissed (for example: entered in QuickBooks by hand)."),
+    # payapp/services/auth.py and users.py: signing in, users and roles
+    QT_TRANSLATE_NOOP("Messages", "Sign in first."),
+    QT_TRANSLATE_NOOP("Messages", "Your role (%1) may not do this."),
+    QT_TRANSLATE_NOOP("Messages", "An admin account exists already: sign in instead."),
+    QT_TRANSLATE_NOOP("Messages", "Wrong username or password."),
+    QT_TRANSLATE_NOOP("Messages", "This account is disabled. Ask an admin."),
+    QT_TRANSLATE_NOOP(
+        "Messages",
+        "Too many failed sign-ins: this account is locked for %1 more minute. Try again later or ask an admin."),
+    QT_TRANSLATE_NOOP(
+        "Messages",
+        "Too many failed sign-ins: this account is locked for %1 more minutes. Try again later or ask an admin."),
+    QT_TRANSLATE_NOOP("Messages", "The username %1 is taken."),
+    QT_TRANSLATE_NOOP("Messages", "That user no longer exists."),
+    QT_TRANSLATE_NOOP("Messages", "This is the last active admin: make another user admin first."),
+    QT_TRANSLATE_NOOP("Messages", "Choose a username without spaces (up to 100 characters)."),
+    QT_TRANSLATE_NOOP("Messages", "The password needs at least %1 characters."),
+)
+
+_PLACEHOLDER = re.compile(r"%(\d)")
+_EXACT = frozenset(t for t in TEXTS if not _PLACEHOLDER.search(t))
+
+
+@lru_cache(maxsize=1)
+def _templates() -> tuple[tuple[re.Pattern[str], str], ...]:
+    """(pattern, template) for every text with placeholders, the most specific (most fixed text) first."""
+    compiled = []
+    for template in TEXTS:
+        parts = _PLACEHOLDER.split(template)            # fixed, number, fixed, number, …, fixed
+        if len(parts) == 1:
+            continue
+        regex = "".join(re.escape(part) if i % 2 == 0 else f"(?P<p{part}>.*?)" for i, part in enumerate(parts))
+        compiled.append((re.compile(regex + r"\Z", re.DOTALL), template))
+    compiled.sort(key=lambda item: -len(_PLACEHOLDER.sub("", item[1])))
+    return tuple(compiled)
+
+
+def translate_message(text: str) -> str:
+    """`text` in the user's language when it is one of TEXTS (or fits one of its templates); else `text`."""
+    if text in _EXACT:
+        return QCoreApplication.translate("Messages", text)
+    for pattern, template in _templates():
+        match = pattern.match(text)
+        if match is None:
+            continue
+        values = {name[1:]: QCoreApplication.translate("Messages", value) if value in _EXACT else value
+                  for name, value in match.groupdict().items()}
+        translated = QCoreApplication.translate("Messages", template)
+        return _PLACEHOLDER.sub(lambda m, values=values: values.get(m.group(1), m.group(0)), translated)
+    return text
+
+
+def user_text(exc: PayAppError) -> str:
+    """An expected error's message for a banner or a field, in the user's language."""
+    return translate_message(exc.user_message)
