@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -145,8 +146,14 @@ def fill(ts: Path, translations: dict[str, dict[str, object]], *, overwrite: boo
             else:
                 translation.text = str(german)
             filled += 1
-    ET.indent(tree, space="    ")
-    body = ET.tostring(tree.getroot(), encoding="unicode")
+    # Laid out as lupdate lays it out (contexts at the margin), so `update` after `fill` changes no line.
+    root = tree.getroot()
+    root.text = "\n"
+    for context in root:
+        ET.indent(context, space="    ")
+        context.tail = "\n"
+    body = ET.tostring(root, encoding="unicode")
+    body = re.sub(r">([^<]*)<", lambda m: ">" + m.group(1).replace("'", "&apos;").replace('"', "&quot;") + "<", body)
     ts.write_text('<?xml version="1.0" encoding="utf-8"?>\n<!DOCTYPE TS>\n' + body + "\n", encoding="utf-8")
     return filled, unknown
 
