@@ -72,6 +72,8 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy import column as sql_column
+from sqlalchemy import table as sql_table
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.pool import NullPool
@@ -600,32 +602,58 @@ def _utc(value: dt.datetime | None) -> dt.datetime | None:
 
 
 class _Bulk:
-    """One Core statement compiled once and run through the driver directly: rows are tuples in `columns`
-    order, which must be the table's column order (SQLAlchemy renders VALUES in that order); the statement's
-    own constants (literals in the ON CONFLICT clause) are appended to the parameters.
+    """An INSERT (upsert with `update_set`) compiled once from Core and run through the driver directly. Rows
+    are tuples in `columns` order, which must be the table's column order (SQLAlchemy renders columns in that
+    order; checked). The statement's own constants (literals of the ON CONFLICT clause) follow the rows'
+    parameters.
 
-    `rows_per_statement` > 1 (SQLite) sends many rows per INSERT (`VALUES (…), (…), …`): the driver then
-    releases and re-takes the GIL once per statement instead of once per row, which matters while the event
-    loop's thread wants the GIL too. PostgreSQL takes the rows through psycopg's pipelined `executemany`
-    (several rows with one key in one statement would also be an error there)."""
+    - SQLite: `INSERT … VALUES (…), (…), …`, up to `rows_per_statement` rows a statement: the driver then
+      releases and re-takes the GIL once per statement instead of once per row (the event loop's thread
+      wants the GIL too), and Python's sqlite3 spends less per row than with executemany.
+    - PostgreSQL: the rows go by COPY into a session's temporary staging table (psycopg writes COPY rows in C),
+      then one `INSERT … SELECT … FROM <stage>` takes them all (one statement per batch instead of one per row);
+      the stage is emptied for the next batch.
+    An upsert's batch keeps the last row of each external_id (PostgreSQL refuses to update a row twice in one
+    statement; Autotask pages have no duplicates anyway)."""
 
-    def __init__(self, dialect: Any, stmt: Any, columns: Sequence[str], *, rows_per_statement: int = 1) -> None:
+    def __init__(self, dialect: Any, table: Table, columns: Sequence[str],
+                 update_set: Sequence[str] | Callable[[Any], dict[str, Any]] | None = None, *,
+                 rows_per_statement: int = SQLITE_ROWS_PER_STATEMENT) -> None:
+        self._staged = dialect.name == "postgresql"
+        names = [f"v_{c}" for c in columns]
+        stmt: Any
+        self.stage = f"payapp_sync_stage_{table.name}"
+        self.create_stage = (f"CREATE TEMPORARY TABLE IF NOT EXISTS {self.stage} AS "
+                             f"SELECT {', '.join(columns)} FROM {table.name} WITH NO DATA")
+        self._copy = f"COPY {self.stage} ({', '.join(columns)}) FROM STDIN"
+        self._empty_stage = f"TRUNCATE {self.stage}"     # not DELETE: dead rows of a temporary table stay
+        if self._staged:
+            source = sql_table(self.stage, *(sql_column(c) for c in columns))
+            stmt = postgresql.insert(table).from_select(list(columns), select(*(source.c[c] for c in columns)))
+            names = []
+        else:
+            stmt = sqlite.insert(table).values({c: bindparam(n, type_=table.c[c].type)
+                                                for n, c in zip(names, columns, strict=True)})
+        if update_set is not None:
+            set_ = update_set(stmt) if callable(update_set) else {c: stmt.excluded[c] for c in update_set}
+            stmt = stmt.on_conflict_do_update(index_elements=["external_id"], set_=set_)
+        self._keyed = update_set is not None and columns[0] == "external_id"
         compiled = stmt.compile(dialect=dialect)
         order = list(compiled.positiontup or ())
-        names = [f"v_{c}" for c in columns]
         if order[:len(names)] != names:
             raise AssertionError(f"unexpected parameter order: {order}")
         self.sql: str = compiled.string
         self.constants: tuple[Any, ...] = tuple(compiled.binds[n].effective_value for n in order[len(names):])
         # every statement stays within SQLite's limit of parameters
-        self._per = max(1, min(rows_per_statement, (SQLITE_MAX_PARAMETERS - len(self.constants)) // len(names)))
+        self._per = max(1, min(rows_per_statement, (SQLITE_MAX_PARAMETERS - len(self.constants)) // len(columns)))
         self._multi: dict[int, str] = {1: self.sql}
-        head, sep, tail = self.sql.partition(" VALUES ")
-        group = _leading_group(tail)
-        placeholder = "?" if dialect.paramstyle == "qmark" else "%s"
-        if not sep or group.count(placeholder) != len(names):
-            raise AssertionError(f"unexpected INSERT shape: {self.sql[:200]}")
-        self._head, self._group, self._tail = head + sep, group, tail[len(group):]
+        self._head = self._group = self._tail = ""
+        if not self._staged:
+            head, sep, tail = self.sql.partition(" VALUES ")
+            group = _leading_group(tail)
+            if not sep or group.count("?") != len(names):
+                raise AssertionError(f"unexpected INSERT shape: {self.sql[:200]}")
+            self._head, self._group, self._tail = head + sep, group, tail[len(group):]
 
     def _sql_for(self, n: int) -> str:
         sql = self._multi.get(n)
@@ -636,11 +664,18 @@ class _Bulk:
     def run(self, cursor: Any, rows: list[tuple[Any, ...]]) -> None:
         if not rows:
             return
+        if self._keyed and len({r[0] for r in rows}) != len(rows):
+            rows = list({r[0]: r for r in rows}.values())
         consts = self.constants
-        per = self._per
-        if per == 1:
-            cursor.executemany(self.sql, [r + consts for r in rows] if consts else rows)
+        params: list[Any]
+        if self._staged:
+            with cursor.copy(self._copy) as copy:
+                for r in rows:
+                    copy.write_row(r)
+            cursor.execute(self.sql, consts)
+            cursor.execute(self._empty_stage)
             return
+        per = self._per
         for k in range(0, len(rows), per):
             chunk = rows[k:k + per]
             params = [v for r in chunk for v in r]
@@ -657,17 +692,6 @@ def _leading_group(text: str) -> str:
         if depth == 0:
             return text[:i + 1] if i else ""
     return ""
-
-
-def _values_of(table: Table, columns: Sequence[str]) -> dict[str, Any]:
-    return {c: bindparam(f"v_{c}", type_=table.c[c].type) for c in columns}
-
-
-def _upsert_stmt(is_sqlite: bool, table: Table, columns: Sequence[str],
-                 update_set: Sequence[str] | Callable[[Any], dict[str, Any]]) -> Any:
-    stmt = (sqlite.insert if is_sqlite else postgresql.insert)(table).values(_values_of(table, columns))
-    set_ = update_set(stmt) if callable(update_set) else {c: stmt.excluded[c] for c in update_set}
-    return stmt.on_conflict_do_update(index_elements=["external_id"], set_=set_)
 
 
 _COMPANY_COLS = ("external_id", "name", "number", "phone", "address1", "city", "state", "postal_code", "country",
@@ -742,21 +766,19 @@ class _PageWriter:
         dialect = self._engine.dialect
         if not dialect.positional:      # psycopg: compile for its positional %s style instead of %(name)s
             dialect = type(dialect)(paramstyle="format")
-        sq = self._db.is_sqlite
-
-        def bulk(stmt: Any, columns: Sequence[str]) -> _Bulk:
-            return _Bulk(dialect, stmt, columns, rows_per_statement=SQLITE_ROWS_PER_STATEMENT if sq else 1)
-
-        self._companies = bulk(_upsert_stmt(sq, Company.__table__, _COMPANY_COLS, _COMPANY_UPDATE), _COMPANY_COLS)
-        self._contacts = bulk(_upsert_stmt(sq, Contact.__table__, _CONTACT_COLS, _CONTACT_UPDATE), _CONTACT_COLS)
-        self._contracts = bulk(_upsert_stmt(sq, Contract.__table__, _CONTRACT_COLS, _CONTRACT_UPDATE),
-                               _CONTRACT_COLS)
-        self._tickets = bulk(_upsert_stmt(sq, Ticket.__table__, _TICKET_COLS, _TICKET_UPDATE), _TICKET_COLS)
-        self._invoices = bulk(_upsert_stmt(sq, Invoice.__table__, _INVOICE_COLS, _invoice_update_set),
-                              _INVOICE_COLS)
-        self._lines = bulk(_upsert_stmt(sq, InvoiceLine.__table__, _LINE_COLS, _LINE_UPDATE), _LINE_COLS)
-        jobs = OutboxJob.__table__
-        self._jobs = bulk(jobs.insert().values(_values_of(jobs, _JOB_COLS)), _JOB_COLS)
+        self._companies = _Bulk(dialect, Company.__table__, _COMPANY_COLS, _COMPANY_UPDATE)
+        self._contacts = _Bulk(dialect, Contact.__table__, _CONTACT_COLS, _CONTACT_UPDATE)
+        self._contracts = _Bulk(dialect, Contract.__table__, _CONTRACT_COLS, _CONTRACT_UPDATE)
+        self._tickets = _Bulk(dialect, Ticket.__table__, _TICKET_COLS, _TICKET_UPDATE)
+        self._invoices = _Bulk(dialect, Invoice.__table__, _INVOICE_COLS, _invoice_update_set)
+        self._lines = _Bulk(dialect, InvoiceLine.__table__, _LINE_COLS, _LINE_UPDATE)
+        self._jobs = _Bulk(dialect, OutboxJob.__table__, _JOB_COLS)
+        bulks = (self._companies, self._contacts, self._contracts, self._tickets, self._invoices, self._lines,
+                 self._jobs)
+        if not self._db.is_sqlite:      # PostgreSQL's staging tables live as long as this connection (the run)
+            with self.conn.begin():
+                for b in bulks:
+                    self.conn.exec_driver_sql(b.create_stage)
 
     def close(self) -> None:
         if self._conn is not None:
@@ -829,6 +851,11 @@ class _PageWriter:
         queued = 0
         with self.conn.begin():
             cur = self.conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+            if not self._db.is_sqlite:
+                # A page commits with its cursor: should the server lose the last few commits in a crash, the
+                # cursor goes back with the rows and the next sync reads them again. So the page need not
+                # wait for the WAL flush (this transaction only; payments keep synchronous commits).
+                cur.execute("SET LOCAL synchronous_commit TO OFF")
             if companies:
                 self._upsert_companies(cur, [map_company(item) for item in companies])
             if entity == "companies":
