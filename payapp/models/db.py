@@ -72,7 +72,10 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     dbapi_connection.isolation_level = None
     cur = dbapi_connection.cursor()
     cur.execute("PRAGMA journal_mode=WAL")
-    cur.execute("PRAGMA synchronous=NORMAL")
+    # FULL: a commit is on disk before it returns. With NORMAL a power cut could take back the committed
+    # `pending` row of a payment the gateway then charged, and reconciliation would have nothing to find.
+    # It costs ~0.4 ms a payment; the sync's bulk writer lowers it for its own connection.
+    cur.execute("PRAGMA synchronous=FULL")
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     cur.close()

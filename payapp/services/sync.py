@@ -775,7 +775,12 @@ class _PageWriter:
         self._jobs = _Bulk(dialect, OutboxJob.__table__, _JOB_COLS)
         bulks = (self._companies, self._contacts, self._contracts, self._tickets, self._invoices, self._lines,
                  self._jobs)
-        if not self._db.is_sqlite:      # PostgreSQL's staging tables live as long as this connection (the run)
+        if self._db.is_sqlite:
+            # A page commits with its cursor, so a commit lost in a power cut is only read again by the next
+            # sync: this connection need not wait for the disk (payments keep synchronous=FULL).
+            # (on the driver's connection: a pragma that changes safety must run outside a transaction)
+            self.conn.connection.dbapi_connection.execute("PRAGMA synchronous=NORMAL")  # type: ignore[union-attr]
+        else:                           # PostgreSQL's staging tables live as long as this connection (the run)
             with self.conn.begin():
                 for b in bulks:
                     self.conn.exec_driver_sql(b.create_stage)
