@@ -79,7 +79,9 @@ class Payment(Base):
     __table_args__ = (
         Index("ix_payments_created_at_id", "created_at", "id"),
         Index("ix_payments_status_id", "status", "id"),
-        Index("ix_payments_company_name_id", "company_name", "id"),
+        # covers the company totals too (payment_search._company_names_like)
+        Index("ix_payments_company_name_id", "company_name", "id", "currency", "amount_minor", "applied_minor",
+              "refunded_minor"),
         Index("ix_payments_invoice_number_id", "invoice_number", "id"),
         Index("ix_payments_amount_minor_id", "amount_minor", "id"),
         Index("ix_payments_transaction_id", "transaction_id"),

@@ -22,7 +22,7 @@ from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Select, func, literal, select, tuple_, update
+from sqlalchemy import ColumnElement, Connection, Select, func, literal, select, text, tuple_, update
 
 from payapp.domain.errors import NotFound
 from payapp.domain.payment_state import PaymentStatus
@@ -269,6 +269,28 @@ def conditions(q: PaymentQuery, *, sqlite: bool = False, collect: bool = False) 
     return c
 
 
+#: The distinct company names of all payments, one index seek each (a loose index scan; SQLite uses its own
+#: skip-ahead for DISTINCT only when ANALYZE statistics say there are many duplicates, and the app has none).
+_COMPANY_NAMES_LIKE = text(
+    "WITH RECURSIVE names(name) AS ("
+    " SELECT min(company_name) FROM payments"
+    " UNION ALL"
+    " SELECT (SELECT min(company_name) FROM payments WHERE company_name > names.name) FROM names"
+    " WHERE names.name IS NOT NULL) "
+    "SELECT name FROM names WHERE name IS NOT NULL AND lower(name) LIKE :pattern ESCAPE '\\'")
+
+
+def _company_names_like(conn: Connection, company: str) -> list[str]:
+    """SQLite: the distinct company names of all payments that the company filter matches.
+
+    A substring LIKE can use no index, so the totals of a company filter without a date range would read all
+    payments (0.6 s over two million). Walking the distinct names along the company index (a few hundred seeks,
+    ~3 ms) and testing the same LIKE on each gives the matching names; the totals then read only those
+    companies' entries of the company index, which covers the summed columns."""
+    pattern = f"%{_like_escape(company.strip().lower())}%"
+    return list(conn.execute(_COMPANY_NAMES_LIKE, {"pattern": pattern}).scalars())
+
+
 def _unindexed(col: Any) -> Any:
     """The same values in the same order, as an expression no index matches (so SQLite sorts instead)."""
     return col.concat("") if col.type.python_type is str else col + 0
@@ -340,11 +362,18 @@ class PaymentSearchService:
         returns min/max currency, and only when those differ (payments in several currencies) is the grouped
         query run. Read in the aggregate lane: it never delays a page, and cancelling it stops the query."""
         self._current.require(Permission.VIEW)
-        where = conditions(query, sqlite=self._db.is_sqlite)
+        sqlite = self._db.is_sqlite
+        by_name = sqlite and bool(query.company.strip()) and query.date_from is None and query.date_to is None
+        where = conditions(replace(query, company="") if by_name else query, sqlite=sqlite)
         sums = (func.count(), func.coalesce(func.sum(Payment.amount_minor), 0),
                 func.coalesce(func.sum(Payment.applied_minor), 0), func.coalesce(func.sum(Payment.refunded_minor), 0))
 
         def read(conn: Connection) -> PaymentTotals:
+            if by_name:
+                names = _company_names_like(conn, query.company)
+                if not names:
+                    return PaymentTotals(0, ())
+                where.append(Payment.company_name.in_(names))
             lo, hi, n, a, ap, rf = conn.execute(
                 select(func.min(Payment.currency), func.max(Payment.currency), *sums).where(*where)).one()
             if n == 0:
