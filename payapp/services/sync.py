@@ -149,6 +149,9 @@ class SyncProgress:
     done: int
     total: int | None
     message: str
+    #: Autotask's hourly API use is past 50%/75% and the sync slows down (PROTOCOLS.md §3): shown until the
+    #: next sync, not only while this message is current
+    warning: str = ""
 
 
 @dataclass(frozen=True)
@@ -160,6 +163,8 @@ class SyncReport:
     finished_at: dt.datetime
     #: seconds the sync was not blocked waiting for Autotask (mapping + database): PayApp's own processing
     processing_seconds: float = 0.0
+    #: the last Autotask threshold warning of the run ("" when API use stayed under 50%)
+    warning: str = ""
 
     @property
     def records(self) -> int:
@@ -225,6 +230,7 @@ class SyncService:
         self._clock = clock
         self._running: asyncio.Lock = asyncio.Lock()
         self._progress: ProgressCallback | None = None
+        self._warning = ""      # the current Autotask threshold warning, repeated with every progress report
         self._wait = 0.0        # seconds blocked waiting for Autotask in the current run
         self._lock_renewed = 0.0
         self._currency = "USD"
@@ -264,6 +270,7 @@ class SyncService:
             raise SyncBusy("A sync is already running on this workstation.")
         async with self._running:
             self._progress = on_progress
+            self._warning = ""
             self._wait = 0.0
             t0 = time.perf_counter()
             started = self._clock()
@@ -291,21 +298,26 @@ class SyncService:
                             queued += q
                 self._say("", sum(counts.values()), sum(counts.values()), "Sync finished.")
             elapsed = time.perf_counter() - t0
-            return SyncReport(full, counts, queued, started, self._clock(), max(0.0, elapsed - self._wait))
+            return SyncReport(full, counts, queued, started, self._clock(), max(0.0, elapsed - self._wait),
+                              self._warning)
 
     # ------------------------------------------------------------------ progress
 
     def _say(self, entity: str, done: int, total: int | None, message: str) -> None:
         if self._progress is not None:
-            self._progress(SyncProgress(entity, done, total, message))
+            self._progress(SyncProgress(entity, done, total, message, self._warning))
 
     def _on_threshold(self, info: ThresholdInfo) -> None:
         if info.ratio >= 0.75:
-            self._say("", 0, None, f"Autotask API use is at {info.used} of {info.limit} requests this hour "
-                                   "(over 75%): the sync is slowing down a lot to leave room for others.")
+            self._warning = (f"Autotask API use is at {info.used} of {info.limit} requests this hour (over 75%): "
+                             "the sync is slowing down a lot to leave room for others.")
         elif info.ratio >= 0.5:
-            self._say("", 0, None, f"Autotask API use is at {info.used} of {info.limit} requests this hour "
-                                   "(over 50%): the sync is slowing down.")
+            self._warning = (f"Autotask API use is at {info.used} of {info.limit} requests this hour (over 50%): "
+                             "the sync is slowing down.")
+        else:
+            self._warning = ""
+        if self._warning:
+            self._say("", 0, None, self._warning)
 
     # ------------------------------------------------------------------ lock
 

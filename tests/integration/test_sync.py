@@ -128,6 +128,29 @@ async def test_full_sync_then_incremental(database: Database, http: httpx.AsyncC
     assert (new.total_minor, new.status, new.sync_state) == (12_345, "open", "pending")
 
 
+@pytest.mark.parametrize("used,band", [(5_200, "over 50%"), (8_000, "over 75%")])
+async def test_autotask_threshold_warning_stays_with_every_progress_report(
+        sqlite_url: str, http: httpx.AsyncClient, base_url: str, sandbox: AutotaskSandbox,
+        secret_store: SecretStore, current_user: CurrentUser, used: int, band: str) -> None:
+    """Past 50%/75% of Autotask's hourly limit the sync slows down and tells the user: the warning rides on
+    every later progress report and on the report, not on one message the next page overwrites."""
+    import time
+
+    sandbox.request_times[:0] = [time.monotonic()] * used        # other integrations' requests this hour
+    db = Database(sqlite_url)
+    try:
+        seen: list[SyncProgress] = []
+        report = await make_service(db, http, base_url, secret_store, current_user).run(seen.append)
+    finally:
+        await db.dispose()
+    first = next(i for i, p in enumerate(seen) if p.warning)
+    assert band in seen[first].warning and f"of {sandbox.hourly_limit} requests" in seen[first].warning
+    later = seen[first:]
+    assert len(later) > 5 and all(band in p.warning for p in later)
+    assert any(p.entity == "invoices" and p.done for p in later)       # pages went on with the warning shown
+    assert band in report.warning
+
+
 async def test_sync_killed_half_way_resumes_without_duplicates_or_gaps(
         database: Database, http: httpx.AsyncClient, base_url: str, sandbox: AutotaskSandbox,
         secret_store: SecretStore, current_user: CurrentUser) -> None:
