@@ -178,6 +178,9 @@ class OutboxWorker:
         self._inv: dict[int, Invoice] = {}
         self._ops: dict[str, list[dict[str, Any]]] = {}
         self._link_rows: list[dict[str, Any]] = []
+        #: why the last run stopped with jobs left pending (e.g. "QuickBooks is disconnected: Reconnect
+        #: QuickBooks …"), for the status bar; "" once a run gets jobs through again
+        self.stopped_reason = ""
 
     # ------------------------------------------------------------------ running
 
@@ -247,6 +250,10 @@ class OutboxWorker:
             await asyncio.gather(*(run_group(g) for g in groups.values()))
         finally:
             await self._flush()
+        if stop:
+            self.stopped_reason = self._stop_reason
+        elif results["done"]:
+            self.stopped_reason = ""
         return DrainReport(results["done"], results["retried"], results["needs_attention"], results["deferred"],
                            self._stop_reason if stop else "")
 

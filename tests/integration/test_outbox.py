@@ -10,7 +10,7 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from payapp.connectors.accounting.quickbooks_online import QuickBooksConnector, QuickBooksOAuth, TokenSet
 from payapp.connectors.psa.autotask import AutotaskConnector
@@ -219,6 +219,17 @@ async def test_quickbooks_disconnected_leaves_jobs_pending(database: Database, h
     async with database.sessions() as s:
         jobs = (await s.scalars(select(OutboxJob))).all()
     assert {(j.status, j.attempts) for j in jobs} == {("pending", 0)}
+    # the status bar reads why nothing moves, also while the held-back jobs are not due yet
+    assert "Reconnect QuickBooks" in worker.stopped_reason
+    assert (await worker.drain()).stopped_reason == "" and "Reconnect QuickBooks" in worker.stopped_reason
+
+    # reconnected: the next run gets the jobs through and the message goes away
+    del qb_sandbox.issue_tokens
+    qb_sandbox.revoked = False
+    async with database.transaction() as s:
+        await s.execute(update(OutboxJob).values(next_attempt_at=utcnow()))
+    report = await worker.drain()
+    assert report.done == len(jobs) and worker.stopped_reason == ""
 
 
 async def test_mark_invoice_paid_in_autotask(database: Database, http: httpx.AsyncClient,
