@@ -1,6 +1,12 @@
 """The status-bar sync widget: "Sync now", a progress bar with Cancel while a sync runs, the last sync
 time, and a "n sync problems" button when outbox jobs need attention. It drives SyncService; Cancel
-cancels the running task (the page being written rolls back; the next sync resumes from there)."""
+cancels the running task (the page being written rolls back; the next sync resumes from there).
+
+Two warnings stay visible (elided, the whole text in the tooltip) instead of flashing by in the progress text:
+Autotask's hourly API use past 50%/75% (the sync slows down), until the next sync; and why the outbox worker
+holds jobs back (e.g. "Reconnect QuickBooks"), until it gets jobs through again. The outbox is polled every
+REFRESH_MS. `install_sync_status(window, services)` puts the widget into a main window's status bar and opens
+the Sync problems dialog from its button."""
 
 from __future__ import annotations
 
@@ -10,7 +16,7 @@ from typing import Any
 
 import shiboken6
 from babel.dates import format_datetime, format_time
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
 from qasync import asyncSlot
 
@@ -18,6 +24,34 @@ from payapp.domain.errors import PayAppError
 from payapp.ui.i18n import format_count
 from payapp.ui.invoices.signals import emit
 from payapp.ui.messages import translate_message, user_text
+
+WARNING_COLOUR = "#b8860b"
+WARNING_WIDTH = 320          # pixels of a warning shown in the status bar; the tooltip has all of it
+REFRESH_MS = 30_000          # how often the problems count and the outbox's stop reason are read
+
+
+class _Warning(QLabel):
+    """A warning that stays in the status bar: "⚠ text…" elided to WARNING_WIDTH, the whole text as tooltip."""
+
+    def __init__(self, name: str, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.setObjectName(name)
+        self.setStyleSheet(f"color: {WARNING_COLOUR};")
+        self.full_text = ""
+        self.hide()
+
+    def show_text(self, text: str) -> None:
+        if text == self.full_text:
+            return
+        self.full_text = text
+        if not text:
+            self.hide()
+            return
+        shown = self.fontMetrics().elidedText("⚠ " + text, Qt.TextElideMode.ElideRight, WARNING_WIDTH)
+        self.setText(shown)
+        self.setToolTip(text)
+        self.setAccessibleName(text)
+        self.show()
 
 
 class SyncStatusWidget(QWidget):
@@ -51,16 +85,26 @@ class SyncStatusWidget(QWidget):
         self.problems_button.setObjectName("syncProblemsButton")
         self.problems_button.setFlat(True)
         self.problems_button.hide()
+        self.threshold_warning = _Warning("syncThresholdWarning", self)
+        self.outbox_warning = _Warning("outboxStoppedWarning", self)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.label)
         layout.addWidget(self.progress)
         layout.addWidget(self.cancel_button)
         layout.addWidget(self.sync_button)
+        layout.addWidget(self.threshold_warning)
+        layout.addWidget(self.outbox_warning)
         layout.addWidget(self.problems_button)
         self.sync_button.clicked.connect(self.start_sync)
         self.cancel_button.clicked.connect(self.cancel)
         self.problems_button.clicked.connect(self.problems_requested)
+        self._refreshing: asyncio.Task[None] | None = None
+        self.refresh_timer = QTimer(self)
+        self.refresh_timer.setInterval(REFRESH_MS)
+        self.refresh_timer.timeout.connect(self._refresh_soon)
+        if outbox is not None:
+            self.refresh_timer.start()
 
     @property
     def running(self) -> bool:
@@ -81,6 +125,7 @@ class SyncStatusWidget(QWidget):
             self.progress.setRange(0, 0)      # busy indicator
         self.label.setText(translate_message(p.message))
         self.last_message = p.message
+        self.threshold_warning.show_text(translate_message(p.warning) if getattr(p, "warning", "") else "")
 
     def _set_running(self, running: bool) -> None:
         self.progress.setVisible(running)
@@ -92,6 +137,7 @@ class SyncStatusWidget(QWidget):
         if self.running:
             return
         self._set_running(True)
+        self.threshold_warning.show_text("")
         self.label.setText(self.tr("Starting sync…"))
         self._task = asyncio.ensure_future(self._sync.run(self._on_progress))
         ok = False
@@ -111,6 +157,8 @@ class SyncStatusWidget(QWidget):
                 when = format_time(report.finished_at.astimezone(), "short", locale=self._locale)
                 self.label.setText(self.tr("Synced at {time} · {n} records").format(
                     time=when, n=format_count(report.records, self._locale)))
+                warning = getattr(report, "warning", "")
+                self.threshold_warning.show_text(translate_message(warning) if warning else "")
         finally:
             if shiboken6.isValid(self):
                 self._set_running(False)
@@ -147,3 +195,39 @@ class SyncStatusWidget(QWidget):
         n = int(counts.get("needs_attention", 0))
         self.problems_button.setVisible(n > 0)
         self.problems_button.setText(self.tr("⚠ %n sync problem(s)", "", n))
+        stopped = str(getattr(self._outbox, "stopped_reason", "") or "")
+        self.outbox_warning.show_text(translate_message(stopped) if stopped else "")
+
+    def _refresh_soon(self) -> None:
+        """The timer's tick: read the outbox's state unless a read is still running."""
+        if self._refreshing is None or self._refreshing.done():
+            self._refreshing = asyncio.ensure_future(self.refresh_problems())
+
+
+def install_sync_status(window: Any, services: Any, *, locale: str = "en_US") -> SyncStatusWidget:
+    """The sync widget in `window`'s status bar over `services.sync` and `services.outbox`: its problems
+    button opens the Sync problems dialog, a finished sync wakes the outbox worker (new invoices queued
+    pushes), and the last sync time and the problems are read once now."""
+    from payapp.ui.sync_problems import SyncProblemsDialog
+
+    widget = SyncStatusWidget(services.sync, services.outbox, window, locale=locale)
+    outbox = services.outbox
+
+    def open_problems() -> None:
+        dialog = SyncProblemsDialog(outbox, window)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.finished.connect(widget._refresh_soon)
+        dialog.open()
+        widget.problems_dialog = dialog
+
+    def finished(_ok: bool) -> None:
+        if outbox is not None and hasattr(outbox, "wake"):
+            outbox.wake()
+
+    widget.problems_requested.connect(open_problems)
+    widget.sync_finished.connect(finished)
+    window.add_status_widget(widget)
+    window.status_widget = widget
+    task = asyncio.ensure_future(widget.refresh_status())
+    widget._refreshing = task
+    return widget

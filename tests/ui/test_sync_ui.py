@@ -145,3 +145,108 @@ def test_sync_widget_runs_and_problems_dialog(qtbot: Any, env: Env, current_user
 
     run(dismiss())
     assert dialog.empty.isVisibleTo(dialog)
+
+
+class _ScriptedSync:
+    """A SyncService stand-in whose run reports pages, crossing 75% of Autotask's hourly limit half-way."""
+
+    WARNING = ("Autotask API use is at 8000 of 10000 requests this hour (over 75%): the sync is slowing down a lot "
+               "to leave room for others.")
+
+    def __init__(self) -> None:
+        self.seen: list[tuple[str, str]] = []       # (label, warning label) after each progress report
+
+    async def run(self, on_progress: Callable[[Any], None]) -> Any:
+        import datetime as dt
+
+        from payapp.services.sync import SyncProgress, SyncReport
+
+        on_progress(SyncProgress("", 0, None, "Connecting to Autotask…"))
+        for done in range(0, 1500, 500):
+            warning = self.WARNING if done else ""
+            on_progress(SyncProgress("invoices", done, 1500, "Reading invoices…", warning))
+            await asyncio.sleep(0)
+        now = dt.datetime.now(dt.UTC)
+        return SyncReport(True, {"invoices": 1500}, 0, now, now, warning=self.WARNING)
+
+    async def status(self) -> Any:
+        from payapp.services.sync import SyncStatus
+
+        return SyncStatus(None, True, "")
+
+
+class _FakeOutbox:
+    def __init__(self) -> None:
+        self.stopped_reason = ""
+        self.woken = 0
+
+    async def counts(self) -> dict[str, int]:
+        return {"needs_attention": 1}
+
+    async def problems(self) -> list[Any]:
+        return []
+
+    def wake(self) -> None:
+        self.woken += 1
+
+
+def test_threshold_and_outbox_warnings_stay_in_the_status_bar(qtbot: Any, run: Callable[[Awaitable[Any]], Any]) -> None:
+    sync, outbox = _ScriptedSync(), _FakeOutbox()
+    widget = SyncStatusWidget(sync, outbox)
+    qtbot.addWidget(widget)
+    widget.show()
+    done: list[bool] = []
+    widget.sync_finished.connect(done.append)
+    widget.sync_button.click()
+    run(wait_until(lambda: bool(done)))
+    # the last page's progress text and then "Synced at …" replaced the label, the warning is still there
+    assert widget.label.text().startswith("Synced at")
+    warning = widget.threshold_warning
+    assert warning.isVisible() and warning.text().startswith("⚠ Autotask API use is at 8000")
+    assert warning.toolTip() == _ScriptedSync.WARNING and warning.accessibleName() == _ScriptedSync.WARNING
+    assert warning.sizeHint().width() <= 340                    # elided for the status bar
+    assert not widget.outbox_warning.isVisible()
+
+    # the outbox worker stopped (QuickBooks signed out): the status bar says so until it moves again
+    outbox.stopped_reason = "QuickBooks is disconnected: Reconnect QuickBooks in Admin › Connections."
+    assert widget.refresh_timer.isActive()
+    widget.refresh_timer.timeout.emit()
+    run(wait_until(lambda: widget.outbox_warning.isVisible()))
+    assert "Reconnect QuickBooks" in widget.outbox_warning.toolTip()
+    outbox.stopped_reason = ""
+    widget.refresh_timer.timeout.emit()
+    run(wait_until(lambda: not widget.outbox_warning.isVisible()))
+
+    # a new sync under the limit clears the old threshold warning
+    sync.WARNING = ""
+    done.clear()
+    widget.sync_button.click()
+    run(wait_until(lambda: bool(done)))
+    assert not warning.isVisible()
+
+
+def test_install_sync_status_in_the_main_window(qtbot: Any, tmp_path: Any,
+                                                run: Callable[[Awaitable[Any]], Any]) -> None:
+    from types import SimpleNamespace
+
+    from payapp.ui.main_window import MainWindow
+    from payapp.ui.sync_status import install_sync_status
+    from payapp.ui.window_state import WindowState
+
+    window = MainWindow.loading(WindowState(tmp_path / "window.ini"), demo=False)
+    qtbot.addWidget(window)
+    outbox = _FakeOutbox()
+    widget = install_sync_status(window, SimpleNamespace(sync=_ScriptedSync(), outbox=outbox))
+    window.show()
+    assert window.statusBar().findChild(SyncStatusWidget) is widget
+    run(wait_until(lambda: widget.problems_button.isVisible()))       # read once at start-up
+    widget.problems_button.click()
+    dialog = widget.problems_dialog
+    assert isinstance(dialog, SyncProblemsDialog) and dialog.isVisible() and dialog.parent() is window
+    run(dialog.loaded.wait())
+    dialog.reject()
+    done: list[bool] = []
+    widget.sync_finished.connect(done.append)
+    widget.sync_button.click()
+    run(wait_until(lambda: bool(done)))
+    assert outbox.woken == 1            # invoices the sync queued go to QuickBooks now, not at the next tick
