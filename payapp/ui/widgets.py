@@ -193,3 +193,14 @@ def set_column_widths(view: QTableView, widths: Sequence[int], samples: Mapping[
             texts.append(samples[column])
         needed = max((header.fontMetrics().horizontalAdvance(text) + padding for text in texts), default=0)
         view.setColumnWidth(column, max(width, needed))
+
+
+def fit_placeholder(edit: QLineEdit) -> None:
+    """Make a line edit at least as wide as its (translated) placeholder, so German and the pseudo-locale don't
+    cut the hint off: the text, the frame, the line edit's own margins and the clear button's room."""
+    margins = edit.textMargins()
+    frame = edit.style().pixelMetric(QStyle.PixelMetric.PM_DefaultFrameWidth, None, edit)
+    clear = edit.sizeHint().height() if edit.isClearButtonEnabled() else 0
+    needed = (edit.fontMetrics().horizontalAdvance(edit.placeholderText()) + margins.left() + margins.right()
+              + 2 * frame + 2 * 2 + clear + 6)    # QLineEdit keeps 2 px each side; 6 px so the end isn't flush
+    edit.setMinimumWidth(max(edit.minimumWidth(), needed))

@@ -47,7 +47,7 @@ from payapp.ui.invoices.pay_rule import pay_block_reason
 from payapp.ui.invoices.payment_dialog import PaymentDialog, open_payment_dialog
 from payapp.ui.lazy_model import LazyTableView
 from payapp.ui.messages import user_text
-from payapp.ui.widgets import Banner, EmptyState, set_column_widths
+from payapp.ui.widgets import Banner, EmptyState, fit_placeholder, set_column_widths
 from payapp.ui.window_state import WindowState
 
 log = logging.getLogger(__name__)
@@ -146,6 +146,7 @@ class InvoiceHistoryTab(QWidget):
         self.search_edit.setPlaceholderText(self.tr("Search invoice no., company or QuickBooks no. (Ctrl+F)"))
         self.search_edit.setClearButtonEnabled(True)
         self.search_edit.setMinimumWidth(300)
+        fit_placeholder(self.search_edit)
         self.search_edit.setAccessibleName(self.tr("Search invoices"))
         self._search_timer = QTimer(self, singleShot=True, interval=SEARCH_DELAY_MS)
         self._search_timer.timeout.connect(self.apply_filters)
