@@ -17,16 +17,20 @@ from PySide6.QtCore import QEvent, QObject, QPoint, Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QApplication, QGroupBox, QLabel, QLineEdit, QMessageBox, QPushButton, QRadioButton
 from pytestqt.qtbot import QtBot
+from sqlalchemy import select
 
 from payapp.app import AppContext
 from payapp.gui import collect_garbage_on_gui_thread
+from payapp.models import Contact, Payment
 from payapp.services.invoices import InvoiceQuery, InvoiceRow
+from payapp.services.payments import PaymentRequest
 from payapp.ui.invoices.invoice_history_tab import InvoiceHistoryTab
 from payapp.ui.invoices.invoice_model import InvoiceTableModel
 from payapp.ui.invoices.payment_dialog import PaymentDialog
 from payapp.ui.invoices.signals import emit
 from payapp.ui.window_state import WindowState
 from tests.conftest import VIEWER
+from tests.payment_helpers import bank
 from tests.ui.conftest import wait_until
 from tests.ui.invoice_fixtures import (  # noqa: F401 - autouse fixtures
     collect_qt_garbage_on_gui_thread,
@@ -601,3 +605,143 @@ def test_a_new_filter_stops_the_superseded_count(tab: InvoiceHistoryTab, monkeyp
     assert cancelled == ["Acme"]
     count, _ = run(real_totals(tab.model.query))
     assert tab.totals == (count, tab.totals[1]) and tab.model.query.text == "Acme D"
+
+
+# ---------------------------------------------------------------------------------------------- payment window
+
+
+def test_lost_answer_says_outcome_unknown_and_never_pays_twice(qtbot: QtBot, tab: InvoiceHistoryTab,
+                                                               demo_context: AppContext, run: Run) -> None:
+    sandbox = gateway(demo_context)
+    sandbox.add_fault("http_500_after")                          # the sale is made; its answer is lost
+    sandbox.add_fault("http_500", times=20, path="query")        # and the quick look-ups learn nothing
+    index, _row = payable_row(tab)
+
+    async def scenario() -> PaymentDialog:
+        dialog = await pay_dialog_via_menu(tab, index)
+        fill_card(qtbot, dialog)
+        await submit(dialog)
+        await tab.wait_idle()
+        return dialog
+
+    dialog = run(scenario())
+    assert dialog.banner.kind == "unknown"
+    assert "Outcome unknown, being checked." in banner_text(dialog)
+    assert "Do not take it again" in banner_text(dialog)
+    assert edit(dialog, "cardNumberEdit").text() == "" and edit(dialog, "cvvEdit").text() == ""
+    assert not dialog.findChild(QPushButton, "processPaymentButton").isEnabled()
+    dialog.findChild(QPushButton, "processPaymentButton").click()
+    run(tab.wait_idle())
+    assert dialog.charges_started == 1 and len(sandbox.approved_sales()) == 1
+    dialog.close()
+
+
+def test_escape_does_not_close_the_window_while_the_charge_is_on_its_way(
+        qtbot: QtBot, tab: InvoiceHistoryTab, demo_context: AppContext, run: Run,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    payments = demo_context.services.payments
+    assert payments is not None
+    real = payments.take_payment
+    release = asyncio.Event()
+
+    async def slow(request: Any, **kw: Any) -> Any:
+        await release.wait()
+        return await real(request, **kw)
+
+    monkeypatch.setattr(payments, "take_payment", slow)
+    index, _row = payable_row(tab)
+
+    async def scenario() -> PaymentDialog:
+        dialog = await pay_dialog_via_menu(tab, index)
+        fill_card(qtbot, dialog)
+        dialog.findChild(QPushButton, "processPaymentButton").click()
+        await wait_until(lambda: dialog.findChild(QMessageBox, "confirmBox") is not None)
+        dialog.findChild(QMessageBox, "confirmBox").button(QMessageBox.StandardButton.Yes).click()
+        await wait_until(lambda: dialog.progress.isVisible())
+        qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+        dialog.reject()
+        dialog.close()
+        assert dialog.isVisible() and dialog.progress.isVisible()
+        release.set()
+        await wait_until(lambda: dialog.result_ is not None and dialog.banner.kind is not None, 15)
+        await tab.wait_idle()
+        return dialog
+
+    dialog = run(scenario())
+    assert dialog.isVisible() and dialog.banner.kind == "approved"
+    dialog.close()
+
+
+def test_only_the_back_office_payment_types_are_offered(qtbot: QtBot, tab: InvoiceHistoryTab,
+                                                        demo_context: AppContext, run: Run) -> None:
+    services = demo_context.services
+    _index, row = payable_row(tab)
+
+    async def scenario() -> list[tuple[bool, bool, list[str], list[str]]]:
+        assert services.payments is not None
+        saved = await services.payments.take_payment(PaymentRequest(row.id, 1_00, bank(), save_method=True))
+        assert saved.status == "approved"
+        seen = []
+        for card_on, echeck_on in ((True, False), (False, True)):
+            await services.settings.set_many({"payment_types.back_office.card": card_on,
+                                              "payment_types.back_office.echeck": echeck_on})
+            dialog = await tab._open_payment(row.id)
+            assert dialog is not None
+            group = dialog.findChild(QGroupBox, "savedMethodsGroup")
+            radios = group.findChildren(QRadioButton)
+            seen.append((dialog.new_card_radio.isVisibleTo(dialog), dialog.new_bank_radio.isVisibleTo(dialog),
+                         [r.text() for r in radios], [r.text() for r in radios if r.isChecked()]))
+            dialog.close()
+        return seen
+
+    card_only, echeck_only = run(scenario())
+    assert card_only[:2] == (True, False)
+    assert not any("eCheck" in text for text in card_only[2])           # the saved eCheck is not offered
+    assert echeck_only[:2] == (False, True)
+    assert echeck_only[2] and all("eCheck" in text for text in echeck_only[2])   # nor the saved cards
+    assert len(echeck_only[3]) == 1 and "3815" in echeck_only[3][0]
+
+
+def test_the_contact_paying_is_recorded(qtbot: QtBot, tab: InvoiceHistoryTab, demo_context: AppContext,
+                                        run: Run) -> None:
+    index, row = payable_row(tab)
+
+    async def scenario() -> tuple[list[int], int | None]:
+        dialog = await pay_dialog_via_menu(tab, index)
+        contacts = [dialog.contact_combo.itemData(i) for i in range(dialog.contact_combo.count())]
+        dialog.contact_combo.setCurrentIndex(dialog.contact_combo.count() - 1)
+        fill_card(qtbot, dialog)
+        await submit(dialog)
+        await tab.wait_idle()
+        assert dialog.result_ is not None
+        async with demo_context.services.db.sessions() as s:
+            company = list((await s.scalars(select(Contact.id).where(Contact.company_id == row.company_id,
+                                                                    Contact.is_active.is_(True)))).all())
+            paid_by = (await s.get(Payment, dialog.result_.payment_id)).contact_id  # type: ignore[union-attr]
+        dialog.close()
+        assert sorted(c for c in contacts if c is not None) == sorted(company)
+        return contacts, paid_by
+
+    contacts, paid_by = run(scenario())
+    assert len(contacts) > 1 and paid_by == contacts[-1]
+
+
+def test_amount_bounds_follow_the_gateway_minimum_of_the_currency(qtbot: QtBot, demo_context: AppContext) -> None:
+    """The gateway takes 1 or more of the currency: ¥1 (no minor unit), 1.000 BHD (three) — not 100 minor units."""
+    def dialog_for(currency: str, balance_minor: int) -> PaymentDialog:
+        row = InvoiceRow(1, "INV-1", None, 1, "Acme", dt.date(2026, 1, 5), None, currency, balance_minor, 0,
+                         balance_minor, "open", "synced", (None, 1))
+        dialog = PaymentDialog(demo_context.services, row)
+        qtbot.addWidget(dialog)
+        return dialog
+
+    def check(dialog: PaymentDialog, text: str) -> str:
+        dialog.amount_edit.setText(text)
+        return dialog.amount_error.text() if not dialog.amount_error.isHidden() else ""
+
+    yen = dialog_for("JPY", 5000)
+    assert check(yen, "50") == ""
+    assert "more than the balance" in check(yen, "5001")
+    dinar = dialog_for("BHD", 5_000)
+    assert "or more" in check(dinar, "0.5")
+    assert check(dinar, "1") == ""

@@ -53,6 +53,7 @@ from payapp.services.payments import (
     PaymentResult,
     SavedMethodRef,
     SavedMethodView,
+    gateway_minimum_minor,
 )
 from payapp.services.settings import ProcessingStatus
 from payapp.ui.invoices.pay_rule import pay_block_reason
@@ -62,8 +63,6 @@ from payapp.ui.widgets import Banner, ask, confirm_box
 
 log = logging.getLogger(__name__)
 
-#: The gateway takes no payment below 1.00 (it declines them), so the window does not offer one.
-MIN_PAYMENT_MINOR = 100
 ERROR_STYLE = "QLabel { color: #b71c1c; }"
 ERROR_STYLE_DARK = "QLabel { color: #ff8a80; }"
 QWIDGETSIZE_MAX = (1 << 24) - 1       # Qt's "no maximum" size (not exported by PySide6)
@@ -245,8 +244,10 @@ class PaymentDialog(QDialog):
         self.amount_edit.setMaximumWidth(180)
         self.amount_edit.setText(format_amount_input(inv.balance_minor, inv.currency, self._locale))
         self.amount_edit.setAccessibleName(self.tr("Amount"))
+        # The gateway takes no payment below 1 of the currency (1.00 USD, ¥1): PaymentService refuses it too.
+        self._minimum_minor = gateway_minimum_minor(inv.currency)
         self.amount_hint = QLabel(self.tr("Full balance by default; a partial payment between %1 and %2.")
-                                  .replace("%1", money(min(MIN_PAYMENT_MINOR, inv.balance_minor)))
+                                  .replace("%1", money(min(self._minimum_minor, inv.balance_minor)))
                                   .replace("%2", money(inv.balance_minor)), self)
         self.amount_hint.setObjectName("amountHint")
         self.amount_hint.setStyleSheet("QLabel { color: palette(placeholder-text); }")
@@ -533,9 +534,9 @@ class PaymentDialog(QDialog):
         if minor > inv.balance_minor:
             raise ValidationError(self.tr("The amount is more than the balance of %1.")
                                   .replace("%1", money(inv.balance_minor)), field="amount")
-        if minor < MIN_PAYMENT_MINOR:
+        if minor < self._minimum_minor:
             raise ValidationError(self.tr("The gateway takes payments of %1 or more.")
-                                  .replace("%1", money(MIN_PAYMENT_MINOR)), field="amount")
+                                  .replace("%1", money(self._minimum_minor)), field="amount")
         return minor
 
     def _method_label(self, method: PaymentMethod) -> str:
@@ -718,14 +719,21 @@ class PaymentDialog(QDialog):
             edit.clear()
             edit.setModified(False)
 
+    def _charging(self) -> bool:
+        return self._busy and self.progress.isVisible()
+
     def closeEvent(self, event: QCloseEvent) -> None:
-        if self._busy and self.progress.isVisible():
+        if self._charging():
             event.ignore()                       # the charge is on its way; the window says so
             return
         self.clear_sensitive()
         super().closeEvent(event)
 
     def done(self, result: int) -> None:
+        # Escape (reject) and accept close a dialog through done(), not close(): while the charge is on its
+        # way the window stays, so its outcome (approved, declined, unknown) is always seen.
+        if self._charging():
+            return
         self.clear_sensitive()
         super().done(result)
 
