@@ -190,3 +190,25 @@ def test_mapping_rules() -> None:
     assert map_contact({"id": 1, "companyID": 2, "IsActive": 1}).is_active is True
     assert map_company({"id": 1, "companyName": "A", "isActive": False}).is_active is False
     assert group("or", f("gt", "paidDate", "2026-01-01"))["items"][0]["field"] == "paidDate"
+
+
+@pytest.mark.parametrize("used,delay", [(4_999, None), (5_000, 0.5), (7_499, 0.5), (7_500, 2.0)])
+async def test_threshold_bands_half_and_three_quarters(used: int, delay: float | None) -> None:
+    """Under 50% no slowing down; from 50% a short pause per bulk page; from 75% a long one (checked once per
+    `threshold_every` pages, and the reading is handed to `on_threshold`)."""
+    rec = Recorder(lambda r: page([{"id": 1, "companyName": "A"}], None))
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/ThresholdInformation"):
+            return httpx.Response(200, json={"externalRequestThreshold": 10000, "requestThresholdTimeframe": 60,
+                                             "currentTimeframeRequestCount": used})
+        return rec(request)
+
+    seen: list[object] = []
+    at, slept = connector(rec, on_threshold=seen.append)
+    at._client = httpx.AsyncClient(transport=httpx.MockTransport(handler))
+    for _ in range(3):
+        async for _ in at.query("Companies"):
+            pass
+    assert slept == ([] if delay is None else [delay] * 3)
+    assert len(seen) == 1 and at.last_threshold is not None and at.last_threshold.used == used

@@ -8,6 +8,7 @@ import asyncio
 import datetime as dt
 import json
 from decimal import Decimal
+from typing import Any
 
 import httpx
 import pytest
@@ -173,3 +174,68 @@ async def test_sandbox_replays_request_id_and_doc_number_rule() -> None:
     replay = await qb.push_payment(payment, "p-1")
     assert len(sandbox.all("Payment")) == 1 and replay["Id"] == sandbox.all("Payment")[0]["Id"]
     await client.aclose()
+
+
+def _connector(handler: Any, **kw: Any) -> QuickBooksConnector:
+    client = httpx.AsyncClient(transport=httpx.MockTransport(handler))
+    oauth = QuickBooksOAuth("https://oauth.example", client, client_id="cid", client_secret="csecret")
+
+    async def save(tokens: TokenSet) -> None:
+        return None
+
+    return QuickBooksConnector("https://qb.example", client, realm_id="123", oauth=oauth, save_tokens=save,
+                               tokens=TokenSet("access", "refresh", NOW + dt.timedelta(hours=1)), **kw)
+
+
+PREFS = {"Preferences": {"SalesFormsPrefs": {"CustomTxnNumbers": False}}}
+
+
+async def test_at_most_ten_requests_in_flight() -> None:
+    in_flight, peak = 0, 0
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        nonlocal in_flight, peak
+        in_flight += 1
+        peak = max(peak, in_flight)
+        await asyncio.sleep(0.02)
+        in_flight -= 1
+        return httpx.Response(200, json=PREFS)
+
+    qb = _connector(handler, rate=0)                     # the bucket off: only the semaphore limits
+    await asyncio.gather(*(qb.preferences() for _ in range(35)))
+    assert peak == 10
+
+
+async def test_default_rate_keeps_inside_quickbooks_limits() -> None:
+    """About 8 requests/s: never more than QuickBooks' 500 per minute, even counting the first burst."""
+    times: list[float] = []
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        times.append(asyncio.get_running_loop().time())
+        return httpx.Response(200, json=PREFS)
+
+    qb = _connector(handler)
+    bucket = qb.bucket
+    assert bucket.rate == 8.0 and bucket.capacity + 60 * bucket.rate <= 500
+    await asyncio.gather(*(qb.preferences() for _ in range(20)))
+    spread = times[-1] - times[0]
+    assert spread >= (20 - bucket.capacity) / bucket.rate - 0.05, spread
+    for i, t in enumerate(times):                        # any one second holds at most the burst + 8
+        assert sum(1 for u in times[i:] if u < t + 0.95) <= bucket.capacity + bucket.rate
+
+
+async def test_429_waits_retry_after_before_any_further_request() -> None:
+    answers = iter([httpx.Response(429, headers={"Retry-After": "1"}, json={"Fault": {"Error": [
+        {"Message": "ThrottleExceeded", "Detail": "", "code": "003001"}], "type": "ThrottleExceeded"}})])
+    times: list[float] = []
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        times.append(asyncio.get_running_loop().time())
+        return next(answers, httpx.Response(200, json=PREFS))
+
+    qb = _connector(handler)
+    with pytest.raises(QuickBooksError) as info:
+        await qb.preferences()
+    assert info.value.kind == "throttled" and info.value.retryable and info.value.retry_after == 1.0
+    await asyncio.gather(qb.preferences(), qb.preferences())
+    assert min(times[1:]) - times[0] >= 0.95
