@@ -133,6 +133,14 @@
         <translation>{shown} von {total} Einträgen angezeigt</translation>
     </message>
     <message>
+        <source>No entries match these filters. Untick the dates or clear the other filters, then press Apply.</source>
+        <translation>Keine Einträge passen zu diesen Filtern. Entfernen Sie die Häkchen bei den Daten oder leeren Sie die anderen Filter und klicken Sie dann auf „Anwenden“.</translation>
+    </message>
+    <message>
+        <source>Nothing has been recorded yet. Sign-ins, payments and changes to settings and users appear here.</source>
+        <translation>Noch nichts protokolliert. Anmeldungen, Zahlungen und Änderungen an Einstellungen und Benutzern erscheinen hier.</translation>
+    </message>
+    <message>
         <source>Export audit log</source>
         <translation>Prüfprotokoll exportieren</translation>
     </message>

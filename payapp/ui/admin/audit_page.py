@@ -13,6 +13,7 @@ from babel.dates import format_datetime
 from PySide6.QtCore import (
     QT_TRANSLATE_NOOP,
     QDate,
+    QLocale,
     Qt,
     Signal,
 )
@@ -26,6 +27,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QStackedWidget,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -37,7 +39,7 @@ from payapp.services.users import AuditFilter, AuditLogService, AuditRow
 from payapp.ui.invoices.signals import emit
 from payapp.ui.lazy_model import ROW_ROLE, Column, LazyTableModel, LazyTableView
 from payapp.ui.messages import user_text
-from payapp.ui.widgets import Banner, set_column_widths
+from payapp.ui.widgets import Banner, EmptyState, set_column_widths
 
 __all__ = ["COLUMNS", "ROW_ROLE", "AuditPage", "AuditTableModel"]
 
@@ -115,9 +117,13 @@ class AuditPage(QWidget):
         self.to_date.setObjectName("auditTo")
         self.from_date.setAccessibleName(self.tr("From date"))
         self.to_date.setAccessibleName(self.tr("To date"))
+        # The user's short date with a four-digit year (31.10.2026, 10/31/2026), as in Invoice History.
+        date_format = QLocale(locale).dateFormat(QLocale.FormatType.ShortFormat)
+        if "yyyy" not in date_format:
+            date_format = date_format.replace("yy", "yyyy")
         for d in (self.from_date, self.to_date):
             d.setCalendarPopup(True)
-            d.setDisplayFormat("yyyy-MM-dd")
+            d.setDisplayFormat(date_format)
             d.setEnabled(False)
         self.from_check.toggled.connect(self.from_date.setEnabled)
         self.to_check.toggled.connect(self.to_date.setEnabled)
@@ -172,12 +178,16 @@ class AuditPage(QWidget):
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.count_label = QLabel(self)
         self.count_label.setObjectName("auditCount")
+        self.empty = EmptyState("", self)
+        self.stack = QStackedWidget(self)
+        self.stack.addWidget(self.view)
+        self.stack.addWidget(self.empty)
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.banner)
         layout.addWidget(title)
         layout.addLayout(filters)
-        layout.addWidget(self.view, 1)
+        layout.addWidget(self.stack, 1)
         layout.addWidget(self.count_label)
 
     def showEvent(self, event: object) -> None:
@@ -241,6 +251,17 @@ class AuditPage(QWidget):
             return
         self.count_label.setText(self.tr("{shown} of {total} entries shown").format(
             shown=self.model.rowCount(), total=total))
+        f = self.model.filter
+        if total:
+            self.stack.setCurrentWidget(self.view)
+            return
+        if f.date_from or f.date_to or f.username or f.action or f.text:
+            self.empty.setText(self.tr("No entries match these filters. Untick the dates or clear the other "
+                                       "filters, then press Apply."))
+        else:
+            self.empty.setText(self.tr("Nothing has been recorded yet. Sign-ins, payments and changes to "
+                                       "settings and users appear here."))
+        self.stack.setCurrentWidget(self.empty)
 
     def _choose_export_file(self) -> None:
         dialog = QFileDialog(self, self.tr("Export audit log"))
