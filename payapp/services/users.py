@@ -263,21 +263,31 @@ _DUMMY_HASH = ("$argon2id$v=19$m=65536,t=3,p=4$RyFD7Jj5rbfbujI/taPbWw$"
 
 def ensure_demo_admin(database_url: str | URL, username: str = "demo", display_name: str = "Demo Admin") -> Actor:
     """Demo mode signs in as a real admin row (so audit entries carry a user id). Blocking: runs while the
-    demo company is prepared, before the window opens. The demo admin has no usable password."""
+    demo company is prepared, before the window opens. The demo admin has no usable password.
+
+    The sign-in is audited and stamped like any other, so the Audit and Users pages of the demo show it."""
+    users = User.__table__
+    now = dt.datetime.now(dt.UTC)
     engine = make_sync_engine(database_url)
     try:
         with engine.begin() as conn:
             row = conn.execute(select(User.id, User.role).where(User.username == username)).first()
             if row is None:
-                user_id = conn.execute(User.__table__.insert().values(  # type: ignore[attr-defined]
+                user_id = conn.execute(users.insert().values(  # type: ignore[attr-defined]
                     username=username, display_name=display_name, role=Role.ADMIN.value,
                     password_hash="!demo-no-password", is_active=True, failed_attempts=0,
-                    created_at=dt.datetime.now(dt.UTC)).returning(User.id)).scalar_one()
+                    created_at=now).returning(User.id)).scalar_one()
             else:
                 user_id = row.id
+            actor = Actor(user_id=user_id, username=username, role=Role.ADMIN, display_name=display_name)
+            conn.execute(users.update().where(users.c.id == user_id).values(  # type: ignore[attr-defined]
+                last_sign_in_at=now))
+            conn.execute(AuditEvent.__table__.insert().values(  # type: ignore[attr-defined]
+                occurred_at=now, **audit.entry(actor, "auth.sign_in", entity_type="user", entity_id=user_id,
+                                               demo=True)))
     finally:
         engine.dispose()
-    return Actor(user_id=user_id, username=username, role=Role.ADMIN, display_name=display_name)
+    return actor
 
 
 # -- audit log -----------------------------------------------------------------------------------------

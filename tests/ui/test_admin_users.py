@@ -14,6 +14,7 @@ from pytestqt.qtbot import QtBot
 from payapp.app import AppContext, build_main_window
 from payapp.domain.roles import Role
 from payapp.services.auth import Actor
+from payapp.services.users import AuditFilter
 from payapp.ui.admin.admin_tab import AdminTab
 from payapp.ui.admin.audit_page import AuditPage
 from payapp.ui.admin.users_page import AddUserDialog, UsersPage
@@ -224,6 +225,12 @@ def test_demo_mode_signs_in_as_a_real_admin_row(demo_context: AppContext, run: A
     assert actor is not None and actor.user_id is not None and actor.role is Role.ADMIN
     rows = run(demo_context.services.users.list_users())  # type: ignore[union-attr]
     assert [(r.id, r.username) for r in rows] == [(actor.user_id, "demo")]
+    assert rows[0].last_sign_in_at is not None
+    # the demo's sign-in is audited like any other, so the demo's Audit page is not empty
+    log = demo_context.services.audit_log
+    assert log is not None
+    events = run(log.page(AuditFilter(action="auth.sign_in")))
+    assert [(e.username, e.entity_id) for e in events] == [("demo", str(actor.user_id))]
 
 
 def test_screenshot_states_cover_every_admin_page_and_the_dialogs(qtbot: QtBot, demo_context: AppContext,
