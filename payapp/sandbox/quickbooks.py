@@ -54,6 +54,7 @@ class QbFaults:
     failure_rate: float = 0.0      # share of writes that fail at random (500 / 429 / lost answer), seeded
     latency: float = 0.0
     token_error_next: int = 0      # HTTP 500 from the token endpoint
+    deny_next: int = 0             # the user clicks Cancel on the next n authorisations (error=access_denied)
 
 
 @dataclass
@@ -161,8 +162,12 @@ def create_quickbooks_app(state: QuickBooksSandbox | None = None) -> Starlette:
         q = request.query_params
         if q.get("client_id") != sb.client_id or q.get("response_type") != "code" or not q.get("redirect_uri"):
             return Response("Bad authorisation request", 400)
-        target = q["redirect_uri"] + ("&" if "?" in q["redirect_uri"] else "?") + urllib.parse.urlencode(
-            {"code": sb.authorization_code(), "state": q.get("state", ""), "realmId": sb.realm_id})
+        if sb.faults.deny_next > 0:
+            sb.faults.deny_next -= 1
+            answer = {"error": "access_denied", "state": q.get("state", "")}
+        else:
+            answer = {"code": sb.authorization_code(), "state": q.get("state", ""), "realmId": sb.realm_id}
+        target = q["redirect_uri"] + ("&" if "?" in q["redirect_uri"] else "?") + urllib.parse.urlencode(answer)
         return RedirectResponse(target, 302)
 
     async def token(request: Request) -> Response:

@@ -39,14 +39,15 @@ QB = "https://quickbooks.sandbox.test"
 
 class Env:
     def __init__(self, db: Database, http: httpx.AsyncClient, settings: SettingsService,
-                 connections: ConnectionsService) -> None:
-        self.db, self.http, self.settings, self.connections = db, http, settings, connections
+                 connections: ConnectionsService, qb: QuickBooksSandbox) -> None:
+        self.db, self.http, self.settings, self.connections, self.qb = db, http, settings, connections, qb
 
 
 @pytest.fixture
 def env(sqlite_url: str, secret_store: SecretStore, current_user: CurrentUser,
         run: Callable[[Awaitable[Any]], Any]) -> Iterator[Env]:
-    qb_app = create_quickbooks_app(QuickBooksSandbox())
+    qb_sandbox = QuickBooksSandbox()
+    qb_app = create_quickbooks_app(qb_sandbox)
     mounts = {"all://autotask.sandbox.test": httpx.ASGITransport(app=create_autotask_app(
         AutotaskSandbox(companies=4, invoices=20))),
         "all://quickbooks.sandbox.test": httpx.ASGITransport(app=qb_app)}
@@ -55,7 +56,8 @@ def env(sqlite_url: str, secret_store: SecretStore, current_user: CurrentUser,
     settings = SettingsService(db, secret_store, current_user)
     run(settings.set_many({"autotask.base_url": AT, "quickbooks.base_url": QB, "quickbooks.auth_base_url": QB,
                            "currency": "USD"}))
-    yield Env(db, http, settings, ConnectionsService(db, settings, secret_store, current_user, http, demo=True))
+    yield Env(db, http, settings, ConnectionsService(db, settings, secret_store, current_user, http, demo=True),
+              qb_sandbox)
     run(http.aclose())
     run(db.dispose())
 
@@ -250,3 +252,64 @@ def test_install_sync_status_in_the_main_window(qtbot: Any, tmp_path: Any,
     widget.sync_button.click()
     run(wait_until(lambda: bool(done)))
     assert outbox.woken == 1            # invoices the sync queued go to QuickBooks now, not at the next tick
+
+
+def test_quickbooks_connect_through_the_system_browser_and_the_loopback_redirect(
+        qtbot: Any, env: Env, secret_store: SecretStore, current_user: CurrentUser, monkeypatch: pytest.MonkeyPatch,
+        run: Callable[[Awaitable[Any]], Any]) -> None:
+    """Not demo mode: Connect opens Intuit's authorisation page in the system browser, and Intuit's redirect
+    comes back to a one-shot server on 127.0.0.1. A cancelled sign-in is reported at once."""
+    import urllib.parse
+    from types import SimpleNamespace
+
+    from payapp.services.secrets import Secret
+    from payapp.ui.admin import connections_page
+
+    conn = ConnectionsService(env.db, env.settings, secret_store, current_user, env.http, demo=False)
+    run(conn.save_quickbooks_app(client_id=DEMO_CLIENT_ID, client_secret=Secret(DEMO_CLIENT_SECRET)))
+    opened: list[str] = []
+    browser_pages: list[str] = []
+    browsing: list[asyncio.Future[None]] = []
+
+    async def browser(url: str) -> None:
+        """The user signs in at Intuit (the sandbox stands in for appcenter.intuit.com) and is redirected."""
+        parts = urllib.parse.urlsplit(url)
+        at_intuit = await env.http.get(f"{QB}/connect/oauth2", params=dict(urllib.parse.parse_qsl(parts.query)))
+        redirect = at_intuit.headers["location"]
+        assert redirect.startswith("http://127.0.0.1:")
+        async with httpx.AsyncClient() as real_browser:          # a real socket to the loopback server
+            loopback = urllib.parse.urlsplit(redirect)
+            await real_browser.get(f"{loopback.scheme}://{loopback.netloc}/favicon.ico")   # ignored
+            browser_pages.append((await real_browser.get(redirect)).text)
+
+    def open_url(url: Any) -> bool:
+        opened.append(url.toString())
+        browsing.append(asyncio.ensure_future(browser(url.toString())))
+        return True
+
+    monkeypatch.setattr(connections_page, "QDesktopServices", SimpleNamespace(openUrl=open_url))
+    page = ConnectionsPage(conn, env.settings)
+    qtbot.addWidget(page)
+    run(page.wait_ready())
+
+    async def connect(kind: str) -> None:
+        page.banner.clear()
+        page.qb_connect.click()
+        await wait_until(lambda: page.banner.kind == kind, 5)     # far less than the five-minute wait
+        await wait_until(lambda: page.qb_connect.isEnabled() and not page.qb_state.text().startswith("Waiting"))
+
+    env.qb.faults.deny_next = 1                                    # the user clicks Cancel at Intuit
+    run(connect("error"))
+    assert "did not send a company" in page.banner.text
+    assert page.qb_state.text() == "Not connected"
+    assert "did not receive an authorisation" in browser_pages[-1]
+
+    run(connect("success"))
+    query = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(opened[-1]).query))
+    assert opened[-1].startswith("https://appcenter.intuit.com/connect/oauth2?")
+    assert query["client_id"] == DEMO_CLIENT_ID and query["scope"] == "com.intuit.quickbooks.accounting"
+    assert query["redirect_uri"].startswith("http://127.0.0.1:") and query["redirect_uri"].endswith("/callback")
+    assert page.qb_state.text().startswith("Connected to company"), page.qb_state.text()
+    assert "You can close this tab" in browser_pages[-1]
+    assert secret_store.get("quickbooks.refresh_token") is not None      # tokens went to the keyring
+    assert all(b.done() and b.exception() is None for b in browsing)

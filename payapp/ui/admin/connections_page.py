@@ -38,6 +38,7 @@ from payapp.ui.widgets import Banner, MaskedLineEdit, ask, confirm_box
 
 OK_COLOUR, ERROR_COLOUR = "#2e9d4f", "#d9534f"
 CONNECT_TIMEOUT = 300.0
+CALLBACK_PATH = "/callback"
 
 
 class SecretRow(QWidget):
@@ -343,6 +344,8 @@ class ConnectionsPage(QWidget):
             params = await asyncio.wait_for(receiver.result, CONNECT_TIMEOUT)
         finally:
             await receiver.close()
+        # A refusal (error=access_denied …) carries no code: the service says so at once, instead of the
+        # page waiting five minutes for a redirect that will not come again.
         await self._service.complete_authorization(params.get("code", ""), params.get("state", ""),
                                                    params.get("realmId", ""))
 
@@ -375,7 +378,9 @@ class ConnectionsPage(QWidget):
 
 
 class LoopbackReceiver:
-    """A one-shot HTTP server on 127.0.0.1 (random port) for the OAuth redirect (RFC 8252 §7.3)."""
+    """A one-shot HTTP server on 127.0.0.1 (random port) for the OAuth redirect (RFC 8252 §7.3). `result` gets
+    the redirect's query: `code`, `state`, `realmId` — or `error` (the user cancelled or Intuit refused).
+    Other requests (a browser's /favicon.ico) are answered and ignored."""
 
     def __init__(self) -> None:
         self.result: asyncio.Future[dict[str, str]] = asyncio.get_running_loop().create_future()
@@ -384,20 +389,22 @@ class LoopbackReceiver:
     async def start(self) -> str:
         self._server = await asyncio.start_server(self._handle, "127.0.0.1", 0)
         port = self._server.sockets[0].getsockname()[1]
-        return f"http://127.0.0.1:{port}/callback"
+        return f"http://127.0.0.1:{port}{CALLBACK_PATH}"
 
     async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
             line = (await asyncio.wait_for(reader.readline(), 10)).decode("latin-1")
             target = line.split(" ")[1] if line.count(" ") >= 2 else "/"
-            query = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(target).query))
+            parts = urllib.parse.urlsplit(target)
+            query = dict(urllib.parse.parse_qsl(parts.query))
             ok = "code" in query
-            body = ("PayApp is connected to QuickBooks. You can close this tab." if ok
+            redirect = parts.path == CALLBACK_PATH and ("code" in query or "error" in query)
+            body = ("PayApp received the QuickBooks sign-in. You can close this tab and go back to PayApp." if ok
                     else "PayApp did not receive an authorisation. Go back to PayApp and try again.").encode()
             writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n"
                          + f"Content-Length: {len(body)}\r\n\r\n".encode() + body)
             await writer.drain()
-            if ok and not self.result.done():
+            if redirect and not self.result.done():
                 self.result.set_result(query)
         except (TimeoutError, ConnectionError, IndexError):
             pass
