@@ -18,7 +18,11 @@ The rows are fetched in keyset pages, each read and turned into rows in a worker
 (`Database.read`), and each page is written to the file in a worker thread (`asyncio.to_thread`): the
 event loop only hands pages on, so the GUI never stalls (bench/payment_search.py: longest stall during
 100,000 rows ~10 ms; the garbage collector's full passes were the rest, see payapp.gui's
-freeze_startup_objects). Cancelling the task stops between pages and removes the partial file."""
+freeze_startup_objects).
+
+The rows go to `<name>.part` beside the chosen file, which replaces the chosen file only when every row is
+written: cancelling (between pages) or a failure removes the partial file and leaves a file that was
+already there as it was."""
 
 from __future__ import annotations
 
@@ -26,6 +30,7 @@ import asyncio
 import contextlib
 import csv
 import datetime as dt
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Protocol
@@ -57,6 +62,7 @@ def export_row(r: PaymentRow) -> tuple[Any, ...]:
 class _Writer(Protocol):
     def write(self, rows: list[tuple[Any, ...]]) -> None: ...
     def close(self) -> None: ...
+    def discard(self) -> None: ...
 
 
 class _CsvWriter:
@@ -69,6 +75,9 @@ class _CsvWriter:
         self._w.writerows(rows)
 
     def close(self) -> None:
+        self._f.close()
+
+    def discard(self) -> None:
         self._f.close()
 
 
@@ -88,6 +97,14 @@ class _XlsxWriter:
     def close(self) -> None:
         self._wb.save(str(self._path))
 
+    def discard(self) -> None:
+        """Finish the sheet's temporary file and remove it: openpyxl would leave it until the app exits, and
+        its half-written sheet fails when the garbage collector closes it."""
+        self._ws.close()
+        writer = getattr(self._ws, "_writer", None)
+        if writer is not None:
+            writer.cleanup()
+
 
 def _open(fmt: str, path: Path) -> _Writer:
     if fmt == "csv":
@@ -102,7 +119,8 @@ async def export_payments(search: PaymentSearchService, query: PaymentQuery, pat
                           on_progress: Callable[[int, int], None] | None = None) -> int:
     """Write every row of `query` to `path`; returns the number of rows. `on_progress(done, total)` after
     each page (total is -1 when unknown). Cancel the task to stop; the partial file is removed."""
-    writer = await asyncio.to_thread(_open, fmt, path)
+    part = partial_path(path)
+    writer = await asyncio.to_thread(_open, fmt, part)
     done = 0
     ok = False
     try:
@@ -111,21 +129,30 @@ async def export_payments(search: PaymentSearchService, query: PaymentQuery, pat
             done += len(rows)
             if on_progress is not None:
                 on_progress(done, -1 if total is None else total)
-        await asyncio.to_thread(writer.close)
+        await asyncio.to_thread(_finish, writer, part, path)
         ok = True
     finally:
         if not ok:
             with contextlib.suppress(Exception):
-                await asyncio.shield(asyncio.to_thread(_discard, writer, path))
+                await asyncio.shield(asyncio.to_thread(_discard, writer, part))
     return done
+
+
+def partial_path(path: Path) -> Path:
+    """Where an export is written until it is complete."""
+    return path.with_name(path.name + ".part")
+
+
+def _finish(writer: _Writer, part: Path, path: Path) -> None:
+    writer.close()
+    os.replace(part, path)
 
 
 def _write_page(writer: _Writer, rows: list[PaymentRow]) -> None:
     writer.write([export_row(r) for r in rows])
 
 
-def _discard(writer: _Writer, path: Path) -> None:
+def _discard(writer: _Writer, part: Path) -> None:
     with contextlib.suppress(Exception):
-        if isinstance(writer, _CsvWriter):
-            writer.close()
-    path.unlink(missing_ok=True)
+        writer.discard()
+    part.unlink(missing_ok=True)

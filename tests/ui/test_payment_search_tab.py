@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from openpyxl.worksheet._writer import ALL_TEMP_FILES
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton
 from pytestqt.qtbot import QtBot
@@ -19,15 +20,16 @@ from sqlalchemy import select
 from payapp.app import AppContext
 from payapp.domain.errors import PermissionDenied, ValidationError
 from payapp.domain.roles import Role
+from payapp.domain.validation import card_brand
 from payapp.gui import collect_garbage_on_gui_thread
 from payapp.models import AuditEvent, Invoice, User
 from payapp.services.auth import Actor
 from payapp.services.payment_search import PaymentQuery
 from payapp.services.payments import PaymentRequest
 from payapp.ui.payments.payment_model import PaymentTableModel
-from payapp.ui.payments.payment_search_tab import PaymentSearchTab
+from payapp.ui.payments.payment_search_tab import BRANDS, PaymentSearchTab, date_range
 from payapp.ui.window_state import WindowState
-from tests.payment_helpers import MASTERCARD, card
+from tests.payment_helpers import AMEX, MASTERCARD, VISA, card
 from tests.ui.conftest import wait_until
 
 Run = Callable[[Awaitable[Any]], Any]
@@ -227,3 +229,118 @@ def test_export_starts_without_waiting_for_the_count(qtbot: QtBot, demo_context:
         tab.shutdown()
 
     run(scenario(), 30)
+
+
+def test_brand_filter_finds_the_brands_as_payments_store_them(qtbot: QtBot, demo_context: AppContext, run: Run,
+                                                              tmp_path: Path) -> None:
+    """The engine stores validation.card_brand's names ("Amex"); the filter's "American Express" must find them."""
+    services = demo_context.services
+    tab = PaymentSearchTab(services, WindowState(tmp_path / "ui.ini"))
+    qtbot.addWidget(tab)
+    tab.show()
+    assert {value for _label, value in BRANDS} == {card_brand(n) for n in (VISA, MASTERCARD, AMEX, "6011000991300009",
+                                                                          "36000000000008", "3528000000000007")}
+
+    async def scenario() -> tuple[set[str], set[int]]:
+        assert services.payments is not None and tab.model is not None
+        inv = await _invoice_with_balance(demo_context, 50_00)
+        paid = await services.payments.take_payment(PaymentRequest(inv, 20_00, card(AMEX, cvv="9997")))
+        assert paid.approved
+        await tab.wait_ready()
+        tab.brand_combo.setCurrentIndex(tab.brand_combo.findText("American Express"))
+        await tab.wait_ready()
+        while tab.model.canFetchMore():
+            tab.model.fetchMore()
+            await tab.model.wait_idle()
+        rows = [tab.model.row_at(i) for i in range(tab.model.rowCount())]
+        tab.shutdown()
+        return {r.brand for r in rows if r is not None}, {r.id for r in rows if r is not None} & {paid.payment_id}
+
+    brands, ours = run(scenario(), 30)
+    assert brands == {"Amex"} and ours
+
+
+def test_a_viewer_sees_no_manage_actions(qtbot: QtBot, demo_context: AppContext, run: Run, tmp_path: Path) -> None:
+    services = demo_context.services
+    admin = services.current_user.actor
+    services.current_user.actor = Actor(user_id=None, username="v", role=Role.VIEWER)
+    try:
+        tab = PaymentSearchTab(services, WindowState(tmp_path / "ui.ini"))
+        qtbot.addWidget(tab)
+        tab.show()
+
+        async def scenario() -> Any:
+            await tab.wait_ready()
+            tab.table.selectRow(0)
+            row = tab.selected_row()
+            assert row is not None
+            dlg = await tab.show_details(row.id)
+            approvals = await tab.show_approvals()
+            tab.shutdown()
+            return dlg, approvals
+
+        dlg, approvals = run(scenario(), 30)
+        assert not tab.refund_button.isVisibleTo(tab) and not tab.retry_button.isVisibleTo(tab)
+        assert not dlg.refund_button.isVisibleTo(dlg) and not dlg.retry_button.isVisibleTo(dlg)
+        assert not approvals.approve_button.isVisibleTo(approvals)
+        dlg.close()
+        approvals.close()
+    finally:
+        services.current_user.actor = admin
+
+
+def test_cancel_in_the_tab_stops_the_export(qtbot: QtBot, demo_context: AppContext, run: Run, tmp_path: Path,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    services = demo_context.services
+    search = services.payment_search
+    assert search is not None
+    tab = PaymentSearchTab(services, WindowState(tmp_path / "ui.ini"))
+    qtbot.addWidget(tab)
+    tab.show()
+    real_page = search.page
+    first_page = asyncio.Event()
+    hold = asyncio.Event()
+
+    async def slow_page(*args: Any, **kw: Any) -> Any:
+        rows = await real_page(*args, **kw)
+        if kw.get("limit", args[2] if len(args) > 2 else 0) == 1000:     # the export's pages
+            first_page.set()
+            await hold.wait()
+        return rows
+
+    target = tmp_path / "x.xlsx"
+    target.write_bytes(b"last month's export")      # the user chose to replace it, then cancelled
+
+    async def scenario() -> int:
+        await tab.wait_ready()
+        monkeypatch.setattr(search, "page", slow_page)
+        export = asyncio.ensure_future(tab.export_to(target, "xlsx"))
+        await first_page.wait()
+        assert tab.export_progress.isVisible() and tab.export_cancel.isVisible()
+        assert not tab.csv_button.isEnabled()
+        tab.export_cancel.click()
+        n = await asyncio.wait_for(export, 10)
+        tab.shutdown()
+        return n
+
+    assert run(scenario(), 30) == 0
+    assert target.read_bytes() == b"last month's export" and sorted(tmp_path.glob("x.xlsx*")) == [target]
+    assert not [p for p in ALL_TEMP_FILES if Path(p).exists()]     # openpyxl's sheet file is gone too
+    assert "cancelled" in tab.banner.text.lower()
+    assert not tab.export_progress.isVisible() and tab.csv_button.isEnabled()
+
+
+@pytest.mark.parametrize(("kind", "days"), [("today", 1), ("week", 3), ("30days", 30), ("custom", 6), ("all", 0)])
+def test_date_range_choices(kind: str, days: int) -> None:
+    import datetime as dt
+
+    wednesday = dt.date(2026, 3, 4)
+    start, end = date_range(kind, wednesday, dt.date(2026, 2, 1), dt.date(2026, 2, 6))
+    if kind == "all":
+        assert start is None and end is None
+        return
+    assert start is not None and end is not None and start.tzinfo is not None
+    local_start, local_end = start.astimezone(), end.astimezone()
+    assert (local_start.hour, local_start.minute, local_end.hour, local_end.minute) == (0, 0, 0, 0)
+    assert (local_end.date() - local_start.date()).days == days
+    assert local_end.date() == (dt.date(2026, 2, 7) if kind == "custom" else dt.date(2026, 3, 5))

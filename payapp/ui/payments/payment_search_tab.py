@@ -55,7 +55,10 @@ from payapp.ui.widgets import Banner, EmptyState, ask, confirm_box, set_column_w
 from payapp.ui.window_state import WindowState
 
 STATUSES = [s.value for s in PaymentStatus if s != PaymentStatus.ERROR]
-BRANDS = ["Visa", "Mastercard", "American Express", "Discover"]
+#: (label, stored value): payments keep the brand as payapp.domain.validation.card_brand names it ("Amex"),
+#: or as the gateway reports it for portal payments ("amex"); the filter compares without case.
+BRANDS = (("Visa", "Visa"), ("Mastercard", "Mastercard"), ("American Express", "Amex"), ("Discover", "Discover"),
+          ("Diners Club", "Diners"), ("JCB", "JCB"))
 DATE_RANGES = ("all", "today", "week", "30days", "custom")
 
 
@@ -115,7 +118,7 @@ class PaymentSearchTab(QWidget):
                                         [(status_label(s), s) for s in STATUSES])
         self.method_combo = self._combo("methodFilter", self.tr("Any method"),
                                         [(self.tr("Card"), "card"), (self.tr("eCheck"), "echeck")])
-        self.brand_combo = self._combo("brandFilter", self.tr("Any brand"), [(b, b) for b in BRANDS])
+        self.brand_combo = self._combo("brandFilter", self.tr("Any brand"), list(BRANDS))
         self.last_four_edit = self._line("lastFourFilter", self.tr("Last 4"))
         self.last_four_edit.setMaxLength(4)
         self.last_four_edit.setInputMask("")
