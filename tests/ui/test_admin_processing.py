@@ -3,6 +3,7 @@ keyring refused, the payment-type rule on the status label, the set-once currenc
 
 from __future__ import annotations
 
+import gc
 import itertools
 import logging
 from pathlib import Path
@@ -137,6 +138,85 @@ def test_status_label_follows_all_sixteen_payment_type_combinations(qtbot: QtBot
         assert label.text().startswith("✔ Processing is active") == any(combo), (combo, label.text())
         if not any(combo):
             assert "No payment type is enabled" in label.text()
+
+
+def _payable_invoice(ctx: AppContext, run: Any) -> tuple[int, int]:
+    from sqlalchemy import select
+
+    from payapp.models import Invoice
+
+    async def find() -> tuple[int, int]:
+        async with ctx.services.db.sessions() as s:
+            row = (await s.execute(select(Invoice.id, Invoice.balance_minor).where(
+                Invoice.balance_minor > 0, Invoice.is_voided.is_(False), Invoice.currency == "USD").limit(1))).one()
+        return row.id, row.balance_minor
+
+    return run(find())
+
+
+def test_process_payment_follows_all_sixteen_boxes_with_and_without_keys(qtbot: QtBot, demo_context: AppContext,
+                                                                        run: Any) -> None:
+    """Each of the 16 settings of the four boxes, saved through the page, without and then with keys: Process
+    Payment (the one rule the invoice menu, the invoice view and the payment window use) is available exactly
+    when keys are here and a back-office type is on; the payment service takes a card or an eCheck exactly when
+    keys are here and that type is on in the back office (the portal boxes never open the back office)."""
+    from payapp.ui.admin.admin_tab import processing_service
+
+    services = demo_context.services
+    invoice_id, balance = _payable_invoice(demo_context, run)
+    run(processing_service(services).clear_keys())
+    page = processing_page(qtbot, demo_context, run)
+    # As the app does (payapp.gui.collect_garbage_on_gui_thread): no collection in the payment service's worker
+    # threads, where it could destroy a Qt object ("Timers cannot be stopped from another thread").
+    gc.collect()
+    gc.disable()
+    try:
+        _walk_sixteen(qtbot, page, demo_context, run, invoice_id, balance)
+    finally:
+        gc.enable()
+        gc.collect()
+
+
+def _walk_sixteen(qtbot: QtBot, page: ProcessingPage, demo_context: AppContext, run: Any, invoice_id: int,
+                  balance: int) -> None:
+    from payapp.domain.errors import PayAppError, ValidationError
+    from payapp.sandbox.gateway import DEMO_PUBLIC_KEY, DEMO_SECURITY_KEY
+    from payapp.services.payments import PaymentRequest
+    from payapp.ui.invoices.pay_rule import pay_block_reason
+    from tests.payment_helpers import bank, card
+
+    services = demo_context.services
+    assert services.payments is not None
+    names = ("back_office.card", "back_office.echeck", "portal.card", "portal.echeck")
+    checked = 0
+    for with_keys in (False, True):
+        if with_keys:                                           # typed into the page, saved with the first combo
+            qtbot.keyClicks(edit(page, "privateKeyEdit"), DEMO_SECURITY_KEY)
+            qtbot.keyClicks(edit(page, "publicKeyEdit"), DEMO_PUBLIC_KEY)
+        for combo in itertools.product((False, True), repeat=4):
+            for name, on in zip(names, combo, strict=True):
+                page.type_boxes[name].setChecked(on)
+            save(page, run)
+            assert page.banner.kind == "success", page.banner.text
+            assert page.state is not None and page.state.keys_configured == with_keys
+            status = run(services.settings.processing_status())
+            on = dict(zip(names, combo, strict=True))
+            available = with_keys and (on["back_office.card"] or on["back_office.echeck"])
+            reason = pay_block_reason(status, services.current_user, balance)
+            assert (reason == "") == available, (with_keys, combo, reason)
+            if not with_keys:
+                assert "not set up" in reason
+            for kind, method in (("card", card()), ("echeck", bank())):
+                # more than the balance: an accepted request stops at the amount check, before the gateway
+                request = PaymentRequest(invoice_id, balance + 1, method)
+                allowed = with_keys and on[f"back_office.{kind}"]
+                with pytest.raises(PayAppError) as refused:
+                    run(services.payments.take_payment(request))
+                is_amount = isinstance(refused.value, ValidationError) and "open balance" in str(refused.value)
+                assert is_amount == allowed, (with_keys, combo, kind, str(refused.value))
+                checked += 1
+    assert checked == 2 * 16 * 2
+    assert len(demo_context.sandboxes["gateway"][0].approved_sales()) == 0     # nothing was charged
 
 
 def test_status_without_keys_and_clear_keys(qtbot: QtBot, demo_context: AppContext, run: Any) -> None:
