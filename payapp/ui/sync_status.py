@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 import shiboken6
@@ -105,6 +106,9 @@ class SyncStatusWidget(QWidget):
         self.refresh_timer.timeout.connect(self._refresh_soon)
         if outbox is not None:
             self.refresh_timer.start()
+        self.sync_timer = QTimer(self)          # the scheduled incremental sync (see schedule())
+        self.sync_timer.timeout.connect(self._scheduled_sync)
+        self._may_sync: Callable[[], bool] = lambda: True
 
     @property
     def running(self) -> bool:
@@ -198,6 +202,21 @@ class SyncStatusWidget(QWidget):
         stopped = str(getattr(self._outbox, "stopped_reason", "") or "")
         self.outbox_warning.show_text(translate_message(stopped) if stopped else "")
 
+    def schedule(self, minutes: int, may_sync: Callable[[], bool] | None = None) -> None:
+        """Sync every `minutes` (0 or less: never), when no sync is running and `may_sync()` allows it (the
+        signed-in role may run syncs). A workstation that finds another one syncing just says so; the lock
+        decides who syncs."""
+        if may_sync is not None:
+            self._may_sync = may_sync
+        if minutes <= 0:
+            self.sync_timer.stop()
+            return
+        self.sync_timer.start(int(minutes) * 60_000)
+
+    def _scheduled_sync(self) -> None:
+        if not self.running and self._may_sync():
+            self.start_sync()
+
     def _refresh_soon(self) -> None:
         """The timer's tick: read the outbox's state unless a read is still running."""
         if self._refreshing is None or self._refreshing.done():
@@ -228,6 +247,22 @@ def install_sync_status(window: Any, services: Any, *, locale: str = "en_US") ->
     widget.sync_finished.connect(finished)
     window.add_status_widget(widget)
     window.status_widget = widget
-    task = asyncio.ensure_future(widget.refresh_status())
+    task = asyncio.ensure_future(_start(widget, services))
     widget._refreshing = task
     return widget
+
+
+async def _start(widget: SyncStatusWidget, services: Any) -> None:
+    """Read the last sync time and the problems, and start the schedule of `sync.interval_minutes`."""
+    from payapp.domain.roles import Permission
+
+    await widget.refresh_status()
+    settings, current = getattr(services, "settings", None), getattr(services, "current_user", None)
+    if settings is None:
+        return
+    try:
+        minutes = int(await settings.get("sync.interval_minutes") or 0)
+    except (PayAppError, TypeError, ValueError):
+        return
+    if shiboken6.isValid(widget):
+        widget.schedule(minutes, (lambda: current.can(Permission.RUN_SYNC)) if current is not None else None)

@@ -238,10 +238,29 @@ def test_install_sync_status_in_the_main_window(qtbot: Any, tmp_path: Any,
     window = MainWindow.loading(WindowState(tmp_path / "window.ini"), demo=False)
     qtbot.addWidget(window)
     outbox = _FakeOutbox()
-    widget = install_sync_status(window, SimpleNamespace(sync=_ScriptedSync(), outbox=outbox))
+    allowed = [False]
+
+    class Settings:
+        async def get(self, key: str) -> Any:
+            return {"sync.interval_minutes": 5}[key]
+
+    user = SimpleNamespace(can=lambda permission: allowed[0])
+    widget = install_sync_status(window, SimpleNamespace(sync=_ScriptedSync(), outbox=outbox, settings=Settings(),
+                                                         current_user=user))
     window.show()
     assert window.statusBar().findChild(SyncStatusWidget) is widget
     run(wait_until(lambda: widget.problems_button.isVisible()))       # read once at start-up
+    # incremental syncs on the schedule of sync.interval_minutes, for roles that may sync
+    run(wait_until(lambda: widget.sync_timer.isActive()))
+    assert widget.sync_timer.interval() == 5 * 60_000
+    widget.sync_timer.timeout.emit()
+    assert not widget.running                                         # a clerk's workstation does not sync
+    allowed[0] = True
+    scheduled: list[bool] = []
+    widget.sync_finished.connect(scheduled.append)
+    widget.sync_timer.timeout.emit()
+    run(wait_until(lambda: bool(scheduled)))
+    assert outbox.woken == 1
     widget.problems_button.click()
     dialog = widget.problems_dialog
     assert isinstance(dialog, SyncProblemsDialog) and dialog.isVisible() and dialog.parent() is window
@@ -251,7 +270,7 @@ def test_install_sync_status_in_the_main_window(qtbot: Any, tmp_path: Any,
     widget.sync_finished.connect(done.append)
     widget.sync_button.click()
     run(wait_until(lambda: bool(done)))
-    assert outbox.woken == 1            # invoices the sync queued go to QuickBooks now, not at the next tick
+    assert outbox.woken == 2            # invoices the sync queued go to QuickBooks now, not at the next tick
 
 
 def test_quickbooks_connect_through_the_system_browser_and_the_loopback_redirect(
