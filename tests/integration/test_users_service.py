@@ -5,16 +5,18 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+from collections.abc import Awaitable
 
 import pytest
 from argon2 import PasswordHasher
 from sqlalchemy import select
 
-from payapp.domain.errors import ConflictError, PermissionDenied, ValidationError
+from payapp.domain.errors import ConflictError, PayAppError, PermissionDenied, ValidationError
 from payapp.domain.roles import Role
 from payapp.models import AuditEvent, User
 from payapp.models.db import Database
-from payapp.services.auth import CurrentUser
+from payapp.services.auth import Actor, CurrentUser
+from payapp.services.secrets import SecretStore
 from payapp.services.users import (
     MAX_FAILURES,
     AuditFilter,
@@ -242,3 +244,67 @@ async def test_reset_password_lifts_lockout_and_is_audited(database: Database) -
     assert (await users(database).sign_in("bob", "a brand new password")).username == "bob"
     reset = await audit_rows(database, "user.password_reset")
     assert len(reset) == 1 and "a brand new password" not in reset[0].details
+
+
+#: What each role may do, as issue #3 says: Admin everything; Finance takes, voids and refunds payments; Viewer
+#: only reads. One row per service entry point; the services enforce it, whatever the UI shows.
+ROLE_MATRIX = {"read invoices and payments": {"admin", "finance", "viewer"},
+               "take a payment": {"admin", "finance"},
+               "void or refund a payment": {"admin", "finance"},
+               "manage users": {"admin"},
+               "read the audit log": {"admin"},
+               "set up payment processing": {"admin"},
+               "change a company setting": {"admin"}}
+
+
+@pytest.mark.parametrize("actor", [ADMIN, FINANCE, VIEWER], ids=["admin", "finance", "viewer"])
+async def test_each_roles_permissions_in_the_services(database: Database, secret_store: SecretStore,
+                                                      actor: Actor) -> None:
+    import httpx
+
+    from payapp.services.gateways import GatewayProvider
+    from payapp.services.invoices import InvoiceQuery, InvoiceService
+    from payapp.services.payment_search import PaymentQuery, PaymentSearchService
+    from payapp.services.payments import PaymentRequest, PaymentService
+    from payapp.services.processing import ProcessingSetupService
+    from payapp.services.settings import SettingsService
+    from tests.payment_helpers import card
+
+    await first_admin(database)
+    current = CurrentUser(actor)
+    settings = SettingsService(database, secret_store, current)
+    async with httpx.AsyncClient() as client:       # never used: nothing is configured, nothing is sent
+        payments = PaymentService(database, GatewayProvider(client, settings, secret_store), settings, current)
+        try:
+            calls = {
+                "read invoices and payments": lambda: _both(InvoiceService(database, current).page(InvoiceQuery()),
+                                                            PaymentSearchService(database, current).page(
+                                                                PaymentQuery())),
+                "take a payment": lambda: payments.take_payment(PaymentRequest(1, 10_00, card())),
+                "void or refund a payment": lambda: payments.void_or_refund(1),
+                "manage users": lambda: users(database, current).add_user(f"new-{actor.username}", PASSWORD,
+                                                                          Role.VIEWER),
+                "read the audit log": lambda: AuditLogService(database, current).page(AuditFilter()),
+                "set up payment processing": lambda: ProcessingSetupService(settings, secret_store, current,
+                                                                            None).save_payment_types(
+                    {"back_office.card": True}),
+                "change a company setting": lambda: settings.set("sync.interval_minutes", 7),
+            }
+            assert calls.keys() == ROLE_MATRIX.keys()
+            for what, call in calls.items():
+                allowed = actor.role.value in ROLE_MATRIX[what]
+                try:
+                    await call()
+                except PermissionDenied:
+                    assert not allowed, f"{actor.role.value} was refused: {what}"
+                except PayAppError as exc:            # got past the permission check (nothing is set up)
+                    assert allowed, f"{actor.role.value} may not {what}, but got as far as: {exc}"
+                else:
+                    assert allowed, f"{actor.role.value} may not {what}"
+        finally:
+            payments.close()
+
+
+async def _both(*calls: Awaitable[object]) -> None:
+    for call in calls:
+        await call
