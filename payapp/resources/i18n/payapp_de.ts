@@ -79,6 +79,265 @@
     </message>
 </context>
 <context>
+    <name>AuditLabels</name>
+    <message>
+        <source>Signed in</source>
+        <translation>Angemeldet</translation>
+    </message>
+    <message>
+        <source>Sign-in failed</source>
+        <translation>Anmeldung fehlgeschlagen</translation>
+    </message>
+    <message>
+        <source>Locked after failed sign-ins</source>
+        <translation>Nach fehlgeschlagenen Anmeldungen gesperrt</translation>
+    </message>
+    <message>
+        <source>User created</source>
+        <translation>Benutzer angelegt</translation>
+    </message>
+    <message>
+        <source>User enabled</source>
+        <translation>Benutzer aktiviert</translation>
+    </message>
+    <message>
+        <source>User disabled</source>
+        <translation>Benutzer deaktiviert</translation>
+    </message>
+    <message>
+        <source>Role changed</source>
+        <translation>Rolle geändert</translation>
+    </message>
+    <message>
+        <source>Password reset</source>
+        <translation>Passwort zurückgesetzt</translation>
+    </message>
+    <message>
+        <source>Audit log exported</source>
+        <translation>Prüfprotokoll exportiert</translation>
+    </message>
+    <message>
+        <source>Payment pending</source>
+        <translation>Zahlung ausstehend</translation>
+    </message>
+    <message>
+        <source>Payment approved</source>
+        <translation>Zahlung genehmigt</translation>
+    </message>
+    <message>
+        <source>Payment declined</source>
+        <translation>Zahlung abgelehnt</translation>
+    </message>
+    <message>
+        <source>Payment failed</source>
+        <translation>Zahlung fehlgeschlagen</translation>
+    </message>
+    <message>
+        <source>Payment being checked</source>
+        <translation>Zahlung wird geprüft</translation>
+    </message>
+    <message>
+        <source>Payment settled</source>
+        <translation>Zahlung abgerechnet</translation>
+    </message>
+    <message>
+        <source>Payment voided</source>
+        <translation>Zahlung storniert</translation>
+    </message>
+    <message>
+        <source>Payment refunded</source>
+        <translation>Zahlung erstattet</translation>
+    </message>
+    <message>
+        <source>Payment partly refunded</source>
+        <translation>Zahlung teilweise erstattet</translation>
+    </message>
+    <message>
+        <source>Payment returned by the bank</source>
+        <translation>Zahlung von der Bank zurückgegeben</translation>
+    </message>
+    <message>
+        <source>Void being checked</source>
+        <translation>Storno wird geprüft</translation>
+    </message>
+    <message>
+        <source>Refund being checked</source>
+        <translation>Erstattung wird geprüft</translation>
+    </message>
+    <message>
+        <source>Void failed</source>
+        <translation>Storno fehlgeschlagen</translation>
+    </message>
+    <message>
+        <source>Refund failed</source>
+        <translation>Erstattung fehlgeschlagen</translation>
+    </message>
+    <message>
+        <source>Sync retried</source>
+        <translation>Abgleich wiederholt</translation>
+    </message>
+    <message>
+        <source>Receipt saved as PDF</source>
+        <translation>Beleg als PDF gespeichert</translation>
+    </message>
+    <message>
+        <source>Receipt printed</source>
+        <translation>Beleg gedruckt</translation>
+    </message>
+    <message>
+        <source>Payments exported</source>
+        <translation>Zahlungen exportiert</translation>
+    </message>
+    <message>
+        <source>Payment method saved</source>
+        <translation>Zahlungsmittel gespeichert</translation>
+    </message>
+    <message>
+        <source>Saved payment method deleted</source>
+        <translation>Gespeichertes Zahlungsmittel gelöscht</translation>
+    </message>
+    <message>
+        <source>Refund approval requested</source>
+        <translation>Erstattungsfreigabe angefordert</translation>
+    </message>
+    <message>
+        <source>Refund approved</source>
+        <translation>Erstattung freigegeben</translation>
+    </message>
+    <message>
+        <source>Refund rejected</source>
+        <translation>Erstattung abgelehnt</translation>
+    </message>
+    <message>
+        <source>Approved refund sent</source>
+        <translation>Freigegebene Erstattung gesendet</translation>
+    </message>
+    <message>
+        <source>Refund approval reopened</source>
+        <translation>Erstattungsfreigabe wieder geöffnet</translation>
+    </message>
+    <message>
+        <source>Settings changed</source>
+        <translation>Einstellungen geändert</translation>
+    </message>
+    <message>
+        <source>Internal currency set</source>
+        <translation>Interne Währung festgelegt</translation>
+    </message>
+    <message>
+        <source>Gateway keys replaced</source>
+        <translation>Gateway-Schlüssel ersetzt</translation>
+    </message>
+    <message>
+        <source>Gateway keys cleared</source>
+        <translation>Gateway-Schlüssel gelöscht</translation>
+    </message>
+    <message>
+        <source>Autotask connection saved</source>
+        <translation>Autotask-Verbindung gespeichert</translation>
+    </message>
+    <message>
+        <source>Autotask connection cleared</source>
+        <translation>Autotask-Verbindung gelöscht</translation>
+    </message>
+    <message>
+        <source>Autotask zone stored</source>
+        <translation>Autotask-Zone gespeichert</translation>
+    </message>
+    <message>
+        <source>QuickBooks connection saved</source>
+        <translation>QuickBooks-Verbindung gespeichert</translation>
+    </message>
+    <message>
+        <source>QuickBooks connected</source>
+        <translation>QuickBooks verbunden</translation>
+    </message>
+    <message>
+        <source>QuickBooks disconnected</source>
+        <translation>QuickBooks getrennt</translation>
+    </message>
+    <message>
+        <source>Sync job retried</source>
+        <translation>Abgleichsauftrag wiederholt</translation>
+    </message>
+    <message>
+        <source>Sync problem dismissed</source>
+        <translation>Abgleichsproblem verworfen</translation>
+    </message>
+    <message>
+        <source>All sign-ins</source>
+        <translation>Alle Anmeldungen</translation>
+    </message>
+    <message>
+        <source>All user changes</source>
+        <translation>Alle Benutzeränderungen</translation>
+    </message>
+    <message>
+        <source>All audit log exports</source>
+        <translation>Alle Exporte des Prüfprotokolls</translation>
+    </message>
+    <message>
+        <source>All payment actions</source>
+        <translation>Alle Zahlungsaktionen</translation>
+    </message>
+    <message>
+        <source>All payment exports</source>
+        <translation>Alle Zahlungsexporte</translation>
+    </message>
+    <message>
+        <source>All saved payment method changes</source>
+        <translation>Alle Änderungen an gespeicherten Zahlungsmitteln</translation>
+    </message>
+    <message>
+        <source>All refund approvals</source>
+        <translation>Alle Erstattungsfreigaben</translation>
+    </message>
+    <message>
+        <source>All settings changes</source>
+        <translation>Alle Einstellungsänderungen</translation>
+    </message>
+    <message>
+        <source>All gateway key changes</source>
+        <translation>Alle Änderungen der Gateway-Schlüssel</translation>
+    </message>
+    <message>
+        <source>All connection changes</source>
+        <translation>Alle Verbindungsänderungen</translation>
+    </message>
+    <message>
+        <source>All sync job actions</source>
+        <translation>Alle Aktionen an Abgleichsaufträgen</translation>
+    </message>
+    <message>
+        <source>User</source>
+        <translation>Benutzer</translation>
+    </message>
+    <message>
+        <source>Payment</source>
+        <translation>Zahlung</translation>
+    </message>
+    <message>
+        <source>Payments</source>
+        <translation>Zahlungen</translation>
+    </message>
+    <message>
+        <source>Audit log</source>
+        <translation>Prüfprotokoll</translation>
+    </message>
+    <message>
+        <source>Settings</source>
+        <translation>Einstellungen</translation>
+    </message>
+    <message>
+        <source>Saved payment method</source>
+        <translation>Gespeichertes Zahlungsmittel</translation>
+    </message>
+    <message>
+        <source>Sync job</source>
+        <translation>Abgleichsauftrag</translation>
+    </message>
+</context>
+<context>
     <name>AuditPage</name>
     <message>
         <source>Audit Log</source>
@@ -1640,7 +1899,6 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
     <name>PaymentDialog</name>
     <message>
         <source>United States</source>
-        <extracomment>The gateway takes no payment below 1.00 (it declines them), so the window does not offer one.</extracomment>
         <translation>Vereinigte Staaten</translation>
     </message>
     <message>

@@ -36,6 +36,7 @@ from qasync import asyncSlot
 
 from payapp.domain.errors import PayAppError
 from payapp.services.users import AuditFilter, AuditLogService, AuditRow
+from payapp.ui.audit_labels import action_label, entity_label, group_label
 from payapp.ui.invoices.signals import emit
 from payapp.ui.lazy_model import ROW_ROLE, Column, LazyTableModel, LazyTableView
 from payapp.ui.messages import user_text
@@ -47,11 +48,15 @@ COLUMNS: tuple[Column[AuditRow], ...] = (
     Column(QT_TRANSLATE_NOOP("AuditTable", "When (local time)"),
            lambda r, loc: format_datetime(r.occurred_at.astimezone(), "medium", locale=loc)),
     Column(QT_TRANSLATE_NOOP("AuditTable", "User"), lambda r, _l: r.username or "—"),
-    Column(QT_TRANSLATE_NOOP("AuditTable", "Action"), lambda r, _l: r.action),
-    Column(QT_TRANSLATE_NOOP("AuditTable", "Entity"), lambda r, _l: f"{r.entity_type} {r.entity_id}".strip()),
+    # Codes in the user's language; the code itself is the action's tooltip (the filter and the CSV use codes).
+    Column(QT_TRANSLATE_NOOP("AuditTable", "Action"), lambda r, _l: action_label(r.action)),
+    Column(QT_TRANSLATE_NOOP("AuditTable", "Entity"), lambda r, _l: entity_label(r.entity_type, r.entity_id)),
     Column(QT_TRANSLATE_NOOP("AuditTable", "Workstation"), lambda r, _l: r.workstation),
     Column(QT_TRANSLATE_NOOP("AuditTable", "Details"), lambda r, _l: r.details_text()),
 )
+
+
+ACTION_COLUMN = 2
 
 
 class AuditTableModel(LazyTableModel[AuditRow, tuple[dt.datetime, int]]):
@@ -76,6 +81,8 @@ class AuditTableModel(LazyTableModel[AuditRow, tuple[dt.datetime, int]]):
     def extra_data(self, row: AuditRow, column: int, role: int) -> Any:
         if role == Qt.ItemDataRole.ToolTipRole and column == len(COLUMNS) - 1:
             return row.details_text()
+        if role == Qt.ItemDataRole.ToolTipRole and column == ACTION_COLUMN:
+            return row.action
         return None
 
     def set_filter(self, f: AuditFilter) -> None:
@@ -213,10 +220,22 @@ class AuditPage(QWidget):
             return
         current = self.action_combo.currentText()
         self.action_combo.clear()
-        self.action_combo.addItem("")
+        self.action_combo.addItem("", "")
+        # Shown in the user's language, matched by code: a typed code or prefix ("user.") still works.
         prefixes = sorted({a.split(".")[0] + "." for a in actions if "." in a})
-        self.action_combo.addItems(prefixes + actions)
+        for prefix in prefixes:
+            self.action_combo.addItem(group_label(prefix), prefix)
+        for action in actions:
+            self.action_combo.addItem(action_label(action), action)
+            self.action_combo.setItemData(self.action_combo.count() - 1, action, Qt.ItemDataRole.ToolTipRole)
+        view = self.action_combo.view()    # the list as wide as its longest label, not cut at the box's width
+        view.setMinimumWidth(view.sizeHintForColumn(0) + view.verticalScrollBar().sizeHint().width())
         self.action_combo.setCurrentText(current)
+
+    def _action_code(self) -> str:
+        text = self.action_combo.currentText()
+        index = self.action_combo.findText(text, Qt.MatchFlag.MatchExactly)
+        return str(self.action_combo.itemData(index) or text) if index >= 0 else text
 
     def current_filter(self) -> AuditFilter:
         def day(edit: QDateEdit) -> dt.date:
@@ -225,7 +244,7 @@ class AuditPage(QWidget):
 
         return AuditFilter(date_from=day(self.from_date) if self.from_check.isChecked() else None,
                            date_to=day(self.to_date) if self.to_check.isChecked() else None,
-                           username=self.user_edit.text(), action=self.action_combo.currentText(),
+                           username=self.user_edit.text(), action=self._action_code(),
                            text=self.text_edit.text())
 
     def apply_filters(self) -> None:
