@@ -178,6 +178,26 @@ async def test_void_waits_for_push_and_stale_token_is_retried(database: Database
     assert len(qb_sandbox.all("Payment")) == 1
 
 
+async def test_returned_echeck_is_reversed_in_quickbooks_or_sent_to_problems_when_deposited(
+        database: Database, http: httpx.AsyncClient, qb_sandbox: QuickBooksSandbox) -> None:
+    await seed(database, companies=1, invoices=1, payments=2)
+    worker = make_worker(database, http, qb_sandbox)
+    await worker.drain()
+    first, second = sorted(qb_sandbox.all("Payment"), key=lambda p: int(p["Id"]))
+    second["Deposited"] = True                     # already in a bank deposit in QuickBooks
+    async with database.transaction() as s:
+        for pid in (1, 2):
+            s.add(OutboxJob(kind="accounting.reverse_returned_payment", payload=f'{{"payment_id": {pid}}}',
+                            payment_id=pid))
+    await worker.drain()
+    assert first["PrivateNote"] == "Voided" and first["TotalAmt"] == 0
+    assert second["TotalAmt"] != 0
+    (problem,) = await worker.problems()
+    assert problem.kind == "accounting.reverse_returned_payment" and problem.payment_id == 2
+    assert "already deposited" in problem.last_error and "by hand" in problem.last_error
+    assert len(qb_sandbox.all("Payment")) == 2
+
+
 async def test_non_retryable_goes_to_problems_then_retry_and_dismiss_are_audited(
         database: Database, http: httpx.AsyncClient, qb_sandbox: QuickBooksSandbox,
         current_user: CurrentUser) -> None:
