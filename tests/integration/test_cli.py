@@ -38,6 +38,34 @@ def test_demo_data_bulk_invoices(tmp_path: Path) -> None:
     assert "ix_invoices_company_name_id" in indexes
 
 
+def test_demo_data_makes_the_demo_company_in_its_own_folder(tmp_path: Path) -> None:
+    """Issue #2: at least 50 companies with contacts, contracts and tickets, two years of invoices in every state
+    (open, partially paid, paid, overdue, voided), card and eCheck payments, some voided or refunded; written to
+    the demo's own database, never the company's."""
+    result = _payapp("demo-data", tmp_path=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert not (tmp_path / "data" / "payapp.db").exists()
+    db = tmp_path / "data" / "demo" / "payapp-demo.db"
+    with sqlite3.connect(db) as conn:
+        def one(sql: str) -> int:
+            return int(conn.execute(sql).fetchone()[0])
+
+        companies = one("SELECT COUNT(*) FROM companies")
+        assert companies >= 50
+        for table in ("contacts", "contracts", "tickets"):
+            assert one(f"SELECT COUNT(DISTINCT company_id) FROM {table}") >= companies * 0.8, table
+        statuses = {r[0] for r in conn.execute("SELECT DISTINCT status FROM invoices")}
+        assert {"open", "partially_paid", "paid", "voided"} <= statuses
+        assert one("SELECT COUNT(*) FROM invoices WHERE status IN ('open', 'partially_paid') "
+                   "AND due_date < date('now')") > 0                                     # overdue
+        assert one("SELECT julianday(MAX(invoice_date)) - julianday(MIN(invoice_date)) FROM invoices") >= 700
+        kinds = {(m, s) for m, s in conn.execute("SELECT DISTINCT method, status FROM payments")}
+        for method in ("card", "echeck"):
+            assert (method, "settled") in kinds and (method, "voided") in kinds, method
+            assert {(method, "refunded"), (method, "partially_refunded")} & kinds, method
+        assert one("SELECT COUNT(*) FROM refunds") > 0
+
+
 def test_db_upgrade_creates_the_company_database(tmp_path: Path) -> None:
     result = _payapp("--no-demo", "db", "upgrade", tmp_path=tmp_path)
     assert result.returncode == 0, result.stderr
