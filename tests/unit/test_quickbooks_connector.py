@@ -239,3 +239,25 @@ async def test_429_waits_retry_after_before_any_further_request() -> None:
     assert info.value.kind == "throttled" and info.value.retryable and info.value.retry_after == 1.0
     await asyncio.gather(qb.preferences(), qb.preferences())
     assert min(times[1:]) - times[0] >= 0.95
+
+
+async def test_custom_txn_numbers_sends_payapps_invoice_number() -> None:
+    """With CustomTxnNumbers on, QuickBooks leaves DocNumber empty unless PayApp sends one (≤ 21 chars)."""
+    sandbox = QuickBooksSandbox(custom_txn_numbers=True)
+    client = httpx.AsyncClient(transport=httpx.ASGITransport(app=create_quickbooks_app(sandbox)))
+    access, refresh = sandbox.issue_tokens()
+
+    async def save(tokens: TokenSet) -> None:
+        return None
+
+    oauth = QuickBooksOAuth("http://qb", client, client_id=DEMO_CLIENT_ID, client_secret=DEMO_CLIENT_SECRET)
+    qb = QuickBooksConnector("http://qb", client, realm_id=sandbox.realm_id, oauth=oauth, save_tokens=save, rate=0,
+                             tokens=TokenSet(access, refresh, NOW + dt.timedelta(hours=1)))
+    customer = await qb.ensure_customer("Acme", "c-1")
+    lines = (InvoiceLineOut("Work", Decimal("10.00")),)
+    short = await qb.push_invoice(InvoiceOut(customer["Id"], dt.date(2026, 1, 1), None, lines, doc_number="AT-1"),
+                                  "i-1")
+    long = await qb.push_invoice(InvoiceOut(customer["Id"], dt.date(2026, 1, 1), None, lines,
+                                            doc_number="2026-0000000000000000042"), "i-2")
+    assert short["DocNumber"] == "AT-1" and long["DocNumber"] == "2026-0000000000000000"
+    await client.aclose()
