@@ -157,3 +157,32 @@ async def test_demo_factories_connect_by_themselves(database: Database, secret_s
     conn = ConnectionsService(database, settings, secret_store, current_user, http, demo=True)
     assert (await conn.test_autotask())[0]
     assert (await conn.test_quickbooks())[0]
+
+
+async def test_no_connection_secrets_or_tokens_in_logs_or_database(
+        database: Database, secret_store: SecretStore, current_user: CurrentUser, http: httpx.AsyncClient,
+        sandboxes: tuple[AutotaskSandbox, QuickBooksSandbox], caplog: pytest.LogCaptureFixture) -> None:
+    """Autotask's secret and integration code, the QuickBooks client secret and every access and refresh
+    token (also rotated ones) live only in the keyring: not in a log record, not in any table."""
+    import logging
+
+    from payapp.services.connections import QB_ACCESS
+    from payapp.services.outbox import OutboxWorker
+    from payapp.services.sync import SyncService
+    from tests.integration.test_payment_secrets import _dump_database, _found
+
+    caplog.set_level(logging.DEBUG)
+    conn = await configure(database, secret_store, current_user, http)
+    await conn.connect_demo()
+    tokens = {secret_store.get(QB_REFRESH).reveal(), secret_store.get(QB_ACCESS).reveal()}  # type: ignore[union-attr]
+    sandboxes[1].expire_access_tokens()                   # the push below refreshes and rotates
+    await SyncService(database, conn.autotask, conn.quickbooks, conn._settings, current_user).run()
+    await OutboxWorker(database, conn.quickbooks, conn.autotask, current=current_user).drain()
+    tokens |= {secret_store.get(QB_REFRESH).reveal(), secret_store.get(QB_ACCESS).reveal()}  # type: ignore[union-attr]
+    assert len(tokens) == 4 and len(sandboxes[1].all("Invoice")) > 0
+    logged = caplog.text + "\n".join(str(r.__dict__) for r in caplog.records)
+    dump = await _dump_database(database)
+    for secret in (DEMO_SECRET, DEMO_INTEGRATION_CODE, DEMO_CLIENT_SECRET, *tokens):
+        for token in {secret, *(part for part in secret.split('"') if len(part) > 20)}:
+            assert not _found(token, logged), "a connection secret was logged"
+            assert not _found(token, dump), "a connection secret is in the database"
