@@ -332,3 +332,61 @@ def test_quickbooks_connect_through_the_system_browser_and_the_loopback_redirect
     assert "You can close this tab" in browser_pages[-1]
     assert secret_store.get("quickbooks.refresh_token") is not None      # tokens went to the keyring
     assert all(b.done() and b.exception() is None for b in browsing)
+
+
+def test_problems_retry_is_audited_and_cancel_stops_a_running_sync(
+        qtbot: Any, env: Env, current_user: CurrentUser, run: Callable[[Awaitable[Any]], Any]) -> None:
+    from sqlalchemy import select
+
+    from payapp.models import AuditEvent
+
+    worker = OutboxWorker(env.db, env.connections.quickbooks, env.connections.autotask, current=current_user)
+
+    async def make_problem() -> int:
+        async with env.db.transaction() as s:
+            job = OutboxJob(kind="psa.mark_invoice_paid", payload='{"invoice_id": 1}', status="needs_attention",
+                            attempts=8, last_error="Autotask refused the request (HTTP 404)")
+            s.add(job)
+            await s.flush()
+            return int(job.id)
+
+    job_id = run(make_problem())
+    dialog = SyncProblemsDialog(worker)
+    qtbot.addWidget(dialog)
+    run(dialog.loaded.wait())
+    assert not dialog.retry_button.isEnabled()               # nothing selected yet
+    dialog.table.selectRow(0)
+    dialog.retry_button.click()
+    run(wait_until(lambda: dialog.banner.kind == "success"))
+    run(dialog.loaded.wait())
+
+    async def read() -> tuple[str, list[tuple[str, str]]]:
+        async with env.db.sessions() as s:
+            job = await s.get(OutboxJob, job_id)
+            events = (await s.execute(select(AuditEvent.action, AuditEvent.entity_id))).all()
+        assert job is not None
+        return job.status, [(a, str(e)) for a, e in events]
+
+    status, events = run(read())
+    assert status == "pending" and ("outbox.retried", str(job_id)) in events
+    assert dialog.empty.isVisibleTo(dialog)
+
+    class Endless:
+        async def run(self, on_progress: Callable[[Any], None]) -> Any:
+            from payapp.services.sync import SyncProgress
+
+            on_progress(SyncProgress("invoices", 500, 100_000, "Reading invoices…"))
+            await asyncio.Event().wait()
+
+    widget = SyncStatusWidget(Endless())
+    qtbot.addWidget(widget)
+    widget.show()
+    finished: list[bool] = []
+    widget.sync_finished.connect(finished.append)
+    widget.sync_button.click()
+    run(wait_until(lambda: widget.cancel_button.isVisible() and widget.progress.value() == 500))
+    assert not widget.sync_button.isEnabled()
+    widget.cancel_button.click()
+    run(wait_until(lambda: bool(finished)))
+    assert finished == [False] and widget.label.text().startswith("Sync cancelled")
+    assert not widget.cancel_button.isVisible() and not widget.progress.isVisible() and widget.sync_button.isEnabled()
