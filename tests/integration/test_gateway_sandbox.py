@@ -192,3 +192,41 @@ def test_serve_registry() -> None:
     assert callable(serve.APPS["gateway"]())
     with pytest.raises(ValueError, match="unknown sandbox"):
         serve.serve("nope", 0)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("which,path", [("gateway", "/api/query.php"),
+                                        ("autotask", "/atservicesrest/v1.0/zoneInformation"),
+                                        ("quickbooks", "/connect/oauth2")])
+async def test_payapp_sandbox_command_serves_on_loopback(which: str, path: str) -> None:
+    """`payapp sandbox --port PORT --which NAME` serves the sandbox on 127.0.0.1 until stopped."""
+    import asyncio
+    import socket
+    import sys
+    from pathlib import Path
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "payapp", "sandbox", "--port", str(port), "--which", which,
+        cwd=Path(__file__).resolve().parents[2], stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE)
+    try:
+        async with httpx.AsyncClient(timeout=2.0) as c:
+            for _ in range(200):
+                try:
+                    resp = await c.get(f"http://127.0.0.1:{port}{path}", params={"user": "x"})
+                    break
+                except httpx.TransportError:
+                    assert proc.returncode is None, (await proc.communicate())[1].decode()[-2000:]
+                    await asyncio.sleep(0.05)
+            else:
+                pytest.fail("the sandbox did not start")
+            assert resp.status_code < 500
+            if which == "gateway":
+                gw = NmiGateway(c, f"http://127.0.0.1:{port}", DEMO_SECURITY_KEY)
+                r = await gw.sale_card(order_id="cli-1", amount="5.00", currency="USD", card=VISA)
+                assert r.approved and len(await gw.query_order("cli-1")) == 1
+    finally:
+        proc.terminate()
+        await proc.wait()
