@@ -344,3 +344,50 @@ def test_date_range_choices(kind: str, days: int) -> None:
     assert (local_start.hour, local_start.minute, local_end.hour, local_end.minute) == (0, 0, 0, 0)
     assert (local_end.date() - local_start.date()).days == days
     assert local_end.date() == (dt.date(2026, 2, 7) if kind == "custom" else dt.date(2026, 3, 5))
+
+
+def test_print_receipt_goes_through_the_print_dialog_and_is_audited(qtbot: QtBot, demo_context: AppContext,
+                                                                     run: Run, tmp_path: Path) -> None:
+    """Printed through Qt's print dialog (on a machine without printers: "Print to File (PDF)")."""
+    from PySide6.QtPrintSupport import QPrintDialog
+    from PySide6.QtWidgets import QLineEdit
+
+    services = demo_context.services
+    tab = PaymentSearchTab(services, WindowState(tmp_path / "ui.ini"))
+    qtbot.addWidget(tab)
+    tab.show()
+    out = tmp_path / "receipt.pdf"
+
+    async def answer(details: Any, reply: str) -> bool:
+        task = asyncio.ensure_future(tab.print_receipt(details, tab))
+        await wait_until(lambda: any(d.isVisible() for d in tab.findChildren(QPrintDialog)))
+        dlg = next(d for d in tab.findChildren(QPrintDialog) if d.isVisible())
+        if reply == "cancel":
+            dlg.reject()
+        else:
+            if reply == "file":
+                dlg.findChild(QLineEdit, "filename").setText(str(out))
+            dlg.accept()
+        return await task
+
+    async def scenario() -> tuple[list[bool], str]:
+        await tab.wait_ready()
+        assert tab.model is not None and services.payment_search is not None
+        row = next(r for i in range(tab.model.rowCount()) if (r := tab.model.row_at(i)) and r.status == "settled")
+        details = await services.payment_search.details(row.id)
+        results = [await answer(details, "cancel"), await answer(details, "folder")]
+        error = tab.banner.text if tab.banner.kind == "error" else ""
+        results.append(await answer(details, "file"))
+        tab.shutdown()
+        return results, error
+
+    results, error = run(scenario(), 30)
+    assert results == [False, False, True]
+    assert "Nothing was printed" in error and tab.banner.kind == "success"
+    assert out.read_bytes().startswith(b"%PDF")
+
+    async def audited() -> list[str]:
+        async with services.db.sessions() as s:
+            return list((await s.scalars(select(AuditEvent.action))).all())
+
+    assert run(audited()).count("payment.receipt_printed") == 1

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QDateEdit,
+    QDialog,
     QFileDialog,
     QGridLayout,
     QHBoxLayout,
@@ -620,12 +621,24 @@ class PaymentSearchTab(QWidget):
         dlg.setObjectName("printReceiptDialog")
         done: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
         dlg.finished.connect(lambda r: done.done() or done.set_result(r == 1))
-        dlg.open()
-        if not await done:
+        QDialog.open(dlg)        # QPrintDialog.open(receiver, member) hides QDialog's open() in PySide6
+        try:
+            if not await done:
+                return False
+        finally:
+            dlg.deleteLater()    # not before the answer: the dialog writes its choices into `printer`
+        banner = getattr(parent, "banner", self.banner)
+        to_file = printer.outputFormat() == QPrinter.OutputFormat.PdfFormat
+        if to_file and (not printer.outputFileName() or Path(printer.outputFileName()).is_dir()):
+            # Without a printer the dialog offers only "Print to File (PDF)", named after a folder.
+            banner.show_error(self.tr("Nothing was printed: choose a printer, or a file name for the PDF."))
             return False
         receipt_document(details, self._locale).print_(printer)
+        if printer.printerState() == QPrinter.PrinterState.Error:
+            banner.show_error(self.tr("The receipt could not be printed. Check the printer and try again."))
+            return False
         await self._audit("payment.receipt_printed", details.row.id)
-        self.banner.show_success(self.tr("Receipt sent to the printer."))
+        banner.show_success(self.tr("Receipt sent to the printer."))
         return True
 
     async def _audit(self, action: str, payment_id: int | None = None, **details: Any) -> None:
