@@ -178,6 +178,45 @@ async def test_void_waits_for_push_and_stale_token_is_retried(database: Database
     assert len(qb_sandbox.all("Payment")) == 1
 
 
+async def test_failures_back_off_exponentially_then_need_attention_and_429_costs_no_attempt(
+        database: Database, http: httpx.AsyncClient, qb_sandbox: QuickBooksSandbox) -> None:
+    await seed(database, companies=1, invoices=1, payments=1)
+    now = [utcnow() + dt.timedelta(seconds=1)]
+    worker = make_worker(database, http, qb_sandbox, backoff_base=dt.timedelta(seconds=30), max_attempts=3,
+                         clock=lambda: now[0])
+
+    async def job() -> OutboxJob:
+        async with database.sessions() as s:
+            (row,) = (await s.scalars(select(OutboxJob).where(OutboxJob.kind == "accounting.push_payment"))).all()
+            return row
+
+    qb_sandbox.faults.throttle_next = 1
+    qb_sandbox.faults.retry_after = 7
+    await worker.run_once()
+    row = await job()
+    assert (row.status, row.attempts) == ("pending", 0)                      # throttled: waits, no attempt
+    assert abs((row.next_attempt_at.replace(tzinfo=dt.UTC) - now[0]).total_seconds() - 7) < 0.01
+
+    qb_sandbox.faults.fail_next = 1_000                                      # QuickBooks answers 500
+    waits = []
+    for attempt in (1, 2):
+        now[0] = row.next_attempt_at.replace(tzinfo=dt.UTC)
+        await worker.run_once()
+        row = await job()
+        assert (row.status, row.attempts) == ("pending", attempt)
+        waits.append((row.next_attempt_at.replace(tzinfo=dt.UTC) - now[0]).total_seconds())
+    assert 24 <= waits[0] <= 36 and 48 <= waits[1] <= 72                     # 30 s, then 60 s (±20% jitter)
+    now[0] = row.next_attempt_at.replace(tzinfo=dt.UTC)
+    await worker.run_once()
+    row = await job()
+    assert (row.status, row.attempts) == ("needs_attention", 3)              # max_attempts reached
+    async with database.sessions() as s:
+        payment = await s.get(Payment, 1)
+    assert payment is not None and payment.accounting_sync_state == "failed" and payment.sync_error
+    assert [p.job_id for p in await worker.problems()] == [row.id]
+    assert qb_sandbox.all("Payment") == []
+
+
 async def test_returned_echeck_is_reversed_in_quickbooks_or_sent_to_problems_when_deposited(
         database: Database, http: httpx.AsyncClient, qb_sandbox: QuickBooksSandbox) -> None:
     await seed(database, companies=1, invoices=1, payments=2)
