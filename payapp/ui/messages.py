@@ -218,6 +218,13 @@ TEXTS: tuple[str, ...] = (
     QT_TRANSLATE_NOOP("Messages", "Invoice %1 is not an Autotask invoice."),
     QT_TRANSLATE_NOOP("Messages", "That sync problem is no longer open."),
     QT_TRANSLATE_NOOP("Messages", "Say why this is dismissed (for example: entered in QuickBooks by hand)."),
+    # payapp/services/outbox.py: what a sync job does (Sync problems, a payment's sync jobs)
+    QT_TRANSLATE_NOOP("Messages", "Send invoice to QuickBooks"),
+    QT_TRANSLATE_NOOP("Messages", "Send payment to QuickBooks"),
+    QT_TRANSLATE_NOOP("Messages", "Void payment in QuickBooks"),
+    QT_TRANSLATE_NOOP("Messages", "Send refund to QuickBooks"),
+    QT_TRANSLATE_NOOP("Messages", "Reverse returned eCheck in QuickBooks"),
+    QT_TRANSLATE_NOOP("Messages", "Mark invoice paid in Autotask"),
     # payapp/services/auth.py and users.py: signing in, users and roles
     QT_TRANSLATE_NOOP("Messages", "Sign in first."),
     QT_TRANSLATE_NOOP("Messages", "Your role (%1) may not do this."),

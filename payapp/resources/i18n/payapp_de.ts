@@ -1633,6 +1633,30 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
         <translation>Geben Sie an, warum dies verworfen wird (zum Beispiel: von Hand in QuickBooks erfasst).</translation>
     </message>
     <message>
+        <source>Send invoice to QuickBooks</source>
+        <translation>Rechnung an QuickBooks senden</translation>
+    </message>
+    <message>
+        <source>Send payment to QuickBooks</source>
+        <translation>Zahlung an QuickBooks senden</translation>
+    </message>
+    <message>
+        <source>Void payment in QuickBooks</source>
+        <translation>Zahlung in QuickBooks stornieren</translation>
+    </message>
+    <message>
+        <source>Send refund to QuickBooks</source>
+        <translation>Erstattung an QuickBooks senden</translation>
+    </message>
+    <message>
+        <source>Reverse returned eCheck in QuickBooks</source>
+        <translation>Zurückgegebenen eCheck in QuickBooks rückbuchen</translation>
+    </message>
+    <message>
+        <source>Mark invoice paid in Autotask</source>
+        <translation>Rechnung in Autotask als bezahlt markieren</translation>
+    </message>
+    <message>
         <source>Sign in first.</source>
         <translation>Melden Sie sich zuerst an.</translation>
     </message>
@@ -1893,6 +1917,14 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
     <message>
         <source>Print receipt…</source>
         <translation>Beleg drucken…</translation>
+    </message>
+    <message>
+        <source>Done</source>
+        <translation>Erledigt</translation>
+    </message>
+    <message>
+        <source>Dismissed</source>
+        <translation>Verworfen</translation>
     </message>
 </context>
 <context>
@@ -2174,6 +2206,7 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
     <name>PaymentSearchTab</name>
     <message>
         <source>All dates</source>
+        <extracomment>(label, stored value): payments keep the brand as payapp.domain.validation.card_brand names it (&quot;Amex&quot;), or as the gateway reports it for portal payments (&quot;amex&quot;); the filter compares without case.</extracomment>
         <translation>Alle Daten</translation>
     </message>
     <message>
@@ -2410,6 +2443,14 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
     <message>
         <source>Receipt saved to %1.</source>
         <translation>Beleg unter %1 gespeichert.</translation>
+    </message>
+    <message>
+        <source>Nothing was printed: choose a printer, or a file name for the PDF.</source>
+        <translation>Es wurde nichts gedruckt: Wählen Sie einen Drucker oder einen Dateinamen für das PDF.</translation>
+    </message>
+    <message>
+        <source>The receipt could not be printed. Check the printer and try again.</source>
+        <translation>Der Beleg konnte nicht gedruckt werden. Prüfen Sie den Drucker und versuchen Sie es erneut.</translation>
     </message>
     <message>
         <source>Receipt sent to the printer.</source>

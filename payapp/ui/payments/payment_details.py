@@ -28,8 +28,10 @@ from PySide6.QtWidgets import (
 
 from payapp.domain.errors import ValidationError
 from payapp.domain.money import format_money, parse_amount
+from payapp.services.outbox import KIND_LABELS
 from payapp.services.payment_search import PaymentDetails, audit_details_text
 from payapp.services.refund_approvals import ApprovalView
+from payapp.ui.audit_labels import action_label
 from payapp.ui.messages import translate_message, user_text
 from payapp.ui.payments.payment_model import (
     SOURCE_LABELS,
@@ -146,10 +148,11 @@ class PaymentDetailsDialog(QDialog):
                             for x in details.refunds],
                            self, "refundsTable", right=(1,)), self.tr("Voids and refunds"))
         tabs.addTab(_table([self.tr("Job"), self.tr("Status"), self.tr("Attempts"), self.tr("Last error")],
-                           [[j.kind, j.status, str(j.attempts), j.last_error] for j in details.sync_jobs],
+                           [[translate_message(KIND_LABELS.get(j.kind, j.kind)), self._job_status(j.status),
+                             str(j.attempts), translate_message(j.last_error)] for j in details.sync_jobs],
                            self, "syncJobsTable", right=(2,)), self.tr("Sync jobs"))
         tabs.addTab(_table([self.tr("When"), self.tr("User"), self.tr("Action"), self.tr("Details")],
-                           [[format_when(a.occurred_at, locale), a.username, a.action,
+                           [[format_when(a.occurred_at, locale), a.username, action_label(a.action),
                              audit_details_text(a.details)] for a in details.audit],
                            self, "auditTable"), self.tr("Audit"))
 
@@ -179,6 +182,14 @@ class PaymentDetailsDialog(QDialog):
         layout.addWidget(tabs, 1)
         layout.addWidget(buttons)
         self.resize(900, 640)
+
+    def _job_status(self, status: str) -> str:
+        """An outbox job's status (pending, needs_attention, done, dismissed) in the user's language."""
+        if status == "done":
+            return self.tr("Done")
+        if status == "dismissed":
+            return self.tr("Dismissed")
+        return sync_label(status)
 
 
 class RefundDialog(QDialog):
