@@ -177,6 +177,55 @@ async def test_sync_killed_half_way_resumes_without_duplicates_or_gaps(
     assert len(jobs) == len(set(jobs))
 
 
+@pytest.mark.slow
+async def test_sync_process_killed_half_way_resumes_without_duplicates_or_gaps(
+        db_url: str, database: Database, http: httpx.AsyncClient, base_url: str, sandbox: AutotaskSandbox,
+        secret_store: SecretStore, current_user: CurrentUser) -> None:
+    """SIGKILL a PayApp process in the middle of its first full sync (invoice indexes dropped, a page being
+    written, the sync lock held): the next sync here takes the lock over, puts the indexes back and finishes
+    with every record exactly once."""
+    import os
+    import signal
+    import sys
+    from pathlib import Path
+
+    declared = {str(ix.name) for ix in Invoice.__table__.indexes if not ix.unique}
+    sandbox.faults.latency = 0.03              # a page every few dozen milliseconds: time to kill mid-way
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "tests.integration.sync_child", db_url, base_url,
+        cwd=Path(__file__).resolve().parents[2], env=dict(os.environ), stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.PIPE)
+    try:
+        for _ in range(1500):
+            if proc.returncode is not None or (await counts(database))["invoices"] >= 500:
+                break
+            await asyncio.sleep(0.01)
+        assert proc.returncode is None, (await proc.communicate())[1].decode()[-2000:]
+        proc.send_signal(signal.SIGKILL)
+    finally:
+        if proc.returncode is None:
+            proc.kill()
+        await proc.wait()
+    part = await counts(database)
+    assert 0 < part["invoices"] < 1300, part
+    sandbox.faults.latency = 0
+    if database.is_sqlite:          # the dead process's lock row: taken over once it expires
+        async with database.transaction() as s:
+            await s.execute(text("UPDATE sync_locks SET expires_at = :t"), {"t": utcnow() - dt.timedelta(seconds=1)})
+
+    report = await make_service(database, http, base_url, secret_store, current_user).run()
+    assert report.full
+    assert await counts(database) == expected(sandbox)
+    async with database.sessions() as s:
+        ext = (await s.scalars(select(Invoice.external_id))).all()
+        lines = (await s.scalars(select(InvoiceLine.external_id))).all()
+        jobs = (await s.scalars(select(OutboxJob.invoice_id))).all()
+    assert sorted(ext) == sorted(r["id"] for r in sandbox.data["Invoices"])
+    assert sorted(lines) == sorted(r["id"] for r in sandbox.data["BillingItems"])
+    assert len(jobs) == len(set(jobs))
+    assert declared <= await invoice_index_names(database)
+
+
 async def test_only_one_workstation_syncs(database: Database, http: httpx.AsyncClient, base_url: str,
                                           sandbox: AutotaskSandbox, secret_store: SecretStore,
                                           current_user: CurrentUser) -> None:
