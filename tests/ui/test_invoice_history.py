@@ -273,6 +273,7 @@ def test_new_card_payment_approved_updates_row_in_place(qtbot: QtBot, tab: Invoi
     txid = dialog.result_.transaction_id  # type: ignore[union-attr]
     assert "Payment has been processed" in banner_text(dialog) and txid in banner_text(dialog)
     assert edit(dialog, "cardNumberEdit").text() == "" and edit(dialog, "cvvEdit").text() == ""
+    assert not any(edit(dialog, name).isUndoAvailable() for name in ("cardNumberEdit", "cvvEdit", "expiryEdit"))
     assert not dialog.findChild(QPushButton, "processPaymentButton").isEnabled()
     updated = tab.model.row_at(index)
     assert updated is not None and updated.id == row.id
@@ -300,7 +301,10 @@ def test_declined_card_says_what_to_do(qtbot: QtBot, tab: InvoiceHistoryTab, dem
     assert dialog.banner.kind == "declined"
     assert "declined" in banner_text(dialog).lower() and "another card" in banner_text(dialog)
     assert dialog.findChild(QPushButton, "processPaymentButton").isEnabled()       # may try another card
-    assert edit(dialog, "cvvEdit").text() == ""
+    cvv = edit(dialog, "cvvEdit")
+    assert cvv.text() == "" and not cvv.isUndoAvailable()          # Ctrl+Z cannot bring the CVV back
+    cvv.undo()
+    assert cvv.text() == ""
     assert tab.model.row_at(index).balance_minor == row.balance_minor  # type: ignore[union-attr]
     dialog.close()
 

@@ -92,6 +92,13 @@ class _Field:
         return True
 
 
+def _wipe(edit: QLineEdit) -> None:
+    """Empty a field and its undo history: QLineEdit.clear() is undoable, so Ctrl+Z would bring a card
+    number or CVV back; setText() starts a new history."""
+    edit.setText("")
+    edit.setModified(False)
+
+
 def _required(message: str) -> Callable[[str], object]:
     def check(text: str) -> object:
         if not text.strip():
@@ -692,7 +699,7 @@ class PaymentDialog(QDialog):
             self.close_button.setText(self.tr("Close"))
         else:
             self.banner.show_message("declined", result.message)
-            self.cvv_edit.clear()
+            _wipe(self.cvv_edit)
         self._set_processing(False)
         self.close_button.setFocus()
 
@@ -716,8 +723,7 @@ class PaymentDialog(QDialog):
     def clear_sensitive(self, *, all_fields: bool = True) -> None:
         for edit in (self.card_number_edit, self.cvv_edit, self.expiry_edit, self.account_number_edit,
                      self.routing_number_edit):
-            edit.clear()
-            edit.setModified(False)
+            _wipe(edit)
 
     def _charging(self) -> bool:
         return self._busy and self.progress.isVisible()
