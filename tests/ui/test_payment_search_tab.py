@@ -391,3 +391,34 @@ def test_print_receipt_goes_through_the_print_dialog_and_is_audited(qtbot: QtBot
             return list((await s.scalars(select(AuditEvent.action))).all())
 
     assert run(audited()).count("payment.receipt_printed") == 1
+
+
+def test_amount_filters_are_read_in_the_processing_currency(qtbot: QtBot, demo_context: AppContext, run: Run,
+                                                            tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An installation in yen: "500" in Min amount is ¥500 (500 minor units), not 500.00 (50,000)."""
+    import dataclasses
+
+    services = demo_context.services
+    real_status = services.settings.processing_status
+
+    async def in_yen(*args: Any, **kw: Any) -> Any:
+        return dataclasses.replace(await real_status(*args, **kw), currency="JPY")
+
+    monkeypatch.setattr(services.settings, "processing_status", in_yen)
+    tab = PaymentSearchTab(services, WindowState(tmp_path / "ui.ini"))
+    qtbot.addWidget(tab)
+    tab.amount_min_edit.setText("500")
+    tab.show()
+
+    async def scenario() -> tuple[int | None, int | None]:
+        await tab.wait_ready()
+        await wait_until(lambda: tab.model is not None and tab.model.query.amount_min == 500)
+        tab.amount_max_edit.setText("1200")
+        tab.apply_filters()
+        assert tab.model is not None
+        query = tab.model.query
+        await tab.wait_ready()
+        tab.shutdown()
+        return query.amount_min, query.amount_max
+
+    assert run(scenario(), 30) == (500, 1200)

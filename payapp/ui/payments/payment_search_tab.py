@@ -95,7 +95,7 @@ class PaymentSearchTab(QWidget):
         self._export_task: asyncio.Task[int] | None = None
         self._totals_task: asyncio.Task[None] | None = None
         self._dialogs: list[QWidget] = []
-        self._currency = "USD"
+        self._currency = "USD"                 # until _load_currency has read the processing currency
         self.banner = Banner(self, "paymentSearchBanner")
         self.banner.action_clicked.connect(self._on_banner_action)
 
@@ -191,7 +191,7 @@ class PaymentSearchTab(QWidget):
         if self.model is not None:
             self.table.setModel(self.model)
             # The method and status columns fit their longest usual text in the user's language.
-            set_column_widths(self.table, (125, 235, 95, 165, 100, 100, 90, 125, 105, 80, 100),
+            set_column_widths(self.table, (125, 200, 95, 165, 100, 100, 90, 125, 105, 80, 100),
                               {3: method_label("card", "Mastercard", "4444"), 7: status_label("partially_refunded")})
             self._state.restore_header(header, "paymentTable")
             header.setSortIndicator(0, Qt.SortOrder.DescendingOrder)
@@ -267,6 +267,18 @@ class PaymentSearchTab(QWidget):
             closing.connect(self.shutdown)
         self._refresh_totals()
         self.model.fetchMore()
+        self._spawn(self._load_currency())
+
+    async def _load_currency(self) -> None:
+        """The amount filters are typed in the processing currency (500 is ¥500, not $500.00)."""
+        try:
+            currency = (await self._services.settings.processing_status()).currency
+        except PayAppError:
+            return
+        if currency and currency != self._currency:
+            self._currency = currency
+            if self.amount_min_edit.text().strip() or self.amount_max_edit.text().strip():
+                self.apply_filters()
 
     def showEvent(self, event: Any) -> None:
         super().showEvent(event)
