@@ -22,8 +22,17 @@ from dataclasses import dataclass
 from typing import Any, ClassVar, Generic, TypeVar
 
 import shiboken6
-from PySide6.QtCore import QAbstractTableModel, QCoreApplication, QModelIndex, QPersistentModelIndex, Qt, Signal
-from PySide6.QtWidgets import QTableView, QWidget
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QCoreApplication,
+    QEvent,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QHelpEvent
+from PySide6.QtWidgets import QStyle, QTableView, QToolTip, QWidget
 
 from payapp.domain.errors import PayAppError
 from payapp.ui.invoices.signals import emit
@@ -296,6 +305,19 @@ class LazyTableView(QTableView):
         if self._lazy is not None:
             self._lazy.rowsInserted.connect(self._rows_inserted)
             self.selectionModel().currentChanged.connect(self._current_changed)
+
+    def viewportEvent(self, event: QEvent) -> bool:
+        """A cell cut short with "…" (a long company name, German or a narrow column) shows its whole text as a
+        tooltip, unless the model gives a tooltip of its own."""
+        if event.type() == QEvent.Type.ToolTip and isinstance(event, QHelpEvent):
+            index = self.indexAt(event.pos())
+            if index.isValid() and index.data(Qt.ItemDataRole.ToolTipRole) is None:
+                text = str(index.data(Qt.ItemDataRole.DisplayRole) or "")
+                margin = 2 * (self.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, self) + 1)
+                if text and self.fontMetrics().horizontalAdvance(text) > self.visualRect(index).width() - margin:
+                    QToolTip.showText(event.globalPos(), text, self.viewport(), self.visualRect(index))
+                    return True
+        return super().viewportEvent(event)
 
     def _rows_inserted(self, *_args: object) -> None:
         # Without this the view paints the rows, then lays them out (a timer), then paints them all again.

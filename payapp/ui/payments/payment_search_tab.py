@@ -190,9 +190,12 @@ class PaymentSearchTab(QWidget):
         header.setSortIndicatorShown(True)
         if self.model is not None:
             self.table.setModel(self.model)
-            # The method and status columns fit their longest usual text in the user's language.
-            set_column_widths(self.table, (125, 200, 95, 165, 100, 100, 90, 125, 105, 80, 100),
-                              {3: method_label("card", "Mastercard", "4444"), 7: status_label("partially_refunded")})
+            # The method, status and sync columns fit their longest usual text in the user's language; the
+            # company column starts a little narrower so German about fits a 1400 px window (a longer name ends
+            # in "…" and shows whole as a tooltip).
+            set_column_widths(self.table, (125, 210, 95, 165, 100, 100, 90, 125, 105, 80, 100),
+                              {3: method_label("card", "Mastercard", "4444"), 7: status_label("partially_refunded"),
+                               10: tr(SYNC_LABELS["synced"])})
             self._state.restore_header(header, "paymentTable")
             header.setSortIndicator(0, Qt.SortOrder.DescendingOrder)
             self.table.setSortingEnabled(True)
