@@ -82,7 +82,7 @@ class AuditTableModel(LazyTableModel[AuditRow, tuple[dt.datetime, int]]):
         if role == Qt.ItemDataRole.ToolTipRole and column == len(COLUMNS) - 1:
             return row.details_text()
         if role == Qt.ItemDataRole.ToolTipRole and column == ACTION_COLUMN:
-            return row.action
+            return f"{action_label(row.action)} ({row.action})"
         return None
 
     def set_filter(self, f: AuditFilter) -> None:
@@ -181,7 +181,9 @@ class AuditPage(QWidget):
         header = self.view.horizontalHeader()
         header.setStretchLastSection(True)
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        set_column_widths(self.view, (170, 110, 170, 110, 120))
+        # Action and entity fit a typical label in the user's language (German and the pseudo-locale are longer).
+        set_column_widths(self.view, (170, 110, 170, 110, 120),
+                          {2: action_label("payment.approved"), 3: entity_label("payment", "12345")})
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.count_label = QLabel(self)
         self.count_label.setObjectName("auditCount")
