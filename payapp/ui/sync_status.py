@@ -235,7 +235,7 @@ def install_sync_status(window: Any, services: Any, *, locale: str = "en_US") ->
     def open_problems() -> None:
         dialog = SyncProblemsDialog(outbox, window)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.finished.connect(widget._refresh_soon)
+        dialog.finished.connect(lambda _result: widget._refresh_soon())
         dialog.open()
         widget.problems_dialog = dialog
 
