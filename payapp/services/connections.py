@@ -74,6 +74,8 @@ class QuickBooksStatus:
     realm_id: str
     connected: bool
     on_this_workstation: bool        # the client secret and tokens are in this keyring
+    #: connected, but QuickBooks refused the sign-in since (e.g. invalid_grant): "Reconnect QuickBooks …"
+    problem: str = ""
 
 
 class ConnectionsService:
@@ -89,6 +91,7 @@ class ConnectionsService:
         self._qb_rate = quickbooks_rate if quickbooks_rate is not None else (0.0 if demo else 8.0)
         self._states: dict[str, tuple[float, str]] = {}
         self._qb: QuickBooksConnector | None = None
+        self._qb_problem = ""        # the last "disconnected" message of a dropped connector (Test connection)
         self._zone_cache = ""
         self._demo_lock = asyncio.Lock()
 
@@ -209,8 +212,9 @@ class ConnectionsService:
         fp = s["quickbooks.client_secret_fingerprint"]
         here = bool(fp) and self._secrets.fingerprint_of(QB_CLIENT_SECRET) == fp and bool(
             self._secrets.fingerprint_of(QB_REFRESH))
+        problem = (self._qb.disconnected_reason if self._qb is not None else "") or self._qb_problem
         return QuickBooksStatus(s["quickbooks.client_id"], fp, s["quickbooks.realm_id"], s["quickbooks.connected"],
-                                here)
+                                here, problem)
 
     async def save_quickbooks_app(self, *, client_id: str, client_secret: Secret | None = None,
                                   base_url: str | None = None) -> None:
@@ -262,7 +266,7 @@ class ConnectionsService:
         await self._save_tokens(tokens)
         await self._settings.set_many({"quickbooks.realm_id": realm_id, "quickbooks.connected": True},
                                       audit_action="connections.quickbooks_connected")
-        self._qb = None
+        self._qb, self._qb_problem = None, ""
 
     async def connect_demo(self, redirect_uri: str = "http://127.0.0.1:8765/callback") -> None:
         """Demo mode: authorise against the sandbox without a browser (it approves at once and redirects)."""
@@ -280,7 +284,7 @@ class ConnectionsService:
             await asyncio.to_thread(self._secrets.delete, name)
         await self._settings.set_many({"quickbooks.connected": False},
                                       audit_action="connections.quickbooks_disconnected")
-        self._qb = None
+        self._qb, self._qb_problem = None, ""
 
     async def _save_tokens(self, tokens: TokenSet) -> None:
         """Persist rotated tokens (the connector calls this before it uses a new access token)."""
@@ -315,10 +319,13 @@ class ConnectionsService:
     async def test_quickbooks(self) -> tuple[bool, str]:
         try:
             connector = await self.quickbooks()
-            return True, await connector.test()
+            message = await connector.test()
         except (QuickBooksError, NotConfigured) as exc:
             if isinstance(exc, QuickBooksDisconnected):
                 self._qb = None
+                self._qb_problem = exc.user_message
             return False, exc.user_message
         except httpx.HTTPError as exc:
             return False, f"QuickBooks could not be reached ({type(exc).__name__})."
+        self._qb_problem = ""
+        return True, message

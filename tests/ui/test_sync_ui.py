@@ -390,3 +390,44 @@ def test_problems_retry_is_audited_and_cancel_stops_a_running_sync(
     run(wait_until(lambda: bool(finished)))
     assert finished == [False] and widget.label.text().startswith("Sync cancelled")
     assert not widget.cancel_button.isVisible() and not widget.progress.isVisible() and widget.sync_button.isEnabled()
+
+
+def test_connections_page_says_reconnect_when_quickbooks_refuses_the_sign_in(
+        qtbot: Any, env: Env, run: Callable[[Awaitable[Any]], Any]) -> None:
+    """Connected once, then the refresh token is refused (invalid_grant) while the outbox pushes: the page no
+    longer claims "Connected", it says to reconnect; connecting again clears it."""
+    from payapp.connectors.accounting.quickbooks_online import QuickBooksDisconnected
+    from payapp.services.secrets import Secret
+
+    run(env.connections.save_quickbooks_app(client_id=DEMO_CLIENT_ID, client_secret=Secret(DEMO_CLIENT_SECRET)))
+    run(env.connections.connect_demo())
+    page = ConnectionsPage(env.connections, env.settings)
+    qtbot.addWidget(page)
+    run(page.wait_ready())
+    assert page.qb_state.text().startswith("Connected to company")
+
+    env.qb.revoke()                                   # e.g. the refresh token expired after 100 days unused
+    env.qb.expire_access_tokens()
+
+    async def background_push() -> None:              # what the outbox worker does with the shared connector
+        qb = await env.connections.quickbooks()
+        with pytest.raises(QuickBooksDisconnected):
+            await qb.preferences()
+        await page.reload()
+
+    run(background_push())
+    assert page.qb_state.text().startswith("✖ QuickBooks is disconnected"), page.qb_state.text()
+    assert "Reconnect QuickBooks" in page.qb_state.text()
+
+    async def click(button: Any, done: Callable[[], bool]) -> None:
+        page.banner.clear()
+        button.click()
+        await wait_until(done)
+        await wait_until(lambda: button.isEnabled())
+        await asyncio.sleep(0.05)
+        await page.reload()
+
+    run(click(page.qb_test, lambda: page.qb_result.text().startswith(("✔", "✖"))))
+    assert page.qb_result.text().startswith("✖") and "Reconnect QuickBooks" in page.qb_state.text()
+    run(click(page.qb_connect, lambda: page.banner.kind is not None))
+    assert page.banner.kind == "success" and page.qb_state.text().startswith("Connected to company")

@@ -311,6 +311,9 @@ class QuickBooksConnector:
         self._sem = asyncio.Semaphore(max_concurrent)
         self.bucket = TokenBucket(rate, sleep=sleep)
         self._custom_numbers: bool | None = None
+        #: why the sign-in no longer works (a refused refresh token, revoked access, a wrong client secret):
+        #: the message of the last "disconnected" error, "" after a successful request
+        self.disconnected_reason = ""
 
     def __repr__(self) -> str:
         return f"QuickBooksConnector(base={self._base!r}, tokens='***')"
@@ -329,6 +332,17 @@ class QuickBooksConnector:
 
     async def request(self, method: str, path: str, *, params: dict[str, str] | None = None,
                       body: Any = None, request_id: str = "") -> Json:
+        try:
+            data = await self._request(method, path, params=params, body=body, request_id=request_id)
+        except QuickBooksError as exc:
+            if exc.kind == "disconnected":
+                self.disconnected_reason = exc.user_message
+            raise
+        self.disconnected_reason = ""
+        return data
+
+    async def _request(self, method: str, path: str, *, params: dict[str, str] | None,
+                       body: Any, request_id: str) -> Json:
         query = {"minorversion": MINOR_VERSION, **(params or {})}
         if request_id:
             query["requestid"] = request_id

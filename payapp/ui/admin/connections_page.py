@@ -33,7 +33,7 @@ from qasync import asyncSlot
 
 from payapp.domain.errors import PayAppError
 from payapp.services.secrets import Secret
-from payapp.ui.messages import user_text
+from payapp.ui.messages import translate_message, user_text
 from payapp.ui.widgets import Banner, MaskedLineEdit, ask, confirm_box
 
 OK_COLOUR, ERROR_COLOUR = "#2e9d4f", "#d9534f"
@@ -237,7 +237,11 @@ class ConnectionsPage(QWidget):
         self.at_clear.setEnabled(bool(at.secret_fingerprint))
         self.qb_client.setText(qb.client_id)
         self.qb_secret.show_state(qb.client_secret_fingerprint, bool(qb.client_secret_fingerprint))
-        if qb.connected and qb.on_this_workstation:
+        self.qb_state.setStyleSheet("")
+        if qb.connected and qb.problem:
+            self.qb_state.setText("✖ " + translate_message(qb.problem))
+            self.qb_state.setStyleSheet(f"color: {ERROR_COLOUR};")
+        elif qb.connected and qb.on_this_workstation:
             self.qb_state.setText(self.tr("Connected to company {realm}").format(realm=qb.realm_id))
         elif qb.connected:
             self.qb_state.setText(self.tr("Connected on another workstation: click Connect QuickBooks to sign in "
@@ -281,7 +285,7 @@ class ConnectionsPage(QWidget):
             ok, message = False, user_text(exc)
         finally:
             self._busy(False)
-        self.at_result.show_result(ok, message)
+        self.at_result.show_result(ok, translate_message(message))
 
     @asyncSlot()
     async def _on_clear_autotask(self) -> None:
@@ -359,7 +363,8 @@ class ConnectionsPage(QWidget):
             ok, message = False, user_text(exc)
         finally:
             self._busy(False)
-        self.qb_result.show_result(ok, message)
+        self.qb_result.show_result(ok, translate_message(message))
+        await self.reload()                  # the status line follows what the test found
 
     @asyncSlot()
     async def _on_disconnect_quickbooks(self) -> None:
