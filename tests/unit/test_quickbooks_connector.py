@@ -261,3 +261,51 @@ async def test_custom_txn_numbers_sends_payapps_invoice_number() -> None:
                                             doc_number="2026-0000000000000000042"), "i-2")
     assert short["DocNumber"] == "AT-1" and long["DocNumber"] == "2026-0000000000000000"
     await client.aclose()
+
+
+async def test_sandboxes_enforce_their_rate_limits() -> None:
+    """QuickBooks sandbox: per_minute_limit per company → 429 ThrottleExceeded with Retry-After; Autotask
+    sandbox: the hourly request limit → 429 with Retry-After, and ThresholdInformation counts the requests."""
+    from payapp.connectors.psa.autotask import AutotaskConnector, AutotaskError
+    from payapp.sandbox.autotask import (
+        DEMO_API_USER,
+        DEMO_INTEGRATION_CODE,
+        DEMO_SECRET,
+        AutotaskSandbox,
+        create_autotask_app,
+    )
+
+    sandbox = QuickBooksSandbox(per_minute_limit=5)
+    client = httpx.AsyncClient(transport=httpx.ASGITransport(app=create_quickbooks_app(sandbox)))
+    access, refresh = sandbox.issue_tokens()
+
+    async def save(tokens: TokenSet) -> None:
+        return None
+
+    oauth = QuickBooksOAuth("http://qb", client, client_id=DEMO_CLIENT_ID, client_secret=DEMO_CLIENT_SECRET)
+    qb = QuickBooksConnector("http://qb", client, realm_id=sandbox.realm_id, oauth=oauth, save_tokens=save, rate=0,
+                             tokens=TokenSet(access, refresh, NOW + dt.timedelta(hours=1)))
+    for _ in range(5):
+        await qb.preferences()
+    with pytest.raises(QuickBooksError) as info:
+        await qb.preferences()
+    assert info.value.kind == "throttled" and info.value.retry_after == 60.0
+    await client.aclose()
+
+    at_sandbox = AutotaskSandbox(companies=2, invoices=2, hourly_limit=4)
+    slept: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        slept.append(seconds)
+
+    at_client = httpx.AsyncClient(transport=httpx.ASGITransport(app=create_autotask_app(at_sandbox)))
+    at = AutotaskConnector("http://at/atservicesrest", at_client, api_user=DEMO_API_USER, secret=DEMO_SECRET,
+                           integration_code=DEMO_INTEGRATION_CODE, sleep=sleep, threshold_every=0,
+                           zone_url="http://at/atservicesrest")
+    assert (await at.threshold()).used == 1
+    for _ in range(3):
+        await at.count("Companies")
+    with pytest.raises(AutotaskError) as at_info:
+        await at.count("Companies")
+    assert at_info.value.status == 429 and at_info.value.retry_after == 60.0 and 60.0 in slept
+    await at_client.aclose()
