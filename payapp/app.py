@@ -217,6 +217,22 @@ def status_labels(services: Services) -> dict[str, str]:
             "user_label": f"{actor.display_name or actor.username} · {actor.role.value}" if actor else ""}
 
 
+def install_status_widgets(window: Any, services: Services) -> None:
+    """The status bar's connection state beside the database: the sync widget (last sync, Sync now, progress
+    with Cancel, sync problems, the sync schedule). Sync now is hidden from a role that may not run syncs (the
+    sync service refuses it anyway). Call once the user is signed in."""
+    if services.sync is None:
+        return
+    from payapp.domain.roles import Permission
+    from payapp.ui.sync_status import install_sync_status
+
+    widget = install_sync_status(window, services, locale=services.locale)
+    widget.sync_button.setVisible(services.current_user.can(Permission.RUN_SYNC))
+    # A closed window starts no more syncs or outbox reads (the app is quitting; its loop is about to stop).
+    window.closing.connect(widget.refresh_timer.stop)
+    window.closing.connect(widget.sync_timer.stop)
+
+
 def build_main_window(config: AppConfig, *, keyring_backend: KeyringBackend | None = None,
                       context: AppContext | None = None) -> Any:
     """The whole app's main window over `config` (Qt is imported here, not at module import)."""
@@ -228,4 +244,5 @@ def build_main_window(config: AppConfig, *, keyring_backend: KeyringBackend | No
     window = MainWindow(tabs=build_tabs(ctx.services, state), window_state=state, demo=config.demo,
                         **status_labels(ctx.services))
     window.context = ctx  # type: ignore[attr-defined]
+    install_status_widgets(window, ctx.services)
     return window

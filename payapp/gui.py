@@ -64,7 +64,7 @@ def run_gui(config: AppConfig, *, smoke_test: bool = False) -> int:
 
     import qasync
 
-    from payapp.app import build_context, build_tabs, status_labels
+    from payapp.app import build_context, build_tabs, install_status_widgets, status_labels
     from payapp.ui.error_dialog import install_excepthook
     from payapp.ui.i18n import babel_locale, resolve_language, saved_language
 
@@ -87,6 +87,7 @@ def run_gui(config: AppConfig, *, smoke_test: bool = False) -> int:
     window.set_status(**status_labels(ctx.services))
     window.context = ctx  # type: ignore[attr-defined]
     window.apply_role(ctx.services.current_user.actor)
+    install_status_widgets(window, ctx.services)
     freeze_startup_objects()
     collect_garbage_on_gui_thread(app)
     if os.environ.get("PAYAPP_EXIT_AFTER_SHOWN") == "1":

@@ -32,6 +32,32 @@ def test_main_window_has_three_tabs_and_remembers_geometry(qtbot: QtBot, demo_co
     assert again.tabs.currentIndex() == 2
 
 
+def test_status_bar_shows_the_database_and_the_sync_state(qtbot: QtBot, demo_context: AppContext, run: Any) -> None:
+    from payapp.domain.roles import Role
+    from payapp.services.auth import Actor
+    from payapp.ui.sync_status import SyncStatusWidget
+    from tests.ui.conftest import wait_until
+
+    window = build_main_window(demo_context.config, context=demo_context)
+    qtbot.addWidget(window)
+    window.show()
+    bar = window.statusBar()
+    assert bar.findChild(QLabel, "databaseStatus").text().startswith("SQLite")
+    sync = bar.findChild(SyncStatusWidget)
+    assert sync is not None and sync.isVisible() and sync.sync_button.isVisible()
+    run(wait_until(lambda: sync._refreshing is not None and sync._refreshing.done(), 10))   # last sync read
+    demo_context.services.current_user.actor = Actor(user_id=None, username="v", role=Role.VIEWER)
+    for_viewer = build_main_window(demo_context.config, context=demo_context)
+    qtbot.addWidget(for_viewer)
+    for_viewer.show()
+    widget = for_viewer.statusBar().findChild(SyncStatusWidget)
+    assert widget is not None and widget.isVisible() and not widget.sync_button.isVisible()  # a Viewer may not sync
+    run(wait_until(lambda: widget._refreshing is not None and widget._refreshing.done(), 10))
+    assert widget.refresh_timer.isActive()
+    for_viewer.close()                                 # a closed window starts no more syncs or outbox reads
+    assert not widget.refresh_timer.isActive() and not widget.sync_timer.isActive()
+
+
 def test_about_dialog_shows_version(qtbot: QtBot, demo_context: AppContext) -> None:
     window = build_main_window(demo_context.config, context=demo_context)
     qtbot.addWidget(window)
