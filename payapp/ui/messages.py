@@ -4,7 +4,8 @@ Services never import Qt, so their messages for people (ValidationError("This ca
 timeline, why processing is off) are plain English. Each one is listed here once, marked for lupdate under the
 "Messages" context, and the widgets show `user_text(exc)` or `translate_message(text)` instead of the English.
 A message that carries values ("The security code has 4 digits.") is listed with %1, %2 … in their place; the
-values go into the translated text unchanged (or translated, when a value is itself a listed text).
+values go into the translated text unchanged (or translated, when a value is itself a listed text; or written the
+user's way, when it is money the services wrote the en_US way: "$1,234.56" becomes "1.234,56 $" in German).
 tests/unit/test_translations.py fails when the domain, a service or a connector raises a message that is not
 listed here, so a new message cannot reach a German user in English.
 """
@@ -12,11 +13,15 @@ listed here, so a new message cannot reach a German user in English.
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from functools import lru_cache
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
+from babel import UnknownLocaleError
+from babel.numbers import get_currency_symbol, list_currencies
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QLocale
 
 from payapp.domain.errors import PayAppError
+from payapp.domain.money import format_money, minor_digits
 
 CONTEXT = "Messages"
 
@@ -129,6 +134,23 @@ TEXTS: tuple[str, ...] = (
         "The gateway has not confirmed the refund of %1 yet. Do not repeat it: PayApp keeps checking and will update it."),  # noqa: E501
     QT_TRANSLATE_NOOP("Messages", "The gateway shows no such void; nothing was changed."),
     QT_TRANSLATE_NOOP("Messages", "The gateway shows no such refund; nothing was changed."),
+    # payapp/services/payments.py PaymentService._message: the result of taking a payment (the banner)
+    QT_TRANSLATE_NOOP("Messages", "Payment of %1 approved (transaction %2)."),
+    QT_TRANSLATE_NOOP(
+        "Messages",
+        "The bank account payment of %1 was declined (%2). Check the routing and account numbers, or use another payment method."),  # noqa: E501
+    QT_TRANSLATE_NOOP(
+        "Messages",
+        "The card was declined (%1). Ask the customer for another card, or to call their bank, then try again."),
+    QT_TRANSLATE_NOOP(
+        "Messages",
+        "The gateway refused PayApp's key, so nothing was charged. An admin must check the gateway keys in Admin."),
+    QT_TRANSLATE_NOOP(
+        "Messages",
+        "The gateway did not take the payment (%1). Nothing was charged. Check the details and try again."),
+    QT_TRANSLATE_NOOP(
+        "Messages",
+        "The gateway has not confirmed the payment of %1 yet. Do not take it again: PayApp keeps checking by its order id (%2) and will update it, and the invoice holds the amount until then."),  # noqa: E501
     # payapp/services/refund_approvals.py: refunds that need a second user
     QT_TRANSLATE_NOOP("Messages", "Sign in as a named user to ask for a refund approval."),
     QT_TRANSLATE_NOOP("Messages", "You can refund at most %1 (other refunds are waiting for approval)."),
@@ -225,6 +247,10 @@ TEXTS: tuple[str, ...] = (
     QT_TRANSLATE_NOOP("Messages", "Send refund to QuickBooks"),
     QT_TRANSLATE_NOOP("Messages", "Reverse returned eCheck in QuickBooks"),
     QT_TRANSLATE_NOOP("Messages", "Mark invoice paid in Autotask"),
+    # payapp/services/outbox.py OutboxService.problems: what a sync problem is about ("Invoice 123 · Acme · $5.00")
+    QT_TRANSLATE_NOOP("Messages", "Invoice %1 · %2 · %3"),
+    QT_TRANSLATE_NOOP("Messages", "Invoice %1 · %2"),
+    QT_TRANSLATE_NOOP("Messages", "Invoice %1"),
     # payapp/services/auth.py and users.py: signing in, users and roles
     QT_TRANSLATE_NOOP("Messages", "Sign in first."),
     QT_TRANSLATE_NOOP("Messages", "Your role (%1) may not do this."),
@@ -262,15 +288,45 @@ def _templates() -> tuple[tuple[re.Pattern[str], str], ...]:
     return tuple(compiled)
 
 
+@lru_cache(maxsize=1)
+def _currency_of_symbol() -> dict[str, str]:
+    """{"$": "USD", "€": "EUR", "CA$": "CAD", "CHF": "CHF", …}: the services format money the en_US way."""
+    found: dict[str, list[str]] = {}
+    for code in list_currencies():
+        found.setdefault(get_currency_symbol(code, "en_US"), []).append(code)
+    return {symbol: codes[0] for symbol, codes in found.items() if len(codes) == 1}
+
+
+_EN_MONEY = re.compile(r"(-?)(\D+?)(\d[\d,]*(?:\.\d+)?)\Z")
+
+
+def _local_money(value: str) -> str:
+    """A value the services formatted as money ("$1,234.56", en_US) in the user's locale ("1.234,56 $");
+    any other value unchanged."""
+    match = _EN_MONEY.match(value)
+    code = _currency_of_symbol().get(match.group(2)) if match else None
+    if match is None or code is None:
+        return value
+    minor = int(Decimal(match.group(1) + match.group(3).replace(",", "")).scaleb(minor_digits(code)))
+    if format_money(minor, code) != value:          # not exactly what format_money writes: leave it alone
+        return value
+    locale = QLocale().name()
+    try:
+        return format_money(minor, code, locale)
+    except (ValueError, UnknownLocaleError):
+        return value
+
+
 def translate_message(text: str) -> str:
-    """`text` in the user's language when it is one of TEXTS (or fits one of its templates); else `text`."""
+    """`text` in the user's language when it is one of TEXTS (or fits one of its templates); else `text`.
+    A value that is an amount of money is written the user's way (QLocale's default: 1.234,56 $ in German)."""
     if text in _EXACT:
         return QCoreApplication.translate("Messages", text)
     for pattern, template in _templates():
         match = pattern.match(text)
         if match is None:
             continue
-        values = {name[1:]: QCoreApplication.translate("Messages", value) if value in _EXACT else value
+        values = {name[1:]: QCoreApplication.translate("Messages", value) if value in _EXACT else _local_money(value)
                   for name, value in match.groupdict().items()}
         translated = QCoreApplication.translate("Messages", template)
         return _PLACEHOLDER.sub(lambda m, values=values: values.get(m.group(1), m.group(0)), translated)

@@ -244,8 +244,13 @@ def _message_templates(node: object, constants: dict[str, str]) -> list[str]:
     return []
 
 
+# Functions of the services whose every returned text is shown to the user (a payment's result banner).
+RESULT_FUNCTIONS = ("_message",)
+
+
 def raised_messages() -> dict[str, str]:
-    """{template: where} for every message the domain, services and connectors raise in a PayAppError."""
+    """{template: where} for every message the domain, services and connectors raise in a PayAppError, and every
+    text a RESULT_FUNCTIONS function returns."""
     import ast
 
     errors = _error_classes()
@@ -266,6 +271,9 @@ def raised_messages() -> dict[str, str]:
             if isinstance(node, ast.ClassDef) and node.name in errors:   # super().__init__("…") of an error class
                 messages.extend((call.args[0], call.lineno) for call in ast.walk(node) if isinstance(call, ast.Call)
                                 and isinstance(call.func, ast.Attribute) and call.func.attr == "__init__" and call.args)
+            if isinstance(node, ast.FunctionDef) and node.name in RESULT_FUNCTIONS:
+                messages.extend((ret.value, ret.lineno) for ret in ast.walk(node)
+                                if isinstance(ret, ast.Return) and ret.value is not None)
         for expression, line in messages:
             for text in _message_templates(expression, constants):
                 pieces = text.split("\0")
@@ -299,6 +307,28 @@ def test_service_messages_are_shown_in_german_with_their_values(qapp: QApplicati
     finally:
         remove_translators(qapp)
         QLocale.setDefault(QLocale(QLocale.Language.English, QLocale.Country.UnitedStates))
+
+
+def test_payment_results_and_sync_problems_are_shown_in_german_with_german_money(qapp: QApplication) -> None:
+    from payapp.ui.messages import translate_message
+
+    try:
+        install_translators(qapp, "de")
+        assert translate_message(
+            "The card was declined (DECLINE). Ask the customer for another card, or to call their bank, then try "
+            "again.").startswith("Die Karte wurde abgelehnt (DECLINE). Bitten Sie den Kunden")
+        assert translate_message("Payment of $1,234.56 approved (transaction 55001).").replace("\xa0", " ") == (
+            "Zahlung über 1.234,56 $ genehmigt (Transaktion 55001).")
+        assert translate_message("Void of ¥5,000 done.").replace("\xa0", " ") == "Storno über 5.000 ¥ erledigt."
+        assert translate_message("Invoice 2026-000123 · Acme Dental · €12.50").replace("\xa0", " ") == (
+            "Rechnung 2026-000123 · Acme Dental · 12,50 €")
+        assert translate_message("Invoice 7 is gone.") == "Rechnung 7 gibt es nicht mehr."
+        assert translate_message("Void of $1.5 done.") == "Storno über $1.5 erledigt."   # not money as we write it
+    finally:
+        remove_translators(qapp)
+        QLocale.setDefault(QLocale(QLocale.Language.English, QLocale.Country.UnitedStates))
+    assert translate_message("Payment of $1,234.56 approved (transaction 55001).") == (
+        "Payment of $1,234.56 approved (transaction 55001).")
 
 
 def test_the_message_scan_reads_raises_fstrings_and_error_classes() -> None:

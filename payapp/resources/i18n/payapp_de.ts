@@ -1365,6 +1365,30 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
         <translation>Das Gateway kennt keine solche Erstattung; nichts wurde geändert.</translation>
     </message>
     <message>
+        <source>Payment of %1 approved (transaction %2).</source>
+        <translation>Zahlung über %1 genehmigt (Transaktion %2).</translation>
+    </message>
+    <message>
+        <source>The bank account payment of %1 was declined (%2). Check the routing and account numbers, or use another payment method.</source>
+        <translation>Die Zahlung über %1 vom Bankkonto wurde abgelehnt (%2). Prüfen Sie Bankleitzahl und Kontonummer oder verwenden Sie ein anderes Zahlungsmittel.</translation>
+    </message>
+    <message>
+        <source>The card was declined (%1). Ask the customer for another card, or to call their bank, then try again.</source>
+        <translation>Die Karte wurde abgelehnt (%1). Bitten Sie den Kunden um eine andere Karte oder darum, seine Bank anzurufen, und versuchen Sie es dann erneut.</translation>
+    </message>
+    <message>
+        <source>The gateway refused PayApp&apos;s key, so nothing was charged. An admin must check the gateway keys in Admin.</source>
+        <translation>Das Gateway hat den Schlüssel von PayApp abgelehnt, daher wurde nichts belastet. Ein Administrator muss die Gateway-Schlüssel in der Verwaltung prüfen.</translation>
+    </message>
+    <message>
+        <source>The gateway did not take the payment (%1). Nothing was charged. Check the details and try again.</source>
+        <translation>Das Gateway hat die Zahlung nicht angenommen (%1). Nichts wurde belastet. Prüfen Sie die Angaben und versuchen Sie es erneut.</translation>
+    </message>
+    <message>
+        <source>The gateway has not confirmed the payment of %1 yet. Do not take it again: PayApp keeps checking by its order id (%2) and will update it, and the invoice holds the amount until then.</source>
+        <translation>Das Gateway hat die Zahlung über %1 noch nicht bestätigt. Erfassen Sie sie nicht noch einmal: PayApp prüft weiter anhand der Auftrags-ID (%2) und aktualisiert sie; bis dahin hält die Rechnung den Betrag zurück.</translation>
+    </message>
+    <message>
         <source>Sign in as a named user to ask for a refund approval.</source>
         <translation>Melden Sie sich als namentlicher Benutzer an, um eine Erstattungsfreigabe anzufordern.</translation>
     </message>
@@ -1655,6 +1679,18 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
     <message>
         <source>Mark invoice paid in Autotask</source>
         <translation>Rechnung in Autotask als bezahlt markieren</translation>
+    </message>
+    <message>
+        <source>Invoice %1 · %2 · %3</source>
+        <translation>Rechnung %1 · %2 · %3</translation>
+    </message>
+    <message>
+        <source>Invoice %1 · %2</source>
+        <translation>Rechnung %1 · %2</translation>
+    </message>
+    <message>
+        <source>Invoice %1</source>
+        <translation>Rechnung %1</translation>
     </message>
     <message>
         <source>Sign in first.</source>
