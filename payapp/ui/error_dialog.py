@@ -6,7 +6,7 @@ import logging
 import sys
 from types import TracebackType
 
-from PySide6.QtCore import QCoreApplication, QTimer
+from PySide6.QtCore import QCoreApplication, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from payapp.domain.errors import PayAppError
@@ -15,11 +15,19 @@ from payapp.ui.messages import user_text
 log = logging.getLogger("payapp.crash")
 
 
+#: Error dialogs on screen. A dialog without a parent is owned by its Python wrapper: without this reference the
+#: box opened from the excepthook's timer was deleted as soon as show_error returned, so no error was ever shown.
+_OPEN: list[QMessageBox] = []
+
+
 def show_error(title: str, text: str) -> QMessageBox | None:
     if QApplication.instance() is None:
         return None
     box = QMessageBox(QMessageBox.Icon.Critical, title, text)
     box.setObjectName("errorDialog")
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)      # deleted by Qt, on the GUI thread
+    _OPEN.append(box)
+    box.finished.connect(lambda _result: _OPEN.remove(box) if box in _OPEN else None)
     box.open()
     return box
 
