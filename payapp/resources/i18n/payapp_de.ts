@@ -2425,8 +2425,12 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
         <translation>%1 auf Rechnung %2 von %3 stornieren?</translation>
     </message>
     <message>
-        <source>The charge is cancelled before it settles; the invoice balance goes back up by %1 and accounting and the PSA are corrected.</source>
-        <translation>Die Belastung wird vor der Abrechnung aufgehoben; der offene Rechnungsbetrag steigt wieder um %1, Buchhaltung und PSA werden korrigiert.</translation>
+        <source>The charge is cancelled before it settles; the invoice balance goes back up by %1 and QuickBooks is corrected. Autotask keeps the invoice as it is.</source>
+        <translation>Die Belastung wird vor der Abrechnung aufgehoben; der offene Rechnungsbetrag steigt wieder um %1, und QuickBooks wird korrigiert. In Autotask bleibt die Rechnung unverändert.</translation>
+    </message>
+    <message>
+        <source>%1 goes back to the customer&apos;s %2; the invoice balance goes back up by %1 and QuickBooks is corrected. Autotask keeps the invoice as it is.</source>
+        <translation>%1 geht zurück auf %2 des Kunden; der offene Rechnungsbetrag steigt wieder um %1, und QuickBooks wird korrigiert. In Autotask bleibt die Rechnung unverändert.</translation>
     </message>
     <message>
         <source>Refund this payment?</source>
@@ -2439,10 +2443,6 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
     <message>
         <source>Refund %1 of %2 on invoice %3 of %4?</source>
         <translation>%1 von %2 auf Rechnung %3 von %4 erstatten?</translation>
-    </message>
-    <message>
-        <source>%1 goes back to the customer&apos;s %2; the invoice balance goes back up by %1 and accounting and the PSA are corrected.</source>
-        <translation>%1 geht zurück auf %2 des Kunden; der offene Rechnungsbetrag steigt wieder um %1, Buchhaltung und PSA werden korrigiert.</translation>
     </message>
     <message>
         <source>account</source>

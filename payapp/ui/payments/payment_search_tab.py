@@ -526,16 +526,17 @@ class PaymentSearchTab(QWidget):
             title, yes = self.tr("Void this payment?"), self.tr("Void %1").replace("%1", money)
             text = self.tr("Void %1 on invoice %2 of %3?").replace("%1", money).replace(
                 "%2", r.invoice_number).replace("%3", r.company_name)
+            # Voids and refunds go to QuickBooks only: the one Autotask write is marking a paid invoice paid.
             effect = self.tr("The charge is cancelled before it settles; the invoice balance goes back up by %1 "
-                             "and accounting and the PSA are corrected.").replace("%1", money)
+                             "and QuickBooks is corrected. Autotask keeps the invoice as it is.").replace("%1", money)
         else:
             title, yes = self.tr("Refund this payment?"), self.tr("Refund %1").replace("%1", money)
             text = self.tr("Refund %1 of %2 on invoice %3 of %4?").replace("%1", money).replace(
                 "%2", format_money(r.amount_minor, r.currency, self._locale)).replace(
                 "%3", r.invoice_number).replace("%4", r.company_name)
             effect = self.tr("%1 goes back to the customer's %2; the invoice balance goes back up by %1 and "
-                             "accounting and the PSA are corrected.").replace("%1", money).replace(
-                "%2", r.brand or self.tr("account"))
+                             "QuickBooks is corrected. Autotask keeps the invoice as it is.").replace(
+                "%1", money).replace("%2", r.brand or self.tr("account"))
         if needs_approval:
             yes = self.tr("Ask for approval")
             effect = self.tr("This amount needs another user's approval: nothing is sent until they approve it "
