@@ -275,6 +275,15 @@ def test_new_card_payment_approved_updates_row_in_place(qtbot: QtBot, tab: Invoi
     assert edit(dialog, "cardNumberEdit").text() == "" and edit(dialog, "cvvEdit").text() == ""
     assert not any(edit(dialog, name).isUndoAvailable() for name in ("cardNumberEdit", "cvvEdit", "expiryEdit"))
     assert not dialog.findChild(QPushButton, "processPaymentButton").isEnabled()
+    # The whole form looks disabled: "Amount:", its hint, "Paid by (contact):" and the card form's hint too
+    # (a hint's dimmed colour is set for the enabled state only, so disabled it greys out like the rest).
+    labels = [*dialog._amount_page.findChildren(QLabel), *dialog.card_form.findChildren(QLabel),
+              dialog._contact_caption]
+    assert any(label.text() == "Amount:" for label in labels)
+    assert not [label.text() for label in labels if label.isEnabled()]
+    hints = [w for w in dialog.findChildren(QLabel) if "placeholder-text" in w.styleSheet()
+             and (dialog._amount_page.isAncestorOf(w) or dialog.card_form.isAncestorOf(w))]
+    assert hints and all(w.styleSheet().startswith("QLabel:enabled") for w in hints)
     updated = tab.model.row_at(index)
     assert updated is not None and updated.id == row.id
     assert (updated.balance_minor, updated.paid_minor, updated.status) == (0, row.paid_minor + row.balance_minor,

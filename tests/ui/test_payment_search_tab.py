@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from openpyxl.worksheet._writer import ALL_TEMP_FILES
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton
+from PySide6.QtWidgets import QApplication, QLabel, QMessageBox, QPushButton
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
@@ -176,6 +176,8 @@ def test_refund_through_the_tab(qtbot: QtBot, demo_context: AppContext, run: Run
         dlg.partial.setChecked(True)
         dlg.amount_edit.setText("12.50")
         dlg.reason_edit.setText("credit")
+        # Its captions end in a colon, like "Partial amount:".
+        assert [w.text() for w in dlg.findChildren(QLabel) if w.buddy() is dlg.reason_edit] == ["Reason:"]
         dlg.findChild(QPushButton, "refundOk").click()
         await wait_until(lambda: tab.findChild(QMessageBox, "confirmBox") is not None)
         box = tab.findChild(QMessageBox, "confirmBox")

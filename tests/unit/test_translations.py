@@ -95,6 +95,21 @@ def test_english_plural_forms_are_written(i18n_tool: ModuleType, tmp_path: Path,
         remove_translators(qapp)
 
 
+def test_ellipses_are_written_one_way_in_each_language(i18n_tool: ModuleType) -> None:
+    """English puts "…" right after the word ("Print receipt…"), German after a space ("Beleg drucken …"), as
+    German typesetting does; three dots are never used. A value cut short ("fingerprint {fp}…") keeps its "…"."""
+    import re
+
+    wrong = []
+    for context, message in i18n_tool.messages(I18N_DIR / "payapp_de.ts"):
+        source, german = message.findtext("source") or "", message.findtext("translation") or ""
+        if "..." in source or "..." in german or re.search(r"\s…", source):
+            wrong.append(f"{context}: {source!r} → {german!r}")
+        elif re.search(r"\w…\Z", source) and not re.search(r"\w …\Z", german):
+            wrong.append(f"{context}: {source!r} → {german!r} (German: a space before …)")
+    assert not wrong, "\n".join(wrong)
+
+
 def test_counts_are_grouped_the_locale_way(qapp: QApplication) -> None:
     assert format_count(1234567, babel_locale("de")) == "1.234.567"
     assert format_count(1234567, babel_locale("en")) == "1,234,567"

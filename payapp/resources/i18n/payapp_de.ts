@@ -625,6 +625,7 @@
     <name>ErrorDialog</name>
     <message>
         <source>Something went wrong and was written to the log. Nothing was charged twice: payments in progress are checked with the gateway when PayApp starts again.</source>
+        <extracomment>Error dialogs on screen. A dialog without a parent is owned by its Python wrapper: without this reference the box opened from the excepthook&apos;s timer was deleted as soon as show_error returned, so no error was ever shown.</extracomment>
         <translation>Etwas ist schiefgelaufen und wurde protokolliert. Nichts wurde doppelt belastet: Laufende Zahlungen werden beim nächsten Start von PayApp mit dem Gateway abgeglichen.</translation>
     </message>
 </context>
@@ -1757,7 +1758,7 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
     </message>
     <message>
         <source>Checking whether payment processing is set up…</source>
-        <translation>Es wird geprüft, ob die Zahlungsabwicklung eingerichtet ist…</translation>
+        <translation>Es wird geprüft, ob die Zahlungsabwicklung eingerichtet ist …</translation>
     </message>
     <message>
         <source>No payment type is enabled for the back office: enable one in Admin.</source>
@@ -1952,7 +1953,7 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
     </message>
     <message>
         <source>Print receipt…</source>
-        <translation>Beleg drucken…</translation>
+        <translation>Beleg drucken …</translation>
     </message>
     <message>
         <source>Done</source>
@@ -2925,8 +2926,8 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
         <translation>Beträge über %1 müssen vor dem Senden von einem anderen Benutzer freigegeben werden.</translation>
     </message>
     <message>
-        <source>Reason</source>
-        <translation>Grund</translation>
+        <source>Reason:</source>
+        <translation>Grund:</translation>
     </message>
     <message>
         <source>Void…</source>

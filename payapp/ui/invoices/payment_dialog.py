@@ -65,6 +65,9 @@ log = logging.getLogger(__name__)
 
 ERROR_STYLE = "QLabel { color: #b71c1c; }"
 ERROR_STYLE_DARK = "QLabel { color: #ff8a80; }"
+# A hint is dimmed while enabled only: a style sheet colour also holds when disabled, so a hint of a disabled
+# form (after an approved payment) would look more active than its greyed-out fields.
+HINT_STYLE = "QLabel:enabled { color: palette(placeholder-text); }"
 QWIDGETSIZE_MAX = (1 << 24) - 1       # Qt's "no maximum" size (not exported by PySide6)
 COUNTRIES = (("US", QT_TRANSLATE_NOOP("PaymentDialog", "United States")),
              ("CA", QT_TRANSLATE_NOOP("PaymentDialog", "Canada")))
@@ -213,6 +216,9 @@ class PaymentDialog(QDialog):
         self.contact_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.contact_combo.setMinimumContentsLength(24)
         top.addRow(self.tr("Paid by (contact):"), self.contact_combo)
+        contact_caption = top.labelForField(self.contact_combo)
+        assert contact_caption is not None
+        self._contact_caption = contact_caption
         form_all.addLayout(top)
 
         # --- how: saved methods, or a new card / bank account
@@ -221,7 +227,7 @@ class PaymentDialog(QDialog):
         self.saved_group.setObjectName("savedMethodsGroup")
         self._saved_layout = QVBoxLayout(self.saved_group)
         self._no_saved = QLabel(self.tr("No saved payment methods for this company yet."), self.saved_group)
-        self._no_saved.setStyleSheet("QLabel { color: palette(placeholder-text); }")
+        self._no_saved.setStyleSheet(HINT_STYLE)
         self._saved_layout.addWidget(self._no_saved)
         form_all.addWidget(self.saved_group)
 
@@ -257,10 +263,10 @@ class PaymentDialog(QDialog):
                                   .replace("%1", money(min(self._minimum_minor, inv.balance_minor)))
                                   .replace("%2", money(inv.balance_minor)), self)
         self.amount_hint.setObjectName("amountHint")
-        self.amount_hint.setStyleSheet("QLabel { color: palette(placeholder-text); }")
+        self.amount_hint.setStyleSheet(HINT_STYLE)
         self.amount_hint.setWordWrap(True)
         self.amount_error = self._error_label("amountError")
-        amount_page = QWidget(self)
+        amount_page = self._amount_page = QWidget(self)     # disabled as a whole: "Amount:", field and hint
         amount_form = QFormLayout(amount_page)
         amount_form.setContentsMargins(0, 0, 0, 0)
         self._field_row(amount_form, self.tr("Amount:"), self.amount_edit, self.amount_hint, self.amount_error)
@@ -349,7 +355,7 @@ class PaymentDialog(QDialog):
         self._field_row(form, self.tr("Security code (CVV):"), self.cvv_edit, errors["cvvError"])
         hint = QLabel(self.tr("First and last name exactly as on the card."), page)
         hint.setWordWrap(True)
-        hint.setStyleSheet("QLabel { color: palette(placeholder-text); }")
+        hint.setStyleSheet(HINT_STYLE)
         form.addRow("", hint)
         self._field_row(form, self.tr("First name:"), self.first_name_edit, errors["firstNameError"])
         self._field_row(form, self.tr("Last name:"), self.last_name_edit, errors["lastNameError"])
@@ -613,7 +619,7 @@ class PaymentDialog(QDialog):
         self._busy = on
         self.progress.setVisible(on)
         for w in (self.pay_button, self.saved_group, self.new_card_radio, self.new_bank_radio, self.card_form,
-                  self.bank_form, self.amount_edit, self.contact_combo):
+                  self.bank_form, self._amount_page, self.amount_edit, self._contact_caption, self.contact_combo):
             w.setEnabled(not on and not self._done)
         self.close_button.setEnabled(not on)
 

@@ -258,7 +258,7 @@ class RefundDialog(QDialog):
         amount_row.addWidget(self.partial)
         amount_row.addWidget(self.amount_edit, 1)
         form = QFormLayout()
-        form.addRow(self.tr("Reason"), self.reason_edit)
+        form.addRow(self.tr("Reason:"), self.reason_edit)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel, self)
         ok = buttons.addButton(self.tr("Void…") if self.is_void else self.tr("Refund…"),
                                QDialogButtonBox.ButtonRole.AcceptRole)
