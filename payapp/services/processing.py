@@ -9,6 +9,7 @@ import asyncio
 import datetime as dt
 import logging
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -18,7 +19,7 @@ from payapp.domain.gateways import ENVIRONMENTS, PAYMENT_TYPES, GatewaySpec, gat
 from payapp.domain.roles import Permission
 from payapp.services.auth import CurrentUser
 from payapp.services.secrets import InsecureKeyringError, Secret, SecretStore
-from payapp.services.settings import ProcessingStatus, SettingsService
+from payapp.services.settings import PRIVATE_KEY, PUBLIC_KEY, ProcessingStatus, SettingsService
 
 if TYPE_CHECKING:
     from payapp.services.gateways import GatewayProvider
@@ -122,21 +123,29 @@ class ProcessingSetupService:
             keyring_backend=self._secrets.backend_name, status=await self._settings.processing_status(s))
 
     async def save_keys(self, private: Secret | None, public: Secret | None) -> dict[str, str]:
-        """Store typed keys in this workstation's keyring and their fingerprints in the database.
-        `None` (or an empty secret) leaves that key as it is. Refuses a plaintext keyring before storing
-        anything. Returns the new fingerprints by keyring name."""
+        """`save_credentials` for the private and the public key."""
+        typed = {name: value for name, value in ((PRIVATE_KEY, private), (PUBLIC_KEY, public)) if value is not None}
+        return await self.save_credentials(typed)
+
+    async def save_credentials(self, typed: Mapping[str, Secret | None]) -> dict[str, str]:
+        """Store typed credentials, by the keyring names the gateway declares (`GatewaySpec.fields`), in this
+        workstation's keyring and their fingerprints in the database. `None` (or an empty secret) leaves that
+        credential as it is. Refuses a plaintext keyring before storing anything. Returns the new fingerprints
+        by keyring name."""
         actor = self._current.require(Permission.ADMINISTER)
         spec = await self._spec()
-        typed = dict(zip((f.name for f in spec.fields), (private, public), strict=False))
-        typed = {name: value for name, value in typed.items() if value is not None and value.reveal().strip()}
-        if not typed:
+        fields = {f.name: f for f in spec.fields}
+        unknown = sorted(name for name in typed if name not in fields)
+        if unknown:       # a caller's mistake, never the user's: the page offers only the gateway's own fields
+            raise ValueError(f"{spec.name} declares no credential {', '.join(unknown)}")
+        entered = {name: value for name, value in typed.items() if value is not None and value.reveal().strip()}
+        if not entered:
             raise ValidationError("Type a key to save.")
         await asyncio.to_thread(self._secrets.check)   # InsecureKeyringError: nothing stored anywhere
-        fields = {f.name: f for f in spec.fields}
-        previous = await asyncio.to_thread(lambda: {name: self._secrets.get(name) for name in typed})
+        previous = await asyncio.to_thread(lambda: {name: self._secrets.get(name) for name in entered})
         values: dict[str, Any] = {}
         try:
-            for name, value in typed.items():
+            for name, value in entered.items():
                 values[fields[name].fingerprint_key] = await asyncio.to_thread(
                     self._secrets.set, name, Secret(value.reveal().strip()))
             values["gateway.keys_changed_by"] = actor.display_name or actor.username
@@ -152,7 +161,7 @@ class ProcessingSetupService:
         finally:
             self._settings.local_key.forget()        # the next payment reads the keyring again
         log.info("gateway keys replaced by %s", actor.username)
-        return {name: values[fields[name].fingerprint_key] for name in typed}
+        return {name: values[fields[name].fingerprint_key] for name in entered}
 
     async def clear_keys(self) -> None:
         """Remove the keys from this workstation's keyring and the fingerprints from the database, which

@@ -53,6 +53,15 @@ async def test_save_keys_keyring_only_fingerprint_in_db_and_audit(database: Data
     assert state.keys_changed_by == "Test Admin" and state.keys_changed_at
 
 
+async def test_save_credentials_by_the_gateways_own_names(database: Database, secret_store: SecretStore) -> None:
+    svc = make(database, secret_store)
+    with pytest.raises(ValueError, match="no credential"):
+        await svc.save_credentials({PRIVATE_KEY: Secret(PRIV), "gateway.api_login": Secret("login-1234")})
+    assert secret_store.get(PRIVATE_KEY) is None and await audit(database) == []
+    assert await svc.save_credentials({PUBLIC_KEY: Secret(PUB), PRIVATE_KEY: None}) == {PUBLIC_KEY: fingerprint(PUB)}
+    assert secret_store.get(PUBLIC_KEY) == Secret(PUB) and secret_store.get(PRIVATE_KEY) is None
+
+
 class ChainWithPlaintext(ChainerBackend):
     """keyring's chainer over a secure-looking backend and a plaintext one: the chain must be refused."""
 

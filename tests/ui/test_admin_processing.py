@@ -102,6 +102,27 @@ def test_keys_saved_through_the_ui_are_only_in_the_keyring(
             assert PRIV.encode() not in content and PUB.encode() not in content, name
 
 
+def test_the_page_saves_the_credentials_the_gateway_declares(
+        qtbot: QtBot, admin_company: AppContext, company_keyring: MemoryKeyring, run: Any,  # noqa: F811
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The page's key fields come from the gateway's own list (GatewaySpec.fields), and so does saving: each
+    typed value goes to the keyring under its own field's name, whatever order the gateway lists them in."""
+    import dataclasses
+
+    from payapp.domain.gateways import NMI
+
+    reordered = dataclasses.replace(NMI, fields=tuple(reversed(NMI.fields)))
+    monkeypatch.setattr("payapp.services.processing.gateway_spec", lambda name: reordered)
+    page = processing_page(qtbot, admin_company, run)
+    assert list(page.key_rows) == [PUBLIC_KEY, PRIVATE_KEY]
+    qtbot.keyClicks(edit(page, "privateKeyEdit"), PRIV)
+    qtbot.keyClicks(edit(page, "publicKeyEdit"), PUB)
+    save(page, run)
+    assert page.banner.kind == "success", page.banner.text
+    assert company_keyring.store[(SERVICE, PRIVATE_KEY)] == PRIV
+    assert company_keyring.store[(SERVICE, PUBLIC_KEY)] == PUB
+
+
 def test_plaintext_keyring_refused_with_a_banner(qtbot: QtBot, tmp_path: Path, run: Any) -> None:
     backend = PlaintextKeyring()
     ctx = company_context(tmp_path, backend, allow=None)          # the real allow-list

@@ -352,10 +352,9 @@ class ProcessingPage(QWidget):
             return
         self._busy(True)
         try:
-            typed = {name: row.typed() for name, row in self.key_rows.items()}
-            private, public = typed.get("gateway.private_key"), typed.get("gateway.public_key")
-            if private is not None or public is not None:
-                await self._service.save_keys(private, public)   # refuses a plaintext keyring first
+            typed = {name: row.typed() for name, row in self.key_rows.items()}   # the gateway's own fields
+            if any(value is not None for value in typed.values()):
+                await self._service.save_credentials(typed)       # refuses a plaintext keyring first
             env = self.environment.currentData()
             if env != self.state.environment or self.address.text().strip().rstrip("/") != self.state.base_url:
                 await self._service.save_gateway_address(env, self.address.text())
