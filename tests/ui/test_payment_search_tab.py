@@ -427,3 +427,38 @@ def test_amount_filters_are_read_in_the_processing_currency(qtbot: QtBot, demo_c
         return query.amount_min, query.amount_max
 
     assert run(scenario(), 30) == (500, 1200)
+
+
+def test_receipt_is_in_the_users_language(qapp: QApplication, demo_context: AppContext, run: Run) -> None:
+    from PySide6.QtCore import QLocale
+
+    from payapp.models import Payment
+    from payapp.ui.i18n import install_translators, remove_translators
+    from payapp.ui.payments.payment_details import receipt_html
+
+    services = demo_context.services
+
+    async def refunded() -> Any:
+        async with services.db.sessions() as s:
+            payment_id = (await s.scalars(select(Payment.id).where(Payment.refunded_minor > 0,
+                                                                   Payment.currency == "USD"))).first()
+        assert payment_id is not None and services.payment_search is not None
+        return await services.payment_search.details(payment_id)
+
+    details = run(refunded())
+    r = details.row
+    english = receipt_html(details, "en_US", "Acme")
+    assert "Acme — Payment receipt" in english and ">Refunded<" in english and ">Net<" in english
+    try:
+        install_translators(qapp, "de")
+        german = receipt_html(details, "de_DE", "Acme")
+    finally:
+        remove_translators(qapp)
+        QLocale.setDefault(QLocale(QLocale.Language.English, QLocale.Country.UnitedStates))
+    for text in ("Acme — Zahlungsbeleg", ">Bezahlt von<", ">Zahlungsmittel<", ">Betrag<", ">Erstattet<",
+                 ">Endbetrag<", "Vielen Dank für Ihre Zahlung."):
+        assert text in german, text
+    for english_word in ("Payment receipt", "Paid by", "Thank you", ">Amount<", ">Net<"):
+        assert english_word not in german, english_word
+    whole = f"{r.amount_minor // 100:,}".replace(",", ".") + f",{r.amount_minor % 100:02d}\xa0$"
+    assert whole in german                                   # 1.234,56 $: the German way

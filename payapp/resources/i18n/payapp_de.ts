@@ -2888,6 +2888,61 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
     </message>
 </context>
 <context>
+    <name>Receipt</name>
+    <message>
+        <source>Date</source>
+        <translation>Datum</translation>
+    </message>
+    <message>
+        <source>Paid by</source>
+        <translation>Bezahlt von</translation>
+    </message>
+    <message>
+        <source>Invoice</source>
+        <translation>Rechnung</translation>
+    </message>
+    <message>
+        <source>Method</source>
+        <translation>Zahlungsmittel</translation>
+    </message>
+    <message>
+        <source>Transaction ID</source>
+        <translation>Transaktions-ID</translation>
+    </message>
+    <message>
+        <source>Authorization</source>
+        <translation>Autorisierungscode</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <source>Amount</source>
+        <translation>Betrag</translation>
+    </message>
+    <message>
+        <source>Refunded</source>
+        <translation>Erstattet</translation>
+    </message>
+    <message>
+        <source>Net</source>
+        <translation>Endbetrag</translation>
+    </message>
+    <message>
+        <source>%1 — Payment receipt</source>
+        <translation>%1 — Zahlungsbeleg</translation>
+    </message>
+    <message>
+        <source>Thank you for your payment.</source>
+        <translation>Vielen Dank für Ihre Zahlung.</translation>
+    </message>
+    <message>
+        <source>Payment receipt</source>
+        <translation>Zahlungsbeleg</translation>
+    </message>
+</context>
+<context>
     <name>RefundDialog</name>
     <message>
         <source>Void payment</source>

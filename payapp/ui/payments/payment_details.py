@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 
-from PySide6.QtCore import QMarginsF, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QMarginsF, Qt, Signal
 from PySide6.QtGui import QPageLayout, QPageSize, QPdfWriter, QTextDocument
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -383,28 +383,41 @@ class PendingApprovalsDialog(QDialog):
 
 
 def receipt_html(details: PaymentDetails, locale: str, company: str = "") -> str:
-    """A printable receipt (HTML for QTextDocument). No card or account number: brand and last four only."""
+    """A printable receipt (HTML for QTextDocument) in the user's language, money and dates in `locale`.
+    No card or account number: brand and last four only."""
     r = details.row
     e = html.escape
 
     def money(minor: int) -> str:
         return e(format_money(minor, r.currency, locale))
 
-    rows = [("Date", format_when(r.created_at, locale)), ("Paid by", r.company_name), ("Invoice", r.invoice_number),
-            ("Method", method_label(r.method, r.brand, r.last_four, r.account_type)),
-            ("Transaction ID", r.transaction_id), ("Authorization", details.auth_code),
-            ("Status", status_label(r.status))]
-    body = "".join(f"<tr><td style='color:#555;padding-right:16px'>{e(k)}</td><td>{e(v or '—')}</td></tr>"
-                   for k, v in rows)
-    money_rows = (f"<tr><td style='color:#555;padding-right:16px'>Amount</td>"
-                  f"<td><b>{money(r.amount_minor)}</b></td></tr>")
+    def label(text: str) -> str:
+        return f"<td style='color:#555;padding-right:16px'>{e(text)}</td>"
+
+    rows = [(QCoreApplication.translate("Receipt", "Date"), format_when(r.created_at, locale)),
+            (QCoreApplication.translate("Receipt", "Paid by"), r.company_name),
+            (QCoreApplication.translate("Receipt", "Invoice"), r.invoice_number),
+            (QCoreApplication.translate("Receipt", "Method"), method_label(r.method, r.brand, r.last_four,
+                                                                         r.account_type)),
+            (QCoreApplication.translate("Receipt", "Transaction ID"), r.transaction_id),
+            (QCoreApplication.translate("Receipt", "Authorization"), details.auth_code),
+            (QCoreApplication.translate("Receipt", "Status"), status_label(r.status))]
+    body = "".join(f"<tr>{label(k)}<td>{e(v or '—')}</td></tr>" for k, v in rows)
+    amount = QCoreApplication.translate("Receipt", "Amount")
+    money_rows = f"<tr>{label(amount)}<td><b>{money(r.amount_minor)}</b></td></tr>"
     if r.refunded_minor:
-        money_rows += (f"<tr><td style='color:#555;padding-right:16px'>Refunded</td><td>{money(r.refunded_minor)}"
-                       f"</td></tr><tr><td style='color:#555;padding-right:16px'>Net</td>"
-                       f"<td><b>{money(r.amount_minor - r.refunded_minor)}</b></td></tr>")
-    title = f"<h2>{e(company)} — Payment receipt</h2>" if company else "<h2>Payment receipt</h2>"
-    return (f"<html><body style='font-family:sans-serif'>{title}<table>{body}{money_rows}</table>"
-            "<p style='color:#555'>Thank you for your payment.</p></body></html>")
+        refunded, net = QCoreApplication.translate("Receipt", "Refunded"), QCoreApplication.translate("Receipt", "Net")
+        money_rows += (f"<tr>{label(refunded)}<td>{money(r.refunded_minor)}</td></tr>"
+                       f"<tr>{label(net)}<td><b>{money(r.amount_minor - r.refunded_minor)}</b></td></tr>")
+    title = (QCoreApplication.translate("Receipt", "%1 — Payment receipt").replace("%1", company) if company
+             else receipt_title())
+    thanks = QCoreApplication.translate("Receipt", "Thank you for your payment.")
+    return (f"<html><body style='font-family:sans-serif'><h2>{e(title)}</h2><table>{body}{money_rows}</table>"
+            f"<p style='color:#555'>{e(thanks)}</p></body></html>")
+
+
+def receipt_title() -> str:
+    return QCoreApplication.translate("Receipt", "Payment receipt")
 
 
 def receipt_document(details: PaymentDetails, locale: str) -> QTextDocument:
@@ -418,7 +431,7 @@ def write_receipt_pdf(details: PaymentDetails, locale: str, path: str) -> None:
     writer = QPdfWriter(path)
     writer.setPageSize(QPageSize(QPageSize.PageSizeId.Letter))
     writer.setPageMargins(QMarginsF(15, 15, 15, 15), QPageLayout.Unit.Millimeter)
-    writer.setTitle("Payment receipt")
+    writer.setTitle(receipt_title())
     doc = QTextDocument()
     doc.setHtml(receipt_html(details, locale))
     doc.print_(writer)
