@@ -123,6 +123,27 @@ def test_the_page_saves_the_credentials_the_gateway_declares(
     assert company_keyring.store[(SERVICE, PUBLIC_KEY)] == PUB
 
 
+def test_a_typed_key_cannot_be_copied_cut_or_dragged_out(qtbot: QtBot, admin_company: AppContext,  # noqa: F811
+                                                         run: Any) -> None:
+    from PySide6.QtGui import QKeySequence
+    from PySide6.QtWidgets import QApplication
+
+    page = processing_page(qtbot, admin_company, run)
+    field = edit(page, "privateKeyEdit")
+    qtbot.keyClicks(field, PRIV)
+    clipboard = QApplication.clipboard()
+    clipboard.setText("before")
+    field.selectAll()
+    for keys in (QKeySequence.StandardKey.Copy, QKeySequence.StandardKey.Cut):
+        sequence = QKeySequence(keys)[0]
+        qtbot.keyClick(field, sequence.key(), sequence.keyboardModifiers())
+    field.copy()
+    field.cut()
+    assert clipboard.text() == "before" and field.text() == PRIV
+    assert not field.dragEnabled() and field.contextMenuPolicy() == Qt.ContextMenuPolicy.NoContextMenu
+    assert field.actions() == [] and field.echoMode() == QLineEdit.EchoMode.Password     # no reveal button
+
+
 def test_plaintext_keyring_refused_with_a_banner(qtbot: QtBot, tmp_path: Path, run: Any) -> None:
     backend = PlaintextKeyring()
     ctx = company_context(tmp_path, backend, allow=None)          # the real allow-list
