@@ -2,14 +2,23 @@
 
 The log stores codes ("payment.approved", entity "payment"): they are what the filter matches and what the CSV
 export writes. The screens show these labels instead, and the code as a tooltip; a code without a label (one
-added later) is shown as it is rather than hidden.
+added later) is shown as it is rather than hidden. The same goes for an entry's details (`details_text`).
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import json
+from typing import Any
+
+from babel.dates import format_datetime
+from babel.numbers import UnknownCurrencyError, format_decimal
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 
-__all__ = ["ACTIONS", "ENTITIES", "GROUPS", "action_label", "entity_label", "group_label"]
+from payapp.domain.money import format_money
+
+__all__ = ["ACTIONS", "DETAIL_KEYS", "ENTITIES", "GROUPS", "SETTINGS", "action_label", "details_text",
+           "entity_label", "group_label"]
 
 CONTEXT = "AuditLabels"
 
@@ -102,3 +111,171 @@ def group_label(prefix: str) -> str:
 
 def entity_label(entity_type: str, entity_id: str = "") -> str:
     return f"{_tr(ENTITIES, entity_type) if entity_type else ''} {entity_id}".strip()
+
+
+# ----------------------------------------------------------------------------------------------- details
+# An entry's details are stored as JSON with English keys ({"amount_minor": 27606, "currency": "USD"}); the CSV
+# export writes them as stored. The screens show `details_text`: labels in the user's language, money in the
+# user's locale, Yes/No for booleans. Keys are shown in this order; a key without a label is shown as it is.
+DETAIL_KEYS: dict[str, str] = {
+    "amount_minor": QT_TRANSLATE_NOOP("AuditLabels", "Amount"),
+    "currency": QT_TRANSLATE_NOOP("AuditLabels", "Currency"),
+    "method": QT_TRANSLATE_NOOP("AuditLabels", "Payment type"),
+    "last_four": QT_TRANSLATE_NOOP("AuditLabels", "Last four digits"),
+    "order_id": QT_TRANSLATE_NOOP("AuditLabels", "Order ID"),
+    "transaction_id": QT_TRANSLATE_NOOP("AuditLabels", "Transaction ID"),
+    "response_code": QT_TRANSLATE_NOOP("AuditLabels", "Response code"),
+    "invoice_id": QT_TRANSLATE_NOOP("AuditLabels", "Invoice (internal ID)"),
+    "company_id": QT_TRANSLATE_NOOP("AuditLabels", "Company (internal ID)"),
+    "refund_id": QT_TRANSLATE_NOOP("AuditLabels", "Void/refund (internal ID)"),
+    "approval_id": QT_TRANSLATE_NOOP("AuditLabels", "Approval request"),
+    "kind": QT_TRANSLATE_NOOP("AuditLabels", "Sync job"),
+    "jobs": QT_TRANSLATE_NOOP("AuditLabels", "Sync jobs"),
+    "username": QT_TRANSLATE_NOOP("AuditLabels", "Username"),
+    "role": QT_TRANSLATE_NOOP("AuditLabels", "Role"),
+    "first_admin": QT_TRANSLATE_NOOP("AuditLabels", "First admin"),
+    "demo": QT_TRANSLATE_NOOP("AuditLabels", "Demo"),
+    "until": QT_TRANSLATE_NOOP("AuditLabels", "Locked until"),
+    "changes": QT_TRANSLATE_NOOP("AuditLabels", "Changes"),
+    "rows": QT_TRANSLATE_NOOP("AuditLabels", "Rows"),
+    "format": QT_TRANSLATE_NOOP("AuditLabels", "Format"),
+    "filter": QT_TRANSLATE_NOOP("AuditLabels", "Filter"),
+    "filters": QT_TRANSLATE_NOOP("AuditLabels", "Filters"),
+    "date_from": QT_TRANSLATE_NOOP("AuditLabels", "From"),          # the audit export's filters
+    "date_to": QT_TRANSLATE_NOOP("AuditLabels", "To"),
+    "action": QT_TRANSLATE_NOOP("AuditLabels", "Action"),
+    "text": QT_TRANSLATE_NOOP("AuditLabels", "Text"),
+    "reason": QT_TRANSLATE_NOOP("AuditLabels", "Reason"),
+    "note": QT_TRANSLATE_NOOP("AuditLabels", "Note"),
+    "message": QT_TRANSLATE_NOOP("AuditLabels", "Gateway message"),
+    "last_error": QT_TRANSLATE_NOOP("AuditLabels", "Last error"),
+}
+
+# Settings, as "changes" name them (payapp/domain/settings_spec.py; a test keeps the two lists in step).
+SETTINGS: dict[str, str] = {
+    "gateway.name": QT_TRANSLATE_NOOP("AuditLabels", "Gateway"),
+    "gateway.base_url": QT_TRANSLATE_NOOP("AuditLabels", "Gateway address"),
+    "gateway.private_key_fingerprint": QT_TRANSLATE_NOOP("AuditLabels", "Private key fingerprint"),
+    "gateway.public_key_fingerprint": QT_TRANSLATE_NOOP("AuditLabels", "Public key fingerprint"),
+    "gateway.keys_changed_by": QT_TRANSLATE_NOOP("AuditLabels", "Keys replaced by"),
+    "gateway.keys_changed_at": QT_TRANSLATE_NOOP("AuditLabels", "Keys replaced at"),
+    "payment_types.back_office.card": QT_TRANSLATE_NOOP("AuditLabels", "Credit card for the back office"),
+    "payment_types.back_office.echeck": QT_TRANSLATE_NOOP("AuditLabels", "eCheck for the back office"),
+    "payment_types.portal.card": QT_TRANSLATE_NOOP("AuditLabels", "Credit card for the client portal"),
+    "payment_types.portal.echeck": QT_TRANSLATE_NOOP("AuditLabels", "eCheck for the client portal"),
+    "currency": QT_TRANSLATE_NOOP("AuditLabels", "Internal currency"),
+    "refunds.approval_threshold_minor": QT_TRANSLATE_NOOP("AuditLabels", "Refunds above this need a second user"),
+    "ui.language": QT_TRANSLATE_NOOP("AuditLabels", "Language"),
+    "autotask.api_user": QT_TRANSLATE_NOOP("AuditLabels", "Autotask API user"),
+    "autotask.integration_code_fingerprint": QT_TRANSLATE_NOOP("AuditLabels", "Autotask integration code fingerprint"),
+    "autotask.secret_fingerprint": QT_TRANSLATE_NOOP("AuditLabels", "Autotask secret fingerprint"),
+    "autotask.zone_url": QT_TRANSLATE_NOOP("AuditLabels", "Autotask zone (cached)"),
+    "autotask.base_url": QT_TRANSLATE_NOOP("AuditLabels", "Autotask address"),
+    "quickbooks.client_id": QT_TRANSLATE_NOOP("AuditLabels", "QuickBooks client ID"),
+    "quickbooks.client_secret_fingerprint": QT_TRANSLATE_NOOP("AuditLabels", "QuickBooks client secret fingerprint"),
+    "quickbooks.realm_id": QT_TRANSLATE_NOOP("AuditLabels", "QuickBooks company (realm) ID"),
+    "quickbooks.base_url": QT_TRANSLATE_NOOP("AuditLabels", "QuickBooks address"),
+    "quickbooks.auth_base_url": QT_TRANSLATE_NOOP("AuditLabels", "QuickBooks sign-in address"),
+    "quickbooks.connected": QT_TRANSLATE_NOOP("AuditLabels", "QuickBooks connected"),
+    "quickbooks.item_id": QT_TRANSLATE_NOOP("AuditLabels", "QuickBooks item (ID) for invoice and refund lines"),
+    "quickbooks.deposit_account_id": QT_TRANSLATE_NOOP("AuditLabels", "QuickBooks account (ID) for payments"),
+    "quickbooks.refund_account_id": QT_TRANSLATE_NOOP("AuditLabels", "QuickBooks account (ID) for refunds"),
+    "sync.interval_minutes": QT_TRANSLATE_NOOP("AuditLabels", "Sync every (minutes)"),
+}
+
+# Why a sign-in failed (payapp/services/users.py).
+SIGN_IN_REASONS: dict[str, str] = {
+    "unknown user": QT_TRANSLATE_NOOP("AuditLabels", "unknown user"),
+    "locked": QT_TRANSLATE_NOOP("AuditLabels", "account locked"),
+    "disabled": QT_TRANSLATE_NOOP("AuditLabels", "account disabled"),
+    "wrong password": QT_TRANSLATE_NOOP("AuditLabels", "wrong password"),
+}
+
+_MONEY_SETTINGS = ("refunds.approval_threshold_minor",)
+
+
+def details_text(details: str, locale: str = "en_US", currency: str = "") -> str:
+    """An audit entry's JSON details for a person: "Amount: 276,06 $ · Order ID: demo-98-93 · Demo: Ja".
+    `currency` is the installation's currency, for amounts stored without one ("" = show the stored number)."""
+    try:
+        data = json.loads(details)
+    except ValueError:
+        return details
+    if not isinstance(data, dict):
+        return details
+    currency = str(data.get("currency") or currency)
+    order = {key: i for i, key in enumerate(DETAIL_KEYS)}
+    parts = []
+    for key in sorted(data, key=lambda k: (order.get(k, len(order)), k)):
+        if key == "currency" and "amount_minor" in data and currency:
+            continue                                    # shown with the amount
+        value = _detail_value(key, data[key], locale, currency)
+        parts.append(f"{_tr(DETAIL_KEYS, key)}: {value}")
+    return " · ".join(parts)
+
+
+def _detail_value(key: str, value: Any, locale: str, currency: str) -> str:
+    from payapp.ui.messages import translate_message
+
+    if key == "changes" and isinstance(value, dict):
+        return "; ".join(f"{_tr(SETTINGS, name)}: {_change(name, change, locale, currency)}"
+                         for name, change in value.items())
+    if isinstance(value, list) and len(value) == 2 and key in ("role",):
+        return " → ".join(_plain(key, v, locale, currency) for v in value)
+    if isinstance(value, list):
+        return ", ".join(_plain(key, v, locale, currency) for v in value)
+    if isinstance(value, dict):
+        return ", ".join(f"{_tr(DETAIL_KEYS, k)}: {_plain(k, v, locale, currency)}" for k, v in value.items())
+    if key in ("reason", "message", "last_error", "note") and isinstance(value, str):
+        return _tr(SIGN_IN_REASONS, value) if value in SIGN_IN_REASONS else (translate_message(value) or "—")
+    return _plain(key, value, locale, currency)
+
+
+def _change(name: str, change: Any, locale: str, currency: str) -> str:
+    if isinstance(change, list) and len(change) == 2:
+        key = "amount_minor" if name in _MONEY_SETTINGS else name
+        return " → ".join(_plain(key, v, locale, currency) for v in change)
+    return _plain(name, change, locale, currency)
+
+
+def _plain(key: str, value: Any, locale: str, currency: str) -> str:
+    from payapp.services.outbox import KIND_LABELS
+    from payapp.ui.messages import translate_message
+
+    if isinstance(value, bool):
+        return QCoreApplication.translate("AuditLabels", "Yes") if value else QCoreApplication.translate(
+            "AuditLabels", "No")
+    if value is None or value == "":
+        return "—"
+    if key == "amount_minor" and isinstance(value, int):
+        if not currency:
+            return format_decimal(value, locale=locale)
+        try:
+            return format_money(value, currency, locale)
+        except (ValueError, UnknownCurrencyError):
+            return f"{format_decimal(value, locale=locale)} {currency}"
+    if key == "method" and value in _METHODS:
+        return translate_message(_METHODS[value])
+    if key == "kind" and value in KIND_LABELS:
+        return translate_message(KIND_LABELS[value])
+    if key == "role" and isinstance(value, str):
+        return _role(value)
+    if key == "until" and isinstance(value, str):
+        try:
+            return str(format_datetime(dt.datetime.fromisoformat(value).astimezone(), "short", locale=locale))
+        except ValueError:
+            return value
+    return str(value)                                   # ids and counts without grouping, codes, text
+
+
+_METHODS = {"card": "Credit card", "echeck": "eCheck"}          # listed in payapp/ui/messages.py
+
+
+def _role(code: str) -> str:
+    from payapp.domain.roles import Role
+    from payapp.ui.admin.users_page import role_label
+
+    try:
+        return role_label(Role(code))
+    except ValueError:
+        return code

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -162,7 +163,8 @@ def test_audit_page_lists_filters_and_exports(qtbot: QtBot, admin_company: AppCo
     actions = [model.row(i).action for i in range(model.rowCount())]
     assert actions == ["settings.changed", "user.created", "user.created"]      # newest first
     qtmodeltester.check(model)
-    assert "payment_types.back_office.card: False → True" in model.index(0, 5).data()
+    # Details in words (the CSV keeps the stored JSON): the setting's label, Yes/No for a boolean.
+    assert model.index(0, 5).data() == "Changes: Credit card for the back office: No → Yes"
     assert page.findChild(QLabel, "auditCount").text() == "3 of 3 entries shown"
     page.action_combo.setCurrentText("user.")
     page.findChild(QPushButton, "auditApply").click()
@@ -183,6 +185,7 @@ def test_audit_page_lists_filters_and_exports(qtbot: QtBot, admin_company: AppCo
     with out.open(encoding="utf-8-sig") as f:
         rows = list(csv.DictReader(f))
     assert [r["action"] for r in rows] == ["user.created"] and "bob" in rows[0]["details"]
+    assert json.loads(rows[0]["details"])["role"] == "finance"                 # the CSV keeps the stored JSON
 
 
 def test_audit_model_pages_lazily(qtbot: QtBot, admin_company: AppContext, run: Any, qtmodeltester: Any) -> None:  # noqa: F811

@@ -336,6 +336,258 @@
         <source>Sync job</source>
         <translation>Abgleichsauftrag</translation>
     </message>
+    <message>
+        <source>Amount</source>
+        <translation>Betrag</translation>
+    </message>
+    <message>
+        <source>Currency</source>
+        <translation>Währung</translation>
+    </message>
+    <message>
+        <source>Payment type</source>
+        <translation>Zahlungsart</translation>
+    </message>
+    <message>
+        <source>Last four digits</source>
+        <translation>Letzte vier Ziffern</translation>
+    </message>
+    <message>
+        <source>Order ID</source>
+        <translation>Auftrags-ID</translation>
+    </message>
+    <message>
+        <source>Transaction ID</source>
+        <translation>Transaktions-ID</translation>
+    </message>
+    <message>
+        <source>Response code</source>
+        <translation>Antwortcode</translation>
+    </message>
+    <message>
+        <source>Invoice (internal ID)</source>
+        <translation>Rechnung (interne ID)</translation>
+    </message>
+    <message>
+        <source>Company (internal ID)</source>
+        <translation>Firma (interne ID)</translation>
+    </message>
+    <message>
+        <source>Void/refund (internal ID)</source>
+        <translation>Storno/Erstattung (interne ID)</translation>
+    </message>
+    <message>
+        <source>Approval request</source>
+        <translation>Freigabeanfrage</translation>
+    </message>
+    <message>
+        <source>Sync jobs</source>
+        <translation>Abgleichsaufträge</translation>
+    </message>
+    <message>
+        <source>Username</source>
+        <translation>Benutzername</translation>
+    </message>
+    <message>
+        <source>Role</source>
+        <translation>Rolle</translation>
+    </message>
+    <message>
+        <source>First admin</source>
+        <translation>Erster Administrator</translation>
+    </message>
+    <message>
+        <source>Demo</source>
+        <translation>Demo</translation>
+    </message>
+    <message>
+        <source>Locked until</source>
+        <translation>Gesperrt bis</translation>
+    </message>
+    <message>
+        <source>Changes</source>
+        <translation>Änderungen</translation>
+    </message>
+    <message>
+        <source>Rows</source>
+        <translation>Zeilen</translation>
+    </message>
+    <message>
+        <source>Format</source>
+        <translation>Format</translation>
+    </message>
+    <message>
+        <source>Filter</source>
+        <translation>Filter</translation>
+    </message>
+    <message>
+        <source>Filters</source>
+        <translation>Filter</translation>
+    </message>
+    <message>
+        <source>From</source>
+        <translation>Von</translation>
+    </message>
+    <message>
+        <source>To</source>
+        <translation>Bis</translation>
+    </message>
+    <message>
+        <source>Action</source>
+        <translation>Aktion</translation>
+    </message>
+    <message>
+        <source>Text</source>
+        <translation>Text</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>Grund</translation>
+    </message>
+    <message>
+        <source>Note</source>
+        <translation>Notiz</translation>
+    </message>
+    <message>
+        <source>Gateway message</source>
+        <translation>Meldung des Gateways</translation>
+    </message>
+    <message>
+        <source>Last error</source>
+        <translation>Letzter Fehler</translation>
+    </message>
+    <message>
+        <source>Gateway</source>
+        <translation>Gateway</translation>
+    </message>
+    <message>
+        <source>Gateway address</source>
+        <translation>Gateway-Adresse</translation>
+    </message>
+    <message>
+        <source>Private key fingerprint</source>
+        <translation>Fingerabdruck des privaten Schlüssels</translation>
+    </message>
+    <message>
+        <source>Public key fingerprint</source>
+        <translation>Fingerabdruck des öffentlichen Schlüssels</translation>
+    </message>
+    <message>
+        <source>Keys replaced by</source>
+        <translation>Schlüssel ersetzt von</translation>
+    </message>
+    <message>
+        <source>Keys replaced at</source>
+        <translation>Schlüssel ersetzt am</translation>
+    </message>
+    <message>
+        <source>Credit card for the back office</source>
+        <translation>Kreditkarte im Backoffice</translation>
+    </message>
+    <message>
+        <source>eCheck for the back office</source>
+        <translation>eCheck im Backoffice</translation>
+    </message>
+    <message>
+        <source>Credit card for the client portal</source>
+        <translation>Kreditkarte im Kundenportal</translation>
+    </message>
+    <message>
+        <source>eCheck for the client portal</source>
+        <translation>eCheck im Kundenportal</translation>
+    </message>
+    <message>
+        <source>Internal currency</source>
+        <translation>Interne Währung</translation>
+    </message>
+    <message>
+        <source>Refunds above this need a second user</source>
+        <translation>Erstattungen darüber brauchen einen zweiten Benutzer</translation>
+    </message>
+    <message>
+        <source>Language</source>
+        <translation>Sprache</translation>
+    </message>
+    <message>
+        <source>Autotask API user</source>
+        <translation>Autotask-API-Benutzer</translation>
+    </message>
+    <message>
+        <source>Autotask integration code fingerprint</source>
+        <translation>Fingerabdruck des Autotask-Integrationscodes</translation>
+    </message>
+    <message>
+        <source>Autotask secret fingerprint</source>
+        <translation>Fingerabdruck des Autotask-Geheimnisses</translation>
+    </message>
+    <message>
+        <source>Autotask zone (cached)</source>
+        <translation>Autotask-Zone (zwischengespeichert)</translation>
+    </message>
+    <message>
+        <source>Autotask address</source>
+        <translation>Autotask-Adresse</translation>
+    </message>
+    <message>
+        <source>QuickBooks client ID</source>
+        <translation>QuickBooks-Client-ID</translation>
+    </message>
+    <message>
+        <source>QuickBooks client secret fingerprint</source>
+        <translation>Fingerabdruck des QuickBooks-Client-Geheimnisses</translation>
+    </message>
+    <message>
+        <source>QuickBooks company (realm) ID</source>
+        <translation>QuickBooks-Firmen-ID (Realm)</translation>
+    </message>
+    <message>
+        <source>QuickBooks address</source>
+        <translation>QuickBooks-Adresse</translation>
+    </message>
+    <message>
+        <source>QuickBooks sign-in address</source>
+        <translation>QuickBooks-Anmeldeadresse</translation>
+    </message>
+    <message>
+        <source>QuickBooks item (ID) for invoice and refund lines</source>
+        <translation>QuickBooks-Artikel (ID) für Rechnungs- und Erstattungszeilen</translation>
+    </message>
+    <message>
+        <source>QuickBooks account (ID) for payments</source>
+        <translation>QuickBooks-Konto (ID) für Zahlungen</translation>
+    </message>
+    <message>
+        <source>QuickBooks account (ID) for refunds</source>
+        <translation>QuickBooks-Konto (ID) für Erstattungen</translation>
+    </message>
+    <message>
+        <source>Sync every (minutes)</source>
+        <translation>Abgleich alle (Minuten)</translation>
+    </message>
+    <message>
+        <source>unknown user</source>
+        <translation>unbekannter Benutzer</translation>
+    </message>
+    <message>
+        <source>account locked</source>
+        <translation>Konto gesperrt</translation>
+    </message>
+    <message>
+        <source>account disabled</source>
+        <translation>Konto deaktiviert</translation>
+    </message>
+    <message>
+        <source>wrong password</source>
+        <translation>falsches Passwort</translation>
+    </message>
+    <message>
+        <source>Yes</source>
+        <translation>Ja</translation>
+    </message>
+    <message>
+        <source>No</source>
+        <translation>Nein</translation>
+    </message>
 </context>
 <context>
     <name>AuditPage</name>

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import datetime as dt
+import weakref
 from collections.abc import Coroutine
 from pathlib import Path
 from typing import Any
@@ -35,8 +37,9 @@ from PySide6.QtWidgets import (
 from qasync import asyncSlot
 
 from payapp.domain.errors import PayAppError
+from payapp.services.settings import SettingsService
 from payapp.services.users import AuditFilter, AuditLogService, AuditRow
-from payapp.ui.audit_labels import action_label, entity_label, group_label
+from payapp.ui.audit_labels import action_label, details_text, entity_label, group_label
 from payapp.ui.invoices.signals import emit
 from payapp.ui.lazy_model import ROW_ROLE, Column, LazyTableModel, LazyTableView
 from payapp.ui.messages import user_text
@@ -52,7 +55,8 @@ COLUMNS: tuple[Column[AuditRow], ...] = (
     Column(QT_TRANSLATE_NOOP("AuditTable", "Action"), lambda r, _l: action_label(r.action)),
     Column(QT_TRANSLATE_NOOP("AuditTable", "Entity"), lambda r, _l: entity_label(r.entity_type, r.entity_id)),
     Column(QT_TRANSLATE_NOOP("AuditTable", "Workstation"), lambda r, _l: r.workstation),
-    Column(QT_TRANSLATE_NOOP("AuditTable", "Details"), lambda r, _l: r.details_text()),
+    # Labels in the user's language, money in the user's locale (the CSV export writes the stored JSON).
+    Column(QT_TRANSLATE_NOOP("AuditTable", "Details"), lambda r, loc: details_text(r.details, loc)),
 )
 
 
@@ -70,7 +74,20 @@ class AuditTableModel(LazyTableModel[AuditRow, tuple[dt.datetime, int]]):
         super().__init__(locale=locale, parent=parent)
         self._service = service
         self._filter = AuditFilter()
+        self.currency = ""                  # the installation's, for amounts stored without one (set_currency)
+        model = weakref.ref(self)           # no model → columns → model cycle
+        self._columns = (*COLUMNS[:-1], dataclasses.replace(COLUMNS[-1], display=lambda r, loc: details_text(
+            r.details, loc, getattr(model(), "currency", ""))))
         self.page_loaded.connect(lambda _rows: emit(self.loaded))
+
+    def set_currency(self, currency: str) -> None:
+        if currency == self.currency:
+            return
+        self.currency = currency
+        self._display = {}
+        if self._rows:
+            column = len(COLUMNS) - 1
+            self.dataChanged.emit(self.index(0, column), self.index(len(self._rows) - 1, column))
 
     async def fetch_page(self, after: tuple[dt.datetime, int] | None, limit: int) -> list[AuditRow]:
         return await self._service.page(self._filter, after=after, limit=limit)
@@ -80,7 +97,7 @@ class AuditTableModel(LazyTableModel[AuditRow, tuple[dt.datetime, int]]):
 
     def extra_data(self, row: AuditRow, column: int, role: int) -> Any:
         if role == Qt.ItemDataRole.ToolTipRole and column == len(COLUMNS) - 1:
-            return row.details_text()
+            return details_text(row.details, self._locale, self.currency)
         if role == Qt.ItemDataRole.ToolTipRole and column == ACTION_COLUMN:
             return f"{action_label(row.action)} ({row.action})"
         return None
@@ -101,9 +118,11 @@ class AuditTableModel(LazyTableModel[AuditRow, tuple[dt.datetime, int]]):
 
 
 class AuditPage(QWidget):
-    def __init__(self, service: AuditLogService, parent: QWidget | None = None, *, locale: str = "en_US") -> None:
+    def __init__(self, service: AuditLogService, parent: QWidget | None = None, *, locale: str = "en_US",
+                 settings: SettingsService | None = None) -> None:
         super().__init__(parent)
         self._service = service
+        self._settings = settings           # for the installation's currency (amounts stored without one)
         self._started = False
         self._tasks: set[asyncio.Future[None]] = set()
         self.banner = Banner(self, "auditBanner")
@@ -205,13 +224,26 @@ class AuditPage(QWidget):
             self._started = True
             self.apply_filters()
             self._spawn(self._load_actions())
+            self._spawn(self._load_currency())
 
     async def wait_ready(self) -> None:
         if not self._started:
             self._started = True
             self.apply_filters()
+            self._spawn(self._load_currency())
         await self.model.wait_idle()
         await self._update_count_async()
+        await asyncio.gather(*self._tasks)
+
+    async def _load_currency(self) -> None:
+        if self._settings is None:
+            return
+        try:
+            currency = await self._settings.get("currency")
+        except PayAppError:
+            return
+        if shiboken6.isValid(self):
+            self.model.set_currency(str(currency or ""))
 
     async def _load_actions(self) -> None:
         try:

@@ -29,9 +29,9 @@ from PySide6.QtWidgets import (
 from payapp.domain.errors import ValidationError
 from payapp.domain.money import format_money, parse_amount
 from payapp.services.outbox import KIND_LABELS
-from payapp.services.payment_search import PaymentDetails, audit_details_text
+from payapp.services.payment_search import PaymentDetails
 from payapp.services.refund_approvals import ApprovalView
-from payapp.ui.audit_labels import action_label
+from payapp.ui.audit_labels import action_label, details_text
 from payapp.ui.messages import translate_message, user_text
 from payapp.ui.payments.payment_model import (
     SOURCE_LABELS,
@@ -153,7 +153,7 @@ class PaymentDetailsDialog(QDialog):
                            self, "syncJobsTable", right=(2,)), self.tr("Sync jobs"))
         tabs.addTab(_table([self.tr("When"), self.tr("User"), self.tr("Action"), self.tr("Details")],
                            [[format_when(a.occurred_at, locale), a.username, action_label(a.action),
-                             audit_details_text(a.details)] for a in details.audit],
+                             details_text(a.details, locale, details.row.currency)] for a in details.audit],
                            self, "auditTable"), self.tr("Audit"))
 
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
