@@ -195,6 +195,8 @@ def _build_feature_services(services: Services, http: httpx.AsyncClient) -> None
                                 services.current_user)
     services.outbox = OutboxWorker(services.db, connections.quickbooks, connections.autotask,
                                    current=services.current_user, settings=services.settings)
+    # Reconnected (e.g. after invalid_grant): what waited for QuickBooks goes now, not after the 5-minute hold.
+    connections.on_quickbooks_connected(services.outbox.resume_held)
 
 
 def build_tabs(services: Services, state: Any) -> list[tuple[str, str, Any]]:

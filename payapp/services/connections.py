@@ -11,7 +11,9 @@ the same against the sandbox without a browser (it follows the sandbox's authori
 
 Factories for the composition root: `connections.autotask` and `connections.quickbooks` are
 `async () -> connector`; pass them to SyncService and OutboxWorker. The QuickBooks connector is cached,
-so every user of it shares one token-refresh lock and one rate limit."""
+so every user of it shares one token-refresh lock and one rate limit. `on_quickbooks_connected(callback)`:
+the composition root passes the OutboxWorker's `resume_held`, so work held back while QuickBooks was
+disconnected is sent as soon as it is connected again."""
 
 from __future__ import annotations
 
@@ -19,8 +21,10 @@ import asyncio
 import contextlib
 import datetime as dt
 import json
+import logging
 import secrets as pysecrets
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -47,6 +51,8 @@ QB_CLIENT_SECRET = "quickbooks.client_secret"
 QB_REFRESH = "quickbooks.refresh_token"
 QB_ACCESS = "quickbooks.access_token"       # JSON {"token":..,"expires_at":..} (the expiry is not secret)
 STATE_TTL = 15 * 60
+
+log = logging.getLogger(__name__)
 
 
 class NotConfigured(PayAppError):
@@ -94,6 +100,11 @@ class ConnectionsService:
         self._qb_problem = ""        # the last "disconnected" message of a dropped connector (Test connection)
         self._zone_cache = ""
         self._demo_lock = asyncio.Lock()
+        self._on_qb_connected: list[Callable[[], None]] = []
+
+    def on_quickbooks_connected(self, callback: Callable[[], None]) -> None:
+        """Call `callback` each time QuickBooks is connected (again), e.g. the outbox worker's `resume_held`."""
+        self._on_qb_connected.append(callback)
 
     async def setup_demo(self) -> None:
         """Demo mode: save the sandboxes' made-up credentials and connect QuickBooks without a browser (the
@@ -267,6 +278,11 @@ class ConnectionsService:
         await self._settings.set_many({"quickbooks.realm_id": realm_id, "quickbooks.connected": True},
                                       audit_action="connections.quickbooks_connected")
         self._qb, self._qb_problem = None, ""
+        for callback in self._on_qb_connected:
+            try:
+                callback()
+            except Exception:            # the connection is made; a listener's bug must not undo that
+                log.exception("QuickBooks connected: a listener failed")
 
     async def connect_demo(self, redirect_uri: str = "http://127.0.0.1:8765/callback") -> None:
         """Demo mode: authorise against the sandbox without a browser (it approves at once and redirects)."""

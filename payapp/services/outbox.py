@@ -8,7 +8,8 @@ is lost and nothing is posted twice.
 - Jobs of one payment run in id order (push before void/refund); a job whose payment is not in
   QuickBooks yet waits for it.
 - Failures: transient ones back off exponentially (`backoff_base · 2^(attempts-1)`, capped, jittered);
-  throttling (429) waits without counting an attempt; a disconnected QuickBooks leaves jobs pending; a
+  throttling (429) waits without counting an attempt; a disconnected QuickBooks leaves jobs pending (held
+  back for `HOLD`; `resume_held()` makes them due at once when the connection is made again); a
   non-retryable fault or `max_attempts` failures move the job to `needs_attention` (Payment
   `accounting_sync_state = failed` with the reason in `sync_error`). `retry()` and `dismiss()` are
   audited.
@@ -64,6 +65,9 @@ NAMESPACE = uuid.UUID("6f1c1f49-3c43-4e55-9a43-2b2f1b1a0c11")
 KIND_LABELS = {PUSH_INVOICE: "Send invoice to QuickBooks", PUSH_PAYMENT: "Send payment to QuickBooks",
                VOID_PAYMENT: "Void payment in QuickBooks", REFUND_PAYMENT: "Send refund to QuickBooks",
                REVERSE_RETURNED: "Reverse returned eCheck in QuickBooks", MARK_PAID: "Mark invoice paid in Autotask"}
+
+#: How long a job waits when its system is disconnected (or not set up) before it is tried again by itself.
+HOLD = dt.timedelta(minutes=5)
 
 QuickBooksFactory = Callable[[], Awaitable[QuickBooksConnector]]
 AutotaskFactory = Callable[[], Awaitable[AutotaskConnector]]
@@ -178,6 +182,9 @@ class OutboxWorker:
         self._inv: dict[int, Invoice] = {}
         self._ops: dict[str, list[dict[str, Any]]] = {}
         self._link_rows: list[dict[str, Any]] = []
+        #: jobs this worker held back because their system was disconnected: id → the time they are due again
+        self._held: dict[int, dt.datetime] = {}
+        self._resume = False
         #: why the last run stopped with jobs left pending (e.g. "QuickBooks is disconnected: Reconnect
         #: QuickBooks …"), for the status bar; "" once a run gets jobs through again
         self.stopped_reason = ""
@@ -188,6 +195,28 @@ class OutboxWorker:
         """Call after committing new jobs: the background loop runs at once instead of at its next tick."""
         self._wake.set()
 
+    def resume_held(self) -> None:
+        """Call when a connection is made again (QuickBooks reconnected): the jobs held back while it was down
+        are sent now instead of after the rest of `HOLD`. The worker does it at the start of its next run (at
+        once: this wakes it), so it never races a batch in flight."""
+        self._resume = True
+        self.wake()
+
+    async def _resume_held(self) -> None:
+        """Make the held-back jobs due now. A job another worker has claimed since (its lease ends after the
+        hold) is left alone."""
+        self._resume = False
+        self.reset_connectors()                  # the next job builds its connector from the new sign-in
+        held, self._held = self._held, {}
+        if not held:
+            return
+        now = self._clock()
+        async with self._db.transaction(lock=True) as s:
+            for job_id, until in held.items():
+                await s.execute(update(_J).where(_J.c.id == job_id, _J.c.status == "pending",
+                                                 _J.c.next_attempt_at <= until).values(next_attempt_at=now))
+        log.info("connection made again: %d held-back outbox jobs are due now", len(held))
+
     def reset_connectors(self) -> None:
         """Forget cached connectors (after credentials changed)."""
         self._qb = None
@@ -196,13 +225,13 @@ class OutboxWorker:
     async def run_forever(self, interval: float = 15.0) -> None:
         """The background task: drain, then sleep until woken or `interval` passes. Cancel to stop."""
         while True:
+            self._wake.clear()               # before the run: a wake() while it runs starts the next one at once
             try:
                 await self.drain()
             except asyncio.CancelledError:
                 raise
             except Exception:
                 log.exception("outbox run failed")
-            self._wake.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), interval)
 
@@ -220,6 +249,8 @@ class OutboxWorker:
 
     async def run_once(self) -> DrainReport:
         self._stop_reason = ""
+        if self._resume:
+            await self._resume_held()
         claims = await self._claim()
         if not claims:
             return DrainReport()
@@ -269,6 +300,7 @@ class OutboxWorker:
             jobs = (await s.scalars(q)).all()
             out = []
             for j in jobs:
+                self._held.pop(j.id, None)
                 if not j.request_id:
                     j.request_id = (invoice_request_id(j.invoice_id) if j.kind == PUSH_INVOICE and j.invoice_id
                                     else str(uuid.uuid4()))
@@ -313,6 +345,12 @@ class OutboxWorker:
     def _release(self, job: _Claim, delay: float = 0.0) -> None:
         self._write("job_release", id=job.id, when=self._clock() + dt.timedelta(seconds=delay))
 
+    def _hold(self, job: _Claim) -> None:
+        """Its system is disconnected: try again after `HOLD`, or at once on `resume_held()`."""
+        until = self._clock() + HOLD
+        self._held[job.id] = until
+        self._write("job_release", id=job.id, when=until)
+
     async def _run_job(self, job: _Claim) -> str:
         try:
             handler = {PUSH_INVOICE: self._push_invoice, PUSH_PAYMENT: self._push_payment,
@@ -327,13 +365,13 @@ class OutboxWorker:
             return "deferred"
         except _Stop as exc:
             self._stop_reason = exc.user_message
-            self._release(job, delay=300.0)
+            self._hold(job)
             return "stopped"
         except QuickBooksError as exc:
             if exc.kind == "disconnected":
                 self._qb = None
                 self._stop_reason = exc.user_message
-                self._release(job, delay=300.0)
+                self._hold(job)
                 return "stopped"
             if exc.kind == "throttled":
                 self._release(job, delay=60.0 if exc.retry_after is None else exc.retry_after)

@@ -3,13 +3,19 @@ in demo mode) and the headless `payapp sync` entry point, against both sandboxes
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import datetime as dt
+import time
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import httpx
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from payapp.models import Invoice, OutboxJob
+from payapp.models.base import utcnow
 from payapp.models.db import Database
 from payapp.sandbox.autotask import (
     DEMO_API_USER,
@@ -186,3 +192,63 @@ async def test_no_connection_secrets_or_tokens_in_logs_or_database(
         for token in {secret, *(part for part in secret.split('"') if len(part) > 20)}:
             assert not _found(token, logged), "a connection secret was logged"
             assert not _found(token, dump), "a connection secret is in the database"
+
+
+async def test_reconnecting_quickbooks_sends_the_held_back_jobs_at_once(tmp_path: Path) -> None:
+    """QuickBooks refuses the sign-in (invalid_grant) while a payment waits to be pushed: the outbox holds the
+    job back for five minutes. Connecting again (what Admin › Connections does) wakes the worker, as the
+    composition root wires it, and the job reaches the QuickBooks sandbox within seconds."""
+    from payapp.app import build_context
+    from payapp.config import load_config
+    from payapp.services.outbox import PUSH_PAYMENT
+    from payapp.services.payments import PaymentRequest
+    from tests.payment_helpers import card
+
+    ctx = build_context(load_config(demo=True, data_dir=tmp_path / "app"))
+    services = ctx.services
+    conn, outbox, payments = services.connections, services.outbox, services.payments
+    assert conn is not None and outbox is not None and payments is not None
+    qb_sandbox = ctx.sandboxes["quickbooks"][0]
+    worker: asyncio.Task[None] | None = None
+    try:
+        await conn.setup_demo()
+        async with services.db.transaction() as s:        # whatever the demo company left to send is sent
+            await s.execute(update(OutboxJob).where(OutboxJob.status == "pending").values(status="done"))
+        qb_sandbox.revoke()                                 # e.g. the refresh token expired: invalid_grant
+        async with services.db.sessions() as s:
+            invoice = int((await s.scalars(select(Invoice.id).where(  # not in QuickBooks yet: pushed with it
+                Invoice.balance_minor >= 50_00, Invoice.is_voided.is_(False), Invoice.accounting_id.is_(None))
+                .limit(1))).one())
+        paid = await payments.take_payment(PaymentRequest(invoice, 12_34, card()))
+        assert paid.approved
+
+        async def push_job() -> OutboxJob:
+            async with services.db.sessions() as s:
+                return (await s.scalars(select(OutboxJob).where(OutboxJob.payment_id == paid.payment_id,
+                                                                OutboxJob.kind == PUSH_PAYMENT))).one()
+
+        worker = asyncio.create_task(outbox.run_forever())
+        outbox.wake()
+        deadline = time.monotonic() + 10
+        while "Reconnect QuickBooks" not in outbox.stopped_reason:
+            assert time.monotonic() < deadline, "the worker never found QuickBooks disconnected"
+            await asyncio.sleep(0.02)
+        await asyncio.sleep(0.2)                            # the run writes its outcome
+        held = await push_job()
+        assert held.status == "pending" and held.attempts == 0
+        assert held.next_attempt_at > utcnow() + dt.timedelta(minutes=4)      # held back for five minutes
+
+        await conn.connect_demo()                           # the admin reconnects QuickBooks
+        deadline = time.monotonic() + 5
+        while (job := await push_job()).status != "done":
+            assert job.status == "pending" and time.monotonic() < deadline, f"held job: {job.status}, {job.last_error}"
+            await asyncio.sleep(0.05)
+        assert any(str(p.get("PrivateNote", "")).startswith(f"PayApp {paid.order_id}")
+                   for p in qb_sandbox.all("Payment"))
+        assert outbox.stopped_reason == ""
+    finally:
+        if worker is not None:
+            worker.cancel()
+            with contextlib.suppress(BaseException):
+                await worker
+        await ctx.aclose()
