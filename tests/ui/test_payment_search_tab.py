@@ -462,3 +462,36 @@ def test_receipt_is_in_the_users_language(qapp: QApplication, demo_context: AppC
         assert english_word not in german, english_word
     whole = f"{r.amount_minor // 100:,}".replace(",", ".") + f",{r.amount_minor % 100:02d}\xa0$"
     assert whole in german                                   # 1.234,56 $: the German way
+
+
+def test_column_layout_is_saved_and_restored(qtbot: QtBot, demo_context: AppContext, run: Run,
+                                             tmp_path: Path) -> None:
+    """The user moves, resizes and hides payment columns; the next start (a new settings object over the same
+    file, as after a restart) shows them the same way."""
+    services = demo_context.services
+    state = WindowState(tmp_path / "ui.ini")
+    tab = PaymentSearchTab(services, state)
+    qtbot.addWidget(tab)
+    tab.resize(1300, 700)
+    tab.show()
+    run(tab.wait_ready(), 30)
+    header = tab.table.horizontalHeader()
+    assert header.sectionsMovable()                     # the user can drag a column to another place
+    header.moveSection(header.visualIndex(5), 0)        # "applied" first
+    header.resizeSection(1, 333)                        # a wider company column
+    header.setSectionHidden(9, True)                    # no user column
+    tab.shutdown()
+    tab.close()                                         # the window closes (and writes the settings file)
+    state.sync()
+
+    again = PaymentSearchTab(services, WindowState(tmp_path / "ui.ini"))
+    qtbot.addWidget(again)
+    again.resize(1300, 700)
+    again.show()
+    run(again.wait_ready(), 30)
+    restored = again.table.horizontalHeader()
+    assert restored.logicalIndex(0) == 5
+    assert restored.sectionSize(1) == 333
+    assert restored.isSectionHidden(9) and not restored.isSectionHidden(8)
+    assert restored.count() == header.count()
+    again.shutdown()

@@ -185,6 +185,7 @@ class PaymentSearchTab(QWidget):
         self.empty.setObjectName("paymentsEmpty")
         self.empty.hide()
         header = self.table.horizontalHeader()
+        header.setSectionsMovable(True)               # the saved layout keeps the order the user drags to
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
         header.setSortIndicatorShown(True)
