@@ -1,5 +1,6 @@
 """Payment processing setup (Admin → Payment Processing): gateway address, keys in the OS keyring (the
-database keeps fingerprints only), payment types, and the internal currency (set once).
+database keeps fingerprints only), payment types, the internal currency (set once), and the refund approval
+rule (voids and refunds above an amount wait for a second user: `services.refund_approvals`).
 
 Every change is admin-only and audited; a key value never reaches the database, the audit log or a log."""
 
@@ -18,6 +19,7 @@ from payapp.domain.errors import ConflictError, ValidationError
 from payapp.domain.gateways import ENVIRONMENTS, PAYMENT_TYPES, GatewaySpec, gateway_spec
 from payapp.domain.roles import Permission
 from payapp.services.auth import CurrentUser
+from payapp.services.refund_approvals import THRESHOLD_KEY
 from payapp.services.secrets import InsecureKeyringError, Secret, SecretStore
 from payapp.services.settings import PRIVATE_KEY, PUBLIC_KEY, ProcessingStatus, SettingsService
 
@@ -58,6 +60,8 @@ class ProcessingPageState:
     keyring_secure: bool
     keyring_backend: str
     status: ProcessingStatus
+    #: voids and refunds above this (minor units of `currency`) need a second user's approval; 0 = off
+    approval_threshold_minor: int = 0
 
     @property
     def keys_configured(self) -> bool:
@@ -120,7 +124,8 @@ class ProcessingSetupService:
             gateway=spec, base_url=base_url, environment=environment, keys=keys,
             keys_changed_by=s["gateway.keys_changed_by"], keys_changed_at=s["gateway.keys_changed_at"],
             payment_types=types, currency=s["currency"], keyring_secure=secure,
-            keyring_backend=self._secrets.backend_name, status=await self._settings.processing_status(s))
+            keyring_backend=self._secrets.backend_name, status=await self._settings.processing_status(s),
+            approval_threshold_minor=int(s[THRESHOLD_KEY] or 0))
 
     async def save_keys(self, private: Secret | None, public: Secret | None) -> dict[str, str]:
         """`save_credentials` for the private and the public key."""
@@ -202,6 +207,14 @@ class ProcessingSetupService:
         else:
             raise ValidationError(f"Unknown environment {environment!r}.")
         await self._settings.set_many({"gateway.base_url": url})
+
+    async def save_approval_threshold(self, amount_minor: int) -> None:
+        """Voids and refunds above `amount_minor` (in the internal currency) need a second user's approval;
+        0 switches the rule off. Audited as a settings change, old → new."""
+        self._current.require(Permission.ADMINISTER)
+        if isinstance(amount_minor, bool) or not isinstance(amount_minor, int) or amount_minor < 0:
+            raise ValidationError("That is not an amount.", field=THRESHOLD_KEY)
+        await self._settings.set_many({THRESHOLD_KEY: amount_minor})
 
     async def set_currency(self, code: str) -> None:
         """Choose the internal currency. Once set it can never be changed (ConflictError)."""

@@ -361,3 +361,70 @@ def test_admin_tab_for_non_admins_shows_no_pages(qtbot: QtBot, admin_company: Ap
     qtbot.addWidget(tab)
     assert tab.findChild(ProcessingPage) is None
     assert tab.stack.count() == 1 and tab.stack.widget(0).objectName() == "adminDenied"
+
+
+def test_refund_approval_amount_is_set_in_admin_and_audited(qtbot: QtBot, demo_context: AppContext,
+                                                            run: Any) -> None:
+    """Issue #6: the amount above which a void or refund needs a second user's approval is set on this page,
+    in the internal currency, saved with Save and audited old → new; empty means off; admins only."""
+    import json
+
+    from sqlalchemy import select
+
+    from payapp.domain.errors import PermissionDenied
+    from payapp.domain.roles import Role
+    from payapp.models import AuditEvent
+    from payapp.services.refund_approvals import THRESHOLD_KEY
+    from payapp.ui.admin.admin_tab import processing_service
+
+    services = demo_context.services
+    approvals: Any = services.extras["refund_approvals"]
+    page = processing_page(qtbot, demo_context, run)
+    field = page.findChild(QLineEdit, "approvalThresholdEdit")
+    status = page.findChild(QLabel, "approvalThresholdStatus")
+    assert field is not None and field.isEnabled() and field.text() == ""
+    assert status.text().startswith("Off") and page.findChild(QLabel, "approvalThresholdCurrency").text() == "USD"
+    assert "Payment Search" in page.findChild(QLabel, "approvalThresholdHint").text()
+    assert "Pending approvals" in page.findChild(QLabel, "approvalThresholdHint").text()
+
+    async def changes() -> list[dict[str, Any]]:
+        async with services.db.sessions() as s:
+            rows = (await s.scalars(select(AuditEvent.details).where(AuditEvent.action == "settings.changed")
+                                    .order_by(AuditEvent.id))).all()
+        return [c for c in (json.loads(d).get("changes", {}) for d in rows) if THRESHOLD_KEY in c]
+
+    field.setText("1,234.50")
+    save(page, run)
+    assert page.banner.kind == "success", page.banner.text
+    assert run(services.settings.get(THRESHOLD_KEY)) == 1234_50
+    assert run(approvals.needs_approval(1234_51)) and not run(approvals.needs_approval(1234_50))
+    assert run(changes()) == [{THRESHOLD_KEY: [0, 1234_50]}]
+    assert field.text() == "1234.50" and "$1,234.50" in status.text()
+
+    field.setText("twelve")                                   # refused before anything is saved
+    assert page.findChild(QLabel, "approvalThresholdError").isVisibleTo(page)
+    page.type_boxes["portal.echeck"].setChecked(True)
+    save(page, run)
+    assert page.banner.kind == "error"
+    assert run(services.settings.get(THRESHOLD_KEY)) == 1234_50
+    assert not run(services.settings.get("payment_types.portal.echeck"))
+
+    field.setText("")                                         # empty: the rule is off
+    save(page, run)
+    assert run(services.settings.get(THRESHOLD_KEY)) == 0 and status.text().startswith("Off")
+    assert run(changes())[-1] == {THRESHOLD_KEY: [1234_50, 0]}
+
+    german = ProcessingPage(processing_service(services), locale="de_DE")      # typed the German way
+    qtbot.addWidget(german)
+    run(german.wait_ready())
+    german.findChild(QLineEdit, "approvalThresholdEdit").setText("1.000,50")
+    assert german.threshold_minor() == 1000_50
+
+    admin = services.current_user.actor
+    services.current_user.actor = Actor(user_id=None, username="fin", role=Role.FINANCE)
+    try:
+        with pytest.raises(PermissionDenied):
+            run(processing_service(services).save_approval_threshold(5_00))
+    finally:
+        services.current_user.actor = admin
+    assert run(services.settings.get(THRESHOLD_KEY)) == 0

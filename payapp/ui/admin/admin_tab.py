@@ -50,7 +50,8 @@ class AdminTab(QWidget):
 
         s = self._services
         pages: list[tuple[str, str, QWidget]] = [
-            ("paymentProcessingPage", self.tr("Payment Processing"), ProcessingPage(processing_service(s)))]
+            ("paymentProcessingPage", self.tr("Payment Processing"),
+             ProcessingPage(processing_service(s), locale=s.locale))]
         if s.users is not None:
             pages.append(("usersPage", self.tr("Users"), UsersPage(s.users, locale=s.locale)))
         if s.audit_log is not None:

@@ -1,4 +1,5 @@
-"""Admin → Payment Processing: gateway, keys (masked; kept in the OS keyring), payment types, currency.
+"""Admin → Payment Processing: gateway, keys (masked; kept in the OS keyring), payment types, currency, and the
+refund approval rule (voids and refunds above an amount wait for a second user's approval).
 
 A saved key is never read back into a widget: a configured key shows its fingerprint and a Replace button."""
 
@@ -7,7 +8,7 @@ from __future__ import annotations
 import asyncio
 
 import shiboken6
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QLocale, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -26,8 +27,9 @@ from PySide6.QtWidgets import (
 )
 from qasync import asyncSlot
 
-from payapp.domain.errors import PayAppError
+from payapp.domain.errors import PayAppError, ValidationError
 from payapp.domain.gateways import COMMON_CURRENCIES, ENVIRONMENTS, PAYMENT_TYPES
+from payapp.domain.money import format_amount_input, format_money, parse_amount
 from payapp.services.processing import KeyState, ProcessingPageState, ProcessingSetupService
 from payapp.services.secrets import Secret
 from payapp.ui.messages import translate_message, user_text
@@ -92,9 +94,12 @@ class _KeyRow(QWidget):
 
 
 class ProcessingPage(QWidget):
-    def __init__(self, service: ProcessingSetupService, parent: QWidget | None = None) -> None:
+    def __init__(self, service: ProcessingSetupService, parent: QWidget | None = None, *,
+                 locale: str | None = None) -> None:
         super().__init__(parent)
         self._service = service
+        # Babel locale for amounts; by default the one the app's translators set ("de_DE", "en_US")
+        self._locale = locale or QLocale().name()
         self.state: ProcessingPageState | None = None
         self._loaded = asyncio.Event()
         self._tasks: set[asyncio.Task[None]] = set()
@@ -189,6 +194,47 @@ class ProcessingPage(QWidget):
         crow.addWidget(self.currency_button)
         crow.addWidget(self.currency_label, 1)
 
+        # refund approval: voids and refunds above the amount wait for a second user
+        approval_box = QGroupBox(self.tr("Refund approval"), self)
+        approval_box.setObjectName("refundApprovalBox")
+        aform = QFormLayout(approval_box)
+        self.threshold_edit = QLineEdit(approval_box)
+        self.threshold_edit.setObjectName("approvalThresholdEdit")
+        self.threshold_edit.setAlignment(Qt.AlignmentFlag.AlignRight)
+        self.threshold_edit.setMaximumWidth(180)
+        self.threshold_edit.setPlaceholderText(self.tr("Off"))
+        self.threshold_edit.setAccessibleName(self.tr("Approval needed above"))
+        self.threshold_edit.textChanged.connect(lambda _t: self._check_threshold_field())
+        self.threshold_currency = QLabel(approval_box)
+        self.threshold_currency.setObjectName("approvalThresholdCurrency")
+        self.threshold_error = QLabel(approval_box)
+        self.threshold_error.setObjectName("approvalThresholdError")
+        self.threshold_error.setStyleSheet(f"color: {ERROR_COLOUR};")
+        self.threshold_error.setWordWrap(True)
+        self.threshold_error.hide()
+        self.threshold_status = QLabel(approval_box)
+        self.threshold_status.setObjectName("approvalThresholdStatus")
+        self.threshold_status.setWordWrap(True)
+        self.threshold_hint = QLabel(self.tr(
+            "A void or refund above this amount is not sent until another user approves it; the user who asked "
+            "can never approve their own request. Leave it empty (or 0) to switch the rule off. Requests waiting "
+            "for approval are listed in Payment Search › Pending approvals…"), approval_box)
+        self.threshold_hint.setObjectName("approvalThresholdHint")
+        self.threshold_hint.setWordWrap(True)
+        self.threshold_hint.setStyleSheet("QLabel:enabled { color: palette(placeholder-text); }")
+        threshold_row = QHBoxLayout()
+        threshold_row.addWidget(self.threshold_edit, 1)
+        threshold_row.addSpacing(4)
+        threshold_row.addWidget(self.threshold_currency)
+        threshold_row.addStretch(0)
+        threshold_field = QVBoxLayout()
+        threshold_field.setSpacing(2)
+        threshold_field.addLayout(threshold_row)
+        threshold_field.addWidget(self.threshold_error)
+        aform.addRow(self.tr("Approval needed above:"), threshold_field)
+        aform.addRow(self.threshold_status)
+        aform.addRow(self.threshold_hint)
+
         self.save_button = QPushButton(self.tr("Save"), self)
         self.save_button.setObjectName("saveProcessingButton")
         self.save_button.setDefault(True)
@@ -201,7 +247,7 @@ class ProcessingPage(QWidget):
         body = QVBoxLayout(content)
         body.addWidget(title)
         body.addWidget(self.status_label)
-        for box in (gateway_box, keys_box, types_box, currency_box):
+        for box in (gateway_box, keys_box, types_box, currency_box, approval_box):
             body.addWidget(box)
         body.addLayout(buttons)
         body.addStretch(1)
@@ -287,6 +333,7 @@ class ProcessingPage(QWidget):
             box.setChecked(state.payment_types.get(name, False))
             box.setEnabled(name.partition(".")[2] in state.gateway.payment_types)
         self._show_currency(state)
+        self._show_threshold(state)
         self._show_status(state)
 
     def _show_currency(self, state: ProcessingPageState) -> None:
@@ -308,6 +355,46 @@ class ProcessingPage(QWidget):
         self.currency_button.show()
         self.currency_label.setText(self.tr("Not chosen yet. {gateway} supports {supported}.").format(
             gateway=translate_message(state.gateway.label), supported=supported))
+
+    def _show_threshold(self, state: ProcessingPageState) -> None:
+        """The saved rule in the field (empty when off) and in words, in the internal currency."""
+        minor, currency = state.approval_threshold_minor, state.currency
+        self.threshold_edit.setEnabled(bool(currency))
+        self.threshold_currency.setText(currency)
+        self.threshold_edit.setText(format_amount_input(minor, currency, self._locale) if minor and currency else "")
+        self._check_threshold_field()
+        if not currency:
+            self.threshold_status.setText(self.tr("Choose the internal currency first: the amount is in it."))
+        elif minor:
+            self.threshold_status.setText(self.tr("Voids and refunds above %1 need a second user's approval.")
+                                          .replace("%1", format_money(minor, currency, self._locale)))
+        else:
+            self.threshold_status.setText(self.tr("Off: Finance and Admin users void and refund without approval."))
+
+    def threshold_minor(self) -> int:
+        """The amount typed, in minor units of the internal currency (empty = 0 = off); ValidationError if it
+        is not an amount."""
+        text = self.threshold_edit.text().strip()
+        if not text or self.state is None or not self.state.currency:
+            return 0
+        minor = parse_amount(text, self.state.currency, self._locale).minor
+        if minor < 0:
+            raise ValidationError(self.tr("Enter an amount of 0 or more (empty or 0: off)."),
+                                  field="approval_threshold")
+        return minor
+
+    def _check_threshold_field(self) -> bool:
+        try:
+            self.threshold_minor()
+        except ValidationError as exc:
+            self.threshold_error.setText(user_text(exc))
+            self.threshold_error.show()
+            self.threshold_edit.setAccessibleDescription(user_text(exc))
+            return False
+        self.threshold_error.clear()
+        self.threshold_error.hide()
+        self.threshold_edit.setAccessibleDescription("")
+        return True
 
     def _show_status(self, state: ProcessingPageState) -> None:
         status = state.status
@@ -350,6 +437,12 @@ class ProcessingPage(QWidget):
     async def _on_save(self) -> None:
         if self.state is None:
             return
+        try:                                   # a bad amount saves nothing: checked before anything is stored
+            threshold = self.threshold_minor()
+        except ValidationError as exc:
+            self.banner.show_error(user_text(exc))
+            self.threshold_edit.setFocus()
+            return
         self._busy(True)
         try:
             typed = {name: row.typed() for name, row in self.key_rows.items()}   # the gateway's own fields
@@ -361,6 +454,8 @@ class ProcessingPage(QWidget):
             types = {name: box.isChecked() for name, box in self.type_boxes.items()}
             if types != self.state.payment_types:
                 await self._service.save_payment_types(types)
+            if self.state.currency and threshold != self.state.approval_threshold_minor:
+                await self._service.save_approval_threshold(threshold)
         except PayAppError as exc:
             self.banner.show_error(user_text(exc))
         else:
