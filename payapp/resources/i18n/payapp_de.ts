@@ -3043,6 +3043,26 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
         <translation>Währung festlegen …</translation>
     </message>
     <message>
+        <source>Refund approval</source>
+        <translation>Freigabe von Erstattungen</translation>
+    </message>
+    <message>
+        <source>Off</source>
+        <translation>Aus</translation>
+    </message>
+    <message>
+        <source>Approval needed above</source>
+        <translation>Freigabe nötig über</translation>
+    </message>
+    <message>
+        <source>A void or refund above this amount is not sent until another user approves it; the user who asked can never approve their own request. Leave it empty (or 0) to switch the rule off. Requests waiting for approval are listed in Payment Search › Pending approvals…</source>
+        <translation>Eine Stornierung oder Erstattung über diesem Betrag wird erst gesendet, wenn ein anderer Benutzer sie freigibt; wer sie angefordert hat, kann sie nie selbst freigeben. Leer lassen (oder 0), um die Regel auszuschalten. Anfragen, die auf Freigabe warten, stehen in Zahlungssuche › Offene Freigaben …</translation>
+    </message>
+    <message>
+        <source>Approval needed above:</source>
+        <translation>Freigabe nötig über:</translation>
+    </message>
+    <message>
         <source>Save</source>
         <translation>Speichern</translation>
     </message>
@@ -3081,6 +3101,22 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
     <message>
         <source>Not chosen yet. {gateway} supports {supported}.</source>
         <translation>Noch nicht gewählt. {gateway} unterstützt {supported}.</translation>
+    </message>
+    <message>
+        <source>Choose the internal currency first: the amount is in it.</source>
+        <translation>Wählen Sie zuerst die interne Währung: Der Betrag wird in ihr angegeben.</translation>
+    </message>
+    <message>
+        <source>Voids and refunds above %1 need a second user&apos;s approval.</source>
+        <translation>Stornierungen und Erstattungen über %1 müssen von einem zweiten Benutzer freigegeben werden.</translation>
+    </message>
+    <message>
+        <source>Off: Finance and Admin users void and refund without approval.</source>
+        <translation>Aus: Benutzer mit der Rolle Finanzen oder Administrator stornieren und erstatten ohne Freigabe.</translation>
+    </message>
+    <message>
+        <source>Enter an amount of 0 or more (empty or 0: off).</source>
+        <translation>Geben Sie einen Betrag von 0 oder mehr ein (leer oder 0: aus).</translation>
     </message>
     <message>
         <source>back office: {types}</source>
