@@ -79,8 +79,8 @@ def generate_demo_company(url: str, *, companies: int = 60, years: int = 2, seed
     """Fill an empty, migrated database with a demo company: companies, contacts, contracts, tickets,
     two years of invoices in every state, and card and eCheck payments (some voided or refunded)."""
     rng = random.Random(seed)
+    now = dt.datetime.now(dt.UTC) if today is None else dt.datetime.combine(today, dt.time(17), tzinfo=dt.UTC)
     today = today or dt.date.today()
-    now = dt.datetime.now(dt.UTC)
     engine = make_sync_engine(url)
     used: set[str] = set()
     company_rows, contact_rows, contract_rows, ticket_rows = [], [], [], []
@@ -148,13 +148,13 @@ def generate_demo_company(url: str, *, companies: int = 60, years: int = 2, seed
                 accounting_id=str(100 + inv_id) if age > 2 else None, invoice_date=day, due_date=due, currency="USD",
                 total_minor=total, tax_minor=tax, paid_minor=paid, balance_minor=0 if voided else total - paid,
                 status=invoice_status(total, paid, voided).value, is_voided=voided,
-                voided_date=day + dt.timedelta(days=3) if voided else None,
-                paid_date=due - dt.timedelta(days=rng.randint(0, 20)) if paid >= total else None,
+                voided_date=min(day + dt.timedelta(days=3), today) if voided else None,
+                paid_date=min(due - dt.timedelta(days=rng.randint(0, 20)), today) if paid >= total else None,
                 payment_term="Net 30", comments="", contract_id=cid, sync_state="synced" if age > 2 else "pending",
                 psa_paid_marked=paid >= total and not voided, created_at=now, updated_at=now))
             if paid:
                 _payments_for(rng, inv_id, cid, names[cid], invoice_rows[-1], paid, payment_rows, refund_rows,
-                              method_rows)
+                              method_rows, now)
             day += dt.timedelta(days=rng.choice([28, 30, 31]))
     with engine.begin() as conn:
         for model, rows in ((Company, company_rows), (Contact, contact_rows), (Contract, contract_rows),
@@ -168,13 +168,18 @@ def generate_demo_company(url: str, *, companies: int = 60, years: int = 2, seed
 
 def _payments_for(rng: random.Random, inv_id: int, cid: int, company: str, inv: dict[str, object], paid: int,
                   payments: list[dict[str, object]], refunds: list[dict[str, object]],
-                  methods: list[dict[str, object]]) -> None:
+                  methods: list[dict[str, object]], now: dt.datetime) -> None:
+    """The payments of one paid or partly paid invoice. Nothing happens after `now`: a payment made in the last
+    day is approved but not settled yet, and a refund needs the five days after the payment to have passed."""
     echeck = rng.random() < 0.3
     brand, last4 = ("", rng.choice(["3123", "3815"])) if echeck else rng.choice(BRANDS)
     issued = inv["invoice_date"]
     assert isinstance(issued, dt.date)
     when = dt.datetime.combine(issued + dt.timedelta(days=rng.randint(1, 35)), dt.time(9 + rng.randint(0, 8)),
                                tzinfo=dt.UTC)
+    if when > now - dt.timedelta(hours=2):
+        when = max(now - dt.timedelta(hours=2), dt.datetime.combine(issued, dt.time(9), tzinfo=dt.UTC))
+    settled = when + dt.timedelta(days=1) <= now
     method_id = None
     if not any(m["company_id"] == cid for m in methods) and rng.random() < 0.7:
         method_id = len(methods) + 1
@@ -205,12 +210,12 @@ def _payments_for(rng: random.Random, inv_id: int, cid: int, company: str, inv: 
                             created_at=when + dt.timedelta(hours=1), decided_at=when + dt.timedelta(hours=1)))
         pid += 1
     refunded = 0
-    if rng.random() < 0.05 and paid > 1000:
+    if rng.random() < 0.05 and paid > 1000 and when + dt.timedelta(days=5) <= now:
         refunded = paid // 4
-    status = "partially_refunded" if refunded else "settled"
+    status = "partially_refunded" if refunded else "settled" if settled else "approved"
     payments.append(dict(base, id=pid, transaction_id=str(8800000000 + pid), amount_minor=paid + refunded,
                          applied_minor=paid + refunded, refunded_minor=refunded, status=status,
-                         settled_at=when + dt.timedelta(days=1), accounting_id=str(500 + pid)))
+                         settled_at=when + dt.timedelta(days=1) if settled else None, accounting_id=str(500 + pid)))
     if refunded:
         refunds.append(dict(payment_id=pid, order_id=f"demo-refund-{pid}", kind="refund", amount_minor=refunded,
                             currency="USD", status="approved", transaction_id=str(9900000000 + pid),

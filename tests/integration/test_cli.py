@@ -64,6 +64,12 @@ def test_demo_data_makes_the_demo_company_in_its_own_folder(tmp_path: Path) -> N
             assert (method, "settled") in kinds and (method, "voided") in kinds, method
             assert {(method, "refunded"), (method, "partially_refunded")} & kinds, method
         assert one("SELECT COUNT(*) FROM refunds") > 0
+        # nothing has happened yet that lies in the future (payments shown as made next week look like a bug)
+        for table, column in (("payments", "created_at"), ("payments", "settled_at"), ("payments", "voided_at"),
+                              ("refunds", "created_at"), ("invoices", "paid_date"), ("invoices", "voided_date"),
+                              ("invoices", "invoice_date")):
+            assert one(f"SELECT COUNT(*) FROM {table} WHERE julianday({column}) > julianday('now')") == 0, column
+        assert one("SELECT COUNT(*) FROM payments WHERE status = 'settled' AND settled_at IS NULL") == 0
 
 
 def test_db_upgrade_creates_the_company_database(tmp_path: Path) -> None:
