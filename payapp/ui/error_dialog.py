@@ -15,8 +15,8 @@ from payapp.ui.messages import user_text
 log = logging.getLogger("payapp.crash")
 
 
-#: Error dialogs on screen. A dialog without a parent is owned by its Python wrapper: without this reference the
-#: box opened from the excepthook's timer was deleted as soon as show_error returned, so no error was ever shown.
+# Error dialogs on screen. A dialog without a parent is owned by its Python wrapper: without this reference the
+# box opened from the excepthook's timer was deleted as soon as show_error returned, so no error was ever shown.
 _OPEN: list[QMessageBox] = []
 
 

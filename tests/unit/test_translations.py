@@ -354,3 +354,35 @@ def test_the_message_scan_reads_raises_fstrings_and_error_classes() -> None:
     assert _message_templates(first, {}) == ["Use at most \0 decimal places."]
     assert _message_templates(second, {}) == ["a (b).", "a."]
     assert "ValidationError" in _error_classes() and "QuickBooksDisconnected" in _error_classes()
+
+
+# Files whose `#:` comments still leak into the .ts; owned by other changes (remove an entry when it is fixed).
+LEAKING_NOTES = ("payapp/ui/payments/payment_search_tab.py",)
+
+
+def _leaking_translator_notes(path: Path) -> list[str]:
+    """lupdate takes a `#:` comment as a translator note for the NEXT translatable string, however far below it
+    is: a `#:` comment is only right directly above a line that marks a string (tr, translate, QT_TRANSLATE_NOOP)."""
+    import re
+
+    lines = path.read_text(encoding="utf-8").splitlines()
+    marks = re.compile(r"\b(tr|translate|QT_TRANSLATE_NOOP|QT_TR_NOOP)\(")
+    problems = []
+    for i, line in enumerate(lines):
+        if not line.lstrip().startswith("#:"):
+            continue
+        following = next((rest for rest in lines[i + 1:] if not rest.lstrip().startswith("#")), "")
+        if not marks.search(following):
+            problems.append(f"{path.relative_to(ROOT) if path.is_relative_to(ROOT) else path.name}:{i + 1}")
+    return problems
+
+
+def test_code_comments_do_not_become_translator_notes(tmp_path: Path) -> None:
+    problems = [p for path in sorted((ROOT / "payapp" / "ui").rglob("*.py"))
+                if str(path.relative_to(ROOT)) not in LEAKING_NOTES for p in _leaking_translator_notes(path)]
+    assert not problems, ("lupdate copies these `#:` comments into the .ts as translator notes: write `#`:\n"
+                          + "\n".join(problems))
+    sample = tmp_path / "sample.py"
+    sample.write_text("#: A list of open dialogs.\nOPEN = []\n#: The window title.\nt = self.tr('PayApp')\n",
+                      encoding="utf-8")
+    assert _leaking_translator_notes(sample) == ["sample.py:1"]

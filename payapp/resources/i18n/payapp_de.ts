@@ -877,7 +877,6 @@
     <name>ErrorDialog</name>
     <message>
         <source>Something went wrong and was written to the log. Nothing was charged twice: payments in progress are checked with the gateway when PayApp starts again.</source>
-        <extracomment>Error dialogs on screen. A dialog without a parent is owned by its Python wrapper: without this reference the box opened from the excepthook&apos;s timer was deleted as soon as show_error returned, so no error was ever shown.</extracomment>
         <translation>Etwas ist schiefgelaufen und wurde protokolliert. Nichts wurde doppelt belastet: Laufende Zahlungen werden beim nächsten Start von PayApp mit dem Gateway abgeglichen.</translation>
     </message>
 </context>
