@@ -1,6 +1,11 @@
 """Sync problems: outbox jobs that need a person (QuickBooks refused them, or they failed too often).
 Retry puts a job back in the queue; Dismiss needs a reason (e.g. "entered in QuickBooks by hand") and is
-audited by the service. Open with `dialog.open()`; the list loads itself."""
+audited by the service. Open with `dialog.open()`; the list loads itself.
+
+The table keeps one line per problem: the first columns are as wide as their header and their longest text
+(measured with the font; at most COLUMN_MAX_EM em, so German and the pseudo-locale are never cut off in the
+header), the problem takes the rest (the last section stretches), a longer text is elided and shown whole in
+its tooltip, and the selected problem is shown whole below the table."""
 
 from __future__ import annotations
 
@@ -30,6 +35,8 @@ from payapp.ui.messages import translate_message, user_text
 from payapp.ui.widgets import Banner
 
 JOB_ROLE = Qt.ItemDataRole.UserRole + 1
+WHAT, SUBJECT, ATTEMPTS, PROBLEM = range(4)       # columns; the problem is last and takes the remaining width
+COLUMN_MAX_EM = 22                                # widest a fitted column gets, in em of the table's font
 
 
 class SyncProblemsDialog(QDialog):
@@ -37,7 +44,7 @@ class SyncProblemsDialog(QDialog):
         super().__init__(parent)
         self.setObjectName("syncProblemsDialog")
         self.setWindowTitle(self.tr("Sync problems"))
-        self.resize(860, 420)
+        self.resize(1000, 440)
         self._outbox = outbox
         self._tasks: set[asyncio.Task[None]] = set()
         self.loaded = asyncio.Event()
@@ -47,13 +54,21 @@ class SyncProblemsDialog(QDialog):
         intro.setWordWrap(True)
         self.table = QTableWidget(0, 4, self)
         self.table.setObjectName("syncProblemsTable")
-        self.table.setHorizontalHeaderLabels([self.tr("What"), self.tr("Invoice / payment"), self.tr("Problem"),
-                                              self.tr("Attempts")])
+        self.table.setHorizontalHeaderLabels([self.tr("What"), self.tr("Invoice / payment"), self.tr("Attempts"),
+                                              self.tr("Problem")])
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
-        self.table.setWordWrap(True)
+        self.table.setWordWrap(False)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        self.table.verticalHeader().hide()
+        self.details = QLabel(self)
+        self.details.setObjectName("syncProblemDetails")
+        self.details.setWordWrap(True)
+        self.details.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.empty = QLabel(self.tr("No sync problems."), self)
         self.empty.setObjectName("syncProblemsEmpty")
         self.reason = QLineEdit(self)
@@ -73,12 +88,14 @@ class SyncProblemsDialog(QDialog):
         layout.addWidget(self.banner)
         layout.addWidget(intro)
         layout.addWidget(self.table, 1)
+        layout.addWidget(self.details)
         layout.addWidget(self.empty)
         layout.addLayout(actions)
         layout.addWidget(close)
         self.retry_button.clicked.connect(self._on_retry)
         self.dismiss_button.clicked.connect(self._on_dismiss)
         self.table.itemSelectionChanged.connect(self._update_buttons)
+        self._fit_columns()
         self._update_buttons()
         self.refresh()
 
@@ -100,14 +117,16 @@ class SyncProblemsDialog(QDialog):
             return
         self.table.setRowCount(len(problems))
         for row, p in enumerate(problems):
-            cells = (translate_message(p.label), translate_message(p.description), translate_message(p.last_error),
-                     str(p.attempts))
-            for col, text in enumerate(cells):
+            cells = {WHAT: translate_message(p.label), SUBJECT: translate_message(p.description),
+                     ATTEMPTS: str(p.attempts), PROBLEM: translate_message(p.last_error)}
+            for col, text in cells.items():
                 item = QTableWidgetItem(text)
                 item.setData(JOB_ROLE, p.job_id)
                 item.setToolTip(text)
+                if col == ATTEMPTS:
+                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 self.table.setItem(row, col, item)
-        self.table.resizeRowsToContents()
+        self._fit_columns()
         self.empty.setVisible(not problems)
         self.table.setVisible(bool(problems))
         self._update_buttons()
@@ -117,8 +136,23 @@ class SyncProblemsDialog(QDialog):
         items = self.table.selectedItems()
         return int(items[0].data(JOB_ROLE)) if items else None
 
+    def _fit_columns(self) -> None:
+        """Each column but the last as wide as its header label and its longest cell (as the style measures them
+        with the font), but at most COLUMN_MAX_EM em unless the header itself needs more; the last stretches."""
+        header = self.table.horizontalHeader()
+        widest = self.table.fontMetrics().horizontalAdvance("M") * COLUMN_MAX_EM
+        for col in range(self.table.columnCount() - 1):
+            label = header.sectionSizeFromContents(col).width()
+            cells = self.table.sizeHintForColumn(col) if self.table.rowCount() else 0
+            self.table.setColumnWidth(col, max(label, min(cells, widest)))
+
     def _update_buttons(self) -> None:
         has = self.selected_job() is not None
+        row = self.table.currentRow() if has else -1
+        cells = [self.table.item(row, col) for col in (WHAT, SUBJECT, PROBLEM)]
+        what, subject, problem = (item.text() if item is not None else "" for item in cells)
+        self.details.setText(f"{what} · {subject}\n{problem}" if problem else "")
+        self.details.setVisible(bool(self.details.text()))
         self.retry_button.setEnabled(has)
         self.dismiss_button.setEnabled(has)
 

@@ -29,7 +29,7 @@ from payapp.services.secrets import SecretStore
 from payapp.services.settings import SettingsService
 from payapp.services.sync import SyncService
 from payapp.ui.admin.connections_page import ConnectionsPage
-from payapp.ui.sync_problems import SyncProblemsDialog
+from payapp.ui.sync_problems import PROBLEM, SyncProblemsDialog
 from payapp.ui.sync_status import SyncStatusWidget
 from tests.ui.conftest import wait_until
 
@@ -132,7 +132,7 @@ def test_sync_widget_runs_and_problems_dialog(qtbot: Any, env: Env, current_user
     dialog = SyncProblemsDialog(worker)
     qtbot.addWidget(dialog)
     run(dialog.loaded.wait())
-    assert dialog.table.rowCount() == 1 and "boom" in dialog.table.item(0, 2).text()
+    assert dialog.table.rowCount() == 1 and "boom" in dialog.table.item(0, PROBLEM).text()
     dialog.table.selectRow(0)
 
     async def dismiss() -> None:
