@@ -16,7 +16,6 @@ import re
 from pathlib import Path
 from typing import Any
 
-from babel.numbers import format_decimal
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
 
 from payapp.resources import RESOURCES
@@ -59,6 +58,8 @@ def babel_locale(language: str) -> str:
 
 def format_count(count: int, locale: str) -> str:
     """A count grouped the locale's way (Babel): 12345 → "12,345" (en_US), "12.345" (de_DE)."""
+    from babel.numbers import format_decimal  # Babel's import stays off the path to the first window
+
     return str(format_decimal(count, locale=locale))
 
 
