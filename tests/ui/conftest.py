@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
@@ -13,6 +14,7 @@ from PySide6.QtWidgets import QApplication
 
 from payapp.app import AppContext, build_context
 from payapp.config import load_config
+from payapp.gui import collect_garbage_on_gui_thread
 from payapp.ui.i18n import install_translators, remove_translators
 
 T = TypeVar("T")
@@ -25,6 +27,19 @@ def english(qapp: QApplication) -> Iterator[None]:
     install_translators(qapp, "en")
     yield
     remove_translators(qapp)
+
+
+@pytest.fixture
+def garbage_collected_on_gui_thread(qapp: QApplication) -> Iterator[None]:
+    """As in the app (payapp.gui): the read lane's threads allocate every page's rows, and must never be the
+    ones to run a collection that destroys a widget left in a reference cycle. Modules whose widgets read pages
+    use it for every test."""
+    timer = collect_garbage_on_gui_thread(qapp)
+    yield
+    timer.stop()
+    timer.deleteLater()
+    gc.enable()
+    gc.collect()
 
 
 @pytest.fixture

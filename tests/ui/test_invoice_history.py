@@ -7,7 +7,7 @@ import asyncio
 import datetime as dt
 import gc
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +20,6 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
 from payapp.app import AppContext
-from payapp.gui import collect_garbage_on_gui_thread
 from payapp.models import Contact, Payment
 from payapp.services.invoices import InvoiceQuery, InvoiceRow
 from payapp.services.payments import PaymentRequest
@@ -39,20 +38,9 @@ from tests.ui.invoice_fixtures import (  # noqa: F401 - autouse fixtures
 
 Run = Callable[..., Any]
 # The offscreen platform cannot raise a popup menu or grab the keyboard for it; the menu works regardless.
-pytestmark = pytest.mark.qt_log_ignore("This plugin does not support raise", "does not support grabbing the keyboard")
+pytestmark = [pytest.mark.usefixtures("garbage_collected_on_gui_thread"),
+              pytest.mark.qt_log_ignore("This plugin does not support raise", "does not support grabbing the keyboard")]
 FUTURE = f"12/{(dt.date.today().year + 2) % 100:02d}"
-
-
-@pytest.fixture(autouse=True)
-def garbage_collected_on_gui_thread(qapp: QApplication) -> Iterator[None]:
-    """As in the app (payapp.gui): the read lane's threads allocate every page's rows, and must never be the
-    ones to run a collection that destroys a widget left in a reference cycle."""
-    timer = collect_garbage_on_gui_thread(qapp)
-    yield
-    timer.stop()
-    timer.deleteLater()
-    gc.enable()
-    gc.collect()
 
 
 @pytest.fixture
@@ -149,6 +137,15 @@ async def submit(dialog: PaymentDialog, *, double: bool = False) -> None:
     assert "Invoice" in box.text() or "invoice" in box.text()
     box.button(QMessageBox.StandardButton.Yes).click()
     await wait_until(lambda: dialog.result_ is not None and dialog.banner.kind is not None, 15)
+
+
+async def pay_with_a_new_card(qtbot: QtBot, tab: InvoiceHistoryTab, index: int) -> PaymentDialog:
+    """Context menu → Process Payment → the test Visa card → confirmed; returns once the result is in."""
+    dialog = await pay_dialog_via_menu(tab, index)
+    fill_card(qtbot, dialog)
+    await submit(dialog)
+    await tab.wait_idle()
+    return dialog
 
 
 def banner_text(dialog: PaymentDialog) -> str:
@@ -299,14 +296,7 @@ def test_declined_card_says_what_to_do(qtbot: QtBot, tab: InvoiceHistoryTab, dem
     gateway(demo_context).clock = lambda: time.time() + 30 * 365 * 86400
     index, row = payable_row(tab)
 
-    async def scenario() -> PaymentDialog:
-        dialog = await pay_dialog_via_menu(tab, index)
-        fill_card(qtbot, dialog)
-        await submit(dialog)
-        await tab.wait_idle()
-        return dialog
-
-    dialog = run(scenario())
+    dialog = run(pay_with_a_new_card(qtbot, tab, index))
     assert dialog.banner.kind == "declined"
     assert "declined" in banner_text(dialog).lower() and "another card" in banner_text(dialog)
     assert dialog.findChild(QPushButton, "processPaymentButton").isEnabled()       # may try another card
@@ -630,14 +620,7 @@ def test_lost_answer_says_outcome_unknown_and_never_pays_twice(qtbot: QtBot, tab
     sandbox.add_fault("http_500", times=20, path="query")        # and the quick look-ups learn nothing
     index, _row = payable_row(tab)
 
-    async def scenario() -> PaymentDialog:
-        dialog = await pay_dialog_via_menu(tab, index)
-        fill_card(qtbot, dialog)
-        await submit(dialog)
-        await tab.wait_idle()
-        return dialog
-
-    dialog = run(scenario())
+    dialog = run(pay_with_a_new_card(qtbot, tab, index))
     assert dialog.banner.kind == "unknown"
     assert "Outcome unknown, being checked." in banner_text(dialog)
     assert "Do not take it again" in banner_text(dialog)

@@ -5,8 +5,7 @@ Viewer refused, and the refund dialog → confirmation → gateway flow through 
 from __future__ import annotations
 
 import asyncio
-import gc
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +20,6 @@ from payapp.app import AppContext
 from payapp.domain.errors import PermissionDenied, ValidationError
 from payapp.domain.roles import Role
 from payapp.domain.validation import card_brand
-from payapp.gui import collect_garbage_on_gui_thread
 from payapp.models import AuditEvent, Invoice, User
 from payapp.services.auth import Actor
 from payapp.services.payment_search import PaymentQuery
@@ -32,19 +30,8 @@ from payapp.ui.window_state import WindowState
 from tests.payment_helpers import AMEX, MASTERCARD, VISA, card
 from tests.ui.conftest import wait_until
 
+pytestmark = pytest.mark.usefixtures("garbage_collected_on_gui_thread")
 Run = Callable[[Awaitable[Any]], Any]
-
-
-@pytest.fixture(autouse=True)
-def garbage_collected_on_gui_thread(qapp: QApplication) -> Iterator[None]:
-    """As in the app (payapp.gui): the read lane's threads allocate every page's rows, and must never be the
-    ones to run a collection that destroys a widget left in a reference cycle."""
-    timer = collect_garbage_on_gui_thread(qapp)
-    yield
-    timer.stop()
-    timer.deleteLater()
-    gc.enable()
-    gc.collect()
 
 
 def test_model_passes_modeltester(qtmodeltester: Any, demo_context: AppContext, run: Run) -> None:

@@ -148,8 +148,8 @@ async def test_minorversion_requestid_and_decimal_amounts() -> None:
     assert sent["Line"][0]["LinkedTxn"] == [{"TxnId": "9", "TxnType": "Invoice"}]
 
 
-async def test_sandbox_replays_request_id_and_doc_number_rule() -> None:
-    sandbox = QuickBooksSandbox()
+def _sandbox_connector(sandbox: QuickBooksSandbox) -> tuple[QuickBooksConnector, httpx.AsyncClient]:
+    """A connector signed in to the in-process QuickBooks sandbox (tokens valid for an hour, none saved)."""
     client = httpx.AsyncClient(transport=httpx.ASGITransport(app=create_quickbooks_app(sandbox)))
     access, refresh = sandbox.issue_tokens()
 
@@ -159,6 +159,12 @@ async def test_sandbox_replays_request_id_and_doc_number_rule() -> None:
     oauth = QuickBooksOAuth("http://qb", client, client_id=DEMO_CLIENT_ID, client_secret=DEMO_CLIENT_SECRET)
     qb = QuickBooksConnector("http://qb", client, realm_id=sandbox.realm_id, oauth=oauth, save_tokens=save, rate=0,
                              tokens=TokenSet(access, refresh, NOW + dt.timedelta(hours=1)))
+    return qb, client
+
+
+async def test_sandbox_replays_request_id_and_doc_number_rule() -> None:
+    sandbox = QuickBooksSandbox()
+    qb, client = _sandbox_connector(sandbox)
     customer = await qb.ensure_customer("Acme", "c-1")
     again = await qb.ensure_customer("Acme", "c-2")          # 6240 → looked up
     assert again["Id"] == customer["Id"]
@@ -244,15 +250,7 @@ async def test_429_waits_retry_after_before_any_further_request() -> None:
 async def test_custom_txn_numbers_sends_payapps_invoice_number() -> None:
     """With CustomTxnNumbers on, QuickBooks leaves DocNumber empty unless PayApp sends one (≤ 21 chars)."""
     sandbox = QuickBooksSandbox(custom_txn_numbers=True)
-    client = httpx.AsyncClient(transport=httpx.ASGITransport(app=create_quickbooks_app(sandbox)))
-    access, refresh = sandbox.issue_tokens()
-
-    async def save(tokens: TokenSet) -> None:
-        return None
-
-    oauth = QuickBooksOAuth("http://qb", client, client_id=DEMO_CLIENT_ID, client_secret=DEMO_CLIENT_SECRET)
-    qb = QuickBooksConnector("http://qb", client, realm_id=sandbox.realm_id, oauth=oauth, save_tokens=save, rate=0,
-                             tokens=TokenSet(access, refresh, NOW + dt.timedelta(hours=1)))
+    qb, client = _sandbox_connector(sandbox)
     customer = await qb.ensure_customer("Acme", "c-1")
     lines = (InvoiceLineOut("Work", Decimal("10.00")),)
     short = await qb.push_invoice(InvoiceOut(customer["Id"], dt.date(2026, 1, 1), None, lines, doc_number="AT-1"),
@@ -276,15 +274,7 @@ async def test_sandboxes_enforce_their_rate_limits() -> None:
     )
 
     sandbox = QuickBooksSandbox(per_minute_limit=5)
-    client = httpx.AsyncClient(transport=httpx.ASGITransport(app=create_quickbooks_app(sandbox)))
-    access, refresh = sandbox.issue_tokens()
-
-    async def save(tokens: TokenSet) -> None:
-        return None
-
-    oauth = QuickBooksOAuth("http://qb", client, client_id=DEMO_CLIENT_ID, client_secret=DEMO_CLIENT_SECRET)
-    qb = QuickBooksConnector("http://qb", client, realm_id=sandbox.realm_id, oauth=oauth, save_tokens=save, rate=0,
-                             tokens=TokenSet(access, refresh, NOW + dt.timedelta(hours=1)))
+    qb, client = _sandbox_connector(sandbox)
     for _ in range(5):
         await qb.preferences()
     with pytest.raises(QuickBooksError) as info:
