@@ -5,9 +5,12 @@ timeline, why processing is off) are plain English. Each one is listed here once
 "Messages" context, and the widgets show `user_text(exc)` or `translate_message(text)` instead of the English.
 A message that carries values ("The security code has 4 digits.") is listed with %1, %2 … in their place; the
 values go into the translated text unchanged (or translated, when a value is itself a listed text; or written the
-user's way, when it is money the services wrote the en_US way: "$1,234.56" becomes "1.234,56 $" in German).
+user's way, when it is money the services wrote the en_US way: "$1,234.56" becomes "1.234,56 $" in German; or a
+count the services grouped the en_US way: "10,000" becomes "10.000"). A template whose values are counts the
+services write without grouping ("5200 of 10000 requests") names them in COUNT_VALUES.
 tests/unit/test_translations.py fails when the domain, a service or a connector raises a message that is not
-listed here, so a new message cannot reach a German user in English.
+listed here, or when a sync (run against the Autotask sandbox) reports progress or a warning that is not, so a new
+message cannot reach a German user in English.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from decimal import Decimal
 from functools import lru_cache
 
 from babel import UnknownLocaleError
-from babel.numbers import get_currency_symbol, list_currencies
+from babel.numbers import format_decimal, get_currency_symbol, list_currencies
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QLocale
 
 from payapp.domain.errors import PayAppError
@@ -240,6 +243,33 @@ TEXTS: tuple[str, ...] = (
     QT_TRANSLATE_NOOP("Messages", "Invoice %1 is not an Autotask invoice."),
     QT_TRANSLATE_NOOP("Messages", "That sync problem is no longer open."),
     QT_TRANSLATE_NOOP("Messages", "Say why this is dismissed (for example: entered in QuickBooks by hand)."),
+    # payapp/services/sync.py SyncService._say and _on_threshold: progress and warnings while a sync runs (status bar)
+    QT_TRANSLATE_NOOP("Messages", "Connecting to Autotask…"),
+    QT_TRANSLATE_NOOP("Messages", "Reading %1…"),
+    QT_TRANSLATE_NOOP("Messages", "Reading %1: %2"),
+    QT_TRANSLATE_NOOP("Messages", "Reading %1: %2 of %3"),
+    QT_TRANSLATE_NOOP("Messages", "Indexing invoices…"),
+    QT_TRANSLATE_NOOP("Messages", "Sync finished."),
+    QT_TRANSLATE_NOOP("Messages", "companies"),          # what is being read (sync.ENTITIES, "_" as a space)
+    QT_TRANSLATE_NOOP("Messages", "contacts"),
+    QT_TRANSLATE_NOOP("Messages", "contracts"),
+    QT_TRANSLATE_NOOP("Messages", "tickets"),
+    QT_TRANSLATE_NOOP("Messages", "invoices"),
+    QT_TRANSLATE_NOOP("Messages", "billing items"),
+    QT_TRANSLATE_NOOP(
+        "Messages",
+        "Autotask API use is at %1 of %2 requests this hour (over 75%): the sync is slowing down a lot to leave room for others."),  # noqa: E501
+    QT_TRANSLATE_NOOP(
+        "Messages",
+        "Autotask API use is at %1 of %2 requests this hour (over 50%): the sync is slowing down."),
+    # payapp/services/connections.py and the connectors' test(): Test connection on Admin › Connections
+    QT_TRANSLATE_NOOP("Messages", "Autotask could not be reached (%1)."),
+    QT_TRANSLATE_NOOP("Messages", "QuickBooks could not be reached (%1)."),
+    QT_TRANSLATE_NOOP("Messages", "Connected to %1 · %2 of %3 requests used this hour"),
+    QT_TRANSLATE_NOOP("Messages", "Connected to QuickBooks company %1 · custom invoice numbers"),
+    QT_TRANSLATE_NOOP("Messages", "Connected to QuickBooks company %1 · QuickBooks numbers invoices"),
+    # payapp/services/outbox.py: a job that failed on a bug (Sync problems)
+    QT_TRANSLATE_NOOP("Messages", "Unexpected error: %1"),
     # payapp/services/outbox.py: what a sync job does (Sync problems, a payment's sync jobs)
     QT_TRANSLATE_NOOP("Messages", "Send invoice to QuickBooks"),
     QT_TRANSLATE_NOOP("Messages", "Send payment to QuickBooks"),
@@ -269,6 +299,14 @@ TEXTS: tuple[str, ...] = (
     QT_TRANSLATE_NOOP("Messages", "Choose a username without spaces (up to 100 characters)."),
     QT_TRANSLATE_NOOP("Messages", "The password needs at least %1 characters."),
 )
+
+# Values that are counts written without grouping (the services write f"{n}"): {template: placeholder numbers}.
+COUNT_VALUES: dict[str, frozenset[str]] = {
+    "Autotask API use is at %1 of %2 requests this hour (over 75%): the sync is slowing down a lot to leave room "
+    "for others.": frozenset("12"),
+    "Autotask API use is at %1 of %2 requests this hour (over 50%): the sync is slowing down.": frozenset("12"),
+    "Connected to %1 · %2 of %3 requests used this hour": frozenset("23"),
+}
 
 _PLACEHOLDER = re.compile(r"%(\d)")
 _EXACT = frozenset(t for t in TEXTS if not _PLACEHOLDER.search(t))
@@ -317,17 +355,40 @@ def _local_money(value: str) -> str:
         return value
 
 
+_EN_COUNT = re.compile(r"-?\d{1,3}(?:,\d{3})+\Z")      # "10,000": a count grouped the en_US way
+_PLAIN_COUNT = re.compile(r"-?\d+\Z")
+
+
+def _local_count(value: str, plain: bool = False) -> str | None:
+    """A count grouped the en_US way ("10,000"; with `plain` also "10000") in the user's locale ("10.000");
+    None when `value` is no such count."""
+    if not (_EN_COUNT.match(value) or (plain and _PLAIN_COUNT.match(value))):
+        return None
+    try:
+        return format_decimal(int(value.replace(",", "")), locale=QLocale().name())
+    except (ValueError, UnknownLocaleError):
+        return None
+
+
+def _local_value(template: str, number: str, value: str) -> str:
+    """A value going into `template` at %`number`: translated when listed, money and counts the user's way."""
+    if value in _EXACT:
+        return QCoreApplication.translate("Messages", value)
+    count = _local_count(value, plain=number in COUNT_VALUES.get(template, ()))
+    return count if count is not None else _local_money(value)
+
+
 def translate_message(text: str) -> str:
     """`text` in the user's language when it is one of TEXTS (or fits one of its templates); else `text`.
-    A value that is an amount of money is written the user's way (QLocale's default: 1.234,56 $ in German)."""
+    A value that is an amount of money or a count is written the user's way (QLocale's default: 1.234,56 $ and
+    10.000 in German)."""
     if text in _EXACT:
         return QCoreApplication.translate("Messages", text)
     for pattern, template in _templates():
         match = pattern.match(text)
         if match is None:
             continue
-        values = {name[1:]: QCoreApplication.translate("Messages", value) if value in _EXACT else _local_money(value)
-                  for name, value in match.groupdict().items()}
+        values = {name[1:]: _local_value(template, name[1:], value) for name, value in match.groupdict().items()}
         translated = QCoreApplication.translate("Messages", template)
         return _PLACEHOLDER.sub(lambda m, values=values: values.get(m.group(1), m.group(0)), translated)
     return text

@@ -256,11 +256,18 @@ def _message_templates(node: object, constants: dict[str, str]) -> list[str]:
                 for b in _message_templates(node.right, constants)]
     if isinstance(node, ast.IfExp):
         return _message_templates(node.body, constants) + _message_templates(node.orelse, constants)
+    if isinstance(node, ast.Tuple) and node.elts:                   # (ok, message)
+        return _message_templates(node.elts[-1], constants)
     return []
 
 
-# Functions of the services whose every returned text is shown to the user (a payment's result banner).
-RESULT_FUNCTIONS = ("_message",)
+# Functions of the services whose every returned text is shown to the user (a payment's result banner, the
+# result of Test connection).
+RESULT_FUNCTIONS = ("_message", "test", "test_autotask", "test_quickbooks")
+# Calls whose argument at that position is shown to the user: sync progress (status bar), a job's last error.
+MESSAGE_ARGUMENTS = {"_say": 3, "_failed": 1}
+# Attributes whose every assigned text is shown to the user: the Autotask threshold warning (status bar).
+MESSAGE_ATTRIBUTES = ("_warning",)
 
 
 def raised_messages() -> dict[str, str]:
@@ -286,11 +293,17 @@ def raised_messages() -> dict[str, str]:
             if isinstance(node, ast.ClassDef) and node.name in errors:   # super().__init__("…") of an error class
                 messages.extend((call.args[0], call.lineno) for call in ast.walk(node) if isinstance(call, ast.Call)
                                 and isinstance(call.func, ast.Attribute) and call.func.attr == "__init__" and call.args)
-            if isinstance(node, ast.FunctionDef) and node.name in RESULT_FUNCTIONS:
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name in RESULT_FUNCTIONS:
                 messages.extend((ret.value, ret.lineno) for ret in ast.walk(node)
                                 if isinstance(ret, ast.Return) and ret.value is not None)
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                    and len(node.args) > MESSAGE_ARGUMENTS.get(node.func.attr, 99)):
+                messages.append((node.args[MESSAGE_ARGUMENTS[node.func.attr]], node.lineno))
+            if isinstance(node, ast.Assign) and any(isinstance(t, ast.Attribute) and t.attr in MESSAGE_ATTRIBUTES
+                                                    for t in node.targets):
+                messages.append((node.value, node.lineno))
         for expression, line in messages:
-            for text in _message_templates(expression, constants):
+            for text in filter(None, _message_templates(expression, constants)):     # "": no message
                 pieces = text.split("\0")
                 template = "".join(piece + (f"%{i + 1}" if i < len(pieces) - 1 else "")
                                    for i, piece in enumerate(pieces))
@@ -306,6 +319,92 @@ def test_every_message_the_services_raise_is_listed_for_translation() -> None:
     missing = sorted(f"{where}: {template}" for template, where in raised.items() if template not in TEXTS)
     assert not missing, ("These messages reach the user in English: add them to payapp/ui/messages.py (values as "
                          "%1, %2 …) and translate them (tools/i18n.py):\n" + "\n".join(missing))
+
+
+async def _sync_progress_texts(sqlite_url: str, secret_store: object, current_user: object) -> list[str]:
+    """Every progress text and warning a small sync against the Autotask sandbox reports: a full sync with
+    Autotask's hourly API use past 50%, then an incremental one past 75%."""
+    import time
+
+    import httpx
+
+    from payapp.connectors.psa.autotask import AutotaskConnector
+    from payapp.models.db import Database
+    from payapp.sandbox.autotask import (
+        DEMO_API_USER,
+        DEMO_INTEGRATION_CODE,
+        DEMO_SECRET,
+        AutotaskSandbox,
+        create_autotask_app,
+    )
+    from payapp.services.settings import SettingsService
+    from payapp.services.sync import SyncProgress, SyncService
+
+    sandbox = AutotaskSandbox(companies=3, contacts_per_company=1, invoices=1050, lines_per_invoice=1, seed=3)
+    seen: list[SyncProgress] = []
+
+    async def no_sleep(_: float) -> None:
+        return None
+
+    db = Database(sqlite_url)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=create_autotask_app(sandbox))) as http:
+        async def autotask() -> AutotaskConnector:
+            return AutotaskConnector("http://autotask.test/atservicesrest", http, api_user=DEMO_API_USER,
+                                     secret=DEMO_SECRET, integration_code=DEMO_INTEGRATION_CODE, sleep=no_sleep)
+
+        service = SyncService(db, autotask, None, SettingsService(db, secret_store, current_user), current_user)
+        try:
+            for used in (5_200, 8_000):                     # other integrations' requests this hour
+                sandbox.request_times[:0] = [time.monotonic()] * (used - sandbox.requests_this_hour())
+                report = await service.run(seen.append)
+                seen.append(SyncProgress("", 0, None, report.warning))
+        finally:
+            await db.dispose()
+    return list(dict.fromkeys(text for p in seen for text in (p.message, p.warning) if text))
+
+
+async def test_every_sync_progress_text_is_listed_for_translation(
+        qapp: QApplication, sqlite_url: str, secret_store: object, current_user: object) -> None:
+    """A text the sync shows in the status bar (progress, the threshold warnings) reaches the pseudo-locale's
+    translator, so it is listed in payapp/ui/messages.py; in German its counts are grouped the German way."""
+    from payapp.ui.messages import COUNT_VALUES, TEXTS, translate_message
+
+    assert set(COUNT_VALUES) <= set(TEXTS)
+    texts = await _sync_progress_texts(sqlite_url, secret_store, current_user)
+    for expected in ("Connecting to Autotask…", "Reading invoices: 1,050 of 1,050", "Indexing invoices…",
+                     "Sync finished.", "(over 50%)", "(over 75%)"):
+        assert any(expected in text for text in texts), f"the sync never said {expected!r}: {texts}"
+    try:
+        install_translators(qapp, "pseudo")
+        unlisted = [text for text in texts if translate_message(text) == text]
+    finally:
+        remove_translators(qapp)
+        QLocale.setDefault(QLocale(QLocale.Language.English, QLocale.Country.UnitedStates))
+    assert not unlisted, ("The sync shows these in English: add them to payapp/ui/messages.py (values as %1, %2 …) "
+                          "and translate them (tools/i18n.py):\n" + "\n".join(unlisted))
+
+
+def test_sync_progress_is_shown_in_german_with_german_counts(qapp: QApplication) -> None:
+    from payapp.ui.messages import translate_message
+
+    try:
+        install_translators(qapp, "de")
+        assert translate_message("Reading billing items: 10,000 of 12,345") == (
+            "Lese Rechnungspositionen: 10.000 von 12.345")
+        assert translate_message("Reading invoices: 1,000") == "Lese Rechnungen: 1.000"
+        assert translate_message("Reading companies…") == "Lese Firmen …"
+        assert translate_message("Sync finished.") == "Abgleich abgeschlossen."
+        assert translate_message(
+            "Autotask API use is at 5200 of 10000 requests this hour (over 50%): the sync is slowing down.") == (
+            "Die Autotask-API-Nutzung liegt in dieser Stunde bei 5.200 von 10.000 Anfragen (über 50 %): "
+            "Der Abgleich wird verlangsamt.")
+        assert translate_message("Connected to ww3.autotask.net · 1234 of 10000 requests used this hour") == (
+            "Verbunden mit ww3.autotask.net · 1.234 von 10.000 Anfragen in dieser Stunde verbraucht")
+        assert translate_message("Invoice 12345 is gone.") == "Rechnung 12345 gibt es nicht mehr."   # no count
+    finally:
+        remove_translators(qapp)
+        QLocale.setDefault(QLocale(QLocale.Language.English, QLocale.Country.UnitedStates))
+    assert translate_message("Reading invoices: 1,000 of 10,000") == "Reading invoices: 1,000 of 10,000"
 
 
 def test_service_messages_are_shown_in_german_with_their_values(qapp: QApplication) -> None:

@@ -1909,6 +1909,86 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
         <translation>Geben Sie an, warum dies verworfen wird (zum Beispiel: von Hand in QuickBooks erfasst).</translation>
     </message>
     <message>
+        <source>Connecting to Autotask…</source>
+        <translation>Verbinde mit Autotask …</translation>
+    </message>
+    <message>
+        <source>Reading %1…</source>
+        <translation>Lese %1 …</translation>
+    </message>
+    <message>
+        <source>Reading %1: %2</source>
+        <translation>Lese %1: %2</translation>
+    </message>
+    <message>
+        <source>Reading %1: %2 of %3</source>
+        <translation>Lese %1: %2 von %3</translation>
+    </message>
+    <message>
+        <source>Indexing invoices…</source>
+        <translation>Indiziere Rechnungen …</translation>
+    </message>
+    <message>
+        <source>Sync finished.</source>
+        <translation>Abgleich abgeschlossen.</translation>
+    </message>
+    <message>
+        <source>companies</source>
+        <translation>Firmen</translation>
+    </message>
+    <message>
+        <source>contacts</source>
+        <translation>Kontakte</translation>
+    </message>
+    <message>
+        <source>contracts</source>
+        <translation>Verträge</translation>
+    </message>
+    <message>
+        <source>tickets</source>
+        <translation>Tickets</translation>
+    </message>
+    <message>
+        <source>invoices</source>
+        <translation>Rechnungen</translation>
+    </message>
+    <message>
+        <source>billing items</source>
+        <translation>Rechnungspositionen</translation>
+    </message>
+    <message>
+        <source>Autotask API use is at %1 of %2 requests this hour (over 75%): the sync is slowing down a lot to leave room for others.</source>
+        <translation>Die Autotask-API-Nutzung liegt in dieser Stunde bei %1 von %2 Anfragen (über 75 %): Der Abgleich wird stark verlangsamt, um anderen Platz zu lassen.</translation>
+    </message>
+    <message>
+        <source>Autotask API use is at %1 of %2 requests this hour (over 50%): the sync is slowing down.</source>
+        <translation>Die Autotask-API-Nutzung liegt in dieser Stunde bei %1 von %2 Anfragen (über 50 %): Der Abgleich wird verlangsamt.</translation>
+    </message>
+    <message>
+        <source>Autotask could not be reached (%1).</source>
+        <translation>Autotask war nicht erreichbar (%1).</translation>
+    </message>
+    <message>
+        <source>QuickBooks could not be reached (%1).</source>
+        <translation>QuickBooks war nicht erreichbar (%1).</translation>
+    </message>
+    <message>
+        <source>Connected to %1 · %2 of %3 requests used this hour</source>
+        <translation>Verbunden mit %1 · %2 von %3 Anfragen in dieser Stunde verbraucht</translation>
+    </message>
+    <message>
+        <source>Connected to QuickBooks company %1 · custom invoice numbers</source>
+        <translation>Verbunden mit QuickBooks-Firma %1 · eigene Rechnungsnummern</translation>
+    </message>
+    <message>
+        <source>Connected to QuickBooks company %1 · QuickBooks numbers invoices</source>
+        <translation>Verbunden mit QuickBooks-Firma %1 · QuickBooks nummeriert die Rechnungen</translation>
+    </message>
+    <message>
+        <source>Unexpected error: %1</source>
+        <translation>Unerwarteter Fehler: %1</translation>
+    </message>
+    <message>
         <source>Send invoice to QuickBooks</source>
         <translation>Rechnung an QuickBooks senden</translation>
     </message>
