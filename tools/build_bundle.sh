@@ -31,12 +31,13 @@ if [ "$(uname -s)" = Linux ]; then
     for icu in "$bundle"/_internal/PySide6/Qt/lib/libicudata.so.*; do "$PYTHON" tools/trim_icu.py "$icu"; done
 fi
 size_mb=$(du -sm "$bundle" | cut -f1)
-echo "bundle: $bundle, ${size_mb} MB"
+size_bytes=$(du -sb "$bundle" 2>/dev/null | cut -f1 || true)
+echo "bundle: $bundle, ${size_mb} MB (MiB; ${size_bytes:-?} bytes)"
 
 # Linux: the spec drops libraries that only unused plugins needed; make sure nothing kept still needs one.
 if [ "$(uname -s)" = Linux ] && command -v ldd >/dev/null; then
     internal="$bundle/_internal"
-    dropped='lib(Qt6Network|Qt6EglFS|Qt6EglFs|gtk-3|gdk-3|pango|harfbuzz|atk-|cairo|gdk_pixbuf|epoxy|pixman|fribidi|thai|datrie|graphite2|tiff|webp|webpdemux|webpmux|sharpyuv|jpeg|jbig|deflate|Lerc)'
+    dropped='lib(Qt6Network|Qt6OpenGL|xcb-glx|Qt6EglFS|Qt6EglFs|gtk-3|gdk-3|pango|harfbuzz|atk-|cairo|gdk_pixbuf|epoxy|pixman|fribidi|thai|datrie|graphite2|tiff|webp|webpdemux|webpmux|sharpyuv|jpeg|jbig|deflate|Lerc)'
     missing=$(find "$internal" -name "*.so*" -type f -print0 |
         LD_LIBRARY_PATH="$internal:$internal/PySide6/Qt/lib" xargs -0 -n 50 ldd 2>/dev/null |
         grep "not found" | grep -E "$dropped" | sort -u || true)
