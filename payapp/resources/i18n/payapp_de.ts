@@ -1577,6 +1577,38 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
         <translation>Das Gateway war nicht erreichbar; nichts wurde geändert.</translation>
     </message>
     <message>
+        <source>Enter the private key first.</source>
+        <translation>Geben Sie zuerst den privaten Schlüssel ein.</translation>
+    </message>
+    <message>
+        <source>The gateway connector is missing from this build: keys cannot be tested.</source>
+        <translation>Dieser Version fehlt die Anbindung an das Gateway: Schlüssel können nicht getestet werden.</translation>
+    </message>
+    <message>
+        <source>The gateway could not be reached. Check the address and the network.</source>
+        <translation>Das Gateway war nicht erreichbar. Prüfen Sie die Adresse und das Netzwerk.</translation>
+    </message>
+    <message>
+        <source>Keys work: the gateway accepted the private key.</source>
+        <translation>Die Schlüssel funktionieren: Das Gateway hat den privaten Schlüssel angenommen.</translation>
+    </message>
+    <message>
+        <source>Authentication failed: the gateway refused the private key.</source>
+        <translation>Anmeldung fehlgeschlagen: Das Gateway hat den privaten Schlüssel abgelehnt.</translation>
+    </message>
+    <message>
+        <source>The gateway refused the key (authentication failed). Check the private key.</source>
+        <translation>Das Gateway hat den Schlüssel abgelehnt (Anmeldung fehlgeschlagen). Prüfen Sie den privaten Schlüssel.</translation>
+    </message>
+    <message>
+        <source>The gateway could not be asked: %1</source>
+        <translation>Das Gateway konnte nicht abgefragt werden: %1</translation>
+    </message>
+    <message>
+        <source>The gateway accepted the key.</source>
+        <translation>Das Gateway hat den Schlüssel angenommen.</translation>
+    </message>
+    <message>
         <source>Void of %1 done.</source>
         <translation>Storno über %1 erledigt.</translation>
     </message>
@@ -2574,7 +2606,6 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
     <name>PaymentSearchTab</name>
     <message>
         <source>All dates</source>
-        <extracomment>(label, stored value): payments keep the brand as payapp.domain.validation.card_brand names it (&quot;Amex&quot;), or as the gateway reports it for portal payments (&quot;amex&quot;); the filter compares without case.</extracomment>
         <translation>Alle Daten</translation>
     </message>
     <message>

@@ -481,7 +481,7 @@ class ProcessingPage(QWidget):
             self._busy(False)
             if self.state is not None:
                 self.clear_button.setEnabled(self.state.keys_configured)
-        self.test_result.setText(("✔ " if ok else "✖ ") + message)
+        self.test_result.setText(("✔ " if ok else "✖ ") + translate_message(message))
         self.test_result.setStyleSheet(f"color: {OK_COLOUR if ok else ERROR_COLOUR};")
 
     @asyncSlot()

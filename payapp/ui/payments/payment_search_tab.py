@@ -56,8 +56,8 @@ from payapp.ui.widgets import Banner, EmptyState, ask, confirm_box, set_column_w
 from payapp.ui.window_state import WindowState
 
 STATUSES = [s.value for s in PaymentStatus if s != PaymentStatus.ERROR]
-#: (label, stored value): payments keep the brand as payapp.domain.validation.card_brand names it ("Amex"),
-#: or as the gateway reports it for portal payments ("amex"); the filter compares without case.
+# (label, stored value): payments keep the brand as payapp.domain.validation.card_brand names it ("Amex"),
+# or as the gateway reports it for portal payments ("amex"); the filter compares without case.
 BRANDS = (("Visa", "Visa"), ("Mastercard", "Mastercard"), ("American Express", "Amex"), ("Discover", "Discover"),
           ("Diners Club", "Diners"), ("JCB", "JCB"))
 DATE_RANGES = ("all", "today", "week", "30days", "custom")
