@@ -49,7 +49,8 @@ def run_gui(config: AppConfig, *, smoke_test: bool = False) -> int:
     # stopped the loop before that cleanup ran ("Event loop stopped before Future completed", exit code 1).
     app.setQuitOnLastWindowClosed(False)
     state = WindowState(config.settings_path)
-    apply_palette(app, str(state.value("ui/scheme", "system")))
+    scheme = str(state.value("ui/scheme", "system"))
+    apply_palette(app, scheme, before_first_paint=True)
     # The "ui.language" setting lives in the company database, which is not open yet: use this workstation's
     # copy of it from the last start (translators must be in before any widget is made: tr() runs then).
     remembered = "" if config.language else str(state.value("ui/language", "") or "")
@@ -59,6 +60,7 @@ def run_gui(config: AppConfig, *, smoke_test: bool = False) -> int:
         _report_first_paint(window)
     window.show()
     app.processEvents()                        # paint the window now, before the slow part below
+    apply_palette(app, scheme)                 # the style and the exact OS scheme (see apply_palette)
 
     import asyncio
 

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+import functools
+from typing import TYPE_CHECKING
+
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
-from PySide6.QtWidgets import QApplication, QProxyStyle, QStyle, QStyleFactory, QStyleOption, QWidget
+from PySide6.QtWidgets import QApplication
+
+if TYPE_CHECKING:
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QStyle, QStyleOption, QWidget
 
 
 def dark_palette() -> QPalette:
@@ -27,18 +33,26 @@ def dark_palette() -> QPalette:
     return p
 
 
-class PayAppStyle(QProxyStyle):
-    """Fusion, with the text of unselected tabs not shifted down: Fusion draws it 2 px lower, so the tab's bottom
-    edge cut through descenders ("Abgleichsaufträge", "Rechnungsverlauf" lost the tails of their g)."""
+@functools.cache
+def payapp_style_class() -> type[QStyle]:
+    """The class of PayApp's style, made on first use: its base class QProxyStyle takes ~5 ms to load in
+    PySide6, which start-up spends after the first paint (apply_palette)."""
+    from PySide6.QtWidgets import QProxyStyle, QStyle, QStyleFactory
 
-    def __init__(self) -> None:
-        super().__init__(QStyleFactory.create("Fusion"))
+    class PayAppStyle(QProxyStyle):
+        """Fusion, with the text of unselected tabs not shifted down: Fusion draws it 2 px lower, so the tab's
+        bottom edge cut through descenders ("Abgleichsaufträge", "Rechnungsverlauf" lost the tails of their g)."""
 
-    def pixelMetric(self, metric: QStyle.PixelMetric, option: QStyleOption | None = None,
-                    widget: QWidget | None = None) -> int:
-        if metric == QStyle.PixelMetric.PM_TabBarTabShiftVertical:
-            return 0
-        return super().pixelMetric(metric, option, widget)
+        def __init__(self) -> None:
+            super().__init__(QStyleFactory.create("Fusion"))
+
+        def pixelMetric(self, metric: QStyle.PixelMetric, option: QStyleOption | None = None,
+                        widget: QWidget | None = None) -> int:
+            if metric == QStyle.PixelMetric.PM_TabBarTabShiftVertical:
+                return 0
+            return super().pixelMetric(metric, option, widget)
+
+    return PayAppStyle
 
 
 def light_palette() -> QPalette:
@@ -46,17 +60,35 @@ def light_palette() -> QPalette:
     return style.standardPalette() if style else QPalette()
 
 
-def apply_palette(app: QApplication, scheme: str = "system") -> None:
-    """scheme: "light", "dark" or "system" (follow the OS, also when it changes while PayApp runs)."""
-    if not isinstance(app.style(), PayAppStyle):
-        app.setStyle(PayAppStyle())
+def apply_palette(app: QApplication, scheme: str = "system", *, before_first_paint: bool = False) -> None:
+    """scheme: "light", "dark" or "system" (follow the OS, also when it changes while PayApp runs).
+
+    `before_first_paint` (start-up, payapp.gui): only the palette, with the OS's scheme read from the platform's
+    own palette. PySide6 creates all of the Qt namespace's enum types the first time one is used (~15 ms, as
+    QStyleHints.colorScheme() returns one), and the proxy style's base class costs ~5 ms more: gui.py calls again
+    right after the first paint, which installs the style, follows OS changes and reads the exact scheme."""
+    if not before_first_paint:
+        style_class = payapp_style_class()
+        if not isinstance(app.style(), style_class):
+            app.setStyle(style_class())
+        _follow_system_changes()
     app.setProperty("payapp_scheme_choice", scheme)
-    _follow_system_changes()
     if scheme == "system":
-        hints = QGuiApplication.styleHints()
-        scheme = "dark" if hints.colorScheme() == Qt.ColorScheme.Dark else "light"
+        scheme = "dark" if (_platform_palette_is_dark(app) if before_first_paint else _system_is_dark()) else "light"
     app.setPalette(dark_palette() if scheme == "dark" else light_palette())
     app.setProperty("payapp_scheme", scheme)
+
+
+def _system_is_dark() -> bool:
+    from PySide6.QtCore import Qt
+
+    return QGuiApplication.styleHints().colorScheme() == Qt.ColorScheme.Dark
+
+
+def _platform_palette_is_dark(app: QApplication) -> bool:
+    """Before PayApp sets a palette, the application's palette is the platform theme's, which follows the OS's
+    light/dark setting: a dark window colour means dark."""
+    return app.palette().color(QPalette.ColorRole.Window).lightness() < 128
 
 
 _following = False
