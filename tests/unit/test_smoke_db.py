@@ -41,11 +41,13 @@ async def test_audit_log_refuses_update_and_delete(database: Database) -> None:
     assert [r.action for r in rows] == ["test.event"]
 
 
-async def test_sqlite_commits_reach_the_disk_before_they_return(database: Database) -> None:
+async def test_sqlite_commits_reach_the_disk_before_they_return(sqlite_url: str) -> None:
     # A payment's `pending` row must survive a power cut after the gateway charged (synchronous=FULL is 2);
     # WAL keeps readers and the writer apart.
-    if not database.is_sqlite:
-        pytest.skip("SQLite pragmas")
-    async with database.transaction() as s:
-        modes = [(await s.execute(text(f"PRAGMA {p}"))).scalar() for p in ("synchronous", "journal_mode")]
+    database = Database(sqlite_url)
+    try:
+        async with database.transaction() as s:
+            modes = [(await s.execute(text(f"PRAGMA {p}"))).scalar() for p in ("synchronous", "journal_mode")]
+    finally:
+        await database.dispose()
     assert modes == [2, "wal"]
