@@ -95,10 +95,11 @@ def main(out_dir: Path, *, language: str = "") -> int:
 
     from payapp.app import build_main_window
     from payapp.config import load_config
-    from payapp.gui import make_qapplication
+    from payapp.gui import collect_garbage_on_gui_thread, make_qapplication
 
     app = make_qapplication([])
     app.setQuitOnLastWindowClosed(False)   # closing dialogs and the window must not stop the loop early
+    collect_garbage_on_gui_thread(app)     # as the app does: a worker's collection must never destroy a dialog
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     with tempfile.TemporaryDirectory(prefix="payapp-shots-") as tmp:

@@ -29,11 +29,12 @@ def english(qapp: QApplication) -> Iterator[None]:
     remove_translators(qapp)
 
 
-@pytest.fixture
+@pytest.fixture(autouse=True)
 def garbage_collected_on_gui_thread(qapp: QApplication) -> Iterator[None]:
-    """As in the app (payapp.gui): the read lane's threads allocate every page's rows, and must never be the
-    ones to run a collection that destroys a widget left in a reference cycle. Modules whose widgets read pages
-    use it for every test."""
+    """As in the app (payapp.gui): worker threads (the read lane building pages, asyncio.to_thread, the sync's
+    writer) allocate the most and must never be the ones to run a collection that destroys a widget left in a
+    reference cycle ("Timers cannot be stopped from another thread", then a crash). Every UI test, since any
+    test's leftover window can be collected during the next one; the teardown collects on this thread."""
     timer = collect_garbage_on_gui_thread(qapp)
     yield
     timer.stop()

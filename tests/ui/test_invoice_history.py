@@ -38,8 +38,7 @@ from tests.ui.invoice_fixtures import (  # noqa: F401 - autouse fixtures
 
 Run = Callable[..., Any]
 # The offscreen platform cannot raise a popup menu or grab the keyboard for it; the menu works regardless.
-pytestmark = [pytest.mark.usefixtures("garbage_collected_on_gui_thread"),
-              pytest.mark.qt_log_ignore("This plugin does not support raise", "does not support grabbing the keyboard")]
+pytestmark = pytest.mark.qt_log_ignore("This plugin does not support raise", "does not support grabbing the keyboard")
 FUTURE = f"12/{(dt.date.today().year + 2) % 100:02d}"
 
 

@@ -30,7 +30,6 @@ from payapp.ui.window_state import WindowState
 from tests.payment_helpers import AMEX, MASTERCARD, VISA, card
 from tests.ui.conftest import wait_until
 
-pytestmark = pytest.mark.usefixtures("garbage_collected_on_gui_thread")
 Run = Callable[[Awaitable[Any]], Any]
 
 
