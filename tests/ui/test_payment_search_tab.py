@@ -33,6 +33,14 @@ from tests.ui.conftest import wait_until
 Run = Callable[[Awaitable[Any]], Any]
 
 
+def shown_tab(qtbot: QtBot, services: Any, tmp_path: Path) -> PaymentSearchTab:
+    """The Payment Search tab over the demo company's services, shown, with its layout kept in tmp_path."""
+    tab = PaymentSearchTab(services, WindowState(tmp_path / "ui.ini"))
+    qtbot.addWidget(tab)
+    tab.show()
+    return tab
+
+
 def test_model_passes_modeltester(qtmodeltester: Any, demo_context: AppContext, run: Run) -> None:
     search = demo_context.services.payment_search
     assert search is not None
@@ -140,9 +148,7 @@ def test_void_refund_partial_and_approval_rule(demo_context: AppContext, run: Ru
 def test_refund_through_the_tab(qtbot: QtBot, demo_context: AppContext, run: Run, tmp_path: Path) -> None:
     ctx = demo_context
     services = ctx.services
-    tab = PaymentSearchTab(services, WindowState(tmp_path / "ui.ini"))
-    qtbot.addWidget(tab)
-    tab.show()
+    tab = shown_tab(qtbot, services, tmp_path)
 
     async def scenario() -> None:
         assert services.payments is not None
@@ -195,9 +201,7 @@ def test_export_starts_without_waiting_for_the_count(qtbot: QtBot, demo_context:
     services = demo_context.services
     search = services.payment_search
     assert search is not None
-    tab = PaymentSearchTab(services, WindowState(tmp_path / "ui.ini"))
-    qtbot.addWidget(tab)
-    tab.show()
+    tab = shown_tab(qtbot, services, tmp_path)
     release = asyncio.Event()
     real_totals = search.totals
     maxima: list[int] = []
@@ -226,9 +230,7 @@ def test_brand_filter_finds_the_brands_as_payments_store_them(qtbot: QtBot, demo
                                                               tmp_path: Path) -> None:
     """The engine stores validation.card_brand's names ("Amex"); the filter's "American Express" must find them."""
     services = demo_context.services
-    tab = PaymentSearchTab(services, WindowState(tmp_path / "ui.ini"))
-    qtbot.addWidget(tab)
-    tab.show()
+    tab = shown_tab(qtbot, services, tmp_path)
     assert {value for _label, value in BRANDS} == {card_brand(n) for n in (VISA, MASTERCARD, AMEX, "6011000991300009",
                                                                           "36000000000008", "3528000000000007")}
 
@@ -256,9 +258,7 @@ def test_a_viewer_sees_no_manage_actions(qtbot: QtBot, demo_context: AppContext,
     admin = services.current_user.actor
     services.current_user.actor = Actor(user_id=None, username="v", role=Role.VIEWER)
     try:
-        tab = PaymentSearchTab(services, WindowState(tmp_path / "ui.ini"))
-        qtbot.addWidget(tab)
-        tab.show()
+        tab = shown_tab(qtbot, services, tmp_path)
 
         async def scenario() -> Any:
             await tab.wait_ready()
@@ -285,9 +285,7 @@ def test_cancel_in_the_tab_stops_the_export(qtbot: QtBot, demo_context: AppConte
     services = demo_context.services
     search = services.payment_search
     assert search is not None
-    tab = PaymentSearchTab(services, WindowState(tmp_path / "ui.ini"))
-    qtbot.addWidget(tab)
-    tab.show()
+    tab = shown_tab(qtbot, services, tmp_path)
     real_page = search.page
     first_page = asyncio.Event()
     hold = asyncio.Event()
@@ -344,9 +342,7 @@ def test_print_receipt_goes_through_the_print_dialog_and_is_audited(qtbot: QtBot
     from PySide6.QtWidgets import QLineEdit
 
     services = demo_context.services
-    tab = PaymentSearchTab(services, WindowState(tmp_path / "ui.ini"))
-    qtbot.addWidget(tab)
-    tab.show()
+    tab = shown_tab(qtbot, services, tmp_path)
     out = tmp_path / "receipt.pdf"
 
     async def answer(details: Any, reply: str) -> bool:
