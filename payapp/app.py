@@ -47,7 +47,12 @@ class AppContext:
     background: list[asyncio.Task[Any]] = field(default_factory=list)
 
     async def start_background(self) -> None:
-        """Start-up work that must not block the window: reconcile payments whose outcome is unknown."""
+        """Start-up work that must not block the window: reconcile payments whose outcome is unknown. The demo
+        company first connects to its in-process Autotask and QuickBooks sandboxes (its keyring lives in memory, so
+        on every start), so Admin › Connections shows them connected as the README says, not after a first sync."""
+        connections = self.services.connections
+        if connections is not None and connections.demo:
+            await self._guarded(connections.setup_demo)
         payments = self.services.payments
         if payments is not None:
             self.background.append(asyncio.create_task(self._guarded(payments.reconcile_undecided)))

@@ -173,3 +173,24 @@ def test_the_german_walk_sees_a_missing_translation(qapp: QApplication) -> None:
     assert missed.asked >= {("MainWindow", "Not in the German file")}
     assert ("MainWindow", "&File") not in missed.asked
     assert "MainWindow" in _payapp_contexts() and "QPlatformTheme" not in _payapp_contexts()
+
+
+def test_demo_connects_its_sandboxes_at_start(demo_context: AppContext, run: Any) -> None:
+    """The README says the demo has Autotask and QuickBooks connected in-process: Admin › Connections must say so
+    from the start, not only after a first sync."""
+    connections = demo_context.services.connections
+    assert connections is not None
+
+    async def statuses() -> tuple[bool, bool]:
+        return ((await connections.autotask_status()).on_this_workstation,
+                (await connections.quickbooks_status()).connected)
+
+    assert run(statuses()) == (False, False)
+    run(demo_context.start_background())
+    try:
+        assert run(statuses()) == (True, True)
+    finally:   # stop the outbox and the payment checks it started, as closing the app does
+        for task in demo_context.background:
+            task.cancel()
+        run(asyncio.gather(*demo_context.background, return_exceptions=True))
+        demo_context.background.clear()
