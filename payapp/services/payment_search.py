@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import json
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
@@ -487,13 +486,3 @@ def _timeline(p: Payment, refunds: Sequence[Refund]) -> list[TimelineEntry]:
     t.sort(key=lambda e: e.at)
     return t
 
-
-def audit_details_text(details: str) -> str:
-    """A one-line rendering of an audit entry's JSON details."""
-    try:
-        data = json.loads(details)
-    except ValueError:
-        return details
-    if not isinstance(data, dict):
-        return str(data)
-    return ", ".join(f"{k}={v}" for k, v in data.items())

@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import csv
 import datetime as dt
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TextIO
@@ -315,23 +314,6 @@ class AuditRow:
     @property
     def sort_key(self) -> tuple[dt.datetime, int]:
         return (self.occurred_at, self.id)
-
-    def details_text(self) -> str:
-        try:
-            data = json.loads(self.details)
-        except ValueError:
-            return self.details
-        if not isinstance(data, dict):
-            return self.details
-        return ", ".join(f"{k}: {_show(v)}" for k, v in data.items())
-
-
-def _show(value: object) -> str:
-    if isinstance(value, dict):
-        return "{" + ", ".join(f"{k}: {_show(v)}" for k, v in value.items()) + "}"
-    if isinstance(value, list) and len(value) == 2:
-        return f"{_show(value[0])} → {_show(value[1])}"
-    return '""' if value == "" else str(value)
 
 
 def _like(text: str) -> str:

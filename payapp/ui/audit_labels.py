@@ -15,6 +15,7 @@ from babel.dates import format_datetime
 from babel.numbers import UnknownCurrencyError, format_decimal
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 
+from payapp.domain.gateways import PAYMENT_TYPES
 from payapp.domain.money import format_money
 
 __all__ = ["ACTIONS", "DETAIL_KEYS", "ENTITIES", "GROUPS", "SETTINGS", "action_label", "details_text",
@@ -268,7 +269,7 @@ def _plain(key: str, value: Any, locale: str, currency: str) -> str:
     return str(value)                                   # ids and counts without grouping, codes, text
 
 
-_METHODS = {"card": "Credit card", "echeck": "eCheck"}          # listed in payapp/ui/messages.py
+_METHODS = dict(PAYMENT_TYPES)                                  # listed in payapp/ui/messages.py
 
 
 def _role(code: str) -> str:

@@ -56,6 +56,13 @@ def babel_locale(language: str) -> str:
     return BABEL_LOCALES.get(language, "en_US")
 
 
+def date_edit_format(locale: str) -> str:
+    """The locale's short date with a four-digit year, for date fields: 31.10.2026, 10/31/2026 ("yy" alone
+    would read 10/31/26, ambiguous in a filter)."""
+    fmt = QLocale(locale).dateFormat(QLocale.FormatType.ShortFormat)
+    return fmt if "yyyy" in fmt else fmt.replace("yy", "yyyy")
+
+
 def format_count(count: int, locale: str) -> str:
     """A count grouped the locale's way (Babel): 12345 → "12,345" (en_US), "12.345" (de_DE)."""
     from babel.numbers import format_decimal  # Babel's import stays off the path to the first window

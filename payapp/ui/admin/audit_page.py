@@ -15,7 +15,6 @@ from babel.dates import format_datetime
 from PySide6.QtCore import (
     QT_TRANSLATE_NOOP,
     QDate,
-    QLocale,
     Qt,
     Signal,
 )
@@ -40,6 +39,7 @@ from payapp.domain.errors import PayAppError
 from payapp.services.settings import SettingsService
 from payapp.services.users import AuditFilter, AuditLogService, AuditRow
 from payapp.ui.audit_labels import action_label, details_text, entity_label, group_label
+from payapp.ui.i18n import date_edit_format
 from payapp.ui.invoices.signals import emit
 from payapp.ui.lazy_model import ROW_ROLE, Column, LazyTableModel, LazyTableView
 from payapp.ui.messages import user_text
@@ -143,13 +143,9 @@ class AuditPage(QWidget):
         self.to_date.setObjectName("auditTo")
         self.from_date.setAccessibleName(self.tr("From date"))
         self.to_date.setAccessibleName(self.tr("To date"))
-        # The user's short date with a four-digit year (31.10.2026, 10/31/2026), as in Invoice History.
-        date_format = QLocale(locale).dateFormat(QLocale.FormatType.ShortFormat)
-        if "yyyy" not in date_format:
-            date_format = date_format.replace("yy", "yyyy")
         for d in (self.from_date, self.to_date):
             d.setCalendarPopup(True)
-            d.setDisplayFormat(date_format)
+            d.setDisplayFormat(date_edit_format(locale))
             d.setEnabled(False)
         self.from_check.toggled.connect(self.from_date.setEnabled)
         self.to_check.toggled.connect(self.to_date.setEnabled)

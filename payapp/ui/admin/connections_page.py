@@ -282,7 +282,7 @@ class ConnectionsPage(QWidget):
         try:
             ok, message = await self._service.test_autotask()
         except PayAppError as exc:
-            ok, message = False, user_text(exc)
+            ok, message = False, exc.user_message      # translated below, with the service's answers
         finally:
             self._busy(False)
         self.at_result.show_result(ok, translate_message(message))
@@ -360,7 +360,7 @@ class ConnectionsPage(QWidget):
         try:
             ok, message = await self._service.test_quickbooks()
         except PayAppError as exc:
-            ok, message = False, user_text(exc)
+            ok, message = False, exc.user_message      # translated below, with the service's answers
         finally:
             self._busy(False)
         self.qb_result.show_result(ok, translate_message(message))

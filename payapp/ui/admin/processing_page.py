@@ -476,7 +476,7 @@ class ProcessingPage(QWidget):
             row = self.key_rows.get("gateway.private_key")
             ok, message = await self._service.test_keys(row.typed() if row else None)
         except PayAppError as exc:
-            ok, message = False, user_text(exc)
+            ok, message = False, exc.user_message      # translated below, with the service's answers
         finally:
             self._busy(False)
             if self.state is not None:

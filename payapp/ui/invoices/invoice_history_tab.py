@@ -11,7 +11,7 @@ import logging
 from typing import Any
 
 import shiboken6
-from PySide6.QtCore import QDate, QLocale, QModelIndex, QPoint, Qt, QTimer
+from PySide6.QtCore import QDate, QModelIndex, QPoint, Qt, QTimer
 from PySide6.QtGui import QAction, QGuiApplication, QHideEvent, QKeyEvent, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -34,7 +34,7 @@ from payapp.domain.money import format_money
 from payapp.services.context import Services
 from payapp.services.invoices import InvoiceQuery, InvoiceRow
 from payapp.services.settings import ProcessingStatus
-from payapp.ui.i18n import format_count
+from payapp.ui.i18n import date_edit_format, format_count
 from payapp.ui.invoices.invoice_model import (
     DEFAULT_SORT_COLUMN,
     ROW_ROLE,
@@ -170,11 +170,8 @@ class InvoiceHistoryTab(QWidget):
         today = QDate.currentDate()
         self.date_from.setDate(today.addMonths(-3))
         self.date_to.setDate(today)
-        fmt = QLocale(self._services.locale).dateFormat(QLocale.FormatType.ShortFormat)
-        if "yyyy" not in fmt:
-            fmt = fmt.replace("yy", "yyyy")
         for edit in (self.date_from, self.date_to):
-            edit.setDisplayFormat(fmt)
+            edit.setDisplayFormat(date_edit_format(self._services.locale))
             edit.setCalendarPopup(True)
             edit.setEnabled(False)
             edit.dateChanged.connect(lambda _d: self.apply_filters())
