@@ -309,10 +309,10 @@ class SyncService:
 
     def _on_threshold(self, info: ThresholdInfo) -> None:
         if info.ratio >= 0.75:
-            self._warning = (f"Autotask API use is at {info.used} of {info.limit} requests this hour (over 75%): "
+            self._warning = (f"Autotask API use is at {info.used:,} of {info.limit:,} requests this hour (over 75%): "
                              "the sync is slowing down a lot to leave room for others.")
         elif info.ratio >= 0.5:
-            self._warning = (f"Autotask API use is at {info.used} of {info.limit} requests this hour (over 50%): "
+            self._warning = (f"Autotask API use is at {info.used:,} of {info.limit:,} requests this hour (over 50%): "
                              "the sync is slowing down.")
         else:
             self._warning = ""

@@ -6,8 +6,7 @@ timeline, why processing is off) are plain English. Each one is listed here once
 A message that carries values ("The security code has 4 digits.") is listed with %1, %2 … in their place; the
 values go into the translated text unchanged (or translated, when a value is itself a listed text; or written the
 user's way, when it is money the services wrote the en_US way: "$1,234.56" becomes "1.234,56 $" in German; or a
-count the services grouped the en_US way: "10,000" becomes "10.000"). A template whose values are counts the
-services write without grouping ("5200 of 10000 requests") names them in COUNT_VALUES.
+count the services grouped the en_US way: "10,000" becomes "10.000"; the services group every count they write).
 tests/unit/test_translations.py fails when the domain, a service or a connector raises a message that is not
 listed here, or when a sync (run against the Autotask sandbox) reports progress or a warning that is not, so a new
 message cannot reach a German user in English.
@@ -20,11 +19,12 @@ from decimal import Decimal
 from functools import lru_cache
 
 from babel import UnknownLocaleError
-from babel.numbers import format_decimal, get_currency_symbol, list_currencies
+from babel.numbers import get_currency_symbol, list_currencies
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QLocale
 
 from payapp.domain.errors import PayAppError
 from payapp.domain.money import format_money, minor_digits
+from payapp.ui.i18n import format_count
 
 CONTEXT = "Messages"
 
@@ -309,14 +309,6 @@ TEXTS: tuple[str, ...] = (
     QT_TRANSLATE_NOOP("Messages", "The password needs at least %1 characters."),
 )
 
-# Values that are counts written without grouping (the services write f"{n}"): {template: placeholder numbers}.
-COUNT_VALUES: dict[str, frozenset[str]] = {
-    "Autotask API use is at %1 of %2 requests this hour (over 75%): the sync is slowing down a lot to leave room "
-    "for others.": frozenset("12"),
-    "Autotask API use is at %1 of %2 requests this hour (over 50%): the sync is slowing down.": frozenset("12"),
-    "Connected to %1 · %2 of %3 requests used this hour": frozenset("23"),
-}
-
 _PLACEHOLDER = re.compile(r"%(\d)")
 _EXACT = frozenset(t for t in TEXTS if not _PLACEHOLDER.search(t))
 
@@ -365,26 +357,18 @@ def _local_money(value: str) -> str:
 
 
 _EN_COUNT = re.compile(r"-?\d{1,3}(?:,\d{3})+\Z")      # "10,000": a count grouped the en_US way
-_PLAIN_COUNT = re.compile(r"-?\d+\Z")
 
 
-def _local_count(value: str, plain: bool = False) -> str | None:
-    """A count grouped the en_US way ("10,000"; with `plain` also "10000") in the user's locale ("10.000");
-    None when `value` is no such count."""
-    if not (_EN_COUNT.match(value) or (plain and _PLAIN_COUNT.match(value))):
-        return None
-    try:
-        return format_decimal(int(value.replace(",", "")), locale=QLocale().name())
-    except (ValueError, UnknownLocaleError):
-        return None
-
-
-def _local_value(template: str, number: str, value: str) -> str:
-    """A value going into `template` at %`number`: translated when listed, money and counts the user's way."""
+def _local_value(value: str) -> str:
+    """A value going into a template: translated when listed, money and counts the user's way."""
     if value in _EXACT:
         return QCoreApplication.translate("Messages", value)
-    count = _local_count(value, plain=number in COUNT_VALUES.get(template, ()))
-    return count if count is not None else _local_money(value)
+    if _EN_COUNT.match(value):
+        try:
+            return format_count(int(value.replace(",", "")), QLocale().name())
+        except UnknownLocaleError:
+            return value
+    return _local_money(value)
 
 
 def translate_message(text: str) -> str:
@@ -397,7 +381,7 @@ def translate_message(text: str) -> str:
         match = pattern.match(text)
         if match is None:
             continue
-        values = {name[1:]: _local_value(template, name[1:], value) for name, value in match.groupdict().items()}
+        values = {name[1:]: _local_value(value) for name, value in match.groupdict().items()}
         translated = QCoreApplication.translate("Messages", template)
         return _PLACEHOLDER.sub(lambda m, values=values: values.get(m.group(1), m.group(0)), translated)
     return text

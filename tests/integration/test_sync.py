@@ -144,7 +144,7 @@ async def test_autotask_threshold_warning_stays_with_every_progress_report(
     finally:
         await db.dispose()
     first = next(i for i, p in enumerate(seen) if p.warning)
-    assert band in seen[first].warning and f"of {sandbox.hourly_limit} requests" in seen[first].warning
+    assert band in seen[first].warning and f"of {sandbox.hourly_limit:,} requests" in seen[first].warning
     later = seen[first:]
     assert len(later) > 5 and all(band in p.warning for p in later)
     assert any(p.entity == "invoices" and p.done for p in later)       # pages went on with the warning shown

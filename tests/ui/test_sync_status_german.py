@@ -11,7 +11,7 @@ from payapp.services.sync import SyncProgress
 from payapp.ui.i18n import install_translators
 from payapp.ui.sync_status import SyncStatusWidget
 
-WARNING = "Autotask API use is at 7600 of 10000 requests this hour (over 75%): the sync is slowing down a lot to " \
+WARNING = "Autotask API use is at 7,600 of 10,000 requests this hour (over 75%): the sync is slowing down a lot to " \
           "leave room for others."
 
 

@@ -152,7 +152,7 @@ def test_sync_widget_runs_and_problems_dialog(qtbot: Any, env: Env, current_user
 class _ScriptedSync:
     """A SyncService stand-in whose run reports pages, crossing 75% of Autotask's hourly limit half-way."""
 
-    WARNING = ("Autotask API use is at 8000 of 10000 requests this hour (over 75%): the sync is slowing down a lot "
+    WARNING = ("Autotask API use is at 8,000 of 10,000 requests this hour (over 75%): the sync is slowing down a lot "
                "to leave room for others.")
 
     def __init__(self) -> None:
@@ -204,7 +204,7 @@ def test_threshold_and_outbox_warnings_stay_in_the_status_bar(qtbot: Any, run: C
     # the last page's progress text and then "Synced at …" replaced the label, the warning is still there
     assert widget.label.text().startswith("Synced at")
     warning = widget.threshold_warning
-    shown = _ScriptedSync.WARNING.replace("8000 of 10000", "8,000 of 10,000")     # counts grouped the locale's way
+    shown = _ScriptedSync.WARNING                                   # counts grouped the locale's way
     assert warning.isVisible() and warning.text().startswith("⚠ Autotask API use is at 8,000")
     assert warning.toolTip() == shown and warning.accessibleName() == shown
     assert warning.sizeHint().width() <= 340                    # elided for the status bar

@@ -479,7 +479,7 @@ class AutotaskConnector:
         zone = await self.zone_url()
         info = await self.threshold()
         await self.count("Companies", [f("gt", "id", 0)])
-        return f"Connected to {httpx.URL(zone).host} · {info.used} of {info.limit} requests used this hour"
+        return f"Connected to {httpx.URL(zone).host} · {info.used:,} of {info.limit:,} requests used this hour"
 
 
 def _retry_after(value: str | None) -> float:
