@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
@@ -10,7 +9,6 @@ from PySide6.QtWidgets import QApplication
 
 if TYPE_CHECKING:
     from PySide6.QtCore import Qt
-    from PySide6.QtWidgets import QStyle, QStyleOption, QWidget
 
 
 def dark_palette() -> QPalette:
@@ -33,28 +31,6 @@ def dark_palette() -> QPalette:
     return p
 
 
-@functools.cache
-def payapp_style_class() -> type[QStyle]:
-    """The class of PayApp's style, made on first use: its base class QProxyStyle takes ~5 ms to load in
-    PySide6, which start-up spends after the first paint (apply_palette)."""
-    from PySide6.QtWidgets import QProxyStyle, QStyle, QStyleFactory
-
-    class PayAppStyle(QProxyStyle):
-        """Fusion, with the text of unselected tabs not shifted down: Fusion draws it 2 px lower, so the tab's
-        bottom edge cut through descenders ("Abgleichsaufträge", "Rechnungsverlauf" lost the tails of their g)."""
-
-        def __init__(self) -> None:
-            super().__init__(QStyleFactory.create("Fusion"))
-
-        def pixelMetric(self, metric: QStyle.PixelMetric, option: QStyleOption | None = None,
-                        widget: QWidget | None = None) -> int:
-            if metric == QStyle.PixelMetric.PM_TabBarTabShiftVertical:
-                return 0
-            return super().pixelMetric(metric, option, widget)
-
-    return PayAppStyle
-
-
 def light_palette() -> QPalette:
     style = QApplication.style()
     return style.standardPalette() if style else QPalette()
@@ -63,20 +39,28 @@ def light_palette() -> QPalette:
 def apply_palette(app: QApplication, scheme: str = "system", *, before_first_paint: bool = False) -> None:
     """scheme: "light", "dark" or "system" (follow the OS, also when it changes while PayApp runs).
 
-    `before_first_paint` (start-up, payapp.gui): only the palette, with the OS's scheme read from the platform's
-    own palette. PySide6 creates all of the Qt namespace's enum types the first time one is used (~15 ms, as
-    QStyleHints.colorScheme() returns one), and the proxy style's base class costs ~5 ms more: gui.py calls again
-    right after the first paint, which installs the style, follows OS changes and reads the exact scheme."""
-    if not before_first_paint:
-        style_class = payapp_style_class()
-        if not isinstance(app.style(), style_class):
-            app.setStyle(style_class())
+    `before_first_paint` (start-up, payapp.gui): plain Fusion and the palette, with the OS's scheme read from the
+    platform's own palette. PySide6 creates all of the Qt namespace's enum types the first time one is used
+    (~15 ms, as QStyleHints.colorScheme() returns one), and PayApp's proxy style costs ~5 ms more: gui.py calls
+    again right after the first paint, which installs that style, follows OS changes and reads the exact scheme."""
+    platform_dark = _platform_palette_is_dark(app)      # read before a style's palette replaces the platform's
+    if before_first_paint:
+        app.setStyle("Fusion")
+    else:
+        from payapp.ui.style import PayAppStyle
+
+        if not isinstance(app.style(), PayAppStyle):
+            app.setStyle(PayAppStyle())
         _follow_system_changes()
     app.setProperty("payapp_scheme_choice", scheme)
-    if scheme == "system":
-        scheme = "dark" if (_platform_palette_is_dark(app) if before_first_paint else _system_is_dark()) else "light"
-    app.setPalette(dark_palette() if scheme == "dark" else light_palette())
-    app.setProperty("payapp_scheme", scheme)
+    if scheme != "system":
+        dark = scheme == "dark"
+    elif before_first_paint:
+        dark = platform_dark
+    else:
+        dark = _system_is_dark()
+    app.setPalette(dark_palette() if dark else light_palette())
+    app.setProperty("payapp_scheme", "dark" if dark else "light")
 
 
 def _system_is_dark() -> bool:
