@@ -103,7 +103,8 @@ class ConnectionsService:
         self._on_qb_connected: list[Callable[[], None]] = []
 
     def on_quickbooks_connected(self, callback: Callable[[], None]) -> None:
-        """Call `callback` each time QuickBooks is connected (again), e.g. the outbox worker's `resume_held`."""
+        """Call `callback` each time QuickBooks is connected (again) or its client secret or address is saved, e.g.
+        the outbox worker's `resume_held`."""
         self._on_qb_connected.append(callback)
 
     async def setup_demo(self) -> None:
@@ -223,7 +224,8 @@ class ConnectionsService:
         fp = s["quickbooks.client_secret_fingerprint"]
         here = bool(fp) and self._secrets.fingerprint_of(QB_CLIENT_SECRET) == fp and bool(
             self._secrets.fingerprint_of(QB_REFRESH))
-        problem = (self._qb.disconnected_reason if self._qb is not None else "") or self._qb_problem
+        # the live connector knows best; without one, what the last Test connection found
+        problem = self._qb.disconnected_reason if self._qb is not None else self._qb_problem
         return QuickBooksStatus(s["quickbooks.client_id"], fp, s["quickbooks.realm_id"], s["quickbooks.connected"],
                                 here, problem)
 
@@ -243,7 +245,10 @@ class ConnectionsService:
         if base_url is not None:
             values["quickbooks.base_url"] = base_url.rstrip("/")
         await self._settings.set_many(values, audit_action="connections.quickbooks_saved")
-        self._qb = None
+        if client_secret is not None or base_url is not None:
+            self._quickbooks_changed()          # a wrong secret is one reason QuickBooks refused the sign-in
+        else:
+            self._qb = None
 
     async def _oauth(self) -> QuickBooksOAuth:
         s = await self._settings.get_all()
@@ -277,12 +282,17 @@ class ConnectionsService:
         await self._save_tokens(tokens)
         await self._settings.set_many({"quickbooks.realm_id": realm_id, "quickbooks.connected": True},
                                       audit_action="connections.quickbooks_connected")
+        self._quickbooks_changed()
+
+    def _quickbooks_changed(self) -> None:
+        """The QuickBooks sign-in or the app's credentials changed: forget the connector and its problem, and tell
+        the listeners (the outbox sends the jobs it held back while QuickBooks refused)."""
         self._qb, self._qb_problem = None, ""
         for callback in self._on_qb_connected:
             try:
                 callback()
-            except Exception:            # the connection is made; a listener's bug must not undo that
-                log.exception("QuickBooks connected: a listener failed")
+            except Exception:            # the change is saved; a listener's bug must not undo that
+                log.exception("QuickBooks changed: a listener failed")
 
     async def connect_demo(self, redirect_uri: str = "http://127.0.0.1:8765/callback") -> None:
         """Demo mode: authorise against the sandbox without a browser (it approves at once and redirects)."""

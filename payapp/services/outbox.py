@@ -120,6 +120,9 @@ _J, _P, _I = OutboxJob.__table__, Payment.__table__, Invoice.__table__
 _STATEMENTS: dict[str, Any] = {
     "job_release": update(_J).where(_J.c.id == bindparam("b_id"), _J.c.status == "pending")
     .values(next_attempt_at=bindparam("b_when")),
+    "job_resume": update(_J).where(_J.c.id == bindparam("b_id"), _J.c.status == "pending",
+                                   _J.c.next_attempt_at <= bindparam("b_until"))
+    .values(next_attempt_at=bindparam("b_when")),
     "job_fail": update(_J).where(_J.c.id == bindparam("b_id"), _J.c.status == "pending")
     .values(attempts=bindparam("b_attempts"), last_error=bindparam("b_error"), next_attempt_at=bindparam("b_when"),
             status=bindparam("b_status")),
@@ -204,17 +207,19 @@ class OutboxWorker:
 
     async def _resume_held(self) -> None:
         """Make the held-back jobs due now. A job another worker has claimed since (its lease ends after the
-        hold) is left alone."""
+        hold) is left alone. Should the write fail, they stay held and the next resume tries again."""
         self._resume = False
         self.reset_connectors()                  # the next job builds its connector from the new sign-in
-        held, self._held = self._held, {}
-        if not held:
+        if not self._held:
             return
+        held = dict(self._held)
         now = self._clock()
         async with self._db.transaction(lock=True) as s:
-            for job_id, until in held.items():
-                await s.execute(update(_J).where(_J.c.id == job_id, _J.c.status == "pending",
-                                                 _J.c.next_attempt_at <= until).values(next_attempt_at=now))
+            await s.execute(_STATEMENTS["job_resume"], [{"b_id": job_id, "b_until": until, "b_when": now}
+                                                         for job_id, until in held.items()])
+        for job_id, until in held.items():
+            if self._held.get(job_id) == until:     # not held again meanwhile
+                del self._held[job_id]
         log.info("connection made again: %d held-back outbox jobs are due now", len(held))
 
     def reset_connectors(self) -> None:

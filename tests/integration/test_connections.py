@@ -252,3 +252,29 @@ async def test_reconnecting_quickbooks_sends_the_held_back_jobs_at_once(tmp_path
             with contextlib.suppress(BaseException):
                 await worker
         await ctx.aclose()
+
+
+async def test_saving_a_new_quickbooks_secret_counts_as_a_change_of_sign_in(tmp_path: Path) -> None:
+    """A wrong client secret is one reason QuickBooks refuses the sign-in: saving a new one forgets the problem
+    Test connection found and tells the listeners (the outbox then sends the jobs it held back); saving only
+    the client id does neither."""
+    from payapp.app import build_context
+    from payapp.config import load_config
+
+    ctx = build_context(load_config(demo=True, data_dir=tmp_path / "app"))
+    conn = ctx.services.connections
+    assert conn is not None
+    calls: list[int] = []
+    conn.on_quickbooks_connected(lambda: calls.append(1))
+    try:
+        await conn.setup_demo()
+        calls.clear()
+        ctx.sandboxes["quickbooks"][0].revoke()             # e.g. the app's secret was rotated at Intuit
+        ok, _message = await conn.test_quickbooks()
+        assert not ok and (await conn.quickbooks_status()).problem
+        await conn.save_quickbooks_app(client_id=DEMO_CLIENT_ID)
+        assert calls == [] and (await conn.quickbooks_status()).problem
+        await conn.save_quickbooks_app(client_id=DEMO_CLIENT_ID, client_secret=Secret(DEMO_CLIENT_SECRET))
+        assert calls == [1] and (await conn.quickbooks_status()).problem == ""
+    finally:
+        await ctx.aclose()
