@@ -21,7 +21,7 @@ from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Select, func, literal, select, text, tuple_, update
+from sqlalchemy import ColumnElement, Connection, Select, String, func, literal, select, text, tuple_, update
 
 from payapp.domain.errors import NotFound
 from payapp.domain.payment_state import PaymentStatus
@@ -225,6 +225,11 @@ def _like_escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
+def _contains(text: str) -> str:
+    """The LIKE pattern of a case-insensitive substring filter (compared with lower(column), escape "\\")."""
+    return f"%{_like_escape(text.strip().lower())}%"
+
+
 def conditions(q: PaymentQuery, *, sqlite: bool = False, collect: bool = False) -> list[ColumnElement[bool]]:
     """The WHERE clauses of a query (all values bound).
 
@@ -240,7 +245,7 @@ def conditions(q: PaymentQuery, *, sqlite: bool = False, collect: bool = False) 
     if q.date_to is not None:
         c.append(Payment.created_at < q.date_to)
     if q.company.strip():
-        c.append(func.lower(Payment.company_name).like(f"%{_like_escape(q.company.strip().lower())}%", escape="\\"))
+        c.append(func.lower(Payment.company_name).like(_contains(q.company), escape="\\"))
     if q.invoice_number.strip():
         c.append(Payment.invoice_number == q.invoice_number.strip())
     if q.statuses:
@@ -260,7 +265,7 @@ def conditions(q: PaymentQuery, *, sqlite: bool = False, collect: bool = False) 
     if q.order_id.strip():
         c.append(Payment.order_id == q.order_id.strip())
     if q.user.strip():
-        c.append(func.lower(Payment.created_by_name).like(f"%{_like_escape(q.user.strip().lower())}%", escape="\\"))
+        c.append(func.lower(Payment.created_by_name).like(_contains(q.user), escape="\\"))
     if q.source:
         c.append(Payment.source == q.source)
     if q.sync_state:
@@ -279,15 +284,15 @@ _COMPANY_NAMES_LIKE = text(
     "SELECT name FROM names WHERE name IS NOT NULL AND lower(name) LIKE :pattern ESCAPE '\\'")
 
 
-def _company_names_like(conn: Connection, company: str) -> list[str]:
-    """SQLite: the distinct company names of all payments that the company filter matches.
+def _company_in_names_like(company: str) -> ColumnElement[bool]:
+    """SQLite: the company filter as `company_name IN (the distinct names that match)`.
 
     A substring LIKE can use no index, so the totals of a company filter without a date range would read all
     payments (0.6 s over two million). Walking the distinct names along the company index (a few hundred seeks,
     ~3 ms) and testing the same LIKE on each gives the matching names; the totals then read only those
     companies' entries of the company index, which covers the summed columns."""
-    pattern = f"%{_like_escape(company.strip().lower())}%"
-    return list(conn.execute(_COMPANY_NAMES_LIKE, {"pattern": pattern}).scalars())
+    names = _COMPANY_NAMES_LIKE.bindparams(pattern=_contains(company)).columns(name=String).subquery()
+    return Payment.company_name.in_(select(names.c.name))
 
 
 def _unindexed(col: Any) -> Any:
@@ -364,15 +369,12 @@ class PaymentSearchService:
         sqlite = self._db.is_sqlite
         by_name = sqlite and bool(query.company.strip()) and query.date_from is None and query.date_to is None
         where = conditions(replace(query, company="") if by_name else query, sqlite=sqlite)
+        if by_name:
+            where.append(_company_in_names_like(query.company))
         sums = (func.count(), func.coalesce(func.sum(Payment.amount_minor), 0),
                 func.coalesce(func.sum(Payment.applied_minor), 0), func.coalesce(func.sum(Payment.refunded_minor), 0))
 
         def read(conn: Connection) -> PaymentTotals:
-            if by_name:
-                names = _company_names_like(conn, query.company)
-                if not names:
-                    return PaymentTotals(0, ())
-                where.append(Payment.company_name.in_(names))
             lo, hi, n, a, ap, rf = conn.execute(
                 select(func.min(Payment.currency), func.max(Payment.currency), *sums).where(*where)).one()
             if n == 0:
