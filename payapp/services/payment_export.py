@@ -77,8 +77,7 @@ class _CsvWriter:
     def close(self) -> None:
         self._f.close()
 
-    def discard(self) -> None:
-        self._f.close()
+    discard = close                  # the .part file it wrote is removed by the caller
 
 
 class _XlsxWriter:

@@ -21,6 +21,9 @@ from PySide6.QtWidgets import (
 
 from payapp.ui.messages import translate_message
 
+# A hint is dimmed while enabled only: a style sheet colour also holds when disabled, so a hint of a disabled
+# form (after an approved payment) would look more active than its greyed-out fields.
+HINT_STYLE = "QLabel:enabled { color: palette(placeholder-text); }"
 BANNER_COLOURS = {
     "success": ("#1e6b34", "#e3f4e8"),
     "approved": ("#1e6b34", "#e3f4e8"),

@@ -235,6 +235,25 @@ async def test_cancelled_export_leaves_no_file(database: Database, db_url: str, 
     assert not (tmp_path / "x.csv").exists()
 
 
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+async def test_cancelled_export_keeps_the_file_it_would_replace(database: Database, db_url: str, tmp_path: Path,
+                                                                fmt: str) -> None:
+    """The user chose to replace last month's export: cancelling leaves that file as it was, and no part file."""
+    await asyncio.to_thread(_generate, db_url, 100)
+    (tmp_path / "exports").mkdir()
+    target = tmp_path / "exports" / f"x.{fmt}"
+    target.write_bytes(b"last month's export")
+    started = asyncio.Event()
+    task = asyncio.create_task(export_payments(PaymentSearchService(database, VIEWER), PaymentQuery(), target, fmt,
+                                               page_size=5, on_progress=lambda d, t: started.set()))
+    await started.wait()
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert target.read_bytes() == b"last month's export"
+    assert [p.name for p in target.parent.iterdir()] == [target.name]
+
+
 async def test_sorted_within_a_date_range_every_plan_returns_the_same_pages(
         sqlite_url: str, generated_sqlite: list[SimpleNamespace], monkeypatch: pytest.MonkeyPatch) -> None:
     """SQLite: sorted by anything but the date within a date range, a small range is collected and sorted,

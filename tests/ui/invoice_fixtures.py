@@ -9,7 +9,6 @@ are never freed anyway). This only keeps the interpreter alive; it changes nothi
 from __future__ import annotations
 
 import ctypes
-import gc
 from collections.abc import Iterator
 
 import pytest
@@ -23,12 +22,3 @@ def pyside_bool_refcount_guard() -> Iterator[None]:
         ctypes.c_ssize_t.from_address(id(value)).value += _SPARE_REFERENCES
     yield
 
-
-@pytest.fixture(autouse=True)
-def collect_qt_garbage_on_gui_thread() -> Iterator[None]:
-    """Collect reference cycles holding Qt objects here, on the GUI thread. Left to chance, the cyclic GC
-    can run in an aiosqlite worker thread and destroy a widget there ("Timers cannot be stopped from
-    another thread", then a crash)."""
-    gc.collect()
-    yield
-    gc.collect()

@@ -3,7 +3,6 @@ keyring refused, the payment-type rule on the status label, the set-once currenc
 
 from __future__ import annotations
 
-import gc
 import itertools
 import logging
 from pathlib import Path
@@ -208,15 +207,7 @@ def test_process_payment_follows_all_sixteen_boxes_with_and_without_keys(qtbot: 
     invoice_id, balance = _payable_invoice(demo_context, run)
     run(processing_service(services).clear_keys())
     page = processing_page(qtbot, demo_context, run)
-    # As the app does (payapp.gui.collect_garbage_on_gui_thread): no collection in the payment service's worker
-    # threads, where it could destroy a Qt object ("Timers cannot be stopped from another thread").
-    gc.collect()
-    gc.disable()
-    try:
-        _walk_sixteen(qtbot, page, demo_context, run, invoice_id, balance)
-    finally:
-        gc.enable()
-        gc.collect()
+    _walk_sixteen(qtbot, page, demo_context, run, invoice_id, balance)    # garbage: the conftest's collector
 
 
 def _walk_sixteen(qtbot: QtBot, page: ProcessingPage, demo_context: AppContext, run: Any, invoice_id: int,

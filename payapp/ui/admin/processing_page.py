@@ -33,7 +33,7 @@ from payapp.domain.money import format_amount_input, format_money, parse_amount
 from payapp.services.processing import KeyState, ProcessingPageState, ProcessingSetupService
 from payapp.services.secrets import Secret
 from payapp.ui.messages import translate_message, user_text
-from payapp.ui.widgets import Banner, MaskedLineEdit, ask, confirm_box
+from payapp.ui.widgets import HINT_STYLE, Banner, MaskedLineEdit, ask, confirm_box
 
 # Readable on the light and the dark palette; the text carries the meaning too (✔ ⚠ ✖), not colour alone.
 OK_COLOUR, WARN_COLOUR, ERROR_COLOUR = "#2e9d4f", "#c98500", "#d9534f"
@@ -221,7 +221,7 @@ class ProcessingPage(QWidget):
             "for approval are listed in Payment Search › Pending approvals…"), approval_box)
         self.threshold_hint.setObjectName("approvalThresholdHint")
         self.threshold_hint.setWordWrap(True)
-        self.threshold_hint.setStyleSheet("QLabel:enabled { color: palette(placeholder-text); }")
+        self.threshold_hint.setStyleSheet(HINT_STYLE)
         threshold_row = QHBoxLayout()
         threshold_row.addWidget(self.threshold_edit, 1)
         threshold_row.addSpacing(4)

@@ -59,15 +59,12 @@ from payapp.services.settings import ProcessingStatus
 from payapp.ui.invoices.pay_rule import pay_block_reason
 from payapp.ui.invoices.signals import emit
 from payapp.ui.messages import translate_message, user_text
-from payapp.ui.widgets import Banner, ask, confirm_box
+from payapp.ui.widgets import HINT_STYLE, Banner, ask, confirm_box
 
 log = logging.getLogger(__name__)
 
 ERROR_STYLE = "QLabel { color: #b71c1c; }"
 ERROR_STYLE_DARK = "QLabel { color: #ff8a80; }"
-# A hint is dimmed while enabled only: a style sheet colour also holds when disabled, so a hint of a disabled
-# form (after an approved payment) would look more active than its greyed-out fields.
-HINT_STYLE = "QLabel:enabled { color: palette(placeholder-text); }"
 QWIDGETSIZE_MAX = (1 << 24) - 1       # Qt's "no maximum" size (not exported by PySide6)
 COUNTRIES = (("US", QT_TRANSLATE_NOOP("PaymentDialog", "United States")),
              ("CA", QT_TRANSLATE_NOOP("PaymentDialog", "Canada")))

@@ -432,7 +432,5 @@ def write_receipt_pdf(details: PaymentDetails, locale: str, path: str) -> None:
     writer.setPageSize(QPageSize(QPageSize.PageSizeId.Letter))
     writer.setPageMargins(QMarginsF(15, 15, 15, 15), QPageLayout.Unit.Millimeter)
     writer.setTitle(receipt_title())
-    doc = QTextDocument()
-    doc.setHtml(receipt_html(details, locale))
-    doc.print_(writer)
+    receipt_document(details, locale).print_(writer)
 

@@ -620,13 +620,14 @@ class PaymentSearchTab(QWidget):
                                               f"receipt-{r.transaction_id or r.id}.pdf", self.tr("PDF (*.pdf)"))
         if not path:
             return ""
+        banner = self._banner_of(parent)
         try:
             write_receipt_pdf(details, self._locale, path)
         except OSError as exc:
-            self.banner.show_error(self.tr("The receipt could not be saved (%1).").replace("%1", str(exc)))
+            banner.show_error(self.tr("The receipt could not be saved (%1).").replace("%1", str(exc)))
             return ""
         await self._audit("payment.receipt_saved", r.id)
-        self.banner.show_success(self.tr("Receipt saved to %1.").replace("%1", path))
+        banner.show_success(self.tr("Receipt saved to %1.").replace("%1", path))
         return path
 
     async def print_receipt(self, details: PaymentDetails, parent: QWidget) -> bool:
@@ -644,7 +645,7 @@ class PaymentSearchTab(QWidget):
                 return False
         finally:
             dlg.deleteLater()    # not before the answer: the dialog writes its choices into `printer`
-        banner = getattr(parent, "banner", self.banner)
+        banner = self._banner_of(parent)
         to_file = printer.outputFormat() == QPrinter.OutputFormat.PdfFormat
         if to_file and (not printer.outputFileName() or Path(printer.outputFileName()).is_dir()):
             # Without a printer the dialog offers only "Print to File (PDF)", named after a folder.
@@ -657,6 +658,12 @@ class PaymentSearchTab(QWidget):
         await self._audit("payment.receipt_printed", details.row.id)
         banner.show_success(self.tr("Receipt sent to the printer."))
         return True
+
+    def _banner_of(self, parent: QWidget) -> Banner:
+        """Where a receipt action reports: the dialog it was started from (the details window) if it has a banner,
+        else this tab's."""
+        banner = getattr(parent, "banner", None)
+        return banner if isinstance(banner, Banner) else self.banner
 
     async def _audit(self, action: str, payment_id: int | None = None, **details: Any) -> None:
         if self._search is not None:
