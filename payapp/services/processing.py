@@ -214,7 +214,9 @@ class ProcessingSetupService:
         self._current.require(Permission.ADMINISTER)
         if isinstance(amount_minor, bool) or not isinstance(amount_minor, int) or amount_minor < 0:
             raise ValidationError("That is not an amount.", field=THRESHOLD_KEY)
-        await self._settings.set_many({THRESHOLD_KEY: amount_minor})
+        currency = await self._settings.get("currency")      # the audit shows the amount as money
+        await self._settings.set_many({THRESHOLD_KEY: amount_minor},
+                                      audit_details={"currency": currency} if currency else None)
 
     async def set_currency(self, code: str) -> None:
         """Choose the internal currency. Once set it can never be changed (ConflictError)."""

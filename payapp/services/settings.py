@@ -162,8 +162,10 @@ class SettingsService:
             rows = (await session.execute(_ALL_SETTINGS)).all()
         return settings_from_rows((key, value) for key, value in rows)
 
-    async def set_many(self, values: dict[str, Any], *, audit_action: str = "settings.changed") -> None:
-        """Write settings in one transaction, auditing old → new. Refuses set-once keys already set."""
+    async def set_many(self, values: dict[str, Any], *, audit_action: str = "settings.changed",
+                       audit_details: Mapping[str, Any] | None = None) -> None:
+        """Write settings in one transaction, auditing old → new (with `audit_details`, e.g. the currency of an
+        amount). Refuses set-once keys already set."""
         actor = self._current.actor
         for key, value in values.items():
             s = spec(key)
@@ -189,7 +191,8 @@ class SettingsService:
                     row.updated_by = actor.username if actor else ""
                 changes[key] = [old, value]
             if changes:
-                audit.record(session, actor, audit_action, entity_type="settings", changes=changes)
+                audit.record(session, actor, audit_action, entity_type="settings", changes=changes,
+                             **(audit_details or {}))
 
     async def set(self, key: str, value: Any) -> None:
         await self.set_many({key: value})

@@ -208,7 +208,7 @@ def details_text(details: str, locale: str = "en_US", currency: str = "") -> str
     order = {key: i for i, key in enumerate(DETAIL_KEYS)}
     parts = []
     for key in sorted(data, key=lambda k: (order.get(k, len(order)), k)):
-        if key == "currency" and "amount_minor" in data and currency:
+        if key == "currency" and ("amount_minor" in data or "changes" in data) and currency:
             continue                                    # shown with the amount
         value = _detail_value(key, data[key], locale, currency)
         parts.append(f"{_tr(DETAIL_KEYS, key)}: {value}")

@@ -390,6 +390,13 @@ def test_refund_approval_amount_is_set_in_admin_and_audited(qtbot: QtBot, demo_c
     assert run(services.settings.get(THRESHOLD_KEY)) == 1234_50
     assert run(approvals.needs_approval(1234_51)) and not run(approvals.needs_approval(1234_50))
     assert run(changes()) == [{THRESHOLD_KEY: [0, 1234_50]}]
+
+    async def currencies() -> list[str]:            # the audit entry says what currency the amounts are in
+        async with services.db.sessions() as s:
+            rows = (await s.scalars(select(AuditEvent.details).where(AuditEvent.action == "settings.changed"))).all()
+        return [json.loads(d).get("currency") for d in rows if THRESHOLD_KEY in json.loads(d).get("changes", {})]
+
+    assert run(currencies()) == ["USD"]
     assert field.text() == "1234.50" and "$1,234.50" in status.text()
 
     field.setText("twelve")                                   # refused before anything is saved

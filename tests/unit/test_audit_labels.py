@@ -81,3 +81,8 @@ def test_every_stored_detail_key_and_every_setting_has_a_label() -> None:
     missing = sorted(f"{where}: {key}" for key, where in stored.items() if key not in DETAIL_KEYS)
     assert not missing, "Add a label to DETAIL_KEYS in payapp/ui/audit_labels.py:\n" + "\n".join(missing)
     assert sorted(SETTINGS) == sorted(s.key for s in SPECS), "SETTINGS in audit_labels.py and SPECS differ"
+
+
+def test_a_money_setting_is_shown_as_money_in_the_currency_recorded_with_it() -> None:
+    text = details_text(json.dumps({"changes": {"refunds.approval_threshold_minor": [0, 500_00]}, "currency": "USD"}))
+    assert "$500.00" in text and "USD" not in text and "50,000" not in text

@@ -55,8 +55,7 @@ class AdminTab(QWidget):
         if s.users is not None:
             pages.append(("usersPage", self.tr("Users"), UsersPage(s.users, locale=s.locale)))
         if s.audit_log is not None:
-            pages.append(("auditLogPage", self.tr("Audit Log"), AuditPage(s.audit_log, locale=s.locale,
-                                                                            settings=s.settings)))
+            pages.append(("auditLogPage", self.tr("Audit Log"), AuditPage(s.audit_log, locale=s.locale)))
         if s.connections is not None and _have_connections_page():
             from payapp.ui.admin.connections_page import ConnectionsPage
 

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import datetime as dt
-import weakref
 from collections.abc import Coroutine
 from pathlib import Path
 from typing import Any
@@ -36,7 +34,6 @@ from PySide6.QtWidgets import (
 from qasync import asyncSlot
 
 from payapp.domain.errors import PayAppError
-from payapp.services.settings import SettingsService
 from payapp.services.users import AuditFilter, AuditLogService, AuditRow
 from payapp.ui.audit_labels import action_label, details_text, entity_label, group_label
 from payapp.ui.i18n import date_edit_format
@@ -74,20 +71,7 @@ class AuditTableModel(LazyTableModel[AuditRow, tuple[dt.datetime, int]]):
         super().__init__(locale=locale, parent=parent)
         self._service = service
         self._filter = AuditFilter()
-        self.currency = ""                  # the installation's, for amounts stored without one (set_currency)
-        model = weakref.ref(self)           # no model → columns → model cycle
-        self._columns = (*COLUMNS[:-1], dataclasses.replace(COLUMNS[-1], display=lambda r, loc: details_text(
-            r.details, loc, getattr(model(), "currency", ""))))
         self.page_loaded.connect(lambda _rows: emit(self.loaded))
-
-    def set_currency(self, currency: str) -> None:
-        if currency == self.currency:
-            return
-        self.currency = currency
-        self._display = {}
-        if self._rows:
-            column = len(COLUMNS) - 1
-            self.dataChanged.emit(self.index(0, column), self.index(len(self._rows) - 1, column))
 
     async def fetch_page(self, after: tuple[dt.datetime, int] | None, limit: int) -> list[AuditRow]:
         return await self._service.page(self._filter, after=after, limit=limit)
@@ -97,7 +81,7 @@ class AuditTableModel(LazyTableModel[AuditRow, tuple[dt.datetime, int]]):
 
     def extra_data(self, row: AuditRow, column: int, role: int) -> Any:
         if role == Qt.ItemDataRole.ToolTipRole and column == len(COLUMNS) - 1:
-            return details_text(row.details, self._locale, self.currency)
+            return details_text(row.details, self._locale)
         if role == Qt.ItemDataRole.ToolTipRole and column == ACTION_COLUMN:
             return f"{action_label(row.action)} ({row.action})"
         return None
@@ -118,11 +102,9 @@ class AuditTableModel(LazyTableModel[AuditRow, tuple[dt.datetime, int]]):
 
 
 class AuditPage(QWidget):
-    def __init__(self, service: AuditLogService, parent: QWidget | None = None, *, locale: str = "en_US",
-                 settings: SettingsService | None = None) -> None:
+    def __init__(self, service: AuditLogService, parent: QWidget | None = None, *, locale: str = "en_US") -> None:
         super().__init__(parent)
         self._service = service
-        self._settings = settings           # for the installation's currency (amounts stored without one)
         self._started = False
         self._tasks: set[asyncio.Future[None]] = set()
         self.banner = Banner(self, "auditBanner")
@@ -220,26 +202,13 @@ class AuditPage(QWidget):
             self._started = True
             self.apply_filters()
             self._spawn(self._load_actions())
-            self._spawn(self._load_currency())
 
     async def wait_ready(self) -> None:
         if not self._started:
             self._started = True
             self.apply_filters()
-            self._spawn(self._load_currency())
         await self.model.wait_idle()
         await self._update_count_async()
-        await asyncio.gather(*self._tasks)
-
-    async def _load_currency(self) -> None:
-        if self._settings is None:
-            return
-        try:
-            currency = await self._settings.get("currency")
-        except PayAppError:
-            return
-        if shiboken6.isValid(self):
-            self.model.set_currency(str(currency or ""))
 
     async def _load_actions(self) -> None:
         try:
