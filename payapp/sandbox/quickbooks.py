@@ -50,6 +50,7 @@ class QbFaults:
     throttle_next: int = 0         # HTTP 429 + Retry-After, next n API requests
     retry_after: int = 60
     lost_answer_next: int = 0      # the next n writes are done, then answered with HTTP 504
+    garbage_answer_next: int = 0   # the next n writes are done, then answered 200 with a body that is not JSON
     stale_next: int = 0            # the next n updates fail with 5010 (the SyncToken moved on)
     failure_rate: float = 0.0      # share of writes that fail at random (500 / 429 / lost answer), seeded
     latency: float = 0.0
@@ -273,6 +274,9 @@ def create_quickbooks_app(state: QuickBooksSandbox | None = None) -> Starlette:
             sb.replies[rid] = reply
         if lost:
             return Response(b"<html>504 Gateway Time-out</html>", 504, media_type="text/html")
+        if fl.garbage_answer_next > 0:
+            fl.garbage_answer_next -= 1
+            return Response(reply[1][: len(reply[1]) // 2], 200, media_type="application/json")   # cut off
         return Response(reply[1], reply[0], media_type="application/json")
 
     def handle_get(rest: str, q: Any) -> Response:

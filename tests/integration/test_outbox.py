@@ -4,6 +4,7 @@ non-retryable faults go to needs_attention; retry and dismiss are audited; the P
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from collections.abc import AsyncIterator
 from typing import Any
@@ -328,3 +329,33 @@ async def test_quickbooks_ids_come_from_the_declared_settings(database: Database
 
     with pytest.raises(UnknownSetting):                        # an undeclared key is an error, not a default
         await make_worker(database, http, qb_sandbox)._setting("quickbooks.not_declared")
+
+
+async def test_worker_gone_after_quickbooks_wrote_is_replayed_not_posted_twice(
+        database: Database, http: httpx.AsyncClient, qb_sandbox: QuickBooksSandbox,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The worker stops for good between QuickBooks writing the payment and PayApp recording it (the app is
+    closed or killed there). The job was claimed with its request id stored first, so the next worker replays
+    that id once the lease ends: QuickBooks answers with the payment it wrote, and no second one is posted."""
+    await seed(database, companies=1, invoices=1, payments=1)
+    write_payment = QuickBooksConnector.push_payment
+
+    async def written_then_gone(self: QuickBooksConnector, payment: Any, request_id: str) -> Any:
+        await write_payment(self, payment, request_id)
+        raise asyncio.CancelledError            # the worker is gone before the answer is recorded
+
+    monkeypatch.setattr(QuickBooksConnector, "push_payment", written_then_gone)
+    with pytest.raises(asyncio.CancelledError):
+        await make_worker(database, http, qb_sandbox, lease=dt.timedelta(0)).run_once()
+    monkeypatch.undo()
+    assert len(qb_sandbox.all("Payment")) == 1
+    async with database.sessions() as s:
+        job = (await s.scalars(select(OutboxJob).where(OutboxJob.payment_id == 1))).one()
+    assert job.status == "pending" and job.request_id
+
+    await make_worker(database, http, qb_sandbox).drain()
+    assert len(qb_sandbox.all("Payment")) == 1
+    async with database.sessions() as s:
+        paid = await s.get(Payment, 1)
+    assert paid is not None and paid.accounting_sync_state == "synced"
+    assert paid.accounting_id == qb_sandbox.all("Payment")[0]["Id"]

@@ -299,3 +299,41 @@ async def test_sandboxes_enforce_their_rate_limits() -> None:
         await at.count("Companies")
     assert at_info.value.status == 429 and at_info.value.retry_after == 60.0 and 60.0 in slept
     await at_client.aclose()
+
+
+async def test_garbage_and_timed_out_answers_after_the_write_post_the_payment_once() -> None:
+    """QuickBooks writes the payment and answers with a cut-off body; the retry's answer (the requestid's replay)
+    times out on PayApp's side. Each is a retryable failure, every attempt carries the same requestid, and the
+    sandbox ends with one payment, which the last attempt returns."""
+    sandbox = QuickBooksSandbox()
+    qb, client = _sandbox_connector(sandbox)
+    customer = await qb.ensure_customer("Acme", "c-1")
+    invoice = await qb.push_invoice(InvoiceOut(customer["Id"], dt.date(2026, 1, 1), None,
+                                               (InvoiceLineOut("Work", Decimal("10.00")),)), "i-1")
+    inner = client._transport
+    request_ids: list[str] = []
+    time_out = [False]
+
+    class TimesOutAfterSending(httpx.AsyncBaseTransport):
+        async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+            response = await inner.handle_async_request(request)      # QuickBooks answered …
+            if request.method == "POST" and request.url.path.endswith("/payment"):
+                request_ids.append(request.url.params["requestid"])
+                if time_out[0]:
+                    time_out[0] = False
+                    raise httpx.ReadTimeout("no answer in time", request=request)   # … too late for PayApp
+            return response
+
+    client._transport = TimesOutAfterSending()
+    payment = PaymentOut(customer["Id"], invoice["Id"], Decimal("4.00"), dt.date(2026, 1, 2), "TX1")
+    sandbox.faults.garbage_answer_next = 1
+    with pytest.raises(QuickBooksError) as garbage:
+        await qb.push_payment(payment, "p-1")
+    time_out[0] = True
+    with pytest.raises(QuickBooksError) as timed_out:
+        await qb.push_payment(payment, "p-1")
+    assert garbage.value.retryable and timed_out.value.retryable
+    posted = await qb.push_payment(payment, "p-1")
+    assert request_ids == ["p-1", "p-1", "p-1"]
+    assert [p["Id"] for p in sandbox.all("Payment")] == [posted["Id"]]
+    await client.aclose()
