@@ -16,7 +16,7 @@ from collections.abc import Callable
 import shiboken6
 from babel.dates import format_date
 from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt, Signal
-from PySide6.QtGui import QCloseEvent, QPalette
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
@@ -731,16 +731,9 @@ class PaymentDialog(QDialog):
     def _charging(self) -> bool:
         return self._busy and self.progress.isVisible()
 
-    def closeEvent(self, event: QCloseEvent) -> None:
-        if self._charging():
-            event.ignore()                       # the charge is on its way; the window says so
-            return
-        self.clear_sensitive()
-        super().closeEvent(event)
-
     def done(self, result: int) -> None:
-        # Escape (reject) and accept close a dialog through done(), not close(): while the charge is on its
-        # way the window stays, so its outcome (approved, declined, unknown) is always seen.
+        # Escape, accept and the window's close button (QDialog.closeEvent rejects) all end here: while the
+        # charge is on its way the window stays, so its outcome (approved, declined, unknown) is always seen.
         if self._charging():
             return
         self.clear_sensitive()
