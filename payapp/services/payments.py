@@ -1,6 +1,6 @@
 """Taking, resolving, voiding and refunding payments: the engine that never charges twice.
 
-The rules (DESIGN.md, "Payments: the state machine"):
+The rules (docs/architecture.md, "A payment, end to end" and "Payments: the state machine"):
 
 1. Before any call to the gateway, the payment row is committed as `pending` with a unique order id
    (the idempotency key), inside a transaction that locks the invoice row (SQLite: BEGIN IMMEDIATE;
