@@ -91,7 +91,7 @@ DUPLICATE_WINDOW = dt.timedelta(hours=24)
 DUPLICATE_STATUSES = (S.APPROVED, S.SETTLED, S.PENDING, S.UNKNOWN, S.PARTIALLY_REFUNDED)
 RETURN_WATCH = dt.timedelta(days=60)        # how long after settlement an eCheck is watched for returns
 REFUND_UNDECIDED = ("pending", "unknown")
-#: The gateway declines every sale below 1.00 of the currency (PROTOCOLS.md §1), so the engine refuses such
+#: The gateway declines every sale below 1.00 of the currency (docs/protocols.md §1), so the engine refuses such
 #: an amount itself, before any row is written or anything is sent.
 GATEWAY_MINIMUM_MAJOR = 1
 
