@@ -1,4 +1,4 @@
-"""The payment state machine of DESIGN.md, as data."""
+"""The payment state machine of docs/architecture.md ("Payments: the state machine"), as data."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """A sandbox BNG/NMI gateway: POST /api/transact.php and /api/query.php with the documented test-mode
-behaviours (PROTOCOLS.md §1), state in memory, plus control endpoints for demos and tests:
+behaviours (docs/protocols.md §1), state in memory, plus control endpoints for demos and tests:
 
 - POST /_sandbox/settle-now      settle every pending-settlement transaction (and run ACH returns)
 - POST /_sandbox/returns         return settled eChecks whose account number ends in 0000

@@ -1,6 +1,6 @@
 """Taking, resolving, voiding and refunding payments: the engine that never charges twice.
 
-The rules (DESIGN.md, "Payments: the state machine"):
+The rules (docs/architecture.md, "A payment, end to end" and "Payments: the state machine"):
 
 1. Before any call to the gateway, the payment row is committed as `pending` with a unique order id
    (the idempotency key), inside a transaction that locks the invoice row (SQLite: BEGIN IMMEDIATE;
@@ -91,7 +91,7 @@ DUPLICATE_WINDOW = dt.timedelta(hours=24)
 DUPLICATE_STATUSES = (S.APPROVED, S.SETTLED, S.PENDING, S.UNKNOWN, S.PARTIALLY_REFUNDED)
 RETURN_WATCH = dt.timedelta(days=60)        # how long after settlement an eCheck is watched for returns
 REFUND_UNDECIDED = ("pending", "unknown")
-#: The gateway declines every sale below 1.00 of the currency (PROTOCOLS.md §1), so the engine refuses such
+#: The gateway declines every sale below 1.00 of the currency (docs/protocols.md §1), so the engine refuses such
 #: an amount itself, before any row is written or anything is sent.
 GATEWAY_MINIMUM_MAJOR = 1
 

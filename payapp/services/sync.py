@@ -149,7 +149,7 @@ class SyncProgress:
     done: int
     total: int | None
     message: str
-    #: Autotask's hourly API use is past 50%/75% and the sync slows down (PROTOCOLS.md §3): shown until the
+    #: Autotask's hourly API use is past 50%/75% and the sync slows down (docs/protocols.md §3): shown until the
     #: next sync, not only while this message is current
     warning: str = ""
 

@@ -1,10 +1,10 @@
 """Lazy table models over keyset-paged queries (Invoice History, Payment Search, Audit Log), and the view
 that shows them.
 
-Qt's fetchMore pattern (STYLE.md §5): `fetchMore` starts one async page load; rows are appended with a
-correct, inclusive `beginInsertRows` range; a new filter or sort bumps the generation and cancels the load
-in flight (`Database.read` stops its statement), so a page that arrives late is never shown. A failed page
-sets `failed` (no retry storm) until `retry()`.
+Qt's fetchMore pattern (docs/architecture.md, Databases › Big tables): `fetchMore` starts one async page load;
+rows are appended with a correct, inclusive `beginInsertRows` range; a new filter or sort bumps the generation
+and cancels the load in flight (`Database.read` stops its statement), so a page that arrives late is never
+shown. A failed page sets `failed` (no retry storm) until `retry()`.
 
 Painting is the GUI thread's biggest cost here: a view asks `data()` for eight roles of every visible cell
 on every paint. `data()` answers the roles that are not shown first, formats each visible cell once (Babel is

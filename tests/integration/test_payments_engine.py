@@ -111,7 +111,7 @@ async def test_checks_before_charging(database: Database, secret_store: SecretSt
 async def test_amount_below_the_gateway_minimum_is_refused_before_anything_happens(
         database: Database, secret_store: SecretStore, served_gateway: ServedGateway,
         http_client: httpx.AsyncClient) -> None:
-    """The gateway declines sales under 1.00 (PROTOCOLS.md §1): the engine refuses them itself, whatever the
+    """The gateway declines sales under 1.00 (docs/protocols.md §1): the engine refuses them itself, whatever the
     caller (not only the payment window) and whatever the method: no pending row, no saved method, no request."""
     await configure_processing(database, secret_store, served_gateway.url)
     inv_id = await make_invoice(database, total_minor=40_00)

@@ -1,4 +1,4 @@
-"""Parsers of NMI answers against recorded-style bodies (PROTOCOLS.md §1 formats, made-up values)."""
+"""Parsers of NMI answers against recorded-style bodies (docs/protocols.md §1 formats, made-up values)."""
 
 from __future__ import annotations
 

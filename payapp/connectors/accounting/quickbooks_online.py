@@ -1,4 +1,4 @@
-"""QuickBooks Online Accounting API v3 and its OAuth 2.0 authorisation-code flow (PROTOCOLS.md §2).
+"""QuickBooks Online Accounting API v3 and its OAuth 2.0 authorisation-code flow (docs/protocols.md §2).
 
 - Every call carries `minorversion=75`; every write carries a `requestid` that the caller stored before
   sending (the outbox row) and reuses on every retry, so a lost answer never posts twice.

@@ -1,6 +1,6 @@
 """BNG Gateway = the NMI Payment API (transact.php and query.php), over an `httpx.AsyncClient`.
 
-Rules this module keeps (PROTOCOLS.md §1):
+Rules this module keeps (docs/protocols.md §1):
 
 - Only `response=1` is an approval. `response=2` is a decline, `response=3` an error.
 - An answer whose outcome cannot be known is reported as `outcome="unknown"`, never raised and never

@@ -1,7 +1,7 @@
 """Autotask PSA REST API (v1.0): zone discovery, queries with paging, threshold monitoring, mapping of
 the entities PayApp keeps, and the one write PayApp makes (marking a fully paid invoice).
 
-Facts from PROTOCOLS.md §3. The caller passes the zone-discovery base URL
+Facts from docs/protocols.md §3. The caller passes the zone-discovery base URL
 (`https://webservices2.autotask.net/atservicesrest`) and the shared `httpx.AsyncClient`. Credentials
 are plain strings held privately and sent only to the zone host; a `nextPageUrl` that points
 elsewhere is followed without them.
