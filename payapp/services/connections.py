@@ -275,7 +275,7 @@ class ConnectionsService:
         if entry is None or entry[0] < time.monotonic():
             raise ValidationError("This QuickBooks sign-in is not the one PayApp started (or it took too long): "
                                   "click Connect QuickBooks again.")
-        if not code or not realm_id.isdigit():
+        if not code or not (realm_id.isascii() and realm_id.isdigit()):     # "٣٤٥".isdigit() is True
             raise ValidationError("QuickBooks did not send a company to connect.")
         oauth = await self._oauth()
         tokens = await oauth.exchange_code(code, entry[1])
