@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from urllib.parse import SplitResult, urlsplit
 
 from stdnum import luhn
 from stdnum.us import rtn
@@ -140,3 +141,19 @@ def check_last_four(text: str) -> str:
         raise ValidationError("Enter the last 4 digits of the card or account.", field="last_four")
     return digits
 
+
+
+def split_web_address(text: str) -> SplitResult | None:
+    """A typed web address split into its parts, or None when it cannot be one: an unclosed IPv6 bracket
+    ("http://[::1"), a port that is not 0-65535 in ASCII digits ("https://host:٨٠"), no host, a space or a
+    control character. urlsplit raises ValueError on the first two; this never raises."""
+    if not isinstance(text, str) or any(c.isspace() or ord(c) < 32 for c in text.strip()):
+        return None
+    try:
+        parts = urlsplit(text.strip())
+        parts.port                                    # noqa: B018 - raises ValueError for a bad port
+    except ValueError:
+        return None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return None
+    return parts

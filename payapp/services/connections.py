@@ -41,6 +41,7 @@ from payapp.connectors.accounting.quickbooks_online import (
 from payapp.connectors.psa.autotask import AutotaskConnector, AutotaskError
 from payapp.domain.errors import PayAppError, PermissionDenied, ValidationError
 from payapp.domain.roles import Permission
+from payapp.domain.validation import split_web_address
 from payapp.models.db import Database
 from payapp.services.auth import CurrentUser
 from payapp.services.secrets import Secret, SecretStore, fingerprint
@@ -159,7 +160,7 @@ class ConnectionsService:
             raise ValidationError("Enter the Autotask API user (an e-mail address).", field="api_user")
         values: dict[str, Any] = {"autotask.api_user": api_user}
         if base_url is not None:
-            if not base_url.startswith(("https://", "http://")):
+            if not base_url.startswith(("https://", "http://")) or split_web_address(base_url) is None:
                 raise ValidationError("The Autotask address must start with https://.", field="base_url")
             values["autotask.base_url"] = base_url.rstrip("/")
         if secret is not None:

@@ -13,11 +13,11 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
 
 from payapp.domain.errors import ConflictError, ValidationError
 from payapp.domain.gateways import ENVIRONMENTS, PAYMENT_TYPES, GatewaySpec, gateway_spec
 from payapp.domain.roles import Permission
+from payapp.domain.validation import split_web_address
 from payapp.services.auth import CurrentUser
 from payapp.services.refund_approvals import THRESHOLD_KEY
 from payapp.services.secrets import InsecureKeyringError, Secret, SecretStore
@@ -83,9 +83,9 @@ def type_key(environment: str, payment_type: str) -> str:
 
 def _valid_url(url: str) -> str:
     url = url.strip().rstrip("/")
-    parts = urlsplit(url)
-    loopback = parts.hostname in ("127.0.0.1", "localhost", "::1")
-    if not parts.hostname or parts.scheme not in ("https", "http") or (parts.scheme == "http" and not loopback):
+    parts = split_web_address(url)
+    loopback = parts is not None and parts.hostname in ("127.0.0.1", "localhost", "::1")
+    if parts is None or (parts.scheme == "http" and not loopback):
         raise ValidationError("The gateway address must start with https:// and name a host.",
                               field="gateway.base_url")
     if parts.username or parts.password or parts.query:

@@ -109,3 +109,37 @@ def test_every_check_of_typed_input_gives_a_value_or_a_validation_error(name: st
     if isinstance(value, str) and name not in ("brand", "last_four_of", "zip_ca"):
         assert value.isascii()                        # whatever passes is what the gateway reads as digits
         assert all(c.isdigit() or c == "-" for c in value)
+
+
+@pytest.mark.parametrize("text", ["http://[::1", "https://[::1/api", "https://gw.example:99999", "https://gw.example:٨٠",
+                                  "https://gw.example:http", "https://", "ftp://gw.example", "https://gw example",
+                                  "https://gw.exa\nmple", "gw.example", ""])
+def test_a_web_address_that_cannot_be_one_is_none_not_a_value_error(text: str) -> None:
+    assert validation.split_web_address(text) is None
+
+
+def test_web_addresses_split() -> None:
+    parts = validation.split_web_address(" https://secure.nmi.com:443/api ")
+    assert parts is not None and parts.hostname == "secure.nmi.com" and parts.port == 443
+    assert validation.split_web_address("http://[::1]:8765") is not None
+
+
+@pytest.mark.parametrize("text", ["http://[::1", "https://gw.example:٨٠", "https://gw.example:99999"])
+def test_the_gateway_address_typed_in_admin_is_refused_with_a_message(text: str) -> None:
+    """urlsplit raised ValueError ("Invalid IPv6 URL") out of the Admin › Payment Processing save."""
+    from payapp.services.processing import _valid_url
+
+    with pytest.raises(ValidationError) as caught:
+        _valid_url(text)
+    assert caught.value.field == "gateway.base_url"
+
+
+@given(text=st.one_of(st.text(max_size=40), st.builds(lambda rest: "https://" + rest, st.text(max_size=30))))
+def test_any_typed_gateway_address_gives_a_value_or_a_validation_error(text: str) -> None:
+    from payapp.services.processing import _valid_url
+
+    try:
+        url = _valid_url(text)
+    except ValidationError:
+        return
+    assert validation.split_web_address(url) is not None
