@@ -143,3 +143,17 @@ def test_any_typed_gateway_address_gives_a_value_or_a_validation_error(text: str
     except ValidationError:
         return
     assert validation.split_web_address(url) is not None
+
+
+def test_typed_search_text_is_fit_for_a_database_parameter() -> None:
+    assert validation.clean_typed_text("Acme Dental") == "Acme Dental"
+    assert validation.clean_typed_text("Ac\x00me\tDental\n") == "Acme Dental "
+    assert validation.clean_typed_text("\ud800Acme\udfff") == "Acme"
+    assert validation.clean_typed_text("Müller \u00a0GmbH") == "Müller  GmbH"
+
+
+@given(text=st.text(alphabet=st.characters(codec=None, exclude_categories=()), max_size=30))
+def test_any_typed_search_text_encodes_and_has_no_control_character(text: str) -> None:
+    cleaned = validation.clean_typed_text(text)
+    cleaned.encode("utf-8")
+    assert "\x00" not in cleaned
