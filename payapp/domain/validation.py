@@ -177,3 +177,13 @@ def clean_typed_text(text: str) -> str:
         elif unicodedata.category(c) not in ("Cc", "Cs"):
             kept.append(c)
     return "".join(kept)
+
+
+def check_key_text(text: str, *, field: str = "") -> str:
+    """A key, secret or client id pasted from a provider's page: printable ASCII without spaces (providers issue
+    nothing else; a non-breaking or zero-width space copied along would fail later in an HTTP header)."""
+    key = text.strip() if isinstance(text, str) else ""
+    if not key.isascii() or not key.isprintable() or " " in key:
+        raise ValidationError("A key has letters, digits and signs only, without spaces: paste it again from the "
+                              "provider's page.", field=field)
+    return key

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from payapp.domain.errors import ConflictError, ValidationError
 from payapp.domain.gateways import ENVIRONMENTS, PAYMENT_TYPES, GatewaySpec, gateway_spec
 from payapp.domain.roles import Permission
-from payapp.domain.validation import split_web_address
+from payapp.domain.validation import check_key_text, split_web_address
 from payapp.services.auth import CurrentUser
 from payapp.services.refund_approvals import THRESHOLD_KEY
 from payapp.services.secrets import InsecureKeyringError, Secret, SecretStore
@@ -146,6 +146,8 @@ class ProcessingSetupService:
         entered = {name: value for name, value in typed.items() if value is not None and value.reveal().strip()}
         if not entered:
             raise ValidationError("Type a key to save.")
+        for name, value in entered.items():
+            check_key_text(value.reveal(), field=name)
         await asyncio.to_thread(self._secrets.check)   # InsecureKeyringError: nothing stored anywhere
         previous = await asyncio.to_thread(lambda: {name: self._secrets.get(name) for name in entered})
         values: dict[str, Any] = {}

@@ -55,6 +55,9 @@ TEXTS: tuple[str, ...] = (
     QT_TRANSLATE_NOOP("Messages", "Enter the postal code."),
     QT_TRANSLATE_NOOP("Messages", "A Canadian postal code looks like K1A 0B1."),
     QT_TRANSLATE_NOOP("Messages", "Enter the last 4 digits of the card or account."),
+    QT_TRANSLATE_NOOP(
+        "Messages",
+        "A key has letters, digits and signs only, without spaces: paste it again from the provider's page."),
     # payapp/domain/gateways.py: the gateway table
     QT_TRANSLATE_NOOP("Messages", "BNG Gateway (NMI protocol)"),
     QT_TRANSLATE_NOOP("Messages", "Private key (security key)"),

@@ -1361,6 +1361,10 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
         <translation>Geben Sie die letzten 4 Ziffern der Karte oder des Kontos ein.</translation>
     </message>
     <message>
+        <source>A key has letters, digits and signs only, without spaces: paste it again from the provider&apos;s page.</source>
+        <translation>Ein Schlüssel besteht nur aus Buchstaben, Ziffern und Zeichen, ohne Leerzeichen: Fügen Sie ihn noch einmal von der Seite des Anbieters ein.</translation>
+    </message>
+    <message>
         <source>BNG Gateway (NMI protocol)</source>
         <translation>BNG Gateway (NMI-Protokoll)</translation>
     </message>
