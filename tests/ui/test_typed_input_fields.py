@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QLabel, QLineEdit
 from pytestqt.qtbot import QtBot
 
 from payapp.app import AppContext
+from payapp.domain.errors import ValidationError
 from payapp.services.invoices import InvoiceRow
 from payapp.ui.invoices.payment_dialog import PaymentDialog
 from payapp.ui.payments.payment_search_tab import PaymentSearchTab
@@ -117,8 +118,23 @@ def test_the_last_four_filter_refuses_other_digits_in_the_filter_banner(qtbot: Q
     tab = PaymentSearchTab(demo_context.services, WindowState(tmp_path / "ui.ini"))
     qtbot.addWidget(tab)
     tab.last_four_edit.setText("\u0661\u0661\u0661\u0661")
-    with pytest.raises(Exception) as caught:
+    with pytest.raises(ValidationError):
         tab.build_query()
-    assert type(caught.value).__name__ == "ValidationError"
     tab.last_four_edit.setText("1111")
     assert tab.build_query().last_four == "1111"
+
+
+@pytest.mark.parametrize(("locale", "text", "words"), [("en_US", "1e26", "not an amount"),
+                                                       ("en_US", "9" * 27, "at most"),
+                                                       ("de_DE", "50.5", "12,50")])
+def test_the_payment_search_amount_filters_refuse_odd_amounts_in_the_filter_banner(
+        qtbot: QtBot, demo_context: AppContext, tmp_path: Any, locale: str, text: str, words: str) -> None:
+    services = dataclasses.replace(demo_context.services, locale=locale)
+    tab = PaymentSearchTab(services, WindowState(tmp_path / "ui.ini"))
+    qtbot.addWidget(tab)
+    for edit in (tab.amount_min_edit, tab.amount_max_edit):
+        edit.setText(text)
+        with pytest.raises(ValidationError) as caught:
+            tab.build_query()
+        assert words in caught.value.user_message
+        edit.setText("")

@@ -91,6 +91,9 @@ CHECKS = {
     "last_four": validation.check_last_four,
     "brand": validation.card_brand,
     "last_four_of": validation.last_four,
+    "key": validation.check_key_text,
+    "web_address": validation.split_web_address,
+    "search_text": validation.clean_typed_text,
 }
 
 # digits of every script, separators people type, and anything else
@@ -106,7 +109,7 @@ def test_every_check_of_typed_input_gives_a_value_or_a_validation_error(name: st
     except ValidationError as exc:
         assert exc.user_message
         return
-    if isinstance(value, str) and name not in ("brand", "last_four_of", "zip_ca"):
+    if isinstance(value, str) and name not in ("brand", "last_four_of", "zip_ca", "key", "search_text"):
         assert value.isascii()                        # whatever passes is what the gateway reads as digits
         assert all(c.isdigit() or c == "-" for c in value)
 
