@@ -12,6 +12,7 @@ import threading
 
 MASK = "***"
 MIN_SECRET_LENGTH = 6           # shorter values would mask ordinary words and numbers everywhere
+MAX_KNOWN_SECRETS = 256         # QuickBooks rotates its access token hourly: the oldest (expired) values go first
 
 _DIGIT_RUN = re.compile(r"(?<![0-9])(?:[0-9][ .-]?){12,18}[0-9](?![0-9])")
 _SECRET_PARAM = re.compile(
@@ -38,31 +39,43 @@ _SEGMENTS = re.compile(r"[-_]")
 _LONG_ALNUM = re.compile(r"\b[A-Za-z0-9]{32,}\b")
 
 _lock = threading.Lock()
-_known: set[str] = set()
+_known: dict[str, None] = {}            # insertion-ordered set
 _known_pattern: re.Pattern[str] | None = None
+_known_stale = False                    # compiled on the next redact(), not at every registration
 
 
 def register_secret(value: str) -> None:
     """Mask `value` in every later redact() call (the keys and tokens the app holds). Values shorter than
     MIN_SECRET_LENGTH are ignored; surrounding whitespace is not part of the secret."""
-    global _known_pattern
+    global _known_stale
     if not isinstance(value, str):
         return
     value = value.strip()
     if len(value) < MIN_SECRET_LENGTH or value in _known:
         return
     with _lock:
-        _known.add(value)
-        ordered = sorted(_known, key=len, reverse=True)       # the longest first: a secret inside another
-        _known_pattern = re.compile("|".join(map(re.escape, ordered)))
+        _known[value] = None
+        while len(_known) > MAX_KNOWN_SECRETS:
+            del _known[next(iter(_known))]
+        _known_stale = True
+
+
+def _known_secrets_pattern() -> re.Pattern[str] | None:
+    global _known_pattern, _known_stale
+    if _known_stale:
+        with _lock:
+            ordered = sorted(_known, key=len, reverse=True)   # the longest first: a secret inside another
+            _known_pattern = re.compile("|".join(map(re.escape, ordered))) if ordered else None
+            _known_stale = False
+    return _known_pattern
 
 
 def forget_secrets() -> None:
     """Empty the registry (tests; a sign-out that drops every key)."""
-    global _known_pattern
+    global _known_pattern, _known_stale
     with _lock:
         _known.clear()
-        _known_pattern = None
+        _known_pattern, _known_stale = None, False
 
 
 def known_secret_count() -> int:
@@ -122,7 +135,7 @@ def redact(text: str, extra_secrets: tuple[str, ...] = ()) -> str:
     for secret in extra_secrets:
         if secret and len(secret) >= 4:
             text = text.replace(secret, MASK)
-    known = _known_pattern
+    known = _known_secrets_pattern()
     if known is not None:
         text = known.sub(MASK, text)
     text = _BEARER.sub(lambda m: f"{m.group(1)} {MASK}", text)

@@ -123,3 +123,16 @@ def test_the_secret_store_registers_what_it_hands_out(memory_keyring: MemoryKeyr
 @given(text=st.text(max_size=200))
 def test_redact_takes_any_text(text: str) -> None:
     assert isinstance(redact(text), str)
+
+
+def test_the_registry_keeps_the_newest_values() -> None:
+    from payapp.domain.redaction import MAX_KNOWN_SECRETS, known_secret_count
+
+    try:
+        for i in range(MAX_KNOWN_SECRETS + 10):
+            register_secret(f"rotated access value {i:04d}")
+        assert known_secret_count() == MAX_KNOWN_SECRETS
+        assert redact(f"rotated access value {MAX_KNOWN_SECRETS + 9:04d}") == "***"
+        assert redact("rotated access value 0000") == "rotated access value 0000"
+    finally:
+        forget_secrets()
