@@ -138,3 +138,24 @@ def test_the_payment_search_amount_filters_refuse_odd_amounts_in_the_filter_bann
             tab.build_query()
         assert words in caught.value.user_message
         edit.setText("")
+
+
+@pytest.mark.parametrize(("locale", "text", "words"), [("en_US", "1e26", "not an amount"),
+                                                       ("de_DE", "0.50", "12,50"),
+                                                       ("en_US", "\u0669", "not an amount")])
+def test_the_refund_amount_follows_the_same_rule(qtbot: QtBot, locale: str, text: str, words: str) -> None:
+    from types import SimpleNamespace
+
+    from payapp.ui.payments.payment_details import RefundDialog
+
+    row = SimpleNamespace(refundable_minor=50_00, currency="USD", method="card", brand="Visa", last_four="1111",
+                          account_type="", invoice_number="INV-1", company_name="Acme")
+    dialog = RefundDialog(SimpleNamespace(row=row, can_void=False), locale, 0)  # type: ignore[arg-type]
+    qtbot.addWidget(dialog)
+    dialog.partial.setChecked(True)
+    dialog.amount_edit.setText(text)
+    with pytest.raises(ValidationError) as caught:
+        dialog.amount_minor()
+    assert words in caught.value.user_message
+    dialog.amount_edit.setText("10,00" if locale == "de_DE" else "10.00")
+    assert dialog.amount_minor() == 10_00
