@@ -9,6 +9,13 @@ import sys
 from pathlib import Path
 
 
+def _whole_number(text: str) -> int:
+    """ASCII digits only (int() also reads "٨٠٨٠"); argparse turns the error into a usage message."""
+    if not (text.isascii() and text.isdigit()) or len(text) > 9:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}")
+    return int(text)
+
+
 def _parser() -> argparse.ArgumentParser:
     from payapp import __version__
 
@@ -29,13 +36,13 @@ def _parser() -> argparse.ArgumentParser:
     db_sub = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
     db_sub.add_parser("upgrade", help="apply migrations to the configured database")
     demo = sub.add_parser("demo-data", help="generate demo data (bulk inserts) for trying out and benchmarks")
-    demo.add_argument("--invoices", type=int, default=0, help="add N generated invoices (for benchmarks)")
+    demo.add_argument("--invoices", type=_whole_number, default=0, help="add N generated invoices (for benchmarks)")
     demo.add_argument("--database", dest="sub_database", metavar="URL", help="database URL to fill")
     shots = sub.add_parser("screenshots", help="render every tab and dialog of the demo to PNG files")
     shots.add_argument("directory", type=Path)
     shots.add_argument("--language", dest="sub_language", default="", help="de, en or pseudo")
     sandbox = sub.add_parser("sandbox", help="serve a sandbox (gateway, autotask, quickbooks) on 127.0.0.1")
-    sandbox.add_argument("--port", type=int, default=8765)
+    sandbox.add_argument("--port", type=_whole_number, default=8765)
     sandbox.add_argument("--which", default="gateway")
     sub.add_parser("sync", help="run one sync with Autotask and QuickBooks, headless (for a scheduled task)")
     return p

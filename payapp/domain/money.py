@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+from functools import lru_cache
 
-from babel.numbers import format_currency, format_decimal, get_currency_precision, parse_decimal
+from babel.numbers import (
+    format_currency,
+    format_decimal,
+    get_currency_precision,
+    get_decimal_symbol,
+    get_group_symbol,
+)
 
 from payapp.domain.errors import ValidationError
 
@@ -84,29 +92,76 @@ def format_amount_input(minor: int, currency: str, locale: str = "en_US") -> str
     return str(format_decimal(value, format=pattern, locale=locale, group_separator=False))
 
 
+# The gateway's largest amount. NMI's Direct Post documentation gives the format (x.xx) but publishes no maximum;
+# an NMI integration saw ten million hang while one million went through (NewSpring/Holtzman issue #404), so
+# PayApp takes at most 9,999,999.99 (in major units of any currency) and refuses more next to the field.
+MAX_AMOUNT = Decimal("9999999.99")
+_MAX_WHOLE_DIGITS = 7
+_SIGNS = ("$", "€", "£")
+_SPACE = re.compile(r"\s")
+_AMOUNT_CHARS = re.compile(r"[+-]?[0-9.,'’]*")          # ASCII digits only: "٩٩" and "𝟗𝟗" are no amount
+
+
+def _amount_pattern(decimal: str, groups: str) -> re.Pattern[str]:
+    """Digits with optional grouping (1 to 3 digits, then groups of exactly three) and a decimal part."""
+    g, d = f"[{re.escape(groups)}]", re.escape(decimal)
+    return re.compile(rf"(?P<sign>[+-]?)(?P<whole>[0-9]+|[0-9]{{1,3}}(?:{g}[0-9]{{3}})+|)(?:{d}(?P<frac>[0-9]*))?")
+
+
+@lru_cache(maxsize=32)
+def _amount_rules(locale: str) -> tuple[re.Pattern[str], str]:
+    """(pattern, decimal mark) of `locale`. Where the decimal mark is a comma, a dot only groups thousands
+    (1.000 = 1000,00); where it is a dot, a comma only groups thousands."""
+    decimal = get_decimal_symbol(locale)
+    group = get_group_symbol(locale)
+    if decimal not in ".,":
+        decimal = "."
+    groups = {"," if decimal == "." else "."}
+    if group not in (decimal, "") and not _SPACE.fullmatch(group):
+        groups.add(group)
+    return _amount_pattern(decimal, "".join(sorted(groups))), decimal
+
+
 def parse_amount(text: str, currency: str, locale: str = "en_US") -> Money:
-    """Parse what a person typed ("1,234.5", "1.234,50", "$ 12") into Money, or raise ValidationError."""
+    """Parse what a person typed ("1,234.5", "1.234,50", "$ 12") into Money, or raise ValidationError
+    (never another exception): ASCII digits, the locale's marks, at most MAX_AMOUNT."""
+    if not isinstance(text, str):
+        raise ValidationError("That is not an amount.", field="amount")
     cleaned = text.strip()
-    for sign in ("$", "€", "£", currency):
-        cleaned = cleaned.replace(sign, "")
-    cleaned = cleaned.strip().replace("\u00a0", "").replace(" ", "")
+    for sign in (*_SIGNS, currency):
+        if sign:
+            cleaned = cleaned.replace(sign, "")
+    cleaned = _SPACE.sub("", cleaned)
     if not cleaned:
         raise ValidationError("Enter an amount.", field="amount")
-    try:
-        # strict: a separator in the wrong place ("0.50" or "12.5" in German, "0,50" in English) is not read as
-        # grouping (that made 0.50 into 50.00); it falls through to the plain decimal reading below, or is refused.
-        value = parse_decimal(cleaned, locale=locale, strict=True)
-    except Exception:
-        try:
-            value = Decimal(cleaned)
-        except InvalidOperation as exc:
-            raise ValidationError("That is not an amount.", field="amount") from exc
-    if not value.is_finite():
+    if not _AMOUNT_CHARS.fullmatch(cleaned):
         raise ValidationError("That is not an amount.", field="amount")
+    pattern, decimal = _amount_rules(locale)
+    match = pattern.fullmatch(cleaned)
+    if match is None or not (match.group("whole") or match.group("frac")):
+        if decimal == "," and "." in cleaned:
+            raise ValidationError("Write cents after a comma (12,50); a dot only separates thousands (1.000).",
+                                  field="amount")
+        if decimal == "." and "," in cleaned:
+            raise ValidationError("Write cents after a dot (12.50); a comma only separates thousands (1,000).",
+                                  field="amount")
+        raise ValidationError("That is not an amount.", field="amount")
+    whole = re.sub(r"[^0-9]", "", match.group("whole")).lstrip("0") or "0"
+    frac = match.group("frac") or ""
     digits = minor_digits(currency)
-    if value != value.quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP):
+    if len(frac.rstrip("0")) > digits:
         raise ValidationError(f"Use at most {digits} decimal places.", field="amount")
-    return Money.from_decimal(value, currency)
+    if len(whole) > _MAX_WHOLE_DIGITS or Decimal(f"{whole}.{frac or 0}") > MAX_AMOUNT:
+        raise ValidationError(f"An amount can be at most {format_money(max_minor(currency), currency)}.",
+                              field="amount")
+    value = Decimal(f"{match.group('sign')}{whole}.{frac or 0}")
+    return Money(int(value.scaleb(digits)), currency)
+
+
+def max_minor(currency: str) -> int:
+    """MAX_AMOUNT in minor units of `currency`, cut to the currency's precision (9999999 for JPY)."""
+    digits = minor_digits(currency)
+    return int(MAX_AMOUNT.scaleb(digits).to_integral_value(rounding=ROUND_DOWN))
 
 
 def decimal_to_minor(value: Decimal, currency: str) -> int:

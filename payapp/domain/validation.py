@@ -1,13 +1,13 @@
-"""Checks on what a person types for a card or a bank account (python-stdnum does the maths)."""
+"""Checks on what a person types: a card or a bank account (python-stdnum does the maths), postal codes, web
+addresses and free search text."""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from dataclasses import dataclass
-
-from stdnum import luhn
-from stdnum.us import rtn
+from urllib.parse import SplitResult, urlsplit
 
 from payapp.domain.errors import ValidationError
 
@@ -24,7 +24,12 @@ _BRANDS: tuple[tuple[str, re.Pattern[str], tuple[int, ...]], ...] = (
 
 def clean_digits(text: str) -> str:
     """Remove spaces and dashes people type; anything else stays so it can be refused."""
-    return re.sub(r"[\s-]", "", text)
+    return re.sub(r"[\s-]", "", text) if isinstance(text, str) else ""
+
+
+def is_ascii_digits(text: str) -> bool:
+    """Only 0-9: str.isdigit() also passes "٩٩٩", "𝟗𝟗𝟗" and "²", which no gateway or bank reads as digits."""
+    return isinstance(text, str) and bool(text) and text.isascii() and text.isdigit()
 
 
 def card_brand(number: str) -> str:
@@ -39,12 +44,14 @@ def check_card_number(text: str) -> str:
     digits = clean_digits(text)
     if not digits:
         raise ValidationError("Enter the card number.", field="card_number")
-    if not digits.isdigit():
+    if not is_ascii_digits(digits):
         raise ValidationError("A card number has digits only.", field="card_number")
     brand = card_brand(digits)
     lengths = next((lens for name, _p, lens in _BRANDS if name == brand), (12, 13, 14, 15, 16, 17, 18, 19))
     if len(digits) not in lengths:
         raise ValidationError("The card number is too short or too long.", field="card_number")
+    from stdnum import luhn  # here, not at import: stdnum takes 20 ms to import and search filters need none of it
+
     if not luhn.is_valid(digits):
         raise ValidationError("This card number is not valid. Check the digits.", field="card_number")
     return digits
@@ -64,7 +71,7 @@ class Expiry:
 
 def check_expiry(text: str, today: dt.date | None = None) -> Expiry:
     today = today or dt.date.today()
-    m = re.fullmatch(r"\s*(\d{1,2})\s*/?\s*(\d{2}|\d{4})\s*", text)
+    m = re.fullmatch(r"\s*([0-9]{1,2})\s*/?\s*([0-9]{2}|[0-9]{4})\s*", text) if isinstance(text, str) else None
     if not m:
         raise ValidationError("Enter the expiry as MM/YY.", field="expiry")
     month, year = int(m.group(1)), int(m.group(2))
@@ -80,17 +87,19 @@ def check_expiry(text: str, today: dt.date | None = None) -> Expiry:
 
 
 def check_cvv(text: str, brand: str) -> str:
-    cvv = text.strip()
+    cvv = text.strip() if isinstance(text, str) else ""
     want = 4 if brand == "Amex" else 3
-    if not cvv.isdigit() or len(cvv) != want:
+    if not is_ascii_digits(cvv) or len(cvv) != want:
         raise ValidationError(f"The security code has {want} digits.", field="cvv")
     return cvv
 
 
 def check_routing_number(text: str) -> str:
     digits = clean_digits(text)
-    if len(digits) != 9 or not digits.isdigit():
+    if len(digits) != 9 or not is_ascii_digits(digits):
         raise ValidationError("A routing number has 9 digits.", field="routing_number")
+    from stdnum.us import rtn
+
     if not rtn.is_valid(digits):
         raise ValidationError("This routing number is not valid. Check the digits.", field="routing_number")
     return digits
@@ -98,10 +107,83 @@ def check_routing_number(text: str) -> str:
 
 def check_account_number(text: str) -> str:
     digits = clean_digits(text)
-    if not digits.isdigit() or not 4 <= len(digits) <= 17:
+    if not is_ascii_digits(digits) or not 4 <= len(digits) <= 17:
         raise ValidationError("An account number has 4 to 17 digits.", field="account_number")
     return digits
 
 
 def last_four(number: str) -> str:
     return clean_digits(number)[-4:]
+
+
+_US_ZIP = re.compile(r"[0-9]{5}(?:-?[0-9]{4})?")
+_CA_POSTAL = re.compile(r"[A-Za-z][0-9][A-Za-z] ?[0-9][A-Za-z][0-9]")
+
+
+def check_postal_code(text: str, country: str = "US", *, field: str = "zip") -> str:
+    """A US ZIP code (12345 or 12345-6789) or a Canadian postal code (K1A 0B1), as the gateway's AVS check
+    reads it; ASCII digits only."""
+    code = text.strip() if isinstance(text, str) else ""
+    if country == "CA":
+        if not code:
+            raise ValidationError("Enter the postal code.", field=field)
+        if not code.isascii() or not _CA_POSTAL.fullmatch(code):
+            raise ValidationError("A Canadian postal code looks like K1A 0B1.", field=field)
+        return code.upper()
+    if not code:
+        raise ValidationError("Enter the billing ZIP code.", field=field)
+    if not code.isascii() or not _US_ZIP.fullmatch(code):
+        raise ValidationError("A ZIP code has 5 digits, or 5 and 4 (12345-6789).", field=field)
+    return code
+
+
+def check_last_four(text: str) -> str:
+    """The "last four" search filter: empty, or four ASCII digits."""
+    digits = clean_digits(text)
+    if digits and (len(digits) != 4 or not is_ascii_digits(digits)):
+        raise ValidationError("Enter the last 4 digits of the card or account.", field="last_four")
+    return digits
+
+
+
+def split_web_address(text: str) -> SplitResult | None:
+    """A typed web address split into its parts, or None when it cannot be one: an unclosed IPv6 bracket
+    ("http://[::1"), a port that is not 0-65535 in ASCII digits ("https://host:٨٠"), no host, a space or a
+    control character. urlsplit raises ValueError on the first two; this never raises."""
+    if not isinstance(text, str) or any(c.isspace() or ord(c) < 32 for c in text.strip()):
+        return None
+    try:
+        parts = urlsplit(text.strip())
+        parts.port                                    # noqa: B018 - raises ValueError for a bad port
+    except ValueError:
+        return None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return None
+    return parts
+
+
+def clean_typed_text(text: str) -> str:
+    """Free text typed or pasted into a search field, fit for a database parameter: control characters (NUL,
+    which PostgreSQL refuses in text) are dropped, line breaks and tabs become spaces, and lone surrogates (which
+    no database can encode as UTF-8) are dropped."""
+    if not isinstance(text, str):
+        return ""
+    if text.isprintable():
+        return text
+    kept = []
+    for c in text:
+        if c.isspace():
+            kept.append(" ")
+        elif unicodedata.category(c) not in ("Cc", "Cs"):
+            kept.append(c)
+    return "".join(kept)
+
+
+def check_key_text(text: str, *, field: str = "") -> str:
+    """A key, secret or client id pasted from a provider's page: printable ASCII without spaces (providers issue
+    nothing else; a non-breaking or zero-width space copied along would fail later in an HTTP header)."""
+    key = text.strip() if isinstance(text, str) else ""
+    if not key.isascii() or not key.isprintable() or " " in key:
+        raise ValidationError("A key has letters, digits and signs only, without spaces: paste it again from the "
+                              "provider's page.", field=field)
+    return key

@@ -19,11 +19,12 @@ import asyncio
 import datetime as dt
 import hashlib
 import itertools
+import re
 import secrets
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 from urllib.parse import parse_qs, urlencode
 from xml.sax.saxutils import escape
@@ -34,6 +35,14 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from stdnum import luhn
 from stdnum.us import rtn
+
+# NMI's Direct Post documentation: amount "Format: x.xx"; card, ABA and account numbers are digits. Python's
+# Decimal() and str.isdigit() also read "1e26" and "٤١١١…", which the real gateway refuses.
+_AMOUNT = re.compile(r"[0-9]{1,10}(?:\.[0-9]{1,2})?")
+
+
+def _digits(text: str) -> bool:
+    return text.isascii() and text.isdigit()
 
 DEMO_SECURITY_KEY = "demo-sandbox-security-key-6457Hq2A"      # fake: the sandbox's own demo key
 DEMO_PUBLIC_KEY = "demo-sandbox-tokenization-key-9XkR2p"       # fake: a Collect.js tokenization key
@@ -241,11 +250,11 @@ class GatewaySandbox:
             return None, self._answer("3", "A transaction may not have both card and check fields", "300", form)
         if form.get("ccnumber"):
             number = form["ccnumber"]
-            if not number.isdigit() or not 13 <= len(number) <= 19 or not luhn.is_valid(number):
+            if not _digits(number) or not 13 <= len(number) <= 19 or not luhn.is_valid(number):
                 return None, self._answer("3", f"Invalid Credit Card Number REFID:{secrets.randbelow(10**9)}",
                                           "300", form)
             exp = form.get("ccexp", "")
-            if len(exp) != 4 or not exp.isdigit() or not 1 <= int(exp[:2]) <= 12:
+            if len(exp) != 4 or not _digits(exp) or not 1 <= int(exp[:2]) <= 12:
                 return None, self._answer("3", "Invalid Credit Card Expiration Date", "300", form)
             now = dt.datetime.fromtimestamp(self.clock(), dt.UTC)
             if (2000 + int(exp[2:]), int(exp[:2])) < (now.year, now.month):
@@ -254,9 +263,9 @@ class GatewaySandbox:
                               form.get("last_name", ""), fingerprint=_fp(number)), None
         if form.get("checkaccount"):
             aba, account = form.get("checkaba", ""), form["checkaccount"]
-            if not (aba.isdigit() and len(aba) == 9 and rtn.is_valid(aba)):
+            if not (_digits(aba) and len(aba) == 9 and rtn.is_valid(aba)):
                 return None, self._answer("3", "Invalid ABA number", "300", form)
-            if not account.isdigit() or not 4 <= len(account) <= 17:
+            if not _digits(account) or not 4 <= len(account) <= 17:
                 return None, self._answer("3", "Invalid check account number", "300", form)
             return VaultEntry("", "ck", _mask(account), account[-4:], first_name=form.get("first_name", ""),
                               last_name=form.get("last_name", ""), check_name=form.get("checkname", ""),
@@ -276,10 +285,9 @@ class GatewaySandbox:
             if err is not None:
                 return err
             assert src is not None
-        try:
-            amount = Decimal(form.get("amount", ""))
-        except InvalidOperation:
+        if not _AMOUNT.fullmatch(form.get("amount", "")):
             return self._answer("3", "Invalid amount", "300", form)
+        amount = Decimal(form["amount"])
         if not amount.is_finite() or amount <= 0 or amount != amount.quantize(Decimal("0.01")):
             return self._answer("3", "Invalid amount", "300", form)
         now = self.clock()
@@ -376,10 +384,9 @@ class GatewaySandbox:
             return self._answer("3", "Refund amount may not exceed the transaction balance", "300", form,
                                 transactionid=t.transaction_id)
         left = t.amount - t.refunded
-        try:
-            amount = Decimal(form["amount"]) if form.get("amount") else left
-        except InvalidOperation:
+        if form.get("amount") and not _AMOUNT.fullmatch(form["amount"]):
             return self._answer("3", "Invalid amount", "300", form)
+        amount = Decimal(form["amount"]) if form.get("amount") else left
         if not amount.is_finite() or amount <= 0 or amount > left:
             return self._answer("3", "Refund amount may not exceed the transaction balance", "300", form)
         now = self.clock()

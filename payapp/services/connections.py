@@ -41,6 +41,7 @@ from payapp.connectors.accounting.quickbooks_online import (
 from payapp.connectors.psa.autotask import AutotaskConnector, AutotaskError
 from payapp.domain.errors import PayAppError, PermissionDenied, ValidationError
 from payapp.domain.roles import Permission
+from payapp.domain.validation import check_key_text, split_web_address
 from payapp.models.db import Database
 from payapp.services.auth import CurrentUser
 from payapp.services.secrets import Secret, SecretStore, fingerprint
@@ -155,21 +156,23 @@ class ConnectionsService:
         """Save what was typed; a None secret keeps the stored one (the field showed "Configured")."""
         self._admin()
         api_user = api_user.strip()
-        if not api_user or "@" not in api_user:
+        if not api_user or "@" not in api_user or not api_user.isascii() or not api_user.isprintable():
             raise ValidationError("Enter the Autotask API user (an e-mail address).", field="api_user")
         values: dict[str, Any] = {"autotask.api_user": api_user}
         if base_url is not None:
-            if not base_url.startswith(("https://", "http://")):
+            if not base_url.startswith(("https://", "http://")) or split_web_address(base_url) is None:
                 raise ValidationError("The Autotask address must start with https://.", field="base_url")
             values["autotask.base_url"] = base_url.rstrip("/")
         if secret is not None:
             if not secret.reveal().strip():
                 raise ValidationError("Enter the API user's secret.", field="secret")
+            check_key_text(secret.reveal(), field="secret")
             values["autotask.secret_fingerprint"] = await self._set(AT_SECRET, Secret(secret.reveal().strip()))
         if integration_code is not None:
             if not integration_code.reveal().strip():
                 raise ValidationError("Enter the API tracking identifier (integration code).",
                                       field="integration_code")
+            check_key_text(integration_code.reveal(), field="integration_code")
             values["autotask.integration_code_fingerprint"] = await self._set(
                 AT_CODE, Secret(integration_code.reveal().strip()))
         values["autotask.zone_url"] = ""          # the user may have changed: discover the zone again
@@ -236,10 +239,12 @@ class ConnectionsService:
         client_id = client_id.strip()
         if not client_id:
             raise ValidationError("Enter the QuickBooks client id.", field="client_id")
+        check_key_text(client_id, field="client_id")
         values: dict[str, Any] = {"quickbooks.client_id": client_id}
         if client_secret is not None:
             if not client_secret.reveal().strip():
                 raise ValidationError("Enter the QuickBooks client secret.", field="client_secret")
+            check_key_text(client_secret.reveal(), field="client_secret")
             values["quickbooks.client_secret_fingerprint"] = await self._set(
                 QB_CLIENT_SECRET, Secret(client_secret.reveal().strip()))
         if base_url is not None:
@@ -275,7 +280,7 @@ class ConnectionsService:
         if entry is None or entry[0] < time.monotonic():
             raise ValidationError("This QuickBooks sign-in is not the one PayApp started (or it took too long): "
                                   "click Connect QuickBooks again.")
-        if not code or not realm_id.isdigit():
+        if not code or not (realm_id.isascii() and realm_id.isdigit()):     # "٣٤٥".isdigit() is True
             raise ValidationError("QuickBooks did not send a company to connect.")
         oauth = await self._oauth()
         tokens = await oauth.exchange_code(code, entry[1])

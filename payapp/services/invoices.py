@@ -30,6 +30,7 @@ from sqlalchemy.sql import Select
 from payapp.domain.errors import NotFound
 from payapp.domain.payment_state import InvoiceStatus
 from payapp.domain.roles import Permission
+from payapp.domain.validation import clean_typed_text
 from payapp.models import Contact, Contract, Invoice, InvoiceLine, Payment, Ticket
 from payapp.models.crm import Company
 from payapp.models.db import BudgetExceeded, Database, work_budget
@@ -69,6 +70,9 @@ class InvoiceQuery:
     overdue_only: bool = False
     sort: str = "invoice_date"
     descending: bool = True
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "text", clean_typed_text(self.text))      # typed: no NUL, no lone surrogate
 
     def sorted_by(self, sort: str, descending: bool) -> InvoiceQuery:
         if sort not in SORT_COLUMNS:
@@ -163,7 +167,10 @@ def _prefix_bounds(text: str) -> tuple[str, str] | None:
     last = text[-1]
     if ord(last) >= 0x10FFFF:
         return None
-    return text, text[:-1] + chr(ord(last) + 1)
+    following = ord(last) + 1
+    if 0xD800 <= following <= 0xDFFF:       # U+D7FF's successor would be a lone surrogate, which no database encodes
+        following = 0xE000
+    return text, text[:-1] + chr(following)
 
 
 def _like_escape(text: str) -> str:

@@ -26,6 +26,7 @@ from sqlalchemy import ColumnElement, Connection, Select, String, func, literal,
 from payapp.domain.errors import NotFound
 from payapp.domain.payment_state import PaymentStatus
 from payapp.domain.roles import Permission
+from payapp.domain.validation import clean_typed_text
 from payapp.models import AuditEvent, OutboxJob, Payment, Refund
 from payapp.models.base import utcnow
 from payapp.models.db import BudgetExceeded, Database, work_budget
@@ -86,6 +87,10 @@ class PaymentQuery:
     sync_state: str = ""
     sort_key: str = "date"
     descending: bool = True
+
+    def __post_init__(self) -> None:
+        for name in ("company", "invoice_number", "brand", "last_four", "transaction_id", "order_id", "user"):
+            object.__setattr__(self, name, clean_typed_text(getattr(self, name)))   # no NUL, no lone surrogate
 
     def sorted_by(self, sort_key: str, descending: bool) -> PaymentQuery:
         if sort_key not in SORT_COLUMNS:

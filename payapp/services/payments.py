@@ -68,6 +68,7 @@ from payapp.domain.errors import ConflictError, NotFound, PayAppError, Validatio
 from payapp.domain.money import Money, decimal_to_minor, format_money, minor_digits
 from payapp.domain.payment_state import UNDECIDED, InvoiceStatus, PaymentStatus, invoice_status, transition
 from payapp.domain.roles import Permission
+from payapp.domain.validation import clean_typed_text
 from payapp.models import AuditEvent, Invoice, OutboxJob, Payment, Refund, SavedPaymentMethod
 from payapp.models.db import Database, make_sync_engine
 from payapp.services import audit
@@ -105,6 +106,13 @@ Checkpoint = Callable[[str], Awaitable[None]]
 
 # ---------------------------------------------------------------------------------- inputs / outputs
 
+def _clean_text_fields(obj: object, names: tuple[str, ...]) -> None:
+    """Names and addresses as typed, without NUL, control characters or lone surrogates (stored, and sent to the
+    gateway). Card and account numbers are not cleaned: validation refuses them as typed."""
+    for name in names:
+        object.__setattr__(obj, name, clean_typed_text(getattr(obj, name)))
+
+
 def _masked(value: str) -> str:
     return f"…{value[-4:]}" if len(value) >= 4 else "…"
 
@@ -121,6 +129,9 @@ class NewCard:
     state: str = ""
     zip: str = ""
     country: str = "US"
+
+    def __post_init__(self) -> None:
+        _clean_text_fields(self, ("first_name", "last_name", "address1", "city", "state", "zip", "country"))
 
     def __repr__(self) -> str:
         return f"NewCard(number='{_masked(self.number)}', name={self.first_name!r} {self.last_name!r})"
@@ -141,6 +152,9 @@ class NewBankAccount:
     state: str = ""
     zip: str = ""
     country: str = "US"
+
+    def __post_init__(self) -> None:
+        _clean_text_fields(self, ("name", "company", "address1", "city", "state", "zip", "country"))
 
     def __repr__(self) -> str:
         return (f"NewBankAccount(name={self.name!r}, account='{_masked(self.account_number)}', "
@@ -803,6 +817,7 @@ class PaymentService:
         """Void an unsettled payment (in full only), or refund a settled one fully or partly
         (up to what has not been refunded yet). The gateway decides which applies."""
         actor = self._current.require(Permission.MANAGE_PAYMENT)
+        reason = clean_typed_text(reason)              # typed: stored, so no NUL and no lone surrogate
         gateway = await self._gateways.gateway()
         async with self._db.sessions() as s:
             p0 = await s.get(Payment, payment_id)

@@ -13,11 +13,11 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
 
 from payapp.domain.errors import ConflictError, ValidationError
 from payapp.domain.gateways import ENVIRONMENTS, PAYMENT_TYPES, GatewaySpec, gateway_spec
 from payapp.domain.roles import Permission
+from payapp.domain.validation import check_key_text, split_web_address
 from payapp.services.auth import CurrentUser
 from payapp.services.refund_approvals import THRESHOLD_KEY
 from payapp.services.secrets import InsecureKeyringError, Secret, SecretStore
@@ -83,9 +83,9 @@ def type_key(environment: str, payment_type: str) -> str:
 
 def _valid_url(url: str) -> str:
     url = url.strip().rstrip("/")
-    parts = urlsplit(url)
-    loopback = parts.hostname in ("127.0.0.1", "localhost", "::1")
-    if not parts.hostname or parts.scheme not in ("https", "http") or (parts.scheme == "http" and not loopback):
+    parts = split_web_address(url)
+    loopback = parts is not None and parts.hostname in ("127.0.0.1", "localhost", "::1")
+    if parts is None or (parts.scheme == "http" and not loopback):
         raise ValidationError("The gateway address must start with https:// and name a host.",
                               field="gateway.base_url")
     if parts.username or parts.password or parts.query:
@@ -146,6 +146,8 @@ class ProcessingSetupService:
         entered = {name: value for name, value in typed.items() if value is not None and value.reveal().strip()}
         if not entered:
             raise ValidationError("Type a key to save.")
+        for name, value in entered.items():
+            check_key_text(value.reveal(), field=name)
         await asyncio.to_thread(self._secrets.check)   # InsecureKeyringError: nothing stored anywhere
         previous = await asyncio.to_thread(lambda: {name: self._secrets.get(name) for name in entered})
         values: dict[str, Any] = {}

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from payapp.domain.errors import ConflictError, NotFound, PermissionDenied, ValidationError
 from payapp.domain.money import format_money
 from payapp.domain.roles import Permission
+from payapp.domain.validation import clean_typed_text
 from payapp.models import Payment, Refund, RefundApproval, User
 from payapp.models.base import utcnow
 from payapp.models.db import Database
@@ -92,6 +93,7 @@ class RefundApprovalService:
 
     async def request(self, payment_id: int, amount_minor: int, reason: str = "") -> ApprovalView:
         actor = self._current.require(Permission.MANAGE_PAYMENT)
+        reason = clean_typed_text(reason)              # typed: stored, so no NUL and no lone surrogate
         if actor.user_id is None:
             raise PermissionDenied("Sign in as a named user to ask for a refund approval.")
         async with self._db.transaction(lock=True) as s:
@@ -150,6 +152,7 @@ class RefundApprovalService:
 
     async def reject(self, approval_id: int, reason: str = "") -> None:
         actor = self._current.require(Permission.APPROVE_REFUND)
+        reason = clean_typed_text(reason)
         async with self._db.transaction(lock=True) as s:
             a = await s.get(RefundApproval, approval_id, with_for_update=True)
             if a is None:

@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
 from typing import Any
 
 import keyring
 from keyring.backend import KeyringBackend
 
 from payapp.domain.errors import PayAppError
+from payapp.domain.redaction import register_secret
 
 SERVICE = "payapp"
 ALLOWED_BACKENDS: tuple[str, ...] = (
@@ -59,6 +61,22 @@ class Secret:
         return hash(self._value)
 
 
+def remember_for_redaction(value: str) -> None:
+    """Every secret the store hands out or keeps is masked by value in the logs from then on; for a JSON object
+    (the QuickBooks access token with its expiry) the strings under a key naming a token, secret or key."""
+    register_secret(value)
+    if value[:1] != "{":
+        return
+    try:
+        data = json.loads(value)
+    except ValueError:
+        return
+    if isinstance(data, dict):
+        for key, item in data.items():
+            if isinstance(item, str) and any(word in str(key).lower() for word in ("token", "secret", "key")):
+                register_secret(item)
+
+
 def fingerprint(value: str) -> str:
     """Short, non-reversible identifier of a secret for display and comparison (12 hex digits)."""
     return hashlib.sha256(f"payapp:{value}".encode()).hexdigest()[:12]
@@ -99,6 +117,7 @@ class SecretStore:
     def set(self, name: str, value: Secret) -> str:
         """Store a secret; return its fingerprint. Refuses plaintext backends before writing anything."""
         self.check()
+        remember_for_redaction(value.reveal())
         self._backend.set_password(SERVICE, name, value.reveal())
         return fingerprint(value.reveal())
 
@@ -109,7 +128,10 @@ class SecretStore:
             value = self._backend.get_password(SERVICE, name)
         except Exception:
             return None
-        return Secret(value) if value else None
+        if not value:
+            return None
+        remember_for_redaction(value)
+        return Secret(value)
 
     def delete(self, name: str) -> None:
         # keyring raises PasswordDeleteError when absent; either way it is gone

@@ -22,6 +22,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from payapp.domain.errors import ConflictError, NotFound, PayAppError, ValidationError
 from payapp.domain.roles import Permission, Role
+from payapp.domain.validation import clean_typed_text
 from payapp.models import AuditEvent, User
 from payapp.models.db import Database, make_sync_engine
 from payapp.services import audit
@@ -74,11 +75,19 @@ def default_hasher() -> PasswordHasher:
 
 def _check_new(username: str, password: str) -> str:
     username = username.strip()
-    if not username or len(username) > 100 or any(c.isspace() for c in username):
+    # isprintable() is False for spaces other than " ", control characters (NUL, which PostgreSQL refuses),
+    # invisible format characters and lone surrogates (which no database encodes)
+    if not username or len(username) > 100 or any(c.isspace() for c in username) or not username.isprintable():
         raise ValidationError("Choose a username without spaces (up to 100 characters).", field="username")
     if len(password) < MIN_PASSWORD:
         raise ValidationError(f"The password needs at least {MIN_PASSWORD} characters.", field="password")
     return username
+
+
+def _password_bytes(password: str) -> bytes:
+    """UTF-8, as Argon2 reads a str, but total: a lone surrogate pasted into a password field (which UTF-8 cannot
+    encode) gives bytes of its own instead of UnicodeEncodeError. Every other password hashes as before."""
+    return password.encode("utf-8", "surrogatepass")
 
 
 class UserService:
@@ -88,12 +97,12 @@ class UserService:
         self._hasher = hasher or default_hasher()
 
     async def _hash(self, password: str) -> str:
-        return await asyncio.to_thread(self._hasher.hash, password)
+        return await asyncio.to_thread(self._hasher.hash, _password_bytes(password))
 
     async def _verify(self, password_hash: str, password: str) -> bool:
         def verify() -> bool:
             try:
-                return self._hasher.verify(password_hash, password)
+                return self._hasher.verify(password_hash, _password_bytes(password))
             except (VerificationError, InvalidHashError):
                 return False
         return await asyncio.to_thread(verify)
@@ -110,7 +119,7 @@ class UserService:
         async with self._db.transaction(lock=True) as s:
             if (await s.scalars(select(User.id).limit(1).with_for_update())).first() is not None:
                 raise ConflictError("An admin account exists already: sign in instead.")
-            user = User(username=username, display_name=display_name.strip(), role=Role.ADMIN.value,
+            user = User(username=username, display_name=clean_typed_text(display_name).strip(), role=Role.ADMIN.value,
                         password_hash=password_hash, is_active=True, failed_attempts=0,
                         last_sign_in_at=dt.datetime.now(dt.UTC))
             s.add(user)
@@ -123,6 +132,10 @@ class UserService:
 
     async def sign_in(self, username: str, password: str) -> Actor:
         username = username.strip()
+        if not username.isprintable():                     # no user has such a name (_check_new): no query
+            await self._verify(_DUMMY_HASH, password)
+            await self._failed(None, clean_typed_text(username), "unknown user")
+            raise SignInError(WRONG)
         async with self._db.sessions() as s:
             user = await s.scalar(select(User).where(User.username == username))
         now = dt.datetime.now(dt.UTC)
@@ -192,7 +205,7 @@ class UserService:
         async with self._db.transaction(lock=True) as s:
             if await s.scalar(select(User.id).where(func.lower(User.username) == username.lower())) is not None:
                 raise ConflictError(f"The username {username} is taken.")
-            user = User(username=username, display_name=display_name.strip(), role=role.value,
+            user = User(username=username, display_name=clean_typed_text(display_name).strip(), role=role.value,
                         password_hash=password_hash, is_active=True, failed_attempts=0)
             s.add(user)
             await s.flush()

@@ -50,7 +50,8 @@ class MainWindow(QMainWindow):
         if not self._state.restore_geometry(self, "main"):
             self.resize(1280, 800)
         last_tab = self._state.value("main/tab", 1)
-        self.tabs.setCurrentIndex(int(last_tab) if str(last_tab).isdigit() else 1)
+        # ASCII digits only: "²".isdigit() is True and int("²") raises
+        self.tabs.setCurrentIndex(int(last_tab) if str(last_tab).isascii() and str(last_tab).isdigit() else 1)
 
     @classmethod
     def loading(cls, window_state: WindowState, *, demo: bool) -> MainWindow:

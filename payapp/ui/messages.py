@@ -47,6 +47,17 @@ TEXTS: tuple[str, ...] = (
     QT_TRANSLATE_NOOP("Messages", "A routing number has 9 digits."),
     QT_TRANSLATE_NOOP("Messages", "This routing number is not valid. Check the digits."),
     QT_TRANSLATE_NOOP("Messages", "An account number has 4 to 17 digits."),
+    QT_TRANSLATE_NOOP("Messages", "Write cents after a comma (12,50); a dot only separates thousands (1.000)."),
+    QT_TRANSLATE_NOOP("Messages", "Write cents after a dot (12.50); a comma only separates thousands (1,000)."),
+    QT_TRANSLATE_NOOP("Messages", "An amount can be at most %1."),
+    QT_TRANSLATE_NOOP("Messages", "Enter the billing ZIP code."),
+    QT_TRANSLATE_NOOP("Messages", "A ZIP code has 5 digits, or 5 and 4 (12345-6789)."),
+    QT_TRANSLATE_NOOP("Messages", "Enter the postal code."),
+    QT_TRANSLATE_NOOP("Messages", "A Canadian postal code looks like K1A 0B1."),
+    QT_TRANSLATE_NOOP("Messages", "Enter the last 4 digits of the card or account."),
+    QT_TRANSLATE_NOOP(
+        "Messages",
+        "A key has letters, digits and signs only, without spaces: paste it again from the provider's page."),
     # payapp/domain/gateways.py: the gateway table
     QT_TRANSLATE_NOOP("Messages", "BNG Gateway (NMI protocol)"),
     QT_TRANSLATE_NOOP("Messages", "Private key (security key)"),

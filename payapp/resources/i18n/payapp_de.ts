@@ -1329,6 +1329,42 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
         <translation>Eine Kontonummer hat 4 bis 17 Ziffern.</translation>
     </message>
     <message>
+        <source>Write cents after a comma (12,50); a dot only separates thousands (1.000).</source>
+        <translation>Cents mit Komma schreiben (12,50); ein Punkt trennt nur Tausender (1.000).</translation>
+    </message>
+    <message>
+        <source>Write cents after a dot (12.50); a comma only separates thousands (1,000).</source>
+        <translation>Cents mit Punkt schreiben (12.50); ein Komma trennt hier nur Tausender (1,000).</translation>
+    </message>
+    <message>
+        <source>An amount can be at most %1.</source>
+        <translation>Ein Betrag darf höchstens %1 sein.</translation>
+    </message>
+    <message>
+        <source>Enter the billing ZIP code.</source>
+        <translation>Geben Sie die Postleitzahl der Rechnungsadresse ein.</translation>
+    </message>
+    <message>
+        <source>A ZIP code has 5 digits, or 5 and 4 (12345-6789).</source>
+        <translation>Eine US-Postleitzahl (ZIP) hat 5 Ziffern oder 5 und 4 (12345-6789).</translation>
+    </message>
+    <message>
+        <source>Enter the postal code.</source>
+        <translation>Geben Sie die Postleitzahl ein.</translation>
+    </message>
+    <message>
+        <source>A Canadian postal code looks like K1A 0B1.</source>
+        <translation>Eine kanadische Postleitzahl sieht so aus: K1A 0B1.</translation>
+    </message>
+    <message>
+        <source>Enter the last 4 digits of the card or account.</source>
+        <translation>Geben Sie die letzten 4 Ziffern der Karte oder des Kontos ein.</translation>
+    </message>
+    <message>
+        <source>A key has letters, digits and signs only, without spaces: paste it again from the provider&apos;s page.</source>
+        <translation>Ein Schlüssel besteht nur aus Buchstaben, Ziffern und Zeichen, ohne Leerzeichen: Fügen Sie ihn noch einmal von der Seite des Anbieters ein.</translation>
+    </message>
+    <message>
         <source>BNG Gateway (NMI protocol)</source>
         <translation>BNG Gateway (NMI-Protokoll)</translation>
     </message>
@@ -2464,10 +2500,6 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
     <message>
         <source>Enter the last name.</source>
         <translation>Geben Sie den Nachnamen ein.</translation>
-    </message>
-    <message>
-        <source>Enter the billing ZIP code.</source>
-        <translation>Geben Sie die Postleitzahl der Rechnungsadresse ein.</translation>
     </message>
     <message>
         <source>New bank account (eCheck)</source>

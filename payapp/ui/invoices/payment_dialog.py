@@ -368,11 +368,15 @@ class PaymentDialog(QDialog):
                    lambda t: validation.check_cvv(t, validation.card_brand(self.card_number_edit.text()))),
             _Field(self.first_name_edit, errors["firstNameError"], _required(self.tr("Enter the first name."))),
             _Field(self.last_name_edit, errors["lastNameError"], _required(self.tr("Enter the last name."))),
-            _Field(self.card_zip_edit, errors["cardZipError"], _required(self.tr("Enter the billing ZIP code."))),
+            _Field(self.card_zip_edit, errors["cardZipError"],
+                   lambda t: validation.check_postal_code(t, str(self.card_country.currentData()))),
         ]
         for f in self.card_fields:
             f.edit.textEdited.connect(lambda _t, f=f: f.validate())
         self.card_number_edit.textChanged.connect(self._show_brand)
+        # the country decides between a ZIP code and a Canadian postal code: re-check one already typed
+        self.card_country.currentIndexChanged.connect(
+            lambda _i: self.card_zip_edit.text() and self.card_fields[5].validate())
         # a brand change changes the CVV length: re-check a CVV already typed
         self.card_number_edit.textEdited.connect(
             lambda _t: self.cvv_edit.text() and self.card_fields[2].validate())
@@ -421,7 +425,7 @@ class PaymentDialog(QDialog):
         self.save_bank_check = QCheckBox(self.tr("Save payment information"), page)
         self.save_bank_check.setObjectName("saveBankCheck")
         errors = {name: self._error_label(name) for name in ("accountNameError", "routingNumberError",
-                                                              "accountNumberError")}
+                                                              "accountNumberError", "bankZipError")}
         form.addRow(self.tr("Account holder:"), self.holder_type_combo)
         form.addRow(self.tr("Account type:"), self.account_type_combo)
         self._field_row(form, self.tr("Name on account:"), self.account_name_edit, errors["accountNameError"])
@@ -432,13 +436,16 @@ class PaymentDialog(QDialog):
         form.addRow(self.tr("Address:"), self.bank_address_edit)
         form.addRow(self.tr("City:"), self.bank_city_edit)
         form.addRow(self.tr("State:"), self.bank_state_edit)
-        form.addRow(self.tr("ZIP code:"), self.bank_zip_edit)
+        self._field_row(form, self.tr("ZIP code:"), self.bank_zip_edit, errors["bankZipError"])
         form.addRow("", self.save_bank_check)
         self.bank_fields = [
             _Field(self.account_name_edit, errors["accountNameError"],
                    _required(self.tr("Enter the name on the account."))),
             _Field(self.routing_number_edit, errors["routingNumberError"], validation.check_routing_number),
             _Field(self.account_number_edit, errors["accountNumberError"], validation.check_account_number),
+            # optional for an eCheck, but a ZIP code when given
+            _Field(self.bank_zip_edit, errors["bankZipError"],
+                   lambda t: validation.check_postal_code(t, "US") if t.strip() else t),
         ]
         for f in self.bank_fields:
             f.edit.textEdited.connect(lambda _t, f=f: f.validate())
@@ -578,9 +585,13 @@ class PaymentDialog(QDialog):
             if not bad:
                 method = NewCard(number=validation.clean_digits(self.card_number_edit.text()),
                                  expiry_mmyy=validation.check_expiry(self.expiry_edit.text(), self._today()).mmyy(),
-                                 cvv=self.cvv_edit.text().strip(), first_name=self.first_name_edit.text().strip(),
+                                 cvv=validation.check_cvv(self.cvv_edit.text(),
+                                                          validation.card_brand(self.card_number_edit.text())),
+                                 first_name=self.first_name_edit.text().strip(),
                                  last_name=self.last_name_edit.text().strip(),
-                                 state=self.card_state_edit.text().strip(), zip=self.card_zip_edit.text().strip(),
+                                 state=self.card_state_edit.text().strip(),
+                                 zip=validation.check_postal_code(self.card_zip_edit.text(),
+                                                                  str(self.card_country.currentData())),
                                  country=str(self.card_country.currentData()))
                 save = self.save_card_check.isChecked()
         elif self.new_bank_radio.isChecked():
@@ -594,7 +605,8 @@ class PaymentDialog(QDialog):
                     account_number=validation.clean_digits(self.account_number_edit.text()),
                     company=self.bank_company_edit.text().strip(), address1=self.bank_address_edit.text().strip(),
                     city=self.bank_city_edit.text().strip(), state=self.bank_state_edit.text().strip(),
-                    zip=self.bank_zip_edit.text().strip())
+                    zip=validation.check_postal_code(self.bank_zip_edit.text(), "US")
+                    if self.bank_zip_edit.text().strip() else "")
                 save = self.save_bank_check.isChecked()
         else:
             saved = self._selected_saved()

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from payapp.domain import validation
 from payapp.domain.errors import PayAppError, ValidationError
 from payapp.domain.money import format_amount_input, format_money, parse_amount
 from payapp.domain.payment_state import PaymentStatus
@@ -346,7 +347,7 @@ class PaymentSearchTab(QWidget):
         self.apply_filters()
 
     def build_query(self) -> PaymentQuery:
-        """The query the filter widgets describe; raises ValidationError for a bad amount."""
+        """The query the filter widgets describe; raises ValidationError for a bad amount or last four."""
         kind = self.date_combo.currentData() or "all"
         start, end = date_range(kind, dt.date.today(), self.date_from.date().toPython(),  # type: ignore[arg-type]
                                 self.date_to.date().toPython())  # type: ignore[arg-type]
@@ -360,7 +361,8 @@ class PaymentSearchTab(QWidget):
         return PaymentQuery(
             date_from=start, date_to=end, company=self.company_edit.text(), invoice_number=self.invoice_edit.text(),
             statuses=frozenset({status}) if status else frozenset(), method=self.method_combo.currentData() or "",
-            brand=self.brand_combo.currentData() or "", last_four=self.last_four_edit.text(),
+            brand=self.brand_combo.currentData() or "",
+            last_four=validation.check_last_four(self.last_four_edit.text()),
             amount_min=amount(self.amount_min_edit), amount_max=amount(self.amount_max_edit),
             transaction_id=self.txn_edit.text(), order_id=self.order_edit.text(), user=self.user_edit.text(),
             source=self.source_combo.currentData() or "", sync_state=self.sync_combo.currentData() or "",
