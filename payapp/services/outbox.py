@@ -51,6 +51,7 @@ from payapp.models.base import utcnow
 from payapp.models.db import Database
 from payapp.services import audit
 from payapp.services.auth import CurrentUser
+from payapp.services.installation import installation_id
 
 log = logging.getLogger(__name__)
 
@@ -123,6 +124,8 @@ _STATEMENTS: dict[str, Any] = {
     "job_resume": update(_J).where(_J.c.id == bindparam("b_id"), _J.c.status == "pending",
                                    _J.c.next_attempt_at <= bindparam("b_until"))
     .values(next_attempt_at=bindparam("b_when")),
+    "job_setup": update(_J).where(_J.c.id == bindparam("b_id"), _J.c.status == "pending")
+    .values(last_error=bindparam("b_error"), next_attempt_at=bindparam("b_when")),
     "job_fail": update(_J).where(_J.c.id == bindparam("b_id"), _J.c.status == "pending")
     .values(attempts=bindparam("b_attempts"), last_error=bindparam("b_error"), next_attempt_at=bindparam("b_when"),
             status=bindparam("b_status")),
@@ -146,13 +149,14 @@ _STATEMENTS: dict[str, Any] = {
 }
 
 
-def invoice_request_id(invoice_id: int) -> str:
-    """Invoice pushes use one stable request id, so the job and an inline push replay the same write."""
-    return str(uuid.uuid5(NAMESPACE, f"invoice:{invoice_id}"))
+def invoice_request_id(invoice_id: int, installation: str) -> str:
+    """Invoice pushes use one stable request id, so the job and an inline push replay the same write. It carries
+    the installation id: two PayApp databases on one QuickBooks company never send the same id."""
+    return str(uuid.uuid5(NAMESPACE, f"{installation}:invoice:{invoice_id}"))
 
 
-def customer_request_id(company_id: int) -> str:
-    return str(uuid.uuid5(NAMESPACE, f"customer:{company_id}"))
+def customer_request_id(company_id: int, installation: str) -> str:
+    return str(uuid.uuid5(NAMESPACE, f"{installation}:customer:{company_id}"))
 
 
 class OutboxWorker:
@@ -188,6 +192,7 @@ class OutboxWorker:
         #: jobs this worker held back because their system was disconnected: id → the time they are due again
         self._held: dict[int, dt.datetime] = {}
         self._resume = False
+        self._installation = ""
         #: why the last run stopped with jobs left pending (e.g. "QuickBooks is disconnected: Reconnect
         #: QuickBooks …"), for the status bar; "" once a run gets jobs through again
         self.stopped_reason = ""
@@ -296,6 +301,8 @@ class OutboxWorker:
     # ------------------------------------------------------------------ claim and outcome
 
     async def _claim(self) -> list[_Claim]:
+        if not self._installation:
+            self._installation = await installation_id(self._db)
         now = self._clock()
         async with self._db.transaction(lock=True) as s:
             q = (select(OutboxJob).where(OutboxJob.status == "pending", OutboxJob.next_attempt_at <= now)
@@ -307,8 +314,8 @@ class OutboxWorker:
             for j in jobs:
                 self._held.pop(j.id, None)
                 if not j.request_id:
-                    j.request_id = (invoice_request_id(j.invoice_id) if j.kind == PUSH_INVOICE and j.invoice_id
-                                    else str(uuid.uuid4()))
+                    j.request_id = (invoice_request_id(j.invoice_id, self._installation)
+                                    if j.kind == PUSH_INVOICE and j.invoice_id else str(uuid.uuid4()))
                 j.next_attempt_at = now + self._lease
                 payload = json.loads(j.payload or "{}")
                 out.append(_Claim(j.id, j.kind, payload, j.request_id, j.attempts,
@@ -381,6 +388,11 @@ class OutboxWorker:
             if exc.kind == "throttled":
                 self._release(job, delay=60.0 if exc.retry_after is None else exc.retry_after)
                 return "deferred"
+            if exc.kind == "needs_setup":       # nothing was sent: wait, with the message, until it is set up
+                until = self._clock() + HOLD
+                self._held[job.id] = until
+                self._write("job_setup", id=job.id, error=exc.user_message[:2000], when=until)
+                return "held"
             return self._failed(job, exc.user_message, exc.retryable)
         except AutotaskError as exc:
             if exc.status == 429:
@@ -469,7 +481,7 @@ class OutboxWorker:
                 company = await s.get(Company, company_id)
             if company is None:
                 raise NotFound(f"Company {company_id} is gone.")
-            customer = await qb.ensure_customer(company.name, customer_request_id(company_id),
+            customer = await qb.ensure_customer(company.name, customer_request_id(company_id, self._installation),
                                                 **({"CompanyName": company.name[:100]}))
             self._link_rows.append({"company_id": company_id, "customer_id": str(customer["Id"]),
                                     "display_name": str(customer.get("DisplayName", ""))[:200],
@@ -490,7 +502,7 @@ class OutboxWorker:
                 lines = (await s.scalars(select(InvoiceLine).where(InvoiceLine.invoice_id == invoice_id)
                                          .order_by(InvoiceLine.position, InvoiceLine.id))).all()
             out = _invoice_out(inv, lines, customer, await self._setting("quickbooks.item_id"))
-            created = await qb.push_invoice(out, invoice_request_id(invoice_id))
+            created = await qb.push_invoice(out, invoice_request_id(invoice_id, self._installation))
             acc_id, number = str(created["Id"]), str(created.get("DocNumber") or "")[:21] or None
             inv.accounting_id, inv.accounting_number = acc_id, number
             self._write("invoice_pushed", id=invoice_id, acc=acc_id, number=number)
