@@ -205,6 +205,39 @@ def classify(status: int, entries: Sequence[FaultEntry], retry_after: float | No
     return QuickBooksError(f"QuickBooks refused it: {listing}", kind="fault", status=status, entries=entries)
 
 
+@dataclass(frozen=True)
+class BatchResult:
+    """One `BatchItemResponse` entry: the entity (or `QueryResponse`) it answered with, or its fault."""
+    bid: str
+    entity: str = ""
+    body: Json = field(default_factory=dict)
+    error: QuickBooksError | None = None
+
+
+def parse_batch(data: Any) -> list[BatchResult]:
+    """A batch answer (`{"BatchItemResponse": [{"bId": .., "<Entity>": {..}} | {"bId": .., "Fault": {..}}]}`):
+    each item's entity or its own classified fault. The HTTP answer is 200 even when items failed."""
+    items = data.get("BatchItemResponse") if isinstance(data, dict) else None
+    if items is None:
+        return []
+    if not isinstance(items, list):
+        raise unreadable("a batch answer")
+    out = []
+    for item in items:
+        if not isinstance(item, dict) or not isinstance(item.get("bId"), str):
+            raise unreadable("a batch answer")
+        if "Fault" in item or "fault" in item:
+            entries = parse_faults(item)
+            error = classify(400, entries) if entries else unreadable("a batch fault")
+            out.append(BatchResult(item["bId"], error=error))
+            continue
+        bodies = [(k, v) for k, v in item.items() if k != "bId" and isinstance(v, dict)]
+        if len(bodies) != 1:
+            raise unreadable("a batch answer")
+        out.append(BatchResult(item["bId"], bodies[0][0], bodies[0][1]))
+    return out
+
+
 def unreadable(what: str, status: int = 200) -> QuickBooksError:
     """An answer of the wrong shape: retried with the same request id (which replays, never writes twice)."""
     return QuickBooksError(f"QuickBooks sent {what} PayApp cannot read; PayApp will try again.", kind="unreadable",
