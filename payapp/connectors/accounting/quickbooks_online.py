@@ -186,7 +186,7 @@ def classify(status: int, entries: Sequence[FaultEntry], retry_after: float | No
                                retry_after=60.0 if retry_after is None else retry_after)
     if status >= 500:
         # 120 with HTTP 500 ("Unknown Error during Authentication") is a passing failure, not a revoked sign-in
-        return QuickBooksError(f"QuickBooks had a server error (HTTP {status}); PayApp will try again. {listing}",
+        return QuickBooksError(f"QuickBooks had a server error (HTTP {status}); PayApp will try again.",
                                kind="transient", status=status, retryable=True, entries=entries)
     if status == 401 or "120" in codes or "3200" in codes:
         if "120" in codes:
@@ -240,8 +240,10 @@ def parse_batch(data: Any) -> list[BatchResult]:
 
 def unreadable(what: str, status: int = 200) -> QuickBooksError:
     """An answer of the wrong shape: retried with the same request id (which replays, never writes twice)."""
-    return QuickBooksError(f"QuickBooks sent {what} PayApp cannot read; PayApp will try again.", kind="unreadable",
-                           status=status, retryable=True)
+    err = QuickBooksError("QuickBooks sent an answer PayApp cannot read.", kind="unreadable", status=status,
+                          retryable=True)
+    err.detail = f"unreadable: {what}"
+    return err
 
 
 def _obj(data: Any, key: str, *, need_id: bool = False) -> Json:
