@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import String, bindparam, func, select, update
+from sqlalchemy import String, and_, bindparam, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from payapp.connectors.accounting.quickbooks_online import (
@@ -66,6 +66,9 @@ NAMESPACE = uuid.UUID("6f1c1f49-3c43-4e55-9a43-2b2f1b1a0c11")
 KIND_LABELS = {PUSH_INVOICE: "Send invoice to QuickBooks", PUSH_PAYMENT: "Send payment to QuickBooks",
                VOID_PAYMENT: "Void payment in QuickBooks", REFUND_PAYMENT: "Send refund to QuickBooks",
                REVERSE_RETURNED: "Reverse returned eCheck in QuickBooks", MARK_PAID: "Mark invoice paid in Autotask"}
+
+#: the start of the message of a job that waits for a setting (refunds: the bank account they are paid from)
+NEEDS_SETUP = "Needs set-up:"
 
 #: How long a job waits when its system is disconnected (or not set up) before it is tried again by itself.
 HOLD = dt.timedelta(minutes=5)
@@ -627,7 +630,9 @@ class OutboxWorker:
                        Payment.currency)
                 .outerjoin(Payment, Payment.id == OutboxJob.payment_id)
                 .outerjoin(Invoice, Invoice.id == func.coalesce(OutboxJob.invoice_id, Payment.invoice_id))
-                .where(OutboxJob.status == "needs_attention").order_by(OutboxJob.id))).all()
+                .where(or_(OutboxJob.status == "needs_attention",    # and the jobs waiting to be set up
+                           and_(OutboxJob.status == "pending", OutboxJob.last_error.startswith(NEEDS_SETUP))))
+                .order_by(OutboxJob.id))).all()
         out = []
         for job, number, company, amount, currency in rows:
             parts = [f"Invoice {number}" if number else "", company or "",

@@ -198,6 +198,8 @@ async def test_refunds_wait_for_the_bank_account_then_go(
         job = await s.scalar(select(OutboxJob).where(OutboxJob.kind == "accounting.refund_payment"))
     assert job is not None and job.status == "pending" and job.last_error.startswith("Needs set-up")
     assert "bank account" in job.last_error
+    (problem,) = await worker.problems()          # shown in Sync problems until it is set up
+    assert problem.kind == "accounting.refund_payment" and problem.last_error == job.last_error
 
     await conn.set_refund_account("36", "Savings")
     assert (await conn.quickbooks_status()).refund_account_name == "Savings"
@@ -206,7 +208,7 @@ async def test_refunds_wait_for_the_bank_account_then_go(
     assert refund["DepositToAccountRef"] == {"value": "36"}
     async with database.sessions() as s:
         job = await s.scalar(select(OutboxJob).where(OutboxJob.kind == "accounting.refund_payment"))
-    assert job is not None and job.status == "done"
+    assert job is not None and job.status == "done" and await worker.problems() == []
 
 
 async def test_the_sandbox_refuses_a_refund_receipt_without_the_account(http: httpx.AsyncClient, qb_url: str,
