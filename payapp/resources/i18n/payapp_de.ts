@@ -257,6 +257,10 @@
         <translation>QuickBooks getrennt</translation>
     </message>
     <message>
+        <source>QuickBooks refund account chosen</source>
+        <translation>QuickBooks-Erstattungskonto gewählt</translation>
+    </message>
+    <message>
         <source>Sync job retried</source>
         <translation>Abgleichsauftrag wiederholt</translation>
     </message>
@@ -561,8 +565,20 @@
         <translation>QuickBooks-Konto (ID) für Erstattungen</translation>
     </message>
     <message>
+        <source>QuickBooks account for refunds</source>
+        <translation>QuickBooks-Konto für Erstattungen</translation>
+    </message>
+    <message>
+        <source>QuickBooks redirect URI</source>
+        <translation>QuickBooks-Weiterleitungs-URI</translation>
+    </message>
+    <message>
         <source>Sync every (minutes)</source>
         <translation>Abgleich alle (Minuten)</translation>
+    </message>
+    <message>
+        <source>Installation ID</source>
+        <translation>Installations-ID</translation>
     </message>
     <message>
         <source>unknown user</source>
