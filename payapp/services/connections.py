@@ -126,6 +126,30 @@ def check_redirect_uri(uri: str) -> str:
     raise ValidationError("Intuit does not accept an IP address in a redirect URI: use a host name.",
                           field="redirect_uri")
 
+def parse_pasted_sign_in(text: str) -> dict[str, str]:
+    """What the admin pasted after signing in: the address the browser landed on (`code`, `state`, `realmId`),
+    or only the code ({"code": ..}). A refusal (`error=access_denied`) or an address without a code is a
+    ValidationError saying so."""
+    text = text.strip()
+    if not text:
+        raise ValidationError("Paste the address your browser shows after you signed in to QuickBooks.",
+                              field="pasted")
+    if "?" in text or "=" in text:
+        query = text.split("?", 1)[1] if "?" in text else text
+        params = {k: v[0] for k, v in urllib.parse.parse_qs(query.split("#", 1)[0]).items() if v}
+        if params.get("error"):
+            raise ValidationError(f"QuickBooks did not connect: {params['error'][:100]}. Click Connect "
+                                  "QuickBooks to try again.", field="pasted")
+        if not params.get("code") or not params.get("state"):
+            raise ValidationError("That address has no sign-in code: paste the whole address your browser "
+                                  "shows after you signed in.", field="pasted")
+        return {k: params[k] for k in ("code", "state", "realmId") if k in params}
+    if any(c.isspace() for c in text) or not text.isascii() or not text.isprintable():
+        raise ValidationError("That address has no sign-in code: paste the whole address your browser "
+                              "shows after you signed in.", field="pasted")
+    return {"code": text}
+
+
 class ConnectionsService:
     def __init__(self, db: Database, settings: Any, secrets: SecretStore, current: CurrentUser,
                  http: httpx.AsyncClient, *, demo: bool = False, quickbooks_rate: float | None = None) -> None:
@@ -328,7 +352,7 @@ class ConnectionsService:
         if entry is None or entry[0] < time.monotonic():
             raise ValidationError("This QuickBooks sign-in is not the one PayApp started (or it took too long): "
                                   "click Connect QuickBooks again.")
-        if not code or not realm_id.isdigit():
+        if not code or not (realm_id.isascii() and realm_id.isdigit()):
             raise ValidationError("QuickBooks did not send a company to connect.")
         oauth = await self._oauth()
         tokens = await oauth.exchange_code(code, entry[1])
@@ -341,20 +365,9 @@ class ConnectionsService:
         """The admin pasted the address the browser landed on after signing in (or just the code): check its
         `state` against the sign-in PayApp started and exchange the code."""
         self._admin()
-        text = text.strip()
-        if not text:
-            raise ValidationError("Paste the address your browser shows after you signed in to QuickBooks.",
-                                  field="pasted")
-        if "?" in text or "=" in text:
-            query = text.split("?", 1)[1] if "?" in text else text
-            params = {k: v[0] for k, v in urllib.parse.parse_qs(query.split("#", 1)[0]).items() if v}
-            if params.get("error"):
-                raise ValidationError(f"QuickBooks did not connect: {params['error'][:100]}. Click Connect "
-                                      "QuickBooks to try again.", field="pasted")
-            code, state, realm = params.get("code", ""), params.get("state", ""), params.get("realmId", "")
-            if not code or not state:
-                raise ValidationError("That address has no sign-in code: paste the whole address your browser "
-                                      "shows after you signed in.", field="pasted")
+        pasted = parse_pasted_sign_in(text)
+        if "state" in pasted:
+            code, state, realm = pasted["code"], pasted["state"], pasted.get("realmId", "")
         else:      # just the code: only for the one sign-in PayApp is waiting for, of the company connected before
             now = time.monotonic()
             waiting = [k for k, v in self._states.items() if v[0] > now]
@@ -365,7 +378,7 @@ class ConnectionsService:
             if not realm:
                 raise ValidationError("Paste the whole address (it names the company), not only the code.",
                                       field="pasted")
-            code, state = text, waiting[0]
+            code, state = pasted["code"], waiting[0]
         await self.complete_authorization(code, state, realm)
 
     async def quickbooks_bank_accounts(self) -> list[tuple[str, str]]:
