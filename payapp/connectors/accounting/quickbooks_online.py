@@ -184,11 +184,9 @@ def classify(status: int, entries: Sequence[FaultEntry], retry_after: float | No
         return QuickBooksError("QuickBooks is throttling requests; PayApp will wait and try again.",
                                kind="throttled", status=status, retryable=True, entries=entries,
                                retry_after=60.0 if retry_after is None else retry_after)
-    if status >= 500:
-        # 120 with HTTP 500 ("Unknown Error during Authentication") is a passing failure, not a revoked sign-in
-        return QuickBooksError(f"QuickBooks had a server error (HTTP {status}); PayApp will try again.",
-                               kind="transient", status=status, retryable=True, entries=entries)
-    if status == 401 or "120" in codes or "3200" in codes:
+    # 120 with HTTP 500 ("Unknown Error during Authentication") is a passing failure, not a revoked sign-in
+    passing = status >= 500
+    if status == 401 or ("120" in codes and not passing) or ("3200" in codes and not passing):
         if "120" in codes:
             return QuickBooksDisconnected("authorisation revoked", entries)
         return QuickBooksError("QuickBooks sign-in expired.", kind="auth_expired", status=401, entries=entries)
@@ -199,6 +197,9 @@ def classify(status: int, entries: Sequence[FaultEntry], retry_after: float | No
         if code in NON_RETRYABLE:
             return QuickBooksError(f"QuickBooks refused it: {listing}", kind=NON_RETRYABLE[code], status=status,
                                    entries=entries)
+    if status >= 500:
+        return QuickBooksError(f"QuickBooks had a server error (HTTP {status}); PayApp will try again.",
+                               kind="transient", status=status, retryable=True, entries=entries)
     if status == 403:
         return QuickBooksError(f"QuickBooks refused access: {listing}", kind="forbidden", status=status,
                                entries=entries)
