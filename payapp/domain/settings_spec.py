@@ -46,7 +46,12 @@ SPECS: tuple[SettingSpec, ...] = (
     SettingSpec("quickbooks.item_id", str, "1", "QuickBooks item (Id) for invoice and refund lines"),
     SettingSpec("quickbooks.deposit_account_id", str, "", "QuickBooks account (Id) payments are deposited to"),
     SettingSpec("quickbooks.refund_account_id", str, "", "QuickBooks account (Id) refunds are paid from"),
+    SettingSpec("quickbooks.refund_account_name", str, "", "QuickBooks account refunds are paid from"),
+    # the https page registered as redirect URI in the Intuit app ("" = the development loopback on localhost)
+    SettingSpec("quickbooks.redirect_uri", str, "", "QuickBooks redirect URI"),
     SettingSpec("sync.interval_minutes", int, 15, "Sync every (minutes)"),
+    # generated once per database (payapp/services/installation.py); part of every derived request id
+    SettingSpec("installation.id", str, "", "Installation id", admin_only=False),
 )
 
 BY_KEY: dict[str, SettingSpec] = {s.key: s for s in SPECS}

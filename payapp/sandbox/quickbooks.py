@@ -4,6 +4,11 @@ language, `requestid` replay (the same id returns the first answer and writes no
 request limit, and fault switches for tests: HTTP 500 before a write, 429 with Retry-After, a lost
 answer after the write, stale SyncTokens, revoked sign-in, latency, and a seeded random failure rate.
 
+Like the real service it refuses: redirect URIs that are not registered (or not https, except `localhost`
+with development keys), a code exchanged with another redirect URI, a minorversion below 75, and a
+RefundReceipt without `DepositToAccountRef`; it answers throttling in XML (`<Error code="3001">`), whatever
+was asked for, and escapes only single quotes in query literals.
+
 `create_quickbooks_app(state)` builds the app; tests drive `QuickBooksSandbox` directly."""
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import datetime as dt
+import ipaddress
 import json
 import random
 import re
@@ -22,6 +28,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
+from xml.sax.saxutils import escape as escape_xml
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -31,6 +38,9 @@ from starlette.routing import Route
 DEMO_CLIENT_ID = "demo-quickbooks-client"
 DEMO_CLIENT_SECRET = "demo-quickbooks-client-secret"
 DEMO_REALM_ID = "9130350000000001"
+#: the redirect URIs registered for the demo app: the fixed development loopback and an https page
+DEMO_REFUND_ACCOUNT = ("35", "Checking")      # a bank account of the demo company (Id, name)
+DEMO_REDIRECT_URIS = ("http://localhost:8765/callback", "https://payapp.example.com/quickbooks/connected")
 
 Rec = dict[str, Any]
 
@@ -56,6 +66,8 @@ class QbFaults:
     latency: float = 0.0
     token_error_next: int = 0      # HTTP 500 from the token endpoint
     deny_next: int = 0             # the user clicks Cancel on the next n authorisations (error=access_denied)
+    auth_glitch_next: int = 0      # HTTP 500 with code 120 (a passing failure, the sign-in is fine)
+    throttle_403_next: int = 0     # the older paths' throttling: HTTP 403 with the XML ThrottleExceeded body
 
 
 @dataclass
@@ -69,18 +81,26 @@ class QuickBooksSandbox:
     access_token_seconds: int = 3600
     per_minute_limit: int = 0      # 0 = unlimited (QuickBooks allows 500/min per company)
     seed: int = 3
+    #: redirect URIs registered in the Intuit app (exactly as sent)
+    redirect_uris: tuple[str, ...] = DEMO_REDIRECT_URIS
+    #: development keys accept http://localhost redirects; production keys only https
+    development_keys: bool = True
     faults: QbFaults = field(default_factory=QbFaults)
 
     def __post_init__(self) -> None:
         self.rng = random.Random(self.seed)
         self.lock = threading.Lock()
         self.entities: dict[str, dict[str, Rec]] = {"Customer": {}, "Invoice": {}, "Payment": {}, "RefundReceipt": {},
-                                                    "Item": {}}
+                                                    "Item": {}, "Account": {}}
         self.entities["Item"]["1"] = {"Id": "1", "Name": "Services", "SyncToken": "0"}
+        for ident, name, kind in (("35", "Checking", "Bank"), ("36", "Savings", "Bank"),
+                                  ("4", "Undeposited Funds", "Other Current Asset"), ("79", "Sales", "Income")):
+            self.entities["Account"][ident] = {"Id": ident, "Name": name, "FullyQualifiedName": name,
+                                               "AccountType": kind, "Active": True, "SyncToken": "0"}
         self._next_id = 100
         self._doc_number = 1000
         self.replies: dict[str, tuple[int, bytes]] = {}
-        self.codes: dict[str, float] = {}
+        self.codes: dict[str, tuple[float, str]] = {}     # code → (expiry, the redirect URI it was issued for)
         self.access_tokens: dict[str, float] = {}
         self.refresh_tokens: set[str] = set()
         self.revoked = False
@@ -98,10 +118,21 @@ class QuickBooksSandbox:
         self.refresh_tokens.add(refresh)
         return access, refresh
 
-    def authorization_code(self) -> str:
+    def authorization_code(self, redirect_uri: str = DEMO_REDIRECT_URIS[0]) -> str:
         code = "qc-" + secrets.token_urlsafe(16)
-        self.codes[code] = time.time() + 600
+        self.codes[code] = (time.time() + 600, redirect_uri)
         return code
+
+    def redirect_problem(self, redirect_uri: str) -> str:
+        """Why Intuit would refuse this redirect URI ("" = accepted)."""
+        parts = urllib.parse.urlsplit(redirect_uri)
+        if redirect_uri not in self.redirect_uris:
+            return "The redirect_uri is not registered for this app"
+        if parts.scheme == "https":
+            return "" if parts.hostname and not _is_ip(parts.hostname) else "The redirect_uri may not be an IP address"
+        if parts.scheme == "http" and parts.hostname == "localhost" and self.development_keys:
+            return ""
+        return "The redirect_uri must begin with https (http only for localhost with development keys)"
 
     def expire_access_tokens(self) -> None:
         for k in self.access_tokens:
@@ -126,6 +157,29 @@ class _Fault(Exception):
         self.status, self.code, self.message, self.detail, self.element = status, code, message, detail, element
 
 
+def _is_ip(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return False
+    return True
+
+
+def _xml_fault(status: int, code: str, message: str, detail: str, fault_type: str = "SERVICE",
+               headers: dict[str, str] | None = None) -> Response:
+    """A fault as QuickBooks sends some of them, in XML even when JSON was asked for."""
+    body = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+            f'<IntuitResponse xmlns="http://schema.intuit.com/finance/v3" time="{dt.datetime.now(dt.UTC).isoformat()}">'
+            f'<Fault type="{escape_xml(fault_type)}"><Error code="{escape_xml(code)}"><Message>{escape_xml(message)}'
+            f'</Message><Detail>{escape_xml(detail)}</Detail></Error></Fault></IntuitResponse>')
+    return Response(body.encode(), status, media_type="application/xml", headers=headers)
+
+
+def _throttled(status: int, retry_after: int) -> Response:
+    return _xml_fault(status, "3001", f"message=ThrottleExceeded; errorCode=003001; statusCode={status}",
+                      "The request limit was reached.  Try again later", headers={"Retry-After": str(retry_after)})
+
+
 def _fault_response(status: int, code: str, message: str, detail: str = "", element: str = "",
                     headers: dict[str, str] | None = None) -> Response:
     if status == 401:       # QuickBooks' 401 bodies use lower-case keys
@@ -141,7 +195,7 @@ def _fault_response(status: int, code: str, message: str, detail: str = "", elem
 _QUERY = re.compile(r"^\s*select\s+\*\s+from\s+(\w+)(?:\s+where\s+(.*?))?"
                     r"(?:\s+orderby\s+\w+)?(?:\s+startposition\s+(\d+))?(?:\s+maxresults\s+(\d+))?\s*$",
                     re.IGNORECASE | re.DOTALL)
-_COND = re.compile(r"(\w+)\s*=\s*'((?:[^'\\]|\\.)*)'")
+_COND = re.compile(r"(\w+)\s*=\s*'((?:\\'|[^'])*)'")
 
 
 def _money(v: Any) -> Decimal:
@@ -151,7 +205,7 @@ def _money(v: Any) -> Decimal:
 def create_quickbooks_app(state: QuickBooksSandbox | None = None) -> Starlette:
     sb = state if state is not None else QuickBooksSandbox()
     entity_names = {"customer": "Customer", "invoice": "Invoice", "payment": "Payment",
-                    "refundreceipt": "RefundReceipt", "item": "Item"}
+                    "refundreceipt": "RefundReceipt", "item": "Item", "account": "Account"}
 
     def ok(data: Rec) -> Response:
         return Response(dumps({**data, "time": dt.datetime.now(dt.UTC).isoformat()}), 200,
@@ -163,11 +217,16 @@ def create_quickbooks_app(state: QuickBooksSandbox | None = None) -> Starlette:
         q = request.query_params
         if q.get("client_id") != sb.client_id or q.get("response_type") != "code" or not q.get("redirect_uri"):
             return Response("Bad authorisation request", 400)
+        problem = sb.redirect_problem(q["redirect_uri"])
+        if problem:        # Intuit shows an error page and does not redirect
+            return Response(f"Error: redirect_uri is invalid. {problem}: {q['redirect_uri']}", 400,
+                            media_type="text/plain")
         if sb.faults.deny_next > 0:
             sb.faults.deny_next -= 1
             answer = {"error": "access_denied", "state": q.get("state", "")}
         else:
-            answer = {"code": sb.authorization_code(), "state": q.get("state", ""), "realmId": sb.realm_id}
+            answer = {"code": sb.authorization_code(q["redirect_uri"]), "state": q.get("state", ""),
+                      "realmId": sb.realm_id}
         target = q["redirect_uri"] + ("&" if "?" in q["redirect_uri"] else "?") + urllib.parse.urlencode(answer)
         return RedirectResponse(target, 302)
 
@@ -183,7 +242,8 @@ def create_quickbooks_app(state: QuickBooksSandbox | None = None) -> Starlette:
         grant = form.get("grant_type")
         if grant == "authorization_code":
             code = str(form.get("code", ""))
-            if sb.codes.pop(code, 0) < time.time():
+            expiry, issued_for = sb.codes.pop(code, (0.0, ""))
+            if expiry < time.time() or form.get("redirect_uri") != issued_for:
                 return Response(b'{"error":"invalid_grant"}', 400, media_type="application/json")
         elif grant == "refresh_token":
             old = str(form.get("refresh_token", ""))
@@ -224,9 +284,10 @@ def create_quickbooks_app(state: QuickBooksSandbox | None = None) -> Starlette:
         if denied is not None:
             return denied
         q = request.query_params
-        if q.get("minorversion") != "75":
+        minor = q.get("minorversion", "")
+        if not (minor.isascii() and minor.isdigit() and int(minor) >= 75):
             return _fault_response(400, "2010", "Request has invalid or unsupported property",
-                                   "minorversion=75 is required")
+                                   "minorversion 75 or later is required")
         rest = request.path_params["rest"].strip("/")
         rid = q.get("requestid", "")
         sb.request_log.append((request.method, rest, rid))
@@ -237,8 +298,16 @@ def create_quickbooks_app(state: QuickBooksSandbox | None = None) -> Starlette:
         fl = sb.faults
         if fl.throttle_next > 0 or (sb.per_minute_limit and len(sb._minute) > sb.per_minute_limit):
             fl.throttle_next = max(0, fl.throttle_next - 1)
-            return _fault_response(429, "003001", "message=ThrottleExceeded; errorCode=003001; statusCode=429",
-                                   "Throttle exceeded", headers={"Retry-After": str(fl.retry_after)})
+            return _throttled(429, fl.retry_after)
+        if fl.throttle_403_next > 0:
+            fl.throttle_403_next -= 1
+            return _throttled(403, fl.retry_after)
+        if fl.auth_glitch_next > 0:
+            fl.auth_glitch_next -= 1
+            return Response(dumps({"Fault": {"Error": [{"Message": "Authorization Failure", "code": "120",
+                                                        "Detail": "AuthorizationFailure: Unknown Error during "
+                                                                  "Authentication, statusCode: 500"}],
+                                             "type": "AuthorizationFault"}}), 500, media_type="application/json")
         if fl.fail_next > 0:
             fl.fail_next -= 1
             return _fault_response(500, "10000", "An application error has occurred while processing your request")
@@ -253,8 +322,7 @@ def create_quickbooks_app(state: QuickBooksSandbox | None = None) -> Starlette:
             if kind == "500":
                 return _fault_response(503, "10000", "Service temporarily unavailable")
             if kind == "429":
-                return _fault_response(429, "003001", "message=ThrottleExceeded; errorCode=003001; statusCode=429",
-                                       "Throttle exceeded", headers={"Retry-After": "0"})
+                return _throttled(429, 0)
             lost = True
         if fl.lost_answer_next > 0:
             fl.lost_answer_next -= 1
@@ -302,7 +370,8 @@ def create_quickbooks_app(state: QuickBooksSandbox | None = None) -> Starlette:
         entity = next((v for v in entity_names.values() if v.lower() == m.group(1).lower()), None)
         if entity is None:
             return _fault_response(400, "4001", "Invalid query", f"unknown entity {m.group(1)}")
-        conds = [(k, re.sub(r"\\(.)", r"\1", v)) for k, v in _COND.findall(m.group(2) or "")]
+        # only the single quote is escaped (\'); any other backslash is an ordinary character
+        conds = [(k, v.replace("\\'", "'")) for k, v in _COND.findall(m.group(2) or "")]
         rows = [r for r in sb.entities[entity].values() if all(str(r.get(k, "")) == v for k, v in conds)]
         start = int(m.group(3) or 1)
         size = min(1000, int(m.group(4) or 100))
@@ -374,6 +443,13 @@ def create_quickbooks_app(state: QuickBooksSandbox | None = None) -> Starlette:
                    "UnappliedAmt": amount - linked, "MetaData": meta()}
         elif entity == "RefundReceipt":
             ref("Customer", body.get("CustomerRef"), "CustomerRef")
+            if not isinstance(body.get("DepositToAccountRef"), dict):
+                raise _Fault(400, "2020", "Required param missing, need to supply the required value",
+                             "Required parameter DepositToAccountRef is missing in the request", "DepositToAccountRef")
+            account = ref("Account", body.get("DepositToAccountRef"), "DepositToAccountRef")
+            if account.get("AccountType") not in ("Bank", "Other Current Asset"):
+                raise _Fault(400, "6000", "A business validation error has occurred while processing your request",
+                             "The account a refund is paid from must be a bank account", "DepositToAccountRef")
             total = sum((_money(ln.get("Amount", 0)) for ln in body.get("Line", [])), Decimal(0))
             rec = {**body, "Id": sb.new_id(), "SyncToken": "0", "TotalAmt": total, "MetaData": meta()}
         else:

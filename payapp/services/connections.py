@@ -4,10 +4,18 @@ Secrets (Autotask secret and integration code, QuickBooks client secret and toke
 SecretStore (OS keyring); the database keeps fingerprints, the API user, the client id and the realm id
 (SettingsService, keys declared in domain/settings_spec.py).
 
-QuickBooks Connect: `start_authorization(redirect_uri)` returns the URL to open in the system browser and
-the `state` to expect; the UI runs the loopback redirect server (127.0.0.1, random port) and hands the
-`code`, `state` and `realmId` it receives to `complete_authorization`. In demo mode `connect_demo()` does
-the same against the sandbox without a browser (it follows the sandbox's authorise redirect itself).
+QuickBooks Connect: Intuit accepts only redirect URIs registered in the app, https and no IP address (plain
+http only for `localhost` with development keys). With production keys the admin registers one https page
+(`quickbooks.redirect_uri`, shown in Admin › Connections); after signing in the browser lands there and the
+admin pastes the address it landed on (or the code) into PayApp: `complete_pasted(text)` checks `state` and
+exchanges the code. With development keys (no https page saved) the UI serves the loopback redirect on
+`LOOPBACK_REDIRECT` (`http://localhost:<fixed port>`) and hands `code`, `state` and `realmId` to
+`complete_authorization`. `start_authorization()` uses whichever is configured.
+
+Refunds: a RefundReceipt needs the bank account the money is paid from; `quickbooks_bank_accounts()` reads
+the company's bank accounts and `set_refund_account()` saves the choice (refund jobs waiting for it go then).
+In demo mode `connect_demo()` connects against the sandbox without a browser (it follows the sandbox's
+authorise redirect itself).
 
 Factories for the composition root: `connections.autotask` and `connections.quickbooks` are
 `async () -> connector`; pass them to SyncService and OutboxWorker. The QuickBooks connector is cached,
@@ -20,10 +28,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+import ipaddress
 import json
 import logging
 import secrets as pysecrets
 import time
+import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -52,6 +62,9 @@ QB_CLIENT_SECRET = "quickbooks.client_secret"
 QB_REFRESH = "quickbooks.refresh_token"
 QB_ACCESS = "quickbooks.access_token"       # JSON {"token":..,"expires_at":..} (the expiry is not secret)
 STATE_TTL = 15 * 60
+LOOPBACK_PORT = 8765
+#: the development keys' redirect URI (register exactly this in the Intuit app's development settings)
+LOOPBACK_REDIRECT = f"http://localhost:{LOOPBACK_PORT}/callback"
 
 log = logging.getLogger(__name__)
 
@@ -83,6 +96,59 @@ class QuickBooksStatus:
     on_this_workstation: bool        # the client secret and tokens are in this keyring
     #: connected, but QuickBooks refused the sign-in since (e.g. invalid_grant): "Reconnect QuickBooks …"
     problem: str = ""
+    #: the registered https redirect page ("" = development keys, loopback on LOOPBACK_REDIRECT)
+    redirect_uri: str = ""
+    refund_account_id: str = ""
+    refund_account_name: str = ""
+
+    @property
+    def effective_redirect_uri(self) -> str:
+        return self.redirect_uri or LOOPBACK_REDIRECT
+
+
+def check_redirect_uri(uri: str) -> str:
+    """The redirect URI as Intuit accepts it for production keys (https, a host name, no IP address), or a
+    ValidationError saying why not. "" (development keys, the loopback) is fine."""
+    uri = uri.strip()
+    if not uri or uri == LOOPBACK_REDIRECT:
+        return uri
+    try:
+        parts = urllib.parse.urlsplit(uri)
+        host = parts.hostname or ""
+    except ValueError:
+        parts, host = None, ""
+    if parts is None or parts.scheme != "https" or not host:
+        raise ValidationError("The redirect URI must be an https address registered in your Intuit app "
+                              "(for example https://www.example.com/quickbooks).", field="redirect_uri")
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return uri
+    raise ValidationError("Intuit does not accept an IP address in a redirect URI: use a host name.",
+                          field="redirect_uri")
+
+def parse_pasted_sign_in(text: str) -> dict[str, str]:
+    """What the admin pasted after signing in: the address the browser landed on (`code`, `state`, `realmId`),
+    or only the code ({"code": ..}). A refusal (`error=access_denied`) or an address without a code is a
+    ValidationError saying so."""
+    text = text.strip()
+    if not text:
+        raise ValidationError("Paste the address your browser shows after you signed in to QuickBooks.",
+                              field="pasted")
+    if "?" in text or "=" in text:
+        query = text.split("?", 1)[1] if "?" in text else text
+        params = {k: v[0] for k, v in urllib.parse.parse_qs(query.split("#", 1)[0]).items() if v}
+        if params.get("error"):
+            raise ValidationError(f"QuickBooks did not connect: {params['error'][:100]}. Click Connect "
+                                  "QuickBooks to try again.", field="pasted")
+        if not params.get("code") or not params.get("state"):
+            raise ValidationError("That address has no sign-in code: paste the whole address your browser "
+                                  "shows after you signed in.", field="pasted")
+        return {k: params[k] for k in ("code", "state", "realmId") if k in params}
+    if any(c.isspace() for c in text) or not text.isascii() or not text.isprintable():
+        raise ValidationError("That address has no sign-in code: paste the whole address your browser "
+                              "shows after you signed in.", field="pasted")
+    return {"code": text}
 
 
 class ConnectionsService:
@@ -124,6 +190,9 @@ class ConnectionsService:
                                      integration_code=Secret(DEMO_INTEGRATION_CODE))
             await self.save_quickbooks_app(client_id=DEMO_CLIENT_ID, client_secret=Secret(DEMO_CLIENT_SECRET))
             await self.connect_demo()
+            if not (await self.quickbooks_status()).refund_account_id:
+                from payapp.sandbox.quickbooks import DEMO_REFUND_ACCOUNT
+                await self.set_refund_account(*DEMO_REFUND_ACCOUNT)
 
     @property
     def demo(self) -> bool:
@@ -230,11 +299,13 @@ class ConnectionsService:
         # the live connector knows best; without one, what the last Test connection found
         problem = self._qb.disconnected_reason if self._qb is not None else self._qb_problem
         return QuickBooksStatus(s["quickbooks.client_id"], fp, s["quickbooks.realm_id"], s["quickbooks.connected"],
-                                here, problem)
+                                here, problem, s["quickbooks.redirect_uri"], s["quickbooks.refund_account_id"],
+                                s["quickbooks.refund_account_name"])
 
     async def save_quickbooks_app(self, *, client_id: str, client_secret: Secret | None = None,
-                                  base_url: str | None = None) -> None:
-        """The app's OAuth client id and secret (from the Intuit developer portal)."""
+                                  base_url: str | None = None, redirect_uri: str | None = None) -> None:
+        """The app's OAuth client id and secret (from the Intuit developer portal) and, for production keys, the
+        https redirect URI registered there (None keeps the saved one, "" = development keys, loopback)."""
         self._admin()
         client_id = client_id.strip()
         if not client_id:
@@ -249,6 +320,9 @@ class ConnectionsService:
                 QB_CLIENT_SECRET, Secret(client_secret.reveal().strip()))
         if base_url is not None:
             values["quickbooks.base_url"] = base_url.rstrip("/")
+        if redirect_uri is not None:
+            checked = check_redirect_uri(redirect_uri)
+            values["quickbooks.redirect_uri"] = "" if checked == LOOPBACK_REDIRECT else checked
         await self._settings.set_many(values, audit_action="connections.quickbooks_saved")
         if client_secret is not None or base_url is not None:
             self._quickbooks_changed()          # a wrong secret is one reason QuickBooks refused the sign-in
@@ -264,10 +338,13 @@ class ConnectionsService:
         return QuickBooksOAuth(s["quickbooks.auth_base_url"], self._http, client_id=s["quickbooks.client_id"],
                                client_secret=secret.reveal(), authorize_url=authorize)
 
-    async def start_authorization(self, redirect_uri: str) -> tuple[str, str]:
-        """The URL to open in the browser and the `state` the redirect must bring back."""
+    async def start_authorization(self, redirect_uri: str | None = None) -> tuple[str, str]:
+        """The URL to open in the browser and the `state` the redirect must bring back. Without `redirect_uri`:
+        the registered https page, or the development loopback."""
         self._admin()
         oauth = await self._oauth()
+        if redirect_uri is None:
+            redirect_uri = (await self.quickbooks_status()).effective_redirect_uri
         state = pysecrets.token_urlsafe(24)
         now = time.monotonic()
         self._states = {k: v for k, v in self._states.items() if v[0] > now}
@@ -289,6 +366,47 @@ class ConnectionsService:
                                       audit_action="connections.quickbooks_connected")
         self._quickbooks_changed()
 
+    async def complete_pasted(self, text: str) -> None:
+        """The admin pasted the address the browser landed on after signing in (or just the code): check its
+        `state` against the sign-in PayApp started and exchange the code."""
+        self._admin()
+        pasted = parse_pasted_sign_in(text)
+        if "state" in pasted:
+            code, state, realm = pasted["code"], pasted["state"], pasted.get("realmId", "")
+        else:      # just the code: only for the one sign-in PayApp is waiting for, of the company connected before
+            now = time.monotonic()
+            waiting = [k for k, v in self._states.items() if v[0] > now]
+            realm = (await self._settings.get_all())["quickbooks.realm_id"]
+            if len(waiting) != 1:
+                raise ValidationError("Click Connect QuickBooks first, then paste the address you land on.",
+                                      field="pasted")
+            if not realm:
+                raise ValidationError("Paste the whole address (it names the company), not only the code.",
+                                      field="pasted")
+            code, state = pasted["code"], waiting[0]
+        await self.complete_authorization(code, state, realm)
+
+    async def quickbooks_bank_accounts(self) -> list[tuple[str, str]]:
+        """The connected company's bank accounts (Id, name), for the account refunds are paid from."""
+        self._admin()
+        return await (await self.quickbooks()).bank_accounts()
+
+    async def set_refund_account(self, account_id: str, name: str = "") -> None:
+        """The bank account refunds are paid from (RefundReceipt.DepositToAccountRef); refund jobs waiting for
+        it go at once."""
+        self._admin()
+        account_id = account_id.strip()
+        if not account_id.isascii() or not account_id.isdigit():
+            raise ValidationError("Choose the bank account refunds are paid from.", field="refund_account")
+        await self._settings.set_many({"quickbooks.refund_account_id": account_id,
+                                       "quickbooks.refund_account_name": name.strip()[:200]},
+                                      audit_action="connections.quickbooks_refund_account")
+        for callback in self._on_qb_connected:
+            try:
+                callback()
+            except Exception:
+                log.exception("QuickBooks refund account: a listener failed")
+
     def _quickbooks_changed(self) -> None:
         """The QuickBooks sign-in or the app's credentials changed: forget the connector and its problem, and tell
         the listeners (the outbox sends the jobs it held back while QuickBooks refused)."""
@@ -299,7 +417,7 @@ class ConnectionsService:
             except Exception:            # the change is saved; a listener's bug must not undo that
                 log.exception("QuickBooks changed: a listener failed")
 
-    async def connect_demo(self, redirect_uri: str = "http://127.0.0.1:8765/callback") -> None:
+    async def connect_demo(self, redirect_uri: str = LOOPBACK_REDIRECT) -> None:
         """Demo mode: authorise against the sandbox without a browser (it approves at once and redirects)."""
         if not self._demo:
             raise PermissionDenied("Connecting without a browser is only for demo mode.")

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import String, bindparam, func, select, update
+from sqlalchemy import String, and_, bindparam, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from payapp.connectors.accounting.quickbooks_online import (
@@ -51,6 +51,7 @@ from payapp.models.base import utcnow
 from payapp.models.db import Database
 from payapp.services import audit
 from payapp.services.auth import CurrentUser
+from payapp.services.installation import installation_id
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +66,9 @@ NAMESPACE = uuid.UUID("6f1c1f49-3c43-4e55-9a43-2b2f1b1a0c11")
 KIND_LABELS = {PUSH_INVOICE: "Send invoice to QuickBooks", PUSH_PAYMENT: "Send payment to QuickBooks",
                VOID_PAYMENT: "Void payment in QuickBooks", REFUND_PAYMENT: "Send refund to QuickBooks",
                REVERSE_RETURNED: "Reverse returned eCheck in QuickBooks", MARK_PAID: "Mark invoice paid in Autotask"}
+
+#: the start of the message of a job that waits for a setting (refunds: the bank account they are paid from)
+NEEDS_SETUP = "Needs set-up:"
 
 #: How long a job waits when its system is disconnected (or not set up) before it is tried again by itself.
 HOLD = dt.timedelta(minutes=5)
@@ -123,6 +127,8 @@ _STATEMENTS: dict[str, Any] = {
     "job_resume": update(_J).where(_J.c.id == bindparam("b_id"), _J.c.status == "pending",
                                    _J.c.next_attempt_at <= bindparam("b_until"))
     .values(next_attempt_at=bindparam("b_when")),
+    "job_setup": update(_J).where(_J.c.id == bindparam("b_id"), _J.c.status == "pending")
+    .values(last_error=bindparam("b_error"), next_attempt_at=bindparam("b_when")),
     "job_fail": update(_J).where(_J.c.id == bindparam("b_id"), _J.c.status == "pending")
     .values(attempts=bindparam("b_attempts"), last_error=bindparam("b_error"), next_attempt_at=bindparam("b_when"),
             status=bindparam("b_status")),
@@ -146,13 +152,14 @@ _STATEMENTS: dict[str, Any] = {
 }
 
 
-def invoice_request_id(invoice_id: int) -> str:
-    """Invoice pushes use one stable request id, so the job and an inline push replay the same write."""
-    return str(uuid.uuid5(NAMESPACE, f"invoice:{invoice_id}"))
+def invoice_request_id(invoice_id: int, installation: str) -> str:
+    """Invoice pushes use one stable request id, so the job and an inline push replay the same write. It carries
+    the installation id: two PayApp databases on one QuickBooks company never send the same id."""
+    return str(uuid.uuid5(NAMESPACE, f"{installation}:invoice:{invoice_id}"))
 
 
-def customer_request_id(company_id: int) -> str:
-    return str(uuid.uuid5(NAMESPACE, f"customer:{company_id}"))
+def customer_request_id(company_id: int, installation: str) -> str:
+    return str(uuid.uuid5(NAMESPACE, f"{installation}:customer:{company_id}"))
 
 
 class OutboxWorker:
@@ -188,6 +195,7 @@ class OutboxWorker:
         #: jobs this worker held back because their system was disconnected: id → the time they are due again
         self._held: dict[int, dt.datetime] = {}
         self._resume = False
+        self._installation = ""
         #: why the last run stopped with jobs left pending (e.g. "QuickBooks is disconnected: Reconnect
         #: QuickBooks …"), for the status bar; "" once a run gets jobs through again
         self.stopped_reason = ""
@@ -296,6 +304,8 @@ class OutboxWorker:
     # ------------------------------------------------------------------ claim and outcome
 
     async def _claim(self) -> list[_Claim]:
+        if not self._installation:
+            self._installation = await installation_id(self._db)
         now = self._clock()
         async with self._db.transaction(lock=True) as s:
             q = (select(OutboxJob).where(OutboxJob.status == "pending", OutboxJob.next_attempt_at <= now)
@@ -307,8 +317,8 @@ class OutboxWorker:
             for j in jobs:
                 self._held.pop(j.id, None)
                 if not j.request_id:
-                    j.request_id = (invoice_request_id(j.invoice_id) if j.kind == PUSH_INVOICE and j.invoice_id
-                                    else str(uuid.uuid4()))
+                    j.request_id = (invoice_request_id(j.invoice_id, self._installation)
+                                    if j.kind == PUSH_INVOICE and j.invoice_id else str(uuid.uuid4()))
                 j.next_attempt_at = now + self._lease
                 payload = json.loads(j.payload or "{}")
                 out.append(_Claim(j.id, j.kind, payload, j.request_id, j.attempts,
@@ -381,6 +391,11 @@ class OutboxWorker:
             if exc.kind == "throttled":
                 self._release(job, delay=60.0 if exc.retry_after is None else exc.retry_after)
                 return "deferred"
+            if exc.kind == "needs_setup":       # nothing was sent: wait, with the message, until it is set up
+                until = self._clock() + HOLD
+                self._held[job.id] = until
+                self._write("job_setup", id=job.id, error=exc.user_message[:2000], when=until)
+                return "held"
             return self._failed(job, exc.user_message, exc.retryable)
         except AutotaskError as exc:
             if exc.status == 429:
@@ -469,7 +484,7 @@ class OutboxWorker:
                 company = await s.get(Company, company_id)
             if company is None:
                 raise NotFound(f"Company {company_id} is gone.")
-            customer = await qb.ensure_customer(company.name, customer_request_id(company_id),
+            customer = await qb.ensure_customer(company.name, customer_request_id(company_id, self._installation),
                                                 **({"CompanyName": company.name[:100]}))
             self._link_rows.append({"company_id": company_id, "customer_id": str(customer["Id"]),
                                     "display_name": str(customer.get("DisplayName", ""))[:200],
@@ -490,7 +505,7 @@ class OutboxWorker:
                 lines = (await s.scalars(select(InvoiceLine).where(InvoiceLine.invoice_id == invoice_id)
                                          .order_by(InvoiceLine.position, InvoiceLine.id))).all()
             out = _invoice_out(inv, lines, customer, await self._setting("quickbooks.item_id"))
-            created = await qb.push_invoice(out, invoice_request_id(invoice_id))
+            created = await qb.push_invoice(out, invoice_request_id(invoice_id, self._installation))
             acc_id, number = str(created["Id"]), str(created.get("DocNumber") or "")[:21] or None
             inv.accounting_id, inv.accounting_number = acc_id, number
             self._write("invoice_pushed", id=invoice_id, acc=acc_id, number=number)
@@ -615,7 +630,9 @@ class OutboxWorker:
                        Payment.currency)
                 .outerjoin(Payment, Payment.id == OutboxJob.payment_id)
                 .outerjoin(Invoice, Invoice.id == func.coalesce(OutboxJob.invoice_id, Payment.invoice_id))
-                .where(OutboxJob.status == "needs_attention").order_by(OutboxJob.id))).all()
+                .where(or_(OutboxJob.status == "needs_attention",    # and the jobs waiting to be set up
+                           and_(OutboxJob.status == "pending", OutboxJob.last_error.startswith(NEEDS_SETUP))))
+                .order_by(OutboxJob.id))).all()
         out = []
         for job, number, company, amount, currency in rows:
             parts = [f"Invoice {number}" if number else "", company or "",

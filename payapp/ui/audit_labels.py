@@ -68,6 +68,7 @@ ACTIONS: dict[str, str] = {
     "connections.quickbooks_saved": QT_TRANSLATE_NOOP("AuditLabels", "QuickBooks connection saved"),
     "connections.quickbooks_connected": QT_TRANSLATE_NOOP("AuditLabels", "QuickBooks connected"),
     "connections.quickbooks_disconnected": QT_TRANSLATE_NOOP("AuditLabels", "QuickBooks disconnected"),
+    "connections.quickbooks_refund_account": QT_TRANSLATE_NOOP("AuditLabels", "QuickBooks refund account chosen"),
     "outbox.retried": QT_TRANSLATE_NOOP("AuditLabels", "Sync job retried"),
     "outbox.dismissed": QT_TRANSLATE_NOOP("AuditLabels", "Sync problem dismissed"),
 }
@@ -181,7 +182,10 @@ SETTINGS: dict[str, str] = {
     "quickbooks.item_id": QT_TRANSLATE_NOOP("AuditLabels", "QuickBooks item (ID) for invoice and refund lines"),
     "quickbooks.deposit_account_id": QT_TRANSLATE_NOOP("AuditLabels", "QuickBooks account (ID) for payments"),
     "quickbooks.refund_account_id": QT_TRANSLATE_NOOP("AuditLabels", "QuickBooks account (ID) for refunds"),
+    "quickbooks.refund_account_name": QT_TRANSLATE_NOOP("AuditLabels", "QuickBooks account for refunds"),
+    "quickbooks.redirect_uri": QT_TRANSLATE_NOOP("AuditLabels", "QuickBooks redirect URI"),
     "sync.interval_minutes": QT_TRANSLATE_NOOP("AuditLabels", "Sync every (minutes)"),
+    "installation.id": QT_TRANSLATE_NOOP("AuditLabels", "Installation ID"),
 }
 
 # Why a sign-in failed (payapp/services/users.py).

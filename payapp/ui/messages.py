@@ -223,6 +223,24 @@ TEXTS: tuple[str, ...] = (
     QT_TRANSLATE_NOOP("Messages", "QuickBooks is disconnected (%1): Reconnect QuickBooks in Admin › Connections."),
     QT_TRANSLATE_NOOP("Messages", "the sign-in is no longer valid"),
     QT_TRANSLATE_NOOP("Messages", "the sign-in was refused after a refresh"),
+    # QuickBooks held to the real service: tokens, refunds' bank account, Connect with production keys
+    QT_TRANSLATE_NOOP("Messages", "the stored sign-in cannot be read"),
+    QT_TRANSLATE_NOOP("Messages", "QuickBooks sign-in sent tokens PayApp cannot use; PayApp will try again."),
+    QT_TRANSLATE_NOOP("Messages", "QuickBooks had a server error (HTTP %1); PayApp will try again."),
+    QT_TRANSLATE_NOOP("Messages", "QuickBooks is throttling requests; PayApp will wait and try again."),
+    QT_TRANSLATE_NOOP("Messages",
+                      "Needs set-up: choose the bank account refunds are paid from in Admin › Connections (QuickBooks)."),  # noqa: E501
+    QT_TRANSLATE_NOOP("Messages", "Choose the bank account refunds are paid from."),
+    QT_TRANSLATE_NOOP("Messages",
+                      "The redirect URI must be an https address registered in your Intuit app (for example https://www.example.com/quickbooks)."),
+    QT_TRANSLATE_NOOP("Messages", "Intuit does not accept an IP address in a redirect URI: use a host name."),
+    QT_TRANSLATE_NOOP("Messages", "Paste the address your browser shows after you signed in to QuickBooks."),
+    QT_TRANSLATE_NOOP("Messages", "QuickBooks did not connect: %1. Click Connect QuickBooks to try again."),
+    QT_TRANSLATE_NOOP("Messages",
+                      "That address has no sign-in code: paste the whole address your browser shows after you signed in."),  # noqa: E501
+    QT_TRANSLATE_NOOP("Messages", "Click Connect QuickBooks first, then paste the address you land on."),
+    QT_TRANSLATE_NOOP("Messages", "Paste the whole address (it names the company), not only the code."),
+    QT_TRANSLATE_NOOP("Messages", "The installation id in the settings cannot be read."),
     QT_TRANSLATE_NOOP("Messages", "QuickBooks sign-in could not be reached; PayApp will try again."),
     QT_TRANSLATE_NOOP("Messages", "QuickBooks sign-in had a server error (HTTP %1)."),
     QT_TRANSLATE_NOOP(

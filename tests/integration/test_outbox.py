@@ -76,7 +76,19 @@ def make_worker(db: Database, http: httpx.AsyncClient, qb: QuickBooksSandbox, cu
                                  integration_code=DEMO_INTEGRATION_CODE, sleep=_no_sleep)
 
     kw.setdefault("backoff_base", dt.timedelta(0))
+    kw.setdefault("settings", RefundAccountChosen())
     return OutboxWorker(db, quickbooks, autotask, current=current, sleep=_no_sleep, **kw)
+
+
+class RefundAccountChosen:
+    """Settings with the bank account refunds are paid from chosen (the sandbox company's Checking), the
+    declared defaults otherwise; `refund_account=""` for an installation that has not chosen one yet."""
+
+    def __init__(self, refund_account: str = "35") -> None:
+        self.refund_account = refund_account
+
+    async def get(self, key: str) -> Any:
+        return self.refund_account if key == "quickbooks.refund_account_id" else None
 
 
 async def seed(db: Database, *, companies: int, invoices: int, payments: int,

@@ -4,6 +4,7 @@ real services and the in-process Autotask/QuickBooks sandboxes."""
 from __future__ import annotations
 
 import asyncio
+import urllib.parse
 from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
 
@@ -277,13 +278,20 @@ def test_install_sync_status_in_the_main_window(qtbot: Any, tmp_path: Any,
 def test_quickbooks_connect_through_the_system_browser_and_the_loopback_redirect(
         qtbot: Any, env: Env, secret_store: SecretStore, current_user: CurrentUser, monkeypatch: pytest.MonkeyPatch,
         run: Callable[[Awaitable[Any]], Any]) -> None:
-    """Not demo mode: Connect opens Intuit's authorisation page in the system browser, and Intuit's redirect
-    comes back to a one-shot server on 127.0.0.1. A cancelled sign-in is reported at once."""
+    """Not demo mode, development keys: Connect opens Intuit's authorisation page in the system browser, and
+    Intuit's redirect comes back to a one-shot server on http://localhost:<fixed port> (the registered development
+    redirect URI; Intuit refuses a random 127.0.0.1 port). A cancelled sign-in is reported at once."""
     import urllib.parse
     from types import SimpleNamespace
 
+    from payapp.services import connections
     from payapp.services.secrets import Secret
     from payapp.ui.admin import connections_page
+    from tests.servers import free_port
+
+    loopback_uri = f"http://localhost:{free_port()}/callback"      # the fixed port, free on this test machine
+    monkeypatch.setattr(connections, "LOOPBACK_REDIRECT", loopback_uri)
+    env.qb.redirect_uris = (loopback_uri,)
 
     conn = ConnectionsService(env.db, env.settings, secret_store, current_user, env.http, demo=False)
     run(conn.save_quickbooks_app(client_id=DEMO_CLIENT_ID, client_secret=Secret(DEMO_CLIENT_SECRET)))
@@ -296,7 +304,7 @@ def test_quickbooks_connect_through_the_system_browser_and_the_loopback_redirect
         parts = urllib.parse.urlsplit(url)
         at_intuit = await env.http.get(f"{QB}/connect/oauth2", params=dict(urllib.parse.parse_qsl(parts.query)))
         redirect = at_intuit.headers["location"]
-        assert redirect.startswith("http://127.0.0.1:")
+        assert redirect.startswith(loopback_uri + "?")
         async with httpx.AsyncClient() as real_browser:          # a real socket to the loopback server
             loopback = urllib.parse.urlsplit(redirect)
             await real_browser.get(f"{loopback.scheme}://{loopback.netloc}/favicon.ico")   # ignored
@@ -328,7 +336,7 @@ def test_quickbooks_connect_through_the_system_browser_and_the_loopback_redirect
     query = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(opened[-1]).query))
     assert opened[-1].startswith("https://appcenter.intuit.com/connect/oauth2?")
     assert query["client_id"] == DEMO_CLIENT_ID and query["scope"] == "com.intuit.quickbooks.accounting"
-    assert query["redirect_uri"].startswith("http://127.0.0.1:") and query["redirect_uri"].endswith("/callback")
+    assert query["redirect_uri"] == loopback_uri
     assert page.qb_state.text().startswith("Connected to company"), page.qb_state.text()
     assert "You can close this tab" in browser_pages[-1]
     assert secret_store.get("quickbooks.refresh_token") is not None      # tokens went to the keyring
@@ -432,3 +440,77 @@ def test_connections_page_says_reconnect_when_quickbooks_refuses_the_sign_in(
     assert page.qb_result.text().startswith("✖") and "Reconnect QuickBooks" in page.qb_state.text()
     run(click(page.qb_connect, lambda: page.banner.kind is not None))
     assert page.banner.kind == "success" and page.qb_state.text().startswith("Connected to company")
+
+
+def test_quickbooks_connect_with_production_keys_pasting_the_address_and_choosing_the_refund_account(
+        qtbot: Any, env: Env, secret_store: SecretStore, current_user: CurrentUser, monkeypatch: pytest.MonkeyPatch,
+        run: Callable[[Awaitable[Any]], Any]) -> None:
+    """Production keys: the admin saves the registered https page (shown with a Copy button), signs in with the
+    browser, pastes the address it landed on, then picks the bank account refunds are paid from."""
+    from types import SimpleNamespace
+
+    from PySide6.QtGui import QGuiApplication
+
+    from payapp.sandbox.quickbooks import DEMO_REDIRECT_URIS
+    from payapp.services.secrets import Secret
+    from payapp.ui.admin import connections_page
+
+    env.qb.development_keys = False
+    page_uri = DEMO_REDIRECT_URIS[1]
+    conn = ConnectionsService(env.db, env.settings, secret_store, current_user, env.http, demo=False)
+    run(conn.save_quickbooks_app(client_id=DEMO_CLIENT_ID, client_secret=Secret(DEMO_CLIENT_SECRET)))
+    landed: list[str] = []
+
+    async def browser(url: str) -> None:
+        query = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(url).query))
+        landed.append((await env.http.get(f"{QB}/connect/oauth2", params=query)).headers["location"])
+
+    tasks: list[asyncio.Future[None]] = []
+    monkeypatch.setattr(connections_page, "QDesktopServices", SimpleNamespace(
+        openUrl=lambda url: tasks.append(asyncio.ensure_future(browser(url.toString()))) or True))
+    page = ConnectionsPage(conn, env.settings)
+    qtbot.addWidget(page)
+    run(page.wait_ready())
+    assert not page.qb_paste_box.isVisibleTo(page)
+
+    async def save_redirect(text: str, kind: str) -> None:
+        page.banner.clear()
+        page.qb_redirect.setText(text)
+        page.qb_save.click()
+        await wait_until(lambda: page.banner.kind == kind)
+        await wait_until(lambda: page.qb_save.isEnabled() and page.qb_redirect.text() == (
+            text if kind == "success" else ""))          # reloaded
+
+    run(save_redirect("http://10.0.0.1/cb", "error"))
+    assert "https" in page.banner.text
+    run(save_redirect(page_uri, "success"))
+    assert page.qb_paste_box.isVisibleTo(page) and "Register exactly this address" in page.qb_redirect_hint.text()
+    page.qb_redirect_copy.click()
+    assert QGuiApplication.clipboard().text() == page_uri
+
+    async def connect() -> None:
+        page.banner.clear()
+        page.qb_connect.click()
+        await wait_until(lambda: bool(landed) and page.qb_connect.isEnabled())
+        page.qb_paste.setText(landed[-1])
+        page.banner.clear()
+        page.qb_paste_done.click()
+        await wait_until(lambda: page.banner.kind is not None)
+        await wait_until(lambda: page.qb_state.text().startswith("Connected"))
+
+    run(connect())
+    assert page.banner.kind == "success", page.banner.text
+    assert "Not chosen" in page.qb_refund_account.currentText()
+
+    async def choose() -> None:
+        page.qb_load_accounts.click()
+        await wait_until(lambda: page.qb_refund_account.count() == 3)
+        page.banner.clear()
+        page.qb_refund_account.setCurrentIndex(2)
+        page.qb_refund_account.activated.emit(2)
+        await wait_until(lambda: page.banner.kind is not None)
+
+    run(choose())
+    assert page.banner.kind == "success" and "Savings" in page.banner.text, page.banner.text
+    status = run(conn.quickbooks_status())
+    assert (status.refund_account_id, status.refund_account_name) == ("36", "Savings")

@@ -337,3 +337,29 @@ async def test_garbage_and_timed_out_answers_after_the_write_post_the_payment_on
     assert request_ids == ["p-1", "p-1", "p-1"]
     assert [p["Id"] for p in sandbox.all("Payment")] == [posted["Id"]]
     await client.aclose()
+
+
+def test_escape_only_single_quotes() -> None:
+    """QuickBooks escapes only the single quote in query literals; a backslash is an ordinary character."""
+    assert escape("A\\B's") == "A\\B\\'s"
+
+
+def test_xml_faults_keep_the_services_words_and_120_depends_on_the_status() -> None:
+    from payapp.connectors.accounting.quickbooks_online import parse_fault_body
+
+    wrong_cluster = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><IntuitResponse '
+                     b'xmlns="http://schema.intuit.com/finance/v3"><Fault type="SystemFault"><Error code="130">'
+                     b'<Message>Wrong cluster</Message><Detail>The company is served by another cluster</Detail>'
+                     b'</Error></Fault></IntuitResponse>')
+    data, entries = parse_fault_body(wrong_cluster)
+    assert data is None and [e.code for e in entries] == ["130"]
+    err = classify(400, entries)
+    assert not err.retryable and "Wrong cluster" in err.user_message and "another cluster" in err.user_message
+    glitch = [FaultEntry("120", "Authorization Failure", "Unknown Error during Authentication, statusCode: 500")]
+    assert classify(500, glitch).kind == "transient" and classify(500, glitch).retryable
+    assert isinstance(classify(401, glitch), QuickBooksDisconnected)
+    assert classify(403, [FaultEntry("3001", "message=ThrottleExceeded; errorCode=003001; statusCode=403", "")]
+                    ).kind == "throttled"
+    assert parse_fault_body(b"<html>504 Gateway Time-out</html>") == (None, [])
+    assert parse_fault_body(b'<!DOCTYPE x [<!ENTITY a "aaaa">]><Fault><Error code="1">&a;</Error></Fault>') \
+        == (None, [])

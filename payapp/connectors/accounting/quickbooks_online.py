@@ -9,7 +9,11 @@
 - Token refresh: one in flight (asyncio.Lock); the rotated refresh token is persisted through the
   caller's async `save_tokens` BEFORE the new access token is used.
 - A token bucket (~8 requests/s) and a semaphore (≤ 10 concurrent) keep inside QuickBooks' limits.
-- Amounts are parsed with `parse_float=Decimal` and sent as bare JSON numbers from Decimal."""
+- Amounts are parsed with `parse_float=Decimal` and sent as bare JSON numbers from Decimal.
+- Faults come as JSON or as XML (`<IntuitResponse><Fault><Error code=..>`), whatever was asked for:
+  throttling is XML `<Error code="3001">` with HTTP 429 (403 on older paths); code 120 with HTTP 500 is a
+  passing failure, not a revoked sign-in. Every parser here is total: an answer of the wrong shape becomes a
+  `QuickBooksError`, never a KeyError/TypeError."""
 
 from __future__ import annotations
 
@@ -19,9 +23,10 @@ import datetime as dt
 import json
 import time
 import urllib.parse
+import xml.etree.ElementTree as ET
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import httpx
@@ -70,6 +75,14 @@ class QuickBooksError(PayAppError):
         return tuple(e.code for e in self.entries)
 
 
+class RefundAccountMissing(QuickBooksError):
+    """No bank account is chosen for refunds (a RefundReceipt needs DepositToAccountRef): nothing is sent."""
+
+    def __init__(self) -> None:
+        super().__init__("Needs set-up: choose the bank account refunds are paid from in Admin › Connections "
+                         "(QuickBooks).", kind="needs_setup")
+
+
 class QuickBooksDisconnected(QuickBooksError):
     def __init__(self, why: str = "", entries: Sequence[FaultEntry] = ()) -> None:
         super().__init__(("QuickBooks is disconnected" + (f" ({why})" if why else "")
@@ -109,25 +122,74 @@ def parse_faults(data: Any) -> list[FaultEntry]:
         return []
     fault = data.get("Fault") or data.get("fault") or {}
     errors = (fault.get("Error") or fault.get("error") or []) if isinstance(fault, dict) else []
+    if isinstance(errors, dict):
+        errors = [errors]
     out = []
     for e in errors if isinstance(errors, list) else []:
         low = {str(k).lower(): v for k, v in e.items()} if isinstance(e, dict) else {}
-        out.append(FaultEntry(str(low.get("code", "")), str(low.get("message", "")), str(low.get("detail", "")),
-                              str(low.get("element", "") or "")))
+        out.append(FaultEntry(_text(low.get("code")), _text(low.get("message")), _text(low.get("detail")),
+                              _text(low.get("element"))))
     return out
 
 
+def _text(value: Any) -> str:
+    return "" if value is None or isinstance(value, (dict, list)) else str(value)
+
+
+def _local(tag: Any) -> str:
+    return str(tag).rsplit("}", 1)[-1] if isinstance(tag, str) else ""
+
+
+def parse_xml_faults(content: bytes) -> list[FaultEntry]:
+    """`<IntuitResponse><Fault type=..><Error code=".." element=".."><Message/><Detail/></Error></Fault>` (or a
+    bare `<Fault>`), namespaced or not. Anything else (HTML error pages, cut-off XML) gives []."""
+    text = content.lstrip()
+    if not text.startswith(b"<") or b"<!DOCTYPE" in text[:200].upper() or b"<!ENTITY" in text.upper():
+        return []
+    try:
+        root = ET.fromstring(text)
+    except (ET.ParseError, ValueError, RecursionError):
+        return []
+    out = []
+    for el in root.iter():
+        if _local(el.tag) != "Error":
+            continue
+        parts = {_local(child.tag): (child.text or "").strip() for child in el}
+        out.append(FaultEntry(el.get("code", "").strip(), parts.get("Message", ""), parts.get("Detail", ""),
+                              el.get("element", "").strip()))
+    return out
+
+
+def parse_fault_body(content: bytes) -> tuple[Any, list[FaultEntry]]:
+    """The body as JSON (amounts as Decimal) and its fault entries, or (None, XML fault entries)."""
+    data = _loads(content)
+    if data is not None:
+        return data, parse_faults(data)
+    return None, parse_xml_faults(content)
+
+
+def _throttled(status: int, entries: Sequence[FaultEntry]) -> bool:
+    if status == 429:
+        return True
+    for e in entries:
+        if e.code.lstrip("0") == "3001" or "ThrottleExceeded" in e.message or "errorCode=003001" in e.message:
+            return True
+    return False
+
+
 def classify(status: int, entries: Sequence[FaultEntry], retry_after: float | None = None) -> QuickBooksError:
-    codes = [e.code for e in entries]
+    codes = [e.code.lstrip("0") or e.code for e in entries]
     listing = "; ".join(e.text() for e in entries) or f"HTTP {status}"
-    if status == 401 or "120" in codes or "3200" in codes:
-        if "120" in codes:
-            return QuickBooksDisconnected("authorisation revoked", entries)
-        return QuickBooksError("QuickBooks sign-in expired.", kind="auth_expired", status=401, entries=entries)
-    if status == 429 or "003001" in codes:
+    if _throttled(status, entries):      # 429, or 403 with ThrottleExceeded on older paths
         return QuickBooksError("QuickBooks is throttling requests; PayApp will wait and try again.",
                                kind="throttled", status=status, retryable=True, entries=entries,
                                retry_after=60.0 if retry_after is None else retry_after)
+    # 120 with HTTP 500 ("Unknown Error during Authentication") is a passing failure, not a revoked sign-in
+    passing = status >= 500
+    if status == 401 or ("120" in codes and not passing) or ("3200" in codes and not passing):
+        if "120" in codes:
+            return QuickBooksDisconnected("authorisation revoked", entries)
+        return QuickBooksError("QuickBooks sign-in expired.", kind="auth_expired", status=401, entries=entries)
     if "5010" in codes:
         return QuickBooksError(f"QuickBooks: the record changed meanwhile. {listing}", kind="stale",
                                status=status, entries=entries)
@@ -144,20 +206,97 @@ def classify(status: int, entries: Sequence[FaultEntry], retry_after: float | No
     return QuickBooksError(f"QuickBooks refused it: {listing}", kind="fault", status=status, entries=entries)
 
 
+@dataclass(frozen=True)
+class BatchResult:
+    """One `BatchItemResponse` entry: the entity (or `QueryResponse`) it answered with, or its fault."""
+    bid: str
+    entity: str = ""
+    body: Json = field(default_factory=dict)
+    error: QuickBooksError | None = None
+
+
+def parse_batch(data: Any) -> list[BatchResult]:
+    """A batch answer (`{"BatchItemResponse": [{"bId": .., "<Entity>": {..}} | {"bId": .., "Fault": {..}}]}`):
+    each item's entity or its own classified fault. The HTTP answer is 200 even when items failed."""
+    items = data.get("BatchItemResponse") if isinstance(data, dict) else None
+    if items is None:
+        return []
+    if not isinstance(items, list):
+        raise unreadable("a batch answer")
+    out = []
+    for item in items:
+        if not isinstance(item, dict) or not isinstance(item.get("bId"), str):
+            raise unreadable("a batch answer")
+        if "Fault" in item or "fault" in item:
+            entries = parse_faults(item)
+            error = classify(400, entries) if entries else unreadable("a batch fault")
+            out.append(BatchResult(item["bId"], error=error))
+            continue
+        bodies = [(k, v) for k, v in item.items() if k != "bId" and isinstance(v, dict)]
+        if len(bodies) != 1:
+            raise unreadable("a batch answer")
+        out.append(BatchResult(item["bId"], bodies[0][0], bodies[0][1]))
+    return out
+
+
+def unreadable(what: str, status: int = 200) -> QuickBooksError:
+    """An answer of the wrong shape: retried with the same request id (which replays, never writes twice)."""
+    err = QuickBooksError("QuickBooks sent an answer PayApp cannot read.", kind="unreadable", status=status,
+                          retryable=True)
+    err.detail = f"unreadable: {what}"
+    return err
+
+
+def _obj(data: Any, key: str, *, need_id: bool = False) -> Json:
+    """`data[key]` as a dict (an entity body), or the connector's own error."""
+    value = data.get(key) if isinstance(data, dict) else None
+    if value is None and not need_id:
+        return {}
+    if not isinstance(value, dict):
+        raise unreadable(f"a {key} answer")
+    if need_id and not _text(value.get("Id")).strip():
+        raise unreadable(f"a {key} without an Id")
+    return value
+
+
+def _header_safe(token: Any) -> bool:
+    return isinstance(token, str) and bool(token) and token.isascii() and token.isprintable() and " " not in token
+
+
+def _seconds(value: Any, default: int) -> int | None:
+    """A lifetime in seconds from a token answer: a number or a digit string; None when unreadable."""
+    if value is None or value == "":
+        return default
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value if 0 < value < 10**9 else None
+    if isinstance(value, (str, Decimal, float)):
+        try:
+            number = Decimal(str(value).strip())
+        except (InvalidOperation, ValueError):
+            return None
+        if not number.is_finite() or number <= 0 or number >= 10**9:
+            return None
+        return int(number)
+    return None
+
+
 def _loads(content: bytes) -> Any:
     if not content:
         return None
     try:
         return json.loads(content, parse_float=Decimal)
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
 
 
 def _retry_after(value: str | None) -> float | None:
     try:
-        return None if value is None else max(0.0, float(value))
+        seconds = None if value is None else max(0.0, float(value))
     except ValueError:
         return None
+    return seconds if seconds is None or seconds < 86_400 else 86_400.0
 
 
 class TokenBucket:
@@ -229,24 +368,33 @@ class QuickBooksOAuth:
         except httpx.TransportError as exc:
             raise QuickBooksError("QuickBooks sign-in could not be reached; PayApp will try again.",
                                   kind="transient", retryable=True) from exc
-        data = _loads(resp.content) or {}
+        data = _loads(resp.content)
         if resp.status_code >= 500:
             raise QuickBooksError(f"QuickBooks sign-in had a server error (HTTP {resp.status_code}).",
                                   kind="transient", status=resp.status_code, retryable=True)
-        error = str(data.get("error", "")) if isinstance(data, dict) else ""
+        if not isinstance(data, dict):
+            data = {}
+        error = _text(data.get("error"))
         if error == "invalid_grant":
             raise QuickBooksDisconnected("the sign-in is no longer valid")
         if error == "invalid_client" or resp.status_code == 401:
             raise QuickBooksError("QuickBooks refused the client id or client secret: check them in Admin, then "
                                   "Reconnect QuickBooks.", kind="disconnected", status=resp.status_code)
         if resp.status_code != 200 or not data.get("access_token"):
-            raise QuickBooksError(f"QuickBooks sign-in failed ({error or resp.status_code}).", kind="fault",
+            words = _text(data.get("error_description")) or error or f"HTTP {resp.status_code}"
+            raise QuickBooksError(f"QuickBooks sign-in failed ({words[:200]}).", kind="fault",
                                   status=resp.status_code)
+        access = data.get("access_token")
+        refresh = data.get("refresh_token") or form.get("refresh_token", "")
+        life = _seconds(data.get("expires_in"), 3600)
+        refresh_life = _seconds(data.get("x_refresh_token_expires_in"), 0) \
+            if data.get("x_refresh_token_expires_in") not in (None, "") else 0
+        if not _header_safe(access) or not _header_safe(refresh) or life is None or refresh_life is None:
+            raise QuickBooksError("QuickBooks sign-in sent tokens PayApp cannot use; PayApp will try again.",
+                                  kind="transient", status=resp.status_code, retryable=True)
         now = dt.datetime.now(dt.UTC)
-        refresh_life = data.get("x_refresh_token_expires_in")
-        return TokenSet(str(data["access_token"]), str(data.get("refresh_token") or form.get("refresh_token", "")),
-                        now + dt.timedelta(seconds=int(data.get("expires_in") or 3600)),
-                        now + dt.timedelta(seconds=int(refresh_life)) if refresh_life else None)
+        return TokenSet(str(access), str(refresh), now + dt.timedelta(seconds=life),
+                        now + dt.timedelta(seconds=refresh_life) if refresh_life else None)
 
 
 # ---------------------------------------------------------------- the API
@@ -351,6 +499,11 @@ class QuickBooksConnector:
             if self.__tokens.expiring():
                 await self._refresh(self.__tokens.access_token)
             token = self.__tokens.access_token
+            if not _header_safe(token):      # a stored token PayApp cannot send: get a new one
+                if attempt:
+                    raise QuickBooksDisconnected("the stored sign-in cannot be read")
+                await self._refresh(token)
+                continue
             await self.bucket.take()
             async with self._sem:
                 try:
@@ -361,12 +514,13 @@ class QuickBooksConnector:
                 except httpx.TransportError as exc:
                     raise QuickBooksError("QuickBooks did not answer; PayApp will try again with the same request "
                                           "id.", kind="transient", retryable=True) from exc
-            data = _loads(resp.content)
-            entries = parse_faults(data)
+            data, entries = parse_fault_body(resp.content)
             if resp.status_code < 400 and not entries:
                 if not isinstance(data, dict):
                     raise QuickBooksError("QuickBooks sent an answer PayApp cannot read.", kind="transient",
                                           status=resp.status_code, retryable=True)
+                if "BatchItemResponse" in data and not isinstance(data.get("BatchItemResponse"), list):
+                    raise unreadable("a batch answer")
                 return data
             err = classify(resp.status_code, entries, _retry_after(resp.headers.get("Retry-After")))
             if err.kind == "throttled":
@@ -382,23 +536,28 @@ class QuickBooksConnector:
     # -- reads
 
     async def preferences(self) -> Json:
-        return dict((await self.request("GET", "preferences")).get("Preferences") or {})
+        return dict(_obj(await self.request("GET", "preferences"), "Preferences"))
 
     async def custom_txn_numbers(self) -> bool:
         if self._custom_numbers is None:
             prefs = await self.preferences()
-            self._custom_numbers = bool((prefs.get("SalesFormsPrefs") or {}).get("CustomTxnNumbers", False))
+            value = _obj(prefs, "SalesFormsPrefs").get("CustomTxnNumbers", False)
+            if isinstance(value, str):
+                value = value.strip().lower() == "true"
+            self._custom_numbers = value is True
         return self._custom_numbers
 
     async def company_name(self) -> str:
         data = await self.request("GET", f"companyinfo/{self.realm_id}")
-        return str((data.get("CompanyInfo") or {}).get("CompanyName", ""))
+        return _text(_obj(data, "CompanyInfo").get("CompanyName"))
 
     async def query(self, statement: str) -> list[Json]:
         data = await self.request("GET", "query", params={"query": statement})
-        resp = data.get("QueryResponse") or {}
+        resp = _obj(data, "QueryResponse")
         for value in resp.values():      # the entity key is missing when nothing matches
             if isinstance(value, list):
+                if not all(isinstance(row, dict) for row in value):
+                    raise unreadable("a query answer")
                 return value
         return []
 
@@ -406,9 +565,19 @@ class QuickBooksConnector:
         rows = await self.query(f"SELECT * FROM Customer WHERE DisplayName = '{escape(display_name)}'")
         return rows[0] if rows else None
 
+    async def bank_accounts(self) -> list[tuple[str, str]]:
+        """The company's active bank accounts as (Id, name), for the account refunds are paid from."""
+        rows = await self.query("SELECT * FROM Account WHERE AccountType = 'Bank' MAXRESULTS 1000")
+        out = []
+        for row in rows:
+            ident = _text(row.get("Id")).strip()
+            if ident and row.get("Active", True) is not False:
+                out.append((ident, _text(row.get("FullyQualifiedName") or row.get("Name")) or ident))
+        return out
+
     async def read(self, entity: str, ident: str) -> Json:
         data = await self.request("GET", f"{entity.lower()}/{ident}")
-        return dict(data.get(entity) or {})
+        return dict(_obj(data, entity))
 
     # -- writes
 
@@ -417,11 +586,13 @@ class QuickBooksConnector:
         name = display_name.strip()[:100] or "Unnamed customer"
         try:
             data = await self.request("POST", "customer", body={"DisplayName": name, **extra}, request_id=request_id)
-            return dict(data.get("Customer") or {})
+            return dict(_obj(data, "Customer", need_id=True))
         except QuickBooksError as exc:
             if exc.kind != "duplicate_name":
                 raise
         found = await self.find_customer(name)
+        if found is not None and not _text(found.get("Id")).strip():
+            raise unreadable("a Customer without an Id")
         if found is None:
             raise QuickBooksError(f"QuickBooks says a customer named {name!r} exists, but PayApp cannot find it "
                                   "(it may be inactive, or a vendor or employee uses the name).",
@@ -443,7 +614,8 @@ class QuickBooksConnector:
             body["PrivateNote"] = invoice.private_note[:4000]
         if invoice.doc_number and await self.custom_txn_numbers():
             body["DocNumber"] = invoice.doc_number[:21]
-        return dict((await self.request("POST", "invoice", body=body, request_id=request_id)).get("Invoice") or {})
+        return dict(_obj(await self.request("POST", "invoice", body=body, request_id=request_id), "Invoice",
+                         need_id=True))
 
     async def push_payment(self, payment: PaymentOut, request_id: str) -> Json:
         body: Json = {
@@ -460,7 +632,8 @@ class QuickBooksConnector:
             body["DepositToAccountRef"] = {"value": payment.deposit_account_id}
         if payment.payment_method_id:
             body["PaymentMethodRef"] = {"value": payment.payment_method_id}
-        return dict((await self.request("POST", "payment", body=body, request_id=request_id)).get("Payment") or {})
+        return dict(_obj(await self.request("POST", "payment", body=body, request_id=request_id), "Payment",
+                         need_id=True))
 
     async def void_payment(self, payment_id: str, request_id: str) -> Json:
         """`POST payment?operation=update&include=void` with Id, SyncToken, sparse. A stale SyncToken (5010)
@@ -469,11 +642,11 @@ class QuickBooksConnector:
             current = await self.read("Payment", payment_id)
             if is_voided(current):
                 return current
-            body = {"Id": payment_id, "SyncToken": str(current.get("SyncToken", "0")), "sparse": True}
+            body = {"Id": payment_id, "SyncToken": _text(current.get("SyncToken")) or "0", "sparse": True}
             try:
                 data = await self.request("POST", "payment", params={"operation": "update", "include": "void"},
                                           body=body, request_id=rid)
-                return dict(data.get("Payment") or {})
+                return dict(_obj(data, "Payment"))
             except QuickBooksError as exc:
                 if exc.kind != "stale" or attempt:
                     raise
@@ -489,12 +662,13 @@ class QuickBooksConnector:
                       "SalesItemLineDetail": {"ItemRef": {"value": refund.item_id}, "Qty": Decimal(1),
                                               "UnitPrice": refund.amount}}],
         }
-        if refund.account_id:
-            body["DepositToAccountRef"] = {"value": refund.account_id}
+        if not refund.account_id:
+            raise RefundAccountMissing()
+        body["DepositToAccountRef"] = {"value": refund.account_id}
         if refund.private_note:
             body["PrivateNote"] = refund.private_note[:4000]
         data = await self.request("POST", "refundreceipt", body=body, request_id=request_id)
-        return dict(data.get("RefundReceipt") or {})
+        return dict(_obj(data, "RefundReceipt", need_id=True))
 
     async def test(self) -> str:
         name = await self.company_name()
@@ -504,13 +678,21 @@ class QuickBooksConnector:
 
 
 def escape(text: str) -> str:
-    """Quote escaping for QuickBooks query strings."""
-    return text.replace("\\", "\\\\").replace("'", "\\'")
+    """A query string literal: QuickBooks escapes only the single quote (`\\'`); a backslash is an ordinary
+    character."""
+    return text.replace("'", "\\'")
 
 
 def is_voided(payment: Json) -> bool:
-    note = str(payment.get("PrivateNote") or "")
-    return note.startswith("Voided") and Decimal(str(payment.get("TotalAmt", "0"))) == 0
+    """QuickBooks marks a voided payment with "Voided" in PrivateNote (anywhere: it is added to the note there
+    was) and a zero total."""
+    note = payment.get("PrivateNote") if isinstance(payment, dict) else None
+    if not isinstance(note, str) or "Voided" not in note:
+        return False
+    try:
+        return Decimal(str(payment.get("TotalAmt", "0"))) == 0
+    except (InvalidOperation, ValueError):
+        return False
 
 
 def derived_request_id(request_id: str, suffix: str) -> str:

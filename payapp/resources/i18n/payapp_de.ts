@@ -257,6 +257,10 @@
         <translation>QuickBooks getrennt</translation>
     </message>
     <message>
+        <source>QuickBooks refund account chosen</source>
+        <translation>QuickBooks-Erstattungskonto gewählt</translation>
+    </message>
+    <message>
         <source>Sync job retried</source>
         <translation>Abgleichsauftrag wiederholt</translation>
     </message>
@@ -561,8 +565,20 @@
         <translation>QuickBooks-Konto (ID) für Erstattungen</translation>
     </message>
     <message>
+        <source>QuickBooks account for refunds</source>
+        <translation>QuickBooks-Konto für Erstattungen</translation>
+    </message>
+    <message>
+        <source>QuickBooks redirect URI</source>
+        <translation>QuickBooks-Weiterleitungs-URI</translation>
+    </message>
+    <message>
         <source>Sync every (minutes)</source>
         <translation>Abgleich alle (Minuten)</translation>
+    </message>
+    <message>
+        <source>Installation ID</source>
+        <translation>Installations-ID</translation>
     </message>
     <message>
         <source>unknown user</source>
@@ -789,6 +805,26 @@
         <translation>Trennen</translation>
     </message>
     <message>
+        <source>https page registered in your Intuit app (empty = development keys)</source>
+        <translation>https-Seite, die in Ihrer Intuit-App registriert ist (leer = Entwicklungsschlüssel)</translation>
+    </message>
+    <message>
+        <source>Copy</source>
+        <translation>Kopieren</translation>
+    </message>
+    <message>
+        <source>After signing in: paste the address your browser shows (or the code)</source>
+        <translation>Nach der Anmeldung: die Adresse einfügen, die Ihr Browser anzeigt (oder den Code)</translation>
+    </message>
+    <message>
+        <source>Finish connecting</source>
+        <translation>Verbindung abschließen</translation>
+    </message>
+    <message>
+        <source>Load bank accounts</source>
+        <translation>Bankkonten laden</translation>
+    </message>
+    <message>
         <source>Client id:</source>
         <translation>Client-ID:</translation>
     </message>
@@ -797,8 +833,16 @@
         <translation>Client-Geheimnis:</translation>
     </message>
     <message>
+        <source>Redirect URI:</source>
+        <translation>Weiterleitungs-URI:</translation>
+    </message>
+    <message>
         <source>Status:</source>
         <translation>Status:</translation>
+    </message>
+    <message>
+        <source>Refunds paid from:</source>
+        <translation>Erstattungen zahlen von:</translation>
     </message>
     <message>
         <source>Connected to company {realm}</source>
@@ -811,6 +855,18 @@
     <message>
         <source>Not connected</source>
         <translation>Nicht verbunden</translation>
+    </message>
+    <message>
+        <source>Register exactly this address as a redirect URI of your Intuit app. After signing in, paste the address your browser lands on below.</source>
+        <translation>Registrieren Sie genau diese Adresse als Weiterleitungs-URI Ihrer Intuit-App. Fügen Sie nach der Anmeldung unten die Adresse ein, auf der Ihr Browser landet.</translation>
+    </message>
+    <message>
+        <source>Development keys: register {uri} as a redirect URI of your Intuit app. Production keys need an https page: enter it above.</source>
+        <translation>Entwicklungsschlüssel: Registrieren Sie {uri} als Weiterleitungs-URI Ihrer Intuit-App. Produktionsschlüssel brauchen eine https-Seite: Geben Sie sie oben ein.</translation>
+    </message>
+    <message>
+        <source>Not chosen: refunds wait until you choose</source>
+        <translation>Nicht gewählt: Erstattungen warten, bis Sie eines wählen</translation>
     </message>
     <message>
         <source>Autotask settings saved</source>
@@ -845,8 +901,32 @@
         <translation>QuickBooks hat nicht innerhalb von fünf Minuten geantwortet: Klicken Sie erneut auf „QuickBooks verbinden“.</translation>
     </message>
     <message>
+        <source>PayApp cannot receive the QuickBooks sign-in on {uri}: another program uses that port. Close it and try again.</source>
+        <translation>PayApp kann die QuickBooks-Anmeldung unter {uri} nicht empfangen: Ein anderes Programm verwendet diesen Port. Schließen Sie es und versuchen Sie es erneut.</translation>
+    </message>
+    <message>
         <source>QuickBooks connected</source>
         <translation>QuickBooks verbunden</translation>
+    </message>
+    <message>
+        <source>Sign in to QuickBooks in your browser, then paste the address it lands on below and click Finish connecting.</source>
+        <translation>Melden Sie sich im Browser bei QuickBooks an, fügen Sie dann unten die Adresse ein, auf der er landet, und klicken Sie auf „Verbindung abschließen“.</translation>
+    </message>
+    <message>
+        <source>Redirect URI copied</source>
+        <translation>Weiterleitungs-URI kopiert</translation>
+    </message>
+    <message>
+        <source>QuickBooks has no bank account: add one there first</source>
+        <translation>QuickBooks hat kein Bankkonto: Legen Sie dort zuerst eines an</translation>
+    </message>
+    <message>
+        <source>Choose the bank account refunds are paid from</source>
+        <translation>Bankkonto wählen, von dem Erstattungen gezahlt werden</translation>
+    </message>
+    <message>
+        <source>Refunds are paid from {account}</source>
+        <translation>Erstattungen werden von {account} gezahlt</translation>
     </message>
     <message>
         <source>Waiting for you to sign in to QuickBooks in your browser…</source>
@@ -1851,6 +1931,62 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
     <message>
         <source>the sign-in was refused after a refresh</source>
         <translation>die Anmeldung wurde nach einer Erneuerung abgewiesen</translation>
+    </message>
+    <message>
+        <source>the stored sign-in cannot be read</source>
+        <translation>die gespeicherte Anmeldung ist nicht lesbar</translation>
+    </message>
+    <message>
+        <source>QuickBooks sign-in sent tokens PayApp cannot use; PayApp will try again.</source>
+        <translation>Die QuickBooks-Anmeldung hat Token gesendet, die PayApp nicht verwenden kann; PayApp versucht es erneut.</translation>
+    </message>
+    <message>
+        <source>QuickBooks had a server error (HTTP %1); PayApp will try again.</source>
+        <translation>QuickBooks hatte einen Serverfehler (HTTP %1); PayApp versucht es erneut.</translation>
+    </message>
+    <message>
+        <source>QuickBooks is throttling requests; PayApp will wait and try again.</source>
+        <translation>QuickBooks bremst die Anfragen; PayApp wartet und versucht es erneut.</translation>
+    </message>
+    <message>
+        <source>Needs set-up: choose the bank account refunds are paid from in Admin › Connections (QuickBooks).</source>
+        <translation>Einrichtung nötig: Wählen Sie unter Verwaltung › Verbindungen (QuickBooks) das Bankkonto, von dem Erstattungen gezahlt werden.</translation>
+    </message>
+    <message>
+        <source>Choose the bank account refunds are paid from.</source>
+        <translation>Wählen Sie das Bankkonto, von dem Erstattungen gezahlt werden.</translation>
+    </message>
+    <message>
+        <source>The redirect URI must be an https address registered in your Intuit app (for example https://www.example.com/quickbooks).</source>
+        <translation>Die Weiterleitungs-URI muss eine in Ihrer Intuit-App registrierte https-Adresse sein (zum Beispiel https://www.example.com/quickbooks).</translation>
+    </message>
+    <message>
+        <source>Intuit does not accept an IP address in a redirect URI: use a host name.</source>
+        <translation>Intuit akzeptiert keine IP-Adresse in einer Weiterleitungs-URI: Verwenden Sie einen Hostnamen.</translation>
+    </message>
+    <message>
+        <source>Paste the address your browser shows after you signed in to QuickBooks.</source>
+        <translation>Fügen Sie die Adresse ein, die Ihr Browser nach der Anmeldung bei QuickBooks anzeigt.</translation>
+    </message>
+    <message>
+        <source>QuickBooks did not connect: %1. Click Connect QuickBooks to try again.</source>
+        <translation>QuickBooks wurde nicht verbunden: %1. Klicken Sie auf „QuickBooks verbinden“, um es erneut zu versuchen.</translation>
+    </message>
+    <message>
+        <source>That address has no sign-in code: paste the whole address your browser shows after you signed in.</source>
+        <translation>Diese Adresse enthält keinen Anmeldecode: Fügen Sie die ganze Adresse ein, die Ihr Browser nach der Anmeldung anzeigt.</translation>
+    </message>
+    <message>
+        <source>Click Connect QuickBooks first, then paste the address you land on.</source>
+        <translation>Klicken Sie zuerst auf „QuickBooks verbinden“ und fügen Sie dann die Adresse ein, auf der Sie landen.</translation>
+    </message>
+    <message>
+        <source>Paste the whole address (it names the company), not only the code.</source>
+        <translation>Fügen Sie die ganze Adresse ein (sie nennt die Firma), nicht nur den Code.</translation>
+    </message>
+    <message>
+        <source>The installation id in the settings cannot be read.</source>
+        <translation>Die Installations-ID in den Einstellungen ist nicht lesbar.</translation>
     </message>
     <message>
         <source>QuickBooks sign-in could not be reached; PayApp will try again.</source>

@@ -3,9 +3,14 @@ secret, Connect through the system browser). Secrets are typed into masked field
 keyring through ConnectionsService; a saved secret is never read back: the row shows "Configured ·
 fingerprint …" and a Replace button.
 
-QuickBooks Connect: a one-shot loopback HTTP server on 127.0.0.1 (random port) receives Intuit's redirect
-(`code`, `state`, `realmId`) after the user signs in with the system browser; in demo mode the sandbox
-approves without a browser."""
+QuickBooks Connect: with production keys the admin registers one https redirect page in the Intuit app (the
+address is shown here with a Copy button); after signing in with the system browser the admin pastes the address
+the browser landed on (or the code) into "Paste the address", and PayApp checks `state` and exchanges the code.
+With development keys (no https page saved) a one-shot loopback server on `http://localhost:<fixed port>`
+receives Intuit's redirect. In demo mode the sandbox approves without a browser.
+
+Refunds to QuickBooks need the bank account the money is paid from: "Load bank accounts" reads them from the
+connected company and the choice is saved at once."""
 
 from __future__ import annotations
 
@@ -16,8 +21,9 @@ from typing import Any
 
 import shiboken6
 from PySide6.QtCore import QUrl
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtGui import QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import (
+    QComboBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -177,14 +183,49 @@ class ConnectionsPage(QWidget):
         self.qb_result = _Result(qb_box)
         self.qb_result.setObjectName("quickbooksResult")
         self.qb_result.setWordWrap(True)
+        self.qb_redirect = QLineEdit(qb_box)
+        self.qb_redirect.setObjectName("quickbooksRedirectEdit")
+        self.qb_redirect.setPlaceholderText(self.tr("https page registered in your Intuit app (empty = development "
+                                                    "keys)"))
+        self.qb_redirect_copy = QPushButton(self.tr("Copy"), qb_box)
+        self.qb_redirect_copy.setObjectName("quickbooksRedirectCopy")
+        self.qb_redirect_hint = QLabel(qb_box)
+        self.qb_redirect_hint.setObjectName("quickbooksRedirectHint")
+        self.qb_redirect_hint.setWordWrap(True)
+        redirect_row = QHBoxLayout()
+        redirect_row.addWidget(self.qb_redirect, 1)
+        redirect_row.addWidget(self.qb_redirect_copy)
+        self.qb_paste = QLineEdit(qb_box)
+        self.qb_paste.setObjectName("quickbooksPasteEdit")
+        self.qb_paste.setPlaceholderText(self.tr("After signing in: paste the address your browser shows (or the "
+                                                 "code)"))
+        self.qb_paste_done = QPushButton(self.tr("Finish connecting"), qb_box)
+        self.qb_paste_done.setObjectName("quickbooksPasteDone")
+        paste_row = QHBoxLayout()
+        paste_row.addWidget(self.qb_paste, 1)
+        paste_row.addWidget(self.qb_paste_done)
+        self.qb_paste_box = QWidget(qb_box)
+        self.qb_paste_box.setLayout(paste_row)
+        paste_row.setContentsMargins(0, 0, 0, 0)
+        self.qb_refund_account = QComboBox(qb_box)
+        self.qb_refund_account.setObjectName("quickbooksRefundAccount")
+        self.qb_load_accounts = QPushButton(self.tr("Load bank accounts"), qb_box)
+        self.qb_load_accounts.setObjectName("quickbooksLoadAccounts")
+        account_row = QHBoxLayout()
+        account_row.addWidget(self.qb_refund_account, 1)
+        account_row.addWidget(self.qb_load_accounts)
         qb_buttons = QHBoxLayout()
         for b in (self.qb_save, self.qb_connect, self.qb_test, self.qb_disconnect):
             qb_buttons.addWidget(b)
         qb_buttons.addStretch(1)
         qb_form.addRow(self.tr("Client id:"), self.qb_client)
         qb_form.addRow(self.tr("Client secret:"), self.qb_secret)
+        qb_form.addRow(self.tr("Redirect URI:"), redirect_row)
+        qb_form.addRow(self.qb_redirect_hint)
         qb_form.addRow(self.tr("Status:"), self.qb_state)
         qb_form.addRow(qb_buttons)
+        qb_form.addRow(self.qb_paste_box)
+        qb_form.addRow(self.tr("Refunds paid from:"), account_row)
         qb_form.addRow(self.qb_result)
 
         layout = QVBoxLayout(self)
@@ -201,6 +242,12 @@ class ConnectionsPage(QWidget):
         self.qb_connect.clicked.connect(self._on_connect_quickbooks)
         self.qb_test.clicked.connect(self._on_test_quickbooks)
         self.qb_disconnect.clicked.connect(self._on_disconnect_quickbooks)
+        self.qb_redirect_copy.clicked.connect(self._on_copy_redirect)
+        self.qb_paste_done.clicked.connect(self._on_paste_done)
+        self.qb_paste.returnPressed.connect(self._on_paste_done)
+        self.qb_load_accounts.clicked.connect(self._on_load_accounts)
+        self.qb_refund_account.activated.connect(self._on_refund_account_chosen)
+        self._redirect_uri = ""
 
     # -- loading ------------------------------------------------------------------------------------
 
@@ -249,11 +296,28 @@ class ConnectionsPage(QWidget):
         else:
             self.qb_state.setText(self.tr("Not connected"))
         self.qb_disconnect.setEnabled(qb.connected)
+        self.qb_redirect.setText(qb.redirect_uri)
+        self._redirect_uri = qb.effective_redirect_uri
+        if qb.redirect_uri:
+            self.qb_redirect_hint.setText(self.tr("Register exactly this address as a redirect URI of your Intuit "
+                                                  "app. After signing in, paste the address your browser lands on "
+                                                  "below."))
+        else:
+            self.qb_redirect_hint.setText(self.tr("Development keys: register {uri} as a redirect URI of your "
+                                                  "Intuit app. Production keys need an https page: enter it above.")
+                                          .format(uri=qb.effective_redirect_uri))
+        self.qb_paste_box.setVisible(bool(qb.redirect_uri))
+        if not self.qb_refund_account.count() or self.qb_refund_account.currentData() != qb.refund_account_id:
+            self.qb_refund_account.clear()
+            if qb.refund_account_id:
+                self.qb_refund_account.addItem(qb.refund_account_name or qb.refund_account_id, qb.refund_account_id)
+            else:
+                self.qb_refund_account.addItem(self.tr("Not chosen: refunds wait until you choose"), "")
         self._loaded.set()
 
     def _busy(self, busy: bool) -> None:
         for b in (self.at_save, self.at_test, self.at_clear, self.qb_save, self.qb_connect, self.qb_test,
-                  self.qb_disconnect):
+                  self.qb_disconnect, self.qb_paste_done, self.qb_load_accounts):
             b.setEnabled(not busy)
 
     # -- Autotask -----------------------------------------------------------------------------------
@@ -308,7 +372,8 @@ class ConnectionsPage(QWidget):
         self._busy(True)
         try:
             await self._service.save_quickbooks_app(client_id=self.qb_client.text(),
-                                                    client_secret=self.qb_secret.typed())
+                                                    client_secret=self.qb_secret.typed(),
+                                                    redirect_uri=self.qb_redirect.text())
             self.qb_secret.done()
         except PayAppError as exc:
             self.banner.show_error(user_text(exc))
@@ -324,6 +389,9 @@ class ConnectionsPage(QWidget):
         try:
             if getattr(self._service, "demo", False):
                 await self._service.connect_demo()
+            elif (await self._service.quickbooks_status()).redirect_uri:
+                await self._open_sign_in()
+                return          # connected once the admin pastes the address the browser lands on
             else:
                 await self._connect_with_browser()
         except PayAppError as exc:
@@ -331,6 +399,9 @@ class ConnectionsPage(QWidget):
         except TimeoutError:
             self.banner.show_error(self.tr("QuickBooks did not answer within five minutes: click Connect "
                                            "QuickBooks to try again."))
+        except _PortBusy as exc:
+            self.banner.show_error(self.tr("PayApp cannot receive the QuickBooks sign-in on {uri}: another program "
+                                           "uses that port. Close it and try again.").format(uri=exc.uri))
         else:
             self.banner.show_success(self.tr("QuickBooks connected"))
         finally:
@@ -338,9 +409,83 @@ class ConnectionsPage(QWidget):
                 self._busy(False)
                 await self.reload()
 
+    async def _open_sign_in(self) -> None:
+        """Production keys: open Intuit's sign-in; the browser lands on the registered https page."""
+        url, _state = await self._service.start_authorization()
+        self.qb_paste_box.setVisible(True)
+        self.qb_paste.clear()
+        self.banner.show_info(self.tr("Sign in to QuickBooks in your browser, then paste the address it lands on "
+                                      "below and click Finish connecting."))
+        QDesktopServices.openUrl(QUrl(url))
+        self.qb_paste.setFocus()
+
+    @asyncSlot()
+    async def _on_paste_done(self) -> None:
+        self._busy(True)
+        try:
+            await self._service.complete_pasted(self.qb_paste.text())
+        except PayAppError as exc:
+            self.banner.show_error(user_text(exc))
+        else:
+            self.qb_paste.clear()
+            self.banner.show_success(self.tr("QuickBooks connected"))
+        finally:
+            if shiboken6.isValid(self):
+                self._busy(False)
+                await self.reload()
+
+    def _on_copy_redirect(self) -> None:
+        uri = self.qb_redirect.text().strip() or self._redirect_uri
+        QGuiApplication.clipboard().setText(uri)
+        self.banner.show_success(self.tr("Redirect URI copied"))
+
+    @asyncSlot()
+    async def _on_load_accounts(self) -> None:
+        self._busy(True)
+        try:
+            accounts = await self._service.quickbooks_bank_accounts()
+            status = await self._service.quickbooks_status()
+        except PayAppError as exc:
+            self.banner.show_error(user_text(exc))
+            return
+        finally:
+            if shiboken6.isValid(self):
+                self._busy(False)
+        if not shiboken6.isValid(self):
+            return
+        self.qb_refund_account.clear()
+        if not accounts:
+            self.qb_refund_account.addItem(self.tr("QuickBooks has no bank account: add one there first"), "")
+            return
+        if not status.refund_account_id:
+            self.qb_refund_account.addItem(self.tr("Choose the bank account refunds are paid from"), "")
+        for ident, name in accounts:
+            self.qb_refund_account.addItem(name, ident)
+        index = self.qb_refund_account.findData(status.refund_account_id)
+        self.qb_refund_account.setCurrentIndex(max(0, index))
+
+    @asyncSlot(int)
+    async def _on_refund_account_chosen(self, index: int) -> None:
+        ident = self.qb_refund_account.itemData(index)
+        if not ident:
+            return
+        try:
+            await self._service.set_refund_account(str(ident), self.qb_refund_account.itemText(index))
+        except PayAppError as exc:
+            self.banner.show_error(user_text(exc))
+        else:
+            self.banner.show_success(self.tr("Refunds are paid from {account}").format(
+                account=self.qb_refund_account.itemText(index)))
+
     async def _connect_with_browser(self) -> None:
+        """Development keys: the redirect comes back to the loopback server on the fixed localhost port."""
+        redirect = (await self._service.quickbooks_status()).effective_redirect_uri
         receiver = LoopbackReceiver()
-        redirect = await receiver.start()
+        try:
+            await receiver.start(redirect)
+        except OSError as exc:
+            await receiver.close()
+            raise _PortBusy(redirect) from exc
         try:
             url, _state = await self._service.start_authorization(redirect)
             self.qb_state.setText(self.tr("Waiting for you to sign in to QuickBooks in your browser…"))
@@ -382,8 +527,15 @@ class ConnectionsPage(QWidget):
         await self.reload()
 
 
+class _PortBusy(Exception):
+    def __init__(self, uri: str) -> None:
+        super().__init__(uri)
+        self.uri = uri
+
+
 class LoopbackReceiver:
-    """A one-shot HTTP server on 127.0.0.1 (random port) for the OAuth redirect (RFC 8252 §7.3). `result` gets
+    """A one-shot HTTP server on localhost (the fixed port of the registered development redirect URI) for the
+    OAuth redirect (RFC 8252 §7.3). `result` gets
     the redirect's query: `code`, `state`, `realmId` — or `error` (the user cancelled or Intuit refused).
     Other requests (a browser's /favicon.ico) are answered and ignored."""
 
@@ -391,10 +543,14 @@ class LoopbackReceiver:
         self.result: asyncio.Future[dict[str, str]] = asyncio.get_running_loop().create_future()
         self._server: asyncio.base_events.Server | None = None
 
-    async def start(self) -> str:
-        self._server = await asyncio.start_server(self._handle, "127.0.0.1", 0)
-        port = self._server.sockets[0].getsockname()[1]
-        return f"http://127.0.0.1:{port}{CALLBACK_PATH}"
+    async def start(self, redirect_uri: str) -> str:
+        """Listen where `redirect_uri` (http://localhost:PORT/callback) points; OSError if the port is taken."""
+        parts = urllib.parse.urlsplit(redirect_uri)
+        self._path = parts.path or CALLBACK_PATH
+        self._server = await asyncio.start_server(self._handle, parts.hostname or "localhost", parts.port or 80)
+        return redirect_uri
+
+    _path = CALLBACK_PATH
 
     async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
@@ -403,7 +559,7 @@ class LoopbackReceiver:
             parts = urllib.parse.urlsplit(target)
             query = dict(urllib.parse.parse_qsl(parts.query))
             ok = "code" in query
-            redirect = parts.path == CALLBACK_PATH and ("code" in query or "error" in query)
+            redirect = parts.path == self._path and ("code" in query or "error" in query)
             body = ("PayApp received the QuickBooks sign-in. You can close this tab and go back to PayApp." if ok
                     else "PayApp did not receive an authorisation. Go back to PayApp and try again.").encode()
             writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n"
