@@ -8,10 +8,14 @@ The rules (DESIGN.md, "Payments: the state machine"):
    undecided (pending/unknown) payment of that invoice*, so two workstations paying at once cannot
    overpay.
 2. The gateway call carries that order id and is never repeated. Any answer whose outcome cannot be
-   known (timeout, dropped connection, HTTP error, unreadable body, response codes 420/421, a
-   "Duplicate transaction" rejection) makes the payment `unknown`, and it is resolved only by looking
-   the order id up at the gateway: a few quick tries inside `take_payment`, then `reconcile_undecided`
-   (at start-up and periodically) with backoff (`next_check_at`).
+   known (timeout, dropped connection, HTTP error, unreadable body, response codes 420/421) makes the
+   payment `unknown`, and it is resolved only by looking the order id up at the gateway: a few quick tries
+   inside `take_payment`, then `reconcile_undecided` (at start-up and periodically) with backoff
+   (`next_check_at`). Answers that say nothing was processed are decided at once: a rate limit (301 or
+   HTTP 429: "try again shortly"), and a "Duplicate transaction" rejection (the gateway's check of the same
+   card or account and amount within its window) once a look-up shows the gateway has nothing under our
+   order id. A payment the user confirmed as a deliberate duplicate is sent with `dup_seconds=0`.
+   Charges that save a card, and charges of a saved card, carry the stored-credential fields.
 3. "No match" rule: a look-up that finds no transaction for the order id leaves the payment undecided
    while it is younger than `UNMATCHED_GRACE` (5 minutes; a request that reached the gateway shows up
    in its look-ups within seconds). Older than that, no match means the request never reached the
