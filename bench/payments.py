@@ -103,14 +103,16 @@ async def run(n: int, latency_ms: float) -> dict[str, object]:
         async with httpx.AsyncClient(transport=transport, base_url="http://gateway") as client:
             svc = PaymentService(db, GatewayProvider(client, settings, secrets), settings, admin)
             card = NewCard("4111111111111111", "1230", "999", "Ada", "Bench")
-            for warm in ids[:20]:                         # warm-up: connections, statement caches
-                await svc.take_payment(PaymentRequest(warm, 1_00, card))
+            # Every charge has its own amount: the gateway refuses the same card and amount again within its
+            # duplicate window (20 minutes), whatever the order id, as the real one does.
+            for k, warm in enumerate(ids[:20]):           # warm-up: connections, statement caches
+                await svc.take_payment(PaymentRequest(warm, 1_00 + k, card))
             payapp_ms, gateway_ms, total_ms, cpu_ms = [], [], [], []
             keyring_reads_before = keyring.reads
-            for i in ids[20:]:
+            for k, i in enumerate(ids[20:]):
                 before, cpu_before = transport.spent, transport.cpu
                 t0, c0 = time.perf_counter(), time.process_time()
-                result = await svc.take_payment(PaymentRequest(i, 123_45, card))
+                result = await svc.take_payment(PaymentRequest(i, 123_45 + k, card))
                 total = time.perf_counter() - t0
                 cpu_ms.append((time.process_time() - c0 - (transport.cpu - cpu_before)) * 1000)
                 assert result.approved, result.message

@@ -41,9 +41,23 @@ def _parser() -> argparse.ArgumentParser:
     shots = sub.add_parser("screenshots", help="render every tab and dialog of the demo to PNG files")
     shots.add_argument("directory", type=Path)
     shots.add_argument("--language", dest="sub_language", default="", help="de, en or pseudo")
-    sandbox = sub.add_parser("sandbox", help="serve a sandbox (gateway, autotask, quickbooks) on 127.0.0.1")
-    sandbox.add_argument("--port", type=_whole_number, default=8765)
-    sandbox.add_argument("--which", default="gateway")
+    sandbox = sub.add_parser(
+        "sandbox", help="serve a sandbox (gateway, autotask, quickbooks) on 127.0.0.1",
+        description="Serve one sandbox on 127.0.0.1 until Ctrl+C. On start it prints the address it serves and, "
+                    "for the gateway, the security key (and tokenization key) it accepts: point any NMI client at "
+                    "that address (POST /api/transact.php, /api/query.php) with that key.",
+        epilog="Keys: the gateway sandbox accepts its own made-up demo keys unless --security-key / "
+               "--tokenization-key or the environment variables PAYAPP_SANDBOX_SECURITY_KEY / "
+               "PAYAPP_SANDBOX_TOKENIZATION_KEY choose others. Never use a real gateway's keys here.")
+    sandbox.add_argument("--which", default="gateway", choices=("gateway", "autotask", "quickbooks"),
+                         help="which service to imitate (default: gateway)")
+    sandbox.add_argument("--port", type=_whole_number, default=8765, help="TCP port on 127.0.0.1 (default: 8765)")
+    sandbox.add_argument("--security-key", metavar="KEY", default=None,
+                         help="security key (private key) the gateway sandbox accepts (default: "
+                              "PAYAPP_SANDBOX_SECURITY_KEY, else the demo key printed on start)")
+    sandbox.add_argument("--tokenization-key", metavar="KEY", default=None,
+                         help="tokenization key (public, Collect.js) the gateway sandbox names (default: "
+                              "PAYAPP_SANDBOX_TOKENIZATION_KEY, else the demo key printed on start)")
     sub.add_parser("sync", help="run one sync with Autotask and QuickBooks, headless (for a scheduled task)")
     return p
 
@@ -59,9 +73,9 @@ def main(argv: list[str] | None = None) -> int:
 
         return screenshots_main(args.directory, language=args.sub_language or args.language)
     if args.command == "sandbox":
-        from payapp.sandbox.serve import serve
+        from payapp.sandbox.serve import resolve_keys, serve
 
-        serve(args.which, args.port)
+        serve(args.which, args.port, keys=resolve_keys(args.security_key, args.tokenization_key))
         return 0
     demo = True if args.smoke_test else args.demo
     config = load_config(demo=demo, database_url=args.database, data_dir=args.data_dir, language=args.language)

@@ -27,6 +27,9 @@ class SavedPaymentMethod(Base):
     account_type: Mapped[str] = mapped_column(String(10), default="")   # checking | savings
     account_holder_type: Mapped[str] = mapped_column(String(10), default="")  # personal | business
     holder_name: Mapped[str] = mapped_column(String(200), default="")
+    # the gateway transaction id of the charge that saved this card (stored credentials: later charges send it
+    # as initial_transaction_id); "" for eChecks and for methods saved before it was kept
+    initial_transaction_id: Mapped[str] = mapped_column(String(64), default="", server_default="")
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
     last_used_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)

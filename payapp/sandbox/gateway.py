@@ -3,7 +3,8 @@ behaviours (docs/protocols.md §1), state in memory, plus control endpoints for 
 
 - POST /_sandbox/settle-now      settle every pending-settlement transaction (and run ACH returns)
 - POST /_sandbox/returns         return settled eChecks whose account number ends in 0000
-- POST /_sandbox/faults          JSON {"kind": ..., "times": 1, "seconds": 0.0} (see FAULT_KINDS)
+- POST /_sandbox/faults          JSON {"kind": ..., "times": 1, "seconds": 0.0} (see FAULT_KINDS; `rate_limit`
+                                 and `http_429` refuse a request unprocessed, as the real rate limits do)
 - POST /_sandbox/reset           forget everything
 - GET  /_sandbox/state           counts and transactions (masked numbers only), as JSON
 
@@ -52,12 +53,17 @@ TEST_CARDS = {
     "341111111111111": "amex", "30205252489926": "diners", "3541963594572595": "jcb",
 }
 TEST_ACH = {("123123123", "123123123"), ("490000018", "24413815")}
-DEFAULT_DUP_SECONDS = 1200
+DEFAULT_DUP_SECONDS = 1200        # the gateway's default duplicate window (20 minutes)
+MAX_DUP_SECONDS = 7862400         # the largest dup_seconds the Payment API takes
 
 #: delay: answer `seconds` late (processed first). lose_answer: process, then drop the connection.
 #: reset: drop the connection without processing. http_500_after: process, then HTTP 500 with no body.
 #: http_500: HTTP 500 without processing. garbage: process, then answer a body that is not a gateway answer.
-FAULT_KINDS = frozenset({"delay", "lose_answer", "reset", "http_500_after", "http_500", "garbage"})
+#: rate_limit: not processed, `response=3&responsetext=Rate limit exceeded&response_code=301` (the Payment API's
+#: own limit). http_429: not processed, HTTP 429 Too Many Requests (the system-wide limit). Both as documented at
+#: https://docs.nmi.dev/reference/rate-limiting.
+FAULT_KINDS = frozenset({"delay", "lose_answer", "reset", "http_500_after", "http_500", "garbage", "rate_limit",
+                         "http_429"})
 
 
 class DroppedConnection(ConnectionResetError):
@@ -93,6 +99,7 @@ class Txn:
     cvv: str = ""
     customer_vault_id: str = ""
     kind: str = "sale"             # sale | refund
+    stored_credential: str = ""    # stored | used | "" (cards on file)
     parent_id: str = ""            # refunds: the refunded transaction
     refunded: Decimal = Decimal("0")
     modified: float = 0.0
@@ -138,8 +145,10 @@ def _fp(number: str) -> str:
 class GatewaySandbox:
     """State of one sandbox gateway account."""
 
-    def __init__(self, *, security_key: str = DEMO_SECURITY_KEY, clock: Callable[[], float] | None = None) -> None:
+    def __init__(self, *, security_key: str = DEMO_SECURITY_KEY, clock: Callable[[], float] | None = None,
+                 tokenization_key: str = DEMO_PUBLIC_KEY) -> None:
         self.security_key = security_key
+        self.tokenization_key = tokenization_key       # for Collect.js; the server API never takes it
         self.clock = clock or time.time
         self._ids = itertools.count(5550000001)
         self.transactions: dict[str, Txn] = {}
@@ -292,16 +301,22 @@ class GatewaySandbox:
             return self._answer("3", "Invalid amount", "300", form)
         now = self.clock()
         order_id = form.get("orderid", "")
-        # duplicate check: the same payment source, amount and order id within dup_seconds
-        try:
-            window = int(form.get("dup_seconds", DEFAULT_DUP_SECONDS))
-        except ValueError:
+        # Duplicate check (support.nmi.com "Duplicate Transaction Error"): the same card or account and amount
+        # within dup_seconds (default 1200 s), whatever the order id; dup_seconds=0 turns it off; at most 7862400.
+        raw_window = form.get("dup_seconds", "")
+        if raw_window == "":
             window = DEFAULT_DUP_SECONDS
-        key = (src.fingerprint, f"{amount:.2f}", order_id)
-        if window > 0:
-            self._recent = [r for r in self._recent if now - r[0] < max(window, DEFAULT_DUP_SECONDS)]
-            if any(k == key and now - t < window for t, k, _tid in self._recent):
-                return self._answer("3", f"Duplicate transaction REFID:{secrets.randbelow(10**9)}", "300", form)
+        elif raw_window.isdigit() and int(raw_window) <= MAX_DUP_SECONDS:
+            window = int(raw_window)
+        else:
+            return self._answer("3", f"Invalid dup_seconds REFID:{secrets.randbelow(10**9)}", "300", form)
+        key = (src.fingerprint, f"{amount:.2f}")
+        self._recent = [r for r in self._recent if now - r[0] < MAX_DUP_SECONDS]
+        if window > 0 and any(k == key and now - t < window for t, k, _tid in self._recent):
+            return self._answer("3", f"Duplicate transaction REFID:{secrets.randbelow(10**9)}", "300", form)
+        stored, err = self._stored_credential(form, src)
+        if err is not None:
+            return err
         txn = Txn(self._new_id(), src.transaction_type, "pendingsettlement", order_id, amount,
                   form.get("currency", "USD").upper(), form.get("first_name", src.first_name),
                   form.get("last_name", src.last_name), src.masked, src.last_four, src.check_aba, modified=now)
@@ -327,10 +342,10 @@ class GatewaySandbox:
         elif form.get("customer_vault_id"):
             extra["customer_vault_id"] = form["customer_vault_id"]
         txn.customer_vault_id = extra.get("customer_vault_id", "")
+        txn.stored_credential = stored
         txn.actions.append(Action("sale", f"{amount:.2f}", "1", _stamp(now)))
         self.transactions[txn.transaction_id] = txn
-        if window > 0:
-            self._recent.append((now, key, txn.transaction_id))
+        self._recent.append((now, key, txn.transaction_id))
         return self._answer("1", "SUCCESS", "100", form, authcode=txn.authorization_code,
                             transactionid=txn.transaction_id, avsresponse=txn.avs, cvvresponse=txn.cvv, **extra)
 
@@ -361,10 +376,47 @@ class GatewaySandbox:
             self.vault[vid] = src
         return self._answer("1", "Customer Update Successful", "100", form, customer_vault_id=vid)
 
+    def _stored_credential(self, form: dict[str, str], src: VaultEntry) -> tuple[str, dict[str, str] | None]:
+        """Check the card-on-file fields: `stored` on the first charge that saves a card, `used` (with the
+        `initial_transaction_id` of an approved card sale) afterwards; `initiated_by` customer or merchant."""
+        indicator = form.get("stored_credential_indicator", "")
+        initiated_by = form.get("initiated_by", "")
+        initial = form.get("initial_transaction_id", "")
+        if not indicator:
+            if initiated_by or initial:
+                return "", self._answer("3", "stored_credential_indicator is required with initiated_by "
+                                             f"REFID:{secrets.randbelow(10**9)}", "300", form)
+            return "", None
+        if indicator not in ("stored", "used"):
+            return "", self._answer("3", f"Invalid stored_credential_indicator REFID:{secrets.randbelow(10**9)}",
+                                    "300", form)
+        if initiated_by not in ("customer", "merchant"):
+            return "", self._answer("3", f"Invalid initiated_by REFID:{secrets.randbelow(10**9)}", "300", form)
+        if src.transaction_type != "cc":
+            return "", self._answer("3", "Stored credential fields apply to credit cards only "
+                                         f"REFID:{secrets.randbelow(10**9)}", "300", form)
+        if indicator == "used":
+            first = self.transactions.get(initial)
+            if (first is None or first.kind != "sale" or first.transaction_type != "cc"
+                    or not any(a.action_type == "sale" and a.success == "1" for a in first.actions)):
+                return "", self._answer("3", f"Invalid initial_transaction_id REFID:{secrets.randbelow(10**9)}",
+                                        "300", form)
+        return indicator, None
+
+    def _payment_matches(self, form: dict[str, str], t: Txn) -> bool:
+        """Voids and refunds name the payment type; without `payment=check` the gateway looks for a card
+        transaction, so an eCheck is not found (as for any unknown id)."""
+        wanted = "check" if t.transaction_type == "ck" else "creditcard"
+        return form.get("payment", "creditcard") == wanted
+
+    def _not_found(self, form: dict[str, str]) -> dict[str, str]:
+        # the real text (activemerchant's recorded NMI answers, test/unit/gateways/nmi_test.rb)
+        return self._answer("3", f"Invalid Transaction ID specified REFID:{secrets.randbelow(10**9)}", "300", form)
+
     def _void(self, form: dict[str, str]) -> dict[str, str]:
         t = self.transactions.get(form.get("transactionid", ""))
-        if t is None or t.kind != "sale":
-            return self._answer("3", "Transaction not found", "300", form)
+        if t is None or t.kind != "sale" or not self._payment_matches(form, t):
+            return self._not_found(form)
         if t.condition != "pendingsettlement":
             return self._answer("3", "Only transactions pending settlement can be voided", "300", form,
                                 transactionid=t.transaction_id)
@@ -378,8 +430,8 @@ class GatewaySandbox:
 
     def _refund(self, form: dict[str, str]) -> dict[str, str]:
         t = self.transactions.get(form.get("transactionid", ""))
-        if t is None or t.kind != "sale":
-            return self._answer("3", "Transaction not found", "300", form)
+        if t is None or t.kind != "sale" or not self._payment_matches(form, t):
+            return self._not_found(form)
         if t.condition != "complete":
             return self._answer("3", "Refund amount may not exceed the transaction balance", "300", form,
                                 transactionid=t.transaction_id)
@@ -393,7 +445,8 @@ class GatewaySandbox:
         t.refunded += amount
         t.actions.append(Action("refund", f"{amount:.2f}", "1", _stamp(now)))
         t.modified = now
-        r = Txn(self._new_id(), t.transaction_type, "pendingsettlement", form.get("orderid", ""), amount,
+        # no order id on a refund: it is not a documented refund field (the refund is an action of `t`)
+        r = Txn(self._new_id(), t.transaction_type, "pendingsettlement", "", amount,
                 t.currency, t.first_name, t.last_name, t.masked, t.last_four, t.check_aba, kind="refund",
                 parent_id=t.transaction_id, modified=now)
         r.actions.append(Action("refund", f"{amount:.2f}", "1", _stamp(now)))
@@ -521,6 +574,12 @@ def create_gateway_app(state: GatewaySandbox | None = None, *, security_key: str
             return work()
         if fault.kind == "http_500":
             return Response(b"", status_code=500)
+        if fault.kind == "http_429" or (fault.kind == "rate_limit" and path != "transact"):
+            return Response(b"Too Many Requests", status_code=429, media_type="text/plain")
+        if fault.kind == "rate_limit":
+            return Response(urlencode({"response": "3", "responsetext": "Rate limit exceeded", "authcode": "",
+                                       "transactionid": "", "avsresponse": "", "cvvresponse": "", "orderid": "",
+                                       "type": "", "response_code": "301"}), media_type="text/html")
         if fault.kind == "reset":
             _drop_connection(request)
             return _Dropped()

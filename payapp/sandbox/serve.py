@@ -1,33 +1,88 @@
-"""Run a sandbox app with uvicorn: `payapp sandbox --port PORT [--which gateway]`.
+"""Run a sandbox app with uvicorn: `payapp sandbox [--which gateway] [--port PORT] [--security-key KEY]`.
 
-Adding a sandbox is one line in `APPS`: a name and a zero-argument factory of its ASGI app."""
+Adding a sandbox is one line in `APPS`: a name and a factory of its ASGI app (taking the chosen keys).
+On start, `serve` prints the address it serves and, for the gateway, the keys it accepts, so anyone pointing an
+NMI client at it can use it from that output alone. The keys are the sandbox's own made-up ones (never a real
+gateway's): the demo defaults, or what --security-key / --tokenization-key or the environment variables
+PAYAPP_SANDBOX_SECURITY_KEY / PAYAPP_SANDBOX_TOKENIZATION_KEY choose."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, TextIO
+
+SECURITY_KEY_ENV = "PAYAPP_SANDBOX_SECURITY_KEY"
+TOKENIZATION_KEY_ENV = "PAYAPP_SANDBOX_TOKENIZATION_KEY"
 
 
-def _gateway() -> Any:
-    from payapp.sandbox.gateway import create_gateway_app
+@dataclass(frozen=True)
+class SandboxKeys:
+    security_key: str = ""          # "" = the sandbox's demo key
+    tokenization_key: str = ""
 
-    return create_gateway_app()
+
+def _gateway(keys: SandboxKeys) -> Any:
+    from payapp.sandbox.gateway import DEMO_PUBLIC_KEY, DEMO_SECURITY_KEY, GatewaySandbox, create_gateway_app
+
+    return create_gateway_app(GatewaySandbox(security_key=keys.security_key or DEMO_SECURITY_KEY,
+                                             tokenization_key=keys.tokenization_key or DEMO_PUBLIC_KEY))
 
 
 #: name -> factory of the ASGI app. Factories import lazily so one sandbox never needs another's code.
-APPS: dict[str, Callable[[], Any]] = {
+APPS: dict[str, Callable[[SandboxKeys], Any]] = {
     "gateway": _gateway,
-    "autotask": lambda: __import__("payapp.sandbox.autotask", fromlist=["_"]).create_autotask_app(),
-    "quickbooks": lambda: __import__("payapp.sandbox.quickbooks", fromlist=["_"]).create_quickbooks_app(),
+    "autotask": lambda _keys: __import__("payapp.sandbox.autotask", fromlist=["_"]).create_autotask_app(),
+    "quickbooks": lambda _keys: __import__("payapp.sandbox.quickbooks", fromlist=["_"]).create_quickbooks_app(),
 }
 
 
-def serve(which: str, port: int, host: str = "127.0.0.1") -> None:
-    """Serve the named sandbox until interrupted (blocking)."""
-    import uvicorn
+def resolve_keys(security_key: str | None = None, tokenization_key: str | None = None,
+                 environ: dict[str, str] | None = None) -> SandboxKeys:
+    """The keys the gateway sandbox accepts: the options, else the environment variables, else the demo keys."""
+    env = os.environ if environ is None else environ
+    return SandboxKeys(security_key or env.get(SECURITY_KEY_ENV, ""),
+                       tokenization_key or env.get(TOKENIZATION_KEY_ENV, ""))
 
+
+def banner(which: str, base_url: str, app: Any) -> str:
+    """What `payapp sandbox` prints on start: where it serves and how to talk to it."""
+    lines = [f"PayApp {which} sandbox serving at {base_url}"]
+    sandbox = getattr(app, "sandbox", None)
+    if which == "gateway" and sandbox is not None:
+        lines += [
+            f"  transactions: POST {base_url}/api/transact.php   look-ups: POST {base_url}/api/query.php",
+            f"  security key (form field security_key): {sandbox.security_key}",
+            f"  tokenization key (Collect.js data-tokenization-key): {sandbox.tokenization_key}",
+            "  test cards: 4111111111111111 (Visa), 5431111111111111 (Mastercard), any future expiry; CVV 999 "
+            "matches; amounts under 1.00 decline",
+            "  test eCheck: routing 490000018, account 24413815 (or 123123123 / 123123123)",
+            f"  control: POST {base_url}/_sandbox/settle-now, /_sandbox/faults, /_sandbox/reset; "
+            f"GET {base_url}/_sandbox/state",
+            "  These are the sandbox's own made-up keys; choose others with --security-key / --tokenization-key "
+            f"or {SECURITY_KEY_ENV} / {TOKENIZATION_KEY_ENV}.",
+        ]
+    lines.append("Press Ctrl+C to stop.")
+    return "\n".join(lines)
+
+
+def build(which: str, keys: SandboxKeys | None = None) -> Any:
     try:
         factory = APPS[which]
     except KeyError:
         raise ValueError(f"unknown sandbox {which!r}; one of {', '.join(sorted(APPS))}") from None
-    uvicorn.run(factory(), host=host, port=port, log_level="warning")
+    return factory(keys or SandboxKeys())
+
+
+def serve(which: str, port: int, host: str = "127.0.0.1", *, keys: SandboxKeys | None = None,
+          out: TextIO | None = None) -> None:
+    """Serve the named sandbox until interrupted (blocking), after printing its banner to `out` (stdout)."""
+    import sys
+
+    import uvicorn
+
+    app = build(which, keys)
+    stream = out if out is not None else sys.stdout
+    print(banner(which, f"http://{host}:{port}", app), file=stream, flush=True)
+    uvicorn.run(app, host=host, port=port, log_level="warning")

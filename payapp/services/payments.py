@@ -8,10 +8,14 @@ The rules (docs/architecture.md, "A payment, end to end" and "Payments: the stat
    undecided (pending/unknown) payment of that invoice*, so two workstations paying at once cannot
    overpay.
 2. The gateway call carries that order id and is never repeated. Any answer whose outcome cannot be
-   known (timeout, dropped connection, HTTP error, unreadable body, response codes 420/421, a
-   "Duplicate transaction" rejection) makes the payment `unknown`, and it is resolved only by looking
-   the order id up at the gateway: a few quick tries inside `take_payment`, then `reconcile_undecided`
-   (at start-up and periodically) with backoff (`next_check_at`).
+   known (timeout, dropped connection, HTTP error, unreadable body, response codes 420/421) makes the
+   payment `unknown`, and it is resolved only by looking the order id up at the gateway: a few quick tries
+   inside `take_payment`, then `reconcile_undecided` (at start-up and periodically) with backoff
+   (`next_check_at`). Answers that say nothing was processed are decided at once: a rate limit (301 or
+   HTTP 429: "try again shortly"), and a "Duplicate transaction" rejection (the gateway's check of the same
+   card or account and amount within its window) once a look-up shows the gateway has nothing under our
+   order id. A payment the user confirmed as a deliberate duplicate is sent with `dup_seconds=0`.
+   Charges that save a card, and charges of a saved card, carry the stored-credential fields.
 3. "No match" rule: a look-up that finds no transaction for the order id leaves the payment undecided
    while it is younger than `UNMATCHED_GRACE` (5 minutes; a request that reached the gateway shows up
    in its look-ups within seconds). Older than that, no match means the request never reached the
@@ -46,7 +50,7 @@ import json
 import secrets
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from typing import Any, TypeVar, cast
 
@@ -62,6 +66,8 @@ from payapp.connectors.gateways.nmi import (
     NmiQueryError,
     NmiResponse,
     NmiTransaction,
+    PaymentKind,
+    StoredCredential,
 )
 from payapp.domain import validation
 from payapp.domain.errors import ConflictError, NotFound, PayAppError, ValidationError
@@ -279,6 +285,13 @@ class _Decision:
     avs: str = ""
     cvv: str = ""
     vault_id: str = ""
+    rate_limited: bool = False  # the gateway refused it unprocessed (301 / HTTP 429): try again shortly
+    duplicate: bool = False     # the gateway's duplicate check refused it, and it has no such order: not charged
+
+
+RATE_LIMITED_TEXT = "Rate limit exceeded"
+#: How far back a lost refund's action may be dated before its Refund row was written (clocks differ).
+REFUND_CLOCK_SLACK = dt.timedelta(minutes=2)
 
 
 @dataclass(frozen=True)
@@ -300,8 +313,8 @@ def _audit(s: Session | AsyncSession, actor: Actor, action: str, **kw: Any) -> N
 
 
 def _decision(r: NmiResponse) -> _Decision:
-    return _Decision(r.outcome, r.transaction_id, r.auth_code, r.response_code, r.message, r.avs, r.cvv,
-                     r.customer_vault_id)
+    return _Decision(r.outcome, r.transaction_id, r.auth_code, r.response_code, r.message or (
+        RATE_LIMITED_TEXT if r.rate_limited else ""), r.avs, r.cvv, r.customer_vault_id, rate_limited=r.rate_limited)
 
 
 def _nmi_date(text: str) -> dt.datetime | None:
@@ -348,7 +361,7 @@ _LOCK_INVOICE = (select(_I.id, _I.company_id, _I.company_name, _I.invoice_number
                         _I.status, _I.is_voided)
                  .where(_I.id == bindparam("invoice_id")).with_for_update())
 _SAVED_METHOD = (select(_M.id, _M.company_id, _M.is_active, _M.method, _M.vault_id, _M.brand, _M.last_four,
-                        _M.expiry, _M.account_type)
+                        _M.expiry, _M.account_type, _M.initial_transaction_id)
                  .where(_M.id == bindparam("method_id")))
 # One read of an invoice's undecided and recent payments serves the balance and the duplicate checks.
 _RECENT_PAYMENTS = (select(_P.id, _P.status, _P.amount_minor, _P.created_at, _P.created_by_name)
@@ -395,6 +408,8 @@ class _Opened:
     gateway: NmiGateway
     save_as: str | None
     vault_id: str
+    kind: str = ""                       # card | echeck
+    initial_transaction_id: str = ""     # saved cards: the charge that saved them
 
 
 @dataclass
@@ -535,7 +550,7 @@ class PaymentService:
                 raise ValidationError(f"This invoice is in {inv.currency}, but payments are taken in "
                                       f"{status.currency}.", field="amount")
             saved = None
-            kind, vault_id = prepared.kind, ""
+            kind, vault_id, initial_transaction_id = prepared.kind, "", ""
             if isinstance(request.method, SavedMethodRef):
                 saved = conn.execute(_SAVED_METHOD, {"method_id": request.method.saved_method_id}).first()
                 if saved is None or not saved.is_active:
@@ -543,6 +558,7 @@ class PaymentService:
                 if saved.company_id != inv.company_id:
                     raise ValidationError("This saved payment method belongs to another company.", field="method")
                 kind, vault_id = saved.method, saved.vault_id
+                initial_transaction_id = saved.initial_transaction_id or ""
             if kind not in status.back_office:
                 label = "Credit card" if kind == "card" else "eCheck"
                 raise PayAppError(f"{label} payments are not enabled. An admin can enable them in Admin.")
@@ -587,7 +603,8 @@ class PaymentService:
                 "contact_id": request.contact_id, "status": S.PENDING.value, "created_by": actor.user_id,
                 "created_by_name": (actor.display_name or actor.username)[:100], "created_at": now,
             }).inserted_primary_key[0]
-            return _Opened(payment_id, order_id, inv.currency, inv.invoice_number, gateway, save_as, vault_id)
+            return _Opened(payment_id, order_id, inv.currency, inv.invoice_number, gateway, save_as, vault_id, kind,
+                           initial_transaction_id)
 
         try:
             opened = await self._uow.run(lambda conn: open_payment(conn, key, cached is None))
@@ -600,20 +617,33 @@ class PaymentService:
         await self._point("pending_committed")
 
         amount = Money(request.amount_minor, opened.currency).wire()
+        # A payment the user confirmed as a deliberate second one of the same amount must not be refused by the
+        # gateway's own duplicate check (same card or account and amount within its window).
+        dup_seconds = 0 if confirm_duplicate else None
         if prepared.kind == "saved":
+            # card on file, the customer paying now: `used` with the charge that saved it
+            stored = StoredCredential("used", "customer", opened.initial_transaction_id) \
+                if opened.kind == "card" and opened.initial_transaction_id else None
             response = await gateway.sale_vault(order_id=order_id, amount=amount, currency=opened.currency,
-                                                customer_vault_id=opened.vault_id)
+                                                customer_vault_id=opened.vault_id, dup_seconds=dup_seconds,
+                                                stored_credential=stored)
         else:
             assert prepared.payment is not None
+            stored = StoredCredential("stored", "customer") if opened.save_as is not None and \
+                prepared.kind == "card" else None
             response = await gateway.sale(order_id=order_id, amount=amount, currency=opened.currency,
                                           payment=prepared.payment, billing=prepared.billing,
                                           save_as=opened.save_as,
-                                          order_description=f"Invoice {opened.invoice_number}"[:255])
+                                          order_description=f"Invoice {opened.invoice_number}"[:255],
+                                          dup_seconds=dup_seconds, stored_credential=stored)
         await self._point("gateway_answered")
 
         if response.outcome == "unknown" and not response.sent:
             result = await self._record(payment_id, _Decision(
                 "error", message="The gateway could not be reached; nothing was charged."), actor)
+        elif response.duplicate:
+            result = await self._record(payment_id, await self._duplicate_decision(gateway, order_id, response),
+                                        actor)
         else:
             result = await self._record(payment_id, _decision(response), actor)
             for delay in self._lookup_delays if result.status == S.UNKNOWN else ():
@@ -624,6 +654,23 @@ class PaymentService:
                     break
         await self._point("decision_recorded")
         return result
+
+    @staticmethod
+    async def _duplicate_decision(gateway: NmiGateway, order_id: str, response: NmiResponse) -> _Decision:
+        """The gateway's duplicate check refused the sale. If the gateway knows nothing under our order id, an
+        earlier payment of the same card/account and amount made it refuse this one: nothing was charged, and
+        the user is told so now. A failed look-up leaves it unknown (resolved later by order id)."""
+        try:
+            txs = await gateway.query_order(order_id)
+        except NmiQueryError:
+            return _Decision("unknown", message=response.message)
+        found = _sale_decision(txs)
+        if found is not None:
+            return found
+        if txs:
+            return _Decision("unknown", message=response.message)
+        return _Decision("error", response.transaction_id, "", response.response_code, response.message,
+                         duplicate=True)
 
     # ------------------------------------------------------------------------------ record decisions
 
@@ -638,6 +685,13 @@ class PaymentService:
             return (f"The card was declined ({d.message or p.response_text}). Ask the customer for another "
                     "card, or to call their bank, then try again.")
         if p.status == S.ERROR:
+            if d.rate_limited:
+                return ("The gateway is receiving too many requests right now, so nothing was charged. Wait a "
+                        "minute, then try again.")
+            if d.duplicate:
+                return (f"The gateway refused this payment as a duplicate: the same card or account was charged "
+                        f"{amount} a short time ago. Nothing was charged now. Check the customer's recent "
+                        "payments; to charge the same amount again, wait about 20 minutes and try again.")
             if "authentication failed" in (d.message or "").lower():
                 return ("The gateway refused PayApp's key, so nothing was charged. An admin must check the "
                         "gateway keys in Admin.")
@@ -724,6 +778,8 @@ class PaymentService:
                 method_changes: dict[str, Any] = {"last_used_at": now}
                 if not sm.is_active and sm.last_used_at is None:      # saved with this charge
                     method_changes["is_active"] = True
+                    if sm.method == "card":
+                        method_changes["initial_transaction_id"] = d.transaction_id[:64]
                     if d.vault_id:
                         method_changes["vault_id"] = d.vault_id[:64]
                     audits.append(audit.entry(actor, "payment_method.saved", entity_type="saved_payment_method",
@@ -868,18 +924,23 @@ class PaymentService:
                             created_by=actor.user_id, created_at=now)
             s.add(refund)
             await s.flush()
-            refund_id, refund_order = refund.id, refund.order_id
-            transaction_id, currency = p.transaction_id, p.currency
+            refund_id = refund.id
+            transaction_id, currency, method = p.transaction_id, p.currency, p.method
         await self._point("refund_pending_committed")
+        # the gateway requires payment=check on an ACH void or refund (creditcard for cards)
+        payment_kind: PaymentKind = "check" if method == "echeck" else "creditcard"
         if kind == "void":
-            response = await gateway.void(transaction_id, order_id=refund_order)
+            response = await gateway.void(transaction_id, payment=payment_kind)
         else:
             wire = None if amount == remaining else Money(amount, currency).wire()
-            response = await gateway.refund(transaction_id, amount=wire, order_id=refund_order)
+            response = await gateway.refund(transaction_id, amount=wire, payment=payment_kind)
         if response.outcome == "unknown" and not response.sent:
             return await self._record_refund(refund_id, _Decision(
                 "error", message="The gateway could not be reached; nothing was changed."), actor)
         result = await self._record_refund(refund_id, _decision(response), actor)
+        if response.rate_limited and result.status == "error":
+            return replace(result, message="The gateway is receiving too many requests right now, so nothing "
+                                           "was changed. Wait a minute, then try again.")
         for delay in self._lookup_delays if result.status == "unknown" else ():
             await asyncio.sleep(delay)
             resolved = await self._resolve_refund(gateway, refund_id, actor, final=False)
@@ -951,6 +1012,21 @@ class PaymentService:
             self._reopen(inv, back)
             return self._refund_result(r, p)
 
+    async def _refund_action_unclaimed(self, tx: NmiTransaction, r: Refund) -> bool:
+        since = r.created_at - REFUND_CLOCK_SLACK
+        actions = [a for a in tx.actions
+                   if a.action_type == "refund" and a.succeeded and _to_minor(a.amount, r.currency) == r.amount_minor
+                   and (when := _nmi_date(a.date)) is not None and when >= since]
+        if not actions:
+            return False
+        async with self._db.sessions() as s:
+            claimed = int(await s.scalar(
+                select(func.count()).select_from(Refund).where(
+                    Refund.payment_id == r.payment_id, Refund.id != r.id, Refund.kind == "refund",
+                    Refund.status == "approved", Refund.amount_minor == r.amount_minor,
+                    Refund.created_at >= since)) or 0)
+        return len(actions) > claimed
+
     @staticmethod
     def _reopen(inv: Invoice, amount: int) -> None:
         inv.paid_minor -= amount
@@ -977,10 +1053,14 @@ class PaymentService:
                     if void is not None else None
                 matched = tx is not None and (tx.condition != "pendingsettlement" or void is not None)
             else:
-                txs = await gateway.query_order(r.order_id)
-                hit = next((t for t in txs if t.action("refund") is not None), None)
-                decision = _Decision("approved", hit.transaction_id, message="SUCCESS") if hit else None
-                matched = bool(txs)
+                # A refund is an action of the original transaction (no order id is kept on a refund): find one
+                # of this amount dated after this attempt began that no other refund of this payment claims.
+                txs = await gateway.query_transactions(p.transaction_id)
+                tx = next((t for t in txs if t.transaction_id == p.transaction_id), None)
+                decision = None
+                if tx is not None and await self._refund_action_unclaimed(tx, r):
+                    decision = _Decision("approved", "", message="SUCCESS")
+                matched = tx is not None
         except NmiQueryError:
             if final:
                 return await self._record_refund(refund_id, _Decision("unknown"), actor)

@@ -157,6 +157,9 @@ TEXTS: tuple[str, ...] = (
         "The gateway has not confirmed the refund of %1 yet. Do not repeat it: PayApp keeps checking and will update it."),  # noqa: E501
     QT_TRANSLATE_NOOP("Messages", "The gateway shows no such void; nothing was changed."),
     QT_TRANSLATE_NOOP("Messages", "The gateway shows no such refund; nothing was changed."),
+    QT_TRANSLATE_NOOP(
+        "Messages",
+        "The gateway is receiving too many requests right now, so nothing was changed. Wait a minute, then try again."),
     # payapp/services/payments.py PaymentService._message: the result of taking a payment (the banner)
     QT_TRANSLATE_NOOP("Messages", "Payment of %1 approved (transaction %2)."),
     QT_TRANSLATE_NOOP(
@@ -171,6 +174,12 @@ TEXTS: tuple[str, ...] = (
     QT_TRANSLATE_NOOP(
         "Messages",
         "The gateway did not take the payment (%1). Nothing was charged. Check the details and try again."),
+    QT_TRANSLATE_NOOP(
+        "Messages",
+        "The gateway is receiving too many requests right now, so nothing was charged. Wait a minute, then try again."),
+    QT_TRANSLATE_NOOP(
+        "Messages",
+        "The gateway refused this payment as a duplicate: the same card or account was charged %1 a short time ago. Nothing was charged now. Check the customer's recent payments; to charge the same amount again, wait about 20 minutes and try again."),  # noqa: E501
     QT_TRANSLATE_NOOP(
         "Messages",
         "The gateway has not confirmed the payment of %1 yet. Do not take it again: PayApp keeps checking by its order id (%2) and will update it, and the invoice holds the amount until then."),  # noqa: E501

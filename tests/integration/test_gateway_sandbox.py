@@ -77,9 +77,9 @@ async def test_echeck_sale_void_and_refund(gw: NmiGateway, sandbox: GatewaySandb
     r = await gw.sale_check(order_id="ck1", amount="50.00", currency="USD",
                             check=CheckData("Acme", "490000018", "24413815"))
     assert r.approved
-    refund = await gw.refund(r.transaction_id, order_id="ck1-r")
+    refund = await gw.refund(r.transaction_id, payment="check")
     assert refund.outcome == "error"                        # not settled yet: void instead
-    void = await gw.void(r.transaction_id)
+    void = await gw.void(r.transaction_id, payment="check")
     assert void.approved
     [t] = await gw.query_transactions(r.transaction_id)
     assert t.condition == "canceled" and t.has_action("void")
@@ -87,13 +87,13 @@ async def test_echeck_sale_void_and_refund(gw: NmiGateway, sandbox: GatewaySandb
     card = await gw.sale_card(order_id="c1", amount="20.00", currency="USD", card=VISA)
     sandbox.settle_now()
     assert (await gw.void(card.transaction_id)).outcome == "error"   # settled: refund instead
-    part = await gw.refund(card.transaction_id, amount="5.00", order_id="c1-r1")
+    part = await gw.refund(card.transaction_id, amount="5.00")
     assert part.approved and part.transaction_id != card.transaction_id
-    assert (await gw.refund(card.transaction_id, amount="15.01", order_id="c1-r2")).outcome == "error"
-    rest = await gw.refund(card.transaction_id, order_id="c1-r3")
+    assert (await gw.refund(card.transaction_id, amount="15.01")).outcome == "error"
+    rest = await gw.refund(card.transaction_id)
     assert rest.approved
-    [rt] = await gw.query_order("c1-r3")
-    assert rt.actions[0].amount == "15.00"
+    [t] = await gw.query_transactions(card.transaction_id)
+    assert [a.amount for a in t.actions if a.action_type == "refund"] == ["5.00", "15.00"]
 
 
 async def test_vault_charge_and_save_update_delete(gw: NmiGateway) -> None:
@@ -116,8 +116,8 @@ async def test_duplicate_window(gw: NmiGateway) -> None:
     first = await gw.sale_card(order_id="dup", amount="7.00", currency="USD", card=VISA)
     assert first.approved
     second = await gw.sale_card(order_id="dup", amount="7.00", currency="USD", card=VISA)
-    assert second.outcome == "unknown" and "duplicate" in second.message.lower()
-    # dup_seconds=0 disables the check (PayApp never does this; the gateway allows it)
+    assert second.outcome == "error" and second.duplicate and "duplicate" in second.message.lower()
+    # dup_seconds=0 disables the check (PayApp sends it for a payment the user confirmed as a deliberate repeat)
     r = await gw.sale(order_id="dup", amount="7.00", currency="USD", payment=VISA, dup_seconds=0)
     assert r.approved
     assert len(await gw.query_order("dup")) == 2
@@ -189,7 +189,7 @@ def test_serve_registry() -> None:
     from payapp.sandbox import serve
 
     assert "gateway" in serve.APPS
-    assert callable(serve.APPS["gateway"]())
+    assert callable(serve.APPS["gateway"](serve.SandboxKeys()))
     with pytest.raises(ValueError, match="unknown sandbox"):
         serve.serve("nope", 0)
 

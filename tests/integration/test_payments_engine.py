@@ -218,9 +218,10 @@ async def test_duplicate_guard(database: Database, secret_store: SecretStore, se
     assert (await svc.take_payment(PaymentRequest(inv_id, 25_00, card()))).approved      # other amount: fine
     confirmed = await svc.take_payment(PaymentRequest(inv_id, 20_00, card(MASTERCARD)), confirm_duplicate=True)
     assert confirmed.approved
-    # a day later, no warning
+    # a day later, no warning (and the gateway's own duplicate window of 20 minutes is long past too)
     later = make_service(database, secret_store, http_client,
                          clock=lambda: dt.datetime.now(dt.UTC) + dt.timedelta(hours=25))
+    served_gateway.sandbox.clock = lambda: dt.datetime.now(dt.UTC).timestamp() + 25 * 3600
     assert (await later.take_payment(PaymentRequest(inv_id, 20_00, card()))).approved
 
 

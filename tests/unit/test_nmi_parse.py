@@ -54,11 +54,15 @@ def test_communication_errors_are_unknown(code: str) -> None:
     assert r.outcome == "unknown"
 
 
-def test_duplicate_transaction_rejection_is_unknown() -> None:
+def test_duplicate_transaction_rejection_is_flagged_not_processed() -> None:
+    """The gateway's duplicate check refused the request: nothing was processed for it (issue 13, item 3);
+    the engine looks the order id up once before telling the user."""
     r = parse_response("response=3&responsetext=Duplicate+transaction+REFID%3A112233&transactionid=&orderid=o9"
                        "&type=sale&response_code=300")
-    assert r.outcome == "unknown"
+    assert (r.outcome, r.duplicate, r.rate_limited) == ("error", True, False)
     assert r.order_id == "o9"
+    assert parse_response("response=3&responsetext=Duplicate&response_code=430").duplicate
+    assert not parse_response("response=1&responsetext=SUCCESS&response_code=100").duplicate
 
 
 def test_unknown_response_code_never_crashes() -> None:

@@ -5,9 +5,14 @@ Rules this module keeps (docs/protocols.md §1):
 - Only `response=1` is an approval. `response=2` is a decline, `response=3` an error.
 - An answer whose outcome cannot be known is reported as `outcome="unknown"`, never raised and never
   retried here: no answer or a dropped connection after sending, HTTP errors (5xx, empty body),
-  a body that is not a gateway answer ("garbage"), response codes 420/421, and a
-  "Duplicate transaction" rejection (an earlier identical attempt probably went through).
+  a body that is not a gateway answer ("garbage") and response codes 420/421.
   The caller resolves an unknown outcome by looking its order id up (`query_order`).
+- A "Duplicate transaction" rejection (`response=3`, `response_code=300`, text "Duplicate transaction
+  REFID:..."; 430 "duplicate at processor" is read the same way) is the gateway's duplicate check: the same
+  card or account and amount within `dup_seconds`, whatever the order id. This request was not processed
+  (`outcome="error"`, `duplicate=True`); the caller looks its order id up once to be sure.
+- Rate limits (https://docs.nmi.dev/reference/rate-limiting): `response=3` with `response_code=301`
+  ("Rate limit exceeded") or HTTP 429: nothing was processed (`outcome="error"`, `rate_limited=True`).
 - `NmiResponse.sent` is False only when the request certainly never left this computer (the TCP
   connection could not be made, or no pooled connection was free): nothing can have been charged.
 - Card and bank numbers, CVVs and the security key go into the request body only: they are never
@@ -28,6 +33,10 @@ Outcome = Literal["approved", "declined", "error", "unknown"]
 
 #: response_code values that mean "the gateway could not tell whether the issuer approved".
 UNKNOWN_RESPONSE_CODES = frozenset({"420", "421"})
+#: response_code of the Payment API's own rate limit (HTTP 429 is the system-wide one).
+RATE_LIMIT_CODE = "301"
+#: response_code "duplicate transaction at processor"; the gateway's own duplicate check answers 300.
+DUPLICATE_CODE = "430"
 KNOWN_FIELDS = ("response", "responsetext", "authcode", "transactionid", "orderid", "response_code", "type")
 
 
@@ -47,6 +56,7 @@ class NmiResponse:
     response: str = ""          # raw "1"/"2"/"3"
     type: str = ""
     sent: bool = True           # False only when the request certainly never reached the gateway
+    rate_limited: bool = False  # 301 or HTTP 429: nothing was processed; try again shortly
 
     @property
     def approved(self) -> bool:
@@ -55,6 +65,12 @@ class NmiResponse:
     @property
     def auth_failed(self) -> bool:
         return self.response == "3" and "authentication failed" in self.message.lower()
+
+    @property
+    def duplicate(self) -> bool:
+        """The gateway's duplicate check refused this request (nothing was processed by it)."""
+        return self.response in ("2", "3") and (
+            self.response_code == DUPLICATE_CODE or "duplicate transaction" in self.message.lower())
 
 
 @dataclass(frozen=True)
@@ -133,7 +149,7 @@ def parse_response(body: str) -> NmiResponse:
     outcome: Outcome
     if response == "1":
         outcome = "approved"
-    elif code in UNKNOWN_RESPONSE_CODES or "duplicate transaction" in text.lower():
+    elif code in UNKNOWN_RESPONSE_CODES:
         outcome = "unknown"
     elif response == "2":
         outcome = "declined"
@@ -143,6 +159,7 @@ def parse_response(body: str) -> NmiResponse:
         outcome=outcome, message=text, transaction_id=first("transactionid"), auth_code=first("authcode"),
         order_id=first("orderid"), response_code=code, customer_vault_id=first("customer_vault_id"),
         avs=first("avsresponse"), cvv=first("cvvresponse"), response=response, type=first("type"),
+        rate_limited=response == "3" and code == RATE_LIMIT_CODE,
     )
 
 
@@ -255,6 +272,27 @@ class CheckData:
 
 PaymentData = CardData | CheckData
 
+
+@dataclass(frozen=True)
+class StoredCredential:
+    """Card-on-file fields (Payment API `stored_credential_indicator`, `initiated_by`, `initial_transaction_id`):
+    `stored` on the first charge that saves a card, `used` on later charges of the saved card, with the
+    transaction id of that first charge."""
+
+    indicator: Literal["stored", "used"]
+    initiated_by: Literal["customer", "merchant"] = "customer"
+    initial_transaction_id: str = ""
+
+    def fields(self) -> dict[str, str]:
+        out = {"stored_credential_indicator": self.indicator, "initiated_by": self.initiated_by}
+        if self.indicator == "used" and self.initial_transaction_id:
+            out["initial_transaction_id"] = self.initial_transaction_id
+        return out
+
+
+#: `payment` on a void or refund: the gateway requires it for ACH (`check`); `creditcard` for cards.
+PaymentKind = Literal["creditcard", "check"]
+
 #: httpx errors raised before any byte of the request could have reached the gateway.
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.UnsupportedProtocol)
 
@@ -295,6 +333,10 @@ class NmiGateway:
             # processed it. Never resend; the caller looks the order id up.
             return NmiResponse("unknown", message=f"No answer from the gateway ({type(exc).__name__}).",
                                order_id=fields.get("orderid", ""))
+        if resp.status_code == 429:
+            # the system-wide rate limit: the request was refused before it was processed
+            return NmiResponse("error", message="Too many requests (HTTP 429).", rate_limited=True,
+                               order_id=fields.get("orderid", ""))
         if resp.status_code != 200:
             return NmiResponse("unknown", message=f"The gateway answered HTTP {resp.status_code}.",
                                order_id=fields.get("orderid", ""))
@@ -324,11 +366,14 @@ class NmiGateway:
 
     async def sale(self, *, order_id: str, amount: str, currency: str, payment: PaymentData,
                    billing: Billing | None = None, save_as: str | None = None, order_description: str = "",
-                   dup_seconds: int | None = None) -> NmiResponse:
+                   dup_seconds: int | None = None, stored_credential: StoredCredential | None = None) -> NmiResponse:
         """Charge a card or a bank account. `save_as` also stores it in the vault under that id
-        (customer_vault=add_customer with type=sale: charge and save in one call)."""
+        (customer_vault=add_customer with type=sale: charge and save in one call). `dup_seconds=0` turns the
+        gateway's duplicate check off for this one request."""
         fields = self._order(order_id, amount, currency, dup_seconds)
         fields.update(payment.fields())
+        if stored_credential is not None:
+            fields.update(stored_credential.fields())
         fields.update((billing or Billing()).fields())
         if order_description:
             fields["order_description"] = order_description
@@ -349,9 +394,12 @@ class NmiGateway:
                                billing=billing, save_as=save_as)
 
     async def sale_vault(self, *, order_id: str, amount: str, currency: str, customer_vault_id: str,
-                         dup_seconds: int | None = None) -> NmiResponse:
+                         dup_seconds: int | None = None,
+                         stored_credential: StoredCredential | None = None) -> NmiResponse:
         fields = self._order(order_id, amount, currency, dup_seconds)
         fields["customer_vault_id"] = customer_vault_id
+        if stored_credential is not None:
+            fields.update(stored_credential.fields())
         return await self._transact(fields)
 
     # ------------------------------------------------------------------ vault
@@ -381,19 +429,18 @@ class NmiGateway:
 
     # ------------------------------------------------------------------ void / refund
 
-    async def void(self, transaction_id: str, *, order_id: str = "") -> NmiResponse:
-        fields = {"type": "void", "transactionid": transaction_id}
-        if order_id:
-            fields["orderid"] = order_id
-        return await self._transact(fields)
+    async def void(self, transaction_id: str, *, payment: PaymentKind = "creditcard") -> NmiResponse:
+        """Void a transaction pending settlement. `payment` must be "check" for an eCheck (the gateway
+        refuses an ACH void without it)."""
+        return await self._transact({"type": "void", "transactionid": transaction_id, "payment": payment})
 
-    async def refund(self, transaction_id: str, *, amount: str | None = None, order_id: str = "") -> NmiResponse:
-        """Refund a settled transaction, fully (amount None) or partly."""
-        fields = {"type": "refund", "transactionid": transaction_id}
+    async def refund(self, transaction_id: str, *, amount: str | None = None,
+                     payment: PaymentKind = "creditcard") -> NmiResponse:
+        """Refund a settled transaction, fully (amount None) or partly. `payment` as for `void`. No order id:
+        it is not a refund field; a refund is found later among the original transaction's actions."""
+        fields = {"type": "refund", "transactionid": transaction_id, "payment": payment}
         if amount is not None:
             fields["amount"] = amount
-        if order_id:
-            fields["orderid"] = order_id
         return await self._transact(fields)
 
     # ------------------------------------------------------------------ look-ups

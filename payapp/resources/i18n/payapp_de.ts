@@ -1765,6 +1765,10 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
         <translation>Das Gateway kennt keine solche Erstattung; nichts wurde geändert.</translation>
     </message>
     <message>
+        <source>The gateway is receiving too many requests right now, so nothing was changed. Wait a minute, then try again.</source>
+        <translation>Das Gateway erhält gerade zu viele Anfragen, daher wurde nichts geändert. Warten Sie eine Minute und versuchen Sie es dann erneut.</translation>
+    </message>
+    <message>
         <source>Payment of %1 approved (transaction %2).</source>
         <translation>Zahlung über %1 genehmigt (Transaktion %2).</translation>
     </message>
@@ -1783,6 +1787,14 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
     <message>
         <source>The gateway did not take the payment (%1). Nothing was charged. Check the details and try again.</source>
         <translation>Das Gateway hat die Zahlung nicht angenommen (%1). Nichts wurde belastet. Prüfen Sie die Angaben und versuchen Sie es erneut.</translation>
+    </message>
+    <message>
+        <source>The gateway is receiving too many requests right now, so nothing was charged. Wait a minute, then try again.</source>
+        <translation>Das Gateway erhält gerade zu viele Anfragen, daher wurde nichts belastet. Warten Sie eine Minute und versuchen Sie es dann erneut.</translation>
+    </message>
+    <message>
+        <source>The gateway refused this payment as a duplicate: the same card or account was charged %1 a short time ago. Nothing was charged now. Check the customer&apos;s recent payments; to charge the same amount again, wait about 20 minutes and try again.</source>
+        <translation>Das Gateway hat diese Zahlung als Duplikat abgelehnt: Dieselbe Karte bzw. dasselbe Konto wurde vor kurzem mit %1 belastet. Jetzt wurde nichts belastet. Prüfen Sie die letzten Zahlungen des Kunden; um denselben Betrag noch einmal zu belasten, warten Sie etwa 20 Minuten und versuchen Sie es dann erneut.</translation>
     </message>
     <message>
         <source>The gateway has not confirmed the payment of %1 yet. Do not take it again: PayApp keeps checking by its order id (%2) and will update it, and the invoice holds the amount until then.</source>
