@@ -43,6 +43,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
+import logging
 import secrets
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
@@ -66,7 +67,14 @@ from payapp.connectors.gateways.nmi import (
 from payapp.domain import validation
 from payapp.domain.errors import ConflictError, NotFound, PayAppError, ValidationError
 from payapp.domain.money import Money, decimal_to_minor, format_money, minor_digits
-from payapp.domain.payment_state import UNDECIDED, InvoiceStatus, PaymentStatus, invoice_status, transition
+from payapp.domain.payment_state import (
+    UNDECIDED,
+    InvoiceStatus,
+    PaymentStatus,
+    after_reversal,
+    invoice_status,
+    transition,
+)
 from payapp.domain.roles import Permission
 from payapp.models import AuditEvent, Invoice, OutboxJob, Payment, Refund, SavedPaymentMethod
 from payapp.models.db import Database, make_sync_engine
@@ -82,6 +90,7 @@ from payapp.services.settings import (
 )
 
 S = PaymentStatus
+_LOG = logging.getLogger(__name__)
 
 UNMATCHED_GRACE = dt.timedelta(minutes=5)
 QUICK_LOOKUP_DELAYS: tuple[float, ...] = (0.2, 0.6, 1.5)
@@ -786,15 +795,48 @@ class PaymentService:
             return 0
         gateway = await self._gateways.gateway()
         decided = 0
+        # Each payment and refund on its own: one that cannot be resolved is flagged for a person and logged,
+        # and the others are still checked.
         for pid in payment_ids:
-            r = await self._resolve_payment(gateway, pid, actor, final=True)
+            try:
+                r = await self._resolve_payment(gateway, pid, actor, final=True)
+            except Exception as exc:  # one row must never stop the others
+                await self._needs_attention(pid, "payment", pid, exc)
+                continue
             if r is not None and r.status not in UNDECIDED:
                 decided += 1
         for rid in refund_ids:
-            rr = await self._resolve_refund(gateway, rid, actor, final=True)
+            try:
+                rr = await self._resolve_refund(gateway, rid, actor, final=True)
+            except Exception as exc:
+                await self._needs_attention(await self._refund_payment_id(rid), "refund", rid, exc)
+                continue
             if rr is not None and rr.status not in REFUND_UNDECIDED:
                 decided += 1
         return decided
+
+    async def _refund_payment_id(self, refund_id: int) -> int | None:
+        async with self._db.sessions() as s:
+            return cast(int | None, await s.scalar(select(Refund.payment_id).where(Refund.id == refund_id)))
+
+    async def _needs_attention(self, payment_id: int | None, what: str, row_id: int, exc: Exception) -> None:
+        """Flag a payment whose check failed so Payment Search shows it "needs attention"; log why (the
+        message of PayApp's own errors, only the type of any other: no secret can reach the log)."""
+        reason = exc.user_message if isinstance(exc, PayAppError) else type(exc).__name__
+        _LOG.error("reconciliation of %s %s failed, flagged for a person: %s", what, row_id, reason)
+        if payment_id is None:
+            return
+        text = (f"PayApp could not finish checking this {what} with the gateway ({reason}). "
+                "Check it in the gateway's portal.")[:300]
+        try:
+            async with self._db.transaction(lock=True) as s:
+                p = await s.get(Payment, payment_id, with_for_update=True)
+                if p is not None and p.attention != text:
+                    p.attention = text
+                    _audit(s, SYSTEM, "payment.needs_attention", entity_type="payment", entity_id=p.id,
+                           message=text, **{f"{what}_id": row_id})
+        except Exception:  # the flag is best effort; the log line above stays
+            _LOG.exception("could not flag payment %s", payment_id)
 
     # ------------------------------------------------------------------------------ void / refund
 
@@ -803,11 +845,34 @@ class PaymentService:
         """Void an unsettled payment (in full only), or refund a settled one fully or partly
         (up to what has not been refunded yet). The gateway decides which applies."""
         actor = self._current.require(Permission.MANAGE_PAYMENT)
+        attempt: dict[str, Any] = {"kind": "", "amount_minor": amount_minor}
+        try:
+            return await self._void_or_refund(actor, attempt, payment_id, amount_minor, reason)
+        except PayAppError as exc:
+            # a refused attempt is audited with why (one that reached the gateway is audited where it is
+            # recorded, whatever its outcome)
+            await self._audit_refused(actor, payment_id, attempt, reason, exc)
+            raise
+
+    async def _audit_refused(self, actor: Actor, payment_id: int, attempt: dict[str, Any], reason: str,
+                             exc: PayAppError) -> None:
+        kind = attempt["kind"] or "refund"
+        try:
+            async with self._db.transaction() as s:
+                _audit(s, actor, f"payment.{kind}_failed", entity_type="payment", entity_id=payment_id,
+                       amount_minor=attempt["amount_minor"], reason=reason[:300], message=exc.user_message[:300],
+                       sent=False)
+        except Exception:  # the user still gets the refusal; the log keeps the gap
+            _LOG.exception("could not audit a refused %s of payment %s", kind, payment_id)
+
+    async def _void_or_refund(self, actor: Actor, attempt: dict[str, Any], payment_id: int,
+                              amount_minor: int | None, reason: str) -> RefundResult:
         gateway = await self._gateways.gateway()
         async with self._db.sessions() as s:
             p0 = await s.get(Payment, payment_id)
         if p0 is None:
             raise NotFound("This payment no longer exists.")
+        attempt["kind"] = "void" if p0.status == S.APPROVED else "refund"
         if p0.status not in (S.APPROVED, S.SETTLED, S.PARTIALLY_REFUNDED):
             raise ConflictError(f"A payment that is {p0.status.replace('_', ' ')} cannot be voided or refunded.")
         try:
@@ -818,9 +883,9 @@ class PaymentService:
         tx = next((t for t in txs if t.transaction_id == p0.transaction_id), None)
         condition = tx.condition if tx else ""
         if condition in ("pendingsettlement", "pending"):
-            kind = "void"
+            kind = attempt["kind"] = "void"
         elif condition == "complete":
-            kind = "refund"
+            kind = attempt["kind"] = "refund"
         else:
             raise ConflictError(f"The gateway shows this payment as '{condition or 'not found'}', so it cannot "
                                 "be voided or refunded from PayApp. Check it in the gateway's portal.")
@@ -914,8 +979,25 @@ class PaymentService:
             r.status = "approved"
             inv = await s.get(Invoice, p.invoice_id, with_for_update=True)
             assert inv is not None
+            if p.status == S.RETURNED:
+                # The bank returned the eCheck and the gateway also completed this void/refund: the money is
+                # already off the invoice and out of the books, so nothing moves again; a person must recover
+                # what went back twice.
+                p.status = after_reversal(S(p.status), r.kind, p.refunded_minor + r.amount_minor, p.amount_minor)
+                if r.kind == "refund":
+                    p.refunded_minor += r.amount_minor
+                    p.refunded_at = now
+                else:
+                    p.voided_at = now
+                p.attention = (f"The bank returned this eCheck and the {r.kind} of "
+                               f"{format_money(r.amount_minor, r.currency)} was also completed: the customer may "
+                               "have been paid back twice.")[:300]
+                _audit(s, actor, "payment.voided" if r.kind == "void" else "payment.refunded", entity_type="payment",
+                       entity_id=p.id, after_return=True, **details)
+                _LOG.warning("payment %s: %s of refund %s completed after the bank returned it", p.id, r.kind, r.id)
+                return self._refund_result(r, p)
             if r.kind == "void":
-                p.status = transition(S(p.status), S.VOIDED)
+                p.status = after_reversal(S(p.status), "void", p.refunded_minor, p.amount_minor)
                 p.voided_at = now
                 back = p.applied_minor
                 p.applied_minor = 0
@@ -925,8 +1007,7 @@ class PaymentService:
             else:
                 p.refunded_minor += r.amount_minor
                 p.refunded_at = now
-                new = S.REFUNDED if p.refunded_minor >= p.amount_minor else S.PARTIALLY_REFUNDED
-                p.status = transition(S(p.status), new)
+                p.status = after_reversal(S(p.status), "refund", p.refunded_minor, p.amount_minor)
                 back = r.amount_minor
                 p.applied_minor -= r.amount_minor
                 self._job(s, "accounting.refund_payment", {"payment_id": p.id, "refund_id": r.id,
@@ -997,12 +1078,26 @@ class PaymentService:
         by_txn = {r.transaction_id: r.id for r in rows}
         found: dict[str, NmiTransaction] = {}
         ids = list(by_txn)
+        failure: NmiQueryError | None = None
         for i in range(0, len(ids), 100):
-            for t in await gateway.query_transactions(*ids[i:i + 100]):
-                found[t.transaction_id] = t
+            try:
+                for t in await gateway.query_transactions(*ids[i:i + 100]):
+                    found[t.transaction_id] = t
+            except NmiQueryError as exc:        # this batch waits for the next run; the others go on
+                failure = exc
+                _LOG.warning("settlement check: the gateway could not be asked (%s)", exc.message)
+        if failure is not None and not found:
+            raise failure
         settled = returned = 0
         for txn_id, t in found.items():
-            s_, r_ = await self._apply_settlement(by_txn[txn_id], t, actor, now)
+            payment_id = by_txn.get(txn_id)
+            if payment_id is None:
+                continue
+            try:
+                s_, r_ = await self._apply_settlement(payment_id, t, actor, now)
+            except Exception as exc:  # one payment must never stop the others
+                await self._needs_attention(payment_id, "payment", payment_id, exc)
+                continue
             settled += s_
             returned += r_
         return SettlementReport(checked=len(rows), settled=settled, returned=returned)
@@ -1010,7 +1105,8 @@ class PaymentService:
     async def _apply_settlement(self, payment_id: int, t: NmiTransaction, actor: Actor,
                                 now: dt.datetime) -> tuple[int, int]:
         settle = t.action("settle")
-        ret = t.action("return")
+        # a return before settlement is `return`, one after it `late_return` (PROTOCOLS.md §1, issue #13.2)
+        ret = t.action("return") or t.action("late_return")
         if settle is None and t.condition != "complete" and ret is None:
             return 0, 0
         async with self._db.transaction(lock=True) as s:
