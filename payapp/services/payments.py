@@ -45,6 +45,7 @@ import datetime as dt
 import json
 import logging
 import secrets
+import time
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
@@ -92,8 +93,18 @@ from payapp.services.settings import (
 S = PaymentStatus
 _LOG = logging.getLogger(__name__)
 
+# Defaults of the timings the composition root passes in (payapp.config.Tuning, PAYAPP_* variables).
 UNMATCHED_GRACE = dt.timedelta(minutes=5)
+SEND_WINDOW = dt.timedelta(seconds=60)
 QUICK_LOOKUP_DELAYS: tuple[float, ...] = (0.2, 0.6, 1.5)
+#: A send this soon after the pending row was written (by this process's monotonic and wall clocks, the larger)
+#: goes without asking the database again; later ones re-check the deadline on the database's clock first.
+FAST_SEND = 1.0
+#: How far back a reconciliation looks for payments it closed as `error` that the gateway may still approve.
+LATE_APPROVAL_WATCH = dt.timedelta(hours=24)
+LATE_APPROVAL_WATCH_PERIODIC = dt.timedelta(hours=1)
+APPROVED_LATE_ALERT = ("The gateway approved this payment after PayApp had marked it failed. Check whether the "
+                       "customer paid again, and refund one of the payments if so.")
 RECHECK_BACKOFF = (dt.timedelta(minutes=1), dt.timedelta(minutes=2), dt.timedelta(minutes=5),
                    dt.timedelta(minutes=15), dt.timedelta(hours=1))
 DUPLICATE_WINDOW = dt.timedelta(hours=24)
@@ -353,7 +364,7 @@ _RECENT_PAYMENTS = (select(_P.id, _P.status, _P.amount_minor, _P.created_at, _P.
 # The payment and its invoice, both locked (PostgreSQL: FOR UPDATE of both rows), in one round trip.
 _LOCK_PAYMENT_AND_INVOICE = (
     select(_P.id, _P.order_id, _P.invoice_id, _P.status, _P.amount_minor, _P.currency, _P.method, _P.last_four,
-           _P.transaction_id, _P.response_text, _P.saved_method_id, _P.reconcile_attempts,
+           _P.transaction_id, _P.response_text, _P.saved_method_id, _P.reconcile_attempts, _P.approved_late,
            _I.total_minor, _I.paid_minor, _I.balance_minor, _I.is_voided)
     .select_from(_PAYMENTS.join(_INVOICES, _I.id == _P.invoice_id))
     .where(_P.id == bindparam("payment_id")).with_for_update())
@@ -390,6 +401,8 @@ class _Opened:
     gateway: NmiGateway
     save_as: str | None
     vault_id: str
+    started_mono: float          # time.monotonic()/time.time() taken before the row was written
+    started_wall: float
 
 
 @dataclass
@@ -403,6 +416,7 @@ class _PaymentFacts:
     method: str
     transaction_id: str
     response_text: str
+    approved_late: bool = False
 
 
 class _UnitOfWork:
@@ -436,7 +450,9 @@ class _UnitOfWork:
 class PaymentService:
     def __init__(self, db: Database, gateways: GatewayProvider, settings: SettingsService, current: CurrentUser, *,
                  clock: Callable[[], dt.datetime] | None = None, checkpoint: Checkpoint | None = None,
-                 lookup_delays: Sequence[float] = QUICK_LOOKUP_DELAYS) -> None:
+                 lookup_delays: Sequence[float] = QUICK_LOOKUP_DELAYS, send_window: dt.timedelta = SEND_WINDOW,
+                 unmatched_grace: dt.timedelta = UNMATCHED_GRACE,
+                 recheck_backoff: Sequence[dt.timedelta] = RECHECK_BACKOFF) -> None:
         self._db = db
         self._gateways = gateways
         self._settings = settings
@@ -444,6 +460,9 @@ class PaymentService:
         self._clock = clock or (lambda: dt.datetime.now(dt.UTC))
         self._checkpoint = checkpoint
         self._lookup_delays = tuple(lookup_delays)
+        self._send_window = send_window
+        self._grace = unmatched_grace
+        self._backoff = tuple(recheck_backoff) or RECHECK_BACKOFF
         self._uow = _UnitOfWork(db)
 
     def close(self) -> None:
@@ -452,6 +471,22 @@ class PaymentService:
 
     def _now(self) -> dt.datetime:
         return self._clock()
+
+    def _db_now(self, conn: Connection) -> dt.datetime:
+        """The one clock that send deadlines are written and judged by: the database server's on PostgreSQL
+        (every workstation asks the same server); on SQLite, whose file lives with one computer, that
+        computer's clock."""
+        if self._db.is_sqlite:
+            return self._now()
+        value = conn.execute(select(func.clock_timestamp())).scalar_one()
+        return cast(dt.datetime, value).astimezone(dt.UTC)
+
+    async def _db_now_async(self) -> dt.datetime:
+        if self._db.is_sqlite:
+            return self._now()
+        async with self._db.sessions() as s:
+            value = await s.scalar(select(func.clock_timestamp()))
+        return cast(dt.datetime, value).astimezone(dt.UTC)
 
     async def _point(self, name: str) -> None:
         if self._checkpoint is not None:
@@ -573,6 +608,8 @@ class PaymentService:
                     "is_active": False, "created_at": now}).inserted_primary_key[0]
             order_id = f"pa{inv.id}-{uuid.uuid4().hex[:24]}"
             shown = saved if saved is not None else prepared
+            started_mono, started_wall = time.monotonic(), time.time()
+            deadline = self._db_now(conn) + self._send_window
             payment_id = conn.execute(_INSERT_PAYMENT, {
                 "order_id": order_id, "invoice_id": inv.id, "company_id": inv.company_id,
                 "company_name": inv.company_name, "invoice_number": inv.invoice_number, "gateway": gateway.name,
@@ -581,8 +618,10 @@ class PaymentService:
                 "account_type": shown.account_type, "saved_method_id": saved_method_id,
                 "contact_id": request.contact_id, "status": S.PENDING.value, "created_by": actor.user_id,
                 "created_by_name": (actor.display_name or actor.username)[:100], "created_at": now,
+                "send_deadline": deadline,
             }).inserted_primary_key[0]
-            return _Opened(payment_id, order_id, inv.currency, inv.invoice_number, gateway, save_as, vault_id)
+            return _Opened(payment_id, order_id, inv.currency, inv.invoice_number, gateway, save_as, vault_id,
+                           started_mono, started_wall)
 
         try:
             opened = await self._uow.run(lambda conn: open_payment(conn, key, cached is None))
@@ -593,6 +632,17 @@ class PaymentService:
         assert prepared is not None
         gateway, payment_id, order_id = opened.gateway, opened.payment_id, opened.order_id
         await self._point("pending_committed")
+        # Never send a pending payment past its deadline: another workstation's reconciliation may already have
+        # closed it as "never reached the gateway" (issue #12.1).
+        elapsed = max(time.monotonic() - opened.started_mono, time.time() - opened.started_wall)
+        if elapsed >= min(FAST_SEND, self._send_window.total_seconds() / 2) and not await self._claim_send(payment_id):
+            result = await self._record(payment_id, _Decision(
+                "error", message="PayApp was held up too long before sending this payment (the computer was "
+                                 "busy, paused or asleep), so it was not sent and nothing was charged. Take it "
+                                 "again if the customer still wants to pay."), actor)
+            await self._point("decision_recorded")
+            return result
+        await self._point("send_checked")
 
         amount = Money(request.amount_minor, opened.currency).wire()
         if prepared.kind == "saved":
@@ -620,10 +670,30 @@ class PaymentService:
         await self._point("decision_recorded")
         return result
 
+    async def _claim_send(self, payment_id: int) -> bool:
+        """Right before a late send: True (and `sent_at` written) while the payment is still pending and its
+        deadline, on the database's clock, has not passed."""
+
+        def work(conn: Connection) -> bool:
+            row = conn.execute(select(_P.status, _P.send_deadline).where(_P.id == payment_id)
+                               .with_for_update()).first()
+            if row is None or row.status != S.PENDING:
+                return False
+            now = self._db_now(conn)
+            if row.send_deadline is not None and now > row.send_deadline:
+                return False
+            conn.execute(_UPDATE_PAYMENT, {"row_id": payment_id, "sent_at": now})
+            return True
+
+        return await self._uow.run(work)
+
     # ------------------------------------------------------------------------------ record decisions
 
     def _message(self, p: Payment | _PaymentFacts, d: _Decision) -> str:
         amount = format_money(p.amount_minor, p.currency)
+        if getattr(p, "approved_late", False) and p.status == S.APPROVED:
+            return (f"Payment of {amount} approved (transaction {p.transaction_id}), after PayApp had marked it "
+                    "failed. Check whether the customer paid again, and refund one of the payments if so.")
         if p.status == S.APPROVED or p.status in (S.SETTLED, S.PARTIALLY_REFUNDED, S.REFUNDED, S.VOIDED):
             return f"Payment of {amount} approved (transaction {p.transaction_id})."
         if p.status == S.DECLINED:
@@ -633,6 +703,8 @@ class PaymentService:
             return (f"The card was declined ({d.message or p.response_text}). Ask the customer for another "
                     "card, or to call their bank, then try again.")
         if p.status == S.ERROR:
+            if d.message.startswith("PayApp was held up"):
+                return d.message
             if "authentication failed" in (d.message or "").lower():
                 return ("The gateway refused PayApp's key, so nothing was charged. An admin must check the "
                         "gateway keys in Admin.")
@@ -655,15 +727,18 @@ class PaymentService:
             if row is None:
                 raise NotFound("This payment no longer exists.")
             p = _PaymentFacts(row.id, row.order_id, row.status, row.amount_minor, row.currency, row.method,
-                              row.transaction_id, row.response_text)
-            if p.status not in UNDECIDED:
+                              row.transaction_id, row.response_text, row.approved_late)
+            # An approval for a payment PayApp had closed as `error` is never dropped (issue #12.1): the money
+            # was taken, so the payment is approved, with an alert for a person.
+            late = p.status == S.ERROR and d.outcome == "approved"
+            if p.status not in UNDECIDED and not late:
                 return self._result(p, _Decision(p.status, message=p.response_text))
             audits: list[dict[str, Any]] = []
             changes: dict[str, Any]
             if d.outcome == "unknown":
                 first = p.status == S.PENDING
                 attempts = row.reconcile_attempts + 1
-                step = RECHECK_BACKOFF[min(attempts - 1, len(RECHECK_BACKOFF) - 1)]
+                step = self._backoff[min(attempts - 1, len(self._backoff) - 1)]
                 changes = {"reconcile_attempts": attempts, "next_check_at": now + step}
                 if first:
                     p.status = changes["status"] = transition(S(p.status), S.UNKNOWN).value
@@ -688,6 +763,12 @@ class PaymentService:
                 p.status = changes["status"] = transition(S(p.status), S.APPROVED).value
                 changes["applied_minor"] = p.amount_minor
                 changes.update(self._apply_approval(conn, row, d, actor, now, details, audits, jobs))
+                if late:
+                    p.approved_late = changes["approved_late"] = True
+                    changes["attention"] = APPROVED_LATE_ALERT
+                    audits.append(audit.entry(actor, "payment.approved_after_failure", entity_type="payment",
+                                              entity_id=p.id, message=APPROVED_LATE_ALERT, **details))
+                    _LOG.warning("payment %s: approved by the gateway after it was marked failed", p.id)
             else:
                 new = S.DECLINED if d.outcome == "declined" else S.ERROR
                 p.status = changes["status"] = transition(S(p.status), new).value
@@ -752,14 +833,14 @@ class PaymentService:
     # ------------------------------------------------------------------------------ resolve undecided
 
     async def _resolve_payment(self, gateway: NmiGateway, payment_id: int, actor: Actor, *,
-                               final: bool) -> PaymentResult | None:
+                               final: bool, late: bool = False) -> PaymentResult | None:
         """Look a payment's order id up and record what the gateway knows. `final` applies the
         no-match rule (module docstring, rule 3). None when the look-up itself failed."""
         async with self._db.sessions() as s:
             p = await s.get(Payment, payment_id)
         if p is None:
             return None
-        if p.status not in UNDECIDED:
+        if p.status not in UNDECIDED and not (late and p.status == S.ERROR):
             return self._result(p, _Decision(p.status))
         try:
             txs = await gateway.query_order(p.order_id)
@@ -769,9 +850,16 @@ class PaymentService:
                                    actor)
             return None
         decision = _sale_decision(txs)
+        if p.status == S.ERROR:          # a closed payment: only a late approval changes it
+            if decision is not None and decision.outcome == "approved":
+                return await self._record(payment_id, decision, actor)
+            return self._result(p, _Decision(p.status))
         if decision is not None:
             return await self._record(payment_id, decision, actor)
-        if not txs and final and self._now() - p.created_at >= UNMATCHED_GRACE:
+        # "No match" means "never reached the gateway" only once the payment's send deadline (on the database's
+        # clock, the same one its writer used) is past by the grace: no workstation sends after its deadline.
+        deadline = p.send_deadline or p.created_at + self._send_window
+        if not txs and final and await self._db_now_async() - deadline >= self._grace:
             return await self._record(payment_id, _Decision(
                 "error", message="The gateway has no transaction for this payment; nothing was charged."), actor)
         if final or p.status == S.PENDING:
@@ -791,7 +879,14 @@ class PaymentService:
                 q = q.where((Payment.next_check_at.is_(None)) | (Payment.next_check_at <= now))
             payment_ids = list((await s.scalars(q.order_by(Payment.id))).all())
             refund_ids = list((await s.scalars(rq.order_by(Refund.id))).all())
-        if not payment_ids and not refund_ids:
+            # payments PayApp itself closed as `error` (no gateway answer): the one request may still have been
+            # approved (a held workstation, a crash after sending); look them up for a while
+            watch = LATE_APPROVAL_WATCH_PERIODIC if only_due else LATE_APPROVAL_WATCH
+            closed_ids = list((await s.scalars(
+                select(Payment.id).where(Payment.status == S.ERROR, Payment.response_code == "",
+                                         Payment.transaction_id == "", Payment.decided_at >= now - watch)
+                .order_by(Payment.id))).all())
+        if not payment_ids and not refund_ids and not closed_ids:
             return 0
         gateway = await self._gateways.gateway()
         decided = 0
@@ -804,6 +899,14 @@ class PaymentService:
                 await self._needs_attention(pid, "payment", pid, exc)
                 continue
             if r is not None and r.status not in UNDECIDED:
+                decided += 1
+        for pid in closed_ids:
+            try:
+                r = await self._resolve_payment(gateway, pid, actor, final=True, late=True)
+            except Exception as exc:  # one row must never stop the others
+                await self._needs_attention(pid, "payment", pid, exc)
+                continue
+            if r is not None and r.status == S.APPROVED:
                 decided += 1
         for rid in refund_ids:
             try:
@@ -1053,7 +1156,7 @@ class PaymentService:
             return None
         if decision is not None:
             return await self._record_refund(refund_id, decision, actor)
-        if final and (self._now() - r.created_at >= UNMATCHED_GRACE or (r.kind == "void" and matched)):
+        if final and (self._now() - r.created_at >= self._grace or (r.kind == "void" and matched)):
             text = "The gateway shows no such " + r.kind + "; nothing was changed."
             return await self._record_refund(refund_id, _Decision("error", message=text), actor)
         return await self._record_refund(refund_id, _Decision("unknown"), actor)

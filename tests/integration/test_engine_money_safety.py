@@ -3,16 +3,23 @@ against the sandbox gateway over loopback."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import datetime as dt
+
 import httpx
 import pytest
 from sqlalchemy import select
 
+from payapp.connectors.gateways.nmi import CardData, NmiGateway
 from payapp.domain.errors import PayAppError
 from payapp.models import AuditEvent, Payment, Refund
 from payapp.models.db import Database
+from payapp.sandbox.gateway import DEMO_SECURITY_KEY
 from payapp.services.payments import PaymentRequest
 from payapp.services.secrets import SecretStore
 from tests.payment_helpers import (
+    VISA,
     ServedGateway,
     bank,
     card,
@@ -137,3 +144,125 @@ async def test_failed_void_and_refund_attempts_are_audited(
     assert [a for a, _ in events][:2] == ["payment.void_failed", "payment.void_failed"]
     assert "could not be asked" in events[0][1] and "voided in full" in events[1][1]
     assert len(events) == 3
+
+
+# ------------------------------------------------------------------ #12.1: one clock, send deadline, late approval
+
+QUICK = {"send_window": dt.timedelta(seconds=0.4), "unmatched_grace": dt.timedelta(seconds=0.3)}
+
+
+class _Hold:
+    """A checkpoint that holds workstation A at `point` (laptop suspended, VM paused) until released."""
+
+    def __init__(self, point: str) -> None:
+        self.point = point
+        self.reached = asyncio.Event()
+        self.release = asyncio.Event()
+
+    async def __call__(self, name: str) -> None:
+        if name == self.point:
+            self.reached.set()
+            await self.release.wait()
+
+
+async def test_held_workstation_never_sends_after_another_closed_the_payment(
+        database: Database, secret_store: SecretStore, served_gateway: ServedGateway,
+        http_client: httpx.AsyncClient) -> None:
+    """A commits `pending` and is held before its request leaves; B's start-up reconciliation finds no match
+    after the deadline and marks it `error`; A resumes and must not send it (today: sent and approved at the
+    gateway while PayApp says nothing was charged)."""
+    await configure_processing(database, secret_store, served_gateway.url)
+    inv_id = await make_invoice(database, total_minor=100_00)
+    hold = _Hold("pending_committed")
+    a = make_service(database, secret_store, http_client, checkpoint=hold, **QUICK)
+    b = make_service(database, secret_store, http_client, **QUICK)
+    task = asyncio.create_task(a.take_payment(PaymentRequest(inv_id, 100_00, card())))
+    await asyncio.wait_for(hold.reached.wait(), 10)
+    await asyncio.sleep(0.8)                                 # past the deadline and the grace
+    assert await b.reconcile_undecided() == 1
+    hold.release.set()
+    result = await task
+    assert result.status == "error" and "nothing was charged" in result.message
+    assert served_gateway.sandbox.approved_sales() == []
+    assert (await invoice_row(database, inv_id)).balance_minor == 100_00
+    again = await b.take_payment(PaymentRequest(inv_id, 100_00, card()))
+    assert again.approved and len(served_gateway.sandbox.approved_sales()) == 1
+
+
+async def test_approval_after_marked_failed_is_recorded_with_an_alert(
+        database: Database, secret_store: SecretStore, served_gateway: ServedGateway,
+        http_client: httpx.AsyncClient) -> None:
+    """A is held after its last check, right before the HTTP send, while B closes the payment as `error`; the
+    gateway then approves A's request. The approval is recorded (approved, flagged, audited, invoice paid),
+    and a second payment of the same amount gets the duplicate warning."""
+    await configure_processing(database, secret_store, served_gateway.url)
+    inv_id = await make_invoice(database, total_minor=100_00)
+    hold = _Hold("send_checked")
+    a = make_service(database, secret_store, http_client, checkpoint=hold, **QUICK)
+    b = make_service(database, secret_store, http_client, **QUICK)
+    task = asyncio.create_task(a.take_payment(PaymentRequest(inv_id, 100_00, card())))
+    await asyncio.wait_for(hold.reached.wait(), 10)
+    await asyncio.sleep(0.8)
+    assert await b.reconcile_undecided() == 1
+    [view] = await b.payments_for_invoice(inv_id)
+    assert view.status == "error"
+    hold.release.set()
+    result = await task
+    assert result.approved and "after PayApp had marked it failed" in result.message
+    p = await _payment(database, result.payment_id)
+    assert p.approved_late and "approved this payment after PayApp had marked it failed" in p.attention
+    inv = await invoice_row(database, inv_id)
+    assert (inv.paid_minor, inv.balance_minor, inv.status) == (100_00, 0, "paid")
+    actions = [x for x, _ in await _audit(database)]
+    assert "payment.approved_after_failure" in actions and "payment.approved" in actions
+    assert len(served_gateway.sandbox.approved_sales()) == 1
+
+
+async def test_reconciliation_finds_an_approval_of_a_closed_payment(
+        database: Database, secret_store: SecretStore, served_gateway: ServedGateway,
+        http_client: httpx.AsyncClient) -> None:
+    """A sent its request and died before recording the answer, after B had closed the payment: B's next
+    reconciliation looks the closed payment up and records the approval."""
+    await configure_processing(database, secret_store, served_gateway.url)
+    inv_id = await make_invoice(database, total_minor=100_00)
+    hold = _Hold("send_checked")
+    a = make_service(database, secret_store, http_client, checkpoint=hold, **QUICK)
+    b = make_service(database, secret_store, http_client, **QUICK)
+    task = asyncio.create_task(a.take_payment(PaymentRequest(inv_id, 60_00, card())))
+    await asyncio.wait_for(hold.reached.wait(), 10)
+    await asyncio.sleep(0.8)
+    assert await b.reconcile_undecided() == 1
+    task.cancel()                                          # A dies; its request reaches the gateway anyway
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+    [view] = await b.payments_for_invoice(inv_id)
+    gw = NmiGateway(http_client, served_gateway.url, DEMO_SECURITY_KEY)
+    sent = await gw.sale(order_id=view.order_id, amount="60.00", currency="USD",
+                         payment=CardData(VISA, "1230", "999"), billing=None)
+    assert sent.approved
+    assert await b.reconcile_undecided() == 1
+    p = await _payment(database, view.id)
+    assert p.status == "approved" and p.approved_late and p.transaction_id == sent.transaction_id
+    assert (await invoice_row(database, inv_id)).balance_minor == 40_00
+    assert await b.reconcile_undecided() == 0
+
+
+async def test_age_is_judged_by_the_database_clock(database: Database, secret_store: SecretStore,
+                                                    served_gateway: ServedGateway,
+                                                    http_client: httpx.AsyncClient) -> None:
+    """B's clock runs ten minutes ahead of A's. On PostgreSQL the deadline is the server's, so B does not close
+    A's young payment. (SQLite lives with one computer: its clock is that computer's.)"""
+    if database.is_sqlite:
+        pytest.skip("one computer, one clock")
+    await configure_processing(database, secret_store, served_gateway.url)
+    inv_id = await make_invoice(database, total_minor=100_00)
+    hold = _Hold("pending_committed")
+    a = make_service(database, secret_store, http_client, checkpoint=hold)
+    b = make_service(database, secret_store, http_client,
+                     clock=lambda: dt.datetime.now(dt.UTC) + dt.timedelta(minutes=10))
+    task = asyncio.create_task(a.take_payment(PaymentRequest(inv_id, 100_00, card())))
+    await asyncio.wait_for(hold.reached.wait(), 10)
+    assert await b.reconcile_undecided() == 0
+    hold.release.set()
+    assert (await task).approved
+    assert len(served_gateway.sandbox.approved_sales()) == 1
