@@ -48,7 +48,7 @@ import secrets
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from typing import Any, TypeVar, cast
 
@@ -66,6 +66,7 @@ from payapp.connectors.gateways.nmi import (
     NmiTransaction,
 )
 from payapp.domain import validation
+from payapp.domain.card_checks import cvv_mismatch
 from payapp.domain.errors import ConflictError, NotFound, PayAppError, ValidationError
 from payapp.domain.money import Money, decimal_to_minor, format_money, minor_digits
 from payapp.domain.payment_state import (
@@ -84,6 +85,7 @@ from payapp.services.auth import SYSTEM, Actor, CurrentUser
 from payapp.services.gateways import GatewayProvider
 from payapp.services.settings import (
     PRIVATE_KEY_FINGERPRINT,
+    REFUSE_CVV_KEY,
     LocalKey,
     SettingsService,
     evaluate_processing,
@@ -195,6 +197,8 @@ class PaymentResult:
     order_id: str
     amount_minor: int
     currency: str
+    avs_result: str = ""        # the gateway's AVS and CVV result codes (payapp.domain.card_checks: in words)
+    cvv_result: str = ""
 
     @property
     def approved(self) -> bool:
@@ -403,6 +407,7 @@ class _Opened:
     vault_id: str
     started_mono: float          # time.monotonic()/time.time() taken before the row was written
     started_wall: float
+    refuse_cvv_mismatch: bool = False
 
 
 @dataclass
@@ -621,7 +626,7 @@ class PaymentService:
                 "send_deadline": deadline,
             }).inserted_primary_key[0]
             return _Opened(payment_id, order_id, inv.currency, inv.invoice_number, gateway, save_as, vault_id,
-                           started_mono, started_wall)
+                           started_mono, started_wall, bool(values.get(REFUSE_CVV_KEY)))
 
         try:
             opened = await self._uow.run(lambda conn: open_payment(conn, key, cached is None))
@@ -668,7 +673,37 @@ class PaymentService:
                     result = resolved
                     break
         await self._point("decision_recorded")
+        if (result.approved and opened.refuse_cvv_mismatch and (prepared.kind == "card" or (
+                prepared.kind == "saved" and response.cvv)) and cvv_mismatch(response.cvv)):
+            result = await self._refuse_cvv_mismatch(result, actor)
         return result
+
+    async def _refuse_cvv_mismatch(self, result: PaymentResult, actor: Actor) -> PaymentResult:
+        """Admin › Payment Processing refuses card payments whose CVV does not match: void the approved charge
+        at once, so nothing stays charged, and say why."""
+        amount = format_money(result.amount_minor, result.currency)
+        try:
+            void = await self._void_or_refund(actor, {"kind": "void", "amount_minor": None}, result.payment_id,
+                                              None, "The card's security code (CVV) did not match.")
+        except PayAppError as exc:
+            void = None
+            why = exc.user_message
+        else:
+            why = void.message
+        if void is not None and void.approved:
+            return replace(result, status=S.VOIDED.value, message=(
+                f"The card's security code (CVV) did not match, so PayApp voided the payment of {amount} at "
+                "once: nothing was charged. Ask the customer to check the code, or use another card."))
+        text = (f"The card's security code (CVV) did not match, but PayApp could not void the payment of {amount} "
+                f"at once ({why}). It is still charged: void it in Payment Search.")
+        try:
+            async with self._db.transaction(lock=True) as s:
+                p = await s.get(Payment, result.payment_id, with_for_update=True)
+                if p is not None:
+                    p.attention = text[:300]
+        except Exception:  # the banner still says it
+            _LOG.exception("could not flag payment %s", result.payment_id)
+        return replace(result, message=text)
 
     async def _claim_send(self, payment_id: int) -> bool:
         """Right before a late send: True (and `sent_at` written) while the payment is still pending and its
@@ -716,7 +751,7 @@ class PaymentService:
 
     def _result(self, p: Payment | _PaymentFacts, d: _Decision) -> PaymentResult:
         return PaymentResult(p.status, p.id, p.transaction_id, self._message(p, d), p.order_id, p.amount_minor,
-                             p.currency)
+                             p.currency, d.avs[:2], d.cvv[:2])
 
     async def _record(self, payment_id: int, d: _Decision, actor: Actor) -> PaymentResult:
         """Record what is known about a payment, idempotently, with all its consequences."""

@@ -16,8 +16,13 @@ from payapp.domain.errors import PayAppError
 from payapp.models import AuditEvent, Payment, Refund
 from payapp.models.db import Database
 from payapp.sandbox.gateway import DEMO_SECURITY_KEY
+from payapp.services.auth import CurrentUser
+from payapp.services.payment_search import PaymentQuery, PaymentSearchService
 from payapp.services.payments import PaymentRequest
+from payapp.services.processing import ProcessingSetupService
 from payapp.services.secrets import SecretStore
+from payapp.services.settings import SettingsService
+from tests.conftest import ADMIN
 from tests.payment_helpers import (
     VISA,
     ServedGateway,
@@ -266,3 +271,52 @@ async def test_age_is_judged_by_the_database_clock(database: Database, secret_st
     hold.release.set()
     assert (await task).approved
     assert len(served_gateway.sandbox.approved_sales()) == 1
+
+
+# ------------------------------------------------------- #12.7: refuse card payments whose CVV does not match
+
+async def test_cvv_mismatch_is_voided_at_once_when_the_admin_refuses_them(
+        database: Database, secret_store: SecretStore, served_gateway: ServedGateway,
+        http_client: httpx.AsyncClient) -> None:
+    await configure_processing(database, secret_store, served_gateway.url)
+    inv_id = await make_invoice(database, total_minor=100_00)
+    svc = make_service(database, secret_store, http_client)
+    off = await svc.take_payment(PaymentRequest(inv_id, 10_00, card(cvv="123")))
+    assert off.approved and off.cvv_result == "N" and off.avs_result == "Y"       # off by default
+    current = CurrentUser(ADMIN)
+    admin = ProcessingSetupService(SettingsService(database, secret_store, current), secret_store, current, None)
+    await admin.save_refuse_cvv_mismatch(True)
+    assert (await admin.state()).refuse_cvv_mismatch
+    refused = await svc.take_payment(PaymentRequest(inv_id, 20_00, card(cvv="123")), confirm_duplicate=True)
+    assert refused.status == "voided" and not refused.approved
+    assert "security code (CVV) did not match" in refused.message and "nothing was charged" in refused.message
+    p = await _payment(database, refused.payment_id)
+    assert p.status == "voided" and p.applied_minor == 0
+    txn = served_gateway.sandbox.transactions[p.transaction_id]
+    assert txn.condition == "canceled"                                            # nothing left charged
+    inv = await invoice_row(database, inv_id)
+    assert (inv.paid_minor, inv.balance_minor) == (10_00, 90_00)
+    good = await svc.take_payment(PaymentRequest(inv_id, 30_00, card()))
+    assert good.approved and good.cvv_result == "M"
+
+
+async def test_payment_search_shows_and_filters_payments_that_need_attention(
+        database: Database, secret_store: SecretStore, served_gateway: ServedGateway,
+        http_client: httpx.AsyncClient) -> None:
+    await configure_processing(database, secret_store, served_gateway.url)
+    inv_id = await make_invoice(database, total_minor=100_00)
+    svc = make_service(database, secret_store, http_client)
+    a = await svc.take_payment(PaymentRequest(inv_id, 10_00, card()))
+    b = await svc.take_payment(PaymentRequest(inv_id, 20_00, card()))
+    async with database.transaction() as s:
+        p = await s.get(Payment, b.payment_id)
+        assert p is not None
+        p.approved_late, p.attention = True, "The gateway approved this payment after PayApp had marked it failed."
+    search = PaymentSearchService(database, CurrentUser(ADMIN))
+    rows = {r.id: r for r in await search.page(PaymentQuery())}
+    assert rows[b.payment_id].needs_attention and rows[b.payment_id].approved_late
+    assert not rows[a.payment_id].needs_attention
+    flagged = await search.page(PaymentQuery(needs_attention=True))
+    assert [r.id for r in flagged] == [b.payment_id]
+    details = await search.details(b.payment_id)
+    assert details.row.approved_late and "marked it failed" in details.row.attention
