@@ -964,15 +964,17 @@ class PaymentService:
         _LOG.error("reconciliation of %s %s failed, flagged for a person: %s", what, row_id, reason)
         if payment_id is None:
             return
-        text = (f"PayApp could not finish checking this {what} with the gateway ({reason}). "
-                "Check it in the gateway's portal.")[:300]
+        text = (f"PayApp could not finish checking this payment with the gateway ({reason}). Check it in the "
+                "gateway's portal." if what == "payment" else
+                f"PayApp could not finish checking a refund of this payment with the gateway ({reason}). Check it "
+                "in the gateway's portal.")[:300]
         try:
             async with self._db.transaction(lock=True) as s:
                 p = await s.get(Payment, payment_id, with_for_update=True)
                 if p is not None and p.attention != text:
                     p.attention = text
                     _audit(s, SYSTEM, "payment.needs_attention", entity_type="payment", entity_id=p.id,
-                           message=text, **{f"{what}_id": row_id})
+                           message=text, **({"refund_id": row_id} if what == "refund" else {}))
         except Exception:  # the flag is best effort; the log line above stays
             _LOG.exception("could not flag payment %s", payment_id)
 
@@ -1127,9 +1129,11 @@ class PaymentService:
                     p.refunded_at = now
                 else:
                     p.voided_at = now
-                p.attention = (f"The bank returned this eCheck and the {r.kind} of "
-                               f"{format_money(r.amount_minor, r.currency)} was also completed: the customer may "
-                               "have been paid back twice.")[:300]
+                money = format_money(r.amount_minor, r.currency)
+                p.attention = (f"The bank returned this eCheck and the void of {money} was also completed: the "
+                               "customer may have been paid back twice." if r.kind == "void" else
+                               f"The bank returned this eCheck and the refund of {money} was also completed: the "
+                               "customer may have been paid back twice.")[:300]
                 _audit(s, actor, "payment.voided" if r.kind == "void" else "payment.refunded", entity_type="payment",
                        entity_id=p.id, after_return=True, **details)
                 _LOG.warning("payment %s: %s of refund %s completed after the bank returned it", p.id, r.kind, r.id)
