@@ -6,11 +6,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+from pathlib import Path
 
 import httpx
 import pytest
 from sqlalchemy import select
 
+from payapp.config import Tuning
 from payapp.connectors.gateways.nmi import CardData, NmiGateway
 from payapp.domain.errors import PayAppError
 from payapp.models import AuditEvent, Payment, Refund
@@ -22,7 +24,7 @@ from payapp.services.payments import PaymentRequest
 from payapp.services.processing import ProcessingSetupService
 from payapp.services.secrets import SecretStore
 from payapp.services.settings import SettingsService
-from tests.conftest import ADMIN
+from tests.conftest import ADMIN, TEST_ALLOWED_BACKENDS
 from tests.payment_helpers import (
     VISA,
     ServedGateway,
@@ -320,3 +322,32 @@ async def test_payment_search_shows_and_filters_payments_that_need_attention(
     assert [r.id for r in flagged] == [b.payment_id]
     details = await search.details(b.payment_id)
     assert details.row.approved_late and "marked it failed" in details.row.attention
+
+
+# ------------------------------------------------------------------ timings are configuration (Tuning)
+
+async def test_the_composition_root_passes_the_tuning_to_the_services(tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    from payapp.app import build_context
+    from payapp.config import load_config
+    from payapp.services.memory_keyring import MemoryKeyring
+
+    monkeypatch.setenv("PAYAPP_LOOKUP_DELAYS", "0.01,0.02")
+    monkeypatch.setenv("PAYAPP_OUTBOX_LEASE", "7")
+    monkeypatch.setenv("PAYAPP_SEND_WINDOW", "3")
+    ctx = build_context(load_config(demo=False, data_dir=tmp_path / "company"), keyring_backend=MemoryKeyring(),
+                        allow_backends=TEST_ALLOWED_BACKENDS)
+    try:
+        payments, outbox = ctx.services.payments, ctx.services.outbox
+        assert payments is not None and outbox is not None
+        assert payments._lookup_delays == (0.01, 0.02) and payments._send_window == dt.timedelta(seconds=3)
+        assert outbox._lease == dt.timedelta(seconds=7)
+        assert ctx.tuning.payment_check_interval == 300.0                       # today's value by default
+    finally:
+        await ctx.aclose()
+    ctx = build_context(load_config(demo=False, data_dir=tmp_path / "company"), keyring_backend=MemoryKeyring(),
+                        allow_backends=TEST_ALLOWED_BACKENDS, tuning=Tuning(quickbooks_rate=0.0))
+    try:
+        assert ctx.services.payments is not None and ctx.services.payments._lookup_delays == (0.2, 0.6, 1.5)
+    finally:
+        await ctx.aclose()
