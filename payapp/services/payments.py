@@ -1213,7 +1213,10 @@ class PaymentService:
                     Payment.transaction_id != "",
                     (Payment.status == S.APPROVED)
                     | ((Payment.method == "echeck") & Payment.status.in_([S.SETTLED, S.PARTIALLY_REFUNDED])
-                       & (Payment.settled_at >= now - RETURN_WATCH))))).all()
+                       & (Payment.settled_at >= now - RETURN_WATCH))
+                    # a fully refunded eCheck the bank may still return: the customer would be paid back twice
+                    | ((Payment.method == "echeck") & (Payment.status == S.REFUNDED)
+                       & Payment.returned_at.is_(None) & (Payment.settled_at >= now - RETURN_WATCH))))).all()
         if not rows:
             return SettlementReport()
         gateway = await self._gateways.gateway()
@@ -1274,8 +1277,25 @@ class PaymentService:
                           invoice_id=inv.id)
                 _audit(s, actor, "payment.returned", entity_type="payment", entity_id=p.id,
                              transaction_id=p.transaction_id, amount_minor=back, reason=ret.response_text[:200])
+                if p.refunded_minor:
+                    p.attention = self._paid_back_twice(p.refunded_minor, p.currency)
+                returned = 1
+            elif ret is not None and p.method == "echeck" and p.status == S.REFUNDED and p.returned_at is None:
+                # refunded in full, then returned by the bank: nothing left on the invoice to re-open, but the
+                # customer got the money back twice; a person must recover it
+                p.returned_at = _nmi_date(ret.date) or now
+                p.attention = self._paid_back_twice(p.refunded_minor, p.currency)
+                _audit(s, actor, "payment.returned", entity_type="payment", entity_id=p.id,
+                       transaction_id=p.transaction_id, amount_minor=0, reason=ret.response_text[:200],
+                       after_refund=True)
+                _LOG.warning("payment %s: returned by the bank after a full refund", p.id)
                 returned = 1
             return settled, returned
+
+    @staticmethod
+    def _paid_back_twice(refunded_minor: int, currency: str) -> str:
+        return (f"The bank returned this eCheck after {format_money(refunded_minor, currency)} of it was refunded: "
+                "the customer may have been paid back twice.")[:300]
 
     # ------------------------------------------------------------------------------ saved methods, views
 

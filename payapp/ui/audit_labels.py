@@ -133,6 +133,7 @@ DETAIL_KEYS: dict[str, str] = {
     "refund_id": QT_TRANSLATE_NOOP("AuditLabels", "Void/refund (internal ID)"),
     "sent": QT_TRANSLATE_NOOP("AuditLabels", "Sent to the gateway"),
     "after_return": QT_TRANSLATE_NOOP("AuditLabels", "After the bank's return"),
+    "after_refund": QT_TRANSLATE_NOOP("AuditLabels", "After a full refund"),
     "approval_id": QT_TRANSLATE_NOOP("AuditLabels", "Approval request"),
     "kind": QT_TRANSLATE_NOOP("AuditLabels", "Sync job"),
     "jobs": QT_TRANSLATE_NOOP("AuditLabels", "Sync jobs"),

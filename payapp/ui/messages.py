@@ -336,6 +336,9 @@ TEXTS: tuple[str, ...] = (
     QT_TRANSLATE_NOOP("Messages", "A payment that is %1 cannot become %2."),
     QT_TRANSLATE_NOOP(
         "Messages",
+        "The bank returned this eCheck after %1 of it was refunded: the customer may have been paid back twice."),
+    QT_TRANSLATE_NOOP(
+        "Messages",
         'PayApp was held up too long before sending this payment (the computer was busy, paused or asleep), so it was not sent and nothing was charged. Take it again if the customer still wants to pay.'),  # noqa: E501
     QT_TRANSLATE_NOOP(
         "Messages",

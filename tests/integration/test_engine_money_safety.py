@@ -99,6 +99,32 @@ async def test_refund_unknown_then_bank_return_does_not_stop_reconciliation(
     assert await svc.reconcile_undecided() == 0
 
 
+async def test_bank_return_after_refunds_is_flagged(database: Database, secret_store: SecretStore,
+                                                     served_gateway: ServedGateway,
+                                                     http_client: httpx.AsyncClient) -> None:
+    """#12.2: the bank returns an eCheck that was already refunded (in full, or in part): the books move only by
+    what is still applied, and the payment is flagged because the customer got money back twice."""
+    await configure_processing(database, secret_store, served_gateway.url)
+    sandbox = served_gateway.sandbox
+    full_inv = await make_invoice(database, total_minor=50_00)
+    part_inv = await make_invoice(database, total_minor=50_00, number="INV-2002")
+    svc = make_service(database, secret_store, http_client)
+    full = await svc.take_payment(PaymentRequest(full_inv, 50_00, bank(account="99990000")))
+    part = await svc.take_payment(PaymentRequest(part_inv, 50_00, bank(account="99990000")))
+    sandbox.settle_now(returns=False)
+    assert (await svc.check_settlements()).settled == 2
+    assert (await svc.void_or_refund(full.payment_id)).approved
+    assert (await svc.void_or_refund(part.payment_id, 20_00)).approved
+    assert sandbox.process_returns() == 2
+    assert (await svc.check_settlements()).returned == 2
+    f, p = await _payment(database, full.payment_id), await _payment(database, part.payment_id)
+    assert f.status == "refunded" and f.returned_at is not None and "paid back twice" in f.attention
+    assert p.status == "returned" and p.applied_minor == 0 and "paid back twice" in p.attention
+    assert (await invoice_row(database, full_inv)).balance_minor == 50_00
+    assert (await invoice_row(database, part_inv)).balance_minor == 50_00
+    assert (await svc.check_settlements()).returned == 0
+
+
 async def test_one_failing_row_is_flagged_and_the_rest_go_on(
         database: Database, secret_store: SecretStore, served_gateway: ServedGateway,
         http_client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -393,6 +393,10 @@
         <translation>Nach der Rückgabe durch die Bank</translation>
     </message>
     <message>
+        <source>After a full refund</source>
+        <translation>Nach einer vollständigen Erstattung</translation>
+    </message>
+    <message>
         <source>Approval request</source>
         <translation>Freigabeanfrage</translation>
     </message>
@@ -2212,6 +2216,10 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
     <message>
         <source>A payment that is %1 cannot become %2.</source>
         <translation>Eine Zahlung mit dem Status %1 kann nicht %2 werden.</translation>
+    </message>
+    <message>
+        <source>The bank returned this eCheck after %1 of it was refunded: the customer may have been paid back twice.</source>
+        <translation>Die Bank hat diesen eCheck zurückgegeben, nachdem %1 davon erstattet worden war: Der Kunde hat das Geld möglicherweise zweimal zurückerhalten.</translation>
     </message>
     <message>
         <source>PayApp was held up too long before sending this payment (the computer was busy, paused or asleep), so it was not sent and nothing was charged. Take it again if the customer still wants to pay.</source>
