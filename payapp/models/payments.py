@@ -124,6 +124,7 @@ class Refund(Base):
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
     decided_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    send_deadline: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)    # as Payment.send_deadline
 
 
 class RefundApproval(Base):

@@ -921,7 +921,10 @@ class PaymentService:
                 select(Payment.id).where(Payment.status == S.ERROR, Payment.response_code == "",
                                          Payment.transaction_id == "", Payment.decided_at >= now - watch)
                 .order_by(Payment.id))).all())
-        if not payment_ids and not refund_ids and not closed_ids:
+            closed_refunds = list((await s.scalars(
+                select(Refund.id).where(Refund.status == "error", Refund.response_code == "",
+                                        Refund.decided_at >= now - watch).order_by(Refund.id))).all())
+        if not payment_ids and not refund_ids and not closed_ids and not closed_refunds:
             return 0
         gateway = await self._gateways.gateway()
         decided = 0
@@ -942,6 +945,14 @@ class PaymentService:
                 await self._needs_attention(pid, "payment", pid, exc)
                 continue
             if r is not None and r.status == S.APPROVED:
+                decided += 1
+        for rid in closed_refunds:
+            try:
+                rr = await self._resolve_refund(gateway, rid, actor, final=True, late=True)
+            except Exception as exc:  # one row must never stop the others
+                await self._needs_attention(await self._refund_payment_id(rid), "refund", rid, exc)
+                continue
+            if rr is not None and rr.status == "approved":
                 decided += 1
         for rid in refund_ids:
             try:
@@ -1053,14 +1064,25 @@ class PaymentService:
                 p.status = transition(S.APPROVED, S.SETTLED)
                 settle = tx.action("settle") if tx else None
                 p.settled_at = (_nmi_date(settle.date) if settle else None) or now
+            started_mono, started_wall = time.monotonic(), time.time()
+            db_now = now if self._db.is_sqlite else cast(dt.datetime, await s.scalar(
+                select(func.clock_timestamp()))).astimezone(dt.UTC)
             refund = Refund(payment_id=p.id, order_id=f"rf{p.id}-{uuid.uuid4().hex[:24]}", kind=kind,
                             amount_minor=amount, currency=p.currency, status="pending", reason=reason[:300],
-                            created_by=actor.user_id, created_at=now)
+                            created_by=actor.user_id, created_at=now, send_deadline=db_now + self._send_window)
             s.add(refund)
             await s.flush()
             refund_id, refund_order = refund.id, refund.order_id
             transaction_id, currency = p.transaction_id, p.currency
         await self._point("refund_pending_committed")
+        # as for payments: never sent past its deadline (another workstation may have closed it meanwhile)
+        elapsed = max(time.monotonic() - started_mono, time.time() - started_wall)
+        if (elapsed >= min(FAST_SEND, self._send_window.total_seconds() / 2)
+                and not await self._claim_refund_send(refund_id)):
+            return await self._record_refund(refund_id, _Decision("error", message=(
+                "PayApp was held up too long before sending this void or refund, so it was not sent and nothing "
+                "was changed. Try again.")), actor)
+        await self._point("refund_send_checked")
         if kind == "void":
             response = await gateway.void(transaction_id, order_id=refund_order)
         else:
@@ -1076,6 +1098,14 @@ class PaymentService:
             if resolved is not None and resolved.status != "unknown":
                 return resolved
         return result
+
+    async def _claim_refund_send(self, refund_id: int) -> bool:
+        """True while the void/refund is still pending and its deadline (database clock) has not passed."""
+        async with self._db.transaction(lock=True) as s:
+            r = await s.get(Refund, refund_id, with_for_update=True)
+            if r is None or r.status != "pending":
+                return False
+            return r.send_deadline is None or await self._db_now_async() <= r.send_deadline
 
     def _refund_result(self, r: Refund, p: Payment, message: str = "") -> RefundResult:
         amount = format_money(r.amount_minor, r.currency)
@@ -1096,8 +1126,16 @@ class PaymentService:
             assert r is not None
             p = await s.get(Payment, r.payment_id, with_for_update=True)
             assert p is not None
-            if r.status not in REFUND_UNDECIDED:
+            # the gateway completed a void/refund PayApp had closed as `error` without a gateway answer: recorded
+            late = r.status == "error" and not r.response_code and d.outcome == "approved"
+            if r.status not in REFUND_UNDECIDED and not late:
                 return self._refund_result(r, p)
+            if late:
+                p.attention = ("The gateway completed this void after PayApp had marked it failed. Check the "
+                               "payment's refunds." if r.kind == "void" else
+                               "The gateway completed this refund after PayApp had marked it failed. Check the "
+                               "payment's refunds.")
+                _LOG.warning("refund %s of payment %s: completed after it was marked failed", r.id, p.id)
             if d.outcome == "unknown":
                 if r.status == "pending":
                     r.status = "unknown"
@@ -1168,13 +1206,13 @@ class PaymentService:
             inv.paid_date = None
 
     async def _resolve_refund(self, gateway: NmiGateway, refund_id: int, actor: Actor, *,
-                              final: bool) -> RefundResult | None:
+                              final: bool, late: bool = False) -> RefundResult | None:
         async with self._db.sessions() as s:
             r = await s.get(Refund, refund_id)
             p = await s.get(Payment, r.payment_id) if r is not None else None
         if r is None or p is None:
             return None
-        if r.status not in REFUND_UNDECIDED:
+        if r.status not in REFUND_UNDECIDED and not (late and r.status == "error"):
             return self._refund_result(r, p)
         try:
             if r.kind == "void":
@@ -1193,9 +1231,14 @@ class PaymentService:
             if final:
                 return await self._record_refund(refund_id, _Decision("unknown"), actor)
             return None
+        if r.status == "error":             # a closed void/refund: only a completion found at the gateway changes it
+            if decision is not None:
+                return await self._record_refund(refund_id, decision, actor)
+            return self._refund_result(r, p)
         if decision is not None:
             return await self._record_refund(refund_id, decision, actor)
-        if final and (self._now() - r.created_at >= self._grace or (r.kind == "void" and matched)):
+        deadline = r.send_deadline or r.created_at + self._send_window
+        if final and (await self._db_now_async() - deadline >= self._grace or (r.kind == "void" and matched)):
             text = "The gateway shows no such " + r.kind + "; nothing was changed."
             return await self._record_refund(refund_id, _Decision("error", message=text), actor)
         return await self._record_refund(refund_id, _Decision("unknown"), actor)

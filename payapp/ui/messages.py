@@ -336,6 +336,15 @@ TEXTS: tuple[str, ...] = (
     QT_TRANSLATE_NOOP("Messages", "A payment that is %1 cannot become %2."),
     QT_TRANSLATE_NOOP(
         "Messages",
+        "The gateway completed this void after PayApp had marked it failed. Check the payment's refunds."),
+    QT_TRANSLATE_NOOP(
+        "Messages",
+        "The gateway completed this refund after PayApp had marked it failed. Check the payment's refunds."),
+    QT_TRANSLATE_NOOP(
+        "Messages",
+        "PayApp was held up too long before sending this void or refund, so it was not sent and nothing was changed. Try again."),  # noqa: E501
+    QT_TRANSLATE_NOOP(
+        "Messages",
         "The bank returned this eCheck after %1 of it was refunded: the customer may have been paid back twice."),
     QT_TRANSLATE_NOOP(
         "Messages",

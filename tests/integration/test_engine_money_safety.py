@@ -377,3 +377,35 @@ async def test_the_composition_root_passes_the_tuning_to_the_services(tmp_path: 
         assert ctx.services.payments is not None and ctx.services.payments._lookup_delays == (0.2, 0.6, 1.5)
     finally:
         await ctx.aclose()
+
+
+@pytest.mark.parametrize("point", ["refund_pending_committed", "refund_send_checked"])
+async def test_held_void_is_not_sent_late_or_its_completion_is_recorded(
+        database: Database, secret_store: SecretStore, served_gateway: ServedGateway,
+        http_client: httpx.AsyncClient, point: str) -> None:
+    """#12.1 for voids: held before its last check, A does not send a void B has closed; held after it, the
+    gateway's completion of the void is recorded (payment voided, invoice re-opened, flagged), never dropped."""
+    await configure_processing(database, secret_store, served_gateway.url)
+    inv_id = await make_invoice(database, total_minor=100_00)
+    b = make_service(database, secret_store, http_client, **QUICK)
+    pay = await b.take_payment(PaymentRequest(inv_id, 100_00, card()))
+    hold = _Hold(point)
+    a = make_service(database, secret_store, http_client, checkpoint=hold, **QUICK)
+    task = asyncio.create_task(a.void_or_refund(pay.payment_id))
+    await asyncio.wait_for(hold.reached.wait(), 10)
+    await asyncio.sleep(0.8)
+    assert await b.reconcile_undecided() == 1
+    async with database.sessions() as s:
+        [refund] = (await s.scalars(select(Refund))).all()
+    assert refund.status == "error"
+    hold.release.set()
+    result = await task
+    p = await _payment(database, pay.payment_id)
+    txn = served_gateway.sandbox.transactions[p.transaction_id]
+    if point == "refund_pending_committed":
+        assert result.status == "error" and txn.condition == "pendingsettlement"     # not sent
+        assert p.status == "approved" and (await invoice_row(database, inv_id)).balance_minor == 0
+    else:
+        assert result.approved and txn.condition == "canceled"
+        assert p.status == "voided" and "after PayApp had marked it failed" in p.attention
+        assert (await invoice_row(database, inv_id)).balance_minor == 100_00

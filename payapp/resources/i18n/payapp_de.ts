@@ -2218,6 +2218,18 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
         <translation>Eine Zahlung mit dem Status %1 kann nicht %2 werden.</translation>
     </message>
     <message>
+        <source>The gateway completed this void after PayApp had marked it failed. Check the payment&apos;s refunds.</source>
+        <translation>Das Gateway hat diese Stornierung ausgeführt, nachdem PayApp sie als fehlgeschlagen markiert hatte. Prüfen Sie die Erstattungen der Zahlung.</translation>
+    </message>
+    <message>
+        <source>The gateway completed this refund after PayApp had marked it failed. Check the payment&apos;s refunds.</source>
+        <translation>Das Gateway hat diese Erstattung ausgeführt, nachdem PayApp sie als fehlgeschlagen markiert hatte. Prüfen Sie die Erstattungen der Zahlung.</translation>
+    </message>
+    <message>
+        <source>PayApp was held up too long before sending this void or refund, so it was not sent and nothing was changed. Try again.</source>
+        <translation>PayApp wurde zu lange aufgehalten, bevor diese Stornierung oder Erstattung gesendet werden konnte. Sie wurde daher nicht gesendet, und es wurde nichts geändert. Versuchen Sie es erneut.</translation>
+    </message>
+    <message>
         <source>The bank returned this eCheck after %1 of it was refunded: the customer may have been paid back twice.</source>
         <translation>Die Bank hat diesen eCheck zurückgegeben, nachdem %1 davon erstattet worden war: Der Kunde hat das Geld möglicherweise zweimal zurückerhalten.</translation>
     </message>
