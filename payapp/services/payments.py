@@ -1105,7 +1105,11 @@ class PaymentService:
             r = await s.get(Refund, refund_id, with_for_update=True)
             if r is None or r.status != "pending":
                 return False
-            return r.send_deadline is None or await self._db_now_async() <= r.send_deadline
+            if r.send_deadline is None:
+                return True
+            now = self._now() if self._db.is_sqlite else cast(dt.datetime, await s.scalar(
+                select(func.clock_timestamp()))).astimezone(dt.UTC)
+            return now <= r.send_deadline
 
     def _refund_result(self, r: Refund, p: Payment, message: str = "") -> RefundResult:
         amount = format_money(r.amount_minor, r.currency)
