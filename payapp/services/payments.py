@@ -12,12 +12,18 @@ The rules (DESIGN.md, "Payments: the state machine"):
    "Duplicate transaction" rejection) makes the payment `unknown`, and it is resolved only by looking
    the order id up at the gateway: a few quick tries inside `take_payment`, then `reconcile_undecided`
    (at start-up and periodically) with backoff (`next_check_at`).
-3. "No match" rule: a look-up that finds no transaction for the order id leaves the payment undecided
-   while it is younger than `UNMATCHED_GRACE` (5 minutes; a request that reached the gateway shows up
-   in its look-ups within seconds). Older than that, no match means the request never reached the
+3. "No match" rule, on one clock (issue #12.1): each pending row carries a send deadline written from the
+   database's clock (PostgreSQL: the server's `clock_timestamp()`; SQLite: its one computer's) plus the
+   send window. A workstation never sends after that deadline: a send more than a moment after the insert
+   re-checks it on the database first. A look-up that finds no transaction for the order id leaves the
+   payment undecided until the deadline is past by `UNMATCHED_GRACE` (a request that reached the gateway
+   shows up in its look-ups within seconds); after that, no match means the request never reached the
    gateway: the payment becomes `error` and nothing was charged. A request that certainly never left
    this computer (connection refused / connect timeout) is `error` at once. A failed look-up
-   (gateway down, `<error_response>`) is never "no match".
+   (gateway down, `<error_response>`) is never "no match". Should the gateway approve a payment PayApp
+   closed as `error` all the same (a workstation held between its check and its send), the approval is
+   recorded, never dropped: approved, `approved_late`, an alert for a person, the invoice balance following;
+   reconciliation looks such recently closed payments up again. Voids and refunds follow the same rules.
 4. Every decision is recorded in one transaction with everything that follows from it: the invoice's
    paid/balance/status, the saved method, the audit entry and the outbox jobs for accounting and the
    PSA. Recording is idempotent: a payment already decided (by another workstation's reconcile) is
