@@ -1225,6 +1225,13 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
     </message>
 </context>
 <context>
+    <name>LoadingPage</name>
+    <message>
+        <source>Opening the company database…</source>
+        <translation>Die Firmendatenbank wird geöffnet …</translation>
+    </message>
+</context>
+<context>
     <name>MainWindow</name>
     <message>
         <source>Admin</source>
