@@ -31,6 +31,15 @@ AVS_WORDS: dict[str, str] = {
     "S": "The card issuer does not support address checks.",
     "0": "Address check not available.",
     "O": "Address check not available.",
+    # with the cardholder's name (American Express)
+    "2": "Street address, ZIP code and cardholder name match.",
+    "6": "Street address, ZIP code and cardholder name match.",
+    "3": "Street address and cardholder name match; ZIP code does not.",
+    "7": "Street address and cardholder name match; ZIP code does not.",
+    "1": "ZIP code and cardholder name match; street address does not.",
+    "5": "ZIP code and cardholder name match; street address does not.",
+    "4": "Neither street address, ZIP code nor cardholder name matches.",
+    "8": "Neither street address, ZIP code nor cardholder name matches.",
 }
 
 #: cvvresponse: does the card security code match?

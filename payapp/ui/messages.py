@@ -309,29 +309,33 @@ TEXTS: tuple[str, ...] = (
     QT_TRANSLATE_NOOP("Messages", "Choose a username without spaces (up to 100 characters)."),
     QT_TRANSLATE_NOOP("Messages", "The password needs at least %1 characters."),
     # payapp/domain/card_checks.py: AVS and CVV results in plain words (banner, Payment details)
-    QT_TRANSLATE_NOOP("Messages", 'Street address and 9-digit ZIP code match.'),
-    QT_TRANSLATE_NOOP("Messages", 'Street address and 5-digit ZIP code match.'),
-    QT_TRANSLATE_NOOP("Messages", 'Street address and postal code match.'),
-    QT_TRANSLATE_NOOP("Messages", 'Street address matches; ZIP code does not.'),
-    QT_TRANSLATE_NOOP("Messages", 'Street address matches; postal code not checked.'),
-    QT_TRANSLATE_NOOP("Messages", '9-digit ZIP code matches; street address does not.'),
-    QT_TRANSLATE_NOOP("Messages", '5-digit ZIP code matches; street address does not.'),
-    QT_TRANSLATE_NOOP("Messages", 'Postal code matches; street address not checked.'),
-    QT_TRANSLATE_NOOP("Messages", 'Neither street address nor ZIP code matches.'),
-    QT_TRANSLATE_NOOP("Messages", 'Address information is not available from the card issuer.'),
-    QT_TRANSLATE_NOOP("Messages", 'The card issuer (outside the U.S.) does not check addresses.'),
+    QT_TRANSLATE_NOOP("Messages", "Street address and 9-digit ZIP code match."),
+    QT_TRANSLATE_NOOP("Messages", "Street address and 5-digit ZIP code match."),
+    QT_TRANSLATE_NOOP("Messages", "Street address and postal code match."),
+    QT_TRANSLATE_NOOP("Messages", "Street address matches; ZIP code does not."),
+    QT_TRANSLATE_NOOP("Messages", "Street address matches; postal code not checked."),
+    QT_TRANSLATE_NOOP("Messages", "9-digit ZIP code matches; street address does not."),
+    QT_TRANSLATE_NOOP("Messages", "5-digit ZIP code matches; street address does not."),
+    QT_TRANSLATE_NOOP("Messages", "Postal code matches; street address not checked."),
+    QT_TRANSLATE_NOOP("Messages", "Neither street address nor ZIP code matches."),
+    QT_TRANSLATE_NOOP("Messages", "Address information is not available from the card issuer."),
+    QT_TRANSLATE_NOOP("Messages", "The card issuer (outside the U.S.) does not check addresses."),
     QT_TRANSLATE_NOOP("Messages", "The card issuer's system was unavailable; try again to check the address."),
-    QT_TRANSLATE_NOOP("Messages", 'Address check not allowed for this kind of transaction.'),
-    QT_TRANSLATE_NOOP("Messages", 'The card issuer does not support address checks.'),
-    QT_TRANSLATE_NOOP("Messages", 'Address check not available.'),
-    QT_TRANSLATE_NOOP("Messages", 'Security code (CVV) matches.'),
-    QT_TRANSLATE_NOOP("Messages", 'Security code (CVV) does not match.'),
-    QT_TRANSLATE_NOOP("Messages", 'Security code (CVV) not checked.'),
-    QT_TRANSLATE_NOOP("Messages", 'The security code (CVV) should be on the card, but was not given as present.'),
-    QT_TRANSLATE_NOOP("Messages", 'The card issuer does not check security codes (CVV).'),
-    QT_TRANSLATE_NOOP("Messages", 'Address not checked.'),
-    QT_TRANSLATE_NOOP("Messages", 'Address check: unknown result code %1.'),
-    QT_TRANSLATE_NOOP("Messages", 'Security code check: unknown result code %1.'),
+    QT_TRANSLATE_NOOP("Messages", "Address check not allowed for this kind of transaction."),
+    QT_TRANSLATE_NOOP("Messages", "The card issuer does not support address checks."),
+    QT_TRANSLATE_NOOP("Messages", "Address check not available."),
+    QT_TRANSLATE_NOOP("Messages", "Street address, ZIP code and cardholder name match."),
+    QT_TRANSLATE_NOOP("Messages", "Street address and cardholder name match; ZIP code does not."),
+    QT_TRANSLATE_NOOP("Messages", "ZIP code and cardholder name match; street address does not."),
+    QT_TRANSLATE_NOOP("Messages", "Neither street address, ZIP code nor cardholder name matches."),
+    QT_TRANSLATE_NOOP("Messages", "Security code (CVV) matches."),
+    QT_TRANSLATE_NOOP("Messages", "Security code (CVV) does not match."),
+    QT_TRANSLATE_NOOP("Messages", "Security code (CVV) not checked."),
+    QT_TRANSLATE_NOOP("Messages", "The security code (CVV) should be on the card, but was not given as present."),
+    QT_TRANSLATE_NOOP("Messages", "The card issuer does not check security codes (CVV)."),
+    QT_TRANSLATE_NOOP("Messages", "Address not checked."),
+    QT_TRANSLATE_NOOP("Messages", "Address check: unknown result code %1."),
+    QT_TRANSLATE_NOOP("Messages", "Security code check: unknown result code %1."),
     # payapp/services/payments.py: money safety (issue #12): late approvals, flagged payments, refused CVV
     QT_TRANSLATE_NOOP("Messages", "A payment that is %1 cannot become %2."),
     QT_TRANSLATE_NOOP(
@@ -348,19 +352,19 @@ TEXTS: tuple[str, ...] = (
         "The bank returned this eCheck after %1 of it was refunded: the customer may have been paid back twice."),
     QT_TRANSLATE_NOOP(
         "Messages",
-        'PayApp was held up too long before sending this payment (the computer was busy, paused or asleep), so it was not sent and nothing was charged. Take it again if the customer still wants to pay.'),  # noqa: E501
+        "PayApp was held up too long before sending this payment (the computer was busy, paused or asleep), so it was not sent and nothing was charged. Take it again if the customer still wants to pay."),  # noqa: E501
     QT_TRANSLATE_NOOP(
         "Messages",
-        'Payment of %1 approved (transaction %2), after PayApp had marked it failed. Check whether the customer paid again, and refund one of the payments if so.'),  # noqa: E501
+        "Payment of %1 approved (transaction %2), after PayApp had marked it failed. Check whether the customer paid again, and refund one of the payments if so."),  # noqa: E501
     QT_TRANSLATE_NOOP(
         "Messages",
-        'The gateway approved this payment after PayApp had marked it failed. Check whether the customer paid again, and refund one of the payments if so.'),  # noqa: E501
+        "The gateway approved this payment after PayApp had marked it failed. Check whether the customer paid again, and refund one of the payments if so."),  # noqa: E501
     QT_TRANSLATE_NOOP(
         "Messages",
-        'The bank returned this eCheck and the void of %1 was also completed: the customer may have been paid back twice.'),  # noqa: E501
+        "The bank returned this eCheck and the void of %1 was also completed: the customer may have been paid back twice."),  # noqa: E501
     QT_TRANSLATE_NOOP(
         "Messages",
-        'The bank returned this eCheck and the refund of %1 was also completed: the customer may have been paid back twice.'),  # noqa: E501
+        "The bank returned this eCheck and the refund of %1 was also completed: the customer may have been paid back twice."),  # noqa: E501
     QT_TRANSLATE_NOOP(
         "Messages",
         "PayApp could not finish checking this payment with the gateway (%1). Check it in the gateway's portal."),

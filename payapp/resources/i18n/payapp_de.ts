@@ -2189,6 +2189,22 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
         <translation>Adressprüfung nicht verfügbar.</translation>
     </message>
     <message>
+        <source>Street address, ZIP code and cardholder name match.</source>
+        <translation>Straße, Postleitzahl und Name des Karteninhabers stimmen überein.</translation>
+    </message>
+    <message>
+        <source>Street address and cardholder name match; ZIP code does not.</source>
+        <translation>Straße und Name des Karteninhabers stimmen überein, die Postleitzahl nicht.</translation>
+    </message>
+    <message>
+        <source>ZIP code and cardholder name match; street address does not.</source>
+        <translation>Postleitzahl und Name des Karteninhabers stimmen überein, die Straße nicht.</translation>
+    </message>
+    <message>
+        <source>Neither street address, ZIP code nor cardholder name matches.</source>
+        <translation>Weder Straße noch Postleitzahl noch Name des Karteninhabers stimmen überein.</translation>
+    </message>
+    <message>
         <source>Security code (CVV) matches.</source>
         <translation>Der Sicherheitscode (CVV) stimmt überein.</translation>
     </message>
