@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -17,7 +18,7 @@ import keyring
 from keyring.backend import KeyringBackend
 from sqlalchemy import func, select
 
-from payapp.config import AppConfig
+from payapp.config import AppConfig, Tuning, load_tuning
 from payapp.domain.roles import Role
 from payapp.migrations import upgrade_if_needed
 from payapp.models import Invoice
@@ -45,6 +46,7 @@ class AppContext:
     http: httpx.AsyncClient
     sandboxes: dict[str, Any] = field(default_factory=dict)
     background: list[asyncio.Task[Any]] = field(default_factory=list)
+    tuning: Tuning = field(default_factory=Tuning)
 
     async def start_background(self) -> None:
         """Start-up work that must not block the window: reconcile payments whose outcome is unknown. The demo
@@ -56,7 +58,8 @@ class AppContext:
         payments = self.services.payments
         if payments is not None:
             self.background.append(asyncio.create_task(self._guarded(payments.reconcile_undecided)))
-            self.background.append(asyncio.create_task(self._every(300, self._payment_checks)))
+            self.background.append(asyncio.create_task(self._every(self.tuning.payment_check_interval,
+                                                                  self._payment_checks)))
         outbox = self.services.outbox
         if outbox is not None:   # pushes payments to QuickBooks and Autotask, with retries and backoff
             self.background.append(asyncio.create_task(self._guarded(outbox.run_forever)))
@@ -135,7 +138,9 @@ def _demo_settings() -> dict[str, object]:
 
 
 def build_context(config: AppConfig, *, keyring_backend: KeyringBackend | None = None,
-                  prepare: bool = True, allow_backends: tuple[str, ...] | None = None) -> AppContext:
+                  prepare: bool = True, allow_backends: tuple[str, ...] | None = None,
+                  tuning: Tuning | None = None) -> AppContext:
+    tuning = tuning if tuning is not None else load_tuning()
     if prepare:
         prepare_database(config)
     db = Database(config.database_url)
@@ -163,11 +168,11 @@ def build_context(config: AppConfig, *, keyring_backend: KeyringBackend | None =
         current = CurrentUser(None)
     settings = SettingsService(db, secrets, current)
     services = Services(db=db, current_user=current, settings=settings, secrets=secrets, demo=config.demo)
-    _build_feature_services(services, http)
-    return AppContext(config=config, services=services, http=http, sandboxes=sandboxes)
+    _build_feature_services(services, http, tuning)
+    return AppContext(config=config, services=services, http=http, sandboxes=sandboxes, tuning=tuning)
 
 
-def _build_feature_services(services: Services, http: httpx.AsyncClient) -> None:
+def _build_feature_services(services: Services, http: httpx.AsyncClient, tuning: Tuning) -> None:
     """Connectors and the services on top of them."""
     from payapp.services.users import AuditLogService, UserService, ensure_demo_admin
 
@@ -178,8 +183,12 @@ def _build_feature_services(services: Services, http: httpx.AsyncClient) -> None
     from payapp.services.gateways import GatewayProvider
     from payapp.services.payments import PaymentService
 
-    services.gateways = GatewayProvider(http, services.settings, services.secrets)
-    services.payments = PaymentService(services.db, services.gateways, services.settings, services.current_user)
+    services.gateways = GatewayProvider(http, services.settings, services.secrets, timeout=tuning.gateway_timeout)
+    services.payments = PaymentService(
+        services.db, services.gateways, services.settings, services.current_user,
+        lookup_delays=tuning.lookup_delays, send_window=dt.timedelta(seconds=tuning.send_window),
+        unmatched_grace=dt.timedelta(seconds=tuning.unmatched_grace),
+        recheck_backoff=tuple(dt.timedelta(seconds=x) for x in tuning.recheck_backoff))
     from payapp.services.payment_search import PaymentSearchService
     from payapp.services.refund_approvals import RefundApprovalService
 
@@ -194,12 +203,16 @@ def _build_feature_services(services: Services, http: httpx.AsyncClient) -> None
     from payapp.services.sync import SyncService
 
     connections = ConnectionsService(services.db, services.settings, services.secrets, services.current_user, http,
-                                     demo=services.demo)
+                                     demo=services.demo,
+                                     quickbooks_rate=0.0 if services.demo else tuning.quickbooks_rate)
     services.connections = connections
     services.sync = SyncService(services.db, connections.autotask, connections.quickbooks, services.settings,
                                 services.current_user)
     services.outbox = OutboxWorker(services.db, connections.quickbooks, connections.autotask,
-                                   current=services.current_user, settings=services.settings)
+                                   current=services.current_user, settings=services.settings,
+                                   lease=dt.timedelta(seconds=tuning.outbox_lease),
+                                   backoff_base=dt.timedelta(seconds=tuning.outbox_backoff_base),
+                                   backoff_cap=dt.timedelta(seconds=tuning.outbox_backoff_cap))
     # Reconnected (e.g. after invalid_grant): what waited for QuickBooks goes now, not after the 5-minute hold.
     connections.on_quickbooks_connected(services.outbox.resume_held)
 

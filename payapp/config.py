@@ -7,12 +7,18 @@ it without touching code:
 - PAYAPP_DATA_DIR      data folder (default: the platform's user data folder, e.g. %LOCALAPPDATA%\\PayApp).
 - PAYAPP_LOG_DIR       log folder (default: the platform's user log folder).
 - PAYAPP_DEMO=1        force demo mode.
+- Timings (`Tuning`, seconds unless said otherwise; today's values are the defaults): PAYAPP_GATEWAY_TIMEOUT,
+  PAYAPP_LOOKUP_DELAYS (comma-separated), PAYAPP_SEND_WINDOW, PAYAPP_UNMATCHED_GRACE, PAYAPP_RECHECK_BACKOFF
+  (comma-separated), PAYAPP_PAYMENT_CHECK_INTERVAL, PAYAPP_OUTBOX_LEASE, PAYAPP_OUTBOX_BACKOFF_BASE,
+  PAYAPP_OUTBOX_BACKOFF_CAP, PAYAPP_QUICKBOOKS_RATE (requests per second, 0 = no limit).
 With nothing configured and no company database yet, PayApp opens in demo mode."""
 
 from __future__ import annotations
 
 import logging
+import math
 import os
+from collections.abc import Mapping
 from pathlib import Path
 from typing import NamedTuple
 
@@ -42,6 +48,61 @@ class AppConfig(NamedTuple):
     def with_demo(self) -> AppConfig:
         demo_dir = self.data_dir / "demo" if not self.demo else self.data_dir
         return self._replace(demo=True, data_dir=demo_dir, database_url=f"sqlite:///{demo_dir / 'payapp-demo.db'}")
+
+
+class Tuning(NamedTuple):
+    """Timeouts, look-up delays, the outbox lease and back-off and the QuickBooks request rate: read by the
+    composition root (payapp.app) and passed to the services, so tests and harnesses (bench/chaos.py) set them.
+    A NamedTuple for the reason given at AppConfig; `_replace` gives a changed copy."""
+
+    gateway_timeout: float | None = None    # one gateway request; None: the HTTP client's (30 s, connect 10 s)
+    lookup_delays: tuple[float, ...] = (0.2, 0.6, 1.5)  # quick look-ups of an unknown outcome, in take_payment
+    send_window: float = 60.0           # a pending payment may be sent this long after it was written (DB clock)
+    unmatched_grace: float = 300.0      # after the send window, "no match at the gateway" means "never sent"
+    recheck_backoff: tuple[float, ...] = (60.0, 120.0, 300.0, 900.0, 3600.0)   # reconcile of unknown payments
+    payment_check_interval: float = 300.0   # the periodic reconcile and settlement check
+    outbox_lease: float = 300.0
+    outbox_backoff_base: float = 30.0
+    outbox_backoff_cap: float = 6 * 3600.0
+    quickbooks_rate: float = 8.0        # requests per second (demo: 0, no limit)
+
+
+_TUNING_ENV = {name: f"PAYAPP_{name.upper()}" for name in Tuning._fields}
+
+
+def _seconds(text: str, *, allow_zero: bool = True) -> float | None:
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    if not math.isfinite(value) or value < 0 or (value == 0 and not allow_zero) or value > 366 * 86400:
+        return None
+    return value
+
+
+def load_tuning(environ: Mapping[str, str] | None = None) -> Tuning:
+    """Tuning from PAYAPP_* variables; a missing or unreadable value keeps its default (and is logged)."""
+    env = os.environ if environ is None else environ
+    values: dict[str, object] = {}
+    defaults = Tuning()
+    for name, var in _TUNING_ENV.items():
+        raw = env.get(var, "").strip()
+        if not raw:
+            continue
+        default = getattr(defaults, name)
+        parsed: object | None
+        if isinstance(default, tuple):
+            parts = [_seconds(p.strip()) for p in raw.split(",") if p.strip()]
+            parsed = tuple(p for p in parts if p is not None) if parts and None not in parts else None
+            if name == "recheck_backoff" and parsed is not None and (not parsed or 0.0 in parsed):
+                parsed = None
+        else:
+            parsed = _seconds(raw, allow_zero=name in ("quickbooks_rate", "outbox_backoff_base"))
+        if parsed is None:
+            logging.getLogger(__name__).warning("%s=%r is not a number of seconds; using %r", var, raw[:40], default)
+            continue
+        values[name] = parsed
+    return defaults._replace(**values)
 
 
 def default_data_dir() -> Path:

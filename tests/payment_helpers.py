@@ -11,7 +11,7 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from payapp.domain.roles import Role
 from payapp.models import Company, Invoice, Payment
@@ -74,6 +74,15 @@ async def make_invoice(db: Database, *, total_minor: int = 100_00, currency: str
         s.add(inv)
         await s.flush()
         return inv.id
+
+
+async def expire_send_deadlines(db: Database, *, by: dt.timedelta = dt.timedelta(days=1)) -> None:
+    """Time passes for every undecided payment: their send deadlines move `by` into the past (on SQLite and on
+    PostgreSQL alike, where the no-match rule reads the database server's clock, which a test cannot move)."""
+    async with db.transaction() as s:
+        for p in (await s.scalars(select(Payment).where(Payment.status.in_(["pending", "unknown"])))).all():
+            await s.execute(update(Payment).where(Payment.id == p.id).values(
+                send_deadline=(p.send_deadline or p.created_at) - by))
 
 
 def make_service(db: Database, secrets: SecretStore, client: httpx.AsyncClient, *, actor: Actor = FINANCE_ACTOR,

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from payapp.domain.errors import PayAppError
+
 
 class PaymentStatus(StrEnum):
     PENDING = "pending"
@@ -27,10 +29,14 @@ ALLOWED: dict[PaymentStatus, frozenset[PaymentStatus]] = {
     S.SETTLED: frozenset({S.REFUNDED, S.PARTIALLY_REFUNDED, S.RETURNED}),
     S.PARTIALLY_REFUNDED: frozenset({S.REFUNDED, S.PARTIALLY_REFUNDED, S.RETURNED}),
     S.DECLINED: frozenset(),
-    S.ERROR: frozenset(),
+    # A payment PayApp closed as `error` (no answer, nothing found at the gateway) that the gateway approves
+    # after all (the one request was held on the way): the approval is recorded, never dropped.
+    S.ERROR: frozenset({S.APPROVED}),
     S.VOIDED: frozenset(),
     S.REFUNDED: frozenset(),
-    S.RETURNED: frozenset(),
+    # A returned eCheck stays returned when a void or refund the gateway completed earlier is recorded later
+    # (its money is already off the invoice); such a payment is flagged for a person.
+    S.RETURNED: frozenset({S.RETURNED}),
 }
 
 #: Statuses whose money counts against the invoice balance (net of refunds).
@@ -39,8 +45,13 @@ COLLECTED = frozenset({S.APPROVED, S.SETTLED, S.PARTIALLY_REFUNDED, S.REFUNDED})
 UNDECIDED = frozenset({S.PENDING, S.UNKNOWN})
 
 
-class IllegalTransition(ValueError):
-    pass
+class IllegalTransition(PayAppError, ValueError):
+    """A change of status the state machine does not allow (PayApp's own error, with plain words)."""
+
+    def __init__(self, current: PaymentStatus, new: PaymentStatus) -> None:
+        super().__init__(f"A payment that is {current.replace('_', ' ')} cannot become {new.replace('_', ' ')}.")
+        self.current = current
+        self.new = new
 
 
 def can_transition(current: PaymentStatus, new: PaymentStatus) -> bool:
@@ -49,8 +60,19 @@ def can_transition(current: PaymentStatus, new: PaymentStatus) -> bool:
 
 def transition(current: PaymentStatus, new: PaymentStatus) -> PaymentStatus:
     if not can_transition(current, new):
-        raise IllegalTransition(f"{current} -> {new}")
+        raise IllegalTransition(current, new)
     return new
+
+
+def after_reversal(current: PaymentStatus, kind: str, refunded_minor: int, amount_minor: int) -> PaymentStatus:
+    """The status of a payment once the gateway completed a void (`kind="void"`) or a refund that brings the
+    refunded total to `refunded_minor`. A returned payment stays returned (the bank already took the money back);
+    otherwise voided, refunded or partially refunded, as the table allows."""
+    if current == S.RETURNED:
+        return transition(current, S.RETURNED)
+    if kind == "void":
+        return transition(current, S.VOIDED)
+    return transition(current, S.REFUNDED if refunded_minor >= amount_minor else S.PARTIALLY_REFUNDED)
 
 
 class InvoiceStatus(StrEnum):

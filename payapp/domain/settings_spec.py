@@ -29,6 +29,8 @@ SPECS: tuple[SettingSpec, ...] = (
     SettingSpec("payment_types.portal.echeck", bool, False, "eCheck for the client portal"),
     SettingSpec("currency", str, "", "Internal currency", set_once=True),
     SettingSpec("refunds.approval_threshold_minor", int, 0, "Refunds above this need a second user (0 = off)"),
+    SettingSpec("payments.refuse_cvv_mismatch", bool, False,
+                "Refuse card payments whose CVV does not match (void them at once)"),
     SettingSpec("ui.language", str, "", "Language (empty = follow the system)", admin_only=False),
     SettingSpec("autotask.api_user", str, "", "Autotask API user"),
     SettingSpec("autotask.integration_code_fingerprint", str, "", "Autotask integration code fingerprint"),

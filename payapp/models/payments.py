@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from payapp.models.base import Base, UtcDateTime, utcnow
@@ -74,6 +74,11 @@ class Payment(Base):
     returned_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
     reconcile_attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_check_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    # last moment (database clock) a workstation may send this pending payment; see services.payments
+    send_deadline: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    sent_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    approved_late: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    attention: Mapped[str] = mapped_column(String(300), default="", server_default="")   # for a person
     accounting_id: Mapped[str | None] = mapped_column(String(40))     # QuickBooks Payment.Id
     accounting_sync_state: Mapped[str] = mapped_column(String(20), default="not_needed")
     psa_sync_state: Mapped[str] = mapped_column(String(20), default="not_needed")
@@ -122,6 +127,7 @@ class Refund(Base):
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
     decided_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    send_deadline: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)    # as Payment.send_deadline
 
 
 class RefundApproval(Base):

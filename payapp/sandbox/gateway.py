@@ -55,6 +55,8 @@ TEST_CARDS = {
 TEST_ACH = {("123123123", "123123123"), ("490000018", "24413815")}
 DEFAULT_DUP_SECONDS = 1200        # the gateway's default duplicate window (20 minutes)
 MAX_DUP_SECONDS = 7862400         # the largest dup_seconds the Payment API takes
+#: ACH return actions: `return` before settlement, `late_return` after it (query.php's `return` filter: both)
+RETURN_ACTIONS = frozenset({"return", "late_return"})
 
 #: delay: answer `seconds` late (processed first). lose_answer: process, then drop the connection.
 #: reset: drop the connection without processing. http_500_after: process, then HTTP 500 with no body.
@@ -174,12 +176,13 @@ class GatewaySandbox:
     def clear_faults(self) -> None:
         self.faults.clear()
 
-    def settle_now(self, *, returns: bool = True) -> int:
-        """Settle every transaction pending settlement; then (by default) run ACH returns."""
+    def settle_now(self, *, returns: bool = True, transaction_type: str = "") -> int:
+        """Settle every transaction pending settlement (only cards with `transaction_type="cc"`, only eChecks
+        with "ck"); then (by default) run ACH returns."""
         now = self.clock()
         n = 0
         for t in self.transactions.values():
-            if t.condition == "pendingsettlement":
+            if t.condition == "pendingsettlement" and transaction_type in ("", t.transaction_type):
                 t.condition = "complete"
                 t.actions.append(Action("settle", f"{t.amount:.2f}", "1", _stamp(now)))
                 t.modified = now
@@ -189,13 +192,17 @@ class GatewaySandbox:
         return n
 
     def process_returns(self) -> int:
-        """The bank returns settled eChecks whose account number ends in 0000."""
+        """The bank returns settled eChecks whose account number ends in 0000. A return after settlement is
+        reported as `late_return` (a return before it would be `return`; query.php's `action_type=return`
+        filter finds both)."""
         now = self.clock()
         n = 0
         for t in self.transactions.values():
             if (t.transaction_type == "ck" and t.kind == "sale" and t.condition == "complete"
-                    and t.last_four == "0000" and not any(a.action_type == "return" for a in t.actions)):
-                t.actions.append(Action("return", f"{t.amount:.2f}", "1", _stamp(now), "100", "R01 Insufficient Funds"))
+                    and t.last_four == "0000"
+                    and not any(a.action_type in RETURN_ACTIONS for a in t.actions)):
+                t.actions.append(Action("late_return", f"{t.amount:.2f}", "1", _stamp(now), "100",
+                                        "R01 Insufficient Funds"))
                 t.modified = now
                 n += 1
         return n
@@ -476,6 +483,8 @@ class GatewaySandbox:
             txs = [t for t in txs if t.transaction_type == form["transaction_type"]]
         if form.get("action_type"):
             kinds = set(form["action_type"].split(","))
+            if "return" in kinds:
+                kinds |= RETURN_ACTIONS
             txs = [t for t in txs if any(a.action_type in kinds for a in t.actions)]
         for name, keep in (("start_date", lambda s, d: s >= d), ("end_date", lambda s, d: s <= d)):
             if form.get(name):
@@ -603,8 +612,14 @@ def create_gateway_app(state: GatewaySandbox | None = None, *, security_key: str
         form = await _form(request)
         return await _faulty(request, "query", lambda: Response(sandbox.query(form), media_type="text/xml"))
 
-    async def settle_now(_request: Request) -> Response:
-        return JSONResponse({"settled": sandbox.settle_now(returns=False), "returned": sandbox.process_returns()})
+    async def settle_now(request: Request) -> Response:
+        # ?type=cc settles card payments only, ?returns=0 leaves eChecks unreturned (harnesses drive both)
+        kind = request.query_params.get("type", "")
+        if kind not in ("", "cc", "ck"):
+            return JSONResponse({"error": "type must be cc or ck"}, status_code=400)
+        settled = sandbox.settle_now(returns=False, transaction_type=kind)
+        returned = sandbox.process_returns() if request.query_params.get("returns", "1") != "0" else 0
+        return JSONResponse({"settled": settled, "returned": returned})
 
     async def returns(_request: Request) -> Response:
         return JSONResponse({"returned": sandbox.process_returns()})
@@ -617,6 +632,10 @@ def create_gateway_app(state: GatewaySandbox | None = None, *, security_key: str
         except (KeyError, ValueError) as exc:
             return JSONResponse({"error": str(exc)}, status_code=400)
         return JSONResponse({"faults": [asdict(f) for f in sandbox.faults]})
+
+    async def clear_faults(_request: Request) -> Response:
+        sandbox.clear_faults()            # the transactions stay
+        return JSONResponse({"faults": []})
 
     async def reset(_request: Request) -> Response:
         sandbox.reset()
@@ -631,6 +650,7 @@ def create_gateway_app(state: GatewaySandbox | None = None, *, security_key: str
         Route("/_sandbox/settle-now", settle_now, methods=["POST"]),
         Route("/_sandbox/returns", returns, methods=["POST"]),
         Route("/_sandbox/faults", faults, methods=["POST"]),
+        Route("/_sandbox/faults", clear_faults, methods=["DELETE"]),
         Route("/_sandbox/reset", reset, methods=["POST"]),
         Route("/_sandbox/state", state_view, methods=["GET"]),
     ])

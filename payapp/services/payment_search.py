@@ -85,6 +85,7 @@ class PaymentQuery:
     user: str = ""
     source: str = ""
     sync_state: str = ""
+    needs_attention: bool = False        # only payments flagged for a person (PaymentRow.needs_attention)
     sort_key: str = "date"
     descending: bool = True
 
@@ -117,6 +118,7 @@ class PaymentQuery:
             not self.user.strip() or ci(self.user.strip()) in ci(p.created_by_name),
             not self.source or p.source == self.source,
             not self.sync_state or p.accounting_sync_state == self.sync_state,
+            not self.needs_attention or bool(p.attention) or bool(p.approved_late),
         ))
 
 
@@ -141,7 +143,13 @@ class PaymentRow:
     source: str
     accounting_sync_state: str
     psa_sync_state: str
+    attention: str = ""                  # why a person must look at it ("" when nothing is wrong)
+    approved_late: bool = False          # the gateway approved it after PayApp had marked it failed
     sort_key: tuple[Any, int] = (None, 0)
+
+    @property
+    def needs_attention(self) -> bool:
+        return bool(self.attention) or self.approved_late
 
     @property
     def refundable_minor(self) -> int:
@@ -255,6 +263,8 @@ def conditions(q: PaymentQuery, *, sqlite: bool = False, collect: bool = False) 
         c.append(Payment.invoice_number == q.invoice_number.strip())
     if q.statuses:
         c.append(Payment.status.in_(sorted(q.statuses)))
+    if q.needs_attention:
+        c.append((Payment.attention != "") | Payment.approved_late.is_(True))
     if q.method:
         c.append(Payment.method == q.method)
     if q.brand:

@@ -16,12 +16,18 @@ The rules (docs/architecture.md, "A payment, end to end" and "Payments: the stat
    card or account and amount within its window) once a look-up shows the gateway has nothing under our
    order id. A payment the user confirmed as a deliberate duplicate is sent with `dup_seconds=0`.
    Charges that save a card, and charges of a saved card, carry the stored-credential fields.
-3. "No match" rule: a look-up that finds no transaction for the order id leaves the payment undecided
-   while it is younger than `UNMATCHED_GRACE` (5 minutes; a request that reached the gateway shows up
-   in its look-ups within seconds). Older than that, no match means the request never reached the
+3. "No match" rule, on one clock (issue #12.1): each pending row carries a send deadline written from the
+   database's clock (PostgreSQL: the server's `clock_timestamp()`; SQLite: its one computer's) plus the
+   send window. A workstation never sends after that deadline: a send more than a moment after the insert
+   re-checks it on the database first. A look-up that finds no transaction for the order id leaves the
+   payment undecided until the deadline is past by `UNMATCHED_GRACE` (a request that reached the gateway
+   shows up in its look-ups within seconds); after that, no match means the request never reached the
    gateway: the payment becomes `error` and nothing was charged. A request that certainly never left
    this computer (connection refused / connect timeout) is `error` at once. A failed look-up
-   (gateway down, `<error_response>`) is never "no match".
+   (gateway down, `<error_response>`) is never "no match". Should the gateway approve a payment PayApp
+   closed as `error` all the same (a workstation held between its check and its send), the approval is
+   recorded, never dropped: approved, `approved_late`, an alert for a person, the invoice balance following;
+   reconciliation looks such recently closed payments up again. Voids and refunds follow the same rules.
 4. Every decision is recorded in one transaction with everything that follows from it: the invoice's
    paid/balance/status, the saved method, the audit entry and the outbox jobs for accounting and the
    PSA. Recording is idempotent: a payment already decided (by another workstation's reconcile) is
@@ -47,7 +53,9 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
+import logging
 import secrets
+import time
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -70,9 +78,17 @@ from payapp.connectors.gateways.nmi import (
     StoredCredential,
 )
 from payapp.domain import validation
+from payapp.domain.card_checks import cvv_mismatch
 from payapp.domain.errors import ConflictError, NotFound, PayAppError, ValidationError
 from payapp.domain.money import Money, decimal_to_minor, format_money, minor_digits
-from payapp.domain.payment_state import UNDECIDED, InvoiceStatus, PaymentStatus, invoice_status, transition
+from payapp.domain.payment_state import (
+    UNDECIDED,
+    InvoiceStatus,
+    PaymentStatus,
+    after_reversal,
+    invoice_status,
+    transition,
+)
 from payapp.domain.roles import Permission
 from payapp.domain.validation import clean_typed_text
 from payapp.models import AuditEvent, Invoice, OutboxJob, Payment, Refund, SavedPaymentMethod
@@ -82,6 +98,7 @@ from payapp.services.auth import SYSTEM, Actor, CurrentUser
 from payapp.services.gateways import GatewayProvider
 from payapp.services.settings import (
     PRIVATE_KEY_FINGERPRINT,
+    REFUSE_CVV_KEY,
     LocalKey,
     SettingsService,
     evaluate_processing,
@@ -89,9 +106,20 @@ from payapp.services.settings import (
 )
 
 S = PaymentStatus
+_LOG = logging.getLogger(__name__)
 
+# Defaults of the timings the composition root passes in (payapp.config.Tuning, PAYAPP_* variables).
 UNMATCHED_GRACE = dt.timedelta(minutes=5)
+SEND_WINDOW = dt.timedelta(seconds=60)
 QUICK_LOOKUP_DELAYS: tuple[float, ...] = (0.2, 0.6, 1.5)
+#: A send this soon after the pending row was written (by this process's monotonic and wall clocks, the larger)
+#: goes without asking the database again; later ones re-check the deadline on the database's clock first.
+FAST_SEND = 1.0
+#: How far back a reconciliation looks for payments it closed as `error` that the gateway may still approve.
+LATE_APPROVAL_WATCH = dt.timedelta(hours=24)
+LATE_APPROVAL_WATCH_PERIODIC = dt.timedelta(hours=1)
+APPROVED_LATE_ALERT = ("The gateway approved this payment after PayApp had marked it failed. Check whether the "
+                       "customer paid again, and refund one of the payments if so.")
 RECHECK_BACKOFF = (dt.timedelta(minutes=1), dt.timedelta(minutes=2), dt.timedelta(minutes=5),
                    dt.timedelta(minutes=15), dt.timedelta(hours=1))
 DUPLICATE_WINDOW = dt.timedelta(hours=24)
@@ -195,6 +223,8 @@ class PaymentResult:
     order_id: str
     amount_minor: int
     currency: str
+    avs_result: str = ""        # the gateway's AVS and CVV result codes (payapp.domain.card_checks: in words)
+    cvv_result: str = ""
 
     @property
     def approved(self) -> bool:
@@ -371,7 +401,7 @@ _RECENT_PAYMENTS = (select(_P.id, _P.status, _P.amount_minor, _P.created_at, _P.
 # The payment and its invoice, both locked (PostgreSQL: FOR UPDATE of both rows), in one round trip.
 _LOCK_PAYMENT_AND_INVOICE = (
     select(_P.id, _P.order_id, _P.invoice_id, _P.status, _P.amount_minor, _P.currency, _P.method, _P.last_four,
-           _P.transaction_id, _P.response_text, _P.saved_method_id, _P.reconcile_attempts,
+           _P.transaction_id, _P.response_text, _P.saved_method_id, _P.reconcile_attempts, _P.approved_late,
            _I.total_minor, _I.paid_minor, _I.balance_minor, _I.is_voided)
     .select_from(_PAYMENTS.join(_INVOICES, _I.id == _P.invoice_id))
     .where(_P.id == bindparam("payment_id")).with_for_update())
@@ -408,6 +438,9 @@ class _Opened:
     gateway: NmiGateway
     save_as: str | None
     vault_id: str
+    started_mono: float          # time.monotonic()/time.time() taken before the row was written
+    started_wall: float
+    refuse_cvv_mismatch: bool = False
     kind: str = ""                       # card | echeck
     initial_transaction_id: str = ""     # saved cards: the charge that saved them
 
@@ -423,6 +456,7 @@ class _PaymentFacts:
     method: str
     transaction_id: str
     response_text: str
+    approved_late: bool = False
 
 
 class _UnitOfWork:
@@ -456,7 +490,9 @@ class _UnitOfWork:
 class PaymentService:
     def __init__(self, db: Database, gateways: GatewayProvider, settings: SettingsService, current: CurrentUser, *,
                  clock: Callable[[], dt.datetime] | None = None, checkpoint: Checkpoint | None = None,
-                 lookup_delays: Sequence[float] = QUICK_LOOKUP_DELAYS) -> None:
+                 lookup_delays: Sequence[float] = QUICK_LOOKUP_DELAYS, send_window: dt.timedelta = SEND_WINDOW,
+                 unmatched_grace: dt.timedelta = UNMATCHED_GRACE,
+                 recheck_backoff: Sequence[dt.timedelta] = RECHECK_BACKOFF) -> None:
         self._db = db
         self._gateways = gateways
         self._settings = settings
@@ -464,6 +500,9 @@ class PaymentService:
         self._clock = clock or (lambda: dt.datetime.now(dt.UTC))
         self._checkpoint = checkpoint
         self._lookup_delays = tuple(lookup_delays)
+        self._send_window = send_window
+        self._grace = unmatched_grace
+        self._backoff = tuple(recheck_backoff) or RECHECK_BACKOFF
         self._uow = _UnitOfWork(db)
 
     def close(self) -> None:
@@ -472,6 +511,22 @@ class PaymentService:
 
     def _now(self) -> dt.datetime:
         return self._clock()
+
+    def _db_now(self, conn: Connection) -> dt.datetime:
+        """The one clock that send deadlines are written and judged by: the database server's on PostgreSQL
+        (every workstation asks the same server); on SQLite, whose file lives with one computer, that
+        computer's clock."""
+        if self._db.is_sqlite:
+            return self._now()
+        value = conn.execute(select(func.clock_timestamp())).scalar_one()
+        return cast(dt.datetime, value).astimezone(dt.UTC)
+
+    async def _db_now_async(self) -> dt.datetime:
+        if self._db.is_sqlite:
+            return self._now()
+        async with self._db.sessions() as s:
+            value = await s.scalar(select(func.clock_timestamp()))
+        return cast(dt.datetime, value).astimezone(dt.UTC)
 
     async def _point(self, name: str) -> None:
         if self._checkpoint is not None:
@@ -594,6 +649,8 @@ class PaymentService:
                     "is_active": False, "created_at": now}).inserted_primary_key[0]
             order_id = f"pa{inv.id}-{uuid.uuid4().hex[:24]}"
             shown = saved if saved is not None else prepared
+            started_mono, started_wall = time.monotonic(), time.time()
+            deadline = self._db_now(conn) + self._send_window
             payment_id = conn.execute(_INSERT_PAYMENT, {
                 "order_id": order_id, "invoice_id": inv.id, "company_id": inv.company_id,
                 "company_name": inv.company_name, "invoice_number": inv.invoice_number, "gateway": gateway.name,
@@ -602,8 +659,10 @@ class PaymentService:
                 "account_type": shown.account_type, "saved_method_id": saved_method_id,
                 "contact_id": request.contact_id, "status": S.PENDING.value, "created_by": actor.user_id,
                 "created_by_name": (actor.display_name or actor.username)[:100], "created_at": now,
+                "send_deadline": deadline,
             }).inserted_primary_key[0]
-            return _Opened(payment_id, order_id, inv.currency, inv.invoice_number, gateway, save_as, vault_id, kind,
+            return _Opened(payment_id, order_id, inv.currency, inv.invoice_number, gateway, save_as, vault_id,
+                           started_mono, started_wall, bool(values.get(REFUSE_CVV_KEY)), kind,
                            initial_transaction_id)
 
         try:
@@ -615,6 +674,17 @@ class PaymentService:
         assert prepared is not None
         gateway, payment_id, order_id = opened.gateway, opened.payment_id, opened.order_id
         await self._point("pending_committed")
+        # Never send a pending payment past its deadline: another workstation's reconciliation may already have
+        # closed it as "never reached the gateway" (issue #12.1).
+        elapsed = max(time.monotonic() - opened.started_mono, time.time() - opened.started_wall)
+        if elapsed >= min(FAST_SEND, self._send_window.total_seconds() / 2) and not await self._claim_send(payment_id):
+            result = await self._record(payment_id, _Decision(
+                "error", message="PayApp was held up too long before sending this payment (the computer was "
+                                 "busy, paused or asleep), so it was not sent and nothing was charged. Take it "
+                                 "again if the customer still wants to pay."), actor)
+            await self._point("decision_recorded")
+            return result
+        await self._point("send_checked")
 
         amount = Money(request.amount_minor, opened.currency).wire()
         # A payment the user confirmed as a deliberate second one of the same amount must not be refused by the
@@ -653,6 +723,9 @@ class PaymentService:
                     result = resolved
                     break
         await self._point("decision_recorded")
+        if (result.approved and opened.refuse_cvv_mismatch and (prepared.kind == "card" or (
+                prepared.kind == "saved" and response.cvv)) and cvv_mismatch(response.cvv)):
+            result = await self._refuse_cvv_mismatch(result, actor)
         return result
 
     @staticmethod
@@ -672,10 +745,57 @@ class PaymentService:
         return _Decision("error", response.transaction_id, "", response.response_code, response.message,
                          duplicate=True)
 
+    async def _refuse_cvv_mismatch(self, result: PaymentResult, actor: Actor) -> PaymentResult:
+        """Admin › Payment Processing refuses card payments whose CVV does not match: void the approved charge
+        at once, so nothing stays charged, and say why."""
+        amount = format_money(result.amount_minor, result.currency)
+        try:
+            void = await self._void_or_refund(actor, {"kind": "void", "amount_minor": None}, result.payment_id,
+                                              None, "The card's security code (CVV) did not match.")
+        except PayAppError as exc:
+            void = None
+            why = exc.user_message
+        else:
+            why = void.message
+        if void is not None and void.approved:
+            return replace(result, status=S.VOIDED.value, message=(
+                f"The card's security code (CVV) did not match, so PayApp voided the payment of {amount} at "
+                "once: nothing was charged. Ask the customer to check the code, or use another card."))
+        text = (f"The card's security code (CVV) did not match, but PayApp could not void the payment of {amount} "
+                f"at once ({why}). It is still charged: void it in Payment Search.")
+        try:
+            async with self._db.transaction(lock=True) as s:
+                p = await s.get(Payment, result.payment_id, with_for_update=True)
+                if p is not None:
+                    p.attention = text[:300]
+        except Exception:  # the banner still says it
+            _LOG.exception("could not flag payment %s", result.payment_id)
+        return replace(result, message=text)
+
+    async def _claim_send(self, payment_id: int) -> bool:
+        """Right before a late send: True (and `sent_at` written) while the payment is still pending and its
+        deadline, on the database's clock, has not passed."""
+
+        def work(conn: Connection) -> bool:
+            row = conn.execute(select(_P.status, _P.send_deadline).where(_P.id == payment_id)
+                               .with_for_update()).first()
+            if row is None or row.status != S.PENDING:
+                return False
+            now = self._db_now(conn)
+            if row.send_deadline is not None and now > row.send_deadline:
+                return False
+            conn.execute(_UPDATE_PAYMENT, {"row_id": payment_id, "sent_at": now})
+            return True
+
+        return await self._uow.run(work)
+
     # ------------------------------------------------------------------------------ record decisions
 
     def _message(self, p: Payment | _PaymentFacts, d: _Decision) -> str:
         amount = format_money(p.amount_minor, p.currency)
+        if getattr(p, "approved_late", False) and p.status == S.APPROVED:
+            return (f"Payment of {amount} approved (transaction {p.transaction_id}), after PayApp had marked it "
+                    "failed. Check whether the customer paid again, and refund one of the payments if so.")
         if p.status == S.APPROVED or p.status in (S.SETTLED, S.PARTIALLY_REFUNDED, S.REFUNDED, S.VOIDED):
             return f"Payment of {amount} approved (transaction {p.transaction_id})."
         if p.status == S.DECLINED:
@@ -692,6 +812,8 @@ class PaymentService:
                 return (f"The gateway refused this payment as a duplicate: the same card or account was charged "
                         f"{amount} a short time ago. Nothing was charged now. Check the customer's recent "
                         "payments; to charge the same amount again, wait about 20 minutes and try again.")
+            if d.message.startswith("PayApp was held up"):
+                return d.message
             if "authentication failed" in (d.message or "").lower():
                 return ("The gateway refused PayApp's key, so nothing was charged. An admin must check the "
                         "gateway keys in Admin.")
@@ -703,7 +825,7 @@ class PaymentService:
 
     def _result(self, p: Payment | _PaymentFacts, d: _Decision) -> PaymentResult:
         return PaymentResult(p.status, p.id, p.transaction_id, self._message(p, d), p.order_id, p.amount_minor,
-                             p.currency)
+                             p.currency, d.avs[:2], d.cvv[:2])
 
     async def _record(self, payment_id: int, d: _Decision, actor: Actor) -> PaymentResult:
         """Record what is known about a payment, idempotently, with all its consequences."""
@@ -714,15 +836,18 @@ class PaymentService:
             if row is None:
                 raise NotFound("This payment no longer exists.")
             p = _PaymentFacts(row.id, row.order_id, row.status, row.amount_minor, row.currency, row.method,
-                              row.transaction_id, row.response_text)
-            if p.status not in UNDECIDED:
+                              row.transaction_id, row.response_text, row.approved_late)
+            # An approval for a payment PayApp had closed as `error` is never dropped (issue #12.1): the money
+            # was taken, so the payment is approved, with an alert for a person.
+            late = p.status == S.ERROR and d.outcome == "approved"
+            if p.status not in UNDECIDED and not late:
                 return self._result(p, _Decision(p.status, message=p.response_text))
             audits: list[dict[str, Any]] = []
             changes: dict[str, Any]
             if d.outcome == "unknown":
                 first = p.status == S.PENDING
                 attempts = row.reconcile_attempts + 1
-                step = RECHECK_BACKOFF[min(attempts - 1, len(RECHECK_BACKOFF) - 1)]
+                step = self._backoff[min(attempts - 1, len(self._backoff) - 1)]
                 changes = {"reconcile_attempts": attempts, "next_check_at": now + step}
                 if first:
                     p.status = changes["status"] = transition(S(p.status), S.UNKNOWN).value
@@ -747,6 +872,12 @@ class PaymentService:
                 p.status = changes["status"] = transition(S(p.status), S.APPROVED).value
                 changes["applied_minor"] = p.amount_minor
                 changes.update(self._apply_approval(conn, row, d, actor, now, details, audits, jobs))
+                if late:
+                    p.approved_late = changes["approved_late"] = True
+                    changes["attention"] = APPROVED_LATE_ALERT
+                    audits.append(audit.entry(actor, "payment.approved_after_failure", entity_type="payment",
+                                              entity_id=p.id, message=APPROVED_LATE_ALERT, **details))
+                    _LOG.warning("payment %s: approved by the gateway after it was marked failed", p.id)
             else:
                 new = S.DECLINED if d.outcome == "declined" else S.ERROR
                 p.status = changes["status"] = transition(S(p.status), new).value
@@ -813,14 +944,14 @@ class PaymentService:
     # ------------------------------------------------------------------------------ resolve undecided
 
     async def _resolve_payment(self, gateway: NmiGateway, payment_id: int, actor: Actor, *,
-                               final: bool) -> PaymentResult | None:
+                               final: bool, late: bool = False) -> PaymentResult | None:
         """Look a payment's order id up and record what the gateway knows. `final` applies the
         no-match rule (module docstring, rule 3). None when the look-up itself failed."""
         async with self._db.sessions() as s:
             p = await s.get(Payment, payment_id)
         if p is None:
             return None
-        if p.status not in UNDECIDED:
+        if p.status not in UNDECIDED and not (late and p.status == S.ERROR):
             return self._result(p, _Decision(p.status))
         try:
             txs = await gateway.query_order(p.order_id)
@@ -830,9 +961,16 @@ class PaymentService:
                                    actor)
             return None
         decision = _sale_decision(txs)
+        if p.status == S.ERROR:          # a closed payment: only a late approval changes it
+            if decision is not None and decision.outcome == "approved":
+                return await self._record(payment_id, decision, actor)
+            return self._result(p, _Decision(p.status))
         if decision is not None:
             return await self._record(payment_id, decision, actor)
-        if not txs and final and self._now() - p.created_at >= UNMATCHED_GRACE:
+        # "No match" means "never reached the gateway" only once the payment's send deadline (on the database's
+        # clock, the same one its writer used) is past by the grace: no workstation sends after its deadline.
+        deadline = p.send_deadline or p.created_at + self._send_window
+        if not txs and final and await self._db_now_async() - deadline >= self._grace:
             return await self._record(payment_id, _Decision(
                 "error", message="The gateway has no transaction for this payment; nothing was charged."), actor)
         if final or p.status == S.PENDING:
@@ -852,19 +990,80 @@ class PaymentService:
                 q = q.where((Payment.next_check_at.is_(None)) | (Payment.next_check_at <= now))
             payment_ids = list((await s.scalars(q.order_by(Payment.id))).all())
             refund_ids = list((await s.scalars(rq.order_by(Refund.id))).all())
-        if not payment_ids and not refund_ids:
+            # payments PayApp itself closed as `error` (no gateway answer): the one request may still have been
+            # approved (a held workstation, a crash after sending); look them up for a while
+            watch = LATE_APPROVAL_WATCH_PERIODIC if only_due else LATE_APPROVAL_WATCH
+            closed_ids = list((await s.scalars(
+                select(Payment.id).where(Payment.status == S.ERROR, Payment.response_code == "",
+                                         Payment.transaction_id == "", Payment.decided_at >= now - watch)
+                .order_by(Payment.id))).all())
+            closed_refunds = list((await s.scalars(
+                select(Refund.id).where(Refund.status == "error", Refund.response_code == "",
+                                        Refund.decided_at >= now - watch).order_by(Refund.id))).all())
+        if not payment_ids and not refund_ids and not closed_ids and not closed_refunds:
             return 0
         gateway = await self._gateways.gateway()
         decided = 0
+        # Each payment and refund on its own: one that cannot be resolved is flagged for a person and logged,
+        # and the others are still checked.
         for pid in payment_ids:
-            r = await self._resolve_payment(gateway, pid, actor, final=True)
+            try:
+                r = await self._resolve_payment(gateway, pid, actor, final=True)
+            except Exception as exc:  # one row must never stop the others
+                await self._needs_attention(pid, "payment", pid, exc)
+                continue
             if r is not None and r.status not in UNDECIDED:
                 decided += 1
+        for pid in closed_ids:
+            try:
+                r = await self._resolve_payment(gateway, pid, actor, final=True, late=True)
+            except Exception as exc:  # one row must never stop the others
+                await self._needs_attention(pid, "payment", pid, exc)
+                continue
+            if r is not None and r.status == S.APPROVED:
+                decided += 1
+        for rid in closed_refunds:
+            try:
+                rr = await self._resolve_refund(gateway, rid, actor, final=True, late=True)
+            except Exception as exc:  # one row must never stop the others
+                await self._needs_attention(await self._refund_payment_id(rid), "refund", rid, exc)
+                continue
+            if rr is not None and rr.status == "approved":
+                decided += 1
         for rid in refund_ids:
-            rr = await self._resolve_refund(gateway, rid, actor, final=True)
+            try:
+                rr = await self._resolve_refund(gateway, rid, actor, final=True)
+            except Exception as exc:
+                await self._needs_attention(await self._refund_payment_id(rid), "refund", rid, exc)
+                continue
             if rr is not None and rr.status not in REFUND_UNDECIDED:
                 decided += 1
         return decided
+
+    async def _refund_payment_id(self, refund_id: int) -> int | None:
+        async with self._db.sessions() as s:
+            return cast(int | None, await s.scalar(select(Refund.payment_id).where(Refund.id == refund_id)))
+
+    async def _needs_attention(self, payment_id: int | None, what: str, row_id: int, exc: Exception) -> None:
+        """Flag a payment whose check failed so Payment Search shows it "needs attention"; log why (the
+        message of PayApp's own errors, only the type of any other: no secret can reach the log)."""
+        reason = exc.user_message if isinstance(exc, PayAppError) else type(exc).__name__
+        _LOG.error("reconciliation of %s %s failed, flagged for a person: %s", what, row_id, reason)
+        if payment_id is None:
+            return
+        text = (f"PayApp could not finish checking this payment with the gateway ({reason}). Check it in the "
+                "gateway's portal." if what == "payment" else
+                f"PayApp could not finish checking a refund of this payment with the gateway ({reason}). Check it "
+                "in the gateway's portal.")[:300]
+        try:
+            async with self._db.transaction(lock=True) as s:
+                p = await s.get(Payment, payment_id, with_for_update=True)
+                if p is not None and p.attention != text:
+                    p.attention = text
+                    _audit(s, SYSTEM, "payment.needs_attention", entity_type="payment", entity_id=p.id,
+                           message=text, **({"refund_id": row_id} if what == "refund" else {}))
+        except Exception:  # the flag is best effort; the log line above stays
+            _LOG.exception("could not flag payment %s", payment_id)
 
     # ------------------------------------------------------------------------------ void / refund
 
@@ -874,11 +1073,34 @@ class PaymentService:
         (up to what has not been refunded yet). The gateway decides which applies."""
         actor = self._current.require(Permission.MANAGE_PAYMENT)
         reason = clean_typed_text(reason)              # typed: stored, so no NUL and no lone surrogate
+        attempt: dict[str, Any] = {"kind": "", "amount_minor": amount_minor}
+        try:
+            return await self._void_or_refund(actor, attempt, payment_id, amount_minor, reason)
+        except PayAppError as exc:
+            # a refused attempt is audited with why (one that reached the gateway is audited where it is
+            # recorded, whatever its outcome)
+            await self._audit_refused(actor, payment_id, attempt, reason, exc)
+            raise
+
+    async def _audit_refused(self, actor: Actor, payment_id: int, attempt: dict[str, Any], reason: str,
+                             exc: PayAppError) -> None:
+        kind = attempt["kind"] or "refund"
+        try:
+            async with self._db.transaction() as s:
+                _audit(s, actor, f"payment.{kind}_failed", entity_type="payment", entity_id=payment_id,
+                       amount_minor=attempt["amount_minor"], reason=reason[:300], message=exc.user_message[:300],
+                       sent=False)
+        except Exception:  # the user still gets the refusal; the log keeps the gap
+            _LOG.exception("could not audit a refused %s of payment %s", kind, payment_id)
+
+    async def _void_or_refund(self, actor: Actor, attempt: dict[str, Any], payment_id: int,
+                              amount_minor: int | None, reason: str) -> RefundResult:
         gateway = await self._gateways.gateway()
         async with self._db.sessions() as s:
             p0 = await s.get(Payment, payment_id)
         if p0 is None:
             raise NotFound("This payment no longer exists.")
+        attempt["kind"] = "void" if p0.status == S.APPROVED else "refund"
         if p0.status not in (S.APPROVED, S.SETTLED, S.PARTIALLY_REFUNDED):
             raise ConflictError(f"A payment that is {p0.status.replace('_', ' ')} cannot be voided or refunded.")
         try:
@@ -889,9 +1111,9 @@ class PaymentService:
         tx = next((t for t in txs if t.transaction_id == p0.transaction_id), None)
         condition = tx.condition if tx else ""
         if condition in ("pendingsettlement", "pending"):
-            kind = "void"
+            kind = attempt["kind"] = "void"
         elif condition == "complete":
-            kind = "refund"
+            kind = attempt["kind"] = "refund"
         else:
             raise ConflictError(f"The gateway shows this payment as '{condition or 'not found'}', so it cannot "
                                 "be voided or refunded from PayApp. Check it in the gateway's portal.")
@@ -919,14 +1141,25 @@ class PaymentService:
                 p.status = transition(S.APPROVED, S.SETTLED)
                 settle = tx.action("settle") if tx else None
                 p.settled_at = (_nmi_date(settle.date) if settle else None) or now
+            started_mono, started_wall = time.monotonic(), time.time()
+            db_now = now if self._db.is_sqlite else cast(dt.datetime, await s.scalar(
+                select(func.clock_timestamp()))).astimezone(dt.UTC)
             refund = Refund(payment_id=p.id, order_id=f"rf{p.id}-{uuid.uuid4().hex[:24]}", kind=kind,
                             amount_minor=amount, currency=p.currency, status="pending", reason=reason[:300],
-                            created_by=actor.user_id, created_at=now)
+                            created_by=actor.user_id, created_at=now, send_deadline=db_now + self._send_window)
             s.add(refund)
             await s.flush()
             refund_id = refund.id
             transaction_id, currency, method = p.transaction_id, p.currency, p.method
         await self._point("refund_pending_committed")
+        # as for payments: never sent past its deadline (another workstation may have closed it meanwhile)
+        elapsed = max(time.monotonic() - started_mono, time.time() - started_wall)
+        if (elapsed >= min(FAST_SEND, self._send_window.total_seconds() / 2)
+                and not await self._claim_refund_send(refund_id)):
+            return await self._record_refund(refund_id, _Decision("error", message=(
+                "PayApp was held up too long before sending this void or refund, so it was not sent and nothing "
+                "was changed. Try again.")), actor)
+        await self._point("refund_send_checked")
         # the gateway requires payment=check on an ACH void or refund (creditcard for cards)
         payment_kind: PaymentKind = "check" if method == "echeck" else "creditcard"
         if kind == "void":
@@ -948,6 +1181,18 @@ class PaymentService:
                 return resolved
         return result
 
+    async def _claim_refund_send(self, refund_id: int) -> bool:
+        """True while the void/refund is still pending and its deadline (database clock) has not passed."""
+        async with self._db.transaction(lock=True) as s:
+            r = await s.get(Refund, refund_id, with_for_update=True)
+            if r is None or r.status != "pending":
+                return False
+            if r.send_deadline is None:
+                return True
+            now = self._now() if self._db.is_sqlite else cast(dt.datetime, await s.scalar(
+                select(func.clock_timestamp()))).astimezone(dt.UTC)
+            return now <= r.send_deadline
+
     def _refund_result(self, r: Refund, p: Payment, message: str = "") -> RefundResult:
         amount = format_money(r.amount_minor, r.currency)
         what = "Void" if r.kind == "void" else "Refund"
@@ -967,8 +1212,16 @@ class PaymentService:
             assert r is not None
             p = await s.get(Payment, r.payment_id, with_for_update=True)
             assert p is not None
-            if r.status not in REFUND_UNDECIDED:
+            # the gateway completed a void/refund PayApp had closed as `error` without a gateway answer: recorded
+            late = r.status == "error" and not r.response_code and d.outcome == "approved"
+            if r.status not in REFUND_UNDECIDED and not late:
                 return self._refund_result(r, p)
+            if late:
+                p.attention = ("The gateway completed this void after PayApp had marked it failed. Check the "
+                               "payment's refunds." if r.kind == "void" else
+                               "The gateway completed this refund after PayApp had marked it failed. Check the "
+                               "payment's refunds.")
+                _LOG.warning("refund %s of payment %s: completed after it was marked failed", r.id, p.id)
             if d.outcome == "unknown":
                 if r.status == "pending":
                     r.status = "unknown"
@@ -990,8 +1243,27 @@ class PaymentService:
             r.status = "approved"
             inv = await s.get(Invoice, p.invoice_id, with_for_update=True)
             assert inv is not None
+            if p.status == S.RETURNED:
+                # The bank returned the eCheck and the gateway also completed this void/refund: the money is
+                # already off the invoice and out of the books, so nothing moves again; a person must recover
+                # what went back twice.
+                p.status = after_reversal(S(p.status), r.kind, p.refunded_minor + r.amount_minor, p.amount_minor)
+                if r.kind == "refund":
+                    p.refunded_minor += r.amount_minor
+                    p.refunded_at = now
+                else:
+                    p.voided_at = now
+                money = format_money(r.amount_minor, r.currency)
+                p.attention = (f"The bank returned this eCheck and the void of {money} was also completed: the "
+                               "customer may have been paid back twice." if r.kind == "void" else
+                               f"The bank returned this eCheck and the refund of {money} was also completed: the "
+                               "customer may have been paid back twice.")[:300]
+                _audit(s, actor, "payment.voided" if r.kind == "void" else "payment.refunded", entity_type="payment",
+                       entity_id=p.id, after_return=True, **details)
+                _LOG.warning("payment %s: %s of refund %s completed after the bank returned it", p.id, r.kind, r.id)
+                return self._refund_result(r, p)
             if r.kind == "void":
-                p.status = transition(S(p.status), S.VOIDED)
+                p.status = after_reversal(S(p.status), "void", p.refunded_minor, p.amount_minor)
                 p.voided_at = now
                 back = p.applied_minor
                 p.applied_minor = 0
@@ -1001,8 +1273,7 @@ class PaymentService:
             else:
                 p.refunded_minor += r.amount_minor
                 p.refunded_at = now
-                new = S.REFUNDED if p.refunded_minor >= p.amount_minor else S.PARTIALLY_REFUNDED
-                p.status = transition(S(p.status), new)
+                p.status = after_reversal(S(p.status), "refund", p.refunded_minor, p.amount_minor)
                 back = r.amount_minor
                 p.applied_minor -= r.amount_minor
                 self._job(s, "accounting.refund_payment", {"payment_id": p.id, "refund_id": r.id,
@@ -1036,13 +1307,13 @@ class PaymentService:
             inv.paid_date = None
 
     async def _resolve_refund(self, gateway: NmiGateway, refund_id: int, actor: Actor, *,
-                              final: bool) -> RefundResult | None:
+                              final: bool, late: bool = False) -> RefundResult | None:
         async with self._db.sessions() as s:
             r = await s.get(Refund, refund_id)
             p = await s.get(Payment, r.payment_id) if r is not None else None
         if r is None or p is None:
             return None
-        if r.status not in REFUND_UNDECIDED:
+        if r.status not in REFUND_UNDECIDED and not (late and r.status == "error"):
             return self._refund_result(r, p)
         try:
             if r.kind == "void":
@@ -1065,9 +1336,14 @@ class PaymentService:
             if final:
                 return await self._record_refund(refund_id, _Decision("unknown"), actor)
             return None
+        if r.status == "error":             # a closed void/refund: only a completion found at the gateway changes it
+            if decision is not None:
+                return await self._record_refund(refund_id, decision, actor)
+            return self._refund_result(r, p)
         if decision is not None:
             return await self._record_refund(refund_id, decision, actor)
-        if final and (self._now() - r.created_at >= UNMATCHED_GRACE or (r.kind == "void" and matched)):
+        deadline = r.send_deadline or r.created_at + self._send_window
+        if final and (await self._db_now_async() - deadline >= self._grace or (r.kind == "void" and matched)):
             text = "The gateway shows no such " + r.kind + "; nothing was changed."
             return await self._record_refund(refund_id, _Decision("error", message=text), actor)
         return await self._record_refund(refund_id, _Decision("unknown"), actor)
@@ -1085,19 +1361,36 @@ class PaymentService:
                     Payment.transaction_id != "",
                     (Payment.status == S.APPROVED)
                     | ((Payment.method == "echeck") & Payment.status.in_([S.SETTLED, S.PARTIALLY_REFUNDED])
-                       & (Payment.settled_at >= now - RETURN_WATCH))))).all()
+                       & (Payment.settled_at >= now - RETURN_WATCH))
+                    # a fully refunded eCheck the bank may still return: the customer would be paid back twice
+                    | ((Payment.method == "echeck") & (Payment.status == S.REFUNDED)
+                       & Payment.returned_at.is_(None) & (Payment.settled_at >= now - RETURN_WATCH))))).all()
         if not rows:
             return SettlementReport()
         gateway = await self._gateways.gateway()
         by_txn = {r.transaction_id: r.id for r in rows}
         found: dict[str, NmiTransaction] = {}
         ids = list(by_txn)
+        failure: NmiQueryError | None = None
         for i in range(0, len(ids), 100):
-            for t in await gateway.query_transactions(*ids[i:i + 100]):
-                found[t.transaction_id] = t
+            try:
+                for t in await gateway.query_transactions(*ids[i:i + 100]):
+                    found[t.transaction_id] = t
+            except NmiQueryError as exc:        # this batch waits for the next run; the others go on
+                failure = exc
+                _LOG.warning("settlement check: the gateway could not be asked (%s)", exc.message)
+        if failure is not None and not found:
+            raise failure
         settled = returned = 0
         for txn_id, t in found.items():
-            s_, r_ = await self._apply_settlement(by_txn[txn_id], t, actor, now)
+            payment_id = by_txn.get(txn_id)
+            if payment_id is None:
+                continue
+            try:
+                s_, r_ = await self._apply_settlement(payment_id, t, actor, now)
+            except Exception as exc:  # one payment must never stop the others
+                await self._needs_attention(payment_id, "payment", payment_id, exc)
+                continue
             settled += s_
             returned += r_
         return SettlementReport(checked=len(rows), settled=settled, returned=returned)
@@ -1105,7 +1398,8 @@ class PaymentService:
     async def _apply_settlement(self, payment_id: int, t: NmiTransaction, actor: Actor,
                                 now: dt.datetime) -> tuple[int, int]:
         settle = t.action("settle")
-        ret = t.action("return")
+        # a return before settlement is `return`, one after it `late_return` (PROTOCOLS.md §1, issue #13.2)
+        ret = t.action("return") or t.action("late_return")
         if settle is None and t.condition != "complete" and ret is None:
             return 0, 0
         async with self._db.transaction(lock=True) as s:
@@ -1131,8 +1425,25 @@ class PaymentService:
                           invoice_id=inv.id)
                 _audit(s, actor, "payment.returned", entity_type="payment", entity_id=p.id,
                              transaction_id=p.transaction_id, amount_minor=back, reason=ret.response_text[:200])
+                if p.refunded_minor:
+                    p.attention = self._paid_back_twice(p.refunded_minor, p.currency)
+                returned = 1
+            elif ret is not None and p.method == "echeck" and p.status == S.REFUNDED and p.returned_at is None:
+                # refunded in full, then returned by the bank: nothing left on the invoice to re-open, but the
+                # customer got the money back twice; a person must recover it
+                p.returned_at = _nmi_date(ret.date) or now
+                p.attention = self._paid_back_twice(p.refunded_minor, p.currency)
+                _audit(s, actor, "payment.returned", entity_type="payment", entity_id=p.id,
+                       transaction_id=p.transaction_id, amount_minor=0, reason=ret.response_text[:200],
+                       after_refund=True)
+                _LOG.warning("payment %s: returned by the bank after a full refund", p.id)
                 returned = 1
             return settled, returned
+
+    @staticmethod
+    def _paid_back_twice(refunded_minor: int, currency: str) -> str:
+        return (f"The bank returned this eCheck after {format_money(refunded_minor, currency)} of it was refunded: "
+                "the customer may have been paid back twice.")[:300]
 
     # ------------------------------------------------------------------------------ saved methods, views
 

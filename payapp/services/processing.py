@@ -21,7 +21,7 @@ from payapp.domain.validation import check_key_text, split_web_address
 from payapp.services.auth import CurrentUser
 from payapp.services.refund_approvals import THRESHOLD_KEY
 from payapp.services.secrets import InsecureKeyringError, Secret, SecretStore
-from payapp.services.settings import PRIVATE_KEY, PUBLIC_KEY, ProcessingStatus, SettingsService
+from payapp.services.settings import PRIVATE_KEY, PUBLIC_KEY, REFUSE_CVV_KEY, ProcessingStatus, SettingsService
 
 if TYPE_CHECKING:
     from payapp.services.gateways import GatewayProvider
@@ -62,6 +62,8 @@ class ProcessingPageState:
     status: ProcessingStatus
     #: voids and refunds above this (minor units of `currency`) need a second user's approval; 0 = off
     approval_threshold_minor: int = 0
+    #: card payments whose CVV does not match are voided at once (issue #12.7); off by default
+    refuse_cvv_mismatch: bool = False
 
     @property
     def keys_configured(self) -> bool:
@@ -125,7 +127,7 @@ class ProcessingSetupService:
             keys_changed_by=s["gateway.keys_changed_by"], keys_changed_at=s["gateway.keys_changed_at"],
             payment_types=types, currency=s["currency"], keyring_secure=secure,
             keyring_backend=self._secrets.backend_name, status=await self._settings.processing_status(s),
-            approval_threshold_minor=int(s[THRESHOLD_KEY] or 0))
+            approval_threshold_minor=int(s[THRESHOLD_KEY] or 0), refuse_cvv_mismatch=bool(s[REFUSE_CVV_KEY]))
 
     async def save_keys(self, private: Secret | None, public: Secret | None) -> dict[str, str]:
         """`save_credentials` for the private and the public key."""
@@ -219,6 +221,11 @@ class ProcessingSetupService:
         currency = await self._settings.get("currency")      # the audit shows the amount as money
         await self._settings.set_many({THRESHOLD_KEY: amount_minor},
                                       audit_details={"currency": currency} if currency else None)
+
+    async def save_refuse_cvv_mismatch(self, on: bool) -> None:
+        """Refuse (void at once) card payments whose CVV does not match. Audited as a settings change."""
+        self._current.require(Permission.ADMINISTER)
+        await self._settings.set_many({REFUSE_CVV_KEY: bool(on)})
 
     async def set_currency(self, code: str) -> None:
         """Choose the internal currency. Once set it can never be changed (ConflictError)."""

@@ -31,6 +31,8 @@ from payapp.services.secrets import Secret, SecretStore, fingerprint
 PRIVATE_KEY = "gateway.private_key"
 PUBLIC_KEY = "gateway.public_key"
 PRIVATE_KEY_FINGERPRINT = "gateway.private_key_fingerprint"
+#: Admin › Payment Processing: void at once a card payment whose CVV does not match (issue #12.7)
+REFUSE_CVV_KEY = "payments.refuse_cvv_mismatch"
 #: How long a cached key whose fingerprint still matches the database's is trusted before the keyring is
 #: asked again (catches a key deleted from the keyring outside PayApp).
 LOCAL_KEY_MAX_AGE_S = 300.0

@@ -22,6 +22,7 @@ from babel import UnknownLocaleError
 from babel.numbers import get_currency_symbol, list_currencies
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QLocale
 
+from payapp.domain.card_checks import avs_words, cvv_words
 from payapp.domain.errors import PayAppError
 from payapp.domain.money import format_money, minor_digits
 from payapp.ui.i18n import format_count
@@ -345,6 +346,75 @@ TEXTS: tuple[str, ...] = (
     QT_TRANSLATE_NOOP("Messages", "This is the last active admin: make another user admin first."),
     QT_TRANSLATE_NOOP("Messages", "Choose a username without spaces (up to 100 characters)."),
     QT_TRANSLATE_NOOP("Messages", "The password needs at least %1 characters."),
+    # payapp/domain/card_checks.py: AVS and CVV results in plain words (banner, Payment details)
+    QT_TRANSLATE_NOOP("Messages", "Street address and 9-digit ZIP code match."),
+    QT_TRANSLATE_NOOP("Messages", "Street address and 5-digit ZIP code match."),
+    QT_TRANSLATE_NOOP("Messages", "Street address and postal code match."),
+    QT_TRANSLATE_NOOP("Messages", "Street address matches; ZIP code does not."),
+    QT_TRANSLATE_NOOP("Messages", "Street address matches; postal code not checked."),
+    QT_TRANSLATE_NOOP("Messages", "9-digit ZIP code matches; street address does not."),
+    QT_TRANSLATE_NOOP("Messages", "5-digit ZIP code matches; street address does not."),
+    QT_TRANSLATE_NOOP("Messages", "Postal code matches; street address not checked."),
+    QT_TRANSLATE_NOOP("Messages", "Neither street address nor ZIP code matches."),
+    QT_TRANSLATE_NOOP("Messages", "Address information is not available from the card issuer."),
+    QT_TRANSLATE_NOOP("Messages", "The card issuer (outside the U.S.) does not check addresses."),
+    QT_TRANSLATE_NOOP("Messages", "The card issuer's system was unavailable; try again to check the address."),
+    QT_TRANSLATE_NOOP("Messages", "Address check not allowed for this kind of transaction."),
+    QT_TRANSLATE_NOOP("Messages", "The card issuer does not support address checks."),
+    QT_TRANSLATE_NOOP("Messages", "Address check not available."),
+    QT_TRANSLATE_NOOP("Messages", "Street address, ZIP code and cardholder name match."),
+    QT_TRANSLATE_NOOP("Messages", "Street address and cardholder name match; ZIP code does not."),
+    QT_TRANSLATE_NOOP("Messages", "ZIP code and cardholder name match; street address does not."),
+    QT_TRANSLATE_NOOP("Messages", "Neither street address, ZIP code nor cardholder name matches."),
+    QT_TRANSLATE_NOOP("Messages", "Security code (CVV) matches."),
+    QT_TRANSLATE_NOOP("Messages", "Security code (CVV) does not match."),
+    QT_TRANSLATE_NOOP("Messages", "Security code (CVV) not checked."),
+    QT_TRANSLATE_NOOP("Messages", "The security code (CVV) should be on the card, but was not given as present."),
+    QT_TRANSLATE_NOOP("Messages", "The card issuer does not check security codes (CVV)."),
+    QT_TRANSLATE_NOOP("Messages", "Address not checked."),
+    QT_TRANSLATE_NOOP("Messages", "Address check: unknown result code %1."),
+    QT_TRANSLATE_NOOP("Messages", "Security code check: unknown result code %1."),
+    # payapp/services/payments.py: money safety (issue #12): late approvals, flagged payments, refused CVV
+    QT_TRANSLATE_NOOP("Messages", "A payment that is %1 cannot become %2."),
+    QT_TRANSLATE_NOOP(
+        "Messages",
+        "The gateway completed this void after PayApp had marked it failed. Check the payment's refunds."),
+    QT_TRANSLATE_NOOP(
+        "Messages",
+        "The gateway completed this refund after PayApp had marked it failed. Check the payment's refunds."),
+    QT_TRANSLATE_NOOP(
+        "Messages",
+        "PayApp was held up too long before sending this void or refund, so it was not sent and nothing was changed. Try again."),  # noqa: E501
+    QT_TRANSLATE_NOOP(
+        "Messages",
+        "The bank returned this eCheck after %1 of it was refunded: the customer may have been paid back twice."),
+    QT_TRANSLATE_NOOP(
+        "Messages",
+        "PayApp was held up too long before sending this payment (the computer was busy, paused or asleep), so it was not sent and nothing was charged. Take it again if the customer still wants to pay."),  # noqa: E501
+    QT_TRANSLATE_NOOP(
+        "Messages",
+        "Payment of %1 approved (transaction %2), after PayApp had marked it failed. Check whether the customer paid again, and refund one of the payments if so."),  # noqa: E501
+    QT_TRANSLATE_NOOP(
+        "Messages",
+        "The gateway approved this payment after PayApp had marked it failed. Check whether the customer paid again, and refund one of the payments if so."),  # noqa: E501
+    QT_TRANSLATE_NOOP(
+        "Messages",
+        "The bank returned this eCheck and the void of %1 was also completed: the customer may have been paid back twice."),  # noqa: E501
+    QT_TRANSLATE_NOOP(
+        "Messages",
+        "The bank returned this eCheck and the refund of %1 was also completed: the customer may have been paid back twice."),  # noqa: E501
+    QT_TRANSLATE_NOOP(
+        "Messages",
+        "PayApp could not finish checking this payment with the gateway (%1). Check it in the gateway's portal."),
+    QT_TRANSLATE_NOOP(
+        "Messages",
+        "PayApp could not finish checking a refund of this payment with the gateway (%1). Check it in the gateway's portal."),  # noqa: E501
+    QT_TRANSLATE_NOOP(
+        "Messages",
+        "The card's security code (CVV) did not match, so PayApp voided the payment of %1 at once: nothing was charged. Ask the customer to check the code, or use another card."),  # noqa: E501
+    QT_TRANSLATE_NOOP(
+        "Messages",
+        "The card's security code (CVV) did not match, but PayApp could not void the payment of %1 at once (%2). It is still charged: void it in Payment Search."),  # noqa: E501
 )
 
 _PLACEHOLDER = re.compile(r"%(\d)")
@@ -428,3 +498,10 @@ def translate_message(text: str) -> str:
 def user_text(exc: PayAppError) -> str:
     """An expected error's message for a banner or a field, in the user's language."""
     return translate_message(exc.user_message)
+
+
+def card_check_text(avs: str, cvv: str) -> str:
+    """A card payment's AVS and CVV results in the user's words ("" when the gateway reported neither)."""
+    if not avs and not cvv:
+        return ""
+    return f"{translate_message(avs_words(avs))} {translate_message(cvv_words(cvv))}"

@@ -132,7 +132,11 @@ async def test_ach_returns_after_settlement(gw: NmiGateway, sandbox: GatewaySand
     assert t.condition == "complete" and not t.has_action("return")
     assert sandbox.process_returns() == 1
     [t] = await gw.query_order("ret")
-    assert t.has_action("return")
+    # a return after settlement is `late_return` (PROTOCOLS.md §1, issue #13.2); query.php's `return` filter
+    # finds it too
+    assert t.has_action("late_return") and not t.has_action("return")
+    assert sandbox.process_returns() == 0
+    assert [x.transaction_id for x in await gw.query(action_type="return")] == [t.transaction_id]
 
 
 @pytest.mark.parametrize("kind", ["lose_answer", "http_500_after", "garbage", "reset", "http_500"])
@@ -171,6 +175,13 @@ async def test_control_endpoints(client: httpx.AsyncClient, base_url: str, gw: N
     assert (await client.post(f"{base_url}/_sandbox/faults", json={"kind": "http_500"})).status_code == 200
     assert (await client.post(f"{base_url}/_sandbox/faults", json={"kind": "nope"})).status_code == 400
     assert (await gw.sale_card(order_id="s2", amount="9.00", currency="USD", card=VISA)).outcome == "unknown"
+    # faults cleared without wiping the transactions; cards settled without returning eChecks
+    assert (await client.post(f"{base_url}/_sandbox/faults", json={"kind": "http_500", "times": 5})).status_code == 200
+    assert (await client.delete(f"{base_url}/_sandbox/faults")).json() == {"faults": []}
+    assert (await gw.sale_card(order_id="s3", amount="9.00", currency="USD", card=VISA)).approved
+    assert (await client.post(f"{base_url}/_sandbox/settle-now?type=nope")).status_code == 400
+    assert (await client.post(f"{base_url}/_sandbox/settle-now?type=cc&returns=0")).json() == {"settled": 1,
+                                                                                               "returned": 0}
     await client.post(f"{base_url}/_sandbox/reset")
     assert (await client.get(f"{base_url}/_sandbox/state")).json()["transactions"] == []
 

@@ -19,7 +19,14 @@ from payapp.models import OutboxJob, Payment
 from payapp.models.db import Database
 from payapp.services.payments import UNMATCHED_GRACE
 from payapp.services.secrets import SecretStore
-from tests.payment_helpers import ServedGateway, configure_processing, invoice_row, make_invoice, make_service
+from tests.payment_helpers import (
+    ServedGateway,
+    configure_processing,
+    expire_send_deadlines,
+    invoice_row,
+    make_invoice,
+    make_service,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -68,6 +75,7 @@ async def test_kill_at_random_points_then_reconcile(sqlite_url: str, secret_stor
                 # "restart": a fresh service (another process would do the same) reconciles at start-up
                 svc = make_service(db, secret_store, client)
                 await svc.reconcile_undecided()
+                await expire_send_deadlines(db)
                 later = make_service(db, secret_store, client, clock=lambda: dt.datetime.now(dt.UTC)
                                      + UNMATCHED_GRACE + dt.timedelta(seconds=5))
                 await later.reconcile_undecided()

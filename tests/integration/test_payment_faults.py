@@ -13,7 +13,15 @@ from payapp.models import OutboxJob, Payment
 from payapp.models.db import Database
 from payapp.services.payments import UNMATCHED_GRACE, PaymentRequest
 from payapp.services.secrets import SecretStore
-from tests.payment_helpers import ServedGateway, card, configure_processing, invoice_row, make_invoice, make_service
+from tests.payment_helpers import (
+    ServedGateway,
+    card,
+    configure_processing,
+    expire_send_deadlines,
+    invoice_row,
+    make_invoice,
+    make_service,
+)
 
 
 class ConnectTimeoutOnce(httpx.AsyncBaseTransport):
@@ -85,6 +93,7 @@ async def test_fault_matrix(database: Database, secret_store: SecretStore, serve
         await _check_books(database, served_gateway, inv_id, total)
         # start-up reconcile, then again after the no-match grace: everything decided, nothing charged twice
         await svc.reconcile_undecided()
+        await expire_send_deadlines(database)
         later = make_service(database, secret_store, client,
                              clock=lambda: dt.datetime.now(dt.UTC) + UNMATCHED_GRACE + dt.timedelta(seconds=5))
         await later.reconcile_undecided()

@@ -33,6 +33,7 @@ from tests.payment_helpers import (
     bank,
     card,
     configure_processing,
+    expire_send_deadlines,
     gateway_declines,
     invoice_row,
     make_invoice,
@@ -357,6 +358,8 @@ async def test_no_match_rule(database: Database, secret_store: SecretStore, serv
     assert await svc.reconcile_undecided() == 0
     later = make_service(database, secret_store, http_client,
                          clock=lambda: dt.datetime.now(dt.UTC) + UNMATCHED_GRACE + dt.timedelta(seconds=1))
+    assert await later.reconcile_undecided() == 0     # young by the database's clock: its deadline is not past
+    await expire_send_deadlines(database, by=UNMATCHED_GRACE + dt.timedelta(seconds=61))
     assert await later.reconcile_undecided() == 1
     views = await svc.payments_for_invoice(inv_id)
     assert [v.status for v in views] == ["error"]

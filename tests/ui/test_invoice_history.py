@@ -265,6 +265,8 @@ def test_new_card_payment_approved_updates_row_in_place(qtbot: QtBot, tab: Invoi
     assert dialog.banner.kind == "approved"
     txid = dialog.result_.transaction_id  # type: ignore[union-attr]
     assert "Payment has been processed" in banner_text(dialog) and txid in banner_text(dialog)
+    # the gateway's AVS and CVV codes (N, N for this address and code) in plain words (issue #12.7)
+    assert "Neither street address nor ZIP code matches. Security code (CVV) does not match." in banner_text(dialog)
     assert edit(dialog, "cardNumberEdit").text() == "" and edit(dialog, "cvvEdit").text() == ""
     assert not any(edit(dialog, name).isUndoAvailable() for name in ("cardNumberEdit", "cvvEdit", "expiryEdit"))
     assert not dialog.findChild(QPushButton, "processPaymentButton").isEnabled()

@@ -31,3 +31,24 @@ def test_existing_company_database_is_opened(tmp_path: Path) -> None:
 def test_demo_flag_wins(tmp_path: Path) -> None:
     (tmp_path / "payapp.db").write_bytes(b"")
     assert load_config(demo=True, data_dir=tmp_path).demo
+
+
+def test_tuning_defaults_are_todays_values() -> None:
+    from payapp.config import Tuning, load_tuning
+
+    t = load_tuning({})
+    assert t == Tuning()
+    assert (t.lookup_delays, t.unmatched_grace, t.outbox_lease, t.quickbooks_rate) == ((0.2, 0.6, 1.5), 300.0,
+                                                                                     300.0, 8.0)
+
+
+def test_tuning_from_environment_and_bad_values_keep_defaults() -> None:
+    from payapp.config import Tuning, load_tuning
+
+    t = load_tuning({"PAYAPP_LOOKUP_DELAYS": "0.01, 0.02", "PAYAPP_SEND_WINDOW": "2.5",
+                     "PAYAPP_QUICKBOOKS_RATE": "0", "PAYAPP_OUTBOX_LEASE": "nan", "PAYAPP_UNMATCHED_GRACE": "-1",
+                     "PAYAPP_RECHECK_BACKOFF": "1,x", "PAYAPP_GATEWAY_TIMEOUT": "1e400"})
+    d = Tuning()
+    assert (t.lookup_delays, t.send_window, t.quickbooks_rate) == ((0.01, 0.02), 2.5, 0.0)
+    assert (t.outbox_lease, t.unmatched_grace, t.recheck_backoff, t.gateway_timeout) == (
+        d.outbox_lease, d.unmatched_grace, d.recheck_backoff, d.gateway_timeout)

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0005_gateway"
-down_revision = "0003"
+down_revision = "0004_engine"
 branch_labels = None
 depends_on = None
 

@@ -173,6 +173,14 @@
         <translation>Erstattung fehlgeschlagen</translation>
     </message>
     <message>
+        <source>Payment approved after it was marked failed</source>
+        <translation>Zahlung genehmigt, nachdem sie als fehlgeschlagen markiert war</translation>
+    </message>
+    <message>
+        <source>Payment needs attention</source>
+        <translation>Zahlung braucht Aufmerksamkeit</translation>
+    </message>
+    <message>
         <source>Sync retried</source>
         <translation>Abgleich wiederholt</translation>
     </message>
@@ -381,6 +389,18 @@
         <translation>Storno/Erstattung (interne ID)</translation>
     </message>
     <message>
+        <source>Sent to the gateway</source>
+        <translation>An das Gateway gesendet</translation>
+    </message>
+    <message>
+        <source>After the bank&apos;s return</source>
+        <translation>Nach der Rückgabe durch die Bank</translation>
+    </message>
+    <message>
+        <source>After a full refund</source>
+        <translation>Nach einer vollständigen Erstattung</translation>
+    </message>
+    <message>
         <source>Approval request</source>
         <translation>Freigabeanfrage</translation>
     </message>
@@ -507,6 +527,10 @@
     <message>
         <source>Refunds above this need a second user</source>
         <translation>Erstattungen darüber brauchen einen zweiten Benutzer</translation>
+    </message>
+    <message>
+        <source>Refuse card payments whose CVV does not match</source>
+        <translation>Kartenzahlungen ablehnen, deren CVV nicht übereinstimmt</translation>
     </message>
     <message>
         <source>Language</source>
@@ -2288,6 +2312,170 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
         <source>The password needs at least %1 characters.</source>
         <translation>Das Passwort braucht mindestens %1 Zeichen.</translation>
     </message>
+    <message>
+        <source>Street address and 9-digit ZIP code match.</source>
+        <translation>Straße und 9-stellige Postleitzahl stimmen überein.</translation>
+    </message>
+    <message>
+        <source>Street address and 5-digit ZIP code match.</source>
+        <translation>Straße und 5-stellige Postleitzahl stimmen überein.</translation>
+    </message>
+    <message>
+        <source>Street address and postal code match.</source>
+        <translation>Straße und Postleitzahl stimmen überein.</translation>
+    </message>
+    <message>
+        <source>Street address matches; ZIP code does not.</source>
+        <translation>Die Straße stimmt überein, die Postleitzahl nicht.</translation>
+    </message>
+    <message>
+        <source>Street address matches; postal code not checked.</source>
+        <translation>Die Straße stimmt überein; die Postleitzahl wurde nicht geprüft.</translation>
+    </message>
+    <message>
+        <source>9-digit ZIP code matches; street address does not.</source>
+        <translation>Die 9-stellige Postleitzahl stimmt überein, die Straße nicht.</translation>
+    </message>
+    <message>
+        <source>5-digit ZIP code matches; street address does not.</source>
+        <translation>Die 5-stellige Postleitzahl stimmt überein, die Straße nicht.</translation>
+    </message>
+    <message>
+        <source>Postal code matches; street address not checked.</source>
+        <translation>Die Postleitzahl stimmt überein; die Straße wurde nicht geprüft.</translation>
+    </message>
+    <message>
+        <source>Neither street address nor ZIP code matches.</source>
+        <translation>Weder Straße noch Postleitzahl stimmen überein.</translation>
+    </message>
+    <message>
+        <source>Address information is not available from the card issuer.</source>
+        <translation>Die Kartenbank hat keine Adressangaben.</translation>
+    </message>
+    <message>
+        <source>The card issuer (outside the U.S.) does not check addresses.</source>
+        <translation>Die Kartenbank (außerhalb der USA) prüft keine Adressen.</translation>
+    </message>
+    <message>
+        <source>The card issuer&apos;s system was unavailable; try again to check the address.</source>
+        <translation>Das System der Kartenbank war nicht erreichbar; versuchen Sie es erneut, um die Adresse zu prüfen.</translation>
+    </message>
+    <message>
+        <source>Address check not allowed for this kind of transaction.</source>
+        <translation>Für diese Art von Transaktion ist keine Adressprüfung erlaubt.</translation>
+    </message>
+    <message>
+        <source>The card issuer does not support address checks.</source>
+        <translation>Die Kartenbank unterstützt keine Adressprüfung.</translation>
+    </message>
+    <message>
+        <source>Address check not available.</source>
+        <translation>Adressprüfung nicht verfügbar.</translation>
+    </message>
+    <message>
+        <source>Street address, ZIP code and cardholder name match.</source>
+        <translation>Straße, Postleitzahl und Name des Karteninhabers stimmen überein.</translation>
+    </message>
+    <message>
+        <source>Street address and cardholder name match; ZIP code does not.</source>
+        <translation>Straße und Name des Karteninhabers stimmen überein, die Postleitzahl nicht.</translation>
+    </message>
+    <message>
+        <source>ZIP code and cardholder name match; street address does not.</source>
+        <translation>Postleitzahl und Name des Karteninhabers stimmen überein, die Straße nicht.</translation>
+    </message>
+    <message>
+        <source>Neither street address, ZIP code nor cardholder name matches.</source>
+        <translation>Weder Straße noch Postleitzahl noch Name des Karteninhabers stimmen überein.</translation>
+    </message>
+    <message>
+        <source>Security code (CVV) matches.</source>
+        <translation>Der Sicherheitscode (CVV) stimmt überein.</translation>
+    </message>
+    <message>
+        <source>Security code (CVV) does not match.</source>
+        <translation>Der Sicherheitscode (CVV) stimmt nicht überein.</translation>
+    </message>
+    <message>
+        <source>Security code (CVV) not checked.</source>
+        <translation>Der Sicherheitscode (CVV) wurde nicht geprüft.</translation>
+    </message>
+    <message>
+        <source>The security code (CVV) should be on the card, but was not given as present.</source>
+        <translation>Der Sicherheitscode (CVV) sollte auf der Karte stehen, wurde aber als nicht vorhanden angegeben.</translation>
+    </message>
+    <message>
+        <source>The card issuer does not check security codes (CVV).</source>
+        <translation>Die Kartenbank prüft keine Sicherheitscodes (CVV).</translation>
+    </message>
+    <message>
+        <source>Address not checked.</source>
+        <translation>Adresse nicht geprüft.</translation>
+    </message>
+    <message>
+        <source>Address check: unknown result code %1.</source>
+        <translation>Adressprüfung: unbekannter Ergebniscode %1.</translation>
+    </message>
+    <message>
+        <source>Security code check: unknown result code %1.</source>
+        <translation>Prüfung des Sicherheitscodes: unbekannter Ergebniscode %1.</translation>
+    </message>
+    <message>
+        <source>A payment that is %1 cannot become %2.</source>
+        <translation>Eine Zahlung mit dem Status %1 kann nicht %2 werden.</translation>
+    </message>
+    <message>
+        <source>The gateway completed this void after PayApp had marked it failed. Check the payment&apos;s refunds.</source>
+        <translation>Das Gateway hat diese Stornierung ausgeführt, nachdem PayApp sie als fehlgeschlagen markiert hatte. Prüfen Sie die Erstattungen der Zahlung.</translation>
+    </message>
+    <message>
+        <source>The gateway completed this refund after PayApp had marked it failed. Check the payment&apos;s refunds.</source>
+        <translation>Das Gateway hat diese Erstattung ausgeführt, nachdem PayApp sie als fehlgeschlagen markiert hatte. Prüfen Sie die Erstattungen der Zahlung.</translation>
+    </message>
+    <message>
+        <source>PayApp was held up too long before sending this void or refund, so it was not sent and nothing was changed. Try again.</source>
+        <translation>PayApp wurde zu lange aufgehalten, bevor diese Stornierung oder Erstattung gesendet werden konnte. Sie wurde daher nicht gesendet, und es wurde nichts geändert. Versuchen Sie es erneut.</translation>
+    </message>
+    <message>
+        <source>The bank returned this eCheck after %1 of it was refunded: the customer may have been paid back twice.</source>
+        <translation>Die Bank hat diesen eCheck zurückgegeben, nachdem %1 davon erstattet worden war: Der Kunde hat das Geld möglicherweise zweimal zurückerhalten.</translation>
+    </message>
+    <message>
+        <source>PayApp was held up too long before sending this payment (the computer was busy, paused or asleep), so it was not sent and nothing was charged. Take it again if the customer still wants to pay.</source>
+        <translation>PayApp wurde zu lange aufgehalten, bevor diese Zahlung gesendet werden konnte (der Computer war ausgelastet, angehalten oder im Ruhezustand). Sie wurde daher nicht gesendet, und es wurde nichts belastet. Nehmen Sie sie erneut entgegen, wenn der Kunde noch zahlen möchte.</translation>
+    </message>
+    <message>
+        <source>Payment of %1 approved (transaction %2), after PayApp had marked it failed. Check whether the customer paid again, and refund one of the payments if so.</source>
+        <translation>Zahlung über %1 genehmigt (Transaktion %2), nachdem PayApp sie als fehlgeschlagen markiert hatte. Prüfen Sie, ob der Kunde erneut gezahlt hat, und erstatten Sie in diesem Fall eine der Zahlungen.</translation>
+    </message>
+    <message>
+        <source>The gateway approved this payment after PayApp had marked it failed. Check whether the customer paid again, and refund one of the payments if so.</source>
+        <translation>Das Gateway hat diese Zahlung genehmigt, nachdem PayApp sie als fehlgeschlagen markiert hatte. Prüfen Sie, ob der Kunde erneut gezahlt hat, und erstatten Sie in diesem Fall eine der Zahlungen.</translation>
+    </message>
+    <message>
+        <source>The bank returned this eCheck and the void of %1 was also completed: the customer may have been paid back twice.</source>
+        <translation>Die Bank hat diesen eCheck zurückgegeben, und die Stornierung über %1 wurde ebenfalls ausgeführt: Der Kunde hat das Geld möglicherweise zweimal zurückerhalten.</translation>
+    </message>
+    <message>
+        <source>The bank returned this eCheck and the refund of %1 was also completed: the customer may have been paid back twice.</source>
+        <translation>Die Bank hat diesen eCheck zurückgegeben, und die Erstattung über %1 wurde ebenfalls ausgeführt: Der Kunde hat das Geld möglicherweise zweimal zurückerhalten.</translation>
+    </message>
+    <message>
+        <source>PayApp could not finish checking this payment with the gateway (%1). Check it in the gateway&apos;s portal.</source>
+        <translation>PayApp konnte die Prüfung dieser Zahlung beim Gateway nicht abschließen (%1). Prüfen Sie sie im Portal des Gateways.</translation>
+    </message>
+    <message>
+        <source>PayApp could not finish checking a refund of this payment with the gateway (%1). Check it in the gateway&apos;s portal.</source>
+        <translation>PayApp konnte die Prüfung einer Erstattung dieser Zahlung beim Gateway nicht abschließen (%1). Prüfen Sie sie im Portal des Gateways.</translation>
+    </message>
+    <message>
+        <source>The card&apos;s security code (CVV) did not match, so PayApp voided the payment of %1 at once: nothing was charged. Ask the customer to check the code, or use another card.</source>
+        <translation>Der Sicherheitscode (CVV) der Karte stimmte nicht überein, daher hat PayApp die Zahlung über %1 sofort storniert: Es wurde nichts belastet. Bitten Sie den Kunden, den Code zu prüfen, oder verwenden Sie eine andere Karte.</translation>
+    </message>
+    <message>
+        <source>The card&apos;s security code (CVV) did not match, but PayApp could not void the payment of %1 at once (%2). It is still charged: void it in Payment Search.</source>
+        <translation>Der Sicherheitscode (CVV) der Karte stimmte nicht überein, aber PayApp konnte die Zahlung über %1 nicht sofort stornieren (%2). Sie ist weiterhin belastet: Stornieren Sie sie in der Zahlungssuche.</translation>
+    </message>
 </context>
 <context>
     <name>PayRule</name>
@@ -2501,6 +2689,14 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
     <message>
         <source>Print receipt…</source>
         <translation>Beleg drucken …</translation>
+    </message>
+    <message>
+        <source>Approved after it was marked failed.</source>
+        <translation>Genehmigt, nachdem sie als fehlgeschlagen markiert war.</translation>
+    </message>
+    <message>
+        <source>Needs attention:</source>
+        <translation>Braucht Aufmerksamkeit:</translation>
     </message>
     <message>
         <source>Done</source>
@@ -2815,6 +3011,10 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
     <message>
         <source>Any status</source>
         <translation>Jeder Status</translation>
+    </message>
+    <message>
+        <source>Needs attention</source>
+        <translation>Braucht Aufmerksamkeit</translation>
     </message>
     <message>
         <source>Any method</source>
@@ -3155,6 +3355,14 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
         <translation>Kundenportal</translation>
     </message>
     <message>
+        <source>%1 · approved after it was marked failed</source>
+        <translation>%1 · genehmigt, nachdem sie als fehlgeschlagen markiert war</translation>
+    </message>
+    <message>
+        <source>%1 · needs attention</source>
+        <translation>%1 · braucht Aufmerksamkeit</translation>
+    </message>
+    <message>
         <source>Savings</source>
         <translation>Sparkonto</translation>
     </message>
@@ -3351,6 +3559,18 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
     <message>
         <source>Approval needed above:</source>
         <translation>Freigabe nötig über:</translation>
+    </message>
+    <message>
+        <source>Card checks</source>
+        <translation>Kartenprüfungen</translation>
+    </message>
+    <message>
+        <source>Refuse card payments whose CVV does not match</source>
+        <translation>Kartenzahlungen ablehnen, deren CVV nicht übereinstimmt</translation>
+    </message>
+    <message>
+        <source>When the gateway approves a card payment but reports that the security code (CVV) does not match, PayApp voids it at once and tells the user why: nothing stays charged. Off: such payments are kept, and Payment details shows the CVV result.</source>
+        <translation>Wenn das Gateway eine Kartenzahlung genehmigt, aber meldet, dass der Sicherheitscode (CVV) nicht übereinstimmt, storniert PayApp sie sofort und sagt dem Benutzer, warum: Es bleibt nichts belastet. Aus: Solche Zahlungen bleiben bestehen, und die Zahlungsdetails zeigen das CVV-Ergebnis.</translation>
     </message>
     <message>
         <source>Save</source>

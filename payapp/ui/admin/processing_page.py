@@ -235,6 +235,22 @@ class ProcessingPage(QWidget):
         aform.addRow(self.threshold_status)
         aform.addRow(self.threshold_hint)
 
+        # card checks: refuse (void at once) a card payment whose security code does not match
+        checks_box = QGroupBox(self.tr("Card checks"), self)
+        checks_box.setObjectName("cardChecksBox")
+        cform = QVBoxLayout(checks_box)
+        self.refuse_cvv_box = QCheckBox(self.tr("Refuse card payments whose CVV does not match"), checks_box)
+        self.refuse_cvv_box.setObjectName("refuseCvvMismatchBox")
+        refuse_hint = QLabel(self.tr(
+            "When the gateway approves a card payment but reports that the security code (CVV) does not match, "
+            "PayApp voids it at once and tells the user why: nothing stays charged. Off: such payments are "
+            "kept, and Payment details shows the CVV result."), checks_box)
+        refuse_hint.setObjectName("refuseCvvMismatchHint")
+        refuse_hint.setWordWrap(True)
+        refuse_hint.setStyleSheet(HINT_STYLE)
+        cform.addWidget(self.refuse_cvv_box)
+        cform.addWidget(refuse_hint)
+
         self.save_button = QPushButton(self.tr("Save"), self)
         self.save_button.setObjectName("saveProcessingButton")
         self.save_button.setDefault(True)
@@ -247,7 +263,7 @@ class ProcessingPage(QWidget):
         body = QVBoxLayout(content)
         body.addWidget(title)
         body.addWidget(self.status_label)
-        for box in (gateway_box, keys_box, types_box, currency_box, approval_box):
+        for box in (gateway_box, keys_box, types_box, currency_box, approval_box, checks_box):
             body.addWidget(box)
         body.addLayout(buttons)
         body.addStretch(1)
@@ -334,6 +350,7 @@ class ProcessingPage(QWidget):
             box.setEnabled(name.partition(".")[2] in state.gateway.payment_types)
         self._show_currency(state)
         self._show_threshold(state)
+        self.refuse_cvv_box.setChecked(state.refuse_cvv_mismatch)
         self._show_status(state)
 
     def _show_currency(self, state: ProcessingPageState) -> None:
@@ -456,6 +473,8 @@ class ProcessingPage(QWidget):
                 await self._service.save_payment_types(types)
             if self.state.currency and threshold != self.state.approval_threshold_minor:
                 await self._service.save_approval_threshold(threshold)
+            if self.refuse_cvv_box.isChecked() != self.state.refuse_cvv_mismatch:
+                await self._service.save_refuse_cvv_mismatch(self.refuse_cvv_box.isChecked())
         except PayAppError as exc:
             self.banner.show_error(user_text(exc))
         else:

@@ -58,7 +58,7 @@ from payapp.services.payments import (
 from payapp.services.settings import ProcessingStatus
 from payapp.ui.invoices.pay_rule import pay_block_reason
 from payapp.ui.invoices.signals import emit
-from payapp.ui.messages import translate_message, user_text
+from payapp.ui.messages import card_check_text, translate_message, user_text
 from payapp.ui.widgets import HINT_STYLE, Banner, ask, confirm_box
 
 log = logging.getLogger(__name__)
@@ -699,11 +699,15 @@ class PaymentDialog(QDialog):
     def _show_result(self, result: PaymentResult) -> None:
         self.result_ = result
         emit(self.payment_decided, self._invoice.id)
+        checks = card_check_text(result.avs_result, result.cvv_result)
         if result.status == "approved":
             self._done = True
-            self.banner.show_message("approved", self.tr("Payment has been processed: %1. Transaction ID: %2.")
-                                     .replace("%1", format_money(result.amount_minor, result.currency, self._locale))
-                                     .replace("%2", result.transaction_id))
+            text = (self.tr("Payment has been processed: %1. Transaction ID: %2.")
+                    .replace("%1", format_money(result.amount_minor, result.currency, self._locale))
+                    .replace("%2", result.transaction_id))
+            if "after PayApp had marked it failed" in result.message:
+                text = translate_message(result.message)
+            self.banner.show_message("approved", f"{text} {checks}".strip())
             self.clear_sensitive(all_fields=True)
             self.close_button.setText(self.tr("Close"))
         elif result.status == "unknown":
@@ -712,6 +716,9 @@ class PaymentDialog(QDialog):
                                      .replace("%1", translate_message(result.message)))
             self.clear_sensitive(all_fields=True)
             self.close_button.setText(self.tr("Close"))
+        elif result.status == "voided":       # refused: the CVV did not match, voided at once
+            self.banner.show_message("declined", f"{translate_message(result.message)} {checks}".strip())
+            _wipe(self.cvv_edit)
         else:
             self.banner.show_message("declined", result.message)
             _wipe(self.cvv_edit)

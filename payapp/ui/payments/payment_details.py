@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from payapp.domain.card_checks import avs_words, cvv_words
 from payapp.domain.errors import ValidationError
 from payapp.domain.money import format_money, parse_amount
 from payapp.services.outbox import KIND_LABELS
@@ -112,8 +113,17 @@ class PaymentDetailsDialog(QDialog):
         gateway = QFormLayout()
         gateway.addRow(self.tr("Response"), QLabel(f"{details.response_code} · {details.response_text}", self))
         gateway.addRow(self.tr("Authorization code"), QLabel(details.auth_code or "—", self))
-        gateway.addRow(self.tr("AVS result"), QLabel(details.avs_result or "—", self))
-        gateway.addRow(self.tr("CVV result"), QLabel(details.cvv_result or "—", self))
+        if r.method == "card":              # the codes in plain words (NMI's AVS and CVV tables)
+            for label, code, words, name in ((self.tr("AVS result"), details.avs_result, avs_words, "detailsAvs"),
+                                             (self.tr("CVV result"), details.cvv_result, cvv_words, "detailsCvv")):
+                w = QLabel(f"{code} · {translate_message(words(code))}" if code else translate_message(words(code)),
+                           self)
+                w.setObjectName(name)
+                w.setWordWrap(True)
+                gateway.addRow(label, w)
+        else:
+            gateway.addRow(self.tr("AVS result"), QLabel(details.avs_result or "—", self))
+            gateway.addRow(self.tr("CVV result"), QLabel(details.cvv_result or "—", self))
         gateway_box = QGroupBox(self.tr("Gateway answer"), self)
         gateway_box.setLayout(gateway)
 
@@ -176,6 +186,11 @@ class PaymentDetailsDialog(QDialog):
         printing.clicked.connect(lambda: self.action_requested.emit("receipt_print"))
         buttons.rejected.connect(self.reject)
 
+        if r.approved_late:
+            self.banner.show_message("warning", self.tr("Approved after it was marked failed.") + " "
+                                     + translate_message(r.attention))
+        elif r.attention:
+            self.banner.show_message("warning", self.tr("Needs attention:") + " " + translate_message(r.attention))
         layout = QVBoxLayout(self)
         layout.addWidget(self.banner)
         layout.addLayout(top)

@@ -14,6 +14,7 @@ from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt
 from payapp.domain.money import format_money
 from payapp.services.payment_search import PaymentQuery, PaymentRow, PaymentSearchService
 from payapp.ui.lazy_model import ROW_ROLE, Column, LazyTableModel
+from payapp.ui.messages import translate_message
 
 __all__ = ["COLUMNS", "ROW_ROLE", "SOURCE_LABELS", "SYNC_LABELS", "PaymentTableModel", "status_label", "tr"]
 
@@ -50,6 +51,17 @@ def status_label(status: str) -> str:
     return tr(STATUS_LABELS.get(status, status))
 
 
+def status_text(row: PaymentRow) -> str:
+    """The Status column: the status, and the alert of a payment flagged for a person."""
+    base = status_label(row.status)
+    if row.approved_late:
+        text = QCoreApplication.translate("PaymentTable", "%1 · approved after it was marked failed")
+        return text.replace("%1", base)
+    if row.attention:
+        return QCoreApplication.translate("PaymentTable", "%1 · needs attention").replace("%1", base)
+    return base
+
+
 def sync_label(state: str) -> str:
     return tr(SYNC_LABELS.get(state, state))
 
@@ -83,12 +95,13 @@ COLUMNS: tuple[Column[PaymentRow], ...] = (
     Column(QT_TRANSLATE_NOOP("PaymentTable", "Refunded"),
            lambda r, loc: format_money(r.refunded_minor, r.currency, loc) if r.refunded_minor else "—",
            "refunded", right=True),
-    Column(QT_TRANSLATE_NOOP("PaymentTable", "Status"), lambda r, loc: status_label(r.status), "status"),
+    Column(QT_TRANSLATE_NOOP("PaymentTable", "Status"), lambda r, loc: status_text(r), "status"),
     Column(QT_TRANSLATE_NOOP("PaymentTable", "Transaction ID"), lambda r, loc: r.transaction_id, "transaction"),
     Column(QT_TRANSLATE_NOOP("PaymentTable", "User"), lambda r, loc: r.created_by_name, "user"),
     Column(QT_TRANSLATE_NOOP("PaymentTable", "Sync"), lambda r, loc: sync_label(r.accounting_sync_state), "sync"),
 )
 SYNC_COLUMN = next(i for i, c in enumerate(COLUMNS) if c.sort_key == "sync")
+STATUS_COLUMN = next(i for i, c in enumerate(COLUMNS) if c.sort_key == "status")
 
 
 class PaymentTableModel(LazyTableModel[PaymentRow, tuple[Any, int]]):
@@ -112,6 +125,8 @@ class PaymentTableModel(LazyTableModel[PaymentRow, tuple[Any, int]]):
             "PaymentTable", "The payments could not be loaded (%1).").replace("%1", type(exc).__name__)
 
     def extra_data(self, row: PaymentRow, column: int, role: int) -> Any:
+        if role == Qt.ItemDataRole.ToolTipRole and column == STATUS_COLUMN and row.attention:
+            return translate_message(row.attention)
         if role == Qt.ItemDataRole.ToolTipRole and column == SYNC_COLUMN and row.psa_sync_state:
             return QCoreApplication.translate("PaymentTable", "Accounting: %1 · PSA: %2").replace(
                 "%1", sync_label(row.accounting_sync_state)).replace(

@@ -57,6 +57,7 @@ from payapp.ui.widgets import Banner, EmptyState, ask, confirm_box, set_column_w
 from payapp.ui.window_state import WindowState
 
 STATUSES = [s.value for s in PaymentStatus if s != PaymentStatus.ERROR]
+NEEDS_ATTENTION = "needs_attention"        # the status filter's entry for payments flagged for a person
 # (label, stored value): payments keep the brand as payapp.domain.validation.card_brand names it ("Amex"),
 # or as the gateway reports it for portal payments ("amex"); the filter compares without case.
 BRANDS = (("Visa", "Visa"), ("Mastercard", "Mastercard"), ("American Express", "Amex"), ("Discover", "Discover"),
@@ -117,7 +118,8 @@ class PaymentSearchTab(QWidget):
         self.company_edit = self._line("companyFilter", self.tr("Company contains"))
         self.invoice_edit = self._line("invoiceFilter", self.tr("Invoice number"))
         self.status_combo = self._combo("statusFilter", self.tr("Any status"),
-                                        [(status_label(s), s) for s in STATUSES])
+                                        [(status_label(s), s) for s in STATUSES]
+                                        + [(self.tr("Needs attention"), NEEDS_ATTENTION)])
         self.method_combo = self._combo("methodFilter", self.tr("Any method"),
                                         [(self.tr("Card"), "card"), (self.tr("eCheck"), "echeck")])
         self.brand_combo = self._combo("brandFilter", self.tr("Any brand"), list(BRANDS))
@@ -360,7 +362,8 @@ class PaymentSearchTab(QWidget):
         base = self.model.query if self.model is not None else PaymentQuery()
         return PaymentQuery(
             date_from=start, date_to=end, company=self.company_edit.text(), invoice_number=self.invoice_edit.text(),
-            statuses=frozenset({status}) if status else frozenset(), method=self.method_combo.currentData() or "",
+            statuses=frozenset({status}) if status and status != NEEDS_ATTENTION else frozenset(),
+            needs_attention=status == NEEDS_ATTENTION, method=self.method_combo.currentData() or "",
             brand=self.brand_combo.currentData() or "",
             last_four=validation.check_last_four(self.last_four_edit.text()),
             amount_min=amount(self.amount_min_edit), amount_max=amount(self.amount_max_edit),
