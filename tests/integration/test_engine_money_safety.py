@@ -107,10 +107,11 @@ async def test_bank_return_after_refunds_is_flagged(database: Database, secret_s
     await configure_processing(database, secret_store, served_gateway.url)
     sandbox = served_gateway.sandbox
     full_inv = await make_invoice(database, total_minor=50_00)
-    part_inv = await make_invoice(database, total_minor=50_00, number="INV-2002")
+    part_inv = await make_invoice(database, total_minor=60_00, number="INV-2002")
     svc = make_service(database, secret_store, http_client)
     full = await svc.take_payment(PaymentRequest(full_inv, 50_00, bank(account="99990000")))
-    part = await svc.take_payment(PaymentRequest(part_inv, 50_00, bank(account="99990000")))
+    # another amount: the gateway refuses the same account and amount within its duplicate window
+    part = await svc.take_payment(PaymentRequest(part_inv, 60_00, bank(account="99990000")))
     sandbox.settle_now(returns=False)
     assert (await svc.check_settlements()).settled == 2
     assert (await svc.void_or_refund(full.payment_id)).approved
@@ -121,7 +122,7 @@ async def test_bank_return_after_refunds_is_flagged(database: Database, secret_s
     assert f.status == "refunded" and f.returned_at is not None and "paid back twice" in f.attention
     assert p.status == "returned" and p.applied_minor == 0 and "paid back twice" in p.attention
     assert (await invoice_row(database, full_inv)).balance_minor == 50_00
-    assert (await invoice_row(database, part_inv)).balance_minor == 50_00
+    assert (await invoice_row(database, part_inv)).balance_minor == 60_00
     assert (await svc.check_settlements()).returned == 0
 
 
@@ -132,13 +133,14 @@ async def test_one_failing_row_is_flagged_and_the_rest_go_on(
     await configure_processing(database, secret_store, served_gateway.url)
     sandbox = served_gateway.sandbox
     a_inv = await make_invoice(database, total_minor=50_00)
-    b_inv = await make_invoice(database, total_minor=50_00, number="INV-2002")
+    b_inv = await make_invoice(database, total_minor=60_00, number="INV-2002")
     svc = make_service(database, secret_store, http_client)
     ids = []
-    for inv in (a_inv, b_inv):
+    # two amounts: the gateway refuses the same card and amount within its duplicate window
+    for inv, amount in ((a_inv, 50_00), (b_inv, 60_00)):
         sandbox.add_fault("lose_answer")
         sandbox.add_fault("http_500", times=2, path="query")
-        r = await svc.take_payment(PaymentRequest(inv, 50_00, card()))
+        r = await svc.take_payment(PaymentRequest(inv, amount, card()))
         assert r.status == "unknown"
         ids.append(r.payment_id)
     resolve = svc._resolve_payment
