@@ -60,11 +60,14 @@ VOID_PAYMENT = "accounting.void_payment"
 REFUND_PAYMENT = "accounting.refund_payment"
 REVERSE_RETURNED = "accounting.reverse_returned_payment"
 MARK_PAID = "psa.mark_invoice_paid"
+#: written by the sync (never claimed on its own): an Autotask record it could not read; see services/sync.py
+SKIPPED_RECORD = "psa.skipped_record"
 KINDS = (PUSH_INVOICE, PUSH_PAYMENT, VOID_PAYMENT, REFUND_PAYMENT, REVERSE_RETURNED, MARK_PAID)
 NAMESPACE = uuid.UUID("6f1c1f49-3c43-4e55-9a43-2b2f1b1a0c11")
 KIND_LABELS = {PUSH_INVOICE: "Send invoice to QuickBooks", PUSH_PAYMENT: "Send payment to QuickBooks",
                VOID_PAYMENT: "Void payment in QuickBooks", REFUND_PAYMENT: "Send refund to QuickBooks",
-               REVERSE_RETURNED: "Reverse returned eCheck in QuickBooks", MARK_PAID: "Mark invoice paid in Autotask"}
+               REVERSE_RETURNED: "Reverse returned eCheck in QuickBooks", MARK_PAID: "Mark invoice paid in Autotask",
+               SKIPPED_RECORD: "Read record from Autotask"}
 
 #: How long a job waits when its system is disconnected (or not set up) before it is tried again by itself.
 HOLD = dt.timedelta(minutes=5)
@@ -360,7 +363,8 @@ class OutboxWorker:
         try:
             handler = {PUSH_INVOICE: self._push_invoice, PUSH_PAYMENT: self._push_payment,
                        VOID_PAYMENT: self._void_payment, REFUND_PAYMENT: self._refund_payment,
-                       REVERSE_RETURNED: self._reverse_returned, MARK_PAID: self._mark_paid}.get(job.kind)
+                       REVERSE_RETURNED: self._reverse_returned, MARK_PAID: self._mark_paid,
+                       SKIPPED_RECORD: self._skipped_record}.get(job.kind)
             if handler is None:
                 raise ValidationError(f"Unknown job kind {job.kind!r}.")
             await handler(job)
@@ -604,6 +608,11 @@ class OutboxWorker:
 
         self._write("invoice_psa_marked", id=iid)
         self._write("payment_psa_synced", invoice=iid)
+        self._finish(job)
+
+    async def _skipped_record(self, job: _Claim) -> None:
+        """Retry of a record the sync skipped: every sync reads it again anyway (and opens a new problem if it
+        still cannot be read), so the retried problem is closed."""
         self._finish(job)
 
     # ------------------------------------------------------------------ people

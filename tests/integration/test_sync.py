@@ -156,7 +156,7 @@ async def test_sync_killed_half_way_resumes_without_duplicates_or_gaps(
         secret_store: SecretStore, current_user: CurrentUser) -> None:
     service = make_service(database, http, base_url, secret_store, current_user)
     # the server fails every request after a while, in the middle of the invoices
-    sandbox.faults.fail_after = 11
+    sandbox.faults.fail_after = 12      # (one of them reads the paymentTerm labels)
     with pytest.raises(AutotaskError):
         await service.run()
     part = await counts(database)
@@ -377,7 +377,7 @@ async def test_first_full_sync_rebuilds_the_invoice_indexes_even_when_it_fails(
             with peek.connect() as conn:
                 during.append({str(ix["name"]) for ix in inspect(conn).get_indexes("invoices")})
 
-    sandbox.faults.fail_after = 11          # fails half-way through the invoices
+    sandbox.faults.fail_after = 12          # fails half-way through the invoices (after the paymentTerm labels)
     try:
         with pytest.raises(AutotaskError):
             await service.run(on_progress)
