@@ -414,7 +414,15 @@ class AutotaskConnector:
         """The zone's REST root (cached), e.g. https://webservices5.autotask.net/atservicesrest."""
         if not self._zone:
             url = f"{self._base}/v1.0/zoneInformation"
-            data = await self._send("GET", url, params={"user": self._user}, auth=False)
+            try:
+                data = await self._send("GET", url, params={"user": self._user}, auth=False)
+            except AutotaskError as exc:
+                # zoneInformation knows only the user name: a 500 that is no server fault means Autotask does not
+                # know it ("Zone information could not be determined")
+                if exc.status >= 500 and exc.kind != "server":
+                    raise AutotaskError("Autotask did not name a zone for this API user.", status=exc.status,
+                                        errors=exc.errors, kind="credentials") from None
+                raise
             zone = _low(data).get("url")
             if not isinstance(zone, str) or not zone.strip():
                 raise AutotaskError("Autotask did not name a zone for this API user.", errors=[str(data)[:200]],
