@@ -238,6 +238,8 @@ TEXTS: tuple[str, ...] = (
         "Messages", "Autotask refused the API user or integration code: %1. Check them in Admin › Connections."),
     QT_TRANSLATE_NOOP("Messages", "Autotask sent a record PayApp cannot read (%1 %2); it was skipped."),
     QT_TRANSLATE_NOOP("Messages", "Autotask sent a %1 record without a readable id; it was skipped."),
+    QT_TRANSLATE_NOOP("Messages", "Autotask no longer has invoice %1; it was not marked paid."),
+    QT_TRANSLATE_NOOP("Messages", "Invoice %1 is voided in Autotask; it was not marked paid."),
     # payapp/services/sync.py and outbox.py: syncing and sync problems
     QT_TRANSLATE_NOOP("Messages", "A sync is already running on this workstation."),
     QT_TRANSLATE_NOOP(

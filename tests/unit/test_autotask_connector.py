@@ -172,9 +172,14 @@ async def test_threshold_past_half_reports_without_a_delay_of_its_own() -> None:
 
 
 async def test_mark_paid_patch_body() -> None:
-    rec = Recorder(lambda r: httpx.Response(200, json={"itemId": 5}))
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.method == "GET":
+            return httpx.Response(200, json={"item": {"id": 5, "paidDate": None, "isVoided": False}})
+        return httpx.Response(200, json={"itemId": 5})
+
+    rec = Recorder(handler)
     at, _ = connector(rec)
-    await at.mark_invoice_paid(5, dt.date(2026, 3, 4))
+    assert await at.mark_invoice_paid(5, dt.date(2026, 3, 4)) is True
     patch = rec.requests[-1]
     assert patch.method == "PATCH" and patch.url.path.endswith("/v1.0/Invoices")
     assert json.loads(patch.content) == {"id": 5, "paidDate": "2026-03-04"}

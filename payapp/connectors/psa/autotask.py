@@ -651,11 +651,25 @@ class AutotaskConnector:
             self._picklists[key] = parse_picklist(data, field)
         return self._picklists[key]
 
-    async def mark_invoice_paid(self, invoice_id: int, paid: dt.date) -> None:
-        """`PATCH Invoices {"id":..,"paidDate":"YYYY-MM-DD"}` (date only); idempotent by nature."""
+    async def mark_invoice_paid(self, invoice_id: int, paid: dt.date) -> bool:
+        """`PATCH Invoices {"id":..,"paidDate":"YYYY-MM-DD"}` (date only). False when Autotask has a paid date
+        already: PayApp is not the only writer of an Autotask database (another PayApp installation on the same
+        tenant, a person booking a cheque), so a paid date there is kept, never overwritten. A voided or deleted
+        invoice is refused (AutotaskError, not retryable)."""
+        current = await self.get("Invoices", int(invoice_id))
+        if current is None:
+            raise AutotaskError(f"Autotask no longer has invoice {int(invoice_id)}; it was not marked paid.",
+                                kind="refused")
+        low = _low(current)
+        if low.get("isvoided") is True:
+            raise AutotaskError(f"Invoice {int(invoice_id)} is voided in Autotask; it was not marked paid.",
+                                kind="refused")
+        if low.get("paiddate"):
+            return False
         zone = await self.zone_url()
         await self._send("PATCH", f"{zone}/v1.0/Invoices", json_body={"id": int(invoice_id),
                                                                        "paidDate": paid.isoformat()})
+        return True
 
     async def test(self) -> str:
         """Zone + a tiny query; returns a short description for a banner."""

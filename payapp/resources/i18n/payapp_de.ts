@@ -1886,6 +1886,14 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
         <translation>Autotask hat einen Datensatz (%1) ohne lesbare ID gesendet; er wurde übersprungen.</translation>
     </message>
     <message>
+        <source>Autotask no longer has invoice %1; it was not marked paid.</source>
+        <translation>Autotask hat die Rechnung %1 nicht mehr; sie wurde nicht als bezahlt markiert.</translation>
+    </message>
+    <message>
+        <source>Invoice %1 is voided in Autotask; it was not marked paid.</source>
+        <translation>Die Rechnung %1 ist in Autotask storniert; sie wurde nicht als bezahlt markiert.</translation>
+    </message>
+    <message>
         <source>A sync is already running on this workstation.</source>
         <translation>Auf diesem Arbeitsplatz läuft bereits ein Abgleich.</translation>
     </message>
