@@ -1339,7 +1339,9 @@ async def run_headless_sync(config: Any, *, secrets: Any = None, http: Any = Non
             await http.aclose()
     counts = ", ".join(f"{n:,} {e.replace('_', ' ')}" for e, n in result.sync.counts.items())
     out(f"Synced ({'full' if result.sync.full else 'incremental'}): {counts}.")
+    for problem in result.sync.problems:        # records skipped (each is a sync problem too)
+        out(problem)
     out(f"Sent {result.outbox_done:,} updates to QuickBooks/Autotask; {result.outbox_problems} need attention.")
     if result.outbox_stopped:
         out(result.outbox_stopped)
-    return 1 if result.outbox_problems or result.outbox_stopped else 0
+    return 1 if result.outbox_problems or result.outbox_stopped or result.sync.problems else 0
