@@ -137,6 +137,7 @@ async def test_autotask_threshold_warning_stays_with_every_progress_report(
     import time
 
     sandbox.request_times[:0] = [time.monotonic()] * used        # other integrations' requests this hour
+    sandbox.delay_over_50 = sandbox.delay_over_75 = 0.001        # Autotask's own slow-down, shortened for the test
     db = Database(sqlite_url)
     try:
         seen: list[SyncProgress] = []
