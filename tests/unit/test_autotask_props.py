@@ -28,6 +28,7 @@ from payapp.connectors.psa.autotask import (
     parse_picklist,
 )
 from payapp.domain.errors import PayAppError
+from payapp.domain.money import decimal_to_minor
 
 BASE = "https://webservices2.autotask.net/atservicesrest"
 ZONE = "https://webservices5.autotask.net/atservicesrest"
@@ -80,11 +81,12 @@ def test_mappers_are_total(mapper: Any, data: st.DataObject) -> None:
         if isinstance(raw, dict) and raw.get("id") not in (None, ""):
             assert exc.record_id
         return
-    assert type(mapped.id) is int
+    assert type(mapped.id) is int and -(2 ** 63) < mapped.id < 2 ** 63
     for value in mapped:
         assert not isinstance(value, float)
         if isinstance(value, Decimal):
-            assert value.is_finite()
+            assert value.is_finite() and abs(value) < 10 ** 15
+            decimal_to_minor(value, "USD")      # what the sync does with it: never InvalidOperation
 
 
 def test_every_mapper_is_covered() -> None:
@@ -173,3 +175,12 @@ def test_picklist_parser_is_total(data: Any, field: str) -> None:
     except PayAppError:
         return
     assert all(isinstance(k, str) and isinstance(v, str) for k, v in out.items())
+
+
+@pytest.mark.parametrize("text", ['{"id": 1, "companyID": 1, "invoiceTotal": 1e999}',
+                                  '{"id": 1, "companyID": 1, "invoiceTotal": 1000000000000000000000000000000}',
+                                  '{"id": 1, "companyID": 1, "totalTaxValue": NaN}',
+                                  '{"id": 1, "companyID": 1, "invoiceTotal": -Infinity}'])
+def test_amounts_out_of_range_as_json_numbers_are_refused(text: str) -> None:
+    with pytest.raises(AutotaskRecordError):
+        map_invoice(json.loads(text, parse_float=Decimal))

@@ -242,21 +242,26 @@ def _dec(value: Any) -> Decimal:
     """A JSON amount (parsed with parse_float=Decimal; whole numbers arrive as int) as an exact Decimal."""
     kind = type(value)
     if kind is Decimal:
-        return value  # type: ignore[no-any-return]
+        if -_MAX_AMOUNT < value < _MAX_AMOUNT:      # False for NaN too
+            return value  # type: ignore[no-any-return]
+        raise ValueError(f"not an amount: {str(value)[:30]}")
     if kind is int:
-        return Decimal(value)
+        if -_MAX_INT_AMOUNT < value < _MAX_INT_AMOUNT:
+            return Decimal(value)
+        raise ValueError(f"not an amount: {str(value)[:30]}")
     if value is None or value == "":
         return Decimal(0)
     if isinstance(value, bool | dict | list):
-        raise ValueError(f"not an amount: {value!r}")
+        raise ValueError(f"not an amount: {str(value)[:30]}")
     amount = Decimal(str(value))
     if not amount.is_finite() or abs(amount) >= _MAX_AMOUNT:
-        raise ValueError(f"not an amount: {value!r}")
+        raise ValueError(f"not an amount: {str(value)[:30]}")
     return amount
 
 
 #: no invoice amount reaches this; larger numbers (or 1e999) are not amounts
 _MAX_AMOUNT = Decimal(10) ** 15
+_MAX_INT_AMOUNT = 10 ** 15
 
 
 _COMPANY_FIELDS = frozenset({"id", "companyName", "companyNumber", "phone", "address1", "city", "state", "postalCode",
