@@ -954,12 +954,14 @@ class _PageWriter:
         for exc in bad:
             log.warning("Autotask %s record %s skipped: %s", exc.entity, exc.record_id or "(no id)", exc.detail
                         or exc.user_message)
-            self.problems.append(exc.user_message)
             payload = _skipped_payload(exc.entity, exc.record_id)
             t = OutboxJob.__table__
-            open_already = self.conn.execute(select(t.c.id).where(
+            open_already = self.conn.execute(select(t.c.id, t.c.status).where(
                 t.c.kind == SKIPPED_RECORD, t.c.payload == payload,
-                t.c.status.in_(("needs_attention", "pending"))).limit(1)).first()
+                t.c.status.in_(("needs_attention", "pending", "dismissed"))).limit(1)).first()
+            if open_already is not None and open_already[1] == "dismissed":
+                continue            # a person dismissed this record's problem: not brought up again
+            self.problems.append(exc.user_message)
             now = self._clock()
             if open_already is None:
                 self.conn.execute(t.insert().values(kind=SKIPPED_RECORD, payload=payload, status="needs_attention",

@@ -480,3 +480,21 @@ async def _no_quickbooks() -> Any:
 
 async def _no_autotask() -> AutotaskConnector:
     raise AssertionError("not used")
+
+
+async def test_a_dismissed_skipped_record_is_not_brought_up_again(
+        database: Database, http: httpx.AsyncClient, base_url: str, sandbox: AutotaskSandbox,
+        secret_store: SecretStore, current_user: CurrentUser) -> None:
+    from payapp.services.outbox import OutboxWorker
+
+    bad_contact = sandbox.data["Contacts"][4]
+    bad_contact["lastModifiedDate"] = "the day before yesterday"
+    service = make_service(database, http, base_url, secret_store, current_user)
+    assert len((await service.run()).problems) == 1
+    worker = OutboxWorker(database, _no_quickbooks, _no_autotask, current=current_user)
+    (problem,) = [p for p in await worker.problems() if p.kind == "psa.skipped_record"]
+    await worker.dismiss(problem.job_id, "a test contact, deleted in Autotask next week")
+    sandbox.touch_contact(bad_contact["id"])
+    bad_contact["lastModifiedDate"] = "still not a date"
+    assert (await service.run()).problems == ()
+    assert [p for p in await worker.problems() if p.kind == "psa.skipped_record"] == []

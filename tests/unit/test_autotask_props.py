@@ -95,6 +95,7 @@ def test_every_mapper_is_covered() -> None:
 
 @pytest.mark.parametrize("raw", [{"id": None, "companyID": 1}, {"companyID": 1}, {"id": "x", "companyID": 1},
                                  {"id": True, "companyID": 1}, {"id": 1.5, "companyID": 1}, {"id": 1},
+                                 {"id": "٩٩", "companyID": 1}, {"id": 1, "companyID": "𝟗"},
                                  {"id": 1, "companyID": 1, "invoiceTotal": "abc"},
                                  {"id": 1, "companyID": 1, "invoiceDateTime": "not a date"},
                                  {"id": 1, "companyID": 1, "invoiceTotal": "1e999"}, [], "3", None])

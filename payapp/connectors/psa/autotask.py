@@ -215,8 +215,9 @@ def _int(value: Any) -> int | None:
         return None
     if type(value) is int:
         return value  # type: ignore[no-any-return]
-    if isinstance(value, bool | float) or (isinstance(value, Decimal) and value != value.to_integral_value()):
-        raise ValueError(f"not a whole number: {value!r}")
+    if isinstance(value, bool | float) or (isinstance(value, Decimal) and value != value.to_integral_value()) \
+            or (isinstance(value, str) and not value.isascii()):      # int() would read "٩٩" as 99
+        raise ValueError(f"not a whole number: {str(value)[:30]}")
     number = int(value)
     if not -_MAX_ID < number < _MAX_ID:
         raise ValueError(f"number out of range: {str(value)[:30]}")
