@@ -31,7 +31,7 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, NamedTuple, TypeVar
+from typing import Any, NamedTuple
 
 import httpx
 
@@ -229,6 +229,8 @@ _MAX_ID = 2 ** 63
 
 def _id(value: Any) -> int:
     """A record id: a whole number (never None, never a bool)."""
+    if type(value) is int and -_MAX_ID < value < _MAX_ID:
+        return value  # type: ignore[no-any-return]
     ident = _int(value)
     if ident is None:
         raise ValueError("no id")
@@ -281,21 +283,8 @@ _BILLING_ITEM_FIELDS = frozenset({"id", "invoiceID", "description", "quantity", 
 _BILLING_ITEM_FALLBACKS = frozenset({"itemName", "totalAmount"})
 
 
-R = TypeVar("R")
-
-
-def _total(entity: str) -> Callable[[Callable[[Json], R]], Callable[[Json], R]]:
-    """Make a mapper total: whatever the record holds, it returns a value or raises AutotaskRecordError."""
-    def wrap(fn: Callable[[Json], R]) -> Callable[[Json], R]:
-        def mapper(raw: Json) -> R:
-            try:
-                return fn(raw)
-            except (KeyError, TypeError, ValueError, AttributeError, ArithmeticError, OverflowError) as exc:
-                raise _record_error(entity, raw, exc) from None
-        mapper.__name__ = fn.__name__
-        mapper.__doc__ = fn.__doc__
-        return mapper
-    return wrap
+#: what reading a record may raise; each mapper turns it into AutotaskRecordError (the mappers are total)
+_UNREADABLE = (KeyError, TypeError, ValueError, AttributeError, ArithmeticError)
 
 
 def _record_error(entity: str, raw: Any, exc: BaseException) -> AutotaskRecordError:
@@ -311,68 +300,80 @@ def _record_error(entity: str, raw: Any, exc: BaseException) -> AutotaskRecordEr
                                entity=entity, record_id="", reason=what)
 
 
-@_total("Companies")
 def map_company(raw: Json) -> AtCompany:
-    r = _spelled(raw, _COMPANY_FIELDS)
-    get = r.get
-    return AtCompany(_id(r["id"]), _str(get("companyName")), _str(get("companyNumber")), _str(get("phone")),
-                     _str(get("address1")), _str(get("city")), _str(get("state")), _str(get("postalCode")),
-                     _int(get("countryID")), bool(get("isActive", True)),
-                     parse_datetime(get("lastTrackedModifiedDateTime")))
+    try:
+        r = _spelled(raw, _COMPANY_FIELDS)
+        get = r.get
+        return AtCompany(_id(r["id"]), _str(get("companyName")), _str(get("companyNumber")), _str(get("phone")),
+                         _str(get("address1")), _str(get("city")), _str(get("state")), _str(get("postalCode")),
+                         _int(get("countryID")), bool(get("isActive", True)),
+                         parse_datetime(get("lastTrackedModifiedDateTime")))
+    except _UNREADABLE as exc:
+        raise _record_error("Companies", raw, exc) from None
 
 
-@_total("Contacts")
 def map_contact(raw: Json) -> AtContact:
-    r = _spelled(raw, _CONTACT_FIELDS)
-    get = r.get
-    # Contacts.isActive is an integer 1/0 (Companies.isActive is a bool).
-    active = get("isActive", 1)
-    return AtContact(_id(r["id"]), _id(r["companyID"]), _str(get("firstName")), _str(get("lastName")),
-                     _str(get("emailAddress")), _str(get("phone")), active is True or _int(active or 0) == 1,
-                     parse_datetime(get("lastModifiedDate")))
+    try:
+        r = _spelled(raw, _CONTACT_FIELDS)
+        get = r.get
+        # Contacts.isActive is an integer 1/0 (Companies.isActive is a bool).
+        active = get("isActive", 1)
+        return AtContact(_id(r["id"]), _id(r["companyID"]), _str(get("firstName")), _str(get("lastName")),
+                         _str(get("emailAddress")), _str(get("phone")), active is True or _int(active or 0) == 1,
+                         parse_datetime(get("lastModifiedDate")))
+    except _UNREADABLE as exc:
+        raise _record_error("Contacts", raw, exc) from None
 
 
-@_total("Contracts")
 def map_contract(raw: Json) -> AtContract:
-    r = _spelled(raw, _CONTRACT_FIELDS)
-    get = r.get
-    return AtContract(_id(r["id"]), _id(r["companyID"]), _str(get("contractName")), _str(get("contractNumber")),
-                      _str(get("status")), parse_date(get("startDate")), parse_date(get("endDate")),
-                      parse_datetime(get("lastModifiedDateTime")))
+    try:
+        r = _spelled(raw, _CONTRACT_FIELDS)
+        get = r.get
+        return AtContract(_id(r["id"]), _id(r["companyID"]), _str(get("contractName")), _str(get("contractNumber")),
+                          _str(get("status")), parse_date(get("startDate")), parse_date(get("endDate")),
+                          parse_datetime(get("lastModifiedDateTime")))
+    except _UNREADABLE as exc:
+        raise _record_error("Contracts", raw, exc) from None
 
 
-@_total("Tickets")
 def map_ticket(raw: Json) -> AtTicket:
-    r = _spelled(raw, _TICKET_FIELDS)
-    get = r.get
-    return AtTicket(_id(r["id"]), _id(r["companyID"]), _int(get("contactID")), _int(get("contractID")),
-                    _str(get("ticketNumber")), _str(get("title")), _str(get("status")),
-                    parse_datetime(get("createDate")), parse_datetime(get("lastTrackedModificationDateTime")))
+    try:
+        r = _spelled(raw, _TICKET_FIELDS)
+        get = r.get
+        return AtTicket(_id(r["id"]), _id(r["companyID"]), _int(get("contactID")), _int(get("contractID")),
+                        _str(get("ticketNumber")), _str(get("title")), _str(get("status")),
+                        parse_datetime(get("createDate")), parse_datetime(get("lastTrackedModificationDateTime")))
+    except _UNREADABLE as exc:
+        raise _record_error("Tickets", raw, exc) from None
 
 
-@_total("Invoices")
 def map_invoice(raw: Json) -> AtInvoice:
-    r = _spelled(raw, _INVOICE_FIELDS)
-    get = r.get
-    ident = _id(r["id"])
-    number = _str(get("invoiceNumber")).strip() or str(ident)
-    issued = parse_date(get("invoiceDateTime")) or parse_date(get("createDateTime")) or dt.date.today()
-    return AtInvoice(ident, _id(r["companyID"]), number, issued, parse_date(get("dueDate")),
-                     _dec(get("invoiceTotal")), _dec(get("totalTaxValue")), parse_date(get("paidDate")),
-                     bool(get("isVoided") or False), parse_date(get("voidedDate")),
-                     _str(get("paymentTerm")), _str(get("comments")))
+    try:
+        r = _spelled(raw, _INVOICE_FIELDS)
+        get = r.get
+        ident = _id(r["id"])
+        number = _str(get("invoiceNumber")).strip() or str(ident)
+        issued = parse_date(get("invoiceDateTime")) or parse_date(get("createDateTime")) or dt.date.today()
+        return AtInvoice(ident, _id(r["companyID"]), number, issued, parse_date(get("dueDate")),
+                         _dec(get("invoiceTotal")), _dec(get("totalTaxValue")), parse_date(get("paidDate")),
+                         bool(get("isVoided") or False), parse_date(get("voidedDate")),
+                         _str(get("paymentTerm")), _str(get("comments")))
+    except _UNREADABLE as exc:
+        raise _record_error("Invoices", raw, exc) from None
 
 
-@_total("BillingItems")
 def map_billing_item(raw: Json) -> AtBillingItem:
-    r = _spelled(raw, _BILLING_ITEM_FIELDS, _BILLING_ITEM_FALLBACKS)
-    get = r.get
-    quantity = get("quantity")
-    amount = get("extendedPrice")
-    return AtBillingItem(_id(r["id"]), _id(r["invoiceID"]), _str(get("description") or get("itemName")),
-                         _dec(quantity if quantity is not None else 1), _dec(get("rate")),
-                         _dec(amount if amount is not None else get("totalAmount")),
-                         _int(get("contractID")), _int(get("ticketID")))
+    try:
+        r = _spelled(raw, _BILLING_ITEM_FIELDS, _BILLING_ITEM_FALLBACKS)
+        get = r.get
+        quantity = get("quantity")
+        amount = get("extendedPrice")
+        return AtBillingItem(_id(r["id"]), _id(r["invoiceID"]), _str(get("description") or get("itemName")),
+                             _dec(quantity if quantity is not None else 1), _dec(get("rate")),
+                             _dec(amount if amount is not None else get("totalAmount")),
+                             _int(get("contractID")), _int(get("ticketID")))
+    except _UNREADABLE as exc:
+        raise _record_error("BillingItems", raw, exc) from None
 
 
 MAPPERS: dict[str, Callable[[Json], Any]] = {
