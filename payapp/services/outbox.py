@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import String, bindparam, func, select, update
+from sqlalchemy import String, bindparam, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from payapp.connectors.accounting.quickbooks_online import (
@@ -137,14 +137,15 @@ _STATEMENTS: dict[str, Any] = {
     "invoice_psa_marked": update(_I).where(_I.c.id == bindparam("b_id")).values(psa_paid_marked=True),
     "payment_failed": update(_P).where(_P.c.id == bindparam("b_id")).values(
         accounting_sync_state="failed", sync_error=bindparam("b_error")),
+    # (no IN: an expanding parameter cannot be used with executemany, and a batch marks several invoices)
     "payment_psa_failed": update(_P).where(_P.c.invoice_id == bindparam("b_invoice"),
-                                           _P.c.psa_sync_state.in_(("pending", "failed")))
+                                           or_(_P.c.psa_sync_state == "pending", _P.c.psa_sync_state == "failed"))
     .values(psa_sync_state="failed", sync_error=bindparam("b_error")),
     "payment_synced": update(_P).where(_P.c.id == bindparam("b_id")).values(
         accounting_id=func.coalesce(bindparam("b_acc", type_=String), _P.c.accounting_id),
         accounting_sync_state="synced", sync_error=""),
     "payment_psa_synced": update(_P).where(_P.c.invoice_id == bindparam("b_invoice"),
-                                           _P.c.psa_sync_state.in_(("pending", "failed")))
+                                           or_(_P.c.psa_sync_state == "pending", _P.c.psa_sync_state == "failed"))
     .values(psa_sync_state="synced"),
 }
 
@@ -390,6 +391,13 @@ class OutboxWorker:
             if exc.status == 429:
                 self._release(job, delay=60.0 if exc.retry_after is None else exc.retry_after)
                 return "deferred"
+            if exc.kind in ("credentials", "permission"):
+                # the API user, not this job: every Autotask job would fail alike, so they wait (like a
+                # disconnected QuickBooks) instead of each burning requests and becoming a problem of its own
+                self._at = None
+                self._stop_reason = exc.user_message
+                self._hold(job)
+                return "stopped"
             return self._failed(job, exc.user_message, exc.retryable)
         except PayAppError as exc:
             return self._failed(job, exc.user_message, False)

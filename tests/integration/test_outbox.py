@@ -307,6 +307,57 @@ async def test_mark_invoice_paid_in_autotask(database: Database, http: httpx.Asy
     assert inv is not None and inv.psa_paid_marked
 
 
+async def test_several_invoices_marked_paid_in_one_batch(database: Database, http: httpx.AsyncClient,
+                                                         qb_sandbox: QuickBooksSandbox,
+                                                         at_sandbox: AutotaskSandbox) -> None:
+    """The batch's payment updates are executemany statements: an IN list there failed as soon as two
+    mark-paid jobs finished in one batch ('expanding' parameters cannot be used with executemany)."""
+    exts = [r["id"] for r in at_sandbox.data["Invoices"] if not r["isVoided"]][:3]
+    for ext in exts:
+        at_sandbox.set_invoice_paid(ext, None)
+    await seed(database, companies=1, invoices=3, payments=0, external_ids=exts)
+    async with database.transaction() as s:
+        for i in (1, 2, 3):
+            s.add(OutboxJob(kind="psa.mark_invoice_paid", payload=f'{{"invoice_id": {i}, "paid_date": "2026-03-04"}}',
+                            invoice_id=i))
+    report = await make_worker(database, http, qb_sandbox).drain()
+    assert report.done == 3 and sorted(p["id"] for p in at_sandbox.patches) == sorted(exts)
+
+
+@pytest.mark.parametrize("fault", ["integration code", "permission"])
+async def test_autotask_credential_or_permission_500_holds_the_jobs_instead_of_failing_each(
+        database: Database, http: httpx.AsyncClient, qb_sandbox: QuickBooksSandbox, at_sandbox: AutotaskSandbox,
+        fault: str) -> None:
+    """Autotask's 500 for a wrong integration code or a missing permission is about the API user, not a job
+    (#13.12): the run stops at the first one with Autotask's words, the jobs wait, nothing is retried or
+    marked as a problem; once it is put right they go."""
+    exts = [r["id"] for r in at_sandbox.data["Invoices"] if not r["isVoided"]][:3]
+    for ext in exts:
+        at_sandbox.set_invoice_paid(ext, None)
+    await seed(database, companies=1, invoices=3, payments=0, external_ids=exts)
+    async with database.transaction() as s:
+        for i in (1, 2, 3):
+            s.add(OutboxJob(kind="psa.mark_invoice_paid", payload=f'{{"invoice_id": {i}, "paid_date": "2026-03-04"}}',
+                            invoice_id=i))
+    if fault == "integration code":
+        at_sandbox.integration_code = "ANOTHERCODE"
+    else:
+        at_sandbox.faults.no_permission = {"invoices"}
+    worker = make_worker(database, http, qb_sandbox)
+    report = await worker.drain()
+    assert report.needs_attention == 0 and report.done == 0
+    assert ("integration code" if fault == "integration code" else "not allowed") in worker.stopped_reason
+    assert len([r for r in at_sandbox.requests if "/Invoices" in r[1]]) == 1
+    async with database.sessions() as s:
+        assert {j.status for j in (await s.scalars(select(OutboxJob))).all()} == {"pending"}
+
+    at_sandbox.integration_code, at_sandbox.faults.no_permission = DEMO_INTEGRATION_CODE, set()
+    worker.resume_held()
+    report = await worker.drain()
+    assert report.done == 3 and worker.stopped_reason == ""
+    assert sorted(p["id"] for p in at_sandbox.patches) == sorted(exts)
+
+
 @pytest.mark.parametrize("state", ["paid elsewhere", "voided", "deleted"])
 async def test_mark_paid_never_overwrites_another_writer_of_the_autotask_database(
         database: Database, http: httpx.AsyncClient, qb_sandbox: QuickBooksSandbox, at_sandbox: AutotaskSandbox,
