@@ -535,6 +535,10 @@ class SyncService:
             queries += [[f("in", "id", skipped[k:k + 200])] for k in range(0, len(skipped), 200)]
         if entity == "invoices":
             writer.payment_terms = await self._payment_terms(at)
+            if writer.payment_terms and not c.extra.get("payment_terms_labelled"):
+                # invoices synced before PayApp read the labels hold the bare values ("1"): once, the labels
+                await self._in_writer(writer.label_payment_terms)
+                c.extra["payment_terms_labelled"] = True
         total = await self._count(at, entity, queries[0]) if full and queries else None
         if total is not None and len(queries) == 1:
             self._say(entity, 0, total, f"Reading {label}…")
@@ -948,6 +952,15 @@ class _PageWriter:
             self._renew_lock()
             self._check_cancelled()        # cancelled meanwhile: roll this page back
         return _PageResult(queued=queued)
+
+    def label_payment_terms(self) -> None:
+        """Invoices whose payment term is a bare picklist value get its label (see payment_terms)."""
+        t = Invoice.__table__
+        with self.conn.begin():
+            for value, label in self.payment_terms.items():
+                if value != label:
+                    self.conn.execute(update(t).where(t.c.payment_term == value).values(payment_term=label[:100]))
+            self._check_cancelled()
 
     def _skipped(self, bad: Sequence[AutotaskRecordError]) -> None:
         """Inside a page transaction: each skipped record becomes a sync problem (one open problem per record)."""

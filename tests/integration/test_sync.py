@@ -12,7 +12,7 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import func, inspect, select, text
+from sqlalchemy import func, inspect, select, text, update
 from sqlalchemy.pool import NullPool
 
 from payapp.connectors.psa.autotask import AutotaskConnector, AutotaskError
@@ -498,3 +498,24 @@ async def test_a_dismissed_skipped_record_is_not_brought_up_again(
     bad_contact["lastModifiedDate"] = "still not a date"
     assert (await service.run()).problems == ()
     assert [p for p in await worker.problems() if p.kind == "psa.skipped_record"] == []
+
+
+async def test_payment_terms_synced_before_the_labels_get_them_once(
+        database: Database, http: httpx.AsyncClient, base_url: str, sandbox: AutotaskSandbox,
+        secret_store: SecretStore, current_user: CurrentUser) -> None:
+    """A database synced before PayApp read the picklist holds bare values ("2"): the next sync labels them."""
+    from payapp.models import SyncCursor
+
+    service = make_service(database, http, base_url, secret_store, current_user)
+    await service.run()
+    async with database.transaction() as s:          # as an older PayApp left it
+        await s.execute(update(Invoice).values(payment_term="2"))
+        cursor = (await s.scalars(select(SyncCursor).where(SyncCursor.entity == "invoices"))).one()
+        data = json.loads(cursor.cursor)
+        data.pop("payment_terms_labelled")
+        cursor.cursor = json.dumps(data)
+    await service.run()
+    async with database.sessions() as s:
+        terms = set((await s.scalars(select(Invoice.payment_term))).all())
+    # (invoices the incremental sync read again carry their own label)
+    assert "Net 15" in terms and terms <= {"Net 30", "Net 15", "Due on receipt"}
