@@ -1,6 +1,17 @@
 """An Autotask PSA REST sandbox (ASGI, in-memory): zone discovery, entity queries with the filter grammar
 and `nextPageUrl` paging, counts, get-by-id, ThresholdInformation, `PATCH Invoices` (paidDate), the
-hourly request limit, and fault switches for tests. Data is generated deterministically from a seed.
+Invoices' field information (the paymentTerm picklist), the hourly request limit, and fault switches for
+tests. Data is generated deterministically from a seed.
+
+It answers the way the real service does (tests/contract/test_autotask_contract.py keeps the recorded answers):
+- an unknown or blank user name on zoneInformation, an unknown UserName header and a wrong integration code are
+  HTTP 500 with `{"errors": [..]}` (a wrong secret is 401); a missing permission is 500 too (`Faults.no_permission`);
+- a single entity that does not exist is HTTP 200 `{"item": null}`;
+- past 50% and 75% of the hourly limit every answer is slowed down (`delay_over_50`, `delay_over_75` seconds);
+- the database can move to another zone (`move_zone()`): the old zone then answers 401, zoneInformation names
+  the new one;
+- Invoices.paymentTerm is an integer picklist, described by `GET /v1.0/Invoices/entityInformation/fields`;
+- Contracts carry lastModifiedDateTime.
 
 `create_autotask_app(state)` builds the app; tests drive `AutotaskSandbox` directly (same process)."""
 
@@ -67,6 +78,8 @@ class Faults:
     endless_paging: bool = False         # nextPageUrl always points at the same page again
     next_page_base: str | None = None    # a nextPageUrl on another host (credentials must not follow)
     latency: float = 0.0
+    #: entities (lower case) the API user's security level may not touch: HTTP 500 with a permission message
+    no_permission: set[str] = field(default_factory=set)
 
 
 @dataclass
@@ -81,7 +94,12 @@ class AutotaskSandbox:
     secret: str = DEMO_SECRET
     integration_code: str = DEMO_INTEGRATION_CODE
     hourly_limit: int = 10_000
+    #: seconds Autotask adds to every answer past 50% / 75% of the hourly limit (0.5 to 1 second per call)
+    delay_over_50: float = 0.5
+    delay_over_75: float = 1.0
     faults: Faults = field(default_factory=Faults)
+    #: path of the zone the database lives in ("/atservicesrest" or "/zone2/atservicesrest"); see move_zone()
+    zone_path: str = "/atservicesrest"
 
     def __post_init__(self) -> None:
         self.data: dict[str, list[Rec]] = {e: [] for e in ENTITIES}
@@ -90,6 +108,7 @@ class AutotaskSandbox:
         self.requests: list[tuple[str, str, dict[str, str]]] = []     # method, url, credential headers seen
         self.request_times: list[float] = []
         self.patches: list[Rec] = []
+        self.slept: list[float] = []        # slow-down delays the sandbox added (past 50% / 75%)
         self._generate()
 
     # -- generation
@@ -121,7 +140,8 @@ class AutotaskSandbox:
             ctrs.append({"id": 5000 + i, "companyID": 1000 + rng.randrange(1, self.companies + 1),
                          "contractName": f"Managed services {i}", "contractNumber": f"K-{i:05d}",
                          "status": 1, "startDate": start.isoformat() + "T00:00:00Z",
-                         "endDate": (start + dt.timedelta(days=365)).isoformat() + "T00:00:00Z"})
+                         "endDate": (start + dt.timedelta(days=365)).isoformat() + "T00:00:00Z",
+                         "lastModifiedDateTime": _iso(old + dt.timedelta(minutes=rng.randrange(500_000)))})
         for i in range(1, max(1, self.companies) + 1):
             ctrs_id = ctrs[rng.randrange(len(ctrs))]["id"]
             tks.append({"id": 70_000 + i, "ticketNumber": f"T2025{i:06d}",
@@ -155,7 +175,8 @@ class AutotaskSandbox:
                    if paid else None,
                    "isVoided": voided, "voidedDate": (issued + dt.timedelta(days=2)).isoformat() + "T00:00:00Z"
                    if voided else None,
-                   "createDateTime": issued.isoformat() + "T08:00:00Z", "paymentTerm": "Net 30", "comments": ""}
+                   "createDateTime": issued.isoformat() + "T08:00:00Z",
+                   "paymentTerm": rng.choice((1, 1, 1, 2, 3)), "comments": ""}
             invs.append(inv)
             items.extend(lines)
         for entity, rows in zip(ENTITIES, (comps, conts, ctrs, tks, invs, items), strict=True):
@@ -183,13 +204,22 @@ class AutotaskSandbox:
         rec.update(changes)
         rec["lastModifiedDate"] = _iso(dt.datetime.now(dt.UTC))
 
+    def touch_contract(self, ident: int, **changes: Any) -> None:
+        rec = self.record("Contracts", ident)
+        rec.update(changes)
+        rec["lastModifiedDateTime"] = _iso(dt.datetime.now(dt.UTC))
+
+    def move_zone(self) -> None:
+        """The database moves to the other zone: the old one answers 401, zoneInformation names the new one."""
+        self.zone_path = "/zone2/atservicesrest" if self.zone_path == "/atservicesrest" else "/atservicesrest"
+
     def add_invoice(self, company_id: int, total_cents: int, *, number: str = "") -> int:
         ident = (self._ids["Invoices"][-1] if self._ids["Invoices"] else 200_000) + 1
         today = dt.date.today().isoformat() + "T00:00:00Z"
         self.data["Invoices"].append({
             "id": ident, "companyID": company_id, "invoiceNumber": number or f"N-{ident}", "invoiceDateTime": today,
             "dueDate": today, "invoiceTotal": _money(total_cents), "totalTaxValue": _money(0), "paidDate": None,
-            "isVoided": False, "voidedDate": None, "createDateTime": today, "paymentTerm": "Net 30", "comments": ""})
+            "isVoided": False, "voidedDate": None, "createDateTime": today, "paymentTerm": 1, "comments": ""})
         item = (self._ids["BillingItems"][-1] if self._ids["BillingItems"] else 900_000) + 1
         self.data["BillingItems"].append({"id": item, "invoiceID": ident, "description": "Services", "quantity": 1,
                                           "rate": _money(total_cents), "extendedPrice": _money(total_cents),
@@ -213,6 +243,26 @@ class AutotaskSandbox:
             del self.request_times[:i]
             i = 0
         return len(self.request_times) - i
+
+
+#: Invoices.paymentTerm, as GET /v1.0/Invoices/entityInformation/fields describes it (shape per Autotask's
+#: "Entity information" REST call: fields[].picklistValues[] with value/label/isDefaultValue/sortOrder/parentValue/
+#: isActive/isSystem; values are strings there, the field itself an integer on the records)
+PAYMENT_TERMS = ((1, "Net 30", True), (2, "Net 15", True), (3, "Due on receipt", True), (4, "Net 60", False))
+
+
+def invoice_fields() -> Rec:
+    return {"fields": [
+        {"name": "id", "dataType": "long", "length": 0, "isRequired": True, "isReadOnly": True, "isQueryable": True,
+         "isReference": False, "referenceEntityType": "", "isPickList": False, "picklistValues": None,
+         "picklistParentValueField": "", "isSupportedWebhookField": False},
+        {"name": "paymentTerm", "dataType": "integer", "length": 0, "isRequired": False, "isReadOnly": True,
+         "isQueryable": True, "isReference": False, "referenceEntityType": "", "isPickList": True,
+         "picklistValues": [{"value": str(v), "label": label, "isDefaultValue": v == 1, "sortOrder": i,
+                             "parentValue": "", "isActive": active, "isSystem": True}
+                            for i, (v, label, active) in enumerate(PAYMENT_TERMS, start=1)],
+         "picklistParentValueField": "", "isSupportedWebhookField": False},
+    ]}
 
 
 # ---------------------------------------------------------------- filter evaluation
@@ -307,9 +357,10 @@ def create_autotask_app(state: AutotaskSandbox | None = None) -> Starlette:
 
     async def zone_information(request: Request) -> Response:
         user = request.query_params.get("user", "")
-        if not user:
-            return err(400, "user is required")
-        root = str(request.base_url).rstrip("/") + "/atservicesrest/"     # trailing slash on purpose
+        if not user.strip() or user.strip().lower() != sb.api_user.lower():
+            # Autotask: a blank or unknown user is HTTP 500 (KelvinTegelaar/AutotaskAPI#17, apigrate#19)
+            return err(500, "Zone information could not be determined")
+        root = str(request.base_url).rstrip("/") + sb.zone_path + "/"     # trailing slash on purpose
         return ok({"zoneName": "Sandbox Zone", "url": root, "webUrl": str(request.base_url), "ci": 1})
 
     async def gate(request: Request) -> Response | None:
@@ -318,10 +369,28 @@ def create_autotask_app(state: AutotaskSandbox | None = None) -> Starlette:
         fl = sb.faults
         if fl.latency:
             await asyncio.sleep(fl.latency)
-        if (creds["ApiIntegrationCode"] != sb.integration_code or creds["UserName"] != sb.api_user
-                or creds["Secret"] != sb.secret):
+        # as Autotask answers (apigrate/autotask-restapi#19): an unknown user name or a wrong integration code is
+        # HTTP 500, a known user with the wrong secret 401
+        if creds["UserName"].lower() != sb.api_user.lower():
+            return err(500, "Unable to authenticate: the user name is not valid.")
+        if creds["ApiIntegrationCode"] != sb.integration_code:
+            return err(500, "The integration code is not valid for this user.")
+        if creds["Secret"] != sb.secret:
             return err(401, "Authentication failed: check the API user, secret and integration code.")
+        if not request.url.path.startswith(sb.zone_path + "/"):
+            # the database has moved to another zone: this one no longer knows the user
+            return err(401, "Authentication failed: check the API user, secret and integration code.")
+        entity = request.path_params.get("entity")
+        if isinstance(entity, str) and entity.lower() in fl.no_permission:
+            return err(500, f"User does not have permission to access {entity}.")
         sb.request_times.append(time.monotonic())
+        used = sb.requests_this_hour()
+        if sb.hourly_limit and used * 4 >= sb.hourly_limit * 3 and sb.delay_over_75:
+            sb.slept.append(sb.delay_over_75)
+            await asyncio.sleep(sb.delay_over_75)
+        elif sb.hourly_limit and used * 2 >= sb.hourly_limit and sb.delay_over_50:
+            sb.slept.append(sb.delay_over_50)
+            await asyncio.sleep(sb.delay_over_50)
         if fl.throttle_next > 0:
             fl.throttle_next -= 1
             return err(429, "Too many requests", headers={"Retry-After": str(fl.retry_after)})
@@ -368,11 +437,11 @@ def create_autotask_app(state: AutotaskSandbox | None = None) -> Starlette:
             i += 1
         more = i < len(rows) and len(page) == limit     # a full page may have more after it
         next_url = None
-        base = str(request.base_url).rstrip("/") + f"/atservicesrest/v1.0/{entity}/query"
+        base = str(request.base_url).rstrip("/") + f"{sb.zone_path}/v1.0/{entity}/query"
         if sb.faults.endless_paging:
             next_url = f"{base}?after=0"
         elif more and page:
-            root = sb.faults.next_page_base.rstrip("/") + f"/atservicesrest/v1.0/{entity}/query" \
+            root = sb.faults.next_page_base.rstrip("/") + f"{sb.zone_path}/v1.0/{entity}/query" \
                 if sb.faults.next_page_base else base
             next_url = f"{root}?after={page[-1]['id']}"
         return ok({"items": page, "pageDetails": {"count": len(page), "requestCount": limit,
@@ -397,10 +466,22 @@ def create_autotask_app(state: AutotaskSandbox | None = None) -> Starlette:
         if refused is not None:
             return refused
         entity = entity_of(request)
-        rec = sb._by_id.get(entity or "", {}).get(int(request.path_params["ident"]))
-        if rec is None:
-            return err(404, "Not found")
-        return ok({"item": rec})
+        if entity is None:
+            return err(404, "Unknown entity")
+        # a single entity that does not exist: HTTP 200 {"item": null}, as Autotask answers
+        return ok({"item": sb._by_id[entity].get(int(request.path_params["ident"]))})
+
+    async def entity_fields(request: Request) -> Response:
+        refused = await gate(request)
+        if refused is not None:
+            return refused
+        entity = entity_of(request)
+        if entity is None:
+            return err(404, "Unknown entity")
+        if entity != "Invoices":
+            return ok({"fields": [{"name": k, "dataType": "string", "isPickList": False, "picklistValues": None}
+                                  for k in fields[entity].values()]})
+        return ok(invoice_fields())
 
     async def patch(request: Request) -> Response:
         refused = await gate(request)
@@ -433,14 +514,16 @@ def create_autotask_app(state: AutotaskSandbox | None = None) -> Starlette:
         return ok({"externalRequestThreshold": sb.hourly_limit, "requestThresholdTimeframe": 60,
                    "currentTimeframeRequestCount": sb.requests_this_hour()})
 
-    routes = [
-        Route("/atservicesrest/v1.0/zoneInformation", zone_information, methods=["GET"]),
-        Route("/atservicesrest/v1.0/ThresholdInformation", threshold, methods=["GET"]),
-        Route("/atservicesrest/v1.0/{entity}/query/count", count, methods=["POST"]),
-        Route("/atservicesrest/v1.0/{entity}/query", query, methods=["POST"]),
-        Route("/atservicesrest/v1.0/{entity}/{ident:int}", get_one, methods=["GET"]),
-        Route("/atservicesrest/v1.0/{entity}", patch, methods=["PATCH"]),
-    ]
+    routes = [Route("/atservicesrest/v1.0/zoneInformation", zone_information, methods=["GET"])]
+    for zone in ("/atservicesrest", "/zone2/atservicesrest"):     # see move_zone()
+        routes += [
+            Route(f"{zone}/v1.0/ThresholdInformation", threshold, methods=["GET"]),
+            Route(f"{zone}/v1.0/{{entity}}/entityInformation/fields", entity_fields, methods=["GET"]),
+            Route(f"{zone}/v1.0/{{entity}}/query/count", count, methods=["POST"]),
+            Route(f"{zone}/v1.0/{{entity}}/query", query, methods=["POST"]),
+            Route(f"{zone}/v1.0/{{entity}}/{{ident:int}}", get_one, methods=["GET"]),
+            Route(f"{zone}/v1.0/{{entity}}", patch, methods=["PATCH"]),
+        ]
     app = Starlette(routes=routes)
     app.state.sandbox = sb
     return app

@@ -272,13 +272,17 @@ class ConnectionsService:
             raise NotConfigured("The Autotask secret was replaced on another workstation: enter it here too in "
                                 "Admin › Connections.")
         connector = AutotaskConnector(st.base_url, self._http, api_user=st.api_user, secret=secret.reveal(),
-                                      integration_code=code.reveal(), zone_url=self._zone_cache or st.zone_url)
+                                      integration_code=code.reveal(), zone_url=self._zone_cache or st.zone_url,
+                                      on_zone_change=self._zone_found)
         if not (self._zone_cache or st.zone_url):
-            zone = await connector.zone_url()
-            self._zone_cache = zone
-            with contextlib.suppress(PermissionDenied):      # a non-admin's sync: cached for this session only
-                await self._settings.set_many({"autotask.zone_url": zone}, audit_action="connections.zone_cached")
+            await self._zone_found(await connector.zone_url())
         return connector
+
+    async def _zone_found(self, zone: str) -> None:
+        """The Autotask zone was looked up (first use, or the database moved to another zone): keep it."""
+        self._zone_cache = zone
+        with contextlib.suppress(PermissionDenied):      # a non-admin's sync: cached for this session only
+            await self._settings.set_many({"autotask.zone_url": zone}, audit_action="connections.zone_cached")
 
     async def test_autotask(self) -> tuple[bool, str]:
         try:

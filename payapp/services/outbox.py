@@ -61,11 +61,14 @@ VOID_PAYMENT = "accounting.void_payment"
 REFUND_PAYMENT = "accounting.refund_payment"
 REVERSE_RETURNED = "accounting.reverse_returned_payment"
 MARK_PAID = "psa.mark_invoice_paid"
+#: written by the sync (never claimed on its own): an Autotask record it could not read; see services/sync.py
+SKIPPED_RECORD = "psa.skipped_record"
 KINDS = (PUSH_INVOICE, PUSH_PAYMENT, VOID_PAYMENT, REFUND_PAYMENT, REVERSE_RETURNED, MARK_PAID)
 NAMESPACE = uuid.UUID("6f1c1f49-3c43-4e55-9a43-2b2f1b1a0c11")
 KIND_LABELS = {PUSH_INVOICE: "Send invoice to QuickBooks", PUSH_PAYMENT: "Send payment to QuickBooks",
                VOID_PAYMENT: "Void payment in QuickBooks", REFUND_PAYMENT: "Send refund to QuickBooks",
-               REVERSE_RETURNED: "Reverse returned eCheck in QuickBooks", MARK_PAID: "Mark invoice paid in Autotask"}
+               REVERSE_RETURNED: "Reverse returned eCheck in QuickBooks", MARK_PAID: "Mark invoice paid in Autotask",
+               SKIPPED_RECORD: "Read record from Autotask"}
 
 #: the start of the message of a job that waits for a setting (refunds: the bank account they are paid from)
 NEEDS_SETUP = "Needs set-up:"
@@ -140,14 +143,15 @@ _STATEMENTS: dict[str, Any] = {
     "invoice_psa_marked": update(_I).where(_I.c.id == bindparam("b_id")).values(psa_paid_marked=True),
     "payment_failed": update(_P).where(_P.c.id == bindparam("b_id")).values(
         accounting_sync_state="failed", sync_error=bindparam("b_error")),
+    # (no IN: an expanding parameter cannot be used with executemany, and a batch marks several invoices)
     "payment_psa_failed": update(_P).where(_P.c.invoice_id == bindparam("b_invoice"),
-                                           _P.c.psa_sync_state.in_(("pending", "failed")))
+                                           or_(_P.c.psa_sync_state == "pending", _P.c.psa_sync_state == "failed"))
     .values(psa_sync_state="failed", sync_error=bindparam("b_error")),
     "payment_synced": update(_P).where(_P.c.id == bindparam("b_id")).values(
         accounting_id=func.coalesce(bindparam("b_acc", type_=String), _P.c.accounting_id),
         accounting_sync_state="synced", sync_error=""),
     "payment_psa_synced": update(_P).where(_P.c.invoice_id == bindparam("b_invoice"),
-                                           _P.c.psa_sync_state.in_(("pending", "failed")))
+                                           or_(_P.c.psa_sync_state == "pending", _P.c.psa_sync_state == "failed"))
     .values(psa_sync_state="synced"),
 }
 
@@ -370,7 +374,8 @@ class OutboxWorker:
         try:
             handler = {PUSH_INVOICE: self._push_invoice, PUSH_PAYMENT: self._push_payment,
                        VOID_PAYMENT: self._void_payment, REFUND_PAYMENT: self._refund_payment,
-                       REVERSE_RETURNED: self._reverse_returned, MARK_PAID: self._mark_paid}.get(job.kind)
+                       REVERSE_RETURNED: self._reverse_returned, MARK_PAID: self._mark_paid,
+                       SKIPPED_RECORD: self._skipped_record}.get(job.kind)
             if handler is None:
                 raise ValidationError(f"Unknown job kind {job.kind!r}.")
             await handler(job)
@@ -401,6 +406,13 @@ class OutboxWorker:
             if exc.status == 429:
                 self._release(job, delay=60.0 if exc.retry_after is None else exc.retry_after)
                 return "deferred"
+            if exc.kind in ("credentials", "permission"):
+                # the API user, not this job: every Autotask job would fail alike, so they wait (like a
+                # disconnected QuickBooks) instead of each burning requests and becoming a problem of its own
+                self._at = None
+                self._stop_reason = exc.user_message
+                self._hold(job)
+                return "stopped"
             return self._failed(job, exc.user_message, exc.retryable)
         except PayAppError as exc:
             return self._failed(job, exc.user_message, False)
@@ -619,6 +631,11 @@ class OutboxWorker:
 
         self._write("invoice_psa_marked", id=iid)
         self._write("payment_psa_synced", invoice=iid)
+        self._finish(job)
+
+    async def _skipped_record(self, job: _Claim) -> None:
+        """Retry of a record the sync skipped: every sync reads it again anyway (and opens a new problem if it
+        still cannot be read), so the retried problem is closed."""
         self._finish(job)
 
     # ------------------------------------------------------------------ people

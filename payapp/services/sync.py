@@ -8,8 +8,8 @@ Shape:
 - Cursor JSON per entity: `{"last_id": N, "watermark": "<iso>"}`. The full sync walks `id gt last_id`
   (Autotask answers in id order). The watermark is taken when a phase *starts* (minus an overlap) so
   records changed while we read are picked up next time. Incremental: companies by
-  lastTrackedModifiedDateTime, contacts by lastModifiedDate, tickets by lastTrackedModificationDateTime,
-  contracts re-read (they have no modified time), invoices by `id gt last_id` (new) plus
+  lastTrackedModifiedDateTime, contacts by lastModifiedDate, contracts by lastModifiedDateTime, tickets by
+  lastTrackedModificationDateTime, invoices by `id gt last_id` (new) plus
   `paidDate`/`voidedDate` newer than the watermark minus 31 days (Autotask has no invoice modified time;
   a paid date set weeks in the past is caught within that window), billing items of new invoices.
 - Paid amounts: PayApp's own `paid_minor` (from payments) is never lowered or overwritten by a sync.
@@ -19,6 +19,11 @@ Shape:
   payment committed concurrently is never clobbered. balance = total − paid; status follows
   `domain.payment_state.invoice_status` (mirrored in `_status_sql`).
 - New invoices that are not voided get an `accounting.push_invoice` outbox job in the same transaction.
+- Invoices' paymentTerm is an integer picklist: its label (read once per run from the Invoices' field
+  information) is what PayApp keeps and shows; a value the picklist does not know is kept as sent.
+- A record that cannot be read (missing id, bad date, bad amount ...) is skipped, not the page: it becomes a
+  sync problem (`psa.skipped_record`, needs attention, naming the record's id), its id is kept in the entity's
+  cursor (`skipped`) and read again by every later sync until it reads; then its problem closes by itself.
 - Only one workstation syncs at a time: PostgreSQL `pg_try_advisory_lock`; SQLite a `sync_locks` row with
   an expiry, renewed while the sync runs. The lock holder is named in the "busy" message.
 - Progress goes to a plain callback; Cancel = cancel the task (the current page's transaction rolls back).
@@ -89,6 +94,7 @@ from payapp.connectors.psa.autotask import (
     AtTicket,
     AutotaskConnector,
     AutotaskError,
+    AutotaskRecordError,
     Filter,
     Json,
     ThresholdInfo,
@@ -124,7 +130,7 @@ ENTITIES = ("companies", "contacts", "contracts", "tickets", "invoices", "billin
 AT_NAMES = {"companies": "Companies", "contacts": "Contacts", "contracts": "Contracts", "tickets": "Tickets",
             "invoices": "Invoices", "billing_items": "BillingItems"}
 MODIFIED_FIELD = {"companies": "lastTrackedModifiedDateTime", "contacts": "lastModifiedDate",
-                  "tickets": "lastTrackedModificationDateTime"}
+                  "contracts": "lastModifiedDateTime", "tickets": "lastTrackedModificationDateTime"}
 #: entities whose records point at a company (a company missing from our table is fetched first)
 HAS_COMPANY = frozenset({"contacts", "contracts", "tickets", "invoices"})
 OVERLAP = dt.timedelta(minutes=10)
@@ -133,6 +139,8 @@ LOCK_NAME = "sync.autotask"
 PG_LOCK_KEY = 0x5041_5941      # "PAYA"
 LOCK_TTL = dt.timedelta(minutes=5)
 PUSH_INVOICE = "accounting.push_invoice"
+#: a sync problem: an Autotask record the sync could not read (payload {"entity": .., "record_id": ..})
+SKIPPED_RECORD = "psa.skipped_record"
 #: rows per INSERT statement on SQLite: a whole page where the statement's parameter limit allows
 SQLITE_ROWS_PER_STATEMENT = 500
 #: SQLite's default limit of parameters in one statement (999 before 3.32)
@@ -165,6 +173,8 @@ class SyncReport:
     processing_seconds: float = 0.0
     #: the last Autotask threshold warning of the run ("" when API use stayed under 50%)
     warning: str = ""
+    #: records the run could not read and skipped (each also a sync problem), one message each with the id
+    problems: tuple[str, ...] = ()
 
     @property
     def records(self) -> int:
@@ -288,18 +298,22 @@ class SyncService:
                 full = not all(c.full_done for c in cursors.values())
                 counts: dict[str, int] = {}
                 queued = 0
+                problems: list[str] = []
                 with _garbage_collected_on_this_thread() as self._collect_young:
                     async with self._page_writer() as writer:
                         await self._in_writer(writer.ensure_invoice_indexes)
                         await self._in_writer(writer.load_maps)
-                        for entity in ENTITIES:
-                            n, q = await self._sync_entity(at, writer, entity, cursors[entity])
-                            counts[entity] = n
-                            queued += q
+                        try:
+                            for entity in ENTITIES:
+                                n, q = await self._sync_entity(at, writer, entity, cursors[entity])
+                                counts[entity] = n
+                                queued += q
+                        finally:
+                            problems = list(writer.problems)
                 self._say("", sum(counts.values()), sum(counts.values()), "Sync finished.")
             elapsed = time.perf_counter() - t0
             return SyncReport(full, counts, queued, started, self._clock(), max(0.0, elapsed - self._wait),
-                              self._warning)
+                              self._warning, tuple(problems))
 
     # ------------------------------------------------------------------ progress
 
@@ -465,6 +479,20 @@ class SyncService:
         finally:
             self._wait += time.perf_counter() - w0
 
+    async def _payment_terms(self, at: AutotaskConnector) -> dict[str, str]:
+        """paymentTerm value → label (Invoices' field information, read once per run). Without it (an older
+        database, a missing permission) the values are kept as sent and the sync goes on."""
+        w0 = time.perf_counter()
+        try:
+            return await at.picklist("Invoices", "paymentTerm")
+        except AutotaskError as exc:
+            if exc.status == 429 or exc.kind == "credentials":
+                raise
+            log.warning("Autotask paymentTerm labels not read: %s", exc.user_message)
+            return {}
+        finally:
+            self._wait += time.perf_counter() - w0
+
     async def _fetch_companies(self, at: AutotaskConnector, ext_ids: Iterable[int]) -> list[Json]:
         """Companies the sync has not seen (a record may point at one created after the companies phase)."""
         w0 = time.perf_counter()
@@ -494,8 +522,6 @@ class SyncService:
             queries = [id_filter]
         elif entity in MODIFIED_FIELD:
             queries = [[f("gt", MODIFIED_FIELD[entity], c.watermark)]]
-        elif entity == "contracts":
-            queries = [[f("gt", "id", 0)]]
         elif entity == "invoices":
             since = _iso(_parse_iso(c.watermark) - INVOICE_DATE_OVERLAP)[:10]
             queries = [[f("gt", "id", c.last_id)],
@@ -504,6 +530,15 @@ class SyncService:
             inv_cursor = self._cursors["invoices"]
             new_ids = sorted(set(inv_cursor.extra.get("lines_pending", [])) | writer.maps.new_invoice_ext)
             queries = [[f("in", "invoiceID", new_ids[k:k + 200])] for k in range(0, len(new_ids), 200)]
+        skipped = sorted(_skipped_ids(c))
+        if skipped and not full:        # records a sync could not read: again, until they read
+            queries += [[f("in", "id", skipped[k:k + 200])] for k in range(0, len(skipped), 200)]
+        if entity == "invoices":
+            writer.payment_terms = await self._payment_terms(at)
+            if writer.payment_terms and not c.extra.get("payment_terms_labelled"):
+                # invoices synced before PayApp read the labels hold the bare values ("1"): once, the labels
+                await self._in_writer(writer.label_payment_terms)
+                c.extra["payment_terms_labelled"] = True
         total = await self._count(at, entity, queries[0]) if full and queries else None
         if total is not None and len(queries) == 1:
             self._say(entity, 0, total, f"Reading {label}…")
@@ -766,6 +801,10 @@ class _PageWriter:
         self._engine: Engine | None = None
         self._conn: Connection | None = None
         self._placeholder = "?" if db.is_sqlite else "%s"
+        #: Invoices.paymentTerm value → label for this run (set by the service before the invoices phase)
+        self.payment_terms: dict[str, str] = {}
+        #: messages of the records skipped in this run (they are sync problems too)
+        self.problems: list[str] = []
 
     # -- life cycle
 
@@ -860,7 +899,17 @@ class _PageWriter:
         returns their ids, for the caller to fetch from Autotask."""
         self._check_cancelled()
         mapper = MAPPERS[AT_NAMES[entity]]
-        records = [mapper(item) for item in raw]
+        bad: list[AutotaskRecordError] = []
+        try:
+            records = [mapper(item) for item in raw]
+        except AutotaskRecordError:       # a bad record is skipped, not the page
+            records = _readable(mapper, raw, bad)
+        company_records: list[AtCompany] = []
+        if companies:
+            try:
+                company_records = [map_company(item) for item in companies]
+            except AutotaskRecordError:
+                company_records = _readable(map_company, companies, bad)
         if companies is None and entity in HAS_COMPANY:
             missing = {r.company_id for r in records} - self.maps.company.keys()
             if missing:
@@ -873,9 +922,15 @@ class _PageWriter:
                 # cursor goes back with the rows and the next sync reads them again. So the page need not
                 # wait for the WAL flush (this transaction only; payments keep synchronous commits).
                 cur.execute("SET LOCAL synchronous_commit TO OFF")
-            if companies:
-                self._upsert_companies(cur, [map_company(item) for item in companies])
-            if entity == "companies":
+            if company_records:
+                self._upsert_companies(cur, company_records)
+            if bad:
+                self._skipped(bad)
+            if cursor.extra.get("skipped") and records:
+                self._read_again(entity, cursor, {r.id for r in records})
+            if not records:
+                pass
+            elif entity == "companies":
                 self._upsert_companies(cur, records)
             elif entity == "contacts":
                 self._upsert_contacts(cur, records)
@@ -887,14 +942,62 @@ class _PageWriter:
                 queued = self._upsert_invoices(cur, records)
             else:
                 self._upsert_lines(cur, records)
-            if advance_last_id:
+            if advance_last_id and records:
                 cursor.last_id = max(cursor.last_id, max(r.id for r in records))
+            if bad:
+                _add_skipped(cursor, [b for b in bad if b.entity == AT_NAMES[entity]])
             if lines_pending and self.maps.new_invoice_ext:
                 cursor.extra["lines_pending"] = sorted(self.maps.new_invoice_ext)
             self._save_cursor(cursor)
             self._renew_lock()
             self._check_cancelled()        # cancelled meanwhile: roll this page back
         return _PageResult(queued=queued)
+
+    def label_payment_terms(self) -> None:
+        """Invoices whose payment term is a bare picklist value get its label (see payment_terms)."""
+        t = Invoice.__table__
+        with self.conn.begin():
+            for value, label in self.payment_terms.items():
+                if value != label:
+                    self.conn.execute(update(t).where(t.c.payment_term == value).values(payment_term=label[:100]))
+            self._check_cancelled()
+
+    def _skipped(self, bad: Sequence[AutotaskRecordError]) -> None:
+        """Inside a page transaction: each skipped record becomes a sync problem (one open problem per record)."""
+        for exc in bad:
+            log.warning("Autotask %s record %s skipped: %s", exc.entity, exc.record_id or "(no id)", exc.detail
+                        or exc.user_message)
+            payload = _skipped_payload(exc.entity, exc.record_id)
+            t = OutboxJob.__table__
+            open_already = self.conn.execute(select(t.c.id, t.c.status).where(
+                t.c.kind == SKIPPED_RECORD, t.c.payload == payload,
+                t.c.status.in_(("needs_attention", "pending", "dismissed"))).limit(1)).first()
+            if open_already is not None and open_already[1] == "dismissed":
+                continue            # a person dismissed this record's problem: not brought up again
+            self.problems.append(exc.user_message)
+            now = self._clock()
+            if open_already is None:
+                self.conn.execute(t.insert().values(kind=SKIPPED_RECORD, payload=payload, status="needs_attention",
+                                                    attempts=1, next_attempt_at=now, last_error=exc.user_message,
+                                                    created_at=now, updated_at=now))
+            else:
+                self.conn.execute(update(t).where(t.c.id == open_already[0])
+                                  .values(last_error=exc.user_message, updated_at=now))
+
+    def _read_again(self, entity: str, cursor: _Cursor, read: set[int]) -> None:
+        """Inside a page transaction: skipped records of `cursor` that read now are no longer problems."""
+        skipped = _skipped_ids(cursor)
+        fixed = sorted(skipped & read)
+        if not fixed:
+            return
+        cursor.extra["skipped"] = sorted(skipped - read)
+        if not cursor.extra["skipped"]:
+            del cursor.extra["skipped"]
+        t = OutboxJob.__table__
+        self.conn.execute(update(t).where(
+            t.c.kind == SKIPPED_RECORD, t.c.status.in_(("needs_attention", "pending")),
+            t.c.payload.in_([_skipped_payload(AT_NAMES[entity], str(i)) for i in fixed]))
+            .values(status="done", updated_at=self._clock()))
 
     def finish_entity(self, entity: str, c: _Cursor, full: bool, next_watermark: str,
                       invoices_cursor: _Cursor) -> None:
@@ -994,6 +1097,7 @@ class _PageWriter:
     def _upsert_invoices(self, cur: Any, page: Sequence[AtInvoice]) -> int:
         m, d = self.maps, self._v.date
         currency, digits = self._currency, self._digits
+        terms = self.payment_terms
         now = self._v.ts(utcnow())
         rows: list[tuple[Any, ...]] = []
         new: list[AtInvoice] = []
@@ -1009,7 +1113,7 @@ class _PageWriter:
             rows.append((r.id, company_id, m.company_name.get(r.company_id, "")[:200], r.invoice_number[:50],
                          d(r.invoice_date), d(r.due_date), currency, total, _minor(r.tax, digits, currency), paid,
                          total - paid, _status_py(total, paid, r.is_voided), r.is_voided, d(r.voided_date),
-                         d(r.paid_date), r.payment_term[:100], r.comments,
+                         d(r.paid_date), terms.get(r.payment_term, r.payment_term)[:100], r.comments,
                          # a voided invoice is never pushed to accounting: nothing pending for it
                          "synced" if is_new and r.is_voided else "pending", False, now, now))
         if not rows:
@@ -1036,6 +1140,38 @@ class _PageWriter:
 
 
 # ---------------------------------------------------------------------- row helpers and SQL
+
+
+def _readable(mapper: Callable[[Json], T], raw: Sequence[Json], bad: list[AutotaskRecordError]) -> list[T]:
+    """The records of `raw` that map; the errors of the others go to `bad`."""
+    out: list[T] = []
+    for item in raw:
+        try:
+            out.append(mapper(item))
+        except AutotaskRecordError as exc:
+            bad.append(exc)
+    return out
+
+
+def _skipped_payload(entity: str, record_id: str) -> str:
+    return json.dumps({"entity": entity, "record_id": record_id}, sort_keys=True)
+
+
+def _skipped_ids(c: _Cursor) -> set[int]:
+    raw = c.extra.get("skipped")
+    return {i for i in raw if type(i) is int} if isinstance(raw, list) else set()
+
+
+def _add_skipped(c: _Cursor, bad: Sequence[AutotaskRecordError]) -> None:
+    """Remember skipped records that have a whole-number id, so later syncs read them again."""
+    ids = _skipped_ids(c)
+    for exc in bad:
+        with contextlib.suppress(ValueError):
+            ident = int(exc.record_id)
+            if 0 < ident < 2 ** 63:
+                ids.add(ident)
+    if ids:
+        c.extra["skipped"] = sorted(ids)[-10_000:]
 
 
 def _insert(db: Database, model: Any) -> Any:
@@ -1218,7 +1354,9 @@ async def run_headless_sync(config: Any, *, secrets: Any = None, http: Any = Non
             await http.aclose()
     counts = ", ".join(f"{n:,} {e.replace('_', ' ')}" for e, n in result.sync.counts.items())
     out(f"Synced ({'full' if result.sync.full else 'incremental'}): {counts}.")
+    for problem in result.sync.problems:        # records skipped (each is a sync problem too)
+        out(problem)
     out(f"Sent {result.outbox_done:,} updates to QuickBooks/Autotask; {result.outbox_problems} need attention.")
     if result.outbox_stopped:
         out(result.outbox_stopped)
-    return 1 if result.outbox_problems or result.outbox_stopped else 0
+    return 1 if result.outbox_problems or result.outbox_stopped or result.sync.problems else 0

@@ -270,6 +270,15 @@ TEXTS: tuple[str, ...] = (
     QT_TRANSLATE_NOOP("Messages", "Autotask reported an error: %1"),
     QT_TRANSLATE_NOOP("Messages", "Autotask sent an answer PayApp cannot read."),
     QT_TRANSLATE_NOOP("Messages", "Autotask kept sending more pages; the sync stopped to avoid an endless loop."),
+    QT_TRANSLATE_NOOP(
+        "Messages",
+        "The Autotask API user is not allowed to do this: %1. Give its security level the permission in Autotask."),
+    QT_TRANSLATE_NOOP(
+        "Messages", "Autotask refused the API user or integration code: %1. Check them in Admin › Connections."),
+    QT_TRANSLATE_NOOP("Messages", "Autotask sent a record PayApp cannot read (%1 %2); it was skipped."),
+    QT_TRANSLATE_NOOP("Messages", "Autotask sent a %1 record without a readable id; it was skipped."),
+    QT_TRANSLATE_NOOP("Messages", "Autotask no longer has invoice %1; it was not marked paid."),
+    QT_TRANSLATE_NOOP("Messages", "Invoice %1 is voided in Autotask; it was not marked paid."),
     # payapp/services/sync.py and outbox.py: syncing and sync problems
     QT_TRANSLATE_NOOP("Messages", "A sync is already running on this workstation."),
     QT_TRANSLATE_NOOP(
@@ -325,6 +334,7 @@ TEXTS: tuple[str, ...] = (
     QT_TRANSLATE_NOOP("Messages", "Send refund to QuickBooks"),
     QT_TRANSLATE_NOOP("Messages", "Reverse returned eCheck in QuickBooks"),
     QT_TRANSLATE_NOOP("Messages", "Mark invoice paid in Autotask"),
+    QT_TRANSLATE_NOOP("Messages", "Read record from Autotask"),
     # payapp/services/outbox.py OutboxService.problems: what a sync problem is about ("Invoice 123 · Acme · $5.00")
     QT_TRANSLATE_NOOP("Messages", "Invoice %1 · %2 · %3"),
     QT_TRANSLATE_NOOP("Messages", "Invoice %1 · %2"),

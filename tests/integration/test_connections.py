@@ -156,6 +156,25 @@ async def test_run_headless_sync_demo_exit_code(sqlite_url: str, secret_store: S
     assert any("need attention" in line for line in lines)
 
 
+async def test_a_moved_autotask_zone_is_found_again_and_stored(
+        database: Database, secret_store: SecretStore, current_user: CurrentUser, http: httpx.AsyncClient,
+        sandboxes: tuple[AutotaskSandbox, QuickBooksSandbox]) -> None:
+    """Zones move (#13.13): the 401 of the cached zone leads to one zone look-up, the call succeeds there, and the
+    new zone is what the next connector starts from (settings), not the credentials called bad."""
+    conn = await configure(database, secret_store, current_user, http)
+    assert (await conn.test_autotask())[0]
+    old = (await conn.autotask_status()).zone_url
+    assert old.endswith("/atservicesrest")
+    sandboxes[0].move_zone()
+    ok, message = await conn.test_autotask()
+    assert ok, message
+    new = (await conn.autotask_status()).zone_url
+    assert new != old and new.endswith("/zone2/atservicesrest")
+    again = ConnectionsService(database, SettingsService(database, secret_store, current_user), secret_store,
+                               current_user, http)
+    assert await (await again.autotask()).zone_url() == new
+
+
 async def test_demo_factories_connect_by_themselves(database: Database, secret_store: SecretStore,
                                                     current_user: CurrentUser, http: httpx.AsyncClient) -> None:
     settings = SettingsService(database, secret_store, current_user)

@@ -226,7 +226,9 @@ async def test_payapp_sandbox_command_serves_on_loopback(which: str, path: str) 
         async with httpx.AsyncClient(timeout=2.0) as c:
             for _ in range(200):
                 try:
-                    resp = await c.get(f"http://127.0.0.1:{port}{path}", params={"user": "x"})
+                    # (Autotask answers 500 to a user it does not know: ask for the sandbox's own)
+                    resp = await c.get(f"http://127.0.0.1:{port}{path}",
+                                       params={"user": "payapp-demo@sandbox.autotask.example"})
                     break
                 except httpx.TransportError:
                     assert proc.returncode is None, (await proc.communicate())[1].decode()[-2000:]

@@ -306,7 +306,7 @@ async def test_quickbooks_disconnected_leaves_jobs_pending(database: Database, h
 
 async def test_mark_invoice_paid_in_autotask(database: Database, http: httpx.AsyncClient,
                                              qb_sandbox: QuickBooksSandbox, at_sandbox: AutotaskSandbox) -> None:
-    ext = at_sandbox.data["Invoices"][0]["id"]
+    ext = next(r["id"] for r in at_sandbox.data["Invoices"] if not r["paidDate"] and not r["isVoided"])
     await seed(database, companies=1, invoices=1, payments=0, external_ids=[ext])
     async with database.transaction() as s:
         s.add(OutboxJob(kind="psa.mark_invoice_paid", payload='{"invoice_id": 1, "paid_date": "2026-03-04"}',
@@ -317,6 +317,90 @@ async def test_mark_invoice_paid_in_autotask(database: Database, http: httpx.Asy
     async with database.sessions() as s:
         inv = await s.get(Invoice, 1)
     assert inv is not None and inv.psa_paid_marked
+
+
+async def test_several_invoices_marked_paid_in_one_batch(database: Database, http: httpx.AsyncClient,
+                                                         qb_sandbox: QuickBooksSandbox,
+                                                         at_sandbox: AutotaskSandbox) -> None:
+    """The batch's payment updates are executemany statements: an IN list there failed as soon as two
+    mark-paid jobs finished in one batch ('expanding' parameters cannot be used with executemany)."""
+    exts = [r["id"] for r in at_sandbox.data["Invoices"] if not r["isVoided"]][:3]
+    for ext in exts:
+        at_sandbox.set_invoice_paid(ext, None)
+    await seed(database, companies=1, invoices=3, payments=0, external_ids=exts)
+    async with database.transaction() as s:
+        for i in (1, 2, 3):
+            s.add(OutboxJob(kind="psa.mark_invoice_paid", payload=f'{{"invoice_id": {i}, "paid_date": "2026-03-04"}}',
+                            invoice_id=i))
+    report = await make_worker(database, http, qb_sandbox).drain()
+    assert report.done == 3 and sorted(p["id"] for p in at_sandbox.patches) == sorted(exts)
+
+
+@pytest.mark.parametrize("fault", ["integration code", "permission"])
+async def test_autotask_credential_or_permission_500_holds_the_jobs_instead_of_failing_each(
+        database: Database, http: httpx.AsyncClient, qb_sandbox: QuickBooksSandbox, at_sandbox: AutotaskSandbox,
+        fault: str) -> None:
+    """Autotask's 500 for a wrong integration code or a missing permission is about the API user, not a job
+    (#13.12): the run stops at the first one with Autotask's words, the jobs wait, nothing is retried or
+    marked as a problem; once it is put right they go."""
+    exts = [r["id"] for r in at_sandbox.data["Invoices"] if not r["isVoided"]][:3]
+    for ext in exts:
+        at_sandbox.set_invoice_paid(ext, None)
+    await seed(database, companies=1, invoices=3, payments=0, external_ids=exts)
+    async with database.transaction() as s:
+        for i in (1, 2, 3):
+            s.add(OutboxJob(kind="psa.mark_invoice_paid", payload=f'{{"invoice_id": {i}, "paid_date": "2026-03-04"}}',
+                            invoice_id=i))
+    if fault == "integration code":
+        at_sandbox.integration_code = "ANOTHERCODE"
+    else:
+        at_sandbox.faults.no_permission = {"invoices"}
+    worker = make_worker(database, http, qb_sandbox)
+    report = await worker.drain()
+    assert report.needs_attention == 0 and report.done == 0
+    assert ("integration code" if fault == "integration code" else "not allowed") in worker.stopped_reason
+    assert len([r for r in at_sandbox.requests if "/Invoices" in r[1]]) == 1
+    async with database.sessions() as s:
+        assert {j.status for j in (await s.scalars(select(OutboxJob))).all()} == {"pending"}
+
+    at_sandbox.integration_code, at_sandbox.faults.no_permission = DEMO_INTEGRATION_CODE, set()
+    worker.resume_held()
+    report = await worker.drain()
+    assert report.done == 3 and worker.stopped_reason == ""
+    assert sorted(p["id"] for p in at_sandbox.patches) == sorted(exts)
+
+
+@pytest.mark.parametrize("state", ["paid elsewhere", "voided", "deleted"])
+async def test_mark_paid_never_overwrites_another_writer_of_the_autotask_database(
+        database: Database, http: httpx.AsyncClient, qb_sandbox: QuickBooksSandbox, at_sandbox: AutotaskSandbox,
+        state: str) -> None:
+    """PayApp is not the only writer of an Autotask tenant (another PayApp installation, a person): a paid date
+    Autotask has already is kept, and a voided or deleted invoice is a problem for a person, not a PATCH."""
+    rec = next(r for r in at_sandbox.data["Invoices"] if not r["paidDate"] and not r["isVoided"])
+    ext = rec["id"]
+    if state == "paid elsewhere":
+        at_sandbox.set_invoice_paid(ext, dt.date(2026, 2, 1))
+    elif state == "voided":
+        at_sandbox.void_invoice(ext)
+    else:
+        at_sandbox.data["Invoices"].remove(rec)
+        at_sandbox._reindex("Invoices")
+    await seed(database, companies=1, invoices=1, payments=0, external_ids=[ext])
+    async with database.transaction() as s:
+        s.add(OutboxJob(kind="psa.mark_invoice_paid", payload='{"invoice_id": 1, "paid_date": "2026-03-04"}',
+                        invoice_id=1))
+    report = await make_worker(database, http, qb_sandbox).drain()
+    assert at_sandbox.patches == []
+    async with database.sessions() as s:
+        inv = await s.get(Invoice, 1)
+        job = (await s.scalars(select(OutboxJob))).one()
+    assert inv is not None
+    if state == "paid elsewhere":
+        assert report.done == 1 and job.status == "done" and inv.psa_paid_marked
+        assert at_sandbox.record("Invoices", ext)["paidDate"].startswith("2026-02-01")
+    else:
+        assert report.needs_attention == 1 and job.status == "needs_attention" and not inv.psa_paid_marked
+        assert "not marked paid" in job.last_error
 
 
 async def test_quickbooks_ids_come_from_the_declared_settings(database: Database, http: httpx.AsyncClient,

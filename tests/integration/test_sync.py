@@ -12,7 +12,7 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import func, inspect, select, text
+from sqlalchemy import func, inspect, select, text, update
 from sqlalchemy.pool import NullPool
 
 from payapp.connectors.psa.autotask import AutotaskConnector, AutotaskError
@@ -137,6 +137,7 @@ async def test_autotask_threshold_warning_stays_with_every_progress_report(
     import time
 
     sandbox.request_times[:0] = [time.monotonic()] * used        # other integrations' requests this hour
+    sandbox.delay_over_50 = sandbox.delay_over_75 = 0.001        # Autotask's own slow-down, shortened for the test
     db = Database(sqlite_url)
     try:
         seen: list[SyncProgress] = []
@@ -156,7 +157,7 @@ async def test_sync_killed_half_way_resumes_without_duplicates_or_gaps(
         secret_store: SecretStore, current_user: CurrentUser) -> None:
     service = make_service(database, http, base_url, secret_store, current_user)
     # the server fails every request after a while, in the middle of the invoices
-    sandbox.faults.fail_after = 11
+    sandbox.faults.fail_after = 12      # (one of them reads the paymentTerm labels)
     with pytest.raises(AutotaskError):
         await service.run()
     part = await counts(database)
@@ -377,7 +378,7 @@ async def test_first_full_sync_rebuilds_the_invoice_indexes_even_when_it_fails(
             with peek.connect() as conn:
                 during.append({str(ix["name"]) for ix in inspect(conn).get_indexes("invoices")})
 
-    sandbox.faults.fail_after = 11          # fails half-way through the invoices
+    sandbox.faults.fail_after = 12          # fails half-way through the invoices (after the paymentTerm labels)
     try:
         with pytest.raises(AutotaskError):
             await service.run(on_progress)
@@ -393,3 +394,128 @@ async def test_first_full_sync_rebuilds_the_invoice_indexes_even_when_it_fails(
     sandbox.faults.fail_after = None
     await service.run()
     assert declared <= await invoice_index_names(database)
+
+
+async def test_contracts_sync_incrementally_by_last_modified(database: Database, http: httpx.AsyncClient,
+                                                             base_url: str, sandbox: AutotaskSandbox,
+                                                             secret_store: SecretStore,
+                                                             current_user: CurrentUser) -> None:
+    """Contracts carry lastModifiedDateTime (#13.14): an incremental sync reads the changed ones, not all."""
+    service = make_service(database, http, base_url, secret_store, current_user)
+    await service.run()
+    changed = sandbox.data["Contracts"][3]
+    sandbox.touch_contract(changed["id"], contractName="Renamed contract")
+    report = await service.run()
+    assert not report.full and report.counts["contracts"] == 1
+    async with database.sessions() as s:
+        row = (await s.scalars(select(Contract).where(Contract.external_id == changed["id"]))).one()
+    assert row.name == "Renamed contract"
+
+
+async def test_payment_term_is_stored_as_its_picklist_label(database: Database, http: httpx.AsyncClient,
+                                                            base_url: str, sandbox: AutotaskSandbox,
+                                                            secret_store: SecretStore,
+                                                            current_user: CurrentUser) -> None:
+    """Invoices.paymentTerm is an integer picklist (#13.15): PayApp keeps and shows the label, read once."""
+    service = make_service(database, http, base_url, secret_store, current_user)
+    await service.run()
+    fields_calls = [u for _, u, _ in sandbox.requests if u.endswith("/Invoices/entityInformation/fields")]
+    assert len(fields_calls) == 1
+    by_id = {r["id"]: r["paymentTerm"] for r in sandbox.data["Invoices"]}
+    labels = {1: "Net 30", 2: "Net 15", 3: "Due on receipt"}
+    async with database.sessions() as s:
+        rows = (await s.execute(select(Invoice.external_id, Invoice.payment_term))).all()
+    assert rows and all(term == labels[by_id[ext]] for ext, term in rows)
+    assert {term for _, term in rows} == set(labels.values())
+
+
+async def test_a_bad_record_is_skipped_into_the_sync_problems_and_read_again(
+        database: Database, http: httpx.AsyncClient, base_url: str, sandbox: AutotaskSandbox,
+        secret_store: SecretStore, current_user: CurrentUser) -> None:
+    """A record that cannot be read (bad date, non-numeric amount, None company) is skipped, not the page: it is
+    a sync problem naming its id, and once it is fixed in Autotask the next sync reads it and closes the problem."""
+    from payapp.services.outbox import OutboxWorker
+
+    bad_invoice = sandbox.data["Invoices"][7]
+    bad_invoice["invoiceTotal"] = "12,50 EUR"
+    bad_date = sandbox.data["Invoices"][8]
+    bad_date["invoiceDateTime"] = "yesterday"
+    bad_contact = sandbox.data["Contacts"][2]
+    bad_contact["companyID"] = None
+    service = make_service(database, http, base_url, secret_store, current_user)
+    report = await service.run()
+    assert report.full
+    exp = expected(sandbox)
+    got = await counts(database)
+    assert got["invoices"] == exp["invoices"] - 2 and got["contacts"] == exp["contacts"] - 1
+    assert len(report.problems) == 3
+    assert any(f"Invoices {bad_invoice['id']}" in p for p in report.problems)
+    assert any(f"Contacts {bad_contact['id']}" in p for p in report.problems)
+
+    worker = OutboxWorker(database, _no_quickbooks, _no_autotask, current=current_user)
+    problems = [p for p in await worker.problems() if p.kind == "psa.skipped_record"]
+    assert len(problems) == 3 and all("it was skipped" in p.last_error for p in problems)
+    assert {p.label for p in problems} == {"Read record from Autotask"}
+
+    # the same record bad again: still one problem for it
+    sandbox.touch_contact(bad_contact["id"])
+    await service.run()
+    assert len([p for p in await worker.problems() if p.kind == "psa.skipped_record"]) == 3
+
+    # fixed in Autotask: read again by the next sync (no change of modified time needed), problems closed
+    bad_invoice["invoiceTotal"] = sandbox.data["Invoices"][6]["invoiceTotal"]
+    bad_date["invoiceDateTime"] = sandbox.data["Invoices"][6]["invoiceDateTime"]
+    bad_contact["companyID"] = sandbox.data["Contacts"][1]["companyID"]
+    report3 = await service.run()
+    assert report3.problems == ()
+    got = await counts(database)
+    assert got["invoices"] == exp["invoices"] and got["contacts"] == exp["contacts"]
+    assert got["invoice_lines"] == exp["invoice_lines"]          # the late invoice's lines came with it
+    assert [p for p in await worker.problems() if p.kind == "psa.skipped_record"] == []
+
+
+async def _no_quickbooks() -> Any:
+    raise AssertionError("not used")
+
+
+async def _no_autotask() -> AutotaskConnector:
+    raise AssertionError("not used")
+
+
+async def test_a_dismissed_skipped_record_is_not_brought_up_again(
+        database: Database, http: httpx.AsyncClient, base_url: str, sandbox: AutotaskSandbox,
+        secret_store: SecretStore, current_user: CurrentUser) -> None:
+    from payapp.services.outbox import OutboxWorker
+
+    bad_contact = sandbox.data["Contacts"][4]
+    bad_contact["lastModifiedDate"] = "the day before yesterday"
+    service = make_service(database, http, base_url, secret_store, current_user)
+    assert len((await service.run()).problems) == 1
+    worker = OutboxWorker(database, _no_quickbooks, _no_autotask, current=current_user)
+    (problem,) = [p for p in await worker.problems() if p.kind == "psa.skipped_record"]
+    await worker.dismiss(problem.job_id, "a test contact, deleted in Autotask next week")
+    sandbox.touch_contact(bad_contact["id"])
+    bad_contact["lastModifiedDate"] = "still not a date"
+    assert (await service.run()).problems == ()
+    assert [p for p in await worker.problems() if p.kind == "psa.skipped_record"] == []
+
+
+async def test_payment_terms_synced_before_the_labels_get_them_once(
+        database: Database, http: httpx.AsyncClient, base_url: str, sandbox: AutotaskSandbox,
+        secret_store: SecretStore, current_user: CurrentUser) -> None:
+    """A database synced before PayApp read the picklist holds bare values ("2"): the next sync labels them."""
+    from payapp.models import SyncCursor
+
+    service = make_service(database, http, base_url, secret_store, current_user)
+    await service.run()
+    async with database.transaction() as s:          # as an older PayApp left it
+        await s.execute(update(Invoice).values(payment_term="2"))
+        cursor = (await s.scalars(select(SyncCursor).where(SyncCursor.entity == "invoices"))).one()
+        data = json.loads(cursor.cursor)
+        data.pop("payment_terms_labelled")
+        cursor.cursor = json.dumps(data)
+    await service.run()
+    async with database.sessions() as s:
+        terms = set((await s.scalars(select(Invoice.payment_term))).all())
+    # (invoices the incremental sync read again carry their own label)
+    assert "Net 15" in terms and terms <= {"Net 30", "Net 15", "Due on receipt"}

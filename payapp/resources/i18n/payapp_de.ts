@@ -1305,13 +1305,6 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
     </message>
 </context>
 <context>
-    <name>LoadingPage</name>
-    <message>
-        <source>Opening the company database…</source>
-        <translation>Die Firmendatenbank wird geöffnet …</translation>
-    </message>
-</context>
-<context>
     <name>MainWindow</name>
     <message>
         <source>Admin</source>
@@ -2085,6 +2078,30 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
         <translation>Autotask hat immer weitere Seiten gesendet; der Abgleich wurde angehalten, um eine Endlosschleife zu vermeiden.</translation>
     </message>
     <message>
+        <source>The Autotask API user is not allowed to do this: %1. Give its security level the permission in Autotask.</source>
+        <translation>Der Autotask-API-Benutzer darf das nicht: %1. Geben Sie seiner Sicherheitsstufe in Autotask die Berechtigung.</translation>
+    </message>
+    <message>
+        <source>Autotask refused the API user or integration code: %1. Check them in Admin › Connections.</source>
+        <translation>Autotask hat den API-Benutzer oder den Integrationscode abgelehnt: %1. Prüfen Sie sie unter Verwaltung › Verbindungen.</translation>
+    </message>
+    <message>
+        <source>Autotask sent a record PayApp cannot read (%1 %2); it was skipped.</source>
+        <translation>Autotask hat einen Datensatz gesendet, den PayApp nicht lesen kann (%1 %2); er wurde übersprungen.</translation>
+    </message>
+    <message>
+        <source>Autotask sent a %1 record without a readable id; it was skipped.</source>
+        <translation>Autotask hat einen Datensatz (%1) ohne lesbare ID gesendet; er wurde übersprungen.</translation>
+    </message>
+    <message>
+        <source>Autotask no longer has invoice %1; it was not marked paid.</source>
+        <translation>Autotask hat die Rechnung %1 nicht mehr; sie wurde nicht als bezahlt markiert.</translation>
+    </message>
+    <message>
+        <source>Invoice %1 is voided in Autotask; it was not marked paid.</source>
+        <translation>Die Rechnung %1 ist in Autotask storniert; sie wurde nicht als bezahlt markiert.</translation>
+    </message>
+    <message>
         <source>A sync is already running on this workstation.</source>
         <translation>Auf diesem Arbeitsplatz läuft bereits ein Abgleich.</translation>
     </message>
@@ -2251,6 +2268,10 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
     <message>
         <source>Mark invoice paid in Autotask</source>
         <translation>Rechnung in Autotask als bezahlt markieren</translation>
+    </message>
+    <message>
+        <source>Read record from Autotask</source>
+        <translation>Datensatz aus Autotask lesen</translation>
     </message>
     <message>
         <source>Invoice %1 · %2 · %3</source>
