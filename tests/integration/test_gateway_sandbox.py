@@ -178,7 +178,7 @@ async def test_control_endpoints(client: httpx.AsyncClient, base_url: str, gw: N
     # faults cleared without wiping the transactions; cards settled without returning eChecks
     assert (await client.post(f"{base_url}/_sandbox/faults", json={"kind": "http_500", "times": 5})).status_code == 200
     assert (await client.delete(f"{base_url}/_sandbox/faults")).json() == {"faults": []}
-    assert (await gw.sale_card(order_id="s3", amount="9.00", currency="USD", card=VISA)).approved
+    assert (await gw.sale_card(order_id="s3", amount="9.01", currency="USD", card=VISA)).approved  # not a duplicate
     assert (await client.post(f"{base_url}/_sandbox/settle-now?type=nope")).status_code == 400
     assert (await client.post(f"{base_url}/_sandbox/settle-now?type=cc&returns=0")).json() == {"settled": 1,
                                                                                                "returned": 0}

@@ -290,8 +290,9 @@ _UNREADABLE = (KeyError, TypeError, ValueError, AttributeError, ArithmeticError)
 def _record_error(entity: str, raw: Any, exc: BaseException) -> AutotaskRecordError:
     ident = ""
     if isinstance(raw, dict):
-        value = next((v for k, v in raw.items() if isinstance(k, str) and k.lower() == "id"), None)
-        ident = "" if value is None else str(value)[:40]
+        # any spelling of "id" that holds something ({"ID": null, "id": 7} names record 7)
+        ident = next((str(v)[:40] for k, v in raw.items()
+                      if isinstance(k, str) and k.lower() == "id" and v is not None and str(v)), "")
     what = f"{type(exc).__name__}: {str(exc)[:120]}"
     if ident:
         return AutotaskRecordError(f"Autotask sent a record PayApp cannot read ({entity} {ident}); it was skipped.",
