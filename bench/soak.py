@@ -113,11 +113,16 @@ def _run_child(cmd: list[str], left_s: float, total: dict[str, Any]) -> dict[str
                 proc.kill()
                 code = proc.wait()
             err.seek(0)
-            tail = _crash_lines(err.read())
+            stderr = err.read()
+            tail = _crash_lines(stderr)
+            # Python exceptions raised in Qt's calls into Python (slots, overrides): PySide6 prints them
+            slot_errors = _slot_exceptions(stderr)
     crashed = hung or code != 0 or result is None
     child = {"exit": code, "signal": -code if code < 0 else None, "hung": hung,
              "actions": result["actions"] if result else progress}
     total["actions"] += child["actions"]
+    total["app_errors"] += len(slot_errors)
+    total["app_error_texts"] = sorted(set(total["app_error_texts"]) | set(slot_errors))[:30]
     if crashed:
         total["crashes"] += 1
         child["stderr_tail"] = tail
@@ -131,10 +136,25 @@ def _run_child(cmd: list[str], left_s: float, total: dict[str, Any]) -> dict[str
     return child
 
 
+def _slot_exceptions(stderr: str) -> list[str]:
+    """Each traceback's last line with the frame above it ("RuntimeError: ... at sync_status.py:120 ...")."""
+    found: list[str] = []
+    lines = stderr.splitlines()
+    for i, line in enumerate(lines):
+        if line.startswith("Traceback (most recent call last)"):
+            end = i + 1
+            while end < len(lines) and lines[end].startswith(" "):
+                end += 1
+            frames = [ln.strip() for ln in lines[i + 1:end] if ln.strip().startswith("File ")]
+            where = frames[-1].replace(str(ROOT) + "/", "") if frames else ""
+            found.append(f"{lines[end] if end < len(lines) else '?'} ({where})"[:300])
+    return found
+
+
 def _crash_lines(stderr: str) -> list[str]:
     """The fatal error's own lines and the crashing thread's stack (faulthandler), not every thread's."""
     lines = [ln for ln in stderr.splitlines() if ln.strip() and not ln.startswith(IGNORED_QT)]
-    keep = [ln for ln in lines if "Fatal" in ln or ln.startswith(("Qt Qt", "Traceback", "RuntimeError"))][:6]
+    keep = [ln for ln in lines if ln.startswith(("Fatal Python error", "Qt QtFatalMsg", "Qt QtCriticalMsg"))][:4]
     for i, line in enumerate(lines):
         if line.startswith("Current thread"):
             keep += lines[i:i + 10]

@@ -104,7 +104,11 @@ def parse_amount(text: str, currency: str, locale: str = "en_US") -> Money:
     if not value.is_finite():
         raise ValidationError("That is not an amount.", field="amount")
     digits = minor_digits(currency)
-    if value != value.quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP):
+    try:
+        rounded = value.quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
+    except InvalidOperation as exc:         # more digits than Decimal holds (30 nines, "1e999")
+        raise ValidationError("That is not an amount.", field="amount") from exc
+    if value != rounded:
         raise ValidationError(f"Use at most {digits} decimal places.", field="amount")
     return Money.from_decimal(value, currency)
 

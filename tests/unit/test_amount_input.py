@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -31,3 +33,17 @@ def test_a_misplaced_group_separator_is_never_read_as_grouping(text: str, locale
 def test_a_comma_decimal_in_english_is_refused_not_multiplied() -> None:
     with pytest.raises(ValidationError):
         parse_amount("0,50", "USD", "en_US")
+
+
+@pytest.mark.parametrize("text", ["9" * 30, "9" * 30 + ".5", "1e999", "-1e999", "1e-999", "9" * 27 + ",99"])
+@pytest.mark.parametrize("locale", ["en_US", "de_DE"])
+def test_an_amount_too_large_to_hold_is_refused_not_a_decimal_error(text: str, locale: str) -> None:
+    """bench/soak.py typed 30 nines into an amount field: decimal.InvalidOperation escaped from the parser."""
+    with pytest.raises(ValidationError):
+        parse_amount(text, "USD", locale)
+
+
+@given(text=st.text(max_size=40), locale=st.sampled_from(["en_US", "de_DE"]))
+def test_any_typed_text_gives_an_amount_or_a_validation_error(text: str, locale: str) -> None:
+    with contextlib.suppress(ValidationError):
+        parse_amount(text, "USD", locale)
