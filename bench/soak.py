@@ -504,7 +504,13 @@ def run_child(args: argparse.Namespace) -> int:
 
     class Errors(logging.Handler):
         def emit(self, record: logging.LogRecord) -> None:
-            app_errors.append(f"log {record.name}: {record.getMessage()}"[:300])
+            text = f"log {record.name}: {record.getMessage()}"
+            if record.exc_info and record.exc_info[1] is not None:
+                exc = record.exc_info[1]
+                frame = traceback.extract_tb(exc.__traceback__)[-1:] or [None]
+                at = f" at {Path(frame[0].filename).name}:{frame[0].lineno}" if frame[0] else ""
+                text += f": {type(exc).__name__}: {exc}{at}"
+            app_errors.append(text[:300])
 
     logging.getLogger().addHandler(Errors(logging.ERROR))
     data_dir = Path(os.environ.get("PAYAPP_DATA_DIR") or tempfile.mkdtemp(prefix="payapp-soak-"))

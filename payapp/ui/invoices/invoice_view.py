@@ -26,7 +26,6 @@ from payapp.services.context import Services
 from payapp.services.invoices import InvoiceDetail
 from payapp.ui.invoices.invoice_model import status_label, sync_label
 from payapp.ui.invoices.pay_rule import pay_block_reason
-from payapp.ui.invoices.signals import emit
 from payapp.ui.widgets import Banner
 
 PAYMENT_STATUS = {
@@ -208,4 +207,4 @@ class InvoiceView(QDialog):
 
     def _pay(self) -> None:
         if self._detail is not None:
-            emit(self.pay_requested, self._detail.row.id)
+            self.pay_requested.emit(self._detail.row.id)

@@ -57,7 +57,6 @@ from payapp.services.payments import (
 )
 from payapp.services.settings import ProcessingStatus
 from payapp.ui.invoices.pay_rule import pay_block_reason
-from payapp.ui.invoices.signals import emit
 from payapp.ui.messages import translate_message, user_text
 from payapp.ui.widgets import HINT_STYLE, Banner, ask, confirm_box
 
@@ -686,7 +685,7 @@ class PaymentDialog(QDialog):
 
     def _show_result(self, result: PaymentResult) -> None:
         self.result_ = result
-        emit(self.payment_decided, self._invoice.id)
+        self.payment_decided.emit(self._invoice.id)
         if result.status == "approved":
             self._done = True
             self.banner.show_message("approved", self.tr("Payment has been processed: %1. Transaction ID: %2.")
