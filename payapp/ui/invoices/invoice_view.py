@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 
+import shiboken6
 from babel.dates import format_date, format_datetime
 from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt, Signal
 from PySide6.QtWidgets import (
@@ -133,6 +134,8 @@ class InvoiceView(QDialog):
         assert invoices is not None
         detail = await invoices.get(invoice_id)
         status = await self._services.settings.processing_status()
+        if not shiboken6.isValid(self):             # closed by the user while it loaded
+            return
         self.show_detail(detail)
         row = detail.row
         reason = pay_block_reason(status, self._services.current_user, row.balance_minor,

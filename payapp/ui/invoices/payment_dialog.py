@@ -451,6 +451,8 @@ class PaymentDialog(QDialog):
         self._status = await svc.settings.processing_status()
         contacts = await svc.invoices.contacts_for_company(self._invoice.company_id) if svc.invoices else []
         saved = await svc.payments.saved_methods(self._invoice.company_id) if svc.payments else []
+        if not shiboken6.isValid(self):             # closed by the user while it loaded
+            return
         self.contact_combo.clear()
         self.contact_combo.addItem(self.tr("(not recorded)"), None)
         for c in contacts:
@@ -748,7 +750,8 @@ async def open_payment_dialog(services: Services, invoice: InvoiceRow, parent: Q
     try:
         await dialog.load()
     except PayAppError as exc:
-        dialog.banner.show_error(user_text(exc))
+        if shiboken6.isValid(dialog):
+            dialog.banner.show_error(user_text(exc))
     except asyncio.CancelledError:
         raise
     return dialog
