@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import String, bindparam, func, select, update
+from sqlalchemy import String, bindparam, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from payapp.connectors.accounting.quickbooks_online import (
@@ -116,6 +116,8 @@ class _Stop(PayAppError):
 
 
 _J, _P, _I = OutboxJob.__table__, Payment.__table__, Invoice.__table__
+# Not `.in_(...)`: an IN list is an "expanding" parameter, which executemany refuses.
+_PSA_NOT_SYNCED = or_(_P.c.psa_sync_state == "pending", _P.c.psa_sync_state == "failed")
 #: The batch's writes, as executemany statements (one round trip per kind of write, not per job).
 _STATEMENTS: dict[str, Any] = {
     "job_release": update(_J).where(_J.c.id == bindparam("b_id"), _J.c.status == "pending")
@@ -134,14 +136,12 @@ _STATEMENTS: dict[str, Any] = {
     "invoice_psa_marked": update(_I).where(_I.c.id == bindparam("b_id")).values(psa_paid_marked=True),
     "payment_failed": update(_P).where(_P.c.id == bindparam("b_id")).values(
         accounting_sync_state="failed", sync_error=bindparam("b_error")),
-    "payment_psa_failed": update(_P).where(_P.c.invoice_id == bindparam("b_invoice"),
-                                           _P.c.psa_sync_state.in_(("pending", "failed")))
+    "payment_psa_failed": update(_P).where(_P.c.invoice_id == bindparam("b_invoice"), _PSA_NOT_SYNCED)
     .values(psa_sync_state="failed", sync_error=bindparam("b_error")),
     "payment_synced": update(_P).where(_P.c.id == bindparam("b_id")).values(
         accounting_id=func.coalesce(bindparam("b_acc", type_=String), _P.c.accounting_id),
         accounting_sync_state="synced", sync_error=""),
-    "payment_psa_synced": update(_P).where(_P.c.invoice_id == bindparam("b_invoice"),
-                                           _P.c.psa_sync_state.in_(("pending", "failed")))
+    "payment_psa_synced": update(_P).where(_P.c.invoice_id == bindparam("b_invoice"), _PSA_NOT_SYNCED)
     .values(psa_sync_state="synced"),
 }
 
