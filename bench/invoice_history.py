@@ -393,10 +393,6 @@ def main() -> int:
     report["targets"] = {"every_median_le_100ms": max(medians) <= 100, "no_stall_gt_50ms": max(stalls) <= 50,
                          "memory_growth_lt_100mb": tab["memory_growth_mb"] < 100}
     print(json.dumps(report, indent=2))
-    # PySide6 6.12 can abort in the interpreter's final garbage collection ("bool_dealloc", see
-    # payapp.gui._exit_now); the report is out, so end here.
-    sys.stdout.flush()
-    os._exit(0)
 
 
 if __name__ == "__main__":

@@ -225,9 +225,6 @@ def main() -> None:
     with loop:
         result = loop.run_until_complete(run(args))
     print(json.dumps(result, indent=2), flush=True)
-    # PySide6 6.12 can crash in the interpreter's final garbage collection after a clean run (see
-    # payapp.gui._exit_now): everything is printed and closed, so end here
-    os._exit(0)
 
 
 if __name__ == "__main__":

@@ -115,7 +115,6 @@ def run_gui(config: AppConfig, *, smoke_test: bool = False) -> int:
 
     with loop:
         code = loop.run_until_complete(main())
-    _exit_now(code)
     return code
 
 
@@ -170,20 +169,6 @@ def _collect_if_due() -> None:
         if counts[older] > thresholds[older]:
             generation = older
     gc.collect(generation)
-
-
-def _exit_now(code: int) -> None:
-    """End the process here, after the app has closed cleanly (database and HTTP client closed, log flushed).
-
-    Left to interpreter shutdown, PySide6 6.12 on Python 3.11 crashed in the final garbage collection
-    ("Fatal Python error: bool_dealloc", exit 134) after a clean run, so the smoke test and every normal quit
-    failed. Nothing is left to do at this point, so exit without that final collection. Tests never call run_gui."""
-    import logging as _logging
-
-    _logging.shutdown()
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(code)
 
 
 def _report_first_paint(window: Any) -> None:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import sys
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -27,25 +26,6 @@ PG_ADMIN_DSN = os.environ.get("PAYAPP_TEST_PG_DSN", "host=127.0.0.1 port=5432 us
 PG_URL_BASE = os.environ.get("PAYAPP_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432")
 IN_CI = os.environ.get("CI") == "true"
 TEST_ALLOWED_BACKENDS = ALLOWED_BACKENDS + MEMORY_BACKEND_MODULES + ("tests.",)
-
-
-_EXIT_STATUS: list[int] = []
-
-
-def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    _EXIT_STATUS.append(int(exitstatus))
-
-
-@pytest.hookimpl(trylast=True)
-def pytest_unconfigure(config: pytest.Config) -> None:
-    """PySide6 6.12 drops a reference to `True` on every Python-side Signal.emit (qasync emits on every
-    thread-safe callback), so a long run can abort in `bool_dealloc` during interpreter shutdown after
-    every test passed. The report is printed by now: leave with pytest's own status, skipping the
-    finalisers that would crash."""
-    if _EXIT_STATUS and "PySide6" in sys.modules:
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os._exit(_EXIT_STATUS[-1])
 
 
 def _pg_connect():  # type: ignore[no-untyped-def]

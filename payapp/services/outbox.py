@@ -123,6 +123,8 @@ class _Stop(PayAppError):
 
 
 _J, _P, _I = OutboxJob.__table__, Payment.__table__, Invoice.__table__
+# Not `.in_(...)`: an IN list is an "expanding" parameter, which executemany refuses.
+_PSA_NOT_SYNCED = or_(_P.c.psa_sync_state == "pending", _P.c.psa_sync_state == "failed")
 #: The batch's writes, as executemany statements (one round trip per kind of write, not per job).
 _STATEMENTS: dict[str, Any] = {
     "job_release": update(_J).where(_J.c.id == bindparam("b_id"), _J.c.status == "pending")
@@ -144,14 +146,12 @@ _STATEMENTS: dict[str, Any] = {
     "payment_failed": update(_P).where(_P.c.id == bindparam("b_id")).values(
         accounting_sync_state="failed", sync_error=bindparam("b_error")),
     # (no IN: an expanding parameter cannot be used with executemany, and a batch marks several invoices)
-    "payment_psa_failed": update(_P).where(_P.c.invoice_id == bindparam("b_invoice"),
-                                           or_(_P.c.psa_sync_state == "pending", _P.c.psa_sync_state == "failed"))
+    "payment_psa_failed": update(_P).where(_P.c.invoice_id == bindparam("b_invoice"), _PSA_NOT_SYNCED)
     .values(psa_sync_state="failed", sync_error=bindparam("b_error")),
     "payment_synced": update(_P).where(_P.c.id == bindparam("b_id")).values(
         accounting_id=func.coalesce(bindparam("b_acc", type_=String), _P.c.accounting_id),
         accounting_sync_state="synced", sync_error=""),
-    "payment_psa_synced": update(_P).where(_P.c.invoice_id == bindparam("b_invoice"),
-                                           or_(_P.c.psa_sync_state == "pending", _P.c.psa_sync_state == "failed"))
+    "payment_psa_synced": update(_P).where(_P.c.invoice_id == bindparam("b_invoice"), _PSA_NOT_SYNCED)
     .values(psa_sync_state="synced"),
 }
 

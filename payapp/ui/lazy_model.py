@@ -35,7 +35,6 @@ from PySide6.QtGui import QHelpEvent
 from PySide6.QtWidgets import QStyle, QTableView, QToolTip, QWidget
 
 from payapp.domain.errors import PayAppError
-from payapp.ui.invoices.signals import emit
 
 log = logging.getLogger(__name__)
 
@@ -206,7 +205,7 @@ class LazyTableModel(QAbstractTableModel, Generic[RowT, KeyT]):
         self._loading = spawn(self._load_page(self._generation))
         if self._loading is not None:
             self.fetch_started()
-            emit(self.loading_changed, True)
+            self.loading_changed.emit(True)
 
     def fetch_started(self) -> None:
         """Called when a page load starts (a subclass may note that the view wants rows)."""
@@ -242,7 +241,7 @@ class LazyTableModel(QAbstractTableModel, Generic[RowT, KeyT]):
         if self._loading is not None:
             loading, self._loading = self._loading, None
             loading.cancel()                     # Database.read stops the statement
-            emit(self.loading_changed, False)
+            self.loading_changed.emit(False)
 
     async def _load_page(self, generation: int) -> None:
         try:
@@ -269,22 +268,22 @@ class LazyTableModel(QAbstractTableModel, Generic[RowT, KeyT]):
             self.rows_added(start, rows)
             self.endInsertRows()
             self._last_key = self.row_key(rows[-1])
-        emit(self.loading_changed, False)
-        emit(self.page_loaded, len(self._rows))
+        self.loading_changed.emit(False)
+        self.page_loaded.emit(len(self._rows))
 
     def _fail(self, generation: int, message: str) -> None:
         if not shiboken6.isValid(self) or generation != self._generation:
             return
         self._loading, self._failed = None, True
-        emit(self.loading_changed, False)
-        emit(self.load_failed, message)
+        self.loading_changed.emit(False)
+        self.load_failed.emit(message)
 
     def replace_row(self, index: int, row: RowT) -> None:
         """Show a re-read row in place (after a payment), keeping the loaded pages."""
         self._rows[index] = row
         for c in range(len(self._columns)):
             self._display.pop((index, c), None)
-        emit(self.dataChanged, self.index(index, 0), self.index(index, len(self._columns) - 1))
+        self.dataChanged.emit(self.index(index, 0), self.index(index, len(self._columns) - 1))
 
 
 class LazyTableView(QTableView):

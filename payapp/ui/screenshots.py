@@ -125,7 +125,4 @@ def main(out_dir: Path, *, language: str = "") -> int:
     for path in written:
         print(path)
     print(f"{len(written)} screenshots in {out_dir}")
-    from payapp.gui import _exit_now
-
-    _exit_now(0)  # same PySide6 6.12 shutdown crash as the GUI; everything is written and closed by now
     return 0

@@ -23,7 +23,6 @@ from qasync import asyncSlot
 
 from payapp.domain.errors import PayAppError
 from payapp.ui.i18n import format_count
-from payapp.ui.invoices.signals import emit
 from payapp.ui.messages import translate_message, user_text
 
 WARNING_COLOUR = "#b8860b"
@@ -168,7 +167,7 @@ class SyncStatusWidget(QWidget):
                 self._set_running(False)
         if shiboken6.isValid(self):
             await self.refresh_problems()
-            emit(self.sync_finished, ok)      # PySide6 6.12 emit refcount workaround
+            self.sync_finished.emit(ok)
 
     async def refresh_status(self) -> None:
         """Show the last sync time (call once after start-up)."""

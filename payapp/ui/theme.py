@@ -41,16 +41,18 @@ def apply_palette(app: QApplication, scheme: str = "system", *, before_first_pai
 
     `before_first_paint` (start-up, payapp.gui): plain Fusion and the palette, with the OS's scheme read from the
     platform's own palette. PySide6 creates all of the Qt namespace's enum types the first time one is used
-    (~15 ms, as QStyleHints.colorScheme() returns one), and PayApp's proxy style costs ~5 ms more: gui.py calls
-    again right after the first paint, which installs that style, follows OS changes and reads the exact scheme."""
+    (~15 ms, as QStyleHints.colorScheme() returns one), and PayApp's tab bar style costs ~5 ms more: gui.py
+    calls again right after the first paint, which gives the tab bars that style, follows OS changes and reads the
+    exact scheme."""
     platform_dark = _platform_palette_is_dark(app)      # read before a style's palette replaces the platform's
     if before_first_paint:
         app.setStyle("Fusion")
     else:
-        from payapp.ui.style import PayAppStyle
+        from payapp.ui.style import style_all_tab_bars
 
-        if not isinstance(app.style(), PayAppStyle):
-            app.setStyle(PayAppStyle())
+        if app.style().name().lower() != "fusion":
+            app.setStyle("Fusion")
+        style_all_tab_bars(app)
         _follow_system_changes()
     app.setProperty("payapp_scheme_choice", scheme)
     if scheme != "system":

@@ -455,3 +455,22 @@ async def test_worker_gone_after_quickbooks_wrote_is_replayed_not_posted_twice(
         paid = await s.get(Payment, 1)
     assert paid is not None and paid.accounting_sync_state == "synced"
     assert paid.accounting_id == qb_sandbox.all("Payment")[0]["Id"]
+
+
+async def test_two_invoices_marked_paid_in_autotask_in_one_batch(database: Database, http: httpx.AsyncClient,
+                                                                qb_sandbox: QuickBooksSandbox,
+                                                                at_sandbox: AutotaskSandbox) -> None:
+    """The batch writes each kind of outcome as one executemany; an IN (...) list in that statement was an
+    "expanding" parameter, which executemany refuses: the whole run failed ("outbox run failed", bench/soak.py)."""
+    ext = [at_sandbox.data["Invoices"][0]["id"], at_sandbox.data["Invoices"][1]["id"]]
+    await seed(database, companies=1, invoices=2, payments=2, external_ids=ext)
+    async with database.transaction() as s:
+        for invoice_id in (1, 2):
+            s.add(OutboxJob(kind="psa.mark_invoice_paid", invoice_id=invoice_id,
+                            payload=f'{{"invoice_id": {invoice_id}, "paid_date": "2026-03-04"}}'))
+    await make_worker(database, http, qb_sandbox).drain()
+    async with database.sessions() as s:
+        states = (await s.execute(select(Payment.psa_sync_state))).scalars().all()
+        marked = (await s.execute(select(Invoice.psa_paid_marked))).scalars().all()
+    assert states == ["synced", "synced"]
+    assert marked == [True, True]

@@ -26,12 +26,10 @@ from payapp.services.payments import PaymentRequest
 from payapp.ui.invoices.invoice_history_tab import InvoiceHistoryTab
 from payapp.ui.invoices.invoice_model import InvoiceTableModel
 from payapp.ui.invoices.payment_dialog import PaymentDialog
-from payapp.ui.invoices.signals import emit
 from payapp.ui.window_state import WindowState
 from tests.conftest import VIEWER
 from tests.payment_helpers import bank
 from tests.ui.conftest import wait_until
-from tests.ui.invoice_fixtures import pyside_bool_refcount_guard  # noqa: F401 - autouse fixture
 
 Run = Callable[..., Any]
 # The offscreen platform cannot raise a popup menu or grab the keyboard for it; the menu works regardless.
@@ -84,7 +82,7 @@ def payable_row(tab: InvoiceHistoryTab, skip: set[int] | None = None, minimum: i
 
 async def open_menu(tab: InvoiceHistoryTab, index: int) -> Any:
     rect = tab.table.visualRect(tab.model.index(index, 0))
-    emit(tab.table.customContextMenuRequested, rect.center())
+    tab.table.customContextMenuRequested.emit(rect.center())
     await wait_until(lambda: tab.context_menu is not None and tab.context_menu.isVisible())
     return tab.context_menu
 
@@ -520,7 +518,7 @@ def test_duplicate_payment_must_be_confirmed(qtbot: QtBot, tab: InvoiceHistoryTa
 
 def test_context_menu_position_has_no_row(tab: InvoiceHistoryTab, run: Run) -> None:
     async def scenario() -> None:
-        emit(tab.table.customContextMenuRequested, QPoint(5, tab.table.viewport().height() + 500))
+        tab.table.customContextMenuRequested.emit(QPoint(5, tab.table.viewport().height() + 500))
         await tab.wait_idle()
 
     run(scenario())

@@ -37,6 +37,15 @@ def test_a_comma_decimal_in_english_is_refused_not_multiplied() -> None:
         parse_amount("0,50", "USD", "en_US")
 
 
+@pytest.mark.parametrize("text", ["9" * 30, "9" * 30 + ".5", "1e999", "-1e999", "1e-999", "9" * 27 + ",99"])
+@pytest.mark.parametrize("locale", ["en_US", "de_DE"])
+def test_an_amount_too_large_to_hold_is_refused_not_a_decimal_error(text: str, locale: str) -> None:
+    """bench/soak.py typed 30 nines into an amount field: decimal.InvalidOperation escaped from the parser."""
+    with pytest.raises(ValidationError):
+        parse_amount(text, "USD", locale)
+
+
+
 @pytest.mark.parametrize("text", ["50.5", "0.50", "12.5", "1.00", "1.0000", "1234.567", "1.23.456", "12,345.6"])
 def test_in_german_a_dot_only_groups_thousands_and_the_message_says_how_to_write_cents(text: str) -> None:
     """Issue #12.4: "50.5" was read as 50,50 while "1.000" was 1.000,00. A dot is a grouping mark followed by

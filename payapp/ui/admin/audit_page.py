@@ -37,7 +37,6 @@ from payapp.domain.errors import PayAppError
 from payapp.services.users import AuditFilter, AuditLogService, AuditRow
 from payapp.ui.audit_labels import action_label, details_text, entity_label, group_label
 from payapp.ui.i18n import date_edit_format
-from payapp.ui.invoices.signals import emit
 from payapp.ui.lazy_model import ROW_ROLE, Column, LazyTableModel, LazyTableView
 from payapp.ui.messages import user_text
 from payapp.ui.widgets import Banner, EmptyState, set_column_widths
@@ -71,7 +70,7 @@ class AuditTableModel(LazyTableModel[AuditRow, tuple[dt.datetime, int]]):
         super().__init__(locale=locale, parent=parent)
         self._service = service
         self._filter = AuditFilter()
-        self.page_loaded.connect(lambda _rows: emit(self.loaded))
+        self.page_loaded.connect(lambda _rows: self.loaded.emit())
 
     async def fetch_page(self, after: tuple[dt.datetime, int] | None, limit: int) -> list[AuditRow]:
         return await self._service.page(self._filter, after=after, limit=limit)

@@ -354,7 +354,8 @@ class InvoiceHistoryTab(QWidget):
         try:
             await view.load(invoice_id)
         except PayAppError as exc:
-            view.banner.show_error(user_text(exc))
+            if shiboken6.isValid(view):
+                view.banner.show_error(user_text(exc))
         return view
 
     def process_payment(self, invoice_id: int) -> asyncio.Task[Any]:
@@ -369,6 +370,8 @@ class InvoiceHistoryTab(QWidget):
             self.banner.show_error(user_text(exc))
             return None
         dialog = await open_payment_dialog(self._services, row, self, self.invoice_changed)
+        if not shiboken6.isValid(dialog):           # closed by the user while it loaded
+            return None
         self.open_payments.append(dialog)
         dialog.destroyed.connect(lambda *_a: self.open_payments.remove(dialog) if dialog in self.open_payments
                                  else None)

@@ -17,7 +17,6 @@ from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, Signal
 
 from payapp.domain.money import format_money
 from payapp.services.invoices import InvoiceQuery, InvoiceRow, InvoiceService, SortKey
-from payapp.ui.invoices.signals import emit
 from payapp.ui.lazy_model import ROW_ROLE, Column, LazyTableModel, spawn
 
 __all__ = ["COLUMNS", "DEFAULT_SORT_COLUMN", "ROW_ROLE", "STATUS_LABELS", "InvoiceTableModel", "status_label"]
@@ -168,7 +167,7 @@ class InvoiceTableModel(LazyTableModel[InvoiceRow, SortKey]):
 
     def reload(self) -> None:
         super().reload()
-        emit(self.query_changed)
+        self.query_changed.emit()
 
     # ------------------------------------------------------------------ one row changed
 

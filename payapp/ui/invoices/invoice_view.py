@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 
+import shiboken6
 from babel.dates import format_date, format_datetime
 from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt, Signal
 from PySide6.QtWidgets import (
@@ -26,7 +27,6 @@ from payapp.services.context import Services
 from payapp.services.invoices import InvoiceDetail
 from payapp.ui.invoices.invoice_model import status_label, sync_label
 from payapp.ui.invoices.pay_rule import pay_block_reason
-from payapp.ui.invoices.signals import emit
 from payapp.ui.widgets import Banner
 
 PAYMENT_STATUS = {
@@ -134,6 +134,8 @@ class InvoiceView(QDialog):
         assert invoices is not None
         detail = await invoices.get(invoice_id)
         status = await self._services.settings.processing_status()
+        if not shiboken6.isValid(self):             # closed by the user while it loaded
+            return
         self.show_detail(detail)
         row = detail.row
         reason = pay_block_reason(status, self._services.current_user, row.balance_minor,
@@ -208,4 +210,4 @@ class InvoiceView(QDialog):
 
     def _pay(self) -> None:
         if self._detail is not None:
-            emit(self.pay_requested, self._detail.row.id)
+            self.pay_requested.emit(self._detail.row.id)

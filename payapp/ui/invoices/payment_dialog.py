@@ -57,7 +57,6 @@ from payapp.services.payments import (
 )
 from payapp.services.settings import ProcessingStatus
 from payapp.ui.invoices.pay_rule import pay_block_reason
-from payapp.ui.invoices.signals import emit
 from payapp.ui.messages import card_check_text, translate_message, user_text
 from payapp.ui.widgets import HINT_STYLE, Banner, ask, confirm_box
 
@@ -459,6 +458,8 @@ class PaymentDialog(QDialog):
         self._status = await svc.settings.processing_status()
         contacts = await svc.invoices.contacts_for_company(self._invoice.company_id) if svc.invoices else []
         saved = await svc.payments.saved_methods(self._invoice.company_id) if svc.payments else []
+        if not shiboken6.isValid(self):             # closed by the user while it loaded
+            return
         self.contact_combo.clear()
         self.contact_combo.addItem(self.tr("(not recorded)"), None)
         for c in contacts:
@@ -698,7 +699,7 @@ class PaymentDialog(QDialog):
 
     def _show_result(self, result: PaymentResult) -> None:
         self.result_ = result
-        emit(self.payment_decided, self._invoice.id)
+        self.payment_decided.emit(self._invoice.id)
         checks = card_check_text(result.avs_result, result.cvv_result)
         if result.status == "approved":
             self._done = True
@@ -768,7 +769,8 @@ async def open_payment_dialog(services: Services, invoice: InvoiceRow, parent: Q
     try:
         await dialog.load()
     except PayAppError as exc:
-        dialog.banner.show_error(user_text(exc))
+        if shiboken6.isValid(dialog):
+            dialog.banner.show_error(user_text(exc))
     except asyncio.CancelledError:
         raise
     return dialog

@@ -12,7 +12,6 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 
 from payapp.domain.money import format_amount_input
 from payapp.services.invoices import InvoiceQuery, InvoiceRow
-from payapp.ui.invoices.signals import emit
 
 if TYPE_CHECKING:
     from payapp.ui.invoices.invoice_history_tab import InvoiceHistoryTab
@@ -46,7 +45,7 @@ async def _dialog(tab: InvoiceHistoryTab, row: InvoiceRow) -> PaymentDialog:
 
 def _type(edit: object, text: str) -> None:
     edit.setText(text)  # type: ignore[attr-defined]
-    emit(edit.textEdited, text)  # type: ignore[attr-defined]
+    edit.textEdited.emit(text)  # type: ignore[attr-defined]
 
 
 async def screenshot_states(tab: InvoiceHistoryTab) -> list[tuple[str, QWidget]]:

@@ -147,6 +147,9 @@ class PaymentDetailsDialog(QDialog):
 
         tabs = QTabWidget(self)
         tabs.setObjectName("detailsTabs")
+        from payapp.ui.style import style_tab_bar  # QProxyStyle loads slowly: not before the first paint
+
+        style_tab_bar(tabs)
         tabs.addTab(_table([self.tr("When"), self.tr("Amount"), self.tr("Event")],
                            [[format_when(e.at, locale), money(e.amount_minor) if e.amount_minor is not None else "",
                              translate_message(e.text)] for e in details.timeline],
