@@ -10,12 +10,7 @@ from PySide6.QtWidgets import QHBoxLayout, QListWidget, QStackedWidget, QWidget
 
 from payapp.domain.roles import Permission
 from payapp.services.context import Services
-from payapp.services.processing import ProcessingSetupService
 from payapp.ui.widgets import EmptyState
-
-
-def processing_service(services: Services) -> ProcessingSetupService:
-    return ProcessingSetupService(services.settings, services.secrets, services.current_user, services.gateways)
 
 
 def _have_connections_page() -> bool:
@@ -51,7 +46,7 @@ class AdminTab(QWidget):
         s = self._services
         pages: list[tuple[str, str, QWidget]] = [
             ("paymentProcessingPage", self.tr("Payment Processing"),
-             ProcessingPage(processing_service(s), locale=s.locale))]
+             ProcessingPage(s.processing, locale=s.locale))]
         if s.users is not None:
             pages.append(("usersPage", self.tr("Users"), UsersPage(s.users, locale=s.locale)))
         if s.audit_log is not None:
