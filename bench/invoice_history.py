@@ -137,16 +137,15 @@ async def measure(hb: Heartbeat, action: Callable[[], Awaitable[None]]) -> tuple
 
 
 async def bench_tab(db_path: Path, repeat: int, host: Any, paint: str = "event") -> dict[str, Any]:
+    import httpx
     from PySide6.QtCore import Qt
 
-    from payapp.app import DEMO_ACTOR
+    from payapp.app import DEMO_ACTOR, build_services
     from payapp.models.db import Database
     from payapp.services.auth import CurrentUser
-    from payapp.services.context import Services
-    from payapp.services.invoices import InvoiceQuery, InvoiceService
+    from payapp.services.invoices import InvoiceQuery
     from payapp.services.memory_keyring import MEMORY_BACKEND_MODULES, MemoryKeyring
     from payapp.services.secrets import ALLOWED_BACKENDS, SecretStore
-    from payapp.services.settings import SettingsService
     from payapp.ui.invoices.invoice_history_tab import InvoiceHistoryTab
     from payapp.ui.invoices.invoice_model import COLUMNS
     from payapp.ui.window_state import WindowState
@@ -155,9 +154,8 @@ async def bench_tab(db_path: Path, repeat: int, host: Any, paint: str = "event")
     db = Database(url)
     current = CurrentUser(DEMO_ACTOR)
     secrets = SecretStore(MemoryKeyring(), allow=ALLOWED_BACKENDS + MEMORY_BACKEND_MODULES)
-    services = Services(db=db, current_user=current, settings=SettingsService(db, secrets, current),
-                        secrets=secrets)
-    services.invoices = InvoiceService(db, current)
+    http = httpx.AsyncClient()             # never used: the tab reads the database only
+    services = build_services(db, secrets, http, current)
     state = WindowState(Path(tempfile.mkdtemp()) / "ui.ini")
     from PySide6.QtWidgets import QApplication
 
@@ -298,6 +296,8 @@ async def bench_tab(db_path: Path, repeat: int, host: Any, paint: str = "event")
     results["memory_growth_mb"] = round(rss_mb() - rss_before, 1)
     await hb.stop()
     tab.close()
+    services.payments.close()
+    await http.aclose()
     await db.dispose()
     return results
 

@@ -7,6 +7,10 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from payapp.config import AppConfig
 
 
 def _whole_number(text: str) -> int:
@@ -69,7 +73,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "demo-data":
         return _demo_data(args)
     if args.command == "screenshots":
-        from payapp.ui.screenshots import main as screenshots_main
+        from payapp.screenshots import main as screenshots_main
 
         return screenshots_main(args.directory, language=args.sub_language or args.language)
     if args.command == "sandbox":
@@ -114,12 +118,12 @@ def _demo_data(args: argparse.Namespace) -> int:
     return 0
 
 
-def _sync(config: object) -> int:
+def _sync(config: AppConfig) -> int:
     import asyncio
 
-    from payapp.services.sync import run_headless_sync
+    from payapp.app import run_headless_sync
 
-    return asyncio.run(run_headless_sync(config))  # type: ignore[arg-type]
+    return asyncio.run(run_headless_sync(config))
 
 
 if __name__ == "__main__":

@@ -1,7 +1,10 @@
-"""Composition root: config → database → secret store → HTTP client → connectors → services → UI.
+"""Composition root: config → database → secret store → HTTP client → connectors → sandboxes → services → UI.
 
-Everything is built here and passed in; nothing is looked up globally. Tests and tools call
-`build_context(config)` / `build_main_window(config)` against a temporary folder."""
+The one place that builds these, for every entry point: the desktop window (payapp/gui.py), `payapp sync`
+(`run_headless_sync` below), `payapp screenshots` (payapp/screenshots.py) and `payapp --smoke-test`. Everything
+is built here and passed in; nothing is looked up globally. Tests and tools call `build_context(config)` /
+`build_main_window(context)` against a temporary folder. Qt is only imported inside the window functions, so
+a front end without Qt can build the services too."""
 
 from __future__ import annotations
 
@@ -9,6 +12,7 @@ import asyncio
 import contextlib
 import datetime as dt
 import logging
+import os
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -23,11 +27,13 @@ from payapp.domain.roles import Role
 from payapp.migrations import upgrade_if_needed
 from payapp.models import Invoice
 from payapp.models.db import Database, make_sync_engine
-from payapp.services.auth import Actor, CurrentUser
+from payapp.services.auth import SYSTEM, Actor, CurrentUser
+from payapp.services.connections import DemoCredentials
 from payapp.services.context import Services
 from payapp.services.memory_keyring import MEMORY_BACKEND_MODULES, MemoryKeyring
 from payapp.services.secrets import ALLOWED_BACKENDS, Secret, SecretStore
 from payapp.services.settings import PRIVATE_KEY, PUBLIC_KEY, SettingsService
+from payapp.services.sync import ProgressCallback, SyncProgress, SyncReport
 
 log = logging.getLogger(__name__)
 
@@ -53,23 +59,20 @@ class AppContext:
         company first connects to its in-process Autotask and QuickBooks sandboxes (its keyring lives in memory, so
         on every start), so Admin › Connections shows them connected as the README says, not after a first sync."""
         connections = self.services.connections
-        if connections is not None and connections.demo:
+        if connections.demo:
             await self._guarded(connections.setup_demo)
         payments = self.services.payments
-        if payments is not None:
-            self.background.append(asyncio.create_task(self._guarded(payments.reconcile_undecided)))
-            self.background.append(asyncio.create_task(self._every(self.tuning.payment_check_interval,
-                                                                  self._payment_checks)))
-        outbox = self.services.outbox
-        if outbox is not None:   # pushes payments to QuickBooks and Autotask, with retries and backoff
-            self.background.append(asyncio.create_task(self._guarded(outbox.run_forever)))
+        self.background.append(asyncio.create_task(self._guarded(payments.reconcile_undecided)))
+        self.background.append(asyncio.create_task(self._every(self.tuning.payment_check_interval,
+                                                              self._payment_checks)))
+        # pushes payments to QuickBooks and Autotask, with retries and backoff
+        self.background.append(asyncio.create_task(self._guarded(self.services.outbox.run_forever)))
 
     async def _payment_checks(self) -> None:
         """Decide payments whose look-up is due, and mark settlements and eCheck returns."""
         payments = self.services.payments
-        if payments is not None:
-            await payments.reconcile_undecided(only_due=True)
-            await payments.check_settlements()
+        await payments.reconcile_undecided(only_due=True)
+        await payments.check_settlements()
 
     async def _every(self, seconds: float, job: Any) -> None:
         while True:
@@ -93,8 +96,7 @@ class AppContext:
         for task in self.background:
             with contextlib.suppress(BaseException):
                 await task
-        if self.services.payments is not None:
-            self.services.payments.close()
+        self.services.payments.close()
         await self.http.aclose()
         await self.services.db.dispose()
 
@@ -129,12 +131,35 @@ def _demo_sandboxes() -> dict[str, Any]:
             "quickbooks": (quickbooks_state, create_quickbooks_app(quickbooks_state))}
 
 
+def demo_credentials() -> DemoCredentials:
+    """The sandboxes' made-up sign-in values, which the demo company's ConnectionsService saves by itself."""
+    from payapp.sandbox.autotask import DEMO_API_USER, DEMO_INTEGRATION_CODE, DEMO_SECRET
+    from payapp.sandbox.quickbooks import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_REFUND_ACCOUNT
+
+    return DemoCredentials(autotask_api_user=DEMO_API_USER, autotask_secret=DEMO_SECRET,
+                           autotask_integration_code=DEMO_INTEGRATION_CODE, quickbooks_client_id=DEMO_CLIENT_ID,
+                           quickbooks_client_secret=DEMO_CLIENT_SECRET, refund_account=DEMO_REFUND_ACCOUNT)
+
+
+def _sandbox_client(sandboxes: dict[str, Any], hosts: tuple[tuple[str, str], ...]) -> httpx.AsyncClient:
+    """An HTTP client whose requests to each (base URL, sandbox name) host go to that in-process sandbox app
+    (httpx mounts, no sockets)."""
+    mounts = {f"all://{httpx.URL(url).host}": httpx.ASGITransport(app=sandboxes[name][1]) for url, name in hosts}
+    return httpx.AsyncClient(mounts=mounts, timeout=httpx.Timeout(30.0, connect=10.0))
+
+
 def _demo_settings() -> dict[str, object]:
     return {"gateway.base_url": DEMO_GATEWAY_URL, "currency": "USD",
             "payment_types.back_office.card": True, "payment_types.back_office.echeck": True,
             "payment_types.portal.card": True, "payment_types.portal.echeck": False,
             "autotask.base_url": DEMO_AUTOTASK_URL, "quickbooks.base_url": DEMO_QUICKBOOKS_URL,
             "quickbooks.auth_base_url": DEMO_QUICKBOOKS_AUTH_URL}
+
+
+def _demo_secret_store(keyring_backend: KeyringBackend | None = None) -> SecretStore:
+    # Demo keys are the sandbox's made-up values, not secrets: an in-memory keyring keeps the demo away from the
+    # real OS keyring.
+    return SecretStore(keyring_backend or MemoryKeyring(), allow=ALLOWED_BACKENDS + MEMORY_BACKEND_MODULES)
 
 
 def build_context(config: AppConfig, *, keyring_backend: KeyringBackend | None = None,
@@ -146,9 +171,7 @@ def build_context(config: AppConfig, *, keyring_backend: KeyringBackend | None =
     db = Database(config.database_url)
     sandboxes: dict[str, Any] = {}
     if config.demo:
-        # Demo keys are the sandbox's made-up values, not secrets: an in-memory keyring keeps the demo
-        # away from the real OS keyring.
-        secrets = SecretStore(keyring_backend or MemoryKeyring(), allow=ALLOWED_BACKENDS + MEMORY_BACKEND_MODULES)
+        secrets = _demo_secret_store(keyring_backend)
         sandboxes = _demo_sandboxes()
         from payapp.sandbox.gateway import DEMO_PUBLIC_KEY, DEMO_SECURITY_KEY
         from payapp.services.demo_data import write_demo_settings
@@ -157,64 +180,61 @@ def build_context(config: AppConfig, *, keyring_backend: KeyringBackend | None =
         demo["gateway.private_key_fingerprint"] = secrets.set(PRIVATE_KEY, Secret(DEMO_SECURITY_KEY))
         demo["gateway.public_key_fingerprint"] = secrets.set(PUBLIC_KEY, Secret(DEMO_PUBLIC_KEY))
         write_demo_settings(config.database_url, demo)
-        hosts = ((DEMO_GATEWAY_URL, "gateway"), (DEMO_AUTOTASK_URL, "autotask"),
-                 (DEMO_QUICKBOOKS_URL, "quickbooks"), (DEMO_QUICKBOOKS_AUTH_URL, "quickbooks"))
-        mounts = {f"all://{httpx.URL(url).host}": httpx.ASGITransport(app=sandboxes[name][1]) for url, name in hosts}
-        http = httpx.AsyncClient(mounts=mounts, timeout=httpx.Timeout(30.0, connect=10.0))
-        current = CurrentUser(DEMO_ACTOR)
+        http = _sandbox_client(sandboxes, ((DEMO_GATEWAY_URL, "gateway"), (DEMO_AUTOTASK_URL, "autotask"),
+                                           (DEMO_QUICKBOOKS_URL, "quickbooks"),
+                                           (DEMO_QUICKBOOKS_AUTH_URL, "quickbooks")))
+        from payapp.services.users import ensure_demo_admin
+
+        # the demo admin is a real user row, so audit entries carry a user id
+        current = CurrentUser(ensure_demo_admin(config.database_url))
     else:
         secrets = SecretStore(keyring_backend or keyring.get_keyring(), allow=allow_backends or ALLOWED_BACKENDS)
         http = httpx.AsyncClient(timeout=httpx.Timeout(30.0, connect=10.0))
         current = CurrentUser(None)
-    settings = SettingsService(db, secrets, current)
-    services = Services(db=db, current_user=current, settings=settings, secrets=secrets, demo=config.demo)
-    _build_feature_services(services, http, tuning)
+    services = build_services(db, secrets, http, current, demo=config.demo, tuning=tuning)
     return AppContext(config=config, services=services, http=http, sandboxes=sandboxes, tuning=tuning)
 
 
-def _build_feature_services(services: Services, http: httpx.AsyncClient, tuning: Tuning) -> None:
-    """Connectors and the services on top of them."""
-    from payapp.services.users import AuditLogService, UserService, ensure_demo_admin
-
-    services.users = UserService(services.db, services.current_user)
-    services.audit_log = AuditLogService(services.db, services.current_user)
-    if services.demo:  # the demo admin is a real user row, so audit entries carry a user id
-        services.current_user.actor = ensure_demo_admin(services.db.url)
+def build_services(db: Database, secrets: SecretStore, http: httpx.AsyncClient, current: CurrentUser, *,
+                   demo: bool = False, tuning: Tuning | None = None) -> Services:
+    """Settings, connectors and the services on top of them, over an open database, secret store and HTTP
+    client (the demo company's connections sign in to the sandboxes with `demo_credentials()`)."""
+    from payapp.services.connections import ConnectionsService
     from payapp.services.gateways import GatewayProvider
+    from payapp.services.invoices import InvoiceService
+    from payapp.services.outbox import OutboxWorker
+    from payapp.services.payment_search import PaymentSearchService
     from payapp.services.payments import PaymentService
+    from payapp.services.processing import ProcessingSetupService
+    from payapp.services.refund_approvals import RefundApprovalService
+    from payapp.services.sync import SyncService
+    from payapp.services.users import AuditLogService, UserService
 
-    services.gateways = GatewayProvider(http, services.settings, services.secrets, timeout=tuning.gateway_timeout)
-    services.payments = PaymentService(
-        services.db, services.gateways, services.settings, services.current_user,
+    tuning = tuning if tuning is not None else Tuning()
+    settings = SettingsService(db, secrets, current)
+    gateways = GatewayProvider(http, settings, secrets, timeout=tuning.gateway_timeout)
+    payments = PaymentService(
+        db, gateways, settings, current,
         lookup_delays=tuning.lookup_delays, send_window=dt.timedelta(seconds=tuning.send_window),
         unmatched_grace=dt.timedelta(seconds=tuning.unmatched_grace),
         recheck_backoff=tuple(dt.timedelta(seconds=x) for x in tuning.recheck_backoff))
-    from payapp.services.payment_search import PaymentSearchService
-    from payapp.services.refund_approvals import RefundApprovalService
-
-    services.payment_search = PaymentSearchService(services.db, services.current_user)
-    services.extras["refund_approvals"] = RefundApprovalService(services.db, services.payments, services.settings,
-                                                                services.current_user)
-    from payapp.services.invoices import InvoiceService
-
-    services.invoices = InvoiceService(services.db, services.current_user)
-    from payapp.services.connections import ConnectionsService
-    from payapp.services.outbox import OutboxWorker
-    from payapp.services.sync import SyncService
-
-    connections = ConnectionsService(services.db, services.settings, services.secrets, services.current_user, http,
-                                     demo=services.demo,
-                                     quickbooks_rate=0.0 if services.demo else tuning.quickbooks_rate)
-    services.connections = connections
-    services.sync = SyncService(services.db, connections.autotask, connections.quickbooks, services.settings,
-                                services.current_user)
-    services.outbox = OutboxWorker(services.db, connections.quickbooks, connections.autotask,
-                                   current=services.current_user, settings=services.settings,
-                                   lease=dt.timedelta(seconds=tuning.outbox_lease),
-                                   backoff_base=dt.timedelta(seconds=tuning.outbox_backoff_base),
-                                   backoff_cap=dt.timedelta(seconds=tuning.outbox_backoff_cap))
+    connections = ConnectionsService(db, settings, secrets, current, http, demo=demo,
+                                     quickbooks_rate=0.0 if demo else tuning.quickbooks_rate,
+                                     demo_credentials=demo_credentials() if demo else None)
+    outbox = OutboxWorker(db, connections.quickbooks, connections.autotask, current=current, settings=settings,
+                          lease=dt.timedelta(seconds=tuning.outbox_lease),
+                          backoff_base=dt.timedelta(seconds=tuning.outbox_backoff_base),
+                          backoff_cap=dt.timedelta(seconds=tuning.outbox_backoff_cap))
     # Reconnected (e.g. after invalid_grant): what waited for QuickBooks goes now, not after the 5-minute hold.
-    connections.on_quickbooks_connected(services.outbox.resume_held)
+    connections.on_quickbooks_connected(outbox.resume_held)
+    return Services(
+        db=db, current_user=current, settings=settings, secrets=secrets, demo=demo,
+        users=UserService(db, current), audit_log=AuditLogService(db, current), gateways=gateways,
+        payments=payments, invoices=InvoiceService(db, current), payment_search=PaymentSearchService(db, current),
+        refund_approvals=RefundApprovalService(db, payments, settings, current),
+        processing=ProcessingSetupService(settings, secrets, current, gateways),
+        sync=SyncService(db, connections.autotask, connections.quickbooks, settings, current),
+        outbox=outbox, connections=connections)
 
 
 def build_tabs(services: Services, state: Any) -> list[tuple[str, str, Any]]:
@@ -241,8 +261,6 @@ def install_status_widgets(window: Any, services: Services) -> None:
     """The status bar's connection state beside the database: the sync widget (last sync, Sync now, progress
     with Cancel, sync problems, the sync schedule). Sync now is hidden from a role that may not run syncs (the
     sync service refuses it anyway). Call once the user is signed in."""
-    if services.sync is None:
-        return
     from payapp.domain.roles import Permission
     from payapp.ui.sync_status import install_sync_status
 
@@ -253,16 +271,126 @@ def install_status_widgets(window: Any, services: Services) -> None:
     window.closing.connect(widget.sync_timer.stop)
 
 
-def build_main_window(config: AppConfig, *, keyring_backend: KeyringBackend | None = None,
-                      context: AppContext | None = None) -> Any:
-    """The whole app's main window over `config` (Qt is imported here, not at module import)."""
+def open_company(window: Any, context: AppContext, state: Any) -> None:
+    """Put the company into a main window shown with its loading pages (run_gui): the tabs over the context's
+    services, the status bar texts, then what `_signed_in` adds. Call once the user is signed in."""
+    window.install_tabs(build_tabs(context.services, state))
+    window.set_status(**status_labels(context.services))
+    _signed_in(window, context.services)
+
+
+def _signed_in(window: Any, services: Services) -> None:
+    """What depends on the signed-in user: the tabs the role may see, the sync widget."""
+    window.apply_role(services.current_user.actor)
+    install_status_widgets(window, services)
+
+
+def build_main_window(context: AppContext) -> Any:
+    """The whole app's main window over `context`, its tabs in at once (Qt is imported here, not at module
+    import). The caller keeps the context: it starts the background work and closes it (`AppContext.aclose`)
+    after the window."""
     from payapp.ui.main_window import MainWindow
     from payapp.ui.window_state import WindowState
 
-    ctx = context or build_context(config, keyring_backend=keyring_backend)
-    state = WindowState(config.settings_path)
-    window = MainWindow(tabs=build_tabs(ctx.services, state), window_state=state, demo=config.demo,
-                        **status_labels(ctx.services))
-    window.context = ctx  # type: ignore[attr-defined]
-    install_status_widgets(window, ctx.services)
+    state = WindowState(context.config.settings_path)
+    window = MainWindow(tabs=build_tabs(context.services, state), window_state=state, demo=context.config.demo,
+                        **status_labels(context.services))
+    _signed_in(window, context.services)
     return window
+
+
+# ---------------------------------------------------------------------- `payapp sync` (headless)
+
+
+@dataclass(frozen=True)
+class HeadlessResult:
+    sync: SyncReport
+    outbox_done: int
+    outbox_problems: int
+    outbox_stopped: str
+
+
+async def headless_sync(database_url: str, secrets: SecretStore, http: httpx.AsyncClient, *,
+                        actor: Actor | None = None, demo: bool = False, full: bool = False,
+                        drain_outbox: bool = True, on_progress: ProgressCallback | None = None,
+                        tuning: Tuning | None = None) -> HeadlessResult:
+    """One sync from Autotask, then drain the outbox (QuickBooks/Autotask pushes).
+
+    `secrets` is the app's SecretStore, `http` its httpx.AsyncClient (in demo mode the one with the sandbox
+    mounts); `actor` defaults to the system actor. `full=True` forgets the cursors first."""
+    db = Database(database_url)
+    services = build_services(db, secrets, http, CurrentUser(actor or SYSTEM), demo=demo, tuning=tuning)
+    try:
+        if demo:
+            await services.connections.setup_demo()
+        if full:
+            await services.sync.reset()
+        report = await services.sync.run(on_progress)
+        done = problems = 0
+        stopped = ""
+        if drain_outbox:
+            drained = await services.outbox.drain()
+            done, problems, stopped = drained.done, drained.needs_attention, drained.stopped_reason
+        return HeadlessResult(report, done, problems, stopped)
+    finally:
+        services.payments.close()
+        await db.dispose()
+
+
+async def _demo_sync_client(database_url: str, secrets: SecretStore) -> httpx.AsyncClient:
+    """For `payapp sync --demo`: a client whose Autotask and QuickBooks hosts (from the settings) go to fresh
+    in-process sandboxes."""
+    db = Database(database_url)
+    try:
+        values = await SettingsService(db, secrets, CurrentUser(None)).get_all()
+    finally:
+        await db.dispose()
+    hosts = (("autotask.base_url", "autotask"), ("quickbooks.base_url", "quickbooks"),
+             ("quickbooks.auth_base_url", "quickbooks"))
+    return _sandbox_client(_demo_sandboxes(), tuple((str(values[key]), name) for key, name in hosts))
+
+
+async def run_headless_sync(config: AppConfig, *, secrets: SecretStore | None = None,
+                            http: httpx.AsyncClient | None = None, full: bool = False,
+                            out: Callable[[str], None] = print) -> int:
+    """`payapp sync`: sync, drain the outbox, print a summary; exit code 0 (ok), 1 (problems), 2 (failed).
+
+    Pass the app context's `secrets` and `http` when you have them; otherwise the OS keyring and a plain client
+    are used (demo mode: an in-memory keyring and in-memory sandboxes)."""
+    from payapp.domain.errors import PayAppError
+    from payapp.migrations import upgrade
+
+    demo = bool(getattr(config, "demo", False))
+    data_dir = getattr(config, "data_dir", None)
+    if data_dir is not None:
+        os.makedirs(data_dir, exist_ok=True)
+    await asyncio.to_thread(upgrade, config.database_url)      # as at start-up: the schema is current
+    own_http = http is None
+    if secrets is None:
+        secrets = _demo_secret_store() if demo else SecretStore()
+    if http is None:
+        http = (await _demo_sync_client(config.database_url, secrets) if demo
+                else httpx.AsyncClient(timeout=httpx.Timeout(30.0, connect=10.0)))
+    last = [""]
+
+    def progress(p: SyncProgress) -> None:
+        if p.message and p.message != last[0] and (p.total is None or p.done in (0, p.total) or p.done % 5000 < 500):
+            last[0] = p.message
+            out(p.message)
+
+    try:
+        result = await headless_sync(config.database_url, secrets, http, demo=demo, full=full, on_progress=progress)
+    except PayAppError as exc:
+        out(f"Sync failed: {exc.user_message}")
+        return 2
+    finally:
+        if own_http:
+            await http.aclose()
+    counts = ", ".join(f"{n:,} {e.replace('_', ' ')}" for e, n in result.sync.counts.items())
+    out(f"Synced ({'full' if result.sync.full else 'incremental'}): {counts}.")
+    for problem in result.sync.problems:        # records skipped (each is a sync problem too)
+        out(problem)
+    out(f"Sent {result.outbox_done:,} updates to QuickBooks/Autotask; {result.outbox_problems} need attention.")
+    if result.outbox_stopped:
+        out(result.outbox_stopped)
+    return 1 if result.outbox_problems or result.outbox_stopped or result.sync.problems else 0

@@ -6,10 +6,13 @@ import logging
 import os
 import sys
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from payapp import APP_NAME, ORG_NAME
 from payapp.config import AppConfig, setup_logging
+
+if TYPE_CHECKING:
+    from payapp.app import AppContext
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +69,7 @@ def run_gui(config: AppConfig, *, smoke_test: bool = False) -> int:
 
     import qasync
 
-    from payapp.app import build_context, build_tabs, install_status_widgets, status_labels
+    from payapp.app import build_context, open_company
     from payapp.ui.error_dialog import install_excepthook
     from payapp.ui.i18n import babel_locale, resolve_language, saved_language
 
@@ -85,11 +88,7 @@ def run_gui(config: AppConfig, *, smoke_test: bool = False) -> int:
         window.hide()
         loop.run_until_complete(ctx.aclose())      # signed-in nobody: quit
         return 1
-    window.install_tabs(build_tabs(ctx.services, state))
-    window.set_status(**status_labels(ctx.services))
-    window.context = ctx  # type: ignore[attr-defined]
-    window.apply_role(ctx.services.current_user.actor)
-    install_status_widgets(window, ctx.services)
+    open_company(window, ctx, state)
     freeze_startup_objects()
     collect_garbage_on_gui_thread(app)
     if os.environ.get("PAYAPP_EXIT_AFTER_SHOWN") == "1":
@@ -200,13 +199,11 @@ def _report_ready(window: Any) -> None:
     QTimer.singleShot(0, ready)
 
 
-async def _sign_in(ctx: Any) -> bool:
+async def _sign_in(ctx: AppContext) -> bool:
     """The sign-in dialog (on the first start: the create-admin form), opened and awaited, never exec()."""
     from payapp.ui.sign_in import SignInDialog
 
     users = ctx.services.users
-    if users is None:
-        return True
     from PySide6.QtWidgets import QApplication
 
     app = QApplication.instance()

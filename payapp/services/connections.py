@@ -151,15 +151,30 @@ def parse_pasted_sign_in(text: str) -> dict[str, str]:
     return {"code": text}
 
 
+@dataclass(frozen=True)
+class DemoCredentials:
+    """The demo sandboxes' made-up sign-in values (not secrets), given by the composition root: services never
+    import the sandboxes themselves."""
+
+    autotask_api_user: str
+    autotask_secret: str
+    autotask_integration_code: str
+    quickbooks_client_id: str
+    quickbooks_client_secret: str
+    refund_account: tuple[str, str]          # (Id, name) of the bank account refunds are paid from
+
+
 class ConnectionsService:
     def __init__(self, db: Database, settings: Any, secrets: SecretStore, current: CurrentUser,
-                 http: httpx.AsyncClient, *, demo: bool = False, quickbooks_rate: float | None = None) -> None:
+                 http: httpx.AsyncClient, *, demo: bool = False, quickbooks_rate: float | None = None,
+                 demo_credentials: DemoCredentials | None = None) -> None:
         self._db = db
         self._settings = settings
         self._secrets = secrets
         self._current = current
         self._http = http
         self._demo = demo
+        self._demo_credentials = demo_credentials
         # QuickBooks allows 500 requests/min per company: ~8/s is safe. The demo sandbox has no such limit.
         self._qb_rate = quickbooks_rate if quickbooks_rate is not None else (0.0 if demo else 8.0)
         self._states: dict[str, tuple[float, str]] = {}
@@ -177,22 +192,20 @@ class ConnectionsService:
     async def setup_demo(self) -> None:
         """Demo mode: save the sandboxes' made-up credentials and connect QuickBooks without a browser (the
         demo keyring is in memory, so this runs once per start; the factories call it when needed)."""
-        if not self._demo:
+        demo = self._demo_credentials
+        if not self._demo or demo is None:
             raise PermissionDenied("Only the demo company connects to the sandboxes by itself.")
         async with self._demo_lock:
             if (await self.autotask_status()).on_this_workstation and (await self.quickbooks_status()).connected \
                     and await self._get(QB_REFRESH) is not None:
                 return
-            from payapp.sandbox.autotask import DEMO_API_USER, DEMO_INTEGRATION_CODE, DEMO_SECRET
-            from payapp.sandbox.quickbooks import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET
-
-            await self.save_autotask(api_user=DEMO_API_USER, secret=Secret(DEMO_SECRET),
-                                     integration_code=Secret(DEMO_INTEGRATION_CODE))
-            await self.save_quickbooks_app(client_id=DEMO_CLIENT_ID, client_secret=Secret(DEMO_CLIENT_SECRET))
+            await self.save_autotask(api_user=demo.autotask_api_user, secret=Secret(demo.autotask_secret),
+                                     integration_code=Secret(demo.autotask_integration_code))
+            await self.save_quickbooks_app(client_id=demo.quickbooks_client_id,
+                                           client_secret=Secret(demo.quickbooks_client_secret))
             await self.connect_demo()
             if not (await self.quickbooks_status()).refund_account_id:
-                from payapp.sandbox.quickbooks import DEMO_REFUND_ACCOUNT
-                await self.set_refund_account(*DEMO_REFUND_ACCOUNT)
+                await self.set_refund_account(*demo.refund_account)
 
     @property
     def demo(self) -> bool:

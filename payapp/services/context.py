@@ -1,10 +1,11 @@
 """The services the UI is given. Built by payapp/app.py (the composition root), passed to widgets.
 
-Widgets take what they need from here; nothing is looked up globally."""
+Widgets take what they need from here; nothing is looked up globally. Every service is always there (the
+root builds them all), so a widget never checks for a missing one."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from payapp.models.db import Database
@@ -19,6 +20,8 @@ if TYPE_CHECKING:
     from payapp.services.outbox import OutboxWorker
     from payapp.services.payment_search import PaymentSearchService
     from payapp.services.payments import PaymentService
+    from payapp.services.processing import ProcessingSetupService
+    from payapp.services.refund_approvals import RefundApprovalService
     from payapp.services.sync import SyncService
     from payapp.services.users import AuditLogService, UserService
 
@@ -29,15 +32,16 @@ class Services:
     current_user: CurrentUser
     settings: SettingsService
     secrets: SecretStore
+    users: UserService
+    audit_log: AuditLogService
+    gateways: GatewayProvider
+    payments: PaymentService
+    invoices: InvoiceService
+    payment_search: PaymentSearchService
+    refund_approvals: RefundApprovalService
+    processing: ProcessingSetupService
+    sync: SyncService
+    outbox: OutboxWorker
+    connections: ConnectionsService
     demo: bool = False
     locale: str = "en_US"
-    users: UserService | None = None
-    audit_log: AuditLogService | None = None
-    gateways: GatewayProvider | None = None
-    payments: PaymentService | None = None
-    invoices: InvoiceService | None = None
-    payment_search: PaymentSearchService | None = None
-    sync: SyncService | None = None
-    outbox: OutboxWorker | None = None
-    connections: ConnectionsService | None = None
-    extras: dict[str, object] = field(default_factory=dict)

@@ -1,5 +1,5 @@
-"""`payapp screenshots DIR`: render every tab and dialog of the demo, offscreen, to PNG files, in the light
-and the dark palette.
+"""Rendering every tab and dialog of the main window to images, in the light and the dark palette (used by the
+`payapp screenshots DIR` command, payapp/screenshots.py, and by `payapp --smoke-test`).
 
 Screens take part by protocol, so each screen's owner keeps its own list:
 - a tab may define `async def wait_ready(self) -> None` (data loaded, first page painted);
@@ -9,8 +9,6 @@ Screens take part by protocol, so each screen's owner keeps its own list:
 from __future__ import annotations
 
 import asyncio
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -88,41 +86,3 @@ async def render_all(window: Any, out_dir: Path, *, schemes: tuple[str, ...] = S
         about.close()
     return written
 
-
-def main(out_dir: Path, *, language: str = "") -> int:
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    import qasync
-
-    from payapp.app import build_main_window
-    from payapp.config import load_config
-    from payapp.gui import collect_garbage_on_gui_thread, make_qapplication
-
-    app = make_qapplication([])
-    app.setQuitOnLastWindowClosed(False)   # closing dialogs and the window must not stop the loop early
-    collect_garbage_on_gui_thread(app)     # as the app does: a worker's collection must never destroy a dialog
-    loop = qasync.QEventLoop(app)
-    asyncio.set_event_loop(loop)
-    with tempfile.TemporaryDirectory(prefix="payapp-shots-") as tmp:
-        config = load_config(demo=True, data_dir=Path(tmp), language=language)
-        from payapp.app import build_context
-        from payapp.ui.i18n import babel_locale, install_translators
-
-        ctx = build_context(config)
-        ctx.services.locale = babel_locale(install_translators(app, config.language))  # type: ignore[arg-type]
-        window = build_main_window(config, context=ctx)
-        window.show()
-
-        async def run() -> list[Path]:
-            await window.context.start_background()
-            try:
-                return await render_all(window, out_dir)
-            finally:
-                window.close()
-                await window.context.aclose()
-
-        with loop:
-            written = loop.run_until_complete(run())
-    for path in written:
-        print(path)
-    print(f"{len(written)} screenshots in {out_dir}")
-    return 0

@@ -14,6 +14,7 @@ import httpx
 import pytest
 from sqlalchemy import func, select, update
 
+from payapp.app import demo_credentials, headless_sync
 from payapp.models import Invoice, OutboxJob
 from payapp.models.base import utcnow
 from payapp.models.db import Database
@@ -29,7 +30,6 @@ from payapp.services.auth import CurrentUser
 from payapp.services.connections import QB_REFRESH, ConnectionsService
 from payapp.services.secrets import Secret, SecretStore
 from payapp.services.settings import SettingsService
-from payapp.services.sync import headless_sync
 
 AT = "https://autotask.sandbox.test/atservicesrest"
 QB = "https://quickbooks.sandbox.test"
@@ -57,7 +57,8 @@ async def configure(database: Database, secret_store: SecretStore, current_user:
     settings = SettingsService(database, secret_store, current_user)
     await settings.set_many({"autotask.base_url": AT, "quickbooks.base_url": QB, "quickbooks.auth_base_url": QB_AUTH,
                              "currency": "USD"})
-    conn = ConnectionsService(database, settings, secret_store, current_user, http, demo=True)
+    conn = ConnectionsService(database, settings, secret_store, current_user, http, demo=True,
+                              demo_credentials=demo_credentials())
     await conn.save_autotask(api_user=DEMO_API_USER, secret=Secret(DEMO_SECRET),
                              integration_code=Secret(DEMO_INTEGRATION_CODE))
     await conn.save_quickbooks_app(client_id=DEMO_CLIENT_ID, client_secret=Secret(DEMO_CLIENT_SECRET))
@@ -140,7 +141,7 @@ async def test_run_headless_sync_demo_exit_code(sqlite_url: str, secret_store: S
                                                 current_user: CurrentUser) -> None:
     from types import SimpleNamespace
 
-    from payapp.services.sync import run_headless_sync
+    from payapp.app import run_headless_sync
 
     db = Database(sqlite_url)
     try:
@@ -179,7 +180,8 @@ async def test_demo_factories_connect_by_themselves(database: Database, secret_s
                                                     current_user: CurrentUser, http: httpx.AsyncClient) -> None:
     settings = SettingsService(database, secret_store, current_user)
     await settings.set_many({"autotask.base_url": AT, "quickbooks.base_url": QB, "quickbooks.auth_base_url": QB_AUTH})
-    conn = ConnectionsService(database, settings, secret_store, current_user, http, demo=True)
+    conn = ConnectionsService(database, settings, secret_store, current_user, http, demo=True,
+                              demo_credentials=demo_credentials())
     assert (await conn.test_autotask())[0]
     assert (await conn.test_quickbooks())[0]
 

@@ -17,6 +17,7 @@ import httpx
 import pytest
 from sqlalchemy import select
 
+from payapp.app import demo_credentials
 from payapp.connectors.accounting.quickbooks_online import (
     QuickBooksConnector,
     QuickBooksError,
@@ -72,7 +73,8 @@ async def connections(database: Database, secret_store: SecretStore, current_use
                       ) -> tuple[ConnectionsService, SettingsService]:
     settings = SettingsService(database, secret_store, current_user)
     await settings.set_many({"quickbooks.base_url": qb_url, "quickbooks.auth_base_url": qb_url, "currency": "USD"})
-    conn = ConnectionsService(database, settings, secret_store, current_user, http, demo=True, quickbooks_rate=0)
+    conn = ConnectionsService(database, settings, secret_store, current_user, http, demo=True, quickbooks_rate=0,
+                              demo_credentials=demo_credentials())
     await conn.save_quickbooks_app(client_id=DEMO_CLIENT_ID, client_secret=Secret(DEMO_CLIENT_SECRET),
                                    redirect_uri=redirect_uri)
     return conn, settings

@@ -92,7 +92,7 @@ async def _settle(widget: QWidget) -> None:
 @pytest.mark.qt_log_ignore("This plugin does not support raise", "does not support grabbing the keyboard")
 def test_every_control_has_a_name_and_takes_keyboard_focus(qtbot: QtBot, demo_context: AppContext,
                                                           run: Callable[..., Any]) -> None:
-    window = build_main_window(demo_context.config, context=demo_context)
+    window = build_main_window(demo_context)
     qtbot.addWidget(window)
     window.show()
     gaps: list[str] = []

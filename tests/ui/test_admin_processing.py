@@ -64,7 +64,7 @@ def test_keys_saved_through_the_ui_are_only_in_the_keyring(
         qtbot: QtBot, admin_company: AppContext, company_keyring: MemoryKeyring, run: Any) -> None:  # noqa: F811
     ctx = admin_company
     log_path = setup_logging(ctx.config)
-    window = build_main_window(ctx.config, context=ctx)          # writes workstation.ini on close
+    window = build_main_window(ctx)          # writes workstation.ini on close
     qtbot.addWidget(window)
     page = processing_page(qtbot, ctx, run)
     priv, pub = edit(page, "privateKeyEdit"), edit(page, "publicKeyEdit")
@@ -201,11 +201,10 @@ def test_process_payment_follows_all_sixteen_boxes_with_and_without_keys(qtbot: 
     Payment (the one rule the invoice menu, the invoice view and the payment window use) is available exactly
     when keys are here and a back-office type is on; the payment service takes a card or an eCheck exactly when
     keys are here and that type is on in the back office (the portal boxes never open the back office)."""
-    from payapp.ui.admin.admin_tab import processing_service
 
     services = demo_context.services
     invoice_id, balance = _payable_invoice(demo_context, run)
-    run(processing_service(services).clear_keys())
+    run(services.processing.clear_keys())
     page = processing_page(qtbot, demo_context, run)
     _walk_sixteen(qtbot, page, demo_context, run, invoice_id, balance)    # garbage: the conftest's collector
 
@@ -298,7 +297,10 @@ def test_unsupported_currency_explained(qtbot: QtBot, admin_company: AppContext,
 
 
 def test_test_keys_without_connector(qtbot: QtBot, admin_company: AppContext, run: Any) -> None:  # noqa: F811
-    admin_company.services.gateways = None
+    from payapp.services.processing import ProcessingSetupService
+
+    s = admin_company.services
+    s.processing = ProcessingSetupService(s.settings, s.secrets, s.current_user, None)     # no gateway connector
     page = processing_page(qtbot, admin_company, run)
     page.findChild(QPushButton, "testKeysButton").click()
     result = page.findChild(QLabel, "testKeysResult")
@@ -366,10 +368,9 @@ def test_refund_approval_amount_is_set_in_admin_and_audited(qtbot: QtBot, demo_c
     from payapp.domain.roles import Role
     from payapp.models import AuditEvent
     from payapp.services.refund_approvals import THRESHOLD_KEY
-    from payapp.ui.admin.admin_tab import processing_service
 
     services = demo_context.services
-    approvals: Any = services.extras["refund_approvals"]
+    approvals = services.refund_approvals
     page = processing_page(qtbot, demo_context, run)
     field = page.findChild(QLineEdit, "approvalThresholdEdit")
     status = page.findChild(QLabel, "approvalThresholdStatus")
@@ -412,7 +413,7 @@ def test_refund_approval_amount_is_set_in_admin_and_audited(qtbot: QtBot, demo_c
     assert run(services.settings.get(THRESHOLD_KEY)) == 0 and status.text().startswith("Off")
     assert run(changes())[-1] == {THRESHOLD_KEY: [1234_50, 0]}
 
-    german = ProcessingPage(processing_service(services), locale="de_DE")      # typed the German way
+    german = ProcessingPage(services.processing, locale="de_DE")      # typed the German way
     qtbot.addWidget(german)
     run(german.wait_ready())
     german.findChild(QLineEdit, "approvalThresholdEdit").setText("1.000,50")
@@ -422,7 +423,7 @@ def test_refund_approval_amount_is_set_in_admin_and_audited(qtbot: QtBot, demo_c
     services.current_user.actor = Actor(user_id=None, username="fin", role=Role.FINANCE)
     try:
         with pytest.raises(PermissionDenied):
-            run(processing_service(services).save_approval_threshold(5_00))
+            run(services.processing.save_approval_threshold(5_00))
     finally:
         services.current_user.actor = admin
     assert run(services.settings.get(THRESHOLD_KEY)) == 0

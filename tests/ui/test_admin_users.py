@@ -210,7 +210,7 @@ def test_audit_model_pages_lazily(qtbot: QtBot, admin_company: AppContext, run: 
 
 
 def test_main_window_hides_admin_tab_for_non_admins(qtbot: QtBot, admin_company: AppContext) -> None:  # noqa: F811
-    window = build_main_window(admin_company.config, context=admin_company)
+    window = build_main_window(admin_company)
     qtbot.addWidget(window)
     admin_index = window.tabs.indexOf(window.tab("adminTab"))
     window.apply_role(admin_company.services.current_user.actor)
@@ -299,11 +299,7 @@ def test_users_page_reset_password(qtbot: QtBot, admin_company: AppContext, run:
 
 def test_admin_tab_adds_connections_when_the_service_is_there(qtbot: QtBot, demo_context: AppContext,
                                                                run: Any) -> None:
-    from payapp.services.connections import ConnectionsService
-
-    s = demo_context.services
-    if s.connections is None:
-        s.connections = ConnectionsService(s.db, s.settings, s.secrets, s.current_user, demo_context.http, demo=True)
+    s = demo_context.services       # the composition root always builds the connections service
     tab = AdminTab(s)
     qtbot.addWidget(tab)
     titles = [tab.pages.item(i).text() for i in range(tab.pages.count())]

@@ -19,14 +19,14 @@ from payapp.ui.window_state import WindowState
 
 def test_main_window_has_three_tabs_and_remembers_geometry(qtbot: QtBot, demo_context: AppContext,
                                                            tmp_path: Path, run: Any) -> None:
-    window = build_main_window(demo_context.config, context=demo_context)
+    window = build_main_window(demo_context)
     qtbot.addWidget(window)
     tabs = window.findChild(QTabWidget, "mainTabs")
     assert [tabs.tabText(i) for i in range(tabs.count())] == ["Admin", "Invoice History", "Payment Search"]
     window.resize(701, 503)  # within the offscreen platform's 800x600 screen
     window.tabs.setCurrentIndex(2)
     window.close()
-    again = build_main_window(demo_context.config, context=demo_context)
+    again = build_main_window(demo_context)
     qtbot.addWidget(again)
     assert (again.width(), again.height()) == (701, 503)
     assert again.tabs.currentIndex() == 2
@@ -38,7 +38,7 @@ def test_status_bar_shows_the_database_and_the_sync_state(qtbot: QtBot, demo_con
     from payapp.ui.sync_status import SyncStatusWidget
     from tests.ui.conftest import wait_until
 
-    window = build_main_window(demo_context.config, context=demo_context)
+    window = build_main_window(demo_context)
     qtbot.addWidget(window)
     window.show()
     bar = window.statusBar()
@@ -47,7 +47,7 @@ def test_status_bar_shows_the_database_and_the_sync_state(qtbot: QtBot, demo_con
     assert sync is not None and sync.isVisible() and sync.sync_button.isVisible()
     run(wait_until(lambda: sync._refreshing is not None and sync._refreshing.done(), 10))   # last sync read
     demo_context.services.current_user.actor = Actor(user_id=None, username="v", role=Role.VIEWER)
-    for_viewer = build_main_window(demo_context.config, context=demo_context)
+    for_viewer = build_main_window(demo_context)
     qtbot.addWidget(for_viewer)
     for_viewer.show()
     widget = for_viewer.statusBar().findChild(SyncStatusWidget)
@@ -59,7 +59,7 @@ def test_status_bar_shows_the_database_and_the_sync_state(qtbot: QtBot, demo_con
 
 
 def test_about_dialog_shows_version(qtbot: QtBot, demo_context: AppContext) -> None:
-    window = build_main_window(demo_context.config, context=demo_context)
+    window = build_main_window(demo_context)
     qtbot.addWidget(window)
     dialog = window.show_about()
     assert __version__ in dialog.findChild(QLabel, "aboutVersion").text()
@@ -134,7 +134,7 @@ def test_every_string_shown_in_german_has_a_german_translation(qtbot: QtBot, qap
     qapp.installTranslator(missed)
     try:
         demo_context.services.locale = babel_locale(install_translators(qapp, "de"))
-        window = build_main_window(demo_context.config, context=demo_context)
+        window = build_main_window(demo_context)
         qtbot.addWidget(window)
         window.show()
 

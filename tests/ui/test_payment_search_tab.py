@@ -83,7 +83,7 @@ async def _second_user(ctx: AppContext) -> Actor:
 def test_void_refund_partial_and_approval_rule(demo_context: AppContext, run: Run) -> None:
     ctx = demo_context
     services = ctx.services
-    approvals: Any = services.extras["refund_approvals"]
+    approvals = services.refund_approvals
     sandbox = ctx.sandboxes["gateway"][0]
     assert services.payments is not None and services.payment_search is not None
     admin = services.current_user.actor

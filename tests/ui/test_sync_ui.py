@@ -13,6 +13,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLineEdit
 
+from payapp.app import demo_credentials
 from payapp.models import Company, Invoice, OutboxJob
 from payapp.models.db import Database
 from payapp.sandbox.autotask import (
@@ -57,7 +58,8 @@ def env(sqlite_url: str, secret_store: SecretStore, current_user: CurrentUser,
     settings = SettingsService(db, secret_store, current_user)
     run(settings.set_many({"autotask.base_url": AT, "quickbooks.base_url": QB, "quickbooks.auth_base_url": QB,
                            "currency": "USD"}))
-    yield Env(db, http, settings, ConnectionsService(db, settings, secret_store, current_user, http, demo=True),
+    yield Env(db, http, settings, ConnectionsService(db, settings, secret_store, current_user, http, demo=True,
+                                                     demo_credentials=demo_credentials()),
               qb_sandbox)
     run(http.aclose())
     run(db.dispose())

@@ -10,12 +10,7 @@ from PySide6.QtWidgets import QHBoxLayout, QListWidget, QStackedWidget, QWidget
 
 from payapp.domain.roles import Permission
 from payapp.services.context import Services
-from payapp.services.processing import ProcessingSetupService
 from payapp.ui.widgets import EmptyState
-
-
-def processing_service(services: Services) -> ProcessingSetupService:
-    return ProcessingSetupService(services.settings, services.secrets, services.current_user, services.gateways)
 
 
 def _have_connections_page() -> bool:
@@ -51,12 +46,10 @@ class AdminTab(QWidget):
         s = self._services
         pages: list[tuple[str, str, QWidget]] = [
             ("paymentProcessingPage", self.tr("Payment Processing"),
-             ProcessingPage(processing_service(s), locale=s.locale))]
-        if s.users is not None:
-            pages.append(("usersPage", self.tr("Users"), UsersPage(s.users, locale=s.locale)))
-        if s.audit_log is not None:
-            pages.append(("auditLogPage", self.tr("Audit Log"), AuditPage(s.audit_log, locale=s.locale)))
-        if s.connections is not None and _have_connections_page():
+             ProcessingPage(s.processing, locale=s.locale)),
+            ("usersPage", self.tr("Users"), UsersPage(s.users, locale=s.locale)),
+            ("auditLogPage", self.tr("Audit Log"), AuditPage(s.audit_log, locale=s.locale))]
+        if _have_connections_page():
             from payapp.ui.admin.connections_page import ConnectionsPage
 
             pages.append(("connectionsPage", self.tr("Connections"), ConnectionsPage(s.connections, s.settings)))
@@ -103,10 +96,9 @@ class AdminTab(QWidget):
             add_user.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
             add_user.show()
             shots.append(("admin-addUserDialog", add_user))
-        if self._services.users is not None:
-            for first in (False, True):
-                dialog = SignInDialog(self._services.users, first_admin=first, parent=self)
-                dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-                dialog.show()
-                shots.append((dialog.objectName(), dialog))
+        for first in (False, True):
+            dialog = SignInDialog(self._services.users, first_admin=first, parent=self)
+            dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            dialog.show()
+            shots.append((dialog.objectName(), dialog))
         return shots

@@ -83,7 +83,6 @@ class InvoiceHistoryTab(QWidget):
         self.context_menu: QMenu | None = None
         self.open_views: list[InvoiceView] = []
         self.open_payments: list[PaymentDialog] = []
-        assert services.invoices is not None, "InvoiceService is wired in app._build_feature_services"
         self.model = InvoiceTableModel(services.invoices, locale=services.locale, parent=self)
 
         layout = QVBoxLayout(self)

@@ -692,7 +692,7 @@ class PaymentDialog(QDialog):
             return
         finally:
             del request
-        if self._services.invoices is not None and result.status in ("approved", "unknown"):
+        if result.status in ("approved", "unknown"):
             await self._refresh_header()
         if shiboken6.isValid(self):
             self._show_result(result)           # the last step: nothing of this payment is left pending

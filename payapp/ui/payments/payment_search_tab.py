@@ -35,6 +35,7 @@ from payapp.domain.roles import Permission
 from payapp.services.context import Services
 from payapp.services.payment_export import export_payments
 from payapp.services.payment_search import PaymentDetails, PaymentQuery, PaymentTotals
+from payapp.services.refund_approvals import RefundApprovalService
 from payapp.ui.i18n import format_count
 from payapp.ui.lazy_model import LazyTableView
 from payapp.ui.messages import user_text
@@ -92,7 +93,7 @@ class PaymentSearchTab(QWidget):
         self._state = window_state
         self._locale = services.locale
         self._search = services.payment_search
-        self._approvals: Any = services.extras.get("refund_approvals")
+        self._approvals: RefundApprovalService | None = services.refund_approvals
         self._tasks: set[asyncio.Task[Any]] = set()
         self._export_task: asyncio.Task[int] | None = None
         self._totals_task: asyncio.Task[None] | None = None
