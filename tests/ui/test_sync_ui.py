@@ -486,6 +486,7 @@ def test_quickbooks_connect_with_production_keys_pasting_the_address_and_choosin
     run(save_redirect("http://10.0.0.1/cb", "error"))
     assert "https" in page.banner.text
     run(save_redirect(page_uri, "success"))
+    run(wait_until(lambda: page.qb_paste_box.isVisibleTo(page)))   # the page reloads after the banner shows
     assert page.qb_paste_box.isVisibleTo(page) and "Register exactly this address" in page.qb_redirect_hint.text()
     page.qb_redirect_copy.click()
     assert QGuiApplication.clipboard().text() == page_uri
