@@ -284,7 +284,7 @@ class StoredCredential:
     initial_transaction_id: str = ""
 
     def fields(self) -> dict[str, str]:
-        out = {"stored_credential_indicator": self.indicator, "initiated_by": self.initiated_by}
+        out: dict[str, str] = {"stored_credential_indicator": self.indicator, "initiated_by": self.initiated_by}
         if self.indicator == "used" and self.initial_transaction_id:
             out["initial_transaction_id"] = self.initial_transaction_id
         return out
