@@ -1,8 +1,10 @@
-"""UI fixtures: a fresh qasync loop per test and the whole demo app built against a temporary folder."""
+"""UI fixtures: a fresh qasync loop per test, the whole demo app built against a temporary folder, and a real
+(non-demo) company with an in-memory keyring and a signed-in first admin for the Admin tab tests."""
 
 from __future__ import annotations
 
 import asyncio
+import ctypes
 import gc
 from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
@@ -10,14 +12,20 @@ from typing import Any, TypeVar
 
 import pytest
 import qasync
+from keyring.backend import KeyringBackend
 from PySide6.QtWidgets import QApplication
 
 from payapp.app import AppContext, build_context
 from payapp.config import load_config
 from payapp.gui import collect_garbage_on_gui_thread
+from payapp.services.memory_keyring import MemoryKeyring
 from payapp.ui.i18n import install_translators, remove_translators
+from tests.conftest import TEST_ALLOWED_BACKENDS
 
 T = TypeVar("T")
+
+ADMIN_PASSWORD = "first admin password"
+_SPARE_REFERENCES = 1 << 40
 
 
 @pytest.fixture(autouse=True)
@@ -134,3 +142,42 @@ async def wait_until(predicate: Callable[[], bool], timeout: float = 5.0) -> Non
         if asyncio.get_running_loop().time() > deadline:
             raise AssertionError("condition not reached in time")
         await asyncio.sleep(0.01)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def pyside_bool_refcount_guard() -> Iterator[None]:
+    """PySide6 6.12.0's `SignalInstance.emit()` returns `True` without a new
+    reference. qasync emits a signal for every `call_soon_threadsafe` (each aiosqlite result), so a test run
+    drains `True`'s reference count until CPython 3.11 aborts at exit with "bool_dealloc". Until PySide6 is
+    pinned to a release without the bug, give `True` and `False` enough references to never reach zero (they
+    are never freed anyway). This only keeps the interpreter alive; it changes nothing the tests check."""
+    for value in (True, False):
+        ctypes.c_ssize_t.from_address(id(value)).value += _SPARE_REFERENCES
+    yield
+
+
+def company_context(tmp_path: Path, backend: KeyringBackend, *, allow: tuple[str, ...] | None) -> AppContext:
+    config = load_config(demo=False, data_dir=tmp_path / "company")
+    return build_context(config, keyring_backend=backend, allow_backends=allow)
+
+
+@pytest.fixture
+def company_keyring() -> MemoryKeyring:
+    return MemoryKeyring()
+
+
+@pytest.fixture
+def company(tmp_path: Path, company_keyring: MemoryKeyring,
+            run: Callable[[Awaitable[Any]], Any]) -> Iterator[AppContext]:
+    """A fresh real company database (SQLite in tmp), nobody signed in yet."""
+    ctx = company_context(tmp_path, company_keyring, allow=TEST_ALLOWED_BACKENDS)
+    yield ctx
+    close_context(ctx, run)
+
+
+@pytest.fixture
+def admin_company(company: AppContext, run: Callable[[Awaitable[Any]], Any]) -> AppContext:
+    """The company with its first admin created and signed in."""
+    assert company.services.users is not None
+    run(company.services.users.create_first_admin("alice", ADMIN_PASSWORD, "Alice Admin"))
+    return company

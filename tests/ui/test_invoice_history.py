@@ -31,7 +31,6 @@ from payapp.ui.window_state import WindowState
 from tests.conftest import VIEWER
 from tests.payment_helpers import bank
 from tests.ui.conftest import wait_until
-from tests.ui.invoice_fixtures import pyside_bool_refcount_guard  # noqa: F401 - autouse fixture
 
 Run = Callable[..., Any]
 # The offscreen platform cannot raise a popup menu or grab the keyboard for it; the menu works regardless.

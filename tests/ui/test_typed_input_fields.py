@@ -18,7 +18,6 @@ from payapp.services.invoices import InvoiceRow
 from payapp.ui.invoices.payment_dialog import PaymentDialog
 from payapp.ui.payments.payment_search_tab import PaymentSearchTab
 from payapp.ui.window_state import WindowState
-from tests.ui.invoice_fixtures import pyside_bool_refcount_guard  # noqa: F401 - autouse fixture
 
 Run = Callable[..., Any]
 FUTURE = f"12/{(dt.date.today().year + 2) % 100:02d}"
