@@ -141,16 +141,6 @@ Checkpoint = Callable[[str], Awaitable[None]]
 
 # ---------------------------------------------------------------------------------- inputs / outputs
 
-def _new_id(result: CursorResult[Any]) -> int:
-    """The id an INSERT gave its row (SQLAlchemy types `inserted_primary_key` as optional: other statements have
-    none)."""
-    key = result.inserted_primary_key
-    if key is None:
-        raise RuntimeError("the INSERT returned no primary key")
-    new_id: int = key[0]
-    return new_id
-
-
 def _clean_text_fields(obj: object, names: tuple[str, ...]) -> None:
     """Names and addresses as typed, without NUL, control characters or lone surrogates (stored, and sent to the
     gateway). Card and account numbers are not cleaned: validation refuses them as typed."""
@@ -346,6 +336,16 @@ class _Prepared:
     account_type: str = ""
     holder_type: str = ""
     holder_name: str = ""
+
+
+def _new_id(result: CursorResult[Any]) -> int:
+    """The id an INSERT gave its row (SQLAlchemy types `inserted_primary_key` as optional: other statements have
+    none)."""
+    key = result.inserted_primary_key
+    if key is None:
+        raise RuntimeError("the INSERT returned no primary key")
+    new_id: int = key[0]
+    return new_id
 
 
 def _audit(s: Session | AsyncSession, actor: Actor, action: str, **kw: Any) -> None:
