@@ -2,7 +2,7 @@
 """The two commands a developer needs, on Windows, macOS and Linux:
 
     python3 dev.py run [payapp arguments]   # opens PayApp (demo mode when nothing is configured)
-    python3 dev.py test [pytest arguments]  # lint, import contracts and the whole test suite
+    python3 dev.py test [pytest arguments]  # lint, import contracts, types and the whole test suite
 
 Each creates `.venv` beside this file on first use and installs what is needed into it (again only when
 pyproject.toml changes). Nothing is installed outside `.venv`."""
@@ -54,6 +54,7 @@ def test(args: list[str]) -> int:
     steps = [
         [str(PY), "-m", "ruff", "check", "payapp", "tests", "bench", "tools", "dev.py"],
         [str(BIN / "lint-imports")],
+        [str(PY), "-m", "mypy"],
         [str(PY), "-m", "pytest", "-q", "-p", "no:randomly", *args],
     ]
     for step in steps:

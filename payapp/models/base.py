@@ -4,8 +4,9 @@ SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING, ClassVar
 
-from sqlalchemy import DateTime, MetaData, TypeDecorator
+from sqlalchemy import DateTime, MetaData, Table, TypeDecorator
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase
 
@@ -39,6 +40,11 @@ class UtcDateTime(TypeDecorator[dt.datetime]):
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
+
+    if TYPE_CHECKING:
+        # Every model maps one Table (never a join or a select), so `Model.__table__.insert()`, `.c`, `.indexes`
+        # type-check; SQLAlchemy declares the wider FromClause.
+        __table__: ClassVar[Table]
 
 
 def utcnow() -> dt.datetime:

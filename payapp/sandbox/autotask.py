@@ -117,7 +117,8 @@ class AutotaskSandbox:
         rng = random.Random(self.seed)
         anchor = self.anchor or dt.date.today()
         old = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
-        comps, conts, ctrs, tks, invs, items = ([] for _ in range(6))
+        lists: tuple[list[Rec], ...] = tuple([] for _ in range(6))
+        comps, conts, ctrs, tks, invs, items = lists
         for i in range(1, self.companies + 1):
             city, st, zp = rng.choice(_CITIES)
             name = f"{rng.choice(_WORDS)} {rng.choice(_KINDS)}" + ("" if i <= 40 else f" {i}")

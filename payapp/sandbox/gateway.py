@@ -486,7 +486,9 @@ class GatewaySandbox:
             if "return" in kinds:
                 kinds |= RETURN_ACTIONS
             txs = [t for t in txs if any(a.action_type in kinds for a in t.actions)]
-        for name, keep in (("start_date", lambda s, d: s >= d), ("end_date", lambda s, d: s <= d)):
+        bounds: tuple[tuple[str, Callable[[str, str], bool]], ...] = (
+            ("start_date", lambda s, d: s >= d), ("end_date", lambda s, d: s <= d))
+        for name, keep in bounds:
             if form.get(name):
                 bound = form[name]
                 if len(bound) != 14 or not bound.isdigit():

@@ -406,7 +406,7 @@ def create_quickbooks_app(state: QuickBooksSandbox | None = None) -> Starlette:
             if any(c["DisplayName"] == name for c in sb.entities["Customer"].values()):
                 raise _Fault(400, "6240", "Duplicate Name Exists Error",
                              f"The name supplied already exists. : Another customer is already using this name: {name}")
-            rec = {"Id": sb.new_id(), "SyncToken": "0", "DisplayName": name, "Active": True, "Balance": Decimal(0),
+            rec: Rec = {"Id": sb.new_id(), "SyncToken": "0", "DisplayName": name, "Active": True, "Balance": Decimal(0),
                    "MetaData": meta()}
         elif entity == "Invoice":
             ref("Customer", body.get("CustomerRef"), "CustomerRef")

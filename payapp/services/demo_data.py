@@ -83,7 +83,10 @@ def generate_demo_company(url: str, *, companies: int = 60, years: int = 2, seed
     today = today or dt.date.today()
     engine = make_sync_engine(url)
     used: set[str] = set()
-    company_rows, contact_rows, contract_rows, ticket_rows = [], [], [], []
+    company_rows: list[dict[str, object]] = []
+    contact_rows: list[dict[str, object]] = []
+    contract_rows: list[dict[str, object]] = []
+    ticket_rows: list[dict[str, object]] = []
     for cid in range(1, companies + 1):
         city, state, zip_code = rng.choice(CITIES)
         company_rows.append(dict(id=cid, external_id=29000000 + cid, name=_company_name(rng, used),
@@ -109,9 +112,13 @@ def generate_demo_company(url: str, *, companies: int = 60, years: int = 2, seed
                                                       "Firewall rule change", "Onboarding new hire"]),
                                     status="Complete", created_at=now - dt.timedelta(days=rng.randint(1, 700)),
                                     modified_at=now))
-    names = {r["id"]: r["name"] for r in company_rows}
+    names = {r["id"]: str(r["name"]) for r in company_rows}
 
-    invoice_rows, line_rows, payment_rows, refund_rows, method_rows = [], [], [], [], []
+    invoice_rows: list[dict[str, object]] = []
+    line_rows: list[dict[str, object]] = []
+    payment_rows: list[dict[str, object]] = []
+    refund_rows: list[dict[str, object]] = []
+    method_rows: list[dict[str, object]] = []
     start = today - dt.timedelta(days=365 * years)
     inv_id = 0
     for cid in range(1, companies + 1):
@@ -161,7 +168,7 @@ def generate_demo_company(url: str, *, companies: int = 60, years: int = 2, seed
                             (Ticket, ticket_rows), (Invoice, invoice_rows), (InvoiceLine, line_rows),
                             (SavedPaymentMethod, method_rows), (Payment, payment_rows), (Refund, refund_rows)):
             for batch in _batched(rows):
-                conn.execute(insert(model.__table__), batch)  # type: ignore[attr-defined]
+                conn.execute(insert(model.__table__), batch)
     engine.dispose()
     return DemoSummary(len(company_rows), len(contact_rows), len(invoice_rows), len(payment_rows))
 
@@ -234,7 +241,7 @@ def write_demo_settings(url: str, values: dict[str, object]) -> None:
     engine.dispose()
 
 
-INVOICE_INDEXES = [idx for idx in Invoice.__table__.indexes]  # type: ignore[attr-defined]
+INVOICE_INDEXES = [idx for idx in Invoice.__table__.indexes]
 
 
 def generate_invoices(url: str, count: int, *, companies: int = 2000, seed: int = 11,
@@ -258,7 +265,7 @@ def generate_invoices(url: str, count: int, *, companies: int = 2000, seed: int 
             names.append(name)
             rows.append(dict(id=base_company + i + 1, name=name, number=f"B{i}", country="US", is_active=True,
                              phone="", address1="", city="", state="", postal_code="", synced_at=now))
-        conn.execute(insert(Company.__table__), rows)  # type: ignore[attr-defined]
+        conn.execute(insert(Company.__table__), rows)
     sqlite = engine.dialect.name == "sqlite"
     if sqlite:
         raw = engine.raw_connection()
@@ -267,12 +274,14 @@ def generate_invoices(url: str, count: int, *, companies: int = 2000, seed: int 
             for idx in INVOICE_INDEXES:
                 cur.execute(f"DROP INDEX IF EXISTS {idx.name}")
             cur.execute("BEGIN")
+            # sqlite3 takes any iterable of rows (no list of all of them); SQLAlchemy's PEP 249 protocol says Sequence
+            tuples = _invoice_tuples(rng, count, base_invoice, base_company, names, today, now.isoformat(sep=" "))
             cur.executemany(
                 "INSERT INTO invoices (id, company_id, company_name, invoice_number, invoice_date, due_date, currency,"
                 " total_minor, tax_minor, paid_minor, balance_minor, status, is_voided, payment_term, comments,"
                 " sync_state, psa_paid_marked, created_at, updated_at, accounting_number)"
                 " VALUES (?,?,?,?,?,?,'USD',?,0,?,?,?,?,'Net 30','',?,0,?,?,?)",
-                _invoice_tuples(rng, count, base_invoice, base_company, names, today, now.isoformat(sep=" ")))
+                tuples)  # type: ignore[arg-type]
             cur.execute("COMMIT")
             for idx in INVOICE_INDEXES:
                 cols = ", ".join(c.name for c in idx.columns)
@@ -291,10 +300,10 @@ def generate_invoices(url: str, count: int, *, companies: int = 2000, seed: int 
                 batch.append(dict(zip(keys, t, strict=True), currency="USD", tax_minor=0, payment_term="Net 30",
                                   comments="", psa_paid_marked=False))
                 if len(batch) >= 10000:
-                    conn.execute(insert(Invoice.__table__), batch)  # type: ignore[attr-defined]
+                    conn.execute(insert(Invoice.__table__), batch)
                     batch.clear()
             if batch:
-                conn.execute(insert(Invoice.__table__), batch)  # type: ignore[attr-defined]
+                conn.execute(insert(Invoice.__table__), batch)
             conn.execute(text("ANALYZE invoices"))
     engine.dispose()
     return count

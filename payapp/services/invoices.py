@@ -263,7 +263,7 @@ class InvoiceService:
 
     @staticmethod
     def _to_row(r: Any) -> InvoiceRow:
-        return InvoiceRow(*r[:-1], SortKey(r[-1], r[0]))     # the columns of _row_select
+        return InvoiceRow(*(*r[:-1], SortKey(r[-1], r[0])))     # the columns of _row_select, then the sort key
 
     def _segments(self, query: InvoiceQuery, after: SortKey | None) -> list[_Segment]:
         """The (extra WHERE, ORDER BY) of each segment still to read, in order."""
@@ -275,7 +275,8 @@ class InvoiceService:
             pair, bound = tuple_(col, Invoice.id), tuple_(literal(value, col.type), literal(ident))
             return pair < bound if desc else pair > bound
 
-        id_after = (lambda ident: Invoice.id < ident) if desc else (lambda ident: Invoice.id > ident)
+        id_after: Callable[[int], ColumnElement[bool]] = \
+            (lambda ident: Invoice.id < ident) if desc else (lambda ident: Invoice.id > ident)
         order_values = [col.desc(), Invoice.id.desc()] if desc else [col.asc(), Invoice.id.asc()]
         order_nulls = [Invoice.id.desc()] if desc else [Invoice.id.asc()]
         if not nullable:

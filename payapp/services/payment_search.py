@@ -337,7 +337,7 @@ _SORT_POSITION = {k: _ROW_FIELDS.index(v.key) for k, v in SORT_COLUMNS.items()}
 
 def _rows(result: Any, sort_key: str) -> list[PaymentRow]:
     at = _SORT_POSITION.get(sort_key, _SORT_POSITION["date"])
-    return [PaymentRow(*r, sort_key=(r[at], r[0])) for r in result]
+    return [PaymentRow(*(*r, (r[at], r[0]))) for r in result]     # sort_key is the field after the columns
 
 
 class PaymentSearchService:
@@ -431,7 +431,7 @@ class PaymentSearchService:
         status = PaymentStatus(p.status)
         failed_jobs = [j for j in jobs if j.status == "needs_attention"]
         may_manage = actor.can(Permission.MANAGE_PAYMENT)
-        fields = {c.key: getattr(p, c.key) for c in Payment.__table__.columns}  # type: ignore[attr-defined]
+        fields = {c.key: getattr(p, c.key) for c in Payment.__table__.columns}
         return PaymentDetails(
             row=row, fields=fields, response_code=p.response_code, response_text=p.response_text,
             auth_code=p.auth_code, avs_result=p.avs_result, cvv_result=p.cvv_result, sync_error=p.sync_error,

@@ -62,7 +62,7 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from typing import Any, TypeVar, cast
 
-from sqlalchemy import Connection, Engine, Insert, Table, bindparam, func, insert, select, update
+from sqlalchemy import Connection, CursorResult, Engine, Insert, bindparam, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
@@ -133,7 +133,8 @@ GATEWAY_MINIMUM_MAJOR = 1
 
 def gateway_minimum_minor(currency: str) -> int:
     """The smallest amount the gateway takes, in minor units of `currency` (1.00 USD = 100)."""
-    return GATEWAY_MINIMUM_MAJOR * 10 ** minor_digits(currency)
+    scale: int = 10 ** minor_digits(currency)       # int ** int is typed Any (a negative power is a float)
+    return GATEWAY_MINIMUM_MAJOR * scale
 
 Checkpoint = Callable[[str], Awaitable[None]]
 
@@ -337,6 +338,16 @@ class _Prepared:
     holder_name: str = ""
 
 
+def _new_id(result: CursorResult[Any]) -> int:
+    """The id an INSERT gave its row (SQLAlchemy types `inserted_primary_key` as optional: other statements have
+    none)."""
+    key = result.inserted_primary_key
+    if key is None:
+        raise RuntimeError("the INSERT returned no primary key")
+    new_id: int = key[0]
+    return new_id
+
+
 def _audit(s: Session | AsyncSession, actor: Actor, action: str, **kw: Any) -> None:
     # audit.record only adds a row to the session, so a synchronous Session serves as well
     audit.record(cast(AsyncSession, s), actor, action, **kw)
@@ -380,11 +391,11 @@ def _sale_decision(txs: Sequence[NmiTransaction]) -> _Decision | None:
 T = TypeVar("T")
 
 # Tables and statements of the two hot transactions, built once (SQL Core: no identity map, no flush).
-_PAYMENTS = cast(Table, Payment.__table__)
-_INVOICES = cast(Table, Invoice.__table__)
-_METHODS = cast(Table, SavedPaymentMethod.__table__)
-_AUDIT_EVENTS = cast(Table, AuditEvent.__table__)
-_OUTBOX = cast(Table, OutboxJob.__table__)
+_PAYMENTS = Payment.__table__
+_INVOICES = Invoice.__table__
+_METHODS = SavedPaymentMethod.__table__
+_AUDIT_EVENTS = AuditEvent.__table__
+_OUTBOX = OutboxJob.__table__
 _P, _I, _M = _PAYMENTS.c, _INVOICES.c, _METHODS.c
 
 _LOCK_INVOICE = (select(_I.id, _I.company_id, _I.company_name, _I.invoice_number, _I.currency, _I.balance_minor,
@@ -641,17 +652,17 @@ class PaymentService:
                 # The vault id is ours, so a crash between the gateway's answer and our record still
                 # knows which vault entry to activate. Inactive (invisible) until the charge is approved.
                 save_as = f"pa{secrets.token_hex(10)}"
-                saved_method_id = conn.execute(_INSERT_METHOD, {
+                saved_method_id = _new_id(conn.execute(_INSERT_METHOD, {
                     "company_id": inv.company_id, "contact_id": request.contact_id, "gateway": gateway.name,
                     "vault_id": save_as, "method": kind, "brand": prepared.brand, "last_four": prepared.last_four,
                     "expiry": prepared.expiry, "account_type": prepared.account_type,
                     "account_holder_type": prepared.holder_type, "holder_name": prepared.holder_name[:200],
-                    "is_active": False, "created_at": now}).inserted_primary_key[0]
+                    "is_active": False, "created_at": now}))
             order_id = f"pa{inv.id}-{uuid.uuid4().hex[:24]}"
             shown = saved if saved is not None else prepared
             started_mono, started_wall = time.monotonic(), time.time()
             deadline = self._db_now(conn) + self._send_window
-            payment_id = conn.execute(_INSERT_PAYMENT, {
+            payment_id = _new_id(conn.execute(_INSERT_PAYMENT, {
                 "order_id": order_id, "invoice_id": inv.id, "company_id": inv.company_id,
                 "company_name": inv.company_name, "invoice_number": inv.invoice_number, "gateway": gateway.name,
                 "amount_minor": request.amount_minor, "currency": inv.currency, "method": kind,
@@ -660,7 +671,7 @@ class PaymentService:
                 "contact_id": request.contact_id, "status": S.PENDING.value, "created_by": actor.user_id,
                 "created_by_name": (actor.display_name or actor.username)[:100], "created_at": now,
                 "send_deadline": deadline,
-            }).inserted_primary_key[0]
+            }))
             return _Opened(payment_id, order_id, inv.currency, inv.invoice_number, gateway, save_as, vault_id,
                            started_mono, started_wall, bool(values.get(REFUSE_CVV_KEY)), kind,
                            initial_transaction_id)
@@ -749,6 +760,7 @@ class PaymentService:
         """Admin › Payment Processing refuses card payments whose CVV does not match: void the approved charge
         at once, so nothing stays charged, and say why."""
         amount = format_money(result.amount_minor, result.currency)
+        void: RefundResult | None
         try:
             void = await self._void_or_refund(actor, {"kind": "void", "amount_minor": None}, result.payment_id,
                                               None, "The card's security code (CVV) did not match.")

@@ -56,7 +56,7 @@ import sqlite3
 import threading
 import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, TypeVar
@@ -442,7 +442,7 @@ class SyncService:
 
     # ------------------------------------------------------------------ entities
 
-    async def _prefetched(self, pages: AsyncIterator[list[Json]]) -> AsyncIterator[list[Json]]:
+    async def _prefetched(self, pages: AsyncIterator[list[Json]]) -> AsyncGenerator[list[Json], None]:
         """The pages of `pages`, asking Autotask for the next one while the caller writes the current one.
         Only the time spent blocked here counts as waiting for Autotask."""
         iterator = aiter(pages)
@@ -816,7 +816,8 @@ class _PageWriter:
         self._digits = minor_digits(self._currency)
         dialect = self._engine.dialect
         if not dialect.positional:      # psycopg: compile for its positional %s style instead of %(name)s
-            dialect = type(dialect)(paramstyle="format")
+            # every concrete dialect is a DefaultDialect, whose __init__ takes paramstyle (Dialect's has none)
+            dialect = type(dialect)(paramstyle="format")  # type: ignore[call-arg]
         self._companies = _Bulk(dialect, Company.__table__, _COMPANY_COLS, _COMPANY_UPDATE)
         self._contacts = _Bulk(dialect, Contact.__table__, _CONTACT_COLS, _CONTACT_UPDATE)
         self._contracts = _Bulk(dialect, Contract.__table__, _CONTRACT_COLS, _CONTRACT_UPDATE)
@@ -883,12 +884,13 @@ class _PageWriter:
         with self.conn.begin():
             for ext, ident, name in self.conn.execute(select(Company.external_id, Company.id, Company.name)
                                                       .where(Company.external_id.is_not(None))):
+                assert ext is not None      # the WHERE; mypy types the column int | None
                 m.company[int(ext)] = int(ident)
                 m.company_name[int(ext)] = name
             for model, target in ((Contact, m.contact), (Contract, m.contract), (Ticket, m.ticket),
                                   (Invoice, m.invoice)):
                 res = self.conn.execute(select(model.external_id, model.id).where(model.external_id.is_not(None)))
-                target.update((int(a), int(b)) for a, b in res)
+                target.update((int(a), int(b)) for a, b in res if a is not None)     # always (the WHERE)
 
     # -- pages
 

@@ -285,16 +285,16 @@ def ensure_demo_admin(database_url: str | URL, username: str = "demo", display_n
         with engine.begin() as conn:
             row = conn.execute(select(User.id, User.role).where(User.username == username)).first()
             if row is None:
-                user_id = conn.execute(users.insert().values(  # type: ignore[attr-defined]
+                user_id = conn.execute(users.insert().values(
                     username=username, display_name=display_name, role=Role.ADMIN.value,
                     password_hash="!demo-no-password", is_active=True, failed_attempts=0,
                     created_at=now).returning(User.id)).scalar_one()
             else:
                 user_id = row.id
             actor = Actor(user_id=user_id, username=username, role=Role.ADMIN, display_name=display_name)
-            conn.execute(users.update().where(users.c.id == user_id).values(  # type: ignore[attr-defined]
+            conn.execute(users.update().where(users.c.id == user_id).values(
                 last_sign_in_at=now))
-            conn.execute(AuditEvent.__table__.insert().values(  # type: ignore[attr-defined]
+            conn.execute(AuditEvent.__table__.insert().values(
                 occurred_at=now, **audit.entry(actor, "auth.sign_in", entity_type="user", entity_id=user_id,
                                                demo=True)))
     finally:

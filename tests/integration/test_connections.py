@@ -7,7 +7,6 @@ import asyncio
 import contextlib
 import datetime as dt
 import time
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
@@ -23,9 +22,8 @@ from payapp.sandbox.autotask import (
     DEMO_INTEGRATION_CODE,
     DEMO_SECRET,
     AutotaskSandbox,
-    create_autotask_app,
 )
-from payapp.sandbox.quickbooks import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, QuickBooksSandbox, create_quickbooks_app
+from payapp.sandbox.quickbooks import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, QuickBooksSandbox
 from payapp.services.auth import CurrentUser
 from payapp.services.connections import QB_REFRESH, ConnectionsService
 from payapp.services.secrets import Secret, SecretStore
@@ -34,22 +32,6 @@ from payapp.services.settings import SettingsService
 AT = "https://autotask.sandbox.test/atservicesrest"
 QB = "https://quickbooks.sandbox.test"
 QB_AUTH = "https://oauth.sandbox.test"
-
-
-@pytest.fixture
-def sandboxes() -> tuple[AutotaskSandbox, QuickBooksSandbox]:
-    return AutotaskSandbox(companies=5, invoices=30, seed=3), QuickBooksSandbox()
-
-
-@pytest.fixture
-async def http(sandboxes: tuple[AutotaskSandbox, QuickBooksSandbox]) -> AsyncIterator[httpx.AsyncClient]:
-    at, qb = sandboxes
-    qb_app = create_quickbooks_app(qb)
-    mounts = {"all://autotask.sandbox.test": httpx.ASGITransport(app=create_autotask_app(at)),
-              "all://quickbooks.sandbox.test": httpx.ASGITransport(app=qb_app),
-              "all://oauth.sandbox.test": httpx.ASGITransport(app=qb_app)}
-    async with httpx.AsyncClient(mounts=mounts) as client:
-        yield client
 
 
 async def configure(database: Database, secret_store: SecretStore, current_user: CurrentUser,

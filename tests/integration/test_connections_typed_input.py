@@ -14,9 +14,7 @@ from payapp.services.auth import CurrentUser
 from payapp.services.processing import ProcessingSetupService
 from payapp.services.secrets import Secret, SecretStore
 from payapp.services.settings import PRIVATE_KEY, SettingsService
-from tests.integration.test_connections import configure, http, sandboxes
-
-__all__ = ["http", "sandboxes"]
+from tests.integration.test_connections import configure
 
 
 @pytest.mark.parametrize("address", ["https://[::1", "https://webservices5.autotask.net:٤٤٣", "https://at:99999",

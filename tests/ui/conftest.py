@@ -1,4 +1,5 @@
-"""UI fixtures: a fresh qasync loop per test and the whole demo app built against a temporary folder."""
+"""UI fixtures: a fresh qasync loop per test, the whole demo app built against a temporary folder, and a real
+(non-demo) company with an in-memory keyring and a signed-in first admin for the Admin tab tests."""
 
 from __future__ import annotations
 
@@ -10,14 +11,19 @@ from typing import Any, TypeVar
 
 import pytest
 import qasync
+from keyring.backend import KeyringBackend
 from PySide6.QtWidgets import QApplication
 
 from payapp.app import AppContext, build_context
 from payapp.config import load_config
 from payapp.gui import collect_garbage_on_gui_thread
+from payapp.services.memory_keyring import MemoryKeyring
 from payapp.ui.i18n import install_translators, remove_translators
+from tests.conftest import TEST_ALLOWED_BACKENDS
 
 T = TypeVar("T")
+
+ADMIN_PASSWORD = "first admin password"
 
 
 @pytest.fixture(autouse=True)
@@ -134,3 +140,31 @@ async def wait_until(predicate: Callable[[], bool], timeout: float = 5.0) -> Non
         if asyncio.get_running_loop().time() > deadline:
             raise AssertionError("condition not reached in time")
         await asyncio.sleep(0.01)
+
+
+
+def company_context(tmp_path: Path, backend: KeyringBackend, *, allow: tuple[str, ...] | None) -> AppContext:
+    config = load_config(demo=False, data_dir=tmp_path / "company")
+    return build_context(config, keyring_backend=backend, allow_backends=allow)
+
+
+@pytest.fixture
+def company_keyring() -> MemoryKeyring:
+    return MemoryKeyring()
+
+
+@pytest.fixture
+def company(tmp_path: Path, company_keyring: MemoryKeyring,
+            run: Callable[[Awaitable[Any]], Any]) -> Iterator[AppContext]:
+    """A fresh real company database (SQLite in tmp), nobody signed in yet."""
+    ctx = company_context(tmp_path, company_keyring, allow=TEST_ALLOWED_BACKENDS)
+    yield ctx
+    close_context(ctx, run)
+
+
+@pytest.fixture
+def admin_company(company: AppContext, run: Callable[[Awaitable[Any]], Any]) -> AppContext:
+    """The company with its first admin created and signed in."""
+    assert company.services.users is not None
+    run(company.services.users.create_first_admin("alice", ADMIN_PASSWORD, "Alice Admin"))
+    return company

@@ -25,8 +25,7 @@ from payapp.ui.admin.processing_page import ProcessingPage
 from payapp.ui.widgets import MaskedLineEdit
 from tests.conftest import TEST_ALLOWED_BACKENDS
 from tests.plaintext_keyring import PlaintextKeyring
-from tests.ui.admin_fixtures import admin_company, company, company_context, company_keyring  # noqa: F401
-from tests.ui.conftest import close_context, wait_until
+from tests.ui.conftest import close_context, company_context, wait_until
 
 PRIV = "K8sPrivSecurityKey-9f3e2a7c41d05b68"
 PUB = "checkout_public_Zq7Lm2Xc9Vb4Nw1"
@@ -61,7 +60,7 @@ def files_under(*roots: Path) -> list[Path]:
 
 
 def test_keys_saved_through_the_ui_are_only_in_the_keyring(
-        qtbot: QtBot, admin_company: AppContext, company_keyring: MemoryKeyring, run: Any) -> None:  # noqa: F811
+        qtbot: QtBot, admin_company: AppContext, company_keyring: MemoryKeyring, run: Any) -> None:
     ctx = admin_company
     log_path = setup_logging(ctx.config)
     window = build_main_window(ctx)          # writes workstation.ini on close
@@ -102,7 +101,7 @@ def test_keys_saved_through_the_ui_are_only_in_the_keyring(
 
 
 def test_the_page_saves_the_credentials_the_gateway_declares(
-        qtbot: QtBot, admin_company: AppContext, company_keyring: MemoryKeyring, run: Any,  # noqa: F811
+        qtbot: QtBot, admin_company: AppContext, company_keyring: MemoryKeyring, run: Any,
         monkeypatch: pytest.MonkeyPatch) -> None:
     """The page's key fields come from the gateway's own list (GatewaySpec.fields), and so does saving: each
     typed value goes to the keyring under its own field's name, whatever order the gateway lists them in."""
@@ -122,7 +121,7 @@ def test_the_page_saves_the_credentials_the_gateway_declares(
     assert company_keyring.store[(SERVICE, PUBLIC_KEY)] == PUB
 
 
-def test_a_typed_key_cannot_be_copied_cut_or_dragged_out(qtbot: QtBot, admin_company: AppContext,  # noqa: F811
+def test_a_typed_key_cannot_be_copied_cut_or_dragged_out(qtbot: QtBot, admin_company: AppContext,
                                                          run: Any) -> None:
     from PySide6.QtGui import QKeySequence
     from PySide6.QtWidgets import QApplication
@@ -268,7 +267,7 @@ def test_status_without_keys_and_clear_keys(qtbot: QtBot, demo_context: AppConte
     assert edit(page, "privateKeyEdit").isVisible()
 
 
-def test_currency_is_read_only_once_set(qtbot: QtBot, admin_company: AppContext, run: Any) -> None:  # noqa: F811
+def test_currency_is_read_only_once_set(qtbot: QtBot, admin_company: AppContext, run: Any) -> None:
     page = processing_page(qtbot, admin_company, run)
     combo = page.currency_combo
     assert combo.isVisible() and combo.currentData() == "USD"      # the gateway's currency first
@@ -282,7 +281,7 @@ def test_currency_is_read_only_once_set(qtbot: QtBot, admin_company: AppContext,
     assert "can never be changed" in page.findChild(QLabel, "currencyValue").text()
 
 
-def test_unsupported_currency_explained(qtbot: QtBot, admin_company: AppContext, run: Any) -> None:  # noqa: F811
+def test_unsupported_currency_explained(qtbot: QtBot, admin_company: AppContext, run: Any) -> None:
     page = processing_page(qtbot, admin_company, run)
     page.currency_combo.setCurrentIndex(page.currency_combo.findData("EUR"))
     page.findChild(QPushButton, "setCurrencyButton").click()
@@ -296,7 +295,7 @@ def test_unsupported_currency_explained(qtbot: QtBot, admin_company: AppContext,
     assert "does not support EUR" in page.findChild(QLabel, "processingStatus").text()
 
 
-def test_test_keys_without_connector(qtbot: QtBot, admin_company: AppContext, run: Any) -> None:  # noqa: F811
+def test_test_keys_without_connector(qtbot: QtBot, admin_company: AppContext, run: Any) -> None:
     from payapp.services.processing import ProcessingSetupService
 
     s = admin_company.services
@@ -324,7 +323,7 @@ def test_test_keys_against_the_sandbox(qtbot: QtBot, demo_context: AppContext, r
 
 
 def test_keys_changed_on_another_workstation(
-        qtbot: QtBot, admin_company: AppContext, run: Any, company_keyring: MemoryKeyring) -> None:  # noqa: F811
+        qtbot: QtBot, admin_company: AppContext, run: Any, company_keyring: MemoryKeyring) -> None:
     from payapp.services.processing import ProcessingSetupService
     from payapp.services.settings import SettingsService
 
@@ -346,7 +345,7 @@ def test_keys_changed_on_another_workstation(
     assert company_keyring.store[(SERVICE, PRIVATE_KEY)] == PRIV
 
 
-def test_admin_tab_for_non_admins_shows_no_pages(qtbot: QtBot, admin_company: AppContext) -> None:  # noqa: F811
+def test_admin_tab_for_non_admins_shows_no_pages(qtbot: QtBot, admin_company: AppContext) -> None:
     from payapp.domain.roles import Role
 
     admin_company.services.current_user.actor = Actor(user_id=9, username="fin", role=Role.FINANCE)

@@ -20,8 +20,7 @@ from payapp.ui.admin.admin_tab import AdminTab
 from payapp.ui.admin.audit_page import AuditPage
 from payapp.ui.admin.users_page import AddUserDialog, UsersPage
 from payapp.ui.sign_in import SignInDialog
-from tests.ui.admin_fixtures import ADMIN_PASSWORD, admin_company, company, company_keyring  # noqa: F401
-from tests.ui.conftest import wait_until
+from tests.ui.conftest import ADMIN_PASSWORD, wait_until
 
 
 @pytest.fixture(autouse=True)
@@ -40,7 +39,7 @@ def click(dialog: SignInDialog, run: Any) -> None:
     run(wait_until(lambda: dialog.error.isVisible() or dialog.actor is not None, 10))
 
 
-def test_first_start_creates_the_admin_account(qtbot: QtBot, company: AppContext, run: Any) -> None:  # noqa: F811
+def test_first_start_creates_the_admin_account(qtbot: QtBot, company: AppContext, run: Any) -> None:
     users = company.services.users
     assert users is not None and run(users.needs_first_admin())
     dialog = SignInDialog(users, first_admin=True)
@@ -61,7 +60,7 @@ def test_first_start_creates_the_admin_account(qtbot: QtBot, company: AppContext
     assert not run(users.needs_first_admin())
 
 
-def test_sign_in_errors_and_lockout(qtbot: QtBot, admin_company: AppContext, run: Any) -> None:  # noqa: F811
+def test_sign_in_errors_and_lockout(qtbot: QtBot, admin_company: AppContext, run: Any) -> None:
     users = admin_company.services.users
     assert users is not None
     users.sign_out()
@@ -83,7 +82,7 @@ def test_sign_in_errors_and_lockout(qtbot: QtBot, admin_company: AppContext, run
     assert "locked" in error.text() and dialog.actor is None and dialog.isVisible()
 
 
-def test_sign_in_succeeds_and_result_is_awaitable(qtbot: QtBot, admin_company: AppContext, run: Any) -> None:  # noqa: F811
+def test_sign_in_succeeds_and_result_is_awaitable(qtbot: QtBot, admin_company: AppContext, run: Any) -> None:
     users = admin_company.services.users
     assert users is not None
     dialog = SignInDialog(users, first_admin=False)
@@ -112,7 +111,7 @@ def users_page(qtbot: QtBot, ctx: AppContext, run: Any) -> UsersPage:
     return page
 
 
-def test_users_page_add_disable_change_role(qtbot: QtBot, admin_company: AppContext, run: Any) -> None:  # noqa: F811
+def test_users_page_add_disable_change_role(qtbot: QtBot, admin_company: AppContext, run: Any) -> None:
     page = users_page(qtbot, admin_company, run)
     assert [r.username for r in page.rows] == ["alice"]
     dialog = page.open_add_dialog()
@@ -147,7 +146,7 @@ def test_users_page_add_disable_change_role(qtbot: QtBot, admin_company: AppCont
     assert "last active admin" in page.banner.text
 
 
-def test_audit_page_lists_filters_and_exports(qtbot: QtBot, admin_company: AppContext, run: Any,  # noqa: F811
+def test_audit_page_lists_filters_and_exports(qtbot: QtBot, admin_company: AppContext, run: Any,
                                               tmp_path: Path, qtmodeltester: Any) -> None:
     users = admin_company.services.users
     assert users is not None
@@ -188,7 +187,7 @@ def test_audit_page_lists_filters_and_exports(qtbot: QtBot, admin_company: AppCo
     assert json.loads(rows[0]["details"])["role"] == "finance"                 # the CSV keeps the stored JSON
 
 
-def test_audit_model_pages_lazily(qtbot: QtBot, admin_company: AppContext, run: Any, qtmodeltester: Any) -> None:  # noqa: F811
+def test_audit_model_pages_lazily(qtbot: QtBot, admin_company: AppContext, run: Any, qtmodeltester: Any) -> None:
     users = admin_company.services.users
     assert users is not None
     for i in range(5):
@@ -209,7 +208,7 @@ def test_audit_model_pages_lazily(qtbot: QtBot, admin_company: AppContext, run: 
     qtmodeltester.check(model)
 
 
-def test_main_window_hides_admin_tab_for_non_admins(qtbot: QtBot, admin_company: AppContext) -> None:  # noqa: F811
+def test_main_window_hides_admin_tab_for_non_admins(qtbot: QtBot, admin_company: AppContext) -> None:
     window = build_main_window(admin_company)
     qtbot.addWidget(window)
     admin_index = window.tabs.indexOf(window.tab("adminTab"))
@@ -249,7 +248,7 @@ def test_screenshot_states_cover_every_admin_page_and_the_dialogs(qtbot: QtBot, 
         widget.close()
 
 
-def test_run_gui_sign_in_step_first_start_then_cancel(qtbot: QtBot, company: AppContext, run: Any) -> None:  # noqa: F811
+def test_run_gui_sign_in_step_first_start_then_cancel(qtbot: QtBot, company: AppContext, run: Any) -> None:
     from payapp.gui import _sign_in
 
     def dialog() -> SignInDialog | None:
@@ -281,7 +280,7 @@ def test_run_gui_sign_in_step_first_start_then_cancel(qtbot: QtBot, company: App
     assert run(cancelled()) is False
 
 
-def test_users_page_reset_password(qtbot: QtBot, admin_company: AppContext, run: Any) -> None:  # noqa: F811
+def test_users_page_reset_password(qtbot: QtBot, admin_company: AppContext, run: Any) -> None:
     users = admin_company.services.users
     assert users is not None
     run(users.add_user("bob", "bob's long password", Role.FINANCE))

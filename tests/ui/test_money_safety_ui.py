@@ -21,7 +21,6 @@ from payapp.ui.messages import card_check_text
 from payapp.ui.payments.payment_details import PaymentDetailsDialog
 from payapp.ui.payments.payment_model import STATUS_COLUMN, PaymentTableModel
 from tests.payment_helpers import card
-from tests.ui.admin_fixtures import admin_company, company, company_context, company_keyring  # noqa: F401
 from tests.ui.conftest import wait_until
 from tests.ui.test_admin_processing import processing_page, save
 
@@ -78,7 +77,7 @@ def test_card_check_words_in_german(qapp: QApplication) -> None:
     assert card_check_text("", "") == ""
 
 
-def test_refuse_cvv_mismatch_setting(qtbot: QtBot, admin_company: AppContext, run: Run) -> None:  # noqa: F811
+def test_refuse_cvv_mismatch_setting(qtbot: QtBot, admin_company: AppContext, run: Run) -> None:
     page = processing_page(qtbot, admin_company, run)
     box = page.findChild(QCheckBox, "refuseCvvMismatchBox")
     assert box is not None and not box.isChecked()                 # off by default

@@ -24,7 +24,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from typing import Literal
+from typing import Literal, TypedDict
 from urllib.parse import parse_qs
 
 import httpx
@@ -284,7 +284,7 @@ class StoredCredential:
     initial_transaction_id: str = ""
 
     def fields(self) -> dict[str, str]:
-        out = {"stored_credential_indicator": self.indicator, "initiated_by": self.initiated_by}
+        out: dict[str, str] = {"stored_credential_indicator": self.indicator, "initiated_by": self.initiated_by}
         if self.indicator == "used" and self.initial_transaction_id:
             out["initial_transaction_id"] = self.initial_transaction_id
         return out
@@ -295,6 +295,10 @@ PaymentKind = Literal["creditcard", "check"]
 
 #: httpx errors raised before any byte of the request could have reached the gateway.
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.UnsupportedProtocol)
+
+
+class _RequestOptions(TypedDict, total=False):
+    timeout: float         # absent: the client's own timeout
 
 
 class NmiGateway:
@@ -318,13 +322,13 @@ class NmiGateway:
 
     # ------------------------------------------------------------------ transport
 
-    def _kw(self) -> dict[str, object]:
+    def _kw(self) -> _RequestOptions:
         return {} if self._timeout is None else {"timeout": self._timeout}
 
     async def _transact(self, fields: dict[str, str]) -> NmiResponse:
         data = {"security_key": self.__key, **fields}
         try:
-            resp = await self._client.post(f"{self._base}/api/transact.php", data=data, **self._kw())  # type: ignore[arg-type]
+            resp = await self._client.post(f"{self._base}/api/transact.php", data=data, **self._kw())
         except _NOT_SENT as exc:
             return NmiResponse("unknown", message=f"Could not reach the gateway ({type(exc).__name__}).",
                                sent=False, order_id=fields.get("orderid", ""))
@@ -348,7 +352,7 @@ class NmiGateway:
     async def _query(self, fields: dict[str, str]) -> str:
         data = {"security_key": self.__key, **fields}
         try:
-            resp = await self._client.post(f"{self._base}/api/query.php", data=data, **self._kw())  # type: ignore[arg-type]
+            resp = await self._client.post(f"{self._base}/api/query.php", data=data, **self._kw())
         except (httpx.TransportError, OSError) as exc:
             raise NmiQueryError(f"No answer from the gateway ({type(exc).__name__}).") from None
         if resp.status_code != 200:

@@ -214,7 +214,7 @@ def _int(value: Any) -> int | None:
     if value is None or value == "":
         return None
     if type(value) is int:
-        return value  # type: ignore[no-any-return]
+        return value
     if isinstance(value, bool | float) or (isinstance(value, Decimal) and value != value.to_integral_value()) \
             or (isinstance(value, str) and not value.isascii()):      # int() would read "٩٩" as 99
         raise ValueError(f"not a whole number: {str(value)[:30]}")
@@ -230,7 +230,7 @@ _MAX_ID = 2 ** 63
 def _id(value: Any) -> int:
     """A record id: a whole number (never None, never a bool)."""
     if type(value) is int and -_MAX_ID < value < _MAX_ID:
-        return value  # type: ignore[no-any-return]
+        return value
     ident = _int(value)
     if ident is None:
         raise ValueError("no id")
