@@ -117,16 +117,12 @@ def prepare_database(config: AppConfig) -> bool:
     return empty
 
 
-def _demo_sandboxes() -> dict[str, Any]:
-    """The in-process sandbox apps demo mode talks to (each speaks the real wire protocol)."""
-    from payapp.sandbox.autotask import AutotaskSandbox, create_autotask_app
-    from payapp.sandbox.gateway import GatewaySandbox, create_gateway_app
-    from payapp.sandbox.quickbooks import QuickBooksSandbox, create_quickbooks_app
+def _demo_sandboxes(config: AppConfig) -> dict[str, Any]:
+    """The in-process sandbox apps demo mode talks to (each speaks the real wire protocol): seeded from the demo
+    database and kept in the demo's data folder, so they are the same company and survive a restart."""
+    from payapp.services.demo_data import open_demo_sandboxes
 
-    gateway_state, autotask_state, quickbooks_state = GatewaySandbox(), AutotaskSandbox(), QuickBooksSandbox()
-    return {"gateway": (gateway_state, create_gateway_app(gateway_state)),
-            "autotask": (autotask_state, create_autotask_app(autotask_state)),
-            "quickbooks": (quickbooks_state, create_quickbooks_app(quickbooks_state))}
+    return open_demo_sandboxes(config.data_dir, config.database_url)
 
 
 def _demo_settings() -> dict[str, object]:
@@ -149,7 +145,7 @@ def build_context(config: AppConfig, *, keyring_backend: KeyringBackend | None =
         # Demo keys are the sandbox's made-up values, not secrets: an in-memory keyring keeps the demo
         # away from the real OS keyring.
         secrets = SecretStore(keyring_backend or MemoryKeyring(), allow=ALLOWED_BACKENDS + MEMORY_BACKEND_MODULES)
-        sandboxes = _demo_sandboxes()
+        sandboxes = _demo_sandboxes(config)
         from payapp.sandbox.gateway import DEMO_PUBLIC_KEY, DEMO_SECURITY_KEY
         from payapp.services.demo_data import write_demo_settings
 
