@@ -165,6 +165,10 @@ def build_context(config: AppConfig, *, keyring_backend: KeyringBackend | None =
     settings = SettingsService(db, secrets, current)
     services = Services(db=db, current_user=current, settings=settings, secrets=secrets, demo=config.demo)
     _build_feature_services(services, http, tuning)
+    if config.demo:     # "Settle now" (Payment Search): the demo gateway's daily batch at once, to try refunds
+        from payapp.services.demo_data import DemoSettlement
+
+        services.extras["demo_settlement"] = DemoSettlement(http, DEMO_GATEWAY_URL, services.payments, current)
     return AppContext(config=config, services=services, http=http, sandboxes=sandboxes, tuning=tuning)
 
 

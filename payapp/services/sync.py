@@ -1286,17 +1286,25 @@ async def headless_sync(database_url: str, secrets: Any, http: Any, *, actor: An
         await db.dispose()
 
 
-def demo_http_client(settings_values: dict[str, str]) -> Any:
-    """An httpx client whose Autotask and QuickBooks hosts (from the settings) go to fresh in-process
-    sandboxes — for `payapp sync --demo` when no app context is at hand."""
+def demo_http_client(settings_values: dict[str, str], *, data_dir: Any = None, database_url: str = "") -> Any:
+    """An httpx client whose Autotask and QuickBooks hosts (from the settings) go to in-process sandboxes — for
+    `payapp sync --demo` when no app context is at hand. With the demo's `data_dir` and `database_url` these are
+    the demo's own sandboxes (seeded from its database, their state in its folder); without, fresh ones."""
     import httpx
 
-    from payapp.sandbox.autotask import create_autotask_app
-    from payapp.sandbox.quickbooks import create_quickbooks_app
+    if data_dir is not None and database_url:
+        from pathlib import Path
 
-    qb_app = create_quickbooks_app()
-    mounts = {f"all://{httpx.URL(settings_values['autotask.base_url']).host}":
-              httpx.ASGITransport(app=create_autotask_app())}
+        from payapp.services.demo_data import open_demo_sandboxes
+
+        sandboxes = open_demo_sandboxes(Path(data_dir), database_url)
+        at_app, qb_app = sandboxes["autotask"][1], sandboxes["quickbooks"][1]
+    else:
+        from payapp.sandbox.autotask import create_autotask_app
+        from payapp.sandbox.quickbooks import create_quickbooks_app
+
+        at_app, qb_app = create_autotask_app(), create_quickbooks_app()
+    mounts = {f"all://{httpx.URL(settings_values['autotask.base_url']).host}": httpx.ASGITransport(app=at_app)}
     for key in ("quickbooks.base_url", "quickbooks.auth_base_url"):
         mounts[f"all://{httpx.URL(settings_values[key]).host}"] = httpx.ASGITransport(app=qb_app)
     return httpx.AsyncClient(mounts=mounts, timeout=30)
@@ -1336,7 +1344,7 @@ async def run_headless_sync(config: Any, *, secrets: Any = None, http: Any = Non
                 values = await SettingsService(db, secrets, CurrentUser(None)).get_all()
             finally:
                 await db.dispose()
-            http = demo_http_client(values)
+            http = demo_http_client(values, data_dir=data_dir, database_url=config.database_url)
         else:
             http = httpx.AsyncClient(timeout=httpx.Timeout(30.0, connect=10.0))
     last = [""]
