@@ -170,3 +170,48 @@ async def test_a_broken_state_file_seeds_the_sandbox_again(tmp_path: Path) -> No
         assert ids <= set(gateway.transactions)
     finally:
         await ctx.aclose()
+
+
+async def test_the_demo_sandboxes_seed_from_the_demo_database_on_sqlite_and_postgresql(db_url: str,
+                                                                                        tmp_path: Path) -> None:
+    """Seeding reads the demo database on either engine, and a sync + outbox drain against the seeded sandboxes
+    changes no invoice, line or balance and queues nothing."""
+    import httpx
+
+    from payapp.app import DEMO_AUTOTASK_URL, DEMO_QUICKBOOKS_AUTH_URL, DEMO_QUICKBOOKS_URL, _demo_settings
+    from payapp.models.db import Database
+    from payapp.services.demo_data import generate_demo_company, open_demo_sandboxes, write_demo_settings
+    from payapp.services.memory_keyring import MEMORY_BACKEND_MODULES, MemoryKeyring
+    from payapp.services.secrets import ALLOWED_BACKENDS, SecretStore
+    from payapp.services.sync import headless_sync
+
+    generate_demo_company(db_url, companies=8, today=dt.date(2026, 11, 30))
+    write_demo_settings(db_url, _demo_settings())
+    sandboxes = open_demo_sandboxes(tmp_path, db_url)
+    gateway, autotask, qb = (sandboxes[n][0] for n in ("gateway", "autotask", "quickbooks"))
+    db = Database(db_url)
+    try:
+        async with db.sessions() as s:
+            invoices = (await s.scalars(select(Invoice))).all()
+            txids = set((await s.scalars(select(Payment.transaction_id))).all())
+            before_lines = (await s.execute(select(func.count()).select_from(InvoiceLine))).scalar_one()
+        assert {r["id"] for r in autotask.data["Invoices"]} == {i.external_id for i in invoices}
+        assert {i.accounting_id for i in invoices if i.accounting_id and not i.is_voided} == set(qb.entities["Invoice"])
+        assert txids <= set(gateway.transactions)
+        before = sorted((i.external_id, i.invoice_number, i.company_name, i.balance_minor, i.status) for i in invoices)
+        hosts = ((DEMO_AUTOTASK_URL, "autotask"), (DEMO_QUICKBOOKS_URL, "quickbooks"),
+                 (DEMO_QUICKBOOKS_AUTH_URL, "quickbooks"))
+        mounts = {f"all://{httpx.URL(u).host}": httpx.ASGITransport(app=sandboxes[n][1]) for u, n in hosts}
+        async with httpx.AsyncClient(mounts=mounts) as http:
+            secrets = SecretStore(MemoryKeyring(), allow=ALLOWED_BACKENDS + MEMORY_BACKEND_MODULES)
+            result = await headless_sync(db_url, secrets, http, demo=True)
+        assert result.outbox_problems == 0
+        async with db.sessions() as s:
+            after = sorted(tuple(r) for r in (await s.execute(select(
+                Invoice.external_id, Invoice.invoice_number, Invoice.company_name, Invoice.balance_minor,
+                Invoice.status))).all())
+            lines = (await s.execute(select(func.count()).select_from(InvoiceLine))).scalar_one()
+            jobs = (await s.execute(select(func.count()).select_from(OutboxJob))).scalar_one()
+        assert after == before and lines == before_lines and jobs == 0
+    finally:
+        await db.dispose()
