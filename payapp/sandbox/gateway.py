@@ -185,8 +185,10 @@ class GatewaySandbox:
     def state_dict(self) -> dict[str, Any]:
         """Everything the account knows (masked numbers only), for `load_state_dict` after a restart."""
         return {"version": 1, "next_id": self._peek_id(),
-                "transactions": [asdict(t) for t in self.transactions.values()],
-                "vault": [asdict(v) for v in self.vault.values()],
+                # vars(), not asdict(): asdict deep-copies, 5x slower, and this runs after every request
+                "transactions": [{**vars(t), "actions": [dict(vars(a)) for a in t.actions]}
+                                 for t in self.transactions.values()],
+                "vault": [dict(vars(v)) for v in self.vault.values()],
                 "recent": [[t, list(k), tid] for t, k, tid in self._recent]}
 
     def load_state_dict(self, data: dict[str, Any]) -> None:

@@ -215,3 +215,32 @@ async def test_the_demo_sandboxes_seed_from_the_demo_database_on_sqlite_and_post
         assert after == before and lines == before_lines and jobs == 0
     finally:
         await db.dispose()
+
+
+async def test_a_demo_saved_card_and_bank_account_can_be_charged(tmp_path: Path) -> None:
+    """The demo's saved payment methods are in the demo gateway's vault, so charging one works."""
+    from payapp.models import SavedPaymentMethod
+    from payapp.services.payments import SavedMethodRef
+
+    ctx = _open(tmp_path / "app")
+    try:
+        services = ctx.services
+        assert services.payments is not None
+        async with services.db.sessions() as s:
+            methods = (await s.scalars(select(SavedPaymentMethod).where(SavedPaymentMethod.is_active.is_(True))
+                                       .order_by(SavedPaymentMethod.id))).all()
+            charged = set()
+            for m in methods:
+                if m.method in charged:
+                    continue
+                inv = (await s.scalars(select(Invoice).where(Invoice.company_id == m.company_id,
+                                                             Invoice.balance_minor > 5_00,
+                                                             Invoice.is_voided.is_(False)))).first()
+                if inv is None:
+                    continue
+                result = await services.payments.take_payment(PaymentRequest(inv.id, 5_00, SavedMethodRef(m.id)))
+                assert result.approved, (m.method, result.message)
+                charged.add(m.method)
+        assert charged == {"card", "echeck"}
+    finally:
+        await ctx.aclose()
