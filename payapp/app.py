@@ -117,12 +117,13 @@ def prepare_database(config: AppConfig) -> bool:
     return empty
 
 
-def _demo_sandboxes(config: AppConfig) -> dict[str, Any]:
+def _demo_sandboxes(config: AppConfig, *, reseed: bool = False) -> dict[str, Any]:
     """The in-process sandbox apps demo mode talks to (each speaks the real wire protocol): seeded from the demo
-    database and kept in the demo's data folder, so they are the same company and survive a restart."""
+    database and kept in the demo's data folder, so they are the same company and survive a restart. `reseed`:
+    the demo database was just generated, so state files left from an earlier one are replaced."""
     from payapp.services.demo_data import open_demo_sandboxes
 
-    return open_demo_sandboxes(config.data_dir, config.database_url)
+    return open_demo_sandboxes(config.data_dir, config.database_url, reseed=reseed)
 
 
 def _demo_settings() -> dict[str, object]:
@@ -137,15 +138,14 @@ def build_context(config: AppConfig, *, keyring_backend: KeyringBackend | None =
                   prepare: bool = True, allow_backends: tuple[str, ...] | None = None,
                   tuning: Tuning | None = None) -> AppContext:
     tuning = tuning if tuning is not None else load_tuning()
-    if prepare:
-        prepare_database(config)
+    generated = prepare_database(config) if prepare else False
     db = Database(config.database_url)
     sandboxes: dict[str, Any] = {}
     if config.demo:
         # Demo keys are the sandbox's made-up values, not secrets: an in-memory keyring keeps the demo
         # away from the real OS keyring.
         secrets = SecretStore(keyring_backend or MemoryKeyring(), allow=ALLOWED_BACKENDS + MEMORY_BACKEND_MODULES)
-        sandboxes = _demo_sandboxes(config)
+        sandboxes = _demo_sandboxes(config, reseed=generated)
         from payapp.sandbox.gateway import DEMO_PUBLIC_KEY, DEMO_SECURITY_KEY
         from payapp.services.demo_data import write_demo_settings
 

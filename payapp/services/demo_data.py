@@ -601,10 +601,11 @@ def gateway_records(url: str) -> tuple[list[Any], list[Any]]:
     return txns, vault
 
 
-def open_demo_sandboxes(data_dir: Path, url: str) -> dict[str, tuple[Any, Any]]:
+def open_demo_sandboxes(data_dir: Path, url: str, *, reseed: bool = False) -> dict[str, tuple[Any, Any]]:
     """The demo's gateway, Autotask and QuickBooks sandboxes: (state, ASGI app) by name. Each keeps its state
-    in `data_dir` (read back on the next start); a sandbox without a state file is seeded from the demo database
-    at `url`, so all three hold exactly the demo company."""
+    in `data_dir` (read back on the next start); a sandbox without a state file (or every one, with `reseed`:
+    the demo database is new) is seeded from the demo database at `url`, so all three hold exactly the demo
+    company."""
     from payapp.sandbox.autotask import AutotaskSandbox, create_autotask_app
     from payapp.sandbox.gateway import GatewaySandbox, create_gateway_app
     from payapp.sandbox.persist import PersistingApp, load_state, save_state
@@ -614,7 +615,7 @@ def open_demo_sandboxes(data_dir: Path, url: str) -> dict[str, tuple[Any, Any]]:
     autotask = AutotaskSandbox(companies=1, invoices=0)
     quickbooks = QuickBooksSandbox()
     paths = {name: data_dir / file for name, file in SANDBOX_FILES.items()}
-    saved = {name: load_state(path) for name, path in paths.items()}
+    saved = {name: None if reseed else load_state(path) for name, path in paths.items()}
     for name, state in (("gateway", gateway), ("autotask", autotask), ("quickbooks", quickbooks)):
         data = saved[name]
         if data is None:

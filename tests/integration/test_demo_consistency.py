@@ -244,3 +244,23 @@ async def test_a_demo_saved_card_and_bank_account_can_be_charged(tmp_path: Path)
         assert charged == {"card", "echeck"}
     finally:
         await ctx.aclose()
+
+
+async def test_a_new_demo_database_replaces_the_old_sandbox_states(tmp_path: Path) -> None:
+    """Deleting the demo database (a fresh demo) must not leave sandboxes that remember another company."""
+    folder = tmp_path / "app"
+    ctx = _open(folder)
+    try:
+        qb = ctx.sandboxes["quickbooks"][0]
+        inv = await _open_invoice_in_quickbooks(ctx, qb)
+        assert ctx.services.payments is not None
+        taken = await ctx.services.payments.take_payment(PaymentRequest(inv.id, 2_00, card()))
+        assert taken.approved
+    finally:
+        await ctx.aclose()
+    Path(ctx.config.database_url.removeprefix("sqlite:///")).unlink()
+    ctx = _open(folder)
+    try:
+        assert taken.transaction_id not in ctx.sandboxes["gateway"][0].transactions
+    finally:
+        await ctx.aclose()
