@@ -1,5 +1,6 @@
 """A sandbox BNG/NMI gateway: POST /api/transact.php and /api/query.php with the documented test-mode
-behaviours (docs/protocols.md §1), state in memory, plus control endpoints for demos and tests:
+behaviours (docs/protocols.md §1), state in memory (`state_dict()` / `load_state_dict()` for the demo's state
+file), an optional daily settlement cut-off (`daily_cutoff`), plus control endpoints for demos and tests:
 
 - POST /_sandbox/settle-now      settle every pending-settlement transaction (and run ACH returns)
 - POST /_sandbox/returns         return settled eChecks whose account number ends in 0000
@@ -154,7 +155,11 @@ class GatewaySandbox:
         self.tokenization_key = tokenization_key       # for Collect.js; the server API never takes it
         self.clock = clock or time.time
         #: the daily batch cut-off (UTC): every request first settles what was taken before the last cut-off, as
-        #: the gateway's automatic daily batch does. None (tests): nothing settles unless `settle_now()` is called.
+        #: the gateway's daily batch does ("the batch will contain all the transactions that were taken up until the
+        #: settlement cut-off time", around midnight merchant time unless changed in Settlement Schedule:
+        #: https://support.nmi.com/hc/en-gb/articles/13521687760785-Settlement-Schedule and
+        #: https://support.nmi.com/hc/en-gb/articles/115001584852-Host-Capture-vs-Terminal-Capture).
+        #: None (tests): nothing settles unless `settle_now()` is called.
         self.daily_cutoff = daily_cutoff
         self._ids = itertools.count(5550000001)
         self.transactions: dict[str, Txn] = {}

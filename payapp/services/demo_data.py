@@ -354,8 +354,9 @@ def _invoice_tuples(rng: random.Random, count: int, base_invoice: int, base_comp
 # existing invoice reaches QuickBooks and Autotask), keep their state in the demo's data folder (one JSON file
 # each, written atomically after every request that may write), and the gateway settles at a daily cut-off.
 
-#: the demo gateway's daily batch cut-off (UTC)
-DEMO_CUTOFF = dt.time(22, 0)
+#: the demo gateway's daily batch cut-off (UTC): midnight US Eastern (standard time), the gateway's default of
+#: "around midnight of the merchant's local time" (support.nmi.com, Host Capture vs Terminal Capture)
+DEMO_CUTOFF = dt.time(5, 0)
 SANDBOX_FILES = {"gateway": "sandbox-gateway.json", "autotask": "sandbox-autotask.json",
                  "quickbooks": "sandbox-quickbooks.json"}
 
