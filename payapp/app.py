@@ -119,16 +119,13 @@ def prepare_database(config: AppConfig) -> bool:
     return empty
 
 
-def _demo_sandboxes() -> dict[str, Any]:
-    """The in-process sandbox apps demo mode talks to (each speaks the real wire protocol)."""
-    from payapp.sandbox.autotask import AutotaskSandbox, create_autotask_app
-    from payapp.sandbox.gateway import GatewaySandbox, create_gateway_app
-    from payapp.sandbox.quickbooks import QuickBooksSandbox, create_quickbooks_app
+def _demo_sandboxes(config: AppConfig, *, reseed: bool = False) -> dict[str, Any]:
+    """The in-process sandbox apps demo mode talks to (each speaks the real wire protocol): seeded from the demo
+    database and kept in the demo's data folder, so they are the same company and survive a restart. `reseed`:
+    the demo database was just generated, so state files left from an earlier one are replaced."""
+    from payapp.sandbox.demo_company import open_demo_sandboxes
 
-    gateway_state, autotask_state, quickbooks_state = GatewaySandbox(), AutotaskSandbox(), QuickBooksSandbox()
-    return {"gateway": (gateway_state, create_gateway_app(gateway_state)),
-            "autotask": (autotask_state, create_autotask_app(autotask_state)),
-            "quickbooks": (quickbooks_state, create_quickbooks_app(quickbooks_state))}
+    return open_demo_sandboxes(config.data_dir, config.database_url, reseed=reseed)
 
 
 def demo_credentials() -> DemoCredentials:
@@ -166,13 +163,12 @@ def build_context(config: AppConfig, *, keyring_backend: KeyringBackend | None =
                   prepare: bool = True, allow_backends: tuple[str, ...] | None = None,
                   tuning: Tuning | None = None) -> AppContext:
     tuning = tuning if tuning is not None else load_tuning()
-    if prepare:
-        prepare_database(config)
+    generated = prepare_database(config) if prepare else False
     db = Database(config.database_url)
     sandboxes: dict[str, Any] = {}
     if config.demo:
         secrets = _demo_secret_store(keyring_backend)
-        sandboxes = _demo_sandboxes()
+        sandboxes = _demo_sandboxes(config, reseed=generated)
         from payapp.sandbox.gateway import DEMO_PUBLIC_KEY, DEMO_SECURITY_KEY
         from payapp.services.demo_data import write_demo_settings
 
@@ -200,6 +196,7 @@ def build_services(db: Database, secrets: SecretStore, http: httpx.AsyncClient, 
     """Settings, connectors and the services on top of them, over an open database, secret store and HTTP
     client (the demo company's connections sign in to the sandboxes with `demo_credentials()`)."""
     from payapp.services.connections import ConnectionsService
+    from payapp.services.demo_data import DemoSettlement
     from payapp.services.gateways import GatewayProvider
     from payapp.services.invoices import InvoiceService
     from payapp.services.outbox import OutboxWorker
@@ -227,6 +224,8 @@ def build_services(db: Database, secrets: SecretStore, http: httpx.AsyncClient, 
                           backoff_cap=dt.timedelta(seconds=tuning.outbox_backoff_cap))
     # Reconnected (e.g. after invalid_grant): what waited for QuickBooks goes now, not after the 5-minute hold.
     connections.on_quickbooks_connected(outbox.resume_held)
+    # "Settle now" (Payment Search, demo only): the demo gateway's daily batch at once, to try refunds
+    demo_settlement = DemoSettlement(http, DEMO_GATEWAY_URL, payments, current) if demo else None
     return Services(
         db=db, current_user=current, settings=settings, secrets=secrets, demo=demo,
         users=UserService(db, current), audit_log=AuditLogService(db, current), gateways=gateways,
@@ -234,7 +233,7 @@ def build_services(db: Database, secrets: SecretStore, http: httpx.AsyncClient, 
         refund_approvals=RefundApprovalService(db, payments, settings, current),
         processing=ProcessingSetupService(settings, secrets, current, gateways),
         sync=SyncService(db, connections.autotask, connections.quickbooks, settings, current),
-        outbox=outbox, connections=connections)
+        outbox=outbox, connections=connections, demo_settlement=demo_settlement)
 
 
 def build_tabs(services: Services, state: Any) -> list[tuple[str, str, Any]]:
@@ -337,17 +336,17 @@ async def headless_sync(database_url: str, secrets: SecretStore, http: httpx.Asy
         await db.dispose()
 
 
-async def _demo_sync_client(database_url: str, secrets: SecretStore) -> httpx.AsyncClient:
-    """For `payapp sync --demo`: a client whose Autotask and QuickBooks hosts (from the settings) go to fresh
-    in-process sandboxes."""
-    db = Database(database_url)
+async def _demo_sync_client(config: AppConfig, secrets: SecretStore) -> httpx.AsyncClient:
+    """For `payapp sync --demo`: a client whose Autotask and QuickBooks hosts (from the settings) go to the demo's
+    own sandboxes (seeded from its database, their state in its data folder)."""
+    db = Database(config.database_url)
     try:
         values = await SettingsService(db, secrets, CurrentUser(None)).get_all()
     finally:
         await db.dispose()
     hosts = (("autotask.base_url", "autotask"), ("quickbooks.base_url", "quickbooks"),
              ("quickbooks.auth_base_url", "quickbooks"))
-    return _sandbox_client(_demo_sandboxes(), tuple((str(values[key]), name) for key, name in hosts))
+    return _sandbox_client(_demo_sandboxes(config), tuple((str(values[key]), name) for key, name in hosts))
 
 
 async def run_headless_sync(config: AppConfig, *, secrets: SecretStore | None = None,
@@ -369,7 +368,7 @@ async def run_headless_sync(config: AppConfig, *, secrets: SecretStore | None = 
     if secrets is None:
         secrets = _demo_secret_store() if demo else SecretStore()
     if http is None:
-        http = (await _demo_sync_client(config.database_url, secrets) if demo
+        http = (await _demo_sync_client(config, secrets) if demo
                 else httpx.AsyncClient(timeout=httpx.Timeout(30.0, connect=10.0)))
     last = [""]
 

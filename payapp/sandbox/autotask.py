@@ -60,6 +60,11 @@ def _money(cents: int) -> str:
     return f"{_NUM}{sign}{cents // 100}.{cents % 100:02d}{_NUM}"
 
 
+def money(cents: int) -> str:
+    """An amount in cents as Autotask writes it (a bare JSON number in the answer)."""
+    return _money(cents)
+
+
 def dumps(data: Any) -> bytes:
     """JSON with amounts as bare numbers (no floats anywhere: they are marked decimal strings)."""
     text = json.dumps(data, separators=(",", ":"), ensure_ascii=False)
@@ -189,6 +194,22 @@ class AutotaskSandbox:
         rows.sort(key=lambda r: r["id"])
         self._ids[entity] = [r["id"] for r in rows]
         self._by_id[entity] = {r["id"]: r for r in rows}
+
+    # -- state (the demo keeps it in a file and seeds it from the demo's database)
+
+    def state_dict(self) -> dict[str, Any]:
+        """The records (amounts stay marked decimal strings) and the PATCHes seen, for `load_state_dict`."""
+        return {"version": 1, "data": self.data, "patches": self.patches}
+
+    def load_state_dict(self, data: dict[str, Any]) -> None:
+        self.replace_data(data.get("data", {}))
+        self.patches = list(data.get("patches", []))
+
+    def replace_data(self, data: dict[str, list[Rec]]) -> None:
+        """Hold exactly these records (e.g. the demo company's); entities not named are emptied."""
+        for entity in ENTITIES:
+            self.data[entity] = [dict(r) for r in data.get(entity, [])]
+            self._reindex(entity)
 
     # -- Python API for tests and the demo
 

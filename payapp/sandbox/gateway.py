@@ -1,5 +1,6 @@
 """A sandbox BNG/NMI gateway: POST /api/transact.php and /api/query.php with the documented test-mode
-behaviours (docs/protocols.md §1), state in memory, plus control endpoints for demos and tests:
+behaviours (docs/protocols.md §1), state in memory (`state_dict()` / `load_state_dict()` for the demo's state
+file), an optional daily settlement cut-off (`daily_cutoff`), plus control endpoints for demos and tests:
 
 - POST /_sandbox/settle-now      settle every pending-settlement transaction (and run ACH returns)
 - POST /_sandbox/returns         return settled eChecks whose account number ends in 0000
@@ -106,6 +107,7 @@ class Txn:
     refunded: Decimal = Decimal("0")
     modified: float = 0.0
     actions: list[Action] = field(default_factory=list)
+    created: float = 0.0           # when the gateway took it (for the daily settlement cut-off)
 
 
 @dataclass
@@ -148,10 +150,17 @@ class GatewaySandbox:
     """State of one sandbox gateway account."""
 
     def __init__(self, *, security_key: str = DEMO_SECURITY_KEY, clock: Callable[[], float] | None = None,
-                 tokenization_key: str = DEMO_PUBLIC_KEY) -> None:
+                 tokenization_key: str = DEMO_PUBLIC_KEY, daily_cutoff: dt.time | None = None) -> None:
         self.security_key = security_key
         self.tokenization_key = tokenization_key       # for Collect.js; the server API never takes it
         self.clock = clock or time.time
+        #: the daily batch cut-off (UTC): every request first settles what was taken before the last cut-off, as
+        #: the gateway's daily batch does ("the batch will contain all the transactions that were taken up until the
+        #: settlement cut-off time", around midnight merchant time unless changed in Settlement Schedule:
+        #: https://support.nmi.com/hc/en-gb/articles/13521687760785-Settlement-Schedule and
+        #: https://support.nmi.com/hc/en-gb/articles/115001584852-Host-Capture-vs-Terminal-Capture).
+        #: None (tests): nothing settles unless `settle_now()` is called.
+        self.daily_cutoff = daily_cutoff
         self._ids = itertools.count(5550000001)
         self.transactions: dict[str, Txn] = {}
         self.vault: dict[str, VaultEntry] = {}
@@ -175,6 +184,72 @@ class GatewaySandbox:
 
     def clear_faults(self) -> None:
         self.faults.clear()
+
+    # ------------------------------------------------------------------ state (the demo keeps it in a file)
+
+    def state_dict(self) -> dict[str, Any]:
+        """Everything the account knows (masked numbers only), for `load_state_dict` after a restart."""
+        return {"version": 1, "next_id": self._peek_id(),
+                # vars(), not asdict(): asdict deep-copies, 5x slower, and this runs after every request
+                "transactions": [{**vars(t), "actions": [dict(vars(a)) for a in t.actions]}
+                                 for t in self.transactions.values()],
+                "vault": [dict(vars(v)) for v in self.vault.values()],
+                "recent": [[t, list(k), tid] for t, k, tid in self._recent]}
+
+    def load_state_dict(self, data: dict[str, Any]) -> None:
+        """Replace the state with a `state_dict()`; transaction ids continue after the highest one known."""
+        self.transactions = {}
+        for raw in data.get("transactions", []):
+            t = Txn(**{**raw, "amount": Decimal(str(raw["amount"])), "refunded": Decimal(str(raw["refunded"])),
+                       "actions": [Action(**a) for a in raw.get("actions", [])]})
+            self.transactions[t.transaction_id] = t
+        self.vault = {v["customer_vault_id"]: VaultEntry(**v) for v in data.get("vault", [])}
+        self._recent = [(float(t), tuple(k), str(tid)) for t, k, tid in data.get("recent", [])]
+        self._continue_ids(int(data.get("next_id") or 0))
+
+    def add_known(self, txn: Txn) -> None:
+        """A transaction the account already has (the demo's earlier payments); ids continue after it."""
+        self.transactions[txn.transaction_id] = txn
+        self._continue_ids(0)
+
+    def add_vault_entry(self, entry: VaultEntry) -> None:
+        self.vault[entry.customer_vault_id] = entry
+
+    def _peek_id(self) -> int:
+        nxt = next(self._ids)
+        self._ids = itertools.count(nxt)
+        return nxt
+
+    def _continue_ids(self, at_least: int) -> None:
+        known = [int(i) for i in self.transactions if i.isdigit()]
+        self._ids = itertools.count(max([self._peek_id(), at_least, *(k + 1 for k in known)]))
+
+    def last_cutoff(self, now: float) -> float:
+        """The most recent daily cut-off at or before `now` (a timestamp); 0.0 without a cut-off."""
+        if self.daily_cutoff is None:
+            return 0.0
+        moment = dt.datetime.fromtimestamp(now, dt.UTC)
+        cut = dt.datetime.combine(moment.date(), self.daily_cutoff, tzinfo=dt.UTC)
+        if cut > moment:
+            cut -= dt.timedelta(days=1)
+        return cut.timestamp()
+
+    def settle_due(self) -> int:
+        """The daily batch: settle what is pending settlement and was taken before the last cut-off."""
+        if self.daily_cutoff is None:
+            return 0
+        now = self.clock()
+        cut = self.last_cutoff(now)
+        n = 0
+        for t in self.transactions.values():
+            if t.condition == "pendingsettlement" and (t.created or t.modified) <= cut:
+                t.condition = "complete"
+                t.actions.append(Action("settle", f"{t.amount:.2f}", "1", _stamp(now)))
+                t.modified = now
+                n += 1
+        if n:
+            self.process_returns()
+        return n
 
     def settle_now(self, *, returns: bool = True, transaction_type: str = "") -> int:
         """Settle every transaction pending settlement (only cards with `transaction_type="cc"`, only eChecks
@@ -238,6 +313,7 @@ class GatewaySandbox:
 
     def transact(self, form: dict[str, str]) -> dict[str, str]:
         self.requests += 1
+        self.settle_due()
         if form.get("security_key", "") != self.security_key:
             return self._answer("3", "Authentication Failed", "300", form)
         vault_op = form.get("customer_vault", "")
@@ -326,7 +402,8 @@ class GatewaySandbox:
             return err
         txn = Txn(self._new_id(), src.transaction_type, "pendingsettlement", order_id, amount,
                   form.get("currency", "USD").upper(), form.get("first_name", src.first_name),
-                  form.get("last_name", src.last_name), src.masked, src.last_four, src.check_aba, modified=now)
+                  form.get("last_name", src.last_name), src.masked, src.last_four, src.check_aba, modified=now,
+                  created=now)
         declined = amount < Decimal("1.00")
         if declined:
             text = "FAILED" if src.transaction_type == "ck" else "DECLINE"
@@ -455,7 +532,7 @@ class GatewaySandbox:
         # no order id on a refund: it is not a documented refund field (the refund is an action of `t`)
         r = Txn(self._new_id(), t.transaction_type, "pendingsettlement", "", amount,
                 t.currency, t.first_name, t.last_name, t.masked, t.last_four, t.check_aba, kind="refund",
-                parent_id=t.transaction_id, modified=now)
+                parent_id=t.transaction_id, modified=now, created=now)
         r.actions.append(Action("refund", f"{amount:.2f}", "1", _stamp(now)))
         self.transactions[r.transaction_id] = r
         return self._answer("1", "SUCCESS", "100", form, transactionid=r.transaction_id)
@@ -464,6 +541,7 @@ class GatewaySandbox:
 
     def query(self, form: dict[str, str]) -> str:
         self.requests += 1
+        self.settle_due()
         if form.get("security_key", "") != self.security_key:
             return "<nm_response><error_response>Authentication Failed</error_response></nm_response>"
         if form.get("report_type") == "customer_vault":

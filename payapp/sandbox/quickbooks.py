@@ -109,6 +109,39 @@ class QuickBooksSandbox:
         self._minute: deque[float] = deque()
         self.token_requests = 0
 
+    # -- state (the demo keeps it in a file and seeds it from the demo's database)
+
+    def state_dict(self) -> dict[str, Any]:
+        """The company's records, id and number counters, requestid answers and live tokens."""
+        return {"version": 1, "entities": self.entities, "next_id": self._next_id, "doc_number": self._doc_number,
+                "replies": {k: [status, body.decode("utf-8", errors="replace")]
+                            for k, (status, body) in self.replies.items()},
+                "access_tokens": self.access_tokens, "refresh_tokens": sorted(self.refresh_tokens),
+                "revoked": self.revoked}
+
+    def load_state_dict(self, data: dict[str, Any]) -> None:
+        for entity in self.entities:
+            self.entities[entity] = dict(data.get("entities", {}).get(entity, self.entities[entity]))
+        self.replies = {k: (int(v[0]), str(v[1]).encode()) for k, v in data.get("replies", {}).items()}
+        self.access_tokens = {str(k): float(v) for k, v in data.get("access_tokens", {}).items()}
+        self.refresh_tokens = {str(t) for t in data.get("refresh_tokens", [])}
+        self.revoked = bool(data.get("revoked", False))
+        self.continue_counters(int(data.get("next_id") or 0), int(data.get("doc_number") or 0))
+
+    def add_records(self, entity: str, records: list[Rec]) -> None:
+        """Records the company already has (the demo's customers, invoices and payments)."""
+        for rec in records:
+            self.entities[entity][str(rec["Id"])] = rec
+        self.continue_counters()
+
+    def continue_counters(self, next_id: int = 0, doc_number: int = 0) -> None:
+        """New Ids and DocNumbers continue after every one the company has."""
+        ids = [int(i) for recs in self.entities.values() for i in recs if i.isdigit()]
+        docs = [int(str(r.get("DocNumber"))) for r in self.entities["Invoice"].values()
+                if str(r.get("DocNumber", "")).isdigit()]
+        self._next_id = max([self._next_id, next_id, *ids])
+        self._doc_number = max([self._doc_number, doc_number, *docs])
+
     # -- Python API
 
     def issue_tokens(self) -> tuple[str, str]:

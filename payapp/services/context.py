@@ -15,6 +15,7 @@ from payapp.services.settings import SettingsService
 
 if TYPE_CHECKING:
     from payapp.services.connections import ConnectionsService
+    from payapp.services.demo_data import DemoSettlement
     from payapp.services.gateways import GatewayProvider
     from payapp.services.invoices import InvoiceService
     from payapp.services.outbox import OutboxWorker
@@ -43,5 +44,6 @@ class Services:
     sync: SyncService
     outbox: OutboxWorker
     connections: ConnectionsService
+    demo_settlement: DemoSettlement | None      # demo only: "Settle now" (None for a real company)
     demo: bool = False
     locale: str = "en_US"

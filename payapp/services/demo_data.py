@@ -7,15 +7,21 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import random
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any, cast
 
+import httpx
 from sqlalchemy import Engine, insert, text
 
+from payapp.domain.errors import PayAppError
 from payapp.domain.payment_state import invoice_status
+from payapp.domain.roles import Permission
 from payapp.models import (
+    AccountingCustomerLink,
     Company,
     Contact,
     Contract,
@@ -28,6 +34,8 @@ from payapp.models import (
     Ticket,
 )
 from payapp.models.db import make_sync_engine
+
+log = logging.getLogger(__name__)
 
 FIRST = ["Anna", "Ben", "Carla", "David", "Emma", "Felix", "Greta", "Hannah", "Jonas", "Klara", "Lukas", "Mia",
          "Noah", "Olivia", "Paul", "Sophie", "Tom", "Ursula", "Victor", "Wendy", "Yusuf", "Zoe"]
@@ -57,6 +65,11 @@ class DemoSummary:
     contacts: int
     invoices: int
     payments: int
+
+
+def demo_customer_id(company_id: int) -> str:
+    """The QuickBooks customer Id of a demo company."""
+    return str(company_id)
 
 
 def _batched(rows: list[dict[str, object]], size: int = 5000) -> Iterator[list[dict[str, object]]]:
@@ -101,8 +114,9 @@ def generate_demo_company(url: str, *, companies: int = 60, years: int = 2, seed
                                      email=f"{first}.{last}@example.com".lower(), phone="",
                                      is_active=k != 3))
         contract_rows.append(dict(id=cid, external_id=29684000 + cid, company_id=cid,
+                                  # statuses as a sync stores Autotask's picklist values (1 active, 5 complete)
                                   name="Managed Services Agreement", number=f"MSA-{2024 + cid % 2}-{cid:03d}",
-                                  status="active", start_date=today - dt.timedelta(days=730),
+                                  status="1", start_date=today - dt.timedelta(days=730),
                                   end_date=today + dt.timedelta(days=365)))
         for _ in range(rng.randint(2, 6)):
             tid = len(ticket_rows) + 1
@@ -110,7 +124,7 @@ def generate_demo_company(url: str, *, companies: int = 60, years: int = 2, seed
                                     contract_id=cid, ticket_number=f"T{today.year}0101.{tid:04d}",
                                     title=rng.choice(["Printer offline", "New laptop setup", "VPN drops", "Email quota",
                                                       "Firewall rule change", "Onboarding new hire"]),
-                                    status="Complete", created_at=now - dt.timedelta(days=rng.randint(1, 700)),
+                                    status="5", created_at=now - dt.timedelta(days=rng.randint(1, 700)),
                                     modified_at=now))
     names = {r["id"]: str(r["name"]) for r in company_rows}
 
@@ -131,7 +145,8 @@ def generate_demo_company(url: str, *, companies: int = 60, years: int = 2, seed
                 qty = rng.randint(1, 5) if lo == hi else 1
                 unit = lo if lo == hi else rng.randrange(lo, hi + 1, 100)
                 amounts.append(unit * qty)
-                line_rows.append(dict(invoice_id=inv_id, position=pos, description=desc, quantity=qty,
+                line_rows.append(dict(external_id=900000 + len(line_rows) + 1, invoice_id=inv_id, position=pos,
+                                      description=desc, quantity=qty,
                                       unit_price_minor=unit, amount_minor=unit * qty, contract_id=cid,
                                       ticket_id=None))
             subtotal = sum(amounts)
@@ -163,10 +178,14 @@ def generate_demo_company(url: str, *, companies: int = 60, years: int = 2, seed
                 _payments_for(rng, inv_id, cid, names[cid], invoice_rows[-1], paid, payment_rows, refund_rows,
                               method_rows, now)
             day += dt.timedelta(days=rng.choice([28, 30, 31]))
+    # every company is a QuickBooks customer already (the demo's QuickBooks sandbox is seeded with the same ids)
+    link_rows = [dict(company_id=r["id"], customer_id=demo_customer_id(cast(int, r["id"])), display_name=r["name"],
+                      created_at=now) for r in company_rows]
     with engine.begin() as conn:
         for model, rows in ((Company, company_rows), (Contact, contact_rows), (Contract, contract_rows),
                             (Ticket, ticket_rows), (Invoice, invoice_rows), (InvoiceLine, line_rows),
-                            (SavedPaymentMethod, method_rows), (Payment, payment_rows), (Refund, refund_rows)):
+                            (SavedPaymentMethod, method_rows), (Payment, payment_rows), (Refund, refund_rows),
+                            (AccountingCustomerLink, link_rows)):
             for batch in _batched(rows):
                 conn.execute(insert(model.__table__), batch)
     engine.dispose()
@@ -333,3 +352,34 @@ def _invoice_tuples(rng: random.Random, count: int, base_invoice: int, base_comp
         yield (inv_id, base_company + c + 1, names[c], f"{day.year}{inv_id:07d}", day.isoformat(),
                (day + dt.timedelta(days=30)).isoformat(), total, paid, balance, statuses[status], status == 3,
                "synced", now, now, str(100000 + inv_id))
+
+
+# ---------------------------------------------------------------------------------- the demo's sandboxes
+#
+# The demo company is one company: its database, its Autotask, its QuickBooks and its gateway account agree.
+# The sandboxes are seeded from the demo database (so a first sync changes nothing and a new payment on an
+# existing invoice reaches QuickBooks and Autotask), keep their state in the demo's data folder (one JSON file
+# each, written atomically after every request that may write), and the gateway settles at a daily cut-off.
+
+class DemoSettlement:
+    """Demo only: "Settle now" — the demo gateway runs its daily batch at once (its `/_sandbox/settle-now`, over
+    the demo's HTTP client), then PaymentService records what settled, so a refund can be tried without waiting
+    for the cut-off. The composition root builds it in demo mode only."""
+
+    def __init__(self, http: Any, gateway_url: str, payments: Any, current: Any) -> None:
+        self._http = http
+        self._url = gateway_url.rstrip("/") + "/_sandbox/settle-now"
+        self._payments = payments
+        self._current = current
+
+    async def settle_now(self) -> int:
+        """Settle what the demo gateway has pending; the number of payments PayApp now shows as settled."""
+        self._current.require(Permission.MANAGE_PAYMENT)
+        try:
+            resp = await self._http.post(self._url)
+        except httpx.HTTPError:
+            raise PayAppError("The demo gateway did not answer. Try again.") from None
+        if resp.status_code != 200:
+            raise PayAppError("The demo gateway did not answer. Try again.")
+        report = await self._payments.check_settlements()
+        return int(report.settled)

@@ -1114,7 +1114,8 @@ class _PageWriter:
                 new.append(r)
             rows.append((r.id, company_id, m.company_name.get(r.company_id, "")[:200], r.invoice_number[:50],
                          d(r.invoice_date), d(r.due_date), currency, total, _minor(r.tax, digits, currency), paid,
-                         total - paid, _status_py(total, paid, r.is_voided), r.is_voided, d(r.voided_date),
+                         0 if r.is_voided else total - paid,        # a voided invoice owes nothing
+                         _status_py(total, paid, r.is_voided), r.is_voided, d(r.voided_date),
                          d(r.paid_date), terms.get(r.payment_term, r.payment_term)[:100], r.comments,
                          # a voided invoice is never pushed to accounting: nothing pending for it
                          "synced" if is_new and r.is_voided else "pending", False, now, now))
@@ -1219,7 +1220,8 @@ def _invoice_update_set(stmt: Any) -> dict[str, Any]:
                                       "payment_term", "comments")}
     # PayApp's own paid date (set when its payments paid the invoice) stays until Autotask has one
     out["paid_date"] = case((and_(x.paid_date.is_(None), has_payments), t.paid_date), else_=x.paid_date)
-    out.update(paid_minor=paid, balance_minor=x.total_minor - paid,
+    # a voided invoice owes nothing (as everywhere else in PayApp): its balance is 0, not its total
+    out.update(paid_minor=paid, balance_minor=case((x.is_voided, literal(0)), else_=x.total_minor - paid),
                status=_status_sql(x.total_minor, paid, x.is_voided), updated_at=x.updated_at)
     return out
 

@@ -425,6 +425,8 @@ TEXTS: tuple[str, ...] = (
     QT_TRANSLATE_NOOP(
         "Messages",
         "The card's security code (CVV) did not match, but PayApp could not void the payment of %1 at once (%2). It is still charged: void it in Payment Search."),  # noqa: E501
+    # payapp/services/demo_data.py: "Settle now (demo)"
+    QT_TRANSLATE_NOOP("Messages", "The demo gateway did not answer. Try again."),
 )
 
 _PLACEHOLDER = re.compile(r"%(\d)")

@@ -194,6 +194,42 @@ def test_refund_through_the_tab(qtbot: QtBot, demo_context: AppContext, run: Run
     run(scenario(), 30)
 
 
+def test_demo_settle_now_lets_a_new_payment_be_refunded(qtbot: QtBot, demo_context: AppContext, run: Run,
+                                                         tmp_path: Path) -> None:
+    """The demo gateway settles at a daily cut-off; "Settle now (demo)" runs that batch at once (through the
+    demo's settlement service), so a refund can be tried on a payment just taken."""
+    ctx = demo_context
+    services = ctx.services
+    tab = shown_tab(qtbot, services, tmp_path)
+    assert tab.settle_button.isVisible() and tab.settle_button.text() == "Settle now (demo)"
+
+    async def scenario() -> None:
+        assert services.payments is not None and services.payment_search is not None
+        inv = await _invoice_with_balance(ctx, 10_00)
+        p = await services.payments.take_payment(PaymentRequest(inv, 6_00, card()))
+        assert (await services.payment_search.details(p.payment_id)).row.status == "approved"
+        tab.settle_button.click()
+        await wait_until(lambda: tab.banner.kind == "success", 10)
+        assert "settlement now (" in tab.banner.text      # the demo's own recent payments settle too
+        assert (await services.payment_search.details(p.payment_id)).row.status == "settled"
+        refund = await services.payments.void_or_refund(p.payment_id, 2_00, "try a refund")
+        assert refund.approved and refund.kind == "refund"
+        tab.shutdown()
+
+    run(scenario(), 30)
+
+
+def test_settle_now_is_demo_only(qtbot: QtBot, demo_context: AppContext, tmp_path: Path) -> None:
+    services = demo_context.services
+    services.demo = False
+    try:
+        tab = shown_tab(qtbot, services, tmp_path)
+        assert not tab.settle_button.isVisible()
+        tab.shutdown()
+    finally:
+        services.demo = True
+
+
 def test_export_starts_without_waiting_for_the_count(qtbot: QtBot, demo_context: AppContext, run: Run,
                                                      tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Counting a filter without a date range takes seconds over millions of payments: the export writes its

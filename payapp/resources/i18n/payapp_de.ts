@@ -2497,6 +2497,10 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
         <source>The card&apos;s security code (CVV) did not match, but PayApp could not void the payment of %1 at once (%2). It is still charged: void it in Payment Search.</source>
         <translation>Der Sicherheitscode (CVV) der Karte stimmte nicht überein, aber PayApp konnte die Zahlung über %1 nicht sofort stornieren (%2). Sie ist weiterhin belastet: Stornieren Sie sie in der Zahlungssuche.</translation>
     </message>
+    <message>
+        <source>The demo gateway did not answer. Try again.</source>
+        <translation>Das Demo-Gateway hat nicht geantwortet. Versuchen Sie es erneut.</translation>
+    </message>
 </context>
 <context>
     <name>PayRule</name>
@@ -3138,6 +3142,14 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
         <translation>Excel exportieren …</translation>
     </message>
     <message>
+        <source>Settle now (demo)</source>
+        <translation>Jetzt abrechnen (Demo)</translation>
+    </message>
+    <message>
+        <source>The demo gateway settles every day at its cut-off. This settles its pending payments now, so you can try a refund.</source>
+        <translation>Das Demo-Gateway rechnet täglich zum Stichzeitpunkt ab. Hiermit werden seine offenen Zahlungen sofort abgerechnet, damit Sie eine Erstattung ausprobieren können.</translation>
+    </message>
+    <message>
         <source>Cancel export</source>
         <translation>Export abbrechen</translation>
     </message>
@@ -3195,6 +3207,13 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
     <message>
         <source>%1 goes back to the customer&apos;s %2; the invoice balance goes back up by %1 and QuickBooks is corrected. Autotask keeps the invoice as it is.</source>
         <translation>%1 geht zurück auf %2 des Kunden; der offene Rechnungsbetrag steigt wieder um %1, und QuickBooks wird korrigiert. In Autotask bleibt die Rechnung unverändert.</translation>
+    </message>
+    <message numerus="yes">
+        <source>The demo gateway ran its daily settlement now (%n payment(s) settled).</source>
+        <translation>
+            <numerusform>Das Demo-Gateway hat seine tägliche Abrechnung jetzt ausgeführt (%n Zahlung abgerechnet).</numerusform>
+            <numerusform>Das Demo-Gateway hat seine tägliche Abrechnung jetzt ausgeführt (%n Zahlungen abgerechnet).</numerusform>
+        </translation>
     </message>
     <message>
         <source>Refund this payment?</source>

@@ -20,6 +20,13 @@
             <numerusform>%1 payments</numerusform>
         </translation>
     </message>
+    <message numerus="yes">
+        <source>The demo gateway ran its daily settlement now (%n payment(s) settled).</source>
+        <translation>
+            <numerusform>The demo gateway ran its daily settlement now (%n payment settled).</numerusform>
+            <numerusform>The demo gateway ran its daily settlement now (%n payments settled).</numerusform>
+        </translation>
+    </message>
 </context>
 <context>
     <name>SyncStatusWidget</name>

@@ -225,6 +225,13 @@ class PaymentSearchTab(QWidget):
         may_manage = services.current_user.can(Permission.MANAGE_PAYMENT)
         self.refund_button.setVisible(may_manage)
         self.retry_button.setVisible(may_manage)
+        # Demo only: the demo gateway settles at a daily cut-off; "Settle now" runs that batch at once, so a
+        # refund can be tried on a new payment.
+        self._demo_settlement = services.demo_settlement if services.demo else None
+        self.settle_button = self._button("demoSettleButton", self.tr("Settle now (demo)"), self._on_settle_clicked)
+        self.settle_button.setToolTip(self.tr("The demo gateway settles every day at its cut-off. This settles "
+                                              "its pending payments now, so you can try a refund."))
+        self.settle_button.setVisible(self._demo_settlement is not None and may_manage)
         self.export_progress = QProgressBar(self)
         self.export_progress.setObjectName("exportProgress")
         self.export_progress.setMaximumWidth(220)
@@ -236,7 +243,7 @@ class PaymentSearchTab(QWidget):
 
         actions = QHBoxLayout()
         for b in (self.details_button, self.refund_button, self.retry_button, self.receipt_button,
-                  self.approvals_button):
+                  self.approvals_button, self.settle_button):
             actions.addWidget(b)
         actions.addStretch(1)
         actions.addWidget(self.export_progress)
@@ -595,6 +602,25 @@ class PaymentSearchTab(QWidget):
             banner.show_error(user_text(exc))
             return
         banner.show_success(self.tr("Sync will be tried again now (%1 job(s) queued).").replace("%1", str(n)))
+        self._reload_keep_position()
+
+    def _on_settle_clicked(self) -> None:
+        self._spawn(self.settle_now())
+
+    async def settle_now(self) -> None:
+        """Demo only: the demo gateway's daily batch now; the grid shows what settled."""
+        if self._demo_settlement is None:
+            return
+        self.settle_button.setEnabled(False)
+        try:
+            n = await self._demo_settlement.settle_now()
+        except PayAppError as exc:
+            self.banner.show_error(user_text(exc))
+            return
+        finally:
+            self.settle_button.setEnabled(True)
+        self.banner.show_success(self.tr("The demo gateway ran its daily settlement now (%n payment(s) settled).",
+                                         "", n))
         self._reload_keep_position()
 
     # ---------------------------------------------------------------- receipt
