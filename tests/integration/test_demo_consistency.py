@@ -178,13 +178,18 @@ async def test_the_demo_sandboxes_seed_from_the_demo_database_on_sqlite_and_post
     changes no invoice, line or balance and queues nothing."""
     import httpx
 
-    from payapp.app import DEMO_AUTOTASK_URL, DEMO_QUICKBOOKS_AUTH_URL, DEMO_QUICKBOOKS_URL, _demo_settings
+    from payapp.app import (
+        DEMO_AUTOTASK_URL,
+        DEMO_QUICKBOOKS_AUTH_URL,
+        DEMO_QUICKBOOKS_URL,
+        _demo_settings,
+        headless_sync,
+    )
     from payapp.models.db import Database
     from payapp.sandbox.demo_company import open_demo_sandboxes
     from payapp.services.demo_data import generate_demo_company, write_demo_settings
     from payapp.services.memory_keyring import MEMORY_BACKEND_MODULES, MemoryKeyring
     from payapp.services.secrets import ALLOWED_BACKENDS, SecretStore
-    from payapp.services.sync import headless_sync
 
     generate_demo_company(db_url, companies=8, today=dt.date(2026, 11, 30))
     write_demo_settings(db_url, _demo_settings())
