@@ -187,9 +187,11 @@ class MainWindow(QMainWindow):
         from PySide6.QtCore import Qt  # not at import: see LoadingPage
 
         from payapp.ui.about_dialog import AboutDialog
+        from payapp.ui.widgets import return_focus_on_close
 
         dialog = AboutDialog(self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        return_focus_on_close(dialog)
         dialog.open()
         return dialog
 

@@ -288,18 +288,64 @@ def test_an_error_of_a_payment_asked_for_in_the_invoice_window_shows_there(
 
 
 def test_a_refund_error_in_the_details_window_shows_in_that_window(
-        qtbot: QtBot, window: MainWindow, demo_context: AppContext, run: Run) -> None:
+        qtbot: QtBot, window: MainWindow, demo_context: AppContext, run: Run,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from payapp.domain.errors import PayAppError
+
     window.tabs.setCurrentIndex(2)
     search = window.tab("paymentSearchTab")
     assert isinstance(search, PaymentSearchTab)
     run(wait_until(lambda: search.model is not None and search.model.rowCount() > 0, 10))
-    declined = next((search.model.row_at(i) for i in range(search.model.rowCount())  # type: ignore[union-attr]
-                     if search.model.row_at(i).status == "declined"), None)  # type: ignore[union-attr]
-    if declined is None:
-        pytest.skip("no declined payment in the demo's first page")
-    details = run(search.show_details(declined.id))
+    model = search.model
+    assert model is not None
+    first = model.row_at(0)
+    assert first is not None
+    details = run(search.show_details(first.id))
     assert details is not None
-    run(search.manage(declined.id, details))                          # cannot be voided or refunded
-    assert details.banner.kind == "warning" and "cannot be voided" in details.banner.text
-    assert search.banner.kind != "warning"
+    real = search._search.details  # type: ignore[union-attr]
+
+    async def failing(_payment_id: int) -> Any:
+        raise PayAppError("The gateway could not be reached. Nothing was changed; try again.")
+
+    monkeypatch.setattr(search._search, "details", failing)
+    assert run(search.manage(first.id, details)) is False             # started from the details window
+    assert details.banner.kind == "error" and "could not be reached" in details.banner.text
+    assert search.banner.kind is None                                 # not behind it in the main window
+    monkeypatch.setattr(search._search, "details", real)
+
+    declined = next((model.row_at(i) for i in range(model.rowCount())
+                     if model.row_at(i).status in ("declined", "error")), None)  # type: ignore[union-attr]
+    if declined is not None:
+        other = run(search.show_details(declined.id))
+        run(search.manage(declined.id, other))                        # cannot be voided or refunded
+        assert other.banner.kind == "warning" and search.banner.kind is None
+        other.close()
     details.close()
+
+
+def test_every_dialog_closes_with_escape_and_gives_the_focus_back(qtbot: QtBot, window: MainWindow,
+                                                                  run: Run) -> None:
+    tab = window.tab("invoiceHistoryTab")
+    assert isinstance(tab, InvoiceHistoryTab)
+    select_payable_with_keys(qtbot, tab)
+    about = window.show_about()
+    run(wait_until(lambda: about.isVisible()))
+    about.activateWindow()
+    about.setFocus()
+    press(qtbot, Qt.Key.Key_Escape)
+    run(wait_until(lambda: not shiboken6.isValid(about) or not about.isVisible()))
+    run(wait_until(lambda: QApplication.focusWidget() is tab.table))
+    window.tabs.setCurrentIndex(2)
+    search = window.tab("paymentSearchTab")
+    assert isinstance(search, PaymentSearchTab)
+    if search.approvals_button.isVisible():
+        search.approvals_button.setFocus()
+        press(qtbot, Qt.Key.Key_Space)
+        run(wait_until(lambda: search.findChild(QWidget, "pendingApprovalsDialog") is not None
+                       and search.findChild(QWidget, "pendingApprovalsDialog").isVisible()))
+        approvals = search.findChild(QWidget, "pendingApprovalsDialog")
+        approvals.activateWindow()
+        approvals.setFocus()
+        press(qtbot, Qt.Key.Key_Escape)
+        run(wait_until(lambda: not shiboken6.isValid(approvals) or not approvals.isVisible()))
+        run(wait_until(lambda: QApplication.focusWidget() is search.approvals_button))

@@ -548,6 +548,7 @@ class PaymentSearchTab(QWidget):
         threshold = await self._approvals.threshold_minor() if self._approvals is not None else 0
         dlg = RefundDialog(details, self._locale, threshold, parent)
         dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        return_focus_on_close(dlg)
         dlg.open()
         return dlg
 
@@ -803,6 +804,7 @@ class PaymentSearchTab(QWidget):
         can = self._services.current_user.can(Permission.APPROVE_REFUND)
         dlg = PendingApprovalsDialog(self._locale, can, self)
         dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        return_focus_on_close(dlg)
         dlg.approve_requested.connect(lambda aid: self._spawn(self._approve(dlg, aid)))
         dlg.reject_requested.connect(lambda aid: self._spawn(self._reject(dlg, aid)))
         await self._fill_approvals(dlg)
