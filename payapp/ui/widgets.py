@@ -238,7 +238,7 @@ class ElidedLabel(QLabel):
     def sizeHint(self) -> QSize:
         # the whole text's width, so a widening window gives the text back (the shown text may be elided)
         hint = super().sizeHint()
-        return QSize(self.fontMetrics().horizontalAdvance(self._full) + 4, hint.height())
+        return QSize(self.fontMetrics().horizontalAdvance(self._full) + 2, hint.height())
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)

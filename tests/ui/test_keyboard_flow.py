@@ -185,6 +185,7 @@ def test_receive_payment_with_the_keyboard_only(qtbot: QtBot, window: MainWindow
     new_balance = row.balance_minor - 1250
     hint = dialog.findChild(QLabel, "amountHint").text()
     assert "new balance" in hint and f"{new_balance // 100:,}.{new_balance % 100:02d}" in hint
+    assert not dialog.amount_hint.visibleRegion().isEmpty()            # scrolled into view under the banner
 
     press(qtbot, Qt.Key.Key_Escape)                                   # closes, back to the grid's row
     run(wait_until(lambda: not shiboken6.isValid(dialog) or not dialog.isVisible()))

@@ -183,11 +183,11 @@ class PaymentDialog(QDialog):
         bold = self.company_label.font()
         bold.setBold(True)
         self.company_label.setFont(bold)
-        number = QLabel("· " + self.tr("Invoice %1").replace("%1", inv.invoice_number), head)
+        number = QLabel(" · " + self.tr("Invoice %1").replace("%1", inv.invoice_number), head)
         number.setObjectName("invoiceNumberValue")
         number.setTextFormat(Qt.TextFormat.PlainText)
         title = QHBoxLayout()
-        title.setSpacing(4)
+        title.setSpacing(0)
         title.addWidget(self.company_label, 0)
         title.addWidget(number, 0)
         title.addStretch(1)
@@ -770,6 +770,9 @@ class PaymentDialog(QDialog):
             self.banner.show_message("declined", result.message)
             _wipe(self.cvv_edit)
         self._set_processing(False)
+        # the banner took room: keep the window fitted and the amount with its new-balance hint in view
+        self._fit_width()
+        self._scroll.ensureWidgetVisible(self.amount_hint)
         self.close_button.setFocus()
 
     def _show_new_balance(self) -> None:
