@@ -94,6 +94,8 @@ class MainWindow(QMainWindow):
         from payapp.domain.roles import Permission
 
         can_admin = bool(getattr(actor, "can", lambda _p: False)(Permission.ADMINISTER))
+        # a Viewer takes no payments: no Receive payment button (the context menu says why it is greyed)
+        self.tool_bar.setVisible(bool(getattr(actor, "can", lambda _p: False)(Permission.TAKE_PAYMENT)))
         for index in range(self.tabs.count()):
             if self.tabs.widget(index).objectName() == "adminTab":
                 self.tabs.setTabVisible(index, can_admin)

@@ -514,7 +514,9 @@ class PaymentDialog(QDialog):
         for edit, value in ((self.card_address_edit, address.address1), (self.card_city_edit, address.city),
                             (self.card_state_edit, address.state), (self.card_zip_edit, address.postal_code),
                             (self.bank_address_edit, address.address1), (self.bank_city_edit, address.city),
-                            (self.bank_state_edit, address.state), (self.bank_zip_edit, address.postal_code)):
+                            (self.bank_state_edit, address.state),
+                            # an eCheck is a US bank account: its ZIP code field takes US codes only
+                            (self.bank_zip_edit, address.postal_code if address.country == "US" else "")):
             if value and not edit.text():
                 edit.setText(value)
         for field in (self.card_fields[5], self.bank_fields[3]):
