@@ -238,6 +238,26 @@ def test_payment_window_elides_a_long_company_name_and_prefills_the_address(
     assert dialog.width() == width                                   # the name did not widen the window
     assert dialog.company_label.text().endswith("…")
     assert dialog.company_label.toolTip() == long_name.strip()
+    # On a 1280×720 screen (690 px available under a task bar) the window fits, the form scrolls; on a tall
+    # screen it is as tall as its form, with no empty space under it.
+    from PySide6.QtCore import QRect
+
+    class Screen:
+        def __init__(self, height: int) -> None:
+            self.height = height
+
+        def availableGeometry(self) -> QRect:
+            return QRect(0, 0, 1280, self.height)
+
+    dialog.new_card_radio.setChecked(True)
+    dialog.screen = lambda: Screen(690)  # type: ignore[method-assign]
+    dialog._fit_width()
+    assert dialog.height() <= 690 - 40 and dialog.width() <= 1280
+    dialog.screen = lambda: Screen(2000)  # type: ignore[method-assign]
+    dialog._fit_width()
+    qtbot.wait(10)
+    body = dialog._scroll.widget()
+    assert dialog.height() < 1000 and body.height() - body.sizeHint().height() < 40      # no empty half
     address = run(demo_context.services.invoices.company_address(row.company_id))  # type: ignore[union-attr]
     assert address.postal_code, "the demo companies have addresses"
     assert dialog.card_address_edit.text() == address.address1
