@@ -6,7 +6,16 @@ import html
 
 from PySide6.QtCore import QCoreApplication, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QApplication, QDialog, QLabel, QMainWindow, QTabWidget, QToolBar, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QDialog,
+    QLabel,
+    QMainWindow,
+    QTabWidget,
+    QToolBar,
+    QToolButton,
+    QWidget,
+)
 
 from payapp import APP_NAME
 from payapp.ui.theme import apply_palette
@@ -120,6 +129,10 @@ class MainWindow(QMainWindow):
         self.receive_payment_action.setEnabled(False)     # until the Invoice History tab is in
         self.receive_payment_action.triggered.connect(self.receive_payment)
         bar.addAction(self.receive_payment_action)
+        button = bar.widgetForAction(self.receive_payment_action)
+        if isinstance(button, QToolButton):
+            button.setObjectName("receivePaymentButton")
+            button.setAutoRaise(False)           # drawn as a button, not as flat text that looks like a label
         self.addToolBar(bar)
         self.tool_bar = bar
 
