@@ -370,3 +370,14 @@ def test_every_dialog_closes_with_escape_and_gives_the_focus_back(qtbot: QtBot, 
         press(qtbot, Qt.Key.Key_Escape)
         run(wait_until(lambda: not shiboken6.isValid(approvals) or not approvals.isVisible()))
         run(wait_until(lambda: QApplication.focusWidget() is search.approvals_button))
+
+
+def test_a_viewer_has_no_receive_payment_button(window: MainWindow) -> None:
+    from payapp.domain.roles import Role
+    from payapp.services.auth import Actor
+
+    assert window.tool_bar.isVisible()
+    window.apply_role(Actor(user_id=None, username="v", role=Role.VIEWER))
+    assert not window.tool_bar.isVisible()
+    window.apply_role(Actor(user_id=None, username="f", role=Role.FINANCE))
+    assert window.tool_bar.isVisible()
