@@ -139,6 +139,16 @@ class ContactView:
 
 
 @dataclass(frozen=True)
+class CompanyAddress:
+    """A company's address as Autotask holds it: what a payment form pre-fills as the billing address."""
+    address1: str = ""
+    city: str = ""
+    state: str = ""
+    postal_code: str = ""
+    country: str = "US"
+
+
+@dataclass(frozen=True)
 class InvoiceDetail:
     row: InvoiceRow
     company_address: str
@@ -408,6 +418,16 @@ class InvoiceService:
                                        currency=p.currency, transaction_id=p.transaction_id,
                                        created_by=p.created_by_name)
                            for p in payments))
+
+    async def company_address(self, company_id: int) -> CompanyAddress:
+        """The company's address (empty parts where Autotask has none; all empty for an unknown company)."""
+        self._current.require(Permission.VIEW)
+        async with self._db.sessions() as session:
+            company = await session.get(Company, company_id)
+        if company is None:
+            return CompanyAddress()
+        return CompanyAddress(address1=company.address1 or "", city=company.city or "", state=company.state or "",
+                              postal_code=company.postal_code or "", country=(company.country or "US").upper())
 
     async def contacts_for_company(self, company_id: int) -> list[ContactView]:
         self._current.require(Permission.VIEW)

@@ -28,10 +28,11 @@ from PySide6.QtCore import (
     QEvent,
     QModelIndex,
     QPersistentModelIndex,
+    QPoint,
     Qt,
     Signal,
 )
-from PySide6.QtGui import QHelpEvent
+from PySide6.QtGui import QHelpEvent, QKeyEvent
 from PySide6.QtWidgets import QStyle, QTableView, QToolTip, QWidget
 
 from payapp.domain.errors import PayAppError
@@ -291,10 +292,48 @@ class LazyTableView(QTableView):
     bar stays (one paint per page), and the next page is asked for when the current row nears the end (Qt
     asks only when scrolled there)."""
 
+    # Enter or Return on a valid current row (QTableView itself only moves the cursor)
+    enter_pressed = Signal(QModelIndex)
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._lazy: LazyTableModel[Any, Any] | None = None
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
+        # Tab moves to the next control, not cell by cell (the arrow keys move between rows)
+        self.setTabKeyNavigation(False)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        """Keyboard use of a grid: Menu and Shift+F10 open the row's context menu, Enter opens the row,
+        Ctrl+Tab and Ctrl+Shift+Tab leave the grid like Tab and Shift+Tab."""
+        key, mods = event.key(), event.modifiers()
+        shift = Qt.KeyboardModifier.ShiftModifier
+        if key == Qt.Key.Key_Menu or (key == Qt.Key.Key_F10 and mods == shift):
+            self.open_context_menu_at_current()
+            event.accept()
+            return
+        if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentIndex().isValid():
+            self.enter_pressed.emit(self.currentIndex())
+            event.accept()
+            return
+        if key in (Qt.Key.Key_Tab, Qt.Key.Key_Backtab) and mods & Qt.KeyboardModifier.ControlModifier:
+            self.focusNextPrevChild(key == Qt.Key.Key_Tab and not mods & shift)
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+    def open_context_menu_at_current(self) -> None:
+        """Ask for the context menu of the current row (the first row if none is current yet)."""
+        model = self.model()
+        index = self.currentIndex()
+        if not index.isValid() and model is not None and model.rowCount() > 0:
+            index = model.index(0, 0)
+            self.setCurrentIndex(index)
+        if not index.isValid() or self.contextMenuPolicy() != Qt.ContextMenuPolicy.CustomContextMenu:
+            return
+        self.scrollTo(index)
+        rect = self.visualRect(index)
+        x = min(max(rect.left() + 8, 0), max(self.viewport().width() - 1, 0))
+        self.customContextMenuRequested.emit(QPoint(x, rect.center().y()))
 
     def setModel(self, model: Any) -> None:
         if self._lazy is not None:

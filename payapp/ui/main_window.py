@@ -6,7 +6,16 @@ import html
 
 from PySide6.QtCore import QCoreApplication, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QApplication, QDialog, QLabel, QMainWindow, QTabWidget, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QDialog,
+    QLabel,
+    QMainWindow,
+    QTabWidget,
+    QToolBar,
+    QToolButton,
+    QWidget,
+)
 
 from payapp import APP_NAME
 from payapp.ui.theme import apply_palette
@@ -45,6 +54,7 @@ class MainWindow(QMainWindow):
         self.tabs.setObjectName("mainTabs")
         self.tabs.setDocumentMode(True)
         self.setCentralWidget(self.tabs)
+        self._build_tool_bar()
         self._build_status_bar(database_label, demo, user_label)
         self.install_tabs(tabs)
         if not self._state.restore_geometry(self, "main"):
@@ -77,6 +87,10 @@ class MainWindow(QMainWindow):
                                         if self._demo else ""))
         self.menuBar().clear()
         self._build_menus()
+        self.receive_payment_action.setText(self.tr("Receive payment"))
+        self.receive_payment_action.setToolTip(self.tr("Receive a payment on the invoice selected in Invoice "
+                                                       "History (Ctrl+P)"))
+        self.receive_payment_action.setEnabled(self._invoice_tab() is not None)
         self.connection_label.setText(self.tr("Sandbox connectors") if self._demo else "")
 
     def set_status(self, *, database_label: str, user_label: str) -> None:
@@ -89,6 +103,8 @@ class MainWindow(QMainWindow):
         from payapp.domain.roles import Permission
 
         can_admin = bool(getattr(actor, "can", lambda _p: False)(Permission.ADMINISTER))
+        # a Viewer takes no payments: no Receive payment button (the context menu says why it is greyed)
+        self.tool_bar.setVisible(bool(getattr(actor, "can", lambda _p: False)(Permission.TAKE_PAYMENT)))
         for index in range(self.tabs.count()):
             if self.tabs.widget(index).objectName() == "adminTab":
                 self.tabs.setTabVisible(index, can_admin)
@@ -100,6 +116,37 @@ class MainWindow(QMainWindow):
         widget = self.tabs.findChild(QWidget, object_name)
         assert widget is not None, object_name
         return widget
+
+    def _build_tool_bar(self) -> None:
+        bar = QToolBar(self)
+        bar.setObjectName("mainToolBar")
+        bar.setMovable(False)
+        bar.setFloatable(False)
+        bar.toggleViewAction().setEnabled(False)      # no way to hide the one visible way to receive a payment
+        self.receive_payment_action = QAction(self.tr("Receive payment"), self)
+        self.receive_payment_action.setObjectName("receivePaymentAction")
+        self.receive_payment_action.setShortcuts([QKeySequence("Ctrl+P")])
+        self.receive_payment_action.setEnabled(False)     # until the Invoice History tab is in
+        self.receive_payment_action.triggered.connect(self.receive_payment)
+        bar.addAction(self.receive_payment_action)
+        button = bar.widgetForAction(self.receive_payment_action)
+        if isinstance(button, QToolButton):
+            button.setObjectName("receivePaymentButton")
+            button.setAutoRaise(False)           # drawn as a button, not as flat text that looks like a label
+        self.addToolBar(bar)
+        self.tool_bar = bar
+
+    def _invoice_tab(self) -> QWidget | None:
+        widget = self.tabs.findChild(QWidget, "invoiceHistoryTab")
+        return widget if widget is not None and hasattr(widget, "receive_payment") else None
+
+    def receive_payment(self) -> object:
+        """Receive payment (toolbar, Ctrl+P): pay the invoice selected in Invoice History (shown first)."""
+        tab = self._invoice_tab()
+        if tab is None:
+            return None
+        self.tabs.setCurrentWidget(tab)
+        return tab.receive_payment()  # type: ignore[attr-defined]
 
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu(self.tr("&File"))
@@ -155,9 +202,11 @@ class MainWindow(QMainWindow):
         from PySide6.QtCore import Qt  # not at import: see LoadingPage
 
         from payapp.ui.about_dialog import AboutDialog
+        from payapp.ui.widgets import return_focus_on_close
 
         dialog = AboutDialog(self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        return_focus_on_close(dialog)
         dialog.open()
         return dialog
 

@@ -5,15 +5,19 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Mapping, Sequence
 
-from PySide6.QtCore import QEvent, QObject, Qt, Signal
-from PySide6.QtGui import QKeyEvent, QKeySequence
+import shiboken6
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, Signal
+from PySide6.QtGui import QKeyEvent, QKeySequence, QResizeEvent
 from PySide6.QtWidgets import (
+    QApplication,
+    QDialog,
     QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QMessageBox,
     QPushButton,
+    QSizePolicy,
     QStyle,
     QTableView,
     QWidget,
@@ -157,6 +161,7 @@ async def ask(box: QMessageBox) -> QMessageBox.StandardButton:
                             QMessageBox.StandardButton.Cancel)
 
     box.finished.connect(finished)
+    return_focus_on_close(box)          # Esc or a button: the keyboard carries on where it was
     box.open()
     return await done
 
@@ -207,3 +212,54 @@ def fit_placeholder(edit: QLineEdit) -> None:
     needed = (edit.fontMetrics().horizontalAdvance(edit.placeholderText()) + margins.left() + margins.right()
               + 2 * frame + 2 * 2 + clear + 6)    # QLineEdit keeps 2 px each side; 6 px so the end isn't flush
     edit.setMinimumWidth(max(edit.minimumWidth(), needed))
+
+
+class ElidedLabel(QLabel):
+    """One line of plain text that never widens its window: a text longer than the room ends in "…" and
+    shows whole as a tooltip (a long company name)."""
+
+    def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._full = ""
+        self.setTextFormat(Qt.TextFormat.PlainText)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
+        self.setMinimumWidth(40)           # an explicit minimum: the layout may shrink it below the text's width
+        self.set_full_text(text)
+
+    @property
+    def full_text(self) -> str:
+        return self._full
+
+    def set_full_text(self, text: str) -> None:
+        self._full = text
+        self.setAccessibleName(text)
+        self._elide()
+
+    def sizeHint(self) -> QSize:
+        # the whole text's width, so a widening window gives the text back (the shown text may be elided)
+        hint = super().sizeHint()
+        return QSize(self.fontMetrics().horizontalAdvance(self._full) + 2, hint.height())
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._elide()
+
+    def _elide(self) -> None:
+        shown = self.fontMetrics().elidedText(self._full, Qt.TextElideMode.ElideRight, max(self.width(), 1))
+        self.setText(shown)
+        self.setToolTip(self._full if shown != self._full else "")
+
+
+def return_focus_on_close(dialog: QDialog, origin: QWidget | None = None) -> None:
+    """When `dialog` closes (Esc, a button, the window's close button), give the focus back to the widget that
+    had it when the dialog was opened (or to `origin`), so keyboard work carries on where it was."""
+    target = origin if origin is not None else QApplication.focusWidget()
+    if target is None or target is dialog or dialog.isAncestorOf(target):
+        return
+
+    def back(_result: int) -> None:
+        if shiboken6.isValid(target) and target.isVisible() and target.isEnabled():
+            target.window().activateWindow()
+            target.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    dialog.finished.connect(back)

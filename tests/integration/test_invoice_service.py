@@ -166,6 +166,24 @@ async def test_sorted_filtered_pages_and_detail(database: Database) -> None:
     assert [c.name for c in contacts] == ["Ana Baker"]
 
 
+async def test_company_address_is_what_the_payment_form_prefills(database: Database) -> None:
+    """Issue #15.5: the company's address pre-fills the billing address; a company without one, or none at all,
+    gives empty parts, never an error."""
+    svc = _service(database)
+    async with database.transaction() as s:
+        await s.execute(insert(Company), [dict(id=1, name="Acme", address1="1 Main St", city="Austin", state="TX",
+                                               postal_code="78701", country="us"),
+                                          dict(id=2, name="Bare")])
+    address = await svc.company_address(1)
+    assert (address.address1, address.city, address.state, address.postal_code, address.country) == (
+        "1 Main St", "Austin", "TX", "78701", "US")
+    bare = await svc.company_address(2)
+    assert (bare.address1, bare.postal_code, bare.country) == ("", "", "US")
+    assert await svc.company_address(999) == invoices_module.CompanyAddress()
+    with pytest.raises(PermissionDenied):
+        await InvoiceService(database, CurrentUser(None)).company_address(1)
+
+
 async def test_viewing_needs_a_signed_in_user(database: Database) -> None:
     svc = InvoiceService(database, CurrentUser(None))
     with pytest.raises(PermissionDenied):

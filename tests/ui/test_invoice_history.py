@@ -123,6 +123,7 @@ def fill_card(qtbot: QtBot, dialog: PaymentDialog, number: str = "4111 1111 1111
     qtbot.keyClicks(edit(dialog, "cvvEdit"), cvv)
     qtbot.keyClicks(edit(dialog, "firstNameEdit"), "Anna")
     qtbot.keyClicks(edit(dialog, "lastNameEdit"), "Baker")
+    edit(dialog, "cardZipEdit").clear()           # pre-filled with the company's ZIP code
     qtbot.keyClicks(edit(dialog, "cardZipEdit"), "78701")
 
 

@@ -1050,8 +1050,12 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
         <translation>Erneut versuchen</translation>
     </message>
     <message>
-        <source>Process Payment…</source>
+        <source>Receive payment…</source>
         <translation>Zahlung erfassen …</translation>
+    </message>
+    <message>
+        <source>Select an invoice in the list first, then press Ctrl+P to receive a payment.</source>
+        <translation>Wählen Sie zuerst eine Rechnung in der Liste aus und drücken Sie dann Strg+P, um eine Zahlung zu erfassen.</translation>
     </message>
     <message>
         <source>View invoice</source>
@@ -1236,8 +1240,12 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
         <translation>Noch keine Zahlungen auf diese Rechnung.</translation>
     </message>
     <message>
-        <source>Process Payment…</source>
+        <source>Receive payment…</source>
         <translation>Zahlung erfassen …</translation>
+    </message>
+    <message>
+        <source>Receive a payment on this invoice (Ctrl+P)</source>
+        <translation>Eine Zahlung zu dieser Rechnung erfassen (Strg+P)</translation>
     </message>
     <message>
         <source>Close</source>
@@ -1321,6 +1329,14 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
     <message>
         <source> — Demo company (sandbox: no real money moves)</source>
         <translation> — Demofirma (Sandbox: es fließt kein echtes Geld)</translation>
+    </message>
+    <message>
+        <source>Receive payment</source>
+        <translation>Zahlung erfassen</translation>
+    </message>
+    <message>
+        <source>Receive a payment on the invoice selected in Invoice History (Ctrl+P)</source>
+        <translation>Eine Zahlung zu der im Rechnungsverlauf ausgewählten Rechnung erfassen (Strg+P)</translation>
     </message>
     <message>
         <source>&amp;File</source>
@@ -2851,6 +2867,10 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
         <translation>Nachname:</translation>
     </message>
     <message>
+        <source>Billing address:</source>
+        <translation>Rechnungsadresse:</translation>
+    </message>
+    <message>
         <source>Country:</source>
         <translation>Land:</translation>
     </message>
@@ -2917,6 +2937,14 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
     <message>
         <source>Address:</source>
         <translation>Adresse:</translation>
+    </message>
+    <message>
+        <source>Partial payment received. The new balance of this invoice is %1.</source>
+        <translation>Teilzahlung erfasst. Der neue offene Betrag dieser Rechnung ist %1.</translation>
+    </message>
+    <message>
+        <source>Paid in full. The new balance of this invoice is %1.</source>
+        <translation>Vollständig bezahlt. Der neue offene Betrag dieser Rechnung ist %1.</translation>
     </message>
     <message>
         <source>City:</source>

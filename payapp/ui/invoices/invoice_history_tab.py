@@ -1,6 +1,7 @@
 """Invoice History: every invoice, a page at a time, searched, filtered and sorted by the database.
 
-Right-click an invoice to pay it, open it or copy its number; Enter or a double-click opens it."""
+Right-click an invoice (or press the Menu key or Shift+F10) to pay it, open it or copy its number; Enter or a
+double-click opens it; Ctrl+P (the main window's Receive payment) pays the selected one."""
 
 from __future__ import annotations
 
@@ -47,7 +48,7 @@ from payapp.ui.invoices.pay_rule import pay_block_reason
 from payapp.ui.invoices.payment_dialog import PaymentDialog, open_payment_dialog
 from payapp.ui.lazy_model import LazyTableView
 from payapp.ui.messages import user_text
-from payapp.ui.widgets import Banner, EmptyState, fit_placeholder, set_column_widths
+from payapp.ui.widgets import Banner, EmptyState, fit_placeholder, return_focus_on_close, set_column_widths
 from payapp.ui.window_state import WindowState
 
 log = logging.getLogger(__name__)
@@ -314,8 +315,9 @@ class InvoiceHistoryTab(QWidget):
         menu.setObjectName("invoiceContextMenu")
         menu.setToolTipsVisible(True)
         menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        pay = QAction(self.tr("Process Payment…"), menu)
+        pay = QAction(self.tr("Receive payment…"), menu)
         pay.setObjectName("processPaymentAction")
+        pay.setShortcuts([QKeySequence("Ctrl+P")])        # shown in the menu; the main window's action has it
         reason = self.pay_reason(row)
         pay.setEnabled(not reason)
         if reason:
@@ -343,9 +345,11 @@ class InvoiceHistoryTab(QWidget):
 
     def open_invoice(self, invoice_id: int) -> asyncio.Task[Any]:
         view = InvoiceView(self._services, self)
-        view.pay_requested.connect(self.process_payment)
+        # a payment asked for in the invoice window reports its errors in that window, not behind it
+        view.pay_requested.connect(lambda invoice, v=view: self.process_payment(invoice, v.banner))
         view.destroyed.connect(lambda *_a, v=view: self.open_views.remove(v) if v in self.open_views else None)
         self.open_views.append(view)
+        return_focus_on_close(view)
         view.show()
         return self._spawn(self._load_view(view, invoice_id))
 
@@ -357,16 +361,38 @@ class InvoiceHistoryTab(QWidget):
                 view.banner.show_error(user_text(exc))
         return view
 
-    def process_payment(self, invoice_id: int) -> asyncio.Task[Any]:
-        return self._spawn(self._open_payment(invoice_id))
+    def receive_payment(self) -> asyncio.Task[Any] | None:
+        """Pay the selected invoice (the main window's Receive payment, Ctrl+P); says why when it cannot."""
+        row = self.row_for(self.table.currentIndex())
+        if row is None:
+            self.banner.show_info(self.tr("Select an invoice in the list first, then press Ctrl+P to receive a "
+                                          "payment."))
+            self.table.setFocus(Qt.FocusReason.OtherFocusReason)
+            return None
+        return self._spawn(self._receive_payment(row))
 
-    async def _open_payment(self, invoice_id: int) -> PaymentDialog | None:
+    async def _receive_payment(self, row: InvoiceRow) -> PaymentDialog | None:
+        with contextlib.suppress(PayAppError):
+            self._status = await self._services.settings.processing_status()
+        if not shiboken6.isValid(self):
+            return None
+        reason = self.pay_reason(row)
+        if reason:
+            self.banner.show_message("warning", reason)
+            return None
+        return await self._open_payment(row.id)
+
+    def process_payment(self, invoice_id: int, banner: Banner | None = None) -> asyncio.Task[Any]:
+        return self._spawn(self._open_payment(invoice_id, banner))
+
+    async def _open_payment(self, invoice_id: int, banner: Banner | None = None) -> PaymentDialog | None:
         invoices = self._services.invoices
         assert invoices is not None
         try:
             row = await invoices.row(invoice_id)
         except PayAppError as exc:
-            self.banner.show_error(user_text(exc))
+            target = banner if banner is not None and shiboken6.isValid(banner) else self.banner
+            target.show_error(user_text(exc))
             return None
         dialog = await open_payment_dialog(self._services, row, self, self.invoice_changed)
         if not shiboken6.isValid(dialog):           # closed by the user while it loaded

@@ -1,5 +1,5 @@
-"""One invoice in full: company, dates, amounts, lines, contract and tickets, payment history, and a Process
-Payment button under the same rule as the context menu."""
+"""One invoice in full: company, dates, amounts, lines, contract and tickets, payment history, and a Receive
+payment button (Ctrl+P) under the same rule as the context menu."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import html
 import shiboken6
 from babel.dates import format_date, format_datetime
 from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt, Signal
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QDialog,
     QFormLayout,
@@ -53,6 +54,7 @@ def _table(parent: QWidget, name: str, headers: list[str]) -> QTableWidget:
     table.setAlternatingRowColors(True)
     table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
     table.horizontalHeader().setStretchLastSection(True)
+    table.setTabKeyNavigation(False)         # Tab goes to the next control, not cell by cell
     return table
 
 
@@ -114,8 +116,10 @@ class InvoiceView(QDialog):
         self.pay_reason.setWordWrap(True)
         self.pay_reason.setStyleSheet("QLabel { color: palette(placeholder-text); }")
         buttons.addWidget(self.pay_reason, 1)
-        self.pay_button = QPushButton(self.tr("Process Payment…"), self)
+        self.pay_button = QPushButton(self.tr("Receive payment…"), self)
         self.pay_button.setObjectName("viewProcessPaymentButton")
+        self.pay_button.setShortcut(QKeySequence("Ctrl+P"))
+        self.pay_button.setToolTip(self.tr("Receive a payment on this invoice (Ctrl+P)"))
         self.pay_button.clicked.connect(self._pay)
         close = QPushButton(self.tr("Close"), self)
         close.setObjectName("viewCloseButton")
@@ -141,7 +145,7 @@ class InvoiceView(QDialog):
         reason = pay_block_reason(status, self._services.current_user, row.balance_minor,
                                   voided=row.status == "voided")
         self.pay_button.setEnabled(not reason)
-        self.pay_button.setToolTip(reason)
+        self.pay_button.setToolTip(reason or self.tr("Receive a payment on this invoice (Ctrl+P)"))
         self.pay_button.setStatusTip(reason)
         self.pay_reason.setText(reason)
 

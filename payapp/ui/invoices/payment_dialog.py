@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import html
 import itertools
 import logging
 from collections.abc import Callable
@@ -43,7 +42,7 @@ from payapp.domain import validation
 from payapp.domain.errors import PayAppError, ValidationError
 from payapp.domain.money import format_amount_input, format_money, parse_amount
 from payapp.services.context import Services
-from payapp.services.invoices import InvoiceRow
+from payapp.services.invoices import CompanyAddress, InvoiceRow
 from payapp.services.payments import (
     DuplicateWarning,
     NewBankAccount,
@@ -58,7 +57,7 @@ from payapp.services.payments import (
 from payapp.services.settings import ProcessingStatus
 from payapp.ui.invoices.pay_rule import pay_block_reason
 from payapp.ui.messages import card_check_text, translate_message, user_text
-from payapp.ui.widgets import HINT_STYLE, Banner, ask, confirm_box
+from payapp.ui.widgets import HINT_STYLE, Banner, ElidedLabel, ask, confirm_box, return_focus_on_close
 
 log = logging.getLogger(__name__)
 
@@ -178,11 +177,22 @@ class PaymentDialog(QDialog):
         head.setObjectName("invoiceSummary")
         head.setFrameShape(QFrame.Shape.StyledPanel)
         grid = QGridLayout(head)
-        title = QLabel(f"<b>{html.escape(inv.company_name)}</b> · "
-                       + html.escape(self.tr("Invoice %1").replace("%1", inv.invoice_number)),
-                       head)
-        title.setTextFormat(Qt.TextFormat.RichText)
-        grid.addWidget(title, 0, 0, 1, 6)
+        # A long company name ends in "…" (whole in the tooltip) instead of widening the window.
+        self.company_label = ElidedLabel(inv.company_name, head)
+        self.company_label.setObjectName("companyNameValue")
+        bold = self.company_label.font()
+        bold.setBold(True)
+        self.company_label.setFont(bold)
+        number = QLabel(" · " + self.tr("Invoice %1").replace("%1", inv.invoice_number), head)
+        number.setObjectName("invoiceNumberValue")
+        number.setTextFormat(Qt.TextFormat.PlainText)
+        title = QHBoxLayout()
+        title.setSpacing(0)
+        title.addWidget(self.company_label, 0)
+        title.addWidget(number, 0)
+        title.addStretch(1)
+        self._title_row = title
+        grid.addLayout(title, 0, 0, 1, 6)
         pairs = ((self.tr("Invoice date"), format_date(inv.invoice_date, "medium", locale=self._locale)),
                  (self.tr("Amount due"), money(inv.balance_minor)),
                  (self.tr("Due date"), format_date(inv.due_date, "medium", locale=self._locale)
@@ -268,6 +278,7 @@ class PaymentDialog(QDialog):
         self._field_row(amount_form, self.tr("Amount:"), self.amount_edit, self.amount_hint, self.amount_error)
         form_all.addWidget(amount_page)
         form_all.addStretch(1)
+        self._body = body
         self.amount_field = _Field(self.amount_edit, self.amount_error, self._check_amount)
         self.amount_edit.textChanged.connect(lambda _t: self.amount_field.validate())
 
@@ -298,7 +309,7 @@ class PaymentDialog(QDialog):
         buttons.addWidget(self.close_button)
         buttons.addWidget(self.pay_button)
         outer.addLayout(buttons)
-        self.resize(620, 760)
+        self.resize(640, 560)
 
     def _build_card_form(self) -> QWidget:
         page = QGroupBox(self.tr("New credit card"), self)
@@ -325,6 +336,10 @@ class PaymentDialog(QDialog):
         self.first_name_edit.setObjectName("firstNameEdit")
         self.last_name_edit = QLineEdit(page)
         self.last_name_edit.setObjectName("lastNameEdit")
+        self.card_address_edit = QLineEdit(page)
+        self.card_address_edit.setObjectName("cardAddressEdit")
+        self.card_city_edit = QLineEdit(page)
+        self.card_city_edit.setObjectName("cardCityEdit")
         self.card_country = QComboBox(page)
         self.card_country.setObjectName("cardCountryCombo")
         for code, name in COUNTRIES:
@@ -355,6 +370,8 @@ class PaymentDialog(QDialog):
         form.addRow("", hint)
         self._field_row(form, self.tr("First name:"), self.first_name_edit, errors["firstNameError"])
         self._field_row(form, self.tr("Last name:"), self.last_name_edit, errors["lastNameError"])
+        form.addRow(self.tr("Billing address:"), self.card_address_edit)
+        form.addRow(self.tr("City:"), self.card_city_edit)
         form.addRow(self.tr("Country:"), self.card_country)
         form.addRow(self.tr("State:"), self.card_state_edit)
         self._field_row(form, self.tr("ZIP / postal code:"), self.card_zip_edit, errors["cardZipError"])
@@ -457,6 +474,7 @@ class PaymentDialog(QDialog):
         svc = self._services
         self._status = await svc.settings.processing_status()
         contacts = await svc.invoices.contacts_for_company(self._invoice.company_id) if svc.invoices else []
+        address = await svc.invoices.company_address(self._invoice.company_id) if svc.invoices else None
         saved = await svc.payments.saved_methods(self._invoice.company_id) if svc.payments else []
         if not shiboken6.isValid(self):             # closed by the user while it loaded
             return
@@ -466,6 +484,8 @@ class PaymentDialog(QDialog):
             self.contact_combo.addItem(f"{c.name} <{c.email}>" if c.email else c.name, c.id)
         if contacts:
             self.contact_combo.setCurrentIndex(1)
+        if address is not None:
+            self._prefill_address(address)
         types = self._status.back_office if self._status else frozenset()
         self._saved = [m for m in saved if m.method in types]
         self._fill_saved()
@@ -484,6 +504,24 @@ class PaymentDialog(QDialog):
             self.pay_button.setEnabled(False)
             self.pay_button.setToolTip(reason)
         self._fix_tab_order()
+
+    def _prefill_address(self, address: CompanyAddress) -> None:
+        """The company's address is the usual billing address: put it in every field still empty (a person can
+        change it); a ZIP code that does not pass the check shows its message next to the field at once."""
+        country = self.card_country.findData(address.country)
+        if country >= 0:
+            self.card_country.setCurrentIndex(country)
+        for edit, value in ((self.card_address_edit, address.address1), (self.card_city_edit, address.city),
+                            (self.card_state_edit, address.state), (self.card_zip_edit, address.postal_code),
+                            (self.bank_address_edit, address.address1), (self.bank_city_edit, address.city),
+                            (self.bank_state_edit, address.state),
+                            # an eCheck is a US bank account: its ZIP code field takes US codes only
+                            (self.bank_zip_edit, address.postal_code if address.country == "US" else "")):
+            if value and not edit.text():
+                edit.setText(value)
+        for field in (self.card_fields[5], self.bank_fields[3]):
+            if field.edit.text():
+                field.validate()
 
     def _fill_saved(self) -> None:
         for radio in self._saved_radios.values():
@@ -505,7 +543,8 @@ class PaymentDialog(QDialog):
     def _fix_tab_order(self) -> None:
         chain: list[QWidget] = [self.contact_combo, *self._saved_radios.values(), self.new_card_radio,
                                 self.new_bank_radio, self.card_number_edit, self.expiry_edit, self.cvv_edit,
-                                self.first_name_edit, self.last_name_edit, self.card_country, self.card_state_edit,
+                                self.first_name_edit, self.last_name_edit, self.card_address_edit,
+                                self.card_city_edit, self.card_country, self.card_state_edit,
                                 self.card_zip_edit, self.save_card_check, self.holder_type_combo,
                                 self.account_type_combo, self.account_name_edit, self.routing_number_edit,
                                 self.account_number_edit, self.bank_company_edit, self.bank_address_edit,
@@ -522,14 +561,20 @@ class PaymentDialog(QDialog):
         self._fit_width()
 
     def _fit_width(self) -> None:
-        """Widen the window to what the shown form needs (longer labels in German, the stretched pseudo-locale),
-        so no field is cut off behind a horizontal scroll bar; the height scrolls as it always did."""
+        """Fit the window to the shown form: wide enough for its labels (longer in German, the stretched
+        pseudo-locale) so no field is cut off behind a horizontal scroll bar, and as tall as the form, so no empty
+        half is left under it, but never beyond the screen (1280×720 included): the form scrolls there."""
         body = self._scroll.widget()
+        margins = self.layout().contentsMargins()
         needed = (body.minimumSizeHint().width() + self._scroll.verticalScrollBar().sizeHint().width()
-                  + self.layout().contentsMargins().left() + self.layout().contentsMargins().right())
-        screen = self.screen().availableGeometry().width() if self.screen() is not None else needed
-        if self.width() < needed:
-            self.resize(min(needed, screen), self.height())
+                  + margins.left() + margins.right())
+        available = self.screen().availableGeometry() if self.screen() is not None else None
+        screen_w = available.width() if available is not None else needed
+        # room for the window frame and title bar the window manager adds
+        screen_h = available.height() - 60 if available is not None else QWIDGETSIZE_MAX
+        others = self.layout().sizeHint().height() - self._scroll.sizeHint().height()
+        height = min(max(others + body.sizeHint().height(), 360), screen_h)
+        self.resize(min(max(self.width(), needed), screen_w), height)
 
     def _selected_saved(self) -> SavedMethodView | None:
         for m in self._saved:
@@ -590,6 +635,8 @@ class PaymentDialog(QDialog):
                                                           validation.card_brand(self.card_number_edit.text())),
                                  first_name=self.first_name_edit.text().strip(),
                                  last_name=self.last_name_edit.text().strip(),
+                                 address1=self.card_address_edit.text().strip(),
+                                 city=self.card_city_edit.text().strip(),
                                  state=self.card_state_edit.text().strip(),
                                  zip=validation.check_postal_code(self.card_zip_edit.text(),
                                                                   str(self.card_country.currentData())),
@@ -709,6 +756,7 @@ class PaymentDialog(QDialog):
             if "after PayApp had marked it failed" in result.message:
                 text = translate_message(result.message)
             self.banner.show_message("approved", f"{text} {checks}".strip())
+            self._show_new_balance()
             self.clear_sensitive(all_fields=True)
             self.close_button.setText(self.tr("Close"))
         elif result.status == "unknown":
@@ -724,7 +772,21 @@ class PaymentDialog(QDialog):
             self.banner.show_message("declined", result.message)
             _wipe(self.cvv_edit)
         self._set_processing(False)
+        # the banner took room: keep the window fitted and the amount with its new-balance hint in view
+        self._fit_width()
+        self._scroll.ensureWidgetVisible(self.amount_hint)
         self.close_button.setFocus()
+
+    def _show_new_balance(self) -> None:
+        """After a payment the hint under the amount says what the invoice still owes."""
+        inv = self._invoice
+        balance = format_money(inv.balance_minor, inv.currency, self._locale)
+        if inv.balance_minor > 0:
+            self.amount_hint.setText(self.tr("Partial payment received. The new balance of this invoice is %1.")
+                                     .replace("%1", balance))
+        else:
+            self.amount_hint.setText(self.tr("Paid in full. The new balance of this invoice is %1.")
+                                     .replace("%1", balance))
 
     async def _refresh_header(self) -> None:
         """Show the balance left after this payment."""
@@ -765,6 +827,7 @@ async def open_payment_dialog(services: Services, invoice: InvoiceRow, parent: Q
     dialog = PaymentDialog(services, invoice, parent)
     if on_decided is not None:
         dialog.payment_decided.connect(on_decided)
+    return_focus_on_close(dialog)               # back to the grid row or the invoice window it was opened from
     dialog.open()
     try:
         await dialog.load()

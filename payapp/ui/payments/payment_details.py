@@ -63,6 +63,7 @@ def _table(headers: list[str], rows: list[list[str]], parent: QWidget, name: str
             t.setItem(r, c, item)
     t.resizeColumnsToContents()
     t.horizontalHeader().setStretchLastSection(True)
+    t.setTabKeyNavigation(False)             # Tab goes to the next control, not cell by cell
     return t
 
 
@@ -342,6 +343,7 @@ class PendingApprovalsDialog(QDialog):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.table.setTabKeyNavigation(False)
         self.empty = EmptyState(self.tr("No refunds are waiting for approval."), self)
         self.approve_button = QPushButton(self.tr("Approve and send"), self)
         self.approve_button.setObjectName("approveButton")

@@ -8,7 +8,9 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QDate, Qt, QTimer
+import shiboken6
+from PySide6.QtCore import QDate, QModelIndex, QPoint, Qt, QTimer
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -20,6 +22,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMenu,
     QMessageBox,
     QProgressBar,
     QPushButton,
@@ -54,7 +57,7 @@ from payapp.ui.payments.payment_model import (
     status_label,
     tr,
 )
-from payapp.ui.widgets import Banner, EmptyState, ask, confirm_box, set_column_widths
+from payapp.ui.widgets import Banner, EmptyState, ask, confirm_box, return_focus_on_close, set_column_widths
 from payapp.ui.window_state import WindowState
 
 STATUSES = [s.value for s in PaymentStatus if s != PaymentStatus.ERROR]
@@ -98,6 +101,7 @@ class PaymentSearchTab(QWidget):
         self._export_task: asyncio.Task[int] | None = None
         self._totals_task: asyncio.Task[None] | None = None
         self._dialogs: list[QWidget] = []
+        self.context_menu: QMenu | None = None
         self._currency = "USD"                 # until _load_currency has read the processing currency
         self.banner = Banner(self, "paymentSearchBanner")
         self.banner.action_clicked.connect(self._on_banner_action)
@@ -209,6 +213,10 @@ class PaymentSearchTab(QWidget):
             self.model.load_failed.connect(lambda m: self.banner.show_error(m, self.tr("Retry")))
             self.model.page_loaded.connect(self._on_page_loaded)
             self.table.doubleClicked.connect(lambda _i: self._open_details())
+            self.table.enter_pressed.connect(self._open_details_at)              # Enter opens the details
+            # right-click, the Menu key or Shift+F10 (LazyTableView) on a payment
+            self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+            self.table.customContextMenuRequested.connect(self._on_context_menu)
             self.table.selectionModel().selectionChanged.connect(lambda *_: self._update_actions())
 
         # ---------------------------------------------------------------- actions
@@ -463,18 +471,55 @@ class PaymentSearchTab(QWidget):
         if self.model is not None:
             self.model.retry()
 
+    # ---------------------------------------------------------------- context menu
+    def _on_context_menu(self, pos: QPoint) -> None:
+        index = self.table.indexAt(pos)
+        if self.model is None or not index.isValid():
+            return
+        self.table.setCurrentIndex(index)
+        self.table.selectRow(index.row())
+        menu = self.build_context_menu()
+        menu.popup(self.table.viewport().mapToGlobal(pos))
+
+    def build_context_menu(self) -> QMenu:
+        """The selected payment's actions, as the buttons under the grid offer them."""
+        if self.context_menu is not None:
+            self.context_menu.close()
+            self.context_menu.deleteLater()
+        menu = QMenu(self)
+        menu.setObjectName("paymentContextMenu")
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        for name, button in (("detailsAction", self.details_button), ("refundAction", self.refund_button),
+                             ("retrySyncAction", self.retry_button), ("receiptAction", self.receipt_button)):
+            if not button.isVisibleTo(self):
+                continue
+            act = QAction(button.text(), menu)
+            act.setObjectName(name)
+            act.setEnabled(button.isEnabled())
+            act.triggered.connect(lambda _checked=False, b=button: b.click())
+            menu.addAction(act)
+        menu.destroyed.connect(lambda *_a: setattr(self, "context_menu", None))
+        self.context_menu = menu
+        return menu
+
     # ---------------------------------------------------------------- details
+    def _open_details_at(self, index: QModelIndex) -> None:
+        """Enter on a payment: the current row (where the keyboard is) is the one opened."""
+        if index.isValid():
+            self.table.selectRow(index.row())
+            self._open_details()
+
     def _open_details(self) -> None:
         row = self.selected_row()
         if row is not None:
             self._spawn(self.show_details(row.id))
 
-    async def load_details(self, payment_id: int) -> PaymentDetails | None:
+    async def load_details(self, payment_id: int, banner: Banner | None = None) -> PaymentDetails | None:
         assert self._search is not None
         try:
             return await self._search.details(payment_id)
         except PayAppError as exc:
-            self.banner.show_error(user_text(exc))
+            (banner or self.banner).show_error(user_text(exc))
             return None
 
     async def show_details(self, payment_id: int) -> PaymentDetailsDialog | None:
@@ -484,6 +529,7 @@ class PaymentSearchTab(QWidget):
         dlg = PaymentDetailsDialog(details, self._locale, self)
         dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dlg.action_requested.connect(lambda action: self._spawn(self._details_action(dlg, action)))
+        return_focus_on_close(dlg)               # Esc or Close: back to the payment's row
         dlg.open()
         return dlg
 
@@ -510,16 +556,19 @@ class PaymentSearchTab(QWidget):
         threshold = await self._approvals.threshold_minor() if self._approvals is not None else 0
         dlg = RefundDialog(details, self._locale, threshold, parent)
         dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        return_focus_on_close(dlg)
         dlg.open()
         return dlg
 
     async def manage(self, payment_id: int, parent: QWidget) -> bool:
-        """Void or refund: choose amount and reason, confirm amount and effect, then send (or ask for approval)."""
-        details = await self.load_details(payment_id)
+        """Void or refund: choose amount and reason, confirm amount and effect, then send (or ask for approval).
+        Started from the details window, its problems are shown in that window, not behind it."""
+        banner = self._banner_of(parent)
+        details = await self.load_details(payment_id, banner)
         if details is None:
             return False
         if not (details.can_void or details.can_refund):
-            self.banner.show_warning(self.tr("This payment cannot be voided or refunded."))
+            banner.show_warning(self.tr("This payment cannot be voided or refunded."))
             return False
         dlg = await self.open_refund_dialog(details, parent)
         done: asyncio.Future[tuple[int, str] | None] = asyncio.get_running_loop().create_future()
@@ -558,9 +607,13 @@ class PaymentSearchTab(QWidget):
         box = confirm_box(parent, title, text, yes, informative=effect)
         if await ask(box) != QMessageBox.StandardButton.Yes:
             return False
-        return await self._send_manage(payment_id, amount if amount != r.refundable_minor else None, reason)
+        return await self._send_manage(payment_id, amount if amount != r.refundable_minor else None, reason, banner)
 
-    async def _send_manage(self, payment_id: int, amount_minor: int | None, reason: str) -> bool:
+    async def _send_manage(self, payment_id: int, amount_minor: int | None, reason: str,
+                           banner: Banner | None = None) -> bool:
+        """Send the void or refund; a failure is shown in `banner` (the window it was asked in), the outcome of
+        one that went through in this tab's banner (the details window closes then)."""
+        where = banner if banner is not None and shiboken6.isValid(banner) else self.banner
         self.refund_button.setEnabled(False)
         try:
             if self._approvals is not None:
@@ -575,12 +628,15 @@ class PaymentSearchTab(QWidget):
                 assert self._services.payments is not None
                 result = await self._services.payments.void_or_refund(payment_id, amount_minor, reason)
         except PayAppError as exc:
-            self.banner.show_error(user_text(exc))
+            (where if shiboken6.isValid(where) else self.banner).show_error(user_text(exc))
             return False
         finally:
-            self._update_actions()
+            if shiboken6.isValid(self):
+                self._update_actions()
         kind = {"approved": "success", "declined": "error", "error": "error"}.get(result.status, "warning")
         self.banner.show_message(kind, result.message)
+        if where is not self.banner and shiboken6.isValid(where) and result.status != "approved":
+            where.show_message(kind, result.message)
         self._reload_keep_position()
         return result.status == "approved"
 
@@ -775,6 +831,7 @@ class PaymentSearchTab(QWidget):
         can = self._services.current_user.can(Permission.APPROVE_REFUND)
         dlg = PendingApprovalsDialog(self._locale, can, self)
         dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        return_focus_on_close(dlg)
         dlg.approve_requested.connect(lambda aid: self._spawn(self._approve(dlg, aid)))
         dlg.reject_requested.connect(lambda aid: self._spawn(self._reject(dlg, aid)))
         await self._fill_approvals(dlg)
