@@ -171,7 +171,7 @@ def _text(el: ET.Element, tag: str) -> str:
 def _root(xml: str) -> ET.Element:
     try:
         root = ET.fromstring(xml.strip())
-    except ET.ParseError as exc:
+    except (ET.ParseError, UnicodeError) as exc:   # a lone surrogate cannot even be encoded for the parser
         raise NmiQueryError("The gateway's look-up answer could not be read.") from exc
     if root.tag != "nm_response":
         raise NmiQueryError("The gateway's look-up answer could not be read.")
