@@ -6,10 +6,11 @@ aggregating a million invoices or two million payments (0.4-2 s; bench/invoice_h
 bench/payment_search.py).
 
 The triggers add each write's difference to a shard row in the same transaction as the write, so the sum
-of a table's shards equals the exact aggregate in every snapshot. On PostgreSQL the shard is the writing
-connection's backend pid modulo `TOTALS_SHARDS` (statement-level triggers with transition tables, one
-upsert per statement and currency): concurrent payments on different connections update different rows,
-so no single row serialises them. A write that changes none of the summed columns (a sync state, a
+of a table's shards equals the exact aggregate in every snapshot. On PostgreSQL each writing transaction
+claims a shard no other open transaction holds (a transaction-level advisory lock, trying the backend pid
+modulo `TOTALS_SHARDS` first; statement-level triggers with transition tables, one upsert per statement and
+currency): concurrent payments update different rows, so no row serialises them and no two of them can
+deadlock on the totals. A write that changes none of the summed columns (a sync state, a
 status) touches no shard. SQLite has one writer at a time anyway and keeps shard 0 only.
 
 Nothing in Python writes these tables; services only read them (services/invoices.py,

@@ -242,7 +242,7 @@ def _pay_sql(cid: int, inv: int, order: str, amount: int) -> list[tuple[str, dic
 
 def test_two_open_payment_transactions_never_wait_for_each_other(pg_url: str) -> None:
     """No hot row: while one connection's payment transaction is open, another connection's payment on
-    another invoice goes through (the totals rows are per connection), and both are counted at commit."""
+    another invoice goes through (each open transaction writes a shard of its own), and both are counted."""
     import psycopg
 
     cid, invoices = _seed_invoices(pg_url, 2)
@@ -250,11 +250,7 @@ def test_two_open_payment_transactions_never_wait_for_each_other(pg_url: str) ->
     first = psycopg.connect(dsn)
     others: list[Any] = []
     try:
-        pid = first.info.backend_pid
         second = psycopg.connect(dsn)
-        while second.info.backend_pid % 64 == pid % 64:      # a connection that lands on another shard
-            others.append(second)
-            second = psycopg.connect(dsn)
         others.append(second)
         for sql, params in _pay_sql(cid, invoices[0], "a", 1_00):
             first.execute(sql, params)                       # open, not committed
@@ -274,6 +270,43 @@ def test_two_open_payment_transactions_never_wait_for_each_other(pg_url: str) ->
             await _assert_fast_equals_exact(db)
             totals = await PaymentSearchService(db, CurrentUser(ADMIN)).totals(PaymentQuery())
             assert (totals.count, totals.by_currency[0].amount_minor) == (2, 3_00)
+        finally:
+            await db.dispose()
+
+    asyncio.run(check())
+
+
+def test_open_transactions_on_the_same_pid_shard_still_never_wait(pg_url: str) -> None:
+    """Two backends whose pids fall on the same shard: the second claims another one instead of waiting."""
+    import psycopg
+
+    cid, invoices = _seed_invoices(pg_url, 2)
+    conns: list[Any] = [psycopg.connect(pg_url)]
+    try:
+        shard = conns[0].info.backend_pid % 64
+        for sql, params in _pay_sql(cid, invoices[0], "a", 1_00):
+            conns[0].execute(sql, params)
+        for _ in range(1000):                         # another backend on the same pid shard
+            conns.append(psycopg.connect(pg_url))
+            if conns[-1].info.backend_pid % 64 == shard:
+                break
+            conns.pop().close()
+        else:
+            pytest.skip("no backend pid on the same shard")
+        second = conns[-1]
+        second.execute("SET lock_timeout = '3s'")
+        for sql, params in _pay_sql(cid, invoices[1], "b", 2_00):
+            second.execute(sql, params)
+        second.commit()
+        conns[0].commit()
+    finally:
+        for c in conns:
+            c.close()
+
+    async def check() -> None:
+        db = Database(pg_url)
+        try:
+            await _assert_fast_equals_exact(db)
         finally:
             await db.dispose()
 

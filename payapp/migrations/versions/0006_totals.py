@@ -5,8 +5,9 @@
 
 Triggers add every INSERT, UPDATE and DELETE's difference in the writing transaction; the readers sum the
 shards. PostgreSQL: statement-level triggers with transition tables (one upsert per statement, and none when
-the summed columns did not change) into the shard of the writing backend (pid modulo 64), so concurrent
-writers on different connections update different rows; TRUNCATE empties the totals. SQLite: row triggers
+the summed columns did not change) into a shard the writing transaction has claimed for itself (an
+advisory transaction lock, first try the backend pid modulo 64), so concurrent writers never update the
+same row: no waiting, and no deadlock between the two totals tables; TRUNCATE empties the totals. SQLite: row triggers
 into shard 0 (SQLite has one writer at a time). The current contents are counted once here.
 
 Revision ID: 0006_totals
@@ -24,6 +25,9 @@ branch_labels = None
 depends_on = None
 
 SHARDS = 64          # payapp.models.totals.TOTALS_SHARDS (a migration keeps its own copy)
+#: The first key of the (int, int) advisory locks claiming a shard (PayApp's other advisory lock, the sync's,
+#: is a single bigint key: a separate key space).
+LOCK_CLASS = 7260
 
 _PAYMENT_SUMS = ("payment_count", "amount_minor", "applied_minor", "refunded_minor")
 
@@ -90,8 +94,16 @@ def _pg_function(name: str, make: Callable[[str], str]) -> str:
     return f"""
     CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$
     DECLARE
-        my_shard integer := pg_backend_pid() % {SHARDS};
+        tries integer := 0;
+        my_shard integer;
     BEGIN
+        -- A shard no other open transaction writes: each is claimed with a transaction-level advisory lock
+        -- (held until commit; the transaction's own claims succeed again), starting at this backend's own.
+        WHILE tries < {SHARDS} AND NOT pg_try_advisory_xact_lock({LOCK_CLASS},
+                                                                 (pg_backend_pid() + tries) % {SHARDS}) LOOP
+            tries := tries + 1;
+        END LOOP;
+        my_shard := (pg_backend_pid() + tries) % {SHARDS};   -- all claimed: the backend's own, waiting its turn
         IF TG_OP = 'INSERT' THEN
             {make("INSERT")}
         ELSIF TG_OP = 'DELETE' THEN
