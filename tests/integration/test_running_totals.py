@@ -352,3 +352,22 @@ def test_concurrent_payments_keep_totals_exact(pg_url: str) -> None:
             await db.dispose()
 
     asyncio.run(check())
+
+
+def test_generated_invoices_are_counted(db_url: str) -> None:
+    """`payapp demo-data --invoices N` (a bulk load: COPY on PostgreSQL, executemany on SQLite) keeps the
+    running totals exact, added to what was there."""
+    from payapp.services.demo_data import generate_invoices
+
+    generate_invoices(db_url, 1500, companies=20)
+    generate_invoices(db_url, 700, companies=5, seed=12)
+
+    async def check() -> None:
+        db = Database(db_url)
+        try:
+            await _assert_fast_equals_exact(db)
+            assert (await InvoiceService(db, CurrentUser(ADMIN)).totals(InvoiceQuery()))[0] == 2200
+        finally:
+            await db.dispose()
+
+    asyncio.run(check())
