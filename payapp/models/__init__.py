@@ -13,9 +13,10 @@ from payapp.models.system import (
     SyncLock,
     User,
 )
+from payapp.models.totals import InvoiceTotalsShard, PaymentTotalsShard
 
 __all__ = [
     "AccountingCustomerLink", "AuditEvent", "Base", "Company", "Contact", "Contract", "Invoice",
-    "InvoiceLine", "OutboxJob", "Payment", "Refund", "RefundApproval", "SavedPaymentMethod", "Setting",
-    "SyncCursor", "SyncLock", "Ticket", "User", "utcnow",
+    "InvoiceLine", "InvoiceTotalsShard", "OutboxJob", "Payment", "PaymentTotalsShard", "Refund", "RefundApproval",
+    "SavedPaymentMethod", "Setting", "SyncCursor", "SyncLock", "Ticket", "User", "utcnow",
 ]

@@ -310,20 +310,22 @@ def generate_invoices(url: str, count: int, *, companies: int = 2000, seed: int 
         finally:
             raw.close()
     else:
-        with engine.begin() as conn:
-            keys = ["id", "company_id", "company_name", "invoice_number", "invoice_date", "due_date", "total_minor",
-                    "paid_minor", "balance_minor", "status", "is_voided", "sync_state", "created_at", "updated_at",
-                    "accounting_number"]
-            batch: list[dict[str, object]] = []
-            for t in _invoice_tuples(rng, count, base_invoice, base_company, names, today, now):
-                batch.append(dict(zip(keys, t, strict=True), currency="USD", tax_minor=0, payment_term="Net 30",
-                                  comments="", psa_paid_marked=False))
-                if len(batch) >= 10000:
-                    conn.execute(insert(Invoice.__table__), batch)
-                    batch.clear()
-            if batch:
-                conn.execute(insert(Invoice.__table__), batch)
-            conn.execute(text("ANALYZE invoices"))
+        # COPY: one statement for the whole load, so the running-totals trigger (migration 0006_totals) runs once.
+        # Row by row in one transaction, each INSERT would add a version of the same totals row, and every later
+        # one walks those versions (quadratic over a million rows).
+        keys = ("id", "company_id", "company_name", "invoice_number", "invoice_date", "due_date", "total_minor",
+                "paid_minor", "balance_minor", "status", "is_voided", "sync_state", "created_at", "updated_at",
+                "accounting_number", "currency", "tax_minor", "payment_term", "comments", "psa_paid_marked")
+        raw = engine.raw_connection()
+        try:
+            with raw.cursor() as cur:  # type: ignore[attr-defined]
+                with cur.copy(f"COPY invoices ({', '.join(keys)}) FROM STDIN") as copy:
+                    for t in _invoice_tuples(rng, count, base_invoice, base_company, names, today, now):
+                        copy.write_row((*t, "USD", 0, "Net 30", "", False))
+                cur.execute("ANALYZE invoices")
+            raw.commit()
+        finally:
+            raw.close()
     engine.dispose()
     return count
 
