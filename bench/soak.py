@@ -517,7 +517,7 @@ def run_child(args: argparse.Namespace) -> int:
     config = load_config(demo=True, data_dir=data_dir, language="en")
     ctx = build_context(config)
     ctx.services.locale = babel_locale(install_translators(app, config.language))
-    window = build_main_window(config, context=ctx)
+    window = build_main_window(ctx)
     window.resize(1280, 720)
     window.show()
     soak = Soak(app, window, random.Random(args.seed))

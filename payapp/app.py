@@ -336,7 +336,7 @@ async def headless_sync(database_url: str, secrets: SecretStore, http: httpx.Asy
         await db.dispose()
 
 
-async def _demo_sync_client(config: AppConfig, secrets: SecretStore) -> httpx.AsyncClient:
+async def _demo_sync_client(config: Any, secrets: SecretStore) -> httpx.AsyncClient:
     """For `payapp sync --demo`: a client whose Autotask and QuickBooks hosts (from the settings) go to the demo's
     own sandboxes (seeded from its database, their state in its data folder)."""
     db = Database(config.database_url)
@@ -346,7 +346,19 @@ async def _demo_sync_client(config: AppConfig, secrets: SecretStore) -> httpx.As
         await db.dispose()
     hosts = (("autotask.base_url", "autotask"), ("quickbooks.base_url", "quickbooks"),
              ("quickbooks.auth_base_url", "quickbooks"))
-    return _sandbox_client(_demo_sandboxes(config), tuple((str(values[key]), name) for key, name in hosts))
+    sandboxes = _demo_sandboxes(config) if getattr(config, "data_dir", None) is not None else _fresh_sandboxes()
+    return _sandbox_client(sandboxes, tuple((str(values[key]), name) for key, name in hosts))
+
+
+def _fresh_sandboxes() -> dict[str, Any]:
+    """Sandboxes with their own generated data, kept nowhere (a demo sync with no data folder at hand)."""
+    from payapp.sandbox.autotask import AutotaskSandbox, create_autotask_app
+    from payapp.sandbox.gateway import GatewaySandbox, create_gateway_app
+    from payapp.sandbox.quickbooks import QuickBooksSandbox, create_quickbooks_app
+
+    gateway, autotask, quickbooks = GatewaySandbox(), AutotaskSandbox(), QuickBooksSandbox()
+    return {"gateway": (gateway, create_gateway_app(gateway)), "autotask": (autotask, create_autotask_app(autotask)),
+            "quickbooks": (quickbooks, create_quickbooks_app(quickbooks))}
 
 
 async def run_headless_sync(config: AppConfig, *, secrets: SecretStore | None = None,

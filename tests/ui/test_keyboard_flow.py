@@ -56,7 +56,7 @@ def tab_until(qtbot: QtBot, found: Callable[[QWidget], bool], limit: int = 60, b
 
 @pytest.fixture
 def window(qtbot: QtBot, demo_context: AppContext, run: Run) -> MainWindow:
-    win = build_main_window(demo_context.config, context=demo_context)
+    win = build_main_window(demo_context)
     qtbot.addWidget(win)
     win.resize(1280, 720)
     win.show()
