@@ -232,10 +232,16 @@ class PaymentResult:
     currency: str
     avs_result: str = ""        # the gateway's AVS and CVV result codes (payapp.domain.card_checks: in words)
     cvv_result: str = ""
+    method: str = ""            # card | echeck
 
     @property
     def approved(self) -> bool:
         return self.status == S.APPROVED
+
+    @property
+    def pending_settlement(self) -> bool:
+        """An approved eCheck: accepted, but not money in the bank until it settles (the bank can return it)."""
+        return self.status == S.APPROVED and self.method == "echeck"
 
 
 class DuplicateWarning(PayAppError):
@@ -282,6 +288,7 @@ class SavedMethodView:
     holder_name: str
     last_used_at: dt.datetime | None
     is_default: bool
+    holder_type: str = ""       # eCheck: personal | business (PPD or CCD authorization)
 
     @property
     def label(self) -> str:
@@ -853,7 +860,7 @@ class PaymentService:
 
     def _result(self, p: Payment | _PaymentFacts, d: _Decision) -> PaymentResult:
         return PaymentResult(p.status, p.id, p.transaction_id, self._message(p, d), p.order_id, p.amount_minor,
-                             p.currency, d.avs[:2], d.cvv[:2])
+                             p.currency, d.avs[:2], d.cvv[:2], p.method)
 
     async def _record(self, payment_id: int, d: _Decision, actor: Actor) -> PaymentResult:
         """Record what is known about a payment, idempotently, with all its consequences."""
@@ -1517,7 +1524,7 @@ class PaymentService:
         epoch = dt.datetime.min.replace(tzinfo=dt.UTC)
         rows = sorted(rows, key=lambda m: (m.last_used_at or epoch, m.created_at, m.id), reverse=True)
         return [SavedMethodView(m.id, m.method, m.brand, m.last_four, m.expiry, m.account_type, m.holder_name,
-                                m.last_used_at, i == 0) for i, m in enumerate(rows)]
+                                m.last_used_at, i == 0, m.account_holder_type) for i, m in enumerate(rows)]
 
     async def delete_saved_method(self, saved_method_id: int) -> None:
         actor = self._current.require(Permission.TAKE_PAYMENT)

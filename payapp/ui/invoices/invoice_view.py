@@ -40,6 +40,8 @@ PAYMENT_STATUS = {
     "refunded": QT_TRANSLATE_NOOP("InvoiceView", "Refunded"),
     "partially_refunded": QT_TRANSLATE_NOOP("InvoiceView", "Partly refunded"),
     "returned": QT_TRANSLATE_NOOP("InvoiceView", "Returned by bank"),
+    # an approved eCheck until it settles (issue #15.6)
+    "pending_settlement": QT_TRANSLATE_NOOP("InvoiceView", "Pending settlement"),
 }
 
 
@@ -204,7 +206,9 @@ class InvoiceView(QDialog):
                 amount += " " + self.tr("(%1 refunded)").replace("%1", money(p.refunded_minor))
             for col, (text, is_money) in enumerate((
                     (format_datetime(p.created_at, "short", locale=loc), False),
-                    (self.tr(PAYMENT_STATUS.get(p.status, p.status)), False), (p.method_display, False),
+                    (self.tr(PAYMENT_STATUS.get(shown := "pending_settlement" if p.status == "approved"
+                                                and p.method == "echeck" else p.status, shown)), False),
+                    (p.method_display, False),
                     (amount, True), (p.transaction_id, False), (p.created_by, False))):
                 self.payments.setItem(i, col, _item(text, is_money))
 
