@@ -87,4 +87,4 @@ def authorization_text(*, holder_type: str, name: str, company: str, merchant: s
                            merchant=merchant.strip() or "the merchant",
                            account_type="savings" if account_type == "savings" else "checking",
                            last_four=four,
-                           date=date.isoformat(), amount=amount, invoice=invoice)
+                           date=f"{date:%B} {date.day}, {date.year}", amount=amount, invoice=invoice)

@@ -57,7 +57,8 @@ def test_echeck_form_authorization_and_account_twice(qtbot: QtBot, tab: InvoiceH
     # the wording: CCD for a business (the default), PPD for a person, with the date and the last four only
     assert dialog.ach_box.isVisible()
     text = dialog.ach_text_label.text()
-    assert "CCD" in text and "ending 3815" in text and dialog._today().isoformat() in text
+    today = dialog._today()
+    assert "CCD" in text and "ending 3815" in text and f"{today:%B} {today.day}, {today.year}" in text
     assert "24413815" not in text and "490000018" not in text
     assert row.invoice_number in text
     dialog.holder_type_combo.setCurrentIndex(dialog.holder_type_combo.findData("personal"))
