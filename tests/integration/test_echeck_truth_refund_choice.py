@@ -193,3 +193,26 @@ async def test_approval_keeps_the_reopen_choice(database: Database, secret_store
     assert result.approved
     inv = await invoice_row(database, inv_id)
     assert (inv.balance_minor, inv.status) == (100_00, "open")
+
+
+async def test_invoice_history_row_says_an_echeck_awaits_settlement(
+        database: Database, secret_store: SecretStore, served_gateway: ServedGateway,
+        http_client: httpx.AsyncClient) -> None:
+    from payapp.services.auth import CurrentUser
+    from payapp.services.invoices import InvoiceQuery, InvoiceService
+    from tests.payment_helpers import FINANCE_ACTOR
+
+    await configure_processing(database, secret_store, served_gateway.url)
+    inv_id = await make_invoice(database, total_minor=50_00)
+    other = await make_invoice(database, total_minor=50_00, number="INV-1002")
+    svc = make_service(database, secret_store, http_client)
+    invoices = InvoiceService(database, CurrentUser(FINANCE_ACTOR))
+    assert (await svc.take_payment(PaymentRequest(inv_id, 50_00, bank()))).approved
+    assert (await svc.take_payment(PaymentRequest(other, 50_00, card()))).approved
+    rows = {r.id: r for r in await invoices.page(InvoiceQuery())}
+    assert rows[inv_id].status == "paid" and rows[inv_id].awaiting_settlement
+    assert rows[other].status == "paid" and not rows[other].awaiting_settlement
+    assert (await invoices.row(inv_id)).awaiting_settlement
+    served_gateway.sandbox.settle_now(returns=False)
+    await svc.check_settlements()
+    assert not (await invoices.row(inv_id)).awaiting_settlement

@@ -1097,6 +1097,10 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
         <translation>Fehlgeschlagen</translation>
     </message>
     <message>
+        <source>%1 · eCheck pending settlement</source>
+        <translation>%1 · eCheck-Abrechnung ausstehend</translation>
+    </message>
+    <message>
         <source>Invoice</source>
         <translation>Rechnung</translation>
     </message>

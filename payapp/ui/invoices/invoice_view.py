@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 from payapp.domain.money import format_money
 from payapp.services.context import Services
 from payapp.services.invoices import InvoiceDetail
-from payapp.ui.invoices.invoice_model import status_label, sync_label
+from payapp.ui.invoices.invoice_model import row_status_text, sync_label
 from payapp.ui.invoices.pay_rule import pay_block_reason
 from payapp.ui.widgets import Banner
 
@@ -157,7 +157,7 @@ class InvoiceView(QDialog):
         if r.accounting_number:
             numbers += f" · QuickBooks {r.accounting_number}"
         self.title.setText(f"<h2 style='margin:0'>{html.escape(r.company_name)}</h2>"
-                           f"<div>{html.escape(numbers)} · <b>{html.escape(status_label(r.status))}</b></div>")
+                           f"<div>{html.escape(numbers)} · <b>{html.escape(row_status_text(r))}</b></div>")
         for form in (self._left, self._right):
             while form.rowCount():
                 form.removeRow(0)

@@ -704,14 +704,16 @@ class PaymentDialog(QDialog):
         if bad or method is None:
             bad[0].edit.setFocus()
             return None
-        if self.ach_box.isVisible() and not self.ach_agree_check.isChecked():
+        needs_consent = self._ach_terms() is not None       # a new or saved bank account is debited
+        if needs_consent:
             self._update_ach_text()
+        if needs_consent and not self.ach_agree_check.isChecked():
             self.ach_agree_error.setText(self.tr("The customer must agree to the authorization before an eCheck "
                                                  "is taken."))
             self.ach_agree_error.setVisible(True)
             self.ach_agree_check.setFocus()
             return None
-        if self.ach_box.isVisible() and isinstance(method, NewBankAccount | SavedMethodRef):
+        if needs_consent and isinstance(method, NewBankAccount | SavedMethodRef):
             # exactly the wording shown and agreed to (it follows every edit, and un-ticks the box when it changes)
             method = replace(method, authorization_text=self.ach_text_label.text())
         return PaymentRequest(invoice_id=self._invoice.id, amount_minor=self._check_amount(self.amount_edit.text()),
