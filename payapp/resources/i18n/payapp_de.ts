@@ -401,6 +401,10 @@
         <translation>Nach einer vollständigen Erstattung</translation>
     </message>
     <message>
+        <source>Invoice re-opened</source>
+        <translation>Rechnung wieder geöffnet</translation>
+    </message>
+    <message>
         <source>Approval request</source>
         <translation>Freigabeanfrage</translation>
     </message>
