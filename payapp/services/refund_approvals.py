@@ -47,6 +47,7 @@ class ApprovalView:
     requested_by: int
     requested_by_name: str
     requested_at: dt.datetime
+    reopen_invoice: bool = False       # the requester chose to re-open the invoice (else it stays paid)
 
 
 @dataclass(frozen=True)
@@ -192,4 +193,4 @@ class RefundApprovalService:
         assert p is not None
         return ApprovalView(a.id, a.payment_id, p.company_name, p.invoice_number, p.transaction_id, a.amount_minor,
                             p.currency, a.reason, a.status, a.requested_by,
-                            (u.display_name or u.username) if u else "", a.requested_at)
+                            (u.display_name or u.username) if u else "", a.requested_at, a.reopen_invoice)

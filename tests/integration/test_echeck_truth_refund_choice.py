@@ -185,6 +185,7 @@ async def test_approval_keeps_the_reopen_choice(database: Database, secret_store
                                 CurrentUser(asker))
     outcome = await ask.void_or_refund(p.payment_id, reopen_invoice=True)
     assert outcome.needs_approval and outcome.approval is not None
+    assert outcome.approval.reopen_invoice and (await ask.pending())[0].reopen_invoice
     pay_approver = make_service(database, secret_store, http_client, actor=approver)
     approve = RefundApprovalService(database, pay_approver,
                                     SettingsService(database, secret_store, CurrentUser(approver)),

@@ -3579,6 +3579,10 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
         <source>Reject</source>
         <translation>Ablehnen</translation>
     </message>
+    <message>
+        <source>%1 · re-opens the invoice</source>
+        <translation>%1 · öffnet die Rechnung wieder</translation>
+    </message>
 </context>
 <context>
     <name>ProcessingPage</name>

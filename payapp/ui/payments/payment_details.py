@@ -443,8 +443,11 @@ class PendingApprovalsDialog(QDialog):
         self._rows = rows
         self.table.setRowCount(len(rows))
         for i, a in enumerate(rows):
+            amount = format_money(a.amount_minor, a.currency, self._locale)
+            if a.reopen_invoice:            # what approving does to the invoice (issue #15.7)
+                amount = self.tr("%1 · re-opens the invoice").replace("%1", amount)
             values = [format_when(a.requested_at, self._locale), a.requested_by_name, a.company_name,
-                      a.invoice_number, format_money(a.amount_minor, a.currency, self._locale), a.reason]
+                      a.invoice_number, amount, a.reason]
             for c, v in enumerate(values):
                 item = QTableWidgetItem(v)
                 item.setToolTip(v)
