@@ -100,8 +100,11 @@ async def child(db_url: str, seed: int) -> None:
     tuning = _tuning()
     db = Database(db_url)
     card = NewCard("4111111111111111", "1230", "999", "Ada", "Chaos", address1="888 Main St", zip="77777")
-    good_ach = NewBankAccount("business", "checking", "Acme Inc", "490000018", "24413815")
-    returned_ach = NewBankAccount("business", "checking", "Acme Inc", "123123123", "99990000")
+    consent = "ACH debit authorization (CCD, one-time), agreed by Acme Inc for the chaos bench."
+    good_ach = NewBankAccount("business", "checking", "Acme Inc", "490000018", "24413815",
+                              authorization_text=consent)
+    returned_ach = NewBankAccount("business", "checking", "Acme Inc", "123123123", "99990000",
+                                  authorization_text=consent)
     async with httpx.AsyncClient(timeout=5) as client:
         svc = _service(db, client, _secrets(), tuning)
         await svc.reconcile_undecided()

@@ -13,6 +13,7 @@ import httpx
 import pytest
 from sqlalchemy import func, select, update
 
+from payapp.domain import ach
 from payapp.domain.roles import Role
 from payapp.models import Company, Invoice, Payment
 from payapp.models.db import Database
@@ -41,10 +42,18 @@ def card(number: str = VISA, cvv: str = TEST_CVV, expiry: str = "1230") -> NewCa
                    address1="888 Main St", city="Springfield", state="IL", zip="77777", country="US")
 
 
+def ach_consent(holder: str = "business", last_four: str = ACH_ACCOUNT[-4:]) -> str:
+    """The ACH debit authorization wording a customer agreed to (what the eCheck form shows)."""
+    return ach.authorization_text(holder_type=holder, name="Acme Inc", company="Acme Inc", merchant="PayApp Tests",
+                                  account_type="checking", last_four=last_four, amount="the amount shown",
+                                  invoice="INV-1001", date=dt.date(2026, 12, 3))
+
+
 def bank(account: str = ACH_ACCOUNT, routing: str = ACH_ROUTING, holder: str = "business") -> NewBankAccount:
     return NewBankAccount(holder_type=holder, account_type="checking", name="Acme Inc", routing_number=routing,
                           account_number=account, company="Acme Inc", address1="1 Main St", city="Springfield",
-                          state="IL", zip="62701", country="US")
+                          state="IL", zip="62701", country="US",
+                          authorization_text=ach_consent(holder, account[-4:]))
 
 
 async def configure_processing(db: Database, secrets: SecretStore, base_url: str,

@@ -3,7 +3,7 @@
 from payapp.models.base import Base, utcnow
 from payapp.models.crm import Company, Contact, Contract, Ticket
 from payapp.models.invoices import Invoice, InvoiceLine
-from payapp.models.payments import Payment, Refund, RefundApproval, SavedPaymentMethod
+from payapp.models.payments import AchAuthorization, Payment, Refund, RefundApproval, SavedPaymentMethod
 from payapp.models.system import (
     AccountingCustomerLink,
     AuditEvent,
@@ -16,7 +16,7 @@ from payapp.models.system import (
 from payapp.models.totals import InvoiceTotalsShard, PaymentTotalsShard
 
 __all__ = [
-    "AccountingCustomerLink", "AuditEvent", "Base", "Company", "Contact", "Contract", "Invoice",
+    "AccountingCustomerLink", "AchAuthorization", "AuditEvent", "Base", "Company", "Contact", "Contract", "Invoice",
     "InvoiceLine", "InvoiceTotalsShard", "OutboxJob", "Payment", "PaymentTotalsShard", "Refund", "RefundApproval",
     "SavedPaymentMethod", "Setting", "SyncCursor", "SyncLock", "Ticket", "User", "utcnow",
 ]

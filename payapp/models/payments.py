@@ -128,6 +128,9 @@ class Refund(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
     decided_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
     send_deadline: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)    # as Payment.send_deadline
+    # a refund: True re-opens the invoice (the customer still owes it; QuickBooks' payment is reversed), False
+    # keeps it paid (the money goes back as a refund receipt). A void always re-opens it.
+    reopen_invoice: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class RefundApproval(Base):
@@ -144,3 +147,21 @@ class RefundApproval(Base):
     decided_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     decided_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
     refund_id: Mapped[int | None] = mapped_column(ForeignKey("refunds.id"))
+    reopen_invoice: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())   # as Refund
+
+
+class AchAuthorization(Base):
+    """The ACH debit authorization an eCheck payment was taken under (payapp.domain.ach): who, when, SEC code and
+    the wording shown (version, text, SHA-256). Kept until `retain_until` (NACHA: two years after it ends)."""
+
+    __tablename__ = "ach_authorizations"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    payment_id: Mapped[int] = mapped_column(ForeignKey("payments.id"), unique=True)
+    sec_code: Mapped[str] = mapped_column(String(3))
+    authorized_by: Mapped[str] = mapped_column(String(200))
+    authorized_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    wording_version: Mapped[str] = mapped_column(String(40))
+    wording_text: Mapped[str] = mapped_column(Text)
+    wording_hash: Mapped[str] = mapped_column(String(64))
+    recorded_by_name: Mapped[str] = mapped_column(String(100), default="")
+    retain_until: Mapped[dt.datetime] = mapped_column(UtcDateTime, index=True)

@@ -98,6 +98,8 @@ class InvoiceRow:
     status: str                            # InvoiceStatus value, overdue included
     sync_state: str
     sort_key: SortKey
+    #: money on it from an approved eCheck that has not settled yet (the bank can still return it, issue #15.6)
+    awaiting_settlement: bool = False
 
     @property
     def payable(self) -> bool:
@@ -105,7 +107,7 @@ class InvoiceRow:
 
 
 #: The fields `_row_select` selects, in InvoiceRow's order (rows are built positionally, 200 at a time).
-_ROW_FIELDS = tuple(f.name for f in fields(InvoiceRow) if f.name != "sort_key")
+_ROW_FIELDS = tuple(f.name for f in fields(InvoiceRow) if f.name not in ("sort_key", "awaiting_settlement"))
 
 
 @dataclass(frozen=True)
@@ -270,12 +272,15 @@ class InvoiceService:
 
     def _row_select(self, today: dt.date, sort_col: Any) -> Select[Any]:
         status = self._status_expr(today).label("display_status")
+        # one look-up per row of a page on ix_payments_invoice_id: an approved eCheck not settled yet
+        awaiting = select(literal(1)).where(Payment.invoice_id == Invoice.id, Payment.method == "echeck",
+                                            Payment.status == "approved").exists().label("awaiting_settlement")
         return select(*(status if name == "status" else getattr(Invoice, name) for name in _ROW_FIELDS),
-                      sort_col.label("sort_value"))
+                      sort_col.label("sort_value"), awaiting)
 
     @staticmethod
     def _to_row(r: Any) -> InvoiceRow:
-        return InvoiceRow(*(*r[:-1], SortKey(r[-1], r[0])))     # the columns of _row_select, then the sort key
+        return InvoiceRow(*(*r[:-2], SortKey(r[-2], r[0]), bool(r[-1])))    # the columns of _row_select
 
     def _segments(self, query: InvoiceQuery, after: SortKey | None) -> list[_Segment]:
         """The (extra WHERE, ORDER BY) of each segment still to read, in order."""

@@ -30,7 +30,7 @@ from payapp.domain.errors import NotFound
 from payapp.domain.payment_state import PaymentStatus
 from payapp.domain.roles import Permission
 from payapp.domain.validation import clean_typed_text
-from payapp.models import AuditEvent, OutboxJob, Payment, Refund
+from payapp.models import AchAuthorization, AuditEvent, OutboxJob, Payment, Refund
 from payapp.models.base import utcnow
 from payapp.models.db import BudgetExceeded, Database, work_budget
 from payapp.models.totals import PaymentTotalsShard
@@ -215,6 +215,18 @@ class AuditInfo:
 
 
 @dataclass(frozen=True)
+class AchAuthorizationInfo:
+    """The ACH debit authorization an eCheck was taken under (payapp.domain.ach), as kept."""
+    sec_code: str
+    authorized_by: str
+    authorized_at: dt.datetime
+    wording_version: str
+    wording_text: str
+    wording_hash: str
+    retain_until: dt.datetime
+
+
+@dataclass(frozen=True)
 class PaymentDetails:
     row: PaymentRow
     fields: dict[str, Any]
@@ -232,6 +244,7 @@ class PaymentDetails:
     can_refund: bool
     can_retry_sync: bool
     extra: dict[str, Any] = field(default_factory=dict)
+    ach_authorization: AchAuthorizationInfo | None = None
 
 
 #: The columns a page selects, in PaymentRow's field order (rows are built positionally, hundreds at a time).
@@ -433,6 +446,7 @@ class PaymentSearchService:
             events = (await s.scalars(select(AuditEvent).where(AuditEvent.entity_type == "payment",
                                                                AuditEvent.entity_id == str(payment_id))
                                       .order_by(AuditEvent.occurred_at, AuditEvent.id))).all()
+            consent = await s.scalar(select(AchAuthorization).where(AchAuthorization.payment_id == payment_id))
         row = PaymentRow(**{c.key: getattr(p, c.key) for c in _ROW_COLUMNS}, sort_key=(p.created_at, p.id))
         status = PaymentStatus(p.status)
         failed_jobs = [j for j in jobs if j.status == "needs_attention"]
@@ -451,6 +465,9 @@ class PaymentSearchService:
             can_refund=may_manage and status in REFUNDABLE and p.amount_minor > p.refunded_minor,
             can_retry_sync=may_manage and (bool(failed_jobs) or p.accounting_sync_state in ("failed", "needs_attention")
                                            or p.psa_sync_state in ("failed", "needs_attention")),
+            ach_authorization=AchAuthorizationInfo(
+                consent.sec_code, consent.authorized_by, consent.authorized_at, consent.wording_version,
+                consent.wording_text, consent.wording_hash, consent.retain_until) if consent is not None else None,
         )
 
     async def retry_sync(self, payment_id: int) -> int:

@@ -77,7 +77,7 @@ from payapp.connectors.gateways.nmi import (
     PaymentKind,
     StoredCredential,
 )
-from payapp.domain import validation
+from payapp.domain import ach, validation
 from payapp.domain.card_checks import cvv_mismatch
 from payapp.domain.errors import ConflictError, NotFound, PayAppError, ValidationError
 from payapp.domain.money import Money, decimal_to_minor, format_money, minor_digits
@@ -91,7 +91,7 @@ from payapp.domain.payment_state import (
 )
 from payapp.domain.roles import Permission
 from payapp.domain.validation import clean_typed_text
-from payapp.models import AuditEvent, Invoice, OutboxJob, Payment, Refund, SavedPaymentMethod
+from payapp.models import AchAuthorization, AuditEvent, Invoice, OutboxJob, Payment, Refund, SavedPaymentMethod
 from payapp.models.db import Database, make_sync_engine
 from payapp.services import audit
 from payapp.services.auth import SYSTEM, Actor, CurrentUser
@@ -187,6 +187,10 @@ class NewBankAccount:
     state: str = ""
     zip: str = ""
     country: str = "US"
+    #: the ACH debit authorization wording the customer was shown and agreed to (payapp.domain.ach); required,
+    #: kept with the payment with its version
+    authorization_text: str = ""
+    wording_version: str = ach.WORDING_VERSION
 
     def __post_init__(self) -> None:
         _clean_text_fields(self, ("name", "company", "address1", "city", "state", "zip", "country"))
@@ -201,6 +205,9 @@ class NewBankAccount:
 @dataclass(frozen=True)
 class SavedMethodRef:
     saved_method_id: int
+    #: a saved eCheck account: the ACH debit authorization for this debit (as NewBankAccount's)
+    authorization_text: str = ""
+    wording_version: str = ach.WORDING_VERSION
 
 
 PaymentMethod = NewCard | NewBankAccount | SavedMethodRef
@@ -226,10 +233,16 @@ class PaymentResult:
     currency: str
     avs_result: str = ""        # the gateway's AVS and CVV result codes (payapp.domain.card_checks: in words)
     cvv_result: str = ""
+    method: str = ""            # card | echeck
 
     @property
     def approved(self) -> bool:
         return self.status == S.APPROVED
+
+    @property
+    def pending_settlement(self) -> bool:
+        """An approved eCheck: accepted, but not money in the bank until it settles (the bank can return it)."""
+        return self.status == S.APPROVED and self.method == "echeck"
 
 
 class DuplicateWarning(PayAppError):
@@ -276,6 +289,7 @@ class SavedMethodView:
     holder_name: str
     last_used_at: dt.datetime | None
     is_default: bool
+    holder_type: str = ""       # eCheck: personal | business (PPD or CCD authorization)
 
     @property
     def label(self) -> str:
@@ -402,7 +416,8 @@ _LOCK_INVOICE = (select(_I.id, _I.company_id, _I.company_name, _I.invoice_number
                         _I.status, _I.is_voided)
                  .where(_I.id == bindparam("invoice_id")).with_for_update())
 _SAVED_METHOD = (select(_M.id, _M.company_id, _M.is_active, _M.method, _M.vault_id, _M.brand, _M.last_four,
-                        _M.expiry, _M.account_type, _M.initial_transaction_id)
+                        _M.expiry, _M.account_type, _M.initial_transaction_id, _M.account_holder_type,
+                        _M.holder_name)
                  .where(_M.id == bindparam("method_id")))
 # One read of an invoice's undecided and recent payments serves the balance and the duplicate checks.
 _RECENT_PAYMENTS = (select(_P.id, _P.status, _P.amount_minor, _P.created_at, _P.created_by_name)
@@ -424,6 +439,7 @@ _UPDATE_INVOICE = update(_INVOICES).where(_I.id == bindparam("row_id"))
 _UPDATE_METHOD = update(_METHODS).where(_M.id == bindparam("row_id"))
 _INSERT_PAYMENT = insert(_PAYMENTS)
 _INSERT_METHOD = insert(_METHODS)
+_INSERT_ACH_AUTH = insert(AchAuthorization.__table__)
 _INSERT_AUDIT_EVENT = insert(_AUDIT_EVENTS)
 _INSERT_OUTBOX_JOB = insert(_OUTBOX)
 
@@ -628,6 +644,10 @@ class PaymentService:
             if kind not in status.back_office:
                 label = "Credit card" if kind == "card" else "eCheck"
                 raise PayAppError(f"{label} payments are not enabled. An admin can enable them in Admin.")
+            consent = clean_typed_text(getattr(request.method, "authorization_text", "") or "").strip()
+            if kind == "echeck" and not consent:
+                raise ValidationError("The customer must agree to the ACH debit authorization before an eCheck "
+                                      "is taken.", field="authorization")
             recent = conn.execute(_RECENT_PAYMENTS, {"invoice_id": inv.id, "since": now - DUPLICATE_WINDOW}).all()
             reserved = sum(r.amount_minor for r in recent if r.status in UNDECIDED)
             available = inv.balance_minor - reserved
@@ -672,6 +692,16 @@ class PaymentService:
                 "created_by_name": (actor.display_name or actor.username)[:100], "created_at": now,
                 "send_deadline": deadline,
             }))
+            if kind == "echeck":
+                holder_type = saved.account_holder_type if saved is not None else prepared.holder_type
+                who = (saved.holder_name if saved is not None else prepared.holder_name) or inv.company_name
+                conn.execute(_INSERT_ACH_AUTH, {
+                    "payment_id": payment_id, "sec_code": ach.sec_code(holder_type or "business"),
+                    "authorized_by": who[:200], "authorized_at": now,
+                    "wording_version": (getattr(request.method, "wording_version", "") or ach.WORDING_VERSION)[:40],
+                    "wording_text": consent, "wording_hash": ach.wording_hash(consent),
+                    "recorded_by_name": (actor.display_name or actor.username)[:100],
+                    "retain_until": ach.retain_until(now)})
             return _Opened(payment_id, order_id, inv.currency, inv.invoice_number, gateway, save_as, vault_id,
                            started_mono, started_wall, bool(values.get(REFUSE_CVV_KEY)), kind,
                            initial_transaction_id)
@@ -763,7 +793,8 @@ class PaymentService:
         void: RefundResult | None
         try:
             void = await self._void_or_refund(actor, {"kind": "void", "amount_minor": None}, result.payment_id,
-                                              None, "The card's security code (CVV) did not match.")
+                                              None, "The card's security code (CVV) did not match.",
+                                              reopen_invoice=True)
         except PayAppError as exc:
             void = None
             why = exc.user_message
@@ -808,6 +839,10 @@ class PaymentService:
         if getattr(p, "approved_late", False) and p.status == S.APPROVED:
             return (f"Payment of {amount} approved (transaction {p.transaction_id}), after PayApp had marked it "
                     "failed. Check whether the customer paid again, and refund one of the payments if so.")
+        if p.status == S.APPROVED and p.method == "echeck":
+            # not money in the bank yet: the bank can still return it until (and after) it settles
+            return (f"eCheck payment of {amount} accepted (transaction {p.transaction_id}) and pending "
+                    "settlement: the money arrives in a few business days, and the bank can still return it.")
         if p.status == S.APPROVED or p.status in (S.SETTLED, S.PARTIALLY_REFUNDED, S.REFUNDED, S.VOIDED):
             return f"Payment of {amount} approved (transaction {p.transaction_id})."
         if p.status == S.DECLINED:
@@ -837,7 +872,7 @@ class PaymentService:
 
     def _result(self, p: Payment | _PaymentFacts, d: _Decision) -> PaymentResult:
         return PaymentResult(p.status, p.id, p.transaction_id, self._message(p, d), p.order_id, p.amount_minor,
-                             p.currency, d.avs[:2], d.cvv[:2])
+                             p.currency, d.avs[:2], d.cvv[:2], p.method)
 
     async def _record(self, payment_id: int, d: _Decision, actor: Actor) -> PaymentResult:
         """Record what is known about a payment, idempotently, with all its consequences."""
@@ -1080,14 +1115,21 @@ class PaymentService:
     # ------------------------------------------------------------------------------ void / refund
 
     async def void_or_refund(self, payment_id: int, amount_minor: int | None = None,
-                             reason: str = "") -> RefundResult:
+                             reason: str = "", *, reopen_invoice: bool = False) -> RefundResult:
         """Void an unsettled payment (in full only), or refund a settled one fully or partly
-        (up to what has not been refunded yet). The gateway decides which applies."""
+        (up to what has not been refunded yet). The gateway decides which applies.
+
+        A refund keeps the invoice paid by default: the money goes back to the customer and QuickBooks gets a
+        refund receipt; Autotask keeps its paid date. `reopen_invoice=True` (a refund of the whole payment only)
+        re-opens it instead, as a returned eCheck does: the invoice balance goes back up, QuickBooks' payment is
+        voided (its invoice is open again there too), and Autotask, whose API cannot clear a paid date, is left
+        as it is. A void always re-opens the invoice (the charge never happened)."""
         actor = self._current.require(Permission.MANAGE_PAYMENT)
         reason = clean_typed_text(reason)              # typed: stored, so no NUL and no lone surrogate
         attempt: dict[str, Any] = {"kind": "", "amount_minor": amount_minor}
         try:
-            return await self._void_or_refund(actor, attempt, payment_id, amount_minor, reason)
+            return await self._void_or_refund(actor, attempt, payment_id, amount_minor, reason,
+                                              reopen_invoice=bool(reopen_invoice))
         except PayAppError as exc:
             # a refused attempt is audited with why (one that reached the gateway is audited where it is
             # recorded, whatever its outcome)
@@ -1106,7 +1148,7 @@ class PaymentService:
             _LOG.exception("could not audit a refused %s of payment %s", kind, payment_id)
 
     async def _void_or_refund(self, actor: Actor, attempt: dict[str, Any], payment_id: int,
-                              amount_minor: int | None, reason: str) -> RefundResult:
+                              amount_minor: int | None, reason: str, *, reopen_invoice: bool) -> RefundResult:
         gateway = await self._gateways.gateway()
         async with self._db.sessions() as s:
             p0 = await s.get(Payment, payment_id)
@@ -1149,6 +1191,9 @@ class PaymentService:
             if amount <= 0 or amount > remaining:
                 raise ValidationError(f"You can refund at most {format_money(remaining, p.currency)}.",
                                       field="amount")
+            if kind == "refund" and reopen_invoice and (p.refunded_minor or amount != p.amount_minor):
+                raise ValidationError("Only a refund of the whole payment can re-open the invoice. Refund part of "
+                                      "it with the invoice kept paid, or refund all of it.", field="amount")
             if kind == "refund" and p.status == S.APPROVED:
                 p.status = transition(S.APPROVED, S.SETTLED)
                 settle = tx.action("settle") if tx else None
@@ -1158,7 +1203,8 @@ class PaymentService:
                 select(func.clock_timestamp()))).astimezone(dt.UTC)
             refund = Refund(payment_id=p.id, order_id=f"rf{p.id}-{uuid.uuid4().hex[:24]}", kind=kind,
                             amount_minor=amount, currency=p.currency, status="pending", reason=reason[:300],
-                            created_by=actor.user_id, created_at=now, send_deadline=db_now + self._send_window)
+                            created_by=actor.user_id, created_at=now, send_deadline=db_now + self._send_window,
+                            reopen_invoice=kind == "void" or reopen_invoice)
             s.add(refund)
             await s.flush()
             refund_id = refund.id
@@ -1282,17 +1328,30 @@ class PaymentService:
                 self._job(s, "accounting.void_payment", {"payment_id": p.id}, payment_id=p.id,
                           invoice_id=inv.id, refund_id=r.id)
                 _audit(s, actor, "payment.voided", entity_type="payment", entity_id=p.id, **details)
-            else:
+            elif r.reopen_invoice:
+                # the customer still owes the invoice: as a returned eCheck, the payment is reversed in the books
                 p.refunded_minor += r.amount_minor
                 p.refunded_at = now
                 p.status = after_reversal(S(p.status), "refund", p.refunded_minor, p.amount_minor)
-                back = r.amount_minor
-                p.applied_minor -= r.amount_minor
+                back = min(r.amount_minor, p.applied_minor)
+                p.applied_minor -= back
+                self._job(s, "accounting.void_payment", {"payment_id": p.id}, payment_id=p.id,
+                          invoice_id=inv.id, refund_id=r.id)
+                _audit(s, actor, "payment.refunded", entity_type="payment", entity_id=p.id, invoice_reopened=True,
+                       **details)
+            else:
+                # the invoice stays paid: the money goes back as a refund, the books get a refund receipt
+                p.refunded_minor += r.amount_minor
+                p.refunded_at = now
+                p.status = after_reversal(S(p.status), "refund", p.refunded_minor, p.amount_minor)
+                back = 0
                 self._job(s, "accounting.refund_payment", {"payment_id": p.id, "refund_id": r.id,
                                                            "amount_minor": r.amount_minor},
                           payment_id=p.id, invoice_id=inv.id, refund_id=r.id)
-                _audit(s, actor, "payment.refunded", entity_type="payment", entity_id=p.id, **details)
-            self._reopen(inv, back)
+                _audit(s, actor, "payment.refunded", entity_type="payment", entity_id=p.id, invoice_reopened=False,
+                       **details)
+            if back:
+                self._reopen(inv, back)
             return self._refund_result(r, p)
 
     async def _refund_action_unclaimed(self, tx: NmiTransaction, r: Refund) -> bool:
@@ -1441,12 +1500,21 @@ class PaymentService:
                     p.attention = self._paid_back_twice(p.refunded_minor, p.currency)
                 returned = 1
             elif ret is not None and p.method == "echeck" and p.status == S.REFUNDED and p.returned_at is None:
-                # refunded in full, then returned by the bank: nothing left on the invoice to re-open, but the
-                # customer got the money back twice; a person must recover it
+                # refunded in full, then returned by the bank: the customer got the money back twice; a person must
+                # recover it. A refund that kept the invoice paid left the payment applied: that comes off the
+                # invoice now, as for any return (the books keep the refund receipt, the payment is reversed).
                 p.returned_at = _nmi_date(ret.date) or now
                 p.attention = self._paid_back_twice(p.refunded_minor, p.currency)
+                back = p.applied_minor
+                if back:
+                    inv = await s.get(Invoice, p.invoice_id, with_for_update=True)
+                    assert inv is not None
+                    p.applied_minor = 0
+                    self._reopen(inv, back)
+                    self._job(s, "accounting.reverse_returned_payment", {"payment_id": p.id}, payment_id=p.id,
+                              invoice_id=inv.id)
                 _audit(s, actor, "payment.returned", entity_type="payment", entity_id=p.id,
-                       transaction_id=p.transaction_id, amount_minor=0, reason=ret.response_text[:200],
+                       transaction_id=p.transaction_id, amount_minor=back, reason=ret.response_text[:200],
                        after_refund=True)
                 _LOG.warning("payment %s: returned by the bank after a full refund", p.id)
                 returned = 1
@@ -1468,7 +1536,7 @@ class PaymentService:
         epoch = dt.datetime.min.replace(tzinfo=dt.UTC)
         rows = sorted(rows, key=lambda m: (m.last_used_at or epoch, m.created_at, m.id), reverse=True)
         return [SavedMethodView(m.id, m.method, m.brand, m.last_four, m.expiry, m.account_type, m.holder_name,
-                                m.last_used_at, i == 0) for i, m in enumerate(rows)]
+                                m.last_used_at, i == 0, m.account_holder_type) for i, m in enumerate(rows)]
 
     async def delete_saved_method(self, saved_method_id: int) -> None:
         actor = self._current.require(Permission.TAKE_PAYMENT)

@@ -47,6 +47,7 @@ class ApprovalView:
     requested_by: int
     requested_by_name: str
     requested_at: dt.datetime
+    reopen_invoice: bool = False       # the requester chose to re-open the invoice (else it stays paid)
 
 
 @dataclass(frozen=True)
@@ -78,7 +79,7 @@ class RefundApprovalService:
         return threshold > 0 and amount_minor > threshold
 
     async def void_or_refund(self, payment_id: int, amount_minor: int | None = None,
-                             reason: str = "") -> ManageOutcome:
+                             reason: str = "", *, reopen_invoice: bool = False) -> ManageOutcome:
         """The one Manage action: void/refund now, or (above the threshold) ask for approval."""
         self._current.require(Permission.MANAGE_PAYMENT)
         async with self._db.sessions() as s:
@@ -88,10 +89,13 @@ class RefundApprovalService:
         remaining = p.amount_minor - p.refunded_minor
         amount = remaining if amount_minor is None else amount_minor
         if await self.needs_approval(amount):
-            return ManageOutcome(approval=await self.request(payment_id, amount, reason))
-        return ManageOutcome(result=await self._payments.void_or_refund(payment_id, amount_minor, reason))
+            return ManageOutcome(approval=await self.request(payment_id, amount, reason,
+                                                             reopen_invoice=reopen_invoice))
+        return ManageOutcome(result=await self._payments.void_or_refund(payment_id, amount_minor, reason,
+                                                                        reopen_invoice=reopen_invoice))
 
-    async def request(self, payment_id: int, amount_minor: int, reason: str = "") -> ApprovalView:
+    async def request(self, payment_id: int, amount_minor: int, reason: str = "", *,
+                      reopen_invoice: bool = False) -> ApprovalView:
         actor = self._current.require(Permission.MANAGE_PAYMENT)
         reason = clean_typed_text(reason)              # typed: stored, so no NUL and no lone surrogate
         if actor.user_id is None:
@@ -110,7 +114,8 @@ class RefundApprovalService:
                                       + (" (other refunds are waiting for approval)." if pending else "."),
                                       field="amount")
             a = RefundApproval(payment_id=payment_id, amount_minor=amount_minor, reason=reason[:300],
-                               status="pending", requested_by=actor.user_id, requested_at=utcnow())
+                               status="pending", requested_by=actor.user_id, requested_at=utcnow(),
+                               reopen_invoice=bool(reopen_invoice))
             s.add(a)
             await s.flush()
             audit.record(s, actor, "refund.approval_requested", entity_type="payment", entity_id=payment_id,
@@ -138,11 +143,11 @@ class RefundApprovalService:
             a.status = "approved"
             a.decided_by = actor.user_id
             a.decided_at = utcnow()
-            payment_id, amount, reason = a.payment_id, a.amount_minor, a.reason
+            payment_id, amount, reason, reopen = a.payment_id, a.amount_minor, a.reason, a.reopen_invoice
             audit.record(s, actor, "refund.approval_approved", entity_type="payment", entity_id=payment_id,
                          approval_id=approval_id, amount_minor=amount)
         try:
-            result = await self._payments.void_or_refund(payment_id, amount, reason)
+            result = await self._payments.void_or_refund(payment_id, amount, reason, reopen_invoice=reopen)
         except Exception as exc:
             await self._finish(approval_id, "pending", None, f"failed: {getattr(exc, 'user_message', exc)}")
             raise
@@ -188,4 +193,4 @@ class RefundApprovalService:
         assert p is not None
         return ApprovalView(a.id, a.payment_id, p.company_name, p.invoice_number, p.transaction_id, a.amount_minor,
                             p.currency, a.reason, a.status, a.requested_by,
-                            (u.display_name or u.username) if u else "", a.requested_at)
+                            (u.display_name or u.username) if u else "", a.requested_at, a.reopen_invoice)

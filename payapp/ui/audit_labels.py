@@ -135,6 +135,7 @@ DETAIL_KEYS: dict[str, str] = {
     "sent": QT_TRANSLATE_NOOP("AuditLabels", "Sent to the gateway"),
     "after_return": QT_TRANSLATE_NOOP("AuditLabels", "After the bank's return"),
     "after_refund": QT_TRANSLATE_NOOP("AuditLabels", "After a full refund"),
+    "invoice_reopened": QT_TRANSLATE_NOOP("AuditLabels", "Invoice re-opened"),
     "approval_id": QT_TRANSLATE_NOOP("AuditLabels", "Approval request"),
     "kind": QT_TRANSLATE_NOOP("AuditLabels", "Sync job"),
     "jobs": QT_TRANSLATE_NOOP("AuditLabels", "Sync jobs"),

@@ -163,6 +163,14 @@ TEXTS: tuple[str, ...] = (
         "The gateway is receiving too many requests right now, so nothing was changed. Wait a minute, then try again."),
     # payapp/services/payments.py PaymentService._message: the result of taking a payment (the banner)
     QT_TRANSLATE_NOOP("Messages", "Payment of %1 approved (transaction %2)."),
+    # an approved eCheck is not money in the bank yet (issue #15.6)
+    QT_TRANSLATE_NOOP(
+        "Messages",
+        "eCheck payment of %1 accepted (transaction %2) and pending settlement: the money arrives in a few business days, and the bank can still return it."),  # noqa: E501
+    QT_TRANSLATE_NOOP("Messages", "The customer must agree to the ACH debit authorization before an eCheck is taken."),
+    QT_TRANSLATE_NOOP(
+        "Messages",
+        "Only a refund of the whole payment can re-open the invoice. Refund part of it with the invoice kept paid, or refund all of it."),  # noqa: E501
     QT_TRANSLATE_NOOP(
         "Messages",
         "The bank account payment of %1 was declined (%2). Check the routing and account numbers, or use another payment method."),  # noqa: E501

@@ -19,6 +19,7 @@ from payapp.services.secrets import SecretStore
 from tests.payment_helpers import (
     MASTERCARD,
     ServedGateway,
+    ach_consent,
     bank,
     card,
     configure_processing,
@@ -71,7 +72,8 @@ async def test_engine_voids_and_refunds_an_echeck(database: Database, secret_sto
     served_gateway.sandbox.settle_now(returns=False)
     r = await svc.void_or_refund(p2.payment_id, 20_00)
     assert r.approved and r.kind == "refund", r.message
-    assert (await invoice_row(database, inv_id)).balance_minor == 200_00 - 40_00
+    # the void re-opened its 50.00; the refund keeps the invoice paid (the default, issue #15.7)
+    assert (await invoice_row(database, inv_id)).balance_minor == 200_00 - 60_00
 
 
 # ------------------------------------------------------------------ 3. the gateway's duplicate check
@@ -160,7 +162,7 @@ async def test_lost_refund_answer_is_found_by_the_original_transaction(
     async with database.sessions() as s:
         statuses = (await s.scalars(select(Refund.status).order_by(Refund.id))).all()
     assert list(statuses) == ["approved", "approved"]
-    assert (await invoice_row(database, inv_id)).balance_minor == 10_00 + 20_00
+    assert (await invoice_row(database, inv_id)).balance_minor == 10_00      # refunds keep it paid
 
 
 async def test_refund_never_sent_is_not_taken_for_an_earlier_one(
@@ -203,7 +205,7 @@ async def test_stored_credentials_first_use_and_later_use(database: Database, se
     assert ach.approved, ach.message
     assert sandbox.transactions[ach.transaction_id].stored_credential == ""
     ach_m = next(x for x in await svc.saved_methods(company_id) if x.method == "echeck")
-    again = await svc.take_payment(PaymentRequest(inv_id, 23_00, SavedMethodRef(ach_m.id)))
+    again = await svc.take_payment(PaymentRequest(inv_id, 23_00, SavedMethodRef(ach_m.id, ach_consent())))
     assert again.approved and sandbox.transactions[again.transaction_id].stored_credential == ""
 
 

@@ -9,7 +9,7 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
-from payapp.models import OutboxJob, Payment
+from payapp.models import OutboxJob, Payment, Refund
 from payapp.models.db import Database
 from payapp.services.payments import UNMATCHED_GRACE, PaymentRequest
 from payapp.services.secrets import SecretStore
@@ -68,7 +68,12 @@ async def _check_books(db: Database, served: ServedGateway, invoice_id: int, tot
     refunded_at_gateway = sum(int(t.refunded * 100) for t in charged)
     assert refunded_at_gateway == sum(p.refunded_minor for p in approved)
     inv = await invoice_row(db, invoice_id)
-    collected = sum(p.amount_minor - p.refunded_minor for p in approved)
+    # a refund that kept the invoice paid (the default, issue #15.7) leaves its money on the invoice
+    async with db.sessions() as s:
+        kept_paid = int(await s.scalar(select(func.coalesce(func.sum(Refund.amount_minor), 0)).where(
+            Refund.payment_id.in_([p.id for p in approved] or [0]), Refund.kind == "refund",
+            Refund.status == "approved", Refund.reopen_invoice.is_(False))) or 0)
+    collected = sum(p.amount_minor - p.refunded_minor for p in approved) + kept_paid
     assert inv.balance_minor == total - collected
     assert inv.paid_minor == collected
 

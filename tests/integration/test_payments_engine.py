@@ -30,6 +30,7 @@ from tests.payment_helpers import (
     AMEX,
     MASTERCARD,
     ServedGateway,
+    ach_consent,
     bank,
     card,
     configure_processing,
@@ -244,7 +245,7 @@ async def test_echeck_save_method_then_charge_saved(database: Database, secret_s
     assert [m.method for m in methods] == ["card", "echeck"] and methods[0].is_default
     assert methods[1].last_four == "3815" and methods[1].account_type == "checking"
     assert set(served_gateway.sandbox.vault) == {m_vault for m_vault in await _vault_ids(database)}
-    r3 = await svc.take_payment(PaymentRequest(inv_id, 40_00, SavedMethodRef(methods[1].id)))
+    r3 = await svc.take_payment(PaymentRequest(inv_id, 40_00, SavedMethodRef(methods[1].id, ach_consent())))
     assert r3.approved
     methods = await svc.saved_methods(company_id)
     assert methods[0].method == "echeck" and methods[0].is_default       # last used first
@@ -288,7 +289,8 @@ async def test_void_then_refunds(database: Database, secret_store: SecretStore, 
     r2 = await svc.void_or_refund(p2.payment_id)
     assert r2.approved and r2.amount_minor == 70_00 and r2.payment_status == "refunded"
     inv = await invoice_row(database, inv_id)
-    assert (inv.paid_minor, inv.balance_minor, inv.status) == (0, 100_00, "open")
+    # refunds keep the invoice paid unless the user chose to re-open it (issue #15.7)
+    assert (inv.paid_minor, inv.balance_minor, inv.status) == (100_00, 0, "paid")
     kinds = [k for k, _ in await _jobs(database)]
     assert kinds.count("accounting.void_payment") == 1 and kinds.count("accounting.refund_payment") == 2
     refund_jobs = [p for k, p in await _jobs(database) if k == "accounting.refund_payment"]
@@ -395,7 +397,7 @@ async def test_lost_void_and_refund_answers_are_looked_up(database: Database, se
         refunds = (await s.scalars(select(Refund).order_by(Refund.id))).all()
     assert [(x.kind, x.status) for x in refunds] == [("void", "approved"), ("refund", "approved")]
     inv = await invoice_row(database, inv_id)
-    assert (inv.paid_minor, inv.balance_minor) == (50_00, 50_00)
+    assert (inv.paid_minor, inv.balance_minor) == (60_00, 40_00)       # the refund kept the invoice paid
 
 
 async def test_gateway_provider(database: Database, secret_store: SecretStore, served_gateway: ServedGateway,

@@ -320,13 +320,17 @@ def test_echeck_payment_and_saved_method_is_default_next_time(qtbot: QtBot, tab:
         qtbot.keyClicks(edit(dialog, "accountNameEdit"), "Anna Baker")
         qtbot.keyClicks(edit(dialog, "routingNumberEdit"), "123123123")
         qtbot.keyClicks(edit(dialog, "accountNumberEdit"), "123123123")
+        qtbot.keyClicks(edit(dialog, "accountNumberConfirmEdit"), "123123123")
         dialog.save_bank_check.setChecked(True)
+        dialog.ach_agree_check.setChecked(True)
         await submit(dialog)
         await tab.wait_idle()
         return dialog
 
     dialog = run(first())
-    assert dialog.banner.kind == "approved", banner_text(dialog)
+    # an approved eCheck is pending settlement, never "processed" (issue #15.6)
+    assert dialog.banner.kind == "info" and "pending settlement" in banner_text(dialog), banner_text(dialog)
+    assert "processed" not in banner_text(dialog)
     assert edit(dialog, "accountNumberEdit").text() == "" and edit(dialog, "routingNumberEdit").text() == ""
     assert tab.model.row_at(index).balance_minor == 0  # type: ignore[union-attr]
     dialog.close()
@@ -338,12 +342,15 @@ def test_echeck_payment_and_saved_method_is_default_next_time(qtbot: QtBot, tab:
         checked = [r for r in group.findChildren(QRadioButton) if r.isChecked()]
         assert len(checked) == 1 and "3123" in checked[0].text() and "last used" in checked[0].text()
         assert not dialog.card_form.isVisible() and not dialog.bank_form.isVisible()
+        # a saved account is debited under a new authorization too
+        assert dialog.ach_box.isVisible() and "ending 3123" in dialog.ach_text_label.text()
+        dialog.ach_agree_check.setChecked(True)
         await submit(dialog)
         await tab.wait_idle()
         return dialog
 
     again = run(second())
-    assert again.banner.kind == "approved", banner_text(again)
+    assert again.banner.kind == "info", banner_text(again)
     assert len(new_sales(gateway(demo_context))) == 2
     again.close()
 

@@ -173,9 +173,9 @@ def test_refund_through_the_tab(qtbot: QtBot, demo_context: AppContext, run: Run
         dlg.findChild(QPushButton, "refundOk").click()
         await wait_until(lambda: tab.findChild(QMessageBox, "confirmBox") is not None)
         box = tab.findChild(QMessageBox, "confirmBox")
-        assert "$12.50" in box.text() and "invoice balance" in box.informativeText()
+        assert "$12.50" in box.text() and "invoice stays paid" in box.informativeText()
         # A refund is pushed to QuickBooks only; Autotask gets no correction (docs/protocols.md): say so, not "the PSA".
-        assert "QuickBooks is corrected. Autotask keeps the invoice as it is." in box.informativeText()
+        assert "QuickBooks gets a refund receipt. Autotask keeps the invoice as it is." in box.informativeText()
         assert "PSA" not in box.informativeText()
         box.button(QMessageBox.StandardButton.Yes).click()
         assert await task is True

@@ -105,6 +105,8 @@ def test_bank_account_zip_and_card_zip_take_ascii_digits_only(qtbot: QtBot, demo
     dialog.bank_zip_edit.setText("\u0667\u0668\u0667\u0660\u0661")
     assert dialog._build_request() is None and "5 digits" in _error(dialog, "bankZipError")
     dialog.bank_zip_edit.setText("")
+    dialog.account_number_confirm_edit.setText("24413815")   # typed twice, and the authorization agreed to
+    dialog.ach_agree_check.setChecked(True)
     assert dialog._build_request() is not None       # the ZIP code is optional for an eCheck
     dialog.new_card_radio.setChecked(True)
     dialog.card_country.setCurrentIndex(dialog.card_country.findData("CA"))
@@ -148,7 +150,7 @@ def test_the_refund_amount_follows_the_same_rule(qtbot: QtBot, locale: str, text
     from payapp.ui.payments.payment_details import RefundDialog
 
     row = SimpleNamespace(refundable_minor=50_00, currency="USD", method="card", brand="Visa", last_four="1111",
-                          account_type="", invoice_number="INV-1", company_name="Acme")
+                          account_type="", invoice_number="INV-1", company_name="Acme", refunded_minor=0)
     dialog = RefundDialog(SimpleNamespace(row=row, can_void=False), locale, 0)  # type: ignore[arg-type]
     qtbot.addWidget(dialog)
     dialog.partial.setChecked(True)

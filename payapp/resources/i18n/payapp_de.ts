@@ -401,6 +401,10 @@
         <translation>Nach einer vollständigen Erstattung</translation>
     </message>
     <message>
+        <source>Invoice re-opened</source>
+        <translation>Rechnung wieder geöffnet</translation>
+    </message>
+    <message>
         <source>Approval request</source>
         <translation>Freigabeanfrage</translation>
     </message>
@@ -1101,6 +1105,10 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
         <translation>Fehlgeschlagen</translation>
     </message>
     <message>
+        <source>%1 · eCheck pending settlement</source>
+        <translation>%1 · eCheck-Abrechnung ausstehend</translation>
+    </message>
+    <message>
         <source>Invoice</source>
         <translation>Rechnung</translation>
     </message>
@@ -1182,6 +1190,10 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
     <message>
         <source>Returned by bank</source>
         <translation>Von der Bank zurückgegeben</translation>
+    </message>
+    <message>
+        <source>Pending settlement</source>
+        <translation>Abrechnung ausstehend</translation>
     </message>
     <message>
         <source>Lines</source>
@@ -1804,6 +1816,18 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
     <message>
         <source>Payment of %1 approved (transaction %2).</source>
         <translation>Zahlung über %1 genehmigt (Transaktion %2).</translation>
+    </message>
+    <message>
+        <source>eCheck payment of %1 accepted (transaction %2) and pending settlement: the money arrives in a few business days, and the bank can still return it.</source>
+        <translation>eCheck-Zahlung über %1 angenommen (Transaktion %2), Abrechnung ausstehend: Das Geld kommt in einigen Werktagen an, und die Bank kann die Lastschrift noch zurückgeben.</translation>
+    </message>
+    <message>
+        <source>The customer must agree to the ACH debit authorization before an eCheck is taken.</source>
+        <translation>Der Kunde muss der ACH-Lastschriftermächtigung zustimmen, bevor ein eCheck eingezogen wird.</translation>
+    </message>
+    <message>
+        <source>Only a refund of the whole payment can re-open the invoice. Refund part of it with the invoice kept paid, or refund all of it.</source>
+        <translation>Nur eine Erstattung der ganzen Zahlung kann die Rechnung wieder öffnen. Erstatten Sie einen Teil mit bezahlt bleibender Rechnung, oder erstatten Sie alles.</translation>
     </message>
     <message>
         <source>The bank account payment of %1 was declined (%2). Check the routing and account numbers, or use another payment method.</source>
@@ -2608,6 +2632,10 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
         <translation>Gateway</translation>
     </message>
     <message>
+        <source>ACH authorization</source>
+        <translation>ACH-Ermächtigung</translation>
+    </message>
+    <message>
         <source>Response</source>
         <translation>Antwort</translation>
     </message>
@@ -2738,6 +2766,30 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
     <message>
         <source>Needs attention:</source>
         <translation>Braucht Aufmerksamkeit:</translation>
+    </message>
+    <message>
+        <source>Type</source>
+        <translation>Art</translation>
+    </message>
+    <message>
+        <source>Authorized by</source>
+        <translation>Ermächtigt von</translation>
+    </message>
+    <message>
+        <source>Wording version</source>
+        <translation>Textversion</translation>
+    </message>
+    <message>
+        <source>Wording fingerprint (SHA-256)</source>
+        <translation>Fingerabdruck des Texts (SHA-256)</translation>
+    </message>
+    <message>
+        <source>Kept until</source>
+        <translation>Aufbewahrt bis</translation>
+    </message>
+    <message>
+        <source>Wording</source>
+        <translation>Wortlaut</translation>
     </message>
     <message>
         <source>Done</source>
@@ -2931,6 +2983,10 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
         <translation>Kontonummer:</translation>
     </message>
     <message>
+        <source>Account number again:</source>
+        <translation>Kontonummer wiederholen:</translation>
+    </message>
+    <message>
         <source>Company:</source>
         <translation>Firma:</translation>
     </message>
@@ -2957,6 +3013,26 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
     <message>
         <source>Enter the name on the account.</source>
         <translation>Geben Sie den Namen des Kontoinhabers ein.</translation>
+    </message>
+    <message>
+        <source>Enter the account number again.</source>
+        <translation>Geben Sie die Kontonummer noch einmal ein.</translation>
+    </message>
+    <message>
+        <source>The account numbers do not match. Type the number again.</source>
+        <translation>Die Kontonummern stimmen nicht überein. Geben Sie die Nummer noch einmal ein.</translation>
+    </message>
+    <message>
+        <source>ACH debit authorization</source>
+        <translation>ACH-Lastschriftermächtigung</translation>
+    </message>
+    <message>
+        <source>Read this to the customer (or have them sign it) before you take the payment. PayApp keeps it with the payment and prints it on the receipt.</source>
+        <translation>Lesen Sie dies dem Kunden vor (oder lassen Sie es unterschreiben), bevor Sie die Zahlung annehmen. PayApp bewahrt den Text mit der Zahlung auf und druckt ihn auf die Quittung.</translation>
+    </message>
+    <message>
+        <source>The customer agreed to this authorization</source>
+        <translation>Der Kunde hat dieser Ermächtigung zugestimmt</translation>
     </message>
     <message>
         <source>(not recorded)</source>
@@ -2997,6 +3073,10 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
     <message>
         <source>Choose a payment method.</source>
         <translation>Wählen Sie ein Zahlungsmittel.</translation>
+    </message>
+    <message>
+        <source>The customer must agree to the authorization before an eCheck is taken.</source>
+        <translation>Der Kunde muss der Ermächtigung zustimmen, bevor ein eCheck eingezogen wird.</translation>
     </message>
     <message>
         <source>Confirm payment</source>
@@ -3256,8 +3336,16 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
         <translation>%1 von %2 auf Rechnung %3 von %4 erstatten?</translation>
     </message>
     <message>
+        <source>%1 goes back to the customer&apos;s %2 and the invoice is re-opened: its balance goes back up by %1 and the payment is voided in QuickBooks. Autotask keeps its paid date.</source>
+        <translation>%1 geht zurück auf %2 des Kunden, und die Rechnung wird wieder geöffnet: Ihr offener Betrag steigt um %1, und die Zahlung wird in QuickBooks storniert. Autotask behält sein Bezahldatum.</translation>
+    </message>
+    <message>
         <source>account</source>
         <translation>Konto</translation>
+    </message>
+    <message>
+        <source>%1 goes back to the customer&apos;s %2; the invoice stays paid and QuickBooks gets a refund receipt. Autotask keeps the invoice as it is.</source>
+        <translation>%1 geht zurück auf %2 des Kunden; die Rechnung bleibt bezahlt, und QuickBooks erhält einen Erstattungsbeleg. Autotask lässt die Rechnung, wie sie ist.</translation>
     </message>
     <message>
         <source>Ask for approval</source>
@@ -3399,6 +3487,11 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
         <translation>Fehler</translation>
     </message>
     <message>
+        <source>Pending settlement</source>
+        <extracomment>An approved eCheck is not money in the bank until it settles (issue #15.6): never shown as &quot;Approved&quot;.</extracomment>
+        <translation>Abrechnung ausstehend</translation>
+    </message>
+    <message>
         <source>Not needed</source>
         <translation>Nicht nötig</translation>
     </message>
@@ -3536,6 +3629,10 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
     <message>
         <source>Reject</source>
         <translation>Ablehnen</translation>
+    </message>
+    <message>
+        <source>%1 · re-opens the invoice</source>
+        <translation>%1 · öffnet die Rechnung wieder</translation>
     </message>
 </context>
 <context>
@@ -3756,6 +3853,14 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
 <context>
     <name>Receipt</name>
     <message>
+        <source>PPD · personal account</source>
+        <translation>PPD · Privatkonto</translation>
+    </message>
+    <message>
+        <source>CCD · business account</source>
+        <translation>CCD · Geschäftskonto</translation>
+    </message>
+    <message>
         <source>Date</source>
         <translation>Datum</translation>
     </message>
@@ -3804,6 +3909,14 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
         <translation>Vielen Dank für Ihre Zahlung.</translation>
     </message>
     <message>
+        <source>ACH debit authorization</source>
+        <translation>ACH-Lastschriftermächtigung</translation>
+    </message>
+    <message>
+        <source>Agreed by %1 on %2 · wording %3</source>
+        <translation>Zugestimmt von %1 am %2 · Text %3</translation>
+    </message>
+    <message>
         <source>Payment receipt</source>
         <translation>Zahlungsbeleg</translation>
     </message>
@@ -3845,6 +3958,26 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
     <message>
         <source>Amounts above %1 need another user&apos;s approval before they are sent.</source>
         <translation>Beträge über %1 müssen vor dem Senden von einem anderen Benutzer freigegeben werden.</translation>
+    </message>
+    <message>
+        <source>The invoice</source>
+        <translation>Die Rechnung</translation>
+    </message>
+    <message>
+        <source>Stays paid: the money goes back to the customer as a refund</source>
+        <translation>Bleibt bezahlt: Das Geld geht als Erstattung an den Kunden zurück</translation>
+    </message>
+    <message>
+        <source>QuickBooks gets a refund receipt; the invoice stays paid there, in PayApp and in Autotask.</source>
+        <translation>QuickBooks erhält einen Erstattungsbeleg; die Rechnung bleibt dort, in PayApp und in Autotask bezahlt.</translation>
+    </message>
+    <message>
+        <source>Re-open it: the customer still owes the invoice</source>
+        <translation>Wieder öffnen: Der Kunde schuldet die Rechnung noch</translation>
+    </message>
+    <message>
+        <source>The invoice balance goes back up; the payment is voided in QuickBooks, so the invoice is open there too. Autotask keeps its paid date (its API cannot clear one): clear it in Autotask if needed. Only for the whole payment.</source>
+        <translation>Der offene Betrag der Rechnung steigt wieder; die Zahlung wird in QuickBooks storniert, sodass die Rechnung auch dort offen ist. Autotask behält sein Bezahldatum (seine API kann es nicht löschen): Löschen Sie es bei Bedarf in Autotask. Nur für die ganze Zahlung.</translation>
     </message>
     <message>
         <source>Reason:</source>

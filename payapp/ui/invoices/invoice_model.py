@@ -41,6 +41,14 @@ def status_label(status: str) -> str:
     return QCoreApplication.translate(CONTEXT, STATUS_LABELS.get(status, status))
 
 
+def row_status_text(row: InvoiceRow) -> str:
+    """The Status column: "Paid · eCheck pending settlement" while an eCheck on it has not settled (issue #15.6)."""
+    base = status_label(row.status)
+    if row.awaiting_settlement:
+        return QCoreApplication.translate("InvoiceTable", "%1 · eCheck pending settlement").replace("%1", base)
+    return base
+
+
 def sync_label(state: str) -> str:
     return QCoreApplication.translate(CONTEXT, SYNC_LABELS.get(state, state))
 
@@ -81,7 +89,7 @@ COLUMNS: tuple[Column[InvoiceRow], ...] = (
         "balance",
         right=True,
     ),
-    Column(QT_TRANSLATE_NOOP("InvoiceTable", "Status"), lambda r, _l: status_label(r.status), "status"),
+    Column(QT_TRANSLATE_NOOP("InvoiceTable", "Status"), lambda r, _l: row_status_text(r), "status"),
     Column(QT_TRANSLATE_NOOP("InvoiceTable", "Sync"), lambda r, _l: sync_label(r.sync_state), "sync_state"),
 )
 DEFAULT_SORT_COLUMN = 3  # invoice date, newest first

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 from payapp.domain.money import format_money
 from payapp.services.context import Services
 from payapp.services.invoices import InvoiceDetail
-from payapp.ui.invoices.invoice_model import status_label, sync_label
+from payapp.ui.invoices.invoice_model import row_status_text, sync_label
 from payapp.ui.invoices.pay_rule import pay_block_reason
 from payapp.ui.widgets import Banner
 
@@ -41,6 +41,8 @@ PAYMENT_STATUS = {
     "refunded": QT_TRANSLATE_NOOP("InvoiceView", "Refunded"),
     "partially_refunded": QT_TRANSLATE_NOOP("InvoiceView", "Partly refunded"),
     "returned": QT_TRANSLATE_NOOP("InvoiceView", "Returned by bank"),
+    # an approved eCheck until it settles (issue #15.6)
+    "pending_settlement": QT_TRANSLATE_NOOP("InvoiceView", "Pending settlement"),
 }
 
 
@@ -159,7 +161,7 @@ class InvoiceView(QDialog):
         if r.accounting_number:
             numbers += f" · QuickBooks {r.accounting_number}"
         self.title.setText(f"<h2 style='margin:0'>{html.escape(r.company_name)}</h2>"
-                           f"<div>{html.escape(numbers)} · <b>{html.escape(status_label(r.status))}</b></div>")
+                           f"<div>{html.escape(numbers)} · <b>{html.escape(row_status_text(r))}</b></div>")
         for form in (self._left, self._right):
             while form.rowCount():
                 form.removeRow(0)
@@ -208,7 +210,9 @@ class InvoiceView(QDialog):
                 amount += " " + self.tr("(%1 refunded)").replace("%1", money(p.refunded_minor))
             for col, (text, is_money) in enumerate((
                     (format_datetime(p.created_at, "short", locale=loc), False),
-                    (self.tr(PAYMENT_STATUS.get(p.status, p.status)), False), (p.method_display, False),
+                    (self.tr(PAYMENT_STATUS.get(shown := "pending_settlement" if p.status == "approved"
+                                                and p.method == "echeck" else p.status, shown)), False),
+                    (p.method_display, False),
                     (amount, True), (p.transaction_id, False), (p.created_by, False))):
                 self.payments.setItem(i, col, _item(text, is_money))
 

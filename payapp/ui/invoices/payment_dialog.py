@@ -11,6 +11,7 @@ import datetime as dt
 import itertools
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 
 import shiboken6
 from babel.dates import format_date
@@ -38,7 +39,7 @@ from PySide6.QtWidgets import (
 )
 from qasync import asyncSlot
 
-from payapp.domain import validation
+from payapp.domain import ach, validation
 from payapp.domain.errors import PayAppError, ValidationError
 from payapp.domain.money import format_amount_input, format_money, parse_amount
 from payapp.services.context import Services
@@ -252,8 +253,10 @@ class PaymentDialog(QDialog):
         self.bank_form = self._build_bank_form()
         form_all.addWidget(self.card_form)
         form_all.addWidget(self.bank_form)
+        form_all.addWidget(self.ach_box)
         self.card_form.hide()
         self.bank_form.hide()
+        self.ach_box.hide()
         self.method_group.buttonToggled.connect(self._method_changed)
 
         # --- how much
@@ -281,6 +284,7 @@ class PaymentDialog(QDialog):
         self._body = body
         self.amount_field = _Field(self.amount_edit, self.amount_error, self._check_amount)
         self.amount_edit.textChanged.connect(lambda _t: self.amount_field.validate())
+        self.amount_edit.textChanged.connect(lambda _t: self._update_ach_text())    # the amount is in the wording
 
         self._scroll = QScrollArea(self)
         self._scroll.setWidgetResizable(True)
@@ -421,7 +425,12 @@ class PaymentDialog(QDialog):
         self.account_number_edit.setObjectName("accountNumberEdit")
         self.account_number_edit.setMaxLength(21)
         self.account_number_edit.setMaximumWidth(220)
-        for edit in (self.routing_number_edit, self.account_number_edit):
+        # typed twice, never pasted (issue #15.6): a wrong digit debits someone else's account
+        self.account_number_confirm_edit = QLineEdit(page)
+        self.account_number_confirm_edit.setObjectName("accountNumberConfirmEdit")
+        self.account_number_confirm_edit.setMaxLength(21)
+        self.account_number_confirm_edit.setMaximumWidth(220)
+        for edit in (self.routing_number_edit, self.account_number_edit, self.account_number_confirm_edit):
             edit.setContextMenuPolicy(Qt.ContextMenuPolicy.NoContextMenu)
             edit.setDragEnabled(False)
             edit.setInputMethodHints(Qt.InputMethodHint.ImhSensitiveData | Qt.InputMethodHint.ImhDigitsOnly)
@@ -441,13 +450,16 @@ class PaymentDialog(QDialog):
         self.save_bank_check = QCheckBox(self.tr("Save payment information"), page)
         self.save_bank_check.setObjectName("saveBankCheck")
         errors = {name: self._error_label(name) for name in ("accountNameError", "routingNumberError",
-                                                              "accountNumberError", "bankZipError")}
+                                                              "accountNumberError", "accountNumberConfirmError",
+                                                              "bankZipError")}
         form.addRow(self.tr("Account holder:"), self.holder_type_combo)
         form.addRow(self.tr("Account type:"), self.account_type_combo)
         self._field_row(form, self.tr("Name on account:"), self.account_name_edit, errors["accountNameError"])
         self._field_row(form, self.tr("Routing number (9 digits):"), self.routing_number_edit,
                         errors["routingNumberError"])
         self._field_row(form, self.tr("Account number:"), self.account_number_edit, errors["accountNumberError"])
+        self._field_row(form, self.tr("Account number again:"), self.account_number_confirm_edit,
+                        errors["accountNumberConfirmError"])
         form.addRow(self.tr("Company:"), self.bank_company_edit)
         form.addRow(self.tr("Address:"), self.bank_address_edit)
         form.addRow(self.tr("City:"), self.bank_city_edit)
@@ -459,14 +471,83 @@ class PaymentDialog(QDialog):
                    _required(self.tr("Enter the name on the account."))),
             _Field(self.routing_number_edit, errors["routingNumberError"], validation.check_routing_number),
             _Field(self.account_number_edit, errors["accountNumberError"], validation.check_account_number),
+            _Field(self.account_number_confirm_edit, errors["accountNumberConfirmError"], self._check_account_again),
             # optional for an eCheck, but a ZIP code when given
             _Field(self.bank_zip_edit, errors["bankZipError"],
                    lambda t: validation.check_postal_code(t, "US") if t.strip() else t),
         ]
         for f in self.bank_fields:
             f.edit.textEdited.connect(lambda _t, f=f: f.validate())
+        self._build_ach_box()
         return page
 
+    def _check_account_again(self, text: str) -> str:
+        if not validation.clean_digits(text):
+            raise ValidationError(self.tr("Enter the account number again."), field="account_number_confirm")
+        if validation.clean_digits(text) != validation.clean_digits(self.account_number_edit.text()):
+            raise ValidationError(self.tr("The account numbers do not match. Type the number again."),
+                                  field="account_number_confirm")
+        return text
+
+    def _build_ach_box(self) -> None:
+        """The ACH debit authorization the customer agrees to (PPD or CCD, with the date), shown for a new or a
+        saved bank account; the wording is what the payment keeps (payapp.domain.ach)."""
+        self.ach_box = QGroupBox(self.tr("ACH debit authorization"), self)
+        self.ach_box.setObjectName("achAuthorizationBox")
+        box = QVBoxLayout(self.ach_box)
+        intro = QLabel(self.tr("Read this to the customer (or have them sign it) before you take the payment. "
+                               "PayApp keeps it with the payment and prints it on the receipt."), self.ach_box)
+        intro.setWordWrap(True)
+        intro.setStyleSheet(HINT_STYLE)
+        self.ach_text_label = QLabel(self.ach_box)
+        self.ach_text_label.setObjectName("achAuthorizationText")
+        self.ach_text_label.setWordWrap(True)
+        self.ach_text_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.ach_agree_check = QCheckBox(self.tr("The customer agreed to this authorization"), self.ach_box)
+        self.ach_agree_check.setObjectName("achAgreeCheck")
+        self.ach_agree_error = self._error_label("achAgreeError")
+        self.ach_agree_check.toggled.connect(lambda on: on and self.ach_agree_error.setVisible(False))
+        for w in (intro, self.ach_text_label, self.ach_agree_check, self.ach_agree_error):
+            box.addWidget(w)
+        for edit in (self.account_name_edit, self.account_number_edit, self.bank_company_edit):
+            edit.textChanged.connect(lambda _t: self._update_ach_text())
+        for combo in (self.holder_type_combo, self.account_type_combo):
+            combo.currentIndexChanged.connect(lambda _i: self._update_ach_text())
+
+    def _ach_terms(self) -> tuple[str, str, str, str, str] | None:
+        """(holder type, name, company, account type, last four) of the bank account being debited, or None."""
+        if self.new_bank_radio.isChecked():
+            return (str(self.holder_type_combo.currentData()), self.account_name_edit.text().strip(),
+                    self.bank_company_edit.text().strip() or self._invoice.company_name,
+                    str(self.account_type_combo.currentData()),
+                    validation.clean_digits(self.account_number_edit.text())[-4:])
+        saved = self._selected_saved() if hasattr(self, "_saved") else None
+        if saved is not None and saved.method == "echeck":
+            return (saved.holder_type or "business", saved.holder_name or self._invoice.company_name,
+                    self._invoice.company_name, saved.account_type, saved.last_four)
+        return None
+
+    def ach_authorization_text(self) -> str:
+        """The wording shown now (empty when no bank account is chosen)."""
+        terms = self._ach_terms()
+        if terms is None:
+            return ""
+        holder, name, company, account_type, last_four = terms
+        try:
+            minor = parse_amount(self.amount_edit.text(), self._invoice.currency, self._locale).minor
+            amount = format_money(minor, self._invoice.currency)
+        except (PayAppError, AttributeError):
+            amount = "the amount shown"
+        return ach.authorization_text(holder_type=holder, name=name, company=company, merchant="",
+                                      account_type=account_type, last_four=last_four, amount=amount,
+                                      invoice=self._invoice.invoice_number, date=self._today())
+
+    def _update_ach_text(self) -> None:
+        text = self.ach_authorization_text()
+        self.ach_box.setVisible(bool(text))
+        if text and text != self.ach_text_label.text():
+            self.ach_text_label.setText(text)
+            self.ach_agree_check.setChecked(False)     # new terms: the customer must agree to these
     # ------------------------------------------------------------------ loading
 
     async def load(self) -> None:
@@ -547,9 +628,10 @@ class PaymentDialog(QDialog):
                                 self.card_city_edit, self.card_country, self.card_state_edit,
                                 self.card_zip_edit, self.save_card_check, self.holder_type_combo,
                                 self.account_type_combo, self.account_name_edit, self.routing_number_edit,
-                                self.account_number_edit, self.bank_company_edit, self.bank_address_edit,
+                                self.account_number_edit, self.account_number_confirm_edit, self.bank_company_edit,
+                                self.bank_address_edit,
                                 self.bank_city_edit, self.bank_state_edit, self.bank_zip_edit, self.save_bank_check,
-                                self.amount_edit, self.pay_button, self.close_button]
+                                self.ach_agree_check, self.amount_edit, self.pay_button, self.close_button]
         for a, b in itertools.pairwise(chain):
             QWidget.setTabOrder(a, b)
 
@@ -558,6 +640,7 @@ class PaymentDialog(QDialog):
     def _method_changed(self, _button: object = None, _checked: bool = True) -> None:
         self.card_form.setVisible(self.new_card_radio.isChecked())
         self.bank_form.setVisible(self.new_bank_radio.isChecked())
+        self._update_ach_text()
         self._fit_width()
 
     def _fit_width(self) -> None:
@@ -654,7 +737,8 @@ class PaymentDialog(QDialog):
                     company=self.bank_company_edit.text().strip(), address1=self.bank_address_edit.text().strip(),
                     city=self.bank_city_edit.text().strip(), state=self.bank_state_edit.text().strip(),
                     zip=validation.check_postal_code(self.bank_zip_edit.text(), "US")
-                    if self.bank_zip_edit.text().strip() else "")
+                    if self.bank_zip_edit.text().strip() else "",
+                    wording_version=ach.WORDING_VERSION)
                 save = self.save_bank_check.isChecked()
         else:
             saved = self._selected_saved()
@@ -667,6 +751,18 @@ class PaymentDialog(QDialog):
         if bad or method is None:
             bad[0].edit.setFocus()
             return None
+        needs_consent = self._ach_terms() is not None       # a new or saved bank account is debited
+        if needs_consent:
+            self._update_ach_text()
+        if needs_consent and not self.ach_agree_check.isChecked():
+            self.ach_agree_error.setText(self.tr("The customer must agree to the authorization before an eCheck "
+                                                 "is taken."))
+            self.ach_agree_error.setVisible(True)
+            self.ach_agree_check.setFocus()
+            return None
+        if needs_consent and isinstance(method, NewBankAccount | SavedMethodRef):
+            # exactly the wording shown and agreed to (it follows every edit, and un-ticks the box when it changes)
+            method = replace(method, authorization_text=self.ach_text_label.text())
         return PaymentRequest(invoice_id=self._invoice.id, amount_minor=self._check_amount(self.amount_edit.text()),
                               method=method, save_method=save, contact_id=self.contact_combo.currentData())
 
@@ -755,7 +851,9 @@ class PaymentDialog(QDialog):
                     .replace("%2", result.transaction_id))
             if "after PayApp had marked it failed" in result.message:
                 text = translate_message(result.message)
-            self.banner.show_message("approved", f"{text} {checks}".strip())
+            if result.pending_settlement:       # not "processed": the money is not there until it settles
+                text = translate_message(result.message)
+            self.banner.show_message("info" if result.pending_settlement else "approved", f"{text} {checks}".strip())
             self._show_new_balance()
             self.clear_sensitive(all_fields=True)
             self.close_button.setText(self.tr("Close"))
@@ -807,7 +905,7 @@ class PaymentDialog(QDialog):
 
     def clear_sensitive(self, *, all_fields: bool = True) -> None:
         for edit in (self.card_number_edit, self.cvv_edit, self.expiry_edit, self.account_number_edit,
-                     self.routing_number_edit):
+                     self.account_number_confirm_edit, self.routing_number_edit):
             _wipe(edit)
 
     def _charging(self) -> bool:

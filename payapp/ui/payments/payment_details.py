@@ -30,7 +30,7 @@ from payapp.domain.card_checks import avs_words, cvv_words
 from payapp.domain.errors import ValidationError
 from payapp.domain.money import format_money, parse_amount
 from payapp.services.outbox import KIND_LABELS
-from payapp.services.payment_search import PaymentDetails
+from payapp.services.payment_search import AchAuthorizationInfo, PaymentDetails
 from payapp.services.refund_approvals import ApprovalView
 from payapp.ui.audit_labels import action_label, details_text
 from payapp.ui.messages import translate_message, user_text
@@ -94,7 +94,7 @@ class PaymentDetailsDialog(QDialog):
                 w.setObjectName(name)
             summary.addRow(label, w)
 
-        add(self.tr("Status"), status_label(r.status), "detailsStatus")
+        add(self.tr("Status"), status_label(r.status, r.method), "detailsStatus")
         add(self.tr("Company"), r.company_name)
         add(self.tr("Invoice"), r.invoice_number)
         add(self.tr("Method"), method_label(r.method, r.brand, r.last_four, r.account_type)
@@ -110,6 +110,9 @@ class PaymentDetailsDialog(QDialog):
         add(self.tr("Transaction ID"), r.transaction_id)
         add(self.tr("Order ID"), r.order_id)
         add(self.tr("Gateway"), str(f.get("gateway", "")))
+        consent = details.ach_authorization
+        if consent is not None:
+            add(self.tr("ACH authorization"), ach_summary(consent, locale), "detailsAchAuthorization")
 
         gateway = QFormLayout()
         gateway.addRow(self.tr("Response"), QLabel(f"{details.response_code} · {details.response_text}", self))
@@ -169,6 +172,8 @@ class PaymentDetailsDialog(QDialog):
                            [[format_when(a.occurred_at, locale), a.username, action_label(a.action),
                              details_text(a.details, locale, details.row.currency)] for a in details.audit],
                            self, "auditTable"), self.tr("Audit"))
+        if consent is not None:
+            tabs.addTab(self._authorization_page(consent, locale), self.tr("ACH authorization"))
 
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         self.refund_button = buttons.addButton(
@@ -201,6 +206,27 @@ class PaymentDetailsDialog(QDialog):
         layout.addWidget(tabs, 1)
         layout.addWidget(buttons)
         self.resize(900, 640)
+
+    def _authorization_page(self, consent: AchAuthorizationInfo, locale: str) -> QWidget:
+        """What the customer agreed to, as kept (NACHA: two years after the debit)."""
+        page = QWidget(self)
+        page.setObjectName("achAuthorizationPage")
+        form = QFormLayout(page)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
+        for label, value, name in (
+                (self.tr("Type"), sec_code_label(consent.sec_code), "achSecCode"),
+                (self.tr("Authorized by"), consent.authorized_by, "achAuthorizedBy"),
+                (self.tr("When"), format_when(consent.authorized_at, locale), "achAuthorizedAt"),
+                (self.tr("Wording version"), consent.wording_version, "achWordingVersion"),
+                (self.tr("Wording fingerprint (SHA-256)"), consent.wording_hash, "achWordingHash"),
+                (self.tr("Kept until"), format_when(consent.retain_until, locale), "achRetainUntil"),
+                (self.tr("Wording"), consent.wording_text, "achWordingText")):
+            w = QLabel(value or "—", page)
+            w.setObjectName(name)
+            w.setWordWrap(True)
+            w.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            form.addRow(label, w)
+        return page
 
     def _job_status(self, status: str) -> str:
         """An outbox job's status (pending, needs_attention, done, dismissed) in the user's language."""
@@ -273,6 +299,40 @@ class RefundDialog(QDialog):
                          .replace("%1", format_money(threshold_minor, r.currency, locale)))
         note.setVisible(threshold_minor > 0)
 
+        # what the refund does to the invoice (issue #15.7): kept paid (the default) or re-opened; a void always
+        # re-opens it, so the choice is only offered for a refund
+        self.invoice_box = QGroupBox(self.tr("The invoice"), self)
+        self.invoice_box.setObjectName("refundInvoiceChoice")
+        self.keep_paid = QRadioButton(self.tr("Stays paid: the money goes back to the customer as a refund"),
+                                      self.invoice_box)
+        self.keep_paid.setObjectName("refundKeepPaid")
+        keep_help = QLabel(self.tr("QuickBooks gets a refund receipt; the invoice stays paid there, in PayApp and "
+                                   "in Autotask."), self.invoice_box)
+        keep_help.setObjectName("refundKeepPaidHelp")
+        self.reopen = QRadioButton(self.tr("Re-open it: the customer still owes the invoice"), self.invoice_box)
+        self.reopen.setObjectName("refundReopen")
+        reopen_help = QLabel(self.tr("The invoice balance goes back up; the payment is voided in QuickBooks, so the "
+                                     "invoice is open there too. Autotask keeps its paid date (its API cannot "
+                                     "clear one): clear it in Autotask if needed. Only for the whole payment."),
+                             self.invoice_box)
+        reopen_help.setObjectName("refundReopenHelp")
+        for help_label in (keep_help, reopen_help):
+            help_label.setWordWrap(True)
+            help_label.setIndent(24)
+        choice = QButtonGroup(self)
+        choice.addButton(self.keep_paid)
+        choice.addButton(self.reopen)
+        self.keep_paid.setChecked(True)
+        self.keep_paid.setAccessibleDescription(keep_help.text())
+        self.reopen.setAccessibleDescription(reopen_help.text())
+        box_layout = QVBoxLayout(self.invoice_box)
+        for w in (self.keep_paid, keep_help, self.reopen, reopen_help):
+            box_layout.addWidget(w)
+        self.invoice_box.setVisible(not self.is_void)
+        self._can_reopen = not self.is_void and r.refunded_minor == 0
+        self.reopen.setEnabled(self._can_reopen)
+        self.partial.toggled.connect(self._partial_toggled)
+
         amount_row = QHBoxLayout()
         amount_row.addWidget(self.partial)
         amount_row.addWidget(self.amount_edit, 1)
@@ -290,10 +350,21 @@ class RefundDialog(QDialog):
         layout.addWidget(self.full)
         layout.addLayout(amount_row)
         layout.addLayout(form)
+        layout.addWidget(self.invoice_box)
         layout.addWidget(note)
         layout.addWidget(self.error)
         layout.addWidget(buttons)
-        self.setMinimumWidth(480)
+        self.setMinimumWidth(520)
+
+    def _partial_toggled(self, partial: bool) -> None:
+        """Only a refund of the whole payment can re-open the invoice."""
+        self.reopen.setEnabled(self._can_reopen and not partial)
+        if partial and self.reopen.isChecked():
+            self.keep_paid.setChecked(True)
+
+    def reopen_invoice(self) -> bool:
+        """True when the user chose to re-open the invoice (a void always does; the service knows)."""
+        return not self.is_void and self.reopen.isChecked()
 
     def amount_minor(self) -> int:
         """The chosen amount; raises ValidationError for a bad partial amount."""
@@ -374,8 +445,11 @@ class PendingApprovalsDialog(QDialog):
         self._rows = rows
         self.table.setRowCount(len(rows))
         for i, a in enumerate(rows):
+            amount = format_money(a.amount_minor, a.currency, self._locale)
+            if a.reopen_invoice:            # what approving does to the invoice (issue #15.7)
+                amount = self.tr("%1 · re-opens the invoice").replace("%1", amount)
             values = [format_when(a.requested_at, self._locale), a.requested_by_name, a.company_name,
-                      a.invoice_number, format_money(a.amount_minor, a.currency, self._locale), a.reason]
+                      a.invoice_number, amount, a.reason]
             for c, v in enumerate(values):
                 item = QTableWidgetItem(v)
                 item.setToolTip(v)
@@ -402,6 +476,21 @@ class PendingApprovalsDialog(QDialog):
             signal.emit(a.id)  # type: ignore[attr-defined]
 
 
+def sec_code_label(code: str) -> str:
+    """PPD / CCD in words."""
+    if code == "PPD":
+        return QCoreApplication.translate("Receipt", "PPD · personal account")
+    if code == "CCD":
+        return QCoreApplication.translate("Receipt", "CCD · business account")
+    return code
+
+
+def ach_summary(consent: AchAuthorizationInfo, locale: str) -> str:
+    """ "CCD · business account · Acme Inc · 03.12.26, 09:14"."""
+    return " · ".join((sec_code_label(consent.sec_code), consent.authorized_by,
+                       format_when(consent.authorized_at, locale)))
+
+
 def receipt_html(details: PaymentDetails, locale: str, company: str = "") -> str:
     """A printable receipt (HTML for QTextDocument) in the user's language, money and dates in `locale`.
     No card or account number: brand and last four only."""
@@ -421,7 +510,7 @@ def receipt_html(details: PaymentDetails, locale: str, company: str = "") -> str
                                                                          r.account_type)),
             (QCoreApplication.translate("Receipt", "Transaction ID"), r.transaction_id),
             (QCoreApplication.translate("Receipt", "Authorization"), details.auth_code),
-            (QCoreApplication.translate("Receipt", "Status"), status_label(r.status))]
+            (QCoreApplication.translate("Receipt", "Status"), status_label(r.status, r.method))]
     body = "".join(f"<tr>{label(k)}<td>{e(v or '—')}</td></tr>" for k, v in rows)
     amount = QCoreApplication.translate("Receipt", "Amount")
     money_rows = f"<tr>{label(amount)}<td><b>{money(r.amount_minor)}</b></td></tr>"
@@ -432,8 +521,17 @@ def receipt_html(details: PaymentDetails, locale: str, company: str = "") -> str
     title = (QCoreApplication.translate("Receipt", "%1 — Payment receipt").replace("%1", company) if company
              else receipt_title())
     thanks = QCoreApplication.translate("Receipt", "Thank you for your payment.")
+    consent = details.ach_authorization
+    authorization = ""
+    if consent is not None:          # the customer's copy of the ACH debit authorization (NACHA)
+        heading = QCoreApplication.translate("Receipt", "ACH debit authorization")
+        meta = QCoreApplication.translate("Receipt", "Agreed by %1 on %2 · wording %3").replace(
+            "%1", consent.authorized_by).replace("%2", format_when(consent.authorized_at, locale)).replace(
+            "%3", consent.wording_version)
+        authorization = (f"<h3>{e(heading)}</h3><p>{e(consent.wording_text)}</p>"
+                         f"<p style='color:#555'>{e(sec_code_label(consent.sec_code))} · {e(meta)}</p>")
     return (f"<html><body style='font-family:sans-serif'><h2>{e(title)}</h2><table>{body}{money_rows}</table>"
-            f"<p style='color:#555'>{e(thanks)}</p></body></html>")
+            f"{authorization}<p style='color:#555'>{e(thanks)}</p></body></html>")
 
 
 def receipt_title() -> str:

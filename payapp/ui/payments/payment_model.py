@@ -30,6 +30,8 @@ STATUS_LABELS = {
     "returned": QT_TRANSLATE_NOOP("PaymentTable", "Returned"),
     "error": QT_TRANSLATE_NOOP("PaymentTable", "Error"),
 }
+#: An approved eCheck is not money in the bank until it settles (issue #15.6): never shown as "Approved".
+PENDING_SETTLEMENT = QT_TRANSLATE_NOOP("PaymentTable", "Pending settlement")
 SYNC_LABELS = {
     "not_needed": QT_TRANSLATE_NOOP("PaymentTable", "Not needed"),
     "pending": QT_TRANSLATE_NOOP("PaymentTable", "Pending"),
@@ -47,13 +49,16 @@ def tr(text: str) -> str:
     return QCoreApplication.translate("PaymentTable", text)
 
 
-def status_label(status: str) -> str:
+def status_label(status: str, method: str = "") -> str:
+    """A payment's status in words; an approved eCheck is "Pending settlement" (its money can still bounce)."""
+    if status == "approved" and method == "echeck":
+        return tr(PENDING_SETTLEMENT)
     return tr(STATUS_LABELS.get(status, status))
 
 
 def status_text(row: PaymentRow) -> str:
     """The Status column: the status, and the alert of a payment flagged for a person."""
-    base = status_label(row.status)
+    base = status_label(row.status, row.method)
     if row.approved_late:
         text = QCoreApplication.translate("PaymentTable", "%1 · approved after it was marked failed")
         return text.replace("%1", base)

@@ -571,17 +571,17 @@ class PaymentSearchTab(QWidget):
             banner.show_warning(self.tr("This payment cannot be voided or refunded."))
             return False
         dlg = await self.open_refund_dialog(details, parent)
-        done: asyncio.Future[tuple[int, str] | None] = asyncio.get_running_loop().create_future()
+        done: asyncio.Future[tuple[int, str, bool] | None] = asyncio.get_running_loop().create_future()
 
         def finished(result: int) -> None:   # read the choice now: the dialog deletes itself on close
             if not done.done():
-                done.set_result((dlg.amount_minor(), dlg.reason()) if result == 1 else None)
+                done.set_result((dlg.amount_minor(), dlg.reason(), dlg.reopen_invoice()) if result == 1 else None)
 
         dlg.finished.connect(finished)
         choice = await done
         if choice is None:
             return False
-        amount, reason = choice
+        amount, reason, reopen = choice
         r = details.row
         money = format_money(amount, r.currency, self._locale)
         needs_approval = self._approvals is not None and await self._approvals.needs_approval(amount)
@@ -597,9 +597,14 @@ class PaymentSearchTab(QWidget):
             text = self.tr("Refund %1 of %2 on invoice %3 of %4?").replace("%1", money).replace(
                 "%2", format_money(r.amount_minor, r.currency, self._locale)).replace(
                 "%3", r.invoice_number).replace("%4", r.company_name)
-            effect = self.tr("%1 goes back to the customer's %2; the invoice balance goes back up by %1 and "
-                             "QuickBooks is corrected. Autotask keeps the invoice as it is.").replace(
-                "%1", money).replace("%2", r.brand or self.tr("account"))
+            if reopen:
+                effect = self.tr("%1 goes back to the customer's %2 and the invoice is re-opened: its balance goes "
+                                 "back up by %1 and the payment is voided in QuickBooks. Autotask keeps its paid "
+                                 "date.").replace("%1", money).replace("%2", r.brand or self.tr("account"))
+            else:
+                effect = self.tr("%1 goes back to the customer's %2; the invoice stays paid and QuickBooks gets a "
+                                 "refund receipt. Autotask keeps the invoice as it is.").replace(
+                    "%1", money).replace("%2", r.brand or self.tr("account"))
         if needs_approval:
             yes = self.tr("Ask for approval")
             effect = self.tr("This amount needs another user's approval: nothing is sent until they approve it "
@@ -607,17 +612,19 @@ class PaymentSearchTab(QWidget):
         box = confirm_box(parent, title, text, yes, informative=effect)
         if await ask(box) != QMessageBox.StandardButton.Yes:
             return False
-        return await self._send_manage(payment_id, amount if amount != r.refundable_minor else None, reason, banner)
+        return await self._send_manage(payment_id, amount if amount != r.refundable_minor else None, reason, banner,
+                                       reopen_invoice=reopen)
 
     async def _send_manage(self, payment_id: int, amount_minor: int | None, reason: str,
-                           banner: Banner | None = None) -> bool:
+                           banner: Banner | None = None, *, reopen_invoice: bool = False) -> bool:
         """Send the void or refund; a failure is shown in `banner` (the window it was asked in), the outcome of
         one that went through in this tab's banner (the details window closes then)."""
         where = banner if banner is not None and shiboken6.isValid(banner) else self.banner
         self.refund_button.setEnabled(False)
         try:
             if self._approvals is not None:
-                outcome = await self._approvals.void_or_refund(payment_id, amount_minor, reason)
+                outcome = await self._approvals.void_or_refund(payment_id, amount_minor, reason,
+                                                               reopen_invoice=reopen_invoice)
                 if outcome.needs_approval:
                     a = outcome.approval
                     self.banner.show_info(self.tr("Refund of %1 is waiting for another user's approval.").replace(
@@ -626,7 +633,8 @@ class PaymentSearchTab(QWidget):
                 result = outcome.result
             else:
                 assert self._services.payments is not None
-                result = await self._services.payments.void_or_refund(payment_id, amount_minor, reason)
+                result = await self._services.payments.void_or_refund(payment_id, amount_minor, reason,
+                                                                      reopen_invoice=reopen_invoice)
         except PayAppError as exc:
             (where if shiboken6.isValid(where) else self.banner).show_error(user_text(exc))
             return False
