@@ -66,7 +66,7 @@ def run_gui(config: AppConfig, *, smoke_test: bool = False) -> int:
 
     import qasync
 
-    from payapp.app import build_context, build_tabs, install_status_widgets, status_labels
+    from payapp.app import build_context, build_tabs, company_name, install_status_widgets, status_labels
     from payapp.ui.error_dialog import install_excepthook
     from payapp.ui.i18n import babel_locale, resolve_language, saved_language
 
@@ -87,6 +87,7 @@ def run_gui(config: AppConfig, *, smoke_test: bool = False) -> int:
         return 1
     window.install_tabs(build_tabs(ctx.services, state))
     window.set_status(**status_labels(ctx.services))
+    window.set_company(loop.run_until_complete(company_name(ctx.services)))
     window.context = ctx  # type: ignore[attr-defined]
     window.apply_role(ctx.services.current_user.actor)
     install_status_widgets(window, ctx.services)

@@ -71,6 +71,7 @@ ACTIONS: dict[str, str] = {
     "connections.quickbooks_connected": QT_TRANSLATE_NOOP("AuditLabels", "QuickBooks connected"),
     "connections.quickbooks_disconnected": QT_TRANSLATE_NOOP("AuditLabels", "QuickBooks disconnected"),
     "connections.quickbooks_refund_account": QT_TRANSLATE_NOOP("AuditLabels", "QuickBooks refund account chosen"),
+    "connections.quickbooks_company_name": QT_TRANSLATE_NOOP("AuditLabels", "QuickBooks company name stored"),
     "outbox.retried": QT_TRANSLATE_NOOP("AuditLabels", "Sync job retried"),
     "outbox.dismissed": QT_TRANSLATE_NOOP("AuditLabels", "Sync problem dismissed"),
 }
@@ -185,6 +186,7 @@ SETTINGS: dict[str, str] = {
     "quickbooks.base_url": QT_TRANSLATE_NOOP("AuditLabels", "QuickBooks address"),
     "quickbooks.auth_base_url": QT_TRANSLATE_NOOP("AuditLabels", "QuickBooks sign-in address"),
     "quickbooks.connected": QT_TRANSLATE_NOOP("AuditLabels", "QuickBooks connected"),
+    "quickbooks.company_name": QT_TRANSLATE_NOOP("AuditLabels", "QuickBooks company name"),
     "quickbooks.item_id": QT_TRANSLATE_NOOP("AuditLabels", "QuickBooks item (ID) for invoice and refund lines"),
     "quickbooks.deposit_account_id": QT_TRANSLATE_NOOP("AuditLabels", "QuickBooks account (ID) for payments"),
     "quickbooks.refund_account_id": QT_TRANSLATE_NOOP("AuditLabels", "QuickBooks account (ID) for refunds"),

@@ -84,6 +84,7 @@ def test_keys_saved_through_the_ui_are_only_in_the_keyring(
     status = page.findChild(QLabel, "privateKeyStatus")
     assert status.isVisible() and status.text().startswith("Configured · fingerprint ")
     assert page.findChild(QPushButton, "privateKeyReplace").isVisible()
+    assert page.keyring_label.text() == "Keys are kept in: demo — not saved"       # words, not "MemoryKeyring"
     logging.getLogger("payapp.test").info("after saving keys")
     window.close()
     for handler in logging.getLogger().handlers:
@@ -426,3 +427,17 @@ def test_refund_approval_amount_is_set_in_admin_and_audited(qtbot: QtBot, demo_c
     finally:
         services.current_user.actor = admin
     assert run(services.settings.get(THRESHOLD_KEY)) == 0
+
+
+def test_the_keyring_is_named_in_words() -> None:
+    """Issue #15.10: "Keys are kept in: macOS Keychain", not "Keyring: Keyring" (the class name of both macOS's
+    and Secret Service's backends) or "MemoryKeyring"."""
+    from payapp.ui.admin.processing_page import keyring_words
+
+    assert keyring_words(("keyring.backends.Windows",), "WinVaultKeyring") == "Windows Credential Manager"
+    assert keyring_words(("keyring.backends.macOS",), "Keyring") == "macOS Keychain"
+    assert keyring_words(("keyring.backends.SecretService",), "Keyring").startswith("Secret Service")
+    assert keyring_words(("payapp.services.memory_keyring",), "MemoryKeyring") == "demo — not saved"
+    assert keyring_words(("keyring.backends.macOS", "keyring.backends.SecretService")) == (
+        "macOS Keychain, Secret Service (GNOME Keyring, KWallet)")
+    assert keyring_words((), "OddKeyring") == "OddKeyring"

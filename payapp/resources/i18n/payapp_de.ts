@@ -15,6 +15,10 @@
         <source>Card and eCheck payments on your invoices, kept in step with QuickBooks Online and Autotask.</source>
         <translation>Karten- und eCheck-Zahlungen auf Ihre Rechnungen, abgeglichen mit QuickBooks Online und Autotask.</translation>
     </message>
+    <message>
+        <source>Company database: {0}</source>
+        <translation>Firmendatenbank: {0}</translation>
+    </message>
 </context>
 <context>
     <name>AddUserDialog</name>
@@ -267,6 +271,10 @@
     <message>
         <source>QuickBooks refund account chosen</source>
         <translation>QuickBooks-Erstattungskonto gewählt</translation>
+    </message>
+    <message>
+        <source>QuickBooks company name stored</source>
+        <translation>QuickBooks-Firmenname gespeichert</translation>
     </message>
     <message>
         <source>Sync job retried</source>
@@ -577,6 +585,10 @@
         <translation>QuickBooks-Anmeldeadresse</translation>
     </message>
     <message>
+        <source>QuickBooks company name</source>
+        <translation>QuickBooks-Firmenname</translation>
+    </message>
+    <message>
         <source>QuickBooks item (ID) for invoice and refund lines</source>
         <translation>QuickBooks-Artikel (ID) für Rechnungs- und Erstattungszeilen</translation>
     </message>
@@ -867,6 +879,14 @@
     <message>
         <source>Refunds paid from:</source>
         <translation>Erstattungen zahlen von:</translation>
+    </message>
+    <message>
+        <source>Connected to {company}</source>
+        <translation>Verbunden mit {company}</translation>
+    </message>
+    <message>
+        <source>QuickBooks company (realm) id: {realm}</source>
+        <translation>QuickBooks-Firmen-ID (Realm): {realm}</translation>
     </message>
     <message>
         <source>Connected to company {realm}</source>
@@ -1319,8 +1339,12 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
         <translation>Zahlungssuche</translation>
     </message>
     <message>
-        <source> — Demo company (sandbox: no real money moves)</source>
-        <translation> — Demofirma (Sandbox: es fließt kein echtes Geld)</translation>
+        <source>Demo company</source>
+        <translation>Demofirma</translation>
+    </message>
+    <message>
+        <source>Demo company (sandbox: no real money moves)</source>
+        <translation>Demofirma (Sandbox: es fließt kein echtes Geld)</translation>
     </message>
     <message>
         <source>&amp;File</source>
@@ -3494,6 +3518,30 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
 <context>
     <name>ProcessingPage</name>
     <message>
+        <source>Secret Service (GNOME Keyring, KWallet)</source>
+        <translation>Secret Service (GNOME Keyring, KWallet)</translation>
+    </message>
+    <message>
+        <source>Windows Credential Manager</source>
+        <translation>Windows-Anmeldeinformationsverwaltung</translation>
+    </message>
+    <message>
+        <source>macOS Keychain</source>
+        <translation>macOS-Schlüsselbund</translation>
+    </message>
+    <message>
+        <source>KWallet</source>
+        <translation>KWallet</translation>
+    </message>
+    <message>
+        <source>demo — not saved</source>
+        <translation>Demo — nicht gespeichert</translation>
+    </message>
+    <message>
+        <source>unknown</source>
+        <translation>unbekannt</translation>
+    </message>
+    <message>
         <source>Payment Processing</source>
         <translation>Zahlungsabwicklung</translation>
     </message>
@@ -3614,8 +3662,8 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
         <translation>⚠ Die Schlüssel in der gemeinsamen Datenbank wurden von {who} am {when} an einem anderen Arbeitsplatz gesetzt und liegen nicht im Schlüsselbund dieses Computers. Zahlungen sind hier gesperrt, bis Sie dieselben Schlüssel hier eingeben (Ersetzen).</translation>
     </message>
     <message>
-        <source>Keyring: {name}</source>
-        <translation>Schlüsselbund: {name}</translation>
+        <source>Keys are kept in: {store}</source>
+        <translation>Schlüssel liegen in: {store}</translation>
     </message>
     <message>
         <source>✖ This computer&apos;s keyring ({name}) keeps secrets in plain text or is not available, so keys cannot be saved. Use Windows Credential Manager, macOS Keychain, or a Secret Service (GNOME Keyring, KWallet).</source>

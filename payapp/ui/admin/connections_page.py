@@ -20,7 +20,7 @@ import urllib.parse
 from typing import Any
 
 import shiboken6
-from PySide6.QtCore import QUrl
+from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import (
     QComboBox,
@@ -172,6 +172,7 @@ class ConnectionsPage(QWidget):
         self.qb_state = QLabel(qb_box)
         self.qb_state.setObjectName("quickbooksState")
         self.qb_state.setWordWrap(True)
+        self.qb_state.setTextFormat(Qt.TextFormat.PlainText)     # a company name is text, never markup
         self.qb_save = QPushButton(self.tr("Save"), qb_box)
         self.qb_save.setObjectName("quickbooksSave")
         self.qb_connect = QPushButton(self.tr("Connect QuickBooks"), qb_box)
@@ -285,11 +286,16 @@ class ConnectionsPage(QWidget):
         self.qb_client.setText(qb.client_id)
         self.qb_secret.show_state(qb.client_secret_fingerprint, bool(qb.client_secret_fingerprint))
         self.qb_state.setStyleSheet("")
+        self.qb_state.setToolTip("")
         if qb.connected and qb.problem:
             self.qb_state.setText("✖ " + translate_message(qb.problem))
             self.qb_state.setStyleSheet(f"color: {ERROR_COLOUR};")
         elif qb.connected and qb.on_this_workstation:
-            self.qb_state.setText(self.tr("Connected to company {realm}").format(realm=qb.realm_id))
+            if qb.company_name:
+                self.qb_state.setText(self.tr("Connected to {company}").format(company=qb.company_name))
+                self.qb_state.setToolTip(self.tr("QuickBooks company (realm) id: {realm}").format(realm=qb.realm_id))
+            else:
+                self.qb_state.setText(self.tr("Connected to company {realm}").format(realm=qb.realm_id))
         elif qb.connected:
             self.qb_state.setText(self.tr("Connected on another workstation: click Connect QuickBooks to sign in "
                                           "here too."))

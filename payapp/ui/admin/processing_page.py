@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 
 import shiboken6
-from PySide6.QtCore import QLocale, Qt
+from PySide6.QtCore import QCoreApplication, QLocale, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -38,6 +38,26 @@ from payapp.ui.widgets import HINT_STYLE, Banner, MaskedLineEdit, ask, confirm_b
 # Readable on the light and the dark palette; the text carries the meaning too (✔ ⚠ ✖), not colour alone.
 OK_COLOUR, WARN_COLOUR, ERROR_COLOUR = "#2e9d4f", "#c98500", "#d9534f"
 KEY_OBJECT_NAMES = {"gateway.private_key": "privateKey", "gateway.public_key": "publicKey"}
+
+
+def keyring_words(modules: tuple[str, ...], class_name: str = "") -> str:
+    """The keyring in words a user knows ("Windows Credential Manager", "macOS Keychain"; the demo's in-memory
+    store is "demo — not saved"), not a Python class name; several backends (a chain) are listed."""
+    secret_service = QCoreApplication.translate("ProcessingPage", "Secret Service (GNOME Keyring, KWallet)")
+    names = {
+        "keyring.backends.Windows": QCoreApplication.translate("ProcessingPage", "Windows Credential Manager"),
+        "keyring.backends.macOS": QCoreApplication.translate("ProcessingPage", "macOS Keychain"),
+        "keyring.backends.SecretService": secret_service,
+        "keyring.backends.libsecret": secret_service,
+        "keyring.backends.kwallet": QCoreApplication.translate("ProcessingPage", "KWallet"),
+        "payapp.services.memory_keyring": QCoreApplication.translate("ProcessingPage", "demo — not saved"),
+    }
+    words: list[str] = []
+    for module in modules:
+        word = next((w for m, w in names.items() if module == m or module.startswith(m + ".")), "")
+        if word and word not in words:
+            words.append(word)
+    return ", ".join(words) or class_name or QCoreApplication.translate("ProcessingPage", "unknown")
 
 
 class _KeyRow(QWidget):
@@ -339,7 +359,8 @@ class ProcessingPage(QWidget):
             self.mismatch_label.hide()
         self.keyring_label.setStyleSheet("" if state.keyring_secure else f"color: {ERROR_COLOUR};")
         if state.keyring_secure:
-            self.keyring_label.setText(self.tr("Keyring: {name}").format(name=state.keyring_backend))
+            self.keyring_label.setText(self.tr("Keys are kept in: {store}").format(
+                store=keyring_words(state.keyring_modules, state.keyring_backend)))
         else:
             self.keyring_label.setText(self.tr(
                 "✖ This computer's keyring ({name}) keeps secrets in plain text or is not available, so keys "
