@@ -114,8 +114,14 @@ def group_label(prefix: str) -> str:
     return _tr(GROUPS, prefix)
 
 
-def entity_label(entity_type: str, entity_id: str = "") -> str:
-    return f"{_tr(ENTITIES, entity_type) if entity_type else ''} {entity_id}".strip()
+def entity_label(entity_type: str, entity_id: str = "", *, name: str = "", invoice_number: str = "") -> str:
+    """"Payment 4000123456 · invoice 2026000099", "User Dana Smith": the entity as the user knows it (`name`, a
+    transaction number or a person's name) when the log knows it, else its id."""
+    label = f"{_tr(ENTITIES, entity_type) if entity_type else ''} {name or entity_id}".strip()
+    if invoice_number:
+        label = QCoreApplication.translate("AuditLabels", "%1 · invoice %2").replace("%2", invoice_number).replace(
+            "%1", label)
+    return label
 
 
 # ----------------------------------------------------------------------------------------------- details

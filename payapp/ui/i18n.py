@@ -70,6 +70,29 @@ def format_count(count: int, locale: str) -> str:
     return str(format_decimal(count, locale=locale))
 
 
+_PLACEHOLDER = re.compile(r"%(\d)")
+
+
+def fill(template: str, *values: str) -> str:
+    """Qt's %1…%9 in `template` replaced by `values` in one pass (a value that contains "%2" stays as it is, which
+    chained str.replace calls do not do), and no double full stop where a value ending in one ends a sentence:
+    "… of %4." with "Acme Inc." reads "… of Acme Inc.", not "Inc.." (issue #15.10)."""
+    out: list[str] = []
+    pos = 0
+    skip_stop = False
+    for m in _PLACEHOLDER.finditer(template):
+        literal = template[pos:m.start()]
+        out.append(literal[1:] if skip_stop and literal.startswith(".") and not literal.startswith("..") else literal)
+        index = int(m.group(1)) - 1
+        value = values[index] if 0 <= index < len(values) else m.group(0)
+        out.append(value)
+        skip_stop = value.endswith(".") and not value.endswith("..")
+        pos = m.end()
+    rest = template[pos:]
+    out.append(rest[1:] if skip_stop and rest.startswith(".") and not rest.startswith("..") else rest)
+    return "".join(out)
+
+
 def qt_translations_dir() -> Path:
     """Where Qt's own .qm files (qtbase_de.qm: button labels, context menus) are: PySide6 ships them."""
     return Path(QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath))

@@ -11,18 +11,18 @@ if TYPE_CHECKING:
     from PySide6.QtCore import Qt
 
 
-#: Help text and placeholders in the dark palette: 4.5:1 (WCAG AA for text) on the window and on input fields
+# Help text and placeholders in the dark palette: 4.5:1 (WCAG AA for text) on the window and on input fields
 HINT_DARK = "#9b9ea4"
-#: What the borders of check boxes, radio buttons and input fields are drawn from in the dark palette (below)
+# What the borders of check boxes, radio buttons and input fields are drawn from in the dark palette (below)
 OUTLINE_SOURCE_DARK = "#d2d4d8"
-#: The same for the light palette: Fusion's own grey hints (3.9:1) and borders (1.7–2:1) are too faint
+# The same for the light palette: Fusion's own grey hints (3.9:1) and borders (1.7–2:1) are too faint
 HINT_LIGHT = "#666666"
 OUTLINE_SOURCE_LIGHT = "#a6a6a6"
-#: Widgets whose border Fusion draws in `Window.darker(140)`: almost black on PayApp's dark window (1.1:1), so
-#: their frames and indicators disappeared. They get a palette of their own whose Window colour is light; they do
-#: not paint their Window colour themselves (their background is the parent's, their fields Base), so only the
-#: border changes, to 3:1 or more against the window and the field (WCAG AA for UI components), and Qt still draws
-#: it all in C++ (no style sheet, no Python on the paint path; see payapp.ui.style).
+# Widgets whose border Fusion draws in `Window.darker(140)`: almost black on PayApp's dark window (1.1:1), so
+# their frames and indicators disappeared. They get a palette of their own whose Window colour is light; they do
+# not paint their Window colour themselves (their background is the parent's, their fields Base), so only the
+# border changes, to 3:1 or more against the window and the field (WCAG AA for UI components), and Qt still draws
+# it all in C++ (no style sheet, no Python on the paint path; see payapp.ui.style).
 OUTLINED_CLASSES = ("QCheckBox", "QRadioButton", "QLineEdit", "QAbstractSpinBox", "QComboBox", "QTextEdit",
                     "QPlainTextEdit")
 

@@ -357,6 +357,10 @@
         <translation>Abgleichsauftrag</translation>
     </message>
     <message>
+        <source>%1 · invoice %2</source>
+        <translation>%1 · Rechnung %2</translation>
+    </message>
+    <message>
         <source>Amount</source>
         <translation>Betrag</translation>
     </message>

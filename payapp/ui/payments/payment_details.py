@@ -33,6 +33,7 @@ from payapp.services.outbox import KIND_LABELS
 from payapp.services.payment_search import PaymentDetails
 from payapp.services.refund_approvals import ApprovalView
 from payapp.ui.audit_labels import action_label, details_text
+from payapp.ui.i18n import fill
 from payapp.ui.messages import translate_message, user_text
 from payapp.ui.payments.payment_model import (
     SOURCE_LABELS,
@@ -232,14 +233,12 @@ class RefundDialog(QDialog):
         what = method_label(r.method, r.brand, r.last_four, r.account_type)
         amount = format_money(remaining, r.currency, locale)
         if self.is_void:
-            intro.setText(self.tr("This payment has not settled yet, so it can only be voided in full: %1 on %2 "
-                                  "for invoice %3 of %4. The charge disappears from the customer's statement.")
-                          .replace("%1", amount).replace("%2", what).replace("%3", r.invoice_number)
-                          .replace("%4", r.company_name))
+            intro.setText(fill(self.tr("This payment has not settled yet, so it can only be voided in full: %1 on %2 "
+                                       "for invoice %3 of %4. The charge disappears from the customer's statement."),
+                               amount, what, r.invoice_number, r.company_name))
         else:
-            intro.setText(self.tr("%1 can still be refunded to %2 for invoice %3 of %4.")
-                          .replace("%1", amount).replace("%2", what).replace("%3", r.invoice_number)
-                          .replace("%4", r.company_name))
+            intro.setText(fill(self.tr("%1 can still be refunded to %2 for invoice %3 of %4."),
+                               amount, what, r.invoice_number, r.company_name))
         self.full = QRadioButton(self.tr("Full: %1").replace("%1", amount), self)
         self.full.setObjectName("refundFull")
         self.partial = QRadioButton(self.tr("Partial amount:"), self)
