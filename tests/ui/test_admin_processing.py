@@ -85,6 +85,22 @@ def test_keys_saved_through_the_ui_are_only_in_the_keyring(
     assert status.isVisible() and status.text().startswith("Configured · fingerprint ")
     assert page.findChild(QPushButton, "privateKeyReplace").isVisible()
     assert page.keyring_label.text() == "Keys are kept in: demo — not saved"       # words, not "MemoryKeyring"
+    # issue #15.11: Replace can be cancelled, with the button and with Esc, and nothing typed is kept
+    replace = page.findChild(QPushButton, "privateKeyReplace")
+    cancel = page.findChild(QPushButton, "privateKeyCancelReplace")
+    page.activateWindow()
+    for how in ("button", "escape"):
+        qtbot.mouseClick(replace, Qt.MouseButton.LeftButton)
+        assert priv.isVisible() and cancel.isVisible()
+        qtbot.keyClicks(priv, "half a key")
+        if how == "button":
+            qtbot.mouseClick(cancel, Qt.MouseButton.LeftButton)
+        else:
+            priv.setFocus()
+            qtbot.keyClick(priv, Qt.Key.Key_Escape)
+        assert status.isVisible() and replace.isVisible() and not priv.isVisible(), how
+        assert priv.text() == "" and not cancel.isVisible(), how
+    assert company_keyring.store[(SERVICE, PRIVATE_KEY)] == PRIV                 # the saved key is untouched
     logging.getLogger("payapp.test").info("after saving keys")
     window.close()
     for handler in logging.getLogger().handlers:

@@ -3906,6 +3906,14 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
         <translation>%1 ersetzen</translation>
     </message>
     <message>
+        <source>Cancel</source>
+        <translation>Abbrechen</translation>
+    </message>
+    <message>
+        <source>Keep the saved key (Esc)</source>
+        <translation>Gespeicherten Schlüssel behalten (Esc)</translation>
+    </message>
+    <message>
         <source>Configured · fingerprint {fp}…</source>
         <translation>Eingerichtet · Fingerabdruck {fp}…</translation>
     </message>
@@ -4170,6 +4178,14 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
     <message>
         <source>Replace</source>
         <translation>Ersetzen</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Abbrechen</translation>
+    </message>
+    <message>
+        <source>Keep the saved key (Esc)</source>
+        <translation>Gespeicherten Schlüssel behalten (Esc)</translation>
     </message>
     <message>
         <source>Configured · fingerprint {fp}… — not on this workstation</source>

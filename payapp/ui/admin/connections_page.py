@@ -21,7 +21,7 @@ from typing import Any
 
 import shiboken6
 from PySide6.QtCore import Qt, QUrl
-from PySide6.QtGui import QDesktopServices, QGuiApplication
+from PySide6.QtGui import QDesktopServices, QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -70,7 +70,21 @@ class SecretRow(QWidget):
         self.replace.clicked.connect(self.start_replace)
         row.addWidget(self.status, 1)
         row.addWidget(self.replace)
-        self.stack.addWidget(self.edit)
+        # While a saved key is being replaced: Cancel (or Esc in the field) puts the saved one back on screen
+        editing = QWidget(self)
+        edit_row = QHBoxLayout(editing)
+        edit_row.setContentsMargins(0, 0, 0, 0)
+        edit_row.addWidget(self.edit, 1)
+        self.cancel = QPushButton(self.tr("Cancel"), editing)
+        self.cancel.setObjectName(f"{base}CancelReplace")
+        self.cancel.setToolTip(self.tr("Keep the saved key (Esc)"))
+        self.cancel.clicked.connect(self.cancel_replace)
+        self.cancel.hide()
+        edit_row.addWidget(self.cancel)
+        escape = QShortcut(QKeySequence(QKeySequence.StandardKey.Cancel), self.edit)
+        escape.setContext(Qt.ShortcutContext.WidgetShortcut)
+        escape.activated.connect(self.cancel_replace)
+        self.stack.addWidget(editing)
         self.stack.addWidget(configured)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -96,11 +110,23 @@ class SecretRow(QWidget):
 
     def start_replace(self) -> None:
         self._replacing = True
+        self.cancel.show()
         self._show(0)
         self.edit.setFocus()
 
+    def cancel_replace(self) -> None:
+        """Back to the saved key, the typed text dropped (Cancel, or Esc while replacing)."""
+        if not self._replacing:
+            return
+        self._replacing = False
+        self.edit.clear()
+        self.cancel.hide()
+        self._show(1)
+        self.replace.setFocus()
+
     def done(self) -> None:
         self._replacing = False
+        self.cancel.hide()
         self.edit.clear()
 
     def typed(self) -> Secret | None:

@@ -9,6 +9,7 @@ import asyncio
 
 import shiboken6
 from PySide6.QtCore import QCoreApplication, QLocale, Qt
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -81,7 +82,21 @@ class _KeyRow(QWidget):
         self.replace.clicked.connect(self.start_replace)
         row.addWidget(self.status, 1)
         row.addWidget(self.replace)
-        self.stack.addWidget(self.edit)
+        # While a saved key is being replaced: Cancel (or Esc in the field) puts the saved one back on screen
+        editing = QWidget(self)
+        edit_row = QHBoxLayout(editing)
+        edit_row.setContentsMargins(0, 0, 0, 0)
+        edit_row.addWidget(self.edit, 1)
+        self.cancel = QPushButton(self.tr("Cancel"), editing)
+        self.cancel.setObjectName(f"{base}CancelReplace")
+        self.cancel.setToolTip(self.tr("Keep the saved key (Esc)"))
+        self.cancel.clicked.connect(self.cancel_replace)
+        self.cancel.hide()
+        edit_row.addWidget(self.cancel)
+        escape = QShortcut(QKeySequence(QKeySequence.StandardKey.Cancel), self.edit)
+        escape.setContext(Qt.ShortcutContext.WidgetShortcut)
+        escape.activated.connect(self.cancel_replace)
+        self.stack.addWidget(editing)
         self.stack.addWidget(configured)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -103,11 +118,23 @@ class _KeyRow(QWidget):
 
     def start_replace(self) -> None:
         self._replacing = True
+        self.cancel.show()
         self.stack.setCurrentIndex(0)
         self.edit.setFocus()
 
+    def cancel_replace(self) -> None:
+        """Back to the saved key, the typed text dropped (Cancel, or Esc while replacing)."""
+        if not self._replacing:
+            return
+        self._replacing = False
+        self.edit.clear()
+        self.cancel.hide()
+        self.stack.setCurrentIndex(1)
+        self.replace.setFocus()
+
     def done_replacing(self) -> None:
         self._replacing = False
+        self.cancel.hide()
 
     def typed(self) -> Secret | None:
         return Secret(self.edit.text()) if self.edit.text().strip() else None
