@@ -11,12 +11,12 @@ import datetime as dt
 import json
 from typing import Any
 
-from babel.dates import format_datetime
 from babel.numbers import UnknownCurrencyError, format_decimal
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 
 from payapp.domain.gateways import PAYMENT_TYPES
 from payapp.domain.money import format_money
+from payapp.ui.i18n import format_moment
 
 __all__ = ["ACTIONS", "DETAIL_KEYS", "ENTITIES", "GROUPS", "SETTINGS", "action_label", "details_text",
            "entity_label", "group_label"]
@@ -281,7 +281,7 @@ def _plain(key: str, value: Any, locale: str, currency: str) -> str:
         return _role(value)
     if key == "until" and isinstance(value, str):
         try:
-            return str(format_datetime(dt.datetime.fromisoformat(value).astimezone(), "short", locale=locale))
+            return format_moment(dt.datetime.fromisoformat(value), locale)
         except ValueError:
             return value
     return str(value)                                   # ids and counts without grouping, codes, text

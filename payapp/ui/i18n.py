@@ -11,6 +11,7 @@ Translations are compiled .qm files in payapp/resources/i18n (tools/i18n.py comp
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import re
 from pathlib import Path
@@ -61,6 +62,24 @@ def date_edit_format(locale: str) -> str:
     would read 10/31/26, ambiguous in a filter)."""
     fmt = QLocale(locale).dateFormat(QLocale.FormatType.ShortFormat)
     return fmt if "yyyy" in fmt else fmt.replace("yy", "yyyy")
+
+
+def format_day(value: dt.date | None, locale: str) -> str:
+    """A date the one way PayApp writes dates in `locale` (a Babel locale, "en_US"): the date fields' own
+    pattern (date_edit_format), so the grid, the filters, the dialogs and the receipts agree: 12/2/2026,
+    02.12.2026 (issue #15.9). Qt's date-format letters d, M and y mean the same in Babel's (LDML) patterns."""
+    from babel.dates import format_date  # Babel's import stays off the path to the first window
+
+    return str(format_date(value, date_edit_format(locale), locale=locale)) if value else ""
+
+
+def format_moment(value: dt.datetime, locale: str, *, seconds: bool = False) -> str:
+    """A point in time in the user's time zone: `format_day` and the locale's time (12/2/2026, 3:04 PM;
+    02.12.2026, 15:04); `seconds` for the audit log."""
+    from babel.dates import format_time
+
+    local = value.astimezone()
+    return f"{format_day(local.date(), locale)}, {format_time(local, 'medium' if seconds else 'short', locale=locale)}"
 
 
 def format_count(count: int, locale: str) -> str:

@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 import shiboken6
-from babel.dates import format_datetime
 from PySide6.QtCore import (
     QT_TRANSLATE_NOOP,
     QDate,
@@ -36,7 +35,7 @@ from qasync import asyncSlot
 from payapp.domain.errors import PayAppError
 from payapp.services.users import AuditFilter, AuditLogService, AuditRow
 from payapp.ui.audit_labels import action_label, details_text, entity_label, group_label
-from payapp.ui.i18n import date_edit_format
+from payapp.ui.i18n import date_edit_format, format_moment
 from payapp.ui.lazy_model import ROW_ROLE, Column, LazyTableModel, LazyTableView
 from payapp.ui.messages import user_text
 from payapp.ui.widgets import Banner, EmptyState, set_column_widths
@@ -45,7 +44,7 @@ __all__ = ["COLUMNS", "ROW_ROLE", "AuditPage", "AuditTableModel"]
 
 COLUMNS: tuple[Column[AuditRow], ...] = (
     Column(QT_TRANSLATE_NOOP("AuditTable", "When (local time)"),
-           lambda r, loc: format_datetime(r.occurred_at.astimezone(), "medium", locale=loc)),
+           lambda r, loc: format_moment(r.occurred_at, loc, seconds=True)),
     # One form of a person's name everywhere: the display name as the status bar shows it (the username filters)
     Column(QT_TRANSLATE_NOOP("AuditTable", "User"), lambda r, _l: r.user_name or r.username or "—"),
     # Codes in the user's language; the code itself is the action's tooltip (the filter and the CSV use codes).

@@ -6,7 +6,6 @@ import asyncio
 import datetime as dt
 
 import shiboken6
-from babel.dates import format_datetime
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -29,6 +28,7 @@ from qasync import asyncSlot
 from payapp.domain.errors import PayAppError
 from payapp.domain.roles import Role
 from payapp.services.users import MIN_PASSWORD, UserRow, UserService
+from payapp.ui.i18n import format_moment
 from payapp.ui.messages import user_text
 from payapp.ui.widgets import Banner
 
@@ -240,7 +240,7 @@ class UsersPage(QWidget):
             return
         self.table.setRowCount(len(self.rows))
         for r, user in enumerate(self.rows):
-            last = format_datetime(user.last_sign_in_at, "short", locale=self._locale) if user.last_sign_in_at else "—"
+            last = format_moment(user.last_sign_in_at, self._locale) if user.last_sign_in_at else "—"
             status = self.tr("Active") if user.is_active else self.tr("Disabled")
             if user.is_active and user.locked_until is not None and user.locked_until > dt.datetime.now(dt.UTC):
                 status = self.tr("Locked")

@@ -12,11 +12,11 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
-from babel.dates import format_date
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, Signal
 
 from payapp.domain.money import format_money
 from payapp.services.invoices import InvoiceQuery, InvoiceRow, InvoiceService, SortKey
+from payapp.ui.i18n import format_day
 from payapp.ui.lazy_model import ROW_ROLE, Column, LazyTableModel, spawn
 
 __all__ = ["COLUMNS", "DEFAULT_SORT_COLUMN", "ROW_ROLE", "STATUS_LABELS", "InvoiceTableModel", "status_label"]
@@ -46,7 +46,7 @@ def sync_label(state: str) -> str:
 
 
 def short_date(value: dt.date | None, locale: str) -> str:
-    return format_date(value, "short", locale=locale) if value else ""
+    return format_day(value, locale)          # the date filters' own pattern (issue #15.9)
 
 
 COLUMNS: tuple[Column[InvoiceRow], ...] = (

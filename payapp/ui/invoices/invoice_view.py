@@ -6,7 +6,6 @@ from __future__ import annotations
 import html
 
 import shiboken6
-from babel.dates import format_date, format_datetime
 from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt, Signal
 from PySide6.QtWidgets import (
     QDialog,
@@ -25,6 +24,7 @@ from PySide6.QtWidgets import (
 from payapp.domain.money import format_money
 from payapp.services.context import Services
 from payapp.services.invoices import InvoiceDetail
+from payapp.ui.i18n import format_day, format_moment
 from payapp.ui.invoices.invoice_model import status_label, sync_label
 from payapp.ui.invoices.pay_rule import pay_block_reason
 from payapp.ui.widgets import Banner
@@ -174,9 +174,9 @@ class InvoiceView(QDialog):
         self._left.addRow(self.tr("Company:"), value(r.company_name, "companyValue"))
         if d.company_address:
             self._left.addRow(self.tr("Address:"), value(d.company_address, "addressValue"))
-        self._left.addRow(self.tr("Invoice date:"), value(format_date(r.invoice_date, "medium", locale=loc),
+        self._left.addRow(self.tr("Invoice date:"), value(format_day(r.invoice_date, loc),
                                                           "invoiceDateValue"))
-        self._left.addRow(self.tr("Due date:"), value(format_date(r.due_date, "medium", locale=loc)
+        self._left.addRow(self.tr("Due date:"), value(format_day(r.due_date, loc)
                                                       if r.due_date else "—", "dueDateValue"))
         self._left.addRow(self.tr("Terms:"), value(d.payment_term or "—", "termsValue"))
         self._left.addRow(self.tr("Contract:"), value(d.contract or "—", "contractValue"))
@@ -203,7 +203,7 @@ class InvoiceView(QDialog):
             if p.refunded_minor:
                 amount += " " + self.tr("(%1 refunded)").replace("%1", money(p.refunded_minor))
             for col, (text, is_money) in enumerate((
-                    (format_datetime(p.created_at, "short", locale=loc), False),
+                    (format_moment(p.created_at, loc), False),
                     (self.tr(PAYMENT_STATUS.get(p.status, p.status)), False), (p.method_display, False),
                     (amount, True), (p.transaction_id, False), (p.created_by, False))):
                 self.payments.setItem(i, col, _item(text, is_money))
