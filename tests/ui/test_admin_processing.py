@@ -457,3 +457,24 @@ def test_the_keyring_is_named_in_words() -> None:
     assert keyring_words(("keyring.backends.macOS", "keyring.backends.SecretService")) == (
         "macOS Keychain, Secret Service (GNOME Keyring, KWallet)")
     assert keyring_words((), "OddKeyring") == "OddKeyring"
+
+
+def test_the_language_setting_the_readme_promises(qtbot: QtBot, demo_context: AppContext, run: Any) -> None:
+    """Issue #15.11: Admin › Language saves "ui.language", which the next start speaks (payapp.ui.i18n)."""
+    from payapp.ui.admin.language_page import LanguagePage
+    from payapp.ui.i18n import resolve_language
+
+    tab = AdminTab(demo_context.services)
+    qtbot.addWidget(tab)
+    tab.show()
+    page = tab.show_page("languagePage")
+    assert isinstance(page, LanguagePage)
+    run(page.wait_ready())
+    assert page.combo.currentData() == "" and not page.has_unsaved_changes()     # follows the system at first
+    page.combo.setCurrentIndex(page.combo.findData("de"))
+    assert page.has_unsaved_changes()
+    page.save_button.click()
+    run(wait_until(lambda: page.banner.kind == "success", 10))
+    assert "Deutsch" in page.banner.text and not page.has_unsaved_changes()
+    setting = run(demo_context.services.settings.get("ui.language"))
+    assert setting == "de" and resolve_language("", setting) == "de"

@@ -81,6 +81,10 @@
         <source>Connections</source>
         <translation>Verbindungen</translation>
     </message>
+    <message>
+        <source>Language</source>
+        <translation>Sprache</translation>
+    </message>
 </context>
 <context>
     <name>AuditLabels</name>
@@ -1326,6 +1330,37 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
     <message>
         <source>(%1 refunded)</source>
         <translation>(%1 erstattet)</translation>
+    </message>
+</context>
+<context>
+    <name>LanguagePage</name>
+    <message>
+        <source>Follow the operating system</source>
+        <translation>Wie das Betriebssystem</translation>
+    </message>
+    <message>
+        <source>Language</source>
+        <translation>Sprache</translation>
+    </message>
+    <message>
+        <source>For every workstation of this company, from PayApp&apos;s next start. A workstation started with --language keeps that language.</source>
+        <translation>Für jeden Arbeitsplatz dieser Firma, ab dem nächsten Start von PayApp. Ein mit --language gestarteter Arbeitsplatz behält diese Sprache.</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>Speichern</translation>
+    </message>
+    <message>
+        <source>Language:</source>
+        <translation>Sprache:</translation>
+    </message>
+    <message>
+        <source>Saved: PayApp speaks %1 from its next start.</source>
+        <translation>Gespeichert: PayApp spricht ab dem nächsten Start %1.</translation>
+    </message>
+    <message>
+        <source>Saved: PayApp follows the operating system&apos;s language from its next start.</source>
+        <translation>Gespeichert: PayApp folgt ab dem nächsten Start der Sprache des Betriebssystems.</translation>
     </message>
 </context>
 <context>

@@ -60,6 +60,9 @@ class AdminTab(QWidget):
             from payapp.ui.admin.connections_page import ConnectionsPage
 
             pages.append(("connectionsPage", self.tr("Connections"), ConnectionsPage(s.connections, s.settings)))
+        from payapp.ui.admin.language_page import LanguagePage
+
+        pages.append(("languagePage", self.tr("Language"), LanguagePage(s.settings)))
         return pages
 
     def add_page(self, object_name: str, title: str, page: QWidget) -> None:
