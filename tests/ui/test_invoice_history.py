@@ -15,7 +15,16 @@ import pytest
 import shiboken6
 from PySide6.QtCore import QEvent, QObject, QPoint, Qt
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QApplication, QGroupBox, QLabel, QLineEdit, QMessageBox, QPushButton, QRadioButton
+from PySide6.QtWidgets import (
+    QApplication,
+    QCheckBox,
+    QGroupBox,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QRadioButton,
+)
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
@@ -203,13 +212,16 @@ def test_tab_filters_totals_shortcuts_and_layout(qtbot: QtBot, tab: InvoiceHisto
         assert tab.stack.currentWidget() is tab.empty and "filters" in tab.empty.text()
         assert tab.totals_label.text().startswith("0 invoices")
         tab.search_edit.clear()
-        tab.overdue_check.setChecked(True)
-        await tab.wait_idle()
-        rows = [tab.model.row_at(i) for i in range(tab.model.rowCount())]
-        assert rows and all(r is not None and r.status == "overdue" for r in rows)
-        count, _ = await demo_context.services.invoices.totals(tab.model.query)  # type: ignore[union-attr]
-        assert tab.totals_label.text().startswith(f"{count:,} invoices")
-        tab.overdue_check.setChecked(False)
+        # one overdue control: the status list (issue #15.9), and "All unpaid" for open, partly paid and overdue
+        assert tab.findChild(QCheckBox, "overdueOnlyCheck") is None
+        for choice, shown in (("overdue", {"overdue"}), ("unpaid", {"open", "partially_paid", "overdue"})):
+            tab.status_combo.setCurrentIndex(tab.status_combo.findData(choice))
+            await tab.wait_idle()
+            rows = [tab.model.row_at(i) for i in range(tab.model.rowCount())]
+            assert rows and all(r is not None and r.status in shown for r in rows), choice
+            count, _ = await demo_context.services.invoices.totals(tab.model.query)  # type: ignore[union-attr]
+            assert tab.totals_label.text().startswith(f"{count:,} invoices")
+        tab.status_combo.setCurrentIndex(0)
         await tab.wait_idle()
         # Enter opens the invoice
         tab.table.setFocus()

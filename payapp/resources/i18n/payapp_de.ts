@@ -1031,6 +1031,10 @@
         <translation>Jeder Status</translation>
     </message>
     <message>
+        <source>All unpaid</source>
+        <translation>Alle unbezahlten</translation>
+    </message>
+    <message>
         <source>Status</source>
         <translation>Status</translation>
     </message>
@@ -1045,10 +1049,6 @@
     <message>
         <source>Invoice date to</source>
         <translation>Rechnungsdatum bis</translation>
-    </message>
-    <message>
-        <source>Overdue only</source>
-        <translation>Nur überfällige</translation>
     </message>
     <message>
         <source>Counting…</source>
