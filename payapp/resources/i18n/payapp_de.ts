@@ -1673,6 +1673,10 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
         <translation>Wählen Sie Girokonto oder Sparkonto.</translation>
     </message>
     <message>
+        <source>Choose a status from the list.</source>
+        <translation>Wählen Sie einen Status aus der Liste.</translation>
+    </message>
+    <message>
         <source>Enter the name on the account.</source>
         <translation>Geben Sie den Namen des Kontoinhabers ein.</translation>
     </message>
