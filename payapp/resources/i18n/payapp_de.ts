@@ -3177,6 +3177,10 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
         <translation>Erneut versuchen</translation>
     </message>
     <message>
+        <source>Sales: approved and settled payments, refunded ones included; voided, declined, failed and returned payments are left out.</source>
+        <translation>Umsatz: genehmigte und abgerechnete Zahlungen, erstattete eingeschlossen; stornierte, abgelehnte, fehlgeschlagene und zurückgegebene Zahlungen zählen nicht.</translation>
+    </message>
+    <message>
         <source>Details…</source>
         <translation>Details …</translation>
     </message>

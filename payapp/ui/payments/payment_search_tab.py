@@ -214,6 +214,8 @@ class PaymentSearchTab(QWidget):
         self.totals_label = QLabel(self)
         self.totals_label.setObjectName("totalsLabel")
         self.totals_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.totals_label.setToolTip(self.tr("Sales: approved and settled payments, refunded ones included; voided, "
+                                             "declined, failed and returned payments are left out."))
         self.details_button = self._button("detailsButton", self.tr("Details…"), self._open_details)
         self.refund_button = self._button("refundButton", self.tr("Void / Refund…"), self._on_refund_clicked)
         self.retry_button = self._button("retrySyncButton", self.tr("Retry sync"), self._on_retry_clicked)
@@ -436,7 +438,8 @@ class PaymentSearchTab(QWidget):
         count = self.tr("%1 payment(s)", "", totals.count).replace("%1", format_count(totals.count, self._locale))
         parts = [count]
         for t in totals.by_currency:
-            money = [self.tr("sales %1").replace("%1", format_money(t.amount_minor, t.currency, self._locale)),
+            # sales: what was taken; voided, declined and failed payments are left out (issue #15.9)
+            money = [self.tr("sales %1").replace("%1", format_money(t.sales_minor, t.currency, self._locale)),
                      self.tr("applied %1").replace("%1", format_money(t.applied_minor, t.currency, self._locale)),
                      self.tr("refunded %1").replace("%1", format_money(t.refunded_minor, t.currency, self._locale))]
             parts.append(" · ".join(money))
