@@ -57,6 +57,7 @@ class MainWindow(QMainWindow):
         self._demo = demo
         self._company = company_label
         self._role = role
+        self._discard_confirmed = False
         # where the company's data is (a file path or server/database): shown in About, not the status bar
         self.database_location = database_label
         self.tabs = QTabWidget(self)
@@ -211,7 +212,20 @@ class MainWindow(QMainWindow):
         dialog.open()
         return dialog
 
+    def _close_discarding(self) -> None:
+        from PySide6.QtCore import QTimer  # not at import: see LoadingPage
+
+        self._discard_confirmed = True
+        QTimer.singleShot(0, self.close)       # after the question's own event, not inside a closeEvent
+
     def closeEvent(self, event: QCloseEvent) -> None:
+        # unsaved Admin changes: ask before quitting (issue #15.11); Discard closes the window again
+        if not self._discard_confirmed:
+            for index in range(self.tabs.count()):
+                confirm = getattr(self.tabs.widget(index), "confirm_discard", None)
+                if confirm is not None and not confirm(self._close_discarding):
+                    event.ignore()
+                    return
         self._state.save_geometry(self, "main")
         self._state.set_value("main/tab", self.tabs.currentIndex())
         self._state.sync()

@@ -478,3 +478,63 @@ def test_the_language_setting_the_readme_promises(qtbot: QtBot, demo_context: Ap
     assert "Deutsch" in page.banner.text and not page.has_unsaved_changes()
     setting = run(demo_context.services.settings.get("ui.language"))
     assert setting == "de" and resolve_language("", setting) == "de"
+
+
+def test_leaving_a_page_or_quitting_with_unsaved_changes_asks(qtbot: QtBot, demo_context: AppContext,
+                                                               run: Any) -> None:
+    """Issue #15.11: a changed, unsaved page asks before the Admin tab leaves it and before the window closes;
+    Cancel stays, Discard goes."""
+    window = build_main_window(demo_context.config, context=demo_context)
+    qtbot.addWidget(window)
+    window.show()
+    tab = window.tab("adminTab")
+    assert isinstance(tab, AdminTab)
+    page = tab.show_page("paymentProcessingPage")
+    assert isinstance(page, ProcessingPage)
+    run(page.wait_ready())
+    assert not page.has_unsaved_changes()
+    asked: list[str] = []
+    answer = [False]
+
+    def ask(text: str, on_discard: Any) -> None:
+        asked.append(text)
+        if answer[0]:
+            on_discard()
+
+    tab.ask_discard = ask                                  # type: ignore[method-assign]
+    tab.pages.setCurrentRow(1)                             # nothing changed: no question
+    assert not asked and tab.stack.currentWidget() is not page
+    tab.pages.setCurrentRow(0)
+    page.refuse_cvv_box.setChecked(not page.refuse_cvv_box.isChecked())
+    assert page.has_unsaved_changes()
+    tab.pages.setCurrentRow(1)                             # Cancel: stays on the page
+    assert len(asked) == 1 and "Payment Processing" in asked[0]
+    assert tab.stack.currentWidget() is page and tab.pages.currentRow() == 0
+    assert not window.close() and window.isVisible()       # quitting asks too; Cancel keeps the window
+    assert len(asked) == 2
+    answer[0] = True
+    tab.pages.setCurrentRow(1)                             # Discard: leaves
+    assert tab.stack.currentWidget() is not page and tab.pages.currentRow() == 1
+    window.close()                                         # still unsaved: asked again, and Discard closes
+    qtbot.waitUntil(lambda: not window.isVisible(), timeout=5000)
+    assert len(asked) == 4
+
+
+def test_the_unsaved_changes_question_is_a_box_that_esc_cancels(qtbot: QtBot, demo_context: AppContext,
+                                                                run: Any) -> None:
+    """The real question: a window-modal box (no nested event loop), Cancel by default and on Esc."""
+    tab = AdminTab(demo_context.services)
+    qtbot.addWidget(tab)
+    tab.show()
+    page = tab.show_page("paymentProcessingPage")
+    run(page.wait_ready())                                 # type: ignore[attr-defined]
+    page.refuse_cvv_box.setChecked(not page.refuse_cvv_box.isChecked())   # type: ignore[attr-defined]
+    tab.pages.setCurrentRow(1)
+    box = tab.findChild(QMessageBox, "unsavedChangesBox")
+    assert box is not None and box.isVisible() and tab.stack.currentWidget() is page
+    qtbot.keyClick(box, Qt.Key.Key_Escape)
+    assert tab.stack.currentWidget() is page
+    tab.pages.setCurrentRow(1)
+    assert box.isVisible()
+    box.button(QMessageBox.StandardButton.Discard).click()
+    assert tab.stack.currentWidget() is not page and tab.pages.currentRow() == 1

@@ -85,6 +85,14 @@
         <source>Language</source>
         <translation>Sprache</translation>
     </message>
+    <message>
+        <source>%1 has changes that are not saved. Leave without saving them?</source>
+        <translation>%1 hat Änderungen, die nicht gespeichert sind. Ohne Speichern verlassen?</translation>
+    </message>
+    <message>
+        <source>Unsaved changes</source>
+        <translation>Nicht gespeicherte Änderungen</translation>
+    </message>
 </context>
 <context>
     <name>AuditLabels</name>

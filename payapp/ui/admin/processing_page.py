@@ -498,6 +498,28 @@ class ProcessingPage(QWidget):
         for w in (self.save_button, self.test_button, self.clear_button, self.currency_button):
             w.setEnabled(not busy)
 
+    def has_unsaved_changes(self) -> bool:
+        """Something typed or changed on the page that Save has not stored yet (issue #15.11: leaving the page or
+        quitting asks first)."""
+        state = self.state
+        if state is None:
+            return False
+        if any(row.edit.text() for row in self.key_rows.values()):
+            return True
+        if (self.environment.currentData() != state.environment
+                or self.address.text().strip().rstrip("/") != state.base_url.rstrip("/")):
+            return True
+        if {name: box.isChecked() for name, box in self.type_boxes.items()} != state.payment_types:
+            return True
+        if self.refuse_cvv_box.isChecked() != state.refuse_cvv_mismatch:
+            return True
+        if state.currency:
+            try:
+                return self.threshold_minor() != state.approval_threshold_minor
+            except ValidationError:
+                return True                        # a half-typed amount is a change too
+        return False
+
     @asyncSlot()
     async def _on_save(self) -> None:
         if self.state is None:
