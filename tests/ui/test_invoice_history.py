@@ -298,6 +298,25 @@ def test_new_card_payment_approved_updates_row_in_place(qtbot: QtBot, tab: Invoi
     dialog.close()
 
 
+def test_a_paid_invoice_leaves_the_open_list_and_the_count_agrees(qtbot: QtBot, tab: InvoiceHistoryTab,
+                                                                  demo_context: AppContext, run: Run) -> None:
+    """Issue #15.9: under "Open" (or "All unpaid") an invoice paid in full drops out of the list, and the status
+    line's count says one fewer, the same number the service counts."""
+    tab.status_combo.setCurrentIndex(tab.status_combo.findData("open"))
+    run(tab.wait_idle())
+    index, row = payable_row(tab)
+    count_before, _ = run(demo_context.services.invoices.totals(tab.model.query))  # type: ignore[union-attr]
+    dialog = run(pay_with_a_new_card(qtbot, tab, index))
+    assert dialog.banner.kind == "approved"
+    run(wait_until(lambda: all(tab.model.row_at(i).id != row.id  # type: ignore[union-attr]
+                               for i in range(tab.model.rowCount())), 10))
+    run(tab.wait_idle())
+    count_after, _ = run(demo_context.services.invoices.totals(tab.model.query))  # type: ignore[union-attr]
+    assert count_after == count_before - 1
+    run(wait_until(lambda: tab.totals_label.text().startswith(f"{count_after:,} invoices"), 10))
+    dialog.close()
+
+
 def test_declined_card_says_what_to_do(qtbot: QtBot, tab: InvoiceHistoryTab, demo_context: AppContext,
                                        run: Run) -> None:
     # The sandbox declines cards it sees as expired: move its clock 30 years ahead.

@@ -37,6 +37,16 @@ SYNC_LABELS = {
 }
 
 
+def matches_status(choice: str, status: str) -> bool:
+    """Whether an invoice whose status (as shown) is `status` belongs under the status filter `choice` ("" any,
+    "unpaid", or one status), as InvoiceService's filter decides it."""
+    if not choice:
+        return True
+    if choice == "unpaid":
+        return status in ("open", "partially_paid", "overdue")
+    return status == choice
+
+
 def status_label(status: str) -> str:
     return QCoreApplication.translate(CONTEXT, STATUS_LABELS.get(status, status))
 
@@ -188,6 +198,9 @@ class InvoiceTableModel(LazyTableModel[InvoiceRow, SortKey]):
             return
         index = self._index_by_id.get(invoice_id)
         if index is None:
+            return
+        if not matches_status(self._query.status, fresh.status):
+            self.remove_row(index)           # paid under "Open": it leaves the list, as the count does (#15.9)
             return
         # Keep the old sort key: the row stays where it is and paging continues from the same place.
         self.replace_row(index, replace(fresh, sort_key=self._rows[index].sort_key))
