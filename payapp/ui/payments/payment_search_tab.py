@@ -35,7 +35,7 @@ from payapp.domain.roles import Permission
 from payapp.services.context import Services
 from payapp.services.payment_export import export_payments
 from payapp.services.payment_search import PaymentDetails, PaymentQuery, PaymentTotals
-from payapp.ui.i18n import format_count
+from payapp.ui.i18n import date_edit_format, format_count
 from payapp.ui.lazy_model import LazyTableView
 from payapp.ui.messages import user_text
 from payapp.ui.payments.payment_details import (
@@ -113,6 +113,7 @@ class PaymentSearchTab(QWidget):
         self.date_to = QDateEdit(today, self)
         self.date_to.setObjectName("dateToEdit")
         for d in (self.date_from, self.date_to):
+            d.setDisplayFormat(date_edit_format(self._locale))   # the one date format (issue #15.9): 02.12.2026
             d.setCalendarPopup(True)
             d.setEnabled(False)
         self.company_edit = self._line("companyFilter", self.tr("Company contains"))
@@ -199,7 +200,7 @@ class PaymentSearchTab(QWidget):
             # in "…" and shows whole as a tooltip).
             set_column_widths(self.table, (125, 210, 95, 165, 100, 100, 90, 125, 105, 80, 100),
                               {3: method_label("card", "Mastercard", "4444"), 7: status_label("partially_refunded"),
-                               10: tr(SYNC_LABELS["synced"])})
+                               9: "Dana Richardson", 10: tr(SYNC_LABELS["synced"])})   # 9: a usual full name
             self._state.restore_header(header, "paymentTable")
             header.setSortIndicator(0, Qt.SortOrder.DescendingOrder)
             self.table.setSortingEnabled(True)
