@@ -322,3 +322,10 @@ def test_admin_tab_adds_connections_when_the_service_is_there(qtbot: QtBot, demo
     tab.show()
     tab.show_page("connectionsPage")
     run(tab.wait_ready(), 20)
+    # issue #15.11: the Connections page knows when something typed is not saved yet
+    page = tab.page("connectionsPage")
+    assert not page.has_unsaved_changes()                   # type: ignore[attr-defined]
+    page.at_user.setText(page.at_user.text() + "x")         # type: ignore[attr-defined]
+    assert page.has_unsaved_changes()                       # type: ignore[attr-defined]
+    page.at_user.setText(page.at_user.text()[:-1])          # type: ignore[attr-defined]
+    assert not page.has_unsaved_changes()                   # type: ignore[attr-defined]

@@ -304,6 +304,8 @@ class ConnectionsPage(QWidget):
             return
         if not shiboken6.isValid(self):
             return
+        # what Save would change is measured against these (has_unsaved_changes)
+        self._saved_fields = (at.api_user, at.base_url, qb.client_id, qb.redirect_uri)
         self.at_user.setText(at.api_user)
         self.at_address.setText(at.base_url)
         self.at_secret.show_state(at.secret_fingerprint, at.on_this_workstation)
@@ -346,6 +348,17 @@ class ConnectionsPage(QWidget):
             else:
                 self.qb_refund_account.addItem(self.tr("Not chosen: refunds wait until you choose"), "")
         self._loaded.set()
+
+    def has_unsaved_changes(self) -> bool:
+        """Typed secrets or changed fields that neither Save has stored (issue #15.11)."""
+        saved = getattr(self, "_saved_fields", None)
+        if saved is None:
+            return False
+        if any(row.edit.text() for row in (self.at_secret, self.at_code, self.qb_secret)):
+            return True
+        shown = (self.at_user.text().strip(), self.at_address.text().strip(), self.qb_client.text().strip(),
+                 self.qb_redirect.text().strip())
+        return shown != tuple(str(v).strip() for v in saved)
 
     def _busy(self, busy: bool) -> None:
         for b in (self.at_save, self.at_test, self.at_clear, self.qb_save, self.qb_connect, self.qb_test,
