@@ -216,6 +216,8 @@ class AuditInfo:
     username: str
     action: str
     details: str
+    #: the person as the screens name them (display name; "" when unknown: show the username)
+    user_name: str = ""
 
 
 @dataclass(frozen=True)
@@ -437,6 +439,9 @@ class PaymentSearchService:
             events = (await s.scalars(select(AuditEvent).where(AuditEvent.entity_type == "payment",
                                                                AuditEvent.entity_id == str(payment_id))
                                       .order_by(AuditEvent.occurred_at, AuditEvent.id))).all()
+            from payapp.services.users import display_names
+
+            people = await display_names(s, {e.username for e in events}, actor)
         row = PaymentRow(**{c.key: getattr(p, c.key) for c in _ROW_COLUMNS}, sort_key=(p.created_at, p.id))
         status = PaymentStatus(p.status)
         failed_jobs = [j for j in jobs if j.status == "needs_attention"]
@@ -450,7 +455,8 @@ class PaymentSearchService:
                                      r.reason, r.created_at) for r in refunds),
             sync_jobs=tuple(SyncJobInfo(j.id, j.kind, j.status, j.attempts, j.last_error, j.next_attempt_at,
                                         j.updated_at) for j in jobs),
-            audit=tuple(AuditInfo(e.occurred_at, e.username, e.action, e.details) for e in events),
+            audit=tuple(AuditInfo(e.occurred_at, e.username, e.action, e.details, people.get(e.username.lower(), ""))
+                        for e in events),
             can_void=may_manage and status in VOIDABLE,
             can_refund=may_manage and status in REFUNDABLE and p.amount_minor > p.refunded_minor,
             can_retry_sync=may_manage and (bool(failed_jobs) or p.accounting_sync_state in ("failed", "needs_attention")

@@ -460,6 +460,22 @@ async def _audit_names(s: AsyncSession, rows: Sequence[AuditEvent]) -> tuple[
     return people, payments, users
 
 
+async def display_names(s: AsyncSession, usernames: set[str], current: Actor | None = None) -> dict[str, str]:
+    """The display names of these users (by lower-case username), as the screens name people: one form of a
+    person's name everywhere (issue #15.10). Actors with no users row go by theirs (the demo admin, PayApp)."""
+    names: dict[str, str] = {}
+    wanted = {u.lower() for u in usernames if u}
+    if wanted:
+        for username, display in (await s.execute(select(User.username, User.display_name).where(
+                func.lower(User.username).in_(wanted)))).all():
+            if display:
+                names[username.lower()] = display
+    for actor in (current, SYSTEM):
+        if actor is not None and actor.display_name:
+            names.setdefault(actor.username.lower(), actor.display_name)
+    return names
+
+
 def _is_id(text: str) -> bool:
     return text.isascii() and text.isdigit() and len(text) < 19           # "²".isdigit() is True
 

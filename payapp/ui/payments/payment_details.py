@@ -166,7 +166,7 @@ class PaymentDetailsDialog(QDialog):
                              str(j.attempts), translate_message(j.last_error)] for j in details.sync_jobs],
                            self, "syncJobsTable", right=(2,)), self.tr("Sync jobs"))
         tabs.addTab(_table([self.tr("When"), self.tr("User"), self.tr("Action"), self.tr("Details")],
-                           [[format_when(a.occurred_at, locale), a.username, action_label(a.action),
+                           [[format_when(a.occurred_at, locale), a.user_name or a.username, action_label(a.action),
                              details_text(a.details, locale, details.row.currency)] for a in details.audit],
                            self, "auditTable"), self.tr("Audit"))
 
