@@ -250,10 +250,21 @@ def build_tabs(services: Services, state: Any) -> list[tuple[str, str, Any]]:
 
 
 def status_labels(services: Services) -> dict[str, str]:
-    """The status bar's database and signed-in user texts."""
+    """The status bar's texts: the database's location (for About), the company (until QuickBooks names it:
+    the database's name), the signed-in user's name and role (MainWindow.set_status)."""
     actor = services.current_user.actor
-    return {"database_label": services.db.display_name,
-            "user_label": f"{actor.display_name or actor.username} · {actor.role.value}" if actor else ""}
+    return {"database_label": services.db.display_name, "company_label": services.db.company_name,
+            "user_label": (actor.display_name or actor.username) if actor else "",
+            "role": actor.role.value if actor else ""}
+
+
+async def company_name(services: Services) -> str:
+    """The company's name as QuickBooks has it, "" when not known (not connected yet, or unreadable)."""
+    try:
+        return str((await services.settings.get_all())["quickbooks.company_name"] or "")
+    except Exception:
+        log.exception("could not read the company name")
+        return ""
 
 
 def install_status_widgets(window: Any, services: Services) -> None:

@@ -69,7 +69,7 @@ def run_gui(config: AppConfig, *, smoke_test: bool = False) -> int:
 
     import qasync
 
-    from payapp.app import build_context, open_company
+    from payapp.app import build_context, company_name, open_company
     from payapp.ui.error_dialog import install_excepthook
     from payapp.ui.i18n import babel_locale, resolve_language, saved_language
 
@@ -89,6 +89,7 @@ def run_gui(config: AppConfig, *, smoke_test: bool = False) -> int:
         loop.run_until_complete(ctx.aclose())      # signed-in nobody: quit
         return 1
     open_company(window, ctx, state)
+    window.set_company(loop.run_until_complete(company_name(ctx.services)))
     freeze_startup_objects()
     collect_garbage_on_gui_thread(app)
     if os.environ.get("PAYAPP_EXIT_AFTER_SHOWN") == "1":

@@ -43,6 +43,7 @@ SPECS: tuple[SettingSpec, ...] = (
     SettingSpec("quickbooks.base_url", str, "https://quickbooks.api.intuit.com", "QuickBooks address"),
     SettingSpec("quickbooks.auth_base_url", str, "https://oauth.platform.intuit.com", "QuickBooks sign-in address"),
     SettingSpec("quickbooks.connected", bool, False, "QuickBooks connected"),
+    SettingSpec("quickbooks.company_name", str, "", "QuickBooks company name (read when connecting)"),
     # QuickBooks ids the pushes refer to ("1" is the Services item every QuickBooks company starts with; an
     # empty account lets QuickBooks choose: payments then go to Undeposited Funds)
     SettingSpec("quickbooks.item_id", str, "1", "QuickBooks item (Id) for invoice and refund lines"),

@@ -138,6 +138,15 @@ class Database:
             yield session
 
     @property
+    def company_name(self) -> str:
+        """The company database's own name: the file's name without ".db", or the PostgreSQL database's."""
+        name = str(self.url.database or "")
+        if self.is_sqlite:
+            name = name.replace("\\", "/").rsplit("/", 1)[-1]
+            name = name[:-3] if name.lower().endswith(".db") else name
+        return name
+
+    @property
     def display_name(self) -> str:
         if self.is_sqlite:
             return f"SQLite · {self.url.database}"

@@ -100,6 +100,8 @@ class QuickBooksStatus:
     redirect_uri: str = ""
     refund_account_id: str = ""
     refund_account_name: str = ""
+    #: the connected company's name as QuickBooks has it (CompanyInfo.CompanyName; "" until read)
+    company_name: str = ""
 
     @property
     def effective_redirect_uri(self) -> str:
@@ -317,7 +319,7 @@ class ConnectionsService:
         problem = self._qb.disconnected_reason if self._qb is not None else self._qb_problem
         return QuickBooksStatus(s["quickbooks.client_id"], fp, s["quickbooks.realm_id"], s["quickbooks.connected"],
                                 here, problem, s["quickbooks.redirect_uri"], s["quickbooks.refund_account_id"],
-                                s["quickbooks.refund_account_name"])
+                                s["quickbooks.refund_account_name"], s["quickbooks.company_name"])
 
     async def save_quickbooks_app(self, *, client_id: str, client_secret: Secret | None = None,
                                   base_url: str | None = None, redirect_uri: str | None = None) -> None:
@@ -382,6 +384,26 @@ class ConnectionsService:
         await self._settings.set_many({"quickbooks.realm_id": realm_id, "quickbooks.connected": True},
                                       audit_action="connections.quickbooks_connected")
         self._quickbooks_changed()
+        await self._remember_company_name()
+
+    async def _remember_company_name(self) -> None:
+        """Keep the connected company's name (QuickBooks CompanyInfo) for the screens: the realm id alone means
+        nothing to a user. Best effort: the connection stands if the name cannot be read now."""
+        try:
+            name = await (await self.quickbooks()).company_name()
+        except (QuickBooksError, NotConfigured, httpx.HTTPError) as exc:
+            log.warning("QuickBooks company name not read: %s", type(exc).__name__)
+            return
+        await self._save_company_name(name)
+
+    async def _save_company_name(self, name: str) -> None:
+        name = " ".join(name.split())[:200]
+        try:
+            if name and name != (await self._settings.get_all())["quickbooks.company_name"]:
+                await self._settings.set_many({"quickbooks.company_name": name},
+                                              audit_action="connections.quickbooks_company_name")
+        except PayAppError as exc:         # e.g. a role that may test but not change settings: the name waits
+            log.warning("QuickBooks company name not stored: %s", type(exc).__name__)
 
     async def complete_pasted(self, text: str) -> None:
         """The admin pasted the address the browser landed on after signing in (or just the code): check its
@@ -486,6 +508,7 @@ class ConnectionsService:
         try:
             connector = await self.quickbooks()
             message = await connector.test()
+            await self._save_company_name(await connector.company_name())
         except (QuickBooksError, NotConfigured) as exc:
             if isinstance(exc, QuickBooksDisconnected):
                 self._qb = None

@@ -223,7 +223,7 @@ def _payments_for(rng: random.Random, inv_id: int, cid: int, company: str, inv: 
                 expiry="" if echeck else "1228", account_type="checking" if echeck else "", saved_method_id=method_id,
                 source="back_office" if rng.random() < 0.8 else "client_portal", auth_code="" if echeck else "A1B2C3",
                 response_code="100", response_text="SUCCESS", avs_result="Y",
-                cvv_result="" if echeck else "M", created_by=None, created_by_name="demo", created_at=when,
+                cvv_result="" if echeck else "M", created_by=None, created_by_name="Demo Admin", created_at=when,
                 decided_at=when, reconcile_attempts=0, accounting_sync_state="synced", psa_sync_state="synced",
                 sync_error="")
     if extra_voided:   # a payment made twice by mistake and voided the same day

@@ -28,7 +28,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Connection, and_, case, false, func, literal, or_, select, tuple_
 from sqlalchemy.sql import Select
 
-from payapp.domain.errors import NotFound
+from payapp.domain.errors import NotFound, ValidationError
 from payapp.domain.payment_state import InvoiceStatus
 from payapp.domain.roles import Permission
 from payapp.domain.validation import clean_typed_text
@@ -53,6 +53,8 @@ SORT_COLUMNS: dict[str, Any] = {
 }
 NULLABLE_SORTS = frozenset({"accounting_number", "due_date"})
 STATUSES = tuple(s.value for s in InvoiceStatus)
+#: InvoiceQuery.status for every invoice the customer still owes money on: open, partly paid or overdue
+UNPAID = "unpaid"
 
 
 @dataclass(frozen=True)
@@ -66,7 +68,7 @@ class SortKey:
 @dataclass(frozen=True)
 class InvoiceQuery:
     text: str = ""
-    status: str = ""                       # "" (any) or an InvoiceStatus value; overdue is computed
+    status: str = ""                       # "" (any), UNPAID or an InvoiceStatus value; overdue is computed
     date_from: dt.date | None = None       # invoice date, inclusive
     date_to: dt.date | None = None
     overdue_only: bool = False
@@ -252,13 +254,15 @@ class InvoiceService:
                                  for col, v in self._search_variants(query)) if t is not None]
             where.append(or_(*terms) if terms else false())
         status = query.status
-        if status == InvoiceStatus.OVERDUE:
+        if status == UNPAID:
+            where.append(and_(Invoice.is_voided == false(), Invoice.balance_minor > 0))
+        elif status == InvoiceStatus.OVERDUE:
             where.append(self._overdue(today))
         elif status == InvoiceStatus.VOIDED:
             where.append(Invoice.is_voided.is_(True))
         elif status:
             if status not in STATUSES:
-                raise ValueError(f"unknown status {status!r}")
+                raise ValidationError("Choose a status from the list.", field="status")
             where.append(and_(Invoice.status == status, Invoice.is_voided == false()))
             if status != InvoiceStatus.PAID:
                 where.append(or_(Invoice.balance_minor <= 0, Invoice.due_date.is_(None), Invoice.due_date >= today))

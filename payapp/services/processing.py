@@ -64,6 +64,8 @@ class ProcessingPageState:
     approval_threshold_minor: int = 0
     #: card payments whose CVV does not match are voided at once (issue #12.7); off by default
     refuse_cvv_mismatch: bool = False
+    #: the keyring backends' modules (SecretStore.backend_modules), for naming the store in words
+    keyring_modules: tuple[str, ...] = ()
 
     @property
     def keys_configured(self) -> bool:
@@ -127,7 +129,8 @@ class ProcessingSetupService:
             keys_changed_by=s["gateway.keys_changed_by"], keys_changed_at=s["gateway.keys_changed_at"],
             payment_types=types, currency=s["currency"], keyring_secure=secure,
             keyring_backend=self._secrets.backend_name, status=await self._settings.processing_status(s),
-            approval_threshold_minor=int(s[THRESHOLD_KEY] or 0), refuse_cvv_mismatch=bool(s[REFUSE_CVV_KEY]))
+            approval_threshold_minor=int(s[THRESHOLD_KEY] or 0), refuse_cvv_mismatch=bool(s[REFUSE_CVV_KEY]),
+            keyring_modules=self._secrets.backend_modules)
 
     async def save_keys(self, private: Secret | None, public: Secret | None) -> dict[str, str]:
         """`save_credentials` for the private and the public key."""

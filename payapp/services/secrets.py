@@ -104,6 +104,13 @@ class SecretStore:
     def backend_name(self) -> str:
         return type(self._backend).__name__
 
+    @property
+    def backend_modules(self) -> tuple[str, ...]:
+        """The modules of the keyring backends in use ("keyring.backends.Windows", ...): which store this is, in
+        a form the UI can name in words (class names alone are ambiguous: macOS's and Secret Service's are both
+        "Keyring")."""
+        return tuple(type(b).__module__ for b in _backends(self._backend))
+
     def is_secure(self) -> bool:
         try:
             check_backend(self._backend, self._allow)

@@ -5,13 +5,14 @@ from __future__ import annotations
 import platform
 
 from PySide6 import __version__ as pyside_version
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QWidget
 
 from payapp import APP_NAME, __version__
 
 
 class AboutDialog(QDialog):
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, *, database: str = "") -> None:
         super().__init__(parent)
         self.setObjectName("aboutDialog")
         self.setWindowTitle(self.tr("About PayApp"))
@@ -23,9 +24,15 @@ class AboutDialog(QDialog):
         text.setWordWrap(True)
         details = QLabel(f"Python {platform.python_version()} · Qt for Python {pyside_version}", self)
         details.setStyleSheet("color: palette(placeholder-text);")
+        location = QLabel(self.tr("Company database: {0}").format(database) if database else "", self)
+        location.setObjectName("aboutDatabase")
+        location.setWordWrap(True)
+        location.setTextFormat(Qt.TextFormat.PlainText)
+        location.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        location.setVisible(bool(database))
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
-        for w in (title, version, text, details, buttons):
+        for w in (title, version, text, location, details, buttons):
             layout.addWidget(w)
         self.setMinimumWidth(380)

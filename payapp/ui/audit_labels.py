@@ -11,12 +11,12 @@ import datetime as dt
 import json
 from typing import Any
 
-from babel.dates import format_datetime
 from babel.numbers import UnknownCurrencyError, format_decimal
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 
 from payapp.domain.gateways import PAYMENT_TYPES
 from payapp.domain.money import format_money
+from payapp.ui.i18n import format_moment
 
 __all__ = ["ACTIONS", "DETAIL_KEYS", "ENTITIES", "GROUPS", "SETTINGS", "action_label", "details_text",
            "entity_label", "group_label"]
@@ -71,6 +71,7 @@ ACTIONS: dict[str, str] = {
     "connections.quickbooks_connected": QT_TRANSLATE_NOOP("AuditLabels", "QuickBooks connected"),
     "connections.quickbooks_disconnected": QT_TRANSLATE_NOOP("AuditLabels", "QuickBooks disconnected"),
     "connections.quickbooks_refund_account": QT_TRANSLATE_NOOP("AuditLabels", "QuickBooks refund account chosen"),
+    "connections.quickbooks_company_name": QT_TRANSLATE_NOOP("AuditLabels", "QuickBooks company name stored"),
     "outbox.retried": QT_TRANSLATE_NOOP("AuditLabels", "Sync job retried"),
     "outbox.dismissed": QT_TRANSLATE_NOOP("AuditLabels", "Sync problem dismissed"),
 }
@@ -113,8 +114,14 @@ def group_label(prefix: str) -> str:
     return _tr(GROUPS, prefix)
 
 
-def entity_label(entity_type: str, entity_id: str = "") -> str:
-    return f"{_tr(ENTITIES, entity_type) if entity_type else ''} {entity_id}".strip()
+def entity_label(entity_type: str, entity_id: str = "", *, name: str = "", invoice_number: str = "") -> str:
+    """"Payment 4000123456 · invoice 2026000099", "User Dana Smith": the entity as the user knows it (`name`, a
+    transaction number or a person's name) when the log knows it, else its id."""
+    label = f"{_tr(ENTITIES, entity_type) if entity_type else ''} {name or entity_id}".strip()
+    if invoice_number:
+        label = QCoreApplication.translate("AuditLabels", "%1 · invoice %2").replace("%2", invoice_number).replace(
+            "%1", label)
+    return label
 
 
 # ----------------------------------------------------------------------------------------------- details
@@ -186,6 +193,7 @@ SETTINGS: dict[str, str] = {
     "quickbooks.base_url": QT_TRANSLATE_NOOP("AuditLabels", "QuickBooks address"),
     "quickbooks.auth_base_url": QT_TRANSLATE_NOOP("AuditLabels", "QuickBooks sign-in address"),
     "quickbooks.connected": QT_TRANSLATE_NOOP("AuditLabels", "QuickBooks connected"),
+    "quickbooks.company_name": QT_TRANSLATE_NOOP("AuditLabels", "QuickBooks company name"),
     "quickbooks.item_id": QT_TRANSLATE_NOOP("AuditLabels", "QuickBooks item (ID) for invoice and refund lines"),
     "quickbooks.deposit_account_id": QT_TRANSLATE_NOOP("AuditLabels", "QuickBooks account (ID) for payments"),
     "quickbooks.refund_account_id": QT_TRANSLATE_NOOP("AuditLabels", "QuickBooks account (ID) for refunds"),
@@ -274,7 +282,7 @@ def _plain(key: str, value: Any, locale: str, currency: str) -> str:
         return _role(value)
     if key == "until" and isinstance(value, str):
         try:
-            return str(format_datetime(dt.datetime.fromisoformat(value).astimezone(), "short", locale=locale))
+            return format_moment(dt.datetime.fromisoformat(value), locale)
         except ValueError:
             return value
     return str(value)                                   # ids and counts without grouping, codes, text

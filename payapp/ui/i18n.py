@@ -11,6 +11,7 @@ Translations are compiled .qm files in payapp/resources/i18n (tools/i18n.py comp
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import re
 from pathlib import Path
@@ -63,11 +64,52 @@ def date_edit_format(locale: str) -> str:
     return fmt if "yyyy" in fmt else fmt.replace("yy", "yyyy")
 
 
+def format_day(value: dt.date | None, locale: str) -> str:
+    """A date the one way PayApp writes dates in `locale` (a Babel locale, "en_US"): the date fields' own
+    pattern (date_edit_format), so the grid, the filters, the dialogs and the receipts agree: 12/2/2026,
+    02.12.2026 (issue #15.9). Qt's date-format letters d, M and y mean the same in Babel's (LDML) patterns."""
+    from babel.dates import format_date  # Babel's import stays off the path to the first window
+
+    return str(format_date(value, date_edit_format(locale), locale=locale)) if value else ""
+
+
+def format_moment(value: dt.datetime, locale: str, *, seconds: bool = False) -> str:
+    """A point in time in the user's time zone: `format_day` and the locale's time (12/2/2026, 3:04 PM;
+    02.12.2026, 15:04); `seconds` for the audit log."""
+    from babel.dates import format_time
+
+    local = value.astimezone()
+    return f"{format_day(local.date(), locale)}, {format_time(local, 'medium' if seconds else 'short', locale=locale)}"
+
+
 def format_count(count: int, locale: str) -> str:
     """A count grouped the locale's way (Babel): 12345 → "12,345" (en_US), "12.345" (de_DE)."""
     from babel.numbers import format_decimal  # Babel's import stays off the path to the first window
 
     return str(format_decimal(count, locale=locale))
+
+
+_PLACEHOLDER = re.compile(r"%(\d)")
+
+
+def fill(template: str, *values: str) -> str:
+    """Qt's %1…%9 in `template` replaced by `values` in one pass (a value that contains "%2" stays as it is, which
+    chained str.replace calls do not do), and no double full stop where a value ending in one ends a sentence:
+    "… of %4." with "Acme Inc." reads "… of Acme Inc.", not "Inc.." (issue #15.10)."""
+    out: list[str] = []
+    pos = 0
+    skip_stop = False
+    for m in _PLACEHOLDER.finditer(template):
+        literal = template[pos:m.start()]
+        out.append(literal[1:] if skip_stop and literal.startswith(".") and not literal.startswith("..") else literal)
+        index = int(m.group(1)) - 1
+        value = values[index] if 0 <= index < len(values) else m.group(0)
+        out.append(value)
+        skip_stop = value.endswith(".") and not value.endswith("..")
+        pos = m.end()
+    rest = template[pos:]
+    out.append(rest[1:] if skip_stop and rest.startswith(".") and not rest.startswith("..") else rest)
+    return "".join(out)
 
 
 def qt_translations_dir() -> Path:

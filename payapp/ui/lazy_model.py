@@ -279,6 +279,18 @@ class LazyTableModel(QAbstractTableModel, Generic[RowT, KeyT]):
         self.loading_changed.emit(False)
         self.load_failed.emit(message)
 
+    def remove_row(self, index: int) -> None:
+        """Take a row out that no longer matches the filter (an invoice paid under "Open"); paging goes on from
+        the last loaded row's key, which the removed row no longer matches either."""
+        if not 0 <= index < len(self._rows):
+            return
+        self.beginRemoveRows(QModelIndex(), index, index)
+        del self._rows[index]
+        self._display = {}                       # the cache is by row number: the rows below moved up
+        self.rows_cleared()
+        self.rows_added(0, self._rows)
+        self.endRemoveRows()
+
     def replace_row(self, index: int, row: RowT) -> None:
         """Show a re-read row in place (after a payment), keeping the loaded pages."""
         self._rows[index] = row

@@ -29,6 +29,20 @@ def main_tab_titles() -> list[tuple[str, str]]:
             ("paymentSearchTab", QCoreApplication.translate("MainWindow", "Payment Search"))]
 
 
+def role_text(role: str) -> str:
+    """A role's value ("finance") as the Users page names it ("Finance"), in the user's language."""
+    from payapp.domain.roles import Role
+
+    try:
+        known = Role(role)
+    except ValueError:
+        return role
+    names = {Role.ADMIN: QCoreApplication.translate("UsersPage", "Admin"),
+             Role.FINANCE: QCoreApplication.translate("UsersPage", "Finance"),
+             Role.VIEWER: QCoreApplication.translate("UsersPage", "Viewer")}
+    return names.get(known, role)
+
+
 class LoadingPage(QLabel):
     """What a tab shows between the window's first paint and the company database being open (well under
     a second on a workstation): the window appears at once instead of after every import and migration."""
@@ -45,17 +59,22 @@ class MainWindow(QMainWindow):
     closing = Signal()
 
     def __init__(self, *, tabs: list[tuple[str, str, QWidget]], window_state: WindowState, database_label: str,
-                 demo: bool, user_label: str = "") -> None:
+                 demo: bool, user_label: str = "", company_label: str = "", role: str = "") -> None:
         super().__init__()
         self.setObjectName("mainWindow")
         self._state = window_state
         self._demo = demo
+        self._company = company_label
+        self._role = role
+        self._discard_confirmed = False
+        # where the company's data is (a file path or server/database): shown in About, not the status bar
+        self.database_location = database_label
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("mainTabs")
         self.tabs.setDocumentMode(True)
         self.setCentralWidget(self.tabs)
         self._build_tool_bar()
-        self._build_status_bar(database_label, demo, user_label)
+        self._build_status_bar(demo, user_label)
         self.install_tabs(tabs)
         if not self._state.restore_geometry(self, "main"):
             self.resize(1280, 800)
@@ -83,8 +102,7 @@ class MainWindow(QMainWindow):
             self.tabs.addTab(widget, label)
         if current >= 0:
             self.tabs.setCurrentIndex(min(current, self.tabs.count() - 1))
-        self.setWindowTitle(APP_NAME + (self.tr(" — Demo company (sandbox: no real money moves)")
-                                        if self._demo else ""))
+        self._show_title()
         self.menuBar().clear()
         self._build_menus()
         self.receive_payment_action.setText(self.tr("Receive payment"))
@@ -92,10 +110,40 @@ class MainWindow(QMainWindow):
                                                        "History (Ctrl+P)"))
         self.receive_payment_action.setEnabled(self._invoice_tab() is not None)
         self.connection_label.setText(self.tr("Sandbox connectors") if self._demo else "")
+        self._show_status()
 
-    def set_status(self, *, database_label: str, user_label: str) -> None:
-        self.database_label.setText(database_label)
-        self.user_label.setText(user_label)
+    def set_status(self, *, database_label: str, user_label: str, company_label: str = "", role: str = "") -> None:
+        """The status bar's company and signed-in user ("Dana Smith · Finance"); `database_label` (the file or
+        server) goes to About and the company's tooltip; `role` is the Role's value ("finance")."""
+        self.database_location = database_label
+        self._user = user_label
+        self._company = company_label
+        self._role = role
+        self._show_status()
+        self._show_title()
+
+    def set_company(self, company_label: str) -> None:
+        """The company's name once known (QuickBooks' name for it); "" keeps what is shown."""
+        if company_label:
+            self._company = company_label
+            self._show_status()
+            self._show_title()
+
+    def company_text(self) -> str:
+        """The company as the status bar and title name it: the demo is "Demo company"."""
+        return self.tr("Demo company") if self._demo else self._company
+
+    def _show_title(self) -> None:
+        # The title ends with the app's name: Qt appends the application display name ("… — PayApp") to a title
+        # that does not end with it, so "PayApp — …" read "PayApp — … — PayApp" (issue #15.10).
+        title = self.tr("Demo company (sandbox: no real money moves)") if self._demo else self._company
+        self.setWindowTitle(f"{title} — {APP_NAME}" if title else APP_NAME)
+
+    def _show_status(self) -> None:
+        self.database_label.setText(self.company_text())
+        self.database_label.setToolTip(self.database_location)
+        role = role_text(self._role)
+        self.user_label.setText(f"{self._user} · {role}" if self._user and role else self._user)
 
     def apply_role(self, actor: object) -> None:
         """Hide what the signed-in role cannot use (the services refuse it anyway): the Admin tab is for
@@ -176,15 +224,18 @@ class MainWindow(QMainWindow):
         about.triggered.connect(self.show_about)
         help_menu.addAction(about)
 
-    def _build_status_bar(self, database_label: str, demo: bool, user_label: str) -> None:
+    def _build_status_bar(self, demo: bool, user_label: str) -> None:
         bar = self.statusBar()
         bar.setObjectName("statusBar")
-        self.database_label = QLabel(database_label, self)
+        self._user = user_label
+        # the company (its name; the database's location is its tooltip and in About)
+        self.database_label = QLabel(self)
         self.database_label.setObjectName("databaseStatus")
         self.connection_label = QLabel(self.tr("Sandbox connectors") if demo else "", self)
         self.connection_label.setObjectName("connectionStatus")
-        self.user_label = QLabel(user_label, self)
+        self.user_label = QLabel(self)
         self.user_label.setObjectName("userStatus")
+        self._show_status()
         bar.addWidget(self.database_label)
         bar.addWidget(self.connection_label)
         bar.addPermanentWidget(self.user_label)
@@ -204,13 +255,26 @@ class MainWindow(QMainWindow):
         from payapp.ui.about_dialog import AboutDialog
         from payapp.ui.widgets import return_focus_on_close
 
-        dialog = AboutDialog(self)
+        dialog = AboutDialog(self, database=self.database_location)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         return_focus_on_close(dialog)
         dialog.open()
         return dialog
 
+    def _close_discarding(self) -> None:
+        from PySide6.QtCore import QTimer  # not at import: see LoadingPage
+
+        self._discard_confirmed = True
+        QTimer.singleShot(0, self.close)       # after the question's own event, not inside a closeEvent
+
     def closeEvent(self, event: QCloseEvent) -> None:
+        # unsaved Admin changes: ask before quitting (issue #15.11); Discard closes the window again
+        if not self._discard_confirmed:
+            for index in range(self.tabs.count()):
+                confirm = getattr(self.tabs.widget(index), "confirm_discard", None)
+                if confirm is not None and not confirm(self._close_discarding):
+                    event.ignore()
+                    return
         self._state.save_geometry(self, "main")
         self._state.set_value("main/tab", self.tabs.currentIndex())
         self._state.sync()

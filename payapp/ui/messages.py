@@ -102,6 +102,7 @@ TEXTS: tuple[str, ...] = (
     # payapp/services/payments.py: taking, voiding and refunding payments
     QT_TRANSLATE_NOOP("Messages", "Choose personal or business."),
     QT_TRANSLATE_NOOP("Messages", "Choose checking or savings."),
+    QT_TRANSLATE_NOOP("Messages", "Choose a status from the list."),
     QT_TRANSLATE_NOOP("Messages", "Enter the name on the account."),
     QT_TRANSLATE_NOOP("Messages", "Enter an amount above zero."),
     QT_TRANSLATE_NOOP("Messages", "The gateway takes payments of %1 or more."),

@@ -16,13 +16,13 @@ from collections.abc import Callable
 from typing import Any
 
 import shiboken6
-from babel.dates import format_datetime, format_time
+from babel.dates import format_time
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
 from qasync import asyncSlot
 
 from payapp.domain.errors import PayAppError
-from payapp.ui.i18n import format_count
+from payapp.ui.i18n import format_count, format_moment
 from payapp.ui.messages import translate_message, user_text
 
 WARNING_COLOUR = "#b8860b"
@@ -182,7 +182,7 @@ class SyncStatusWidget(QWidget):
         elif status.last_sync_at is not None:
             local = status.last_sync_at.astimezone()
             when = (format_time(local, "short", locale=self._locale) if local.date() == dt.date.today()
-                    else format_datetime(local, "short", locale=self._locale))
+                    else format_moment(local, self._locale))
             self.label.setText(self.tr("Last sync {when}").format(when=when))
         await self.refresh_problems()
 

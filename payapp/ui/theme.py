@@ -11,6 +11,32 @@ if TYPE_CHECKING:
     from PySide6.QtCore import Qt
 
 
+# Help text and placeholders in the dark palette: 4.5:1 (WCAG AA for text) on the window and on input fields
+HINT_DARK = "#9b9ea4"
+# What the borders of check boxes, radio buttons and input fields are drawn from in the dark palette (below)
+OUTLINE_SOURCE_DARK = "#d2d4d8"
+# The same for the light palette: Fusion's own grey hints (3.9:1) and borders (1.7–2:1) are too faint
+HINT_LIGHT = "#666666"
+OUTLINE_SOURCE_LIGHT = "#a6a6a6"
+# Widgets whose border Fusion draws in `Window.darker(140)`: almost black on PayApp's dark window (1.1:1), so
+# their frames and indicators disappeared. They get a palette of their own whose Window colour is light; they do
+# not paint their Window colour themselves (their background is the parent's, their fields Base), so only the
+# border changes, to 3:1 or more against the window and the field (WCAG AA for UI components), and Qt still draws
+# it all in C++ (no style sheet, no Python on the paint path; see payapp.ui.style).
+OUTLINED_CLASSES = ("QCheckBox", "QRadioButton", "QLineEdit", "QAbstractSpinBox", "QComboBox", "QTextEdit",
+                    "QPlainTextEdit")
+
+
+def outlined_palette(base: QPalette, *, dark: bool = True) -> QPalette:
+    """`base` with the Window colour Fusion derives OUTLINED_CLASSES' borders from (light on dark, mid-grey on
+    light); disabled ones keep a fainter border."""
+    p = QPalette(base)
+    for group in (QPalette.ColorGroup.Active, QPalette.ColorGroup.Inactive):
+        p.setColor(group, QPalette.ColorRole.Window, QColor(OUTLINE_SOURCE_DARK if dark else OUTLINE_SOURCE_LIGHT))
+    p.setColor(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Window, QColor("#8a8d93" if dark else "#d4d4d4"))
+    return p
+
+
 def dark_palette() -> QPalette:
     p = QPalette()
     base, window, text = QColor("#1e1f22"), QColor("#2b2d31"), QColor("#e6e6e6")
@@ -21,7 +47,7 @@ def dark_palette() -> QPalette:
         QPalette.ColorRole.Text: text, QPalette.ColorRole.Button: QColor("#34373c"),
         QPalette.ColorRole.ButtonText: text, QPalette.ColorRole.BrightText: QColor("#ff6b6b"),
         QPalette.ColorRole.Highlight: QColor("#3d7bd9"), QPalette.ColorRole.HighlightedText: QColor("#ffffff"),
-        QPalette.ColorRole.Link: QColor("#7fb0ff"), QPalette.ColorRole.PlaceholderText: QColor("#8a8d93"),
+        QPalette.ColorRole.Link: QColor("#7fb0ff"), QPalette.ColorRole.PlaceholderText: QColor(HINT_DARK),
         QPalette.ColorRole.Mid: QColor("#45484e"), QPalette.ColorRole.Dark: QColor("#151618"),
     }
     for role, colour in roles.items():
@@ -33,7 +59,10 @@ def dark_palette() -> QPalette:
 
 def light_palette() -> QPalette:
     style = QApplication.style()
-    return style.standardPalette() if style else QPalette()
+    p = style.standardPalette() if style else QPalette()
+    for group in (QPalette.ColorGroup.Active, QPalette.ColorGroup.Inactive):
+        p.setColor(group, QPalette.ColorRole.PlaceholderText, QColor(HINT_LIGHT))
+    return p
 
 
 def apply_palette(app: QApplication, scheme: str = "system", *, before_first_paint: bool = False) -> None:
@@ -61,7 +90,10 @@ def apply_palette(app: QApplication, scheme: str = "system", *, before_first_pai
         dark = platform_dark
     else:
         dark = _system_is_dark()
-    app.setPalette(dark_palette() if dark else light_palette())
+    palette = dark_palette() if dark else light_palette()
+    app.setPalette(palette)
+    for class_name in OUTLINED_CLASSES:
+        app.setPalette(outlined_palette(palette, dark=dark), class_name)
     app.setProperty("payapp_scheme", "dark" if dark else "light")
 
 

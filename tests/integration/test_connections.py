@@ -63,8 +63,12 @@ async def test_connections_save_test_and_connect(database: Database, secret_stor
     ok, message = await not_demo.test_quickbooks()
     assert not ok and "Reconnect QuickBooks" in message
     await conn.connect_demo()
+    # issue #15.10: the connected company is named as QuickBooks has it (CompanyInfo), not only by its realm id
+    assert (await conn.quickbooks_status()).company_name == sandboxes[1].company_name
+    sandboxes[1].company_name = "Renamed Dental Group, Inc."
     ok, message = await conn.test_quickbooks()
-    assert ok and "PayApp Demo Company" in message
+    assert ok and "Renamed Dental Group" in message
+    assert (await conn.quickbooks_status()).company_name == "Renamed Dental Group, Inc."     # Test reads it again
     qb_status = await conn.quickbooks_status()
     assert qb_status.connected and qb_status.realm_id == sandboxes[1].realm_id
 

@@ -136,6 +136,7 @@ async def test_filters_return_exactly_the_matching_rows(database: Database) -> N
     for status in ("open", "partially_paid", "paid", "voided", "overdue"):
         await check(InvoiceQuery(status=status), lambda r, s=status: r["display_status"] == s)
     await check(InvoiceQuery(overdue_only=True), lambda r: r["display_status"] == "overdue")
+    await check(InvoiceQuery(status="unpaid"), lambda r: r["display_status"] in ("open", "partially_paid", "overdue"))
     start, end = TODAY - dt.timedelta(days=40), TODAY - dt.timedelta(days=10)
     await check(InvoiceQuery(date_from=start, date_to=end), lambda r: start <= r["invoice_date"] <= end)  # type: ignore[operator]
     await check(InvoiceQuery(text="Acme", overdue_only=True, date_from=start),

@@ -126,6 +126,9 @@ def test_filters_match_plain_python_sqlite(sqlite_url: str, generated_sqlite: li
             assert totals.count == len(want)
             assert sum(t.amount_minor for t in totals.by_currency) == sum(p.amount_minor for p in want)
             assert sum(t.refunded_minor for t in totals.by_currency) == sum(p.refunded_minor for p in want)
+            # issue #15.9: "sales" leave voided, declined, failed, returned and unanswered payments out
+            assert sum(t.sales_minor for t in totals.by_currency) == sum(
+                p.amount_minor for p in want if p.status in ("approved", "settled", "refunded", "partially_refunded"))
         finally:
             await db.dispose()
     asyncio.run(check())
@@ -189,6 +192,10 @@ async def test_details_timeline_and_retry_sync(database: Database, db_url: str) 
     d = await search.details(first.id)
     assert d.sync_jobs[0].status == "pending" and d.sync_jobs[0].attempts == 0
     assert d.audit[-1].action == "payment.sync_retry"
+    assert d.audit[-1].user_name == ""                       # "admin" has no users row nor display name
+    named = PaymentSearchService(database, CurrentUser(Actor(user_id=None, username="admin", role=Role.ADMIN,
+                                                             display_name="Ada Admin")))
+    assert (await named.details(first.id)).audit[-1].user_name == "Ada Admin"   # one form of the name (#15.10)
     with pytest.raises(Exception, match="may not"):
         await PaymentSearchService(database, VIEWER).retry_sync(first.id)
 

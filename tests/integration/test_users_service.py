@@ -308,3 +308,31 @@ async def test_each_roles_permissions_in_the_services(database: Database, secret
 async def _both(*calls: Awaitable[object]) -> None:
     for call in calls:
         await call
+
+
+async def test_audit_log_names_people_and_payments_as_the_user_sees_them(db_url: str) -> None:
+    """Issue #15.10: the log's user column has the person's display name (the one the status bar shows) and the
+    entity column the payment's transaction and invoice numbers or the user's name, not internal ids."""
+    from payapp.models import Payment
+    from payapp.services.audit import record
+    from payapp.services.demo_data import generate_demo_company
+
+    generate_demo_company(db_url, companies=2, years=1, seed=3)
+    database = Database(db_url)
+    try:
+        svc, current = await first_admin(database)
+        bob = await svc.add_user("bob", PASSWORD, Role.FINANCE, "Bob Finance")
+        async with database.sessions() as s:
+            pay = (await s.scalars(select(Payment).where(Payment.transaction_id != "").limit(1))).one()
+        bob_actor = Actor(user_id=bob.id, username="bob", role=Role.FINANCE)
+        async with database.transaction() as s:
+            record(s, bob_actor, "payment.voided", entity_type="payment", entity_id=pay.id)
+            record(s, bob_actor, "payment.voided", entity_type="payment", entity_id="99999999")   # gone: the id
+        rows = await AuditLogService(database, current).page(AuditFilter())
+        voided = [r for r in rows if r.action == "payment.voided"]
+        assert {(r.user_name, r.entity_name, r.invoice_number) for r in voided} == {
+            ("Bob Finance", pay.transaction_id, pay.invoice_number), ("Bob Finance", "", "")}
+        created = next(r for r in rows if r.action == "user.created")
+        assert (created.user_name, created.entity_name) == ("Alice Admin", "Bob Finance")
+    finally:
+        await database.dispose()

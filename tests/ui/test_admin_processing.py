@@ -83,6 +83,23 @@ def test_keys_saved_through_the_ui_are_only_in_the_keyring(
     status = page.findChild(QLabel, "privateKeyStatus")
     assert status.isVisible() and status.text().startswith("Configured · fingerprint ")
     assert page.findChild(QPushButton, "privateKeyReplace").isVisible()
+    assert page.keyring_label.text() == "Keys are kept in: demo — not saved"       # words, not "MemoryKeyring"
+    # issue #15.11: Replace can be cancelled, with the button and with Esc, and nothing typed is kept
+    replace = page.findChild(QPushButton, "privateKeyReplace")
+    cancel = page.findChild(QPushButton, "privateKeyCancelReplace")
+    page.activateWindow()
+    for how in ("button", "escape"):
+        qtbot.mouseClick(replace, Qt.MouseButton.LeftButton)
+        assert priv.isVisible() and cancel.isVisible()
+        qtbot.keyClicks(priv, "half a key")
+        if how == "button":
+            qtbot.mouseClick(cancel, Qt.MouseButton.LeftButton)
+        else:
+            priv.setFocus()
+            qtbot.keyClick(priv, Qt.Key.Key_Escape)
+        assert status.isVisible() and replace.isVisible() and not priv.isVisible(), how
+        assert priv.text() == "" and not cancel.isVisible(), how
+    assert company_keyring.store[(SERVICE, PRIVATE_KEY)] == PRIV                 # the saved key is untouched
     logging.getLogger("payapp.test").info("after saving keys")
     window.close()
     for handler in logging.getLogger().handlers:
@@ -427,3 +444,98 @@ def test_refund_approval_amount_is_set_in_admin_and_audited(qtbot: QtBot, demo_c
     finally:
         services.current_user.actor = admin
     assert run(services.settings.get(THRESHOLD_KEY)) == 0
+
+
+def test_the_keyring_is_named_in_words() -> None:
+    """Issue #15.10: "Keys are kept in: macOS Keychain", not "Keyring: Keyring" (the class name of both macOS's
+    and Secret Service's backends) or "MemoryKeyring"."""
+    from payapp.ui.admin.processing_page import keyring_words
+
+    assert keyring_words(("keyring.backends.Windows",), "WinVaultKeyring") == "Windows Credential Manager"
+    assert keyring_words(("keyring.backends.macOS",), "Keyring") == "macOS Keychain"
+    assert keyring_words(("keyring.backends.SecretService",), "Keyring").startswith("Secret Service")
+    assert keyring_words(("payapp.services.memory_keyring",), "MemoryKeyring") == "demo — not saved"
+    assert keyring_words(("keyring.backends.macOS", "keyring.backends.SecretService")) == (
+        "macOS Keychain, Secret Service (GNOME Keyring, KWallet)")
+    assert keyring_words((), "OddKeyring") == "OddKeyring"
+
+
+def test_the_language_setting_the_readme_promises(qtbot: QtBot, demo_context: AppContext, run: Any) -> None:
+    """Issue #15.11: Admin › Language saves "ui.language", which the next start speaks (payapp.ui.i18n)."""
+    from payapp.ui.admin.language_page import LanguagePage
+    from payapp.ui.i18n import resolve_language
+
+    tab = AdminTab(demo_context.services)
+    qtbot.addWidget(tab)
+    tab.show()
+    page = tab.show_page("languagePage")
+    assert isinstance(page, LanguagePage)
+    run(page.wait_ready())
+    assert page.combo.currentData() == "" and not page.has_unsaved_changes()     # follows the system at first
+    page.combo.setCurrentIndex(page.combo.findData("de"))
+    assert page.has_unsaved_changes()
+    page.save_button.click()
+    run(wait_until(lambda: page.banner.kind == "success", 10))
+    assert "Deutsch" in page.banner.text and not page.has_unsaved_changes()
+    setting = run(demo_context.services.settings.get("ui.language"))
+    assert setting == "de" and resolve_language("", setting) == "de"
+
+
+def test_leaving_a_page_or_quitting_with_unsaved_changes_asks(qtbot: QtBot, demo_context: AppContext,
+                                                               run: Any) -> None:
+    """Issue #15.11: a changed, unsaved page asks before the Admin tab leaves it and before the window closes;
+    Cancel stays, Discard goes."""
+    window = build_main_window(demo_context.config, context=demo_context)
+    qtbot.addWidget(window)
+    window.show()
+    tab = window.tab("adminTab")
+    assert isinstance(tab, AdminTab)
+    page = tab.show_page("paymentProcessingPage")
+    assert isinstance(page, ProcessingPage)
+    run(page.wait_ready())
+    assert not page.has_unsaved_changes()
+    asked: list[str] = []
+    answer = [False]
+
+    def ask(text: str, on_discard: Any) -> None:
+        asked.append(text)
+        if answer[0]:
+            on_discard()
+
+    tab.ask_discard = ask                                  # type: ignore[method-assign]
+    tab.pages.setCurrentRow(1)                             # nothing changed: no question
+    assert not asked and tab.stack.currentWidget() is not page
+    tab.pages.setCurrentRow(0)
+    page.refuse_cvv_box.setChecked(not page.refuse_cvv_box.isChecked())
+    assert page.has_unsaved_changes()
+    tab.pages.setCurrentRow(1)                             # Cancel: stays on the page
+    assert len(asked) == 1 and "Payment Processing" in asked[0]
+    assert tab.stack.currentWidget() is page and tab.pages.currentRow() == 0
+    assert not window.close() and window.isVisible()       # quitting asks too; Cancel keeps the window
+    assert len(asked) == 2
+    answer[0] = True
+    tab.pages.setCurrentRow(1)                             # Discard: leaves
+    assert tab.stack.currentWidget() is not page and tab.pages.currentRow() == 1
+    window.close()                                         # still unsaved: asked again, and Discard closes
+    qtbot.waitUntil(lambda: not window.isVisible(), timeout=5000)
+    assert len(asked) == 4
+
+
+def test_the_unsaved_changes_question_is_a_box_that_esc_cancels(qtbot: QtBot, demo_context: AppContext,
+                                                                run: Any) -> None:
+    """The real question: a window-modal box (no nested event loop), Cancel by default and on Esc."""
+    tab = AdminTab(demo_context.services)
+    qtbot.addWidget(tab)
+    tab.show()
+    page = tab.show_page("paymentProcessingPage")
+    run(page.wait_ready())                                 # type: ignore[attr-defined]
+    page.refuse_cvv_box.setChecked(not page.refuse_cvv_box.isChecked())   # type: ignore[attr-defined]
+    tab.pages.setCurrentRow(1)
+    box = tab.findChild(QMessageBox, "unsavedChangesBox")
+    assert box is not None and box.isVisible() and tab.stack.currentWidget() is page
+    qtbot.keyClick(box, Qt.Key.Key_Escape)
+    assert tab.stack.currentWidget() is page
+    tab.pages.setCurrentRow(1)
+    assert box.isVisible()
+    box.button(QMessageBox.StandardButton.Discard).click()
+    assert tab.stack.currentWidget() is not page and tab.pages.currentRow() == 1

@@ -119,11 +119,22 @@ def test_users_page_add_disable_change_role(qtbot: QtBot, admin_company: AppCont
     dialog.username.setText("bob")
     dialog.display_name.setText("Bob Finance")
     dialog.role.setCurrentIndex(dialog.role.findData("finance"))
+    dialog.password.setText("bob's long password")
+    dialog.password2.setText("bob's long passwort")
+    dialog.findChild(QPushButton, "addUserOk").click()
+    # issue #15.11: each password error sits under the field it concerns
+    repeat_error = dialog.findChild(QLabel, "newPasswordRepeatError")
+    assert repeat_error.isVisibleTo(dialog) and "do not match" in repeat_error.text()
     dialog.password.setText("short")
     dialog.password2.setText("short")
     dialog.findChild(QPushButton, "addUserOk").click()
-    run(wait_until(lambda: dialog.error.isVisible(), 10))
-    assert "at least 10 characters" in dialog.error.text()
+    password_error = dialog.findChild(QLabel, "newPasswordError")
+    run(wait_until(lambda: password_error.isVisibleTo(dialog), 10))
+    assert "at least 10 characters" in password_error.text()
+    assert not repeat_error.isVisibleTo(dialog) and not dialog.error.isVisibleTo(dialog)
+    layout = dialog.layout().itemAt(0).layout()                    # the form: the message is right below the field
+    row = layout.getWidgetPosition(dialog.password)[0]
+    assert layout.getWidgetPosition(password_error)[0] == row + 1
     dialog.password.setText("bob's long password")
     dialog.password2.setText("bob's long password")
     dialog.findChild(QPushButton, "addUserOk").click()
@@ -302,7 +313,14 @@ def test_admin_tab_adds_connections_when_the_service_is_there(qtbot: QtBot, demo
     tab = AdminTab(s)
     qtbot.addWidget(tab)
     titles = [tab.pages.item(i).text() for i in range(tab.pages.count())]
-    assert titles == ["Payment Processing", "Users", "Audit Log", "Connections"]
+    assert titles == ["Payment Processing", "Users", "Audit Log", "Connections", "Language"]
     tab.show()
     tab.show_page("connectionsPage")
     run(tab.wait_ready(), 20)
+    # issue #15.11: the Connections page knows when something typed is not saved yet
+    page = tab.page("connectionsPage")
+    assert not page.has_unsaved_changes()                   # type: ignore[attr-defined]
+    page.at_user.setText(page.at_user.text() + "x")         # type: ignore[attr-defined]
+    assert page.has_unsaved_changes()                       # type: ignore[attr-defined]
+    page.at_user.setText(page.at_user.text()[:-1])          # type: ignore[attr-defined]
+    assert not page.has_unsaved_changes()                   # type: ignore[attr-defined]

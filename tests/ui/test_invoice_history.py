@@ -15,7 +15,16 @@ import pytest
 import shiboken6
 from PySide6.QtCore import QEvent, QObject, QPoint, Qt
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QApplication, QGroupBox, QLabel, QLineEdit, QMessageBox, QPushButton, QRadioButton
+from PySide6.QtWidgets import (
+    QApplication,
+    QCheckBox,
+    QGroupBox,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QRadioButton,
+)
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
@@ -209,13 +218,16 @@ def test_tab_filters_totals_shortcuts_and_layout(qtbot: QtBot, tab: InvoiceHisto
         assert tab.stack.currentWidget() is tab.empty and "filters" in tab.empty.text()
         assert tab.totals_label.text().startswith("0 invoices")
         tab.search_edit.clear()
-        tab.overdue_check.setChecked(True)
-        await tab.wait_idle()
-        rows = [tab.model.row_at(i) for i in range(tab.model.rowCount())]
-        assert rows and all(r is not None and r.status == "overdue" for r in rows)
-        count, _ = await demo_context.services.invoices.totals(tab.model.query)  # type: ignore[union-attr]
-        assert tab.totals_label.text().startswith(f"{count:,} invoices")
-        tab.overdue_check.setChecked(False)
+        # one overdue control: the status list (issue #15.9), and "All unpaid" for open, partly paid and overdue
+        assert tab.findChild(QCheckBox, "overdueOnlyCheck") is None
+        for choice, shown in (("overdue", {"overdue"}), ("unpaid", {"open", "partially_paid", "overdue"})):
+            tab.status_combo.setCurrentIndex(tab.status_combo.findData(choice))
+            await tab.wait_idle()
+            rows = [tab.model.row_at(i) for i in range(tab.model.rowCount())]
+            assert rows and all(r is not None and r.status in shown for r in rows), choice
+            count, _ = await demo_context.services.invoices.totals(tab.model.query)  # type: ignore[union-attr]
+            assert tab.totals_label.text().startswith(f"{count:,} invoices")
+        tab.status_combo.setCurrentIndex(0)
         await tab.wait_idle()
         # Enter opens the invoice
         tab.table.setFocus()
@@ -289,6 +301,25 @@ def test_new_card_payment_approved_updates_row_in_place(qtbot: QtBot, tab: Invoi
                                                                            "paid")
     assert (tab.model.rowCount(), tab.model.pages_loaded) == (rows_before, pages_before)   # no reload
     assert [t.transaction_id for t in new_sales(gateway(demo_context))] == [txid]
+    dialog.close()
+
+
+def test_a_paid_invoice_leaves_the_open_list_and_the_count_agrees(qtbot: QtBot, tab: InvoiceHistoryTab,
+                                                                  demo_context: AppContext, run: Run) -> None:
+    """Issue #15.9: under "Open" (or "All unpaid") an invoice paid in full drops out of the list, and the status
+    line's count says one fewer, the same number the service counts."""
+    tab.status_combo.setCurrentIndex(tab.status_combo.findData("open"))
+    run(tab.wait_idle())
+    index, row = payable_row(tab)
+    count_before, _ = run(demo_context.services.invoices.totals(tab.model.query))  # type: ignore[union-attr]
+    dialog = run(pay_with_a_new_card(qtbot, tab, index))
+    assert dialog.banner.kind == "approved"
+    run(wait_until(lambda: all(tab.model.row_at(i).id != row.id  # type: ignore[union-attr]
+                               for i in range(tab.model.rowCount())), 10))
+    run(tab.wait_idle())
+    count_after, _ = run(demo_context.services.invoices.totals(tab.model.query))  # type: ignore[union-attr]
+    assert count_after == count_before - 1
+    run(wait_until(lambda: tab.totals_label.text().startswith(f"{count_after:,} invoices"), 10))
     dialog.close()
 
 

@@ -42,7 +42,12 @@ def test_status_bar_shows_the_database_and_the_sync_state(qtbot: QtBot, demo_con
     qtbot.addWidget(window)
     window.show()
     bar = window.statusBar()
-    assert bar.findChild(QLabel, "databaseStatus").text().startswith("SQLite")
+    company = bar.findChild(QLabel, "databaseStatus")
+    assert company.text() == "Demo company"                 # the company, not a file path (issue #15.10)
+    assert company.toolTip().startswith("SQLite") and window.database_location.startswith("SQLite")
+    user = bar.findChild(QLabel, "userStatus").text()
+    assert user == "Demo Admin · Admin"                      # the name and the role as the Users page says it
+    assert window.windowTitle().count("PayApp") == 1 and window.windowTitle().endswith(" — PayApp")
     sync = bar.findChild(SyncStatusWidget)
     assert sync is not None and sync.isVisible() and sync.sync_button.isVisible()
     run(wait_until(lambda: sync._refreshing is not None and sync._refreshing.done(), 10))   # last sync read
@@ -63,6 +68,7 @@ def test_about_dialog_shows_version(qtbot: QtBot, demo_context: AppContext) -> N
     qtbot.addWidget(window)
     dialog = window.show_about()
     assert __version__ in dialog.findChild(QLabel, "aboutVersion").text()
+    assert demo_context.services.db.display_name in dialog.findChild(QLabel, "aboutDatabase").text()
     dialog.close()
 
 
@@ -84,7 +90,7 @@ def test_window_shows_before_the_database_opens_then_takes_the_real_tabs(
     assert window.tabs.currentIndex() == 2                        # the tab the user was looking at stays
     assert window.tab("paymentSearchTab") is window.tabs.widget(2)
     assert [a.text() for a in window.menuBar().actions()] == menus_before   # rebuilt, not doubled
-    assert demo_context.services.db.display_name == window.database_label.text()
+    assert demo_context.services.db.display_name == window.database_location
     assert window.user_label.text()
 
 
@@ -194,3 +200,23 @@ def test_demo_connects_its_sandboxes_at_start(demo_context: AppContext, run: Any
             task.cancel()
         run(asyncio.gather(*demo_context.background, return_exceptions=True))
         demo_context.background.clear()
+
+
+def test_status_bar_names_the_company_and_the_user_in_words(qtbot: QtBot, tmp_path: Any) -> None:
+    """Issue #15.10: the company and "Dana Smith · Finance" (not a path and "finance"); the title names PayApp once
+    (Qt appends the display name to a title that does not end with it)."""
+    state = WindowState(tmp_path / "window.ini")
+    window = MainWindow(tabs=[], window_state=state, database_label="SQLite · /data/acme.db", demo=False,
+                        user_label="Dana Smith", company_label="acme", role="finance")
+    qtbot.addWidget(window)
+    assert window.database_label.text() == "acme" and window.database_label.toolTip() == "SQLite · /data/acme.db"
+    assert window.user_label.text() == "Dana Smith · Finance"
+    assert window.windowTitle() == "acme — PayApp"
+    window.set_company("Acme Dental Group, Inc.")
+    assert window.database_label.text() == "Acme Dental Group, Inc."
+    assert window.windowTitle() == "Acme Dental Group, Inc. — PayApp"
+    window.set_company("")                                      # unknown: what is shown stays
+    assert window.windowTitle().count("PayApp") == 1
+    window.set_status(database_label="PostgreSQL · db/acme", user_label="viewer1", company_label="acme",
+                      role="viewer")
+    assert window.user_label.text() == "viewer1 · Viewer"

@@ -513,3 +513,18 @@ def test_column_layout_is_saved_and_restored(qtbot: QtBot, demo_context: AppCont
     assert restored.isSectionHidden(9) and not restored.isSectionHidden(8)
     assert restored.count() == header.count()
     again.shutdown()
+
+
+@pytest.mark.parametrize("locale", ["en_US", "de_DE"])
+def test_the_date_filters_write_dates_like_the_grid(qtbot: QtBot, demo_context: AppContext, tmp_path: Path,
+                                                    locale: str) -> None:
+    """Issue #15.9: one date format per locale: the filters showed 04.11.26 beside the grid's 04.11.2026."""
+    import datetime as dt
+
+    from payapp.ui.i18n import format_day
+
+    demo_context.services.locale = locale
+    tab = shown_tab(qtbot, demo_context.services, tmp_path)
+    day = tab.date_from.date().toPython()
+    assert isinstance(day, dt.date)
+    assert tab.date_from.text() == format_day(day, locale) and "20" in tab.date_to.text()

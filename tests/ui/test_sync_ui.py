@@ -339,7 +339,7 @@ def test_quickbooks_connect_through_the_system_browser_and_the_loopback_redirect
     assert opened[-1].startswith("https://appcenter.intuit.com/connect/oauth2?")
     assert query["client_id"] == DEMO_CLIENT_ID and query["scope"] == "com.intuit.quickbooks.accounting"
     assert query["redirect_uri"] == loopback_uri
-    assert page.qb_state.text().startswith("Connected to company"), page.qb_state.text()
+    assert page.qb_state.text().startswith("Connected to PayApp Demo Company"), page.qb_state.text()
     assert "You can close this tab" in browser_pages[-1]
     assert secret_store.get("quickbooks.refresh_token") is not None      # tokens went to the keyring
     assert all(b.done() and b.exception() is None for b in browsing)
@@ -415,7 +415,7 @@ def test_connections_page_says_reconnect_when_quickbooks_refuses_the_sign_in(
     page = ConnectionsPage(env.connections, env.settings)
     qtbot.addWidget(page)
     run(page.wait_ready())
-    assert page.qb_state.text().startswith("Connected to company")
+    assert page.qb_state.text().startswith("Connected to PayApp Demo Company")
 
     env.qb.revoke()                                   # e.g. the refresh token expired after 100 days unused
     env.qb.expire_access_tokens()
@@ -441,7 +441,7 @@ def test_connections_page_says_reconnect_when_quickbooks_refuses_the_sign_in(
     run(click(page.qb_test, lambda: page.qb_result.text().startswith(("✔", "✖"))))
     assert page.qb_result.text().startswith("✖") and "Reconnect QuickBooks" in page.qb_state.text()
     run(click(page.qb_connect, lambda: page.banner.kind is not None))
-    assert page.banner.kind == "success" and page.qb_state.text().startswith("Connected to company")
+    assert page.banner.kind == "success" and page.qb_state.text().startswith("Connected to PayApp Demo Company")
 
 
 def test_quickbooks_connect_with_production_keys_pasting_the_address_and_choosing_the_refund_account(

@@ -15,6 +15,10 @@
         <source>Card and eCheck payments on your invoices, kept in step with QuickBooks Online and Autotask.</source>
         <translation>Karten- und eCheck-Zahlungen auf Ihre Rechnungen, abgeglichen mit QuickBooks Online und Autotask.</translation>
     </message>
+    <message>
+        <source>Company database: {0}</source>
+        <translation>Firmendatenbank: {0}</translation>
+    </message>
 </context>
 <context>
     <name>AddUserDialog</name>
@@ -76,6 +80,18 @@
     <message>
         <source>Connections</source>
         <translation>Verbindungen</translation>
+    </message>
+    <message>
+        <source>Language</source>
+        <translation>Sprache</translation>
+    </message>
+    <message>
+        <source>%1 has changes that are not saved. Leave without saving them?</source>
+        <translation>%1 hat Änderungen, die nicht gespeichert sind. Ohne Speichern verlassen?</translation>
+    </message>
+    <message>
+        <source>Unsaved changes</source>
+        <translation>Nicht gespeicherte Änderungen</translation>
     </message>
 </context>
 <context>
@@ -269,6 +285,10 @@
         <translation>QuickBooks-Erstattungskonto gewählt</translation>
     </message>
     <message>
+        <source>QuickBooks company name stored</source>
+        <translation>QuickBooks-Firmenname gespeichert</translation>
+    </message>
+    <message>
         <source>Sync job retried</source>
         <translation>Abgleichsauftrag wiederholt</translation>
     </message>
@@ -347,6 +367,10 @@
     <message>
         <source>Sync job</source>
         <translation>Abgleichsauftrag</translation>
+    </message>
+    <message>
+        <source>%1 · invoice %2</source>
+        <translation>%1 · Rechnung %2</translation>
     </message>
     <message>
         <source>Amount</source>
@@ -579,6 +603,10 @@
     <message>
         <source>QuickBooks sign-in address</source>
         <translation>QuickBooks-Anmeldeadresse</translation>
+    </message>
+    <message>
+        <source>QuickBooks company name</source>
+        <translation>QuickBooks-Firmenname</translation>
     </message>
     <message>
         <source>QuickBooks item (ID) for invoice and refund lines</source>
@@ -873,6 +901,14 @@
         <translation>Erstattungen zahlen von:</translation>
     </message>
     <message>
+        <source>Connected to {company}</source>
+        <translation>Verbunden mit {company}</translation>
+    </message>
+    <message>
+        <source>QuickBooks company (realm) id: {realm}</source>
+        <translation>QuickBooks-Firmen-ID (Realm): {realm}</translation>
+    </message>
+    <message>
         <source>Connected to company {realm}</source>
         <translation>Verbunden mit Firma {realm}</translation>
     </message>
@@ -1007,6 +1043,10 @@
         <translation>Jeder Status</translation>
     </message>
     <message>
+        <source>All unpaid</source>
+        <translation>Alle unbezahlten</translation>
+    </message>
+    <message>
         <source>Status</source>
         <translation>Status</translation>
     </message>
@@ -1021,10 +1061,6 @@
     <message>
         <source>Invoice date to</source>
         <translation>Rechnungsdatum bis</translation>
-    </message>
-    <message>
-        <source>Overdue only</source>
-        <translation>Nur überfällige</translation>
     </message>
     <message>
         <source>Counting…</source>
@@ -1325,6 +1361,37 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
     </message>
 </context>
 <context>
+    <name>LanguagePage</name>
+    <message>
+        <source>Follow the operating system</source>
+        <translation>Wie das Betriebssystem</translation>
+    </message>
+    <message>
+        <source>Language</source>
+        <translation>Sprache</translation>
+    </message>
+    <message>
+        <source>For every workstation of this company, from PayApp&apos;s next start. A workstation started with --language keeps that language.</source>
+        <translation>Für jeden Arbeitsplatz dieser Firma, ab dem nächsten Start von PayApp. Ein mit --language gestarteter Arbeitsplatz behält diese Sprache.</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>Speichern</translation>
+    </message>
+    <message>
+        <source>Language:</source>
+        <translation>Sprache:</translation>
+    </message>
+    <message>
+        <source>Saved: PayApp speaks %1 from its next start.</source>
+        <translation>Gespeichert: PayApp spricht ab dem nächsten Start %1.</translation>
+    </message>
+    <message>
+        <source>Saved: PayApp follows the operating system&apos;s language from its next start.</source>
+        <translation>Gespeichert: PayApp folgt ab dem nächsten Start der Sprache des Betriebssystems.</translation>
+    </message>
+</context>
+<context>
     <name>MainWindow</name>
     <message>
         <source>Admin</source>
@@ -1339,8 +1406,12 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
         <translation>Zahlungssuche</translation>
     </message>
     <message>
-        <source> — Demo company (sandbox: no real money moves)</source>
-        <translation> — Demofirma (Sandbox: es fließt kein echtes Geld)</translation>
+        <source>Demo company</source>
+        <translation>Demofirma</translation>
+    </message>
+    <message>
+        <source>Demo company (sandbox: no real money moves)</source>
+        <translation>Demofirma (Sandbox: es fließt kein echtes Geld)</translation>
     </message>
     <message>
         <source>Receive payment</source>
@@ -1636,6 +1707,10 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
     <message>
         <source>Choose checking or savings.</source>
         <translation>Wählen Sie Girokonto oder Sparkonto.</translation>
+    </message>
+    <message>
+        <source>Choose a status from the list.</source>
+        <translation>Wählen Sie einen Status aus der Liste.</translation>
     </message>
     <message>
         <source>Enter the name on the account.</source>
@@ -3222,6 +3297,10 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
         <translation>Erneut versuchen</translation>
     </message>
     <message>
+        <source>Sales: approved and settled payments, refunded ones included; voided, declined, failed and returned payments are left out.</source>
+        <translation>Umsatz: genehmigte und abgerechnete Zahlungen, erstattete eingeschlossen; stornierte, abgelehnte, fehlgeschlagene und zurückgegebene Zahlungen zählen nicht.</translation>
+    </message>
+    <message>
         <source>Details…</source>
         <translation>Details …</translation>
     </message>
@@ -3638,6 +3717,30 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
 <context>
     <name>ProcessingPage</name>
     <message>
+        <source>Secret Service (GNOME Keyring, KWallet)</source>
+        <translation>Secret Service (GNOME Keyring, KWallet)</translation>
+    </message>
+    <message>
+        <source>Windows Credential Manager</source>
+        <translation>Windows-Anmeldeinformationsverwaltung</translation>
+    </message>
+    <message>
+        <source>macOS Keychain</source>
+        <translation>macOS-Schlüsselbund</translation>
+    </message>
+    <message>
+        <source>KWallet</source>
+        <translation>KWallet</translation>
+    </message>
+    <message>
+        <source>demo — not saved</source>
+        <translation>Demo — nicht gespeichert</translation>
+    </message>
+    <message>
+        <source>unknown</source>
+        <translation>unbekannt</translation>
+    </message>
+    <message>
         <source>Payment Processing</source>
         <translation>Zahlungsabwicklung</translation>
     </message>
@@ -3758,8 +3861,8 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
         <translation>⚠ Die Schlüssel in der gemeinsamen Datenbank wurden von {who} am {when} an einem anderen Arbeitsplatz gesetzt und liegen nicht im Schlüsselbund dieses Computers. Zahlungen sind hier gesperrt, bis Sie dieselben Schlüssel hier eingeben (Ersetzen).</translation>
     </message>
     <message>
-        <source>Keyring: {name}</source>
-        <translation>Schlüsselbund: {name}</translation>
+        <source>Keys are kept in: {store}</source>
+        <translation>Schlüssel liegen in: {store}</translation>
     </message>
     <message>
         <source>✖ This computer&apos;s keyring ({name}) keeps secrets in plain text or is not available, so keys cannot be saved. Use Windows Credential Manager, macOS Keychain, or a Secret Service (GNOME Keyring, KWallet).</source>
@@ -4034,6 +4137,14 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
         <translation>%1 ersetzen</translation>
     </message>
     <message>
+        <source>Cancel</source>
+        <translation>Abbrechen</translation>
+    </message>
+    <message>
+        <source>Keep the saved key (Esc)</source>
+        <translation>Gespeicherten Schlüssel behalten (Esc)</translation>
+    </message>
+    <message>
         <source>Configured · fingerprint {fp}…</source>
         <translation>Eingerichtet · Fingerabdruck {fp}…</translation>
     </message>
@@ -4298,6 +4409,14 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
     <message>
         <source>Replace</source>
         <translation>Ersetzen</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Abbrechen</translation>
+    </message>
+    <message>
+        <source>Keep the saved key (Esc)</source>
+        <translation>Gespeicherten Schlüssel behalten (Esc)</translation>
     </message>
     <message>
         <source>Configured · fingerprint {fp}… — not on this workstation</source>

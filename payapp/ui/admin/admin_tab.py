@@ -4,9 +4,10 @@ everyone else too; the main window hides the tab for them)."""
 from __future__ import annotations
 
 import importlib.util
+from collections.abc import Callable
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QHBoxLayout, QListWidget, QStackedWidget, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QListWidget, QMessageBox, QStackedWidget, QWidget
 
 from payapp.domain.roles import Permission
 from payapp.services.context import Services
@@ -21,12 +22,14 @@ class AdminTab(QWidget):
     def __init__(self, services: Services, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._services = services
+        self._discard_box: QMessageBox | None = None
+        self._on_discard: Callable[[], None] | None = None
         self.pages = QListWidget(self)
         self.pages.setObjectName("adminPages")
         self.pages.setFixedWidth(200)
         self.stack = QStackedWidget(self)
         self.stack.setObjectName("adminStack")
-        self.pages.currentRowChanged.connect(self.stack.setCurrentIndex)
+        self.pages.currentRowChanged.connect(self._on_page_chosen)
         layout = QHBoxLayout(self)
         layout.addWidget(self.pages)
         layout.addWidget(self.stack, 1)
@@ -53,7 +56,69 @@ class AdminTab(QWidget):
             from payapp.ui.admin.connections_page import ConnectionsPage
 
             pages.append(("connectionsPage", self.tr("Connections"), ConnectionsPage(s.connections, s.settings)))
+        from payapp.ui.admin.language_page import LanguagePage
+
+        pages.append(("languagePage", self.tr("Language"), LanguagePage(s.settings)))
         return pages
+
+    def _on_page_chosen(self, row: int) -> None:
+        """Leaving a page with unsaved changes asks first (issue #15.11): the list stays on the page until the
+        user chooses Discard. The question is a window-modal box answered later (`open`, not `exec`): a nested
+        event loop would stall the asyncio work in progress."""
+        current = self.stack.currentIndex()
+        if row == current or row < 0:
+            return
+
+        def leave() -> None:
+            self.stack.setCurrentIndex(row)
+            self._select_row(row)
+
+        self._select_row(current)                 # until the user has chosen (Discard may come at once)
+        if self.confirm_discard(leave, self.stack.currentWidget()):
+            leave()
+
+    def _select_row(self, row: int) -> None:
+        self.pages.blockSignals(True)
+        self.pages.setCurrentRow(row)
+        self.pages.blockSignals(False)
+
+    def unsaved_pages(self) -> list[QWidget]:
+        """The pages with changes Save has not stored yet."""
+        pages = [self.stack.widget(i) for i in range(self.stack.count())]
+        return [p for p in pages if bool(getattr(p, "has_unsaved_changes", lambda: False)())]
+
+    def confirm_discard(self, on_discard: Callable[[], None], page: QWidget | None = None) -> bool:
+        """True when nothing on `page` (every page when None) is unsaved: go on. Otherwise False, and the user is
+        asked; `on_discard` runs if they let the changes go."""
+        unsaved = self.unsaved_pages()
+        pending = unsaved if page is None else [page] if page in unsaved else []
+        if not pending:
+            return True
+        titles = ", ".join(self.pages.item(self.stack.indexOf(p)).text() for p in pending)
+        self.ask_discard(self.tr("%1 has changes that are not saved. Leave without saving them?")
+                         .replace("%1", titles), on_discard)
+        return False
+
+    def ask_discard(self, text: str, on_discard: Callable[[], None]) -> None:
+        """Discard (runs `on_discard`) or Cancel (the default, and Esc). One box, made once and kept (a box
+        deleted on close while its click is still being handled is a crash waiting to happen). Tests replace this
+        method."""
+        if self._discard_box is None:
+            box = QMessageBox(QMessageBox.Icon.Question, self.tr("Unsaved changes"), "",
+                              QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel, self)
+            box.setObjectName("unsavedChangesBox")
+            box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+            box.setEscapeButton(QMessageBox.StandardButton.Cancel)
+            box.finished.connect(self._discard_answered)
+            self._discard_box = box
+        self._on_discard = on_discard
+        self._discard_box.setText(text)
+        self._discard_box.open()
+
+    def _discard_answered(self, result: int) -> None:
+        action, self._on_discard = self._on_discard, None
+        if action is not None and result == QMessageBox.StandardButton.Discard.value:
+            action()
 
     def add_page(self, object_name: str, title: str, page: QWidget) -> None:
         page.setObjectName(object_name)

@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 import shiboken6
-from babel.dates import format_datetime
 from PySide6.QtCore import (
     QT_TRANSLATE_NOOP,
     QDate,
@@ -36,7 +35,7 @@ from qasync import asyncSlot
 from payapp.domain.errors import PayAppError
 from payapp.services.users import AuditFilter, AuditLogService, AuditRow
 from payapp.ui.audit_labels import action_label, details_text, entity_label, group_label
-from payapp.ui.i18n import date_edit_format
+from payapp.ui.i18n import date_edit_format, format_moment
 from payapp.ui.lazy_model import ROW_ROLE, Column, LazyTableModel, LazyTableView
 from payapp.ui.messages import user_text
 from payapp.ui.widgets import Banner, EmptyState, set_column_widths
@@ -45,11 +44,14 @@ __all__ = ["COLUMNS", "ROW_ROLE", "AuditPage", "AuditTableModel"]
 
 COLUMNS: tuple[Column[AuditRow], ...] = (
     Column(QT_TRANSLATE_NOOP("AuditTable", "When (local time)"),
-           lambda r, loc: format_datetime(r.occurred_at.astimezone(), "medium", locale=loc)),
-    Column(QT_TRANSLATE_NOOP("AuditTable", "User"), lambda r, _l: r.username or "—"),
+           lambda r, loc: format_moment(r.occurred_at, loc, seconds=True)),
+    # One form of a person's name everywhere: the display name as the status bar shows it (the username filters)
+    Column(QT_TRANSLATE_NOOP("AuditTable", "User"), lambda r, _l: r.user_name or r.username or "—"),
     # Codes in the user's language; the code itself is the action's tooltip (the filter and the CSV use codes).
     Column(QT_TRANSLATE_NOOP("AuditTable", "Action"), lambda r, _l: action_label(r.action)),
-    Column(QT_TRANSLATE_NOOP("AuditTable", "Entity"), lambda r, _l: entity_label(r.entity_type, r.entity_id)),
+    # What it was as the user sees it (a payment's transaction and invoice numbers), not an internal id
+    Column(QT_TRANSLATE_NOOP("AuditTable", "Entity"),
+           lambda r, _l: entity_label(r.entity_type, r.entity_id, name=r.entity_name, invoice_number=r.invoice_number)),
     Column(QT_TRANSLATE_NOOP("AuditTable", "Workstation"), lambda r, _l: r.workstation),
     # Labels in the user's language, money in the user's locale (the CSV export writes the stored JSON).
     Column(QT_TRANSLATE_NOOP("AuditTable", "Details"), lambda r, loc: details_text(r.details, loc)),
@@ -57,6 +59,7 @@ COLUMNS: tuple[Column[AuditRow], ...] = (
 
 
 ACTION_COLUMN = 2
+USER_COLUMN = 1
 
 
 class AuditTableModel(LazyTableModel[AuditRow, tuple[dt.datetime, int]]):
@@ -83,6 +86,8 @@ class AuditTableModel(LazyTableModel[AuditRow, tuple[dt.datetime, int]]):
             return details_text(row.details, self._locale)
         if role == Qt.ItemDataRole.ToolTipRole and column == ACTION_COLUMN:
             return f"{action_label(row.action)} ({row.action})"
+        if role == Qt.ItemDataRole.ToolTipRole and column == USER_COLUMN and row.user_name:
+            return row.username                      # what the Username filter takes
         return None
 
     def set_filter(self, f: AuditFilter) -> None:

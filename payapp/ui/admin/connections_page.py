@@ -20,8 +20,8 @@ import urllib.parse
 from typing import Any
 
 import shiboken6
-from PySide6.QtCore import QUrl
-from PySide6.QtGui import QDesktopServices, QGuiApplication
+from PySide6.QtCore import Qt, QUrl
+from PySide6.QtGui import QDesktopServices, QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -70,7 +70,21 @@ class SecretRow(QWidget):
         self.replace.clicked.connect(self.start_replace)
         row.addWidget(self.status, 1)
         row.addWidget(self.replace)
-        self.stack.addWidget(self.edit)
+        # While a saved key is being replaced: Cancel (or Esc in the field) puts the saved one back on screen
+        editing = QWidget(self)
+        edit_row = QHBoxLayout(editing)
+        edit_row.setContentsMargins(0, 0, 0, 0)
+        edit_row.addWidget(self.edit, 1)
+        self.cancel = QPushButton(self.tr("Cancel"), editing)
+        self.cancel.setObjectName(f"{base}CancelReplace")
+        self.cancel.setToolTip(self.tr("Keep the saved key (Esc)"))
+        self.cancel.clicked.connect(self.cancel_replace)
+        self.cancel.hide()
+        edit_row.addWidget(self.cancel)
+        escape = QShortcut(QKeySequence(QKeySequence.StandardKey.Cancel), self.edit)
+        escape.setContext(Qt.ShortcutContext.WidgetShortcut)
+        escape.activated.connect(self.cancel_replace)
+        self.stack.addWidget(editing)
         self.stack.addWidget(configured)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -96,11 +110,23 @@ class SecretRow(QWidget):
 
     def start_replace(self) -> None:
         self._replacing = True
+        self.cancel.show()
         self._show(0)
         self.edit.setFocus()
 
+    def cancel_replace(self) -> None:
+        """Back to the saved key, the typed text dropped (Cancel, or Esc while replacing)."""
+        if not self._replacing:
+            return
+        self._replacing = False
+        self.edit.clear()
+        self.cancel.hide()
+        self._show(1)
+        self.replace.setFocus()
+
     def done(self) -> None:
         self._replacing = False
+        self.cancel.hide()
         self.edit.clear()
 
     def typed(self) -> Secret | None:
@@ -172,6 +198,7 @@ class ConnectionsPage(QWidget):
         self.qb_state = QLabel(qb_box)
         self.qb_state.setObjectName("quickbooksState")
         self.qb_state.setWordWrap(True)
+        self.qb_state.setTextFormat(Qt.TextFormat.PlainText)     # a company name is text, never markup
         self.qb_save = QPushButton(self.tr("Save"), qb_box)
         self.qb_save.setObjectName("quickbooksSave")
         self.qb_connect = QPushButton(self.tr("Connect QuickBooks"), qb_box)
@@ -277,6 +304,8 @@ class ConnectionsPage(QWidget):
             return
         if not shiboken6.isValid(self):
             return
+        # what Save would change is measured against these (has_unsaved_changes)
+        self._saved_fields = (at.api_user, at.base_url, qb.client_id, qb.redirect_uri)
         self.at_user.setText(at.api_user)
         self.at_address.setText(at.base_url)
         self.at_secret.show_state(at.secret_fingerprint, at.on_this_workstation)
@@ -285,11 +314,16 @@ class ConnectionsPage(QWidget):
         self.qb_client.setText(qb.client_id)
         self.qb_secret.show_state(qb.client_secret_fingerprint, bool(qb.client_secret_fingerprint))
         self.qb_state.setStyleSheet("")
+        self.qb_state.setToolTip("")
         if qb.connected and qb.problem:
             self.qb_state.setText("✖ " + translate_message(qb.problem))
             self.qb_state.setStyleSheet(f"color: {ERROR_COLOUR};")
         elif qb.connected and qb.on_this_workstation:
-            self.qb_state.setText(self.tr("Connected to company {realm}").format(realm=qb.realm_id))
+            if qb.company_name:
+                self.qb_state.setText(self.tr("Connected to {company}").format(company=qb.company_name))
+                self.qb_state.setToolTip(self.tr("QuickBooks company (realm) id: {realm}").format(realm=qb.realm_id))
+            else:
+                self.qb_state.setText(self.tr("Connected to company {realm}").format(realm=qb.realm_id))
         elif qb.connected:
             self.qb_state.setText(self.tr("Connected on another workstation: click Connect QuickBooks to sign in "
                                           "here too."))
@@ -314,6 +348,17 @@ class ConnectionsPage(QWidget):
             else:
                 self.qb_refund_account.addItem(self.tr("Not chosen: refunds wait until you choose"), "")
         self._loaded.set()
+
+    def has_unsaved_changes(self) -> bool:
+        """Typed secrets or changed fields that neither Save has stored (issue #15.11)."""
+        saved = getattr(self, "_saved_fields", None)
+        if saved is None:
+            return False
+        if any(row.edit.text() for row in (self.at_secret, self.at_code, self.qb_secret)):
+            return True
+        shown = (self.at_user.text().strip(), self.at_address.text().strip(), self.qb_client.text().strip(),
+                 self.qb_redirect.text().strip())
+        return shown != tuple(str(v).strip() for v in saved)
 
     def _busy(self, busy: bool) -> None:
         for b in (self.at_save, self.at_test, self.at_clear, self.qb_save, self.qb_connect, self.qb_test,

@@ -8,7 +8,8 @@ from __future__ import annotations
 import asyncio
 
 import shiboken6
-from PySide6.QtCore import QLocale, Qt
+from PySide6.QtCore import QCoreApplication, QLocale, Qt
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -40,6 +41,26 @@ OK_COLOUR, WARN_COLOUR, ERROR_COLOUR = "#2e9d4f", "#c98500", "#d9534f"
 KEY_OBJECT_NAMES = {"gateway.private_key": "privateKey", "gateway.public_key": "publicKey"}
 
 
+def keyring_words(modules: tuple[str, ...], class_name: str = "") -> str:
+    """The keyring in words a user knows ("Windows Credential Manager", "macOS Keychain"; the demo's in-memory
+    store is "demo — not saved"), not a Python class name; several backends (a chain) are listed."""
+    secret_service = QCoreApplication.translate("ProcessingPage", "Secret Service (GNOME Keyring, KWallet)")
+    names = {
+        "keyring.backends.Windows": QCoreApplication.translate("ProcessingPage", "Windows Credential Manager"),
+        "keyring.backends.macOS": QCoreApplication.translate("ProcessingPage", "macOS Keychain"),
+        "keyring.backends.SecretService": secret_service,
+        "keyring.backends.libsecret": secret_service,
+        "keyring.backends.kwallet": QCoreApplication.translate("ProcessingPage", "KWallet"),
+        "payapp.services.memory_keyring": QCoreApplication.translate("ProcessingPage", "demo — not saved"),
+    }
+    words: list[str] = []
+    for module in modules:
+        word = next((w for m, w in names.items() if module == m or module.startswith(m + ".")), "")
+        if word and word not in words:
+            words.append(word)
+    return ", ".join(words) or class_name or QCoreApplication.translate("ProcessingPage", "unknown")
+
+
 class _KeyRow(QWidget):
     """A masked field, or — once saved — "Configured · fingerprint …" with Replace."""
 
@@ -61,7 +82,21 @@ class _KeyRow(QWidget):
         self.replace.clicked.connect(self.start_replace)
         row.addWidget(self.status, 1)
         row.addWidget(self.replace)
-        self.stack.addWidget(self.edit)
+        # While a saved key is being replaced: Cancel (or Esc in the field) puts the saved one back on screen
+        editing = QWidget(self)
+        edit_row = QHBoxLayout(editing)
+        edit_row.setContentsMargins(0, 0, 0, 0)
+        edit_row.addWidget(self.edit, 1)
+        self.cancel = QPushButton(self.tr("Cancel"), editing)
+        self.cancel.setObjectName(f"{base}CancelReplace")
+        self.cancel.setToolTip(self.tr("Keep the saved key (Esc)"))
+        self.cancel.clicked.connect(self.cancel_replace)
+        self.cancel.hide()
+        edit_row.addWidget(self.cancel)
+        escape = QShortcut(QKeySequence(QKeySequence.StandardKey.Cancel), self.edit)
+        escape.setContext(Qt.ShortcutContext.WidgetShortcut)
+        escape.activated.connect(self.cancel_replace)
+        self.stack.addWidget(editing)
         self.stack.addWidget(configured)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -83,11 +118,23 @@ class _KeyRow(QWidget):
 
     def start_replace(self) -> None:
         self._replacing = True
+        self.cancel.show()
         self.stack.setCurrentIndex(0)
         self.edit.setFocus()
 
+    def cancel_replace(self) -> None:
+        """Back to the saved key, the typed text dropped (Cancel, or Esc while replacing)."""
+        if not self._replacing:
+            return
+        self._replacing = False
+        self.edit.clear()
+        self.cancel.hide()
+        self.stack.setCurrentIndex(1)
+        self.replace.setFocus()
+
     def done_replacing(self) -> None:
         self._replacing = False
+        self.cancel.hide()
 
     def typed(self) -> Secret | None:
         return Secret(self.edit.text()) if self.edit.text().strip() else None
@@ -339,7 +386,8 @@ class ProcessingPage(QWidget):
             self.mismatch_label.hide()
         self.keyring_label.setStyleSheet("" if state.keyring_secure else f"color: {ERROR_COLOUR};")
         if state.keyring_secure:
-            self.keyring_label.setText(self.tr("Keyring: {name}").format(name=state.keyring_backend))
+            self.keyring_label.setText(self.tr("Keys are kept in: {store}").format(
+                store=keyring_words(state.keyring_modules, state.keyring_backend)))
         else:
             self.keyring_label.setText(self.tr(
                 "✖ This computer's keyring ({name}) keeps secrets in plain text or is not available, so keys "
@@ -449,6 +497,28 @@ class ProcessingPage(QWidget):
     def _busy(self, busy: bool) -> None:
         for w in (self.save_button, self.test_button, self.clear_button, self.currency_button):
             w.setEnabled(not busy)
+
+    def has_unsaved_changes(self) -> bool:
+        """Something typed or changed on the page that Save has not stored yet (issue #15.11: leaving the page or
+        quitting asks first)."""
+        state = self.state
+        if state is None:
+            return False
+        if any(row.edit.text() for row in self.key_rows.values()):
+            return True
+        if (self.environment.currentData() != state.environment
+                or self.address.text().strip().rstrip("/") != state.base_url.rstrip("/")):
+            return True
+        if {name: box.isChecked() for name, box in self.type_boxes.items()} != state.payment_types:
+            return True
+        if self.refuse_cvv_box.isChecked() != state.refuse_cvv_mismatch:
+            return True
+        if state.currency:
+            try:
+                return self.threshold_minor() != state.approval_threshold_minor
+            except ValidationError:
+                return True                        # a half-typed amount is a change too
+        return False
 
     @asyncSlot()
     async def _on_save(self) -> None:

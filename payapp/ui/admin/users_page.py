@@ -6,10 +6,10 @@ import asyncio
 import datetime as dt
 
 import shiboken6
-from babel.dates import format_datetime
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -29,8 +29,18 @@ from qasync import asyncSlot
 from payapp.domain.errors import PayAppError
 from payapp.domain.roles import Role
 from payapp.services.users import MIN_PASSWORD, UserRow, UserService
+from payapp.ui.i18n import format_moment
 from payapp.ui.messages import user_text
 from payapp.ui.widgets import Banner
+
+# Reds that read at 4.5:1 or more on the light and on the dark window (no one red does on both; issue #15.8)
+FIELD_ERROR_COLOURS = {"light": "#c0392b", "dark": "#ff8a80"}
+
+
+def field_error_colour() -> str:
+    app = QApplication.instance()
+    scheme = app.property("payapp_scheme") if app is not None else None
+    return FIELD_ERROR_COLOURS["dark" if scheme == "dark" else "light"]
 
 ROLE_LABELS = {Role.ADMIN: QT_TRANSLATE_NOOP("UsersPage", "Admin"),
                Role.FINANCE: QT_TRANSLATE_NOOP("UsersPage", "Finance"),
@@ -42,6 +52,31 @@ HEADERS = (QT_TRANSLATE_NOOP("UsersPage", "Username"), QT_TRANSLATE_NOOP("UsersP
 
 def role_label(role: Role) -> str:
     return QCoreApplication.translate("UsersPage", ROLE_LABELS[role])
+
+
+def field_error(parent: QWidget, object_name: str) -> QLabel:
+    """A red message under one field of a form (hidden until a rule about that field is broken)."""
+    label = QLabel(parent)
+    label.setObjectName(object_name)
+    label.setWordWrap(True)
+    label.hide()
+    return label
+
+
+def show_field_error(labels: dict[str, QLabel], fallback: QLabel, text: str, field: str) -> None:
+    """`text` under the field it concerns ("username", "password", "password2"), or in `fallback`; the other
+    messages are cleared, and the field gets the focus."""
+    target = labels.get(field, fallback)
+    for label in (*labels.values(), fallback):
+        if label is not target:
+            label.clear()
+            label.hide()
+    target.setStyleSheet(f"color: {field_error_colour()};")
+    target.setText(text)
+    target.show()
+    buddy = target.property("field_widget")
+    if isinstance(buddy, QWidget):
+        buddy.setFocus()
 
 
 class AddUserDialog(QDialog):
@@ -69,17 +104,23 @@ class AddUserDialog(QDialog):
         self.password2 = QLineEdit(self)
         self.password2.setObjectName("newPasswordRepeat")
         self.password2.setEchoMode(QLineEdit.EchoMode.Password)
-        self.error = QLabel(self)
-        self.error.setObjectName("addUserError")
-        self.error.setWordWrap(True)
-        self.error.setStyleSheet("color: #c0392b;")
-        self.error.hide()
+        self.error = field_error(self, "addUserError")
+        # each rule's message under the field it concerns (issue #15.11); others in self.error
+        self.field_errors = {"username": field_error(self, "newUsernameError"),
+                             "password": field_error(self, "newPasswordError"),
+                             "password2": field_error(self, "newPasswordRepeatError")}
+        for name, widget in (("username", self.username), ("password", self.password),
+                             ("password2", self.password2)):
+            self.field_errors[name].setProperty("field_widget", widget)
         form = QFormLayout()
         form.addRow(self.tr("Username:"), self.username)
+        form.addRow("", self.field_errors["username"])
         form.addRow(self.tr("Name:"), self.display_name)
         form.addRow(self.tr("Role:"), self.role)
         form.addRow(self.tr("Password:"), self.password)
+        form.addRow("", self.field_errors["password"])
         form.addRow(self.tr("Repeat password:"), self.password2)
+        form.addRow("", self.field_errors["password2"])
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel,
                                         self)
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("Add user"))
@@ -94,14 +135,13 @@ class AddUserDialog(QDialog):
 
     def _submit(self) -> None:
         if self.password.text() != self.password2.text():
-            self.show_error(self.tr("The passwords do not match."))
+            self.show_error(self.tr("The passwords do not match."), "password2")
             return
         self.submitted.emit(self.username.text(), self.display_name.text(), self.role.currentData(),
                             self.password.text())
 
-    def show_error(self, text: str) -> None:
-        self.error.setText(text)
-        self.error.show()
+    def show_error(self, text: str, field: str = "") -> None:
+        show_field_error(self.field_errors, self.error, text, field)
 
 
 class ResetPasswordDialog(QDialog):
@@ -118,14 +158,16 @@ class ResetPasswordDialog(QDialog):
         self.password2 = QLineEdit(self)
         self.password2.setObjectName("resetPasswordRepeat")
         self.password2.setEchoMode(QLineEdit.EchoMode.Password)
-        self.error = QLabel(self)
-        self.error.setObjectName("resetPasswordError")
-        self.error.setWordWrap(True)
-        self.error.setStyleSheet("color: #d9534f;")
-        self.error.hide()
+        self.error = field_error(self, "resetPasswordError")
+        self.field_errors = {"password": field_error(self, "resetPasswordFieldError"),
+                             "password2": field_error(self, "resetPasswordRepeatError")}
+        self.field_errors["password"].setProperty("field_widget", self.password)
+        self.field_errors["password2"].setProperty("field_widget", self.password2)
         form = QFormLayout()
         form.addRow(self.tr("New password for {name}:").format(name=username), self.password)
+        form.addRow("", self.field_errors["password"])
         form.addRow(self.tr("Repeat:"), self.password2)
+        form.addRow("", self.field_errors["password2"])
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel,
                                         self)
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("Reset password"))
@@ -140,13 +182,12 @@ class ResetPasswordDialog(QDialog):
 
     def _submit(self) -> None:
         if self.password.text() != self.password2.text():
-            self.show_error(self.tr("The passwords do not match."))
+            self.show_error(self.tr("The passwords do not match."), "password2")
             return
         self.submitted.emit(self.password.text())
 
-    def show_error(self, text: str) -> None:
-        self.error.setText(text)
-        self.error.show()
+    def show_error(self, text: str, field: str = "") -> None:
+        show_field_error(self.field_errors, self.error, text, field)
 
 
 class UsersPage(QWidget):
@@ -240,7 +281,7 @@ class UsersPage(QWidget):
             return
         self.table.setRowCount(len(self.rows))
         for r, user in enumerate(self.rows):
-            last = format_datetime(user.last_sign_in_at, "short", locale=self._locale) if user.last_sign_in_at else "—"
+            last = format_moment(user.last_sign_in_at, self._locale) if user.last_sign_in_at else "—"
             status = self.tr("Active") if user.is_active else self.tr("Disabled")
             if user.is_active and user.locked_until is not None and user.locked_until > dt.datetime.now(dt.UTC):
                 status = self.tr("Locked")
@@ -285,7 +326,7 @@ class UsersPage(QWidget):
         try:
             row = await self._users.add_user(username, password, Role(role), name)
         except PayAppError as exc:
-            dialog.show_error(user_text(exc))
+            dialog.show_error(user_text(exc), str(getattr(exc, "field", "")))
             dialog.buttons.setEnabled(True)
             return
         dialog.accept()
@@ -309,7 +350,7 @@ class UsersPage(QWidget):
         try:
             await self._users.reset_password(user.id, password)
         except PayAppError as exc:
-            dialog.show_error(user_text(exc))
+            dialog.show_error(user_text(exc), str(getattr(exc, "field", "")))
             dialog.buttons.setEnabled(True)
             return
         dialog.accept()

@@ -33,7 +33,7 @@ from qasync import asyncSlot
 from payapp.domain.errors import PayAppError
 from payapp.domain.money import format_money
 from payapp.services.context import Services
-from payapp.services.invoices import InvoiceQuery, InvoiceRow
+from payapp.services.invoices import UNPAID, InvoiceQuery, InvoiceRow
 from payapp.services.settings import ProcessingStatus
 from payapp.ui.i18n import date_edit_format, format_count
 from payapp.ui.invoices.invoice_model import (
@@ -156,6 +156,8 @@ class InvoiceHistoryTab(QWidget):
         self.status_combo = QComboBox(self)
         self.status_combo.setObjectName("statusFilterCombo")
         self.status_combo.addItem(self.tr("Any status"), "")
+        # "All unpaid": open, partly paid and overdue together; "Overdue" is the one overdue control (#15.9)
+        self.status_combo.addItem(self.tr("All unpaid"), UNPAID)
         for key in STATUS_LABELS:
             self.status_combo.addItem(status_label(key), key)
         self.status_combo.setAccessibleName(self.tr("Status"))
@@ -179,10 +181,6 @@ class InvoiceHistoryTab(QWidget):
         self.date_to.setAccessibleName(self.tr("Invoice date to"))
         self.date_check.toggled.connect(self._date_toggled)
 
-        self.overdue_check = QCheckBox(self.tr("Overdue only"), self)
-        self.overdue_check.setObjectName("overdueOnlyCheck")
-        self.overdue_check.toggled.connect(lambda _c: self.apply_filters())
-
         self.totals_label = QLabel(self)
         self.totals_label.setObjectName("invoiceTotals")
         self.totals_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
@@ -193,7 +191,6 @@ class InvoiceHistoryTab(QWidget):
         bar.addWidget(self.date_from)
         bar.addWidget(QLabel("–", self))
         bar.addWidget(self.date_to)
-        bar.addWidget(self.overdue_check)
         bar.addStretch(1)
         bar.addWidget(self.totals_label)
         return bar
@@ -219,7 +216,7 @@ class InvoiceHistoryTab(QWidget):
             date_to = self.date_to.date().toPython()
             assert isinstance(date_from, dt.date) and isinstance(date_to, dt.date)
         return InvoiceQuery(text=self.search_edit.text().strip(), status=str(self.status_combo.currentData() or ""),
-                            date_from=date_from, date_to=date_to, overdue_only=self.overdue_check.isChecked())
+                            date_from=date_from, date_to=date_to)
 
     def apply_filters(self) -> None:
         self._search_timer.stop()

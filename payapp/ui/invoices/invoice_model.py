@@ -12,11 +12,11 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
-from babel.dates import format_date
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, Signal
 
 from payapp.domain.money import format_money
 from payapp.services.invoices import InvoiceQuery, InvoiceRow, InvoiceService, SortKey
+from payapp.ui.i18n import format_day
 from payapp.ui.lazy_model import ROW_ROLE, Column, LazyTableModel, spawn
 
 __all__ = ["COLUMNS", "DEFAULT_SORT_COLUMN", "ROW_ROLE", "STATUS_LABELS", "InvoiceTableModel", "status_label"]
@@ -37,6 +37,16 @@ SYNC_LABELS = {
 }
 
 
+def matches_status(choice: str, status: str) -> bool:
+    """Whether an invoice whose status (as shown) is `status` belongs under the status filter `choice` ("" any,
+    "unpaid", or one status), as InvoiceService's filter decides it."""
+    if not choice:
+        return True
+    if choice == "unpaid":
+        return status in ("open", "partially_paid", "overdue")
+    return status == choice
+
+
 def status_label(status: str) -> str:
     return QCoreApplication.translate(CONTEXT, STATUS_LABELS.get(status, status))
 
@@ -54,7 +64,7 @@ def sync_label(state: str) -> str:
 
 
 def short_date(value: dt.date | None, locale: str) -> str:
-    return format_date(value, "short", locale=locale) if value else ""
+    return format_day(value, locale)          # the date filters' own pattern (issue #15.9)
 
 
 COLUMNS: tuple[Column[InvoiceRow], ...] = (
@@ -196,6 +206,9 @@ class InvoiceTableModel(LazyTableModel[InvoiceRow, SortKey]):
             return
         index = self._index_by_id.get(invoice_id)
         if index is None:
+            return
+        if not matches_status(self._query.status, fresh.status):
+            self.remove_row(index)           # paid under "Open": it leaves the list, as the count does (#15.9)
             return
         # Keep the old sort key: the row stays where it is and paging continues from the same place.
         self.replace_row(index, replace(fresh, sort_key=self._rows[index].sort_key))

@@ -6,7 +6,6 @@ from __future__ import annotations
 import html
 
 import shiboken6
-from babel.dates import format_date, format_datetime
 from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt, Signal
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
@@ -26,6 +25,7 @@ from PySide6.QtWidgets import (
 from payapp.domain.money import format_money
 from payapp.services.context import Services
 from payapp.services.invoices import InvoiceDetail
+from payapp.ui.i18n import format_day, format_moment
 from payapp.ui.invoices.invoice_model import row_status_text, sync_label
 from payapp.ui.invoices.pay_rule import pay_block_reason
 from payapp.ui.widgets import Banner
@@ -180,9 +180,9 @@ class InvoiceView(QDialog):
         self._left.addRow(self.tr("Company:"), value(r.company_name, "companyValue"))
         if d.company_address:
             self._left.addRow(self.tr("Address:"), value(d.company_address, "addressValue"))
-        self._left.addRow(self.tr("Invoice date:"), value(format_date(r.invoice_date, "medium", locale=loc),
+        self._left.addRow(self.tr("Invoice date:"), value(format_day(r.invoice_date, loc),
                                                           "invoiceDateValue"))
-        self._left.addRow(self.tr("Due date:"), value(format_date(r.due_date, "medium", locale=loc)
+        self._left.addRow(self.tr("Due date:"), value(format_day(r.due_date, loc)
                                                       if r.due_date else "—", "dueDateValue"))
         self._left.addRow(self.tr("Terms:"), value(d.payment_term or "—", "termsValue"))
         self._left.addRow(self.tr("Contract:"), value(d.contract or "—", "contractValue"))
@@ -209,7 +209,7 @@ class InvoiceView(QDialog):
             if p.refunded_minor:
                 amount += " " + self.tr("(%1 refunded)").replace("%1", money(p.refunded_minor))
             for col, (text, is_money) in enumerate((
-                    (format_datetime(p.created_at, "short", locale=loc), False),
+                    (format_moment(p.created_at, loc), False),
                     (self.tr(PAYMENT_STATUS.get(shown := "pending_settlement" if p.status == "approved"
                                                 and p.method == "echeck" else p.status, shown)), False),
                     (p.method_display, False),

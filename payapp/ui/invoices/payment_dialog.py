@@ -14,7 +14,6 @@ from collections.abc import Callable
 from dataclasses import replace
 
 import shiboken6
-from babel.dates import format_date
 from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt, Signal
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
@@ -56,6 +55,7 @@ from payapp.services.payments import (
     gateway_minimum_minor,
 )
 from payapp.services.settings import ProcessingStatus
+from payapp.ui.i18n import format_day
 from payapp.ui.invoices.pay_rule import pay_block_reason
 from payapp.ui.messages import card_check_text, translate_message, user_text
 from payapp.ui.widgets import HINT_STYLE, Banner, ElidedLabel, ask, confirm_box, return_focus_on_close
@@ -194,9 +194,9 @@ class PaymentDialog(QDialog):
         title.addStretch(1)
         self._title_row = title
         grid.addLayout(title, 0, 0, 1, 6)
-        pairs = ((self.tr("Invoice date"), format_date(inv.invoice_date, "medium", locale=self._locale)),
+        pairs = ((self.tr("Invoice date"), format_day(inv.invoice_date, self._locale)),
                  (self.tr("Amount due"), money(inv.balance_minor)),
-                 (self.tr("Due date"), format_date(inv.due_date, "medium", locale=self._locale)
+                 (self.tr("Due date"), format_day(inv.due_date, self._locale)
                   if inv.due_date else "—"))
         for col, (label, value) in enumerate(pairs):
             caption = QLabel(label, head)

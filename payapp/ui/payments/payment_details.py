@@ -33,6 +33,7 @@ from payapp.services.outbox import KIND_LABELS
 from payapp.services.payment_search import AchAuthorizationInfo, PaymentDetails
 from payapp.services.refund_approvals import ApprovalView
 from payapp.ui.audit_labels import action_label, details_text
+from payapp.ui.i18n import fill
 from payapp.ui.messages import translate_message, user_text
 from payapp.ui.payments.payment_model import (
     SOURCE_LABELS,
@@ -169,7 +170,7 @@ class PaymentDetailsDialog(QDialog):
                              str(j.attempts), translate_message(j.last_error)] for j in details.sync_jobs],
                            self, "syncJobsTable", right=(2,)), self.tr("Sync jobs"))
         tabs.addTab(_table([self.tr("When"), self.tr("User"), self.tr("Action"), self.tr("Details")],
-                           [[format_when(a.occurred_at, locale), a.username, action_label(a.action),
+                           [[format_when(a.occurred_at, locale), a.user_name or a.username, action_label(a.action),
                              details_text(a.details, locale, details.row.currency)] for a in details.audit],
                            self, "auditTable"), self.tr("Audit"))
         if consent is not None:
@@ -259,14 +260,12 @@ class RefundDialog(QDialog):
         what = method_label(r.method, r.brand, r.last_four, r.account_type)
         amount = format_money(remaining, r.currency, locale)
         if self.is_void:
-            intro.setText(self.tr("This payment has not settled yet, so it can only be voided in full: %1 on %2 "
-                                  "for invoice %3 of %4. The charge disappears from the customer's statement.")
-                          .replace("%1", amount).replace("%2", what).replace("%3", r.invoice_number)
-                          .replace("%4", r.company_name))
+            intro.setText(fill(self.tr("This payment has not settled yet, so it can only be voided in full: %1 on %2 "
+                                       "for invoice %3 of %4. The charge disappears from the customer's statement."),
+                               amount, what, r.invoice_number, r.company_name))
         else:
-            intro.setText(self.tr("%1 can still be refunded to %2 for invoice %3 of %4.")
-                          .replace("%1", amount).replace("%2", what).replace("%3", r.invoice_number)
-                          .replace("%4", r.company_name))
+            intro.setText(fill(self.tr("%1 can still be refunded to %2 for invoice %3 of %4."),
+                               amount, what, r.invoice_number, r.company_name))
         self.full = QRadioButton(self.tr("Full: %1").replace("%1", amount), self)
         self.full.setObjectName("refundFull")
         self.partial = QRadioButton(self.tr("Partial amount:"), self)

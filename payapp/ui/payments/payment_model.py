@@ -8,11 +8,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from babel.dates import format_datetime
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt
 
 from payapp.domain.money import format_money
 from payapp.services.payment_search import PaymentQuery, PaymentRow, PaymentSearchService
+from payapp.ui.i18n import format_moment
 from payapp.ui.lazy_model import ROW_ROLE, Column, LazyTableModel
 from payapp.ui.messages import translate_message
 
@@ -84,7 +84,7 @@ def method_label(method: str, brand: str, last_four: str, account_type: str = ""
 
 
 def format_when(when: dt.datetime, locale: str) -> str:
-    return str(format_datetime(when.astimezone(), "short", locale=locale))
+    return format_moment(when, locale)        # one date format per locale (issue #15.9)
 
 
 COLUMNS: tuple[Column[PaymentRow], ...] = (

@@ -39,7 +39,7 @@ from payapp.services.context import Services
 from payapp.services.payment_export import export_payments
 from payapp.services.payment_search import PaymentDetails, PaymentQuery, PaymentTotals
 from payapp.services.refund_approvals import RefundApprovalService
-from payapp.ui.i18n import format_count
+from payapp.ui.i18n import date_edit_format, format_count
 from payapp.ui.lazy_model import LazyTableView
 from payapp.ui.messages import user_text
 from payapp.ui.payments.payment_details import (
@@ -118,6 +118,7 @@ class PaymentSearchTab(QWidget):
         self.date_to = QDateEdit(today, self)
         self.date_to.setObjectName("dateToEdit")
         for d in (self.date_from, self.date_to):
+            d.setDisplayFormat(date_edit_format(self._locale))   # the one date format (issue #15.9): 02.12.2026
             d.setCalendarPopup(True)
             d.setEnabled(False)
         self.company_edit = self._line("companyFilter", self.tr("Company contains"))
@@ -204,7 +205,7 @@ class PaymentSearchTab(QWidget):
             # in "…" and shows whole as a tooltip).
             set_column_widths(self.table, (125, 210, 95, 165, 100, 100, 90, 125, 105, 80, 100),
                               {3: method_label("card", "Mastercard", "4444"), 7: status_label("partially_refunded"),
-                               10: tr(SYNC_LABELS["synced"])})
+                               9: "Dana Richardson", 10: tr(SYNC_LABELS["synced"])})   # 9: a usual full name
             self._state.restore_header(header, "paymentTable")
             header.setSortIndicator(0, Qt.SortOrder.DescendingOrder)
             self.table.setSortingEnabled(True)
@@ -223,6 +224,8 @@ class PaymentSearchTab(QWidget):
         self.totals_label = QLabel(self)
         self.totals_label.setObjectName("totalsLabel")
         self.totals_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.totals_label.setToolTip(self.tr("Sales: approved and settled payments, refunded ones included; voided, "
+                                             "declined, failed and returned payments are left out."))
         self.details_button = self._button("detailsButton", self.tr("Details…"), self._open_details)
         self.refund_button = self._button("refundButton", self.tr("Void / Refund…"), self._on_refund_clicked)
         self.retry_button = self._button("retrySyncButton", self.tr("Retry sync"), self._on_retry_clicked)
@@ -452,7 +455,8 @@ class PaymentSearchTab(QWidget):
         count = self.tr("%1 payment(s)", "", totals.count).replace("%1", format_count(totals.count, self._locale))
         parts = [count]
         for t in totals.by_currency:
-            money = [self.tr("sales %1").replace("%1", format_money(t.amount_minor, t.currency, self._locale)),
+            # sales: what was taken; voided, declined and failed payments are left out (issue #15.9)
+            money = [self.tr("sales %1").replace("%1", format_money(t.sales_minor, t.currency, self._locale)),
                      self.tr("applied %1").replace("%1", format_money(t.applied_minor, t.currency, self._locale)),
                      self.tr("refunded %1").replace("%1", format_money(t.refunded_minor, t.currency, self._locale))]
             parts.append(" · ".join(money))
