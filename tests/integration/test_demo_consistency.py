@@ -21,7 +21,7 @@ from payapp.sandbox.demo_company import SANDBOX_FILES
 from payapp.sandbox.gateway import GatewaySandbox
 from payapp.sandbox.quickbooks import QuickBooksSandbox
 from payapp.services.payments import PaymentRequest
-from tests.payment_helpers import card
+from tests.payment_helpers import ach_consent, card
 
 
 def _open(folder: Path) -> AppContext:
@@ -244,7 +244,10 @@ async def test_a_demo_saved_card_and_bank_account_can_be_charged(tmp_path: Path)
                                                              Invoice.is_voided.is_(False)))).first()
                 if inv is None:
                     continue
-                result = await services.payments.take_payment(PaymentRequest(inv.id, 5_00, SavedMethodRef(m.id)))
+                ref = (SavedMethodRef(m.id, authorization_text=ach_consent(m.account_holder_type or "business",
+                                                                           m.last_four))
+                       if m.method == "echeck" else SavedMethodRef(m.id))   # an eCheck needs the agreed wording
+                result = await services.payments.take_payment(PaymentRequest(inv.id, 5_00, ref))
                 assert result.approved, (m.method, result.message)
                 charged.add(m.method)
         assert charged == {"card", "echeck"}

@@ -485,7 +485,7 @@ def test_leaving_a_page_or_quitting_with_unsaved_changes_asks(qtbot: QtBot, demo
                                                                run: Any) -> None:
     """Issue #15.11: a changed, unsaved page asks before the Admin tab leaves it and before the window closes;
     Cancel stays, Discard goes."""
-    window = build_main_window(demo_context.config, context=demo_context)
+    window = build_main_window(demo_context)
     qtbot.addWidget(window)
     window.show()
     tab = window.tab("adminTab")
