@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gc
+import inspect
 import json
 import logging
 import os
@@ -318,10 +319,13 @@ class Soak:
             return
         index = table.model().index(self.rng.randrange(min(table.model().rowCount(), 40)), 0)
         table.setCurrentIndex(index)
-        row = tab.row_for(index)
-        if row is None:
-            return
-        menu = build(row)
+        if inspect.signature(build).parameters:      # Invoice History builds the menu for a row
+            row = tab.row_for(index)
+            if row is None:
+                return
+            menu = build(row)
+        else:                                         # Payment Search builds it for the current row
+            menu = build()
         actions = [a for a in menu.actions() if a.isEnabled() and not a.isSeparator() and self.allowed(a.text())]
         menu.popup(table.viewport().mapToGlobal(table.visualRect(index).center()))
         await asyncio.sleep(0.02)
