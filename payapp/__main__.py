@@ -91,6 +91,10 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "sync":
         return _sync(config)
+    if args.smoke_test:     # renders offscreen, as its help says: it must run on a machine with no display
+        import os
+
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from payapp.gui import run_gui
 
     return run_gui(config, smoke_test=args.smoke_test)
