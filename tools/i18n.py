@@ -5,7 +5,7 @@
     python tools/i18n.py missing -o todo.json
     python tools/i18n.py fill todo.json     # merge {context: {source: german}} into payapp_de.ts (finished)
     python tools/i18n.py compile            # pyside6-lrelease: .ts -> .qm next to them (committed, small)
-    python tools/i18n.py check              # exit 1 when any German string is missing or unfinished
+    python tools/i18n.py check              # exit 1 when a German string is missing or a .qm is stale
 
 The final pass after new strings land: `update`, `missing -o todo.json`, write the German into todo.json,
 `fill todo.json`, `compile`, then commit payapp/resources/i18n. `fill` leaves finished translations alone
@@ -206,6 +206,20 @@ def update() -> None:
         print(f"{EN_TS.name}: write the English plural forms by hand: {line}", file=sys.stderr)
 
 
+def stale_catalogues() -> list[str]:
+    """The committed .qm files that differ from what their .ts compiles to now (the app loads the .qm)."""
+    import tempfile
+
+    stale = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for ts in sorted(I18N.glob("payapp_*.ts")):
+            fresh = lrelease(ts, Path(tmp) / ts.with_suffix(".qm").name)
+            committed = ts.with_suffix(".qm")
+            if not committed.exists() or committed.read_bytes() != fresh.read_bytes():
+                stale.append(committed.name)
+    return stale
+
+
 def compile_all() -> list[Path]:
     return [lrelease(ts) for ts in sorted(I18N.glob("payapp_*.ts"))]
 
@@ -259,6 +273,12 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{sum(len(v) for v in todo.values())} German strings missing", file=sys.stderr)
             return 1
         print("every string has a German translation")
+        stale = stale_catalogues()
+        if stale:
+            print(f"stale compiled catalogue(s): {', '.join(stale)} — run `python tools/i18n.py compile` and commit",
+                  file=sys.stderr)
+            return 1
+        print("every compiled catalogue matches its .ts file")
     return 0
 
 
