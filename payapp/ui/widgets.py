@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import shiboken6
 from PySide6.QtCore import QEvent, QObject, QSize, Qt, Signal
-from PySide6.QtGui import QKeyEvent, QKeySequence, QResizeEvent
+from PySide6.QtGui import QKeyEvent, QKeySequence, QResizeEvent, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
@@ -263,3 +263,23 @@ def return_focus_on_close(dialog: QDialog, origin: QWidget | None = None) -> Non
             target.setFocus(Qt.FocusReason.OtherFocusReason)
 
     dialog.finished.connect(back)
+
+
+def replacing_editor(parent: QWidget, edit: QLineEdit, object_base: str, cancel_text: str, cancel_tip: str,
+                     on_cancel: Callable[[], None]) -> tuple[QWidget, QPushButton]:
+    """A saved key's field while it is being replaced: the edit with a (hidden until replacing) Cancel beside it;
+    Esc in the field cancels too. The caller passes its own translated texts (its translation context)."""
+    editing = QWidget(parent)
+    row = QHBoxLayout(editing)
+    row.setContentsMargins(0, 0, 0, 0)
+    row.addWidget(edit, 1)
+    cancel = QPushButton(cancel_text, editing)
+    cancel.setObjectName(f"{object_base}CancelReplace")
+    cancel.setToolTip(cancel_tip)
+    cancel.clicked.connect(on_cancel)
+    cancel.hide()
+    row.addWidget(cancel)
+    escape = QShortcut(QKeySequence(QKeySequence.StandardKey.Cancel), edit)
+    escape.setContext(Qt.ShortcutContext.WidgetShortcut)
+    escape.activated.connect(on_cancel)
+    return editing, cancel

@@ -21,7 +21,7 @@ from typing import Any
 
 import shiboken6
 from PySide6.QtCore import Qt, QUrl
-from PySide6.QtGui import QDesktopServices, QGuiApplication, QKeySequence, QShortcut
+from PySide6.QtGui import QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -40,7 +40,7 @@ from qasync import asyncSlot
 from payapp.domain.errors import PayAppError
 from payapp.services.secrets import Secret
 from payapp.ui.messages import translate_message, user_text
-from payapp.ui.widgets import Banner, MaskedLineEdit, ask, confirm_box
+from payapp.ui.widgets import Banner, MaskedLineEdit, ask, confirm_box, replacing_editor
 
 OK_COLOUR, ERROR_COLOUR = "#2e9d4f", "#d9534f"
 CONNECT_TIMEOUT = 300.0
@@ -71,19 +71,8 @@ class SecretRow(QWidget):
         row.addWidget(self.status, 1)
         row.addWidget(self.replace)
         # While a saved key is being replaced: Cancel (or Esc in the field) puts the saved one back on screen
-        editing = QWidget(self)
-        edit_row = QHBoxLayout(editing)
-        edit_row.setContentsMargins(0, 0, 0, 0)
-        edit_row.addWidget(self.edit, 1)
-        self.cancel = QPushButton(self.tr("Cancel"), editing)
-        self.cancel.setObjectName(f"{base}CancelReplace")
-        self.cancel.setToolTip(self.tr("Keep the saved key (Esc)"))
-        self.cancel.clicked.connect(self.cancel_replace)
-        self.cancel.hide()
-        edit_row.addWidget(self.cancel)
-        escape = QShortcut(QKeySequence(QKeySequence.StandardKey.Cancel), self.edit)
-        escape.setContext(Qt.ShortcutContext.WidgetShortcut)
-        escape.activated.connect(self.cancel_replace)
+        editing, self.cancel = replacing_editor(self, self.edit, base, self.tr("Cancel"),
+                                                self.tr("Keep the saved key (Esc)"), self.cancel_replace)
         self.stack.addWidget(editing)
         self.stack.addWidget(configured)
         layout = QHBoxLayout(self)

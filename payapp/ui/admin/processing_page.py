@@ -9,7 +9,6 @@ import asyncio
 
 import shiboken6
 from PySide6.QtCore import QCoreApplication, QLocale, Qt
-from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -34,7 +33,7 @@ from payapp.domain.money import format_amount_input, format_money, parse_amount
 from payapp.services.processing import KeyState, ProcessingPageState, ProcessingSetupService
 from payapp.services.secrets import Secret
 from payapp.ui.messages import translate_message, user_text
-from payapp.ui.widgets import HINT_STYLE, Banner, MaskedLineEdit, ask, confirm_box
+from payapp.ui.widgets import HINT_STYLE, Banner, MaskedLineEdit, ask, confirm_box, replacing_editor
 
 # Readable on the light and the dark palette; the text carries the meaning too (✔ ⚠ ✖), not colour alone.
 OK_COLOUR, WARN_COLOUR, ERROR_COLOUR = "#2e9d4f", "#c98500", "#d9534f"
@@ -83,19 +82,8 @@ class _KeyRow(QWidget):
         row.addWidget(self.status, 1)
         row.addWidget(self.replace)
         # While a saved key is being replaced: Cancel (or Esc in the field) puts the saved one back on screen
-        editing = QWidget(self)
-        edit_row = QHBoxLayout(editing)
-        edit_row.setContentsMargins(0, 0, 0, 0)
-        edit_row.addWidget(self.edit, 1)
-        self.cancel = QPushButton(self.tr("Cancel"), editing)
-        self.cancel.setObjectName(f"{base}CancelReplace")
-        self.cancel.setToolTip(self.tr("Keep the saved key (Esc)"))
-        self.cancel.clicked.connect(self.cancel_replace)
-        self.cancel.hide()
-        edit_row.addWidget(self.cancel)
-        escape = QShortcut(QKeySequence(QKeySequence.StandardKey.Cancel), self.edit)
-        escape.setContext(Qt.ShortcutContext.WidgetShortcut)
-        escape.activated.connect(self.cancel_replace)
+        editing, self.cancel = replacing_editor(self, self.edit, base, self.tr("Cancel"),
+                                                self.tr("Keep the saved key (Esc)"), self.cancel_replace)
         self.stack.addWidget(editing)
         self.stack.addWidget(configured)
         layout = QHBoxLayout(self)
