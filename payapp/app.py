@@ -200,6 +200,7 @@ def build_services(db: Database, secrets: SecretStore, http: httpx.AsyncClient, 
     from payapp.services.gateways import GatewayProvider
     from payapp.services.invoices import InvoiceService
     from payapp.services.outbox import OutboxWorker
+    from payapp.services.payment_links import PaymentLinkService
     from payapp.services.payment_search import PaymentSearchService
     from payapp.services.payments import PaymentService
     from payapp.services.processing import ProcessingSetupService
@@ -233,7 +234,8 @@ def build_services(db: Database, secrets: SecretStore, http: httpx.AsyncClient, 
         refund_approvals=RefundApprovalService(db, payments, settings, current),
         processing=ProcessingSetupService(settings, secrets, current, gateways),
         sync=SyncService(db, connections.autotask, connections.quickbooks, settings, current),
-        outbox=outbox, connections=connections, demo_settlement=demo_settlement)
+        outbox=outbox, connections=connections, demo_settlement=demo_settlement,
+        payment_links=PaymentLinkService(db, settings, current))
 
 
 def build_tabs(services: Services, state: Any) -> list[tuple[str, str, Any]]:

@@ -52,6 +52,10 @@ SPECS: tuple[SettingSpec, ...] = (
     SettingSpec("quickbooks.refund_account_name", str, "", "QuickBooks account refunds are paid from"),
     # the https page registered as redirect URI in the Intuit app ("" = the development loopback on localhost)
     SettingSpec("quickbooks.redirect_uri", str, "", "QuickBooks redirect URI"),
+    # the client portal (payapp/portal): off until an admin turns it on; links are {public_url}/pay/{token}
+    SettingSpec("portal.enabled", bool, False, "Client portal on"),
+    SettingSpec("portal.public_url", str, "", "Client portal address"),
+    SettingSpec("portal.link_lifetime_days", int, 30, "Payment links expire after (days)"),
     SettingSpec("sync.interval_minutes", int, 15, "Sync every (minutes)"),
     # generated once per database (payapp/services/installation.py); part of every derived request id
     SettingSpec("installation.id", str, "", "Installation id", admin_only=False),

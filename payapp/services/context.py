@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from payapp.services.gateways import GatewayProvider
     from payapp.services.invoices import InvoiceService
     from payapp.services.outbox import OutboxWorker
+    from payapp.services.payment_links import PaymentLinkService
     from payapp.services.payment_search import PaymentSearchService
     from payapp.services.payments import PaymentService
     from payapp.services.processing import ProcessingSetupService
@@ -44,6 +45,7 @@ class Services:
     sync: SyncService
     outbox: OutboxWorker
     connections: ConnectionsService
+    payment_links: PaymentLinkService
     demo_settlement: DemoSettlement | None      # demo only: "Settle now" (None for a real company)
     demo: bool = False
     locale: str = "en_US"

@@ -1,0 +1,179 @@
+"""Payment links: the secret, personal address of one invoice in the client portal.
+
+A link is `{portal.public_url}/pay/{token}`. The token is 256 random bits (`secrets.token_urlsafe(32)`); only
+its SHA-256 is stored, so neither the database nor a backup holds a working link, and a link that was copied
+cannot be shown again (copying once more hands out a new one; earlier ones stay valid until they expire or are
+revoked). Looking a token up goes by its hash and the stored hash is compared in constant time.
+
+`open()` gives the same answer (None) for a token that is malformed, unknown, expired or revoked by a person, so
+the portal cannot be used to find out which links exist. A link whose invoice has since been paid in full or
+voided is revoked by itself on first sight, and `open()` says why, so the client's page can say "paid".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import re
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, select, update
+
+from payapp.domain.errors import ConflictError, NotFound, ValidationError
+from payapp.domain.payment_state import InvoiceStatus
+from payapp.domain.roles import Permission
+from payapp.models import Invoice, PaymentLink
+from payapp.models.db import Database
+from payapp.services import audit
+from payapp.services.auth import CurrentUser
+from payapp.services.settings import SettingsService
+
+TOKEN_BYTES = 32
+# what secrets.token_urlsafe(32) produces: 43 characters of the URL-safe base64 alphabet
+_TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{43}")
+MAX_LIFETIME_DAYS = 365
+
+REVOKED = "revoked"
+CLOSED_PAID = "paid"
+CLOSED_VOIDED = "voided"
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("ascii")).hexdigest()
+
+
+def well_formed(token: str) -> bool:
+    return isinstance(token, str) and _TOKEN_SHAPE.fullmatch(token) is not None
+
+
+def link_url(public_url: str, token: str) -> str:
+    return f"{public_url.rstrip('/')}/pay/{token}"
+
+
+@dataclass(frozen=True)
+class IssuedLink:
+    invoice_id: int
+    invoice_number: str
+    url: str = field(repr=False)
+    expires_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class LinkState:
+    """What Invoice History shows about an invoice's links."""
+    active: int                          # links that would open the invoice now
+    expires_at: dt.datetime | None       # the latest expiry among them
+    last_opened_at: dt.datetime | None
+
+
+@dataclass(frozen=True)
+class OpenedLink:
+    link_id: int
+    invoice_id: int
+    #: "" while the invoice can be paid; "paid" or "voided" once it cannot (the link is then revoked)
+    closed: str = ""
+
+
+class PaymentLinkService:
+    def __init__(self, db: Database, settings: SettingsService, current: CurrentUser, *,
+                 clock: Callable[[], dt.datetime] | None = None) -> None:
+        self._db = db
+        self._settings = settings
+        self._current = current
+        self._clock = clock or (lambda: dt.datetime.now(dt.UTC))
+
+    async def issue(self, invoice_id: int) -> IssuedLink:
+        """A new link to the invoice (requires taking payments). Refuses a paid or voided invoice and a portal
+        without an address."""
+        actor = self._current.require(Permission.TAKE_PAYMENT)
+        public_url = str(await self._settings.get("portal.public_url")).strip()
+        if not public_url:
+            raise ConflictError("Set the client portal's address in Admin › Client Portal first.")
+        days = int(await self._settings.get("portal.link_lifetime_days"))
+        days = min(max(days, 1), MAX_LIFETIME_DAYS)
+        token = secrets.token_urlsafe(TOKEN_BYTES)
+        now = self._clock()
+        expires = now + dt.timedelta(days=days)
+        async with self._db.transaction() as s:
+            inv = await s.get(Invoice, invoice_id)
+            if inv is None:
+                raise NotFound("The invoice no longer exists.")
+            if inv.is_voided or inv.status == InvoiceStatus.VOIDED:
+                raise ValidationError(f"Invoice {inv.invoice_number} is voided; there is nothing to pay.")
+            if inv.balance_minor <= 0:
+                raise ValidationError(f"Invoice {inv.invoice_number} is paid in full; there is nothing to pay.")
+            link = PaymentLink(invoice_id=invoice_id, token_hash=token_hash(token), created_at=now,
+                               created_by_name=actor.display_name or actor.username, expires_at=expires,
+                               revoked_reason="")
+            s.add(link)
+            await s.flush()
+            # the audit names the invoice and the expiry, never the token
+            audit.record(s, actor, "payment_link.created", entity_type="invoice", entity_id=invoice_id,
+                         invoice_number=inv.invoice_number, link_id=link.id, expires_at=expires.isoformat())
+            number = inv.invoice_number
+        return IssuedLink(invoice_id, number, link_url(public_url, token), expires)
+
+    async def revoke(self, invoice_id: int) -> int:
+        """Revoke every link of the invoice that still works; returns how many."""
+        actor = self._current.require(Permission.TAKE_PAYMENT)
+        now = self._clock()
+        async with self._db.transaction() as s:
+            inv = await s.get(Invoice, invoice_id)
+            if inv is None:
+                raise NotFound("The invoice no longer exists.")
+            result = await s.execute(
+                update(PaymentLink)
+                .where(PaymentLink.invoice_id == invoice_id, PaymentLink.revoked_at.is_(None),
+                       PaymentLink.expires_at > now)
+                .values(revoked_at=now, revoked_reason=REVOKED))
+            count = int(getattr(result, "rowcount", 0) or 0)
+            if count:
+                audit.record(s, actor, "payment_link.revoked", entity_type="invoice", entity_id=invoice_id,
+                             invoice_number=inv.invoice_number, links=count)
+        return count
+
+    async def state(self, invoice_id: int) -> LinkState:
+        self._current.require(Permission.VIEW)
+        now = self._clock()
+        async with self._db.sessions() as s:
+            row = (await s.execute(
+                select(func.count(PaymentLink.id), func.max(PaymentLink.expires_at),
+                       func.max(PaymentLink.last_opened_at))
+                .where(PaymentLink.invoice_id == invoice_id, PaymentLink.revoked_at.is_(None),
+                       PaymentLink.expires_at > now))).one()
+        return LinkState(int(row[0] or 0), row[1], row[2])
+
+    async def open(self, token: str) -> OpenedLink | None:
+        """The invoice a client's link leads to, or None for any token that does not open one now. No user is
+        signed in: the token is the credential. Called by the portal for every page of the link."""
+        if not well_formed(token):
+            return None
+        wanted = token_hash(token)
+        now = self._clock()
+        async with self._db.transaction() as s:
+            link = (await s.execute(select(PaymentLink).where(PaymentLink.token_hash == wanted))).scalar_one_or_none()
+            if link is None or not hmac.compare_digest(link.token_hash, wanted):
+                return None
+            if link.revoked_at is not None:
+                # revoked because the invoice closed: the page says so; revoked by a person: as unknown
+                if link.revoked_reason in (CLOSED_PAID, CLOSED_VOIDED):
+                    return OpenedLink(link.id, link.invoice_id, link.revoked_reason)
+                return None
+            if link.expires_at <= now:
+                return None
+            inv = await s.get(Invoice, link.invoice_id)
+            if inv is None:
+                return None
+            closed = ""
+            if inv.is_voided or inv.status == InvoiceStatus.VOIDED:
+                closed = CLOSED_VOIDED
+            elif inv.balance_minor <= 0:
+                closed = CLOSED_PAID
+            if closed:
+                link.revoked_at = now
+                link.revoked_reason = closed
+            link.last_opened_at = now
+            return OpenedLink(link.id, link.invoice_id, closed)
