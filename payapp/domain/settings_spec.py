@@ -52,6 +52,12 @@ SPECS: tuple[SettingSpec, ...] = (
     SettingSpec("quickbooks.refund_account_name", str, "", "QuickBooks account refunds are paid from"),
     # the https page registered as redirect URI in the Intuit app ("" = the development loopback on localhost)
     SettingSpec("quickbooks.redirect_uri", str, "", "QuickBooks redirect URI"),
+    # the merchant as its clients see it: on receipts and on the client portal's pages
+    SettingSpec("merchant.name", str, "", "Company name"),
+    SettingSpec("merchant.address", str, "", "Address (one line per row)"),
+    SettingSpec("merchant.email", str, "", "Contact e-mail"),
+    SettingSpec("merchant.phone", str, "", "Contact phone"),
+    SettingSpec("merchant.logo_png", str, "", "Logo (PNG, base64)"),
     # the client portal (payapp/portal): off until an admin turns it on; links are {public_url}/pay/{token}
     SettingSpec("portal.enabled", bool, False, "Client portal on"),
     SettingSpec("portal.public_url", str, "", "Client portal address"),
