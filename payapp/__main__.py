@@ -63,6 +63,24 @@ def _parser() -> argparse.ArgumentParser:
                          help="tokenization key (public, Collect.js) the gateway sandbox names (default: "
                               "PAYAPP_SANDBOX_TOKENIZATION_KEY, else the demo key printed on start)")
     sub.add_parser("sync", help="run one sync with Autotask and QuickBooks, headless (for a scheduled task)")
+    portal = sub.add_parser(
+        "portal", help="serve the client portal (clients pay invoices from payment links)",
+        description="Serve the client portal with uvicorn until Ctrl+C and print the address to open. With nothing "
+                    "configured it serves the demo company (its database and sandboxes, as the desktop demo). "
+                    "docs/portal.md: running it behind a TLS reverse proxy, several workers, the secrets file.")
+    portal.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    portal.add_argument("--port", type=_whole_number, default=8470, help="TCP port (default: 8470)")
+    portal.add_argument("--database", dest="portal_database", metavar="URL",
+                        help="database URL (default: PAYAPP_DATABASE_URL, else the demo company)")
+    portal.add_argument("--https", action="store_true",
+                        help="the portal is reached over https (a TLS proxy in front): Secure cookies and HSTS")
+    portal.add_argument("--trusted-proxy", action="append", default=[], metavar="ADDRESS",
+                        help="a reverse proxy whose X-Forwarded-For/-Proto are believed (repeatable)")
+    portal.add_argument("--public-url", default="", metavar="URL",
+                        help="the address clients open (default: http://HOST:PORT); links start with it")
+    portal_sub = portal.add_subparsers(dest="portal_command", metavar="ACTION")
+    link = portal_sub.add_parser("link", help="print a new payment link to an invoice")
+    link.add_argument("invoice_number", metavar="INVOICE_NUMBER")
     return p
 
 
@@ -91,6 +109,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "sync":
         return _sync(config)
+    if args.command == "portal":
+        return _portal(args)
     if args.smoke_test:     # renders offscreen, as its help says: it must run on a machine with no display
         import os
 
@@ -120,6 +140,32 @@ def _demo_data(args: argparse.Namespace) -> int:
         print(f"Demo company: {summary.companies} companies, {summary.invoices} invoices, "
               f"{summary.payments} payments")
     return 0
+
+
+def _portal(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from payapp.config import load_config
+    from payapp.domain.errors import PayAppError
+
+    url = args.portal_database or args.database
+    config = load_config(demo=args.demo if args.demo is not None else (False if url else None), database_url=url,
+                         data_dir=args.data_dir)
+    try:
+        if args.portal_command == "link":
+            from payapp.app import portal_link
+
+            print(asyncio.run(portal_link(config, args.invoice_number, public_url=args.public_url)))
+            return 0
+        from payapp.app import serve_portal
+
+        return asyncio.run(serve_portal(config, host=args.host, port=args.port, https=args.https,
+                                        trusted_proxies=tuple(args.trusted_proxy), public_url=args.public_url))
+    except PayAppError as exc:
+        print(exc.user_message, file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 0
 
 
 def _sync(config: AppConfig) -> int:

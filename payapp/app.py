@@ -418,3 +418,176 @@ async def run_headless_sync(config: AppConfig, *, secrets: SecretStore | None = 
     if result.outbox_stopped:
         out(result.outbox_stopped)
     return 1 if result.outbox_problems or result.outbox_stopped or result.sync.problems else 0
+
+
+# ---------------------------------------------------------------------- `payapp portal` (the client portal)
+
+DEFAULT_PORTAL_PORT = 8470
+
+
+@dataclass
+class PortalContext:
+    """The client portal's ASGI app over services built for the client-portal actor (no Qt), and what the
+    runner needs: the address it serves, and in demo mode the gateway sandbox the browser reaches on its own
+    loopback port (the same sandbox the portal's server charges through, so its tokens are the same)."""
+
+    app: Any
+    services: Services
+    context: AppContext
+    public_url: str
+    gateway_app: Any | None = None
+    closed: bool = False
+
+    async def aclose(self) -> None:
+        if self.closed:
+            return
+        self.closed = True
+        self.services.payments.close()
+        await self.context.aclose()
+
+
+def portal_session_secret(config: AppConfig, secrets: SecretStore) -> bytes:
+    """The key that signs the portal's CSRF tokens, the same in every worker process and host: the secrets
+    file's `portal.session_secret` (docs/portal.md); in demo mode a file in the demo's data folder, made once."""
+    from payapp.portal.file_keyring import SESSION_SECRET
+
+    stored = secrets.get(SESSION_SECRET)
+    if stored:
+        return stored.reveal().encode()
+    if not config.demo:
+        from payapp.domain.errors import PayAppError
+
+        raise PayAppError("The client portal needs a session secret: put \"portal.session_secret\" (at least 32 "
+                          "random characters) into the file named by PAYAPP_PORTAL_SECRETS (docs/portal.md).")
+    import secrets as random
+
+    path = config.data_dir / "portal-session.key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(random.token_urlsafe(32))
+    return path.read_text().strip().encode()
+
+
+def build_portal(config: AppConfig, *, public_url: str = "", https: bool = False,
+                 trusted_proxies: tuple[str, ...] = (), gateway_browser_url: str = "",
+                 keyring_backend: KeyringBackend | None = None, session_secret: bytes | None = None,
+                 tuning: Tuning | None = None, limits: dict[str, Any] | None = None) -> PortalContext:
+    """The client portal over the company's database (the demo company when `config.demo`), its services built
+    with `build_services` for the client-portal actor (PORTAL_ACTOR: view and take payments, nothing else).
+
+    Secrets: the OS keyring, or on a server the read-only secrets file named by PAYAPP_PORTAL_SECRETS
+    (payapp/portal/file_keyring.py). The demo seeds `portal.enabled` and, when unset, `portal.public_url` =
+    `public_url` (the address the portal serves)."""
+    from payapp.portal.app import create_portal_app
+    from payapp.portal.file_keyring import ENV, MODULES, FileKeyring
+    from payapp.portal.security import PortalConfig
+    from payapp.services.auth import PORTAL_ACTOR
+
+    allow = ALLOWED_BACKENDS + MODULES
+    if keyring_backend is None and not config.demo and os.environ.get(ENV):
+        from pathlib import Path
+
+        keyring_backend = FileKeyring(Path(os.environ[ENV]))
+    context = build_context(config, keyring_backend=keyring_backend, allow_backends=allow, tuning=tuning)
+    base = context.services
+    services = build_services(base.db, base.secrets, context.http, CurrentUser(PORTAL_ACTOR), demo=config.demo,
+                              tuning=context.tuning)
+    gateway_app = None
+    if config.demo:
+        from payapp.services.demo_data import write_demo_settings
+
+        engine = make_sync_engine(config.database_url)
+        with engine.connect() as conn:
+            from payapp.models import Setting
+
+            current_url = conn.execute(select(Setting.value).where(Setting.key == "portal.public_url")).scalar()
+        engine.dispose()
+        seeded: dict[str, object] = {"portal.enabled": True}
+        if public_url and (current_url is None or current_url in ('""', "")):
+            seeded["portal.public_url"] = public_url
+        write_demo_settings(config.database_url, seeded)
+        gateway_app = context.sandboxes["gateway"][1]
+    secret = session_secret if session_secret is not None else portal_session_secret(config, base.secrets)
+    portal_config = PortalConfig(session_secret=secret, https=https, trusted_proxies=frozenset(trusted_proxies),
+                                 gateway_browser_url=gateway_browser_url, **(limits or {}))
+    built: list[PortalContext] = []
+
+    async def close() -> None:
+        for portal in built:
+            await portal.aclose()
+
+    app = create_portal_app(services, portal_config, on_close=close)
+    built.append(PortalContext(app=app, services=services, context=context, public_url=public_url,
+                               gateway_app=gateway_app))
+    return built[0]
+
+
+async def serve_portal(config: AppConfig, *, host: str = "127.0.0.1", port: int = DEFAULT_PORTAL_PORT,
+                       https: bool = False, trusted_proxies: tuple[str, ...] = (), public_url: str = "",
+                       out: Callable[[str], None] = print) -> int:
+    """`payapp portal`: serve the portal with uvicorn until Ctrl+C (demo: and the gateway sandbox for the
+    browser's Collect.js on the next port). Access logs mask every /pay/<token>."""
+    import uvicorn
+
+    from payapp.portal.security import uvicorn_log_config
+
+    shown_host = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
+    url = public_url or f"{'https' if https else 'http'}://{shown_host}:{port}"
+    gateway_url = ""
+    if config.demo:
+        gateway_url = f"http://{shown_host}:{port + 1}"
+    portal = await asyncio.to_thread(build_portal, config, public_url=url, https=https,
+                                     trusted_proxies=trusted_proxies, gateway_browser_url=gateway_url)
+    log_config = uvicorn_log_config()
+    servers = [uvicorn.Server(uvicorn.Config(portal.app, host=host, port=port, log_config=log_config,
+                                             proxy_headers=False, server_header=False, lifespan="on"))]
+    if portal.gateway_app is not None:
+        servers.append(uvicorn.Server(uvicorn.Config(portal.gateway_app, host=shown_host, port=port + 1,
+                                                     log_config=log_config, server_header=False,
+                                                     lifespan="off", access_log=False)))
+    out(f"Client portal of {'the demo company' if config.demo else portal.services.db.display_name}: {url}")
+    if config.demo:
+        out(f"Demo gateway (Collect.js for the browser): {gateway_url}")
+        out("A payment link: payapp portal link INVOICE_NUMBER (in another terminal)")
+    try:
+        await asyncio.gather(*(s.serve() for s in servers))
+    finally:
+        await portal.aclose()
+    return 0
+
+
+async def portal_link(config: AppConfig, invoice_number: str, *, public_url: str = "",
+                      keyring_backend: KeyringBackend | None = None) -> str:
+    """`payapp portal link NUMBER`: a new payment link to the invoice (PaymentLinkService.issue), by the system
+    actor. The demo's portal address defaults to the one `payapp portal` serves."""
+    from payapp.domain.errors import NotFound
+    from payapp.services.payment_links import PaymentLinkService
+
+    await asyncio.to_thread(prepare_database, config)
+    if config.demo:
+        from payapp.services.demo_data import write_demo_settings
+
+        engine = make_sync_engine(config.database_url)
+        with engine.connect() as conn:
+            from payapp.models import Setting
+
+            current_url = conn.execute(select(Setting.value).where(Setting.key == "portal.public_url")).scalar()
+        engine.dispose()
+        if current_url is None or current_url in ('""', ""):
+            write_demo_settings(config.database_url, {"portal.public_url": public_url or
+                                                      f"http://127.0.0.1:{DEFAULT_PORTAL_PORT}"})
+    db = Database(config.database_url)
+    try:
+        async with db.sessions() as s:
+            invoice_id = (await s.execute(select(Invoice.id).where(Invoice.invoice_number == invoice_number.strip())
+                                          .order_by(Invoice.id).limit(1))).scalar_one_or_none()
+        if invoice_id is None:
+            raise NotFound(f"There is no invoice {invoice_number.strip()!r}.")
+        current = CurrentUser(SYSTEM)
+        secrets = _demo_secret_store(keyring_backend) if config.demo else SecretStore(keyring_backend)
+        links = PaymentLinkService(db, SettingsService(db, secrets, current), current)
+        return (await links.issue(invoice_id)).url
+    finally:
+        await db.dispose()

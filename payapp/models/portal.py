@@ -25,3 +25,29 @@ class PaymentLink(Base):
     revoked_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
     revoked_reason: Mapped[str] = mapped_column(String(20), default="")     # revoked | paid | voided
     last_opened_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+
+
+class PortalRateCount(Base):
+    """How many requests one client address or one link token made in the current fixed window (the portal's
+    rate limits live in the database, so every worker process and host counts the same). `bucket` is
+    "addr:" or "token:" plus a SHA-256: neither an address nor a token is kept in the clear."""
+
+    __tablename__ = "portal_rate_counts"
+    bucket: Mapped[str] = mapped_column(String(80), primary_key=True)
+    window_start: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    hits: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class PortalSubmission(Base):
+    """One confirm form of the portal, by the SHA-256 of its idempotency key: the first POST claims the row
+    and charges; a double click or a resubmitted form finds the row and shows that payment's outcome instead of
+    charging again."""
+
+    __tablename__ = "portal_submissions"
+    key_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    link_id: Mapped[int] = mapped_column(ForeignKey("payment_links.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+    state: Mapped[str] = mapped_column(String(20), default="charging")     # charging | done | failed
+    payment_id: Mapped[int | None] = mapped_column(Integer)
+    outcome: Mapped[str] = mapped_column(String(20), default="")          # approved | declined | error | unknown
+    message: Mapped[str] = mapped_column(String(500), default="")

@@ -1,0 +1,600 @@
+"""The portal's pages over the services (built by payapp.app.build_portal for the client-portal actor).
+
+Flow for one payment link (`/pay/{token}`):
+1. GET  /pay/{token}          the invoice and the Make a Payment form (saved methods, new card, new eCheck, amount).
+   The browser's Collect.js (from the gateway, fields in the gateway's iframes) turns card or bank data into a
+   single-use payment token before the form is sent; PayApp's server never sees a card or account number.
+2. POST /pay/{token}/review   checks the form and shows the review step (and, for an eCheck, the ACH debit
+   authorization with its checkbox), with a fresh idempotency key in the confirm form.
+3. POST /pay/{token}/confirm  claims that key in the database (a second submit of the same form waits for the
+   first and shows its outcome), takes the payment through PaymentService, and redirects to
+4. GET  /pay/{token}/payment/{id}   the outcome ("Payment has been processed", pending settlement, declined), and
+5. GET  /pay/{token}/receipt/{id}   the receipt (PDF from services.receipts when present; a printable page else).
+
+An unknown, malformed, expired or revoked token gets one identical answer (`_link_not_valid`)."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import contextlib
+import datetime as dt
+import logging
+import secrets
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from babel.dates import format_date, format_datetime
+from jinja2 import Environment, PackageLoader, select_autoescape
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from payapp.domain import ach
+from payapp.domain.errors import PayAppError, ValidationError
+from payapp.domain.money import format_amount_input, format_money, parse_amount
+from payapp.portal import i18n
+from payapp.portal.security import (
+    LANGUAGE_COOKIE,
+    SESSION_COOKIE,
+    PortalConfig,
+    SecurityHeaders,
+    client_address,
+    csrf_ok,
+    csrf_token,
+    is_https,
+    new_session_id,
+    origin_of,
+    session_cookie_args,
+    valid_session_id,
+)
+from payapp.portal.state import RateLimiter, Submissions
+from payapp.services.context import Services
+from payapp.services.settings import PUBLIC_KEY
+
+log = logging.getLogger(__name__)
+
+_TEMPLATES = Environment(loader=PackageLoader("payapp.portal", "templates"),
+                         autoescape=select_autoescape(default=True, default_for_string=True),
+                         trim_blocks=True, lstrip_blocks=True)
+_KEY_LENGTH = 43
+
+#: what a payment's status is called on the portal
+STATUS_LABELS = {"approved": "Approved", "settled": "Settled", "declined": "Declined", "error": "Failed",
+                 "unknown": "Being confirmed", "pending": "Being confirmed", "voided": "Failed",
+                 "returned": "Failed", "refunded": "Settled"}
+
+
+def receipt_hook(services: Services) -> Any | None:
+    """The receipts service (payapp/services/receipts.py, `Services.receipts`) once it exists; until then the
+    portal serves its own printable receipt page. Returns None when there is none."""
+    return getattr(services, "receipts", None)
+
+
+@dataclass
+class _Page:
+    """What every page of one request knows: language, session, CSRF token, merchant."""
+    language: str
+    locale: str
+    session_id: str
+    new_session: bool
+    csrf: str
+    https: bool
+    merchant: dict[str, str]
+    _: Callable[..., str]
+    chosen_language: str = ""       # ?lang= on this request: remembered in a cookie
+    switchable: bool = True         # a GET page, which ?lang= can show again in the other language
+
+
+class Portal:
+    def __init__(self, services: Services, config: PortalConfig) -> None:
+        self.services = services
+        self.config = config
+        self.limiter = RateLimiter(services.db)
+        self.submissions = Submissions(services.db)
+
+    # ------------------------------------------------------------------------------ plumbing
+
+    async def gateway_browser_url(self) -> str:
+        if self.config.gateway_browser_url:
+            return self.config.gateway_browser_url.rstrip("/")
+        return str(await self.services.settings.get("gateway.base_url")).rstrip("/")
+
+    async def gateway_origin(self) -> str:
+        return origin_of(await self.gateway_browser_url())
+
+    async def _merchant(self) -> dict[str, str]:
+        values = await self.services.settings.get_all()
+        logo = str(values.get("merchant.logo_png") or "")
+        if logo:
+            try:
+                base64.b64decode(logo, validate=True)
+            except (binascii.Error, ValueError):
+                logo = ""
+        return {"name": str(values.get("merchant.name") or "") or self.services.db.company_name,
+                "address": str(values.get("merchant.address") or ""),
+                "email": str(values.get("merchant.email") or ""),
+                "phone": str(values.get("merchant.phone") or ""),
+                "logo": logo}
+
+    async def _page(self, request: Request) -> _Page:
+        chosen = request.query_params.get("lang", "") if request.method == "GET" else ""
+        chosen = chosen if chosen in i18n.LANGUAGES else ""
+        language = i18n.pick_language(request.headers.get("accept-language", ""),
+                                      chosen or request.cookies.get(LANGUAGE_COOKIE, ""))
+        sid = request.cookies.get(SESSION_COOKIE, "")
+        new = not valid_session_id(sid)
+        if new:
+            sid = new_session_id()
+        return _Page(language, i18n.LOCALES[language], sid, new, csrf_token(self.config.session_secret, sid),
+                     is_https(request, self.config), await self._merchant(), i18n.translator(language),
+                     chosen, request.method == "GET")
+
+    def _render(self, page: _Page, template: str, status: int = 200, **values: Any) -> HTMLResponse:
+        html = _TEMPLATES.get_template(template).render(
+            _=page._, lang=page.language, merchant=page.merchant, csrf=page.csrf, switchable=page.switchable,
+            **values)
+        response = HTMLResponse(html, status_code=status)
+        if page.new_session:
+            response.set_cookie(SESSION_COOKIE, page.session_id, **session_cookie_args(page.https))
+        if page.chosen_language:
+            response.set_cookie(LANGUAGE_COOKIE, page.chosen_language, max_age=365 * 86400,
+                                **session_cookie_args(page.https))
+        return response
+
+    async def _rate_limited(self, request: Request, token: str | None) -> bool:
+        cfg = self.config
+        address = client_address(request, cfg)
+        if not await self.limiter.allow("addr", address, cfg.address_limit, cfg.rate_window_s):
+            return True
+        return token is not None and not await self.limiter.allow("token", token, cfg.token_limit,
+                                                                  cfg.rate_window_s)
+
+    def _too_many(self, page: _Page) -> HTMLResponse:
+        response = self._render(page, "message.html", 429, title=page._("Too many requests"),
+                                text=page._("Wait a minute, then try again."))
+        response.headers["Retry-After"] = str(self.config.rate_window_s)
+        return response
+
+    def _link_not_valid(self, page: _Page) -> HTMLResponse:
+        """The one answer for a token that is malformed, unknown, expired or revoked (no enumeration)."""
+        return self._render(page, "message.html", 404, title=page._("This link is not valid"),
+                            text=page._("The payment link is unknown, has expired or was withdrawn. Ask the "
+                                        "sender for a new link."))
+
+    def _closed(self, page: _Page, closed: str) -> HTMLResponse:
+        if closed == "voided":
+            return self._render(page, "message.html", 200, title=page._("This invoice was voided"),
+                                text=page._("There is nothing to pay on it. Contact the sender if you have "
+                                            "questions."))
+        return self._render(page, "message.html", 200, title=page._("This invoice has been paid"),
+                            text=page._("Thank you. There is nothing left to pay on this invoice."))
+
+    async def _guard(self, request: Request, *, post: bool = False) -> tuple[_Page, Any, Response | None]:
+        """Common start of every /pay/ request: rate limits, portal switched on, CSRF (POST), the link."""
+        page = await self._page(request)
+        token = str(request.path_params.get("token", ""))
+        if await self._rate_limited(request, token):
+            return page, None, self._too_many(page)
+        if not await self.services.settings.get("portal.enabled"):
+            return page, None, self._render(page, "message.html", 503, title=page._(
+                "The client portal is not available"), text=page._(
+                "Online payment is switched off at the moment. Contact the sender of the link."))
+        form = None
+        if post:
+            form = await request.form()
+            if page.new_session or not csrf_ok(self.config.session_secret, page.session_id,
+                                               str(form.get("csrf", ""))):
+                return page, None, self._render(page, "message.html", 403, title=page._("This form has expired"),
+                                                text=page._("Open the payment link again and repeat the last "
+                                                            "step. Nothing was charged."))
+        link = await self.services.payment_links.open(token)
+        if link is None:
+            return page, None, self._link_not_valid(page)
+        return page, (link, token, form), None
+
+    # ------------------------------------------------------------------------------ the invoice page
+
+    async def _methods(self, company_id: int, types: dict[str, bool]) -> list[Any]:
+        methods = await self.services.payments.saved_methods(company_id)
+        return [m for m in methods if types.get(m.method)]
+
+    async def _types(self) -> dict[str, bool]:
+        values = await self.services.settings.get_all()
+        return {"card": bool(values.get("payment_types.portal.card")),
+                "echeck": bool(values.get("payment_types.portal.echeck"))}
+
+    def _money(self, page: _Page, minor: int, currency: str) -> str:
+        return format_money(minor, currency, page.locale)
+
+    def _date(self, page: _Page, value: dt.date | None) -> str:
+        return format_date(value, format="medium", locale=page.locale) if value else ""
+
+    async def _invoice_view(self, page: _Page, invoice_id: int) -> dict[str, Any]:
+        detail = await self.services.invoices.get(invoice_id)
+        row = detail.row
+        return {"number": row.invoice_number, "date": self._date(page, row.invoice_date),
+                "due": self._date(page, row.due_date), "currency": row.currency,
+                "total": self._money(page, row.total_minor, row.currency),
+                "paid": self._money(page, row.paid_minor, row.currency),
+                "paid_minor": row.paid_minor, "balance_minor": row.balance_minor,
+                "balance": self._money(page, row.balance_minor, row.currency),
+                "balance_input": format_amount_input(row.balance_minor, row.currency, page.locale),
+                "company_id": row.company_id, "company_name": row.company_name,
+                "lines": [{"description": ln.description, "quantity": _quantity(ln.quantity, page.locale),
+                           "unit_price": self._money(page, ln.unit_price_minor, row.currency),
+                           "amount": self._money(page, ln.amount_minor, row.currency)} for ln in detail.lines]}
+
+    async def pay_page(self, request: Request) -> Response:
+        page, found, answer = await self._guard(request)
+        if answer is not None:
+            return answer
+        link, token, _form = found
+        if link.closed:
+            return self._closed(page, link.closed)
+        return await self._pay_form(page, link, token)
+
+    async def _pay_form(self, page: _Page, link: Any, token: str, *, error: str = "", values: dict[str, str] | None
+                        = None, status: int = 200) -> HTMLResponse:
+        invoice = await self._invoice_view(page, link.invoice_id)
+        types = await self._types()
+        methods = await self._methods(invoice["company_id"], types)
+        public_key = self.services.secrets.get(PUBLIC_KEY)
+        gateway = await self.gateway_browser_url()
+        address = await self.services.invoices.company_address(invoice["company_id"])
+        values = dict(values or {})
+        if not values.get("method"):
+            values["method"] = (f"saved-{methods[0].id}" if methods else
+                                "new-card" if types["card"] else "new-echeck" if types["echeck"] else "")
+        defaults = {"address1": address.address1, "city": address.city, "state": address.state,
+                    "zip": address.postal_code, "country": address.country or "US", "amount_mode": "full",
+                    "amount": invoice["balance_input"], "holder_type": "business", "account_type": "checking",
+                    "company": invoice["company_name"]}
+        for key, value in defaults.items():
+            values.setdefault(key, value)
+        can_pay = bool(public_key) and (types["card"] or types["echeck"] or bool(methods))
+        return self._render(
+            page, "pay.html", status, token=token, invoice=invoice, methods=[
+                {"id": m.id, "method": m.method, "label": _method_label(page, m.method, m.brand, m.last_four,
+                                                                         m.expiry, m.account_type)}
+                for m in methods], types=types, error=error, v=values, can_pay=can_pay,
+            collect_url=f"{gateway}/token/Collect.js", tokenization_key=public_key.reveal() if public_key else "")
+
+    # ------------------------------------------------------------------------------ review
+
+    async def review(self, request: Request) -> Response:
+        page, found, answer = await self._guard(request, post=True)
+        if answer is not None:
+            return answer
+        link, token, form = found
+        if link.closed:
+            return self._closed(page, link.closed)
+        values = {k: str(v)[:200] for k, v in form.items() if k != "csrf" and isinstance(v, str)}
+        invoice = await self._invoice_view(page, link.invoice_id)
+        try:
+            choice = await self._read_choice(page, invoice, values)
+        except ValidationError as exc:
+            # the payment token is single-use: a form sent back asks for the card or bank data again
+            values.pop("payment_token", None)
+            return await self._pay_form(page, link, token, error=exc.user_message, values=values, status=400)
+        return self._review_page(page, token, invoice, choice, values)
+
+    def _review_page(self, page: _Page, token: str, invoice: dict[str, Any], choice: dict[str, Any],
+                     values: dict[str, str], *, duplicate: bool = False, error: str = "") -> HTMLResponse:
+        hidden = {k: v for k, v in values.items() if k not in ("idempotency_key", "agree", "confirm_duplicate")}
+        return self._render(page, "review.html", 400 if error else 200, token=token, invoice=invoice, c=choice,
+                            hidden=hidden, idempotency_key=secrets.token_urlsafe(32), duplicate=duplicate,
+                            error=error)
+
+    async def _read_choice(self, page: _Page, invoice: dict[str, Any], v: dict[str, str]) -> dict[str, Any]:
+        """The payment the form describes, checked (amount, method, names); raises ValidationError with words
+        for the visitor."""
+        _ = page._
+        currency = invoice["currency"]
+        if v.get("amount_mode", "full") == "partial":
+            try:
+                amount = parse_amount(v.get("amount", ""), currency, page.locale).minor
+            except ValidationError:
+                raise ValidationError(_("Enter an amount above zero."), field="amount") from None
+        else:
+            amount = invoice["balance_minor"]
+        if amount <= 0:
+            raise ValidationError(_("Enter an amount above zero."), field="amount")
+        if amount > invoice["balance_minor"]:
+            raise ValidationError(_("The amount is more than the amount due."), field="amount")
+        types = await self._types()
+        method = v.get("method", "")
+        choice: dict[str, Any] = {"amount_minor": amount, "amount": self._money(page, amount, currency),
+                                  "save": v.get("save_method") == "on", "method": method}
+        if method.startswith("saved-") and method[6:].isdigit():
+            saved = {m.id: m for m in await self._methods(invoice["company_id"], types)}.get(int(method[6:]))
+            if saved is None:
+                raise ValidationError(_("This saved payment method is no longer available. Choose another one."),
+                                      field="method")
+            choice.update(kind=saved.method, saved_id=saved.id, save=False,
+                          label=_method_label(page, saved.method, saved.brand, saved.last_four, saved.expiry,
+                                              saved.account_type),
+                          holder_type=saved.holder_type or "business", holder_name=saved.holder_name,
+                          account_type=saved.account_type, last_four=saved.last_four)
+        elif method in ("new-card", "new-echeck") and types[method[4:]]:
+            kind = method[4:]
+            if not v.get("payment_token", "").strip() or len(v["payment_token"]) > 200:
+                raise ValidationError(_("Enter the card or bank details."), field="payment")
+            last_four = "".join(ch for ch in v.get("last_four", "") if ch.isdigit())[-4:]
+            choice.update(kind=kind, last_four=last_four)
+            if kind == "card":
+                if not v.get("first_name", "").strip() or not v.get("last_name", "").strip():
+                    raise ValidationError(_("Enter the first and last name."), field="name")
+                choice["label"] = _method_label(page, "card", v.get("brand", ""), last_four,
+                                                v.get("expiry", ""), "")
+            else:
+                if v.get("holder_type") not in ("personal", "business"):
+                    raise ValidationError(_("Choose personal or business."), field="holder_type")
+                account_type = "savings" if v.get("account_type") == "savings" else "checking"
+                choice.update(holder_type=v["holder_type"], account_type=account_type,
+                              holder_name=v.get("holder_name", "").strip(),
+                              label=_method_label(page, "echeck", "", last_four, "", account_type))
+        else:
+            raise ValidationError(_("Choose how to pay."), field="method")
+        if choice["kind"] == "echeck":
+            choice["authorization"] = ach.authorization_text(
+                holder_type=choice["holder_type"], name=choice.get("holder_name", ""),
+                company=v.get("company", "") or invoice["company_name"], merchant=page.merchant["name"],
+                account_type=choice["account_type"], last_four=choice.get("last_four", ""),
+                amount=format_money(amount, currency), invoice=invoice["number"], date=dt.date.today())
+        return choice
+
+    # ------------------------------------------------------------------------------ confirm (the charge)
+
+    async def confirm(self, request: Request) -> Response:
+        page, found, answer = await self._guard(request, post=True)
+        if answer is not None:
+            return answer
+        link, token, form = found
+        values = {k: str(v)[:200] for k, v in form.items() if k != "csrf" and isinstance(v, str)}
+        key = values.get("idempotency_key", "")
+        if len(key) != _KEY_LENGTH:
+            return self._render(page, "message.html", 403, title=page._("This form has expired"),
+                                text=page._("Open the payment link again and repeat the last step. Nothing was "
+                                            "charged."))
+        earlier = await self.submissions.get(key, link.link_id)
+        if earlier is not None or not await self.submissions.claim(key, link.link_id):
+            return await self._after_earlier_submit(page, link, token, key)
+        if link.closed:
+            await self.submissions.release(key)
+            return self._closed(page, link.closed)
+        invoice = await self._invoice_view(page, link.invoice_id)
+        try:
+            choice = await self._read_choice(page, invoice, values)
+            if choice["kind"] == "echeck" and values.get("agree") != "on":
+                raise ValidationError(page._("Agree to the ACH debit authorization to pay by eCheck."),
+                                      field="agree")
+        except ValidationError as exc:
+            await self.submissions.release(key)
+            if exc.field == "agree":
+                return self._review_page(page, token, invoice, choice, values, error=exc.user_message)
+            values.pop("payment_token", None)
+            return await self._pay_form(page, link, token, error=exc.user_message, values=values, status=400)
+        from payapp.services.payments import DuplicateWarning
+
+        try:
+            result = await self.services.payments.take_payment(
+                self._request(link.invoice_id, choice, values),
+                confirm_duplicate=values.get("confirm_duplicate") == "1")
+        except DuplicateWarning:
+            await self.submissions.release(key)     # nothing was sent: the same token can still be charged
+            values["confirm_duplicate"] = "1"
+            return self._review_page(page, token, invoice, choice, values, duplicate=True)
+        except PayAppError as exc:
+            message = _engine_message(page, exc.user_message)
+            await self.submissions.finish(key, state="failed", message=message)
+            values.pop("payment_token", None)
+            return await self._pay_form(page, link, token, error=message, values=values, status=400)
+        except Exception:
+            log.exception("portal payment failed")
+            message = page._("We are still confirming this payment with the bank. Do not pay again; look at this "
+                             "page again in a few minutes or contact {merchant}.", merchant=page.merchant["name"])
+            await self.submissions.finish(key, state="failed", message=message)
+            return self._render(page, "message.html", 500, title=page._("Make a Payment"), text=message)
+        await self.submissions.finish(key, state="done", payment_id=result.payment_id, outcome=result.status,
+                                      message=result.message)
+        return RedirectResponse(f"/pay/{token}/payment/{result.payment_id}", status_code=303)
+
+    def _request(self, invoice_id: int, choice: dict[str, Any], v: dict[str, str]) -> Any:
+        from payapp.services import payments as engine
+
+        method: Any
+        if "saved_id" in choice:
+            method = engine.SavedMethodRef(choice["saved_id"], authorization_text=choice.get("authorization", ""))
+        else:
+            tokenized = getattr(engine, "TokenizedPayment")  # noqa: B009  (payment-engine branch: portal-engine)
+            common = {"address1": v.get("address1", ""), "city": v.get("city", ""), "state": v.get("state", ""),
+                      "zip": v.get("zip", ""), "country": (v.get("country", "") or "US")[:2].upper(),
+                      "brand": v.get("brand", "")[:40], "last_four": choice.get("last_four", "")}
+            if choice["kind"] == "card":
+                method = tokenized(token=v["payment_token"], kind="card", first_name=v.get("first_name", ""),
+                                   last_name=v.get("last_name", ""),
+                                   expiry_mmyy="".join(ch for ch in v.get("expiry", "") if ch.isdigit())[:4],
+                                   **common)
+            else:
+                first, _sp, last = choice.get("holder_name", "").partition(" ")
+                method = tokenized(token=v["payment_token"], kind="echeck", first_name=first, last_name=last,
+                                   company=v.get("company", "") if choice["holder_type"] == "business" else "",
+                                   holder_type=choice["holder_type"], account_type=choice["account_type"],
+                                   holder_name=choice.get("holder_name", ""),
+                                   authorization_text=choice.get("authorization", ""), **common)
+        return engine.PaymentRequest(invoice_id=invoice_id, amount_minor=choice["amount_minor"], method=method,
+                                     save_method=bool(choice.get("save")), source="client_portal")
+
+    async def _after_earlier_submit(self, page: _Page, link: Any, token: str, key: str) -> Response:
+        """A second submit of a confirm form (double click, reload, back and submit): never a second charge."""
+        sub = await self.submissions.wait(key, link.link_id, self.config.submission_wait_s)
+        if sub is not None and sub.payment_id is not None:
+            return RedirectResponse(f"/pay/{token}/payment/{sub.payment_id}", status_code=303)
+        if sub is not None and sub.state == "failed":
+            return await self._pay_form(page, link, token, error=sub.message, status=400)
+        return self._render(page, "message.html", 202, title=page._("Make a Payment"),
+                            text=page._("This payment is being processed. Do not pay again."))
+
+    # ------------------------------------------------------------------------------ outcome and receipt
+
+    async def _payment(self, invoice_id: int, payment_id: int) -> Any | None:
+        return next((p for p in await self.services.payments.payments_for_invoice(invoice_id)
+                     if p.id == payment_id), None)
+
+    async def payment_page(self, request: Request) -> Response:
+        page, found, answer = await self._guard(request)
+        if answer is not None:
+            return answer
+        link, token, _form = found
+        payment = await self._payment(link.invoice_id, int(request.path_params["payment_id"]))
+        if payment is None:
+            return self._link_not_valid(page)
+        invoice = await self._invoice_view(page, link.invoice_id)
+        merchant = page.merchant["name"]
+        banner, kind = _outcome(page, payment.status, payment.method, merchant)
+        return self._render(page, "result.html", token=token, invoice=invoice, banner=banner, kind=kind,
+                            p=self._payment_view(page, payment), can_pay_more=not link.closed and
+                            invoice["balance_minor"] > 0)
+
+    def _payment_view(self, page: _Page, p: Any) -> dict[str, str]:
+        from payapp.services.invoices import method_display
+
+        status = STATUS_LABELS.get(p.status, p.status)
+        if p.status == "approved" and p.method == "echeck":
+            status = "Pending settlement"
+        return {"id": str(p.id), "amount": self._money(page, p.amount_minor, p.currency),
+                "method": method_display(p.method, p.brand, p.last_four), "status": page._(status),
+                "transaction": p.transaction_id, "date": format_datetime(
+                    p.decided_at or p.created_at, format="medium", locale=page.locale),
+                "ok": "1" if p.status in ("approved", "settled") else ""}
+
+    async def receipt(self, request: Request) -> Response:
+        page, found, answer = await self._guard(request)
+        if answer is not None:
+            return answer
+        link, token, _form = found
+        payment = await self._payment(link.invoice_id, int(request.path_params["payment_id"]))
+        if payment is None or payment.status not in ("approved", "settled"):
+            return self._link_not_valid(page)
+        receipts = receipt_hook(self.services)
+        if receipts is not None:
+            from payapp.services import receipts as receipt_module
+
+            receipt = await receipts.receipt(payment.id)
+            pdf = getattr(receipt_module, "render_receipt_pdf")(receipt, page.language)  # noqa: B009
+            return Response(pdf, media_type="application/pdf", headers={
+                "Content-Disposition": f'inline; filename="receipt-{payment.id}.pdf"'})
+        invoice = await self._invoice_view(page, link.invoice_id)
+        authorization = await self._authorization_text(payment.id)
+        return self._render(page, "receipt.html", token=token, invoice=invoice,
+                            p=self._payment_view(page, payment), authorization=authorization)
+
+    async def _authorization_text(self, payment_id: int) -> str:
+        from sqlalchemy import select
+
+        from payapp.models import AchAuthorization
+
+        async with self.services.db.sessions() as s:
+            text = (await s.execute(select(AchAuthorization.wording_text)
+                                    .where(AchAuthorization.payment_id == payment_id))).scalar_one_or_none()
+        return str(text or "")
+
+    # ------------------------------------------------------------------------------ small pages
+
+    async def home(self, request: Request) -> Response:
+        page = await self._page(request)
+        if await self._rate_limited(request, None):
+            return self._too_many(page)
+        return self._render(page, "message.html", 404, title=page._("Page not found"),
+                            text=page._("The payment link is unknown, has expired or was withdrawn. Ask the sender "
+                                        "for a new link."))
+
+    async def health(self, request: Request) -> Response:
+        return Response("ok", media_type="text/plain")
+
+
+def _quantity(text: str, locale: str) -> str:
+    from decimal import Decimal, InvalidOperation
+
+    from babel.numbers import format_decimal
+
+    try:
+        return str(format_decimal(Decimal(text), locale=locale))
+    except (InvalidOperation, ValueError):
+        return text
+
+
+def _method_label(page: _Page, method: str, brand: str, last_four: str, expiry: str, account_type: str) -> str:
+    if method == "echeck":
+        kind = page._("Savings") if account_type == "savings" else page._("Checking")
+        return f"eCheck · {kind} •••• {last_four}"
+    exp = f" · {page._('expires')} {expiry[:2]}/{expiry[2:]}" if len(expiry) == 4 and expiry.isdigit() else ""
+    return f"{(brand or 'Card').title() if brand.islower() else brand or 'Card'} •••• {last_four}{exp}"
+
+
+def _outcome(page: _Page, status: str, method: str, merchant: str) -> tuple[str, str]:
+    _ = page._
+    if status in ("approved", "settled"):
+        if method == "echeck" and status == "approved":
+            return (_("Payment has been processed") + ". " + _(
+                "Your eCheck payment was accepted. It is pending settlement: the bank takes a few business days."),
+                "ok")
+        return _("Payment has been processed"), "ok"
+    if status == "declined":
+        return _("The payment was declined. The card was declined, or the card or bank details were wrong or "
+                 "incomplete. Check them and try again, or contact {merchant}.", merchant=merchant), "error"
+    if status in ("unknown", "pending"):
+        return _("We are still confirming this payment with the bank. Do not pay again; look at this page again in "
+                 "a few minutes or contact {merchant}.", merchant=merchant), "warn"
+    return _("The payment could not be completed. Nothing was charged. Try again later or contact {merchant}.",
+             merchant=merchant), "error"
+
+
+def _engine_message(page: _Page, message: str) -> str:
+    """The engine's words (English) for the visitor: German for the ones a client can meet, else as they are."""
+    lowered = message.lower()
+    if "more than the open balance" in lowered:
+        return page._("The amount is more than the amount due.")
+    if "not enabled" in lowered or "processing" in lowered or "key" in lowered:
+        return page._("Online payment is not available for this invoice at the moment. Contact {merchant}.",
+                      merchant=page.merchant["name"])
+    if "saved payment method" in lowered:
+        return page._("This saved payment method is no longer available. Choose another one.")
+    if page.language == "de":
+        return page._("The card or bank details could not be checked. Check them and try again.")
+    return message
+
+
+def create_portal_app(services: Services, config: PortalConfig, *,
+                      on_close: Callable[[], Awaitable[None]] | None = None) -> Starlette:
+    """The portal as an ASGI app (served by uvicorn: `payapp portal`, tests/portal). `on_close` runs at the
+    server's shut-down (lifespan), in the loop that used the database and the HTTP client."""
+    portal = Portal(services, config)
+    static = StaticFiles(packages=[("payapp.portal", "static")])
+    routes = [
+        Route("/", portal.home),
+        Route("/healthz", portal.health),
+        Route("/pay/{token}", portal.pay_page, methods=["GET"]),
+        Route("/pay/{token}/review", portal.review, methods=["POST"]),
+        Route("/pay/{token}/confirm", portal.confirm, methods=["POST"]),
+        Route("/pay/{token}/payment/{payment_id:int}", portal.payment_page, methods=["GET"]),
+        Route("/pay/{token}/receipt/{payment_id:int}", portal.receipt, methods=["GET"]),
+        Mount("/static", static, name="static"),
+    ]
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            if on_close is not None:
+                await on_close()
+
+    app = Starlette(routes=routes, lifespan=lifespan)
+    app.state.portal = portal
+    origin: Callable[[], Awaitable[str]] = portal.gateway_origin
+    app.add_middleware(SecurityHeaders, config=config, gateway_origin=origin)
+    return app

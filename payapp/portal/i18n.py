@@ -1,0 +1,172 @@
+"""The portal's languages: English, and German by the browser's Accept-Language (or the visitor's switch).
+
+Texts are written in English in the templates and code (`_("...")`); `GERMAN` holds their German. A text missing
+here shows in English (tests/portal/test_portal_pages.py checks that every template text has German)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+LANGUAGES = ("en", "de")
+LOCALES = {"en": "en_US", "de": "de_DE"}
+
+GERMAN: dict[str, str] = {
+    "Invoice": "Rechnung",
+    "Invoice date": "Rechnungsdatum",
+    "Due date": "Fällig am",
+    "Amount due": "Offener Betrag",
+    "Invoice total": "Rechnungsbetrag",
+    "Paid so far": "Bisher bezahlt",
+    "Description": "Beschreibung",
+    "Quantity": "Menge",
+    "Unit price": "Einzelpreis",
+    "Amount": "Betrag",
+    "Make a Payment": "Zahlung leisten",
+    "Payment method": "Zahlungsart",
+    "Add Credit Card": "Kreditkarte hinzufügen",
+    "Add Bank Information (eCheck)": "Bankverbindung hinzufügen (eCheck)",
+    "Card number": "Kartennummer",
+    "Expiry (MM/YY)": "Gültig bis (MM/JJ)",
+    "CVV": "Prüfnummer (CVV)",
+    "First name (as on the card)": "Vorname (wie auf der Karte)",
+    "Last name (as on the card)": "Nachname (wie auf der Karte)",
+    "Billing address": "Rechnungsadresse",
+    "Street and number": "Straße und Hausnummer",
+    "City": "Ort",
+    "State": "Bundesstaat",
+    "ZIP code": "Postleitzahl",
+    "Country": "Land",
+    "Save payment information": "Zahlungsdaten speichern",
+    "Account holder type": "Art des Kontoinhabers",
+    "Personal": "Privat",
+    "Business": "Geschäftlich",
+    "Account type": "Kontoart",
+    "Checking": "Girokonto",
+    "Savings": "Sparkonto",
+    "Name on account": "Name des Kontoinhabers",
+    "Account number": "Kontonummer",
+    "Routing number (nine digits)": "Bankleitzahl (ABA, neun Ziffern)",
+    "Company (for a business account)": "Firma (bei einem Geschäftskonto)",
+    "Amount to pay": "Zu zahlender Betrag",
+    "Full amount": "Gesamtbetrag",
+    "Another amount": "Anderer Betrag",
+    "Continue": "Weiter",
+    "Back": "Zurück",
+    "Review your payment": "Zahlung prüfen",
+    "Pay": "Bezahlen",
+    "Pay anyway": "Trotzdem bezahlen",
+    "Paying": "Wird bezahlt",
+    "ACH debit authorization": "ACH-Lastschriftermächtigung",
+    "I agree to this ACH debit authorization.": "Ich stimme dieser ACH-Lastschriftermächtigung zu.",
+    "Agree to the ACH debit authorization to pay by eCheck.":
+        "Stimmen Sie der ACH-Lastschriftermächtigung zu, um per eCheck zu zahlen.",
+    "Payment has been processed": "Die Zahlung wurde verarbeitet",
+    "Your eCheck payment was accepted. It is pending settlement: the bank takes a few business days.":
+        "Ihre eCheck-Zahlung wurde angenommen. Sie wartet auf die Abrechnung: Die Bank braucht dafür einige "
+        "Werktage.",
+    "The payment was declined. The card was declined, or the card or bank details were wrong or incomplete. "
+    "Check them and try again, or contact {merchant}.":
+        "Die Zahlung wurde abgelehnt. Die Karte wurde abgelehnt, oder die Karten- oder Bankdaten waren falsch oder "
+        "unvollständig. Prüfen Sie sie und versuchen Sie es erneut, oder wenden Sie sich an {merchant}.",
+    "The payment could not be completed. Nothing was charged. Try again later or contact {merchant}.":
+        "Die Zahlung konnte nicht ausgeführt werden. Es wurde nichts abgebucht. Versuchen Sie es später erneut "
+        "oder wenden Sie sich an {merchant}.",
+    "We are still confirming this payment with the bank. Do not pay again; look at this page again in a few "
+    "minutes or contact {merchant}.":
+        "Wir bestätigen diese Zahlung noch mit der Bank. Bitte zahlen Sie nicht erneut; sehen Sie in einigen "
+        "Minuten wieder auf dieser Seite nach oder wenden Sie sich an {merchant}.",
+    "This payment is being processed. Do not pay again.":
+        "Diese Zahlung wird gerade verarbeitet. Bitte zahlen Sie nicht erneut.",
+    "Receipt": "Beleg",
+    "Download receipt": "Beleg herunterladen",
+    "Print this page": "Diese Seite drucken",
+    "Remaining balance": "Restbetrag",
+    "Paid with": "Bezahlt mit",
+    "Transaction": "Transaktion",
+    "Date": "Datum",
+    "Status": "Status",
+    "Approved": "Genehmigt",
+    "Pending settlement": "Abrechnung ausstehend",
+    "Declined": "Abgelehnt",
+    "Failed": "Fehlgeschlagen",
+    "Being confirmed": "Wird bestätigt",
+    "Settled": "Abgerechnet",
+    "Back to the invoice": "Zurück zur Rechnung",
+    "This link is not valid": "Dieser Link ist nicht gültig",
+    "The payment link is unknown, has expired or was withdrawn. Ask the sender for a new link.":
+        "Der Zahlungslink ist unbekannt, abgelaufen oder wurde zurückgezogen. Bitten Sie den Absender um einen "
+        "neuen Link.",
+    "This invoice has been paid": "Diese Rechnung ist bezahlt",
+    "Thank you. There is nothing left to pay on this invoice.":
+        "Vielen Dank. Auf diese Rechnung ist nichts mehr zu zahlen.",
+    "This invoice was voided": "Diese Rechnung wurde storniert",
+    "There is nothing to pay on it. Contact the sender if you have questions.":
+        "Es ist nichts zu zahlen. Wenden Sie sich bei Fragen an den Absender.",
+    "The client portal is not available": "Das Kundenportal ist nicht verfügbar",
+    "Online payment is switched off at the moment. Contact the sender of the link.":
+        "Die Online-Zahlung ist zurzeit ausgeschaltet. Wenden Sie sich an den Absender des Links.",
+    "Online payment is not available for this invoice at the moment. Contact {merchant}.":
+        "Die Online-Zahlung ist für diese Rechnung zurzeit nicht möglich. Wenden Sie sich an {merchant}.",
+    "Too many requests": "Zu viele Anfragen",
+    "Wait a minute, then try again.": "Warten Sie eine Minute und versuchen Sie es dann erneut.",
+    "This form has expired": "Dieses Formular ist abgelaufen",
+    "Open the payment link again and repeat the last step. Nothing was charged.":
+        "Öffnen Sie den Zahlungslink erneut und wiederholen Sie den letzten Schritt. Es wurde nichts abgebucht.",
+    "Choose how to pay.": "Wählen Sie, wie Sie zahlen möchten.",
+    "Enter the card or bank details.": "Geben Sie die Karten- oder Bankdaten ein.",
+    "Enter an amount above zero.": "Geben Sie einen Betrag über null ein.",
+    "The amount is more than the amount due.": "Der Betrag ist höher als der offene Betrag.",
+    "Enter the first and last name.": "Geben Sie Vor- und Nachnamen ein.",
+    "Choose personal or business.": "Wählen Sie privat oder geschäftlich.",
+    "This saved payment method is no longer available. Choose another one.":
+        "Diese gespeicherte Zahlungsart ist nicht mehr verfügbar. Wählen Sie eine andere.",
+    "The card or bank details could not be checked. Check them and try again.":
+        "Die Karten- oder Bankdaten konnten nicht geprüft werden. Prüfen Sie sie und versuchen Sie es erneut.",
+    "Page not found": "Seite nicht gefunden",
+    "Saved": "Gespeichert",
+    "expires": "gültig bis",
+    "Questions about this invoice?": "Fragen zu dieser Rechnung?",
+    "Language": "Sprache",
+    "Secure payment: card and bank details go directly to the payment processor.":
+        "Sichere Zahlung: Karten- und Bankdaten gehen direkt an den Zahlungsdienstleister.",
+    "Loading the secure payment fields…": "Die sicheren Zahlungsfelder werden geladen …",
+    "The secure payment fields could not be loaded. Reload the page or contact {merchant}.":
+        "Die sicheren Zahlungsfelder konnten nicht geladen werden. Laden Sie die Seite neu oder wenden Sie sich "
+        "an {merchant}.",
+    "A payment of the same amount was made on this invoice a short time ago. Pay again only if you really mean "
+    "to pay twice.":
+        "Auf diese Rechnung wurde vor kurzem eine Zahlung in gleicher Höhe geleistet. Zahlen Sie nur dann erneut, "
+        "wenn Sie wirklich zweimal zahlen möchten.",
+}
+
+
+def pick_language(accept_language: str, chosen: str = "") -> str:
+    """"de" or "en": the visitor's switch first, then the first of Accept-Language's languages we speak (by
+    weight), English otherwise."""
+    if chosen in LANGUAGES:
+        return chosen
+    ranked: list[tuple[float, int, str]] = []
+    for index, part in enumerate(accept_language.split(",")[:20]):
+        tag, _, params = part.strip().partition(";")
+        weight = 1.0
+        params = params.strip()
+        if params.startswith("q="):
+            try:
+                weight = float(params[2:])
+            except ValueError:
+                weight = 0.0
+        primary = tag.strip().lower().split("-")[0]
+        if primary in LANGUAGES and weight > 0:
+            ranked.append((-weight, index, primary))
+    return min(ranked)[2] if ranked else "en"
+
+
+def translator(language: str) -> Callable[..., str]:
+    """`_(text, **values)`: the text in `language`, with {placeholders} filled in."""
+    table = GERMAN if language == "de" else {}
+
+    def _(text: str, **values: object) -> str:
+        out = table.get(text, text)
+        return out.format(**values) if values else out
+
+    return _

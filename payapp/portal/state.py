@@ -1,0 +1,109 @@
+"""The portal's shared state, in the company database (so every worker process and host sees the same):
+fixed-window rate-limit counters and the confirm forms already submitted (one charge per form)."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import hashlib
+from dataclasses import dataclass
+
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+
+from payapp.models import PortalRateCount, PortalSubmission
+from payapp.models.db import Database
+
+
+def _sha(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class RateLimiter:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def allow(self, kind: str, value: str, limit: int, window_s: int) -> bool:
+        """Count one request for (kind, value); False when it is over `limit` in the current window."""
+        bucket = f"{kind}:{_sha(value)[:64]}"
+        for _attempt in range(3):
+            try:
+                return await self._hit(bucket, limit, window_s)
+            except IntegrityError:          # two processes created the bucket at once: count again
+                await asyncio.sleep(0)
+        return True
+
+    async def _hit(self, bucket: str, limit: int, window_s: int) -> bool:
+        now = _now()
+        async with self._db.transaction(lock=True) as s:
+            row = await s.get(PortalRateCount, bucket, with_for_update=True)
+            if row is None:
+                s.add(PortalRateCount(bucket=bucket, window_start=now, hits=1))
+                return True
+            if row.window_start <= now - dt.timedelta(seconds=window_s):
+                row.window_start, row.hits = now, 1
+                return True
+            row.hits += 1
+            return row.hits <= limit
+
+    async def prune(self, window_s: int) -> None:
+        cutoff = _now() - dt.timedelta(seconds=2 * window_s)
+        async with self._db.transaction() as s:
+            await s.execute(delete(PortalRateCount).where(PortalRateCount.window_start < cutoff))
+
+
+@dataclass(frozen=True)
+class Submission:
+    state: str              # charging | done | failed
+    payment_id: int | None
+    outcome: str
+    message: str
+
+
+class Submissions:
+    """One row per confirm form (by the SHA-256 of its idempotency key)."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def claim(self, key: str, link_id: int) -> bool:
+        """True for the first submit of this form (go ahead and charge), False for any later one."""
+        try:
+            async with self._db.transaction() as s:
+                s.add(PortalSubmission(key_hash=_sha(key), link_id=link_id, created_at=_now(), state="charging",
+                                       outcome="", message=""))
+        except IntegrityError:
+            return False
+        return True
+
+    async def finish(self, key: str, *, state: str, payment_id: int | None = None, outcome: str = "",
+                     message: str = "") -> None:
+        async with self._db.transaction() as s:
+            row = await s.get(PortalSubmission, _sha(key))
+            if row is not None:
+                row.state, row.payment_id, row.outcome, row.message = state, payment_id, outcome, message[:500]
+
+    async def release(self, key: str) -> None:
+        """Nothing was sent (e.g. the duplicate question): the form may be submitted again."""
+        async with self._db.transaction() as s:
+            await s.execute(delete(PortalSubmission).where(PortalSubmission.key_hash == _sha(key)))
+
+    async def get(self, key: str, link_id: int) -> Submission | None:
+        async with self._db.sessions() as s:
+            row = (await s.execute(select(PortalSubmission).where(
+                PortalSubmission.key_hash == _sha(key), PortalSubmission.link_id == link_id))).scalar_one_or_none()
+        return None if row is None else Submission(row.state, row.payment_id, row.outcome, row.message)
+
+    async def wait(self, key: str, link_id: int, timeout: float) -> Submission | None:
+        """The submission once it is no longer charging (or as it is after `timeout` seconds)."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while True:
+            sub = await self.get(key, link_id)
+            if sub is None or sub.state != "charging" or loop.time() >= deadline:
+                return sub
+            await asyncio.sleep(0.2)
