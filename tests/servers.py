@@ -24,14 +24,16 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def serve_asgi(app: Any, *, port: int = 0, lifespan: str = "off") -> Iterator[str]:
+def serve_asgi(app: Any, *, port: int = 0, lifespan: str = "off", **options: Any) -> Iterator[str]:
     """Yield the base URL ("http://127.0.0.1:PORT") of `app` served by uvicorn; stop it on exit. `lifespan="on"`
-    runs the app's start-up and shut-down (the portal closes its database and HTTP client there, in its loop)."""
+    runs the app's start-up and shut-down (the portal closes its database and HTTP client there, in its loop);
+    `options` go to uvicorn.Config (the portal: proxy_headers=False, server_header=False, as `payapp portal`)."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", port))
     actual = sock.getsockname()[1]
-    config = uvicorn.Config(app, log_level="critical", lifespan=lifespan, access_log=False, timeout_graceful_shutdown=1)
+    config = uvicorn.Config(app, log_level="critical", lifespan=lifespan, access_log=False, timeout_graceful_shutdown=1,
+                            **options)
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()

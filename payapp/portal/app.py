@@ -557,6 +557,9 @@ def _outcome(page: _Page, status: str, method: str, merchant: str) -> tuple[str,
 def _engine_message(page: _Page, message: str) -> str:
     """The engine's words (English) for the visitor: German for the ones a client can meet, else as they are."""
     lowered = message.lower()
+    if "still being confirmed" in lowered:
+        return page._("Another payment on this invoice is being processed right now. Open the invoice again in a "
+                      "minute to see what is left to pay.")
     if "more than the open balance" in lowered:
         return page._("The amount is more than the amount due.")
     if "not enabled" in lowered or "processing" in lowered or "key" in lowered:

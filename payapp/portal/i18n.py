@@ -123,6 +123,10 @@ GERMAN: dict[str, str] = {
     "The card or bank details could not be checked. Check them and try again.":
         "Die Karten- oder Bankdaten konnten nicht geprüft werden. Prüfen Sie sie und versuchen Sie es erneut.",
     "Page not found": "Seite nicht gefunden",
+    "Another payment on this invoice is being processed right now. Open the invoice again in a minute to see what "
+    "is left to pay.":
+        "Eine andere Zahlung auf diese Rechnung wird gerade verarbeitet. Öffnen Sie die Rechnung in einer Minute "
+        "erneut, um zu sehen, was noch zu zahlen ist.",
     "Saved": "Gespeichert",
     "expires": "gültig bis",
     "Questions about this invoice?": "Fragen zu dieser Rechnung?",

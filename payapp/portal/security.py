@@ -50,7 +50,9 @@ def origin_of(url: str) -> str:
 
 
 def is_https(request: Request, config: PortalConfig) -> bool:
-    if config.https or request.url.scheme == "https":
+    """Served over https: --https, or a trusted proxy's X-Forwarded-Proto. (Only the portal's own settings count,
+    never the server's view of the scheme, which uvicorn's proxy-header handling may have taken from a header.)"""
+    if config.https:
         return True
     client = request.client.host if request.client else ""
     if client in config.trusted_proxies:

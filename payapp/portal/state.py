@@ -82,14 +82,14 @@ class Submissions:
 
     async def finish(self, key: str, *, state: str, payment_id: int | None = None, outcome: str = "",
                      message: str = "") -> None:
-        async with self._db.transaction() as s:
+        async with self._db.transaction(lock=True) as s:
             row = await s.get(PortalSubmission, _sha(key))
             if row is not None:
                 row.state, row.payment_id, row.outcome, row.message = state, payment_id, outcome, message[:500]
 
     async def release(self, key: str) -> None:
         """Nothing was sent (e.g. the duplicate question): the form may be submitted again."""
-        async with self._db.transaction() as s:
+        async with self._db.transaction(lock=True) as s:
             await s.execute(delete(PortalSubmission).where(PortalSubmission.key_hash == _sha(key)))
 
     async def get(self, key: str, link_id: int) -> Submission | None:

@@ -153,7 +153,9 @@ class PaymentLinkService:
             return None
         wanted = token_hash(token)
         now = self._clock()
-        async with self._db.transaction() as s:
+        # lock=True: the read is followed by a write (last_opened_at); on SQLite a deferred transaction that has
+        # read cannot take the write lock while another request writes ("database is locked" at once, no wait)
+        async with self._db.transaction(lock=True) as s:
             link = (await s.execute(select(PaymentLink).where(PaymentLink.token_hash == wanted))).scalar_one_or_none()
             if link is None or not hmac.compare_digest(link.token_hash, wanted):
                 return None

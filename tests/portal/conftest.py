@@ -16,6 +16,7 @@ import os
 import shutil
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -38,6 +39,8 @@ CHROMIUM = os.environ.get("PAYAPP_CHROMIUM", "/usr/bin/chromium")
 SHOTS = Path(os.environ.get("PAYAPP_PORTAL_SHOTS", "/tmp/shots-portal"))
 SESSION_SECRET = "test-portal-session-secret-0123456789abcdef"
 MERCHANT = "Northwind IT Services"
+#: uvicorn as `payapp portal` runs it (payapp.app.serve_portal): no proxy-header rewriting, no Server header
+PORTAL_SERVER = {"proxy_headers": False, "server_header": False}
 
 T = TypeVar("T")
 
@@ -194,7 +197,7 @@ def make_site(db_url: str, tmp_path: Path, *, https: bool = False, trusted_proxi
                               keyring_backend=FileKeyring(secrets_file),
                               limits={"address_limit": 10_000, "token_limit": 10_000, **(limits or {})})
         recorder = RecordingApp(portal.app)
-        with serve_asgi(recorder, port=port, lifespan="on") as url:
+        with serve_asgi(recorder, port=port, lifespan="on", **PORTAL_SERVER) as url:
             yield Site(url, gateway_url, sandbox, db_url, recorder, portal, invoices)
 
 
@@ -252,3 +255,60 @@ def new_page(browser: Any) -> Iterator[Callable[..., Any]]:
 def shot(page: Any, name: str) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+@contextlib.contextmanager
+def another_portal(site: Site, tmp_path: Path, **kw: Any) -> Iterator[str]:
+    """A second portal process's app (its own services, database engine and HTTP client) over the same database
+    and secrets, served on its own port: what a second worker or host would be."""
+    from payapp.app import build_portal
+    from payapp.portal.file_keyring import FileKeyring
+
+    secrets_file = next(tmp_path.glob("portal-secrets-*.json"))
+    config = AppConfig(data_dir=tmp_path / "data", log_dir=tmp_path / "logs", database_url=site.db_url, demo=False)
+    portal = build_portal(config, public_url=site.url, keyring_backend=FileKeyring(secrets_file),
+                          limits=kw.pop("limits", {"address_limit": 10_000, "token_limit": 10_000}), **kw)
+    with serve_asgi(portal.app, lifespan="on", **PORTAL_SERVER) as url:
+        yield url
+
+
+class FormReader(HTMLParser):
+    """The inputs of every form of a page: {form id: {"action": ..., "fields": {name: value}}}."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.forms: dict[str, dict[str, Any]] = {}
+        self._current: dict[str, Any] | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k: v or "" for k, v in attrs}
+        if tag == "form":
+            self._current = {"action": a.get("action", ""), "method": a.get("method", "get"), "fields": {}}
+            self.forms[a.get("id", f"form{len(self.forms)}")] = self._current
+        elif tag == "input" and self._current is not None and a.get("name"):
+            if a.get("type") in ("radio", "checkbox") and "checked" not in a:
+                return
+            self._current["fields"][a["name"]] = a.get("value", "on")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "form":
+            self._current = None
+
+
+def forms_of(html: str) -> dict[str, dict[str, Any]]:
+    reader = FormReader()
+    reader.feed(html)
+    return reader.forms
+
+
+def card_token(sandbox: GatewaySandbox, number: str = "4111111111111111", expiry: str = "1230",
+               cvv: str = "999") -> str:
+    """A payment token as the browser's Collect.js would get it (the sandbox's vault, in-process)."""
+    import secrets as random
+
+    session = random.token_hex(16)
+    for name, value in (("ccnumber", number), ("ccexp", expiry), ("cvv", cvv)):
+        sandbox.tokens.save_field(session, name, value)
+    token = sandbox.tokens.issue(session, ("ccnumber", "ccexp", "cvv"))
+    assert token is not None
+    return token

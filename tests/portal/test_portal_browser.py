@@ -272,8 +272,9 @@ def test_two_browsers_paying_one_invoice_never_overpay(site_any_db: Site, new_pa
     with concurrent.futures.ThreadPoolExecutor(2):
         for page in pages:
             page.evaluate("document.getElementById('confirm-form').requestSubmit()")
-        for page in pages:
+        for index, page in enumerate(pages):
             page.wait_for_load_state("load")
+            shot(page, f"14-two-browsers-{index + 1}")
             page.wait_for_selector("#result-banner, #error-banner, #duplicate-banner, #message")
     approved = [p for p in site.payments() if p.status == "approved"]
     assert sum(p.amount_minor for p in approved) <= 250_00
@@ -293,7 +294,7 @@ def test_no_request_to_the_portal_carries_card_or_account_data(site: Site, new_p
     page.wait_for_selector("#result-banner")
     page.goto(site.link("INV-1001"))
     fill_echeck(page, holder="personal")
-    partial(page, "10.00")
+    partial(page, "12.00")
     continue_to_review(page)
     page.check("#agree")
     page.click("#pay-button")

@@ -1,0 +1,279 @@
+"""The portal's web security over real HTTP (uvicorn on loopback; httpx as the client): CSRF on every form,
+cookie flags, https behind a trusted proxy, security headers and the CSP, rate limits kept in the database, one
+charge per confirm form, no in-memory state between processes, and logs that never show a link's token."""
+
+from __future__ import annotations
+
+import concurrent.futures
+import logging
+import logging.config
+import re
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from payapp.portal.security import MaskTokensFilter, content_security_policy, uvicorn_log_config
+from tests.portal.conftest import Site, another_portal, card_token, forms_of, make_site
+
+
+def client() -> httpx.Client:
+    return httpx.Client(timeout=20.0, follow_redirects=True)
+
+
+def pay_form(c: httpx.Client, url: str) -> dict[str, Any]:
+    response = c.get(url)
+    assert response.status_code == 200, response.text[:300]
+    return forms_of(response.text)["pay-form"]
+
+
+def review(c: httpx.Client, site: Site, url: str, token: str, **fields: str) -> httpx.Response:
+    form = pay_form(c, url)
+    data = {**form["fields"], "method": "new-card", "payment_token": token, "brand": "visa",
+            "last_four": "1111", "expiry": "1230", "first_name": "Ada", "last_name": "Lovelace", **fields}
+    return c.post(site.url + form["action"], data=data)
+
+
+def confirm_form(c: httpx.Client, site: Site, url: str, **fields: str) -> tuple[str, dict[str, str]]:
+    response = review(c, site, url, card_token(site.sandbox), **fields)
+    assert response.status_code == 200, response.text[:500]
+    form = forms_of(response.text)["confirm-form"]
+    return site.url + form["action"], form["fields"]
+
+
+def test_every_post_form_has_a_csrf_token_and_a_post_without_it_is_refused(site: Site) -> None:
+    url = site.link()
+    with client() as c:
+        page = c.get(url)
+        forms = forms_of(page.text)
+        posting = [f for f in forms.values() if f["method"] == "post"]
+        assert posting and all(f["fields"].get("csrf") for f in posting)
+        action, fields = confirm_form(c, site, url)
+        assert fields["csrf"]
+        for changed in ({"csrf": ""}, {"csrf": "0" * 64}):
+            refused = c.post(action, data={**fields, **changed})
+            assert refused.status_code == 403
+            assert "This form has expired" in refused.text
+    # the right token from another browser's session (no cookie here) is refused as well
+    with client() as other:
+        refused = other.post(action, data=fields)
+        assert refused.status_code == 403
+    assert site.payments() == []
+
+
+def test_session_cookie_is_httponly_and_samesite_and_not_secure_over_http(site: Site) -> None:
+    with client() as c:
+        response = c.get(site.link())
+    cookie = response.headers["set-cookie"]
+    assert "payapp_portal_session=" in cookie
+    assert "HttpOnly" in cookie and "SameSite=lax" in cookie and "Path=/" in cookie
+    assert "Secure" not in cookie
+    assert "strict-transport-security" not in response.headers
+
+
+def test_behind_a_trusted_tls_proxy_cookies_are_secure_and_hsts_is_sent(sqlite_url: str, tmp_path: Path) -> None:
+    with make_site(sqlite_url, tmp_path, trusted_proxies=("127.0.0.1",)) as site, client() as c:
+        response = c.get(site.link(), headers={"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.9"})
+        assert "Secure" in response.headers["set-cookie"]
+        assert response.headers["strict-transport-security"].startswith("max-age=")
+        plain = c.get(site.link(), headers={"X-Forwarded-Proto": "http"})
+        assert "strict-transport-security" not in plain.headers
+
+
+def test_x_forwarded_proto_from_an_untrusted_peer_is_ignored(site: Site) -> None:
+    with client() as c:
+        response = c.get(site.link(), headers={"X-Forwarded-Proto": "https"})
+    assert "Secure" not in response.headers["set-cookie"]
+    assert "strict-transport-security" not in response.headers
+
+
+def test_the_https_flag_makes_cookies_secure_and_sends_hsts(sqlite_url: str, tmp_path: Path) -> None:
+    with make_site(sqlite_url, tmp_path, https=True) as site, client() as c:
+        response = c.get(site.link())
+        assert "Secure" in response.headers["set-cookie"]
+        assert "strict-transport-security" in response.headers
+
+
+def test_security_headers_and_the_content_security_policy(site: Site) -> None:
+    gateway = site.gateway_url
+    with client() as c:
+        for response in (c.get(site.link()), c.get(site.url + "/pay/" + "x" * 43), c.get(site.url + "/"),
+                         c.get(site.url + "/static/portal.css")):
+            h = response.headers
+            csp = h["content-security-policy"]
+            directives = dict(d.strip().split(" ", 1) for d in csp.split(";"))
+            assert directives["script-src"] == f"'self' {gateway}"
+            assert directives["frame-src"] == gateway
+            assert directives["frame-ancestors"] == "'none'"
+            assert directives["default-src"] == "'self'"
+            assert directives["style-src"] == "'self'" and "unsafe-inline" not in csp
+            assert directives["form-action"] == "'self'"
+            assert h["x-content-type-options"] == "nosniff"
+            assert h["referrer-policy"] == "no-referrer"
+            assert h["x-frame-options"] == "DENY"
+            assert "server" not in h
+        page = c.get(site.link())
+        assert page.headers["cache-control"] == "no-store"
+        # the Collect.js script comes from the gateway with the public key, and there is no inline script
+        assert f'<script src="{gateway}/token/Collect.js" data-tokenization-key=' in page.text
+        assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", page.text)
+        assert " style=" not in page.text
+
+
+def test_csp_without_a_gateway_allows_no_frames() -> None:
+    assert "frame-src 'none'" in content_security_policy("")
+
+
+def test_rate_limits_per_address_and_per_token(sqlite_url: str, tmp_path: Path) -> None:
+    with make_site(sqlite_url, tmp_path, limits={"address_limit": 1000, "token_limit": 3}) as site, client() as c:
+        first, second = site.link("INV-1001"), site.link("INV-1002")
+        statuses = [c.get(first).status_code for _ in range(4)]
+        assert statuses == [200, 200, 200, 429]
+        assert c.get(second).status_code == 200            # another link is not held up by this one
+        limited = c.get(first)
+        assert limited.status_code == 429 and "Too many requests" in limited.text
+        assert limited.headers["retry-after"] == "60"
+
+
+def test_guessing_links_is_cut_short_per_address(sqlite_url: str, tmp_path: Path) -> None:
+    with make_site(sqlite_url, tmp_path, limits={"address_limit": 5}) as site, client() as c:
+        unknown = [c.get(f"{site.url}/pay/{'A' * 42}{i}").status_code for i in range(6)]
+        assert unknown == [404] * 5 + [429]                 # guessing links is cut short, per address
+
+
+def test_rate_limits_are_shared_by_every_portal_process(sqlite_url: str, tmp_path: Path) -> None:
+    limits = {"address_limit": 1000, "token_limit": 4}
+    with make_site(sqlite_url, tmp_path, limits=limits) as site, \
+            another_portal(site, tmp_path, limits=limits) as second, client() as c:
+        url = site.link()
+        path = url.split(site.url, 1)[1]
+        statuses = [c.get((site.url if i % 2 == 0 else second) + path).status_code for i in range(5)]
+        assert statuses == [200, 200, 200, 200, 429]
+
+
+def test_a_confirm_form_sent_twice_at_once_charges_once(site_any_db: Site) -> None:
+    site = site_any_db
+    url = site.link()
+    with client() as c:
+        action, fields = confirm_form(c, site, url)
+
+        def send() -> httpx.Response:
+            return c.post(action, data=fields)
+
+        with concurrent.futures.ThreadPoolExecutor(3) as pool:
+            responses = list(pool.map(lambda _i: send(), range(3)))
+        again = send()
+    for response in [*responses, again]:
+        assert response.status_code == 200
+        assert "Payment has been processed" in response.text
+        assert re.search(r"/payment/\d+$", str(response.url))
+    payments = site.payments()
+    assert len(payments) == 1 and payments[0].status == "approved"
+    assert site.invoice().balance_minor == 0
+
+
+def test_a_second_portal_process_finishes_what_the_first_began(site: Site, tmp_path: Path) -> None:
+    """The review page from one process, the confirm on another (same database, same secrets file): nothing the
+    second needs lives in the first one's memory."""
+    url = site.link()
+    with another_portal(site, tmp_path) as second, client() as c:
+        action, fields = confirm_form(c, site, url)
+        response = c.post(action.replace(site.url, second), data=fields)
+    assert response.status_code == 200 and "Payment has been processed" in response.text
+    assert [p.status for p in site.payments()] == ["approved"]
+
+
+def test_a_payment_from_the_portal_records_its_source_and_is_not_confused_with_staff(site: Site) -> None:
+    with client() as c:
+        action, fields = confirm_form(c, site, site.link(), amount_mode="partial", amount="25.00")
+        assert c.post(action, data=fields).status_code == 200
+    [payment] = site.payments()
+    assert payment.amount_minor == 25_00
+    assert payment.created_by_name == "Client portal"
+    if hasattr(payment, "source"):
+        assert payment.source == "client_portal"
+
+
+@pytest.mark.parametrize(("amount", "message"), [("300.00", "more than the amount due"),
+                                                 ("abc", "Enter an amount above zero"),
+                                                 ("0", "Enter an amount above zero")])
+def test_a_wrong_amount_is_told_next_to_the_form(site: Site, amount: str, message: str) -> None:
+    with client() as c:
+        response = review(c, site, site.link(), card_token(site.sandbox), amount_mode="partial", amount=amount)
+    assert response.status_code == 400
+    assert message in forms_and_banner(response.text)
+    assert site.payments() == []
+
+
+def forms_and_banner(html: str) -> str:
+    m = re.search(r'id="error-banner">([^<]*)<', html)
+    return m.group(1) if m else ""
+
+
+def test_a_saved_method_of_another_company_is_refused(site: Site) -> None:
+    with client() as c:
+        response = review(c, site, site.link(), "", method="saved-999")
+    assert response.status_code == 400
+    assert "no longer available" in forms_and_banner(response.text)
+
+
+def test_a_voided_invoice_and_a_switched_off_portal_say_so(site: Site) -> None:
+    from sqlalchemy import update
+
+    from payapp.models import Invoice, Setting
+
+    url = site.link()
+
+    async def void(db: Any) -> None:
+        async with db.transaction() as s:
+            await s.execute(update(Invoice).where(Invoice.id == site.invoices["INV-1001"]).values(
+                status="voided", is_voided=True))
+    site.query(void)
+    with client() as c:
+        response = c.get(url)
+        assert response.status_code == 200 and "This invoice was voided" in response.text
+
+        async def off(db: Any) -> None:
+            async with db.transaction() as s:
+                await s.execute(update(Setting).where(Setting.key == "portal.enabled").values(value="false"))
+        site.query(off)
+        response = c.get(site.link("INV-1002"))
+        assert response.status_code == 503 and "The client portal is not available" in response.text
+
+
+def test_no_token_card_or_secret_in_the_portal_logs(site: Site, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+    url = site.link()
+    token = url.rsplit("/", 1)[1]
+    with client() as c:
+        action, fields = confirm_form(c, site, url)
+        payment_token = fields["payment_token"]
+        assert c.post(action, data=fields).status_code == 200
+    # (the test's own HTTP client logs the link it opens and the headers it gets back; everything else is the
+    # portal's and its gateway client's)
+    text = "\n".join(r.getMessage() for r in caplog.records
+                     if not (r.name.startswith(("httpx", "httpcore")) and "/pay/" in r.getMessage()))
+    assert "transact.php" in text
+    for secret in (token, payment_token, "4111111111111111", "demo-sandbox-security-key"):
+        assert secret not in text
+
+
+def test_the_access_log_masks_the_link_token() -> None:
+    token = "Ab3_" * 10 + "xyz"
+    record = logging.LogRecord("uvicorn.access", logging.INFO, __file__, 1, '%s - "%s %s HTTP/%s" %d',
+                               ("127.0.0.1:50000", "POST", f"/pay/{token}/confirm?lang=de", "1.1", 303), None)
+    assert MaskTokensFilter().filter(record)
+    line = record.getMessage()
+    assert token not in line and "/pay/<hidden>" in line
+    config = uvicorn_log_config()
+    assert all("mask_tokens" in h["filters"] for h in config["handlers"].values())
+    # and the filter is the one uvicorn's dictConfig builds
+    handler_config = {**config, "loggers": {"payapp-test-access": {"handlers": ["access"], "level": "INFO",
+                                                                   "propagate": False}},
+                      "disable_existing_loggers": False}
+    handler_config["handlers"] = {"access": {**config["handlers"]["access"], "stream": "ext://sys.stdout"}}
+    logging.config.dictConfig(handler_config)
+    handler = logging.getLogger("payapp-test-access").handlers[0]
+    assert any(isinstance(f, MaskTokensFilter) for f in handler.filters)
+    logging.getLogger("payapp-test-access").handlers.clear()
