@@ -114,7 +114,8 @@ class Portal:
                 base64.b64decode(logo, validate=True)
             except (binascii.Error, ValueError):
                 logo = ""
-        return {"name": str(values.get("merchant.name") or "") or self.services.db.company_name,
+        name = str(values.get("merchant.name") or "") or str(values.get("quickbooks.company_name") or "")
+        return {"name": name or self.services.db.company_name,
                 "address": str(values.get("merchant.address") or ""),
                 "email": str(values.get("merchant.email") or ""),
                 "phone": str(values.get("merchant.phone") or ""),
@@ -224,6 +225,7 @@ class Portal:
                 "balance": self._money(page, row.balance_minor, row.currency),
                 "balance_input": format_amount_input(row.balance_minor, row.currency, page.locale),
                 "company_id": row.company_id, "company_name": row.company_name,
+                "tax": self._money(page, detail.tax_minor, row.currency) if detail.tax_minor else "",
                 "lines": [{"description": ln.description, "quantity": _quantity(ln.quantity, page.locale),
                            "unit_price": self._money(page, ln.unit_price_minor, row.currency),
                            "amount": self._money(page, ln.amount_minor, row.currency)} for ln in detail.lines]}
@@ -516,6 +518,9 @@ class Portal:
     async def health(self, request: Request) -> Response:
         return Response("ok", media_type="text/plain")
 
+    async def favicon(self, request: Request) -> Response:
+        return Response(status_code=204)
+
 
 def _quantity(text: str, locale: str) -> str:
     from decimal import Decimal, InvalidOperation
@@ -581,6 +586,7 @@ def create_portal_app(services: Services, config: PortalConfig, *,
     routes = [
         Route("/", portal.home),
         Route("/healthz", portal.health),
+        Route("/favicon.ico", portal.favicon),
         Route("/pay/{token}", portal.pay_page, methods=["GET"]),
         Route("/pay/{token}/review", portal.review, methods=["POST"]),
         Route("/pay/{token}/confirm", portal.confirm, methods=["POST"]),

@@ -21,6 +21,7 @@ GERMAN: dict[str, str] = {
     "Quantity": "Menge",
     "Unit price": "Einzelpreis",
     "Amount": "Betrag",
+    "Tax": "Steuer",
     "Make a Payment": "Zahlung leisten",
     "Payment method": "Zahlungsart",
     "Add Credit Card": "Kreditkarte hinzufügen",
