@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from payapp.services.payment_search import PaymentSearchService
     from payapp.services.payments import PaymentService
     from payapp.services.processing import ProcessingSetupService
+    from payapp.services.receipts import ReceiptService
     from payapp.services.refund_approvals import RefundApprovalService
     from payapp.services.sync import SyncService
     from payapp.services.users import AuditLogService, UserService
@@ -46,6 +47,7 @@ class Services:
     outbox: OutboxWorker
     connections: ConnectionsService
     payment_links: PaymentLinkService
+    receipts: ReceiptService
     demo_settlement: DemoSettlement | None      # demo only: "Settle now" (None for a real company)
     demo: bool = False
     locale: str = "en_US"
