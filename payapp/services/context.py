@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from payapp.services.processing import ProcessingSetupService
     from payapp.services.receipts import ReceiptService
     from payapp.services.refund_approvals import RefundApprovalService
+    from payapp.services.saved_methods import SavedMethodService
     from payapp.services.sync import SyncService
     from payapp.services.users import AuditLogService, UserService
 
@@ -48,6 +49,7 @@ class Services:
     connections: ConnectionsService
     payment_links: PaymentLinkService
     receipts: ReceiptService
+    saved_methods: SavedMethodService
     demo_settlement: DemoSettlement | None      # demo only: "Settle now" (None for a real company)
     demo: bool = False
     locale: str = "en_US"
