@@ -337,8 +337,7 @@ def render_receipt_html(receipt: Receipt, language: str) -> str:
     if r.merchant_logo_png:
         logo = base64.b64encode(r.merchant_logo_png).decode("ascii")
         head += f"<p><img src='data:image/png;base64,{logo}' height='48' alt=''></p>"
-    if r.merchant_name:
-        head += f"<p style='font-size:large'><b>{e(r.merchant_name)}</b></p>"
+    head += f"<h2>{e(receipt_title(r, lang))}</h2>"          # the merchant's name is in the title
     lines = [*r.merchant_address, merchant_contact(r)]
     if any(lines):
         head += "<p style='color:#333'>" + "<br>".join(e(x) for x in lines if x) + "</p>"
@@ -355,8 +354,8 @@ def render_receipt_html(receipt: Receipt, language: str) -> str:
                   f"<p style='color:#555'>{e(authorization_meta(a, lang))}</p>")
     thanks = e(_t("Thank you for your payment.", lang))
     return (f"<html lang='{lang}'><head><meta charset='utf-8'><title>{e(receipt_title(r, lang))}</title></head>"
-            f"<body style='font-family:sans-serif'>{head}<h2>{e(receipt_title(r, lang))}</h2>"
-            f"<table>{body}</table>{notes}<p style='color:#555'>{thanks}</p></body></html>")
+            f"<body style='font-family:sans-serif'>{head}"
+            f"<table style='margin-top:12px'>{body}</table>{notes}<p style='color:#555'>{thanks}</p></body></html>")
 
 
 # ------------------------------------------------------------------------------------------- PDF

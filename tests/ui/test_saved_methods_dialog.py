@@ -254,3 +254,32 @@ def test_screenshots(qtbot: QtBot, demo_context: AppContext, run: Run, tmp_path:
     assert dlg.grab().save(str(out / "saved-methods.png"))
     empty = _open(qtbot, run, services, run(_company_without(services)))
     assert empty.grab().save(str(out / "saved-methods-empty.png"))
+
+
+def test_managed_from_the_payment_window(qtbot: QtBot, tab: InvoiceHistoryTab,  # noqa: F811
+                                         demo_context: AppContext, run: Run) -> None:
+    """The payment window's "Manage saved methods…" opens the dialog over it; a rename or delete there shows in
+    the payment window's list at once."""
+    from payapp.services.invoices import InvoiceQuery
+
+    services = demo_context.services
+    company_id, _name = run(_company_with_card(services))
+    rows = run(services.invoices.page(InvoiceQuery(status="open"), None, 500))
+    invoice = next(r for r in rows if r.company_id == company_id and r.balance_minor > 0)
+    payment = run(tab.process_payment(invoice.id))
+    assert payment is not None and payment._saved
+    target = payment._saved[0]
+    payment.manage_saved_button.click()
+    run(wait_until(lambda: _dialogs(payment) != []))
+    dlg = _dialogs(payment)[0]
+    run(wait_until(lambda: any(m.id == target.id for m in dlg._rows)))
+    dlg.table.selectRow(next(i for i, m in enumerate(dlg._rows) if m.id == target.id))
+    task = asyncio.ensure_future(dlg.rename_selected())
+    run(_editor_open(dlg))
+    assert dlg.editor is not None
+    dlg.editor.edit.setText("Head office")
+    dlg.editor.buttons.button(dlg.editor.buttons.StandardButton.Save).click()
+    assert run(task) is True
+    run(wait_until(lambda: "Head office" in payment._saved_radios[target.id].text()))
+    dlg.close()
+    payment.close()

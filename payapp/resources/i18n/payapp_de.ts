@@ -2962,6 +2962,10 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
         <translation>Bankverbindung hinzufügen (eCheck)</translation>
     </message>
     <message>
+        <source>Manage saved methods…</source>
+        <translation>Gespeicherte verwalten …</translation>
+    </message>
+    <message>
         <source>Amount</source>
         <translation>Betrag</translation>
     </message>
@@ -3100,6 +3104,14 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
     <message>
         <source>Address:</source>
         <translation>Adresse:</translation>
+    </message>
+    <message>
+        <source>(expired)</source>
+        <translation>(abgelaufen)</translation>
+    </message>
+    <message>
+        <source>(expires soon)</source>
+        <translation>(läuft bald ab)</translation>
     </message>
     <message>
         <source>Partial payment received. The new balance of this invoice is %1.</source>

@@ -11,7 +11,7 @@ from typing import Any
 
 import shiboken6
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QColor, QKeySequence, QShortcut
+from PySide6.QtGui import QColor, QKeySequence, QPalette, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -39,8 +39,9 @@ from payapp.ui.payments.payment_model import format_when
 from payapp.ui.widgets import Banner, EmptyState, ask, confirm_box, return_focus_on_close
 
 ERROR_STYLE = "color: #c0392b;"
-WARNING_COLOUR = QColor("#b35c00")       # with words ("expires soon"): never colour alone
-EXPIRED_COLOUR = QColor("#c0392b")
+# with words ("expires soon", "expired"): never colour alone; AA contrast on the light and the dark palette's base
+WARNING_COLOURS = (QColor("#8a4600"), QColor("#ffb35c"))      # (light, dark)
+EXPIRED_COLOURS = (QColor("#b02a1e"), QColor("#ff8a80"))
 
 
 class _EditDialog(QDialog):
@@ -215,6 +216,7 @@ class SavedMethodsDialog(QDialog):
     def set_rows(self, rows: list[SavedMethodView], select_id: int | None = None) -> None:
         self._rows = rows
         locale = self._services.locale
+        dark = int(self.table.palette().color(QPalette.ColorRole.Base).lightness() < 128)
         self.table.setRowCount(len(rows))
         for i, m in enumerate(rows):
             last_used = format_when(m.last_used_at, locale) if m.last_used_at else "—"
@@ -225,7 +227,8 @@ class SavedMethodsDialog(QDialog):
                 item = QTableWidgetItem(v)
                 item.setToolTip(v)
                 if c == 2 and m.expiry_state:
-                    item.setForeground(EXPIRED_COLOUR if m.expiry_state == EXPIRED else WARNING_COLOUR)
+                    colours = EXPIRED_COLOURS if m.expiry_state == EXPIRED else WARNING_COLOURS
+                    item.setForeground(colours[dark])
                 self.table.setItem(i, c, item)
         self.table.resizeColumnsToContents()
         self.table.setVisible(bool(rows))
