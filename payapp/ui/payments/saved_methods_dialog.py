@@ -38,7 +38,7 @@ from payapp.ui.messages import user_text
 from payapp.ui.payments.payment_model import format_when
 from payapp.ui.widgets import Banner, EmptyState, ask, confirm_box, return_focus_on_close
 
-ERROR_STYLE = "color: #c0392b;"
+ERROR_STYLES = ("QLabel { color: #b71c1c; }", "QLabel { color: #ff8a80; }")   # (light, dark), as the payment window
 # with words ("expires soon", "expired"): never colour alone; AA contrast on the light and the dark palette's base
 WARNING_COLOURS = (QColor("#8a4600"), QColor("#ffb35c"))      # (light, dark)
 EXPIRED_COLOURS = (QColor("#b02a1e"), QColor("#ff8a80"))
@@ -59,7 +59,8 @@ class _EditDialog(QDialog):
         self.edit.selectAll()
         self.error = QLabel(self)
         self.error.setObjectName(f"{name}Error")
-        self.error.setStyleSheet(ERROR_STYLE)
+        dark = self.palette().color(QPalette.ColorRole.Window).lightness() < 128
+        self.error.setStyleSheet(ERROR_STYLES[int(dark)])
         self.error.setWordWrap(True)
         self.error.hide()
         form = QFormLayout()
@@ -172,7 +173,7 @@ class SavedMethodsDialog(QDialog):
         QWidget.setTabOrder(self.rename_button, self.expiry_button)
         QWidget.setTabOrder(self.expiry_button, self.delete_button)
         QWidget.setTabOrder(self.delete_button, close)
-        self.resize(760, 400)
+        self.resize(900, 420)
         self.set_rows([])
 
     # ------------------------------------------------------------------ loading and showing
@@ -231,6 +232,8 @@ class SavedMethodsDialog(QDialog):
                     item.setForeground(colours[dark])
                 self.table.setItem(i, c, item)
         self.table.resizeColumnsToContents()
+        for c in range(self.table.columnCount() - 1):         # long names elide (the tooltip has them)
+            self.table.setColumnWidth(c, min(self.table.columnWidth(c), 260))
         self.table.setVisible(bool(rows))
         self.empty.setVisible(not rows)
         expired = sum(1 for m in rows if m.expiry_state == EXPIRED)
@@ -319,7 +322,7 @@ class SavedMethodsDialog(QDialog):
             return False
         current = f"{m.expiry[:2]}/{m.expiry[2:]}" if len(m.expiry) == 4 else ""
         editor = _EditDialog(fill(self.tr("New expiry for %1"), self.method_text(m)), self.tr("Expires (MM/YY):"),
-                             current, "MM/YY", "savedMethodExpiryEditor", self)
+                             current, self.tr("MM/YY"), "savedMethodExpiryEditor", self)
         editor.edit.setMaxLength(7)
         note = QLabel(self.tr("The card number stays as it is; the gateway's vault gets the new date."), editor)
         note.setWordWrap(True)
