@@ -4247,6 +4247,10 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
         <translation>Gültig bis (MM/JJ):</translation>
     </message>
     <message>
+        <source>MM/YY</source>
+        <translation>MM/JJ</translation>
+    </message>
+    <message>
         <source>The card number stays as it is; the gateway&apos;s vault gets the new date.</source>
         <translation>Die Kartennummer bleibt, wie sie ist; der Tresor des Gateways erhält das neue Datum.</translation>
     </message>
