@@ -150,7 +150,10 @@ def _demo_settings() -> dict[str, object]:
             "payment_types.back_office.card": True, "payment_types.back_office.echeck": True,
             "payment_types.portal.card": True, "payment_types.portal.echeck": False,
             "autotask.base_url": DEMO_AUTOTASK_URL, "quickbooks.base_url": DEMO_QUICKBOOKS_URL,
-            "quickbooks.auth_base_url": DEMO_QUICKBOOKS_AUTH_URL}
+            "quickbooks.auth_base_url": DEMO_QUICKBOOKS_AUTH_URL,
+            # who the demo's receipts and portal pages come from (issue #15.12)
+            "merchant.name": "PayApp Demo IT Services", "merchant.address": "100 Demo Way\nSpringfield, IL 62701",
+            "merchant.email": "billing@demo.payapp.example", "merchant.phone": "+1 217 555 0100"}
 
 
 def _demo_secret_store(keyring_backend: KeyringBackend | None = None) -> SecretStore:
