@@ -13,6 +13,7 @@ Never a card or account number: brand or account type and the last four digits o
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import binascii
 import datetime as dt
@@ -145,6 +146,13 @@ class ReceiptService:
             balance_after_minor=max(balance, 0), payer_name=payer, contact_name=contact_name,
             contact_email=contact.email if contact is not None else "", source=p.source,
             authorization=authorization)
+
+
+    @staticmethod
+    async def pdf(receipt: Receipt, language: str) -> bytes:
+        """`render_receipt_pdf` on a worker thread: reading the fonts and subsetting them takes a few hundred
+        milliseconds, which a window's event loop (or the portal's) should not wait through."""
+        return await asyncio.to_thread(render_receipt_pdf, receipt, language)
 
 
 def _logo(text: str) -> bytes | None:

@@ -113,6 +113,7 @@ async def test_echeck_receipt_is_pending_settlement_with_its_authorization(
     assert r.authorization is not None and r.authorization.sec_code == "CCD"
     assert r.payer_name == "Acme Inc" and r.balance_after_minor == 60_00
     data = render_receipt_pdf(r, "en")
+    assert squash(pdf_text(await ReceiptService.pdf(r, "en"))) == squash(pdf_text(data))   # the same, off-loop
     text = squash(pdf_text(data))
     assert "pending settlement" in text.lower() and "ACH debit authorization" in text
     assert squash(r.authorization.wording_text)[:60] in text

@@ -33,7 +33,7 @@ from payapp.domain.errors import ValidationError
 from payapp.domain.money import format_money, parse_amount
 from payapp.services.outbox import KIND_LABELS
 from payapp.services.payment_search import AchAuthorizationInfo, PaymentDetails
-from payapp.services.receipts import Receipt, render_receipt_html, render_receipt_pdf
+from payapp.services.receipts import Receipt, ReceiptService, render_receipt_html
 from payapp.services.refund_approvals import ApprovalView
 from payapp.ui.audit_labels import action_label, details_text
 from payapp.ui.i18n import fill
@@ -511,6 +511,8 @@ def receipt_document(receipt: Receipt, locale: str) -> QTextDocument:
     return doc
 
 
-def write_receipt_pdf(receipt: Receipt, locale: str, path: str) -> None:
-    """Save the receipt's PDF (render_receipt_pdf: the same file the client portal gives its payers)."""
-    Path(path).write_bytes(render_receipt_pdf(receipt, receipt_language(locale)))
+async def write_receipt_pdf(receipt: Receipt, locale: str, path: str) -> None:
+    """Save the receipt's PDF (render_receipt_pdf, made off the GUI thread: the same file the client portal gives
+    its payers)."""
+    data = await ReceiptService.pdf(receipt, receipt_language(locale))
+    Path(path).write_bytes(data)

@@ -734,7 +734,7 @@ class PaymentSearchTab(QWidget):
         if receipt is None:
             return ""
         try:
-            write_receipt_pdf(receipt, self._locale, path)
+            await write_receipt_pdf(receipt, self._locale, path)
         except OSError as exc:
             banner.show_error(self.tr("The receipt could not be saved (%1).").replace("%1", str(exc)))
             return ""
