@@ -150,7 +150,10 @@ def _demo_settings() -> dict[str, object]:
             "payment_types.back_office.card": True, "payment_types.back_office.echeck": True,
             "payment_types.portal.card": True, "payment_types.portal.echeck": False,
             "autotask.base_url": DEMO_AUTOTASK_URL, "quickbooks.base_url": DEMO_QUICKBOOKS_URL,
-            "quickbooks.auth_base_url": DEMO_QUICKBOOKS_AUTH_URL}
+            "quickbooks.auth_base_url": DEMO_QUICKBOOKS_AUTH_URL,
+            # who the demo's receipts and portal pages come from (issue #15.12)
+            "merchant.name": "PayApp Demo IT Services", "merchant.address": "100 Demo Way\nSpringfield, IL 62701",
+            "merchant.email": "billing@demo.payapp.example", "merchant.phone": "+1 217 555 0100"}
 
 
 def _demo_secret_store(keyring_backend: KeyringBackend | None = None) -> SecretStore:
@@ -204,7 +207,9 @@ def build_services(db: Database, secrets: SecretStore, http: httpx.AsyncClient, 
     from payapp.services.payment_search import PaymentSearchService
     from payapp.services.payments import PaymentService
     from payapp.services.processing import ProcessingSetupService
+    from payapp.services.receipts import ReceiptService
     from payapp.services.refund_approvals import RefundApprovalService
+    from payapp.services.saved_methods import SavedMethodService
     from payapp.services.sync import SyncService
     from payapp.services.users import AuditLogService, UserService
 
@@ -235,7 +240,8 @@ def build_services(db: Database, secrets: SecretStore, http: httpx.AsyncClient, 
         processing=ProcessingSetupService(settings, secrets, current, gateways),
         sync=SyncService(db, connections.autotask, connections.quickbooks, settings, current),
         outbox=outbox, connections=connections, demo_settlement=demo_settlement,
-        payment_links=PaymentLinkService(db, settings, current))
+        payment_links=PaymentLinkService(db, settings, current), receipts=ReceiptService(db, settings, current),
+        saved_methods=SavedMethodService(db, gateways, current))
 
 
 def build_tabs(services: Services, state: Any) -> list[tuple[str, str, Any]]:

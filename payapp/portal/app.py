@@ -24,6 +24,7 @@ import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 from babel.dates import format_date, format_datetime
 from jinja2 import Environment, PackageLoader, select_autoescape
@@ -69,8 +70,9 @@ STATUS_LABELS = {"approved": "Approved", "settled": "Settled", "declined": "Decl
 
 
 def receipt_hook(services: Services) -> Any | None:
-    """The receipts service (payapp/services/receipts.py, `Services.receipts`) once it exists; until then the
-    portal serves its own printable receipt page. Returns None when there is none."""
+    """The receipts service (payapp/services/receipts.py, `Services.receipts`: the PDF the desktop saves too);
+    None where a build has none, and then the portal serves its own printable receipt page (as it does for
+    `?format=html`)."""
     return getattr(services, "receipts", None)
 
 
@@ -87,6 +89,7 @@ class _Page:
     _: Callable[..., str]
     chosen_language: str = ""       # ?lang= on this request: remembered in a cookie
     switchable: bool = True         # a GET page, which ?lang= can show again in the other language
+    keep_query: str = ""            # the page's other query parameters, for the language switch's links
 
 
 class Portal:
@@ -132,11 +135,13 @@ class Portal:
             sid = new_session_id()
         return _Page(language, i18n.LOCALES[language], sid, new, csrf_token(self.config.session_secret, sid),
                      is_https(request, self.config), await self._merchant(), i18n.translator(language),
-                     chosen, request.method == "GET")
+                     chosen, request.method == "GET",
+                     urlencode([(k, v) for k, v in request.query_params.multi_items() if k != "lang"]))
 
     def _render(self, page: _Page, template: str, status: int = 200, **values: Any) -> HTMLResponse:
         html = _TEMPLATES.get_template(template).render(
             _=page._, lang=page.language, merchant=page.merchant, csrf=page.csrf, switchable=page.switchable,
+            keep_query=page.keep_query + "&" if page.keep_query else "",
             **values)
         response = HTMLResponse(html, status_code=status)
         if page.new_session:
@@ -483,13 +488,11 @@ class Portal:
         if payment is None or payment.status not in ("approved", "settled"):
             return self._link_not_valid(page)
         receipts = receipt_hook(self.services)
-        if receipts is not None:
-            from payapp.services import receipts as receipt_module
-
+        if receipts is not None and request.query_params.get("format") != "html":
             receipt = await receipts.receipt(payment.id)
-            pdf = getattr(receipt_module, "render_receipt_pdf")(receipt, page.language)  # noqa: B009
+            pdf = await receipts.pdf(receipt, page.language)
             return Response(pdf, media_type="application/pdf", headers={
-                "Content-Disposition": f'inline; filename="receipt-{payment.id}.pdf"'})
+                "Content-Disposition": f'attachment; filename="receipt-{receipt.invoice_number}-{payment.id}.pdf"'})
         invoice = await self._invoice_view(page, link.invoice_id)
         authorization = await self._authorization_text(payment.id)
         return self._render(page, "receipt.html", token=token, invoice=invoice,

@@ -80,7 +80,7 @@ GERMAN: dict[str, str] = {
         "Diese Zahlung wird gerade verarbeitet. Bitte zahlen Sie nicht erneut.",
     "Receipt": "Beleg",
     "Download receipt": "Beleg herunterladen",
-    "Print this page": "Diese Seite drucken",
+    "Printable receipt": "Beleg zum Drucken",
     "Remaining balance": "Restbetrag",
     "Paid with": "Bezahlt mit",
     "Transaction": "Transaktion",

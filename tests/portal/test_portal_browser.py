@@ -5,10 +5,13 @@ dead links, double clicks, two browsers at once, and that no card or account num
 from __future__ import annotations
 
 import concurrent.futures
+import io
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
+from pypdf import PdfReader
 
 from payapp.sandbox.gateway import DEMO_SECURITY_KEY
 from tests.payment_helpers import ACH_ACCOUNT, ACH_ROUTING, VISA, gateway_declines
@@ -91,7 +94,13 @@ def test_pay_by_card_in_full_from_a_link(site_any_db: Site, new_page: Any) -> No
     assert page.text_content("#result-banner") == "Payment has been processed"
     assert page.text_content("#remaining-balance") == "$0.00"
     shot(page, "04-processed-en")
-    page.click("#receipt-link")
+    with page.expect_download() as download:
+        page.click("#receipt-link")
+    pdf = Path(download.value.path()).read_bytes()
+    assert pdf.startswith(b"%PDF")
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
+    assert "INV-1001" in text and "$250.00" in text and MERCHANT in text and VISA not in text
+    page.click("#receipt-page")
     page.wait_for_selector("#receipt")
     assert page.text_content("#receipt-amount") == "$250.00"
     shot(page, "05-receipt-en")

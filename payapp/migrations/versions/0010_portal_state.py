@@ -2,8 +2,8 @@
 
 Kept in the database so several portal worker processes or hosts count and de-duplicate the same.
 
-Revision ID: 0009_portal_state
-Revises: 0008_payment_links
+Revision ID: 0010_portal_state
+Revises: 0009_saved_method_nickname
 """
 
 import sqlalchemy as sa
@@ -11,8 +11,8 @@ from alembic import op
 
 from payapp.models.base import UtcDateTime
 
-revision = "0009_portal_state"
-down_revision = "0008_payment_links"
+revision = "0010_portal_state"
+down_revision = "0009_saved_method_nickname"
 branch_labels = None
 depends_on = None
 
