@@ -476,6 +476,24 @@ def portal_session_secret(config: AppConfig, secrets: SecretStore) -> bytes:
     return path.read_text().strip().encode()
 
 
+PORTAL_LIMIT_ENV = {"address_limit": "PAYAPP_PORTAL_ADDRESS_LIMIT", "token_limit": "PAYAPP_PORTAL_TOKEN_LIMIT",
+                    "rate_window_s": "PAYAPP_PORTAL_RATE_WINDOW"}
+
+
+def portal_limits_from_env(environ: dict[str, str] | None = None) -> dict[str, Any]:
+    """The portal's rate limits from PAYAPP_PORTAL_ADDRESS_LIMIT / _TOKEN_LIMIT (requests per window) and
+    PAYAPP_PORTAL_RATE_WINDOW (seconds); a missing or unreadable value keeps the default."""
+    env = os.environ if environ is None else environ
+    out: dict[str, Any] = {}
+    for name, var in PORTAL_LIMIT_ENV.items():
+        raw = env.get(var, "").strip()
+        if raw.isascii() and raw.isdigit() and 0 < int(raw) < 10**9:
+            out[name] = int(raw)
+        elif raw:
+            log.warning("%s=%r is not a whole number above 0; using the default", var, raw[:40])
+    return out
+
+
 def build_portal(config: AppConfig, *, public_url: str = "", https: bool = False,
                  trusted_proxies: tuple[str, ...] = (), gateway_browser_url: str = "",
                  keyring_backend: KeyringBackend | None = None, session_secret: bytes | None = None,
@@ -516,8 +534,10 @@ def build_portal(config: AppConfig, *, public_url: str = "", https: bool = False
         write_demo_settings(config.database_url, seeded)
         gateway_app = context.sandboxes["gateway"][1]
     secret = session_secret if session_secret is not None else portal_session_secret(config, base.secrets)
+    if limits is None:
+        limits = portal_limits_from_env()
     portal_config = PortalConfig(session_secret=secret, https=https, trusted_proxies=frozenset(trusted_proxies),
-                                 gateway_browser_url=gateway_browser_url, **(limits or {}))
+                                 gateway_browser_url=gateway_browser_url, **limits)
     built: list[PortalContext] = []
 
     async def close() -> None:

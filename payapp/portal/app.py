@@ -15,6 +15,7 @@ An unknown, malformed, expired or revoked token gets one identical answer (`_lin
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import binascii
 import contextlib
@@ -22,7 +23,7 @@ import datetime as dt
 import logging
 import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
@@ -90,6 +91,7 @@ class _Page:
     chosen_language: str = ""       # ?lang= on this request: remembered in a cookie
     switchable: bool = True         # a GET page, which ?lang= can show again in the other language
     keep_query: str = ""            # the page's other query parameters, for the language switch's links
+    settings: dict[str, Any] = field(default_factory=dict)      # read once per request
 
 
 class Portal:
@@ -101,16 +103,16 @@ class Portal:
 
     # ------------------------------------------------------------------------------ plumbing
 
-    async def gateway_browser_url(self) -> str:
+    def gateway_browser_url(self, values: dict[str, Any]) -> str:
         if self.config.gateway_browser_url:
             return self.config.gateway_browser_url.rstrip("/")
-        return str(await self.services.settings.get("gateway.base_url")).rstrip("/")
+        return str(values.get("gateway.base_url") or "").rstrip("/")
 
     async def gateway_origin(self) -> str:
-        return origin_of(await self.gateway_browser_url())
+        """For answers that are not pages (static files, errors): the pages tell the middleware themselves."""
+        return origin_of(self.gateway_browser_url(await self.services.settings.get_all()))
 
-    async def _merchant(self) -> dict[str, str]:
-        values = await self.services.settings.get_all()
+    def _merchant(self, values: dict[str, Any]) -> dict[str, str]:
         logo = str(values.get("merchant.logo_png") or "")
         if logo:
             try:
@@ -133,10 +135,13 @@ class Portal:
         new = not valid_session_id(sid)
         if new:
             sid = new_session_id()
+        values = await self.services.settings.get_all()          # the one settings read of this request
+        # the security headers' CSP names the gateway's origin: from this same read (SecurityHeaders)
+        request.scope.setdefault("state", {})["gateway_origin"] = origin_of(self.gateway_browser_url(values))
         return _Page(language, i18n.LOCALES[language], sid, new, csrf_token(self.config.session_secret, sid),
-                     is_https(request, self.config), await self._merchant(), i18n.translator(language),
+                     is_https(request, self.config), self._merchant(values), i18n.translator(language),
                      chosen, request.method == "GET",
-                     urlencode([(k, v) for k, v in request.query_params.multi_items() if k != "lang"]))
+                     urlencode([(k, v) for k, v in request.query_params.multi_items() if k != "lang"]), values)
 
     def _render(self, page: _Page, template: str, status: int = 200, **values: Any) -> HTMLResponse:
         html = _TEMPLATES.get_template(template).render(
@@ -154,10 +159,10 @@ class Portal:
     async def _rate_limited(self, request: Request, token: str | None) -> bool:
         cfg = self.config
         address = client_address(request, cfg)
-        if not await self.limiter.allow("addr", address, cfg.address_limit, cfg.rate_window_s):
-            return True
-        return token is not None and not await self.limiter.allow("token", token, cfg.token_limit,
-                                                                  cfg.rate_window_s)
+        buckets = [("addr", address, cfg.address_limit)]
+        if token is not None:
+            buckets.append(("token", token, cfg.token_limit))
+        return not await self.limiter.allow(buckets, cfg.rate_window_s)
 
     def _too_many(self, page: _Page) -> HTMLResponse:
         response = self._render(page, "message.html", 429, title=page._("Too many requests"),
@@ -185,7 +190,7 @@ class Portal:
         token = str(request.path_params.get("token", ""))
         if await self._rate_limited(request, token):
             return page, None, self._too_many(page)
-        if not await self.services.settings.get("portal.enabled"):
+        if not page.settings.get("portal.enabled"):
             return page, None, self._render(page, "message.html", 503, title=page._(
                 "The client portal is not available"), text=page._(
                 "Online payment is switched off at the moment. Contact the sender of the link."))
@@ -208,8 +213,9 @@ class Portal:
         methods = await self.services.payments.saved_methods(company_id)
         return [m for m in methods if types.get(m.method)]
 
-    async def _types(self) -> dict[str, bool]:
-        values = await self.services.settings.get_all()
+    @staticmethod
+    def _types(page: _Page) -> dict[str, bool]:
+        values = page.settings
         return {"card": bool(values.get("payment_types.portal.card")),
                 "echeck": bool(values.get("payment_types.portal.echeck"))}
 
@@ -219,9 +225,11 @@ class Portal:
     def _date(self, page: _Page, value: dt.date | None) -> str:
         return format_date(value, format="medium", locale=page.locale) if value else ""
 
-    async def _invoice_view(self, page: _Page, invoice_id: int) -> dict[str, Any]:
-        detail = await self.services.invoices.get(invoice_id)
-        row = detail.row
+    async def _invoice_view(self, page: _Page, invoice_id: int, *, lines: bool = False) -> dict[str, Any]:
+        """The invoice for a page; with its lines (and tax) only where the page shows them (one query less)."""
+        detail = await self.services.invoices.get(invoice_id) if lines else None
+        row = detail.row if detail is not None else await self.services.invoices.row(invoice_id)
+        tax = detail.tax_minor if detail is not None else 0
         return {"number": row.invoice_number, "date": self._date(page, row.invoice_date),
                 "due": self._date(page, row.due_date), "currency": row.currency,
                 "total": self._money(page, row.total_minor, row.currency),
@@ -230,10 +238,11 @@ class Portal:
                 "balance": self._money(page, row.balance_minor, row.currency),
                 "balance_input": format_amount_input(row.balance_minor, row.currency, page.locale),
                 "company_id": row.company_id, "company_name": row.company_name,
-                "tax": self._money(page, detail.tax_minor, row.currency) if detail.tax_minor else "",
+                "tax": self._money(page, tax, row.currency) if tax else "",
                 "lines": [{"description": ln.description, "quantity": _quantity(ln.quantity, page.locale),
                            "unit_price": self._money(page, ln.unit_price_minor, row.currency),
-                           "amount": self._money(page, ln.amount_minor, row.currency)} for ln in detail.lines]}
+                           "amount": self._money(page, ln.amount_minor, row.currency)}
+                          for ln in (detail.lines if detail is not None else ())]}
 
     async def pay_page(self, request: Request) -> Response:
         page, found, answer = await self._guard(request)
@@ -246,12 +255,12 @@ class Portal:
 
     async def _pay_form(self, page: _Page, link: Any, token: str, *, error: str = "", values: dict[str, str] | None
                         = None, status: int = 200) -> HTMLResponse:
-        invoice = await self._invoice_view(page, link.invoice_id)
-        types = await self._types()
-        methods = await self._methods(invoice["company_id"], types)
+        invoice = await self._invoice_view(page, link.invoice_id, lines=True)
+        types = self._types(page)
+        methods, address = await asyncio.gather(self._methods(invoice["company_id"], types),
+                                                self.services.invoices.company_address(invoice["company_id"]))
         public_key = self.services.secrets.get(PUBLIC_KEY)
-        gateway = await self.gateway_browser_url()
-        address = await self.services.invoices.company_address(invoice["company_id"])
+        gateway = self.gateway_browser_url(page.settings)
         values = dict(values or {})
         if not values.get("method"):
             values["method"] = (f"saved-{methods[0].id}" if methods else
@@ -312,7 +321,7 @@ class Portal:
             raise ValidationError(_("Enter an amount above zero."), field="amount")
         if amount > invoice["balance_minor"]:
             raise ValidationError(_("The amount is more than the amount due."), field="amount")
-        types = await self._types()
+        types = self._types(page)
         method = v.get("method", "")
         choice: dict[str, Any] = {"amount_minor": amount, "amount": self._money(page, amount, currency),
                                   "save": v.get("save_method") == "on", "method": method}

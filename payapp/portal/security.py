@@ -95,10 +95,13 @@ class SecurityHeaders:
             return
         request = Request(scope)
         https = is_https(request, self.config)
-        origin = await self.gateway_origin()
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
+                # a page put the gateway's origin into the request's state (from its one settings read)
+                origin = scope.get("state", {}).get("gateway_origin")
+                if origin is None:
+                    origin = await self.gateway_origin()
                 headers = [(k, v) for k, v in message.get("headers", [])
                            if k.lower() not in (b"server",)]
                 extra = {

@@ -27,28 +27,31 @@ class RateLimiter:
     def __init__(self, db: Database) -> None:
         self._db = db
 
-    async def allow(self, kind: str, value: str, limit: int, window_s: int) -> bool:
-        """Count one request for (kind, value); False when it is over `limit` in the current window."""
-        bucket = f"{kind}:{_sha(value)[:64]}"
+    async def allow(self, buckets: list[tuple[str, str, int]], window_s: int) -> bool:
+        """Count one request in each (kind, value, limit) bucket, in one transaction; False when any of them is
+        over its limit in the current window."""
+        keys = [(f"{kind}:{_sha(value)[:64]}", limit) for kind, value, limit in buckets]
         for _attempt in range(3):
             try:
-                return await self._hit(bucket, limit, window_s)
-            except IntegrityError:          # two processes created the bucket at once: count again
+                return await self._hit(keys, window_s)
+            except IntegrityError:          # two processes created a bucket at once: count again
                 await asyncio.sleep(0)
         return True
 
-    async def _hit(self, bucket: str, limit: int, window_s: int) -> bool:
+    async def _hit(self, keys: list[tuple[str, int]], window_s: int) -> bool:
         now = _now()
+        allowed = True
         async with self._db.transaction(lock=True) as s:
-            row = await s.get(PortalRateCount, bucket, with_for_update=True)
-            if row is None:
-                s.add(PortalRateCount(bucket=bucket, window_start=now, hits=1))
-                return True
-            if row.window_start <= now - dt.timedelta(seconds=window_s):
-                row.window_start, row.hits = now, 1
-                return True
-            row.hits += 1
-            return row.hits <= limit
+            for bucket, limit in keys:
+                row = await s.get(PortalRateCount, bucket, with_for_update=True)
+                if row is None:
+                    s.add(PortalRateCount(bucket=bucket, window_start=now, hits=1))
+                elif row.window_start <= now - dt.timedelta(seconds=window_s):
+                    row.window_start, row.hits = now, 1
+                else:
+                    row.hits += 1
+                    allowed = allowed and row.hits <= limit
+        return allowed
 
     async def prune(self, window_s: int) -> None:
         cutoff = _now() - dt.timedelta(seconds=2 * window_s)

@@ -277,3 +277,43 @@ def test_the_access_log_masks_the_link_token() -> None:
     handler = logging.getLogger("payapp-test-access").handlers[0]
     assert any(isinstance(f, MaskTokensFilter) for f in handler.filters)
     logging.getLogger("payapp-test-access").handlers.clear()
+
+
+def test_a_client_paying_what_staff_just_charged_is_warned_first(site: Site) -> None:
+    from payapp.services.payments import PaymentRequest
+    from tests.conftest import TEST_ALLOWED_BACKENDS
+    from tests.payment_helpers import card, make_service
+    from tests.portal.conftest import run
+
+    async def staff_pays() -> str:
+        from payapp.models.db import Database
+        from payapp.sandbox.gateway import DEMO_SECURITY_KEY
+        from payapp.services.memory_keyring import MemoryKeyring
+        from payapp.services.secrets import Secret, SecretStore
+        from payapp.services.settings import PRIVATE_KEY
+
+        db = Database(site.db_url)
+        secrets = SecretStore(MemoryKeyring(), allow=TEST_ALLOWED_BACKENDS)
+        secrets.set(PRIVATE_KEY, Secret(DEMO_SECURITY_KEY))
+        try:
+            async with httpx.AsyncClient(timeout=10) as http:
+                service = make_service(db, secrets, http)
+                result = await service.take_payment(PaymentRequest(site.invoices["INV-1001"], 50_00, card()))
+                service.close()
+                return result.status
+        finally:
+            await db.dispose()
+    assert run(staff_pays) == "approved"
+    with client() as c:
+        action, fields = confirm_form(c, site, site.link(), amount_mode="partial", amount="50.00")
+        warned = c.post(action, data=fields)
+        assert warned.status_code == 200
+        assert 'id="duplicate-banner"' in warned.text and "Pay anyway" in warned.text
+        assert [p.amount_minor for p in site.payments()] == [50_00]
+        again = forms_of(warned.text)["confirm-form"]
+        assert again["fields"]["confirm_duplicate"] == "1"
+        assert again["fields"]["idempotency_key"] != fields["idempotency_key"]
+        paid = c.post(site.url + again["action"], data=again["fields"])
+        assert "Payment has been processed" in paid.text
+    assert [p.amount_minor for p in site.payments()] == [50_00, 50_00]
+    assert site.invoice().balance_minor == 150_00

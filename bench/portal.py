@@ -1,0 +1,304 @@
+"""Benchmark: the client portal as `payapp portal` serves it, driven from this process over loopback.
+
+For each database (a temporary SQLite file, and a temporary PostgreSQL database when 127.0.0.1:5432 answers), it
+seeds companies and invoices, starts the sandbox gateway in this process (uvicorn in a thread; its transact.php
+time is measured there) and `python -m payapp portal --database URL` as a child process (the secrets from a
+secrets file, as on a server), then:
+
+- page: `--clients` concurrent clients (50) each open invoice pages from their own payment links for `--seconds`;
+  latency percentiles and pages per second;
+- payment: `--payments` card payments one after another (page, review, confirm); the confirm POST's time minus the
+  gateway's own time for its transact.php call is PayApp's own time.
+
+    .venv/bin/python bench/portal.py [--clients 50] [--seconds 10] [--payments 40] [--databases sqlite,postgresql]
+
+Prints JSON: {"sqlite": {"page": {p50_ms, p95_ms, p99_ms, pages_per_s, requests, errors},
+"payment": {own_ms_median, own_ms_p95, gateway_ms_median, n}}, "postgresql": {...}, "load_average": ...}.
+Targets (issue #16, 2-core machine): page p95 <= 50 ms at 50 clients and >= 300 pages/s; own time per payment
+<= 10 ms median."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import json
+import os
+import random
+import re
+import secrets
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from payapp.domain.roles import Role  # noqa: E402
+from payapp.migrations import upgrade  # noqa: E402
+from payapp.models import Company, Invoice  # noqa: E402
+from payapp.models.db import Database  # noqa: E402
+from payapp.sandbox.gateway import (  # noqa: E402
+    DEMO_PUBLIC_KEY,
+    DEMO_SECURITY_KEY,
+    GatewaySandbox,
+    create_gateway_app,
+)
+from payapp.services.auth import Actor, CurrentUser  # noqa: E402
+from payapp.services.memory_keyring import MEMORY_BACKEND_MODULES, MemoryKeyring  # noqa: E402
+from payapp.services.payment_links import PaymentLinkService  # noqa: E402
+from payapp.services.secrets import ALLOWED_BACKENDS, Secret, SecretStore  # noqa: E402
+from payapp.services.settings import PRIVATE_KEY, PUBLIC_KEY, SettingsService  # noqa: E402
+
+ADMIN = Actor(None, "bench", Role.ADMIN, "Portal bench")
+PG_BASE = "postgresql://postgres@127.0.0.1:5432"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))] if ordered else 0.0
+
+
+class TimedGateway:
+    """The sandbox gateway's ASGI app, timing each transact.php request (the gateway's own time)."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        self.transact_ms: list[float] = []
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        started = time.perf_counter()
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            if scope["type"] == "http" and scope["path"].endswith("/transact.php"):
+                self.transact_ms.append((time.perf_counter() - started) * 1000)
+
+
+def serve_in_thread(app: Any, port: int) -> Any:
+    import uvicorn
+
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="critical",
+                                           access_log=False, lifespan="off"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        time.sleep(0.01)
+    return server
+
+
+async def seed(url: str, gateway_url: str, portal_url: str, invoices: int) -> list[int]:
+    db = Database(url)
+    try:
+        store = SecretStore(MemoryKeyring(), allow=ALLOWED_BACKENDS + MEMORY_BACKEND_MODULES)
+        settings = SettingsService(db, store, CurrentUser(ADMIN))
+        await settings.set_many({
+            "currency": "USD", "gateway.base_url": gateway_url,
+            "gateway.private_key_fingerprint": store.set(PRIVATE_KEY, Secret(DEMO_SECURITY_KEY)),
+            "gateway.public_key_fingerprint": store.set(PUBLIC_KEY, Secret(DEMO_PUBLIC_KEY)),
+            "payment_types.back_office.card": True, "payment_types.portal.card": True,
+            "payment_types.portal.echeck": True, "portal.enabled": True, "portal.public_url": portal_url,
+            "merchant.name": "Bench Services"})
+        ids: list[int] = []
+        async with db.transaction() as s:
+            companies = [Company(name=f"Company {i}", address1=f"{i} Main St", city="Springfield", state="IL",
+                                 postal_code="62701", country="US") for i in range(50)]
+            s.add_all(companies)
+            await s.flush()
+            rows = [Invoice(company_id=companies[i % 50].id, company_name=companies[i % 50].name,
+                            invoice_number=f"B-{i:06d}", invoice_date=dt.date(2026, 11, 1),
+                            due_date=dt.date(2026, 12, 1), currency="USD", total_minor=100_00 + i,
+                            balance_minor=100_00 + i, status="open") for i in range(invoices)]
+            s.add_all(rows)
+            await s.flush()
+            ids = [r.id for r in rows]
+        return ids
+    finally:
+        await db.dispose()
+
+
+async def issue_links(url: str, invoice_ids: list[int]) -> list[str]:
+    db = Database(url)
+    try:
+        current = CurrentUser(ADMIN)
+        store = SecretStore(MemoryKeyring(), allow=ALLOWED_BACKENDS + MEMORY_BACKEND_MODULES)
+        links = PaymentLinkService(db, SettingsService(db, store, current), current)
+        return [(await links.issue(i)).url for i in invoice_ids]
+    finally:
+        await db.dispose()
+
+
+def start_portal(url: str, port: int, work: Path) -> subprocess.Popen[bytes]:
+    secrets_file = work / "portal-secrets.json"
+    secrets_file.write_text(json.dumps({"gateway.private_key": DEMO_SECURITY_KEY,
+                                        "gateway.public_key": DEMO_PUBLIC_KEY,
+                                        "portal.session_secret": secrets.token_urlsafe(32)}))
+    secrets_file.chmod(0o600)
+    env = {**os.environ, "PAYAPP_PORTAL_SECRETS": str(secrets_file), "PAYAPP_DATA_DIR": str(work / "data"),
+           "PAYAPP_LOG_DIR": str(work / "logs"), "PAYAPP_PORTAL_ADDRESS_LIMIT": "100000000",
+           "PAYAPP_PORTAL_TOKEN_LIMIT": "100000000"}
+    env.pop("PAYAPP_DEMO", None)
+    child = subprocess.Popen([sys.executable, "-m", "payapp", "portal", "--database", url, "--port", str(port)],
+                             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+                return child
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    child.kill()
+    raise SystemExit("payapp portal did not start")
+
+
+async def pages(links: list[str], clients: int, seconds: float) -> dict[str, Any]:
+    latencies: list[float] = []
+    errors = 0
+    stop = time.perf_counter() + seconds
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+
+    async with httpx.AsyncClient(timeout=30, limits=limits) as warm:      # one round of warm-up
+        await asyncio.gather(*(warm.get(u) for u in links[:clients]))
+
+    async def client(index: int) -> None:
+        nonlocal errors
+        rng = random.Random(index)
+        async with httpx.AsyncClient(timeout=30) as c:
+            while time.perf_counter() < stop:
+                started = time.perf_counter()
+                response = await c.get(rng.choice(links))
+                latencies.append((time.perf_counter() - started) * 1000)
+                if response.status_code != 200:
+                    errors += 1
+
+    began = time.perf_counter()
+    await asyncio.gather(*(client(i) for i in range(clients)))
+    elapsed = time.perf_counter() - began
+    return {"p50_ms": round(pct(latencies, 0.5), 1), "p95_ms": round(pct(latencies, 0.95), 1),
+            "p99_ms": round(pct(latencies, 0.99), 1), "pages_per_s": round(len(latencies) / elapsed, 1),
+            "requests": len(latencies), "errors": errors, "clients": clients}
+
+
+def field(html: str, name: str) -> str:
+    m = re.search(rf'name="{name}" value="([^"]*)"', html)
+    return m.group(1) if m else ""
+
+
+def card_token(sandbox: GatewaySandbox) -> str:
+    session = secrets.token_hex(16)
+    for name, value in (("ccnumber", "4111111111111111"), ("ccexp", "1230"), ("cvv", "999")):
+        sandbox.tokens.save_field(session, name, value)
+    token = sandbox.tokens.issue(session, ("ccnumber", "ccexp", "cvv"))
+    assert token is not None
+    return token
+
+
+async def payments(links: list[str], sandbox: GatewaySandbox, gateway: TimedGateway, n: int) -> dict[str, Any]:
+    own: list[float] = []
+    gw: list[float] = []
+    for url in links[:n]:
+        async with httpx.AsyncClient(timeout=30) as c:
+            page = await c.get(url)
+            base = url.split("/pay/")[0]
+            token_path = url[len(base):]
+            review = await c.post(base + token_path + "/review", data={
+                "csrf": field(page.text, "csrf"), "method": "new-card", "payment_token": card_token(sandbox),
+                "brand": "visa", "last_four": "1111", "expiry": "1230", "first_name": "Bench", "last_name": "Client",
+                "address1": "1 Main St", "city": "Springfield", "state": "IL", "zip": "62701", "country": "US",
+                "amount_mode": "full"})
+            form = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', review.text))
+            before = len(gateway.transact_ms)
+            started = time.perf_counter()
+            confirm = await c.post(base + token_path + "/confirm", data=form)
+            total = (time.perf_counter() - started) * 1000
+            if confirm.status_code != 303:
+                raise SystemExit(f"payment failed: {confirm.status_code} {confirm.text[:300]}")
+            spent = sum(gateway.transact_ms[before:])
+            gw.append(spent)
+            own.append(total - spent)
+    return {"own_ms_median": round(statistics.median(own), 1), "own_ms_p95": round(pct(own, 0.95), 1),
+            "gateway_ms_median": round(statistics.median(gw), 1), "n": len(own)}
+
+
+def pg_available() -> bool:
+    try:
+        import psycopg
+
+        with psycopg.connect("host=127.0.0.1 port=5432 user=postgres dbname=postgres", connect_timeout=2):
+            return True
+    except Exception:
+        return False
+
+
+def run_one(kind: str, args: argparse.Namespace, work: Path) -> dict[str, Any]:
+    import psycopg
+
+    pg_name = ""
+    if kind == "sqlite":
+        url = f"sqlite:///{work / 'portal-bench.db'}"
+    else:
+        pg_name = f"payapp_portal_bench_{secrets.token_hex(4)}"
+        with psycopg.connect("host=127.0.0.1 port=5432 user=postgres dbname=postgres", autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{pg_name}"')
+        url = f"{PG_BASE}/{pg_name}"
+    child = None
+    server = None
+    try:
+        upgrade(url)
+        sandbox = GatewaySandbox()
+        gateway = TimedGateway(create_gateway_app(sandbox))
+        gport, pport = free_port(), free_port()
+        server = serve_in_thread(gateway, gport)
+        invoice_ids = asyncio.run(seed(url, f"http://127.0.0.1:{gport}", f"http://127.0.0.1:{pport}",
+                                       max(500, args.payments + 10)))
+        links = asyncio.run(issue_links(url, invoice_ids))
+        child = start_portal(url, pport, work)
+        paid = asyncio.run(payments(links[-args.payments:], sandbox, gateway, args.payments))
+        page = asyncio.run(pages(links[:-args.payments], args.clients, args.seconds))
+        return {"page": page, "payment": paid}
+    finally:
+        if child is not None:
+            child.terminate()
+            child.wait(timeout=20)
+        if server is not None:
+            server.should_exit = True
+        if pg_name:
+            with psycopg.connect("host=127.0.0.1 port=5432 user=postgres dbname=postgres",
+                                 autocommit=True) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{pg_name}" WITH (FORCE)')
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--clients", type=int, default=50)
+    p.add_argument("--seconds", type=float, default=10.0)
+    p.add_argument("--payments", type=int, default=40)
+    p.add_argument("--databases", default="sqlite,postgresql")
+    args = p.parse_args()
+    out: dict[str, Any] = {}
+    for kind in [k.strip() for k in args.databases.split(",") if k.strip()]:
+        if kind == "postgresql" and not pg_available():
+            out[kind] = {"skipped": "PostgreSQL is not running on 127.0.0.1:5432"}
+            continue
+        with tempfile.TemporaryDirectory(prefix="payapp-portal-bench-") as tmp:
+            out[kind] = run_one(kind, args, Path(tmp))
+    out["load_average"] = round(os.getloadavg()[0], 2)
+    print(json.dumps(out, indent=2))
+
+
+if __name__ == "__main__":
+    main()
