@@ -567,12 +567,15 @@ async def serve_portal(config: AppConfig, *, host: str = "127.0.0.1", port: int 
     portal = await asyncio.to_thread(build_portal, config, public_url=url, https=https,
                                      trusted_proxies=trusted_proxies, gateway_browser_url=gateway_url)
     log_config = uvicorn_log_config()
-    servers = [uvicorn.Server(uvicorn.Config(portal.app, host=host, port=port, log_config=log_config,
-                                             proxy_headers=False, server_header=False, lifespan="on"))]
+    servers = []
     if portal.gateway_app is not None:
+        # first: each uvicorn.Config sets up logging for the whole process, and one with access_log=False empties
+        # the access logger, so the portal's Config (with the access log, its paths masked) must come last
         servers.append(uvicorn.Server(uvicorn.Config(portal.gateway_app, host=shown_host, port=port + 1,
                                                      log_config=log_config, server_header=False,
                                                      lifespan="off", access_log=False)))
+    servers.insert(0, uvicorn.Server(uvicorn.Config(portal.app, host=host, port=port, log_config=log_config,
+                                                    proxy_headers=False, server_header=False, lifespan="on")))
     out(f"Client portal of {'the demo company' if config.demo else portal.services.db.display_name}: {url}")
     if config.demo:
         out(f"Demo gateway (Collect.js for the browser): {gateway_url}")

@@ -79,6 +79,7 @@ GERMAN: dict[str, str] = {
     "This payment is being processed. Do not pay again.":
         "Diese Zahlung wird gerade verarbeitet. Bitte zahlen Sie nicht erneut.",
     "Receipt": "Beleg",
+    "Payment": "Zahlung",
     "Download receipt": "Beleg herunterladen",
     "Printable receipt": "Beleg zum Drucken",
     "Remaining balance": "Restbetrag",

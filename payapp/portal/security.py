@@ -151,8 +151,12 @@ def session_cookie_args(https: bool) -> dict[str, Any]:
 # ------------------------------------------------------------------------------------------ logs
 
 def mask_tokens(text: str) -> str:
-    """A path or message with every /pay/<token>... shown as /pay/<hidden>."""
-    return _TOKENISH.sub("/pay/<hidden>", text)
+    """A path or message with every /pay/<token>... shown as /pay/<hidden>, and a request path's query string
+    as ?<hidden> (the demo gateway's frame addresses carry the tokenization key and a session id there)."""
+    text = _TOKENISH.sub("/pay/<hidden>", text)
+    if text.startswith("/") and "?" in text:
+        text = text.split("?", 1)[0] + "?<hidden>"
+    return text
 
 
 class MaskTokensFilter(logging.Filter):

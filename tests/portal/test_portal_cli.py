@@ -55,3 +55,43 @@ def test_the_demo_portal_and_a_link_from_the_command_line(capsys: pytest.Capture
 def test_a_link_to_an_unknown_invoice_is_refused_in_words(capsys: pytest.CaptureFixture[str]) -> None:
     assert cli("portal", "link", "NO-SUCH-INVOICE") == 2
     assert "There is no invoice 'NO-SUCH-INVOICE'" in capsys.readouterr().err
+
+
+def test_payapp_portal_serves_and_its_access_log_never_shows_a_token(tmp_path: Path) -> None:
+    """`payapp portal` as a process (the demo company): prints the address, serves a link, logs /pay/<hidden>."""
+    import os
+    import subprocess
+    import sys
+    import time
+
+    port = free_port()
+    out = tmp_path / "portal.out"
+    with out.open("wb") as sink:
+        child = subprocess.Popen([sys.executable, "-m", "payapp", "portal", "--port", str(port)], stdout=sink,
+                                 stderr=subprocess.STDOUT, env=dict(os.environ))
+        try:
+            deadline = time.monotonic() + 90
+            while time.monotonic() < deadline:
+                try:
+                    if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    time.sleep(0.3)
+            else:
+                pytest.fail("payapp portal did not start: " + out.read_text()[-2000:])
+            db = Path(load_config().database_url.removeprefix("sqlite:///"))
+            with sqlite3.connect(db) as conn:
+                number = conn.execute("SELECT invoice_number FROM invoices WHERE balance_minor > 0 AND status != "
+                                      "'voided' ORDER BY id LIMIT 1").fetchone()[0]
+            assert cli("portal", "link", number) == 0
+            token = "Zz9" * 14 + "x"
+            assert httpx.get(f"http://127.0.0.1:{port}/pay/{token}", timeout=20).status_code == 404
+            gateway = httpx.get(f"http://127.0.0.1:{port + 1}/token/Collect.js", timeout=20)
+            assert gateway.status_code == 200 and "CollectJS" in gateway.text
+        finally:
+            child.terminate()
+            child.wait(timeout=30)
+    log = out.read_text()
+    assert f"Client portal of the demo company: http://127.0.0.1:{port}" in log
+    assert '"GET /pay/<hidden> HTTP/1.1" 404' in log
+    assert token not in log

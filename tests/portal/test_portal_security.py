@@ -265,7 +265,7 @@ def test_the_access_log_masks_the_link_token() -> None:
                                ("127.0.0.1:50000", "POST", f"/pay/{token}/confirm?lang=de", "1.1", 303), None)
     assert MaskTokensFilter().filter(record)
     line = record.getMessage()
-    assert token not in line and "/pay/<hidden>" in line
+    assert token not in line and "/pay/<hidden>/confirm?<hidden>" in line
     config = uvicorn_log_config()
     assert all("mask_tokens" in h["filters"] for h in config["handlers"].values())
     # and the filter is the one uvicorn's dictConfig builds
