@@ -242,7 +242,7 @@ class GatewaySandbox:
         self.faults: list[Fault] = []
         #: Collect.js payment tokens (payapp.sandbox.collect): token -> the card or check fields typed into the
         #: iframes, single-use, for TOKEN_LIFETIME seconds, in memory only (never in `state_dict`, never logged)
-        self.tokens = TokenVault(self.clock)
+        self.tokens = TokenVault(lambda: self.clock())
         self._recent: list[tuple[float, tuple[str, ...], str]] = []   # (time, dup key, transaction id)
         self.requests = 0
 
