@@ -177,7 +177,8 @@ COLLECT_JS = r"""/* PayApp sandbox gateway: Collect.js (inline variant), compati
       var box = document.querySelector(spec.selector || ("#" + name));
       if (!box) { return; }
       var q = new URLSearchParams({field: name, sid: sid, key: key, origin: location.origin,
-                                   title: spec.title || TITLES[name], placeholder: spec.placeholder || ""});
+                                   title: spec.title || TITLES[name], placeholder: spec.placeholder || "",
+                                   lang: document.documentElement.lang || "en"});
       ["customCss", "invalidCss", "validCss", "focusCss", "placeholderCss"].forEach(function (c) {
         if (config[c]) { q.set(c, JSON.stringify(config[c])); }
       });
@@ -325,6 +326,8 @@ FRAME_JS = r"""/* One Collect.js field, inside the gateway's own iframe: the pag
   input.setAttribute("inputmode", kind[1]);
   input.maxLength = kind[2];
   input.setAttribute("aria-label", q.get("title") || field);
+  document.documentElement.lang = q.get("lang") || "en";
+  document.title = q.get("title") || field;
   if (q.get("placeholder")) { input.placeholder = q.get("placeholder"); }
   function css(name) { try { return JSON.parse(q.get(name) || "{}") || {}; } catch (e) { return {}; } }
   var styles = {custom: css("customCss"), invalid: css("invalidCss"), valid: css("validCss"), focus: css("focusCss")};

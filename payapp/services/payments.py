@@ -671,7 +671,7 @@ class PaymentService:
             expiry = method.expiry_mmyy if _EXPIRY_SHAPE.fullmatch(method.expiry_mmyy or "") else ""
             brand = (method.brand or "").strip()
             # Collect.js's card.type ("visa", "amex", ...) as the rest of PayApp names brands (domain.validation)
-            brand = _COLLECT_BRANDS.get(brand.lower(), brand.capitalize())[:20]
+            brand = "" if brand.lower() == "unknown" else _COLLECT_BRANDS.get(brand.lower(), brand.capitalize())[:20]
             return _Prepared("card", TokenData(token, "card"), billing, brand, last_four, expiry,
                              holder_name=f"{method.first_name} {method.last_name}".strip())
         if method.kind == "echeck":
@@ -776,7 +776,8 @@ class PaymentService:
                 dup = next((r for r in recent if r.amount_minor == request.amount_minor
                             and r.status in DUPLICATE_STATUSES and r.created_at >= now - DUPLICATE_WINDOW), None)
                 if dup is not None:
-                    who = f" by {dup.created_by_name}" if dup.created_by_name else ""
+                    # a client on the portal is not told which member of staff took the other payment
+                    who = f" by {dup.created_by_name}" if dup.created_by_name and not portal else ""
                     raise DuplicateWarning(
                         f"{format_money(request.amount_minor, inv.currency)} was already paid on invoice "
                         f"{inv.invoice_number}{who} at {dup.created_at:%Y-%m-%d %H:%M} UTC. "
