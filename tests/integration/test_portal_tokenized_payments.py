@@ -5,6 +5,7 @@ iframes make them (POST /token/api/save per field, then /token/api/tokenize), wi
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import re
@@ -382,3 +383,24 @@ async def test_no_token_or_number_in_logs_audit_or_database(
         raw = b"".join(p.read_bytes() for p in path.parent.glob(path.name + "*")).decode("latin-1")
         for secret in (*tokens, *SECRET_VALUES):
             assert not re.search(re.escape(secret), raw), "a token or number is in the SQLite file or its WAL"
+
+
+async def test_two_clients_paying_one_invoice_at_once_never_overpay(
+        database: Database, secret_store: SecretStore, portal_gateway: ServedGateway) -> None:
+    await enable_portal(database, secret_store, portal_gateway.url)
+    inv_id = await make_invoice(database, total_minor=80_00)
+    async with httpx.AsyncClient(timeout=5) as client:
+        first = await tokenize(client, portal_gateway.url, CARD_FIELDS, session="a" * 32)
+        second = await tokenize(client, portal_gateway.url, {**CARD_FIELDS, "ccnumber": "5431111111111111"},
+                                session="b" * 32)
+        one = make_service(database, secret_store, client, actor=PORTAL_ACTOR)
+        two = make_service(database, secret_store, client, actor=PORTAL_ACTOR)
+        outcomes = await asyncio.gather(
+            one.take_payment(PaymentRequest(inv_id, 80_00, card_payment(first), source="client_portal")),
+            two.take_payment(PaymentRequest(inv_id, 80_00, card_payment(second), source="client_portal")),
+            return_exceptions=True)
+    approved = [o for o in outcomes if not isinstance(o, BaseException) and o.approved]
+    refused = [o for o in outcomes if isinstance(o, ValidationError | DuplicateWarning)]
+    assert len(approved) == 1 and len(refused) == 1, outcomes
+    assert len(portal_gateway.sandbox.approved_sales()) == 1
+    assert (await invoice_row(database, inv_id)).balance_minor == 0
