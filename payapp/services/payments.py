@@ -628,7 +628,7 @@ class PaymentService:
 
     # ------------------------------------------------------------------------------ take a payment
 
-    def _prepare(self, method: PaymentMethod) -> _Prepared:
+    def _prepare(self, method: PaymentMethod, *, portal: bool = False) -> _Prepared:
         if isinstance(method, NewCard):
             number = validation.check_card_number(method.number)
             brand = validation.card_brand(number)
@@ -654,11 +654,11 @@ class PaymentService:
                              account_type=method.account_type, holder_type=method.holder_type,
                              holder_name=method.name.strip())
         if isinstance(method, TokenizedPayment):
-            return self._prepare_token(method)
+            return self._prepare_token(method, portal)
         return _Prepared("saved", None, None)
 
     @staticmethod
-    def _prepare_token(method: TokenizedPayment) -> _Prepared:
+    def _prepare_token(method: TokenizedPayment, portal: bool) -> _Prepared:
         token = method.token if isinstance(method.token, str) else ""
         if not _TOKEN_SHAPE.fullmatch(token):
             # the browser's token is missing or mangled: the form must tokenize the details again
@@ -682,7 +682,9 @@ class PaymentService:
             name = (method.holder_name or f"{method.first_name} {method.last_name}").strip()
             if not name:
                 raise ValidationError("Enter the name on the account.", field="name")
-            return _Prepared("echeck", TokenData(token, "echeck", method.holder_type, method.account_type, "WEB"),
+            # the client authorised the debit on the portal (WEB); staff enter what the customer authorised (PPD/CCD)
+            sec = "WEB" if portal else ach.sec_code(method.holder_type)
+            return _Prepared("echeck", TokenData(token, "echeck", method.holder_type, method.account_type, sec),
                              billing, "eCheck", last_four, account_type=method.account_type,
                              holder_type=method.holder_type, holder_name=name)
         raise ValidationError("Choose a card or a bank account.", field="method")
@@ -703,7 +705,7 @@ class PaymentService:
         prepared: _Prepared | None = None
         invalid: ValidationError | None = None
         try:
-            prepared = self._prepare(request.method)
+            prepared = self._prepare(request.method, portal=portal)
         except ValidationError as exc:
             invalid = exc
         local_keys = self._settings.local_key

@@ -178,7 +178,7 @@ async def test_tokenized_echeck_keeps_a_web_authorization(
     assert (auth.payment_id, auth.sec_code, auth.authorized_by) == (p.id, "WEB", "Acme Inc")
     assert auth.wording_text == ach_consent("business") and auth.recorded_by_name == "Client portal"
     tx = portal_gateway.sandbox.transactions[result.transaction_id]
-    assert (tx.transaction_type, tx.last_four) == ("ck", "3815")
+    assert (tx.transaction_type, tx.last_four, tx.sec_code) == ("ck", "3815", "WEB")
 
 
 async def test_a_token_is_used_once(database: Database, secret_store: SecretStore,
@@ -245,6 +245,7 @@ async def test_save_to_vault_from_a_token_then_pay_with_it(
     async with database.sessions() as s:
         auths = (await s.scalars(select(AchAuthorization.sec_code))).all()
     assert auths == ["WEB", "WEB"]
+    assert portal_gateway.sandbox.transactions[again_check.transaction_id].sec_code == "WEB"   # the saved eCheck
 
 
 async def test_a_vault_entry_can_be_added_from_a_token_alone(portal_gateway: ServedGateway) -> None:
@@ -404,3 +405,19 @@ async def test_two_clients_paying_one_invoice_at_once_never_overpay(
     assert len(approved) == 1 and len(refused) == 1, outcomes
     assert len(portal_gateway.sandbox.approved_sales()) == 1
     assert (await invoice_row(database, inv_id)).balance_minor == 0
+
+
+async def test_staff_charging_an_echeck_token_send_the_customers_sec_code(
+        database: Database, secret_store: SecretStore, portal_gateway: ServedGateway) -> None:
+    await enable_portal(database, secret_store, portal_gateway.url)
+    inv_id = await make_invoice(database, total_minor=50_00)
+    async with httpx.AsyncClient(timeout=5) as client:
+        response = await tokenize(client, portal_gateway.url, CHECK_FIELDS, kind="check")
+        staff = make_service(database, secret_store, client)
+        result = await staff.take_payment(PaymentRequest(inv_id, 50_00, check_payment(response, holder="personal")))
+    assert result.approved, result.message
+    async with database.sessions() as s:
+        auth = (await s.scalars(select(AchAuthorization))).one()
+        p = (await s.scalars(select(Payment))).one()
+    assert auth.sec_code == "PPD" and p.source == "back_office"
+    assert portal_gateway.sandbox.transactions[result.transaction_id].sec_code == "PPD"
