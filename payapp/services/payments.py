@@ -537,6 +537,7 @@ class _Opened:
     refuse_cvv_mismatch: bool = False
     kind: str = ""                       # card | echeck
     initial_transaction_id: str = ""     # saved cards: the charge that saved them
+    sec_code: str = ""                   # eChecks: the ACH authorization's SEC code
 
 
 @dataclass
@@ -682,8 +683,9 @@ class PaymentService:
             name = (method.holder_name or f"{method.first_name} {method.last_name}").strip()
             if not name:
                 raise ValidationError("Enter the name on the account.", field="name")
-            # the client authorised the debit on the portal (WEB); staff enter what the customer authorised (PPD/CCD)
-            sec = "WEB" if portal else ach.sec_code(method.holder_type)
+            # the client authorised the debit on the portal (WEB; a business account CCD); staff enter what the
+            # customer authorised (PPD/CCD)
+            sec = ach.sec_code(method.holder_type, online=portal)
             return _Prepared("echeck", TokenData(token, "echeck", method.holder_type, method.account_type, sec),
                              billing, "eCheck", last_four, account_type=method.account_type,
                              holder_type=method.holder_type, holder_name=name)
@@ -812,11 +814,13 @@ class PaymentService:
                 "created_by_name": (actor.display_name or actor.username)[:100], "created_at": now,
                 "send_deadline": deadline,
             }))
+            sec = ""
             if kind == "echeck":
                 holder_type = saved.account_holder_type if saved is not None else prepared.holder_type
                 who = (saved.holder_name if saved is not None else prepared.holder_name) or inv.company_name
-                # WEB: the client authorised the debit on the portal; PPD/CCD: staff took it with the customer
-                sec = "WEB" if portal else ach.sec_code(holder_type or "business")
+                # the client authorised the debit on the portal: WEB (a business account: CCD); staff took it with
+                # the customer: PPD/CCD
+                sec = ach.sec_code(holder_type or "business", online=portal)
                 conn.execute(_INSERT_ACH_AUTH, {
                     "payment_id": payment_id, "sec_code": sec,
                     "authorized_by": who[:200], "authorized_at": now,
@@ -826,7 +830,7 @@ class PaymentService:
                     "retain_until": ach.retain_until(now)})
             return _Opened(payment_id, order_id, inv.currency, inv.invoice_number, gateway, save_as, vault_id,
                            started_mono, started_wall, bool(values.get(REFUSE_CVV_KEY)), kind,
-                           initial_transaction_id)
+                           initial_transaction_id, sec)
 
         try:
             opened = await self._uow.run(lambda conn: open_payment(conn, key, cached is None))
@@ -860,7 +864,7 @@ class PaymentService:
             response = await gateway.sale_vault(order_id=order_id, amount=amount, currency=opened.currency,
                                                 customer_vault_id=opened.vault_id, dup_seconds=dup_seconds,
                                                 stored_credential=stored,
-                                                sec_code="WEB" if portal and opened.kind == "echeck" else "")
+                                                sec_code=opened.sec_code if portal else "")
         else:
             assert prepared.payment is not None
             stored = StoredCredential("stored", "customer") if opened.save_as is not None and \

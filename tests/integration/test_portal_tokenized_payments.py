@@ -6,6 +6,7 @@ iframes make them (POST /token/api/save per field, then /token/api/tokenize), wi
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import json
 import logging
 import re
@@ -17,6 +18,7 @@ import pytest
 from sqlalchemy import inspect, select, text
 from sqlalchemy.engine import make_url
 
+from payapp.domain import ach
 from payapp.domain.errors import PayAppError, PermissionDenied, ValidationError
 from payapp.models import AchAuthorization, AuditEvent, Company, Contact, OutboxJob, Payment, SavedPaymentMethod
 from payapp.models.db import Database
@@ -86,13 +88,20 @@ def card_payment(response: dict[str, object]) -> TokenizedPayment:
                             email="ada@example.com", brand=c["type"], last_four=c["number"], expiry_mmyy=c["exp"])
 
 
-def check_payment(response: dict[str, object], holder: str = "business") -> TokenizedPayment:
+def online_consent(holder: str = "personal") -> str:
+    """The wording a client agrees to on the portal (WEB for a person's account, CCD for a business's)."""
+    return ach.authorization_text(holder_type=holder, name="Acme Inc", company="Acme Inc", merchant="PayApp Tests",
+                                  account_type="checking", last_four="3815", amount="$55.00", invoice="INV-1001",
+                                  date=dt.date(2026, 12, 3), online=True)
+
+
+def check_payment(response: dict[str, object], holder: str = "personal", *, online: bool = True) -> TokenizedPayment:
     c = response["check"]
     assert isinstance(c, dict)
     return TokenizedPayment(token=str(response["token"]), kind="echeck", company="Acme Inc", address1="1 Main St",
                             city="Springfield", state="IL", zip="62701", holder_type=holder,
                             account_type="checking", holder_name=c["name"], last_four=c["account"],
-                            authorization_text=ach_consent(holder))
+                            authorization_text=online_consent(holder) if online else ach_consent(holder))
 
 
 async def enable_portal(db: Database, secrets: SecretStore, url: str, *, card: bool = True, echeck: bool = True,
@@ -154,7 +163,7 @@ async def test_tokenized_card_declined_leaves_the_invoice_open(
     assert (await invoice_row(database, inv_id)).balance_minor == 40_00
 
 
-async def test_tokenized_echeck_keeps_a_web_authorization(
+async def test_a_tokenized_echeck_of_a_persons_account_keeps_a_web_authorization(
         database: Database, secret_store: SecretStore, portal_gateway: ServedGateway) -> None:
     await enable_portal(database, secret_store, portal_gateway.url)
     inv_id = await make_invoice(database, total_minor=55_00)
@@ -163,7 +172,7 @@ async def test_tokenized_echeck_keeps_a_web_authorization(
         assert response["check"] == {"name": "Acme Inc", "account": "****3815", "hash": "", "aba": ACH_ROUTING}
         assert response["card"] == {"number": None, "bin": None, "exp": None, "hash": None, "type": None}
         svc = make_service(database, secret_store, client, actor=PORTAL_ACTOR)
-        unagreed = TokenizedPayment(token=str(response["token"]), kind="echeck", holder_type="business",
+        unagreed = TokenizedPayment(token=str(response["token"]), kind="echeck", holder_type="personal",
                                     account_type="checking", holder_name="Acme Inc")
         with pytest.raises(ValidationError) as refused:
             await svc.take_payment(PaymentRequest(inv_id, 55_00, unagreed, source="client_portal"))
@@ -176,7 +185,8 @@ async def test_tokenized_echeck_keeps_a_web_authorization(
         auth = (await s.scalars(select(AchAuthorization))).one()
     assert (p.method, p.last_four, p.account_type, p.source) == ("echeck", "3815", "checking", "client_portal")
     assert (auth.payment_id, auth.sec_code, auth.authorized_by) == (p.id, "WEB", "Acme Inc")
-    assert auth.wording_text == ach_consent("business") and auth.recorded_by_name == "Client portal"
+    assert auth.wording_text == online_consent() and auth.recorded_by_name == "Client portal"
+    assert auth.wording_text.startswith("ACH debit authorization (WEB, one-time)")
     tx = portal_gateway.sandbox.transactions[result.transaction_id]
     assert (tx.transaction_type, tx.last_four, tx.sec_code) == ("ck", "3815", "WEB")
 
@@ -240,7 +250,7 @@ async def test_save_to_vault_from_a_token_then_pay_with_it(
         again = await svc.take_payment(PaymentRequest(inv_id, 12_00, SavedMethodRef(methods[0].id),
                                                       source="client_portal"))
         again_check = await svc.take_payment(PaymentRequest(
-            inv_id, 13_00, SavedMethodRef(methods[1].id, authorization_text=ach_consent()), source="client_portal"))
+            inv_id, 13_00, SavedMethodRef(methods[1].id, authorization_text=online_consent()), source="client_portal"))
     assert again.approved and again_check.approved
     async with database.sessions() as s:
         auths = (await s.scalars(select(AchAuthorization.sec_code))).all()
@@ -414,10 +424,28 @@ async def test_staff_charging_an_echeck_token_send_the_customers_sec_code(
     async with httpx.AsyncClient(timeout=5) as client:
         response = await tokenize(client, portal_gateway.url, CHECK_FIELDS, kind="check")
         staff = make_service(database, secret_store, client)
-        result = await staff.take_payment(PaymentRequest(inv_id, 50_00, check_payment(response, holder="personal")))
+        result = await staff.take_payment(PaymentRequest(inv_id, 50_00, check_payment(response, online=False)))
     assert result.approved, result.message
     async with database.sessions() as s:
         auth = (await s.scalars(select(AchAuthorization))).one()
         p = (await s.scalars(select(Payment))).one()
     assert auth.sec_code == "PPD" and p.source == "back_office"
     assert portal_gateway.sandbox.transactions[result.transaction_id].sec_code == "PPD"
+
+
+async def test_a_business_account_paid_on_the_portal_is_ccd(
+        database: Database, secret_store: SecretStore, portal_gateway: ServedGateway) -> None:
+    """NACHA: WEB is a consumer's internet-authorised debit; a business account's debit is CCD however it was
+    authorised (payapp.domain.ach.ONLINE_SEC_CODES)."""
+    await enable_portal(database, secret_store, portal_gateway.url)
+    inv_id = await make_invoice(database, total_minor=50_00)
+    async with httpx.AsyncClient(timeout=5) as client:
+        response = await tokenize(client, portal_gateway.url, CHECK_FIELDS, kind="check")
+        svc = make_service(database, secret_store, client, actor=PORTAL_ACTOR)
+        result = await svc.take_payment(PaymentRequest(inv_id, 50_00, check_payment(response, holder="business"),
+                                                       source="client_portal"))
+    assert result.approved, result.message
+    async with database.sessions() as s:
+        auth = (await s.scalars(select(AchAuthorization))).one()
+    assert auth.sec_code == "CCD" and auth.wording_text.startswith("ACH debit authorization (CCD, one-time)")
+    assert portal_gateway.sandbox.transactions[result.transaction_id].sec_code == "CCD"
