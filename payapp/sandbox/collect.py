@@ -132,14 +132,14 @@ COLLECT_JS = r"""/* PayApp sandbox gateway: Collect.js (inline variant), compati
 (function () {
   "use strict";
   if (window.CollectJS && window.CollectJS.sandbox) { return; }
-  var script = document.currentScript;
+  var script = document.currentScript || document.querySelector("script[src*='/token/Collect.js']");
   var gateway = new URL(script.src, location.href).origin;
   var key = script.getAttribute("data-tokenization-key") || "";
   var CARD = ["ccnumber", "ccexp", "cvv"], CHECK = ["checkaccount", "checkaba", "checkname"];
   var TITLES = {ccnumber: "Card number", ccexp: "Expiration date", cvv: "CVV", checkaccount: "Account number",
                 checkaba: "Routing number", checkname: "Name on account"};
   var config = null, frames = {}, ready = {}, empty = {}, pending = null, configured = false, available = false;
-  var buttons = [];
+  var buttons = [], requests = 0;
   var sid = (function () {
     var b = new Uint8Array(16), s = "";
     crypto.getRandomValues(b);
@@ -177,7 +177,8 @@ COLLECT_JS = r"""/* PayApp sandbox gateway: Collect.js (inline variant), compati
       var box = document.querySelector(spec.selector || ("#" + name));
       if (!box) { return; }
       var q = new URLSearchParams({field: name, sid: sid, key: key, origin: location.origin,
-                                   title: spec.title || TITLES[name], placeholder: spec.placeholder || ""});
+                                   title: spec.title || TITLES[name], placeholder: spec.placeholder || "",
+                                   lang: document.documentElement.lang || "en"});
       ["customCss", "invalidCss", "validCss", "focusCss", "placeholderCss"].forEach(function (c) {
         if (config[c]) { q.set(c, JSON.stringify(config[c])); }
       });
@@ -238,17 +239,17 @@ COLLECT_JS = r"""/* PayApp sandbox gateway: Collect.js (inline variant), compati
       empty[m.field] = !!m.empty;
     } else if (m.type === "validation") {
       call("validationCallback", m.field, !!m.valid, String(m.message || ""));
-    } else if (m.type === "saved" && pending && pending.waiting[m.field] === undefined) {
+    } else if (m.type === "saved" && pending && m.rid === pending.rid && pending.waiting[m.field] === undefined) {
       pending.waiting[m.field] = !!m.ok;
       var names = pending.names, done = names.every(function (n) { return pending.waiting[n] !== undefined; });
       if (!done) { return; }
       if (names.every(function (n) { return pending.waiting[n]; })) {
         pending.asked = true;
-        send(names[0], {type: "tokenize", kind: pending.kind, fields: names});
+        send(names[0], {type: "tokenize", kind: pending.kind, rid: pending.rid});
       } else {
         finish();
       }
-    } else if (m.type === "token" && pending && pending.asked) {
+    } else if (m.type === "token" && pending && pending.asked && m.rid === pending.rid) {
       var form = pending.form;
       finish();
       var response = m.response || {};
@@ -260,7 +261,7 @@ COLLECT_JS = r"""/* PayApp sandbox gateway: Collect.js (inline variant), compati
         form.appendChild(input);
         form.submit();
       }
-    } else if (m.type === "error" && pending) {
+    } else if (m.type === "error" && pending && m.rid === pending.rid) {
       finish();
       call("validationCallback", m.field, false, String(m.message || "The payment details could not be saved"));
     }
@@ -279,12 +280,15 @@ COLLECT_JS = r"""/* PayApp sandbox gateway: Collect.js (inline variant), compati
     startPaymentRequest: function (event) {
       if (!config || pending) { return; }
       var kind = chooseKind(), names = mounted(kind === "card" ? CARD : CHECK);
-      if (!names.length) { return; }
+      // before every field has loaded there is nothing to ask (fieldsAvailableCallback says when)
+      if (!names.length || !names.every(function (n) { return ready[n]; })) { return; }
       var button = event && event.target && event.target.closest ? event.target.closest("button, input") : null;
-      pending = {kind: kind, names: names, waiting: {}, asked: false, form: button ? button.form : null};
+      requests += 1;
+      pending = {kind: kind, names: names, waiting: {}, asked: false, form: button ? button.form : null,
+                 rid: requests};
       var limit = Number(config.timeoutDuration) || 30000;
       pending.timer = setTimeout(function () { finish(); call("timeoutCallback"); }, limit);
-      names.forEach(function (n) { send(n, {type: "save"}); });
+      names.forEach(function (n) { send(n, {type: "save", rid: pending.rid}); });
     },
     clearInputs: function () { Object.keys(frames).forEach(function (n) { send(n, {type: "clear"}); }); }
   };
@@ -325,6 +329,8 @@ FRAME_JS = r"""/* One Collect.js field, inside the gateway's own iframe: the pag
   input.setAttribute("inputmode", kind[1]);
   input.maxLength = kind[2];
   input.setAttribute("aria-label", q.get("title") || field);
+  document.documentElement.lang = q.get("lang") || "en";
+  document.title = q.get("title") || field;
   if (q.get("placeholder")) { input.placeholder = q.get("placeholder"); }
   function css(name) { try { return JSON.parse(q.get(name) || "{}") || {}; } catch (e) { return {}; } }
   var styles = {custom: css("customCss"), invalid: css("invalidCss"), valid: css("validCss"), focus: css("focusCss")};
@@ -376,7 +382,10 @@ FRAME_JS = r"""/* One Collect.js field, inside the gateway's own iframe: the pag
   }
   input.addEventListener("input", function () { post({type: "state", empty: !input.value.trim()}); });
   input.addEventListener("focus", function () { apply(styles.focus); });
-  input.addEventListener("blur", function () { if (touched || input.value) { touched = true; report(); } });
+  input.addEventListener("blur", function () {
+    apply(styles.custom);
+    if (touched || input.value) { touched = true; report(); }
+  });
   function api(path, body) {
     body.tokenization_key = key; body.session = sid;
     return fetch(path, {method: "POST", credentials: "omit", cache: "no-store",
@@ -387,21 +396,23 @@ FRAME_JS = r"""/* One Collect.js field, inside the gateway's own iframe: the pag
     if (event.source !== window.parent || event.origin !== parentOrigin) { return; }
     var m = event.data;
     if (!m || m.collectjs !== 1 || m.sid !== sid) { return; }
+    var rid = m.rid;
+    var unreachable = function () { post({type: "error", rid: rid, message: "The gateway could not be reached"}); };
     if (m.type === "save") {
       touched = true;
-      if (!report()) { post({type: "saved", ok: false}); return; }
+      if (!report()) { post({type: "saved", rid: rid, ok: false}); return; }
       api("/token/api/save", {field: field, value: input.value}).then(function (j) {
         if (!j.ok) { post({type: "validation", valid: false, message: j.message || j.error || "Field is invalid"}); }
-        post({type: "saved", ok: !!j.ok});
-      }, function () { post({type: "error", message: "The gateway could not be reached"}); });
+        post({type: "saved", rid: rid, ok: !!j.ok});
+      }, unreachable);
     } else if (m.type === "tokenize") {
       api("/token/api/tokenize", {kind: m.kind}).then(function (j) {
         if (j.token) {
-          post({type: "token", response: j});
+          post({type: "token", rid: rid, response: j});
         } else {
-          post({type: "error", message: j.error || "No token"});
+          post({type: "error", rid: rid, message: j.error || "No token"});
         }
-      }, function () { post({type: "error", message: "The gateway could not be reached"}); });
+      }, unreachable);
     } else if (m.type === "clear") {
       input.value = ""; touched = false; input.classList.remove("invalid");
       post({type: "state", empty: true});

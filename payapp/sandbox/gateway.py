@@ -105,6 +105,7 @@ class Txn:
     customer_vault_id: str = ""
     kind: str = "sale"             # sale | refund
     stored_credential: str = ""    # stored | used | "" (cards on file)
+    sec_code: str = ""             # eChecks: WEB | PPD | CCD | TEL as sent ("" when none was)
     parent_id: str = ""            # refunds: the refunded transaction
     refunded: Decimal = Decimal("0")
     modified: float = 0.0
@@ -242,7 +243,7 @@ class GatewaySandbox:
         self.faults: list[Fault] = []
         #: Collect.js payment tokens (payapp.sandbox.collect): token -> the card or check fields typed into the
         #: iframes, single-use, for TOKEN_LIFETIME seconds, in memory only (never in `state_dict`, never logged)
-        self.tokens = TokenVault(self.clock)
+        self.tokens = TokenVault(lambda: self.clock())
         self._recent: list[tuple[float, tuple[str, ...], str]] = []   # (time, dup key, transaction id)
         self.requests = 0
 
@@ -526,6 +527,7 @@ class GatewaySandbox:
             extra["customer_vault_id"] = form["customer_vault_id"]
         txn.customer_vault_id = extra.get("customer_vault_id", "")
         txn.stored_credential = stored
+        txn.sec_code = form.get("sec_code", "") if src.transaction_type == "ck" else ""
         txn.actions.append(Action("sale", f"{amount:.2f}", "1", _stamp(now)))
         self.transactions[txn.transaction_id] = txn
         self._recent.append((now, key, txn.transaction_id))

@@ -517,6 +517,7 @@ class _Opened:
     refuse_cvv_mismatch: bool = False
     kind: str = ""                       # card | echeck
     initial_transaction_id: str = ""     # saved cards: the charge that saved them
+    sec_code: str = ""                   # eChecks: the ACH authorization's SEC code
 
 
 @dataclass
@@ -608,7 +609,7 @@ class PaymentService:
 
     # ------------------------------------------------------------------------------ take a payment
 
-    def _prepare(self, method: PaymentMethod) -> _Prepared:
+    def _prepare(self, method: PaymentMethod, *, portal: bool = False) -> _Prepared:
         if isinstance(method, NewCard):
             number = validation.check_card_number(method.number)
             brand = validation.card_brand(number)
@@ -634,11 +635,11 @@ class PaymentService:
                              account_type=method.account_type, holder_type=method.holder_type,
                              holder_name=method.name.strip())
         if isinstance(method, TokenizedPayment):
-            return self._prepare_token(method)
+            return self._prepare_token(method, portal)
         return _Prepared("saved", None, None)
 
     @staticmethod
-    def _prepare_token(method: TokenizedPayment) -> _Prepared:
+    def _prepare_token(method: TokenizedPayment, portal: bool) -> _Prepared:
         token = method.token if isinstance(method.token, str) else ""
         if not _TOKEN_SHAPE.fullmatch(token):
             # the browser's token is missing or mangled: the form must tokenize the details again
@@ -651,7 +652,7 @@ class PaymentService:
             expiry = method.expiry_mmyy if _EXPIRY_SHAPE.fullmatch(method.expiry_mmyy or "") else ""
             brand = (method.brand or "").strip()
             # Collect.js's card.type ("visa", "amex", ...) as the rest of PayApp names brands (domain.validation)
-            brand = _COLLECT_BRANDS.get(brand.lower(), brand.capitalize())[:20]
+            brand = "" if brand.lower() == "unknown" else _COLLECT_BRANDS.get(brand.lower(), brand.capitalize())[:20]
             return _Prepared("card", TokenData(token, "card"), billing, brand, last_four, expiry,
                              holder_name=f"{method.first_name} {method.last_name}".strip())
         if method.kind == "echeck":
@@ -662,7 +663,10 @@ class PaymentService:
             name = (method.holder_name or f"{method.first_name} {method.last_name}").strip()
             if not name:
                 raise ValidationError("Enter the name on the account.", field="name")
-            return _Prepared("echeck", TokenData(token, "echeck", method.holder_type, method.account_type, "WEB"),
+            # the client authorised the debit on the portal (WEB; a business account CCD); staff enter what the
+            # customer authorised (PPD/CCD)
+            sec = ach.sec_code(method.holder_type, online=portal)
+            return _Prepared("echeck", TokenData(token, "echeck", method.holder_type, method.account_type, sec),
                              billing, "eCheck", last_four, account_type=method.account_type,
                              holder_type=method.holder_type, holder_name=name)
         raise ValidationError("Choose a card or a bank account.", field="method")
@@ -683,7 +687,7 @@ class PaymentService:
         prepared: _Prepared | None = None
         invalid: ValidationError | None = None
         try:
-            prepared = self._prepare(request.method)
+            prepared = self._prepare(request.method, portal=portal)
         except ValidationError as exc:
             invalid = exc
         local_keys = self._settings.local_key
@@ -756,7 +760,8 @@ class PaymentService:
                 dup = next((r for r in recent if r.amount_minor == request.amount_minor
                             and r.status in DUPLICATE_STATUSES and r.created_at >= now - DUPLICATE_WINDOW), None)
                 if dup is not None:
-                    who = f" by {dup.created_by_name}" if dup.created_by_name else ""
+                    # a client on the portal is not told which member of staff took the other payment
+                    who = f" by {dup.created_by_name}" if dup.created_by_name and not portal else ""
                     raise DuplicateWarning(
                         f"{format_money(request.amount_minor, inv.currency)} was already paid on invoice "
                         f"{inv.invoice_number}{who} at {dup.created_at:%Y-%m-%d %H:%M} UTC. "
@@ -789,11 +794,13 @@ class PaymentService:
                 "created_by_name": (actor.display_name or actor.username)[:100], "created_at": now,
                 "send_deadline": deadline,
             }))
+            sec = ""
             if kind == "echeck":
                 holder_type = saved.account_holder_type if saved is not None else prepared.holder_type
                 who = (saved.holder_name if saved is not None else prepared.holder_name) or inv.company_name
-                # WEB: the client authorised the debit on the portal; PPD/CCD: staff took it with the customer
-                sec = "WEB" if portal else ach.sec_code(holder_type or "business")
+                # the client authorised the debit on the portal: WEB (a business account: CCD); staff took it with
+                # the customer: PPD/CCD
+                sec = ach.sec_code(holder_type or "business", online=portal)
                 conn.execute(_INSERT_ACH_AUTH, {
                     "payment_id": payment_id, "sec_code": sec,
                     "authorized_by": who[:200], "authorized_at": now,
@@ -803,7 +810,7 @@ class PaymentService:
                     "retain_until": ach.retain_until(now)})
             return _Opened(payment_id, order_id, inv.currency, inv.invoice_number, gateway, save_as, vault_id,
                            started_mono, started_wall, bool(values.get(REFUSE_CVV_KEY)), kind,
-                           initial_transaction_id)
+                           initial_transaction_id, sec)
 
         try:
             opened = await self._uow.run(lambda conn: open_payment(conn, key, cached is None))
@@ -837,7 +844,7 @@ class PaymentService:
             response = await gateway.sale_vault(order_id=order_id, amount=amount, currency=opened.currency,
                                                 customer_vault_id=opened.vault_id, dup_seconds=dup_seconds,
                                                 stored_credential=stored,
-                                                sec_code="WEB" if portal and opened.kind == "echeck" else "")
+                                                sec_code=opened.sec_code if portal else "")
         else:
             assert prepared.payment is not None
             stored = StoredCredential("stored", "customer") if opened.save_as is not None and \

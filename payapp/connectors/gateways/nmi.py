@@ -284,13 +284,13 @@ class TokenData:
     `type=sale`, `payment_token`, `amount`). The token is sent, never kept on anything else, never logged.
 
     An eCheck token carries the account's holder and account type, which Collect.js does not collect, and the SEC
-    code of an internet-authorised debit (`WEB`, docs/protocols.md §1)."""
+    code: `WEB` for a consumer's internet-authorised debit, `CCD` for a business account (docs/protocols.md §1.1)."""
 
     token: str = field(repr=False)
     kind: Literal["card", "echeck"] = "card"
     holder_type: str = ""               # eCheck: personal | business
     account_type: str = ""              # eCheck: checking | savings
-    sec_code: str = "WEB"               # eCheck: the customer authorised the debit on the web
+    sec_code: str = "WEB"               # eCheck: WEB (a person, on the web) | CCD (a business) | PPD
 
     def fields(self) -> dict[str, str]:
         out = {"payment_token": self.token}
