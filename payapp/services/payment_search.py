@@ -509,12 +509,26 @@ class PaymentSearchService:
         return len(ids)
 
 
-    async def record(self, action: str, payment_id: int | None = None, **details: Any) -> None:
-        """Audit an action that changes nothing in the database (receipt printed/saved, export written)."""
+    async def receipt_issued(self, payment_id: int, *, printed: bool) -> None:
+        """Audit a receipt saved as PDF or printed (nothing in the database changes). Only these named events can
+        be written from here, about a payment that exists: a viewer cannot put arbitrary entries in the log."""
         actor = self._current.require(Permission.VIEW)
         async with self._db.transaction() as s:
-            audit.record(s, actor, action, entity_type="payment" if payment_id is not None else "payments",
-                         entity_id=payment_id if payment_id is not None else "", **details)
+            payment = await s.get(Payment, payment_id)
+            if payment is None:
+                raise NotFound("The payment no longer exists.")
+            audit.record(s, actor, "payment.receipt_printed" if printed else "payment.receipt_saved",
+                         entity_type="payment", entity_id=payment_id, transaction_id=payment.transaction_id,
+                         invoice_number=payment.invoice_number)
+
+    async def export_written(self, fmt: str, rows: int, query: PaymentQuery) -> None:
+        """Audit an export of the payments matching `query` (the file itself is the caller's)."""
+        actor = self._current.require(Permission.VIEW)
+        if fmt not in ("csv", "xlsx"):
+            raise ValueError(f"unknown export format {fmt!r}")
+        async with self._db.transaction() as s:
+            audit.record(s, actor, "payments.exported", entity_type="payments", format=fmt, rows=int(rows),
+                         filter=repr(query))
 
 
 def _all_payments_totals(conn: Connection) -> PaymentTotals:
