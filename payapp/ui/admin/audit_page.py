@@ -300,13 +300,9 @@ class AuditPage(QWidget):
     async def export_to(self, path: Path) -> None:
         """Stream the filtered log to `path` (written to a temporary name, renamed when complete)."""
         self.export_button.setEnabled(False)
-        tmp = path.with_name(path.name + ".part")
         try:
-            with tmp.open("w", newline="", encoding="utf-8-sig") as out:
-                written = await self._service.export_csv(self.model.filter, out)
-            tmp.replace(path)
+            written = await self._service.export_csv_file(self.model.filter, path)
         except (PayAppError, OSError) as exc:
-            tmp.unlink(missing_ok=True)
             message = user_text(exc) if isinstance(exc, PayAppError) else str(exc)
             self.banner.show_error(self.tr("Export failed: {reason}").format(reason=message))
         else:
