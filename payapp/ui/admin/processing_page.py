@@ -5,9 +5,6 @@ A saved key is never read back into a widget: a configured key shows its fingerp
 
 from __future__ import annotations
 
-import asyncio
-
-import shiboken6
 from PySide6.QtCore import QCoreApplication, QLocale, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -25,13 +22,13 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from qasync import asyncSlot
 
 from payapp.domain.errors import PayAppError, ValidationError
 from payapp.domain.gateways import COMMON_CURRENCIES, ENVIRONMENTS, PAYMENT_TYPES
 from payapp.domain.money import format_amount_input, format_money, parse_amount
 from payapp.services.processing import KeyState, ProcessingPageState, ProcessingSetupService
 from payapp.services.secrets import Secret
+from payapp.ui.async_work import WidgetTasks, widget_slot
 from payapp.ui.messages import translate_message, user_text
 from payapp.ui.widgets import HINT_STYLE, Banner, MaskedLineEdit, ask, confirm_box, replacing_editor
 
@@ -136,8 +133,7 @@ class ProcessingPage(QWidget):
         # Babel locale for amounts; by default the one the app's translators set ("de_DE", "en_US")
         self._locale = locale or QLocale().name()
         self.state: ProcessingPageState | None = None
-        self._loaded = asyncio.Event()
-        self._tasks: set[asyncio.Task[None]] = set()
+        self.work = WidgetTasks(self, load=self.reload)
 
         self.banner = Banner(self, "processingBanner")
         title = QLabel(self.tr("Payment Processing"), self)
@@ -314,30 +310,21 @@ class ProcessingPage(QWidget):
     # -- loading --------------------------------------------------------------------------------------
     def showEvent(self, event: object) -> None:
         super().showEvent(event)  # type: ignore[arg-type]
-        if self.state is None and not self._tasks:
-            self.refresh()
+        self.work.first_show()
 
     def refresh(self) -> None:
-        task = asyncio.ensure_future(self.reload())
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        self.work.reload()
 
     async def wait_ready(self) -> None:
-        if self.state is None and not self._tasks:
-            self.refresh()
-        await self._loaded.wait()
+        await self.work.wait_loaded()
 
     async def reload(self) -> None:
         try:
             state = await self._service.state()
-            if not shiboken6.isValid(self):        # the page went away while we waited
-                return
         except PayAppError as exc:
             self.banner.show_error(user_text(exc))
-            self._loaded.set()
             return
         self._show(state)
-        self._loaded.set()
 
     def _show(self, state: ProcessingPageState) -> None:
         self.state = state
@@ -508,7 +495,7 @@ class ProcessingPage(QWidget):
                 return True                        # a half-typed amount is a change too
         return False
 
-    @asyncSlot()
+    @widget_slot
     async def _on_save(self) -> None:
         if self.state is None:
             return
@@ -545,7 +532,7 @@ class ProcessingPage(QWidget):
             await self.reload()
             self._busy(False)
 
-    @asyncSlot()
+    @widget_slot
     async def _on_test_keys(self) -> None:
         self._busy(True)
         self.test_result.setText(self.tr("Asking the gateway…"))
@@ -561,7 +548,7 @@ class ProcessingPage(QWidget):
         self.test_result.setText(("✔ " if ok else "✖ ") + translate_message(message))
         self.test_result.setStyleSheet(f"color: {OK_COLOUR if ok else ERROR_COLOUR};")
 
-    @asyncSlot()
+    @widget_slot
     async def _on_clear_keys(self) -> None:
         box = confirm_box(self, self.tr("Clear keys"), self.tr("Remove the gateway keys?"), self.tr("Clear keys"),
                           informative=self.tr("Payments stop on every workstation until keys are entered again."))
@@ -575,7 +562,7 @@ class ProcessingPage(QWidget):
             self.banner.show_success(self.tr("Keys cleared: payment processing is off."))
         await self.reload()
 
-    @asyncSlot()
+    @widget_slot
     async def _on_set_currency(self) -> None:
         code = self.currency_combo.currentData()
         if not code:
