@@ -18,6 +18,7 @@ import httpx
 from sqlalchemy import Engine, insert, text
 
 from payapp.domain.errors import PayAppError
+from payapp.domain.outbox_jobs import PaymentSource
 from payapp.domain.payment_state import invoice_status
 from payapp.domain.roles import Permission
 from payapp.models import (
@@ -221,7 +222,8 @@ def _payments_for(rng: random.Random, inv_id: int, cid: int, company: str, inv: 
                 invoice_number=inv["invoice_number"], gateway="nmi", currency="USD",
                 method="echeck" if echeck else "card", brand=brand, last_four=last4,
                 expiry="" if echeck else "1228", account_type="checking" if echeck else "", saved_method_id=method_id,
-                source="back_office" if rng.random() < 0.8 else "client_portal", auth_code="" if echeck else "A1B2C3",
+                source=PaymentSource.BACK_OFFICE if rng.random() < 0.8 else PaymentSource.CLIENT_PORTAL,
+                auth_code="" if echeck else "A1B2C3",
                 response_code="100", response_text="SUCCESS", avs_result="Y",
                 cvv_result="" if echeck else "M", created_by=None, created_by_name="Demo Admin", created_at=when,
                 decided_at=when, reconcile_attempts=0, accounting_sync_state="synced", psa_sync_state="synced",

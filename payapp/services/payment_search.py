@@ -27,6 +27,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Connection, Select, String, case, func, literal, select, text, tuple_, update
 
 from payapp.domain.errors import NotFound
+from payapp.domain.outbox_jobs import PaymentSource
 from payapp.domain.payment_state import PaymentStatus
 from payapp.domain.roles import Permission
 from payapp.domain.validation import clean_typed_text
@@ -53,7 +54,7 @@ SORT_COLUMNS: dict[str, Any] = {
 }
 
 METHODS = ("card", "echeck")
-SOURCES = ("back_office", "client_portal")
+SOURCES = tuple(PaymentSource)
 SYNC_STATES = ("not_needed", "pending", "synced", "failed", "needs_attention")
 #: Statuses from which money can still go back to the customer.
 #: SQLite: a date range of at most this many payments is collected and sorted rather than walked in sort order.
