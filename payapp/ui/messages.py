@@ -112,6 +112,16 @@ TEXTS: tuple[str, ...] = (
     QT_TRANSLATE_NOOP("Messages", "This saved payment method was deleted. Choose another one."),
     QT_TRANSLATE_NOOP("Messages", "This saved payment method belongs to another company."),
     QT_TRANSLATE_NOOP("Messages", "%1 payments are not enabled. An admin can enable them in Admin."),
+    # payapp/services/payments.py: the client portal (tokenized payments, its own payment types)
+    QT_TRANSLATE_NOOP("Messages", "%1 payments are not available in the client portal."),
+    QT_TRANSLATE_NOOP("Messages", "The payment details could not be read. Enter them again."),
+    QT_TRANSLATE_NOOP("Messages", "Choose a card or a bank account."),
+    QT_TRANSLATE_NOOP("Messages", "Unknown payment source."),
+    QT_TRANSLATE_NOOP("Messages", "The client portal takes client portal payments only."),
+    QT_TRANSLATE_NOOP("Messages", "The client portal takes tokenized or saved payment methods only."),
+    QT_TRANSLATE_NOOP("Messages", "This contact does not belong to the invoice's company."),
+    # payapp/services/users.py
+    QT_TRANSLATE_NOOP("Messages", "Choose admin, finance or viewer."),
     QT_TRANSLATE_NOOP("Messages", "The amount is more than the open balance of %1%2."),
     QT_TRANSLATE_NOOP(
         "Messages",

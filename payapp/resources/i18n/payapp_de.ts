@@ -1749,6 +1749,38 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
         <translation>Zahlungen per %1 sind nicht aktiviert. Ein Administrator kann sie in der Verwaltung aktivieren.</translation>
     </message>
     <message>
+        <source>%1 payments are not available in the client portal.</source>
+        <translation>Zahlungen per %1 sind im Kundenportal nicht verfügbar.</translation>
+    </message>
+    <message>
+        <source>The payment details could not be read. Enter them again.</source>
+        <translation>Die Zahlungsdaten konnten nicht gelesen werden. Geben Sie sie bitte erneut ein.</translation>
+    </message>
+    <message>
+        <source>Choose a card or a bank account.</source>
+        <translation>Wählen Sie eine Karte oder ein Bankkonto.</translation>
+    </message>
+    <message>
+        <source>Unknown payment source.</source>
+        <translation>Unbekannte Zahlungsquelle.</translation>
+    </message>
+    <message>
+        <source>The client portal takes client portal payments only.</source>
+        <translation>Das Kundenportal nimmt nur Zahlungen über das Kundenportal an.</translation>
+    </message>
+    <message>
+        <source>The client portal takes tokenized or saved payment methods only.</source>
+        <translation>Das Kundenportal nimmt nur tokenisierte oder gespeicherte Zahlungsmethoden an.</translation>
+    </message>
+    <message>
+        <source>This contact does not belong to the invoice&apos;s company.</source>
+        <translation>Dieser Kontakt gehört nicht zur Firma der Rechnung.</translation>
+    </message>
+    <message>
+        <source>Choose admin, finance or viewer.</source>
+        <translation>Wählen Sie Administrator, Finanzen oder Nur Lesen.</translation>
+    </message>
+    <message>
         <source>The amount is more than the open balance of %1%2.</source>
         <translation>Der Betrag ist höher als der offene Betrag von %1%2.</translation>
     </message>
@@ -4314,6 +4346,10 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
     <message>
         <source>Viewer</source>
         <translation>Nur Lesen</translation>
+    </message>
+    <message>
+        <source>Client portal</source>
+        <translation>Kundenportal</translation>
     </message>
     <message>
         <source>Username</source>

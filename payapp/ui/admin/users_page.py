@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from payapp.domain.errors import PayAppError
-from payapp.domain.roles import Role
+from payapp.domain.roles import USER_ROLES, Role
 from payapp.services.users import MIN_PASSWORD, UserRow, UserService
 from payapp.ui.async_work import WidgetTasks, widget_slot
 from payapp.ui.i18n import format_moment
@@ -42,7 +42,9 @@ def field_error_colour() -> str:
 
 ROLE_LABELS = {Role.ADMIN: QT_TRANSLATE_NOOP("UsersPage", "Admin"),
                Role.FINANCE: QT_TRANSLATE_NOOP("UsersPage", "Finance"),
-               Role.VIEWER: QT_TRANSLATE_NOOP("UsersPage", "Viewer")}
+               Role.VIEWER: QT_TRANSLATE_NOOP("UsersPage", "Viewer"),
+               # shown in the audit log for what the client portal did; never offered for a user
+               Role.PORTAL: QT_TRANSLATE_NOOP("UsersPage", "Client portal")}
 HEADERS = (QT_TRANSLATE_NOOP("UsersPage", "Username"), QT_TRANSLATE_NOOP("UsersPage", "Name"),
            QT_TRANSLATE_NOOP("UsersPage", "Role"), QT_TRANSLATE_NOOP("UsersPage", "Status"),
            QT_TRANSLATE_NOOP("UsersPage", "Last sign-in"))
@@ -224,7 +226,7 @@ class UsersPage(QWidget):
         self.toggle_button.clicked.connect(self._on_toggle)
         self.role_combo = QComboBox(self)
         self.role_combo.setObjectName("roleCombo")
-        for role in Role:
+        for role in USER_ROLES:
             self.role_combo.addItem(role_label(role), role.value)
         self.role_button = QPushButton(self.tr("Change role"), self)
         self.role_button.setObjectName("changeRoleButton")
