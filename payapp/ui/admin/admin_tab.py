@@ -43,6 +43,8 @@ class AdminTab(QWidget):
 
     def _make_pages(self) -> list[tuple[str, str, QWidget]]:
         from payapp.ui.admin.audit_page import AuditPage
+        from payapp.ui.admin.company_page import CompanyDetailsPage
+        from payapp.ui.admin.portal_page import ClientPortalPage
         from payapp.ui.admin.processing_page import ProcessingPage
         from payapp.ui.admin.users_page import UsersPage
 
@@ -50,6 +52,8 @@ class AdminTab(QWidget):
         pages: list[tuple[str, str, QWidget]] = [
             ("paymentProcessingPage", self.tr("Payment Processing"),
              ProcessingPage(s.processing, locale=s.locale)),
+            ("companyDetailsPage", self.tr("Company details"), CompanyDetailsPage(s.settings)),
+            ("clientPortalPage", self.tr("Client Portal"), ClientPortalPage(s.settings, s.processing)),
             ("usersPage", self.tr("Users"), UsersPage(s.users, locale=s.locale)),
             ("auditLogPage", self.tr("Audit Log"), AuditPage(s.audit_log, locale=s.locale))]
         if _have_connections_page():

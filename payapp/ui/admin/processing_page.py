@@ -206,6 +206,12 @@ class ProcessingPage(QWidget):
                 box.setAccessibleName(f"{type_labels[ptype]} — {env_labels[env]}")
                 self.type_boxes[f"{env}.{ptype}"] = box
                 grid.addWidget(box, row, col, Qt.AlignmentFlag.AlignCenter)
+        portal_hint = QLabel(self.tr("The Client portal column is the same choice as on Admin › Client Portal, "
+                                     "where the portal's address and links are set up."), types_box)
+        portal_hint.setObjectName("portalTypesHint")
+        portal_hint.setWordWrap(True)
+        portal_hint.setStyleSheet(HINT_STYLE)
+        grid.addWidget(portal_hint, len(PAYMENT_TYPES) + 1, 0, 1, 4)
         grid.setColumnStretch(3, 1)
         grid.setColumnMinimumWidth(1, 120)
         grid.setColumnMinimumWidth(2, 120)
