@@ -52,14 +52,14 @@ class AdminTab(QWidget):
         pages: list[tuple[str, str, QWidget]] = [
             ("paymentProcessingPage", self.tr("Payment Processing"),
              ProcessingPage(s.processing, locale=s.locale)),
-            ("companyDetailsPage", self.tr("Company details"), CompanyDetailsPage(s.settings)),
-            ("clientPortalPage", self.tr("Client Portal"), ClientPortalPage(s.settings, s.processing)),
             ("usersPage", self.tr("Users"), UsersPage(s.users, locale=s.locale)),
             ("auditLogPage", self.tr("Audit Log"), AuditPage(s.audit_log, locale=s.locale))]
         if _have_connections_page():
             from payapp.ui.admin.connections_page import ConnectionsPage
 
             pages.append(("connectionsPage", self.tr("Connections"), ConnectionsPage(s.connections, s.settings)))
+        pages.append(("companyDetailsPage", self.tr("Company details"), CompanyDetailsPage(s.settings)))
+        pages.append(("clientPortalPage", self.tr("Client Portal"), ClientPortalPage(s.settings, s.processing)))
         from payapp.ui.admin.language_page import LanguagePage
 
         pages.append(("languagePage", self.tr("Language"), LanguagePage(s.settings)))
@@ -153,7 +153,8 @@ class AdminTab(QWidget):
         if self._services.current_user.can(Permission.ADMINISTER):
             for name, _title, page in self._make_pages():
                 page.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-                page.resize(1100, 780)
+                # the client-facing pages as a laptop shows them (1280×720)
+                page.resize(*((1280, 720) if name in ("companyDetailsPage", "clientPortalPage") else (1100, 780)))
                 page.show()
                 ready = getattr(page, "wait_ready", None)
                 if ready is not None:

@@ -202,6 +202,8 @@ class ClientPortalPage(QWidget):
         if not self._loaded.is_set() and not self._tasks:
             self._refresh()
         await self._loaded.wait()
+        if self._tasks:                              # a read again (shown again) still running
+            await asyncio.gather(*self._tasks, return_exceptions=True)
 
     async def reload(self) -> None:
         try:
