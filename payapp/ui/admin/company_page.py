@@ -34,7 +34,7 @@ from payapp.ui.widgets import HINT_STYLE, Banner
 
 ERROR_COLOUR = "#d9534f"
 KEYS = ("merchant.name", "merchant.address", "merchant.email", "merchant.phone", "merchant.logo_png")
-#: the largest logo file taken (it is stored in the company database and sent with every portal page)
+# the largest logo file taken (it is stored in the company database and sent with every portal page)
 MAX_LOGO_BYTES = 256 * 1024
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")

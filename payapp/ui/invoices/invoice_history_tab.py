@@ -100,7 +100,7 @@ class InvoiceHistoryTab(QWidget):
         self.context_menu: QMenu | None = None
         self.open_views: list[InvoiceView] = []
         self.open_payments: list[PaymentDialog] = []
-        #: the payment-link state of invoices whose menu was opened (PaymentLinkService.state)
+        # the payment-link state of invoices whose menu was opened (PaymentLinkService.state)
         self._link_states: dict[int, LinkState] = {}
         self._banner_action: Callable[[], object] | None = None
         self.model = InvoiceTableModel(services.invoices, locale=services.locale, parent=self)
