@@ -145,6 +145,26 @@ class AdminTab(QWidget):
         if ready is not None:
             await ready()
 
+    async def _field_error_states(self) -> list[tuple[str, QWidget]]:
+        """Company details and Client Portal with messages next to their fields (nothing is saved)."""
+        from payapp.ui.admin.company_page import CompanyDetailsPage
+        from payapp.ui.admin.portal_page import ClientPortalPage
+
+        company = CompanyDetailsPage(self._services.settings)
+        portal = ClientPortalPage(self._services.settings, self._services.processing)
+        for page in (company, portal):
+            page.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            page.resize(1280, 720)
+            page.show()
+            await page.wait_ready()
+        company.email_edit.setText("billing at example")
+        company.phone_edit.setText("call 555-0142")
+        company.logo_error.setText(company.tr("That file is not a PNG image. Choose a .png file."))
+        company.logo_error.show()
+        portal.enabled_box.setChecked(True)
+        portal.url_edit.setText("http://pay.example.com")
+        return [("admin-companyDetailsPage-errors", company), ("admin-clientPortalPage-errors", portal)]
+
     async def screenshot_states(self) -> list[tuple[str, QWidget]]:
         """Every Admin page as its own window (1100×780), and the sign-in and first-admin dialogs."""
         from payapp.ui.sign_in import SignInDialog
@@ -160,6 +180,7 @@ class AdminTab(QWidget):
                 if ready is not None:
                     await ready()
                 shots.append((f"admin-{name}", page))
+            shots.extend(await self._field_error_states())
             from payapp.ui.admin.users_page import AddUserDialog
 
             add_user = AddUserDialog(self)

@@ -211,7 +211,9 @@ class InvoiceView(QDialog):
                 "%1", format_day(expires.astimezone().date(), self._services.locale))
         else:
             text = self.tr("No payment link of this invoice works now.")
-        self.link_status.setText(f"{closed} {text}".strip() if closed else text)
+        if closed and not state.active:
+            text = ""                          # "Paid in full: no payment link can be sent." says it all
+        self.link_status.setText(f"{closed} {text}".strip())
         self.revoke_link_button.setEnabled(state.active > 0)
         return state
 
