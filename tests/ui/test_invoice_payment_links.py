@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 import shiboken6
-from PySide6.QtCore import QEvent
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton
 from pytestqt.qtbot import QtBot
@@ -129,19 +129,27 @@ def test_copy_link_from_the_menu_opens_and_revoke_closes_it(tab: InvoiceHistoryT
     run(scenario(), timeout=30)
 
 
-def test_keyboard_shortcut_copies_the_selected_invoices_link(tab: InvoiceHistoryTab, demo_context: AppContext,
-                                                             run: Run) -> None:
+def test_keyboard_shortcut_copies_the_selected_invoices_link(qtbot: QtBot, tab: InvoiceHistoryTab,
+                                                             demo_context: AppContext, run: Run) -> None:
     run(demo_context.services.settings.set_many({"portal.public_url": "http://localhost:8765/"}))
     index, row = payable(tab)
+    tab.activateWindow()
+    tab.table.setFocus()
     tab.table.setCurrentIndex(tab.model.index(index, 0))
     QApplication.clipboard().setText("")
-    task = tab.copy_selected_payment_link()
-    assert task is not None
-    link = run(task)
-    assert link is not None and QApplication.clipboard().text() == link.url
-    assert link.url.startswith("http://localhost:8765/pay/")
-    opened = run(demo_context.services.payment_links.open(link.url.rsplit("/", 1)[1]))
+    qtbot.keyClick(tab.table, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    run(wait_until(lambda: tab.banner.kind is not None))
+    run(tab.wait_idle())
+    assert tab.banner.kind == "success", tab.banner.text
+    url = QApplication.clipboard().text()
+    assert url.startswith("http://localhost:8765/pay/")
+    opened = run(demo_context.services.payment_links.open(url.rsplit("/", 1)[1]))
     assert opened is not None and opened.invoice_id == row.id
+
+    tab.table.clearSelection()                       # nothing selected: says what to do
+    tab.table.setCurrentIndex(tab.model.index(-1, -1))
+    assert tab.copy_selected_payment_link() is None
+    assert tab.banner.kind == "info" and "Select an invoice" in tab.banner.text
 
 
 def test_invoice_window_copies_and_revokes(tab: InvoiceHistoryTab, demo_context: AppContext, run: Run) -> None:
