@@ -210,6 +210,7 @@ def test_client_portal_save_validation_and_mirrored_payment_types(qtbot: QtBot, 
 
     page.url_edit.setText("https://pay.example.com/")
     assert not page.url_error.isVisibleTo(page)
+    assert page.link_example.text() == "Payment links look like: https://pay.example.com/pay/…"
     page.lifetime_spin.setValue(14)
     page.type_boxes["echeck"].setChecked(True)
     page.banner.clear()

@@ -881,6 +881,10 @@
         <translation>Geben Sie die Adresse des Portals ein, um es einzuschalten: Zahlungslinks beginnen damit.</translation>
     </message>
     <message>
+        <source>Payment links look like: %1</source>
+        <translation>Zahlungslinks sehen so aus: %1</translation>
+    </message>
+    <message>
         <source>Correct the address, then save again.</source>
         <translation>Korrigieren Sie die Adresse und speichern Sie dann erneut.</translation>
     </message>

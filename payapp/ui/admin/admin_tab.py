@@ -6,7 +6,7 @@ from __future__ import annotations
 import importlib.util
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import QHBoxLayout, QListWidget, QMessageBox, QStackedWidget, QWidget
 
 from payapp.domain.roles import Permission
@@ -159,7 +159,8 @@ class AdminTab(QWidget):
             await page.wait_ready()
         company.email_edit.setText("billing at example")
         company.phone_edit.setText("call 555-0142")
-        company.logo_error.setText(company.tr("That file is not a PNG image. Choose a .png file."))
+        company.logo_error.setText(QCoreApplication.translate("CompanyDetailsPage",
+                                                              "That file is not a PNG image. Choose a .png file."))
         company.logo_error.show()
         portal.enabled_box.setChecked(True)
         portal.url_edit.setText("http://pay.example.com")

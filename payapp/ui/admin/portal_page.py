@@ -105,10 +105,14 @@ class ClientPortalPage(QWidget):
                                   "(http://localhost or http://127.0.0.1)."), self)
         url_hint.setWordWrap(True)
         url_hint.setStyleSheet(HINT_STYLE)
+        self.link_example = QLabel(self)
+        self.link_example.setObjectName("portalLinkExample")
+        self.link_example.setWordWrap(True)
         url_field = QVBoxLayout()
         url_field.setSpacing(2)
         url_field.addWidget(self.url_edit)
         url_field.addWidget(self.url_error)
+        url_field.addWidget(self.link_example)
         url_field.addWidget(url_hint)
 
         self.lifetime_spin = QSpinBox(self)
@@ -265,6 +269,10 @@ class ClientPortalPage(QWidget):
         self.url_error.setText(text)
         self.url_error.setVisible(bool(text))
         self.url_edit.setAccessibleDescription(text)
+        shown = url.rstrip("/")
+        self.link_example.setText(self.tr("Payment links look like: %1").replace("%1", f"{shown}/pay/…")
+                                  if shown and not text else "")
+        self.link_example.setVisible(bool(shown and not text))
         return not text
 
     # -- saving ---------------------------------------------------------------------------------------
