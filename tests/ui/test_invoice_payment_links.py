@@ -271,4 +271,12 @@ def test_unset_portal_address_leads_an_admin_to_the_client_portal_page(qtbot: Qt
         assert "Ask an admin" in tab.banner.text and not button.isVisibleTo(tab.banner)
     finally:
         services.current_user.actor = actor
+    run(services.settings.set_many({"portal.public_url": PORTAL}))          # the admin sets it
+    services.current_user.actor = FINANCE                 # Finance takes payments: it may send links
+    try:
+        link = run(tab.copy_payment_link(row.id))
+        assert link is not None and QApplication.clipboard().text() == link.url
+        assert "It works until" in window.statusBar().currentMessage()     # the status bar says it too
+    finally:
+        services.current_user.actor = actor
     window.close()
