@@ -4,14 +4,12 @@ and on the client portal's pages (the merchant.* settings). Saved in one audited
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import binascii
 import re
 from pathlib import Path
 from typing import Any
 
-import shiboken6
 from PySide6.QtCore import QByteArray, Qt
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
@@ -26,9 +24,9 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from qasync import asyncSlot
 
 from payapp.domain.errors import PayAppError
+from payapp.ui.async_work import WidgetTasks, widget_slot
 from payapp.ui.messages import user_text
 from payapp.ui.widgets import HINT_STYLE, Banner
 
@@ -59,8 +57,7 @@ class CompanyDetailsPage(QWidget):
     def __init__(self, settings: Any, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._settings = settings
-        self._loaded = asyncio.Event()
-        self._tasks: set[asyncio.Future[None]] = set()
+        self.work = WidgetTasks(self, load=self.reload)
         self._saved: dict[str, str] | None = None
         self._logo = ""                      # base64 of the PNG shown in the preview ("" = none)
         self._file_dialog: QFileDialog | None = None
@@ -197,33 +194,22 @@ class CompanyDetailsPage(QWidget):
     # -- loading --------------------------------------------------------------------------------------
     def showEvent(self, event: Any) -> None:
         super().showEvent(event)
-        if not self._loaded.is_set() and not self._tasks:
-            self._refresh()
-
-    def _refresh(self) -> None:
-        task = asyncio.ensure_future(self.reload())
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        self.work.first_show()
 
     async def wait_ready(self) -> None:
-        if not self._loaded.is_set() and not self._tasks:
-            self._refresh()
-        await self._loaded.wait()
+        await self.work.wait_loaded()
 
     async def reload(self) -> None:
+        """Runs as a task of `self.work`: cancelled if the page goes away while it awaits."""
         try:
             saved = {key: str(await self._settings.get(key) or "") for key in KEYS}
         except PayAppError as exc:
-            if shiboken6.isValid(self):
-                self.banner.show_error(user_text(exc))
-        else:
-            if shiboken6.isValid(self):
-                self._saved = saved
-                self.revert()
-                self._saved = self.values()      # as the fields hold it (trimmed): nothing is changed yet
-                self._changed()
-        finally:
-            self._loaded.set()
+            self.banner.show_error(user_text(exc))
+            return
+        self._saved = saved
+        self.revert()
+        self._saved = self.values()              # as the fields hold it (trimmed): nothing is changed yet
+        self._changed()
 
     # -- the fields -----------------------------------------------------------------------------------
     def values(self) -> dict[str, str]:
@@ -333,7 +319,7 @@ class CompanyDetailsPage(QWidget):
         self.remove_logo_button.setEnabled(bool(self._logo))
 
     # -- saving ---------------------------------------------------------------------------------------
-    @asyncSlot()
+    @widget_slot
     async def _on_save(self) -> None:
         await self.save()
 
@@ -349,14 +335,10 @@ class CompanyDetailsPage(QWidget):
         try:
             await self._settings.set_many(values)
         except PayAppError as exc:
-            if shiboken6.isValid(self):
-                self.banner.show_error(user_text(exc))
+            self.banner.show_error(user_text(exc))
             return False
         finally:
-            if shiboken6.isValid(self):
-                self.save_button.setEnabled(True)
-        if not shiboken6.isValid(self):
-            return True
+            self.save_button.setEnabled(True)
         self._saved = values
         self.revert()                            # the fields as stored (trimmed)
         self.banner.show_success(self.tr("Company details saved: receipts and the client portal show them."))

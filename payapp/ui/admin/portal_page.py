@@ -9,7 +9,6 @@ import asyncio
 from typing import Any
 from urllib.parse import urlsplit
 
-import shiboken6
 from PySide6.QtWidgets import (
     QCheckBox,
     QFormLayout,
@@ -23,10 +22,10 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from qasync import asyncSlot
 
 from payapp.domain.errors import PayAppError
 from payapp.services.payment_links import MAX_LIFETIME_DAYS
+from payapp.ui.async_work import WidgetTasks, widget_slot
 from payapp.ui.messages import user_text
 from payapp.ui.widgets import HINT_STYLE, Banner
 
@@ -63,8 +62,8 @@ class ClientPortalPage(QWidget):
         super().__init__(parent)
         self._settings = settings
         self._processing = processing
-        self._loaded = asyncio.Event()
-        self._tasks: set[asyncio.Future[None]] = set()
+        self.work = WidgetTasks(self, load=self.reload)
+        self._reread: asyncio.Task[Any] | None = None
         self._saved: dict[str, Any] | None = None
 
         self.banner = Banner(self, "portalBanner")
@@ -194,38 +193,31 @@ class ClientPortalPage(QWidget):
     # -- loading --------------------------------------------------------------------------------------
     def showEvent(self, event: Any) -> None:
         super().showEvent(event)
-        if not self._tasks and (not self._loaded.is_set() or not self.has_unsaved_changes()):
-            self._refresh()          # again each time: Payment Processing may have changed the payment types
-
-    def _refresh(self) -> None:
-        task = asyncio.ensure_future(self.reload())
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        if self.work.loaded and not self.work.busy and not self.has_unsaved_changes():
+            # shown again with nothing typed: read again (Payment Processing may have changed the payment types)
+            self._reread = self.work.reload()
+        else:
+            self.work.first_show()
 
     async def wait_ready(self) -> None:
-        if not self._loaded.is_set() and not self._tasks:
-            self._refresh()
-        await self._loaded.wait()
-        if self._tasks:                              # a read again (shown again) still running
-            await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self.work.wait_loaded()
+        if self._reread is not None and not self._reread.done():    # a read again (shown again) on its way
+            await asyncio.gather(self._reread, return_exceptions=True)
 
     async def reload(self) -> None:
+        """Runs as a task of `self.work`: cancelled if the page goes away while it awaits."""
         try:
             saved = {key: await self._settings.get(key) for key in KEYS}
             supported: frozenset[str] | None = None
             if self._processing is not None:
                 supported = frozenset((await self._processing.state()).gateway.payment_types)
         except PayAppError as exc:
-            if shiboken6.isValid(self):
-                self.banner.show_error(user_text(exc))
-        else:
-            if shiboken6.isValid(self):
-                self._saved = saved
-                for ptype, box in self.type_boxes.items():
-                    box.setEnabled(supported is None or ptype in supported or bool(saved[TYPE_KEYS[ptype]]))
-                self.revert()
-        finally:
-            self._loaded.set()
+            self.banner.show_error(user_text(exc))
+            return
+        self._saved = saved
+        for ptype, box in self.type_boxes.items():
+            box.setEnabled(supported is None or ptype in supported or bool(saved[TYPE_KEYS[ptype]]))
+        self.revert()
 
     # -- the fields -----------------------------------------------------------------------------------
     def values(self) -> dict[str, Any]:
@@ -276,7 +268,7 @@ class ClientPortalPage(QWidget):
         return not text
 
     # -- saving ---------------------------------------------------------------------------------------
-    @asyncSlot()
+    @widget_slot
     async def _on_save(self) -> None:
         await self.save()
 
@@ -292,14 +284,10 @@ class ClientPortalPage(QWidget):
         try:
             await self._settings.set_many(values)
         except PayAppError as exc:
-            if shiboken6.isValid(self):
-                self.banner.show_error(user_text(exc))
+            self.banner.show_error(user_text(exc))
             return False
         finally:
-            if shiboken6.isValid(self):
-                self.save_button.setEnabled(True)
-        if not shiboken6.isValid(self):
-            return True
+            self.save_button.setEnabled(True)
         self._saved = values
         self.revert()
         if values["portal.enabled"]:
