@@ -176,6 +176,9 @@ def build_context(config: AppConfig, *, keyring_backend: KeyringBackend | None =
         demo["gateway.private_key_fingerprint"] = secrets.set(PRIVATE_KEY, Secret(DEMO_SECURITY_KEY))
         demo["gateway.public_key_fingerprint"] = secrets.set(PUBLIC_KEY, Secret(DEMO_PUBLIC_KEY))
         write_demo_settings(config.database_url, demo)
+        from payapp.services.demo_data import demo_merchant
+
+        write_demo_settings(config.database_url, demo_merchant(), only_absent=True)
         http = _sandbox_client(sandboxes, ((DEMO_GATEWAY_URL, "gateway"), (DEMO_AUTOTASK_URL, "autotask"),
                                            (DEMO_QUICKBOOKS_URL, "quickbooks"),
                                            (DEMO_QUICKBOOKS_AUTH_URL, "quickbooks")))

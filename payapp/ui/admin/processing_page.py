@@ -5,6 +5,9 @@ A saved key is never read back into a widget: a configured key shows its fingerp
 
 from __future__ import annotations
 
+import asyncio
+from typing import Any
+
 from PySide6.QtCore import QCoreApplication, QLocale, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -134,6 +137,7 @@ class ProcessingPage(QWidget):
         self._locale = locale or QLocale().name()
         self.state: ProcessingPageState | None = None
         self.work = WidgetTasks(self, load=self.reload)
+        self._reread: asyncio.Task[Any] | None = None
 
         self.banner = Banner(self, "processingBanner")
         title = QLabel(self.tr("Payment Processing"), self)
@@ -206,6 +210,12 @@ class ProcessingPage(QWidget):
                 box.setAccessibleName(f"{type_labels[ptype]} — {env_labels[env]}")
                 self.type_boxes[f"{env}.{ptype}"] = box
                 grid.addWidget(box, row, col, Qt.AlignmentFlag.AlignCenter)
+        portal_hint = QLabel(self.tr("The Client portal column is the same choice as on Admin › Client Portal, "
+                                     "where the portal's address and links are set up."), types_box)
+        portal_hint.setObjectName("portalTypesHint")
+        portal_hint.setWordWrap(True)
+        portal_hint.setStyleSheet(HINT_STYLE)
+        grid.addWidget(portal_hint, len(PAYMENT_TYPES) + 1, 0, 1, 4)
         grid.setColumnStretch(3, 1)
         grid.setColumnMinimumWidth(1, 120)
         grid.setColumnMinimumWidth(2, 120)
@@ -310,13 +320,19 @@ class ProcessingPage(QWidget):
     # -- loading --------------------------------------------------------------------------------------
     def showEvent(self, event: object) -> None:
         super().showEvent(event)  # type: ignore[arg-type]
-        self.work.first_show()
+        if self.work.loaded and not self.work.busy and not self.has_unsaved_changes():
+            # shown again with nothing typed: read again (Admin › Client Portal may have changed its payment types)
+            self._reread = self.work.reload()
+        else:
+            self.work.first_show()
 
     def refresh(self) -> None:
         self.work.reload()
 
     async def wait_ready(self) -> None:
         await self.work.wait_loaded()
+        if self._reread is not None and not self._reread.done():    # a read again (shown again) on its way
+            await asyncio.gather(self._reread, return_exceptions=True)
 
     async def reload(self) -> None:
         try:
