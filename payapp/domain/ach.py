@@ -29,12 +29,22 @@ WORDING_VERSION = "2026-12-ach-1"
 RETENTION = dt.timedelta(days=2 * 366)
 
 SEC_CODES = {"personal": "PPD", "business": "CCD"}
+#: authorised online (the client portal): WEB is the consumer's internet-authorised debit; a business account's
+#: debit stays CCD however it was authorised (NACHA; e.g. https://www.easypaydirect.com/faq/what-is-the-nacha-sec-code/
+#: "CCD ... any ACH debit or credit from a business bank account", https://actumprocessing.com/knowledge-base/
+#: understanding-standard-entry-class-sec-codes-with-actum/ "WEB entries ... from a consumer on their website")
+ONLINE_SEC_CODES = {"personal": "WEB", "business": "CCD"}
 
 _PPD = ("ACH debit authorization (PPD, one-time). I, {name}, authorize {merchant} to debit my {account_type} "
         "account ending {last_four} once, on or after {date}, for {amount} in payment of invoice "
         "{invoice}. I confirm I am an owner of this account and may authorize this debit. I may revoke this "
         "authorization by telling {merchant} before the debit is sent; I will receive a copy of it with my "
         "receipt. If the debit is returned by my bank, {merchant} may treat the invoice as unpaid.")
+_WEB = ("ACH debit authorization (WEB, one-time). By selecting to agree, I, {name}, authorize {merchant} to debit my "
+        "{account_type} account ending {last_four} once, on or after {date}, for {amount} in payment of invoice "
+        "{invoice}. I confirm I am an owner of this account and may authorize this debit. I may revoke this "
+        "authorization by telling {merchant} before the debit is sent; my receipt shows a copy of it, and I can "
+        "print or save it. If the debit is returned by my bank, {merchant} may treat the invoice as unpaid.")
 _CCD = ("ACH debit authorization (CCD, one-time). {name}, on behalf of {company}, authorizes {merchant} to debit "
         "the company's {account_type} account ending {last_four} once, on or after {date}, for {amount} "
         "in payment of invoice {invoice}, and agrees that this debit is governed by the NACHA Operating Rules. "
@@ -60,9 +70,10 @@ class AchAuthorization:
         return retain_until(self.authorized_at)
 
 
-def sec_code(holder_type: str) -> str:
-    """PPD for a person's account, CCD for a business's; PayApp's own error for anything else."""
-    code = SEC_CODES.get(holder_type if isinstance(holder_type, str) else "")
+def sec_code(holder_type: str, *, online: bool = False) -> str:
+    """PPD for a person's account, CCD for a business's; authorised `online` (the client portal), WEB for a
+    person's. PayApp's own error for anything else."""
+    code = (ONLINE_SEC_CODES if online else SEC_CODES).get(holder_type if isinstance(holder_type, str) else "")
     if code is None:
         raise ValidationError("Choose personal or business.", field="holder_type")
     return code
@@ -77,11 +88,12 @@ def retain_until(authorized_at: dt.datetime) -> dt.datetime:
 
 
 def authorization_text(*, holder_type: str, name: str, company: str, merchant: str, account_type: str,
-                       last_four: str, amount: str, invoice: str, date: dt.date) -> str:
+                       last_four: str, amount: str, invoice: str, date: dt.date, online: bool = False) -> str:
     """The wording (English; the form shows the one it will store) for one debit. `amount` is already formatted,
-    `last_four` is at most four digits (never the account number)."""
-    code = sec_code(holder_type)
-    template = _PPD if code == "PPD" else _CCD
+    `last_four` is at most four digits (never the account number). `online`: the client agrees on the client
+    portal (WEB for a person's account, CCD for a business's)."""
+    code = sec_code(holder_type, online=online)
+    template = {"PPD": _PPD, "WEB": _WEB}.get(code, _CCD)
     four = "".join(ch for ch in str(last_four) if ch.isdigit())[-4:] or "····"
     return template.format(name=name.strip() or "the account holder", company=company.strip() or "the company",
                            merchant=merchant.strip() or "the merchant",

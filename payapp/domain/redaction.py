@@ -2,8 +2,9 @@
 
 Two layers: secrets the app holds (gateway keys, API secrets, OAuth tokens: the secret store registers each value
 it hands out or stores, `register_secret`) are masked by value wherever they appear; patterns catch the rest
-(card numbers with spaces, dashes or dots, key=value pairs, "account 24413815", "cvv 999", bearer tokens,
-JWTs, hyphenated keys like "demo-sandbox-security-key-6457Hq2A", "qr-…" tokens and long base64-ish strings)."""
+(card numbers with spaces, dashes or dots, key=value pairs (Collect.js's `payment_token=` too), "account 24413815",
+"cvv 999", bearer tokens, JWTs, hyphenated keys like "demo-sandbox-security-key-6457Hq2A", "qr-…" tokens and long
+base64-ish strings)."""
 
 from __future__ import annotations
 
@@ -17,7 +18,8 @@ MAX_KNOWN_SECRETS = 256         # QuickBooks rotates its access token hourly: th
 _DIGIT_RUN = re.compile(r"(?<![0-9])(?:[0-9][ .-]?){12,18}[0-9](?![0-9])")
 _SECRET_PARAM = re.compile(
     r"(?i)\b(security_key|tokenization_key|private_key|public_key|api_?key|secret|password|pwd|"
-    r"signature|access_token|refresh_token|id_token|token|client_secret|ccnumber|cvv|checkaccount|checkaba|"
+    r"signature|access_token|refresh_token|id_token|payment_token|token|client_secret|ccnumber|cvv|checkaccount|"
+    r"checkaba|"
     r"account_?number|routing_?number|code)(\s*[=:]\s*|\"\s*:\s*\")([^&\s\",;]+)"
 )
 # "account 24413815", "acct # 1234", "routing number: 021000021", "cvv 999", "security code 1234", "card 4111 …":

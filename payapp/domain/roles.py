@@ -9,6 +9,9 @@ class Role(StrEnum):
     ADMIN = "admin"
     FINANCE = "finance"
     VIEWER = "viewer"
+    #: the client portal acting for a client who opened a payment link; never a user's role (Admin › Users does
+    #: not offer it, and the users service refuses it)
+    PORTAL = "portal"
 
 
 class Permission(StrEnum):
@@ -25,7 +28,11 @@ GRANTS: dict[Role, frozenset[Permission]] = {
     Role.FINANCE: frozenset({Permission.VIEW, Permission.TAKE_PAYMENT, Permission.MANAGE_PAYMENT,
                              Permission.APPROVE_REFUND, Permission.RUN_SYNC}),
     Role.VIEWER: frozenset({Permission.VIEW}),
+    Role.PORTAL: frozenset({Permission.VIEW, Permission.TAKE_PAYMENT}),
 }
+
+#: the roles a person signing in to the desktop app can have (Admin › Users offers these only)
+USER_ROLES: tuple[Role, ...] = (Role.ADMIN, Role.FINANCE, Role.VIEWER)
 
 
 def allows(role: Role, permission: Permission) -> bool:

@@ -38,6 +38,8 @@ from starlette.routing import Route
 from stdnum import luhn
 from stdnum.us import rtn
 
+from payapp.sandbox.collect import collect_routes
+
 # NMI's Direct Post documentation: amount "Format: x.xx"; card, ABA and account numbers are digits. Python's
 # Decimal() and str.isdigit() also read "1e26" and "٤١١١…", which the real gateway refuses.
 _AMOUNT = re.compile(r"[0-9]{1,10}(?:\.[0-9]{1,2})?")
@@ -103,6 +105,7 @@ class Txn:
     customer_vault_id: str = ""
     kind: str = "sale"             # sale | refund
     stored_credential: str = ""    # stored | used | "" (cards on file)
+    sec_code: str = ""             # eChecks: WEB | PPD | CCD | TEL as sent ("" when none was)
     parent_id: str = ""            # refunds: the refunded transaction
     refunded: Decimal = Decimal("0")
     modified: float = 0.0
@@ -146,6 +149,79 @@ def _fp(number: str) -> str:
     return hashlib.sha256(f"sandbox:{number}".encode()).hexdigest()[:16]
 
 
+#: how long a Collect.js payment token can be used (NMI's live ones last 24 hours; the sandbox keeps them short)
+TOKEN_LIFETIME = 15 * 60
+#: how many tokens and unfinished iframe sessions the sandbox holds at most (the oldest go first)
+MAX_TOKENS = 10_000
+
+
+def new_payment_token() -> str:
+    """A token in the shape of NMI's ("3455zJms-7qA2K2-VdVrSu-Rv7WpvPuG7s8": 8-6-6-12 letters and digits), about
+    200 bits of randomness."""
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+    return "-".join("".join(secrets.choice(alphabet) for _ in range(n)) for n in (8, 6, 6, 12))
+
+
+class TokenVault:
+    """Payment tokens and the iframe sessions that build them, in memory, with a lifetime; each token once."""
+
+    def __init__(self, clock: Callable[[], float]) -> None:
+        self._clock = clock
+        self._tokens: dict[str, tuple[float, dict[str, str]]] = {}
+        self._sessions: dict[str, tuple[float, dict[str, str]]] = {}
+
+    def __repr__(self) -> str:
+        return f"TokenVault(tokens={len(self._tokens)}, sessions={len(self._sessions)})"
+
+    def clear(self) -> None:
+        self._tokens.clear()
+        self._sessions.clear()
+
+    def _prune(self) -> None:
+        now = self._clock()
+        for store in (self._tokens, self._sessions):
+            for key in [k for k, (until, _d) in store.items() if until <= now]:
+                del store[key]
+            while len(store) > MAX_TOKENS:
+                del store[next(iter(store))]
+
+    def save_field(self, session: str, name: str, value: str) -> None:
+        """One iframe's value, kept under the page's session until `issue` turns the session into a token."""
+        self._prune()
+        until, data = self._sessions.get(session, (self._clock() + TOKEN_LIFETIME, {}))
+        data[name] = value
+        self._sessions[session] = (until, data)
+
+    def session_fields(self, session: str) -> dict[str, str]:
+        self._prune()
+        entry = self._sessions.get(session)
+        return dict(entry[1]) if entry else {}
+
+    def issue(self, session: str, names: tuple[str, ...]) -> str | None:
+        """A new token for the fields `names` of `session` (the session is used up), or None if it has none."""
+        self._prune()
+        entry = self._sessions.pop(session, None)
+        if entry is None:
+            return None
+        data = {k: v for k, v in entry[1].items() if k in names}
+        return self.add(data)
+
+    def add(self, data: dict[str, str]) -> str:
+        self._prune()
+        token = new_payment_token()
+        self._tokens[token] = (self._clock() + TOKEN_LIFETIME, dict(data))
+        return token
+
+    def take(self, token: str) -> dict[str, str] | None:
+        """The fields behind `token`, which is used up; None for an unknown, used or expired token."""
+        self._prune()
+        entry = self._tokens.pop(token, None) if token else None
+        return entry[1] if entry is not None else None
+
+    def __len__(self) -> int:
+        return len(self._tokens)
+
+
 class GatewaySandbox:
     """State of one sandbox gateway account."""
 
@@ -165,12 +241,16 @@ class GatewaySandbox:
         self.transactions: dict[str, Txn] = {}
         self.vault: dict[str, VaultEntry] = {}
         self.faults: list[Fault] = []
+        #: Collect.js payment tokens (payapp.sandbox.collect): token -> the card or check fields typed into the
+        #: iframes, single-use, for TOKEN_LIFETIME seconds, in memory only (never in `state_dict`, never logged)
+        self.tokens = TokenVault(lambda: self.clock())
         self._recent: list[tuple[float, tuple[str, ...], str]] = []   # (time, dup key, transaction id)
         self.requests = 0
 
     # ------------------------------------------------------------------ control API
 
     def reset(self) -> None:
+        self.tokens.clear()
         self.transactions.clear()
         self.vault.clear()
         self.faults.clear()
@@ -316,6 +396,10 @@ class GatewaySandbox:
         self.settle_due()
         if form.get("security_key", "") != self.security_key:
             return self._answer("3", "Authentication Failed", "300", form)
+        if "payment_token" in form:
+            form, refused = self._detokenize(form)
+            if refused is not None:
+                return refused
         vault_op = form.get("customer_vault", "")
         ttype = form.get("type", "")
         if vault_op in ("update_customer", "delete_customer") or (vault_op == "add_customer" and not ttype):
@@ -335,6 +419,22 @@ class GatewaySandbox:
                "response_code": code}
         out.update(extra)
         return out
+
+    def _detokenize(self, form: dict[str, str]) -> tuple[dict[str, str], dict[str, str] | None]:
+        """`payment_token` in place of the card or check fields (NMI: "can be used in place of the existing
+        ccnumber, ccexp, and cvv variables ... [or] checkname, checkaba, and checkaccount"; "can only be used once").
+        The token is used up by this request whatever its outcome; an unknown, used or expired one is refused."""
+        token = form.get("payment_token", "")
+        if any(form.get(k) for k in ("ccnumber", "checkaccount", "checkaba")):
+            return form, self._answer("3", "A transaction may not have both payment_token and card or check fields "
+                                           f"REFID:{secrets.randbelow(10**9)}", "300", form)
+        data = self.tokens.take(token)
+        if data is None:
+            return form, self._answer("3", f"Invalid Payment Token REFID:{secrets.randbelow(10**9)}", "300", form)
+        # what was typed into the gateway's iframes wins over the same field in the request
+        merged = {k: v for k, v in form.items() if k != "payment_token"}
+        merged.update(data)
+        return merged, None
 
     def _payment_source(self, form: dict[str, str]) -> tuple[VaultEntry | None, dict[str, str] | None]:
         """Read card/check fields into a VaultEntry-like record, or an error answer."""
@@ -427,6 +527,7 @@ class GatewaySandbox:
             extra["customer_vault_id"] = form["customer_vault_id"]
         txn.customer_vault_id = extra.get("customer_vault_id", "")
         txn.stored_credential = stored
+        txn.sec_code = form.get("sec_code", "") if src.transaction_type == "ck" else ""
         txn.actions.append(Action("sale", f"{amount:.2f}", "1", _stamp(now)))
         self.transactions[txn.transaction_id] = txn
         self._recent.append((now, key, txn.transaction_id))
@@ -729,6 +830,7 @@ def create_gateway_app(state: GatewaySandbox | None = None, *, security_key: str
         return JSONResponse(sandbox.snapshot())
 
     app = Starlette(routes=[
+        *collect_routes(sandbox),       # Collect.js, its iframes and the tokenization endpoints (sandbox/collect.py)
         Route("/api/transact.php", transact, methods=["POST"]),
         Route("/api/query.php", query, methods=["POST"]),
         Route("/_sandbox/settle-now", settle_now, methods=["POST"]),

@@ -89,5 +89,7 @@ class PersistingApp:
         try:
             await self.inner(scope, receive, send)
         finally:
-            if scope.get("type") == "http" and scope.get("method", "GET") not in _READ_ONLY:
+            # Collect.js's tokenization endpoints (/token/...) change only the in-memory tokens, never saved
+            if (scope.get("type") == "http" and scope.get("method", "GET") not in _READ_ONLY
+                    and not str(scope.get("path", "")).startswith("/token/")):
                 self.save()

@@ -55,6 +55,8 @@ def banner(which: str, base_url: str, app: Any) -> str:
             f"  transactions: POST {base_url}/api/transact.php   look-ups: POST {base_url}/api/query.php",
             f"  security key (form field security_key): {sandbox.security_key}",
             f"  tokenization key (Collect.js data-tokenization-key): {sandbox.tokenization_key}",
+            f"  Collect.js (inline): <script src=\"{base_url}/token/Collect.js\" data-tokenization-key=...>; "
+            "tokens last 15 minutes, once",
             "  test cards: 4111111111111111 (Visa), 5431111111111111 (Mastercard), any future expiry; CVV 999 "
             "matches; amounts under 1.00 decline",
             "  test eCheck: routing 490000018, account 24413815 (or 123123123 / 123123123)",

@@ -20,6 +20,8 @@ class Actor:
 
 
 SYSTEM = Actor(user_id=None, username="system", role=Role.ADMIN, display_name="PayApp")
+#: who acts in the client portal: a client paying from a payment link (no user row; may view and take payments only)
+PORTAL_ACTOR = Actor(user_id=None, username="client-portal", role=Role.PORTAL, display_name="Client portal")
 
 
 class CurrentUser:

@@ -54,6 +54,7 @@ import asyncio
 import datetime as dt
 import json
 import logging
+import re
 import secrets
 import time
 import uuid
@@ -76,11 +77,13 @@ from payapp.connectors.gateways.nmi import (
     NmiTransaction,
     PaymentKind,
     StoredCredential,
+    TokenData,
 )
 from payapp.domain import ach, validation
 from payapp.domain.card_checks import cvv_mismatch
-from payapp.domain.errors import ConflictError, NotFound, PayAppError, ValidationError
+from payapp.domain.errors import ConflictError, NotFound, PayAppError, PermissionDenied, ValidationError
 from payapp.domain.money import Money, decimal_to_minor, format_money, minor_digits
+from payapp.domain.outbox_jobs import JobKind
 from payapp.domain.payment_state import (
     UNDECIDED,
     InvoiceStatus,
@@ -89,9 +92,18 @@ from payapp.domain.payment_state import (
     invoice_status,
     transition,
 )
-from payapp.domain.roles import Permission
+from payapp.domain.roles import Permission, Role
 from payapp.domain.validation import clean_typed_text
-from payapp.models import AchAuthorization, AuditEvent, Invoice, OutboxJob, Payment, Refund, SavedPaymentMethod
+from payapp.models import (
+    AchAuthorization,
+    AuditEvent,
+    Contact,
+    Invoice,
+    OutboxJob,
+    Payment,
+    Refund,
+    SavedPaymentMethod,
+)
 from payapp.models.db import Database, make_sync_engine
 from payapp.services import audit
 from payapp.services.auth import SYSTEM, Actor, CurrentUser
@@ -211,7 +223,61 @@ class SavedMethodRef:
     wording_version: str = ach.WORDING_VERSION
 
 
-PaymentMethod = NewCard | NewBankAccount | SavedMethodRef
+#: A payment token as the gateway's Collect.js makes them: letters, digits, "-" and "_" (NMI's look like
+#: "3455zJms-7qA2K2-VdVrSu-Rv7WpvPuG7s8").
+_TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{8,128}")
+_COLLECT_BRANDS = {"visa": "Visa", "mastercard": "Mastercard", "amex": "Amex", "discover": "Discover",
+                   "diners": "Diners", "jcb": "JCB"}
+_EXPIRY_SHAPE = re.compile(r"(0[1-9]|1[0-2])[0-9]{2}")
+
+
+def _last_four(masked: str) -> str:
+    """The last four digits of a masked number as Collect.js reports it ("411111******1111", "****3815")."""
+    digits = "".join(ch for ch in str(masked) if ch.isascii() and ch.isdigit())
+    return digits[-4:]
+
+
+@dataclass(frozen=True)
+class TokenizedPayment:
+    """Card or bank data tokenized in the browser by the gateway's Collect.js (the client portal): PayApp's server
+    never sees the numbers, only the single-use `payment_token` and what Collect.js's callback reported, masked."""
+
+    token: str = field(repr=False)       # single-use payment_token; never logged or stored
+    kind: str                            # card | echeck
+    first_name: str = ""
+    last_name: str = ""
+    company: str = ""
+    address1: str = ""
+    city: str = ""
+    state: str = ""
+    zip: str = ""
+    country: str = "US"
+    email: str = ""
+    # what Collect.js's callback reported (masked): card brand/last four/expiry; check name/account last four
+    brand: str = ""
+    last_four: str = ""
+    expiry_mmyy: str = ""
+    holder_type: str = ""                # eCheck: personal | business
+    account_type: str = ""               # eCheck: checking | savings
+    holder_name: str = ""                # eCheck: the name on the account
+    #: eCheck: the ACH debit authorization wording the customer agreed to (SEC code WEB: authorised on the web)
+    authorization_text: str = ""
+    wording_version: str = ach.WORDING_VERSION
+
+    def __post_init__(self) -> None:
+        _clean_text_fields(self, ("first_name", "last_name", "company", "address1", "city", "state", "zip",
+                                  "country", "email", "brand", "holder_name"))
+
+    def __repr__(self) -> str:
+        return f"TokenizedPayment(kind={self.kind!r}, last_four={_last_four(self.last_four)!r}, token='***')"
+
+    __str__ = __repr__
+
+
+PaymentMethod = NewCard | NewBankAccount | SavedMethodRef | TokenizedPayment
+
+#: where a payment was taken: staff in the desktop app, or the client on the client portal
+SOURCES = ("back_office", "client_portal")
 
 
 @dataclass(frozen=True)
@@ -220,7 +286,8 @@ class PaymentRequest:
     amount_minor: int
     method: PaymentMethod
     save_method: bool = False
-    contact_id: int | None = None
+    contact_id: int | None = None       # the contact who paid (the portal: the link's contact)
+    source: str = "back_office"         # back_office | client_portal (its own payment types apply)
 
 
 @dataclass(frozen=True)
@@ -322,7 +389,7 @@ REFUND_CLOCK_SLACK = dt.timedelta(minutes=2)
 @dataclass(frozen=True)
 class _Prepared:
     kind: str                   # card | echeck | saved
-    payment: CardData | CheckData | None
+    payment: CardData | CheckData | TokenData | None
     billing: Billing | None
     brand: str = ""
     last_four: str = ""
@@ -392,6 +459,7 @@ _AUDIT_EVENTS = AuditEvent.__table__
 _OUTBOX = OutboxJob.__table__
 _P, _I, _M = _PAYMENTS.c, _INVOICES.c, _METHODS.c
 
+_CONTACT_COMPANY = select(Contact.__table__.c.company_id).where(Contact.__table__.c.id == bindparam("contact_id"))
 _LOCK_INVOICE = (select(_I.id, _I.company_id, _I.company_name, _I.invoice_number, _I.currency, _I.balance_minor,
                         _I.status, _I.is_voided)
                  .where(_I.id == bindparam("invoice_id")).with_for_update())
@@ -450,6 +518,7 @@ class _Opened:
     refuse_cvv_mismatch: bool = False
     kind: str = ""                       # card | echeck
     initial_transaction_id: str = ""     # saved cards: the charge that saved them
+    sec_code: str = ""                   # eChecks: the ACH authorization's SEC code
 
 
 @dataclass
@@ -541,7 +610,7 @@ class PaymentService:
 
     # ------------------------------------------------------------------------------ take a payment
 
-    def _prepare(self, method: PaymentMethod) -> _Prepared:
+    def _prepare(self, method: PaymentMethod, *, portal: bool = False) -> _Prepared:
         if isinstance(method, NewCard):
             number = validation.check_card_number(method.number)
             brand = validation.card_brand(number)
@@ -566,16 +635,60 @@ class PaymentService:
                                                  method.account_type), billing, "eCheck", account[-4:],
                              account_type=method.account_type, holder_type=method.holder_type,
                              holder_name=method.name.strip())
+        if isinstance(method, TokenizedPayment):
+            return self._prepare_token(method, portal)
         return _Prepared("saved", None, None)
+
+    @staticmethod
+    def _prepare_token(method: TokenizedPayment, portal: bool) -> _Prepared:
+        token = method.token if isinstance(method.token, str) else ""
+        if not _TOKEN_SHAPE.fullmatch(token):
+            # the browser's token is missing or mangled: the form must tokenize the details again
+            raise ValidationError("The payment details could not be read. Enter them again.", field="payment_token")
+        last_four = _last_four(method.last_four)
+        billing = Billing(first_name=method.first_name, last_name=method.last_name, company=method.company,
+                          address1=method.address1, city=method.city, state=method.state, zip=method.zip,
+                          country=method.country, email=method.email)
+        if method.kind == "card":
+            expiry = method.expiry_mmyy if _EXPIRY_SHAPE.fullmatch(method.expiry_mmyy or "") else ""
+            brand = (method.brand or "").strip()
+            # Collect.js's card.type ("visa", "amex", ...) as the rest of PayApp names brands (domain.validation)
+            brand = "" if brand.lower() == "unknown" else _COLLECT_BRANDS.get(brand.lower(), brand.capitalize())[:20]
+            return _Prepared("card", TokenData(token, "card"), billing, brand, last_four, expiry,
+                             holder_name=f"{method.first_name} {method.last_name}".strip())
+        if method.kind == "echeck":
+            if method.holder_type not in ("personal", "business"):
+                raise ValidationError("Choose personal or business.", field="holder_type")
+            if method.account_type not in ("checking", "savings"):
+                raise ValidationError("Choose checking or savings.", field="account_type")
+            name = (method.holder_name or f"{method.first_name} {method.last_name}").strip()
+            if not name:
+                raise ValidationError("Enter the name on the account.", field="name")
+            # the client authorised the debit on the portal (WEB; a business account CCD); staff enter what the
+            # customer authorised (PPD/CCD)
+            sec = ach.sec_code(method.holder_type, online=portal)
+            return _Prepared("echeck", TokenData(token, "echeck", method.holder_type, method.account_type, sec),
+                             billing, "eCheck", last_four, account_type=method.account_type,
+                             holder_type=method.holder_type, holder_name=name)
+        raise ValidationError("Choose a card or a bank account.", field="method")
 
     async def take_payment(self, request: PaymentRequest, *, confirm_duplicate: bool = False) -> PaymentResult:
         actor = self._current.require(Permission.TAKE_PAYMENT)
+        if request.source not in SOURCES:
+            raise ValidationError("Unknown payment source.", field="source")
+        portal = request.source == "client_portal"
+        if actor.role == Role.PORTAL and not portal:
+            raise PermissionDenied("The client portal takes client portal payments only.")
+        if portal and not isinstance(request.method, TokenizedPayment | SavedMethodRef):
+            # card and bank numbers never reach PayApp's server from the portal: the gateway's Collect.js takes them
+            raise ValidationError("The client portal takes tokenized or saved payment methods only.",
+                                  field="method")
         # Card/account checks need no database; their verdict is given in its usual place below (after
         # "is processing active?"), so the answer to a bad request does not depend on where it was found.
         prepared: _Prepared | None = None
         invalid: ValidationError | None = None
         try:
-            prepared = self._prepare(request.method)
+            prepared = self._prepare(request.method, portal=portal)
         except ValidationError as exc:
             invalid = exc
         local_keys = self._settings.local_key
@@ -611,6 +724,10 @@ class PaymentService:
             if inv.currency != status.currency:
                 raise ValidationError(f"This invoice is in {inv.currency}, but payments are taken in "
                                       f"{status.currency}.", field="amount")
+            if request.contact_id is not None:
+                contact_company = conn.execute(_CONTACT_COMPANY, {"contact_id": request.contact_id}).scalar()
+                if contact_company != inv.company_id:
+                    raise ValidationError("This contact does not belong to the invoice's company.", field="contact")
             saved = None
             kind, vault_id, initial_transaction_id = prepared.kind, "", ""
             if isinstance(request.method, SavedMethodRef):
@@ -621,8 +738,12 @@ class PaymentService:
                     raise ValidationError("This saved payment method belongs to another company.", field="method")
                 kind, vault_id = saved.method, saved.vault_id
                 initial_transaction_id = saved.initial_transaction_id or ""
-            if kind not in status.back_office:
-                label = "Credit card" if kind == "card" else "eCheck"
+            label = "Credit card" if kind == "card" else "eCheck"
+            if portal:
+                # the payment types Admin enables for the client portal (payment_types.portal.*)
+                if kind not in status.portal:
+                    raise PayAppError(f"{label} payments are not available in the client portal.")
+            elif kind not in status.back_office:
                 raise PayAppError(f"{label} payments are not enabled. An admin can enable them in Admin.")
             consent = clean_typed_text(getattr(request.method, "authorization_text", "") or "").strip()
             if kind == "echeck" and not consent:
@@ -640,7 +761,8 @@ class PaymentService:
                 dup = next((r for r in recent if r.amount_minor == request.amount_minor
                             and r.status in DUPLICATE_STATUSES and r.created_at >= now - DUPLICATE_WINDOW), None)
                 if dup is not None:
-                    who = f" by {dup.created_by_name}" if dup.created_by_name else ""
+                    # a client on the portal is not told which member of staff took the other payment
+                    who = f" by {dup.created_by_name}" if dup.created_by_name and not portal else ""
                     raise DuplicateWarning(
                         f"{format_money(request.amount_minor, inv.currency)} was already paid on invoice "
                         f"{inv.invoice_number}{who} at {dup.created_at:%Y-%m-%d %H:%M} UTC. "
@@ -668,15 +790,20 @@ class PaymentService:
                 "amount_minor": request.amount_minor, "currency": inv.currency, "method": kind,
                 "brand": shown.brand, "last_four": shown.last_four, "expiry": shown.expiry,
                 "account_type": shown.account_type, "saved_method_id": saved_method_id,
-                "contact_id": request.contact_id, "status": S.PENDING.value, "created_by": actor.user_id,
+                "contact_id": request.contact_id, "source": request.source, "status": S.PENDING.value,
+                "created_by": actor.user_id,
                 "created_by_name": (actor.display_name or actor.username)[:100], "created_at": now,
                 "send_deadline": deadline,
             }))
+            sec = ""
             if kind == "echeck":
                 holder_type = saved.account_holder_type if saved is not None else prepared.holder_type
                 who = (saved.holder_name if saved is not None else prepared.holder_name) or inv.company_name
+                # the client authorised the debit on the portal: WEB (a business account: CCD); staff took it with
+                # the customer: PPD/CCD
+                sec = ach.sec_code(holder_type or "business", online=portal)
                 conn.execute(_INSERT_ACH_AUTH, {
-                    "payment_id": payment_id, "sec_code": ach.sec_code(holder_type or "business"),
+                    "payment_id": payment_id, "sec_code": sec,
                     "authorized_by": who[:200], "authorized_at": now,
                     "wording_version": (getattr(request.method, "wording_version", "") or ach.WORDING_VERSION)[:40],
                     "wording_text": consent, "wording_hash": ach.wording_hash(consent),
@@ -684,7 +811,7 @@ class PaymentService:
                     "retain_until": ach.retain_until(now)})
             return _Opened(payment_id, order_id, inv.currency, inv.invoice_number, gateway, save_as, vault_id,
                            started_mono, started_wall, bool(values.get(REFUSE_CVV_KEY)), kind,
-                           initial_transaction_id)
+                           initial_transaction_id, sec)
 
         try:
             opened = await self._uow.run(lambda conn: open_payment(conn, key, cached is None))
@@ -717,7 +844,8 @@ class PaymentService:
                 if opened.kind == "card" and opened.initial_transaction_id else None
             response = await gateway.sale_vault(order_id=order_id, amount=amount, currency=opened.currency,
                                                 customer_vault_id=opened.vault_id, dup_seconds=dup_seconds,
-                                                stored_credential=stored)
+                                                stored_credential=stored,
+                                                sec_code=opened.sec_code if portal else "")
         else:
             assert prepared.payment is not None
             stored = StoredCredential("stored", "customer") if opened.save_as is not None and \
@@ -946,11 +1074,11 @@ class PaymentService:
                 conn.execute(_UPDATE_METHOD, {"row_id": sm.id, **method_changes})
         audits.append(audit.entry(actor, "payment.approved", entity_type="payment", entity_id=row.id, **details))
         changes: dict[str, Any] = {"accounting_sync_state": "pending"}
-        jobs.append(self._job_row("accounting.push_payment", {"payment_id": row.id}, payment_id=row.id,
+        jobs.append(self._job_row(JobKind.PUSH_PAYMENT, {"payment_id": row.id}, payment_id=row.id,
                                   invoice_id=row.invoice_id))
         if fully_paid:
             changes["psa_sync_state"] = "pending"
-            jobs.append(self._job_row("psa.mark_invoice_paid", {"invoice_id": row.invoice_id,
+            jobs.append(self._job_row(JobKind.MARK_PAID, {"invoice_id": row.invoice_id,
                                                                 "paid_date": now.date().isoformat()},
                                       payment_id=row.id, invoice_id=row.invoice_id))
         return changes
@@ -1305,7 +1433,7 @@ class PaymentService:
                 p.voided_at = now
                 back = p.applied_minor
                 p.applied_minor = 0
-                self._job(s, "accounting.void_payment", {"payment_id": p.id}, payment_id=p.id,
+                self._job(s, JobKind.VOID_PAYMENT, {"payment_id": p.id}, payment_id=p.id,
                           invoice_id=inv.id, refund_id=r.id)
                 _audit(s, actor, "payment.voided", entity_type="payment", entity_id=p.id, **details)
             elif r.reopen_invoice:
@@ -1315,7 +1443,7 @@ class PaymentService:
                 p.status = after_reversal(S(p.status), "refund", p.refunded_minor, p.amount_minor)
                 back = min(r.amount_minor, p.applied_minor)
                 p.applied_minor -= back
-                self._job(s, "accounting.void_payment", {"payment_id": p.id}, payment_id=p.id,
+                self._job(s, JobKind.VOID_PAYMENT, {"payment_id": p.id}, payment_id=p.id,
                           invoice_id=inv.id, refund_id=r.id)
                 _audit(s, actor, "payment.refunded", entity_type="payment", entity_id=p.id, invoice_reopened=True,
                        **details)
@@ -1325,7 +1453,7 @@ class PaymentService:
                 p.refunded_at = now
                 p.status = after_reversal(S(p.status), "refund", p.refunded_minor, p.amount_minor)
                 back = 0
-                self._job(s, "accounting.refund_payment", {"payment_id": p.id, "refund_id": r.id,
+                self._job(s, JobKind.REFUND_PAYMENT, {"payment_id": p.id, "refund_id": r.id,
                                                            "amount_minor": r.amount_minor},
                           payment_id=p.id, invoice_id=inv.id, refund_id=r.id)
                 _audit(s, actor, "payment.refunded", entity_type="payment", entity_id=p.id, invoice_reopened=False,
@@ -1472,7 +1600,7 @@ class PaymentService:
                 back = p.applied_minor
                 p.applied_minor = 0
                 self._reopen(inv, back)
-                self._job(s, "accounting.reverse_returned_payment", {"payment_id": p.id}, payment_id=p.id,
+                self._job(s, JobKind.REVERSE_RETURNED, {"payment_id": p.id}, payment_id=p.id,
                           invoice_id=inv.id)
                 _audit(s, actor, "payment.returned", entity_type="payment", entity_id=p.id,
                              transaction_id=p.transaction_id, amount_minor=back, reason=ret.response_text[:200])
@@ -1491,7 +1619,7 @@ class PaymentService:
                     assert inv is not None
                     p.applied_minor = 0
                     self._reopen(inv, back)
-                    self._job(s, "accounting.reverse_returned_payment", {"payment_id": p.id}, payment_id=p.id,
+                    self._job(s, JobKind.REVERSE_RETURNED, {"payment_id": p.id}, payment_id=p.id,
                               invoice_id=inv.id)
                 _audit(s, actor, "payment.returned", entity_type="payment", entity_id=p.id,
                        transaction_id=p.transaction_id, amount_minor=back, reason=ret.response_text[:200],

@@ -11,6 +11,7 @@ import csv
 import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TextIO
 
 from argon2 import PasswordHasher
@@ -21,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
 from payapp.domain.errors import ConflictError, NotFound, PayAppError, ValidationError
-from payapp.domain.roles import Permission, Role
+from payapp.domain.roles import USER_ROLES, Permission, Role
 from payapp.domain.validation import clean_typed_text
 from payapp.models import AuditEvent, User
 from payapp.models.db import Database, make_sync_engine
@@ -58,6 +59,18 @@ class UserRow:
     locked_until: dt.datetime | None
     last_sign_in_at: dt.datetime | None
     created_at: dt.datetime
+
+
+def _user_role(role: Role | str) -> Role:
+    """A role a person may have (the client portal's role is no user's)."""
+    try:
+        known = Role(role)
+    except ValueError:
+        known = None
+    if known not in USER_ROLES:
+        raise ValidationError("Choose admin, finance or viewer.", field="role")
+    assert known is not None
+    return known
 
 
 def _row(u: User) -> UserRow:
@@ -200,7 +213,7 @@ class UserService:
     async def add_user(self, username: str, password: str, role: Role, display_name: str = "") -> UserRow:
         actor = self._current.require(Permission.ADMINISTER)
         username = _check_new(username, password)
-        role = Role(role)
+        role = _user_role(role)
         password_hash = await self._hash(password)
         async with self._db.transaction(lock=True) as s:
             if await s.scalar(select(User.id).where(func.lower(User.username) == username.lower())) is not None:
@@ -237,7 +250,7 @@ class UserService:
 
     async def change_role(self, user_id: int, role: Role) -> UserRow:
         actor = self._current.require(Permission.ADMINISTER)
-        role = Role(role)
+        role = _user_role(role)
         async with self._db.transaction(lock=True) as s:
             user = await s.get(User, user_id, with_for_update=True)
             if user is None:
@@ -427,6 +440,21 @@ class AuditLogService:
         async with self._db.transaction() as s:
             audit.record(s, actor, "audit.exported", entity_type="audit", rows=written,
                          filters={k: str(v) for k, v in vars(f).items() if v})
+        return written
+
+
+    async def export_csv_file(self, f: AuditFilter, path: Path) -> int:
+        """`export_csv` into the file at `path`: written under a temporary name beside it and renamed when
+        complete, so a failed or cancelled export never leaves half a file (nor replaces an earlier one).
+        OSError when the folder cannot be written."""
+        tmp = path.with_name(path.name + ".part")
+        try:
+            with tmp.open("w", newline="", encoding="utf-8-sig") as out:
+                written = await self.export_csv(f, out)
+            tmp.replace(path)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
         return written
 
 

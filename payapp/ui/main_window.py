@@ -39,7 +39,8 @@ def role_text(role: str) -> str:
         return role
     names = {Role.ADMIN: QCoreApplication.translate("UsersPage", "Admin"),
              Role.FINANCE: QCoreApplication.translate("UsersPage", "Finance"),
-             Role.VIEWER: QCoreApplication.translate("UsersPage", "Viewer")}
+             Role.VIEWER: QCoreApplication.translate("UsersPage", "Viewer"),
+             Role.PORTAL: QCoreApplication.translate("UsersPage", "Client portal")}
     return names.get(known, role)
 
 

@@ -112,6 +112,16 @@ TEXTS: tuple[str, ...] = (
     QT_TRANSLATE_NOOP("Messages", "This saved payment method was deleted. Choose another one."),
     QT_TRANSLATE_NOOP("Messages", "This saved payment method belongs to another company."),
     QT_TRANSLATE_NOOP("Messages", "%1 payments are not enabled. An admin can enable them in Admin."),
+    # payapp/services/payments.py: the client portal (tokenized payments, its own payment types)
+    QT_TRANSLATE_NOOP("Messages", "%1 payments are not available in the client portal."),
+    QT_TRANSLATE_NOOP("Messages", "The payment details could not be read. Enter them again."),
+    QT_TRANSLATE_NOOP("Messages", "Choose a card or a bank account."),
+    QT_TRANSLATE_NOOP("Messages", "Unknown payment source."),
+    QT_TRANSLATE_NOOP("Messages", "The client portal takes client portal payments only."),
+    QT_TRANSLATE_NOOP("Messages", "The client portal takes tokenized or saved payment methods only."),
+    QT_TRANSLATE_NOOP("Messages", "This contact does not belong to the invoice's company."),
+    # payapp/services/users.py
+    QT_TRANSLATE_NOOP("Messages", "Choose admin, finance or viewer."),
     QT_TRANSLATE_NOOP("Messages", "The amount is more than the open balance of %1%2."),
     QT_TRANSLATE_NOOP(
         "Messages",
@@ -442,6 +452,11 @@ TEXTS: tuple[str, ...] = (
         "The card's security code (CVV) did not match, but PayApp could not void the payment of %1 at once (%2). It is still charged: void it in Payment Search."),  # noqa: E501
     # payapp/services/demo_data.py: "Settle now (demo)"
     QT_TRANSLATE_NOOP("Messages", "The demo gateway did not answer. Try again."),
+    # payapp/services/payment_links.py: Invoice History's Copy payment link
+    QT_TRANSLATE_NOOP("Messages", "Set the client portal's address in Admin › Client Portal first."),
+    QT_TRANSLATE_NOOP("Messages", "The invoice no longer exists."),
+    QT_TRANSLATE_NOOP("Messages", "Invoice %1 is voided; there is nothing to pay."),
+    QT_TRANSLATE_NOOP("Messages", "Invoice %1 is paid in full; there is nothing to pay."),
 )
 
 _PLACEHOLDER = re.compile(r"%(\d)")

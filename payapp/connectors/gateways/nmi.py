@@ -15,8 +15,9 @@ Rules this module keeps (docs/protocols.md §1):
   ("Rate limit exceeded") or HTTP 429: nothing was processed (`outcome="error"`, `rate_limited=True`).
 - `NmiResponse.sent` is False only when the request certainly never left this computer (the TCP
   connection could not be made, or no pooled connection was free): nothing can have been charged.
-- Card and bank numbers, CVVs and the security key go into the request body only: they are never
-  kept on an object, never logged, never put into an exception message.
+- Card and bank numbers, CVVs, payment tokens (Collect.js, `TokenData`) and the security key go into the request
+  body only: they are never kept on an object beyond the one request's data, never logged, never put into an
+  exception message.
 """
 
 from __future__ import annotations
@@ -270,7 +271,39 @@ class CheckData:
         }
 
 
-PaymentData = CardData | CheckData
+@dataclass(frozen=True)
+class TokenData:
+    """A `payment_token` made in the browser by the gateway's Collect.js (card or bank fields typed into the
+    gateway's own iframes). It takes the place of `ccnumber`/`ccexp`/`cvv` or `checkname`/`checkaba`/`checkaccount`
+    in a sale and in a customer-vault add; it is single-use and short-lived. Sources: NMI's Collect.js documentation,
+    "The Payment Token" (a white-label copy: https://bancofcalifornia-preview.mintlify.app/reference/the-payment-token:
+    "can be used in place of the existing
+    ccnumber, ccexp, and cvv variables ... For ACH transactions ... in place of checkname, checkaba, and
+    checkaccount. The payment token can only be used once"; "will also work when adding customers to the Customer
+    Vault") and the Collect.js back-end guide (https://docs.nmi.com/docs/integration-guide-implement-backend:
+    `type=sale`, `payment_token`, `amount`). The token is sent, never kept on anything else, never logged.
+
+    An eCheck token carries the account's holder and account type, which Collect.js does not collect, and the SEC
+    code: `WEB` for a consumer's internet-authorised debit, `CCD` for a business account (docs/protocols.md §1.1)."""
+
+    token: str = field(repr=False)
+    kind: Literal["card", "echeck"] = "card"
+    holder_type: str = ""               # eCheck: personal | business
+    account_type: str = ""              # eCheck: checking | savings
+    sec_code: str = "WEB"               # eCheck: WEB (a person, on the web) | CCD (a business) | PPD
+
+    def fields(self) -> dict[str, str]:
+        out = {"payment_token": self.token}
+        if self.kind == "echeck":
+            out["sec_code"] = self.sec_code
+            if self.holder_type:
+                out["account_holder_type"] = self.holder_type
+            if self.account_type:
+                out["account_type"] = self.account_type
+        return out
+
+
+PaymentData = CardData | CheckData | TokenData
 
 
 @dataclass(frozen=True)
@@ -399,9 +432,13 @@ class NmiGateway:
 
     async def sale_vault(self, *, order_id: str, amount: str, currency: str, customer_vault_id: str,
                          dup_seconds: int | None = None,
-                         stored_credential: StoredCredential | None = None) -> NmiResponse:
+                         stored_credential: StoredCredential | None = None, sec_code: str = "") -> NmiResponse:
+        """Charge a saved method. `sec_code` names how a saved eCheck's debit was authorised (`WEB` from the client
+        portal); "" leaves the gateway's default."""
         fields = self._order(order_id, amount, currency, dup_seconds)
         fields["customer_vault_id"] = customer_vault_id
+        if sec_code:
+            fields["sec_code"] = sec_code
         if stored_credential is not None:
             fields.update(stored_credential.fields())
         return await self._transact(fields)
