@@ -150,10 +150,7 @@ def _demo_settings() -> dict[str, object]:
             "payment_types.back_office.card": True, "payment_types.back_office.echeck": True,
             "payment_types.portal.card": True, "payment_types.portal.echeck": False,
             "autotask.base_url": DEMO_AUTOTASK_URL, "quickbooks.base_url": DEMO_QUICKBOOKS_URL,
-            "quickbooks.auth_base_url": DEMO_QUICKBOOKS_AUTH_URL,
-            # who the demo's receipts and portal pages come from (issue #15.12)
-            "merchant.name": "PayApp Demo IT Services", "merchant.address": "100 Demo Way\nSpringfield, IL 62701",
-            "merchant.email": "billing@demo.payapp.example", "merchant.phone": "+1 217 555 0100"}
+            "quickbooks.auth_base_url": DEMO_QUICKBOOKS_AUTH_URL}
 
 
 def _demo_secret_store(keyring_backend: KeyringBackend | None = None) -> SecretStore:
@@ -179,6 +176,9 @@ def build_context(config: AppConfig, *, keyring_backend: KeyringBackend | None =
         demo["gateway.private_key_fingerprint"] = secrets.set(PRIVATE_KEY, Secret(DEMO_SECURITY_KEY))
         demo["gateway.public_key_fingerprint"] = secrets.set(PUBLIC_KEY, Secret(DEMO_PUBLIC_KEY))
         write_demo_settings(config.database_url, demo)
+        from payapp.services.demo_data import demo_merchant
+
+        write_demo_settings(config.database_url, demo_merchant(), only_absent=True)
         http = _sandbox_client(sandboxes, ((DEMO_GATEWAY_URL, "gateway"), (DEMO_AUTOTASK_URL, "autotask"),
                                            (DEMO_QUICKBOOKS_URL, "quickbooks"),
                                            (DEMO_QUICKBOOKS_AUTH_URL, "quickbooks")))

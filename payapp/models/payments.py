@@ -58,7 +58,7 @@ class Payment(Base):
     saved_method_id: Mapped[int | None] = mapped_column(
         ForeignKey("saved_payment_methods.id", ondelete="SET NULL"))
     contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id", ondelete="SET NULL"))
-    source: Mapped[str] = mapped_column(String(20), default="back_office")   # back_office | client_portal
+    source: Mapped[str] = mapped_column(String(20), default="back_office")   # domain.outbox_jobs.PaymentSource
     status: Mapped[str] = mapped_column(String(20))                    # domain.payment_state.PaymentStatus
     transaction_id: Mapped[str] = mapped_column(String(64), default="")
     auth_code: Mapped[str] = mapped_column(String(20), default="")

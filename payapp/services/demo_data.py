@@ -5,19 +5,23 @@ Everything is written with bulk INSERTs on a blocking engine (this runs before t
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import json
 import logging
 import random
+import struct
 import uuid
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, cast
 
 import httpx
-from sqlalchemy import Engine, insert, text
+from sqlalchemy import Engine, insert, select, text
 
 from payapp.domain.errors import PayAppError
+from payapp.domain.outbox_jobs import PaymentSource
 from payapp.domain.payment_state import invoice_status
 from payapp.domain.roles import Permission
 from payapp.models import (
@@ -221,7 +225,8 @@ def _payments_for(rng: random.Random, inv_id: int, cid: int, company: str, inv: 
                 invoice_number=inv["invoice_number"], gateway="nmi", currency="USD",
                 method="echeck" if echeck else "card", brand=brand, last_four=last4,
                 expiry="" if echeck else "1228", account_type="checking" if echeck else "", saved_method_id=method_id,
-                source="back_office" if rng.random() < 0.8 else "client_portal", auth_code="" if echeck else "A1B2C3",
+                source=PaymentSource.BACK_OFFICE if rng.random() < 0.8 else PaymentSource.CLIENT_PORTAL,
+                auth_code="" if echeck else "A1B2C3",
                 response_code="100", response_text="SUCCESS", avs_result="Y",
                 cvv_result="" if echeck else "M", created_by=None, created_by_name="Demo Admin", created_at=when,
                 decided_at=when, reconcile_attempts=0, accounting_sync_state="synced", psa_sync_state="synced",
@@ -249,11 +254,45 @@ def _payments_for(rng: random.Random, inv_id: int, cid: int, company: str, inv: 
                             created_at=when + dt.timedelta(days=5), decided_at=when + dt.timedelta(days=5)))
 
 
-def write_demo_settings(url: str, values: dict[str, object]) -> None:
-    """Settings for the demo company (sandbox gateway, USD, all payment types) written directly."""
+def _demo_logo_png(width: int = 120, height: int = 40) -> str:
+    """The demo merchant's logo: a small PNG (a teal band with a white stripe) made here, base64."""
+    rows = []
+    for y in range(height):
+        row = bytearray(b"\x00")                      # filter type 0 for each scanline
+        for x in range(width):
+            stripe = abs((x - 2 * y) % 40 - 20) < 4 and 6 <= y < height - 6
+            row += b"\xff\xff\xff" if stripe else b"\x0f\x76\x6e"
+        rows.append(bytes(row))
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    png = (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+           + chunk(b"IDAT", zlib.compress(b"".join(rows), 9)) + chunk(b"IEND", b""))
+    return base64.b64encode(png).decode("ascii")
+
+
+def demo_merchant() -> dict[str, object]:
+    """The demo company as its clients see it (receipts, the client portal); written once (only_absent)."""
+    return {"merchant.name": "Northwind IT Services",
+            "merchant.address": "1200 Congress Avenue, Suite 400\nAustin, TX 78701\nUnited States",
+            "merchant.email": "billing@northwind.example",
+            "merchant.phone": "+1 (512) 555-0142",
+            "merchant.logo_png": _demo_logo_png()}
+
+
+def write_demo_settings(url: str, values: dict[str, object], *, only_absent: bool = False) -> None:
+    """Settings for the demo company (sandbox gateway, USD, all payment types) written directly. With
+    `only_absent`, a key that has a row already is left alone (the demo's merchant details: a user's edits
+    survive a restart)."""
     engine = make_sync_engine(url)
     with engine.begin() as conn:
+        table = Setting.__table__
+        present = set(conn.execute(select(table.c.key).where(table.c.key.in_(list(values)))).scalars()) \
+            if only_absent else set()
         for key, value in values.items():
+            if key in present:
+                continue
             conn.execute(Setting.__table__.delete().where(Setting.__table__.c.key == key))
             conn.execute(insert(Setting.__table__), [dict(key=key, value=json.dumps(value),
                                                           updated_at=dt.datetime.now(dt.UTC), updated_by="demo")])

@@ -44,6 +44,7 @@ from payapp.connectors.accounting.quickbooks_online import (
 from payapp.connectors.psa.autotask import AutotaskConnector, AutotaskError
 from payapp.domain.errors import NotFound, PayAppError, ValidationError
 from payapp.domain.money import Money
+from payapp.domain.outbox_jobs import JobKind, JobStatus
 from payapp.domain.roles import Permission
 from payapp.domain.settings_spec import spec
 from payapp.models import AccountingCustomerLink, Company, Invoice, InvoiceLine, OutboxJob, Payment, Refund
@@ -55,20 +56,12 @@ from payapp.services.installation import installation_id
 
 log = logging.getLogger(__name__)
 
-PUSH_INVOICE = "accounting.push_invoice"
-PUSH_PAYMENT = "accounting.push_payment"
-VOID_PAYMENT = "accounting.void_payment"
-REFUND_PAYMENT = "accounting.refund_payment"
-REVERSE_RETURNED = "accounting.reverse_returned_payment"
-MARK_PAID = "psa.mark_invoice_paid"
-#: written by the sync (never claimed on its own): an Autotask record it could not read; see services/sync.py
-SKIPPED_RECORD = "psa.skipped_record"
-KINDS = (PUSH_INVOICE, PUSH_PAYMENT, VOID_PAYMENT, REFUND_PAYMENT, REVERSE_RETURNED, MARK_PAID)
 NAMESPACE = uuid.UUID("6f1c1f49-3c43-4e55-9a43-2b2f1b1a0c11")
-KIND_LABELS = {PUSH_INVOICE: "Send invoice to QuickBooks", PUSH_PAYMENT: "Send payment to QuickBooks",
-               VOID_PAYMENT: "Void payment in QuickBooks", REFUND_PAYMENT: "Send refund to QuickBooks",
-               REVERSE_RETURNED: "Reverse returned eCheck in QuickBooks", MARK_PAID: "Mark invoice paid in Autotask",
-               SKIPPED_RECORD: "Read record from Autotask"}
+KIND_LABELS: dict[str, str] = {
+               JobKind.PUSH_INVOICE: "Send invoice to QuickBooks", JobKind.PUSH_PAYMENT: "Send payment to QuickBooks",
+               JobKind.VOID_PAYMENT: "Void payment in QuickBooks", JobKind.REFUND_PAYMENT: "Send refund to QuickBooks",
+               JobKind.REVERSE_RETURNED: "Reverse returned eCheck in QuickBooks",
+               JobKind.MARK_PAID: "Mark invoice paid in Autotask", JobKind.SKIPPED_RECORD: "Read record from Autotask"}
 
 #: the start of the message of a job that waits for a setting (refunds: the bank account they are paid from)
 NEEDS_SETUP = "Needs set-up:"
@@ -127,17 +120,17 @@ _J, _P, _I = OutboxJob.__table__, Payment.__table__, Invoice.__table__
 _PSA_NOT_SYNCED = or_(_P.c.psa_sync_state == "pending", _P.c.psa_sync_state == "failed")
 #: The batch's writes, as executemany statements (one round trip per kind of write, not per job).
 _STATEMENTS: dict[str, Any] = {
-    "job_release": update(_J).where(_J.c.id == bindparam("b_id"), _J.c.status == "pending")
+    "job_release": update(_J).where(_J.c.id == bindparam("b_id"), _J.c.status == JobStatus.PENDING)
     .values(next_attempt_at=bindparam("b_when")),
-    "job_resume": update(_J).where(_J.c.id == bindparam("b_id"), _J.c.status == "pending",
+    "job_resume": update(_J).where(_J.c.id == bindparam("b_id"), _J.c.status == JobStatus.PENDING,
                                    _J.c.next_attempt_at <= bindparam("b_until"))
     .values(next_attempt_at=bindparam("b_when")),
-    "job_setup": update(_J).where(_J.c.id == bindparam("b_id"), _J.c.status == "pending")
+    "job_setup": update(_J).where(_J.c.id == bindparam("b_id"), _J.c.status == JobStatus.PENDING)
     .values(last_error=bindparam("b_error"), next_attempt_at=bindparam("b_when")),
-    "job_fail": update(_J).where(_J.c.id == bindparam("b_id"), _J.c.status == "pending")
+    "job_fail": update(_J).where(_J.c.id == bindparam("b_id"), _J.c.status == JobStatus.PENDING)
     .values(attempts=bindparam("b_attempts"), last_error=bindparam("b_error"), next_attempt_at=bindparam("b_when"),
             status=bindparam("b_status")),
-    "job_done": update(_J).where(_J.c.id == bindparam("b_id")).values(status="done", last_error="",
+    "job_done": update(_J).where(_J.c.id == bindparam("b_id")).values(status=JobStatus.DONE, last_error="",
                                                                        payload=bindparam("b_payload")),
     "invoice_failed": update(_I).where(_I.c.id == bindparam("b_id")).values(sync_state="failed"),
     "invoice_pushed": update(_I).where(_I.c.id == bindparam("b_id")).values(
@@ -312,7 +305,7 @@ class OutboxWorker:
             self._installation = await installation_id(self._db)
         now = self._clock()
         async with self._db.transaction(lock=True) as s:
-            q = (select(OutboxJob).where(OutboxJob.status == "pending", OutboxJob.next_attempt_at <= now)
+            q = (select(OutboxJob).where(OutboxJob.status == JobStatus.PENDING, OutboxJob.next_attempt_at <= now)
                  .order_by(OutboxJob.id).limit(self._batch))
             if not self._db.is_sqlite:
                 q = q.with_for_update(skip_locked=True)
@@ -322,7 +315,7 @@ class OutboxWorker:
                 self._held.pop(j.id, None)
                 if not j.request_id:
                     j.request_id = (invoice_request_id(j.invoice_id, self._installation)
-                                    if j.kind == PUSH_INVOICE and j.invoice_id else str(uuid.uuid4()))
+                                    if j.kind == JobKind.PUSH_INVOICE and j.invoice_id else str(uuid.uuid4()))
                 j.next_attempt_at = now + self._lease
                 payload = json.loads(j.payload or "{}")
                 out.append(_Claim(j.id, j.kind, payload, j.request_id, j.attempts,
@@ -372,10 +365,12 @@ class OutboxWorker:
 
     async def _run_job(self, job: _Claim) -> str:
         try:
-            handler = {PUSH_INVOICE: self._push_invoice, PUSH_PAYMENT: self._push_payment,
-                       VOID_PAYMENT: self._void_payment, REFUND_PAYMENT: self._refund_payment,
-                       REVERSE_RETURNED: self._reverse_returned, MARK_PAID: self._mark_paid,
-                       SKIPPED_RECORD: self._skipped_record}.get(job.kind)
+            handlers: dict[str, Callable[[_Claim], Awaitable[None]]] = {
+                JobKind.PUSH_INVOICE: self._push_invoice, JobKind.PUSH_PAYMENT: self._push_payment,
+                JobKind.VOID_PAYMENT: self._void_payment, JobKind.REFUND_PAYMENT: self._refund_payment,
+                JobKind.REVERSE_RETURNED: self._reverse_returned, JobKind.MARK_PAID: self._mark_paid,
+                JobKind.SKIPPED_RECORD: self._skipped_record}
+            handler = handlers.get(job.kind)
             if handler is None:
                 raise ValidationError(f"Unknown job kind {job.kind!r}.")
             await handler(job)
@@ -433,15 +428,16 @@ class OutboxWorker:
         attempts = job.attempts + 1
         give_up = not retryable or attempts >= self._max_attempts
         self._write("job_fail", id=job.id, attempts=attempts, error=message[:2000],
-                    when=self._clock() + self._backoff(attempts), status="needs_attention" if give_up else "pending")
+                    when=self._clock() + self._backoff(attempts),
+                    status=JobStatus.NEEDS_ATTENTION if give_up else JobStatus.PENDING)
         if give_up:
             self._mark_failed(job, message)
         return "needs_attention" if give_up else "retried"
 
     def _mark_failed(self, job: _Claim, message: str) -> None:
-        if job.kind == PUSH_INVOICE and job.invoice_id:
+        if job.kind == JobKind.PUSH_INVOICE and job.invoice_id:
             self._write("invoice_failed", id=job.invoice_id)
-        elif job.kind == MARK_PAID and job.invoice_id:
+        elif job.kind == JobKind.MARK_PAID and job.invoice_id:
             self._write("payment_psa_failed", invoice=job.invoice_id, error=message[:2000])
         elif job.payment_id:
             self._write("payment_failed", id=job.payment_id, error=message[:2000])
@@ -567,8 +563,8 @@ class OutboxWorker:
         if not payment.accounting_id:
             async with self._db.sessions() as s:
                 earlier = (await s.execute(select(func.count()).select_from(OutboxJob).where(
-                    OutboxJob.payment_id == payment.id, OutboxJob.kind == PUSH_PAYMENT,
-                    OutboxJob.status == "pending", OutboxJob.id < job.id))).scalar_one()
+                    OutboxJob.payment_id == payment.id, OutboxJob.kind == JobKind.PUSH_PAYMENT,
+                    OutboxJob.status == JobStatus.PENDING, OutboxJob.id < job.id))).scalar_one()
             if earlier:
                 raise _Defer("waiting for the payment to reach QuickBooks")
             raise QuickBooksError("The payment is not in QuickBooks yet (its push failed): fix that first.",
@@ -647,8 +643,8 @@ class OutboxWorker:
                        Payment.currency)
                 .outerjoin(Payment, Payment.id == OutboxJob.payment_id)
                 .outerjoin(Invoice, Invoice.id == func.coalesce(OutboxJob.invoice_id, Payment.invoice_id))
-                .where(or_(OutboxJob.status == "needs_attention",    # and the jobs waiting to be set up
-                           and_(OutboxJob.status == "pending", OutboxJob.last_error.startswith(NEEDS_SETUP))))
+                .where(or_(OutboxJob.status == JobStatus.NEEDS_ATTENTION,    # and the jobs waiting to be set up
+                           and_(OutboxJob.status == JobStatus.PENDING, OutboxJob.last_error.startswith(NEEDS_SETUP))))
                 .order_by(OutboxJob.id))).all()
         out = []
         for job, number, company, amount, currency in rows:
@@ -673,14 +669,14 @@ class OutboxWorker:
         actor = self._require()
         async with self._db.transaction(lock=True) as s:
             row = await s.get(OutboxJob, job_id, with_for_update=not self._db.is_sqlite)
-            if row is None or row.status not in ("needs_attention", "pending"):
+            if row is None or row.status not in (JobStatus.NEEDS_ATTENTION, JobStatus.PENDING):
                 raise NotFound("That sync problem is no longer open.")
-            row.status, row.attempts, row.next_attempt_at = "pending", 0, self._clock()
+            row.status, row.attempts, row.next_attempt_at = JobStatus.PENDING, 0, self._clock()
             if row.payment_id:
-                field = "psa_sync_state" if row.kind == MARK_PAID else "accounting_sync_state"
+                field = "psa_sync_state" if row.kind == JobKind.MARK_PAID else "accounting_sync_state"
                 await s.execute(update(Payment.__table__).where(Payment.id == row.payment_id)
                                 .values({field: "pending"}))
-            if row.kind == PUSH_INVOICE and row.invoice_id:
+            if row.kind == JobKind.PUSH_INVOICE and row.invoice_id:
                 await s.execute(update(Invoice.__table__).where(Invoice.id == row.invoice_id)
                                 .values(sync_state="pending"))
             audit.record(s, actor, "outbox.retried", entity_type="outbox_job", entity_id=job_id, kind=row.kind,
@@ -695,9 +691,9 @@ class OutboxWorker:
                                   field="reason")
         async with self._db.transaction(lock=True) as s:
             row = await s.get(OutboxJob, job_id, with_for_update=not self._db.is_sqlite)
-            if row is None or row.status not in ("needs_attention", "pending"):
+            if row is None or row.status not in (JobStatus.NEEDS_ATTENTION, JobStatus.PENDING):
                 raise NotFound("That sync problem is no longer open.")
-            row.status, row.dismissed_reason = "dismissed", reason[:300]
+            row.status, row.dismissed_reason = JobStatus.DISMISSED, reason[:300]
             if row.payment_id:
                 await s.execute(update(Payment.__table__).where(Payment.id == row.payment_id).values(
                     sync_error=f"Dismissed: {reason[:250]}"))

@@ -27,6 +27,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Connection, Select, String, case, func, literal, select, text, tuple_, update
 
 from payapp.domain.errors import NotFound
+from payapp.domain.outbox_jobs import PaymentSource
 from payapp.domain.payment_state import PaymentStatus
 from payapp.domain.roles import Permission
 from payapp.domain.validation import clean_typed_text
@@ -53,7 +54,7 @@ SORT_COLUMNS: dict[str, Any] = {
 }
 
 METHODS = ("card", "echeck")
-SOURCES = ("back_office", "client_portal")
+SOURCES = tuple(PaymentSource)
 SYNC_STATES = ("not_needed", "pending", "synced", "failed", "needs_attention")
 #: Statuses from which money can still go back to the customer.
 #: SQLite: a date range of at most this many payments is collected and sorted rather than walked in sort order.
@@ -509,12 +510,26 @@ class PaymentSearchService:
         return len(ids)
 
 
-    async def record(self, action: str, payment_id: int | None = None, **details: Any) -> None:
-        """Audit an action that changes nothing in the database (receipt printed/saved, export written)."""
+    async def receipt_issued(self, payment_id: int, *, printed: bool) -> None:
+        """Audit a receipt saved as PDF or printed (nothing in the database changes). Only these named events can
+        be written from here, about a payment that exists: a viewer cannot put arbitrary entries in the log."""
         actor = self._current.require(Permission.VIEW)
         async with self._db.transaction() as s:
-            audit.record(s, actor, action, entity_type="payment" if payment_id is not None else "payments",
-                         entity_id=payment_id if payment_id is not None else "", **details)
+            payment = await s.get(Payment, payment_id)
+            if payment is None:
+                raise NotFound("The payment no longer exists.")
+            audit.record(s, actor, "payment.receipt_printed" if printed else "payment.receipt_saved",
+                         entity_type="payment", entity_id=payment_id, transaction_id=payment.transaction_id,
+                         invoice_number=payment.invoice_number)
+
+    async def export_written(self, fmt: str, rows: int, query: PaymentQuery) -> None:
+        """Audit an export of the payments matching `query` (the file itself is the caller's)."""
+        actor = self._current.require(Permission.VIEW)
+        if fmt not in ("csv", "xlsx"):
+            raise ValueError(f"unknown export format {fmt!r}")
+        async with self._db.transaction() as s:
+            audit.record(s, actor, "payments.exported", entity_type="payments", format=fmt, rows=int(rows),
+                         filter=repr(query))
 
 
 def _all_payments_totals(conn: Connection) -> PaymentTotals:

@@ -83,6 +83,7 @@ from payapp.domain import ach, validation
 from payapp.domain.card_checks import cvv_mismatch
 from payapp.domain.errors import ConflictError, NotFound, PayAppError, PermissionDenied, ValidationError
 from payapp.domain.money import Money, decimal_to_minor, format_money, minor_digits
+from payapp.domain.outbox_jobs import JobKind
 from payapp.domain.payment_state import (
     UNDECIDED,
     InvoiceStatus,
@@ -1073,11 +1074,11 @@ class PaymentService:
                 conn.execute(_UPDATE_METHOD, {"row_id": sm.id, **method_changes})
         audits.append(audit.entry(actor, "payment.approved", entity_type="payment", entity_id=row.id, **details))
         changes: dict[str, Any] = {"accounting_sync_state": "pending"}
-        jobs.append(self._job_row("accounting.push_payment", {"payment_id": row.id}, payment_id=row.id,
+        jobs.append(self._job_row(JobKind.PUSH_PAYMENT, {"payment_id": row.id}, payment_id=row.id,
                                   invoice_id=row.invoice_id))
         if fully_paid:
             changes["psa_sync_state"] = "pending"
-            jobs.append(self._job_row("psa.mark_invoice_paid", {"invoice_id": row.invoice_id,
+            jobs.append(self._job_row(JobKind.MARK_PAID, {"invoice_id": row.invoice_id,
                                                                 "paid_date": now.date().isoformat()},
                                       payment_id=row.id, invoice_id=row.invoice_id))
         return changes
@@ -1432,7 +1433,7 @@ class PaymentService:
                 p.voided_at = now
                 back = p.applied_minor
                 p.applied_minor = 0
-                self._job(s, "accounting.void_payment", {"payment_id": p.id}, payment_id=p.id,
+                self._job(s, JobKind.VOID_PAYMENT, {"payment_id": p.id}, payment_id=p.id,
                           invoice_id=inv.id, refund_id=r.id)
                 _audit(s, actor, "payment.voided", entity_type="payment", entity_id=p.id, **details)
             elif r.reopen_invoice:
@@ -1442,7 +1443,7 @@ class PaymentService:
                 p.status = after_reversal(S(p.status), "refund", p.refunded_minor, p.amount_minor)
                 back = min(r.amount_minor, p.applied_minor)
                 p.applied_minor -= back
-                self._job(s, "accounting.void_payment", {"payment_id": p.id}, payment_id=p.id,
+                self._job(s, JobKind.VOID_PAYMENT, {"payment_id": p.id}, payment_id=p.id,
                           invoice_id=inv.id, refund_id=r.id)
                 _audit(s, actor, "payment.refunded", entity_type="payment", entity_id=p.id, invoice_reopened=True,
                        **details)
@@ -1452,7 +1453,7 @@ class PaymentService:
                 p.refunded_at = now
                 p.status = after_reversal(S(p.status), "refund", p.refunded_minor, p.amount_minor)
                 back = 0
-                self._job(s, "accounting.refund_payment", {"payment_id": p.id, "refund_id": r.id,
+                self._job(s, JobKind.REFUND_PAYMENT, {"payment_id": p.id, "refund_id": r.id,
                                                            "amount_minor": r.amount_minor},
                           payment_id=p.id, invoice_id=inv.id, refund_id=r.id)
                 _audit(s, actor, "payment.refunded", entity_type="payment", entity_id=p.id, invoice_reopened=False,
@@ -1599,7 +1600,7 @@ class PaymentService:
                 back = p.applied_minor
                 p.applied_minor = 0
                 self._reopen(inv, back)
-                self._job(s, "accounting.reverse_returned_payment", {"payment_id": p.id}, payment_id=p.id,
+                self._job(s, JobKind.REVERSE_RETURNED, {"payment_id": p.id}, payment_id=p.id,
                           invoice_id=inv.id)
                 _audit(s, actor, "payment.returned", entity_type="payment", entity_id=p.id,
                              transaction_id=p.transaction_id, amount_minor=back, reason=ret.response_text[:200])
@@ -1618,7 +1619,7 @@ class PaymentService:
                     assert inv is not None
                     p.applied_minor = 0
                     self._reopen(inv, back)
-                    self._job(s, "accounting.reverse_returned_payment", {"payment_id": p.id}, payment_id=p.id,
+                    self._job(s, JobKind.REVERSE_RETURNED, {"payment_id": p.id}, payment_id=p.id,
                               invoice_id=inv.id)
                 _audit(s, actor, "payment.returned", entity_type="payment", entity_id=p.id,
                        transaction_id=p.transaction_id, amount_minor=back, reason=ret.response_text[:200],

@@ -58,6 +58,7 @@ class ReceiptAuthorization:
 @dataclass(frozen=True)
 class Receipt:
     payment_id: int
+    invoice_id: int                # the portal checks a receipt belongs to its link's invoice
     # the merchant (merchant.* settings)
     merchant_name: str
     merchant_address: tuple[str, ...]
@@ -134,7 +135,7 @@ class ReceiptService:
         address = tuple(line.strip() for line in str(values.get("merchant.address") or "").splitlines()
                         if line.strip())
         return Receipt(
-            payment_id=p.id, merchant_name=str(values.get("merchant.name") or "").strip(),
+            payment_id=p.id, invoice_id=p.invoice_id, merchant_name=str(values.get("merchant.name") or "").strip(),
             merchant_address=address, merchant_email=str(values.get("merchant.email") or "").strip(),
             merchant_phone=str(values.get("merchant.phone") or "").strip(),
             merchant_logo_png=_logo(str(values.get("merchant.logo_png") or "")),

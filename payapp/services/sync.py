@@ -104,6 +104,7 @@ from payapp.connectors.psa.autotask import (
 )
 from payapp.domain.errors import ConflictError, PayAppError
 from payapp.domain.money import decimal_to_minor, minor_digits
+from payapp.domain.outbox_jobs import JobKind, JobStatus
 from payapp.domain.payment_state import invoice_status
 from payapp.domain.roles import Permission
 from payapp.models import (
@@ -138,9 +139,6 @@ INVOICE_DATE_OVERLAP = dt.timedelta(days=31)
 LOCK_NAME = "sync.autotask"
 PG_LOCK_KEY = 0x5041_5941      # "PAYA"
 LOCK_TTL = dt.timedelta(minutes=5)
-PUSH_INVOICE = "accounting.push_invoice"
-#: a sync problem: an Autotask record the sync could not read (payload {"entity": .., "record_id": ..})
-SKIPPED_RECORD = "psa.skipped_record"
 #: rows per INSERT statement on SQLite: a whole page where the statement's parameter limit allows
 SQLITE_ROWS_PER_STATEMENT = 500
 #: SQLite's default limit of parameters in one statement (999 before 3.32)
@@ -972,16 +970,16 @@ class _PageWriter:
             payload = _skipped_payload(exc.entity, exc.record_id)
             t = OutboxJob.__table__
             open_already = self.conn.execute(select(t.c.id, t.c.status).where(
-                t.c.kind == SKIPPED_RECORD, t.c.payload == payload,
+                t.c.kind == JobKind.SKIPPED_RECORD, t.c.payload == payload,
                 t.c.status.in_(("needs_attention", "pending", "dismissed"))).limit(1)).first()
             if open_already is not None and open_already[1] == "dismissed":
                 continue            # a person dismissed this record's problem: not brought up again
             self.problems.append(exc.user_message)
             now = self._clock()
             if open_already is None:
-                self.conn.execute(t.insert().values(kind=SKIPPED_RECORD, payload=payload, status="needs_attention",
-                                                    attempts=1, next_attempt_at=now, last_error=exc.user_message,
-                                                    created_at=now, updated_at=now))
+                self.conn.execute(t.insert().values(kind=JobKind.SKIPPED_RECORD, payload=payload,
+                                                    status=JobStatus.NEEDS_ATTENTION, attempts=1, next_attempt_at=now,
+                                                    last_error=exc.user_message, created_at=now, updated_at=now))
             else:
                 self.conn.execute(update(t).where(t.c.id == open_already[0])
                                   .values(last_error=exc.user_message, updated_at=now))
@@ -997,7 +995,7 @@ class _PageWriter:
             del cursor.extra["skipped"]
         t = OutboxJob.__table__
         self.conn.execute(update(t).where(
-            t.c.kind == SKIPPED_RECORD, t.c.status.in_(("needs_attention", "pending")),
+            t.c.kind == JobKind.SKIPPED_RECORD, t.c.status.in_((JobStatus.NEEDS_ATTENTION, JobStatus.PENDING)),
             t.c.payload.in_([_skipped_payload(AT_NAMES[entity], str(i)) for i in fixed]))
             .values(status="done", updated_at=self._clock()))
 
@@ -1126,8 +1124,8 @@ class _PageWriter:
         m.invoice.update(ids)
         m.new_invoice_ext.update(r.id for r in new)
         at = self._v.ts(self._clock())
-        jobs = [(PUSH_INVOICE, f'{{"invoice_id": {ids[r.id]}}}', ids[r.id], "", "pending", 0, at, "", "", at, at)
-                for r in new if not r.is_voided]
+        jobs = [(JobKind.PUSH_INVOICE.value, f'{{"invoice_id": {ids[r.id]}}}', ids[r.id], "", JobStatus.PENDING.value,
+                 0, at, "", "", at, at) for r in new if not r.is_voided]
         self._jobs.run(cur, jobs)
         return len(jobs)
 

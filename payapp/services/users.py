@@ -11,6 +11,7 @@ import csv
 import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TextIO
 
 from argon2 import PasswordHasher
@@ -439,6 +440,21 @@ class AuditLogService:
         async with self._db.transaction() as s:
             audit.record(s, actor, "audit.exported", entity_type="audit", rows=written,
                          filters={k: str(v) for k, v in vars(f).items() if v})
+        return written
+
+
+    async def export_csv_file(self, f: AuditFilter, path: Path) -> int:
+        """`export_csv` into the file at `path`: written under a temporary name beside it and renamed when
+        complete, so a failed or cancelled export never leaves half a file (nor replaces an earlier one).
+        OSError when the folder cannot be written."""
+        tmp = path.with_name(path.name + ".part")
+        try:
+            with tmp.open("w", newline="", encoding="utf-8-sig") as out:
+                written = await self.export_csv(f, out)
+            tmp.replace(path)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
         return written
 
 

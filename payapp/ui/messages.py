@@ -452,6 +452,11 @@ TEXTS: tuple[str, ...] = (
         "The card's security code (CVV) did not match, but PayApp could not void the payment of %1 at once (%2). It is still charged: void it in Payment Search."),  # noqa: E501
     # payapp/services/demo_data.py: "Settle now (demo)"
     QT_TRANSLATE_NOOP("Messages", "The demo gateway did not answer. Try again."),
+    # payapp/services/payment_links.py: Invoice History's Copy payment link
+    QT_TRANSLATE_NOOP("Messages", "Set the client portal's address in Admin › Client Portal first."),
+    QT_TRANSLATE_NOOP("Messages", "The invoice no longer exists."),
+    QT_TRANSLATE_NOOP("Messages", "Invoice %1 is voided; there is nothing to pay."),
+    QT_TRANSLATE_NOOP("Messages", "Invoice %1 is paid in full; there is nothing to pay."),
 )
 
 _PLACEHOLDER = re.compile(r"%(\d)")

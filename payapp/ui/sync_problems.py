@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-import shiboken6
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -28,9 +27,9 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from qasync import asyncSlot
 
 from payapp.domain.errors import PayAppError
+from payapp.ui.async_work import WidgetTasks, widget_slot
 from payapp.ui.messages import translate_message, user_text
 from payapp.ui.widgets import Banner
 
@@ -46,7 +45,7 @@ class SyncProblemsDialog(QDialog):
         self.setWindowTitle(self.tr("Sync problems"))
         self.resize(1000, 440)
         self._outbox = outbox
-        self._tasks: set[asyncio.Task[None]] = set()
+        self.work = WidgetTasks(self)
         self.loaded = asyncio.Event()
         self.banner = Banner(self, "syncProblemsBanner")
         intro = QLabel(self.tr("These could not be sent to QuickBooks or Autotask. Fix the cause, then Retry; or, "
@@ -100,20 +99,15 @@ class SyncProblemsDialog(QDialog):
         self.refresh()
 
     def refresh(self) -> None:
-        task = asyncio.ensure_future(self.reload())
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        self.work.spawn(self.reload())
 
     async def reload(self) -> None:
         self.loaded.clear()
         try:
             problems = await self._outbox.problems()
         except PayAppError as exc:
-            if shiboken6.isValid(self):
-                self.banner.show_error(user_text(exc))
+            self.banner.show_error(user_text(exc))
             self.loaded.set()
-            return
-        if not shiboken6.isValid(self):
             return
         self.table.setRowCount(len(problems))
         for row, p in enumerate(problems):
@@ -156,7 +150,7 @@ class SyncProblemsDialog(QDialog):
         self.retry_button.setEnabled(has)
         self.dismiss_button.setEnabled(has)
 
-    @asyncSlot()
+    @widget_slot
     async def _on_retry(self) -> None:
         job = self.selected_job()
         if job is None:
@@ -169,7 +163,7 @@ class SyncProblemsDialog(QDialog):
             self.banner.show_success(self.tr("Queued again: PayApp will send it shortly."))
         await self.reload()
 
-    @asyncSlot()
+    @widget_slot
     async def _on_dismiss(self) -> None:
         job = self.selected_job()
         if job is None:

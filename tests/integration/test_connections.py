@@ -207,7 +207,7 @@ async def test_reconnecting_quickbooks_sends_the_held_back_jobs_at_once(tmp_path
     composition root wires it, and the job reaches the QuickBooks sandbox within seconds."""
     from payapp.app import build_context
     from payapp.config import load_config
-    from payapp.services.outbox import PUSH_PAYMENT
+    from payapp.domain.outbox_jobs import JobKind
     from payapp.services.payments import PaymentRequest
     from tests.payment_helpers import card
 
@@ -232,7 +232,7 @@ async def test_reconnecting_quickbooks_sends_the_held_back_jobs_at_once(tmp_path
         async def push_job() -> OutboxJob:
             async with services.db.sessions() as s:
                 return (await s.scalars(select(OutboxJob).where(OutboxJob.payment_id == paid.payment_id,
-                                                                OutboxJob.kind == PUSH_PAYMENT))).one()
+                                                                OutboxJob.kind == JobKind.PUSH_PAYMENT))).one()
 
         worker = asyncio.create_task(outbox.run_forever())
         outbox.wake()

@@ -326,3 +326,24 @@ def test_every_sort_reads_its_pages_from_an_index_on_sqlite(sqlite_url: str) -> 
                         assert "USING INDEX ix_payments_" in plan and "TEMP B-TREE" not in plan, (key, plan)
     finally:
         engine.dispose()
+
+
+async def test_a_viewer_can_only_audit_receipts_and_exports_of_what_exists(database: Database, db_url: str) -> None:
+    """The audit calls open to every role are named events about real payments, not a way to write any entry."""
+    from payapp.domain.errors import NotFound
+    from payapp.models import AuditEvent
+
+    await asyncio.to_thread(_generate, db_url, 3)
+    viewer = PaymentSearchService(database, VIEWER)
+    first = (await viewer.page(PaymentQuery(), None, 1))[0]
+    await viewer.receipt_issued(first.id, printed=False)
+    await viewer.receipt_issued(first.id, printed=True)
+    await viewer.export_written("csv", 3, PaymentQuery())
+    with pytest.raises(NotFound):
+        await viewer.receipt_issued(10**9, printed=False)
+    with pytest.raises(ValueError):
+        await viewer.export_written("exe", 1, PaymentQuery())
+    assert not hasattr(viewer, "record")
+    async with database.sessions() as s:
+        actions = (await s.execute(select(AuditEvent.action).order_by(AuditEvent.id))).scalars().all()
+    assert actions[-3:] == ["payment.receipt_saved", "payment.receipt_printed", "payments.exported"]

@@ -72,7 +72,7 @@ async def test_card_receipt_carries_merchant_balance_payer_and_no_card_number(
     r = await receipts.receipt(first.payment_id)
     assert (r.merchant_name, r.merchant_address) == ("Müller & Söhne GmbH", ("Hauptstraße 5", "80331 München"))
     assert r.merchant_logo_png == LOGO and r.merchant_email == "billing@mueller.example"
-    assert r.invoice_number == "INV-1001" and r.company_name == "Acme Inc"
+    assert r.invoice_number == "INV-1001" and r.company_name == "Acme Inc" and r.invoice_id == inv_id
     # the balance right after this payment, not after the later one
     assert r.balance_after_minor == 1_500_00 - 1_234_56
     assert (await receipts.receipt(second.payment_id)).balance_after_minor == 1_500_00 - 1_334_56

@@ -32,7 +32,16 @@ from tests.payment_helpers import (
     make_service,
 )
 
-TODAY = dt.datetime(2026, 12, 3, 12, 0, tzinfo=dt.UTC)
+TODAY = dt.datetime.now(dt.UTC)        # the payment engine checks expiries against the real date too
+
+
+def mmyy(months_ahead: int) -> str:
+    """The MMYY expiry `months_ahead` months from this month (negative: in the past)."""
+    total = TODAY.year * 12 + TODAY.month - 1 + months_ahead
+    return f"{total % 12 + 1:02d}{(total // 12) % 100:02d}"
+
+
+SOON, PAST, LATER = mmyy(0), mmyy(-1), mmyy(36)    # SOON: ends this month, within 60 days
 
 
 def saved_methods(db: Database, secrets: SecretStore, client: httpx.AsyncClient,
@@ -66,16 +75,16 @@ async def test_list_rename_update_expiry_delete(database: Database, secret_store
     company_id = (await invoice_row(database, inv_id)).company_id
     other = await make_invoice(database, total_minor=50_00, company_name="Other Co", number="INV-2")
     pay = make_service(database, secret_store, http_client)
-    assert (await pay.take_payment(PaymentRequest(inv_id, 10_00, card(expiry="0127"), save_method=True))).approved
+    assert (await pay.take_payment(PaymentRequest(inv_id, 10_00, card(expiry=SOON), save_method=True))).approved
     assert (await pay.take_payment(PaymentRequest(inv_id, 20_00, bank(), save_method=True))).approved
     assert (await pay.take_payment(PaymentRequest(other, 11_00, card(), save_method=True))).approved
 
     viewer = saved_methods(database, secret_store, http_client, CurrentUser(VIEWER))
     listed = await viewer.list(company_id)
     assert [(m.method, m.expiry_state) for m in listed] == [("echeck", ""), ("card", EXPIRING)]
-    assert listed[0].is_default and listed[1].expiry == "0127" and listed[1].holder_name == "Ada Lovelace"
+    assert listed[0].is_default and listed[1].expiry == SOON and listed[1].holder_name == "Ada Lovelace"
     card_id = listed[1].id
-    for change in (viewer.rename(card_id, "Office"), viewer.update_expiry(card_id, "12/29"), viewer.delete(card_id)):
+    for change in (viewer.rename(card_id, "Office"), viewer.update_expiry(card_id, LATER), viewer.delete(card_id)):
         with pytest.raises(PermissionDenied):
             await change
     assert await _audits(database) == [(a, d) for a, d in await _audits(database) if a == "payment_method.saved"]
@@ -87,14 +96,14 @@ async def test_list_rename_update_expiry_delete(database: Database, secret_store
         await svc.rename(card_id, "x" * 61)
 
     vault_id = (await _row(database, card_id)).vault_id
-    assert served_gateway.sandbox.vault[vault_id].cc_exp == "0127"
+    assert served_gateway.sandbox.vault[vault_id].cc_exp == SOON
     with pytest.raises(ValidationError, match="expired"):
-        await svc.update_expiry(card_id, "11/26")
+        await svc.update_expiry(card_id, f"{PAST[:2]}/{PAST[2:]}")
     with pytest.raises(ValidationError):
-        await svc.update_expiry(listed[0].id, "12/29")                  # an eCheck has no expiry
-    updated = await svc.update_expiry(card_id, "12/29")
-    assert updated.expiry == "1229" and updated.expiry_state == ""
-    assert served_gateway.sandbox.vault[vault_id].cc_exp == "1229"     # the vault has it too
+        await svc.update_expiry(listed[0].id, LATER)                    # an eCheck has no expiry
+    updated = await svc.update_expiry(card_id, f"{LATER[:2]}/{LATER[2:]}")
+    assert updated.expiry == LATER and updated.expiry_state == ""
+    assert served_gateway.sandbox.vault[vault_id].cc_exp == LATER      # the vault has it too
     # no longer flagged as expiring
     assert [m.expiry_state for m in await svc.list(company_id) if m.method == "card"] == [""]
 
@@ -106,7 +115,7 @@ async def test_list_rename_update_expiry_delete(database: Database, secret_store
     actions = await _audits(database)
     changes = [(a, d.get("old"), d.get("new")) for a, d in actions if a != "payment_method.saved"]
     assert changes == [("payment_method.renamed", "", "Office card"),
-                       ("payment_method.expiry_updated", "0127", "1229"),
+                       ("payment_method.expiry_updated", SOON, LATER),
                        ("payment_method.deleted", None, None)]
     assert all(d["company_id"] == company_id and d["last_four"] == "1111" for a, d in actions[-3:])
 
@@ -125,7 +134,7 @@ async def test_gateway_refusal_changes_nothing(database: Database, secret_store:
     [m] = await svc.list(company_id)
     served_gateway.sandbox.vault.clear()
     with pytest.raises(PayAppError, match="old one"):
-        await svc.update_expiry(m.id, "0130")
+        await svc.update_expiry(m.id, LATER)
     assert (await _row(database, m.id)).expiry == "1230"
     await svc.delete(m.id)
     assert await svc.list(company_id) == []
@@ -139,7 +148,7 @@ async def test_expired_card_is_flagged(database: Database, secret_store: SecretS
     pay = make_service(database, secret_store, http_client)
     assert (await pay.take_payment(PaymentRequest(inv_id, 10_00, card(), save_method=True))).approved
     async with database.transaction() as s:
-        await s.execute(update(SavedPaymentMethod).values(expiry="1026"))
+        await s.execute(update(SavedPaymentMethod).values(expiry=PAST))
     [m] = await saved_methods(database, secret_store, http_client, CurrentUser(VIEWER)).list(company_id)
     assert m.expiry_state == EXPIRED
 

@@ -6,6 +6,7 @@ import datetime as dt
 import io
 import json
 from collections.abc import Awaitable
+from pathlib import Path
 
 import pytest
 from argon2 import PasswordHasher
@@ -336,3 +337,22 @@ async def test_audit_log_names_people_and_payments_as_the_user_sees_them(db_url:
         assert (created.user_name, created.entity_name) == ("Alice Admin", "Bob Finance")
     finally:
         await database.dispose()
+
+
+async def test_audit_export_to_a_file_leaves_no_half_file(database: Database, tmp_path: Path) -> None:
+    """The file handling of the audit export lives in the service: complete file or nothing, earlier file kept."""
+    await first_admin(database)
+    log = AuditLogService(database, CurrentUser(ADMIN))
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    target = folder / "audit.csv"
+    assert await log.export_csv_file(AuditFilter(), target) >= 1
+    assert target.read_text(encoding="utf-8-sig").startswith("id,occurred_at_utc")
+    assert [p.name for p in folder.iterdir()] == ["audit.csv"]
+    target.write_text("earlier export", encoding="utf-8")
+    with pytest.raises(PermissionDenied):
+        await AuditLogService(database, CurrentUser(None)).export_csv_file(AuditFilter(), target)
+    assert target.read_text(encoding="utf-8") == "earlier export"
+    assert [p.name for p in folder.iterdir()] == ["audit.csv"]
+    with pytest.raises(OSError):
+        await log.export_csv_file(AuditFilter(), tmp_path / "missing-folder" / "audit.csv")

@@ -313,7 +313,8 @@ def test_admin_tab_adds_connections_when_the_service_is_there(qtbot: QtBot, demo
     tab = AdminTab(s)
     qtbot.addWidget(tab)
     titles = [tab.pages.item(i).text() for i in range(tab.pages.count())]
-    assert titles == ["Payment Processing", "Users", "Audit Log", "Connections", "Language"]
+    assert titles == ["Payment Processing", "Users", "Audit Log", "Connections", "Company details",
+                      "Client Portal", "Language"]
     tab.show()
     tab.show_page("connectionsPage")
     run(tab.wait_ready(), 20)

@@ -50,7 +50,7 @@ def test_save_as_pdf_is_the_shared_receipt(qtbot: QtBot, demo_context: AppContex
 
     english, german, p = run(scenario(), 30)
     text = _text(english)
-    for want in ("PayApp Demo IT Services", "100 Demo Way", "Payment receipt", p.invoice_number,
+    for want in ("Northwind IT Services", "1200 Congress Avenue", "Payment receipt", p.invoice_number,
                  "Pending settlement", "Remaining balance", "ACH debit authorization", p.transaction_id):
         assert want in text, (want, text)
     de = _text(german)

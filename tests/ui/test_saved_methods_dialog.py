@@ -156,7 +156,7 @@ def test_expiring_and_expired_cards_are_flagged_in_words(qtbot: QtBot, demo_cont
                 SavedPaymentMethod.company_id == company[0], SavedPaymentMethod.method == "card"))).all()
             cards[0].expiry = "0120"
             s.add(SavedPaymentMethod(company_id=company[0], gateway="nmi", vault_id="flag-test", method="card",
-                                     brand="Visa", last_four="4242", expiry=_next_month(), holder_name="Ada"))
+                                     brand="Visa", last_four="4242", expiry=_this_month(), holder_name="Ada"))
 
     run(set_expiries())
     dlg = _open(qtbot, run, services, company)
@@ -167,10 +167,11 @@ def test_expiring_and_expired_cards_are_flagged_in_words(qtbot: QtBot, demo_cont
     assert dlg.expiry_note.isVisible() and "within 60 days" in dlg.expiry_note.text()
 
 
-def _next_month() -> str:
+def _this_month() -> str:
+    """This month's MMYY: the card's last day is at most 31 days away, so it is expiring (and not expired)."""
     import datetime as dt
 
-    d = dt.date.today().replace(day=1) + dt.timedelta(days=32)
+    d = dt.date.today()
     return f"{d.month:02d}{d.year % 100:02d}"
 
 

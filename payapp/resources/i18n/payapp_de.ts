@@ -82,6 +82,14 @@
         <translation>Verbindungen</translation>
     </message>
     <message>
+        <source>Company details</source>
+        <translation>Firmendaten</translation>
+    </message>
+    <message>
+        <source>Client Portal</source>
+        <translation>Kundenportal</translation>
+    </message>
+    <message>
         <source>Language</source>
         <translation>Sprache</translation>
     </message>
@@ -779,6 +787,252 @@
     </message>
 </context>
 <context>
+    <name>ClientPortalPage</name>
+    <message>
+        <source>Client Portal</source>
+        <translation>Kundenportal</translation>
+    </message>
+    <message>
+        <source>The client portal is a web page where your clients pay an invoice themselves, by card or eCheck, from a payment link you send them (Invoice History › Copy payment link). Card and bank details go straight to the gateway; PayApp never sees them. Start it on a server with the command “payapp portal”, behind an https web server; the guide “Client portal” (docs/portal.md in PayApp&apos;s documentation) says how.</source>
+        <translation>Das Kundenportal ist eine Webseite, auf der Ihre Kunden eine Rechnung selbst bezahlen, per Karte oder eCheck, über einen Zahlungslink, den Sie ihnen senden (Rechnungsverlauf › Zahlungslink kopieren). Karten- und Bankdaten gehen direkt an das Gateway; PayApp sieht sie nie. Starten Sie es auf einem Server mit dem Befehl „payapp portal“, hinter einem https-Webserver; wie, steht in der Anleitung „Client portal“ (docs/portal.md in der Dokumentation von PayApp).</translation>
+    </message>
+    <message>
+        <source>The client portal is on</source>
+        <translation>Das Kundenportal ist eingeschaltet</translation>
+    </message>
+    <message>
+        <source>Off: links open a page that says the portal is closed, and no payment is taken there.</source>
+        <translation>Aus: Links öffnen eine Seite, die sagt, dass das Portal geschlossen ist, und dort wird keine Zahlung angenommen.</translation>
+    </message>
+    <message>
+        <source>Public address</source>
+        <translation>Öffentliche Adresse</translation>
+    </message>
+    <message>
+        <source>The address your clients open, as your web server serves the portal. Payment links start with it. http:// only for trying it on this computer (http://localhost or http://127.0.0.1).</source>
+        <translation>Die Adresse, die Ihre Kunden öffnen, so wie Ihr Webserver das Portal bereitstellt. Zahlungslinks beginnen damit. http:// nur zum Ausprobieren auf diesem Computer (http://localhost oder http://127.0.0.1).</translation>
+    </message>
+    <message>
+        <source> days</source>
+        <translation> Tage</translation>
+    </message>
+    <message>
+        <source>Payment links work for</source>
+        <translation>Zahlungslinks gelten</translation>
+    </message>
+    <message>
+        <source>From 1 to %1 days. A link stops working by itself once the invoice is paid in full or voided; Revoke link stops it at once.</source>
+        <translation>1 bis %1 Tage. Ein Link hört von selbst auf zu gelten, sobald die Rechnung vollständig bezahlt oder storniert ist; „Link widerrufen“ beendet ihn sofort.</translation>
+    </message>
+    <message>
+        <source>Payment types in the client portal</source>
+        <translation>Zahlungsarten im Kundenportal</translation>
+    </message>
+    <message>
+        <source>Credit card</source>
+        <translation>Kreditkarte</translation>
+    </message>
+    <message>
+        <source>eCheck</source>
+        <translation>eCheck</translation>
+    </message>
+    <message>
+        <source>%1 in the client portal</source>
+        <translation>%1 im Kundenportal</translation>
+    </message>
+    <message>
+        <source>The same choice as the Client portal column of Admin › Payment Processing: changing it here changes it there.</source>
+        <translation>Dieselbe Auswahl wie die Spalte Kundenportal unter Admin › Zahlungsabwicklung: Eine Änderung hier ändert sie auch dort.</translation>
+    </message>
+    <message>
+        <source>Public address:</source>
+        <translation>Öffentliche Adresse:</translation>
+    </message>
+    <message>
+        <source>Payment links work for:</source>
+        <translation>Zahlungslinks gelten:</translation>
+    </message>
+    <message>
+        <source>Revert</source>
+        <translation>Zurücksetzen</translation>
+    </message>
+    <message>
+        <source>Put the saved settings back</source>
+        <translation>Die gespeicherten Einstellungen wiederherstellen</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>Speichern</translation>
+    </message>
+    <message>
+        <source>The address must start with https:// (http:// only for http://localhost or http://127.0.0.1, to try the portal on this computer).</source>
+        <translation>Die Adresse muss mit https:// beginnen (http:// nur für http://localhost oder http://127.0.0.1, um das Portal auf diesem Computer auszuprobieren).</translation>
+    </message>
+    <message>
+        <source>That is not a web address. Write it like https://pay.example.com.</source>
+        <translation>Das ist keine Webadresse. Schreiben Sie sie wie https://pay.example.com.</translation>
+    </message>
+    <message>
+        <source>Write the address without ?, # or a user name: like https://pay.example.com.</source>
+        <translation>Schreiben Sie die Adresse ohne ?, # oder Benutzernamen: wie https://pay.example.com.</translation>
+    </message>
+    <message>
+        <source>Enter the portal&apos;s address to turn it on: payment links start with it.</source>
+        <translation>Geben Sie die Adresse des Portals ein, um es einzuschalten: Zahlungslinks beginnen damit.</translation>
+    </message>
+    <message>
+        <source>Payment links look like: %1</source>
+        <translation>Zahlungslinks sehen so aus: %1</translation>
+    </message>
+    <message>
+        <source>Correct the address, then save again.</source>
+        <translation>Korrigieren Sie die Adresse und speichern Sie dann erneut.</translation>
+    </message>
+    <message>
+        <source>Saved: the client portal is on at %1.</source>
+        <translation>Gespeichert: Das Kundenportal ist unter %1 eingeschaltet.</translation>
+    </message>
+    <message>
+        <source>Saved: the client portal is off.</source>
+        <translation>Gespeichert: Das Kundenportal ist ausgeschaltet.</translation>
+    </message>
+</context>
+<context>
+    <name>CompanyDetailsPage</name>
+    <message>
+        <source>Company details</source>
+        <translation>Firmendaten</translation>
+    </message>
+    <message>
+        <source>Your company as your clients see it: on receipts and on the client portal&apos;s pages.</source>
+        <translation>Ihre Firma, wie Ihre Kunden sie sehen: auf Belegen und auf den Seiten des Kundenportals.</translation>
+    </message>
+    <message>
+        <source>Company name</source>
+        <translation>Firmenname</translation>
+    </message>
+    <message>
+        <source>Address</source>
+        <translation>Adresse</translation>
+    </message>
+    <message>
+        <source>One line per row, as on a letter</source>
+        <translation>Eine Zeile pro Zeile, wie auf einem Brief</translation>
+    </message>
+    <message>
+        <source>Contact e-mail</source>
+        <translation>Kontakt-E-Mail</translation>
+    </message>
+    <message>
+        <source>Contact phone</source>
+        <translation>Kontakttelefon</translation>
+    </message>
+    <message>
+        <source>Logo preview</source>
+        <translation>Logo-Vorschau</translation>
+    </message>
+    <message>
+        <source>Choose PNG…</source>
+        <translation>PNG wählen …</translation>
+    </message>
+    <message>
+        <source>Choose a logo (PNG file)</source>
+        <translation>Ein Logo wählen (PNG-Datei)</translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation>Entfernen</translation>
+    </message>
+    <message>
+        <source>Remove the logo</source>
+        <translation>Das Logo entfernen</translation>
+    </message>
+    <message>
+        <source>A PNG file of at most %1 KB; shown up to %2×%3 pixels.</source>
+        <translation>Eine PNG-Datei von höchstens %1 KB; angezeigt mit bis zu %2×%3 Pixeln.</translation>
+    </message>
+    <message>
+        <source>Company name:</source>
+        <translation>Firmenname:</translation>
+    </message>
+    <message>
+        <source>Address:</source>
+        <translation>Adresse:</translation>
+    </message>
+    <message>
+        <source>Contact e-mail:</source>
+        <translation>Kontakt-E-Mail:</translation>
+    </message>
+    <message>
+        <source>Contact phone:</source>
+        <translation>Kontakttelefon:</translation>
+    </message>
+    <message>
+        <source>Logo:</source>
+        <translation>Logo:</translation>
+    </message>
+    <message>
+        <source>Revert</source>
+        <translation>Zurücksetzen</translation>
+    </message>
+    <message>
+        <source>Put the saved details back</source>
+        <translation>Die gespeicherten Daten wiederherstellen</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>Speichern</translation>
+    </message>
+    <message>
+        <source>Enter an e-mail address like billing@example.com.</source>
+        <translation>Geben Sie eine E-Mail-Adresse wie billing@example.com ein.</translation>
+    </message>
+    <message>
+        <source>A phone number has digits, spaces and + ( ) - . / only.</source>
+        <translation>Eine Telefonnummer enthält nur Ziffern, Leerzeichen und + ( ) - . /.</translation>
+    </message>
+    <message>
+        <source>Enter the whole phone number.</source>
+        <translation>Geben Sie die ganze Telefonnummer ein.</translation>
+    </message>
+    <message>
+        <source>Choose a logo</source>
+        <translation>Ein Logo wählen</translation>
+    </message>
+    <message>
+        <source>PNG images (*.png)</source>
+        <translation>PNG-Bilder (*.png)</translation>
+    </message>
+    <message>
+        <source>That file cannot be read.</source>
+        <translation>Diese Datei kann nicht gelesen werden.</translation>
+    </message>
+    <message>
+        <source>The file is %1 KB; a logo can be at most %2 KB. Save it smaller (fewer pixels or colours) and choose it again.</source>
+        <translation>Die Datei hat %1 KB; ein Logo darf höchstens %2 KB haben. Speichern Sie es kleiner (weniger Pixel oder Farben) und wählen Sie es erneut.</translation>
+    </message>
+    <message>
+        <source>That file is not a PNG image. Choose a .png file.</source>
+        <translation>Diese Datei ist kein PNG-Bild. Wählen Sie eine .png-Datei.</translation>
+    </message>
+    <message>
+        <source>No logo</source>
+        <translation>Kein Logo</translation>
+    </message>
+    <message>
+        <source>The saved logo cannot be shown</source>
+        <translation>Das gespeicherte Logo kann nicht angezeigt werden</translation>
+    </message>
+    <message>
+        <source>Correct the fields marked in red, then save again.</source>
+        <translation>Korrigieren Sie die rot markierten Felder und speichern Sie dann erneut.</translation>
+    </message>
+    <message>
+        <source>Company details saved: receipts and the client portal show them.</source>
+        <translation>Firmendaten gespeichert: Belege und das Kundenportal zeigen sie.</translation>
+    </message>
+</context>
+<context>
     <name>ConnectionsPage</name>
     <message>
         <source>Connections</source>
@@ -1102,6 +1356,89 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
         <translation>Die für %1 gespeicherten Karten und Bankkonten</translation>
     </message>
     <message>
+        <source>Your role cannot send payment links.</source>
+        <translation>Ihre Rolle kann keine Zahlungslinks senden.</translation>
+    </message>
+    <message>
+        <source>Invoice %1 is voided: there is nothing to pay.</source>
+        <translation>Rechnung %1 ist storniert: Es gibt nichts zu bezahlen.</translation>
+    </message>
+    <message>
+        <source>Invoice %1 is paid in full: there is nothing to pay.</source>
+        <translation>Rechnung %1 ist vollständig bezahlt: Es gibt nichts zu bezahlen.</translation>
+    </message>
+    <message>
+        <source>Copy payment link</source>
+        <translation>Zahlungslink kopieren</translation>
+    </message>
+    <message>
+        <source>Copy a link to this invoice in the client portal, to send to the client</source>
+        <translation>Einen Link zu dieser Rechnung im Kundenportal kopieren, um ihn dem Kunden zu senden</translation>
+    </message>
+    <message>
+        <source>Revoke payment link…</source>
+        <translation>Zahlungslink widerrufen …</translation>
+    </message>
+    <message>
+        <source>No payment link of this invoice works now.</source>
+        <translation>Derzeit gilt kein Zahlungslink dieser Rechnung.</translation>
+    </message>
+    <message>
+        <source>Select an invoice in the list first, then press %1 to copy its payment link.</source>
+        <translation>Wählen Sie zuerst eine Rechnung in der Liste und drücken Sie dann %1, um ihren Zahlungslink zu kopieren.</translation>
+    </message>
+    <message>
+        <source>Payment link of invoice %1 copied: paste it into your message to the client. It works until %2.</source>
+        <translation>Zahlungslink der Rechnung %1 kopiert: Fügen Sie ihn in Ihre Nachricht an den Kunden ein. Er gilt bis %2.</translation>
+    </message>
+    <message>
+        <source>The client portal&apos;s address is not set yet, so there is no link to copy.</source>
+        <translation>Die Adresse des Kundenportals ist noch nicht festgelegt, daher gibt es keinen Link zum Kopieren.</translation>
+    </message>
+    <message>
+        <source>Set it in Admin › Client Portal.</source>
+        <translation>Legen Sie sie unter Admin › Kundenportal fest.</translation>
+    </message>
+    <message>
+        <source>Open Admin › Client Portal</source>
+        <translation>Admin › Kundenportal öffnen</translation>
+    </message>
+    <message>
+        <source>Ask an admin to set it in Admin › Client Portal.</source>
+        <translation>Bitten Sie einen Admin, sie unter Admin › Kundenportal festzulegen.</translation>
+    </message>
+    <message>
+        <source>Revoke payment link</source>
+        <translation>Zahlungslink widerrufen</translation>
+    </message>
+    <message>
+        <source>Revoke the payment links of invoice %1?</source>
+        <translation>Die Zahlungslinks der Rechnung %1 widerrufen?</translation>
+    </message>
+    <message>
+        <source>Revoke</source>
+        <translation>Widerrufen</translation>
+    </message>
+    <message>
+        <source>A client who opens a link of this invoice is told it no longer works. You can copy a new link afterwards.</source>
+        <translation>Ein Kunde, der einen Link dieser Rechnung öffnet, erfährt, dass er nicht mehr gilt. Sie können danach einen neuen Link kopieren.</translation>
+    </message>
+    <message>
+        <source>Your role cannot revoke payment links.</source>
+        <translation>Ihre Rolle kann keine Zahlungslinks widerrufen.</translation>
+    </message>
+    <message numerus="yes">
+        <source>Revoked %n payment link(s) of invoice %1.</source>
+        <translation>
+            <numerusform>%n Zahlungslink der Rechnung %1 widerrufen.</numerusform>
+            <numerusform>%n Zahlungslinks der Rechnung %1 widerrufen.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Invoice %1 had no payment link that still works.</source>
+        <translation>Rechnung %1 hatte keinen Zahlungslink, der noch gilt.</translation>
+    </message>
+    <message>
         <source>Select an invoice in the list first, then press Ctrl+P to receive a payment.</source>
         <translation>Wählen Sie zuerst eine Rechnung in der Liste aus und drücken Sie dann Strg+P, um eine Zahlung zu erfassen.</translation>
     </message>
@@ -1296,6 +1633,18 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
         <translation>Noch keine Zahlungen auf diese Rechnung.</translation>
     </message>
     <message>
+        <source>Copy payment link</source>
+        <translation>Zahlungslink kopieren</translation>
+    </message>
+    <message>
+        <source>Copy a link to this invoice in the client portal, to send to the client (Ctrl+Shift+L)</source>
+        <translation>Einen Link zu dieser Rechnung im Kundenportal kopieren, um ihn dem Kunden zu senden (Strg+Umschalt+L)</translation>
+    </message>
+    <message>
+        <source>Revoke link…</source>
+        <translation>Link widerrufen …</translation>
+    </message>
+    <message>
         <source>Receive payment…</source>
         <translation>Zahlung erfassen …</translation>
     </message>
@@ -1314,6 +1663,25 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
     <message>
         <source>Close</source>
         <translation>Schließen</translation>
+    </message>
+    <message>
+        <source>Voided: no payment link can be sent.</source>
+        <translation>Storniert: Es kann kein Zahlungslink gesendet werden.</translation>
+    </message>
+    <message>
+        <source>Paid in full: no payment link can be sent.</source>
+        <translation>Vollständig bezahlt: Es kann kein Zahlungslink gesendet werden.</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n working payment link(s), until %1.</source>
+        <translation>
+            <numerusform>%n gültiger Zahlungslink, bis %1.</numerusform>
+            <numerusform>%n gültige Zahlungslinks, bis %1.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>No payment link of this invoice works now.</source>
+        <translation>Derzeit gilt kein Zahlungslink dieser Rechnung.</translation>
     </message>
     <message>
         <source>Invoice %1 · %2</source>
@@ -1405,6 +1773,13 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
     <message>
         <source>Saved: PayApp follows the operating system&apos;s language from its next start.</source>
         <translation>Gespeichert: PayApp folgt ab dem nächsten Start der Sprache des Betriebssystems.</translation>
+    </message>
+</context>
+<context>
+    <name>LoadingPage</name>
+    <message>
+        <source>Opening the company database…</source>
+        <translation>Die Firmendatenbank wird geöffnet …</translation>
     </message>
 </context>
 <context>
@@ -2680,6 +3055,22 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
         <source>The demo gateway did not answer. Try again.</source>
         <translation>Das Demo-Gateway hat nicht geantwortet. Versuchen Sie es erneut.</translation>
     </message>
+    <message>
+        <source>Set the client portal&apos;s address in Admin › Client Portal first.</source>
+        <translation>Legen Sie zuerst die Adresse des Kundenportals unter Admin › Kundenportal fest.</translation>
+    </message>
+    <message>
+        <source>The invoice no longer exists.</source>
+        <translation>Die Rechnung existiert nicht mehr.</translation>
+    </message>
+    <message>
+        <source>Invoice %1 is voided; there is nothing to pay.</source>
+        <translation>Rechnung %1 ist storniert; es gibt nichts zu bezahlen.</translation>
+    </message>
+    <message>
+        <source>Invoice %1 is paid in full; there is nothing to pay.</source>
+        <translation>Rechnung %1 ist vollständig bezahlt; es gibt nichts zu bezahlen.</translation>
+    </message>
 </context>
 <context>
     <name>PayRule</name>
@@ -3871,6 +4262,10 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
     <message>
         <source>eCheck</source>
         <translation>eCheck</translation>
+    </message>
+    <message>
+        <source>The Client portal column is the same choice as on Admin › Client Portal, where the portal&apos;s address and links are set up.</source>
+        <translation>Die Spalte Kundenportal ist dieselbe Auswahl wie unter Admin › Kundenportal, wo Adresse und Links des Portals eingerichtet werden.</translation>
     </message>
     <message>
         <source>Internal currency</source>

@@ -10,6 +10,23 @@
             <numerusform>%1 invoices · balance %2</numerusform>
         </translation>
     </message>
+    <message numerus="yes">
+        <source>Revoked %n payment link(s) of invoice %1.</source>
+        <translation>
+            <numerusform>Revoked %n payment link of invoice %1.</numerusform>
+            <numerusform>Revoked %n payment links of invoice %1.</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>InvoiceView</name>
+    <message numerus="yes">
+        <source>%n working payment link(s), until %1.</source>
+        <translation>
+            <numerusform>%n working payment link, until %1.</numerusform>
+            <numerusform>%n working payment links, until %1.</numerusform>
+        </translation>
+    </message>
 </context>
 <context>
     <name>PaymentSearchTab</name>

@@ -6,7 +6,7 @@ from __future__ import annotations
 import importlib.util
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import QHBoxLayout, QListWidget, QMessageBox, QStackedWidget, QWidget
 
 from payapp.domain.roles import Permission
@@ -43,6 +43,8 @@ class AdminTab(QWidget):
 
     def _make_pages(self) -> list[tuple[str, str, QWidget]]:
         from payapp.ui.admin.audit_page import AuditPage
+        from payapp.ui.admin.company_page import CompanyDetailsPage
+        from payapp.ui.admin.portal_page import ClientPortalPage
         from payapp.ui.admin.processing_page import ProcessingPage
         from payapp.ui.admin.users_page import UsersPage
 
@@ -56,6 +58,8 @@ class AdminTab(QWidget):
             from payapp.ui.admin.connections_page import ConnectionsPage
 
             pages.append(("connectionsPage", self.tr("Connections"), ConnectionsPage(s.connections, s.settings)))
+        pages.append(("companyDetailsPage", self.tr("Company details"), CompanyDetailsPage(s.settings)))
+        pages.append(("clientPortalPage", self.tr("Client Portal"), ClientPortalPage(s.settings, s.processing)))
         from payapp.ui.admin.language_page import LanguagePage
 
         pages.append(("languagePage", self.tr("Language"), LanguagePage(s.settings)))
@@ -141,6 +145,27 @@ class AdminTab(QWidget):
         if ready is not None:
             await ready()
 
+    async def _field_error_states(self) -> list[tuple[str, QWidget]]:
+        """Company details and Client Portal with messages next to their fields (nothing is saved)."""
+        from payapp.ui.admin.company_page import CompanyDetailsPage
+        from payapp.ui.admin.portal_page import ClientPortalPage
+
+        company = CompanyDetailsPage(self._services.settings)
+        portal = ClientPortalPage(self._services.settings, self._services.processing)
+        for page in (company, portal):
+            page.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            page.resize(1280, 720)
+            page.show()
+            await page.wait_ready()
+        company.email_edit.setText("billing at example")
+        company.phone_edit.setText("call 555-0142")
+        company.logo_error.setText(QCoreApplication.translate("CompanyDetailsPage",
+                                                              "That file is not a PNG image. Choose a .png file."))
+        company.logo_error.show()
+        portal.enabled_box.setChecked(True)
+        portal.url_edit.setText("http://pay.example.com")
+        return [("admin-companyDetailsPage-errors", company), ("admin-clientPortalPage-errors", portal)]
+
     async def screenshot_states(self) -> list[tuple[str, QWidget]]:
         """Every Admin page as its own window (1100×780), and the sign-in and first-admin dialogs."""
         from payapp.ui.sign_in import SignInDialog
@@ -149,12 +174,14 @@ class AdminTab(QWidget):
         if self._services.current_user.can(Permission.ADMINISTER):
             for name, _title, page in self._make_pages():
                 page.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-                page.resize(1100, 780)
+                # the client-facing pages as a laptop shows them (1280×720)
+                page.resize(*((1280, 720) if name in ("companyDetailsPage", "clientPortalPage") else (1100, 780)))
                 page.show()
                 ready = getattr(page, "wait_ready", None)
                 if ready is not None:
                     await ready()
                 shots.append((f"admin-{name}", page))
+            shots.extend(await self._field_error_states())
             from payapp.ui.admin.users_page import AddUserDialog
 
             add_user = AddUserDialog(self)

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
-from collections.abc import Coroutine
 from pathlib import Path
 from typing import Any
 
-import shiboken6
 from PySide6.QtCore import (
     QT_TRANSLATE_NOOP,
     QDate,
@@ -30,10 +27,10 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from qasync import asyncSlot
 
 from payapp.domain.errors import PayAppError
 from payapp.services.users import AuditFilter, AuditLogService, AuditRow
+from payapp.ui.async_work import WidgetTasks, widget_slot
 from payapp.ui.audit_labels import action_label, details_text, entity_label, group_label
 from payapp.ui.i18n import date_edit_format, format_moment
 from payapp.ui.lazy_model import ROW_ROLE, Column, LazyTableModel, LazyTableView
@@ -110,7 +107,7 @@ class AuditPage(QWidget):
         super().__init__(parent)
         self._service = service
         self._started = False
-        self._tasks: set[asyncio.Future[None]] = set()
+        self.work = WidgetTasks(self)
         self.banner = Banner(self, "auditBanner")
         title = QLabel(self.tr("Audit Log"), self)
         font = title.font()
@@ -205,7 +202,7 @@ class AuditPage(QWidget):
         if not self._started:
             self._started = True
             self.apply_filters()
-            self._spawn(self._load_actions())
+            self.work.spawn(self._load_actions())
 
     async def wait_ready(self) -> None:
         if not self._started:
@@ -218,8 +215,6 @@ class AuditPage(QWidget):
         try:
             actions = await self._service.actions()
         except PayAppError:
-            return
-        if not shiboken6.isValid(self):
             return
         current = self.action_combo.currentText()
         self.action_combo.clear()
@@ -256,18 +251,11 @@ class AuditPage(QWidget):
         self._update_count()
 
     def _update_count(self) -> None:
-        self._spawn(self._update_count_async())
-
-    def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
-        task = asyncio.ensure_future(coro)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        self.work.spawn(self._update_count_async())
 
     async def _update_count_async(self) -> None:
         try:
             total = await self._service.count(self.model.filter)
-            if not shiboken6.isValid(self):
-                return
         except PayAppError as exc:
             self.banner.show_error(user_text(exc))
             return
@@ -296,17 +284,13 @@ class AuditPage(QWidget):
         dialog.fileSelected.connect(lambda path: self.export_to(Path(path)))
         dialog.open()
 
-    @asyncSlot()
+    @widget_slot
     async def export_to(self, path: Path) -> None:
         """Stream the filtered log to `path` (written to a temporary name, renamed when complete)."""
         self.export_button.setEnabled(False)
-        tmp = path.with_name(path.name + ".part")
         try:
-            with tmp.open("w", newline="", encoding="utf-8-sig") as out:
-                written = await self._service.export_csv(self.model.filter, out)
-            tmp.replace(path)
+            written = await self._service.export_csv_file(self.model.filter, path)
         except (PayAppError, OSError) as exc:
-            tmp.unlink(missing_ok=True)
             message = user_text(exc) if isinstance(exc, PayAppError) else str(exc)
             self.banner.show_error(self.tr("Export failed: {reason}").format(reason=message))
         else:

@@ -15,8 +15,6 @@ connected company and the choice is saved at once."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import urllib.parse
 from typing import Any
 
 import shiboken6
@@ -35,16 +33,16 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from qasync import asyncSlot
 
 from payapp.domain.errors import PayAppError
+from payapp.services.oauth_loopback import LoopbackReceiver
 from payapp.services.secrets import Secret
+from payapp.ui.async_work import WidgetTasks, widget_slot
 from payapp.ui.messages import translate_message, user_text
 from payapp.ui.widgets import Banner, MaskedLineEdit, ask, confirm_box, replacing_editor
 
 OK_COLOUR, ERROR_COLOUR = "#2e9d4f", "#d9534f"
 CONNECT_TIMEOUT = 300.0
-CALLBACK_PATH = "/callback"
 
 
 class SecretRow(QWidget):
@@ -134,8 +132,7 @@ class ConnectionsPage(QWidget):
         super().__init__(parent)
         self._service = connections_service
         self._settings = settings_service
-        self._loaded = asyncio.Event()
-        self._tasks: set[asyncio.Task[None]] = set()
+        self.work = WidgetTasks(self, load=self.reload)
         self.banner = Banner(self, "connectionsBanner")
         title = QLabel(self.tr("Connections"), self)
         title.setObjectName("pageTitle")
@@ -269,29 +266,20 @@ class ConnectionsPage(QWidget):
 
     def showEvent(self, event: Any) -> None:
         super().showEvent(event)
-        if not self._loaded.is_set() and not self._tasks:
-            self.refresh()
+        self.work.first_show()
 
     def refresh(self) -> None:
-        task = asyncio.ensure_future(self.reload())
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        self.work.reload()
 
     async def wait_ready(self) -> None:
-        if not self._loaded.is_set() and not self._tasks:
-            self.refresh()
-        await self._loaded.wait()
+        await self.work.wait_loaded()
 
     async def reload(self) -> None:
         try:
             at = await self._service.autotask_status()
             qb = await self._service.quickbooks_status()
         except PayAppError as exc:
-            if shiboken6.isValid(self):
-                self.banner.show_error(user_text(exc))
-            self._loaded.set()
-            return
-        if not shiboken6.isValid(self):
+            self.banner.show_error(user_text(exc))
             return
         # what Save would change is measured against these (has_unsaved_changes)
         self._saved_fields = (at.api_user, at.base_url, qb.client_id, qb.redirect_uri)
@@ -336,7 +324,6 @@ class ConnectionsPage(QWidget):
                 self.qb_refund_account.addItem(qb.refund_account_name or qb.refund_account_id, qb.refund_account_id)
             else:
                 self.qb_refund_account.addItem(self.tr("Not chosen: refunds wait until you choose"), "")
-        self._loaded.set()
 
     def has_unsaved_changes(self) -> bool:
         """Typed secrets or changed fields that neither Save has stored (issue #15.11)."""
@@ -356,7 +343,7 @@ class ConnectionsPage(QWidget):
 
     # -- Autotask -----------------------------------------------------------------------------------
 
-    @asyncSlot()
+    @widget_slot
     async def _on_save_autotask(self) -> None:
         self._busy(True)
         try:
@@ -373,7 +360,7 @@ class ConnectionsPage(QWidget):
             self._busy(False)
             await self.reload()
 
-    @asyncSlot()
+    @widget_slot
     async def _on_test_autotask(self) -> None:
         self._busy(True)
         self.at_result.setText(self.tr("Asking Autotask…"))
@@ -385,7 +372,7 @@ class ConnectionsPage(QWidget):
             self._busy(False)
         self.at_result.show_result(ok, translate_message(message))
 
-    @asyncSlot()
+    @widget_slot
     async def _on_clear_autotask(self) -> None:
         box = confirm_box(self, self.tr("Clear Autotask"), self.tr("Remove the Autotask secret and integration code?"),
                           self.tr("Clear"), informative=self.tr("Syncing stops until they are entered again."))
@@ -401,7 +388,7 @@ class ConnectionsPage(QWidget):
 
     # -- QuickBooks ---------------------------------------------------------------------------------
 
-    @asyncSlot()
+    @widget_slot
     async def _on_save_quickbooks(self) -> None:
         self._busy(True)
         try:
@@ -417,7 +404,7 @@ class ConnectionsPage(QWidget):
             self._busy(False)
             await self.reload()
 
-    @asyncSlot()
+    @widget_slot
     async def _on_connect_quickbooks(self) -> None:
         self._busy(True)
         try:
@@ -453,7 +440,7 @@ class ConnectionsPage(QWidget):
         QDesktopServices.openUrl(QUrl(url))
         self.qb_paste.setFocus()
 
-    @asyncSlot()
+    @widget_slot
     async def _on_paste_done(self) -> None:
         self._busy(True)
         try:
@@ -473,7 +460,7 @@ class ConnectionsPage(QWidget):
         QGuiApplication.clipboard().setText(uri)
         self.banner.show_success(self.tr("Redirect URI copied"))
 
-    @asyncSlot()
+    @widget_slot
     async def _on_load_accounts(self) -> None:
         self._busy(True)
         try:
@@ -483,10 +470,8 @@ class ConnectionsPage(QWidget):
             self.banner.show_error(user_text(exc))
             return
         finally:
-            if shiboken6.isValid(self):
+            if shiboken6.isValid(self):        # also reached when the page is destroyed mid-call (cancelled)
                 self._busy(False)
-        if not shiboken6.isValid(self):
-            return
         self.qb_refund_account.clear()
         if not accounts:
             self.qb_refund_account.addItem(self.tr("QuickBooks has no bank account: add one there first"), "")
@@ -498,7 +483,7 @@ class ConnectionsPage(QWidget):
         index = self.qb_refund_account.findData(status.refund_account_id)
         self.qb_refund_account.setCurrentIndex(max(0, index))
 
-    @asyncSlot(int)
+    @widget_slot
     async def _on_refund_account_chosen(self, index: int) -> None:
         ident = self.qb_refund_account.itemData(index)
         if not ident:
@@ -532,7 +517,7 @@ class ConnectionsPage(QWidget):
         await self._service.complete_authorization(params.get("code", ""), params.get("state", ""),
                                                    params.get("realmId", ""))
 
-    @asyncSlot()
+    @widget_slot
     async def _on_test_quickbooks(self) -> None:
         self._busy(True)
         self.qb_result.setText(self.tr("Asking QuickBooks…"))
@@ -545,7 +530,7 @@ class ConnectionsPage(QWidget):
         self.qb_result.show_result(ok, translate_message(message))
         await self.reload()                  # the status line follows what the test found
 
-    @asyncSlot()
+    @widget_slot
     async def _on_disconnect_quickbooks(self) -> None:
         box = confirm_box(self, self.tr("Disconnect QuickBooks"), self.tr("Disconnect QuickBooks?"),
                           self.tr("Disconnect"),
@@ -565,49 +550,3 @@ class _PortBusy(Exception):
     def __init__(self, uri: str) -> None:
         super().__init__(uri)
         self.uri = uri
-
-
-class LoopbackReceiver:
-    """A one-shot HTTP server on localhost (the fixed port of the registered development redirect URI) for the
-    OAuth redirect (RFC 8252 §7.3). `result` gets
-    the redirect's query: `code`, `state`, `realmId` — or `error` (the user cancelled or Intuit refused).
-    Other requests (a browser's /favicon.ico) are answered and ignored."""
-
-    def __init__(self) -> None:
-        self.result: asyncio.Future[dict[str, str]] = asyncio.get_running_loop().create_future()
-        self._server: asyncio.base_events.Server | None = None
-
-    async def start(self, redirect_uri: str) -> str:
-        """Listen where `redirect_uri` (http://localhost:PORT/callback) points; OSError if the port is taken."""
-        parts = urllib.parse.urlsplit(redirect_uri)
-        self._path = parts.path or CALLBACK_PATH
-        self._server = await asyncio.start_server(self._handle, parts.hostname or "localhost", parts.port or 80)
-        return redirect_uri
-
-    _path = CALLBACK_PATH
-
-    async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        try:
-            line = (await asyncio.wait_for(reader.readline(), 10)).decode("latin-1")
-            target = line.split(" ")[1] if line.count(" ") >= 2 else "/"
-            parts = urllib.parse.urlsplit(target)
-            query = dict(urllib.parse.parse_qsl(parts.query))
-            ok = "code" in query
-            redirect = parts.path == self._path and ("code" in query or "error" in query)
-            body = ("PayApp received the QuickBooks sign-in. You can close this tab and go back to PayApp." if ok
-                    else "PayApp did not receive an authorisation. Go back to PayApp and try again.").encode()
-            writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n"
-                         + f"Content-Length: {len(body)}\r\n\r\n".encode() + body)
-            await writer.drain()
-            if redirect and not self.result.done():
-                self.result.set_result(query)
-        except (TimeoutError, ConnectionError, IndexError):
-            pass
-        finally:
-            writer.close()
-
-    async def close(self) -> None:
-        if self._server is not None:
-            self._server.close()
-            with contextlib.suppress(Exception):
-                await self._server.wait_closed()

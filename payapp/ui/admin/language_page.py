@@ -3,13 +3,12 @@ as the README promises); `--language` / PAYAPP_LANGUAGE still win on a workstati
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 from PySide6.QtWidgets import QComboBox, QFormLayout, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
-from qasync import asyncSlot
 
 from payapp.domain.errors import PayAppError
+from payapp.ui.async_work import WidgetTasks, widget_slot
 from payapp.ui.messages import user_text
 from payapp.ui.widgets import HINT_STYLE, Banner
 
@@ -21,8 +20,7 @@ class LanguagePage(QWidget):
     def __init__(self, settings: Any, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._settings = settings
-        self._loaded = asyncio.Event()
-        self._tasks: set[asyncio.Future[None]] = set()
+        self.work = WidgetTasks(self, load=self.reload)
         self._saved = ""
         title = QLabel(f"<h2>{self.tr('Language')}</h2>", self)
         self.banner = Banner(self)
@@ -54,18 +52,10 @@ class LanguagePage(QWidget):
 
     def showEvent(self, event: Any) -> None:
         super().showEvent(event)
-        if not self._loaded.is_set() and not self._tasks:
-            self._refresh()
-
-    def _refresh(self) -> None:
-        task = asyncio.ensure_future(self.reload())
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        self.work.first_show()
 
     async def wait_ready(self) -> None:
-        if not self._loaded.is_set() and not self._tasks:
-            self._refresh()
-        await self._loaded.wait()
+        await self.work.wait_loaded()
 
     async def reload(self) -> None:
         try:
@@ -75,13 +65,11 @@ class LanguagePage(QWidget):
         else:
             index = self.combo.findData(self._saved)
             self.combo.setCurrentIndex(index if index >= 0 else 0)
-        finally:
-            self._loaded.set()
 
     def has_unsaved_changes(self) -> bool:
-        return self._loaded.is_set() and str(self.combo.currentData() or "") != self._saved
+        return self.work.loaded and str(self.combo.currentData() or "") != self._saved
 
-    @asyncSlot()
+    @widget_slot
     async def _on_save(self) -> None:
         choice = str(self.combo.currentData() or "")
         self.save_button.setEnabled(False)

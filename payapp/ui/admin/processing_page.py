@@ -6,8 +6,8 @@ A saved key is never read back into a widget: a configured key shows its fingerp
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
-import shiboken6
 from PySide6.QtCore import QCoreApplication, QLocale, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -25,13 +25,13 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from qasync import asyncSlot
 
 from payapp.domain.errors import PayAppError, ValidationError
 from payapp.domain.gateways import COMMON_CURRENCIES, ENVIRONMENTS, PAYMENT_TYPES
 from payapp.domain.money import format_amount_input, format_money, parse_amount
 from payapp.services.processing import KeyState, ProcessingPageState, ProcessingSetupService
 from payapp.services.secrets import Secret
+from payapp.ui.async_work import WidgetTasks, widget_slot
 from payapp.ui.messages import translate_message, user_text
 from payapp.ui.widgets import HINT_STYLE, Banner, MaskedLineEdit, ask, confirm_box, replacing_editor
 
@@ -136,8 +136,8 @@ class ProcessingPage(QWidget):
         # Babel locale for amounts; by default the one the app's translators set ("de_DE", "en_US")
         self._locale = locale or QLocale().name()
         self.state: ProcessingPageState | None = None
-        self._loaded = asyncio.Event()
-        self._tasks: set[asyncio.Task[None]] = set()
+        self.work = WidgetTasks(self, load=self.reload)
+        self._reread: asyncio.Task[Any] | None = None
 
         self.banner = Banner(self, "processingBanner")
         title = QLabel(self.tr("Payment Processing"), self)
@@ -210,6 +210,12 @@ class ProcessingPage(QWidget):
                 box.setAccessibleName(f"{type_labels[ptype]} — {env_labels[env]}")
                 self.type_boxes[f"{env}.{ptype}"] = box
                 grid.addWidget(box, row, col, Qt.AlignmentFlag.AlignCenter)
+        portal_hint = QLabel(self.tr("The Client portal column is the same choice as on Admin › Client Portal, "
+                                     "where the portal's address and links are set up."), types_box)
+        portal_hint.setObjectName("portalTypesHint")
+        portal_hint.setWordWrap(True)
+        portal_hint.setStyleSheet(HINT_STYLE)
+        grid.addWidget(portal_hint, len(PAYMENT_TYPES) + 1, 0, 1, 4)
         grid.setColumnStretch(3, 1)
         grid.setColumnMinimumWidth(1, 120)
         grid.setColumnMinimumWidth(2, 120)
@@ -314,30 +320,27 @@ class ProcessingPage(QWidget):
     # -- loading --------------------------------------------------------------------------------------
     def showEvent(self, event: object) -> None:
         super().showEvent(event)  # type: ignore[arg-type]
-        if self.state is None and not self._tasks:
-            self.refresh()
+        if self.work.loaded and not self.work.busy and not self.has_unsaved_changes():
+            # shown again with nothing typed: read again (Admin › Client Portal may have changed its payment types)
+            self._reread = self.work.reload()
+        else:
+            self.work.first_show()
 
     def refresh(self) -> None:
-        task = asyncio.ensure_future(self.reload())
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        self.work.reload()
 
     async def wait_ready(self) -> None:
-        if self.state is None and not self._tasks:
-            self.refresh()
-        await self._loaded.wait()
+        await self.work.wait_loaded()
+        if self._reread is not None and not self._reread.done():    # a read again (shown again) on its way
+            await asyncio.gather(self._reread, return_exceptions=True)
 
     async def reload(self) -> None:
         try:
             state = await self._service.state()
-            if not shiboken6.isValid(self):        # the page went away while we waited
-                return
         except PayAppError as exc:
             self.banner.show_error(user_text(exc))
-            self._loaded.set()
             return
         self._show(state)
-        self._loaded.set()
 
     def _show(self, state: ProcessingPageState) -> None:
         self.state = state
@@ -508,7 +511,7 @@ class ProcessingPage(QWidget):
                 return True                        # a half-typed amount is a change too
         return False
 
-    @asyncSlot()
+    @widget_slot
     async def _on_save(self) -> None:
         if self.state is None:
             return
@@ -545,7 +548,7 @@ class ProcessingPage(QWidget):
             await self.reload()
             self._busy(False)
 
-    @asyncSlot()
+    @widget_slot
     async def _on_test_keys(self) -> None:
         self._busy(True)
         self.test_result.setText(self.tr("Asking the gateway…"))
@@ -561,7 +564,7 @@ class ProcessingPage(QWidget):
         self.test_result.setText(("✔ " if ok else "✖ ") + translate_message(message))
         self.test_result.setStyleSheet(f"color: {OK_COLOUR if ok else ERROR_COLOUR};")
 
-    @asyncSlot()
+    @widget_slot
     async def _on_clear_keys(self) -> None:
         box = confirm_box(self, self.tr("Clear keys"), self.tr("Remove the gateway keys?"), self.tr("Clear keys"),
                           informative=self.tr("Payments stop on every workstation until keys are entered again."))
@@ -575,7 +578,7 @@ class ProcessingPage(QWidget):
             self.banner.show_success(self.tr("Keys cleared: payment processing is off."))
         await self.reload()
 
-    @asyncSlot()
+    @widget_slot
     async def _on_set_currency(self) -> None:
         code = self.currency_combo.currentData()
         if not code:

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 
-import shiboken6
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -24,11 +22,11 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from qasync import asyncSlot
 
 from payapp.domain.errors import PayAppError
 from payapp.domain.roles import USER_ROLES, Role
 from payapp.services.users import MIN_PASSWORD, UserRow, UserService
+from payapp.ui.async_work import WidgetTasks, widget_slot
 from payapp.ui.i18n import format_moment
 from payapp.ui.messages import user_text
 from payapp.ui.widgets import Banner
@@ -198,8 +196,7 @@ class UsersPage(QWidget):
         self._users = users
         self._locale = locale
         self.rows: list[UserRow] = []
-        self._loaded = asyncio.Event()
-        self._tasks: set[asyncio.Task[None]] = set()
+        self.work = WidgetTasks(self, load=self.reload)
         self.banner = Banner(self, "usersBanner")
         title = QLabel(self.tr("Users"), self)
         font = title.font()
@@ -257,29 +254,21 @@ class UsersPage(QWidget):
 
     def showEvent(self, event: object) -> None:
         super().showEvent(event)  # type: ignore[arg-type]
-        if not self._loaded.is_set() and not self._tasks:
-            self.refresh()
+        self.work.first_show()
 
     def refresh(self) -> None:
-        task = asyncio.ensure_future(self.reload())
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        self.work.reload()
 
     async def wait_ready(self) -> None:
-        if not self._loaded.is_set() and not self._tasks:
-            self.refresh()
-        await self._loaded.wait()
+        await self.work.wait_loaded()
 
     async def reload(self) -> None:
         selected = self.selected()
         try:
             rows = await self._users.list_users()
-            if not shiboken6.isValid(self):        # the page went away while we waited
-                return
             self.rows = rows
         except PayAppError as exc:
             self.banner.show_error(user_text(exc))
-            self._loaded.set()
             return
         self.table.setRowCount(len(self.rows))
         for r, user in enumerate(self.rows):
@@ -294,7 +283,6 @@ class UsersPage(QWidget):
             if selected is not None and user.id == selected.id:
                 self.table.selectRow(r)
         self._selection_changed()
-        self._loaded.set()
 
     def selected(self) -> UserRow | None:
         rows = self.table.selectionModel().selectedRows() if self.table.selectionModel() else []
@@ -322,7 +310,7 @@ class UsersPage(QWidget):
         dialog.open()
         return dialog
 
-    @asyncSlot()
+    @widget_slot
     async def _add(self, dialog: AddUserDialog, username: str, name: str, role: str, password: str) -> None:
         dialog.buttons.setEnabled(False)
         try:
@@ -346,7 +334,7 @@ class UsersPage(QWidget):
         dialog.open()
         return dialog
 
-    @asyncSlot()
+    @widget_slot
     async def _reset(self, dialog: ResetPasswordDialog, user: UserRow, password: str) -> None:
         dialog.buttons.setEnabled(False)
         try:
@@ -359,7 +347,7 @@ class UsersPage(QWidget):
         await self.reload()
         self.banner.show_success(self.tr("New password set for {name}.").format(name=user.username))
 
-    @asyncSlot()
+    @widget_slot
     async def _on_toggle(self) -> None:
         user = self.selected()
         if user is None:
@@ -374,7 +362,7 @@ class UsersPage(QWidget):
             self.banner.show_success((self.tr("{name} enabled.") if row.is_active else self.tr("{name} disabled."))
                                      .format(name=row.username))
 
-    @asyncSlot()
+    @widget_slot
     async def _on_change_role(self) -> None:
         user = self.selected()
         if user is None:

@@ -1,7 +1,8 @@
 """Invoice History: every invoice, a page at a time, searched, filtered and sorted by the database.
 
-Right-click an invoice (or press the Menu key or Shift+F10) to pay it, open it or copy its number; Enter or a
-double-click opens it; Ctrl+P (the main window's Receive payment) pays the selected one."""
+Right-click an invoice (or press the Menu key or Shift+F10) to pay it, open it, copy its number, or copy or
+revoke its client-portal payment link (Ctrl+Shift+L copies the selected invoice's link); Enter or a double-click
+opens it; Ctrl+P (the main window's Receive payment) pays the selected one."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import asyncio
 import contextlib
 import datetime as dt
 import logging
+from collections.abc import Callable
 from typing import Any
 
 import shiboken6
@@ -23,19 +25,24 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMainWindow,
     QMenu,
+    QMessageBox,
     QStackedWidget,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 from qasync import asyncSlot
 
-from payapp.domain.errors import PayAppError
+from payapp.domain.errors import ConflictError, PayAppError, PermissionDenied
 from payapp.domain.money import format_money
+from payapp.domain.roles import Permission
 from payapp.services.context import Services
 from payapp.services.invoices import UNPAID, InvoiceQuery, InvoiceRow
+from payapp.services.payment_links import IssuedLink, LinkState
 from payapp.services.settings import ProcessingStatus
-from payapp.ui.i18n import date_edit_format, format_count
+from payapp.ui.i18n import date_edit_format, format_count, format_day
 from payapp.ui.invoices.invoice_model import (
     DEFAULT_SORT_COLUMN,
     ROW_ROLE,
@@ -49,12 +56,21 @@ from payapp.ui.invoices.payment_dialog import PaymentDialog, open_payment_dialog
 from payapp.ui.lazy_model import LazyTableView
 from payapp.ui.messages import user_text
 from payapp.ui.payments.saved_methods_dialog import SavedMethodsDialog, open_saved_methods
-from payapp.ui.widgets import Banner, EmptyState, fit_placeholder, return_focus_on_close, set_column_widths
+from payapp.ui.widgets import (
+    Banner,
+    EmptyState,
+    ask,
+    confirm_box,
+    fit_placeholder,
+    return_focus_on_close,
+    set_column_widths,
+)
 from payapp.ui.window_state import WindowState
 
 log = logging.getLogger(__name__)
 HEADER_KEY = "invoiceHistory"
 SEARCH_DELAY_MS = 250
+COPY_LINK_SHORTCUT = "Ctrl+Shift+L"
 
 
 class _Table(LazyTableView):
@@ -85,11 +101,14 @@ class InvoiceHistoryTab(QWidget):
         self.context_menu: QMenu | None = None
         self.open_views: list[InvoiceView] = []
         self.open_payments: list[PaymentDialog] = []
+        # the payment-link state of invoices whose menu was opened (PaymentLinkService.state)
+        self._link_states: dict[int, LinkState] = {}
+        self._banner_action: Callable[[], object] | None = None
         self.model = InvoiceTableModel(services.invoices, locale=services.locale, parent=self)
 
         layout = QVBoxLayout(self)
         self.banner = Banner(self, "invoiceHistoryBanner")
-        self.banner.action_clicked.connect(self._retry)
+        self.banner.action_clicked.connect(self._on_banner_action)
         layout.addWidget(self.banner)
         layout.addLayout(self._build_filters())
 
@@ -137,6 +156,9 @@ class InvoiceHistoryTab(QWidget):
         find = QShortcut(QKeySequence(QKeySequence.StandardKey.Find), self)
         find.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         find.activated.connect(self.focus_search)
+        copy_link = QShortcut(QKeySequence(COPY_LINK_SHORTCUT), self)
+        copy_link.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        copy_link.activated.connect(self.copy_selected_payment_link)
 
     # ------------------------------------------------------------------ filter bar
 
@@ -275,7 +297,12 @@ class InvoiceHistoryTab(QWidget):
         self.stack.setCurrentIndex(1 if empty else 0)
 
     def _on_load_failed(self, message: str) -> None:
+        self._banner_action = self._retry
         self.banner.show_error(message, self.tr("Retry"))
+
+    def _on_banner_action(self) -> None:
+        action, self._banner_action = self._banner_action, None
+        (action or self._retry)()
 
     def _retry(self) -> None:
         self.banner.clear()
@@ -300,6 +327,7 @@ class InvoiceHistoryTab(QWidget):
         self.table.setCurrentIndex(index)
         with contextlib.suppress(PayAppError):
             self._status = await self._services.settings.processing_status()
+        await self.load_link_state(row.id)
         if not shiboken6.isValid(self):
             return
         menu = self.build_context_menu(row)
@@ -337,6 +365,7 @@ class InvoiceHistoryTab(QWidget):
         menu.addAction(saved)
         menu.addSeparator()
         menu.addAction(copy)
+        self._add_link_actions(menu, row)
         menu.destroyed.connect(lambda *_a: setattr(self, "context_menu", None))
         self.context_menu = menu
         return menu
@@ -345,6 +374,179 @@ class InvoiceHistoryTab(QWidget):
                            parent: QWidget | None = None) -> asyncio.Task[SavedMethodsDialog]:
         """The company's saved payment methods (issue #15.13), over the invoice window it was asked from."""
         return self._spawn(open_saved_methods(self._services, company_id, company_name, parent or self))
+
+    # ------------------------------------------------------------------ client-portal payment links
+
+    def can_send_links(self) -> bool:
+        return self._services.current_user.can(Permission.TAKE_PAYMENT)
+
+    def link_reason(self, row: InvoiceRow) -> str:
+        """Why no payment link can be copied for `row` ("" when one can)."""
+        if not self.can_send_links():
+            return self.tr("Your role cannot send payment links.")
+        if row.status == "voided":
+            return self.tr("Invoice %1 is voided: there is nothing to pay.").replace("%1", row.invoice_number)
+        if row.balance_minor <= 0:
+            return self.tr("Invoice %1 is paid in full: there is nothing to pay.").replace("%1", row.invoice_number)
+        return ""
+
+    async def load_link_state(self, invoice_id: int) -> LinkState | None:
+        try:
+            state = await self._services.payment_links.state(invoice_id)
+        except PayAppError:
+            self._link_states.pop(invoice_id, None)
+            return None
+        self._link_states[invoice_id] = state
+        return state
+
+    def _add_link_actions(self, menu: QMenu, row: InvoiceRow) -> None:
+        """Copy payment link and Revoke payment link (hidden for a role that takes no payments: the service
+        refuses it anyway)."""
+        visible = self.can_send_links()
+        copy_link = QAction(self.tr("Copy payment link"), menu)
+        copy_link.setObjectName("copyPaymentLinkAction")
+        copy_link.setShortcuts([QKeySequence(COPY_LINK_SHORTCUT)])
+        reason = self.link_reason(row)
+        copy_link.setEnabled(not reason)
+        copy_link.setToolTip(reason or self.tr("Copy a link to this invoice in the client portal, to send to the "
+                                               "client"))
+        copy_link.setStatusTip(reason)
+        copy_link.setVisible(visible)
+        copy_link.triggered.connect(lambda: self.copy_payment_link(row.id))
+        revoke = QAction(self.tr("Revoke payment link…"), menu)
+        revoke.setObjectName("revokePaymentLinkAction")
+        state = self._link_states.get(row.id)
+        active = state is not None and state.active > 0
+        revoke.setEnabled(visible and active)
+        if not active:
+            revoke.setToolTip(self.tr("No payment link of this invoice works now."))
+        revoke.setVisible(visible)
+        revoke.triggered.connect(lambda: self.revoke_payment_link(row.id, row.invoice_number))
+        menu.addSeparator()
+        menu.addAction(copy_link)
+        menu.addAction(revoke)
+
+    def copy_selected_payment_link(self) -> asyncio.Task[Any] | None:
+        """Ctrl+Shift+L: the selected invoice's payment link to the clipboard."""
+        row = self.row_for(self.table.currentIndex())
+        if row is None:
+            self.banner.show_info(self.tr("Select an invoice in the list first, then press %1 to copy its "
+                                          "payment link.").replace("%1", QKeySequence(COPY_LINK_SHORTCUT)
+                                                                   .toString(QKeySequence.SequenceFormat
+                                                                             .NativeText)))
+            return None
+        return self.copy_payment_link(row.id)
+
+    def copy_payment_link(self, invoice_id: int, banner: Banner | None = None) -> asyncio.Task[Any]:
+        return self._spawn(self._copy_payment_link(invoice_id, banner))
+
+    def _target(self, banner: Banner | None) -> Banner:
+        return banner if banner is not None and shiboken6.isValid(banner) else self.banner
+
+    async def _copy_payment_link(self, invoice_id: int, banner: Banner | None = None) -> IssuedLink | None:
+        """PaymentLinkService.issue → the clipboard, and a message with the expiry date. The link is never
+        logged nor kept here: it is a credential."""
+        invoices = self._services.invoices
+        assert invoices is not None
+        try:
+            row = await invoices.row(invoice_id)
+            reason = self.link_reason(row)
+            if reason:
+                if shiboken6.isValid(self):
+                    self._target(banner).show_message("warning", reason)
+                return None
+            link = await self._services.payment_links.issue(invoice_id)
+        except ConflictError:
+            if shiboken6.isValid(self):
+                self._portal_address_missing(self._target(banner))
+            return None
+        except PermissionDenied:
+            if shiboken6.isValid(self):
+                self._target(banner).show_error(self.tr("Your role cannot send payment links."))
+            return None
+        except PayAppError as exc:
+            if shiboken6.isValid(self):
+                self._target(banner).show_error(user_text(exc))
+            return None
+        if not shiboken6.isValid(self):
+            return link
+        QGuiApplication.clipboard().setText(link.url)
+        expires = link.expires_at if link.expires_at.tzinfo else link.expires_at.replace(tzinfo=dt.UTC)
+        until = format_day(expires.astimezone().date(), self._services.locale)
+        text = (self.tr("Payment link of invoice %1 copied: paste it into your message to the client. It works "
+                        "until %2.").replace("%1", link.invoice_number).replace("%2", until))
+        self._target(banner).show_success(text)
+        window = self.window()
+        if isinstance(window, QMainWindow):
+            window.statusBar().showMessage(text, 15000)
+        await self._link_changed(invoice_id)
+        return link
+
+    def _portal_address_missing(self, banner: Banner) -> None:
+        text = self.tr("The client portal's address is not set yet, so there is no link to copy.")
+        if self._services.current_user.can(Permission.ADMINISTER):
+            if banner is self.banner:
+                self._banner_action = self.open_portal_settings
+            banner.show_error(text + " " + self.tr("Set it in Admin › Client Portal."),
+                              self.tr("Open Admin › Client Portal"))
+        else:
+            banner.show_error(text + " " + self.tr("Ask an admin to set it in Admin › Client Portal."))
+
+    def open_portal_settings(self) -> bool:
+        """Admin › Client Portal in the main window (for the "address not set" message)."""
+        window = self.window()
+        tabs = window.findChild(QTabWidget, "mainTabs")
+        admin = window.findChild(QWidget, "adminTab")
+        if tabs is None or admin is None or not hasattr(admin, "show_page"):
+            return False
+        tabs.setCurrentWidget(admin)
+        try:
+            admin.show_page("clientPortalPage")
+        except KeyError:
+            return False
+        return True
+
+    def revoke_payment_link(self, invoice_id: int, invoice_number: str, banner: Banner | None = None,
+                            parent: QWidget | None = None) -> asyncio.Task[Any]:
+        return self._spawn(self._revoke_payment_link(invoice_id, invoice_number, banner, parent))
+
+    async def _revoke_payment_link(self, invoice_id: int, invoice_number: str, banner: Banner | None = None,
+                                   parent: QWidget | None = None) -> int | None:
+        box = confirm_box(parent if parent is not None and shiboken6.isValid(parent) else self,
+                          self.tr("Revoke payment link"),
+                          self.tr("Revoke the payment links of invoice %1?").replace("%1", invoice_number),
+                          self.tr("Revoke"),
+                          informative=self.tr("A client who opens a link of this invoice is told it no longer "
+                                              "works. You can copy a new link afterwards."))
+        box.setObjectName("revokeLinkConfirm")
+        if await ask(box) != QMessageBox.StandardButton.Yes:
+            return None
+        try:
+            count = await self._services.payment_links.revoke(invoice_id)
+        except PermissionDenied:
+            if shiboken6.isValid(self):
+                self._target(banner).show_error(self.tr("Your role cannot revoke payment links."))
+            return None
+        except PayAppError as exc:
+            if shiboken6.isValid(self):
+                self._target(banner).show_error(user_text(exc))
+            return None
+        if not shiboken6.isValid(self):
+            return count
+        if count:
+            self._target(banner).show_success(self.tr("Revoked %n payment link(s) of invoice %1.", "", count)
+                                              .replace("%1", invoice_number))
+        else:
+            self._target(banner).show_info(self.tr("Invoice %1 had no payment link that still works.")
+                                           .replace("%1", invoice_number))
+        await self._link_changed(invoice_id)
+        return count
+
+    async def _link_changed(self, invoice_id: int) -> None:
+        await self.load_link_state(invoice_id)
+        for view in list(self.open_views):
+            if shiboken6.isValid(view) and view.detail is not None and view.detail.row.id == invoice_id:
+                await view.load_link_state()
 
     def open_invoice_at(self, index: QModelIndex) -> None:
         row = self.row_for(index)
@@ -357,6 +559,10 @@ class InvoiceHistoryTab(QWidget):
         view.pay_requested.connect(lambda invoice, v=view: self.process_payment(invoice, v.banner))
         view.saved_methods_requested.connect(
             lambda company_id, name, v=view: self.open_saved_methods(company_id, name, v))
+        view.copy_link_requested.connect(lambda invoice, v=view: self.copy_payment_link(invoice, v.banner))
+        view.revoke_link_requested.connect(lambda invoice, number, v=view: self.revoke_payment_link(
+            invoice, number, v.banner, v))
+        view.banner.action_clicked.connect(self.open_portal_settings)   # its one action: "address not set"
         view.destroyed.connect(lambda *_a, v=view: self.open_views.remove(v) if v in self.open_views else None)
         self.open_views.append(view)
         return_focus_on_close(view)

@@ -1,8 +1,10 @@
 """One invoice in full: company, dates, amounts, lines, contract and tickets, payment history, and a Receive
-payment button (Ctrl+P) under the same rule as the context menu."""
+payment button (Ctrl+P) under the same rule as the context menu; Copy payment link and Revoke link for the client
+portal (the Invoice History tab runs them)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 
 import shiboken6
@@ -22,9 +24,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from payapp.domain.errors import PayAppError
 from payapp.domain.money import format_money
+from payapp.domain.roles import Permission
 from payapp.services.context import Services
 from payapp.services.invoices import InvoiceDetail
+from payapp.services.payment_links import LinkState
 from payapp.ui.i18n import format_day, format_moment
 from payapp.ui.invoices.invoice_model import row_status_text, sync_label
 from payapp.ui.invoices.pay_rule import pay_block_reason
@@ -70,6 +75,8 @@ def _item(text: str, money: bool = False) -> QTableWidgetItem:
 class InvoiceView(QDialog):
     pay_requested = Signal(int)          # invoice id
     saved_methods_requested = Signal(int, str)   # company id, company name
+    copy_link_requested = Signal(int)    # invoice id
+    revoke_link_requested = Signal(int, str)   # invoice id, invoice number
 
     def __init__(self, services: Services, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -77,6 +84,8 @@ class InvoiceView(QDialog):
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self._services = services
         self._detail: InvoiceDetail | None = None
+        self._closed_text = ""
+        self.link_state: LinkState | None = None
         layout = QVBoxLayout(self)
         self.banner = Banner(self, "invoiceBanner")
         layout.addWidget(self.banner)
@@ -112,6 +121,29 @@ class InvoiceView(QDialog):
         pv.addWidget(self.no_payments)
         pv.addWidget(self.payments)
         layout.addWidget(pay_box, 1)
+
+        link_row = QHBoxLayout()
+        self.link_status = QLabel(self)
+        self.link_status.setObjectName("linkStatus")
+        self.link_status.setWordWrap(True)
+        self.link_status.setStyleSheet("QLabel { color: palette(placeholder-text); }")
+        self.copy_link_button = QPushButton(self.tr("Copy payment link"), self)
+        self.copy_link_button.setObjectName("viewCopyPaymentLinkButton")
+        self.copy_link_button.setShortcut(QKeySequence("Ctrl+Shift+L"))
+        self.copy_link_button.setToolTip(self.tr("Copy a link to this invoice in the client portal, to send to "
+                                                 "the client (Ctrl+Shift+L)"))
+        self.copy_link_button.clicked.connect(self._copy_link)
+        self.revoke_link_button = QPushButton(self.tr("Revoke link…"), self)
+        self.revoke_link_button.setObjectName("viewRevokePaymentLinkButton")
+        self.revoke_link_button.setEnabled(False)
+        self.revoke_link_button.clicked.connect(self._revoke_link)
+        link_row.addWidget(self.link_status, 1)
+        link_row.addWidget(self.copy_link_button)
+        link_row.addWidget(self.revoke_link_button)
+        layout.addLayout(link_row)
+        can_send = services.current_user.can(Permission.TAKE_PAYMENT)
+        for button in (self.copy_link_button, self.revoke_link_button):
+            button.setVisible(can_send)      # a Viewer sends no links (the service refuses it anyway)
 
         buttons = QHBoxLayout()
         self.pay_reason = QLabel(self)
@@ -157,6 +189,40 @@ class InvoiceView(QDialog):
         self.pay_button.setToolTip(reason or self.tr("Receive a payment on this invoice (Ctrl+P)"))
         self.pay_button.setStatusTip(reason)
         self.pay_reason.setText(reason)
+        closed = ""
+        if row.status == "voided":
+            closed = self.tr("Voided: no payment link can be sent.")
+        elif row.balance_minor <= 0:
+            closed = self.tr("Paid in full: no payment link can be sent.")
+        self.copy_link_button.setEnabled(not closed)
+        self.copy_link_button.setToolTip(closed or self.tr("Copy a link to this invoice in the client portal, to "
+                                                           "send to the client (Ctrl+Shift+L)"))
+        self._closed_text = closed
+        await self.load_link_state()
+
+    async def load_link_state(self) -> LinkState | None:
+        """The invoice's payment links: Revoke is on while one works; the line beside says until when."""
+        if self._detail is None:
+            return None
+        try:
+            state = await self._services.payment_links.state(self._detail.row.id)
+        except PayAppError:
+            return None
+        if not shiboken6.isValid(self):
+            return None
+        self.link_state = state
+        closed = self._closed_text
+        if state.active and state.expires_at is not None:
+            expires = state.expires_at if state.expires_at.tzinfo else state.expires_at.replace(tzinfo=dt.UTC)
+            text = self.tr("%n working payment link(s), until %1.", "", state.active).replace(
+                "%1", format_day(expires.astimezone().date(), self._services.locale))
+        else:
+            text = self.tr("No payment link of this invoice works now.")
+        if closed and not state.active:
+            text = ""                          # "Paid in full: no payment link can be sent." says it all
+        self.link_status.setText(f"{closed} {text}".strip())
+        self.revoke_link_button.setEnabled(state.active > 0)
+        return state
 
     def show_detail(self, d: InvoiceDetail) -> None:
         self._detail = d
@@ -227,6 +293,14 @@ class InvoiceView(QDialog):
     def _saved_methods(self) -> None:
         if self._detail is not None:
             self.saved_methods_requested.emit(self._detail.row.company_id, self._detail.row.company_name)
+
+    def _copy_link(self) -> None:
+        if self._detail is not None:
+            self.copy_link_requested.emit(self._detail.row.id)
+
+    def _revoke_link(self) -> None:
+        if self._detail is not None:
+            self.revoke_link_requested.emit(self._detail.row.id, self._detail.row.invoice_number)
 
     def _pay(self) -> None:
         if self._detail is not None:

@@ -11,6 +11,7 @@ from typing import Any
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt
 
 from payapp.domain.money import format_money
+from payapp.domain.outbox_jobs import PaymentSource
 from payapp.services.payment_search import PaymentQuery, PaymentRow, PaymentSearchService
 from payapp.ui.i18n import format_moment
 from payapp.ui.lazy_model import ROW_ROLE, Column, LazyTableModel
@@ -40,8 +41,8 @@ SYNC_LABELS = {
     "needs_attention": QT_TRANSLATE_NOOP("PaymentTable", "Needs attention"),
 }
 SOURCE_LABELS = {
-    "back_office": QT_TRANSLATE_NOOP("PaymentTable", "Back office"),
-    "client_portal": QT_TRANSLATE_NOOP("PaymentTable", "Client portal"),
+    PaymentSource.BACK_OFFICE: QT_TRANSLATE_NOOP("PaymentTable", "Back office"),
+    PaymentSource.CLIENT_PORTAL: QT_TRANSLATE_NOOP("PaymentTable", "Client portal"),
 }
 
 

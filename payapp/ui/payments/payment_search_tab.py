@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+from collections.abc import Awaitable
 from pathlib import Path
 from typing import Any
 
@@ -738,7 +739,7 @@ class PaymentSearchTab(QWidget):
         except OSError as exc:
             banner.show_error(self.tr("The receipt could not be saved (%1).").replace("%1", str(exc)))
             return ""
-        await self._audit("payment.receipt_saved", r.id)
+        await self._audit(self._search.receipt_issued(r.id, printed=False) if self._search else None)
         banner.show_success(self.tr("Receipt saved to %1.").replace("%1", path))
         return path
 
@@ -770,7 +771,7 @@ class PaymentSearchTab(QWidget):
         if printer.printerState() == QPrinter.PrinterState.Error:
             banner.show_error(self.tr("The receipt could not be printed. Check the printer and try again."))
             return False
-        await self._audit("payment.receipt_printed", details.row.id)
+        await self._audit(self._search.receipt_issued(details.row.id, printed=True) if self._search else None)
         banner.show_success(self.tr("Receipt sent to the printer."))
         return True
 
@@ -780,12 +781,14 @@ class PaymentSearchTab(QWidget):
         banner = getattr(parent, "banner", None)
         return banner if isinstance(banner, Banner) else self.banner
 
-    async def _audit(self, action: str, payment_id: int | None = None, **details: Any) -> None:
-        if self._search is not None:
-            try:
-                await self._search.record(action, payment_id, **details)
-            except PayAppError as exc:
-                self.banner.show_error(user_text(exc))
+    async def _audit(self, entry: Awaitable[None] | None) -> None:
+        """Await one of the search service's audit calls; a refusal shows in the banner, the action stays done."""
+        if entry is None:
+            return
+        try:
+            await entry
+        except PayAppError as exc:
+            self.banner.show_error(user_text(exc))
 
     # ---------------------------------------------------------------- export
     def _on_export(self, fmt: str) -> None:
@@ -841,7 +844,7 @@ class PaymentSearchTab(QWidget):
             self.export_progress.hide()
             self.export_cancel.hide()
             self._update_actions()
-        await self._audit("payments.exported", None, format=fmt, rows=n, filter=repr(query))
+        await self._audit(search.export_written(fmt, n, query))
         self.banner.show_success(self.tr("Exported %1 payments to %2.").replace("%1", str(n)).replace(
             "%2", str(path)))
         return n
