@@ -360,7 +360,7 @@ class Portal:
                 holder_type=choice["holder_type"], name=choice.get("holder_name", ""),
                 company=v.get("company", "") or invoice["company_name"], merchant=page.merchant["name"],
                 account_type=choice["account_type"], last_four=choice.get("last_four", ""),
-                amount=format_money(amount, currency), invoice=invoice["number"], date=dt.date.today())
+                amount=format_money(amount, currency), invoice=invoice["number"], date=dt.date.today(), online=True)
         return choice
 
     # ------------------------------------------------------------------------------ confirm (the charge)
