@@ -35,6 +35,8 @@ TOKEN_BYTES = 32
 # what secrets.token_urlsafe(32) produces: 43 characters of the URL-safe base64 alphabet
 _TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{43}")
 MAX_LIFETIME_DAYS = 365
+#: "last opened" is kept to this resolution (Invoice History shows it to the minute)
+OPENED_RESOLUTION = dt.timedelta(minutes=1)
 
 REVOKED = "revoked"
 CLOSED_PAID = "paid"
@@ -177,5 +179,7 @@ class PaymentLinkService:
             if closed:
                 link.revoked_at = now
                 link.revoked_reason = closed
-            link.last_opened_at = now
+            # to the minute: a page view that writes nothing commits without a disk sync (the portal's page rate)
+            if link.last_opened_at is None or now - link.last_opened_at >= OPENED_RESOLUTION:
+                link.last_opened_at = now
             return OpenedLink(link.id, link.invoice_id, closed)

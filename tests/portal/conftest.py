@@ -216,10 +216,12 @@ def site_any_db(db_url: str, tmp_path: Path) -> Iterator[Site]:
 
 # ------------------------------------------------------------------------------------------ the browser
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     """Debian's chromium (apt-get install chromium) driven by Playwright; never Playwright's own download.
-    Skipped only where chromium is absent outside CI; in CI (.ci/run installs it) a missing browser fails."""
+    Skipped only where chromium is absent outside CI; in CI (.ci/run installs it) a missing browser fails.
+    Module-scoped: Playwright's sync API keeps an event loop running in this thread while it is open, which the
+    asyncio tests after this module could not run beside."""
     if not Path(CHROMIUM).exists() and not shutil.which("chromium"):
         if os.environ.get("CI"):
             pytest.fail(f"chromium is not installed ({CHROMIUM}); .ci/run installs it")
@@ -310,5 +312,18 @@ def card_token(sandbox: GatewaySandbox, number: str = "4111111111111111", expiry
     for name, value in (("ccnumber", number), ("ccexp", expiry), ("cvv", cvv)):
         sandbox.tokens.save_field(session, name, value)
     token = sandbox.tokens.issue(session, ("ccnumber", "ccexp", "cvv"))
+    assert token is not None
+    return token
+
+
+def check_token(sandbox: GatewaySandbox, account: str = "24413815", aba: str = "490000018",
+                name: str = "Acme Inc") -> str:
+    """A bank-account payment token as Collect.js's check fields would get it."""
+    import secrets as random
+
+    session = random.token_hex(16)
+    for field_name, value in (("checkaccount", account), ("checkaba", aba), ("checkname", name)):
+        sandbox.tokens.save_field(session, field_name, value)
+    token = sandbox.tokens.issue(session, ("checkaccount", "checkaba", "checkname"))
     assert token is not None
     return token

@@ -317,3 +317,74 @@ def test_a_client_paying_what_staff_just_charged_is_warned_first(site: Site) -> 
         assert "Payment has been processed" in paid.text
     assert [p.amount_minor for p in site.payments()] == [50_00, 50_00]
     assert site.invoice().balance_minor == 150_00
+
+
+def test_an_echeck_needs_the_agreement_and_a_saved_account_is_offered_next_time(site: Site) -> None:
+    from tests.portal.conftest import check_token
+
+    with client() as c:
+        form = pay_form(c, site.link("INV-1001"))
+        data = {**form["fields"], "method": "new-echeck", "payment_token": check_token(site.sandbox),
+                "last_four": "3815", "holder_name": "Pat Doe", "holder_type": "personal",
+                "account_type": "savings", "save_method": "on"}
+        reviewed = c.post(site.url + form["action"], data=data)
+        assert reviewed.status_code == 200
+        assert "ACH debit authorization" in reviewed.text and "Pat Doe" in reviewed.text
+        confirm = forms_of(reviewed.text)["confirm-form"]
+        assert "agree" not in confirm["fields"]
+        # sent without ticking the box (the browser's `required` bypassed): refused, nothing charged
+        refused = c.post(site.url + confirm["action"], data=confirm["fields"])
+        assert refused.status_code == 400 and "Agree to the ACH debit authorization" in refused.text
+        assert site.payments() == []
+        again = forms_of(refused.text)["confirm-form"]
+        paid = c.post(site.url + again["action"], data={**again["fields"], "agree": "on"})
+        assert "pending settlement" in paid.text
+        [payment] = site.payments()
+        assert payment.method == "echeck" and payment.status == "approved"
+        # the next invoice of the company offers the saved account, selected, and asks for a new agreement
+        form = pay_form(c, site.link("INV-1002"))
+        method = form["fields"]["method"]
+        assert method.startswith("saved-")
+        reviewed = c.post(site.url + form["action"], data=form["fields"])
+        assert "ACH debit authorization" in reviewed.text and "INV-1002" in reviewed.text
+        confirm = forms_of(reviewed.text)["confirm-form"]
+        paid = c.post(site.url + confirm["action"], data={**confirm["fields"], "agree": "on"})
+        assert "Payment has been processed" in paid.text
+    assert site.invoice("INV-1002").balance_minor == 0
+    assert [p.method for p in site.payments("INV-1002")] == ["echeck"]
+
+
+def test_merchant_details_and_invoice_text_are_escaped_and_the_logo_is_shown(site: Site) -> None:
+    import base64
+
+    from sqlalchemy import update
+
+    from payapp.models import InvoiceLine
+    from tests.conftest import ADMIN
+    from tests.portal.conftest import run
+
+    logo = base64.b64encode(b"\x89PNG\r\n\x1a\n" + b"\0" * 16).decode()
+
+    async def set_up() -> None:
+        from payapp.models.db import Database
+        from payapp.services.auth import CurrentUser
+        from payapp.services.memory_keyring import MemoryKeyring
+        from payapp.services.secrets import SecretStore
+        from payapp.services.settings import SettingsService
+        from tests.conftest import TEST_ALLOWED_BACKENDS
+
+        db = Database(site.db_url)
+        try:
+            settings = SettingsService(db, SecretStore(MemoryKeyring(), allow=TEST_ALLOWED_BACKENDS),
+                                       CurrentUser(ADMIN))
+            await settings.set_many({"merchant.name": "<script>alert('m')</script> & Co", "merchant.logo_png": logo})
+            async with db.transaction() as s:
+                await s.execute(update(InvoiceLine).values(description='"><img src=x onerror=alert(1)>'))
+        finally:
+            await db.dispose()
+    run(set_up)
+    with client() as c:
+        page = c.get(site.link()).text
+    assert "<script>alert" not in page and "&lt;script&gt;alert(&#39;m&#39;)&lt;/script&gt; &amp; Co" in page
+    assert "<img src=x" not in page and "&#34;&gt;&lt;img src=x onerror=alert(1)&gt;" in page
+    assert f'<img class="logo" src="data:image/png;base64,{logo}"' in page
