@@ -388,3 +388,16 @@ def test_merchant_details_and_invoice_text_are_escaped_and_the_logo_is_shown(sit
     assert "<script>alert" not in page and "&lt;script&gt;alert(&#39;m&#39;)&lt;/script&gt; &amp; Co" in page
     assert "<img src=x" not in page and "&#34;&gt;&lt;img src=x onerror=alert(1)&gt;" in page
     assert f'<img class="logo" src="data:image/png;base64,{logo}"' in page
+
+
+def test_an_unknown_outcome_tells_the_client_not_to_pay_again(site: Site) -> None:
+    with client() as c:
+        action, fields = confirm_form(c, site, site.link())
+        site.sandbox.add_fault("http_500_after", path="transact")      # charged, but the answer is lost
+        site.sandbox.add_fault("http_500", times=20, path="query")     # and the look-ups fail too
+        response = c.post(action, data=fields)
+    assert response.status_code == 200
+    assert "We are still confirming this payment with the bank. Do not pay again" in response.text
+    assert 'id="payment-status">Being confirmed<' in response.text
+    assert 'id="receipt-link"' not in response.text
+    assert [p.status for p in site.payments()] == ["unknown"]
