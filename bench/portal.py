@@ -11,6 +11,7 @@ secrets file, as on a server), then:
   gateway's own time for its transact.php call is PayApp's own time.
 
     .venv/bin/python bench/portal.py [--clients 50] [--seconds 10] [--payments 40] [--databases sqlite,postgresql]
+                                     [--workers 1]
 
 Prints JSON: {"sqlite": {"page": {p50_ms, p95_ms, p99_ms, pages_per_s, requests, errors, portal_cpu_ms_per_page},
 "payment": {own_ms_median, own_ms_p95, gateway_ms_median, n, portal_cpu_ms_per_payment}}, "postgresql": {...},
@@ -144,7 +145,7 @@ async def issue_links(url: str, invoice_ids: list[int]) -> list[str]:
         await db.dispose()
 
 
-def start_portal(url: str, port: int, work: Path) -> subprocess.Popen[bytes]:
+def start_portal(url: str, port: int, work: Path, workers: int = 1) -> subprocess.Popen[bytes]:
     secrets_file = work / "portal-secrets.json"
     secrets_file.write_text(json.dumps({"gateway.private_key": DEMO_SECURITY_KEY,
                                         "gateway.public_key": DEMO_PUBLIC_KEY,
@@ -154,7 +155,8 @@ def start_portal(url: str, port: int, work: Path) -> subprocess.Popen[bytes]:
            "PAYAPP_LOG_DIR": str(work / "logs"), "PAYAPP_PORTAL_ADDRESS_LIMIT": "100000000",
            "PAYAPP_PORTAL_TOKEN_LIMIT": "100000000"}
     env.pop("PAYAPP_DEMO", None)
-    child = subprocess.Popen([sys.executable, "-m", "payapp", "portal", "--database", url, "--port", str(port)],
+    child = subprocess.Popen([sys.executable, "-m", "payapp", "portal", "--database", url, "--port", str(port),
+                              "--workers", str(workers)],
                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -237,10 +239,16 @@ async def payments(links: list[str], sandbox: GatewaySandbox, gateway: TimedGate
 
 
 def cpu_seconds(pid: int) -> float | None:
-    """User plus system CPU time of a process (Linux), None elsewhere."""
+    """User plus system CPU time of a process and its worker processes (Linux), None elsewhere."""
     try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        pids = [pid]
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            pids += [int(c) for c in (task / "children").read_text().split()]
+        total = 0
+        for one in pids:
+            fields = Path(f"/proc/{one}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+        return total / os.sysconf("SC_CLK_TCK")
     except (OSError, ValueError, IndexError):
         return None
 
@@ -277,7 +285,7 @@ def run_one(kind: str, args: argparse.Namespace, work: Path) -> dict[str, Any]:
         invoice_ids = asyncio.run(seed(url, f"http://127.0.0.1:{gport}", f"http://127.0.0.1:{pport}",
                                        max(500, args.payments + 10)))
         links = asyncio.run(issue_links(url, invoice_ids))
-        child = start_portal(url, pport, work)
+        child = start_portal(url, pport, work, args.workers)
         cpu0 = cpu_seconds(child.pid)
         paid = asyncio.run(payments(links[-args.payments:], sandbox, gateway, args.payments))
         cpu1 = cpu_seconds(child.pid)
@@ -306,6 +314,7 @@ def main() -> None:
     p.add_argument("--seconds", type=float, default=10.0)
     p.add_argument("--payments", type=int, default=40)
     p.add_argument("--databases", default="sqlite,postgresql")
+    p.add_argument("--workers", type=int, default=1, help="`payapp portal --workers N`")
     args = p.parse_args()
     out: dict[str, Any] = {}
     for kind in [k.strip() for k in args.databases.split(",") if k.strip()]:
@@ -314,6 +323,7 @@ def main() -> None:
             continue
         with tempfile.TemporaryDirectory(prefix="payapp-portal-bench-") as tmp:
             out[kind] = run_one(kind, args, Path(tmp))
+    out["workers"] = args.workers
     out["load_average"] = round(os.getloadavg()[0], 2)
     print(json.dumps(out, indent=2))
 

@@ -76,6 +76,8 @@ def _parser() -> argparse.ArgumentParser:
                         help="the portal is reached over https (a TLS proxy in front): Secure cookies and HSTS")
     portal.add_argument("--trusted-proxy", action="append", default=[], metavar="ADDRESS",
                         help="a reverse proxy whose X-Forwarded-For/-Proto are believed (repeatable)")
+    portal.add_argument("--workers", type=_whole_number, default=1,
+                        help="worker processes on the one port (default: 1; not for the demo)")
     portal.add_argument("--public-url", default="", metavar="URL",
                         help="the address clients open (default: http://HOST:PORT); links start with it")
     portal_sub = portal.add_subparsers(dest="portal_command", metavar="ACTION")
@@ -157,8 +159,11 @@ def _portal(args: argparse.Namespace) -> int:
 
             print(asyncio.run(portal_link(config, args.invoice_number, public_url=args.public_url)))
             return 0
-        from payapp.app import serve_portal
+        from payapp.app import run_portal_workers, serve_portal
 
+        if args.workers > 1:
+            return run_portal_workers(config, host=args.host, port=args.port, workers=args.workers, https=args.https,
+                                      trusted_proxies=tuple(args.trusted_proxy), public_url=args.public_url)
         return asyncio.run(serve_portal(config, host=args.host, port=args.port, https=args.https,
                                         trusted_proxies=tuple(args.trusted_proxy), public_url=args.public_url))
     except PayAppError as exc:

@@ -587,6 +587,50 @@ async def serve_portal(config: AppConfig, *, host: str = "127.0.0.1", port: int 
     return 0
 
 
+PORTAL_WORKER_ENV = "PAYAPP_PORTAL_WORKER"
+
+
+def portal_worker_app() -> Any:
+    """uvicorn's app factory for `payapp portal --workers N`: each worker process builds its own portal (services,
+    database engine, HTTP client) from what the parent put into PAYAPP_PORTAL_WORKER; they share nothing but the
+    database and the secrets file."""
+    import json
+    from pathlib import Path
+
+    from payapp.config import load_config
+
+    spec = json.loads(os.environ[PORTAL_WORKER_ENV])
+    config = load_config(demo=False, database_url=spec["database_url"], data_dir=Path(spec["data_dir"]))
+    return build_portal(config, public_url=spec["public_url"], https=spec["https"],
+                        trusted_proxies=tuple(spec["trusted_proxies"])).app
+
+
+def run_portal_workers(config: AppConfig, *, host: str, port: int, workers: int, https: bool = False,
+                       trusted_proxies: tuple[str, ...] = (), public_url: str = "",
+                       out: Callable[[str], None] = print) -> int:
+    """`payapp portal --workers N`: N worker processes on one port (uvicorn's supervisor). Not for the demo,
+    whose sandboxes live inside its one process."""
+    import json
+
+    import uvicorn
+
+    from payapp.domain.errors import PayAppError
+    from payapp.portal.security import uvicorn_log_config
+
+    if config.demo:
+        raise PayAppError("The demo portal runs in one process (its sandboxes live in it): leave out --workers.")
+    prepare_database(config)            # migrations once, here, not in N workers at once
+    shown_host = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
+    url = public_url or f"{'https' if https else 'http'}://{shown_host}:{port}"
+    os.environ[PORTAL_WORKER_ENV] = json.dumps({
+        "database_url": config.database_url, "data_dir": str(config.data_dir), "public_url": url,
+        "https": https, "trusted_proxies": list(trusted_proxies)})
+    out(f"Client portal ({workers} worker processes): {url}")
+    uvicorn.run("payapp.app:portal_worker_app", factory=True, host=host, port=port, workers=workers,
+                log_config=uvicorn_log_config(), proxy_headers=False, server_header=False, lifespan="on")
+    return 0
+
+
 async def portal_link(config: AppConfig, invoice_number: str, *, public_url: str = "",
                       keyring_backend: KeyringBackend | None = None) -> str:
     """`payapp portal link NUMBER`: a new payment link to the invoice (PaymentLinkService.issue), by the system

@@ -401,3 +401,45 @@ def test_an_unknown_outcome_tells_the_client_not_to_pay_again(site: Site) -> Non
     assert 'id="payment-status">Being confirmed<' in response.text
     assert 'id="receipt-link"' not in response.text
     assert [p.status for p in site.payments()] == ["unknown"]
+
+
+def test_payapp_portal_with_two_worker_processes_serves_one_company(site: Site, tmp_path: Path) -> None:
+    """`payapp portal --database URL --workers 2` on a real company database, its secrets from the file named by
+    PAYAPP_PORTAL_SECRETS: both workers answer the same links, and a payment goes through."""
+    import os
+    import subprocess
+    import sys
+    import time
+
+    from tests.servers import free_port
+
+    port = free_port()
+    secrets_file = next(tmp_path.glob("portal-secrets-*.json"))
+    env = {**os.environ, "PAYAPP_PORTAL_SECRETS": str(secrets_file)}
+    child = subprocess.Popen([sys.executable, "-m", "payapp", "portal", "--database", site.db_url, "--port",
+                              str(port), "--workers", "2"], env=env, stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(base + "/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.3)
+        else:
+            pytest.fail("payapp portal --workers 2 did not start")
+        url = site.link().replace(site.url, base)
+        with client() as c:
+            form = pay_form(c, url)
+            data = {**form["fields"], "method": "new-card", "payment_token": card_token(site.sandbox),
+                    "last_four": "1111", "first_name": "Ada", "last_name": "Lovelace"}
+            reviewed = c.post(base + form["action"], data=data)
+            confirm = forms_of(reviewed.text)["confirm-form"]
+            paid = c.post(base + confirm["action"], data=confirm["fields"])
+        assert "Payment has been processed" in paid.text
+    finally:
+        child.terminate()
+        child.wait(timeout=30)
+    assert [p.status for p in site.payments()] == ["approved"]
