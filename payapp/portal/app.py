@@ -63,6 +63,8 @@ _TEMPLATES = Environment(loader=PackageLoader("payapp.portal", "templates"),
                          autoescape=select_autoescape(default=True, default_for_string=True),
                          trim_blocks=True, lstrip_blocks=True)
 _KEY_LENGTH = 43
+#: about one request in this many also deletes rate-limit counters of past windows and old confirm forms
+PRUNE_EVERY = 1000
 
 #: what a payment's status is called on the portal
 STATUS_LABELS = {"approved": "Approved", "settled": "Settled", "declined": "Declined", "error": "Failed",
@@ -162,7 +164,13 @@ class Portal:
         buckets = [("addr", address, cfg.address_limit)]
         if token is not None:
             buckets.append(("token", token, cfg.token_limit))
-        return not await self.limiter.allow(buckets, cfg.rate_window_s)
+        allowed = await self.limiter.allow(buckets, cfg.rate_window_s)
+        if secrets.randbelow(PRUNE_EVERY) == 0:        # now and then, whichever process it is: old counters go
+            try:
+                await self.limiter.prune(cfg.rate_window_s)
+            except Exception:
+                log.exception("could not prune the portal's rate-limit counters")
+        return not allowed
 
     def _too_many(self, page: _Page) -> HTMLResponse:
         response = self._render(page, "message.html", 429, title=page._("Too many requests"),
@@ -590,7 +598,7 @@ def _engine_message(page: _Page, message: str) -> str:
 
 
 def create_portal_app(services: Services, config: PortalConfig, *,
-                      on_close: Callable[[], Awaitable[None]] | None = None) -> Starlette:
+                      on_close: Callable[[], Awaitable[None]] | None = None) -> SecurityHeaders:
     """The portal as an ASGI app (served by uvicorn: `payapp portal`, tests/portal). `on_close` runs at the
     server's shut-down (lifespan), in the loop that used the database and the HTTP client."""
     portal = Portal(services, config)
@@ -614,8 +622,16 @@ def create_portal_app(services: Services, config: PortalConfig, *,
             if on_close is not None:
                 await on_close()
 
-    app = Starlette(routes=routes, lifespan=lifespan)
+    async def server_error(request: Request, exc: Exception) -> Response:
+        log.error("portal request failed: %s", type(exc).__name__)
+        language = i18n.pick_language(request.headers.get("accept-language", ""),
+                                      request.cookies.get(LANGUAGE_COOKIE, ""))
+        html = _TEMPLATES.get_template("error.html").render(_=i18n.translator(language), lang=language,
+                                                            merchant={"name": ""}, switchable=False, keep_query="")
+        return HTMLResponse(html, status_code=500)
+
+    app = Starlette(routes=routes, lifespan=lifespan, exception_handlers={500: server_error})
     app.state.portal = portal
     origin: Callable[[], Awaitable[str]] = portal.gateway_origin
-    app.add_middleware(SecurityHeaders, config=config, gateway_origin=origin)
-    return app
+    # outermost, around Starlette's own error handling too: the 500 page carries the same headers
+    return SecurityHeaders(app, config=config, gateway_origin=origin)

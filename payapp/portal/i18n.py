@@ -125,6 +125,11 @@ GERMAN: dict[str, str] = {
     "The card or bank details could not be checked. Check them and try again.":
         "Die Karten- oder Bankdaten konnten nicht geprüft werden. Prüfen Sie sie und versuchen Sie es erneut.",
     "Page not found": "Seite nicht gefunden",
+    "Something went wrong": "Etwas ist schiefgegangen",
+    "The page could not be shown. If you were paying, do not pay again before you have looked at the invoice once "
+    "more or asked the sender.":
+        "Die Seite konnte nicht angezeigt werden. Wenn Sie gerade bezahlt haben, zahlen Sie nicht erneut, bevor Sie "
+        "die Rechnung noch einmal angesehen oder den Absender gefragt haben.",
     "Another payment on this invoice is being processed right now. Open the invoice again in a minute to see what "
     "is left to pay.":
         "Eine andere Zahlung auf diese Rechnung wird gerade verarbeitet. Öffnen Sie die Rechnung in einer Minute "

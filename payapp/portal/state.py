@@ -53,10 +53,14 @@ class RateLimiter:
                     allowed = allowed and row.hits <= limit
         return allowed
 
-    async def prune(self, window_s: int) -> None:
-        cutoff = _now() - dt.timedelta(seconds=2 * window_s)
-        async with self._db.transaction() as s:
-            await s.execute(delete(PortalRateCount).where(PortalRateCount.window_start < cutoff))
+    async def prune(self, window_s: int, *, keep_submissions: dt.timedelta = dt.timedelta(days=7)) -> None:
+        """Forget counters of windows long past, and confirm forms older than a week (their payments stay)."""
+        now = _now()
+        async with self._db.transaction(lock=True) as s:
+            await s.execute(delete(PortalRateCount).where(
+                PortalRateCount.window_start < now - dt.timedelta(seconds=2 * window_s)))
+            await s.execute(delete(PortalSubmission).where(PortalSubmission.created_at < now - keep_submissions,
+                                                           PortalSubmission.state != "charging"))
 
 
 @dataclass(frozen=True)

@@ -443,3 +443,36 @@ def test_payapp_portal_with_two_worker_processes_serves_one_company(site: Site, 
         child.terminate()
         child.wait(timeout=30)
     assert [p.status for p in site.payments()] == ["approved"]
+
+
+def test_an_unexpected_failure_shows_a_page_in_words(site: Site, monkeypatch: pytest.MonkeyPatch) -> None:
+    async def broken(*_a: Any, **_k: Any) -> Any:
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr(site.portal.services.invoices, "get", broken)
+    with client() as c:
+        response = c.get(site.link(), headers={"Accept-Language": "de"})
+    assert response.status_code == 500
+    assert "Etwas ist schiefgegangen" in response.text and "database went away" not in response.text
+    assert response.headers["content-security-policy"].endswith("frame-ancestors 'none'")
+
+
+def test_old_rate_counters_and_confirm_forms_are_pruned(site: Site) -> None:
+    import datetime as dt
+
+    from sqlalchemy import func, select, update
+
+    from payapp.models import PortalRateCount
+    from payapp.portal.state import RateLimiter
+
+    async def go(db: Any) -> int:
+        limiter = RateLimiter(db)
+        await limiter.allow([("addr", "198.51.100.7", 10), ("token", "t" * 43, 10)], 60)
+        async with db.transaction() as s:
+            await s.execute(update(PortalRateCount).values(
+                window_start=dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)))
+        await limiter.allow([("addr", "198.51.100.8", 10)], 60)
+        await limiter.prune(60)
+        async with db.sessions() as s:
+            return int(await s.scalar(select(func.count()).select_from(PortalRateCount)) or 0)
+    assert site.query(go) == 1          # the fresh one stays, the two from an hour ago are gone
