@@ -229,6 +229,14 @@
         <translation>Gespeichertes Zahlungsmittel gelöscht</translation>
     </message>
     <message>
+        <source>Payment link created</source>
+        <translation>Zahlungslink erstellt</translation>
+    </message>
+    <message>
+        <source>Payment link revoked</source>
+        <translation>Zahlungslink widerrufen</translation>
+    </message>
+    <message>
         <source>Refund approval requested</source>
         <translation>Erstattungsfreigabe angefordert</translation>
     </message>
@@ -409,8 +417,24 @@
         <translation>Antwortcode</translation>
     </message>
     <message>
+        <source>Invoice</source>
+        <translation>Rechnung</translation>
+    </message>
+    <message>
         <source>Invoice (internal ID)</source>
         <translation>Rechnung (interne ID)</translation>
+    </message>
+    <message>
+        <source>Payment link (internal ID)</source>
+        <translation>Zahlungslink (interne ID)</translation>
+    </message>
+    <message>
+        <source>Payment links</source>
+        <translation>Zahlungslinks</translation>
+    </message>
+    <message>
+        <source>Expires</source>
+        <translation>Läuft ab</translation>
     </message>
     <message>
         <source>Company (internal ID)</source>
@@ -635,6 +659,38 @@
     <message>
         <source>QuickBooks redirect URI</source>
         <translation>QuickBooks-Weiterleitungs-URI</translation>
+    </message>
+    <message>
+        <source>Company name</source>
+        <translation>Firmenname</translation>
+    </message>
+    <message>
+        <source>Company address</source>
+        <translation>Firmenadresse</translation>
+    </message>
+    <message>
+        <source>Company e-mail</source>
+        <translation>Firmen-E-Mail</translation>
+    </message>
+    <message>
+        <source>Company phone</source>
+        <translation>Firmentelefon</translation>
+    </message>
+    <message>
+        <source>Company logo</source>
+        <translation>Firmenlogo</translation>
+    </message>
+    <message>
+        <source>Client portal on</source>
+        <translation>Kundenportal eingeschaltet</translation>
+    </message>
+    <message>
+        <source>Client portal address</source>
+        <translation>Adresse des Kundenportals</translation>
+    </message>
+    <message>
+        <source>Payment links expire after (days)</source>
+        <translation>Zahlungslinks laufen ab nach (Tagen)</translation>
     </message>
     <message>
         <source>Sync every (minutes)</source>
