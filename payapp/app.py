@@ -207,7 +207,9 @@ def build_services(db: Database, secrets: SecretStore, http: httpx.AsyncClient, 
     from payapp.services.payment_search import PaymentSearchService
     from payapp.services.payments import PaymentService
     from payapp.services.processing import ProcessingSetupService
+    from payapp.services.receipts import ReceiptService
     from payapp.services.refund_approvals import RefundApprovalService
+    from payapp.services.saved_methods import SavedMethodService
     from payapp.services.sync import SyncService
     from payapp.services.users import AuditLogService, UserService
 
@@ -238,7 +240,8 @@ def build_services(db: Database, secrets: SecretStore, http: httpx.AsyncClient, 
         processing=ProcessingSetupService(settings, secrets, current, gateways),
         sync=SyncService(db, connections.autotask, connections.quickbooks, settings, current),
         outbox=outbox, connections=connections, demo_settlement=demo_settlement,
-        payment_links=PaymentLinkService(db, settings, current))
+        payment_links=PaymentLinkService(db, settings, current), receipts=ReceiptService(db, settings, current),
+        saved_methods=SavedMethodService(db, gateways, current))
 
 
 def build_tabs(services: Services, state: Any) -> list[tuple[str, str, Any]]:

@@ -27,6 +27,8 @@ class SavedPaymentMethod(Base):
     account_type: Mapped[str] = mapped_column(String(10), default="")   # checking | savings
     account_holder_type: Mapped[str] = mapped_column(String(10), default="")  # personal | business
     holder_name: Mapped[str] = mapped_column(String(200), default="")
+    # PayApp's own name for it ("Office card"), set in Saved payment methods; the gateway's vault does not know it
+    nickname: Mapped[str] = mapped_column(String(60), default="", server_default="")
     # the gateway transaction id of the charge that saved this card (stored credentials: later charges send it
     # as initial_transaction_id); "" for eChecks and for methods saved before it was kept
     initial_transaction_id: Mapped[str] = mapped_column(String(64), default="", server_default="")

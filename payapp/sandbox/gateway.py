@@ -559,6 +559,10 @@ class GatewaySandbox:
             assert src is not None
             src.customer_vault_id = vid
             self.vault[vid] = src
+        elif form.get("ccexp"):              # a new expiry for the card on file (MMYY), number unchanged
+            if self.vault[vid].transaction_type != "cc" or not re.fullmatch(r"(0[1-9]|1[0-2])\d\d", form["ccexp"]):
+                return self._answer("3", "Invalid Credit Card Expiration Date", "300", form)
+            self.vault[vid].cc_exp = form["ccexp"]
         return self._answer("1", "Customer Update Successful", "100", form, customer_vault_id=vid)
 
     def _stored_credential(self, form: dict[str, str], src: VaultEntry) -> tuple[str, dict[str, str] | None]:

@@ -23,7 +23,9 @@ if TYPE_CHECKING:
     from payapp.services.payment_search import PaymentSearchService
     from payapp.services.payments import PaymentService
     from payapp.services.processing import ProcessingSetupService
+    from payapp.services.receipts import ReceiptService
     from payapp.services.refund_approvals import RefundApprovalService
+    from payapp.services.saved_methods import SavedMethodService
     from payapp.services.sync import SyncService
     from payapp.services.users import AuditLogService, UserService
 
@@ -46,6 +48,8 @@ class Services:
     outbox: OutboxWorker
     connections: ConnectionsService
     payment_links: PaymentLinkService
+    receipts: ReceiptService
+    saved_methods: SavedMethodService
     demo_settlement: DemoSettlement | None      # demo only: "Settle now" (None for a real company)
     demo: bool = False
     locale: str = "en_US"

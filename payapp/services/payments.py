@@ -108,6 +108,7 @@ from payapp.models.db import Database, make_sync_engine
 from payapp.services import audit
 from payapp.services.auth import SYSTEM, Actor, CurrentUser
 from payapp.services.gateways import GatewayProvider
+from payapp.services.saved_methods import SavedMethodService, SavedMethodView
 from payapp.services.settings import (
     PRIVATE_KEY_FINGERPRINT,
     REFUSE_CVV_KEY,
@@ -343,27 +344,6 @@ class SettlementReport:
     checked: int = 0
     settled: int = 0
     returned: int = 0
-
-
-@dataclass(frozen=True)
-class SavedMethodView:
-    id: int
-    method: str                 # card | echeck
-    brand: str
-    last_four: str
-    expiry: str                 # MMYY ("" for eChecks)
-    account_type: str
-    holder_name: str
-    last_used_at: dt.datetime | None
-    is_default: bool
-    holder_type: str = ""       # eCheck: personal | business (PPD or CCD authorization)
-
-    @property
-    def label(self) -> str:
-        if self.method == "card":
-            exp = f" · {self.expiry[:2]}/{self.expiry[2:]}" if len(self.expiry) == 4 else ""
-            return f"{self.brand or 'Card'} ····{self.last_four}{exp}"
-        return f"eCheck {self.account_type} ····{self.last_four}"
 
 
 @dataclass(frozen=True)
@@ -1656,34 +1636,11 @@ class PaymentService:
     # ------------------------------------------------------------------------------ saved methods, views
 
     async def saved_methods(self, company_id: int) -> list[SavedMethodView]:
-        self._current.require(Permission.VIEW)
-        async with self._db.sessions() as s:
-            rows = (await s.scalars(
-                select(SavedPaymentMethod)
-                .where(SavedPaymentMethod.company_id == company_id, SavedPaymentMethod.is_active.is_(True)))).all()
-        epoch = dt.datetime.min.replace(tzinfo=dt.UTC)
-        rows = sorted(rows, key=lambda m: (m.last_used_at or epoch, m.created_at, m.id), reverse=True)
-        return [SavedMethodView(m.id, m.method, m.brand, m.last_four, m.expiry, m.account_type, m.holder_name,
-                                m.last_used_at, i == 0, m.account_holder_type) for i, m in enumerate(rows)]
+        """The company's saved methods (services/saved_methods.py keeps them: list, rename, expiry, delete)."""
+        return await SavedMethodService(self._db, self._gateways, self._current, clock=self._clock).list(company_id)
 
     async def delete_saved_method(self, saved_method_id: int) -> None:
-        actor = self._current.require(Permission.TAKE_PAYMENT)
-        async with self._db.sessions() as s:
-            m = await s.get(SavedPaymentMethod, saved_method_id)
-        if m is None or not m.is_active:
-            raise NotFound("This saved payment method was already deleted.")
-        gateway = await self._gateways.gateway()
-        response = await gateway.vault_delete(m.vault_id)
-        gone_at_gateway = response.approved or "invalid customer vault id" in response.message.lower()
-        if not gone_at_gateway:
-            raise PayAppError(f"The gateway did not delete the saved method ({response.message or 'no answer'}). "
-                              "It is still saved; try again.")
-        async with self._db.transaction(lock=True) as s:
-            m2 = await s.get(SavedPaymentMethod, saved_method_id, with_for_update=True)
-            if m2 is not None and m2.is_active:
-                m2.is_active = False
-                _audit(s, actor, "payment_method.deleted", entity_type="saved_payment_method",
-                             entity_id=m2.id, company_id=m2.company_id, method=m2.method, last_four=m2.last_four)
+        await SavedMethodService(self._db, self._gateways, self._current, clock=self._clock).delete(saved_method_id)
 
     async def payments_for_invoice(self, invoice_id: int) -> list[PaymentView]:
         self._current.require(Permission.VIEW)

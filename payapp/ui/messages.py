@@ -142,6 +142,12 @@ TEXTS: tuple[str, ...] = (
     QT_TRANSLATE_NOOP("Messages", "You can refund at most %1."),
     QT_TRANSLATE_NOOP("Messages", "This saved payment method was already deleted."),
     QT_TRANSLATE_NOOP("Messages", "The gateway did not delete the saved method (%1). It is still saved; try again."),
+    QT_TRANSLATE_NOOP("Messages", "A name can be at most %1 characters."),
+    QT_TRANSLATE_NOOP("Messages", "Only a card has an expiry date."),
+    QT_TRANSLATE_NOOP(
+        "Messages",
+        "The gateway did not take the new expiry (%1). The saved card still has the old one; try again."),
+    QT_TRANSLATE_NOOP("Messages", "This saved payment method was deleted meanwhile."),
     QT_TRANSLATE_NOOP("Messages", "The gateway could not be reached; nothing was charged."),
     QT_TRANSLATE_NOOP("Messages", "The gateway could not be asked."),
     QT_TRANSLATE_NOOP("Messages", "The gateway has no transaction for this payment; nothing was charged."),

@@ -17,8 +17,9 @@ from payapp.app import AppContext
 from payapp.domain import ach
 from payapp.models import AchAuthorization, Invoice, Payment
 from payapp.services.payments import PaymentRequest
+from payapp.services.receipts import render_receipt_html
 from payapp.ui.invoices.invoice_history_tab import InvoiceHistoryTab
-from payapp.ui.payments.payment_details import RefundDialog, receipt_html
+from payapp.ui.payments.payment_details import RefundDialog
 from tests.payment_helpers import card
 from tests.ui.conftest import wait_until
 from tests.ui.test_invoice_history import (
@@ -103,7 +104,7 @@ def test_echeck_form_authorization_and_account_twice(qtbot: QtBot, tab: InvoiceH
     assert auth.retain_until - auth.authorized_at >= dt.timedelta(days=730)
     details = run(demo_context.services.payment_search.details(payment.id))
     assert details.ach_authorization is not None and details.ach_authorization.sec_code == "PPD"
-    html = receipt_html(details, "en_US")
+    html = render_receipt_html(run(demo_context.services.receipts.receipt(payment.id)), "en")
     assert "ACH debit authorization" in html and "Anna Baker" in html and "Pending settlement" in html
     dialog.close()
 

@@ -448,11 +448,12 @@ def test_amount_filters_are_read_in_the_processing_currency(qtbot: QtBot, demo_c
 
 
 def test_receipt_is_in_the_users_language(qapp: QApplication, demo_context: AppContext, run: Run) -> None:
-    from PySide6.QtCore import QLocale
+    """The one receipt (services/receipts.py) the desktop prints and saves, in the user's language."""
+    import dataclasses
 
     from payapp.models import Payment
-    from payapp.ui.i18n import install_translators, remove_translators
-    from payapp.ui.payments.payment_details import receipt_html
+    from payapp.services.receipts import render_receipt_html
+    from payapp.ui.payments.payment_details import receipt_document, receipt_language
 
     services = demo_context.services
 
@@ -460,26 +461,22 @@ def test_receipt_is_in_the_users_language(qapp: QApplication, demo_context: AppC
         async with services.db.sessions() as s:
             payment_id = (await s.scalars(select(Payment.id).where(Payment.refunded_minor > 0,
                                                                    Payment.currency == "USD"))).first()
-        assert payment_id is not None and services.payment_search is not None
-        return await services.payment_search.details(payment_id)
+        assert payment_id is not None
+        return dataclasses.replace(await services.receipts.receipt(payment_id), merchant_name="Acme")
 
-    details = run(refunded())
-    r = details.row
-    english = receipt_html(details, "en_US", "Acme")
+    r = run(refunded())
+    english = render_receipt_html(r, receipt_language("en_US"))
     assert "Acme — Payment receipt" in english and ">Refunded<" in english and ">Net<" in english
-    try:
-        install_translators(qapp, "de")
-        german = receipt_html(details, "de_DE", "Acme")
-    finally:
-        remove_translators(qapp)
-        QLocale.setDefault(QLocale(QLocale.Language.English, QLocale.Country.UnitedStates))
+    german = render_receipt_html(r, receipt_language("de_DE"))
     for text in ("Acme — Zahlungsbeleg", ">Bezahlt von<", ">Zahlungsmittel<", ">Betrag<", ">Erstattet<",
-                 ">Endbetrag<", "Vielen Dank für Ihre Zahlung."):
+                 ">Endbetrag<", "Vielen Dank für Ihre Zahlung.", ">Offener Restbetrag<"):
         assert text in german, text
     for english_word in ("Payment receipt", "Paid by", "Thank you", ">Amount<", ">Net<"):
         assert english_word not in german, english_word
     whole = f"{r.amount_minor // 100:,}".replace(",", ".") + f",{r.amount_minor % 100:02d}\xa0$"
     assert whole in german                                   # 1.234,56 $: the German way
+    # printing shows the same words as the PDF (QTextDocument of the same HTML)
+    assert "Vielen Dank für Ihre Zahlung." in receipt_document(r, "de_DE").toPlainText()
 
 
 def test_column_layout_is_saved_and_restored(qtbot: QtBot, demo_context: AppContext, run: Run,

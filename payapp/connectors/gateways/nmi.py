@@ -453,10 +453,13 @@ class NmiGateway:
         return await self._transact(fields)
 
     async def vault_update(self, customer_vault_id: str, payment: PaymentData | None = None,
-                           billing: Billing | None = None) -> NmiResponse:
+                           billing: Billing | None = None, *, expiry_mmyy: str = "") -> NmiResponse:
+        """update_customer: new payment data, or only a card's new expiry (`expiry_mmyy`, the number kept)."""
         fields = {"customer_vault": "update_customer", "customer_vault_id": customer_vault_id}
         if payment is not None:
             fields.update(payment.fields())
+        elif expiry_mmyy:
+            fields["ccexp"] = expiry_mmyy
         fields.update((billing or Billing()).fields())
         return await self._transact(fields)
 

@@ -1404,6 +1404,14 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
         <translation>Zahlung erfassen …</translation>
     </message>
     <message>
+        <source>Saved payment methods…</source>
+        <translation>Gespeicherte Zahlungsmittel …</translation>
+    </message>
+    <message>
+        <source>The cards and bank accounts saved for %1</source>
+        <translation>Die für %1 gespeicherten Karten und Bankkonten</translation>
+    </message>
+    <message>
         <source>Your role cannot send payment links.</source>
         <translation>Ihre Rolle kann keine Zahlungslinks senden.</translation>
     </message>
@@ -1699,6 +1707,14 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
     <message>
         <source>Receive a payment on this invoice (Ctrl+P)</source>
         <translation>Eine Zahlung zu dieser Rechnung erfassen (Strg+P)</translation>
+    </message>
+    <message>
+        <source>Saved payment methods…</source>
+        <translation>Gespeicherte Zahlungsmittel …</translation>
+    </message>
+    <message>
+        <source>The cards and bank accounts saved for this company</source>
+        <translation>Die für diese Firma gespeicherten Karten und Bankkonten</translation>
     </message>
     <message>
         <source>Close</source>
@@ -2258,6 +2274,22 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
     <message>
         <source>The gateway did not delete the saved method (%1). It is still saved; try again.</source>
         <translation>Das Gateway hat das gespeicherte Zahlungsmittel nicht gelöscht (%1). Es ist weiterhin gespeichert; versuchen Sie es erneut.</translation>
+    </message>
+    <message>
+        <source>A name can be at most %1 characters.</source>
+        <translation>Ein Name darf höchstens %1 Zeichen lang sein.</translation>
+    </message>
+    <message>
+        <source>Only a card has an expiry date.</source>
+        <translation>Nur eine Karte hat ein Ablaufdatum.</translation>
+    </message>
+    <message>
+        <source>The gateway did not take the new expiry (%1). The saved card still has the old one; try again.</source>
+        <translation>Das Gateway hat das neue Ablaufdatum nicht übernommen (%1). Die gespeicherte Karte hat noch das alte; versuchen Sie es erneut.</translation>
+    </message>
+    <message>
+        <source>This saved payment method was deleted meanwhile.</source>
+        <translation>Dieses gespeicherte Zahlungsmittel wurde inzwischen gelöscht.</translation>
     </message>
     <message>
         <source>The gateway could not be reached; nothing was charged.</source>
@@ -3409,6 +3441,10 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
         <translation>Bankverbindung hinzufügen (eCheck)</translation>
     </message>
     <message>
+        <source>Manage saved methods…</source>
+        <translation>Gespeicherte verwalten …</translation>
+    </message>
+    <message>
         <source>Amount</source>
         <translation>Betrag</translation>
     </message>
@@ -3547,6 +3583,14 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
     <message>
         <source>Address:</source>
         <translation>Adresse:</translation>
+    </message>
+    <message>
+        <source>(expired)</source>
+        <translation>(abgelaufen)</translation>
+    </message>
+    <message>
+        <source>(expires soon)</source>
+        <translation>(läuft bald ab)</translation>
     </message>
     <message>
         <source>Partial payment received. The new balance of this invoice is %1.</source>
@@ -4442,66 +4486,6 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
         <source>CCD · business account</source>
         <translation>CCD · Geschäftskonto</translation>
     </message>
-    <message>
-        <source>Date</source>
-        <translation>Datum</translation>
-    </message>
-    <message>
-        <source>Paid by</source>
-        <translation>Bezahlt von</translation>
-    </message>
-    <message>
-        <source>Invoice</source>
-        <translation>Rechnung</translation>
-    </message>
-    <message>
-        <source>Method</source>
-        <translation>Zahlungsmittel</translation>
-    </message>
-    <message>
-        <source>Transaction ID</source>
-        <translation>Transaktions-ID</translation>
-    </message>
-    <message>
-        <source>Authorization</source>
-        <translation>Autorisierungscode</translation>
-    </message>
-    <message>
-        <source>Status</source>
-        <translation>Status</translation>
-    </message>
-    <message>
-        <source>Amount</source>
-        <translation>Betrag</translation>
-    </message>
-    <message>
-        <source>Refunded</source>
-        <translation>Erstattet</translation>
-    </message>
-    <message>
-        <source>Net</source>
-        <translation>Endbetrag</translation>
-    </message>
-    <message>
-        <source>%1 — Payment receipt</source>
-        <translation>%1 — Zahlungsbeleg</translation>
-    </message>
-    <message>
-        <source>Thank you for your payment.</source>
-        <translation>Vielen Dank für Ihre Zahlung.</translation>
-    </message>
-    <message>
-        <source>ACH debit authorization</source>
-        <translation>ACH-Lastschriftermächtigung</translation>
-    </message>
-    <message>
-        <source>Agreed by %1 on %2 · wording %3</source>
-        <translation>Zugestimmt von %1 am %2 · Text %3</translation>
-    </message>
-    <message>
-        <source>Payment receipt</source>
-        <translation>Zahlungsbeleg</translation>
-    </message>
 </context>
 <context>
     <name>RefundDialog</name>
@@ -4603,6 +4587,179 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
     <message>
         <source>The passwords do not match.</source>
         <translation>Die Passwörter stimmen nicht überein.</translation>
+    </message>
+</context>
+<context>
+    <name>SavedMethodsDialog</name>
+    <message>
+        <source>Saved payment methods · %1</source>
+        <translation>Gespeicherte Zahlungsmittel · %1</translation>
+    </message>
+    <message>
+        <source>Cards and bank accounts saved for %1. The numbers stay in the gateway&apos;s vault; PayApp keeps the last four digits only.</source>
+        <translation>Für %1 gespeicherte Karten und Bankkonten. Die Nummern bleiben im Tresor des Gateways; PayApp speichert nur die letzten vier Ziffern.</translation>
+    </message>
+    <message>
+        <source>Saved payment methods</source>
+        <translation>Gespeicherte Zahlungsmittel</translation>
+    </message>
+    <message>
+        <source>Method</source>
+        <translation>Zahlungsmittel</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>Name</translation>
+    </message>
+    <message>
+        <source>Expires</source>
+        <translation>Gültig bis</translation>
+    </message>
+    <message>
+        <source>Holder</source>
+        <translation>Inhaber</translation>
+    </message>
+    <message>
+        <source>Last used</source>
+        <translation>Zuletzt verwendet</translation>
+    </message>
+    <message>
+        <source>No saved payment methods for %1 yet. To save one, receive a payment by card or eCheck and tick “Save payment information”.</source>
+        <translation>Für %1 sind noch keine Zahlungsmittel gespeichert. Um eines zu speichern, nehmen Sie eine Zahlung per Karte oder eCheck entgegen und setzen Sie das Häkchen bei „Zahlungsdaten speichern“.</translation>
+    </message>
+    <message>
+        <source>Your role can see saved payment methods but not change them.</source>
+        <translation>Ihre Rolle darf gespeicherte Zahlungsmittel sehen, aber nicht ändern.</translation>
+    </message>
+    <message>
+        <source>&amp;Rename…</source>
+        <translation>&amp;Umbenennen …</translation>
+    </message>
+    <message>
+        <source>Give it a name PayApp shows with it (F2)</source>
+        <translation>Einen Namen vergeben, den PayApp dazu anzeigt (F2)</translation>
+    </message>
+    <message>
+        <source>New e&amp;xpiry…</source>
+        <translation>Neues &amp;Ablaufdatum …</translation>
+    </message>
+    <message>
+        <source>The card&apos;s new expiry date, from the customer (Ctrl+E)</source>
+        <translation>Das neue Ablaufdatum der Karte, vom Kunden (Strg+E)</translation>
+    </message>
+    <message>
+        <source>&amp;Delete…</source>
+        <translation>&amp;Löschen …</translation>
+    </message>
+    <message>
+        <source>Delete it here and in the gateway&apos;s vault (Del)</source>
+        <translation>Hier und im Tresor des Gateways löschen (Entf)</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>Schließen</translation>
+    </message>
+    <message>
+        <source>%1 ending %2</source>
+        <translation>%1 mit Endziffern %2</translation>
+    </message>
+    <message>
+        <source>Card</source>
+        <translation>Karte</translation>
+    </message>
+    <message>
+        <source>Savings</source>
+        <translation>Sparkonto</translation>
+    </message>
+    <message>
+        <source>Checking</source>
+        <translation>Girokonto</translation>
+    </message>
+    <message>
+        <source>eCheck %1 ending %2</source>
+        <translation>eCheck %1 mit Endziffern %2</translation>
+    </message>
+    <message>
+        <source>%1 · expired</source>
+        <translation>%1 · abgelaufen</translation>
+    </message>
+    <message>
+        <source>%1 · expires soon</source>
+        <translation>%1 · läuft bald ab</translation>
+    </message>
+    <message>
+        <source>%1 (the default)</source>
+        <translation>%1 (Standard)</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n card(s) expired: ask the customer for the new expiry date, or delete it.</source>
+        <translation>
+            <numerusform>%n Karte ist abgelaufen: Fragen Sie den Kunden nach dem neuen Ablaufdatum oder löschen Sie sie.</numerusform>
+            <numerusform>%n Karten sind abgelaufen: Fragen Sie den Kunden nach den neuen Ablaufdaten oder löschen Sie sie.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n card(s) expire within 60 days.</source>
+        <translation>
+            <numerusform>%n Karte läuft innerhalb von 60 Tagen ab.</numerusform>
+            <numerusform>%n Karten laufen innerhalb von 60 Tagen ab.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Name for %1</source>
+        <translation>Name für %1</translation>
+    </message>
+    <message>
+        <source>Name:</source>
+        <translation>Name:</translation>
+    </message>
+    <message>
+        <source>e.g. Office card (empty: no name)</source>
+        <translation>z. B. Bürokarte (leer: kein Name)</translation>
+    </message>
+    <message>
+        <source>%1 renamed.</source>
+        <translation>%1 umbenannt.</translation>
+    </message>
+    <message>
+        <source>New expiry for %1</source>
+        <translation>Neues Ablaufdatum für %1</translation>
+    </message>
+    <message>
+        <source>Expires (MM/YY):</source>
+        <translation>Gültig bis (MM/JJ):</translation>
+    </message>
+    <message>
+        <source>MM/YY</source>
+        <translation>MM/JJ</translation>
+    </message>
+    <message>
+        <source>The card number stays as it is; the gateway&apos;s vault gets the new date.</source>
+        <translation>Die Kartennummer bleibt, wie sie ist; der Tresor des Gateways erhält das neue Datum.</translation>
+    </message>
+    <message>
+        <source>%1 has its new expiry date.</source>
+        <translation>%1 hat das neue Ablaufdatum.</translation>
+    </message>
+    <message>
+        <source>Delete saved payment method</source>
+        <translation>Gespeichertes Zahlungsmittel löschen</translation>
+    </message>
+    <message>
+        <source>Delete %1 of %2?</source>
+        <translation>%1 von %2 löschen?</translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation>Löschen</translation>
+    </message>
+    <message>
+        <source>It is deleted in the gateway&apos;s vault too. The customer gives the card or account again for a next payment.</source>
+        <translation>Es wird auch im Tresor des Gateways gelöscht. Für eine nächste Zahlung gibt der Kunde die Karte oder das Konto erneut an.</translation>
+    </message>
+    <message>
+        <source>%1 deleted.</source>
+        <translation>%1 gelöscht.</translation>
     </message>
 </context>
 <context>

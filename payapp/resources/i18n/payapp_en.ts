@@ -46,6 +46,23 @@
     </message>
 </context>
 <context>
+    <name>SavedMethodsDialog</name>
+    <message numerus="yes">
+        <source>%n card(s) expired: ask the customer for the new expiry date, or delete it.</source>
+        <translation>
+            <numerusform>%n card expired: ask the customer for the new expiry date, or delete it.</numerusform>
+            <numerusform>%n cards expired: ask the customer for the new expiry date, or delete it.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n card(s) expire within 60 days.</source>
+        <translation>
+            <numerusform>%n card expire within 60 days.</numerusform>
+            <numerusform>%n cards expire within 60 days.</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>SyncStatusWidget</name>
     <message numerus="yes">
         <source>⚠ %n sync problem(s)</source>

@@ -55,6 +55,7 @@ from payapp.ui.invoices.pay_rule import pay_block_reason
 from payapp.ui.invoices.payment_dialog import PaymentDialog, open_payment_dialog
 from payapp.ui.lazy_model import LazyTableView
 from payapp.ui.messages import user_text
+from payapp.ui.payments.saved_methods_dialog import SavedMethodsDialog, open_saved_methods
 from payapp.ui.widgets import (
     Banner,
     EmptyState,
@@ -352,17 +353,27 @@ class InvoiceHistoryTab(QWidget):
         view = QAction(self.tr("View invoice"), menu)
         view.setObjectName("viewInvoiceAction")
         view.triggered.connect(lambda: self.open_invoice(row.id))
+        saved = QAction(self.tr("Saved payment methods…"), menu)
+        saved.setObjectName("savedMethodsAction")
+        saved.setToolTip(self.tr("The cards and bank accounts saved for %1").replace("%1", row.company_name))
+        saved.triggered.connect(lambda: self.open_saved_methods(row.company_id, row.company_name))
         copy = QAction(self.tr("Copy invoice number"), menu)
         copy.setObjectName("copyInvoiceNumberAction")
         copy.triggered.connect(lambda: QGuiApplication.clipboard().setText(row.invoice_number))
         menu.addAction(pay)
         menu.addAction(view)
+        menu.addAction(saved)
         menu.addSeparator()
         menu.addAction(copy)
         self._add_link_actions(menu, row)
         menu.destroyed.connect(lambda *_a: setattr(self, "context_menu", None))
         self.context_menu = menu
         return menu
+
+    def open_saved_methods(self, company_id: int, company_name: str,
+                           parent: QWidget | None = None) -> asyncio.Task[SavedMethodsDialog]:
+        """The company's saved payment methods (issue #15.13), over the invoice window it was asked from."""
+        return self._spawn(open_saved_methods(self._services, company_id, company_name, parent or self))
 
     # ------------------------------------------------------------------ client-portal payment links
 
@@ -546,6 +557,8 @@ class InvoiceHistoryTab(QWidget):
         view = InvoiceView(self._services, self)
         # a payment asked for in the invoice window reports its errors in that window, not behind it
         view.pay_requested.connect(lambda invoice, v=view: self.process_payment(invoice, v.banner))
+        view.saved_methods_requested.connect(
+            lambda company_id, name, v=view: self.open_saved_methods(company_id, name, v))
         view.copy_link_requested.connect(lambda invoice, v=view: self.copy_payment_link(invoice, v.banner))
         view.revoke_link_requested.connect(lambda invoice, number, v=view: self.revoke_payment_link(
             invoice, number, v.banner, v))

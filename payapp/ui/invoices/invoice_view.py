@@ -74,6 +74,7 @@ def _item(text: str, money: bool = False) -> QTableWidgetItem:
 
 class InvoiceView(QDialog):
     pay_requested = Signal(int)          # invoice id
+    saved_methods_requested = Signal(int, str)   # company id, company name
     copy_link_requested = Signal(int)    # invoice id
     revoke_link_requested = Signal(int, str)   # invoice id, invoice number
 
@@ -155,9 +156,15 @@ class InvoiceView(QDialog):
         self.pay_button.setShortcut(QKeySequence("Ctrl+P"))
         self.pay_button.setToolTip(self.tr("Receive a payment on this invoice (Ctrl+P)"))
         self.pay_button.clicked.connect(self._pay)
+        self.saved_button = QPushButton(self.tr("Saved payment methods…"), self)
+        self.saved_button.setObjectName("viewSavedMethodsButton")
+        self.saved_button.setToolTip(self.tr("The cards and bank accounts saved for this company"))
+        self.saved_button.setEnabled(False)
+        self.saved_button.clicked.connect(self._saved_methods)
         close = QPushButton(self.tr("Close"), self)
         close.setObjectName("viewCloseButton")
         close.clicked.connect(self.close)
+        buttons.addWidget(self.saved_button)
         buttons.addWidget(close)
         buttons.addWidget(self.pay_button)
         layout.addLayout(buttons)
@@ -219,6 +226,7 @@ class InvoiceView(QDialog):
 
     def show_detail(self, d: InvoiceDetail) -> None:
         self._detail = d
+        self.saved_button.setEnabled(True)
         loc = self._services.locale
         r = d.row
         money = lambda m: format_money(m, r.currency, loc)  # noqa: E731
@@ -281,6 +289,10 @@ class InvoiceView(QDialog):
                     (p.method_display, False),
                     (amount, True), (p.transaction_id, False), (p.created_by, False))):
                 self.payments.setItem(i, col, _item(text, is_money))
+
+    def _saved_methods(self) -> None:
+        if self._detail is not None:
+            self.saved_methods_requested.emit(self._detail.row.company_id, self._detail.row.company_name)
 
     def _copy_link(self) -> None:
         if self._detail is not None:

@@ -247,6 +247,12 @@ class PaymentDialog(QDialog):
             self.method_group.addButton(radio)
             new_row.addWidget(radio)
         new_row.addStretch(1)
+        # rename, new expiry, delete (issue #15.13): the company's saved methods in their own dialog
+        self.manage_saved_button = QPushButton(self.tr("Manage saved methods…"), self)
+        self.manage_saved_button.setObjectName("manageSavedMethodsButton")
+        self.manage_saved_button.setAutoDefault(False)
+        self.manage_saved_button.clicked.connect(self._manage_saved)
+        new_row.addWidget(self.manage_saved_button)
         form_all.addLayout(new_row)
 
         self.card_form = self._build_card_form()
@@ -621,9 +627,40 @@ class PaymentDialog(QDialog):
             self._saved_layout.addWidget(radio)
             self._saved_radios[m.id] = radio
 
+    @asyncSlot()
+    async def _manage_saved(self) -> None:
+        """Open Saved payment methods for this company; what changes there shows here at once."""
+        from payapp.ui.payments.saved_methods_dialog import open_saved_methods
+
+        dialog = await open_saved_methods(self._services, self._invoice.company_id, self._invoice.company_name,
+                                          self)
+        dialog.changed.connect(self._reload_saved)
+
+    @asyncSlot()
+    async def _reload_saved(self) -> None:
+        chosen = self._selected_saved()
+        try:
+            saved = await self._services.payments.saved_methods(self._invoice.company_id)
+        except PayAppError as exc:
+            if shiboken6.isValid(self):
+                self.banner.show_error(user_text(exc))
+            return
+        if not shiboken6.isValid(self):
+            return
+        types = self._status.back_office if self._status else frozenset()
+        self._saved = [m for m in saved if m.method in types]
+        self._fill_saved()
+        self._fix_tab_order()
+        if chosen is not None and chosen.id in self._saved_radios:
+            self._saved_radios[chosen.id].setChecked(True)
+        elif chosen is not None:                        # it was deleted: a new card (or account) instead
+            (self.new_card_radio if self.new_card_radio.isVisible() else self.new_bank_radio).setChecked(True)
+        self._method_changed()
+
     def _fix_tab_order(self) -> None:
         chain: list[QWidget] = [self.contact_combo, *self._saved_radios.values(), self.new_card_radio,
-                                self.new_bank_radio, self.card_number_edit, self.expiry_edit, self.cvv_edit,
+                                self.new_bank_radio, self.manage_saved_button, self.card_number_edit,
+                                self.expiry_edit, self.cvv_edit,
                                 self.first_name_edit, self.last_name_edit, self.card_address_edit,
                                 self.card_city_edit, self.card_country, self.card_state_edit,
                                 self.card_zip_edit, self.save_card_check, self.holder_type_combo,
@@ -698,11 +735,16 @@ class PaymentDialog(QDialog):
 
     def _saved_label(self, saved: SavedMethodView) -> str:
         """"Visa •••• 1111 · 12/27", "eCheck Checking •••• 3123": SavedMethodView.label, in the user's language."""
+        name = f"{saved.nickname} · " if saved.nickname else ""
         if saved.method == "card":
             expiry = f" · {saved.expiry[:2]}/{saved.expiry[2:]}" if len(saved.expiry) == 4 else ""
-            return f"{saved.brand or self.tr('Card')} •••• {saved.last_four}{expiry}"
+            if saved.expiry_state == "expired":
+                expiry += " " + self.tr("(expired)")
+            elif saved.expiry_state == "expiring":
+                expiry += " " + self.tr("(expires soon)")
+            return f"{name}{saved.brand or self.tr('Card')} •••• {saved.last_four}{expiry}"
         kind = self.tr("Savings") if saved.account_type == "savings" else self.tr("Checking")
-        return self.tr("eCheck %1 •••• %2").replace("%1", kind).replace("%2", saved.last_four)
+        return name + self.tr("eCheck %1 •••• %2").replace("%1", kind).replace("%2", saved.last_four)
 
     def _build_request(self) -> PaymentRequest | None:
         """Validate everything; focus the first problem and return None, or the request."""

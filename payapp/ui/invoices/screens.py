@@ -111,5 +111,7 @@ async def screenshot_states(tab: InvoiceHistoryTab) -> list[tuple[str, QWidget]]
     box.button(QMessageBox.StandardButton.Yes).click()
     await _until(lambda: ok.banner.kind is not None and ok.result_ is not None, 20)
     shots.append(("paymentDialog-approved", ok))
+    saved = await tab.open_saved_methods(opened[0].company_id, opened[0].company_name)
+    shots.append(("savedMethodsDialog", saved))
     await tab.wait_idle()   # the row refresh and totals the payment started: nothing of ours left pending
     return shots

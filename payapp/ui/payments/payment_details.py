@@ -1,11 +1,13 @@
-"""Payment details, the void/refund dialog, pending refund approvals, and the receipt document."""
+"""Payment details, the void/refund dialog, pending refund approvals, and the receipt to print or save (the one
+receipt of services/receipts.py)."""
 
 from __future__ import annotations
 
-import html
+import base64
+from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QMarginsF, Qt, Signal
-from PySide6.QtGui import QPageLayout, QPageSize, QPdfWriter, QTextDocument
+from PySide6.QtCore import QCoreApplication, Qt, QUrl, Signal
+from PySide6.QtGui import QImage, QTextDocument
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
@@ -31,6 +33,7 @@ from payapp.domain.errors import ValidationError
 from payapp.domain.money import format_money, parse_amount
 from payapp.services.outbox import KIND_LABELS
 from payapp.services.payment_search import AchAuthorizationInfo, PaymentDetails
+from payapp.services.receipts import Receipt, ReceiptService, render_receipt_html
 from payapp.services.refund_approvals import ApprovalView
 from payapp.ui.audit_labels import action_label, details_text
 from payapp.ui.i18n import fill
@@ -490,64 +493,26 @@ def ach_summary(consent: AchAuthorizationInfo, locale: str) -> str:
                        format_when(consent.authorized_at, locale)))
 
 
-def receipt_html(details: PaymentDetails, locale: str, company: str = "") -> str:
-    """A printable receipt (HTML for QTextDocument) in the user's language, money and dates in `locale`.
-    No card or account number: brand and last four only."""
-    r = details.row
-    e = html.escape
-
-    def money(minor: int) -> str:
-        return e(format_money(minor, r.currency, locale))
-
-    def label(text: str) -> str:
-        return f"<td style='color:#555;padding-right:16px'>{e(text)}</td>"
-
-    rows = [(QCoreApplication.translate("Receipt", "Date"), format_when(r.created_at, locale)),
-            (QCoreApplication.translate("Receipt", "Paid by"), r.company_name),
-            (QCoreApplication.translate("Receipt", "Invoice"), r.invoice_number),
-            (QCoreApplication.translate("Receipt", "Method"), method_label(r.method, r.brand, r.last_four,
-                                                                         r.account_type)),
-            (QCoreApplication.translate("Receipt", "Transaction ID"), r.transaction_id),
-            (QCoreApplication.translate("Receipt", "Authorization"), details.auth_code),
-            (QCoreApplication.translate("Receipt", "Status"), status_label(r.status, r.method))]
-    body = "".join(f"<tr>{label(k)}<td>{e(v or '—')}</td></tr>" for k, v in rows)
-    amount = QCoreApplication.translate("Receipt", "Amount")
-    money_rows = f"<tr>{label(amount)}<td><b>{money(r.amount_minor)}</b></td></tr>"
-    if r.refunded_minor:
-        refunded, net = QCoreApplication.translate("Receipt", "Refunded"), QCoreApplication.translate("Receipt", "Net")
-        money_rows += (f"<tr>{label(refunded)}<td>{money(r.refunded_minor)}</td></tr>"
-                       f"<tr>{label(net)}<td><b>{money(r.amount_minor - r.refunded_minor)}</b></td></tr>")
-    title = (QCoreApplication.translate("Receipt", "%1 — Payment receipt").replace("%1", company) if company
-             else receipt_title())
-    thanks = QCoreApplication.translate("Receipt", "Thank you for your payment.")
-    consent = details.ach_authorization
-    authorization = ""
-    if consent is not None:          # the customer's copy of the ACH debit authorization (NACHA)
-        heading = QCoreApplication.translate("Receipt", "ACH debit authorization")
-        meta = QCoreApplication.translate("Receipt", "Agreed by %1 on %2 · wording %3").replace(
-            "%1", consent.authorized_by).replace("%2", format_when(consent.authorized_at, locale)).replace(
-            "%3", consent.wording_version)
-        authorization = (f"<h3>{e(heading)}</h3><p>{e(consent.wording_text)}</p>"
-                         f"<p style='color:#555'>{e(sec_code_label(consent.sec_code))} · {e(meta)}</p>")
-    return (f"<html><body style='font-family:sans-serif'><h2>{e(title)}</h2><table>{body}{money_rows}</table>"
-            f"{authorization}<p style='color:#555'>{e(thanks)}</p></body></html>")
+def receipt_language(locale: str) -> str:
+    """ "de" for a German locale ("de_DE"), "en" otherwise: the receipt's language is the user's."""
+    return "de" if locale.lower().startswith("de") else "en"
 
 
-def receipt_title() -> str:
-    return QCoreApplication.translate("Receipt", "Payment receipt")
-
-
-def receipt_document(details: PaymentDetails, locale: str) -> QTextDocument:
+def receipt_document(receipt: Receipt, locale: str) -> QTextDocument:
+    """The one receipt (services/receipts.py) as a QTextDocument to print: render_receipt_html, with the logo's
+    inline data: URL handed to the document as an image (QTextDocument does not load data: URLs itself)."""
     doc = QTextDocument()
-    doc.setHtml(receipt_html(details, locale))
+    if receipt.merchant_logo_png:
+        image = QImage.fromData(receipt.merchant_logo_png)
+        url = "data:image/png;base64," + base64.b64encode(receipt.merchant_logo_png).decode("ascii")
+        if not image.isNull():
+            doc.addResource(QTextDocument.ResourceType.ImageResource, QUrl(url), image)
+    doc.setHtml(render_receipt_html(receipt, receipt_language(locale)))
     return doc
 
 
-def write_receipt_pdf(details: PaymentDetails, locale: str, path: str) -> None:
-    """Render the receipt to a PDF file (QPdfWriter; a small document, fast on the GUI thread)."""
-    writer = QPdfWriter(path)
-    writer.setPageSize(QPageSize(QPageSize.PageSizeId.Letter))
-    writer.setPageMargins(QMarginsF(15, 15, 15, 15), QPageLayout.Unit.Millimeter)
-    writer.setTitle(receipt_title())
-    receipt_document(details, locale).print_(writer)
-
+async def write_receipt_pdf(receipt: Receipt, locale: str, path: str) -> None:
+    """Save the receipt's PDF (render_receipt_pdf, made off the GUI thread: the same file the client portal gives
+    its payers)."""
+    data = await ReceiptService.pdf(receipt, receipt_language(locale))
+    Path(path).write_bytes(data)

@@ -39,6 +39,7 @@ from payapp.domain.roles import Permission
 from payapp.services.context import Services
 from payapp.services.payment_export import export_payments
 from payapp.services.payment_search import PaymentDetails, PaymentQuery, PaymentTotals
+from payapp.services.receipts import Receipt
 from payapp.services.refund_approvals import RefundApprovalService
 from payapp.ui.i18n import date_edit_format, format_count
 from payapp.ui.lazy_model import LazyTableView
@@ -715,6 +716,14 @@ class PaymentSearchTab(QWidget):
         dlg.open()
         return await done
 
+    async def _receipt(self, payment_id: int, banner: Banner) -> Receipt | None:
+        """The payment's receipt (services/receipts.py), or None with the reason in `banner`."""
+        try:
+            return await self._services.receipts.receipt(payment_id)
+        except PayAppError as exc:
+            banner.show_error(user_text(exc))
+            return None
+
     async def save_receipt(self, details: PaymentDetails, parent: QWidget, path: str = "") -> str:
         r = details.row
         path = path or await self.choose_file(parent, self.tr("Save receipt as PDF"),
@@ -722,8 +731,11 @@ class PaymentSearchTab(QWidget):
         if not path:
             return ""
         banner = self._banner_of(parent)
+        receipt = await self._receipt(r.id, banner)
+        if receipt is None:
+            return ""
         try:
-            write_receipt_pdf(details, self._locale, path)
+            await write_receipt_pdf(receipt, self._locale, path)
         except OSError as exc:
             banner.show_error(self.tr("The receipt could not be saved (%1).").replace("%1", str(exc)))
             return ""
@@ -752,7 +764,10 @@ class PaymentSearchTab(QWidget):
             # Without a printer the dialog offers only "Print to File (PDF)", named after a folder.
             banner.show_error(self.tr("Nothing was printed: choose a printer, or a file name for the PDF."))
             return False
-        receipt_document(details, self._locale).print_(printer)
+        receipt = await self._receipt(details.row.id, banner)
+        if receipt is None:
+            return False
+        receipt_document(receipt, self._locale).print_(printer)
         if printer.printerState() == QPrinter.PrinterState.Error:
             banner.show_error(self.tr("The receipt could not be printed. Check the printer and try again."))
             return False
