@@ -90,6 +90,7 @@ def run_gui(config: AppConfig, *, smoke_test: bool = False) -> int:
         return 1
     open_company(window, ctx, state)
     window.set_company(loop.run_until_complete(company_name(ctx.services)))
+    connect_sign_out(window, ctx, state)
     freeze_startup_objects()
     collect_garbage_on_gui_thread(app)
     if os.environ.get("PAYAPP_EXIT_AFTER_SHOWN") == "1":
@@ -200,21 +201,61 @@ def _report_ready(window: Any) -> None:
     QTimer.singleShot(0, ready)
 
 
-async def _sign_in(ctx: AppContext) -> bool:
-    """The sign-in dialog (on the first start: the create-admin form), opened and awaited, never exec()."""
+def connect_sign_out(window: Any, ctx: AppContext, state: Any) -> None:
+    """File › Sign out: back to the sign-in dialog, then the tabs again for whoever signs in."""
+    import asyncio
+
+    tasks: set[asyncio.Task[bool]] = set()
+
+    def requested() -> None:
+        task = asyncio.ensure_future(sign_out_and_in(window, ctx, state))
+        tasks.add(task)
+        task.add_done_callback(tasks.discard)
+
+    window.sign_out_requested.connect(requested)
+
+
+async def sign_out_and_in(window: Any, ctx: AppContext, state: Any) -> bool:
+    """Sign the user out (their tabs and open windows go), show the sign-in dialog over the window (the demo's
+    lists its three users), and build the tabs for the one who signs in: what their role may not do is hidden
+    or greyed as at start-up. Quit in the dialog closes the app. True when someone signed in."""
+    from payapp.app import company_name, open_company
+    from payapp.services.users import DEMO_USERS
+
+    users = ctx.services.users
+    users.sign_out()
+    window.show_signed_out()
+    actor = await _sign_in_dialog(ctx, window, demo_users=DEMO_USERS if ctx.config.demo else ())
+    if actor is None:
+        window.close()
+        return False
+    open_company(window, ctx, state)
+    window.set_company(await company_name(ctx.services))
+    return True
+
+
+async def _sign_in_dialog(ctx: AppContext, parent: Any = None, *, demo_users: Any = ()) -> Any:
+    """The sign-in dialog (on the first start: the create-admin form), opened and awaited, never exec();
+    the actor who signed in, or None."""
+    from PySide6.QtWidgets import QApplication
+
     from payapp.ui.sign_in import SignInDialog
 
     users = ctx.services.users
-    from PySide6.QtWidgets import QApplication
-
     app = QApplication.instance()
     assert isinstance(app, QApplication)
     quit_on_close = app.quitOnLastWindowClosed()
     app.setQuitOnLastWindowClosed(False)     # closing the dialog must not stop the loop awaiting it
     try:
-        dialog = SignInDialog(users, first_admin=await users.needs_first_admin())
+        dialog = SignInDialog(users, first_admin=await users.needs_first_admin(), parent=parent,
+                              demo_users=demo_users)
         actor = await dialog.result_actor()
         dialog.deleteLater()
     finally:
         app.setQuitOnLastWindowClosed(quit_on_close)
-    return actor is not None
+    return actor
+
+
+async def _sign_in(ctx: AppContext) -> bool:
+    """The sign-in dialog at start-up (not in the demo, which starts signed in as its admin)."""
+    return await _sign_in_dialog(ctx) is not None

@@ -57,6 +57,7 @@ class LoadingPage(QLabel):
 
 class MainWindow(QMainWindow):
     closing = Signal()
+    sign_out_requested = Signal()          # File › Sign out: gui.py signs out and shows the sign-in dialog
 
     def __init__(self, *, tabs: list[tuple[str, str, QWidget]], window_state: WindowState, database_label: str,
                  demo: bool, user_label: str = "", company_label: str = "", role: str = "") -> None:
@@ -96,6 +97,9 @@ class MainWindow(QMainWindow):
             old = self.tabs.widget(0)
             self.tabs.removeTab(0)
             old.setObjectName("")              # deleted later; until then tab() must not find it
+            shutdown = getattr(old, "shutdown", None)
+            if shutdown is not None:           # its page loads and counts stop (signing out)
+                shutdown()
             old.deleteLater()
         for object_name, label, widget in tabs:
             widget.setObjectName(object_name)
@@ -203,6 +207,12 @@ class MainWindow(QMainWindow):
         # every Qt namespace enum (~15 ms), and the menus are built before the window's first paint.
         quit_action.setShortcuts(QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.close)
+        self.sign_out_action = QAction(self.tr("Sign &out…"), self)
+        self.sign_out_action.setObjectName("signOutAction")
+        self.sign_out_action.setStatusTip(self.tr("Sign out and sign in again, as yourself or as another user"))
+        self.sign_out_action.triggered.connect(self.request_sign_out)
+        file_menu.addAction(self.sign_out_action)
+        file_menu.addSeparator()
         file_menu.addAction(quit_action)
 
         view_menu = self.menuBar().addMenu(self.tr("&View"))
@@ -211,6 +221,14 @@ class MainWindow(QMainWindow):
             action.setShortcuts([QKeySequence(f"Ctrl+{index + 1}")])
             action.triggered.connect(lambda _checked=False, i=index: self.tabs.setCurrentIndex(i))
             view_menu.addAction(action)
+        view_menu.addSeparator()
+        # the current grid's column chooser (its header's context menu, from the keyboard)
+        self.columns_action = QAction(self.tr("&Columns…"), self)
+        self.columns_action.setObjectName("columnsAction")
+        self.columns_action.setStatusTip(self.tr("Choose the columns the current list shows"))
+        self.columns_action.triggered.connect(self.choose_columns)
+        view_menu.addAction(self.columns_action)
+        view_menu.aboutToShow.connect(lambda: self.columns_action.setEnabled(self._column_chooser() is not None))
         view_menu.addSeparator()
         for scheme, label in (("system", self.tr("Follow system colours")), ("light", self.tr("Light")),
                               ("dark", self.tr("Dark"))):
@@ -223,6 +241,49 @@ class MainWindow(QMainWindow):
         about.setObjectName("aboutAction")
         about.triggered.connect(self.show_about)
         help_menu.addAction(about)
+
+    def _column_chooser(self) -> object:
+        return getattr(self.tabs.currentWidget(), "columns", None)
+
+    def choose_columns(self) -> object:
+        """View › Columns…: the current tab's column chooser dialog (Invoice History, Payment Search)."""
+        chooser = self._column_chooser()
+        return chooser.open_dialog() if chooser is not None else None  # type: ignore[attr-defined]
+
+    def request_sign_out(self) -> None:
+        """File › Sign out: ask about unsaved Admin changes first, as quitting does; not while another window
+        of this one is open (a payment on its way, say): it would close with the signed-out user's tabs."""
+        open_windows = [w for w in QApplication.topLevelWidgets()
+                        if w.isVisible() and isinstance(w, QDialog) and w.parentWidget() is not None]
+        if open_windows:
+            self.statusBar().showMessage(self.tr("Close the open windows first (%1), then sign out.")
+                                         .replace("%1", ", ".join(w.windowTitle() for w in open_windows)), 8000)
+            open_windows[0].activateWindow()
+            return
+        for index in range(self.tabs.count()):
+            confirm = getattr(self.tabs.widget(index), "confirm_discard", None)
+            if confirm is not None and not confirm(self.sign_out_requested.emit):
+                return
+        self.sign_out_requested.emit()
+
+    def show_signed_out(self) -> None:
+        """Between sign-out and the next sign-in: the loading pages, no user in the status bar; nothing of the
+        last user's screens stays open."""
+        self.install_tabs([(name, title, LoadingPage()) for name, title in main_tab_titles()])
+        self.set_status(database_label=self.database_location, user_label="", company_label=self._company)
+        widget = getattr(self, "status_widget", None)
+        if widget is not None:
+            if getattr(widget, "running", False):
+                widget.cancel()                # a sync started by the user who signed out
+            for timer in ("refresh_timer", "sync_timer"):
+                t = getattr(widget, timer, None)
+                if t is not None:
+                    t.stop()
+            self.statusBar().removeWidget(widget)
+            widget.deleteLater()
+            self.status_widget = None
+        self.tool_bar.setVisible(True)
+        self.receive_payment_action.setEnabled(False)
 
     def _build_status_bar(self, demo: bool, user_label: str) -> None:
         bar = self.statusBar()
