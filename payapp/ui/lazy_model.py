@@ -328,6 +328,92 @@ class LazyTableView(QTableView):
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
         # Tab moves to the next control, not cell by cell (the arrow keys move between rows)
         self.setTabKeyNavigation(False)
+        self._fit_elastic: tuple[int, ...] = ()
+        self._fit_cap = 320
+        self._auto_fit = False
+        self._fitted = False
+        self._fitting = False
+
+    # ------------------------------------------------------------------ column widths that fit the window
+
+    def enable_auto_fit(self, elastic: Sequence[int], cap: int = 320) -> None:
+        """Fit the columns to the view once the first rows are in (while the user has not laid them out): each
+        as wide as its header and cells (at most `cap`), and when that is wider than the view, the `elastic`
+        columns (names, methods, statuses) give up room down to their header's width, their cells ending in
+        "…" with the whole text as a tooltip. So no column is pushed out of a 1280 px window, in German either."""
+        self._fit_elastic = tuple(elastic)
+        self._fit_cap = cap
+        self._auto_fit = True
+        self._fitted = False
+        self.horizontalHeader().sectionResized.connect(self._section_resized)
+        if self.model() is not None and self.model().rowCount() and self.isVisible():
+            self.fit_columns()
+
+    def refit(self) -> None:
+        """Back to fitted widths (Reset columns), now if there are rows, else with the first page."""
+        if not self._fit_elastic:
+            return
+        self._auto_fit = True
+        self._fitted = False
+        if self.model() is not None and self.model().rowCount() and self.isVisible():
+            self.fit_columns()
+
+    def fit_columns(self) -> None:
+        header = self.horizontalHeader()
+        model = self.model()
+        if model is None:
+            return
+        columns = [header.logicalIndex(v) for v in range(header.count())
+                   if not header.isSectionHidden(header.logicalIndex(v))]
+        if not columns:
+            return
+        arrow = 2 * self.style().pixelMetric(QStyle.PixelMetric.PM_HeaderMargin) + 16     # the sort indicator
+        floor = {c: header.fontMetrics().horizontalAdvance(str(model.headerData(c, Qt.Orientation.Horizontal)
+                                                               or "")) + arrow for c in columns}
+        contents = {c: max(floor[c], min(self._fit_cap, max(self.sizeHintForColumn(c),
+                                                              header.sectionSizeHint(c)))) for c in columns}
+        # Dates, numbers and amounts are never cut: their starting width or their cells, whichever is wider. The
+        # elastic columns start at their starting width (or narrower cells), then give up or take the room left.
+        want = {c: min(contents[c], max(floor[c], header.sectionSize(c))) if c in self._fit_elastic
+                else max(contents[c], min(self._fit_cap, header.sectionSize(c))) for c in columns}
+        room = self.viewport().width() - 2
+        elastic = [c for c in columns if c in self._fit_elastic]
+        if sum(want.values()) > room:         # tight: dates and amounts as wide as their cells, a little spare
+            for c in columns:
+                if c not in self._fit_elastic:
+                    want[c] = min(want[c], contents[c] + 12)
+        excess = sum(want.values()) - room
+        if excess > 0:
+            give = {c: want[c] - floor[c] for c in elastic if want[c] > floor[c]}
+            if give:
+                share = min(1.0, excess / sum(give.values()))
+                for c, spare in give.items():
+                    want[c] -= int(spare * share + 0.999)
+        else:
+            take = {c: contents[c] - want[c] for c in elastic if contents[c] > want[c]}
+            if take:
+                share = min(1.0, -excess / sum(take.values()))
+                for c, more in take.items():
+                    want[c] += int(more * share)
+        self._fitting = True
+        try:
+            for c in columns:
+                header.resizeSection(c, want[c])
+        finally:
+            self._fitting = False
+        self._fitted = True
+
+    def _section_resized(self, column: int, _old: int, _new: int) -> None:
+        header = self.horizontalHeader()
+        last = max((header.visualIndex(c) for c in range(header.count()) if not header.isSectionHidden(c)),
+                   default=-1)
+        if not self._fitting and header.visualIndex(column) != last and self._fitted:
+            self._auto_fit = False          # the user's own widths from now on
+
+    def showEvent(self, event: Any) -> None:
+        super().showEvent(event)
+        if self._auto_fit and not self._fitted and self.model() is not None and self.model().rowCount():
+            self.fit_columns()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         """Keyboard use of a grid: Menu and Shift+F10 open the row's context menu, Enter opens the row,
@@ -387,6 +473,8 @@ class LazyTableView(QTableView):
     def _rows_inserted(self, *_args: object) -> None:
         # Without this the view paints the rows, then lays them out (a timer), then paints them all again.
         self.executeDelayedItemsLayout()
+        if self._auto_fit and not self._fitted and self.isVisible():
+            self.fit_columns()
 
     def _current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         model = self._lazy
@@ -457,6 +545,8 @@ class ColumnChooser(QObject):
         if shown and header.sectionSize(column) < header.minimumSectionSize() + 4:
             header.resizeSection(column, max(header.defaultSectionSize(), 80))
         header.setSectionHidden(column, not shown)
+        if shown and isinstance(self._view, LazyTableView) and self._view._auto_fit:
+            self._view.refit()                  # the shown column takes room from the elastic ones
         self._store()
         return True
 
@@ -468,6 +558,8 @@ class ColumnChooser(QObject):
         for column in range(len(self._ids)):
             header.setSectionHidden(column, False)
         header.setSortIndicator(section, order)
+        if isinstance(self._view, LazyTableView):
+            self._view.refit()
         self._state.remove(f"columns/{self._key}")
         if self._save_layout is not None:
             self._save_layout()

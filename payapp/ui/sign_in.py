@@ -107,20 +107,19 @@ class SignInDialog(QDialog):
         grid.addWidget(hint, 0, 0, 1, 3)
         self.demo_buttons: dict[str, QPushButton] = {}
         for row, user in enumerate(demo_users, start=1):
-            who = QLabel(f"<b>{html.escape(user.display_name)}</b> · {html.escape(role_text(user.role.value))}",
-                         box)
-            login = QLabel(self.tr("user <tt>%1</tt>, password <tt>%2</tt>").replace("%1", html.escape(user.username))
-                           .replace("%2", html.escape(user.password)), box)
-            login.setObjectName(f"demoLogin_{user.username}")
-            login.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            login = self.tr("user <tt>%1</tt>, password <tt>%2</tt>").replace("%1", html.escape(user.username)) \
+                .replace("%2", html.escape(user.password))
+            who = QLabel(f"<b>{html.escape(user.display_name)}</b> · {html.escape(role_text(user.role.value))}"
+                         f"<br>{login}", box)
+            who.setObjectName(f"demoLogin_{user.username}")
+            who.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             use = QPushButton(self.tr("Use"), box)
             use.setObjectName(f"demoUse_{user.username}")
             use.setAutoDefault(False)
             use.setAccessibleName(self.tr("Use %1").replace("%1", user.display_name))
             use.clicked.connect(lambda _c=False, u=user: self.fill_in(u))
             self.demo_buttons[user.username] = use
-            grid.addWidget(who, row, 0)
-            grid.addWidget(login, row, 1)
+            grid.addWidget(who, row, 0, 1, 2)
             grid.addWidget(use, row, 2)
         grid.setColumnStretch(1, 1)
         return box

@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QApplication, QMessageBox
@@ -15,6 +16,7 @@ from pytestqt.qtbot import QtBot
 from payapp.app import AppContext, build_main_window
 from payapp.domain.roles import Role
 from payapp.services.auth import Actor
+from payapp.ui.i18n import babel_locale, install_translators
 from payapp.ui.invoices.invoice_history_tab import InvoiceHistoryTab
 from payapp.ui.lazy_model import ColumnsDialog
 from payapp.ui.payments.payment_search_tab import PaymentSearchTab
@@ -193,3 +195,33 @@ def test_saving_a_search_with_keys_asks_for_a_name(qtbot: QtBot, demo_context: A
     tab.findChild(QMessageBox, "confirmBox").button(QMessageBox.StandardButton.Yes).click()
     assert run(task) is True and tab.saved.names() == []
     run(tab.wait_ready())
+
+
+# ---------------------------------------------------------------------- widths at 1280 px
+
+
+@pytest.mark.parametrize("language", ["en", "de"])
+def test_no_column_is_pushed_out_at_1280_px(qtbot: QtBot, qapp: QApplication, demo_context: AppContext,
+                                            tmp_path: Path, run: Run, language: str) -> None:
+    """The main window at 1280 px: every column of both grids is on screen, no header is cut (a long company
+    name or method ends in "…" and shows whole as a tooltip)."""
+    demo_context.services.locale = babel_locale(install_translators(qapp, language))
+    try:
+        window = build_main_window(demo_context)
+        qtbot.addWidget(window)
+        window.resize(1280, 720)
+        window.show()
+        for name in ("invoiceHistoryTab", "paymentSearchTab"):
+            tab = window.tab(name)
+            window.tabs.setCurrentWidget(tab)
+            run(tab.wait_ready(), 30)            # type: ignore[attr-defined]
+            table = tab.table                    # type: ignore[attr-defined]
+            header = table.horizontalHeader()
+            shown = [c for c in range(header.count()) if not header.isSectionHidden(c)]
+            assert sum(header.sectionSize(c) for c in shown) <= table.viewport().width(), name
+            for c in shown:
+                text = str(table.model().headerData(c, Qt.Orientation.Horizontal))
+                assert header.sectionSize(c) >= header.fontMetrics().horizontalAdvance(text), (name, text)
+        window.close()
+    finally:
+        install_translators(qapp, "en")

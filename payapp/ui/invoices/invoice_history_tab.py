@@ -117,7 +117,8 @@ class InvoiceHistoryTab(QWidget):
         actor = services.current_user.actor       # hidden columns: per user (header menu, View › Columns…)
         self.columns = ColumnChooser(self.table, window_state.for_user(actor.username if actor else ""),
                                      HEADER_KEY, save_layout=self.save_layout)
-        self._state.restore_header(header, HEADER_KEY)
+        if not self._state.restore_header(header, HEADER_KEY):
+            self.table.enable_auto_fit((2, 8))          # company and status give room at 1280 px
         self.columns.restore()
         self.table.setSortingEnabled(True)    # asks the model to sort: the first page is read in SQL
         self._save_header_timer = QTimer(self, singleShot=True, interval=400)

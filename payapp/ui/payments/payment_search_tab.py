@@ -223,7 +223,8 @@ class PaymentSearchTab(QWidget):
             # the columns this user hides (the header's context menu, View › Columns…), kept per user
             self.columns = ColumnChooser(self.table, self._user_state, "paymentTable",
                                          save_layout=lambda: self._state.save_header(header, "paymentTable"))
-            self._state.restore_header(header, "paymentTable")
+            if not self._state.restore_header(header, "paymentTable"):
+                self.table.enable_auto_fit((1, 3, 7, 9))    # company, method, status, user give room
             self.columns.restore()
             header.setSortIndicator(0, Qt.SortOrder.DescendingOrder)
             self.table.setSortingEnabled(True)
