@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 
 from PySide6.QtCore import QCoreApplication, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -74,6 +75,8 @@ class MainWindow(QMainWindow):
         self.tabs.setObjectName("mainTabs")
         self.tabs.setDocumentMode(True)
         self.setCentralWidget(self.tabs)
+        self._pending: dict[str, Callable[[], QWidget]] = {}
+        self.tabs.currentChanged.connect(self._current_tab_changed)
         self._build_tool_bar()
         self._build_status_bar(demo, user_label)
         self.install_tabs(tabs)
@@ -89,9 +92,13 @@ class MainWindow(QMainWindow):
         return cls(tabs=[(name, title, LoadingPage()) for name, title in main_tab_titles()],
                    window_state=window_state, database_label="", demo=demo)
 
-    def install_tabs(self, tabs: list[tuple[str, str, QWidget]]) -> None:
+    def install_tabs(self, tabs: list[tuple[str, str, QWidget | None]],
+                     later: dict[str, Callable[[], QWidget]] | None = None) -> None:
         """Put `tabs` in (replacing any loading pages), keeping the current tab; rebuild the translated texts
-        (the translators may have changed since the loading pages went in)."""
+        (the translators may have changed since the loading pages went in). A tab given as None keeps a loading
+        page until `build_pending_tabs` makes it with its factory from `later` (or the user opens it)."""
+        self._pending = {}
+        tabs = [(name, label, widget if widget is not None else LoadingPage()) for name, label, widget in tabs]
         current = self.tabs.currentIndex()
         while self.tabs.count():
             old = self.tabs.widget(0)
@@ -106,6 +113,10 @@ class MainWindow(QMainWindow):
             self.tabs.addTab(widget, label)
         if current >= 0:
             self.tabs.setCurrentIndex(min(current, self.tabs.count() - 1))
+        self._pending = dict(later or {})
+        shown = self.tabs.currentWidget()
+        if shown is not None and shown.objectName() in self._pending:
+            self._build_tab(shown.objectName())
         self._show_title()
         self.menuBar().clear()
         self._build_menus()
@@ -115,6 +126,49 @@ class MainWindow(QMainWindow):
         self.receive_payment_action.setEnabled(self._invoice_tab() is not None)
         self.connection_label.setText(self.tr("Sandbox connectors") if self._demo else "")
         self._show_status()
+
+    def build_pending_tabs(self) -> None:
+        """Make the tabs `install_tabs` left as loading pages, one per event-loop turn (start-up: after the
+        window with its current tab is painted, so the user sees it at once)."""
+        if not self._pending:
+            return
+        self._build_tab(next(iter(self._pending)))
+        if self._pending:
+            from PySide6.QtCore import QTimer  # not at import: see LoadingPage
+
+            QTimer.singleShot(0, self.build_pending_tabs)
+
+    def _build_tab(self, name: str) -> None:
+        factory = self._pending.pop(name, None)
+        if factory is None:
+            return
+        index = next((i for i in range(self.tabs.count()) if self.tabs.widget(i).objectName() == name), -1)
+        if index < 0:
+            return
+        old = self.tabs.widget(index)
+        widget = factory()
+        widget.setObjectName(name)
+        visible, enabled, current = (self.tabs.isTabVisible(index), self.tabs.isTabEnabled(index),
+                                     self.tabs.currentIndex() == index)
+        label = self.tabs.tabText(index)
+        self.tabs.blockSignals(True)
+        try:
+            self.tabs.removeTab(index)
+            old.setObjectName("")
+            old.deleteLater()
+            self.tabs.insertTab(index, widget, label)
+            self.tabs.setTabVisible(index, visible)
+            self.tabs.setTabEnabled(index, enabled)
+            if current:
+                self.tabs.setCurrentIndex(index)
+        finally:
+            self.tabs.blockSignals(False)
+        self.receive_payment_action.setEnabled(self._invoice_tab() is not None)
+
+    def _current_tab_changed(self, index: int) -> None:
+        widget = self.tabs.widget(index)
+        if widget is not None and widget.objectName() in self._pending:
+            self._build_tab(widget.objectName())          # opened before its turn: made now
 
     def set_status(self, *, database_label: str, user_label: str, company_label: str = "", role: str = "") -> None:
         """The status bar's company and signed-in user ("Dana Smith · Finance"); `database_label` (the file or
