@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMenu,
     QMessageBox,
+    QStyle,
     QToolButton,
     QWidget,
 )
@@ -78,6 +79,9 @@ class SavedSearches(QObject):
         self.rename_action = self._action("renameSearchAction", self.tr("Rename…"), self.ask_rename)
         self.delete_action = self._action("deleteSearchAction", self.tr("Delete…"), self.ask_delete)
         self.button.setMenu(self.menu)
+        # the menu arrow is drawn over the text's end unless the button is made room for it
+        self.button.setMinimumWidth(self.button.sizeHint().width()
+                                    + self.button.style().pixelMetric(QStyle.PixelMetric.PM_MenuButtonIndicator) + 4)
         self._fill()
 
     def _action(self, name: str, text: str, slot: Callable[[], Any]) -> QAction:
