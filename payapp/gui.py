@@ -69,6 +69,11 @@ def run_gui(config: AppConfig, *, smoke_test: bool = False) -> int:
 
     import qasync
 
+    # httpx imports its command-line client when click, rich and pygments are installed (a development set-up:
+    # import-linter brings rich): ~100 ms of start-up for nothing. Without them (an installed PayApp) httpx
+    # skips it the same way; its `httpx` command is not used in this process.
+    sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]
+    skip_feature_scan()
     from payapp.app import build_context, company_name, open_company
     from payapp.ui.error_dialog import install_excepthook
     from payapp.ui.i18n import babel_locale, resolve_language, saved_language
@@ -88,17 +93,36 @@ def run_gui(config: AppConfig, *, smoke_test: bool = False) -> int:
         window.hide()
         loop.run_until_complete(ctx.aclose())      # signed-in nobody: quit
         return 1
-    open_company(window, ctx, state)
-    window.set_company(loop.run_until_complete(company_name(ctx.services)))
-    freeze_startup_objects()
+    # Only the tab on screen is made before the window is usable; the others follow right after its first
+    # paint (build_pending_tabs), the company's name from QuickBooks when it is read, and the one-off garbage
+    # collection that freezes the start-up objects once the user has the window (it walks ~300,000 objects).
+    open_company(window, ctx, state, current_only=not smoke_test)
+    connect_sign_out(window, ctx, state)
+    from PySide6.QtCore import QTimer
+
+    if smoke_test:
+        freeze_startup_objects()
+    else:
+        QTimer.singleShot(FREEZE_AFTER_MS, freeze_startup_objects)
     collect_garbage_on_gui_thread(app)
     if os.environ.get("PAYAPP_EXIT_AFTER_SHOWN") == "1":
         _report_ready(window)
+    painted = asyncio.Event()            # the window with its current tab is on screen and usable
+
+    def after_first_paint() -> None:
+        painted.set()
+        window.build_pending_tabs()
+
+    QTimer.singleShot(0, after_first_paint)
+    name_task = asyncio.ensure_future(company_name(ctx.services))
+    name_task.add_done_callback(lambda t: t.cancelled() or t.exception() or window.set_company(t.result()))
     closed = asyncio.Event()
     window.closing.connect(closed.set)
     app.aboutToQuit.connect(closed.set)
 
     async def main() -> int:
+        if not smoke_test:
+            await painted.wait()        # the demo's sandboxes and the payment checks start after the first paint
         await ctx.start_background()
         if smoke_test:
             from payapp.ui.screenshots import render_window_tabs
@@ -118,6 +142,21 @@ def run_gui(config: AppConfig, *, smoke_test: bool = False) -> int:
     return code
 
 
+def skip_feature_scan() -> None:
+    """Spare every module imported after PySide6 a read of its whole source file.
+
+    PySide6's `__feature__` support (snake_case, true_property) looks at each newly imported module once to see
+    whether it mentions PySide6, by reading its source with inspect.getsource: for the ~500 modules of
+    SQLAlchemy, httpx, alembic and PayApp's services imported after the first paint that was 0.15-0.4 s of
+    start-up. PayApp uses no `from __feature__ import`, so every module can be marked "ignored" (-1, what a
+    module without PySide6 gets) without reading it. Only where this PySide6 has that hook (6.x); a no-op
+    elsewhere."""
+    feature = sys.modules.get("shibokensupport.feature") or sys.modules.get("PySide6.support.feature")
+    if feature is not None and callable(getattr(feature, "_mod_uses_pyside", None)) \
+            and isinstance(getattr(feature, "pyside_feature_dict", None), dict):
+        feature._mod_uses_pyside = lambda _module: False
+
+
 def freeze_startup_objects() -> None:
     """Move everything alive after start-up (Qt wrappers, SQLAlchemy, Babel, the tabs: several hundred
     thousand objects) out of the garbage collector's sight.
@@ -131,6 +170,9 @@ def freeze_startup_objects() -> None:
     gc.collect()
     gc.freeze()
 
+
+#: When the start-up objects are frozen (freeze_startup_objects): after the window is usable, not before.
+FREEZE_AFTER_MS = 1500
 
 #: How often the GUI thread checks whether a garbage collection is due (a cheap look at gc.get_count()).
 GC_CHECK_MS = 100
@@ -200,21 +242,61 @@ def _report_ready(window: Any) -> None:
     QTimer.singleShot(0, ready)
 
 
-async def _sign_in(ctx: AppContext) -> bool:
-    """The sign-in dialog (on the first start: the create-admin form), opened and awaited, never exec()."""
+def connect_sign_out(window: Any, ctx: AppContext, state: Any) -> None:
+    """File › Sign out: back to the sign-in dialog, then the tabs again for whoever signs in."""
+    import asyncio
+
+    tasks: set[asyncio.Task[bool]] = set()
+
+    def requested() -> None:
+        task = asyncio.ensure_future(sign_out_and_in(window, ctx, state))
+        tasks.add(task)
+        task.add_done_callback(tasks.discard)
+
+    window.sign_out_requested.connect(requested)
+
+
+async def sign_out_and_in(window: Any, ctx: AppContext, state: Any) -> bool:
+    """Sign the user out (their tabs and open windows go), show the sign-in dialog over the window (the demo's
+    lists its three users), and build the tabs for the one who signs in: what their role may not do is hidden
+    or greyed as at start-up. Quit in the dialog closes the app. True when someone signed in."""
+    from payapp.app import company_name, open_company
+    from payapp.services.users import DEMO_USERS
+
+    users = ctx.services.users
+    users.sign_out()
+    window.show_signed_out()
+    actor = await _sign_in_dialog(ctx, window, demo_users=DEMO_USERS if ctx.config.demo else ())
+    if actor is None:
+        window.close()
+        return False
+    open_company(window, ctx, state)
+    window.set_company(await company_name(ctx.services))
+    return True
+
+
+async def _sign_in_dialog(ctx: AppContext, parent: Any = None, *, demo_users: Any = ()) -> Any:
+    """The sign-in dialog (on the first start: the create-admin form), opened and awaited, never exec();
+    the actor who signed in, or None."""
+    from PySide6.QtWidgets import QApplication
+
     from payapp.ui.sign_in import SignInDialog
 
     users = ctx.services.users
-    from PySide6.QtWidgets import QApplication
-
     app = QApplication.instance()
     assert isinstance(app, QApplication)
     quit_on_close = app.quitOnLastWindowClosed()
     app.setQuitOnLastWindowClosed(False)     # closing the dialog must not stop the loop awaiting it
     try:
-        dialog = SignInDialog(users, first_admin=await users.needs_first_admin())
+        dialog = SignInDialog(users, first_admin=await users.needs_first_admin(), parent=parent,
+                              demo_users=demo_users)
         actor = await dialog.result_actor()
         dialog.deleteLater()
     finally:
         app.setQuitOnLastWindowClosed(quit_on_close)
-    return actor is not None
+    return actor
+
+
+async def _sign_in(ctx: AppContext) -> bool:
+    """The sign-in dialog at start-up (not in the demo, which starts signed in as its admin)."""
+    return await _sign_in_dialog(ctx) is not None

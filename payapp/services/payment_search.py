@@ -517,7 +517,7 @@ class PaymentSearchService:
         async with self._db.transaction() as s:
             payment = await s.get(Payment, payment_id)
             if payment is None:
-                raise NotFound("The payment no longer exists.")
+                raise NotFound("This payment no longer exists.")
             audit.record(s, actor, "payment.receipt_printed" if printed else "payment.receipt_saved",
                          entity_type="payment", entity_id=payment_id, transaction_id=payment.transaction_id,
                          invoice_number=payment.invoice_number)

@@ -286,9 +286,33 @@ _DUMMY_HASH = ("$argon2id$v=19$m=65536,t=3,p=4$RyFD7Jj5rbfbujI/taPbWw$"
                "MOq46agCyKHbpPYJYcQ5VOVtn0hUfHNw3Vu1mpQrfmA")
 
 
+@dataclass(frozen=True)
+class DemoUser:
+    """One of the demo company's users, whose made-up password the demo's sign-in dialog shows."""
+    username: str
+    password: str
+    role: Role
+    display_name: str
+    password_hash: str       # Argon2id of `password`, worked out once: hashing three at every start costs ~0.3 s
+
+
+#: The demo's users, one per role, to try what each may do (File › Sign out). Not real passwords: the sign-in
+#: dialog shows them; only demo mode (ensure_demo_admin) creates these rows.
+DEMO_USERS = (
+    DemoUser("demo", "demo-admin", Role.ADMIN, "Demo Admin",
+             "$argon2id$v=19$m=65536,t=3,p=4$L2r/uXdcX75BJi17CRAkrg$dVCMBls7GaPGleeAyu2sIEgX/aFj0C5bZmAjpn+pVcw"),
+    DemoUser("finance", "demo-finance", Role.FINANCE, "Demo Finance",
+             "$argon2id$v=19$m=65536,t=3,p=4$YfsUll0lcbCpl7MesOmcig$54OP3mUXF9A+PRKvKESFu5crOWYR5WjSnURk69/ojEI"),
+    DemoUser("viewer", "demo-viewer", Role.VIEWER, "Demo Viewer",
+             "$argon2id$v=19$m=65536,t=3,p=4$dlpxd9oMplBTjus6KDOyTg$Lgyz+fycFJrSoTYLCXZL/j7YCsP1NfWzrHPSLJ80nDQ"),
+)
+_OLD_DEMO_HASH = "!demo-no-password"       # the demo admin's before it had a demo password
+
+
 def ensure_demo_admin(database_url: str | URL, username: str = "demo", display_name: str = "Demo Admin") -> Actor:
     """Demo mode signs in as a real admin row (so audit entries carry a user id). Blocking: runs while the
-    demo company is prepared, before the window opens. The demo admin has no usable password.
+    demo company is prepared, before the window opens. The demo's Finance and Viewer users (`DEMO_USERS`) are
+    made too, so File › Sign out can try the roles.
 
     The sign-in is audited and stamped like any other, so the Audit and Users pages of the demo show it."""
     users = User.__table__
@@ -296,11 +320,23 @@ def ensure_demo_admin(database_url: str | URL, username: str = "demo", display_n
     engine = make_sync_engine(database_url)
     try:
         with engine.begin() as conn:
+            demo = {u.username: u for u in DEMO_USERS}
+            existing = {r.username: r for r in conn.execute(
+                select(User.id, User.username, User.password_hash).where(User.username.in_([*demo, username])))}
+            for u in DEMO_USERS:
+                found = existing.get(u.username)
+                if found is None:
+                    conn.execute(users.insert().values(
+                        username=u.username, display_name=u.display_name if u.username != username else display_name,
+                        role=u.role.value, password_hash=u.password_hash, is_active=True, failed_attempts=0,
+                        created_at=now))
+                elif found.password_hash == _OLD_DEMO_HASH:     # a demo database from before the demo users
+                    conn.execute(users.update().where(users.c.id == found.id).values(password_hash=u.password_hash))
             row = conn.execute(select(User.id, User.role).where(User.username == username)).first()
             if row is None:
                 user_id = conn.execute(users.insert().values(
                     username=username, display_name=display_name, role=Role.ADMIN.value,
-                    password_hash="!demo-no-password", is_active=True, failed_attempts=0,
+                    password_hash=_OLD_DEMO_HASH, is_active=True, failed_attempts=0,
                     created_at=now).returning(User.id)).scalar_one()
             else:
                 user_id = row.id
@@ -513,5 +549,15 @@ def _cell(value: str) -> str:
     return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
-__all__ = ["AuditFilter", "AuditLogService", "AuditRow", "LockedOut", "SignInError", "UserRow", "UserService",
-           "ensure_demo_admin"]
+__all__ = [
+    "DEMO_USERS",
+    "AuditFilter",
+    "AuditLogService",
+    "AuditRow",
+    "DemoUser",
+    "LockedOut",
+    "SignInError",
+    "UserRow",
+    "UserService",
+    "ensure_demo_admin",
+]

@@ -16,6 +16,7 @@ from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 
 from payapp.domain.gateways import PAYMENT_TYPES
 from payapp.domain.money import format_money
+from payapp.domain.settings_spec import SPECS
 from payapp.ui.i18n import format_moment
 
 __all__ = ["ACTIONS", "DETAIL_KEYS", "ENTITIES", "GROUPS", "SETTINGS", "action_label", "details_text",
@@ -55,6 +56,8 @@ ACTIONS: dict[str, str] = {
     "payments.exported": QT_TRANSLATE_NOOP("AuditLabels", "Payments exported"),
     "payment_method.saved": QT_TRANSLATE_NOOP("AuditLabels", "Payment method saved"),
     "payment_method.deleted": QT_TRANSLATE_NOOP("AuditLabels", "Saved payment method deleted"),
+    "payment_link.created": QT_TRANSLATE_NOOP("AuditLabels", "Payment link created"),
+    "payment_link.revoked": QT_TRANSLATE_NOOP("AuditLabels", "Payment link revoked"),
     "refund.approval_requested": QT_TRANSLATE_NOOP("AuditLabels", "Refund approval requested"),
     "refund.approval_approved": QT_TRANSLATE_NOOP("AuditLabels", "Refund approved"),
     "refund.approval_rejected": QT_TRANSLATE_NOOP("AuditLabels", "Refund rejected"),
@@ -136,7 +139,11 @@ DETAIL_KEYS: dict[str, str] = {
     "order_id": QT_TRANSLATE_NOOP("AuditLabels", "Order ID"),
     "transaction_id": QT_TRANSLATE_NOOP("AuditLabels", "Transaction ID"),
     "response_code": QT_TRANSLATE_NOOP("AuditLabels", "Response code"),
+    "invoice_number": QT_TRANSLATE_NOOP("AuditLabels", "Invoice"),
     "invoice_id": QT_TRANSLATE_NOOP("AuditLabels", "Invoice (internal ID)"),
+    "link_id": QT_TRANSLATE_NOOP("AuditLabels", "Payment link (internal ID)"),
+    "links": QT_TRANSLATE_NOOP("AuditLabels", "Payment links"),
+    "expires_at": QT_TRANSLATE_NOOP("AuditLabels", "Expires"),
     "company_id": QT_TRANSLATE_NOOP("AuditLabels", "Company (internal ID)"),
     "refund_id": QT_TRANSLATE_NOOP("AuditLabels", "Void/refund (internal ID)"),
     "sent": QT_TRANSLATE_NOOP("AuditLabels", "Sent to the gateway"),
@@ -166,42 +173,8 @@ DETAIL_KEYS: dict[str, str] = {
     "last_error": QT_TRANSLATE_NOOP("AuditLabels", "Last error"),
 }
 
-# Settings, as "changes" name them (payapp/domain/settings_spec.py; a test keeps the two lists in step).
-SETTINGS: dict[str, str] = {
-    "gateway.name": QT_TRANSLATE_NOOP("AuditLabels", "Gateway"),
-    "gateway.base_url": QT_TRANSLATE_NOOP("AuditLabels", "Gateway address"),
-    "gateway.private_key_fingerprint": QT_TRANSLATE_NOOP("AuditLabels", "Private key fingerprint"),
-    "gateway.public_key_fingerprint": QT_TRANSLATE_NOOP("AuditLabels", "Public key fingerprint"),
-    "gateway.keys_changed_by": QT_TRANSLATE_NOOP("AuditLabels", "Keys replaced by"),
-    "gateway.keys_changed_at": QT_TRANSLATE_NOOP("AuditLabels", "Keys replaced at"),
-    "payment_types.back_office.card": QT_TRANSLATE_NOOP("AuditLabels", "Credit card for the back office"),
-    "payment_types.back_office.echeck": QT_TRANSLATE_NOOP("AuditLabels", "eCheck for the back office"),
-    "payment_types.portal.card": QT_TRANSLATE_NOOP("AuditLabels", "Credit card for the client portal"),
-    "payment_types.portal.echeck": QT_TRANSLATE_NOOP("AuditLabels", "eCheck for the client portal"),
-    "currency": QT_TRANSLATE_NOOP("AuditLabels", "Internal currency"),
-    "refunds.approval_threshold_minor": QT_TRANSLATE_NOOP("AuditLabels", "Refunds above this need a second user"),
-    "payments.refuse_cvv_mismatch": QT_TRANSLATE_NOOP("AuditLabels", "Refuse card payments whose CVV does not match"),
-    "ui.language": QT_TRANSLATE_NOOP("AuditLabels", "Language"),
-    "autotask.api_user": QT_TRANSLATE_NOOP("AuditLabels", "Autotask API user"),
-    "autotask.integration_code_fingerprint": QT_TRANSLATE_NOOP("AuditLabels", "Autotask integration code fingerprint"),
-    "autotask.secret_fingerprint": QT_TRANSLATE_NOOP("AuditLabels", "Autotask secret fingerprint"),
-    "autotask.zone_url": QT_TRANSLATE_NOOP("AuditLabels", "Autotask zone (cached)"),
-    "autotask.base_url": QT_TRANSLATE_NOOP("AuditLabels", "Autotask address"),
-    "quickbooks.client_id": QT_TRANSLATE_NOOP("AuditLabels", "QuickBooks client ID"),
-    "quickbooks.client_secret_fingerprint": QT_TRANSLATE_NOOP("AuditLabels", "QuickBooks client secret fingerprint"),
-    "quickbooks.realm_id": QT_TRANSLATE_NOOP("AuditLabels", "QuickBooks company (realm) ID"),
-    "quickbooks.base_url": QT_TRANSLATE_NOOP("AuditLabels", "QuickBooks address"),
-    "quickbooks.auth_base_url": QT_TRANSLATE_NOOP("AuditLabels", "QuickBooks sign-in address"),
-    "quickbooks.connected": QT_TRANSLATE_NOOP("AuditLabels", "QuickBooks connected"),
-    "quickbooks.company_name": QT_TRANSLATE_NOOP("AuditLabels", "QuickBooks company name"),
-    "quickbooks.item_id": QT_TRANSLATE_NOOP("AuditLabels", "QuickBooks item (ID) for invoice and refund lines"),
-    "quickbooks.deposit_account_id": QT_TRANSLATE_NOOP("AuditLabels", "QuickBooks account (ID) for payments"),
-    "quickbooks.refund_account_id": QT_TRANSLATE_NOOP("AuditLabels", "QuickBooks account (ID) for refunds"),
-    "quickbooks.refund_account_name": QT_TRANSLATE_NOOP("AuditLabels", "QuickBooks account for refunds"),
-    "quickbooks.redirect_uri": QT_TRANSLATE_NOOP("AuditLabels", "QuickBooks redirect URI"),
-    "sync.interval_minutes": QT_TRANSLATE_NOOP("AuditLabels", "Sync every (minutes)"),
-    "installation.id": QT_TRANSLATE_NOOP("AuditLabels", "Installation ID"),
-}
+# Settings, as "changes" name them: their one label is in payapp/domain/settings_spec.py (context AuditLabels).
+SETTINGS: dict[str, str] = {spec.key: spec.label for spec in SPECS}
 
 # Why a sign-in failed (payapp/services/users.py).
 SIGN_IN_REASONS: dict[str, str] = {

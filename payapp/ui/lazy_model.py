@@ -27,15 +27,30 @@ from PySide6.QtCore import (
     QCoreApplication,
     QEvent,
     QModelIndex,
+    QObject,
     QPersistentModelIndex,
     QPoint,
     Qt,
     Signal,
 )
-from PySide6.QtGui import QHelpEvent, QKeyEvent
-from PySide6.QtWidgets import QStyle, QTableView, QToolTip, QWidget
+from PySide6.QtGui import QAction, QHelpEvent, QKeyEvent
+from PySide6.QtWidgets import (
+    QDialog,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMenu,
+    QPushButton,
+    QStyle,
+    QTableView,
+    QToolTip,
+    QVBoxLayout,
+    QWidget,
+)
 
 from payapp.domain.errors import PayAppError
+from payapp.ui.widgets import return_focus_on_close
 
 log = logging.getLogger(__name__)
 
@@ -313,6 +328,92 @@ class LazyTableView(QTableView):
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
         # Tab moves to the next control, not cell by cell (the arrow keys move between rows)
         self.setTabKeyNavigation(False)
+        self._fit_elastic: tuple[int, ...] = ()
+        self._fit_cap = 320
+        self._auto_fit = False
+        self._fitted = False
+        self._fitting = False
+
+    # ------------------------------------------------------------------ column widths that fit the window
+
+    def enable_auto_fit(self, elastic: Sequence[int], cap: int = 320) -> None:
+        """Fit the columns to the view once the first rows are in (while the user has not laid them out): each
+        as wide as its header and cells (at most `cap`), and when that is wider than the view, the `elastic`
+        columns (names, methods, statuses) give up room down to their header's width, their cells ending in
+        "…" with the whole text as a tooltip. So no column is pushed out of a 1280 px window, in German either."""
+        self._fit_elastic = tuple(elastic)
+        self._fit_cap = cap
+        self._auto_fit = True
+        self._fitted = False
+        self.horizontalHeader().sectionResized.connect(self._section_resized)
+        if self.model() is not None and self.model().rowCount() and self.isVisible():
+            self.fit_columns()
+
+    def refit(self) -> None:
+        """Back to fitted widths (Reset columns), now if there are rows, else with the first page."""
+        if not self._fit_elastic:
+            return
+        self._auto_fit = True
+        self._fitted = False
+        if self.model() is not None and self.model().rowCount() and self.isVisible():
+            self.fit_columns()
+
+    def fit_columns(self) -> None:
+        header = self.horizontalHeader()
+        model = self.model()
+        if model is None:
+            return
+        columns = [header.logicalIndex(v) for v in range(header.count())
+                   if not header.isSectionHidden(header.logicalIndex(v))]
+        if not columns:
+            return
+        arrow = 2 * self.style().pixelMetric(QStyle.PixelMetric.PM_HeaderMargin) + 16     # the sort indicator
+        floor = {c: header.fontMetrics().horizontalAdvance(str(model.headerData(c, Qt.Orientation.Horizontal)
+                                                               or "")) + arrow for c in columns}
+        contents = {c: max(floor[c], min(self._fit_cap, max(self.sizeHintForColumn(c),
+                                                              header.sectionSizeHint(c)))) for c in columns}
+        # Dates, numbers and amounts are never cut: their starting width or their cells, whichever is wider. The
+        # elastic columns start at their starting width (or narrower cells), then give up or take the room left.
+        want = {c: min(contents[c], max(floor[c], header.sectionSize(c))) if c in self._fit_elastic
+                else max(contents[c], min(self._fit_cap, header.sectionSize(c))) for c in columns}
+        room = self.viewport().width() - 2
+        elastic = [c for c in columns if c in self._fit_elastic]
+        if sum(want.values()) > room:         # tight: dates and amounts as wide as their cells, a little spare
+            for c in columns:
+                if c not in self._fit_elastic:
+                    want[c] = min(want[c], contents[c] + 12)
+        excess = sum(want.values()) - room
+        if excess > 0:
+            give = {c: want[c] - floor[c] for c in elastic if want[c] > floor[c]}
+            if give:
+                share = min(1.0, excess / sum(give.values()))
+                for c, spare in give.items():
+                    want[c] -= int(spare * share + 0.999)
+        else:
+            take = {c: contents[c] - want[c] for c in elastic if contents[c] > want[c]}
+            if take:
+                share = min(1.0, -excess / sum(take.values()))
+                for c, more in take.items():
+                    want[c] += int(more * share)
+        self._fitting = True
+        try:
+            for c in columns:
+                header.resizeSection(c, want[c])
+        finally:
+            self._fitting = False
+        self._fitted = True
+
+    def _section_resized(self, column: int, _old: int, _new: int) -> None:
+        header = self.horizontalHeader()
+        last = max((header.visualIndex(c) for c in range(header.count()) if not header.isSectionHidden(c)),
+                   default=-1)
+        if not self._fitting and header.visualIndex(column) != last and self._fitted:
+            self._auto_fit = False          # the user's own widths from now on
+
+    def showEvent(self, event: Any) -> None:
+        super().showEvent(event)
+        if self._auto_fit and not self._fitted and self.model() is not None and self.model().rowCount():
+            self.fit_columns()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         """Keyboard use of a grid: Menu and Shift+F10 open the row's context menu, Enter opens the row,
@@ -372,9 +473,219 @@ class LazyTableView(QTableView):
     def _rows_inserted(self, *_args: object) -> None:
         # Without this the view paints the rows, then lays them out (a timer), then paints them all again.
         self.executeDelayedItemsLayout()
+        if self._auto_fit and not self._fitted and self.isVisible():
+            self.fit_columns()
 
     def _current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         model = self._lazy
         if model is not None and current.isValid() and current.row() >= model.rowCount() - 5 \
                 and model.canFetchMore():
             model.fetchMore()
+
+
+class ColumnChooser(QObject):
+    """Which of a grid's columns are shown, per user: the header's context menu lists the columns with check
+    boxes and "Reset columns"; `open_dialog` ("Columns…" in the View menu) does the same from the keyboard. At
+    least one column stays shown. The hidden columns are kept by their (untranslated) header text under
+    `columns/<key>` of the user's WindowState, so a reordered or renamed translation does not mix them up."""
+
+    changed = Signal()
+
+    def __init__(self, view: QTableView, state: Any, key: str, column_ids: Sequence[str] | None = None,
+                 save_layout: Callable[[], None] | None = None) -> None:
+        super().__init__(view)
+        self._view = view
+        self._state = state
+        self._key = key
+        model = view.model()
+        if column_ids is None:          # a LazyTableModel's columns by their untranslated header texts
+            column_ids = [c.header for c in model.COLUMNS] if isinstance(model, LazyTableModel) else \
+                [str(model.headerData(c, Qt.Orientation.Horizontal)) for c in range(model.columnCount())]
+        self._ids = list(column_ids)
+        self._save_layout = save_layout
+        self.menu: QMenu | None = None
+        self.dialog: ColumnsDialog | None = None
+        header = view.horizontalHeader()
+        self._defaults = header.saveState()          # the default widths and order: call before restore_header
+        header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        header.customContextMenuRequested.connect(self._on_header_menu)
+
+    # ------------------------------------------------------------------ state
+
+    def column_count(self) -> int:
+        return len(self._ids)
+
+    def label(self, column: int) -> str:
+        model = self._view.model()
+        text = model.headerData(column, Qt.Orientation.Horizontal) if model is not None else None
+        return str(text or self._ids[column])
+
+    def is_shown(self, column: int) -> bool:
+        return not self._view.horizontalHeader().isSectionHidden(column)
+
+    def hidden_columns(self) -> set[int]:
+        return {c for c in range(len(self._ids)) if not self.is_shown(c)}
+
+    def restore(self) -> None:
+        """Show and hide the columns as this user left them (after the workstation's header layout is in)."""
+        hidden = set(self._state.json_value(f"columns/{self._key}", []))
+        header = self._view.horizontalHeader()
+        for column, ident in enumerate(self._ids):
+            header.setSectionHidden(column, ident in hidden)
+        if len(self.hidden_columns()) == len(self._ids):               # everything hidden: a broken file
+            header.setSectionHidden(0, False)
+
+    def set_shown(self, column: int, shown: bool) -> bool:
+        """Show or hide a column; False (and nothing changes) for hiding the last shown one."""
+        if not 0 <= column < len(self._ids):
+            return False
+        if not shown and self.is_shown(column) and len(self.hidden_columns()) >= len(self._ids) - 1:
+            return False
+        header = self._view.horizontalHeader()
+        if shown and header.sectionSize(column) < header.minimumSectionSize() + 4:
+            header.resizeSection(column, max(header.defaultSectionSize(), 80))
+        header.setSectionHidden(column, not shown)
+        if shown and isinstance(self._view, LazyTableView) and self._view._auto_fit:
+            self._view.refit()                  # the shown column takes room from the elastic ones
+        self._store()
+        return True
+
+    def reset(self) -> None:
+        """Every column back, in the default order and widths; the sort stays."""
+        header = self._view.horizontalHeader()
+        section, order = header.sortIndicatorSection(), header.sortIndicatorOrder()
+        header.restoreState(self._defaults)
+        for column in range(len(self._ids)):
+            header.setSectionHidden(column, False)
+        header.setSortIndicator(section, order)
+        if isinstance(self._view, LazyTableView):
+            self._view.refit()
+        self._state.remove(f"columns/{self._key}")
+        if self._save_layout is not None:
+            self._save_layout()
+        self.changed.emit()
+
+    def _store(self) -> None:
+        self._state.set_json_value(f"columns/{self._key}", [self._ids[c] for c in sorted(self.hidden_columns())])
+        if self._save_layout is not None:
+            self._save_layout()
+        self.changed.emit()
+
+    # ------------------------------------------------------------------ menu and dialog
+
+    def build_menu(self, parent: QWidget) -> QMenu:
+        """The columns with check boxes (in the order shown), then "Columns…" and "Reset columns"."""
+        if self.menu is not None and shiboken6.isValid(self.menu):
+            self.menu.close()
+            self.menu.deleteLater()
+        menu = QMenu(parent)
+        menu.setObjectName("columnsMenu")
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        header = self._view.horizontalHeader()
+        last = len(self.hidden_columns()) >= len(self._ids) - 1
+        for visual in range(header.count()):
+            column = header.logicalIndex(visual)
+            act = QAction(self.label(column), menu)
+            act.setObjectName(f"columnAction{column}")
+            act.setCheckable(True)
+            act.setChecked(self.is_shown(column))
+            act.setEnabled(not (last and self.is_shown(column)))     # the last shown column stays
+            act.toggled.connect(lambda on, c=column: self.set_shown(c, on))
+            menu.addAction(act)
+        menu.addSeparator()
+        more = QAction(QCoreApplication.translate("ColumnChooser", "Columns…"), menu)
+        more.setObjectName("columnsDialogAction")
+        more.triggered.connect(lambda: self.open_dialog())
+        menu.addAction(more)
+        reset = QAction(QCoreApplication.translate("ColumnChooser", "Reset columns"), menu)
+        reset.setObjectName("resetColumnsAction")
+        reset.triggered.connect(self.reset)
+        menu.addAction(reset)
+        menu.destroyed.connect(lambda *_a: setattr(self, "menu", None))
+        self.menu = menu
+        return menu
+
+    def _on_header_menu(self, pos: QPoint) -> None:
+        header = self._view.horizontalHeader()
+        self.build_menu(self._view).popup(header.mapToGlobal(pos))
+
+    def open_dialog(self) -> ColumnsDialog:
+        """The keyboard way: a list of the columns with check boxes (Space), Reset columns, Close (Esc)."""
+        if self.dialog is not None and shiboken6.isValid(self.dialog):
+            self.dialog.raise_()
+            self.dialog.activateWindow()
+            return self.dialog
+        dialog = ColumnsDialog(self, self._view.window())
+        return_focus_on_close(dialog)
+        dialog.destroyed.connect(lambda *_a: setattr(self, "dialog", None))
+        self.dialog = dialog
+        dialog.open()
+        return dialog
+
+
+class ColumnsDialog(QDialog):
+    def __init__(self, chooser: ColumnChooser, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("columnsDialog")
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.setWindowTitle(self.tr("Columns"))
+        self._chooser = chooser
+        hint = QLabel(self.tr("Tick the columns to show. Space ticks or clears the selected one; at least one "
+                              "column stays."), self)
+        hint.setWordWrap(True)
+        self.list = QListWidget(self)
+        self.list.setObjectName("columnsList")
+        self.list.setAccessibleName(self.tr("Columns"))
+        self.reset_button = QPushButton(self.tr("Reset columns"), self)
+        self.reset_button.setObjectName("resetColumnsButton")
+        self.reset_button.setAutoDefault(False)
+        self.reset_button.clicked.connect(self._reset)
+        close = QPushButton(self.tr("Close"), self)
+        close.setObjectName("columnsCloseButton")
+        close.clicked.connect(self.close)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.reset_button)
+        buttons.addStretch(1)
+        buttons.addWidget(close)
+        layout = QVBoxLayout(self)
+        layout.addWidget(hint)
+        layout.addWidget(self.list, 1)
+        layout.addLayout(buttons)
+        self._fill()
+        self.list.itemChanged.connect(self._item_changed)
+        self.list.setCurrentRow(0)
+        self.list.setFocus()
+        self.resize(340, 420)
+
+    def _fill(self) -> None:
+        self.list.blockSignals(True)
+        self.list.clear()
+        header = self._chooser._view.horizontalHeader()
+        for visual in range(header.count()):
+            column = header.logicalIndex(visual)
+            item = QListWidgetItem(self._chooser.label(column), self.list)
+            item.setData(Qt.ItemDataRole.UserRole, column)
+            item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Checked if self._chooser.is_shown(column) else Qt.CheckState.Unchecked)
+        self.list.blockSignals(False)
+
+    def item_for(self, column: int) -> QListWidgetItem | None:
+        for row in range(self.list.count()):
+            item = self.list.item(row)
+            if item.data(Qt.ItemDataRole.UserRole) == column:
+                return item
+        return None
+
+    def _item_changed(self, item: QListWidgetItem) -> None:
+        column = int(item.data(Qt.ItemDataRole.UserRole))
+        shown = item.checkState() == Qt.CheckState.Checked
+        if not self._chooser.set_shown(column, shown):
+            self.list.blockSignals(True)
+            item.setCheckState(Qt.CheckState.Checked)          # the last shown column stays
+            self.list.blockSignals(False)
+
+    def _reset(self) -> None:
+        row = self.list.currentRow()
+        self._chooser.reset()
+        self._fill()
+        self.list.setCurrentRow(max(row, 0))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 
 from PySide6.QtCore import QCoreApplication, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -58,6 +59,7 @@ class LoadingPage(QLabel):
 
 class MainWindow(QMainWindow):
     closing = Signal()
+    sign_out_requested = Signal()          # File › Sign out: gui.py signs out and shows the sign-in dialog
 
     def __init__(self, *, tabs: list[tuple[str, str, QWidget]], window_state: WindowState, database_label: str,
                  demo: bool, user_label: str = "", company_label: str = "", role: str = "") -> None:
@@ -74,6 +76,8 @@ class MainWindow(QMainWindow):
         self.tabs.setObjectName("mainTabs")
         self.tabs.setDocumentMode(True)
         self.setCentralWidget(self.tabs)
+        self._pending: dict[str, Callable[[], QWidget]] = {}
+        self.tabs.currentChanged.connect(self._current_tab_changed)
         self._build_tool_bar()
         self._build_status_bar(demo, user_label)
         self.install_tabs(tabs)
@@ -89,20 +93,31 @@ class MainWindow(QMainWindow):
         return cls(tabs=[(name, title, LoadingPage()) for name, title in main_tab_titles()],
                    window_state=window_state, database_label="", demo=demo)
 
-    def install_tabs(self, tabs: list[tuple[str, str, QWidget]]) -> None:
+    def install_tabs(self, tabs: list[tuple[str, str, QWidget | None]],
+                     later: dict[str, Callable[[], QWidget]] | None = None) -> None:
         """Put `tabs` in (replacing any loading pages), keeping the current tab; rebuild the translated texts
-        (the translators may have changed since the loading pages went in)."""
+        (the translators may have changed since the loading pages went in). A tab given as None keeps a loading
+        page until `build_pending_tabs` makes it with its factory from `later` (or the user opens it)."""
+        self._pending = {}
+        tabs = [(name, label, widget if widget is not None else LoadingPage()) for name, label, widget in tabs]
         current = self.tabs.currentIndex()
         while self.tabs.count():
             old = self.tabs.widget(0)
             self.tabs.removeTab(0)
             old.setObjectName("")              # deleted later; until then tab() must not find it
+            shutdown = getattr(old, "shutdown", None)
+            if shutdown is not None:           # its page loads and counts stop (signing out)
+                shutdown()
             old.deleteLater()
         for object_name, label, widget in tabs:
             widget.setObjectName(object_name)
             self.tabs.addTab(widget, label)
         if current >= 0:
             self.tabs.setCurrentIndex(min(current, self.tabs.count() - 1))
+        self._pending = dict(later or {})
+        shown = self.tabs.currentWidget()
+        if shown is not None and shown.objectName() in self._pending:
+            self._build_tab(shown.objectName())
         self._show_title()
         self.menuBar().clear()
         self._build_menus()
@@ -112,6 +127,49 @@ class MainWindow(QMainWindow):
         self.receive_payment_action.setEnabled(self._invoice_tab() is not None)
         self.connection_label.setText(self.tr("Sandbox connectors") if self._demo else "")
         self._show_status()
+
+    def build_pending_tabs(self) -> None:
+        """Make the tabs `install_tabs` left as loading pages, one per event-loop turn (start-up: after the
+        window with its current tab is painted, so the user sees it at once)."""
+        if not self._pending:
+            return
+        self._build_tab(next(iter(self._pending)))
+        if self._pending:
+            from PySide6.QtCore import QTimer  # not at import: see LoadingPage
+
+            QTimer.singleShot(0, self.build_pending_tabs)
+
+    def _build_tab(self, name: str) -> None:
+        factory = self._pending.pop(name, None)
+        if factory is None:
+            return
+        index = next((i for i in range(self.tabs.count()) if self.tabs.widget(i).objectName() == name), -1)
+        if index < 0:
+            return
+        old = self.tabs.widget(index)
+        widget = factory()
+        widget.setObjectName(name)
+        visible, enabled, current = (self.tabs.isTabVisible(index), self.tabs.isTabEnabled(index),
+                                     self.tabs.currentIndex() == index)
+        label = self.tabs.tabText(index)
+        self.tabs.blockSignals(True)
+        try:
+            self.tabs.removeTab(index)
+            old.setObjectName("")
+            old.deleteLater()
+            self.tabs.insertTab(index, widget, label)
+            self.tabs.setTabVisible(index, visible)
+            self.tabs.setTabEnabled(index, enabled)
+            if current:
+                self.tabs.setCurrentIndex(index)
+        finally:
+            self.tabs.blockSignals(False)
+        self.receive_payment_action.setEnabled(self._invoice_tab() is not None)
+
+    def _current_tab_changed(self, index: int) -> None:
+        widget = self.tabs.widget(index)
+        if widget is not None and widget.objectName() in self._pending:
+            self._build_tab(widget.objectName())          # opened before its turn: made now
 
     def set_status(self, *, database_label: str, user_label: str, company_label: str = "", role: str = "") -> None:
         """The status bar's company and signed-in user ("Dana Smith · Finance"); `database_label` (the file or
@@ -204,6 +262,12 @@ class MainWindow(QMainWindow):
         # every Qt namespace enum (~15 ms), and the menus are built before the window's first paint.
         quit_action.setShortcuts(QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.close)
+        self.sign_out_action = QAction(self.tr("Sign &out…"), self)
+        self.sign_out_action.setObjectName("signOutAction")
+        self.sign_out_action.setStatusTip(self.tr("Sign out and sign in again, as yourself or as another user"))
+        self.sign_out_action.triggered.connect(self.request_sign_out)
+        file_menu.addAction(self.sign_out_action)
+        file_menu.addSeparator()
         file_menu.addAction(quit_action)
 
         view_menu = self.menuBar().addMenu(self.tr("&View"))
@@ -212,6 +276,14 @@ class MainWindow(QMainWindow):
             action.setShortcuts([QKeySequence(f"Ctrl+{index + 1}")])
             action.triggered.connect(lambda _checked=False, i=index: self.tabs.setCurrentIndex(i))
             view_menu.addAction(action)
+        view_menu.addSeparator()
+        # the current grid's column chooser (its header's context menu, from the keyboard)
+        self.columns_action = QAction(self.tr("&Columns…"), self)
+        self.columns_action.setObjectName("columnsAction")
+        self.columns_action.setStatusTip(self.tr("Choose the columns the current list shows"))
+        self.columns_action.triggered.connect(self.choose_columns)
+        view_menu.addAction(self.columns_action)
+        view_menu.aboutToShow.connect(lambda: self.columns_action.setEnabled(self._column_chooser() is not None))
         view_menu.addSeparator()
         for scheme, label in (("system", self.tr("Follow system colours")), ("light", self.tr("Light")),
                               ("dark", self.tr("Dark"))):
@@ -224,6 +296,49 @@ class MainWindow(QMainWindow):
         about.setObjectName("aboutAction")
         about.triggered.connect(self.show_about)
         help_menu.addAction(about)
+
+    def _column_chooser(self) -> object:
+        return getattr(self.tabs.currentWidget(), "columns", None)
+
+    def choose_columns(self) -> object:
+        """View › Columns…: the current tab's column chooser dialog (Invoice History, Payment Search)."""
+        chooser = self._column_chooser()
+        return chooser.open_dialog() if chooser is not None else None  # type: ignore[attr-defined]
+
+    def request_sign_out(self) -> None:
+        """File › Sign out: ask about unsaved Admin changes first, as quitting does; not while another window
+        of this one is open (a payment on its way, say): it would close with the signed-out user's tabs."""
+        open_windows = [w for w in QApplication.topLevelWidgets()
+                        if w.isVisible() and isinstance(w, QDialog) and w.parentWidget() is not None]
+        if open_windows:
+            self.statusBar().showMessage(self.tr("Close the open windows first (%1), then sign out.")
+                                         .replace("%1", ", ".join(w.windowTitle() for w in open_windows)), 8000)
+            open_windows[0].activateWindow()
+            return
+        for index in range(self.tabs.count()):
+            confirm = getattr(self.tabs.widget(index), "confirm_discard", None)
+            if confirm is not None and not confirm(self.sign_out_requested.emit):
+                return
+        self.sign_out_requested.emit()
+
+    def show_signed_out(self) -> None:
+        """Between sign-out and the next sign-in: the loading pages, no user in the status bar; nothing of the
+        last user's screens stays open."""
+        self.install_tabs([(name, title, LoadingPage()) for name, title in main_tab_titles()])
+        self.set_status(database_label=self.database_location, user_label="", company_label=self._company)
+        widget = getattr(self, "status_widget", None)
+        if widget is not None:
+            if getattr(widget, "running", False):
+                widget.cancel()                # a sync started by the user who signed out
+            for timer in ("refresh_timer", "sync_timer"):
+                t = getattr(widget, timer, None)
+                if t is not None:
+                    t.stop()
+            self.statusBar().removeWidget(widget)
+            widget.deleteLater()
+            self.status_widget = None
+        self.tool_bar.setVisible(True)
+        self.receive_payment_action.setEnabled(False)
 
     def _build_status_bar(self, demo: bool, user_label: str) -> None:
         bar = self.statusBar()

@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+import html
+from collections.abc import Sequence
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QGridLayout,
+    QGroupBox,
     QLabel,
     QLineEdit,
+    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -19,14 +24,17 @@ from qasync import asyncSlot
 from payapp import APP_NAME
 from payapp.domain.errors import PayAppError
 from payapp.services.auth import Actor
-from payapp.services.users import MIN_PASSWORD, UserService
+from payapp.services.users import MIN_PASSWORD, DemoUser, UserService
+from payapp.ui.main_window import role_text
 from payapp.ui.messages import user_text
 
 
 class SignInDialog(QDialog):
-    """Open it with `open()` and await `result()`; `actor` holds who signed in."""
+    """Open it with `open()` and await `result()`; `actor` holds who signed in. In the demo (`demo_users`) it
+    lists the demo's users with their made-up passwords; a "Use" button fills them in."""
 
-    def __init__(self, users: UserService, *, first_admin: bool, parent: QWidget | None = None) -> None:
+    def __init__(self, users: UserService, *, first_admin: bool, parent: QWidget | None = None,
+                 demo_users: Sequence[DemoUser] = ()) -> None:
         super().__init__(parent)
         self._users = users
         self.first_admin = first_admin
@@ -82,10 +90,47 @@ class SignInDialog(QDialog):
         layout.addWidget(heading)
         layout.addSpacing(8)
         layout.addLayout(form)
+        if demo_users and not first_admin:
+            layout.addWidget(self._demo_box(demo_users))
         layout.addWidget(self.error)
         layout.addWidget(self.buttons)
         self.setMinimumWidth(440)
         self.username.setFocus()
+
+    def _demo_box(self, demo_users: Sequence[DemoUser]) -> QGroupBox:
+        box = QGroupBox(self.tr("Demo users (demo — not real passwords)"), self)
+        box.setObjectName("demoUsersBox")
+        grid = QGridLayout(box)
+        hint = QLabel(self.tr("Sign in as each role to see what it may do: Finance takes payments and refunds, "
+                              "Viewer only looks."), box)
+        hint.setWordWrap(True)
+        grid.addWidget(hint, 0, 0, 1, 3)
+        self.demo_buttons: dict[str, QPushButton] = {}
+        for row, user in enumerate(demo_users, start=1):
+            login = self.tr("user <tt>%1</tt>, password <tt>%2</tt>").replace("%1", html.escape(user.username)) \
+                .replace("%2", html.escape(user.password))
+            who = QLabel(f"<b>{html.escape(user.display_name)}</b> · {html.escape(role_text(user.role.value))}"
+                         f"<br>{login}", box)
+            who.setObjectName(f"demoLogin_{user.username}")
+            who.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            use = QPushButton(self.tr("Use"), box)
+            use.setObjectName(f"demoUse_{user.username}")
+            use.setAutoDefault(False)
+            use.setAccessibleName(self.tr("Use %1").replace("%1", user.display_name))
+            use.clicked.connect(lambda _c=False, u=user: self.fill_in(u))
+            self.demo_buttons[user.username] = use
+            grid.addWidget(who, row, 0, 1, 2)
+            grid.addWidget(use, row, 2)
+        grid.setColumnStretch(1, 1)
+        return box
+
+    def fill_in(self, user: DemoUser) -> None:
+        """A demo user's name and password in the fields; Enter (or Sign in) signs in."""
+        self.username.setText(user.username)
+        self.password.setText(user.password)
+        self.password.setFocus()
+        ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        ok.setDefault(True)
 
     def show_error(self, text: str) -> None:
         self.error.setText(text)

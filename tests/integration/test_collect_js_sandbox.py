@@ -56,7 +56,7 @@ def sale(sandbox: GatewaySandbox, token: str, amount: str = "12.00", **extra: st
 
 
 async def test_the_script_and_the_iframe_page_are_served_safely(gateway: ServedGateway) -> None:
-    async with httpx.AsyncClient(timeout=5) as client:
+    async with httpx.AsyncClient(timeout=30) as client:
         script = await client.get(f"{gateway.url}/token/Collect.js")
         frame = await client.get(f"{gateway.url}/token/inline/frame.html?field=ccnumber&sid={SESSION}")
         frame_js = await client.get(f"{gateway.url}/token/inline/frame.js")
@@ -80,7 +80,7 @@ async def test_the_script_and_the_iframe_page_are_served_safely(gateway: ServedG
 
 
 async def test_fields_are_checked_as_the_iframes_post_them(gateway: ServedGateway) -> None:
-    async with httpx.AsyncClient(timeout=5) as client:
+    async with httpx.AsyncClient(timeout=30) as client:
         cases = [("ccnumber", "4111 1111 1111 1112", "Card number is invalid"),
                  ("ccnumber", "", "Field is empty"),
                  ("ccexp", "13/30", "Expiration date is invalid"),
@@ -106,7 +106,7 @@ async def test_fields_are_checked_as_the_iframes_post_them(gateway: ServedGatewa
 
 
 async def test_a_card_token_is_single_use_and_holds_what_was_typed(gateway: ServedGateway) -> None:
-    async with httpx.AsyncClient(timeout=5) as client:
+    async with httpx.AsyncClient(timeout=30) as client:
         for field, value in (("ccnumber", "5431-1111-1111-1111"), ("ccexp", "0930"), ("cvv", "999")):
             assert (await save(client, gateway.url, field, value)).json()["ok"]
         r = await tokenize(client, gateway.url)
@@ -129,7 +129,7 @@ async def test_a_card_token_is_single_use_and_holds_what_was_typed(gateway: Serv
 
 
 async def test_a_token_expires(gateway: ServedGateway, clock: Clock) -> None:
-    async with httpx.AsyncClient(timeout=5) as client:
+    async with httpx.AsyncClient(timeout=30) as client:
         for field, value in (("checkname", "Acme Inc"), ("checkaba", ACH_ROUTING), ("checkaccount", ACH_ACCOUNT)):
             assert (await save(client, gateway.url, field, value)).json()["ok"]
         body = (await tokenize(client, gateway.url, "check")).json()
@@ -141,7 +141,7 @@ async def test_a_token_expires(gateway: ServedGateway, clock: Clock) -> None:
 
 
 async def test_an_unfinished_session_expires_too(gateway: ServedGateway, clock: Clock) -> None:
-    async with httpx.AsyncClient(timeout=5) as client:
+    async with httpx.AsyncClient(timeout=30) as client:
         assert (await save(client, gateway.url, "ccnumber", VISA)).json()["ok"]
         clock.now += TOKEN_LIFETIME + 1
         assert gateway.sandbox.tokens.session_fields(SESSION) == {}

@@ -126,7 +126,7 @@ async def test_tokenized_card_sale_approved_records_source_contact_and_outbox(
     await enable_portal(database, secret_store, portal_gateway.url)
     inv_id = await make_invoice(database, total_minor=40_00)
     contact_id = await add_contact(database, inv_id)
-    async with httpx.AsyncClient(timeout=5) as client:
+    async with httpx.AsyncClient(timeout=30) as client:
         response = await tokenize(client, portal_gateway.url, CARD_FIELDS)
         assert response["tokenType"] == "inline"
         assert response["card"] == {"number": "411111******1111", "bin": "411111", "exp": "1230", "hash": "",
@@ -153,7 +153,7 @@ async def test_tokenized_card_declined_leaves_the_invoice_open(
         database: Database, secret_store: SecretStore, portal_gateway: ServedGateway) -> None:
     await enable_portal(database, secret_store, portal_gateway.url)
     inv_id = await make_invoice(database, total_minor=40_00)
-    async with httpx.AsyncClient(timeout=5) as client:
+    async with httpx.AsyncClient(timeout=30) as client:
         response = await tokenize(client, portal_gateway.url, CARD_FIELDS)
         svc = make_service(database, secret_store, client, actor=PORTAL_ACTOR)
         with gateway_declines(portal_gateway.sandbox):
@@ -167,7 +167,7 @@ async def test_a_tokenized_echeck_of_a_persons_account_keeps_a_web_authorization
         database: Database, secret_store: SecretStore, portal_gateway: ServedGateway) -> None:
     await enable_portal(database, secret_store, portal_gateway.url)
     inv_id = await make_invoice(database, total_minor=55_00)
-    async with httpx.AsyncClient(timeout=5) as client:
+    async with httpx.AsyncClient(timeout=30) as client:
         response = await tokenize(client, portal_gateway.url, CHECK_FIELDS, kind="check")
         assert response["check"] == {"name": "Acme Inc", "account": "****3815", "hash": "", "aba": ACH_ROUTING}
         assert response["card"] == {"number": None, "bin": None, "exp": None, "hash": None, "type": None}
@@ -196,7 +196,7 @@ async def test_a_token_is_used_once(database: Database, secret_store: SecretStor
     await enable_portal(database, secret_store, portal_gateway.url)
     first = await make_invoice(database, total_minor=20_00, number="INV-1")
     second = await make_invoice(database, total_minor=30_00, number="INV-2")
-    async with httpx.AsyncClient(timeout=5) as client:
+    async with httpx.AsyncClient(timeout=30) as client:
         response = await tokenize(client, portal_gateway.url, CARD_FIELDS)
         svc = make_service(database, secret_store, client, actor=PORTAL_ACTOR)
         ok = await svc.take_payment(PaymentRequest(first, 20_00, card_payment(response), source="client_portal"))
@@ -209,7 +209,7 @@ async def test_a_token_is_used_once(database: Database, secret_store: SecretStor
 
 
 async def test_a_wrong_tokenization_key_gets_no_token(portal_gateway: ServedGateway) -> None:
-    async with httpx.AsyncClient(timeout=5) as client:
+    async with httpx.AsyncClient(timeout=30) as client:
         for path, body in (("save", {"field": "ccnumber", "value": VISA}), ("tokenize", {"kind": "card"})):
             r = await client.post(f"{portal_gateway.url}/token/api/{path}",
                                   json={"tokenization_key": "not-the-key", "session": SESSION, **body})
@@ -227,7 +227,7 @@ async def test_save_to_vault_from_a_token_then_pay_with_it(
     await enable_portal(database, secret_store, portal_gateway.url)
     inv_id = await make_invoice(database, total_minor=100_00)
     contact_id = await add_contact(database, inv_id)
-    async with httpx.AsyncClient(timeout=5) as client:
+    async with httpx.AsyncClient(timeout=30) as client:
         svc = make_service(database, secret_store, client, actor=PORTAL_ACTOR)
         card_token = await tokenize(client, portal_gateway.url, CARD_FIELDS)
         paid = await svc.take_payment(PaymentRequest(inv_id, 10_00, card_payment(card_token), save_method=True,
@@ -259,7 +259,7 @@ async def test_save_to_vault_from_a_token_then_pay_with_it(
 
 
 async def test_a_vault_entry_can_be_added_from_a_token_alone(portal_gateway: ServedGateway) -> None:
-    async with httpx.AsyncClient(timeout=5) as client:
+    async with httpx.AsyncClient(timeout=30) as client:
         response = await tokenize(client, portal_gateway.url, CARD_FIELDS)
         r = await client.post(f"{portal_gateway.url}/api/transact.php", data={
             "security_key": portal_gateway.sandbox.security_key, "customer_vault": "add_customer",
@@ -273,7 +273,7 @@ async def test_portal_payment_types_and_sources_are_enforced(
     # the portal takes eChecks only; the back office takes nothing from the portal's settings
     await enable_portal(database, secret_store, portal_gateway.url, card=False, echeck=True, back_office=False)
     inv_id = await make_invoice(database, total_minor=100_00)
-    async with httpx.AsyncClient(timeout=5) as client:
+    async with httpx.AsyncClient(timeout=30) as client:
         portal = make_service(database, secret_store, client, actor=PORTAL_ACTOR)
         staff = make_service(database, secret_store, client)
         response = await tokenize(client, portal_gateway.url, CARD_FIELDS)
@@ -306,7 +306,7 @@ async def test_a_contact_of_another_company_is_refused(
         s.add(stranger)
         await s.flush()
         stranger_id = stranger.id
-    async with httpx.AsyncClient(timeout=5) as client:
+    async with httpx.AsyncClient(timeout=30) as client:
         svc = make_service(database, secret_store, client, actor=PORTAL_ACTOR)
         response = await tokenize(client, portal_gateway.url, CARD_FIELDS)
         with pytest.raises(ValidationError, match="contact"):
@@ -319,7 +319,7 @@ async def test_a_client_paying_what_staff_just_charged_is_warned(
         database: Database, secret_store: SecretStore, portal_gateway: ServedGateway) -> None:
     await enable_portal(database, secret_store, portal_gateway.url)
     inv_id = await make_invoice(database, total_minor=100_00)
-    async with httpx.AsyncClient(timeout=5) as client:
+    async with httpx.AsyncClient(timeout=30) as client:
         staff = make_service(database, secret_store, client)
         assert (await staff.take_payment(PaymentRequest(inv_id, 25_00, card()))).approved
         portal = make_service(database, secret_store, client, actor=PORTAL_ACTOR)
@@ -336,7 +336,7 @@ async def test_a_lost_answer_is_reconciled_by_order_id(
         database: Database, secret_store: SecretStore, portal_gateway: ServedGateway) -> None:
     await enable_portal(database, secret_store, portal_gateway.url)
     inv_id = await make_invoice(database, total_minor=100_00)
-    async with httpx.AsyncClient(timeout=5) as client:
+    async with httpx.AsyncClient(timeout=30) as client:
         svc = make_service(database, secret_store, client, actor=PORTAL_ACTOR)
         response = await tokenize(client, portal_gateway.url, CARD_FIELDS)
         portal_gateway.sandbox.add_fault("lose_answer")
@@ -361,7 +361,7 @@ async def test_no_token_or_number_in_logs_audit_or_database(
     await enable_portal(database, secret_store, portal_gateway.url)
     inv_id = await make_invoice(database, total_minor=1_000_00)
     tokens: list[str] = []
-    async with httpx.AsyncClient(timeout=5) as client:
+    async with httpx.AsyncClient(timeout=30) as client:
         svc = make_service(database, secret_store, client, actor=PORTAL_ACTOR)
 
         async def pay(amount: int, fields: dict[str, str], kind: str, **kw: bool) -> None:
@@ -400,7 +400,7 @@ async def test_two_clients_paying_one_invoice_at_once_never_overpay(
         database: Database, secret_store: SecretStore, portal_gateway: ServedGateway) -> None:
     await enable_portal(database, secret_store, portal_gateway.url)
     inv_id = await make_invoice(database, total_minor=80_00)
-    async with httpx.AsyncClient(timeout=5) as client:
+    async with httpx.AsyncClient(timeout=30) as client:
         first = await tokenize(client, portal_gateway.url, CARD_FIELDS, session="a" * 32)
         second = await tokenize(client, portal_gateway.url, {**CARD_FIELDS, "ccnumber": "5431111111111111"},
                                 session="b" * 32)
@@ -421,7 +421,7 @@ async def test_staff_charging_an_echeck_token_send_the_customers_sec_code(
         database: Database, secret_store: SecretStore, portal_gateway: ServedGateway) -> None:
     await enable_portal(database, secret_store, portal_gateway.url)
     inv_id = await make_invoice(database, total_minor=50_00)
-    async with httpx.AsyncClient(timeout=5) as client:
+    async with httpx.AsyncClient(timeout=30) as client:
         response = await tokenize(client, portal_gateway.url, CHECK_FIELDS, kind="check")
         staff = make_service(database, secret_store, client)
         result = await staff.take_payment(PaymentRequest(inv_id, 50_00, check_payment(response, online=False)))
@@ -439,7 +439,7 @@ async def test_a_business_account_paid_on_the_portal_is_ccd(
     authorised (payapp.domain.ach.ONLINE_SEC_CODES)."""
     await enable_portal(database, secret_store, portal_gateway.url)
     inv_id = await make_invoice(database, total_minor=50_00)
-    async with httpx.AsyncClient(timeout=5) as client:
+    async with httpx.AsyncClient(timeout=30) as client:
         response = await tokenize(client, portal_gateway.url, CHECK_FIELDS, kind="check")
         svc = make_service(database, secret_store, client, actor=PORTAL_ACTOR)
         result = await svc.take_payment(PaymentRequest(inv_id, 50_00, check_payment(response, holder="business"),

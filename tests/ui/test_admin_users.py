@@ -237,8 +237,10 @@ def test_demo_mode_signs_in_as_a_real_admin_row(demo_context: AppContext, run: A
     actor = demo_context.services.current_user.actor
     assert actor is not None and actor.user_id is not None and actor.role is Role.ADMIN
     rows = run(demo_context.services.users.list_users())  # type: ignore[union-attr]
-    assert [(r.id, r.username) for r in rows] == [(actor.user_id, "demo")]
-    assert rows[0].last_sign_in_at is not None
+    # the demo admin, and the demo's Finance and Viewer users to sign in as (File › Sign out)
+    assert sorted(r.username for r in rows) == ["demo", "finance", "viewer"]
+    demo = next(r for r in rows if r.username == "demo")
+    assert demo.id == actor.user_id and demo.last_sign_in_at is not None
     # the demo's sign-in is audited like any other, so the demo's Audit page is not empty
     log = demo_context.services.audit_log
     assert log is not None

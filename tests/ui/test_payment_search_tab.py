@@ -494,7 +494,7 @@ def test_column_layout_is_saved_and_restored(qtbot: QtBot, demo_context: AppCont
     assert header.sectionsMovable()                     # the user can drag a column to another place
     header.moveSection(header.visualIndex(5), 0)        # "applied" first
     header.resizeSection(1, 333)                        # a wider company column
-    header.setSectionHidden(9, True)                    # no user column
+    assert tab.columns is not None and tab.columns.set_shown(9, False)     # no user column (the chooser)
     tab.shutdown()
     tab.close()                                         # the window closes (and writes the settings file)
     state.sync()

@@ -229,6 +229,14 @@
         <translation>Gespeichertes Zahlungsmittel gelöscht</translation>
     </message>
     <message>
+        <source>Payment link created</source>
+        <translation>Zahlungslink erstellt</translation>
+    </message>
+    <message>
+        <source>Payment link revoked</source>
+        <translation>Zahlungslink widerrufen</translation>
+    </message>
+    <message>
         <source>Refund approval requested</source>
         <translation>Erstattungsfreigabe angefordert</translation>
     </message>
@@ -409,8 +417,24 @@
         <translation>Antwortcode</translation>
     </message>
     <message>
+        <source>Invoice</source>
+        <translation>Rechnung</translation>
+    </message>
+    <message>
         <source>Invoice (internal ID)</source>
         <translation>Rechnung (interne ID)</translation>
+    </message>
+    <message>
+        <source>Payment link (internal ID)</source>
+        <translation>Zahlungslink (interne ID)</translation>
+    </message>
+    <message>
+        <source>Payment links</source>
+        <translation>Zahlungslinks</translation>
+    </message>
+    <message>
+        <source>Expires</source>
+        <translation>Läuft ab</translation>
     </message>
     <message>
         <source>Company (internal ID)</source>
@@ -635,6 +659,38 @@
     <message>
         <source>QuickBooks redirect URI</source>
         <translation>QuickBooks-Weiterleitungs-URI</translation>
+    </message>
+    <message>
+        <source>Company name</source>
+        <translation>Firmenname</translation>
+    </message>
+    <message>
+        <source>Company address</source>
+        <translation>Firmenadresse</translation>
+    </message>
+    <message>
+        <source>Company e-mail</source>
+        <translation>Firmen-E-Mail</translation>
+    </message>
+    <message>
+        <source>Company phone</source>
+        <translation>Firmentelefon</translation>
+    </message>
+    <message>
+        <source>Company logo</source>
+        <translation>Firmenlogo</translation>
+    </message>
+    <message>
+        <source>Client portal on</source>
+        <translation>Kundenportal eingeschaltet</translation>
+    </message>
+    <message>
+        <source>Client portal address</source>
+        <translation>Adresse des Kundenportals</translation>
+    </message>
+    <message>
+        <source>Payment links expire after (days)</source>
+        <translation>Zahlungslinks laufen ab nach (Tagen)</translation>
     </message>
     <message>
         <source>Sync every (minutes)</source>
@@ -898,7 +954,41 @@
     </message>
 </context>
 <context>
+    <name>ColumnChooser</name>
+    <message>
+        <source>Columns…</source>
+        <translation>Spalten …</translation>
+    </message>
+    <message>
+        <source>Reset columns</source>
+        <translation>Spalten zurücksetzen</translation>
+    </message>
+</context>
+<context>
+    <name>ColumnsDialog</name>
+    <message>
+        <source>Columns</source>
+        <translation>Spalten</translation>
+    </message>
+    <message>
+        <source>Tick the columns to show. Space ticks or clears the selected one; at least one column stays.</source>
+        <translation>Haken Sie die Spalten an, die angezeigt werden sollen. Die Leertaste setzt oder entfernt den Haken der ausgewählten Spalte; mindestens eine Spalte bleibt sichtbar.</translation>
+    </message>
+    <message>
+        <source>Reset columns</source>
+        <translation>Spalten zurücksetzen</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>Schließen</translation>
+    </message>
+</context>
+<context>
     <name>CompanyDetailsPage</name>
+    <message>
+        <source>That file is not a PNG image. Choose a .png file.</source>
+        <translation>Diese Datei ist kein PNG-Bild. Wählen Sie eine .png-Datei.</translation>
+    </message>
     <message>
         <source>Company details</source>
         <translation>Firmendaten</translation>
@@ -1010,10 +1100,6 @@
     <message>
         <source>The file is %1 KB; a logo can be at most %2 KB. Save it smaller (fewer pixels or colours) and choose it again.</source>
         <translation>Die Datei hat %1 KB; ein Logo darf höchstens %2 KB haben. Speichern Sie es kleiner (weniger Pixel oder Farben) und wählen Sie es erneut.</translation>
-    </message>
-    <message>
-        <source>That file is not a PNG image. Choose a .png file.</source>
-        <translation>Diese Datei ist kein PNG-Bild. Wählen Sie eine .png-Datei.</translation>
     </message>
     <message>
         <source>No logo</source>
@@ -1821,8 +1907,24 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
         <translation>&amp;Beenden</translation>
     </message>
     <message>
+        <source>Sign &amp;out…</source>
+        <translation>&amp;Abmelden …</translation>
+    </message>
+    <message>
+        <source>Sign out and sign in again, as yourself or as another user</source>
+        <translation>Abmelden und erneut anmelden, als Sie selbst oder als anderer Benutzer</translation>
+    </message>
+    <message>
         <source>&amp;View</source>
         <translation>&amp;Ansicht</translation>
+    </message>
+    <message>
+        <source>&amp;Columns…</source>
+        <translation>&amp;Spalten …</translation>
+    </message>
+    <message>
+        <source>Choose the columns the current list shows</source>
+        <translation>Die Spalten wählen, die die aktuelle Liste zeigt</translation>
     </message>
     <message>
         <source>Follow system colours</source>
@@ -1843,6 +1945,10 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
     <message>
         <source>&amp;About PayApp</source>
         <translation>Ü&amp;ber PayApp</translation>
+    </message>
+    <message>
+        <source>Close the open windows first (%1), then sign out.</source>
+        <translation>Schließen Sie zuerst die offenen Fenster (%1), dann melden Sie sich ab.</translation>
     </message>
     <message>
         <source>Sandbox connectors</source>
@@ -4707,6 +4813,117 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
     </message>
 </context>
 <context>
+    <name>SavedSearches</name>
+    <message>
+        <source>Saved searches</source>
+        <translation>Gespeicherte Suchen</translation>
+    </message>
+    <message>
+        <source>Apply a saved search. Save the current filters with Saved searches › Save current filters… (Ctrl+Shift+S).</source>
+        <translation>Eine gespeicherte Suche anwenden. Die aktuellen Filter speichern Sie mit Gespeicherte Suchen › Aktuelle Filter speichern … (Strg+Umschalt+S).</translation>
+    </message>
+    <message>
+        <source>Saved searches: save, rename, delete</source>
+        <translation>Gespeicherte Suchen: speichern, umbenennen, löschen</translation>
+    </message>
+    <message>
+        <source>Save current filters…</source>
+        <translation>Aktuelle Filter speichern …</translation>
+    </message>
+    <message>
+        <source>Rename…</source>
+        <translation>Umbenennen …</translation>
+    </message>
+    <message>
+        <source>Delete…</source>
+        <translation>Löschen …</translation>
+    </message>
+    <message>
+        <source>Saved searches…</source>
+        <translation>Gespeicherte Suchen …</translation>
+    </message>
+    <message>
+        <source>No saved searches yet</source>
+        <translation>Noch keine gespeicherten Suchen</translation>
+    </message>
+    <message>
+        <source>Choose a saved search first</source>
+        <translation>Wählen Sie zuerst eine gespeicherte Suche</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>Speichern</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Abbrechen</translation>
+    </message>
+    <message>
+        <source>Save search</source>
+        <translation>Suche speichern</translation>
+    </message>
+    <message>
+        <source>Name for the current filters:</source>
+        <translation>Name für die aktuellen Filter:</translation>
+    </message>
+    <message>
+        <source>Nothing was saved: a saved search needs a name.</source>
+        <translation>Nichts gespeichert: Eine gespeicherte Suche braucht einen Namen.</translation>
+    </message>
+    <message>
+        <source>Replace saved search?</source>
+        <translation>Gespeicherte Suche ersetzen?</translation>
+    </message>
+    <message>
+        <source>A saved search named “%1” exists already. Replace it with the current filters?</source>
+        <translation>Eine gespeicherte Suche namens „%1“ gibt es schon. Durch die aktuellen Filter ersetzen?</translation>
+    </message>
+    <message>
+        <source>Replace</source>
+        <translation>Ersetzen</translation>
+    </message>
+    <message>
+        <source>Saved the current filters as “%1”.</source>
+        <translation>Die aktuellen Filter sind als „%1“ gespeichert.</translation>
+    </message>
+    <message>
+        <source>Rename saved search</source>
+        <translation>Gespeicherte Suche umbenennen</translation>
+    </message>
+    <message>
+        <source>New name for “%1”:</source>
+        <translation>Neuer Name für „%1“:</translation>
+    </message>
+    <message>
+        <source>Not renamed: choose a name no other saved search has.</source>
+        <translation>Nicht umbenannt: Wählen Sie einen Namen, den keine andere gespeicherte Suche hat.</translation>
+    </message>
+    <message>
+        <source>Not renamed: a saved search needs a name.</source>
+        <translation>Nicht umbenannt: Eine gespeicherte Suche braucht einen Namen.</translation>
+    </message>
+    <message>
+        <source>Renamed “%1” to “%2”.</source>
+        <translation>„%1“ in „%2“ umbenannt.</translation>
+    </message>
+    <message>
+        <source>Delete saved search?</source>
+        <translation>Gespeicherte Suche löschen?</translation>
+    </message>
+    <message>
+        <source>Delete the saved search “%1”? The payments are not affected.</source>
+        <translation>Die gespeicherte Suche „%1“ löschen? Die Zahlungen bleiben unverändert.</translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation>Löschen</translation>
+    </message>
+    <message>
+        <source>Deleted the saved search “%1”.</source>
+        <translation>Die gespeicherte Suche „%1“ ist gelöscht.</translation>
+    </message>
+</context>
+<context>
     <name>SecretRow</name>
     <message>
         <source>Replace</source>
@@ -4782,6 +4999,26 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
     <message>
         <source>Quit</source>
         <translation>Beenden</translation>
+    </message>
+    <message>
+        <source>Demo users (demo — not real passwords)</source>
+        <translation>Demo-Benutzer (Demo — keine echten Passwörter)</translation>
+    </message>
+    <message>
+        <source>Sign in as each role to see what it may do: Finance takes payments and refunds, Viewer only looks.</source>
+        <translation>Melden Sie sich mit jeder Rolle an, um zu sehen, was sie darf: „Finanzen“ nimmt Zahlungen an und erstattet, „Nur Lesen“ sieht nur zu.</translation>
+    </message>
+    <message>
+        <source>user &lt;tt&gt;%1&lt;/tt&gt;, password &lt;tt&gt;%2&lt;/tt&gt;</source>
+        <translation>Benutzer &lt;tt&gt;%1&lt;/tt&gt;, Passwort &lt;tt&gt;%2&lt;/tt&gt;</translation>
+    </message>
+    <message>
+        <source>Use</source>
+        <translation>Übernehmen</translation>
+    </message>
+    <message>
+        <source>Use %1</source>
+        <translation>%1 übernehmen</translation>
     </message>
     <message>
         <source>The passwords do not match.</source>

@@ -53,7 +53,7 @@ from payapp.ui.invoices.invoice_model import (
 from payapp.ui.invoices.invoice_view import InvoiceView
 from payapp.ui.invoices.pay_rule import pay_block_reason
 from payapp.ui.invoices.payment_dialog import PaymentDialog, open_payment_dialog
-from payapp.ui.lazy_model import LazyTableView
+from payapp.ui.lazy_model import ColumnChooser, LazyTableView
 from payapp.ui.messages import user_text
 from payapp.ui.payments.saved_methods_dialog import SavedMethodsDialog, open_saved_methods
 from payapp.ui.widgets import (
@@ -134,7 +134,12 @@ class InvoiceHistoryTab(QWidget):
         set_column_widths(self.table, (110, 120, 260, 100, 100, 120, 120, 120, 110, 80),
                           {8: status_label("partially_paid")})
         header.setSortIndicator(DEFAULT_SORT_COLUMN, Qt.SortOrder.DescendingOrder)
-        self._state.restore_header(header, HEADER_KEY)
+        actor = services.current_user.actor       # hidden columns: per user (header menu, View › Columns…)
+        self.columns = ColumnChooser(self.table, window_state.for_user(actor.username if actor else ""),
+                                     HEADER_KEY, save_layout=self.save_layout)
+        if not self._state.restore_header(header, HEADER_KEY):
+            self.table.enable_auto_fit((2, 8))          # company and status give room at 1280 px
+        self.columns.restore()
         self.table.setSortingEnabled(True)    # asks the model to sort: the first page is read in SQL
         self._save_header_timer = QTimer(self, singleShot=True, interval=400)
         self._save_header_timer.timeout.connect(self.save_layout)
@@ -625,6 +630,12 @@ class InvoiceHistoryTab(QWidget):
         for view in list(self.open_views):
             if view.detail is not None and view.detail.row.id == invoice_id:
                 self._spawn(self._load_view(view, invoice_id))
+
+    def shutdown(self) -> None:
+        """Stop the page load and counts in flight (signing out replaces the tab)."""
+        self.model.close()
+        for task in list(self._tasks):
+            task.cancel()
 
     # ------------------------------------------------------------------ layout memory, readiness
 

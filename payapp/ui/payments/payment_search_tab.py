@@ -42,7 +42,7 @@ from payapp.services.payment_search import PaymentDetails, PaymentQuery, Payment
 from payapp.services.receipts import Receipt
 from payapp.services.refund_approvals import RefundApprovalService
 from payapp.ui.i18n import date_edit_format, format_count
-from payapp.ui.lazy_model import LazyTableView
+from payapp.ui.lazy_model import ColumnChooser, LazyTableView
 from payapp.ui.messages import user_text
 from payapp.ui.payments.payment_details import (
     PaymentDetailsDialog,
@@ -59,6 +59,7 @@ from payapp.ui.payments.payment_model import (
     status_label,
     tr,
 )
+from payapp.ui.payments.saved_searches import SavedSearches
 from payapp.ui.widgets import Banner, EmptyState, ask, confirm_box, return_focus_on_close, set_column_widths
 from payapp.ui.window_state import WindowState
 
@@ -104,6 +105,7 @@ class PaymentSearchTab(QWidget):
         self._totals_task: asyncio.Task[None] | None = None
         self._dialogs: list[QWidget] = []
         self.context_menu: QMenu | None = None
+        self.columns: ColumnChooser | None = None
         self._currency = "USD"                 # until _load_currency has read the processing currency
         self.banner = Banner(self, "paymentSearchBanner")
         self.banner.action_clicked.connect(self._on_banner_action)
@@ -173,6 +175,18 @@ class PaymentSearchTab(QWidget):
         grid.addWidget(self.user_edit, 2, 1)
         grid.addWidget(self.source_combo, 2, 2)
         grid.addWidget(self.sync_combo, 2, 3)
+        # saved searches (named filter sets), per user
+        actor = services.current_user.actor
+        self._user_state = window_state.for_user(actor.username if actor else "")
+        self.saved = SavedSearches(
+            self, self._user_state,
+            edits=[self.company_edit, self.invoice_edit, self.last_four_edit, self.amount_min_edit,
+                   self.amount_max_edit, self.txn_edit, self.order_edit, self.user_edit],
+            combos=[self.status_combo, self.method_combo, self.brand_combo, self.source_combo, self.sync_combo],
+            date_combo=self.date_combo, date_from=self.date_from, date_to=self.date_to,
+            apply_filters=self.apply_filters, show_message=lambda kind, text: self.banner.show_message(kind, text))
+        grid.addWidget(self.saved.combo, 2, 4, 1, 2)
+        grid.addWidget(self.saved.button, 2, 6)
         grid.addWidget(clear, 2, 7)
         for c in range(1, 8):
             grid.setColumnStretch(c, 1)
@@ -208,7 +222,12 @@ class PaymentSearchTab(QWidget):
             set_column_widths(self.table, (125, 210, 95, 165, 100, 100, 90, 125, 105, 80, 100),
                               {3: method_label("card", "Mastercard", "4444"), 7: status_label("partially_refunded"),
                                9: "Dana Richardson", 10: tr(SYNC_LABELS["synced"])})   # 9: a usual full name
-            self._state.restore_header(header, "paymentTable")
+            # the columns this user hides (the header's context menu, View › Columns…), kept per user
+            self.columns = ColumnChooser(self.table, self._user_state, "paymentTable",
+                                         save_layout=lambda: self._state.save_header(header, "paymentTable"))
+            if not self._state.restore_header(header, "paymentTable"):
+                self.table.enable_auto_fit((1, 3, 7, 9))    # company, method, status, user give room
+            self.columns.restore()
             header.setSortIndicator(0, Qt.SortOrder.DescendingOrder)
             self.table.setSortingEnabled(True)
             header.sectionMoved.connect(lambda *_: self._state.save_header(header, "paymentTable"))
@@ -403,6 +422,7 @@ class PaymentSearchTab(QWidget):
             self.filter_error.show()
             return
         self.filter_error.hide()
+        self.saved.filters_changed()
         if query == self.model.query:
             return
         self.model.set_query(query)
