@@ -6,6 +6,7 @@ only outside CI when the server is down; in CI a missing server fails the run.""
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import uuid
@@ -140,3 +141,34 @@ def _isolate_user_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
     keyring.set_keyring(MemoryKeyring())
     yield
     keyring.set_keyring(previous)
+
+
+class _WarningRecords(logging.Handler):
+    """Every WARNING or worse logged anywhere during one test."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+@pytest.fixture(autouse=True)
+def _no_unexpected_log_warnings(request: pytest.FixtureRequest) -> Iterator[None]:
+    """A warning or error in the log that the test did not ask for fails it: it is a bug somewhere, or a case
+    the test should assert on. A test that expects some requests `caplog` (and checks them), or is marked
+    `@pytest.mark.logs_warnings("why")`."""
+    handler = _WarningRecords()
+    root = logging.getLogger()
+    root.addHandler(handler)
+    try:
+        yield
+    finally:
+        root.removeHandler(handler)
+    if "caplog" in request.fixturenames or request.node.get_closest_marker("logs_warnings"):
+        return
+    if handler.records:
+        lines = "\n".join(f"  {r.levelname} {r.name}: {r.getMessage()[:300]}" for r in handler.records[:10])
+        pytest.fail(f"unexpected log warnings/errors during the test (assert on them with caplog, or mark the "
+                    f"test logs_warnings):\n{lines}", pytrace=False)

@@ -436,6 +436,8 @@ class SyncService:
             self._writer.cancelled.set()
             with contextlib.suppress(BaseException):
                 await asyncio.wait({future})
+            if future.done() and not future.cancelled():
+                future.exception()      # the thread's _Cancelled is the expected end: taken, not logged as lost
             raise
 
     # ------------------------------------------------------------------ entities

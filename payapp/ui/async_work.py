@@ -47,6 +47,11 @@ class WidgetTasks:
         return bool(self._tasks)
 
     @property
+    def tasks(self) -> tuple[asyncio.Task[Any], ...]:
+        """The tasks still running (to await them all, e.g. before a screenshot)."""
+        return tuple(self._tasks)
+
+    @property
     def loaded(self) -> bool:
         """Has a load finished (with data, or with its error shown)?"""
         return self._loaded.is_set()

@@ -11,6 +11,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import func, select
 
 from payapp.app import AppContext, build_context
@@ -157,6 +158,7 @@ async def test_demo_gateway_settles_at_the_daily_cutoff(tmp_path: Path) -> None:
         await ctx.aclose()
 
 
+@pytest.mark.logs_warnings("a broken state file is reported, then seeded again")
 async def test_a_broken_state_file_seeds_the_sandbox_again(tmp_path: Path) -> None:
     folder = tmp_path / "app"
     ctx = _open(folder)

@@ -50,6 +50,7 @@ async def _audit(db: Database) -> list[tuple[str, str]]:
     return [(a, d or "") for a, d in rows]
 
 
+@pytest.mark.logs_warnings("the engine reports late approvals, returns and failed rows in the log")
 async def test_refund_unknown_then_bank_return_does_not_stop_reconciliation(
         database: Database, secret_store: SecretStore, served_gateway: ServedGateway,
         http_client: httpx.AsyncClient) -> None:
@@ -99,6 +100,7 @@ async def test_refund_unknown_then_bank_return_does_not_stop_reconciliation(
     assert await svc.reconcile_undecided() == 0
 
 
+@pytest.mark.logs_warnings("the engine reports late approvals, returns and failed rows in the log")
 async def test_bank_return_after_refunds_is_flagged(database: Database, secret_store: SecretStore,
                                                      served_gateway: ServedGateway,
                                                      http_client: httpx.AsyncClient) -> None:
@@ -126,6 +128,7 @@ async def test_bank_return_after_refunds_is_flagged(database: Database, secret_s
     assert (await svc.check_settlements()).returned == 0
 
 
+@pytest.mark.logs_warnings("the engine reports late approvals, returns and failed rows in the log")
 async def test_one_failing_row_is_flagged_and_the_rest_go_on(
         database: Database, secret_store: SecretStore, served_gateway: ServedGateway,
         http_client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -224,6 +227,7 @@ async def test_held_workstation_never_sends_after_another_closed_the_payment(
     assert again.approved and len(served_gateway.sandbox.approved_sales()) == 1
 
 
+@pytest.mark.logs_warnings("the engine reports late approvals, returns and failed rows in the log")
 async def test_approval_after_marked_failed_is_recorded_with_an_alert(
         database: Database, secret_store: SecretStore, served_gateway: ServedGateway,
         http_client: httpx.AsyncClient) -> None:
@@ -253,6 +257,7 @@ async def test_approval_after_marked_failed_is_recorded_with_an_alert(
     assert len(served_gateway.sandbox.approved_sales()) == 1
 
 
+@pytest.mark.logs_warnings("the engine reports late approvals, returns and failed rows in the log")
 async def test_reconciliation_finds_an_approval_of_a_closed_payment(
         database: Database, secret_store: SecretStore, served_gateway: ServedGateway,
         http_client: httpx.AsyncClient) -> None:
@@ -382,6 +387,7 @@ async def test_the_composition_root_passes_the_tuning_to_the_services(tmp_path: 
 
 
 @pytest.mark.parametrize("point", ["refund_pending_committed", "refund_send_checked"])
+@pytest.mark.logs_warnings("the engine reports late approvals, returns and failed rows in the log")
 async def test_held_void_is_not_sent_late_or_its_completion_is_recorded(
         database: Database, secret_store: SecretStore, served_gateway: ServedGateway,
         http_client: httpx.AsyncClient, point: str) -> None:

@@ -57,6 +57,7 @@ def _found(secret: str, haystack: str) -> bool:
     return re.search(rf"(?<![0-9A-Za-z]){re.escape(secret)}(?![0-9A-Za-z])", haystack) is not None
 
 
+@pytest.mark.logs_warnings("logs secrets on purpose to check the redaction")
 async def test_the_log_file_after_payments_holds_no_key_account_cvv_card_or_token(
         database: Database, secret_store: SecretStore, served_gateway: ServedGateway, log_file: Path) -> None:
     await configure_processing(database, secret_store, served_gateway.url, key=DEMO_SECURITY_KEY)

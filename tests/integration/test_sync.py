@@ -429,6 +429,7 @@ async def test_payment_term_is_stored_as_its_picklist_label(database: Database, 
     assert {term for _, term in rows} == set(labels.values())
 
 
+@pytest.mark.logs_warnings("an unreadable Autotask record is logged as skipped")
 async def test_a_bad_record_is_skipped_into_the_sync_problems_and_read_again(
         database: Database, http: httpx.AsyncClient, base_url: str, sandbox: AutotaskSandbox,
         secret_store: SecretStore, current_user: CurrentUser) -> None:
@@ -482,6 +483,7 @@ async def _no_autotask() -> AutotaskConnector:
     raise AssertionError("not used")
 
 
+@pytest.mark.logs_warnings("an unreadable Autotask record is logged as skipped")
 async def test_a_dismissed_skipped_record_is_not_brought_up_again(
         database: Database, http: httpx.AsyncClient, base_url: str, sandbox: AutotaskSandbox,
         secret_store: SecretStore, current_user: CurrentUser) -> None:

@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 import pytest
 import qasync
 from keyring.backend import KeyringBackend
+from PySide6.QtCore import QEvent
 from PySide6.QtWidgets import QApplication
 
 from payapp.app import AppContext, build_context
@@ -47,6 +48,21 @@ def garbage_collected_on_gui_thread(qapp: QApplication) -> Iterator[None]:
     timer.deleteLater()
     gc.enable()
     gc.collect()
+
+
+@pytest.fixture(autouse=True)
+def no_window_left_open(qapp: QApplication) -> Iterator[None]:
+    """A window or dialog a test opened and left open fails it: in the app that is a window the user cannot
+    close, or one that outlives the data it shows. (qtbot closes the widgets given to `qtbot.addWidget` first.)"""
+    before = {id(w) for w in qapp.topLevelWidgets() if w.isVisible()}
+    yield
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)
+    left = [w for w in qapp.topLevelWidgets() if w.isVisible() and id(w) not in before]
+    for widget in left:
+        widget.close()
+    if left:
+        names = ", ".join(f"{type(w).__name__}({w.objectName()!r})" for w in left)
+        pytest.fail(f"left open after the test: {names}", pytrace=False)
 
 
 @pytest.fixture

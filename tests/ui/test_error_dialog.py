@@ -52,6 +52,7 @@ def _error_dialog(qtbot: QtBot) -> QMessageBox:
     return box
 
 
+@pytest.mark.logs_warnings("an unhandled error is logged by design")
 def test_unhandled_exception_is_logged_redacted_and_shown(qtbot: QtBot, log_path: Path) -> None:
     _raise(RuntimeError(f"the gateway refused ccnumber={PAN}"))
     box = _error_dialog(qtbot)
@@ -65,6 +66,7 @@ def test_unhandled_exception_is_logged_redacted_and_shown(qtbot: QtBot, log_path
     assert "Unhandled error" in text and "RuntimeError" in text and PAN not in text
 
 
+@pytest.mark.logs_warnings("an unhandled error is logged by design")
 def test_an_app_error_shows_its_own_words(qtbot: QtBot, log_path: Path) -> None:
     _raise(PayAppError("The database is not reachable. Check the network."))
     box = _error_dialog(qtbot)

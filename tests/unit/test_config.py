@@ -42,6 +42,7 @@ def test_tuning_defaults_are_todays_values() -> None:
                                                                                      300.0, 8.0)
 
 
+@pytest.mark.logs_warnings("bad PAYAPP_* values are reported in the log")
 def test_tuning_from_environment_and_bad_values_keep_defaults() -> None:
     from payapp.config import Tuning, load_tuning
 

@@ -21,6 +21,7 @@ KEY = "6457Thfj624V5r7WUwc5v6a68Zsd6YEm"
 TOKEN = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.c2lnbmF0dXJl"
 
 
+@pytest.mark.logs_warnings("logs secrets on purpose to check the redaction")
 def test_log_file_never_holds_card_numbers_keys_or_tokens(tmp_path: Path) -> None:
     config = load_config(demo=True, data_dir=tmp_path / "data")
     path = setup_logging(config)

@@ -33,6 +33,7 @@ def test_state_is_written_atomically_with_exact_decimals(tmp_path: Path, monkeyp
 
 
 @pytest.mark.parametrize("text", ["", "{", "[1, 2]", "null", "\x00\xff"])
+@pytest.mark.logs_warnings("an unreadable state file is reported")
 def test_an_unreadable_state_is_none(tmp_path: Path, text: str) -> None:
     path = tmp_path / "s.json"
     path.write_text(text, encoding="utf-8", errors="surrogateescape")

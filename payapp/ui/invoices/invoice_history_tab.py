@@ -42,6 +42,7 @@ from payapp.services.context import Services
 from payapp.services.invoices import UNPAID, InvoiceQuery, InvoiceRow
 from payapp.services.payment_links import IssuedLink, LinkState
 from payapp.services.settings import ProcessingStatus
+from payapp.ui.async_work import WidgetTasks
 from payapp.ui.i18n import date_edit_format, format_count, format_day
 from payapp.ui.invoices.invoice_model import (
     DEFAULT_SORT_COLUMN,
@@ -95,7 +96,7 @@ class InvoiceHistoryTab(QWidget):
         self._services = services
         self._state = window_state
         self._status: ProcessingStatus | None = None
-        self._tasks: set[asyncio.Task[Any]] = set()
+        self.work = WidgetTasks(self)      # its tasks end with the tab
         self._totals_generation = 0
         self._totals_task: asyncio.Task[Any] | None = None
         self.context_menu: QMenu | None = None
@@ -257,10 +258,7 @@ class InvoiceHistoryTab(QWidget):
     # ------------------------------------------------------------------ totals, empty state, errors
 
     def _spawn(self, coro: Any) -> asyncio.Task[Any]:
-        task = asyncio.ensure_future(coro)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-        return task
+        return self.work.spawn(coro)
 
     def _reload_totals(self) -> None:
         self._totals_generation += 1
@@ -634,8 +632,7 @@ class InvoiceHistoryTab(QWidget):
     def shutdown(self) -> None:
         """Stop the page load and counts in flight (signing out replaces the tab)."""
         self.model.close()
-        for task in list(self._tasks):
-            task.cancel()
+        self.work.cancel_all()
 
     # ------------------------------------------------------------------ layout memory, readiness
 
@@ -664,7 +661,7 @@ class InvoiceHistoryTab(QWidget):
         """Await every load this tab started (pages, row refreshes, totals, opened views)."""
         while True:
             await self.model.wait_idle()
-            pending = [*self._tasks, *self.model.refreshing]
+            pending = [*self.work.tasks, *self.model.refreshing]
             if not pending:
                 return
             await asyncio.gather(*pending, return_exceptions=True)

@@ -41,6 +41,7 @@ from payapp.services.payment_export import export_payments
 from payapp.services.payment_search import PaymentDetails, PaymentQuery, PaymentTotals
 from payapp.services.receipts import Receipt
 from payapp.services.refund_approvals import RefundApprovalService
+from payapp.ui.async_work import WidgetTasks
 from payapp.ui.i18n import date_edit_format, format_count
 from payapp.ui.lazy_model import ColumnChooser, LazyTableView
 from payapp.ui.messages import user_text
@@ -100,7 +101,7 @@ class PaymentSearchTab(QWidget):
         self._locale = services.locale
         self._search = services.payment_search
         self._approvals: RefundApprovalService | None = services.refund_approvals
-        self._tasks: set[asyncio.Task[Any]] = set()
+        self.work = WidgetTasks(self)      # its tasks end with the tab
         self._export_task: asyncio.Task[int] | None = None
         self._totals_task: asyncio.Task[None] | None = None
         self._dialogs: list[QWidget] = []
@@ -357,10 +358,7 @@ class PaymentSearchTab(QWidget):
         return b
 
     def _spawn(self, coro: Any) -> asyncio.Task[Any]:
-        task = asyncio.ensure_future(coro)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-        return task
+        return self.work.spawn(coro)
 
     def selected_row(self) -> Any:
         if self.model is None:
@@ -967,6 +965,5 @@ class PaymentSearchTab(QWidget):
         """Cancel page loads, totals and exports (window closing)."""
         if self.model is not None:
             self.model.close()
-        for task in list(self._tasks):
-            task.cancel()
+        self.work.cancel_all()
         self.cancel_export()
