@@ -33,7 +33,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import Any, Protocol
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
@@ -41,8 +42,21 @@ from starlette.routing import Route
 from stdnum import luhn
 from stdnum.us import rtn
 
-if TYPE_CHECKING:
-    from payapp.sandbox.gateway import GatewaySandbox
+
+class TokenStore(Protocol):
+    def save_field(self, session: str, name: str, value: str) -> None: ...
+    def session_fields(self, session: str) -> dict[str, str]: ...
+    def issue(self, session: str, names: tuple[str, ...]) -> str | None: ...
+
+
+class TokenizingGateway(Protocol):
+    """What the Collect.js routes need of a sandbox gateway (payapp.sandbox.gateway.GatewaySandbox, which mounts
+    them: a protocol here, so this module does not import the gateway back)."""
+
+    tokenization_key: str
+    tokens: TokenStore
+    clock: Callable[[], float]
+
 
 CARD_FIELDS = ("ccnumber", "ccexp", "cvv")
 CHECK_FIELDS = ("checkaccount", "checkaba", "checkname")
@@ -433,7 +447,7 @@ def _static(body: str, media_type: str, **headers: str) -> Response:
         "Cross-Origin-Resource-Policy": "cross-origin", **headers})
 
 
-def collect_routes(sandbox: GatewaySandbox) -> list[Route]:
+def collect_routes(sandbox: TokenizingGateway) -> list[Route]:
     """The Collect.js routes of one sandbox gateway (mounted by `create_gateway_app`)."""
 
     async def script(_request: Request) -> Response:

@@ -5,17 +5,38 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QMessageBox, QWidget
+from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtWidgets import QMenu, QMessageBox, QWidget
 
 from payapp.domain.money import format_amount_input
+from payapp.services.context import Services
 from payapp.services.invoices import InvoiceQuery, InvoiceRow
+from payapp.services.settings import ProcessingStatus
+from payapp.ui.invoices.invoice_model import InvoiceTableModel
+from payapp.ui.invoices.payment_dialog import PaymentDialog
+from payapp.ui.lazy_model import LazyTableView
+from payapp.ui.payments.saved_methods_dialog import SavedMethodsDialog
 
-if TYPE_CHECKING:
-    from payapp.ui.invoices.invoice_history_tab import InvoiceHistoryTab
-    from payapp.ui.invoices.payment_dialog import PaymentDialog
+
+class InvoiceHistoryTab(Protocol):
+    """What these states drive of the Invoice History tab (ui/invoices/invoice_history_tab.py, whose
+    `screenshot_states` calls in here): named as a protocol, so this module does not import the tab back."""
+
+    _services: Services
+    _status: ProcessingStatus | None
+    model: InvoiceTableModel
+    table: LazyTableView
+
+    async def wait_ready(self) -> None: ...
+    async def wait_idle(self) -> None: ...
+    def row_for(self, index: QModelIndex) -> InvoiceRow | None: ...
+    def build_context_menu(self, row: InvoiceRow) -> QMenu: ...
+    def open_invoice(self, invoice_id: int) -> asyncio.Task[Any]: ...
+    def open_saved_methods(self, company_id: int, company_name: str,
+                           parent: QWidget | None = None) -> asyncio.Task[SavedMethodsDialog]: ...
+    async def _open_payment(self, invoice_id: int) -> PaymentDialog | None: ...
 
 _used: set[int] = set()
 
