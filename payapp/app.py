@@ -226,7 +226,10 @@ def build_context(config: AppConfig, *, keyring_backend: KeyringBackend | None =
         write_demo_settings(config.database_url, demo)
         from payapp.services.demo_data import demo_merchant
 
-        write_demo_settings(config.database_url, demo_merchant(), only_absent=True)
+        # the demo's payment links lead to its own portal (`payapp portal`), so "Copy payment link" works at once
+        write_demo_settings(config.database_url, {**demo_merchant(), "portal.enabled": True,
+                                                  "portal.public_url": f"http://127.0.0.1:{DEFAULT_PORTAL_PORT}"},
+                            only_absent=True)
         http = _sandbox_client(sandboxes, ((DEMO_GATEWAY_URL, "gateway"), (DEMO_AUTOTASK_URL, "autotask"),
                                            (DEMO_QUICKBOOKS_URL, "quickbooks"),
                                            (DEMO_QUICKBOOKS_AUTH_URL, "quickbooks")))

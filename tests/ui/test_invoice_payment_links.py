@@ -242,6 +242,7 @@ def test_viewer_sees_no_link_actions_and_the_service_refuses(tab: InvoiceHistory
 
 def test_unset_portal_address_leads_an_admin_to_the_client_portal_page(qtbot: QtBot, demo_context: AppContext,
                                                                        run: Run) -> None:
+    run(demo_context.services.settings.set_many({"portal.public_url": "", "portal.enabled": False}))
     window = build_main_window(demo_context)
     qtbot.addWidget(window)
     window.show()
