@@ -476,7 +476,7 @@ def run_child(args: argparse.Namespace) -> int:
 
     from payapp.app import build_context, build_main_window
     from payapp.config import load_config
-    from payapp.gui import collect_garbage_on_gui_thread, freeze_startup_objects, make_qapplication
+    from payapp.gui import collect_garbage_on_gui_thread, dispose_windows, freeze_startup_objects, make_qapplication
     from payapp.ui.i18n import babel_locale, install_translators
     from payapp.ui.theme import apply_palette
 
@@ -546,6 +546,7 @@ def run_child(args: argparse.Namespace) -> int:
     except Exception:
         traceback.print_exc()
         return 2
+    dispose_windows(app)            # as the app does before exit (payapp/gui.py)
     result = {"actions": done, "qt_warnings": len(qt_warnings), "qt_warning_texts": sorted(set(qt_warnings)),
               "app_errors": len(app_errors + soak.app_errors),
               "app_error_texts": sorted(set(app_errors + soak.app_errors))[:30],

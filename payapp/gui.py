@@ -139,7 +139,20 @@ def run_gui(config: AppConfig, *, smoke_test: bool = False) -> int:
 
     with loop:
         code = loop.run_until_complete(main())
+    dispose_windows(app)
     return code
+
+
+def dispose_windows(app: Any) -> None:
+    """Delete every window while Python is still whole. Left to PySide's clean-up at interpreter exit, a window
+    still shown is closed during finalization; its hide calls the Python `hideEvent`/`showEvent` overrides of
+    the widgets in it, and Shiboken, reporting the error that call meets, crashes the process (SIGSEGV in
+    `PepException_GetArgs` under `Py_FinalizeEx`, found by bench/soak.py)."""
+    from PySide6.QtCore import QEvent
+
+    for widget in app.topLevelWidgets():
+        widget.deleteLater()
+    app.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)
 
 
 def skip_feature_scan() -> None:

@@ -244,6 +244,7 @@ def test_a_voided_invoice_and_a_switched_off_portal_say_so(site: Site) -> None:
 
 def test_no_token_card_or_secret_in_the_portal_logs(site: Site, caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.DEBUG)
+    caplog.set_level(logging.DEBUG, logger="httpx")    # an earlier test's configure_logging() quiets httpx
     url = site.link()
     token = url.rsplit("/", 1)[1]
     with client() as c:
@@ -445,6 +446,7 @@ def test_payapp_portal_with_two_worker_processes_serves_one_company(site: Site, 
     assert [p.status for p in site.payments()] == ["approved"]
 
 
+@pytest.mark.logs_warnings("the portal logs the unexpected failure it shows as a page")
 def test_an_unexpected_failure_shows_a_page_in_words(site: Site, monkeypatch: pytest.MonkeyPatch) -> None:
     async def broken(*_a: Any, **_k: Any) -> Any:
         raise RuntimeError("database went away")

@@ -229,6 +229,14 @@
         <translation>Gespeichertes Zahlungsmittel gelöscht</translation>
     </message>
     <message>
+        <source>Saved payment method renamed</source>
+        <translation>Gespeichertes Zahlungsmittel umbenannt</translation>
+    </message>
+    <message>
+        <source>Saved card&apos;s expiry date changed</source>
+        <translation>Ablaufdatum der gespeicherten Karte geändert</translation>
+    </message>
+    <message>
         <source>Payment link created</source>
         <translation>Zahlungslink erstellt</translation>
     </message>
@@ -491,6 +499,14 @@
     <message>
         <source>Changes</source>
         <translation>Änderungen</translation>
+    </message>
+    <message>
+        <source>Before</source>
+        <translation>Vorher</translation>
+    </message>
+    <message>
+        <source>After</source>
+        <translation>Nachher</translation>
     </message>
     <message>
         <source>Rows</source>
