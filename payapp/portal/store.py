@@ -1,0 +1,182 @@
+"""The portal's hot path in one database round trip: a blocking SQLAlchemy Core connection on a worker thread.
+
+Every /pay/ request used to take several async ORM sessions (settings, the rate-limit counters with their write
+lock, the link with its own write lock, the invoice, its lines, the company, the saved methods): through the
+asyncio drivers each session costs a dozen hand-offs between the driver's thread and the event loop, ~30 ms of
+CPU a page. `PortalStore.guard` does the same in one transaction on one thread:
+
+- the settings (read in the same transaction, so a change in Admin shows on the next page: no cache to expire);
+- the rate-limit counters: one INSERT ... ON CONFLICT DO UPDATE ... RETURNING for all of a request's buckets
+  (exact across processes and hosts, as before);
+- the link (`payment_links.open_on`: it writes only when the invoice closed or last_opened_at is a minute old);
+- the invoice, and for the invoice page its lines, the company's address and saved methods.
+
+On SQLite the transaction starts with BEGIN IMMEDIATE (it writes the counters) and the store's connections use
+`synchronous=NORMAL` (WAL): a power cut can lose the last counters or "last opened" minute, never a payment (the
+payment engine's own connections keep FULL). On PostgreSQL the transaction commits with `synchronous_commit =
+off` for the same reason. Nothing is kept in this process that another worker would need."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import hashlib
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from sqlalchemy import Connection, Engine, case, event, select, text
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from payapp.models import Company, Invoice, InvoiceLine, PortalRateCount, SavedPaymentMethod
+from payapp.models.db import Database, make_sync_engine
+from payapp.services.payment_links import OpenedLink, open_on
+from payapp.services.saved_methods import views
+from payapp.services.settings import read_settings
+
+T = TypeVar("T")
+#: worker threads (and connections) of one portal process
+THREADS = 4
+_RATE = PortalRateCount.__table__
+_INV = Invoice.__table__.c
+_LINE = InvoiceLine.__table__.c
+_CO = Company.__table__.c
+
+
+def bucket_key(kind: str, value: str) -> str:
+    digest = hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest()
+    return f"{kind}:{digest[:64]}"
+
+
+def count_hits(conn: Connection, keys: list[tuple[str, int]], window_s: int, now: dt.datetime) -> bool:
+    """Count one request in each (bucket, limit) with one upsert; False when any is over its limit now."""
+    if not keys:
+        return True
+    insert = sqlite.insert if conn.dialect.name == "sqlite" else postgresql.insert
+    stmt = insert(_RATE).values([{"bucket": b, "window_start": now, "hits": 1} for b, _limit in keys])
+    expired = _RATE.c.window_start <= now - dt.timedelta(seconds=window_s)
+    upsert = stmt.on_conflict_do_update(index_elements=[_RATE.c.bucket], set_={
+        "window_start": case((expired, stmt.excluded.window_start), else_=_RATE.c.window_start),
+        "hits": case((expired, 1), else_=_RATE.c.hits + 1)}).returning(_RATE.c.bucket, _RATE.c.hits)
+    hits = {bucket: n for bucket, n in conn.execute(upsert)}
+    return all(hits.get(bucket, 1) <= limit for bucket, limit in keys)
+
+
+@dataclass
+class InvoiceData:
+    """What the portal's pages show of an invoice."""
+    id: int
+    number: str
+    invoice_date: dt.date
+    due_date: dt.date | None
+    currency: str
+    total_minor: int
+    paid_minor: int
+    balance_minor: int
+    company_id: int
+    company_name: str
+    tax_minor: int
+    #: with `detail` only: (description, quantity, unit_price_minor, amount_minor)
+    lines: list[tuple[str, str, int, int]] | None = None
+    address: dict[str, str] = field(default_factory=dict)
+    methods: list[Any] = field(default_factory=list)
+
+
+@dataclass
+class Guarded:
+    settings: dict[str, Any]
+    allowed: bool
+    link: OpenedLink | None = None
+    invoice: InvoiceData | None = None
+
+
+def read_invoice(conn: Connection, invoice_id: int, *, detail: bool, today: dt.date) -> InvoiceData | None:
+    row = conn.execute(select(_INV.id, _INV.invoice_number, _INV.invoice_date, _INV.due_date, _INV.currency,
+                              _INV.total_minor, _INV.paid_minor, _INV.balance_minor, _INV.company_id,
+                              _INV.company_name, _INV.tax_minor).where(_INV.id == invoice_id)).one_or_none()
+    if row is None:
+        return None
+    data = InvoiceData(*row)
+    if detail:
+        data.lines = [(d, str(q), u, a) for d, q, u, a in conn.execute(
+            select(_LINE.description, _LINE.quantity, _LINE.unit_price_minor, _LINE.amount_minor)
+            .where(_LINE.invoice_id == invoice_id).order_by(_LINE.position, _LINE.id))]
+        company = conn.execute(select(_CO.address1, _CO.city, _CO.state, _CO.postal_code, _CO.country)
+                               .where(_CO.id == data.company_id)).one_or_none()
+        if company is not None:
+            data.address = {"address1": company.address1 or "", "city": company.city or "",
+                            "state": company.state or "", "postal_code": company.postal_code or "",
+                            "country": (company.country or "US").upper()}
+        with Session(bind=conn) as session:
+            data.methods = views(session.scalars(select(SavedPaymentMethod).where(
+                SavedPaymentMethod.company_id == data.company_id, SavedPaymentMethod.is_active.is_(True))).all(),
+                today)
+    return data
+
+
+def _sqlite_normal(dbapi_connection: Any, _record: Any) -> None:
+    cur = dbapi_connection.cursor()
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.close()
+
+
+class PortalStore:
+    """A blocking engine and a few threads for the portal's requests (`Portal.close` disposes of them)."""
+
+    def __init__(self, db: Database, *, clock: Callable[[], dt.datetime] | None = None,
+                 threads: int = THREADS) -> None:
+        self._clock = clock or (lambda: dt.datetime.now(dt.UTC))
+        self._sqlite = db.is_sqlite
+        self.engine: Engine = make_sync_engine(db.url, immediate=True, pool_size=threads, max_overflow=0,
+                                               **({} if db.is_sqlite else {"pool_pre_ping": True}))
+        if db.is_sqlite:
+            event.listen(self.engine, "connect", _sqlite_normal)
+        self._pool = ThreadPoolExecutor(threads, thread_name_prefix="payapp-portal")
+
+    async def run(self, work: Callable[[Connection], T], *, durable: bool = False) -> T:
+        """`work(connection)` in one transaction on a worker thread (committed when it returns). `durable`: the
+        commit is on disk before this returns (a confirm form's claim and outcome), as the payment engine's."""
+        def job() -> T:
+            with self.engine.connect() as conn:
+                raw: Any = conn.connection.dbapi_connection       # sqlite3: outside any transaction
+                if durable and self._sqlite:
+                    raw.execute("PRAGMA synchronous=FULL")
+                try:
+                    with conn.begin():
+                        if not durable and not self._sqlite:
+                            conn.execute(text("SET LOCAL synchronous_commit = off"))
+                        return work(conn)
+                finally:
+                    if durable and self._sqlite:
+                        raw.execute("PRAGMA synchronous=NORMAL")
+        return await asyncio.get_running_loop().run_in_executor(self._pool, job)
+
+    async def guard(self, buckets: list[tuple[str, str, int]], window_s: int, token: str | None, *,
+                    open_link: bool, detail: bool = False) -> Guarded:
+        """Settings, rate limits, and (when the portal is on, the request may go on and `open_link`) the link and
+        its invoice, in one transaction."""
+        keys = [(bucket_key(kind, value), limit) for kind, value, limit in buckets]
+        now = self._clock()
+
+        def work(conn: Connection) -> Guarded:
+            result = Guarded(read_settings(conn), count_hits(conn, keys, window_s, now))
+            if result.allowed and open_link and token is not None and result.settings.get("portal.enabled"):
+                result.link = open_on(conn, token, now)
+                if result.link is not None:
+                    result.invoice = read_invoice(conn, result.link.invoice_id, detail=detail,
+                                                  today=now.astimezone().date())
+            return result
+        return await self.run(work)
+
+    async def invoice(self, invoice_id: int, *, detail: bool) -> InvoiceData | None:
+        today = self._clock().astimezone().date()
+        return await self.run(lambda conn: read_invoice(conn, invoice_id, detail=detail, today=today))
+
+    async def settings(self) -> dict[str, Any]:
+        return await self.run(read_settings)
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True)
+        self.engine.dispose()
