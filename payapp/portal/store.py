@@ -24,13 +24,12 @@ import hashlib
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
-from sqlalchemy import Connection, Engine, case, event, select, text
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, Engine, bindparam, event, select, text
 
 from payapp.models import Company, Invoice, InvoiceLine, PortalRateCount, SavedPaymentMethod
+from payapp.models.base import UtcDateTime
 from payapp.models.db import Database, make_sync_engine
 from payapp.services.payment_links import OpenedLink, open_on
 from payapp.services.saved_methods import views
@@ -43,6 +42,7 @@ _RATE = PortalRateCount.__table__
 _INV = Invoice.__table__.c
 _LINE = InvoiceLine.__table__.c
 _CO = Company.__table__.c
+_SAVED = SavedPaymentMethod.__table__
 
 
 def bucket_key(kind: str, value: str) -> str:
@@ -50,17 +50,34 @@ def bucket_key(kind: str, value: str) -> str:
     return f"{kind}:{digest[:64]}"
 
 
+_UPSERTS: dict[int, Any] = {}
+
+
+def _upsert(n: int) -> Any:
+    """INSERT n buckets ... ON CONFLICT DO UPDATE (a new window, or one hit more) RETURNING the hits, the same SQL
+    on SQLite and PostgreSQL. Text, built once per size: SQLAlchemy cannot cache an ON CONFLICT statement's
+    compiled form, and compiling it cost more than running it."""
+    stmt = _UPSERTS.get(n)
+    if stmt is None:
+        table = _RATE.name
+        rows = ", ".join(f"(:b{i}, :now, 1)" for i in range(n))
+        expired = f"{table}.window_start <= :cutoff"
+        stmt = text(
+            f"INSERT INTO {table} (bucket, window_start, hits) VALUES {rows} ON CONFLICT (bucket) DO UPDATE SET "
+            f"window_start = CASE WHEN {expired} THEN excluded.window_start ELSE {table}.window_start END, "
+            f"hits = CASE WHEN {expired} THEN 1 ELSE {table}.hits + 1 END RETURNING bucket, hits"
+        ).bindparams(bindparam("now", type_=UtcDateTime()), bindparam("cutoff", type_=UtcDateTime()))
+        _UPSERTS[n] = stmt
+    return stmt
+
+
 def count_hits(conn: Connection, keys: list[tuple[str, int]], window_s: int, now: dt.datetime) -> bool:
     """Count one request in each (bucket, limit) with one upsert; False when any is over its limit now."""
     if not keys:
         return True
-    insert = sqlite.insert if conn.dialect.name == "sqlite" else postgresql.insert
-    stmt = insert(_RATE).values([{"bucket": b, "window_start": now, "hits": 1} for b, _limit in keys])
-    expired = _RATE.c.window_start <= now - dt.timedelta(seconds=window_s)
-    upsert = stmt.on_conflict_do_update(index_elements=[_RATE.c.bucket], set_={
-        "window_start": case((expired, stmt.excluded.window_start), else_=_RATE.c.window_start),
-        "hits": case((expired, 1), else_=_RATE.c.hits + 1)}).returning(_RATE.c.bucket, _RATE.c.hits)
-    hits = {bucket: n for bucket, n in conn.execute(upsert)}
+    params: dict[str, Any] = {f"b{i}": bucket for i, (bucket, _limit) in enumerate(keys)}
+    params.update(now=now, cutoff=now - dt.timedelta(seconds=window_s))
+    hits = {bucket: n for bucket, n in conn.execute(_upsert(len(keys)), params)}
     return all(hits.get(bucket, 1) <= limit for bucket, limit in keys)
 
 
@@ -92,27 +109,31 @@ class Guarded:
     invoice: InvoiceData | None = None
 
 
+_INVOICE = select(_INV.id, _INV.invoice_number, _INV.invoice_date, _INV.due_date, _INV.currency, _INV.total_minor,
+                  _INV.paid_minor, _INV.balance_minor, _INV.company_id, _INV.company_name,
+                  _INV.tax_minor).where(_INV.id == bindparam("invoice_id"))
+_LINES = (select(_LINE.description, _LINE.quantity, _LINE.unit_price_minor, _LINE.amount_minor)
+          .where(_LINE.invoice_id == bindparam("invoice_id")).order_by(_LINE.position, _LINE.id))
+_COMPANY = select(_CO.address1, _CO.city, _CO.state, _CO.postal_code, _CO.country).where(
+    _CO.id == bindparam("company_id"))
+_METHODS = select(_SAVED).where(_SAVED.c.company_id == bindparam("company_id"), _SAVED.c.is_active.is_(True))
+
+
 def read_invoice(conn: Connection, invoice_id: int, *, detail: bool, today: dt.date) -> InvoiceData | None:
-    row = conn.execute(select(_INV.id, _INV.invoice_number, _INV.invoice_date, _INV.due_date, _INV.currency,
-                              _INV.total_minor, _INV.paid_minor, _INV.balance_minor, _INV.company_id,
-                              _INV.company_name, _INV.tax_minor).where(_INV.id == invoice_id)).one_or_none()
+    row = conn.execute(_INVOICE, {"invoice_id": invoice_id}).one_or_none()
     if row is None:
         return None
     data = InvoiceData(*row)
     if detail:
-        data.lines = [(d, str(q), u, a) for d, q, u, a in conn.execute(
-            select(_LINE.description, _LINE.quantity, _LINE.unit_price_minor, _LINE.amount_minor)
-            .where(_LINE.invoice_id == invoice_id).order_by(_LINE.position, _LINE.id))]
-        company = conn.execute(select(_CO.address1, _CO.city, _CO.state, _CO.postal_code, _CO.country)
-                               .where(_CO.id == data.company_id)).one_or_none()
+        data.lines = [(d, str(q), u, a) for d, q, u, a in conn.execute(_LINES, {"invoice_id": invoice_id})]
+        company = conn.execute(_COMPANY, {"company_id": data.company_id}).one_or_none()
         if company is not None:
             data.address = {"address1": company.address1 or "", "city": company.city or "",
                             "state": company.state or "", "postal_code": company.postal_code or "",
                             "country": (company.country or "US").upper()}
-        with Session(bind=conn) as session:
-            data.methods = views(session.scalars(select(SavedPaymentMethod).where(
-                SavedPaymentMethod.company_id == data.company_id, SavedPaymentMethod.is_active.is_(True))).all(),
-                today)
+        # rows of the table have the model's attribute names (views reads only those)
+        rows = conn.execute(_METHODS, {"company_id": data.company_id}).all()
+        data.methods = views(cast("list[SavedPaymentMethod]", rows), today)
     return data
 
 

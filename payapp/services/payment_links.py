@@ -20,7 +20,7 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from sqlalchemy import Connection, func, or_, select, update
+from sqlalchemy import Connection, bindparam, func, or_, select, update
 
 from payapp.domain.errors import ConflictError, NotFound, ValidationError
 from payapp.domain.payment_state import InvoiceStatus
@@ -81,6 +81,11 @@ class OpenedLink:
 
 _LINKS = PaymentLink.__table__.c
 _INVOICES = Invoice.__table__.c
+_OPEN = (select(_LINKS.id, _LINKS.token_hash, _LINKS.invoice_id, _LINKS.expires_at, _LINKS.revoked_at,
+                _LINKS.revoked_reason, _LINKS.last_opened_at, _INVOICES.id.label("found"), _INVOICES.is_voided,
+                _INVOICES.status, _INVOICES.balance_minor)
+         .select_from(PaymentLink.__table__.outerjoin(Invoice.__table__, _INVOICES.id == _LINKS.invoice_id))
+         .where(_LINKS.token_hash == bindparam("wanted")))
 
 
 def open_on(conn: Connection, token: str, now: dt.datetime) -> OpenedLink | None:
@@ -90,12 +95,7 @@ def open_on(conn: Connection, token: str, now: dt.datetime) -> OpenedLink | None
     if not well_formed(token):
         return None
     wanted = token_hash(token)
-    row = conn.execute(
-        select(_LINKS.id, _LINKS.token_hash, _LINKS.invoice_id, _LINKS.expires_at, _LINKS.revoked_at,
-               _LINKS.revoked_reason, _LINKS.last_opened_at, _INVOICES.id.label("found"), _INVOICES.is_voided,
-               _INVOICES.status, _INVOICES.balance_minor)
-        .select_from(PaymentLink.__table__.outerjoin(Invoice.__table__, _INVOICES.id == _LINKS.invoice_id))
-        .where(_LINKS.token_hash == wanted)).one_or_none()
+    row = conn.execute(_OPEN, {"wanted": wanted}).one_or_none()
     if row is None or not hmac.compare_digest(row.token_hash, wanted):
         return None
     if row.revoked_at is not None:
