@@ -170,14 +170,15 @@ class Portal:
         return response
 
     async def _checked(self, request: Request, token: str | None, *, open_link: bool = False,
-                       detail: bool = False) -> Any:
+                       detail: bool = False, claim: str = "") -> Any:
         """The request's one round trip (PortalStore.guard): settings, rate limits, the link and its invoice."""
         cfg = self.config
         address = client_address(request, cfg)
         buckets = [("addr", address, cfg.address_limit)]
         if token is not None:
             buckets.append(("token", token, cfg.token_limit))
-        result = await self.store.guard(buckets, cfg.rate_window_s, token, open_link=open_link, detail=detail)
+        result = await self.store.guard(buckets, cfg.rate_window_s, token, open_link=open_link, detail=detail,
+                                        claim=claim)
         if secrets.randbelow(PRUNE_EVERY) == 0:        # now and then, whichever process it is: old counters go
             try:
                 await self.limiter.prune(cfg.rate_window_s)
@@ -205,10 +206,11 @@ class Portal:
         return self._render(page, "message.html", 200, title=page._("This invoice has been paid"),
                             text=page._("Thank you. There is nothing left to pay on this invoice."))
 
-    async def _guard(self, request: Request, *, post: bool = False,
-                     detail: bool = False) -> tuple[_Page, Any, Response | None]:
+    async def _guard(self, request: Request, *, post: bool = False, detail: bool = False,
+                     claim: bool = False) -> tuple[_Page, Any, Response | None]:
         """Common start of every /pay/ request: rate limits, portal switched on, CSRF (POST), the link (and its
-        invoice: `found` is (link, token, form, invoice)). The answers keep that order of precedence."""
+        invoice: `found` is (link, token, form, invoice, claimed)); `claim`: the confirm form's idempotency key
+        is claimed in the same round trip. The answers keep that order of precedence."""
         token = str(request.path_params.get("token", ""))
         form = None
         csrf_good = True
@@ -216,7 +218,10 @@ class Portal:
             form = await request.form()
             sid = request.cookies.get(SESSION_COOKIE, "")
             csrf_good = valid_session_id(sid) and csrf_ok(self.config.session_secret, sid, str(form.get("csrf", "")))
-        checked = await self._checked(request, token, open_link=csrf_good, detail=detail)
+        submitted = form.get("idempotency_key") if claim and form is not None else None
+        key = submitted[:200] if isinstance(submitted, str) else ""
+        checked = await self._checked(request, token, open_link=csrf_good, detail=detail,
+                                      claim=key if len(key) == _KEY_LENGTH else "")
         page = self._page(request, checked.settings)
         if not checked.allowed:
             return page, None, self._too_many(page)
@@ -230,7 +235,7 @@ class Portal:
                                                         "step. Nothing was charged."))
         if checked.link is None or checked.invoice is None:
             return page, None, self._link_not_valid(page)
-        return page, (checked.link, token, form, checked.invoice), None
+        return page, (checked.link, token, form, checked.invoice, checked.claimed), None
 
     # ------------------------------------------------------------------------------ the invoice page
 
@@ -272,7 +277,7 @@ class Portal:
         page, found, answer = await self._guard(request, detail=True)
         if answer is not None:
             return answer
-        link, token, _form, data = found
+        link, token, _form, data, _claimed = found
         if link.closed:
             return self._closed(page, link.closed)
         return await self._pay_form(page, link, token, data)
@@ -314,7 +319,7 @@ class Portal:
         page, found, answer = await self._guard(request, post=True)
         if answer is not None:
             return answer
-        link, token, form, data = found
+        link, token, form, data, _claimed = found
         if link.closed:
             return self._closed(page, link.closed)
         values = {k: str(v)[:200] for k, v in form.items() if k != "csrf" and isinstance(v, str)}
@@ -395,20 +400,19 @@ class Portal:
     # ------------------------------------------------------------------------------ confirm (the charge)
 
     async def confirm(self, request: Request) -> Response:
-        page, found, answer = await self._guard(request, post=True)
+        page, found, answer = await self._guard(request, post=True, claim=True)
         if answer is not None:
             return answer
-        link, token, form, data = found
+        link, token, form, data, claimed = found
         values = {k: str(v)[:200] for k, v in form.items() if k != "csrf" and isinstance(v, str)}
         key = values.get("idempotency_key", "")
         if len(key) != _KEY_LENGTH:
             return self._render(page, "message.html", 403, title=page._("This form has expired"),
                                 text=page._("Open the payment link again and repeat the last step. Nothing was "
                                             "charged."))
-        if not await self.submissions.claim(key, link.link_id):       # one statement: a second submit
+        if not claimed:              # claimed by _guard (or, for a closed link, looked up): a second submit
             return await self._after_earlier_submit(page, link, token, key)
         if link.closed:
-            await self.submissions.release(key)
             return self._closed(page, link.closed)
         invoice = self._invoice_view(page, data)
         try:
@@ -493,7 +497,7 @@ class Portal:
         page, found, answer = await self._guard(request)
         if answer is not None:
             return answer
-        link, token, _form, data = found
+        link, token, _form, data, _claimed = found
         payment = await self._payment(link.invoice_id, int(request.path_params["payment_id"]))
         if payment is None:
             return self._link_not_valid(page)
@@ -520,7 +524,7 @@ class Portal:
         page, found, answer = await self._guard(request)
         if answer is not None:
             return answer
-        link, token, _form, data = found
+        link, token, _form, data, _claimed = found
         payment = await self._payment(link.invoice_id, int(request.path_params["payment_id"]))
         if payment is None or payment.status not in ("approved", "settled"):
             return self._link_not_valid(page)

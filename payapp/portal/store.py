@@ -31,6 +31,7 @@ from sqlalchemy import Connection, Engine, bindparam, event, select, text
 from payapp.models import Company, Invoice, InvoiceLine, PortalRateCount, SavedPaymentMethod
 from payapp.models.base import UtcDateTime
 from payapp.models.db import Database, make_sync_engine
+from payapp.portal.state import claim_on
 from payapp.services.payment_links import OpenedLink, open_on
 from payapp.services.saved_methods import views
 from payapp.services.settings import read_settings
@@ -107,6 +108,8 @@ class Guarded:
     allowed: bool
     link: OpenedLink | None = None
     invoice: InvoiceData | None = None
+    #: with `claim`: True when this is the first submit of the confirm form (now claimed unless the link closed)
+    claimed: bool | None = None
 
 
 _INVOICE = select(_INV.id, _INV.invoice_number, _INV.invoice_date, _INV.due_date, _INV.currency, _INV.total_minor,
@@ -175,9 +178,10 @@ class PortalStore:
         return await asyncio.get_running_loop().run_in_executor(self._pool, job)
 
     async def guard(self, buckets: list[tuple[str, str, int]], window_s: int, token: str | None, *,
-                    open_link: bool, detail: bool = False) -> Guarded:
+                    open_link: bool, detail: bool = False, claim: str = "") -> Guarded:
         """Settings, rate limits, and (when the portal is on, the request may go on and `open_link`) the link and
-        its invoice, in one transaction."""
+        its invoice, in one transaction; with `claim` (a confirm form's key) the form is claimed in it too (a
+        closed link's form is only looked up: a second submit still shows the first one's outcome)."""
         keys = [(bucket_key(kind, value), limit) for kind, value, limit in buckets]
         now = self._clock()
 
@@ -188,8 +192,10 @@ class PortalStore:
                 if result.link is not None:
                     result.invoice = read_invoice(conn, result.link.invoice_id, detail=detail,
                                                   today=now.astimezone().date())
+                if claim and result.invoice is not None and result.link is not None:
+                    result.claimed = claim_on(conn, claim, result.link.link_id, insert=not result.link.closed)
             return result
-        return await self.run(work)
+        return await self.run(work, durable=bool(claim))
 
     async def invoice(self, invoice_id: int, *, detail: bool) -> InvoiceData | None:
         today = self._clock().astimezone().date()
