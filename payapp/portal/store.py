@@ -146,6 +146,12 @@ def _sqlite_normal(dbapi_connection: Any, _record: Any) -> None:
     cur.close()
 
 
+def _pg_async_commit(dbapi_connection: Any, _record: Any) -> None:
+    with dbapi_connection.cursor() as cur:
+        cur.execute("SET synchronous_commit = off")
+    dbapi_connection.commit()
+
+
 class PortalStore:
     """A blocking engine and a few threads for the portal's requests (`Portal.close` disposes of them)."""
 
@@ -155,8 +161,8 @@ class PortalStore:
         self._sqlite = db.is_sqlite
         self.engine: Engine = make_sync_engine(db.url, immediate=True, pool_size=threads, max_overflow=0,
                                                **({} if db.is_sqlite else {"pool_pre_ping": True}))
-        if db.is_sqlite:
-            event.listen(self.engine, "connect", _sqlite_normal)
+        # the store's connections do not wait for a disk sync at commit, but for `durable` work (see the module)
+        event.listen(self.engine, "connect", _sqlite_normal if db.is_sqlite else _pg_async_commit)
         self._pool = ThreadPoolExecutor(threads, thread_name_prefix="payapp-portal")
 
     async def run(self, work: Callable[[Connection], T], *, durable: bool = False) -> T:
@@ -169,8 +175,8 @@ class PortalStore:
                     raw.execute("PRAGMA synchronous=FULL")
                 try:
                     with conn.begin():
-                        if not durable and not self._sqlite:
-                            conn.execute(text("SET LOCAL synchronous_commit = off"))
+                        if durable and not self._sqlite:
+                            conn.execute(text("SET LOCAL synchronous_commit = on"))
                         return work(conn)
                 finally:
                     if durable and self._sqlite:
