@@ -54,6 +54,7 @@ from payapp.portal.security import (
     valid_session_id,
 )
 from payapp.portal.state import RateLimiter, Submissions
+from payapp.portal.store import InvoiceData, PortalStore
 from payapp.services.context import Services
 from payapp.services.settings import PUBLIC_KEY
 
@@ -65,6 +66,8 @@ _TEMPLATES = Environment(loader=PackageLoader("payapp.portal", "templates"),
 _KEY_LENGTH = 43
 #: about one request in this many also deletes rate-limit counters of past windows and old confirm forms
 PRUNE_EVERY = 1000
+#: seconds a process keeps the gateway's origin for the CSP of answers that are not pages (static files)
+ORIGIN_TTL_S = 5.0
 
 #: what a payment's status is called on the portal
 STATUS_LABELS = {"approved": "Approved", "settled": "Settled", "declined": "Declined", "error": "Failed",
@@ -101,7 +104,12 @@ class Portal:
         self.services = services
         self.config = config
         self.limiter = RateLimiter(services.db)
-        self.submissions = Submissions(services.db)
+        self.store = PortalStore(services.db)
+        self.submissions = Submissions(self.store)
+        self._origin: tuple[float, str] | None = None
+
+    def close(self) -> None:
+        self.store.close()
 
     # ------------------------------------------------------------------------------ plumbing
 
@@ -111,8 +119,12 @@ class Portal:
         return str(values.get("gateway.base_url") or "").rstrip("/")
 
     async def gateway_origin(self) -> str:
-        """For answers that are not pages (static files, errors): the pages tell the middleware themselves."""
-        return origin_of(self.gateway_browser_url(await self.services.settings.get_all()))
+        """For answers that are not pages (static files, errors): the pages tell the middleware themselves. Kept
+        for ORIGIN_TTL_S seconds in this process (only the CSP header of a static file depends on it)."""
+        loop = asyncio.get_running_loop()
+        if self._origin is None or loop.time() - self._origin[0] > ORIGIN_TTL_S:
+            self._origin = (loop.time(), origin_of(self.gateway_browser_url(await self.store.settings())))
+        return self._origin[1]
 
     def _merchant(self, values: dict[str, Any]) -> dict[str, str]:
         logo = str(values.get("merchant.logo_png") or "")
@@ -128,7 +140,7 @@ class Portal:
                 "phone": str(values.get("merchant.phone") or ""),
                 "logo": logo}
 
-    async def _page(self, request: Request) -> _Page:
+    def _page(self, request: Request, values: dict[str, Any]) -> _Page:
         chosen = request.query_params.get("lang", "") if request.method == "GET" else ""
         chosen = chosen if chosen in i18n.LANGUAGES else ""
         language = i18n.pick_language(request.headers.get("accept-language", ""),
@@ -137,7 +149,6 @@ class Portal:
         new = not valid_session_id(sid)
         if new:
             sid = new_session_id()
-        values = await self.services.settings.get_all()          # the one settings read of this request
         # the security headers' CSP names the gateway's origin: from this same read (SecurityHeaders)
         request.scope.setdefault("state", {})["gateway_origin"] = origin_of(self.gateway_browser_url(values))
         return _Page(language, i18n.LOCALES[language], sid, new, csrf_token(self.config.session_secret, sid),
@@ -158,19 +169,22 @@ class Portal:
                                 **session_cookie_args(page.https))
         return response
 
-    async def _rate_limited(self, request: Request, token: str | None) -> bool:
+    async def _checked(self, request: Request, token: str | None, *, open_link: bool = False,
+                       detail: bool = False, claim: str = "") -> Any:
+        """The request's one round trip (PortalStore.guard): settings, rate limits, the link and its invoice."""
         cfg = self.config
         address = client_address(request, cfg)
         buckets = [("addr", address, cfg.address_limit)]
         if token is not None:
             buckets.append(("token", token, cfg.token_limit))
-        allowed = await self.limiter.allow(buckets, cfg.rate_window_s)
+        result = await self.store.guard(buckets, cfg.rate_window_s, token, open_link=open_link, detail=detail,
+                                        claim=claim)
         if secrets.randbelow(PRUNE_EVERY) == 0:        # now and then, whichever process it is: old counters go
             try:
                 await self.limiter.prune(cfg.rate_window_s)
             except Exception:
                 log.exception("could not prune the portal's rate-limit counters")
-        return not allowed
+        return result
 
     def _too_many(self, page: _Page) -> HTMLResponse:
         response = self._render(page, "message.html", 429, title=page._("Too many requests"),
@@ -192,28 +206,36 @@ class Portal:
         return self._render(page, "message.html", 200, title=page._("This invoice has been paid"),
                             text=page._("Thank you. There is nothing left to pay on this invoice."))
 
-    async def _guard(self, request: Request, *, post: bool = False) -> tuple[_Page, Any, Response | None]:
-        """Common start of every /pay/ request: rate limits, portal switched on, CSRF (POST), the link."""
-        page = await self._page(request)
+    async def _guard(self, request: Request, *, post: bool = False, detail: bool = False,
+                     claim: bool = False) -> tuple[_Page, Any, Response | None]:
+        """Common start of every /pay/ request: rate limits, portal switched on, CSRF (POST), the link (and its
+        invoice: `found` is (link, token, form, invoice, claimed)); `claim`: the confirm form's idempotency key
+        is claimed in the same round trip. The answers keep that order of precedence."""
         token = str(request.path_params.get("token", ""))
-        if await self._rate_limited(request, token):
+        form = None
+        csrf_good = True
+        if post:
+            form = await request.form()
+            sid = request.cookies.get(SESSION_COOKIE, "")
+            csrf_good = valid_session_id(sid) and csrf_ok(self.config.session_secret, sid, str(form.get("csrf", "")))
+        submitted = form.get("idempotency_key") if claim and form is not None else None
+        key = submitted[:200] if isinstance(submitted, str) else ""
+        checked = await self._checked(request, token, open_link=csrf_good, detail=detail,
+                                      claim=key if len(key) == _KEY_LENGTH else "")
+        page = self._page(request, checked.settings)
+        if not checked.allowed:
             return page, None, self._too_many(page)
         if not page.settings.get("portal.enabled"):
             return page, None, self._render(page, "message.html", 503, title=page._(
                 "The client portal is not available"), text=page._(
                 "Online payment is switched off at the moment. Contact the sender of the link."))
-        form = None
-        if post:
-            form = await request.form()
-            if page.new_session or not csrf_ok(self.config.session_secret, page.session_id,
-                                               str(form.get("csrf", ""))):
-                return page, None, self._render(page, "message.html", 403, title=page._("This form has expired"),
-                                                text=page._("Open the payment link again and repeat the last "
-                                                            "step. Nothing was charged."))
-        link = await self.services.payment_links.open(token)
-        if link is None:
+        if not csrf_good:
+            return page, None, self._render(page, "message.html", 403, title=page._("This form has expired"),
+                                            text=page._("Open the payment link again and repeat the last "
+                                                        "step. Nothing was charged."))
+        if checked.link is None or checked.invoice is None:
             return page, None, self._link_not_valid(page)
-        return page, (link, token, form), None
+        return page, (checked.link, token, form, checked.invoice, checked.claimed), None
 
     # ------------------------------------------------------------------------------ the invoice page
 
@@ -233,13 +255,11 @@ class Portal:
     def _date(self, page: _Page, value: dt.date | None) -> str:
         return format_date(value, format="medium", locale=page.locale) if value else ""
 
-    async def _invoice_view(self, page: _Page, invoice_id: int, *, lines: bool = False) -> dict[str, Any]:
-        """The invoice for a page; with its lines (and tax) only where the page shows them (one query less)."""
-        detail = await self.services.invoices.get(invoice_id) if lines else None
-        row = detail.row if detail is not None else await self.services.invoices.row(invoice_id)
-        tax = detail.tax_minor if detail is not None else 0
-        return {"number": row.invoice_number, "date": self._date(page, row.invoice_date),
-                "due": self._date(page, row.due_date), "currency": row.currency,
+    def _invoice_view(self, page: _Page, row: InvoiceData) -> dict[str, Any]:
+        """The invoice for a page (its lines and tax where they were read: the invoice page)."""
+        tax = row.tax_minor if row.lines is not None else 0
+        return {"number": row.number, "date": self._date(page, row.invoice_date),
+                "due": self._date(page, row.due_date), "currency": row.currency, "id": row.id,
                 "total": self._money(page, row.total_minor, row.currency),
                 "paid": self._money(page, row.paid_minor, row.currency),
                 "paid_minor": row.paid_minor, "balance_minor": row.balance_minor,
@@ -247,34 +267,40 @@ class Portal:
                 "balance_input": format_amount_input(row.balance_minor, row.currency, page.locale),
                 "company_id": row.company_id, "company_name": row.company_name,
                 "tax": self._money(page, tax, row.currency) if tax else "",
-                "lines": [{"description": ln.description, "quantity": _quantity(ln.quantity, page.locale),
-                           "unit_price": self._money(page, ln.unit_price_minor, row.currency),
-                           "amount": self._money(page, ln.amount_minor, row.currency)}
-                          for ln in (detail.lines if detail is not None else ())]}
+                "lines": [{"description": description, "quantity": _quantity(quantity, page.locale),
+                           "unit_price": self._money(page, unit_price, row.currency),
+                           "amount": self._money(page, amount, row.currency)}
+                          for description, quantity, unit_price, amount in row.lines or ()],
+                "data": row}
 
     async def pay_page(self, request: Request) -> Response:
-        page, found, answer = await self._guard(request)
+        page, found, answer = await self._guard(request, detail=True)
         if answer is not None:
             return answer
-        link, token, _form = found
+        link, token, _form, data, _claimed = found
         if link.closed:
             return self._closed(page, link.closed)
-        return await self._pay_form(page, link, token)
+        return await self._pay_form(page, link, token, data)
 
-    async def _pay_form(self, page: _Page, link: Any, token: str, *, error: str = "", values: dict[str, str] | None
-                        = None, status: int = 200) -> HTMLResponse:
-        invoice = await self._invoice_view(page, link.invoice_id, lines=True)
+    async def _pay_form(self, page: _Page, link: Any, token: str, data: InvoiceData | None = None, *,
+                        error: str = "", values: dict[str, str] | None = None, status: int = 200) -> HTMLResponse:
+        if data is None or data.lines is None:          # a form sent back: the invoice as it is now
+            data = await self.store.invoice(link.invoice_id, detail=True)
+            if data is None:
+                return self._link_not_valid(page)
+        invoice = self._invoice_view(page, data)
         types = self._types(page)
-        methods, address = await asyncio.gather(self._methods(invoice["company_id"], types),
-                                                self.services.invoices.company_address(invoice["company_id"]))
+        methods = [m for m in data.methods if types.get(m.method)]
+        address = data.address
         public_key = self.services.secrets.get(PUBLIC_KEY)
         gateway = self.gateway_browser_url(page.settings)
         values = dict(values or {})
         if not values.get("method"):
             values["method"] = (f"saved-{methods[0].id}" if methods else
                                 "new-card" if types["card"] else "new-echeck" if types["echeck"] else "")
-        defaults = {"address1": address.address1, "city": address.city, "state": address.state,
-                    "zip": address.postal_code, "country": address.country or "US", "amount_mode": "full",
+        defaults = {"address1": address.get("address1", ""), "city": address.get("city", ""),
+                    "state": address.get("state", ""), "zip": address.get("postal_code", ""),
+                    "country": address.get("country") or "US", "amount_mode": "full",
                     "amount": invoice["balance_input"], "holder_type": "business", "account_type": "checking",
                     "company": invoice["company_name"]}
         for key, value in defaults.items():
@@ -293,11 +319,11 @@ class Portal:
         page, found, answer = await self._guard(request, post=True)
         if answer is not None:
             return answer
-        link, token, form = found
+        link, token, form, data, _claimed = found
         if link.closed:
             return self._closed(page, link.closed)
         values = {k: str(v)[:200] for k, v in form.items() if k != "csrf" and isinstance(v, str)}
-        invoice = await self._invoice_view(page, link.invoice_id)
+        invoice = self._invoice_view(page, data)
         try:
             choice = await self._read_choice(page, invoice, values)
         except ValidationError as exc:
@@ -374,23 +400,21 @@ class Portal:
     # ------------------------------------------------------------------------------ confirm (the charge)
 
     async def confirm(self, request: Request) -> Response:
-        page, found, answer = await self._guard(request, post=True)
+        page, found, answer = await self._guard(request, post=True, claim=True)
         if answer is not None:
             return answer
-        link, token, form = found
+        link, token, form, data, claimed = found
         values = {k: str(v)[:200] for k, v in form.items() if k != "csrf" and isinstance(v, str)}
         key = values.get("idempotency_key", "")
         if len(key) != _KEY_LENGTH:
             return self._render(page, "message.html", 403, title=page._("This form has expired"),
                                 text=page._("Open the payment link again and repeat the last step. Nothing was "
                                             "charged."))
-        earlier = await self.submissions.get(key, link.link_id)
-        if earlier is not None or not await self.submissions.claim(key, link.link_id):
+        if not claimed:              # claimed by _guard (or, for a closed link, looked up): a second submit
             return await self._after_earlier_submit(page, link, token, key)
         if link.closed:
-            await self.submissions.release(key)
             return self._closed(page, link.closed)
-        invoice = await self._invoice_view(page, link.invoice_id)
+        invoice = self._invoice_view(page, data)
         try:
             choice = await self._read_choice(page, invoice, values)
             if choice["kind"] == "echeck" and values.get("agree") != "on":
@@ -473,11 +497,11 @@ class Portal:
         page, found, answer = await self._guard(request)
         if answer is not None:
             return answer
-        link, token, _form = found
+        link, token, _form, data, _claimed = found
         payment = await self._payment(link.invoice_id, int(request.path_params["payment_id"]))
         if payment is None:
             return self._link_not_valid(page)
-        invoice = await self._invoice_view(page, link.invoice_id)
+        invoice = self._invoice_view(page, data)
         merchant = page.merchant["name"]
         banner, kind = _outcome(page, payment.status, payment.method, merchant)
         return self._render(page, "result.html", token=token, invoice=invoice, banner=banner, kind=kind,
@@ -500,7 +524,7 @@ class Portal:
         page, found, answer = await self._guard(request)
         if answer is not None:
             return answer
-        link, token, _form = found
+        link, token, _form, data, _claimed = found
         payment = await self._payment(link.invoice_id, int(request.path_params["payment_id"]))
         if payment is None or payment.status not in ("approved", "settled"):
             return self._link_not_valid(page)
@@ -510,7 +534,7 @@ class Portal:
             pdf = await receipts.pdf(receipt, page.language)
             return Response(pdf, media_type="application/pdf", headers={
                 "Content-Disposition": f'attachment; filename="receipt-{receipt.invoice_number}-{payment.id}.pdf"'})
-        invoice = await self._invoice_view(page, link.invoice_id)
+        invoice = self._invoice_view(page, data)
         authorization = await self._authorization_text(payment.id)
         return self._render(page, "receipt.html", token=token, invoice=invoice,
                             p=self._payment_view(page, payment), authorization=authorization)
@@ -528,8 +552,9 @@ class Portal:
     # ------------------------------------------------------------------------------ small pages
 
     async def home(self, request: Request) -> Response:
-        page = await self._page(request)
-        if await self._rate_limited(request, None):
+        checked = await self._checked(request, None)
+        page = self._page(request, checked.settings)
+        if not checked.allowed:
             return self._too_many(page)
         return self._render(page, "message.html", 404, title=page._("Page not found"),
                             text=page._("The payment link is unknown, has expired or was withdrawn. Ask the sender "
@@ -619,6 +644,7 @@ def create_portal_app(services: Services, config: PortalConfig, *,
         try:
             yield
         finally:
+            portal.close()
             if on_close is not None:
                 await on_close()
 

@@ -7,12 +7,17 @@ import asyncio
 import datetime as dt
 import hashlib
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from sqlalchemy import delete, select
+from sqlalchemy import Connection, delete, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from payapp.models import PortalRateCount, PortalSubmission
 from payapp.models.db import Database
+
+if TYPE_CHECKING:
+    from payapp.portal.store import PortalStore
 
 
 def _sha(text: str) -> str:
@@ -71,38 +76,52 @@ class Submission:
     message: str
 
 
-class Submissions:
-    """One row per confirm form (by the SHA-256 of its idempotency key)."""
+def claim_on(conn: Connection, key: str, link_id: int, *, insert: bool = True) -> bool:
+    """Claim a confirm form on a blocking connection: True when no submit of it was seen before (and, with
+    `insert`, it is now claimed: one INSERT ... ON CONFLICT DO NOTHING)."""
+    table = PortalSubmission.__table__
+    if not insert:
+        return conn.execute(select(table.c.key_hash).where(table.c.key_hash == _sha(key))).first() is None
+    dml = sqlite.insert if conn.dialect.name == "sqlite" else postgresql.insert
+    stmt = dml(table).values(key_hash=_sha(key), link_id=link_id, created_at=_now(), state="charging", outcome="",
+                             message="").on_conflict_do_nothing(index_elements=[table.c.key_hash])
+    return conn.execute(stmt.returning(table.c.key_hash)).first() is not None
 
-    def __init__(self, db: Database) -> None:
-        self._db = db
+
+class Submissions:
+    """One row per confirm form (by the SHA-256 of its idempotency key), through the portal's store (one
+    statement on a worker thread each; the claim and the outcome are committed durably)."""
+
+    def __init__(self, store: PortalStore) -> None:
+        self._store = store
 
     async def claim(self, key: str, link_id: int) -> bool:
-        """True for the first submit of this form (go ahead and charge), False for any later one."""
-        try:
-            async with self._db.transaction() as s:
-                s.add(PortalSubmission(key_hash=_sha(key), link_id=link_id, created_at=_now(), state="charging",
-                                       outcome="", message=""))
-        except IntegrityError:
-            return False
-        return True
+        """True for the first submit of this form (go ahead and charge), False for any later one (of this link
+        or, for a key seen with another link, of any). The portal's confirm claims in its one round trip
+        (`PortalStore.guard(claim=...)`, `claim_on`)."""
+        return await self._store.run(lambda conn: claim_on(conn, key, link_id), durable=True)
 
     async def finish(self, key: str, *, state: str, payment_id: int | None = None, outcome: str = "",
                      message: str = "") -> None:
-        async with self._db.transaction(lock=True) as s:
-            row = await s.get(PortalSubmission, _sha(key))
-            if row is not None:
-                row.state, row.payment_id, row.outcome, row.message = state, payment_id, outcome, message[:500]
+        """The form's outcome, for a second submit of it. Not synced to disk at once (SQLite NORMAL, PostgreSQL
+        synchronous_commit off): lost in a power cut, the form stays "charging" and a second submit says the
+        payment is being processed, never charges again; the claim itself was synced."""
+        table = PortalSubmission.__table__
+        stmt = update(table).where(table.c.key_hash == _sha(key)).values(
+            state=state, payment_id=payment_id, outcome=outcome, message=message[:500])
+        await self._store.run(lambda conn: conn.execute(stmt))
 
     async def release(self, key: str) -> None:
         """Nothing was sent (e.g. the duplicate question): the form may be submitted again."""
-        async with self._db.transaction(lock=True) as s:
-            await s.execute(delete(PortalSubmission).where(PortalSubmission.key_hash == _sha(key)))
+        table = PortalSubmission.__table__
+        stmt = delete(table).where(table.c.key_hash == _sha(key))
+        await self._store.run(lambda conn: conn.execute(stmt), durable=True)
 
     async def get(self, key: str, link_id: int) -> Submission | None:
-        async with self._db.sessions() as s:
-            row = (await s.execute(select(PortalSubmission).where(
-                PortalSubmission.key_hash == _sha(key), PortalSubmission.link_id == link_id))).scalar_one_or_none()
+        table = PortalSubmission.__table__
+        stmt = select(table.c.state, table.c.payment_id, table.c.outcome, table.c.message).where(
+            table.c.key_hash == _sha(key), table.c.link_id == link_id)
+        row = await self._store.run(lambda conn: conn.execute(stmt).one_or_none())
         return None if row is None else Submission(row.state, row.payment_id, row.outcome, row.message)
 
     async def wait(self, key: str, link_id: int, timeout: float) -> Submission | None:

@@ -20,7 +20,7 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Connection, bindparam, func, or_, select, update
 
 from payapp.domain.errors import ConflictError, NotFound, ValidationError
 from payapp.domain.payment_state import InvoiceStatus
@@ -77,6 +77,53 @@ class OpenedLink:
     invoice_id: int
     #: "" while the invoice can be paid; "paid" or "voided" once it cannot (the link is then revoked)
     closed: str = ""
+
+
+_LINKS = PaymentLink.__table__.c
+_INVOICES = Invoice.__table__.c
+_OPEN = (select(_LINKS.id, _LINKS.token_hash, _LINKS.invoice_id, _LINKS.expires_at, _LINKS.revoked_at,
+                _LINKS.revoked_reason, _LINKS.last_opened_at, _INVOICES.id.label("found"), _INVOICES.is_voided,
+                _INVOICES.status, _INVOICES.balance_minor)
+         .select_from(PaymentLink.__table__.outerjoin(Invoice.__table__, _INVOICES.id == _LINKS.invoice_id))
+         .where(_LINKS.token_hash == bindparam("wanted")))
+
+
+def open_on(conn: Connection, token: str, now: dt.datetime) -> OpenedLink | None:
+    """`PaymentLinkService.open` as one statement on a blocking connection (the portal's page path: it runs in
+    the caller's transaction, on a worker thread). Writes only when something changed: the invoice closed (the
+    link is revoked, as by `open`) or last_opened_at is a minute old; a plain page view is a read."""
+    if not well_formed(token):
+        return None
+    wanted = token_hash(token)
+    row = conn.execute(_OPEN, {"wanted": wanted}).one_or_none()
+    if row is None or not hmac.compare_digest(row.token_hash, wanted):
+        return None
+    if row.revoked_at is not None:
+        if row.revoked_reason in (CLOSED_PAID, CLOSED_VOIDED):
+            return OpenedLink(row.id, row.invoice_id, row.revoked_reason)
+        return None
+    if row.expires_at <= now or row.found is None:
+        return None
+    closed = ""
+    if row.is_voided or row.status == InvoiceStatus.VOIDED:
+        closed = CLOSED_VOIDED
+    elif row.balance_minor <= 0:
+        closed = CLOSED_PAID
+    values: dict[str, object] = {}
+    if closed:
+        values.update(revoked_at=now, revoked_reason=closed)
+    if row.last_opened_at is None or now - row.last_opened_at >= OPENED_RESOLUTION:
+        values["last_opened_at"] = now
+    if values:
+        # guarded: a link revoked meanwhile stays as it was; two processes setting the same minute is harmless
+        stmt = update(PaymentLink.__table__).where(_LINKS.id == row.id).values(**values)
+        if closed:
+            stmt = stmt.where(_LINKS.revoked_at.is_(None))
+        else:
+            stmt = stmt.where(or_(_LINKS.last_opened_at.is_(None),
+                                  _LINKS.last_opened_at <= now - OPENED_RESOLUTION))
+        conn.execute(stmt)
+    return OpenedLink(row.id, row.invoice_id, closed)
 
 
 class PaymentLinkService:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -89,6 +89,13 @@ def _view(m: SavedPaymentMethod, is_default: bool, today: dt.date) -> SavedMetho
                            expiry_state(m.method, m.expiry, today), m.created_at, m.company_id)
 
 
+def views(rows: Iterable[SavedPaymentMethod], today: dt.date) -> list[SavedMethodView]:
+    """Active saved methods as `SavedMethodService.list` shows them: the most recently used first (the default)."""
+    epoch = dt.datetime.min.replace(tzinfo=dt.UTC)
+    ordered = sorted(rows, key=lambda m: (m.last_used_at or epoch, m.created_at, m.id), reverse=True)
+    return [_view(m, i == 0, today) for i, m in enumerate(ordered)]
+
+
 class SavedMethodService:
     def __init__(self, db: Database, gateways: GatewayProvider, current: CurrentUser, *,
                  clock: Callable[[], dt.datetime] | None = None) -> None:
@@ -107,10 +114,7 @@ class SavedMethodService:
             rows = (await s.scalars(
                 select(SavedPaymentMethod)
                 .where(SavedPaymentMethod.company_id == company_id, SavedPaymentMethod.is_active.is_(True)))).all()
-        epoch = dt.datetime.min.replace(tzinfo=dt.UTC)
-        rows = sorted(rows, key=lambda m: (m.last_used_at or epoch, m.created_at, m.id), reverse=True)
-        today = self._today()
-        return [_view(m, i == 0, today) for i, m in enumerate(rows)]
+        return views(rows, self._today())
 
     async def _active(self, saved_method_id: int) -> SavedPaymentMethod:
         async with self._db.sessions() as s:

@@ -1,0 +1,215 @@
+"""The portal's hot path in one database round trip: a blocking SQLAlchemy Core connection on a worker thread.
+
+Every /pay/ request used to take several async ORM sessions (settings, the rate-limit counters with their write
+lock, the link with its own write lock, the invoice, its lines, the company, the saved methods): through the
+asyncio drivers each session costs a dozen hand-offs between the driver's thread and the event loop, ~30 ms of
+CPU a page. `PortalStore.guard` does the same in one transaction on one thread:
+
+- the settings (read in the same transaction, so a change in Admin shows on the next page: no cache to expire);
+- the rate-limit counters: one INSERT ... ON CONFLICT DO UPDATE ... RETURNING for all of a request's buckets
+  (exact across processes and hosts, as before);
+- the link (`payment_links.open_on`: it writes only when the invoice closed or last_opened_at is a minute old);
+- the invoice, and for the invoice page its lines, the company's address and saved methods.
+
+On SQLite the transaction starts with BEGIN IMMEDIATE (it writes the counters) and the store's connections use
+`synchronous=NORMAL` (WAL): a power cut can lose the last counters or "last opened" minute, never a payment (the
+payment engine's own connections keep FULL). On PostgreSQL the transaction commits with `synchronous_commit =
+off` for the same reason. Nothing is kept in this process that another worker would need."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import hashlib
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any, TypeVar, cast
+
+from sqlalchemy import Connection, Engine, bindparam, event, select, text
+
+from payapp.models import Company, Invoice, InvoiceLine, PortalRateCount, SavedPaymentMethod
+from payapp.models.base import UtcDateTime
+from payapp.models.db import Database, make_sync_engine
+from payapp.portal.state import claim_on
+from payapp.services.payment_links import OpenedLink, open_on
+from payapp.services.saved_methods import views
+from payapp.services.settings import read_settings
+
+T = TypeVar("T")
+#: worker threads (and connections) of one portal process
+THREADS = 4
+_RATE = PortalRateCount.__table__
+_INV = Invoice.__table__.c
+_LINE = InvoiceLine.__table__.c
+_CO = Company.__table__.c
+_SAVED = SavedPaymentMethod.__table__
+
+
+def bucket_key(kind: str, value: str) -> str:
+    digest = hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest()
+    return f"{kind}:{digest[:64]}"
+
+
+_UPSERTS: dict[int, Any] = {}
+
+
+def _upsert(n: int) -> Any:
+    """INSERT n buckets ... ON CONFLICT DO UPDATE (a new window, or one hit more) RETURNING the hits, the same SQL
+    on SQLite and PostgreSQL. Text, built once per size: SQLAlchemy cannot cache an ON CONFLICT statement's
+    compiled form, and compiling it cost more than running it."""
+    stmt = _UPSERTS.get(n)
+    if stmt is None:
+        table = _RATE.name
+        rows = ", ".join(f"(:b{i}, :now, 1)" for i in range(n))
+        expired = f"{table}.window_start <= :cutoff"
+        stmt = text(
+            f"INSERT INTO {table} (bucket, window_start, hits) VALUES {rows} ON CONFLICT (bucket) DO UPDATE SET "
+            f"window_start = CASE WHEN {expired} THEN excluded.window_start ELSE {table}.window_start END, "
+            f"hits = CASE WHEN {expired} THEN 1 ELSE {table}.hits + 1 END RETURNING bucket, hits"
+        ).bindparams(bindparam("now", type_=UtcDateTime()), bindparam("cutoff", type_=UtcDateTime()))
+        _UPSERTS[n] = stmt
+    return stmt
+
+
+def count_hits(conn: Connection, keys: list[tuple[str, int]], window_s: int, now: dt.datetime) -> bool:
+    """Count one request in each (bucket, limit) with one upsert; False when any is over its limit now."""
+    if not keys:
+        return True
+    params: dict[str, Any] = {f"b{i}": bucket for i, (bucket, _limit) in enumerate(keys)}
+    params.update(now=now, cutoff=now - dt.timedelta(seconds=window_s))
+    hits = {bucket: n for bucket, n in conn.execute(_upsert(len(keys)), params)}
+    return all(hits.get(bucket, 1) <= limit for bucket, limit in keys)
+
+
+@dataclass
+class InvoiceData:
+    """What the portal's pages show of an invoice."""
+    id: int
+    number: str
+    invoice_date: dt.date
+    due_date: dt.date | None
+    currency: str
+    total_minor: int
+    paid_minor: int
+    balance_minor: int
+    company_id: int
+    company_name: str
+    tax_minor: int
+    #: with `detail` only: (description, quantity, unit_price_minor, amount_minor)
+    lines: list[tuple[str, str, int, int]] | None = None
+    address: dict[str, str] = field(default_factory=dict)
+    methods: list[Any] = field(default_factory=list)
+
+
+@dataclass
+class Guarded:
+    settings: dict[str, Any]
+    allowed: bool
+    link: OpenedLink | None = None
+    invoice: InvoiceData | None = None
+    #: with `claim`: True when this is the first submit of the confirm form (now claimed unless the link closed)
+    claimed: bool | None = None
+
+
+_INVOICE = select(_INV.id, _INV.invoice_number, _INV.invoice_date, _INV.due_date, _INV.currency, _INV.total_minor,
+                  _INV.paid_minor, _INV.balance_minor, _INV.company_id, _INV.company_name,
+                  _INV.tax_minor).where(_INV.id == bindparam("invoice_id"))
+_LINES = (select(_LINE.description, _LINE.quantity, _LINE.unit_price_minor, _LINE.amount_minor)
+          .where(_LINE.invoice_id == bindparam("invoice_id")).order_by(_LINE.position, _LINE.id))
+_COMPANY = select(_CO.address1, _CO.city, _CO.state, _CO.postal_code, _CO.country).where(
+    _CO.id == bindparam("company_id"))
+_METHODS = select(_SAVED).where(_SAVED.c.company_id == bindparam("company_id"), _SAVED.c.is_active.is_(True))
+
+
+def read_invoice(conn: Connection, invoice_id: int, *, detail: bool, today: dt.date) -> InvoiceData | None:
+    row = conn.execute(_INVOICE, {"invoice_id": invoice_id}).one_or_none()
+    if row is None:
+        return None
+    data = InvoiceData(*row)
+    if detail:
+        data.lines = [(d, str(q), u, a) for d, q, u, a in conn.execute(_LINES, {"invoice_id": invoice_id})]
+        company = conn.execute(_COMPANY, {"company_id": data.company_id}).one_or_none()
+        if company is not None:
+            data.address = {"address1": company.address1 or "", "city": company.city or "",
+                            "state": company.state or "", "postal_code": company.postal_code or "",
+                            "country": (company.country or "US").upper()}
+        # rows of the table have the model's attribute names (views reads only those)
+        rows = conn.execute(_METHODS, {"company_id": data.company_id}).all()
+        data.methods = views(cast("list[SavedPaymentMethod]", rows), today)
+    return data
+
+
+def _sqlite_normal(dbapi_connection: Any, _record: Any) -> None:
+    cur = dbapi_connection.cursor()
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.close()
+
+
+def _pg_async_commit(dbapi_connection: Any, _record: Any) -> None:
+    with dbapi_connection.cursor() as cur:
+        cur.execute("SET synchronous_commit = off")
+    dbapi_connection.commit()
+
+
+class PortalStore:
+    """A blocking engine and a few threads for the portal's requests (`Portal.close` disposes of them)."""
+
+    def __init__(self, db: Database, *, clock: Callable[[], dt.datetime] | None = None,
+                 threads: int = THREADS) -> None:
+        self._clock = clock or (lambda: dt.datetime.now(dt.UTC))
+        self._sqlite = db.is_sqlite
+        self.engine: Engine = make_sync_engine(db.url, immediate=True, pool_size=threads, max_overflow=0,
+                                               **({} if db.is_sqlite else {"pool_pre_ping": True}))
+        # the store's connections do not wait for a disk sync at commit, but for `durable` work (see the module)
+        event.listen(self.engine, "connect", _sqlite_normal if db.is_sqlite else _pg_async_commit)
+        self._pool = ThreadPoolExecutor(threads, thread_name_prefix="payapp-portal")
+
+    async def run(self, work: Callable[[Connection], T], *, durable: bool = False) -> T:
+        """`work(connection)` in one transaction on a worker thread (committed when it returns). `durable`: the
+        commit is on disk before this returns (a confirm form's claim and outcome), as the payment engine's."""
+        def job() -> T:
+            with self.engine.connect() as conn:
+                raw: Any = conn.connection.dbapi_connection       # sqlite3: outside any transaction
+                if durable and self._sqlite:
+                    raw.execute("PRAGMA synchronous=FULL")
+                try:
+                    with conn.begin():
+                        if durable and not self._sqlite:
+                            conn.execute(text("SET LOCAL synchronous_commit = on"))
+                        return work(conn)
+                finally:
+                    if durable and self._sqlite:
+                        raw.execute("PRAGMA synchronous=NORMAL")
+        return await asyncio.get_running_loop().run_in_executor(self._pool, job)
+
+    async def guard(self, buckets: list[tuple[str, str, int]], window_s: int, token: str | None, *,
+                    open_link: bool, detail: bool = False, claim: str = "") -> Guarded:
+        """Settings, rate limits, and (when the portal is on, the request may go on and `open_link`) the link and
+        its invoice, in one transaction; with `claim` (a confirm form's key) the form is claimed in it too (a
+        closed link's form is only looked up: a second submit still shows the first one's outcome)."""
+        keys = [(bucket_key(kind, value), limit) for kind, value, limit in buckets]
+        now = self._clock()
+
+        def work(conn: Connection) -> Guarded:
+            result = Guarded(read_settings(conn), count_hits(conn, keys, window_s, now))
+            if result.allowed and open_link and token is not None and result.settings.get("portal.enabled"):
+                result.link = open_on(conn, token, now)
+                if result.link is not None:
+                    result.invoice = read_invoice(conn, result.link.invoice_id, detail=detail,
+                                                  today=now.astimezone().date())
+                if claim and result.invoice is not None and result.link is not None:
+                    result.claimed = claim_on(conn, claim, result.link.link_id, insert=not result.link.closed)
+            return result
+        return await self.run(work, durable=bool(claim))
+
+    async def invoice(self, invoice_id: int, *, detail: bool) -> InvoiceData | None:
+        today = self._clock().astimezone().date()
+        return await self.run(lambda conn: read_invoice(conn, invoice_id, detail=detail, today=today))
+
+    async def settings(self) -> dict[str, Any]:
+        return await self.run(read_settings)
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True)
+        self.engine.dispose()
