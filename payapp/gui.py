@@ -49,6 +49,7 @@ def run_gui(config: AppConfig, *, smoke_test: bool = False) -> int:
     gc.disable()
     from PySide6.QtWidgets import QApplication
 
+    skip_feature_scan()            # before PayApp's own UI modules too (~70 modules were read before the paint)
     from payapp.ui.i18n import install_translators
     from payapp.ui.main_window import MainWindow
     from payapp.ui.theme import apply_palette
@@ -81,7 +82,6 @@ def run_gui(config: AppConfig, *, smoke_test: bool = False) -> int:
     # import-linter brings rich): ~100 ms of start-up for nothing. Without them (an installed PayApp) httpx
     # skips it the same way; its `httpx` command is not used in this process.
     sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]
-    skip_feature_scan()
     from payapp.app import build_context, company_name, open_company
     from payapp.ui.error_dialog import install_excepthook
     from payapp.ui.i18n import babel_locale, resolve_language, saved_language
