@@ -166,8 +166,14 @@ def _demo_sandboxes(config: AppConfig, *, reseed: bool = False) -> dict[str, Any
 
 def demo_credentials() -> DemoCredentials:
     """The sandboxes' made-up sign-in values, which the demo company's ConnectionsService saves by itself."""
-    from payapp.sandbox.autotask import DEMO_API_USER, DEMO_INTEGRATION_CODE, DEMO_SECRET
-    from payapp.sandbox.quickbooks import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_REFUND_ACCOUNT
+    from payapp.sandbox.demo_keys import (
+        DEMO_API_USER,
+        DEMO_CLIENT_ID,
+        DEMO_CLIENT_SECRET,
+        DEMO_INTEGRATION_CODE,
+        DEMO_REFUND_ACCOUNT,
+        DEMO_SECRET,
+    )
 
     return DemoCredentials(autotask_api_user=DEMO_API_USER, autotask_secret=DEMO_SECRET,
                            autotask_integration_code=DEMO_INTEGRATION_CODE, quickbooks_client_id=DEMO_CLIENT_ID,
@@ -217,7 +223,7 @@ def build_context(config: AppConfig, *, keyring_backend: KeyringBackend | None =
     if config.demo:
         secrets = _demo_secret_store(keyring_backend)
         sandboxes = DemoSandboxes(lambda: _demo_sandboxes(config, reseed=generated))
-        from payapp.sandbox.gateway import DEMO_PUBLIC_KEY, DEMO_SECURITY_KEY
+        from payapp.sandbox.demo_keys import DEMO_PUBLIC_KEY, DEMO_SECURITY_KEY
         from payapp.services.demo_data import write_demo_settings
 
         demo = _demo_settings()

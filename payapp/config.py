@@ -25,7 +25,6 @@ from typing import NamedTuple
 from platformdirs import PlatformDirs
 
 from payapp import APP_NAME, ORG_NAME
-from payapp.domain.redaction import redact
 
 DIRS = PlatformDirs(APP_NAME, ORG_NAME)
 
@@ -131,6 +130,10 @@ class RedactingFilter(logging.Filter):
     message and any traceback, after formatting, so arguments cannot slip through."""
 
     def filter(self, record: logging.LogRecord) -> bool:
+        # here, not at module level: its patterns take ~6 ms to compile, and this module is imported before
+        # the window's first paint, logging only after it
+        from payapp.domain.redaction import redact
+
         try:
             message = record.getMessage()
         except Exception:

@@ -39,8 +39,17 @@ def run_gui(config: AppConfig, *, smoke_test: bool = False) -> int:
     The window (with a loading page in each tab) is painted before the heavy imports (SQLAlchemy, Alembic,
     httpx, qasync), the migrations and the demo data check, so the user sees PayApp at once; the tabs arrive
     when the database is open (bench/startup.py measures both moments)."""
+    import gc
+
+    # No automatic collection while the app starts: the ~600 modules and the start-up objects set off ~200 of
+    # them (55-80 ms before the window is usable), none of which frees anything. Collection is handed to the
+    # GUI thread's timer (collect_garbage_on_gui_thread) once the tabs are in, as before, and none can run in
+    # a worker thread (aiosqlite's) meanwhile either.
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
     from PySide6.QtWidgets import QApplication
 
+    skip_feature_scan()            # before PayApp's own UI modules too (~70 modules were read before the paint)
     from payapp.ui.i18n import install_translators
     from payapp.ui.main_window import MainWindow
     from payapp.ui.theme import apply_palette
@@ -73,7 +82,6 @@ def run_gui(config: AppConfig, *, smoke_test: bool = False) -> int:
     # import-linter brings rich): ~100 ms of start-up for nothing. Without them (an installed PayApp) httpx
     # skips it the same way; its `httpx` command is not used in this process.
     sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]
-    skip_feature_scan()
     from payapp.app import build_context, company_name, open_company
     from payapp.ui.error_dialog import install_excepthook
     from payapp.ui.i18n import babel_locale, resolve_language, saved_language
@@ -92,12 +100,19 @@ def run_gui(config: AppConfig, *, smoke_test: bool = False) -> int:
     if not config.demo and not smoke_test and not loop.run_until_complete(_sign_in(ctx)):
         window.hide()
         loop.run_until_complete(ctx.aclose())      # signed-in nobody: quit
+        if gc_was_enabled:
+            gc.enable()
         return 1
     # Only the tab on screen is made before the window is usable; the others follow right after its first
     # paint (build_pending_tabs), the company's name from QuickBooks when it is read, and the one-off garbage
     # collection that freezes the start-up objects once the user has the window (it walks ~300,000 objects).
     open_company(window, ctx, state, current_only=not smoke_test)
     connect_sign_out(window, ctx, state)
+    # Never collected (gc.disable above), everything made so far is in the youngest generation, and the first
+    # collection would walk it all (~50 ms) just after the window became usable: move it to the oldest one
+    # instead (freeze + unfreeze is that move, no walk), where freeze_startup_objects' full collection finds it.
+    gc.freeze()
+    gc.unfreeze()
     from PySide6.QtCore import QTimer
 
     if smoke_test:

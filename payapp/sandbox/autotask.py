@@ -33,9 +33,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-DEMO_API_USER = "payapp-demo@sandbox.autotask.example"
-DEMO_SECRET = "demo-autotask-secret"
-DEMO_INTEGRATION_CODE = "DEMOINTEGRATIONCODE"
+# the demo values live in demo_keys (the app reads them without this module); tests and tools import them here
+from payapp.sandbox.demo_keys import DEMO_API_USER as DEMO_API_USER
+from payapp.sandbox.demo_keys import DEMO_INTEGRATION_CODE as DEMO_INTEGRATION_CODE
+from payapp.sandbox.demo_keys import DEMO_SECRET as DEMO_SECRET
 
 Rec = dict[str, Any]
 ENTITIES = ("Companies", "Contacts", "Contracts", "Tickets", "Invoices", "BillingItems")

@@ -40,6 +40,10 @@ from stdnum.us import rtn
 
 from payapp.sandbox.collect import collect_routes
 
+# the demo values live in demo_keys (the app reads them without this module); tests and tools import them here
+from payapp.sandbox.demo_keys import DEMO_PUBLIC_KEY as DEMO_PUBLIC_KEY
+from payapp.sandbox.demo_keys import DEMO_SECURITY_KEY as DEMO_SECURITY_KEY
+
 # NMI's Direct Post documentation: amount "Format: x.xx"; card, ABA and account numbers are digits. Python's
 # Decimal() and str.isdigit() also read "1e26" and "٤١١١…", which the real gateway refuses.
 _AMOUNT = re.compile(r"[0-9]{1,10}(?:\.[0-9]{1,2})?")
@@ -48,8 +52,6 @@ _AMOUNT = re.compile(r"[0-9]{1,10}(?:\.[0-9]{1,2})?")
 def _digits(text: str) -> bool:
     return text.isascii() and text.isdigit()
 
-DEMO_SECURITY_KEY = "demo-sandbox-security-key-6457Hq2A"      # fake: the sandbox's own demo key
-DEMO_PUBLIC_KEY = "demo-sandbox-tokenization-key-9XkR2p"       # fake: a Collect.js tokenization key
 
 TEST_CARDS = {
     "4111111111111111": "visa", "5431111111111111": "mastercard", "6011000991300009": "discover",

@@ -35,11 +35,13 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-DEMO_CLIENT_ID = "demo-quickbooks-client"
-DEMO_CLIENT_SECRET = "demo-quickbooks-client-secret"
+# the demo values live in demo_keys (the app reads them without this module); tests and tools import them here
+from payapp.sandbox.demo_keys import DEMO_CLIENT_ID as DEMO_CLIENT_ID
+from payapp.sandbox.demo_keys import DEMO_CLIENT_SECRET as DEMO_CLIENT_SECRET
+from payapp.sandbox.demo_keys import DEMO_REFUND_ACCOUNT as DEMO_REFUND_ACCOUNT
+
 DEMO_REALM_ID = "9130350000000001"
 #: the redirect URIs registered for the demo app: the fixed development loopback and an https page
-DEMO_REFUND_ACCOUNT = ("35", "Checking")      # a bank account of the demo company (Id, name)
 DEMO_REDIRECT_URIS = ("http://localhost:8765/callback", "https://payapp.example.com/quickbooks/connected")
 
 Rec = dict[str, Any]

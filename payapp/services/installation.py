@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import json
 import uuid
+from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects import sqlite  # postgresql where used: only a PostgreSQL database needs it (~25 ms)
 
 from payapp.domain.errors import PayAppError
 from payapp.models.base import utcnow
@@ -24,7 +25,13 @@ async def installation_id(db: Database) -> str:
     async with db.sessions() as s:
         value = await s.scalar(select(Setting.value).where(Setting.key == KEY))
     if value is None:
-        ins = (sqlite.insert if db.is_sqlite else postgresql.insert)(Setting.__table__)
+        ins: Any
+        if db.is_sqlite:
+            ins = sqlite.insert(Setting.__table__)
+        else:
+            from sqlalchemy.dialects import postgresql
+
+            ins = postgresql.insert(Setting.__table__)
         async with db.transaction(lock=True) as s:
             await s.execute(ins.values(key=KEY, value=json.dumps(uuid.uuid4().hex), updated_at=utcnow(),
                                        updated_by="").on_conflict_do_nothing())

@@ -79,7 +79,7 @@ from sqlalchemy import (
 )
 from sqlalchemy import column as sql_column
 from sqlalchemy import table as sql_table
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects import sqlite  # postgresql where used: only a PostgreSQL database needs it (~25 ms)
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.pool import NullPool
 from sqlalchemy.sql.elements import ColumnElement
@@ -675,6 +675,8 @@ class _Bulk:
         self._copy = f"COPY {self.stage} ({', '.join(columns)}) FROM STDIN"
         self._empty_stage = f"TRUNCATE {self.stage}"     # not DELETE: dead rows of a temporary table stay
         if self._staged:
+            from sqlalchemy.dialects import postgresql
+
             source = sql_table(self.stage, *(sql_column(c) for c in columns))
             stmt = postgresql.insert(table).from_select(list(columns), select(*(source.c[c] for c in columns)))
             names = []
@@ -1178,7 +1180,11 @@ def _add_skipped(c: _Cursor, bad: Sequence[AutotaskRecordError]) -> None:
 
 
 def _insert(db: Database, model: Any) -> Any:
-    return (sqlite.insert if db.is_sqlite else postgresql.insert)(model.__table__)
+    if db.is_sqlite:
+        return sqlite.insert(model.__table__)
+    from sqlalchemy.dialects import postgresql
+
+    return postgresql.insert(model.__table__)
 
 
 def _minor(value: Decimal, digits: int, currency: str) -> int:

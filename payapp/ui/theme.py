@@ -30,7 +30,9 @@ OUTLINED_CLASSES = ("QCheckBox", "QRadioButton", "QLineEdit", "QAbstractSpinBox"
 def outlined_palette(base: QPalette, *, dark: bool = True) -> QPalette:
     """`base` with the Window colour Fusion derives OUTLINED_CLASSES' borders from (light on dark, mid-grey on
     light); disabled ones keep a fainter border."""
-    p = QPalette(base)
+    # a copy, not QPalette(base): choosing among QPalette's constructors makes PySide6 create all of the Qt
+    # namespace's enum types (~16 ms before the first paint, see apply_palette)
+    p = base.__copy__()
     for group in (QPalette.ColorGroup.Active, QPalette.ColorGroup.Inactive):
         p.setColor(group, QPalette.ColorRole.Window, QColor(OUTLINE_SOURCE_DARK if dark else OUTLINE_SOURCE_LIGHT))
     p.setColor(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Window, QColor("#8a8d93" if dark else "#d4d4d4"))

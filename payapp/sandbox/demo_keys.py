@@ -1,0 +1,17 @@
+"""The sandboxes' made-up demo sign-in values, in a module of their own: the desktop demo saves them while it
+starts, and importing payapp.sandbox.gateway/autotask/quickbooks (and Starlette) for a few strings cost
+~50 ms of that. Fake values, not secrets: the sandboxes accept them and no real service does."""
+
+# the gateway sandbox
+DEMO_SECURITY_KEY = "demo-sandbox-security-key-6457Hq2A"      # fake: the sandbox's own demo key
+DEMO_PUBLIC_KEY = "demo-sandbox-tokenization-key-9XkR2p"       # fake: a Collect.js tokenization key
+
+# the Autotask sandbox
+DEMO_API_USER = "payapp-demo@sandbox.autotask.example"
+DEMO_SECRET = "demo-autotask-secret"
+DEMO_INTEGRATION_CODE = "DEMOINTEGRATIONCODE"
+
+# the QuickBooks sandbox
+DEMO_CLIENT_ID = "demo-quickbooks-client"
+DEMO_CLIENT_SECRET = "demo-quickbooks-client-secret"
+DEMO_REFUND_ACCOUNT = ("35", "Checking")      # a bank account of the demo company (Id, name)
