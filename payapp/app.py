@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+import json
 import logging
 import os
 import threading
@@ -514,6 +515,12 @@ async def run_headless_sync(config: AppConfig, *, secrets: SecretStore | None = 
 DEFAULT_PORTAL_PORT = 8470
 
 
+def _demo_portal_address_unchanged(stored: str | None) -> bool:
+    """The demo's portal address (a JSON setting value) is still unset or the default the demo seeds, so the demo
+    portal may set it to where it actually serves; an address the user typed stays."""
+    return stored in (None, '""', "", json.dumps(f"http://127.0.0.1:{DEFAULT_PORTAL_PORT}"))
+
+
 @dataclass
 class PortalContext:
     """The client portal's ASGI app over services built for the client-portal actor (no Qt), and what the
@@ -612,7 +619,7 @@ def build_portal(config: AppConfig, *, public_url: str = "", https: bool = False
             current_url = conn.execute(select(Setting.value).where(Setting.key == "portal.public_url")).scalar()
         engine.dispose()
         seeded: dict[str, object] = {"portal.enabled": True}
-        if public_url and (current_url is None or current_url in ('""', "")):
+        if public_url and _demo_portal_address_unchanged(current_url):
             seeded["portal.public_url"] = public_url
         write_demo_settings(config.database_url, seeded)
         gateway_app = context.sandboxes["gateway"][1]
@@ -731,7 +738,7 @@ async def portal_link(config: AppConfig, invoice_number: str, *, public_url: str
 
             current_url = conn.execute(select(Setting.value).where(Setting.key == "portal.public_url")).scalar()
         engine.dispose()
-        if current_url is None or current_url in ('""', ""):
+        if _demo_portal_address_unchanged(current_url):
             write_demo_settings(config.database_url, {"portal.public_url": public_url or
                                                       f"http://127.0.0.1:{DEFAULT_PORTAL_PORT}"})
     db = Database(config.database_url)
