@@ -6,8 +6,9 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Protocol, TypeVar
 
 from sqlalchemy import Connection, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -16,8 +17,14 @@ from sqlalchemy.exc import IntegrityError
 from payapp.models import PortalRateCount, PortalSubmission
 from payapp.models.db import Database
 
-if TYPE_CHECKING:
-    from payapp.portal.store import PortalStore
+T = TypeVar("T")
+
+
+class TransactionRunner(Protocol):
+    """What Submissions needs of the portal's store (payapp/portal/store.PortalStore, which imports this module):
+    one unit of work on its worker thread."""
+
+    async def run(self, work: Callable[[Connection], T], *, durable: bool = False) -> T: ...
 
 
 def _sha(text: str) -> str:
@@ -92,7 +99,7 @@ class Submissions:
     """One row per confirm form (by the SHA-256 of its idempotency key), through the portal's store (one
     statement on a worker thread each; the claim and the outcome are committed durably)."""
 
-    def __init__(self, store: PortalStore) -> None:
+    def __init__(self, store: TransactionRunner) -> None:
         self._store = store
 
     async def claim(self, key: str, link_id: int) -> bool:
