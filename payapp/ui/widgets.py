@@ -17,9 +17,11 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMessageBox,
     QPushButton,
+    QScrollArea,
     QSizePolicy,
     QStyle,
     QTableView,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -283,3 +285,15 @@ def replacing_editor(parent: QWidget, edit: QLineEdit, object_base: str, cancel_
     escape.setContext(Qt.ShortcutContext.WidgetShortcut)
     escape.activated.connect(on_cancel)
     return editing, cancel
+
+
+def banner_over_scrolling_page(page: QWidget, banner: Banner, content: QWidget, max_width: int) -> None:
+    """An Admin page's layout: its banner on top, its content (at most `max_width` wide) scrolling below it."""
+    content.setMaximumWidth(max_width)
+    scroll = QScrollArea(page)
+    scroll.setWidgetResizable(True)
+    scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+    scroll.setWidget(content)
+    outer = QVBoxLayout(page)
+    outer.addWidget(banner)
+    outer.addWidget(scroll, 1)

@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
-    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -28,7 +27,7 @@ from PySide6.QtWidgets import (
 from payapp.domain.errors import PayAppError
 from payapp.ui.async_work import WidgetTasks, widget_slot
 from payapp.ui.messages import user_text
-from payapp.ui.widgets import HINT_STYLE, Banner
+from payapp.ui.widgets import HINT_STYLE, Banner, banner_over_scrolling_page
 
 ERROR_COLOUR = "#d9534f"
 KEYS = ("merchant.name", "merchant.address", "merchant.email", "merchant.phone", "merchant.logo_png")
@@ -164,14 +163,7 @@ class CompanyDetailsPage(QWidget):
         body.addLayout(form)
         body.addLayout(buttons)
         body.addStretch(1)
-        content.setMaximumWidth(760)
-        scroll = QScrollArea(self)
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        scroll.setWidget(content)
-        outer = QVBoxLayout(self)
-        outer.addWidget(self.banner)
-        outer.addWidget(scroll, 1)
+        banner_over_scrolling_page(self, self.banner, content, 760)
         self._show_logo()
         self._changed()
 

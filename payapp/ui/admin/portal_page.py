@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
-    QScrollArea,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -27,7 +26,7 @@ from payapp.domain.errors import PayAppError
 from payapp.services.payment_links import MAX_LIFETIME_DAYS
 from payapp.ui.async_work import WidgetTasks, widget_slot
 from payapp.ui.messages import user_text
-from payapp.ui.widgets import HINT_STYLE, Banner
+from payapp.ui.widgets import HINT_STYLE, Banner, banner_over_scrolling_page
 
 ERROR_COLOUR = "#d9534f"
 LOCAL_HOSTS = ("localhost", "127.0.0.1")
@@ -180,14 +179,7 @@ class ClientPortalPage(QWidget):
         body.addWidget(types_box)
         body.addLayout(buttons)
         body.addStretch(1)
-        content.setMaximumWidth(820)
-        scroll = QScrollArea(self)
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        scroll.setWidget(content)
-        outer = QVBoxLayout(self)
-        outer.addWidget(self.banner)
-        outer.addWidget(scroll, 1)
+        banner_over_scrolling_page(self, self.banner, content, 820)
         self._changed()
 
     # -- loading --------------------------------------------------------------------------------------

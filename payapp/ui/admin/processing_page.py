@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMessageBox,
     QPushButton,
-    QScrollArea,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -33,7 +32,15 @@ from payapp.services.processing import KeyState, ProcessingPageState, Processing
 from payapp.services.secrets import Secret
 from payapp.ui.async_work import WidgetTasks, widget_slot
 from payapp.ui.messages import translate_message, user_text
-from payapp.ui.widgets import HINT_STYLE, Banner, MaskedLineEdit, ask, confirm_box, replacing_editor
+from payapp.ui.widgets import (
+    HINT_STYLE,
+    Banner,
+    MaskedLineEdit,
+    ask,
+    banner_over_scrolling_page,
+    confirm_box,
+    replacing_editor,
+)
 
 # Readable on the light and the dark palette; the text carries the meaning too (✔ ⚠ ✖), not colour alone.
 OK_COLOUR, WARN_COLOUR, ERROR_COLOUR = "#2e9d4f", "#c98500", "#d9534f"
@@ -308,14 +315,7 @@ class ProcessingPage(QWidget):
             body.addWidget(box)
         body.addLayout(buttons)
         body.addStretch(1)
-        content.setMaximumWidth(900)
-        scroll = QScrollArea(self)
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        scroll.setWidget(content)
-        outer = QVBoxLayout(self)
-        outer.addWidget(self.banner)
-        outer.addWidget(scroll, 1)
+        banner_over_scrolling_page(self, self.banner, content, 900)
 
     # -- loading --------------------------------------------------------------------------------------
     def showEvent(self, event: object) -> None:
