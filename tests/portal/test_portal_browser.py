@@ -66,6 +66,8 @@ def continue_to_review(page: Any) -> None:
 def assert_no_card_data(site: Site) -> None:
     bodies = site.bodies()
     assert bodies, "the recorder saw no request bodies"
+    # the random CSRF and payment tokens may hold a short secret ("999") by chance: they are taken out first
+    bodies = re.sub(rb"(csrf|payment_token)=[^&\s]*", b"", bodies)
     for secret in TYPED_SECRETS:
         assert secret not in bodies, f"the portal received typed card or account data ({secret[:2]!r}…)"
     paths = " ".join(p for _m, p, _b in site.recorder.requests)
