@@ -44,6 +44,9 @@ DEMO_GATEWAY_URL = "https://gateway.sandbox.payapp.test"
 DEMO_AUTOTASK_URL = "https://autotask.sandbox.payapp.test/atservicesrest"
 DEMO_QUICKBOOKS_URL = "https://quickbooks.sandbox.payapp.test"
 DEMO_QUICKBOOKS_AUTH_URL = "https://oauth.sandbox.payapp.test"
+#: a PEM file of certificate authorities the SMTP client trusts instead of the system's (a mail server with the
+#: company's own CA); docs/email.md
+MAIL_CA_FILE_ENV = "PAYAPP_MAIL_CA_FILE"
 DEMO_ACTOR = Actor(user_id=None, username="demo", role=Role.ADMIN, display_name="Demo Admin")
 
 
@@ -260,6 +263,7 @@ def build_services(db: Database, secrets: SecretStore, http: httpx.AsyncClient, 
     from payapp.services.demo_data import DemoSettlement
     from payapp.services.gateways import GatewayProvider
     from payapp.services.invoices import InvoiceService
+    from payapp.services.mail import MailService
     from payapp.services.outbox import OutboxWorker
     from payapp.services.payment_links import PaymentLinkService
     from payapp.services.payment_search import PaymentSearchService
@@ -299,7 +303,9 @@ def build_services(db: Database, secrets: SecretStore, http: httpx.AsyncClient, 
         sync=SyncService(db, connections.autotask, connections.quickbooks, settings, current),
         outbox=outbox, connections=connections, demo_settlement=demo_settlement,
         payment_links=PaymentLinkService(db, settings, current), receipts=ReceiptService(db, settings, current),
-        saved_methods=SavedMethodService(db, gateways, current))
+        saved_methods=SavedMethodService(db, gateways, current),
+        mail=MailService(settings, secrets, current, ca_file=os.environ.get(MAIL_CA_FILE_ENV) or None,
+                         timeout=tuning.mail_timeout))
 
 
 def tab_factories(services: Services, state: Any) -> dict[str, Callable[[], Any]]:

@@ -87,6 +87,15 @@ SPECS: tuple[SettingSpec, ...] = (
     SettingSpec("portal.public_url", str, "", QT_TRANSLATE_NOOP("AuditLabels", "Client portal address")),
     SettingSpec("portal.link_lifetime_days", int, 30,
                 QT_TRANSLATE_NOOP("AuditLabels", "Payment links expire after (days)")),
+    # e-mail (payapp/services/mail.py): the SMTP server payment links and receipts go out through; the password
+    # is in the secret store ("mail.smtp_password"), the database keeps its fingerprint only
+    SettingSpec("mail.smtp_host", str, "", QT_TRANSLATE_NOOP("AuditLabels", "Mail server")),
+    SettingSpec("mail.smtp_port", int, 587, QT_TRANSLATE_NOOP("AuditLabels", "Mail server port")),
+    SettingSpec("mail.tls_mode", str, "starttls", QT_TRANSLATE_NOOP("AuditLabels", "Mail encryption")),
+    SettingSpec("mail.user", str, "", QT_TRANSLATE_NOOP("AuditLabels", "Mail user name")),
+    SettingSpec("mail.smtp_password_fingerprint", str, "",
+                QT_TRANSLATE_NOOP("AuditLabels", "Mail password fingerprint")),
+    SettingSpec("mail.sender", str, "", QT_TRANSLATE_NOOP("AuditLabels", "Mail sender address")),
     SettingSpec("sync.interval_minutes", int, 15, QT_TRANSLATE_NOOP("AuditLabels", "Sync every (minutes)")),
     # generated once per database (payapp/services/installation.py); part of every derived request id
     SettingSpec("installation.id", str, "", QT_TRANSLATE_NOOP("AuditLabels", "Installation ID"), admin_only=False),

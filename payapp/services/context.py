@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from payapp.services.demo_data import DemoSettlement
     from payapp.services.gateways import GatewayProvider
     from payapp.services.invoices import InvoiceService
+    from payapp.services.mail import MailService
     from payapp.services.outbox import OutboxWorker
     from payapp.services.payment_links import PaymentLinkService
     from payapp.services.payment_search import PaymentSearchService
@@ -50,6 +51,7 @@ class Services:
     payment_links: PaymentLinkService
     receipts: ReceiptService
     saved_methods: SavedMethodService
+    mail: MailService
     demo_settlement: DemoSettlement | None      # demo only: "Settle now" (None for a real company)
     demo: bool = False
     locale: str = "en_US"

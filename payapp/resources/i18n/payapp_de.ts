@@ -709,6 +709,30 @@
         <translation>Zahlungslinks laufen ab nach (Tagen)</translation>
     </message>
     <message>
+        <source>Mail server</source>
+        <translation>Mailserver</translation>
+    </message>
+    <message>
+        <source>Mail server port</source>
+        <translation>Port des Mailservers</translation>
+    </message>
+    <message>
+        <source>Mail encryption</source>
+        <translation>Verschlüsselung der E-Mail</translation>
+    </message>
+    <message>
+        <source>Mail user name</source>
+        <translation>Benutzername für den Mailserver</translation>
+    </message>
+    <message>
+        <source>Mail password fingerprint</source>
+        <translation>Fingerabdruck des Mail-Passworts</translation>
+    </message>
+    <message>
+        <source>Mail sender address</source>
+        <translation>Absenderadresse der E-Mails</translation>
+    </message>
+    <message>
         <source>Sync every (minutes)</source>
         <translation>Abgleich alle (Minuten)</translation>
     </message>
@@ -1878,13 +1902,6 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
     </message>
 </context>
 <context>
-    <name>LoadingPage</name>
-    <message>
-        <source>Opening the company database…</source>
-        <translation>Die Firmendatenbank wird geöffnet …</translation>
-    </message>
-</context>
-<context>
     <name>MainWindow</name>
     <message>
         <source>Admin</source>
@@ -2564,6 +2581,90 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
     <message>
         <source>Keys cannot be saved: this computer&apos;s keyring (%1) keeps secrets in plain text or is not available. Use the system keychain (Windows Credential Manager, macOS Keychain, or a Secret Service such as GNOME Keyring or KWallet), then save again.</source>
         <translation>Schlüssel können nicht gespeichert werden: Der Schlüsselbund dieses Computers (%1) speichert Geheimnisse im Klartext oder ist nicht verfügbar. Verwenden Sie den Schlüsselbund des Systems (Windows-Anmeldeinformationsverwaltung, macOS-Schlüsselbund oder einen Secret Service wie GNOME Keyring oder KWallet) und speichern Sie erneut.</translation>
+    </message>
+    <message>
+        <source>Enter an e-mail address.</source>
+        <translation>Geben Sie eine E-Mail-Adresse ein.</translation>
+    </message>
+    <message>
+        <source>That is not an e-mail address. Write it like name@example.com.</source>
+        <translation>Das ist keine E-Mail-Adresse. Schreiben Sie sie wie name@example.com.</translation>
+    </message>
+    <message>
+        <source>Enter the mail server&apos;s host name.</source>
+        <translation>Geben Sie den Hostnamen des Mailservers ein.</translation>
+    </message>
+    <message>
+        <source>That is not a host name. Write it like smtp.example.com.</source>
+        <translation>Das ist kein Hostname. Schreiben Sie ihn wie smtp.example.com.</translation>
+    </message>
+    <message>
+        <source>The port is a number from 1 to 65535.</source>
+        <translation>Der Port ist eine Zahl von 1 bis 65535.</translation>
+    </message>
+    <message>
+        <source>Choose STARTTLS, TLS or no encryption.</source>
+        <translation>Wählen Sie STARTTLS, TLS oder keine Verschlüsselung.</translation>
+    </message>
+    <message>
+        <source>The user name is too long or has a line break.</source>
+        <translation>Der Benutzername ist zu lang oder enthält einen Zeilenumbruch.</translation>
+    </message>
+    <message>
+        <source>The password has a line break: type it again.</source>
+        <translation>Das Passwort enthält einen Zeilenumbruch: Geben Sie es noch einmal ein.</translation>
+    </message>
+    <message>
+        <source>E-mail is not set up: enter the mail server and sender in Admin › Client Portal.</source>
+        <translation>E-Mail ist nicht eingerichtet: Geben Sie Mailserver und Absender unter Admin › Kundenportal ein.</translation>
+    </message>
+    <message>
+        <source>The mail server&apos;s password is not on this computer: enter it in Admin › Client Portal.</source>
+        <translation>Das Passwort des Mailservers ist nicht auf diesem Computer: Geben Sie es unter Admin › Kundenportal ein.</translation>
+    </message>
+    <message>
+        <source>The mail server at %1 does not offer STARTTLS: choose TLS, or ask the server&apos;s administrator.</source>
+        <translation>Der Mailserver %1 bietet kein STARTTLS an: Wählen Sie TLS oder fragen Sie den Administrator des Servers.</translation>
+    </message>
+    <message>
+        <source>The mail server at %1 does not offer a sign-in (AUTH) on this connection: check the encryption setting, or leave the user name empty.</source>
+        <translation>Der Mailserver %1 bietet auf dieser Verbindung keine Anmeldung (AUTH) an: Prüfen Sie die Verschlüsselung oder lassen Sie den Benutzernamen leer.</translation>
+    </message>
+    <message>
+        <source>The mail server refused the recipient: %1</source>
+        <translation>Der Mailserver hat den Empfänger abgelehnt: %1</translation>
+    </message>
+    <message>
+        <source>The mail server refused the user name or password: %1</source>
+        <translation>Der Mailserver hat Benutzername oder Passwort abgelehnt: %1</translation>
+    </message>
+    <message>
+        <source>The mail server refused the sender address: %1</source>
+        <translation>Der Mailserver hat die Absenderadresse abgelehnt: %1</translation>
+    </message>
+    <message>
+        <source>The mail server at %1 closed the connection before the message was accepted (%2). Nothing was sent; try again.</source>
+        <translation>Der Mailserver %1 hat die Verbindung getrennt, bevor er die Nachricht angenommen hat (%2). Es wurde nichts gesendet; versuchen Sie es noch einmal.</translation>
+    </message>
+    <message>
+        <source>The mail server did not take the message: %1</source>
+        <translation>Der Mailserver hat die Nachricht nicht angenommen: %1</translation>
+    </message>
+    <message>
+        <source>The mail server&apos;s certificate is not trusted (%1): check the host name.</source>
+        <translation>Dem Zertifikat des Mailservers wird nicht vertraut (%1): Prüfen Sie den Hostnamen.</translation>
+    </message>
+    <message>
+        <source>No encrypted connection to the mail server at %1 (%2): check the port and the encryption (STARTTLS is usually port 587, TLS port 465).</source>
+        <translation>Keine verschlüsselte Verbindung zum Mailserver %1 (%2): Prüfen Sie Port und Verschlüsselung (STARTTLS meist Port 587, TLS Port 465).</translation>
+    </message>
+    <message>
+        <source>The mail server at %1 did not answer in time. Nothing was sent; try again.</source>
+        <translation>Der Mailserver %1 hat nicht rechtzeitig geantwortet. Es wurde nichts gesendet; versuchen Sie es noch einmal.</translation>
+    </message>
+    <message>
+        <source>The mail server at %1 cannot be reached (%2).</source>
+        <translation>Der Mailserver %1 ist nicht erreichbar (%2).</translation>
     </message>
     <message>
         <source>Only the demo company connects to the sandboxes by itself.</source>
