@@ -7,6 +7,7 @@ message body arrived, before any reply (the client cannot know whether it was ta
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import email
 import email.policy
@@ -135,7 +136,9 @@ def smtp_server(*, starttls: SelfSignedCert | None = None, implicit_tls: SelfSig
     if login is not None:
         params.update(authenticator=authenticator, auth_required=True, auth_require_tls=True)
     port = free_port()
-    controller = Controller(handler, hostname="127.0.0.1", port=port,
+    # its own plain selector loop: asyncio.new_event_loop() under qasync's policy (the UI tests) would make a Qt
+    # event loop, which must not run in another thread
+    controller = Controller(handler, hostname="127.0.0.1", port=port, loop=asyncio.SelectorEventLoop(),
                             ssl_context=implicit_tls.server_context() if implicit_tls is not None else None,
                             server_hostname="mail.payapp.test", **params)
     controller.start()

@@ -1902,6 +1902,149 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
     </message>
 </context>
 <context>
+    <name>MailSettingsBox</name>
+    <message>
+        <source>E-mail</source>
+        <translation>E-Mail</translation>
+    </message>
+    <message>
+        <source>The mail server PayApp sends payment links and receipts through, as your e-mail provider names it (for example smtp.office365.com, port 587, STARTTLS). The password is kept in this computer&apos;s keyring; on the portal&apos;s server, in its secrets file as “mail.smtp_password”.</source>
+        <translation>Der Mailserver, über den PayApp Zahlungslinks und Quittungen versendet, so wie Ihr E-Mail-Anbieter ihn nennt (zum Beispiel smtp.office365.com, Port 587, STARTTLS). Das Passwort liegt im Schlüsselbund dieses Computers; auf dem Server des Portals in dessen Geheimnisdatei als „mail.smtp_password“.</translation>
+    </message>
+    <message>
+        <source>Mail server</source>
+        <translation>Mailserver</translation>
+    </message>
+    <message>
+        <source>Encryption</source>
+        <translation>Verschlüsselung</translation>
+    </message>
+    <message>
+        <source>STARTTLS (usually port 587)</source>
+        <translation>STARTTLS (meist Port 587)</translation>
+    </message>
+    <message>
+        <source>TLS (usually port 465)</source>
+        <translation>TLS (meist Port 465)</translation>
+    </message>
+    <message>
+        <source>None — not encrypted (only inside your network)</source>
+        <translation>Keine — unverschlüsselt (nur im eigenen Netz)</translation>
+    </message>
+    <message>
+        <source>Port</source>
+        <translation>Port</translation>
+    </message>
+    <message>
+        <source>empty: the server takes mail without a sign-in</source>
+        <translation>leer: Der Server nimmt E-Mails ohne Anmeldung an</translation>
+    </message>
+    <message>
+        <source>User name</source>
+        <translation>Benutzername</translation>
+    </message>
+    <message>
+        <source>Password</source>
+        <translation>Passwort</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Abbrechen</translation>
+    </message>
+    <message>
+        <source>Keep the saved password (Esc)</source>
+        <translation>Gespeichertes Passwort behalten (Esc)</translation>
+    </message>
+    <message>
+        <source>Replace</source>
+        <translation>Ersetzen</translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation>Entfernen</translation>
+    </message>
+    <message>
+        <source>Forget the saved password when you save</source>
+        <translation>Das gespeicherte Passwort beim Speichern löschen</translation>
+    </message>
+    <message>
+        <source>Sender address</source>
+        <translation>Absenderadresse</translation>
+    </message>
+    <message>
+        <source>Your clients see it as the sender, beside your company&apos;s name. Most servers only send from an address of the signed-in user.</source>
+        <translation>Ihre Kunden sehen sie als Absender, neben dem Namen Ihrer Firma. Die meisten Server senden nur von einer Adresse des angemeldeten Benutzers.</translation>
+    </message>
+    <message>
+        <source>Mail server:</source>
+        <translation>Mailserver:</translation>
+    </message>
+    <message>
+        <source>Encryption:</source>
+        <translation>Verschlüsselung:</translation>
+    </message>
+    <message>
+        <source>Port:</source>
+        <translation>Port:</translation>
+    </message>
+    <message>
+        <source>User name:</source>
+        <translation>Benutzername:</translation>
+    </message>
+    <message>
+        <source>Password:</source>
+        <translation>Passwort:</translation>
+    </message>
+    <message>
+        <source>Sender address:</source>
+        <translation>Absenderadresse:</translation>
+    </message>
+    <message>
+        <source>Save e-mail settings</source>
+        <translation>E-Mail-Einstellungen speichern</translation>
+    </message>
+    <message>
+        <source>send the test to…</source>
+        <translation>Test senden an …</translation>
+    </message>
+    <message>
+        <source>Test e-mail recipient</source>
+        <translation>Empfänger der Test-E-Mail</translation>
+    </message>
+    <message>
+        <source>Send test e-mail</source>
+        <translation>Test-E-Mail senden</translation>
+    </message>
+    <message>
+        <source>Sends a short message with the saved settings</source>
+        <translation>Sendet eine kurze Nachricht mit den gespeicherten Einstellungen</translation>
+    </message>
+    <message>
+        <source>Saved · fingerprint %1 — not on this computer</source>
+        <translation>Gespeichert · Fingerabdruck %1 — nicht auf diesem Computer</translation>
+    </message>
+    <message>
+        <source>Saved · fingerprint %1</source>
+        <translation>Gespeichert · Fingerabdruck %1</translation>
+    </message>
+    <message>
+        <source>The saved password is removed when you save</source>
+        <translation>Das gespeicherte Passwort wird beim Speichern entfernt</translation>
+    </message>
+    <message>
+        <source>E-mail settings saved. Send a test e-mail to check them.</source>
+        <translation>E-Mail-Einstellungen gespeichert. Senden Sie eine Test-E-Mail, um sie zu prüfen.</translation>
+    </message>
+    <message>
+        <source>Sending a test e-mail to %1…</source>
+        <translation>Test-E-Mail an %1 wird gesendet …</translation>
+    </message>
+    <message>
+        <source>The mail server accepted the test e-mail to %1.</source>
+        <translation>Der Mailserver hat die Test-E-Mail an %1 angenommen.</translation>
+    </message>
+</context>
+<context>
     <name>MainWindow</name>
     <message>
         <source>Admin</source>

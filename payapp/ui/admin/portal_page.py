@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from payapp.domain.errors import PayAppError
 from payapp.services.payment_links import MAX_LIFETIME_DAYS
+from payapp.ui.admin.mail_settings import MailSettingsBox
 from payapp.ui.async_work import WidgetTasks, widget_slot
 from payapp.ui.messages import user_text
 from payapp.ui.widgets import HINT_STYLE, Banner, banner_over_scrolling_page
@@ -57,7 +58,8 @@ def url_problem(text: str) -> str:
 
 
 class ClientPortalPage(QWidget):
-    def __init__(self, settings: Any, processing: Any = None, parent: QWidget | None = None) -> None:
+    def __init__(self, settings: Any, processing: Any = None, parent: QWidget | None = None, *,
+                 mail: Any = None) -> None:
         super().__init__(parent)
         self._settings = settings
         self._processing = processing
@@ -178,6 +180,10 @@ class ClientPortalPage(QWidget):
         body.addLayout(form)
         body.addWidget(types_box)
         body.addLayout(buttons)
+        # E-mail (payapp/ui/admin/mail_settings.py): its own fields, Save and test, loaded when first shown
+        self.mail_box = MailSettingsBox(mail, content) if mail is not None else None
+        if self.mail_box is not None:
+            body.addWidget(self.mail_box)
         body.addStretch(1)
         banner_over_scrolling_page(self, self.banner, content, 820)
         self._changed()
@@ -185,7 +191,7 @@ class ClientPortalPage(QWidget):
     # -- loading --------------------------------------------------------------------------------------
     def showEvent(self, event: Any) -> None:
         super().showEvent(event)
-        if self.work.loaded and not self.work.busy and not self.has_unsaved_changes():
+        if self.work.loaded and not self.work.busy and not self.portal_fields_changed():
             # shown again with nothing typed: read again (Payment Processing may have changed the payment types)
             self._reread = self.work.reload()
         else:
@@ -230,6 +236,10 @@ class ClientPortalPage(QWidget):
         self._changed()
 
     def has_unsaved_changes(self) -> bool:
+        """Typed and not saved, here or in the E-mail section (the tab asks before leaving the page)."""
+        return self.portal_fields_changed() or (self.mail_box is not None and self.mail_box.has_unsaved_changes())
+
+    def portal_fields_changed(self) -> bool:
         if self._saved is None:
             return False
         saved = {**self._saved, "portal.public_url": str(self._saved["portal.public_url"]).strip().rstrip("/")}
@@ -237,7 +247,7 @@ class ClientPortalPage(QWidget):
 
     def _changed(self) -> None:
         self.check_fields()
-        self.revert_button.setEnabled(self.has_unsaved_changes())
+        self.revert_button.setEnabled(self.portal_fields_changed())
 
     def check_fields(self) -> bool:
         url = self.url_edit.text().strip()
