@@ -262,6 +262,7 @@ def build_services(db: Database, secrets: SecretStore, http: httpx.AsyncClient, 
     from payapp.services.connections import ConnectionsService
     from payapp.services.demo_data import DemoSettlement
     from payapp.services.gateways import GatewayProvider
+    from payapp.services.invoice_mail import InvoiceMailService
     from payapp.services.invoices import InvoiceService
     from payapp.services.mail import MailService
     from payapp.services.outbox import OutboxWorker
@@ -294,6 +295,10 @@ def build_services(db: Database, secrets: SecretStore, http: httpx.AsyncClient, 
     connections.on_quickbooks_connected(outbox.resume_held)
     # "Settle now" (Payment Search, demo only): the demo gateway's daily batch at once, to try refunds
     demo_settlement = DemoSettlement(http, DEMO_GATEWAY_URL, payments, current) if demo else None
+    mail = MailService(settings, secrets, current, ca_file=os.environ.get(MAIL_CA_FILE_ENV) or None,
+                       timeout=tuning.mail_timeout)
+    payment_links = PaymentLinkService(db, settings, current)
+    receipts = ReceiptService(db, settings, current)
     return Services(
         db=db, current_user=current, settings=settings, secrets=secrets, demo=demo,
         users=UserService(db, current), audit_log=AuditLogService(db, current), gateways=gateways,
@@ -302,10 +307,8 @@ def build_services(db: Database, secrets: SecretStore, http: httpx.AsyncClient, 
         processing=ProcessingSetupService(settings, secrets, current, gateways),
         sync=SyncService(db, connections.autotask, connections.quickbooks, settings, current),
         outbox=outbox, connections=connections, demo_settlement=demo_settlement,
-        payment_links=PaymentLinkService(db, settings, current), receipts=ReceiptService(db, settings, current),
-        saved_methods=SavedMethodService(db, gateways, current),
-        mail=MailService(settings, secrets, current, ca_file=os.environ.get(MAIL_CA_FILE_ENV) or None,
-                         timeout=tuning.mail_timeout))
+        payment_links=payment_links, receipts=receipts, saved_methods=SavedMethodService(db, gateways, current),
+        mail=mail, invoice_mail=InvoiceMailService(db, settings, mail, payment_links, receipts, current))
 
 
 def tab_factories(services: Services, state: Any) -> dict[str, Callable[[], Any]]:
@@ -544,6 +547,7 @@ class PortalContext:
         if self.closed:
             return
         self.closed = True
+        await self.services.invoice_mail.wait_background()      # receipts still on their way to the mail server
         self.services.payments.close()
         await self.context.aclose()
 

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from payapp.services.connections import ConnectionsService
     from payapp.services.demo_data import DemoSettlement
     from payapp.services.gateways import GatewayProvider
+    from payapp.services.invoice_mail import InvoiceMailService
     from payapp.services.invoices import InvoiceService
     from payapp.services.mail import MailService
     from payapp.services.outbox import OutboxWorker
@@ -52,6 +53,7 @@ class Services:
     receipts: ReceiptService
     saved_methods: SavedMethodService
     mail: MailService
+    invoice_mail: InvoiceMailService        # payment links and receipts by e-mail, over `mail`
     demo_settlement: DemoSettlement | None      # demo only: "Settle now" (None for a real company)
     demo: bool = False
     locale: str = "en_US"

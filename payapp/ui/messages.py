@@ -265,6 +265,14 @@ TEXTS: tuple[str, ...] = (
         "No encrypted connection to the mail server at %1 (%2): check the port and the encryption (STARTTLS is usually port 587, TLS port 465)."),  # noqa: E501
     QT_TRANSLATE_NOOP("Messages", "The mail server at %1 did not answer in time. Nothing was sent; try again."),
     QT_TRANSLATE_NOOP("Messages", "The mail server at %1 cannot be reached (%2)."),
+    # payapp/services/mail_templates.py and invoice_mail.py: e-mail templates, payment links and receipts by e-mail
+    QT_TRANSLATE_NOOP("Messages", "There is no e-mail template of that kind."),
+    QT_TRANSLATE_NOOP("Messages", "The e-mail template cannot be filled in."),
+    QT_TRANSLATE_NOOP("Messages", "This payment was not taken, so it has no receipt to send."),
+    QT_TRANSLATE_NOOP("Messages", "The subject is empty."),
+    QT_TRANSLATE_NOOP("Messages", "The text is empty."),
+    QT_TRANSLATE_NOOP("Messages", "The template is too long."),
+    QT_TRANSLATE_NOOP("Messages", "Unknown placeholders: %1"),
     # payapp/services/connections.py and the connectors: Admin › Connections, Autotask, QuickBooks
     QT_TRANSLATE_NOOP("Messages", "Only the demo company connects to the sandboxes by itself."),
     QT_TRANSLATE_NOOP("Messages", "Enter the Autotask API user (an e-mail address)."),

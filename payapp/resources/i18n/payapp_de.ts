@@ -733,6 +733,54 @@
         <translation>Absenderadresse der E-Mails</translation>
     </message>
     <message>
+        <source>E-mail template: invoice, English, subject</source>
+        <translation>E-Mail-Vorlage: Rechnung, Englisch, Betreff</translation>
+    </message>
+    <message>
+        <source>E-mail template: invoice, English, text</source>
+        <translation>E-Mail-Vorlage: Rechnung, Englisch, Text</translation>
+    </message>
+    <message>
+        <source>E-mail template: invoice, German, subject</source>
+        <translation>E-Mail-Vorlage: Rechnung, Deutsch, Betreff</translation>
+    </message>
+    <message>
+        <source>E-mail template: invoice, German, text</source>
+        <translation>E-Mail-Vorlage: Rechnung, Deutsch, Text</translation>
+    </message>
+    <message>
+        <source>E-mail template: reminder, English, subject</source>
+        <translation>E-Mail-Vorlage: Zahlungserinnerung, Englisch, Betreff</translation>
+    </message>
+    <message>
+        <source>E-mail template: reminder, English, text</source>
+        <translation>E-Mail-Vorlage: Zahlungserinnerung, Englisch, Text</translation>
+    </message>
+    <message>
+        <source>E-mail template: reminder, German, subject</source>
+        <translation>E-Mail-Vorlage: Zahlungserinnerung, Deutsch, Betreff</translation>
+    </message>
+    <message>
+        <source>E-mail template: reminder, German, text</source>
+        <translation>E-Mail-Vorlage: Zahlungserinnerung, Deutsch, Text</translation>
+    </message>
+    <message>
+        <source>E-mail template: credit note, English, subject</source>
+        <translation>E-Mail-Vorlage: Gutschrift, Englisch, Betreff</translation>
+    </message>
+    <message>
+        <source>E-mail template: credit note, English, text</source>
+        <translation>E-Mail-Vorlage: Gutschrift, Englisch, Text</translation>
+    </message>
+    <message>
+        <source>E-mail template: credit note, German, subject</source>
+        <translation>E-Mail-Vorlage: Gutschrift, Deutsch, Betreff</translation>
+    </message>
+    <message>
+        <source>E-mail template: credit note, German, text</source>
+        <translation>E-Mail-Vorlage: Gutschrift, Deutsch, Text</translation>
+    </message>
+    <message>
         <source>Sync every (minutes)</source>
         <translation>Abgleich alle (Minuten)</translation>
     </message>
@@ -2808,6 +2856,34 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
     <message>
         <source>The mail server at %1 cannot be reached (%2).</source>
         <translation>Der Mailserver %1 ist nicht erreichbar (%2).</translation>
+    </message>
+    <message>
+        <source>There is no e-mail template of that kind.</source>
+        <translation>Eine E-Mail-Vorlage dieser Art gibt es nicht.</translation>
+    </message>
+    <message>
+        <source>The e-mail template cannot be filled in.</source>
+        <translation>Die E-Mail-Vorlage kann nicht ausgefüllt werden.</translation>
+    </message>
+    <message>
+        <source>This payment was not taken, so it has no receipt to send.</source>
+        <translation>Diese Zahlung wurde nicht ausgeführt; es gibt keinen Beleg zu senden.</translation>
+    </message>
+    <message>
+        <source>The subject is empty.</source>
+        <translation>Der Betreff ist leer.</translation>
+    </message>
+    <message>
+        <source>The text is empty.</source>
+        <translation>Der Text ist leer.</translation>
+    </message>
+    <message>
+        <source>The template is too long.</source>
+        <translation>Die Vorlage ist zu lang.</translation>
+    </message>
+    <message>
+        <source>Unknown placeholders: %1</source>
+        <translation>Unbekannte Platzhalter: %1</translation>
     </message>
     <message>
         <source>Only the demo company connects to the sandboxes by itself.</source>
