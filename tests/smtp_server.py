@@ -68,6 +68,7 @@ def make_self_signed_cert(folder: Path) -> SelfSignedCert:
 class _Handler:
     refuse: frozenset[str] = frozenset()
     drop_on_data: bool = False
+    delay_s: float = 0.0
     messages: list[EmailMessage] = field(default_factory=list)
     envelopes: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)
     sessions_tls: list[bool] = field(default_factory=list)
@@ -81,6 +82,8 @@ class _Handler:
         return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        if self.delay_s:
+            await asyncio.sleep(self.delay_s)       # a slow server: time for a test to press Cancel
         if self.drop_on_data:
             server.transport.abort()        # the connection goes away before the server says 250
             return "451 never seen"
@@ -115,12 +118,12 @@ class SmtpServer:
 
 @contextmanager
 def smtp_server(*, starttls: SelfSignedCert | None = None, implicit_tls: SelfSignedCert | None = None,
-                refuse: tuple[str, ...] = (), drop_on_data: bool = False,
+                refuse: tuple[str, ...] = (), drop_on_data: bool = False, delay_s: float = 0.0,
                 login: tuple[str, str] | None = None) -> Iterator[SmtpServer]:
     """An aiosmtpd server on 127.0.0.1 (a free port) until the block ends. `starttls`: offers and requires
     STARTTLS with that certificate; `implicit_tls`: TLS from the first byte (port-465 style); `login`: the only
     user name and password AUTH accepts (over TLS only)."""
-    handler = _Handler(refuse=frozenset(a.lower() for a in refuse), drop_on_data=drop_on_data)
+    handler = _Handler(refuse=frozenset(a.lower() for a in refuse), drop_on_data=drop_on_data, delay_s=delay_s)
     logins: list[tuple[str, str]] = []
 
     def authenticator(server: Any, session: Any, envelope: Any, mechanism: str, auth_data: Any) -> AuthResult:

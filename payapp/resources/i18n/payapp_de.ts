@@ -1446,6 +1446,173 @@
     </message>
 </context>
 <context>
+    <name>EmailLinksDialog</name>
+    <message>
+        <source>E-mail payment link</source>
+        <translation>Zahlungslink per E-Mail</translation>
+    </message>
+    <message>
+        <source>Template</source>
+        <translation>Vorlage</translation>
+    </message>
+    <message>
+        <source>Invoice</source>
+        <translation>Rechnung</translation>
+    </message>
+    <message>
+        <source>Reminder</source>
+        <translation>Zahlungserinnerung</translation>
+    </message>
+    <message>
+        <source>Credit note</source>
+        <translation>Gutschrift</translation>
+    </message>
+    <message>
+        <source>Language of the e-mail</source>
+        <translation>Sprache der E-Mail</translation>
+    </message>
+    <message>
+        <source>English</source>
+        <translation>Englisch</translation>
+    </message>
+    <message>
+        <source>German</source>
+        <translation>Deutsch</translation>
+    </message>
+    <message>
+        <source>Template:</source>
+        <translation>Vorlage:</translation>
+    </message>
+    <message>
+        <source>Language:</source>
+        <translation>Sprache:</translation>
+    </message>
+    <message>
+        <source>Invoices and recipients</source>
+        <translation>Rechnungen und Empfänger</translation>
+    </message>
+    <message>
+        <source>Company</source>
+        <translation>Firma</translation>
+    </message>
+    <message>
+        <source>Recipient</source>
+        <translation>Empfänger</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <source>Preview of the e-mail</source>
+        <translation>Vorschau der E-Mail</translation>
+    </message>
+    <message>
+        <source>Each e-mail gets a new payment link when it is sent (“…” in the preview).</source>
+        <translation>Jede E-Mail erhält beim Senden einen neuen Zahlungslink („…“ in der Vorschau).</translation>
+    </message>
+    <message>
+        <source>Sending progress</source>
+        <translation>Fortschritt des Sendens</translation>
+    </message>
+    <message>
+        <source>%v of %m sent</source>
+        <translation>%v von %m gesendet</translation>
+    </message>
+    <message>
+        <source>E-mails that were not sent</source>
+        <translation>E-Mails, die nicht gesendet wurden</translation>
+    </message>
+    <message>
+        <source>Send</source>
+        <translation>Senden</translation>
+    </message>
+    <message>
+        <source>Retry failed</source>
+        <translation>Fehlgeschlagene erneut senden</translation>
+    </message>
+    <message>
+        <source>Send the e-mails that failed again</source>
+        <translation>Die fehlgeschlagenen E-Mails noch einmal senden</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>Schließen</translation>
+    </message>
+    <message>
+        <source>Preview:</source>
+        <translation>Vorschau:</translation>
+    </message>
+    <message>
+        <source>Recipient of invoice %1</source>
+        <translation>Empfänger der Rechnung %1</translation>
+    </message>
+    <message>
+        <source>no contact with an e-mail address: type one</source>
+        <translation>kein Kontakt mit E-Mail-Adresse: Adresse eingeben</translation>
+    </message>
+    <message>
+        <source>E-mail payment links (%1 invoices)</source>
+        <translation>Zahlungslinks per E-Mail (%1 Rechnungen)</translation>
+    </message>
+    <message>
+        <source>Sending…</source>
+        <translation>Wird gesendet …</translation>
+    </message>
+    <message>
+        <source>Sent</source>
+        <translation>Gesendet</translation>
+    </message>
+    <message>
+        <source>Not sent</source>
+        <translation>Nicht gesendet</translation>
+    </message>
+    <message>
+        <source>Cancelled</source>
+        <translation>Abgebrochen</translation>
+    </message>
+    <message>
+        <source>the template has placeholders it does not know: %1</source>
+        <translation>die Vorlage enthält unbekannte Platzhalter: %1</translation>
+    </message>
+    <message>
+        <source>no value for %1 on this invoice</source>
+        <translation>kein Wert für %1 bei dieser Rechnung</translation>
+    </message>
+    <message>
+        <source>Subject: %1</source>
+        <translation>Betreff: %1</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Abbrechen</translation>
+    </message>
+    <message>
+        <source>Stop after the e-mail being sent now</source>
+        <translation>Nach der E-Mail anhalten, die gerade gesendet wird</translation>
+    </message>
+    <message>
+        <source>%1 to %2: %3</source>
+        <translation>%1 an %2: %3</translation>
+    </message>
+    <message>
+        <source>%1 of %2 e-mails sent.</source>
+        <translation>%1 von %2 E-Mails gesendet.</translation>
+    </message>
+    <message>
+        <source>The ones not sent are listed below; correct them and retry.</source>
+        <translation>Die nicht gesendeten stehen unten; korrigieren Sie sie und senden Sie erneut.</translation>
+    </message>
+    <message>
+        <source>Cancelled.</source>
+        <translation>Abgebrochen.</translation>
+    </message>
+    <message>
+        <source>Stopping after the e-mail being sent now…</source>
+        <translation>Anhalten nach der E-Mail, die gerade gesendet wird …</translation>
+    </message>
+</context>
+<context>
     <name>ErrorDialog</name>
     <message>
         <source>Something went wrong and was written to the log. Nothing was charged twice: payments in progress are checked with the gateway when PayApp starts again.</source>
@@ -1556,6 +1723,22 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
     <message>
         <source>No payment link of this invoice works now.</source>
         <translation>Derzeit gilt kein Zahlungslink dieser Rechnung.</translation>
+    </message>
+    <message>
+        <source>E-mail payment link…</source>
+        <translation>Zahlungslink per E-Mail …</translation>
+    </message>
+    <message>
+        <source>E-mail payment links (%1 invoices)…</source>
+        <translation>Zahlungslinks per E-Mail (%1 Rechnungen) …</translation>
+    </message>
+    <message>
+        <source>E-mail the client a link to pay in the client portal</source>
+        <translation>Dem Kunden einen Link zum Bezahlen im Kundenportal mailen</translation>
+    </message>
+    <message>
+        <source>Select one or more invoices first (Ctrl+click selects several).</source>
+        <translation>Wählen Sie zuerst eine oder mehrere Rechnungen aus (Strg+Klick wählt mehrere).</translation>
     </message>
     <message>
         <source>Select an invoice in the list first, then press %1 to copy its payment link.</source>
