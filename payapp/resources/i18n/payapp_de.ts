@@ -4409,6 +4409,10 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
         <translation>Beleg als PDF speichern …</translation>
     </message>
     <message>
+        <source>E-mail receipt…</source>
+        <translation>Beleg per E-Mail …</translation>
+    </message>
+    <message>
         <source>Pending approvals…</source>
         <translation>Offene Freigaben …</translation>
     </message>
@@ -5054,6 +5058,53 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
     <message>
         <source>CCD · business account</source>
         <translation>CCD · Geschäftskonto</translation>
+    </message>
+</context>
+<context>
+    <name>ReceiptMailDialog</name>
+    <message>
+        <source>E-mail receipt — %1</source>
+        <translation>Beleg per E-Mail — %1</translation>
+    </message>
+    <message>
+        <source>Send the receipt to</source>
+        <translation>Beleg senden an</translation>
+    </message>
+    <message>
+        <source>Language of the receipt</source>
+        <translation>Sprache des Belegs</translation>
+    </message>
+    <message>
+        <source>English</source>
+        <translation>Englisch</translation>
+    </message>
+    <message>
+        <source>German</source>
+        <translation>Deutsch</translation>
+    </message>
+    <message>
+        <source>To:</source>
+        <translation>An:</translation>
+    </message>
+    <message>
+        <source>Language:</source>
+        <translation>Sprache:</translation>
+    </message>
+    <message>
+        <source>Send</source>
+        <translation>Senden</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>Schließen</translation>
+    </message>
+    <message>
+        <source>Sending the receipt to %1…</source>
+        <translation>Beleg wird an %1 gesendet …</translation>
+    </message>
+    <message>
+        <source>The receipt was e-mailed to %1.</source>
+        <translation>Der Beleg wurde an %1 gesendet.</translation>
     </message>
 </context>
 <context>
