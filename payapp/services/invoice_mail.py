@@ -212,18 +212,34 @@ class InvoiceMailService:
             return ""
         return f"{public_url}/pay/{LINK_STAND_IN}"
 
-    async def preview(self, invoice_id: int, kind: str, language: str, to: str) -> MailPreview:
+    async def preview(self, invoice_id: int, kind: str, language: str, to: str,
+                      template: Template | None = None) -> MailPreview:
         """The e-mail as it would go to `to`, with the invoice's real values (the link as a stand-in), or the
-        problems that stop it."""
+        problems that stop it. `template`: one being edited (Admin), instead of the saved one."""
         self._current.require(Permission.VIEW)
         language = language_of(language)
-        template = (await self.templates())[(kind, language)]
+        if template is None:
+            template = (await self.templates())[(kind, language)]
         values = await self._values(invoice_id, language, to, await self._stand_in_url(invoice_id))
         try:
             rendered = render(kind, template, values)
         except TemplateError as exc:
             return MailPreview(invoice_id, to, template.subject, template.text, exc.problems)
         return MailPreview(invoice_id, to, rendered.subject, rendered.text)
+
+    async def sample_target(self) -> MailTarget | None:
+        """A real invoice to preview templates with (Admin): the newest open one whose company has a contact with
+        an e-mail address; None when there is none."""
+        self._current.require(Permission.VIEW)
+        async with self._db.sessions() as s:
+            with_mail = select(Contact.company_id).where(Contact.email != "").distinct()
+            invoice_id = await s.scalar(select(Invoice.id).where(
+                Invoice.balance_minor > 0, Invoice.is_voided.is_(False), Invoice.company_id.in_(with_mail))
+                .order_by(Invoice.invoice_date.desc(), Invoice.id.desc()).limit(1))
+        if invoice_id is None:
+            return None
+        targets = await self.targets([invoice_id])
+        return targets[0] if targets else None
 
     # -- sending a payment link -----------------------------------------------------------------------
     async def send_payment_link(self, invoice_id: int, kind: str, language: str, to: str) -> RenderedMail:

@@ -12,7 +12,7 @@ from pytestqt.qtbot import QtBot
 
 from payapp.app import AppContext
 from payapp.services.mail import MAIL_PASSWORD
-from payapp.ui.admin.mail_settings import MailSettingsBox
+from payapp.ui.admin.mail_settings import MailSettingsBox, MailTemplatesBox
 from tests.smtp_server import smtp_server
 from tests.ui.test_admin_company_portal import admin_page
 
@@ -30,6 +30,8 @@ def mail_box(qtbot: QtBot, ctx: AppContext, run: Any) -> MailSettingsBox:
 def test_the_section_is_on_the_client_portal_page(qtbot: QtBot, demo_context: AppContext, run: Any) -> None:
     page = admin_page(qtbot, demo_context, run, "clientPortalPage")
     assert isinstance(page.mail_box, MailSettingsBox) and page.mail_box.isVisible()
+    assert isinstance(page.templates_box, MailTemplatesBox) and page.templates_box.isVisible()
+    run(page.templates_box.wait_ready())
     run(page.mail_box.wait_ready())
     assert page.mail_box.saved is not None and not page.has_unsaved_changes()
     page.mail_box.host_edit.setText("smtp.example.com")
@@ -117,3 +119,43 @@ def test_remove_forgets_the_saved_password(qtbot: QtBot, demo_context: AppContex
     assert run(box.save())
     assert demo_context.services.secrets.get(MAIL_PASSWORD) is None
     assert box.saved is not None and not box.saved.password_saved
+
+
+# ------------------------------------------------------------------------------------------------ templates
+
+def templates_box(qtbot: QtBot, ctx: AppContext, run: Any) -> MailTemplatesBox:
+    box = MailTemplatesBox(ctx.services.invoice_mail)
+    qtbot.addWidget(box)
+    box.show()
+    run(box.wait_ready())
+    return box
+
+
+def test_a_template_is_edited_previewed_with_a_real_invoice_and_saved(qtbot: QtBot, demo_context: AppContext,
+                                                                      run: Any) -> None:
+    box = templates_box(qtbot, demo_context, run)
+    box.kind_combo.setCurrentIndex(box.kind_combo.findData("reminder"))
+    box.language_combo.setCurrentIndex(box.language_combo.findData("de"))
+    assert box.subject_edit.text().startswith("Zahlungserinnerung")
+    assert "[Reminder.customerportal_url]" in [box.placeholders.itemText(i) for i in range(box.placeholders.count())]
+    box.subject_edit.setText("Offen: Rechnung [Invoice.number]")
+    assert box.has_unsaved_changes()
+    assert run(box.preview())
+    preview = box.preview_text.toPlainText()
+    assert preview.startswith("Offen: Rechnung ") and "[" not in preview.splitlines()[0]
+    assert "/pay/…" in preview and "Invoice" in box.preview_label.text()
+    assert run(box.save()) and not box.has_unsaved_changes()
+    saved = run(demo_context.services.invoice_mail.templates())[("reminder", "de")]
+    assert saved.subject == "Offen: Rechnung [Invoice.number]"
+    assert run(box.reset())
+    assert box.subject_edit.text().startswith("Zahlungserinnerung")
+
+
+def test_an_unknown_placeholder_is_refused_and_shown_in_the_preview(qtbot: QtBot, demo_context: AppContext,
+                                                                    run: Any) -> None:
+    box = templates_box(qtbot, demo_context, run)
+    box.text_edit.setPlainText("Pay [Invoice.customerportal_url] by [Invoice.duedate]")
+    assert not run(box.preview())
+    assert box.banner.kind == "warning" and "[Invoice.duedate]" in box.banner.text
+    assert not run(box.save())
+    assert box.banner.kind == "error" and "[Invoice.duedate]" in box.banner.text

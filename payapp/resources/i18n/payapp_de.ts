@@ -2276,6 +2276,113 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
     </message>
 </context>
 <context>
+    <name>MailTemplatesBox</name>
+    <message>
+        <source>E-mail templates</source>
+        <translation>E-Mail-Vorlagen</translation>
+    </message>
+    <message>
+        <source>Template</source>
+        <translation>Vorlage</translation>
+    </message>
+    <message>
+        <source>Invoice</source>
+        <translation>Rechnung</translation>
+    </message>
+    <message>
+        <source>Reminder</source>
+        <translation>Zahlungserinnerung</translation>
+    </message>
+    <message>
+        <source>Credit note</source>
+        <translation>Gutschrift</translation>
+    </message>
+    <message>
+        <source>Language</source>
+        <translation>Sprache</translation>
+    </message>
+    <message>
+        <source>English</source>
+        <translation>Englisch</translation>
+    </message>
+    <message>
+        <source>German</source>
+        <translation>Deutsch</translation>
+    </message>
+    <message>
+        <source>Subject</source>
+        <translation>Betreff</translation>
+    </message>
+    <message>
+        <source>Text</source>
+        <translation>Text</translation>
+    </message>
+    <message>
+        <source>Insert a placeholder</source>
+        <translation>Platzhalter einfügen</translation>
+    </message>
+    <message>
+        <source>Placeholders in square brackets are filled in for each invoice. One the template does not know, or one without a value on an invoice, is shown before sending and stops that e-mail.</source>
+        <translation>Platzhalter in eckigen Klammern werden für jede Rechnung ausgefüllt. Ein unbekannter Platzhalter oder einer ohne Wert bei einer Rechnung wird vor dem Senden angezeigt und hält diese E-Mail an.</translation>
+    </message>
+    <message>
+        <source>Subject:</source>
+        <translation>Betreff:</translation>
+    </message>
+    <message>
+        <source>Text:</source>
+        <translation>Text:</translation>
+    </message>
+    <message>
+        <source>Insert:</source>
+        <translation>Einfügen:</translation>
+    </message>
+    <message>
+        <source>Preview with a real invoice</source>
+        <translation>Vorschau mit einer echten Rechnung</translation>
+    </message>
+    <message>
+        <source>Preview</source>
+        <translation>Vorschau</translation>
+    </message>
+    <message>
+        <source>Fill the template with the newest open invoice&apos;s values</source>
+        <translation>Die Vorlage mit den Werten der neuesten offenen Rechnung füllen</translation>
+    </message>
+    <message>
+        <source>Reset to default</source>
+        <translation>Auf Standard zurücksetzen</translation>
+    </message>
+    <message>
+        <source>Save template</source>
+        <translation>Vorlage speichern</translation>
+    </message>
+    <message>
+        <source>Choose a placeholder…</source>
+        <translation>Platzhalter wählen …</translation>
+    </message>
+    <message>
+        <source>Template saved.</source>
+        <translation>Vorlage gespeichert.</translation>
+    </message>
+    <message>
+        <source>The default template is back.</source>
+        <translation>Die Standardvorlage ist wiederhergestellt.</translation>
+    </message>
+    <message>
+        <source>There is no open invoice with a contact&apos;s e-mail address to preview with.</source>
+        <translation>Es gibt keine offene Rechnung mit der E-Mail-Adresse eines Kontakts für die Vorschau.</translation>
+    </message>
+    <message>
+        <source>Invoice %1 of %2, to %3:</source>
+        <translation>Rechnung %1 von %2, an %3:</translation>
+    </message>
+    <message>
+        <source>Not filled in: %1 (unknown, or no value on this invoice).</source>
+        <translation>Nicht ausgefüllt: %1 (unbekannt oder ohne Wert bei dieser Rechnung).</translation>
+    </message>
+</context>
+<context>
     <name>MainWindow</name>
     <message>
         <source>Admin</source>

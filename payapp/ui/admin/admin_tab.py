@@ -60,7 +60,8 @@ class AdminTab(QWidget):
             pages.append(("connectionsPage", self.tr("Connections"), ConnectionsPage(s.connections, s.settings)))
         pages.append(("companyDetailsPage", self.tr("Company details"), CompanyDetailsPage(s.settings)))
         pages.append(("clientPortalPage", self.tr("Client Portal"), ClientPortalPage(s.settings, s.processing,
-                                                                                   mail=s.mail)))
+                                                                                   mail=s.mail,
+                                                                                   invoice_mail=s.invoice_mail)))
         from payapp.ui.admin.language_page import LanguagePage
 
         pages.append(("languagePage", self.tr("Language"), LanguagePage(s.settings)))

@@ -1,4 +1,5 @@
-"""Admin › Client Portal › E-mail: the SMTP server payment links and receipts go out through (MailService).
+"""Admin › Client Portal › E-mail and E-mail templates: the SMTP server payment links and receipts go out through
+(MailService), and the templates of those e-mails (InvoiceMailService).
 
 Host, port, encryption (STARTTLS / TLS / none), user name, password, sender; Save; "Send test e-mail" with the
 result in the section's banner (on failure the server's own reason). The password field is masked and never
@@ -15,6 +16,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QPlainTextEdit,
     QPushButton,
     QSpinBox,
     QStackedWidget,
@@ -23,7 +25,9 @@ from PySide6.QtWidgets import (
 )
 
 from payapp.domain.errors import PayAppError, ValidationError
+from payapp.services.invoice_mail import InvoiceMailService
 from payapp.services.mail import DEFAULT_PORTS, MailService, MailSettings
+from payapp.services.mail_templates import PLACEHOLDERS, Template
 from payapp.services.secrets import Secret
 from payapp.ui.async_work import WidgetTasks, widget_slot
 from payapp.ui.messages import user_text
@@ -286,3 +290,204 @@ class MailSettingsBox(QGroupBox):
             self.test_button.setEnabled(True)
         self.banner.show_success(self.tr("The mail server accepted the test e-mail to %1.").replace("%1", to))
         return True
+
+
+class MailTemplatesBox(QGroupBox):
+    """Admin › Client Portal › E-mail templates: invoice, reminder and credit note, in English and German.
+
+    The placeholders the chosen kind knows are listed (a click puts one into the text); Preview fills the template
+    being edited with a real invoice's values; Save refuses unknown placeholders; Reset puts the default back."""
+
+    def __init__(self, invoice_mail: InvoiceMailService, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setTitle(self.tr("E-mail templates"))
+        self.setObjectName("mailTemplatesBox")
+        self._service = invoice_mail
+        self.work = WidgetTasks(self, load=self.reload)
+        self.saved: dict[tuple[str, str], Template] = {}
+        self._shown: tuple[str, str] | None = None
+
+        self.banner = Banner(self, "mailTemplatesBanner")
+        self.kind_combo = QComboBox(self)
+        self.kind_combo.setObjectName("templateKindCombo")
+        self.kind_combo.setAccessibleName(self.tr("Template"))
+        self.kind_combo.addItem(self.tr("Invoice"), "invoice")
+        self.kind_combo.addItem(self.tr("Reminder"), "reminder")
+        self.kind_combo.addItem(self.tr("Credit note"), "credit_note")
+        self.language_combo = QComboBox(self)
+        self.language_combo.setObjectName("templateLanguageCombo")
+        self.language_combo.setAccessibleName(self.tr("Language"))
+        self.language_combo.addItem(self.tr("English"), "en")
+        self.language_combo.addItem(self.tr("German"), "de")
+        choose = QHBoxLayout()
+        choose.addWidget(self.kind_combo)
+        choose.addWidget(self.language_combo)
+        choose.addStretch(1)
+        self.subject_edit = QLineEdit(self)
+        self.subject_edit.setObjectName("templateSubjectEdit")
+        self.subject_edit.setAccessibleName(self.tr("Subject"))
+        self.subject_edit.setMaxLength(300)
+        self.text_edit = QPlainTextEdit(self)
+        self.text_edit.setObjectName("templateTextEdit")
+        self.text_edit.setAccessibleName(self.tr("Text"))
+        self.text_edit.setMinimumHeight(180)
+        self.placeholders = QComboBox(self)
+        self.placeholders.setObjectName("templatePlaceholderCombo")
+        self.placeholders.setAccessibleName(self.tr("Insert a placeholder"))
+        self.placeholders.activated.connect(self._insert_placeholder)
+        placeholder_hint = QLabel(self.tr("Placeholders in square brackets are filled in for each invoice. One "
+                                          "the template does not know, or one without a value on an invoice, is "
+                                          "shown before sending and stops that e-mail."), self)
+        placeholder_hint.setWordWrap(True)
+        placeholder_hint.setStyleSheet(HINT_STYLE)
+        form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        form.addRow(self.tr("Subject:"), self.subject_edit)
+        form.addRow(self.tr("Text:"), self.text_edit)
+        form.addRow(self.tr("Insert:"), self.placeholders)
+        form.addRow(placeholder_hint)
+
+        self.preview_label = QLabel(self)
+        self.preview_label.setObjectName("templatePreviewSource")
+        self.preview_label.setWordWrap(True)
+        self.preview_label.setStyleSheet(HINT_STYLE)
+        self.preview_text = QPlainTextEdit(self)
+        self.preview_text.setObjectName("templatePreviewText")
+        self.preview_text.setReadOnly(True)
+        self.preview_text.setAccessibleName(self.tr("Preview with a real invoice"))
+        self.preview_text.setMinimumHeight(140)
+        self.preview_text.hide()
+        self.preview_button = QPushButton(self.tr("Preview"), self)
+        self.preview_button.setObjectName("templatePreviewButton")
+        self.preview_button.setToolTip(self.tr("Fill the template with the newest open invoice's values"))
+        self.preview_button.clicked.connect(self._on_preview)
+        self.reset_button = QPushButton(self.tr("Reset to default"), self)
+        self.reset_button.setObjectName("templateResetButton")
+        self.reset_button.clicked.connect(self._on_reset)
+        self.save_button = QPushButton(self.tr("Save template"), self)
+        self.save_button.setObjectName("templateSaveButton")
+        self.save_button.clicked.connect(self._on_save)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.preview_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.reset_button)
+        buttons.addWidget(self.save_button)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.banner)
+        layout.addLayout(choose)
+        layout.addLayout(form)
+        layout.addLayout(buttons)
+        layout.addWidget(self.preview_label)
+        layout.addWidget(self.preview_text)
+        self.kind_combo.currentIndexChanged.connect(lambda _i: self._choice_changed())
+        self.language_combo.currentIndexChanged.connect(lambda _i: self._choice_changed())
+
+    def showEvent(self, event: Any) -> None:
+        super().showEvent(event)
+        self.work.first_show()
+
+    async def wait_ready(self) -> None:
+        await self.work.wait_loaded()
+
+    async def reload(self) -> None:
+        try:
+            self.saved = await self._service.templates()
+        except PayAppError as exc:
+            self.banner.show_error(user_text(exc))
+            return
+        self._shown = None
+        self._choice_changed()
+
+    def choice(self) -> tuple[str, str]:
+        return str(self.kind_combo.currentData()), str(self.language_combo.currentData())
+
+    def edited(self) -> Template:
+        return Template(self.subject_edit.text(), self.text_edit.toPlainText())
+
+    def has_unsaved_changes(self) -> bool:
+        return self._shown is not None and self._shown in self.saved and self.edited() != self.saved[self._shown]
+
+    def _choice_changed(self) -> None:
+        choice = self.choice()
+        if choice not in self.saved:
+            return
+        template = self.saved[choice]
+        self.subject_edit.setText(template.subject)
+        self.text_edit.setPlainText(template.text)
+        self._shown = choice
+        self.placeholders.clear()
+        self.placeholders.addItem(self.tr("Choose a placeholder…"), "")
+        for name in PLACEHOLDERS[choice[0]]:
+            self.placeholders.addItem(f"[{name}]", name)
+        self.preview_text.hide()
+        self.preview_label.clear()
+
+    def _insert_placeholder(self, index: int) -> None:
+        name = str(self.placeholders.itemData(index) or "")
+        if name:
+            self.text_edit.insertPlainText(f"[{name}]")
+            self.text_edit.setFocus()
+        self.placeholders.setCurrentIndex(0)
+
+    @widget_slot
+    async def _on_save(self) -> None:
+        await self.save()
+
+    async def save(self) -> bool:
+        kind, language = self.choice()
+        try:
+            await self._service.save_template(kind, language, self.edited())
+            self.saved = await self._service.templates()
+        except PayAppError as exc:
+            self.banner.show_error(user_text(exc))
+            return False
+        self._choice_changed()
+        self.banner.show_success(self.tr("Template saved."))
+        return True
+
+    @widget_slot
+    async def _on_reset(self) -> None:
+        await self.reset()
+
+    async def reset(self) -> bool:
+        kind, language = self.choice()
+        try:
+            await self._service.reset_template(kind, language)
+            self.saved = await self._service.templates()
+        except PayAppError as exc:
+            self.banner.show_error(user_text(exc))
+            return False
+        self._choice_changed()
+        self.banner.show_success(self.tr("The default template is back."))
+        return True
+
+    @widget_slot
+    async def _on_preview(self) -> None:
+        await self.preview()
+
+    async def preview(self) -> bool:
+        kind, language = self.choice()
+        try:
+            target = await self._service.sample_target()
+            if target is None:
+                self.preview_label.setText(self.tr("There is no open invoice with a contact's e-mail address to "
+                                                   "preview with."))
+                self.preview_text.hide()
+                return False
+            result = await self._service.preview(target.invoice_id, kind, language, target.default_recipient,
+                                                 template=self.edited())
+        except PayAppError as exc:
+            self.banner.show_error(user_text(exc))
+            return False
+        self.preview_label.setText(self.tr("Invoice %1 of %2, to %3:").replace("%1", target.invoice_number)
+                                   .replace("%2", target.company_name).replace("%3", target.default_recipient))
+        problems = ", ".join(f"[{p.placeholder}]" for p in result.problems)
+        if problems:
+            self.banner.show_warning(self.tr("Not filled in: %1 (unknown, or no value on this invoice).")
+                                     .replace("%1", problems))
+        else:
+            self.banner.clear()
+        self.preview_text.setPlainText(f"{result.subject}\n\n{result.text}")
+        self.preview_text.show()
+        return result.ok

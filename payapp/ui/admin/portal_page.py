@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 
 from payapp.domain.errors import PayAppError
 from payapp.services.payment_links import MAX_LIFETIME_DAYS
-from payapp.ui.admin.mail_settings import MailSettingsBox
+from payapp.ui.admin.mail_settings import MailSettingsBox, MailTemplatesBox
 from payapp.ui.async_work import WidgetTasks, widget_slot
 from payapp.ui.messages import user_text
 from payapp.ui.widgets import HINT_STYLE, Banner, banner_over_scrolling_page
@@ -59,7 +59,7 @@ def url_problem(text: str) -> str:
 
 class ClientPortalPage(QWidget):
     def __init__(self, settings: Any, processing: Any = None, parent: QWidget | None = None, *,
-                 mail: Any = None) -> None:
+                 mail: Any = None, invoice_mail: Any = None) -> None:
         super().__init__(parent)
         self._settings = settings
         self._processing = processing
@@ -182,8 +182,10 @@ class ClientPortalPage(QWidget):
         body.addLayout(buttons)
         # E-mail (payapp/ui/admin/mail_settings.py): its own fields, Save and test, loaded when first shown
         self.mail_box = MailSettingsBox(mail, content) if mail is not None else None
-        if self.mail_box is not None:
-            body.addWidget(self.mail_box)
+        self.templates_box = MailTemplatesBox(invoice_mail, content) if invoice_mail is not None else None
+        for box in (self.mail_box, self.templates_box):
+            if box is not None:
+                body.addWidget(box)
         body.addStretch(1)
         banner_over_scrolling_page(self, self.banner, content, 820)
         self._changed()
@@ -237,7 +239,8 @@ class ClientPortalPage(QWidget):
 
     def has_unsaved_changes(self) -> bool:
         """Typed and not saved, here or in the E-mail section (the tab asks before leaving the page)."""
-        return self.portal_fields_changed() or (self.mail_box is not None and self.mail_box.has_unsaved_changes())
+        return self.portal_fields_changed() or any(box is not None and box.has_unsaved_changes()
+                                                    for box in (self.mail_box, self.templates_box))
 
     def portal_fields_changed(self) -> bool:
         if self._saved is None:
