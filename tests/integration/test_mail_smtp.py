@@ -200,3 +200,35 @@ def test_a_recipient_that_is_not_one_address_is_refused() -> None:
     for to in ("", "a@b.example, c@d.example", "a@b.example\r\nBcc: x@y.example", "nobody"):
         with pytest.raises(ValidationError):
             build_message(OutgoingMail(to=to, subject="s", text="t"), "billing@merchant.example")
+
+
+@pytest.mark.logs_warnings("the failed sign-in is logged on purpose, as the portal logs a receipt that failed")
+async def test_no_password_is_ever_logged(database: Database, secret_store: SecretStore, cert: SelfSignedCert,
+                                          caplog: pytest.LogCaptureFixture) -> None:
+    """Every logger at DEBUG (smtplib's own included) through a good and a refused sign-in: the password is in
+    no log record, no error text and no stored row; the error is logged the way the portal logs it."""
+    from sqlalchemy import select
+
+    from payapp.models import AuditEvent, Setting
+
+    caplog.set_level(logging.DEBUG)
+    log = logging.getLogger("tests.mail")
+    mail = _mail(database, secret_store, ca_file=cert.cert_file)
+    with smtp_server(starttls=cert, login=("billing", PASSWORD)) as server:
+        await _set_up(mail, server.port, "starttls", "billing", PASSWORD)
+        await mail.send_test("ap@client.example")
+        await mail.save_settings("127.0.0.1", server.port, "starttls", "billing", "billing@merchant.example",
+                                 Secret(PASSWORD + "-old"))
+        with pytest.raises(MailError) as caught:
+            await mail.send_test("ap@client.example")
+        log.warning("sending failed: %s", caught.value.user_message, exc_info=caught.value)
+    # the server saw both (smtplib tries AUTH PLAIN, then LOGIN, with a refused one)
+    assert set(server.logins) == {("billing", PASSWORD), ("billing", PASSWORD + "-old")}
+    error = caught.value
+    for text in (caplog.text, str(error), repr(error), error.detail, error.reason,
+                 *(r.getMessage() for r in caplog.records)):
+        assert PASSWORD not in text
+    async with database.sessions() as s:
+        stored = [*(await s.execute(select(Setting.value))).scalars().all(),
+                  *(await s.execute(select(AuditEvent.details))).scalars().all()]
+    assert all(PASSWORD not in value for value in stored)
