@@ -97,7 +97,7 @@ class EmailLinksDialog(QDialog):
         self.table.verticalHeader().hide()
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(COL_RECIPIENT, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(COL_STATUS, QHeaderView.ResizeMode.ResizeToContents)
+        self.table.setColumnWidth(COL_STATUS, 130)
         self.table.setColumnWidth(COL_INVOICE, 110)
         self.table.setColumnWidth(COL_COMPANY, 200)
         self.table.currentCellChanged.connect(lambda *_a: self.refresh_preview())
