@@ -1,7 +1,8 @@
 """Admin › Client Portal: whether the portal is on, its public address (payment links are
 {address}/pay/{token}), how long a link works, and the payment types clients can use there
 (payment_types.portal.card/echeck — the same settings as the Client portal column of Payment Processing).
-Saved in one audited settings change (SettingsService.set_many); Revert puts the saved values back."""
+Saved in one audited settings change (SettingsService.set_many); Revert puts the saved values back. Below them, the
+E-mail set-up and the e-mail templates (payapp/ui/admin/mail_settings.py), each with its own Save."""
 
 from __future__ import annotations
 
