@@ -245,6 +245,30 @@
         <translation>Zahlungslink widerrufen</translation>
     </message>
     <message>
+        <source>Payment link e-mailed</source>
+        <translation>Zahlungslink per E-Mail gesendet</translation>
+    </message>
+    <message>
+        <source>Payment link e-mail failed</source>
+        <translation>E-Mail mit Zahlungslink fehlgeschlagen</translation>
+    </message>
+    <message>
+        <source>Receipt e-mailed</source>
+        <translation>Beleg per E-Mail gesendet</translation>
+    </message>
+    <message>
+        <source>Receipt e-mail failed</source>
+        <translation>E-Mail mit Beleg fehlgeschlagen</translation>
+    </message>
+    <message>
+        <source>E-mail settings changed</source>
+        <translation>E-Mail-Einstellungen geändert</translation>
+    </message>
+    <message>
+        <source>E-mail template changed</source>
+        <translation>E-Mail-Vorlage geändert</translation>
+    </message>
+    <message>
         <source>Refund approval requested</source>
         <translation>Erstattungsfreigabe angefordert</translation>
     </message>
@@ -363,6 +387,10 @@
     <message>
         <source>All sync job actions</source>
         <translation>Alle Aktionen an Abgleichsaufträgen</translation>
+    </message>
+    <message>
+        <source>All e-mails and e-mail settings</source>
+        <translation>Alle E-Mails und E-Mail-Einstellungen</translation>
     </message>
     <message>
         <source>User</source>
@@ -543,6 +571,14 @@
     <message>
         <source>Reason</source>
         <translation>Grund</translation>
+    </message>
+    <message>
+        <source>Recipient</source>
+        <translation>Empfänger</translation>
+    </message>
+    <message>
+        <source>Template</source>
+        <translation>Vorlage</translation>
     </message>
     <message>
         <source>Note</source>
