@@ -315,7 +315,7 @@ def _pending_reason(value: str) -> str:
     return "" if value.lower() == "none" else value
 
 
-def _search_hits(answer: NvpAnswer) -> list[PayPalSearchHit]:
+def read_search(answer: NvpAnswer) -> list[PayPalSearchHit]:
     hits: list[PayPalSearchHit] = []
     n = 0
     while f"L_TRANSACTIONID{n}" in answer.fields:
@@ -495,7 +495,7 @@ class PayPalGateway:
             fields["INVNUM"] = invnum
         if transaction_id:
             fields["TRANSACTIONID"] = transaction_id
-        return _search_hits(await self.call("TransactionSearch", fields))
+        return read_search(await self.call("TransactionSearch", fields))
 
     async def get_transaction_details(self, transaction_id: str) -> PayPalPayment:
         return read_transaction(await self.call("GetTransactionDetails", {"TRANSACTIONID": transaction_id}))
