@@ -426,9 +426,9 @@ class PayPalGateway:
         creds = self.__credentials
         data = {"USER": creds.username, "PWD": creds.password, "SIGNATURE": creds.signature,
                 "VERSION": API_VERSION, "METHOD": method, **fields}
-        kw: dict[str, float] = {} if self._timeout is None else {"timeout": self._timeout}
+        timeout = httpx.USE_CLIENT_DEFAULT if self._timeout is None else self._timeout
         try:
-            resp = await self._client.post(f"{self._base}/nvp", data=data, **kw)   # type: ignore[arg-type]
+            resp = await self._client.post(f"{self._base}/nvp", data=data, timeout=timeout)
         except _NOT_SENT as exc:
             raise PayPalUnknownOutcome(f"Could not reach PayPal ({type(exc).__name__}).", method=method, sent=False,
                                        invnum=invnum) from None
