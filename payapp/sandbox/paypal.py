@@ -264,9 +264,8 @@ class PayPalSandbox:
     def nvp(self, form: dict[str, str]) -> dict[str, str]:
         """One NVP request (already URL-decoded) → the answer's fields."""
         self.requests += 1
-        if (not secrets.compare_digest(form.get("USER", ""), self.username)
-                or not secrets.compare_digest(form.get("PWD", ""), self.password)
-                or not secrets.compare_digest(form.get("SIGNATURE", ""), self.signature)):
+        if not all(_same(form.get(name, ""), want) for name, want in (
+                ("USER", self.username), ("PWD", self.password), ("SIGNATURE", self.signature))):
             return self._error("10002", "Security error", "Security header is not valid")
         handlers: dict[str, Callable[[dict[str, str]], dict[str, str]]] = {
             "SetExpressCheckout": self._set, "GetExpressCheckoutDetails": self._details,
@@ -466,6 +465,11 @@ class PayPalSandbox:
         return out
 
 
+def _same(got: str, want: str) -> bool:
+    """Constant-time comparison; bytes, as typed text may hold any character (compare_digest refuses non-ASCII str)."""
+    return secrets.compare_digest(got.encode("utf-8", "surrogatepass"), want.encode("utf-8", "surrogatepass"))
+
+
 def _parse_date(text: str) -> float | None:
     try:
         when = dt.datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.UTC)
@@ -475,7 +479,11 @@ def _parse_date(text: str) -> float | None:
 
 
 def _is_url(text: str) -> bool:
-    parts = urlsplit(text)
+    try:
+        parts = urlsplit(text)
+        parts.port                                  # noqa: B018 - a bad port raises only when asked for
+    except ValueError:                              # "http://[" (a broken IPv6 literal), "http://h:99999"
+        return False
     return parts.scheme in ("http", "https") and bool(parts.netloc)
 
 

@@ -5,15 +5,20 @@ INVNUM look-up resolves without a second charge."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
 import re
+import sys
 from collections.abc import AsyncIterator, Iterator
+from decimal import Decimal
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import httpx
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from payapp.connectors.gateways.paypal import (
     PAYPAL,
@@ -22,6 +27,7 @@ from payapp.connectors.gateways.paypal import (
     PayPalGateway,
     PayPalUnknownOutcome,
     checkout_url_for,
+    parse_nvp,
 )
 from payapp.sandbox.paypal import (
     DEMO_API_PASSWORD,
@@ -32,7 +38,7 @@ from payapp.sandbox.paypal import (
 )
 from payapp.sandbox.persist import PersistingApp, load_state, save_state
 from payapp.sandbox.serve import banner, build
-from tests.servers import serve_asgi
+from tests.servers import free_port, serve_asgi
 
 CREDS = PayPalCredentials(DEMO_API_USERNAME, DEMO_API_PASSWORD, DEMO_API_SIGNATURE)
 PAYS, ECHECK, DECLINED = "SBXPAYS000001", "SBXECHK000002", "SBXDECL000003"
@@ -348,8 +354,6 @@ async def test_faults_on_look_ups_are_unknown_not_none(kind: str, gw: PayPalGate
 
 
 async def test_nothing_listening_is_not_sent(client: httpx.AsyncClient) -> None:
-    from tests.servers import free_port
-
     gw = PayPalGateway(client, f"http://127.0.0.1:{free_port()}", CREDS)
     with pytest.raises(PayPalUnknownOutcome) as info:
         await gw.set_express_checkout(amount="5.00", currency="USD", invnum="x", return_url=RETURN_URL,
@@ -396,3 +400,70 @@ def test_declared_description_and_checkout_hosts() -> None:
     assert checkout_url_for("https://api-3t.paypal.com") == "https://www.paypal.com/cgi-bin/webscr"
     assert checkout_url_for("https://api-3t.sandbox.paypal.com/") == "https://www.sandbox.paypal.com/cgi-bin/webscr"
     assert checkout_url_for("http://127.0.0.1:9") == "http://127.0.0.1:9/cgi-bin/webscr"
+
+
+@pytest.mark.slow
+async def test_started_paypal_sandbox_prints_what_a_client_needs() -> None:
+    """`payapp sandbox --which paypal` as a person runs it: the printed address and credentials are enough to pay."""
+    port = free_port()
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "payapp", "sandbox", "--which", "paypal", "--port", str(port),
+        cwd=Path(__file__).resolve().parents[2], stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    try:
+        assert proc.stdout is not None
+        lines: list[str] = []
+        while not any("Ctrl+C" in line for line in lines):
+            line = (await asyncio.wait_for(proc.stdout.readline(), timeout=20)).decode()
+            assert line, (await proc.communicate())[1].decode()[-2000:]
+            lines.append(line)
+        address = f"http://127.0.0.1:{port}"
+        assert address in "".join(lines)
+
+        def printed(label: str) -> str:
+            return next(line.rsplit(": ", 1)[1].strip() for line in lines if label in line)
+
+        creds = PayPalCredentials(printed("API username"), printed("API password"), printed("API signature"))
+        async with httpx.AsyncClient(timeout=2.0) as c:
+            for _ in range(200):                    # the banner comes just before uvicorn binds
+                try:
+                    await c.get(f"{address}/_sandbox/state")
+                    break
+                except httpx.TransportError:
+                    await asyncio.sleep(0.05)
+            gw = PayPalGateway(c, address, creds)
+            token, payer_id = await approved(gw, c, invnum="cli-1")
+            paid = await gw.do_express_checkout_payment(token=token, payer_id=payer_id, amount="10.00",
+                                                        currency="USD", invnum="cli-1")
+            assert paid.completed
+    finally:
+        proc.terminate()
+        await proc.wait()
+
+
+_form_names = st.sampled_from(["USER", "PWD", "SIGNATURE", "METHOD", "TOKEN", "PAYERID", "PAYMENTREQUEST_0_AMT",
+                               "PAYMENTREQUEST_0_CURRENCYCODE", "PAYMENTREQUEST_0_INVNUM", "PAYMENTREQUEST_0_ITEMAMT",
+                               "RETURNURL", "CANCELURL", "TRANSACTIONID", "REFUNDTYPE", "AMT", "CURRENCYCODE",
+                               "STARTDATE", "ENDDATE", "INVNUM"])
+_form_values = st.sampled_from(["SetExpressCheckout", "GetExpressCheckoutDetails", "DoExpressCheckoutPayment",
+                                "RefundTransaction", "TransactionSearch", "GetTransactionDetails", "10.00", "0.01",
+                                "Full", "Partial", "USD", "EUR", "2020-01-01T00:00:00Z", RETURN_URL, "http://[",
+                                "https://h:99999/x",
+                                DEMO_API_USERNAME, DEMO_API_PASSWORD, DEMO_API_SIGNATURE, ""]) | st.text(max_size=15)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.dictionaries(_form_names, _form_values, max_size=10), min_size=1, max_size=6))
+def test_sandbox_answers_every_request_in_paypal_form(forms: list[dict[str, str]]) -> None:
+    """Whatever arrives, the sandbox answers an NVP answer the connector can read (a value or a typed error),
+    and its state stays consistent: never more refunded than paid."""
+    sandbox = PayPalSandbox()
+    for form in forms:
+        creds = {"USER": DEMO_API_USERNAME, "PWD": DEMO_API_PASSWORD, "SIGNATURE": DEMO_API_SIGNATURE}
+        answer = sandbox.nvp({**creds, **form})
+        assert answer["ACK"] in {"Success", "SuccessWithWarning", "Failure"}
+        try:
+            parse_nvp(urlencode(answer))
+        except PayPalError as exc:
+            assert exc.code
+    for t in sandbox.transactions.values():
+        assert t.kind != "Payment" or Decimal("0") <= t.refunded <= t.amount
