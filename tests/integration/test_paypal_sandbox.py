@@ -179,6 +179,23 @@ async def test_declined_funding_is_10486_and_takes_nothing(gw: PayPalGateway, cl
     assert await gw.find_payment("pay-d", start=since()) is None
 
 
+async def test_after_10486_the_buyer_chooses_again_with_the_same_token(gw: PayPalGateway,
+                                                                       client: httpx.AsyncClient,
+                                                                       sandbox: PayPalSandbox) -> None:
+    # PayPal's recovery for 10486: send the buyer back to the same redirect URL to pick another funding source
+    start = await gw.set_express_checkout(amount="10.00", currency="USD", invnum="pay-d2", return_url=RETURN_URL,
+                                          cancel_url=CANCEL_URL)
+    back = await buyer_decides(client, start.redirect_url, payer_id=DECLINED)
+    with pytest.raises(PayPalError) as info:
+        await gw.do_express_checkout_payment(token=start.token, payer_id=query_of(back)["PayerID"],
+                                             amount="10.00", currency="USD", invnum="pay-d2")
+    assert info.value.funding_declined
+    back = await buyer_decides(client, start.redirect_url, payer_id=PAYS)
+    paid = await gw.do_express_checkout_payment(token=start.token, payer_id=query_of(back)["PayerID"],
+                                                amount="10.00", currency="USD", invnum="pay-d2")
+    assert paid.completed and payments_for(sandbox, "pay-d2") == [paid.transaction_id]
+
+
 async def test_set_express_checkout_refusals(gw: PayPalGateway) -> None:
     for amount, code in (("0.00", "10401"), ("12.5", "10401"), ("1e3", "10401"), ("٤٢.00", "10401")):
         with pytest.raises(PayPalError) as info:
