@@ -22,7 +22,7 @@ from typing import Any
 import httpx
 import keyring
 from keyring.backend import KeyringBackend
-from sqlalchemy import func, select
+from sqlalchemy import Engine, func, select
 
 from payapp.config import AppConfig, Tuning, load_tuning
 from payapp.domain.roles import Role
@@ -103,17 +103,19 @@ class AppContext:
         await self.services.db.dispose()
 
 
-def prepare_database(config: AppConfig) -> bool:
+def prepare_database(config: AppConfig, engine: Engine | None = None) -> bool:
     """Apply migrations; in demo mode fill an empty database with the demo company. Returns True when
-    demo data was generated."""
+    demo data was generated. `engine` (a sync engine on config.database_url) is the caller's to reuse."""
     config.data_dir.mkdir(parents=True, exist_ok=True)
     upgrade_if_needed(config.database_url)
     if not config.demo:
         return False
-    engine = make_sync_engine(config.database_url)
+    own = engine is None
+    engine = engine if engine is not None else make_sync_engine(config.database_url)
     with engine.connect() as conn:
         empty = conn.execute(select(func.count()).select_from(Invoice)).scalar_one() == 0
-    engine.dispose()
+    if own:
+        engine.dispose()
     if empty:
         from payapp.services.demo_data import generate_demo_company
 
@@ -218,32 +220,36 @@ def build_context(config: AppConfig, *, keyring_backend: KeyringBackend | None =
                   prepare: bool = True, allow_backends: tuple[str, ...] | None = None,
                   tuning: Tuning | None = None) -> AppContext:
     tuning = tuning if tuning is not None else load_tuning()
-    generated = prepare_database(config) if prepare else False
+    # the demo's start-up reads and writes through one engine, its writes in one transaction (one commit)
+    demo_engine = make_sync_engine(config.database_url) if config.demo else None
+    generated = prepare_database(config, demo_engine) if prepare else False
     db = Database(config.database_url)
     sandboxes: Mapping[str, Any] = {}
-    if config.demo:
+    if demo_engine is not None:
         secrets = _demo_secret_store(keyring_backend)
         sandboxes = DemoSandboxes(lambda: _demo_sandboxes(config, reseed=generated))
         from payapp.sandbox.demo_keys import DEMO_PUBLIC_KEY, DEMO_SECURITY_KEY
-        from payapp.services.demo_data import write_demo_settings
+        from payapp.services.demo_data import demo_merchant, write_demo_settings_in
+        from payapp.services.users import ensure_demo_admin_in
 
         demo = _demo_settings()
         demo["gateway.private_key_fingerprint"] = secrets.set(PRIVATE_KEY, Secret(DEMO_SECURITY_KEY))
         demo["gateway.public_key_fingerprint"] = secrets.set(PUBLIC_KEY, Secret(DEMO_PUBLIC_KEY))
-        write_demo_settings(config.database_url, demo)
-        from payapp.services.demo_data import demo_merchant
-
-        # the demo's payment links lead to its own portal (`payapp portal`), so "Copy payment link" works at once
-        write_demo_settings(config.database_url, {**demo_merchant(), "portal.enabled": True,
-                                                  "portal.public_url": f"http://127.0.0.1:{DEFAULT_PORTAL_PORT}"},
-                            only_absent=True)
+        try:
+            with demo_engine.begin() as conn:
+                write_demo_settings_in(conn, demo)
+                # the demo's payment links lead to its own portal (`payapp portal`), so "Copy payment link" works
+                # at once
+                write_demo_settings_in(conn, {**demo_merchant(), "portal.enabled": True,
+                                              "portal.public_url": f"http://127.0.0.1:{DEFAULT_PORTAL_PORT}"},
+                                       only_absent=True)
+                # the demo admin is a real user row, so audit entries carry a user id
+                current = CurrentUser(ensure_demo_admin_in(conn))
+        finally:
+            demo_engine.dispose()
         http = _sandbox_client(sandboxes, ((DEMO_GATEWAY_URL, "gateway"), (DEMO_AUTOTASK_URL, "autotask"),
                                            (DEMO_QUICKBOOKS_URL, "quickbooks"),
                                            (DEMO_QUICKBOOKS_AUTH_URL, "quickbooks")))
-        from payapp.services.users import ensure_demo_admin
-
-        # the demo admin is a real user row, so audit entries carry a user id
-        current = CurrentUser(ensure_demo_admin(config.database_url))
     else:
         secrets = SecretStore(keyring_backend or keyring.get_keyring(), allow=allow_backends or ALLOWED_BACKENDS)
         http = httpx.AsyncClient(timeout=httpx.Timeout(30.0, connect=10.0))
