@@ -265,6 +265,7 @@ def build_services(db: Database, secrets: SecretStore, http: httpx.AsyncClient, 
     from payapp.services.payment_search import PaymentSearchService
     from payapp.services.payments import PaymentService
     from payapp.services.processing import ProcessingSetupService
+    from payapp.services.qbwc import QbwcService
     from payapp.services.receipts import ReceiptService
     from payapp.services.refund_approvals import RefundApprovalService
     from payapp.services.saved_methods import SavedMethodService
@@ -299,7 +300,7 @@ def build_services(db: Database, secrets: SecretStore, http: httpx.AsyncClient, 
         sync=SyncService(db, connections.autotask, connections.quickbooks, settings, current),
         outbox=outbox, connections=connections, demo_settlement=demo_settlement,
         payment_links=PaymentLinkService(db, settings, current), receipts=ReceiptService(db, settings, current),
-        saved_methods=SavedMethodService(db, gateways, current))
+        saved_methods=SavedMethodService(db, gateways, current), qbwc=QbwcService(db, secrets, settings))
 
 
 def tab_factories(services: Services, state: Any) -> dict[str, Callable[[], Any]]:
@@ -674,6 +675,41 @@ async def serve_portal(config: AppConfig, *, host: str = "127.0.0.1", port: int 
         await asyncio.gather(*(s.serve() for s in servers))
     finally:
         await portal.aclose()
+    return 0
+
+
+async def serve_qbwc(config: AppConfig, *, host: str = "127.0.0.1", port: int = 8471,
+                     out: Callable[[str], None] = print) -> int:
+    """`payapp qbwc`: serve PayApp's QuickBooks Web Connector service (SOAP at /qbwc) until Ctrl+C. On a server
+    the secrets come from the file PAYAPP_PORTAL_SECRETS names (as for the portal), else the OS keyring."""
+    import uvicorn
+
+    from payapp.portal.file_keyring import ENV, MODULES, FileKeyring
+    from payapp.services.qbwc_soap import create_qbwc_app
+
+    keyring_backend: KeyringBackend | None = None
+    if not config.demo and os.environ.get(ENV):
+        from pathlib import Path
+
+        keyring_backend = FileKeyring(Path(os.environ[ENV]))
+    context = await asyncio.to_thread(build_context, config, keyring_backend=keyring_backend,
+                                      allow_backends=ALLOWED_BACKENDS + MODULES)
+    service = context.services.qbwc
+
+    async def close() -> None:
+        await context.http.aclose()
+        await context.services.db.dispose()
+
+    app = create_qbwc_app(service, on_shutdown=close)
+    setup = await service.setup()
+    shown_host = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
+    out(f"QuickBooks Web Connector service of {context.services.db.display_name}: http://{shown_host}:{port}/qbwc")
+    out(f"  user name: {setup.user_name}; password {'set' if setup.password_set else 'NOT set (Admin › Connections)'}"
+        f"; accounting connector: {setup.connector}")
+    out("  The Web Connector calls https (a TLS proxy in front) or http://localhost on the same computer.")
+    server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, lifespan="on", server_header=False,
+                                           access_log=False))
+    await server.serve()
     return 0
 
 

@@ -42,13 +42,13 @@ from payapp.connectors.accounting import qbxml
 from payapp.connectors.accounting.qbxml import QbResponse, QbXmlError
 from payapp.domain.errors import ValidationError
 from payapp.domain.money import Money
-from payapp.domain.outbox_jobs import ACCOUNTING_DESKTOP, ACCOUNTING_KINDS, JobKind, JobStatus
+from payapp.domain.outbox_jobs import ACCOUNTING_DESKTOP, ACCOUNTING_KINDS, ACCOUNTING_ONLINE, JobKind, JobStatus
 from payapp.domain.settings_spec import spec
 from payapp.models import Company, Invoice, InvoiceLine, OutboxJob, Payment, Refund
 from payapp.models.base import utcnow
 from payapp.models.db import Database
 from payapp.models.qbwc import QbdRecord, QbwcExchange, QbwcSession
-from payapp.services.secrets import Secret, SecretStore
+from payapp.services.secrets import Secret, SecretStore, fingerprint
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +69,17 @@ class Step:
     xml: str
     local_id: int = 0                # the company / invoice / payment / refund job the step is about
     extra: str = ""                  # e.g. the order id a payment query must find in the Memo
+
+
+@dataclass(frozen=True)
+class QbwcSetup:
+    connector: str
+    user_name: str
+    app_url: str
+    run_every_minutes: int
+    password_set: bool
+    owner_id: str
+    file_id: str
 
 
 @dataclass(frozen=True)
@@ -300,11 +311,47 @@ class QbwcService:
         async with self._db.sessions() as s:
             return await self._due_count(s, due_only=False)
 
-    def set_password(self, password: Secret) -> str:
-        """Keep the Web Connector's password in the secret store; its fingerprint for the settings."""
-        if len(password.reveal()) < 8:
-            raise ValidationError("Use a password of at least 8 characters.", field="password")
-        return self._secrets.set(PASSWORD_SECRET, password)
+    async def setup(self) -> QbwcSetup:
+        return QbwcSetup(connector=str(await self._setting("accounting.connector")),
+                         user_name=str(await self._setting("qbwc.user_name")),
+                         app_url=str(await self._setting("qbwc.app_url")),
+                         run_every_minutes=int(await self._setting("qbwc.run_every_minutes")),
+                         password_set=bool(await self._setting("qbwc.password_fingerprint")),
+                         owner_id=str(await self._setting("qbwc.owner_id")),
+                         file_id=str(await self._setting("qbwc.file_id")))
+
+    async def save_setup(self, *, connector: str, user_name: str, app_url: str, run_every_minutes: int,
+                         password: Secret | None = None) -> None:
+        """Save the admin's choices (settings audited and admin-only through SettingsService; the password into
+        the secret store, only its fingerprint into the settings)."""
+        if connector not in (ACCOUNTING_DESKTOP, ACCOUNTING_ONLINE):
+            raise ValidationError("Choose QuickBooks Online or QuickBooks Desktop.", field="connector")
+        if not user_name.strip() or len(user_name.strip()) > 100:
+            raise ValidationError("Enter the user name the Web Connector signs in with.", field="user_name")
+        if app_url.strip():
+            qwc_file(app_url=app_url, user_name=user_name, owner_id=new_guid(), file_id=new_guid())  # validates
+        values: dict[str, Any] = {"accounting.connector": connector, "qbwc.user_name": user_name.strip(),
+                                  "qbwc.app_url": app_url.strip(),
+                                  "qbwc.run_every_minutes": max(1, min(int(run_every_minutes), 1440))}
+        if password is not None and password.reveal():
+            if len(password.reveal()) < 8:
+                raise ValidationError("Use a password of at least 8 characters.", field="password")
+            values["qbwc.password_fingerprint"] = fingerprint(password.reveal())
+            await self._settings.set_many(values)     # the admin check comes first, then the secret
+            self._secrets.set(PASSWORD_SECRET, password)
+            return
+        await self._settings.set_many(values)
+
+    async def generate_qwc(self) -> str:
+        """A `.qwc` file for the saved set-up, with fresh OwnerID and FileID GUIDs (kept in the settings)."""
+        current = await self.setup()
+        if not current.app_url:
+            raise ValidationError("Enter the address the Web Connector calls first.", field="app_url")
+        owner, file = new_guid(), new_guid()
+        text = qwc_file(app_url=current.app_url, user_name=current.user_name, owner_id=owner, file_id=file,
+                        run_every_minutes=current.run_every_minutes)
+        await self._settings.set_many({"qbwc.owner_id": owner, "qbwc.file_id": file})
+        return text
 
     # ------------------------------------------------------------------ sessions and jobs
 

@@ -342,3 +342,72 @@ def test_the_sandbox_company_persists(tmp_path: Path) -> None:
     answer = again.process('<?xml version="1.0"?><QBXML><QBXMLMsgsRq><CustomerAddRq requestID="2"><CustomerAdd>'
                            "<Name>kept</Name></CustomerAdd></CustomerAddRq></QBXMLMsgsRq></QBXML>")
     assert 'statusCode="3100"' in answer
+
+
+async def test_admin_set_up_password_and_qwc_file(sqlite_url: str, secret_store: SecretStore) -> None:
+    from payapp.domain.errors import PermissionDenied, ValidationError
+    from payapp.services.auth import CurrentUser
+    from payapp.services.qbwc import QbwcService
+    from payapp.services.secrets import Secret
+    from payapp.services.settings import SettingsService
+    from tests.conftest import ADMIN, VIEWER
+
+    db = Database(sqlite_url)
+    try:
+        service = QbwcService(db, secret_store, SettingsService(db, secret_store, CurrentUser(ADMIN)))
+        with pytest.raises(ValidationError):
+            await service.generate_qwc()                  # no address yet
+        with pytest.raises(ValidationError):
+            await service.save_setup(connector="quickbooks_desktop", user_name="payapp",
+                                     app_url="http://payapp.example.com/qbwc", run_every_minutes=15)
+        with pytest.raises(ValidationError):
+            await service.save_setup(connector="quickbooks_desktop", user_name="payapp",
+                                     app_url="https://payapp.example.com/qbwc", run_every_minutes=15,
+                                     password=Secret("short"))
+        await service.save_setup(connector="quickbooks_desktop", user_name="office", run_every_minutes=30,
+                                 app_url="https://payapp.example.com/qbwc", password=Secret(PASSWORD))
+        setup = await service.setup()
+        assert setup.connector == "quickbooks_desktop" and setup.password_set and setup.user_name == "office"
+        assert await service.authenticate("office", PASSWORD) != ("", "nvu")
+        assert await service.authenticate("office", PASSWORD + "x") == ("", "nvu")
+        first = ET.fromstring(await service.generate_qwc())
+        second = ET.fromstring(await service.generate_qwc())
+        assert first.findtext("AppURL") == "https://payapp.example.com/qbwc"
+        assert first.findtext("UserName") == "office" and first.findtext("QBType") == "QBFS"
+        assert first.findtext("Scheduler/RunEveryNMinutes") == "30"
+        owner = first.findtext("OwnerID") or ""
+        assert owner.startswith("{") and owner.endswith("}") and owner != second.findtext("OwnerID")
+        assert first.findtext("FileID") != second.findtext("FileID")
+        assert (await service.setup()).owner_id == second.findtext("OwnerID")
+        assert PASSWORD not in ET.tostring(first, encoding="unicode")
+        viewer = QbwcService(db, secret_store, SettingsService(db, secret_store, CurrentUser(VIEWER)))
+        with pytest.raises(PermissionDenied):
+            await viewer.save_setup(connector="quickbooks_online", user_name="x", app_url="", run_every_minutes=5,
+                                    password=Secret("another password"))
+        assert await service.authenticate("office", PASSWORD) != ("", "nvu")     # unchanged
+    finally:
+        await db.dispose()
+
+
+def test_payapp_sandbox_which_qbwc_runs_the_web_connector(sqlite_url: str, secret_store: SecretStore,
+                                                          tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    import asyncio
+
+    from payapp.__main__ import main
+
+    async def seed() -> None:
+        db = Database(sqlite_url)
+        await seed_small(db)
+        await db.dispose()
+
+    asyncio.run(seed())
+    remember_password(secret_store)
+    monkeypatch.setenv("PAYAPP_QBWC_PASSWORD", PASSWORD)
+    state = tmp_path / "qbd.json"
+    with served_qbwc(sqlite_url, secret_store) as url:
+        assert main(["sandbox", "--which", "qbwc", "--url", url, "--user", USER, "--state", str(state)]) == 0
+    out = capsys.readouterr().out
+    assert f"polling {url}" in out and "session 2: authenticate → none" in out and PASSWORD not in out
+    company = QbDesktopCompany.persisted(state)
+    assert len(company.of_type("Invoice")) == 1 and len(company.of_type("ReceivePayment")) == 1
