@@ -673,6 +673,42 @@
         <translation>QuickBooks-Konto für Erstattungen</translation>
     </message>
     <message>
+        <source>Accounting connector</source>
+        <translation>Buchhaltungsanbindung</translation>
+    </message>
+    <message>
+        <source>Web Connector user name</source>
+        <translation>Web-Connector-Benutzername</translation>
+    </message>
+    <message>
+        <source>Web Connector password fingerprint</source>
+        <translation>Fingerabdruck des Web-Connector-Passworts</translation>
+    </message>
+    <message>
+        <source>Web Connector service address</source>
+        <translation>Dienstadresse für den Web Connector</translation>
+    </message>
+    <message>
+        <source>Web Connector OwnerID</source>
+        <translation>Web-Connector-OwnerID</translation>
+    </message>
+    <message>
+        <source>Web Connector FileID</source>
+        <translation>Web-Connector-FileID</translation>
+    </message>
+    <message>
+        <source>Web Connector schedule</source>
+        <translation>Zeitplan des Web Connectors</translation>
+    </message>
+    <message>
+        <source>QuickBooks Desktop item for invoice and refund lines</source>
+        <translation>QuickBooks-Desktop-Artikel für Rechnungs- und Erstattungspositionen</translation>
+    </message>
+    <message>
+        <source>QuickBooks Desktop account refunds are paid from</source>
+        <translation>QuickBooks-Desktop-Konto, von dem Erstattungen gezahlt werden</translation>
+    </message>
+    <message>
         <source>QuickBooks redirect URI</source>
         <translation>QuickBooks-Weiterleitungs-URI</translation>
     </message>
@@ -1875,13 +1911,6 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
     <message>
         <source>Saved: PayApp follows the operating system&apos;s language from its next start.</source>
         <translation>Gespeichert: PayApp folgt ab dem nächsten Start der Sprache des Betriebssystems.</translation>
-    </message>
-</context>
-<context>
-    <name>LoadingPage</name>
-    <message>
-        <source>Opening the company database…</source>
-        <translation>Die Firmendatenbank wird geöffnet …</translation>
     </message>
 </context>
 <context>
@@ -4540,6 +4569,137 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
     <message>
         <source>The internal currency can never be changed afterwards.</source>
         <translation>Die interne Währung kann danach nie mehr geändert werden.</translation>
+    </message>
+</context>
+<context>
+    <name>QuickBooksDesktopBox</name>
+    <message>
+        <source>QuickBooks Desktop (through the Web Connector)</source>
+        <translation>QuickBooks Desktop (über den Web Connector)</translation>
+    </message>
+    <message>
+        <source>Accounting system</source>
+        <translation>Buchhaltungssystem</translation>
+    </message>
+    <message>
+        <source>QuickBooks Online</source>
+        <translation>QuickBooks Online</translation>
+    </message>
+    <message>
+        <source>QuickBooks Desktop (Web Connector)</source>
+        <translation>QuickBooks Desktop (Web Connector)</translation>
+    </message>
+    <message>
+        <source>Web Connector user name</source>
+        <translation>Web-Connector-Benutzername</translation>
+    </message>
+    <message>
+        <source>Web Connector password</source>
+        <translation>Web-Connector-Passwort</translation>
+    </message>
+    <message>
+        <source>Type a new password to set or replace it</source>
+        <translation>Neues Passwort eingeben, um es festzulegen oder zu ersetzen</translation>
+    </message>
+    <message>
+        <source>Address the Web Connector calls</source>
+        <translation>Adresse, die der Web Connector aufruft</translation>
+    </message>
+    <message>
+        <source>https://payapp.example.com/qbwc, or http://localhost:8471/qbwc</source>
+        <translation>https://payapp.example.com/qbwc oder http://localhost:8471/qbwc</translation>
+    </message>
+    <message>
+        <source>Run every N minutes</source>
+        <translation>Alle N Minuten ausführen</translation>
+    </message>
+    <message>
+        <source> min</source>
+        <translation> Min.</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>Speichern</translation>
+    </message>
+    <message>
+        <source>Save .qwc file…</source>
+        <translation>.qwc-Datei speichern…</translation>
+    </message>
+    <message>
+        <source>Open this file in the Web Connector (Add an application) on the computer that runs QuickBooks Desktop</source>
+        <translation>Diese Datei im Web Connector (Anwendung hinzufügen) auf dem Computer öffnen, auf dem QuickBooks Desktop läuft</translation>
+    </message>
+    <message>
+        <source>Accounting system:</source>
+        <translation>Buchhaltungssystem:</translation>
+    </message>
+    <message>
+        <source>User name:</source>
+        <translation>Benutzername:</translation>
+    </message>
+    <message>
+        <source>Password:</source>
+        <translation>Passwort:</translation>
+    </message>
+    <message>
+        <source>Service address:</source>
+        <translation>Dienstadresse:</translation>
+    </message>
+    <message>
+        <source>Schedule:</source>
+        <translation>Zeitplan:</translation>
+    </message>
+    <message>
+        <source>Last session:</source>
+        <translation>Letzte Sitzung:</translation>
+    </message>
+    <message>
+        <source>Waiting:</source>
+        <translation>Wartend:</translation>
+    </message>
+    <message>
+        <source>A password is set (it is never shown)</source>
+        <translation>Ein Passwort ist gesetzt (es wird nie angezeigt)</translation>
+    </message>
+    <message>
+        <source>No password yet: the Web Connector cannot sign in</source>
+        <translation>Noch kein Passwort: Der Web Connector kann sich nicht anmelden</translation>
+    </message>
+    <message>
+        <source>The Web Connector has not called yet</source>
+        <translation>Der Web Connector hat sich noch nicht gemeldet</translation>
+    </message>
+    <message>
+        <source>{when}: {requests} request(s), {errors} error(s)</source>
+        <translation>{when}: {requests} Anfrage(n), {errors} Fehler</translation>
+    </message>
+    <message>
+        <source>Last error: {message}</source>
+        <translation>Letzter Fehler: {message}</translation>
+    </message>
+    <message>
+        <source>{n} update(s) wait for the next Web Connector session</source>
+        <translation>{n} Aktualisierung(en) warten auf die nächste Web-Connector-Sitzung</translation>
+    </message>
+    <message>
+        <source>QuickBooks Desktop settings saved</source>
+        <translation>QuickBooks-Desktop-Einstellungen gespeichert</translation>
+    </message>
+    <message>
+        <source>Save the Web Connector file</source>
+        <translation>Web-Connector-Datei speichern</translation>
+    </message>
+    <message>
+        <source>Web Connector files (*.qwc)</source>
+        <translation>Web-Connector-Dateien (*.qwc)</translation>
+    </message>
+    <message>
+        <source>The file could not be saved: {reason}</source>
+        <translation>Die Datei konnte nicht gespeichert werden: {reason}</translation>
+    </message>
+    <message>
+        <source>Saved {path}: open it in the Web Connector</source>
+        <translation>{path} gespeichert: im Web Connector öffnen</translation>
     </message>
 </context>
 <context>
