@@ -207,9 +207,12 @@ def _web_connector(args: argparse.Namespace) -> int:
     import getpass
     import os
 
+    from payapp.sandbox.demo_keys import DEMO_QBWC_PASSWORD
     from payapp.sandbox.qbdesktop import run_against
 
-    password = os.environ.get("PAYAPP_QBWC_PASSWORD") or getpass.getpass("Web Connector password: ")
+    # the demo's service (`payapp --demo qbwc`) accepts the demo password; anything else is asked for
+    password = os.environ.get("PAYAPP_QBWC_PASSWORD") or (
+        DEMO_QBWC_PASSWORD if args.demo else getpass.getpass("Web Connector password: "))
     print(f"Web Connector (sandbox) polling {args.url} as {args.user}")
     logs = asyncio.run(run_against(args.url, user_name=args.user, password=password, state_path=args.state))
     for n, log in enumerate(logs, 1):

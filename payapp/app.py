@@ -230,6 +230,11 @@ def build_context(config: AppConfig, *, keyring_backend: KeyringBackend | None =
         demo = _demo_settings()
         demo["gateway.private_key_fingerprint"] = secrets.set(PRIVATE_KEY, Secret(DEMO_SECURITY_KEY))
         demo["gateway.public_key_fingerprint"] = secrets.set(PUBLIC_KEY, Secret(DEMO_PUBLIC_KEY))
+        # the demo's Web Connector signs in with a made-up password (`payapp sandbox --which qbwc` knows it)
+        from payapp.sandbox.demo_keys import DEMO_QBWC_PASSWORD
+        from payapp.services.qbwc import PASSWORD_SECRET
+
+        demo["qbwc.password_fingerprint"] = secrets.set(PASSWORD_SECRET, Secret(DEMO_QBWC_PASSWORD))
         write_demo_settings(config.database_url, demo)
         from payapp.services.demo_data import demo_merchant
 

@@ -449,6 +449,8 @@ class QbwcService:
         if not give_up:
             return
         job.status = JobStatus.NEEDS_ATTENTION
+        # a retry from the sync problems list starts from the queries again, with fresh counts
+        await self._set_progress(s, job_id, stale=None, name_in_use=None)
         if job.kind == JobKind.PUSH_INVOICE and job.invoice_id:
             await s.execute(update(Invoice).where(Invoice.id == job.invoice_id).values(sync_state="failed"))
         elif job.payment_id:

@@ -6,6 +6,7 @@ restarting, error statuses 3100 / 3200 / a passing one / an unknown one, an answ
 
 from __future__ import annotations
 
+import logging
 import xml.etree.ElementTree as ET
 from collections import Counter
 from pathlib import Path
@@ -112,7 +113,9 @@ async def test_demo_company_full_sync_then_void_and_refund_exactly_once(
         await db.dispose()
 
 
-async def test_wrong_password_is_nvu_and_nothing_to_do_is_none(sqlite_url: str, secret_store: SecretStore) -> None:
+async def test_wrong_password_is_nvu_and_nothing_to_do_is_none(sqlite_url: str, secret_store: SecretStore,
+                                                               caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
     remember_password(secret_store)
     company = QbDesktopCompany()
     with served_qbwc(sqlite_url, secret_store) as url:
@@ -129,6 +132,8 @@ async def test_wrong_password_is_nvu_and_nothing_to_do_is_none(sqlite_url: str, 
             assert resp.status_code == 500 and b"faultstring" in resp.content
             resp = await http.post(url, content=b"\xff\xfe garbage")
             assert resp.status_code == 500
+    assert "sign-in refused" in caplog.text               # logged, without the passwords typed
+    assert PASSWORD not in caplog.text and "guess" not in caplog.text
 
 
 @pytest.mark.parametrize("cut_at", range(1, 9))
@@ -168,14 +173,14 @@ async def test_a_session_cut_after_quickbooks_did_a_request_adds_nothing_twice(
         await db.dispose()
 
 
-async def test_web_connector_restart_mid_session(sqlite_url: str, secret_store: SecretStore) -> None:
-    db = Database(sqlite_url)
+async def test_web_connector_restart_mid_session(db_url: str, secret_store: SecretStore) -> None:
+    db = Database(db_url)
     try:
         await seed_small(db, payments=3)
         remember_password(secret_store)
         company = QbDesktopCompany()
         faults = WcFaults(restart_after=5)
-        with served_qbwc(sqlite_url, secret_store) as url:
+        with served_qbwc(db_url, secret_store) as url:
             async with httpx.AsyncClient(timeout=10) as http:
                 logs = await client(url, http, company, faults=faults).run_until_idle()
         assert logs[0].cut and logs[-1].auth == "none"
@@ -210,13 +215,13 @@ async def test_name_in_use_matches_the_customer_added_meanwhile(sqlite_url: str,
         await db.dispose()
 
 
-async def test_name_used_by_a_vendor_is_a_sync_problem(sqlite_url: str, secret_store: SecretStore) -> None:
-    db = Database(sqlite_url)
+async def test_name_used_by_a_vendor_is_a_sync_problem(db_url: str, secret_store: SecretStore) -> None:
+    db = Database(db_url)
     try:
         await seed_small(db, payments=1)
         remember_password(secret_store)
         company = QbDesktopCompany(other_names=["Acme Dental"])
-        with served_qbwc(sqlite_url, secret_store) as url:
+        with served_qbwc(db_url, secret_store) as url:
             async with httpx.AsyncClient(timeout=10) as http:
                 logs = await client(url, http, company).run_until_idle()
         assert logs[-1].auth == "none" and not company.customers
@@ -304,8 +309,8 @@ async def test_an_unreadable_answer_is_asked_again(sqlite_url: str, secret_store
         await db.dispose()
 
 
-async def test_refund_after_cut_between_credit_memo_and_refund(sqlite_url: str, secret_store: SecretStore) -> None:
-    db = Database(sqlite_url)
+async def test_refund_after_cut_between_credit_memo_and_refund(db_url: str, secret_store: SecretStore) -> None:
+    db = Database(db_url)
     try:
         await seed_small(db)
         async with db.transaction() as s:
@@ -320,7 +325,7 @@ async def test_refund_after_cut_between_credit_memo_and_refund(sqlite_url: str, 
             if "<CreditMemoAddRq" in request or "<ARRefundCreditCardAddRq" in request:
                 faults.cut_next = 1
 
-        with served_qbwc(sqlite_url, secret_store) as url:
+        with served_qbwc(db_url, secret_store) as url:
             async with httpx.AsyncClient(timeout=10) as http:
                 logs = await client(url, http, company, faults=faults, on_request=on_request).run_until_idle()
         assert sum(1 for log in logs if log.cut) == 2 and logs[-1].auth == "none"
