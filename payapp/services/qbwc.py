@@ -35,7 +35,7 @@ from decimal import Decimal
 from typing import Any
 from xml.sax.saxutils import escape
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from payapp.connectors.accounting import qbxml
@@ -57,6 +57,8 @@ SERVER_VERSION = "PayApp QBWC 1.0"
 #: statuses of a QuickBooks that is busy, not of a wrong request: tried again in a later session
 PASSING_STATUSES = frozenset({3170, 3175, 3176, 3180, 3231})
 MAX_STALE_RETRIES = 3
+#: how long the sessions and their requests are kept (Admin shows the last one)
+KEEP_LOG = dt.timedelta(days=90)
 
 
 @dataclass(frozen=True)
@@ -196,6 +198,10 @@ class QbwcService:
         now = self._clock()
         waiting = await self.queue_length() if await self.enabled() else 0
         async with self._db.transaction(lock=True) as s:
+            # the log of sessions and requests is kept for a while, not for ever
+            cutoff = now - KEEP_LOG
+            await s.execute(delete(QbwcExchange).where(QbwcExchange.sent_at < cutoff))
+            await s.execute(delete(QbwcSession).where(QbwcSession.started_at < cutoff))
             s.add(QbwcSession(ticket=ticket, user_name=user_name[:100], started_at=now, last_seen_at=now,
                               ended_at=None if waiting else now, company_file="", requests=0, errors=0,
                               last_error="", pending=""))
