@@ -95,6 +95,8 @@ def _parser() -> argparse.ArgumentParser:
                         help="worker processes on the one port (default: 1; not for the demo)")
     portal.add_argument("--public-url", default="", metavar="URL",
                         help="the address clients open (default: http://HOST:PORT); links start with it")
+    portal.add_argument("--qbwc", action="store_true",
+                        help="also serve the QuickBooks Web Connector service at /qbwc (QuickBooks Desktop)")
     portal_sub = portal.add_subparsers(dest="portal_command", metavar="ACTION")
     link = portal_sub.add_parser("link", help="print a new payment link to an invoice")
     link.add_argument("invoice_number", metavar="INVOICE_NUMBER")
@@ -191,9 +193,11 @@ def _portal(args: argparse.Namespace) -> int:
 
         if args.workers > 1:
             return run_portal_workers(config, host=args.host, port=args.port, workers=args.workers, https=args.https,
-                                      trusted_proxies=tuple(args.trusted_proxy), public_url=args.public_url)
+                                      trusted_proxies=tuple(args.trusted_proxy), public_url=args.public_url,
+                                      qbwc=args.qbwc)
         return asyncio.run(serve_portal(config, host=args.host, port=args.port, https=args.https,
-                                        trusted_proxies=tuple(args.trusted_proxy), public_url=args.public_url))
+                                        trusted_proxies=tuple(args.trusted_proxy), public_url=args.public_url,
+                                        qbwc=args.qbwc))
     except PayAppError as exc:
         print(exc.user_message, file=sys.stderr)
         return 2

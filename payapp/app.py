@@ -593,7 +593,8 @@ def portal_limits_from_env(environ: dict[str, str] | None = None) -> dict[str, A
 def build_portal(config: AppConfig, *, public_url: str = "", https: bool = False,
                  trusted_proxies: tuple[str, ...] = (), gateway_browser_url: str = "",
                  keyring_backend: KeyringBackend | None = None, session_secret: bytes | None = None,
-                 tuning: Tuning | None = None, limits: dict[str, Any] | None = None) -> PortalContext:
+                 tuning: Tuning | None = None, limits: dict[str, Any] | None = None,
+                 qbwc: bool = False) -> PortalContext:
     """The client portal over the company's database (the demo company when `config.demo`), its services built
     with `build_services` for the client-portal actor (PORTAL_ACTOR: view and take payments, nothing else).
 
@@ -641,14 +642,35 @@ def build_portal(config: AppConfig, *, public_url: str = "", https: bool = False
             await portal.aclose()
 
     app = create_portal_app(services, portal_config, on_close=close)
+    if qbwc:        # the Web Connector's SOAP service at /qbwc on the portal's server (behind the same TLS proxy)
+        app = with_qbwc(app, services)
     built.append(PortalContext(app=app, services=services, context=context, public_url=public_url,
                                gateway_app=gateway_app))
     return built[0]
 
 
+QBWC_PATH = "/qbwc"
+
+
+def with_qbwc(portal_app: Any, services: Services) -> Any:
+    """The portal's ASGI app with the QBWC service answering at QBWC_PATH (everything else, lifespan included,
+    goes to the portal)."""
+    from payapp.services.qbwc_soap import create_qbwc_app
+
+    qbwc_app = create_qbwc_app(services.qbwc, QBWC_PATH)
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        if scope.get("type") == "http" and scope.get("path") == QBWC_PATH:
+            await qbwc_app(scope, receive, send)
+        else:
+            await portal_app(scope, receive, send)
+
+    return app
+
+
 async def serve_portal(config: AppConfig, *, host: str = "127.0.0.1", port: int = DEFAULT_PORTAL_PORT,
                        https: bool = False, trusted_proxies: tuple[str, ...] = (), public_url: str = "",
-                       out: Callable[[str], None] = print) -> int:
+                       out: Callable[[str], None] = print, qbwc: bool = False) -> int:
     """`payapp portal`: serve the portal with uvicorn until Ctrl+C (demo: and the gateway sandbox for the
     browser's Collect.js on the next port). Access logs mask every /pay/<token>."""
     import uvicorn
@@ -661,7 +683,7 @@ async def serve_portal(config: AppConfig, *, host: str = "127.0.0.1", port: int 
     if config.demo:
         gateway_url = f"http://{shown_host}:{port + 1}"
     portal = await asyncio.to_thread(build_portal, config, public_url=url, https=https,
-                                     trusted_proxies=trusted_proxies, gateway_browser_url=gateway_url)
+                                     trusted_proxies=trusted_proxies, gateway_browser_url=gateway_url, qbwc=qbwc)
     log_config = uvicorn_log_config()
     servers = []
     if portal.gateway_app is not None:
@@ -673,6 +695,8 @@ async def serve_portal(config: AppConfig, *, host: str = "127.0.0.1", port: int 
     servers.insert(0, uvicorn.Server(uvicorn.Config(portal.app, host=host, port=port, log_config=log_config,
                                                     proxy_headers=False, server_header=False, lifespan="on")))
     out(f"Client portal of {'the demo company' if config.demo else portal.services.db.display_name}: {url}")
+    if qbwc:
+        out(f"QuickBooks Web Connector service: {url.rstrip('/')}{QBWC_PATH}")
     if config.demo:
         out(f"Demo gateway (Collect.js for the browser): {gateway_url}")
         out("A payment link: payapp portal link INVOICE_NUMBER (in another terminal)")
@@ -733,12 +757,12 @@ def portal_worker_app() -> Any:
     spec = json.loads(os.environ[PORTAL_WORKER_ENV])
     config = load_config(demo=False, database_url=spec["database_url"], data_dir=Path(spec["data_dir"]))
     return build_portal(config, public_url=spec["public_url"], https=spec["https"],
-                        trusted_proxies=tuple(spec["trusted_proxies"])).app
+                        trusted_proxies=tuple(spec["trusted_proxies"]), qbwc=bool(spec.get("qbwc"))).app
 
 
 def run_portal_workers(config: AppConfig, *, host: str, port: int, workers: int, https: bool = False,
                        trusted_proxies: tuple[str, ...] = (), public_url: str = "",
-                       out: Callable[[str], None] = print) -> int:
+                       out: Callable[[str], None] = print, qbwc: bool = False) -> int:
     """`payapp portal --workers N`: N worker processes on one port (uvicorn's supervisor). Not for the demo,
     whose sandboxes live inside its one process."""
     import json
@@ -755,7 +779,7 @@ def run_portal_workers(config: AppConfig, *, host: str, port: int, workers: int,
     url = public_url or f"{'https' if https else 'http'}://{shown_host}:{port}"
     os.environ[PORTAL_WORKER_ENV] = json.dumps({
         "database_url": config.database_url, "data_dir": str(config.data_dir), "public_url": url,
-        "https": https, "trusted_proxies": list(trusted_proxies)})
+        "https": https, "trusted_proxies": list(trusted_proxies), "qbwc": qbwc})
     out(f"Client portal ({workers} worker processes): {url}")
     uvicorn.run("payapp.app:portal_worker_app", factory=True, host=host, port=port, workers=workers,
                 log_config=uvicorn_log_config(), proxy_headers=False, server_header=False, lifespan="on")

@@ -416,3 +416,37 @@ def test_payapp_sandbox_which_qbwc_runs_the_web_connector(sqlite_url: str, secre
     assert f"polling {url}" in out and "session 2: authenticate → none" in out and PASSWORD not in out
     company = QbDesktopCompany.persisted(state)
     assert len(company.of_type("Invoice")) == 1 and len(company.of_type("ReceivePayment")) == 1
+
+
+async def test_the_portal_server_serves_the_web_connector_at_qbwc(sqlite_url: str, tmp_path: Path) -> None:
+    """`payapp portal --qbwc`: the team's server answers the Web Connector at /qbwc, with the password from the
+    server's secrets file, and is the portal everywhere else."""
+    import json
+    import os
+
+    from payapp.app import build_portal
+    from payapp.config import AppConfig
+    from payapp.portal.file_keyring import FileKeyring
+    from payapp.services.demo_data import write_demo_settings
+    from tests.servers import serve_asgi
+
+    db = Database(sqlite_url)
+    try:
+        await seed_small(db)
+        write_demo_settings(sqlite_url, {"accounting.connector": "quickbooks_desktop"})
+        secrets_file = tmp_path / "secrets.json"
+        secrets_file.write_text(json.dumps({"portal.session_secret": "s" * 40, "qbwc.password": PASSWORD}))
+        os.chmod(secrets_file, 0o600)
+        config = AppConfig(data_dir=tmp_path / "data", log_dir=tmp_path / "logs", database_url=sqlite_url,
+                           demo=False)
+        portal = build_portal(config, public_url="http://127.0.0.1", keyring_backend=FileKeyring(secrets_file),
+                              qbwc=True)
+        company = QbDesktopCompany()
+        with serve_asgi(portal.app, lifespan="on", proxy_headers=False, server_header=False) as base:
+            async with httpx.AsyncClient(timeout=10) as http:
+                assert (await http.get(f"{base}/healthz")).status_code == 200
+                logs = await client(f"{base}/qbwc", http, company).run_until_idle()
+        assert logs[-1].auth == "none" and len(company.of_type("ReceivePayment")) == 1
+        assert await job_states(db) == {"done": 2}
+    finally:
+        await db.dispose()
