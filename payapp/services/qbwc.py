@@ -71,6 +71,7 @@ class Step:
     xml: str
     local_id: int = 0                # the company / invoice / payment / refund job the step is about
     extra: str = ""                  # e.g. the order id a payment query must find in the Memo
+    ticket: str = ""                 # the session it was handed to
 
 
 @dataclass(frozen=True)
@@ -216,16 +217,18 @@ class QbwcService:
             session.last_seen_at = self._clock()
             if company_file:
                 session.company_file = company_file[:500]
-            step = await self._next_step(s)
+            step = await self._next_step(s, ticket)
             if step is None:
                 session.pending = ""
                 return ""
+            step = dataclasses.replace(step, ticket=ticket)
             session.pending = json.dumps(dataclasses.asdict(step) | {"xml": ""})
             session.requests += 1
             s.add(QbwcExchange(ticket=ticket, job_id=step.job_id, request_type=step.request_type,
                                request_id=step.request_id, sent_at=self._clock(), message=""))
             if step.action.endswith("_add") or step.action == "void":
-                await self._set_progress(s, step.job_id, allow="")     # one add per query that found nothing
+                # one add per query that found nothing
+                await self._set_progress(s, step.job_id, allow="", allow_ticket="")
             return step.xml
 
     async def receive_response_xml(self, ticket: str, response: str, hresult: str = "", message: str = "") -> int:
@@ -381,10 +384,10 @@ class QbwcService:
             OutboxJob.status == JobStatus.PENDING, OutboxJob.kind.in_(ACCOUNTING_KINDS),
             OutboxJob.next_attempt_at <= self._clock()).order_by(OutboxJob.id).limit(200))).all())
 
-    async def _next_step(self, s: AsyncSession) -> Step | None:
+    async def _next_step(self, s: AsyncSession, ticket: str) -> Step | None:
         for job in await self._due_jobs(s):
             try:
-                step = await self._plan(s, job)
+                step = await self._plan(s, job, ticket)
             except _Defer:
                 continue
             except _Fail as exc:
@@ -451,7 +454,7 @@ class QbwcService:
         give_up = not retryable or job.attempts >= self._max_attempts
         base = self._backoff_base.total_seconds()
         job.next_attempt_at = self._clock() + dt.timedelta(seconds=min(6 * 3600, base * 2 ** (job.attempts - 1)))
-        await self._set_progress(s, job_id, allow="")
+        await self._set_progress(s, job_id, allow="", allow_ticket="")
         if not give_up:
             return
         job.status = JobStatus.NEEDS_ATTENTION
@@ -470,9 +473,11 @@ class QbwcService:
         request_id = f"{job.id}-{secrets.token_hex(4)}"
         return Step(job.id, action, request_type, request_id, build(request_id), local_id, extra)
 
-    async def _plan(self, s: AsyncSession, job: OutboxJob) -> Step | None:
+    async def _plan(self, s: AsyncSession, job: OutboxJob, ticket: str) -> Step | None:
         progress = self._progress(job)
-        allow = str(progress.get("allow", ""))
+        # an add is allowed only right after its query found nothing, in the same session: a permission left by
+        # a session that ended (the Web Connector, QuickBooks or PayApp stopped) means "query again"
+        allow = str(progress.get("allow", "")) if progress.get("allow_ticket") == ticket else ""
         payload = _payload(job)
         if job.kind == JobKind.PUSH_INVOICE:
             invoice_id = job.invoice_id or _int(payload.get("invoice_id"))
@@ -633,7 +638,7 @@ class QbwcService:
                                  found: tuple[qbxml.QbRecord, ...]) -> None:
         match = next((r for r in found if r.list_id), None)
         if match is None:
-            await self._set_progress(s, job.id, allow="customer_add")
+            await self._set_progress(s, job.id, allow="customer_add", allow_ticket=step.ticket)
             return
         self._remember(s, "customer", step.local_id, match.list_id, match.name)
         await self._set_progress(s, job.id, allow="", name_in_use=None)
@@ -661,7 +666,7 @@ class QbwcService:
         if found:
             raise _Fail(f"QuickBooks Desktop has an invoice numbered {found[0].ref_number} for another customer "
                         f"({found[0].customer_name}): check it, then retry or dismiss.")
-        await self._set_progress(s, job.id, allow="invoice_add")
+        await self._set_progress(s, job.id, allow="invoice_add", allow_ticket=step.ticket)
 
     async def _on_invoice_add(self, s: AsyncSession, job: OutboxJob, step: Step,
                               found: tuple[qbxml.QbRecord, ...]) -> None:
@@ -681,7 +686,7 @@ class QbwcService:
         if ours:
             await self._payment_found(s, job, step, ours[0])
         else:
-            await self._set_progress(s, job.id, allow="payment_add")
+            await self._set_progress(s, job.id, allow="payment_add", allow_ticket=step.ticket)
 
     async def _on_payment_add(self, s: AsyncSession, job: OutboxJob, step: Step,
                               found: tuple[qbxml.QbRecord, ...]) -> None:
@@ -698,7 +703,7 @@ class QbwcService:
         if qbxml.is_voided(found[0]):
             await self._job_done(s, job.id)
         else:
-            await self._set_progress(s, job.id, allow="void")
+            await self._set_progress(s, job.id, allow="void", allow_ticket=step.ticket)
 
     async def _on_void(self, s: AsyncSession, job: OutboxJob, step: Step, found: tuple[qbxml.QbRecord, ...]) -> None:
         await self._job_done(s, job.id)
@@ -709,7 +714,7 @@ class QbwcService:
         if ours:
             self._remember(s, "credit_memo", job.id, ours[0].txn_id, ours[0].ref_number)
         else:
-            await self._set_progress(s, job.id, allow="credit_memo_add")
+            await self._set_progress(s, job.id, allow="credit_memo_add", allow_ticket=step.ticket)
 
     async def _on_credit_memo_add(self, s: AsyncSession, job: OutboxJob, step: Step,
                                   found: tuple[qbxml.QbRecord, ...]) -> None:
@@ -724,7 +729,7 @@ class QbwcService:
         if ours:
             await self._refund_found(s, job, ours[0])
         else:
-            await self._set_progress(s, job.id, allow="refund_add")
+            await self._set_progress(s, job.id, allow="refund_add", allow_ticket=step.ticket)
 
     async def _on_refund_add(self, s: AsyncSession, job: OutboxJob, step: Step,
                              found: tuple[qbxml.QbRecord, ...]) -> None:

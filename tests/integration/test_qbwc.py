@@ -450,3 +450,44 @@ async def test_the_portal_server_serves_the_web_connector_at_qbwc(sqlite_url: st
         assert await job_states(db) == {"done": 2}
     finally:
         await db.dispose()
+
+
+async def test_an_add_is_allowed_only_in_the_session_whose_query_found_nothing(
+        sqlite_url: str, secret_store: SecretStore) -> None:
+    """The session ends right after "no such invoice" (before the add is handed out); meanwhile somebody enters
+    the invoice in QuickBooks by hand. The next session queries again and adopts it instead of adding a second."""
+    from payapp.services.qbwc import QbwcService
+    from tests.integration.qbwc_helpers import DesktopSettings
+
+    db = Database(sqlite_url)
+    try:
+        await seed_small(db, payments=0)
+        remember_password(secret_store)
+        service = QbwcService(db, secret_store, DesktopSettings())
+        company = QbDesktopCompany()
+        ticket, where = await service.authenticate(USER, PASSWORD)
+        assert ticket and where == ""
+        kinds = []
+        while True:
+            request = await service.send_request_xml(ticket)
+            kinds.append(ET.fromstring(request)[0][0].tag)
+            await service.receive_response_xml(ticket, company.process(request))
+            if kinds[-1] == "InvoiceQueryRq":
+                break                       # the Web Connector stops here
+        assert kinds == ["CustomerQueryRq", "CustomerAddRq", "InvoiceQueryRq"]
+        (customer,) = company.customers.values()
+        company.process('<?xml version="1.0"?><QBXML><QBXMLMsgsRq onError="stopOnError"><InvoiceAddRq><InvoiceAdd>'
+                        f"<CustomerRef><ListID>{customer['ListID']}</ListID></CustomerRef>"
+                        "<RefNumber>2026000001</RefNumber><InvoiceLineAdd><ItemRef><FullName>Services</FullName>"
+                        "</ItemRef><Amount>250.00</Amount></InvoiceLineAdd></InvoiceAdd></InvoiceAddRq>"
+                        "</QBXMLMsgsRq></QBXML>")
+        ticket2, _ = await service.authenticate(USER, PASSWORD)
+        request = await service.send_request_xml(ticket2)
+        assert "<InvoiceQueryRq" in request                 # not the add the old session was allowed
+        assert await service.receive_response_xml(ticket2, company.process(request)) == 100
+        assert await service.send_request_xml(ticket2) == ""
+        assert len(company.of_type("Invoice")) == 1
+        assert await job_states(db) == {"done": 1}
+        assert "1 request(s), 0 error(s)" in await service.close_connection(ticket2)
+    finally:
+        await db.dispose()
