@@ -47,6 +47,56 @@ DEMO_QUICKBOOKS_AUTH_URL = "https://oauth.sandbox.payapp.test"
 DEMO_ACTOR = Actor(user_id=None, username="demo", role=Role.ADMIN, display_name="Demo Admin")
 
 
+class LocalQbwcServer:
+    """The desktop app answering the Web Connector on http://localhost:<port>/qbwc (QuickBooks on this computer).
+    uvicorn runs in a thread of its own, with its own event loop, database engine and services (built here, at
+    the composition root, over the same database URL and secret store), so the window's loop never waits on it."""
+
+    def __init__(self, database_url: str, secrets: SecretStore, current: CurrentUser) -> None:
+        self._url = database_url
+        self._secrets = secrets
+        self._current = current
+        self._server: Any = None
+        self._thread: threading.Thread | None = None
+        self.port: int | None = None
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def start(self, port: int) -> None:
+        import uvicorn
+
+        from payapp.services.qbwc import QbwcService
+        from payapp.services.qbwc_soap import create_qbwc_app
+
+        self.stop()
+        db = Database(self._url)
+        service = QbwcService(db, self._secrets, SettingsService(db, self._secrets, self._current))
+        config = uvicorn.Config(create_qbwc_app(service, on_shutdown=db.dispose), host="127.0.0.1", port=port,
+                                lifespan="on", log_level="warning", access_log=False, server_header=False)
+        self._server = uvicorn.Server(config)
+        self._thread = threading.Thread(target=self._server.run, name="qbwc-local", daemon=True)
+        self._thread.start()
+        self.port = port
+        log.info("answering the QuickBooks Web Connector on http://localhost:%d/qbwc", port)
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.should_exit = True
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+        self._server, self._thread, self.port = None, None, None
+
+    async def wait_started(self, timeout: float = 10.0) -> bool:
+        deadline = asyncio.get_running_loop().time() + timeout
+        while self._server is not None and not self._server.started:
+            if not self.running or asyncio.get_running_loop().time() > deadline:
+                return False
+            await asyncio.sleep(0.02)
+        return self._server is not None
+
+
 @dataclass
 class AppContext:
     config: AppConfig
@@ -55,6 +105,23 @@ class AppContext:
     sandboxes: Mapping[str, Any] = field(default_factory=dict)
     background: list[asyncio.Task[Any]] = field(default_factory=list)
     tuning: Tuning = field(default_factory=Tuning)
+    local_qbwc: LocalQbwcServer | None = None
+
+    async def sync_local_qbwc(self) -> None:
+        """Start, restart or stop this app's own Web Connector service as Admin › Connections says."""
+        settings = self.services.settings
+        wanted = bool(await settings.get("qbwc.serve_locally"))
+        port = int(await settings.get("qbwc.local_port"))
+        if self.local_qbwc is None:
+            if not wanted:
+                return
+            self.local_qbwc = LocalQbwcServer(self.config.database_url, self.services.secrets,
+                                              self.services.current_user)
+        server = self.local_qbwc
+        if wanted and (not server.running or server.port != port):
+            await asyncio.to_thread(server.start, port)
+        elif not wanted and server.running:
+            await asyncio.to_thread(server.stop)
 
     async def start_background(self) -> None:
         """Start-up work that must not block the window: reconcile payments whose outcome is unknown. The demo
@@ -69,6 +136,10 @@ class AppContext:
                                                               self._payment_checks)))
         # pushes payments to QuickBooks and Autotask, with retries and backoff
         self.background.append(asyncio.create_task(self._guarded(self.services.outbox.run_forever)))
+        # QuickBooks Desktop on this computer: answer its Web Connector from here (when Admin chose so)
+        self.background.append(asyncio.create_task(self._guarded(self.sync_local_qbwc)))
+        self.services.qbwc.on_local_serving_changed(
+            lambda: self.background.append(asyncio.ensure_future(self._guarded(self.sync_local_qbwc))))
 
     async def _payment_checks(self) -> None:
         """Decide payments whose look-up is due, and mark settlements and eCheck returns."""
@@ -99,6 +170,8 @@ class AppContext:
             with contextlib.suppress(BaseException):
                 await task
         self.services.payments.close()
+        if self.local_qbwc is not None:
+            await asyncio.to_thread(self.local_qbwc.stop)
         await self.http.aclose()
         await self.services.db.dispose()
 

@@ -85,6 +85,10 @@ SPECS: tuple[SettingSpec, ...] = (
     SettingSpec("qbwc.owner_id", str, "", QT_TRANSLATE_NOOP("AuditLabels", "Web Connector OwnerID")),
     SettingSpec("qbwc.file_id", str, "", QT_TRANSLATE_NOOP("AuditLabels", "Web Connector FileID")),
     SettingSpec("qbwc.run_every_minutes", int, 15, QT_TRANSLATE_NOOP("AuditLabels", "Web Connector schedule")),
+    # QuickBooks on the same computer: the desktop app itself answers the Web Connector on http://localhost
+    SettingSpec("qbwc.serve_locally", bool, False,
+                QT_TRANSLATE_NOOP("AuditLabels", "Web Connector service in this app")),
+    SettingSpec("qbwc.local_port", int, 8471, QT_TRANSLATE_NOOP("AuditLabels", "Web Connector service port")),
     # the QuickBooks Desktop item invoice and credit memo lines use, and the account refunds come from ("" lets
     # QuickBooks take Undeposited Funds)
     SettingSpec("qbwc.item_name", str, "Services",

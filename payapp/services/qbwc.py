@@ -83,6 +83,8 @@ class QbwcSetup:
     password_set: bool
     owner_id: str
     file_id: str
+    serve_locally: bool = False
+    local_port: int = 8471
 
 
 @dataclass(frozen=True)
@@ -167,6 +169,12 @@ class QbwcService:
         self._clock = clock
         self._max_attempts = max_attempts
         self._backoff_base = backoff_base
+        self._local_changed: list[Callable[[], None]] = []
+
+    def on_local_serving_changed(self, callback: Callable[[], None]) -> None:
+        """Called after the admin saved whether (and on which port) this app answers the Web Connector itself:
+        the composition root starts or stops that server."""
+        self._local_changed.append(callback)
 
     async def _setting(self, key: str) -> Any:
         declared = spec(key)
@@ -327,21 +335,39 @@ class QbwcService:
                          run_every_minutes=int(await self._setting("qbwc.run_every_minutes")),
                          password_set=bool(await self._setting("qbwc.password_fingerprint")),
                          owner_id=str(await self._setting("qbwc.owner_id")),
-                         file_id=str(await self._setting("qbwc.file_id")))
+                         file_id=str(await self._setting("qbwc.file_id")),
+                         serve_locally=bool(await self._setting("qbwc.serve_locally")),
+                         local_port=int(await self._setting("qbwc.local_port")))
 
     async def save_setup(self, *, connector: str, user_name: str, app_url: str, run_every_minutes: int,
-                         password: Secret | None = None) -> None:
+                         password: Secret | None = None, serve_locally: bool | None = None,
+                         local_port: int | None = None) -> None:
         """Save the admin's choices (settings audited and admin-only through SettingsService; the password into
-        the secret store, only its fingerprint into the settings)."""
+        the secret store, only its fingerprint into the settings). `serve_locally`: this app answers the Web
+        Connector on http://localhost:`local_port` (an empty address becomes that one)."""
+        values: dict[str, Any] = {}
+        if serve_locally is not None:
+            port = int(local_port if local_port is not None else await self._setting("qbwc.local_port"))
+            if not 1024 <= port <= 65535:
+                raise ValidationError("Choose a port from 1024 to 65535.", field="local_port")
+            values |= {"qbwc.serve_locally": serve_locally, "qbwc.local_port": port}
+            if serve_locally and not app_url.strip():
+                app_url = f"http://localhost:{port}/qbwc"
+        await self._save_setup(connector, user_name, app_url, run_every_minutes, password, values)
+        if serve_locally is not None:
+            for callback in self._local_changed:
+                callback()
+
+    async def _save_setup(self, connector: str, user_name: str, app_url: str, run_every_minutes: int,
+                          password: Secret | None, values: dict[str, Any]) -> None:
         if connector not in (ACCOUNTING_DESKTOP, ACCOUNTING_ONLINE):
             raise ValidationError("Choose QuickBooks Online or QuickBooks Desktop.", field="connector")
         if not user_name.strip() or len(user_name.strip()) > 100:
             raise ValidationError("Enter the user name the Web Connector signs in with.", field="user_name")
         if app_url.strip():
             qwc_file(app_url=app_url, user_name=user_name, owner_id=new_guid(), file_id=new_guid())  # validates
-        values: dict[str, Any] = {"accounting.connector": connector, "qbwc.user_name": user_name.strip(),
-                                  "qbwc.app_url": app_url.strip(),
-                                  "qbwc.run_every_minutes": max(1, min(int(run_every_minutes), 1440))}
+        values = {**values, "accounting.connector": connector, "qbwc.user_name": user_name.strip(),
+                  "qbwc.app_url": app_url.strip(), "qbwc.run_every_minutes": max(1, min(int(run_every_minutes), 1440))}
         if password is not None and password.reveal():
             if len(password.reveal()) < 8:
                 raise ValidationError("Use a password of at least 8 characters.", field="password")

@@ -491,3 +491,45 @@ async def test_an_add_is_allowed_only_in_the_session_whose_query_found_nothing(
         assert "1 request(s), 0 error(s)" in await service.close_connection(ticket2)
     finally:
         await db.dispose()
+
+
+async def test_the_desktop_app_answers_the_web_connector_on_localhost(sqlite_url: str, tmp_path: Path) -> None:
+    """QuickBooks on the same computer: with "answer from this app" saved, the app context serves the QBWC
+    service on 127.0.0.1 (its own thread and loop) until the app closes."""
+    from payapp.app import build_context
+    from payapp.config import AppConfig
+    from payapp.services.demo_data import write_demo_settings
+    from payapp.services.memory_keyring import MemoryKeyring
+    from tests.conftest import TEST_ALLOWED_BACKENDS
+    from tests.servers import free_port
+
+    db = Database(sqlite_url)
+    try:
+        await seed_small(db)
+    finally:
+        await db.dispose()
+    port = free_port()
+    write_demo_settings(sqlite_url, {"accounting.connector": "quickbooks_desktop", "qbwc.serve_locally": True,
+                                     "qbwc.local_port": port})
+    config = AppConfig(data_dir=tmp_path / "data", log_dir=tmp_path / "logs", database_url=sqlite_url, demo=False)
+    ctx = build_context(config, keyring_backend=MemoryKeyring(), allow_backends=TEST_ALLOWED_BACKENDS)
+    try:
+        remember_password(ctx.services.secrets)
+        await ctx.sync_local_qbwc()
+        assert ctx.local_qbwc is not None and await ctx.local_qbwc.wait_started()
+        company = QbDesktopCompany()
+        async with httpx.AsyncClient(timeout=10) as http:
+            logs = await client(f"http://127.0.0.1:{port}/qbwc", http, company).run_until_idle()
+        assert logs[-1].auth == "none" and len(company.of_type("ReceivePayment")) == 1
+        write_demo_settings(sqlite_url, {"qbwc.serve_locally": False})
+        await ctx.sync_local_qbwc()
+        assert not ctx.local_qbwc.running
+        async with httpx.AsyncClient(timeout=2) as http:
+            with pytest.raises(httpx.ConnectError):
+                await http.get(f"http://127.0.0.1:{port}/qbwc")
+        write_demo_settings(sqlite_url, {"qbwc.serve_locally": True})
+        await ctx.sync_local_qbwc()
+        assert await ctx.local_qbwc.wait_started()
+    finally:
+        await ctx.aclose()
+    assert ctx.local_qbwc is not None and not ctx.local_qbwc.running

@@ -58,6 +58,16 @@ def test_quickbooks_desktop_box(qtbot: Any, sqlite_url: str, secret_store: Secre
         assert run(service.authenticate("payapp", PASSWORD))[1] == ""
 
         target = tmp_path / "PayApp.qwc"
+        changed: list[bool] = []
+        service.on_local_serving_changed(lambda: changed.append(True))
+        box.app_url.setText("")
+        box.serve_locally.setChecked(True)
+        box.local_port.setValue(18471)
+        run(box._on_save())
+        assert banner.kind == "success" and changed == [True]
+        assert box.app_url.text() == "http://localhost:18471/qbwc" and box.serve_locally.isChecked()
+        box.app_url.setText("https://payapp.example.com/qbwc")
+        run(box._on_save())
         run(box.save_qwc_to(target))
         qwc = ET.fromstring(target.read_text(encoding="utf-8"))
         assert qwc.findtext("AppURL") == "https://payapp.example.com/qbwc"

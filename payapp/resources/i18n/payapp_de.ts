@@ -701,6 +701,14 @@
         <translation>Zeitplan des Web Connectors</translation>
     </message>
     <message>
+        <source>Web Connector service in this app</source>
+        <translation>Web-Connector-Dienst in dieser App</translation>
+    </message>
+    <message>
+        <source>Web Connector service port</source>
+        <translation>Port des Web-Connector-Dienstes</translation>
+    </message>
+    <message>
         <source>QuickBooks Desktop item for invoice and refund lines</source>
         <translation>QuickBooks-Desktop-Artikel für Rechnungs- und Erstattungspositionen</translation>
     </message>
@@ -4618,6 +4626,14 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
         <translation> Min.</translation>
     </message>
     <message>
+        <source>Answer the Web Connector from this app (QuickBooks runs on this computer)</source>
+        <translation>Web Connector von dieser App aus beantworten (QuickBooks läuft auf diesem Computer)</translation>
+    </message>
+    <message>
+        <source>Port on localhost</source>
+        <translation>Port auf localhost</translation>
+    </message>
+    <message>
         <source>Save</source>
         <translation>Speichern</translation>
     </message>
@@ -4648,6 +4664,10 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
     <message>
         <source>Schedule:</source>
         <translation>Zeitplan:</translation>
+    </message>
+    <message>
+        <source>Port:</source>
+        <translation>Port:</translation>
     </message>
     <message>
         <source>Last session:</source>

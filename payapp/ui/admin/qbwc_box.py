@@ -2,7 +2,8 @@
 QuickBooks Desktop through Intuit's Web Connector), the Web Connector's user name and password (a masked field;
 the password goes to the keyring and is never shown again), the address it calls, its schedule, the `.qwc` file
 that registers PayApp in the Web Connector (fresh OwnerID/FileID each time), the last Web Connector session and
-the queue waiting for the next one. Everything goes through QbwcService."""
+the queue waiting for the next one; and whether this app itself answers the Web Connector on http://localhost
+(QuickBooks on the same computer). Everything goes through QbwcService."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QFileDialog,
     QFormLayout,
@@ -71,6 +73,13 @@ class QuickBooksDesktopBox(QGroupBox):
         self.schedule.setAccessibleName(self.tr("Run every N minutes"))
         self.schedule.setRange(1, 1440)
         self.schedule.setSuffix(self.tr(" min"))
+        self.serve_locally = QCheckBox(self.tr("Answer the Web Connector from this app (QuickBooks runs on this "
+                                               "computer)"), self)
+        self.serve_locally.setObjectName("qbwcServeLocally")
+        self.local_port = QSpinBox(self)
+        self.local_port.setObjectName("qbwcLocalPort")
+        self.local_port.setAccessibleName(self.tr("Port on localhost"))
+        self.local_port.setRange(1024, 65535)
         self.save = QPushButton(self.tr("Save"), self)
         self.save.setObjectName("qbwcSave")
         self.save_qwc = QPushButton(self.tr("Save .qwc file…"), self)
@@ -95,6 +104,11 @@ class QuickBooksDesktopBox(QGroupBox):
         form.addRow("", self.password_state)
         form.addRow(self.tr("Service address:"), self.app_url)
         form.addRow(self.tr("Schedule:"), self.schedule)
+        local = QHBoxLayout()
+        local.addWidget(self.serve_locally, 1)
+        local.addWidget(QLabel(self.tr("Port:"), self))
+        local.addWidget(self.local_port)
+        form.addRow(local)
         form.addRow(buttons)
         form.addRow(self.tr("Last session:"), self.last_session)
         form.addRow(self.tr("Waiting:"), self.queue)
@@ -118,6 +132,8 @@ class QuickBooksDesktopBox(QGroupBox):
         self.user_name.setText(setup.user_name)
         self.app_url.setText(setup.app_url)
         self.schedule.setValue(setup.run_every_minutes)
+        self.serve_locally.setChecked(setup.serve_locally)
+        self.local_port.setValue(setup.local_port)
         self.password_state.setText(self.tr("A password is set (it is never shown)") if setup.password_set
                                     else self.tr("No password yet: the Web Connector cannot sign in"))
         if session is None:
@@ -142,7 +158,9 @@ class QuickBooksDesktopBox(QGroupBox):
             await self._service.save_setup(connector=str(self.connector.currentData()),
                                            user_name=self.user_name.text(), app_url=self.app_url.text(),
                                            run_every_minutes=self.schedule.value(),
-                                           password=Secret(typed) if typed else None)
+                                           password=Secret(typed) if typed else None,
+                                           serve_locally=self.serve_locally.isChecked(),
+                                           local_port=self.local_port.value())
         except PayAppError as exc:
             self._banner.show_error(user_text(exc))
         else:
