@@ -267,7 +267,8 @@ class QbwcService:
                 rs = qbxml.parse_response(response, request_type=pending.request_type,
                                           request_id=pending.request_id)
             except QbXmlError as exc:
-                text = f"{exc.user_message} ({exc.detail})"
+                log.info("Web Connector answer refused: %s", exc.detail)
+                text = exc.user_message
                 await self._job_failed(s, pending.job_id, text, retryable=True)
                 _record(exchange, self._clock(), None, text)
                 session.errors += 1
