@@ -12,6 +12,7 @@ Faults for tests: `faults.error_next` (the next write answers that status), `fau
 `WebConnectorClient.run_session()` calls, in Intuit's order: serverVersion, clientVersion, authenticate, then
 sendRequestXML / receiveResponseXML until the percentage is 100 (negative: getLastError), closeConnection.
 Faults: `cut_next` (the session dies after QuickBooks processed a request, before its answer reaches the service),
+`drop_next` (it dies with a request handed out that QuickBooks never saw),
 `restart_after` (the Web Connector is restarted after that many requests: the session is dropped, unanswered)."""
 
 from __future__ import annotations
@@ -359,6 +360,7 @@ class QbDesktopCompany:
 @dataclass
 class WcFaults:
     cut_next: int = 0          # the next n sessions die after QuickBooks processed a request, before its answer
+    drop_next: int = 0         # the next n sessions die with a request handed out that never reached QuickBooks
     restart_after: int = 0     # the Web Connector restarts after this many requests in a session (once)
 
 
@@ -438,6 +440,10 @@ class WebConnectorClient:
             log.requests += 1
             if self._on_request is not None:
                 self._on_request(request)
+            if self.faults.drop_next > 0:
+                self.faults.drop_next -= 1
+                log.cut = True                 # the request is lost before QuickBooks sees it
+                return
             hresult = message = response = ""
             try:
                 response = self.company.process(request)

@@ -136,11 +136,13 @@ async def test_wrong_password_is_nvu_and_nothing_to_do_is_none(sqlite_url: str, 
     assert PASSWORD not in caplog.text and "guess" not in caplog.text
 
 
+@pytest.mark.parametrize("quickbooks_did_it", [True, False], ids=["processed", "never-reached-quickbooks"])
 @pytest.mark.parametrize("cut_at", range(1, 9))
-async def test_a_session_cut_after_quickbooks_did_a_request_adds_nothing_twice(
-        sqlite_url: str, secret_store: SecretStore, cut_at: int) -> None:
-    """Customer query/add, invoice query/add, payment query/add, void check/void: the session dies after
-    QuickBooks did request `cut_at`, before its answer reached PayApp; the next sessions finish the work."""
+async def test_a_session_cut_between_request_and_answer_adds_nothing_twice(
+        sqlite_url: str, secret_store: SecretStore, cut_at: int, quickbooks_did_it: bool) -> None:
+    """Customer query/add, invoice query/add, payment query/add, void check/void: the session dies between
+    request `cut_at` and its answer (after QuickBooks did it, or before it reached QuickBooks); the next
+    sessions finish the work, every record once."""
     db = Database(sqlite_url)
     try:
         await seed_small(db)
@@ -153,7 +155,10 @@ async def test_a_session_cut_after_quickbooks_did_a_request_adds_nothing_twice(
         def on_request(request: str) -> None:
             seen.append(ET.fromstring(request)[0][0].tag)
             if len(seen) == cut_at:
-                faults.cut_next = 1
+                if quickbooks_did_it:
+                    faults.cut_next = 1
+                else:
+                    faults.drop_next = 1
 
         with served_qbwc(sqlite_url, secret_store) as url:
             async with httpx.AsyncClient(timeout=10) as http:
