@@ -5,6 +5,7 @@ from payapp.models.crm import Company, Contact, Contract, Ticket
 from payapp.models.invoices import Invoice, InvoiceLine
 from payapp.models.payments import AchAuthorization, Payment, Refund, RefundApproval, SavedPaymentMethod
 from payapp.models.portal import PaymentLink, PortalRateCount, PortalSubmission
+from payapp.models.qbwc import QbdRecord, QbwcExchange, QbwcSession
 from payapp.models.system import (
     AccountingCustomerLink,
     AuditEvent,
@@ -19,6 +20,6 @@ from payapp.models.totals import InvoiceTotalsShard, PaymentTotalsShard
 __all__ = [
     "AccountingCustomerLink", "AchAuthorization", "AuditEvent", "Base", "Company", "Contact", "Contract", "Invoice",
     "InvoiceLine", "InvoiceTotalsShard", "OutboxJob", "Payment", "PaymentLink", "PaymentTotalsShard", "PortalRateCount",
-    "PortalSubmission", "Refund",
+    "PortalSubmission", "QbdRecord", "QbwcExchange", "QbwcSession", "Refund",
     "RefundApproval", "SavedPaymentMethod", "Setting", "SyncCursor", "SyncLock", "Ticket", "User", "utcnow",
 ]

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from payapp.services.payment_search import PaymentSearchService
     from payapp.services.payments import PaymentService
     from payapp.services.processing import ProcessingSetupService
+    from payapp.services.qbwc import QbwcService
     from payapp.services.receipts import ReceiptService
     from payapp.services.refund_approvals import RefundApprovalService
     from payapp.services.saved_methods import SavedMethodService
@@ -52,6 +53,7 @@ class Services:
     payment_links: PaymentLinkService
     receipts: ReceiptService
     saved_methods: SavedMethodService
+    qbwc: QbwcService                             # QuickBooks Desktop: the Web Connector's service
     mail: MailService
     invoice_mail: InvoiceMailService        # payment links and receipts by e-mail, over `mail`
     demo_settlement: DemoSettlement | None      # demo only: "Settle now" (None for a real company)
