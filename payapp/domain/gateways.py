@@ -83,7 +83,7 @@ PAYENGINE = GatewaySpec(
         CredentialField("gateway.payengine.api_key", "API key", "gateway.payengine.api_key_fingerprint",
                         help="The merchant's API key (HTTP Basic password of every server call)."),
         CredentialField("gateway.payengine.merchant_id", "Merchant ID", "gateway.payengine.merchant_id_fingerprint",
-                        secret=False, help="The merchant id PayEngine gave you (Merchant-...)."),
+                        secret=False, help="The merchant id PayEngine gave you with the API key."),
     ),
     currencies=frozenset({"EUR", "USD", "GBP", "CHF"}),
     payment_types=frozenset({"card", "sepa"}),

@@ -44,7 +44,9 @@ from payapp.ui.widgets import (
 
 # Readable on the light and the dark palette; the text carries the meaning too (✔ ⚠ ✖), not colour alone.
 OK_COLOUR, WARN_COLOUR, ERROR_COLOUR = "#2e9d4f", "#c98500", "#d9534f"
-KEY_OBJECT_NAMES = {"gateway.private_key": "privateKey", "gateway.public_key": "publicKey"}
+KEY_OBJECT_NAMES = {"gateway.private_key": "privateKey", "gateway.public_key": "publicKey",
+                    "gateway.payengine.api_key": "payengineApiKey",
+                    "gateway.payengine.merchant_id": "payengineMerchantId"}
 
 
 def keyring_words(modules: tuple[str, ...], class_name: str = "") -> str:
@@ -74,11 +76,9 @@ class _KeyRow(QWidget):
         super().__init__(parent)
         base = KEY_OBJECT_NAMES.get(key_name, key_name.replace(".", "_"))
         self.stack = QStackedWidget(self)
-        self.edit = MaskedLineEdit(self)
+        # an identifier (a merchant id) is not secret: shown as typed; still kept in the keyring and never read back
+        self.edit: QLineEdit = MaskedLineEdit(self) if secret else QLineEdit(self)
         self.edit.setObjectName(f"{base}Edit")
-        if not secret:
-            # an identifier (a merchant id) is not secret: shown as typed; still never read back once saved
-            self.edit.setEchoMode(QLineEdit.EchoMode.Normal)
         self.edit.setPlaceholderText(self.tr("Paste the key from the gateway's control panel"))
         self.edit.setMinimumWidth(320)
         configured = QWidget(self)
