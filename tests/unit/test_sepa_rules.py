@@ -37,7 +37,8 @@ def test_bic_optional_and_checked() -> None:
 
 def test_mandate_wording_names_reference_creditor_and_refund_right_but_not_the_iban() -> None:
     text = sepa.mandate_text(reference="PA7-ABC", name="Erika Mustermann", merchant="Muster GmbH",
-                             iban="DE89370400440532013000", amount="120,00 €", invoice="RE-1", date=dt.date(2026, 12, 3))
+                             iban="DE89370400440532013000", amount="120,00 €", invoice="RE-1",
+                             date=dt.date(2026, 12, 3))
     for needle in ("PA7-ABC", "Muster GmbH", "Erika Mustermann", "eight weeks", "120,00 €", "RE-1", "2026-12-03",
                    "3000"):
         assert needle in text
