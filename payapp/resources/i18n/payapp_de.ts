@@ -3608,6 +3608,10 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
         <translation>Bankverbindung hinzufügen (eCheck)</translation>
     </message>
     <message>
+        <source>Add SEPA Direct Debit</source>
+        <translation>SEPA-Lastschrift hinzufügen</translation>
+    </message>
+    <message>
         <source>Manage saved methods…</source>
         <translation>Gespeicherte verwalten …</translation>
     </message>
@@ -3752,12 +3756,56 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
         <translation>Adresse:</translation>
     </message>
     <message>
+        <source>New SEPA direct debit</source>
+        <translation>Neue SEPA-Lastschrift</translation>
+    </message>
+    <message>
+        <source>IBAN</source>
+        <translation>IBAN</translation>
+    </message>
+    <message>
+        <source>IBAN:</source>
+        <translation>IBAN:</translation>
+    </message>
+    <message>
+        <source>BIC (optional):</source>
+        <translation>BIC (optional):</translation>
+    </message>
+    <message>
+        <source>Postal code:</source>
+        <translation>Postleitzahl:</translation>
+    </message>
+    <message>
+        <source>Enter the name of the account holder.</source>
+        <translation>Geben Sie den Namen des Kontoinhabers ein.</translation>
+    </message>
+    <message>
+        <source>SEPA direct debit mandate</source>
+        <translation>SEPA-Lastschriftmandat</translation>
+    </message>
+    <message>
+        <source>Read this mandate to the account holder (or have them sign it) before you take the payment. PayApp keeps it with the payment.</source>
+        <translation>Lesen Sie dem Kontoinhaber dieses Mandat vor (oder lassen Sie es unterschreiben), bevor Sie die Zahlung annehmen. PayApp bewahrt es mit der Zahlung auf.</translation>
+    </message>
+    <message>
+        <source>The account holder agreed to this mandate</source>
+        <translation>Der Kontoinhaber hat diesem Mandat zugestimmt</translation>
+    </message>
+    <message>
+        <source>SEPA direct debit •••• %1</source>
+        <translation>SEPA-Lastschrift •••• %1</translation>
+    </message>
+    <message>
         <source>(expired)</source>
         <translation>(abgelaufen)</translation>
     </message>
     <message>
         <source>(expires soon)</source>
         <translation>(läuft bald ab)</translation>
+    </message>
+    <message>
+        <source>The account holder must agree to the mandate before the debit is taken.</source>
+        <translation>Der Kontoinhaber muss dem Mandat zustimmen, bevor die Lastschrift eingezogen wird.</translation>
     </message>
     <message>
         <source>Partial payment received. The new balance of this invoice is %1.</source>
