@@ -113,6 +113,20 @@ async def test_sepa_debit_pending_until_settled_mandate_kept_and_a_return_reopen
     inv = await invoice_row(database, inv_id)
     assert (inv.paid_minor, inv.balance_minor) == (80_00, 120_00)      # the returned 70.00 is owed again
     assert (await svc.check_settlements()).returned == 0                # recorded once
+    # Payment Search's details show the mandate as kept (reference, wording; never the IBAN)
+    from payapp.services.payment_search import PaymentSearchService
+
+    details = await PaymentSearchService(database, CurrentUser(ADMIN_ACTOR)).details(ok.payment_id)
+    assert details.sepa_mandate is not None and details.sepa_mandate.mandate_reference == m.mandate_reference
+    assert details.sepa_mandate.wording_text == m.wording_text and details.ach_authorization is None
+    # the receipt carries the debtor's copy of the mandate (as an eCheck's carries the ACH authorization)
+    from payapp.services.receipts import ReceiptService, render_receipt_html
+
+    receipts = ReceiptService(database, SettingsService(database, secret_store, CurrentUser(ADMIN_ACTOR)),
+                              CurrentUser(ADMIN_ACTOR))
+    html = render_receipt_html(await receipts.receipt(ok.payment_id), "de")
+    assert "SEPA-Lastschriftmandat" in html and m.mandate_reference in html and "SEPA-Lastschrift …3000" in html
+    assert IBAN_OK not in html and IBAN_OK[4:] not in html
 
 
 async def test_sepa_is_checked_before_anything_is_sent(database: Database, secret_store: SecretStore,

@@ -54,3 +54,34 @@ def test_sepa_form_mandate_and_request(qtbot: QtBot, tab: InvoiceHistoryTab, dem
     assert method.mandate_reference == dialog._mandate_reference and "0532" not in repr(method)
     dialog.close()
     assert iban.text() == ""                        # wiped with the other account fields
+
+
+def test_details_show_the_sepa_mandate_as_kept(qtbot: QtBot, demo_context: AppContext, run: Run) -> None:
+    import dataclasses
+    import datetime as dt
+
+    from PySide6.QtWidgets import QLabel
+    from sqlalchemy import select
+
+    from payapp.models import Payment
+    from payapp.services.payment_search import SepaMandateInfo
+    from payapp.ui.payments.payment_details import PaymentDetailsDialog
+
+    services = demo_context.services
+
+    async def any_payment() -> int:
+        async with services.db.sessions() as s:
+            return int((await s.scalars(select(Payment.id).limit(1))).one())
+
+    assert services.payment_search is not None
+    details = run(services.payment_search.details(run(any_payment())))
+    at = dt.datetime(2026, 12, 3, 9, 14, tzinfo=dt.UTC)
+    mandate = SepaMandateInfo("PA7-1A2B3C4D5E6F7A8B", at.date(), "Erika Mustermann", at, "DE", "3000",
+                              "2026-12-sepa-core-1", "SEPA Direct Debit Mandate (one-off payment). ...", "ab" * 32,
+                              at + dt.timedelta(days=732))
+    dialog = PaymentDetailsDialog(dataclasses.replace(details, sepa_mandate=mandate), "en_US")
+    qtbot.addWidget(dialog)
+    assert "PA7-1A2B3C4D5E6F7A8B" in dialog.findChild(QLabel, "detailsSepaMandate").text()
+    assert dialog.findChild(QLabel, "sepaAccount").text() == "DE•• •••• 3000"
+    assert dialog.findChild(QLabel, "sepaWordingText").text().startswith("SEPA Direct Debit Mandate")
+    dialog.close()

@@ -3389,6 +3389,10 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
         <translation>ACH-Ermächtigung</translation>
     </message>
     <message>
+        <source>SEPA mandate</source>
+        <translation>SEPA-Mandat</translation>
+    </message>
+    <message>
         <source>Response</source>
         <translation>Antwort</translation>
     </message>
@@ -3543,6 +3547,18 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
     <message>
         <source>Wording</source>
         <translation>Wortlaut</translation>
+    </message>
+    <message>
+        <source>Mandate reference</source>
+        <translation>Mandatsreferenz</translation>
+    </message>
+    <message>
+        <source>Mandate date</source>
+        <translation>Mandatsdatum</translation>
+    </message>
+    <message>
+        <source>Account</source>
+        <translation>Konto</translation>
     </message>
     <message>
         <source>Done</source>
