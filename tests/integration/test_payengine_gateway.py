@@ -352,3 +352,36 @@ async def test_no_iban_card_number_or_key_in_logs_or_database(database: Database
         assert not _found(secret, logged), "a secret was logged"
         assert not _found(secret, dump), "a secret is in the database"
     assert IBAN_OK[-4:] in dump                  # the last four are display data
+
+
+async def test_the_demo_can_switch_to_payengine_and_its_sandbox_keeps_its_state(tmp_path: Path) -> None:
+    """Demo mode carries PayEngine's sandbox in process (its credentials in the demo's keyring, its state in the
+    demo's data folder like the other sandboxes): switch in Admin, pay, restart, and the payment is still there."""
+    from payapp.app import build_context
+    from payapp.config import load_config
+    from payapp.models import Invoice
+    from payapp.sandbox.demo_company import SANDBOX_FILES
+
+    folder = tmp_path / "app"
+    ctx = build_context(load_config(demo=True, data_dir=folder))
+    try:
+        services = ctx.services
+        assert services.payments is not None
+        await services.processing.choose_gateway("payengine")
+        async with services.db.sessions() as s:
+            inv = (await s.scalars(select(Invoice).where(Invoice.balance_minor > 20_00, Invoice.currency == "USD",
+                                                         Invoice.is_voided.is_(False)).limit(1))).one()
+        paid = await services.payments.take_payment(PaymentRequest(inv.id, 10_00, card()), confirm_duplicate=True)
+        assert paid.approved and "/" in paid.transaction_id, paid.message      # PayEngine's order/transaction
+        assert (ctx.config.data_dir / SANDBOX_FILES["payengine"]).exists()
+    finally:
+        await ctx.aclose()
+    again = build_context(load_config(demo=True, data_dir=folder))
+    try:
+        pe: PayEngineSandbox = again.sandboxes["payengine"][0]
+        assert paid.transaction_id in {sale.transaction_id for sale in pe.approved_sales()}
+        assert again.services.payments is not None
+        voided = await again.services.payments.void_or_refund(paid.payment_id)
+        assert voided.approved and voided.kind == "void", voided.message
+    finally:
+        await again.aclose()
