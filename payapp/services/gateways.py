@@ -118,7 +118,6 @@ class GatewayProvider:
         if primary is None or not primary:
             return False, f"Enter the {spec.primary.label.lower()} first."
         url = base_url or values.get(spec.base_url_key, "")
-        extras = {f.name: (got[f.name].reveal() if got[f.name] is not None else "")   # type: ignore[union-attr]
-                  for f in spec.fields[1:]}
+        extras = {name: value.reveal() for name, value in got.items() if value is not None}
         gw = ADAPTERS[spec.name](self._client, url, primary.reveal(), extras, self._timeout)
         return await gw.test_keys()

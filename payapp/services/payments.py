@@ -506,7 +506,7 @@ _LOCK_INVOICE = (select(_I.id, _I.company_id, _I.company_name, _I.invoice_number
                  .where(_I.id == bindparam("invoice_id")).with_for_update())
 _SAVED_METHOD = (select(_M.id, _M.company_id, _M.is_active, _M.method, _M.vault_id, _M.brand, _M.last_four,
                         _M.expiry, _M.account_type, _M.initial_transaction_id, _M.account_holder_type,
-                        _M.holder_name)
+                        _M.holder_name, _M.gateway)
                  .where(_M.id == bindparam("method_id")))
 # One read of an invoice's undecided and recent payments serves the balance and the duplicate checks.
 _RECENT_PAYMENTS = (select(_P.id, _P.status, _P.amount_minor, _P.created_at, _P.created_by_name)
@@ -798,6 +798,11 @@ class PaymentService:
                     raise NotFound("This saved payment method was deleted. Choose another one.")
                 if saved.company_id != inv.company_id:
                     raise ValidationError("This saved payment method belongs to another company.", field="method")
+                if saved.gateway != gateway.name:
+                    # its token lives in another gateway's vault: the chosen gateway cannot charge it
+                    raise ValidationError("This saved payment method is kept by another gateway than the one "
+                                          "payments now go through. Enter the card or account again.",
+                                          field="method")
                 kind, vault_id = saved.method, saved.vault_id
                 initial_transaction_id = saved.initial_transaction_id or ""
             label = METHOD_LABELS.get(kind, kind)

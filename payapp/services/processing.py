@@ -270,20 +270,23 @@ class ProcessingSetupService:
             raise ConflictError(f"The internal currency is {current} and can never be changed.")
         await self._settings.set_many({"currency": code}, audit_action="settings.currency_set")
 
-    async def test_keys(self, private: Secret | None = None) -> tuple[bool, str]:
-        """A harmless look-up at the gateway with the saved key (or a typed one). Never charges."""
+    async def test_keys(self, private: Secret | None = None,
+                        typed: Mapping[str, Secret | None] | None = None) -> tuple[bool, str]:
+        """A harmless look-up at the gateway with the saved credentials (or typed ones: `private` for the primary,
+        `typed` by keyring name for any of the gateway's fields). Never charges."""
         self._current.require(Permission.ADMINISTER)
         if self._gateways is None:
             return False, CONNECTOR_MISSING
         try:
-            ok, message = await self._gateways.test_keys(key=private)
+            ok, message = await self._gateways.test_keys(key=private, typed=typed)
         except InsecureKeyringError as exc:
             return False, exc.user_message
         except Exception as exc:                      # network trouble: say so, never a traceback
             log.warning("key test failed: %s", type(exc).__name__)
             return False, "The gateway could not be reached. Check the address and the network."
+        nmi = (await self._spec()).name == "nmi"
         if ok:
-            return True, "Keys work: the gateway accepted the private key."
-        if "authentication" in message.lower():
+            return True, "Keys work: the gateway accepted the private key." if nmi else message
+        if "authentication" in message.lower() and nmi:
             return False, "Authentication failed: the gateway refused the private key."
         return False, message

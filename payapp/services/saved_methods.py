@@ -72,6 +72,7 @@ class SavedMethodView:
     expiry_state: str = ""      # EXPIRED | EXPIRING | ""
     created_at: dt.datetime | None = None
     company_id: int = 0
+    gateway: str = ""           # the gateway whose vault holds it (only that gateway can charge it)
 
     @property
     def label(self) -> str:
@@ -86,7 +87,7 @@ class SavedMethodView:
 def _view(m: SavedPaymentMethod, is_default: bool, today: dt.date) -> SavedMethodView:
     return SavedMethodView(m.id, m.method, m.brand, m.last_four, m.expiry, m.account_type, m.holder_name,
                            m.last_used_at, is_default, m.account_holder_type, m.nickname or "",
-                           expiry_state(m.method, m.expiry, today), m.created_at, m.company_id)
+                           expiry_state(m.method, m.expiry, today), m.created_at, m.company_id, m.gateway)
 
 
 def views(rows: Iterable[SavedPaymentMethod], today: dt.date) -> list[SavedMethodView]:

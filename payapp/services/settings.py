@@ -48,6 +48,7 @@ class ProcessingStatus:
     back_office: frozenset[str] = field(default_factory=frozenset)   # {"card", "echeck"}
     portal: frozenset[str] = field(default_factory=frozenset)
     currency: str = ""
+    gateway: str = ""                     # the chosen gateway's name (its saved methods are the ones it charges)
 
 
 @dataclass(frozen=True)
@@ -160,7 +161,7 @@ def evaluate_processing(s: Mapping[str, Any], local_fingerprint: str) -> Process
     stored_fp = primary_fingerprint(s, gateway)
 
     def inactive(reason: str) -> ProcessingStatus:
-        return ProcessingStatus(False, reason, back, portal, currency)
+        return ProcessingStatus(False, reason, back, portal, currency, s["gateway.name"])
 
     if gateway is None:
         return inactive(f"PayApp cannot talk to the gateway {s['gateway.name']!r}: choose another in Admin.")
@@ -180,7 +181,7 @@ def evaluate_processing(s: Mapping[str, Any], local_fingerprint: str) -> Process
                         f"{', '.join(sorted(supported)) or 'no currency'}.")
     if not back and not portal:
         return inactive("No payment type is enabled: enable credit card or eCheck in Admin.")
-    return ProcessingStatus(True, "", back, portal, currency)
+    return ProcessingStatus(True, "", back, portal, currency, s["gateway.name"])
 
 
 class SettingsService:

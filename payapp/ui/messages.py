@@ -486,6 +486,9 @@ TEXTS: tuple[str, ...] = (
         "The account holder must agree to the SEPA direct debit mandate before the debit is taken."),
     QT_TRANSLATE_NOOP("Messages", "%1 does not take %2 payments in the client portal."),
     QT_TRANSLATE_NOOP("Messages", "%1 does not take %2, the internal currency."),
+    QT_TRANSLATE_NOOP(
+        "Messages",
+        "This saved payment method is kept by another gateway than the one payments now go through. Enter the card or account again."),  # noqa: E501
 )
 
 _PLACEHOLDER = re.compile(r"%(\d)")

@@ -24,7 +24,7 @@ from payapp.models.db import Database
 from payapp.sandbox.payengine import DEMO_API_KEY, DEMO_MERCHANT_ID, PayEngineSandbox, create_payengine_app
 from payapp.services.auth import CurrentUser
 from payapp.services.gateways import GatewayProvider
-from payapp.services.payments import PaymentRequest
+from payapp.services.payments import PaymentRequest, SavedMethodRef
 from payapp.services.processing import ProcessingSetupService
 from payapp.services.secrets import SecretStore
 from payapp.services.settings import SettingsService, evaluate_processing
@@ -168,7 +168,8 @@ async def test_switching_gateway_keeps_earlier_payments_with_the_gateway_that_to
     by_nmi_refund = await svc.take_payment(PaymentRequest(inv_id, 60_00, card("5431111111111111")))
     assert by_nmi_void.approved and by_nmi_refund.approved
     served_gateway.sandbox.settle_now()            # the second one settles at NMI (then a refund, not a void)
-    by_nmi_void2 = await svc.take_payment(PaymentRequest(inv_id, 70_00, card()), confirm_duplicate=True)
+    by_nmi_void2 = await svc.take_payment(PaymentRequest(inv_id, 70_00, card(), save_method=True),
+                                          confirm_duplicate=True)
     assert by_nmi_void2.approved
 
     # the admin switches to PayEngine (USD: cards only) and enters its credentials
@@ -180,6 +181,11 @@ async def test_switching_gateway_keeps_earlier_payments_with_the_gateway_that_to
     assert by_pe.approved and by_pe.transaction_id in {s.transaction_id for s in
                                                        served_payengine.sandbox.approved_sales()}
     nmi_sales_before = len(served_gateway.sandbox.approved_sales())
+    # a card saved in NMI's vault cannot be charged through PayEngine: refused before anything is sent
+    [saved] = await svc.saved_methods((await invoice_row(database, inv_id)).company_id)
+    with pytest.raises(ValidationError, match="another gateway"):
+        await svc.take_payment(PaymentRequest(inv_id, 5_00, SavedMethodRef(saved.id)))
+    assert len(served_payengine.sandbox.orders) == 1
 
     # the NMI payments are voided and refunded at NMI; the PayEngine one at PayEngine
     void = await svc.void_or_refund(by_nmi_void2.payment_id)

@@ -3294,6 +3294,10 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
         <source>%1 does not take %2, the internal currency.</source>
         <translation>%1 nimmt %2, die interne Währung, nicht an.</translation>
     </message>
+    <message>
+        <source>This saved payment method is kept by another gateway than the one payments now go through. Enter the card or account again.</source>
+        <translation>Diese gespeicherte Zahlungsart wird von einem anderen Gateway verwahrt als dem, über das Zahlungen jetzt laufen. Geben Sie die Karte oder das Konto erneut ein.</translation>
+    </message>
 </context>
 <context>
     <name>PayRule</name>

@@ -604,8 +604,9 @@ class ProcessingPage(QWidget):
         self._busy(True)
         self.test_result.setText(self.tr("Asking the gateway…"))
         try:
-            row = self.key_rows.get(self.state.gateway.primary.name) if self.state else None
-            ok, message = await self._service.test_keys(row.typed() if row else None)
+            # what is typed and not saved yet is tested as typed; the rest as saved
+            typed = {name: row.typed() for name, row in self.key_rows.items()}
+            ok, message = await self._service.test_keys(typed=typed)
         except PayAppError as exc:
             ok, message = False, exc.user_message      # translated below, with the service's answers
         finally:

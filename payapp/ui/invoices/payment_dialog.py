@@ -669,7 +669,7 @@ class PaymentDialog(QDialog):
         if address is not None:
             self._prefill_address(address)
         types = self._status.back_office if self._status else frozenset()
-        self._saved = [m for m in saved if m.method in types]
+        self._saved = [m for m in saved if m.method in types and self._charged_here(m)]
         self._fill_saved()
         self.new_card_radio.setVisible("card" in types)
         self.new_bank_radio.setVisible("echeck" in types)
@@ -746,7 +746,7 @@ class PaymentDialog(QDialog):
         if not shiboken6.isValid(self):
             return
         types = self._status.back_office if self._status else frozenset()
-        self._saved = [m for m in saved if m.method in types]
+        self._saved = [m for m in saved if m.method in types and self._charged_here(m)]
         self._fill_saved()
         self._fix_tab_order()
         if chosen is not None and chosen.id in self._saved_radios:
@@ -798,6 +798,11 @@ class PaymentDialog(QDialog):
         others = self.layout().sizeHint().height() - self._scroll.sizeHint().height()
         height = min(max(others + body.sizeHint().height(), 360), screen_h)
         self.resize(min(max(self.width(), needed), screen_w), height)
+
+    def _charged_here(self, m: SavedMethodView) -> bool:
+        """A saved method can be charged only by the gateway whose vault holds it: the chosen one."""
+        chosen = self._status.gateway if self._status else ""
+        return not chosen or not m.gateway or m.gateway == chosen
 
     def _selected_saved(self) -> SavedMethodView | None:
         for m in self._saved:
