@@ -34,6 +34,8 @@ class GatewaySpec:
     base_url_key: str = "gateway.base_url"
     #: payment types offered per channel ("back_office" / "portal"); absent = every payment type
     channel_types: tuple[tuple[str, frozenset[str]], ...] = ()
+    #: offered first when the internal currency is chosen
+    home_currency: str = ""
 
     def supports(self, currency: str) -> bool:
         return currency in self.currencies
@@ -73,6 +75,7 @@ NMI = GatewaySpec(
     payment_types=frozenset({"card", "echeck"}),
     production_url="https://secure.bngpaymentgateway.com",
     sandbox_url="",
+    home_currency="USD",
 )
 
 #: Concardis PayEngine (now Nexi): REST with HTTP Basic merchant id + API key; test and live hosts.
@@ -93,6 +96,7 @@ PAYENGINE = GatewaySpec(
     # the back office types card numbers and IBANs; the client portal never receives them (its step would be
     # PayEngine's hosted page, not wired into the portal yet), so nothing is offered there for now
     channel_types=(("back_office", frozenset({"card", "sepa"})), ("portal", frozenset())),
+    home_currency="EUR",
 )
 
 GATEWAYS: dict[str, GatewaySpec] = {g.name: g for g in (NMI, PAYENGINE)}

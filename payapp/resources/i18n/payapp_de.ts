@@ -3995,6 +3995,10 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
         <translation>eCheck</translation>
     </message>
     <message>
+        <source>SEPA direct debit</source>
+        <translation>SEPA-Lastschrift</translation>
+    </message>
+    <message>
         <source>Any brand</source>
         <translation>Jede Kartenmarke</translation>
     </message>

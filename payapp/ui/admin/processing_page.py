@@ -455,7 +455,9 @@ class ProcessingPage(QWidget):
             self.currency_label.setText(text)
             return
         self.currency_combo.clear()
-        ordered = sorted(state.gateway.currencies) + [c for c in COMMON_CURRENCIES if c not in state.gateway.currencies]
+        home = state.gateway.home_currency
+        ordered = sorted(state.gateway.currencies, key=lambda c: (c != home, c)) + [
+            c for c in COMMON_CURRENCIES if c not in state.gateway.currencies]
         for code in ordered:
             self.currency_combo.addItem(code, code)
         self.currency_combo.show()
