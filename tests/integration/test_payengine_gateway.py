@@ -243,6 +243,9 @@ async def test_hosted_payment_page_approve_and_cancel(served_payengine: ServedPa
                                             else "https://portal.example/cancel")
         [t] = await gw.find_order(order_id)
         assert (t.action("sale") is not None) == (expected == "approved")
+        finished = await gw.finish_hosted(order_id=order_id, amount=Money(25_00, "EUR"), returned={})
+        assert finished.outcome == expected and (finished.transaction_id == t.transaction_id
+                                                 or expected != "approved")
         assert t.state == ("pending_settlement" if expected == "approved" else "failed")
 
 

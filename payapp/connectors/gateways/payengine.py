@@ -419,6 +419,22 @@ class PayEngineAdapter:
             return HostedStep(url, answer.transaction_id)
         return answer
 
+    async def finish_hosted(self, *, order_id: str, amount: Money, returned: Mapping[str, str]) -> GatewayAnswer:
+        """PayEngine takes the money on its own page: only the outcome is read (by merchantOrderId)."""
+        try:
+            found = await self.find_order(order_id)
+        except LookupFailed as exc:
+            return GatewayAnswer("unknown", exc.message, order_id=order_id)
+        for t in found:
+            sale = t.action("sale")
+            if sale is not None:
+                return GatewayAnswer("approved", sale.text or "Approved", transaction_id=t.transaction_id,
+                                     auth_code=t.auth_code, order_id=order_id, response_code=sale.code,
+                                     vault_id=t.vault_id)
+        if any(t.state == "failed" for t in found):
+            return GatewayAnswer("declined", "The payer cancelled or the payment was declined.", order_id=order_id)
+        return GatewayAnswer("unknown", "PayEngine has not decided this payment yet.", order_id=order_id)
+
     # ------------------------------------------------------------------ follow-ups
 
     async def _follow_up(self, reference: str, action: str, body: Mapping[str, Any]) -> GatewayAnswer:

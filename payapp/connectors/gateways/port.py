@@ -22,6 +22,7 @@ Rules every adapter keeps:
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import ClassVar, Literal, Protocol, runtime_checkable
@@ -260,10 +261,19 @@ class PaymentGateway(Protocol):
 @runtime_checkable
 class HostedPaymentGateway(PaymentGateway, Protocol):
     """A gateway with its own payment page (Capability.HOSTED_STEP): the payer is sent there and comes back to one
-    of our addresses; the outcome is then read by `find_order`, as for any unknown outcome."""
+    of our addresses. The pending payment row is written before `start_hosted` (pending-before-charge holds here
+    too); `finish_hosted` then completes or reads the outcome; whatever stays unknown is resolved by `find_order`,
+    as for any unknown outcome."""
 
     async def start_hosted(self, *, order_id: str, amount: Money, product: str, success_url: str, failure_url: str,
                            cancel_url: str, description: str = "") -> HostedStep | GatewayAnswer: ...
+
+    async def finish_hosted(self, *, order_id: str, amount: Money, returned: Mapping[str, str]) -> GatewayAnswer:
+        """The payer came back to our success address; `returned` holds the query parameters the gateway added
+        (PayPal: `token` and `PayerID`). A gateway that needs a second call to take the money makes it here (PayPal:
+        DoExpressCheckoutPayment, with INVNUM = `order_id`); one that does not reads the outcome (PayEngine: the
+        order by merchantOrderId). Never raises for the gateway's answers: `unknown` when it cannot tell."""
+        ...
 
 
 def not_supported(what: str, gateway_label: str, order_id: str = "") -> GatewayAnswer:
