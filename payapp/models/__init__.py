@@ -3,7 +3,7 @@
 from payapp.models.base import Base, utcnow
 from payapp.models.crm import Company, Contact, Contract, Ticket
 from payapp.models.invoices import Invoice, InvoiceLine
-from payapp.models.payments import AchAuthorization, Payment, Refund, RefundApproval, SavedPaymentMethod
+from payapp.models.payments import AchAuthorization, Payment, Refund, RefundApproval, SavedPaymentMethod, SepaMandate
 from payapp.models.portal import PaymentLink, PortalRateCount, PortalSubmission
 from payapp.models.qbwc import QbdRecord, QbwcExchange, QbwcSession
 from payapp.models.system import (
@@ -21,5 +21,6 @@ __all__ = [
     "AccountingCustomerLink", "AchAuthorization", "AuditEvent", "Base", "Company", "Contact", "Contract", "Invoice",
     "InvoiceLine", "InvoiceTotalsShard", "OutboxJob", "Payment", "PaymentLink", "PaymentTotalsShard", "PortalRateCount",
     "PortalSubmission", "QbdRecord", "QbwcExchange", "QbwcSession", "Refund",
-    "RefundApproval", "SavedPaymentMethod", "Setting", "SyncCursor", "SyncLock", "Ticket", "User", "utcnow",
+    "RefundApproval", "SavedPaymentMethod", "SepaMandate", "Setting", "SyncCursor", "SyncLock", "Ticket", "User",
+    "utcnow",
 ]
