@@ -68,9 +68,6 @@ log = logging.getLogger(__name__)
 OVERLAP = dt.timedelta(minutes=10)
 INVOICE_DATE_OVERLAP = dt.timedelta(days=31)
 
-AutotaskFactory = Callable[[], Awaitable[AutotaskConnector]]
-QuickBooksFactory = Callable[[], Awaitable[Any]]
-
 
 @dataclass(frozen=True)
 class SyncProgress:
@@ -113,8 +110,11 @@ class SyncError(PayAppError):
     pass
 
 
-
 ProgressCallback = Callable[[SyncProgress], None]
+
+#: how the service gets its connectors: built by the composition root, asked for once per run
+AutotaskFactory = Callable[[], Awaitable[AutotaskConnector]]
+QuickBooksFactory = Callable[[], Awaitable[Any]]
 
 
 class SyncService:
