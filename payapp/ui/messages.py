@@ -349,7 +349,7 @@ TEXTS: tuple[str, ...] = (
     QT_TRANSLATE_NOOP("Messages", "Autotask sent a %1 record without a readable id; it was skipped."),
     QT_TRANSLATE_NOOP("Messages", "Autotask no longer has invoice %1; it was not marked paid."),
     QT_TRANSLATE_NOOP("Messages", "Invoice %1 is voided in Autotask; it was not marked paid."),
-    # payapp/services/sync.py and outbox.py: syncing and sync problems
+    # payapp/services/sync/ and outbox.py: syncing and sync problems
     QT_TRANSLATE_NOOP("Messages", "A sync is already running on this workstation."),
     QT_TRANSLATE_NOOP(
         "Messages",
@@ -370,7 +370,7 @@ TEXTS: tuple[str, ...] = (
     QT_TRANSLATE_NOOP("Messages", "Invoice %1 is not an Autotask invoice."),
     QT_TRANSLATE_NOOP("Messages", "That sync problem is no longer open."),
     QT_TRANSLATE_NOOP("Messages", "Say why this is dismissed (for example: entered in QuickBooks by hand)."),
-    # payapp/services/sync.py SyncService._say and _on_threshold: progress and warnings while a sync runs (status bar)
+    # payapp/services/sync/service.py SyncService._say, _on_threshold: progress, warnings while a sync runs (status bar)
     QT_TRANSLATE_NOOP("Messages", "Connecting to Autotask…"),
     QT_TRANSLATE_NOOP("Messages", "Reading %1…"),
     QT_TRANSLATE_NOOP("Messages", "Reading %1: %2"),
