@@ -221,8 +221,6 @@ class SyncService:
         if self._warning:
             self._say("", 0, None, self._warning)
 
-
-
     # ------------------------------------------------------------------ cursors
 
     async def _load_cursors(self) -> dict[str, Cursor]:
@@ -366,7 +364,6 @@ class SyncService:
                 await thread.call(writer.create_invoice_indexes)
         await thread.call(writer.finish_entity, entity, c, full, next_watermark, self._cursors["invoices"])
         return done, queued
-
 
 
 def _iso(t: dt.datetime) -> str:

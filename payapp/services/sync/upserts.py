@@ -77,7 +77,6 @@ _JOB_COLS = ("kind", "payload", "invoice_id", "request_id", "status", "attempts"
              "dismissed_reason", "created_at", "updated_at")
 
 
-
 class PageUpserts:
     """The upsert of each entity, compiled once per run for `dialect`. Each method takes the driver cursor of
     the page's transaction and the page's records; records pointing at a company we do not have are left out
@@ -208,7 +207,6 @@ class PageUpserts:
                  m.ticket.get(r.ticket_id) if r.ticket_id else None)
                 for r in page if r.invoice_id in m.invoice]
         self._lines.run(cur, rows)
-
 
 
 def _minor(value: Decimal, digits: int, currency: str) -> int:

@@ -316,8 +316,6 @@ def _readable(mapper: Callable[[Json], T], raw: Sequence[Json], bad: list[Autota
     return out
 
 
-
-
 class WriterThread:
     """The event loop's handle on a PageWriter in its worker thread (see page_writer_thread)."""
 
