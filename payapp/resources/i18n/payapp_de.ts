@@ -5710,9 +5710,12 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
         <source>Last error: {message}</source>
         <translation>Letzter Fehler: {message}</translation>
     </message>
-    <message>
-        <source>{n} update(s) wait for the next Web Connector session</source>
-        <translation>{n} Aktualisierung(en) warten auf die nächste Web-Connector-Sitzung</translation>
+    <message numerus="yes">
+        <source>%n update(s) wait for the next Web Connector session.</source>
+        <translation>
+            <numerusform>%n Aktualisierung wartet auf die nächste Web-Connector-Sitzung.</numerusform>
+            <numerusform>%n Aktualisierungen warten auf die nächste Web-Connector-Sitzung.</numerusform>
+        </translation>
     </message>
     <message>
         <source>QuickBooks Desktop settings saved</source>
