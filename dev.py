@@ -69,12 +69,15 @@ def test(args: list[str]) -> int:
 
 
 # The whole suite runs as two pytest processes side by side (most tests wait on sockets, the database and
-# subprocesses, so two keep both cores busy): one for the desktop (Qt) tests and the pure unit tests, one for the
-# services against the real database, sandboxes, SMTP server and browser. Two plain processes rather than
-# pytest-xdist: each shard runs its files in the same order as ever, and a crash is reported by its own shard.
+# subprocesses, so two keep both cores busy): one for the front ends (the portal in a real browser, the
+# desktop's Qt tests) and the pure unit tests, one for the services against the real database, sandboxes and
+# SMTP server. Two plain processes rather than pytest-xdist: each shard runs its files in the same order as
+# ever, and a crash is reported by its own shard.
 SHARDS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("desktop", ("tests/ui", "tests/unit")),
-    ("services", ("tests/integration", "tests/contract", "tests/portal")),
+    # the portal's browser tests run before the Qt ones: a Qt test's leftovers collected later in a portal
+    # test's thread would be Qt objects freed off their thread
+    ("client", ("tests/portal", "tests/unit", "tests/ui")),
+    ("services", ("tests/integration", "tests/contract")),
 )
 
 
