@@ -87,6 +87,12 @@ SPECS: tuple[SettingSpec, ...] = (
     SettingSpec("portal.public_url", str, "", QT_TRANSLATE_NOOP("AuditLabels", "Client portal address")),
     SettingSpec("portal.link_lifetime_days", int, 30,
                 QT_TRANSLATE_NOOP("AuditLabels", "Payment links expire after (days)")),
+    # the portal's look (Admin › Client Portal; name, logo, address from merchant.*): "" = PayApp's own blue
+    SettingSpec("portal.accent_colour", str, "", QT_TRANSLATE_NOOP("AuditLabels", "Client portal accent colour")),
+    SettingSpec("portal.footer_text", str, "", QT_TRANSLATE_NOOP("AuditLabels", "Client portal footer text")),
+    # "" = the company's e-mail and phone (merchant.email, merchant.phone)
+    SettingSpec("portal.support_email", str, "", QT_TRANSLATE_NOOP("AuditLabels", "Client portal support e-mail")),
+    SettingSpec("portal.support_phone", str, "", QT_TRANSLATE_NOOP("AuditLabels", "Client portal support phone")),
     SettingSpec("sync.interval_minutes", int, 15, QT_TRANSLATE_NOOP("AuditLabels", "Sync every (minutes)")),
     # generated once per database (payapp/services/installation.py); part of every derived request id
     SettingSpec("installation.id", str, "", QT_TRANSLATE_NOOP("AuditLabels", "Installation ID"), admin_only=False),

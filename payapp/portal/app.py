@@ -36,6 +36,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from payapp.domain import ach
+from payapp.domain.colour import parse_hex_colour
 from payapp.domain.errors import PayAppError, ValidationError
 from payapp.domain.money import format_amount_input, format_money, parse_amount
 from payapp.portal import i18n
@@ -134,11 +135,17 @@ class Portal:
             except (binascii.Error, ValueError):
                 logo = ""
         name = str(values.get("merchant.name") or "") or str(values.get("quickbooks.company_name") or "")
+        try:
+            accent = parse_hex_colour(values.get("portal.accent_colour"))[1:]
+        except ValidationError:
+            accent = ""                 # none chosen (or not a colour): the style sheet's own
+        # the support address and phone of Admin › Client Portal, else the company's (Admin › Company details)
         return {"name": name or self.services.db.company_name,
                 "address": str(values.get("merchant.address") or ""),
-                "email": str(values.get("merchant.email") or ""),
-                "phone": str(values.get("merchant.phone") or ""),
-                "logo": logo}
+                "email": str(values.get("portal.support_email") or values.get("merchant.email") or ""),
+                "phone": str(values.get("portal.support_phone") or values.get("merchant.phone") or ""),
+                "footer": str(values.get("portal.footer_text") or ""),
+                "accent": accent, "logo": logo}
 
     def _page(self, request: Request, values: dict[str, Any]) -> _Page:
         chosen = request.query_params.get("lang", "") if request.method == "GET" else ""
@@ -560,6 +567,16 @@ class Portal:
                             text=page._("The payment link is unknown, has expired or was withdrawn. Ask the sender "
                                         "for a new link."))
 
+    async def brand_css(self, request: Request) -> Response:
+        """The accent colour as the style sheet's custom property (the CSP allows no inline style). The colour is
+        in the address (base.html), so the answer never changes for one address and needs no database."""
+        try:
+            accent = parse_hex_colour(request.query_params.get("accent", ""))
+        except ValidationError:
+            return Response(status_code=404)
+        return Response(f":root {{ --accent: {accent}; }}\n", media_type="text/css",
+                        headers={"Cache-Control": "public, max-age=31536000, immutable"})
+
     async def health(self, request: Request) -> Response:
         return Response("ok", media_type="text/plain")
 
@@ -631,6 +648,7 @@ def create_portal_app(services: Services, config: PortalConfig, *,
     routes = [
         Route("/", portal.home),
         Route("/healthz", portal.health),
+        Route("/brand.css", portal.brand_css),
         Route("/favicon.ico", portal.favicon),
         Route("/pay/{token}", portal.pay_page, methods=["GET"]),
         Route("/pay/{token}/review", portal.review, methods=["POST"]),

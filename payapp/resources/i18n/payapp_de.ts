@@ -709,6 +709,22 @@
         <translation>Zahlungslinks laufen ab nach (Tagen)</translation>
     </message>
     <message>
+        <source>Client portal accent colour</source>
+        <translation>Akzentfarbe des Kundenportals</translation>
+    </message>
+    <message>
+        <source>Client portal footer text</source>
+        <translation>Fußzeile des Kundenportals</translation>
+    </message>
+    <message>
+        <source>Client portal support e-mail</source>
+        <translation>Support-E-Mail des Kundenportals</translation>
+    </message>
+    <message>
+        <source>Client portal support phone</source>
+        <translation>Support-Telefon des Kundenportals</translation>
+    </message>
+    <message>
         <source>Sync every (minutes)</source>
         <translation>Abgleich alle (Minuten)</translation>
     </message>
@@ -959,6 +975,10 @@
     <message>
         <source>Correct the address, then save again.</source>
         <translation>Korrigieren Sie die Adresse und speichern Sie dann erneut.</translation>
+    </message>
+    <message>
+        <source>Correct the marked fields of the portal&apos;s look, then save again.</source>
+        <translation>Korrigieren Sie die markierten Felder zum Aussehen des Portals und speichern Sie dann erneut.</translation>
     </message>
     <message>
         <source>Saved: the client portal is on at %1.</source>
@@ -1875,13 +1895,6 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
     <message>
         <source>Saved: PayApp follows the operating system&apos;s language from its next start.</source>
         <translation>Gespeichert: PayApp folgt ab dem nächsten Start der Sprache des Betriebssystems.</translation>
-    </message>
-</context>
-<context>
-    <name>LoadingPage</name>
-    <message>
-        <source>Opening the company database…</source>
-        <translation>Die Firmendatenbank wird geöffnet …</translation>
     </message>
 </context>
 <context>
@@ -4297,6 +4310,106 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
     <message>
         <source>%1 · re-opens the invoice</source>
         <translation>%1 · öffnet die Rechnung wieder</translation>
+    </message>
+</context>
+<context>
+    <name>PortalBrandingBox</name>
+    <message>
+        <source>Look of the portal</source>
+        <extracomment>the portal&apos;s own accent (payapp/portal/static/portal.css) when none is chosen what the preview shows of Company details</extracomment>
+        <translation>Aussehen des Portals</translation>
+    </message>
+    <message>
+        <source>The portal shows your company&apos;s name and logo from Admin › Company details. Here you choose its accent colour (buttons, links, the amount due), a footer text and where clients get help.</source>
+        <translation>Das Portal zeigt den Namen und das Logo Ihrer Firma aus Admin › Firmendaten. Hier wählen Sie die Akzentfarbe (Schaltflächen, Links, der offene Betrag), einen Text für die Fußzeile und wo Kunden Hilfe bekommen.</translation>
+    </message>
+    <message>
+        <source>Accent colour</source>
+        <translation>Akzentfarbe</translation>
+    </message>
+    <message>
+        <source>Choose…</source>
+        <translation>Auswählen…</translation>
+    </message>
+    <message>
+        <source>Choose the accent colour</source>
+        <translation>Akzentfarbe auswählen</translation>
+    </message>
+    <message>
+        <source>Footer text</source>
+        <translation>Fußzeile</translation>
+    </message>
+    <message>
+        <source>e.g. Thank you for your business.</source>
+        <translation>z. B. Vielen Dank für Ihren Auftrag.</translation>
+    </message>
+    <message>
+        <source>Support e-mail</source>
+        <translation>Support-E-Mail</translation>
+    </message>
+    <message>
+        <source>Support phone</source>
+        <translation>Support-Telefon</translation>
+    </message>
+    <message>
+        <source>Empty: the e-mail and phone of Company details.</source>
+        <translation>Leer: E-Mail und Telefon aus den Firmendaten.</translation>
+    </message>
+    <message>
+        <source>Accent colour:</source>
+        <translation>Akzentfarbe:</translation>
+    </message>
+    <message>
+        <source>Footer text:</source>
+        <translation>Fußzeile:</translation>
+    </message>
+    <message>
+        <source>Support e-mail:</source>
+        <translation>Support-E-Mail:</translation>
+    </message>
+    <message>
+        <source>Support phone:</source>
+        <translation>Support-Telefon:</translation>
+    </message>
+    <message>
+        <source>Preview of the portal</source>
+        <translation>Vorschau des Portals</translation>
+    </message>
+    <message>
+        <source>Pay</source>
+        <translation>Bezahlen</translation>
+    </message>
+    <message>
+        <source>Preview:</source>
+        <translation>Vorschau:</translation>
+    </message>
+    <message>
+        <source>Write the colour as # and six hexadecimal digits, like #1f5fae.</source>
+        <translation>Schreiben Sie die Farbe als # und sechs Hexadezimalziffern, etwa #1f5fae.</translation>
+    </message>
+    <message>
+        <source>Low contrast: white text on this colour (and this colour on white) has a contrast of %1:1; WCAG AA asks for at least %2:1. Some clients will not be able to read the buttons and links. Choose a darker colour.</source>
+        <translation>Geringer Kontrast: Weiße Schrift auf dieser Farbe (und diese Farbe auf Weiß) hat einen Kontrast von %1:1; WCAG AA verlangt mindestens %2:1. Manche Kunden können die Schaltflächen und Links dann nicht lesen. Wählen Sie eine dunklere Farbe.</translation>
+    </message>
+    <message>
+        <source>That is not an e-mail address.</source>
+        <translation>Das ist keine E-Mail-Adresse.</translation>
+    </message>
+    <message>
+        <source>A phone number has digits, spaces and + ( ) - . / only.</source>
+        <translation>Eine Telefonnummer enthält nur Ziffern, Leerzeichen und + ( ) - . /.</translation>
+    </message>
+    <message>
+        <source>A phone number has at least three digits.</source>
+        <translation>Eine Telefonnummer hat mindestens drei Ziffern.</translation>
+    </message>
+    <message>
+        <source>Your company</source>
+        <translation>Ihre Firma</translation>
+    </message>
+    <message>
+        <source>Amount due: %1</source>
+        <translation>Offener Betrag: %1</translation>
     </message>
 </context>
 <context>

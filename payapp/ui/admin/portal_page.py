@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from payapp.domain.errors import PayAppError
 from payapp.services.payment_links import MAX_LIFETIME_DAYS
+from payapp.ui.admin import portal_branding
 from payapp.ui.async_work import WidgetTasks, widget_slot
 from payapp.ui.messages import user_text
 from payapp.ui.widgets import HINT_STYLE, Banner, banner_over_scrolling_page
@@ -31,7 +32,8 @@ from payapp.ui.widgets import HINT_STYLE, Banner, banner_over_scrolling_page
 ERROR_COLOUR = "#d9534f"
 LOCAL_HOSTS = ("localhost", "127.0.0.1")
 TYPE_KEYS = {"card": "payment_types.portal.card", "echeck": "payment_types.portal.echeck"}
-KEYS = ("portal.enabled", "portal.public_url", "portal.link_lifetime_days", *TYPE_KEYS.values())
+KEYS = ("portal.enabled", "portal.public_url", "portal.link_lifetime_days", *TYPE_KEYS.values(),
+        *portal_branding.KEYS)
 
 
 def url_problem(text: str) -> str:
@@ -64,6 +66,7 @@ class ClientPortalPage(QWidget):
         self.work = WidgetTasks(self, load=self.reload)
         self._reread: asyncio.Task[Any] | None = None
         self._saved: dict[str, Any] | None = None
+        self._merchant: dict[str, Any] = {}
 
         self.banner = Banner(self, "portalBanner")
         title = QLabel(self.tr("Client Portal"), self)
@@ -147,6 +150,9 @@ class ClientPortalPage(QWidget):
         self.types_hint.setStyleSheet(HINT_STYLE)
         types_layout.addWidget(self.types_hint)
 
+        self.branding = portal_branding.PortalBrandingBox(self)
+        self.branding.changed.connect(self._changed)
+
         self.enabled_box.toggled.connect(self._changed)
         self.url_edit.textChanged.connect(self._changed)
         self.lifetime_spin.valueChanged.connect(self._changed)
@@ -177,6 +183,7 @@ class ClientPortalPage(QWidget):
         body.addWidget(about)
         body.addLayout(form)
         body.addWidget(types_box)
+        body.addWidget(self.branding)
         body.addLayout(buttons)
         body.addStretch(1)
         banner_over_scrolling_page(self, self.banner, content, 820)
@@ -200,6 +207,7 @@ class ClientPortalPage(QWidget):
         """Runs as a task of `self.work`: cancelled if the page goes away while it awaits."""
         try:
             saved = {key: await self._settings.get(key) for key in KEYS}
+            merchant = {key: await self._settings.get(key) for key in portal_branding.MERCHANT_KEYS}
             supported: frozenset[str] | None = None
             if self._processing is not None:
                 supported = frozenset((await self._processing.state()).gateway.payment_types)
@@ -207,6 +215,7 @@ class ClientPortalPage(QWidget):
             self.banner.show_error(user_text(exc))
             return
         self._saved = saved
+        self._merchant = merchant
         for ptype, box in self.type_boxes.items():
             box.setEnabled(supported is None or ptype in supported or bool(saved[TYPE_KEYS[ptype]]))
         self.revert()
@@ -216,7 +225,8 @@ class ClientPortalPage(QWidget):
         return {"portal.enabled": self.enabled_box.isChecked(),
                 "portal.public_url": self.url_edit.text().strip().rstrip("/"),
                 "portal.link_lifetime_days": int(self.lifetime_spin.value()),
-                **{key: self.type_boxes[ptype].isChecked() for ptype, key in TYPE_KEYS.items()}}
+                **{key: self.type_boxes[ptype].isChecked() for ptype, key in TYPE_KEYS.items()},
+                **self.branding.values()}
 
     def revert(self) -> None:
         saved = self._saved
@@ -227,6 +237,7 @@ class ClientPortalPage(QWidget):
         self.lifetime_spin.setValue(min(max(int(saved["portal.link_lifetime_days"]), 1), MAX_LIFETIME_DAYS))
         for ptype, key in TYPE_KEYS.items():
             self.type_boxes[ptype].setChecked(bool(saved[key]))
+        self.branding.load({**saved, **self._merchant})
         self._changed()
 
     def has_unsaved_changes(self) -> bool:
@@ -270,6 +281,9 @@ class ClientPortalPage(QWidget):
         if not self.check_fields():
             self.banner.show_error(self.tr("Correct the address, then save again."))
             self.url_edit.setFocus()
+            return False
+        if not self.branding.check():
+            self.banner.show_error(self.tr("Correct the marked fields of the portal's look, then save again."))
             return False
         values = self.values()
         self.save_button.setEnabled(False)
