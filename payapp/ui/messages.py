@@ -37,6 +37,7 @@ TEXTS: tuple[str, ...] = (
     QT_TRANSLATE_NOOP("Messages", "Use at most %1 decimal places."),
     QT_TRANSLATE_NOOP("Messages", "Amounts in %1 have at most %2 decimal places."),
     QT_TRANSLATE_NOOP("Messages", "Enter the card number."),
+    QT_TRANSLATE_NOOP("Messages", "Enter a colour like #1f5fae."),
     QT_TRANSLATE_NOOP("Messages", "A card number has digits only."),
     QT_TRANSLATE_NOOP("Messages", "The card number is too short or too long."),
     QT_TRANSLATE_NOOP("Messages", "This card number is not valid. Check the digits."),

@@ -2007,6 +2007,10 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
         <translation>Geben Sie die Kartennummer ein.</translation>
     </message>
     <message>
+        <source>Enter a colour like #1f5fae.</source>
+        <translation>Geben Sie eine Farbe wie #1f5fae ein.</translation>
+    </message>
+    <message>
         <source>A card number has digits only.</source>
         <translation>Eine Kartennummer besteht nur aus Ziffern.</translation>
     </message>
@@ -4316,7 +4320,6 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
     <name>PortalBrandingBox</name>
     <message>
         <source>Look of the portal</source>
-        <extracomment>the portal&apos;s own accent (payapp/portal/static/portal.css) when none is chosen what the preview shows of Company details</extracomment>
         <translation>Aussehen des Portals</translation>
     </message>
     <message>
@@ -4329,7 +4332,7 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
     </message>
     <message>
         <source>Choose…</source>
-        <translation>Auswählen…</translation>
+        <translation>Farbe wählen …</translation>
     </message>
     <message>
         <source>Choose the accent colour</source>

@@ -30,13 +30,13 @@ from payapp.domain.errors import ValidationError
 from payapp.ui.admin.company_page import email_problem, phone_problem
 from payapp.ui.widgets import HINT_STYLE
 
-#: the portal's own accent (payapp/portal/static/portal.css) when none is chosen
+# the portal's own accent (payapp/portal/static/portal.css) when none is chosen
 DEFAULT_ACCENT = "#1f5fae"
 ERROR_COLOUR = "#d9534f"
 WARNING_COLOUR = "#a15c00"
 FOOTER_MAX = 300
 KEYS = ("portal.accent_colour", "portal.footer_text", "portal.support_email", "portal.support_phone")
-#: what the preview shows of Company details
+# what the preview shows of Company details
 MERCHANT_KEYS = ("merchant.name", "merchant.logo_png", "merchant.email", "merchant.phone")
 LOGO_H = 40
 
