@@ -264,6 +264,7 @@ def build_services(db: Database, secrets: SecretStore, http: httpx.AsyncClient, 
     from payapp.services.payment_links import PaymentLinkService
     from payapp.services.payment_search import PaymentSearchService
     from payapp.services.payments import PaymentService
+    from payapp.services.portal_access import PortalAccessService
     from payapp.services.processing import ProcessingSetupService
     from payapp.services.receipts import ReceiptService
     from payapp.services.refund_approvals import RefundApprovalService
@@ -299,7 +300,7 @@ def build_services(db: Database, secrets: SecretStore, http: httpx.AsyncClient, 
         sync=SyncService(db, connections.autotask, connections.quickbooks, settings, current),
         outbox=outbox, connections=connections, demo_settlement=demo_settlement,
         payment_links=PaymentLinkService(db, settings, current), receipts=ReceiptService(db, settings, current),
-        saved_methods=SavedMethodService(db, gateways, current))
+        saved_methods=SavedMethodService(db, gateways, current), portal_access=PortalAccessService(db, current))
 
 
 def tab_factories(services: Services, state: Any) -> dict[str, Callable[[], Any]]:

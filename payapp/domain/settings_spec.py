@@ -85,6 +85,8 @@ SPECS: tuple[SettingSpec, ...] = (
     # the client portal (payapp/portal): off until an admin turns it on; links are {public_url}/pay/{token}
     SettingSpec("portal.enabled", bool, False, QT_TRANSLATE_NOOP("AuditLabels", "Client portal on")),
     SettingSpec("portal.public_url", str, "", QT_TRANSLATE_NOOP("AuditLabels", "Client portal address")),
+    # how clients reach the portal: "links" (secret payment links), "signin" (e-mailed sign-in) or "both"
+    SettingSpec("portal.access_mode", str, "links", QT_TRANSLATE_NOOP("AuditLabels", "Clients reach the portal by")),
     SettingSpec("portal.link_lifetime_days", int, 30,
                 QT_TRANSLATE_NOOP("AuditLabels", "Payment links expire after (days)")),
     # the portal's look (Admin › Client Portal; name, logo, address from merchant.*): "" = PayApp's own blue

@@ -4,7 +4,15 @@ from payapp.models.base import Base, utcnow
 from payapp.models.crm import Company, Contact, Contract, Ticket
 from payapp.models.invoices import Invoice, InvoiceLine
 from payapp.models.payments import AchAuthorization, Payment, Refund, RefundApproval, SavedPaymentMethod
-from payapp.models.portal import PaymentLink, PortalRateCount, PortalSubmission
+from payapp.models.portal import (
+    PaymentLink,
+    PortalContactAccess,
+    PortalMethodOwner,
+    PortalRateCount,
+    PortalSignInToken,
+    PortalSubmission,
+    PortalUserSession,
+)
 from payapp.models.system import (
     AccountingCustomerLink,
     AuditEvent,
@@ -18,7 +26,8 @@ from payapp.models.totals import InvoiceTotalsShard, PaymentTotalsShard
 
 __all__ = [
     "AccountingCustomerLink", "AchAuthorization", "AuditEvent", "Base", "Company", "Contact", "Contract", "Invoice",
-    "InvoiceLine", "InvoiceTotalsShard", "OutboxJob", "Payment", "PaymentLink", "PaymentTotalsShard", "PortalRateCount",
-    "PortalSubmission", "Refund",
+    "InvoiceLine", "InvoiceTotalsShard", "OutboxJob", "Payment", "PaymentLink", "PaymentTotalsShard",
+    "PortalContactAccess",
+    "PortalMethodOwner", "PortalRateCount", "PortalSignInToken", "PortalSubmission", "PortalUserSession", "Refund",
     "RefundApproval", "SavedPaymentMethod", "Setting", "SyncCursor", "SyncLock", "Ticket", "User", "utcnow",
 ]

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from payapp.services.payment_links import PaymentLinkService
     from payapp.services.payment_search import PaymentSearchService
     from payapp.services.payments import PaymentService
+    from payapp.services.portal_access import PortalAccessService
     from payapp.services.processing import ProcessingSetupService
     from payapp.services.receipts import ReceiptService
     from payapp.services.refund_approvals import RefundApprovalService
@@ -50,6 +51,7 @@ class Services:
     payment_links: PaymentLinkService
     receipts: ReceiptService
     saved_methods: SavedMethodService
+    portal_access: PortalAccessService
     demo_settlement: DemoSettlement | None      # demo only: "Settle now" (None for a real company)
     demo: bool = False
     locale: str = "en_US"

@@ -60,6 +60,8 @@ ACTIONS: dict[str, str] = {
     "payment_method.expiry_updated": QT_TRANSLATE_NOOP("AuditLabels", "Saved card's expiry date changed"),
     "payment_link.created": QT_TRANSLATE_NOOP("AuditLabels", "Payment link created"),
     "payment_link.revoked": QT_TRANSLATE_NOOP("AuditLabels", "Payment link revoked"),
+    "portal.contact_access": QT_TRANSLATE_NOOP("AuditLabels", "Who may pay on the client portal changed"),
+    "portal.signed_in": QT_TRANSLATE_NOOP("AuditLabels", "Signed in to the client portal"),
     "refund.approval_requested": QT_TRANSLATE_NOOP("AuditLabels", "Refund approval requested"),
     "refund.approval_approved": QT_TRANSLATE_NOOP("AuditLabels", "Refund approved"),
     "refund.approval_rejected": QT_TRANSLATE_NOOP("AuditLabels", "Refund rejected"),

@@ -456,6 +456,8 @@ TEXTS: tuple[str, ...] = (
     # payapp/services/payment_links.py: Invoice History's Copy payment link
     QT_TRANSLATE_NOOP("Messages", "Set the client portal's address in Admin › Client Portal first."),
     QT_TRANSLATE_NOOP("Messages", "The invoice no longer exists."),
+    QT_TRANSLATE_NOOP("Messages", "The contact no longer exists."),
+    QT_TRANSLATE_NOOP("Messages", "Choose yes, no or the default."),
     QT_TRANSLATE_NOOP("Messages", "Invoice %1 is voided; there is nothing to pay."),
     QT_TRANSLATE_NOOP("Messages", "Invoice %1 is paid in full; there is nothing to pay."),
 )

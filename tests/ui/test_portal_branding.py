@@ -57,3 +57,30 @@ def test_accent_contrast_warning_preview_and_save(qtbot: QtBot, demo_context: Ap
     assert box.phone_error.isVisibleTo(page)
     page.revert_button.click()
     assert box.phone_edit.text() == "+1 555 0100" and not box.phone_error.isVisibleTo(page)
+
+
+def test_access_mode_saved_with_the_page_and_who_may_pay_at_once(qtbot: QtBot, demo_context: AppContext,
+                                                                  run: Any) -> None:
+    services = demo_context.services
+    page = admin_page(qtbot, demo_context, run, "clientPortalPage")
+    box = page.access_box
+    assert box.isVisibleTo(page) and box.mode_combo.currentData() == "links"
+    box.mode_combo.setCurrentIndex(box.mode_combo.findData("both"))
+    assert page.has_unsaved_changes()
+    page.save_button.click()
+    run(wait_until(lambda: page.banner.kind is not None, 10))
+    assert page.banner.kind == "success", page.banner.text
+    assert run(services.settings.get("portal.access_mode")) == "both"
+
+    companies = run(services.portal_access.companies(""))
+    company_id, name = companies[0]
+    run(box.search(name))
+    assert box.company_combo.currentData() == company_id
+    contacts = run(services.portal_access.contacts(company_id))
+    assert box.table.rowCount() == len(contacts) >= 1
+    primary = contacts[0]
+    assert primary.is_primary                      # the demo marks each organization's first contact primary
+    combo = box.table.cellWidget(0, 3)
+    assert combo.objectName() == f"portalMayPay_{primary.id}" and combo.currentText() == "Default: may pay"
+    assert run(box.set_choice(primary.id, False))
+    assert not run(services.portal_access.contacts(company_id))[0].may_pay

@@ -245,6 +245,14 @@
         <translation>Zahlungslink widerrufen</translation>
     </message>
     <message>
+        <source>Who may pay on the client portal changed</source>
+        <translation>Geändert, wer im Kundenportal bezahlen darf</translation>
+    </message>
+    <message>
+        <source>Signed in to the client portal</source>
+        <translation>Im Kundenportal angemeldet</translation>
+    </message>
+    <message>
         <source>Refund approval requested</source>
         <translation>Erstattungsfreigabe angefordert</translation>
     </message>
@@ -703,6 +711,10 @@
     <message>
         <source>Client portal address</source>
         <translation>Adresse des Kundenportals</translation>
+    </message>
+    <message>
+        <source>Clients reach the portal by</source>
+        <translation>Kunden erreichen das Portal über</translation>
     </message>
     <message>
         <source>Payment links expire after (days)</source>
@@ -3203,6 +3215,14 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
         <translation>Die Rechnung existiert nicht mehr.</translation>
     </message>
     <message>
+        <source>The contact no longer exists.</source>
+        <translation>Den Kontakt gibt es nicht mehr.</translation>
+    </message>
+    <message>
+        <source>Choose yes, no or the default.</source>
+        <translation>Wählen Sie Ja, Nein oder die Voreinstellung.</translation>
+    </message>
+    <message>
         <source>Invoice %1 is voided; there is nothing to pay.</source>
         <translation>Rechnung %1 ist storniert; es gibt nichts zu bezahlen.</translation>
     </message>
@@ -4314,6 +4334,105 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
     <message>
         <source>%1 · re-opens the invoice</source>
         <translation>%1 · öffnet die Rechnung wieder</translation>
+    </message>
+</context>
+<context>
+    <name>PortalAccessBox</name>
+    <message>
+        <source>Sign-in and who may pay</source>
+        <translation>Anmeldung und wer bezahlen darf</translation>
+    </message>
+    <message>
+        <source>Clients reach the portal by</source>
+        <translation>Kunden erreichen das Portal über</translation>
+    </message>
+    <message>
+        <source>Secret payment links</source>
+        <translation>Geheime Zahlungslinks</translation>
+    </message>
+    <message>
+        <source>Signing in with their e-mail address</source>
+        <translation>Anmeldung mit ihrer E-Mail-Adresse</translation>
+    </message>
+    <message>
+        <source>Both: payment links and signing in</source>
+        <translation>Beides: Zahlungslinks und Anmeldung</translation>
+    </message>
+    <message>
+        <source>Signing in: a contact enters their e-mail address and gets a link that signs them in once, for 15 minutes (no passwords). They see their organization&apos;s recent invoices and their own saved payment methods. With sign-in only, payment links work for a signed-in contact who may pay.</source>
+        <translation>Anmeldung: Ein Kontakt gibt seine E-Mail-Adresse ein und erhält einen Link, der ihn einmal anmeldet, 15 Minuten lang gültig (keine Passwörter). Er sieht die letzten Rechnungen seiner Organisation und seine eigenen gespeicherten Zahlungsarten. Nur mit Anmeldung funktionieren Zahlungslinks für einen angemeldeten Kontakt, der bezahlen darf.</translation>
+    </message>
+    <message>
+        <source>Organization name</source>
+        <translation>Name der Organisation</translation>
+    </message>
+    <message>
+        <source>Find an organization</source>
+        <translation>Organisation suchen</translation>
+    </message>
+    <message>
+        <source>Find</source>
+        <translation>Suchen</translation>
+    </message>
+    <message>
+        <source>Organization</source>
+        <translation>Organisation</translation>
+    </message>
+    <message>
+        <source>Contacts and who may pay</source>
+        <translation>Kontakte und wer bezahlen darf</translation>
+    </message>
+    <message>
+        <source>Contact</source>
+        <translation>Kontakt</translation>
+    </message>
+    <message>
+        <source>E-mail</source>
+        <translation>E-Mail</translation>
+    </message>
+    <message>
+        <source>Primary</source>
+        <translation>Hauptkontakt</translation>
+    </message>
+    <message>
+        <source>May pay</source>
+        <translation>Darf bezahlen</translation>
+    </message>
+    <message>
+        <source>By default the organization&apos;s primary contact may pay and the other contacts see invoices only. A choice here is saved at once.</source>
+        <translation>Voreingestellt darf der Hauptkontakt der Organisation bezahlen, die anderen Kontakte sehen nur Rechnungen. Eine Auswahl hier wird sofort gespeichert.</translation>
+    </message>
+    <message>
+        <source>Clients reach the portal by:</source>
+        <translation>Kunden erreichen das Portal über:</translation>
+    </message>
+    <message>
+        <source>Organization:</source>
+        <translation>Organisation:</translation>
+    </message>
+    <message>
+        <source>No organization has that name.</source>
+        <translation>Keine Organisation hat diesen Namen.</translation>
+    </message>
+    <message>
+        <source>%1 (inactive)</source>
+        <translation>%1 (inaktiv)</translation>
+    </message>
+    <message>
+        <source>%1 may pay</source>
+        <translation>%1 darf bezahlen</translation>
+    </message>
+    <message>
+        <source>Default: may pay</source>
+        <translation>Voreinstellung: darf bezahlen</translation>
+    </message>
+    <message>
+        <source>Default: invoices only</source>
+        <translation>Voreinstellung: nur Rechnungen</translation>
+    </message>
+    <message>
+        <source>Invoices only</source>
+        <translation>Nur Rechnungen</translation>
     </message>
 </context>
 <context>

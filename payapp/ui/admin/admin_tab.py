@@ -59,7 +59,8 @@ class AdminTab(QWidget):
 
             pages.append(("connectionsPage", self.tr("Connections"), ConnectionsPage(s.connections, s.settings)))
         pages.append(("companyDetailsPage", self.tr("Company details"), CompanyDetailsPage(s.settings)))
-        pages.append(("clientPortalPage", self.tr("Client Portal"), ClientPortalPage(s.settings, s.processing)))
+        pages.append(("clientPortalPage", self.tr("Client Portal"), ClientPortalPage(s.settings, s.processing,
+                                                                                   s.portal_access)))
         from payapp.ui.admin.language_page import LanguagePage
 
         pages.append(("languagePage", self.tr("Language"), LanguagePage(s.settings)))
@@ -151,7 +152,7 @@ class AdminTab(QWidget):
         from payapp.ui.admin.portal_page import ClientPortalPage
 
         company = CompanyDetailsPage(self._services.settings)
-        portal = ClientPortalPage(self._services.settings, self._services.processing)
+        portal = ClientPortalPage(self._services.settings, self._services.processing, self._services.portal_access)
         for page in (company, portal):
             page.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
             page.resize(1280, 720)

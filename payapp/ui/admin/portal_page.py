@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 
 from payapp.domain.errors import PayAppError
 from payapp.services.payment_links import MAX_LIFETIME_DAYS
-from payapp.ui.admin import portal_branding
+from payapp.ui.admin import portal_access_box, portal_branding
 from payapp.ui.async_work import WidgetTasks, widget_slot
 from payapp.ui.messages import user_text
 from payapp.ui.widgets import HINT_STYLE, Banner, banner_over_scrolling_page
@@ -33,7 +33,7 @@ ERROR_COLOUR = "#d9534f"
 LOCAL_HOSTS = ("localhost", "127.0.0.1")
 TYPE_KEYS = {"card": "payment_types.portal.card", "echeck": "payment_types.portal.echeck"}
 KEYS = ("portal.enabled", "portal.public_url", "portal.link_lifetime_days", *TYPE_KEYS.values(),
-        *portal_branding.KEYS)
+        *portal_branding.KEYS, *portal_access_box.KEYS)
 
 
 def url_problem(text: str) -> str:
@@ -59,7 +59,8 @@ def url_problem(text: str) -> str:
 
 
 class ClientPortalPage(QWidget):
-    def __init__(self, settings: Any, processing: Any = None, parent: QWidget | None = None) -> None:
+    def __init__(self, settings: Any, processing: Any = None, access: Any = None,
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._settings = settings
         self._processing = processing
@@ -152,6 +153,9 @@ class ClientPortalPage(QWidget):
 
         self.branding = portal_branding.PortalBrandingBox(self)
         self.branding.changed.connect(self._changed)
+        self.access_box = portal_access_box.PortalAccessBox(access, self)
+        self.access_box.changed.connect(self._changed)
+        self.access_box.setVisible(access is not None)
 
         self.enabled_box.toggled.connect(self._changed)
         self.url_edit.textChanged.connect(self._changed)
@@ -183,6 +187,7 @@ class ClientPortalPage(QWidget):
         body.addWidget(about)
         body.addLayout(form)
         body.addWidget(types_box)
+        body.addWidget(self.access_box)
         body.addWidget(self.branding)
         body.addLayout(buttons)
         body.addStretch(1)
@@ -226,7 +231,7 @@ class ClientPortalPage(QWidget):
                 "portal.public_url": self.url_edit.text().strip().rstrip("/"),
                 "portal.link_lifetime_days": int(self.lifetime_spin.value()),
                 **{key: self.type_boxes[ptype].isChecked() for ptype, key in TYPE_KEYS.items()},
-                **self.branding.values()}
+                **self.branding.values(), **self.access_box.values()}
 
     def revert(self) -> None:
         saved = self._saved
@@ -238,6 +243,7 @@ class ClientPortalPage(QWidget):
         for ptype, key in TYPE_KEYS.items():
             self.type_boxes[ptype].setChecked(bool(saved[key]))
         self.branding.load({**saved, **self._merchant})
+        self.access_box.load(saved)
         self._changed()
 
     def has_unsaved_changes(self) -> bool:
