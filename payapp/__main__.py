@@ -49,11 +49,12 @@ def _parser() -> argparse.ArgumentParser:
         "sandbox", help="serve a sandbox (gateway, autotask, quickbooks) on 127.0.0.1",
         description="Serve one sandbox on 127.0.0.1 until Ctrl+C. On start it prints the address it serves and, "
                     "for the gateway, the security key (and tokenization key) it accepts: point any NMI client at "
-                    "that address (POST /api/transact.php, /api/query.php) with that key.",
+                    "that address (POST /api/transact.php, /api/query.php) with that key. `--which paypal` "
+                    "prints the API username, password and signature its NVP API (POST /nvp) accepts.",
         epilog="Keys: the gateway sandbox accepts its own made-up demo keys unless --security-key / "
                "--tokenization-key or the environment variables PAYAPP_SANDBOX_SECURITY_KEY / "
                "PAYAPP_SANDBOX_TOKENIZATION_KEY choose others. Never use a real gateway's keys here.")
-    sandbox.add_argument("--which", default="gateway", choices=("gateway", "autotask", "quickbooks"),
+    sandbox.add_argument("--which", default="gateway", choices=("gateway", "autotask", "quickbooks", "paypal"),
                          help="which service to imitate (default: gateway)")
     sandbox.add_argument("--port", type=_whole_number, default=8765, help="TCP port on 127.0.0.1 (default: 8765)")
     sandbox.add_argument("--security-key", metavar="KEY", default=None,

@@ -30,11 +30,18 @@ def _gateway(keys: SandboxKeys) -> Any:
                                              tokenization_key=keys.tokenization_key or DEMO_PUBLIC_KEY))
 
 
+def _paypal(_keys: SandboxKeys) -> Any:
+    from payapp.sandbox.paypal import create_paypal_app
+
+    return create_paypal_app()
+
+
 #: name -> factory of the ASGI app. Factories import lazily so one sandbox never needs another's code.
 APPS: dict[str, Callable[[SandboxKeys], Any]] = {
     "gateway": _gateway,
     "autotask": lambda _keys: __import__("payapp.sandbox.autotask", fromlist=["_"]).create_autotask_app(),
     "quickbooks": lambda _keys: __import__("payapp.sandbox.quickbooks", fromlist=["_"]).create_quickbooks_app(),
+    "paypal": _paypal,
 }
 
 
@@ -65,8 +72,26 @@ def banner(which: str, base_url: str, app: Any) -> str:
             "  These are the sandbox's own made-up keys; choose others with --security-key / --tokenization-key "
             f"or {SECURITY_KEY_ENV} / {TOKENIZATION_KEY_ENV}.",
         ]
+    if which == "paypal" and sandbox is not None:
+        lines += _paypal_banner(base_url, sandbox)
     lines.append("Press Ctrl+C to stop.")
     return "\n".join(lines)
+
+
+def _paypal_banner(base_url: str, sandbox: Any) -> list[str]:
+    from payapp.sandbox.paypal import TEST_BUYERS
+
+    return [
+        f"  NVP API: POST {base_url}/nvp   (the connector's base URL: {base_url})",
+        f"  API username (USER): {sandbox.username}",
+        f"  API password (PWD): {sandbox.password}",
+        f"  API signature (SIGNATURE): {sandbox.signature}",
+        f"  buyer's page: {base_url}/cgi-bin/webscr?cmd=_express-checkout&token=EC-...",
+        *(f"  test buyer {b.email}: {b.description}" for b in TEST_BUYERS),
+        f"  control: POST {base_url}/_sandbox/complete-pending, /_sandbox/reverse, /_sandbox/faults, "
+        f"/_sandbox/reset; GET {base_url}/_sandbox/state",
+        "  These are the sandbox's own made-up credentials, never a real PayPal account's.",
+    ]
 
 
 def build(which: str, keys: SandboxKeys | None = None) -> Any:

@@ -215,8 +215,6 @@ def parse_date(value: Any) -> dt.date | None:
 def _int(value: Any) -> int | None:
     if value is None or value == "":
         return None
-    if type(value) is int:
-        return value
     if isinstance(value, bool | float) or (isinstance(value, Decimal) and value != value.to_integral_value()) \
             or (isinstance(value, str) and not value.isascii()):      # int() would read "٩٩" as 99
         raise ValueError(f"not a whole number: {str(value)[:30]}")
