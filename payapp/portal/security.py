@@ -17,6 +17,8 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 SESSION_COOKIE = "payapp_portal_session"
+#: a signed-in contact's session (payapp/portal/accounts.py); the CSRF session above stays as it is
+USER_COOKIE = "payapp_portal_user"
 LANGUAGE_COOKIE = "payapp_portal_lang"
 _TOKENISH = re.compile(r"/pay/[^/?#\s\"]+")
 
@@ -37,6 +39,9 @@ class PortalConfig:
     rate_window_s: int = 60
     address_limit: int = 300
     token_limit: int = 120
+    #: sign-in requests ("send me a link") per window, per client address and per e-mail address
+    signin_address_limit: int = 10
+    signin_email_limit: int = 5
     #: how long a second submit of one confirm form waits for the first to finish (seconds)
     submission_wait_s: float = 45.0
 

@@ -38,7 +38,7 @@ async def test_primary_contact_may_pay_by_default_and_choices_are_audited(databa
     assert await access.companies("100%") == [(company_id, "Contoso 100% Ltd")]     # % is a letter here
     assert await access.companies("nobody") == []
     listed = {c.id: c for c in await access.contacts(company_id)}
-    assert [c.id for c in await access.contacts(company_id)][0] == ada               # the primary first
+    assert next(c.id for c in await access.contacts(company_id)) == ada               # the primary first
     assert listed[ada].may_pay and listed[ada].choice is None
     assert not listed[bob].may_pay and not listed[cy].may_pay
 
