@@ -33,6 +33,7 @@ from payapp.models import (
     SavedPaymentMethod,
 )
 from payapp.models.db import Database
+from payapp.portal.security import mask_tokens
 from payapp.services.auth import CurrentUser
 from payapp.services.memory_keyring import MemoryKeyring
 from payapp.services.secrets import SecretStore
@@ -345,7 +346,9 @@ def test_sign_in_tokens_are_single_use_expire_and_are_stored_hashed(sqlite_url: 
             assert len(hashes) == 1 and token not in hashes[0]
 
             path = "/signin/" + token
-            assert client.get(path).status_code == 200
+            opened = client.get(path)
+            assert opened.status_code == 200 and opened.headers["cache-control"] == "no-store"
+            assert mask_tokens(f"GET {path} HTTP/1.1") == "GET /signin/<hidden> HTTP/1.1"     # access logs
             first = client.post(path, data={"csrf": csrf})
             assert first.status_code == 303 and first.headers["location"] == "/account"
             cookie = first.headers["set-cookie"]
@@ -358,6 +361,7 @@ def test_sign_in_tokens_are_single_use_expire_and_are_stored_hashed(sqlite_url: 
                     return list((await s.scalars(select(AuditEvent.entity_id)
                                                  .where(AuditEvent.action == "portal.signed_in"))).all())
             assert site.query(signed_in) == [str(people.ada)]
+            assert client.get("/account").headers["cache-control"] == "no-store"
             again = client.post(path, data={"csrf": csrf})
             assert again.status_code == 404 and "This sign-in link is not valid" in again.text
 
