@@ -54,8 +54,16 @@ def _parser() -> argparse.ArgumentParser:
         epilog="Keys: the gateway sandbox accepts its own made-up demo keys unless --security-key / "
                "--tokenization-key or the environment variables PAYAPP_SANDBOX_SECURITY_KEY / "
                "PAYAPP_SANDBOX_TOKENIZATION_KEY choose others. Never use a real gateway's keys here.")
-    sandbox.add_argument("--which", default="gateway", choices=("gateway", "autotask", "quickbooks", "paypal"),
-                         help="which service to imitate (default: gateway)")
+    sandbox.add_argument("--which", default="gateway",
+                         choices=("gateway", "autotask", "quickbooks", "paypal", "qbwc"),
+                         help="which service to imitate (default: gateway); qbwc runs a Web Connector with a "
+                              "QuickBooks Desktop sandbox company against --url")
+    sandbox.add_argument("--url", default="http://127.0.0.1:8471/qbwc",
+                         help="qbwc: the QBWC service the Web Connector polls (default: %(default)s)")
+    sandbox.add_argument("--user", default="payapp", help="qbwc: the Web Connector's user name (default: payapp); "
+                         "the password comes from PAYAPP_QBWC_PASSWORD or is asked for")
+    sandbox.add_argument("--state", type=Path, default=None,
+                         help="qbwc: keep the QuickBooks Desktop sandbox company in this JSON file")
     sandbox.add_argument("--port", type=_whole_number, default=8765, help="TCP port on 127.0.0.1 (default: 8765)")
     sandbox.add_argument("--security-key", metavar="KEY", default=None,
                          help="security key (private key) the gateway sandbox accepts (default: "
@@ -63,6 +71,14 @@ def _parser() -> argparse.ArgumentParser:
     sandbox.add_argument("--tokenization-key", metavar="KEY", default=None,
                          help="tokenization key (public, Collect.js) the gateway sandbox names (default: "
                               "PAYAPP_SANDBOX_TOKENIZATION_KEY, else the demo key printed on start)")
+    qbwc = sub.add_parser("qbwc", help="serve the QuickBooks Web Connector service (QuickBooks Desktop)",
+                          description="Serve PayApp's QBWC SOAP service at /qbwc until Ctrl+C; register it in the "
+                                      "Web Connector with the .qwc file from Admin › Connections. "
+                                      "docs/quickbooks-desktop.md.")
+    qbwc.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    qbwc.add_argument("--port", type=_whole_number, default=8471, help="TCP port (default: 8471)")
+    qbwc.add_argument("--database", dest="qbwc_database", metavar="URL",
+                      help="database URL (default: PAYAPP_DATABASE_URL, else the configured company)")
     sub.add_parser("sync", help="run one sync with Autotask and QuickBooks, headless (for a scheduled task)")
     portal = sub.add_parser(
         "portal", help="serve the client portal (clients pay invoices from payment links)",
@@ -81,6 +97,8 @@ def _parser() -> argparse.ArgumentParser:
                         help="worker processes on the one port (default: 1; not for the demo)")
     portal.add_argument("--public-url", default="", metavar="URL",
                         help="the address clients open (default: http://HOST:PORT); links start with it")
+    portal.add_argument("--qbwc", action="store_true",
+                        help="also serve the QuickBooks Web Connector service at /qbwc (QuickBooks Desktop)")
     portal_sub = portal.add_subparsers(dest="portal_command", metavar="ACTION")
     link = portal_sub.add_parser("link", help="print a new payment link to an invoice")
     link.add_argument("invoice_number", metavar="INVOICE_NUMBER")
@@ -97,6 +115,8 @@ def main(argv: list[str] | None = None) -> int:
         from payapp.screenshots import main as screenshots_main
 
         return screenshots_main(args.directory, language=args.sub_language or args.language)
+    if args.command == "sandbox" and args.which == "qbwc":
+        return _web_connector(args)
     if args.command == "sandbox":
         from payapp.sandbox.serve import resolve_keys, serve
 
@@ -114,6 +134,17 @@ def main(argv: list[str] | None = None) -> int:
         return _sync(config)
     if args.command == "portal":
         return _portal(args)
+    if args.command == "qbwc":
+        import asyncio
+
+        from payapp.app import serve_qbwc
+
+        if args.qbwc_database:
+            config = load_config(demo=False, database_url=args.qbwc_database, data_dir=args.data_dir)
+        try:
+            return asyncio.run(serve_qbwc(config, host=args.host, port=args.port))
+        except KeyboardInterrupt:
+            return 0
     if args.smoke_test:     # renders offscreen, as its help says: it must run on a machine with no display
         import os
 
@@ -164,14 +195,36 @@ def _portal(args: argparse.Namespace) -> int:
 
         if args.workers > 1:
             return run_portal_workers(config, host=args.host, port=args.port, workers=args.workers, https=args.https,
-                                      trusted_proxies=tuple(args.trusted_proxy), public_url=args.public_url)
+                                      trusted_proxies=tuple(args.trusted_proxy), public_url=args.public_url,
+                                      qbwc=args.qbwc)
         return asyncio.run(serve_portal(config, host=args.host, port=args.port, https=args.https,
-                                        trusted_proxies=tuple(args.trusted_proxy), public_url=args.public_url))
+                                        trusted_proxies=tuple(args.trusted_proxy), public_url=args.public_url,
+                                        qbwc=args.qbwc))
     except PayAppError as exc:
         print(exc.user_message, file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 0
+
+
+def _web_connector(args: argparse.Namespace) -> int:
+    """`payapp sandbox --which qbwc`: sessions of the sandbox's Web Connector until the service has nothing to do."""
+    import asyncio
+    import getpass
+    import os
+
+    from payapp.sandbox.demo_keys import DEMO_QBWC_PASSWORD
+    from payapp.sandbox.qbdesktop import run_against
+
+    # the demo's service (`payapp --demo qbwc`) accepts the demo password; anything else is asked for
+    password = os.environ.get("PAYAPP_QBWC_PASSWORD") or (
+        DEMO_QBWC_PASSWORD if args.demo else getpass.getpass("Web Connector password: "))
+    print(f"Web Connector (sandbox) polling {args.url} as {args.user}")
+    logs = asyncio.run(run_against(args.url, user_name=args.user, password=password, state_path=args.state))
+    for n, log in enumerate(logs, 1):
+        outcome = log.failed or log.close_message or log.last_error or log.auth
+        print(f"  session {n}: authenticate → {log.auth or 'ok'}, {log.requests} request(s); {outcome}")
+    return 1 if any(log.failed or log.auth == "nvu" for log in logs) else 0
 
 
 def _sync(config: AppConfig) -> int:

@@ -22,7 +22,7 @@ from typing import Any
 import httpx
 import keyring
 from keyring.backend import KeyringBackend
-from sqlalchemy import func, select
+from sqlalchemy import Engine, func, select
 
 from payapp.config import AppConfig, Tuning, load_tuning
 from payapp.domain.roles import Role
@@ -47,6 +47,56 @@ DEMO_QUICKBOOKS_AUTH_URL = "https://oauth.sandbox.payapp.test"
 DEMO_ACTOR = Actor(user_id=None, username="demo", role=Role.ADMIN, display_name="Demo Admin")
 
 
+class LocalQbwcServer:
+    """The desktop app answering the Web Connector on http://localhost:<port>/qbwc (QuickBooks on this computer).
+    uvicorn runs in a thread of its own, with its own event loop, database engine and services (built here, at
+    the composition root, over the same database URL and secret store), so the window's loop never waits on it."""
+
+    def __init__(self, database_url: str, secrets: SecretStore, current: CurrentUser) -> None:
+        self._url = database_url
+        self._secrets = secrets
+        self._current = current
+        self._server: Any = None
+        self._thread: threading.Thread | None = None
+        self.port: int | None = None
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def start(self, port: int) -> None:
+        import uvicorn
+
+        from payapp.services.qbwc import QbwcService
+        from payapp.services.qbwc_soap import create_qbwc_app
+
+        self.stop()
+        db = Database(self._url)
+        service = QbwcService(db, self._secrets, SettingsService(db, self._secrets, self._current))
+        config = uvicorn.Config(create_qbwc_app(service, on_shutdown=db.dispose), host="127.0.0.1", port=port,
+                                lifespan="on", log_level="warning", access_log=False, server_header=False)
+        self._server = uvicorn.Server(config)
+        self._thread = threading.Thread(target=self._server.run, name="qbwc-local", daemon=True)
+        self._thread.start()
+        self.port = port
+        log.info("answering the QuickBooks Web Connector on http://localhost:%d/qbwc", port)
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.should_exit = True
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+        self._server, self._thread, self.port = None, None, None
+
+    async def wait_started(self, timeout: float = 10.0) -> bool:
+        deadline = asyncio.get_running_loop().time() + timeout
+        while self._server is not None and not self._server.started:
+            if not self.running or asyncio.get_running_loop().time() > deadline:
+                return False
+            await asyncio.sleep(0.02)
+        return self._server is not None
+
+
 @dataclass
 class AppContext:
     config: AppConfig
@@ -55,6 +105,23 @@ class AppContext:
     sandboxes: Mapping[str, Any] = field(default_factory=dict)
     background: list[asyncio.Task[Any]] = field(default_factory=list)
     tuning: Tuning = field(default_factory=Tuning)
+    local_qbwc: LocalQbwcServer | None = None
+
+    async def sync_local_qbwc(self) -> None:
+        """Start, restart or stop this app's own Web Connector service as Admin › Connections says."""
+        settings = self.services.settings
+        wanted = bool(await settings.get("qbwc.serve_locally"))
+        port = int(await settings.get("qbwc.local_port"))
+        if self.local_qbwc is None:
+            if not wanted:
+                return
+            self.local_qbwc = LocalQbwcServer(self.config.database_url, self.services.secrets,
+                                              self.services.current_user)
+        server = self.local_qbwc
+        if wanted and (not server.running or server.port != port):
+            await asyncio.to_thread(server.start, port)
+        elif not wanted and server.running:
+            await asyncio.to_thread(server.stop)
 
     async def start_background(self) -> None:
         """Start-up work that must not block the window: reconcile payments whose outcome is unknown. The demo
@@ -69,6 +136,10 @@ class AppContext:
                                                               self._payment_checks)))
         # pushes payments to QuickBooks and Autotask, with retries and backoff
         self.background.append(asyncio.create_task(self._guarded(self.services.outbox.run_forever)))
+        # QuickBooks Desktop on this computer: answer its Web Connector from here (when Admin chose so)
+        self.background.append(asyncio.create_task(self._guarded(self.sync_local_qbwc)))
+        self.services.qbwc.on_local_serving_changed(
+            lambda: self.background.append(asyncio.ensure_future(self._guarded(self.sync_local_qbwc))))
 
     async def _payment_checks(self) -> None:
         """Decide payments whose look-up is due, and mark settlements and eCheck returns."""
@@ -99,21 +170,25 @@ class AppContext:
             with contextlib.suppress(BaseException):
                 await task
         self.services.payments.close()
+        if self.local_qbwc is not None:
+            await asyncio.to_thread(self.local_qbwc.stop)
         await self.http.aclose()
         await self.services.db.dispose()
 
 
-def prepare_database(config: AppConfig) -> bool:
+def prepare_database(config: AppConfig, engine: Engine | None = None) -> bool:
     """Apply migrations; in demo mode fill an empty database with the demo company. Returns True when
-    demo data was generated."""
+    demo data was generated. `engine` (a sync engine on config.database_url) is the caller's to reuse."""
     config.data_dir.mkdir(parents=True, exist_ok=True)
     upgrade_if_needed(config.database_url)
     if not config.demo:
         return False
-    engine = make_sync_engine(config.database_url)
+    own = engine is None
+    engine = engine if engine is not None else make_sync_engine(config.database_url)
     with engine.connect() as conn:
         empty = conn.execute(select(func.count()).select_from(Invoice)).scalar_one() == 0
-    engine.dispose()
+    if own:
+        engine.dispose()
     if empty:
         from payapp.services.demo_data import generate_demo_company
 
@@ -218,32 +293,41 @@ def build_context(config: AppConfig, *, keyring_backend: KeyringBackend | None =
                   prepare: bool = True, allow_backends: tuple[str, ...] | None = None,
                   tuning: Tuning | None = None) -> AppContext:
     tuning = tuning if tuning is not None else load_tuning()
-    generated = prepare_database(config) if prepare else False
+    # the demo's start-up reads and writes through one engine, its writes in one transaction (one commit)
+    demo_engine = make_sync_engine(config.database_url) if config.demo else None
+    generated = prepare_database(config, demo_engine) if prepare else False
     db = Database(config.database_url)
     sandboxes: Mapping[str, Any] = {}
-    if config.demo:
+    if demo_engine is not None:
         secrets = _demo_secret_store(keyring_backend)
         sandboxes = DemoSandboxes(lambda: _demo_sandboxes(config, reseed=generated))
         from payapp.sandbox.demo_keys import DEMO_PUBLIC_KEY, DEMO_SECURITY_KEY
-        from payapp.services.demo_data import write_demo_settings
+        from payapp.services.demo_data import demo_merchant, write_demo_settings_in
+        from payapp.services.users import ensure_demo_admin_in
 
         demo = _demo_settings()
         demo["gateway.private_key_fingerprint"] = secrets.set(PRIVATE_KEY, Secret(DEMO_SECURITY_KEY))
         demo["gateway.public_key_fingerprint"] = secrets.set(PUBLIC_KEY, Secret(DEMO_PUBLIC_KEY))
-        write_demo_settings(config.database_url, demo)
-        from payapp.services.demo_data import demo_merchant
+        # the demo's Web Connector signs in with a made-up password (`payapp sandbox --which qbwc` knows it)
+        from payapp.sandbox.demo_keys import DEMO_QBWC_PASSWORD
+        from payapp.services.qbwc import PASSWORD_SECRET
 
-        # the demo's payment links lead to its own portal (`payapp portal`), so "Copy payment link" works at once
-        write_demo_settings(config.database_url, {**demo_merchant(), "portal.enabled": True,
-                                                  "portal.public_url": f"http://127.0.0.1:{DEFAULT_PORTAL_PORT}"},
-                            only_absent=True)
+        demo["qbwc.password_fingerprint"] = secrets.set(PASSWORD_SECRET, Secret(DEMO_QBWC_PASSWORD))
+        try:
+            with demo_engine.begin() as conn:
+                write_demo_settings_in(conn, demo)
+                # the demo's payment links lead to its own portal (`payapp portal`), so "Copy payment link" works
+                # at once
+                write_demo_settings_in(conn, {**demo_merchant(), "portal.enabled": True,
+                                              "portal.public_url": f"http://127.0.0.1:{DEFAULT_PORTAL_PORT}"},
+                                       only_absent=True)
+                # the demo admin is a real user row, so audit entries carry a user id
+                current = CurrentUser(ensure_demo_admin_in(conn))
+        finally:
+            demo_engine.dispose()
         http = _sandbox_client(sandboxes, ((DEMO_GATEWAY_URL, "gateway"), (DEMO_AUTOTASK_URL, "autotask"),
                                            (DEMO_QUICKBOOKS_URL, "quickbooks"),
                                            (DEMO_QUICKBOOKS_AUTH_URL, "quickbooks")))
-        from payapp.services.users import ensure_demo_admin
-
-        # the demo admin is a real user row, so audit entries carry a user id
-        current = CurrentUser(ensure_demo_admin(config.database_url))
     else:
         secrets = SecretStore(keyring_backend or keyring.get_keyring(), allow=allow_backends or ALLOWED_BACKENDS)
         http = httpx.AsyncClient(timeout=httpx.Timeout(30.0, connect=10.0))
@@ -266,6 +350,7 @@ def build_services(db: Database, secrets: SecretStore, http: httpx.AsyncClient, 
     from payapp.services.payments import PaymentService
     from payapp.services.portal_access import PortalAccessService
     from payapp.services.processing import ProcessingSetupService
+    from payapp.services.qbwc import QbwcService
     from payapp.services.receipts import ReceiptService
     from payapp.services.refund_approvals import RefundApprovalService
     from payapp.services.saved_methods import SavedMethodService
@@ -300,7 +385,8 @@ def build_services(db: Database, secrets: SecretStore, http: httpx.AsyncClient, 
         sync=SyncService(db, connections.autotask, connections.quickbooks, settings, current),
         outbox=outbox, connections=connections, demo_settlement=demo_settlement,
         payment_links=PaymentLinkService(db, settings, current), receipts=ReceiptService(db, settings, current),
-        saved_methods=SavedMethodService(db, gateways, current), portal_access=PortalAccessService(db, current))
+        saved_methods=SavedMethodService(db, gateways, current), portal_access=PortalAccessService(db, current),
+        qbwc=QbwcService(db, secrets, settings))
 
 
 def tab_factories(services: Services, state: Any) -> dict[str, Callable[[], Any]]:
@@ -588,7 +674,8 @@ def portal_limits_from_env(environ: dict[str, str] | None = None) -> dict[str, A
 def build_portal(config: AppConfig, *, public_url: str = "", https: bool = False,
                  trusted_proxies: tuple[str, ...] = (), gateway_browser_url: str = "",
                  keyring_backend: KeyringBackend | None = None, session_secret: bytes | None = None,
-                 tuning: Tuning | None = None, limits: dict[str, Any] | None = None) -> PortalContext:
+                 tuning: Tuning | None = None, limits: dict[str, Any] | None = None,
+                 qbwc: bool = False) -> PortalContext:
     """The client portal over the company's database (the demo company when `config.demo`), its services built
     with `build_services` for the client-portal actor (PORTAL_ACTOR: view and take payments, nothing else).
 
@@ -636,14 +723,35 @@ def build_portal(config: AppConfig, *, public_url: str = "", https: bool = False
             await portal.aclose()
 
     app = create_portal_app(services, portal_config, on_close=close)
+    if qbwc:        # the Web Connector's SOAP service at /qbwc on the portal's server (behind the same TLS proxy)
+        app = with_qbwc(app, services)
     built.append(PortalContext(app=app, services=services, context=context, public_url=public_url,
                                gateway_app=gateway_app))
     return built[0]
 
 
+QBWC_PATH = "/qbwc"
+
+
+def with_qbwc(portal_app: Any, services: Services) -> Any:
+    """The portal's ASGI app with the QBWC service answering at QBWC_PATH (everything else, lifespan included,
+    goes to the portal)."""
+    from payapp.services.qbwc_soap import create_qbwc_app
+
+    qbwc_app = create_qbwc_app(services.qbwc, QBWC_PATH)
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        if scope.get("type") == "http" and scope.get("path") == QBWC_PATH:
+            await qbwc_app(scope, receive, send)
+        else:
+            await portal_app(scope, receive, send)
+
+    return app
+
+
 async def serve_portal(config: AppConfig, *, host: str = "127.0.0.1", port: int = DEFAULT_PORTAL_PORT,
                        https: bool = False, trusted_proxies: tuple[str, ...] = (), public_url: str = "",
-                       out: Callable[[str], None] = print) -> int:
+                       out: Callable[[str], None] = print, qbwc: bool = False) -> int:
     """`payapp portal`: serve the portal with uvicorn until Ctrl+C (demo: and the gateway sandbox for the
     browser's Collect.js on the next port). Access logs mask every /pay/<token>."""
     import uvicorn
@@ -656,7 +764,7 @@ async def serve_portal(config: AppConfig, *, host: str = "127.0.0.1", port: int 
     if config.demo:
         gateway_url = f"http://{shown_host}:{port + 1}"
     portal = await asyncio.to_thread(build_portal, config, public_url=url, https=https,
-                                     trusted_proxies=trusted_proxies, gateway_browser_url=gateway_url)
+                                     trusted_proxies=trusted_proxies, gateway_browser_url=gateway_url, qbwc=qbwc)
     log_config = uvicorn_log_config()
     servers = []
     if portal.gateway_app is not None:
@@ -668,6 +776,8 @@ async def serve_portal(config: AppConfig, *, host: str = "127.0.0.1", port: int 
     servers.insert(0, uvicorn.Server(uvicorn.Config(portal.app, host=host, port=port, log_config=log_config,
                                                     proxy_headers=False, server_header=False, lifespan="on")))
     out(f"Client portal of {'the demo company' if config.demo else portal.services.db.display_name}: {url}")
+    if qbwc:
+        out(f"QuickBooks Web Connector service: {url.rstrip('/')}{QBWC_PATH}")
     if config.demo:
         out(f"Demo gateway (Collect.js for the browser): {gateway_url}")
         out("A payment link: payapp portal link INVOICE_NUMBER (in another terminal)")
@@ -675,6 +785,41 @@ async def serve_portal(config: AppConfig, *, host: str = "127.0.0.1", port: int 
         await asyncio.gather(*(s.serve() for s in servers))
     finally:
         await portal.aclose()
+    return 0
+
+
+async def serve_qbwc(config: AppConfig, *, host: str = "127.0.0.1", port: int = 8471,
+                     out: Callable[[str], None] = print) -> int:
+    """`payapp qbwc`: serve PayApp's QuickBooks Web Connector service (SOAP at /qbwc) until Ctrl+C. On a server
+    the secrets come from the file PAYAPP_PORTAL_SECRETS names (as for the portal), else the OS keyring."""
+    import uvicorn
+
+    from payapp.portal.file_keyring import ENV, MODULES, FileKeyring
+    from payapp.services.qbwc_soap import create_qbwc_app
+
+    keyring_backend: KeyringBackend | None = None
+    if not config.demo and os.environ.get(ENV):
+        from pathlib import Path
+
+        keyring_backend = FileKeyring(Path(os.environ[ENV]))
+    context = await asyncio.to_thread(build_context, config, keyring_backend=keyring_backend,
+                                      allow_backends=ALLOWED_BACKENDS + MODULES)
+    service = context.services.qbwc
+
+    async def close() -> None:
+        await context.http.aclose()
+        await context.services.db.dispose()
+
+    app = create_qbwc_app(service, on_shutdown=close)
+    setup = await service.setup()
+    shown_host = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
+    out(f"QuickBooks Web Connector service of {context.services.db.display_name}: http://{shown_host}:{port}/qbwc")
+    out(f"  user name: {setup.user_name}; password {'set' if setup.password_set else 'NOT set (Admin › Connections)'}"
+        f"; accounting connector: {setup.connector}")
+    out("  The Web Connector calls https (a TLS proxy in front) or http://localhost on the same computer.")
+    server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, lifespan="on", server_header=False,
+                                           access_log=False))
+    await server.serve()
     return 0
 
 
@@ -693,12 +838,12 @@ def portal_worker_app() -> Any:
     spec = json.loads(os.environ[PORTAL_WORKER_ENV])
     config = load_config(demo=False, database_url=spec["database_url"], data_dir=Path(spec["data_dir"]))
     return build_portal(config, public_url=spec["public_url"], https=spec["https"],
-                        trusted_proxies=tuple(spec["trusted_proxies"])).app
+                        trusted_proxies=tuple(spec["trusted_proxies"]), qbwc=bool(spec.get("qbwc"))).app
 
 
 def run_portal_workers(config: AppConfig, *, host: str, port: int, workers: int, https: bool = False,
                        trusted_proxies: tuple[str, ...] = (), public_url: str = "",
-                       out: Callable[[str], None] = print) -> int:
+                       out: Callable[[str], None] = print, qbwc: bool = False) -> int:
     """`payapp portal --workers N`: N worker processes on one port (uvicorn's supervisor). Not for the demo,
     whose sandboxes live inside its one process."""
     import json
@@ -715,7 +860,7 @@ def run_portal_workers(config: AppConfig, *, host: str, port: int, workers: int,
     url = public_url or f"{'https' if https else 'http'}://{shown_host}:{port}"
     os.environ[PORTAL_WORKER_ENV] = json.dumps({
         "database_url": config.database_url, "data_dir": str(config.data_dir), "public_url": url,
-        "https": https, "trusted_proxies": list(trusted_proxies)})
+        "https": https, "trusted_proxies": list(trusted_proxies), "qbwc": qbwc})
     out(f"Client portal ({workers} worker processes): {url}")
     uvicorn.run("payapp.app:portal_worker_app", factory=True, host=host, port=port, workers=workers,
                 log_config=uvicorn_log_config(), proxy_headers=False, server_header=False, lifespan="on")

@@ -23,6 +23,15 @@ class JobKind(StrEnum):
 SENDABLE_KINDS: tuple[JobKind, ...] = (JobKind.PUSH_INVOICE, JobKind.PUSH_PAYMENT, JobKind.VOID_PAYMENT,
                                        JobKind.REFUND_PAYMENT, JobKind.REVERSE_RETURNED, JobKind.MARK_PAID)
 
+#: the kinds that go to the accounting system (QuickBooks Online through the outbox worker, or QuickBooks
+#: Desktop through the Web Connector)
+ACCOUNTING_KINDS: tuple[JobKind, ...] = (JobKind.PUSH_INVOICE, JobKind.PUSH_PAYMENT, JobKind.VOID_PAYMENT,
+                                         JobKind.REFUND_PAYMENT, JobKind.REVERSE_RETURNED)
+
+#: the values of the setting "accounting.connector"
+ACCOUNTING_ONLINE = "quickbooks_online"
+ACCOUNTING_DESKTOP = "quickbooks_desktop"
+
 
 class JobStatus(StrEnum):
     PENDING = "pending"

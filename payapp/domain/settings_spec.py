@@ -74,6 +74,27 @@ SPECS: tuple[SettingSpec, ...] = (
                 QT_TRANSLATE_NOOP("AuditLabels", "QuickBooks account (ID) for refunds")),
     SettingSpec("quickbooks.refund_account_name", str, "",
                 QT_TRANSLATE_NOOP("AuditLabels", "QuickBooks account for refunds")),
+    # which accounting system the outbox posts to: QuickBooks Online (its API) or QuickBooks Desktop (through the
+    # Web Connector, which polls PayApp's QBWC service)
+    SettingSpec("accounting.connector", str, "quickbooks_online",
+                QT_TRANSLATE_NOOP("AuditLabels", "Accounting connector")),
+    SettingSpec("qbwc.user_name", str, "payapp", QT_TRANSLATE_NOOP("AuditLabels", "Web Connector user name")),
+    SettingSpec("qbwc.password_fingerprint", str, "",
+                QT_TRANSLATE_NOOP("AuditLabels", "Web Connector password fingerprint")),
+    SettingSpec("qbwc.app_url", str, "", QT_TRANSLATE_NOOP("AuditLabels", "Web Connector service address")),
+    SettingSpec("qbwc.owner_id", str, "", QT_TRANSLATE_NOOP("AuditLabels", "Web Connector OwnerID")),
+    SettingSpec("qbwc.file_id", str, "", QT_TRANSLATE_NOOP("AuditLabels", "Web Connector FileID")),
+    SettingSpec("qbwc.run_every_minutes", int, 15, QT_TRANSLATE_NOOP("AuditLabels", "Web Connector schedule")),
+    # QuickBooks on the same computer: the desktop app itself answers the Web Connector on http://localhost
+    SettingSpec("qbwc.serve_locally", bool, False,
+                QT_TRANSLATE_NOOP("AuditLabels", "Web Connector service in this app")),
+    SettingSpec("qbwc.local_port", int, 8471, QT_TRANSLATE_NOOP("AuditLabels", "Web Connector service port")),
+    # the QuickBooks Desktop item invoice and credit memo lines use, and the account refunds come from ("" lets
+    # QuickBooks take Undeposited Funds)
+    SettingSpec("qbwc.item_name", str, "Services",
+                QT_TRANSLATE_NOOP("AuditLabels", "QuickBooks Desktop item for invoice and refund lines")),
+    SettingSpec("qbwc.refund_account", str, "",
+                QT_TRANSLATE_NOOP("AuditLabels", "QuickBooks Desktop account refunds are paid from")),
     # the https page registered as redirect URI in the Intuit app ("" = the development loopback on localhost)
     SettingSpec("quickbooks.redirect_uri", str, "", QT_TRANSLATE_NOOP("AuditLabels", "QuickBooks redirect URI")),
     # the merchant as its clients see it: on receipts and on the client portal's pages

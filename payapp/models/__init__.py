@@ -13,6 +13,7 @@ from payapp.models.portal import (
     PortalSubmission,
     PortalUserSession,
 )
+from payapp.models.qbwc import QbdRecord, QbwcExchange, QbwcSession
 from payapp.models.system import (
     AccountingCustomerLink,
     AuditEvent,
@@ -27,7 +28,7 @@ from payapp.models.totals import InvoiceTotalsShard, PaymentTotalsShard
 __all__ = [
     "AccountingCustomerLink", "AchAuthorization", "AuditEvent", "Base", "Company", "Contact", "Contract", "Invoice",
     "InvoiceLine", "InvoiceTotalsShard", "OutboxJob", "Payment", "PaymentLink", "PaymentTotalsShard",
-    "PortalContactAccess",
-    "PortalMethodOwner", "PortalRateCount", "PortalSignInToken", "PortalSubmission", "PortalUserSession", "Refund",
+    "PortalContactAccess", "PortalMethodOwner", "PortalRateCount", "PortalSignInToken", "PortalSubmission",
+    "PortalUserSession", "QbdRecord", "QbwcExchange", "QbwcSession", "Refund",
     "RefundApproval", "SavedPaymentMethod", "Setting", "SyncCursor", "SyncLock", "Ticket", "User", "utcnow",
 ]

@@ -15,3 +15,6 @@ DEMO_INTEGRATION_CODE = "DEMOINTEGRATIONCODE"
 DEMO_CLIENT_ID = "demo-quickbooks-client"
 DEMO_CLIENT_SECRET = "demo-quickbooks-client-secret"
 DEMO_REFUND_ACCOUNT = ("35", "Checking")      # a bank account of the demo company (Id, name)
+
+# the QuickBooks Web Connector (QuickBooks Desktop): the demo's Web Connector password (fake)
+DEMO_QBWC_PASSWORD = "payapp-demo-web-connector"

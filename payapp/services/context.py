@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from payapp.services.payments import PaymentService
     from payapp.services.portal_access import PortalAccessService
     from payapp.services.processing import ProcessingSetupService
+    from payapp.services.qbwc import QbwcService
     from payapp.services.receipts import ReceiptService
     from payapp.services.refund_approvals import RefundApprovalService
     from payapp.services.saved_methods import SavedMethodService
@@ -52,6 +53,7 @@ class Services:
     receipts: ReceiptService
     saved_methods: SavedMethodService
     portal_access: PortalAccessService
+    qbwc: QbwcService                             # QuickBooks Desktop: the Web Connector's service
     demo_settlement: DemoSettlement | None      # demo only: "Settle now" (None for a real company)
     demo: bool = False
     locale: str = "en_US"

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 import httpx
-from sqlalchemy import Engine, insert, select, text
+from sqlalchemy import Connection, Engine, insert, select, text
 
 from payapp.domain.errors import PayAppError
 from payapp.domain.outbox_jobs import PaymentSource
@@ -287,16 +287,23 @@ def write_demo_settings(url: str, values: dict[str, object], *, only_absent: boo
     survive a restart)."""
     engine = make_sync_engine(url)
     with engine.begin() as conn:
-        table = Setting.__table__
-        present = set(conn.execute(select(table.c.key).where(table.c.key.in_(list(values)))).scalars()) \
-            if only_absent else set()
-        for key, value in values.items():
-            if key in present:
-                continue
-            conn.execute(Setting.__table__.delete().where(Setting.__table__.c.key == key))
-            conn.execute(insert(Setting.__table__), [dict(key=key, value=json.dumps(value),
-                                                          updated_at=dt.datetime.now(dt.UTC), updated_by="demo")])
+        write_demo_settings_in(conn, values, only_absent=only_absent)
     engine.dispose()
+
+
+def write_demo_settings_in(conn: Connection, values: dict[str, object], *, only_absent: bool = False) -> None:
+    """write_demo_settings inside the caller's transaction. A key already holding the same value is not
+    rewritten: on a normal start nothing changes, and a read costs less than a write."""
+    table = Setting.__table__
+    stored = {key: value for key, value in conn.execute(
+        select(table.c.key, table.c.value).where(table.c.key.in_(list(values))))}
+    now = dt.datetime.now(dt.UTC)
+    for key, value in values.items():
+        encoded = json.dumps(value)
+        if key in stored and (only_absent or stored[key] == encoded):
+            continue
+        conn.execute(table.delete().where(table.c.key == key))
+        conn.execute(insert(table), [dict(key=key, value=encoded, updated_at=now, updated_by="demo")])
 
 
 INVOICE_INDEXES = [idx for idx in Invoice.__table__.indexes]

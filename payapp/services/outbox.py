@@ -44,7 +44,7 @@ from payapp.connectors.accounting.quickbooks_online import (
 from payapp.connectors.psa.autotask import AutotaskConnector, AutotaskError
 from payapp.domain.errors import NotFound, PayAppError, ValidationError
 from payapp.domain.money import Money
-from payapp.domain.outbox_jobs import JobKind, JobStatus
+from payapp.domain.outbox_jobs import ACCOUNTING_DESKTOP, ACCOUNTING_KINDS, JobKind, JobStatus
 from payapp.domain.roles import Permission
 from payapp.domain.settings_spec import spec
 from payapp.models import AccountingCustomerLink, Company, Invoice, InvoiceLine, OutboxJob, Payment, Refund
@@ -304,9 +304,14 @@ class OutboxWorker:
         if not self._installation:
             self._installation = await installation_id(self._db)
         now = self._clock()
+        # With QuickBooks Desktop chosen, the accounting jobs wait for the Web Connector (services/qbwc.py
+        # hands them out one qbXML request at a time); this worker then sends only the PSA's.
+        desktop = await self._setting("accounting.connector") == ACCOUNTING_DESKTOP
         async with self._db.transaction(lock=True) as s:
             q = (select(OutboxJob).where(OutboxJob.status == JobStatus.PENDING, OutboxJob.next_attempt_at <= now)
                  .order_by(OutboxJob.id).limit(self._batch))
+            if desktop:
+                q = q.where(OutboxJob.kind.not_in(ACCOUNTING_KINDS))
             if not self._db.is_sqlite:
                 q = q.with_for_update(skip_locked=True)
             jobs = (await s.scalars(q)).all()

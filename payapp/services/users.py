@@ -16,7 +16,7 @@ from typing import TextIO
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import Connection, and_, func, or_, select
 from sqlalchemy.engine import URL
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
@@ -315,39 +315,42 @@ def ensure_demo_admin(database_url: str | URL, username: str = "demo", display_n
     made too, so File › Sign out can try the roles.
 
     The sign-in is audited and stamped like any other, so the Audit and Users pages of the demo show it."""
-    users = User.__table__
-    now = dt.datetime.now(dt.UTC)
     engine = make_sync_engine(database_url)
     try:
         with engine.begin() as conn:
-            demo = {u.username: u for u in DEMO_USERS}
-            existing = {r.username: r for r in conn.execute(
-                select(User.id, User.username, User.password_hash).where(User.username.in_([*demo, username])))}
-            for u in DEMO_USERS:
-                found = existing.get(u.username)
-                if found is None:
-                    conn.execute(users.insert().values(
-                        username=u.username, display_name=u.display_name if u.username != username else display_name,
-                        role=u.role.value, password_hash=u.password_hash, is_active=True, failed_attempts=0,
-                        created_at=now))
-                elif found.password_hash == _OLD_DEMO_HASH:     # a demo database from before the demo users
-                    conn.execute(users.update().where(users.c.id == found.id).values(password_hash=u.password_hash))
-            row = conn.execute(select(User.id, User.role).where(User.username == username)).first()
-            if row is None:
-                user_id = conn.execute(users.insert().values(
-                    username=username, display_name=display_name, role=Role.ADMIN.value,
-                    password_hash=_OLD_DEMO_HASH, is_active=True, failed_attempts=0,
-                    created_at=now).returning(User.id)).scalar_one()
-            else:
-                user_id = row.id
-            actor = Actor(user_id=user_id, username=username, role=Role.ADMIN, display_name=display_name)
-            conn.execute(users.update().where(users.c.id == user_id).values(
-                last_sign_in_at=now))
-            conn.execute(AuditEvent.__table__.insert().values(
-                occurred_at=now, **audit.entry(actor, "auth.sign_in", entity_type="user", entity_id=user_id,
-                                               demo=True)))
+            return ensure_demo_admin_in(conn, username, display_name)
     finally:
         engine.dispose()
+
+
+def ensure_demo_admin_in(conn: Connection, username: str = "demo", display_name: str = "Demo Admin") -> Actor:
+    """ensure_demo_admin inside the caller's transaction (the demo's start-up does all its writes in one)."""
+    users = User.__table__
+    now = dt.datetime.now(dt.UTC)
+    demo = {u.username: u for u in DEMO_USERS}
+    existing = {r.username: r for r in conn.execute(
+        select(User.id, User.username, User.password_hash).where(User.username.in_([*demo, username])))}
+    for u in DEMO_USERS:
+        found = existing.get(u.username)
+        if found is None:
+            conn.execute(users.insert().values(
+                username=u.username, display_name=u.display_name if u.username != username else display_name,
+                role=u.role.value, password_hash=u.password_hash, is_active=True, failed_attempts=0,
+                created_at=now))
+        elif found.password_hash == _OLD_DEMO_HASH:     # a demo database from before the demo users
+            conn.execute(users.update().where(users.c.id == found.id).values(password_hash=u.password_hash))
+    row = conn.execute(select(User.id, User.role).where(User.username == username)).first()
+    if row is None:
+        user_id = conn.execute(users.insert().values(
+            username=username, display_name=display_name, role=Role.ADMIN.value,
+            password_hash=_OLD_DEMO_HASH, is_active=True, failed_attempts=0,
+            created_at=now).returning(User.id)).scalar_one()
+    else:
+        user_id = row.id
+    actor = Actor(user_id=user_id, username=username, role=Role.ADMIN, display_name=display_name)
+    conn.execute(users.update().where(users.c.id == user_id).values(last_sign_in_at=now))
+    conn.execute(AuditEvent.__table__.insert().values(
+        occurred_at=now, **audit.entry(actor, "auth.sign_in", entity_type="user", entity_id=user_id, demo=True)))
     return actor
 
 
@@ -560,4 +563,5 @@ __all__ = [
     "UserRow",
     "UserService",
     "ensure_demo_admin",
+    "ensure_demo_admin_in",
 ]

@@ -149,6 +149,7 @@ DETAIL_KEYS: dict[str, str] = {
     "links": QT_TRANSLATE_NOOP("AuditLabels", "Payment links"),
     "expires_at": QT_TRANSLATE_NOOP("AuditLabels", "Expires"),
     "company_id": QT_TRANSLATE_NOOP("AuditLabels", "Company (internal ID)"),
+    "portal_contact_id": QT_TRANSLATE_NOOP("AuditLabels", "Client portal contact (internal ID)"),
     "refund_id": QT_TRANSLATE_NOOP("AuditLabels", "Void/refund (internal ID)"),
     "sent": QT_TRANSLATE_NOOP("AuditLabels", "Sent to the gateway"),
     "after_return": QT_TRANSLATE_NOOP("AuditLabels", "After the bank's return"),

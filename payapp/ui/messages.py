@@ -460,6 +460,46 @@ TEXTS: tuple[str, ...] = (
     QT_TRANSLATE_NOOP("Messages", "Choose yes, no or the default."),
     QT_TRANSLATE_NOOP("Messages", "Invoice %1 is voided; there is nothing to pay."),
     QT_TRANSLATE_NOOP("Messages", "Invoice %1 is paid in full; there is nothing to pay."),
+    # payapp/services/qbwc.py, qbwc_soap.py, connectors/accounting/qbxml.py: QuickBooks Desktop (Web Connector)
+    QT_TRANSLATE_NOOP("Messages", "QuickBooks Desktop answered another request."),
+    QT_TRANSLATE_NOOP("Messages", "QuickBooks Desktop sent an answer PayApp cannot read."),
+    QT_TRANSLATE_NOOP(
+        "Messages",
+        "The Web Connector only calls an https address, or http://localhost on the same computer."),
+    QT_TRANSLATE_NOOP("Messages", "OwnerID and FileID must be GUIDs."),
+    QT_TRANSLATE_NOOP("Messages", "Enter the user name the Web Connector signs in with."),
+    QT_TRANSLATE_NOOP("Messages", "Choose a port from 1024 to 65535."),
+    QT_TRANSLATE_NOOP("Messages", "Choose QuickBooks Online or QuickBooks Desktop."),
+    QT_TRANSLATE_NOOP("Messages", "Use a password of at least 8 characters."),
+    QT_TRANSLATE_NOOP("Messages", "Enter the address the Web Connector calls first."),
+    QT_TRANSLATE_NOOP("Messages", "Not a SOAP envelope."),
+    QT_TRANSLATE_NOOP("Messages", "Document type declarations are not accepted."),
+    QT_TRANSLATE_NOOP("Messages", "The SOAP envelope is not well-formed XML."),
+    QT_TRANSLATE_NOOP("Messages", "The SOAP body is empty."),
+    QT_TRANSLATE_NOOP("Messages", "Unknown method %1."),
+    QT_TRANSLATE_NOOP("Messages", "The payment is not in QuickBooks Desktop yet (its push failed): fix that first."),
+    QT_TRANSLATE_NOOP(
+        "Messages",
+        "Invoice number %1 is longer than QuickBooks Desktop's %2 characters: enter it in QuickBooks by hand, then dismiss this."),  # noqa: E501
+    QT_TRANSLATE_NOOP("Messages", "QuickBooks Desktop: %1 (status %2)"),
+    QT_TRANSLATE_NOOP("Messages", "QuickBooks Desktop: %1 (status %2): the record keeps changing in QuickBooks."),
+    QT_TRANSLATE_NOOP(
+        "Messages",
+        "QuickBooks Desktop: %1 (status %2): a vendor, employee or inactive customer has the name; rename one of them in QuickBooks, then retry."),  # noqa: E501
+    QT_TRANSLATE_NOOP("Messages", "QuickBooks Desktop added the customer but sent no ListID."),
+    QT_TRANSLATE_NOOP("Messages", "QuickBooks Desktop added the invoice but sent no TxnID."),
+    QT_TRANSLATE_NOOP("Messages", "QuickBooks Desktop added the payment but sent no TxnID."),
+    QT_TRANSLATE_NOOP("Messages", "QuickBooks Desktop added the credit memo but sent no TxnID."),
+    QT_TRANSLATE_NOOP("Messages", "QuickBooks Desktop added the refund but sent no TxnID."),
+    QT_TRANSLATE_NOOP(
+        "Messages",
+        "QuickBooks Desktop has an invoice numbered %1 for another customer (%2): check it, then retry or dismiss."),
+    QT_TRANSLATE_NOOP(
+        "Messages",
+        "The payment is no longer in QuickBooks Desktop (deleted there?): check it, then dismiss this."),
+    QT_TRANSLATE_NOOP("Messages", "QuickBooks could not process the request (%1): %2"),
+    QT_TRANSLATE_NOOP("Messages", "PayApp got an answer it did not ask for; the next session starts afresh."),
+    QT_TRANSLATE_NOOP("Messages", "The Web Connector could not reach QuickBooks (%1): %2"),
 )
 
 _PLACEHOLDER = re.compile(r"%(\d)")

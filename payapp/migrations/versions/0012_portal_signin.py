@@ -2,7 +2,7 @@
 per contact, saved methods that belong to the portal user who saved them, and the primary contact from Autotask
 
 Revision ID: 0012_portal_signin
-Revises: 0010_portal_state
+Revises: 0011_qbwc
 """
 
 import sqlalchemy as sa
@@ -11,7 +11,7 @@ from alembic import op
 from payapp.models.base import UtcDateTime
 
 revision = "0012_portal_signin"
-down_revision = "0010_portal_state"
+down_revision = "0011_qbwc"
 branch_labels = None
 depends_on = None
 

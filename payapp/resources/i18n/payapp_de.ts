@@ -457,6 +457,10 @@
         <translation>Firma (interne ID)</translation>
     </message>
     <message>
+        <source>Client portal contact (internal ID)</source>
+        <translation>Kontakt im Kundenportal (interne ID)</translation>
+    </message>
+    <message>
         <source>Void/refund (internal ID)</source>
         <translation>Storno/Erstattung (interne ID)</translation>
     </message>
@@ -679,6 +683,50 @@
     <message>
         <source>QuickBooks account for refunds</source>
         <translation>QuickBooks-Konto für Erstattungen</translation>
+    </message>
+    <message>
+        <source>Accounting connector</source>
+        <translation>Buchhaltungsanbindung</translation>
+    </message>
+    <message>
+        <source>Web Connector user name</source>
+        <translation>Web-Connector-Benutzername</translation>
+    </message>
+    <message>
+        <source>Web Connector password fingerprint</source>
+        <translation>Fingerabdruck des Web-Connector-Passworts</translation>
+    </message>
+    <message>
+        <source>Web Connector service address</source>
+        <translation>Dienstadresse für den Web Connector</translation>
+    </message>
+    <message>
+        <source>Web Connector OwnerID</source>
+        <translation>Web-Connector-OwnerID</translation>
+    </message>
+    <message>
+        <source>Web Connector FileID</source>
+        <translation>Web-Connector-FileID</translation>
+    </message>
+    <message>
+        <source>Web Connector schedule</source>
+        <translation>Zeitplan des Web Connectors</translation>
+    </message>
+    <message>
+        <source>Web Connector service in this app</source>
+        <translation>Web-Connector-Dienst in dieser App</translation>
+    </message>
+    <message>
+        <source>Web Connector service port</source>
+        <translation>Port des Web-Connector-Dienstes</translation>
+    </message>
+    <message>
+        <source>QuickBooks Desktop item for invoice and refund lines</source>
+        <translation>QuickBooks-Desktop-Artikel für Rechnungs- und Erstattungspositionen</translation>
+    </message>
+    <message>
+        <source>QuickBooks Desktop account refunds are paid from</source>
+        <translation>QuickBooks-Desktop-Konto, von dem Erstattungen gezahlt werden</translation>
     </message>
     <message>
         <source>QuickBooks redirect URI</source>
@@ -3230,6 +3278,122 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
         <source>Invoice %1 is paid in full; there is nothing to pay.</source>
         <translation>Rechnung %1 ist vollständig bezahlt; es gibt nichts zu bezahlen.</translation>
     </message>
+    <message>
+        <source>QuickBooks Desktop answered another request.</source>
+        <translation>QuickBooks Desktop hat auf eine andere Anfrage geantwortet.</translation>
+    </message>
+    <message>
+        <source>QuickBooks Desktop sent an answer PayApp cannot read.</source>
+        <translation>QuickBooks Desktop hat eine Antwort gesendet, die PayApp nicht lesen kann.</translation>
+    </message>
+    <message>
+        <source>The Web Connector only calls an https address, or http://localhost on the same computer.</source>
+        <translation>Der Web Connector ruft nur eine https-Adresse auf oder http://localhost auf demselben Computer.</translation>
+    </message>
+    <message>
+        <source>OwnerID and FileID must be GUIDs.</source>
+        <translation>OwnerID und FileID müssen GUIDs sein.</translation>
+    </message>
+    <message>
+        <source>Enter the user name the Web Connector signs in with.</source>
+        <translation>Geben Sie den Benutzernamen ein, mit dem sich der Web Connector anmeldet.</translation>
+    </message>
+    <message>
+        <source>Choose a port from 1024 to 65535.</source>
+        <translation>Wählen Sie einen Port von 1024 bis 65535.</translation>
+    </message>
+    <message>
+        <source>Choose QuickBooks Online or QuickBooks Desktop.</source>
+        <translation>Wählen Sie QuickBooks Online oder QuickBooks Desktop.</translation>
+    </message>
+    <message>
+        <source>Use a password of at least 8 characters.</source>
+        <translation>Verwenden Sie ein Passwort mit mindestens 8 Zeichen.</translation>
+    </message>
+    <message>
+        <source>Enter the address the Web Connector calls first.</source>
+        <translation>Geben Sie zuerst die Adresse ein, die der Web Connector aufruft.</translation>
+    </message>
+    <message>
+        <source>Not a SOAP envelope.</source>
+        <translation>Kein SOAP-Umschlag.</translation>
+    </message>
+    <message>
+        <source>Document type declarations are not accepted.</source>
+        <translation>Dokumenttyp-Deklarationen werden nicht angenommen.</translation>
+    </message>
+    <message>
+        <source>The SOAP envelope is not well-formed XML.</source>
+        <translation>Der SOAP-Umschlag ist kein wohlgeformtes XML.</translation>
+    </message>
+    <message>
+        <source>The SOAP body is empty.</source>
+        <translation>Der SOAP-Body ist leer.</translation>
+    </message>
+    <message>
+        <source>Unknown method %1.</source>
+        <translation>Unbekannte Methode %1.</translation>
+    </message>
+    <message>
+        <source>The payment is not in QuickBooks Desktop yet (its push failed): fix that first.</source>
+        <translation>Die Zahlung ist noch nicht in QuickBooks Desktop (ihre Übertragung ist fehlgeschlagen): Beheben Sie das zuerst.</translation>
+    </message>
+    <message>
+        <source>Invoice number %1 is longer than QuickBooks Desktop&apos;s %2 characters: enter it in QuickBooks by hand, then dismiss this.</source>
+        <translation>Die Rechnungsnummer %1 ist länger als die %2 Zeichen von QuickBooks Desktop: Erfassen Sie sie von Hand in QuickBooks und verwerfen Sie dies dann.</translation>
+    </message>
+    <message>
+        <source>QuickBooks Desktop: %1 (status %2)</source>
+        <translation>QuickBooks Desktop: %1 (Status %2)</translation>
+    </message>
+    <message>
+        <source>QuickBooks Desktop: %1 (status %2): the record keeps changing in QuickBooks.</source>
+        <translation>QuickBooks Desktop: %1 (Status %2): Der Datensatz ändert sich in QuickBooks ständig.</translation>
+    </message>
+    <message>
+        <source>QuickBooks Desktop: %1 (status %2): a vendor, employee or inactive customer has the name; rename one of them in QuickBooks, then retry.</source>
+        <translation>QuickBooks Desktop: %1 (Status %2): Ein Lieferant, Mitarbeiter oder inaktiver Kunde trägt den Namen; benennen Sie einen davon in QuickBooks um und versuchen Sie es dann erneut.</translation>
+    </message>
+    <message>
+        <source>QuickBooks Desktop added the customer but sent no ListID.</source>
+        <translation>QuickBooks Desktop hat den Kunden angelegt, aber keine ListID gesendet.</translation>
+    </message>
+    <message>
+        <source>QuickBooks Desktop added the invoice but sent no TxnID.</source>
+        <translation>QuickBooks Desktop hat die Rechnung angelegt, aber keine TxnID gesendet.</translation>
+    </message>
+    <message>
+        <source>QuickBooks Desktop added the payment but sent no TxnID.</source>
+        <translation>QuickBooks Desktop hat die Zahlung angelegt, aber keine TxnID gesendet.</translation>
+    </message>
+    <message>
+        <source>QuickBooks Desktop added the credit memo but sent no TxnID.</source>
+        <translation>QuickBooks Desktop hat die Gutschrift angelegt, aber keine TxnID gesendet.</translation>
+    </message>
+    <message>
+        <source>QuickBooks Desktop added the refund but sent no TxnID.</source>
+        <translation>QuickBooks Desktop hat die Erstattung angelegt, aber keine TxnID gesendet.</translation>
+    </message>
+    <message>
+        <source>QuickBooks Desktop has an invoice numbered %1 for another customer (%2): check it, then retry or dismiss.</source>
+        <translation>QuickBooks Desktop hat eine Rechnung mit der Nummer %1 für einen anderen Kunden (%2): Prüfen Sie sie und wiederholen oder verwerfen Sie dann.</translation>
+    </message>
+    <message>
+        <source>The payment is no longer in QuickBooks Desktop (deleted there?): check it, then dismiss this.</source>
+        <translation>Die Zahlung ist nicht mehr in QuickBooks Desktop (dort gelöscht?): Prüfen Sie sie und verwerfen Sie dies dann.</translation>
+    </message>
+    <message>
+        <source>QuickBooks could not process the request (%1): %2</source>
+        <translation>QuickBooks konnte die Anfrage nicht verarbeiten (%1): %2</translation>
+    </message>
+    <message>
+        <source>PayApp got an answer it did not ask for; the next session starts afresh.</source>
+        <translation>PayApp hat eine Antwort erhalten, um die es nicht gebeten hat; die nächste Sitzung beginnt neu.</translation>
+    </message>
+    <message>
+        <source>The Web Connector could not reach QuickBooks (%1): %2</source>
+        <translation>Der Web Connector konnte QuickBooks nicht erreichen (%1): %2</translation>
+    </message>
 </context>
 <context>
     <name>PayRule</name>
@@ -4775,6 +4939,149 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
     <message>
         <source>The internal currency can never be changed afterwards.</source>
         <translation>Die interne Währung kann danach nie mehr geändert werden.</translation>
+    </message>
+</context>
+<context>
+    <name>QuickBooksDesktopBox</name>
+    <message>
+        <source>QuickBooks Desktop (through the Web Connector)</source>
+        <translation>QuickBooks Desktop (über den Web Connector)</translation>
+    </message>
+    <message>
+        <source>Accounting system</source>
+        <translation>Buchhaltungssystem</translation>
+    </message>
+    <message>
+        <source>QuickBooks Online</source>
+        <translation>QuickBooks Online</translation>
+    </message>
+    <message>
+        <source>QuickBooks Desktop (Web Connector)</source>
+        <translation>QuickBooks Desktop (Web Connector)</translation>
+    </message>
+    <message>
+        <source>Web Connector user name</source>
+        <translation>Web-Connector-Benutzername</translation>
+    </message>
+    <message>
+        <source>Web Connector password</source>
+        <translation>Web-Connector-Passwort</translation>
+    </message>
+    <message>
+        <source>Type a new password to set or replace it</source>
+        <translation>Neues Passwort eingeben, um es festzulegen oder zu ersetzen</translation>
+    </message>
+    <message>
+        <source>Address the Web Connector calls</source>
+        <translation>Adresse, die der Web Connector aufruft</translation>
+    </message>
+    <message>
+        <source>https://payapp.example.com/qbwc, or http://localhost:8471/qbwc</source>
+        <translation>https://payapp.example.com/qbwc oder http://localhost:8471/qbwc</translation>
+    </message>
+    <message>
+        <source>Run every N minutes</source>
+        <translation>Alle N Minuten ausführen</translation>
+    </message>
+    <message>
+        <source> min</source>
+        <translation> Min.</translation>
+    </message>
+    <message>
+        <source>Answer the Web Connector from this app (QuickBooks runs on this computer)</source>
+        <translation>Web Connector von dieser App aus beantworten (QuickBooks läuft auf diesem Computer)</translation>
+    </message>
+    <message>
+        <source>Port on localhost</source>
+        <translation>Port auf localhost</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>Speichern</translation>
+    </message>
+    <message>
+        <source>Save .qwc file…</source>
+        <translation>.qwc-Datei speichern …</translation>
+    </message>
+    <message>
+        <source>Open this file in the Web Connector (Add an application) on the computer that runs QuickBooks Desktop</source>
+        <translation>Diese Datei im Web Connector (Anwendung hinzufügen) auf dem Computer öffnen, auf dem QuickBooks Desktop läuft</translation>
+    </message>
+    <message>
+        <source>Accounting system:</source>
+        <translation>Buchhaltungssystem:</translation>
+    </message>
+    <message>
+        <source>User name:</source>
+        <translation>Benutzername:</translation>
+    </message>
+    <message>
+        <source>Password:</source>
+        <translation>Passwort:</translation>
+    </message>
+    <message>
+        <source>Service address:</source>
+        <translation>Dienstadresse:</translation>
+    </message>
+    <message>
+        <source>Schedule:</source>
+        <translation>Zeitplan:</translation>
+    </message>
+    <message>
+        <source>Port:</source>
+        <translation>Port:</translation>
+    </message>
+    <message>
+        <source>Last session:</source>
+        <translation>Letzte Sitzung:</translation>
+    </message>
+    <message>
+        <source>Waiting:</source>
+        <translation>Wartend:</translation>
+    </message>
+    <message>
+        <source>A password is set (it is never shown)</source>
+        <translation>Ein Passwort ist gesetzt (es wird nie angezeigt)</translation>
+    </message>
+    <message>
+        <source>No password yet: the Web Connector cannot sign in</source>
+        <translation>Noch kein Passwort: Der Web Connector kann sich nicht anmelden</translation>
+    </message>
+    <message>
+        <source>The Web Connector has not called yet</source>
+        <translation>Der Web Connector hat sich noch nicht gemeldet</translation>
+    </message>
+    <message>
+        <source>{when}: {requests} request(s), {errors} error(s)</source>
+        <translation>{when}: {requests} Anfrage(n), {errors} Fehler</translation>
+    </message>
+    <message>
+        <source>Last error: {message}</source>
+        <translation>Letzter Fehler: {message}</translation>
+    </message>
+    <message>
+        <source>{n} update(s) wait for the next Web Connector session</source>
+        <translation>{n} Aktualisierung(en) warten auf die nächste Web-Connector-Sitzung</translation>
+    </message>
+    <message>
+        <source>QuickBooks Desktop settings saved</source>
+        <translation>QuickBooks-Desktop-Einstellungen gespeichert</translation>
+    </message>
+    <message>
+        <source>Save the Web Connector file</source>
+        <translation>Web-Connector-Datei speichern</translation>
+    </message>
+    <message>
+        <source>Web Connector files (*.qwc)</source>
+        <translation>Web-Connector-Dateien (*.qwc)</translation>
+    </message>
+    <message>
+        <source>The file could not be saved: {reason}</source>
+        <translation>Die Datei konnte nicht gespeichert werden: {reason}</translation>
+    </message>
+    <message>
+        <source>Saved {path}: open it in the Web Connector</source>
+        <translation>{path} gespeichert: im Web Connector öffnen</translation>
     </message>
 </context>
 <context>

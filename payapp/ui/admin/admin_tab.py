@@ -57,7 +57,8 @@ class AdminTab(QWidget):
         if _have_connections_page():
             from payapp.ui.admin.connections_page import ConnectionsPage
 
-            pages.append(("connectionsPage", self.tr("Connections"), ConnectionsPage(s.connections, s.settings)))
+            pages.append(("connectionsPage", self.tr("Connections"),
+                          ConnectionsPage(s.connections, s.settings, qbwc_service=s.qbwc, locale=s.locale)))
         pages.append(("companyDetailsPage", self.tr("Company details"), CompanyDetailsPage(s.settings)))
         pages.append(("clientPortalPage", self.tr("Client Portal"), ClientPortalPage(s.settings, s.processing,
                                                                                    s.portal_access)))

@@ -3,6 +3,8 @@ secret, Connect through the system browser). Secrets are typed into masked field
 keyring through ConnectionsService; a saved secret is never read back: the row shows "Configured ·
 fingerprint …" and a Replace button.
 
+QuickBooks Desktop (the Web Connector's user, password, .qwc file, last session): payapp/ui/admin/qbwc_box.py.
+
 QuickBooks Connect: with production keys the admin registers one https redirect page in the Intuit app (the
 address is shown here with a Copy button); after signing in with the system browser the admin pastes the address
 the browser landed on (or the code) into "Paste the address", and PayApp checks `state` and exchanges the code.
@@ -128,7 +130,8 @@ class _Result(QLabel):
 
 
 class ConnectionsPage(QWidget):
-    def __init__(self, connections_service: Any, settings_service: Any, parent: QWidget | None = None) -> None:
+    def __init__(self, connections_service: Any, settings_service: Any, parent: QWidget | None = None, *,
+                 qbwc_service: Any = None, locale: str = "en_US") -> None:
         super().__init__(parent)
         self._service = connections_service
         self._settings = settings_service
@@ -246,6 +249,12 @@ class ConnectionsPage(QWidget):
         layout.addWidget(title)
         layout.addWidget(at_box)
         layout.addWidget(qb_box)
+        self.qbd_box: Any = None
+        if qbwc_service is not None:
+            from payapp.ui.admin.qbwc_box import QuickBooksDesktopBox
+
+            self.qbd_box = QuickBooksDesktopBox(qbwc_service, self.banner, locale=locale, parent=self)
+            layout.addWidget(self.qbd_box)
         layout.addStretch(1)
 
         self.at_save.clicked.connect(self._on_save_autotask)
@@ -327,6 +336,8 @@ class ConnectionsPage(QWidget):
 
     def has_unsaved_changes(self) -> bool:
         """Typed secrets or changed fields that neither Save has stored (issue #15.11)."""
+        if self.qbd_box is not None and self.qbd_box.has_unsaved_changes():
+            return True
         saved = getattr(self, "_saved_fields", None)
         if saved is None:
             return False
