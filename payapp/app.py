@@ -44,6 +44,9 @@ DEMO_GATEWAY_URL = "https://gateway.sandbox.payapp.test"
 DEMO_AUTOTASK_URL = "https://autotask.sandbox.payapp.test/atservicesrest"
 DEMO_QUICKBOOKS_URL = "https://quickbooks.sandbox.payapp.test"
 DEMO_QUICKBOOKS_AUTH_URL = "https://oauth.sandbox.payapp.test"
+#: a PEM file of certificate authorities the SMTP client trusts instead of the system's (a mail server with the
+#: company's own CA); docs/email.md
+MAIL_CA_FILE_ENV = "PAYAPP_MAIL_CA_FILE"
 DEMO_ACTOR = Actor(user_id=None, username="demo", role=Role.ADMIN, display_name="Demo Admin")
 
 
@@ -343,7 +346,9 @@ def build_services(db: Database, secrets: SecretStore, http: httpx.AsyncClient, 
     from payapp.services.connections import ConnectionsService
     from payapp.services.demo_data import DemoSettlement
     from payapp.services.gateways import GatewayProvider
+    from payapp.services.invoice_mail import InvoiceMailService
     from payapp.services.invoices import InvoiceService
+    from payapp.services.mail import MailService
     from payapp.services.outbox import OutboxWorker
     from payapp.services.payment_links import PaymentLinkService
     from payapp.services.payment_search import PaymentSearchService
@@ -376,6 +381,10 @@ def build_services(db: Database, secrets: SecretStore, http: httpx.AsyncClient, 
     connections.on_quickbooks_connected(outbox.resume_held)
     # "Settle now" (Payment Search, demo only): the demo gateway's daily batch at once, to try refunds
     demo_settlement = DemoSettlement(http, DEMO_GATEWAY_URL, payments, current) if demo else None
+    mail = MailService(settings, secrets, current, ca_file=os.environ.get(MAIL_CA_FILE_ENV) or None,
+                       timeout=tuning.mail_timeout)
+    payment_links = PaymentLinkService(db, settings, current)
+    receipts = ReceiptService(db, settings, current)
     return Services(
         db=db, current_user=current, settings=settings, secrets=secrets, demo=demo,
         users=UserService(db, current), audit_log=AuditLogService(db, current), gateways=gateways,
@@ -384,9 +393,9 @@ def build_services(db: Database, secrets: SecretStore, http: httpx.AsyncClient, 
         processing=ProcessingSetupService(settings, secrets, current, gateways),
         sync=SyncService(db, connections.autotask, connections.quickbooks, settings, current),
         outbox=outbox, connections=connections, demo_settlement=demo_settlement,
-        payment_links=PaymentLinkService(db, settings, current), receipts=ReceiptService(db, settings, current),
-        saved_methods=SavedMethodService(db, gateways, current), portal_access=PortalAccessService(db, current),
-        qbwc=QbwcService(db, secrets, settings))
+        payment_links=payment_links, receipts=receipts, saved_methods=SavedMethodService(db, gateways, current),
+        qbwc=QbwcService(db, secrets, settings), mail=mail, portal_access=PortalAccessService(db, current),
+        invoice_mail=InvoiceMailService(db, settings, mail, payment_links, receipts, current))
 
 
 def tab_factories(services: Services, state: Any) -> dict[str, Callable[[], Any]]:
@@ -625,6 +634,7 @@ class PortalContext:
         if self.closed:
             return
         self.closed = True
+        await self.services.invoice_mail.wait_background()      # receipts still on their way to the mail server
         self.services.payments.close()
         await self.context.aclose()
 

@@ -64,6 +64,7 @@ class Tuning(NamedTuple):
     outbox_backoff_base: float = 30.0
     outbox_backoff_cap: float = 6 * 3600.0
     quickbooks_rate: float = 8.0        # requests per second (demo: 0, no limit)
+    mail_timeout: float = 30.0          # one SMTP conversation's socket timeout (payapp/services/mail.py)
 
 
 _TUNING_ENV = {name: f"PAYAPP_{name.upper()}" for name in Tuning._fields}

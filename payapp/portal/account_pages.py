@@ -18,7 +18,6 @@ answer, so neither does the time the answer takes."""
 from __future__ import annotations
 
 import asyncio
-import importlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -41,6 +40,7 @@ from payapp.portal.security import (
 )
 from payapp.portal.store import bucket_key, count_hits
 from payapp.services import audit
+from payapp.services.mail import OutgoingMail
 from payapp.services.portal_access import signin_allowed
 from payapp.services.settings import read_settings
 
@@ -54,7 +54,7 @@ T = TypeVar("T")
 class MailSender(Protocol):
     """What the portal needs of the mail service (payapp/services/mail.py, `Services.mail`)."""
 
-    async def send(self, mail: Any) -> None: ...
+    async def send(self, mail: OutgoingMail) -> None: ...
 
 
 def mail_hook(services: Any) -> MailSender | None:
@@ -63,11 +63,8 @@ def mail_hook(services: Any) -> MailSender | None:
     return getattr(services, "mail", None)
 
 
-def outgoing_mail(to: str, subject: str, text: str) -> Any:
-    """The mail service's OutgoingMail (payapp/services/mail.py). Looked up by name while that module is on its
-    way from the e-mail branch, so the portal builds and types without it."""
-    mail = importlib.import_module("payapp.services.mail")
-    return mail.OutgoingMail(to=to, subject=subject, text=text)
+def outgoing_mail(to: str, subject: str, text: str) -> OutgoingMail:
+    return OutgoingMail(to=to, subject=subject, text=text)
 
 
 @dataclass

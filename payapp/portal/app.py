@@ -484,6 +484,9 @@ class Portal:
             return self._render(page, "message.html", 500, title=page._("Make a Payment"), text=message)
         await self.submissions.finish(key, state="done", payment_id=result.payment_id, outcome=result.status,
                                       message=result.message)
+        if result.status in ("approved", "settled"):
+            # the receipt to the payer when e-mail is set up; in the background (never delays or fails the payment)
+            self.services.invoice_mail.receipt_after_portal_payment_soon(result.payment_id, page.language)
         return RedirectResponse(f"/pay/{token}/payment/{result.payment_id}", status_code=303)
 
     def _request(self, invoice_id: int, choice: dict[str, Any], v: dict[str, str], payer: PortalUser | None) -> Any:

@@ -2,11 +2,12 @@
 
 `PAYAPP_PORTAL_SECRETS` names a JSON file such as
 
-    {"gateway.private_key": "...", "gateway.public_key": "...", "portal.session_secret": "..."}
+    {"gateway.private_key": "...", "gateway.public_key": "...", "portal.session_secret": "...",
+     "mail.smtp_password": "..."}
 
 readable by the portal's user only (mode 0600 or 0400; a file others may read is refused). The portal reads it; it
 never writes it (Admin saves keys in the desktop app's keyring; the same values go into this file on the server).
-docs/portal.md describes it."""
+docs/portal.md describes it (the mail password, for the receipts the portal e-mails: docs/email.md)."""
 
 from __future__ import annotations
 

@@ -17,7 +17,9 @@ if TYPE_CHECKING:
     from payapp.services.connections import ConnectionsService
     from payapp.services.demo_data import DemoSettlement
     from payapp.services.gateways import GatewayProvider
+    from payapp.services.invoice_mail import InvoiceMailService
     from payapp.services.invoices import InvoiceService
+    from payapp.services.mail import MailService
     from payapp.services.outbox import OutboxWorker
     from payapp.services.payment_links import PaymentLinkService
     from payapp.services.payment_search import PaymentSearchService
@@ -54,6 +56,8 @@ class Services:
     saved_methods: SavedMethodService
     portal_access: PortalAccessService
     qbwc: QbwcService                             # QuickBooks Desktop: the Web Connector's service
+    mail: MailService
+    invoice_mail: InvoiceMailService        # payment links and receipts by e-mail, over `mail`
     demo_settlement: DemoSettlement | None      # demo only: "Settle now" (None for a real company)
     demo: bool = False
     locale: str = "en_US"

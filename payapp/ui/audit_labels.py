@@ -62,6 +62,12 @@ ACTIONS: dict[str, str] = {
     "payment_link.revoked": QT_TRANSLATE_NOOP("AuditLabels", "Payment link revoked"),
     "portal.contact_access": QT_TRANSLATE_NOOP("AuditLabels", "Who may pay on the client portal changed"),
     "portal.signed_in": QT_TRANSLATE_NOOP("AuditLabels", "Signed in to the client portal"),
+    "mail.payment_link_sent": QT_TRANSLATE_NOOP("AuditLabels", "Payment link e-mailed"),
+    "mail.payment_link_failed": QT_TRANSLATE_NOOP("AuditLabels", "Payment link e-mail failed"),
+    "mail.receipt_sent": QT_TRANSLATE_NOOP("AuditLabels", "Receipt e-mailed"),
+    "mail.receipt_failed": QT_TRANSLATE_NOOP("AuditLabels", "Receipt e-mail failed"),
+    "mail.settings_changed": QT_TRANSLATE_NOOP("AuditLabels", "E-mail settings changed"),
+    "mail.template_changed": QT_TRANSLATE_NOOP("AuditLabels", "E-mail template changed"),
     "refund.approval_requested": QT_TRANSLATE_NOOP("AuditLabels", "Refund approval requested"),
     "refund.approval_approved": QT_TRANSLATE_NOOP("AuditLabels", "Refund approved"),
     "refund.approval_rejected": QT_TRANSLATE_NOOP("AuditLabels", "Refund rejected"),
@@ -96,6 +102,7 @@ GROUPS: dict[str, str] = {
     "gateway.": QT_TRANSLATE_NOOP("AuditLabels", "All gateway key changes"),
     "connections.": QT_TRANSLATE_NOOP("AuditLabels", "All connection changes"),
     "outbox.": QT_TRANSLATE_NOOP("AuditLabels", "All sync job actions"),
+    "mail.": QT_TRANSLATE_NOOP("AuditLabels", "All e-mails and e-mail settings"),
 }
 
 ENTITIES: dict[str, str] = {
@@ -175,6 +182,9 @@ DETAIL_KEYS: dict[str, str] = {
     "action": QT_TRANSLATE_NOOP("AuditLabels", "Action"),
     "text": QT_TRANSLATE_NOOP("AuditLabels", "Text"),
     "reason": QT_TRANSLATE_NOOP("AuditLabels", "Reason"),
+    "recipient": QT_TRANSLATE_NOOP("AuditLabels", "Recipient"),
+    "template": QT_TRANSLATE_NOOP("AuditLabels", "Template"),
+    "language": QT_TRANSLATE_NOOP("AuditLabels", "Language"),
     "note": QT_TRANSLATE_NOOP("AuditLabels", "Note"),
     "message": QT_TRANSLATE_NOOP("AuditLabels", "Gateway message"),
     "last_error": QT_TRANSLATE_NOOP("AuditLabels", "Last error"),

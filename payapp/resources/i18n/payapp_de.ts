@@ -253,6 +253,30 @@
         <translation>Im Kundenportal angemeldet</translation>
     </message>
     <message>
+        <source>Payment link e-mailed</source>
+        <translation>Zahlungslink per E-Mail gesendet</translation>
+    </message>
+    <message>
+        <source>Payment link e-mail failed</source>
+        <translation>E-Mail mit Zahlungslink fehlgeschlagen</translation>
+    </message>
+    <message>
+        <source>Receipt e-mailed</source>
+        <translation>Beleg per E-Mail gesendet</translation>
+    </message>
+    <message>
+        <source>Receipt e-mail failed</source>
+        <translation>E-Mail mit Beleg fehlgeschlagen</translation>
+    </message>
+    <message>
+        <source>E-mail settings changed</source>
+        <translation>E-Mail-Einstellungen geändert</translation>
+    </message>
+    <message>
+        <source>E-mail template changed</source>
+        <translation>E-Mail-Vorlage geändert</translation>
+    </message>
+    <message>
         <source>Refund approval requested</source>
         <translation>Erstattungsfreigabe angefordert</translation>
     </message>
@@ -371,6 +395,10 @@
     <message>
         <source>All sync job actions</source>
         <translation>Alle Aktionen an Abgleichsaufträgen</translation>
+    </message>
+    <message>
+        <source>All e-mails and e-mail settings</source>
+        <translation>Alle E-Mails und E-Mail-Einstellungen</translation>
     </message>
     <message>
         <source>User</source>
@@ -555,6 +583,14 @@
     <message>
         <source>Reason</source>
         <translation>Grund</translation>
+    </message>
+    <message>
+        <source>Recipient</source>
+        <translation>Empfänger</translation>
+    </message>
+    <message>
+        <source>Template</source>
+        <translation>Vorlage</translation>
     </message>
     <message>
         <source>Note</source>
@@ -783,6 +819,78 @@
     <message>
         <source>Client portal support phone</source>
         <translation>Support-Telefon des Kundenportals</translation>
+    </message>
+    <message>
+        <source>Mail server</source>
+        <translation>Mailserver</translation>
+    </message>
+    <message>
+        <source>Mail server port</source>
+        <translation>Port des Mailservers</translation>
+    </message>
+    <message>
+        <source>Mail encryption</source>
+        <translation>Verschlüsselung der E-Mail</translation>
+    </message>
+    <message>
+        <source>Mail user name</source>
+        <translation>Benutzername für den Mailserver</translation>
+    </message>
+    <message>
+        <source>Mail password fingerprint</source>
+        <translation>Fingerabdruck des Mail-Passworts</translation>
+    </message>
+    <message>
+        <source>Mail sender address</source>
+        <translation>Absenderadresse der E-Mails</translation>
+    </message>
+    <message>
+        <source>E-mail template: invoice, English, subject</source>
+        <translation>E-Mail-Vorlage: Rechnung, Englisch, Betreff</translation>
+    </message>
+    <message>
+        <source>E-mail template: invoice, English, text</source>
+        <translation>E-Mail-Vorlage: Rechnung, Englisch, Text</translation>
+    </message>
+    <message>
+        <source>E-mail template: invoice, German, subject</source>
+        <translation>E-Mail-Vorlage: Rechnung, Deutsch, Betreff</translation>
+    </message>
+    <message>
+        <source>E-mail template: invoice, German, text</source>
+        <translation>E-Mail-Vorlage: Rechnung, Deutsch, Text</translation>
+    </message>
+    <message>
+        <source>E-mail template: reminder, English, subject</source>
+        <translation>E-Mail-Vorlage: Zahlungserinnerung, Englisch, Betreff</translation>
+    </message>
+    <message>
+        <source>E-mail template: reminder, English, text</source>
+        <translation>E-Mail-Vorlage: Zahlungserinnerung, Englisch, Text</translation>
+    </message>
+    <message>
+        <source>E-mail template: reminder, German, subject</source>
+        <translation>E-Mail-Vorlage: Zahlungserinnerung, Deutsch, Betreff</translation>
+    </message>
+    <message>
+        <source>E-mail template: reminder, German, text</source>
+        <translation>E-Mail-Vorlage: Zahlungserinnerung, Deutsch, Text</translation>
+    </message>
+    <message>
+        <source>E-mail template: credit note, English, subject</source>
+        <translation>E-Mail-Vorlage: Gutschrift, Englisch, Betreff</translation>
+    </message>
+    <message>
+        <source>E-mail template: credit note, English, text</source>
+        <translation>E-Mail-Vorlage: Gutschrift, Englisch, Text</translation>
+    </message>
+    <message>
+        <source>E-mail template: credit note, German, subject</source>
+        <translation>E-Mail-Vorlage: Gutschrift, Deutsch, Betreff</translation>
+    </message>
+    <message>
+        <source>E-mail template: credit note, German, text</source>
+        <translation>E-Mail-Vorlage: Gutschrift, Deutsch, Text</translation>
     </message>
     <message>
         <source>Sync every (minutes)</source>
@@ -1454,6 +1562,173 @@
     </message>
 </context>
 <context>
+    <name>EmailLinksDialog</name>
+    <message>
+        <source>E-mail payment link</source>
+        <translation>Zahlungslink per E-Mail</translation>
+    </message>
+    <message>
+        <source>Template</source>
+        <translation>Vorlage</translation>
+    </message>
+    <message>
+        <source>Invoice</source>
+        <translation>Rechnung</translation>
+    </message>
+    <message>
+        <source>Reminder</source>
+        <translation>Zahlungserinnerung</translation>
+    </message>
+    <message>
+        <source>Credit note</source>
+        <translation>Gutschrift</translation>
+    </message>
+    <message>
+        <source>Language of the e-mail</source>
+        <translation>Sprache der E-Mail</translation>
+    </message>
+    <message>
+        <source>English</source>
+        <translation>Englisch</translation>
+    </message>
+    <message>
+        <source>German</source>
+        <translation>Deutsch</translation>
+    </message>
+    <message>
+        <source>Template:</source>
+        <translation>Vorlage:</translation>
+    </message>
+    <message>
+        <source>Language:</source>
+        <translation>Sprache:</translation>
+    </message>
+    <message>
+        <source>Invoices and recipients</source>
+        <translation>Rechnungen und Empfänger</translation>
+    </message>
+    <message>
+        <source>Company</source>
+        <translation>Firma</translation>
+    </message>
+    <message>
+        <source>Recipient</source>
+        <translation>Empfänger</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <source>Preview of the e-mail</source>
+        <translation>Vorschau der E-Mail</translation>
+    </message>
+    <message>
+        <source>Each e-mail gets a new payment link when it is sent (“…” in the preview).</source>
+        <translation>Jede E-Mail erhält beim Senden einen neuen Zahlungslink („…“ in der Vorschau).</translation>
+    </message>
+    <message>
+        <source>Sending progress</source>
+        <translation>Fortschritt des Sendens</translation>
+    </message>
+    <message>
+        <source>%v of %m sent</source>
+        <translation>%v von %m gesendet</translation>
+    </message>
+    <message>
+        <source>E-mails that were not sent</source>
+        <translation>E-Mails, die nicht gesendet wurden</translation>
+    </message>
+    <message>
+        <source>Send</source>
+        <translation>Senden</translation>
+    </message>
+    <message>
+        <source>Retry failed</source>
+        <translation>Fehlgeschlagene erneut senden</translation>
+    </message>
+    <message>
+        <source>Send the e-mails that failed again</source>
+        <translation>Die fehlgeschlagenen E-Mails noch einmal senden</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>Schließen</translation>
+    </message>
+    <message>
+        <source>Preview:</source>
+        <translation>Vorschau:</translation>
+    </message>
+    <message>
+        <source>Recipient of invoice %1</source>
+        <translation>Empfänger der Rechnung %1</translation>
+    </message>
+    <message>
+        <source>no contact with an e-mail address: type one</source>
+        <translation>kein Kontakt mit E-Mail-Adresse: Adresse eingeben</translation>
+    </message>
+    <message>
+        <source>E-mail payment links (%1 invoices)</source>
+        <translation>Zahlungslinks per E-Mail (%1 Rechnungen)</translation>
+    </message>
+    <message>
+        <source>Sending…</source>
+        <translation>Wird gesendet …</translation>
+    </message>
+    <message>
+        <source>Sent</source>
+        <translation>Gesendet</translation>
+    </message>
+    <message>
+        <source>Not sent</source>
+        <translation>Nicht gesendet</translation>
+    </message>
+    <message>
+        <source>Cancelled</source>
+        <translation>Abgebrochen</translation>
+    </message>
+    <message>
+        <source>the template has placeholders it does not know: %1</source>
+        <translation>die Vorlage enthält unbekannte Platzhalter: %1</translation>
+    </message>
+    <message>
+        <source>no value for %1 on this invoice</source>
+        <translation>kein Wert für %1 bei dieser Rechnung</translation>
+    </message>
+    <message>
+        <source>Subject: %1</source>
+        <translation>Betreff: %1</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Abbrechen</translation>
+    </message>
+    <message>
+        <source>Stop after the e-mail being sent now</source>
+        <translation>Nach der E-Mail anhalten, die gerade gesendet wird</translation>
+    </message>
+    <message>
+        <source>%1 to %2: %3</source>
+        <translation>%1 an %2: %3</translation>
+    </message>
+    <message>
+        <source>%1 of %2 e-mails sent.</source>
+        <translation>%1 von %2 E-Mails gesendet.</translation>
+    </message>
+    <message>
+        <source>The ones not sent are listed below; correct them and retry.</source>
+        <translation>Die nicht gesendeten stehen unten; korrigieren Sie sie und senden Sie erneut.</translation>
+    </message>
+    <message>
+        <source>Cancelled.</source>
+        <translation>Abgebrochen.</translation>
+    </message>
+    <message>
+        <source>Stopping after the e-mail being sent now…</source>
+        <translation>Anhalten nach der E-Mail, die gerade gesendet wird …</translation>
+    </message>
+</context>
+<context>
     <name>ErrorDialog</name>
     <message>
         <source>Something went wrong and was written to the log. Nothing was charged twice: payments in progress are checked with the gateway when PayApp starts again.</source>
@@ -1564,6 +1839,22 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
     <message>
         <source>No payment link of this invoice works now.</source>
         <translation>Derzeit gilt kein Zahlungslink dieser Rechnung.</translation>
+    </message>
+    <message>
+        <source>E-mail payment link…</source>
+        <translation>Zahlungslink per E-Mail …</translation>
+    </message>
+    <message>
+        <source>E-mail payment links (%1 invoices)…</source>
+        <translation>Zahlungslinks per E-Mail (%1 Rechnungen) …</translation>
+    </message>
+    <message>
+        <source>E-mail the client a link to pay in the client portal</source>
+        <translation>Dem Kunden einen Link zum Bezahlen im Kundenportal mailen</translation>
+    </message>
+    <message>
+        <source>Select one or more invoices first (Ctrl+click selects several).</source>
+        <translation>Wählen Sie zuerst eine oder mehrere Rechnungen aus (Strg+Klick wählt mehrere).</translation>
     </message>
     <message>
         <source>Select an invoice in the list first, then press %1 to copy its payment link.</source>
@@ -1955,6 +2246,256 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
     <message>
         <source>Saved: PayApp follows the operating system&apos;s language from its next start.</source>
         <translation>Gespeichert: PayApp folgt ab dem nächsten Start der Sprache des Betriebssystems.</translation>
+    </message>
+</context>
+<context>
+    <name>MailSettingsBox</name>
+    <message>
+        <source>E-mail</source>
+        <translation>E-Mail</translation>
+    </message>
+    <message>
+        <source>The mail server PayApp sends payment links and receipts through, as your e-mail provider names it (for example smtp.office365.com, port 587, STARTTLS). The password is kept in this computer&apos;s keyring; on the portal&apos;s server, in its secrets file as “mail.smtp_password”.</source>
+        <translation>Der Mailserver, über den PayApp Zahlungslinks und Quittungen versendet, so wie Ihr E-Mail-Anbieter ihn nennt (zum Beispiel smtp.office365.com, Port 587, STARTTLS). Das Passwort liegt im Schlüsselbund dieses Computers; auf dem Server des Portals in dessen Geheimnisdatei als „mail.smtp_password“.</translation>
+    </message>
+    <message>
+        <source>Mail server</source>
+        <translation>Mailserver</translation>
+    </message>
+    <message>
+        <source>Encryption</source>
+        <translation>Verschlüsselung</translation>
+    </message>
+    <message>
+        <source>STARTTLS (usually port 587)</source>
+        <translation>STARTTLS (meist Port 587)</translation>
+    </message>
+    <message>
+        <source>TLS (usually port 465)</source>
+        <translation>TLS (meist Port 465)</translation>
+    </message>
+    <message>
+        <source>None — not encrypted (only inside your network)</source>
+        <translation>Keine — unverschlüsselt (nur im eigenen Netz)</translation>
+    </message>
+    <message>
+        <source>Port</source>
+        <translation>Port</translation>
+    </message>
+    <message>
+        <source>empty: the server takes mail without a sign-in</source>
+        <translation>leer: Der Server nimmt E-Mails ohne Anmeldung an</translation>
+    </message>
+    <message>
+        <source>User name</source>
+        <translation>Benutzername</translation>
+    </message>
+    <message>
+        <source>Password</source>
+        <translation>Passwort</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Abbrechen</translation>
+    </message>
+    <message>
+        <source>Keep the saved password (Esc)</source>
+        <translation>Gespeichertes Passwort behalten (Esc)</translation>
+    </message>
+    <message>
+        <source>Replace</source>
+        <translation>Ersetzen</translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation>Entfernen</translation>
+    </message>
+    <message>
+        <source>Forget the saved password when you save</source>
+        <translation>Das gespeicherte Passwort beim Speichern löschen</translation>
+    </message>
+    <message>
+        <source>Sender address</source>
+        <translation>Absenderadresse</translation>
+    </message>
+    <message>
+        <source>Your clients see it as the sender, beside your company&apos;s name. Most servers only send from an address of the signed-in user.</source>
+        <translation>Ihre Kunden sehen sie als Absender, neben dem Namen Ihrer Firma. Die meisten Server senden nur von einer Adresse des angemeldeten Benutzers.</translation>
+    </message>
+    <message>
+        <source>Mail server:</source>
+        <translation>Mailserver:</translation>
+    </message>
+    <message>
+        <source>Encryption:</source>
+        <translation>Verschlüsselung:</translation>
+    </message>
+    <message>
+        <source>Port:</source>
+        <translation>Port:</translation>
+    </message>
+    <message>
+        <source>User name:</source>
+        <translation>Benutzername:</translation>
+    </message>
+    <message>
+        <source>Password:</source>
+        <translation>Passwort:</translation>
+    </message>
+    <message>
+        <source>Sender address:</source>
+        <translation>Absenderadresse:</translation>
+    </message>
+    <message>
+        <source>Save e-mail settings</source>
+        <translation>E-Mail-Einstellungen speichern</translation>
+    </message>
+    <message>
+        <source>send the test to…</source>
+        <translation>Test senden an …</translation>
+    </message>
+    <message>
+        <source>Test e-mail recipient</source>
+        <translation>Empfänger der Test-E-Mail</translation>
+    </message>
+    <message>
+        <source>Send test e-mail</source>
+        <translation>Test-E-Mail senden</translation>
+    </message>
+    <message>
+        <source>Sends a short message with the saved settings</source>
+        <translation>Sendet eine kurze Nachricht mit den gespeicherten Einstellungen</translation>
+    </message>
+    <message>
+        <source>Saved · fingerprint %1 — not on this computer</source>
+        <translation>Gespeichert · Fingerabdruck %1 — nicht auf diesem Computer</translation>
+    </message>
+    <message>
+        <source>Saved · fingerprint %1</source>
+        <translation>Gespeichert · Fingerabdruck %1</translation>
+    </message>
+    <message>
+        <source>The saved password is removed when you save</source>
+        <translation>Das gespeicherte Passwort wird beim Speichern entfernt</translation>
+    </message>
+    <message>
+        <source>E-mail settings saved. Send a test e-mail to check them.</source>
+        <translation>E-Mail-Einstellungen gespeichert. Senden Sie eine Test-E-Mail, um sie zu prüfen.</translation>
+    </message>
+    <message>
+        <source>Sending a test e-mail to %1…</source>
+        <translation>Test-E-Mail an %1 wird gesendet …</translation>
+    </message>
+    <message>
+        <source>The mail server accepted the test e-mail to %1.</source>
+        <translation>Der Mailserver hat die Test-E-Mail an %1 angenommen.</translation>
+    </message>
+</context>
+<context>
+    <name>MailTemplatesBox</name>
+    <message>
+        <source>E-mail templates</source>
+        <translation>E-Mail-Vorlagen</translation>
+    </message>
+    <message>
+        <source>Template</source>
+        <translation>Vorlage</translation>
+    </message>
+    <message>
+        <source>Invoice</source>
+        <translation>Rechnung</translation>
+    </message>
+    <message>
+        <source>Reminder</source>
+        <translation>Zahlungserinnerung</translation>
+    </message>
+    <message>
+        <source>Credit note</source>
+        <translation>Gutschrift</translation>
+    </message>
+    <message>
+        <source>Language</source>
+        <translation>Sprache</translation>
+    </message>
+    <message>
+        <source>English</source>
+        <translation>Englisch</translation>
+    </message>
+    <message>
+        <source>German</source>
+        <translation>Deutsch</translation>
+    </message>
+    <message>
+        <source>Subject</source>
+        <translation>Betreff</translation>
+    </message>
+    <message>
+        <source>Text</source>
+        <translation>Text</translation>
+    </message>
+    <message>
+        <source>Insert a placeholder</source>
+        <translation>Platzhalter einfügen</translation>
+    </message>
+    <message>
+        <source>Placeholders in square brackets are filled in for each invoice. One the template does not know, or one without a value on an invoice, is shown before sending and stops that e-mail.</source>
+        <translation>Platzhalter in eckigen Klammern werden für jede Rechnung ausgefüllt. Ein unbekannter Platzhalter oder einer ohne Wert bei einer Rechnung wird vor dem Senden angezeigt und hält diese E-Mail an.</translation>
+    </message>
+    <message>
+        <source>Subject:</source>
+        <translation>Betreff:</translation>
+    </message>
+    <message>
+        <source>Text:</source>
+        <translation>Text:</translation>
+    </message>
+    <message>
+        <source>Insert:</source>
+        <translation>Einfügen:</translation>
+    </message>
+    <message>
+        <source>Preview with a real invoice</source>
+        <translation>Vorschau mit einer echten Rechnung</translation>
+    </message>
+    <message>
+        <source>Preview</source>
+        <translation>Vorschau</translation>
+    </message>
+    <message>
+        <source>Fill the template with the newest open invoice&apos;s values</source>
+        <translation>Die Vorlage mit den Werten der neuesten offenen Rechnung füllen</translation>
+    </message>
+    <message>
+        <source>Reset to default</source>
+        <translation>Auf Standard zurücksetzen</translation>
+    </message>
+    <message>
+        <source>Save template</source>
+        <translation>Vorlage speichern</translation>
+    </message>
+    <message>
+        <source>Choose a placeholder…</source>
+        <translation>Platzhalter wählen …</translation>
+    </message>
+    <message>
+        <source>Template saved.</source>
+        <translation>Vorlage gespeichert.</translation>
+    </message>
+    <message>
+        <source>The default template is back.</source>
+        <translation>Die Standardvorlage ist wiederhergestellt.</translation>
+    </message>
+    <message>
+        <source>There is no open invoice with a contact&apos;s e-mail address to preview with.</source>
+        <translation>Es gibt keine offene Rechnung mit der E-Mail-Adresse eines Kontakts für die Vorschau.</translation>
+    </message>
+    <message>
+        <source>Invoice %1 of %2, to %3:</source>
+        <translation>Rechnung %1 von %2, an %3:</translation>
+    </message>
+    <message>
+        <source>Not filled in: %1 (unknown, or no value on this invoice).</source>
+        <translation>Nicht ausgefüllt: %1 (unbekannt oder ohne Wert bei dieser Rechnung).</translation>
     </message>
 </context>
 <context>
@@ -2641,6 +3182,118 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
     <message>
         <source>Keys cannot be saved: this computer&apos;s keyring (%1) keeps secrets in plain text or is not available. Use the system keychain (Windows Credential Manager, macOS Keychain, or a Secret Service such as GNOME Keyring or KWallet), then save again.</source>
         <translation>Schlüssel können nicht gespeichert werden: Der Schlüsselbund dieses Computers (%1) speichert Geheimnisse im Klartext oder ist nicht verfügbar. Verwenden Sie den Schlüsselbund des Systems (Windows-Anmeldeinformationsverwaltung, macOS-Schlüsselbund oder einen Secret Service wie GNOME Keyring oder KWallet) und speichern Sie erneut.</translation>
+    </message>
+    <message>
+        <source>Enter an e-mail address.</source>
+        <translation>Geben Sie eine E-Mail-Adresse ein.</translation>
+    </message>
+    <message>
+        <source>That is not an e-mail address. Write it like name@example.com.</source>
+        <translation>Das ist keine E-Mail-Adresse. Schreiben Sie sie wie name@example.com.</translation>
+    </message>
+    <message>
+        <source>Enter the mail server&apos;s host name.</source>
+        <translation>Geben Sie den Hostnamen des Mailservers ein.</translation>
+    </message>
+    <message>
+        <source>That is not a host name. Write it like smtp.example.com.</source>
+        <translation>Das ist kein Hostname. Schreiben Sie ihn wie smtp.example.com.</translation>
+    </message>
+    <message>
+        <source>The port is a number from 1 to 65535.</source>
+        <translation>Der Port ist eine Zahl von 1 bis 65535.</translation>
+    </message>
+    <message>
+        <source>Choose STARTTLS, TLS or no encryption.</source>
+        <translation>Wählen Sie STARTTLS, TLS oder keine Verschlüsselung.</translation>
+    </message>
+    <message>
+        <source>The user name is too long or has a line break.</source>
+        <translation>Der Benutzername ist zu lang oder enthält einen Zeilenumbruch.</translation>
+    </message>
+    <message>
+        <source>The password has a line break: type it again.</source>
+        <translation>Das Passwort enthält einen Zeilenumbruch: Geben Sie es noch einmal ein.</translation>
+    </message>
+    <message>
+        <source>E-mail is not set up: enter the mail server and sender in Admin › Client Portal.</source>
+        <translation>E-Mail ist nicht eingerichtet: Geben Sie Mailserver und Absender unter Admin › Kundenportal ein.</translation>
+    </message>
+    <message>
+        <source>The mail server&apos;s password is not on this computer: enter it in Admin › Client Portal.</source>
+        <translation>Das Passwort des Mailservers ist nicht auf diesem Computer: Geben Sie es unter Admin › Kundenportal ein.</translation>
+    </message>
+    <message>
+        <source>The mail server at %1 does not offer STARTTLS: choose TLS, or ask the server&apos;s administrator.</source>
+        <translation>Der Mailserver %1 bietet kein STARTTLS an: Wählen Sie TLS oder fragen Sie den Administrator des Servers.</translation>
+    </message>
+    <message>
+        <source>The mail server at %1 does not offer a sign-in (AUTH) on this connection: check the encryption setting, or leave the user name empty.</source>
+        <translation>Der Mailserver %1 bietet auf dieser Verbindung keine Anmeldung (AUTH) an: Prüfen Sie die Verschlüsselung oder lassen Sie den Benutzernamen leer.</translation>
+    </message>
+    <message>
+        <source>The mail server refused the recipient: %1</source>
+        <translation>Der Mailserver hat den Empfänger abgelehnt: %1</translation>
+    </message>
+    <message>
+        <source>The mail server refused the user name or password: %1</source>
+        <translation>Der Mailserver hat Benutzername oder Passwort abgelehnt: %1</translation>
+    </message>
+    <message>
+        <source>The mail server refused the sender address: %1</source>
+        <translation>Der Mailserver hat die Absenderadresse abgelehnt: %1</translation>
+    </message>
+    <message>
+        <source>The mail server at %1 closed the connection before the message was accepted (%2). Nothing was sent; try again.</source>
+        <translation>Der Mailserver %1 hat die Verbindung getrennt, bevor er die Nachricht angenommen hat (%2). Es wurde nichts gesendet; versuchen Sie es noch einmal.</translation>
+    </message>
+    <message>
+        <source>The mail server did not take the message: %1</source>
+        <translation>Der Mailserver hat die Nachricht nicht angenommen: %1</translation>
+    </message>
+    <message>
+        <source>The mail server&apos;s certificate is not trusted (%1): check the host name.</source>
+        <translation>Dem Zertifikat des Mailservers wird nicht vertraut (%1): Prüfen Sie den Hostnamen.</translation>
+    </message>
+    <message>
+        <source>No encrypted connection to the mail server at %1 (%2): check the port and the encryption (STARTTLS is usually port 587, TLS port 465).</source>
+        <translation>Keine verschlüsselte Verbindung zum Mailserver %1 (%2): Prüfen Sie Port und Verschlüsselung (STARTTLS meist Port 587, TLS Port 465).</translation>
+    </message>
+    <message>
+        <source>The mail server at %1 did not answer in time. Nothing was sent; try again.</source>
+        <translation>Der Mailserver %1 hat nicht rechtzeitig geantwortet. Es wurde nichts gesendet; versuchen Sie es noch einmal.</translation>
+    </message>
+    <message>
+        <source>The mail server at %1 cannot be reached (%2).</source>
+        <translation>Der Mailserver %1 ist nicht erreichbar (%2).</translation>
+    </message>
+    <message>
+        <source>There is no e-mail template of that kind.</source>
+        <translation>Eine E-Mail-Vorlage dieser Art gibt es nicht.</translation>
+    </message>
+    <message>
+        <source>The e-mail template cannot be filled in.</source>
+        <translation>Die E-Mail-Vorlage kann nicht ausgefüllt werden.</translation>
+    </message>
+    <message>
+        <source>This payment was not taken, so it has no receipt to send.</source>
+        <translation>Diese Zahlung wurde nicht ausgeführt; es gibt keinen Beleg zu senden.</translation>
+    </message>
+    <message>
+        <source>The subject is empty.</source>
+        <translation>Der Betreff ist leer.</translation>
+    </message>
+    <message>
+        <source>The text is empty.</source>
+        <translation>Der Text ist leer.</translation>
+    </message>
+    <message>
+        <source>The template is too long.</source>
+        <translation>Die Vorlage ist zu lang.</translation>
+    </message>
+    <message>
+        <source>Unknown placeholders: %1</source>
+        <translation>Unbekannte Platzhalter: %1</translation>
     </message>
     <message>
         <source>Only the demo company connects to the sandboxes by itself.</source>
@@ -4107,6 +4760,10 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
         <translation>Beleg als PDF speichern …</translation>
     </message>
     <message>
+        <source>E-mail receipt…</source>
+        <translation>Beleg per E-Mail …</translation>
+    </message>
+    <message>
         <source>Pending approvals…</source>
         <translation>Offene Freigaben …</translation>
     </message>
@@ -5093,6 +5750,53 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
     <message>
         <source>CCD · business account</source>
         <translation>CCD · Geschäftskonto</translation>
+    </message>
+</context>
+<context>
+    <name>ReceiptMailDialog</name>
+    <message>
+        <source>E-mail receipt — %1</source>
+        <translation>Beleg per E-Mail — %1</translation>
+    </message>
+    <message>
+        <source>Send the receipt to</source>
+        <translation>Beleg senden an</translation>
+    </message>
+    <message>
+        <source>Language of the receipt</source>
+        <translation>Sprache des Belegs</translation>
+    </message>
+    <message>
+        <source>English</source>
+        <translation>Englisch</translation>
+    </message>
+    <message>
+        <source>German</source>
+        <translation>Deutsch</translation>
+    </message>
+    <message>
+        <source>To:</source>
+        <translation>An:</translation>
+    </message>
+    <message>
+        <source>Language:</source>
+        <translation>Sprache:</translation>
+    </message>
+    <message>
+        <source>Send</source>
+        <translation>Senden</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>Schließen</translation>
+    </message>
+    <message>
+        <source>Sending the receipt to %1…</source>
+        <translation>Beleg wird an %1 gesendet …</translation>
+    </message>
+    <message>
+        <source>The receipt was e-mailed to %1.</source>
+        <translation>Der Beleg wurde an %1 gesendet.</translation>
     </message>
 </context>
 <context>

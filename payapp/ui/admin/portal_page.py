@@ -1,7 +1,8 @@
 """Admin › Client Portal: whether the portal is on, its public address (payment links are
 {address}/pay/{token}), how long a link works, and the payment types clients can use there
 (payment_types.portal.card/echeck — the same settings as the Client portal column of Payment Processing).
-Saved in one audited settings change (SettingsService.set_many); Revert puts the saved values back."""
+Saved in one audited settings change (SettingsService.set_many); Revert puts the saved values back. Below them, the
+E-mail set-up and the e-mail templates (payapp/ui/admin/mail_settings.py), each with its own Save."""
 
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ from PySide6.QtWidgets import (
 from payapp.domain.errors import PayAppError
 from payapp.services.payment_links import MAX_LIFETIME_DAYS
 from payapp.ui.admin import portal_access_box, portal_branding
+from payapp.ui.admin.mail_settings import MailSettingsBox, MailTemplatesBox
 from payapp.ui.async_work import WidgetTasks, widget_slot
 from payapp.ui.messages import user_text
 from payapp.ui.widgets import HINT_STYLE, Banner, banner_over_scrolling_page
@@ -59,8 +61,8 @@ def url_problem(text: str) -> str:
 
 
 class ClientPortalPage(QWidget):
-    def __init__(self, settings: Any, processing: Any = None, access: Any = None,
-                 parent: QWidget | None = None) -> None:
+    def __init__(self, settings: Any, processing: Any = None, parent: QWidget | None = None, *,
+                 mail: Any = None, invoice_mail: Any = None, access: Any = None) -> None:
         super().__init__(parent)
         self._settings = settings
         self._processing = processing
@@ -190,6 +192,12 @@ class ClientPortalPage(QWidget):
         body.addWidget(self.access_box)
         body.addWidget(self.branding)
         body.addLayout(buttons)
+        # E-mail (payapp/ui/admin/mail_settings.py): its own fields, Save and test, loaded when first shown
+        self.mail_box = MailSettingsBox(mail, content) if mail is not None else None
+        self.templates_box = MailTemplatesBox(invoice_mail, content) if invoice_mail is not None else None
+        for box in (self.mail_box, self.templates_box):
+            if box is not None:
+                body.addWidget(box)
         body.addStretch(1)
         banner_over_scrolling_page(self, self.banner, content, 820)
         self._changed()
@@ -197,7 +205,7 @@ class ClientPortalPage(QWidget):
     # -- loading --------------------------------------------------------------------------------------
     def showEvent(self, event: Any) -> None:
         super().showEvent(event)
-        if self.work.loaded and not self.work.busy and not self.has_unsaved_changes():
+        if self.work.loaded and not self.work.busy and not self.portal_fields_changed():
             # shown again with nothing typed: read again (Payment Processing may have changed the payment types)
             self._reread = self.work.reload()
         else:
@@ -247,6 +255,11 @@ class ClientPortalPage(QWidget):
         self._changed()
 
     def has_unsaved_changes(self) -> bool:
+        """Typed and not saved, here or in the E-mail section (the tab asks before leaving the page)."""
+        return self.portal_fields_changed() or any(box is not None and box.has_unsaved_changes()
+                                                    for box in (self.mail_box, self.templates_box))
+
+    def portal_fields_changed(self) -> bool:
         if self._saved is None:
             return False
         saved = {**self._saved, "portal.public_url": str(self._saved["portal.public_url"]).strip().rstrip("/")}
@@ -254,7 +267,7 @@ class ClientPortalPage(QWidget):
 
     def _changed(self) -> None:
         self.check_fields()
-        self.revert_button.setEnabled(self.has_unsaved_changes())
+        self.revert_button.setEnabled(self.portal_fields_changed())
 
     def check_fields(self) -> bool:
         url = self.url_edit.text().strip()

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 import shiboken6
-from PySide6.QtCore import QDate, QModelIndex, QPoint, Qt, QTimer
+from PySide6.QtCore import QDate, QItemSelectionModel, QModelIndex, QPoint, Qt, QTimer
 from PySide6.QtGui import QAction, QGuiApplication, QHideEvent, QKeyEvent, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -52,6 +52,7 @@ from payapp.ui.invoices.invoice_model import (
     status_label,
 )
 from payapp.ui.invoices.invoice_view import InvoiceView
+from payapp.ui.invoices.mail_links_dialog import EmailLinksDialog
 from payapp.ui.invoices.pay_rule import pay_block_reason
 from payapp.ui.invoices.payment_dialog import PaymentDialog, open_payment_dialog
 from payapp.ui.lazy_model import ColumnChooser, LazyTableView
@@ -102,6 +103,7 @@ class InvoiceHistoryTab(QWidget):
         self.context_menu: QMenu | None = None
         self.open_views: list[InvoiceView] = []
         self.open_payments: list[PaymentDialog] = []
+        self.open_mail_dialogs: list[EmailLinksDialog] = []
         # the payment-link state of invoices whose menu was opened (PaymentLinkService.state)
         self._link_states: dict[int, LinkState] = {}
         self._banner_action: Callable[[], object] | None = None
@@ -117,7 +119,8 @@ class InvoiceHistoryTab(QWidget):
         self.table.setObjectName("invoiceTable")
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        # several invoices at once for "E-mail payment link…" (Ctrl/Shift+click); the rest acts on the current row
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setAlternatingRowColors(True)
         self.table.setWordWrap(False)
@@ -327,7 +330,11 @@ class InvoiceHistoryTab(QWidget):
         row = self.row_for(index)
         if row is None:
             return
-        self.table.setCurrentIndex(index)
+        if self.table.selectionModel().isRowSelected(index.row(), QModelIndex()):
+            # a right-click inside a selection of several keeps them selected (E-mail payment link… acts on all)
+            self.table.selectionModel().setCurrentIndex(index, QItemSelectionModel.SelectionFlag.NoUpdate)
+        else:
+            self.table.setCurrentIndex(index)
         with contextlib.suppress(PayAppError):
             self._status = await self._services.settings.processing_status()
         await self.load_link_state(row.id)
@@ -425,9 +432,38 @@ class InvoiceHistoryTab(QWidget):
             revoke.setToolTip(self.tr("No payment link of this invoice works now."))
         revoke.setVisible(visible)
         revoke.triggered.connect(lambda: self.revoke_payment_link(row.id, row.invoice_number))
+        selected = self.selected_invoice_ids() or [row.id]
+        if row.id not in selected:
+            selected = [row.id]
+        email = QAction(self.tr("E-mail payment link…") if len(selected) == 1
+                        else self.tr("E-mail payment links (%1 invoices)…").replace("%1", str(len(selected))), menu)
+        email.setObjectName("emailPaymentLinkAction")
+        email.setToolTip(self.tr("E-mail the client a link to pay in the client portal"))
+        email.setVisible(visible)
+        email.triggered.connect(lambda: self.email_payment_links(selected))
         menu.addSeparator()
         menu.addAction(copy_link)
+        menu.addAction(email)
         menu.addAction(revoke)
+
+    def selected_invoice_ids(self) -> list[int]:
+        """The selected invoices, top to bottom."""
+        rows = sorted(index.row() for index in self.table.selectionModel().selectedRows())
+        out = [r.id for r in (self.row_for(self.model.index(i, 0)) for i in rows) if r is not None]
+        return list(dict.fromkeys(out))
+
+    def email_payment_links(self, invoice_ids: list[int] | None = None) -> EmailLinksDialog | None:
+        """E-mail payment link… for `invoice_ids` (the selected invoices by default): the dialog, opened."""
+        ids = invoice_ids if invoice_ids is not None else self.selected_invoice_ids()
+        if not ids:
+            self.banner.show_info(self.tr("Select one or more invoices first (Ctrl+click selects several)."))
+            return None
+        dialog = EmailLinksDialog(self._services.invoice_mail, ids, language=self._services.locale, parent=self)
+        self.open_mail_dialogs.append(dialog)
+        dialog.destroyed.connect(lambda *_a: self.open_mail_dialogs.remove(dialog)
+                                 if dialog in self.open_mail_dialogs else None)
+        dialog.open()
+        return dialog
 
     def copy_selected_payment_link(self) -> asyncio.Task[Any] | None:
         """Ctrl+Shift+L: the selected invoice's payment link to the clipboard."""

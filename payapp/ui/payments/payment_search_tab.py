@@ -60,6 +60,7 @@ from payapp.ui.payments.payment_model import (
     status_label,
     tr,
 )
+from payapp.ui.payments.receipt_mail_dialog import ReceiptMailDialog
 from payapp.ui.payments.saved_searches import SavedSearches
 from payapp.ui.widgets import Banner, EmptyState, ask, confirm_box, return_focus_on_close, set_column_widths
 from payapp.ui.window_state import WindowState
@@ -252,6 +253,9 @@ class PaymentSearchTab(QWidget):
         self.refund_button = self._button("refundButton", self.tr("Void / Refund…"), self._on_refund_clicked)
         self.retry_button = self._button("retrySyncButton", self.tr("Retry sync"), self._on_retry_clicked)
         self.receipt_button = self._button("receiptButton", self.tr("Save receipt as PDF…"), self._on_receipt_clicked)
+        self.email_receipt_button = self._button("emailReceiptButton", self.tr("E-mail receipt…"),
+                                                 self.email_receipt)
+        self.open_mail_dialogs: list[ReceiptMailDialog] = []
         self.approvals_button = self._button("approvalsButton", self.tr("Pending approvals…"), self._open_approvals)
         self.csv_button = self._button("exportCsvButton", self.tr("Export CSV…"), lambda: self._on_export("csv"))
         self.xlsx_button = self._button("exportXlsxButton", self.tr("Export Excel…"), lambda: self._on_export("xlsx"))
@@ -276,7 +280,7 @@ class PaymentSearchTab(QWidget):
 
         actions = QHBoxLayout()
         for b in (self.details_button, self.refund_button, self.retry_button, self.receipt_button,
-                  self.approvals_button, self.settle_button):
+                  self.email_receipt_button, self.approvals_button, self.settle_button):
             actions.addWidget(b)
         actions.addStretch(1)
         actions.addWidget(self.export_progress)
@@ -374,6 +378,7 @@ class PaymentSearchTab(QWidget):
         bad = {"failed", "needs_attention"}
         self.retry_button.setEnabled(has and bool(bad & {row.accounting_sync_state, row.psa_sync_state}))
         self.receipt_button.setEnabled(has and row.status not in ("declined", "pending", "unknown", "error"))
+        self.email_receipt_button.setEnabled(self.receipt_button.isEnabled())
         exporting = self._export_task is not None
         self.csv_button.setEnabled(self.model is not None and not exporting)
         self.xlsx_button.setEnabled(self.model is not None and not exporting)
@@ -514,7 +519,8 @@ class PaymentSearchTab(QWidget):
         menu.setObjectName("paymentContextMenu")
         menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         for name, button in (("detailsAction", self.details_button), ("refundAction", self.refund_button),
-                             ("retrySyncAction", self.retry_button), ("receiptAction", self.receipt_button)):
+                             ("retrySyncAction", self.retry_button), ("receiptAction", self.receipt_button),
+                             ("emailReceiptAction", self.email_receipt_button)):
             if not button.isVisibleTo(self):
                 continue
             act = QAction(button.text(), menu)
@@ -712,6 +718,19 @@ class PaymentSearchTab(QWidget):
         self._reload_keep_position()
 
     # ---------------------------------------------------------------- receipt
+    def email_receipt(self) -> ReceiptMailDialog | None:
+        """E-mail receipt…: the selected payment's receipt PDF to the payer (a dialog, opened)."""
+        row = self.selected_row()
+        if row is None:
+            return None
+        title = f"{row.invoice_number} · {format_money(row.amount_minor, row.currency, self._locale)}"
+        dialog = ReceiptMailDialog(self._services.invoice_mail, row.id, title, language=self._locale, parent=self)
+        self.open_mail_dialogs.append(dialog)
+        dialog.destroyed.connect(lambda *_a: self.open_mail_dialogs.remove(dialog)
+                                 if dialog in self.open_mail_dialogs else None)
+        dialog.open()
+        return dialog
+
     def _on_receipt_clicked(self) -> None:
         row = self.selected_row()
         if row is None:
