@@ -301,9 +301,9 @@ def _csrf_client(site: Site) -> tuple[httpx.Client, str]:
 
 
 def test_asking_for_a_link_is_rate_limited_and_never_tells_whether_an_address_is_known(
-        sqlite_url: str, tmp_path: Path, mailbox: Mailbox) -> None:
+        db_url: str, tmp_path: Path, mailbox: Mailbox) -> None:
     limits = {"signin_email_limit": 2, "signin_address_limit": 8}
-    with signin_site(sqlite_url, tmp_path, mailbox, limits=limits) as (site, _people):
+    with signin_site(db_url, tmp_path, mailbox, limits=limits) as (site, _people):
         client, csrf = _csrf_client(site)
         with contextlib.closing(client):
             def ask(address: str) -> tuple[int, str]:
@@ -330,9 +330,9 @@ def test_asking_for_a_link_is_rate_limited_and_never_tells_whether_an_address_is
             assert bad.status_code in (403, 429)                  # a forged form sends nothing
 
 
-def test_sign_in_tokens_are_single_use_expire_and_are_stored_hashed(sqlite_url: str, tmp_path: Path,
+def test_sign_in_tokens_are_single_use_expire_and_are_stored_hashed(db_url: str, tmp_path: Path,
                                                                      mailbox: Mailbox) -> None:
-    with signin_site(sqlite_url, tmp_path, mailbox) as (site, people):
+    with signin_site(db_url, tmp_path, mailbox) as (site, people):
         client, csrf = _csrf_client(site)
         with contextlib.closing(client):
             assert client.post("/signin", data={"csrf": csrf, "email": "ada@acme.test"}).status_code == 200
