@@ -50,12 +50,14 @@ def _parser() -> argparse.ArgumentParser:
         description="Serve one sandbox on 127.0.0.1 until Ctrl+C. On start it prints the address it serves and, "
                     "for the gateway, the security key (and tokenization key) it accepts: point any NMI client at "
                     "that address (POST /api/transact.php, /api/query.php) with that key. `--which paypal` "
-                    "prints the API username, password and signature its NVP API (POST /nvp) accepts.",
+                    "prints the API username, password and signature its NVP API (POST /nvp) accepts; "
+                    "--which payengine imitates Concardis PayEngine's REST API (/v1) and prints its merchant id "
+                    "and API key.",
         epilog="Keys: the gateway sandbox accepts its own made-up demo keys unless --security-key / "
                "--tokenization-key or the environment variables PAYAPP_SANDBOX_SECURITY_KEY / "
                "PAYAPP_SANDBOX_TOKENIZATION_KEY choose others. Never use a real gateway's keys here.")
     sandbox.add_argument("--which", default="gateway",
-                         choices=("gateway", "autotask", "quickbooks", "paypal", "qbwc"),
+                         choices=("gateway", "payengine", "autotask", "quickbooks", "paypal", "qbwc"),
                          help="which service to imitate (default: gateway); qbwc runs a Web Connector with a "
                               "QuickBooks Desktop sandbox company against --url")
     sandbox.add_argument("--url", default="http://127.0.0.1:8471/qbwc",

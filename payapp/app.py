@@ -41,6 +41,7 @@ log = logging.getLogger(__name__)
 
 # Demo mode talks to in-process sandboxes under these made-up hosts (httpx mounts, no sockets).
 DEMO_GATEWAY_URL = "https://gateway.sandbox.payapp.test"
+DEMO_PAYENGINE_URL = "https://payengine.sandbox.payapp.test"
 DEMO_AUTOTASK_URL = "https://autotask.sandbox.payapp.test/atservicesrest"
 DEMO_QUICKBOOKS_URL = "https://quickbooks.sandbox.payapp.test"
 DEMO_QUICKBOOKS_AUTH_URL = "https://oauth.sandbox.payapp.test"
@@ -200,11 +201,11 @@ def prepare_database(config: AppConfig, engine: Engine | None = None) -> bool:
 
 
 class DemoSandboxes(Mapping[str, tuple[Any, Any]]):
-    """The demo's three sandboxes, (state, ASGI app) by name, read from their state files (~36,000 records,
+    """The demo's sandboxes, (state, ASGI app) by name, read from their state files (~36,000 records,
     0.2-0.3 s) the first time one is used, not while the window opens: by the demo's first request (which reads
     them in a worker thread) or by code that looks at a sandbox (tests)."""
 
-    NAMES = ("gateway", "autotask", "quickbooks")
+    NAMES = ("gateway", "autotask", "quickbooks", "payengine")
 
     def __init__(self, load: Callable[[], dict[str, Any]]) -> None:
         self._load = load
@@ -279,7 +280,8 @@ def _sandbox_client(sandboxes: Mapping[str, Any], hosts: tuple[tuple[str, str], 
 
 
 def _demo_settings() -> dict[str, object]:
-    return {"gateway.base_url": DEMO_GATEWAY_URL, "currency": "USD",
+    return {"gateway.base_url": DEMO_GATEWAY_URL, "gateway.payengine.base_url": f"{DEMO_PAYENGINE_URL}/v1",
+            "currency": "USD",
             "payment_types.back_office.card": True, "payment_types.back_office.echeck": True,
             "payment_types.portal.card": True, "payment_types.portal.echeck": False,
             "autotask.base_url": DEMO_AUTOTASK_URL, "quickbooks.base_url": DEMO_QUICKBOOKS_URL,
@@ -311,6 +313,12 @@ def build_context(config: AppConfig, *, keyring_backend: KeyringBackend | None =
         demo = _demo_settings()
         demo["gateway.private_key_fingerprint"] = secrets.set(PRIVATE_KEY, Secret(DEMO_SECURITY_KEY))
         demo["gateway.public_key_fingerprint"] = secrets.set(PUBLIC_KEY, Secret(DEMO_PUBLIC_KEY))
+        from payapp.sandbox.payengine import DEMO_API_KEY, DEMO_MERCHANT_ID
+
+        # PayEngine's sandbox credentials too, so the demo admin can switch gateway in Admin and pay through it
+        demo["gateway.payengine.api_key_fingerprint"] = secrets.set("gateway.payengine.api_key", Secret(DEMO_API_KEY))
+        demo["gateway.payengine.merchant_id_fingerprint"] = secrets.set("gateway.payengine.merchant_id",
+                                                                        Secret(DEMO_MERCHANT_ID))
         # the demo's Web Connector signs in with a made-up password (`payapp sandbox --which qbwc` knows it)
         from payapp.sandbox.demo_keys import DEMO_QBWC_PASSWORD
         from payapp.services.qbwc import PASSWORD_SECRET
@@ -328,7 +336,8 @@ def build_context(config: AppConfig, *, keyring_backend: KeyringBackend | None =
                 current = CurrentUser(ensure_demo_admin_in(conn))
         finally:
             demo_engine.dispose()
-        http = _sandbox_client(sandboxes, ((DEMO_GATEWAY_URL, "gateway"), (DEMO_AUTOTASK_URL, "autotask"),
+        http = _sandbox_client(sandboxes, ((DEMO_GATEWAY_URL, "gateway"), (DEMO_PAYENGINE_URL, "payengine"),
+                                           (DEMO_AUTOTASK_URL, "autotask"),
                                            (DEMO_QUICKBOOKS_URL, "quickbooks"),
                                            (DEMO_QUICKBOOKS_AUTH_URL, "quickbooks")))
     else:
@@ -553,11 +562,14 @@ def _fresh_sandboxes() -> dict[str, Any]:
     """Sandboxes with their own generated data, kept nowhere (a demo sync with no data folder at hand)."""
     from payapp.sandbox.autotask import AutotaskSandbox, create_autotask_app
     from payapp.sandbox.gateway import GatewaySandbox, create_gateway_app
+    from payapp.sandbox.payengine import PayEngineSandbox, create_payengine_app
     from payapp.sandbox.quickbooks import QuickBooksSandbox, create_quickbooks_app
 
     gateway, autotask, quickbooks = GatewaySandbox(), AutotaskSandbox(), QuickBooksSandbox()
+    payengine = PayEngineSandbox()
     return {"gateway": (gateway, create_gateway_app(gateway)), "autotask": (autotask, create_autotask_app(autotask)),
-            "quickbooks": (quickbooks, create_quickbooks_app(quickbooks))}
+            "quickbooks": (quickbooks, create_quickbooks_app(quickbooks)),
+            "payengine": (payengine, create_payengine_app(payengine))}
 
 
 async def run_headless_sync(config: AppConfig, *, secrets: SecretStore | None = None,

@@ -13,14 +13,17 @@ import httpx
 import pytest
 from sqlalchemy import func, select, update
 
+from payapp.connectors.gateways.payengine import merchant_order_id
 from payapp.domain import ach
+from payapp.domain import sepa as sepa_rules
 from payapp.domain.roles import Role
 from payapp.models import Company, Invoice, Payment
 from payapp.models.db import Database
 from payapp.sandbox.gateway import DEMO_SECURITY_KEY, GatewaySandbox, create_gateway_app
+from payapp.sandbox.payengine import DEMO_API_KEY, DEMO_MERCHANT_ID, PayEngineSandbox, create_payengine_app
 from payapp.services.auth import Actor, CurrentUser
 from payapp.services.gateways import GatewayProvider
-from payapp.services.payments import NewBankAccount, NewCard, PaymentService
+from payapp.services.payments import NewBankAccount, NewCard, NewSepaAccount, PaymentService
 from payapp.services.secrets import Secret, SecretStore
 from payapp.services.settings import PRIVATE_KEY, SettingsService
 from tests.servers import serve_asgi
@@ -34,7 +37,10 @@ MASTERCARD = "5431111111111111"
 AMEX = "341111111111111"
 ACH_ROUTING, ACH_ACCOUNT = "490000018", "24413815"
 #: every secret a payment test types, for "never stored, never logged" checks
-SECRET_VALUES = (VISA, MASTERCARD, AMEX, ACH_ACCOUNT, "123123123", "99990000", DEMO_SECURITY_KEY)
+#: the PayEngine sandbox's test IBANs: accepted and settled / declined / returned by the debtor's bank on settlement
+IBAN_OK, IBAN_DECLINED, IBAN_RETURNED = "DE89370400440532013000", "DE82370400440532013999", "DE68370400440000202051"
+SECRET_VALUES = (VISA, MASTERCARD, AMEX, ACH_ACCOUNT, "123123123", "99990000", DEMO_SECURITY_KEY, IBAN_OK,
+                 IBAN_RETURNED, DEMO_API_KEY)
 
 
 def card(number: str = VISA, cvv: str = TEST_CVV, expiry: str = "1230") -> NewCard:
@@ -54,6 +60,30 @@ def bank(account: str = ACH_ACCOUNT, routing: str = ACH_ROUTING, holder: str = "
                           account_number=account, company="Acme Inc", address1="1 Main St", city="Springfield",
                           state="IL", zip="62701", country="US",
                           authorization_text=ach_consent(holder, account[-4:]))
+
+
+def sepa_debit(iban: str = IBAN_OK, holder: str = "Erika Mustermann") -> NewSepaAccount:
+    """A SEPA direct debit typed in the back office, with the mandate wording the debtor agreed to."""
+    text = sepa_rules.mandate_text(reference="(given with the payment)", name=holder, merchant="PayApp Tests",
+                                   iban=iban, amount="the amount shown", invoice="INV-1001", date=dt.date(2026, 12, 3))
+    return NewSepaAccount(holder=holder, iban=iban, city="Berlin", zip="10115", country="DE", mandate_text=text)
+
+
+async def configure_payengine(db: Database, secrets: SecretStore, base_url: str, *, currency: str = "EUR",
+                              api_key: str = DEMO_API_KEY, merchant_id: str = DEMO_MERCHANT_ID) -> None:
+    """Make processing active through PayEngine: the internal currency (EUR), card and SEPA in the back office,
+    merchant id and API key in the keyring, the address set."""
+    settings = SettingsService(db, secrets, CurrentUser(ADMIN_ACTOR))
+    await settings.set_many({
+        "gateway.name": "payengine",
+        "currency": currency,
+        "payment_types.back_office.card": True,
+        "payment_types.back_office.sepa": True,
+        "gateway.payengine.api_key_fingerprint": secrets.set("gateway.payengine.api_key", Secret(api_key)),
+        "gateway.payengine.merchant_id_fingerprint": secrets.set("gateway.payengine.merchant_id",
+                                                                 Secret(merchant_id)),
+        "gateway.payengine.base_url": base_url,
+    })
 
 
 async def configure_processing(db: Database, secrets: SecretStore, base_url: str,
@@ -144,6 +174,53 @@ def served_gateway() -> Iterator[ServedGateway]:
     sandbox = GatewaySandbox()
     with serve_asgi(create_gateway_app(sandbox)) as url:
         yield ServedGateway(sandbox, url)
+
+
+@dataclass
+class ServedPayEngine:
+    sandbox: PayEngineSandbox
+    url: str                     # the API base, ending in /v1
+
+
+@pytest.fixture
+def served_payengine() -> Iterator[ServedPayEngine]:
+    """The PayEngine sandbox on 127.0.0.1 (uvicorn, real sockets)."""
+    sandbox = PayEngineSandbox()
+    with serve_asgi(create_payengine_app(sandbox)) as url:
+        yield ServedPayEngine(sandbox, f"{url}/v1")
+
+
+@dataclass
+class AnyServedGateway:
+    """One gateway's sandbox on loopback, for tests that run the same matrix against every gateway."""
+
+    name: str                    # nmi | payengine
+    sandbox: Any                 # GatewaySandbox | PayEngineSandbox (add_fault, settle_now, approved_sales)
+    url: str
+    currency: str
+    charge_path: str             # the path of a charge request (the connect-timeout fault arms on it)
+
+    def order_key(self, order_id: str) -> str:
+        """Our order id as the sandbox keeps it (PayEngine: its 30-character merchantOrderId)."""
+        return merchant_order_id(order_id) if self.name == "payengine" else order_id
+
+    async def configure(self, db: Database, secrets: SecretStore) -> None:
+        if self.name == "payengine":
+            await configure_payengine(db, secrets, self.url, currency=self.currency)
+        else:
+            await configure_processing(db, secrets, self.url)
+
+
+@pytest.fixture(params=["nmi", "payengine"])
+def served_any(request: pytest.FixtureRequest) -> Iterator[AnyServedGateway]:
+    if request.param == "payengine":
+        pe = PayEngineSandbox()
+        with serve_asgi(create_payengine_app(pe)) as url:
+            yield AnyServedGateway("payengine", pe, f"{url}/v1", "EUR", "/orders/debit")
+    else:
+        nmi = GatewaySandbox()
+        with serve_asgi(create_gateway_app(nmi)) as url:
+            yield AnyServedGateway("nmi", nmi, url, "USD", "/transact.php")
 
 
 @pytest.fixture

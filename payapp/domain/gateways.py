@@ -1,6 +1,7 @@
-"""The gateways PayApp can talk to, declared once: the credentials each needs, the currencies and payment
-types it supports, and where it lives. The Admin page and the services read this table; a new gateway
-adds a row (and a connector)."""
+"""The gateways PayApp can talk to, declared once: the credentials each needs (label, secret or not), the currencies
+and payment types it supports, and where it lives. The Admin page and the services read this table; the adapter of a
+gateway (payapp/connectors/gateways, the port in port.py) names its row as `spec`. A new gateway adds a row and an
+adapter (docs/gateways.md)."""
 
 from __future__ import annotations
 
@@ -10,10 +11,13 @@ from dataclasses import dataclass
 @dataclass(frozen=True)
 class CredentialField:
     name: str            # keyring entry name, e.g. "gateway.private_key"
-    label: str           # shown next to the masked field
+    label: str           # shown next to the field
     fingerprint_key: str  # settings key holding the fingerprint
     required: bool = True
     help: str = ""
+    #: a secret (API key, password) is typed into a masked field; an identifier (merchant id, user name) is not
+    #: secret, and is shown as typed while it is typed. Both live in the keyring and are never read back.
+    secret: bool = True
 
 
 @dataclass(frozen=True)
@@ -22,16 +26,41 @@ class GatewaySpec:
     label: str
     fields: tuple[CredentialField, ...]
     currencies: frozenset[str]
-    payment_types: frozenset[str]          # "card", "echeck"
+    payment_types: frozenset[str]          # "card", "echeck", "sepa"
     production_url: str
     sandbox_url: str = ""                  # "" = the admin enters the sandbox address
+    #: settings key of this gateway's address (each gateway keeps its own, so a payment taken through a gateway
+    #: that is no longer the chosen one can still be voided or refunded through it)
+    base_url_key: str = "gateway.base_url"
+    #: payment types offered per channel ("back_office" / "portal"); absent = every payment type
+    channel_types: tuple[tuple[str, frozenset[str]], ...] = ()
+    #: offered first when the internal currency is chosen
+    home_currency: str = ""
 
     def supports(self, currency: str) -> bool:
         return currency in self.currencies
 
+    @property
+    def primary(self) -> CredentialField:
+        """The credential without which nothing can be charged: its fingerprint says "set up here"."""
+        return self.fields[0]
 
-PAYMENT_TYPES: tuple[tuple[str, str], ...] = (("card", "Credit card"), ("echeck", "eCheck"))
+    @property
+    def server_extras(self) -> tuple[str, ...]:
+        """Keyring names of the other credentials every server call needs besides the primary (a merchant id)."""
+        return tuple(f.name for f in self.fields[1:] if f.required)
+
+    def types_for(self, channel: str, currency: str = "") -> frozenset[str]:
+        """The payment types this gateway offers on `channel`, in `currency` ("" = not chosen yet: any)."""
+        types = dict(self.channel_types).get(channel, self.payment_types)
+        return frozenset(t for t in types if not currency or currency in TYPE_CURRENCIES.get(t, {currency}))
+
+
+PAYMENT_TYPES: tuple[tuple[str, str], ...] = (("card", "Credit card"), ("echeck", "eCheck"),
+                                              ("sepa", "SEPA direct debit"))
 ENVIRONMENTS: tuple[tuple[str, str], ...] = (("back_office", "Back office"), ("portal", "Client portal"))
+#: payment types bound to one currency: eCheck (ACH) is a US dollar scheme, SEPA direct debit a euro one
+TYPE_CURRENCIES: dict[str, frozenset[str]] = {"echeck": frozenset({"USD"}), "sepa": frozenset({"EUR"})}
 
 NMI = GatewaySpec(
     name="nmi",
@@ -46,9 +75,33 @@ NMI = GatewaySpec(
     payment_types=frozenset({"card", "echeck"}),
     production_url="https://secure.bngpaymentgateway.com",
     sandbox_url="",
+    home_currency="USD",
 )
 
-GATEWAYS: dict[str, GatewaySpec] = {g.name: g for g in (NMI,)}
+#: Concardis PayEngine (now Nexi): REST with HTTP Basic merchant id + API key; test and live hosts.
+PAYENGINE = GatewaySpec(
+    name="payengine",
+    label="Concardis PayEngine",
+    fields=(
+        CredentialField("gateway.payengine.api_key", "API key", "gateway.payengine.api_key_fingerprint",
+                        help="The merchant's API key (HTTP Basic password of every server call)."),
+        CredentialField("gateway.payengine.merchant_id", "Merchant ID", "gateway.payengine.merchant_id_fingerprint",
+                        secret=False, help="The merchant id PayEngine gave you with the API key."),
+    ),
+    currencies=frozenset({"EUR", "USD", "GBP", "CHF"}),
+    payment_types=frozenset({"card", "sepa"}),
+    production_url="https://api.payengine.de/v1",
+    sandbox_url="https://apitest.payengine.de/v1",
+    base_url_key="gateway.payengine.base_url",
+    # the back office types card numbers and IBANs; the client portal never receives them (its step would be
+    # PayEngine's hosted page, not wired into the portal yet), so nothing is offered there for now
+    channel_types=(("back_office", frozenset({"card", "sepa"})), ("portal", frozenset())),
+    home_currency="EUR",
+)
+
+GATEWAYS: dict[str, GatewaySpec] = {g.name: g for g in (NMI, PAYENGINE)}
+#: not offered: giropay, which had absorbed paydirekt, closed at the end of 2024
+NOT_OFFERED: tuple[tuple[str, str], ...] = (("paydirekt", "giropay (with paydirekt) closed at the end of 2024"),)
 
 
 def gateway_spec(name: str) -> GatewaySpec | None:

@@ -19,7 +19,7 @@ _DIGIT_RUN = re.compile(r"(?<![0-9])(?:[0-9][ .-]?){12,18}[0-9](?![0-9])")
 _SECRET_PARAM = re.compile(
     r"(?i)\b(security_key|tokenization_key|private_key|public_key|api_?key|secret|password|pwd|"
     r"signature|access_token|refresh_token|id_token|payment_token|token|client_secret|ccnumber|cvv|checkaccount|"
-    r"checkaba|"
+    r"checkaba|iban|"
     r"account_?number|routing_?number|code)(\s*[=:]\s*|\"\s*:\s*\")([^&\s\",;]+)"
 )
 # "account 24413815", "acct # 1234", "routing number: 021000021", "cvv 999", "security code 1234", "card 4111 …":
@@ -38,6 +38,8 @@ _KEYISH = re.compile(r"(?<![A-Za-z0-9_-])[A-Za-z0-9][A-Za-z0-9_-]{15,}")
 _BASE64ISH = re.compile(r"(?<![A-Za-z0-9+/=])[A-Za-z0-9+/]{20,}={0,2}")
 _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 _SEGMENTS = re.compile(r"[-_]")
+# an IBAN, compact or in groups of four ("DE89 3704 0044 0532 0130 00"); masked when its check digits are right
+_IBAN = re.compile(r"\b[A-Z]{2}[0-9]{2}(?: ?[A-Z0-9]){11,30}\b")
 _LONG_ALNUM = re.compile(r"\b[A-Za-z0-9]{32,}\b")
 
 _lock = threading.Lock()
@@ -101,6 +103,14 @@ def _mask_named(match: re.Match[str]) -> str:
     return f"{match.group(1)}{match.group(2)}{MASK}"
 
 
+def _mask_iban(match: re.Match[str]) -> str:
+    """ISO 13616 check: the country and check digits moved to the end, letters as 10..35, the number mod 97 is 1."""
+    iban = match.group(0).replace(" ", "")
+    moved = iban[4:] + iban[:4]
+    number = "".join(str(int(c, 36)) for c in moved)
+    return MASK if len(iban) >= 15 and int(number) % 97 == 1 else match.group(0)
+
+
 def _has_letter_and_digit(text: str) -> bool:
     return any(c.isdigit() for c in text) and any(c.isalpha() for c in text)
 
@@ -145,6 +155,7 @@ def redact(text: str, extra_secrets: tuple[str, ...] = ()) -> str:
     text = _SECRET_PARAM.sub(lambda m: f"{m.group(1)}{m.group(2)}{MASK}", text)
     text = _PREFIXED_TOKEN.sub(MASK, text)
     text = _NAMED_NUMBER.sub(_mask_named, text)
+    text = _IBAN.sub(_mask_iban, text)
     text = _DIGIT_RUN.sub(_mask_digits, text)
     if "+" in text or "=" in text:
         text = _BASE64ISH.sub(_mask_base64, text)

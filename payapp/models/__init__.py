@@ -3,7 +3,7 @@
 from payapp.models.base import Base, utcnow
 from payapp.models.crm import Company, Contact, Contract, Ticket
 from payapp.models.invoices import Invoice, InvoiceLine
-from payapp.models.payments import AchAuthorization, Payment, Refund, RefundApproval, SavedPaymentMethod
+from payapp.models.payments import AchAuthorization, Payment, Refund, RefundApproval, SavedPaymentMethod, SepaMandate
 from payapp.models.portal import (
     PaymentLink,
     PortalContactAccess,
@@ -30,5 +30,6 @@ __all__ = [
     "InvoiceLine", "InvoiceTotalsShard", "OutboxJob", "Payment", "PaymentLink", "PaymentTotalsShard",
     "PortalContactAccess", "PortalMethodOwner", "PortalRateCount", "PortalSignInToken", "PortalSubmission",
     "PortalUserSession", "QbdRecord", "QbwcExchange", "QbwcSession", "Refund",
-    "RefundApproval", "SavedPaymentMethod", "Setting", "SyncCursor", "SyncLock", "Ticket", "User", "utcnow",
+    "RefundApproval", "SavedPaymentMethod", "SepaMandate", "Setting", "SyncCursor", "SyncLock", "Ticket", "User",
+    "utcnow",
 ]

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, false
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from payapp.models.base import Base, UtcDateTime, utcnow
@@ -108,6 +108,8 @@ class Payment(Base):
         Index("ix_payments_sync_state_created_at_id", "accounting_sync_state", "created_at", "id"),
         Index("ix_payments_created_at_totals", "created_at", "currency", "amount_minor", "applied_minor",
               "refunded_minor"),
+        # which gateway a void, refund or look-up goes to (the one that took the payment)
+        Index("ix_payments_gateway_status", "gateway", "status"),
     )
 
 
@@ -162,6 +164,26 @@ class AchAuthorization(Base):
     sec_code: Mapped[str] = mapped_column(String(3))
     authorized_by: Mapped[str] = mapped_column(String(200))
     authorized_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    wording_version: Mapped[str] = mapped_column(String(40))
+    wording_text: Mapped[str] = mapped_column(Text)
+    wording_hash: Mapped[str] = mapped_column(String(64))
+    recorded_by_name: Mapped[str] = mapped_column(String(100), default="")
+    retain_until: Mapped[dt.datetime] = mapped_column(UtcDateTime, index=True)
+
+
+class SepaMandate(Base):
+    """The SEPA direct debit mandate a SEPA payment was taken under (payapp.domain.sepa): its reference and date, who
+    agreed, and the wording shown (version, text, SHA-256). Never the IBAN: only its country and last four."""
+
+    __tablename__ = "sepa_mandates"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    payment_id: Mapped[int] = mapped_column(ForeignKey("payments.id"), unique=True)
+    mandate_reference: Mapped[str] = mapped_column(String(35), index=True)
+    mandate_date: Mapped[dt.date] = mapped_column(Date)
+    authorized_by: Mapped[str] = mapped_column(String(200))
+    authorized_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    iban_country: Mapped[str] = mapped_column(String(2))
+    iban_last_four: Mapped[str] = mapped_column(String(4))
     wording_version: Mapped[str] = mapped_column(String(40))
     wording_text: Mapped[str] = mapped_column(Text)
     wording_hash: Mapped[str] = mapped_column(String(64))

@@ -34,7 +34,7 @@ log = logging.getLogger(__name__)
 #: "around midnight of the merchant's local time" (support.nmi.com, Host Capture vs Terminal Capture)
 DEMO_CUTOFF = dt.time(5, 0)
 SANDBOX_FILES = {"gateway": "sandbox-gateway.json", "autotask": "sandbox-autotask.json",
-                 "quickbooks": "sandbox-quickbooks.json"}
+                 "quickbooks": "sandbox-quickbooks.json", "payengine": "sandbox-payengine.json"}
 
 
 def _rows(conn: Any, table: Any) -> list[Any]:
@@ -279,21 +279,26 @@ def gateway_records(url: str) -> tuple[list[Any], list[Any]]:
 
 
 def open_demo_sandboxes(data_dir: Path, url: str, *, reseed: bool = False) -> dict[str, tuple[Any, Any]]:
-    """The demo's gateway, Autotask and QuickBooks sandboxes: (state, ASGI app) by name. Each keeps its state
+    """The demo's gateway, Autotask, QuickBooks and PayEngine sandboxes: (state, ASGI app) by name. Each keeps its state
     in `data_dir` (read back on the next start); a sandbox without a state file (or every one, with `reseed`:
     the demo database is new) is seeded from the demo database at `url`, so all three hold exactly the demo
     company."""
     from payapp.sandbox.autotask import AutotaskSandbox, create_autotask_app
     from payapp.sandbox.gateway import GatewaySandbox, create_gateway_app
+    from payapp.sandbox.payengine import PayEngineSandbox, create_payengine_app
     from payapp.sandbox.persist import PersistingApp, load_state, save_state
     from payapp.sandbox.quickbooks import QuickBooksSandbox, create_quickbooks_app
 
     gateway = GatewaySandbox(daily_cutoff=DEMO_CUTOFF)
+    # PayEngine, for an admin who switches the demo to it: it starts empty (the demo company's payments went
+    # through the NMI gateway) and keeps what it is sent
+    payengine = PayEngineSandbox()
     autotask = AutotaskSandbox(companies=1, invoices=0)
     quickbooks = QuickBooksSandbox()
     paths = {name: data_dir / file for name, file in SANDBOX_FILES.items()}
     saved = {name: None if reseed else load_state(path) for name, path in paths.items()}
-    for name, state in (("gateway", gateway), ("autotask", autotask), ("quickbooks", quickbooks)):
+    for name, state in (("gateway", gateway), ("autotask", autotask), ("quickbooks", quickbooks),
+                        ("payengine", payengine)):
         data = saved[name]
         if data is None:
             continue
@@ -315,12 +320,15 @@ def open_demo_sandboxes(data_dir: Path, url: str, *, reseed: bool = False) -> di
         quickbooks = QuickBooksSandbox()
         for entity, records in quickbooks_records(url).items():
             quickbooks.add_records(entity, records)
-    states: dict[str, Any] = {"gateway": gateway, "autotask": autotask, "quickbooks": quickbooks}
+    if saved["payengine"] is None:
+        payengine = PayEngineSandbox()
+    states: dict[str, Any] = {"gateway": gateway, "autotask": autotask, "quickbooks": quickbooks,
+                              "payengine": payengine}
     for name, state in states.items():
         if saved[name] is None:
             save_state(paths[name], state.state_dict())
     apps = {"gateway": create_gateway_app(gateway), "autotask": create_autotask_app(autotask),
-            "quickbooks": create_quickbooks_app(quickbooks)}
+            "quickbooks": create_quickbooks_app(quickbooks), "payengine": create_payengine_app(payengine)}
     return {name: (states[name], PersistingApp(apps[name], _saver(paths[name], states[name]))) for name in states}
 
 

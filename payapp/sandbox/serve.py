@@ -34,11 +34,16 @@ def _paypal(_keys: SandboxKeys) -> Any:
     from payapp.sandbox.paypal import create_paypal_app
 
     return create_paypal_app()
+def _payengine(keys: SandboxKeys) -> Any:
+    from payapp.sandbox.payengine import DEMO_API_KEY, PayEngineSandbox, create_payengine_app
+
+    return create_payengine_app(PayEngineSandbox(api_key=keys.security_key or DEMO_API_KEY))
 
 
 #: name -> factory of the ASGI app. Factories import lazily so one sandbox never needs another's code.
 APPS: dict[str, Callable[[SandboxKeys], Any]] = {
     "gateway": _gateway,
+    "payengine": _payengine,
     "autotask": lambda _keys: __import__("payapp.sandbox.autotask", fromlist=["_"]).create_autotask_app(),
     "quickbooks": lambda _keys: __import__("payapp.sandbox.quickbooks", fromlist=["_"]).create_quickbooks_app(),
     "paypal": _paypal,
@@ -74,6 +79,20 @@ def banner(which: str, base_url: str, app: Any) -> str:
         ]
     if which == "paypal" and sandbox is not None:
         lines += _paypal_banner(base_url, sandbox)
+    if which == "payengine" and sandbox is not None:
+        lines += [
+            f"  API base (Admin's PayEngine address): {base_url}/v1   (HTTP Basic merchant id : API key)",
+            f"  merchant id: {sandbox.merchant_id}",
+            f"  API key: {sandbox.api_key}",
+            "  test cards: 4111111111111111, 5431111111111111 approve, 4000000000000002 declines (any future expiry)",
+            "  test IBANs: DE89370400440532013000 settles, DE82370400440532013999 declines, "
+            "DE68370400440000202051 is returned by the bank on settlement",
+            f"  hosted payment page: {base_url}/hosted/<orderId> (Approve / Cancel)",
+            f"  control: POST {base_url}/_sandbox/settle-now, /_sandbox/faults, /_sandbox/reset; "
+            f"GET {base_url}/_sandbox/state",
+            "  These are the sandbox's own made-up credentials; choose another API key with --security-key or "
+            f"{SECURITY_KEY_ENV}.",
+        ]
     lines.append("Press Ctrl+C to stop.")
     return "\n".join(lines)
 

@@ -31,7 +31,7 @@ from payapp.domain.outbox_jobs import PaymentSource
 from payapp.domain.payment_state import PaymentStatus
 from payapp.domain.roles import Permission
 from payapp.domain.validation import clean_typed_text
-from payapp.models import AchAuthorization, AuditEvent, OutboxJob, Payment, Refund
+from payapp.models import AchAuthorization, AuditEvent, OutboxJob, Payment, Refund, SepaMandate
 from payapp.models.base import utcnow
 from payapp.models.db import BudgetExceeded, Database, work_budget
 from payapp.models.totals import PaymentTotalsShard
@@ -238,6 +238,21 @@ class AchAuthorizationInfo:
 
 
 @dataclass(frozen=True)
+class SepaMandateInfo:
+    """The SEPA direct debit mandate a SEPA payment was taken under (payapp.domain.sepa), as kept."""
+    mandate_reference: str
+    mandate_date: dt.date
+    authorized_by: str
+    authorized_at: dt.datetime
+    iban_country: str
+    iban_last_four: str
+    wording_version: str
+    wording_text: str
+    wording_hash: str
+    retain_until: dt.datetime
+
+
+@dataclass(frozen=True)
 class PaymentDetails:
     row: PaymentRow
     fields: dict[str, Any]
@@ -256,6 +271,7 @@ class PaymentDetails:
     can_retry_sync: bool
     extra: dict[str, Any] = field(default_factory=dict)
     ach_authorization: AchAuthorizationInfo | None = None
+    sepa_mandate: SepaMandateInfo | None = None
 
 
 #: The columns a page selects, in PaymentRow's field order (rows are built positionally, hundreds at a time).
@@ -460,6 +476,8 @@ class PaymentSearchService:
                                                                AuditEvent.entity_id == str(payment_id))
                                       .order_by(AuditEvent.occurred_at, AuditEvent.id))).all()
             consent = await s.scalar(select(AchAuthorization).where(AchAuthorization.payment_id == payment_id))
+            mandate = await s.scalar(select(SepaMandate).where(SepaMandate.payment_id == payment_id)) \
+                if p.method == "sepa" else None
             from payapp.services.users import display_names
 
             people = await display_names(s, {e.username for e in events}, actor)
@@ -485,6 +503,10 @@ class PaymentSearchService:
             ach_authorization=AchAuthorizationInfo(
                 consent.sec_code, consent.authorized_by, consent.authorized_at, consent.wording_version,
                 consent.wording_text, consent.wording_hash, consent.retain_until) if consent is not None else None,
+            sepa_mandate=SepaMandateInfo(
+                mandate.mandate_reference, mandate.mandate_date, mandate.authorized_by, mandate.authorized_at,
+                mandate.iban_country, mandate.iban_last_four, mandate.wording_version, mandate.wording_text,
+                mandate.wording_hash, mandate.retain_until) if mandate is not None else None,
         )
 
     async def retry_sync(self, payment_id: int) -> int:

@@ -67,21 +67,22 @@ from sqlalchemy import Connection, CursorResult, Engine, Insert, bindparam, func
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
-from payapp.connectors.gateways.nmi import (
+from payapp.connectors.gateways.port import (
+    AchAccount,
     Billing,
-    CardData,
-    CheckData,
-    NmiGateway,
-    NmiQueryError,
-    NmiResponse,
-    NmiTransaction,
-    PaymentKind,
+    BrowserToken,
+    CardDetails,
+    GatewayAnswer,
+    GatewayTransaction,
+    LookupFailed,
+    PaymentGateway,
+    SepaAccount,
     StoredCredential,
-    TokenData,
 )
-from payapp.domain import ach, validation
+from payapp.domain import ach, sepa, validation
 from payapp.domain.card_checks import cvv_mismatch
 from payapp.domain.errors import ConflictError, NotFound, PayAppError, PermissionDenied, ValidationError
+from payapp.domain.gateways import GatewaySpec
 from payapp.domain.money import Money, decimal_to_minor, format_money, minor_digits
 from payapp.domain.outbox_jobs import JobKind
 from payapp.domain.payment_state import (
@@ -104,6 +105,7 @@ from payapp.models import (
     PortalMethodOwner,
     Refund,
     SavedPaymentMethod,
+    SepaMandate,
 )
 from payapp.models.db import Database, make_sync_engine
 from payapp.services import audit
@@ -111,11 +113,12 @@ from payapp.services.auth import SYSTEM, Actor, CurrentUser
 from payapp.services.gateways import GatewayProvider
 from payapp.services.saved_methods import SavedMethodService, SavedMethodView
 from payapp.services.settings import (
-    PRIVATE_KEY_FINGERPRINT,
     REFUSE_CVV_KEY,
     LocalKey,
     SettingsService,
+    current_gateway,
     evaluate_processing,
+    primary_fingerprint,
     read_settings,
 )
 
@@ -217,6 +220,32 @@ class NewBankAccount:
 
 
 @dataclass(frozen=True)
+class NewSepaAccount:
+    """An IBAN to debit by SEPA direct debit (euro only), typed in the back office with the debtor's agreement."""
+
+    holder: str
+    iban: str = field(repr=False)
+    bic: str = ""
+    address1: str = ""
+    city: str = ""
+    zip: str = ""
+    country: str = ""
+    #: the SEPA mandate wording the debtor was shown and agreed to (payapp.domain.sepa.mandate_text); required, kept
+    #: with the payment with its version, the mandate reference and date
+    mandate_text: str = ""
+    mandate_reference: str = ""          # "" = PayApp makes one (unique per payment)
+    wording_version: str = sepa.WORDING_VERSION
+
+    def __post_init__(self) -> None:
+        _clean_text_fields(self, ("holder", "address1", "city", "zip", "country"))
+
+    def __repr__(self) -> str:
+        return f"NewSepaAccount(holder={self.holder!r}, iban='{_masked(str(self.iban))}')"
+
+    __str__ = __repr__
+
+
+@dataclass(frozen=True)
 class SavedMethodRef:
     saved_method_id: int
     #: a saved eCheck account: the ACH debit authorization for this debit (as NewBankAccount's)
@@ -275,7 +304,7 @@ class TokenizedPayment:
     __str__ = __repr__
 
 
-PaymentMethod = NewCard | NewBankAccount | SavedMethodRef | TokenizedPayment
+PaymentMethod = NewCard | NewBankAccount | NewSepaAccount | SavedMethodRef | TokenizedPayment
 
 #: where a payment was taken: staff in the desktop app, or the client on the client portal
 SOURCES = ("back_office", "client_portal")
@@ -313,8 +342,9 @@ class PaymentResult:
 
     @property
     def pending_settlement(self) -> bool:
-        """An approved eCheck: accepted, but not money in the bank until it settles (the bank can return it)."""
-        return self.status == S.APPROVED and self.method == "echeck"
+        """An approved eCheck or SEPA debit: accepted, but not money in the bank until it settles (the bank can
+        return it)."""
+        return self.status == S.APPROVED and self.method in BANK_DEBITS
 
 
 class DuplicateWarning(PayAppError):
@@ -386,14 +416,17 @@ class _Decision:
 
 
 RATE_LIMITED_TEXT = "Rate limit exceeded"
+#: bank debits: accepted first, settled days later, and returnable by the debtor's bank
+BANK_DEBITS = ("echeck", "sepa")
+METHOD_LABELS = {"card": "Credit card", "echeck": "eCheck", "sepa": "SEPA direct debit"}
 #: How far back a lost refund's action may be dated before its Refund row was written (clocks differ).
 REFUND_CLOCK_SLACK = dt.timedelta(minutes=2)
 
 
 @dataclass(frozen=True)
 class _Prepared:
-    kind: str                   # card | echeck | saved
-    payment: CardData | CheckData | TokenData | None
+    kind: str                   # card | echeck | sepa | saved
+    payment: CardDetails | AchAccount | SepaAccount | BrowserToken | None
     billing: Billing | None
     brand: str = ""
     last_four: str = ""
@@ -418,16 +451,9 @@ def _audit(s: Session | AsyncSession, actor: Actor, action: str, **kw: Any) -> N
     audit.record(cast(AsyncSession, s), actor, action, **kw)
 
 
-def _decision(r: NmiResponse) -> _Decision:
+def _decision(r: GatewayAnswer) -> _Decision:
     return _Decision(r.outcome, r.transaction_id, r.auth_code, r.response_code, r.message or (
-        RATE_LIMITED_TEXT if r.rate_limited else ""), r.avs, r.cvv, r.customer_vault_id, rate_limited=r.rate_limited)
-
-
-def _nmi_date(text: str) -> dt.datetime | None:
-    try:
-        return dt.datetime.strptime(text, "%Y%m%d%H%M%S").replace(tzinfo=dt.UTC)
-    except ValueError:
-        return None
+        RATE_LIMITED_TEXT if r.rate_limited else ""), r.avs, r.cvv, r.vault_id, rate_limited=r.rate_limited)
 
 
 def _to_minor(amount: str, currency: str) -> int | None:
@@ -437,20 +463,35 @@ def _to_minor(amount: str, currency: str) -> int | None:
         return None
 
 
-def _sale_decision(txs: Sequence[NmiTransaction]) -> _Decision | None:
+def _sale_decision(txs: Sequence[GatewayTransaction]) -> _Decision | None:
     """What a look-up by our order id says about a sale, or None for "nothing decided there"."""
     for t in txs:
         sale = t.action("sale")
         if sale is not None:
-            return _Decision("approved", t.transaction_id, t.authorization_code, sale.response_code or "100",
-                             sale.response_text or "SUCCESS", vault_id=t.customer_vault_id)
+            return _Decision("approved", t.transaction_id, t.auth_code, sale.code or "100",
+                             sale.text or "SUCCESS", vault_id=t.vault_id)
     for t in txs:
-        failed = next((a for a in t.actions if a.action_type == "sale" and not a.succeeded), None)
-        if failed is not None or t.condition == "failed":
-            text = failed.response_text if failed else "Declined"
-            code = failed.response_code if failed else ""
+        failed = t.failed_action("sale")
+        if failed is not None or t.state == "failed":
+            text = failed.text if failed else "Declined"
+            code = failed.code if failed else ""
             return _Decision("declined", t.transaction_id, "", code, text)
     return None
+
+
+class _GatewaySet:
+    """The adapters one run needs, by gateway name, each built once: a payment is looked up, voided and refunded
+    through the gateway that took it (`payments.gateway`), whichever gateway is chosen now."""
+
+    def __init__(self, provider: GatewayProvider, *known: PaymentGateway) -> None:
+        self._provider = provider
+        self._built: dict[str, PaymentGateway] = {g.name: g for g in known}
+
+    async def get(self, name: str) -> PaymentGateway:
+        gw = self._built.get(name)
+        if gw is None:
+            gw = self._built[name] = await self._provider.for_gateway(name)
+        return gw
 
 
 T = TypeVar("T")
@@ -469,7 +510,7 @@ _LOCK_INVOICE = (select(_I.id, _I.company_id, _I.company_name, _I.invoice_number
                  .where(_I.id == bindparam("invoice_id")).with_for_update())
 _SAVED_METHOD = (select(_M.id, _M.company_id, _M.is_active, _M.method, _M.vault_id, _M.brand, _M.last_four,
                         _M.expiry, _M.account_type, _M.initial_transaction_id, _M.account_holder_type,
-                        _M.holder_name)
+                        _M.holder_name, _M.gateway)
                  .where(_M.id == bindparam("method_id")))
 _METHOD_OWNER = (select(PortalMethodOwner.__table__.c.contact_id)
                  .where(PortalMethodOwner.__table__.c.saved_method_id == bindparam("method_id")))
@@ -495,6 +536,7 @@ _UPDATE_METHOD = update(_METHODS).where(_M.id == bindparam("row_id"))
 _INSERT_PAYMENT = insert(_PAYMENTS)
 _INSERT_METHOD = insert(_METHODS)
 _INSERT_ACH_AUTH = insert(AchAuthorization.__table__)
+_INSERT_SEPA_MANDATE = insert(SepaMandate.__table__)
 _INSERT_AUDIT_EVENT = insert(_AUDIT_EVENTS)
 _INSERT_OUTBOX_JOB = insert(_OUTBOX)
 
@@ -508,7 +550,12 @@ def _insert_rows(conn: Connection, statement: Insert, rows: list[dict[str, Any]]
 
 
 class _StaleKey(Exception):
-    """The cached gateway key does not match the database's fingerprint: read the keyring and try again."""
+    """The cached gateway key does not match the database's fingerprint (or is another gateway's): read the
+    keyring for `gateway` and try again."""
+
+    def __init__(self, gateway: GatewaySpec) -> None:
+        super().__init__(gateway.name)
+        self.gateway = gateway
 
 
 @dataclass(frozen=True)
@@ -517,7 +564,7 @@ class _Opened:
     order_id: str
     currency: str
     invoice_number: str
-    gateway: NmiGateway
+    gateway: PaymentGateway
     save_as: str | None
     vault_id: str
     started_mono: float          # time.monotonic()/time.time() taken before the row was written
@@ -526,6 +573,7 @@ class _Opened:
     kind: str = ""                       # card | echeck
     initial_transaction_id: str = ""     # saved cards: the charge that saved them
     sec_code: str = ""                   # eChecks: the ACH authorization's SEC code
+    sepa_mandate: SepaAccount | None = None  # SEPA: the account with the mandate reference and date to send
 
 
 @dataclass
@@ -625,7 +673,7 @@ class PaymentService:
             cvv = validation.check_cvv(method.cvv, brand)
             billing = Billing(first_name=method.first_name, last_name=method.last_name, address1=method.address1,
                               city=method.city, state=method.state, zip=method.zip, country=method.country)
-            return _Prepared("card", CardData(number, expiry.mmyy(), cvv), billing, brand, number[-4:],
+            return _Prepared("card", CardDetails(number, expiry.mmyy(), cvv), billing, brand, number[-4:],
                              expiry.mmyy(), holder_name=f"{method.first_name} {method.last_name}".strip())
         if isinstance(method, NewBankAccount):
             routing = validation.check_routing_number(method.routing_number)
@@ -638,10 +686,21 @@ class PaymentService:
                 raise ValidationError("Enter the name on the account.", field="name")
             billing = Billing(company=method.company, address1=method.address1, city=method.city,
                               state=method.state, zip=method.zip, country=method.country)
-            return _Prepared("echeck", CheckData(method.name.strip(), routing, account, method.holder_type,
-                                                 method.account_type), billing, "eCheck", account[-4:],
+            return _Prepared("echeck", AchAccount(method.name.strip(), routing, account, method.holder_type,
+                                                  method.account_type), billing, "eCheck", account[-4:],
                              account_type=method.account_type, holder_type=method.holder_type,
                              holder_name=method.name.strip())
+        if isinstance(method, NewSepaAccount):
+            iban = sepa.check_iban(method.iban)
+            bic = sepa.check_bic(method.bic)
+            if not method.holder.strip():
+                raise ValidationError("Enter the name of the account holder.", field="holder")
+            if method.mandate_reference:
+                sepa.check_reference(method.mandate_reference)
+            billing = Billing(address1=method.address1, city=method.city, zip=method.zip,
+                              country=method.country or iban[:2])
+            return _Prepared("sepa", SepaAccount(method.holder.strip(), iban, bic), billing, "SEPA", iban[-4:],
+                             holder_name=method.holder.strip())
         if isinstance(method, TokenizedPayment):
             return self._prepare_token(method, portal)
         return _Prepared("saved", None, None)
@@ -661,7 +720,7 @@ class PaymentService:
             brand = (method.brand or "").strip()
             # Collect.js's card.type ("visa", "amex", ...) as the rest of PayApp names brands (domain.validation)
             brand = "" if brand.lower() == "unknown" else _COLLECT_BRANDS.get(brand.lower(), brand.capitalize())[:20]
-            return _Prepared("card", TokenData(token, "card"), billing, brand, last_four, expiry,
+            return _Prepared("card", BrowserToken(token, "card"), billing, brand, last_four, expiry,
                              holder_name=f"{method.first_name} {method.last_name}".strip())
         if method.kind == "echeck":
             if method.holder_type not in ("personal", "business"):
@@ -674,7 +733,7 @@ class PaymentService:
             # the client authorised the debit on the portal (WEB; a business account CCD); staff enter what the
             # customer authorised (PPD/CCD)
             sec = ach.sec_code(method.holder_type, online=portal)
-            return _Prepared("echeck", TokenData(token, "echeck", method.holder_type, method.account_type, sec),
+            return _Prepared("echeck", BrowserToken(token, "echeck", method.holder_type, method.account_type, sec),
                              billing, "eCheck", last_four, account_type=method.account_type,
                              holder_type=method.holder_type, holder_name=name)
         raise ValidationError("Choose a card or a bank account.", field="method")
@@ -707,11 +766,14 @@ class PaymentService:
             # Settings are read here, under the lock, once per payment: processing status, currency,
             # payment types and the gateway address all come from this one read.
             values = read_settings(conn)
+            spec = current_gateway(values)
+            if spec is not None and (key.name != spec.primary.name or set(key.extras) != set(spec.server_extras)):
+                raise _StaleKey(spec)            # another gateway's key is cached: read this one's
             status = evaluate_processing(values, key.fingerprint)
             if not status.active:
-                stored = values[PRIVATE_KEY_FINGERPRINT]
-                if stored and stored != key.fingerprint and not key_is_fresh:
-                    raise _StaleKey
+                stored = primary_fingerprint(values, spec)
+                if spec is not None and stored and stored != key.fingerprint and not key_is_fresh:
+                    raise _StaleKey(spec)
                 raise PayAppError(status.reason)
             if not isinstance(request.amount_minor, int) or request.amount_minor <= 0:
                 raise ValidationError("Enter an amount above zero.", field="amount")
@@ -722,7 +784,7 @@ class PaymentService:
             if invalid is not None:
                 raise invalid
             assert prepared is not None
-            gateway = self._gateways.build(values, key.secret)
+            gateway = self._gateways.build(values, key)
             inv = conn.execute(_LOCK_INVOICE, {"invoice_id": request.invoice_id}).first()
             if inv is None:
                 raise NotFound("This invoice no longer exists.")
@@ -743,6 +805,11 @@ class PaymentService:
                     raise NotFound("This saved payment method was deleted. Choose another one.")
                 if saved.company_id != inv.company_id:
                     raise ValidationError("This saved payment method belongs to another company.", field="method")
+                if saved.gateway != gateway.name:
+                    # its token lives in another gateway's vault: the chosen gateway cannot charge it
+                    raise ValidationError("This saved payment method is kept by another gateway than the one "
+                                          "payments now go through. Enter the card or account again.",
+                                          field="method")
                 if portal:
                     owner = conn.execute(_METHOD_OWNER, {"method_id": saved.id}).scalar()
                     if owner is not None and owner != request.portal_user_id:
@@ -750,7 +817,7 @@ class PaymentService:
                                               field="method")
                 kind, vault_id = saved.method, saved.vault_id
                 initial_transaction_id = saved.initial_transaction_id or ""
-            label = "Credit card" if kind == "card" else "eCheck"
+            label = METHOD_LABELS.get(kind, kind)
             if portal:
                 # the payment types Admin enables for the client portal (payment_types.portal.*)
                 if kind not in status.portal:
@@ -761,6 +828,11 @@ class PaymentService:
             if kind == "echeck" and not consent:
                 raise ValidationError("The customer must agree to the ACH debit authorization before an eCheck "
                                       "is taken.", field="authorization")
+            if kind == "sepa":
+                consent = clean_typed_text(getattr(request.method, "mandate_text", "") or "").strip()
+                if not consent:
+                    raise ValidationError("The account holder must agree to the SEPA direct debit mandate before "
+                                          "the debit is taken.", field="mandate")
             recent = conn.execute(_RECENT_PAYMENTS, {"invoice_id": inv.id, "since": now - DUPLICATE_WINDOW}).all()
             reserved = sum(r.amount_minor for r in recent if r.status in UNDECIDED)
             available = inv.balance_minor - reserved
@@ -824,15 +896,31 @@ class PaymentService:
                     "wording_text": consent, "wording_hash": ach.wording_hash(consent),
                     "recorded_by_name": (actor.display_name or actor.username)[:100],
                     "retain_until": ach.retain_until(now)})
+            mandate: SepaAccount | None = None
+            if kind == "sepa" and isinstance(prepared.payment, SepaAccount):
+                # unique per payment (the creditor's reference of this one-off mandate)
+                reference = (getattr(request.method, "mandate_reference", "")
+                             or f"PA{payment_id}-{uuid.uuid4().hex[:16].upper()}")
+                mandate = replace(prepared.payment, mandate_reference=reference, mandate_date=now.date(),
+                                  mandate_text=consent)
+                conn.execute(_INSERT_SEPA_MANDATE, {
+                    "payment_id": payment_id, "mandate_reference": reference, "mandate_date": now.date(),
+                    "authorized_by": prepared.holder_name[:200], "authorized_at": now,
+                    "iban_country": mandate.iban[:2], "iban_last_four": mandate.iban[-4:],
+                    "wording_version": (getattr(request.method, "wording_version", "") or sepa.WORDING_VERSION)[:40],
+                    "wording_text": consent, "wording_hash": sepa.wording_hash(consent),
+                    "recorded_by_name": (actor.display_name or actor.username)[:100],
+                    "retain_until": sepa.retain_until(now)})
             return _Opened(payment_id, order_id, inv.currency, inv.invoice_number, gateway, save_as, vault_id,
                            started_mono, started_wall, bool(values.get(REFUSE_CVV_KEY)), kind,
-                           initial_transaction_id, sec)
+                           initial_transaction_id, sec, mandate)
 
         try:
             opened = await self._uow.run(lambda conn: open_payment(conn, key, cached is None))
-        except _StaleKey:
-            # keys saved or replaced since the cache was filled: ask the keyring (off the loop), once
-            key = await local_keys.read()
+        except _StaleKey as stale:
+            # keys saved or replaced since the cache was filled, or another gateway chosen: ask the keyring (off the
+            # loop), once
+            key = await local_keys.read(stale.gateway.primary.name, stale.gateway.server_extras)
             opened = await self._uow.run(lambda conn: open_payment(conn, key, True))
         assert prepared is not None
         gateway, payment_id, order_id = opened.gateway, opened.payment_id, opened.order_id
@@ -849,27 +937,25 @@ class PaymentService:
             return result
         await self._point("send_checked")
 
-        amount = Money(request.amount_minor, opened.currency).wire()
+        amount = Money(request.amount_minor, opened.currency)
         # A payment the user confirmed as a deliberate second one of the same amount must not be refused by the
         # gateway's own duplicate check (same card or account and amount within its window).
-        dup_seconds = 0 if confirm_duplicate else None
         if prepared.kind == "saved":
             # card on file, the customer paying now: `used` with the charge that saved it
             stored = StoredCredential("used", "customer", opened.initial_transaction_id) \
                 if opened.kind == "card" and opened.initial_transaction_id else None
-            response = await gateway.sale_vault(order_id=order_id, amount=amount, currency=opened.currency,
-                                                customer_vault_id=opened.vault_id, dup_seconds=dup_seconds,
-                                                stored_credential=stored,
-                                                sec_code=opened.sec_code if portal else "")
+            response = await gateway.charge_saved(order_id=order_id, amount=amount, vault_id=opened.vault_id,
+                                                  allow_duplicate=confirm_duplicate, stored_credential=stored,
+                                                  sec_code=opened.sec_code if portal else "")
         else:
             assert prepared.payment is not None
             stored = StoredCredential("stored", "customer") if opened.save_as is not None and \
                 prepared.kind == "card" else None
-            response = await gateway.sale(order_id=order_id, amount=amount, currency=opened.currency,
-                                          payment=prepared.payment, billing=prepared.billing,
-                                          save_as=opened.save_as,
-                                          order_description=f"Invoice {opened.invoice_number}"[:255],
-                                          dup_seconds=dup_seconds, stored_credential=stored)
+            response = await gateway.charge(order_id=order_id, amount=amount,
+                                            payment=opened.sepa_mandate or prepared.payment, billing=prepared.billing,
+                                            save_as=opened.save_as,
+                                            description=f"Invoice {opened.invoice_number}"[:255],
+                                            allow_duplicate=confirm_duplicate, stored_credential=stored)
         await self._point("gateway_answered")
 
         if response.outcome == "unknown" and not response.sent:
@@ -882,7 +968,8 @@ class PaymentService:
             result = await self._record(payment_id, _decision(response), actor)
             for delay in self._lookup_delays if result.status == S.UNKNOWN else ():
                 await asyncio.sleep(delay)
-                resolved = await self._resolve_payment(gateway, payment_id, actor, final=False)
+                resolved = await self._resolve_payment(_GatewaySet(self._gateways, gateway), payment_id, actor,
+                                                       final=False)
                 if resolved is not None and resolved.status != S.UNKNOWN:
                     result = resolved
                     break
@@ -893,13 +980,13 @@ class PaymentService:
         return result
 
     @staticmethod
-    async def _duplicate_decision(gateway: NmiGateway, order_id: str, response: NmiResponse) -> _Decision:
+    async def _duplicate_decision(gateway: PaymentGateway, order_id: str, response: GatewayAnswer) -> _Decision:
         """The gateway's duplicate check refused the sale. If the gateway knows nothing under our order id, an
         earlier payment of the same card/account and amount made it refuse this one: nothing was charged, and
         the user is told so now. A failed look-up leaves it unknown (resolved later by order id)."""
         try:
-            txs = await gateway.query_order(order_id)
-        except NmiQueryError:
+            txs = await gateway.find_order(order_id)
+        except LookupFailed:
             return _Decision("unknown", message=response.message)
         found = _sale_decision(txs)
         if found is not None:
@@ -962,6 +1049,10 @@ class PaymentService:
         if getattr(p, "approved_late", False) and p.status == S.APPROVED:
             return (f"Payment of {amount} approved (transaction {p.transaction_id}), after PayApp had marked it "
                     "failed. Check whether the customer paid again, and refund one of the payments if so.")
+        if p.status == S.APPROVED and p.method == "sepa":
+            return (f"SEPA direct debit of {amount} accepted (transaction {p.transaction_id}) and pending "
+                    "settlement: the money arrives in a few business days, and the debtor's bank can still return "
+                    "it.")
         if p.status == S.APPROVED and p.method == "echeck":
             # not money in the bank yet: the bank can still return it until (and after) it settles
             return (f"eCheck payment of {amount} accepted (transaction {p.transaction_id}) and pending "
@@ -969,7 +1060,7 @@ class PaymentService:
         if p.status == S.APPROVED or p.status in (S.SETTLED, S.PARTIALLY_REFUNDED, S.REFUNDED, S.VOIDED):
             return f"Payment of {amount} approved (transaction {p.transaction_id})."
         if p.status == S.DECLINED:
-            if p.method == "echeck":
+            if p.method in BANK_DEBITS:
                 return (f"The bank account payment of {amount} was declined ({d.message or p.response_text}). "
                         "Check the routing and account numbers, or use another payment method.")
             return (f"The card was declined ({d.message or p.response_text}). Ask the customer for another "
@@ -1113,7 +1204,7 @@ class PaymentService:
 
     # ------------------------------------------------------------------------------ resolve undecided
 
-    async def _resolve_payment(self, gateway: NmiGateway, payment_id: int, actor: Actor, *,
+    async def _resolve_payment(self, gateways: _GatewaySet, payment_id: int, actor: Actor, *,
                                final: bool, late: bool = False) -> PaymentResult | None:
         """Look a payment's order id up and record what the gateway knows. `final` applies the
         no-match rule (module docstring, rule 3). None when the look-up itself failed."""
@@ -1124,8 +1215,9 @@ class PaymentService:
         if p.status not in UNDECIDED and not (late and p.status == S.ERROR):
             return self._result(p, _Decision(p.status))
         try:
-            txs = await gateway.query_order(p.order_id)
-        except NmiQueryError:
+            gateway = await gateways.get(p.gateway)
+            txs = await gateway.find_order(p.order_id)
+        except LookupFailed:
             if final:
                 await self._record(payment_id, _Decision("unknown", message="The gateway could not be asked."),
                                    actor)
@@ -1172,7 +1264,7 @@ class PaymentService:
                                         Refund.decided_at >= now - watch).order_by(Refund.id))).all())
         if not payment_ids and not refund_ids and not closed_ids and not closed_refunds:
             return 0
-        gateway = await self._gateways.gateway()
+        gateway = _GatewaySet(self._gateways)
         decided = 0
         # Each payment and refund on its own: one that cannot be resolved is flagged for a person and logged,
         # and the others are still checked.
@@ -1272,27 +1364,29 @@ class PaymentService:
 
     async def _void_or_refund(self, actor: Actor, attempt: dict[str, Any], payment_id: int,
                               amount_minor: int | None, reason: str, *, reopen_invoice: bool) -> RefundResult:
-        gateway = await self._gateways.gateway()
         async with self._db.sessions() as s:
             p0 = await s.get(Payment, payment_id)
         if p0 is None:
             raise NotFound("This payment no longer exists.")
+        # through the gateway that took it, whichever is chosen now
+        gateway = await self._gateways.for_gateway(p0.gateway)
         attempt["kind"] = "void" if p0.status == S.APPROVED else "refund"
         if p0.status not in (S.APPROVED, S.SETTLED, S.PARTIALLY_REFUNDED):
             raise ConflictError(f"A payment that is {p0.status.replace('_', ' ')} cannot be voided or refunded.")
         try:
-            txs = await gateway.query_transactions(p0.transaction_id)
-        except NmiQueryError as exc:
+            txs = await gateway.find_transactions(p0.transaction_id)
+        except LookupFailed as exc:
             raise PayAppError(f"The gateway could not be asked about this payment ({exc.message}). "
                               "Nothing was changed; try again.") from None
         tx = next((t for t in txs if t.transaction_id == p0.transaction_id), None)
-        condition = tx.condition if tx else ""
-        if condition in ("pendingsettlement", "pending"):
+        condition = tx.state if tx else ""
+        if condition == "pending_settlement":
             kind = attempt["kind"] = "void"
-        elif condition == "complete":
+        elif condition == "settled":
             kind = attempt["kind"] = "refund"
         else:
-            raise ConflictError(f"The gateway shows this payment as '{condition or 'not found'}', so it cannot "
+            shown = condition.replace("_", " ") if condition else "not found"
+            raise ConflictError(f"The gateway shows this payment as '{shown}', so it cannot "
                                 "be voided or refunded from PayApp. Check it in the gateway's portal.")
         now = self._now()
         async with self._db.transaction(lock=True) as s:
@@ -1320,7 +1414,7 @@ class PaymentService:
             if kind == "refund" and p.status == S.APPROVED:
                 p.status = transition(S.APPROVED, S.SETTLED)
                 settle = tx.action("settle") if tx else None
-                p.settled_at = (_nmi_date(settle.date) if settle else None) or now
+                p.settled_at = (settle.at if settle else None) or now
             started_mono, started_wall = time.monotonic(), time.time()
             db_now = now if self._db.is_sqlite else cast(dt.datetime, await s.scalar(
                 select(func.clock_timestamp()))).astimezone(dt.UTC)
@@ -1341,13 +1435,11 @@ class PaymentService:
                 "PayApp was held up too long before sending this void or refund, so it was not sent and nothing "
                 "was changed. Try again.")), actor)
         await self._point("refund_send_checked")
-        # the gateway requires payment=check on an ACH void or refund (creditcard for cards)
-        payment_kind: PaymentKind = "check" if method == "echeck" else "creditcard"
         if kind == "void":
-            response = await gateway.void(transaction_id, payment=payment_kind)
+            response = await gateway.void(transaction_id, method=method)
         else:
-            wire = None if amount == remaining else Money(amount, currency).wire()
-            response = await gateway.refund(transaction_id, amount=wire, payment=payment_kind)
+            part = None if amount == remaining else Money(amount, currency)
+            response = await gateway.refund(transaction_id, amount=part, method=method)
         if response.outcome == "unknown" and not response.sent:
             return await self._record_refund(refund_id, _Decision(
                 "error", message="The gateway could not be reached; nothing was changed."), actor)
@@ -1357,7 +1449,8 @@ class PaymentService:
                                            "was changed. Wait a minute, then try again.")
         for delay in self._lookup_delays if result.status == "unknown" else ():
             await asyncio.sleep(delay)
-            resolved = await self._resolve_refund(gateway, refund_id, actor, final=False)
+            resolved = await self._resolve_refund(_GatewaySet(self._gateways, gateway), refund_id, actor,
+                                                  final=False)
             if resolved is not None and resolved.status != "unknown":
                 return resolved
         return result
@@ -1477,11 +1570,11 @@ class PaymentService:
                 self._reopen(inv, back)
             return self._refund_result(r, p)
 
-    async def _refund_action_unclaimed(self, tx: NmiTransaction, r: Refund) -> bool:
+    async def _refund_action_unclaimed(self, tx: GatewayTransaction, r: Refund) -> bool:
         since = r.created_at - REFUND_CLOCK_SLACK
         actions = [a for a in tx.actions
-                   if a.action_type == "refund" and a.succeeded and _to_minor(a.amount, r.currency) == r.amount_minor
-                   and (when := _nmi_date(a.date)) is not None and when >= since]
+                   if a.kind == "refund" and a.succeeded and _to_minor(a.amount, r.currency) == r.amount_minor
+                   and a.at is not None and a.at >= since]
         if not actions:
             return False
         async with self._db.sessions() as s:
@@ -1500,7 +1593,7 @@ class PaymentService:
         if inv.status != InvoiceStatus.PAID:
             inv.paid_date = None
 
-    async def _resolve_refund(self, gateway: NmiGateway, refund_id: int, actor: Actor, *,
+    async def _resolve_refund(self, gateways: _GatewaySet, refund_id: int, actor: Actor, *,
                               final: bool, late: bool = False) -> RefundResult | None:
         async with self._db.sessions() as s:
             r = await s.get(Refund, refund_id)
@@ -1510,23 +1603,24 @@ class PaymentService:
         if r.status not in REFUND_UNDECIDED and not (late and r.status == "error"):
             return self._refund_result(r, p)
         try:
+            gateway = await gateways.get(p.gateway)
             if r.kind == "void":
-                txs = await gateway.query_transactions(p.transaction_id)
+                txs = await gateway.find_transactions(p.transaction_id)
                 tx = next((t for t in txs if t.transaction_id == p.transaction_id), None)
                 void = tx.action("void") if tx else None
                 decision = _Decision("approved", p.transaction_id, message="Transaction Void Successful") \
                     if void is not None else None
-                matched = tx is not None and (tx.condition != "pendingsettlement" or void is not None)
+                matched = tx is not None and (tx.state != "pending_settlement" or void is not None)
             else:
                 # A refund is an action of the original transaction (no order id is kept on a refund): find one
                 # of this amount dated after this attempt began that no other refund of this payment claims.
-                txs = await gateway.query_transactions(p.transaction_id)
+                txs = await gateway.find_transactions(p.transaction_id)
                 tx = next((t for t in txs if t.transaction_id == p.transaction_id), None)
                 decision = None
                 if tx is not None and await self._refund_action_unclaimed(tx, r):
                     decision = _Decision("approved", "", message="SUCCESS")
                 matched = tx is not None
-        except NmiQueryError:
+        except LookupFailed:
             if final:
                 return await self._record_refund(refund_id, _Decision("unknown"), actor)
             return None
@@ -1551,28 +1645,37 @@ class PaymentService:
         now = self._now()
         async with self._db.sessions() as s:
             rows = (await s.execute(
-                select(Payment.id, Payment.transaction_id).where(
+                select(Payment.id, Payment.transaction_id, Payment.gateway).where(
                     Payment.transaction_id != "",
                     (Payment.status == S.APPROVED)
-                    | ((Payment.method == "echeck") & Payment.status.in_([S.SETTLED, S.PARTIALLY_REFUNDED])
+                    | ((Payment.method.in_(BANK_DEBITS)) & Payment.status.in_([S.SETTLED, S.PARTIALLY_REFUNDED])
                        & (Payment.settled_at >= now - RETURN_WATCH))
-                    # a fully refunded eCheck the bank may still return: the customer would be paid back twice
-                    | ((Payment.method == "echeck") & (Payment.status == S.REFUNDED)
+                    # a fully refunded bank debit the bank may still return: the customer would be paid back twice
+                    | ((Payment.method.in_(BANK_DEBITS)) & (Payment.status == S.REFUNDED)
                        & Payment.returned_at.is_(None) & (Payment.settled_at >= now - RETURN_WATCH))))).all()
         if not rows:
             return SettlementReport()
-        gateway = await self._gateways.gateway()
         by_txn = {r.transaction_id: r.id for r in rows}
-        found: dict[str, NmiTransaction] = {}
-        ids = list(by_txn)
-        failure: NmiQueryError | None = None
-        for i in range(0, len(ids), 100):
+        by_gateway: dict[str, list[str]] = {}
+        for r in rows:                          # each payment is asked of the gateway that took it
+            by_gateway.setdefault(r.gateway, []).append(r.transaction_id)
+        found: dict[str, GatewayTransaction] = {}
+        failure: Exception | None = None
+        gateways = _GatewaySet(self._gateways)
+        for name, ids in by_gateway.items():
             try:
-                for t in await gateway.query_transactions(*ids[i:i + 100]):
-                    found[t.transaction_id] = t
-            except NmiQueryError as exc:        # this batch waits for the next run; the others go on
+                gateway = await gateways.get(name)
+            except PayAppError as exc:           # that gateway's keys are not here: its payments wait
                 failure = exc
-                _LOG.warning("settlement check: the gateway could not be asked (%s)", exc.message)
+                _LOG.warning("settlement check: %s cannot be asked (%s)", name, exc.user_message)
+                continue
+            for i in range(0, len(ids), 100):
+                try:
+                    for t in await gateway.find_transactions(*ids[i:i + 100]):
+                        found[t.transaction_id] = t
+                except LookupFailed as exc:        # this batch waits for the next run; the others go on
+                    failure = exc
+                    _LOG.warning("settlement check: the gateway could not be asked (%s)", exc.message)
         if failure is not None and not found:
             raise failure
         settled = returned = 0
@@ -1589,12 +1692,12 @@ class PaymentService:
             returned += r_
         return SettlementReport(checked=len(rows), settled=settled, returned=returned)
 
-    async def _apply_settlement(self, payment_id: int, t: NmiTransaction, actor: Actor,
+    async def _apply_settlement(self, payment_id: int, t: GatewayTransaction, actor: Actor,
                                 now: dt.datetime) -> tuple[int, int]:
         settle = t.action("settle")
-        # a return before settlement is `return`, one after it `late_return` (PROTOCOLS.md §1, issue #13.2)
-        ret = t.action("return") or t.action("late_return")
-        if settle is None and t.condition != "complete" and ret is None:
+        # a return before or after settlement (NMI: `return` / `late_return`; SEPA: the debtor's bank's return)
+        ret = t.action("return")
+        if settle is None and t.state != "settled" and ret is None:
             return 0, 0
         async with self._db.transaction(lock=True) as s:
             p = await s.get(Payment, payment_id, with_for_update=True)
@@ -1603,13 +1706,13 @@ class PaymentService:
             settled = returned = 0
             if p.status == S.APPROVED:
                 p.status = transition(S.APPROVED, S.SETTLED)
-                p.settled_at = (_nmi_date(settle.date) if settle else None) or now
+                p.settled_at = (settle.at if settle else None) or now
                 settled = 1
                 _audit(s, actor, "payment.settled", entity_type="payment", entity_id=p.id,
                              transaction_id=p.transaction_id)
-            if ret is not None and p.method == "echeck" and p.status in (S.SETTLED, S.PARTIALLY_REFUNDED):
+            if ret is not None and p.method in BANK_DEBITS and p.status in (S.SETTLED, S.PARTIALLY_REFUNDED):
                 p.status = transition(S(p.status), S.RETURNED)
-                p.returned_at = _nmi_date(ret.date) or now
+                p.returned_at = ret.at or now
                 inv = await s.get(Invoice, p.invoice_id, with_for_update=True)
                 assert inv is not None
                 back = p.applied_minor
@@ -1618,15 +1721,15 @@ class PaymentService:
                 self._job(s, JobKind.REVERSE_RETURNED, {"payment_id": p.id}, payment_id=p.id,
                           invoice_id=inv.id)
                 _audit(s, actor, "payment.returned", entity_type="payment", entity_id=p.id,
-                             transaction_id=p.transaction_id, amount_minor=back, reason=ret.response_text[:200])
+                             transaction_id=p.transaction_id, amount_minor=back, reason=ret.text[:200])
                 if p.refunded_minor:
                     p.attention = self._paid_back_twice(p.refunded_minor, p.currency)
                 returned = 1
-            elif ret is not None and p.method == "echeck" and p.status == S.REFUNDED and p.returned_at is None:
+            elif ret is not None and p.method in BANK_DEBITS and p.status == S.REFUNDED and p.returned_at is None:
                 # refunded in full, then returned by the bank: the customer got the money back twice; a person must
                 # recover it. A refund that kept the invoice paid left the payment applied: that comes off the
                 # invoice now, as for any return (the books keep the refund receipt, the payment is reversed).
-                p.returned_at = _nmi_date(ret.date) or now
+                p.returned_at = ret.at or now
                 p.attention = self._paid_back_twice(p.refunded_minor, p.currency)
                 back = p.applied_minor
                 if back:
@@ -1637,7 +1740,7 @@ class PaymentService:
                     self._job(s, JobKind.REVERSE_RETURNED, {"payment_id": p.id}, payment_id=p.id,
                               invoice_id=inv.id)
                 _audit(s, actor, "payment.returned", entity_type="payment", entity_id=p.id,
-                       transaction_id=p.transaction_id, amount_minor=back, reason=ret.response_text[:200],
+                       transaction_id=p.transaction_id, amount_minor=back, reason=ret.text[:200],
                        after_refund=True)
                 _LOG.warning("payment %s: returned by the bank after a full refund", p.id)
                 returned = 1

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from payapp.domain.errors import ConflictError, ValidationError
-from payapp.domain.gateways import ENVIRONMENTS, PAYMENT_TYPES, GatewaySpec, gateway_spec
+from payapp.domain.gateways import ENVIRONMENTS, GATEWAYS, PAYMENT_TYPES, GatewaySpec, gateway_spec
 from payapp.domain.roles import Permission
 from payapp.domain.validation import check_key_text, split_web_address
 from payapp.services.auth import CurrentUser
@@ -66,6 +66,13 @@ class ProcessingPageState:
     refuse_cvv_mismatch: bool = False
     #: the keyring backends' modules (SecretStore.backend_modules), for naming the store in words
     keyring_modules: tuple[str, ...] = ()
+    #: every gateway an admin can choose (domain.gateways.GATEWAYS), the chosen one among them
+    gateways: tuple[GatewaySpec, ...] = ()
+
+    def offered(self, environment: str) -> frozenset[str]:
+        """The payment types the chosen gateway offers on `environment` in the internal currency (any while the
+        currency is not chosen): eCheck is US-only, SEPA euro-only."""
+        return self.gateway.types_for(environment, self.currency)
 
     @property
     def keys_configured(self) -> bool:
@@ -121,7 +128,7 @@ class ProcessingSetupService:
         local = await asyncio.to_thread(lambda: {f.name: self._secrets.fingerprint_of(f.name) for f in spec.fields})
         secure = await asyncio.to_thread(self._secrets.is_secure)
         keys = tuple(KeyState(f.name, f.label, s[f.fingerprint_key], local[f.name]) for f in spec.fields)
-        base_url = s["gateway.base_url"] or spec.production_url
+        base_url = s.get(spec.base_url_key) or spec.production_url
         environment = "production" if base_url.rstrip("/") == spec.production_url.rstrip("/") else "sandbox"
         types = {f"{env}.{t}": bool(s[type_key(env, t)]) for env, _ in ENVIRONMENTS for t, _ in PAYMENT_TYPES}
         return ProcessingPageState(
@@ -130,7 +137,7 @@ class ProcessingSetupService:
             payment_types=types, currency=s["currency"], keyring_secure=secure,
             keyring_backend=self._secrets.backend_name, status=await self._settings.processing_status(s),
             approval_threshold_minor=int(s[THRESHOLD_KEY] or 0), refuse_cvv_mismatch=bool(s[REFUSE_CVV_KEY]),
-            keyring_modules=self._secrets.backend_modules)
+            keyring_modules=self._secrets.backend_modules, gateways=tuple(GATEWAYS.values()))
 
     async def save_keys(self, private: Secret | None, public: Secret | None) -> dict[str, str]:
         """`save_credentials` for the private and the public key."""
@@ -199,8 +206,9 @@ class ProcessingSetupService:
             env, _, ptype = name.partition(".")
             if env not in dict(ENVIRONMENTS) or ptype not in dict(PAYMENT_TYPES):
                 raise ValidationError(f"Unknown payment type {name!r}.")
-            if on and ptype not in spec.payment_types:
-                raise ValidationError(f"{spec.label} does not take {dict(PAYMENT_TYPES)[ptype]} payments.")
+            if on and ptype not in spec.types_for(env):
+                raise ValidationError(f"{spec.label} does not take {dict(PAYMENT_TYPES)[ptype]} payments"
+                                      f"{' in the client portal' if env == 'portal' else ''}.")
             values[type_key(env, ptype)] = bool(on)
         await self._settings.set_many(values)
 
@@ -213,7 +221,28 @@ class ProcessingSetupService:
             url = _valid_url(base_url or spec.sandbox_url)
         else:
             raise ValidationError(f"Unknown environment {environment!r}.")
-        await self._settings.set_many({"gateway.base_url": url})
+        await self._settings.set_many({spec.base_url_key: url})
+
+    async def choose_gateway(self, name: str) -> None:
+        """Make `name` the gateway new payments go through. Payments taken through the one chosen before keep it
+        (`payments.gateway`): they are voided, refunded and reconciled through it, as long as its keys stay in the
+        keyring. Payment types the new gateway does not offer are switched off. Audited as a settings change."""
+        self._current.require(Permission.ADMINISTER)
+        spec = gateway_spec(name)
+        if spec is None:
+            raise ValidationError(f"PayApp does not know the gateway {name!r}.", field="gateway.name")
+        currency = await self._settings.get("currency")
+        if currency and not spec.supports(currency):
+            raise ValidationError(f"{spec.label} does not take {currency}, the internal currency.",
+                                  field="gateway.name")
+        values: dict[str, Any] = {"gateway.name": spec.name}
+        for env, _ in ENVIRONMENTS:
+            offered = spec.types_for(env, currency)
+            for ptype, _label in PAYMENT_TYPES:
+                if ptype not in offered:
+                    values[type_key(env, ptype)] = False
+        await self._settings.set_many(values)
+        self._settings.local_key.forget()
 
     async def save_approval_threshold(self, amount_minor: int) -> None:
         """Voids and refunds above `amount_minor` (in the internal currency) need a second user's approval;
@@ -241,20 +270,23 @@ class ProcessingSetupService:
             raise ConflictError(f"The internal currency is {current} and can never be changed.")
         await self._settings.set_many({"currency": code}, audit_action="settings.currency_set")
 
-    async def test_keys(self, private: Secret | None = None) -> tuple[bool, str]:
-        """A harmless look-up at the gateway with the saved key (or a typed one). Never charges."""
+    async def test_keys(self, private: Secret | None = None,
+                        typed: Mapping[str, Secret | None] | None = None) -> tuple[bool, str]:
+        """A harmless look-up at the gateway with the saved credentials (or typed ones: `private` for the primary,
+        `typed` by keyring name for any of the gateway's fields). Never charges."""
         self._current.require(Permission.ADMINISTER)
         if self._gateways is None:
             return False, CONNECTOR_MISSING
         try:
-            ok, message = await self._gateways.test_keys(key=private)
+            ok, message = await self._gateways.test_keys(key=private, typed=typed)
         except InsecureKeyringError as exc:
             return False, exc.user_message
         except Exception as exc:                      # network trouble: say so, never a traceback
             log.warning("key test failed: %s", type(exc).__name__)
             return False, "The gateway could not be reached. Check the address and the network."
+        nmi = (await self._spec()).name == "nmi"
         if ok:
-            return True, "Keys work: the gateway accepted the private key."
-        if "authentication" in message.lower():
+            return True, "Keys work: the gateway accepted the private key." if nmi else message
+        if "authentication" in message.lower() and nmi:
             return False, "Authentication failed: the gateway refused the private key."
         return False, message

@@ -28,7 +28,7 @@ from payapp.domain.errors import NotFound
 from payapp.domain.money import format_money
 from payapp.domain.payment_state import PaymentStatus
 from payapp.domain.roles import Permission
-from payapp.models import AchAuthorization, Contact, Invoice, Payment, SavedPaymentMethod
+from payapp.models import AchAuthorization, Contact, Invoice, Payment, SavedPaymentMethod, SepaMandate
 from payapp.models.db import Database
 from payapp.resources import RESOURCES
 from payapp.services.auth import CurrentUser
@@ -50,9 +50,15 @@ class ReceiptAuthorization:
     """The ACH debit authorization an eCheck was taken under, as the customer agreed to it."""
     authorized_by: str
     authorized_at: dt.datetime
-    sec_code: str                  # PPD (personal account) | CCD (business account) | WEB (portal)
-    wording_version: str
+    sec_code: str                  # PPD (personal account) | CCD (business account) | WEB (portal); SEPA: the
+    wording_version: str           # mandate reference
     wording_text: str
+    #: "ach" (an eCheck's debit authorization) | "sepa" (a SEPA direct debit mandate)
+    kind: str = "ach"
+
+    @property
+    def title(self) -> str:
+        return "SEPA direct debit mandate" if self.kind == "sepa" else "ACH debit authorization"
 
 
 @dataclass(frozen=True)
@@ -90,8 +96,8 @@ class Receipt:
 
     @property
     def pending_settlement(self) -> bool:
-        """An approved eCheck is not money in the bank until it settles (issue #15.6)."""
-        return self.method == "echeck" and self.status == S.APPROVED
+        """An approved eCheck or SEPA debit is not money in the bank until it settles (issue #15.6)."""
+        return self.method in ("echeck", "sepa") and self.status == S.APPROVED
 
     @property
     def method_masked(self) -> str:
@@ -122,16 +128,23 @@ class ReceiptService:
                     | ((Payment.created_at == p.created_at) & (Payment.id > p.id))))
             consent = (await s.scalars(select(AchAuthorization)
                                        .where(AchAuthorization.payment_id == p.id))).first()
+            mandate = (await s.scalars(select(SepaMandate).where(SepaMandate.payment_id == p.id))).first() \
+                if p.method == "sepa" else None
             saved = await s.get(SavedPaymentMethod, p.saved_method_id) if p.saved_method_id else None
             contact = await s.get(Contact, p.contact_id) if p.contact_id else None
         balance = (inv.balance_minor if inv is not None else 0) + int(later or 0)
         contact_name = " ".join(x for x in (contact.first_name, contact.last_name) if x) if contact else ""
         payer = ((consent.authorized_by if consent is not None else "")
+                 or (mandate.authorized_by if mandate is not None else "")
                  or (saved.holder_name if saved is not None else "") or contact_name or p.company_name)
         authorization = None
         if consent is not None:
             authorization = ReceiptAuthorization(consent.authorized_by, consent.authorized_at, consent.sec_code,
                                                  consent.wording_version, consent.wording_text)
+        elif mandate is not None:          # the debtor's copy of the SEPA mandate
+            authorization = ReceiptAuthorization(mandate.authorized_by, mandate.authorized_at,
+                                                 mandate.mandate_reference, mandate.wording_version,
+                                                 mandate.wording_text, kind="sepa")
         address = tuple(line.strip() for line in str(values.get("merchant.address") or "").splitlines()
                         if line.strip())
         return Receipt(
@@ -189,6 +202,9 @@ _DE = {
     "Remaining balance": "Offener Restbetrag",
     "Thank you for your payment.": "Vielen Dank für Ihre Zahlung.",
     "ACH debit authorization": "ACH-Lastschriftermächtigung",
+    "SEPA direct debit mandate": "SEPA-Lastschriftmandat",
+    "SEPA direct debit": "SEPA-Lastschrift",
+    "Mandate reference %1": "Mandatsreferenz %1",
     "Agreed by %1 on %2 · wording %3": "Zugestimmt von %1 am %2 · Text %3",
     "PPD · personal account": "PPD · Privatkonto",
     "CCD · business account": "CCD · Geschäftskonto",
@@ -248,6 +264,8 @@ def method_words(r: Receipt, language: str) -> str:
     """ "Visa …1111", "eCheck Girokonto …3123": the brand or account type and the last four digits only."""
     if r.method == "echeck":
         kind = _t("eCheck savings" if r.account_type == "savings" else "eCheck checking", language)
+    elif r.method == "sepa":
+        kind = _t("SEPA direct debit", language)
     else:
         kind = r.brand or _t("Card", language)
     return f"{kind} …{r.last_four}" if r.last_four else kind
@@ -322,7 +340,9 @@ def money_rows(r: Receipt, language: str) -> list[tuple[str, str, bool]]:
 
 
 def authorization_meta(a: ReceiptAuthorization, language: str) -> str:
-    return (sec_code_words(a.sec_code, language) + " · "
+    head = (_fill(_t("Mandate reference %1", language), a.sec_code) if a.kind == "sepa"
+            else sec_code_words(a.sec_code, language))
+    return (head + " · "
             + _fill(_t("Agreed by %1 on %2 · wording %3", language), a.authorized_by,
                     format_receipt_moment(a.authorized_at, language), a.wording_version))
 
@@ -359,7 +379,7 @@ def render_receipt_html(receipt: Receipt, language: str) -> str:
             "An eCheck is final once the bank has settled it, usually within a few banking days.", lang)) + "</p>"
     if r.authorization is not None:        # the customer's copy of the ACH debit authorization (NACHA)
         a = r.authorization
-        notes += (f"<h3>{e(_t('ACH debit authorization', lang))}</h3><p>{e(a.wording_text)}</p>"
+        notes += (f"<h3>{e(_t(a.title, lang))}</h3><p>{e(a.wording_text)}</p>"
                   f"<p style='color:#555'>{e(authorization_meta(a, lang))}</p>")
     thanks = e(_t("Thank you for your payment.", lang))
     return (f"<html lang='{lang}'><head><meta charset='utf-8'><title>{e(receipt_title(r, lang))}</title></head>"
@@ -439,7 +459,7 @@ def render_receipt_pdf(receipt: Receipt, language: str) -> bytes:
         a = r.authorization
         pdf.set_text_color(0, 0, 0)
         pdf.set_font("DejaVu", "B", 11)
-        pdf.multi_cell(width, 6, _t("ACH debit authorization", lang), new_x="LMARGIN", new_y="NEXT", align="L")
+        pdf.multi_cell(width, 6, _t(a.title, lang), new_x="LMARGIN", new_y="NEXT", align="L")
         pdf.set_font("DejaVu", "", 9.5)
         pdf.multi_cell(width, 5, a.wording_text, new_x="LMARGIN", new_y="NEXT", align="L")
         pdf.ln(1)

@@ -72,6 +72,7 @@ class SavedMethodView:
     expiry_state: str = ""      # EXPIRED | EXPIRING | ""
     created_at: dt.datetime | None = None
     company_id: int = 0
+    gateway: str = ""           # the gateway whose vault holds it (only that gateway can charge it)
 
     @property
     def label(self) -> str:
@@ -86,7 +87,7 @@ class SavedMethodView:
 def _view(m: SavedPaymentMethod, is_default: bool, today: dt.date) -> SavedMethodView:
     return SavedMethodView(m.id, m.method, m.brand, m.last_four, m.expiry, m.account_type, m.holder_name,
                            m.last_used_at, is_default, m.account_holder_type, m.nickname or "",
-                           expiry_state(m.method, m.expiry, today), m.created_at, m.company_id)
+                           expiry_state(m.method, m.expiry, today), m.created_at, m.company_id, m.gateway)
 
 
 def views(rows: Iterable[SavedPaymentMethod], today: dt.date) -> list[SavedMethodView]:
@@ -151,8 +152,8 @@ class SavedMethodService:
         mmyy = validation.check_expiry(expiry, today=self._today()).mmyy()
         if mmyy == m.expiry:
             return _view(m, False, self._today())
-        gateway = await self._gateways.gateway()
-        response = await gateway.vault_update(m.vault_id, expiry_mmyy=mmyy)
+        gateway = await self._gateways.for_gateway(m.gateway)      # the vault that holds it
+        response = await gateway.vault_update_expiry(m.vault_id, mmyy)
         if not response.approved:
             raise PayAppError(f"The gateway did not take the new expiry ({response.message or 'no answer'}). "
                               "The saved card still has the old one; try again.")
@@ -172,7 +173,7 @@ class SavedMethodService:
         """Delete it in the gateway's vault (already gone there counts as deleted), then here."""
         actor = self._current.require(Permission.MANAGE_PAYMENT)
         m = await self._active(saved_method_id)
-        gateway = await self._gateways.gateway()
+        gateway = await self._gateways.for_gateway(m.gateway)
         response = await gateway.vault_delete(m.vault_id)
         gone_at_gateway = response.approved or "invalid customer vault id" in response.message.lower()
         if not gone_at_gateway:

@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from payapp.domain.errors import ConflictError, ValidationError
-from payapp.domain.gateways import GATEWAYS
+from payapp.domain.gateways import ENVIRONMENTS, GATEWAYS, PAYMENT_TYPES, GatewaySpec, gateway_spec
 from payapp.domain.roles import Permission
 from payapp.domain.settings_spec import SPECS, spec
 from payapp.models import Setting
@@ -48,42 +48,63 @@ class ProcessingStatus:
     back_office: frozenset[str] = field(default_factory=frozenset)   # {"card", "echeck"}
     portal: frozenset[str] = field(default_factory=frozenset)
     currency: str = ""
+    gateway: str = ""                     # the chosen gateway's name (its saved methods are the ones it charges)
 
 
 @dataclass(frozen=True)
 class LocalKey:
-    """This workstation's gateway private key as last read from the keyring (None: not there)."""
+    """This workstation's primary gateway credential as last read from the keyring (None: not there), with the
+    gateway's other credentials (`extras`, by keyring name: a PayEngine merchant id)."""
     secret: Secret | None = field(repr=False)
     fingerprint: str                      # "" when absent
     read_at: float                        # time.monotonic() of the keyring read
+    name: str = PRIVATE_KEY               # the keyring entry of `secret`
+    extras: Mapping[str, Secret | None] = field(default_factory=dict, repr=False)
 
 
 class LocalKeyCache:
-    """The gateway private key of this workstation, read from the keyring in a worker thread and kept in
-    memory, so taking a payment does not touch the keyring. See the module docstring for when it is
-    read again; `forget()` after saving or clearing keys."""
+    """The gateway credentials of this workstation, read from the keyring in a worker thread and kept in memory, one
+    entry per gateway (by the keyring name of its primary credential), so taking a payment does not touch the
+    keyring. See the module docstring for when it is read again; `forget()` after saving or clearing keys."""
 
     def __init__(self, secrets: SecretStore, name: str = PRIVATE_KEY, *, max_age_s: float = LOCAL_KEY_MAX_AGE_S,
                  clock: Callable[[], float] = time.monotonic) -> None:
         self._secrets = secrets
-        self._name = name
+        self._name = name                   # the gateway last asked for: the one a payment most likely needs
         self._max_age_s = max_age_s
         self._clock = clock
-        self._entry: LocalKey | None = None
+        self._entries: dict[str, LocalKey] = {}
+        self._extras: dict[str, tuple[str, ...]] = {}
 
-    def peek(self) -> LocalKey | None:
+    def peek(self, name: str | None = None) -> LocalKey | None:
         """The cached key if it is young enough to trust, without any I/O."""
-        entry = self._entry
+        entry = self._entries.get(name or self._name)
         if entry is None or self._clock() - entry.read_at > self._max_age_s:
             return None
         return entry
 
-    async def read(self) -> LocalKey:
+    async def read(self, name: str | None = None, extra_names: tuple[str, ...] | None = None) -> LocalKey:
         """Ask the keyring (in a worker thread) and remember the answer."""
-        secret = await asyncio.to_thread(self._secrets.get, self._name)
-        entry = LocalKey(secret, fingerprint(secret.reveal()) if secret else "", self._clock())
-        self._entry = entry
+        name = name or self._name
+        self._name = name
+        extra = extra_names if extra_names is not None else self._extras.get(name, ())
+        self._extras[name] = extra
+
+        def work() -> tuple[Secret | None, dict[str, Secret | None]]:
+            return self._secrets.get(name), {n: self._secrets.get(n) for n in extra}
+
+        secret, extras = await asyncio.to_thread(work)
+        entry = LocalKey(secret, fingerprint(secret.reveal()) if secret else "", self._clock(), name, extras)
+        self._entries[name] = entry
         return entry
+
+    async def for_gateway(self, gateway: GatewaySpec, stored_fingerprint: str) -> LocalKey:
+        """The credentials of `gateway` to use under `stored_fingerprint` (its primary's, from the database)."""
+        names = gateway.server_extras
+        entry = self.peek(gateway.primary.name)
+        if entry is not None and entry.fingerprint == stored_fingerprint and set(entry.extras) == set(names):
+            return entry
+        return await self.read(gateway.primary.name, names)
 
     async def matching(self, stored_fingerprint: str) -> LocalKey:
         """The key to compare with (and use under) `stored_fingerprint`: the cached one when it matches,
@@ -92,11 +113,11 @@ class LocalKeyCache:
         if entry is not None and (entry.fingerprint == stored_fingerprint or not stored_fingerprint):
             return entry
         if not stored_fingerprint:
-            return LocalKey(None, "", self._clock())
+            return LocalKey(None, "", self._clock(), self._name)
         return await self.read()
 
     def forget(self) -> None:
-        self._entry = None
+        self._entries.clear()
 
 
 def settings_from_rows(rows: Iterable[tuple[str, str]]) -> dict[str, Any]:
@@ -114,18 +135,36 @@ def read_settings(conn: Connection) -> dict[str, Any]:
     return settings_from_rows((key, value) for key, value in conn.execute(_ALL_SETTINGS))
 
 
+def current_gateway(s: Mapping[str, Any]) -> GatewaySpec | None:
+    """The chosen gateway's row of the table (None: a name PayApp does not know)."""
+    return gateway_spec(s["gateway.name"])
+
+
+def primary_fingerprint(s: Mapping[str, Any], gateway: GatewaySpec | None = None) -> str:
+    """The database's fingerprint of the chosen (or `gateway`'s) primary credential."""
+    spec_ = gateway or current_gateway(s)
+    return str(s.get(spec_.primary.fingerprint_key, "")) if spec_ is not None else ""
+
+
 def evaluate_processing(s: Mapping[str, Any], local_fingerprint: str) -> ProcessingStatus:
     """Processing is active only with keys here, a currency the gateway supports, and at least one
     payment type enabled somewhere. The reason names the first thing missing. Pure: `s` are the
-    settings (`get_all`), `local_fingerprint` that of this workstation's private key ("" if none)."""
-    back = frozenset(t for t in ("card", "echeck") if s[f"payment_types.back_office.{t}"])
-    portal = frozenset(t for t in ("card", "echeck") if s[f"payment_types.portal.{t}"])
+    settings (`get_all`), `local_fingerprint` that of this workstation's primary gateway credential ("" if none).
+    A payment type counts only where the chosen gateway offers it on that channel in the internal currency
+    (eCheck is US-only, SEPA euro-only)."""
+    gateway = current_gateway(s)
     currency = s["currency"]
-    stored_fp = s[PRIVATE_KEY_FINGERPRINT]
+    names = [t for t, _ in PAYMENT_TYPES]
+    offered = {env: gateway.types_for(env, currency) if gateway else frozenset() for env, _ in ENVIRONMENTS}
+    back = frozenset(t for t in names if s[f"payment_types.back_office.{t}"] and t in offered["back_office"])
+    portal = frozenset(t for t in names if s[f"payment_types.portal.{t}"] and t in offered["portal"])
+    stored_fp = primary_fingerprint(s, gateway)
 
     def inactive(reason: str) -> ProcessingStatus:
-        return ProcessingStatus(False, reason, back, portal, currency)
+        return ProcessingStatus(False, reason, back, portal, currency, s["gateway.name"])
 
+    if gateway is None:
+        return inactive(f"PayApp cannot talk to the gateway {s['gateway.name']!r}: choose another in Admin.")
     if not stored_fp:
         return inactive("Payment processing is not set up: enter the gateway keys in Admin.")
     if not local_fingerprint:
@@ -142,7 +181,7 @@ def evaluate_processing(s: Mapping[str, Any], local_fingerprint: str) -> Process
                         f"{', '.join(sorted(supported)) or 'no currency'}.")
     if not back and not portal:
         return inactive("No payment type is enabled: enable credit card or eCheck in Admin.")
-    return ProcessingStatus(True, "", back, portal, currency)
+    return ProcessingStatus(True, "", back, portal, currency, s["gateway.name"])
 
 
 class SettingsService:
@@ -203,5 +242,11 @@ class SettingsService:
         """Is processing active here, and why not (`evaluate_processing`)? `values`: settings already read
         by the caller (`get_all`), so a caller that needs them too reads them once."""
         s = values if values is not None else await self.get_all()
-        local = await self.local_key.matching(s[PRIVATE_KEY_FINGERPRINT])
+        gateway = current_gateway(s)
+        if gateway is None:
+            return evaluate_processing(s, "")
+        stored = primary_fingerprint(s, gateway)
+        if not stored:
+            return evaluate_processing(s, "")
+        local = await self.local_key.for_gateway(gateway, stored)
         return evaluate_processing(s, local.fingerprint)

@@ -62,6 +62,11 @@ TEXTS: tuple[str, ...] = (
         "A key has letters, digits and signs only, without spaces: paste it again from the provider's page."),
     # payapp/domain/gateways.py: the gateway table
     QT_TRANSLATE_NOOP("Messages", "BNG Gateway (NMI protocol)"),
+    QT_TRANSLATE_NOOP("Messages", "Concardis PayEngine"),
+    QT_TRANSLATE_NOOP("Messages", "API key"),
+    QT_TRANSLATE_NOOP("Messages", "Merchant ID"),
+    QT_TRANSLATE_NOOP("Messages", "The merchant's API key (HTTP Basic password of every server call)."),
+    QT_TRANSLATE_NOOP("Messages", "The merchant id PayEngine gave you with the API key."),
     QT_TRANSLATE_NOOP("Messages", "Private key (security key)"),
     QT_TRANSLATE_NOOP("Messages", "Public key (tokenization key)"),
     QT_TRANSLATE_NOOP("Messages", "Server-side key used for every charge, refund and look-up."),
@@ -540,6 +545,43 @@ TEXTS: tuple[str, ...] = (
     QT_TRANSLATE_NOOP("Messages", "QuickBooks could not process the request (%1): %2"),
     QT_TRANSLATE_NOOP("Messages", "PayApp got an answer it did not ask for; the next session starts afresh."),
     QT_TRANSLATE_NOOP("Messages", "The Web Connector could not reach QuickBooks (%1): %2"),
+    # payapp/connectors/gateways/paypal.py: PayPal classic NVP
+    QT_TRANSLATE_NOOP("Messages", "PayPal: %1"),
+    QT_TRANSLATE_NOOP("Messages", "PayPal: %1 (error %2)"),
+    QT_TRANSLATE_NOOP("Messages", "PayPal's answer could not be read."),
+    QT_TRANSLATE_NOOP("Messages", "PayPal's payment answer has no transaction id."),
+    QT_TRANSLATE_NOOP("Messages", "PayPal's refund answer has no refund transaction id."),
+    QT_TRANSLATE_NOOP("Messages", "Could not reach PayPal (%1)."),
+    QT_TRANSLATE_NOOP("Messages", "No answer from PayPal (%1)."),
+    QT_TRANSLATE_NOOP("Messages", "PayPal answered HTTP %1."),
+    QT_TRANSLATE_NOOP("Messages", "PayPal's answer has no checkout token."),
+    # the gateway port and Concardis PayEngine (connectors/gateways, services/gateways.py, domain/sepa.py)
+    QT_TRANSLATE_NOOP("Messages", "PayEngine refused the merchant id or API key (authentication failed)."),
+    QT_TRANSLATE_NOOP("Messages", "PayEngine could not be asked: %1"),
+    QT_TRANSLATE_NOOP("Messages", "PayEngine accepted the merchant id and API key."),
+    QT_TRANSLATE_NOOP("Messages", "Enter the IBAN."),
+    QT_TRANSLATE_NOOP("Messages", "That IBAN is not valid. Check it and type it again."),
+    QT_TRANSLATE_NOOP("Messages", "That BIC is not valid."),
+    QT_TRANSLATE_NOOP("Messages", "That BIC is not valid. Check it, or leave it empty."),
+    QT_TRANSLATE_NOOP("Messages", "That mandate reference is not valid."),
+    QT_TRANSLATE_NOOP("Messages", "Enter the %1 first."),
+    QT_TRANSLATE_NOOP("Messages", "PayApp cannot talk to the gateway %1."),
+    QT_TRANSLATE_NOOP(
+        "Messages",
+        "Payment processing through %1 is not set up on this workstation: enter the gateway's %2 in Admin."),
+    QT_TRANSLATE_NOOP("Messages", "%1: enter the %2 in Admin."),
+    QT_TRANSLATE_NOOP(
+        "Messages",
+        "SEPA direct debit of %1 accepted (transaction %2) and pending settlement: the money arrives in a few business days, and the debtor's bank can still return it."),  # noqa: E501
+    QT_TRANSLATE_NOOP("Messages", "Enter the name of the account holder."),
+    QT_TRANSLATE_NOOP(
+        "Messages",
+        "The account holder must agree to the SEPA direct debit mandate before the debit is taken."),
+    QT_TRANSLATE_NOOP("Messages", "%1 does not take %2 payments in the client portal."),
+    QT_TRANSLATE_NOOP("Messages", "%1 does not take %2, the internal currency."),
+    QT_TRANSLATE_NOOP(
+        "Messages",
+        "This saved payment method is kept by another gateway than the one payments now go through. Enter the card or account again."),  # noqa: E501
 )
 
 _PLACEHOLDER = re.compile(r"%(\d)")

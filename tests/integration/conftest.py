@@ -10,9 +10,9 @@ import pytest
 
 from payapp.sandbox.autotask import AutotaskSandbox, create_autotask_app
 from payapp.sandbox.quickbooks import QuickBooksSandbox, create_quickbooks_app
-from tests.payment_helpers import http_client, served_gateway
+from tests.payment_helpers import http_client, served_any, served_gateway, served_payengine
 
-__all__ = ["http", "http_client", "sandboxes", "served_gateway"]
+__all__ = ["http", "http_client", "sandboxes", "served_any", "served_gateway", "served_payengine"]
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ Environment:
   PAYAPP_KILL_POINT  a checkpoint name (pending_committed, gateway_answered, decision_recorded):
                      on reaching it, write PAYAPP_READY_FILE and sleep until killed.
   PAYAPP_GO_FILE     wait for this file to exist before paying (lines up two processes).
+  PAYAPP_CHILD_GATEWAY  nmi (default) | payengine: whose sandbox keys go into this process's keyring.
 Prints one JSON line per invoice: {"invoice_id", "status"} or {"invoice_id", "error"}.
 The gateway key is the sandbox's demo key, put into this process's own in-memory keyring."""
 
@@ -23,6 +24,7 @@ import httpx
 from payapp.domain.errors import PayAppError
 from payapp.models.db import Database
 from payapp.sandbox.gateway import DEMO_SECURITY_KEY
+from payapp.sandbox.payengine import DEMO_API_KEY, DEMO_MERCHANT_ID
 from payapp.services.memory_keyring import MEMORY_BACKEND_MODULES, MemoryKeyring
 from payapp.services.payments import NewCard, PaymentRequest
 from payapp.services.secrets import ALLOWED_BACKENDS, Secret, SecretStore
@@ -44,7 +46,11 @@ async def main(db_url: str, gateway_url: str, invoice_ids: list[int], amount: in
                 time.sleep(1)
 
     secrets = SecretStore(MemoryKeyring(), allow=ALLOWED_BACKENDS + MEMORY_BACKEND_MODULES)
-    secrets.set(PRIVATE_KEY, Secret(DEMO_SECURITY_KEY))
+    if os.environ.get("PAYAPP_CHILD_GATEWAY") == "payengine":
+        secrets.set("gateway.payengine.api_key", Secret(DEMO_API_KEY))
+        secrets.set("gateway.payengine.merchant_id", Secret(DEMO_MERCHANT_ID))
+    else:
+        secrets.set(PRIVATE_KEY, Secret(DEMO_SECURITY_KEY))
     db = Database(db_url)
     async with httpx.AsyncClient(timeout=10) as client:
         svc = make_service(db, secrets, client, checkpoint=checkpoint)

@@ -1,5 +1,5 @@
 """A PayApp process killed (SIGKILL) at any point of a payment: after restart, reconcile_undecided records
-what the gateway did exactly once, and never charges again."""
+what the gateway did exactly once, and never charges again. Against every gateway's sandbox (`served_any`)."""
 
 from __future__ import annotations
 
@@ -20,8 +20,7 @@ from payapp.models.db import Database
 from payapp.services.payments import UNMATCHED_GRACE
 from payapp.services.secrets import SecretStore
 from tests.payment_helpers import (
-    ServedGateway,
-    configure_processing,
+    AnyServedGateway,
     expire_send_deadlines,
     invoice_row,
     make_invoice,
@@ -41,18 +40,21 @@ async def run_child(db_url: str, gateway_url: str, invoice_ids: list[int], amoun
 
 @pytest.mark.slow
 async def test_kill_at_random_points_then_reconcile(sqlite_url: str, secret_store: SecretStore,
-                                                   served_gateway: ServedGateway, tmp_path: Path) -> None:
+                                                   served_any: AnyServedGateway, tmp_path: Path) -> None:
+    served_gateway = served_any
     db = Database(sqlite_url)
     try:
-        await configure_processing(db, secret_store, served_gateway.url)
+        await served_gateway.configure(db, secret_store)
         rng = random.Random(int(os.environ.get("PAYAPP_CRASH_SEED", "20261122")))
         points = ["gateway_answered", "pending_committed", "gateway_answered", "random", "random"]
         rng.shuffle(points)
         async with httpx.AsyncClient(timeout=5) as client:
             for i, point in enumerate(points):
-                inv_id = await make_invoice(db, total_minor=100_00, number=f"INV-C{i}")
+                inv_id = await make_invoice(db, total_minor=100_00, number=f"INV-C{i}",
+                                            currency=served_gateway.currency)
                 ready = tmp_path / f"ready-{i}"
-                env = {"PAYAPP_KILL_POINT": point if point != "random" else "", "PAYAPP_READY_FILE": str(ready)}
+                env = {"PAYAPP_KILL_POINT": point if point != "random" else "", "PAYAPP_READY_FILE": str(ready),
+                       "PAYAPP_CHILD_GATEWAY": served_gateway.name}
                 if point == "random":
                     served_gateway.sandbox.add_fault("delay", seconds=0.15)   # widen the in-flight window
                 proc = await run_child(sqlite_url, served_gateway.url, [inv_id], 40_00, env=env)
@@ -90,13 +92,14 @@ async def _count(db: Database, inv_id: int) -> int:
         return int(await s.scalar(select(func.count()).select_from(Payment).where(Payment.invoice_id == inv_id)) or 0)
 
 
-async def _assert_exactly_once(db: Database, served: ServedGateway, inv_id: int, point: str) -> None:
+async def _assert_exactly_once(db: Database, served: AnyServedGateway, inv_id: int, point: str) -> None:
     async with db.sessions() as s:
         payments = (await s.scalars(select(Payment).where(Payment.invoice_id == inv_id))).all()
         pushes = await s.scalar(select(func.count()).select_from(OutboxJob).where(
             OutboxJob.invoice_id == inv_id, OutboxJob.kind == "accounting.push_payment"))
     assert len(payments) <= 1, point
-    charged = [t for t in served.sandbox.approved_sales() if t.order_id in {p.order_id for p in payments}]
+    charged = [t for t in served.sandbox.approved_sales()
+               if t.order_id in {served.order_key(p.order_id) for p in payments}]
     assert len(charged) <= 1, point
     inv = await invoice_row(db, inv_id)
     if charged:

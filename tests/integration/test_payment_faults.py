@@ -1,5 +1,6 @@
 """Fault matrix: whatever goes wrong between PayApp and the gateway, the end state has exactly the
-charges the gateway has, and invoice balance = total − approved payments + refunds."""
+charges the gateway has, and invoice balance = total − approved payments + refunds. Run against every gateway's
+sandbox (NMI and PayEngine, `served_any`): the engine is one implementation behind the gateway port."""
 
 from __future__ import annotations
 
@@ -14,9 +15,8 @@ from payapp.models.db import Database
 from payapp.services.payments import UNMATCHED_GRACE, PaymentRequest
 from payapp.services.secrets import SecretStore
 from tests.payment_helpers import (
-    ServedGateway,
+    AnyServedGateway,
     card,
-    configure_processing,
     expire_send_deadlines,
     invoice_row,
     make_invoice,
@@ -25,14 +25,16 @@ from tests.payment_helpers import (
 
 
 class ConnectTimeoutOnce(httpx.AsyncBaseTransport):
-    """The first transact.php request times out while connecting: it never leaves this computer."""
+    """The first charge request (NMI transact.php, PayEngine orders/debit) times out while connecting: it never
+    leaves this computer."""
 
-    def __init__(self) -> None:
+    def __init__(self, charge_path: str = "/transact.php") -> None:
         self._inner = httpx.AsyncHTTPTransport()
         self.armed = True
+        self._path = charge_path
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        if self.armed and request.url.path.endswith("/transact.php"):
+        if self.armed and request.url.path.endswith(self._path):
             self.armed = False
             raise httpx.ConnectTimeout("connect timed out", request=request)
         return await self._inner.handle_async_request(request)
@@ -54,12 +56,12 @@ MATRIX = {
 }
 
 
-async def _check_books(db: Database, served: ServedGateway, invoice_id: int, total: int) -> None:
+async def _check_books(db: Database, served: AnyServedGateway, invoice_id: int, total: int) -> None:
     async with db.sessions() as s:
         payments = (await s.scalars(select(Payment).where(Payment.invoice_id == invoice_id))).all()
         pushes = await s.scalar(select(func.count()).select_from(OutboxJob)
                                 .where(OutboxJob.kind == "accounting.push_payment"))
-    order_ids = {p.order_id for p in payments}
+    order_ids = {served.order_key(p.order_id) for p in payments}
     charged = [t for t in served.sandbox.approved_sales() if t.order_id in order_ids]
     approved = [p for p in payments if p.status in ("approved", "settled", "partially_refunded", "refunded")]
     assert sorted(p.transaction_id for p in approved) == sorted(t.transaction_id for t in charged)
@@ -79,12 +81,13 @@ async def _check_books(db: Database, served: ServedGateway, invoice_id: int, tot
 
 
 @pytest.mark.parametrize("fault", list(MATRIX))
-async def test_fault_matrix(database: Database, secret_store: SecretStore, served_gateway: ServedGateway,
+async def test_fault_matrix(database: Database, secret_store: SecretStore, served_any: AnyServedGateway,
                             fault: str) -> None:
-    await configure_processing(database, secret_store, served_gateway.url)
+    served_gateway = served_any
+    await served_gateway.configure(database, secret_store)
     total = 100_00
-    inv_id = await make_invoice(database, total_minor=total)
-    transport = ConnectTimeoutOnce()
+    inv_id = await make_invoice(database, total_minor=total, currency=served_gateway.currency)
+    transport = ConnectTimeoutOnce(served_gateway.charge_path)
     transport.armed = fault == "connect_timeout"
     async with httpx.AsyncClient(transport=transport) as client:
         svc = make_service(database, secret_store, client, timeout=0.3)

@@ -539,3 +539,40 @@ def test_the_unsaved_changes_question_is_a_box_that_esc_cancels(qtbot: QtBot, de
     assert box.isVisible()
     box.button(QMessageBox.StandardButton.Discard).click()
     assert tab.stack.currentWidget() is not page and tab.pages.currentRow() == 1
+
+
+def test_choosing_payengine_shows_its_credentials_and_its_payment_types(
+        qtbot: QtBot, admin_company: AppContext, company_keyring: MemoryKeyring, run: Any) -> None:
+    """Admin chooses the gateway; the credential fields are the chosen adapter's (the API key masked, the merchant
+    id not), kept in the keyring; the payment-type grid offers what that gateway takes per channel and currency."""
+    page = processing_page(qtbot, admin_company, run)
+    combo = page.gateway_combo
+    assert combo.objectName() == "gatewayChoice" and combo.currentData() == "nmi"
+    combo.setCurrentIndex(combo.findData("payengine"))
+    combo.activated.emit(combo.currentIndex())
+    run(wait_until(lambda: page.state is not None and page.state.gateway.name == "payengine", 10))
+    assert list(page.key_rows) == ["gateway.payengine.api_key", "gateway.payengine.merchant_id"]
+    assert page.findChild(MaskedLineEdit, "privateKeyEdit") is None
+    api_key = edit(page, "payengineApiKeyEdit")
+    merchant = page.findChild(QLineEdit, "payengineMerchantIdEdit")
+    assert api_key.echoMode() == QLineEdit.EchoMode.Password
+    assert not isinstance(merchant, MaskedLineEdit) and merchant.echoMode() == QLineEdit.EchoMode.Normal
+    assert page.address.text() == "https://api.payengine.de/v1"
+    # no currency yet: card and SEPA in the back office, eCheck not at all, nothing typed reaches the portal
+    boxes = page.type_boxes
+    assert boxes["back_office.card"].isEnabled() and boxes["back_office.sepa"].isEnabled()
+    assert not boxes["back_office.echeck"].isEnabled()
+    assert not any(boxes[f"portal.{t}"].isEnabled() for t in ("card", "echeck", "sepa"))
+    qtbot.keyClicks(api_key, "pe-api-key-7Hq2A9xZ")
+    qtbot.keyClicks(merchant, "Merchant-0001")
+    save(page, run)
+    assert page.banner.kind == "success", page.banner.text
+    assert company_keyring.store[(SERVICE, "gateway.payengine.api_key")] == "pe-api-key-7Hq2A9xZ"
+    assert company_keyring.store[(SERVICE, "gateway.payengine.merchant_id")] == "Merchant-0001"
+    assert "Configured" in page.findChild(QLabel, "payengineApiKeyStatus").text()
+    # back to NMI: its own fields again (its keys were never touched)
+    combo.setCurrentIndex(combo.findData("nmi"))
+    combo.activated.emit(combo.currentIndex())
+    run(wait_until(lambda: page.state is not None and page.state.gateway.name == "nmi", 10))
+    assert list(page.key_rows) == [PRIVATE_KEY, PUBLIC_KEY]
+    assert page.type_boxes["back_office.echeck"].isEnabled() and not page.type_boxes["back_office.sepa"].isEnabled()

@@ -2,7 +2,7 @@
 per contact, saved methods that belong to the portal user who saved them, and the primary contact from Autotask
 
 Revision ID: 0012_portal_signin
-Revises: 0011_qbwc
+Revises: 0012_gateway_port
 """
 
 import sqlalchemy as sa
@@ -11,7 +11,7 @@ from alembic import op
 from payapp.models.base import UtcDateTime
 
 revision = "0012_portal_signin"
-down_revision = "0011_qbwc"
+down_revision = "0012_gateway_port"
 branch_labels = None
 depends_on = None
 

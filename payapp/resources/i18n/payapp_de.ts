@@ -621,6 +621,18 @@
         <translation>Fingerabdruck des öffentlichen Schlüssels</translation>
     </message>
     <message>
+        <source>PayEngine address</source>
+        <translation>PayEngine-Adresse</translation>
+    </message>
+    <message>
+        <source>PayEngine API key fingerprint</source>
+        <translation>Fingerabdruck des PayEngine-API-Schlüssels</translation>
+    </message>
+    <message>
+        <source>PayEngine merchant ID fingerprint</source>
+        <translation>Fingerabdruck der PayEngine-Händler-ID</translation>
+    </message>
+    <message>
         <source>Keys replaced by</source>
         <translation>Schlüssel ersetzt von</translation>
     </message>
@@ -643,6 +655,14 @@
     <message>
         <source>eCheck for the client portal</source>
         <translation>eCheck im Kundenportal</translation>
+    </message>
+    <message>
+        <source>SEPA direct debit for the back office</source>
+        <translation>SEPA-Lastschrift im Backoffice</translation>
+    </message>
+    <message>
+        <source>SEPA direct debit for the client portal</source>
+        <translation>SEPA-Lastschrift im Kundenportal</translation>
     </message>
     <message>
         <source>Internal currency</source>
@@ -2696,6 +2716,26 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
         <translation>BNG Gateway (NMI-Protokoll)</translation>
     </message>
     <message>
+        <source>Concardis PayEngine</source>
+        <translation>Concardis PayEngine</translation>
+    </message>
+    <message>
+        <source>API key</source>
+        <translation>API-Schlüssel</translation>
+    </message>
+    <message>
+        <source>Merchant ID</source>
+        <translation>Händler-ID</translation>
+    </message>
+    <message>
+        <source>The merchant&apos;s API key (HTTP Basic password of every server call).</source>
+        <translation>Der API-Schlüssel des Händlers (HTTP-Basic-Passwort jedes Serveraufrufs).</translation>
+    </message>
+    <message>
+        <source>The merchant id PayEngine gave you with the API key.</source>
+        <translation>Die Händler-ID, die PayEngine Ihnen mit dem API-Schlüssel gegeben hat.</translation>
+    </message>
+    <message>
         <source>Private key (security key)</source>
         <translation>Privater Schlüssel (Security Key)</translation>
     </message>
@@ -4047,6 +4087,114 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
         <source>The Web Connector could not reach QuickBooks (%1): %2</source>
         <translation>Der Web Connector konnte QuickBooks nicht erreichen (%1): %2</translation>
     </message>
+    <message>
+        <source>PayPal: %1</source>
+        <translation>PayPal: %1</translation>
+    </message>
+    <message>
+        <source>PayPal: %1 (error %2)</source>
+        <translation>PayPal: %1 (Fehler %2)</translation>
+    </message>
+    <message>
+        <source>PayPal&apos;s answer could not be read.</source>
+        <translation>Die Antwort von PayPal konnte nicht gelesen werden.</translation>
+    </message>
+    <message>
+        <source>PayPal&apos;s payment answer has no transaction id.</source>
+        <translation>Die Zahlungsantwort von PayPal enthält keine Transaktions-ID.</translation>
+    </message>
+    <message>
+        <source>PayPal&apos;s refund answer has no refund transaction id.</source>
+        <translation>Die Erstattungsantwort von PayPal enthält keine Transaktions-ID der Erstattung.</translation>
+    </message>
+    <message>
+        <source>Could not reach PayPal (%1).</source>
+        <translation>PayPal ist nicht erreichbar (%1).</translation>
+    </message>
+    <message>
+        <source>No answer from PayPal (%1).</source>
+        <translation>Keine Antwort von PayPal (%1).</translation>
+    </message>
+    <message>
+        <source>PayPal answered HTTP %1.</source>
+        <translation>PayPal hat mit HTTP %1 geantwortet.</translation>
+    </message>
+    <message>
+        <source>PayPal&apos;s answer has no checkout token.</source>
+        <translation>Die Antwort von PayPal enthält kein Checkout-Token.</translation>
+    </message>
+    <message>
+        <source>PayEngine refused the merchant id or API key (authentication failed).</source>
+        <translation>PayEngine hat die Händler-ID oder den API-Schlüssel abgelehnt (Authentifizierung fehlgeschlagen).</translation>
+    </message>
+    <message>
+        <source>PayEngine could not be asked: %1</source>
+        <translation>PayEngine konnte nicht gefragt werden: %1</translation>
+    </message>
+    <message>
+        <source>PayEngine accepted the merchant id and API key.</source>
+        <translation>PayEngine hat die Händler-ID und den API-Schlüssel angenommen.</translation>
+    </message>
+    <message>
+        <source>Enter the IBAN.</source>
+        <translation>Geben Sie die IBAN ein.</translation>
+    </message>
+    <message>
+        <source>That IBAN is not valid. Check it and type it again.</source>
+        <translation>Diese IBAN ist ungültig. Prüfen Sie sie und geben Sie sie erneut ein.</translation>
+    </message>
+    <message>
+        <source>That BIC is not valid.</source>
+        <translation>Diese BIC ist ungültig.</translation>
+    </message>
+    <message>
+        <source>That BIC is not valid. Check it, or leave it empty.</source>
+        <translation>Diese BIC ist ungültig. Prüfen Sie sie oder lassen Sie das Feld leer.</translation>
+    </message>
+    <message>
+        <source>That mandate reference is not valid.</source>
+        <translation>Diese Mandatsreferenz ist ungültig.</translation>
+    </message>
+    <message>
+        <source>Enter the %1 first.</source>
+        <translation>Geben Sie zuerst %1 ein.</translation>
+    </message>
+    <message>
+        <source>PayApp cannot talk to the gateway %1.</source>
+        <translation>PayApp kann nicht mit dem Gateway %1 sprechen.</translation>
+    </message>
+    <message>
+        <source>Payment processing through %1 is not set up on this workstation: enter the gateway&apos;s %2 in Admin.</source>
+        <translation>Die Zahlungsabwicklung über %1 ist auf diesem Arbeitsplatz nicht eingerichtet: Geben Sie unter Verwaltung %2 des Gateways ein.</translation>
+    </message>
+    <message>
+        <source>%1: enter the %2 in Admin.</source>
+        <translation>%1: Geben Sie unter Verwaltung %2 ein.</translation>
+    </message>
+    <message>
+        <source>SEPA direct debit of %1 accepted (transaction %2) and pending settlement: the money arrives in a few business days, and the debtor&apos;s bank can still return it.</source>
+        <translation>SEPA-Lastschrift über %1 angenommen (Transaktion %2), Abrechnung ausstehend: Das Geld kommt in einigen Bankarbeitstagen an, und die Bank des Zahlungspflichtigen kann sie noch zurückgeben.</translation>
+    </message>
+    <message>
+        <source>Enter the name of the account holder.</source>
+        <translation>Geben Sie den Namen des Kontoinhabers ein.</translation>
+    </message>
+    <message>
+        <source>The account holder must agree to the SEPA direct debit mandate before the debit is taken.</source>
+        <translation>Der Kontoinhaber muss dem SEPA-Lastschriftmandat zustimmen, bevor die Lastschrift eingezogen wird.</translation>
+    </message>
+    <message>
+        <source>%1 does not take %2 payments in the client portal.</source>
+        <translation>%1 nimmt im Kundenportal keine Zahlungen per %2 an.</translation>
+    </message>
+    <message>
+        <source>%1 does not take %2, the internal currency.</source>
+        <translation>%1 nimmt %2, die interne Währung, nicht an.</translation>
+    </message>
+    <message>
+        <source>This saved payment method is kept by another gateway than the one payments now go through. Enter the card or account again.</source>
+        <translation>Diese gespeicherte Zahlungsart wird von einem anderen Gateway verwahrt als dem, über das Zahlungen jetzt laufen. Geben Sie die Karte oder das Konto erneut ein.</translation>
+    </message>
 </context>
 <context>
     <name>PayRule</name>
@@ -4140,6 +4288,10 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
     <message>
         <source>ACH authorization</source>
         <translation>ACH-Ermächtigung</translation>
+    </message>
+    <message>
+        <source>SEPA mandate</source>
+        <translation>SEPA-Mandat</translation>
     </message>
     <message>
         <source>Response</source>
@@ -4298,6 +4450,18 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
         <translation>Wortlaut</translation>
     </message>
     <message>
+        <source>Mandate reference</source>
+        <translation>Mandatsreferenz</translation>
+    </message>
+    <message>
+        <source>Mandate date</source>
+        <translation>Mandatsdatum</translation>
+    </message>
+    <message>
+        <source>Account</source>
+        <translation>Konto</translation>
+    </message>
+    <message>
         <source>Done</source>
         <translation>Erledigt</translation>
     </message>
@@ -4359,6 +4523,10 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
     <message>
         <source>Add Bank Information (eCheck)</source>
         <translation>Bankverbindung hinzufügen (eCheck)</translation>
+    </message>
+    <message>
+        <source>Add SEPA Direct Debit</source>
+        <translation>SEPA-Lastschrift hinzufügen</translation>
     </message>
     <message>
         <source>Manage saved methods…</source>
@@ -4505,12 +4673,56 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
         <translation>Adresse:</translation>
     </message>
     <message>
+        <source>New SEPA direct debit</source>
+        <translation>Neue SEPA-Lastschrift</translation>
+    </message>
+    <message>
+        <source>IBAN</source>
+        <translation>IBAN</translation>
+    </message>
+    <message>
+        <source>IBAN:</source>
+        <translation>IBAN:</translation>
+    </message>
+    <message>
+        <source>BIC (optional):</source>
+        <translation>BIC (optional):</translation>
+    </message>
+    <message>
+        <source>Postal code:</source>
+        <translation>Postleitzahl:</translation>
+    </message>
+    <message>
+        <source>Enter the name of the account holder.</source>
+        <translation>Geben Sie den Namen des Kontoinhabers ein.</translation>
+    </message>
+    <message>
+        <source>SEPA direct debit mandate</source>
+        <translation>SEPA-Lastschriftmandat</translation>
+    </message>
+    <message>
+        <source>Read this mandate to the account holder (or have them sign it) before you take the payment. PayApp keeps it with the payment.</source>
+        <translation>Lesen Sie dem Kontoinhaber dieses Mandat vor (oder lassen Sie es unterschreiben), bevor Sie die Zahlung annehmen. PayApp bewahrt es mit der Zahlung auf.</translation>
+    </message>
+    <message>
+        <source>The account holder agreed to this mandate</source>
+        <translation>Der Kontoinhaber hat diesem Mandat zugestimmt</translation>
+    </message>
+    <message>
+        <source>SEPA direct debit •••• %1</source>
+        <translation>SEPA-Lastschrift •••• %1</translation>
+    </message>
+    <message>
         <source>(expired)</source>
         <translation>(abgelaufen)</translation>
     </message>
     <message>
         <source>(expires soon)</source>
         <translation>(läuft bald ab)</translation>
+    </message>
+    <message>
+        <source>The account holder must agree to the mandate before the debit is taken.</source>
+        <translation>Der Kontoinhaber muss dem Mandat zustimmen, bevor die Lastschrift eingezogen wird.</translation>
     </message>
     <message>
         <source>Partial payment received. The new balance of this invoice is %1.</source>
@@ -4678,6 +4890,10 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
     <message>
         <source>eCheck</source>
         <translation>eCheck</translation>
+    </message>
+    <message>
+        <source>SEPA direct debit</source>
+        <translation>SEPA-Lastschrift</translation>
     </message>
     <message>
         <source>Any brand</source>
@@ -5390,6 +5606,14 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
         <translation>Gateway</translation>
     </message>
     <message>
+        <source>Gateway for new payments</source>
+        <translation>Gateway für neue Zahlungen</translation>
+    </message>
+    <message>
+        <source>Payments taken before a change stay voidable and refundable through the gateway that took them, while its keys stay here.</source>
+        <translation>Zahlungen vor einem Wechsel bleiben über das Gateway stornierbar und erstattbar, das sie angenommen hat, solange seine Schlüssel hier bleiben.</translation>
+    </message>
+    <message>
         <source>Production</source>
         <translation>Produktiv</translation>
     </message>
@@ -5400,6 +5624,10 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
     <message>
         <source>Gateway:</source>
         <translation>Gateway:</translation>
+    </message>
+    <message>
+        <source>Use for new payments:</source>
+        <translation>Für neue Zahlungen verwenden:</translation>
     </message>
     <message>
         <source>Environment:</source>
@@ -5440,6 +5668,10 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
     <message>
         <source>eCheck</source>
         <translation>eCheck</translation>
+    </message>
+    <message>
+        <source>SEPA direct debit</source>
+        <translation>SEPA-Lastschrift</translation>
     </message>
     <message>
         <source>The Client portal column is the same choice as on Admin › Client Portal, where the portal&apos;s address and links are set up.</source>
@@ -5512,6 +5744,14 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
     <message>
         <source>✖ This computer&apos;s keyring ({name}) keeps secrets in plain text or is not available, so keys cannot be saved. Use Windows Credential Manager, macOS Keychain, or a Secret Service (GNOME Keyring, KWallet).</source>
         <translation>✖ Der Schlüsselbund dieses Computers ({name}) speichert Geheimnisse im Klartext oder ist nicht verfügbar, daher können keine Schlüssel gespeichert werden. Verwenden Sie die Windows-Anmeldeinformationsverwaltung, den macOS-Schlüsselbund oder einen Secret Service (GNOME Keyring, KWallet).</translation>
+    </message>
+    <message>
+        <source>{gateway} does not offer this here.</source>
+        <translation>{gateway} bietet dies hier nicht an.</translation>
+    </message>
+    <message>
+        <source>New payments now go through {gateway}. Earlier payments stay with the gateway that took them.</source>
+        <translation>Neue Zahlungen laufen jetzt über {gateway}. Frühere Zahlungen bleiben bei dem Gateway, das sie angenommen hat.</translation>
     </message>
     <message>
         <source>{code} — chosen once; it can never be changed.</source>
@@ -5716,9 +5956,12 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
         <source>Last error: {message}</source>
         <translation>Letzter Fehler: {message}</translation>
     </message>
-    <message>
-        <source>{n} update(s) wait for the next Web Connector session</source>
-        <translation>{n} Aktualisierung(en) warten auf die nächste Web-Connector-Sitzung</translation>
+    <message numerus="yes">
+        <source>%n update(s) wait for the next Web Connector session.</source>
+        <translation>
+            <numerusform>%n Aktualisierung wartet auf die nächste Web-Connector-Sitzung.</numerusform>
+            <numerusform>%n Aktualisierungen warten auf die nächste Web-Connector-Sitzung.</numerusform>
+        </translation>
     </message>
     <message>
         <source>QuickBooks Desktop settings saved</source>

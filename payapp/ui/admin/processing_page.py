@@ -44,7 +44,9 @@ from payapp.ui.widgets import (
 
 # Readable on the light and the dark palette; the text carries the meaning too (✔ ⚠ ✖), not colour alone.
 OK_COLOUR, WARN_COLOUR, ERROR_COLOUR = "#2e9d4f", "#c98500", "#d9534f"
-KEY_OBJECT_NAMES = {"gateway.private_key": "privateKey", "gateway.public_key": "publicKey"}
+KEY_OBJECT_NAMES = {"gateway.private_key": "privateKey", "gateway.public_key": "publicKey",
+                    "gateway.payengine.api_key": "payengineApiKey",
+                    "gateway.payengine.merchant_id": "payengineMerchantId"}
 
 
 def keyring_words(modules: tuple[str, ...], class_name: str = "") -> str:
@@ -70,11 +72,12 @@ def keyring_words(modules: tuple[str, ...], class_name: str = "") -> str:
 class _KeyRow(QWidget):
     """A masked field, or — once saved — "Configured · fingerprint …" with Replace."""
 
-    def __init__(self, key_name: str, parent: QWidget | None = None) -> None:
+    def __init__(self, key_name: str, parent: QWidget | None = None, *, secret: bool = True) -> None:
         super().__init__(parent)
         base = KEY_OBJECT_NAMES.get(key_name, key_name.replace(".", "_"))
         self.stack = QStackedWidget(self)
-        self.edit = MaskedLineEdit(self)
+        # an identifier (a merchant id) is not secret: shown as typed; still kept in the keyring and never read back
+        self.edit: QLineEdit = MaskedLineEdit(self) if secret else QLineEdit(self)
         self.edit.setObjectName(f"{base}Edit")
         self.edit.setPlaceholderText(self.tr("Paste the key from the gateway's control panel"))
         self.edit.setMinimumWidth(320)
@@ -162,6 +165,13 @@ class ProcessingPage(QWidget):
         gform = QFormLayout(gateway_box)
         self.gateway_label = QLabel(gateway_box)
         self.gateway_label.setObjectName("gatewayName")
+        # which gateway new payments go through; earlier payments stay with the gateway that took them
+        self.gateway_combo = QComboBox(gateway_box)
+        self.gateway_combo.setObjectName("gatewayChoice")
+        self.gateway_combo.setAccessibleName(self.tr("Gateway for new payments"))
+        self.gateway_combo.setToolTip(self.tr("Payments taken before a change stay voidable and refundable through "
+                                              "the gateway that took them, while its keys stay here."))
+        self.gateway_combo.activated.connect(self._on_gateway_chosen)
         self.environment = QComboBox(gateway_box)
         self.environment.setObjectName("environmentCombo")
         self.environment.addItem(self.tr("Production"), "production")
@@ -171,6 +181,7 @@ class ProcessingPage(QWidget):
         self.address.setPlaceholderText("https://")
         self.environment.currentIndexChanged.connect(self._environment_changed)
         gform.addRow(self.tr("Gateway:"), self.gateway_label)
+        gform.addRow(self.tr("Use for new payments:"), self.gateway_combo)
         gform.addRow(self.tr("Environment:"), self.environment)
         gform.addRow(self.tr("Address:"), self.address)
 
@@ -204,7 +215,8 @@ class ProcessingPage(QWidget):
         grid = QGridLayout(types_box)
         self.type_boxes: dict[str, QCheckBox] = {}
         env_labels = {"back_office": self.tr("Back office"), "portal": self.tr("Client portal")}
-        type_labels = {"card": self.tr("Credit card"), "echeck": self.tr("eCheck")}
+        type_labels = {"card": self.tr("Credit card"), "echeck": self.tr("eCheck"),
+                       "sepa": self.tr("SEPA direct debit")}
         for col, (env, _label) in enumerate(ENVIRONMENTS, start=1):
             header = QLabel(env_labels[env], types_box)
             header.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -345,6 +357,15 @@ class ProcessingPage(QWidget):
     def _show(self, state: ProcessingPageState) -> None:
         self.state = state
         self.gateway_label.setText(translate_message(state.gateway.label))
+        self.gateway_combo.blockSignals(True)
+        if self.gateway_combo.count() != len(state.gateways):
+            self.gateway_combo.clear()
+            for g in state.gateways:
+                self.gateway_combo.addItem(translate_message(g.label), g.name)
+        self.gateway_combo.setCurrentIndex(max(self.gateway_combo.findData(state.gateway.name), 0))
+        self.gateway_combo.blockSignals(False)
+        if set(self.key_rows) != {k.name for k in state.keys}:
+            self._drop_key_rows()
         self.environment.blockSignals(True)
         self.environment.setCurrentIndex(self.environment.findData(state.environment))
         self.environment.blockSignals(False)
@@ -353,9 +374,9 @@ class ProcessingPage(QWidget):
         for key in state.keys:
             row = self.key_rows.get(key.name)
             if row is None:
-                row = _KeyRow(key.name, self)
-                self.key_rows[key.name] = row
                 field = next(f for f in state.gateway.fields if f.name == key.name)
+                row = _KeyRow(key.name, self, secret=field.secret)
+                self.key_rows[key.name] = row
                 row.setToolTip(translate_message(field.help))
                 self.keys_form.addRow(self.tr("%1:").replace("%1", translate_message(field.label)), row)
             row.show_state(key)
@@ -386,11 +407,41 @@ class ProcessingPage(QWidget):
                 "(GNOME Keyring, KWallet).").format(name=state.keyring_backend))
         for name, box in self.type_boxes.items():
             box.setChecked(state.payment_types.get(name, False))
-            box.setEnabled(name.partition(".")[2] in state.gateway.payment_types)
+            env, _, ptype = name.partition(".")
+            offered = ptype in state.offered(env)
+            box.setEnabled(offered)
+            box.setToolTip("" if offered else self.tr("{gateway} does not offer this here.").format(
+                gateway=translate_message(state.gateway.label)))
         self._show_currency(state)
         self._show_threshold(state)
         self.refuse_cvv_box.setChecked(state.refuse_cvv_mismatch)
         self._show_status(state)
+
+    def _drop_key_rows(self) -> None:
+        """Another gateway, other credentials: its fields replace the rows of the one shown before."""
+        while self.keys_form.rowCount():
+            taken = self.keys_form.takeRow(0)
+            for item in (taken.labelItem, taken.fieldItem):
+                widget = item.widget() if item is not None else None
+                if widget is not None and widget not in (self.mismatch_label, self.keyring_label):
+                    widget.deleteLater()
+        self.key_rows.clear()
+
+    @widget_slot
+    async def _on_gateway_chosen(self, index: int) -> None:
+        name = self.gateway_combo.itemData(index)
+        if self.state is None or name == self.state.gateway.name:
+            return
+        self._busy(True)
+        try:
+            await self._service.choose_gateway(str(name))
+            self.banner.show_info(self.tr("New payments now go through {gateway}. Earlier payments stay with the "
+                                          "gateway that took them.").format(gateway=self.gateway_combo.itemText(index)))
+        except PayAppError as exc:
+            self.banner.show_error(user_text(exc))
+        finally:
+            await self.reload()
+            self._busy(False)
 
     def _show_currency(self, state: ProcessingPageState) -> None:
         supported = ", ".join(sorted(state.gateway.currencies))
@@ -404,7 +455,9 @@ class ProcessingPage(QWidget):
             self.currency_label.setText(text)
             return
         self.currency_combo.clear()
-        ordered = sorted(state.gateway.currencies) + [c for c in COMMON_CURRENCIES if c not in state.gateway.currencies]
+        home = state.gateway.home_currency
+        ordered = sorted(state.gateway.currencies, key=lambda c: (c != home, c)) + [
+            c for c in COMMON_CURRENCIES if c not in state.gateway.currencies]
         for code in ordered:
             self.currency_combo.addItem(code, code)
         self.currency_combo.show()
@@ -553,8 +606,9 @@ class ProcessingPage(QWidget):
         self._busy(True)
         self.test_result.setText(self.tr("Asking the gateway…"))
         try:
-            row = self.key_rows.get("gateway.private_key")
-            ok, message = await self._service.test_keys(row.typed() if row else None)
+            # what is typed and not saved yet is tested as typed; the rest as saved
+            typed = {name: row.typed() for name, row in self.key_rows.items()}
+            ok, message = await self._service.test_keys(typed=typed)
         except PayAppError as exc:
             ok, message = False, exc.user_message      # translated below, with the service's answers
         finally:

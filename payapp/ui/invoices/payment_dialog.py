@@ -10,6 +10,7 @@ import asyncio
 import datetime as dt
 import itertools
 import logging
+import secrets
 from collections.abc import Callable
 from dataclasses import replace
 
@@ -38,7 +39,7 @@ from PySide6.QtWidgets import (
 )
 from qasync import asyncSlot
 
-from payapp.domain import ach, validation
+from payapp.domain import ach, sepa, validation
 from payapp.domain.errors import PayAppError, ValidationError
 from payapp.domain.money import format_amount_input, format_money, parse_amount
 from payapp.services.context import Services
@@ -47,6 +48,7 @@ from payapp.services.payments import (
     DuplicateWarning,
     NewBankAccount,
     NewCard,
+    NewSepaAccount,
     PaymentMethod,
     PaymentRequest,
     PaymentResult,
@@ -243,7 +245,10 @@ class PaymentDialog(QDialog):
         self.new_card_radio.setObjectName("newCardRadio")
         self.new_bank_radio = QRadioButton(self.tr("Add Bank Information (eCheck)"), self)
         self.new_bank_radio.setObjectName("newBankRadio")
-        for radio in (self.new_card_radio, self.new_bank_radio):
+        self.new_sepa_radio = QRadioButton(self.tr("Add SEPA Direct Debit"), self)
+        self.new_sepa_radio.setObjectName("newSepaRadio")
+        self.new_sepa_radio.hide()                 # offered only where the gateway takes it (euro, PayEngine)
+        for radio in (self.new_card_radio, self.new_bank_radio, self.new_sepa_radio):
             self.method_group.addButton(radio)
             new_row.addWidget(radio)
         new_row.addStretch(1)
@@ -257,12 +262,14 @@ class PaymentDialog(QDialog):
 
         self.card_form = self._build_card_form()
         self.bank_form = self._build_bank_form()
+        self.sepa_form = self._build_sepa_form()
         form_all.addWidget(self.card_form)
         form_all.addWidget(self.bank_form)
         form_all.addWidget(self.ach_box)
-        self.card_form.hide()
-        self.bank_form.hide()
-        self.ach_box.hide()
+        form_all.addWidget(self.sepa_form)
+        form_all.addWidget(self.sepa_box)
+        for w in (self.card_form, self.bank_form, self.ach_box, self.sepa_form, self.sepa_box):
+            w.hide()
         self.method_group.buttonToggled.connect(self._method_changed)
 
         # --- how much
@@ -291,6 +298,7 @@ class PaymentDialog(QDialog):
         self.amount_field = _Field(self.amount_edit, self.amount_error, self._check_amount)
         self.amount_edit.textChanged.connect(lambda _t: self.amount_field.validate())
         self.amount_edit.textChanged.connect(lambda _t: self._update_ach_text())    # the amount is in the wording
+        self.amount_edit.textChanged.connect(lambda _t: self._update_sepa_text())
 
         self._scroll = QScrollArea(self)
         self._scroll.setWidgetResizable(True)
@@ -487,6 +495,93 @@ class PaymentDialog(QDialog):
         self._build_ach_box()
         return page
 
+    def _build_sepa_form(self) -> QWidget:
+        """A SEPA direct debit typed in the back office: the account holder, the IBAN (checked with its check
+        digits), an optional BIC, and the mandate the debtor agrees to (shown, kept with the payment)."""
+        page = QGroupBox(self.tr("New SEPA direct debit"), self)
+        page.setObjectName("sepaForm")
+        form = QFormLayout(page)
+        self.sepa_holder_edit = QLineEdit(page)
+        self.sepa_holder_edit.setObjectName("sepaHolderEdit")
+        self.iban_edit = QLineEdit(page)
+        self.iban_edit.setObjectName("ibanEdit")
+        self.iban_edit.setMaxLength(42)
+        self.iban_edit.setMinimumWidth(300)
+        self.iban_edit.setAccessibleName(self.tr("IBAN"))
+        self.iban_edit.setContextMenuPolicy(Qt.ContextMenuPolicy.NoContextMenu)
+        self.iban_edit.setDragEnabled(False)
+        self.iban_edit.setInputMethodHints(Qt.InputMethodHint.ImhSensitiveData
+                                           | Qt.InputMethodHint.ImhNoPredictiveText)
+        self.bic_edit = QLineEdit(page)
+        self.bic_edit.setObjectName("bicEdit")
+        self.bic_edit.setMaxLength(11)
+        self.bic_edit.setMaximumWidth(160)
+        self.sepa_city_edit = QLineEdit(page)
+        self.sepa_city_edit.setObjectName("sepaCityEdit")
+        self.sepa_zip_edit = QLineEdit(page)
+        self.sepa_zip_edit.setObjectName("sepaZipEdit")
+        self.sepa_zip_edit.setMaximumWidth(120)
+        errors = {name: self._error_label(name) for name in ("sepaHolderError", "ibanError", "bicError")}
+        self._field_row(form, self.tr("Account holder:"), self.sepa_holder_edit, errors["sepaHolderError"])
+        self._field_row(form, self.tr("IBAN:"), self.iban_edit, errors["ibanError"])
+        self._field_row(form, self.tr("BIC (optional):"), self.bic_edit, errors["bicError"])
+        form.addRow(self.tr("City:"), self.sepa_city_edit)
+        form.addRow(self.tr("Postal code:"), self.sepa_zip_edit)
+        self.sepa_fields = [
+            _Field(self.sepa_holder_edit, errors["sepaHolderError"],
+                   _required(self.tr("Enter the name of the account holder."))),
+            _Field(self.iban_edit, errors["ibanError"], sepa.check_iban),
+            _Field(self.bic_edit, errors["bicError"], sepa.check_bic),
+        ]
+        for f in self.sepa_fields:
+            f.edit.textEdited.connect(lambda _t, f=f: f.validate())
+        # one reference per mandate, shown in the wording the debtor agrees to and sent with the debit
+        self._mandate_reference = f"PA{self._invoice.id}-{secrets.token_hex(8).upper()}"
+        self.sepa_box = QGroupBox(self.tr("SEPA direct debit mandate"), self)
+        self.sepa_box.setObjectName("sepaMandateBox")
+        box = QVBoxLayout(self.sepa_box)
+        intro = QLabel(self.tr("Read this mandate to the account holder (or have them sign it) before you take "
+                               "the payment. PayApp keeps it with the payment."), self.sepa_box)
+        intro.setWordWrap(True)
+        intro.setStyleSheet(HINT_STYLE)
+        self.sepa_text_label = QLabel(self.sepa_box)
+        self.sepa_text_label.setObjectName("sepaMandateText")
+        self.sepa_text_label.setWordWrap(True)
+        self.sepa_text_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.sepa_agree_check = QCheckBox(self.tr("The account holder agreed to this mandate"), self.sepa_box)
+        self.sepa_agree_check.setObjectName("sepaAgreeCheck")
+        self.sepa_agree_error = self._error_label("sepaAgreeError")
+        self.sepa_agree_check.toggled.connect(lambda on: on and self.sepa_agree_error.setVisible(False))
+        for w in (intro, self.sepa_text_label, self.sepa_agree_check, self.sepa_agree_error):
+            box.addWidget(w)
+        for edit in (self.sepa_holder_edit, self.iban_edit):
+            edit.textChanged.connect(lambda _t: self._update_sepa_text())
+        return page
+
+    def sepa_mandate_text(self) -> str:
+        """The mandate wording shown now (empty unless a new SEPA debit is chosen). Only the IBAN's country and
+        last four characters appear in it."""
+        if not self.new_sepa_radio.isChecked():
+            return ""
+        iban = "".join(self.iban_edit.text().split()).upper()
+        try:
+            minor = parse_amount(self.amount_edit.text(), self._invoice.currency, self._locale).minor
+            amount = format_money(minor, self._invoice.currency)
+        except (PayAppError, AttributeError):
+            amount = "the amount shown"
+        return sepa.mandate_text(reference=self._mandate_reference, name=self.sepa_holder_edit.text(),
+                                 merchant="", iban=iban, amount=amount, invoice=self._invoice.invoice_number,
+                                 date=self._today())
+
+    def _update_sepa_text(self) -> None:
+        if not hasattr(self, "sepa_box"):
+            return
+        text = self.sepa_mandate_text()
+        self.sepa_box.setVisible(bool(text))
+        if text and text != self.sepa_text_label.text():
+            self.sepa_text_label.setText(text)
+            self.sepa_agree_check.setChecked(False)    # new terms: the debtor must agree to these
+
     def _check_account_again(self, text: str) -> str:
         if not validation.clean_digits(text):
             raise ValidationError(self.tr("Enter the account number again."), field="account_number_confirm")
@@ -574,10 +669,11 @@ class PaymentDialog(QDialog):
         if address is not None:
             self._prefill_address(address)
         types = self._status.back_office if self._status else frozenset()
-        self._saved = [m for m in saved if m.method in types]
+        self._saved = [m for m in saved if m.method in types and self._charged_here(m)]
         self._fill_saved()
         self.new_card_radio.setVisible("card" in types)
         self.new_bank_radio.setVisible("echeck" in types)
+        self.new_sepa_radio.setVisible("sepa" in types)
         default = next((m for m in self._saved if m.is_default), self._saved[0] if self._saved else None)
         if default is not None:
             self._saved_radios[default.id].setChecked(True)
@@ -585,6 +681,8 @@ class PaymentDialog(QDialog):
             self.new_card_radio.setChecked(True)
         elif "echeck" in types:
             self.new_bank_radio.setChecked(True)
+        elif "sepa" in types:
+            self.new_sepa_radio.setChecked(True)
         reason = pay_block_reason(self._status, svc.current_user, self._invoice.balance_minor)
         if reason:
             self.banner.show_message("warning", reason)
@@ -648,7 +746,7 @@ class PaymentDialog(QDialog):
         if not shiboken6.isValid(self):
             return
         types = self._status.back_office if self._status else frozenset()
-        self._saved = [m for m in saved if m.method in types]
+        self._saved = [m for m in saved if m.method in types and self._charged_here(m)]
         self._fill_saved()
         self._fix_tab_order()
         if chosen is not None and chosen.id in self._saved_radios:
@@ -659,7 +757,8 @@ class PaymentDialog(QDialog):
 
     def _fix_tab_order(self) -> None:
         chain: list[QWidget] = [self.contact_combo, *self._saved_radios.values(), self.new_card_radio,
-                                self.new_bank_radio, self.manage_saved_button, self.card_number_edit,
+                                self.new_bank_radio, self.new_sepa_radio, self.manage_saved_button,
+                                self.card_number_edit,
                                 self.expiry_edit, self.cvv_edit,
                                 self.first_name_edit, self.last_name_edit, self.card_address_edit,
                                 self.card_city_edit, self.card_country, self.card_state_edit,
@@ -668,7 +767,9 @@ class PaymentDialog(QDialog):
                                 self.account_number_edit, self.account_number_confirm_edit, self.bank_company_edit,
                                 self.bank_address_edit,
                                 self.bank_city_edit, self.bank_state_edit, self.bank_zip_edit, self.save_bank_check,
-                                self.ach_agree_check, self.amount_edit, self.pay_button, self.close_button]
+                                self.ach_agree_check, self.sepa_holder_edit, self.iban_edit, self.bic_edit,
+                                self.sepa_city_edit, self.sepa_zip_edit, self.sepa_agree_check, self.amount_edit,
+                                self.pay_button, self.close_button]
         for a, b in itertools.pairwise(chain):
             QWidget.setTabOrder(a, b)
 
@@ -677,7 +778,9 @@ class PaymentDialog(QDialog):
     def _method_changed(self, _button: object = None, _checked: bool = True) -> None:
         self.card_form.setVisible(self.new_card_radio.isChecked())
         self.bank_form.setVisible(self.new_bank_radio.isChecked())
+        self.sepa_form.setVisible(self.new_sepa_radio.isChecked())
         self._update_ach_text()
+        self._update_sepa_text()
         self._fit_width()
 
     def _fit_width(self) -> None:
@@ -695,6 +798,11 @@ class PaymentDialog(QDialog):
         others = self.layout().sizeHint().height() - self._scroll.sizeHint().height()
         height = min(max(others + body.sizeHint().height(), 360), screen_h)
         self.resize(min(max(self.width(), needed), screen_w), height)
+
+    def _charged_here(self, m: SavedMethodView) -> bool:
+        """A saved method can be charged only by the gateway whose vault holds it: the chosen one."""
+        chosen = self._status.gateway if self._status else ""
+        return not chosen or not m.gateway or m.gateway == chosen
 
     def _selected_saved(self) -> SavedMethodView | None:
         for m in self._saved:
@@ -730,7 +838,10 @@ class PaymentDialog(QDialog):
             kind = self.tr("Savings") if method.account_type == "savings" else self.tr("Checking")
             return self.tr("eCheck %1 •••• %2").replace("%1", kind).replace(
                 "%2", validation.last_four(method.account_number))
-        saved = next((m for m in self._saved if m.id == method.saved_method_id), None)
+        if isinstance(method, NewSepaAccount):
+            return self.tr("SEPA direct debit •••• %1").replace("%1", str(method.iban)[-4:])
+        saved = next((m for m in self._saved if m.id == method.saved_method_id), None) \
+            if isinstance(method, SavedMethodRef) else None
         return self._saved_label(saved) if saved else self.tr("saved method")
 
     def _saved_label(self, saved: SavedMethodView) -> str:
@@ -782,6 +893,24 @@ class PaymentDialog(QDialog):
                     if self.bank_zip_edit.text().strip() else "",
                     wording_version=ach.WORDING_VERSION)
                 save = self.save_bank_check.isChecked()
+        elif self.new_sepa_radio.isChecked():
+            bad = [f for f in self.sepa_fields if not f.validate()]
+            if not bad:
+                self._update_sepa_text()
+                if not self.sepa_agree_check.isChecked():
+                    self.sepa_agree_error.setText(self.tr("The account holder must agree to the mandate before the "
+                                                          "debit is taken."))
+                    self.sepa_agree_error.setVisible(True)
+                    self.sepa_agree_check.setFocus()
+                    return None
+                method = NewSepaAccount(holder=self.sepa_holder_edit.text().strip(),
+                                        iban=sepa.check_iban(self.iban_edit.text()),
+                                        bic=sepa.check_bic(self.bic_edit.text()),
+                                        city=self.sepa_city_edit.text().strip(),
+                                        zip=self.sepa_zip_edit.text().strip(),
+                                        # exactly the wording shown and agreed to
+                                        mandate_text=self.sepa_text_label.text(),
+                                        mandate_reference=self._mandate_reference)
         else:
             saved = self._selected_saved()
             if saved is None:
@@ -813,8 +942,9 @@ class PaymentDialog(QDialog):
     def _set_processing(self, on: bool) -> None:
         self._busy = on
         self.progress.setVisible(on)
-        for w in (self.pay_button, self.saved_group, self.new_card_radio, self.new_bank_radio, self.card_form,
-                  self.bank_form, self._amount_page, self.amount_edit, self._contact_caption, self.contact_combo):
+        for w in (self.pay_button, self.saved_group, self.new_card_radio, self.new_bank_radio, self.new_sepa_radio,
+                  self.card_form, self.bank_form, self.sepa_form, self.sepa_box, self._amount_page, self.amount_edit,
+                  self._contact_caption, self.contact_combo):
             w.setEnabled(not on and not self._done)
         self.close_button.setEnabled(not on)
 
@@ -947,7 +1077,7 @@ class PaymentDialog(QDialog):
 
     def clear_sensitive(self, *, all_fields: bool = True) -> None:
         for edit in (self.card_number_edit, self.cvv_edit, self.expiry_edit, self.account_number_edit,
-                     self.account_number_confirm_edit, self.routing_number_edit):
+                     self.account_number_confirm_edit, self.routing_number_edit, self.iban_edit):
             _wipe(edit)
 
     def _charging(self) -> bool:

@@ -32,11 +32,11 @@ from payapp.domain.card_checks import avs_words, cvv_words
 from payapp.domain.errors import ValidationError
 from payapp.domain.money import format_money, parse_amount
 from payapp.services.outbox import KIND_LABELS
-from payapp.services.payment_search import AchAuthorizationInfo, PaymentDetails
+from payapp.services.payment_search import AchAuthorizationInfo, PaymentDetails, SepaMandateInfo
 from payapp.services.receipts import Receipt, ReceiptService, render_receipt_html
 from payapp.services.refund_approvals import ApprovalView
 from payapp.ui.audit_labels import action_label, details_text
-from payapp.ui.i18n import fill
+from payapp.ui.i18n import fill, format_day
 from payapp.ui.messages import translate_message, user_text
 from payapp.ui.payments.payment_model import (
     SOURCE_LABELS,
@@ -117,6 +117,11 @@ class PaymentDetailsDialog(QDialog):
         consent = details.ach_authorization
         if consent is not None:
             add(self.tr("ACH authorization"), ach_summary(consent, locale), "detailsAchAuthorization")
+        mandate = details.sepa_mandate
+        if mandate is not None:
+            add(self.tr("SEPA mandate"), " · ".join((mandate.mandate_reference, mandate.authorized_by,
+                                                     format_when(mandate.authorized_at, locale))),
+                "detailsSepaMandate")
 
         gateway = QFormLayout()
         gateway.addRow(self.tr("Response"), QLabel(f"{details.response_code} · {details.response_text}", self))
@@ -178,6 +183,8 @@ class PaymentDetailsDialog(QDialog):
                            self, "auditTable"), self.tr("Audit"))
         if consent is not None:
             tabs.addTab(self._authorization_page(consent, locale), self.tr("ACH authorization"))
+        if mandate is not None:
+            tabs.addTab(self._mandate_page(mandate, locale), self.tr("SEPA mandate"))
 
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         self.refund_button = buttons.addButton(
@@ -225,6 +232,29 @@ class PaymentDetailsDialog(QDialog):
                 (self.tr("Wording fingerprint (SHA-256)"), consent.wording_hash, "achWordingHash"),
                 (self.tr("Kept until"), format_when(consent.retain_until, locale), "achRetainUntil"),
                 (self.tr("Wording"), consent.wording_text, "achWordingText")):
+            w = QLabel(value or "—", page)
+            w.setObjectName(name)
+            w.setWordWrap(True)
+            w.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            form.addRow(label, w)
+        return page
+
+    def _mandate_page(self, mandate: SepaMandateInfo, locale: str) -> QWidget:
+        """What the debtor agreed to, as kept: the mandate reference and date, the wording (never the IBAN)."""
+        page = QWidget(self)
+        page.setObjectName("sepaMandatePage")
+        form = QFormLayout(page)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
+        for label, value, name in (
+                (self.tr("Mandate reference"), mandate.mandate_reference, "sepaMandateReference"),
+                (self.tr("Mandate date"), format_day(mandate.mandate_date, locale), "sepaMandateDate"),
+                (self.tr("Account"), f"{mandate.iban_country}•• •••• {mandate.iban_last_four}", "sepaAccount"),
+                (self.tr("Authorized by"), mandate.authorized_by, "sepaAuthorizedBy"),
+                (self.tr("When"), format_when(mandate.authorized_at, locale), "sepaAuthorizedAt"),
+                (self.tr("Wording version"), mandate.wording_version, "sepaWordingVersion"),
+                (self.tr("Wording fingerprint (SHA-256)"), mandate.wording_hash, "sepaWordingHash"),
+                (self.tr("Kept until"), format_when(mandate.retain_until, locale), "sepaRetainUntil"),
+                (self.tr("Wording"), mandate.wording_text, "sepaWordingText")):
             w = QLabel(value or "—", page)
             w.setObjectName(name)
             w.setWordWrap(True)

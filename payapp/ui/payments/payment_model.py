@@ -51,8 +51,8 @@ def tr(text: str) -> str:
 
 
 def status_label(status: str, method: str = "") -> str:
-    """A payment's status in words; an approved eCheck is "Pending settlement" (its money can still bounce)."""
-    if status == "approved" and method == "echeck":
+    """A payment's status in words; an approved eCheck or SEPA debit is "Pending settlement" (it can still bounce)."""
+    if status == "approved" and method in ("echeck", "sepa"):
         return tr(PENDING_SETTLEMENT)
     return tr(STATUS_LABELS.get(status, status))
 

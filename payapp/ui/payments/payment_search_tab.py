@@ -133,7 +133,8 @@ class PaymentSearchTab(QWidget):
                                         [(status_label(s), s) for s in STATUSES]
                                         + [(self.tr("Needs attention"), NEEDS_ATTENTION)])
         self.method_combo = self._combo("methodFilter", self.tr("Any method"),
-                                        [(self.tr("Card"), "card"), (self.tr("eCheck"), "echeck")])
+                                        [(self.tr("Card"), "card"), (self.tr("eCheck"), "echeck"),
+                                         (self.tr("SEPA direct debit"), "sepa")])
         self.brand_combo = self._combo("brandFilter", self.tr("Any brand"), list(BRANDS))
         self.last_four_edit = self._line("lastFourFilter", self.tr("Last 4"))
         self.last_four_edit.setMaxLength(4)
