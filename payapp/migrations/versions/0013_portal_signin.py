@@ -1,7 +1,7 @@
 """Client portal sign-in (issue #17.4): one-time sign-in links and signed-in sessions (hashes only), who may pay
 per contact, saved methods that belong to the portal user who saved them, and the primary contact from Autotask
 
-Revision ID: 0012_portal_signin
+Revision ID: 0013_portal_signin
 Revises: 0012_gateway_port
 """
 
@@ -10,7 +10,7 @@ from alembic import op
 
 from payapp.models.base import UtcDateTime
 
-revision = "0012_portal_signin"
+revision = "0013_portal_signin"
 down_revision = "0012_gateway_port"
 branch_labels = None
 depends_on = None
