@@ -74,8 +74,10 @@ def test_access_mode_saved_with_the_page_and_who_may_pay_at_once(qtbot: QtBot, d
 
     companies = run(services.portal_access.companies(""))
     company_id, name = companies[0]
+    assert box.table.isHidden() and not box.empty_hint.isHidden()     # the empty state says what to do
     run(box.search(name))
     assert box.company_combo.currentData() == company_id
+    assert not box.table.isHidden() and box.empty_hint.isHidden()
     contacts = run(services.portal_access.contacts(company_id))
     assert box.table.rowCount() == len(contacts) >= 1
     primary = contacts[0]

@@ -5436,6 +5436,10 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
         <translation>Darf bezahlen</translation>
     </message>
     <message>
+        <source>Find an organization by its name to see its contacts and choose who may pay.</source>
+        <translation>Suchen Sie eine Organisation nach ihrem Namen, um ihre Kontakte zu sehen und festzulegen, wer zahlen darf.</translation>
+    </message>
+    <message>
         <source>By default the organization&apos;s primary contact may pay and the other contacts see invoices only. A choice here is saved at once.</source>
         <translation>Voreingestellt darf der Hauptkontakt der Organisation bezahlen, die anderen Kontakte sehen nur Rechnungen. Eine Auswahl hier wird sofort gespeichert.</translation>
     </message>

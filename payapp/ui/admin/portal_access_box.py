@@ -84,9 +84,19 @@ class PortalAccessBox(QGroupBox):
                                               self.tr("May pay")])
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        header = self.table.horizontalHeader()
+        for column, mode in enumerate((QHeaderView.ResizeMode.Stretch, QHeaderView.ResizeMode.Stretch,
+                                       QHeaderView.ResizeMode.ResizeToContents,
+                                       QHeaderView.ResizeMode.ResizeToContents)):
+            header.setSectionResizeMode(column, mode)
         self.table.setMinimumHeight(160)
+        self.table.hide()                  # until an organization is found: the hint below says what to do
+        self.empty_hint = QLabel(self.tr("Find an organization by its name to see its contacts and choose who may "
+                                         "pay."), self)
+        self.empty_hint.setObjectName("portalAccessEmpty")
+        self.empty_hint.setWordWrap(True)
+        self.empty_hint.setStyleSheet(HINT_STYLE)
+        self.company_combo.hide()
         self.error = QLabel(self)
         self.error.setObjectName("portalAccessError")
         self.error.setWordWrap(True)
@@ -105,6 +115,7 @@ class PortalAccessBox(QGroupBox):
         form.addRow("", self.company_combo)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
+        layout.addWidget(self.empty_hint)
         layout.addWidget(self.table)
         layout.addWidget(self.error)
         layout.addWidget(pay_hint)
@@ -138,6 +149,9 @@ class PortalAccessBox(QGroupBox):
         for company_id, name in found:
             self.company_combo.addItem(name, company_id)
         self.company_combo.blockSignals(False)
+        self.company_combo.setVisible(bool(found))
+        self.table.setVisible(bool(found))
+        self.empty_hint.setVisible(not found)
         if found:
             await self.show_company(found[0][0])
         else:
