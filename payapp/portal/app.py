@@ -36,12 +36,17 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from payapp.domain import ach
+from payapp.domain.colour import parse_hex_colour
 from payapp.domain.errors import PayAppError, ValidationError
 from payapp.domain.money import format_amount_input, format_money, parse_amount
 from payapp.portal import i18n
+from payapp.portal.account_pages import AccountPages
+from payapp.portal.accounts import PortalUser, methods_for
+from payapp.portal.accounts import prune as prune_accounts
 from payapp.portal.security import (
     LANGUAGE_COOKIE,
     SESSION_COOKIE,
+    USER_COOKIE,
     PortalConfig,
     SecurityHeaders,
     client_address,
@@ -54,8 +59,9 @@ from payapp.portal.security import (
     valid_session_id,
 )
 from payapp.portal.state import RateLimiter, Submissions
-from payapp.portal.store import InvoiceData, PortalStore
+from payapp.portal.store import Guarded, InvoiceData, PortalStore, paying_user
 from payapp.services.context import Services
+from payapp.services.portal_access import links_allowed, signin_allowed
 from payapp.services.settings import PUBLIC_KEY
 
 log = logging.getLogger(__name__)
@@ -97,6 +103,7 @@ class _Page:
     switchable: bool = True         # a GET page, which ?lang= can show again in the other language
     keep_query: str = ""            # the page's other query parameters, for the language switch's links
     settings: dict[str, Any] = field(default_factory=dict)      # read once per request
+    user: PortalUser | None = None  # the signed-in contact (payapp/portal/accounts.py), if any
 
 
 class Portal:
@@ -107,6 +114,7 @@ class Portal:
         self.store = PortalStore(services.db)
         self.submissions = Submissions(self.store)
         self._origin: tuple[float, str] | None = None
+        self.account: AccountPages | None = None      # the signed-in pages (create_portal_app)
 
     def close(self) -> None:
         self.store.close()
@@ -134,11 +142,17 @@ class Portal:
             except (binascii.Error, ValueError):
                 logo = ""
         name = str(values.get("merchant.name") or "") or str(values.get("quickbooks.company_name") or "")
+        try:
+            accent = parse_hex_colour(values.get("portal.accent_colour"))[1:]
+        except ValidationError:
+            accent = ""                 # none chosen (or not a colour): the style sheet's own
+        # the support address and phone of Admin › Client Portal, else the company's (Admin › Company details)
         return {"name": name or self.services.db.company_name,
                 "address": str(values.get("merchant.address") or ""),
-                "email": str(values.get("merchant.email") or ""),
-                "phone": str(values.get("merchant.phone") or ""),
-                "logo": logo}
+                "email": str(values.get("portal.support_email") or values.get("merchant.email") or ""),
+                "phone": str(values.get("portal.support_phone") or values.get("merchant.phone") or ""),
+                "footer": str(values.get("portal.footer_text") or ""),
+                "accent": accent, "logo": logo}
 
     def _page(self, request: Request, values: dict[str, Any]) -> _Page:
         chosen = request.query_params.get("lang", "") if request.method == "GET" else ""
@@ -159,7 +173,7 @@ class Portal:
     def _render(self, page: _Page, template: str, status: int = 200, **values: Any) -> HTMLResponse:
         html = _TEMPLATES.get_template(template).render(
             _=page._, lang=page.language, merchant=page.merchant, csrf=page.csrf, switchable=page.switchable,
-            keep_query=page.keep_query + "&" if page.keep_query else "",
+            keep_query=page.keep_query + "&" if page.keep_query else "", user=page.user,
             **values)
         response = HTMLResponse(html, status_code=status)
         if page.new_session:
@@ -170,7 +184,7 @@ class Portal:
         return response
 
     async def _checked(self, request: Request, token: str | None, *, open_link: bool = False,
-                       detail: bool = False, claim: str = "") -> Any:
+                       detail: bool = False, claim: str = "") -> Guarded:
         """The request's one round trip (PortalStore.guard): settings, rate limits, the link and its invoice."""
         cfg = self.config
         address = client_address(request, cfg)
@@ -178,10 +192,12 @@ class Portal:
         if token is not None:
             buckets.append(("token", token, cfg.token_limit))
         result = await self.store.guard(buckets, cfg.rate_window_s, token, open_link=open_link, detail=detail,
-                                        claim=claim)
+                                        claim=claim, session=request.cookies.get(USER_COOKIE, ""))
         if secrets.randbelow(PRUNE_EVERY) == 0:        # now and then, whichever process it is: old counters go
             try:
                 await self.limiter.prune(cfg.rate_window_s)
+                now = self.store.now()
+                await self.store.run(lambda conn: prune_accounts(conn, now))
             except Exception:
                 log.exception("could not prune the portal's rate-limit counters")
         return result
@@ -235,12 +251,31 @@ class Portal:
                                                         "step. Nothing was charged."))
         if checked.link is None or checked.invoice is None:
             return page, None, self._link_not_valid(page)
+        page.user = user = checked.user
+        own_organization = user is not None and user.company_id == checked.invoice.company_id
+        if user is not None and own_organization and not user.may_pay:
+            return page, None, self.not_allowed_to_pay(page)
+        if not links_allowed(page.settings.get("portal.access_mode")) and paying_user(
+                user, checked.invoice.company_id) is None:
+            # sign-in only: a link works for a signed-in contact of the invoice's organization who may pay
+            return page, None, self._render(page, "message.html", 403, title=page._("Sign in to pay"), text=page._(
+                "Sign in with your e-mail address to see and pay your invoices."), signin_link=True)
         return page, (checked.link, token, form, checked.invoice, checked.claimed), None
+
+    def not_allowed_to_pay(self, page: _Page) -> HTMLResponse:
+        """A signed-in contact who sees invoices only, at a payment page (also typed into the address bar)."""
+        return self._render(page, "message.html", 403, title=page._("You cannot pay invoices here"), text=page._(
+            "You can see your organization's invoices, but paying them online is not switched on for you. Ask "
+            "{merchant} if you should be able to pay.", merchant=page.merchant["name"]), account_link=True)
 
     # ------------------------------------------------------------------------------ the invoice page
 
-    async def _methods(self, company_id: int, types: dict[str, bool]) -> list[Any]:
-        methods = await self.services.payments.saved_methods(company_id)
+    async def _methods(self, page: _Page, company_id: int, types: dict[str, bool]) -> list[Any]:
+        """The saved methods this visitor may use: a signed-in payer's own, a link visitor's those nobody owns."""
+        payer = paying_user(page.user, company_id)
+        today = self.store.now().astimezone().date()
+        methods = await self.store.run(lambda conn: methods_for(conn, company_id, payer.contact_id if payer else None,
+                                                                today))
         return [m for m in methods if types.get(m.method)]
 
     @staticmethod
@@ -285,7 +320,7 @@ class Portal:
     async def _pay_form(self, page: _Page, link: Any, token: str, data: InvoiceData | None = None, *,
                         error: str = "", values: dict[str, str] | None = None, status: int = 200) -> HTMLResponse:
         if data is None or data.lines is None:          # a form sent back: the invoice as it is now
-            data = await self.store.invoice(link.invoice_id, detail=True)
+            data = await self.store.invoice(link.invoice_id, detail=True, user=page.user)
             if data is None:
                 return self._link_not_valid(page)
         invoice = self._invoice_view(page, data)
@@ -360,7 +395,7 @@ class Portal:
         choice: dict[str, Any] = {"amount_minor": amount, "amount": self._money(page, amount, currency),
                                   "save": v.get("save_method") == "on", "method": method}
         if method.startswith("saved-") and method[6:].isdigit():
-            saved = {m.id: m for m in await self._methods(invoice["company_id"], types)}.get(int(method[6:]))
+            saved = {m.id: m for m in await self._methods(page, invoice["company_id"], types)}.get(int(method[6:]))
             if saved is None:
                 raise ValidationError(_("This saved payment method is no longer available. Choose another one."),
                                       field="method")
@@ -430,7 +465,7 @@ class Portal:
 
         try:
             result = await self.services.payments.take_payment(
-                self._request(link.invoice_id, choice, values),
+                self._request(link.invoice_id, choice, values, paying_user(page.user, data.company_id)),
                 confirm_duplicate=values.get("confirm_duplicate") == "1")
         except DuplicateWarning:
             await self.submissions.release(key)     # nothing was sent: the same token can still be charged
@@ -454,7 +489,7 @@ class Portal:
             self.services.invoice_mail.receipt_after_portal_payment_soon(result.payment_id, page.language)
         return RedirectResponse(f"/pay/{token}/payment/{result.payment_id}", status_code=303)
 
-    def _request(self, invoice_id: int, choice: dict[str, Any], v: dict[str, str]) -> Any:
+    def _request(self, invoice_id: int, choice: dict[str, Any], v: dict[str, str], payer: PortalUser | None) -> Any:
         from payapp.services import payments as engine
 
         method: Any
@@ -477,8 +512,11 @@ class Portal:
                                    holder_type=choice["holder_type"], account_type=choice["account_type"],
                                    holder_name=choice.get("holder_name", ""),
                                    authorization_text=choice.get("authorization", ""), **common)
+        # a signed-in payer: the payment names them, and a method saved now is theirs alone
+        who = payer.contact_id if payer is not None else None
         return engine.PaymentRequest(invoice_id=invoice_id, amount_minor=choice["amount_minor"], method=method,
-                                     save_method=bool(choice.get("save")), source="client_portal")
+                                     save_method=bool(choice.get("save")), source="client_portal",
+                                     contact_id=who, portal_user_id=who)
 
     async def _after_earlier_submit(self, page: _Page, link: Any, token: str, key: str) -> Response:
         """A second submit of a confirm form (double click, reload, back and submit): never a second charge."""
@@ -559,9 +597,21 @@ class Portal:
         page = self._page(request, checked.settings)
         if not checked.allowed:
             return self._too_many(page)
+        if page.settings.get("portal.enabled") and signin_allowed(page.settings.get("portal.access_mode")):
+            return RedirectResponse("/account" if checked.user is not None else "/signin", status_code=303)
         return self._render(page, "message.html", 404, title=page._("Page not found"),
                             text=page._("The payment link is unknown, has expired or was withdrawn. Ask the sender "
                                         "for a new link."))
+
+    async def brand_css(self, request: Request) -> Response:
+        """The accent colour as the style sheet's custom property (the CSP allows no inline style). The colour is
+        in the address (base.html), so the answer never changes for one address and needs no database."""
+        try:
+            accent = parse_hex_colour(request.query_params.get("accent", ""))
+        except ValidationError:
+            return Response(status_code=404)
+        return Response(f":root {{ --accent: {accent}; }}\n", media_type="text/css",
+                        headers={"Cache-Control": "public, max-age=31536000, immutable"})
 
     async def health(self, request: Request) -> Response:
         return Response("ok", media_type="text/plain")
@@ -630,16 +680,28 @@ def create_portal_app(services: Services, config: PortalConfig, *,
     """The portal as an ASGI app (served by uvicorn: `payapp portal`, tests/portal). `on_close` runs at the
     server's shut-down (lifespan), in the loop that used the database and the HTTP client."""
     portal = Portal(services, config)
+    account = AccountPages(portal)
+    portal.account = account
     static = StaticFiles(packages=[("payapp.portal", "static")])
     routes = [
         Route("/", portal.home),
         Route("/healthz", portal.health),
+        Route("/brand.css", portal.brand_css),
         Route("/favicon.ico", portal.favicon),
         Route("/pay/{token}", portal.pay_page, methods=["GET"]),
         Route("/pay/{token}/review", portal.review, methods=["POST"]),
         Route("/pay/{token}/confirm", portal.confirm, methods=["POST"]),
         Route("/pay/{token}/payment/{payment_id:int}", portal.payment_page, methods=["GET"]),
         Route("/pay/{token}/receipt/{payment_id:int}", portal.receipt, methods=["GET"]),
+        Route("/signin", account.signin_page, methods=["GET"]),
+        Route("/signin", account.request_link, methods=["POST"]),
+        Route("/signin/{token}", account.signin_link_page, methods=["GET"]),
+        Route("/signin/{token}", account.use_link, methods=["POST"]),
+        Route("/signout", account.sign_out, methods=["POST"]),
+        Route("/account", account.account, methods=["GET"]),
+        Route("/account/invoices/{invoice_id:int}/pay", account.pay, methods=["GET"]),
+        Route("/account/methods", account.methods, methods=["GET"]),
+        Route("/account/methods/{method_id:int}/delete", account.delete_method, methods=["POST"]),
         Mount("/static", static, name="static"),
     ]
     @contextlib.asynccontextmanager
@@ -647,6 +709,7 @@ def create_portal_app(services: Services, config: PortalConfig, *,
         try:
             yield
         finally:
+            await account.wait_sent()
             portal.close()
             if on_close is not None:
                 await on_close()

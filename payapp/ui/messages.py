@@ -37,6 +37,7 @@ TEXTS: tuple[str, ...] = (
     QT_TRANSLATE_NOOP("Messages", "Use at most %1 decimal places."),
     QT_TRANSLATE_NOOP("Messages", "Amounts in %1 have at most %2 decimal places."),
     QT_TRANSLATE_NOOP("Messages", "Enter the card number."),
+    QT_TRANSLATE_NOOP("Messages", "Enter a colour like #1f5fae."),
     QT_TRANSLATE_NOOP("Messages", "A card number has digits only."),
     QT_TRANSLATE_NOOP("Messages", "The card number is too short or too long."),
     QT_TRANSLATE_NOOP("Messages", "This card number is not valid. Check the digits."),
@@ -500,6 +501,8 @@ TEXTS: tuple[str, ...] = (
     # payapp/services/payment_links.py: Invoice History's Copy payment link
     QT_TRANSLATE_NOOP("Messages", "Set the client portal's address in Admin › Client Portal first."),
     QT_TRANSLATE_NOOP("Messages", "The invoice no longer exists."),
+    QT_TRANSLATE_NOOP("Messages", "The contact no longer exists."),
+    QT_TRANSLATE_NOOP("Messages", "Choose yes, no or the default."),
     QT_TRANSLATE_NOOP("Messages", "Invoice %1 is voided; there is nothing to pay."),
     QT_TRANSLATE_NOOP("Messages", "Invoice %1 is paid in full; there is nothing to pay."),
     # payapp/services/qbwc.py, qbwc_soap.py, connectors/accounting/qbxml.py: QuickBooks Desktop (Web Connector)

@@ -59,7 +59,7 @@ _COMPANY_COLS = ("external_id", "name", "number", "phone", "address1", "city", "
 _COMPANY_UPDATE = ("name", "number", "phone", "address1", "city", "state", "postal_code", "is_active",
                    "modified_at", "synced_at")
 _CONTACT_COLS = ("external_id", "company_id", "first_name", "last_name", "email", "phone", "is_active",
-                 "modified_at")
+                 "modified_at", "is_primary")
 _CONTACT_UPDATE = _CONTACT_COLS[1:]
 _CONTRACT_COLS = ("external_id", "company_id", "name", "number", "status", "start_date", "end_date")
 _CONTRACT_UPDATE = _CONTRACT_COLS[1:]
@@ -140,7 +140,7 @@ class PageUpserts:
     def contacts(self, cur: Any, page: Sequence[AtContact]) -> None:
         company, ts = self._maps.company, self._v.ts
         rows = [(r.id, company[r.company_id], r.first_name[:100], r.last_name[:100], r.email[:200], r.phone[:50],
-                 r.is_active, ts(r.modified_at)) for r in page if r.company_id in company]
+                 r.is_active, ts(r.modified_at), r.is_primary) for r in page if r.company_id in company]
         if rows:
             self._contacts.run(cur, rows)
             self._maps.contact.update(self._ids(cur, "contacts", [row[0] for row in rows]))
