@@ -21,7 +21,7 @@ import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import Connection
 from starlette.requests import Request
@@ -30,6 +30,7 @@ from starlette.responses import RedirectResponse, Response
 from payapp.domain.errors import PayAppError
 from payapp.domain.money import format_money
 from payapp.portal import accounts
+from payapp.portal.pages import Page, PortalHost, method_label
 from payapp.portal.security import (
     SESSION_COOKIE,
     USER_COOKIE,
@@ -43,9 +44,6 @@ from payapp.services import audit
 from payapp.services.mail import OutgoingMail
 from payapp.services.portal_access import signin_allowed
 from payapp.services.settings import read_settings
-
-if TYPE_CHECKING:
-    from payapp.portal.app import Portal, _Page
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -77,7 +75,7 @@ class _Round:
 
 
 class AccountPages:
-    def __init__(self, portal: Portal) -> None:
+    def __init__(self, portal: PortalHost) -> None:
         self.portal = portal
         self.mailer: MailSender | None = mail_hook(portal.services)
         self._sending: set[asyncio.Task[None]] = set()
@@ -104,7 +102,7 @@ class AccountPages:
             return found
         return await self.portal.store.run(job)
 
-    def _closed_answer(self, page: _Page, found: _Round) -> Response | None:
+    def _closed_answer(self, page: Page, found: _Round) -> Response | None:
         """Too many requests, the portal off, or sign-in not offered (then these pages do not exist)."""
         portal = self.portal
         if not found.allowed:
@@ -118,7 +116,7 @@ class AccountPages:
                 "The payment link is unknown, has expired or was withdrawn. Ask the sender for a new link."))
         return None
 
-    def _page(self, request: Request, found: _Round) -> _Page:
+    def _page(self, request: Request, found: _Round) -> Page:
         page = self.portal._page(request, found.settings)
         page.user = found.user
         return page
@@ -129,7 +127,7 @@ class AccountPages:
         good = valid_session_id(sid) and csrf_ok(self.portal.config.session_secret, sid, str(form.get("csrf", "")))
         return {k: str(v)[:300] for k, v in form.items() if isinstance(v, str)}, good
 
-    def _expired_form(self, page: _Page) -> Response:
+    def _expired_form(self, page: Page) -> Response:
         return self.portal._render(page, "message.html", 403, title=page._("This form has expired"),
                                    text=page._("Open the page again and repeat the last step."))
 
@@ -185,7 +183,7 @@ class AccountPages:
             "If {email} is the address of one of our contacts, we have sent a sign-in link to it. The link works "
             "once, for 15 minutes.", email=email))
 
-    async def _send_links(self, page: _Page, email: str, links: list[accounts.SignInLink], base: str) -> None:
+    async def _send_links(self, page: Page, email: str, links: list[accounts.SignInLink], base: str) -> None:
         """After the answer went out (its timing says nothing about the address). Failures are logged without the
         address or the link."""
         _ = page._
@@ -213,7 +211,7 @@ class AccountPages:
 
     # ------------------------------------------------------------------------------ the e-mailed link
 
-    def _link_not_valid(self, page: _Page) -> Response:
+    def _link_not_valid(self, page: Page) -> Response:
         return self.portal._render(page, "message.html", 404, title=page._("This sign-in link is not valid"),
                                    text=page._("The link was used already, has expired or is unknown. Ask for a new "
                                                "one."), signin_link=True)
@@ -333,10 +331,8 @@ class AccountPages:
             return closed
         if found.user is None:
             return self._to_signin()
-        from payapp.portal.app import _method_label
-
         methods = [{"id": m.id, "default": m.is_default,
-                    "label": _method_label(page, m.method, m.brand, m.last_four, m.expiry, m.account_type)}
+                    "label": method_label(page, m.method, m.brand, m.last_four, m.expiry, m.account_type)}
                    for m in found.result or []]
         notice = page._("The payment method was deleted.") if request.query_params.get("deleted") == "1" else ""
         return self.portal._render(page, "methods.html", methods=methods, notice=notice, error="")

@@ -23,7 +23,6 @@ import datetime as dt
 import logging
 import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
@@ -43,6 +42,7 @@ from payapp.portal import i18n
 from payapp.portal.account_pages import AccountPages
 from payapp.portal.accounts import PortalUser, methods_for
 from payapp.portal.accounts import prune as prune_accounts
+from payapp.portal.pages import Page, method_label
 from payapp.portal.security import (
     LANGUAGE_COOKIE,
     SESSION_COOKIE,
@@ -86,24 +86,6 @@ def receipt_hook(services: Services) -> Any | None:
     None where a build has none, and then the portal serves its own printable receipt page (as it does for
     `?format=html`)."""
     return getattr(services, "receipts", None)
-
-
-@dataclass
-class _Page:
-    """What every page of one request knows: language, session, CSRF token, merchant."""
-    language: str
-    locale: str
-    session_id: str
-    new_session: bool
-    csrf: str
-    https: bool
-    merchant: dict[str, str]
-    _: Callable[..., str]
-    chosen_language: str = ""       # ?lang= on this request: remembered in a cookie
-    switchable: bool = True         # a GET page, which ?lang= can show again in the other language
-    keep_query: str = ""            # the page's other query parameters, for the language switch's links
-    settings: dict[str, Any] = field(default_factory=dict)      # read once per request
-    user: PortalUser | None = None  # the signed-in contact (payapp/portal/accounts.py), if any
 
 
 class Portal:
@@ -154,7 +136,7 @@ class Portal:
                 "footer": str(values.get("portal.footer_text") or ""),
                 "accent": accent, "logo": logo}
 
-    def _page(self, request: Request, values: dict[str, Any]) -> _Page:
+    def _page(self, request: Request, values: dict[str, Any]) -> Page:
         chosen = request.query_params.get("lang", "") if request.method == "GET" else ""
         chosen = chosen if chosen in i18n.LANGUAGES else ""
         language = i18n.pick_language(request.headers.get("accept-language", ""),
@@ -165,12 +147,12 @@ class Portal:
             sid = new_session_id()
         # the security headers' CSP names the gateway's origin: from this same read (SecurityHeaders)
         request.scope.setdefault("state", {})["gateway_origin"] = origin_of(self.gateway_browser_url(values))
-        return _Page(language, i18n.LOCALES[language], sid, new, csrf_token(self.config.session_secret, sid),
+        return Page(language, i18n.LOCALES[language], sid, new, csrf_token(self.config.session_secret, sid),
                      is_https(request, self.config), self._merchant(values), i18n.translator(language),
                      chosen, request.method == "GET",
                      urlencode([(k, v) for k, v in request.query_params.multi_items() if k != "lang"]), values)
 
-    def _render(self, page: _Page, template: str, status: int = 200, **values: Any) -> HTMLResponse:
+    def _render(self, page: Page, template: str, status: int = 200, **values: Any) -> HTMLResponse:
         html = _TEMPLATES.get_template(template).render(
             _=page._, lang=page.language, merchant=page.merchant, csrf=page.csrf, switchable=page.switchable,
             keep_query=page.keep_query + "&" if page.keep_query else "", user=page.user,
@@ -202,19 +184,19 @@ class Portal:
                 log.exception("could not prune the portal's rate-limit counters")
         return result
 
-    def _too_many(self, page: _Page) -> HTMLResponse:
+    def _too_many(self, page: Page) -> HTMLResponse:
         response = self._render(page, "message.html", 429, title=page._("Too many requests"),
                                 text=page._("Wait a minute, then try again."))
         response.headers["Retry-After"] = str(self.config.rate_window_s)
         return response
 
-    def _link_not_valid(self, page: _Page) -> HTMLResponse:
+    def _link_not_valid(self, page: Page) -> HTMLResponse:
         """The one answer for a token that is malformed, unknown, expired or revoked (no enumeration)."""
         return self._render(page, "message.html", 404, title=page._("This link is not valid"),
                             text=page._("The payment link is unknown, has expired or was withdrawn. Ask the "
                                         "sender for a new link."))
 
-    def _closed(self, page: _Page, closed: str) -> HTMLResponse:
+    def _closed(self, page: Page, closed: str) -> HTMLResponse:
         if closed == "voided":
             return self._render(page, "message.html", 200, title=page._("This invoice was voided"),
                                 text=page._("There is nothing to pay on it. Contact the sender if you have "
@@ -223,7 +205,7 @@ class Portal:
                             text=page._("Thank you. There is nothing left to pay on this invoice."))
 
     async def _guard(self, request: Request, *, post: bool = False, detail: bool = False,
-                     claim: bool = False) -> tuple[_Page, Any, Response | None]:
+                     claim: bool = False) -> tuple[Page, Any, Response | None]:
         """Common start of every /pay/ request: rate limits, portal switched on, CSRF (POST), the link (and its
         invoice: `found` is (link, token, form, invoice, claimed)); `claim`: the confirm form's idempotency key
         is claimed in the same round trip. The answers keep that order of precedence."""
@@ -262,7 +244,7 @@ class Portal:
                 "Sign in with your e-mail address to see and pay your invoices."), signin_link=True)
         return page, (checked.link, token, form, checked.invoice, checked.claimed), None
 
-    def not_allowed_to_pay(self, page: _Page) -> HTMLResponse:
+    def not_allowed_to_pay(self, page: Page) -> HTMLResponse:
         """A signed-in contact who sees invoices only, at a payment page (also typed into the address bar)."""
         return self._render(page, "message.html", 403, title=page._("You cannot pay invoices here"), text=page._(
             "You can see your organization's invoices, but paying them online is not switched on for you. Ask "
@@ -270,7 +252,7 @@ class Portal:
 
     # ------------------------------------------------------------------------------ the invoice page
 
-    async def _methods(self, page: _Page, company_id: int, types: dict[str, bool]) -> list[Any]:
+    async def _methods(self, page: Page, company_id: int, types: dict[str, bool]) -> list[Any]:
         """The saved methods this visitor may use: a signed-in payer's own, a link visitor's those nobody owns."""
         payer = paying_user(page.user, company_id)
         today = self.store.now().astimezone().date()
@@ -279,18 +261,18 @@ class Portal:
         return [m for m in methods if types.get(m.method)]
 
     @staticmethod
-    def _types(page: _Page) -> dict[str, bool]:
+    def _types(page: Page) -> dict[str, bool]:
         values = page.settings
         return {"card": bool(values.get("payment_types.portal.card")),
                 "echeck": bool(values.get("payment_types.portal.echeck"))}
 
-    def _money(self, page: _Page, minor: int, currency: str) -> str:
+    def _money(self, page: Page, minor: int, currency: str) -> str:
         return format_money(minor, currency, page.locale)
 
-    def _date(self, page: _Page, value: dt.date | None) -> str:
+    def _date(self, page: Page, value: dt.date | None) -> str:
         return format_date(value, format="medium", locale=page.locale) if value else ""
 
-    def _invoice_view(self, page: _Page, row: InvoiceData) -> dict[str, Any]:
+    def _invoice_view(self, page: Page, row: InvoiceData) -> dict[str, Any]:
         """The invoice for a page (its lines and tax where they were read: the invoice page)."""
         tax = row.tax_minor if row.lines is not None else 0
         return {"number": row.number, "date": self._date(page, row.invoice_date),
@@ -317,7 +299,7 @@ class Portal:
             return self._closed(page, link.closed)
         return await self._pay_form(page, link, token, data)
 
-    async def _pay_form(self, page: _Page, link: Any, token: str, data: InvoiceData | None = None, *,
+    async def _pay_form(self, page: Page, link: Any, token: str, data: InvoiceData | None = None, *,
                         error: str = "", values: dict[str, str] | None = None, status: int = 200) -> HTMLResponse:
         if data is None or data.lines is None:          # a form sent back: the invoice as it is now
             data = await self.store.invoice(link.invoice_id, detail=True, user=page.user)
@@ -343,7 +325,7 @@ class Portal:
         can_pay = bool(public_key) and (types["card"] or types["echeck"] or bool(methods))
         return self._render(
             page, "pay.html", status, token=token, invoice=invoice, methods=[
-                {"id": m.id, "method": m.method, "label": _method_label(page, m.method, m.brand, m.last_four,
+                {"id": m.id, "method": m.method, "label": method_label(page, m.method, m.brand, m.last_four,
                                                                          m.expiry, m.account_type)}
                 for m in methods], types=types, error=error, v=values, can_pay=can_pay,
             collect_url=f"{gateway}/token/Collect.js", tokenization_key=public_key.reveal() if public_key else "")
@@ -367,14 +349,14 @@ class Portal:
             return await self._pay_form(page, link, token, error=exc.user_message, values=values, status=400)
         return self._review_page(page, token, invoice, choice, values)
 
-    def _review_page(self, page: _Page, token: str, invoice: dict[str, Any], choice: dict[str, Any],
+    def _review_page(self, page: Page, token: str, invoice: dict[str, Any], choice: dict[str, Any],
                      values: dict[str, str], *, duplicate: bool = False, error: str = "") -> HTMLResponse:
         hidden = {k: v for k, v in values.items() if k not in ("idempotency_key", "agree", "confirm_duplicate")}
         return self._render(page, "review.html", 400 if error else 200, token=token, invoice=invoice, c=choice,
                             hidden=hidden, idempotency_key=secrets.token_urlsafe(32), duplicate=duplicate,
                             error=error)
 
-    async def _read_choice(self, page: _Page, invoice: dict[str, Any], v: dict[str, str]) -> dict[str, Any]:
+    async def _read_choice(self, page: Page, invoice: dict[str, Any], v: dict[str, str]) -> dict[str, Any]:
         """The payment the form describes, checked (amount, method, names); raises ValidationError with words
         for the visitor."""
         _ = page._
@@ -400,7 +382,7 @@ class Portal:
                 raise ValidationError(_("This saved payment method is no longer available. Choose another one."),
                                       field="method")
             choice.update(kind=saved.method, saved_id=saved.id, save=False,
-                          label=_method_label(page, saved.method, saved.brand, saved.last_four, saved.expiry,
+                          label=method_label(page, saved.method, saved.brand, saved.last_four, saved.expiry,
                                               saved.account_type),
                           holder_type=saved.holder_type or "business", holder_name=saved.holder_name,
                           account_type=saved.account_type, last_four=saved.last_four)
@@ -413,7 +395,7 @@ class Portal:
             if kind == "card":
                 if not v.get("first_name", "").strip() or not v.get("last_name", "").strip():
                     raise ValidationError(_("Enter the first and last name."), field="name")
-                choice["label"] = _method_label(page, "card", v.get("brand", ""), last_four,
+                choice["label"] = method_label(page, "card", v.get("brand", ""), last_four,
                                                 v.get("expiry", ""), "")
             else:
                 if v.get("holder_type") not in ("personal", "business"):
@@ -421,7 +403,7 @@ class Portal:
                 account_type = "savings" if v.get("account_type") == "savings" else "checking"
                 choice.update(holder_type=v["holder_type"], account_type=account_type,
                               holder_name=v.get("holder_name", "").strip(),
-                              label=_method_label(page, "echeck", "", last_four, "", account_type))
+                              label=method_label(page, "echeck", "", last_four, "", account_type))
         else:
             raise ValidationError(_("Choose how to pay."), field="method")
         if choice["kind"] == "echeck":
@@ -518,7 +500,7 @@ class Portal:
                                      save_method=bool(choice.get("save")), source="client_portal",
                                      contact_id=who, portal_user_id=who)
 
-    async def _after_earlier_submit(self, page: _Page, link: Any, token: str, key: str) -> Response:
+    async def _after_earlier_submit(self, page: Page, link: Any, token: str, key: str) -> Response:
         """A second submit of a confirm form (double click, reload, back and submit): never a second charge."""
         sub = await self.submissions.wait(key, link.link_id, self.config.submission_wait_s)
         if sub is not None and sub.payment_id is not None:
@@ -549,7 +531,7 @@ class Portal:
                             p=self._payment_view(page, payment), can_pay_more=not link.closed and
                             invoice["balance_minor"] > 0)
 
-    def _payment_view(self, page: _Page, p: Any) -> dict[str, str]:
+    def _payment_view(self, page: Page, p: Any) -> dict[str, str]:
         from payapp.services.invoices import method_display
 
         status = STATUS_LABELS.get(p.status, p.status)
@@ -631,15 +613,7 @@ def _quantity(text: str, locale: str) -> str:
         return text
 
 
-def _method_label(page: _Page, method: str, brand: str, last_four: str, expiry: str, account_type: str) -> str:
-    if method == "echeck":
-        kind = page._("Savings") if account_type == "savings" else page._("Checking")
-        return f"eCheck · {kind} •••• {last_four}"
-    exp = f" · {page._('expires')} {expiry[:2]}/{expiry[2:]}" if len(expiry) == 4 and expiry.isdigit() else ""
-    return f"{(brand or 'Card').title() if brand.islower() else brand or 'Card'} •••• {last_four}{exp}"
-
-
-def _outcome(page: _Page, status: str, method: str, merchant: str) -> tuple[str, str]:
+def _outcome(page: Page, status: str, method: str, merchant: str) -> tuple[str, str]:
     _ = page._
     if status in ("approved", "settled"):
         if method == "echeck" and status == "approved":
@@ -657,7 +631,7 @@ def _outcome(page: _Page, status: str, method: str, merchant: str) -> tuple[str,
              merchant=merchant), "error"
 
 
-def _engine_message(page: _Page, message: str) -> str:
+def _engine_message(page: Page, message: str) -> str:
     """The engine's words (English) for the visitor: German for the ones a client can meet, else as they are."""
     lowered = message.lower()
     if "still being confirmed" in lowered:
