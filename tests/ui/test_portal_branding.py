@@ -86,3 +86,19 @@ def test_access_mode_saved_with_the_page_and_who_may_pay_at_once(qtbot: QtBot, d
     assert combo.objectName() == f"portalMayPay_{primary.id}" and combo.currentText() == "Default: may pay"
     assert run(box.set_choice(primary.id, False))
     assert not run(services.portal_access.contacts(company_id))[0].may_pay
+
+
+def test_the_colour_dialog_is_answered_later_and_sets_the_accent(qtbot: QtBot) -> None:
+    """open(), not the static getColor: a nested event loop returned into a page closed meanwhile (a soak crash)."""
+    from PySide6.QtGui import QColor
+
+    from payapp.ui.admin.portal_branding import PortalBrandingBox
+
+    box = PortalBrandingBox()
+    qtbot.addWidget(box)
+    box.choose_colour()                       # returns at once: nothing waits in a nested loop
+    dialog = box._colour_dialog
+    assert dialog is not None and dialog.isVisible()
+    dialog.setCurrentColor(QColor("#123456"))
+    dialog.accept()
+    assert box.accent() == "#123456"

@@ -51,6 +51,7 @@ class PortalBrandingBox(QGroupBox):
         self.setTitle(self.tr("Look of the portal"))
         self.setObjectName("portalBrandingBox")
         self._merchant: dict[str, str] = {}
+        self._colour_dialog: QColorDialog | None = None
 
         about = QLabel(self.tr("The portal shows your company's name and logo from Admin › Company details. "
                                "Here you choose its accent colour (buttons, links, the amount due), a footer "
@@ -212,7 +213,19 @@ class PortalBrandingBox(QGroupBox):
         return not (colour_bad or email_bad or phone)
 
     def choose_colour(self) -> None:
-        chosen = QColorDialog.getColor(QColor(self.accent()), self, self.tr("Accent colour"))
+        """A colour dialog answered later (`open`, not the static getColor: its nested event loop stalled the
+        asyncio work, and a page closed meanwhile was gone when getColor returned into it, a crash the soak
+        found)."""
+        if self._colour_dialog is None:
+            dialog = QColorDialog(self)
+            dialog.setObjectName("portalAccentDialog")
+            dialog.setWindowTitle(self.tr("Accent colour"))
+            dialog.colorSelected.connect(self._colour_chosen)
+            self._colour_dialog = dialog
+        self._colour_dialog.setCurrentColor(QColor(self.accent()))
+        self._colour_dialog.open()
+
+    def _colour_chosen(self, chosen: QColor) -> None:
         if chosen.isValid():
             self.accent_edit.setText(chosen.name())
 
