@@ -146,7 +146,9 @@ class PaymentLinkService:
         token = secrets.token_urlsafe(TOKEN_BYTES)
         now = self._clock()
         expires = now + dt.timedelta(days=days)
-        async with self._db.transaction() as s:
+        # lock=True: this reads the invoice, then writes; on SQLite a deferred transaction that has read cannot
+        # wait for another writer ("database is locked" at once, seen in the soak), one that locks at BEGIN can
+        async with self._db.transaction(lock=True) as s:
             inv = await s.get(Invoice, invoice_id)
             if inv is None:
                 raise NotFound("The invoice no longer exists.")
@@ -169,7 +171,7 @@ class PaymentLinkService:
         """Revoke every link of the invoice that still works; returns how many."""
         actor = self._current.require(Permission.TAKE_PAYMENT)
         now = self._clock()
-        async with self._db.transaction() as s:
+        async with self._db.transaction(lock=True) as s:        # read, then write (see issue)
             inv = await s.get(Invoice, invoice_id)
             if inv is None:
                 raise NotFound("The invoice no longer exists.")
