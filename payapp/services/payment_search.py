@@ -536,7 +536,7 @@ class PaymentSearchService:
         """Audit a receipt saved as PDF or printed (nothing in the database changes). Only these named events can
         be written from here, about a payment that exists: a viewer cannot put arbitrary entries in the log."""
         actor = self._current.require(Permission.VIEW)
-        async with self._db.transaction() as s:
+        async with self._db.transaction(lock=True) as s:        # read, then write: lock at BEGIN on SQLite
             payment = await s.get(Payment, payment_id)
             if payment is None:
                 raise NotFound("This payment no longer exists.")
