@@ -223,9 +223,26 @@ class PayPalAdapter:
     # ------------------------------------------------------------------ refunds
 
     async def refund(self, transaction_id: str, *, amount: Money | None, method: str) -> GatewayAnswer:
+        """`amount` None: the rest. PayPal refuses REFUNDTYPE=Full after a partial refund (10009), so the rest of a
+        payment already refunded in part is sent as a partial refund of what remains."""
+        wire_amount, currency = (None, "") if amount is None else (amount.wire(), amount.currency)
+        if amount is None:
+            try:
+                found = await self.find_transactions(transaction_id)
+            except LookupFailed as exc:
+                return GatewayAnswer("error", exc.message, sent=False, auth_failed=exc.auth_failed)
+            tx = found[0] if found else None
+            refunded = sum((Decimal(a.amount) for a in tx.actions if a.kind == "refund" and a.amount), Decimal(0)) \
+                if tx is not None else Decimal(0)
+            sale = tx.action("sale") if tx is not None else None
+            if tx is not None and sale is not None and refunded:
+                try:
+                    rest = Money.from_decimal(Decimal(sale.amount) - refunded, tx.currency)
+                    wire_amount, currency = rest.wire(), rest.currency
+                except (InvalidOperation, ValueError):
+                    return GatewayAnswer("error", "PayPal's amount of the payment could not be read.", sent=False)
         try:
-            r = await self.wire.refund_transaction(transaction_id, amount=None if amount is None else amount.wire(),
-                                                   currency="" if amount is None else amount.currency)
+            r = await self.wire.refund_transaction(transaction_id, amount=wire_amount, currency=currency)
         except paypal.PayPalError as exc:
             return _refused(exc)
         except paypal.PayPalUnknownOutcome as exc:
