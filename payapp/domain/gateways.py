@@ -36,6 +36,9 @@ class GatewaySpec:
     channel_types: tuple[tuple[str, frozenset[str]], ...] = ()
     #: offered first when the internal currency is chosen
     home_currency: str = ""
+    #: payment types the client portal takes on the gateway's own page (the hosted step: PayPal's Express Checkout,
+    #: PayEngine's hosted card page) instead of the gateway's fields in PayApp's page (NMI's Collect.js)
+    hosted_types: frozenset[str] = frozenset()
 
     def supports(self, currency: str) -> bool:
         return currency in self.currencies
@@ -58,6 +61,8 @@ class GatewaySpec:
 
 PAYMENT_TYPES: tuple[tuple[str, str], ...] = (("card", "Credit card"), ("echeck", "eCheck"),
                                               ("sepa", "SEPA direct debit"), ("paypal", "PayPal"))
+#: the gateway's product name of a payment type paid on its own page (PayEngine's `product`; PayPal has one product)
+METHOD_PRODUCTS: dict[str, str] = {"card": "creditcard", "paypal": "paypal"}
 ENVIRONMENTS: tuple[tuple[str, str], ...] = (("back_office", "Back office"), ("portal", "Client portal"))
 #: payment types bound to one currency: eCheck (ACH) is a US dollar scheme, SEPA direct debit a euro one
 TYPE_CURRENCIES: dict[str, frozenset[str]] = {"echeck": frozenset({"USD"}), "sepa": frozenset({"EUR"})}
@@ -93,10 +98,11 @@ PAYENGINE = GatewaySpec(
     production_url="https://api.payengine.de/v1",
     sandbox_url="https://apitest.payengine.de/v1",
     base_url_key="gateway.payengine.base_url",
-    # the back office types card numbers and IBANs; the client portal never receives them (its step would be
-    # PayEngine's hosted page, not wired into the portal yet), so nothing is offered there for now
-    channel_types=(("back_office", frozenset({"card", "sepa"})), ("portal", frozenset())),
+    # the back office types card numbers and IBANs; the client portal never receives them: its card payments go
+    # through PayEngine's hosted payment page
+    channel_types=(("back_office", frozenset({"card", "sepa"})), ("portal", frozenset({"card"}))),
     home_currency="EUR",
+    hosted_types=frozenset({"card"}),
 )
 
 #: PayPal (classic NVP, API signature): Express Checkout only, so the payer pays on PayPal's page (the portal's
@@ -122,6 +128,7 @@ PAYPAL = GatewaySpec(
     base_url_key="gateway.paypal.base_url",
     channel_types=(("back_office", frozenset()), ("portal", frozenset({"paypal"}))),
     home_currency="EUR",
+    hosted_types=frozenset({"paypal"}),
 )
 
 GATEWAYS: dict[str, GatewaySpec] = {g.name: g for g in (NMI, PAYENGINE, PAYPAL)}
