@@ -769,6 +769,8 @@ class PaymentService:
             # card and bank numbers never reach PayApp's server from the portal: the gateway's Collect.js takes them
             raise ValidationError("The client portal takes tokenized or saved payment methods only.",
                                   field="method")
+        if isinstance(request.method, HostedMethod):
+            await self._close_unfinished_hosted(request.invoice_id)
         # Card/account checks need no database; their verdict is given in its usual place below (after
         # "is processing active?"), so the answer to a bad request does not depend on where it was found.
         prepared: _Prepared | None = None
@@ -1017,6 +1019,20 @@ class PaymentService:
         why = step.message or "the gateway did not open its payment page"
         return await self._record(opened.payment_id, _Decision(
             "error", message=f"The payment page could not be opened ({why}); nothing was charged."), actor)
+
+    async def _close_unfinished_hosted(self, invoice_id: int) -> None:
+        """A payer who left the gateway's page without coming back (the browser's Back button, a closed tab) would
+        hold the amount for the whole hosted window. A new hosted attempt on the invoice closes such attempts first:
+        each as if cancelled (no return can take the money after that; what the gateway holds still decides). One
+        that a return is completing right now (already sent) is left to its look-ups."""
+        async with self._db.sessions() as s:
+            rows = (await s.execute(select(Payment.order_id, Payment.created_at, Payment.send_deadline).where(
+                Payment.invoice_id == invoice_id, Payment.status.in_(sorted(UNDECIDED)),
+                Payment.sent_at.is_(None), Payment.source == "client_portal"))).all()
+        for r in rows:
+            # only hosted attempts have a deadline this far out (any other payment's is the send window)
+            if r.send_deadline is not None and r.send_deadline - r.created_at > 2 * self._send_window:
+                await self.cancel_hosted_payment(r.order_id)
 
     async def _payment_by_order(self, order_id: str) -> Payment:
         async with self._db.sessions() as s:

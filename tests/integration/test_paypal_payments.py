@@ -104,6 +104,27 @@ async def test_cancel_returns_with_nothing_charged_and_a_late_return_cannot_pay(
     assert (inv.paid_minor, inv.balance_minor) == (0, 100_00)
 
 
+async def test_an_abandoned_checkout_is_closed_by_the_next_attempt(
+        database: Database, secret_store: SecretStore, served_paypal: ServedPayPal,
+        http_client: httpx.AsyncClient) -> None:
+    await configure_paypal(database, secret_store, served_paypal.url)
+    inv_id = await make_invoice(database, total_minor=100_00, currency="EUR")
+    svc = make_service(database, secret_store, http_client)
+    # the payer went to PayPal for the whole amount and came back with the browser's Back button
+    left = await svc.take_payment(PaymentRequest(inv_id, 100_00, hosted_urls(), source="client_portal"))
+    assert left.redirect_url
+    paid = await pay_by_paypal(svc, served_paypal.sandbox, inv_id, 100_00, confirm_duplicate=True)
+    assert paid.approved, paid.message
+    async with database.sessions() as s:
+        first = (await s.scalars(select(Payment).where(Payment.order_id == left.order_id))).one()
+    assert first.status == "error"
+    # the first checkout's approval, if it ever comes back, can no longer pay
+    token = parse_qs(urlsplit(left.redirect_url).query)["token"][0]
+    back = served_paypal.sandbox.approve(token, "SBXPAYS000001")
+    late = await svc.finish_hosted_payment(left.order_id, {k: v[0] for k, v in parse_qs(urlsplit(back).query).items()})
+    assert late.status == "error" and len(served_paypal.sandbox.approved_sales()) == 1
+
+
 async def test_declined_funding_is_declined_and_nothing_is_held(
         database: Database, secret_store: SecretStore, served_paypal: ServedPayPal,
         http_client: httpx.AsyncClient) -> None:
