@@ -129,6 +129,7 @@ TEXTS: tuple[str, ...] = (
     QT_TRANSLATE_NOOP("Messages", "%1 payments are not available in the client portal."),
     QT_TRANSLATE_NOOP("Messages", "The payment details could not be read. Enter them again."),
     QT_TRANSLATE_NOOP("Messages", "Choose a card or a bank account."),
+    QT_TRANSLATE_NOOP("Messages", "Choose a payment method."),
     QT_TRANSLATE_NOOP("Messages", "Unknown payment source."),
     QT_TRANSLATE_NOOP("Messages", "The client portal takes client portal payments only."),
     QT_TRANSLATE_NOOP("Messages", "The client portal takes tokenized or saved payment methods only."),

@@ -2944,6 +2944,10 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
         <translation>Wählen Sie eine Karte oder ein Bankkonto.</translation>
     </message>
     <message>
+        <source>Choose a payment method.</source>
+        <translation>Wählen Sie eine Zahlungsart.</translation>
+    </message>
+    <message>
         <source>Unknown payment source.</source>
         <translation>Unbekannte Zahlungsquelle.</translation>
     </message>
