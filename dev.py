@@ -55,14 +55,61 @@ def test(args: list[str]) -> int:
         [str(PY), "-m", "ruff", "check", "payapp", "tests", "bench", "tools", "dev.py"],
         [str(BIN / "lint-imports")],
         [str(PY), "-m", "mypy"],
-        [str(PY), "-m", "pytest", "-q", "-p", "no:randomly", *args],
     ]
     for step in steps:
         print("$", " ".join(Path(step[0]).name if i == 0 else a for i, a in enumerate(step)), flush=True)
         code = subprocess.call(step, cwd=ROOT, env=env)
         if code:
             return code
-    return 0
+    pytest = [str(PY), "-m", "pytest", "-q", "-p", "no:randomly"]
+    if args:                       # a chosen part of the suite: one pytest, as asked
+        print("$", "python -m pytest", " ".join(args), flush=True)
+        return subprocess.call([*pytest, *args], cwd=ROOT, env=env)
+    return run_shards(pytest, env)
+
+
+# The whole suite runs as two pytest processes side by side (most tests wait on sockets, the database and
+# subprocesses, so two keep both cores busy): one for the front ends (the portal in a real browser, the
+# desktop's Qt tests) and the pure unit tests, one for the services against the real database, sandboxes and
+# SMTP server. Two plain processes rather than pytest-xdist: each shard runs its files in the same order as
+# ever, and a crash is reported by its own shard.
+SHARDS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    # the portal's browser tests run before the Qt ones: a Qt test's leftovers collected later in a portal
+    # test's thread would be Qt objects freed off their thread
+    ("client", ("tests/portal", "tests/unit", "tests/ui")),
+    ("services", ("tests/integration", "tests/contract")),
+)
+
+
+def run_shards(pytest: list[str], env: dict[str, str]) -> int:
+    import tempfile
+    import time
+
+    listed = {path for _, paths in SHARDS for path in paths}
+    missing = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "tests").iterdir()
+                     if p.is_dir() and (p / "__init__.py").exists() and p.relative_to(ROOT).as_posix() not in listed)
+    if missing:                    # a new test folder must be given a shard, or it would silently never run
+        print(f"dev.py: test folders in no shard: {', '.join(missing)}", flush=True)
+        return 1
+    started = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="payapp-tests-") as tmp:
+        running = []
+        for name, paths in SHARDS:
+            log = open(Path(tmp) / f"{name}.log", "w+", encoding="utf-8")  # noqa: SIM115 (closed below)
+            cmd = [*pytest, "--basetemp", str(Path(tmp) / f"{name}-tmp"), *paths]
+            print("$", "python -m pytest", " ".join(paths), f"  [{name}]", flush=True)
+            running.append((name, log, subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)))
+        codes = {}
+        for name, log, proc in running:
+            codes[name] = proc.wait()
+            log.seek(0)
+            print(f"\n===== shard {name}: {' '.join(dict(SHARDS)[name])} =====", flush=True)
+            sys.stdout.write(log.read())
+            log.close()
+    failed = [name for name, code in codes.items() if code]
+    print(f"\nall shards done in {time.monotonic() - started:.0f} s; "
+          + (f"FAILED: {', '.join(failed)}" if failed else "every shard passed"), flush=True)
+    return 1 if failed else 0
 
 
 def main() -> int:

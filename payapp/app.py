@@ -370,6 +370,7 @@ def build_services(db: Database, secrets: SecretStore, http: httpx.AsyncClient, 
     from payapp.services.payment_links import PaymentLinkService
     from payapp.services.payment_search import PaymentSearchService
     from payapp.services.payments import PaymentService
+    from payapp.services.portal_access import PortalAccessService
     from payapp.services.processing import ProcessingSetupService
     from payapp.services.qbwc import QbwcService
     from payapp.services.receipts import ReceiptService
@@ -410,7 +411,7 @@ def build_services(db: Database, secrets: SecretStore, http: httpx.AsyncClient, 
         sync=SyncService(db, connections.autotask, connections.quickbooks, settings, current),
         outbox=outbox, connections=connections, demo_settlement=demo_settlement,
         payment_links=payment_links, receipts=receipts, saved_methods=SavedMethodService(db, gateways, current),
-        qbwc=QbwcService(db, secrets, settings), mail=mail,
+        qbwc=QbwcService(db, secrets, settings), mail=mail, portal_access=PortalAccessService(db, current),
         invoice_mail=InvoiceMailService(db, settings, mail, payment_links, receipts, current))
 
 

@@ -128,8 +128,16 @@ SPECS: tuple[SettingSpec, ...] = (
     # the client portal (payapp/portal): off until an admin turns it on; links are {public_url}/pay/{token}
     SettingSpec("portal.enabled", bool, False, QT_TRANSLATE_NOOP("AuditLabels", "Client portal on")),
     SettingSpec("portal.public_url", str, "", QT_TRANSLATE_NOOP("AuditLabels", "Client portal address")),
+    # how clients reach the portal: "links" (secret payment links), "signin" (e-mailed sign-in) or "both"
+    SettingSpec("portal.access_mode", str, "links", QT_TRANSLATE_NOOP("AuditLabels", "Clients reach the portal by")),
     SettingSpec("portal.link_lifetime_days", int, 30,
                 QT_TRANSLATE_NOOP("AuditLabels", "Payment links expire after (days)")),
+    # the portal's look (Admin › Client Portal; name, logo, address from merchant.*): "" = PayApp's own blue
+    SettingSpec("portal.accent_colour", str, "", QT_TRANSLATE_NOOP("AuditLabels", "Client portal accent colour")),
+    SettingSpec("portal.footer_text", str, "", QT_TRANSLATE_NOOP("AuditLabels", "Client portal footer text")),
+    # "" = the company's e-mail and phone (merchant.email, merchant.phone)
+    SettingSpec("portal.support_email", str, "", QT_TRANSLATE_NOOP("AuditLabels", "Client portal support e-mail")),
+    SettingSpec("portal.support_phone", str, "", QT_TRANSLATE_NOOP("AuditLabels", "Client portal support phone")),
     # e-mail (payapp/services/mail.py): the SMTP server payment links and receipts go out through; the password
     # is in the secret store ("mail.smtp_password"), the database keeps its fingerprint only
     SettingSpec("mail.smtp_host", str, "", QT_TRANSLATE_NOOP("AuditLabels", "Mail server")),

@@ -14,7 +14,7 @@ from payapp.models.db import null_pool_sync_engine
 HERE = Path(__file__).resolve().parent
 # The newest migration. Checked against Alembic's own view in tests/integration/test_migrations.py; it lets
 # start-up see "nothing to do" with one query instead of importing Alembic (~150 ms before the tabs appear).
-HEAD_REVISION = "0012_gateway_port"
+HEAD_REVISION = "0013_portal_signin"
 
 
 def alembic_config(url: str | URL) -> Any:

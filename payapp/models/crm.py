@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from payapp.models.base import Base, UtcDateTime, utcnow
@@ -39,6 +40,9 @@ class Contact(Base):
     phone: Mapped[str] = mapped_column(String(50), default="")
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     modified_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    # Autotask's Contacts.primaryContact: the organization's primary contact (by default the one who may pay on
+    # the client portal, see payapp/services/portal_access.py)
+    is_primary: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
 
 
 class Contract(Base):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import ForeignKey, Integer, String
+from sqlalchemy import Boolean, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from payapp.models.base import Base, UtcDateTime, utcnow
@@ -51,3 +51,46 @@ class PortalSubmission(Base):
     payment_id: Mapped[int | None] = mapped_column(Integer)
     outcome: Mapped[str] = mapped_column(String(20), default="")          # approved | declined | error | unknown
     message: Mapped[str] = mapped_column(String(500), default="")
+
+
+class PortalContactAccess(Base):
+    """The merchant's choice for one contact on the client portal (Admin › Client Portal › Who may pay). No row:
+    the default, which is that the organization's primary contact may pay and the others see invoices only."""
+
+    __tablename__ = "portal_contact_access"
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"), primary_key=True)
+    may_pay: Mapped[bool] = mapped_column(Boolean)
+    changed_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+    changed_by_name: Mapped[str] = mapped_column(String(100), default="")
+
+
+class PortalSignInToken(Base):
+    """A one-time sign-in link e-mailed to a contact: only the SHA-256 of its token is kept; it works once
+    (`used_at`), and only until `expires_at` (15 minutes)."""
+
+    __tablename__ = "portal_signin_tokens"
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    used_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+
+
+class PortalUserSession(Base):
+    """A signed-in contact's browser: the SHA-256 of the random value of its session cookie."""
+
+    __tablename__ = "portal_user_sessions"
+    session_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+
+
+class PortalMethodOwner(Base):
+    """A payment method saved by a signed-in contact on the portal belongs to that contact only: other contacts
+    of the same organization (and visitors with a payment link) are not offered it."""
+
+    __tablename__ = "portal_method_owners"
+    saved_method_id: Mapped[int] = mapped_column(ForeignKey("saved_payment_methods.id", ondelete="CASCADE"),
+                                                 primary_key=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"), index=True)

@@ -23,7 +23,6 @@ import datetime as dt
 import logging
 import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
@@ -36,14 +35,20 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from payapp.domain import ach
+from payapp.domain.colour import parse_hex_colour
 from payapp.domain.errors import PayAppError, ValidationError
 from payapp.domain.gateways import gateway_spec
 from payapp.domain.money import format_amount_input, format_money, parse_amount
 from payapp.portal import i18n
+from payapp.portal.account_pages import AccountPages
+from payapp.portal.accounts import PortalUser, methods_for
+from payapp.portal.accounts import prune as prune_accounts
 from payapp.portal.hosted import hosted_options, hosted_routes, hosted_types
+from payapp.portal.pages import Page, method_label
 from payapp.portal.security import (
     LANGUAGE_COOKIE,
     SESSION_COOKIE,
+    USER_COOKIE,
     PortalConfig,
     SecurityHeaders,
     client_address,
@@ -56,8 +61,9 @@ from payapp.portal.security import (
     valid_session_id,
 )
 from payapp.portal.state import RateLimiter, Submissions
-from payapp.portal.store import InvoiceData, PortalStore
+from payapp.portal.store import Guarded, InvoiceData, PortalStore, paying_user
 from payapp.services.context import Services
+from payapp.services.portal_access import links_allowed, signin_allowed
 from payapp.services.settings import PUBLIC_KEY
 
 log = logging.getLogger(__name__)
@@ -84,23 +90,6 @@ def receipt_hook(services: Services) -> Any | None:
     return getattr(services, "receipts", None)
 
 
-@dataclass
-class _Page:
-    """What every page of one request knows: language, session, CSRF token, merchant."""
-    language: str
-    locale: str
-    session_id: str
-    new_session: bool
-    csrf: str
-    https: bool
-    merchant: dict[str, str]
-    _: Callable[..., str]
-    chosen_language: str = ""       # ?lang= on this request: remembered in a cookie
-    switchable: bool = True         # a GET page, which ?lang= can show again in the other language
-    keep_query: str = ""            # the page's other query parameters, for the language switch's links
-    settings: dict[str, Any] = field(default_factory=dict)      # read once per request
-
-
 class Portal:
     def __init__(self, services: Services, config: PortalConfig) -> None:
         self.services = services
@@ -109,6 +98,7 @@ class Portal:
         self.store = PortalStore(services.db)
         self.submissions = Submissions(self.store)
         self._origin: tuple[float, str] | None = None
+        self.account: AccountPages | None = None      # the signed-in pages (create_portal_app)
 
     def close(self) -> None:
         self.store.close()
@@ -136,13 +126,19 @@ class Portal:
             except (binascii.Error, ValueError):
                 logo = ""
         name = str(values.get("merchant.name") or "") or str(values.get("quickbooks.company_name") or "")
+        try:
+            accent = parse_hex_colour(values.get("portal.accent_colour"))[1:]
+        except ValidationError:
+            accent = ""                 # none chosen (or not a colour): the style sheet's own
+        # the support address and phone of Admin › Client Portal, else the company's (Admin › Company details)
         return {"name": name or self.services.db.company_name,
                 "address": str(values.get("merchant.address") or ""),
-                "email": str(values.get("merchant.email") or ""),
-                "phone": str(values.get("merchant.phone") or ""),
-                "logo": logo}
+                "email": str(values.get("portal.support_email") or values.get("merchant.email") or ""),
+                "phone": str(values.get("portal.support_phone") or values.get("merchant.phone") or ""),
+                "footer": str(values.get("portal.footer_text") or ""),
+                "accent": accent, "logo": logo}
 
-    def _page(self, request: Request, values: dict[str, Any]) -> _Page:
+    def _page(self, request: Request, values: dict[str, Any]) -> Page:
         chosen = request.query_params.get("lang", "") if request.method == "GET" else ""
         chosen = chosen if chosen in i18n.LANGUAGES else ""
         language = i18n.pick_language(request.headers.get("accept-language", ""),
@@ -153,15 +149,15 @@ class Portal:
             sid = new_session_id()
         # the security headers' CSP names the gateway's origin: from this same read (SecurityHeaders)
         request.scope.setdefault("state", {})["gateway_origin"] = origin_of(self.gateway_browser_url(values))
-        return _Page(language, i18n.LOCALES[language], sid, new, csrf_token(self.config.session_secret, sid),
+        return Page(language, i18n.LOCALES[language], sid, new, csrf_token(self.config.session_secret, sid),
                      is_https(request, self.config), self._merchant(values), i18n.translator(language),
                      chosen, request.method == "GET",
                      urlencode([(k, v) for k, v in request.query_params.multi_items() if k != "lang"]), values)
 
-    def _render(self, page: _Page, template: str, status: int = 200, **values: Any) -> HTMLResponse:
+    def _render(self, page: Page, template: str, status: int = 200, **values: Any) -> HTMLResponse:
         html = _TEMPLATES.get_template(template).render(
             _=page._, lang=page.language, merchant=page.merchant, csrf=page.csrf, switchable=page.switchable,
-            keep_query=page.keep_query + "&" if page.keep_query else "",
+            keep_query=page.keep_query + "&" if page.keep_query else "", user=page.user,
             **values)
         response = HTMLResponse(html, status_code=status)
         if page.new_session:
@@ -172,7 +168,7 @@ class Portal:
         return response
 
     async def _checked(self, request: Request, token: str | None, *, open_link: bool = False,
-                       detail: bool = False, claim: str = "") -> Any:
+                       detail: bool = False, claim: str = "") -> Guarded:
         """The request's one round trip (PortalStore.guard): settings, rate limits, the link and its invoice."""
         cfg = self.config
         address = client_address(request, cfg)
@@ -180,27 +176,29 @@ class Portal:
         if token is not None:
             buckets.append(("token", token, cfg.token_limit))
         result = await self.store.guard(buckets, cfg.rate_window_s, token, open_link=open_link, detail=detail,
-                                        claim=claim)
+                                        claim=claim, session=request.cookies.get(USER_COOKIE, ""))
         if secrets.randbelow(PRUNE_EVERY) == 0:        # now and then, whichever process it is: old counters go
             try:
                 await self.limiter.prune(cfg.rate_window_s)
+                now = self.store.now()
+                await self.store.run(lambda conn: prune_accounts(conn, now))
             except Exception:
                 log.exception("could not prune the portal's rate-limit counters")
         return result
 
-    def _too_many(self, page: _Page) -> HTMLResponse:
+    def _too_many(self, page: Page) -> HTMLResponse:
         response = self._render(page, "message.html", 429, title=page._("Too many requests"),
                                 text=page._("Wait a minute, then try again."))
         response.headers["Retry-After"] = str(self.config.rate_window_s)
         return response
 
-    def _link_not_valid(self, page: _Page) -> HTMLResponse:
+    def _link_not_valid(self, page: Page) -> HTMLResponse:
         """The one answer for a token that is malformed, unknown, expired or revoked (no enumeration)."""
         return self._render(page, "message.html", 404, title=page._("This link is not valid"),
                             text=page._("The payment link is unknown, has expired or was withdrawn. Ask the "
                                         "sender for a new link."))
 
-    def _closed(self, page: _Page, closed: str) -> HTMLResponse:
+    def _closed(self, page: Page, closed: str) -> HTMLResponse:
         if closed == "voided":
             return self._render(page, "message.html", 200, title=page._("This invoice was voided"),
                                 text=page._("There is nothing to pay on it. Contact the sender if you have "
@@ -209,7 +207,7 @@ class Portal:
                             text=page._("Thank you. There is nothing left to pay on this invoice."))
 
     async def _guard(self, request: Request, *, post: bool = False, detail: bool = False,
-                     claim: bool = False) -> tuple[_Page, Any, Response | None]:
+                     claim: bool = False) -> tuple[Page, Any, Response | None]:
         """Common start of every /pay/ request: rate limits, portal switched on, CSRF (POST), the link (and its
         invoice: `found` is (link, token, form, invoice, claimed)); `claim`: the confirm form's idempotency key
         is claimed in the same round trip. The answers keep that order of precedence."""
@@ -237,16 +235,35 @@ class Portal:
                                                         "step. Nothing was charged."))
         if checked.link is None or checked.invoice is None:
             return page, None, self._link_not_valid(page)
+        page.user = user = checked.user
+        own_organization = user is not None and user.company_id == checked.invoice.company_id
+        if user is not None and own_organization and not user.may_pay:
+            return page, None, self.not_allowed_to_pay(page)
+        if not links_allowed(page.settings.get("portal.access_mode")) and paying_user(
+                user, checked.invoice.company_id) is None:
+            # sign-in only: a link works for a signed-in contact of the invoice's organization who may pay
+            return page, None, self._render(page, "message.html", 403, title=page._("Sign in to pay"), text=page._(
+                "Sign in with your e-mail address to see and pay your invoices."), signin_link=True)
         return page, (checked.link, token, form, checked.invoice, checked.claimed), None
+
+    def not_allowed_to_pay(self, page: Page) -> HTMLResponse:
+        """A signed-in contact who sees invoices only, at a payment page (also typed into the address bar)."""
+        return self._render(page, "message.html", 403, title=page._("You cannot pay invoices here"), text=page._(
+            "You can see your organization's invoices, but paying them online is not switched on for you. Ask "
+            "{merchant} if you should be able to pay.", merchant=page.merchant["name"]), account_link=True)
 
     # ------------------------------------------------------------------------------ the invoice page
 
-    async def _methods(self, company_id: int, types: dict[str, bool]) -> list[Any]:
-        methods = await self.services.payments.saved_methods(company_id)
+    async def _methods(self, page: Page, company_id: int, types: dict[str, bool]) -> list[Any]:
+        """The saved methods this visitor may use: a signed-in payer's own, a link visitor's those nobody owns."""
+        payer = paying_user(page.user, company_id)
+        today = self.store.now().astimezone().date()
+        methods = await self.store.run(lambda conn: methods_for(conn, company_id, payer.contact_id if payer else None,
+                                                                today))
         return [m for m in methods if types.get(m.method)]
 
     @staticmethod
-    def _types(page: _Page) -> dict[str, bool]:
+    def _types(page: Page) -> dict[str, bool]:
         """The types paid in the gateway's fields on this page (Collect.js); those paid on the gateway's own page
         are the hosted buttons (payapp/portal/hosted.py)."""
         values = page.settings
@@ -256,13 +273,13 @@ class Portal:
         return {t: bool(values.get(f"payment_types.portal.{t}")) and t in offered and t not in hosted
                 for t in ("card", "echeck")}
 
-    def _money(self, page: _Page, minor: int, currency: str) -> str:
+    def _money(self, page: Page, minor: int, currency: str) -> str:
         return format_money(minor, currency, page.locale)
 
-    def _date(self, page: _Page, value: dt.date | None) -> str:
+    def _date(self, page: Page, value: dt.date | None) -> str:
         return format_date(value, format="medium", locale=page.locale) if value else ""
 
-    def _invoice_view(self, page: _Page, row: InvoiceData) -> dict[str, Any]:
+    def _invoice_view(self, page: Page, row: InvoiceData) -> dict[str, Any]:
         """The invoice for a page (its lines and tax where they were read: the invoice page)."""
         tax = row.tax_minor if row.lines is not None else 0
         return {"number": row.number, "date": self._date(page, row.invoice_date),
@@ -289,10 +306,10 @@ class Portal:
             return self._closed(page, link.closed)
         return await self._pay_form(page, link, token, data)
 
-    async def _pay_form(self, page: _Page, link: Any, token: str, data: InvoiceData | None = None, *,
+    async def _pay_form(self, page: Page, link: Any, token: str, data: InvoiceData | None = None, *,
                         error: str = "", values: dict[str, str] | None = None, status: int = 200) -> HTMLResponse:
         if data is None or data.lines is None:          # a form sent back: the invoice as it is now
-            data = await self.store.invoice(link.invoice_id, detail=True)
+            data = await self.store.invoice(link.invoice_id, detail=True, user=page.user)
             if data is None:
                 return self._link_not_valid(page)
         invoice = self._invoice_view(page, data)
@@ -316,7 +333,7 @@ class Portal:
         can_pay = (bool(public_key) and (types["card"] or types["echeck"] or bool(methods))) or bool(hosted)
         return self._render(
             page, "pay.html", status, token=token, invoice=invoice, methods=[
-                {"id": m.id, "method": m.method, "label": _method_label(page, m.method, m.brand, m.last_four,
+                {"id": m.id, "method": m.method, "label": method_label(page, m.method, m.brand, m.last_four,
                                                                          m.expiry, m.account_type)}
                 for m in methods], types=types, error=error, v=values, can_pay=can_pay, hosted=hosted,
             collect_url=f"{gateway}/token/Collect.js", tokenization_key=public_key.reveal() if public_key else "")
@@ -340,14 +357,14 @@ class Portal:
             return await self._pay_form(page, link, token, error=exc.user_message, values=values, status=400)
         return self._review_page(page, token, invoice, choice, values)
 
-    def _review_page(self, page: _Page, token: str, invoice: dict[str, Any], choice: dict[str, Any],
+    def _review_page(self, page: Page, token: str, invoice: dict[str, Any], choice: dict[str, Any],
                      values: dict[str, str], *, duplicate: bool = False, error: str = "") -> HTMLResponse:
         hidden = {k: v for k, v in values.items() if k not in ("idempotency_key", "agree", "confirm_duplicate")}
         return self._render(page, "review.html", 400 if error else 200, token=token, invoice=invoice, c=choice,
                             hidden=hidden, idempotency_key=secrets.token_urlsafe(32), duplicate=duplicate,
                             error=error)
 
-    async def _read_choice(self, page: _Page, invoice: dict[str, Any], v: dict[str, str]) -> dict[str, Any]:
+    async def _read_choice(self, page: Page, invoice: dict[str, Any], v: dict[str, str]) -> dict[str, Any]:
         """The payment the form describes, checked (amount, method, names); raises ValidationError with words
         for the visitor."""
         _ = page._
@@ -368,12 +385,12 @@ class Portal:
         choice: dict[str, Any] = {"amount_minor": amount, "amount": self._money(page, amount, currency),
                                   "save": v.get("save_method") == "on", "method": method}
         if method.startswith("saved-") and method[6:].isdigit():
-            saved = {m.id: m for m in await self._methods(invoice["company_id"], types)}.get(int(method[6:]))
+            saved = {m.id: m for m in await self._methods(page, invoice["company_id"], types)}.get(int(method[6:]))
             if saved is None:
                 raise ValidationError(_("This saved payment method is no longer available. Choose another one."),
                                       field="method")
             choice.update(kind=saved.method, saved_id=saved.id, save=False,
-                          label=_method_label(page, saved.method, saved.brand, saved.last_four, saved.expiry,
+                          label=method_label(page, saved.method, saved.brand, saved.last_four, saved.expiry,
                                               saved.account_type),
                           holder_type=saved.holder_type or "business", holder_name=saved.holder_name,
                           account_type=saved.account_type, last_four=saved.last_four)
@@ -386,7 +403,7 @@ class Portal:
             if kind == "card":
                 if not v.get("first_name", "").strip() or not v.get("last_name", "").strip():
                     raise ValidationError(_("Enter the first and last name."), field="name")
-                choice["label"] = _method_label(page, "card", v.get("brand", ""), last_four,
+                choice["label"] = method_label(page, "card", v.get("brand", ""), last_four,
                                                 v.get("expiry", ""), "")
             else:
                 if v.get("holder_type") not in ("personal", "business"):
@@ -394,7 +411,7 @@ class Portal:
                 account_type = "savings" if v.get("account_type") == "savings" else "checking"
                 choice.update(holder_type=v["holder_type"], account_type=account_type,
                               holder_name=v.get("holder_name", "").strip(),
-                              label=_method_label(page, "echeck", "", last_four, "", account_type))
+                              label=method_label(page, "echeck", "", last_four, "", account_type))
         else:
             raise ValidationError(_("Choose how to pay."), field="method")
         if choice["kind"] == "echeck":
@@ -438,7 +455,7 @@ class Portal:
 
         try:
             result = await self.services.payments.take_payment(
-                self._request(link.invoice_id, choice, values),
+                self._request(link.invoice_id, choice, values, paying_user(page.user, data.company_id)),
                 confirm_duplicate=values.get("confirm_duplicate") == "1")
         except DuplicateWarning:
             await self.submissions.release(key)     # nothing was sent: the same token can still be charged
@@ -462,7 +479,7 @@ class Portal:
             self.services.invoice_mail.receipt_after_portal_payment_soon(result.payment_id, page.language)
         return RedirectResponse(f"/pay/{token}/payment/{result.payment_id}", status_code=303)
 
-    def _request(self, invoice_id: int, choice: dict[str, Any], v: dict[str, str]) -> Any:
+    def _request(self, invoice_id: int, choice: dict[str, Any], v: dict[str, str], payer: PortalUser | None) -> Any:
         from payapp.services import payments as engine
 
         method: Any
@@ -485,10 +502,13 @@ class Portal:
                                    holder_type=choice["holder_type"], account_type=choice["account_type"],
                                    holder_name=choice.get("holder_name", ""),
                                    authorization_text=choice.get("authorization", ""), **common)
+        # a signed-in payer: the payment names them, and a method saved now is theirs alone
+        who = payer.contact_id if payer is not None else None
         return engine.PaymentRequest(invoice_id=invoice_id, amount_minor=choice["amount_minor"], method=method,
-                                     save_method=bool(choice.get("save")), source="client_portal")
+                                     save_method=bool(choice.get("save")), source="client_portal",
+                                     contact_id=who, portal_user_id=who)
 
-    async def _after_earlier_submit(self, page: _Page, link: Any, token: str, key: str) -> Response:
+    async def _after_earlier_submit(self, page: Page, link: Any, token: str, key: str) -> Response:
         """A second submit of a confirm form (double click, reload, back and submit): never a second charge."""
         sub = await self.submissions.wait(key, link.link_id, self.config.submission_wait_s)
         if sub is not None and sub.payment_id is not None:
@@ -519,7 +539,7 @@ class Portal:
                             p=self._payment_view(page, payment), can_pay_more=not link.closed and
                             invoice["balance_minor"] > 0)
 
-    def _payment_view(self, page: _Page, p: Any) -> dict[str, str]:
+    def _payment_view(self, page: Page, p: Any) -> dict[str, str]:
         from payapp.services.invoices import method_display
 
         status = STATUS_LABELS.get(p.status, p.status)
@@ -567,9 +587,21 @@ class Portal:
         page = self._page(request, checked.settings)
         if not checked.allowed:
             return self._too_many(page)
+        if page.settings.get("portal.enabled") and signin_allowed(page.settings.get("portal.access_mode")):
+            return RedirectResponse("/account" if checked.user is not None else "/signin", status_code=303)
         return self._render(page, "message.html", 404, title=page._("Page not found"),
                             text=page._("The payment link is unknown, has expired or was withdrawn. Ask the sender "
                                         "for a new link."))
+
+    async def brand_css(self, request: Request) -> Response:
+        """The accent colour as the style sheet's custom property (the CSP allows no inline style). The colour is
+        in the address (base.html), so the answer never changes for one address and needs no database."""
+        try:
+            accent = parse_hex_colour(request.query_params.get("accent", ""))
+        except ValidationError:
+            return Response(status_code=404)
+        return Response(f":root {{ --accent: {accent}; }}\n", media_type="text/css",
+                        headers={"Cache-Control": "public, max-age=31536000, immutable"})
 
     async def health(self, request: Request) -> Response:
         return Response("ok", media_type="text/plain")
@@ -589,15 +621,7 @@ def _quantity(text: str, locale: str) -> str:
         return text
 
 
-def _method_label(page: _Page, method: str, brand: str, last_four: str, expiry: str, account_type: str) -> str:
-    if method == "echeck":
-        kind = page._("Savings") if account_type == "savings" else page._("Checking")
-        return f"eCheck · {kind} •••• {last_four}"
-    exp = f" · {page._('expires')} {expiry[:2]}/{expiry[2:]}" if len(expiry) == 4 and expiry.isdigit() else ""
-    return f"{(brand or 'Card').title() if brand.islower() else brand or 'Card'} •••• {last_four}{exp}"
-
-
-def _outcome(page: _Page, status: str, method: str, merchant: str) -> tuple[str, str]:
+def _outcome(page: Page, status: str, method: str, merchant: str) -> tuple[str, str]:
     _ = page._
     if status in ("approved", "settled"):
         if method == "echeck" and status == "approved":
@@ -615,7 +639,7 @@ def _outcome(page: _Page, status: str, method: str, merchant: str) -> tuple[str,
              merchant=merchant), "error"
 
 
-def _engine_message(page: _Page, message: str) -> str:
+def _engine_message(page: Page, message: str) -> str:
     """The engine's words (English) for the visitor: German for the ones a client can meet, else as they are."""
     lowered = message.lower()
     if "still being confirmed" in lowered:
@@ -638,10 +662,13 @@ def create_portal_app(services: Services, config: PortalConfig, *,
     """The portal as an ASGI app (served by uvicorn: `payapp portal`, tests/portal). `on_close` runs at the
     server's shut-down (lifespan), in the loop that used the database and the HTTP client."""
     portal = Portal(services, config)
+    account = AccountPages(portal)
+    portal.account = account
     static = StaticFiles(packages=[("payapp.portal", "static")])
     routes = [
         Route("/", portal.home),
         Route("/healthz", portal.health),
+        Route("/brand.css", portal.brand_css),
         Route("/favicon.ico", portal.favicon),
         Route("/pay/{token}", portal.pay_page, methods=["GET"]),
         Route("/pay/{token}/review", portal.review, methods=["POST"]),
@@ -649,6 +676,15 @@ def create_portal_app(services: Services, config: PortalConfig, *,
         Route("/pay/{token}/payment/{payment_id:int}", portal.payment_page, methods=["GET"]),
         Route("/pay/{token}/receipt/{payment_id:int}", portal.receipt, methods=["GET"]),
         *hosted_routes(portal),
+        Route("/signin", account.signin_page, methods=["GET"]),
+        Route("/signin", account.request_link, methods=["POST"]),
+        Route("/signin/{token}", account.signin_link_page, methods=["GET"]),
+        Route("/signin/{token}", account.use_link, methods=["POST"]),
+        Route("/signout", account.sign_out, methods=["POST"]),
+        Route("/account", account.account, methods=["GET"]),
+        Route("/account/invoices/{invoice_id:int}/pay", account.pay, methods=["GET"]),
+        Route("/account/methods", account.methods, methods=["GET"]),
+        Route("/account/methods/{method_id:int}/delete", account.delete_method, methods=["POST"]),
         Mount("/static", static, name="static"),
     ]
     @contextlib.asynccontextmanager
@@ -656,6 +692,7 @@ def create_portal_app(services: Services, config: PortalConfig, *,
         try:
             yield
         finally:
+            await account.wait_sent()
             portal.close()
             if on_close is not None:
                 await on_close()

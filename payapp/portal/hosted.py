@@ -29,7 +29,8 @@ from payapp.domain.gateways import METHOD_PRODUCTS, gateway_spec
 from payapp.domain.money import parse_amount
 
 if TYPE_CHECKING:
-    from payapp.portal.app import Portal, _Page
+    from payapp.portal.app import Portal
+    from payapp.portal.pages import Page
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +49,7 @@ def hosted_types(settings: dict[str, Any]) -> list[str]:
             and settings.get(f"payment_types.portal.{t}")]
 
 
-def hosted_options(page: _Page) -> list[dict[str, str]]:
+def hosted_options(page: Page) -> list[dict[str, str]]:
     """The pay page's hosted buttons (template `_hosted.html`)."""
     return [{"kind": t, "label": page._(BUTTON_LABELS[t])} for t in hosted_types(page.settings)]
 
@@ -62,7 +63,7 @@ class HostedRoutes:
         self.portal = portal
 
     @staticmethod
-    def _base_url(page: _Page, request: Request) -> str:
+    def _base_url(page: Page, request: Request) -> str:
         """Where the gateway sends the payer back: the portal's public address (Admin › Client Portal), else the
         address this request came to."""
         public = str(page.settings.get("portal.public_url") or "").rstrip("/")

@@ -160,6 +160,69 @@ GERMAN: dict[str, str] = {
     "to pay twice.":
         "Auf diese Rechnung wurde vor kurzem eine Zahlung in gleicher Höhe geleistet. Zahlen Sie nur dann erneut, "
         "wenn Sie wirklich zweimal zahlen möchten.",
+    # signed in (payapp/portal/account_pages.py)
+    "Sign in": "Anmelden",
+    "Questions?": "Fragen?",
+    "Sign out": "Abmelden",
+    "Sign in to pay": "Zum Bezahlen anmelden",
+    "Sign in with your e-mail address to see and pay your invoices.":
+        "Melden Sie sich mit Ihrer E-Mail-Adresse an, um Ihre Rechnungen zu sehen und zu bezahlen.",
+    "E-mail address": "E-Mail-Adresse",
+    "Send me a sign-in link": "Anmeldelink senden",
+    "Enter the e-mail address {merchant} has for you. We send you a link that signs you in; it works once, for 15 "
+    "minutes.":
+        "Geben Sie die E-Mail-Adresse ein, die {merchant} von Ihnen hat. Wir senden Ihnen einen Link, der Sie "
+        "anmeldet; er funktioniert einmal, 15 Minuten lang.",
+    "Enter your e-mail address, like name@example.com.": "Geben Sie Ihre E-Mail-Adresse ein, etwa name@example.com.",
+    "Check your e-mail": "Sehen Sie in Ihre E-Mails",
+    "If {email} is the address of one of our contacts, we have sent a sign-in link to it. The link works once, for "
+    "15 minutes.":
+        "Wenn {email} die Adresse eines unserer Kontakte ist, haben wir einen Anmeldelink dorthin gesendet. Der Link "
+        "funktioniert einmal, 15 Minuten lang.",
+    "Hello {name},\n\nopen this link to sign in to the client portal of {merchant} for {organization}:\n\n{url}\n\n"
+    "The link works once, for 15 minutes. If you did not ask for it, you can ignore this e-mail.":
+        "Hallo {name},\n\nöffnen Sie diesen Link, um sich im Kundenportal von {merchant} für {organization} "
+        "anzumelden:\n\n{url}\n\nDer Link funktioniert einmal, 15 Minuten lang. Wenn Sie ihn nicht angefordert "
+        "haben, können Sie diese E-Mail ignorieren.",
+    "Your sign-in link for {merchant}": "Ihr Anmeldelink für {merchant}",
+    "Sign in to the client portal of {merchant}. The link works once.":
+        "Melden Sie sich im Kundenportal von {merchant} an. Der Link funktioniert einmal.",
+    "This sign-in link is not valid": "Dieser Anmeldelink ist nicht gültig",
+    "The link was used already, has expired or is unknown. Ask for a new one.":
+        "Der Link wurde schon benutzt, ist abgelaufen oder unbekannt. Fordern Sie einen neuen an.",
+    "Open the page again and repeat the last step.":
+        "Öffnen Sie die Seite erneut und wiederholen Sie den letzten Schritt.",
+    "Recent invoices for {organization}": "Letzte Rechnungen für {organization}",
+    "Open": "Offen",
+    "Paid": "Bezahlt",
+    "There are no invoices yet.": "Es gibt noch keine Rechnungen.",
+    "You can see these invoices. Paying them online is not switched on for you; ask {merchant} if you should be "
+    "able to pay.":
+        "Sie können diese Rechnungen sehen. Online bezahlen ist für Sie nicht freigeschaltet; fragen Sie {merchant}, "
+        "wenn Sie bezahlen können sollten.",
+    "You cannot pay invoices here": "Sie können hier keine Rechnungen bezahlen",
+    "You can see your organization's invoices, but paying them online is not switched on for you. Ask {merchant} "
+    "if you should be able to pay.":
+        "Sie können die Rechnungen Ihrer Organisation sehen, aber online bezahlen ist für Sie nicht freigeschaltet. "
+        "Fragen Sie {merchant}, wenn Sie bezahlen können sollten.",
+    "This invoice cannot be paid here": "Diese Rechnung kann hier nicht bezahlt werden",
+    "It is paid, voided or not one of your organization's invoices.":
+        "Sie ist bezahlt, storniert oder keine Rechnung Ihrer Organisation.",
+    "Your invoices": "Ihre Rechnungen",
+    "Your account": "Ihr Konto",
+    "Invoices": "Rechnungen",
+    "Payment methods": "Zahlungsarten",
+    "Saved payment methods": "Gespeicherte Zahlungsarten",
+    "The payment methods you saved when you paid. Only you are offered them; the one you used last is chosen first.":
+        "Die Zahlungsarten, die Sie beim Bezahlen gespeichert haben. Nur Ihnen werden sie angeboten; die zuletzt "
+        "benutzte ist vorausgewählt.",
+    "Default": "Standard",
+    "Delete": "Löschen",
+    "You have no saved payment methods.": "Sie haben keine gespeicherten Zahlungsarten.",
+    "The payment method was deleted.": "Die Zahlungsart wurde gelöscht.",
+    "The payment method could not be deleted. Try again later or contact {merchant}.":
+        "Die Zahlungsart konnte nicht gelöscht werden. Versuchen Sie es später erneut oder wenden Sie sich an "
+        "{merchant}.",
 }
 
 

@@ -17,8 +17,13 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 SESSION_COOKIE = "payapp_portal_session"
+#: a signed-in contact's session (payapp/portal/accounts.py); the CSRF session above stays as it is
+USER_COOKIE = "payapp_portal_user"
 LANGUAGE_COOKIE = "payapp_portal_lang"
-_TOKENISH = re.compile(r"/pay/[^/?#\s\"]+")
+# a payment link's token (/pay/...) and a sign-in link's (/signin/...): the client's credentials
+_TOKENISH = re.compile(r"/(pay|signin)/[^/?#\s\"]+")
+#: pages with a client's own data: never kept in a cache
+_NO_STORE = ("/pay/", "/signin", "/account")
 
 
 @dataclass(frozen=True)
@@ -37,6 +42,9 @@ class PortalConfig:
     rate_window_s: int = 60
     address_limit: int = 300
     token_limit: int = 120
+    #: sign-in requests ("send me a link") per window, per client address and per e-mail address
+    signin_address_limit: int = 10
+    signin_email_limit: int = 5
     #: how long a second submit of one confirm form waits for the first to finish (seconds)
     submission_wait_s: float = 45.0
 
@@ -114,7 +122,7 @@ class SecurityHeaders:
                 }
                 if https:
                     extra[b"strict-transport-security"] = b"max-age=31536000; includeSubDomains"
-                if scope.get("path", "").startswith("/pay/"):
+                if scope.get("path", "").startswith(_NO_STORE):
                     extra[b"cache-control"] = b"no-store"
                 present = {k.lower() for k, _ in headers}
                 headers += [(k, v) for k, v in extra.items() if k not in present]
@@ -153,7 +161,7 @@ def session_cookie_args(https: bool) -> dict[str, Any]:
 def mask_tokens(text: str) -> str:
     """A path or message with every /pay/<token>... shown as /pay/<hidden>, and a request path's query string
     as ?<hidden> (the demo gateway's frame addresses carry the tokenization key and a session id there)."""
-    text = _TOKENISH.sub("/pay/<hidden>", text)
+    text = _TOKENISH.sub(r"/\1/<hidden>", text)
     if text.startswith("/") and "?" in text:
         text = text.split("?", 1)[0] + "?<hidden>"
     return text

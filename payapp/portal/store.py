@@ -24,16 +24,16 @@ import hashlib
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine, bindparam, event, select, text
 
-from payapp.models import Company, Invoice, InvoiceLine, PortalRateCount, SavedPaymentMethod
+from payapp.models import Company, Invoice, InvoiceLine, PortalRateCount
 from payapp.models.base import UtcDateTime
 from payapp.models.db import Database, make_sync_engine
+from payapp.portal.accounts import PortalUser, methods_for, session_user
 from payapp.portal.state import claim_on
 from payapp.services.payment_links import OpenedLink, open_on
-from payapp.services.saved_methods import views
 from payapp.services.settings import read_settings
 
 T = TypeVar("T")
@@ -43,7 +43,6 @@ _RATE = PortalRateCount.__table__
 _INV = Invoice.__table__.c
 _LINE = InvoiceLine.__table__.c
 _CO = Company.__table__.c
-_SAVED = SavedPaymentMethod.__table__
 
 
 def bucket_key(kind: str, value: str) -> str:
@@ -110,6 +109,8 @@ class Guarded:
     invoice: InvoiceData | None = None
     #: with `claim`: True when this is the first submit of the confirm form (now claimed unless the link closed)
     claimed: bool | None = None
+    #: the signed-in contact of the request's session cookie, if any
+    user: PortalUser | None = None
 
 
 _INVOICE = select(_INV.id, _INV.invoice_number, _INV.invoice_date, _INV.due_date, _INV.currency, _INV.total_minor,
@@ -119,10 +120,16 @@ _LINES = (select(_LINE.description, _LINE.quantity, _LINE.unit_price_minor, _LIN
           .where(_LINE.invoice_id == bindparam("invoice_id")).order_by(_LINE.position, _LINE.id))
 _COMPANY = select(_CO.address1, _CO.city, _CO.state, _CO.postal_code, _CO.country).where(
     _CO.id == bindparam("company_id"))
-_METHODS = select(_SAVED).where(_SAVED.c.company_id == bindparam("company_id"), _SAVED.c.is_active.is_(True))
 
 
-def read_invoice(conn: Connection, invoice_id: int, *, detail: bool, today: dt.date) -> InvoiceData | None:
+def paying_user(user: PortalUser | None, company_id: int) -> PortalUser | None:
+    """The signed-in contact when they pay this company's invoice as themselves (their own saved methods), else
+    None (a payment link's visitor)."""
+    return user if user is not None and user.may_pay and user.company_id == company_id else None
+
+
+def read_invoice(conn: Connection, invoice_id: int, *, detail: bool, today: dt.date,
+                 user: PortalUser | None = None) -> InvoiceData | None:
     row = conn.execute(_INVOICE, {"invoice_id": invoice_id}).one_or_none()
     if row is None:
         return None
@@ -134,9 +141,8 @@ def read_invoice(conn: Connection, invoice_id: int, *, detail: bool, today: dt.d
             data.address = {"address1": company.address1 or "", "city": company.city or "",
                             "state": company.state or "", "postal_code": company.postal_code or "",
                             "country": (company.country or "US").upper()}
-        # rows of the table have the model's attribute names (views reads only those)
-        rows = conn.execute(_METHODS, {"company_id": data.company_id}).all()
-        data.methods = views(cast("list[SavedPaymentMethod]", rows), today)
+        payer = paying_user(user, data.company_id)
+        data.methods = methods_for(conn, data.company_id, payer.contact_id if payer else None, today)
     return data
 
 
@@ -184,7 +190,7 @@ class PortalStore:
         return await asyncio.get_running_loop().run_in_executor(self._pool, job)
 
     async def guard(self, buckets: list[tuple[str, str, int]], window_s: int, token: str | None, *,
-                    open_link: bool, detail: bool = False, claim: str = "") -> Guarded:
+                    open_link: bool, detail: bool = False, claim: str = "", session: str = "") -> Guarded:
         """Settings, rate limits, and (when the portal is on, the request may go on and `open_link`) the link and
         its invoice, in one transaction; with `claim` (a confirm form's key) the form is claimed in it too (a
         closed link's form is only looked up: a second submit still shows the first one's outcome)."""
@@ -193,19 +199,24 @@ class PortalStore:
 
         def work(conn: Connection) -> Guarded:
             result = Guarded(read_settings(conn), count_hits(conn, keys, window_s, now))
+            if result.allowed and session:
+                result.user = session_user(conn, session, now)
             if result.allowed and open_link and token is not None and result.settings.get("portal.enabled"):
                 result.link = open_on(conn, token, now)
                 if result.link is not None:
                     result.invoice = read_invoice(conn, result.link.invoice_id, detail=detail,
-                                                  today=now.astimezone().date())
+                                                  today=now.astimezone().date(), user=result.user)
                 if claim and result.invoice is not None and result.link is not None:
                     result.claimed = claim_on(conn, claim, result.link.link_id, insert=not result.link.closed)
             return result
         return await self.run(work, durable=bool(claim))
 
-    async def invoice(self, invoice_id: int, *, detail: bool) -> InvoiceData | None:
+    async def invoice(self, invoice_id: int, *, detail: bool, user: PortalUser | None = None) -> InvoiceData | None:
         today = self._clock().astimezone().date()
-        return await self.run(lambda conn: read_invoice(conn, invoice_id, detail=detail, today=today))
+        return await self.run(lambda conn: read_invoice(conn, invoice_id, detail=detail, today=today, user=user))
+
+    def now(self) -> dt.datetime:
+        return self._clock()
 
     async def settings(self) -> dict[str, Any]:
         return await self.run(read_settings)

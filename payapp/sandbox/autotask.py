@@ -135,9 +135,13 @@ class AutotaskSandbox:
                           "isActive": rng.random() > 0.05,
                           "lastTrackedModifiedDateTime": _iso(old + dt.timedelta(minutes=rng.randrange(500_000)))})
         n_contacts = int(self.companies * self.contacts_per_company)
+        with_primary: set[int] = set()
         for i in range(1, n_contacts + 1):
             fn, ln = rng.choice(_FIRST), rng.choice(_LAST)
-            conts.append({"id": 30_000 + i, "companyID": 1000 + rng.randrange(1, self.companies + 1),
+            company_id = 1000 + rng.randrange(1, self.companies + 1)
+            primary = company_id not in with_primary         # one primary contact per company, as Autotask keeps
+            with_primary.add(company_id)
+            conts.append({"id": 30_000 + i, "companyID": company_id, "primaryContact": primary,
                           "firstName": fn, "lastName": ln,
                           "emailAddress": f"{fn.lower()}.{i}@example.com", "phone": "555-0100",
                           "isActive": 1 if rng.random() > 0.1 else 0,

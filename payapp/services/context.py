@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from payapp.services.payment_links import PaymentLinkService
     from payapp.services.payment_search import PaymentSearchService
     from payapp.services.payments import PaymentService
+    from payapp.services.portal_access import PortalAccessService
     from payapp.services.processing import ProcessingSetupService
     from payapp.services.qbwc import QbwcService
     from payapp.services.receipts import ReceiptService
@@ -53,6 +54,7 @@ class Services:
     payment_links: PaymentLinkService
     receipts: ReceiptService
     saved_methods: SavedMethodService
+    portal_access: PortalAccessService
     qbwc: QbwcService                             # QuickBooks Desktop: the Web Connector's service
     mail: MailService
     invoice_mail: InvoiceMailService        # payment links and receipts by e-mail, over `mail`

@@ -116,7 +116,7 @@ def generate_demo_company(url: str, *, companies: int = 60, years: int = 2, seed
             contact_rows.append(dict(id=len(contact_rows) + 1, external_id=30600000 + len(contact_rows) + 1,
                                      company_id=cid, first_name=first, last_name=last,
                                      email=f"{first}.{last}@example.com".lower(), phone="",
-                                     is_active=k != 3))
+                                     is_active=k != 3, is_primary=k == 0))
         contract_rows.append(dict(id=cid, external_id=29684000 + cid, company_id=cid,
                                   # statuses as a sync stores Autotask's picklist values (1 active, 5 complete)
                                   name="Managed Services Agreement", number=f"MSA-{2024 + cid % 2}-{cid:03d}",

@@ -105,6 +105,7 @@ from payapp.models import (
     Invoice,
     OutboxJob,
     Payment,
+    PortalMethodOwner,
     Refund,
     SavedPaymentMethod,
     SepaMandate,
@@ -332,6 +333,9 @@ class PaymentRequest:
     save_method: bool = False
     contact_id: int | None = None       # the contact who paid (the portal: the link's contact)
     source: str = "back_office"         # back_office | client_portal (its own payment types apply)
+    #: the client portal's signed-in contact: a method saved now is theirs alone, and a saved method another
+    #: portal user saved is refused (None: a payment link's visitor, who may use only methods nobody owns)
+    portal_user_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -531,6 +535,9 @@ _SAVED_METHOD = (select(_M.id, _M.company_id, _M.is_active, _M.method, _M.vault_
                         _M.expiry, _M.account_type, _M.initial_transaction_id, _M.account_holder_type,
                         _M.holder_name, _M.gateway)
                  .where(_M.id == bindparam("method_id")))
+_METHOD_OWNER = (select(PortalMethodOwner.__table__.c.contact_id)
+                 .where(PortalMethodOwner.__table__.c.saved_method_id == bindparam("method_id")))
+_INSERT_METHOD_OWNER = insert(PortalMethodOwner.__table__)
 # One read of an invoice's undecided and recent payments serves the balance and the duplicate checks.
 _RECENT_PAYMENTS = (select(_P.id, _P.status, _P.amount_minor, _P.created_at, _P.created_by_name)
                     .where(_P.invoice_id == bindparam("invoice_id"),
@@ -832,6 +839,11 @@ class PaymentService:
                     raise ValidationError("This saved payment method is kept by another gateway than the one "
                                           "payments now go through. Enter the card or account again.",
                                           field="method")
+                if portal:
+                    owner = conn.execute(_METHOD_OWNER, {"method_id": saved.id}).scalar()
+                    if owner is not None and owner != request.portal_user_id:
+                        raise ValidationError("This saved payment method belongs to another company.",
+                                              field="method")
                 kind, vault_id = saved.method, saved.vault_id
                 initial_transaction_id = saved.initial_transaction_id or ""
             label = METHOD_LABELS.get(kind, kind)
@@ -881,6 +893,9 @@ class PaymentService:
                     "expiry": prepared.expiry, "account_type": prepared.account_type,
                     "account_holder_type": prepared.holder_type, "holder_name": prepared.holder_name[:200],
                     "is_active": False, "created_at": now}))
+                if portal and request.portal_user_id is not None:
+                    conn.execute(_INSERT_METHOD_OWNER, {"saved_method_id": saved_method_id,
+                                                        "contact_id": request.portal_user_id})
             order_id = f"pa{inv.id}-{uuid.uuid4().hex[:24]}"
             shown = saved if saved is not None else prepared
             started_mono, started_wall = time.monotonic(), time.time()

@@ -23,7 +23,7 @@ from payapp.domain import validation
 from payapp.domain.errors import NotFound, PayAppError, ValidationError
 from payapp.domain.roles import Permission
 from payapp.domain.validation import clean_typed_text
-from payapp.models import SavedPaymentMethod
+from payapp.models import PortalMethodOwner, SavedPaymentMethod
 from payapp.models.db import Database
 from payapp.services import audit
 from payapp.services.auth import CurrentUser
@@ -185,3 +185,25 @@ class SavedMethodService:
                 m2.is_active = False
                 audit.record(s, actor, "payment_method.deleted", entity_type="saved_payment_method",
                              entity_id=m2.id, company_id=m2.company_id, method=m2.method, last_four=m2.last_four)
+
+    async def delete_for_portal_user(self, saved_method_id: int, contact_id: int) -> None:
+        """A signed-in client portal user deletes a method they saved (the portal's actor takes payments; it may
+        delete only a method that portal_method_owners gives to this contact). As `delete`: the vault first."""
+        actor = self._current.require(Permission.TAKE_PAYMENT)
+        async with self._db.sessions() as s:
+            owner = await s.get(PortalMethodOwner, saved_method_id)
+        if owner is None or owner.contact_id != contact_id:
+            raise NotFound("This saved payment method was already deleted.")
+        m = await self._active(saved_method_id)
+        gateway = await self._gateways.gateway()
+        response = await gateway.vault_delete(m.vault_id)
+        if not (response.approved or "invalid customer vault id" in response.message.lower()):
+            raise PayAppError(f"The gateway did not delete the saved method ({response.message or 'no answer'}). "
+                              "It is still saved; try again.")
+        async with self._db.transaction(lock=True) as s:
+            m2 = await s.get(SavedPaymentMethod, saved_method_id, with_for_update=True)
+            if m2 is not None and m2.is_active:
+                m2.is_active = False
+                audit.record(s, actor, "payment_method.deleted", entity_type="saved_payment_method",
+                             entity_id=m2.id, company_id=m2.company_id, method=m2.method, last_four=m2.last_four,
+                             portal_contact_id=contact_id)

@@ -37,6 +37,7 @@ TEXTS: tuple[str, ...] = (
     QT_TRANSLATE_NOOP("Messages", "Use at most %1 decimal places."),
     QT_TRANSLATE_NOOP("Messages", "Amounts in %1 have at most %2 decimal places."),
     QT_TRANSLATE_NOOP("Messages", "Enter the card number."),
+    QT_TRANSLATE_NOOP("Messages", "Enter a colour like #1f5fae."),
     QT_TRANSLATE_NOOP("Messages", "A card number has digits only."),
     QT_TRANSLATE_NOOP("Messages", "The card number is too short or too long."),
     QT_TRANSLATE_NOOP("Messages", "This card number is not valid. Check the digits."),
@@ -358,7 +359,7 @@ TEXTS: tuple[str, ...] = (
     QT_TRANSLATE_NOOP("Messages", "Autotask sent a %1 record without a readable id; it was skipped."),
     QT_TRANSLATE_NOOP("Messages", "Autotask no longer has invoice %1; it was not marked paid."),
     QT_TRANSLATE_NOOP("Messages", "Invoice %1 is voided in Autotask; it was not marked paid."),
-    # payapp/services/sync.py and outbox.py: syncing and sync problems
+    # payapp/services/sync/ and outbox.py: syncing and sync problems
     QT_TRANSLATE_NOOP("Messages", "A sync is already running on this workstation."),
     QT_TRANSLATE_NOOP(
         "Messages",
@@ -379,7 +380,7 @@ TEXTS: tuple[str, ...] = (
     QT_TRANSLATE_NOOP("Messages", "Invoice %1 is not an Autotask invoice."),
     QT_TRANSLATE_NOOP("Messages", "That sync problem is no longer open."),
     QT_TRANSLATE_NOOP("Messages", "Say why this is dismissed (for example: entered in QuickBooks by hand)."),
-    # payapp/services/sync.py SyncService._say and _on_threshold: progress and warnings while a sync runs (status bar)
+    # payapp/services/sync/service.py SyncService._say, _on_threshold: progress, warnings while a sync runs (status bar)
     QT_TRANSLATE_NOOP("Messages", "Connecting to Autotask…"),
     QT_TRANSLATE_NOOP("Messages", "Reading %1…"),
     QT_TRANSLATE_NOOP("Messages", "Reading %1: %2"),
@@ -509,6 +510,8 @@ TEXTS: tuple[str, ...] = (
     # payapp/services/payment_links.py: Invoice History's Copy payment link
     QT_TRANSLATE_NOOP("Messages", "Set the client portal's address in Admin › Client Portal first."),
     QT_TRANSLATE_NOOP("Messages", "The invoice no longer exists."),
+    QT_TRANSLATE_NOOP("Messages", "The contact no longer exists."),
+    QT_TRANSLATE_NOOP("Messages", "Choose yes, no or the default."),
     QT_TRANSLATE_NOOP("Messages", "Invoice %1 is voided; there is nothing to pay."),
     QT_TRANSLATE_NOOP("Messages", "Invoice %1 is paid in full; there is nothing to pay."),
     # payapp/services/qbwc.py, qbwc_soap.py, connectors/accounting/qbxml.py: QuickBooks Desktop (Web Connector)

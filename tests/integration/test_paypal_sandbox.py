@@ -253,6 +253,8 @@ async def test_credentials_are_never_logged_nor_shown(client: httpx.AsyncClient,
                                                       gw: PayPalGateway, sandbox: PayPalSandbox,
                                                       caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.DEBUG)
+    # httpx's own level too: PayApp's log set-up (run by earlier tests in this process) quiets it to WARNING
+    caplog.set_level(logging.DEBUG, logger="httpx")
     shown: list[str] = [repr(gw), repr(CREDS), str(PAYPAL)]
     token, payer_id = await approved(gw, client, invnum="pay-log")
     payment = await gw.do_express_checkout_payment(token=token, payer_id=payer_id, amount="10.00", currency="USD",

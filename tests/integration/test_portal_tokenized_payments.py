@@ -449,3 +449,32 @@ async def test_a_business_account_paid_on_the_portal_is_ccd(
         auth = (await s.scalars(select(AchAuthorization))).one()
     assert auth.sec_code == "CCD" and auth.wording_text.startswith("ACH debit authorization (CCD, one-time)")
     assert portal_gateway.sandbox.transactions[result.transaction_id].sec_code == "CCD"
+
+
+async def test_a_method_a_portal_user_saved_is_theirs_alone(
+        database: Database, secret_store: SecretStore, portal_gateway: ServedGateway) -> None:
+    """Issue #17.4: saved by a signed-in contact, the method is owned by them (portal_method_owners); the engine
+    refuses it to another contact of the same company and to a payment link's visitor, and charges it for them."""
+    from payapp.models import PortalMethodOwner
+
+    await enable_portal(database, secret_store, portal_gateway.url)
+    inv_id = await make_invoice(database, total_minor=100_00)
+    ada = await add_contact(database, inv_id)
+    carol = await add_contact(database, inv_id)
+    async with httpx.AsyncClient(timeout=30) as client:
+        svc = make_service(database, secret_store, client, actor=PORTAL_ACTOR)
+        token = await tokenize(client, portal_gateway.url, CARD_FIELDS)
+        paid = await svc.take_payment(PaymentRequest(inv_id, 10_00, card_payment(token), save_method=True,
+                                                     contact_id=ada, portal_user_id=ada, source="client_portal"))
+        assert paid.approved
+        async with database.sessions() as s:
+            [method] = (await s.scalars(select(SavedPaymentMethod))).all()
+            owner = await s.get(PortalMethodOwner, method.id)
+        assert owner is not None and owner.contact_id == ada and method.is_active
+        for who in (carol, None):
+            with pytest.raises(ValidationError, match="saved payment method"):
+                await svc.take_payment(PaymentRequest(inv_id, 11_00, SavedMethodRef(method.id), contact_id=who,
+                                                      portal_user_id=who, source="client_portal"))
+        again = await svc.take_payment(PaymentRequest(inv_id, 12_00, SavedMethodRef(method.id), contact_id=ada,
+                                                      portal_user_id=ada, source="client_portal"))
+        assert again.approved

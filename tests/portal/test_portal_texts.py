@@ -24,8 +24,8 @@ def template_texts() -> set[str]:
 
 def code_texts() -> set[str]:
     found: set[str] = set()
-    tree = ast.parse((PORTAL / "app.py").read_text(encoding="utf-8"))
-    for node in ast.walk(tree):
+    trees = [ast.parse(path.read_text(encoding="utf-8")) for path in PORTAL.glob("*.py")]
+    for node in (node for tree in trees for node in ast.walk(tree)):
         if isinstance(node, ast.Call) and node.args and isinstance(node.args[0], ast.Constant) and \
                 isinstance(node.args[0].value, str):
             func = node.func

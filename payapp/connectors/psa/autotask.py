@@ -126,6 +126,8 @@ class AtContact(NamedTuple):
     phone: str
     is_active: bool
     modified_at: dt.datetime | None
+    #: Contacts.primaryContact: the organization's primary contact
+    is_primary: bool = False
 
 
 class AtContract(NamedTuple):
@@ -268,7 +270,7 @@ _MAX_INT_AMOUNT = 10 ** 15
 _COMPANY_FIELDS = frozenset({"id", "companyName", "companyNumber", "phone", "address1", "city", "state", "postalCode",
                              "countryID", "isActive", "lastTrackedModifiedDateTime"})
 _CONTACT_FIELDS = frozenset({"id", "companyID", "firstName", "lastName", "emailAddress", "phone", "isActive",
-                             "lastModifiedDate"})
+                             "lastModifiedDate", "primaryContact"})
 _CONTRACT_FIELDS = frozenset({"id", "companyID", "contractName", "contractNumber", "status", "startDate", "endDate",
                               "lastModifiedDateTime"})
 _TICKET_FIELDS = frozenset({"id", "companyID", "contactID", "contractID", "ticketNumber", "title", "status",
@@ -319,7 +321,7 @@ def map_contact(raw: Json) -> AtContact:
         active = get("isActive", 1)
         return AtContact(_id(r["id"]), _id(r["companyID"]), _str(get("firstName")), _str(get("lastName")),
                          _str(get("emailAddress")), _str(get("phone")), active is True or _int(active or 0) == 1,
-                         parse_datetime(get("lastModifiedDate")))
+                         parse_datetime(get("lastModifiedDate")), get("primaryContact") is True)
     except _UNREADABLE as exc:
         raise _record_error("Contacts", raw, exc) from None
 

@@ -245,6 +245,14 @@
         <translation>Zahlungslink widerrufen</translation>
     </message>
     <message>
+        <source>Who may pay on the client portal changed</source>
+        <translation>Geändert, wer im Kundenportal bezahlen darf</translation>
+    </message>
+    <message>
+        <source>Signed in to the client portal</source>
+        <translation>Im Kundenportal angemeldet</translation>
+    </message>
+    <message>
         <source>Payment link e-mailed</source>
         <translation>Zahlungslink per E-Mail gesendet</translation>
     </message>
@@ -475,6 +483,10 @@
     <message>
         <source>Company (internal ID)</source>
         <translation>Firma (interne ID)</translation>
+    </message>
+    <message>
+        <source>Client portal contact (internal ID)</source>
+        <translation>Kontakt im Kundenportal (interne ID)</translation>
     </message>
     <message>
         <source>Void/refund (internal ID)</source>
@@ -829,8 +841,28 @@
         <translation>Adresse des Kundenportals</translation>
     </message>
     <message>
+        <source>Clients reach the portal by</source>
+        <translation>Kunden erreichen das Portal über</translation>
+    </message>
+    <message>
         <source>Payment links expire after (days)</source>
         <translation>Zahlungslinks laufen ab nach (Tagen)</translation>
+    </message>
+    <message>
+        <source>Client portal accent colour</source>
+        <translation>Akzentfarbe des Kundenportals</translation>
+    </message>
+    <message>
+        <source>Client portal footer text</source>
+        <translation>Fußzeile des Kundenportals</translation>
+    </message>
+    <message>
+        <source>Client portal support e-mail</source>
+        <translation>Support-E-Mail des Kundenportals</translation>
+    </message>
+    <message>
+        <source>Client portal support phone</source>
+        <translation>Support-Telefon des Kundenportals</translation>
     </message>
     <message>
         <source>Mail server</source>
@@ -1155,6 +1187,10 @@
     <message>
         <source>Correct the address, then save again.</source>
         <translation>Korrigieren Sie die Adresse und speichern Sie dann erneut.</translation>
+    </message>
+    <message>
+        <source>Correct the marked fields of the portal&apos;s look, then save again.</source>
+        <translation>Korrigieren Sie die markierten Felder zum Aussehen des Portals und speichern Sie dann erneut.</translation>
     </message>
     <message>
         <source>Saved: the client portal is on at %1.</source>
@@ -2616,6 +2652,10 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
         <translation>Geben Sie die Kartennummer ein.</translation>
     </message>
     <message>
+        <source>Enter a colour like #1f5fae.</source>
+        <translation>Geben Sie eine Farbe wie #1f5fae ein.</translation>
+    </message>
+    <message>
         <source>A card number has digits only.</source>
         <translation>Eine Kartennummer besteht nur aus Ziffern.</translation>
     </message>
@@ -3970,6 +4010,14 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
     <message>
         <source>The invoice no longer exists.</source>
         <translation>Die Rechnung existiert nicht mehr.</translation>
+    </message>
+    <message>
+        <source>The contact no longer exists.</source>
+        <translation>Den Kontakt gibt es nicht mehr.</translation>
+    </message>
+    <message>
+        <source>Choose yes, no or the default.</source>
+        <translation>Wählen Sie Ja, Nein oder die Voreinstellung.</translation>
     </message>
     <message>
         <source>Invoice %1 is voided; there is nothing to pay.</source>
@@ -5382,6 +5430,208 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
     </message>
 </context>
 <context>
+    <name>PortalAccessBox</name>
+    <message>
+        <source>Sign-in and who may pay</source>
+        <translation>Anmeldung und wer bezahlen darf</translation>
+    </message>
+    <message>
+        <source>Clients reach the portal by</source>
+        <translation>Kunden erreichen das Portal über</translation>
+    </message>
+    <message>
+        <source>Secret payment links</source>
+        <translation>Geheime Zahlungslinks</translation>
+    </message>
+    <message>
+        <source>Signing in with their e-mail address</source>
+        <translation>Anmeldung mit ihrer E-Mail-Adresse</translation>
+    </message>
+    <message>
+        <source>Both: payment links and signing in</source>
+        <translation>Beides: Zahlungslinks und Anmeldung</translation>
+    </message>
+    <message>
+        <source>Signing in: a contact enters their e-mail address and gets a link that signs them in once, for 15 minutes (no passwords). They see their organization&apos;s recent invoices and their own saved payment methods. With sign-in only, payment links work for a signed-in contact who may pay.</source>
+        <translation>Anmeldung: Ein Kontakt gibt seine E-Mail-Adresse ein und erhält einen Link, der ihn einmal anmeldet, 15 Minuten lang gültig (keine Passwörter). Er sieht die letzten Rechnungen seiner Organisation und seine eigenen gespeicherten Zahlungsarten. Nur mit Anmeldung funktionieren Zahlungslinks für einen angemeldeten Kontakt, der bezahlen darf.</translation>
+    </message>
+    <message>
+        <source>Organization name</source>
+        <translation>Name der Organisation</translation>
+    </message>
+    <message>
+        <source>Find an organization</source>
+        <translation>Organisation suchen</translation>
+    </message>
+    <message>
+        <source>Find</source>
+        <translation>Suchen</translation>
+    </message>
+    <message>
+        <source>Organization</source>
+        <translation>Organisation</translation>
+    </message>
+    <message>
+        <source>Contacts and who may pay</source>
+        <translation>Kontakte und wer bezahlen darf</translation>
+    </message>
+    <message>
+        <source>Contact</source>
+        <translation>Kontakt</translation>
+    </message>
+    <message>
+        <source>E-mail</source>
+        <translation>E-Mail</translation>
+    </message>
+    <message>
+        <source>Primary</source>
+        <translation>Hauptkontakt</translation>
+    </message>
+    <message>
+        <source>May pay</source>
+        <translation>Darf bezahlen</translation>
+    </message>
+    <message>
+        <source>Find an organization by its name to see its contacts and choose who may pay.</source>
+        <translation>Suchen Sie eine Organisation nach ihrem Namen, um ihre Kontakte zu sehen und festzulegen, wer zahlen darf.</translation>
+    </message>
+    <message>
+        <source>By default the organization&apos;s primary contact may pay and the other contacts see invoices only. A choice here is saved at once.</source>
+        <translation>Voreingestellt darf der Hauptkontakt der Organisation bezahlen, die anderen Kontakte sehen nur Rechnungen. Eine Auswahl hier wird sofort gespeichert.</translation>
+    </message>
+    <message>
+        <source>Clients reach the portal by:</source>
+        <translation>Kunden erreichen das Portal über:</translation>
+    </message>
+    <message>
+        <source>Organization:</source>
+        <translation>Organisation:</translation>
+    </message>
+    <message>
+        <source>No organization has that name.</source>
+        <translation>Keine Organisation hat diesen Namen.</translation>
+    </message>
+    <message>
+        <source>%1 (inactive)</source>
+        <translation>%1 (inaktiv)</translation>
+    </message>
+    <message>
+        <source>%1 may pay</source>
+        <translation>%1 darf bezahlen</translation>
+    </message>
+    <message>
+        <source>Default: may pay</source>
+        <translation>Voreinstellung: darf bezahlen</translation>
+    </message>
+    <message>
+        <source>Default: invoices only</source>
+        <translation>Voreinstellung: nur Rechnungen</translation>
+    </message>
+    <message>
+        <source>Invoices only</source>
+        <translation>Nur Rechnungen</translation>
+    </message>
+</context>
+<context>
+    <name>PortalBrandingBox</name>
+    <message>
+        <source>Look of the portal</source>
+        <translation>Aussehen des Portals</translation>
+    </message>
+    <message>
+        <source>The portal shows your company&apos;s name and logo from Admin › Company details. Here you choose its accent colour (buttons, links, the amount due), a footer text and where clients get help.</source>
+        <translation>Das Portal zeigt den Namen und das Logo Ihrer Firma aus Admin › Firmendaten. Hier wählen Sie die Akzentfarbe (Schaltflächen, Links, der offene Betrag), einen Text für die Fußzeile und wo Kunden Hilfe bekommen.</translation>
+    </message>
+    <message>
+        <source>Accent colour</source>
+        <translation>Akzentfarbe</translation>
+    </message>
+    <message>
+        <source>Choose…</source>
+        <translation>Farbe wählen …</translation>
+    </message>
+    <message>
+        <source>Choose the accent colour</source>
+        <translation>Akzentfarbe auswählen</translation>
+    </message>
+    <message>
+        <source>Footer text</source>
+        <translation>Fußzeile</translation>
+    </message>
+    <message>
+        <source>e.g. Thank you for your business.</source>
+        <translation>z. B. Vielen Dank für Ihren Auftrag.</translation>
+    </message>
+    <message>
+        <source>Support e-mail</source>
+        <translation>Support-E-Mail</translation>
+    </message>
+    <message>
+        <source>Support phone</source>
+        <translation>Support-Telefon</translation>
+    </message>
+    <message>
+        <source>Empty: the e-mail and phone of Company details.</source>
+        <translation>Leer: E-Mail und Telefon aus den Firmendaten.</translation>
+    </message>
+    <message>
+        <source>Accent colour:</source>
+        <translation>Akzentfarbe:</translation>
+    </message>
+    <message>
+        <source>Footer text:</source>
+        <translation>Fußzeile:</translation>
+    </message>
+    <message>
+        <source>Support e-mail:</source>
+        <translation>Support-E-Mail:</translation>
+    </message>
+    <message>
+        <source>Support phone:</source>
+        <translation>Support-Telefon:</translation>
+    </message>
+    <message>
+        <source>Preview of the portal</source>
+        <translation>Vorschau des Portals</translation>
+    </message>
+    <message>
+        <source>Pay</source>
+        <translation>Bezahlen</translation>
+    </message>
+    <message>
+        <source>Preview:</source>
+        <translation>Vorschau:</translation>
+    </message>
+    <message>
+        <source>Write the colour as # and six hexadecimal digits, like #1f5fae.</source>
+        <translation>Schreiben Sie die Farbe als # und sechs Hexadezimalziffern, etwa #1f5fae.</translation>
+    </message>
+    <message>
+        <source>Low contrast: white text on this colour (and this colour on white) has a contrast of %1:1; WCAG AA asks for at least %2:1. Some clients will not be able to read the buttons and links. Choose a darker colour.</source>
+        <translation>Geringer Kontrast: Weiße Schrift auf dieser Farbe (und diese Farbe auf Weiß) hat einen Kontrast von %1:1; WCAG AA verlangt mindestens %2:1. Manche Kunden können die Schaltflächen und Links dann nicht lesen. Wählen Sie eine dunklere Farbe.</translation>
+    </message>
+    <message>
+        <source>That is not an e-mail address.</source>
+        <translation>Das ist keine E-Mail-Adresse.</translation>
+    </message>
+    <message>
+        <source>A phone number has digits, spaces and + ( ) - . / only.</source>
+        <translation>Eine Telefonnummer enthält nur Ziffern, Leerzeichen und + ( ) - . /.</translation>
+    </message>
+    <message>
+        <source>A phone number has at least three digits.</source>
+        <translation>Eine Telefonnummer hat mindestens drei Ziffern.</translation>
+    </message>
+    <message>
+        <source>Your company</source>
+        <translation>Ihre Firma</translation>
+    </message>
+    <message>
+        <source>Amount due: %1</source>
+        <translation>Offener Betrag: %1</translation>
+    </message>
+</context>
+<context>
     <name>ProcessingPage</name>
     <message>
         <source>Secret Service (GNOME Keyring, KWallet)</source>
@@ -5770,9 +6020,12 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
         <source>Last error: {message}</source>
         <translation>Letzter Fehler: {message}</translation>
     </message>
-    <message>
-        <source>{n} update(s) wait for the next Web Connector session</source>
-        <translation>{n} Aktualisierung(en) warten auf die nächste Web-Connector-Sitzung</translation>
+    <message numerus="yes">
+        <source>%n update(s) wait for the next Web Connector session.</source>
+        <translation>
+            <numerusform>%n Aktualisierung wartet auf die nächste Web-Connector-Sitzung.</numerusform>
+            <numerusform>%n Aktualisierungen warten auf die nächste Web-Connector-Sitzung.</numerusform>
+        </translation>
     </message>
     <message>
         <source>QuickBooks Desktop settings saved</source>

@@ -46,6 +46,16 @@
     </message>
 </context>
 <context>
+    <name>QuickBooksDesktopBox</name>
+    <message numerus="yes">
+        <source>%n update(s) wait for the next Web Connector session.</source>
+        <translation>
+            <numerusform>%n update wait for the next Web Connector session.</numerusform>
+            <numerusform>%n updates wait for the next Web Connector session.</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>SavedMethodsDialog</name>
     <message numerus="yes">
         <source>%n card(s) expired: ask the customer for the new expiry date, or delete it.</source>

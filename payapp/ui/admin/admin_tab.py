@@ -62,7 +62,8 @@ class AdminTab(QWidget):
         pages.append(("companyDetailsPage", self.tr("Company details"), CompanyDetailsPage(s.settings)))
         pages.append(("clientPortalPage", self.tr("Client Portal"), ClientPortalPage(s.settings, s.processing,
                                                                                    mail=s.mail,
-                                                                                   invoice_mail=s.invoice_mail)))
+                                                                                   invoice_mail=s.invoice_mail,
+                                                                                   access=s.portal_access)))
         from payapp.ui.admin.language_page import LanguagePage
 
         pages.append(("languagePage", self.tr("Language"), LanguagePage(s.settings)))
@@ -154,7 +155,8 @@ class AdminTab(QWidget):
         from payapp.ui.admin.portal_page import ClientPortalPage
 
         company = CompanyDetailsPage(self._services.settings)
-        portal = ClientPortalPage(self._services.settings, self._services.processing)
+        portal = ClientPortalPage(self._services.settings, self._services.processing,
+                                  access=self._services.portal_access)
         for page in (company, portal):
             page.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
             page.resize(1280, 720)

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from payapp.domain.errors import PayAppError
 from payapp.services.payment_links import MAX_LIFETIME_DAYS
+from payapp.ui.admin import portal_access_box, portal_branding
 from payapp.ui.admin.mail_settings import MailSettingsBox, MailTemplatesBox
 from payapp.ui.async_work import WidgetTasks, widget_slot
 from payapp.ui.messages import user_text
@@ -33,7 +34,8 @@ from payapp.ui.widgets import HINT_STYLE, Banner, banner_over_scrolling_page
 ERROR_COLOUR = "#d9534f"
 LOCAL_HOSTS = ("localhost", "127.0.0.1")
 TYPE_KEYS = {"card": "payment_types.portal.card", "echeck": "payment_types.portal.echeck"}
-KEYS = ("portal.enabled", "portal.public_url", "portal.link_lifetime_days", *TYPE_KEYS.values())
+KEYS = ("portal.enabled", "portal.public_url", "portal.link_lifetime_days", *TYPE_KEYS.values(),
+        *portal_branding.KEYS, *portal_access_box.KEYS)
 
 
 def url_problem(text: str) -> str:
@@ -60,13 +62,14 @@ def url_problem(text: str) -> str:
 
 class ClientPortalPage(QWidget):
     def __init__(self, settings: Any, processing: Any = None, parent: QWidget | None = None, *,
-                 mail: Any = None, invoice_mail: Any = None) -> None:
+                 mail: Any = None, invoice_mail: Any = None, access: Any = None) -> None:
         super().__init__(parent)
         self._settings = settings
         self._processing = processing
         self.work = WidgetTasks(self, load=self.reload)
         self._reread: asyncio.Task[Any] | None = None
         self._saved: dict[str, Any] | None = None
+        self._merchant: dict[str, Any] = {}
 
         self.banner = Banner(self, "portalBanner")
         title = QLabel(self.tr("Client Portal"), self)
@@ -150,6 +153,12 @@ class ClientPortalPage(QWidget):
         self.types_hint.setStyleSheet(HINT_STYLE)
         types_layout.addWidget(self.types_hint)
 
+        self.branding = portal_branding.PortalBrandingBox(self)
+        self.branding.changed.connect(self._changed)
+        self.access_box = portal_access_box.PortalAccessBox(access, self)
+        self.access_box.changed.connect(self._changed)
+        self.access_box.setVisible(access is not None)
+
         self.enabled_box.toggled.connect(self._changed)
         self.url_edit.textChanged.connect(self._changed)
         self.lifetime_spin.valueChanged.connect(self._changed)
@@ -180,6 +189,8 @@ class ClientPortalPage(QWidget):
         body.addWidget(about)
         body.addLayout(form)
         body.addWidget(types_box)
+        body.addWidget(self.access_box)
+        body.addWidget(self.branding)
         body.addLayout(buttons)
         # E-mail (payapp/ui/admin/mail_settings.py): its own fields, Save and test, loaded when first shown
         self.mail_box = MailSettingsBox(mail, content) if mail is not None else None
@@ -209,6 +220,7 @@ class ClientPortalPage(QWidget):
         """Runs as a task of `self.work`: cancelled if the page goes away while it awaits."""
         try:
             saved = {key: await self._settings.get(key) for key in KEYS}
+            merchant = {key: await self._settings.get(key) for key in portal_branding.MERCHANT_KEYS}
             supported: frozenset[str] | None = None
             if self._processing is not None:
                 supported = frozenset((await self._processing.state()).gateway.payment_types)
@@ -216,6 +228,7 @@ class ClientPortalPage(QWidget):
             self.banner.show_error(user_text(exc))
             return
         self._saved = saved
+        self._merchant = merchant
         for ptype, box in self.type_boxes.items():
             box.setEnabled(supported is None or ptype in supported or bool(saved[TYPE_KEYS[ptype]]))
         self.revert()
@@ -225,7 +238,8 @@ class ClientPortalPage(QWidget):
         return {"portal.enabled": self.enabled_box.isChecked(),
                 "portal.public_url": self.url_edit.text().strip().rstrip("/"),
                 "portal.link_lifetime_days": int(self.lifetime_spin.value()),
-                **{key: self.type_boxes[ptype].isChecked() for ptype, key in TYPE_KEYS.items()}}
+                **{key: self.type_boxes[ptype].isChecked() for ptype, key in TYPE_KEYS.items()},
+                **self.branding.values(), **self.access_box.values()}
 
     def revert(self) -> None:
         saved = self._saved
@@ -236,6 +250,8 @@ class ClientPortalPage(QWidget):
         self.lifetime_spin.setValue(min(max(int(saved["portal.link_lifetime_days"]), 1), MAX_LIFETIME_DAYS))
         for ptype, key in TYPE_KEYS.items():
             self.type_boxes[ptype].setChecked(bool(saved[key]))
+        self.branding.load({**saved, **self._merchant})
+        self.access_box.load(saved)
         self._changed()
 
     def has_unsaved_changes(self) -> bool:
@@ -284,6 +300,9 @@ class ClientPortalPage(QWidget):
         if not self.check_fields():
             self.banner.show_error(self.tr("Correct the address, then save again."))
             self.url_edit.setFocus()
+            return False
+        if not self.branding.check():
+            self.banner.show_error(self.tr("Correct the marked fields of the portal's look, then save again."))
             return False
         values = self.values()
         self.save_button.setEnabled(False)

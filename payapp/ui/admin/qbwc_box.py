@@ -145,7 +145,7 @@ class QuickBooksDesktopBox(QGroupBox):
             if session.errors and session.last_error:
                 text += "\n" + self.tr("Last error: {message}").format(message=session.last_error)
             self.last_session.setText(text)
-        self.queue.setText(self.tr("{n} update(s) wait for the next Web Connector session").format(n=waiting))
+        self.queue.setText(self.tr("%n update(s) wait for the next Web Connector session.", "", waiting))
 
     def has_unsaved_changes(self) -> bool:
         return bool(self.password.text())

@@ -1,0 +1,63 @@
+"""What the portal's page handlers share: the page of one request (language, session, CSRF token, merchant,
+signed-in contact) and the host the signed-in pages (account_pages.py) render through. Kept apart from app.py so
+the signed-in pages need not import the app that mounts them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Protocol
+
+from starlette.requests import Request
+from starlette.responses import HTMLResponse
+
+if TYPE_CHECKING:
+    from payapp.portal.accounts import PortalUser
+    from payapp.portal.security import PortalConfig
+    from payapp.portal.store import PortalStore
+    from payapp.services.context import Services
+
+
+@dataclass
+class Page:
+    """What every page of one request knows: language, session, CSRF token, merchant."""
+    language: str
+    locale: str
+    session_id: str
+    new_session: bool
+    csrf: str
+    https: bool
+    merchant: dict[str, str]
+    _: Callable[..., str]
+    chosen_language: str = ""       # ?lang= on this request: remembered in a cookie
+    switchable: bool = True         # a GET page, which ?lang= can show again in the other language
+    keep_query: str = ""            # the page's other query parameters, for the language switch's links
+    settings: dict[str, Any] = field(default_factory=dict)      # read once per request
+    user: PortalUser | None = None  # the signed-in contact (payapp/portal/accounts.py), if any
+
+
+class PortalHost(Protocol):
+    """What the signed-in pages use of the portal (payapp.portal.app.Portal)."""
+    services: Services
+    config: PortalConfig
+    store: PortalStore
+
+    def _page(self, request: Request, values: dict[str, Any]) -> Page: ...
+
+    def _render(self, page: Page, template: str, status: int = 200, **values: Any) -> HTMLResponse: ...
+
+    def _date(self, page: Page, value: dt.date | None) -> str: ...
+
+    def not_allowed_to_pay(self, page: Page) -> HTMLResponse: ...
+
+    def _too_many(self, page: Page) -> HTMLResponse: ...
+
+
+#: how a saved method is named on the portal's pages
+def method_label(page: Page, method: str, brand: str, last_four: str, expiry: str, account_type: str) -> str:
+    if method == "echeck":
+        kind = page._("Savings") if account_type == "savings" else page._("Checking")
+        return f"eCheck · {kind} •••• {last_four}"
+    exp = f" · {page._('expires')} {expiry[:2]}/{expiry[2:]}" if len(expiry) == 4 and expiry.isdigit() else ""
+    return f"{(brand or 'Card').title() if brand.islower() else brand or 'Card'} •••• {last_four}{exp}"
