@@ -42,6 +42,7 @@ log = logging.getLogger(__name__)
 # Demo mode talks to in-process sandboxes under these made-up hosts (httpx mounts, no sockets).
 DEMO_GATEWAY_URL = "https://gateway.sandbox.payapp.test"
 DEMO_PAYENGINE_URL = "https://payengine.sandbox.payapp.test"
+DEMO_PAYPAL_URL = "https://paypal.sandbox.payapp.test"
 DEMO_AUTOTASK_URL = "https://autotask.sandbox.payapp.test/atservicesrest"
 DEMO_QUICKBOOKS_URL = "https://quickbooks.sandbox.payapp.test"
 DEMO_QUICKBOOKS_AUTH_URL = "https://oauth.sandbox.payapp.test"
@@ -205,7 +206,7 @@ class DemoSandboxes(Mapping[str, tuple[Any, Any]]):
     0.2-0.3 s) the first time one is used, not while the window opens: by the demo's first request (which reads
     them in a worker thread) or by code that looks at a sandbox (tests)."""
 
-    NAMES = ("gateway", "autotask", "quickbooks", "payengine")
+    NAMES = ("gateway", "autotask", "quickbooks", "payengine", "paypal")
 
     def __init__(self, load: Callable[[], dict[str, Any]]) -> None:
         self._load = load
@@ -281,7 +282,7 @@ def _sandbox_client(sandboxes: Mapping[str, Any], hosts: tuple[tuple[str, str], 
 
 def _demo_settings() -> dict[str, object]:
     return {"gateway.base_url": DEMO_GATEWAY_URL, "gateway.payengine.base_url": f"{DEMO_PAYENGINE_URL}/v1",
-            "currency": "USD",
+            "gateway.paypal.base_url": DEMO_PAYPAL_URL, "currency": "USD",
             "payment_types.back_office.card": True, "payment_types.back_office.echeck": True,
             "payment_types.portal.card": True, "payment_types.portal.echeck": False,
             "autotask.base_url": DEMO_AUTOTASK_URL, "quickbooks.base_url": DEMO_QUICKBOOKS_URL,
@@ -319,6 +320,13 @@ def build_context(config: AppConfig, *, keyring_backend: KeyringBackend | None =
         demo["gateway.payengine.api_key_fingerprint"] = secrets.set("gateway.payengine.api_key", Secret(DEMO_API_KEY))
         demo["gateway.payengine.merchant_id_fingerprint"] = secrets.set("gateway.payengine.merchant_id",
                                                                         Secret(DEMO_MERCHANT_ID))
+        from payapp.sandbox.paypal import DEMO_API_PASSWORD, DEMO_API_SIGNATURE, DEMO_API_USERNAME
+
+        # and PayPal's (its sandbox's made-up API signature credentials)
+        for name, value in (("gateway.paypal.api_password", DEMO_API_PASSWORD),
+                            ("gateway.paypal.api_username", DEMO_API_USERNAME),
+                            ("gateway.paypal.api_signature", DEMO_API_SIGNATURE)):
+            demo[f"{name}_fingerprint"] = secrets.set(name, Secret(value))
         # the demo's Web Connector signs in with a made-up password (`payapp sandbox --which qbwc` knows it)
         from payapp.sandbox.demo_keys import DEMO_QBWC_PASSWORD
         from payapp.services.qbwc import PASSWORD_SECRET
@@ -337,7 +345,7 @@ def build_context(config: AppConfig, *, keyring_backend: KeyringBackend | None =
         finally:
             demo_engine.dispose()
         http = _sandbox_client(sandboxes, ((DEMO_GATEWAY_URL, "gateway"), (DEMO_PAYENGINE_URL, "payengine"),
-                                           (DEMO_AUTOTASK_URL, "autotask"),
+                                           (DEMO_PAYPAL_URL, "paypal"), (DEMO_AUTOTASK_URL, "autotask"),
                                            (DEMO_QUICKBOOKS_URL, "quickbooks"),
                                            (DEMO_QUICKBOOKS_AUTH_URL, "quickbooks")))
     else:
@@ -563,13 +571,15 @@ def _fresh_sandboxes() -> dict[str, Any]:
     from payapp.sandbox.autotask import AutotaskSandbox, create_autotask_app
     from payapp.sandbox.gateway import GatewaySandbox, create_gateway_app
     from payapp.sandbox.payengine import PayEngineSandbox, create_payengine_app
+    from payapp.sandbox.paypal import PayPalSandbox, create_paypal_app
     from payapp.sandbox.quickbooks import QuickBooksSandbox, create_quickbooks_app
 
     gateway, autotask, quickbooks = GatewaySandbox(), AutotaskSandbox(), QuickBooksSandbox()
-    payengine = PayEngineSandbox()
+    payengine, paypal = PayEngineSandbox(), PayPalSandbox()
     return {"gateway": (gateway, create_gateway_app(gateway)), "autotask": (autotask, create_autotask_app(autotask)),
             "quickbooks": (quickbooks, create_quickbooks_app(quickbooks)),
-            "payengine": (payengine, create_payengine_app(payengine))}
+            "payengine": (payengine, create_payengine_app(payengine)),
+            "paypal": (paypal, create_paypal_app(paypal))}
 
 
 async def run_headless_sync(config: AppConfig, *, secrets: SecretStore | None = None,

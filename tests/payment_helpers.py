@@ -8,6 +8,7 @@ import datetime as dt
 from collections.abc import AsyncIterator, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
@@ -21,9 +22,24 @@ from payapp.models import Company, Invoice, Payment
 from payapp.models.db import Database
 from payapp.sandbox.gateway import DEMO_SECURITY_KEY, GatewaySandbox, create_gateway_app
 from payapp.sandbox.payengine import DEMO_API_KEY, DEMO_MERCHANT_ID, PayEngineSandbox, create_payengine_app
+from payapp.sandbox.paypal import (
+    DEMO_API_PASSWORD,
+    DEMO_API_SIGNATURE,
+    DEMO_API_USERNAME,
+    PayPalSandbox,
+    create_paypal_app,
+)
 from payapp.services.auth import Actor, CurrentUser
 from payapp.services.gateways import GatewayProvider
-from payapp.services.payments import NewBankAccount, NewCard, NewSepaAccount, PaymentService
+from payapp.services.payments import (
+    HostedMethod,
+    NewBankAccount,
+    NewCard,
+    NewSepaAccount,
+    PaymentRequest,
+    PaymentResult,
+    PaymentService,
+)
 from payapp.services.secrets import Secret, SecretStore
 from payapp.services.settings import PRIVATE_KEY, SettingsService
 from tests.servers import serve_asgi
@@ -40,7 +56,10 @@ ACH_ROUTING, ACH_ACCOUNT = "490000018", "24413815"
 #: the PayEngine sandbox's test IBANs: accepted and settled / declined / returned by the debtor's bank on settlement
 IBAN_OK, IBAN_DECLINED, IBAN_RETURNED = "DE89370400440532013000", "DE82370400440532013999", "DE68370400440000202051"
 SECRET_VALUES = (VISA, MASTERCARD, AMEX, ACH_ACCOUNT, "123123123", "99990000", DEMO_SECURITY_KEY, IBAN_OK,
-                 IBAN_RETURNED, DEMO_API_KEY)
+                 IBAN_RETURNED, DEMO_API_KEY, DEMO_API_PASSWORD, DEMO_API_SIGNATURE)
+#: the PayPal sandbox's test buyers (payapp/sandbox/paypal.py TEST_BUYERS): pays at once, pays by eCheck (pending),
+#: funding declined
+PAYPAL_PAYS, PAYPAL_ECHECK, PAYPAL_DECLINED = "SBXPAYS000001", "SBXECHK000002", "SBXDECL000003"
 
 
 def card(number: str = VISA, cvv: str = TEST_CVV, expiry: str = "1230") -> NewCard:
@@ -84,6 +103,39 @@ async def configure_payengine(db: Database, secrets: SecretStore, base_url: str,
                                                                  Secret(merchant_id)),
         "gateway.payengine.base_url": base_url,
     })
+
+
+async def configure_paypal(db: Database, secrets: SecretStore, base_url: str, *, currency: str = "EUR") -> None:
+    """Make processing active through PayPal: the internal currency, PayPal on the client portal, the API username,
+    password and signature in the keyring, the address set."""
+    settings = SettingsService(db, secrets, CurrentUser(ADMIN_ACTOR))
+    values: dict[str, object] = {"gateway.name": "paypal", "currency": currency, "payment_types.portal.paypal": True,
+                                 "gateway.paypal.base_url": base_url}
+    for name, value in (("gateway.paypal.api_password", DEMO_API_PASSWORD),
+                        ("gateway.paypal.api_username", DEMO_API_USERNAME),
+                        ("gateway.paypal.api_signature", DEMO_API_SIGNATURE)):
+        values[f"{name}_fingerprint"] = secrets.set(name, Secret(value))
+    await settings.set_many(values)
+
+
+def hosted_urls(base: str = "https://portal.test/pay") -> HostedMethod:
+    """PayPal as the portal asks for it: the return addresses name the payment's order id."""
+    return HostedMethod("paypal", lambda order_id: (f"{base}/{order_id}/return", f"{base}/{order_id}/return",
+                                                    f"{base}/{order_id}/cancel"), product="paypal")
+
+
+async def pay_by_paypal(svc: PaymentService, sandbox: PayPalSandbox, invoice_id: int, amount_minor: int, *,
+                        buyer: str = PAYPAL_PAYS, confirm_duplicate: bool = False) -> PaymentResult:
+    """The whole Express Checkout as a payer does it: PayApp starts it, the buyer approves on the sandbox's page
+    (its `approve`, what the page's Approve button does), PayApp finishes it on the return."""
+    started = await svc.take_payment(PaymentRequest(invoice_id, amount_minor, hosted_urls(), source="client_portal"),
+                                     confirm_duplicate=confirm_duplicate)
+    if not started.redirect_url:
+        return started
+    token = parse_qs(urlsplit(started.redirect_url).query)["token"][0]
+    back = sandbox.approve(token, buyer)
+    returned = {k: v[0] for k, v in parse_qs(urlsplit(back).query).items()}
+    return await svc.finish_hosted_payment(started.order_id, returned)
 
 
 async def configure_processing(db: Database, secrets: SecretStore, base_url: str,
@@ -194,8 +246,8 @@ def served_payengine() -> Iterator[ServedPayEngine]:
 class AnyServedGateway:
     """One gateway's sandbox on loopback, for tests that run the same matrix against every gateway."""
 
-    name: str                    # nmi | payengine
-    sandbox: Any                 # GatewaySandbox | PayEngineSandbox (add_fault, settle_now, approved_sales)
+    name: str                    # nmi | payengine | paypal
+    sandbox: Any                 # GatewaySandbox | PayEngineSandbox | PayPalSandbox (add_fault, approved_sales, ...)
     url: str
     currency: str
     charge_path: str             # the path of a charge request (the connect-timeout fault arms on it)
@@ -204,16 +256,36 @@ class AnyServedGateway:
         """Our order id as the sandbox keeps it (PayEngine: its 30-character merchantOrderId)."""
         return merchant_order_id(order_id) if self.name == "payengine" else order_id
 
+    @property
+    def direct(self) -> bool:
+        """Takes card numbers from the back office (PayPal only takes payments on its own page)."""
+        return self.name != "paypal"
+
+    async def pay(self, svc: PaymentService, invoice_id: int, amount_minor: int, number: str = VISA, *,
+                  confirm_duplicate: bool = False) -> PaymentResult:
+        """A payment through this gateway: a card typed in the back office, or (PayPal) the Express Checkout."""
+        if self.name == "paypal":
+            return await pay_by_paypal(svc, self.sandbox, invoice_id, amount_minor,
+                                       confirm_duplicate=confirm_duplicate)
+        return await svc.take_payment(PaymentRequest(invoice_id, amount_minor, card(number)),
+                                      confirm_duplicate=confirm_duplicate)
+
     async def configure(self, db: Database, secrets: SecretStore) -> None:
-        if self.name == "payengine":
+        if self.name == "paypal":
+            await configure_paypal(db, secrets, self.url, currency=self.currency)
+        elif self.name == "payengine":
             await configure_payengine(db, secrets, self.url, currency=self.currency)
         else:
             await configure_processing(db, secrets, self.url)
 
 
-@pytest.fixture(params=["nmi", "payengine"])
+@pytest.fixture(params=["nmi", "payengine", "paypal"])
 def served_any(request: pytest.FixtureRequest) -> Iterator[AnyServedGateway]:
-    if request.param == "payengine":
+    if request.param == "paypal":
+        pp = PayPalSandbox()
+        with serve_asgi(create_paypal_app(pp)) as url:
+            yield AnyServedGateway("paypal", pp, url, "EUR", "/nvp")
+    elif request.param == "payengine":
         pe = PayEngineSandbox()
         with serve_asgi(create_payengine_app(pe)) as url:
             yield AnyServedGateway("payengine", pe, f"{url}/v1", "EUR", "/orders/debit")

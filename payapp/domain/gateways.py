@@ -36,6 +36,9 @@ class GatewaySpec:
     channel_types: tuple[tuple[str, frozenset[str]], ...] = ()
     #: offered first when the internal currency is chosen
     home_currency: str = ""
+    #: payment types the client portal takes on the gateway's own page (the hosted step: PayPal's Express Checkout,
+    #: PayEngine's hosted card page) instead of the gateway's fields in PayApp's page (NMI's Collect.js)
+    hosted_types: frozenset[str] = frozenset()
 
     def supports(self, currency: str) -> bool:
         return currency in self.currencies
@@ -57,7 +60,9 @@ class GatewaySpec:
 
 
 PAYMENT_TYPES: tuple[tuple[str, str], ...] = (("card", "Credit card"), ("echeck", "eCheck"),
-                                              ("sepa", "SEPA direct debit"))
+                                              ("sepa", "SEPA direct debit"), ("paypal", "PayPal"))
+#: the gateway's product name of a payment type paid on its own page (PayEngine's `product`; PayPal has one product)
+METHOD_PRODUCTS: dict[str, str] = {"card": "creditcard", "paypal": "paypal"}
 ENVIRONMENTS: tuple[tuple[str, str], ...] = (("back_office", "Back office"), ("portal", "Client portal"))
 #: payment types bound to one currency: eCheck (ACH) is a US dollar scheme, SEPA direct debit a euro one
 TYPE_CURRENCIES: dict[str, frozenset[str]] = {"echeck": frozenset({"USD"}), "sepa": frozenset({"EUR"})}
@@ -93,13 +98,40 @@ PAYENGINE = GatewaySpec(
     production_url="https://api.payengine.de/v1",
     sandbox_url="https://apitest.payengine.de/v1",
     base_url_key="gateway.payengine.base_url",
-    # the back office types card numbers and IBANs; the client portal never receives them (its step would be
-    # PayEngine's hosted page, not wired into the portal yet), so nothing is offered there for now
-    channel_types=(("back_office", frozenset({"card", "sepa"})), ("portal", frozenset())),
+    # the back office types card numbers and IBANs; the client portal never receives them: its card payments go
+    # through PayEngine's hosted payment page
+    channel_types=(("back_office", frozenset({"card", "sepa"})), ("portal", frozenset({"card"}))),
     home_currency="EUR",
+    hosted_types=frozenset({"card"}),
 )
 
-GATEWAYS: dict[str, GatewaySpec] = {g.name: g for g in (NMI, PAYENGINE)}
+#: PayPal (classic NVP, API signature): Express Checkout only, so the payer pays on PayPal's page (the portal's
+#: hosted step); the back office cannot take a PayPal payment (PayApp never sees how the payer funds it).
+PAYPAL = GatewaySpec(
+    name="paypal",
+    label="PayPal",
+    fields=(
+        CredentialField("gateway.paypal.api_password", "API password", "gateway.paypal.api_password_fingerprint",
+                        help="The API password of the PayPal business account's API signature credentials."),
+        CredentialField("gateway.paypal.api_username", "API username", "gateway.paypal.api_username_fingerprint",
+                        secret=False, help="The API username PayPal shows with the password and signature "
+                                           "(it names the account; it is not secret)."),
+        CredentialField("gateway.paypal.api_signature", "API signature", "gateway.paypal.api_signature_fingerprint",
+                        help="The API signature PayPal shows with the API username and password."),
+    ),
+    # the currencies PayPal accepts for payments (developer.paypal.com, "Currency codes")
+    currencies=frozenset({"AUD", "BRL", "CAD", "CHF", "CZK", "DKK", "EUR", "GBP", "HKD", "HUF", "ILS", "JPY",
+                          "MXN", "NOK", "NZD", "PHP", "PLN", "SEK", "SGD", "THB", "USD"}),
+    payment_types=frozenset({"paypal"}),
+    production_url="https://api-3t.paypal.com",
+    sandbox_url="https://api-3t.sandbox.paypal.com",
+    base_url_key="gateway.paypal.base_url",
+    channel_types=(("back_office", frozenset()), ("portal", frozenset({"paypal"}))),
+    home_currency="EUR",
+    hosted_types=frozenset({"paypal"}),
+)
+
+GATEWAYS: dict[str, GatewaySpec] = {g.name: g for g in (NMI, PAYENGINE, PAYPAL)}
 #: not offered: giropay, which had absorbed paydirekt, closed at the end of 2024
 NOT_OFFERED: tuple[tuple[str, str], ...] = (("paydirekt", "giropay (with paydirekt) closed at the end of 2024"),)
 

@@ -37,11 +37,13 @@ from starlette.staticfiles import StaticFiles
 from payapp.domain import ach
 from payapp.domain.colour import parse_hex_colour
 from payapp.domain.errors import PayAppError, ValidationError
+from payapp.domain.gateways import gateway_spec
 from payapp.domain.money import format_amount_input, format_money, parse_amount
 from payapp.portal import i18n
 from payapp.portal.account_pages import AccountPages
 from payapp.portal.accounts import PortalUser, methods_for
 from payapp.portal.accounts import prune as prune_accounts
+from payapp.portal.hosted import hosted_options, hosted_routes, hosted_types
 from payapp.portal.pages import Page, method_label
 from payapp.portal.security import (
     LANGUAGE_COOKIE,
@@ -262,9 +264,14 @@ class Portal:
 
     @staticmethod
     def _types(page: Page) -> dict[str, bool]:
+        """The types paid in the gateway's fields on this page (Collect.js); those paid on the gateway's own page
+        are the hosted buttons (payapp/portal/hosted.py)."""
         values = page.settings
-        return {"card": bool(values.get("payment_types.portal.card")),
-                "echeck": bool(values.get("payment_types.portal.echeck"))}
+        hosted = hosted_types(values)
+        spec = gateway_spec(str(values.get("gateway.name") or ""))
+        offered = spec.types_for("portal", str(values.get("currency") or "")) if spec else frozenset()
+        return {t: bool(values.get(f"payment_types.portal.{t}")) and t in offered and t not in hosted
+                for t in ("card", "echeck")}
 
     def _money(self, page: Page, minor: int, currency: str) -> str:
         return format_money(minor, currency, page.locale)
@@ -322,12 +329,13 @@ class Portal:
                     "company": invoice["company_name"]}
         for key, value in defaults.items():
             values.setdefault(key, value)
-        can_pay = bool(public_key) and (types["card"] or types["echeck"] or bool(methods))
+        hosted = hosted_options(page)
+        can_pay = (bool(public_key) and (types["card"] or types["echeck"] or bool(methods))) or bool(hosted)
         return self._render(
             page, "pay.html", status, token=token, invoice=invoice, methods=[
                 {"id": m.id, "method": m.method, "label": method_label(page, m.method, m.brand, m.last_four,
                                                                          m.expiry, m.account_type)}
-                for m in methods], types=types, error=error, v=values, can_pay=can_pay,
+                for m in methods], types=types, error=error, v=values, can_pay=can_pay, hosted=hosted,
             collect_url=f"{gateway}/token/Collect.js", tokenization_key=public_key.reveal() if public_key else "")
 
     # ------------------------------------------------------------------------------ review
@@ -667,6 +675,7 @@ def create_portal_app(services: Services, config: PortalConfig, *,
         Route("/pay/{token}/confirm", portal.confirm, methods=["POST"]),
         Route("/pay/{token}/payment/{payment_id:int}", portal.payment_page, methods=["GET"]),
         Route("/pay/{token}/receipt/{payment_id:int}", portal.receipt, methods=["GET"]),
+        *hosted_routes(portal),
         Route("/signin", account.signin_page, methods=["GET"]),
         Route("/signin", account.request_link, methods=["POST"]),
         Route("/signin/{token}", account.signin_link_page, methods=["GET"]),

@@ -94,6 +94,18 @@ GERMAN: dict[str, str] = {
     "Being confirmed": "Wird bestätigt",
     "Settled": "Abgerechnet",
     "Back to the invoice": "Zurück zur Rechnung",
+    # paying on the gateway's own page (payapp/portal/hosted.py)
+    "Pay with PayPal": "Mit PayPal bezahlen",
+    "Pay by card on the secure payment page": "Mit Karte auf der sicheren Zahlungsseite bezahlen",
+    "You pay on the payment provider's own secure page and come back here afterwards.":
+        "Sie bezahlen auf der sicheren Seite des Zahlungsanbieters und kehren danach hierher zurück.",
+    "You are being taken to the secure payment page.": "Sie werden zur sicheren Zahlungsseite weitergeleitet.",
+    "Continue to the payment page": "Weiter zur Zahlungsseite",
+    "The same amount was paid on this invoice a short time ago. Pay again only if you really mean to pay twice.":
+        "Derselbe Betrag wurde vor kurzem auf diese Rechnung gezahlt. Zahlen Sie nur dann noch einmal, wenn Sie "
+        "wirklich zweimal zahlen möchten.",
+    "Pay {amount} again": "{amount} noch einmal zahlen",
+    "The payment was cancelled. Nothing was charged.": "Die Zahlung wurde abgebrochen. Es wurde nichts belastet.",
     "This link is not valid": "Dieser Link ist nicht gültig",
     "The payment link is unknown, has expired or was withdrawn. Ask the sender for a new link.":
         "Der Zahlungslink ist unbekannt, abgelaufen oder wurde zurückgezogen. Bitten Sie den Absender um einen "

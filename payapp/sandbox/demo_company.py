@@ -34,7 +34,8 @@ log = logging.getLogger(__name__)
 #: "around midnight of the merchant's local time" (support.nmi.com, Host Capture vs Terminal Capture)
 DEMO_CUTOFF = dt.time(5, 0)
 SANDBOX_FILES = {"gateway": "sandbox-gateway.json", "autotask": "sandbox-autotask.json",
-                 "quickbooks": "sandbox-quickbooks.json", "payengine": "sandbox-payengine.json"}
+                 "quickbooks": "sandbox-quickbooks.json", "payengine": "sandbox-payengine.json",
+                 "paypal": "sandbox-paypal.json"}
 
 
 def _rows(conn: Any, table: Any) -> list[Any]:
@@ -286,6 +287,7 @@ def open_demo_sandboxes(data_dir: Path, url: str, *, reseed: bool = False) -> di
     from payapp.sandbox.autotask import AutotaskSandbox, create_autotask_app
     from payapp.sandbox.gateway import GatewaySandbox, create_gateway_app
     from payapp.sandbox.payengine import PayEngineSandbox, create_payengine_app
+    from payapp.sandbox.paypal import PayPalSandbox, create_paypal_app
     from payapp.sandbox.persist import PersistingApp, load_state, save_state
     from payapp.sandbox.quickbooks import QuickBooksSandbox, create_quickbooks_app
 
@@ -293,12 +295,13 @@ def open_demo_sandboxes(data_dir: Path, url: str, *, reseed: bool = False) -> di
     # PayEngine, for an admin who switches the demo to it: it starts empty (the demo company's payments went
     # through the NMI gateway) and keeps what it is sent
     payengine = PayEngineSandbox()
+    paypal = PayPalSandbox()                 # the same for PayPal
     autotask = AutotaskSandbox(companies=1, invoices=0)
     quickbooks = QuickBooksSandbox()
     paths = {name: data_dir / file for name, file in SANDBOX_FILES.items()}
     saved = {name: None if reseed else load_state(path) for name, path in paths.items()}
     for name, state in (("gateway", gateway), ("autotask", autotask), ("quickbooks", quickbooks),
-                        ("payengine", payengine)):
+                        ("payengine", payengine), ("paypal", paypal)):
         data = saved[name]
         if data is None:
             continue
@@ -322,13 +325,16 @@ def open_demo_sandboxes(data_dir: Path, url: str, *, reseed: bool = False) -> di
             quickbooks.add_records(entity, records)
     if saved["payengine"] is None:
         payengine = PayEngineSandbox()
+    if saved["paypal"] is None:
+        paypal = PayPalSandbox()
     states: dict[str, Any] = {"gateway": gateway, "autotask": autotask, "quickbooks": quickbooks,
-                              "payengine": payengine}
+                              "payengine": payengine, "paypal": paypal}
     for name, state in states.items():
         if saved[name] is None:
             save_state(paths[name], state.state_dict())
     apps = {"gateway": create_gateway_app(gateway), "autotask": create_autotask_app(autotask),
-            "quickbooks": create_quickbooks_app(quickbooks), "payengine": create_payengine_app(payengine)}
+            "quickbooks": create_quickbooks_app(quickbooks), "payengine": create_payengine_app(payengine),
+            "paypal": create_paypal_app(paypal)}
     return {name: (states[name], PersistingApp(apps[name], _saver(paths[name], states[name]))) for name in states}
 
 

@@ -124,6 +124,17 @@ class Txn:
     fee: Decimal = Decimal("0")
 
 
+@dataclass(frozen=True)
+class SaleView:
+    """A payment as `approved_sales()` lists it (the names the other sandboxes use)."""
+
+    transaction_id: str
+    order_id: str                      # the payment's INVNUM: PayApp's order id
+    amount: Decimal
+    refunded: Decimal
+    status: str
+
+
 @dataclass
 class Fault:
     kind: str
@@ -219,6 +230,17 @@ class PayPalSandbox:
                   payer_id=t.payer_id, parent_id=t.transaction_id)
         self.transactions[rev.transaction_id] = rev
         return rev
+
+    def approved_sales(self) -> list[SaleView]:
+        """Every payment PayPal took (the fault matrix's "what the gateway has"), as the other sandboxes list them:
+        our order id (INVNUM), the transaction id and how much of it was refunded."""
+        return [SaleView(t.transaction_id, t.invnum, t.amount, t.refunded, t.status)
+                for t in self.transactions.values() if t.kind == "Payment" and t.status not in ("Denied", "Failed")]
+
+    def settle_now(self) -> int:
+        """PayPal has no settlement batch: a Completed payment is money in the account at once; pending eChecks
+        clear here (like `complete_pending`)."""
+        return self.complete_pending()
 
     # ------------------------------------------------------------------ the buyer's page
 

@@ -15,6 +15,7 @@ import httpx
 
 from payapp.connectors.gateways.nmi_adapter import NmiAdapter
 from payapp.connectors.gateways.payengine import PayEngineAdapter
+from payapp.connectors.gateways.paypal_adapter import PayPalAdapter
 from payapp.connectors.gateways.port import PaymentGateway
 from payapp.domain.errors import PayAppError
 from payapp.domain.gateways import GatewaySpec, gateway_spec
@@ -35,8 +36,14 @@ def _payengine(client: httpx.AsyncClient, base_url: str, key: str, extras: Mappi
     return PayEngineAdapter(client, base_url, extras.get("gateway.payengine.merchant_id", ""), key, timeout=timeout)
 
 
-#: One adapter per gateway of the table (domain.gateways.GATEWAYS). PayPal plugs in here (docs/gateways.md).
-ADAPTERS: dict[str, AdapterFactory] = {"nmi": _nmi, "payengine": _payengine}
+def _paypal(client: httpx.AsyncClient, base_url: str, password: str, extras: Mapping[str, str],
+            timeout: float | None) -> PaymentGateway:
+    return PayPalAdapter(client, base_url, extras.get("gateway.paypal.api_username", ""), password,
+                         extras.get("gateway.paypal.api_signature", ""), timeout=timeout)
+
+
+#: One adapter per gateway of the table (domain.gateways.GATEWAYS) (docs/gateways.md).
+ADAPTERS: dict[str, AdapterFactory] = {"nmi": _nmi, "payengine": _payengine, "paypal": _paypal}
 
 
 class GatewayNotConfigured(PayAppError):

@@ -172,6 +172,10 @@ def method_display(method: str, brand: str, last_four: str, account_type: str = 
     if method == "echeck":
         kind = {"checking": "checking", "savings": "savings"}.get(account_type, "")
         return f"eCheck {kind} •••• {last_four}".replace("  ", " ")
+    if method == "paypal":
+        return "PayPal"
+    if not last_four:                    # paid on the gateway's own page: PayApp never saw the card
+        return brand or "Card"
     exp = f" · {expiry[:2]}/{expiry[2:]}" if len(expiry) == 4 else ""
     return f"{brand or 'Card'} •••• {last_four}{exp}"
 

@@ -71,9 +71,12 @@ from payapp.connectors.gateways.port import (
     AchAccount,
     Billing,
     BrowserToken,
+    Capability,
     CardDetails,
     GatewayAnswer,
     GatewayTransaction,
+    HostedPaymentGateway,
+    HostedStep,
     LookupFailed,
     PaymentGateway,
     SepaAccount,
@@ -304,7 +307,19 @@ class TokenizedPayment:
     __str__ = __repr__
 
 
-PaymentMethod = NewCard | NewBankAccount | NewSepaAccount | SavedMethodRef | TokenizedPayment
+@dataclass(frozen=True)
+class HostedMethod:
+    """The payer pays on the gateway's own page (PayPal Express Checkout, PayEngine's hosted card page): PayApp sees
+    no card or account details. `kind` is the payment type ("paypal", "card"); `product` the gateway's name of it;
+    `urls(order_id)` gives the (success, failure, cancel) addresses the gateway sends the payer back to, each naming
+    the payment's order id."""
+
+    kind: str
+    urls: Callable[[str], tuple[str, str, str]] = field(repr=False)
+    product: str = ""
+
+
+PaymentMethod = NewCard | NewBankAccount | NewSepaAccount | SavedMethodRef | TokenizedPayment | HostedMethod
 
 #: where a payment was taken: staff in the desktop app, or the client on the client portal
 SOURCES = ("back_office", "client_portal")
@@ -334,7 +349,9 @@ class PaymentResult:
     currency: str
     avs_result: str = ""        # the gateway's AVS and CVV result codes (payapp.domain.card_checks: in words)
     cvv_result: str = ""
-    method: str = ""            # card | echeck
+    method: str = ""            # card | echeck | sepa | paypal
+    #: a hosted step started (status pending): send the payer here; they come back to `finish_hosted_payment`
+    redirect_url: str = field(default="", repr=False)
 
     @property
     def approved(self) -> bool:
@@ -418,7 +435,13 @@ class _Decision:
 RATE_LIMITED_TEXT = "Rate limit exceeded"
 #: bank debits: accepted first, settled days later, and returnable by the debtor's bank
 BANK_DEBITS = ("echeck", "sepa")
-METHOD_LABELS = {"card": "Credit card", "echeck": "eCheck", "sepa": "SEPA direct debit"}
+#: payments the payer's side can take back after PayApp recorded them: bank debits (returns) and PayPal (a reversal
+#: after a dispute or chargeback, or a pending eCheck through PayPal that PayPal denies)
+RETURNABLE = (*BANK_DEBITS, "paypal")
+METHOD_LABELS = {"card": "Credit card", "echeck": "eCheck", "sepa": "SEPA direct debit", "paypal": "PayPal"}
+#: how long a payer may stay on the gateway's own page (PayPal's checkout token lives three hours): the pending row's
+#: send deadline until the payer comes back; then the usual send window applies to the call that takes the money
+HOSTED_WINDOW = dt.timedelta(hours=3)
 #: How far back a lost refund's action may be dated before its Refund row was written (clocks differ).
 REFUND_CLOCK_SLACK = dt.timedelta(minutes=2)
 
@@ -703,6 +726,10 @@ class PaymentService:
                              holder_name=method.holder.strip())
         if isinstance(method, TokenizedPayment):
             return self._prepare_token(method, portal)
+        if isinstance(method, HostedMethod):
+            if method.kind not in METHOD_LABELS:
+                raise ValidationError("Choose a payment method.", field="method")
+            return _Prepared(method.kind, None, None, brand=METHOD_LABELS[method.kind][:20])
         return _Prepared("saved", None, None)
 
     @staticmethod
@@ -745,10 +772,12 @@ class PaymentService:
         portal = request.source == "client_portal"
         if actor.role == Role.PORTAL and not portal:
             raise PermissionDenied("The client portal takes client portal payments only.")
-        if portal and not isinstance(request.method, TokenizedPayment | SavedMethodRef):
+        if portal and not isinstance(request.method, TokenizedPayment | SavedMethodRef | HostedMethod):
             # card and bank numbers never reach PayApp's server from the portal: the gateway's Collect.js takes them
             raise ValidationError("The client portal takes tokenized or saved payment methods only.",
                                   field="method")
+        if isinstance(request.method, HostedMethod):
+            await self._close_unfinished_hosted(request.invoice_id)
         # Card/account checks need no database; their verdict is given in its usual place below (after
         # "is processing active?"), so the answer to a bad request does not depend on where it was found.
         prepared: _Prepared | None = None
@@ -870,7 +899,8 @@ class PaymentService:
             order_id = f"pa{inv.id}-{uuid.uuid4().hex[:24]}"
             shown = saved if saved is not None else prepared
             started_mono, started_wall = time.monotonic(), time.time()
-            deadline = self._db_now(conn) + self._send_window
+            hosted = isinstance(request.method, HostedMethod)
+            deadline = self._db_now(conn) + (HOSTED_WINDOW if hosted else self._send_window)
             payment_id = _new_id(conn.execute(_INSERT_PAYMENT, {
                 "order_id": order_id, "invoice_id": inv.id, "company_id": inv.company_id,
                 "company_name": inv.company_name, "invoice_number": inv.invoice_number, "gateway": gateway.name,
@@ -938,6 +968,8 @@ class PaymentService:
         await self._point("send_checked")
 
         amount = Money(request.amount_minor, opened.currency)
+        if isinstance(request.method, HostedMethod):
+            return await self._start_hosted(opened, request.method, amount, actor)
         # A payment the user confirmed as a deliberate second one of the same amount must not be refused by the
         # gateway's own duplicate check (same card or account and amount within its window).
         if prepared.kind == "saved":
@@ -978,6 +1010,126 @@ class PaymentService:
                 prepared.kind == "saved" and response.cvv)) and cvv_mismatch(response.cvv)):
             result = await self._refuse_cvv_mismatch(result, actor)
         return result
+
+    # ------------------------------------------------------------------------------ hosted steps
+
+    async def _start_hosted(self, opened: _Opened, method: HostedMethod, amount: Money,
+                            actor: Actor) -> PaymentResult:
+        """The pending row is committed: ask the gateway for its page. Without a redirect the payer never reaches
+        the page, so nothing can be charged under this order id: the payment is closed as `error` at once."""
+        gateway = opened.gateway
+        if Capability.HOSTED_STEP not in gateway.capabilities or not isinstance(gateway, HostedPaymentGateway):
+            return await self._record(opened.payment_id, _Decision(
+                "error", message=f"{gateway.spec.label} has no payment page of its own."), actor)
+        success, failure, cancel = method.urls(opened.order_id)
+        step = await gateway.start_hosted(order_id=opened.order_id, amount=amount, product=method.product or
+                                          method.kind, success_url=success, failure_url=failure, cancel_url=cancel,
+                                          description=f"Invoice {opened.invoice_number}")
+        await self._point("hosted_started")
+        if isinstance(step, HostedStep):
+            async with self._db.sessions() as s:
+                p = await s.get(Payment, opened.payment_id)
+            assert p is not None
+            return replace(self._result(p, _Decision("pending")), redirect_url=step.redirect_url)
+        why = step.message or "the gateway did not open its payment page"
+        return await self._record(opened.payment_id, _Decision(
+            "error", message=f"The payment page could not be opened ({why}); nothing was charged."), actor)
+
+    async def _close_unfinished_hosted(self, invoice_id: int) -> None:
+        """A payer who left the gateway's page without coming back (the browser's Back button, a closed tab) would
+        hold the amount for the whole hosted window. A new hosted attempt on the invoice closes such attempts first:
+        each as if cancelled (no return can take the money after that; what the gateway holds still decides). One
+        that a return is completing right now (already sent) is left to its look-ups."""
+        async with self._db.sessions() as s:
+            rows = (await s.execute(select(Payment.order_id, Payment.created_at, Payment.send_deadline).where(
+                Payment.invoice_id == invoice_id, Payment.status.in_(sorted(UNDECIDED)),
+                Payment.sent_at.is_(None), Payment.source == "client_portal"))).all()
+        for r in rows:
+            # only hosted attempts have a deadline this far out (any other payment's is the send window)
+            if r.send_deadline is not None and r.send_deadline - r.created_at > 2 * self._send_window:
+                await self.cancel_hosted_payment(r.order_id)
+
+    async def _payment_by_order(self, order_id: str) -> Payment:
+        async with self._db.sessions() as s:
+            p = (await s.scalars(select(Payment).where(Payment.order_id == order_id))).first()
+        if p is None:
+            raise NotFound("This payment no longer exists.")
+        return p
+
+    async def _claim_hosted(self, payment_id: int, *, closing: bool) -> bool:
+        """The payer came back (`closing` False: about to take the money) or cancelled (`closing` True). True while
+        the payment is undecided, not yet sent and inside its hosted window (database clock); the deadline then
+        becomes the usual send window (taking the money) or now (cancelled: nothing will be sent any more), so the
+        no-match rule judges it from here on."""
+
+        def work(conn: Connection) -> bool:
+            row = conn.execute(select(_P.status, _P.send_deadline, _P.sent_at).where(_P.id == payment_id)
+                               .with_for_update()).first()
+            if row is None or row.status not in UNDECIDED or row.sent_at is not None:
+                return False
+            now = self._db_now(conn)
+            if row.send_deadline is not None and now > row.send_deadline:
+                return False
+            changes: dict[str, Any] = {"send_deadline": now} if closing else {
+                "sent_at": now, "send_deadline": now + self._send_window}
+            conn.execute(_UPDATE_PAYMENT, {"row_id": payment_id, **changes})
+            return True
+
+        return await self._uow.run(work)
+
+    async def finish_hosted_payment(self, order_id: str, returned: dict[str, str]) -> PaymentResult:
+        """The payer came back from the gateway's page to our success address. The gateway completes (PayPal:
+        DoExpressCheckoutPayment) or reports the payment; an unknown outcome is resolved by look-up, never by
+        sending again. Idempotent: a second return (a reload) shows what was recorded."""
+        actor = self._current.require(Permission.TAKE_PAYMENT)
+        p = await self._payment_by_order(order_id)
+        gateways = _GatewaySet(self._gateways)
+        if p.status not in UNDECIDED:
+            return self._result(p, _Decision(p.status, message=p.response_text))
+        if not await self._claim_hosted(p.id, closing=False):
+            # already sent by an earlier return, or past the window: only a look-up may decide it
+            resolved = await self._resolve_payment(gateways, p.id, actor, final=False)
+            return resolved if resolved is not None else self._result(p, _Decision(p.status))
+        gateway = await gateways.get(p.gateway)
+        if not isinstance(gateway, HostedPaymentGateway):
+            return await self._record(p.id, _Decision("error", message="The gateway has no payment page."), actor)
+        answer = await gateway.finish_hosted(order_id=order_id, amount=Money(p.amount_minor, p.currency),
+                                             returned=dict(returned))
+        await self._point("gateway_answered")
+        if answer.outcome == "unknown" and not answer.sent:
+            result = await self._record(p.id, _Decision(
+                "error", message="The gateway could not be reached; nothing was charged."), actor)
+        else:
+            result = await self._record(p.id, _decision(answer), actor)
+            for delay in self._lookup_delays if result.status == S.UNKNOWN else ():
+                await asyncio.sleep(delay)
+                resolved = await self._resolve_payment(gateways, p.id, actor, final=False)
+                if resolved is not None and resolved.status != S.UNKNOWN:
+                    result = resolved
+                    break
+        await self._point("decision_recorded")
+        return result
+
+    async def cancel_hosted_payment(self, order_id: str) -> PaymentResult:
+        """The payer cancelled on the gateway's page. Nothing is sent after this; what the gateway holds under the
+        order id decides (nothing: closed, nothing charged)."""
+        actor = self._current.require(Permission.TAKE_PAYMENT)
+        p = await self._payment_by_order(order_id)
+        if p.status not in UNDECIDED:
+            return self._result(p, _Decision(p.status, message=p.response_text))
+        closed = await self._claim_hosted(p.id, closing=True)
+        try:
+            gateway = await _GatewaySet(self._gateways).get(p.gateway)
+            found = _sale_decision(await gateway.find_order(order_id))
+        except LookupFailed:
+            return await self._record(p.id, _Decision("unknown", message="The gateway could not be asked."), actor)
+        if found is not None and found.outcome == "approved":
+            return await self._record(p.id, found, actor)
+        if not closed:
+            # a return is taking the money right now (or the window is over): the look-ups decide it
+            return self._result(p, _Decision(p.status))
+        return await self._record(p.id, _Decision(
+            "error", message="The payer cancelled on the payment page; nothing was charged."), actor)
 
     @staticmethod
     async def _duplicate_decision(gateway: PaymentGateway, order_id: str, response: GatewayAnswer) -> _Decision:
@@ -1648,10 +1800,10 @@ class PaymentService:
                 select(Payment.id, Payment.transaction_id, Payment.gateway).where(
                     Payment.transaction_id != "",
                     (Payment.status == S.APPROVED)
-                    | ((Payment.method.in_(BANK_DEBITS)) & Payment.status.in_([S.SETTLED, S.PARTIALLY_REFUNDED])
+                    | ((Payment.method.in_(RETURNABLE)) & Payment.status.in_([S.SETTLED, S.PARTIALLY_REFUNDED])
                        & (Payment.settled_at >= now - RETURN_WATCH))
                     # a fully refunded bank debit the bank may still return: the customer would be paid back twice
-                    | ((Payment.method.in_(BANK_DEBITS)) & (Payment.status == S.REFUNDED)
+                    | ((Payment.method.in_(RETURNABLE)) & (Payment.status == S.REFUNDED)
                        & Payment.returned_at.is_(None) & (Payment.settled_at >= now - RETURN_WATCH))))).all()
         if not rows:
             return SettlementReport()
@@ -1710,7 +1862,7 @@ class PaymentService:
                 settled = 1
                 _audit(s, actor, "payment.settled", entity_type="payment", entity_id=p.id,
                              transaction_id=p.transaction_id)
-            if ret is not None and p.method in BANK_DEBITS and p.status in (S.SETTLED, S.PARTIALLY_REFUNDED):
+            if ret is not None and p.method in RETURNABLE and p.status in (S.SETTLED, S.PARTIALLY_REFUNDED):
                 p.status = transition(S(p.status), S.RETURNED)
                 p.returned_at = ret.at or now
                 inv = await s.get(Invoice, p.invoice_id, with_for_update=True)
@@ -1725,7 +1877,7 @@ class PaymentService:
                 if p.refunded_minor:
                     p.attention = self._paid_back_twice(p.refunded_minor, p.currency)
                 returned = 1
-            elif ret is not None and p.method in BANK_DEBITS and p.status == S.REFUNDED and p.returned_at is None:
+            elif ret is not None and p.method in RETURNABLE and p.status == S.REFUNDED and p.returned_at is None:
                 # refunded in full, then returned by the bank: the customer got the money back twice; a person must
                 # recover it. A refund that kept the invoice paid left the payment applied: that comes off the
                 # invoice now, as for any return (the books keep the refund receipt, the payment is reversed).

@@ -156,8 +156,9 @@ def evaluate_processing(s: Mapping[str, Any], local_fingerprint: str) -> Process
     currency = s["currency"]
     names = [t for t, _ in PAYMENT_TYPES]
     offered = {env: gateway.types_for(env, currency) if gateway else frozenset() for env, _ in ENVIRONMENTS}
-    back = frozenset(t for t in names if s[f"payment_types.back_office.{t}"] and t in offered["back_office"])
-    portal = frozenset(t for t in names if s[f"payment_types.portal.{t}"] and t in offered["portal"])
+    # .get: a caller's settings read before a payment type was added simply have it off
+    back = frozenset(t for t in names if s.get(f"payment_types.back_office.{t}") and t in offered["back_office"])
+    portal = frozenset(t for t in names if s.get(f"payment_types.portal.{t}") and t in offered["portal"])
     stored_fp = primary_fingerprint(s, gateway)
 
     def inactive(reason: str) -> ProcessingStatus:

@@ -1,6 +1,7 @@
 """Fault matrix: whatever goes wrong between PayApp and the gateway, the end state has exactly the
 charges the gateway has, and invoice balance = total − approved payments + refunds. Run against every gateway's
-sandbox (NMI and PayEngine, `served_any`): the engine is one implementation behind the gateway port."""
+sandbox (NMI, PayEngine and PayPal, `served_any`; PayPal's payments go through its Express Checkout, the faults
+armed on DoExpressCheckoutPayment): the engine is one implementation behind the gateway port."""
 
 from __future__ import annotations
 
@@ -12,21 +13,23 @@ from sqlalchemy import func, select
 
 from payapp.models import OutboxJob, Payment, Refund
 from payapp.models.db import Database
-from payapp.services.payments import UNMATCHED_GRACE, PaymentRequest
+from payapp.services.payments import UNMATCHED_GRACE
 from payapp.services.secrets import SecretStore
 from tests.payment_helpers import (
     AnyServedGateway,
-    card,
     expire_send_deadlines,
     invoice_row,
     make_invoice,
     make_service,
 )
 
+#: the NVP call that takes the money (PayPal's faults are armed on it: the calls before it only read or prepare)
+PAYPAL_CHARGE = "DoExpressCheckoutPayment"
+
 
 class ConnectTimeoutOnce(httpx.AsyncBaseTransport):
-    """The first charge request (NMI transact.php, PayEngine orders/debit) times out while connecting: it never
-    leaves this computer."""
+    """The first charge request (NMI transact.php, PayEngine orders/debit, PayPal's DoExpressCheckoutPayment) times
+    out while connecting: it never leaves this computer."""
 
     def __init__(self, charge_path: str = "/transact.php") -> None:
         self._inner = httpx.AsyncHTTPTransport()
@@ -34,6 +37,8 @@ class ConnectTimeoutOnce(httpx.AsyncBaseTransport):
         self._path = charge_path
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if self._path == "/nvp" and b"METHOD=" + PAYPAL_CHARGE.encode() not in (request.content or b""):
+            return await self._inner.handle_async_request(request)
         if self.armed and request.url.path.endswith(self._path):
             self.armed = False
             raise httpx.ConnectTimeout("connect timed out", request=request)
@@ -91,12 +96,13 @@ async def test_fault_matrix(database: Database, secret_store: SecretStore, serve
     transport.armed = fault == "connect_timeout"
     async with httpx.AsyncClient(transport=transport) as client:
         svc = make_service(database, secret_store, client, timeout=0.3)
+        only = {"method": PAYPAL_CHARGE} if served_gateway.name == "paypal" else {}
         if fault == "delay":
-            served_gateway.sandbox.add_fault("delay", seconds=0.8)
+            served_gateway.sandbox.add_fault("delay", seconds=0.8, **only)
         elif fault not in ("none", "connect_timeout"):
-            served_gateway.sandbox.add_fault(fault)
+            served_gateway.sandbox.add_fault(fault, **only)
         expected_status, expected_charges = MATRIX[fault]
-        result = await svc.take_payment(PaymentRequest(inv_id, 40_00, card()))
+        result = await served_gateway.pay(svc, inv_id, 40_00)
         assert result.status == expected_status, result.message
         await _check_books(database, served_gateway, inv_id, total)
         # start-up reconcile, then again after the no-match grace: everything decided, nothing charged twice
@@ -112,11 +118,12 @@ async def test_fault_matrix(database: Database, secret_store: SecretStore, serve
         await _check_books(database, served_gateway, inv_id, total)
         # the invoice can still be paid in full afterwards, and a refund keeps the books right
         rest = (await invoice_row(database, inv_id)).balance_minor
-        paid = await svc.take_payment(PaymentRequest(inv_id, rest, card("5431111111111111")), confirm_duplicate=True)
+        paid = await served_gateway.pay(svc, inv_id, rest, "5431111111111111", confirm_duplicate=True)
         assert paid.approved
         served_gateway.sandbox.settle_now()
         if fault != "none":
-            served_gateway.sandbox.add_fault(fault if fault not in ("delay", "connect_timeout") else "lose_answer")
+            served_gateway.sandbox.add_fault(fault if fault not in ("delay", "connect_timeout") else "lose_answer",
+                                             **({"method": "RefundTransaction"} if only else {}))
         refund = await svc.void_or_refund(paid.payment_id, 5_00)
         await later.reconcile_undecided()
         assert refund.status in ("approved", "unknown", "error")

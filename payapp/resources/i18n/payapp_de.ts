@@ -633,6 +633,22 @@
         <translation>Fingerabdruck der PayEngine-Händler-ID</translation>
     </message>
     <message>
+        <source>PayPal address</source>
+        <translation>PayPal-Adresse</translation>
+    </message>
+    <message>
+        <source>PayPal API password fingerprint</source>
+        <translation>Fingerabdruck des PayPal-API-Passworts</translation>
+    </message>
+    <message>
+        <source>PayPal API username fingerprint</source>
+        <translation>Fingerabdruck des PayPal-API-Benutzernamens</translation>
+    </message>
+    <message>
+        <source>PayPal API signature fingerprint</source>
+        <translation>Fingerabdruck der PayPal-API-Signatur</translation>
+    </message>
+    <message>
         <source>Keys replaced by</source>
         <translation>Schlüssel ersetzt von</translation>
     </message>
@@ -663,6 +679,14 @@
     <message>
         <source>SEPA direct debit for the client portal</source>
         <translation>SEPA-Lastschrift im Kundenportal</translation>
+    </message>
+    <message>
+        <source>PayPal for the back office</source>
+        <translation>PayPal für das Backoffice</translation>
+    </message>
+    <message>
+        <source>PayPal for the client portal</source>
+        <translation>PayPal für das Kundenportal</translation>
     </message>
     <message>
         <source>Internal currency</source>
@@ -2736,6 +2760,34 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
         <translation>Die Händler-ID, die PayEngine Ihnen mit dem API-Schlüssel gegeben hat.</translation>
     </message>
     <message>
+        <source>PayPal</source>
+        <translation>PayPal</translation>
+    </message>
+    <message>
+        <source>API username</source>
+        <translation>API-Benutzername</translation>
+    </message>
+    <message>
+        <source>API password</source>
+        <translation>API-Passwort</translation>
+    </message>
+    <message>
+        <source>API signature</source>
+        <translation>API-Signatur</translation>
+    </message>
+    <message>
+        <source>The API password of the PayPal business account&apos;s API signature credentials.</source>
+        <translation>Das API-Passwort der API-Signatur-Zugangsdaten des PayPal-Geschäftskontos.</translation>
+    </message>
+    <message>
+        <source>The API username PayPal shows with the password and signature (it names the account; it is not secret).</source>
+        <translation>Der API-Benutzername, den PayPal mit Passwort und Signatur anzeigt (er benennt das Konto und ist nicht geheim).</translation>
+    </message>
+    <message>
+        <source>The API signature PayPal shows with the API username and password.</source>
+        <translation>Die API-Signatur, die PayPal mit API-Benutzername und Passwort anzeigt.</translation>
+    </message>
+    <message>
         <source>Private key (security key)</source>
         <translation>Privater Schlüssel (Security Key)</translation>
     </message>
@@ -2930,6 +2982,10 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
     <message>
         <source>Choose a card or a bank account.</source>
         <translation>Wählen Sie eine Karte oder ein Bankkonto.</translation>
+    </message>
+    <message>
+        <source>Choose a payment method.</source>
+        <translation>Wählen Sie eine Zahlungsart.</translation>
     </message>
     <message>
         <source>Unknown payment source.</source>
@@ -5676,6 +5732,10 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
     <message>
         <source>SEPA direct debit</source>
         <translation>SEPA-Lastschrift</translation>
+    </message>
+    <message>
+        <source>PayPal</source>
+        <translation>PayPal</translation>
     </message>
     <message>
         <source>The Client portal column is the same choice as on Admin › Client Portal, where the portal&apos;s address and links are set up.</source>

@@ -46,7 +46,10 @@ from payapp.ui.widgets import (
 OK_COLOUR, WARN_COLOUR, ERROR_COLOUR = "#2e9d4f", "#c98500", "#d9534f"
 KEY_OBJECT_NAMES = {"gateway.private_key": "privateKey", "gateway.public_key": "publicKey",
                     "gateway.payengine.api_key": "payengineApiKey",
-                    "gateway.payengine.merchant_id": "payengineMerchantId"}
+                    "gateway.payengine.merchant_id": "payengineMerchantId",
+                    "gateway.paypal.api_username": "paypalApiUsername",
+                    "gateway.paypal.api_password": "paypalApiPassword",
+                    "gateway.paypal.api_signature": "paypalApiSignature"}
 
 
 def keyring_words(modules: tuple[str, ...], class_name: str = "") -> str:
@@ -216,7 +219,7 @@ class ProcessingPage(QWidget):
         self.type_boxes: dict[str, QCheckBox] = {}
         env_labels = {"back_office": self.tr("Back office"), "portal": self.tr("Client portal")}
         type_labels = {"card": self.tr("Credit card"), "echeck": self.tr("eCheck"),
-                       "sepa": self.tr("SEPA direct debit")}
+                       "sepa": self.tr("SEPA direct debit"), "paypal": self.tr("PayPal")}
         for col, (env, _label) in enumerate(ENVIRONMENTS, start=1):
             header = QLabel(env_labels[env], types_box)
             header.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -521,7 +524,8 @@ class ProcessingPage(QWidget):
             self.status_label.setStyleSheet(f"color: {WARN_COLOUR}; font-weight: bold;")
 
     def _types_text(self, types: frozenset[str]) -> str:
-        labels = {"card": self.tr("credit card"), "echeck": self.tr("eCheck")}
+        labels = {"card": self.tr("credit card"), "echeck": self.tr("eCheck"), "sepa": self.tr("SEPA direct debit"),
+                  "paypal": self.tr("PayPal")}
         return ", ".join(labels[t] for t, _ in PAYMENT_TYPES if t in types)
 
     def _environment_changed(self) -> None:
