@@ -68,15 +68,15 @@ def test(args: list[str]) -> int:
     return run_shards(pytest, env)
 
 
-# The whole suite runs as two pytest processes side by side (most tests wait on sockets, the database and
-# subprocesses, so two keep both cores busy): one for the front ends (the portal in a real browser, the
-# desktop's Qt tests) and the pure unit tests, one for the services against the real database, sandboxes and
-# SMTP server. Two plain processes rather than pytest-xdist: each shard runs its files in the same order as
-# ever, and a crash is reported by its own shard.
+# The whole suite runs as three pytest processes side by side (most tests wait on sockets, the database, a
+# browser and subprocesses, so together they keep both cores busy): the desktop's Qt tests with the pure unit
+# tests, the client portal (in a real browser), and the services against the real database, sandboxes and SMTP
+# server. The portal's browser tests and the Qt tests never share a process: Qt objects left by one and freed
+# during the other crashed pytest-qt. Plain processes rather than pytest-xdist: each shard runs its files in the
+# same order as ever, and a crash is reported by its own shard.
 SHARDS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    # the portal's browser tests run before the Qt ones: a Qt test's leftovers collected later in a portal
-    # test's thread would be Qt objects freed off their thread
-    ("client", ("tests/portal", "tests/unit", "tests/ui")),
+    ("desktop", ("tests/unit", "tests/ui")),
+    ("portal", ("tests/portal",)),
     ("services", ("tests/integration", "tests/contract")),
 )
 
