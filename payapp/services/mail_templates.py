@@ -77,9 +77,9 @@ DEFAULTS: dict[tuple[str, str], Template] = {
     ("invoice", "en"): Template(
         "Invoice [Invoice.number] from [Merchant.name]",
         "Dear [Contact.name],\n\n"
-        "please find invoice [Invoice.number] of [Invoice.date] for [Company.name]: [Invoice.amount_due] are due "
+        "Here is invoice [Invoice.number] of [Invoice.date] for [Company.name]: [Invoice.amount_due] is due "
         "by [Invoice.due_date].\n\n"
-        "You can look at the invoice and pay it by card or bank transfer here:\n"
+        "You can look at the invoice and pay it online here:\n"
         "[Invoice.customerportal_url]\n\n"
         "Thank you for your business.\n\n"
         "[Merchant.name]\n"),
@@ -88,14 +88,14 @@ DEFAULTS: dict[tuple[str, str], Template] = {
         "Guten Tag [Contact.name],\n\n"
         "anbei erhalten Sie die Rechnung [Invoice.number] vom [Invoice.date] für [Company.name]: "
         "[Invoice.amount_due] sind bis zum [Invoice.due_date] fällig.\n\n"
-        "Hier können Sie die Rechnung ansehen und per Karte oder Bankeinzug bezahlen:\n"
+        "Hier können Sie die Rechnung ansehen und online bezahlen:\n"
         "[Invoice.customerportal_url]\n\n"
         "Vielen Dank für Ihren Auftrag.\n\n"
         "[Merchant.name]\n"),
     ("reminder", "en"): Template(
         "Reminder: invoice [Invoice.number] is due",
         "Dear [Contact.name],\n\n"
-        "our records show [Invoice.amount_due] still open on invoice [Invoice.number] for [Company.name], due "
+        "Our records show [Invoice.amount_due] still open on invoice [Invoice.number] for [Company.name], due "
         "on [Invoice.due_date]. If you have paid it already, please ignore this message.\n\n"
         "You can pay it here:\n"
         "[Reminder.customerportal_url]\n\n"
@@ -112,7 +112,7 @@ DEFAULTS: dict[tuple[str, str], Template] = {
     ("credit_note", "en"): Template(
         "Credit note [CreditNote.number] from [Merchant.name]",
         "Dear [Contact.name],\n\n"
-        "we have issued credit note [CreditNote.number] of [CreditNote.amount] for [Company.name].\n\n"
+        "We have issued credit note [CreditNote.number] of [CreditNote.amount] for [Company.name].\n\n"
         "You can look at it here:\n"
         "[CreditNote.customerportal_url]\n\n"
         "[Merchant.name]\n"),
