@@ -846,6 +846,8 @@ async def serve_portal(config: AppConfig, *, host: str = "127.0.0.1", port: int 
         out(f"QuickBooks Web Connector service: {url.rstrip('/')}{QBWC_PATH}")
     if config.demo:
         out(f"Demo gateway (Collect.js for the browser): {gateway_url}")
+        out(f"Demo PayEngine and PayPal payment pages: {url.rstrip('/')}/_sandbox/payengine, "
+            f"{url.rstrip('/')}/_sandbox/paypal")
         out("A payment link: payapp portal link INVOICE_NUMBER (in another terminal)")
     try:
         await asyncio.gather(*(s.serve() for s in servers))
