@@ -43,6 +43,11 @@ log = logging.getLogger(__name__)
 DEMO_GATEWAY_URL = "https://gateway.sandbox.payapp.test"
 DEMO_PAYENGINE_URL = "https://payengine.sandbox.payapp.test"
 DEMO_PAYPAL_URL = "https://paypal.sandbox.payapp.test"
+#: the demo portal serves these sandboxes' browser pages (PayEngine's hosted page, PayPal's buyer page) under its
+#: own address: (sandbox name, its made-up origin, the portal's path, the page paths a browser may open there)
+DEMO_SANDBOX_PAGES: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
+    ("payengine", DEMO_PAYENGINE_URL, "/_sandbox/payengine", ("/hosted/",)),
+    ("paypal", DEMO_PAYPAL_URL, "/_sandbox/paypal", ("/cgi-bin/webscr",)))
 DEMO_AUTOTASK_URL = "https://autotask.sandbox.payapp.test/atservicesrest"
 DEMO_QUICKBOOKS_URL = "https://quickbooks.sandbox.payapp.test"
 DEMO_QUICKBOOKS_AUTH_URL = "https://oauth.sandbox.payapp.test"
@@ -729,6 +734,7 @@ def build_portal(config: AppConfig, *, public_url: str = "", https: bool = False
     services = build_services(base.db, base.secrets, context.http, CurrentUser(PORTAL_ACTOR), demo=config.demo,
                               tuning=context.tuning)
     gateway_app = None
+    sandbox_pages: tuple[tuple[str, str], ...] = ()
     if config.demo:
         from payapp.services.demo_data import write_demo_settings
 
@@ -743,11 +749,12 @@ def build_portal(config: AppConfig, *, public_url: str = "", https: bool = False
             seeded["portal.public_url"] = public_url
         write_demo_settings(config.database_url, seeded)
         gateway_app = context.sandboxes["gateway"][1]
+        sandbox_pages = tuple((origin, path) for _name, origin, path, _pages in DEMO_SANDBOX_PAGES)
     secret = session_secret if session_secret is not None else portal_session_secret(config, base.secrets)
     if limits is None:
         limits = portal_limits_from_env()
     portal_config = PortalConfig(session_secret=secret, https=https, trusted_proxies=frozenset(trusted_proxies),
-                                 gateway_browser_url=gateway_browser_url, **limits)
+                                 gateway_browser_url=gateway_browser_url, sandbox_pages=sandbox_pages, **limits)
     built: list[PortalContext] = []
 
     async def close() -> None:
@@ -755,11 +762,38 @@ def build_portal(config: AppConfig, *, public_url: str = "", https: bool = False
             await portal.aclose()
 
     app = create_portal_app(services, portal_config, on_close=close)
+    if config.demo:
+        app = with_sandbox_pages(app, context.sandboxes)
     if qbwc:        # the Web Connector's SOAP service at /qbwc on the portal's server (behind the same TLS proxy)
         app = with_qbwc(app, services)
     built.append(PortalContext(app=app, services=services, context=context, public_url=public_url,
                                gateway_app=gateway_app))
     return built[0]
+
+
+def with_sandbox_pages(portal_app: Any, sandboxes: Mapping[str, Any]) -> Any:
+    """The demo portal's ASGI app with the in-process PayEngine and PayPal sandboxes' browser pages under
+    /_sandbox/payengine and /_sandbox/paypal (DEMO_SANDBOX_PAGES), so a browser on the demo portal can pay on them
+    as the portal's server talks to the same sandboxes. Only those pages: their APIs and control routes stay with
+    the demo's HTTP client; anything else under a sandbox's path is not found."""
+    from starlette.responses import PlainTextResponse
+
+    mounted = [(path, pages, sandboxes.app(name) if isinstance(sandboxes, DemoSandboxes) else sandboxes[name][1])
+               for name, _origin, path, pages in DEMO_SANDBOX_PAGES]
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        path = str(scope.get("path", "")) if scope.get("type") == "http" else ""
+        for prefix, pages, sandbox_app in mounted:
+            if path.startswith(f"{prefix}/"):
+                inner = path[len(prefix):]
+                if not inner.startswith(pages):
+                    await PlainTextResponse("Not found", status_code=404)(scope, receive, send)
+                    return
+                await sandbox_app({**scope, "path": inner, "raw_path": inner.encode()}, receive, send)
+                return
+        await portal_app(scope, receive, send)
+
+    return app
 
 
 QBWC_PATH = "/qbwc"
@@ -812,6 +846,8 @@ async def serve_portal(config: AppConfig, *, host: str = "127.0.0.1", port: int 
         out(f"QuickBooks Web Connector service: {url.rstrip('/')}{QBWC_PATH}")
     if config.demo:
         out(f"Demo gateway (Collect.js for the browser): {gateway_url}")
+        out(f"Demo PayEngine and PayPal payment pages: {url.rstrip('/')}/_sandbox/payengine, "
+            f"{url.rstrip('/')}/_sandbox/paypal")
         out("A payment link: payapp portal link INVOICE_NUMBER (in another terminal)")
     try:
         await asyncio.gather(*(s.serve() for s in servers))

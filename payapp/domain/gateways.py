@@ -26,7 +26,7 @@ class GatewaySpec:
     label: str
     fields: tuple[CredentialField, ...]
     currencies: frozenset[str]
-    payment_types: frozenset[str]          # "card", "echeck", "sepa"
+    payment_types: frozenset[str]          # "card", "echeck", "sepa", "paypal"
     production_url: str
     sandbox_url: str = ""                  # "" = the admin enters the sandbox address
     #: settings key of this gateway's address (each gateway keeps its own, so a payment taken through a gateway
@@ -94,15 +94,17 @@ PAYENGINE = GatewaySpec(
                         secret=False, help="The merchant id PayEngine gave you with the API key."),
     ),
     currencies=frozenset({"EUR", "USD", "GBP", "CHF"}),
-    payment_types=frozenset({"card", "sepa"}),
+    # PayPal is one of PayEngine's products (`product: "paypal"`): the payer approves on PayPal's page, reached
+    # through PayEngine's hosted step, so only the client portal offers it
+    payment_types=frozenset({"card", "sepa", "paypal"}),
     production_url="https://api.payengine.de/v1",
     sandbox_url="https://apitest.payengine.de/v1",
     base_url_key="gateway.payengine.base_url",
     # the back office types card numbers and IBANs; the client portal never receives them: its card payments go
-    # through PayEngine's hosted payment page
-    channel_types=(("back_office", frozenset({"card", "sepa"})), ("portal", frozenset({"card"}))),
+    # through PayEngine's hosted payment page, as its PayPal payments do
+    channel_types=(("back_office", frozenset({"card", "sepa"})), ("portal", frozenset({"card", "paypal"}))),
     home_currency="EUR",
-    hosted_types=frozenset({"card"}),
+    hosted_types=frozenset({"card", "paypal"}),
 )
 
 #: PayPal (classic NVP, API signature): Express Checkout only, so the payer pays on PayPal's page (the portal's

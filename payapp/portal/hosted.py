@@ -54,6 +54,15 @@ def hosted_options(page: Page) -> list[dict[str, str]]:
     return [{"kind": t, "label": page._(BUTTON_LABELS[t])} for t in hosted_types(page.settings)]
 
 
+def browser_url(url: str, sandbox_pages: tuple[tuple[str, str], ...], base: str) -> str:
+    """The gateway's page as the payer's browser reaches it: in the demo a sandbox's made-up origin becomes the
+    portal's own path that serves its pages (PortalConfig.sandbox_pages); any other address is kept."""
+    for origin, path in sandbox_pages:
+        if url.startswith(f"{origin}/"):
+            return f"{base}{path}{url[len(origin):]}"
+    return url
+
+
 def _own_order(invoice_id: int, order_id: str) -> bool:
     return order_id.startswith(f"pa{invoice_id}-") and len(order_id) <= 64
 
@@ -121,7 +130,8 @@ class HostedRoutes:
         if not result.redirect_url:
             return RedirectResponse(f"/pay/{token}/payment/{result.payment_id}", status_code=303)
         return portal._render(page, "hosted_redirect.html", 200, token=token, invoice=invoice,
-                              redirect_url=result.redirect_url, kind=kind)
+                              redirect_url=browser_url(result.redirect_url, portal.config.sandbox_pages, base),
+                              kind=kind)
 
     async def back(self, request: Request) -> Response:
         """The gateway's return (success or failure address)."""

@@ -38,6 +38,10 @@ class PortalConfig:
     trusted_proxies: frozenset[str] = frozenset()
     #: the gateway as the browser reaches it (Collect.js and its iframes); "" = the gateway.base_url setting
     gateway_browser_url: str = ""
+    #: demo only: (origin, path) pairs. A gateway's page (a hosted step's redirect) at one of these made-up origins,
+    #: which only the demo's in-process HTTP client knows, is sent to the portal's own `path` instead, where the demo
+    #: serves that sandbox's browser pages (payapp/app.py, with_sandbox_pages)
+    sandbox_pages: tuple[tuple[str, str], ...] = ()
     #: rate limits: requests per window, per client address and per link token
     rate_window_s: int = 60
     address_limit: int = 300

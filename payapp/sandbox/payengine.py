@@ -12,6 +12,8 @@ API (HTTP Basic `merchantId:apiKey` on every call; JSON; errors `{status, messag
 - GET|PATCH|DELETE /v1/payment-instruments/{id}
 
 Test data: cards 4111111111111111 / 5431111111111111 approve, 4000000000000002 declines (any future expiry);
+PayPal (`product: "paypal"`) needs the hosted
+step (`async`): its page pays from the sandbox buyer's PayPal account (PAYPAL_PAYER_EMAIL) on Approve.
 IBAN DE89370400440532013000 is accepted and settles, DE82370400440532013999 is declined, DE68370400440000202051 is
 returned by the debtor's bank (a CHARGEBACK) when it settles. `paydirekt` and `giropay` are refused: those
 products closed at the end of 2024.
@@ -55,6 +57,9 @@ APPROVE_CARDS = frozenset({"4111111111111111", "5431111111111111", "341111111111
 DECLINE_CARDS = frozenset({"4000000000000002"})
 SEPA_DECLINED = frozenset({"DE82370400440532013999"})
 SEPA_RETURNED = frozenset({"DE68370400440000202051"})
+#: the PayPal buyer account the hosted page pays with (a PayPal payment through PayEngine)
+PAYPAL_PAYER_ID = "SBXPEPAYER01"
+PAYPAL_PAYER_EMAIL = "buyer@payengine-sandbox.example"
 PRODUCTS = frozenset({"creditcard", "sepa", "paypal"})
 CLOSED_PRODUCTS = frozenset({"paydirekt", "giropay"})
 _MERCHANT_ORDER_CARD = re.compile(r"[A-Za-z0-9]{1,30}")
@@ -78,6 +83,19 @@ class Sale:
     order_id: str
     transaction_id: str
     refunded: Decimal
+
+
+@dataclass(frozen=True)
+class PayPalPayment:
+    """A PayPal payment approved on the hosted page: the payer's PayPal account as PayPal names it to PayEngine
+    (payer id and e-mail), with the order and amount it paid (minor units)."""
+
+    order_id: str
+    transaction_id: str
+    payer_id: str
+    payer_email: str
+    amount_minor: int
+    currency: str
 
 
 def _field_error(name: str, message: str) -> ApiError:
@@ -322,6 +340,9 @@ class PayEngineSandbox:
             main["description"] = "Approved" if approve else "Cancelled by the payer"
             if not approve:
                 order["status"] = "CLOSED"
+            elif order["product"] == "paypal":
+                # PayPal took the money from the payer's account; PayEngine keeps who paid
+                order["_paypal"] = {"payerId": PAYPAL_PAYER_ID, "payerEmail": PAYPAL_PAYER_EMAIL}
         return str(order["_async"]["successUrl" if main["status"] == "SUCCESS" else "cancelUrl"])
 
     def settle_now(self, *, returns: bool = True) -> int:
@@ -368,6 +389,20 @@ class PayEngineSandbox:
                 continue                                     # voided: nothing charged
             out.append(Sale(order["merchantOrderId"], f"{order['orderId']}/{main['transactionId']}",
                             Decimal(refunded).scaleb(-2)))
+        return out
+
+    def paypal_payments(self) -> list[PayPalPayment]:
+        """The PayPal payments payers approved on the hosted page (cancelled or voided ones included: as tests
+        count what PayPal took)."""
+        out: list[PayPalPayment] = []
+        for order in self.orders.values():
+            payer = order.get("_paypal")
+            if order["product"] != "paypal" or not isinstance(payer, dict):
+                continue
+            main = self._main(order)
+            out.append(PayPalPayment(order["merchantOrderId"], f"{order['orderId']}/{main['transactionId']}",
+                                     payer["payerId"], payer["payerEmail"], main["initialAmount"],
+                                     order["currency"]))
         return out
 
     def snapshot(self) -> dict[str, Any]:
@@ -498,8 +533,11 @@ def create_payengine_app(state: PayEngineSandbox | None = None) -> PayEngineApp:
             url = sandbox.finish_hosted(order_id, "approve" in form)
             return RedirectResponse(url, status_code=303)
         shown = html.escape(f"{Decimal(order['initialAmount']).scaleb(-2)} {order['currency']}")
+        # a PayPal order: the page stands for PayPal's login and approval, paying from the sandbox buyer's account
+        paypal = (f"<h2 id=product>PayPal</h2><p id=payer>Pay from the PayPal account "
+                  f"{html.escape(PAYPAL_PAYER_EMAIL)}</p>" if order["product"] == "paypal" else "")
         page = (f"<!doctype html><html lang=en><title>PayEngine sandbox payment</title><h1>PayEngine sandbox</h1>"
-                f"<p id=amount>{shown}</p>"
+                f"{paypal}<p id=amount>{shown}</p>"
                 f"<form method=post><button name=choice value=approve id=approve>Approve</button> "
                 f"<button name=choice value=cancel id=cancel>Cancel</button></form></html>")
         return HTMLResponse(page)

@@ -517,13 +517,14 @@ def _with_query(url: str, extra: dict[str, str]) -> str:
 
 # ---------------------------------------------------------------------------------- the buyer's page
 
+# the form posts to a relative address, so the page works where the demo portal serves it (under /_sandbox/paypal)
 _PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>PayPal sandbox: approve payment</title>
 <style>body{{font-family:sans-serif;max-width:32rem;margin:2rem auto}} label{{display:block;margin:.4rem 0}}
 button{{margin:.6rem .6rem 0 0;padding:.5rem 1.2rem}}</style></head>
 <body><h1>PayPal sandbox</h1>
 <p>Pay <strong id="amount">{amount} {currency}</strong>{description}</p>
-<form method="post" action="/cgi-bin/webscr/decide">
+<form method="post" action="webscr/decide">
 <input type="hidden" name="token" value="{token}">
 <fieldset><legend>Test buyer</legend>{buyers}</fieldset>
 <button type="submit" name="action" value="approve" id="approve">Approve</button>

@@ -21,7 +21,13 @@ from payapp.domain.errors import PayAppError, ValidationError
 from payapp.domain.money import Money
 from payapp.models import OutboxJob, Payment, SepaMandate
 from payapp.models.db import Database
-from payapp.sandbox.payengine import DEMO_API_KEY, DEMO_MERCHANT_ID, PayEngineSandbox, create_payengine_app
+from payapp.sandbox.payengine import (
+    DEMO_API_KEY,
+    DEMO_MERCHANT_ID,
+    PAYPAL_PAYER_EMAIL,
+    PayEngineSandbox,
+    create_payengine_app,
+)
 from payapp.services.auth import CurrentUser
 from payapp.services.gateways import GatewayProvider
 from payapp.services.payments import PaymentRequest, SavedMethodRef
@@ -395,3 +401,37 @@ async def test_the_demo_can_switch_to_payengine_and_its_sandbox_keeps_its_state(
         assert voided.approved and voided.kind == "void", voided.message
     finally:
         await again.aclose()
+
+
+async def test_paypal_through_payengines_hosted_step(served_payengine: ServedPayEngine,
+                                                     http_client: httpx.AsyncClient) -> None:
+    """PayEngine's `product: "paypal"`: the order waits for the payer on the hosted page (PayPal's approval), then
+    PayPal has paid it from the buyer's account; a cancel there charges nothing."""
+    gw = PayEngineAdapter(http_client, served_payengine.url, DEMO_MERCHANT_ID, DEMO_API_KEY)
+    sandbox = served_payengine.sandbox
+    for choice in ("approve", "cancel"):
+        order_id = f"pa9-paypal{choice}"
+        step = await gw.start_hosted(order_id=order_id, amount=Money(40_00, "EUR"), product="paypal",
+                                     success_url="https://portal.example/ok", failure_url="https://portal.example/no",
+                                     cancel_url="https://portal.example/cancel", description="Invoice 9")
+        assert isinstance(step, HostedStep), step
+        page = await http_client.get(step.redirect_url)
+        assert page.status_code == 200 and "PayPal" in page.text and PAYPAL_PAYER_EMAIL in page.text
+        [waiting] = await gw.find_order(order_id)
+        assert waiting.state == "pending" and waiting.method == "paypal"
+        back = await http_client.post(step.redirect_url, data={"choice": choice}, follow_redirects=False)
+        assert back.status_code == 303
+        finished = await gw.finish_hosted(order_id=order_id, amount=Money(40_00, "EUR"), returned={})
+        if choice == "approve":
+            assert finished.outcome == "approved" and finished.transaction_id == step.transaction_id
+            [t] = await gw.find_order(order_id)
+            assert t.method == "paypal" and t.state == "pending_settlement"
+        else:
+            assert finished.outcome == "declined"
+    [record] = sandbox.paypal_payments()
+    assert (record.order_id, record.amount_minor, record.currency) == ("pa9paypalapprove", 40_00, "EUR")
+    assert record.payer_email == PAYPAL_PAYER_EMAIL and record.transaction_id.startswith("order_")
+    # PayPal has no payment without the payer's approval: a direct debit of the product is refused
+    r = await http_client.post(f"{served_payengine.url}/orders/debit", auth=(DEMO_MERCHANT_ID, DEMO_API_KEY),
+                               json={"initialAmount": 1000, "currency": "EUR", "product": "paypal"})
+    assert r.status_code == 400 and r.json()["elements"][0]["field"] == "async"

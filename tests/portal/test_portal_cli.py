@@ -7,6 +7,7 @@ import concurrent.futures
 import re
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -95,3 +96,55 @@ def test_payapp_portal_serves_and_its_access_log_never_shows_a_token(tmp_path: P
     assert f"Client portal of the demo company: http://127.0.0.1:{port}" in log
     assert '"GET /pay/<hidden> HTTP/1.1" 404' in log
     assert token not in log
+
+
+def test_the_demo_portal_serves_the_sandboxes_payment_pages(new_page: Any) -> None:
+    """In the demo, PayEngine's and PayPal's sandboxes run in the portal's process under made-up hosts; the demo
+    portal serves their browser pages under its own address, so a payer pays there by PayPal through PayEngine's
+    hosted page and by PayPal's Express Checkout, and comes back to the portal's result page."""
+    from payapp.app import build_portal
+    from payapp.services.demo_data import write_demo_settings
+
+    config = load_config()
+    assert config.demo
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    portal = build_portal(config, public_url=url, gateway_browser_url="http://127.0.0.1:1")
+    db = Path(config.database_url.removeprefix("sqlite:///"))
+    with sqlite3.connect(db) as conn:
+        numbers = [r[0] for r in conn.execute(
+            "SELECT invoice_number FROM invoices WHERE balance_minor > 0 AND status != 'voided' "
+            "AND currency = 'USD' ORDER BY id LIMIT 2")]
+        before = conn.execute("SELECT COALESCE(MAX(id), 0) FROM payments").fetchone()[0]
+    links = []
+    for number in numbers:
+        with concurrent.futures.ThreadPoolExecutor(1) as pool:
+            links.append(pool.submit(_link_of, number).result())
+    with serve_asgi(portal.app, port=port, lifespan="on", **PORTAL_SERVER):
+        # only the sandboxes' browser pages are served, not their APIs or control routes
+        assert httpx.get(f"{url}/_sandbox/payengine/v1/orders", timeout=20).status_code == 404
+        assert httpx.post(f"{url}/_sandbox/paypal/nvp", timeout=20).status_code == 404
+        for gateway, link, sandbox_path in (("payengine", links[0], "/_sandbox/payengine/hosted/"),
+                                            ("paypal", links[1], "/_sandbox/paypal/cgi-bin/webscr")):
+            write_demo_settings(config.database_url, {"gateway.name": gateway, "payment_types.portal.paypal": True})
+            page = new_page()
+            page.goto(link)
+            page.click("#hosted-paypal")
+            page.wait_for_url(f"{url}{sandbox_path}*")
+            page.click("#approve")
+            page.wait_for_url(f"{url}/pay/*/payment/*")
+            assert "Payment has been processed" in page.inner_text("#result-banner"), gateway
+            assert page.inner_text("#payment-method") == "PayPal"
+    with sqlite3.connect(db) as conn:
+        paid = conn.execute("SELECT gateway, status FROM payments WHERE id > ? ORDER BY id", (before,)).fetchall()
+    assert paid == [("payengine", "approved"), ("paypal", "approved")]
+
+
+def _link_of(number: str) -> str:
+    import contextlib
+    import io
+
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        assert main(["portal", "link", number]) == 0
+    return out.getvalue().strip()

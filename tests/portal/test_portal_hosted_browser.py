@@ -1,7 +1,7 @@
 """The client portal's hosted steps in a real browser (Debian's chromium through Playwright): paying by PayPal (the
 portal sends the browser to the PayPal sandbox's Express Checkout page, the buyer approves, PayPal sends them back
-and the portal takes the money), cancelling there, and paying by card on PayEngine's hosted payment page. The
-portal, the PayPal and PayEngine sandboxes each on their own loopback port."""
+and the portal takes the money), cancelling there, and paying by card and by PayPal on PayEngine's hosted payment
+page. The portal, the PayPal and PayEngine sandboxes each on their own loopback port."""
 
 from __future__ import annotations
 
@@ -52,8 +52,9 @@ class HostedSite:
     payengine: PayEngineSandbox
     payengine_url: str
 
-    def use(self, gateway: str) -> None:
-        """The admin chooses the gateway (its credentials are in the portal's secrets file already)."""
+    def use(self, gateway: str, *, portal_types: tuple[str, ...] = ("card",)) -> None:
+        """The admin chooses the gateway (its credentials are in the portal's secrets file already); PayEngine's
+        `portal_types` are the payment types Admin enables for the client portal."""
         async def choose() -> None:
             from payapp.models.db import Database
 
@@ -65,7 +66,7 @@ class HostedSite:
                 else:
                     await configure_payengine(db, secrets, self.payengine_url, currency="USD")
                     await SettingsService(db, secrets, CurrentUser(ADMIN)).set_many(
-                        {"payment_types.portal.card": True})
+                        {f"payment_types.portal.{t}": True for t in portal_types})
             finally:
                 await db.dispose()
         run(choose)
@@ -178,3 +179,30 @@ def test_pay_by_card_on_payengines_hosted_page(hsite: HostedSite, new_page: Any)
     [paid] = site.payments()
     assert paid.status == "approved" and paid.gateway == "payengine" and paid.amount_minor == 250_00
     assert site.invoice().balance_minor == 0
+
+
+def test_pay_by_paypal_through_payengines_hosted_page(hsite: HostedSite, new_page: Any) -> None:
+    hsite.use("payengine", portal_types=("card", "paypal"))
+    site = hsite.site
+    page = new_page()
+    page.goto(site.link())
+    # PayEngine takes both on its own page: PayPal and cards, no card fields on PayApp's page
+    assert page.locator("#hosted-paypal").is_visible() and page.locator("#hosted-card").is_visible()
+    assert page.locator("#pay-form").count() == 0
+    page.check("#hosted-amount-partial")
+    page.fill("#hosted-amount", "50.00")
+    page.click("#hosted-paypal")
+    page.wait_for_url(f"{hsite.payengine_url.removesuffix('/v1')}/hosted/*")
+    assert page.inner_text("#product") == "PayPal"
+    [pending] = site.payments()
+    assert pending.status == "pending" and pending.gateway == "payengine"
+    shot(page, "hosted-payengine-paypal-page")
+    page.click("#approve")
+    page.wait_for_url(f"{site.url}/pay/*/payment/*")
+    assert "Payment has been processed" in page.inner_text("#result-banner")
+    assert page.inner_text("#payment-method") == "PayPal"
+    [paid] = site.payments()
+    assert paid.status == "approved" and paid.gateway == "payengine" and paid.amount_minor == 50_00
+    [record] = hsite.payengine.paypal_payments()
+    assert record.transaction_id == paid.transaction_id and record.amount_minor == 50_00
+    assert site.invoice().balance_minor == 200_00

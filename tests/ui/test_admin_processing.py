@@ -559,12 +559,14 @@ def test_choosing_payengine_shows_its_credentials_and_its_payment_types(
     assert not isinstance(merchant, MaskedLineEdit) and merchant.echoMode() == QLineEdit.EchoMode.Normal
     assert page.address.text() == "https://api.payengine.de/v1"
     # no currency yet: card and SEPA in the back office, eCheck not at all; the portal's cards go through
-    # PayEngine's hosted page (nothing typed reaches the portal), no SEPA or PayPal there
+    # PayEngine's hosted page (nothing typed reaches the portal), as its PayPal does; no SEPA there, and PayPal
+    # not in the back office
     boxes = page.type_boxes
     assert boxes["back_office.card"].isEnabled() and boxes["back_office.sepa"].isEnabled()
     assert not boxes["back_office.echeck"].isEnabled()
-    assert boxes["portal.card"].isEnabled()
-    assert not any(boxes[f"portal.{t}"].isEnabled() for t in ("echeck", "sepa", "paypal"))
+    assert boxes["portal.card"].isEnabled() and boxes["portal.paypal"].isEnabled()
+    assert not any(boxes[f"portal.{t}"].isEnabled() for t in ("echeck", "sepa"))
+    assert not boxes["back_office.paypal"].isEnabled()
     qtbot.keyClicks(api_key, "pe-api-key-7Hq2A9xZ")
     qtbot.keyClicks(merchant, "Merchant-0001")
     save(page, run)

@@ -57,6 +57,8 @@ def test_payment_types_per_gateway_channel_and_currency() -> None:
     assert NMI.types_for("back_office", "EUR") == {"card"}            # eCheck is US-only
     assert PAYENGINE.types_for("back_office", "EUR") == {"card", "sepa"}
     assert PAYENGINE.types_for("back_office", "USD") == {"card"}      # SEPA is euro-only
-    # the portal never takes typed numbers: its cards go through PayEngine's hosted page
-    assert PAYENGINE.types_for("portal", "EUR") == {"card"} and PAYENGINE.hosted_types == {"card"}
+    # the portal never takes typed numbers: its cards and PayPal go through PayEngine's hosted page
+    assert PAYENGINE.types_for("portal", "EUR") == {"card", "paypal"}
+    assert PAYENGINE.hosted_types == {"card", "paypal"}
+    assert "paypal" not in PAYENGINE.types_for("back_office", "EUR")
     assert [f.secret for f in PAYENGINE.fields] == [True, False]      # API key masked, merchant id not
