@@ -68,36 +68,56 @@ def test(args: list[str]) -> int:
     return run_shards(pytest, env)
 
 
-# The whole suite runs as three pytest processes side by side (most tests wait on sockets, the database, a
+# The whole suite runs as four pytest processes side by side (most tests wait on sockets, the database, a
 # browser and subprocesses, so together they keep both cores busy): the desktop's Qt tests with the pure unit
 # tests, the client portal (in a real browser), and the services against the real database, sandboxes and SMTP
-# server. The portal's browser tests and the Qt tests never share a process: Qt objects left by one and freed
-# during the other crashed pytest-qt. Plain processes rather than pytest-xdist: each shard runs its files in the
-# same order as ever, and a crash is reported by its own shard.
+# server in two halves. The portal's browser tests and the Qt tests never share a process: Qt objects left by
+# one and freed during the other crashed pytest-qt. Plain processes rather than pytest-xdist: each shard runs its
+# files in pytest's usual order, and a crash is reported by its own shard.
 SHARDS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("desktop", ("tests/unit", "tests/ui")),
     ("portal", ("tests/portal",)),
-    ("services", ("tests/integration", "tests/contract")),
+    # the services' tests are the most, in two halves: the first files and the payment engine's ...
+    ("services-a", ("tests/integration/test_[a-h]*.py", "tests/integration/test_pay*.py")),
+    # ... and the rest of tests/integration (a folder takes the files no earlier shard took)
+    ("services-b", ("tests/contract", "tests/integration")),
 )
+
+
+def shard_files() -> dict[str, list[str]]:
+    """Each shard's test files, in pytest's own order: a glob takes what it matches, a folder every test file in
+    it that no earlier shard took."""
+    taken: set[Path] = set()
+    shards: dict[str, list[str]] = {}
+    for name, patterns in SHARDS:
+        files: list[Path] = []
+        for pattern in patterns:
+            found = (sorted((ROOT / pattern).rglob("test_*.py")) if (ROOT / pattern).is_dir()
+                     else sorted(ROOT.glob(pattern)))
+            files += [f for f in found if f not in taken and f not in files]
+        taken.update(files)
+        shards[name] = sorted(f.relative_to(ROOT).as_posix() for f in files)
+    return shards
 
 
 def run_shards(pytest: list[str], env: dict[str, str]) -> int:
     import tempfile
     import time
 
-    listed = {path for _, paths in SHARDS for path in paths}
-    missing = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "tests").iterdir()
-                     if p.is_dir() and (p / "__init__.py").exists() and p.relative_to(ROOT).as_posix() not in listed)
+    shards = shard_files()
+    claimed = {f for files in shards.values() for f in files}
+    missing = sorted(f.relative_to(ROOT).as_posix() for f in (ROOT / "tests").rglob("test_*.py")
+                     if f.relative_to(ROOT).as_posix() not in claimed)
     if missing:                    # a new test folder must be given a shard, or it would silently never run
-        print(f"dev.py: test folders in no shard: {', '.join(missing)}", flush=True)
+        print(f"dev.py: test files in no shard: {', '.join(missing)}", flush=True)
         return 1
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="payapp-tests-") as tmp:
         running = []
-        for name, paths in SHARDS:
+        for name, patterns in SHARDS:
             log = open(Path(tmp) / f"{name}.log", "w+", encoding="utf-8")  # noqa: SIM115 (closed below)
-            cmd = [*pytest, "--basetemp", str(Path(tmp) / f"{name}-tmp"), *paths]
-            print("$", "python -m pytest", " ".join(paths), f"  [{name}]", flush=True)
+            cmd = [*pytest, "--basetemp", str(Path(tmp) / f"{name}-tmp"), *shards[name]]
+            print("$", "python -m pytest", " ".join(patterns), f"  [{name}: {len(shards[name])} files]", flush=True)
             running.append((name, log, subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)))
         codes = {}
         for name, log, proc in running:
