@@ -34,7 +34,7 @@ from payapp.services.connections import DemoCredentials
 from payapp.services.context import Services
 from payapp.services.memory_keyring import MEMORY_BACKEND_MODULES, MemoryKeyring
 from payapp.services.secrets import ALLOWED_BACKENDS, Secret, SecretStore
-from payapp.services.settings import PRIVATE_KEY, PUBLIC_KEY, SettingsService
+from payapp.services.settings import PRIVATE_KEY, PUBLIC_KEY, QBWC_PASSWORD_SECRET, SettingsService
 from payapp.services.sync import ProgressCallback, SyncProgress, SyncReport
 
 log = logging.getLogger(__name__)
@@ -319,13 +319,13 @@ def build_context(config: AppConfig, *, keyring_backend: KeyringBackend | None =
         demo = _demo_settings()
         demo["gateway.private_key_fingerprint"] = secrets.set(PRIVATE_KEY, Secret(DEMO_SECURITY_KEY))
         demo["gateway.public_key_fingerprint"] = secrets.set(PUBLIC_KEY, Secret(DEMO_PUBLIC_KEY))
-        from payapp.sandbox.payengine import DEMO_API_KEY, DEMO_MERCHANT_ID
+        from payapp.sandbox.demo_keys import DEMO_API_KEY, DEMO_MERCHANT_ID
 
         # PayEngine's sandbox credentials too, so the demo admin can switch gateway in Admin and pay through it
         demo["gateway.payengine.api_key_fingerprint"] = secrets.set("gateway.payengine.api_key", Secret(DEMO_API_KEY))
         demo["gateway.payengine.merchant_id_fingerprint"] = secrets.set("gateway.payengine.merchant_id",
                                                                         Secret(DEMO_MERCHANT_ID))
-        from payapp.sandbox.paypal import DEMO_API_PASSWORD, DEMO_API_SIGNATURE, DEMO_API_USERNAME
+        from payapp.sandbox.demo_keys import DEMO_API_PASSWORD, DEMO_API_SIGNATURE, DEMO_API_USERNAME
 
         # and PayPal's (its sandbox's made-up API signature credentials)
         for name, value in (("gateway.paypal.api_password", DEMO_API_PASSWORD),
@@ -334,9 +334,8 @@ def build_context(config: AppConfig, *, keyring_backend: KeyringBackend | None =
             demo[f"{name}_fingerprint"] = secrets.set(name, Secret(value))
         # the demo's Web Connector signs in with a made-up password (`payapp sandbox --which qbwc` knows it)
         from payapp.sandbox.demo_keys import DEMO_QBWC_PASSWORD
-        from payapp.services.qbwc import PASSWORD_SECRET
 
-        demo["qbwc.password_fingerprint"] = secrets.set(PASSWORD_SECRET, Secret(DEMO_QBWC_PASSWORD))
+        demo["qbwc.password_fingerprint"] = secrets.set(QBWC_PASSWORD_SECRET, Secret(DEMO_QBWC_PASSWORD))
         try:
             with demo_engine.begin() as conn:
                 write_demo_settings_in(conn, demo)

@@ -17,9 +17,6 @@ import datetime as dt
 import hashlib
 import re
 
-from schwifty import BIC, IBAN
-from schwifty.exceptions import SchwiftyException
-
 from payapp.domain.errors import ValidationError
 
 WORDING_VERSION = "2026-12-sepa-core-1"
@@ -40,6 +37,10 @@ def check_iban(text: object) -> str:
     right; PayApp's own error otherwise (never the IBAN itself in the message)."""
     if not isinstance(text, str) or not text.strip():
         raise ValidationError("Enter the IBAN.", field="iban")
+    # schwifty (and its country tables) only when an IBAN is checked: ~15 ms the desktop's start need not pay
+    from schwifty import IBAN
+    from schwifty.exceptions import SchwiftyException
+
     try:
         iban = IBAN(text.strip())
     except (SchwiftyException, ValueError, TypeError):
@@ -53,6 +54,9 @@ def check_bic(text: object) -> str:
         return ""
     if not isinstance(text, str):
         raise ValidationError("That BIC is not valid.", field="bic")
+    from schwifty import BIC
+    from schwifty.exceptions import SchwiftyException
+
     try:
         return str(BIC(text.strip()).compact)
     except (SchwiftyException, ValueError, TypeError):

@@ -18,3 +18,12 @@ DEMO_REFUND_ACCOUNT = ("35", "Checking")      # a bank account of the demo compa
 
 # the QuickBooks Web Connector (QuickBooks Desktop): the demo's Web Connector password (fake)
 DEMO_QBWC_PASSWORD = "payapp-demo-web-connector"
+
+# Concardis PayEngine's sandbox (HTTP Basic: merchant id and API key; fake)
+DEMO_MERCHANT_ID = "Merchant-payapp-sandbox-0001"
+DEMO_API_KEY = "payengine-sandbox-api-key-5d41402abc4b"
+
+# PayPal's NVP sandbox (API username, password and signature; fake)
+DEMO_API_USERNAME = "payapp-merchant_api1.sandbox.payapp.test"
+DEMO_API_PASSWORD = "SBX7Q2W9E4R1T6Y3"
+DEMO_API_SIGNATURE = "AFcWxV21C7fd0v3bYYYRCpSSRl31A.sandbox-payapp-signature-Qz8"

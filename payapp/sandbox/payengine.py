@@ -49,10 +49,9 @@ from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Re
 from starlette.routing import Route
 from stdnum import luhn
 
+from payapp.sandbox.demo_keys import DEMO_API_KEY, DEMO_MERCHANT_ID
 from payapp.sandbox.gateway import FAULT_KINDS, RAW_SEND, Fault, _drop_connection, _Dropped
 
-DEMO_MERCHANT_ID = "Merchant-payapp-sandbox-0001"
-DEMO_API_KEY = "payengine-sandbox-api-key-5d41402abc4b"
 APPROVE_CARDS = frozenset({"4111111111111111", "5431111111111111", "341111111111111"})
 DECLINE_CARDS = frozenset({"4000000000000002"})
 SEPA_DECLINED = frozenset({"DE82370400440532013999"})

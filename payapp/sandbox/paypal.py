@@ -38,12 +38,10 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from payapp.sandbox.demo_keys import DEMO_API_PASSWORD, DEMO_API_SIGNATURE, DEMO_API_USERNAME
 from payapp.sandbox.gateway import RAW_SEND, _drop_connection, _Dropped
 
 #: the sandbox's own made-up API credentials (never a real PayPal account's)
-DEMO_API_USERNAME = "payapp-merchant_api1.sandbox.payapp.test"
-DEMO_API_PASSWORD = "SBX7Q2W9E4R1T6Y3"
-DEMO_API_SIGNATURE = "AFcWxV21C7fd0v3bYYYRCpSSRl31A.sandbox-payapp-signature-Qz8"
 
 
 @dataclass(frozen=True)

@@ -49,10 +49,11 @@ from payapp.models.base import utcnow
 from payapp.models.db import Database
 from payapp.models.qbwc import QbdRecord, QbwcExchange, QbwcSession
 from payapp.services.secrets import Secret, SecretStore, fingerprint
+from payapp.services.settings import QBWC_PASSWORD_SECRET
 
 log = logging.getLogger(__name__)
 
-PASSWORD_SECRET = "qbwc.password"
+PASSWORD_SECRET = QBWC_PASSWORD_SECRET
 SERVER_VERSION = "PayApp QBWC 1.0"
 #: statuses of a QuickBooks that is busy, not of a wrong request: tried again in a later session
 PASSING_STATUSES = frozenset({3170, 3175, 3176, 3180, 3231})

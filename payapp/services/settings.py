@@ -30,6 +30,8 @@ from payapp.services.secrets import Secret, SecretStore, fingerprint
 
 PRIVATE_KEY = "gateway.private_key"
 PUBLIC_KEY = "gateway.public_key"
+#: the secret-store entry of the QuickBooks Web Connector's password (payapp/services/qbwc.py)
+QBWC_PASSWORD_SECRET = "qbwc.password"
 PRIVATE_KEY_FINGERPRINT = "gateway.private_key_fingerprint"
 #: Admin › Payment Processing: void at once a card payment whose CVV does not match (issue #12.7)
 REFUSE_CVV_KEY = "payments.refuse_cvv_mismatch"
