@@ -44,7 +44,7 @@ from payapp.portal.account_pages import AccountPages
 from payapp.portal.accounts import PortalUser, methods_for
 from payapp.portal.accounts import prune as prune_accounts
 from payapp.portal.hosted import hosted_options, hosted_routes, hosted_types
-from payapp.portal.pages import Page, method_label
+from payapp.portal.pages import Page, engine_message, method_label
 from payapp.portal.security import (
     LANGUAGE_COOKIE,
     SESSION_COOKIE,
@@ -462,7 +462,7 @@ class Portal:
             values["confirm_duplicate"] = "1"
             return self._review_page(page, token, invoice, choice, values, duplicate=True)
         except PayAppError as exc:
-            message = _engine_message(page, exc.user_message)
+            message = engine_message(page, exc.user_message)
             await self.submissions.finish(key, state="failed", message=message)
             values.pop("payment_token", None)
             return await self._pay_form(page, link, token, error=message, values=values, status=400)
@@ -637,24 +637,6 @@ def _outcome(page: Page, status: str, method: str, merchant: str) -> tuple[str, 
                  "a few minutes or contact {merchant}.", merchant=merchant), "warn"
     return _("The payment could not be completed. Nothing was charged. Try again later or contact {merchant}.",
              merchant=merchant), "error"
-
-
-def _engine_message(page: Page, message: str) -> str:
-    """The engine's words (English) for the visitor: German for the ones a client can meet, else as they are."""
-    lowered = message.lower()
-    if "still being confirmed" in lowered:
-        return page._("Another payment on this invoice is being processed right now. Open the invoice again in a "
-                      "minute to see what is left to pay.")
-    if "more than the open balance" in lowered:
-        return page._("The amount is more than the amount due.")
-    if "not enabled" in lowered or "processing" in lowered or "key" in lowered:
-        return page._("Online payment is not available for this invoice at the moment. Contact {merchant}.",
-                      merchant=page.merchant["name"])
-    if "saved payment method" in lowered:
-        return page._("This saved payment method is no longer available. Choose another one.")
-    if page.language == "de":
-        return page._("The card or bank details could not be checked. Check them and try again.")
-    return message
 
 
 def create_portal_app(services: Services, config: PortalConfig, *,

@@ -18,7 +18,7 @@ any other is answered like an unknown link."""
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -27,10 +27,7 @@ from starlette.routing import Route
 from payapp.domain.errors import PayAppError, ValidationError
 from payapp.domain.gateways import METHOD_PRODUCTS, gateway_spec
 from payapp.domain.money import parse_amount
-
-if TYPE_CHECKING:
-    from payapp.portal.app import Portal
-    from payapp.portal.pages import Page
+from payapp.portal.pages import HostedPortalHost, Page, engine_message
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +65,7 @@ def _own_order(invoice_id: int, order_id: str) -> bool:
 
 
 class HostedRoutes:
-    def __init__(self, portal: Portal) -> None:
+    def __init__(self, portal: HostedPortalHost) -> None:
         self.portal = portal
 
     @staticmethod
@@ -123,9 +120,8 @@ class HostedRoutes:
                                   amount=portal._money(page, amount, invoice["currency"]),
                                   amount_input=values.get("amount", ""), amount_mode=values.get("amount_mode", ""))
         except PayAppError as exc:
-            from payapp.portal.app import _engine_message
 
-            return await portal._pay_form(page, link, token, error=_engine_message(page, exc.user_message),
+            return await portal._pay_form(page, link, token, error=engine_message(page, exc.user_message),
                                           status=400)
         if not result.redirect_url:
             return RedirectResponse(f"/pay/{token}/payment/{result.payment_id}", status_code=303)
@@ -173,7 +169,7 @@ class HostedRoutes:
             "The payment was cancelled. Nothing was charged."))
 
 
-def hosted_routes(portal: Portal) -> list[Route]:
+def hosted_routes(portal: HostedPortalHost) -> list[Route]:
     routes = HostedRoutes(portal)
     return [Route("/pay/{token}/hosted/start", routes.start, methods=["POST"]),
             Route("/pay/{token}/hosted/{order_id}/return", routes.back, methods=["GET"]),

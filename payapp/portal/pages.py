@@ -10,12 +10,12 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 from starlette.requests import Request
-from starlette.responses import HTMLResponse
+from starlette.responses import HTMLResponse, Response
 
 if TYPE_CHECKING:
     from payapp.portal.accounts import PortalUser
     from payapp.portal.security import PortalConfig
-    from payapp.portal.store import PortalStore
+    from payapp.portal.store import InvoiceData, PortalStore
     from payapp.services.context import Services
 
 
@@ -54,6 +54,24 @@ class PortalHost(Protocol):
     def _too_many(self, page: Page) -> HTMLResponse: ...
 
 
+class HostedPortalHost(PortalHost, Protocol):
+    """What the hosted-step pages (hosted.py: PayPal, PayEngine's payment page) use of the portal as well."""
+
+    async def _guard(self, request: Request, *, post: bool = False, detail: bool = False,
+                     claim: bool = False) -> tuple[Page, Any, Response | None]: ...
+
+    def _closed(self, page: Page, closed: str) -> HTMLResponse: ...
+
+    def _link_not_valid(self, page: Page) -> HTMLResponse: ...
+
+    def _money(self, page: Page, minor: int, currency: str) -> str: ...
+
+    def _invoice_view(self, page: Page, row: InvoiceData) -> dict[str, Any]: ...
+
+    async def _pay_form(self, page: Page, link: Any, token: str, data: InvoiceData | None = None, *,
+                        error: str = "", values: dict[str, str] | None = None, status: int = 200) -> HTMLResponse: ...
+
+
 #: how a saved method is named on the portal's pages
 def method_label(page: Page, method: str, brand: str, last_four: str, expiry: str, account_type: str) -> str:
     if method == "echeck":
@@ -61,3 +79,21 @@ def method_label(page: Page, method: str, brand: str, last_four: str, expiry: st
         return f"eCheck · {kind} •••• {last_four}"
     exp = f" · {page._('expires')} {expiry[:2]}/{expiry[2:]}" if len(expiry) == 4 and expiry.isdigit() else ""
     return f"{(brand or 'Card').title() if brand.islower() else brand or 'Card'} •••• {last_four}{exp}"
+
+
+def engine_message(page: Page, message: str) -> str:
+    """The engine's words (English) for the visitor: German for the ones a client can meet, else as they are."""
+    lowered = message.lower()
+    if "still being confirmed" in lowered:
+        return page._("Another payment on this invoice is being processed right now. Open the invoice again in a "
+                      "minute to see what is left to pay.")
+    if "more than the open balance" in lowered:
+        return page._("The amount is more than the amount due.")
+    if "not enabled" in lowered or "processing" in lowered or "key" in lowered:
+        return page._("Online payment is not available for this invoice at the moment. Contact {merchant}.",
+                      merchant=page.merchant["name"])
+    if "saved payment method" in lowered:
+        return page._("This saved payment method is no longer available. Choose another one.")
+    if page.language == "de":
+        return page._("The card or bank details could not be checked. Check them and try again.")
+    return message
