@@ -193,15 +193,15 @@ def _portal(args: argparse.Namespace) -> int:
 
             print(asyncio.run(portal_link(config, args.invoice_number, public_url=args.public_url)))
             return 0
-        from payapp.app import run_portal_workers, serve_portal
+        from payapp.app import run_portal_workers, run_server, serve_portal
 
         if args.workers > 1:
             return run_portal_workers(config, host=args.host, port=args.port, workers=args.workers, https=args.https,
                                       trusted_proxies=tuple(args.trusted_proxy), public_url=args.public_url,
                                       qbwc=args.qbwc)
-        return asyncio.run(serve_portal(config, host=args.host, port=args.port, https=args.https,
-                                        trusted_proxies=tuple(args.trusted_proxy), public_url=args.public_url,
-                                        qbwc=args.qbwc))
+        return run_server(serve_portal(config, host=args.host, port=args.port, https=args.https,
+                                       trusted_proxies=tuple(args.trusted_proxy), public_url=args.public_url,
+                                       qbwc=args.qbwc))
     except PayAppError as exc:
         print(exc.user_message, file=sys.stderr)
         return 2

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from functools import lru_cache
 
+from babel import Locale
 from babel.numbers import (
     format_currency,
     format_decimal,
@@ -77,10 +78,17 @@ class Money:
         return format_money(self.minor, self.currency, locale)
 
 
+@lru_cache(maxsize=64)
+def babel_locale(name: str) -> Locale:
+    """Babel's Locale for a name ("de_DE"), parsed once: babel parses a name given as text on every call, a
+    quarter of the cost of formatting an amount (a portal page formats a dozen)."""
+    return Locale.parse(name)
+
+
 def format_money(minor: int, currency: str, locale: str = "en_US") -> str:
     """Locale-aware display: $1,234.56 in en_US, 1.234,56 $ in de_DE."""
     value = Decimal(minor).scaleb(-minor_digits(currency))
-    return str(format_currency(value, currency, locale=locale))
+    return str(format_currency(value, currency, locale=babel_locale(locale)))
 
 
 def format_amount_input(minor: int, currency: str, locale: str = "en_US") -> str:
@@ -89,7 +97,7 @@ def format_amount_input(minor: int, currency: str, locale: str = "en_US") -> str
     digits = minor_digits(currency)
     value = Decimal(minor).scaleb(-digits)
     pattern = "0." + "0" * digits if digits else "0"
-    return str(format_decimal(value, format=pattern, locale=locale, group_separator=False))
+    return str(format_decimal(value, format=pattern, locale=babel_locale(locale), group_separator=False))
 
 
 # The gateway's largest amount. NMI's Direct Post documentation gives the format (x.xx) but publishes no maximum;

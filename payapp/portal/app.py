@@ -22,7 +22,7 @@ import contextlib
 import datetime as dt
 import logging
 import secrets
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Sequence
 from typing import Any
 from urllib.parse import urlencode
 
@@ -38,7 +38,7 @@ from payapp.domain import ach
 from payapp.domain.colour import parse_hex_colour
 from payapp.domain.errors import PayAppError, ValidationError
 from payapp.domain.gateways import gateway_spec
-from payapp.domain.money import format_amount_input, format_money, parse_amount
+from payapp.domain.money import babel_locale, format_amount_input, format_money, parse_amount
 from payapp.portal import i18n
 from payapp.portal.account_pages import AccountPages
 from payapp.portal.accounts import PortalUser, methods_for
@@ -68,9 +68,11 @@ from payapp.services.settings import PUBLIC_KEY
 
 log = logging.getLogger(__name__)
 
+# auto_reload off: the templates are package files that never change under a running portal, and checking their
+# modification times cost a dozen stat() calls a page
 _TEMPLATES = Environment(loader=PackageLoader("payapp.portal", "templates"),
                          autoescape=select_autoescape(default=True, default_for_string=True),
-                         trim_blocks=True, lstrip_blocks=True)
+                         trim_blocks=True, lstrip_blocks=True, auto_reload=False)
 _KEY_LENGTH = 43
 #: about one request in this many also deletes rate-limit counters of past windows and old confirm forms
 PRUNE_EVERY = 1000
@@ -277,7 +279,7 @@ class Portal:
         return format_money(minor, currency, page.locale)
 
     def _date(self, page: Page, value: dt.date | None) -> str:
-        return format_date(value, format="medium", locale=page.locale) if value else ""
+        return format_date(value, format="medium", locale=babel_locale(page.locale)) if value else ""
 
     def _invoice_view(self, page: Page, row: InvoiceData) -> dict[str, Any]:
         """The invoice for a page (its lines and tax where they were read: the invoice page)."""
@@ -548,7 +550,7 @@ class Portal:
         return {"id": str(p.id), "amount": self._money(page, p.amount_minor, p.currency),
                 "method": method_display(p.method, p.brand, p.last_four), "status": page._(status),
                 "transaction": p.transaction_id, "date": format_datetime(
-                    p.decided_at or p.created_at, format="medium", locale=page.locale),
+                    p.decided_at or p.created_at, format="medium", locale=babel_locale(page.locale)),
                 "ok": "1" if p.status in ("approved", "settled") else ""}
 
     async def receipt(self, request: Request) -> Response:
@@ -616,7 +618,7 @@ def _quantity(text: str, locale: str) -> str:
     from babel.numbers import format_decimal
 
     try:
-        return str(format_decimal(Decimal(text), locale=locale))
+        return str(format_decimal(Decimal(text), locale=babel_locale(locale)))
     except (InvalidOperation, ValueError):
         return text
 
@@ -640,9 +642,11 @@ def _outcome(page: Page, status: str, method: str, merchant: str) -> tuple[str, 
 
 
 def create_portal_app(services: Services, config: PortalConfig, *,
-                      on_close: Callable[[], Awaitable[None]] | None = None) -> SecurityHeaders:
+                      on_close: Callable[[], Awaitable[None]] | None = None,
+                      background: Sequence[Callable[[], Coroutine[Any, Any, None]]] = ()) -> SecurityHeaders:
     """The portal as an ASGI app (served by uvicorn: `payapp portal`, tests/portal). `on_close` runs at the
-    server's shut-down (lifespan), in the loop that used the database and the HTTP client."""
+    server's shut-down (lifespan), in the loop that used the database and the HTTP client; each of `background`
+    runs as a task from the server's start to its shut-down (the composition root's periodic payment checks)."""
     portal = Portal(services, config)
     account = AccountPages(portal)
     portal.account = account
@@ -671,9 +675,13 @@ def create_portal_app(services: Services, config: PortalConfig, *,
     ]
     @contextlib.asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        tasks = [asyncio.create_task(job(), name=f"portal background {i}") for i, job in enumerate(background)]
         try:
             yield
         finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
             await account.wait_sent()
             portal.close()
             if on_close is not None:

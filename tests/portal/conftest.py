@@ -22,7 +22,7 @@ from typing import Any, TypeVar
 
 import pytest
 
-from payapp.config import AppConfig
+from payapp.config import AppConfig, Tuning
 from payapp.models import Company, Invoice, InvoiceLine
 from payapp.models.db import Database
 from payapp.sandbox.gateway import DEMO_PUBLIC_KEY, DEMO_SECURITY_KEY, GatewaySandbox, create_gateway_app
@@ -178,7 +178,7 @@ def write_secrets_file(path: Path, **values: str) -> Path:
 @contextlib.contextmanager
 def make_site(db_url: str, tmp_path: Path, *, https: bool = False, trusted_proxies: tuple[str, ...] = (),
               limits: dict[str, Any] | None = None, echeck: bool = True,
-              sandbox: GatewaySandbox | None = None) -> Iterator[Site]:
+              sandbox: GatewaySandbox | None = None, tuning: Tuning | None = None) -> Iterator[Site]:
     """The sandbox gateway and the portal (build_portal, as `payapp portal` builds it for a real company: the
     secrets from a secrets file) each served by uvicorn on its own loopback port."""
     from payapp.app import build_portal
@@ -194,7 +194,7 @@ def make_site(db_url: str, tmp_path: Path, *, https: bool = False, trusted_proxi
             "portal.session_secret": SESSION_SECRET})
         config = AppConfig(data_dir=tmp_path / "data", log_dir=tmp_path / "logs", database_url=db_url, demo=False)
         portal = build_portal(config, public_url=portal_url, https=https, trusted_proxies=trusted_proxies,
-                              keyring_backend=FileKeyring(secrets_file),
+                              keyring_backend=FileKeyring(secrets_file), tuning=tuning,
                               limits={"address_limit": 10_000, "token_limit": 10_000, **(limits or {})})
         recorder = RecordingApp(portal.app)
         with serve_asgi(recorder, port=port, lifespan="on", **PORTAL_SERVER) as url:

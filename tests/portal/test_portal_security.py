@@ -8,12 +8,14 @@ import concurrent.futures
 import logging
 import logging.config
 import re
+import time
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
+from payapp.config import Tuning
 from payapp.portal.security import MaskTokensFilter, content_security_policy, uvicorn_log_config
 from tests.portal.conftest import Site, another_portal, card_token, forms_of, make_site
 
@@ -402,6 +404,23 @@ def test_an_unknown_outcome_tells_the_client_not_to_pay_again(site: Site) -> Non
     assert 'id="payment-status">Being confirmed<' in response.text
     assert 'id="receipt-link"' not in response.text
     assert [p.status for p in site.payments()] == ["unknown"]
+
+
+def test_the_portal_decides_an_unknown_outcome_by_itself(sqlite_url: str, tmp_path: Path) -> None:
+    """No workstation running: the portal's own periodic check looks the payment up at the gateway."""
+    quick = Tuning(lookup_delays=(), recheck_backoff=(0.0,), payment_check_interval=0.2)
+    with make_site(sqlite_url, tmp_path, tuning=quick) as site, client() as c:
+        action, fields = confirm_form(c, site, site.link())
+        site.sandbox.add_fault("http_500_after", path="transact")      # charged, but the answer is lost
+        response = c.post(action, data=fields)
+        assert 'id="payment-status">Being confirmed<' in response.text
+        deadline = time.monotonic() + 15
+        while [p.status for p in site.payments()] != ["approved"] and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert [p.status for p in site.payments()] == ["approved"]
+        assert len(site.sandbox.approved_sales()) == 1                 # looked up, never charged again
+        again = c.get(str(response.url))
+        assert 'id="receipt-link"' in again.text
 
 
 def test_payapp_portal_with_two_worker_processes_serves_one_company(site: Site, tmp_path: Path) -> None:
