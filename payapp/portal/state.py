@@ -97,7 +97,8 @@ def claim_on(conn: Connection, key: str, link_id: int, *, insert: bool = True) -
 
 class Submissions:
     """One row per confirm form (by the SHA-256 of its idempotency key), through the portal's store (one
-    statement on a worker thread each; the claim and the outcome are committed durably)."""
+    statement on a worker thread each; a claim reaches the disk with the payment's pending row, before any
+    charge)."""
 
     def __init__(self, store: TransactionRunner) -> None:
         self._store = store

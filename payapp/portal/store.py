@@ -173,7 +173,7 @@ class PortalStore:
 
     async def run(self, work: Callable[[Connection], T], *, durable: bool = False) -> T:
         """`work(connection)` in one transaction on a worker thread (committed when it returns). `durable`: the
-        commit is on disk before this returns (a confirm form's claim and outcome), as the payment engine's."""
+        commit is on disk before this returns (a released confirm form), as the payment engine's."""
         def job() -> T:
             with self.engine.connect() as conn:
                 raw: Any = conn.connection.dbapi_connection       # sqlite3: outside any transaction
@@ -209,7 +209,11 @@ class PortalStore:
                 if claim and result.invoice is not None and result.link is not None:
                     result.claimed = claim_on(conn, claim, result.link.link_id, insert=not result.link.closed)
             return result
-        return await self.run(work, durable=bool(claim))
+        # A claim needs no disk sync of its own: nothing is charged before the payment engine's pending row is
+        # committed with a sync (SQLite FULL, PostgreSQL synchronous_commit on), and that sync takes every earlier
+        # commit of the same write-ahead log with it, the claim's too. A power cut before it loses the claim of a
+        # form that charged nothing, which may then be sent again.
+        return await self.run(work)
 
     async def invoice(self, invoice_id: int, *, detail: bool, user: PortalUser | None = None) -> InvoiceData | None:
         today = self._clock().astimezone().date()
