@@ -29,6 +29,7 @@ from urllib.parse import urlencode
 from babel.dates import format_date, format_datetime
 from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.applications import Starlette
+from starlette.background import BackgroundTask
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
@@ -474,12 +475,22 @@ class Portal:
                              "page again in a few minutes or contact {merchant}.", merchant=page.merchant["name"])
             await self.submissions.finish(key, state="failed", message=message)
             return self._render(page, "message.html", 500, title=page._("Make a Payment"), text=message)
-        await self.submissions.finish(key, state="done", payment_id=result.payment_id, outcome=result.status,
-                                      message=result.message)
-        if result.status in ("approved", "settled"):
-            # the receipt to the payer when e-mail is set up; in the background (never delays or fails the payment)
-            self.services.invoice_mail.receipt_after_portal_payment_soon(result.payment_id, page.language)
-        return RedirectResponse(f"/pay/{token}/payment/{result.payment_id}", status_code=303)
+        language = page.language
+
+        async def afterwards() -> None:
+            # After the answer is sent: the form's outcome (a second submit waits for it, polling, and meanwhile
+            # says "being processed"), and the receipt to the payer when e-mail is set up (never delays or fails
+            # the payment)
+            try:
+                await self.submissions.finish(key, state="done", payment_id=result.payment_id,
+                                              outcome=result.status, message=result.message)
+            except Exception:
+                log.exception("could not record a confirm form's outcome (a second submit will wait for it)")
+            if result.status in ("approved", "settled"):
+                self.services.invoice_mail.receipt_after_portal_payment_soon(result.payment_id, language)
+
+        return RedirectResponse(f"/pay/{token}/payment/{result.payment_id}", status_code=303,
+                                background=BackgroundTask(afterwards))
 
     def _request(self, invoice_id: int, choice: dict[str, Any], v: dict[str, str], payer: PortalUser | None) -> Any:
         from payapp.services import payments as engine
