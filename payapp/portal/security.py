@@ -8,6 +8,7 @@ import hmac
 import logging
 import re
 import secrets
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -183,6 +184,35 @@ class MaskTokensFilter(logging.Filter):
         return True
 
 
+class AccessLogHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """The access log's handler: its lines reach the stream within FLUSH_S seconds (and at close) instead of
+    with a system call of their own per request, which cost a portal page ~0.3 ms on a virtual machine. Error
+    lines keep uvicorn's own handler, written at once."""
+
+    FLUSH_S = 1.0
+
+    def __init__(self, stream: Any = None) -> None:
+        super().__init__(stream)
+        self._pending = threading.Event()
+        self._closed = threading.Event()
+        self._flusher = threading.Thread(target=self._flush_now_and_then, name="payapp-access-log", daemon=True)
+        self._flusher.start()
+
+    def flush(self) -> None:            # StreamHandler.emit calls this after every line
+        self._pending.set()
+
+    def _flush_now_and_then(self) -> None:
+        while not self._closed.wait(self.FLUSH_S):
+            if self._pending.is_set():
+                self._pending.clear()
+                super().flush()
+
+    def close(self) -> None:
+        self._closed.set()
+        super().flush()
+        super().close()
+
+
 def uvicorn_log_config(extra_filters: Iterable[str] = ()) -> dict[str, Any]:
     """uvicorn's logging set-up with the token mask (and PayApp's redaction) on every handler."""
     import copy
@@ -198,4 +228,5 @@ def uvicorn_log_config(extra_filters: Iterable[str] = ()) -> dict[str, Any]:
     # redaction formats the message itself (and drops args), so it runs after the access formatter would need
     # them: only on the default (error) handler
     config["handlers"]["default"]["filters"].append("redact")
+    config["handlers"]["access"]["class"] = "payapp.portal.security.AccessLogHandler"
     return config
