@@ -56,7 +56,7 @@ the modules import one another in one direction only (an import contract in pypr
 - statements.py: the tables and SQL Core statements of the two hot transactions;
 - recording.py: the one write path of a payment's decision (`_record`), its consequences and outbox job rows;
 - refunds.py: voids and refunds, each with its `Refund` row, recorded and resolved the same way;
-- reconciliation.py: looking undecided payments, voids and refunds up by order id; flagging failed checks;
+- reconciliation.py: looking undecided payments, voids and refunds up at the gateway; flagging failed checks;
 - settlement.py: settlement and returns of approved payments;
 - preparing.py: checking a payment method and turning it into what the gateway adapter sends;
 - hosted.py: payments on the gateway's own page (start, the payer's return, cancel);

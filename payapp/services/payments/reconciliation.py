@@ -1,6 +1,7 @@
-"""Reconciliation: undecided payments, voids and refunds are looked up at the gateway by their order id (at start-up,
-then periodically with backoff) and what the gateway knows is recorded; the no-match rule closes those that never
-reached it. A row whose check fails is flagged for a person, and the others are still checked."""
+"""Reconciliation: undecided payments, voids and refunds are looked up at the gateway (a payment by its order id, a
+void or refund on the payment's transaction), at start-up and then periodically with backoff, and what the gateway
+knows is recorded; the no-match rule closes those that never reached it. A row whose check fails is flagged for a
+person, and the others are still checked."""
 
 from __future__ import annotations
 

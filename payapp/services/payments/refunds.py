@@ -1,6 +1,6 @@
 """Voids and refunds: each attempt is its own `Refund` row with its own order id, committed as pending before the one
-call to the gateway and resolved, like a payment, only by looking it up; its outcome is recorded with the invoice,
-the audit entry and the outbox job it brings."""
+call to the gateway; an unknown outcome is resolved, as a payment's is, only by looking it up. A completed one is
+recorded with what it brings: the invoice, the audit entry and the outbox job."""
 
 from __future__ import annotations
 

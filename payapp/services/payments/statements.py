@@ -1,5 +1,5 @@
 """The tables and SQL Core statements of the engine's two hot transactions (opening a payment, recording its
-decision), built once at import: Core has no identity map and no flush, so each is one round trip."""
+decision), built once at import (SQL Core: no identity map, no flush), and the helpers that run them."""
 
 from __future__ import annotations
 
