@@ -113,7 +113,7 @@ TEXTS: tuple[str, ...] = (
     QT_TRANSLATE_NOOP("Messages", "Refund error"),
     QT_TRANSLATE_NOOP("Messages", "Refund unknown"),
     QT_TRANSLATE_NOOP("Messages", "Returned by the bank"),
-    # payapp/services/payments.py: taking, voiding and refunding payments
+    # payapp/services/payments/: taking, voiding and refunding payments
     QT_TRANSLATE_NOOP("Messages", "Choose personal or business."),
     QT_TRANSLATE_NOOP("Messages", "Choose checking or savings."),
     QT_TRANSLATE_NOOP("Messages", "Choose a status from the list."),
@@ -126,7 +126,7 @@ TEXTS: tuple[str, ...] = (
     QT_TRANSLATE_NOOP("Messages", "This saved payment method was deleted. Choose another one."),
     QT_TRANSLATE_NOOP("Messages", "This saved payment method belongs to another company."),
     QT_TRANSLATE_NOOP("Messages", "%1 payments are not enabled. An admin can enable them in Admin."),
-    # payapp/services/payments.py: the client portal (tokenized payments, its own payment types)
+    # payapp/services/payments/: the client portal (tokenized payments, its own payment types)
     QT_TRANSLATE_NOOP("Messages", "%1 payments are not available in the client portal."),
     QT_TRANSLATE_NOOP("Messages", "The payment details could not be read. Enter them again."),
     QT_TRANSLATE_NOOP("Messages", "Choose a card or a bank account."),
@@ -193,7 +193,7 @@ TEXTS: tuple[str, ...] = (
     QT_TRANSLATE_NOOP(
         "Messages",
         "The gateway is receiving too many requests right now, so nothing was changed. Wait a minute, then try again."),
-    # payapp/services/payments.py PaymentService._message: the result of taking a payment (the banner)
+    # payapp/services/payments/decisions.py _message: the result of taking a payment (the banner)
     QT_TRANSLATE_NOOP("Messages", "Payment of %1 approved (transaction %2)."),
     # an approved eCheck is not money in the bank yet (issue #15.6)
     QT_TRANSLATE_NOOP(
@@ -464,7 +464,7 @@ TEXTS: tuple[str, ...] = (
     QT_TRANSLATE_NOOP("Messages", "Address not checked."),
     QT_TRANSLATE_NOOP("Messages", "Address check: unknown result code %1."),
     QT_TRANSLATE_NOOP("Messages", "Security code check: unknown result code %1."),
-    # payapp/services/payments.py: money safety (issue #12): late approvals, flagged payments, refused CVV
+    # payapp/services/payments/: money safety (issue #12): late approvals, flagged payments, refused CVV
     QT_TRANSLATE_NOOP("Messages", "A payment that is %1 cannot become %2."),
     QT_TRANSLATE_NOOP(
         "Messages",

@@ -1,0 +1,139 @@
+"""What every job of the payment engine shares: its collaborators (database, gateways, settings, the signed-in user),
+the timings the composition root passes in, the unit of work that runs one locking transaction, the gateway
+adapters one run needs, and the two clocks: this process's, and the database's, by which send deadlines are
+written and judged."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, TypeVar, cast
+
+from sqlalchemy import Connection, Engine, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
+
+from payapp.connectors.gateways.port import PaymentGateway
+from payapp.models.db import Database, make_sync_engine
+from payapp.services import audit
+from payapp.services.auth import Actor, CurrentUser
+from payapp.services.gateways import GatewayProvider
+from payapp.services.settings import SettingsService
+
+#: One logger for the whole engine, whichever module writes the line (its name before the split).
+_LOG = logging.getLogger("payapp.services.payments")
+
+
+# Defaults of the timings the composition root passes in (payapp.config.Tuning, PAYAPP_* variables).
+UNMATCHED_GRACE = dt.timedelta(minutes=5)
+SEND_WINDOW = dt.timedelta(seconds=60)
+QUICK_LOOKUP_DELAYS: tuple[float, ...] = (0.2, 0.6, 1.5)
+#: A send this soon after the pending row was written (by this process's monotonic and wall clocks, the larger)
+#: goes without asking the database again; later ones re-check the deadline on the database's clock first.
+FAST_SEND = 1.0
+RECHECK_BACKOFF = (dt.timedelta(minutes=1), dt.timedelta(minutes=2), dt.timedelta(minutes=5),
+                   dt.timedelta(minutes=15), dt.timedelta(hours=1))
+
+
+Checkpoint = Callable[[str], Awaitable[None]]
+
+
+def _audit(s: Session | AsyncSession, actor: Actor, action: str, **kw: Any) -> None:
+    # audit.record only adds a row to the session, so a synchronous Session serves as well
+    audit.record(cast(AsyncSession, s), actor, action, **kw)
+
+
+class _GatewaySet:
+    """The adapters one run needs, by gateway name, each built once: a payment is looked up, voided and refunded
+    through the gateway that took it (`payments.gateway`), whichever gateway is chosen now."""
+
+    def __init__(self, provider: GatewayProvider, *known: PaymentGateway) -> None:
+        self._provider = provider
+        self._built: dict[str, PaymentGateway] = {g.name: g for g in known}
+
+    async def get(self, name: str) -> PaymentGateway:
+        gw = self._built.get(name)
+        if gw is None:
+            gw = self._built[name] = await self._provider.for_gateway(name)
+        return gw
+
+
+T = TypeVar("T")
+
+
+class _UnitOfWork:
+    """Runs a synchronous function with a Connection inside one locking transaction.
+
+    SQLite: in a worker thread on a pysqlite engine whose transactions BEGIN IMMEDIATE, so the whole
+    check-then-write is one hop off the event loop instead of one per statement (aiosqlite). PostgreSQL:
+    on the app's async engine through `AsyncConnection.run_sync`; rows are locked with SELECT ... FOR UPDATE."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+        self._engine: Engine | None = make_sync_engine(db.url, immediate=True) if db.is_sqlite else None
+
+    async def run(self, fn: Callable[[Connection], T]) -> T:
+        engine = self._engine
+        if engine is not None:
+
+            def work() -> T:
+                with engine.begin() as conn:
+                    return fn(conn)
+
+            return await asyncio.to_thread(work)
+        async with self._db.locking_engine.begin() as conn:
+            return await conn.run_sync(fn)
+
+    def close(self) -> None:
+        if self._engine is not None:
+            self._engine.dispose()
+
+
+class EngineBase:
+    """The state and clocks the engine's jobs share; `PaymentService` composes the jobs on it."""
+
+    def __init__(self, db: Database, gateways: GatewayProvider, settings: SettingsService, current: CurrentUser, *,
+                 clock: Callable[[], dt.datetime] | None = None, checkpoint: Checkpoint | None = None,
+                 lookup_delays: Sequence[float] = QUICK_LOOKUP_DELAYS, send_window: dt.timedelta = SEND_WINDOW,
+                 unmatched_grace: dt.timedelta = UNMATCHED_GRACE,
+                 recheck_backoff: Sequence[dt.timedelta] = RECHECK_BACKOFF) -> None:
+        self._db = db
+        self._gateways = gateways
+        self._settings = settings
+        self._current = current
+        self._clock = clock or (lambda: dt.datetime.now(dt.UTC))
+        self._checkpoint = checkpoint
+        self._lookup_delays = tuple(lookup_delays)
+        self._send_window = send_window
+        self._grace = unmatched_grace
+        self._backoff = tuple(recheck_backoff) or RECHECK_BACKOFF
+        self._uow = _UnitOfWork(db)
+
+    def close(self) -> None:
+        """Release the SQLite worker connections (the async engine is the Database's)."""
+        self._uow.close()
+
+    def _now(self) -> dt.datetime:
+        return self._clock()
+
+    def _db_now(self, conn: Connection) -> dt.datetime:
+        """The one clock that send deadlines are written and judged by: the database server's on PostgreSQL
+        (every workstation asks the same server); on SQLite, whose file lives with one computer, that
+        computer's clock."""
+        if self._db.is_sqlite:
+            return self._now()
+        value = conn.execute(select(func.clock_timestamp())).scalar_one()
+        return cast(dt.datetime, value).astimezone(dt.UTC)
+
+    async def _db_now_async(self) -> dt.datetime:
+        if self._db.is_sqlite:
+            return self._now()
+        async with self._db.sessions() as s:
+            value = await s.scalar(select(func.clock_timestamp()))
+        return cast(dt.datetime, value).astimezone(dt.UTC)
+
+    async def _point(self, name: str) -> None:
+        if self._checkpoint is not None:
+            await self._checkpoint(name)
