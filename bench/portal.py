@@ -234,14 +234,13 @@ async def pages(links: list[str], clients: int, seconds: float, rate: float = 0.
         due = time.perf_counter() + rng.random() * (clients / rate if rate else 0)
         try:
             while True:
-                if rate:
-                    wait = due - time.perf_counter()
-                    if wait > 0:
-                        await asyncio.sleep(wait)
-                else:
+                if not rate:
                     due = time.perf_counter()
                 if due >= stop:
                     return
+                wait = due - time.perf_counter()
+                if wait > 0:
+                    await asyncio.sleep(wait)
                 status = await conn.get(rng.choice(paths))
                 latencies.append((time.perf_counter() - due) * 1000)
                 errors += status != 200
@@ -256,7 +255,7 @@ async def pages(links: list[str], clients: int, seconds: float, rate: float = 0.
     stop = time.perf_counter() + seconds
     began = time.perf_counter()
     await asyncio.gather(*(client(i) for i in range(clients)))
-    return {**_summary(latencies, time.perf_counter() - began, errors), "clients": clients}
+    return {**_summary(latencies, max(time.perf_counter(), stop) - began, errors), "clients": clients}
 
 
 def field(html: str, name: str) -> str:
