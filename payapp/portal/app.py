@@ -70,11 +70,19 @@ from payapp.services.settings import PUBLIC_KEY
 
 log = logging.getLogger(__name__)
 
-# auto_reload off: the templates are package files that never change under a running portal, and checking their
-# modification times cost a dozen stat() calls a page
-_TEMPLATES = Environment(loader=PackageLoader("payapp.portal", "templates"),
-                         autoescape=select_autoescape(default=True, default_for_string=True),
-                         trim_blocks=True, lstrip_blocks=True, auto_reload=False)
+def _environment(language: str) -> Environment:
+    # auto_reload off: the templates are package files that never change under a running portal, and checking
+    # their modification times cost a dozen stat() calls a page
+    env = Environment(loader=PackageLoader("payapp.portal", "templates"),
+                      autoescape=select_autoescape(default=True, default_for_string=True),
+                      trim_blocks=True, lstrip_blocks=True, auto_reload=False,
+                      extensions=[i18n.FoldTranslations])
+    env.extend(portal_language=language)
+    return env
+
+
+#: the templates of each language, their fixed texts translated when compiled (i18n.FoldTranslations)
+_TEMPLATES = {language: _environment(language) for language in i18n.LANGUAGES}
 _KEY_LENGTH = 43
 #: about one request in this many also deletes rate-limit counters of past windows and old confirm forms
 PRUNE_EVERY = 1000
@@ -160,7 +168,7 @@ class Portal:
                      urlencode([(k, v) for k, v in request.query_params.multi_items() if k != "lang"]), values)
 
     def _render(self, page: Page, template: str, status: int = 200, **values: Any) -> HTMLResponse:
-        html = _TEMPLATES.get_template(template).render(
+        html = _TEMPLATES[page.language].get_template(template).render(
             _=page._, lang=page.language, merchant=page.merchant, csrf=page.csrf, switchable=page.switchable,
             keep_query=page.keep_query + "&" if page.keep_query else "", user=page.user,
             **values)
@@ -706,7 +714,7 @@ def create_portal_app(services: Services, config: PortalConfig, *,
         log.error("portal request failed: %s", type(exc).__name__)
         language = i18n.pick_language(request.headers.get("accept-language", ""),
                                       request.cookies.get(LANGUAGE_COOKIE, ""))
-        html = _TEMPLATES.get_template("error.html").render(_=i18n.translator(language), lang=language,
+        html = _TEMPLATES[language].get_template("error.html").render(_=i18n.translator(language), lang=language,
                                                             merchant={"name": ""}, switchable=False, keep_query="")
         return HTMLResponse(html, status_code=500)
 

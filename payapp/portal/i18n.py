@@ -5,7 +5,10 @@ here shows in English (tests/portal/test_portal_pages.py checks that every templ
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+
+from jinja2.ext import Extension
+from jinja2.lexer import Token, TokenStream
 
 LANGUAGES = ("en", "de")
 LOCALES = {"en": "en_US", "de": "de_DE"}
@@ -247,9 +250,37 @@ def pick_language(accept_language: str, chosen: str = "") -> str:
     return min(ranked)[2] if ranked else "en"
 
 
+def table_of(language: str) -> dict[str, str]:
+    """The texts of `language` by their English ({} for English: a text is its own translation)."""
+    return GERMAN if language == "de" else {}
+
+
+class FoldTranslations(Extension):
+    """Writes each `_('literal')` of a template (no values to fill in) as its translated text when the template
+    is compiled, so a page does not call the translator for its forty-odd fixed texts: one environment per
+    language (`environment.portal_language`). `_('...', name=value)` and `_(variable)` stay calls. The result
+    is exactly what `translator(language)` gives for the same text."""
+
+    def filter_stream(self, stream: TokenStream) -> Iterator[Token]:
+        table = table_of(getattr(self.environment, "portal_language", "en"))
+        tokens = list(stream)
+        i = 0
+        while i < len(tokens):
+            t = tokens[i]
+            if (t.type == "name" and t.value == "_" and i + 3 < len(tokens) and tokens[i + 1].type == "lparen"
+                    and tokens[i + 2].type == "string" and tokens[i + 3].type == "rparen"
+                    and (i == 0 or tokens[i - 1].type != "dot")):
+                text = tokens[i + 2].value
+                yield Token(t.lineno, "string", table.get(text, text))
+                i += 4
+                continue
+            yield t
+            i += 1
+
+
 def translator(language: str) -> Callable[..., str]:
     """`_(text, **values)`: the text in `language`, with {placeholders} filled in."""
-    table = GERMAN if language == "de" else {}
+    table = table_of(language)
 
     def _(text: str, **values: object) -> str:
         out = table.get(text, text)

@@ -428,3 +428,37 @@ async def test_periodic_reconcile_only_due(database: Database, secret_store: Sec
                         clock=lambda: dt.datetime.now(dt.UTC) + dt.timedelta(minutes=2))
     assert await soon.reconcile_undecided(only_due=True) == 1
     assert [v.status for v in await svc.payments_for_invoice(inv_id)] == ["approved"]
+
+
+async def test_the_pending_row_is_synced_to_disk_and_the_decision_need_not_be(
+        database: Database, secret_store: SecretStore, served_gateway: ServedGateway,
+        http_client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The row written before the charge waits for the disk; the gateway's decision does not (a power cut that
+    takes it back leaves the payment pending, and reconciliation finds it again by its order id)."""
+    await configure_processing(database, secret_store, served_gateway.url)
+    inv_id = await make_invoice(database, total_minor=100_00)
+    svc = make_service(database, secret_store, http_client)
+    seen: list[tuple[bool, int | None]] = []
+    uow = svc._uow
+    real_run = uow.run
+
+    async def watched(fn, *, synced=True):  # type: ignore[no-untyped-def]
+        def spy(conn):  # type: ignore[no-untyped-def]
+            mode = None
+            if database.is_sqlite:
+                mode = conn.connection.dbapi_connection.execute("PRAGMA synchronous").fetchone()[0]
+            seen.append((synced, mode))
+            return fn(conn)
+        return await real_run(spy, synced=synced)
+
+    monkeypatch.setattr(uow, "run", watched)
+    result = await svc.take_payment(PaymentRequest(inv_id, 40_00, card()))
+    assert result.approved
+    assert [synced for synced, _mode in seen] == [True, False]          # pending row, then the decision
+    if database.is_sqlite:
+        assert [mode for _synced, mode in seen] == [2, 1]                # FULL, then NORMAL
+        monkeypatch.undo()
+        after: list[int] = []
+        await uow.run(lambda conn: after.append(
+            conn.connection.dbapi_connection.execute("PRAGMA synchronous").fetchone()[0]))
+        assert after == [2]                                              # the connection is FULL again

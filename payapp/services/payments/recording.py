@@ -104,7 +104,9 @@ class Recording(EngineBase):
             _insert_rows(conn, _INSERT_OUTBOX_JOB, jobs)
             return _result(p, d)
 
-        return await self._uow.run(work)
+        # not synced to disk: a power cut that takes the decision back leaves the payment `pending` (that row was
+        # synced before the charge), and reconciliation decides it again from the gateway by its order id
+        return await self._uow.run(work, synced=False)
 
     def _apply_approval(self, conn: Connection, row: Any, d: _Decision, actor: Actor, now: dt.datetime,
                         details: dict[str, object], audits: list[dict[str, Any]],
