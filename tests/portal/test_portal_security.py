@@ -498,3 +498,23 @@ def test_old_rate_counters_and_confirm_forms_are_pruned(site: Site) -> None:
         async with db.sessions() as s:
             return int(await s.scalar(select(func.count()).select_from(PortalRateCount)) or 0)
     assert site.query(go) == 1          # the fresh one stays, the two from an hour ago are gone
+
+
+def test_a_database_connection_the_server_dropped_costs_no_page(site_any_db: Site) -> None:
+    """The portal's connections are not pinged before each use: one that PostgreSQL dropped (a restart) fails,
+    and the request runs again on a new connection."""
+    site = site_any_db
+    if not site.db_url.startswith("postgresql"):
+        pytest.skip("PostgreSQL drops connections; a SQLite file has none to drop")
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    url = site.link()
+    with client() as c:
+        assert c.get(url).status_code == 200
+        name = make_url(site.db_url).database
+        with psycopg.connect("host=127.0.0.1 port=5432 user=postgres dbname=postgres", autocommit=True) as admin:
+            dropped = admin.execute("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                                    "WHERE datname = %s AND pid <> pg_backend_pid()", (name,)).fetchone()
+        assert dropped is not None and dropped[0] >= 1
+        assert [c.get(url).status_code for _ in range(6)] == [200] * 6
