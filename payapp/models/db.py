@@ -122,6 +122,7 @@ class Database:
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
         self._locking_sessions = async_sessionmaker(self.locking_engine, expire_on_commit=False)
         self._reader: _Reader | None = None
+        self._blocking_writer: Engine | None = None
 
     async def read(self, work: Callable[[Connection], T], *, lane: ReadLane = "page") -> T:
         """Run `work(connection)` (blocking SQLAlchemy Core on one connection, one read transaction) in a
@@ -152,7 +153,17 @@ class Database:
             return f"SQLite · {self.url.database}"
         return f"PostgreSQL · {self.url.host}/{self.url.database}"
 
+    def blocking_writer(self) -> Engine:
+        """A blocking engine for check-then-write transactions run whole on a worker thread (the payment
+        engine's unit of work on PostgreSQL), made on first use and disposed of with this database."""
+        if self._blocking_writer is None:
+            self._blocking_writer = make_sync_engine(self.url, pool_size=4, max_overflow=4, pool_pre_ping=True)
+        return self._blocking_writer
+
     async def dispose(self) -> None:
+        if self._blocking_writer is not None:
+            writer, self._blocking_writer = self._blocking_writer, None
+            await asyncio.to_thread(writer.dispose)
         if self._reader is not None:
             reader, self._reader = self._reader, None
             await reader.close()
