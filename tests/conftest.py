@@ -6,12 +6,16 @@ only outside CI when the server is down; in CI a missing server fails the run.""
 
 from __future__ import annotations
 
+import asyncio
+import asyncio.runners
 import logging
 import os
 import shutil
+import threading
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
 import keyring
 import pytest
@@ -172,3 +176,78 @@ def _no_unexpected_log_warnings(request: pytest.FixtureRequest) -> Iterator[None
         lines = "\n".join(f"  {r.levelname} {r.name}: {r.getMessage()[:300]}" for r in handler.records[:10])
         pytest.fail(f"unexpected log warnings/errors during the test (assert on them with caplog, or mark the "
                     f"test logs_warnings):\n{lines}", pytrace=False)
+
+
+# ------------------------------------------------------------------------------------------------ leaked tasks
+
+#: the asyncio tasks found still pending when a loop of the current test was shut down (described)
+_leaked_tasks: list[str] = []
+
+
+def _innermost(coro: Any) -> Any:
+    while getattr(coro, "cr_await", None) is not None and hasattr(coro.cr_await, "cr_frame"):
+        coro = coro.cr_await
+    return coro
+
+
+def _where(coro: Any) -> str:
+    """A coroutine as `qualname (file:line)`, where it is suspended."""
+    frame = getattr(coro, "cr_frame", None)
+    name = getattr(coro, "__qualname__", type(coro).__name__)
+    if frame is None:
+        return str(name)
+    path = frame.f_code.co_filename
+    short = path[path.find("payapp/"):] if "payapp/" in path else os.path.basename(path)
+    return f"{name} ({short}:{frame.f_lineno})"
+
+
+#: tasks that belong to a library and finish on their own, left when PayApp cancels a task on purpose: SQLAlchemy
+#: closes a connection it invalidates (a query cancelled with its page or session) in a task it shields from that
+#: cancellation (sqlalchemy/connectors/asyncio.py, terminate()); closing the loop ends it
+_LIBRARY_OWNED = frozenset({"_terminate_graceful_close"})
+
+
+def note_leaked_tasks(tasks: Iterable[asyncio.Task[Any]]) -> None:
+    """Remember the tasks that are still pending although their loop is being shut down (cancelled there)."""
+    thread = threading.current_thread()
+    on = "" if thread is threading.main_thread() else f" [thread {thread.name}]"
+    for task in tasks:
+        coro = task.get_coro()
+        if not task.done() and getattr(coro, "__name__", "") not in _LIBRARY_OWNED:
+            inner = _innermost(coro)
+            waits = f", waiting in {_where(inner)}" if inner is not coro else ""
+            _leaked_tasks.append(f"{task.get_name()}: {_where(coro)}{waits}{on}")
+
+
+_cancel_all_tasks = asyncio.runners._cancel_all_tasks       # type: ignore[attr-defined]
+
+
+def _noting_cancel_all_tasks(loop: asyncio.AbstractEventLoop) -> None:
+    # asyncio.Runner.close (asyncio.run, pytest-asyncio's loop per test, uvicorn in tests/servers.py) cancels what
+    # is left silently; a task left there is work nobody stopped or awaited
+    note_leaked_tasks(asyncio.all_tasks(loop))
+    _cancel_all_tasks(loop)
+
+
+asyncio.runners._cancel_all_tasks = _noting_cancel_all_tasks  # type: ignore[attr-defined]
+
+
+@pytest.fixture(autouse=True)
+def _no_leaked_asyncio_tasks(request: pytest.FixtureRequest) -> Iterator[None]:
+    """A test (with its fixtures) that leaves asyncio tasks pending when its loop shuts down fails: in the app such a
+    task is cancelled at some random later point, or runs on against closed sessions and clients. Seen where loops
+    end: asyncio.Runner (asyncio.run, pytest-asyncio's loop, uvicorn's in tests/servers.py) and the UI tests' qasync
+    loop (tests/ui/conftest.py). This fixture is set up before any loop fixture, so its check runs after they
+    closed. PAYAPP_TEST_LEAKED_TASKS=report only prints them."""
+    _leaked_tasks.clear()
+    yield
+    leaked = list(_leaked_tasks)
+    _leaked_tasks.clear()
+    if not leaked:
+        return
+    lines = "\n".join(f"  {line}" for line in leaked[:20])
+    text = f"asyncio tasks left pending after the test (cancel and await them on close):\n{lines}"
+    if os.environ.get("PAYAPP_TEST_LEAKED_TASKS") == "report":
+        print(text)
+        return
+    pytest.fail(text, pytrace=False)

@@ -132,10 +132,18 @@ async def pay_by_paypal(svc: PaymentService, sandbox: PayPalSandbox, invoice_id:
                                      confirm_duplicate=confirm_duplicate)
     if not started.redirect_url:
         return started
-    token = parse_qs(urlsplit(started.redirect_url).query)["token"][0]
-    back = sandbox.approve(token, buyer)
-    returned = {k: v[0] for k, v in parse_qs(urlsplit(back).query).items()}
-    return await svc.finish_hosted_payment(started.order_id, returned)
+    back = sandbox.approve(checkout_token(started.redirect_url), buyer)
+    return await svc.finish_hosted_payment(started.order_id, query_of(back))
+
+
+def query_of(url: str) -> dict[str, str]:
+    """The query of an address as one value a name (what a return page is handed)."""
+    return {k: v[0] for k, v in parse_qs(urlsplit(url).query).items()}
+
+
+def checkout_token(redirect_url: str) -> str:
+    """The PayPal checkout token in the address PayApp sends the payer to."""
+    return query_of(redirect_url)["token"]
 
 
 async def configure_processing(db: Database, secrets: SecretStore, base_url: str,

@@ -435,13 +435,18 @@ def create_autotask_app(state: AutotaskSandbox | None = None) -> Starlette:
             return err(200, "Injected error reported with HTTP 200")
         return None
 
-    async def query(request: Request) -> Response:
+    async def admitted(request: Request) -> str | Response:
+        """The entity a request is about once the gate lets it through; else the answer it gets."""
         refused = await gate(request)
         if refused is not None:
             return refused
         entity = entity_of(request)
-        if entity is None:
-            return err(404, "Unknown entity")
+        return err(404, "Unknown entity") if entity is None else entity
+
+    async def query(request: Request) -> Response:
+        entity = await admitted(request)
+        if isinstance(entity, Response):
+            return entity
         try:
             body = json.loads(await request.body() or b"{}")
             items = list(body.get("filter") or body.get("Filter") or [])
@@ -475,12 +480,9 @@ def create_autotask_app(state: AutotaskSandbox | None = None) -> Starlette:
                                                   "prevPageUrl": None, "nextPageUrl": next_url}})
 
     async def count(request: Request) -> Response:
-        refused = await gate(request)
-        if refused is not None:
-            return refused
-        entity = entity_of(request)
-        if entity is None:
-            return err(404, "Unknown entity")
+        entity = await admitted(request)
+        if isinstance(entity, Response):
+            return entity
         try:
             body = json.loads(await request.body() or b"{}")
             pred = _compile(list(body.get("filter") or []), fields[entity])
@@ -489,22 +491,16 @@ def create_autotask_app(state: AutotaskSandbox | None = None) -> Starlette:
         return ok({"queryCount": sum(1 for r in sb.data[entity] if pred(r))})
 
     async def get_one(request: Request) -> Response:
-        refused = await gate(request)
-        if refused is not None:
-            return refused
-        entity = entity_of(request)
-        if entity is None:
-            return err(404, "Unknown entity")
+        entity = await admitted(request)
+        if isinstance(entity, Response):
+            return entity
         # a single entity that does not exist: HTTP 200 {"item": null}, as Autotask answers
         return ok({"item": sb._by_id[entity].get(int(request.path_params["ident"]))})
 
     async def entity_fields(request: Request) -> Response:
-        refused = await gate(request)
-        if refused is not None:
-            return refused
-        entity = entity_of(request)
-        if entity is None:
-            return err(404, "Unknown entity")
+        entity = await admitted(request)
+        if isinstance(entity, Response):
+            return entity
         if entity != "Invoices":
             return ok({"fields": [{"name": k, "dataType": "string", "isPickList": False, "picklistValues": None}
                                   for k in fields[entity].values()]})

@@ -17,7 +17,6 @@ never stored or logged here either.
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import hashlib
 import itertools
@@ -39,6 +38,7 @@ from stdnum import luhn
 from stdnum.us import rtn
 
 from payapp.sandbox.collect import collect_routes
+from payapp.sandbox.control import FaultPlan, SandboxApp, answer_under_fault, control_routes, take_fault
 
 # the demo values live in demo_keys (the app reads them without this module); tests and tools import them here
 from payapp.sandbox.demo_keys import DEMO_PUBLIC_KEY as DEMO_PUBLIC_KEY
@@ -71,10 +71,6 @@ RETURN_ACTIONS = frozenset({"return", "late_return"})
 #: https://docs.nmi.dev/reference/rate-limiting.
 FAULT_KINDS = frozenset({"delay", "lose_answer", "reset", "http_500_after", "http_500", "garbage", "rate_limit",
                          "http_429"})
-
-
-class DroppedConnection(ConnectionResetError):
-    """Raised to an in-process client (httpx.ASGITransport) where there is no socket to drop."""
 
 
 @dataclass
@@ -264,6 +260,9 @@ class GatewaySandbox:
             raise ValueError(f"unknown fault {kind!r}; one of {sorted(FAULT_KINDS)}")
         self.faults.append(Fault(kind, times, seconds, path))
 
+    def add_fault_plan(self, plan: FaultPlan) -> None:
+        self.add_fault(plan.kind, times=plan.times, seconds=plan.seconds, path=plan.scope)
+
     def clear_faults(self) -> None:
         self.faults.clear()
 
@@ -380,13 +379,7 @@ class GatewaySandbox:
         }
 
     def _take_fault(self, path: str) -> Fault | None:
-        for f in self.faults:
-            if f.path in (path, "any") and f.times > 0:
-                f.times -= 1
-                if f.times == 0:
-                    self.faults.remove(f)
-                return f
-        return None
+        return take_fault(self.faults, lambda f: f.path in (path, "any"))
 
     # ------------------------------------------------------------------ transact.php
 
@@ -720,40 +713,8 @@ class GatewaySandbox:
 
 # ---------------------------------------------------------------------------------- the ASGI app
 
-def _drop_connection(request: Request) -> None:
-    """Close the client's connection without an answer. Under uvicorn the ASGI `send` callable is a
-    method of the request cycle, which holds the transport; in-process there is no socket, so raise."""
-    send = request.scope.get(RAW_SEND)
-    cycle = getattr(send, "__self__", None)
-    transport = getattr(cycle, "transport", None)
-    if transport is None:
-        raise DroppedConnection("sandbox dropped the connection")
-    transport.abort()
-
-
-class _Dropped(Response):
-    """Sends nothing: the connection is already gone (let the server notice before we return)."""
-
-    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        for _ in range(5):
-            await asyncio.sleep(0.001)
-
-
-RAW_SEND = "payapp.sandbox.raw_send"
-
-
-class GatewayApp:
-    """The ASGI app: Starlette routes, behind a shim that keeps the server's own `send` in the scope
-    (the lost-answer fault needs the socket). `.sandbox` is the state."""
-
-    def __init__(self, app: Starlette, sandbox: GatewaySandbox) -> None:
-        self.app = app
-        self.sandbox = sandbox
-
-    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        if scope["type"] == "http":
-            scope = {**scope, RAW_SEND: send}
-        await self.app(scope, receive, send)
+class GatewayApp(SandboxApp[GatewaySandbox]):
+    """The NMI sandbox's ASGI app (sandbox/control.py's shim); `.sandbox` is the state."""
 
 
 def create_gateway_app(state: GatewaySandbox | None = None, *, security_key: str = DEMO_SECURITY_KEY) -> GatewayApp:
@@ -764,31 +725,20 @@ def create_gateway_app(state: GatewaySandbox | None = None, *, security_key: str
         body = (await request.body()).decode("utf-8", errors="replace")
         return {k: v[0] for k, v in parse_qs(body, keep_blank_values=True).items()}
 
+    def _refuse(path: str) -> Callable[[str], Response | None]:
+        def refuse(kind: str) -> Response | None:
+            if kind == "http_429" or (kind == "rate_limit" and path != "transact"):
+                return Response(b"Too Many Requests", status_code=429, media_type="text/plain")
+            if kind == "rate_limit":
+                return Response(urlencode({"response": "3", "responsetext": "Rate limit exceeded", "authcode": "",
+                                           "transactionid": "", "avsresponse": "", "cvvresponse": "", "orderid": "",
+                                           "type": "", "response_code": "301"}), media_type="text/html")
+            return None
+        return refuse
+
     async def _faulty(request: Request, path: str, work: Callable[[], Response]) -> Response:
-        fault = sandbox._take_fault(path)
-        if fault is None:
-            return work()
-        if fault.kind == "http_500":
-            return Response(b"", status_code=500)
-        if fault.kind == "http_429" or (fault.kind == "rate_limit" and path != "transact"):
-            return Response(b"Too Many Requests", status_code=429, media_type="text/plain")
-        if fault.kind == "rate_limit":
-            return Response(urlencode({"response": "3", "responsetext": "Rate limit exceeded", "authcode": "",
-                                       "transactionid": "", "avsresponse": "", "cvvresponse": "", "orderid": "",
-                                       "type": "", "response_code": "301"}), media_type="text/html")
-        if fault.kind == "reset":
-            _drop_connection(request)
-            return _Dropped()
-        answer = work()                         # the gateway processes the request ...
-        if fault.kind == "delay":
-            await asyncio.sleep(fault.seconds)
-            return answer
-        if fault.kind == "http_500_after":
-            return Response(b"", status_code=500)
-        if fault.kind == "garbage":
-            return Response(b"<html><body>502 Proxy Error</body></html>", media_type="text/html")
-        _drop_connection(request)               # lose_answer: ... and the answer never arrives
-        return _Dropped()
+        return await answer_under_fault(request, sandbox._take_fault(path), work,
+                                        garbage=b"<html><body>502 Proxy Error</body></html>", refuse=_refuse(path))
 
     async def transact(request: Request) -> Response:
         form = await _form(request)
@@ -811,36 +761,13 @@ def create_gateway_app(state: GatewaySandbox | None = None, *, security_key: str
     async def returns(_request: Request) -> Response:
         return JSONResponse({"returned": sandbox.process_returns()})
 
-    async def faults(request: Request) -> Response:
-        body = await request.json()
-        try:
-            sandbox.add_fault(str(body["kind"]), times=int(body.get("times", 1)),
-                              seconds=float(body.get("seconds", 0.0)), path=str(body.get("path", "transact")))
-        except (KeyError, ValueError) as exc:
-            return JSONResponse({"error": str(exc)}, status_code=400)
-        return JSONResponse({"faults": [asdict(f) for f in sandbox.faults]})
-
-    async def clear_faults(_request: Request) -> Response:
-        sandbox.clear_faults()            # the transactions stay
-        return JSONResponse({"faults": []})
-
-    async def reset(_request: Request) -> Response:
-        sandbox.reset()
-        return JSONResponse({"ok": True})
-
-    async def state_view(_request: Request) -> Response:
-        return JSONResponse(sandbox.snapshot())
-
     app = Starlette(routes=[
         *collect_routes(sandbox),       # Collect.js, its iframes and the tokenization endpoints (sandbox/collect.py)
         Route("/api/transact.php", transact, methods=["POST"]),
         Route("/api/query.php", query, methods=["POST"]),
         Route("/_sandbox/settle-now", settle_now, methods=["POST"]),
         Route("/_sandbox/returns", returns, methods=["POST"]),
-        Route("/_sandbox/faults", faults, methods=["POST"]),
-        Route("/_sandbox/faults", clear_faults, methods=["DELETE"]),
-        Route("/_sandbox/reset", reset, methods=["POST"]),
-        Route("/_sandbox/state", state_view, methods=["GET"]),
+        *control_routes(sandbox),       # faults, reset, state (sandbox/control.py)
     ])
     app.state.sandbox = sandbox
     return GatewayApp(app, sandbox)

@@ -27,12 +27,10 @@ Only masked numbers and last fours are kept; full card numbers, CVVs and IBANs a
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import copy
 import html
 import itertools
-import json
 import re
 import secrets
 import time
@@ -49,8 +47,9 @@ from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Re
 from starlette.routing import Route
 from stdnum import luhn
 
+from payapp.sandbox.control import FaultPlan, SandboxApp, answer_under_fault, control_routes, json_object, take_fault
 from payapp.sandbox.demo_keys import DEMO_API_KEY, DEMO_MERCHANT_ID
-from payapp.sandbox.gateway import FAULT_KINDS, RAW_SEND, Fault, _drop_connection, _Dropped
+from payapp.sandbox.gateway import FAULT_KINDS, Fault
 
 APPROVE_CARDS = frozenset({"4111111111111111", "5431111111111111", "341111111111111"})
 DECLINE_CARDS = frozenset({"4000000000000002"})
@@ -138,17 +137,14 @@ class PayEngineSandbox:
             raise ValueError(f"unknown fault {kind!r}; one of {sorted(FAULT_KINDS)}")
         self.faults.append(Fault(kind, times, seconds, path))
 
+    def add_fault_plan(self, plan: FaultPlan) -> None:
+        self.add_fault(plan.kind, times=plan.times, seconds=plan.seconds, path=plan.scope)
+
     def clear_faults(self) -> None:
         self.faults.clear()
 
     def take_fault(self, path: str) -> Fault | None:
-        for f in self.faults:
-            if f.path == path:
-                f.times -= 1
-                if f.times <= 0:
-                    self.faults.remove(f)
-                return f
-        return None
+        return take_fault(self.faults, lambda f: f.path == path)
 
     def authorized(self, header: str) -> bool:
         scheme, _, value = header.partition(" ")
@@ -411,15 +407,8 @@ class PayEngineSandbox:
 
 # ---------------------------------------------------------------------------------- the ASGI app
 
-class PayEngineApp:
-    def __init__(self, app: Starlette, sandbox: PayEngineSandbox) -> None:
-        self.app = app
-        self.sandbox = sandbox
-
-    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        if scope["type"] == "http":
-            scope = {**scope, RAW_SEND: send}
-        await self.app(scope, receive, send)
+class PayEngineApp(SandboxApp[PayEngineSandbox]):
+    """The PayEngine sandbox's ASGI app (sandbox/control.py's shim); `.sandbox` is the state."""
 
 
 def _json(data: object, status: int = 200) -> Response:
@@ -428,15 +417,6 @@ def _json(data: object, status: int = 200) -> Response:
 
 def create_payengine_app(state: PayEngineSandbox | None = None) -> PayEngineApp:
     sandbox = state if state is not None else PayEngineSandbox()
-
-    async def _body(request: Request) -> object:
-        raw = await request.body()
-        if not raw:
-            return {}
-        try:
-            return json.loads(raw)
-        except ValueError:
-            return None
 
     async def _api(request: Request, path: str, work: Callable[[], object]) -> Response:
         if not sandbox.base_url:
@@ -451,32 +431,20 @@ def create_payengine_app(state: PayEngineSandbox | None = None) -> PayEngineApp:
             except ApiError as exc:
                 return _json(exc.body(), exc.status)
 
-        if fault is None:
-            return run()
-        if fault.kind == "http_500":
-            return Response(b"", status_code=500)
-        if fault.kind in ("http_429", "rate_limit"):
-            return _json({"status": 429, "message": "Too many requests", "code": 42901, "elements": []}, 429)
-        if fault.kind == "reset":
-            _drop_connection(request)
-            return _Dropped()
-        answer = run()                      # PayEngine processes the request ...
-        if fault.kind == "delay":
-            await asyncio.sleep(fault.seconds)
-            return answer
-        if fault.kind == "http_500_after":
-            return Response(b"", status_code=500)
-        if fault.kind == "garbage":
-            return Response(b"<html><body>502 Bad Gateway</body></html>", media_type="text/html")
-        _drop_connection(request)           # lose_answer: ... and the answer never arrives
-        return _Dropped()
+        def refuse(kind: str) -> Response | None:
+            if kind in ("http_429", "rate_limit"):
+                return _json({"status": 429, "message": "Too many requests", "code": 42901, "elements": []}, 429)
+            return None
+
+        return await answer_under_fault(request, fault, run, garbage=b"<html><body>502 Bad Gateway</body></html>",
+                                        refuse=refuse)
 
     async def debit(request: Request) -> Response:
-        body = await _body(request)
+        body = await json_object(request)
         return await _api(request, "transact", lambda: sandbox.create("debit", body))
 
     async def preauth(request: Request) -> Response:
-        body = await _body(request)
+        body = await json_object(request)
         return await _api(request, "transact", lambda: sandbox.create("preauth", body))
 
     async def list_orders(request: Request) -> Response:
@@ -487,7 +455,7 @@ def create_payengine_app(state: PayEngineSandbox | None = None) -> PayEngineApp:
         return await _api(request, "query", lambda: sandbox.get(request.path_params["order_id"]))
 
     async def follow_up(request: Request) -> Response:
-        body = await _body(request)
+        body = await json_object(request)
         p = request.path_params
         if p["action"] not in ("capture", "cancel", "refund"):
             return _json(ApiError(404, "Not found").body(), 404)
@@ -507,7 +475,7 @@ def create_payengine_app(state: PayEngineSandbox | None = None) -> PayEngineApp:
             return sandbox.order_view(pi)
 
         if request.method == "PATCH":
-            body = await _body(request)
+            body = await json_object(request)
 
             def patch() -> object:
                 pi = sandbox.instruments.get(pid)
@@ -544,27 +512,6 @@ def create_payengine_app(state: PayEngineSandbox | None = None) -> PayEngineApp:
     async def settle_now(_request: Request) -> Response:
         return _json({"settled": sandbox.settle_now(returns=False), "returned": sandbox.process_returns()})
 
-    async def faults(request: Request) -> Response:
-        body = await _body(request)
-        try:
-            assert isinstance(body, dict)
-            sandbox.add_fault(str(body["kind"]), times=int(body.get("times", 1)),
-                              seconds=float(body.get("seconds", 0.0)), path=str(body.get("path", "transact")))
-        except (AssertionError, KeyError, ValueError) as exc:
-            return _json({"error": str(exc) or "bad request"}, 400)
-        return _json({"faults": [asdict(f) for f in sandbox.faults]})
-
-    async def clear_faults(_request: Request) -> Response:
-        sandbox.clear_faults()
-        return _json({"faults": []})
-
-    async def reset(_request: Request) -> Response:
-        sandbox.reset()
-        return _json({"ok": True})
-
-    async def state_view(_request: Request) -> Response:
-        return _json(sandbox.snapshot())
-
     app = Starlette(routes=[
         Route("/v1/orders/debit", debit, methods=["POST"]),
         Route("/v1/orders/preauth", preauth, methods=["POST"]),
@@ -574,10 +521,7 @@ def create_payengine_app(state: PayEngineSandbox | None = None) -> PayEngineApp:
         Route("/v1/payment-instruments/{pi_id}", instrument, methods=["GET", "PATCH", "DELETE"]),
         Route("/hosted/{order_id}", hosted, methods=["GET", "POST"]),
         Route("/_sandbox/settle-now", settle_now, methods=["POST"]),
-        Route("/_sandbox/faults", faults, methods=["POST"]),
-        Route("/_sandbox/faults", clear_faults, methods=["DELETE"]),
-        Route("/_sandbox/reset", reset, methods=["POST"]),
-        Route("/_sandbox/state", state_view, methods=["GET"]),
+        *control_routes(sandbox),       # faults, reset, state (sandbox/control.py)
     ])
     app.state.sandbox = sandbox
     return PayEngineApp(app, sandbox)

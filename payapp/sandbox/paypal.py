@@ -21,7 +21,6 @@ Test buyers (chosen on the checkout page): `TEST_BUYERS`. No password of a buyer
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import html
 import re
@@ -38,8 +37,8 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from payapp.sandbox.control import FaultPlan, SandboxApp, answer_under_fault, control_routes, json_object, take_fault
 from payapp.sandbox.demo_keys import DEMO_API_PASSWORD, DEMO_API_SIGNATURE, DEMO_API_USERNAME
-from payapp.sandbox.gateway import RAW_SEND, _drop_connection, _Dropped
 
 #: the sandbox's own made-up API credentials (never a real PayPal account's)
 
@@ -171,17 +170,14 @@ class PayPalSandbox:
             raise ValueError(f"unknown fault {kind!r}; one of {sorted(FAULT_KINDS)}")
         self.faults.append(Fault(kind, times, seconds, method))
 
+    def add_fault_plan(self, plan: FaultPlan) -> None:
+        self.add_fault(plan.kind, times=plan.times, seconds=plan.seconds, method=plan.scope)
+
     def clear_faults(self) -> None:
         self.faults.clear()
 
     def take_fault(self, method: str) -> Fault | None:
-        for f in self.faults:
-            if not f.method or f.method == method:
-                f.times -= 1
-                if f.times <= 0:
-                    self.faults.remove(f)
-                return f
-        return None
+        return take_fault(self.faults, lambda f: not f.method or f.method == method)
 
     # ------------------------------------------------------------------ state (the demo keeps it in a file)
 
@@ -541,19 +537,8 @@ def _page(c: Checkout) -> str:
 
 # ---------------------------------------------------------------------------------- the ASGI app
 
-class PayPalApp:
-    """The ASGI app, keeping the server's own `send` in the scope (the lost-answer fault needs the socket).
-    `.sandbox` is the state."""
-
-    def __init__(self, app: Starlette, sandbox: PayPalSandbox) -> None:
-        self.app = app
-        self.sandbox = sandbox
-        self.state = app.state
-
-    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        if scope["type"] == "http":
-            scope = {**scope, RAW_SEND: send}
-        await self.app(scope, receive, send)
+class PayPalApp(SandboxApp[PayPalSandbox]):
+    """The PayPal sandbox's ASGI app (sandbox/control.py's shim); `.sandbox` is the state."""
 
 
 def _form_of(body: bytes) -> dict[str, str]:
@@ -567,27 +552,9 @@ def create_paypal_app(state: PayPalSandbox | None = None) -> PayPalApp:
     async def nvp(request: Request) -> Response:
         form = _form_of(await request.body())
         fault = sandbox.take_fault(form.get("METHOD", ""))
-
-        def answer() -> Response:
-            return Response(urlencode(sandbox.nvp(form)), media_type="text/plain; charset=utf-8")
-
-        if fault is None:
-            return answer()
-        if fault.kind == "http_500":
-            return Response(b"", status_code=500)
-        if fault.kind == "reset":
-            _drop_connection(request)
-            return _Dropped()
-        processed = answer()                    # PayPal processes the request ...
-        if fault.kind == "delay":
-            await asyncio.sleep(fault.seconds)
-            return processed
-        if fault.kind == "http_500_after":
-            return Response(b"", status_code=500)
-        if fault.kind == "garbage":
-            return Response(b"<html><body>502 Bad Gateway</body></html>", media_type="text/html")
-        _drop_connection(request)               # lose_answer: ... and the answer never arrives
-        return _Dropped()
+        return await answer_under_fault(
+            request, fault, lambda: Response(urlencode(sandbox.nvp(form)), media_type="text/plain; charset=utf-8"),
+            garbage=b"<html><body>502 Bad Gateway</body></html>")
 
     async def webscr(request: Request) -> Response:
         if request.query_params.get("cmd") != "_express-checkout":
@@ -609,14 +576,7 @@ def create_paypal_app(state: PayPalSandbox | None = None) -> PayPalApp:
         return RedirectResponse(target, status_code=303)
 
     async def _json(request: Request) -> dict[str, Any]:
-        body = await request.body()
-        if not body:
-            return {}
-        try:
-            data = await request.json()
-        except ValueError:
-            return {}
-        return data if isinstance(data, dict) else {}
+        return await json_object(request) or {}        # not JSON or not an object: as if empty
 
     async def complete_pending(request: Request) -> Response:
         data = await _json(request)
@@ -630,36 +590,13 @@ def create_paypal_app(state: PayPalSandbox | None = None) -> PayPalApp:
             return JSONResponse({"error": str(exc)}, status_code=400)
         return JSONResponse({"reversal_id": rev.transaction_id})
 
-    async def faults(request: Request) -> Response:
-        data = await _json(request)
-        try:
-            sandbox.add_fault(str(data["kind"]), times=int(data.get("times", 1)),
-                              seconds=float(data.get("seconds", 0.0)), method=str(data.get("method", "")))
-        except (KeyError, ValueError) as exc:
-            return JSONResponse({"error": str(exc)}, status_code=400)
-        return JSONResponse({"faults": [asdict(f) for f in sandbox.faults]})
-
-    async def clear_faults(_request: Request) -> Response:
-        sandbox.clear_faults()
-        return JSONResponse({"faults": []})
-
-    async def reset(_request: Request) -> Response:
-        sandbox.reset()
-        return JSONResponse({"ok": True})
-
-    async def state_view(_request: Request) -> Response:
-        return JSONResponse(sandbox.snapshot())
-
     app = Starlette(routes=[
         Route("/nvp", nvp, methods=["POST"]),
         Route("/cgi-bin/webscr", webscr, methods=["GET"]),
         Route("/cgi-bin/webscr/decide", decide, methods=["POST"]),
         Route("/_sandbox/complete-pending", complete_pending, methods=["POST"]),
         Route("/_sandbox/reverse", reverse, methods=["POST"]),
-        Route("/_sandbox/faults", faults, methods=["POST"]),
-        Route("/_sandbox/faults", clear_faults, methods=["DELETE"]),
-        Route("/_sandbox/reset", reset, methods=["POST"]),
-        Route("/_sandbox/state", state_view, methods=["GET"]),
+        *control_routes(sandbox, scope_key="method", default_scope=""),     # faults, reset, state
     ])
     app.state.sandbox = sandbox
     return PayPalApp(app, sandbox)

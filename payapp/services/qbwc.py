@@ -427,23 +427,14 @@ class QbwcService:
 
     @staticmethod
     def _progress(job: OutboxJob) -> dict[str, Any]:
-        try:
-            payload = json.loads(job.payload or "{}")
-        except ValueError:
-            payload = {}
-        qbd = payload.get("qbd") if isinstance(payload, dict) else None
+        qbd = _payload(job).get("qbd")
         return qbd if isinstance(qbd, dict) else {}
 
     async def _set_progress(self, s: AsyncSession, job_id: int, **changes: Any) -> None:
         job = await s.get(OutboxJob, job_id)
         if job is None:
             return
-        try:
-            payload = json.loads(job.payload or "{}")
-        except ValueError:
-            payload = {}
-        if not isinstance(payload, dict):
-            payload = {}
+        payload = _payload(job)
         found = payload.get("qbd")
         qbd: dict[str, Any] = dict(found) if isinstance(found, dict) else {}
         qbd.update(changes)
@@ -461,11 +452,7 @@ class QbwcService:
         job = await s.get(OutboxJob, job_id)
         if job is None:
             return
-        try:
-            payload = json.loads(job.payload or "{}")
-        except ValueError:
-            payload = {}
-        payload = payload if isinstance(payload, dict) else {}
+        payload = _payload(job)
         payload.pop("qbd", None)
         payload.update(payload_update)
         job.status, job.last_error, job.payload = JobStatus.DONE, "", json.dumps(payload)

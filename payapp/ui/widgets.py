@@ -287,6 +287,26 @@ def replacing_editor(parent: QWidget, edit: QLineEdit, object_base: str, cancel_
     return editing, cancel
 
 
+def revert_and_save(parent: QWidget, object_base: str, texts: tuple[str, str, str], revert: Callable[[], object],
+                    save: Callable[[], object]) -> tuple[QPushButton, QPushButton, QHBoxLayout]:
+    """An Admin page's Revert and Save (the default button), right-aligned in a row; `texts` are Revert, its tool
+    tip and Save, translated by the caller (its translation context). Object names `<base>Revert`, `<base>Save`."""
+    revert_text, revert_tip, save_text = texts
+    revert_button = QPushButton(revert_text, parent)
+    revert_button.setObjectName(f"{object_base}Revert")
+    revert_button.setToolTip(revert_tip)
+    revert_button.clicked.connect(revert)
+    save_button = QPushButton(save_text, parent)
+    save_button.setObjectName(f"{object_base}Save")
+    save_button.setDefault(True)
+    save_button.clicked.connect(save)
+    row = QHBoxLayout()
+    row.addStretch(1)
+    row.addWidget(revert_button)
+    row.addWidget(save_button)
+    return revert_button, save_button, row
+
+
 def banner_over_scrolling_page(page: QWidget, banner: Banner, content: QWidget, max_width: int) -> None:
     """An Admin page's layout: its banner on top, its content (at most `max_width` wide) scrolling below it."""
     content.setMaximumWidth(max_width)

@@ -25,9 +25,13 @@ from hypothesis import strategies as st
 from payapp.connectors.accounting import qbxml
 from payapp.connectors.accounting.qbxml import QbXmlError, parse_response, parse_responses
 
-CUSTOMER_QUERY_OK = """<?xml version="1.0" ?>
-<QBXML>
-<QBXMLMsgsRs>
+
+def _recorded(responses: str) -> str:
+    """A recorded answer: its `...Rs` elements in the envelope QuickBooks writes around them."""
+    return f'<?xml version="1.0" ?>\n<QBXML>\n<QBXMLMsgsRs>\n{responses}</QBXMLMsgsRs>\n</QBXML>\n'
+
+
+CUSTOMER_QUERY_OK = _recorded("""\
 <CustomerQueryRs requestID="c-1" statusCode="0" statusSeverity="Info" statusMessage="Status OK">
 <CustomerRet>
 <ListID>80000001-1193844287</ListID>
@@ -43,45 +47,25 @@ CUSTOMER_QUERY_OK = """<?xml version="1.0" ?>
 <JobStatus>None</JobStatus>
 </CustomerRet>
 </CustomerQueryRs>
-</QBXMLMsgsRs>
-</QBXML>
-"""
+""")
 
-NO_MATCH = """<?xml version="1.0" ?>
-<QBXML>
-<QBXMLMsgsRs>
+NO_MATCH = _recorded("""\
 <InvoiceQueryRs requestID="i-1" statusCode="1" statusSeverity="Info" statusMessage="A query request did not find a matching object in QuickBooks" />
-</QBXMLMsgsRs>
-</QBXML>
-"""
+""")
 
-NAME_IN_USE = """<?xml version="1.0" ?>
-<QBXML>
-<QBXMLMsgsRs>
+NAME_IN_USE = _recorded("""\
 <CustomerAddRs requestID="c-2" statusCode="3100" statusSeverity="Error" statusMessage="The name &quot;Acme Dental&quot; of the list element is already in use." />
-</QBXMLMsgsRs>
-</QBXML>
-"""
+""")
 
-STALE = """<?xml version="1.0" ?>
-<QBXML>
-<QBXMLMsgsRs>
+STALE = _recorded("""\
 <InvoiceModRs requestID="m-1" statusCode="3200" statusSeverity="Error" statusMessage="The provided edit sequence &quot;1193844287&quot; is out-of-date." />
-</QBXMLMsgsRs>
-</QBXML>
-"""
+""")
 
-INVALID_REFERENCE = """<?xml version="1.0" ?>
-<QBXML>
-<QBXMLMsgsRs>
+INVALID_REFERENCE = _recorded("""\
 <InvoiceAddRs requestID="i-2" statusCode="3140" statusSeverity="Error" statusMessage="There is an invalid reference to QuickBooks Customer &quot;80000099-1&quot; in the Invoice. QuickBooks error message: Invalid argument.  The specified record does not exist in the list." />
-</QBXMLMsgsRs>
-</QBXML>
-"""
+""")
 
-INVOICE_ADD_OK = """<?xml version="1.0" ?>
-<QBXML>
-<QBXMLMsgsRs>
+INVOICE_ADD_OK = _recorded("""\
 <InvoiceAddRs requestID="i-3" statusCode="0" statusSeverity="Info" statusMessage="Status OK">
 <InvoiceRet>
 <TxnID>1E9-1193846223</TxnID>
@@ -118,13 +102,9 @@ INVOICE_ADD_OK = """<?xml version="1.0" ?>
 </InvoiceLineRet>
 </InvoiceRet>
 </InvoiceAddRs>
-</QBXMLMsgsRs>
-</QBXML>
-"""
+""")
 
-RECEIVE_PAYMENT_ADD_OK = """<?xml version="1.0" ?>
-<QBXML>
-<QBXMLMsgsRs>
+RECEIVE_PAYMENT_ADD_OK = _recorded("""\
 <ReceivePaymentAddRs requestID="p-1" statusCode="0" statusSeverity="Info" statusMessage="Status OK">
 <ReceivePaymentRet>
 <TxnID>1EF-1193846300</TxnID>
@@ -151,13 +131,9 @@ RECEIVE_PAYMENT_ADD_OK = """<?xml version="1.0" ?>
 </AppliedToTxnRet>
 </ReceivePaymentRet>
 </ReceivePaymentAddRs>
-</QBXMLMsgsRs>
-</QBXML>
-"""
+""")
 
-VOIDED_PAYMENT_QUERY = """<?xml version="1.0" ?>
-<QBXML>
-<QBXMLMsgsRs>
+VOIDED_PAYMENT_QUERY = _recorded("""\
 <ReceivePaymentQueryRs requestID="v-1" statusCode="0" statusSeverity="Info" statusMessage="Status OK">
 <ReceivePaymentRet>
 <TxnID>1EF-1193846300</TxnID>
@@ -169,24 +145,16 @@ VOIDED_PAYMENT_QUERY = """<?xml version="1.0" ?>
 <Memo>VOID: PayApp pa7-3f2a9c1b0d4e5f6071829a3b</Memo>
 </ReceivePaymentRet>
 </ReceivePaymentQueryRs>
-</QBXMLMsgsRs>
-</QBXML>
-"""
+""")
 
-TXN_VOID_OK = """<?xml version="1.0" ?>
-<QBXML>
-<QBXMLMsgsRs>
+TXN_VOID_OK = _recorded("""\
 <TxnVoidRs requestID="v-2" statusCode="0" statusSeverity="Info" statusMessage="Status OK">
 <TxnVoidType>ReceivePayment</TxnVoidType>
 <TxnID>1EF-1193846300</TxnID>
 </TxnVoidRs>
-</QBXMLMsgsRs>
-</QBXML>
-"""
+""")
 
-REFUND_ADD_OK = """<?xml version="1.0" ?>
-<QBXML>
-<QBXMLMsgsRs>
+REFUND_ADD_OK = _recorded("""\
 <ARRefundCreditCardAddRs requestID="r-2" statusCode="0" statusSeverity="Info" statusMessage="Status OK">
 <ARRefundCreditCardRet>
 <TxnID>201-1193846500</TxnID>
@@ -206,9 +174,7 @@ REFUND_ADD_OK = """<?xml version="1.0" ?>
 </RefundAppliedToTxnRet>
 </ARRefundCreditCardRet>
 </ARRefundCreditCardAddRs>
-</QBXMLMsgsRs>
-</QBXML>
-"""
+""")
 
 
 def test_customer_query_ok() -> None:

@@ -6,9 +6,8 @@ PayPal."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
-from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
@@ -19,7 +18,7 @@ from payapp.models import OutboxJob, Payment
 from payapp.models.db import Database
 from payapp.sandbox.paypal import PayPalSandbox, create_paypal_app
 from payapp.services.auth import CurrentUser
-from payapp.services.payments import PaymentRequest
+from payapp.services.payments import PaymentRequest, PaymentService
 from payapp.services.processing import ProcessingSetupService
 from payapp.services.secrets import SecretStore
 from payapp.services.settings import SettingsService
@@ -29,6 +28,7 @@ from tests.payment_helpers import (
     PAYPAL_ECHECK,
     ServedGateway,
     card,
+    checkout_token,
     configure_paypal,
     configure_processing,
     hosted_urls,
@@ -36,6 +36,7 @@ from tests.payment_helpers import (
     make_invoice,
     make_service,
     pay_by_paypal,
+    query_of,
 )
 from tests.servers import serve_asgi
 
@@ -53,108 +54,107 @@ def served_paypal() -> Iterator[ServedPayPal]:
         yield ServedPayPal(sandbox, url)
 
 
-async def test_express_checkout_pays_the_invoice_with_invnum_our_order_id(
-        database: Database, secret_store: SecretStore, served_paypal: ServedPayPal,
-        http_client: httpx.AsyncClient) -> None:
+@dataclass
+class PayPalCase:
+    """PayPal the active gateway (EUR), an invoice of 100.00 EUR and the payment service."""
+
+    svc: PaymentService
+    invoice_id: int
+    sandbox: PayPalSandbox
+
+
+@pytest.fixture
+async def paypal_case(database: Database, secret_store: SecretStore, served_paypal: ServedPayPal,
+                      http_client: httpx.AsyncClient) -> AsyncIterator[PayPalCase]:
     await configure_paypal(database, secret_store, served_paypal.url)
-    inv_id = await make_invoice(database, total_minor=100_00, currency="EUR")
-    svc = make_service(database, secret_store, http_client)
+    invoice_id = await make_invoice(database, total_minor=100_00, currency="EUR")
+    yield PayPalCase(make_service(database, secret_store, http_client), invoice_id, served_paypal.sandbox)
+
+
+async def test_express_checkout_pays_the_invoice_with_invnum_our_order_id(
+        database: Database, paypal_case: PayPalCase) -> None:
+    svc, inv_id, sandbox = paypal_case.svc, paypal_case.invoice_id, paypal_case.sandbox
     started = await svc.take_payment(PaymentRequest(inv_id, 40_00, hosted_urls(), source="client_portal"))
     # the pending row exists before the buyer is sent to PayPal, and holds the amount against the invoice
     assert started.status == "pending" and "cmd=_express-checkout" in started.redirect_url
     async with database.sessions() as s:
         [row] = (await s.scalars(select(Payment))).all()
     assert row.status == "pending" and row.gateway == "paypal" and row.method == "paypal"
-    [checkout] = served_paypal.sandbox.checkouts.values()
+    [checkout] = sandbox.checkouts.values()
     assert checkout.invnum == started.order_id and checkout.return_url.endswith(f"/{started.order_id}/return")
-    token = parse_qs(urlsplit(started.redirect_url).query)["token"][0]
-    back = served_paypal.sandbox.approve(token, "SBXPAYS000001")
-    returned = {k: v[0] for k, v in parse_qs(urlsplit(back).query).items()}
+    token = checkout_token(started.redirect_url)
+    back = sandbox.approve(token, "SBXPAYS000001")
+    returned = query_of(back)
     paid = await svc.finish_hosted_payment(started.order_id, returned)
     assert paid.approved, paid.message
-    [sale] = served_paypal.sandbox.approved_sales()
+    [sale] = sandbox.approved_sales()
     assert sale.order_id == started.order_id and sale.transaction_id == paid.transaction_id
     inv = await invoice_row(database, inv_id)
     assert (inv.paid_minor, inv.balance_minor) == (40_00, 60_00)
     # the return page reloaded: the recorded result again, nothing sent twice
     again = await svc.finish_hosted_payment(started.order_id, returned)
-    assert again.approved and len(served_paypal.sandbox.approved_sales()) == 1
+    assert again.approved and len(sandbox.approved_sales()) == 1
     # a second attempt has its own INVNUM (PayPal's duplicate protection is per attempt)
-    second = await pay_by_paypal(svc, served_paypal.sandbox, inv_id, 10_00)
+    second = await pay_by_paypal(svc, sandbox, inv_id, 10_00)
     assert second.approved and second.order_id != started.order_id
-    assert len({s.order_id for s in served_paypal.sandbox.approved_sales()}) == 2
+    assert len({s.order_id for s in sandbox.approved_sales()}) == 2
 
 
 async def test_cancel_returns_with_nothing_charged_and_a_late_return_cannot_pay(
-        database: Database, secret_store: SecretStore, served_paypal: ServedPayPal,
-        http_client: httpx.AsyncClient) -> None:
-    await configure_paypal(database, secret_store, served_paypal.url)
-    inv_id = await make_invoice(database, total_minor=100_00, currency="EUR")
-    svc = make_service(database, secret_store, http_client)
+        database: Database, paypal_case: PayPalCase) -> None:
+    svc, inv_id, sandbox = paypal_case.svc, paypal_case.invoice_id, paypal_case.sandbox
     started = await svc.take_payment(PaymentRequest(inv_id, 40_00, hosted_urls(), source="client_portal"))
-    token = parse_qs(urlsplit(started.redirect_url).query)["token"][0]
-    approved_elsewhere = served_paypal.sandbox.approve(token, "SBXPAYS000001")   # e.g. in another tab
+    token = checkout_token(started.redirect_url)
+    approved_elsewhere = sandbox.approve(token, "SBXPAYS000001")   # e.g. in another tab
     cancelled = await svc.cancel_hosted_payment(started.order_id)
     assert cancelled.status == "error" and "cancelled" in cancelled.message
-    late = await svc.finish_hosted_payment(
-        started.order_id, {k: v[0] for k, v in parse_qs(urlsplit(approved_elsewhere).query).items()})
+    late = await svc.finish_hosted_payment(started.order_id, query_of(approved_elsewhere))
     assert late.status == "error"
-    assert served_paypal.sandbox.approved_sales() == []
+    assert sandbox.approved_sales() == []
     inv = await invoice_row(database, inv_id)
     assert (inv.paid_minor, inv.balance_minor) == (0, 100_00)
 
 
-async def test_an_abandoned_checkout_is_closed_by_the_next_attempt(
-        database: Database, secret_store: SecretStore, served_paypal: ServedPayPal,
-        http_client: httpx.AsyncClient) -> None:
-    await configure_paypal(database, secret_store, served_paypal.url)
-    inv_id = await make_invoice(database, total_minor=100_00, currency="EUR")
-    svc = make_service(database, secret_store, http_client)
+async def test_an_abandoned_checkout_is_closed_by_the_next_attempt(database: Database, paypal_case: PayPalCase) -> None:
+    svc, inv_id, sandbox = paypal_case.svc, paypal_case.invoice_id, paypal_case.sandbox
     # the payer went to PayPal for the whole amount and came back with the browser's Back button
     left = await svc.take_payment(PaymentRequest(inv_id, 100_00, hosted_urls(), source="client_portal"))
     assert left.redirect_url
-    paid = await pay_by_paypal(svc, served_paypal.sandbox, inv_id, 100_00, confirm_duplicate=True)
+    paid = await pay_by_paypal(svc, sandbox, inv_id, 100_00, confirm_duplicate=True)
     assert paid.approved, paid.message
     async with database.sessions() as s:
         first = (await s.scalars(select(Payment).where(Payment.order_id == left.order_id))).one()
     assert first.status == "error"
     # the first checkout's approval, if it ever comes back, can no longer pay
-    token = parse_qs(urlsplit(left.redirect_url).query)["token"][0]
-    back = served_paypal.sandbox.approve(token, "SBXPAYS000001")
-    late = await svc.finish_hosted_payment(left.order_id, {k: v[0] for k, v in parse_qs(urlsplit(back).query).items()})
-    assert late.status == "error" and len(served_paypal.sandbox.approved_sales()) == 1
+    token = checkout_token(left.redirect_url)
+    back = sandbox.approve(token, "SBXPAYS000001")
+    late = await svc.finish_hosted_payment(left.order_id, query_of(back))
+    assert late.status == "error" and len(sandbox.approved_sales()) == 1
 
 
-async def test_declined_funding_is_declined_and_nothing_is_held(
-        database: Database, secret_store: SecretStore, served_paypal: ServedPayPal,
-        http_client: httpx.AsyncClient) -> None:
-    await configure_paypal(database, secret_store, served_paypal.url)
-    inv_id = await make_invoice(database, total_minor=100_00, currency="EUR")
-    svc = make_service(database, secret_store, http_client)
-    no = await pay_by_paypal(svc, served_paypal.sandbox, inv_id, 40_00, buyer=PAYPAL_DECLINED)
+async def test_declined_funding_is_declined_and_nothing_is_held(database: Database, paypal_case: PayPalCase) -> None:
+    svc, inv_id, sandbox = paypal_case.svc, paypal_case.invoice_id, paypal_case.sandbox
+    no = await pay_by_paypal(svc, sandbox, inv_id, 40_00, buyer=PAYPAL_DECLINED)
     assert no.status == "declined", no.message
-    assert served_paypal.sandbox.approved_sales() == []
+    assert sandbox.approved_sales() == []
     assert (await invoice_row(database, inv_id)).balance_minor == 100_00
 
 
 async def test_pending_echeck_through_paypal_then_completed_then_reversed_reopens_the_invoice(
-        database: Database, secret_store: SecretStore, served_paypal: ServedPayPal,
-        http_client: httpx.AsyncClient) -> None:
-    await configure_paypal(database, secret_store, served_paypal.url)
-    inv_id = await make_invoice(database, total_minor=100_00, currency="EUR")
-    svc = make_service(database, secret_store, http_client)
-    pending = await pay_by_paypal(svc, served_paypal.sandbox, inv_id, 60_00, buyer=PAYPAL_ECHECK)
+        database: Database, paypal_case: PayPalCase) -> None:
+    svc, inv_id, sandbox = paypal_case.svc, paypal_case.invoice_id, paypal_case.sandbox
+    pending = await pay_by_paypal(svc, sandbox, inv_id, 60_00, buyer=PAYPAL_ECHECK)
     assert pending.approved, pending.message
     # accepted, not yet money: no settlement, and PayPal refuses a refund of it (PayApp says why first)
     assert (await svc.check_settlements()).settled == 0
     with pytest.raises(ConflictError, match="pending"):
         await svc.void_or_refund(pending.payment_id)
-    served_paypal.sandbox.complete_pending()
+    sandbox.complete_pending()
     assert (await svc.check_settlements()).settled == 1
     inv = await invoice_row(database, inv_id)
     assert (inv.paid_minor, inv.balance_minor) == (60_00, 40_00)
     # a dispute: PayPal reverses the payment; the invoice is owed again and the books are reversed once
-    served_paypal.sandbox.reverse(pending.transaction_id)
+    sandbox.reverse(pending.transaction_id)
     report = await svc.check_settlements()
     assert report.returned == 1
     assert (await svc.check_settlements()).returned == 0
@@ -168,36 +168,28 @@ async def test_pending_echeck_through_paypal_then_completed_then_reversed_reopen
     assert (inv.paid_minor, inv.balance_minor) == (0, 100_00)
 
 
-async def test_refund_part_then_the_rest_through_paypal(database: Database, secret_store: SecretStore,
-                                                         served_paypal: ServedPayPal,
-                                                         http_client: httpx.AsyncClient) -> None:
-    await configure_paypal(database, secret_store, served_paypal.url)
-    inv_id = await make_invoice(database, total_minor=100_00, currency="EUR")
-    svc = make_service(database, secret_store, http_client)
-    paid = await pay_by_paypal(svc, served_paypal.sandbox, inv_id, 50_00)
+async def test_refund_part_then_the_rest_through_paypal(database: Database, paypal_case: PayPalCase) -> None:
+    svc, inv_id, sandbox = paypal_case.svc, paypal_case.invoice_id, paypal_case.sandbox
+    paid = await pay_by_paypal(svc, sandbox, inv_id, 50_00)
     # PayPal has no void of a sale: a completed payment is refunded, even before a settlement check ran
     part = await svc.void_or_refund(paid.payment_id, 20_00)
     assert part.approved and part.kind == "refund", part.message
     rest = await svc.void_or_refund(paid.payment_id)
     assert rest.approved and rest.kind == "refund", rest.message
-    [sale] = served_paypal.sandbox.approved_sales()
+    [sale] = sandbox.approved_sales()
     assert sale.refunded == 50 and sale.status == "Refunded"
     async with database.sessions() as s:
         p = await s.get(Payment, paid.payment_id)
     assert p is not None and p.status == "refunded" and p.refunded_minor == 50_00
 
 
-async def test_back_office_cannot_take_paypal_and_paypal_takes_no_card(
-        database: Database, secret_store: SecretStore, served_paypal: ServedPayPal,
-        http_client: httpx.AsyncClient) -> None:
-    await configure_paypal(database, secret_store, served_paypal.url)
-    inv_id = await make_invoice(database, total_minor=100_00, currency="EUR")
-    svc = make_service(database, secret_store, http_client)
+async def test_back_office_cannot_take_paypal_and_paypal_takes_no_card(paypal_case: PayPalCase) -> None:
+    svc, inv_id, sandbox = paypal_case.svc, paypal_case.invoice_id, paypal_case.sandbox
     with pytest.raises(PayAppError):
         await svc.take_payment(PaymentRequest(inv_id, 10_00, hosted_urls()))              # back office
     with pytest.raises(PayAppError):
         await svc.take_payment(PaymentRequest(inv_id, 10_00, card()))
-    assert served_paypal.sandbox.checkouts == {}
+    assert sandbox.checkouts == {}
 
 
 async def test_switching_gateway_keeps_paypal_payments_refundable_through_paypal(

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 from payapp.domain.errors import PayAppError
 from payapp.ui.async_work import WidgetTasks, widget_slot
 from payapp.ui.messages import user_text
-from payapp.ui.widgets import HINT_STYLE, Banner, banner_over_scrolling_page
+from payapp.ui.widgets import HINT_STYLE, Banner, banner_over_scrolling_page, revert_and_save
 
 ERROR_COLOUR = "#d9534f"
 KEYS = ("merchant.name", "merchant.address", "merchant.email", "merchant.phone", "merchant.logo_png")
@@ -143,18 +143,9 @@ class CompanyDetailsPage(QWidget):
         logo_field.addWidget(logo_hint)
         form.addRow(self.tr("Logo:"), logo_field)
 
-        self.revert_button = QPushButton(self.tr("Revert"), self)
-        self.revert_button.setObjectName("companyRevert")
-        self.revert_button.setToolTip(self.tr("Put the saved details back"))
-        self.revert_button.clicked.connect(self.revert)
-        self.save_button = QPushButton(self.tr("Save"), self)
-        self.save_button.setObjectName("companySave")
-        self.save_button.setDefault(True)
-        self.save_button.clicked.connect(self._on_save)
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        buttons.addWidget(self.revert_button)
-        buttons.addWidget(self.save_button)
+        self.revert_button, self.save_button, buttons = revert_and_save(
+            self, "company", (self.tr("Revert"), self.tr("Put the saved details back"), self.tr("Save")), self.revert,
+            self._on_save)
 
         content = QWidget(self)
         body = QVBoxLayout(content)

@@ -7,6 +7,7 @@ filled from the saved one: a saved password shows its fingerprint with Replace a
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from PySide6.QtWidgets import (
@@ -436,15 +437,8 @@ class MailTemplatesBox(QGroupBox):
 
     async def save(self) -> bool:
         kind, language = self.choice()
-        try:
-            await self._service.save_template(kind, language, self.edited())
-            self.saved = await self._service.templates()
-        except PayAppError as exc:
-            self.banner.show_error(user_text(exc))
-            return False
-        self._choice_changed()
-        self.banner.show_success(self.tr("Template saved."))
-        return True
+        return await self._store(lambda: self._service.save_template(kind, language, self.edited()),
+                                 self.tr("Template saved."))
 
     @widget_slot
     async def _on_reset(self) -> None:
@@ -452,14 +446,19 @@ class MailTemplatesBox(QGroupBox):
 
     async def reset(self) -> bool:
         kind, language = self.choice()
+        return await self._store(lambda: self._service.reset_template(kind, language),
+                                 self.tr("The default template is back."))
+
+    async def _store(self, change: Callable[[], Awaitable[None]], done: str) -> bool:
+        """Save or reset the chosen template, then show the stored templates again (`done` in the banner)."""
         try:
-            await self._service.reset_template(kind, language)
+            await change()
             self.saved = await self._service.templates()
         except PayAppError as exc:
             self.banner.show_error(user_text(exc))
             return False
         self._choice_changed()
-        self.banner.show_success(self.tr("The default template is back."))
+        self.banner.show_success(done)
         return True
 
     @widget_slot

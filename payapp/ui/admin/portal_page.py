@@ -14,10 +14,8 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QFormLayout,
     QGroupBox,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
-    QPushButton,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -29,7 +27,7 @@ from payapp.ui.admin import portal_access_box, portal_branding
 from payapp.ui.admin.mail_settings import MailSettingsBox, MailTemplatesBox
 from payapp.ui.async_work import WidgetTasks, widget_slot
 from payapp.ui.messages import user_text
-from payapp.ui.widgets import HINT_STYLE, Banner, banner_over_scrolling_page
+from payapp.ui.widgets import HINT_STYLE, Banner, banner_over_scrolling_page, revert_and_save
 
 ERROR_COLOUR = "#d9534f"
 LOCAL_HOSTS = ("localhost", "127.0.0.1")
@@ -170,18 +168,9 @@ class ClientPortalPage(QWidget):
         form.addRow(self.tr("Public address:"), url_field)
         form.addRow(self.tr("Payment links work for:"), lifetime_field)
 
-        self.revert_button = QPushButton(self.tr("Revert"), self)
-        self.revert_button.setObjectName("portalRevert")
-        self.revert_button.setToolTip(self.tr("Put the saved settings back"))
-        self.revert_button.clicked.connect(self.revert)
-        self.save_button = QPushButton(self.tr("Save"), self)
-        self.save_button.setObjectName("portalSave")
-        self.save_button.setDefault(True)
-        self.save_button.clicked.connect(self._on_save)
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        buttons.addWidget(self.revert_button)
-        buttons.addWidget(self.save_button)
+        self.revert_button, self.save_button, buttons = revert_and_save(
+            self, "portal", (self.tr("Revert"), self.tr("Put the saved settings back"), self.tr("Save")), self.revert,
+            self._on_save)
 
         content = QWidget(self)
         body = QVBoxLayout(content)

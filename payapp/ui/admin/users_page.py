@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, Signal
 from PySide6.QtWidgets import (
@@ -79,6 +80,22 @@ def show_field_error(labels: dict[str, QLabel], fallback: QLabel, text: str, fie
         buddy.setFocus()
 
 
+def _lay_out_password_dialog(dialog: QDialog, form: QFormLayout, error: QLabel, ok_text: str, ok_name: str,
+                             submit: Callable[[], None]) -> QDialogButtonBox:
+    """The form, its error line and OK (`ok_text`, submits) / Cancel below; the button box."""
+    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, dialog)
+    ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
+    ok.setText(ok_text)
+    ok.setObjectName(ok_name)
+    buttons.accepted.connect(submit)
+    buttons.rejected.connect(dialog.reject)
+    layout = QVBoxLayout(dialog)
+    layout.addLayout(form)
+    layout.addWidget(error)
+    layout.addWidget(buttons)
+    return buttons
+
+
 class AddUserDialog(QDialog):
     """Username, name, role, password twice. Emits `submitted` with the values; the page does the work and
     closes the dialog (or shows the error in it)."""
@@ -121,16 +138,8 @@ class AddUserDialog(QDialog):
         form.addRow("", self.field_errors["password"])
         form.addRow(self.tr("Repeat password:"), self.password2)
         form.addRow("", self.field_errors["password2"])
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel,
-                                        self)
-        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("Add user"))
-        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setObjectName("addUserOk")
-        self.buttons.accepted.connect(self._submit)
-        self.buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(self.error)
-        layout.addWidget(self.buttons)
+        self.buttons = _lay_out_password_dialog(self, form, self.error, self.tr("Add user"), "addUserOk",
+                                                self._submit)
         self.setMinimumWidth(420)
 
     def _submit(self) -> None:
@@ -168,16 +177,8 @@ class ResetPasswordDialog(QDialog):
         form.addRow("", self.field_errors["password"])
         form.addRow(self.tr("Repeat:"), self.password2)
         form.addRow("", self.field_errors["password2"])
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel,
-                                        self)
-        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("Reset password"))
-        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setObjectName("resetPasswordOk")
-        self.buttons.accepted.connect(self._submit)
-        self.buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(self.error)
-        layout.addWidget(self.buttons)
+        self.buttons = _lay_out_password_dialog(self, form, self.error, self.tr("Reset password"), "resetPasswordOk",
+                                                self._submit)
         self.setMinimumWidth(440)
 
     def _submit(self) -> None:

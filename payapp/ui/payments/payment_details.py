@@ -220,32 +220,18 @@ class PaymentDetailsDialog(QDialog):
 
     def _authorization_page(self, consent: AchAuthorizationInfo, locale: str) -> QWidget:
         """What the customer agreed to, as kept (NACHA: two years after the debit)."""
-        page = QWidget(self)
-        page.setObjectName("achAuthorizationPage")
-        form = QFormLayout(page)
-        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
-        for label, value, name in (
+        return self._kept_page("achAuthorizationPage", (
                 (self.tr("Type"), sec_code_label(consent.sec_code), "achSecCode"),
                 (self.tr("Authorized by"), consent.authorized_by, "achAuthorizedBy"),
                 (self.tr("When"), format_when(consent.authorized_at, locale), "achAuthorizedAt"),
                 (self.tr("Wording version"), consent.wording_version, "achWordingVersion"),
                 (self.tr("Wording fingerprint (SHA-256)"), consent.wording_hash, "achWordingHash"),
                 (self.tr("Kept until"), format_when(consent.retain_until, locale), "achRetainUntil"),
-                (self.tr("Wording"), consent.wording_text, "achWordingText")):
-            w = QLabel(value or "—", page)
-            w.setObjectName(name)
-            w.setWordWrap(True)
-            w.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-            form.addRow(label, w)
-        return page
+                (self.tr("Wording"), consent.wording_text, "achWordingText")))
 
     def _mandate_page(self, mandate: SepaMandateInfo, locale: str) -> QWidget:
         """What the debtor agreed to, as kept: the mandate reference and date, the wording (never the IBAN)."""
-        page = QWidget(self)
-        page.setObjectName("sepaMandatePage")
-        form = QFormLayout(page)
-        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
-        for label, value, name in (
+        return self._kept_page("sepaMandatePage", (
                 (self.tr("Mandate reference"), mandate.mandate_reference, "sepaMandateReference"),
                 (self.tr("Mandate date"), format_day(mandate.mandate_date, locale), "sepaMandateDate"),
                 (self.tr("Account"), f"{mandate.iban_country}•• •••• {mandate.iban_last_four}", "sepaAccount"),
@@ -254,7 +240,16 @@ class PaymentDetailsDialog(QDialog):
                 (self.tr("Wording version"), mandate.wording_version, "sepaWordingVersion"),
                 (self.tr("Wording fingerprint (SHA-256)"), mandate.wording_hash, "sepaWordingHash"),
                 (self.tr("Kept until"), format_when(mandate.retain_until, locale), "sepaRetainUntil"),
-                (self.tr("Wording"), mandate.wording_text, "sepaWordingText")):
+                (self.tr("Wording"), mandate.wording_text, "sepaWordingText")))
+
+    def _kept_page(self, object_name: str, rows: tuple[tuple[str, str, str], ...]) -> QWidget:
+        """A page of what was kept of an agreement: a label, the value (selectable; "—" when empty) and its
+        object name a row."""
+        page = QWidget(self)
+        page.setObjectName(object_name)
+        form = QFormLayout(page)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
+        for label, value, name in rows:
             w = QLabel(value or "—", page)
             w.setObjectName(name)
             w.setWordWrap(True)
