@@ -191,7 +191,8 @@ async def test_sync_process_killed_half_way_resumes_without_duplicates_or_gaps(
     from pathlib import Path
 
     declared = {str(ix.name) for ix in Invoice.__table__.indexes if not ix.unique}
-    sandbox.faults.latency = 0.03              # a page every few dozen milliseconds: time to kill mid-way
+    # a page every tenth of a second: time to kill mid-way even when this test's own count is slow (a busy machine)
+    sandbox.faults.latency = 0.1
     proc = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "tests.integration.sync_child", db_url, base_url,
         cwd=Path(__file__).resolve().parents[2], env=dict(os.environ), stdout=asyncio.subprocess.DEVNULL,
