@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from payapp.domain.errors import ConflictError, ValidationError
 from payapp.domain.gateways import ENVIRONMENTS, GATEWAYS, PAYMENT_TYPES, GatewaySpec, gateway_spec
+from payapp.domain.messages import msg
 from payapp.domain.roles import Permission
 from payapp.domain.validation import check_key_text, split_web_address
 from payapp.services.auth import CurrentUser
@@ -249,7 +250,7 @@ class ProcessingSetupService:
         0 switches the rule off. Audited as a settings change, old → new."""
         self._current.require(Permission.ADMINISTER)
         if isinstance(amount_minor, bool) or not isinstance(amount_minor, int) or amount_minor < 0:
-            raise ValidationError("That is not an amount.", field=THRESHOLD_KEY)
+            raise ValidationError(msg("amount.not_an_amount"), field=THRESHOLD_KEY)
         currency = await self._settings.get("currency")      # the audit shows the amount as money
         await self._settings.set_many({THRESHOLD_KEY: amount_minor},
                                       audit_details={"currency": currency} if currency else None)

@@ -10,6 +10,11 @@ count the services grouped the en_US way: "10,000" becomes "10.000"; the service
 tests/unit/test_translations.py fails when the domain, a service or a connector raises a message that is not
 listed here, or when a sync (run against the Autotask sandbox) reports progress or a warning that is not, so a new
 message cannot reach a German user in English.
+
+This is the old way, on its way out (issue #14): a converted layer raises and returns Message objects
+(payapp/domain/messages.py, id + typed values), whose English and German live in payapp/domain/message_catalogue.py
+only; `user_text` and `message_text` render those in the UI's language, and their texts are not listed here.
+What is listed here are the texts of the modules not converted yet.
 """
 
 from __future__ import annotations
@@ -22,44 +27,17 @@ from babel import UnknownLocaleError
 from babel.numbers import get_currency_symbol, list_currencies
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QLocale
 
-from payapp.domain.card_checks import avs_words, cvv_words
+from payapp.domain.card_checks import avs_message, cvv_message
 from payapp.domain.errors import PayAppError
+from payapp.domain.message_catalogue import ENGLISH
+from payapp.domain.messages import Message, placeholders, render, render_with
 from payapp.domain.money import format_money, minor_digits
-from payapp.ui.i18n import format_count
+from payapp.ui.i18n import babel_locale, current_language, format_count, pseudo_translate
 
 CONTEXT = "Messages"
 
 # Long texts stay one literal each: lupdate reads a QT_TRANSLATE_NOOP text only when it is a single literal.
 TEXTS: tuple[str, ...] = (
-    # payapp/domain: typing an amount, a card or a bank account (shown next to the field)
-    QT_TRANSLATE_NOOP("Messages", "Enter an amount."),
-    QT_TRANSLATE_NOOP("Messages", "That is not an amount."),
-    QT_TRANSLATE_NOOP("Messages", "Use at most %1 decimal places."),
-    QT_TRANSLATE_NOOP("Messages", "Amounts in %1 have at most %2 decimal places."),
-    QT_TRANSLATE_NOOP("Messages", "Enter the card number."),
-    QT_TRANSLATE_NOOP("Messages", "Enter a colour like #1f5fae."),
-    QT_TRANSLATE_NOOP("Messages", "A card number has digits only."),
-    QT_TRANSLATE_NOOP("Messages", "The card number is too short or too long."),
-    QT_TRANSLATE_NOOP("Messages", "This card number is not valid. Check the digits."),
-    QT_TRANSLATE_NOOP("Messages", "Enter the expiry as MM/YY."),
-    QT_TRANSLATE_NOOP("Messages", "The month must be 01 to 12."),
-    QT_TRANSLATE_NOOP("Messages", "This card has expired."),
-    QT_TRANSLATE_NOOP("Messages", "The expiry year is too far ahead."),
-    QT_TRANSLATE_NOOP("Messages", "The security code has %1 digits."),
-    QT_TRANSLATE_NOOP("Messages", "A routing number has 9 digits."),
-    QT_TRANSLATE_NOOP("Messages", "This routing number is not valid. Check the digits."),
-    QT_TRANSLATE_NOOP("Messages", "An account number has 4 to 17 digits."),
-    QT_TRANSLATE_NOOP("Messages", "Write cents after a comma (12,50); a dot only separates thousands (1.000)."),
-    QT_TRANSLATE_NOOP("Messages", "Write cents after a dot (12.50); a comma only separates thousands (1,000)."),
-    QT_TRANSLATE_NOOP("Messages", "An amount can be at most %1."),
-    QT_TRANSLATE_NOOP("Messages", "Enter the billing ZIP code."),
-    QT_TRANSLATE_NOOP("Messages", "A ZIP code has 5 digits, or 5 and 4 (12345-6789)."),
-    QT_TRANSLATE_NOOP("Messages", "Enter the postal code."),
-    QT_TRANSLATE_NOOP("Messages", "A Canadian postal code looks like K1A 0B1."),
-    QT_TRANSLATE_NOOP("Messages", "Enter the last 4 digits of the card or account."),
-    QT_TRANSLATE_NOOP(
-        "Messages",
-        "A key has letters, digits and signs only, without spaces: paste it again from the provider's page."),
     # payapp/domain/gateways.py: the gateway table
     QT_TRANSLATE_NOOP("Messages", "BNG Gateway (NMI protocol)"),
     QT_TRANSLATE_NOOP("Messages", "Concardis PayEngine"),
@@ -114,7 +92,6 @@ TEXTS: tuple[str, ...] = (
     QT_TRANSLATE_NOOP("Messages", "Refund unknown"),
     QT_TRANSLATE_NOOP("Messages", "Returned by the bank"),
     # payapp/services/payments.py: taking, voiding and refunding payments
-    QT_TRANSLATE_NOOP("Messages", "Choose personal or business."),
     QT_TRANSLATE_NOOP("Messages", "Choose checking or savings."),
     QT_TRANSLATE_NOOP("Messages", "Choose a status from the list."),
     QT_TRANSLATE_NOOP("Messages", "Enter the name on the account."),
@@ -436,36 +413,7 @@ TEXTS: tuple[str, ...] = (
     QT_TRANSLATE_NOOP("Messages", "This is the last active admin: make another user admin first."),
     QT_TRANSLATE_NOOP("Messages", "Choose a username without spaces (up to 100 characters)."),
     QT_TRANSLATE_NOOP("Messages", "The password needs at least %1 characters."),
-    # payapp/domain/card_checks.py: AVS and CVV results in plain words (banner, Payment details)
-    QT_TRANSLATE_NOOP("Messages", "Street address and 9-digit ZIP code match."),
-    QT_TRANSLATE_NOOP("Messages", "Street address and 5-digit ZIP code match."),
-    QT_TRANSLATE_NOOP("Messages", "Street address and postal code match."),
-    QT_TRANSLATE_NOOP("Messages", "Street address matches; ZIP code does not."),
-    QT_TRANSLATE_NOOP("Messages", "Street address matches; postal code not checked."),
-    QT_TRANSLATE_NOOP("Messages", "9-digit ZIP code matches; street address does not."),
-    QT_TRANSLATE_NOOP("Messages", "5-digit ZIP code matches; street address does not."),
-    QT_TRANSLATE_NOOP("Messages", "Postal code matches; street address not checked."),
-    QT_TRANSLATE_NOOP("Messages", "Neither street address nor ZIP code matches."),
-    QT_TRANSLATE_NOOP("Messages", "Address information is not available from the card issuer."),
-    QT_TRANSLATE_NOOP("Messages", "The card issuer (outside the U.S.) does not check addresses."),
-    QT_TRANSLATE_NOOP("Messages", "The card issuer's system was unavailable; try again to check the address."),
-    QT_TRANSLATE_NOOP("Messages", "Address check not allowed for this kind of transaction."),
-    QT_TRANSLATE_NOOP("Messages", "The card issuer does not support address checks."),
-    QT_TRANSLATE_NOOP("Messages", "Address check not available."),
-    QT_TRANSLATE_NOOP("Messages", "Street address, ZIP code and cardholder name match."),
-    QT_TRANSLATE_NOOP("Messages", "Street address and cardholder name match; ZIP code does not."),
-    QT_TRANSLATE_NOOP("Messages", "ZIP code and cardholder name match; street address does not."),
-    QT_TRANSLATE_NOOP("Messages", "Neither street address, ZIP code nor cardholder name matches."),
-    QT_TRANSLATE_NOOP("Messages", "Security code (CVV) matches."),
-    QT_TRANSLATE_NOOP("Messages", "Security code (CVV) does not match."),
-    QT_TRANSLATE_NOOP("Messages", "Security code (CVV) not checked."),
-    QT_TRANSLATE_NOOP("Messages", "The security code (CVV) should be on the card, but was not given as present."),
-    QT_TRANSLATE_NOOP("Messages", "The card issuer does not check security codes (CVV)."),
-    QT_TRANSLATE_NOOP("Messages", "Address not checked."),
-    QT_TRANSLATE_NOOP("Messages", "Address check: unknown result code %1."),
-    QT_TRANSLATE_NOOP("Messages", "Security code check: unknown result code %1."),
     # payapp/services/payments.py: money safety (issue #12): late approvals, flagged payments, refused CVV
-    QT_TRANSLATE_NOOP("Messages", "A payment that is %1 cannot become %2."),
     QT_TRANSLATE_NOOP(
         "Messages",
         "The gateway completed this void after PayApp had marked it failed. Check the payment's refunds."),
@@ -564,15 +512,10 @@ TEXTS: tuple[str, ...] = (
     QT_TRANSLATE_NOOP("Messages", "No answer from PayPal (%1)."),
     QT_TRANSLATE_NOOP("Messages", "PayPal answered HTTP %1."),
     QT_TRANSLATE_NOOP("Messages", "PayPal's answer has no checkout token."),
-    # the gateway port and Concardis PayEngine (connectors/gateways, services/gateways.py, domain/sepa.py)
+    # the gateway port and Concardis PayEngine (connectors/gateways, services/gateways.py)
     QT_TRANSLATE_NOOP("Messages", "PayEngine refused the merchant id or API key (authentication failed)."),
     QT_TRANSLATE_NOOP("Messages", "PayEngine could not be asked: %1"),
     QT_TRANSLATE_NOOP("Messages", "PayEngine accepted the merchant id and API key."),
-    QT_TRANSLATE_NOOP("Messages", "Enter the IBAN."),
-    QT_TRANSLATE_NOOP("Messages", "That IBAN is not valid. Check it and type it again."),
-    QT_TRANSLATE_NOOP("Messages", "That BIC is not valid."),
-    QT_TRANSLATE_NOOP("Messages", "That BIC is not valid. Check it, or leave it empty."),
-    QT_TRANSLATE_NOOP("Messages", "That mandate reference is not valid."),
     QT_TRANSLATE_NOOP("Messages", "Enter the %1 first."),
     QT_TRANSLATE_NOOP("Messages", "PayApp cannot talk to the gateway %1."),
     QT_TRANSLATE_NOOP(
@@ -655,12 +598,32 @@ def _local_value(value: str) -> str:
     return _local_money(value)
 
 
+def message_text(message: Message) -> str:
+    """A message of the Qt-free layers in the UI's language (current_language), its money, counts and dates written
+    that language's way; in the pseudo-locale, its English stretched (values as they are)."""
+    language = current_language()
+    if language == "pseudo":
+        return render_with(message, lambda message_id: pseudo_translate(ENGLISH[message_id]), babel_locale("en"))
+    return render(message, language)
+
+
+@lru_cache(maxsize=1)
+def _converted_english() -> dict[str, Message]:
+    """{English text: message} of the catalogue's messages without values. A module not converted yet may still pass
+    such a text on as a string (a service that keeps a domain error's user_message as a reason): it is shown in the
+    UI's language all the same, from the catalogue, not from a copy here."""
+    return {text: Message(message_id) for message_id, text in ENGLISH.items() if not placeholders(text)}
+
+
 def translate_message(text: str) -> str:
     """`text` in the user's language when it is one of TEXTS (or fits one of its templates); else `text`.
     A value that is an amount of money or a count is written the user's way (QLocale's default: 1.234,56 $ and
     10.000 in German)."""
     if text in _EXACT:
         return QCoreApplication.translate("Messages", text)
+    converted = _converted_english().get(text)
+    if converted is not None:
+        return message_text(converted)
     for pattern, template in _templates():
         match = pattern.match(text)
         if match is None:
@@ -672,7 +635,10 @@ def translate_message(text: str) -> str:
 
 
 def user_text(exc: PayAppError) -> str:
-    """An expected error's message for a banner or a field, in the user's language."""
+    """An expected error's message for a banner or a field, in the user's language: its Message rendered, or (a
+    module not converted yet) its English text translated."""
+    if exc.message is not None:
+        return message_text(exc.message)
     return translate_message(exc.user_message)
 
 
@@ -680,4 +646,4 @@ def card_check_text(avs: str, cvv: str) -> str:
     """A card payment's AVS and CVV results in the user's words ("" when the gateway reported neither)."""
     if not avs and not cvv:
         return ""
-    return f"{translate_message(avs_words(avs))} {translate_message(cvv_words(cvv))}"
+    return f"{message_text(avs_message(avs))} {message_text(cvv_message(cvv))}"

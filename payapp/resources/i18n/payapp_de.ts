@@ -2632,110 +2632,6 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
 <context>
     <name>Messages</name>
     <message>
-        <source>Enter an amount.</source>
-        <translation>Geben Sie einen Betrag ein.</translation>
-    </message>
-    <message>
-        <source>That is not an amount.</source>
-        <translation>Das ist kein Betrag.</translation>
-    </message>
-    <message>
-        <source>Use at most %1 decimal places.</source>
-        <translation>Verwenden Sie höchstens %1 Nachkommastellen.</translation>
-    </message>
-    <message>
-        <source>Amounts in %1 have at most %2 decimal places.</source>
-        <translation>Beträge in %1 haben höchstens %2 Nachkommastellen.</translation>
-    </message>
-    <message>
-        <source>Enter the card number.</source>
-        <translation>Geben Sie die Kartennummer ein.</translation>
-    </message>
-    <message>
-        <source>Enter a colour like #1f5fae.</source>
-        <translation>Geben Sie eine Farbe wie #1f5fae ein.</translation>
-    </message>
-    <message>
-        <source>A card number has digits only.</source>
-        <translation>Eine Kartennummer besteht nur aus Ziffern.</translation>
-    </message>
-    <message>
-        <source>The card number is too short or too long.</source>
-        <translation>Die Kartennummer ist zu kurz oder zu lang.</translation>
-    </message>
-    <message>
-        <source>This card number is not valid. Check the digits.</source>
-        <translation>Diese Kartennummer ist ungültig. Prüfen Sie die Ziffern.</translation>
-    </message>
-    <message>
-        <source>Enter the expiry as MM/YY.</source>
-        <translation>Geben Sie das Ablaufdatum als MM/JJ ein.</translation>
-    </message>
-    <message>
-        <source>The month must be 01 to 12.</source>
-        <translation>Der Monat muss zwischen 01 und 12 liegen.</translation>
-    </message>
-    <message>
-        <source>This card has expired.</source>
-        <translation>Diese Karte ist abgelaufen.</translation>
-    </message>
-    <message>
-        <source>The expiry year is too far ahead.</source>
-        <translation>Das Ablaufjahr liegt zu weit in der Zukunft.</translation>
-    </message>
-    <message>
-        <source>The security code has %1 digits.</source>
-        <translation>Die Prüfnummer hat %1 Ziffern.</translation>
-    </message>
-    <message>
-        <source>A routing number has 9 digits.</source>
-        <translation>Eine Bankleitzahl (Routing-Nummer) hat 9 Ziffern.</translation>
-    </message>
-    <message>
-        <source>This routing number is not valid. Check the digits.</source>
-        <translation>Diese Bankleitzahl ist ungültig. Prüfen Sie die Ziffern.</translation>
-    </message>
-    <message>
-        <source>An account number has 4 to 17 digits.</source>
-        <translation>Eine Kontonummer hat 4 bis 17 Ziffern.</translation>
-    </message>
-    <message>
-        <source>Write cents after a comma (12,50); a dot only separates thousands (1.000).</source>
-        <translation>Cents mit Komma schreiben (12,50); ein Punkt trennt nur Tausender (1.000).</translation>
-    </message>
-    <message>
-        <source>Write cents after a dot (12.50); a comma only separates thousands (1,000).</source>
-        <translation>Cents mit Punkt schreiben (12.50); ein Komma trennt hier nur Tausender (1,000).</translation>
-    </message>
-    <message>
-        <source>An amount can be at most %1.</source>
-        <translation>Ein Betrag darf höchstens %1 sein.</translation>
-    </message>
-    <message>
-        <source>Enter the billing ZIP code.</source>
-        <translation>Geben Sie die Postleitzahl der Rechnungsadresse ein.</translation>
-    </message>
-    <message>
-        <source>A ZIP code has 5 digits, or 5 and 4 (12345-6789).</source>
-        <translation>Eine US-Postleitzahl (ZIP) hat 5 Ziffern oder 5 und 4 (12345-6789).</translation>
-    </message>
-    <message>
-        <source>Enter the postal code.</source>
-        <translation>Geben Sie die Postleitzahl ein.</translation>
-    </message>
-    <message>
-        <source>A Canadian postal code looks like K1A 0B1.</source>
-        <translation>Eine kanadische Postleitzahl sieht so aus: K1A 0B1.</translation>
-    </message>
-    <message>
-        <source>Enter the last 4 digits of the card or account.</source>
-        <translation>Geben Sie die letzten 4 Ziffern der Karte oder des Kontos ein.</translation>
-    </message>
-    <message>
-        <source>A key has letters, digits and signs only, without spaces: paste it again from the provider&apos;s page.</source>
-        <translation>Ein Schlüssel besteht nur aus Buchstaben, Ziffern und Zeichen, ohne Leerzeichen: Fügen Sie ihn noch einmal von der Seite des Anbieters ein.</translation>
-    </message>
-    <message>
         <source>BNG Gateway (NMI protocol)</source>
         <translation>BNG Gateway (NMI-Protokoll)</translation>
     </message>
@@ -2922,10 +2818,6 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
     <message>
         <source>Returned by the bank</source>
         <translation>Von der Bank zurückgegeben</translation>
-    </message>
-    <message>
-        <source>Choose personal or business.</source>
-        <translation>Wählen Sie privat oder geschäftlich.</translation>
     </message>
     <message>
         <source>Choose checking or savings.</source>
@@ -3836,118 +3728,6 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
         <translation>Das Passwort braucht mindestens %1 Zeichen.</translation>
     </message>
     <message>
-        <source>Street address and 9-digit ZIP code match.</source>
-        <translation>Straße und 9-stellige Postleitzahl stimmen überein.</translation>
-    </message>
-    <message>
-        <source>Street address and 5-digit ZIP code match.</source>
-        <translation>Straße und 5-stellige Postleitzahl stimmen überein.</translation>
-    </message>
-    <message>
-        <source>Street address and postal code match.</source>
-        <translation>Straße und Postleitzahl stimmen überein.</translation>
-    </message>
-    <message>
-        <source>Street address matches; ZIP code does not.</source>
-        <translation>Die Straße stimmt überein, die Postleitzahl nicht.</translation>
-    </message>
-    <message>
-        <source>Street address matches; postal code not checked.</source>
-        <translation>Die Straße stimmt überein; die Postleitzahl wurde nicht geprüft.</translation>
-    </message>
-    <message>
-        <source>9-digit ZIP code matches; street address does not.</source>
-        <translation>Die 9-stellige Postleitzahl stimmt überein, die Straße nicht.</translation>
-    </message>
-    <message>
-        <source>5-digit ZIP code matches; street address does not.</source>
-        <translation>Die 5-stellige Postleitzahl stimmt überein, die Straße nicht.</translation>
-    </message>
-    <message>
-        <source>Postal code matches; street address not checked.</source>
-        <translation>Die Postleitzahl stimmt überein; die Straße wurde nicht geprüft.</translation>
-    </message>
-    <message>
-        <source>Neither street address nor ZIP code matches.</source>
-        <translation>Weder Straße noch Postleitzahl stimmen überein.</translation>
-    </message>
-    <message>
-        <source>Address information is not available from the card issuer.</source>
-        <translation>Die Kartenbank hat keine Adressangaben.</translation>
-    </message>
-    <message>
-        <source>The card issuer (outside the U.S.) does not check addresses.</source>
-        <translation>Die Kartenbank (außerhalb der USA) prüft keine Adressen.</translation>
-    </message>
-    <message>
-        <source>The card issuer&apos;s system was unavailable; try again to check the address.</source>
-        <translation>Das System der Kartenbank war nicht erreichbar; versuchen Sie es erneut, um die Adresse zu prüfen.</translation>
-    </message>
-    <message>
-        <source>Address check not allowed for this kind of transaction.</source>
-        <translation>Für diese Art von Transaktion ist keine Adressprüfung erlaubt.</translation>
-    </message>
-    <message>
-        <source>The card issuer does not support address checks.</source>
-        <translation>Die Kartenbank unterstützt keine Adressprüfung.</translation>
-    </message>
-    <message>
-        <source>Address check not available.</source>
-        <translation>Adressprüfung nicht verfügbar.</translation>
-    </message>
-    <message>
-        <source>Street address, ZIP code and cardholder name match.</source>
-        <translation>Straße, Postleitzahl und Name des Karteninhabers stimmen überein.</translation>
-    </message>
-    <message>
-        <source>Street address and cardholder name match; ZIP code does not.</source>
-        <translation>Straße und Name des Karteninhabers stimmen überein, die Postleitzahl nicht.</translation>
-    </message>
-    <message>
-        <source>ZIP code and cardholder name match; street address does not.</source>
-        <translation>Postleitzahl und Name des Karteninhabers stimmen überein, die Straße nicht.</translation>
-    </message>
-    <message>
-        <source>Neither street address, ZIP code nor cardholder name matches.</source>
-        <translation>Weder Straße noch Postleitzahl noch Name des Karteninhabers stimmen überein.</translation>
-    </message>
-    <message>
-        <source>Security code (CVV) matches.</source>
-        <translation>Der Sicherheitscode (CVV) stimmt überein.</translation>
-    </message>
-    <message>
-        <source>Security code (CVV) does not match.</source>
-        <translation>Der Sicherheitscode (CVV) stimmt nicht überein.</translation>
-    </message>
-    <message>
-        <source>Security code (CVV) not checked.</source>
-        <translation>Der Sicherheitscode (CVV) wurde nicht geprüft.</translation>
-    </message>
-    <message>
-        <source>The security code (CVV) should be on the card, but was not given as present.</source>
-        <translation>Der Sicherheitscode (CVV) sollte auf der Karte stehen, wurde aber als nicht vorhanden angegeben.</translation>
-    </message>
-    <message>
-        <source>The card issuer does not check security codes (CVV).</source>
-        <translation>Die Kartenbank prüft keine Sicherheitscodes (CVV).</translation>
-    </message>
-    <message>
-        <source>Address not checked.</source>
-        <translation>Adresse nicht geprüft.</translation>
-    </message>
-    <message>
-        <source>Address check: unknown result code %1.</source>
-        <translation>Adressprüfung: unbekannter Ergebniscode %1.</translation>
-    </message>
-    <message>
-        <source>Security code check: unknown result code %1.</source>
-        <translation>Prüfung des Sicherheitscodes: unbekannter Ergebniscode %1.</translation>
-    </message>
-    <message>
-        <source>A payment that is %1 cannot become %2.</source>
-        <translation>Eine Zahlung mit dem Status %1 kann nicht %2 werden.</translation>
-    </message>
-    <message>
         <source>The gateway completed this void after PayApp had marked it failed. Check the payment&apos;s refunds.</source>
         <translation>Das Gateway hat diese Stornierung ausgeführt, nachdem PayApp sie als fehlgeschlagen markiert hatte. Prüfen Sie die Erstattungen der Zahlung.</translation>
     </message>
@@ -4190,26 +3970,6 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
     <message>
         <source>PayEngine accepted the merchant id and API key.</source>
         <translation>PayEngine hat die Händler-ID und den API-Schlüssel angenommen.</translation>
-    </message>
-    <message>
-        <source>Enter the IBAN.</source>
-        <translation>Geben Sie die IBAN ein.</translation>
-    </message>
-    <message>
-        <source>That IBAN is not valid. Check it and type it again.</source>
-        <translation>Diese IBAN ist ungültig. Prüfen Sie sie und geben Sie sie erneut ein.</translation>
-    </message>
-    <message>
-        <source>That BIC is not valid.</source>
-        <translation>Diese BIC ist ungültig.</translation>
-    </message>
-    <message>
-        <source>That BIC is not valid. Check it, or leave it empty.</source>
-        <translation>Diese BIC ist ungültig. Prüfen Sie sie oder lassen Sie das Feld leer.</translation>
-    </message>
-    <message>
-        <source>That mandate reference is not valid.</source>
-        <translation>Diese Mandatsreferenz ist ungültig.</translation>
     </message>
     <message>
         <source>Enter the %1 first.</source>
