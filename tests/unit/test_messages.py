@@ -12,7 +12,7 @@ import pytest
 from payapp.domain.card_checks import AVS_WORDS, CVV_WORDS, avs_message, cvv_message
 from payapp.domain.errors import PayAppError, ValidationError
 from payapp.domain.message_catalogue import ENGLISH, GERMAN
-from payapp.domain.messages import Message, msg, placeholders, render
+from payapp.domain.messages import msg, placeholders, render
 from payapp.domain.money import Money, parse_amount
 from payapp.domain.payment_state import IllegalTransition, PaymentStatus, status_word
 
