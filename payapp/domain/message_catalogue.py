@@ -88,6 +88,22 @@ ENGLISH: dict[str, str] = {
     "cvv.not_present": "The security code (CVV) should be on the card, but was not given as present.",
     "cvv.issuer_does_not_check": "The card issuer does not check security codes (CVV).",
     "cvv.unknown_code": "Security code check: unknown result code {code}.",
+    # payapp/services/auth.py and users.py: signing in, users and roles
+    "auth.sign_in_first": "Sign in first.",
+    "auth.role_may_not": "Your role ({role}) may not do this.",
+    "users.admin_exists": "An admin account exists already: sign in instead.",
+    "users.wrong_password": "Wrong username or password.",
+    "users.disabled": "This account is disabled. Ask an admin.",
+    "users.locked_minute": "Too many failed sign-ins: this account is locked for {minutes} more minute. Try again "
+                           "later or ask an admin.",
+    "users.locked_minutes": "Too many failed sign-ins: this account is locked for {minutes} more minutes. Try again "
+                            "later or ask an admin.",
+    "users.username_taken": "The username {username} is taken.",
+    "users.gone": "That user no longer exists.",
+    "users.last_admin": "This is the last active admin: make another user admin first.",
+    "users.username_rule": "Choose a username without spaces (up to 100 characters).",
+    "users.password_length": "The password needs at least {characters} characters.",
+    "users.role_choice": "Choose admin, finance or viewer.",
 }
 
 GERMAN: dict[str, str] = {
@@ -165,4 +181,20 @@ GERMAN: dict[str, str] = {
                        "angegeben.",
     "cvv.issuer_does_not_check": "Die Kartenbank prüft keine Sicherheitscodes (CVV).",
     "cvv.unknown_code": "Prüfung des Sicherheitscodes: unbekannter Ergebniscode {code}.",
+    "auth.sign_in_first": "Melden Sie sich zuerst an.",
+    "auth.role_may_not": "Ihre Rolle ({role}) darf das nicht.",
+    "users.admin_exists": "Es gibt bereits ein Administratorkonto: Melden Sie sich stattdessen an.",
+    "users.wrong_password": "Benutzername oder Passwort ist falsch.",
+    "users.disabled": "Dieses Konto ist deaktiviert. Wenden Sie sich an einen Administrator.",
+    "users.locked_minute": "Zu viele fehlgeschlagene Anmeldungen: Dieses Konto ist noch {minutes} Minute gesperrt. "
+                           "Versuchen Sie es später erneut oder wenden Sie sich an einen Administrator.",
+    "users.locked_minutes": "Zu viele fehlgeschlagene Anmeldungen: Dieses Konto ist noch {minutes} Minuten gesperrt. "
+                            "Versuchen Sie es später erneut oder wenden Sie sich an einen Administrator.",
+    "users.username_taken": "Der Benutzername {username} ist vergeben.",
+    "users.gone": "Diesen Benutzer gibt es nicht mehr.",
+    "users.last_admin": "Dies ist der letzte aktive Administrator: Machen Sie zuerst einen anderen Benutzer zum "
+                        "Administrator.",
+    "users.username_rule": "Wählen Sie einen Benutzernamen ohne Leerzeichen (bis zu 100 Zeichen).",
+    "users.password_length": "Das Passwort braucht mindestens {characters} Zeichen.",
+    "users.role_choice": "Wählen Sie Administrator, Finanzen oder Nur Lesen.",
 }

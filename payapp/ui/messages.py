@@ -112,8 +112,6 @@ TEXTS: tuple[str, ...] = (
     QT_TRANSLATE_NOOP("Messages", "The client portal takes client portal payments only."),
     QT_TRANSLATE_NOOP("Messages", "The client portal takes tokenized or saved payment methods only."),
     QT_TRANSLATE_NOOP("Messages", "This contact does not belong to the invoice's company."),
-    # payapp/services/users.py
-    QT_TRANSLATE_NOOP("Messages", "Choose admin, finance or viewer."),
     QT_TRANSLATE_NOOP("Messages", "The amount is more than the open balance of %1%2."),
     QT_TRANSLATE_NOOP(
         "Messages",
@@ -396,23 +394,6 @@ TEXTS: tuple[str, ...] = (
     QT_TRANSLATE_NOOP("Messages", "Invoice %1 · %2 · %3"),
     QT_TRANSLATE_NOOP("Messages", "Invoice %1 · %2"),
     QT_TRANSLATE_NOOP("Messages", "Invoice %1"),
-    # payapp/services/auth.py and users.py: signing in, users and roles
-    QT_TRANSLATE_NOOP("Messages", "Sign in first."),
-    QT_TRANSLATE_NOOP("Messages", "Your role (%1) may not do this."),
-    QT_TRANSLATE_NOOP("Messages", "An admin account exists already: sign in instead."),
-    QT_TRANSLATE_NOOP("Messages", "Wrong username or password."),
-    QT_TRANSLATE_NOOP("Messages", "This account is disabled. Ask an admin."),
-    QT_TRANSLATE_NOOP(
-        "Messages",
-        "Too many failed sign-ins: this account is locked for %1 more minute. Try again later or ask an admin."),
-    QT_TRANSLATE_NOOP(
-        "Messages",
-        "Too many failed sign-ins: this account is locked for %1 more minutes. Try again later or ask an admin."),
-    QT_TRANSLATE_NOOP("Messages", "The username %1 is taken."),
-    QT_TRANSLATE_NOOP("Messages", "That user no longer exists."),
-    QT_TRANSLATE_NOOP("Messages", "This is the last active admin: make another user admin first."),
-    QT_TRANSLATE_NOOP("Messages", "Choose a username without spaces (up to 100 characters)."),
-    QT_TRANSLATE_NOOP("Messages", "The password needs at least %1 characters."),
     # payapp/services/payments.py: money safety (issue #12): late approvals, flagged payments, refused CVV
     QT_TRANSLATE_NOOP(
         "Messages",

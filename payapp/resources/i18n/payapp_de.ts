@@ -2896,10 +2896,6 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
         <translation>Dieser Kontakt gehört nicht zur Firma der Rechnung.</translation>
     </message>
     <message>
-        <source>Choose admin, finance or viewer.</source>
-        <translation>Wählen Sie Administrator, Finanzen oder Nur Lesen.</translation>
-    </message>
-    <message>
         <source>The amount is more than the open balance of %1%2.</source>
         <translation>Der Betrag ist höher als der offene Betrag von %1%2.</translation>
     </message>
@@ -3678,54 +3674,6 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
     <message>
         <source>Invoice %1</source>
         <translation>Rechnung %1</translation>
-    </message>
-    <message>
-        <source>Sign in first.</source>
-        <translation>Melden Sie sich zuerst an.</translation>
-    </message>
-    <message>
-        <source>Your role (%1) may not do this.</source>
-        <translation>Ihre Rolle (%1) darf das nicht.</translation>
-    </message>
-    <message>
-        <source>An admin account exists already: sign in instead.</source>
-        <translation>Es gibt bereits ein Administratorkonto: Melden Sie sich stattdessen an.</translation>
-    </message>
-    <message>
-        <source>Wrong username or password.</source>
-        <translation>Benutzername oder Passwort ist falsch.</translation>
-    </message>
-    <message>
-        <source>This account is disabled. Ask an admin.</source>
-        <translation>Dieses Konto ist deaktiviert. Wenden Sie sich an einen Administrator.</translation>
-    </message>
-    <message>
-        <source>Too many failed sign-ins: this account is locked for %1 more minute. Try again later or ask an admin.</source>
-        <translation>Zu viele fehlgeschlagene Anmeldungen: Dieses Konto ist noch %1 Minute gesperrt. Versuchen Sie es später erneut oder wenden Sie sich an einen Administrator.</translation>
-    </message>
-    <message>
-        <source>Too many failed sign-ins: this account is locked for %1 more minutes. Try again later or ask an admin.</source>
-        <translation>Zu viele fehlgeschlagene Anmeldungen: Dieses Konto ist noch %1 Minuten gesperrt. Versuchen Sie es später erneut oder wenden Sie sich an einen Administrator.</translation>
-    </message>
-    <message>
-        <source>The username %1 is taken.</source>
-        <translation>Der Benutzername %1 ist vergeben.</translation>
-    </message>
-    <message>
-        <source>That user no longer exists.</source>
-        <translation>Diesen Benutzer gibt es nicht mehr.</translation>
-    </message>
-    <message>
-        <source>This is the last active admin: make another user admin first.</source>
-        <translation>Dies ist der letzte aktive Administrator: Machen Sie zuerst einen anderen Benutzer zum Administrator.</translation>
-    </message>
-    <message>
-        <source>Choose a username without spaces (up to 100 characters).</source>
-        <translation>Wählen Sie einen Benutzernamen ohne Leerzeichen (bis zu 100 Zeichen).</translation>
-    </message>
-    <message>
-        <source>The password needs at least %1 characters.</source>
-        <translation>Das Passwort braucht mindestens %1 Zeichen.</translation>
     </message>
     <message>
         <source>The gateway completed this void after PayApp had marked it failed. Check the payment&apos;s refunds.</source>
