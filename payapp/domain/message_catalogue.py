@@ -104,6 +104,15 @@ ENGLISH: dict[str, str] = {
     "users.username_rule": "Choose a username without spaces (up to 100 characters).",
     "users.password_length": "The password needs at least {characters} characters.",
     "users.role_choice": "Choose admin, finance or viewer.",
+    # payapp/services/payment_links.py, invoices.py, portal_access.py: invoices, payment links, portal access
+    "portal.address_missing": "Set the client portal's address in Admin › Client Portal first.",
+    "invoice.gone": "The invoice no longer exists.",
+    "invoice.this_gone": "This invoice no longer exists.",
+    "invoice.voided_nothing_to_pay": "Invoice {invoice} is voided; there is nothing to pay.",
+    "invoice.paid_nothing_to_pay": "Invoice {invoice} is paid in full; there is nothing to pay.",
+    "invoice.status_choice": "Choose a status from the list.",
+    "contact.gone": "The contact no longer exists.",
+    "portal_access.may_pay_choice": "Choose yes, no or the default.",
 }
 
 GERMAN: dict[str, str] = {
@@ -197,4 +206,12 @@ GERMAN: dict[str, str] = {
     "users.username_rule": "Wählen Sie einen Benutzernamen ohne Leerzeichen (bis zu 100 Zeichen).",
     "users.password_length": "Das Passwort braucht mindestens {characters} Zeichen.",
     "users.role_choice": "Wählen Sie Administrator, Finanzen oder Nur Lesen.",
+    "portal.address_missing": "Legen Sie zuerst die Adresse des Kundenportals unter Admin › Kundenportal fest.",
+    "invoice.gone": "Die Rechnung existiert nicht mehr.",
+    "invoice.this_gone": "Diese Rechnung gibt es nicht mehr.",
+    "invoice.voided_nothing_to_pay": "Rechnung {invoice} ist storniert; es gibt nichts zu bezahlen.",
+    "invoice.paid_nothing_to_pay": "Rechnung {invoice} ist vollständig bezahlt; es gibt nichts zu bezahlen.",
+    "invoice.status_choice": "Wählen Sie einen Status aus der Liste.",
+    "contact.gone": "Den Kontakt gibt es nicht mehr.",
+    "portal_access.may_pay_choice": "Wählen Sie Ja, Nein oder die Voreinstellung.",
 }

@@ -93,11 +93,9 @@ TEXTS: tuple[str, ...] = (
     QT_TRANSLATE_NOOP("Messages", "Returned by the bank"),
     # payapp/services/payments.py: taking, voiding and refunding payments
     QT_TRANSLATE_NOOP("Messages", "Choose checking or savings."),
-    QT_TRANSLATE_NOOP("Messages", "Choose a status from the list."),
     QT_TRANSLATE_NOOP("Messages", "Enter the name on the account."),
     QT_TRANSLATE_NOOP("Messages", "Enter an amount above zero."),
     QT_TRANSLATE_NOOP("Messages", "The gateway takes payments of %1 or more."),
-    QT_TRANSLATE_NOOP("Messages", "This invoice no longer exists."),
     QT_TRANSLATE_NOOP("Messages", "This invoice was voided; it cannot be paid."),
     QT_TRANSLATE_NOOP("Messages", "This invoice is in %1, but payments are taken in %2."),
     QT_TRANSLATE_NOOP("Messages", "This saved payment method was deleted. Choose another one."),
@@ -436,13 +434,6 @@ TEXTS: tuple[str, ...] = (
         "The card's security code (CVV) did not match, but PayApp could not void the payment of %1 at once (%2). It is still charged: void it in Payment Search."),  # noqa: E501
     # payapp/services/demo_data.py: "Settle now (demo)"
     QT_TRANSLATE_NOOP("Messages", "The demo gateway did not answer. Try again."),
-    # payapp/services/payment_links.py: Invoice History's Copy payment link
-    QT_TRANSLATE_NOOP("Messages", "Set the client portal's address in Admin › Client Portal first."),
-    QT_TRANSLATE_NOOP("Messages", "The invoice no longer exists."),
-    QT_TRANSLATE_NOOP("Messages", "The contact no longer exists."),
-    QT_TRANSLATE_NOOP("Messages", "Choose yes, no or the default."),
-    QT_TRANSLATE_NOOP("Messages", "Invoice %1 is voided; there is nothing to pay."),
-    QT_TRANSLATE_NOOP("Messages", "Invoice %1 is paid in full; there is nothing to pay."),
     # payapp/services/qbwc.py, qbwc_soap.py, connectors/accounting/qbxml.py: QuickBooks Desktop (Web Connector)
     QT_TRANSLATE_NOOP("Messages", "QuickBooks Desktop answered another request."),
     QT_TRANSLATE_NOOP("Messages", "QuickBooks Desktop sent an answer PayApp cannot read."),

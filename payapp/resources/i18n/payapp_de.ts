@@ -2824,10 +2824,6 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
         <translation>Wählen Sie Girokonto oder Sparkonto.</translation>
     </message>
     <message>
-        <source>Choose a status from the list.</source>
-        <translation>Wählen Sie einen Status aus der Liste.</translation>
-    </message>
-    <message>
         <source>Enter the name on the account.</source>
         <translation>Geben Sie den Namen des Kontoinhabers ein.</translation>
     </message>
@@ -2838,10 +2834,6 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
     <message>
         <source>The gateway takes payments of %1 or more.</source>
         <translation>Das Gateway nimmt Zahlungen ab %1 an.</translation>
-    </message>
-    <message>
-        <source>This invoice no longer exists.</source>
-        <translation>Diese Rechnung gibt es nicht mehr.</translation>
     </message>
     <message>
         <source>This invoice was voided; it cannot be paid.</source>
@@ -3730,30 +3722,6 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
     <message>
         <source>The demo gateway did not answer. Try again.</source>
         <translation>Das Demo-Gateway hat nicht geantwortet. Versuchen Sie es erneut.</translation>
-    </message>
-    <message>
-        <source>Set the client portal&apos;s address in Admin › Client Portal first.</source>
-        <translation>Legen Sie zuerst die Adresse des Kundenportals unter Admin › Kundenportal fest.</translation>
-    </message>
-    <message>
-        <source>The invoice no longer exists.</source>
-        <translation>Die Rechnung existiert nicht mehr.</translation>
-    </message>
-    <message>
-        <source>The contact no longer exists.</source>
-        <translation>Den Kontakt gibt es nicht mehr.</translation>
-    </message>
-    <message>
-        <source>Choose yes, no or the default.</source>
-        <translation>Wählen Sie Ja, Nein oder die Voreinstellung.</translation>
-    </message>
-    <message>
-        <source>Invoice %1 is voided; there is nothing to pay.</source>
-        <translation>Rechnung %1 ist storniert; es gibt nichts zu bezahlen.</translation>
-    </message>
-    <message>
-        <source>Invoice %1 is paid in full; there is nothing to pay.</source>
-        <translation>Rechnung %1 ist vollständig bezahlt; es gibt nichts zu bezahlen.</translation>
     </message>
     <message>
         <source>QuickBooks Desktop answered another request.</source>
