@@ -113,6 +113,13 @@ ENGLISH: dict[str, str] = {
     "invoice.status_choice": "Choose a status from the list.",
     "contact.gone": "The contact no longer exists.",
     "portal_access.may_pay_choice": "Choose yes, no or the default.",
+    # payapp/services/refund_approvals.py: refunds that need a second user
+    "payment.this_gone": "This payment no longer exists.",
+    "refund_approval.named_user": "Sign in as a named user to ask for a refund approval.",
+    "refund_approval.at_most_waiting": "You can refund at most {amount} (other refunds are waiting for approval).",
+    "refund_approval.gone": "This approval request no longer exists.",
+    "refund_approval.already_decided": "This request was already {status}.",
+    "refund_approval.another_user": "A refund you asked for must be approved by another user.",
 }
 
 GERMAN: dict[str, str] = {
@@ -214,4 +221,12 @@ GERMAN: dict[str, str] = {
     "invoice.status_choice": "Wählen Sie einen Status aus der Liste.",
     "contact.gone": "Den Kontakt gibt es nicht mehr.",
     "portal_access.may_pay_choice": "Wählen Sie Ja, Nein oder die Voreinstellung.",
+    "payment.this_gone": "Diese Zahlung gibt es nicht mehr.",
+    "refund_approval.named_user": "Melden Sie sich als namentlicher Benutzer an, um eine Erstattungsfreigabe "
+                                  "anzufordern.",
+    "refund_approval.at_most_waiting": "Sie können höchstens {amount} erstatten (andere Erstattungen warten auf "
+                                       "Freigabe).",
+    "refund_approval.gone": "Diese Freigabeanfrage gibt es nicht mehr.",
+    "refund_approval.already_decided": "Diese Anfrage wurde bereits bearbeitet ({status}).",
+    "refund_approval.another_user": "Eine Erstattung, die Sie angefordert haben, muss ein anderer Benutzer freigeben.",
 }

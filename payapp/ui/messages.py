@@ -114,7 +114,6 @@ TEXTS: tuple[str, ...] = (
     QT_TRANSLATE_NOOP(
         "Messages",
         "%1 was already paid on invoice %2%3 at %4 UTC. Pay again only if the customer really means to pay twice."),
-    QT_TRANSLATE_NOOP("Messages", "This payment no longer exists."),
     QT_TRANSLATE_NOOP("Messages", "That payment no longer exists."),
     QT_TRANSLATE_NOOP("Messages", "A payment that is %1 cannot be voided or refunded."),
     QT_TRANSLATE_NOOP(
@@ -197,12 +196,6 @@ TEXTS: tuple[str, ...] = (
     QT_TRANSLATE_NOOP(
         "Messages",
         "The gateway has not confirmed the payment of %1 yet. Do not take it again: PayApp keeps checking by its order id (%2) and will update it, and the invoice holds the amount until then."),  # noqa: E501
-    # payapp/services/refund_approvals.py: refunds that need a second user
-    QT_TRANSLATE_NOOP("Messages", "Sign in as a named user to ask for a refund approval."),
-    QT_TRANSLATE_NOOP("Messages", "You can refund at most %1 (other refunds are waiting for approval)."),
-    QT_TRANSLATE_NOOP("Messages", "This approval request no longer exists."),
-    QT_TRANSLATE_NOOP("Messages", "This request was already %1."),
-    QT_TRANSLATE_NOOP("Messages", "A refund you asked for must be approved by another user."),
     # payapp/services/gateways.py, processing.py, secrets.py: Admin › Payment Processing
     QT_TRANSLATE_NOOP("Messages", "PayApp cannot talk to the gateway %1 yet."),
     QT_TRANSLATE_NOOP(

@@ -2896,10 +2896,6 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
         <translation>%1 wurde bereits auf Rechnung %2%3 um %4 UTC bezahlt. Zahlen Sie nur erneut, wenn der Kunde wirklich zweimal zahlen will.</translation>
     </message>
     <message>
-        <source>This payment no longer exists.</source>
-        <translation>Diese Zahlung gibt es nicht mehr.</translation>
-    </message>
-    <message>
         <source>That payment no longer exists.</source>
         <translation>Diese Zahlung gibt es nicht mehr.</translation>
     </message>
@@ -3086,26 +3082,6 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
     <message>
         <source>The gateway has not confirmed the payment of %1 yet. Do not take it again: PayApp keeps checking by its order id (%2) and will update it, and the invoice holds the amount until then.</source>
         <translation>Das Gateway hat die Zahlung über %1 noch nicht bestätigt. Erfassen Sie sie nicht noch einmal: PayApp prüft weiter anhand der Auftrags-ID (%2) und aktualisiert sie; bis dahin hält die Rechnung den Betrag zurück.</translation>
-    </message>
-    <message>
-        <source>Sign in as a named user to ask for a refund approval.</source>
-        <translation>Melden Sie sich als namentlicher Benutzer an, um eine Erstattungsfreigabe anzufordern.</translation>
-    </message>
-    <message>
-        <source>You can refund at most %1 (other refunds are waiting for approval).</source>
-        <translation>Sie können höchstens %1 erstatten (andere Erstattungen warten auf Freigabe).</translation>
-    </message>
-    <message>
-        <source>This approval request no longer exists.</source>
-        <translation>Diese Freigabeanfrage gibt es nicht mehr.</translation>
-    </message>
-    <message>
-        <source>This request was already %1.</source>
-        <translation>Diese Anfrage wurde bereits bearbeitet (%1).</translation>
-    </message>
-    <message>
-        <source>A refund you asked for must be approved by another user.</source>
-        <translation>Eine Erstattung, die Sie angefordert haben, muss ein anderer Benutzer freigeben.</translation>
     </message>
     <message>
         <source>PayApp cannot talk to the gateway %1 yet.</source>
