@@ -120,6 +120,32 @@ ENGLISH: dict[str, str] = {
     "refund_approval.gone": "This approval request no longer exists.",
     "refund_approval.already_decided": "This request was already {status}.",
     "refund_approval.another_user": "A refund you asked for must be approved by another user.",
+    # payapp/services/mail.py: e-mail set-up (Admin › Client Portal) and sending
+    "mail.address_missing": "Enter an e-mail address.",
+    "mail.address_invalid": "That is not an e-mail address. Write it like name@example.com.",
+    "mail.host_missing": "Enter the mail server's host name.",
+    "mail.host_invalid": "That is not a host name. Write it like smtp.example.com.",
+    "mail.port_range": "The port is a number from 1 to 65535.",
+    "mail.tls_choice": "Choose STARTTLS, TLS or no encryption.",
+    "mail.user_invalid": "The user name is too long or has a line break.",
+    "mail.password_line_break": "The password has a line break: type it again.",
+    "mail.not_set_up": "E-mail is not set up: enter the mail server and sender in Admin › Client Portal.",
+    "mail.password_missing": "The mail server's password is not on this computer: enter it in Admin › Client Portal.",
+    "mail.no_starttls": "The mail server at {server} does not offer STARTTLS: choose TLS, or ask the server's "
+                        "administrator.",
+    "mail.no_auth": "The mail server at {server} does not offer a sign-in (AUTH) on this connection: check the "
+                    "encryption setting, or leave the user name empty.",
+    "mail.recipient_refused": "The mail server refused the recipient: {reason}",
+    "mail.login_refused": "The mail server refused the user name or password: {reason}",
+    "mail.sender_refused": "The mail server refused the sender address: {reason}",
+    "mail.disconnected": "The mail server at {server} closed the connection before the message was accepted "
+                         "({reason}). Nothing was sent; try again.",
+    "mail.not_taken": "The mail server did not take the message: {reason}",
+    "mail.certificate_not_trusted": "The mail server's certificate is not trusted ({reason}): check the host name.",
+    "mail.no_encryption": "No encrypted connection to the mail server at {server} ({reason}): check the port and the "
+                          "encryption (STARTTLS is usually port 587, TLS port 465).",
+    "mail.timeout": "The mail server at {server} did not answer in time. Nothing was sent; try again.",
+    "mail.unreachable": "The mail server at {server} cannot be reached ({reason}).",
 }
 
 GERMAN: dict[str, str] = {
@@ -229,4 +255,33 @@ GERMAN: dict[str, str] = {
     "refund_approval.gone": "Diese Freigabeanfrage gibt es nicht mehr.",
     "refund_approval.already_decided": "Diese Anfrage wurde bereits bearbeitet ({status}).",
     "refund_approval.another_user": "Eine Erstattung, die Sie angefordert haben, muss ein anderer Benutzer freigeben.",
+    "mail.address_missing": "Geben Sie eine E-Mail-Adresse ein.",
+    "mail.address_invalid": "Das ist keine E-Mail-Adresse. Schreiben Sie sie wie name@example.com.",
+    "mail.host_missing": "Geben Sie den Hostnamen des Mailservers ein.",
+    "mail.host_invalid": "Das ist kein Hostname. Schreiben Sie ihn wie smtp.example.com.",
+    "mail.port_range": "Der Port ist eine Zahl von 1 bis 65535.",
+    "mail.tls_choice": "Wählen Sie STARTTLS, TLS oder keine Verschlüsselung.",
+    "mail.user_invalid": "Der Benutzername ist zu lang oder enthält einen Zeilenumbruch.",
+    "mail.password_line_break": "Das Passwort enthält einen Zeilenumbruch: Geben Sie es noch einmal ein.",
+    "mail.not_set_up": "E-Mail ist nicht eingerichtet: Geben Sie Mailserver und Absender unter Admin › Kundenportal "
+                       "ein.",
+    "mail.password_missing": "Das Passwort des Mailservers ist nicht auf diesem Computer: Geben Sie es unter Admin › "
+                             "Kundenportal ein.",
+    "mail.no_starttls": "Der Mailserver {server} bietet kein STARTTLS an: Wählen Sie TLS oder fragen Sie den "
+                        "Administrator des Servers.",
+    "mail.no_auth": "Der Mailserver {server} bietet auf dieser Verbindung keine Anmeldung (AUTH) an: Prüfen Sie die "
+                    "Verschlüsselung oder lassen Sie den Benutzernamen leer.",
+    "mail.recipient_refused": "Der Mailserver hat den Empfänger abgelehnt: {reason}",
+    "mail.login_refused": "Der Mailserver hat Benutzername oder Passwort abgelehnt: {reason}",
+    "mail.sender_refused": "Der Mailserver hat die Absenderadresse abgelehnt: {reason}",
+    "mail.disconnected": "Der Mailserver {server} hat die Verbindung getrennt, bevor er die Nachricht angenommen hat "
+                         "({reason}). Es wurde nichts gesendet; versuchen Sie es noch einmal.",
+    "mail.not_taken": "Der Mailserver hat die Nachricht nicht angenommen: {reason}",
+    "mail.certificate_not_trusted": "Dem Zertifikat des Mailservers wird nicht vertraut ({reason}): Prüfen Sie den "
+                                    "Hostnamen.",
+    "mail.no_encryption": "Keine verschlüsselte Verbindung zum Mailserver {server} ({reason}): Prüfen Sie Port und "
+                          "Verschlüsselung (STARTTLS meist Port 587, TLS Port 465).",
+    "mail.timeout": "Der Mailserver {server} hat nicht rechtzeitig geantwortet. Es wurde nichts gesendet; versuchen "
+                    "Sie es noch einmal.",
+    "mail.unreachable": "Der Mailserver {server} ist nicht erreichbar ({reason}).",
 }

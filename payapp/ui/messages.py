@@ -214,38 +214,6 @@ TEXTS: tuple[str, ...] = (
     QT_TRANSLATE_NOOP(
         "Messages",
         "Keys cannot be saved: this computer's keyring (%1) keeps secrets in plain text or is not available. Use the system keychain (Windows Credential Manager, macOS Keychain, or a Secret Service such as GNOME Keyring or KWallet), then save again."),  # noqa: E501
-    # payapp/services/mail.py: e-mail set-up (Admin › Client Portal) and sending
-    QT_TRANSLATE_NOOP("Messages", "Enter an e-mail address."),
-    QT_TRANSLATE_NOOP("Messages", "That is not an e-mail address. Write it like name@example.com."),
-    QT_TRANSLATE_NOOP("Messages", "Enter the mail server's host name."),
-    QT_TRANSLATE_NOOP("Messages", "That is not a host name. Write it like smtp.example.com."),
-    QT_TRANSLATE_NOOP("Messages", "The port is a number from 1 to 65535."),
-    QT_TRANSLATE_NOOP("Messages", "Choose STARTTLS, TLS or no encryption."),
-    QT_TRANSLATE_NOOP("Messages", "The user name is too long or has a line break."),
-    QT_TRANSLATE_NOOP("Messages", "The password has a line break: type it again."),
-    QT_TRANSLATE_NOOP("Messages", "E-mail is not set up: enter the mail server and sender in Admin › Client Portal."),
-    QT_TRANSLATE_NOOP(
-        "Messages",
-        "The mail server's password is not on this computer: enter it in Admin › Client Portal."),
-    QT_TRANSLATE_NOOP(
-        "Messages",
-        "The mail server at %1 does not offer STARTTLS: choose TLS, or ask the server's administrator."),
-    QT_TRANSLATE_NOOP(
-        "Messages",
-        "The mail server at %1 does not offer a sign-in (AUTH) on this connection: check the encryption setting, or leave the user name empty."),  # noqa: E501
-    QT_TRANSLATE_NOOP("Messages", "The mail server refused the recipient: %1"),
-    QT_TRANSLATE_NOOP("Messages", "The mail server refused the user name or password: %1"),
-    QT_TRANSLATE_NOOP("Messages", "The mail server refused the sender address: %1"),
-    QT_TRANSLATE_NOOP(
-        "Messages",
-        "The mail server at %1 closed the connection before the message was accepted (%2). Nothing was sent; try again."),  # noqa: E501
-    QT_TRANSLATE_NOOP("Messages", "The mail server did not take the message: %1"),
-    QT_TRANSLATE_NOOP("Messages", "The mail server's certificate is not trusted (%1): check the host name."),
-    QT_TRANSLATE_NOOP(
-        "Messages",
-        "No encrypted connection to the mail server at %1 (%2): check the port and the encryption (STARTTLS is usually port 587, TLS port 465)."),  # noqa: E501
-    QT_TRANSLATE_NOOP("Messages", "The mail server at %1 did not answer in time. Nothing was sent; try again."),
-    QT_TRANSLATE_NOOP("Messages", "The mail server at %1 cannot be reached (%2)."),
     # payapp/services/mail_templates.py and invoice_mail.py: e-mail templates, payment links and receipts by e-mail
     QT_TRANSLATE_NOOP("Messages", "There is no e-mail template of that kind."),
     QT_TRANSLATE_NOOP("Messages", "The e-mail template cannot be filled in."),
