@@ -146,6 +146,15 @@ ENGLISH: dict[str, str] = {
                           "encryption (STARTTLS is usually port 587, TLS port 465).",
     "mail.timeout": "The mail server at {server} did not answer in time. Nothing was sent; try again.",
     "mail.unreachable": "The mail server at {server} cannot be reached ({reason}).",
+    # payapp/services/mail_templates.py, invoice_mail.py: e-mail templates, receipts by e-mail; demo_data.py
+    "mail_template.unknown_kind": "There is no e-mail template of that kind.",
+    "mail_template.cannot_fill": "The e-mail template cannot be filled in.",
+    "mail_template.subject_empty": "The subject is empty.",
+    "mail_template.text_empty": "The text is empty.",
+    "mail_template.too_long": "The template is too long.",
+    "mail_template.unknown_placeholders": "Unknown placeholders: {placeholders}",
+    "receipt.payment_not_taken": "This payment was not taken, so it has no receipt to send.",
+    "demo.gateway_no_answer": "The demo gateway did not answer. Try again.",
 }
 
 GERMAN: dict[str, str] = {
@@ -284,4 +293,12 @@ GERMAN: dict[str, str] = {
     "mail.timeout": "Der Mailserver {server} hat nicht rechtzeitig geantwortet. Es wurde nichts gesendet; versuchen "
                     "Sie es noch einmal.",
     "mail.unreachable": "Der Mailserver {server} ist nicht erreichbar ({reason}).",
+    "mail_template.unknown_kind": "Eine E-Mail-Vorlage dieser Art gibt es nicht.",
+    "mail_template.cannot_fill": "Die E-Mail-Vorlage kann nicht ausgefüllt werden.",
+    "mail_template.subject_empty": "Der Betreff ist leer.",
+    "mail_template.text_empty": "Der Text ist leer.",
+    "mail_template.too_long": "Die Vorlage ist zu lang.",
+    "mail_template.unknown_placeholders": "Unbekannte Platzhalter: {placeholders}",
+    "receipt.payment_not_taken": "Diese Zahlung wurde nicht ausgeführt; es gibt keinen Beleg zu senden.",
+    "demo.gateway_no_answer": "Das Demo-Gateway hat nicht geantwortet. Versuchen Sie es erneut.",
 }

@@ -214,14 +214,6 @@ TEXTS: tuple[str, ...] = (
     QT_TRANSLATE_NOOP(
         "Messages",
         "Keys cannot be saved: this computer's keyring (%1) keeps secrets in plain text or is not available. Use the system keychain (Windows Credential Manager, macOS Keychain, or a Secret Service such as GNOME Keyring or KWallet), then save again."),  # noqa: E501
-    # payapp/services/mail_templates.py and invoice_mail.py: e-mail templates, payment links and receipts by e-mail
-    QT_TRANSLATE_NOOP("Messages", "There is no e-mail template of that kind."),
-    QT_TRANSLATE_NOOP("Messages", "The e-mail template cannot be filled in."),
-    QT_TRANSLATE_NOOP("Messages", "This payment was not taken, so it has no receipt to send."),
-    QT_TRANSLATE_NOOP("Messages", "The subject is empty."),
-    QT_TRANSLATE_NOOP("Messages", "The text is empty."),
-    QT_TRANSLATE_NOOP("Messages", "The template is too long."),
-    QT_TRANSLATE_NOOP("Messages", "Unknown placeholders: %1"),
     # payapp/services/connections.py and the connectors: Admin › Connections, Autotask, QuickBooks
     QT_TRANSLATE_NOOP("Messages", "Only the demo company connects to the sandboxes by itself."),
     QT_TRANSLATE_NOOP("Messages", "Enter the Autotask API user (an e-mail address)."),
@@ -393,8 +385,6 @@ TEXTS: tuple[str, ...] = (
     QT_TRANSLATE_NOOP(
         "Messages",
         "The card's security code (CVV) did not match, but PayApp could not void the payment of %1 at once (%2). It is still charged: void it in Payment Search."),  # noqa: E501
-    # payapp/services/demo_data.py: "Settle now (demo)"
-    QT_TRANSLATE_NOOP("Messages", "The demo gateway did not answer. Try again."),
     # payapp/services/qbwc.py, qbwc_soap.py, connectors/accounting/qbxml.py: QuickBooks Desktop (Web Connector)
     QT_TRANSLATE_NOOP("Messages", "QuickBooks Desktop answered another request."),
     QT_TRANSLATE_NOOP("Messages", "QuickBooks Desktop sent an answer PayApp cannot read."),

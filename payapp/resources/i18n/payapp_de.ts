@@ -3136,34 +3136,6 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
         <translation>Schlüssel können nicht gespeichert werden: Der Schlüsselbund dieses Computers (%1) speichert Geheimnisse im Klartext oder ist nicht verfügbar. Verwenden Sie den Schlüsselbund des Systems (Windows-Anmeldeinformationsverwaltung, macOS-Schlüsselbund oder einen Secret Service wie GNOME Keyring oder KWallet) und speichern Sie erneut.</translation>
     </message>
     <message>
-        <source>There is no e-mail template of that kind.</source>
-        <translation>Eine E-Mail-Vorlage dieser Art gibt es nicht.</translation>
-    </message>
-    <message>
-        <source>The e-mail template cannot be filled in.</source>
-        <translation>Die E-Mail-Vorlage kann nicht ausgefüllt werden.</translation>
-    </message>
-    <message>
-        <source>This payment was not taken, so it has no receipt to send.</source>
-        <translation>Diese Zahlung wurde nicht ausgeführt; es gibt keinen Beleg zu senden.</translation>
-    </message>
-    <message>
-        <source>The subject is empty.</source>
-        <translation>Der Betreff ist leer.</translation>
-    </message>
-    <message>
-        <source>The text is empty.</source>
-        <translation>Der Text ist leer.</translation>
-    </message>
-    <message>
-        <source>The template is too long.</source>
-        <translation>Die Vorlage ist zu lang.</translation>
-    </message>
-    <message>
-        <source>Unknown placeholders: %1</source>
-        <translation>Unbekannte Platzhalter: %1</translation>
-    </message>
-    <message>
         <source>Only the demo company connects to the sandboxes by itself.</source>
         <translation>Nur die Demo-Firma verbindet sich von selbst mit den Sandboxes.</translation>
     </message>
@@ -3610,10 +3582,6 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
     <message>
         <source>The card&apos;s security code (CVV) did not match, but PayApp could not void the payment of %1 at once (%2). It is still charged: void it in Payment Search.</source>
         <translation>Der Sicherheitscode (CVV) der Karte stimmte nicht überein, aber PayApp konnte die Zahlung über %1 nicht sofort stornieren (%2). Sie ist weiterhin belastet: Stornieren Sie sie in der Zahlungssuche.</translation>
-    </message>
-    <message>
-        <source>The demo gateway did not answer. Try again.</source>
-        <translation>Das Demo-Gateway hat nicht geantwortet. Versuchen Sie es erneut.</translation>
     </message>
     <message>
         <source>QuickBooks Desktop answered another request.</source>
