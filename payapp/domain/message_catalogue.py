@@ -155,6 +155,11 @@ ENGLISH: dict[str, str] = {
     "mail_template.unknown_placeholders": "Unknown placeholders: {placeholders}",
     "receipt.payment_not_taken": "This payment was not taken, so it has no receipt to send.",
     "demo.gateway_no_answer": "The demo gateway did not answer. Try again.",
+    # payapp/services/secrets.py: the keyring
+    "secrets.insecure_keyring": "Keys cannot be saved: this computer's keyring ({backend}) keeps secrets in plain "
+                                "text or is not available. Use the system keychain (Windows Credential Manager, "
+                                "macOS Keychain, or a Secret Service such as GNOME Keyring or KWallet), then save "
+                                "again.",
 }
 
 GERMAN: dict[str, str] = {
@@ -301,4 +306,9 @@ GERMAN: dict[str, str] = {
     "mail_template.unknown_placeholders": "Unbekannte Platzhalter: {placeholders}",
     "receipt.payment_not_taken": "Diese Zahlung wurde nicht ausgeführt; es gibt keinen Beleg zu senden.",
     "demo.gateway_no_answer": "Das Demo-Gateway hat nicht geantwortet. Versuchen Sie es erneut.",
+    "secrets.insecure_keyring": "Schlüssel können nicht gespeichert werden: Der Schlüsselbund dieses Computers "
+                                "({backend}) speichert Geheimnisse im Klartext oder ist nicht verfügbar. Verwenden "
+                                "Sie den Schlüsselbund des Systems (Windows-Anmeldeinformationsverwaltung, "
+                                "macOS-Schlüsselbund oder einen Secret Service wie GNOME Keyring oder KWallet) und "
+                                "speichern Sie erneut.",
 }

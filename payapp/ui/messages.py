@@ -211,9 +211,6 @@ TEXTS: tuple[str, ...] = (
     QT_TRANSLATE_NOOP("Messages", "Unknown environment %1."),
     QT_TRANSLATE_NOOP("Messages", "Choose a three-letter ISO 4217 currency code, e.g. USD."),
     QT_TRANSLATE_NOOP("Messages", "The internal currency is %1 and can never be changed."),
-    QT_TRANSLATE_NOOP(
-        "Messages",
-        "Keys cannot be saved: this computer's keyring (%1) keeps secrets in plain text or is not available. Use the system keychain (Windows Credential Manager, macOS Keychain, or a Secret Service such as GNOME Keyring or KWallet), then save again."),  # noqa: E501
     # payapp/services/connections.py and the connectors: Admin › Connections, Autotask, QuickBooks
     QT_TRANSLATE_NOOP("Messages", "Only the demo company connects to the sandboxes by itself."),
     QT_TRANSLATE_NOOP("Messages", "Enter the Autotask API user (an e-mail address)."),

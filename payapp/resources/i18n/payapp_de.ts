@@ -3132,10 +3132,6 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
         <translation>Die interne Währung ist %1 und kann nie mehr geändert werden.</translation>
     </message>
     <message>
-        <source>Keys cannot be saved: this computer&apos;s keyring (%1) keeps secrets in plain text or is not available. Use the system keychain (Windows Credential Manager, macOS Keychain, or a Secret Service such as GNOME Keyring or KWallet), then save again.</source>
-        <translation>Schlüssel können nicht gespeichert werden: Der Schlüsselbund dieses Computers (%1) speichert Geheimnisse im Klartext oder ist nicht verfügbar. Verwenden Sie den Schlüsselbund des Systems (Windows-Anmeldeinformationsverwaltung, macOS-Schlüsselbund oder einen Secret Service wie GNOME Keyring oder KWallet) und speichern Sie erneut.</translation>
-    </message>
-    <message>
         <source>Only the demo company connects to the sandboxes by itself.</source>
         <translation>Nur die Demo-Firma verbindet sich von selbst mit den Sandboxes.</translation>
     </message>
