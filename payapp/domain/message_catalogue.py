@@ -160,6 +160,25 @@ ENGLISH: dict[str, str] = {
                                 "text or is not available. Use the system keychain (Windows Credential Manager, "
                                 "macOS Keychain, or a Secret Service such as GNOME Keyring or KWallet), then save "
                                 "again.",
+    # payapp/domain/gateways.py: the gateway table (names, credential labels and their help)
+    "gateway.nmi": "BNG Gateway (NMI protocol)",
+    "gateway.nmi.private_key": "Private key (security key)",
+    "gateway.nmi.private_key_help": "Server-side key used for every charge, refund and look-up.",
+    "gateway.nmi.public_key": "Public key (tokenization key)",
+    "gateway.nmi.public_key_help": "Used only by the client portal's card form (Collect.js).",
+    "gateway.payengine": "Concardis PayEngine",
+    "gateway.payengine.api_key": "API key",
+    "gateway.payengine.api_key_help": "The merchant's API key (HTTP Basic password of every server call).",
+    "gateway.payengine.merchant_id": "Merchant ID",
+    "gateway.payengine.merchant_id_help": "The merchant id PayEngine gave you with the API key.",
+    "gateway.paypal": "PayPal",
+    "gateway.paypal.api_password": "API password",
+    "gateway.paypal.api_password_help": "The API password of the PayPal business account's API signature credentials.",
+    "gateway.paypal.api_username": "API username",
+    "gateway.paypal.api_username_help": "The API username PayPal shows with the password and signature (it names the "
+                                        "account; it is not secret).",
+    "gateway.paypal.api_signature": "API signature",
+    "gateway.paypal.api_signature_help": "The API signature PayPal shows with the API username and password.",
 }
 
 GERMAN: dict[str, str] = {
@@ -311,4 +330,22 @@ GERMAN: dict[str, str] = {
                                 "Sie den Schlüsselbund des Systems (Windows-Anmeldeinformationsverwaltung, "
                                 "macOS-Schlüsselbund oder einen Secret Service wie GNOME Keyring oder KWallet) und "
                                 "speichern Sie erneut.",
+    "gateway.nmi": "BNG Gateway (NMI-Protokoll)",
+    "gateway.nmi.private_key": "Privater Schlüssel (Security Key)",
+    "gateway.nmi.private_key_help": "Serverseitiger Schlüssel für jede Belastung, Erstattung und Abfrage.",
+    "gateway.nmi.public_key": "Öffentlicher Schlüssel (Tokenization Key)",
+    "gateway.nmi.public_key_help": "Nur für das Kartenformular des Kundenportals (Collect.js).",
+    "gateway.payengine": "Concardis PayEngine",
+    "gateway.payengine.api_key": "API-Schlüssel",
+    "gateway.payengine.api_key_help": "Der API-Schlüssel des Händlers (HTTP-Basic-Passwort jedes Serveraufrufs).",
+    "gateway.payengine.merchant_id": "Händler-ID",
+    "gateway.payengine.merchant_id_help": "Die Händler-ID, die PayEngine Ihnen mit dem API-Schlüssel gegeben hat.",
+    "gateway.paypal": "PayPal",
+    "gateway.paypal.api_password": "API-Passwort",
+    "gateway.paypal.api_password_help": "Das API-Passwort der API-Signatur-Zugangsdaten des PayPal-Geschäftskontos.",
+    "gateway.paypal.api_username": "API-Benutzername",
+    "gateway.paypal.api_username_help": "Der API-Benutzername, den PayPal mit Passwort und Signatur anzeigt (er "
+                                        "benennt das Konto und ist nicht geheim).",
+    "gateway.paypal.api_signature": "API-Signatur",
+    "gateway.paypal.api_signature_help": "Die API-Signatur, die PayPal mit API-Benutzername und Passwort anzeigt.",
 }

@@ -38,25 +38,8 @@ CONTEXT = "Messages"
 
 # Long texts stay one literal each: lupdate reads a QT_TRANSLATE_NOOP text only when it is a single literal.
 TEXTS: tuple[str, ...] = (
-    # payapp/domain/gateways.py: the gateway table
-    QT_TRANSLATE_NOOP("Messages", "BNG Gateway (NMI protocol)"),
-    QT_TRANSLATE_NOOP("Messages", "Concardis PayEngine"),
-    QT_TRANSLATE_NOOP("Messages", "API key"),
-    QT_TRANSLATE_NOOP("Messages", "Merchant ID"),
-    QT_TRANSLATE_NOOP("Messages", "The merchant's API key (HTTP Basic password of every server call)."),
-    QT_TRANSLATE_NOOP("Messages", "The merchant id PayEngine gave you with the API key."),
+    # payapp/domain/gateways.py: payment types and channels (values of the services' texts)
     QT_TRANSLATE_NOOP("Messages", "PayPal"),
-    QT_TRANSLATE_NOOP("Messages", "API username"),
-    QT_TRANSLATE_NOOP("Messages", "API password"),
-    QT_TRANSLATE_NOOP("Messages", "API signature"),
-    QT_TRANSLATE_NOOP("Messages", "The API password of the PayPal business account's API signature credentials."),
-    QT_TRANSLATE_NOOP("Messages", "The API username PayPal shows with the password and signature (it names the "
-                                  "account; it is not secret)."),
-    QT_TRANSLATE_NOOP("Messages", "The API signature PayPal shows with the API username and password."),
-    QT_TRANSLATE_NOOP("Messages", "Private key (security key)"),
-    QT_TRANSLATE_NOOP("Messages", "Public key (tokenization key)"),
-    QT_TRANSLATE_NOOP("Messages", "Server-side key used for every charge, refund and look-up."),
-    QT_TRANSLATE_NOOP("Messages", "Used only by the client portal's card form (Collect.js)."),
     QT_TRANSLATE_NOOP("Messages", "Credit card"),
     QT_TRANSLATE_NOOP("Messages", "eCheck"),
     QT_TRANSLATE_NOOP("Messages", "Back office"),
@@ -510,6 +493,9 @@ def _local_value(value: str) -> str:
     """A value going into a template: translated when listed, money and counts the user's way."""
     if value in _EXACT:
         return QCoreApplication.translate("Messages", value)
+    converted = _converted_english().get(value)
+    if converted is not None:                       # a converted label ("API key") in a not converted text
+        return message_text(converted)
     if _EN_COUNT.match(value):
         try:
             return format_count(int(value.replace(",", "")), QLocale().name())

@@ -438,9 +438,10 @@ def test_messages_are_rendered_in_the_installed_language(qapp: QApplication) -> 
     """A Message (payapp/domain/messages.py) is shown in the language install_translators installed: German from
     the catalogue with German money, the pseudo-locale's stretched English, English again after removal."""
     from payapp.domain.errors import ValidationError
+    from payapp.domain.gateways import NMI
     from payapp.domain.messages import msg
     from payapp.domain.money import Money
-    from payapp.ui.messages import card_check_text, message_text, user_text
+    from payapp.ui.messages import card_check_text, message_text, translate_message, user_text
 
     at_most = ValidationError(msg("amount.at_most", maximum=Money(999999999, "USD")), field="amount")
     try:
@@ -448,6 +449,11 @@ def test_messages_are_rendered_in_the_installed_language(qapp: QApplication) -> 
         assert user_text(at_most).replace("\xa0", " ") == "Ein Betrag darf höchstens 9.999.999,99 $ sein."
         assert card_check_text("N", "M") == ("Weder Straße noch Postleitzahl stimmen überein. "
                                              "Der Sicherheitscode (CVV) stimmt überein.")
+        # the gateway table's labels are messages; as values of a service's text not converted yet they are
+        # rendered from the catalogue too
+        assert message_text(NMI.label_message) == "BNG Gateway (NMI-Protokoll)"
+        assert translate_message("Concardis PayEngine: enter the API key in Admin.") == (
+            "Concardis PayEngine: Geben Sie unter Verwaltung API-Schlüssel ein.")
         install_translators(qapp, "pseudo")
         stretched = message_text(msg("card.cvv_digits", digits=4))
         assert stretched.startswith("[Ţĥé ") and " 4 " in stretched and stretched.endswith("~]")

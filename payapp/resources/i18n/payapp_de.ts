@@ -2632,72 +2632,8 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
 <context>
     <name>Messages</name>
     <message>
-        <source>BNG Gateway (NMI protocol)</source>
-        <translation>BNG Gateway (NMI-Protokoll)</translation>
-    </message>
-    <message>
-        <source>Concardis PayEngine</source>
-        <translation>Concardis PayEngine</translation>
-    </message>
-    <message>
-        <source>API key</source>
-        <translation>API-Schlüssel</translation>
-    </message>
-    <message>
-        <source>Merchant ID</source>
-        <translation>Händler-ID</translation>
-    </message>
-    <message>
-        <source>The merchant&apos;s API key (HTTP Basic password of every server call).</source>
-        <translation>Der API-Schlüssel des Händlers (HTTP-Basic-Passwort jedes Serveraufrufs).</translation>
-    </message>
-    <message>
-        <source>The merchant id PayEngine gave you with the API key.</source>
-        <translation>Die Händler-ID, die PayEngine Ihnen mit dem API-Schlüssel gegeben hat.</translation>
-    </message>
-    <message>
         <source>PayPal</source>
         <translation>PayPal</translation>
-    </message>
-    <message>
-        <source>API username</source>
-        <translation>API-Benutzername</translation>
-    </message>
-    <message>
-        <source>API password</source>
-        <translation>API-Passwort</translation>
-    </message>
-    <message>
-        <source>API signature</source>
-        <translation>API-Signatur</translation>
-    </message>
-    <message>
-        <source>The API password of the PayPal business account&apos;s API signature credentials.</source>
-        <translation>Das API-Passwort der API-Signatur-Zugangsdaten des PayPal-Geschäftskontos.</translation>
-    </message>
-    <message>
-        <source>The API username PayPal shows with the password and signature (it names the account; it is not secret).</source>
-        <translation>Der API-Benutzername, den PayPal mit Passwort und Signatur anzeigt (er benennt das Konto und ist nicht geheim).</translation>
-    </message>
-    <message>
-        <source>The API signature PayPal shows with the API username and password.</source>
-        <translation>Die API-Signatur, die PayPal mit API-Benutzername und Passwort anzeigt.</translation>
-    </message>
-    <message>
-        <source>Private key (security key)</source>
-        <translation>Privater Schlüssel (Security Key)</translation>
-    </message>
-    <message>
-        <source>Public key (tokenization key)</source>
-        <translation>Öffentlicher Schlüssel (Tokenization Key)</translation>
-    </message>
-    <message>
-        <source>Server-side key used for every charge, refund and look-up.</source>
-        <translation>Serverseitiger Schlüssel für jede Belastung, Erstattung und Abfrage.</translation>
-    </message>
-    <message>
-        <source>Used only by the client portal&apos;s card form (Collect.js).</source>
-        <translation>Nur für das Kartenformular des Kundenportals (Collect.js).</translation>
     </message>
     <message>
         <source>Credit card</source>
