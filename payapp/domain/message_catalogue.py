@@ -179,6 +179,33 @@ ENGLISH: dict[str, str] = {
                                         "account; it is not secret).",
     "gateway.paypal.api_signature": "API signature",
     "gateway.paypal.api_signature_help": "The API signature PayPal shows with the API username and password.",
+    # payapp/services/connections.py: Admin › Connections, Autotask, QuickBooks
+    "quickbooks.redirect_uri_https": "The redirect URI must be an https address registered in your Intuit app (for "
+                                     "example https://www.example.com/quickbooks).",
+    "quickbooks.redirect_uri_ip": "Intuit does not accept an IP address in a redirect URI: use a host name.",
+    "quickbooks.paste_address": "Paste the address your browser shows after you signed in to QuickBooks.",
+    "quickbooks.no_sign_in_code": "That address has no sign-in code: paste the whole address your browser shows "
+                                  "after you signed in.",
+    "connections.demo_only": "Only the demo company connects to the sandboxes by itself.",
+    "autotask.api_user_missing": "Enter the Autotask API user (an e-mail address).",
+    "autotask.address_https": "The Autotask address must start with https://.",
+    "autotask.secret_missing": "Enter the API user's secret.",
+    "autotask.integration_code_missing": "Enter the API tracking identifier (integration code).",
+    "autotask.not_set_up": "Autotask is not set up on this workstation: enter the API user, secret and integration "
+                           "code in Admin › Connections.",
+    "autotask.secret_replaced": "The Autotask secret was replaced on another workstation: enter it here too in Admin "
+                                "› Connections.",
+    "quickbooks.client_id_missing": "Enter the QuickBooks client id.",
+    "quickbooks.client_secret_missing": "Enter the QuickBooks client secret.",
+    "quickbooks.client_missing": "Enter the QuickBooks client id and client secret in Admin › Connections first.",
+    "quickbooks.sign_in_unknown": "This QuickBooks sign-in is not the one PayApp started (or it took too long): "
+                                  "click Connect QuickBooks again.",
+    "quickbooks.no_company": "QuickBooks did not send a company to connect.",
+    "quickbooks.connect_first": "Click Connect QuickBooks first, then paste the address you land on.",
+    "quickbooks.paste_whole_address": "Paste the whole address (it names the company), not only the code.",
+    "quickbooks.refund_account_choice": "Choose the bank account refunds are paid from.",
+    "quickbooks.browserless_demo_only": "Connecting without a browser is only for demo mode.",
+    "quickbooks.did_not_connect": "QuickBooks did not connect: {error}. Click Connect QuickBooks to try again.",
 }
 
 GERMAN: dict[str, str] = {
@@ -348,4 +375,34 @@ GERMAN: dict[str, str] = {
                                         "benennt das Konto und ist nicht geheim).",
     "gateway.paypal.api_signature": "API-Signatur",
     "gateway.paypal.api_signature_help": "Die API-Signatur, die PayPal mit API-Benutzername und Passwort anzeigt.",
+    "quickbooks.redirect_uri_https": "Die Weiterleitungs-URI muss eine in Ihrer Intuit-App registrierte "
+                                     "https-Adresse sein (zum Beispiel https://www.example.com/quickbooks).",
+    "quickbooks.redirect_uri_ip": "Intuit akzeptiert keine IP-Adresse in einer Weiterleitungs-URI: Verwenden Sie "
+                                  "einen Hostnamen.",
+    "quickbooks.paste_address": "Fügen Sie die Adresse ein, die Ihr Browser nach der Anmeldung bei QuickBooks anzeigt.",
+    "quickbooks.no_sign_in_code": "Diese Adresse enthält keinen Anmeldecode: Fügen Sie die ganze Adresse ein, die "
+                                  "Ihr Browser nach der Anmeldung anzeigt.",
+    "connections.demo_only": "Nur die Demo-Firma verbindet sich von selbst mit den Sandboxes.",
+    "autotask.api_user_missing": "Geben Sie den Autotask-API-Benutzer ein (eine E-Mail-Adresse).",
+    "autotask.address_https": "Die Autotask-Adresse muss mit https:// beginnen.",
+    "autotask.secret_missing": "Geben Sie das Geheimnis des API-Benutzers ein.",
+    "autotask.integration_code_missing": "Geben Sie die API-Tracking-Kennung (Integrationscode) ein.",
+    "autotask.not_set_up": "Autotask ist auf diesem Arbeitsplatz nicht eingerichtet: Geben Sie API-Benutzer, "
+                           "Geheimnis und Integrationscode in Verwaltung › Verbindungen ein.",
+    "autotask.secret_replaced": "Das Autotask-Geheimnis wurde an einem anderen Arbeitsplatz ersetzt: Geben Sie es "
+                                "auch hier in Verwaltung › Verbindungen ein.",
+    "quickbooks.client_id_missing": "Geben Sie die QuickBooks-Client-ID ein.",
+    "quickbooks.client_secret_missing": "Geben Sie das QuickBooks-Client-Geheimnis ein.",
+    "quickbooks.client_missing": "Geben Sie zuerst Client-ID und Client-Geheimnis von QuickBooks in Verwaltung › "
+                                 "Verbindungen ein.",
+    "quickbooks.sign_in_unknown": "Diese QuickBooks-Anmeldung wurde nicht von PayApp gestartet (oder hat zu lange "
+                                  "gedauert): Klicken Sie erneut auf „QuickBooks verbinden“.",
+    "quickbooks.no_company": "QuickBooks hat keine Firma zum Verbinden gesendet.",
+    "quickbooks.connect_first": "Klicken Sie zuerst auf „QuickBooks verbinden“ und fügen Sie dann die Adresse ein, "
+                                "auf der Sie landen.",
+    "quickbooks.paste_whole_address": "Fügen Sie die ganze Adresse ein (sie nennt die Firma), nicht nur den Code.",
+    "quickbooks.refund_account_choice": "Wählen Sie das Bankkonto, von dem Erstattungen gezahlt werden.",
+    "quickbooks.browserless_demo_only": "Verbinden ohne Browser gibt es nur im Demomodus.",
+    "quickbooks.did_not_connect": "QuickBooks wurde nicht verbunden: {error}. Klicken Sie auf „QuickBooks "
+                                  "verbinden“, um es erneut zu versuchen.",
 }

@@ -195,25 +195,6 @@ TEXTS: tuple[str, ...] = (
     QT_TRANSLATE_NOOP("Messages", "Choose a three-letter ISO 4217 currency code, e.g. USD."),
     QT_TRANSLATE_NOOP("Messages", "The internal currency is %1 and can never be changed."),
     # payapp/services/connections.py and the connectors: Admin › Connections, Autotask, QuickBooks
-    QT_TRANSLATE_NOOP("Messages", "Only the demo company connects to the sandboxes by itself."),
-    QT_TRANSLATE_NOOP("Messages", "Enter the Autotask API user (an e-mail address)."),
-    QT_TRANSLATE_NOOP("Messages", "The Autotask address must start with https://."),
-    QT_TRANSLATE_NOOP("Messages", "Enter the API user's secret."),
-    QT_TRANSLATE_NOOP("Messages", "Enter the API tracking identifier (integration code)."),
-    QT_TRANSLATE_NOOP(
-        "Messages",
-        "Autotask is not set up on this workstation: enter the API user, secret and integration code in Admin › Connections."),  # noqa: E501
-    QT_TRANSLATE_NOOP(
-        "Messages",
-        "The Autotask secret was replaced on another workstation: enter it here too in Admin › Connections."),
-    QT_TRANSLATE_NOOP("Messages", "Enter the QuickBooks client id."),
-    QT_TRANSLATE_NOOP("Messages", "Enter the QuickBooks client secret."),
-    QT_TRANSLATE_NOOP("Messages", "Enter the QuickBooks client id and client secret in Admin › Connections first."),
-    QT_TRANSLATE_NOOP(
-        "Messages",
-        "This QuickBooks sign-in is not the one PayApp started (or it took too long): click Connect QuickBooks again."),
-    QT_TRANSLATE_NOOP("Messages", "QuickBooks did not send a company to connect."),
-    QT_TRANSLATE_NOOP("Messages", "Connecting without a browser is only for demo mode."),
     QT_TRANSLATE_NOOP("Messages", "not connected on this workstation"),
     QT_TRANSLATE_NOOP("Messages", "QuickBooks is disconnected: Reconnect QuickBooks in Admin › Connections."),
     QT_TRANSLATE_NOOP("Messages", "QuickBooks is disconnected (%1): Reconnect QuickBooks in Admin › Connections."),
@@ -226,16 +207,6 @@ TEXTS: tuple[str, ...] = (
     QT_TRANSLATE_NOOP("Messages", "QuickBooks is throttling requests; PayApp will wait and try again."),
     QT_TRANSLATE_NOOP("Messages",
                       "Needs set-up: choose the bank account refunds are paid from in Admin › Connections (QuickBooks)."),  # noqa: E501
-    QT_TRANSLATE_NOOP("Messages", "Choose the bank account refunds are paid from."),
-    QT_TRANSLATE_NOOP("Messages",
-                      "The redirect URI must be an https address registered in your Intuit app (for example https://www.example.com/quickbooks)."),
-    QT_TRANSLATE_NOOP("Messages", "Intuit does not accept an IP address in a redirect URI: use a host name."),
-    QT_TRANSLATE_NOOP("Messages", "Paste the address your browser shows after you signed in to QuickBooks."),
-    QT_TRANSLATE_NOOP("Messages", "QuickBooks did not connect: %1. Click Connect QuickBooks to try again."),
-    QT_TRANSLATE_NOOP("Messages",
-                      "That address has no sign-in code: paste the whole address your browser shows after you signed in."),  # noqa: E501
-    QT_TRANSLATE_NOOP("Messages", "Click Connect QuickBooks first, then paste the address you land on."),
-    QT_TRANSLATE_NOOP("Messages", "Paste the whole address (it names the company), not only the code."),
     QT_TRANSLATE_NOOP("Messages", "The installation id in the settings cannot be read."),
     QT_TRANSLATE_NOOP("Messages", "QuickBooks sign-in could not be reached; PayApp will try again."),
     QT_TRANSLATE_NOOP("Messages", "QuickBooks sign-in had a server error (HTTP %1)."),

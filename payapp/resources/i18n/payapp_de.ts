@@ -3068,58 +3068,6 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
         <translation>Die interne Währung ist %1 und kann nie mehr geändert werden.</translation>
     </message>
     <message>
-        <source>Only the demo company connects to the sandboxes by itself.</source>
-        <translation>Nur die Demo-Firma verbindet sich von selbst mit den Sandboxes.</translation>
-    </message>
-    <message>
-        <source>Enter the Autotask API user (an e-mail address).</source>
-        <translation>Geben Sie den Autotask-API-Benutzer ein (eine E-Mail-Adresse).</translation>
-    </message>
-    <message>
-        <source>The Autotask address must start with https://.</source>
-        <translation>Die Autotask-Adresse muss mit https:// beginnen.</translation>
-    </message>
-    <message>
-        <source>Enter the API user&apos;s secret.</source>
-        <translation>Geben Sie das Geheimnis des API-Benutzers ein.</translation>
-    </message>
-    <message>
-        <source>Enter the API tracking identifier (integration code).</source>
-        <translation>Geben Sie die API-Tracking-Kennung (Integrationscode) ein.</translation>
-    </message>
-    <message>
-        <source>Autotask is not set up on this workstation: enter the API user, secret and integration code in Admin › Connections.</source>
-        <translation>Autotask ist auf diesem Arbeitsplatz nicht eingerichtet: Geben Sie API-Benutzer, Geheimnis und Integrationscode in Verwaltung › Verbindungen ein.</translation>
-    </message>
-    <message>
-        <source>The Autotask secret was replaced on another workstation: enter it here too in Admin › Connections.</source>
-        <translation>Das Autotask-Geheimnis wurde an einem anderen Arbeitsplatz ersetzt: Geben Sie es auch hier in Verwaltung › Verbindungen ein.</translation>
-    </message>
-    <message>
-        <source>Enter the QuickBooks client id.</source>
-        <translation>Geben Sie die QuickBooks-Client-ID ein.</translation>
-    </message>
-    <message>
-        <source>Enter the QuickBooks client secret.</source>
-        <translation>Geben Sie das QuickBooks-Client-Geheimnis ein.</translation>
-    </message>
-    <message>
-        <source>Enter the QuickBooks client id and client secret in Admin › Connections first.</source>
-        <translation>Geben Sie zuerst Client-ID und Client-Geheimnis von QuickBooks in Verwaltung › Verbindungen ein.</translation>
-    </message>
-    <message>
-        <source>This QuickBooks sign-in is not the one PayApp started (or it took too long): click Connect QuickBooks again.</source>
-        <translation>Diese QuickBooks-Anmeldung wurde nicht von PayApp gestartet (oder hat zu lange gedauert): Klicken Sie erneut auf „QuickBooks verbinden“.</translation>
-    </message>
-    <message>
-        <source>QuickBooks did not send a company to connect.</source>
-        <translation>QuickBooks hat keine Firma zum Verbinden gesendet.</translation>
-    </message>
-    <message>
-        <source>Connecting without a browser is only for demo mode.</source>
-        <translation>Verbinden ohne Browser gibt es nur im Demomodus.</translation>
-    </message>
-    <message>
         <source>not connected on this workstation</source>
         <translation>auf diesem Arbeitsplatz nicht verbunden</translation>
     </message>
@@ -3158,38 +3106,6 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
     <message>
         <source>Needs set-up: choose the bank account refunds are paid from in Admin › Connections (QuickBooks).</source>
         <translation>Einrichtung nötig: Wählen Sie unter Verwaltung › Verbindungen (QuickBooks) das Bankkonto, von dem Erstattungen gezahlt werden.</translation>
-    </message>
-    <message>
-        <source>Choose the bank account refunds are paid from.</source>
-        <translation>Wählen Sie das Bankkonto, von dem Erstattungen gezahlt werden.</translation>
-    </message>
-    <message>
-        <source>The redirect URI must be an https address registered in your Intuit app (for example https://www.example.com/quickbooks).</source>
-        <translation>Die Weiterleitungs-URI muss eine in Ihrer Intuit-App registrierte https-Adresse sein (zum Beispiel https://www.example.com/quickbooks).</translation>
-    </message>
-    <message>
-        <source>Intuit does not accept an IP address in a redirect URI: use a host name.</source>
-        <translation>Intuit akzeptiert keine IP-Adresse in einer Weiterleitungs-URI: Verwenden Sie einen Hostnamen.</translation>
-    </message>
-    <message>
-        <source>Paste the address your browser shows after you signed in to QuickBooks.</source>
-        <translation>Fügen Sie die Adresse ein, die Ihr Browser nach der Anmeldung bei QuickBooks anzeigt.</translation>
-    </message>
-    <message>
-        <source>QuickBooks did not connect: %1. Click Connect QuickBooks to try again.</source>
-        <translation>QuickBooks wurde nicht verbunden: %1. Klicken Sie auf „QuickBooks verbinden“, um es erneut zu versuchen.</translation>
-    </message>
-    <message>
-        <source>That address has no sign-in code: paste the whole address your browser shows after you signed in.</source>
-        <translation>Diese Adresse enthält keinen Anmeldecode: Fügen Sie die ganze Adresse ein, die Ihr Browser nach der Anmeldung anzeigt.</translation>
-    </message>
-    <message>
-        <source>Click Connect QuickBooks first, then paste the address you land on.</source>
-        <translation>Klicken Sie zuerst auf „QuickBooks verbinden“ und fügen Sie dann die Adresse ein, auf der Sie landen.</translation>
-    </message>
-    <message>
-        <source>Paste the whole address (it names the company), not only the code.</source>
-        <translation>Fügen Sie die ganze Adresse ein (sie nennt die Firma), nicht nur den Code.</translation>
     </message>
     <message>
         <source>The installation id in the settings cannot be read.</source>
