@@ -206,6 +206,12 @@ ENGLISH: dict[str, str] = {
     "quickbooks.refund_account_choice": "Choose the bank account refunds are paid from.",
     "quickbooks.browserless_demo_only": "Connecting without a browser is only for demo mode.",
     "quickbooks.did_not_connect": "QuickBooks did not connect: {error}. Click Connect QuickBooks to try again.",
+    # payapp/services/sync/locking.py and service.py: the sync lock
+    "sync.already_running": "A sync is already running on this workstation.",
+    "sync.lock_taken_over": "Another workstation took over the sync lock; this sync stopped.",
+    "sync.busy_elsewhere": "Another workstation ({workstation}) is syncing with Autotask right now. Its changes will "
+                           "appear here when it finishes; try again in a few minutes.",
+    "sync.another_workstation": "another workstation",
 }
 
 GERMAN: dict[str, str] = {
@@ -405,4 +411,11 @@ GERMAN: dict[str, str] = {
     "quickbooks.browserless_demo_only": "Verbinden ohne Browser gibt es nur im Demomodus.",
     "quickbooks.did_not_connect": "QuickBooks wurde nicht verbunden: {error}. Klicken Sie auf „QuickBooks "
                                   "verbinden“, um es erneut zu versuchen.",
+    "sync.already_running": "Auf diesem Arbeitsplatz läuft bereits ein Abgleich.",
+    "sync.lock_taken_over": "Ein anderer Arbeitsplatz hat die Abgleichssperre übernommen; dieser Abgleich wurde "
+                            "angehalten.",
+    "sync.busy_elsewhere": "Ein anderer Arbeitsplatz ({workstation}) gleicht gerade mit Autotask ab. Seine "
+                           "Änderungen erscheinen hier, wenn er fertig ist; versuchen Sie es in ein paar Minuten "
+                           "erneut.",
+    "sync.another_workstation": "ein anderer Arbeitsplatz",
 }

@@ -237,12 +237,6 @@ TEXTS: tuple[str, ...] = (
     QT_TRANSLATE_NOOP("Messages", "Autotask no longer has invoice %1; it was not marked paid."),
     QT_TRANSLATE_NOOP("Messages", "Invoice %1 is voided in Autotask; it was not marked paid."),
     # payapp/services/sync/ and outbox.py: syncing and sync problems
-    QT_TRANSLATE_NOOP("Messages", "A sync is already running on this workstation."),
-    QT_TRANSLATE_NOOP(
-        "Messages",
-        "Another workstation (%1) is syncing with Autotask right now. Its changes will appear here when it finishes; try again in a few minutes."),  # noqa: E501
-    QT_TRANSLATE_NOOP("Messages", "another workstation"),
-    QT_TRANSLATE_NOOP("Messages", "Another workstation took over the sync lock; this sync stopped."),
     QT_TRANSLATE_NOOP("Messages", "Unknown job kind %1."),
     QT_TRANSLATE_NOOP("Messages", "Company %1 is gone."),
     QT_TRANSLATE_NOOP("Messages", "Invoice %1 is gone."),

@@ -3196,22 +3196,6 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
         <translation>Die Rechnung %1 ist in Autotask storniert; sie wurde nicht als bezahlt markiert.</translation>
     </message>
     <message>
-        <source>A sync is already running on this workstation.</source>
-        <translation>Auf diesem Arbeitsplatz läuft bereits ein Abgleich.</translation>
-    </message>
-    <message>
-        <source>Another workstation (%1) is syncing with Autotask right now. Its changes will appear here when it finishes; try again in a few minutes.</source>
-        <translation>Ein anderer Arbeitsplatz (%1) gleicht gerade mit Autotask ab. Seine Änderungen erscheinen hier, wenn er fertig ist; versuchen Sie es in ein paar Minuten erneut.</translation>
-    </message>
-    <message>
-        <source>another workstation</source>
-        <translation>ein anderer Arbeitsplatz</translation>
-    </message>
-    <message>
-        <source>Another workstation took over the sync lock; this sync stopped.</source>
-        <translation>Ein anderer Arbeitsplatz hat die Abgleichssperre übernommen; dieser Abgleich wurde angehalten.</translation>
-    </message>
-    <message>
         <source>Unknown job kind %1.</source>
         <translation>Unbekannte Auftragsart %1.</translation>
     </message>
