@@ -212,6 +212,18 @@ ENGLISH: dict[str, str] = {
     "sync.busy_elsewhere": "Another workstation ({workstation}) is syncing with Autotask right now. Its changes will "
                            "appear here when it finishes; try again in a few minutes.",
     "sync.another_workstation": "another workstation",
+    # payapp/services/saved_methods.py, payment_search.py, receipts.py, installation.py
+    "saved_method.already_deleted": "This saved payment method was already deleted.",
+    "saved_method.expiry_card_only": "Only a card has an expiry date.",
+    "saved_method.deleted_meanwhile": "This saved payment method was deleted meanwhile.",
+    "payment.that_gone": "That payment no longer exists.",
+    "installation.id_unreadable": "The installation id in the settings cannot be read.",
+    "saved_method.name_length": "A name can be at most {characters} characters.",
+    "saved_method.expiry_not_taken": "The gateway did not take the new expiry ({reason}). The saved card still has "
+                                     "the old one; try again.",
+    "saved_method.delete_not_done": "The gateway did not delete the saved method ({reason}). It is still saved; try "
+                                    "again.",
+    "gateway.no_answer": "no answer",
 }
 
 GERMAN: dict[str, str] = {
@@ -418,4 +430,15 @@ GERMAN: dict[str, str] = {
                            "Änderungen erscheinen hier, wenn er fertig ist; versuchen Sie es in ein paar Minuten "
                            "erneut.",
     "sync.another_workstation": "ein anderer Arbeitsplatz",
+    "saved_method.already_deleted": "Dieses gespeicherte Zahlungsmittel wurde bereits gelöscht.",
+    "saved_method.expiry_card_only": "Nur eine Karte hat ein Ablaufdatum.",
+    "saved_method.deleted_meanwhile": "Dieses gespeicherte Zahlungsmittel wurde inzwischen gelöscht.",
+    "payment.that_gone": "Diese Zahlung gibt es nicht mehr.",
+    "installation.id_unreadable": "Die Installations-ID in den Einstellungen ist nicht lesbar.",
+    "saved_method.name_length": "Ein Name darf höchstens {characters} Zeichen lang sein.",
+    "saved_method.expiry_not_taken": "Das Gateway hat das neue Ablaufdatum nicht übernommen ({reason}). Die "
+                                     "gespeicherte Karte hat noch das alte; versuchen Sie es erneut.",
+    "saved_method.delete_not_done": "Das Gateway hat das gespeicherte Zahlungsmittel nicht gelöscht ({reason}). Es "
+                                    "ist weiterhin gespeichert; versuchen Sie es erneut.",
+    "gateway.no_answer": "keine Antwort",
 }

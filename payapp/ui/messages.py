@@ -97,7 +97,6 @@ TEXTS: tuple[str, ...] = (
     QT_TRANSLATE_NOOP(
         "Messages",
         "%1 was already paid on invoice %2%3 at %4 UTC. Pay again only if the customer really means to pay twice."),
-    QT_TRANSLATE_NOOP("Messages", "That payment no longer exists."),
     QT_TRANSLATE_NOOP("Messages", "A payment that is %1 cannot be voided or refunded."),
     QT_TRANSLATE_NOOP(
         "Messages",
@@ -110,14 +109,6 @@ TEXTS: tuple[str, ...] = (
         "Messages",
         "Until the payment settles (usually the next business day) it can only be voided in full. Void it, or refund part of it after it settles."),  # noqa: E501
     QT_TRANSLATE_NOOP("Messages", "You can refund at most %1."),
-    QT_TRANSLATE_NOOP("Messages", "This saved payment method was already deleted."),
-    QT_TRANSLATE_NOOP("Messages", "The gateway did not delete the saved method (%1). It is still saved; try again."),
-    QT_TRANSLATE_NOOP("Messages", "A name can be at most %1 characters."),
-    QT_TRANSLATE_NOOP("Messages", "Only a card has an expiry date."),
-    QT_TRANSLATE_NOOP(
-        "Messages",
-        "The gateway did not take the new expiry (%1). The saved card still has the old one; try again."),
-    QT_TRANSLATE_NOOP("Messages", "This saved payment method was deleted meanwhile."),
     QT_TRANSLATE_NOOP("Messages", "The gateway could not be reached; nothing was charged."),
     QT_TRANSLATE_NOOP("Messages", "The gateway could not be asked."),
     QT_TRANSLATE_NOOP("Messages", "The gateway has no transaction for this payment; nothing was charged."),
@@ -207,7 +198,6 @@ TEXTS: tuple[str, ...] = (
     QT_TRANSLATE_NOOP("Messages", "QuickBooks is throttling requests; PayApp will wait and try again."),
     QT_TRANSLATE_NOOP("Messages",
                       "Needs set-up: choose the bank account refunds are paid from in Admin › Connections (QuickBooks)."),  # noqa: E501
-    QT_TRANSLATE_NOOP("Messages", "The installation id in the settings cannot be read."),
     QT_TRANSLATE_NOOP("Messages", "QuickBooks sign-in could not be reached; PayApp will try again."),
     QT_TRANSLATE_NOOP("Messages", "QuickBooks sign-in had a server error (HTTP %1)."),
     QT_TRANSLATE_NOOP(

@@ -2832,10 +2832,6 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
         <translation>%1 wurde bereits auf Rechnung %2%3 um %4 UTC bezahlt. Zahlen Sie nur erneut, wenn der Kunde wirklich zweimal zahlen will.</translation>
     </message>
     <message>
-        <source>That payment no longer exists.</source>
-        <translation>Diese Zahlung gibt es nicht mehr.</translation>
-    </message>
-    <message>
         <source>A payment that is %1 cannot be voided or refunded.</source>
         <translation>Eine Zahlung im Status „%1“ kann nicht storniert oder erstattet werden.</translation>
     </message>
@@ -2858,30 +2854,6 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
     <message>
         <source>You can refund at most %1.</source>
         <translation>Sie können höchstens %1 erstatten.</translation>
-    </message>
-    <message>
-        <source>This saved payment method was already deleted.</source>
-        <translation>Dieses gespeicherte Zahlungsmittel wurde bereits gelöscht.</translation>
-    </message>
-    <message>
-        <source>The gateway did not delete the saved method (%1). It is still saved; try again.</source>
-        <translation>Das Gateway hat das gespeicherte Zahlungsmittel nicht gelöscht (%1). Es ist weiterhin gespeichert; versuchen Sie es erneut.</translation>
-    </message>
-    <message>
-        <source>A name can be at most %1 characters.</source>
-        <translation>Ein Name darf höchstens %1 Zeichen lang sein.</translation>
-    </message>
-    <message>
-        <source>Only a card has an expiry date.</source>
-        <translation>Nur eine Karte hat ein Ablaufdatum.</translation>
-    </message>
-    <message>
-        <source>The gateway did not take the new expiry (%1). The saved card still has the old one; try again.</source>
-        <translation>Das Gateway hat das neue Ablaufdatum nicht übernommen (%1). Die gespeicherte Karte hat noch das alte; versuchen Sie es erneut.</translation>
-    </message>
-    <message>
-        <source>This saved payment method was deleted meanwhile.</source>
-        <translation>Dieses gespeicherte Zahlungsmittel wurde inzwischen gelöscht.</translation>
     </message>
     <message>
         <source>The gateway could not be reached; nothing was charged.</source>
@@ -3106,10 +3078,6 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
     <message>
         <source>Needs set-up: choose the bank account refunds are paid from in Admin › Connections (QuickBooks).</source>
         <translation>Einrichtung nötig: Wählen Sie unter Verwaltung › Verbindungen (QuickBooks) das Bankkonto, von dem Erstattungen gezahlt werden.</translation>
-    </message>
-    <message>
-        <source>The installation id in the settings cannot be read.</source>
-        <translation>Die Installations-ID in den Einstellungen ist nicht lesbar.</translation>
     </message>
     <message>
         <source>QuickBooks sign-in could not be reached; PayApp will try again.</source>
