@@ -75,11 +75,15 @@ class GatewaySpec:
         return frozenset(t for t in types if not currency or currency in TYPE_CURRENCIES.get(t, {currency}))
 
 
-PAYMENT_TYPES: tuple[tuple[str, str], ...] = (("card", "Credit card"), ("echeck", "eCheck"),
-                                              ("sepa", "SEPA direct debit"), ("paypal", "PayPal"))
+#: the payment types and the channels that offer them, as messages (the UI renders them), and as (name, English)
+PAYMENT_TYPE_LABELS: dict[str, Message] = {"card": msg("payment_type.card"), "echeck": msg("payment_type.echeck"),
+                                           "sepa": msg("payment_type.sepa"), "paypal": msg("payment_type.paypal")}
+PAYMENT_TYPES: tuple[tuple[str, str], ...] = tuple((name, label.english())
+                                              for name, label in PAYMENT_TYPE_LABELS.items())
 #: the gateway's product name of a payment type paid on its own page (PayEngine's `product`; PayPal has one product)
 METHOD_PRODUCTS: dict[str, str] = {"card": "creditcard", "paypal": "paypal"}
-ENVIRONMENTS: tuple[tuple[str, str], ...] = (("back_office", "Back office"), ("portal", "Client portal"))
+ENVIRONMENT_LABELS: dict[str, Message] = {"back_office": msg("channel.back_office"), "portal": msg("channel.portal")}
+ENVIRONMENTS: tuple[tuple[str, str], ...] = tuple((name, label.english()) for name, label in ENVIRONMENT_LABELS.items())
 #: payment types bound to one currency: eCheck (ACH) is a US dollar scheme, SEPA direct debit a euro one
 TYPE_CURRENCIES: dict[str, frozenset[str]] = {"echeck": frozenset({"USD"}), "sepa": frozenset({"EUR"})}
 

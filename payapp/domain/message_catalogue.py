@@ -224,6 +224,24 @@ ENGLISH: dict[str, str] = {
     "saved_method.delete_not_done": "The gateway did not delete the saved method ({reason}). It is still saved; try "
                                     "again.",
     "gateway.no_answer": "no answer",
+    # payapp/domain/gateways.py: payment types and channels; payapp/services/processing.py: Admin › Payment Processing
+    "payment_type.card": "Credit card",
+    "payment_type.echeck": "eCheck",
+    "payment_type.sepa": "SEPA direct debit",
+    "payment_type.paypal": "PayPal",
+    "channel.back_office": "Back office",
+    "channel.portal": "Client portal",
+    "processing.address_https": "The gateway address must start with https:// and name a host.",
+    "processing.address_extras": "The gateway address must not carry a user, password or query.",
+    "processing.unknown_gateway": "PayApp does not know the gateway {gateway}.",
+    "processing.key_missing": "Type a key to save.",
+    "processing.unknown_payment_type": "Unknown payment type {name}.",
+    "processing.type_not_offered": "{gateway} does not take {payment_type} payments.",
+    "processing.type_not_offered_portal": "{gateway} does not take {payment_type} payments in the client portal.",
+    "processing.unknown_environment": "Unknown environment {name}.",
+    "processing.currency_not_supported": "{gateway} does not take {currency}, the internal currency.",
+    "processing.currency_code": "Choose a three-letter ISO 4217 currency code, e.g. USD.",
+    "processing.currency_set_once": "The internal currency is {currency} and can never be changed.",
 }
 
 GERMAN: dict[str, str] = {
@@ -441,4 +459,21 @@ GERMAN: dict[str, str] = {
     "saved_method.delete_not_done": "Das Gateway hat das gespeicherte Zahlungsmittel nicht gelöscht ({reason}). Es "
                                     "ist weiterhin gespeichert; versuchen Sie es erneut.",
     "gateway.no_answer": "keine Antwort",
+    "payment_type.card": "Kreditkarte",
+    "payment_type.echeck": "eCheck",
+    "payment_type.sepa": "SEPA-Lastschrift",
+    "payment_type.paypal": "PayPal",
+    "channel.back_office": "Backoffice",
+    "channel.portal": "Kundenportal",
+    "processing.address_https": "Die Gateway-Adresse muss mit https:// beginnen und einen Host nennen.",
+    "processing.address_extras": "Die Gateway-Adresse darf keinen Benutzer, kein Passwort und keine Abfrage enthalten.",
+    "processing.unknown_gateway": "PayApp kennt das Gateway {gateway} nicht.",
+    "processing.key_missing": "Geben Sie einen Schlüssel zum Speichern ein.",
+    "processing.unknown_payment_type": "Unbekannte Zahlungsart {name}.",
+    "processing.type_not_offered": "{gateway} nimmt keine Zahlungen per {payment_type} an.",
+    "processing.type_not_offered_portal": "{gateway} nimmt im Kundenportal keine Zahlungen per {payment_type} an.",
+    "processing.unknown_environment": "Unbekannte Umgebung {name}.",
+    "processing.currency_not_supported": "{gateway} nimmt {currency}, die interne Währung, nicht an.",
+    "processing.currency_code": "Wählen Sie einen dreibuchstabigen ISO-4217-Währungscode, z. B. USD.",
+    "processing.currency_set_once": "Die interne Währung ist {currency} und kann nie mehr geändert werden.",
 }

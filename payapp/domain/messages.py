@@ -48,9 +48,13 @@ def placeholders(template: str) -> frozenset[str]:
 
 
 def _check_value(message_id: str, name: str, value: object) -> None:
-    from payapp.domain.money import Money  # here: money.py imports errors.py, which imports this module
+    if isinstance(value, int | str | dt.date | Message) and not isinstance(value, bool):
+        return
+    # only now: money.py imports errors.py (which imports this module) and Babel, which the first window can do
+    # without (the gateway table's labels are messages made at import)
+    from payapp.domain.money import Money
 
-    if isinstance(value, bool) or not isinstance(value, int | str | Money | dt.date | Message):
+    if not isinstance(value, Money):
         raise TypeError(f"message {message_id!r}: value {name!r} is a {type(value).__name__}, not a count, a text, "
                         "Money, a date or a Message")
 
@@ -91,14 +95,10 @@ def msg(message_id: str, /, **args: MessageArg) -> Message:
 
 
 def _format_value(value: MessageArg, locale: str, nested: Callable[[Message], str]) -> str:
-    from payapp.domain.money import Money
-
+    if isinstance(value, str):
+        return value
     if isinstance(value, Message):
         return nested(value)
-    if isinstance(value, Money):
-        from payapp.domain.money import format_money
-
-        return format_money(value.minor, value.currency, locale)
     if isinstance(value, dt.datetime):
         from babel.dates import format_date, format_time
 
@@ -112,7 +112,9 @@ def _format_value(value: MessageArg, locale: str, nested: Callable[[Message], st
         from babel.numbers import format_decimal  # Babel's import stays off the path to the first window
 
         return str(format_decimal(value, locale=locale))
-    return value
+    from payapp.domain.money import format_money
+
+    return format_money(value.minor, value.currency, locale)
 
 
 def fill_template(template: str, values: Mapping[str, str]) -> str:

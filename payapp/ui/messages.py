@@ -38,12 +38,6 @@ CONTEXT = "Messages"
 
 # Long texts stay one literal each: lupdate reads a QT_TRANSLATE_NOOP text only when it is a single literal.
 TEXTS: tuple[str, ...] = (
-    # payapp/domain/gateways.py: payment types and channels (values of the services' texts)
-    QT_TRANSLATE_NOOP("Messages", "PayPal"),
-    QT_TRANSLATE_NOOP("Messages", "Credit card"),
-    QT_TRANSLATE_NOOP("Messages", "eCheck"),
-    QT_TRANSLATE_NOOP("Messages", "Back office"),
-    QT_TRANSLATE_NOOP("Messages", "Client portal"),
     # payapp/services/settings.py: why payment processing is not active
     QT_TRANSLATE_NOOP("Messages", "Payment processing is not set up: enter the gateway keys in Admin."),
     QT_TRANSLATE_NOOP("Messages", "The gateway keys are not on this workstation: enter them in Admin."),
@@ -176,15 +170,6 @@ TEXTS: tuple[str, ...] = (
         "Messages",
         "Payment processing is not set up on this workstation: enter the gateway's private key in Admin."),
     QT_TRANSLATE_NOOP("Messages", "The gateway address is missing: enter it in Admin."),
-    QT_TRANSLATE_NOOP("Messages", "The gateway address must start with https:// and name a host."),
-    QT_TRANSLATE_NOOP("Messages", "The gateway address must not carry a user, password or query."),
-    QT_TRANSLATE_NOOP("Messages", "PayApp does not know the gateway %1."),
-    QT_TRANSLATE_NOOP("Messages", "Type a key to save."),
-    QT_TRANSLATE_NOOP("Messages", "Unknown payment type %1."),
-    QT_TRANSLATE_NOOP("Messages", "%1 does not take %2 payments."),
-    QT_TRANSLATE_NOOP("Messages", "Unknown environment %1."),
-    QT_TRANSLATE_NOOP("Messages", "Choose a three-letter ISO 4217 currency code, e.g. USD."),
-    QT_TRANSLATE_NOOP("Messages", "The internal currency is %1 and can never be changed."),
     # payapp/services/connections.py and the connectors: Admin › Connections, Autotask, QuickBooks
     QT_TRANSLATE_NOOP("Messages", "not connected on this workstation"),
     QT_TRANSLATE_NOOP("Messages", "QuickBooks is disconnected: Reconnect QuickBooks in Admin › Connections."),
@@ -387,8 +372,6 @@ TEXTS: tuple[str, ...] = (
     QT_TRANSLATE_NOOP(
         "Messages",
         "The account holder must agree to the SEPA direct debit mandate before the debit is taken."),
-    QT_TRANSLATE_NOOP("Messages", "%1 does not take %2 payments in the client portal."),
-    QT_TRANSLATE_NOOP("Messages", "%1 does not take %2, the internal currency."),
     QT_TRANSLATE_NOOP(
         "Messages",
         "This saved payment method is kept by another gateway than the one payments now go through. Enter the card or account again."),  # noqa: E501

@@ -2632,26 +2632,6 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
 <context>
     <name>Messages</name>
     <message>
-        <source>PayPal</source>
-        <translation>PayPal</translation>
-    </message>
-    <message>
-        <source>Credit card</source>
-        <translation>Kreditkarte</translation>
-    </message>
-    <message>
-        <source>eCheck</source>
-        <translation>eCheck</translation>
-    </message>
-    <message>
-        <source>Back office</source>
-        <translation>Backoffice</translation>
-    </message>
-    <message>
-        <source>Client portal</source>
-        <translation>Kundenportal</translation>
-    </message>
-    <message>
         <source>Payment processing is not set up: enter the gateway keys in Admin.</source>
         <translation>Die Zahlungsabwicklung ist nicht eingerichtet: Geben Sie die Gateway-Schlüssel in der Verwaltung ein.</translation>
     </message>
@@ -3002,42 +2982,6 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
     <message>
         <source>The gateway address is missing: enter it in Admin.</source>
         <translation>Die Gateway-Adresse fehlt: Geben Sie sie in der Verwaltung ein.</translation>
-    </message>
-    <message>
-        <source>The gateway address must start with https:// and name a host.</source>
-        <translation>Die Gateway-Adresse muss mit https:// beginnen und einen Host nennen.</translation>
-    </message>
-    <message>
-        <source>The gateway address must not carry a user, password or query.</source>
-        <translation>Die Gateway-Adresse darf keinen Benutzer, kein Passwort und keine Abfrage enthalten.</translation>
-    </message>
-    <message>
-        <source>PayApp does not know the gateway %1.</source>
-        <translation>PayApp kennt das Gateway %1 nicht.</translation>
-    </message>
-    <message>
-        <source>Type a key to save.</source>
-        <translation>Geben Sie einen Schlüssel zum Speichern ein.</translation>
-    </message>
-    <message>
-        <source>Unknown payment type %1.</source>
-        <translation>Unbekannte Zahlungsart %1.</translation>
-    </message>
-    <message>
-        <source>%1 does not take %2 payments.</source>
-        <translation>%1 nimmt keine Zahlungen per %2 an.</translation>
-    </message>
-    <message>
-        <source>Unknown environment %1.</source>
-        <translation>Unbekannte Umgebung %1.</translation>
-    </message>
-    <message>
-        <source>Choose a three-letter ISO 4217 currency code, e.g. USD.</source>
-        <translation>Wählen Sie einen dreibuchstabigen ISO-4217-Währungscode, z. B. USD.</translation>
-    </message>
-    <message>
-        <source>The internal currency is %1 and can never be changed.</source>
-        <translation>Die interne Währung ist %1 und kann nie mehr geändert werden.</translation>
     </message>
     <message>
         <source>not connected on this workstation</source>
@@ -3574,14 +3518,6 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
     <message>
         <source>The account holder must agree to the SEPA direct debit mandate before the debit is taken.</source>
         <translation>Der Kontoinhaber muss dem SEPA-Lastschriftmandat zustimmen, bevor die Lastschrift eingezogen wird.</translation>
-    </message>
-    <message>
-        <source>%1 does not take %2 payments in the client portal.</source>
-        <translation>%1 nimmt im Kundenportal keine Zahlungen per %2 an.</translation>
-    </message>
-    <message>
-        <source>%1 does not take %2, the internal currency.</source>
-        <translation>%1 nimmt %2, die interne Währung, nicht an.</translation>
     </message>
     <message>
         <source>This saved payment method is kept by another gateway than the one payments now go through. Enter the card or account again.</source>
