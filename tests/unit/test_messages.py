@@ -32,6 +32,15 @@ def test_every_message_has_german_with_the_same_values() -> None:
     assert all(text.strip() == text and text for text in (*ENGLISH.values(), *GERMAN.values()))
 
 
+def test_one_english_text_has_one_german() -> None:
+    """A module not converted yet may pass a converted message's English on as text; payapp/ui/messages.py finds
+    it by its English, so two ids with the same English must agree on the German."""
+    german_of: dict[str, set[str]] = {}
+    for message_id, english in ENGLISH.items():
+        german_of.setdefault(english, set()).add(GERMAN.get(message_id, ""))
+    assert not {english: german for english, german in german_of.items() if len(german) > 1}
+
+
 def _made_messages() -> list[tuple[str, str, frozenset[str] | None]]:
     """(where, id, value names or None when passed as **kwargs) of every msg("…") / Message("…") in payapp/."""
     found = []
