@@ -23,6 +23,7 @@ import hashlib
 from dataclasses import dataclass
 
 from payapp.domain.errors import ValidationError
+from payapp.domain.messages import msg
 
 WORDING_VERSION = "2026-12-ach-1"
 #: NACHA: kept two years after the authorization ends (a one-time debit: after the debit).
@@ -75,7 +76,7 @@ def sec_code(holder_type: str, *, online: bool = False) -> str:
     person's. PayApp's own error for anything else."""
     code = (ONLINE_SEC_CODES if online else SEC_CODES).get(holder_type if isinstance(holder_type, str) else "")
     if code is None:
-        raise ValidationError("Choose personal or business.", field="holder_type")
+        raise ValidationError(msg("ach.holder_type"), field="holder_type")
     return code
 
 

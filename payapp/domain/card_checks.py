@@ -9,52 +9,51 @@ is "not checked", a code not in the table is shown as such.
 
 from __future__ import annotations
 
-#: avsresponse: does the billing street address and ZIP/postal code match the card issuer's records?
+from payapp.domain.messages import Message, msg
+
+#: avsresponse: does the billing street address and ZIP/postal code match the card issuer's records? (code → message
+#: id in payapp/domain/message_catalogue.py)
 AVS_WORDS: dict[str, str] = {
-    "X": "Street address and 9-digit ZIP code match.",
-    "Y": "Street address and 5-digit ZIP code match.",
-    "D": "Street address and postal code match.",
-    "M": "Street address and postal code match.",
-    "A": "Street address matches; ZIP code does not.",
-    "B": "Street address matches; postal code not checked.",
-    "W": "9-digit ZIP code matches; street address does not.",
-    "Z": "5-digit ZIP code matches; street address does not.",
-    "P": "Postal code matches; street address not checked.",
-    "L": "5-digit ZIP code matches; street address does not.",
-    "N": "Neither street address nor ZIP code matches.",
-    "C": "Neither street address nor ZIP code matches.",
-    "U": "Address information is not available from the card issuer.",
-    "G": "The card issuer (outside the U.S.) does not check addresses.",
-    "I": "The card issuer (outside the U.S.) does not check addresses.",
-    "R": "The card issuer's system was unavailable; try again to check the address.",
-    "E": "Address check not allowed for this kind of transaction.",
-    "S": "The card issuer does not support address checks.",
-    "0": "Address check not available.",
-    "O": "Address check not available.",
+    "X": "avs.street_and_zip9",
+    "Y": "avs.street_and_zip5",
+    "D": "avs.street_and_postal",
+    "M": "avs.street_and_postal",
+    "A": "avs.street_not_zip",
+    "B": "avs.street_postal_unchecked",
+    "W": "avs.zip9_not_street",
+    "Z": "avs.zip5_not_street",
+    "P": "avs.postal_street_unchecked",
+    "L": "avs.zip5_not_street",
+    "N": "avs.no_match",
+    "C": "avs.no_match",
+    "U": "avs.no_information",
+    "G": "avs.issuer_abroad",
+    "I": "avs.issuer_abroad",
+    "R": "avs.issuer_unavailable",
+    "E": "avs.not_allowed",
+    "S": "avs.not_supported",
+    "0": "avs.not_available",
+    "O": "avs.not_available",
     # with the cardholder's name (American Express)
-    "2": "Street address, ZIP code and cardholder name match.",
-    "6": "Street address, ZIP code and cardholder name match.",
-    "3": "Street address and cardholder name match; ZIP code does not.",
-    "7": "Street address and cardholder name match; ZIP code does not.",
-    "1": "ZIP code and cardholder name match; street address does not.",
-    "5": "ZIP code and cardholder name match; street address does not.",
-    "4": "Neither street address, ZIP code nor cardholder name matches.",
-    "8": "Neither street address, ZIP code nor cardholder name matches.",
+    "2": "avs.name_street_zip",
+    "6": "avs.name_street_zip",
+    "3": "avs.name_street_not_zip",
+    "7": "avs.name_street_not_zip",
+    "1": "avs.name_zip_not_street",
+    "5": "avs.name_zip_not_street",
+    "4": "avs.name_no_match",
+    "8": "avs.name_no_match",
 }
 
-#: cvvresponse: does the card security code match?
+#: cvvresponse: does the card security code match? (code → message id)
 CVV_WORDS: dict[str, str] = {
-    "M": "Security code (CVV) matches.",
-    "N": "Security code (CVV) does not match.",
-    "P": "Security code (CVV) not checked.",
-    "S": "The security code (CVV) should be on the card, but was not given as present.",
-    "U": "The card issuer does not check security codes (CVV).",
+    "M": "cvv.match",
+    "N": "cvv.no_match",
+    "P": "cvv.not_checked",
+    "S": "cvv.not_present",
+    "U": "cvv.issuer_does_not_check",
 }
 
-AVS_NOT_CHECKED = "Address not checked."
-CVV_NOT_CHECKED = "Security code (CVV) not checked."
-AVS_UNKNOWN = "Address check: unknown result code %1."
-CVV_UNKNOWN = "Security code check: unknown result code %1."
 #: The CVV codes that mean "the security code given does not match the card".
 CVV_MISMATCH = frozenset({"N"})
 
@@ -63,20 +62,37 @@ def _code(value: object) -> str:
     return value.strip().upper()[:2] if isinstance(value, str) else ""
 
 
-def avs_words(code: object) -> str:
-    """Plain words for an AVS result code ("N" → "Neither street address nor ZIP code matches.")."""
+def _shown(code: str) -> str:
+    """An unknown code as it may be shown (letters and digits; anything else could be markup or noise)."""
+    return code if code.isalnum() and code.isascii() else "?"
+
+
+def avs_message(code: object) -> Message:
+    """An AVS result code as a message ("N" → "Neither street address nor ZIP code matches.")."""
     c = _code(code)
     if not c:
-        return AVS_NOT_CHECKED
-    return AVS_WORDS.get(c, AVS_UNKNOWN.replace("%1", c if c.isalnum() and c.isascii() else "?"))
+        return msg("avs.not_checked")
+    known = AVS_WORDS.get(c)
+    return msg(known) if known else msg("avs.unknown_code", code=_shown(c))
+
+
+def cvv_message(code: object) -> Message:
+    """A CVV result code as a message ("N" → "Security code (CVV) does not match.")."""
+    c = _code(code)
+    if not c:
+        return msg("cvv.not_checked")
+    known = CVV_WORDS.get(c)
+    return msg(known) if known else msg("cvv.unknown_code", code=_shown(c))
+
+
+def avs_words(code: object) -> str:
+    """Plain English words for an AVS result code (logs, tests); the UI renders avs_message in its language."""
+    return avs_message(code).english()
 
 
 def cvv_words(code: object) -> str:
-    """Plain words for a CVV result code ("N" → "Security code (CVV) does not match.")."""
-    c = _code(code)
-    if not c:
-        return CVV_NOT_CHECKED
-    return CVV_WORDS.get(c, CVV_UNKNOWN.replace("%1", c if c.isalnum() and c.isascii() else "?"))
+    """Plain English words for a CVV result code (logs, tests); the UI renders cvv_message in its language."""
+    return cvv_message(code).english()
 
 
 def cvv_mismatch(code: object) -> bool:

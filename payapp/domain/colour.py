@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 from payapp.domain.errors import ValidationError
+from payapp.domain.messages import msg
 
 #: WCAG 2.1 AA, normal text (success criterion 1.4.3)
 AA_NORMAL_TEXT = 4.5
@@ -18,10 +19,10 @@ _HEX = re.compile(r"#?([0-9a-fA-F]{3}|[0-9a-fA-F]{6})")
 def parse_hex_colour(text: object) -> str:
     """"#1f5fae" from "#1F5FAE", "1f5fae" or "#15a" (three digits doubled); ValidationError for anything else."""
     if not isinstance(text, str):
-        raise ValidationError("Enter a colour like #1f5fae.", field="colour")
+        raise ValidationError(msg("colour.format"), field="colour")
     match = _HEX.fullmatch(text.strip())
     if match is None:
-        raise ValidationError("Enter a colour like #1f5fae.", field="colour")
+        raise ValidationError(msg("colour.format"), field="colour")
     digits = match.group(1).lower()
     if len(digits) == 3:
         digits = "".join(ch * 2 for ch in digits)

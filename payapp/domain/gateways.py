@@ -7,23 +7,34 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from payapp.domain.messages import Message, msg
+
 
 @dataclass(frozen=True)
 class CredentialField:
     name: str            # keyring entry name, e.g. "gateway.private_key"
-    label: str           # shown next to the field
+    label_message: Message  # shown next to the field (payapp/domain/message_catalogue.py)
     fingerprint_key: str  # settings key holding the fingerprint
     required: bool = True
-    help: str = ""
+    help_message: Message | None = None
     #: a secret (API key, password) is typed into a masked field; an identifier (merchant id, user name) is not
     #: secret, and is shown as typed while it is typed. Both live in the keyring and are never read back.
     secret: bool = True
+
+    @property
+    def label(self) -> str:
+        """The label in English (services' texts and logs); the UI renders label_message."""
+        return self.label_message.english()
+
+    @property
+    def help(self) -> str:
+        return self.help_message.english() if self.help_message else ""
 
 
 @dataclass(frozen=True)
 class GatewaySpec:
     name: str
-    label: str
+    label_message: Message
     fields: tuple[CredentialField, ...]
     currencies: frozenset[str]
     payment_types: frozenset[str]          # "card", "echeck", "sepa", "paypal"
@@ -39,6 +50,11 @@ class GatewaySpec:
     #: payment types the client portal takes on the gateway's own page (the hosted step: PayPal's Express Checkout,
     #: PayEngine's hosted card page) instead of the gateway's fields in PayApp's page (NMI's Collect.js)
     hosted_types: frozenset[str] = frozenset()
+
+    @property
+    def label(self) -> str:
+        """The gateway's name in English (services' texts and logs); the UI renders label_message."""
+        return self.label_message.english()
 
     def supports(self, currency: str) -> bool:
         return currency in self.currencies
@@ -59,22 +75,26 @@ class GatewaySpec:
         return frozenset(t for t in types if not currency or currency in TYPE_CURRENCIES.get(t, {currency}))
 
 
-PAYMENT_TYPES: tuple[tuple[str, str], ...] = (("card", "Credit card"), ("echeck", "eCheck"),
-                                              ("sepa", "SEPA direct debit"), ("paypal", "PayPal"))
+#: the payment types and the channels that offer them, as messages (the UI renders them), and as (name, English)
+PAYMENT_TYPE_LABELS: dict[str, Message] = {"card": msg("payment_type.card"), "echeck": msg("payment_type.echeck"),
+                                           "sepa": msg("payment_type.sepa"), "paypal": msg("payment_type.paypal")}
+PAYMENT_TYPES: tuple[tuple[str, str], ...] = tuple((name, label.english())
+                                              for name, label in PAYMENT_TYPE_LABELS.items())
 #: the gateway's product name of a payment type paid on its own page (PayEngine's `product`; PayPal has one product)
 METHOD_PRODUCTS: dict[str, str] = {"card": "creditcard", "paypal": "paypal"}
-ENVIRONMENTS: tuple[tuple[str, str], ...] = (("back_office", "Back office"), ("portal", "Client portal"))
+ENVIRONMENT_LABELS: dict[str, Message] = {"back_office": msg("channel.back_office"), "portal": msg("channel.portal")}
+ENVIRONMENTS: tuple[tuple[str, str], ...] = tuple((name, label.english()) for name, label in ENVIRONMENT_LABELS.items())
 #: payment types bound to one currency: eCheck (ACH) is a US dollar scheme, SEPA direct debit a euro one
 TYPE_CURRENCIES: dict[str, frozenset[str]] = {"echeck": frozenset({"USD"}), "sepa": frozenset({"EUR"})}
 
 NMI = GatewaySpec(
     name="nmi",
-    label="BNG Gateway (NMI protocol)",
+    label_message=msg("gateway.nmi"),
     fields=(
-        CredentialField("gateway.private_key", "Private key (security key)", "gateway.private_key_fingerprint",
-                        help="Server-side key used for every charge, refund and look-up."),
-        CredentialField("gateway.public_key", "Public key (tokenization key)", "gateway.public_key_fingerprint",
-                        required=False, help="Used only by the client portal's card form (Collect.js)."),
+        CredentialField("gateway.private_key", msg("gateway.nmi.private_key"), "gateway.private_key_fingerprint",
+                        help_message=msg("gateway.nmi.private_key_help")),
+        CredentialField("gateway.public_key", msg("gateway.nmi.public_key"), "gateway.public_key_fingerprint",
+                        required=False, help_message=msg("gateway.nmi.public_key_help")),
     ),
     currencies=frozenset({"USD"}),
     payment_types=frozenset({"card", "echeck"}),
@@ -86,12 +106,13 @@ NMI = GatewaySpec(
 #: Concardis PayEngine (now Nexi): REST with HTTP Basic merchant id + API key; test and live hosts.
 PAYENGINE = GatewaySpec(
     name="payengine",
-    label="Concardis PayEngine",
+    label_message=msg("gateway.payengine"),
     fields=(
-        CredentialField("gateway.payengine.api_key", "API key", "gateway.payengine.api_key_fingerprint",
-                        help="The merchant's API key (HTTP Basic password of every server call)."),
-        CredentialField("gateway.payengine.merchant_id", "Merchant ID", "gateway.payengine.merchant_id_fingerprint",
-                        secret=False, help="The merchant id PayEngine gave you with the API key."),
+        CredentialField("gateway.payengine.api_key", msg("gateway.payengine.api_key"),
+                        "gateway.payengine.api_key_fingerprint", help_message=msg("gateway.payengine.api_key_help")),
+        CredentialField("gateway.payengine.merchant_id", msg("gateway.payengine.merchant_id"),
+                        "gateway.payengine.merchant_id_fingerprint", secret=False,
+                        help_message=msg("gateway.payengine.merchant_id_help")),
     ),
     currencies=frozenset({"EUR", "USD", "GBP", "CHF"}),
     # PayPal is one of PayEngine's products (`product: "paypal"`): the payer approves on PayPal's page, reached
@@ -111,15 +132,17 @@ PAYENGINE = GatewaySpec(
 #: hosted step); the back office cannot take a PayPal payment (PayApp never sees how the payer funds it).
 PAYPAL = GatewaySpec(
     name="paypal",
-    label="PayPal",
+    label_message=msg("gateway.paypal"),
     fields=(
-        CredentialField("gateway.paypal.api_password", "API password", "gateway.paypal.api_password_fingerprint",
-                        help="The API password of the PayPal business account's API signature credentials."),
-        CredentialField("gateway.paypal.api_username", "API username", "gateway.paypal.api_username_fingerprint",
-                        secret=False, help="The API username PayPal shows with the password and signature "
-                                           "(it names the account; it is not secret)."),
-        CredentialField("gateway.paypal.api_signature", "API signature", "gateway.paypal.api_signature_fingerprint",
-                        help="The API signature PayPal shows with the API username and password."),
+        CredentialField("gateway.paypal.api_password", msg("gateway.paypal.api_password"),
+                        "gateway.paypal.api_password_fingerprint",
+                        help_message=msg("gateway.paypal.api_password_help")),
+        CredentialField("gateway.paypal.api_username", msg("gateway.paypal.api_username"),
+                        "gateway.paypal.api_username_fingerprint", secret=False,
+                        help_message=msg("gateway.paypal.api_username_help")),
+        CredentialField("gateway.paypal.api_signature", msg("gateway.paypal.api_signature"),
+                        "gateway.paypal.api_signature_fingerprint",
+                        help_message=msg("gateway.paypal.api_signature_help")),
     ),
     # the currencies PayPal accepts for payments (developer.paypal.com, "Currency codes")
     currencies=frozenset({"AUD", "BRL", "CAD", "CHF", "CZK", "DKK", "EUR", "GBP", "HKD", "HUF", "ILS", "JPY",

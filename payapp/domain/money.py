@@ -17,6 +17,7 @@ from babel.numbers import (
 )
 
 from payapp.domain.errors import ValidationError
+from payapp.domain.messages import msg
 
 
 def minor_digits(currency: str) -> int:
@@ -45,7 +46,7 @@ class Money:
         digits = minor_digits(currency)
         scaled = value.scaleb(digits)
         if scaled != scaled.to_integral_value():
-            raise ValidationError(f"Amounts in {currency} have at most {digits} decimal places.")
+            raise ValidationError(msg("amount.currency_decimal_places", currency=currency, digits=digits))
         return cls(int(scaled), currency)
 
     def to_decimal(self) -> Decimal:
@@ -134,33 +135,31 @@ def parse_amount(text: str, currency: str, locale: str = "en_US") -> Money:
     """Parse what a person typed ("1,234.5", "1.234,50", "$ 12") into Money, or raise ValidationError
     (never another exception): ASCII digits, the locale's marks, at most MAX_AMOUNT."""
     if not isinstance(text, str):
-        raise ValidationError("That is not an amount.", field="amount")
+        raise ValidationError(msg("amount.not_an_amount"), field="amount")
     cleaned = text.strip()
     for sign in (*_SIGNS, currency):
         if sign:
             cleaned = cleaned.replace(sign, "")
     cleaned = _SPACE.sub("", cleaned)
     if not cleaned:
-        raise ValidationError("Enter an amount.", field="amount")
+        raise ValidationError(msg("amount.enter"), field="amount")
     if not _AMOUNT_CHARS.fullmatch(cleaned):
-        raise ValidationError("That is not an amount.", field="amount")
+        raise ValidationError(msg("amount.not_an_amount"), field="amount")
     pattern, decimal = _amount_rules(locale)
     match = pattern.fullmatch(cleaned)
     if match is None or not (match.group("whole") or match.group("frac")):
         if decimal == "," and "." in cleaned:
-            raise ValidationError("Write cents after a comma (12,50); a dot only separates thousands (1.000).",
-                                  field="amount")
+            raise ValidationError(msg("amount.cents_after_comma"), field="amount")
         if decimal == "." and "," in cleaned:
-            raise ValidationError("Write cents after a dot (12.50); a comma only separates thousands (1,000).",
-                                  field="amount")
-        raise ValidationError("That is not an amount.", field="amount")
+            raise ValidationError(msg("amount.cents_after_dot"), field="amount")
+        raise ValidationError(msg("amount.not_an_amount"), field="amount")
     whole = re.sub(r"[^0-9]", "", match.group("whole")).lstrip("0") or "0"
     frac = match.group("frac") or ""
     digits = minor_digits(currency)
     if len(frac.rstrip("0")) > digits:
-        raise ValidationError(f"Use at most {digits} decimal places.", field="amount")
+        raise ValidationError(msg("amount.decimal_places", digits=digits), field="amount")
     if len(whole) > _MAX_WHOLE_DIGITS or Decimal(f"{whole}.{frac or 0}") > MAX_AMOUNT:
-        raise ValidationError(f"An amount can be at most {format_money(max_minor(currency), currency)}.",
+        raise ValidationError(msg("amount.at_most", maximum=Money(max_minor(currency), currency)),
                               field="amount")
     value = Decimal(f"{match.group('sign')}{whole}.{frac or 0}")
     return Money(int(value.scaleb(digits)), currency)

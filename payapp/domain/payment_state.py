@@ -5,6 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from payapp.domain.errors import PayAppError
+from payapp.domain.messages import Message, msg
 
 
 class PaymentStatus(StrEnum):
@@ -21,6 +22,11 @@ class PaymentStatus(StrEnum):
 
 
 S = PaymentStatus
+
+
+def status_word(status: PaymentStatus) -> Message:
+    """A payment status as a word in a sentence ("partially refunded"), in the reader's language."""
+    return msg(f"payment_status.{status.value}")
 
 ALLOWED: dict[PaymentStatus, frozenset[PaymentStatus]] = {
     S.PENDING: frozenset({S.APPROVED, S.DECLINED, S.UNKNOWN, S.ERROR}),
@@ -49,7 +55,7 @@ class IllegalTransition(PayAppError, ValueError):
     """A change of status the state machine does not allow (PayApp's own error, with plain words)."""
 
     def __init__(self, current: PaymentStatus, new: PaymentStatus) -> None:
-        super().__init__(f"A payment that is {current.replace('_', ' ')} cannot become {new.replace('_', ' ')}.")
+        super().__init__(msg("payment.illegal_transition", current=status_word(current), new=status_word(new)))
         self.current = current
         self.new = new
 

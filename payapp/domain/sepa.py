@@ -18,6 +18,7 @@ import hashlib
 import re
 
 from payapp.domain.errors import ValidationError
+from payapp.domain.messages import msg
 
 WORDING_VERSION = "2026-12-sepa-core-1"
 RETENTION = dt.timedelta(days=2 * 366)
@@ -36,7 +37,7 @@ def check_iban(text: object) -> str:
     """The IBAN in its compact form (upper case, no spaces) if its country, length, format and check digits are
     right; PayApp's own error otherwise (never the IBAN itself in the message)."""
     if not isinstance(text, str) or not text.strip():
-        raise ValidationError("Enter the IBAN.", field="iban")
+        raise ValidationError(msg("sepa.iban_missing"), field="iban")
     # schwifty (and its country tables) only when an IBAN is checked: ~15 ms the desktop's start need not pay
     from schwifty import IBAN
     from schwifty.exceptions import SchwiftyException
@@ -44,7 +45,7 @@ def check_iban(text: object) -> str:
     try:
         iban = IBAN(text.strip())
     except (SchwiftyException, ValueError, TypeError):
-        raise ValidationError("That IBAN is not valid. Check it and type it again.", field="iban") from None
+        raise ValidationError(msg("sepa.iban_invalid"), field="iban") from None
     return str(iban.compact)
 
 
@@ -53,14 +54,14 @@ def check_bic(text: object) -> str:
     if text is None or (isinstance(text, str) and not text.strip()):
         return ""
     if not isinstance(text, str):
-        raise ValidationError("That BIC is not valid.", field="bic")
+        raise ValidationError(msg("sepa.bic_invalid"), field="bic")
     from schwifty import BIC
     from schwifty.exceptions import SchwiftyException
 
     try:
         return str(BIC(text.strip()).compact)
     except (SchwiftyException, ValueError, TypeError):
-        raise ValidationError("That BIC is not valid. Check it, or leave it empty.", field="bic") from None
+        raise ValidationError(msg("sepa.bic_invalid_or_empty"), field="bic") from None
 
 
 def iban_masked(iban: str) -> str:
@@ -70,7 +71,7 @@ def iban_masked(iban: str) -> str:
 
 def check_reference(text: str) -> str:
     if not _REFERENCE.fullmatch(text or ""):
-        raise ValidationError("That mandate reference is not valid.", field="mandate_reference")
+        raise ValidationError(msg("sepa.reference_invalid"), field="mandate_reference")
     return text
 
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from urllib.parse import SplitResult, urlsplit
 
 from payapp.domain.errors import ValidationError
+from payapp.domain.messages import msg
 
 # Issuer prefixes (IIN ranges) as published by the card networks.
 _BRANDS: tuple[tuple[str, re.Pattern[str], tuple[int, ...]], ...] = (
@@ -43,17 +44,17 @@ def card_brand(number: str) -> str:
 def check_card_number(text: str) -> str:
     digits = clean_digits(text)
     if not digits:
-        raise ValidationError("Enter the card number.", field="card_number")
+        raise ValidationError(msg("card.number_missing"), field="card_number")
     if not is_ascii_digits(digits):
-        raise ValidationError("A card number has digits only.", field="card_number")
+        raise ValidationError(msg("card.number_digits_only"), field="card_number")
     brand = card_brand(digits)
     lengths = next((lens for name, _p, lens in _BRANDS if name == brand), (12, 13, 14, 15, 16, 17, 18, 19))
     if len(digits) not in lengths:
-        raise ValidationError("The card number is too short or too long.", field="card_number")
+        raise ValidationError(msg("card.number_length"), field="card_number")
     from stdnum import luhn  # here, not at import: stdnum takes 20 ms to import and search filters need none of it
 
     if not luhn.is_valid(digits):
-        raise ValidationError("This card number is not valid. Check the digits.", field="card_number")
+        raise ValidationError(msg("card.number_invalid"), field="card_number")
     return digits
 
 
@@ -73,16 +74,16 @@ def check_expiry(text: str, today: dt.date | None = None) -> Expiry:
     today = today or dt.date.today()
     m = re.fullmatch(r"\s*([0-9]{1,2})\s*/?\s*([0-9]{2}|[0-9]{4})\s*", text) if isinstance(text, str) else None
     if not m:
-        raise ValidationError("Enter the expiry as MM/YY.", field="expiry")
+        raise ValidationError(msg("card.expiry_format"), field="expiry")
     month, year = int(m.group(1)), int(m.group(2))
     if year < 100:
         year += 2000
     if not 1 <= month <= 12:
-        raise ValidationError("The month must be 01 to 12.", field="expiry")
+        raise ValidationError(msg("card.expiry_month"), field="expiry")
     if (year, month) < (today.year, today.month):
-        raise ValidationError("This card has expired.", field="expiry")
+        raise ValidationError(msg("card.expired"), field="expiry")
     if year > today.year + 20:
-        raise ValidationError("The expiry year is too far ahead.", field="expiry")
+        raise ValidationError(msg("card.expiry_too_far"), field="expiry")
     return Expiry(month, year)
 
 
@@ -90,25 +91,25 @@ def check_cvv(text: str, brand: str) -> str:
     cvv = text.strip() if isinstance(text, str) else ""
     want = 4 if brand == "Amex" else 3
     if not is_ascii_digits(cvv) or len(cvv) != want:
-        raise ValidationError(f"The security code has {want} digits.", field="cvv")
+        raise ValidationError(msg("card.cvv_digits", digits=want), field="cvv")
     return cvv
 
 
 def check_routing_number(text: str) -> str:
     digits = clean_digits(text)
     if len(digits) != 9 or not is_ascii_digits(digits):
-        raise ValidationError("A routing number has 9 digits.", field="routing_number")
+        raise ValidationError(msg("bank.routing_digits"), field="routing_number")
     from stdnum.us import rtn
 
     if not rtn.is_valid(digits):
-        raise ValidationError("This routing number is not valid. Check the digits.", field="routing_number")
+        raise ValidationError(msg("bank.routing_invalid"), field="routing_number")
     return digits
 
 
 def check_account_number(text: str) -> str:
     digits = clean_digits(text)
     if not is_ascii_digits(digits) or not 4 <= len(digits) <= 17:
-        raise ValidationError("An account number has 4 to 17 digits.", field="account_number")
+        raise ValidationError(msg("bank.account_digits"), field="account_number")
     return digits
 
 
@@ -126,14 +127,14 @@ def check_postal_code(text: str, country: str = "US", *, field: str = "zip") -> 
     code = text.strip() if isinstance(text, str) else ""
     if country == "CA":
         if not code:
-            raise ValidationError("Enter the postal code.", field=field)
+            raise ValidationError(msg("address.postal_code_missing"), field=field)
         if not code.isascii() or not _CA_POSTAL.fullmatch(code):
-            raise ValidationError("A Canadian postal code looks like K1A 0B1.", field=field)
+            raise ValidationError(msg("address.canadian_postal_code"), field=field)
         return code.upper()
     if not code:
-        raise ValidationError("Enter the billing ZIP code.", field=field)
+        raise ValidationError(msg("address.zip_missing"), field=field)
     if not code.isascii() or not _US_ZIP.fullmatch(code):
-        raise ValidationError("A ZIP code has 5 digits, or 5 and 4 (12345-6789).", field=field)
+        raise ValidationError(msg("address.zip_format"), field=field)
     return code
 
 
@@ -141,7 +142,7 @@ def check_last_four(text: str) -> str:
     """The "last four" search filter: empty, or four ASCII digits."""
     digits = clean_digits(text)
     if digits and (len(digits) != 4 or not is_ascii_digits(digits)):
-        raise ValidationError("Enter the last 4 digits of the card or account.", field="last_four")
+        raise ValidationError(msg("search.last_four"), field="last_four")
     return digits
 
 
@@ -184,6 +185,5 @@ def check_key_text(text: str, *, field: str = "") -> str:
     nothing else; a non-breaking or zero-width space copied along would fail later in an HTTP header)."""
     key = text.strip() if isinstance(text, str) else ""
     if not key.isascii() or not key.isprintable() or " " in key:
-        raise ValidationError("A key has letters, digits and signs only, without spaces: paste it again from the "
-                              "provider's page.", field=field)
+        raise ValidationError(msg("key.characters"), field=field)
     return key

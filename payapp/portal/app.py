@@ -40,13 +40,14 @@ from payapp.domain import ach
 from payapp.domain.colour import parse_hex_colour
 from payapp.domain.errors import PayAppError, ValidationError
 from payapp.domain.gateways import gateway_spec
+from payapp.domain.messages import msg
 from payapp.domain.money import babel_locale, format_amount_input, format_money, parse_amount
 from payapp.portal import i18n
 from payapp.portal.account_pages import AccountPages
 from payapp.portal.accounts import PortalUser, methods_for
 from payapp.portal.accounts import prune as prune_accounts
 from payapp.portal.hosted import hosted_options, hosted_routes, hosted_types
-from payapp.portal.pages import Page, engine_message, method_label
+from payapp.portal.pages import Page, engine_message, error_text, method_label
 from payapp.portal.security import (
     LANGUAGE_COOKIE,
     SESSION_COOKIE,
@@ -369,7 +370,7 @@ class Portal:
         except ValidationError as exc:
             # the payment token is single-use: a form sent back asks for the card or bank data again
             values.pop("payment_token", None)
-            return await self._pay_form(page, link, token, error=exc.user_message, values=values, status=400)
+            return await self._pay_form(page, link, token, error=error_text(page, exc), values=values, status=400)
         return self._review_page(page, token, invoice, choice, values)
 
     def _review_page(self, page: Page, token: str, invoice: dict[str, Any], choice: dict[str, Any],
@@ -422,7 +423,7 @@ class Portal:
                                                 v.get("expiry", ""), "")
             else:
                 if v.get("holder_type") not in ("personal", "business"):
-                    raise ValidationError(_("Choose personal or business."), field="holder_type")
+                    raise ValidationError(msg("ach.holder_type"), field="holder_type")
                 account_type = "savings" if v.get("account_type") == "savings" else "checking"
                 choice.update(holder_type=v["holder_type"], account_type=account_type,
                               holder_name=v.get("holder_name", "").strip(),
@@ -463,9 +464,9 @@ class Portal:
         except ValidationError as exc:
             await self.submissions.release(key)
             if exc.field == "agree":
-                return self._review_page(page, token, invoice, choice, values, error=exc.user_message)
+                return self._review_page(page, token, invoice, choice, values, error=error_text(page, exc))
             values.pop("payment_token", None)
-            return await self._pay_form(page, link, token, error=exc.user_message, values=values, status=400)
+            return await self._pay_form(page, link, token, error=error_text(page, exc), values=values, status=400)
         from payapp.services.payments import DuplicateWarning
 
         try:
@@ -477,7 +478,7 @@ class Portal:
             values["confirm_duplicate"] = "1"
             return self._review_page(page, token, invoice, choice, values, duplicate=True)
         except PayAppError as exc:
-            message = engine_message(page, exc.user_message)
+            message = engine_message(page, exc.message or exc.user_message)
             await self.submissions.finish(key, state="failed", message=message)
             values.pop("payment_token", None)
             return await self._pay_form(page, link, token, error=message, values=values, status=400)

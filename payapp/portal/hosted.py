@@ -27,7 +27,7 @@ from starlette.routing import Route
 from payapp.domain.errors import PayAppError, ValidationError
 from payapp.domain.gateways import METHOD_PRODUCTS, gateway_spec
 from payapp.domain.money import parse_amount
-from payapp.portal.pages import HostedPortalHost, Page, engine_message
+from payapp.portal.pages import HostedPortalHost, Page, engine_message, error_text
 
 log = logging.getLogger(__name__)
 
@@ -100,7 +100,7 @@ class HostedRoutes:
             if amount > invoice["balance_minor"]:
                 raise ValidationError(page._("The amount is more than the amount due."), field="amount")
         except ValidationError as exc:
-            return await portal._pay_form(page, link, token, error=exc.user_message, status=400)
+            return await portal._pay_form(page, link, token, error=error_text(page, exc), status=400)
         from payapp.services import payments as engine
 
         base = self._base_url(page, request)
@@ -121,8 +121,8 @@ class HostedRoutes:
                                   amount_input=values.get("amount", ""), amount_mode=values.get("amount_mode", ""))
         except PayAppError as exc:
 
-            return await portal._pay_form(page, link, token, error=engine_message(page, exc.user_message),
-                                          status=400)
+            error = engine_message(page, exc.message or exc.user_message)
+            return await portal._pay_form(page, link, token, error=error, status=400)
         if not result.redirect_url:
             return RedirectResponse(f"/pay/{token}/payment/{result.payment_id}", status_code=303)
         return portal._render(page, "hosted_redirect.html", 200, token=token, invoice=invoice,

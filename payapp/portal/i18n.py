@@ -1,7 +1,9 @@
 """The portal's languages: English, and German by the browser's Accept-Language (or the visitor's switch).
 
 Texts are written in English in the templates and code (`_("...")`); `GERMAN` holds their German. A text missing
-here shows in English (tests/portal/test_portal_pages.py checks that every template text has German)."""
+here shows in English (tests/portal/test_portal_pages.py checks that every template text has German). A message of
+the engine (a Message: payapp/domain/messages.py) has its German in payapp/domain/message_catalogue.py, not here:
+the portal renders it (payapp/portal/pages.py message_text)."""
 
 from __future__ import annotations
 
@@ -134,7 +136,6 @@ GERMAN: dict[str, str] = {
     "Enter an amount above zero.": "Geben Sie einen Betrag über null ein.",
     "The amount is more than the amount due.": "Der Betrag ist höher als der offene Betrag.",
     "Enter the first and last name.": "Geben Sie Vor- und Nachnamen ein.",
-    "Choose personal or business.": "Wählen Sie privat oder geschäftlich.",
     "This saved payment method is no longer available. Choose another one.":
         "Diese gespeicherte Zahlungsart ist nicht mehr verfügbar. Wählen Sie eine andere.",
     "The card or bank details could not be checked. Check them and try again.":

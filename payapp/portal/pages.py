@@ -12,6 +12,9 @@ from typing import TYPE_CHECKING, Any, Protocol
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
+from payapp.domain.errors import PayAppError
+from payapp.domain.messages import Message, render
+
 if TYPE_CHECKING:
     from payapp.portal.accounts import PortalUser
     from payapp.portal.security import PortalConfig
@@ -81,8 +84,29 @@ def method_label(page: Page, method: str, brand: str, last_four: str, expiry: st
     return f"{(brand or 'Card').title() if brand.islower() else brand or 'Card'} •••• {last_four}{exp}"
 
 
-def engine_message(page: Page, message: str) -> str:
-    """The engine's words (English) for the visitor: German for the ones a client can meet, else as they are."""
+#: Messages a client may read as they are (what was typed is wrong): the rest speak to the merchant's staff ("enable
+#: it in Admin") and are put in the portal's own words below.
+CLIENT_MESSAGES = ("amount.", "card.", "bank.", "address.", "ach.", "sepa.")
+
+
+def message_text(page: Page, message: Message) -> str:
+    """A message of the engine (payapp/domain/messages.py) in the visitor's language, from the one catalogue."""
+    return render(message, page.language)
+
+
+def error_text(page: Page, exc: PayAppError) -> str:
+    """A ValidationError the portal raised with its own words (already in the visitor's language via page._), or
+    one of the engine's carrying a Message: in the visitor's language."""
+    return message_text(page, exc.message) if exc.message is not None else exc.user_message
+
+
+def engine_message(page: Page, message: str | Message) -> str:
+    """The engine's words for the visitor: a Message a client may read (CLIENT_MESSAGES) in the visitor's language,
+    the portal's own German for the others a client can meet, else as they are."""
+    if isinstance(message, Message):
+        if message.id.startswith(CLIENT_MESSAGES):
+            return message_text(page, message)
+        message = message.english()
     lowered = message.lower()
     if "still being confirmed" in lowered:
         return page._("Another payment on this invoice is being processed right now. Open the invoice again in a "

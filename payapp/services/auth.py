@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from payapp.domain.errors import PermissionDenied
+from payapp.domain.messages import msg
 from payapp.domain.roles import Permission, Role, allows
 
 
@@ -32,9 +33,9 @@ class CurrentUser:
 
     def require(self, permission: Permission) -> Actor:
         if self.actor is None:
-            raise PermissionDenied("Sign in first.")
+            raise PermissionDenied(msg("auth.sign_in_first"))
         if not self.actor.can(permission):
-            raise PermissionDenied(f"Your role ({self.actor.role.value}) may not do this.")
+            raise PermissionDenied(msg("auth.role_may_not", role=self.actor.role.value))
         return self.actor
 
     def can(self, permission: Permission) -> bool:

@@ -50,6 +50,7 @@ from payapp.connectors.accounting.quickbooks_online import (
 )
 from payapp.connectors.psa.autotask import AutotaskConnector, AutotaskError
 from payapp.domain.errors import PayAppError, PermissionDenied, ValidationError
+from payapp.domain.messages import msg
 from payapp.domain.roles import Permission
 from payapp.domain.validation import check_key_text, split_web_address
 from payapp.models.db import Database
@@ -120,13 +121,12 @@ def check_redirect_uri(uri: str) -> str:
     except ValueError:
         parts, host = None, ""
     if parts is None or parts.scheme != "https" or not host:
-        raise ValidationError("The redirect URI must be an https address registered in your Intuit app "
-                              "(for example https://www.example.com/quickbooks).", field="redirect_uri")
+        raise ValidationError(msg("quickbooks.redirect_uri_https"), field="redirect_uri")
     try:
         ipaddress.ip_address(host)
     except ValueError:
         return uri
-    raise ValidationError("Intuit does not accept an IP address in a redirect URI: use a host name.",
+    raise ValidationError(msg("quickbooks.redirect_uri_ip"),
                           field="redirect_uri")
 
 def parse_pasted_sign_in(text: str) -> dict[str, str]:
@@ -135,21 +135,18 @@ def parse_pasted_sign_in(text: str) -> dict[str, str]:
     ValidationError saying so."""
     text = text.strip()
     if not text:
-        raise ValidationError("Paste the address your browser shows after you signed in to QuickBooks.",
+        raise ValidationError(msg("quickbooks.paste_address"),
                               field="pasted")
     if "?" in text or "=" in text:
         query = text.split("?", 1)[1] if "?" in text else text
         params = {k: v[0] for k, v in urllib.parse.parse_qs(query.split("#", 1)[0]).items() if v}
         if params.get("error"):
-            raise ValidationError(f"QuickBooks did not connect: {params['error'][:100]}. Click Connect "
-                                  "QuickBooks to try again.", field="pasted")
+            raise ValidationError(msg("quickbooks.did_not_connect", error=params["error"][:100]), field="pasted")
         if not params.get("code") or not params.get("state"):
-            raise ValidationError("That address has no sign-in code: paste the whole address your browser "
-                                  "shows after you signed in.", field="pasted")
+            raise ValidationError(msg("quickbooks.no_sign_in_code"), field="pasted")
         return {k: params[k] for k in ("code", "state", "realmId") if k in params}
     if any(c.isspace() for c in text) or not text.isascii() or not text.isprintable():
-        raise ValidationError("That address has no sign-in code: paste the whole address your browser "
-                              "shows after you signed in.", field="pasted")
+        raise ValidationError(msg("quickbooks.no_sign_in_code"), field="pasted")
     return {"code": text}
 
 
@@ -196,7 +193,7 @@ class ConnectionsService:
         demo keyring is in memory, so this runs once per start; the factories call it when needed)."""
         demo = self._demo_credentials
         if not self._demo or demo is None:
-            raise PermissionDenied("Only the demo company connects to the sandboxes by itself.")
+            raise PermissionDenied(msg("connections.demo_only"))
         async with self._demo_lock:
             if (await self.autotask_status()).on_this_workstation and (await self.quickbooks_status()).connected \
                     and await self._get(QB_REFRESH) is not None:
@@ -241,20 +238,20 @@ class ConnectionsService:
         self._admin()
         api_user = api_user.strip()
         if not api_user or "@" not in api_user or not api_user.isascii() or not api_user.isprintable():
-            raise ValidationError("Enter the Autotask API user (an e-mail address).", field="api_user")
+            raise ValidationError(msg("autotask.api_user_missing"), field="api_user")
         values: dict[str, Any] = {"autotask.api_user": api_user}
         if base_url is not None:
             if not base_url.startswith(("https://", "http://")) or split_web_address(base_url) is None:
-                raise ValidationError("The Autotask address must start with https://.", field="base_url")
+                raise ValidationError(msg("autotask.address_https"), field="base_url")
             values["autotask.base_url"] = base_url.rstrip("/")
         if secret is not None:
             if not secret.reveal().strip():
-                raise ValidationError("Enter the API user's secret.", field="secret")
+                raise ValidationError(msg("autotask.secret_missing"), field="secret")
             check_key_text(secret.reveal(), field="secret")
             values["autotask.secret_fingerprint"] = await self._set(AT_SECRET, Secret(secret.reveal().strip()))
         if integration_code is not None:
             if not integration_code.reveal().strip():
-                raise ValidationError("Enter the API tracking identifier (integration code).",
+                raise ValidationError(msg("autotask.integration_code_missing"),
                                       field="integration_code")
             check_key_text(integration_code.reveal(), field="integration_code")
             values["autotask.integration_code_fingerprint"] = await self._set(
@@ -281,11 +278,9 @@ class ConnectionsService:
             st = await self.autotask_status()
         secret, code = await self._get(AT_SECRET), await self._get(AT_CODE)
         if not st.api_user or secret is None or code is None:
-            raise NotConfigured("Autotask is not set up on this workstation: enter the API user, secret and "
-                                "integration code in Admin › Connections.")
+            raise NotConfigured(msg("autotask.not_set_up"))
         if st.secret_fingerprint and fingerprint(secret.reveal()) != st.secret_fingerprint:
-            raise NotConfigured("The Autotask secret was replaced on another workstation: enter it here too in "
-                                "Admin › Connections.")
+            raise NotConfigured(msg("autotask.secret_replaced"))
         connector = AutotaskConnector(st.base_url, self._http, api_user=st.api_user, secret=secret.reveal(),
                                       integration_code=code.reveal(), zone_url=self._zone_cache or st.zone_url,
                                       on_zone_change=self._zone_found)
@@ -328,12 +323,12 @@ class ConnectionsService:
         self._admin()
         client_id = client_id.strip()
         if not client_id:
-            raise ValidationError("Enter the QuickBooks client id.", field="client_id")
+            raise ValidationError(msg("quickbooks.client_id_missing"), field="client_id")
         check_key_text(client_id, field="client_id")
         values: dict[str, Any] = {"quickbooks.client_id": client_id}
         if client_secret is not None:
             if not client_secret.reveal().strip():
-                raise ValidationError("Enter the QuickBooks client secret.", field="client_secret")
+                raise ValidationError(msg("quickbooks.client_secret_missing"), field="client_secret")
             check_key_text(client_secret.reveal(), field="client_secret")
             values["quickbooks.client_secret_fingerprint"] = await self._set(
                 QB_CLIENT_SECRET, Secret(client_secret.reveal().strip()))
@@ -352,7 +347,7 @@ class ConnectionsService:
         s = await self._settings.get_all()
         secret = await self._get(QB_CLIENT_SECRET)
         if not s["quickbooks.client_id"] or secret is None:
-            raise NotConfigured("Enter the QuickBooks client id and client secret in Admin › Connections first.")
+            raise NotConfigured(msg("quickbooks.client_missing"))
         authorize = f"{s['quickbooks.auth_base_url'].rstrip('/')}/connect/oauth2" if self._demo else AUTHORIZE_URL
         return QuickBooksOAuth(s["quickbooks.auth_base_url"], self._http, client_id=s["quickbooks.client_id"],
                                client_secret=secret.reveal(), authorize_url=authorize)
@@ -374,10 +369,9 @@ class ConnectionsService:
         self._admin()
         entry = self._states.pop(state, None)
         if entry is None or entry[0] < time.monotonic():
-            raise ValidationError("This QuickBooks sign-in is not the one PayApp started (or it took too long): "
-                                  "click Connect QuickBooks again.")
+            raise ValidationError(msg("quickbooks.sign_in_unknown"))
         if not code or not (realm_id.isascii() and realm_id.isdigit()):     # "٣٤٥".isdigit() is True
-            raise ValidationError("QuickBooks did not send a company to connect.")
+            raise ValidationError(msg("quickbooks.no_company"))
         oauth = await self._oauth()
         tokens = await oauth.exchange_code(code, entry[1])
         await self._save_tokens(tokens)
@@ -417,10 +411,10 @@ class ConnectionsService:
             waiting = [k for k, v in self._states.items() if v[0] > now]
             realm = (await self._settings.get_all())["quickbooks.realm_id"]
             if len(waiting) != 1:
-                raise ValidationError("Click Connect QuickBooks first, then paste the address you land on.",
+                raise ValidationError(msg("quickbooks.connect_first"),
                                       field="pasted")
             if not realm:
-                raise ValidationError("Paste the whole address (it names the company), not only the code.",
+                raise ValidationError(msg("quickbooks.paste_whole_address"),
                                       field="pasted")
             code, state = pasted["code"], waiting[0]
         await self.complete_authorization(code, state, realm)
@@ -436,7 +430,7 @@ class ConnectionsService:
         self._admin()
         account_id = account_id.strip()
         if not account_id.isascii() or not account_id.isdigit():
-            raise ValidationError("Choose the bank account refunds are paid from.", field="refund_account")
+            raise ValidationError(msg("quickbooks.refund_account_choice"), field="refund_account")
         await self._settings.set_many({"quickbooks.refund_account_id": account_id,
                                        "quickbooks.refund_account_name": name.strip()[:200]},
                                       audit_action="connections.quickbooks_refund_account")
@@ -459,7 +453,7 @@ class ConnectionsService:
     async def connect_demo(self, redirect_uri: str = LOOPBACK_REDIRECT) -> None:
         """Demo mode: authorise against the sandbox without a browser (it approves at once and redirects)."""
         if not self._demo:
-            raise PermissionDenied("Connecting without a browser is only for demo mode.")
+            raise PermissionDenied(msg("quickbooks.browserless_demo_only"))
         url, _state = await self.start_authorization(redirect_uri)
         resp = await self._http.get(url, follow_redirects=False)
         location = httpx.URL(resp.headers.get("location", ""))

@@ -21,6 +21,7 @@ import httpx
 from sqlalchemy import Connection, Engine, insert, select, text
 
 from payapp.domain.errors import PayAppError
+from payapp.domain.messages import msg
 from payapp.domain.outbox_jobs import PaymentSource
 from payapp.domain.payment_state import invoice_status
 from payapp.domain.roles import Permission
@@ -426,8 +427,8 @@ class DemoSettlement:
         try:
             resp = await self._http.post(self._url)
         except httpx.HTTPError:
-            raise PayAppError("The demo gateway did not answer. Try again.") from None
+            raise PayAppError(msg("demo.gateway_no_answer")) from None
         if resp.status_code != 200:
-            raise PayAppError("The demo gateway did not answer. Try again.")
+            raise PayAppError(msg("demo.gateway_no_answer"))
         report = await self._payments.check_settlements()
         return int(report.settled)

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.dialects import sqlite  # postgresql where used: only a PostgreSQL database needs it (~25 ms)
 
 from payapp.domain.errors import PayAppError
+from payapp.domain.messages import msg
 from payapp.models.base import utcnow
 from payapp.models.db import Database
 from payapp.models.system import Setting
@@ -42,5 +43,5 @@ async def installation_id(db: Database) -> str:
     except ValueError:
         text = ""
     if not isinstance(text, str) or not text:
-        raise PayAppError("The installation id in the settings cannot be read.")   # a hand-edited database
+        raise PayAppError(msg("installation.id_unreadable"))   # a hand-edited database
     return text

@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import select
 
 from payapp.domain.errors import NotFound, PayAppError, ValidationError
+from payapp.domain.messages import msg
 from payapp.domain.money import format_money
 from payapp.domain.payment_state import InvoiceStatus
 from payapp.domain.redaction import redact
@@ -132,7 +133,7 @@ class InvoiceMailService:
         """Save an edited template (admin only, audited); unknown placeholders and empty parts are refused."""
         self._current.require(Permission.ADMINISTER)
         if kind not in KINDS or language not in LANGUAGES:
-            raise ValidationError("There is no e-mail template of that kind.", field="kind")
+            raise ValidationError(msg("mail_template.unknown_kind"), field="kind")
         check_template(kind, template)
         from payapp.services.mail_templates import DEFAULTS
 
@@ -177,7 +178,7 @@ class InvoiceMailService:
         async with self._db.sessions() as s:
             inv = await s.get(Invoice, invoice_id)
             if inv is None:
-                raise NotFound("The invoice no longer exists.")
+                raise NotFound(msg("invoice.gone"))
             contact = (await s.scalars(select(Contact).where(Contact.company_id == inv.company_id,
                                                              Contact.email == to.strip())
                                        .order_by(Contact.is_active.desc(), Contact.id).limit(1))).first()
@@ -297,7 +298,7 @@ class InvoiceMailService:
         to = check_address(to, field="to")
         receipt = await self._receipts.receipt(payment_id)
         if receipt.status not in ("approved", "settled", "partially_refunded", "refunded"):
-            raise ValidationError("This payment was not taken, so it has no receipt to send.")
+            raise ValidationError(msg("receipt.payment_not_taken"))
         pdf = await self._receipts.pdf(receipt, language)
         amount = format_money(receipt.amount_minor, receipt.currency, babel_locale(language))
         merchant = receipt.merchant_name or "PayApp"

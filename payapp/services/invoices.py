@@ -29,6 +29,7 @@ from sqlalchemy import ColumnElement, Connection, and_, case, false, func, liter
 from sqlalchemy.sql import Select
 
 from payapp.domain.errors import NotFound, ValidationError
+from payapp.domain.messages import msg
 from payapp.domain.payment_state import InvoiceStatus
 from payapp.domain.roles import Permission
 from payapp.domain.validation import clean_typed_text
@@ -266,7 +267,7 @@ class InvoiceService:
             where.append(Invoice.is_voided.is_(True))
         elif status:
             if status not in STATUSES:
-                raise ValidationError("Choose a status from the list.", field="status")
+                raise ValidationError(msg("invoice.status_choice"), field="status")
             where.append(and_(Invoice.status == status, Invoice.is_voided == false()))
             if status != InvoiceStatus.PAID:
                 where.append(or_(Invoice.balance_minor <= 0, Invoice.due_date.is_(None), Invoice.due_date >= today))
@@ -395,7 +396,7 @@ class InvoiceService:
         stmt = self._row_select(today, SORT_COLUMNS[sort]).where(Invoice.id == invoice_id)
         r = await self._db.read(lambda conn: conn.execute(stmt).one_or_none())
         if r is None:
-            raise NotFound("This invoice no longer exists.")
+            raise NotFound(msg("invoice.this_gone"))
         return self._to_row(r)
 
     async def get(self, invoice_id: int) -> InvoiceDetail:
@@ -404,7 +405,7 @@ class InvoiceService:
         async with self._db.sessions() as session:
             inv = await session.get(Invoice, invoice_id)
             if inv is None:
-                raise NotFound("This invoice no longer exists.")
+                raise NotFound(msg("invoice.this_gone"))
             company = await session.get(Company, inv.company_id)
             contract = await session.get(Contract, inv.contract_id) if inv.contract_id else None
             lines = (await session.execute(

@@ -25,6 +25,7 @@ from email.message import EmailMessage
 from typing import Any
 
 from payapp.domain.errors import PayAppError, ValidationError
+from payapp.domain.messages import Message, msg
 from payapp.domain.redaction import redact
 from payapp.domain.roles import Permission
 from payapp.services.auth import CurrentUser
@@ -46,7 +47,7 @@ class MailError(PayAppError):
     """Sending failed. `reason` is what the mail server (or the network) said, already redacted; the message
     (user_message) says it in plain words. Never carries a password."""
 
-    def __init__(self, user_message: str, *, reason: str = "", code: int | None = None) -> None:
+    def __init__(self, user_message: str | Message, *, reason: str = "", code: int | None = None) -> None:
         super().__init__(user_message)
         self.reason = reason
         self.code = code
@@ -91,12 +92,12 @@ def check_address(text: str, *, field: str) -> str:
     """One plain e-mail address (user@host), or ValidationError. Total: any text gives one of the two."""
     value = (text or "").strip()
     if not value:
-        raise ValidationError("Enter an e-mail address.", field=field)
+        raise ValidationError(msg("mail.address_missing"), field=field)
     if len(value) > 254 or any(c in value for c in "\r\n<>,; \t\"") or value.count("@") != 1:
-        raise ValidationError("That is not an e-mail address. Write it like name@example.com.", field=field)
+        raise ValidationError(msg("mail.address_invalid"), field=field)
     local, _, domain = value.partition("@")
     if not local or not domain or "." not in domain.strip(".") or domain.startswith(".") or ".." in domain:
-        raise ValidationError("That is not an e-mail address. Write it like name@example.com.", field=field)
+        raise ValidationError(msg("mail.address_invalid"), field=field)
     return value
 
 
@@ -104,17 +105,17 @@ def check_settings(host: str, port: int, tls_mode: str, user: str, sender: str) 
     """The typed set-up, cleaned, or ValidationError naming the field."""
     host = (host or "").strip()
     if not host:
-        raise ValidationError("Enter the mail server's host name.", field="mail.smtp_host")
+        raise ValidationError(msg("mail.host_missing"), field="mail.smtp_host")
     bracketed = host.startswith("[") and host.endswith("]")         # an IPv6 literal: [::1]
     if len(host) > 253 or (any(c in host for c in " /\\@:\r\n\t") and not bracketed):
-        raise ValidationError("That is not a host name. Write it like smtp.example.com.", field="mail.smtp_host")
+        raise ValidationError(msg("mail.host_invalid"), field="mail.smtp_host")
     if not isinstance(port, int) or not 0 < port < 65536:
-        raise ValidationError("The port is a number from 1 to 65535.", field="mail.smtp_port")
+        raise ValidationError(msg("mail.port_range"), field="mail.smtp_port")
     if tls_mode not in TLS_MODES:
-        raise ValidationError("Choose STARTTLS, TLS or no encryption.", field="mail.tls_mode")
+        raise ValidationError(msg("mail.tls_choice"), field="mail.tls_mode")
     user = (user or "").strip()
     if len(user) > 200 or any(c in user for c in "\r\n"):
-        raise ValidationError("The user name is too long or has a line break.", field="mail.user")
+        raise ValidationError(msg("mail.user_invalid"), field="mail.user")
     return MailSettings(host=host, port=port, tls_mode=tls_mode, user=user,
                         sender=check_address(sender, field="mail.sender"))
 
@@ -196,7 +197,7 @@ class MailService:
                                   "mail.sender": checked.sender}
         if password is not None and password.reveal():
             if any(c in password.reveal() for c in "\r\n"):
-                raise ValidationError("The password has a line break: type it again.", field=MAIL_PASSWORD)
+                raise ValidationError(msg("mail.password_line_break"), field=MAIL_PASSWORD)
             # the keyring may block (D-Bus, an unlock prompt): off the event loop's thread
             values[PASSWORD_FINGERPRINT] = await asyncio.to_thread(self._secrets.set, MAIL_PASSWORD, password)
         elif clear_password:
@@ -212,11 +213,10 @@ class MailService:
         values = await self._settings.get_all()
         settings = self._from_values(values)
         if not settings.configured:
-            raise MailError("E-mail is not set up: enter the mail server and sender in Admin › Client Portal.")
+            raise MailError(msg("mail.not_set_up"))
         password = await asyncio.to_thread(self._secrets.get, MAIL_PASSWORD) if settings.user else None
         if settings.user and settings.password_fingerprint and password is None:
-            raise MailError("The mail server's password is not on this computer: enter it in Admin › Client "
-                            "Portal.")
+            raise MailError(msg("mail.password_missing"))
         message = build_message(mail, settings.sender, sender_name=str(values.get("merchant.name") or ""))
         await asyncio.to_thread(self._deliver, settings, password, message)
         log.info("e-mail sent to a recipient at %s (subject %d characters)",
@@ -250,60 +250,52 @@ class MailService:
             client.ehlo()
             if settings.tls_mode == "starttls":
                 if not client.has_extn("starttls"):
-                    raise MailError(f"The mail server at {where} does not offer STARTTLS: choose TLS, or ask the "
-                                    "server's administrator.", reason="STARTTLS not offered")
+                    raise MailError(msg("mail.no_starttls", server=where), reason="STARTTLS not offered")
                 client.starttls(context=self._context())
                 client.ehlo()
             if settings.user:
                 if not client.has_extn("auth"):
                     # many servers offer AUTH only after STARTTLS: the encryption setting is the usual cause
-                    raise MailError(f"The mail server at {where} does not offer a sign-in (AUTH) on this "
-                                    "connection: check the encryption setting, or leave the user name empty.",
-                                    reason="AUTH not offered")
+                    raise MailError(msg("mail.no_auth", server=where), reason="AUTH not offered")
                 client.login(settings.user, password.reveal() if password is not None else "")
             refused = client.send_message(message)
             if refused:      # some recipients refused: with one recipient, never reached (smtplib raises)
                 code, text = next(iter(refused.values()))
                 reason = _reason(code, text)
-                raise MailError(f"The mail server refused the recipient: {reason}", reason=reason, code=code)
+                raise MailError(msg("mail.recipient_refused", reason=reason), reason=reason, code=code)
         except MailError:
             raise
         except smtplib.SMTPRecipientsRefused as exc:
             first: tuple[int | None, bytes] = next(iter(exc.recipients.values()), (None, b""))
             reason = _reason(*first)
-            raise MailError(f"The mail server refused the recipient: {reason}", reason=reason,
+            raise MailError(msg("mail.recipient_refused", reason=reason), reason=reason,
                             code=first[0]) from None
         except smtplib.SMTPAuthenticationError as exc:
             reason = _reason(exc.smtp_code, exc.smtp_error)
-            raise MailError(f"The mail server refused the user name or password: {reason}", reason=reason,
+            raise MailError(msg("mail.login_refused", reason=reason), reason=reason,
                             code=exc.smtp_code) from None
         except smtplib.SMTPSenderRefused as exc:
             reason = _reason(exc.smtp_code, exc.smtp_error)
-            raise MailError(f"The mail server refused the sender address: {reason}", reason=reason,
+            raise MailError(msg("mail.sender_refused", reason=reason), reason=reason,
                             code=exc.smtp_code) from None
         except smtplib.SMTPServerDisconnected as exc:
             reason = _reason(None, str(exc)) or "connection closed"
-            raise MailError(f"The mail server at {where} closed the connection before the message was accepted "
-                            f"({reason}). Nothing was sent; try again.", reason=reason) from None
+            raise MailError(msg("mail.disconnected", server=where, reason=reason), reason=reason) from None
         except smtplib.SMTPResponseException as exc:
             reason = _reason(exc.smtp_code, exc.smtp_error)
-            raise MailError(f"The mail server did not take the message: {reason}", reason=reason,
+            raise MailError(msg("mail.not_taken", reason=reason), reason=reason,
                             code=exc.smtp_code) from None
         except ssl.SSLCertVerificationError as exc:
             reason = _reason(None, exc.verify_message or str(exc))
-            raise MailError(f"The mail server's certificate is not trusted ({reason}): check the host name.",
-                            reason=reason) from None
+            raise MailError(msg("mail.certificate_not_trusted", reason=reason), reason=reason) from None
         except ssl.SSLError as exc:
             reason = _reason(None, exc.reason or str(exc))
-            raise MailError(f"No encrypted connection to the mail server at {where} ({reason}): check the port "
-                            "and the encryption (STARTTLS is usually port 587, TLS port 465).",
-                            reason=reason) from None
+            raise MailError(msg("mail.no_encryption", server=where, reason=reason), reason=reason) from None
         except TimeoutError:
-            raise MailError(f"The mail server at {where} did not answer in time. Nothing was sent; try again.",
-                            reason="timeout") from None
+            raise MailError(msg("mail.timeout", server=where), reason="timeout") from None
         except (smtplib.SMTPException, OSError) as exc:
             reason = _reason(None, getattr(exc, "strerror", None) or str(exc) or type(exc).__name__)
-            raise MailError(f"The mail server at {where} cannot be reached ({reason}).", reason=reason) from None
+            raise MailError(msg("mail.unreachable", server=where, reason=reason), reason=reason) from None
         finally:
             if client is not None:
                 try:

@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from payapp.domain.errors import PayAppError
+from payapp.domain.messages import Message, msg
 
 KINDS = ("invoice", "reminder", "credit_note")
 LANGUAGES = ("en", "de")
@@ -60,7 +61,7 @@ class TemplateProblem:
 class TemplateError(PayAppError):
     """The template cannot be filled; `problems` lists each placeholder and why."""
 
-    def __init__(self, user_message: str, problems: tuple[TemplateProblem, ...]) -> None:
+    def __init__(self, user_message: str | Message, problems: tuple[TemplateProblem, ...]) -> None:
         super().__init__(user_message)
         self.problems = problems
 
@@ -172,7 +173,7 @@ def render(kind: str, template: Template, values: Mapping[str, str]) -> Rendered
     """The template filled with `values` ({"Invoice.number": "1001", ...}); TemplateError when a placeholder is
     unknown for this kind or has no value (empty or absent). The subject is kept on one line."""
     if kind not in PLACEHOLDERS:
-        raise TemplateError("There is no e-mail template of that kind.", ())
+        raise TemplateError(msg("mail_template.unknown_kind"), ())
     known = set(PLACEHOLDERS[kind])
     problems: list[TemplateProblem] = []
     for name in placeholders_in(f"{template.subject}\n{template.text}"):
@@ -181,7 +182,7 @@ def render(kind: str, template: Template, values: Mapping[str, str]) -> Rendered
         elif not str(values.get(name) or "").strip():
             problems.append(TemplateProblem(name, "missing"))
     if problems:
-        error = TemplateError("The e-mail template cannot be filled in.", tuple(problems))
+        error = TemplateError(msg("mail_template.cannot_fill"), tuple(problems))
         error.detail = problem_words(error)
         raise error
 
@@ -200,11 +201,12 @@ def check_template(kind: str, template: Template) -> None:
     from payapp.domain.errors import ValidationError
 
     if not template.subject.strip():
-        raise ValidationError("The subject is empty.", field="subject")
+        raise ValidationError(msg("mail_template.subject_empty"), field="subject")
     if not template.text.strip():
-        raise ValidationError("The text is empty.", field="text")
+        raise ValidationError(msg("mail_template.text_empty"), field="text")
     if len(template.subject) > MAX_SUBJECT or len(template.text) > MAX_TEXT:
-        raise ValidationError("The template is too long.", field="text")
+        raise ValidationError(msg("mail_template.too_long"), field="text")
     unknown = unknown_placeholders(kind, template)
     if unknown:
-        raise ValidationError(f"Unknown placeholders: {', '.join(f'[{u}]' for u in unknown)}", field="text")
+        raise ValidationError(msg("mail_template.unknown_placeholders",
+                                  placeholders=", ".join(f"[{u}]" for u in unknown)), field="text")

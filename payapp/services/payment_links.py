@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import Connection, bindparam, func, or_, select, update
 
 from payapp.domain.errors import ConflictError, NotFound, ValidationError
+from payapp.domain.messages import msg
 from payapp.domain.payment_state import InvoiceStatus
 from payapp.domain.roles import Permission
 from payapp.models import Invoice, PaymentLink
@@ -140,7 +141,7 @@ class PaymentLinkService:
         actor = self._current.require(Permission.TAKE_PAYMENT)
         public_url = str(await self._settings.get("portal.public_url")).strip()
         if not public_url:
-            raise ConflictError("Set the client portal's address in Admin › Client Portal first.")
+            raise ConflictError(msg("portal.address_missing"))
         days = int(await self._settings.get("portal.link_lifetime_days"))
         days = min(max(days, 1), MAX_LIFETIME_DAYS)
         token = secrets.token_urlsafe(TOKEN_BYTES)
@@ -151,11 +152,11 @@ class PaymentLinkService:
         async with self._db.transaction(lock=True) as s:
             inv = await s.get(Invoice, invoice_id)
             if inv is None:
-                raise NotFound("The invoice no longer exists.")
+                raise NotFound(msg("invoice.gone"))
             if inv.is_voided or inv.status == InvoiceStatus.VOIDED:
-                raise ValidationError(f"Invoice {inv.invoice_number} is voided; there is nothing to pay.")
+                raise ValidationError(msg("invoice.voided_nothing_to_pay", invoice=inv.invoice_number))
             if inv.balance_minor <= 0:
-                raise ValidationError(f"Invoice {inv.invoice_number} is paid in full; there is nothing to pay.")
+                raise ValidationError(msg("invoice.paid_nothing_to_pay", invoice=inv.invoice_number))
             link = PaymentLink(invoice_id=invoice_id, token_hash=token_hash(token), created_at=now,
                                created_by_name=actor.display_name or actor.username, expires_at=expires,
                                revoked_reason="")
@@ -174,7 +175,7 @@ class PaymentLinkService:
         async with self._db.transaction(lock=True) as s:        # read, then write (see issue)
             inv = await s.get(Invoice, invoice_id)
             if inv is None:
-                raise NotFound("The invoice no longer exists.")
+                raise NotFound(msg("invoice.gone"))
             result = await s.execute(
                 update(PaymentLink)
                 .where(PaymentLink.invoice_id == invoice_id, PaymentLink.revoked_at.is_(None),

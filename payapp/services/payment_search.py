@@ -27,6 +27,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Connection, Select, String, case, func, literal, select, text, tuple_, update
 
 from payapp.domain.errors import NotFound
+from payapp.domain.messages import msg
 from payapp.domain.outbox_jobs import PaymentSource
 from payapp.domain.payment_state import PaymentStatus
 from payapp.domain.roles import Permission
@@ -467,7 +468,7 @@ class PaymentSearchService:
         async with self._db.sessions() as s:
             p = await s.get(Payment, payment_id)
             if p is None:
-                raise NotFound("That payment no longer exists.")
+                raise NotFound(msg("payment.that_gone"))
             refunds = (await s.scalars(select(Refund).where(Refund.payment_id == payment_id)
                                        .order_by(Refund.created_at, Refund.id))).all()
             jobs = (await s.scalars(select(OutboxJob).where(OutboxJob.payment_id == payment_id)
@@ -517,7 +518,7 @@ class PaymentSearchService:
         async with self._db.transaction(lock=True) as s:
             p = await s.get(Payment, payment_id)
             if p is None:
-                raise NotFound("That payment no longer exists.")
+                raise NotFound(msg("payment.that_gone"))
             ids = list((await s.scalars(select(OutboxJob.id).where(
                 OutboxJob.payment_id == payment_id, OutboxJob.status == "needs_attention")
                 .with_for_update())).all())
@@ -539,7 +540,7 @@ class PaymentSearchService:
         async with self._db.transaction(lock=True) as s:        # read, then write: lock at BEGIN on SQLite
             payment = await s.get(Payment, payment_id)
             if payment is None:
-                raise NotFound("This payment no longer exists.")
+                raise NotFound(msg("payment.this_gone"))
             audit.record(s, actor, "payment.receipt_printed" if printed else "payment.receipt_saved",
                          entity_type="payment", entity_id=payment_id, transaction_id=payment.transaction_id,
                          invoice_number=payment.invoice_number)

@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, delete, func, select
 
 from payapp.domain.errors import NotFound, ValidationError
+from payapp.domain.messages import msg
 from payapp.domain.roles import Permission
 from payapp.models import Company, Contact, PortalContactAccess
 from payapp.models.db import Database
@@ -114,12 +115,12 @@ class PortalAccessService:
         """Allow (True) or refuse (False) paying on the portal, or go back to the default (None). Admins only."""
         actor = self._current.require(Permission.ADMINISTER)
         if choice is not None and not isinstance(choice, bool):
-            raise ValidationError("Choose yes, no or the default.", field="may_pay")
+            raise ValidationError(msg("portal_access.may_pay_choice"), field="may_pay")
         now = self._clock()
         async with self._db.transaction(lock=True) as s:
             contact = await s.get(Contact, contact_id)
             if contact is None:
-                raise NotFound("The contact no longer exists.")
+                raise NotFound(msg("contact.gone"))
             row = await s.get(PortalContactAccess, contact_id, with_for_update=True)
             old = None if row is None else bool(row.may_pay)
             if old != choice:

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from payapp.domain.errors import ConflictError, ValidationError
-from payapp.domain.gateways import ENVIRONMENTS, GATEWAYS, PAYMENT_TYPES, GatewaySpec, gateway_spec
+from payapp.domain.gateways import ENVIRONMENTS, GATEWAYS, PAYMENT_TYPE_LABELS, PAYMENT_TYPES, GatewaySpec, gateway_spec
+from payapp.domain.messages import msg
 from payapp.domain.roles import Permission
 from payapp.domain.validation import check_key_text, split_web_address
 from payapp.services.auth import CurrentUser
@@ -97,11 +98,9 @@ def _valid_url(url: str) -> str:
     parts = split_web_address(url)
     loopback = parts is not None and parts.hostname in ("127.0.0.1", "localhost", "::1")
     if parts is None or (parts.scheme == "http" and not loopback):
-        raise ValidationError("The gateway address must start with https:// and name a host.",
-                              field="gateway.base_url")
+        raise ValidationError(msg("processing.address_https"), field="gateway.base_url")
     if parts.username or parts.password or parts.query:
-        raise ValidationError("The gateway address must not carry a user, password or query.",
-                              field="gateway.base_url")
+        raise ValidationError(msg("processing.address_extras"), field="gateway.base_url")
     return url
 
 
@@ -117,7 +116,7 @@ class ProcessingSetupService:
         name = await self._settings.get("gateway.name")
         spec = gateway_spec(name)
         if spec is None:
-            raise ConflictError(f"PayApp does not know the gateway {name!r}.")
+            raise ConflictError(msg("processing.unknown_gateway", gateway=repr(name)))
         return spec
 
     async def state(self) -> ProcessingPageState:
@@ -157,7 +156,7 @@ class ProcessingSetupService:
             raise ValueError(f"{spec.name} declares no credential {', '.join(unknown)}")
         entered = {name: value for name, value in typed.items() if value is not None and value.reveal().strip()}
         if not entered:
-            raise ValidationError("Type a key to save.")
+            raise ValidationError(msg("processing.key_missing"))
         for name, value in entered.items():
             check_key_text(value.reveal(), field=name)
         await asyncio.to_thread(self._secrets.check)   # InsecureKeyringError: nothing stored anywhere
@@ -205,10 +204,11 @@ class ProcessingSetupService:
         for name, on in enabled.items():
             env, _, ptype = name.partition(".")
             if env not in dict(ENVIRONMENTS) or ptype not in dict(PAYMENT_TYPES):
-                raise ValidationError(f"Unknown payment type {name!r}.")
+                raise ValidationError(msg("processing.unknown_payment_type", name=repr(name)))
             if on and ptype not in spec.types_for(env):
-                raise ValidationError(f"{spec.label} does not take {dict(PAYMENT_TYPES)[ptype]} payments"
-                                      f"{' in the client portal' if env == 'portal' else ''}.")
+                raise ValidationError(msg("processing.type_not_offered_portal" if env == "portal"
+                                          else "processing.type_not_offered",
+                                          gateway=spec.label_message, payment_type=PAYMENT_TYPE_LABELS[ptype]))
             values[type_key(env, ptype)] = bool(on)
         await self._settings.set_many(values)
 
@@ -220,7 +220,7 @@ class ProcessingSetupService:
         elif environment == "sandbox":
             url = _valid_url(base_url or spec.sandbox_url)
         else:
-            raise ValidationError(f"Unknown environment {environment!r}.")
+            raise ValidationError(msg("processing.unknown_environment", name=repr(environment)))
         await self._settings.set_many({spec.base_url_key: url})
 
     async def choose_gateway(self, name: str) -> None:
@@ -230,11 +230,11 @@ class ProcessingSetupService:
         self._current.require(Permission.ADMINISTER)
         spec = gateway_spec(name)
         if spec is None:
-            raise ValidationError(f"PayApp does not know the gateway {name!r}.", field="gateway.name")
+            raise ValidationError(msg("processing.unknown_gateway", gateway=repr(name)), field="gateway.name")
         currency = await self._settings.get("currency")
         if currency and not spec.supports(currency):
-            raise ValidationError(f"{spec.label} does not take {currency}, the internal currency.",
-                                  field="gateway.name")
+            raise ValidationError(msg("processing.currency_not_supported", gateway=spec.label_message,
+                                      currency=currency), field="gateway.name")
         values: dict[str, Any] = {"gateway.name": spec.name}
         for env, _ in ENVIRONMENTS:
             offered = spec.types_for(env, currency)
@@ -249,7 +249,7 @@ class ProcessingSetupService:
         0 switches the rule off. Audited as a settings change, old → new."""
         self._current.require(Permission.ADMINISTER)
         if isinstance(amount_minor, bool) or not isinstance(amount_minor, int) or amount_minor < 0:
-            raise ValidationError("That is not an amount.", field=THRESHOLD_KEY)
+            raise ValidationError(msg("amount.not_an_amount"), field=THRESHOLD_KEY)
         currency = await self._settings.get("currency")      # the audit shows the amount as money
         await self._settings.set_many({THRESHOLD_KEY: amount_minor},
                                       audit_details={"currency": currency} if currency else None)
@@ -264,10 +264,10 @@ class ProcessingSetupService:
         self._current.require(Permission.ADMINISTER)
         code = code.strip().upper()
         if not re.fullmatch(r"[A-Z]{3}", code):
-            raise ValidationError("Choose a three-letter ISO 4217 currency code, e.g. USD.", field="currency")
+            raise ValidationError(msg("processing.currency_code"), field="currency")
         current = await self._settings.get("currency")
         if current and current != code:
-            raise ConflictError(f"The internal currency is {current} and can never be changed.")
+            raise ConflictError(msg("processing.currency_set_once", currency=current))
         await self._settings.set_many({"currency": code}, audit_action="settings.currency_set")
 
     async def test_keys(self, private: Secret | None = None,

@@ -25,6 +25,7 @@ from babel.dates import format_date, format_time
 from sqlalchemy import func, select
 
 from payapp.domain.errors import NotFound
+from payapp.domain.messages import msg
 from payapp.domain.money import format_money
 from payapp.domain.payment_state import PaymentStatus
 from payapp.domain.roles import Permission
@@ -118,7 +119,7 @@ class ReceiptService:
         async with self._db.sessions() as s:
             p = await s.get(Payment, payment_id)
             if p is None:
-                raise NotFound("This payment no longer exists.")
+                raise NotFound(msg("payment.this_gone"))
             inv = await s.get(Invoice, p.invoice_id)
             # the balance right after this payment: today's, plus what later payments took off it since
             later = await s.scalar(

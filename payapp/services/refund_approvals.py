@@ -16,7 +16,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from payapp.domain.errors import ConflictError, NotFound, PermissionDenied, ValidationError
-from payapp.domain.money import format_money
+from payapp.domain.messages import msg
+from payapp.domain.money import Money, format_money
 from payapp.domain.roles import Permission
 from payapp.domain.validation import clean_typed_text
 from payapp.models import Payment, Refund, RefundApproval, User
@@ -85,7 +86,7 @@ class RefundApprovalService:
         async with self._db.sessions() as s:
             p = await s.get(Payment, payment_id)
         if p is None:
-            raise NotFound("This payment no longer exists.")
+            raise NotFound(msg("payment.this_gone"))
         remaining = p.amount_minor - p.refunded_minor
         amount = remaining if amount_minor is None else amount_minor
         if await self.needs_approval(amount):
@@ -99,19 +100,22 @@ class RefundApprovalService:
         actor = self._current.require(Permission.MANAGE_PAYMENT)
         reason = clean_typed_text(reason)              # typed: stored, so no NUL and no lone surrogate
         if actor.user_id is None:
-            raise PermissionDenied("Sign in as a named user to ask for a refund approval.")
+            raise PermissionDenied(msg("refund_approval.named_user"))
         async with self._db.transaction(lock=True) as s:
             p = await s.get(Payment, payment_id, with_for_update=True)
             if p is None:
-                raise NotFound("This payment no longer exists.")
+                raise NotFound(msg("payment.this_gone"))
             if p.status not in VOIDABLE | REFUNDABLE:
                 raise ConflictError(f"A payment that is {p.status.replace('_', ' ')} cannot be voided or refunded.")
             pending = int(sum((await s.scalars(select(RefundApproval.amount_minor).where(
                 RefundApproval.payment_id == payment_id, RefundApproval.status == "pending"))).all()))
             remaining = p.amount_minor - p.refunded_minor - pending
             if amount_minor <= 0 or amount_minor > remaining:
-                raise ValidationError(f"You can refund at most {format_money(max(remaining, 0), p.currency)}"
-                                      + (" (other refunds are waiting for approval)." if pending else "."),
+                if pending:
+                    raise ValidationError(msg("refund_approval.at_most_waiting",
+                                              amount=Money(max(remaining, 0), p.currency)), field="amount")
+                # the same words as payments.py's, which is converted on its own
+                raise ValidationError(f"You can refund at most {format_money(max(remaining, 0), p.currency)}.",
                                       field="amount")
             a = RefundApproval(payment_id=payment_id, amount_minor=amount_minor, reason=reason[:300],
                                status="pending", requested_by=actor.user_id, requested_at=utcnow(),
@@ -135,11 +139,11 @@ class RefundApprovalService:
         async with self._db.transaction(lock=True) as s:
             a = await s.get(RefundApproval, approval_id, with_for_update=True)
             if a is None:
-                raise NotFound("This approval request no longer exists.")
+                raise NotFound(msg("refund_approval.gone"))
             if a.status != "pending":
-                raise ConflictError(f"This request was already {a.status}.")
+                raise ConflictError(msg("refund_approval.already_decided", status=a.status))
             if actor.user_id is None or actor.user_id == a.requested_by:
-                raise PermissionDenied("A refund you asked for must be approved by another user.")
+                raise PermissionDenied(msg("refund_approval.another_user"))
             a.status = "approved"
             a.decided_by = actor.user_id
             a.decided_at = utcnow()
@@ -161,9 +165,9 @@ class RefundApprovalService:
         async with self._db.transaction(lock=True) as s:
             a = await s.get(RefundApproval, approval_id, with_for_update=True)
             if a is None:
-                raise NotFound("This approval request no longer exists.")
+                raise NotFound(msg("refund_approval.gone"))
             if a.status != "pending":
-                raise ConflictError(f"This request was already {a.status}.")
+                raise ConflictError(msg("refund_approval.already_decided", status=a.status))
             a.status = "rejected"
             a.decided_by = actor.user_id
             a.decided_at = utcnow()

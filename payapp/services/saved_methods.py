@@ -21,6 +21,7 @@ from sqlalchemy import select
 
 from payapp.domain import validation
 from payapp.domain.errors import NotFound, PayAppError, ValidationError
+from payapp.domain.messages import msg
 from payapp.domain.roles import Permission
 from payapp.domain.validation import clean_typed_text
 from payapp.models import PortalMethodOwner, SavedPaymentMethod
@@ -121,7 +122,7 @@ class SavedMethodService:
         async with self._db.sessions() as s:
             m = await s.get(SavedPaymentMethod, saved_method_id)
         if m is None or not m.is_active:
-            raise NotFound("This saved payment method was already deleted.")
+            raise NotFound(msg("saved_method.already_deleted"))
         return m
 
     async def rename(self, saved_method_id: int, nickname: str) -> SavedMethodView:
@@ -129,11 +130,11 @@ class SavedMethodService:
         actor = self._current.require(Permission.MANAGE_PAYMENT)
         name = " ".join(clean_typed_text(nickname if isinstance(nickname, str) else "").split())
         if len(name) > NICKNAME_MAX:
-            raise ValidationError(f"A name can be at most {NICKNAME_MAX} characters.", field="nickname")
+            raise ValidationError(msg("saved_method.name_length", characters=NICKNAME_MAX), field="nickname")
         async with self._db.transaction(lock=True) as s:
             m = await s.get(SavedPaymentMethod, saved_method_id, with_for_update=True)
             if m is None or not m.is_active:
-                raise NotFound("This saved payment method was already deleted.")
+                raise NotFound(msg("saved_method.already_deleted"))
             old = m.nickname or ""
             if old != name:
                 m.nickname = name
@@ -148,19 +149,18 @@ class SavedMethodService:
         actor = self._current.require(Permission.MANAGE_PAYMENT)
         m = await self._active(saved_method_id)
         if m.method != "card":
-            raise ValidationError("Only a card has an expiry date.", field="expiry")
+            raise ValidationError(msg("saved_method.expiry_card_only"), field="expiry")
         mmyy = validation.check_expiry(expiry, today=self._today()).mmyy()
         if mmyy == m.expiry:
             return _view(m, False, self._today())
         gateway = await self._gateways.for_gateway(m.gateway)      # the vault that holds it
         response = await gateway.vault_update_expiry(m.vault_id, mmyy)
         if not response.approved:
-            raise PayAppError(f"The gateway did not take the new expiry ({response.message or 'no answer'}). "
-                              "The saved card still has the old one; try again.")
+            raise PayAppError(msg("saved_method.expiry_not_taken", reason=response.message or msg("gateway.no_answer")))
         async with self._db.transaction(lock=True) as s:
             m2 = await s.get(SavedPaymentMethod, saved_method_id, with_for_update=True)
             if m2 is None or not m2.is_active:
-                raise NotFound("This saved payment method was deleted meanwhile.")
+                raise NotFound(msg("saved_method.deleted_meanwhile"))
             old = m2.expiry
             m2.expiry = mmyy
             audit.record(s, actor, "payment_method.expiry_updated", entity_type="saved_payment_method",
@@ -177,8 +177,7 @@ class SavedMethodService:
         response = await gateway.vault_delete(m.vault_id)
         gone_at_gateway = response.approved or "invalid customer vault id" in response.message.lower()
         if not gone_at_gateway:
-            raise PayAppError(f"The gateway did not delete the saved method ({response.message or 'no answer'}). "
-                              "It is still saved; try again.")
+            raise PayAppError(msg("saved_method.delete_not_done", reason=response.message or msg("gateway.no_answer")))
         async with self._db.transaction(lock=True) as s:
             m2 = await s.get(SavedPaymentMethod, saved_method_id, with_for_update=True)
             if m2 is not None and m2.is_active:
@@ -193,13 +192,12 @@ class SavedMethodService:
         async with self._db.sessions() as s:
             owner = await s.get(PortalMethodOwner, saved_method_id)
         if owner is None or owner.contact_id != contact_id:
-            raise NotFound("This saved payment method was already deleted.")
+            raise NotFound(msg("saved_method.already_deleted"))
         m = await self._active(saved_method_id)
         gateway = await self._gateways.gateway()
         response = await gateway.vault_delete(m.vault_id)
         if not (response.approved or "invalid customer vault id" in response.message.lower()):
-            raise PayAppError(f"The gateway did not delete the saved method ({response.message or 'no answer'}). "
-                              "It is still saved; try again.")
+            raise PayAppError(msg("saved_method.delete_not_done", reason=response.message or msg("gateway.no_answer")))
         async with self._db.transaction(lock=True) as s:
             m2 = await s.get(SavedPaymentMethod, saved_method_id, with_for_update=True)
             if m2 is not None and m2.is_active:

@@ -14,6 +14,7 @@ import keyring
 from keyring.backend import KeyringBackend
 
 from payapp.domain.errors import PayAppError
+from payapp.domain.messages import msg
 from payapp.domain.redaction import register_secret
 
 SERVICE = "payapp"
@@ -28,11 +29,7 @@ ALLOWED_BACKENDS: tuple[str, ...] = (
 
 class InsecureKeyringError(PayAppError):
     def __init__(self, backend_name: str) -> None:
-        super().__init__(
-            f"Keys cannot be saved: this computer's keyring ({backend_name}) keeps secrets in plain text "
-            "or is not available. Use the system keychain (Windows Credential Manager, macOS Keychain, "
-            "or a Secret Service such as GNOME Keyring or KWallet), then save again."
-        )
+        super().__init__(msg("secrets.insecure_keyring", backend=backend_name))
 
 
 class Secret:

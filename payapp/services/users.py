@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
 from payapp.domain.errors import ConflictError, NotFound, PayAppError, ValidationError
+from payapp.domain.messages import msg
 from payapp.domain.roles import USER_ROLES, Permission, Role
 from payapp.domain.validation import clean_typed_text
 from payapp.models import AuditEvent, User
@@ -41,12 +42,11 @@ class SignInError(PayAppError):
 class LockedOut(SignInError):
     def __init__(self, until: dt.datetime) -> None:
         minutes = max(1, int((until - dt.datetime.now(dt.UTC)).total_seconds() + 59) // 60)
-        super().__init__(f"Too many failed sign-ins: this account is locked for {minutes} more minute"
-                         f"{'s' if minutes != 1 else ''}. Try again later or ask an admin.")
+        super().__init__(msg("users.locked_minute" if minutes == 1 else "users.locked_minutes", minutes=minutes))
         self.until = until
 
 
-WRONG = "Wrong username or password."
+WRONG = msg("users.wrong_password")
 
 
 @dataclass(frozen=True)
@@ -68,7 +68,7 @@ def _user_role(role: Role | str) -> Role:
     except ValueError:
         known = None
     if known not in USER_ROLES:
-        raise ValidationError("Choose admin, finance or viewer.", field="role")
+        raise ValidationError(msg("users.role_choice"), field="role")
     assert known is not None
     return known
 
@@ -91,9 +91,9 @@ def _check_new(username: str, password: str) -> str:
     # isprintable() is False for spaces other than " ", control characters (NUL, which PostgreSQL refuses),
     # invisible format characters and lone surrogates (which no database encodes)
     if not username or len(username) > 100 or any(c.isspace() for c in username) or not username.isprintable():
-        raise ValidationError("Choose a username without spaces (up to 100 characters).", field="username")
+        raise ValidationError(msg("users.username_rule"), field="username")
     if len(password) < MIN_PASSWORD:
-        raise ValidationError(f"The password needs at least {MIN_PASSWORD} characters.", field="password")
+        raise ValidationError(msg("users.password_length", characters=MIN_PASSWORD), field="password")
     return username
 
 
@@ -131,7 +131,7 @@ class UserService:
         password_hash = await self._hash(password)
         async with self._db.transaction(lock=True) as s:
             if (await s.scalars(select(User.id).limit(1).with_for_update())).first() is not None:
-                raise ConflictError("An admin account exists already: sign in instead.")
+                raise ConflictError(msg("users.admin_exists"))
             user = User(username=username, display_name=clean_typed_text(display_name).strip(), role=Role.ADMIN.value,
                         password_hash=password_hash, is_active=True, failed_attempts=0,
                         last_sign_in_at=dt.datetime.now(dt.UTC))
@@ -162,7 +162,7 @@ class UserService:
         ok = await self._verify(user.password_hash, password)
         if not user.is_active:
             await self._failed(user.id, username, "disabled")
-            raise SignInError("This account is disabled. Ask an admin." if ok else WRONG)
+            raise SignInError(msg("users.disabled") if ok else WRONG)
         if not ok:
             locked_until = await self._failed(user.id, username, "wrong password")
             if locked_until is not None:
@@ -217,7 +217,7 @@ class UserService:
         password_hash = await self._hash(password)
         async with self._db.transaction(lock=True) as s:
             if await s.scalar(select(User.id).where(func.lower(User.username) == username.lower())) is not None:
-                raise ConflictError(f"The username {username} is taken.")
+                raise ConflictError(msg("users.username_taken", username=username))
             user = User(username=username, display_name=clean_typed_text(display_name).strip(), role=role.value,
                         password_hash=password_hash, is_active=True, failed_attempts=0)
             s.add(user)
@@ -236,11 +236,11 @@ class UserService:
         async with self._db.transaction(lock=True) as s:
             user = await s.get(User, user_id, with_for_update=True)
             if user is None:
-                raise NotFound("That user no longer exists.")
+                raise NotFound(msg("users.gone"))
             if user.is_active == active:
                 return _row(user)
             if not active and user.role == Role.ADMIN.value and await self._other_active_admins(s, user_id) == 0:
-                raise ConflictError("This is the last active admin: make another user admin first.")
+                raise ConflictError(msg("users.last_admin"))
             user.is_active = active
             if active:
                 user.failed_attempts, user.locked_until = 0, None
@@ -254,12 +254,12 @@ class UserService:
         async with self._db.transaction(lock=True) as s:
             user = await s.get(User, user_id, with_for_update=True)
             if user is None:
-                raise NotFound("That user no longer exists.")
+                raise NotFound(msg("users.gone"))
             old = user.role
             if old == role.value:
                 return _row(user)
             if old == Role.ADMIN.value and user.is_active and await self._other_active_admins(s, user_id) == 0:
-                raise ConflictError("This is the last active admin: make another user admin first.")
+                raise ConflictError(msg("users.last_admin"))
             user.role = role.value
             audit.record(s, actor, "user.role_changed", entity_type="user", entity_id=user.id,
                          username=user.username, role=[old, role.value])
@@ -270,12 +270,12 @@ class UserService:
     async def reset_password(self, user_id: int, password: str) -> None:
         actor = self._current.require(Permission.ADMINISTER)
         if len(password) < MIN_PASSWORD:
-            raise ValidationError(f"The password needs at least {MIN_PASSWORD} characters.", field="password")
+            raise ValidationError(msg("users.password_length", characters=MIN_PASSWORD), field="password")
         password_hash = await self._hash(password)
         async with self._db.transaction(lock=True) as s:
             user = await s.get(User, user_id, with_for_update=True)
             if user is None:
-                raise NotFound("That user no longer exists.")
+                raise NotFound(msg("users.gone"))
             user.password_hash = password_hash
             user.failed_attempts, user.locked_until = 0, None
             audit.record(s, actor, "user.password_reset", entity_type="user", entity_id=user.id,

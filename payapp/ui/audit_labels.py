@@ -14,7 +14,7 @@ from typing import Any
 from babel.numbers import UnknownCurrencyError, format_decimal
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 
-from payapp.domain.gateways import PAYMENT_TYPES
+from payapp.domain.gateways import PAYMENT_TYPE_LABELS
 from payapp.domain.money import format_money
 from payapp.domain.settings_spec import SPECS
 from payapp.ui.i18n import format_moment
@@ -250,7 +250,7 @@ def _change(name: str, change: Any, locale: str, currency: str) -> str:
 
 def _plain(key: str, value: Any, locale: str, currency: str) -> str:
     from payapp.services.outbox import KIND_LABELS
-    from payapp.ui.messages import translate_message
+    from payapp.ui.messages import message_text, translate_message
 
     if isinstance(value, bool):
         return QCoreApplication.translate("AuditLabels", "Yes") if value else QCoreApplication.translate(
@@ -264,8 +264,8 @@ def _plain(key: str, value: Any, locale: str, currency: str) -> str:
             return format_money(value, currency, locale)
         except (ValueError, UnknownCurrencyError):
             return f"{format_decimal(value, locale=locale)} {currency}"
-    if key == "method" and value in _METHODS:
-        return translate_message(_METHODS[value])
+    if key == "method" and value in PAYMENT_TYPE_LABELS:
+        return message_text(PAYMENT_TYPE_LABELS[value])
     if key == "kind" and value in KIND_LABELS:
         return translate_message(KIND_LABELS[value])
     if key == "role" and isinstance(value, str):
@@ -278,7 +278,6 @@ def _plain(key: str, value: Any, locale: str, currency: str) -> str:
     return str(value)                                   # ids and counts without grouping, codes, text
 
 
-_METHODS = dict(PAYMENT_TYPES)                                  # listed in payapp/ui/messages.py
 
 
 def _role(code: str) -> str:

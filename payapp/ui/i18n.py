@@ -29,6 +29,7 @@ BABEL_LOCALES = {"en": "en_US", "de": "de_DE", "pseudo": "en_US"}
 I18N_DIR = RESOURCES / "i18n"
 
 _installed: list[QTranslator] = []              # keeps the translators alive (Qt does not own them)
+_language = "en"                                # what install_translators installed last: messages render in it
 
 
 def system_language(locale: QLocale | None = None) -> str:
@@ -126,7 +127,14 @@ async def saved_language(settings: Any) -> str:
         return ""
 
 
+def current_language() -> str:
+    """"en", "de" or "pseudo": the language the translators installed speak (English when none are)."""
+    return _language
+
+
 def remove_translators(app: QCoreApplication) -> None:
+    global _language
+    _language = "en"
     while _installed:
         app.removeTranslator(_installed.pop())
 
@@ -134,8 +142,10 @@ def remove_translators(app: QCoreApplication) -> None:
 def install_translators(app: QCoreApplication, language: str = "", *, setting: str = "") -> str:
     """Install Qt's and PayApp's translators for `language` (see resolve_language) and set Qt's default locale
     (number and date widgets). Replaces translators installed before. Returns "en", "de" or "pseudo"."""
+    global _language
     chosen = resolve_language(language, setting)
     remove_translators(app)
+    _language = chosen
     if chosen == "pseudo":
         QLocale.setDefault(QLocale(QLocale.Language.English, QLocale.Country.UnitedStates))
         _install(app, PseudoTranslator(app))

@@ -10,6 +10,11 @@ count the services grouped the en_US way: "10,000" becomes "10.000"; the service
 tests/unit/test_translations.py fails when the domain, a service or a connector raises a message that is not
 listed here, or when a sync (run against the Autotask sandbox) reports progress or a warning that is not, so a new
 message cannot reach a German user in English.
+
+This is the old way, on its way out (issue #14): a converted layer raises and returns Message objects
+(payapp/domain/messages.py, id + typed values), whose English and German live in payapp/domain/message_catalogue.py
+only; `user_text` and `message_text` render those in the UI's language, and their texts are not listed here.
+What is listed here are the texts of the modules not converted yet.
 """
 
 from __future__ import annotations
@@ -22,67 +27,17 @@ from babel import UnknownLocaleError
 from babel.numbers import get_currency_symbol, list_currencies
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QLocale
 
-from payapp.domain.card_checks import avs_words, cvv_words
+from payapp.domain.card_checks import avs_message, cvv_message
 from payapp.domain.errors import PayAppError
+from payapp.domain.message_catalogue import ENGLISH
+from payapp.domain.messages import Message, placeholders, render, render_with
 from payapp.domain.money import format_money, minor_digits
-from payapp.ui.i18n import format_count
+from payapp.ui.i18n import babel_locale, current_language, format_count, pseudo_translate
 
 CONTEXT = "Messages"
 
 # Long texts stay one literal each: lupdate reads a QT_TRANSLATE_NOOP text only when it is a single literal.
 TEXTS: tuple[str, ...] = (
-    # payapp/domain: typing an amount, a card or a bank account (shown next to the field)
-    QT_TRANSLATE_NOOP("Messages", "Enter an amount."),
-    QT_TRANSLATE_NOOP("Messages", "That is not an amount."),
-    QT_TRANSLATE_NOOP("Messages", "Use at most %1 decimal places."),
-    QT_TRANSLATE_NOOP("Messages", "Amounts in %1 have at most %2 decimal places."),
-    QT_TRANSLATE_NOOP("Messages", "Enter the card number."),
-    QT_TRANSLATE_NOOP("Messages", "Enter a colour like #1f5fae."),
-    QT_TRANSLATE_NOOP("Messages", "A card number has digits only."),
-    QT_TRANSLATE_NOOP("Messages", "The card number is too short or too long."),
-    QT_TRANSLATE_NOOP("Messages", "This card number is not valid. Check the digits."),
-    QT_TRANSLATE_NOOP("Messages", "Enter the expiry as MM/YY."),
-    QT_TRANSLATE_NOOP("Messages", "The month must be 01 to 12."),
-    QT_TRANSLATE_NOOP("Messages", "This card has expired."),
-    QT_TRANSLATE_NOOP("Messages", "The expiry year is too far ahead."),
-    QT_TRANSLATE_NOOP("Messages", "The security code has %1 digits."),
-    QT_TRANSLATE_NOOP("Messages", "A routing number has 9 digits."),
-    QT_TRANSLATE_NOOP("Messages", "This routing number is not valid. Check the digits."),
-    QT_TRANSLATE_NOOP("Messages", "An account number has 4 to 17 digits."),
-    QT_TRANSLATE_NOOP("Messages", "Write cents after a comma (12,50); a dot only separates thousands (1.000)."),
-    QT_TRANSLATE_NOOP("Messages", "Write cents after a dot (12.50); a comma only separates thousands (1,000)."),
-    QT_TRANSLATE_NOOP("Messages", "An amount can be at most %1."),
-    QT_TRANSLATE_NOOP("Messages", "Enter the billing ZIP code."),
-    QT_TRANSLATE_NOOP("Messages", "A ZIP code has 5 digits, or 5 and 4 (12345-6789)."),
-    QT_TRANSLATE_NOOP("Messages", "Enter the postal code."),
-    QT_TRANSLATE_NOOP("Messages", "A Canadian postal code looks like K1A 0B1."),
-    QT_TRANSLATE_NOOP("Messages", "Enter the last 4 digits of the card or account."),
-    QT_TRANSLATE_NOOP(
-        "Messages",
-        "A key has letters, digits and signs only, without spaces: paste it again from the provider's page."),
-    # payapp/domain/gateways.py: the gateway table
-    QT_TRANSLATE_NOOP("Messages", "BNG Gateway (NMI protocol)"),
-    QT_TRANSLATE_NOOP("Messages", "Concardis PayEngine"),
-    QT_TRANSLATE_NOOP("Messages", "API key"),
-    QT_TRANSLATE_NOOP("Messages", "Merchant ID"),
-    QT_TRANSLATE_NOOP("Messages", "The merchant's API key (HTTP Basic password of every server call)."),
-    QT_TRANSLATE_NOOP("Messages", "The merchant id PayEngine gave you with the API key."),
-    QT_TRANSLATE_NOOP("Messages", "PayPal"),
-    QT_TRANSLATE_NOOP("Messages", "API username"),
-    QT_TRANSLATE_NOOP("Messages", "API password"),
-    QT_TRANSLATE_NOOP("Messages", "API signature"),
-    QT_TRANSLATE_NOOP("Messages", "The API password of the PayPal business account's API signature credentials."),
-    QT_TRANSLATE_NOOP("Messages", "The API username PayPal shows with the password and signature (it names the "
-                                  "account; it is not secret)."),
-    QT_TRANSLATE_NOOP("Messages", "The API signature PayPal shows with the API username and password."),
-    QT_TRANSLATE_NOOP("Messages", "Private key (security key)"),
-    QT_TRANSLATE_NOOP("Messages", "Public key (tokenization key)"),
-    QT_TRANSLATE_NOOP("Messages", "Server-side key used for every charge, refund and look-up."),
-    QT_TRANSLATE_NOOP("Messages", "Used only by the client portal's card form (Collect.js)."),
-    QT_TRANSLATE_NOOP("Messages", "Credit card"),
-    QT_TRANSLATE_NOOP("Messages", "eCheck"),
-    QT_TRANSLATE_NOOP("Messages", "Back office"),
-    QT_TRANSLATE_NOOP("Messages", "Client portal"),
     # payapp/services/settings.py: why payment processing is not active
     QT_TRANSLATE_NOOP("Messages", "Payment processing is not set up: enter the gateway keys in Admin."),
     QT_TRANSLATE_NOOP("Messages", "The gateway keys are not on this workstation: enter them in Admin."),
@@ -114,13 +69,10 @@ TEXTS: tuple[str, ...] = (
     QT_TRANSLATE_NOOP("Messages", "Refund unknown"),
     QT_TRANSLATE_NOOP("Messages", "Returned by the bank"),
     # payapp/services/payments/: taking, voiding and refunding payments
-    QT_TRANSLATE_NOOP("Messages", "Choose personal or business."),
     QT_TRANSLATE_NOOP("Messages", "Choose checking or savings."),
-    QT_TRANSLATE_NOOP("Messages", "Choose a status from the list."),
     QT_TRANSLATE_NOOP("Messages", "Enter the name on the account."),
     QT_TRANSLATE_NOOP("Messages", "Enter an amount above zero."),
     QT_TRANSLATE_NOOP("Messages", "The gateway takes payments of %1 or more."),
-    QT_TRANSLATE_NOOP("Messages", "This invoice no longer exists."),
     QT_TRANSLATE_NOOP("Messages", "This invoice was voided; it cannot be paid."),
     QT_TRANSLATE_NOOP("Messages", "This invoice is in %1, but payments are taken in %2."),
     QT_TRANSLATE_NOOP("Messages", "This saved payment method was deleted. Choose another one."),
@@ -135,14 +87,10 @@ TEXTS: tuple[str, ...] = (
     QT_TRANSLATE_NOOP("Messages", "The client portal takes client portal payments only."),
     QT_TRANSLATE_NOOP("Messages", "The client portal takes tokenized or saved payment methods only."),
     QT_TRANSLATE_NOOP("Messages", "This contact does not belong to the invoice's company."),
-    # payapp/services/users.py
-    QT_TRANSLATE_NOOP("Messages", "Choose admin, finance or viewer."),
     QT_TRANSLATE_NOOP("Messages", "The amount is more than the open balance of %1%2."),
     QT_TRANSLATE_NOOP(
         "Messages",
         "%1 was already paid on invoice %2%3 at %4 UTC. Pay again only if the customer really means to pay twice."),
-    QT_TRANSLATE_NOOP("Messages", "This payment no longer exists."),
-    QT_TRANSLATE_NOOP("Messages", "That payment no longer exists."),
     QT_TRANSLATE_NOOP("Messages", "A payment that is %1 cannot be voided or refunded."),
     QT_TRANSLATE_NOOP(
         "Messages",
@@ -155,14 +103,6 @@ TEXTS: tuple[str, ...] = (
         "Messages",
         "Until the payment settles (usually the next business day) it can only be voided in full. Void it, or refund part of it after it settles."),  # noqa: E501
     QT_TRANSLATE_NOOP("Messages", "You can refund at most %1."),
-    QT_TRANSLATE_NOOP("Messages", "This saved payment method was already deleted."),
-    QT_TRANSLATE_NOOP("Messages", "The gateway did not delete the saved method (%1). It is still saved; try again."),
-    QT_TRANSLATE_NOOP("Messages", "A name can be at most %1 characters."),
-    QT_TRANSLATE_NOOP("Messages", "Only a card has an expiry date."),
-    QT_TRANSLATE_NOOP(
-        "Messages",
-        "The gateway did not take the new expiry (%1). The saved card still has the old one; try again."),
-    QT_TRANSLATE_NOOP("Messages", "This saved payment method was deleted meanwhile."),
     QT_TRANSLATE_NOOP("Messages", "The gateway could not be reached; nothing was charged."),
     QT_TRANSLATE_NOOP("Messages", "The gateway could not be asked."),
     QT_TRANSLATE_NOOP("Messages", "The gateway has no transaction for this payment; nothing was charged."),
@@ -193,7 +133,7 @@ TEXTS: tuple[str, ...] = (
     QT_TRANSLATE_NOOP(
         "Messages",
         "The gateway is receiving too many requests right now, so nothing was changed. Wait a minute, then try again."),
-    # payapp/services/payments/decisions.py _message: the result of taking a payment (the banner)
+    # payapp/services/payments/ PaymentService._message: the result of taking a payment (the banner)
     QT_TRANSLATE_NOOP("Messages", "Payment of %1 approved (transaction %2)."),
     # an approved eCheck is not money in the bank yet (issue #15.6)
     QT_TRANSLATE_NOOP(
@@ -224,90 +164,13 @@ TEXTS: tuple[str, ...] = (
     QT_TRANSLATE_NOOP(
         "Messages",
         "The gateway has not confirmed the payment of %1 yet. Do not take it again: PayApp keeps checking by its order id (%2) and will update it, and the invoice holds the amount until then."),  # noqa: E501
-    # payapp/services/refund_approvals.py: refunds that need a second user
-    QT_TRANSLATE_NOOP("Messages", "Sign in as a named user to ask for a refund approval."),
-    QT_TRANSLATE_NOOP("Messages", "You can refund at most %1 (other refunds are waiting for approval)."),
-    QT_TRANSLATE_NOOP("Messages", "This approval request no longer exists."),
-    QT_TRANSLATE_NOOP("Messages", "This request was already %1."),
-    QT_TRANSLATE_NOOP("Messages", "A refund you asked for must be approved by another user."),
     # payapp/services/gateways.py, processing.py, secrets.py: Admin › Payment Processing
     QT_TRANSLATE_NOOP("Messages", "PayApp cannot talk to the gateway %1 yet."),
     QT_TRANSLATE_NOOP(
         "Messages",
         "Payment processing is not set up on this workstation: enter the gateway's private key in Admin."),
     QT_TRANSLATE_NOOP("Messages", "The gateway address is missing: enter it in Admin."),
-    QT_TRANSLATE_NOOP("Messages", "The gateway address must start with https:// and name a host."),
-    QT_TRANSLATE_NOOP("Messages", "The gateway address must not carry a user, password or query."),
-    QT_TRANSLATE_NOOP("Messages", "PayApp does not know the gateway %1."),
-    QT_TRANSLATE_NOOP("Messages", "Type a key to save."),
-    QT_TRANSLATE_NOOP("Messages", "Unknown payment type %1."),
-    QT_TRANSLATE_NOOP("Messages", "%1 does not take %2 payments."),
-    QT_TRANSLATE_NOOP("Messages", "Unknown environment %1."),
-    QT_TRANSLATE_NOOP("Messages", "Choose a three-letter ISO 4217 currency code, e.g. USD."),
-    QT_TRANSLATE_NOOP("Messages", "The internal currency is %1 and can never be changed."),
-    QT_TRANSLATE_NOOP(
-        "Messages",
-        "Keys cannot be saved: this computer's keyring (%1) keeps secrets in plain text or is not available. Use the system keychain (Windows Credential Manager, macOS Keychain, or a Secret Service such as GNOME Keyring or KWallet), then save again."),  # noqa: E501
-    # payapp/services/mail.py: e-mail set-up (Admin › Client Portal) and sending
-    QT_TRANSLATE_NOOP("Messages", "Enter an e-mail address."),
-    QT_TRANSLATE_NOOP("Messages", "That is not an e-mail address. Write it like name@example.com."),
-    QT_TRANSLATE_NOOP("Messages", "Enter the mail server's host name."),
-    QT_TRANSLATE_NOOP("Messages", "That is not a host name. Write it like smtp.example.com."),
-    QT_TRANSLATE_NOOP("Messages", "The port is a number from 1 to 65535."),
-    QT_TRANSLATE_NOOP("Messages", "Choose STARTTLS, TLS or no encryption."),
-    QT_TRANSLATE_NOOP("Messages", "The user name is too long or has a line break."),
-    QT_TRANSLATE_NOOP("Messages", "The password has a line break: type it again."),
-    QT_TRANSLATE_NOOP("Messages", "E-mail is not set up: enter the mail server and sender in Admin › Client Portal."),
-    QT_TRANSLATE_NOOP(
-        "Messages",
-        "The mail server's password is not on this computer: enter it in Admin › Client Portal."),
-    QT_TRANSLATE_NOOP(
-        "Messages",
-        "The mail server at %1 does not offer STARTTLS: choose TLS, or ask the server's administrator."),
-    QT_TRANSLATE_NOOP(
-        "Messages",
-        "The mail server at %1 does not offer a sign-in (AUTH) on this connection: check the encryption setting, or leave the user name empty."),  # noqa: E501
-    QT_TRANSLATE_NOOP("Messages", "The mail server refused the recipient: %1"),
-    QT_TRANSLATE_NOOP("Messages", "The mail server refused the user name or password: %1"),
-    QT_TRANSLATE_NOOP("Messages", "The mail server refused the sender address: %1"),
-    QT_TRANSLATE_NOOP(
-        "Messages",
-        "The mail server at %1 closed the connection before the message was accepted (%2). Nothing was sent; try again."),  # noqa: E501
-    QT_TRANSLATE_NOOP("Messages", "The mail server did not take the message: %1"),
-    QT_TRANSLATE_NOOP("Messages", "The mail server's certificate is not trusted (%1): check the host name."),
-    QT_TRANSLATE_NOOP(
-        "Messages",
-        "No encrypted connection to the mail server at %1 (%2): check the port and the encryption (STARTTLS is usually port 587, TLS port 465)."),  # noqa: E501
-    QT_TRANSLATE_NOOP("Messages", "The mail server at %1 did not answer in time. Nothing was sent; try again."),
-    QT_TRANSLATE_NOOP("Messages", "The mail server at %1 cannot be reached (%2)."),
-    # payapp/services/mail_templates.py and invoice_mail.py: e-mail templates, payment links and receipts by e-mail
-    QT_TRANSLATE_NOOP("Messages", "There is no e-mail template of that kind."),
-    QT_TRANSLATE_NOOP("Messages", "The e-mail template cannot be filled in."),
-    QT_TRANSLATE_NOOP("Messages", "This payment was not taken, so it has no receipt to send."),
-    QT_TRANSLATE_NOOP("Messages", "The subject is empty."),
-    QT_TRANSLATE_NOOP("Messages", "The text is empty."),
-    QT_TRANSLATE_NOOP("Messages", "The template is too long."),
-    QT_TRANSLATE_NOOP("Messages", "Unknown placeholders: %1"),
     # payapp/services/connections.py and the connectors: Admin › Connections, Autotask, QuickBooks
-    QT_TRANSLATE_NOOP("Messages", "Only the demo company connects to the sandboxes by itself."),
-    QT_TRANSLATE_NOOP("Messages", "Enter the Autotask API user (an e-mail address)."),
-    QT_TRANSLATE_NOOP("Messages", "The Autotask address must start with https://."),
-    QT_TRANSLATE_NOOP("Messages", "Enter the API user's secret."),
-    QT_TRANSLATE_NOOP("Messages", "Enter the API tracking identifier (integration code)."),
-    QT_TRANSLATE_NOOP(
-        "Messages",
-        "Autotask is not set up on this workstation: enter the API user, secret and integration code in Admin › Connections."),  # noqa: E501
-    QT_TRANSLATE_NOOP(
-        "Messages",
-        "The Autotask secret was replaced on another workstation: enter it here too in Admin › Connections."),
-    QT_TRANSLATE_NOOP("Messages", "Enter the QuickBooks client id."),
-    QT_TRANSLATE_NOOP("Messages", "Enter the QuickBooks client secret."),
-    QT_TRANSLATE_NOOP("Messages", "Enter the QuickBooks client id and client secret in Admin › Connections first."),
-    QT_TRANSLATE_NOOP(
-        "Messages",
-        "This QuickBooks sign-in is not the one PayApp started (or it took too long): click Connect QuickBooks again."),
-    QT_TRANSLATE_NOOP("Messages", "QuickBooks did not send a company to connect."),
-    QT_TRANSLATE_NOOP("Messages", "Connecting without a browser is only for demo mode."),
     QT_TRANSLATE_NOOP("Messages", "not connected on this workstation"),
     QT_TRANSLATE_NOOP("Messages", "QuickBooks is disconnected: Reconnect QuickBooks in Admin › Connections."),
     QT_TRANSLATE_NOOP("Messages", "QuickBooks is disconnected (%1): Reconnect QuickBooks in Admin › Connections."),
@@ -320,17 +183,6 @@ TEXTS: tuple[str, ...] = (
     QT_TRANSLATE_NOOP("Messages", "QuickBooks is throttling requests; PayApp will wait and try again."),
     QT_TRANSLATE_NOOP("Messages",
                       "Needs set-up: choose the bank account refunds are paid from in Admin › Connections (QuickBooks)."),  # noqa: E501
-    QT_TRANSLATE_NOOP("Messages", "Choose the bank account refunds are paid from."),
-    QT_TRANSLATE_NOOP("Messages",
-                      "The redirect URI must be an https address registered in your Intuit app (for example https://www.example.com/quickbooks)."),
-    QT_TRANSLATE_NOOP("Messages", "Intuit does not accept an IP address in a redirect URI: use a host name."),
-    QT_TRANSLATE_NOOP("Messages", "Paste the address your browser shows after you signed in to QuickBooks."),
-    QT_TRANSLATE_NOOP("Messages", "QuickBooks did not connect: %1. Click Connect QuickBooks to try again."),
-    QT_TRANSLATE_NOOP("Messages",
-                      "That address has no sign-in code: paste the whole address your browser shows after you signed in."),  # noqa: E501
-    QT_TRANSLATE_NOOP("Messages", "Click Connect QuickBooks first, then paste the address you land on."),
-    QT_TRANSLATE_NOOP("Messages", "Paste the whole address (it names the company), not only the code."),
-    QT_TRANSLATE_NOOP("Messages", "The installation id in the settings cannot be read."),
     QT_TRANSLATE_NOOP("Messages", "QuickBooks sign-in could not be reached; PayApp will try again."),
     QT_TRANSLATE_NOOP("Messages", "QuickBooks sign-in had a server error (HTTP %1)."),
     QT_TRANSLATE_NOOP(
@@ -360,12 +212,6 @@ TEXTS: tuple[str, ...] = (
     QT_TRANSLATE_NOOP("Messages", "Autotask no longer has invoice %1; it was not marked paid."),
     QT_TRANSLATE_NOOP("Messages", "Invoice %1 is voided in Autotask; it was not marked paid."),
     # payapp/services/sync/ and outbox.py: syncing and sync problems
-    QT_TRANSLATE_NOOP("Messages", "A sync is already running on this workstation."),
-    QT_TRANSLATE_NOOP(
-        "Messages",
-        "Another workstation (%1) is syncing with Autotask right now. Its changes will appear here when it finishes; try again in a few minutes."),  # noqa: E501
-    QT_TRANSLATE_NOOP("Messages", "another workstation"),
-    QT_TRANSLATE_NOOP("Messages", "Another workstation took over the sync lock; this sync stopped."),
     QT_TRANSLATE_NOOP("Messages", "Unknown job kind %1."),
     QT_TRANSLATE_NOOP("Messages", "Company %1 is gone."),
     QT_TRANSLATE_NOOP("Messages", "Invoice %1 is gone."),
@@ -419,53 +265,7 @@ TEXTS: tuple[str, ...] = (
     QT_TRANSLATE_NOOP("Messages", "Invoice %1 · %2 · %3"),
     QT_TRANSLATE_NOOP("Messages", "Invoice %1 · %2"),
     QT_TRANSLATE_NOOP("Messages", "Invoice %1"),
-    # payapp/services/auth.py and users.py: signing in, users and roles
-    QT_TRANSLATE_NOOP("Messages", "Sign in first."),
-    QT_TRANSLATE_NOOP("Messages", "Your role (%1) may not do this."),
-    QT_TRANSLATE_NOOP("Messages", "An admin account exists already: sign in instead."),
-    QT_TRANSLATE_NOOP("Messages", "Wrong username or password."),
-    QT_TRANSLATE_NOOP("Messages", "This account is disabled. Ask an admin."),
-    QT_TRANSLATE_NOOP(
-        "Messages",
-        "Too many failed sign-ins: this account is locked for %1 more minute. Try again later or ask an admin."),
-    QT_TRANSLATE_NOOP(
-        "Messages",
-        "Too many failed sign-ins: this account is locked for %1 more minutes. Try again later or ask an admin."),
-    QT_TRANSLATE_NOOP("Messages", "The username %1 is taken."),
-    QT_TRANSLATE_NOOP("Messages", "That user no longer exists."),
-    QT_TRANSLATE_NOOP("Messages", "This is the last active admin: make another user admin first."),
-    QT_TRANSLATE_NOOP("Messages", "Choose a username without spaces (up to 100 characters)."),
-    QT_TRANSLATE_NOOP("Messages", "The password needs at least %1 characters."),
-    # payapp/domain/card_checks.py: AVS and CVV results in plain words (banner, Payment details)
-    QT_TRANSLATE_NOOP("Messages", "Street address and 9-digit ZIP code match."),
-    QT_TRANSLATE_NOOP("Messages", "Street address and 5-digit ZIP code match."),
-    QT_TRANSLATE_NOOP("Messages", "Street address and postal code match."),
-    QT_TRANSLATE_NOOP("Messages", "Street address matches; ZIP code does not."),
-    QT_TRANSLATE_NOOP("Messages", "Street address matches; postal code not checked."),
-    QT_TRANSLATE_NOOP("Messages", "9-digit ZIP code matches; street address does not."),
-    QT_TRANSLATE_NOOP("Messages", "5-digit ZIP code matches; street address does not."),
-    QT_TRANSLATE_NOOP("Messages", "Postal code matches; street address not checked."),
-    QT_TRANSLATE_NOOP("Messages", "Neither street address nor ZIP code matches."),
-    QT_TRANSLATE_NOOP("Messages", "Address information is not available from the card issuer."),
-    QT_TRANSLATE_NOOP("Messages", "The card issuer (outside the U.S.) does not check addresses."),
-    QT_TRANSLATE_NOOP("Messages", "The card issuer's system was unavailable; try again to check the address."),
-    QT_TRANSLATE_NOOP("Messages", "Address check not allowed for this kind of transaction."),
-    QT_TRANSLATE_NOOP("Messages", "The card issuer does not support address checks."),
-    QT_TRANSLATE_NOOP("Messages", "Address check not available."),
-    QT_TRANSLATE_NOOP("Messages", "Street address, ZIP code and cardholder name match."),
-    QT_TRANSLATE_NOOP("Messages", "Street address and cardholder name match; ZIP code does not."),
-    QT_TRANSLATE_NOOP("Messages", "ZIP code and cardholder name match; street address does not."),
-    QT_TRANSLATE_NOOP("Messages", "Neither street address, ZIP code nor cardholder name matches."),
-    QT_TRANSLATE_NOOP("Messages", "Security code (CVV) matches."),
-    QT_TRANSLATE_NOOP("Messages", "Security code (CVV) does not match."),
-    QT_TRANSLATE_NOOP("Messages", "Security code (CVV) not checked."),
-    QT_TRANSLATE_NOOP("Messages", "The security code (CVV) should be on the card, but was not given as present."),
-    QT_TRANSLATE_NOOP("Messages", "The card issuer does not check security codes (CVV)."),
-    QT_TRANSLATE_NOOP("Messages", "Address not checked."),
-    QT_TRANSLATE_NOOP("Messages", "Address check: unknown result code %1."),
-    QT_TRANSLATE_NOOP("Messages", "Security code check: unknown result code %1."),
     # payapp/services/payments/: money safety (issue #12): late approvals, flagged payments, refused CVV
-    QT_TRANSLATE_NOOP("Messages", "A payment that is %1 cannot become %2."),
     QT_TRANSLATE_NOOP(
         "Messages",
         "The gateway completed this void after PayApp had marked it failed. Check the payment's refunds."),
@@ -505,15 +305,6 @@ TEXTS: tuple[str, ...] = (
     QT_TRANSLATE_NOOP(
         "Messages",
         "The card's security code (CVV) did not match, but PayApp could not void the payment of %1 at once (%2). It is still charged: void it in Payment Search."),  # noqa: E501
-    # payapp/services/demo_data.py: "Settle now (demo)"
-    QT_TRANSLATE_NOOP("Messages", "The demo gateway did not answer. Try again."),
-    # payapp/services/payment_links.py: Invoice History's Copy payment link
-    QT_TRANSLATE_NOOP("Messages", "Set the client portal's address in Admin › Client Portal first."),
-    QT_TRANSLATE_NOOP("Messages", "The invoice no longer exists."),
-    QT_TRANSLATE_NOOP("Messages", "The contact no longer exists."),
-    QT_TRANSLATE_NOOP("Messages", "Choose yes, no or the default."),
-    QT_TRANSLATE_NOOP("Messages", "Invoice %1 is voided; there is nothing to pay."),
-    QT_TRANSLATE_NOOP("Messages", "Invoice %1 is paid in full; there is nothing to pay."),
     # payapp/services/qbwc.py, qbwc_soap.py, connectors/accounting/qbxml.py: QuickBooks Desktop (Web Connector)
     QT_TRANSLATE_NOOP("Messages", "QuickBooks Desktop answered another request."),
     QT_TRANSLATE_NOOP("Messages", "QuickBooks Desktop sent an answer PayApp cannot read."),
@@ -564,15 +355,10 @@ TEXTS: tuple[str, ...] = (
     QT_TRANSLATE_NOOP("Messages", "No answer from PayPal (%1)."),
     QT_TRANSLATE_NOOP("Messages", "PayPal answered HTTP %1."),
     QT_TRANSLATE_NOOP("Messages", "PayPal's answer has no checkout token."),
-    # the gateway port and Concardis PayEngine (connectors/gateways, services/gateways.py, domain/sepa.py)
+    # the gateway port and Concardis PayEngine (connectors/gateways, services/gateways.py)
     QT_TRANSLATE_NOOP("Messages", "PayEngine refused the merchant id or API key (authentication failed)."),
     QT_TRANSLATE_NOOP("Messages", "PayEngine could not be asked: %1"),
     QT_TRANSLATE_NOOP("Messages", "PayEngine accepted the merchant id and API key."),
-    QT_TRANSLATE_NOOP("Messages", "Enter the IBAN."),
-    QT_TRANSLATE_NOOP("Messages", "That IBAN is not valid. Check it and type it again."),
-    QT_TRANSLATE_NOOP("Messages", "That BIC is not valid."),
-    QT_TRANSLATE_NOOP("Messages", "That BIC is not valid. Check it, or leave it empty."),
-    QT_TRANSLATE_NOOP("Messages", "That mandate reference is not valid."),
     QT_TRANSLATE_NOOP("Messages", "Enter the %1 first."),
     QT_TRANSLATE_NOOP("Messages", "PayApp cannot talk to the gateway %1."),
     QT_TRANSLATE_NOOP(
@@ -586,8 +372,6 @@ TEXTS: tuple[str, ...] = (
     QT_TRANSLATE_NOOP(
         "Messages",
         "The account holder must agree to the SEPA direct debit mandate before the debit is taken."),
-    QT_TRANSLATE_NOOP("Messages", "%1 does not take %2 payments in the client portal."),
-    QT_TRANSLATE_NOOP("Messages", "%1 does not take %2, the internal currency."),
     QT_TRANSLATE_NOOP(
         "Messages",
         "This saved payment method is kept by another gateway than the one payments now go through. Enter the card or account again."),  # noqa: E501
@@ -647,6 +431,9 @@ def _local_value(value: str) -> str:
     """A value going into a template: translated when listed, money and counts the user's way."""
     if value in _EXACT:
         return QCoreApplication.translate("Messages", value)
+    converted = _converted_english().get(value)
+    if converted is not None:                       # a converted label ("API key") in a not converted text
+        return message_text(converted)
     if _EN_COUNT.match(value):
         try:
             return format_count(int(value.replace(",", "")), QLocale().name())
@@ -655,12 +442,32 @@ def _local_value(value: str) -> str:
     return _local_money(value)
 
 
+def message_text(message: Message) -> str:
+    """A message of the Qt-free layers in the UI's language (current_language), its money, counts and dates written
+    that language's way; in the pseudo-locale, its English stretched (values as they are)."""
+    language = current_language()
+    if language == "pseudo":
+        return render_with(message, lambda message_id: pseudo_translate(ENGLISH[message_id]), babel_locale("en"))
+    return render(message, language)
+
+
+@lru_cache(maxsize=1)
+def _converted_english() -> dict[str, Message]:
+    """{English text: message} of the catalogue's messages without values. A module not converted yet may still pass
+    such a text on as a string (a service that keeps a domain error's user_message as a reason): it is shown in the
+    UI's language all the same, from the catalogue, not from a copy here."""
+    return {text: Message(message_id) for message_id, text in ENGLISH.items() if not placeholders(text)}
+
+
 def translate_message(text: str) -> str:
     """`text` in the user's language when it is one of TEXTS (or fits one of its templates); else `text`.
     A value that is an amount of money or a count is written the user's way (QLocale's default: 1.234,56 $ and
     10.000 in German)."""
     if text in _EXACT:
         return QCoreApplication.translate("Messages", text)
+    converted = _converted_english().get(text)
+    if converted is not None:
+        return message_text(converted)
     for pattern, template in _templates():
         match = pattern.match(text)
         if match is None:
@@ -672,7 +479,10 @@ def translate_message(text: str) -> str:
 
 
 def user_text(exc: PayAppError) -> str:
-    """An expected error's message for a banner or a field, in the user's language."""
+    """An expected error's message for a banner or a field, in the user's language: its Message rendered, or (a
+    module not converted yet) its English text translated."""
+    if exc.message is not None:
+        return message_text(exc.message)
     return translate_message(exc.user_message)
 
 
@@ -680,4 +490,4 @@ def card_check_text(avs: str, cvv: str) -> str:
     """A card payment's AVS and CVV results in the user's words ("" when the gateway reported neither)."""
     if not avs and not cvv:
         return ""
-    return f"{translate_message(avs_words(avs))} {translate_message(cvv_words(cvv))}"
+    return f"{message_text(avs_message(avs))} {message_text(cvv_message(cvv))}"

@@ -2632,194 +2632,6 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
 <context>
     <name>Messages</name>
     <message>
-        <source>Enter an amount.</source>
-        <translation>Geben Sie einen Betrag ein.</translation>
-    </message>
-    <message>
-        <source>That is not an amount.</source>
-        <translation>Das ist kein Betrag.</translation>
-    </message>
-    <message>
-        <source>Use at most %1 decimal places.</source>
-        <translation>Verwenden Sie höchstens %1 Nachkommastellen.</translation>
-    </message>
-    <message>
-        <source>Amounts in %1 have at most %2 decimal places.</source>
-        <translation>Beträge in %1 haben höchstens %2 Nachkommastellen.</translation>
-    </message>
-    <message>
-        <source>Enter the card number.</source>
-        <translation>Geben Sie die Kartennummer ein.</translation>
-    </message>
-    <message>
-        <source>Enter a colour like #1f5fae.</source>
-        <translation>Geben Sie eine Farbe wie #1f5fae ein.</translation>
-    </message>
-    <message>
-        <source>A card number has digits only.</source>
-        <translation>Eine Kartennummer besteht nur aus Ziffern.</translation>
-    </message>
-    <message>
-        <source>The card number is too short or too long.</source>
-        <translation>Die Kartennummer ist zu kurz oder zu lang.</translation>
-    </message>
-    <message>
-        <source>This card number is not valid. Check the digits.</source>
-        <translation>Diese Kartennummer ist ungültig. Prüfen Sie die Ziffern.</translation>
-    </message>
-    <message>
-        <source>Enter the expiry as MM/YY.</source>
-        <translation>Geben Sie das Ablaufdatum als MM/JJ ein.</translation>
-    </message>
-    <message>
-        <source>The month must be 01 to 12.</source>
-        <translation>Der Monat muss zwischen 01 und 12 liegen.</translation>
-    </message>
-    <message>
-        <source>This card has expired.</source>
-        <translation>Diese Karte ist abgelaufen.</translation>
-    </message>
-    <message>
-        <source>The expiry year is too far ahead.</source>
-        <translation>Das Ablaufjahr liegt zu weit in der Zukunft.</translation>
-    </message>
-    <message>
-        <source>The security code has %1 digits.</source>
-        <translation>Die Prüfnummer hat %1 Ziffern.</translation>
-    </message>
-    <message>
-        <source>A routing number has 9 digits.</source>
-        <translation>Eine Bankleitzahl (Routing-Nummer) hat 9 Ziffern.</translation>
-    </message>
-    <message>
-        <source>This routing number is not valid. Check the digits.</source>
-        <translation>Diese Bankleitzahl ist ungültig. Prüfen Sie die Ziffern.</translation>
-    </message>
-    <message>
-        <source>An account number has 4 to 17 digits.</source>
-        <translation>Eine Kontonummer hat 4 bis 17 Ziffern.</translation>
-    </message>
-    <message>
-        <source>Write cents after a comma (12,50); a dot only separates thousands (1.000).</source>
-        <translation>Cents mit Komma schreiben (12,50); ein Punkt trennt nur Tausender (1.000).</translation>
-    </message>
-    <message>
-        <source>Write cents after a dot (12.50); a comma only separates thousands (1,000).</source>
-        <translation>Cents mit Punkt schreiben (12.50); ein Komma trennt hier nur Tausender (1,000).</translation>
-    </message>
-    <message>
-        <source>An amount can be at most %1.</source>
-        <translation>Ein Betrag darf höchstens %1 sein.</translation>
-    </message>
-    <message>
-        <source>Enter the billing ZIP code.</source>
-        <translation>Geben Sie die Postleitzahl der Rechnungsadresse ein.</translation>
-    </message>
-    <message>
-        <source>A ZIP code has 5 digits, or 5 and 4 (12345-6789).</source>
-        <translation>Eine US-Postleitzahl (ZIP) hat 5 Ziffern oder 5 und 4 (12345-6789).</translation>
-    </message>
-    <message>
-        <source>Enter the postal code.</source>
-        <translation>Geben Sie die Postleitzahl ein.</translation>
-    </message>
-    <message>
-        <source>A Canadian postal code looks like K1A 0B1.</source>
-        <translation>Eine kanadische Postleitzahl sieht so aus: K1A 0B1.</translation>
-    </message>
-    <message>
-        <source>Enter the last 4 digits of the card or account.</source>
-        <translation>Geben Sie die letzten 4 Ziffern der Karte oder des Kontos ein.</translation>
-    </message>
-    <message>
-        <source>A key has letters, digits and signs only, without spaces: paste it again from the provider&apos;s page.</source>
-        <translation>Ein Schlüssel besteht nur aus Buchstaben, Ziffern und Zeichen, ohne Leerzeichen: Fügen Sie ihn noch einmal von der Seite des Anbieters ein.</translation>
-    </message>
-    <message>
-        <source>BNG Gateway (NMI protocol)</source>
-        <translation>BNG Gateway (NMI-Protokoll)</translation>
-    </message>
-    <message>
-        <source>Concardis PayEngine</source>
-        <translation>Concardis PayEngine</translation>
-    </message>
-    <message>
-        <source>API key</source>
-        <translation>API-Schlüssel</translation>
-    </message>
-    <message>
-        <source>Merchant ID</source>
-        <translation>Händler-ID</translation>
-    </message>
-    <message>
-        <source>The merchant&apos;s API key (HTTP Basic password of every server call).</source>
-        <translation>Der API-Schlüssel des Händlers (HTTP-Basic-Passwort jedes Serveraufrufs).</translation>
-    </message>
-    <message>
-        <source>The merchant id PayEngine gave you with the API key.</source>
-        <translation>Die Händler-ID, die PayEngine Ihnen mit dem API-Schlüssel gegeben hat.</translation>
-    </message>
-    <message>
-        <source>PayPal</source>
-        <translation>PayPal</translation>
-    </message>
-    <message>
-        <source>API username</source>
-        <translation>API-Benutzername</translation>
-    </message>
-    <message>
-        <source>API password</source>
-        <translation>API-Passwort</translation>
-    </message>
-    <message>
-        <source>API signature</source>
-        <translation>API-Signatur</translation>
-    </message>
-    <message>
-        <source>The API password of the PayPal business account&apos;s API signature credentials.</source>
-        <translation>Das API-Passwort der API-Signatur-Zugangsdaten des PayPal-Geschäftskontos.</translation>
-    </message>
-    <message>
-        <source>The API username PayPal shows with the password and signature (it names the account; it is not secret).</source>
-        <translation>Der API-Benutzername, den PayPal mit Passwort und Signatur anzeigt (er benennt das Konto und ist nicht geheim).</translation>
-    </message>
-    <message>
-        <source>The API signature PayPal shows with the API username and password.</source>
-        <translation>Die API-Signatur, die PayPal mit API-Benutzername und Passwort anzeigt.</translation>
-    </message>
-    <message>
-        <source>Private key (security key)</source>
-        <translation>Privater Schlüssel (Security Key)</translation>
-    </message>
-    <message>
-        <source>Public key (tokenization key)</source>
-        <translation>Öffentlicher Schlüssel (Tokenization Key)</translation>
-    </message>
-    <message>
-        <source>Server-side key used for every charge, refund and look-up.</source>
-        <translation>Serverseitiger Schlüssel für jede Belastung, Erstattung und Abfrage.</translation>
-    </message>
-    <message>
-        <source>Used only by the client portal&apos;s card form (Collect.js).</source>
-        <translation>Nur für das Kartenformular des Kundenportals (Collect.js).</translation>
-    </message>
-    <message>
-        <source>Credit card</source>
-        <translation>Kreditkarte</translation>
-    </message>
-    <message>
-        <source>eCheck</source>
-        <translation>eCheck</translation>
-    </message>
-    <message>
-        <source>Back office</source>
-        <translation>Backoffice</translation>
-    </message>
-    <message>
-        <source>Client portal</source>
-        <translation>Kundenportal</translation>
-    </message>
-    <message>
         <source>Payment processing is not set up: enter the gateway keys in Admin.</source>
         <translation>Die Zahlungsabwicklung ist nicht eingerichtet: Geben Sie die Gateway-Schlüssel in der Verwaltung ein.</translation>
     </message>
@@ -2924,16 +2736,8 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
         <translation>Von der Bank zurückgegeben</translation>
     </message>
     <message>
-        <source>Choose personal or business.</source>
-        <translation>Wählen Sie privat oder geschäftlich.</translation>
-    </message>
-    <message>
         <source>Choose checking or savings.</source>
         <translation>Wählen Sie Girokonto oder Sparkonto.</translation>
-    </message>
-    <message>
-        <source>Choose a status from the list.</source>
-        <translation>Wählen Sie einen Status aus der Liste.</translation>
     </message>
     <message>
         <source>Enter the name on the account.</source>
@@ -2946,10 +2750,6 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
     <message>
         <source>The gateway takes payments of %1 or more.</source>
         <translation>Das Gateway nimmt Zahlungen ab %1 an.</translation>
-    </message>
-    <message>
-        <source>This invoice no longer exists.</source>
-        <translation>Diese Rechnung gibt es nicht mehr.</translation>
     </message>
     <message>
         <source>This invoice was voided; it cannot be paid.</source>
@@ -3004,24 +2804,12 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
         <translation>Dieser Kontakt gehört nicht zur Firma der Rechnung.</translation>
     </message>
     <message>
-        <source>Choose admin, finance or viewer.</source>
-        <translation>Wählen Sie Administrator, Finanzen oder Nur Lesen.</translation>
-    </message>
-    <message>
         <source>The amount is more than the open balance of %1%2.</source>
         <translation>Der Betrag ist höher als der offene Betrag von %1%2.</translation>
     </message>
     <message>
         <source>%1 was already paid on invoice %2%3 at %4 UTC. Pay again only if the customer really means to pay twice.</source>
         <translation>%1 wurde bereits auf Rechnung %2%3 um %4 UTC bezahlt. Zahlen Sie nur erneut, wenn der Kunde wirklich zweimal zahlen will.</translation>
-    </message>
-    <message>
-        <source>This payment no longer exists.</source>
-        <translation>Diese Zahlung gibt es nicht mehr.</translation>
-    </message>
-    <message>
-        <source>That payment no longer exists.</source>
-        <translation>Diese Zahlung gibt es nicht mehr.</translation>
     </message>
     <message>
         <source>A payment that is %1 cannot be voided or refunded.</source>
@@ -3046,30 +2834,6 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
     <message>
         <source>You can refund at most %1.</source>
         <translation>Sie können höchstens %1 erstatten.</translation>
-    </message>
-    <message>
-        <source>This saved payment method was already deleted.</source>
-        <translation>Dieses gespeicherte Zahlungsmittel wurde bereits gelöscht.</translation>
-    </message>
-    <message>
-        <source>The gateway did not delete the saved method (%1). It is still saved; try again.</source>
-        <translation>Das Gateway hat das gespeicherte Zahlungsmittel nicht gelöscht (%1). Es ist weiterhin gespeichert; versuchen Sie es erneut.</translation>
-    </message>
-    <message>
-        <source>A name can be at most %1 characters.</source>
-        <translation>Ein Name darf höchstens %1 Zeichen lang sein.</translation>
-    </message>
-    <message>
-        <source>Only a card has an expiry date.</source>
-        <translation>Nur eine Karte hat ein Ablaufdatum.</translation>
-    </message>
-    <message>
-        <source>The gateway did not take the new expiry (%1). The saved card still has the old one; try again.</source>
-        <translation>Das Gateway hat das neue Ablaufdatum nicht übernommen (%1). Die gespeicherte Karte hat noch das alte; versuchen Sie es erneut.</translation>
-    </message>
-    <message>
-        <source>This saved payment method was deleted meanwhile.</source>
-        <translation>Dieses gespeicherte Zahlungsmittel wurde inzwischen gelöscht.</translation>
     </message>
     <message>
         <source>The gateway could not be reached; nothing was charged.</source>
@@ -3208,26 +2972,6 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
         <translation>Das Gateway hat die Zahlung über %1 noch nicht bestätigt. Erfassen Sie sie nicht noch einmal: PayApp prüft weiter anhand der Auftrags-ID (%2) und aktualisiert sie; bis dahin hält die Rechnung den Betrag zurück.</translation>
     </message>
     <message>
-        <source>Sign in as a named user to ask for a refund approval.</source>
-        <translation>Melden Sie sich als namentlicher Benutzer an, um eine Erstattungsfreigabe anzufordern.</translation>
-    </message>
-    <message>
-        <source>You can refund at most %1 (other refunds are waiting for approval).</source>
-        <translation>Sie können höchstens %1 erstatten (andere Erstattungen warten auf Freigabe).</translation>
-    </message>
-    <message>
-        <source>This approval request no longer exists.</source>
-        <translation>Diese Freigabeanfrage gibt es nicht mehr.</translation>
-    </message>
-    <message>
-        <source>This request was already %1.</source>
-        <translation>Diese Anfrage wurde bereits bearbeitet (%1).</translation>
-    </message>
-    <message>
-        <source>A refund you asked for must be approved by another user.</source>
-        <translation>Eine Erstattung, die Sie angefordert haben, muss ein anderer Benutzer freigeben.</translation>
-    </message>
-    <message>
         <source>PayApp cannot talk to the gateway %1 yet.</source>
         <translation>PayApp kann mit dem Gateway %1 noch nicht arbeiten.</translation>
     </message>
@@ -3238,210 +2982,6 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
     <message>
         <source>The gateway address is missing: enter it in Admin.</source>
         <translation>Die Gateway-Adresse fehlt: Geben Sie sie in der Verwaltung ein.</translation>
-    </message>
-    <message>
-        <source>The gateway address must start with https:// and name a host.</source>
-        <translation>Die Gateway-Adresse muss mit https:// beginnen und einen Host nennen.</translation>
-    </message>
-    <message>
-        <source>The gateway address must not carry a user, password or query.</source>
-        <translation>Die Gateway-Adresse darf keinen Benutzer, kein Passwort und keine Abfrage enthalten.</translation>
-    </message>
-    <message>
-        <source>PayApp does not know the gateway %1.</source>
-        <translation>PayApp kennt das Gateway %1 nicht.</translation>
-    </message>
-    <message>
-        <source>Type a key to save.</source>
-        <translation>Geben Sie einen Schlüssel zum Speichern ein.</translation>
-    </message>
-    <message>
-        <source>Unknown payment type %1.</source>
-        <translation>Unbekannte Zahlungsart %1.</translation>
-    </message>
-    <message>
-        <source>%1 does not take %2 payments.</source>
-        <translation>%1 nimmt keine Zahlungen per %2 an.</translation>
-    </message>
-    <message>
-        <source>Unknown environment %1.</source>
-        <translation>Unbekannte Umgebung %1.</translation>
-    </message>
-    <message>
-        <source>Choose a three-letter ISO 4217 currency code, e.g. USD.</source>
-        <translation>Wählen Sie einen dreibuchstabigen ISO-4217-Währungscode, z. B. USD.</translation>
-    </message>
-    <message>
-        <source>The internal currency is %1 and can never be changed.</source>
-        <translation>Die interne Währung ist %1 und kann nie mehr geändert werden.</translation>
-    </message>
-    <message>
-        <source>Keys cannot be saved: this computer&apos;s keyring (%1) keeps secrets in plain text or is not available. Use the system keychain (Windows Credential Manager, macOS Keychain, or a Secret Service such as GNOME Keyring or KWallet), then save again.</source>
-        <translation>Schlüssel können nicht gespeichert werden: Der Schlüsselbund dieses Computers (%1) speichert Geheimnisse im Klartext oder ist nicht verfügbar. Verwenden Sie den Schlüsselbund des Systems (Windows-Anmeldeinformationsverwaltung, macOS-Schlüsselbund oder einen Secret Service wie GNOME Keyring oder KWallet) und speichern Sie erneut.</translation>
-    </message>
-    <message>
-        <source>Enter an e-mail address.</source>
-        <translation>Geben Sie eine E-Mail-Adresse ein.</translation>
-    </message>
-    <message>
-        <source>That is not an e-mail address. Write it like name@example.com.</source>
-        <translation>Das ist keine E-Mail-Adresse. Schreiben Sie sie wie name@example.com.</translation>
-    </message>
-    <message>
-        <source>Enter the mail server&apos;s host name.</source>
-        <translation>Geben Sie den Hostnamen des Mailservers ein.</translation>
-    </message>
-    <message>
-        <source>That is not a host name. Write it like smtp.example.com.</source>
-        <translation>Das ist kein Hostname. Schreiben Sie ihn wie smtp.example.com.</translation>
-    </message>
-    <message>
-        <source>The port is a number from 1 to 65535.</source>
-        <translation>Der Port ist eine Zahl von 1 bis 65535.</translation>
-    </message>
-    <message>
-        <source>Choose STARTTLS, TLS or no encryption.</source>
-        <translation>Wählen Sie STARTTLS, TLS oder keine Verschlüsselung.</translation>
-    </message>
-    <message>
-        <source>The user name is too long or has a line break.</source>
-        <translation>Der Benutzername ist zu lang oder enthält einen Zeilenumbruch.</translation>
-    </message>
-    <message>
-        <source>The password has a line break: type it again.</source>
-        <translation>Das Passwort enthält einen Zeilenumbruch: Geben Sie es noch einmal ein.</translation>
-    </message>
-    <message>
-        <source>E-mail is not set up: enter the mail server and sender in Admin › Client Portal.</source>
-        <translation>E-Mail ist nicht eingerichtet: Geben Sie Mailserver und Absender unter Admin › Kundenportal ein.</translation>
-    </message>
-    <message>
-        <source>The mail server&apos;s password is not on this computer: enter it in Admin › Client Portal.</source>
-        <translation>Das Passwort des Mailservers ist nicht auf diesem Computer: Geben Sie es unter Admin › Kundenportal ein.</translation>
-    </message>
-    <message>
-        <source>The mail server at %1 does not offer STARTTLS: choose TLS, or ask the server&apos;s administrator.</source>
-        <translation>Der Mailserver %1 bietet kein STARTTLS an: Wählen Sie TLS oder fragen Sie den Administrator des Servers.</translation>
-    </message>
-    <message>
-        <source>The mail server at %1 does not offer a sign-in (AUTH) on this connection: check the encryption setting, or leave the user name empty.</source>
-        <translation>Der Mailserver %1 bietet auf dieser Verbindung keine Anmeldung (AUTH) an: Prüfen Sie die Verschlüsselung oder lassen Sie den Benutzernamen leer.</translation>
-    </message>
-    <message>
-        <source>The mail server refused the recipient: %1</source>
-        <translation>Der Mailserver hat den Empfänger abgelehnt: %1</translation>
-    </message>
-    <message>
-        <source>The mail server refused the user name or password: %1</source>
-        <translation>Der Mailserver hat Benutzername oder Passwort abgelehnt: %1</translation>
-    </message>
-    <message>
-        <source>The mail server refused the sender address: %1</source>
-        <translation>Der Mailserver hat die Absenderadresse abgelehnt: %1</translation>
-    </message>
-    <message>
-        <source>The mail server at %1 closed the connection before the message was accepted (%2). Nothing was sent; try again.</source>
-        <translation>Der Mailserver %1 hat die Verbindung getrennt, bevor er die Nachricht angenommen hat (%2). Es wurde nichts gesendet; versuchen Sie es noch einmal.</translation>
-    </message>
-    <message>
-        <source>The mail server did not take the message: %1</source>
-        <translation>Der Mailserver hat die Nachricht nicht angenommen: %1</translation>
-    </message>
-    <message>
-        <source>The mail server&apos;s certificate is not trusted (%1): check the host name.</source>
-        <translation>Dem Zertifikat des Mailservers wird nicht vertraut (%1): Prüfen Sie den Hostnamen.</translation>
-    </message>
-    <message>
-        <source>No encrypted connection to the mail server at %1 (%2): check the port and the encryption (STARTTLS is usually port 587, TLS port 465).</source>
-        <translation>Keine verschlüsselte Verbindung zum Mailserver %1 (%2): Prüfen Sie Port und Verschlüsselung (STARTTLS meist Port 587, TLS Port 465).</translation>
-    </message>
-    <message>
-        <source>The mail server at %1 did not answer in time. Nothing was sent; try again.</source>
-        <translation>Der Mailserver %1 hat nicht rechtzeitig geantwortet. Es wurde nichts gesendet; versuchen Sie es noch einmal.</translation>
-    </message>
-    <message>
-        <source>The mail server at %1 cannot be reached (%2).</source>
-        <translation>Der Mailserver %1 ist nicht erreichbar (%2).</translation>
-    </message>
-    <message>
-        <source>There is no e-mail template of that kind.</source>
-        <translation>Eine E-Mail-Vorlage dieser Art gibt es nicht.</translation>
-    </message>
-    <message>
-        <source>The e-mail template cannot be filled in.</source>
-        <translation>Die E-Mail-Vorlage kann nicht ausgefüllt werden.</translation>
-    </message>
-    <message>
-        <source>This payment was not taken, so it has no receipt to send.</source>
-        <translation>Diese Zahlung wurde nicht ausgeführt; es gibt keinen Beleg zu senden.</translation>
-    </message>
-    <message>
-        <source>The subject is empty.</source>
-        <translation>Der Betreff ist leer.</translation>
-    </message>
-    <message>
-        <source>The text is empty.</source>
-        <translation>Der Text ist leer.</translation>
-    </message>
-    <message>
-        <source>The template is too long.</source>
-        <translation>Die Vorlage ist zu lang.</translation>
-    </message>
-    <message>
-        <source>Unknown placeholders: %1</source>
-        <translation>Unbekannte Platzhalter: %1</translation>
-    </message>
-    <message>
-        <source>Only the demo company connects to the sandboxes by itself.</source>
-        <translation>Nur die Demo-Firma verbindet sich von selbst mit den Sandboxes.</translation>
-    </message>
-    <message>
-        <source>Enter the Autotask API user (an e-mail address).</source>
-        <translation>Geben Sie den Autotask-API-Benutzer ein (eine E-Mail-Adresse).</translation>
-    </message>
-    <message>
-        <source>The Autotask address must start with https://.</source>
-        <translation>Die Autotask-Adresse muss mit https:// beginnen.</translation>
-    </message>
-    <message>
-        <source>Enter the API user&apos;s secret.</source>
-        <translation>Geben Sie das Geheimnis des API-Benutzers ein.</translation>
-    </message>
-    <message>
-        <source>Enter the API tracking identifier (integration code).</source>
-        <translation>Geben Sie die API-Tracking-Kennung (Integrationscode) ein.</translation>
-    </message>
-    <message>
-        <source>Autotask is not set up on this workstation: enter the API user, secret and integration code in Admin › Connections.</source>
-        <translation>Autotask ist auf diesem Arbeitsplatz nicht eingerichtet: Geben Sie API-Benutzer, Geheimnis und Integrationscode in Verwaltung › Verbindungen ein.</translation>
-    </message>
-    <message>
-        <source>The Autotask secret was replaced on another workstation: enter it here too in Admin › Connections.</source>
-        <translation>Das Autotask-Geheimnis wurde an einem anderen Arbeitsplatz ersetzt: Geben Sie es auch hier in Verwaltung › Verbindungen ein.</translation>
-    </message>
-    <message>
-        <source>Enter the QuickBooks client id.</source>
-        <translation>Geben Sie die QuickBooks-Client-ID ein.</translation>
-    </message>
-    <message>
-        <source>Enter the QuickBooks client secret.</source>
-        <translation>Geben Sie das QuickBooks-Client-Geheimnis ein.</translation>
-    </message>
-    <message>
-        <source>Enter the QuickBooks client id and client secret in Admin › Connections first.</source>
-        <translation>Geben Sie zuerst Client-ID und Client-Geheimnis von QuickBooks in Verwaltung › Verbindungen ein.</translation>
-    </message>
-    <message>
-        <source>This QuickBooks sign-in is not the one PayApp started (or it took too long): click Connect QuickBooks again.</source>
-        <translation>Diese QuickBooks-Anmeldung wurde nicht von PayApp gestartet (oder hat zu lange gedauert): Klicken Sie erneut auf „QuickBooks verbinden“.</translation>
-    </message>
-    <message>
-        <source>QuickBooks did not send a company to connect.</source>
-        <translation>QuickBooks hat keine Firma zum Verbinden gesendet.</translation>
-    </message>
-    <message>
-        <source>Connecting without a browser is only for demo mode.</source>
-        <translation>Verbinden ohne Browser gibt es nur im Demomodus.</translation>
     </message>
     <message>
         <source>not connected on this workstation</source>
@@ -3482,42 +3022,6 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
     <message>
         <source>Needs set-up: choose the bank account refunds are paid from in Admin › Connections (QuickBooks).</source>
         <translation>Einrichtung nötig: Wählen Sie unter Verwaltung › Verbindungen (QuickBooks) das Bankkonto, von dem Erstattungen gezahlt werden.</translation>
-    </message>
-    <message>
-        <source>Choose the bank account refunds are paid from.</source>
-        <translation>Wählen Sie das Bankkonto, von dem Erstattungen gezahlt werden.</translation>
-    </message>
-    <message>
-        <source>The redirect URI must be an https address registered in your Intuit app (for example https://www.example.com/quickbooks).</source>
-        <translation>Die Weiterleitungs-URI muss eine in Ihrer Intuit-App registrierte https-Adresse sein (zum Beispiel https://www.example.com/quickbooks).</translation>
-    </message>
-    <message>
-        <source>Intuit does not accept an IP address in a redirect URI: use a host name.</source>
-        <translation>Intuit akzeptiert keine IP-Adresse in einer Weiterleitungs-URI: Verwenden Sie einen Hostnamen.</translation>
-    </message>
-    <message>
-        <source>Paste the address your browser shows after you signed in to QuickBooks.</source>
-        <translation>Fügen Sie die Adresse ein, die Ihr Browser nach der Anmeldung bei QuickBooks anzeigt.</translation>
-    </message>
-    <message>
-        <source>QuickBooks did not connect: %1. Click Connect QuickBooks to try again.</source>
-        <translation>QuickBooks wurde nicht verbunden: %1. Klicken Sie auf „QuickBooks verbinden“, um es erneut zu versuchen.</translation>
-    </message>
-    <message>
-        <source>That address has no sign-in code: paste the whole address your browser shows after you signed in.</source>
-        <translation>Diese Adresse enthält keinen Anmeldecode: Fügen Sie die ganze Adresse ein, die Ihr Browser nach der Anmeldung anzeigt.</translation>
-    </message>
-    <message>
-        <source>Click Connect QuickBooks first, then paste the address you land on.</source>
-        <translation>Klicken Sie zuerst auf „QuickBooks verbinden“ und fügen Sie dann die Adresse ein, auf der Sie landen.</translation>
-    </message>
-    <message>
-        <source>Paste the whole address (it names the company), not only the code.</source>
-        <translation>Fügen Sie die ganze Adresse ein (sie nennt die Firma), nicht nur den Code.</translation>
-    </message>
-    <message>
-        <source>The installation id in the settings cannot be read.</source>
-        <translation>Die Installations-ID in den Einstellungen ist nicht lesbar.</translation>
     </message>
     <message>
         <source>QuickBooks sign-in could not be reached; PayApp will try again.</source>
@@ -3602,22 +3106,6 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
     <message>
         <source>Invoice %1 is voided in Autotask; it was not marked paid.</source>
         <translation>Die Rechnung %1 ist in Autotask storniert; sie wurde nicht als bezahlt markiert.</translation>
-    </message>
-    <message>
-        <source>A sync is already running on this workstation.</source>
-        <translation>Auf diesem Arbeitsplatz läuft bereits ein Abgleich.</translation>
-    </message>
-    <message>
-        <source>Another workstation (%1) is syncing with Autotask right now. Its changes will appear here when it finishes; try again in a few minutes.</source>
-        <translation>Ein anderer Arbeitsplatz (%1) gleicht gerade mit Autotask ab. Seine Änderungen erscheinen hier, wenn er fertig ist; versuchen Sie es in ein paar Minuten erneut.</translation>
-    </message>
-    <message>
-        <source>another workstation</source>
-        <translation>ein anderer Arbeitsplatz</translation>
-    </message>
-    <message>
-        <source>Another workstation took over the sync lock; this sync stopped.</source>
-        <translation>Ein anderer Arbeitsplatz hat die Abgleichssperre übernommen; dieser Abgleich wurde angehalten.</translation>
     </message>
     <message>
         <source>Unknown job kind %1.</source>
@@ -3788,166 +3276,6 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
         <translation>Rechnung %1</translation>
     </message>
     <message>
-        <source>Sign in first.</source>
-        <translation>Melden Sie sich zuerst an.</translation>
-    </message>
-    <message>
-        <source>Your role (%1) may not do this.</source>
-        <translation>Ihre Rolle (%1) darf das nicht.</translation>
-    </message>
-    <message>
-        <source>An admin account exists already: sign in instead.</source>
-        <translation>Es gibt bereits ein Administratorkonto: Melden Sie sich stattdessen an.</translation>
-    </message>
-    <message>
-        <source>Wrong username or password.</source>
-        <translation>Benutzername oder Passwort ist falsch.</translation>
-    </message>
-    <message>
-        <source>This account is disabled. Ask an admin.</source>
-        <translation>Dieses Konto ist deaktiviert. Wenden Sie sich an einen Administrator.</translation>
-    </message>
-    <message>
-        <source>Too many failed sign-ins: this account is locked for %1 more minute. Try again later or ask an admin.</source>
-        <translation>Zu viele fehlgeschlagene Anmeldungen: Dieses Konto ist noch %1 Minute gesperrt. Versuchen Sie es später erneut oder wenden Sie sich an einen Administrator.</translation>
-    </message>
-    <message>
-        <source>Too many failed sign-ins: this account is locked for %1 more minutes. Try again later or ask an admin.</source>
-        <translation>Zu viele fehlgeschlagene Anmeldungen: Dieses Konto ist noch %1 Minuten gesperrt. Versuchen Sie es später erneut oder wenden Sie sich an einen Administrator.</translation>
-    </message>
-    <message>
-        <source>The username %1 is taken.</source>
-        <translation>Der Benutzername %1 ist vergeben.</translation>
-    </message>
-    <message>
-        <source>That user no longer exists.</source>
-        <translation>Diesen Benutzer gibt es nicht mehr.</translation>
-    </message>
-    <message>
-        <source>This is the last active admin: make another user admin first.</source>
-        <translation>Dies ist der letzte aktive Administrator: Machen Sie zuerst einen anderen Benutzer zum Administrator.</translation>
-    </message>
-    <message>
-        <source>Choose a username without spaces (up to 100 characters).</source>
-        <translation>Wählen Sie einen Benutzernamen ohne Leerzeichen (bis zu 100 Zeichen).</translation>
-    </message>
-    <message>
-        <source>The password needs at least %1 characters.</source>
-        <translation>Das Passwort braucht mindestens %1 Zeichen.</translation>
-    </message>
-    <message>
-        <source>Street address and 9-digit ZIP code match.</source>
-        <translation>Straße und 9-stellige Postleitzahl stimmen überein.</translation>
-    </message>
-    <message>
-        <source>Street address and 5-digit ZIP code match.</source>
-        <translation>Straße und 5-stellige Postleitzahl stimmen überein.</translation>
-    </message>
-    <message>
-        <source>Street address and postal code match.</source>
-        <translation>Straße und Postleitzahl stimmen überein.</translation>
-    </message>
-    <message>
-        <source>Street address matches; ZIP code does not.</source>
-        <translation>Die Straße stimmt überein, die Postleitzahl nicht.</translation>
-    </message>
-    <message>
-        <source>Street address matches; postal code not checked.</source>
-        <translation>Die Straße stimmt überein; die Postleitzahl wurde nicht geprüft.</translation>
-    </message>
-    <message>
-        <source>9-digit ZIP code matches; street address does not.</source>
-        <translation>Die 9-stellige Postleitzahl stimmt überein, die Straße nicht.</translation>
-    </message>
-    <message>
-        <source>5-digit ZIP code matches; street address does not.</source>
-        <translation>Die 5-stellige Postleitzahl stimmt überein, die Straße nicht.</translation>
-    </message>
-    <message>
-        <source>Postal code matches; street address not checked.</source>
-        <translation>Die Postleitzahl stimmt überein; die Straße wurde nicht geprüft.</translation>
-    </message>
-    <message>
-        <source>Neither street address nor ZIP code matches.</source>
-        <translation>Weder Straße noch Postleitzahl stimmen überein.</translation>
-    </message>
-    <message>
-        <source>Address information is not available from the card issuer.</source>
-        <translation>Die Kartenbank hat keine Adressangaben.</translation>
-    </message>
-    <message>
-        <source>The card issuer (outside the U.S.) does not check addresses.</source>
-        <translation>Die Kartenbank (außerhalb der USA) prüft keine Adressen.</translation>
-    </message>
-    <message>
-        <source>The card issuer&apos;s system was unavailable; try again to check the address.</source>
-        <translation>Das System der Kartenbank war nicht erreichbar; versuchen Sie es erneut, um die Adresse zu prüfen.</translation>
-    </message>
-    <message>
-        <source>Address check not allowed for this kind of transaction.</source>
-        <translation>Für diese Art von Transaktion ist keine Adressprüfung erlaubt.</translation>
-    </message>
-    <message>
-        <source>The card issuer does not support address checks.</source>
-        <translation>Die Kartenbank unterstützt keine Adressprüfung.</translation>
-    </message>
-    <message>
-        <source>Address check not available.</source>
-        <translation>Adressprüfung nicht verfügbar.</translation>
-    </message>
-    <message>
-        <source>Street address, ZIP code and cardholder name match.</source>
-        <translation>Straße, Postleitzahl und Name des Karteninhabers stimmen überein.</translation>
-    </message>
-    <message>
-        <source>Street address and cardholder name match; ZIP code does not.</source>
-        <translation>Straße und Name des Karteninhabers stimmen überein, die Postleitzahl nicht.</translation>
-    </message>
-    <message>
-        <source>ZIP code and cardholder name match; street address does not.</source>
-        <translation>Postleitzahl und Name des Karteninhabers stimmen überein, die Straße nicht.</translation>
-    </message>
-    <message>
-        <source>Neither street address, ZIP code nor cardholder name matches.</source>
-        <translation>Weder Straße noch Postleitzahl noch Name des Karteninhabers stimmen überein.</translation>
-    </message>
-    <message>
-        <source>Security code (CVV) matches.</source>
-        <translation>Der Sicherheitscode (CVV) stimmt überein.</translation>
-    </message>
-    <message>
-        <source>Security code (CVV) does not match.</source>
-        <translation>Der Sicherheitscode (CVV) stimmt nicht überein.</translation>
-    </message>
-    <message>
-        <source>Security code (CVV) not checked.</source>
-        <translation>Der Sicherheitscode (CVV) wurde nicht geprüft.</translation>
-    </message>
-    <message>
-        <source>The security code (CVV) should be on the card, but was not given as present.</source>
-        <translation>Der Sicherheitscode (CVV) sollte auf der Karte stehen, wurde aber als nicht vorhanden angegeben.</translation>
-    </message>
-    <message>
-        <source>The card issuer does not check security codes (CVV).</source>
-        <translation>Die Kartenbank prüft keine Sicherheitscodes (CVV).</translation>
-    </message>
-    <message>
-        <source>Address not checked.</source>
-        <translation>Adresse nicht geprüft.</translation>
-    </message>
-    <message>
-        <source>Address check: unknown result code %1.</source>
-        <translation>Adressprüfung: unbekannter Ergebniscode %1.</translation>
-    </message>
-    <message>
-        <source>Security code check: unknown result code %1.</source>
-        <translation>Prüfung des Sicherheitscodes: unbekannter Ergebniscode %1.</translation>
-    </message>
-    <message>
-        <source>A payment that is %1 cannot become %2.</source>
-        <translation>Eine Zahlung mit dem Status %1 kann nicht %2 werden.</translation>
-    </message>
-    <message>
         <source>The gateway completed this void after PayApp had marked it failed. Check the payment&apos;s refunds.</source>
         <translation>Das Gateway hat diese Stornierung ausgeführt, nachdem PayApp sie als fehlgeschlagen markiert hatte. Prüfen Sie die Erstattungen der Zahlung.</translation>
     </message>
@@ -3998,34 +3326,6 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
     <message>
         <source>The card&apos;s security code (CVV) did not match, but PayApp could not void the payment of %1 at once (%2). It is still charged: void it in Payment Search.</source>
         <translation>Der Sicherheitscode (CVV) der Karte stimmte nicht überein, aber PayApp konnte die Zahlung über %1 nicht sofort stornieren (%2). Sie ist weiterhin belastet: Stornieren Sie sie in der Zahlungssuche.</translation>
-    </message>
-    <message>
-        <source>The demo gateway did not answer. Try again.</source>
-        <translation>Das Demo-Gateway hat nicht geantwortet. Versuchen Sie es erneut.</translation>
-    </message>
-    <message>
-        <source>Set the client portal&apos;s address in Admin › Client Portal first.</source>
-        <translation>Legen Sie zuerst die Adresse des Kundenportals unter Admin › Kundenportal fest.</translation>
-    </message>
-    <message>
-        <source>The invoice no longer exists.</source>
-        <translation>Die Rechnung existiert nicht mehr.</translation>
-    </message>
-    <message>
-        <source>The contact no longer exists.</source>
-        <translation>Den Kontakt gibt es nicht mehr.</translation>
-    </message>
-    <message>
-        <source>Choose yes, no or the default.</source>
-        <translation>Wählen Sie Ja, Nein oder die Voreinstellung.</translation>
-    </message>
-    <message>
-        <source>Invoice %1 is voided; there is nothing to pay.</source>
-        <translation>Rechnung %1 ist storniert; es gibt nichts zu bezahlen.</translation>
-    </message>
-    <message>
-        <source>Invoice %1 is paid in full; there is nothing to pay.</source>
-        <translation>Rechnung %1 ist vollständig bezahlt; es gibt nichts zu bezahlen.</translation>
     </message>
     <message>
         <source>QuickBooks Desktop answered another request.</source>
@@ -4192,26 +3492,6 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
         <translation>PayEngine hat die Händler-ID und den API-Schlüssel angenommen.</translation>
     </message>
     <message>
-        <source>Enter the IBAN.</source>
-        <translation>Geben Sie die IBAN ein.</translation>
-    </message>
-    <message>
-        <source>That IBAN is not valid. Check it and type it again.</source>
-        <translation>Diese IBAN ist ungültig. Prüfen Sie sie und geben Sie sie erneut ein.</translation>
-    </message>
-    <message>
-        <source>That BIC is not valid.</source>
-        <translation>Diese BIC ist ungültig.</translation>
-    </message>
-    <message>
-        <source>That BIC is not valid. Check it, or leave it empty.</source>
-        <translation>Diese BIC ist ungültig. Prüfen Sie sie oder lassen Sie das Feld leer.</translation>
-    </message>
-    <message>
-        <source>That mandate reference is not valid.</source>
-        <translation>Diese Mandatsreferenz ist ungültig.</translation>
-    </message>
-    <message>
         <source>Enter the %1 first.</source>
         <translation>Geben Sie zuerst %1 ein.</translation>
     </message>
@@ -4238,14 +3518,6 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
     <message>
         <source>The account holder must agree to the SEPA direct debit mandate before the debit is taken.</source>
         <translation>Der Kontoinhaber muss dem SEPA-Lastschriftmandat zustimmen, bevor die Lastschrift eingezogen wird.</translation>
-    </message>
-    <message>
-        <source>%1 does not take %2 payments in the client portal.</source>
-        <translation>%1 nimmt im Kundenportal keine Zahlungen per %2 an.</translation>
-    </message>
-    <message>
-        <source>%1 does not take %2, the internal currency.</source>
-        <translation>%1 nimmt %2, die interne Währung, nicht an.</translation>
     </message>
     <message>
         <source>This saved payment method is kept by another gateway than the one payments now go through. Enter the card or account again.</source>

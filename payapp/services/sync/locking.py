@@ -18,6 +18,7 @@ from sqlalchemy import Connection, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from payapp.domain.errors import ConflictError
+from payapp.domain.messages import Message, msg
 from payapp.models import SyncLock
 from payapp.models.db import Database
 from payapp.services.audit import WORKSTATION
@@ -82,13 +83,13 @@ class WorkstationLock:
         res = conn.execute(update(SyncLock).where(SyncLock.name == LOCK_NAME, SyncLock.holder == self.holder)
                            .values(expires_at=self._clock() + self._ttl))
         if res.rowcount != 1:
-            raise SyncBusy("Another workstation took over the sync lock; this sync stopped.")
+            raise SyncBusy(msg("sync.lock_taken_over"))
         self._renewed = time.monotonic()
 
     async def _busy(self) -> SyncBusy:
         async with self._db.sessions() as s:
             row = await s.get(SyncLock, LOCK_NAME)
-        return _busy(_name(row.holder) if row is not None else "another workstation")
+        return _busy(_name(row.holder) if row is not None else msg("sync.another_workstation"))
 
     async def _write_lock_row(self) -> None:
         now = self._clock()
@@ -118,9 +119,8 @@ def _name(holder: str) -> str:
     return holder.split("#", 1)[0]
 
 
-def _busy(who: str) -> SyncBusy:
-    return SyncBusy(f"Another workstation ({who}) is syncing with Autotask right now. "
-                    "Its changes will appear here when it finishes; try again in a few minutes.")
+def _busy(who: str | Message) -> SyncBusy:
+    return SyncBusy(msg("sync.busy_elsewhere", workstation=who))
 
 
 async def _pg_unlock(conn: AsyncConnection) -> None:

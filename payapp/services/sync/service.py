@@ -47,6 +47,7 @@ from payapp.connectors.psa.autotask import (
     group,
 )
 from payapp.domain.errors import PayAppError
+from payapp.domain.messages import msg
 from payapp.domain.roles import Permission
 from payapp.models import SyncCursor, SyncLock
 from payapp.models.base import utcnow
@@ -164,7 +165,7 @@ class SyncService:
         """Full sync the first time (resuming where a previous one stopped), incremental afterwards."""
         self._current.require(Permission.RUN_SYNC)
         if self._running.locked():
-            raise SyncBusy("A sync is already running on this workstation.")
+            raise SyncBusy(msg("sync.already_running"))
         async with self._running:
             self._progress = on_progress
             self._warning = ""

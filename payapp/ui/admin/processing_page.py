@@ -31,7 +31,7 @@ from payapp.domain.money import format_amount_input, format_money, parse_amount
 from payapp.services.processing import KeyState, ProcessingPageState, ProcessingSetupService
 from payapp.services.secrets import Secret
 from payapp.ui.async_work import WidgetTasks, widget_slot
-from payapp.ui.messages import translate_message, user_text
+from payapp.ui.messages import message_text, translate_message, user_text
 from payapp.ui.widgets import (
     HINT_STYLE,
     Banner,
@@ -359,12 +359,12 @@ class ProcessingPage(QWidget):
 
     def _show(self, state: ProcessingPageState) -> None:
         self.state = state
-        self.gateway_label.setText(translate_message(state.gateway.label))
+        self.gateway_label.setText(message_text(state.gateway.label_message))
         self.gateway_combo.blockSignals(True)
         if self.gateway_combo.count() != len(state.gateways):
             self.gateway_combo.clear()
             for g in state.gateways:
-                self.gateway_combo.addItem(translate_message(g.label), g.name)
+                self.gateway_combo.addItem(message_text(g.label_message), g.name)
         self.gateway_combo.setCurrentIndex(max(self.gateway_combo.findData(state.gateway.name), 0))
         self.gateway_combo.blockSignals(False)
         if set(self.key_rows) != {k.name for k in state.keys}:
@@ -380,8 +380,8 @@ class ProcessingPage(QWidget):
                 field = next(f for f in state.gateway.fields if f.name == key.name)
                 row = _KeyRow(key.name, self, secret=field.secret)
                 self.key_rows[key.name] = row
-                row.setToolTip(translate_message(field.help))
-                self.keys_form.addRow(self.tr("%1:").replace("%1", translate_message(field.label)), row)
+                row.setToolTip(message_text(field.help_message) if field.help_message else "")
+                self.keys_form.addRow(self.tr("%1:").replace("%1", message_text(field.label_message)), row)
             row.show_state(key)
         if self.keys_form.rowCount() == len(state.keys):
             self.keys_form.addRow(self.mismatch_label)
@@ -414,7 +414,7 @@ class ProcessingPage(QWidget):
             offered = ptype in state.offered(env)
             box.setEnabled(offered)
             box.setToolTip("" if offered else self.tr("{gateway} does not offer this here.").format(
-                gateway=translate_message(state.gateway.label)))
+                gateway=message_text(state.gateway.label_message)))
         self._show_currency(state)
         self._show_threshold(state)
         self.refuse_cvv_box.setChecked(state.refuse_cvv_mismatch)
@@ -454,7 +454,7 @@ class ProcessingPage(QWidget):
             text = self.tr("{code} — chosen once; it can never be changed.").format(code=state.currency)
             if not state.currency_supported:
                 text += " " + self.tr("{gateway} takes only {supported}: processing stays off.").format(
-                    gateway=translate_message(state.gateway.label), supported=supported)
+                    gateway=message_text(state.gateway.label_message), supported=supported)
             self.currency_label.setText(text)
             return
         self.currency_combo.clear()
@@ -466,7 +466,7 @@ class ProcessingPage(QWidget):
         self.currency_combo.show()
         self.currency_button.show()
         self.currency_label.setText(self.tr("Not chosen yet. {gateway} supports {supported}.").format(
-            gateway=translate_message(state.gateway.label), supported=supported))
+            gateway=message_text(state.gateway.label_message), supported=supported))
 
     def _show_threshold(self, state: ProcessingPageState) -> None:
         """The saved rule in the field (empty when off) and in words, in the internal currency."""

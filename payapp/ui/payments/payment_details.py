@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from payapp.domain.card_checks import avs_words, cvv_words
+from payapp.domain.card_checks import avs_message, cvv_message
 from payapp.domain.errors import ValidationError
 from payapp.domain.money import format_money, parse_amount
 from payapp.services.outbox import KIND_LABELS
@@ -37,7 +37,7 @@ from payapp.services.receipts import Receipt, ReceiptService, render_receipt_htm
 from payapp.services.refund_approvals import ApprovalView
 from payapp.ui.audit_labels import action_label, details_text
 from payapp.ui.i18n import fill, format_day
-from payapp.ui.messages import translate_message, user_text
+from payapp.ui.messages import message_text, translate_message, user_text
 from payapp.ui.payments.payment_model import (
     SOURCE_LABELS,
     format_when,
@@ -127,9 +127,9 @@ class PaymentDetailsDialog(QDialog):
         gateway.addRow(self.tr("Response"), QLabel(f"{details.response_code} · {details.response_text}", self))
         gateway.addRow(self.tr("Authorization code"), QLabel(details.auth_code or "—", self))
         if r.method == "card":              # the codes in plain words (NMI's AVS and CVV tables)
-            for label, code, words, name in ((self.tr("AVS result"), details.avs_result, avs_words, "detailsAvs"),
-                                             (self.tr("CVV result"), details.cvv_result, cvv_words, "detailsCvv")):
-                w = QLabel(f"{code} · {translate_message(words(code))}" if code else translate_message(words(code)),
+            for label, code, words, name in ((self.tr("AVS result"), details.avs_result, avs_message, "detailsAvs"),
+                                             (self.tr("CVV result"), details.cvv_result, cvv_message, "detailsCvv")):
+                w = QLabel(f"{code} · {message_text(words(code))}" if code else message_text(words(code)),
                            self)
                 w.setObjectName(name)
                 w.setWordWrap(True)
