@@ -146,7 +146,7 @@ def test_refund_reopen_reaches_the_service(qtbot: QtBot, demo_context: AppContex
         before = (await services.invoices.row(inv_id)).balance_minor  # type: ignore[union-attr]
         demo_context.sandboxes["gateway"][0].settle_now()
         await services.payments.check_settlements()
-        task = asyncio.ensure_future(ptab.manage(p.payment_id, ptab))
+        task = asyncio.ensure_future(ptab.actions.manage(p.payment_id, ptab))
         await wait_until(lambda: ptab.findChild(object, "refundDialog") is not None)
         dlg = ptab.findChild(object, "refundDialog")
         assert dlg.keep_paid.isChecked()                 # the default
