@@ -43,9 +43,9 @@ def test_save_as_pdf_is_the_shared_receipt(qtbot: QtBot, demo_context: AppContex
             p = await s.get(Payment, paid.payment_id)
             assert p is not None
         details = await services.payment_search.details(p.id)
-        english = await tab.save_receipt(details, tab, str(tmp_path / "en.pdf"))
-        tab._locale = "de_DE"
-        german = await tab.save_receipt(details, tab, str(tmp_path / "de.pdf"))
+        english = await tab.actions.save_receipt(details, tab, str(tmp_path / "en.pdf"))
+        tab.actions._locale = "de_DE"
+        german = await tab.actions.save_receipt(details, tab, str(tmp_path / "de.pdf"))
         return english, german, p
 
     english, german, p = run(scenario(), 30)

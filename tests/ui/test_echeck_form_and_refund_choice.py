@@ -57,13 +57,13 @@ def test_echeck_form_authorization_and_account_twice(qtbot: QtBot, tab: InvoiceH
     assert "do not match" in _error(dialog, "accountNumberConfirmError")
     # the wording: CCD for a business (the default), PPD for a person, with the date and the last four only
     assert dialog.ach_box.isVisible()
-    text = dialog.ach_text_label.text()
+    text = dialog.ach_box.text_label.text()
     today = dialog._today()
     assert "CCD" in text and "ending 3815" in text and f"{today:%B} {today.day}, {today.year}" in text
     assert "24413815" not in text and "490000018" not in text
     assert row.invoice_number in text
-    dialog.holder_type_combo.setCurrentIndex(dialog.holder_type_combo.findData("personal"))
-    assert "PPD" in dialog.ach_text_label.text() and "I, Anna Baker, authorize" in dialog.ach_text_label.text()
+    dialog.bank_form.holder_type_combo.setCurrentIndex(dialog.bank_form.holder_type_combo.findData("personal"))
+    assert "PPD" in dialog.ach_box.text_label.text() and "I, Anna Baker, authorize" in dialog.ach_box.text_label.text()
 
     async def try_submit() -> None:
         dialog.findChild(QPushButton, "processPaymentButton").click()
@@ -79,14 +79,14 @@ def test_echeck_form_authorization_and_account_twice(qtbot: QtBot, tab: InvoiceH
     run(try_submit())                                # not agreed yet: the message sits under the check box
     assert "must agree" in _error(dialog, "achAgreeError")
     assert dialog.findChild(QMessageBox, "confirmBox") is None and gateway(demo_context).requests == 0
-    dialog.ach_agree_check.setChecked(True)
+    dialog.ach_box.agree_check.setChecked(True)
     # a changed amount changes the wording: the customer must agree again
     amount = edit(dialog, "amountEdit")
     amount.selectAll()
     qtbot.keyClicks(amount, "20.00")
-    assert not dialog.ach_agree_check.isChecked() and "$20.00" in dialog.ach_text_label.text()
-    dialog.ach_agree_check.setChecked(True)
-    shown = dialog.ach_text_label.text()
+    assert not dialog.ach_box.agree_check.isChecked() and "$20.00" in dialog.ach_box.text_label.text()
+    dialog.ach_box.agree_check.setChecked(True)
+    shown = dialog.ach_box.text_label.text()
     run(submit(dialog))
     run(tab.wait_idle())
     assert dialog.banner.kind == "info" and "pending settlement" in banner_text(dialog), banner_text(dialog)
@@ -146,7 +146,7 @@ def test_refund_reopen_reaches_the_service(qtbot: QtBot, demo_context: AppContex
         before = (await services.invoices.row(inv_id)).balance_minor  # type: ignore[union-attr]
         demo_context.sandboxes["gateway"][0].settle_now()
         await services.payments.check_settlements()
-        task = asyncio.ensure_future(ptab.manage(p.payment_id, ptab))
+        task = asyncio.ensure_future(ptab.actions.manage(p.payment_id, ptab))
         await wait_until(lambda: ptab.findChild(object, "refundDialog") is not None)
         dlg = ptab.findChild(object, "refundDialog")
         assert dlg.keep_paid.isChecked()                 # the default

@@ -131,12 +131,12 @@ def test_saved_searches_save_apply_rename_delete(qtbot: QtBot, demo_context: App
                                                  run: Run) -> None:
     ini = tmp_path / "ui.ini"
     tab = payment_tab(qtbot, demo_context, ini)
-    saved = tab.saved
+    saved = tab.filters.saved
     assert saved.combo.count() == 1 and saved.combo.itemText(0) == "No saved searches yet"     # empty state
     assert not saved.rename_action.isEnabled() and not saved.delete_action.isEnabled()
-    tab.status_combo.setCurrentIndex(tab.status_combo.findData("settled"))
-    tab.date_combo.setCurrentIndex(tab.date_combo.findData("30days"))
-    tab.company_edit.setText("Acme")
+    tab.filters.status_combo.setCurrentIndex(tab.filters.status_combo.findData("settled"))
+    tab.filters.date_combo.setCurrentIndex(tab.filters.date_combo.findData("30days"))
+    tab.filters.company_edit.setText("Acme")
     tab.apply_filters()
     assert saved.save("Acme settled, 30 days")
     assert not saved.save("Acme settled, 30 days")                  # taken: not without replace
@@ -146,7 +146,7 @@ def test_saved_searches_save_apply_rename_delete(qtbot: QtBot, demo_context: App
     assert tab.model is not None and tab.model.query.company == ""
     saved.combo.setCurrentIndex(saved.combo.findData("Acme settled, 30 days"))
     saved.combo.activated.emit(saved.combo.currentIndex())          # picked from the combo
-    assert tab.company_edit.text() == "Acme" and tab.status_combo.currentData() == "settled"
+    assert tab.filters.company_edit.text() == "Acme" and tab.filters.status_combo.currentData() == "settled"
     assert tab.model.query.company == "Acme" and tab.model.query.statuses == frozenset({"settled"})
     assert tab.model.query.date_from is not None                    # "last 30 days" as of today
     assert saved.rename("Acme settled, 30 days", "Acme (settled)") and saved.names() == ["Acme (settled)"]
@@ -155,12 +155,12 @@ def test_saved_searches_save_apply_rename_delete(qtbot: QtBot, demo_context: App
     tab.close()
 
     again = payment_tab(qtbot, demo_context, ini)                   # kept for this user
-    assert again.saved.names() == ["Acme (settled)"]
+    assert again.filters.saved.names() == ["Acme (settled)"]
     demo_context.services.current_user.actor = FINANCE
     other = payment_tab(qtbot, demo_context, ini)                   # not another user's
-    assert other.saved.names() == []
-    assert again.saved.use("Acme (settled)") and again.saved.delete("Acme (settled)")
-    assert again.saved.names() == [] and again.saved.combo.itemText(0) == "No saved searches yet"
+    assert other.filters.saved.names() == []
+    assert again.filters.saved.use("Acme (settled)") and again.filters.saved.delete("Acme (settled)")
+    assert again.filters.saved.names() == [] and again.filters.saved.combo.itemText(0) == "No saved searches yet"
     run(again.wait_ready())
     run(other.wait_ready())
 
@@ -168,32 +168,32 @@ def test_saved_searches_save_apply_rename_delete(qtbot: QtBot, demo_context: App
 def test_saving_a_search_with_keys_asks_for_a_name(qtbot: QtBot, demo_context: AppContext, tmp_path: Path,
                                                    run: Run) -> None:
     tab = payment_tab(qtbot, demo_context, tmp_path / "ui.ini")
-    tab.method_combo.setCurrentIndex(tab.method_combo.findData("echeck"))
+    tab.filters.method_combo.setCurrentIndex(tab.filters.method_combo.findData("echeck"))
     tab.activateWindow()
     qtbot.waitUntil(lambda: QApplication.activeWindow() is tab, timeout=3000)
-    tab.company_edit.setFocus()
-    qtbot.keyClick(tab.company_edit, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier
+    tab.filters.company_edit.setFocus()
+    qtbot.keyClick(tab.filters.company_edit, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier
                    | Qt.KeyboardModifier.ShiftModifier)                      # Ctrl+Shift+S
-    run(wait_until(lambda: tab.saved.input_dialog is not None))
-    dialog = tab.saved.input_dialog
+    run(wait_until(lambda: tab.filters.saved.input_dialog is not None))
+    dialog = tab.filters.saved.input_dialog
     assert dialog is not None
     dialog.setTextValue("  eChecks  ")
     dialog.accept()
-    run(wait_until(lambda: tab.saved.names() == ["eChecks"]))
+    run(wait_until(lambda: tab.filters.saved.names() == ["eChecks"]))
     assert "eChecks" in tab.banner.text
-    task = tab.saved.ask_save()                                     # the same name again: asks to replace
-    run(wait_until(lambda: tab.saved.input_dialog is not None))
-    tab.saved.input_dialog.setTextValue("eChecks")
-    tab.saved.input_dialog.accept()
+    task = tab.filters.saved.ask_save()                                     # the same name again: asks to replace
+    run(wait_until(lambda: tab.filters.saved.input_dialog is not None))
+    tab.filters.saved.input_dialog.setTextValue("eChecks")
+    tab.filters.saved.input_dialog.accept()
     run(wait_until(lambda: tab.findChild(QMessageBox, "confirmBox") is not None))
     box = tab.findChild(QMessageBox, "confirmBox")
     box.button(QMessageBox.StandardButton.Cancel).click()
     assert run(task) is False
-    task = tab.saved.ask_delete()
+    task = tab.filters.saved.ask_delete()
     run(wait_until(lambda: tab.findChild(QMessageBox, "confirmBox") is not None
                    and tab.findChild(QMessageBox, "confirmBox").isVisible()))
     tab.findChild(QMessageBox, "confirmBox").button(QMessageBox.StandardButton.Yes).click()
-    assert run(task) is True and tab.saved.names() == []
+    assert run(task) is True and tab.filters.saved.names() == []
     run(tab.wait_ready())
 
 

@@ -272,7 +272,7 @@ def test_new_card_payment_approved_updates_row_in_place(qtbot: QtBot, tab: Invoi
             f"{row.balance_minor // 100}.{row.balance_minor % 100:02d}")
         assert edit(dialog, "amountEdit").text() == f"{row.balance_minor // 100}.{row.balance_minor % 100:02d}"
         fill_card(qtbot, dialog)
-        assert dialog.card_brand_label.text() == "Visa"
+        assert dialog.card_form.card_brand_label.text() == "Visa"
         await submit(dialog)
         await tab.wait_idle()
         return dialog
@@ -352,8 +352,8 @@ def test_echeck_payment_and_saved_method_is_default_next_time(qtbot: QtBot, tab:
         qtbot.keyClicks(edit(dialog, "routingNumberEdit"), "123123123")
         qtbot.keyClicks(edit(dialog, "accountNumberEdit"), "123123123")
         qtbot.keyClicks(edit(dialog, "accountNumberConfirmEdit"), "123123123")
-        dialog.save_bank_check.setChecked(True)
-        dialog.ach_agree_check.setChecked(True)
+        dialog.bank_form.save_bank_check.setChecked(True)
+        dialog.ach_box.agree_check.setChecked(True)
         await submit(dialog)
         await tab.wait_idle()
         return dialog
@@ -374,8 +374,8 @@ def test_echeck_payment_and_saved_method_is_default_next_time(qtbot: QtBot, tab:
         assert len(checked) == 1 and "3123" in checked[0].text() and "last used" in checked[0].text()
         assert not dialog.card_form.isVisible() and not dialog.bank_form.isVisible()
         # a saved account is debited under a new authorization too
-        assert dialog.ach_box.isVisible() and "ending 3123" in dialog.ach_text_label.text()
-        dialog.ach_agree_check.setChecked(True)
+        assert dialog.ach_box.isVisible() and "ending 3123" in dialog.ach_box.text_label.text()
+        dialog.ach_box.agree_check.setChecked(True)
         await submit(dialog)
         await tab.wait_idle()
         return dialog
@@ -429,7 +429,7 @@ def test_validation_messages_next_to_fields(qtbot: QtBot, tab: InvoiceHistoryTab
     number = edit(dialog, "cardNumberEdit")
     number.clear()
     qtbot.keyClicks(number, "3411-1111-1111-111")
-    assert dialog.card_brand_label.text() == "Amex" and error("cardNumberError") == ""
+    assert dialog.card_form.card_brand_label.text() == "Amex" and error("cardNumberError") == ""
     assert "4 digits" in error("cvvError")
     dialog.new_bank_radio.setChecked(True)
     qtbot.keyClicks(edit(dialog, "routingNumberEdit"), "123123124")

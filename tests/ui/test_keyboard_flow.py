@@ -119,10 +119,10 @@ def test_tab_leaves_the_grids_and_the_menu_key_opens_the_context_menu(qtbot: QtB
     search.table.setFocus()
     press(qtbot, Qt.Key.Key_Down)
     press(qtbot, Qt.Key.Key_Menu)
-    run(wait_until(lambda: search.context_menu is not None and search.context_menu.isVisible()))
-    names = [a.objectName() for a in search.context_menu.actions()]
+    run(wait_until(lambda: search.actions.context_menu is not None and search.actions.context_menu.isVisible()))
+    names = [a.objectName() for a in search.actions.context_menu.actions()]
     assert names[0] == "detailsAction"
-    qtbot.keyClick(search.context_menu, Qt.Key.Key_Escape)
+    qtbot.keyClick(search.actions.context_menu, Qt.Key.Key_Escape)
 
 
 def test_receive_payment_with_the_keyboard_only(qtbot: QtBot, window: MainWindow, demo_context: AppContext,
@@ -153,19 +153,19 @@ def test_receive_payment_with_the_keyboard_only(qtbot: QtBot, window: MainWindow
                 break
             press(qtbot, Qt.Key.Key_Left)
     assert dialog.new_card_radio.isChecked() and dialog.card_form.isVisible()
-    tab_until(qtbot, lambda w: w is dialog.card_number_edit)
+    tab_until(qtbot, lambda w: w is dialog.card_form.card_number_edit)
     type_text(qtbot, "4111 1111 1111 1111")
     press(qtbot, Qt.Key.Key_Tab)
-    assert focus() is dialog.expiry_edit
+    assert focus() is dialog.card_form.expiry_edit
     type_text(qtbot, FUTURE)
     press(qtbot, Qt.Key.Key_Tab)
     type_text(qtbot, "123")
     press(qtbot, Qt.Key.Key_Tab)
-    assert focus() is dialog.first_name_edit
+    assert focus() is dialog.card_form.first_name_edit
     type_text(qtbot, "Anna")
     press(qtbot, Qt.Key.Key_Tab)
     type_text(qtbot, "Baker")
-    tab_until(qtbot, lambda w: w is dialog.card_zip_edit)
+    tab_until(qtbot, lambda w: w is dialog.card_form.card_zip_edit)
     press(qtbot, Qt.Key.Key_A, CTRL)
     type_text(qtbot, "78701")
     tab_until(qtbot, lambda w: w is dialog.amount_edit)
@@ -260,16 +260,16 @@ def test_payment_window_elides_a_long_company_name_and_prefills_the_address(
     assert dialog.height() < 1000 and body.height() - body.sizeHint().height() < 40      # no empty half
     address = run(demo_context.services.invoices.company_address(row.company_id))  # type: ignore[union-attr]
     assert address.postal_code, "the demo companies have addresses"
-    assert dialog.card_address_edit.text() == address.address1
-    assert dialog.card_city_edit.text() == address.city
-    assert dialog.card_zip_edit.text() == address.postal_code
-    assert dialog.bank_zip_edit.text() == address.postal_code
+    assert dialog.card_form.card_address_edit.text() == address.address1
+    assert dialog.card_form.card_city_edit.text() == address.city
+    assert dialog.card_form.card_zip_edit.text() == address.postal_code
+    assert dialog.bank_form.bank_zip_edit.text() == address.postal_code
     # a ZIP code of 5 or 9 digits passes, anything else shows its message next to the field
     dialog.new_card_radio.setChecked(True)
     for text, ok in (("78701", True), ("78701-1234", True), ("787011234", True), ("7870", False),
                      ("78701-12", False)):
-        dialog.card_zip_edit.setText(text)
-        dialog.card_zip_edit.textEdited.emit(text)
+        dialog.card_form.card_zip_edit.setText(text)
+        dialog.card_form.card_zip_edit.textEdited.emit(text)
         error = dialog.findChild(QLabel, "cardZipError")
         assert error.isVisibleTo(dialog) == (not ok), text
         if not ok:
@@ -321,7 +321,7 @@ def test_a_refund_error_in_the_details_window_shows_in_that_window(
     assert model is not None
     first = model.row_at(0)
     assert first is not None
-    details = run(search.show_details(first.id))
+    details = run(search.actions.show_details(first.id))
     assert details is not None
     real = search._search.details  # type: ignore[union-attr]
 
@@ -329,7 +329,7 @@ def test_a_refund_error_in_the_details_window_shows_in_that_window(
         raise PayAppError("The gateway could not be reached. Nothing was changed; try again.")
 
     monkeypatch.setattr(search._search, "details", failing)
-    assert run(search.manage(first.id, details)) is False             # started from the details window
+    assert run(search.actions.manage(first.id, details)) is False             # started from the details window
     assert details.banner.kind == "error" and "could not be reached" in details.banner.text
     assert search.banner.kind is None                                 # not behind it in the main window
     monkeypatch.setattr(search._search, "details", real)
@@ -337,8 +337,8 @@ def test_a_refund_error_in_the_details_window_shows_in_that_window(
     declined = next((model.row_at(i) for i in range(model.rowCount())
                      if model.row_at(i).status in ("declined", "error")), None)  # type: ignore[union-attr]
     if declined is not None:
-        other = run(search.show_details(declined.id))
-        run(search.manage(declined.id, other))                        # cannot be voided or refunded
+        other = run(search.actions.show_details(declined.id))
+        run(search.actions.manage(declined.id, other))                        # cannot be voided or refunded
         assert other.banner.kind == "warning" and search.banner.kind is None
         other.close()
     details.close()
@@ -359,8 +359,8 @@ def test_every_dialog_closes_with_escape_and_gives_the_focus_back(qtbot: QtBot, 
     window.tabs.setCurrentIndex(2)
     search = window.tab("paymentSearchTab")
     assert isinstance(search, PaymentSearchTab)
-    if search.approvals_button.isVisible():
-        search.approvals_button.setFocus()
+    if search.actions.approvals_button.isVisible():
+        search.actions.approvals_button.setFocus()
         press(qtbot, Qt.Key.Key_Space)
         run(wait_until(lambda: search.findChild(QWidget, "pendingApprovalsDialog") is not None
                        and search.findChild(QWidget, "pendingApprovalsDialog").isVisible()))
@@ -369,7 +369,7 @@ def test_every_dialog_closes_with_escape_and_gives_the_focus_back(qtbot: QtBot, 
         approvals.setFocus()
         press(qtbot, Qt.Key.Key_Escape)
         run(wait_until(lambda: not shiboken6.isValid(approvals) or not approvals.isVisible()))
-        run(wait_until(lambda: QApplication.focusWidget() is search.approvals_button))
+        run(wait_until(lambda: QApplication.focusWidget() is search.actions.approvals_button))
 
 
 def test_a_viewer_has_no_receive_payment_button(window: MainWindow) -> None:

@@ -24,8 +24,9 @@ from payapp.models import AuditEvent, Invoice, User
 from payapp.services.auth import Actor
 from payapp.services.payment_search import PaymentQuery
 from payapp.services.payments import PaymentRequest
+from payapp.ui.payments.payment_filters import BRANDS, date_range
 from payapp.ui.payments.payment_model import PaymentTableModel
-from payapp.ui.payments.payment_search_tab import BRANDS, PaymentSearchTab, date_range
+from payapp.ui.payments.payment_search_tab import PaymentSearchTab
 from payapp.ui.window_state import WindowState
 from tests.payment_helpers import AMEX, MASTERCARD, VISA, card
 from tests.ui.conftest import wait_until
@@ -156,13 +157,13 @@ def test_refund_through_the_tab(qtbot: QtBot, demo_context: AppContext, run: Run
         p = await services.payments.take_payment(PaymentRequest(inv, 30_00, card()))
         ctx.sandboxes["gateway"][0].settle_now()
         await services.payments.check_settlements()
-        tab.txn_edit.setText(p.transaction_id)
+        tab.filters.txn_edit.setText(p.transaction_id)
         tab.apply_filters()
         await tab.wait_ready()
         assert tab.model is not None and tab.model.rowCount() == 1
         assert "1 payment" in tab.totals_label.text()
         tab.table.selectRow(0)
-        task = asyncio.ensure_future(tab.manage(p.payment_id, tab))
+        task = asyncio.ensure_future(tab.actions.manage(p.payment_id, tab))
         await wait_until(lambda: tab.findChild(object, "refundDialog") is not None)
         dlg = tab.findChild(object, "refundDialog")
         dlg.partial.setChecked(True)
@@ -183,9 +184,9 @@ def test_refund_through_the_tab(qtbot: QtBot, demo_context: AppContext, run: Run
         d = await services.payment_search.details(p.payment_id)  # type: ignore[union-attr]
         assert d.row.refunded_minor == 12_50
         # Receipt as PDF and export are audited.
-        pdf = await tab.save_receipt(d, tab, str(tmp_path / "r.pdf"))
+        pdf = await tab.actions.save_receipt(d, tab, str(tmp_path / "r.pdf"))
         assert Path(pdf).read_bytes().startswith(b"%PDF")
-        assert await tab.export_to(tmp_path / "e.csv", "csv") == 1
+        assert await tab.actions.export_to(tmp_path / "e.csv", "csv") == 1
         async with services.db.sessions() as s:
             actions = set((await s.scalars(select(AuditEvent.action))).all())
         assert {"payment.receipt_saved", "payments.exported"} <= actions
@@ -201,14 +202,14 @@ def test_demo_settle_now_lets_a_new_payment_be_refunded(qtbot: QtBot, demo_conte
     ctx = demo_context
     services = ctx.services
     tab = shown_tab(qtbot, services, tmp_path)
-    assert tab.settle_button.isVisible() and tab.settle_button.text() == "Settle now (demo)"
+    assert tab.actions.settle_button.isVisible() and tab.actions.settle_button.text() == "Settle now (demo)"
 
     async def scenario() -> None:
         assert services.payments is not None and services.payment_search is not None
         inv = await _invoice_with_balance(ctx, 10_00)
         p = await services.payments.take_payment(PaymentRequest(inv, 6_00, card()))
         assert (await services.payment_search.details(p.payment_id)).row.status == "approved"
-        tab.settle_button.click()
+        tab.actions.settle_button.click()
         await wait_until(lambda: tab.banner.kind == "success", 10)
         assert "settlement now (" in tab.banner.text      # the demo's own recent payments settle too
         assert (await services.payment_search.details(p.payment_id)).row.status == "settled"
@@ -224,7 +225,7 @@ def test_settle_now_is_demo_only(qtbot: QtBot, demo_context: AppContext, tmp_pat
     services.demo = False
     try:
         tab = shown_tab(qtbot, services, tmp_path)
-        assert not tab.settle_button.isVisible()
+        assert not tab.actions.settle_button.isVisible()
         tab.shutdown()
     finally:
         services.demo = True
@@ -251,8 +252,9 @@ def test_export_starts_without_waiting_for_the_count(qtbot: QtBot, demo_context:
         assert tab.model is not None
         expected = (await real_totals(tab.model.query)).count
         monkeypatch.setattr(search, "totals", slow_totals)
-        tab.export_progress.valueChanged.connect(lambda _v: maxima.append(tab.export_progress.maximum()))
-        n = await asyncio.wait_for(tab.export_to(tmp_path / "all.csv", "csv"), 20)
+        progress = tab.actions.export_progress
+        progress.valueChanged.connect(lambda _v: maxima.append(progress.maximum()))
+        n = await asyncio.wait_for(tab.actions.export_to(tmp_path / "all.csv", "csv"), 20)
         assert n == expected > 0
         assert (tmp_path / "all.csv").read_text(encoding="utf-8").count("\n") == n + 1
         assert not release.is_set() and set(maxima) <= {0}     # the count never came: the bar stayed busy
@@ -276,7 +278,7 @@ def test_brand_filter_finds_the_brands_as_payments_store_them(qtbot: QtBot, demo
         paid = await services.payments.take_payment(PaymentRequest(inv, 20_00, card(AMEX, cvv="9997")))
         assert paid.approved
         await tab.wait_ready()
-        tab.brand_combo.setCurrentIndex(tab.brand_combo.findText("American Express"))
+        tab.filters.brand_combo.setCurrentIndex(tab.filters.brand_combo.findText("American Express"))
         await tab.wait_ready()
         while tab.model.canFetchMore():
             tab.model.fetchMore()
@@ -301,13 +303,13 @@ def test_a_viewer_sees_no_manage_actions(qtbot: QtBot, demo_context: AppContext,
             tab.table.selectRow(0)
             row = tab.selected_row()
             assert row is not None
-            dlg = await tab.show_details(row.id)
-            approvals = await tab.show_approvals()
+            dlg = await tab.actions.show_details(row.id)
+            approvals = await tab.actions.show_approvals()
             tab.shutdown()
             return dlg, approvals
 
         dlg, approvals = run(scenario(), 30)
-        assert not tab.refund_button.isVisibleTo(tab) and not tab.retry_button.isVisibleTo(tab)
+        assert not tab.actions.refund_button.isVisibleTo(tab) and not tab.actions.retry_button.isVisibleTo(tab)
         assert not dlg.refund_button.isVisibleTo(dlg) and not dlg.retry_button.isVisibleTo(dlg)
         assert not approvals.approve_button.isVisibleTo(approvals)
         dlg.close()
@@ -339,11 +341,11 @@ def test_cancel_in_the_tab_stops_the_export(qtbot: QtBot, demo_context: AppConte
     async def scenario() -> int:
         await tab.wait_ready()
         monkeypatch.setattr(search, "page", slow_page)
-        export = asyncio.ensure_future(tab.export_to(target, "xlsx"))
+        export = asyncio.ensure_future(tab.actions.export_to(target, "xlsx"))
         await first_page.wait()
-        assert tab.export_progress.isVisible() and tab.export_cancel.isVisible()
-        assert not tab.csv_button.isEnabled()
-        tab.export_cancel.click()
+        assert tab.actions.export_progress.isVisible() and tab.actions.export_cancel.isVisible()
+        assert not tab.actions.csv_button.isEnabled()
+        tab.actions.export_cancel.click()
         n = await asyncio.wait_for(export, 10)
         tab.shutdown()
         return n
@@ -352,7 +354,7 @@ def test_cancel_in_the_tab_stops_the_export(qtbot: QtBot, demo_context: AppConte
     assert target.read_bytes() == b"last month's export" and sorted(tmp_path.glob("x.xlsx*")) == [target]
     assert not [p for p in ALL_TEMP_FILES if Path(p).exists()]     # openpyxl's sheet file is gone too
     assert "cancelled" in tab.banner.text.lower()
-    assert not tab.export_progress.isVisible() and tab.csv_button.isEnabled()
+    assert not tab.actions.export_progress.isVisible() and tab.actions.csv_button.isEnabled()
 
 
 @pytest.mark.parametrize(("kind", "days"), [("today", 1), ("week", 3), ("30days", 30), ("custom", 6), ("all", 0)])
@@ -382,7 +384,7 @@ def test_print_receipt_goes_through_the_print_dialog_and_is_audited(qtbot: QtBot
     out = tmp_path / "receipt.pdf"
 
     async def answer(details: Any, reply: str) -> bool:
-        task = asyncio.ensure_future(tab.print_receipt(details, tab))
+        task = asyncio.ensure_future(tab.actions.print_receipt(details, tab))
         await wait_until(lambda: any(d.isVisible() for d in tab.findChildren(QPrintDialog)))
         dlg = next(d for d in tab.findChildren(QPrintDialog) if d.isVisible())
         if reply == "cancel":
@@ -430,13 +432,13 @@ def test_amount_filters_are_read_in_the_processing_currency(qtbot: QtBot, demo_c
     monkeypatch.setattr(services.settings, "processing_status", in_yen)
     tab = PaymentSearchTab(services, WindowState(tmp_path / "ui.ini"))
     qtbot.addWidget(tab)
-    tab.amount_min_edit.setText("500")
+    tab.filters.amount_min_edit.setText("500")
     tab.show()
 
     async def scenario() -> tuple[int | None, int | None]:
         await tab.wait_ready()
         await wait_until(lambda: tab.model is not None and tab.model.query.amount_min == 500)
-        tab.amount_max_edit.setText("1200")
+        tab.filters.amount_max_edit.setText("1200")
         tab.apply_filters()
         assert tab.model is not None
         query = tab.model.query
@@ -522,6 +524,6 @@ def test_the_date_filters_write_dates_like_the_grid(qtbot: QtBot, demo_context: 
 
     demo_context.services.locale = locale
     tab = shown_tab(qtbot, demo_context.services, tmp_path)
-    day = tab.date_from.date().toPython()
+    day = tab.filters.date_from.date().toPython()
     assert isinstance(day, dt.date)
-    assert tab.date_from.text() == format_day(day, locale) and "20" in tab.date_to.text()
+    assert tab.filters.date_from.text() == format_day(day, locale) and "20" in tab.filters.date_to.text()

@@ -27,10 +27,10 @@ def test_the_receipt_is_e_mailed_as_a_pdf_and_audited(qtbot: QtBot, demo_context
     index = next(i for i in range(tab.model.rowCount()) if (r := tab.model.row_at(i)) and r.status == "settled")
     tab.table.selectRow(index)
     row = tab.selected_row()
-    assert tab.email_receipt_button.isEnabled()
+    assert tab.actions.email_receipt_button.isEnabled()
     with smtp_server(refuse=("nobody@client.example",)) as server:
         use_server(demo_context, run, server)
-        dialog = tab.email_receipt()
+        dialog = tab.actions.email_receipt()
         assert dialog is not None
         run(dialog.wait_ready())
         payer = dialog.to_edit.text()

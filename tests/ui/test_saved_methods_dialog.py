@@ -268,8 +268,8 @@ def test_managed_from_the_payment_window(qtbot: QtBot, tab: InvoiceHistoryTab,  
     rows = run(services.invoices.page(InvoiceQuery(status="open"), None, 500))
     invoice = next(r for r in rows if r.company_id == company_id and r.balance_minor > 0)
     payment = run(tab.process_payment(invoice.id))
-    assert payment is not None and payment._saved
-    target = payment._saved[0]
+    assert payment is not None and payment.saved_methods.methods
+    target = payment.saved_methods.methods[0]
     payment.manage_saved_button.click()
     run(wait_until(lambda: _dialogs(payment) != []))
     dlg = _dialogs(payment)[0]
@@ -281,6 +281,6 @@ def test_managed_from_the_payment_window(qtbot: QtBot, tab: InvoiceHistoryTab,  
     dlg.editor.edit.setText("Head office")
     dlg.editor.buttons.button(dlg.editor.buttons.StandardButton.Save).click()
     assert run(task) is True
-    run(wait_until(lambda: "Head office" in payment._saved_radios[target.id].text()))
+    run(wait_until(lambda: "Head office" in payment.saved_methods.radios[target.id].text()))
     dlg.close()
     payment.close()

@@ -31,27 +31,27 @@ def test_sepa_form_mandate_and_request(qtbot: QtBot, tab: InvoiceHistoryTab, dem
     qtbot.keyClicks(edit(dialog, "sepaHolderEdit"), "Erika Mustermann")
     iban = edit(dialog, "ibanEdit")
     qtbot.keyClicks(iban, IBAN[:-1] + "1")          # one wrong digit: the check digits catch it
-    assert dialog.findChild(type(dialog.sepa_agree_error), "ibanError").isVisible()
+    assert dialog.findChild(type(dialog.sepa_box.agree_error), "ibanError").isVisible()
     assert dialog._build_request() is None
     iban.clear()
     qtbot.keyClicks(iban, IBAN)
     assert dialog.sepa_box.isVisible()
-    text = dialog.sepa_text_label.text()
+    text = dialog.sepa_box.text_label.text()
     assert "SEPA Direct Debit Mandate" in text and "Erika Mustermann" in text and row.invoice_number in text
-    assert dialog._mandate_reference in text and "3000" in text and "0532" not in text
+    assert dialog.sepa_form.mandate_reference in text and "3000" in text and "0532" not in text
     assert dialog._build_request() is None          # not agreed yet
-    assert "must agree" in dialog.sepa_agree_error.text()
-    dialog.sepa_agree_check.setChecked(True)
+    assert "must agree" in dialog.sepa_box.agree_error.text()
+    dialog.sepa_box.agree_check.setChecked(True)
     amount = edit(dialog, "amountEdit")
     amount.selectAll()
     qtbot.keyClicks(amount, "20.00")                # new terms: agree again
-    assert not dialog.sepa_agree_check.isChecked() and "20.00" in dialog.sepa_text_label.text()
-    dialog.sepa_agree_check.setChecked(True)
+    assert not dialog.sepa_box.agree_check.isChecked() and "20.00" in dialog.sepa_box.text_label.text()
+    dialog.sepa_box.agree_check.setChecked(True)
     request = dialog._build_request()
     assert request is not None and isinstance(request.method, NewSepaAccount)
     method = request.method
-    assert method.iban == IBAN.replace(" ", "") and method.mandate_text == dialog.sepa_text_label.text()
-    assert method.mandate_reference == dialog._mandate_reference and "0532" not in repr(method)
+    assert method.iban == IBAN.replace(" ", "") and method.mandate_text == dialog.sepa_box.text_label.text()
+    assert method.mandate_reference == dialog.sepa_form.mandate_reference and "0532" not in repr(method)
     dialog.close()
     assert iban.text() == ""                        # wiped with the other account fields
 

@@ -85,10 +85,10 @@ def test_a_cvv_of_non_ascii_digits_is_refused_and_never_sent(qtbot: QtBot, demo_
     for name, text in (("cardNumberEdit", "4111111111111111"), ("expiryEdit", FUTURE), ("firstNameEdit", "Anna"),
                        ("lastNameEdit", "Baker"), ("cardZipEdit", "78701"), ("amountEdit", "10.00")):
         _type(qtbot, dialog, name, text)
-    dialog.cvv_edit.setText(cvv)                      # pasted: keyClicks cannot type outside the keyboard layout
+    dialog.card_form.cvv_edit.setText(cvv)            # pasted: keyClicks cannot type outside the keyboard layout
     assert dialog._build_request() is None
     assert "3 digits" in _error(dialog, "cvvError")
-    dialog.cvv_edit.setText("999")
+    dialog.card_form.cvv_edit.setText("999")
     request = dialog._build_request()
     assert request is not None and request.method.cvv == "999"  # type: ignore[union-attr]
 
@@ -98,18 +98,18 @@ def test_bank_account_zip_and_card_zip_take_ascii_digits_only(qtbot: QtBot, demo
     dialog.new_bank_radio.setChecked(True)
     for name, text in (("accountNameEdit", "Acme"), ("routingNumberEdit", "021000021"), ("amountEdit", "10.00")):
         _type(qtbot, dialog, name, text)
-    dialog.account_number_edit.setText("\u0662\u0664\u0664\u0661\u0663\u0668\u0661\u0665")   # ٢٤٤١٣٨١٥
+    dialog.bank_form.account_number_edit.setText("\u0662\u0664\u0664\u0661\u0663\u0668\u0661\u0665")   # ٢٤٤١٣٨١٥
     assert dialog._build_request() is None
     assert "4 to 17 digits" in _error(dialog, "accountNumberError")
-    dialog.account_number_edit.setText("24413815")
-    dialog.bank_zip_edit.setText("\u0667\u0668\u0667\u0660\u0661")
+    dialog.bank_form.account_number_edit.setText("24413815")
+    dialog.bank_form.bank_zip_edit.setText("\u0667\u0668\u0667\u0660\u0661")
     assert dialog._build_request() is None and "5 digits" in _error(dialog, "bankZipError")
-    dialog.bank_zip_edit.setText("")
-    dialog.account_number_confirm_edit.setText("24413815")   # typed twice, and the authorization agreed to
-    dialog.ach_agree_check.setChecked(True)
+    dialog.bank_form.bank_zip_edit.setText("")
+    dialog.bank_form.account_number_confirm_edit.setText("24413815")   # typed twice, and the authorization agreed to
+    dialog.ach_box.agree_check.setChecked(True)
     assert dialog._build_request() is not None       # the ZIP code is optional for an eCheck
     dialog.new_card_radio.setChecked(True)
-    dialog.card_country.setCurrentIndex(dialog.card_country.findData("CA"))
+    dialog.card_form.card_country.setCurrentIndex(dialog.card_form.card_country.findData("CA"))
     _type(qtbot, dialog, "cardZipEdit", "78701")
     assert "K1A 0B1" in _error(dialog, "cardZipError")
 
@@ -118,10 +118,10 @@ def test_the_last_four_filter_refuses_other_digits_in_the_filter_banner(qtbot: Q
                                                                          tmp_path: Any, run: Run) -> None:
     tab = PaymentSearchTab(demo_context.services, WindowState(tmp_path / "ui.ini"))
     qtbot.addWidget(tab)
-    tab.last_four_edit.setText("\u0661\u0661\u0661\u0661")
+    tab.filters.last_four_edit.setText("\u0661\u0661\u0661\u0661")
     with pytest.raises(ValidationError):
         tab.build_query()
-    tab.last_four_edit.setText("1111")
+    tab.filters.last_four_edit.setText("1111")
     assert tab.build_query().last_four == "1111"
 
 
@@ -133,7 +133,7 @@ def test_the_payment_search_amount_filters_refuse_odd_amounts_in_the_filter_bann
     services = dataclasses.replace(demo_context.services, locale=locale)
     tab = PaymentSearchTab(services, WindowState(tmp_path / "ui.ini"))
     qtbot.addWidget(tab)
-    for edit in (tab.amount_min_edit, tab.amount_max_edit):
+    for edit in (tab.filters.amount_min_edit, tab.filters.amount_max_edit):
         edit.setText(text)
         with pytest.raises(ValidationError) as caught:
             tab.build_query()

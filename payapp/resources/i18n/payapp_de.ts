@@ -1076,6 +1076,89 @@
     </message>
 </context>
 <context>
+    <name>BankForm</name>
+    <message>
+        <source>New bank account (eCheck)</source>
+        <translation>Neues Bankkonto (eCheck)</translation>
+    </message>
+    <message>
+        <source>Personal</source>
+        <translation>Privat</translation>
+    </message>
+    <message>
+        <source>Business</source>
+        <translation>Geschäftlich</translation>
+    </message>
+    <message>
+        <source>Checking</source>
+        <translation>Girokonto</translation>
+    </message>
+    <message>
+        <source>Savings</source>
+        <translation>Sparkonto</translation>
+    </message>
+    <message>
+        <source>Save payment information</source>
+        <translation>Zahlungsdaten speichern</translation>
+    </message>
+    <message>
+        <source>Account holder:</source>
+        <translation>Kontoinhaber:</translation>
+    </message>
+    <message>
+        <source>Account type:</source>
+        <translation>Kontoart:</translation>
+    </message>
+    <message>
+        <source>Name on account:</source>
+        <translation>Name des Kontoinhabers:</translation>
+    </message>
+    <message>
+        <source>Routing number (9 digits):</source>
+        <translation>Bankleitzahl (Routing, 9 Ziffern):</translation>
+    </message>
+    <message>
+        <source>Account number:</source>
+        <translation>Kontonummer:</translation>
+    </message>
+    <message>
+        <source>Account number again:</source>
+        <translation>Kontonummer wiederholen:</translation>
+    </message>
+    <message>
+        <source>Company:</source>
+        <translation>Firma:</translation>
+    </message>
+    <message>
+        <source>Address:</source>
+        <translation>Adresse:</translation>
+    </message>
+    <message>
+        <source>City:</source>
+        <translation>Ort:</translation>
+    </message>
+    <message>
+        <source>State:</source>
+        <translation>Bundesstaat:</translation>
+    </message>
+    <message>
+        <source>ZIP code:</source>
+        <translation>Postleitzahl:</translation>
+    </message>
+    <message>
+        <source>Enter the name on the account.</source>
+        <translation>Geben Sie den Namen des Kontoinhabers ein.</translation>
+    </message>
+    <message>
+        <source>Enter the account number again.</source>
+        <translation>Geben Sie die Kontonummer noch einmal ein.</translation>
+    </message>
+    <message>
+        <source>The account numbers do not match. Type the number again.</source>
+        <translation>Die Kontonummern stimmen nicht überein. Geben Sie die Nummer noch einmal ein.</translation>
+    </message>
+</context>
+<context>
     <name>Banner</name>
     <message>
         <source>Close message</source>
@@ -1084,6 +1167,89 @@
     <message>
         <source>Message</source>
         <translation>Meldung</translation>
+    </message>
+</context>
+<context>
+    <name>CardForm</name>
+    <message>
+        <source>United States</source>
+        <translation>Vereinigte Staaten</translation>
+    </message>
+    <message>
+        <source>Canada</source>
+        <translation>Kanada</translation>
+    </message>
+    <message>
+        <source>New credit card</source>
+        <translation>Neue Kreditkarte</translation>
+    </message>
+    <message>
+        <source>Card number</source>
+        <translation>Kartennummer</translation>
+    </message>
+    <message>
+        <source>MM/YY</source>
+        <translation>MM/JJ</translation>
+    </message>
+    <message>
+        <source>Save payment information</source>
+        <translation>Zahlungsdaten speichern</translation>
+    </message>
+    <message>
+        <source>Card number:</source>
+        <translation>Kartennummer:</translation>
+    </message>
+    <message>
+        <source>Expiry (MM/YY):</source>
+        <translation>Gültig bis (MM/JJ):</translation>
+    </message>
+    <message>
+        <source>Security code (CVV):</source>
+        <translation>Prüfnummer (CVV):</translation>
+    </message>
+    <message>
+        <source>First and last name exactly as on the card.</source>
+        <translation>Vor- und Nachname genau wie auf der Karte.</translation>
+    </message>
+    <message>
+        <source>First name:</source>
+        <translation>Vorname:</translation>
+    </message>
+    <message>
+        <source>Last name:</source>
+        <translation>Nachname:</translation>
+    </message>
+    <message>
+        <source>Billing address:</source>
+        <translation>Rechnungsadresse:</translation>
+    </message>
+    <message>
+        <source>City:</source>
+        <translation>Ort:</translation>
+    </message>
+    <message>
+        <source>Country:</source>
+        <translation>Land:</translation>
+    </message>
+    <message>
+        <source>State:</source>
+        <translation>Bundesstaat:</translation>
+    </message>
+    <message>
+        <source>ZIP / postal code:</source>
+        <translation>Postleitzahl:</translation>
+    </message>
+    <message>
+        <source>Enter the first name.</source>
+        <translation>Geben Sie den Vornamen ein.</translation>
+    </message>
+    <message>
+        <source>Enter the last name.</source>
+        <translation>Geben Sie den Nachnamen ein.</translation>
+    </message>
+    <message>
+        <source>Card brand: %1</source>
+        <translation>Kartenmarke: %1</translation>
     </message>
 </context>
 <context>
@@ -3548,6 +3714,196 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
     </message>
 </context>
 <context>
+    <name>PaymentActions</name>
+    <message>
+        <source>Details…</source>
+        <translation>Details …</translation>
+    </message>
+    <message>
+        <source>Void / Refund…</source>
+        <translation>Stornieren / Erstatten …</translation>
+    </message>
+    <message>
+        <source>Retry sync</source>
+        <translation>Abgleich wiederholen</translation>
+    </message>
+    <message>
+        <source>Save receipt as PDF…</source>
+        <translation>Beleg als PDF speichern …</translation>
+    </message>
+    <message>
+        <source>E-mail receipt…</source>
+        <translation>Beleg per E-Mail …</translation>
+    </message>
+    <message>
+        <source>Pending approvals…</source>
+        <translation>Offene Freigaben …</translation>
+    </message>
+    <message>
+        <source>Export CSV…</source>
+        <translation>CSV exportieren …</translation>
+    </message>
+    <message>
+        <source>Export Excel…</source>
+        <translation>Excel exportieren …</translation>
+    </message>
+    <message>
+        <source>Settle now (demo)</source>
+        <translation>Jetzt abrechnen (Demo)</translation>
+    </message>
+    <message>
+        <source>The demo gateway settles every day at its cut-off. This settles its pending payments now, so you can try a refund.</source>
+        <translation>Das Demo-Gateway rechnet täglich zum Stichzeitpunkt ab. Hiermit werden seine offenen Zahlungen sofort abgerechnet, damit Sie eine Erstattung ausprobieren können.</translation>
+    </message>
+    <message>
+        <source>Cancel export</source>
+        <translation>Export abbrechen</translation>
+    </message>
+    <message>
+        <source>This payment cannot be voided or refunded.</source>
+        <translation>Diese Zahlung kann weder storniert noch erstattet werden.</translation>
+    </message>
+    <message>
+        <source>Void this payment?</source>
+        <translation>Diese Zahlung stornieren?</translation>
+    </message>
+    <message>
+        <source>Void %1</source>
+        <translation>%1 stornieren</translation>
+    </message>
+    <message>
+        <source>Void %1 on invoice %2 of %3?</source>
+        <translation>%1 auf Rechnung %2 von %3 stornieren?</translation>
+    </message>
+    <message>
+        <source>The charge is cancelled before it settles; the invoice balance goes back up by %1 and QuickBooks is corrected. Autotask keeps the invoice as it is.</source>
+        <translation>Die Belastung wird vor der Abrechnung aufgehoben; der offene Rechnungsbetrag steigt wieder um %1, und QuickBooks wird korrigiert. In Autotask bleibt die Rechnung unverändert.</translation>
+    </message>
+    <message>
+        <source>Refund this payment?</source>
+        <translation>Diese Zahlung erstatten?</translation>
+    </message>
+    <message>
+        <source>Refund %1</source>
+        <translation>%1 erstatten</translation>
+    </message>
+    <message>
+        <source>Refund %1 of %2 on invoice %3 of %4?</source>
+        <translation>%1 von %2 auf Rechnung %3 von %4 erstatten?</translation>
+    </message>
+    <message>
+        <source>%1 goes back to the customer&apos;s %2 and the invoice is re-opened: its balance goes back up by %1 and the payment is voided in QuickBooks. Autotask keeps its paid date.</source>
+        <translation>%1 geht zurück auf %2 des Kunden, und die Rechnung wird wieder geöffnet: Ihr offener Betrag steigt um %1, und die Zahlung wird in QuickBooks storniert. Autotask behält sein Bezahldatum.</translation>
+    </message>
+    <message>
+        <source>account</source>
+        <translation>Konto</translation>
+    </message>
+    <message>
+        <source>%1 goes back to the customer&apos;s %2; the invoice stays paid and QuickBooks gets a refund receipt. Autotask keeps the invoice as it is.</source>
+        <translation>%1 geht zurück auf %2 des Kunden; die Rechnung bleibt bezahlt, und QuickBooks erhält einen Erstattungsbeleg. Autotask lässt die Rechnung, wie sie ist.</translation>
+    </message>
+    <message>
+        <source>Ask for approval</source>
+        <translation>Freigabe anfordern</translation>
+    </message>
+    <message>
+        <source>This amount needs another user&apos;s approval: nothing is sent until they approve it under Pending approvals.</source>
+        <translation>Dieser Betrag muss von einem anderen Benutzer freigegeben werden: Es wird nichts gesendet, bis er unter „Offene Freigaben“ zustimmt.</translation>
+    </message>
+    <message>
+        <source>Refund of %1 is waiting for another user&apos;s approval.</source>
+        <translation>Die Erstattung von %1 wartet auf die Freigabe durch einen anderen Benutzer.</translation>
+    </message>
+    <message>
+        <source>Sync will be tried again now (%1 job(s) queued).</source>
+        <translation>Der Abgleich wird jetzt erneut versucht (%1 Auftrag/Aufträge in der Warteschlange).</translation>
+    </message>
+    <message numerus="yes">
+        <source>The demo gateway ran its daily settlement now (%n payment(s) settled).</source>
+        <translation>
+            <numerusform>Das Demo-Gateway hat seine tägliche Abrechnung jetzt ausgeführt (%n Zahlung abgerechnet).</numerusform>
+            <numerusform>Das Demo-Gateway hat seine tägliche Abrechnung jetzt ausgeführt (%n Zahlungen abgerechnet).</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Save receipt as PDF</source>
+        <translation>Beleg als PDF speichern</translation>
+    </message>
+    <message>
+        <source>PDF (*.pdf)</source>
+        <translation>PDF (*.pdf)</translation>
+    </message>
+    <message>
+        <source>The receipt could not be saved (%1).</source>
+        <translation>Der Beleg konnte nicht gespeichert werden (%1).</translation>
+    </message>
+    <message>
+        <source>Receipt saved to %1.</source>
+        <translation>Beleg unter %1 gespeichert.</translation>
+    </message>
+    <message>
+        <source>Nothing was printed: choose a printer, or a file name for the PDF.</source>
+        <translation>Es wurde nichts gedruckt: Wählen Sie einen Drucker oder einen Dateinamen für das PDF.</translation>
+    </message>
+    <message>
+        <source>The receipt could not be printed. Check the printer and try again.</source>
+        <translation>Der Beleg konnte nicht gedruckt werden. Prüfen Sie den Drucker und versuchen Sie es erneut.</translation>
+    </message>
+    <message>
+        <source>Receipt sent to the printer.</source>
+        <translation>Beleg an den Drucker gesendet.</translation>
+    </message>
+    <message>
+        <source>CSV (*.csv)</source>
+        <translation>CSV (*.csv)</translation>
+    </message>
+    <message>
+        <source>Excel workbook (*.xlsx)</source>
+        <translation>Excel-Arbeitsmappe (*.xlsx)</translation>
+    </message>
+    <message>
+        <source>Export payments</source>
+        <translation>Zahlungen exportieren</translation>
+    </message>
+    <message>
+        <source>Exporting %v of %m</source>
+        <translation>Exportiere %v von %m</translation>
+    </message>
+    <message>
+        <source>Export cancelled; no file was written.</source>
+        <translation>Export abgebrochen; es wurde keine Datei geschrieben.</translation>
+    </message>
+    <message>
+        <source>The export could not be written (%1).</source>
+        <translation>Der Export konnte nicht geschrieben werden (%1).</translation>
+    </message>
+    <message>
+        <source>Exported %1 payments to %2.</source>
+        <translation>%1 Zahlungen nach %2 exportiert.</translation>
+    </message>
+    <message>
+        <source>Approve refund?</source>
+        <translation>Erstattung freigeben?</translation>
+    </message>
+    <message>
+        <source>Send the refund of %1 on invoice %2 of %3 to the gateway?</source>
+        <translation>Die Erstattung von %1 auf Rechnung %2 von %3 an das Gateway senden?</translation>
+    </message>
+    <message>
+        <source>Approve and refund %1</source>
+        <translation>Freigeben und %1 erstatten</translation>
+    </message>
+    <message>
+        <source>Requested by %1. The money goes back to the customer and the invoice balance goes back up.</source>
+        <translation>Angefordert von %1. Das Geld geht an den Kunden zurück und der offene Rechnungsbetrag steigt wieder.</translation>
+    </message>
+    <message>
+        <source>Request rejected; nothing was refunded.</source>
+        <translation>Anfrage abgelehnt; es wurde nichts erstattet.</translation>
+    </message>
+</context>
+<context>
     <name>PaymentDetailsDialog</name>
     <message>
         <source>Payment %1</source>
@@ -3801,14 +4157,6 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
 <context>
     <name>PaymentDialog</name>
     <message>
-        <source>United States</source>
-        <translation>Vereinigte Staaten</translation>
-    </message>
-    <message>
-        <source>Canada</source>
-        <translation>Kanada</translation>
-    </message>
-    <message>
         <source>Make a Payment · Invoice %1</source>
         <translation>Zahlung erfassen · Rechnung %1</translation>
     </message>
@@ -3835,14 +4183,6 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
     <message>
         <source>Paid by (contact):</source>
         <translation>Bezahlt von (Kontakt):</translation>
-    </message>
-    <message>
-        <source>Saved payment methods</source>
-        <translation>Gespeicherte Zahlungsmittel</translation>
-    </message>
-    <message>
-        <source>No saved payment methods for this company yet.</source>
-        <translation>Für diese Firma sind noch keine Zahlungsmittel gespeichert.</translation>
     </message>
     <message>
         <source>Add Credit Card</source>
@@ -3885,82 +4225,6 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
         <translation>Zahlung ausführen</translation>
     </message>
     <message>
-        <source>New credit card</source>
-        <translation>Neue Kreditkarte</translation>
-    </message>
-    <message>
-        <source>Card number</source>
-        <translation>Kartennummer</translation>
-    </message>
-    <message>
-        <source>MM/YY</source>
-        <translation>MM/JJ</translation>
-    </message>
-    <message>
-        <source>Save payment information</source>
-        <translation>Zahlungsdaten speichern</translation>
-    </message>
-    <message>
-        <source>Card number:</source>
-        <translation>Kartennummer:</translation>
-    </message>
-    <message>
-        <source>Expiry (MM/YY):</source>
-        <translation>Gültig bis (MM/JJ):</translation>
-    </message>
-    <message>
-        <source>Security code (CVV):</source>
-        <translation>Prüfnummer (CVV):</translation>
-    </message>
-    <message>
-        <source>First and last name exactly as on the card.</source>
-        <translation>Vor- und Nachname genau wie auf der Karte.</translation>
-    </message>
-    <message>
-        <source>First name:</source>
-        <translation>Vorname:</translation>
-    </message>
-    <message>
-        <source>Last name:</source>
-        <translation>Nachname:</translation>
-    </message>
-    <message>
-        <source>Billing address:</source>
-        <translation>Rechnungsadresse:</translation>
-    </message>
-    <message>
-        <source>Country:</source>
-        <translation>Land:</translation>
-    </message>
-    <message>
-        <source>State:</source>
-        <translation>Bundesstaat:</translation>
-    </message>
-    <message>
-        <source>ZIP / postal code:</source>
-        <translation>Postleitzahl:</translation>
-    </message>
-    <message>
-        <source>Enter the first name.</source>
-        <translation>Geben Sie den Vornamen ein.</translation>
-    </message>
-    <message>
-        <source>Enter the last name.</source>
-        <translation>Geben Sie den Nachnamen ein.</translation>
-    </message>
-    <message>
-        <source>New bank account (eCheck)</source>
-        <translation>Neues Bankkonto (eCheck)</translation>
-    </message>
-    <message>
-        <source>Personal</source>
-        <translation>Privat</translation>
-    </message>
-    <message>
-        <source>Business</source>
-        <translation>Geschäftlich</translation>
-    </message>
-    <message>
         <source>Checking</source>
         <translation>Girokonto</translation>
     </message>
@@ -3969,88 +4233,8 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
         <translation>Sparkonto</translation>
     </message>
     <message>
-        <source>Account holder:</source>
-        <translation>Kontoinhaber:</translation>
-    </message>
-    <message>
-        <source>Account type:</source>
-        <translation>Kontoart:</translation>
-    </message>
-    <message>
-        <source>Name on account:</source>
-        <translation>Name des Kontoinhabers:</translation>
-    </message>
-    <message>
-        <source>Routing number (9 digits):</source>
-        <translation>Bankleitzahl (Routing, 9 Ziffern):</translation>
-    </message>
-    <message>
-        <source>Account number:</source>
-        <translation>Kontonummer:</translation>
-    </message>
-    <message>
-        <source>Account number again:</source>
-        <translation>Kontonummer wiederholen:</translation>
-    </message>
-    <message>
-        <source>Company:</source>
-        <translation>Firma:</translation>
-    </message>
-    <message>
-        <source>Address:</source>
-        <translation>Adresse:</translation>
-    </message>
-    <message>
-        <source>New SEPA direct debit</source>
-        <translation>Neue SEPA-Lastschrift</translation>
-    </message>
-    <message>
-        <source>IBAN</source>
-        <translation>IBAN</translation>
-    </message>
-    <message>
-        <source>IBAN:</source>
-        <translation>IBAN:</translation>
-    </message>
-    <message>
-        <source>BIC (optional):</source>
-        <translation>BIC (optional):</translation>
-    </message>
-    <message>
-        <source>Postal code:</source>
-        <translation>Postleitzahl:</translation>
-    </message>
-    <message>
-        <source>Enter the name of the account holder.</source>
-        <translation>Geben Sie den Namen des Kontoinhabers ein.</translation>
-    </message>
-    <message>
-        <source>SEPA direct debit mandate</source>
-        <translation>SEPA-Lastschriftmandat</translation>
-    </message>
-    <message>
-        <source>Read this mandate to the account holder (or have them sign it) before you take the payment. PayApp keeps it with the payment.</source>
-        <translation>Lesen Sie dem Kontoinhaber dieses Mandat vor (oder lassen Sie es unterschreiben), bevor Sie die Zahlung annehmen. PayApp bewahrt es mit der Zahlung auf.</translation>
-    </message>
-    <message>
-        <source>The account holder agreed to this mandate</source>
-        <translation>Der Kontoinhaber hat diesem Mandat zugestimmt</translation>
-    </message>
-    <message>
         <source>SEPA direct debit •••• %1</source>
         <translation>SEPA-Lastschrift •••• %1</translation>
-    </message>
-    <message>
-        <source>(expired)</source>
-        <translation>(abgelaufen)</translation>
-    </message>
-    <message>
-        <source>(expires soon)</source>
-        <translation>(läuft bald ab)</translation>
-    </message>
-    <message>
-        <source>The account holder must agree to the mandate before the debit is taken.</source>
-        <translation>Der Kontoinhaber muss dem Mandat zustimmen, bevor die Lastschrift eingezogen wird.</translation>
     </message>
     <message>
         <source>Partial payment received. The new balance of this invoice is %1.</source>
@@ -4059,26 +4243,6 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
     <message>
         <source>Paid in full. The new balance of this invoice is %1.</source>
         <translation>Vollständig bezahlt. Der neue offene Betrag dieser Rechnung ist %1.</translation>
-    </message>
-    <message>
-        <source>City:</source>
-        <translation>Ort:</translation>
-    </message>
-    <message>
-        <source>ZIP code:</source>
-        <translation>Postleitzahl:</translation>
-    </message>
-    <message>
-        <source>Enter the name on the account.</source>
-        <translation>Geben Sie den Namen des Kontoinhabers ein.</translation>
-    </message>
-    <message>
-        <source>Enter the account number again.</source>
-        <translation>Geben Sie die Kontonummer noch einmal ein.</translation>
-    </message>
-    <message>
-        <source>The account numbers do not match. Type the number again.</source>
-        <translation>Die Kontonummern stimmen nicht überein. Geben Sie die Nummer noch einmal ein.</translation>
     </message>
     <message>
         <source>ACH debit authorization</source>
@@ -4095,14 +4259,6 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
     <message>
         <source>(not recorded)</source>
         <translation>(nicht erfasst)</translation>
-    </message>
-    <message>
-        <source>%1 (last used)</source>
-        <translation>%1 (zuletzt verwendet)</translation>
-    </message>
-    <message>
-        <source>Card brand: %1</source>
-        <translation>Kartenmarke: %1</translation>
     </message>
     <message>
         <source>Enter an amount above zero.</source>
@@ -4170,7 +4326,7 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
     </message>
 </context>
 <context>
-    <name>PaymentSearchTab</name>
+    <name>PaymentFilterBar</name>
     <message>
         <source>All dates</source>
         <translation>Alle Daten</translation>
@@ -4275,6 +4431,9 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
         <source>Other</source>
         <translation>Andere</translation>
     </message>
+</context>
+<context>
+    <name>PaymentSearchTab</name>
     <message>
         <source>No payments match these filters. Widen the date range or clear filters.</source>
         <translation>Keine Zahlung passt zu diesen Filtern. Erweitern Sie den Zeitraum oder setzen Sie die Filter zurück.</translation>
@@ -4286,50 +4445,6 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
     <message>
         <source>Sales: approved and settled payments, refunded ones included; voided, declined, failed and returned payments are left out.</source>
         <translation>Umsatz: genehmigte und abgerechnete Zahlungen, erstattete eingeschlossen; stornierte, abgelehnte, fehlgeschlagene und zurückgegebene Zahlungen zählen nicht.</translation>
-    </message>
-    <message>
-        <source>Details…</source>
-        <translation>Details …</translation>
-    </message>
-    <message>
-        <source>Void / Refund…</source>
-        <translation>Stornieren / Erstatten …</translation>
-    </message>
-    <message>
-        <source>Retry sync</source>
-        <translation>Abgleich wiederholen</translation>
-    </message>
-    <message>
-        <source>Save receipt as PDF…</source>
-        <translation>Beleg als PDF speichern …</translation>
-    </message>
-    <message>
-        <source>E-mail receipt…</source>
-        <translation>Beleg per E-Mail …</translation>
-    </message>
-    <message>
-        <source>Pending approvals…</source>
-        <translation>Offene Freigaben …</translation>
-    </message>
-    <message>
-        <source>Export CSV…</source>
-        <translation>CSV exportieren …</translation>
-    </message>
-    <message>
-        <source>Export Excel…</source>
-        <translation>Excel exportieren …</translation>
-    </message>
-    <message>
-        <source>Settle now (demo)</source>
-        <translation>Jetzt abrechnen (Demo)</translation>
-    </message>
-    <message>
-        <source>The demo gateway settles every day at its cut-off. This settles its pending payments now, so you can try a refund.</source>
-        <translation>Das Demo-Gateway rechnet täglich zum Stichzeitpunkt ab. Hiermit werden seine offenen Zahlungen sofort abgerechnet, damit Sie eine Erstattung ausprobieren können.</translation>
-    </message>
-    <message>
-        <source>Cancel export</source>
-        <translation>Export abbrechen</translation>
     </message>
     <message>
         <source>Payments are not available until the gateway is set up.</source>
@@ -4361,149 +4476,6 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
     <message>
         <source>refunded %1</source>
         <translation>erstattet %1</translation>
-    </message>
-    <message>
-        <source>This payment cannot be voided or refunded.</source>
-        <translation>Diese Zahlung kann weder storniert noch erstattet werden.</translation>
-    </message>
-    <message>
-        <source>Void this payment?</source>
-        <translation>Diese Zahlung stornieren?</translation>
-    </message>
-    <message>
-        <source>Void %1</source>
-        <translation>%1 stornieren</translation>
-    </message>
-    <message>
-        <source>Void %1 on invoice %2 of %3?</source>
-        <translation>%1 auf Rechnung %2 von %3 stornieren?</translation>
-    </message>
-    <message>
-        <source>The charge is cancelled before it settles; the invoice balance goes back up by %1 and QuickBooks is corrected. Autotask keeps the invoice as it is.</source>
-        <translation>Die Belastung wird vor der Abrechnung aufgehoben; der offene Rechnungsbetrag steigt wieder um %1, und QuickBooks wird korrigiert. In Autotask bleibt die Rechnung unverändert.</translation>
-    </message>
-    <message numerus="yes">
-        <source>The demo gateway ran its daily settlement now (%n payment(s) settled).</source>
-        <translation>
-            <numerusform>Das Demo-Gateway hat seine tägliche Abrechnung jetzt ausgeführt (%n Zahlung abgerechnet).</numerusform>
-            <numerusform>Das Demo-Gateway hat seine tägliche Abrechnung jetzt ausgeführt (%n Zahlungen abgerechnet).</numerusform>
-        </translation>
-    </message>
-    <message>
-        <source>Refund this payment?</source>
-        <translation>Diese Zahlung erstatten?</translation>
-    </message>
-    <message>
-        <source>Refund %1</source>
-        <translation>%1 erstatten</translation>
-    </message>
-    <message>
-        <source>Refund %1 of %2 on invoice %3 of %4?</source>
-        <translation>%1 von %2 auf Rechnung %3 von %4 erstatten?</translation>
-    </message>
-    <message>
-        <source>%1 goes back to the customer&apos;s %2 and the invoice is re-opened: its balance goes back up by %1 and the payment is voided in QuickBooks. Autotask keeps its paid date.</source>
-        <translation>%1 geht zurück auf %2 des Kunden, und die Rechnung wird wieder geöffnet: Ihr offener Betrag steigt um %1, und die Zahlung wird in QuickBooks storniert. Autotask behält sein Bezahldatum.</translation>
-    </message>
-    <message>
-        <source>account</source>
-        <translation>Konto</translation>
-    </message>
-    <message>
-        <source>%1 goes back to the customer&apos;s %2; the invoice stays paid and QuickBooks gets a refund receipt. Autotask keeps the invoice as it is.</source>
-        <translation>%1 geht zurück auf %2 des Kunden; die Rechnung bleibt bezahlt, und QuickBooks erhält einen Erstattungsbeleg. Autotask lässt die Rechnung, wie sie ist.</translation>
-    </message>
-    <message>
-        <source>Ask for approval</source>
-        <translation>Freigabe anfordern</translation>
-    </message>
-    <message>
-        <source>This amount needs another user&apos;s approval: nothing is sent until they approve it under Pending approvals.</source>
-        <translation>Dieser Betrag muss von einem anderen Benutzer freigegeben werden: Es wird nichts gesendet, bis er unter „Offene Freigaben“ zustimmt.</translation>
-    </message>
-    <message>
-        <source>Refund of %1 is waiting for another user&apos;s approval.</source>
-        <translation>Die Erstattung von %1 wartet auf die Freigabe durch einen anderen Benutzer.</translation>
-    </message>
-    <message>
-        <source>Sync will be tried again now (%1 job(s) queued).</source>
-        <translation>Der Abgleich wird jetzt erneut versucht (%1 Auftrag/Aufträge in der Warteschlange).</translation>
-    </message>
-    <message>
-        <source>Save receipt as PDF</source>
-        <translation>Beleg als PDF speichern</translation>
-    </message>
-    <message>
-        <source>PDF (*.pdf)</source>
-        <translation>PDF (*.pdf)</translation>
-    </message>
-    <message>
-        <source>The receipt could not be saved (%1).</source>
-        <translation>Der Beleg konnte nicht gespeichert werden (%1).</translation>
-    </message>
-    <message>
-        <source>Receipt saved to %1.</source>
-        <translation>Beleg unter %1 gespeichert.</translation>
-    </message>
-    <message>
-        <source>Nothing was printed: choose a printer, or a file name for the PDF.</source>
-        <translation>Es wurde nichts gedruckt: Wählen Sie einen Drucker oder einen Dateinamen für das PDF.</translation>
-    </message>
-    <message>
-        <source>The receipt could not be printed. Check the printer and try again.</source>
-        <translation>Der Beleg konnte nicht gedruckt werden. Prüfen Sie den Drucker und versuchen Sie es erneut.</translation>
-    </message>
-    <message>
-        <source>Receipt sent to the printer.</source>
-        <translation>Beleg an den Drucker gesendet.</translation>
-    </message>
-    <message>
-        <source>CSV (*.csv)</source>
-        <translation>CSV (*.csv)</translation>
-    </message>
-    <message>
-        <source>Excel workbook (*.xlsx)</source>
-        <translation>Excel-Arbeitsmappe (*.xlsx)</translation>
-    </message>
-    <message>
-        <source>Export payments</source>
-        <translation>Zahlungen exportieren</translation>
-    </message>
-    <message>
-        <source>Exporting %v of %m</source>
-        <translation>Exportiere %v von %m</translation>
-    </message>
-    <message>
-        <source>Export cancelled; no file was written.</source>
-        <translation>Export abgebrochen; es wurde keine Datei geschrieben.</translation>
-    </message>
-    <message>
-        <source>The export could not be written (%1).</source>
-        <translation>Der Export konnte nicht geschrieben werden (%1).</translation>
-    </message>
-    <message>
-        <source>Exported %1 payments to %2.</source>
-        <translation>%1 Zahlungen nach %2 exportiert.</translation>
-    </message>
-    <message>
-        <source>Approve refund?</source>
-        <translation>Erstattung freigeben?</translation>
-    </message>
-    <message>
-        <source>Send the refund of %1 on invoice %2 of %3 to the gateway?</source>
-        <translation>Die Erstattung von %1 auf Rechnung %2 von %3 an das Gateway senden?</translation>
-    </message>
-    <message>
-        <source>Approve and refund %1</source>
-        <translation>Freigeben und %1 erstatten</translation>
-    </message>
-    <message>
-        <source>Requested by %1. The money goes back to the customer and the invoice balance goes back up.</source>
-        <translation>Angefordert von %1. Das Geld geht an den Kunden zurück und der offene Rechnungsbetrag steigt wieder.</translation>
-    </message>
-    <message>
-        <source>Request rejected; nothing was refunded.</source>
-        <translation>Anfrage abgelehnt; es wurde nichts erstattet.</translation>
     </message>
     <message>
         <source>Service credit</source>
@@ -5481,6 +5453,45 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
     </message>
 </context>
 <context>
+    <name>SavedMethodChooser</name>
+    <message>
+        <source>Saved payment methods</source>
+        <translation>Gespeicherte Zahlungsmittel</translation>
+    </message>
+    <message>
+        <source>No saved payment methods for this company yet.</source>
+        <translation>Für diese Firma sind noch keine Zahlungsmittel gespeichert.</translation>
+    </message>
+    <message>
+        <source>%1 (last used)</source>
+        <translation>%1 (zuletzt verwendet)</translation>
+    </message>
+    <message>
+        <source>(expired)</source>
+        <translation>(abgelaufen)</translation>
+    </message>
+    <message>
+        <source>(expires soon)</source>
+        <translation>(läuft bald ab)</translation>
+    </message>
+    <message>
+        <source>Card</source>
+        <translation>Karte</translation>
+    </message>
+    <message>
+        <source>Savings</source>
+        <translation>Sparkonto</translation>
+    </message>
+    <message>
+        <source>Checking</source>
+        <translation>Girokonto</translation>
+    </message>
+    <message>
+        <source>eCheck %1 •••• %2</source>
+        <translation>eCheck %1 •••• %2</translation>
+    </message>
+</context>
+<context>
     <name>SavedMethodsDialog</name>
     <message>
         <source>Saved payment methods · %1</source>
@@ -5789,6 +5800,57 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
     <message>
         <source>Configured · fingerprint {fp}… — not on this workstation</source>
         <translation>Eingerichtet · Fingerabdruck {fp}… — nicht an diesem Arbeitsplatz</translation>
+    </message>
+</context>
+<context>
+    <name>SepaForm</name>
+    <message>
+        <source>New SEPA direct debit</source>
+        <translation>Neue SEPA-Lastschrift</translation>
+    </message>
+    <message>
+        <source>IBAN</source>
+        <translation>IBAN</translation>
+    </message>
+    <message>
+        <source>Account holder:</source>
+        <translation>Kontoinhaber:</translation>
+    </message>
+    <message>
+        <source>IBAN:</source>
+        <translation>IBAN:</translation>
+    </message>
+    <message>
+        <source>BIC (optional):</source>
+        <translation>BIC (optional):</translation>
+    </message>
+    <message>
+        <source>City:</source>
+        <translation>Ort:</translation>
+    </message>
+    <message>
+        <source>Postal code:</source>
+        <translation>Postleitzahl:</translation>
+    </message>
+    <message>
+        <source>Enter the name of the account holder.</source>
+        <translation>Geben Sie den Namen des Kontoinhabers ein.</translation>
+    </message>
+    <message>
+        <source>SEPA direct debit mandate</source>
+        <translation>SEPA-Lastschriftmandat</translation>
+    </message>
+    <message>
+        <source>Read this mandate to the account holder (or have them sign it) before you take the payment. PayApp keeps it with the payment.</source>
+        <translation>Lesen Sie dem Kontoinhaber dieses Mandat vor (oder lassen Sie es unterschreiben), bevor Sie die Zahlung annehmen. PayApp bewahrt es mit der Zahlung auf.</translation>
+    </message>
+    <message>
+        <source>The account holder agreed to this mandate</source>
+        <translation>Der Kontoinhaber hat diesem Mandat zugestimmt</translation>
+    </message>
+    <message>
+        <source>The account holder must agree to the mandate before the debit is taken.</source>
+        <translation>Der Kontoinhaber muss dem Mandat zustimmen, bevor die Lastschrift eingezogen wird.</translation>
     </message>
 </context>
 <context>

@@ -29,19 +29,22 @@
     </message>
 </context>
 <context>
+    <name>PaymentActions</name>
+    <message numerus="yes">
+        <source>The demo gateway ran its daily settlement now (%n payment(s) settled).</source>
+        <translation>
+            <numerusform>The demo gateway ran its daily settlement now (%n payment settled).</numerusform>
+            <numerusform>The demo gateway ran its daily settlement now (%n payments settled).</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>PaymentSearchTab</name>
     <message numerus="yes">
         <source>%1 payment(s)</source>
         <translation>
             <numerusform>%1 payment</numerusform>
             <numerusform>%1 payments</numerusform>
-        </translation>
-    </message>
-    <message numerus="yes">
-        <source>The demo gateway ran its daily settlement now (%n payment(s) settled).</source>
-        <translation>
-            <numerusform>The demo gateway ran its daily settlement now (%n payment settled).</numerusform>
-            <numerusform>The demo gateway ran its daily settlement now (%n payments settled).</numerusform>
         </translation>
     </message>
 </context>

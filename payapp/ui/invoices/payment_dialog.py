@@ -10,22 +10,18 @@ import asyncio
 import datetime as dt
 import itertools
 import logging
-import secrets
 from collections.abc import Callable
 from dataclasses import replace
 
 import shiboken6
-from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt, Signal
-from PySide6.QtGui import QPalette
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
-    QCheckBox,
     QComboBox,
     QDialog,
     QFormLayout,
     QFrame,
     QGridLayout,
-    QGroupBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -39,7 +35,7 @@ from PySide6.QtWidgets import (
 )
 from qasync import asyncSlot
 
-from payapp.domain import ach, sepa, validation
+from payapp.domain import ach, validation
 from payapp.domain.errors import PayAppError, ValidationError
 from payapp.domain.money import format_amount_input, format_money, parse_amount
 from payapp.services.context import Services
@@ -59,53 +55,15 @@ from payapp.services.payments import (
 from payapp.services.settings import ProcessingStatus
 from payapp.ui.i18n import format_day
 from payapp.ui.invoices.pay_rule import pay_block_reason
+from payapp.ui.invoices.payment_form.bank_form import BankForm
+from payapp.ui.invoices.payment_form.card_form import CardForm
+from payapp.ui.invoices.payment_form.fields import QWIDGETSIZE_MAX, AgreementBox, Field, error_label, field_row
+from payapp.ui.invoices.payment_form.saved_methods import SavedMethodChooser
+from payapp.ui.invoices.payment_form.sepa_form import SepaForm
 from payapp.ui.messages import card_check_text, translate_message, user_text
 from payapp.ui.widgets import HINT_STYLE, Banner, ElidedLabel, ask, confirm_box, return_focus_on_close
 
 log = logging.getLogger(__name__)
-
-ERROR_STYLE = "QLabel { color: #b71c1c; }"
-ERROR_STYLE_DARK = "QLabel { color: #ff8a80; }"
-QWIDGETSIZE_MAX = (1 << 24) - 1       # Qt's "no maximum" size (not exported by PySide6)
-COUNTRIES = (("US", QT_TRANSLATE_NOOP("PaymentDialog", "United States")),
-             ("CA", QT_TRANSLATE_NOOP("PaymentDialog", "Canada")))
-
-
-class _Field:
-    """A line edit with the message next to it, and the check that produces that message."""
-
-    def __init__(self, edit: QLineEdit, error: QLabel, check: Callable[[str], object]) -> None:
-        self.edit, self.error, self.check = edit, error, check
-
-    def validate(self) -> bool:
-        try:
-            self.check(self.edit.text())
-        except ValidationError as exc:
-            self.error.setText(user_text(exc))
-            self.error.setVisible(True)
-            self.edit.setProperty("invalid", True)
-            self.edit.setAccessibleDescription(user_text(exc))    # read out with the field's name
-            return False
-        self.error.clear()
-        self.error.setVisible(False)
-        self.edit.setProperty("invalid", False)
-        self.edit.setAccessibleDescription("")
-        return True
-
-
-def _wipe(edit: QLineEdit) -> None:
-    """Empty a field and its undo history: QLineEdit.clear() is undoable, so Ctrl+Z would bring a card
-    number or CVV back; setText() starts a new history."""
-    edit.setText("")
-    edit.setModified(False)
-
-
-def _required(message: str) -> Callable[[str], object]:
-    def check(text: str) -> object:
-        if not text.strip():
-            raise ValidationError(message)
-        return text
-    return check
 
 
 class PaymentDialog(QDialog):
@@ -126,50 +84,15 @@ class PaymentDialog(QDialog):
         self._status: ProcessingStatus | None = None
         self._busy = False
         self._done = False
-        self._saved: list[SavedMethodView] = []
-        self._saved_radios: dict[int, QRadioButton] = {}
         self.result_: PaymentResult | None = None
         self.charges_started = 0
         self._build()
 
     # ------------------------------------------------------------------ layout
 
-    def _error_label(self, name: str) -> QLabel:
-        label = QLabel(self)
-        label.setObjectName(name)
-        dark = self.palette().color(QPalette.ColorRole.Window).lightness() < 128
-        label.setStyleSheet(ERROR_STYLE_DARK if dark else ERROR_STYLE)
-        label.setWordWrap(True)
-        label.setVisible(False)
-        return label
-
-    def _field_row(self, form: QFormLayout, label: str, edit: QWidget, *below: QWidget,
-                   extra: QWidget | None = None) -> None:
-        """A labelled row: the field (with `extra` beside it) and its hint/error labels under it.
-
-        The row is a layout, not a container widget: the field stays a child of the form's widget, next to
-        its label, and the label's buddy is the field itself. Qt's accessibility layer looks for a buddy
-        label only among the field's siblings, so a container would leave the field without a spoken name."""
-        v = QVBoxLayout()
-        v.setSpacing(2)
-        h = QHBoxLayout()
-        h.addWidget(edit, 1)
-        if extra is not None:
-            h.addWidget(extra)
-        if edit.maximumWidth() < QWIDGETSIZE_MAX:
-            # A box layout is no wider than its narrowest item: without this spacer a short field (CVV)
-            # would squeeze its hint and error messages into the field's own width.
-            h.addStretch(0)
-        v.addLayout(h)
-        for widget in below:
-            v.addWidget(widget)
-        form.addRow(label, v)
-        caption = form.labelForField(v)
-        if isinstance(caption, QLabel):
-            caption.setBuddy(edit)
-
     def _build(self) -> None:
         inv = self._invoice
+        today_fn = self._today
         money = lambda minor: format_money(minor, inv.currency, self._locale)  # noqa: E731
         outer = QVBoxLayout(self)
         self.banner = Banner(self, "resultBanner")
@@ -232,13 +155,8 @@ class PaymentDialog(QDialog):
 
         # --- how: saved methods, or a new card / bank account
         self.method_group = QButtonGroup(self)
-        self.saved_group = QGroupBox(self.tr("Saved payment methods"), self)
-        self.saved_group.setObjectName("savedMethodsGroup")
-        self._saved_layout = QVBoxLayout(self.saved_group)
-        self._no_saved = QLabel(self.tr("No saved payment methods for this company yet."), self.saved_group)
-        self._no_saved.setStyleSheet(HINT_STYLE)
-        self._saved_layout.addWidget(self._no_saved)
-        form_all.addWidget(self.saved_group)
+        self.saved_methods = SavedMethodChooser(self, self.method_group)
+        form_all.addWidget(self.saved_methods)
 
         new_row = QHBoxLayout()
         self.new_card_radio = QRadioButton(self.tr("Add Credit Card"), self)
@@ -260,9 +178,20 @@ class PaymentDialog(QDialog):
         new_row.addWidget(self.manage_saved_button)
         form_all.addLayout(new_row)
 
-        self.card_form = self._build_card_form()
-        self.bank_form = self._build_bank_form()
-        self.sepa_form = self._build_sepa_form()
+        self.card_form = CardForm(self, today=today_fn)
+        self.bank_form = BankForm(self, company_name=inv.company_name)
+        # The ACH debit authorization the customer agrees to (PPD or CCD, with the date), shown for a new or a
+        # saved bank account; the wording is what the payment keeps (payapp.domain.ach).
+        self.ach_box = AgreementBox(
+            self, title=self.tr("ACH debit authorization"), name="achAuthorizationBox",
+            intro=self.tr("Read this to the customer (or have them sign it) before you take the payment. "
+                          "PayApp keeps it with the payment and prints it on the receipt."),
+            text_name="achAuthorizationText", check_text=self.tr("The customer agreed to this authorization"),
+            check_name="achAgreeCheck", error_name="achAgreeError")
+        self.sepa_form = SepaForm(self, invoice_id=inv.id, invoice_number=inv.invoice_number, today=today_fn)
+        self.sepa_box = self.sepa_form.mandate_box
+        self.bank_form.changed.connect(self._update_ach_text)
+        self.sepa_form.changed.connect(self._update_sepa_text)
         form_all.addWidget(self.card_form)
         form_all.addWidget(self.bank_form)
         form_all.addWidget(self.ach_box)
@@ -287,15 +216,15 @@ class PaymentDialog(QDialog):
         self.amount_hint.setObjectName("amountHint")
         self.amount_hint.setStyleSheet(HINT_STYLE)
         self.amount_hint.setWordWrap(True)
-        self.amount_error = self._error_label("amountError")
+        self.amount_error = error_label(self, "amountError")
         amount_page = self._amount_page = QWidget(self)     # disabled as a whole: "Amount:", field and hint
         amount_form = QFormLayout(amount_page)
         amount_form.setContentsMargins(0, 0, 0, 0)
-        self._field_row(amount_form, self.tr("Amount:"), self.amount_edit, self.amount_hint, self.amount_error)
+        field_row(amount_form, self.tr("Amount:"), self.amount_edit, self.amount_hint, self.amount_error)
         form_all.addWidget(amount_page)
         form_all.addStretch(1)
         self._body = body
-        self.amount_field = _Field(self.amount_edit, self.amount_error, self._check_amount)
+        self.amount_field = Field(self.amount_edit, self.amount_error, self._check_amount)
         self.amount_edit.textChanged.connect(lambda _t: self.amount_field.validate())
         self.amount_edit.textChanged.connect(lambda _t: self._update_ach_text())    # the amount is in the wording
         self.amount_edit.textChanged.connect(lambda _t: self._update_sepa_text())
@@ -329,326 +258,6 @@ class PaymentDialog(QDialog):
         outer.addLayout(buttons)
         self.resize(640, 560)
 
-    def _build_card_form(self) -> QWidget:
-        page = QGroupBox(self.tr("New credit card"), self)
-        page.setObjectName("cardForm")
-        form = QFormLayout(page)
-        self.card_number_edit = QLineEdit(page)
-        self.card_number_edit.setObjectName("cardNumberEdit")
-        self.card_number_edit.setAccessibleName(self.tr("Card number"))
-        self.card_number_edit.setMaxLength(23)
-        self.card_brand_label = QLabel(page)
-        self.card_brand_label.setObjectName("cardBrandLabel")
-        self.card_brand_label.setMinimumWidth(90)
-        self.expiry_edit = QLineEdit(page)
-        self.expiry_edit.setObjectName("expiryEdit")
-        self.expiry_edit.setPlaceholderText(self.tr("MM/YY"))
-        self.expiry_edit.setMaxLength(7)
-        self.expiry_edit.setMaximumWidth(110)
-        self.cvv_edit = QLineEdit(page)
-        self.cvv_edit.setObjectName("cvvEdit")
-        self.cvv_edit.setEchoMode(QLineEdit.EchoMode.Password)
-        self.cvv_edit.setMaxLength(4)
-        self.cvv_edit.setMaximumWidth(80)
-        self.first_name_edit = QLineEdit(page)
-        self.first_name_edit.setObjectName("firstNameEdit")
-        self.last_name_edit = QLineEdit(page)
-        self.last_name_edit.setObjectName("lastNameEdit")
-        self.card_address_edit = QLineEdit(page)
-        self.card_address_edit.setObjectName("cardAddressEdit")
-        self.card_city_edit = QLineEdit(page)
-        self.card_city_edit.setObjectName("cardCityEdit")
-        self.card_country = QComboBox(page)
-        self.card_country.setObjectName("cardCountryCombo")
-        for code, name in COUNTRIES:
-            self.card_country.addItem(self.tr(name), code)
-        self.card_state_edit = QLineEdit(page)
-        self.card_state_edit.setObjectName("cardStateEdit")
-        self.card_state_edit.setMaximumWidth(80)
-        self.card_zip_edit = QLineEdit(page)
-        self.card_zip_edit.setObjectName("cardZipEdit")
-        self.card_zip_edit.setMaximumWidth(120)
-        self.save_card_check = QCheckBox(self.tr("Save payment information"), page)
-        self.save_card_check.setObjectName("saveCardCheck")
-        for edit in (self.card_number_edit, self.expiry_edit, self.cvv_edit):
-            edit.setContextMenuPolicy(Qt.ContextMenuPolicy.NoContextMenu)
-            edit.setDragEnabled(False)
-            edit.setInputMethodHints(Qt.InputMethodHint.ImhSensitiveData | Qt.InputMethodHint.ImhNoPredictiveText
-                                     | Qt.InputMethodHint.ImhDigitsOnly)
-
-        errors = {name: self._error_label(name) for name in (
-            "cardNumberError", "expiryError", "cvvError", "firstNameError", "lastNameError", "cardZipError")}
-        self._field_row(form, self.tr("Card number:"), self.card_number_edit, errors["cardNumberError"],
-                        extra=self.card_brand_label)
-        self._field_row(form, self.tr("Expiry (MM/YY):"), self.expiry_edit, errors["expiryError"])
-        self._field_row(form, self.tr("Security code (CVV):"), self.cvv_edit, errors["cvvError"])
-        hint = QLabel(self.tr("First and last name exactly as on the card."), page)
-        hint.setWordWrap(True)
-        hint.setStyleSheet(HINT_STYLE)
-        form.addRow("", hint)
-        self._field_row(form, self.tr("First name:"), self.first_name_edit, errors["firstNameError"])
-        self._field_row(form, self.tr("Last name:"), self.last_name_edit, errors["lastNameError"])
-        form.addRow(self.tr("Billing address:"), self.card_address_edit)
-        form.addRow(self.tr("City:"), self.card_city_edit)
-        form.addRow(self.tr("Country:"), self.card_country)
-        form.addRow(self.tr("State:"), self.card_state_edit)
-        self._field_row(form, self.tr("ZIP / postal code:"), self.card_zip_edit, errors["cardZipError"])
-        form.addRow("", self.save_card_check)
-
-        self.card_fields = [
-            _Field(self.card_number_edit, errors["cardNumberError"], validation.check_card_number),
-            _Field(self.expiry_edit, errors["expiryError"], lambda t: validation.check_expiry(t, self._today())),
-            _Field(self.cvv_edit, errors["cvvError"],
-                   lambda t: validation.check_cvv(t, validation.card_brand(self.card_number_edit.text()))),
-            _Field(self.first_name_edit, errors["firstNameError"], _required(self.tr("Enter the first name."))),
-            _Field(self.last_name_edit, errors["lastNameError"], _required(self.tr("Enter the last name."))),
-            _Field(self.card_zip_edit, errors["cardZipError"],
-                   lambda t: validation.check_postal_code(t, str(self.card_country.currentData()))),
-        ]
-        for f in self.card_fields:
-            f.edit.textEdited.connect(lambda _t, f=f: f.validate())
-        self.card_number_edit.textChanged.connect(self._show_brand)
-        # the country decides between a ZIP code and a Canadian postal code: re-check one already typed
-        self.card_country.currentIndexChanged.connect(
-            lambda _i: self.card_zip_edit.text() and self.card_fields[5].validate())
-        # a brand change changes the CVV length: re-check a CVV already typed
-        self.card_number_edit.textEdited.connect(
-            lambda _t: self.cvv_edit.text() and self.card_fields[2].validate())
-        return page
-
-    def _build_bank_form(self) -> QWidget:
-        page = QGroupBox(self.tr("New bank account (eCheck)"), self)
-        page.setObjectName("bankForm")
-        form = QFormLayout(page)
-        self.holder_type_combo = QComboBox(page)
-        self.holder_type_combo.setObjectName("holderTypeCombo")
-        self.holder_type_combo.addItem(self.tr("Personal"), "personal")
-        self.holder_type_combo.addItem(self.tr("Business"), "business")
-        self.holder_type_combo.setCurrentIndex(1)
-        self.account_type_combo = QComboBox(page)
-        self.account_type_combo.setObjectName("accountTypeCombo")
-        self.account_type_combo.addItem(self.tr("Checking"), "checking")
-        self.account_type_combo.addItem(self.tr("Savings"), "savings")
-        self.account_name_edit = QLineEdit(page)
-        self.account_name_edit.setObjectName("accountNameEdit")
-        self.routing_number_edit = QLineEdit(page)
-        self.routing_number_edit.setObjectName("routingNumberEdit")
-        self.routing_number_edit.setMaxLength(11)
-        self.routing_number_edit.setMaximumWidth(160)
-        self.account_number_edit = QLineEdit(page)
-        self.account_number_edit.setObjectName("accountNumberEdit")
-        self.account_number_edit.setMaxLength(21)
-        self.account_number_edit.setMaximumWidth(220)
-        # typed twice, never pasted (issue #15.6): a wrong digit debits someone else's account
-        self.account_number_confirm_edit = QLineEdit(page)
-        self.account_number_confirm_edit.setObjectName("accountNumberConfirmEdit")
-        self.account_number_confirm_edit.setMaxLength(21)
-        self.account_number_confirm_edit.setMaximumWidth(220)
-        for edit in (self.routing_number_edit, self.account_number_edit, self.account_number_confirm_edit):
-            edit.setContextMenuPolicy(Qt.ContextMenuPolicy.NoContextMenu)
-            edit.setDragEnabled(False)
-            edit.setInputMethodHints(Qt.InputMethodHint.ImhSensitiveData | Qt.InputMethodHint.ImhDigitsOnly)
-        self.bank_company_edit = QLineEdit(page)
-        self.bank_company_edit.setObjectName("bankCompanyEdit")
-        self.bank_company_edit.setText(self._invoice.company_name)
-        self.bank_address_edit = QLineEdit(page)
-        self.bank_address_edit.setObjectName("bankAddressEdit")
-        self.bank_city_edit = QLineEdit(page)
-        self.bank_city_edit.setObjectName("bankCityEdit")
-        self.bank_state_edit = QLineEdit(page)
-        self.bank_state_edit.setObjectName("bankStateEdit")
-        self.bank_state_edit.setMaximumWidth(80)
-        self.bank_zip_edit = QLineEdit(page)
-        self.bank_zip_edit.setObjectName("bankZipEdit")
-        self.bank_zip_edit.setMaximumWidth(120)
-        self.save_bank_check = QCheckBox(self.tr("Save payment information"), page)
-        self.save_bank_check.setObjectName("saveBankCheck")
-        errors = {name: self._error_label(name) for name in ("accountNameError", "routingNumberError",
-                                                              "accountNumberError", "accountNumberConfirmError",
-                                                              "bankZipError")}
-        form.addRow(self.tr("Account holder:"), self.holder_type_combo)
-        form.addRow(self.tr("Account type:"), self.account_type_combo)
-        self._field_row(form, self.tr("Name on account:"), self.account_name_edit, errors["accountNameError"])
-        self._field_row(form, self.tr("Routing number (9 digits):"), self.routing_number_edit,
-                        errors["routingNumberError"])
-        self._field_row(form, self.tr("Account number:"), self.account_number_edit, errors["accountNumberError"])
-        self._field_row(form, self.tr("Account number again:"), self.account_number_confirm_edit,
-                        errors["accountNumberConfirmError"])
-        form.addRow(self.tr("Company:"), self.bank_company_edit)
-        form.addRow(self.tr("Address:"), self.bank_address_edit)
-        form.addRow(self.tr("City:"), self.bank_city_edit)
-        form.addRow(self.tr("State:"), self.bank_state_edit)
-        self._field_row(form, self.tr("ZIP code:"), self.bank_zip_edit, errors["bankZipError"])
-        form.addRow("", self.save_bank_check)
-        self.bank_fields = [
-            _Field(self.account_name_edit, errors["accountNameError"],
-                   _required(self.tr("Enter the name on the account."))),
-            _Field(self.routing_number_edit, errors["routingNumberError"], validation.check_routing_number),
-            _Field(self.account_number_edit, errors["accountNumberError"], validation.check_account_number),
-            _Field(self.account_number_confirm_edit, errors["accountNumberConfirmError"], self._check_account_again),
-            # optional for an eCheck, but a ZIP code when given
-            _Field(self.bank_zip_edit, errors["bankZipError"],
-                   lambda t: validation.check_postal_code(t, "US") if t.strip() else t),
-        ]
-        for f in self.bank_fields:
-            f.edit.textEdited.connect(lambda _t, f=f: f.validate())
-        self._build_ach_box()
-        return page
-
-    def _build_sepa_form(self) -> QWidget:
-        """A SEPA direct debit typed in the back office: the account holder, the IBAN (checked with its check
-        digits), an optional BIC, and the mandate the debtor agrees to (shown, kept with the payment)."""
-        page = QGroupBox(self.tr("New SEPA direct debit"), self)
-        page.setObjectName("sepaForm")
-        form = QFormLayout(page)
-        self.sepa_holder_edit = QLineEdit(page)
-        self.sepa_holder_edit.setObjectName("sepaHolderEdit")
-        self.iban_edit = QLineEdit(page)
-        self.iban_edit.setObjectName("ibanEdit")
-        self.iban_edit.setMaxLength(42)
-        self.iban_edit.setMinimumWidth(300)
-        self.iban_edit.setAccessibleName(self.tr("IBAN"))
-        self.iban_edit.setContextMenuPolicy(Qt.ContextMenuPolicy.NoContextMenu)
-        self.iban_edit.setDragEnabled(False)
-        self.iban_edit.setInputMethodHints(Qt.InputMethodHint.ImhSensitiveData
-                                           | Qt.InputMethodHint.ImhNoPredictiveText)
-        self.bic_edit = QLineEdit(page)
-        self.bic_edit.setObjectName("bicEdit")
-        self.bic_edit.setMaxLength(11)
-        self.bic_edit.setMaximumWidth(160)
-        self.sepa_city_edit = QLineEdit(page)
-        self.sepa_city_edit.setObjectName("sepaCityEdit")
-        self.sepa_zip_edit = QLineEdit(page)
-        self.sepa_zip_edit.setObjectName("sepaZipEdit")
-        self.sepa_zip_edit.setMaximumWidth(120)
-        errors = {name: self._error_label(name) for name in ("sepaHolderError", "ibanError", "bicError")}
-        self._field_row(form, self.tr("Account holder:"), self.sepa_holder_edit, errors["sepaHolderError"])
-        self._field_row(form, self.tr("IBAN:"), self.iban_edit, errors["ibanError"])
-        self._field_row(form, self.tr("BIC (optional):"), self.bic_edit, errors["bicError"])
-        form.addRow(self.tr("City:"), self.sepa_city_edit)
-        form.addRow(self.tr("Postal code:"), self.sepa_zip_edit)
-        self.sepa_fields = [
-            _Field(self.sepa_holder_edit, errors["sepaHolderError"],
-                   _required(self.tr("Enter the name of the account holder."))),
-            _Field(self.iban_edit, errors["ibanError"], sepa.check_iban),
-            _Field(self.bic_edit, errors["bicError"], sepa.check_bic),
-        ]
-        for f in self.sepa_fields:
-            f.edit.textEdited.connect(lambda _t, f=f: f.validate())
-        # one reference per mandate, shown in the wording the debtor agrees to and sent with the debit
-        self._mandate_reference = f"PA{self._invoice.id}-{secrets.token_hex(8).upper()}"
-        self.sepa_box = QGroupBox(self.tr("SEPA direct debit mandate"), self)
-        self.sepa_box.setObjectName("sepaMandateBox")
-        box = QVBoxLayout(self.sepa_box)
-        intro = QLabel(self.tr("Read this mandate to the account holder (or have them sign it) before you take "
-                               "the payment. PayApp keeps it with the payment."), self.sepa_box)
-        intro.setWordWrap(True)
-        intro.setStyleSheet(HINT_STYLE)
-        self.sepa_text_label = QLabel(self.sepa_box)
-        self.sepa_text_label.setObjectName("sepaMandateText")
-        self.sepa_text_label.setWordWrap(True)
-        self.sepa_text_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.sepa_agree_check = QCheckBox(self.tr("The account holder agreed to this mandate"), self.sepa_box)
-        self.sepa_agree_check.setObjectName("sepaAgreeCheck")
-        self.sepa_agree_error = self._error_label("sepaAgreeError")
-        self.sepa_agree_check.toggled.connect(lambda on: on and self.sepa_agree_error.setVisible(False))
-        for w in (intro, self.sepa_text_label, self.sepa_agree_check, self.sepa_agree_error):
-            box.addWidget(w)
-        for edit in (self.sepa_holder_edit, self.iban_edit):
-            edit.textChanged.connect(lambda _t: self._update_sepa_text())
-        return page
-
-    def sepa_mandate_text(self) -> str:
-        """The mandate wording shown now (empty unless a new SEPA debit is chosen). Only the IBAN's country and
-        last four characters appear in it."""
-        if not self.new_sepa_radio.isChecked():
-            return ""
-        iban = "".join(self.iban_edit.text().split()).upper()
-        try:
-            minor = parse_amount(self.amount_edit.text(), self._invoice.currency, self._locale).minor
-            amount = format_money(minor, self._invoice.currency)
-        except (PayAppError, AttributeError):
-            amount = "the amount shown"
-        return sepa.mandate_text(reference=self._mandate_reference, name=self.sepa_holder_edit.text(),
-                                 merchant="", iban=iban, amount=amount, invoice=self._invoice.invoice_number,
-                                 date=self._today())
-
-    def _update_sepa_text(self) -> None:
-        if not hasattr(self, "sepa_box"):
-            return
-        text = self.sepa_mandate_text()
-        self.sepa_box.setVisible(bool(text))
-        if text and text != self.sepa_text_label.text():
-            self.sepa_text_label.setText(text)
-            self.sepa_agree_check.setChecked(False)    # new terms: the debtor must agree to these
-
-    def _check_account_again(self, text: str) -> str:
-        if not validation.clean_digits(text):
-            raise ValidationError(self.tr("Enter the account number again."), field="account_number_confirm")
-        if validation.clean_digits(text) != validation.clean_digits(self.account_number_edit.text()):
-            raise ValidationError(self.tr("The account numbers do not match. Type the number again."),
-                                  field="account_number_confirm")
-        return text
-
-    def _build_ach_box(self) -> None:
-        """The ACH debit authorization the customer agrees to (PPD or CCD, with the date), shown for a new or a
-        saved bank account; the wording is what the payment keeps (payapp.domain.ach)."""
-        self.ach_box = QGroupBox(self.tr("ACH debit authorization"), self)
-        self.ach_box.setObjectName("achAuthorizationBox")
-        box = QVBoxLayout(self.ach_box)
-        intro = QLabel(self.tr("Read this to the customer (or have them sign it) before you take the payment. "
-                               "PayApp keeps it with the payment and prints it on the receipt."), self.ach_box)
-        intro.setWordWrap(True)
-        intro.setStyleSheet(HINT_STYLE)
-        self.ach_text_label = QLabel(self.ach_box)
-        self.ach_text_label.setObjectName("achAuthorizationText")
-        self.ach_text_label.setWordWrap(True)
-        self.ach_text_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.ach_agree_check = QCheckBox(self.tr("The customer agreed to this authorization"), self.ach_box)
-        self.ach_agree_check.setObjectName("achAgreeCheck")
-        self.ach_agree_error = self._error_label("achAgreeError")
-        self.ach_agree_check.toggled.connect(lambda on: on and self.ach_agree_error.setVisible(False))
-        for w in (intro, self.ach_text_label, self.ach_agree_check, self.ach_agree_error):
-            box.addWidget(w)
-        for edit in (self.account_name_edit, self.account_number_edit, self.bank_company_edit):
-            edit.textChanged.connect(lambda _t: self._update_ach_text())
-        for combo in (self.holder_type_combo, self.account_type_combo):
-            combo.currentIndexChanged.connect(lambda _i: self._update_ach_text())
-
-    def _ach_terms(self) -> tuple[str, str, str, str, str] | None:
-        """(holder type, name, company, account type, last four) of the bank account being debited, or None."""
-        if self.new_bank_radio.isChecked():
-            return (str(self.holder_type_combo.currentData()), self.account_name_edit.text().strip(),
-                    self.bank_company_edit.text().strip() or self._invoice.company_name,
-                    str(self.account_type_combo.currentData()),
-                    validation.clean_digits(self.account_number_edit.text())[-4:])
-        saved = self._selected_saved() if hasattr(self, "_saved") else None
-        if saved is not None and saved.method == "echeck":
-            return (saved.holder_type or "business", saved.holder_name or self._invoice.company_name,
-                    self._invoice.company_name, saved.account_type, saved.last_four)
-        return None
-
-    def ach_authorization_text(self) -> str:
-        """The wording shown now (empty when no bank account is chosen)."""
-        terms = self._ach_terms()
-        if terms is None:
-            return ""
-        holder, name, company, account_type, last_four = terms
-        try:
-            minor = parse_amount(self.amount_edit.text(), self._invoice.currency, self._locale).minor
-            amount = format_money(minor, self._invoice.currency)
-        except (PayAppError, AttributeError):
-            amount = "the amount shown"
-        return ach.authorization_text(holder_type=holder, name=name, company=company, merchant="",
-                                      account_type=account_type, last_four=last_four, amount=amount,
-                                      invoice=self._invoice.invoice_number, date=self._today())
-
-    def _update_ach_text(self) -> None:
-        text = self.ach_authorization_text()
-        self.ach_box.setVisible(bool(text))
-        if text and text != self.ach_text_label.text():
-            self.ach_text_label.setText(text)
-            self.ach_agree_check.setChecked(False)     # new terms: the customer must agree to these
     # ------------------------------------------------------------------ loading
 
     async def load(self) -> None:
@@ -669,14 +278,14 @@ class PaymentDialog(QDialog):
         if address is not None:
             self._prefill_address(address)
         types = self._status.back_office if self._status else frozenset()
-        self._saved = [m for m in saved if m.method in types and self._charged_here(m)]
-        self._fill_saved()
+        self.saved_methods.set_methods([m for m in saved if m.method in types and self._charged_here(m)])
         self.new_card_radio.setVisible("card" in types)
         self.new_bank_radio.setVisible("echeck" in types)
         self.new_sepa_radio.setVisible("sepa" in types)
-        default = next((m for m in self._saved if m.is_default), self._saved[0] if self._saved else None)
+        shown = self.saved_methods.methods
+        default = next((m for m in shown if m.is_default), shown[0] if shown else None)
         if default is not None:
-            self._saved_radios[default.id].setChecked(True)
+            self.saved_methods.choose(default.id)
         elif "card" in types:
             self.new_card_radio.setChecked(True)
         elif "echeck" in types:
@@ -693,37 +302,8 @@ class PaymentDialog(QDialog):
     def _prefill_address(self, address: CompanyAddress) -> None:
         """The company's address is the usual billing address: put it in every field still empty (a person can
         change it); a ZIP code that does not pass the check shows its message next to the field at once."""
-        country = self.card_country.findData(address.country)
-        if country >= 0:
-            self.card_country.setCurrentIndex(country)
-        for edit, value in ((self.card_address_edit, address.address1), (self.card_city_edit, address.city),
-                            (self.card_state_edit, address.state), (self.card_zip_edit, address.postal_code),
-                            (self.bank_address_edit, address.address1), (self.bank_city_edit, address.city),
-                            (self.bank_state_edit, address.state),
-                            # an eCheck is a US bank account: its ZIP code field takes US codes only
-                            (self.bank_zip_edit, address.postal_code if address.country == "US" else "")):
-            if value and not edit.text():
-                edit.setText(value)
-        for field in (self.card_fields[5], self.bank_fields[3]):
-            if field.edit.text():
-                field.validate()
-
-    def _fill_saved(self) -> None:
-        for radio in self._saved_radios.values():
-            self.method_group.removeButton(radio)
-            radio.deleteLater()
-        self._saved_radios.clear()
-        self._no_saved.setVisible(not self._saved)
-        for m in self._saved:
-            text = self._saved_label(m) + (f" · {m.holder_name}" if m.holder_name else "")
-            if m.is_default:
-                text = self.tr("%1 (last used)").replace("%1", text)
-            radio = QRadioButton(text, self.saved_group)
-            radio.setObjectName(f"savedMethod{m.id}")
-            radio.setProperty("saved_method_id", m.id)
-            self.method_group.addButton(radio)
-            self._saved_layout.addWidget(radio)
-            self._saved_radios[m.id] = radio
+        self.card_form.prefill_address(address)
+        self.bank_form.prefill_address(address)
 
     @asyncSlot()
     async def _manage_saved(self) -> None:
@@ -736,7 +316,7 @@ class PaymentDialog(QDialog):
 
     @asyncSlot()
     async def _reload_saved(self) -> None:
-        chosen = self._selected_saved()
+        chosen = self.saved_methods.selected()
         try:
             saved = await self._services.payments.saved_methods(self._invoice.company_id)
         except PayAppError as exc:
@@ -746,30 +326,17 @@ class PaymentDialog(QDialog):
         if not shiboken6.isValid(self):
             return
         types = self._status.back_office if self._status else frozenset()
-        self._saved = [m for m in saved if m.method in types and self._charged_here(m)]
-        self._fill_saved()
+        self.saved_methods.set_methods([m for m in saved if m.method in types and self._charged_here(m)])
         self._fix_tab_order()
-        if chosen is not None and chosen.id in self._saved_radios:
-            self._saved_radios[chosen.id].setChecked(True)
-        elif chosen is not None:                        # it was deleted: a new card (or account) instead
+        if chosen is not None and not self.saved_methods.choose(chosen.id):   # deleted: a new card (or account)
             (self.new_card_radio if self.new_card_radio.isVisible() else self.new_bank_radio).setChecked(True)
         self._method_changed()
 
     def _fix_tab_order(self) -> None:
-        chain: list[QWidget] = [self.contact_combo, *self._saved_radios.values(), self.new_card_radio,
+        chain: list[QWidget] = [self.contact_combo, *self.saved_methods.radios.values(), self.new_card_radio,
                                 self.new_bank_radio, self.new_sepa_radio, self.manage_saved_button,
-                                self.card_number_edit,
-                                self.expiry_edit, self.cvv_edit,
-                                self.first_name_edit, self.last_name_edit, self.card_address_edit,
-                                self.card_city_edit, self.card_country, self.card_state_edit,
-                                self.card_zip_edit, self.save_card_check, self.holder_type_combo,
-                                self.account_type_combo, self.account_name_edit, self.routing_number_edit,
-                                self.account_number_edit, self.account_number_confirm_edit, self.bank_company_edit,
-                                self.bank_address_edit,
-                                self.bank_city_edit, self.bank_state_edit, self.bank_zip_edit, self.save_bank_check,
-                                self.ach_agree_check, self.sepa_holder_edit, self.iban_edit, self.bic_edit,
-                                self.sepa_city_edit, self.sepa_zip_edit, self.sepa_agree_check, self.amount_edit,
-                                self.pay_button, self.close_button]
+                                *self.card_form.tab_chain(), *self.bank_form.tab_chain(), self.ach_box.agree_check,
+                                *self.sepa_form.tab_chain(), self.amount_edit, self.pay_button, self.close_button]
         for a, b in itertools.pairwise(chain):
             QWidget.setTabOrder(a, b)
 
@@ -804,18 +371,6 @@ class PaymentDialog(QDialog):
         chosen = self._status.gateway if self._status else ""
         return not chosen or not m.gateway or m.gateway == chosen
 
-    def _selected_saved(self) -> SavedMethodView | None:
-        for m in self._saved:
-            radio = self._saved_radios.get(m.id)
-            if radio is not None and radio.isChecked():
-                return m
-        return None
-
-    def _show_brand(self, text: str) -> None:
-        brand = validation.card_brand(text)
-        self.card_brand_label.setText(brand)
-        self.card_brand_label.setAccessibleName(self.tr("Card brand: %1").replace("%1", brand or "—"))
-
     def _check_amount(self, text: str) -> int:
         inv = self._invoice
         minor = parse_amount(text, inv.currency, self._locale).minor
@@ -840,79 +395,31 @@ class PaymentDialog(QDialog):
                 "%2", validation.last_four(method.account_number))
         if isinstance(method, NewSepaAccount):
             return self.tr("SEPA direct debit •••• %1").replace("%1", str(method.iban)[-4:])
-        saved = next((m for m in self._saved if m.id == method.saved_method_id), None) \
-            if isinstance(method, SavedMethodRef) else None
-        return self._saved_label(saved) if saved else self.tr("saved method")
-
-    def _saved_label(self, saved: SavedMethodView) -> str:
-        """"Visa •••• 1111 · 12/27", "eCheck Checking •••• 3123": SavedMethodView.label, in the user's language."""
-        name = f"{saved.nickname} · " if saved.nickname else ""
-        if saved.method == "card":
-            expiry = f" · {saved.expiry[:2]}/{saved.expiry[2:]}" if len(saved.expiry) == 4 else ""
-            if saved.expiry_state == "expired":
-                expiry += " " + self.tr("(expired)")
-            elif saved.expiry_state == "expiring":
-                expiry += " " + self.tr("(expires soon)")
-            return f"{name}{saved.brand or self.tr('Card')} •••• {saved.last_four}{expiry}"
-        kind = self.tr("Savings") if saved.account_type == "savings" else self.tr("Checking")
-        return name + self.tr("eCheck %1 •••• %2").replace("%1", kind).replace("%2", saved.last_four)
+        saved = self.saved_methods.find(method.saved_method_id) if isinstance(method, SavedMethodRef) else None
+        return self.saved_methods.label(saved) if saved else self.tr("saved method")
 
     def _build_request(self) -> PaymentRequest | None:
         """Validate everything; focus the first problem and return None, or the request."""
-        bad: list[_Field] = []
+        bad: list[Field] = []
         method: PaymentMethod | None = None
         save = False
         if self.new_card_radio.isChecked():
-            bad = [f for f in self.card_fields if not f.validate()]
+            bad = self.card_form.invalid_fields()
             if not bad:
-                method = NewCard(number=validation.clean_digits(self.card_number_edit.text()),
-                                 expiry_mmyy=validation.check_expiry(self.expiry_edit.text(), self._today()).mmyy(),
-                                 cvv=validation.check_cvv(self.cvv_edit.text(),
-                                                          validation.card_brand(self.card_number_edit.text())),
-                                 first_name=self.first_name_edit.text().strip(),
-                                 last_name=self.last_name_edit.text().strip(),
-                                 address1=self.card_address_edit.text().strip(),
-                                 city=self.card_city_edit.text().strip(),
-                                 state=self.card_state_edit.text().strip(),
-                                 zip=validation.check_postal_code(self.card_zip_edit.text(),
-                                                                  str(self.card_country.currentData())),
-                                 country=str(self.card_country.currentData()))
-                save = self.save_card_check.isChecked()
+                method, save = self.card_form.new_card(), self.card_form.save_requested()
         elif self.new_bank_radio.isChecked():
-            bad = [f for f in self.bank_fields if not f.validate()]
+            bad = self.bank_form.invalid_fields()
             if not bad:
-                method = NewBankAccount(
-                    holder_type=str(self.holder_type_combo.currentData()),
-                    account_type=str(self.account_type_combo.currentData()),
-                    name=self.account_name_edit.text().strip(),
-                    routing_number=validation.clean_digits(self.routing_number_edit.text()),
-                    account_number=validation.clean_digits(self.account_number_edit.text()),
-                    company=self.bank_company_edit.text().strip(), address1=self.bank_address_edit.text().strip(),
-                    city=self.bank_city_edit.text().strip(), state=self.bank_state_edit.text().strip(),
-                    zip=validation.check_postal_code(self.bank_zip_edit.text(), "US")
-                    if self.bank_zip_edit.text().strip() else "",
-                    wording_version=ach.WORDING_VERSION)
-                save = self.save_bank_check.isChecked()
+                method, save = self.bank_form.new_bank_account(), self.bank_form.save_requested()
         elif self.new_sepa_radio.isChecked():
-            bad = [f for f in self.sepa_fields if not f.validate()]
+            bad = self.sepa_form.invalid_fields()
             if not bad:
                 self._update_sepa_text()
-                if not self.sepa_agree_check.isChecked():
-                    self.sepa_agree_error.setText(self.tr("The account holder must agree to the mandate before the "
-                                                          "debit is taken."))
-                    self.sepa_agree_error.setVisible(True)
-                    self.sepa_agree_check.setFocus()
+                if not self.sepa_form.mandate_agreed():
                     return None
-                method = NewSepaAccount(holder=self.sepa_holder_edit.text().strip(),
-                                        iban=sepa.check_iban(self.iban_edit.text()),
-                                        bic=sepa.check_bic(self.bic_edit.text()),
-                                        city=self.sepa_city_edit.text().strip(),
-                                        zip=self.sepa_zip_edit.text().strip(),
-                                        # exactly the wording shown and agreed to
-                                        mandate_text=self.sepa_text_label.text(),
-                                        mandate_reference=self._mandate_reference)
+                method = self.sepa_form.new_sepa_account()
         else:
-            saved = self._selected_saved()
+            saved = self.saved_methods.selected()
             if saved is None:
                 self.banner.show_error(self.tr("Choose a payment method."))
                 return None
@@ -925,24 +432,67 @@ class PaymentDialog(QDialog):
         needs_consent = self._ach_terms() is not None       # a new or saved bank account is debited
         if needs_consent:
             self._update_ach_text()
-        if needs_consent and not self.ach_agree_check.isChecked():
-            self.ach_agree_error.setText(self.tr("The customer must agree to the authorization before an eCheck "
-                                                 "is taken."))
-            self.ach_agree_error.setVisible(True)
-            self.ach_agree_check.setFocus()
+        if needs_consent and not self.ach_box.agreed(self.tr("The customer must agree to the authorization before "
+                                                             "an eCheck is taken.")):
             return None
         if needs_consent and isinstance(method, NewBankAccount | SavedMethodRef):
             # exactly the wording shown and agreed to (it follows every edit, and un-ticks the box when it changes)
-            method = replace(method, authorization_text=self.ach_text_label.text())
+            method = replace(method, authorization_text=self.ach_box.text_label.text())
         return PaymentRequest(invoice_id=self._invoice.id, amount_minor=self._check_amount(self.amount_edit.text()),
                               method=method, save_method=save, contact_id=self.contact_combo.currentData())
+
+    # ------------------------------------------------------------------ the wording agreed to
+
+    def _amount_in_wording(self) -> str:
+        """The amount as the ACH authorization and the SEPA mandate name it (in English, as they are kept)."""
+        try:
+            minor = parse_amount(self.amount_edit.text(), self._invoice.currency, self._locale).minor
+            return format_money(minor, self._invoice.currency)
+        except (PayAppError, AttributeError):
+            return "the amount shown"
+
+    def sepa_mandate_text(self) -> str:
+        """The mandate wording shown now (empty unless a new SEPA debit is chosen). Only the IBAN's country and
+        last four characters appear in it."""
+        if not self.new_sepa_radio.isChecked():
+            return ""
+        return self.sepa_form.mandate_text(self._amount_in_wording())
+
+    def _update_sepa_text(self) -> None:
+        if hasattr(self, "sepa_box"):
+            self.sepa_box.show_wording(self.sepa_mandate_text())     # new terms: the debtor must agree to these
+
+    def _ach_terms(self) -> tuple[str, str, str, str, str] | None:
+        """(holder type, name, company, account type, last four) of the bank account being debited, or None."""
+        if self.new_bank_radio.isChecked():
+            return self.bank_form.ach_terms()
+        saved = self.saved_methods.selected() if hasattr(self, "saved_methods") else None
+        if saved is not None and saved.method == "echeck":
+            return (saved.holder_type or "business", saved.holder_name or self._invoice.company_name,
+                    self._invoice.company_name, saved.account_type, saved.last_four)
+        return None
+
+    def ach_authorization_text(self) -> str:
+        """The wording shown now (empty when no bank account is chosen)."""
+        terms = self._ach_terms()
+        if terms is None:
+            return ""
+        holder, name, company, account_type, last_four = terms
+        return ach.authorization_text(holder_type=holder, name=name, company=company, merchant="",
+                                      account_type=account_type, last_four=last_four,
+                                      amount=self._amount_in_wording(), invoice=self._invoice.invoice_number,
+                                      date=self._today())
+
+    def _update_ach_text(self) -> None:
+        if hasattr(self, "ach_box"):
+            self.ach_box.show_wording(self.ach_authorization_text())  # new terms: the customer must agree to these
 
     # ------------------------------------------------------------------ paying
 
     def _set_processing(self, on: bool) -> None:
         self._busy = on
         self.progress.setVisible(on)
-        for w in (self.pay_button, self.saved_group, self.new_card_radio, self.new_bank_radio, self.new_sepa_radio,
+        for w in (self.pay_button, self.saved_methods, self.new_card_radio, self.new_bank_radio, self.new_sepa_radio,
                   self.card_form, self.bank_form, self.sepa_form, self.sepa_box, self._amount_page, self.amount_edit,
                   self._contact_caption, self.contact_combo):
             w.setEnabled(not on and not self._done)
@@ -1037,10 +587,10 @@ class PaymentDialog(QDialog):
             self.close_button.setText(self.tr("Close"))
         elif result.status == "voided":       # refused: the CVV did not match, voided at once
             self.banner.show_message("declined", f"{translate_message(result.message)} {checks}".strip())
-            _wipe(self.cvv_edit)
+            self.card_form.clear_cvv()
         else:
             self.banner.show_message("declined", result.message)
-            _wipe(self.cvv_edit)
+            self.card_form.clear_cvv()
         self._set_processing(False)
         # the banner took room: keep the window fitted and the amount with its new-balance hint in view
         self._fit_width()
@@ -1076,9 +626,8 @@ class PaymentDialog(QDialog):
     # ------------------------------------------------------------------ no card data left behind
 
     def clear_sensitive(self, *, all_fields: bool = True) -> None:
-        for edit in (self.card_number_edit, self.cvv_edit, self.expiry_edit, self.account_number_edit,
-                     self.account_number_confirm_edit, self.routing_number_edit, self.iban_edit):
-            _wipe(edit)
+        for form in (self.card_form, self.bank_form, self.sepa_form):
+            form.clear_secrets()
 
     def _charging(self) -> bool:
         return self._busy and self.progress.isVisible()
