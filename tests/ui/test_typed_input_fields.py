@@ -160,3 +160,14 @@ def test_the_refund_amount_follows_the_same_rule(qtbot: QtBot, locale: str, text
     assert words in caught.value.user_message
     dialog.amount_edit.setText("10,00" if locale == "de_DE" else "10.00")
     assert dialog.amount_minor() == 10_00
+
+
+def test_a_company_zip_code_filled_into_the_bank_form_that_fails_shows_why_at_once(
+        qtbot: QtBot, demo_context: AppContext) -> None:
+    from payapp.services.invoices import CompanyAddress
+
+    dialog = _dialog(qtbot, demo_context)
+    dialog.new_bank_radio.setChecked(True)
+    dialog.bank_form.prefill_address(CompanyAddress("1 Main St", "Austin", "TX", "7870", "US"))
+    assert dialog.bank_form.bank_zip_edit.text() == "7870"
+    assert "5 digits" in _error(dialog, "bankZipError")

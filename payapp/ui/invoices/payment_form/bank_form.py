@@ -63,15 +63,16 @@ class BankForm(QGroupBox):
         self.rows.form.addRow(self.tr("State:"), self.bank_state_edit)
         self.rows.row(self.tr("ZIP code:"), self.bank_zip_edit, errors["bankZipError"])
         self.rows.form.addRow("", self.save_bank_check)
+        # optional for an eCheck, but a ZIP code when given
+        self._zip = Field(self.bank_zip_edit, errors["bankZipError"],
+                          lambda t: validation.check_postal_code(t, "US") if t.strip() else t)
         self.rows.check_as_typed([
             Field(self.account_name_edit, errors["accountNameError"],
                   required(self.tr("Enter the name on the account."))),
             Field(self.routing_number_edit, errors["routingNumberError"], validation.check_routing_number),
             Field(self.account_number_edit, errors["accountNumberError"], validation.check_account_number),
             Field(self.account_number_confirm_edit, errors["accountNumberConfirmError"], self._check_account_again),
-            # optional for an eCheck, but a ZIP code when given
-            Field(self.bank_zip_edit, errors["bankZipError"],
-                  lambda t: validation.check_postal_code(t, "US") if t.strip() else t),
+            self._zip,
         ])
         for edit in (self.account_name_edit, self.account_number_edit, self.bank_company_edit):
             edit.textChanged.connect(lambda _t: self.changed.emit())
@@ -115,13 +116,15 @@ class BankForm(QGroupBox):
                 validation.clean_digits(self.account_number_edit.text())[-4:])
 
     def prefill_address(self, address: CompanyAddress) -> None:
-        """The company's address in every field still empty."""
+        """The company's address in every field still empty; a ZIP code that fails the check shows why at once."""
         for edit, value in ((self.bank_address_edit, address.address1), (self.bank_city_edit, address.city),
                             (self.bank_state_edit, address.state),
                             # an eCheck is a US bank account: its ZIP code field takes US codes only
                             (self.bank_zip_edit, address.postal_code if address.country == "US" else "")):
             if value and not edit.text():
                 edit.setText(value)
+        if self.bank_zip_edit.text():
+            self._zip.validate()
 
     def tab_chain(self) -> list[QWidget]:
         return [self.holder_type_combo, self.account_type_combo, self.account_name_edit, self.routing_number_edit,
