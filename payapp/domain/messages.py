@@ -117,23 +117,30 @@ def _format_value(value: MessageArg, locale: str, nested: Callable[[Message], st
     return format_money(value.minor, value.currency, locale)
 
 
-def fill_template(template: str, values: Mapping[str, str]) -> str:
-    """{name} in `template` replaced by its value in one pass (a value holding "{x}" stays as it is), and no double
+def fill_placeholders(template: str, placeholder: re.Pattern[str], value_of: Callable[[str], str | None]) -> str:
+    """Each match of `placeholder` in `template` replaced by `value_of(its group 1)` (None: left as it is) in one
+    pass (a value holding a placeholder stays as it is, which chained str.replace calls do not do), and no double
     full stop where a value ending in one ends the sentence: "… of {merchant}." with "Acme Inc." reads "… of Acme
-    Inc.", not "Inc.." (as payapp/ui/i18n.py fill does for Qt's %1)."""
+    Inc.", not "Inc..". The one filler of PayApp's {name} templates and of Qt's %1 (payapp/ui/i18n.py)."""
     out: list[str] = []
     pos = 0
     skip_stop = False
-    for m in _PLACEHOLDER.finditer(template):
+    for m in placeholder.finditer(template):
         literal = template[pos:m.start()]
         out.append(literal[1:] if skip_stop and literal.startswith(".") and not literal.startswith("..") else literal)
-        value = values.get(m.group(1), m.group(0))
+        found = value_of(m.group(1))
+        value = m.group(0) if found is None else found
         out.append(value)
         skip_stop = value.endswith(".") and not value.endswith("..")
         pos = m.end()
     rest = template[pos:]
     out.append(rest[1:] if skip_stop and rest.startswith(".") and not rest.startswith("..") else rest)
     return "".join(out)
+
+
+def fill_template(template: str, values: Mapping[str, str]) -> str:
+    """{name} in `template` replaced by its value (fill_placeholders)."""
+    return fill_placeholders(template, _PLACEHOLDER, values.get)
 
 
 def render_with(message: Message, template_of: Callable[[str], str], locale: str) -> str:

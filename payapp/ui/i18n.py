@@ -19,6 +19,7 @@ from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
 
+from payapp.domain.messages import fill_placeholders
 from payapp.resources import RESOURCES
 
 log = logging.getLogger(__name__)
@@ -94,23 +95,13 @@ _PLACEHOLDER = re.compile(r"%(\d)")
 
 
 def fill(template: str, *values: str) -> str:
-    """Qt's %1…%9 in `template` replaced by `values` in one pass (a value that contains "%2" stays as it is, which
-    chained str.replace calls do not do), and no double full stop where a value ending in one ends a sentence:
-    "… of %4." with "Acme Inc." reads "… of Acme Inc.", not "Inc.." (issue #15.10)."""
-    out: list[str] = []
-    pos = 0
-    skip_stop = False
-    for m in _PLACEHOLDER.finditer(template):
-        literal = template[pos:m.start()]
-        out.append(literal[1:] if skip_stop and literal.startswith(".") and not literal.startswith("..") else literal)
-        index = int(m.group(1)) - 1
-        value = values[index] if 0 <= index < len(values) else m.group(0)
-        out.append(value)
-        skip_stop = value.endswith(".") and not value.endswith("..")
-        pos = m.end()
-    rest = template[pos:]
-    out.append(rest[1:] if skip_stop and rest.startswith(".") and not rest.startswith("..") else rest)
-    return "".join(out)
+    """Qt's %1…%9 in `template` replaced by `values` in one pass, without a double full stop where a value ending
+    in one ends a sentence (issue #15.10; payapp.domain.messages.fill_placeholders)."""
+    def value_of(number: str) -> str | None:
+        index = int(number) - 1
+        return values[index] if 0 <= index < len(values) else None
+
+    return fill_placeholders(template, _PLACEHOLDER, value_of)
 
 
 def qt_translations_dir() -> Path:
