@@ -415,7 +415,7 @@ def test_sync_progress_is_shown_in_german_with_german_counts(qapp: QApplication)
 
 
 def test_service_messages_are_shown_in_german_with_their_values(qapp: QApplication) -> None:
-    from payapp.domain.errors import ValidationError
+    from payapp.domain.errors import PayAppError, ValidationError
     from payapp.domain.messages import msg
     from payapp.ui.messages import translate_message, user_text
 
@@ -426,7 +426,8 @@ def test_service_messages_are_shown_in_german_with_their_values(qapp: QApplicati
         assert user_text(ValidationError(msg("card.expired"))) == "Diese Karte ist abgelaufen."
         assert user_text(ValidationError("This card has expired.")) == "Diese Karte ist abgelaufen."
         assert user_text(ValidationError(msg("card.cvv_digits", digits=4))) == "Die Prüfnummer hat 4 Ziffern."
-        assert translate_message("Credit card payments are not enabled. An admin can enable them in Admin.") == (
+        # a payment type's label as a value is rendered in German too (payments/taking.py is converted)
+        assert user_text(PayAppError(msg("payment.type_not_enabled", payment_type=msg("payment_type.card")))) == (
             "Zahlungen per Kreditkarte sind nicht aktiviert. Ein Administrator kann sie in der Verwaltung aktivieren.")
         assert translate_message("Gateway said: DECLINE") == "Gateway said: DECLINE"     # not ours: unchanged
     finally:
