@@ -285,6 +285,18 @@ ENGLISH: dict[str, str] = {
     "refund.at_most": "You can refund at most {amount}.",
     "refund.whole_to_reopen": "Only a refund of the whole payment can re-open the invoice. Refund part of it with "
                               "the invoice kept paid, or refund all of it.",
+    # payapp/services/settings.py: why payment processing is not active (taking a payment raises it again)
+    "processing.gateway_unknown_choose": "PayApp cannot talk to the gateway {gateway}: choose another in Admin.",
+    "processing.not_set_up": "Payment processing is not set up: enter the gateway keys in Admin.",
+    "processing.keys_not_here": "The gateway keys are not on this workstation: enter them in Admin.",
+    "processing.keys_replaced_by": "The gateway keys were replaced by {user} on another workstation: enter the new "
+                                   "keys here in Admin.",
+    "processing.keys_replaced": "The gateway keys were replaced by another admin on another workstation: enter the "
+                                "new keys here in Admin.",
+    "processing.choose_currency": "Choose the internal currency in Admin.",
+    "processing.currency_unsupported": "The gateway does not support {currency}; it takes {currencies}.",
+    "processing.currency_unsupported_none": "The gateway does not support {currency}; it takes no currency.",
+    "processing.no_payment_type": "No payment type is enabled: enable credit card or eCheck in Admin.",
 }
 
 GERMAN: dict[str, str] = {
@@ -564,4 +576,19 @@ GERMAN: dict[str, str] = {
     "refund.at_most": "Sie können höchstens {amount} erstatten.",
     "refund.whole_to_reopen": "Nur eine Erstattung der ganzen Zahlung kann die Rechnung wieder öffnen. Erstatten Sie "
                               "einen Teil mit bezahlt bleibender Rechnung, oder erstatten Sie alles.",
+    "processing.gateway_unknown_choose": "PayApp kann nicht mit dem Gateway {gateway} sprechen: Wählen Sie in der "
+                                         "Verwaltung ein anderes.",
+    "processing.not_set_up": "Die Zahlungsabwicklung ist nicht eingerichtet: Geben Sie die Gateway-Schlüssel in der "
+                             "Verwaltung ein.",
+    "processing.keys_not_here": "Die Gateway-Schlüssel sind nicht auf diesem Arbeitsplatz: Geben Sie sie in der "
+                                "Verwaltung ein.",
+    "processing.keys_replaced_by": "Die Gateway-Schlüssel wurden von {user} an einem anderen Arbeitsplatz ersetzt: "
+                                   "Geben Sie die neuen Schlüssel hier in der Verwaltung ein.",
+    "processing.keys_replaced": "Die Gateway-Schlüssel wurden von einem anderen Administrator an einem anderen "
+                                "Arbeitsplatz ersetzt: Geben Sie die neuen Schlüssel hier in der Verwaltung ein.",
+    "processing.choose_currency": "Wählen Sie die interne Währung in der Verwaltung.",
+    "processing.currency_unsupported": "Das Gateway unterstützt {currency} nicht; es nimmt {currencies}.",
+    "processing.currency_unsupported_none": "Das Gateway unterstützt {currency} nicht; es nimmt keine Währung.",
+    "processing.no_payment_type": "Keine Zahlungsart ist aktiviert: Aktivieren Sie Kreditkarte oder eCheck in der "
+                                  "Verwaltung.",
 }

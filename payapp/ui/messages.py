@@ -38,17 +38,7 @@ CONTEXT = "Messages"
 
 # Long texts stay one literal each: lupdate reads a QT_TRANSLATE_NOOP text only when it is a single literal.
 TEXTS: tuple[str, ...] = (
-    # payapp/services/settings.py: why payment processing is not active
-    QT_TRANSLATE_NOOP("Messages", "Payment processing is not set up: enter the gateway keys in Admin."),
-    QT_TRANSLATE_NOOP("Messages", "The gateway keys are not on this workstation: enter them in Admin."),
-    QT_TRANSLATE_NOOP(
-        "Messages",
-        "The gateway keys were replaced by %1 on another workstation: enter the new keys here in Admin."),
-    QT_TRANSLATE_NOOP("Messages", "another admin"),
-    QT_TRANSLATE_NOOP("Messages", "Choose the internal currency in Admin."),
-    QT_TRANSLATE_NOOP("Messages", "The gateway does not support %1; it takes %2."),
-    QT_TRANSLATE_NOOP("Messages", "no currency"),
-    QT_TRANSLATE_NOOP("Messages", "No payment type is enabled: enable credit card or eCheck in Admin."),
+    # payapp/services/settings.py: a setting refused
     QT_TRANSLATE_NOOP("Messages", "%1: expected %2"),
     QT_TRANSLATE_NOOP("Messages", "%1 is set to %2 and can never be changed."),
     # payapp/services/payment_search.py: a payment's timeline

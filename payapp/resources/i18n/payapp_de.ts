@@ -2798,38 +2798,6 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
 <context>
     <name>Messages</name>
     <message>
-        <source>Payment processing is not set up: enter the gateway keys in Admin.</source>
-        <translation>Die Zahlungsabwicklung ist nicht eingerichtet: Geben Sie die Gateway-Schlüssel in der Verwaltung ein.</translation>
-    </message>
-    <message>
-        <source>The gateway keys are not on this workstation: enter them in Admin.</source>
-        <translation>Die Gateway-Schlüssel sind nicht auf diesem Arbeitsplatz: Geben Sie sie in der Verwaltung ein.</translation>
-    </message>
-    <message>
-        <source>The gateway keys were replaced by %1 on another workstation: enter the new keys here in Admin.</source>
-        <translation>Die Gateway-Schlüssel wurden von %1 an einem anderen Arbeitsplatz ersetzt: Geben Sie die neuen Schlüssel hier in der Verwaltung ein.</translation>
-    </message>
-    <message>
-        <source>another admin</source>
-        <translation>einem anderen Administrator</translation>
-    </message>
-    <message>
-        <source>Choose the internal currency in Admin.</source>
-        <translation>Wählen Sie die interne Währung in der Verwaltung.</translation>
-    </message>
-    <message>
-        <source>The gateway does not support %1; it takes %2.</source>
-        <translation>Das Gateway unterstützt %1 nicht; es nimmt %2.</translation>
-    </message>
-    <message>
-        <source>no currency</source>
-        <translation>keine Währung</translation>
-    </message>
-    <message>
-        <source>No payment type is enabled: enable credit card or eCheck in Admin.</source>
-        <translation>Keine Zahlungsart ist aktiviert: Aktivieren Sie Kreditkarte oder eCheck in der Verwaltung.</translation>
-    </message>
-    <message>
         <source>%1: expected %2</source>
         <translation>%1: erwartet %2</translation>
     </message>

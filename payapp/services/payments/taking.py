@@ -122,7 +122,7 @@ class TakingPayments(HostedSteps, MethodPreparation):
                 stored = primary_fingerprint(values, spec)
                 if spec is not None and stored and stored != key.fingerprint and not key_is_fresh:
                     raise _StaleKey(spec)
-                raise PayAppError(status.reason)
+                raise PayAppError(status.reason_message or status.reason)
             if not isinstance(request.amount_minor, int) or request.amount_minor <= 0:
                 raise ValidationError(msg("payment.amount_above_zero"), field="amount")
             minimum = gateway_minimum_minor(status.currency)
