@@ -297,6 +297,13 @@ ENGLISH: dict[str, str] = {
     "processing.currency_unsupported": "The gateway does not support {currency}; it takes {currencies}.",
     "processing.currency_unsupported_none": "The gateway does not support {currency}; it takes no currency.",
     "processing.no_payment_type": "No payment type is enabled: enable credit card or eCheck in Admin.",
+    # payapp/services/gateways.py: a gateway PayApp cannot build (taking a payment raises it again)
+    "gateways.cannot_talk": "PayApp cannot talk to the gateway {gateway}.",
+    # {credential}: the credential's label as the sentence writes it, in lower case ("private key (security key)")
+    "gateways.not_set_up_here": "Payment processing through {gateway} is not set up on this workstation: enter the "
+                                "gateway's {credential} in Admin.",
+    "gateways.enter_credential": "{gateway}: enter the {credential} in Admin.",
+    "gateways.address_missing": "The gateway address is missing: enter it in Admin.",
 }
 
 GERMAN: dict[str, str] = {
@@ -591,4 +598,9 @@ GERMAN: dict[str, str] = {
     "processing.currency_unsupported_none": "Das Gateway unterstützt {currency} nicht; es nimmt keine Währung.",
     "processing.no_payment_type": "Keine Zahlungsart ist aktiviert: Aktivieren Sie Kreditkarte oder eCheck in der "
                                   "Verwaltung.",
+    "gateways.cannot_talk": "PayApp kann nicht mit dem Gateway {gateway} sprechen.",
+    "gateways.not_set_up_here": "Die Zahlungsabwicklung über {gateway} ist auf diesem Arbeitsplatz nicht "
+                                "eingerichtet: Geben Sie unter Verwaltung {credential} des Gateways ein.",
+    "gateways.enter_credential": "{gateway}: Geben Sie unter Verwaltung {credential} ein.",
+    "gateways.address_missing": "Die Gateway-Adresse fehlt: Geben Sie sie in der Verwaltung ein.",
 }

@@ -121,7 +121,6 @@ TEXTS: tuple[str, ...] = (
     QT_TRANSLATE_NOOP(
         "Messages",
         "Payment processing is not set up on this workstation: enter the gateway's private key in Admin."),
-    QT_TRANSLATE_NOOP("Messages", "The gateway address is missing: enter it in Admin."),
     # payapp/services/connections.py and the connectors: Admin › Connections, Autotask, QuickBooks
     QT_TRANSLATE_NOOP("Messages", "not connected on this workstation"),
     QT_TRANSLATE_NOOP("Messages", "QuickBooks is disconnected: Reconnect QuickBooks in Admin › Connections."),
@@ -312,11 +311,6 @@ TEXTS: tuple[str, ...] = (
     QT_TRANSLATE_NOOP("Messages", "PayEngine could not be asked: %1"),
     QT_TRANSLATE_NOOP("Messages", "PayEngine accepted the merchant id and API key."),
     QT_TRANSLATE_NOOP("Messages", "Enter the %1 first."),
-    QT_TRANSLATE_NOOP("Messages", "PayApp cannot talk to the gateway %1."),
-    QT_TRANSLATE_NOOP(
-        "Messages",
-        "Payment processing through %1 is not set up on this workstation: enter the gateway's %2 in Admin."),
-    QT_TRANSLATE_NOOP("Messages", "%1: enter the %2 in Admin."),
     QT_TRANSLATE_NOOP(
         "Messages",
         "SEPA direct debit of %1 accepted (transaction %2) and pending settlement: the money arrives in a few business days, and the debtor's bank can still return it."),  # noqa: E501

@@ -3006,10 +3006,6 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
         <translation>Die Zahlungsabwicklung ist auf diesem Arbeitsplatz nicht eingerichtet: Geben Sie den privaten Schlüssel des Gateways in der Verwaltung ein.</translation>
     </message>
     <message>
-        <source>The gateway address is missing: enter it in Admin.</source>
-        <translation>Die Gateway-Adresse fehlt: Geben Sie sie in der Verwaltung ein.</translation>
-    </message>
-    <message>
         <source>not connected on this workstation</source>
         <translation>auf diesem Arbeitsplatz nicht verbunden</translation>
     </message>
@@ -3520,18 +3516,6 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
     <message>
         <source>Enter the %1 first.</source>
         <translation>Geben Sie zuerst %1 ein.</translation>
-    </message>
-    <message>
-        <source>PayApp cannot talk to the gateway %1.</source>
-        <translation>PayApp kann nicht mit dem Gateway %1 sprechen.</translation>
-    </message>
-    <message>
-        <source>Payment processing through %1 is not set up on this workstation: enter the gateway&apos;s %2 in Admin.</source>
-        <translation>Die Zahlungsabwicklung über %1 ist auf diesem Arbeitsplatz nicht eingerichtet: Geben Sie unter Verwaltung %2 des Gateways ein.</translation>
-    </message>
-    <message>
-        <source>%1: enter the %2 in Admin.</source>
-        <translation>%1: Geben Sie unter Verwaltung %2 ein.</translation>
     </message>
     <message>
         <source>SEPA direct debit of %1 accepted (transaction %2) and pending settlement: the money arrives in a few business days, and the debtor&apos;s bank can still return it.</source>
