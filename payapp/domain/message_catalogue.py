@@ -242,6 +242,68 @@ ENGLISH: dict[str, str] = {
     "processing.currency_not_supported": "{gateway} does not take {currency}, the internal currency.",
     "processing.currency_code": "Choose a three-letter ISO 4217 currency code, e.g. USD.",
     "processing.currency_set_once": "The internal currency is {currency} and can never be changed.",
+    # payapp/services/payments/ and refund_approvals.py: taking, voiding and refunding payments
+    "payment.account_type": "Choose checking or savings.",
+    "payment.account_name": "Enter the name on the account.",
+    "payment.sepa_holder": "Enter the name of the account holder.",
+    "payment.choose_method": "Choose a payment method.",
+    "payment.token_unreadable": "The payment details could not be read. Enter them again.",
+    "payment.card_or_bank": "Choose a card or a bank account.",
+    "payment.unknown_source": "Unknown payment source.",
+    "payment.portal_source_only": "The client portal takes client portal payments only.",
+    "payment.portal_tokenized_only": "The client portal takes tokenized or saved payment methods only.",
+    "payment.amount_above_zero": "Enter an amount above zero.",
+    "payment.gateway_minimum": "The gateway takes payments of {minimum} or more.",
+    "payment.invoice_voided": "This invoice was voided; it cannot be paid.",
+    "payment.invoice_currency": "This invoice is in {invoice_currency}, but payments are taken in {currency}.",
+    "payment.contact_other_company": "This contact does not belong to the invoice's company.",
+    "payment.saved_method_deleted": "This saved payment method was deleted. Choose another one.",
+    "payment.saved_method_other_company": "This saved payment method belongs to another company.",
+    "payment.saved_method_other_gateway": "This saved payment method is kept by another gateway than the one payments "
+                                          "now go through. Enter the card or account again.",
+    "payment.type_not_in_portal": "{payment_type} payments are not available in the client portal.",
+    "payment.type_not_enabled": "{payment_type} payments are not enabled. An admin can enable them in Admin.",
+    "payment.ach_consent": "The customer must agree to the ACH debit authorization before an eCheck is taken.",
+    "payment.sepa_mandate_consent": "The account holder must agree to the SEPA direct debit mandate before the debit "
+                                    "is taken.",
+    "payment.more_than_balance": "The amount is more than the open balance of {balance}.",
+    "payment.more_than_balance_held": "The amount is more than the open balance of {balance} (a payment still being "
+                                      "confirmed is held against it).",
+    # {time}: as the duplicate check compares it, in UTC ("2026-12-04 14:05")
+    "payment.already_paid": "{amount} was already paid on invoice {invoice} at {time} UTC. Pay again only if the "
+                            "customer really means to pay twice.",
+    "payment.already_paid_by": "{amount} was already paid on invoice {invoice} by {user} at {time} UTC. Pay again "
+                               "only if the customer really means to pay twice.",
+    "payment.not_refundable": "A payment that is {status} cannot be voided or refunded.",
+    "payment.lookup_failed": "The gateway could not be asked about this payment ({reason}). Nothing was changed; try "
+                             "again.",
+    "payment.gateway_state_not_refundable": "The gateway shows this payment as '{state}', so it cannot be voided or "
+                                            "refunded from PayApp. Check it in the gateway's portal.",
+    "refund.still_confirming": "A void or refund of this payment is still being confirmed. Wait for it.",
+    "refund.void_in_full": "Until the payment settles (usually the next business day) it can only be voided in "
+                           "full. Void it, or refund part of it after it settles.",
+    "refund.at_most": "You can refund at most {amount}.",
+    "refund.whole_to_reopen": "Only a refund of the whole payment can re-open the invoice. Refund part of it with "
+                              "the invoice kept paid, or refund all of it.",
+    # payapp/services/settings.py: why payment processing is not active (taking a payment raises it again)
+    "processing.gateway_unknown_choose": "PayApp cannot talk to the gateway {gateway}: choose another in Admin.",
+    "processing.not_set_up": "Payment processing is not set up: enter the gateway keys in Admin.",
+    "processing.keys_not_here": "The gateway keys are not on this workstation: enter them in Admin.",
+    "processing.keys_replaced_by": "The gateway keys were replaced by {user} on another workstation: enter the new "
+                                   "keys here in Admin.",
+    "processing.keys_replaced": "The gateway keys were replaced by another admin on another workstation: enter the "
+                                "new keys here in Admin.",
+    "processing.choose_currency": "Choose the internal currency in Admin.",
+    "processing.currency_unsupported": "The gateway does not support {currency}; it takes {currencies}.",
+    "processing.currency_unsupported_none": "The gateway does not support {currency}; it takes no currency.",
+    "processing.no_payment_type": "No payment type is enabled: enable credit card or eCheck in Admin.",
+    # payapp/services/gateways.py: a gateway PayApp cannot build (taking a payment raises it again)
+    "gateways.cannot_talk": "PayApp cannot talk to the gateway {gateway}.",
+    # {credential}: the credential's label as the sentence writes it, in lower case ("private key (security key)")
+    "gateways.not_set_up_here": "Payment processing through {gateway} is not set up on this workstation: enter the "
+                                "gateway's {credential} in Admin.",
+    "gateways.enter_credential": "{gateway}: enter the {credential} in Admin.",
+    "gateways.address_missing": "The gateway address is missing: enter it in Admin.",
 }
 
 GERMAN: dict[str, str] = {
@@ -476,4 +538,69 @@ GERMAN: dict[str, str] = {
     "processing.currency_not_supported": "{gateway} nimmt {currency}, die interne Währung, nicht an.",
     "processing.currency_code": "Wählen Sie einen dreibuchstabigen ISO-4217-Währungscode, z. B. USD.",
     "processing.currency_set_once": "Die interne Währung ist {currency} und kann nie mehr geändert werden.",
+    "payment.account_type": "Wählen Sie Girokonto oder Sparkonto.",
+    "payment.account_name": "Geben Sie den Namen des Kontoinhabers ein.",
+    "payment.sepa_holder": "Geben Sie den Namen des Kontoinhabers ein.",
+    "payment.choose_method": "Wählen Sie eine Zahlungsart.",
+    "payment.token_unreadable": "Die Zahlungsdaten konnten nicht gelesen werden. Geben Sie sie bitte erneut ein.",
+    "payment.card_or_bank": "Wählen Sie eine Karte oder ein Bankkonto.",
+    "payment.unknown_source": "Unbekannte Zahlungsquelle.",
+    "payment.portal_source_only": "Das Kundenportal nimmt nur Zahlungen über das Kundenportal an.",
+    "payment.portal_tokenized_only": "Das Kundenportal nimmt nur tokenisierte oder gespeicherte Zahlungsmethoden an.",
+    "payment.amount_above_zero": "Geben Sie einen Betrag über null ein.",
+    "payment.gateway_minimum": "Das Gateway nimmt Zahlungen ab {minimum} an.",
+    "payment.invoice_voided": "Diese Rechnung wurde storniert; sie kann nicht bezahlt werden.",
+    "payment.invoice_currency": "Diese Rechnung ist in {invoice_currency}, Zahlungen werden aber in {currency} "
+                                "angenommen.",
+    "payment.contact_other_company": "Dieser Kontakt gehört nicht zur Firma der Rechnung.",
+    "payment.saved_method_deleted": "Dieses gespeicherte Zahlungsmittel wurde gelöscht. Wählen Sie ein anderes.",
+    "payment.saved_method_other_company": "Dieses gespeicherte Zahlungsmittel gehört zu einer anderen Firma.",
+    "payment.saved_method_other_gateway": "Diese gespeicherte Zahlungsart wird von einem anderen Gateway verwahrt als "
+                                          "dem, über das Zahlungen jetzt laufen. Geben Sie die Karte oder das Konto "
+                                          "erneut ein.",
+    "payment.type_not_in_portal": "Zahlungen per {payment_type} sind im Kundenportal nicht verfügbar.",
+    "payment.type_not_enabled": "Zahlungen per {payment_type} sind nicht aktiviert. Ein Administrator kann sie in der "
+                                "Verwaltung aktivieren.",
+    "payment.ach_consent": "Der Kunde muss der ACH-Lastschriftermächtigung zustimmen, bevor ein eCheck eingezogen "
+                           "wird.",
+    "payment.sepa_mandate_consent": "Der Kontoinhaber muss dem SEPA-Lastschriftmandat zustimmen, bevor die "
+                                    "Lastschrift eingezogen wird.",
+    "payment.more_than_balance": "Der Betrag ist höher als der offene Betrag von {balance}.",
+    "payment.more_than_balance_held": "Der Betrag ist höher als der offene Betrag von {balance} (eine Zahlung, die "
+                                      "noch bestätigt wird, ist davon schon vorgemerkt).",
+    "payment.already_paid": "{amount} wurde bereits auf Rechnung {invoice} um {time} UTC bezahlt. Zahlen Sie nur "
+                            "erneut, wenn der Kunde wirklich zweimal zahlen will.",
+    "payment.already_paid_by": "{amount} wurde bereits auf Rechnung {invoice} von {user} um {time} UTC bezahlt. "
+                               "Zahlen Sie nur erneut, wenn der Kunde wirklich zweimal zahlen will.",
+    "payment.not_refundable": "Eine Zahlung im Status „{status}“ kann nicht storniert oder erstattet werden.",
+    "payment.lookup_failed": "Das Gateway konnte zu dieser Zahlung nicht befragt werden ({reason}). Nichts wurde "
+                             "geändert; versuchen Sie es erneut.",
+    "payment.gateway_state_not_refundable": "Das Gateway zeigt diese Zahlung als „{state}“, daher kann PayApp sie "
+                                            "nicht stornieren oder erstatten. Prüfen Sie sie im Portal des Gateways.",
+    "refund.still_confirming": "Ein Storno oder eine Erstattung dieser Zahlung wird noch bestätigt. Warten Sie darauf.",
+    "refund.void_in_full": "Bis die Zahlung abgerechnet ist (meist am nächsten Werktag), kann sie nur vollständig "
+                           "storniert werden. Stornieren Sie sie, oder erstatten Sie einen Teil nach der Abrechnung.",
+    "refund.at_most": "Sie können höchstens {amount} erstatten.",
+    "refund.whole_to_reopen": "Nur eine Erstattung der ganzen Zahlung kann die Rechnung wieder öffnen. Erstatten Sie "
+                              "einen Teil mit bezahlt bleibender Rechnung, oder erstatten Sie alles.",
+    "processing.gateway_unknown_choose": "PayApp kann nicht mit dem Gateway {gateway} sprechen: Wählen Sie in der "
+                                         "Verwaltung ein anderes.",
+    "processing.not_set_up": "Die Zahlungsabwicklung ist nicht eingerichtet: Geben Sie die Gateway-Schlüssel in der "
+                             "Verwaltung ein.",
+    "processing.keys_not_here": "Die Gateway-Schlüssel sind nicht auf diesem Arbeitsplatz: Geben Sie sie in der "
+                                "Verwaltung ein.",
+    "processing.keys_replaced_by": "Die Gateway-Schlüssel wurden von {user} an einem anderen Arbeitsplatz ersetzt: "
+                                   "Geben Sie die neuen Schlüssel hier in der Verwaltung ein.",
+    "processing.keys_replaced": "Die Gateway-Schlüssel wurden von einem anderen Administrator an einem anderen "
+                                "Arbeitsplatz ersetzt: Geben Sie die neuen Schlüssel hier in der Verwaltung ein.",
+    "processing.choose_currency": "Wählen Sie die interne Währung in der Verwaltung.",
+    "processing.currency_unsupported": "Das Gateway unterstützt {currency} nicht; es nimmt {currencies}.",
+    "processing.currency_unsupported_none": "Das Gateway unterstützt {currency} nicht; es nimmt keine Währung.",
+    "processing.no_payment_type": "Keine Zahlungsart ist aktiviert: Aktivieren Sie Kreditkarte oder eCheck in der "
+                                  "Verwaltung.",
+    "gateways.cannot_talk": "PayApp kann nicht mit dem Gateway {gateway} sprechen.",
+    "gateways.not_set_up_here": "Die Zahlungsabwicklung über {gateway} ist auf diesem Arbeitsplatz nicht "
+                                "eingerichtet: Geben Sie unter Verwaltung {credential} des Gateways ein.",
+    "gateways.enter_credential": "{gateway}: Geben Sie unter Verwaltung {credential} ein.",
+    "gateways.address_missing": "Die Gateway-Adresse fehlt: Geben Sie sie in der Verwaltung ein.",
 }

@@ -19,6 +19,7 @@ from payapp.connectors.gateways.paypal_adapter import PayPalAdapter
 from payapp.connectors.gateways.port import PaymentGateway
 from payapp.domain.errors import PayAppError
 from payapp.domain.gateways import GatewaySpec, gateway_spec
+from payapp.domain.messages import msg
 from payapp.services.secrets import Secret, SecretStore
 from payapp.services.settings import LocalKey, SettingsService
 
@@ -62,7 +63,7 @@ class GatewayProvider:
     def spec(name: str) -> GatewaySpec:
         spec = gateway_spec(name)
         if spec is None or name not in ADAPTERS:
-            raise GatewayNotConfigured(f"PayApp cannot talk to the gateway {name!r}.")
+            raise GatewayNotConfigured(msg("gateways.cannot_talk", gateway=repr(name)))
         return spec
 
     def build(self, values: Mapping[str, Any], key: LocalKey | Secret | None, name: str | None = None
@@ -75,16 +76,17 @@ class GatewayProvider:
         base_url = values.get(spec.base_url_key, "")
         local = key if isinstance(key, LocalKey) or key is None else LocalKey(key, "", 0.0, spec.primary.name)
         if local is None or local.secret is None or local.name != spec.primary.name:
-            raise GatewayNotConfigured(f"Payment processing through {spec.label} is not set up on this workstation: "
-                                       f"enter the gateway's {spec.primary.label.lower()} in Admin.")
+            raise GatewayNotConfigured(msg("gateways.not_set_up_here", gateway=spec.label_message,
+                                           credential=spec.primary.label.lower()))
         extras: dict[str, str] = {}
         for f in spec.fields[1:]:
             value = local.extras.get(f.name)
             if value is None and f.required:
-                raise GatewayNotConfigured(f"{spec.label}: enter the {f.label} in Admin.")
+                raise GatewayNotConfigured(msg("gateways.enter_credential", gateway=spec.label_message,
+                                               credential=f.label_message))
             extras[f.name] = value.reveal() if value is not None else ""
         if not base_url:
-            raise GatewayNotConfigured("The gateway address is missing: enter it in Admin.")
+            raise GatewayNotConfigured(msg("gateways.address_missing"))
         return ADAPTERS[name](self._client, base_url, local.secret.reveal(), extras, self._timeout)
 
     async def _local(self, spec: GatewaySpec, values: Mapping[str, Any]) -> LocalKey:

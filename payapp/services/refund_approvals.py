@@ -17,7 +17,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from payapp.domain.errors import ConflictError, NotFound, PermissionDenied, ValidationError
 from payapp.domain.messages import msg
-from payapp.domain.money import Money, format_money
+from payapp.domain.money import Money
+from payapp.domain.payment_state import PaymentStatus, status_word
 from payapp.domain.roles import Permission
 from payapp.domain.validation import clean_typed_text
 from payapp.models import Payment, Refund, RefundApproval, User
@@ -106,7 +107,7 @@ class RefundApprovalService:
             if p is None:
                 raise NotFound(msg("payment.this_gone"))
             if p.status not in VOIDABLE | REFUNDABLE:
-                raise ConflictError(f"A payment that is {p.status.replace('_', ' ')} cannot be voided or refunded.")
+                raise ConflictError(msg("payment.not_refundable", status=status_word(PaymentStatus(p.status))))
             pending = int(sum((await s.scalars(select(RefundApproval.amount_minor).where(
                 RefundApproval.payment_id == payment_id, RefundApproval.status == "pending"))).all()))
             remaining = p.amount_minor - p.refunded_minor - pending
@@ -114,8 +115,7 @@ class RefundApprovalService:
                 if pending:
                     raise ValidationError(msg("refund_approval.at_most_waiting",
                                               amount=Money(max(remaining, 0), p.currency)), field="amount")
-                # the same words as payments.py's, which is converted on its own
-                raise ValidationError(f"You can refund at most {format_money(max(remaining, 0), p.currency)}.",
+                raise ValidationError(msg("refund.at_most", amount=Money(max(remaining, 0), p.currency)),
                                       field="amount")
             a = RefundApproval(payment_id=payment_id, amount_minor=amount_minor, reason=reason[:300],
                                status="pending", requested_by=actor.user_id, requested_at=utcnow(),

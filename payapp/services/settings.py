@@ -20,6 +20,7 @@ from sqlalchemy import Connection, select
 
 from payapp.domain.errors import ConflictError, ValidationError
 from payapp.domain.gateways import ENVIRONMENTS, GATEWAYS, PAYMENT_TYPES, GatewaySpec, gateway_spec
+from payapp.domain.messages import Message, msg
 from payapp.domain.roles import Permission
 from payapp.domain.settings_spec import SPECS, spec
 from payapp.models import Setting
@@ -46,11 +47,13 @@ GATEWAY_CURRENCIES: dict[str, frozenset[str]] = {g.name: g.currencies for g in G
 @dataclass(frozen=True)
 class ProcessingStatus:
     active: bool
-    reason: str                           # why not, in plain words ("" when active)
+    reason: str                           # why not, in English ("" when active): logs, tests
     back_office: frozenset[str] = field(default_factory=frozenset)   # {"card", "echeck"}
     portal: frozenset[str] = field(default_factory=frozenset)
     currency: str = ""
     gateway: str = ""                     # the chosen gateway's name (its saved methods are the ones it charges)
+    #: why not, as a message (None when active): what the UI shows, in its language
+    reason_message: Message | None = None
 
 
 @dataclass(frozen=True)
@@ -163,27 +166,28 @@ def evaluate_processing(s: Mapping[str, Any], local_fingerprint: str) -> Process
     portal = frozenset(t for t in names if s.get(f"payment_types.portal.{t}") and t in offered["portal"])
     stored_fp = primary_fingerprint(s, gateway)
 
-    def inactive(reason: str) -> ProcessingStatus:
-        return ProcessingStatus(False, reason, back, portal, currency, s["gateway.name"])
+    def inactive(reason: Message) -> ProcessingStatus:
+        return ProcessingStatus(False, reason.english(), back, portal, currency, s["gateway.name"], reason)
 
     if gateway is None:
-        return inactive(f"PayApp cannot talk to the gateway {s['gateway.name']!r}: choose another in Admin.")
+        # quoted as Python quotes it: a name PayApp does not know may be any text from the settings
+        return inactive(msg("processing.gateway_unknown_choose", gateway=repr(s["gateway.name"])))
     if not stored_fp:
-        return inactive("Payment processing is not set up: enter the gateway keys in Admin.")
+        return inactive(msg("processing.not_set_up"))
     if not local_fingerprint:
-        return inactive("The gateway keys are not on this workstation: enter them in Admin.")
+        return inactive(msg("processing.keys_not_here"))
     if local_fingerprint != stored_fp:
-        who = s["gateway.keys_changed_by"] or "another admin"
-        return inactive(f"The gateway keys were replaced by {who} on another workstation: "
-                        "enter the new keys here in Admin.")
+        who = s["gateway.keys_changed_by"]
+        return inactive(msg("processing.keys_replaced_by", user=who) if who else msg("processing.keys_replaced"))
     if not currency:
-        return inactive("Choose the internal currency in Admin.")
+        return inactive(msg("processing.choose_currency"))
     supported = GATEWAY_CURRENCIES.get(s["gateway.name"], frozenset())
     if currency not in supported:
-        return inactive(f"The gateway does not support {currency}; it takes "
-                        f"{', '.join(sorted(supported)) or 'no currency'}.")
+        return inactive(msg("processing.currency_unsupported", currency=currency,
+                            currencies=", ".join(sorted(supported))) if supported
+                        else msg("processing.currency_unsupported_none", currency=currency))
     if not back and not portal:
-        return inactive("No payment type is enabled: enable credit card or eCheck in Admin.")
+        return inactive(msg("processing.no_payment_type"))
     return ProcessingStatus(True, "", back, portal, currency, s["gateway.name"])
 
 

@@ -38,17 +38,7 @@ CONTEXT = "Messages"
 
 # Long texts stay one literal each: lupdate reads a QT_TRANSLATE_NOOP text only when it is a single literal.
 TEXTS: tuple[str, ...] = (
-    # payapp/services/settings.py: why payment processing is not active
-    QT_TRANSLATE_NOOP("Messages", "Payment processing is not set up: enter the gateway keys in Admin."),
-    QT_TRANSLATE_NOOP("Messages", "The gateway keys are not on this workstation: enter them in Admin."),
-    QT_TRANSLATE_NOOP(
-        "Messages",
-        "The gateway keys were replaced by %1 on another workstation: enter the new keys here in Admin."),
-    QT_TRANSLATE_NOOP("Messages", "another admin"),
-    QT_TRANSLATE_NOOP("Messages", "Choose the internal currency in Admin."),
-    QT_TRANSLATE_NOOP("Messages", "The gateway does not support %1; it takes %2."),
-    QT_TRANSLATE_NOOP("Messages", "no currency"),
-    QT_TRANSLATE_NOOP("Messages", "No payment type is enabled: enable credit card or eCheck in Admin."),
+    # payapp/services/settings.py: a setting refused
     QT_TRANSLATE_NOOP("Messages", "%1: expected %2"),
     QT_TRANSLATE_NOOP("Messages", "%1 is set to %2 and can never be changed."),
     # payapp/services/payment_search.py: a payment's timeline
@@ -68,41 +58,7 @@ TEXTS: tuple[str, ...] = (
     QT_TRANSLATE_NOOP("Messages", "Refund error"),
     QT_TRANSLATE_NOOP("Messages", "Refund unknown"),
     QT_TRANSLATE_NOOP("Messages", "Returned by the bank"),
-    # payapp/services/payments/: taking, voiding and refunding payments
-    QT_TRANSLATE_NOOP("Messages", "Choose checking or savings."),
-    QT_TRANSLATE_NOOP("Messages", "Enter the name on the account."),
-    QT_TRANSLATE_NOOP("Messages", "Enter an amount above zero."),
-    QT_TRANSLATE_NOOP("Messages", "The gateway takes payments of %1 or more."),
-    QT_TRANSLATE_NOOP("Messages", "This invoice was voided; it cannot be paid."),
-    QT_TRANSLATE_NOOP("Messages", "This invoice is in %1, but payments are taken in %2."),
-    QT_TRANSLATE_NOOP("Messages", "This saved payment method was deleted. Choose another one."),
-    QT_TRANSLATE_NOOP("Messages", "This saved payment method belongs to another company."),
-    QT_TRANSLATE_NOOP("Messages", "%1 payments are not enabled. An admin can enable them in Admin."),
-    # payapp/services/payments/: the client portal (tokenized payments, its own payment types)
-    QT_TRANSLATE_NOOP("Messages", "%1 payments are not available in the client portal."),
-    QT_TRANSLATE_NOOP("Messages", "The payment details could not be read. Enter them again."),
-    QT_TRANSLATE_NOOP("Messages", "Choose a card or a bank account."),
-    QT_TRANSLATE_NOOP("Messages", "Choose a payment method."),
-    QT_TRANSLATE_NOOP("Messages", "Unknown payment source."),
-    QT_TRANSLATE_NOOP("Messages", "The client portal takes client portal payments only."),
-    QT_TRANSLATE_NOOP("Messages", "The client portal takes tokenized or saved payment methods only."),
-    QT_TRANSLATE_NOOP("Messages", "This contact does not belong to the invoice's company."),
-    QT_TRANSLATE_NOOP("Messages", "The amount is more than the open balance of %1%2."),
-    QT_TRANSLATE_NOOP(
-        "Messages",
-        "%1 was already paid on invoice %2%3 at %4 UTC. Pay again only if the customer really means to pay twice."),
-    QT_TRANSLATE_NOOP("Messages", "A payment that is %1 cannot be voided or refunded."),
-    QT_TRANSLATE_NOOP(
-        "Messages",
-        "The gateway could not be asked about this payment (%1). Nothing was changed; try again."),
-    QT_TRANSLATE_NOOP(
-        "Messages",
-        "The gateway shows this payment as '%1', so it cannot be voided or refunded from PayApp. Check it in the gateway's portal."),  # noqa: E501
-    QT_TRANSLATE_NOOP("Messages", "A void or refund of this payment is still being confirmed. Wait for it."),
-    QT_TRANSLATE_NOOP(
-        "Messages",
-        "Until the payment settles (usually the next business day) it can only be voided in full. Void it, or refund part of it after it settles."),  # noqa: E501
-    QT_TRANSLATE_NOOP("Messages", "You can refund at most %1."),
+    # payapp/services/payments/: the gateway's answers when taking, voiding and refunding payments
     QT_TRANSLATE_NOOP("Messages", "The gateway could not be reached; nothing was charged."),
     QT_TRANSLATE_NOOP("Messages", "The gateway could not be asked."),
     QT_TRANSLATE_NOOP("Messages", "The gateway has no transaction for this payment; nothing was charged."),
@@ -139,10 +95,6 @@ TEXTS: tuple[str, ...] = (
     QT_TRANSLATE_NOOP(
         "Messages",
         "eCheck payment of %1 accepted (transaction %2) and pending settlement: the money arrives in a few business days, and the bank can still return it."),  # noqa: E501
-    QT_TRANSLATE_NOOP("Messages", "The customer must agree to the ACH debit authorization before an eCheck is taken."),
-    QT_TRANSLATE_NOOP(
-        "Messages",
-        "Only a refund of the whole payment can re-open the invoice. Refund part of it with the invoice kept paid, or refund all of it."),  # noqa: E501
     QT_TRANSLATE_NOOP(
         "Messages",
         "The bank account payment of %1 was declined (%2). Check the routing and account numbers, or use another payment method."),  # noqa: E501
@@ -169,7 +121,6 @@ TEXTS: tuple[str, ...] = (
     QT_TRANSLATE_NOOP(
         "Messages",
         "Payment processing is not set up on this workstation: enter the gateway's private key in Admin."),
-    QT_TRANSLATE_NOOP("Messages", "The gateway address is missing: enter it in Admin."),
     # payapp/services/connections.py and the connectors: Admin › Connections, Autotask, QuickBooks
     QT_TRANSLATE_NOOP("Messages", "not connected on this workstation"),
     QT_TRANSLATE_NOOP("Messages", "QuickBooks is disconnected: Reconnect QuickBooks in Admin › Connections."),
@@ -360,21 +311,9 @@ TEXTS: tuple[str, ...] = (
     QT_TRANSLATE_NOOP("Messages", "PayEngine could not be asked: %1"),
     QT_TRANSLATE_NOOP("Messages", "PayEngine accepted the merchant id and API key."),
     QT_TRANSLATE_NOOP("Messages", "Enter the %1 first."),
-    QT_TRANSLATE_NOOP("Messages", "PayApp cannot talk to the gateway %1."),
-    QT_TRANSLATE_NOOP(
-        "Messages",
-        "Payment processing through %1 is not set up on this workstation: enter the gateway's %2 in Admin."),
-    QT_TRANSLATE_NOOP("Messages", "%1: enter the %2 in Admin."),
     QT_TRANSLATE_NOOP(
         "Messages",
         "SEPA direct debit of %1 accepted (transaction %2) and pending settlement: the money arrives in a few business days, and the debtor's bank can still return it."),  # noqa: E501
-    QT_TRANSLATE_NOOP("Messages", "Enter the name of the account holder."),
-    QT_TRANSLATE_NOOP(
-        "Messages",
-        "The account holder must agree to the SEPA direct debit mandate before the debit is taken."),
-    QT_TRANSLATE_NOOP(
-        "Messages",
-        "This saved payment method is kept by another gateway than the one payments now go through. Enter the card or account again."),  # noqa: E501
 )
 
 _PLACEHOLDER = re.compile(r"%(\d)")

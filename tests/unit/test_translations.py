@@ -321,7 +321,8 @@ def test_every_message_the_services_raise_is_listed_for_translation() -> None:
 
     converted = {text for text in ENGLISH.values() if not placeholders(text)}
     raised = raised_messages()
-    assert len(raised) > 100, "the scan found too few messages: is it still reading the raise statements?"
+    # the count shrinks as modules are converted to msg(...) (issue #14): 99 English texts after the payment engine
+    assert len(raised) > 80, "the scan found too few messages: is it still reading the raise statements?"
     missing = sorted(f"{where}: {template}" for template, where in raised.items()
                      if template not in TEXTS and template not in converted)
     assert not missing, ("These messages reach the user in English: add them to payapp/ui/messages.py (values as "
@@ -415,7 +416,7 @@ def test_sync_progress_is_shown_in_german_with_german_counts(qapp: QApplication)
 
 
 def test_service_messages_are_shown_in_german_with_their_values(qapp: QApplication) -> None:
-    from payapp.domain.errors import ValidationError
+    from payapp.domain.errors import PayAppError, ValidationError
     from payapp.domain.messages import msg
     from payapp.ui.messages import translate_message, user_text
 
@@ -426,7 +427,8 @@ def test_service_messages_are_shown_in_german_with_their_values(qapp: QApplicati
         assert user_text(ValidationError(msg("card.expired"))) == "Diese Karte ist abgelaufen."
         assert user_text(ValidationError("This card has expired.")) == "Diese Karte ist abgelaufen."
         assert user_text(ValidationError(msg("card.cvv_digits", digits=4))) == "Die Prüfnummer hat 4 Ziffern."
-        assert translate_message("Credit card payments are not enabled. An admin can enable them in Admin.") == (
+        # a payment type's label as a value is rendered in German too (payments/taking.py is converted)
+        assert user_text(PayAppError(msg("payment.type_not_enabled", payment_type=msg("payment_type.card")))) == (
             "Zahlungen per Kreditkarte sind nicht aktiviert. Ein Administrator kann sie in der Verwaltung aktivieren.")
         assert translate_message("Gateway said: DECLINE") == "Gateway said: DECLINE"     # not ours: unchanged
     finally:
@@ -438,10 +440,10 @@ def test_messages_are_rendered_in_the_installed_language(qapp: QApplication) -> 
     """A Message (payapp/domain/messages.py) is shown in the language install_translators installed: German from
     the catalogue with German money, the pseudo-locale's stretched English, English again after removal."""
     from payapp.domain.errors import ValidationError
-    from payapp.domain.gateways import NMI
+    from payapp.domain.gateways import NMI, PAYENGINE
     from payapp.domain.messages import msg
     from payapp.domain.money import Money
-    from payapp.ui.messages import card_check_text, message_text, translate_message, user_text
+    from payapp.ui.messages import card_check_text, message_text, user_text
 
     at_most = ValidationError(msg("amount.at_most", maximum=Money(999999999, "USD")), field="amount")
     try:
@@ -452,7 +454,9 @@ def test_messages_are_rendered_in_the_installed_language(qapp: QApplication) -> 
         # the gateway table's labels are messages; as values of a service's text not converted yet they are
         # rendered from the catalogue too
         assert message_text(NMI.label_message) == "BNG Gateway (NMI-Protokoll)"
-        assert translate_message("Concardis PayEngine: enter the API key in Admin.") == (
+        # services/gateways.py is converted: the labels are nested messages of its message
+        assert message_text(msg("gateways.enter_credential", gateway=PAYENGINE.label_message,
+                                credential=PAYENGINE.fields[0].label_message)) == (
             "Concardis PayEngine: Geben Sie unter Verwaltung API-Schlüssel ein.")
         install_translators(qapp, "pseudo")
         stretched = message_text(msg("card.cvv_digits", digits=4))

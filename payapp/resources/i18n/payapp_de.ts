@@ -2798,38 +2798,6 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
 <context>
     <name>Messages</name>
     <message>
-        <source>Payment processing is not set up: enter the gateway keys in Admin.</source>
-        <translation>Die Zahlungsabwicklung ist nicht eingerichtet: Geben Sie die Gateway-Schlüssel in der Verwaltung ein.</translation>
-    </message>
-    <message>
-        <source>The gateway keys are not on this workstation: enter them in Admin.</source>
-        <translation>Die Gateway-Schlüssel sind nicht auf diesem Arbeitsplatz: Geben Sie sie in der Verwaltung ein.</translation>
-    </message>
-    <message>
-        <source>The gateway keys were replaced by %1 on another workstation: enter the new keys here in Admin.</source>
-        <translation>Die Gateway-Schlüssel wurden von %1 an einem anderen Arbeitsplatz ersetzt: Geben Sie die neuen Schlüssel hier in der Verwaltung ein.</translation>
-    </message>
-    <message>
-        <source>another admin</source>
-        <translation>einem anderen Administrator</translation>
-    </message>
-    <message>
-        <source>Choose the internal currency in Admin.</source>
-        <translation>Wählen Sie die interne Währung in der Verwaltung.</translation>
-    </message>
-    <message>
-        <source>The gateway does not support %1; it takes %2.</source>
-        <translation>Das Gateway unterstützt %1 nicht; es nimmt %2.</translation>
-    </message>
-    <message>
-        <source>no currency</source>
-        <translation>keine Währung</translation>
-    </message>
-    <message>
-        <source>No payment type is enabled: enable credit card or eCheck in Admin.</source>
-        <translation>Keine Zahlungsart ist aktiviert: Aktivieren Sie Kreditkarte oder eCheck in der Verwaltung.</translation>
-    </message>
-    <message>
         <source>%1: expected %2</source>
         <translation>%1: erwartet %2</translation>
     </message>
@@ -2900,106 +2868,6 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
     <message>
         <source>Returned by the bank</source>
         <translation>Von der Bank zurückgegeben</translation>
-    </message>
-    <message>
-        <source>Choose checking or savings.</source>
-        <translation>Wählen Sie Girokonto oder Sparkonto.</translation>
-    </message>
-    <message>
-        <source>Enter the name on the account.</source>
-        <translation>Geben Sie den Namen des Kontoinhabers ein.</translation>
-    </message>
-    <message>
-        <source>Enter an amount above zero.</source>
-        <translation>Geben Sie einen Betrag über null ein.</translation>
-    </message>
-    <message>
-        <source>The gateway takes payments of %1 or more.</source>
-        <translation>Das Gateway nimmt Zahlungen ab %1 an.</translation>
-    </message>
-    <message>
-        <source>This invoice was voided; it cannot be paid.</source>
-        <translation>Diese Rechnung wurde storniert; sie kann nicht bezahlt werden.</translation>
-    </message>
-    <message>
-        <source>This invoice is in %1, but payments are taken in %2.</source>
-        <translation>Diese Rechnung ist in %1, Zahlungen werden aber in %2 angenommen.</translation>
-    </message>
-    <message>
-        <source>This saved payment method was deleted. Choose another one.</source>
-        <translation>Dieses gespeicherte Zahlungsmittel wurde gelöscht. Wählen Sie ein anderes.</translation>
-    </message>
-    <message>
-        <source>This saved payment method belongs to another company.</source>
-        <translation>Dieses gespeicherte Zahlungsmittel gehört zu einer anderen Firma.</translation>
-    </message>
-    <message>
-        <source>%1 payments are not enabled. An admin can enable them in Admin.</source>
-        <translation>Zahlungen per %1 sind nicht aktiviert. Ein Administrator kann sie in der Verwaltung aktivieren.</translation>
-    </message>
-    <message>
-        <source>%1 payments are not available in the client portal.</source>
-        <translation>Zahlungen per %1 sind im Kundenportal nicht verfügbar.</translation>
-    </message>
-    <message>
-        <source>The payment details could not be read. Enter them again.</source>
-        <translation>Die Zahlungsdaten konnten nicht gelesen werden. Geben Sie sie bitte erneut ein.</translation>
-    </message>
-    <message>
-        <source>Choose a card or a bank account.</source>
-        <translation>Wählen Sie eine Karte oder ein Bankkonto.</translation>
-    </message>
-    <message>
-        <source>Choose a payment method.</source>
-        <translation>Wählen Sie eine Zahlungsart.</translation>
-    </message>
-    <message>
-        <source>Unknown payment source.</source>
-        <translation>Unbekannte Zahlungsquelle.</translation>
-    </message>
-    <message>
-        <source>The client portal takes client portal payments only.</source>
-        <translation>Das Kundenportal nimmt nur Zahlungen über das Kundenportal an.</translation>
-    </message>
-    <message>
-        <source>The client portal takes tokenized or saved payment methods only.</source>
-        <translation>Das Kundenportal nimmt nur tokenisierte oder gespeicherte Zahlungsmethoden an.</translation>
-    </message>
-    <message>
-        <source>This contact does not belong to the invoice&apos;s company.</source>
-        <translation>Dieser Kontakt gehört nicht zur Firma der Rechnung.</translation>
-    </message>
-    <message>
-        <source>The amount is more than the open balance of %1%2.</source>
-        <translation>Der Betrag ist höher als der offene Betrag von %1%2.</translation>
-    </message>
-    <message>
-        <source>%1 was already paid on invoice %2%3 at %4 UTC. Pay again only if the customer really means to pay twice.</source>
-        <translation>%1 wurde bereits auf Rechnung %2%3 um %4 UTC bezahlt. Zahlen Sie nur erneut, wenn der Kunde wirklich zweimal zahlen will.</translation>
-    </message>
-    <message>
-        <source>A payment that is %1 cannot be voided or refunded.</source>
-        <translation>Eine Zahlung im Status „%1“ kann nicht storniert oder erstattet werden.</translation>
-    </message>
-    <message>
-        <source>The gateway could not be asked about this payment (%1). Nothing was changed; try again.</source>
-        <translation>Das Gateway konnte zu dieser Zahlung nicht befragt werden (%1). Nichts wurde geändert; versuchen Sie es erneut.</translation>
-    </message>
-    <message>
-        <source>The gateway shows this payment as &apos;%1&apos;, so it cannot be voided or refunded from PayApp. Check it in the gateway&apos;s portal.</source>
-        <translation>Das Gateway zeigt diese Zahlung als „%1“, daher kann PayApp sie nicht stornieren oder erstatten. Prüfen Sie sie im Portal des Gateways.</translation>
-    </message>
-    <message>
-        <source>A void or refund of this payment is still being confirmed. Wait for it.</source>
-        <translation>Ein Storno oder eine Erstattung dieser Zahlung wird noch bestätigt. Warten Sie darauf.</translation>
-    </message>
-    <message>
-        <source>Until the payment settles (usually the next business day) it can only be voided in full. Void it, or refund part of it after it settles.</source>
-        <translation>Bis die Zahlung abgerechnet ist (meist am nächsten Werktag), kann sie nur vollständig storniert werden. Stornieren Sie sie, oder erstatten Sie einen Teil nach der Abrechnung.</translation>
-    </message>
-    <message>
-        <source>You can refund at most %1.</source>
-        <translation>Sie können höchstens %1 erstatten.</translation>
     </message>
     <message>
         <source>The gateway could not be reached; nothing was charged.</source>
@@ -3102,14 +2970,6 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
         <translation>eCheck-Zahlung über %1 angenommen (Transaktion %2), Abrechnung ausstehend: Das Geld kommt in einigen Werktagen an, und die Bank kann die Lastschrift noch zurückgeben.</translation>
     </message>
     <message>
-        <source>The customer must agree to the ACH debit authorization before an eCheck is taken.</source>
-        <translation>Der Kunde muss der ACH-Lastschriftermächtigung zustimmen, bevor ein eCheck eingezogen wird.</translation>
-    </message>
-    <message>
-        <source>Only a refund of the whole payment can re-open the invoice. Refund part of it with the invoice kept paid, or refund all of it.</source>
-        <translation>Nur eine Erstattung der ganzen Zahlung kann die Rechnung wieder öffnen. Erstatten Sie einen Teil mit bezahlt bleibender Rechnung, oder erstatten Sie alles.</translation>
-    </message>
-    <message>
         <source>The bank account payment of %1 was declined (%2). Check the routing and account numbers, or use another payment method.</source>
         <translation>Die Zahlung über %1 vom Bankkonto wurde abgelehnt (%2). Prüfen Sie Bankleitzahl und Kontonummer oder verwenden Sie ein anderes Zahlungsmittel.</translation>
     </message>
@@ -3144,10 +3004,6 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
     <message>
         <source>Payment processing is not set up on this workstation: enter the gateway&apos;s private key in Admin.</source>
         <translation>Die Zahlungsabwicklung ist auf diesem Arbeitsplatz nicht eingerichtet: Geben Sie den privaten Schlüssel des Gateways in der Verwaltung ein.</translation>
-    </message>
-    <message>
-        <source>The gateway address is missing: enter it in Admin.</source>
-        <translation>Die Gateway-Adresse fehlt: Geben Sie sie in der Verwaltung ein.</translation>
     </message>
     <message>
         <source>not connected on this workstation</source>
@@ -3662,32 +3518,8 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
         <translation>Geben Sie zuerst %1 ein.</translation>
     </message>
     <message>
-        <source>PayApp cannot talk to the gateway %1.</source>
-        <translation>PayApp kann nicht mit dem Gateway %1 sprechen.</translation>
-    </message>
-    <message>
-        <source>Payment processing through %1 is not set up on this workstation: enter the gateway&apos;s %2 in Admin.</source>
-        <translation>Die Zahlungsabwicklung über %1 ist auf diesem Arbeitsplatz nicht eingerichtet: Geben Sie unter Verwaltung %2 des Gateways ein.</translation>
-    </message>
-    <message>
-        <source>%1: enter the %2 in Admin.</source>
-        <translation>%1: Geben Sie unter Verwaltung %2 ein.</translation>
-    </message>
-    <message>
         <source>SEPA direct debit of %1 accepted (transaction %2) and pending settlement: the money arrives in a few business days, and the debtor&apos;s bank can still return it.</source>
         <translation>SEPA-Lastschrift über %1 angenommen (Transaktion %2), Abrechnung ausstehend: Das Geld kommt in einigen Bankarbeitstagen an, und die Bank des Zahlungspflichtigen kann sie noch zurückgeben.</translation>
-    </message>
-    <message>
-        <source>Enter the name of the account holder.</source>
-        <translation>Geben Sie den Namen des Kontoinhabers ein.</translation>
-    </message>
-    <message>
-        <source>The account holder must agree to the SEPA direct debit mandate before the debit is taken.</source>
-        <translation>Der Kontoinhaber muss dem SEPA-Lastschriftmandat zustimmen, bevor die Lastschrift eingezogen wird.</translation>
-    </message>
-    <message>
-        <source>This saved payment method is kept by another gateway than the one payments now go through. Enter the card or account again.</source>
-        <translation>Diese gespeicherte Zahlungsart wird von einem anderen Gateway verwahrt als dem, über das Zahlungen jetzt laufen. Geben Sie die Karte oder das Konto erneut ein.</translation>
     </message>
 </context>
 <context>

@@ -13,6 +13,7 @@ from sqlalchemy import Connection, select
 
 from payapp.connectors.gateways.port import Capability, HostedPaymentGateway, HostedStep, LookupFailed
 from payapp.domain.errors import NotFound
+from payapp.domain.messages import msg
 from payapp.domain.money import Money
 from payapp.domain.payment_state import UNDECIDED, PaymentStatus
 from payapp.domain.roles import Permission
@@ -76,7 +77,7 @@ class HostedSteps(Reconciliation):
         async with self._db.sessions() as s:
             p = (await s.scalars(select(Payment).where(Payment.order_id == order_id))).first()
         if p is None:
-            raise NotFound("This payment no longer exists.")
+            raise NotFound(msg("payment.this_gone"))
         return p
 
     async def _claim_hosted(self, payment_id: int, *, closing: bool) -> bool:

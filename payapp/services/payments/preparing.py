@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from payapp.connectors.gateways.port import AchAccount, Billing, BrowserToken, CardDetails, PaymentGateway, SepaAccount
 from payapp.domain import ach, sepa, validation
 from payapp.domain.errors import ValidationError
+from payapp.domain.messages import msg
 from payapp.services.payments.base import EngineBase
 from payapp.services.payments.values import (
     METHOD_LABELS,
@@ -79,11 +80,11 @@ class MethodPreparation(EngineBase):
             routing = validation.check_routing_number(method.routing_number)
             account = validation.check_account_number(method.account_number)
             if method.holder_type not in ("personal", "business"):
-                raise ValidationError("Choose personal or business.", field="holder_type")
+                raise ValidationError(msg("ach.holder_type"), field="holder_type")
             if method.account_type not in ("checking", "savings"):
-                raise ValidationError("Choose checking or savings.", field="account_type")
+                raise ValidationError(msg("payment.account_type"), field="account_type")
             if not method.name.strip():
-                raise ValidationError("Enter the name on the account.", field="name")
+                raise ValidationError(msg("payment.account_name"), field="name")
             billing = Billing(company=method.company, address1=method.address1, city=method.city,
                               state=method.state, zip=method.zip, country=method.country)
             return _Prepared("echeck", AchAccount(method.name.strip(), routing, account, method.holder_type,
@@ -94,7 +95,7 @@ class MethodPreparation(EngineBase):
             iban = sepa.check_iban(method.iban)
             bic = sepa.check_bic(method.bic)
             if not method.holder.strip():
-                raise ValidationError("Enter the name of the account holder.", field="holder")
+                raise ValidationError(msg("payment.sepa_holder"), field="holder")
             if method.mandate_reference:
                 sepa.check_reference(method.mandate_reference)
             billing = Billing(address1=method.address1, city=method.city, zip=method.zip,
@@ -105,7 +106,7 @@ class MethodPreparation(EngineBase):
             return self._prepare_token(method, portal)
         if isinstance(method, HostedMethod):
             if method.kind not in METHOD_LABELS:
-                raise ValidationError("Choose a payment method.", field="method")
+                raise ValidationError(msg("payment.choose_method"), field="method")
             return _Prepared(method.kind, None, None, brand=METHOD_LABELS[method.kind][:20])
         return _Prepared("saved", None, None)
 
@@ -114,7 +115,7 @@ class MethodPreparation(EngineBase):
         token = method.token if isinstance(method.token, str) else ""
         if not _TOKEN_SHAPE.fullmatch(token):
             # the browser's token is missing or mangled: the form must tokenize the details again
-            raise ValidationError("The payment details could not be read. Enter them again.", field="payment_token")
+            raise ValidationError(msg("payment.token_unreadable"), field="payment_token")
         last_four = _last_four(method.last_four)
         billing = Billing(first_name=method.first_name, last_name=method.last_name, company=method.company,
                           address1=method.address1, city=method.city, state=method.state, zip=method.zip,
@@ -128,16 +129,16 @@ class MethodPreparation(EngineBase):
                              holder_name=f"{method.first_name} {method.last_name}".strip())
         if method.kind == "echeck":
             if method.holder_type not in ("personal", "business"):
-                raise ValidationError("Choose personal or business.", field="holder_type")
+                raise ValidationError(msg("ach.holder_type"), field="holder_type")
             if method.account_type not in ("checking", "savings"):
-                raise ValidationError("Choose checking or savings.", field="account_type")
+                raise ValidationError(msg("payment.account_type"), field="account_type")
             name = (method.holder_name or f"{method.first_name} {method.last_name}").strip()
             if not name:
-                raise ValidationError("Enter the name on the account.", field="name")
+                raise ValidationError(msg("payment.account_name"), field="name")
             # the client authorised the debit on the portal (WEB; a business account CCD); staff enter what the
             # customer authorised (PPD/CCD)
             sec = ach.sec_code(method.holder_type, online=portal)
             return _Prepared("echeck", BrowserToken(token, "echeck", method.holder_type, method.account_type, sec),
                              billing, "eCheck", last_four, account_type=method.account_type,
                              holder_type=method.holder_type, holder_name=name)
-        raise ValidationError("Choose a card or a bank account.", field="method")
+        raise ValidationError(msg("payment.card_or_bank"), field="method")

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
 from payapp.domain.errors import NotFound
+from payapp.domain.messages import msg
 from payapp.domain.outbox_jobs import JobKind
 from payapp.domain.payment_state import UNDECIDED, PaymentStatus, invoice_status, transition
 from payapp.models import OutboxJob
@@ -50,7 +51,7 @@ class Recording(EngineBase):
         def work(conn: Connection) -> PaymentResult:
             row = conn.execute(_LOCK_PAYMENT_AND_INVOICE, {"payment_id": payment_id}).first()
             if row is None:
-                raise NotFound("This payment no longer exists.")
+                raise NotFound(msg("payment.this_gone"))
             p = _PaymentFacts(row.id, row.order_id, row.status, row.amount_minor, row.currency, row.method,
                               row.transaction_id, row.response_text, row.approved_late)
             # An approval for a payment PayApp had closed as `error` is never dropped (issue #12.1): the money

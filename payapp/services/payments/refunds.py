@@ -16,9 +16,17 @@ from sqlalchemy import func, select
 
 from payapp.connectors.gateways.port import GatewayTransaction, LookupFailed
 from payapp.domain.errors import ConflictError, NotFound, PayAppError, ValidationError
+from payapp.domain.messages import msg
 from payapp.domain.money import Money, decimal_to_minor, format_money
 from payapp.domain.outbox_jobs import JobKind
-from payapp.domain.payment_state import InvoiceStatus, PaymentStatus, after_reversal, invoice_status, transition
+from payapp.domain.payment_state import (
+    InvoiceStatus,
+    PaymentStatus,
+    after_reversal,
+    invoice_status,
+    status_word,
+    transition,
+)
 from payapp.domain.roles import Permission
 from payapp.domain.validation import clean_typed_text
 from payapp.models import Invoice, Payment, Refund
@@ -83,17 +91,16 @@ class Refunds(Recording):
         async with self._db.sessions() as s:
             p0 = await s.get(Payment, payment_id)
         if p0 is None:
-            raise NotFound("This payment no longer exists.")
+            raise NotFound(msg("payment.this_gone"))
         # through the gateway that took it, whichever is chosen now
         gateway = await self._gateways.for_gateway(p0.gateway)
         attempt["kind"] = "void" if p0.status == S.APPROVED else "refund"
         if p0.status not in (S.APPROVED, S.SETTLED, S.PARTIALLY_REFUNDED):
-            raise ConflictError(f"A payment that is {p0.status.replace('_', ' ')} cannot be voided or refunded.")
+            raise ConflictError(msg("payment.not_refundable", status=status_word(PaymentStatus(p0.status))))
         try:
             txs = await gateway.find_transactions(p0.transaction_id)
         except LookupFailed as exc:
-            raise PayAppError(f"The gateway could not be asked about this payment ({exc.message}). "
-                              "Nothing was changed; try again.") from None
+            raise PayAppError(msg("payment.lookup_failed", reason=exc.message)) from None
         tx = next((t for t in txs if t.transaction_id == p0.transaction_id), None)
         condition = tx.state if tx else ""
         if condition == "pending_settlement":
@@ -102,31 +109,27 @@ class Refunds(Recording):
             kind = attempt["kind"] = "refund"
         else:
             shown = condition.replace("_", " ") if condition else "not found"
-            raise ConflictError(f"The gateway shows this payment as '{shown}', so it cannot "
-                                "be voided or refunded from PayApp. Check it in the gateway's portal.")
+            # the gateway's own state word, as its portal shows it
+            raise ConflictError(msg("payment.gateway_state_not_refundable", state=shown))
         now = self._now()
         async with self._db.transaction(lock=True) as s:
             p = await s.get(Payment, payment_id, with_for_update=True)
             assert p is not None
             if p.status not in (S.APPROVED, S.SETTLED, S.PARTIALLY_REFUNDED):
-                raise ConflictError(f"A payment that is {p.status.replace('_', ' ')} cannot be voided or refunded.")
+                raise ConflictError(msg("payment.not_refundable", status=status_word(PaymentStatus(p.status))))
             open_refunds = int(await s.scalar(
                 select(func.coalesce(func.sum(Refund.amount_minor), 0))
                 .where(Refund.payment_id == p.id, Refund.status.in_(REFUND_UNDECIDED))) or 0)
             if open_refunds:
-                raise ConflictError("A void or refund of this payment is still being confirmed. Wait for it.")
+                raise ConflictError(msg("refund.still_confirming"))
             remaining = p.amount_minor - p.refunded_minor
             amount = remaining if amount_minor is None else amount_minor
             if kind == "void" and amount != remaining:
-                raise ValidationError("Until the payment settles (usually the next business day) it can only be "
-                                      "voided in full. Void it, or refund part of it after it settles.",
-                                      field="amount")
+                raise ValidationError(msg("refund.void_in_full"), field="amount")
             if amount <= 0 or amount > remaining:
-                raise ValidationError(f"You can refund at most {format_money(remaining, p.currency)}.",
-                                      field="amount")
+                raise ValidationError(msg("refund.at_most", amount=Money(remaining, p.currency)), field="amount")
             if kind == "refund" and reopen_invoice and (p.refunded_minor or amount != p.amount_minor):
-                raise ValidationError("Only a refund of the whole payment can re-open the invoice. Refund part of "
-                                      "it with the invoice kept paid, or refund all of it.", field="amount")
+                raise ValidationError(msg("refund.whole_to_reopen"), field="amount")
             if kind == "refund" and p.status == S.APPROVED:
                 p.status = transition(S.APPROVED, S.SETTLED)
                 settle = tx.action("settle") if tx else None

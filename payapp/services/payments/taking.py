@@ -19,6 +19,7 @@ from payapp.domain import ach, sepa
 from payapp.domain.card_checks import cvv_mismatch
 from payapp.domain.errors import ConflictError, NotFound, PayAppError, PermissionDenied, ValidationError
 from payapp.domain.gateways import GatewaySpec
+from payapp.domain.messages import Message, msg
 from payapp.domain.money import Money, format_money
 from payapp.domain.payment_state import UNDECIDED, InvoiceStatus, PaymentStatus
 from payapp.domain.roles import Permission, Role
@@ -87,14 +88,13 @@ class TakingPayments(HostedSteps, MethodPreparation):
     async def take_payment(self, request: PaymentRequest, *, confirm_duplicate: bool = False) -> PaymentResult:
         actor = self._current.require(Permission.TAKE_PAYMENT)
         if request.source not in SOURCES:
-            raise ValidationError("Unknown payment source.", field="source")
+            raise ValidationError(msg("payment.unknown_source"), field="source")
         portal = request.source == "client_portal"
         if actor.role == Role.PORTAL and not portal:
-            raise PermissionDenied("The client portal takes client portal payments only.")
+            raise PermissionDenied(msg("payment.portal_source_only"))
         if portal and not isinstance(request.method, TokenizedPayment | SavedMethodRef | HostedMethod):
             # card and bank numbers never reach PayApp's server from the portal: the gateway's Collect.js takes them
-            raise ValidationError("The client portal takes tokenized or saved payment methods only.",
-                                  field="method")
+            raise ValidationError(msg("payment.portal_tokenized_only"), field="method")
         if isinstance(request.method, HostedMethod):
             await self._close_unfinished_hosted(request.invoice_id)
         # Card/account checks need no database; their verdict is given in its usual place below (after
@@ -122,83 +122,80 @@ class TakingPayments(HostedSteps, MethodPreparation):
                 stored = primary_fingerprint(values, spec)
                 if spec is not None and stored and stored != key.fingerprint and not key_is_fresh:
                     raise _StaleKey(spec)
-                raise PayAppError(status.reason)
+                raise PayAppError(status.reason_message or status.reason)
             if not isinstance(request.amount_minor, int) or request.amount_minor <= 0:
-                raise ValidationError("Enter an amount above zero.", field="amount")
+                raise ValidationError(msg("payment.amount_above_zero"), field="amount")
             minimum = gateway_minimum_minor(status.currency)
             if request.amount_minor < minimum:
-                raise ValidationError(f"The gateway takes payments of {format_money(minimum, status.currency)} "
-                                      "or more.", field="amount")
+                raise ValidationError(msg("payment.gateway_minimum", minimum=Money(minimum, status.currency)),
+                                      field="amount")
             if invalid is not None:
                 raise invalid
             assert prepared is not None
             gateway = self._gateways.build(values, key)
             inv = conn.execute(_LOCK_INVOICE, {"invoice_id": request.invoice_id}).first()
             if inv is None:
-                raise NotFound("This invoice no longer exists.")
+                raise NotFound(msg("invoice.this_gone"))
             if inv.is_voided or inv.status == InvoiceStatus.VOIDED:
-                raise ConflictError("This invoice was voided; it cannot be paid.")
+                raise ConflictError(msg("payment.invoice_voided"))
             if inv.currency != status.currency:
-                raise ValidationError(f"This invoice is in {inv.currency}, but payments are taken in "
-                                      f"{status.currency}.", field="amount")
+                raise ValidationError(msg("payment.invoice_currency", invoice_currency=inv.currency,
+                                          currency=status.currency), field="amount")
             if request.contact_id is not None:
                 contact_company = conn.execute(_CONTACT_COMPANY, {"contact_id": request.contact_id}).scalar()
                 if contact_company != inv.company_id:
-                    raise ValidationError("This contact does not belong to the invoice's company.", field="contact")
+                    raise ValidationError(msg("payment.contact_other_company"), field="contact")
             saved = None
             kind, vault_id, initial_transaction_id = prepared.kind, "", ""
             if isinstance(request.method, SavedMethodRef):
                 saved = conn.execute(_SAVED_METHOD, {"method_id": request.method.saved_method_id}).first()
                 if saved is None or not saved.is_active:
-                    raise NotFound("This saved payment method was deleted. Choose another one.")
+                    raise NotFound(msg("payment.saved_method_deleted"))
                 if saved.company_id != inv.company_id:
-                    raise ValidationError("This saved payment method belongs to another company.", field="method")
+                    raise ValidationError(msg("payment.saved_method_other_company"), field="method")
                 if saved.gateway != gateway.name:
                     # its token lives in another gateway's vault: the chosen gateway cannot charge it
-                    raise ValidationError("This saved payment method is kept by another gateway than the one "
-                                          "payments now go through. Enter the card or account again.",
-                                          field="method")
+                    raise ValidationError(msg("payment.saved_method_other_gateway"), field="method")
                 if portal:
                     owner = conn.execute(_METHOD_OWNER, {"method_id": saved.id}).scalar()
                     if owner is not None and owner != request.portal_user_id:
-                        raise ValidationError("This saved payment method belongs to another company.",
-                                              field="method")
+                        raise ValidationError(msg("payment.saved_method_other_company"), field="method")
                 kind, vault_id = saved.method, saved.vault_id
                 initial_transaction_id = saved.initial_transaction_id or ""
-            label = METHOD_LABELS.get(kind, kind)
+            # the payment type's own words (payapp/domain/gateways.py labels), a kind without them as it is
+            label: Message | str = msg(f"payment_type.{kind}") if kind in METHOD_LABELS else kind
             if portal:
                 # the payment types Admin enables for the client portal (payment_types.portal.*)
                 if kind not in status.portal:
-                    raise PayAppError(f"{label} payments are not available in the client portal.")
+                    raise PayAppError(msg("payment.type_not_in_portal", payment_type=label))
             elif kind not in status.back_office:
-                raise PayAppError(f"{label} payments are not enabled. An admin can enable them in Admin.")
+                raise PayAppError(msg("payment.type_not_enabled", payment_type=label))
             consent = clean_typed_text(getattr(request.method, "authorization_text", "") or "").strip()
             if kind == "echeck" and not consent:
-                raise ValidationError("The customer must agree to the ACH debit authorization before an eCheck "
-                                      "is taken.", field="authorization")
+                raise ValidationError(msg("payment.ach_consent"), field="authorization")
             if kind == "sepa":
                 consent = clean_typed_text(getattr(request.method, "mandate_text", "") or "").strip()
                 if not consent:
-                    raise ValidationError("The account holder must agree to the SEPA direct debit mandate before "
-                                          "the debit is taken.", field="mandate")
+                    raise ValidationError(msg("payment.sepa_mandate_consent"), field="mandate")
             recent = conn.execute(_RECENT_PAYMENTS, {"invoice_id": inv.id, "since": now - DUPLICATE_WINDOW}).all()
             reserved = sum(r.amount_minor for r in recent if r.status in UNDECIDED)
             available = inv.balance_minor - reserved
             if request.amount_minor > available:
-                money = format_money(max(available, 0), inv.currency)
-                extra = " (a payment still being confirmed is held against it)" if reserved else ""
-                raise ValidationError(f"The amount is more than the open balance of {money}{extra}.",
-                                      field="amount")
+                balance = Money(max(available, 0), inv.currency)
+                raise ValidationError(msg("payment.more_than_balance_held", balance=balance) if reserved
+                                      else msg("payment.more_than_balance", balance=balance), field="amount")
             if not confirm_duplicate:
                 dup = next((r for r in recent if r.amount_minor == request.amount_minor
                             and r.status in DUPLICATE_STATUSES and r.created_at >= now - DUPLICATE_WINDOW), None)
                 if dup is not None:
                     # a client on the portal is not told which member of staff took the other payment
-                    who = f" by {dup.created_by_name}" if dup.created_by_name and not portal else ""
+                    paid = Money(request.amount_minor, inv.currency)
+                    # the time as the check compares it (UTC, to the minute), not in the reader's date format
+                    at = f"{dup.created_at:%Y-%m-%d %H:%M}"
                     raise DuplicateWarning(
-                        f"{format_money(request.amount_minor, inv.currency)} was already paid on invoice "
-                        f"{inv.invoice_number}{who} at {dup.created_at:%Y-%m-%d %H:%M} UTC. "
-                        "Pay again only if the customer really means to pay twice.",
+                        msg("payment.already_paid_by", amount=paid, invoice=inv.invoice_number,
+                            user=dup.created_by_name, time=at) if dup.created_by_name and not portal
+                        else msg("payment.already_paid", amount=paid, invoice=inv.invoice_number, time=at),
                         previous_payment_id=dup.id, previous_at=dup.created_at)
             save_as: str | None = None
             saved_method_id = saved.id if saved is not None else None

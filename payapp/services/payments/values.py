@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from payapp.domain import ach, sepa
 from payapp.domain.errors import PayAppError
+from payapp.domain.messages import Message
 from payapp.domain.money import minor_digits
 from payapp.domain.payment_state import PaymentStatus
 from payapp.domain.validation import clean_typed_text
@@ -233,7 +234,7 @@ class DuplicateWarning(PayAppError):
     """The same amount was paid (or is being paid) on this invoice in the last 24 hours. Ask the user;
     call again with `confirm_duplicate=True` to go ahead."""
 
-    def __init__(self, user_message: str, *, previous_payment_id: int, previous_at: dt.datetime) -> None:
+    def __init__(self, user_message: str | Message, *, previous_payment_id: int, previous_at: dt.datetime) -> None:
         super().__init__(user_message)
         self.previous_payment_id = previous_payment_id
         self.previous_at = previous_at

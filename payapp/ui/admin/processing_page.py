@@ -519,8 +519,8 @@ class ProcessingPage(QWidget):
             self.status_label.setText(self.tr("✔ Processing is active ({details}).").format(details="; ".join(parts)))
             self.status_label.setStyleSheet(f"color: {OK_COLOUR}; font-weight: bold;")
         else:
-            self.status_label.setText(self.tr("⚠ Processing is off: {reason}").format(
-                reason=translate_message(status.reason)))
+            reason = message_text(status.reason_message) if status.reason_message else translate_message(status.reason)
+            self.status_label.setText(self.tr("⚠ Processing is off: {reason}").format(reason=reason))
             self.status_label.setStyleSheet(f"color: {WARN_COLOUR}; font-weight: bold;")
 
     def _types_text(self, types: frozenset[str]) -> str:
