@@ -22,14 +22,23 @@ import datetime as dt
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Union
+from typing import Protocol, Union
 
 from payapp.domain.message_catalogue import ENGLISH, GERMAN
 
-if TYPE_CHECKING:
-    from payapp.domain.money import Money
 
-MessageArg = Union[int, str, "Money", dt.date, "Message"]
+class MoneyValue(Protocol):
+    """An amount as a message value: payapp.domain.money.Money (named by its shape, so this module need not import
+    money.py, which makes messages of its own)."""
+
+    @property
+    def minor(self) -> int: ...
+
+    @property
+    def currency(self) -> str: ...
+
+
+MessageArg = Union[int, str, MoneyValue, dt.date, "Message"]
 
 LANGUAGES = ("en", "de")
 #: Babel locales of the languages: money and counts are written the way these write them
@@ -50,11 +59,9 @@ def placeholders(template: str) -> frozenset[str]:
 def _check_value(message_id: str, name: str, value: object) -> None:
     if isinstance(value, int | str | dt.date | Message) and not isinstance(value, bool):
         return
-    # only now: money.py imports errors.py (which imports this module) and Babel, which the first window can do
-    # without (the gateway table's labels are messages made at import)
-    from payapp.domain.money import Money
-
-    if not isinstance(value, Money):
+    # money by its shape (MoneyValue): a Money's minor units and currency code
+    minor, currency = getattr(value, "minor", None), getattr(value, "currency", None)
+    if not (isinstance(minor, int) and not isinstance(minor, bool) and isinstance(currency, str)):
         raise TypeError(f"message {message_id!r}: value {name!r} is a {type(value).__name__}, not a count, a text, "
                         "Money, a date or a Message")
 
@@ -112,7 +119,7 @@ def _format_value(value: MessageArg, locale: str, nested: Callable[[Message], st
         from babel.numbers import format_decimal  # Babel's import stays off the path to the first window
 
         return str(format_decimal(value, locale=locale))
-    from payapp.domain.money import format_money
+    from payapp.domain.money_format import format_money  # Babel's import stays off the path to the first window
 
     return format_money(value.minor, value.currency, locale)
 

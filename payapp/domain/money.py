@@ -7,11 +7,8 @@ from dataclasses import dataclass
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from functools import lru_cache
 
-from babel import Locale
 from babel.numbers import (
-    format_currency,
     format_decimal,
-    get_currency_precision,
     get_decimal_symbol,
     get_group_symbol,
 )
@@ -19,10 +16,11 @@ from babel.numbers import (
 from payapp.domain.errors import ValidationError
 from payapp.domain.messages import msg
 
-
-def minor_digits(currency: str) -> int:
-    """Decimal places of a currency (USD 2, JPY 0, KWD 3)."""
-    return int(get_currency_precision(currency.upper()))
+# the writing of amounts lives in money_format (which messages.py uses and which raises nothing); importers of
+# money keep finding it here
+from payapp.domain.money_format import babel_locale as babel_locale
+from payapp.domain.money_format import format_money as format_money
+from payapp.domain.money_format import minor_digits as minor_digits
 
 
 @dataclass(frozen=True, order=True)
@@ -77,19 +75,6 @@ class Money:
 
     def format(self, locale: str = "en_US") -> str:
         return format_money(self.minor, self.currency, locale)
-
-
-@lru_cache(maxsize=64)
-def babel_locale(name: str) -> Locale:
-    """Babel's Locale for a name ("de_DE"), parsed once: babel parses a name given as text on every call, a
-    quarter of the cost of formatting an amount (a portal page formats a dozen)."""
-    return Locale.parse(name)
-
-
-def format_money(minor: int, currency: str, locale: str = "en_US") -> str:
-    """Locale-aware display: $1,234.56 in en_US, 1.234,56 $ in de_DE."""
-    value = Decimal(minor).scaleb(-minor_digits(currency))
-    return str(format_currency(value, currency, locale=babel_locale(locale)))
 
 
 def format_amount_input(minor: int, currency: str, locale: str = "en_US") -> str:
