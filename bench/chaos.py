@@ -12,7 +12,8 @@ compared with the database.
 
 Prints JSON: kills, payments (rows written), faults (injected), double_charges (order ids charged more than
 once), lost_payments (money the gateway took that the database does not show as collected), balance_mismatches
-(payments whose money at the gateway differs from what PayApp applied, plus invoices whose balance does not add
+(payments whose money at the gateway differs from what PayApp says stayed with the merchant: the amount less
+refunds, 0 when voided or returned; plus invoices whose paid amount and balance do not add
 up), and some detail. The last three must be 0; the exit status is 1 otherwise. The timings are PAYAPP_* Tuning
 values (payapp.config), short ones by default so a run takes a minute or two."""
 
@@ -209,9 +210,12 @@ async def _compare(db_url: str, state: dict[str, Any]) -> dict[str, Any]:
         gone = t["condition"] == "canceled" or any(a["action_type"] in ("return", "late_return")
                                                     and a["success"] == "1" for a in t["actions"])
         net = 0 if gone else _minor(t["amount"]) - _minor(t["refunded"])
-        if net != p.applied_minor:
+        # what PayApp says stayed with the merchant: a refund keeps the invoice paid (the payment's applied amount
+        # stays; refunded_minor counts what went back), a void or a return takes the whole payment back
+        kept = 0 if p.status in ("voided", "returned") else p.amount_minor - p.refunded_minor
+        if net != kept:
             mismatches += 1
-            details.append(f"payment {p.id} ({p.status}): gateway net {net}, applied {p.applied_minor}")
+            details.append(f"payment {p.id} ({p.status}): gateway net {net}, PayApp kept {kept}")
     for order_id, p in payments.items():
         if p.status in COLLECTED and order_id not in sales:
             mismatches += 1
