@@ -142,28 +142,17 @@ class AppContext:
         on every start), so Admin › Connections shows them connected as the README says, not after a first sync."""
         connections = self.services.connections
         if connections.demo:
-            await self._guarded(connections.setup_demo)
+            await guarded(connections.setup_demo)
         payments = self.services.payments
-        self.background.append(asyncio.create_task(self._guarded(payments.reconcile_undecided)))
-        self.background.append(asyncio.create_task(self._every(self.tuning.payment_check_interval,
-                                                              self._payment_checks)))
+        self.background.append(asyncio.create_task(guarded(payments.reconcile_undecided)))
+        self.background.append(asyncio.create_task(run_every(self.tuning.payment_check_interval,
+                                                             lambda: payment_checks(payments))))
         # pushes payments to QuickBooks and Autotask, with retries and backoff
-        self.background.append(asyncio.create_task(self._guarded(self.services.outbox.run_forever)))
+        self.background.append(asyncio.create_task(guarded(self.services.outbox.run_forever)))
         # QuickBooks Desktop on this computer: answer its Web Connector from here (when Admin chose so)
-        self.background.append(asyncio.create_task(self._guarded(self.sync_local_qbwc)))
+        self.background.append(asyncio.create_task(guarded(self.sync_local_qbwc)))
         self.services.qbwc.on_local_serving_changed(
-            lambda: self.background.append(asyncio.ensure_future(self._guarded(self.sync_local_qbwc))))
-
-    async def _payment_checks(self) -> None:
-        await payment_checks(self.services.payments)
-
-    @staticmethod
-    async def _every(seconds: float, job: Callable[[], Awaitable[Any]]) -> None:
-        await run_every(seconds, job)
-
-    @staticmethod
-    async def _guarded(job: Callable[[], Awaitable[Any]]) -> None:
-        await guarded(job)
+            lambda: self.background.append(asyncio.ensure_future(guarded(self.sync_local_qbwc))))
 
     async def aclose(self) -> None:
         for task in self.background:

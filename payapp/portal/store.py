@@ -190,8 +190,8 @@ class PortalStore:
                 return attempt()
             except DBAPIError as exc:
                 # no ping before each checkout (a round trip a request): a connection the server dropped (a
-                # PostgreSQL restart) fails here, its pool is emptied, and the work runs once more on a new one.
-                # Its transaction never committed, so running it again counts nothing twice.
+                # PostgreSQL restart) fails here, at its first statement, so nothing of the work was done; its pool is
+                # emptied and the work runs once more on a new connection.
                 if not exc.connection_invalidated:
                     raise
                 return attempt()

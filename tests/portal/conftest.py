@@ -239,12 +239,13 @@ def browser() -> Iterator[Any]:
 
 @pytest.fixture
 def new_page(browser: Any) -> Iterator[Callable[..., Any]]:
-    """new_page(locale="en-US") → a page in its own browser context (own cookies), closed after the test."""
+    """new_page(locale="en-US", width=900, height=1100) → a page in its own browser context (own cookies), closed
+    after the test."""
     contexts: list[Any] = []
 
-    def make(locale: str = "en-US") -> Any:
+    def make(locale: str = "en-US", width: int = 900, height: int = 1100) -> Any:
         context = browser.new_context(locale=locale, extra_http_headers={"Accept-Language": locale},
-                                      viewport={"width": 900, "height": 1100})
+                                      viewport={"width": width, "height": height})
         context.set_default_timeout(15_000)
         contexts.append(context)
         return context.new_page()

@@ -223,6 +223,22 @@ def test_german_page_and_the_language_switch(site: Site, new_page: Any) -> None:
     assert site.invoice().balance_minor == 250_00 - 100_50
 
 
+@pytest.mark.parametrize("locale", ["en-US", "de-DE"])
+def test_the_invoice_page_fits_a_phone(site: Site, new_page: Any, locale: str) -> None:
+    """390 × 844 (a phone held upright): nothing runs off to the side, and the pay button is there to tap."""
+    page = new_page(locale, width=390, height=844)
+    page.goto(site.link())
+    page.wait_for_selector("#pay-form")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert page.evaluate("""() => {            // the invoice lines keep inside their card
+        const lines = document.getElementById("invoice-lines");
+        const card = lines.parentElement.getBoundingClientRect();
+        return lines.getBoundingClientRect().right <= card.right - 1;
+    }""")
+    assert page.locator("#pay-form button[type=submit]").first.is_visible()
+    shot(page, f"15-phone-{locale[:2]}")
+
+
 def test_expired_revoked_and_unknown_links_look_the_same(site: Site, new_page: Any) -> None:
     import datetime as dt
 
