@@ -604,3 +604,18 @@ GERMAN: dict[str, str] = {
     "gateways.enter_credential": "{gateway}: Geben Sie unter Verwaltung {credential} ein.",
     "gateways.address_missing": "Die Gateway-Adresse fehlt: Geben Sie sie in der Verwaltung ein.",
 }
+
+
+def _merge() -> None:
+    """The subject files' messages join the catalogue (an id twice is a mistake: it fails at import, in the tests)."""
+    from payapp.domain import message_catalogue_connectors, message_catalogue_payments, message_catalogue_sync
+
+    for part in (message_catalogue_payments, message_catalogue_connectors, message_catalogue_sync):
+        for catalogue, more in ((ENGLISH, part.ENGLISH), (GERMAN, part.GERMAN)):
+            twice = catalogue.keys() & more.keys()
+            if twice:
+                raise ValueError(f"message ids defined twice: {sorted(twice)}")
+            catalogue.update(more)
+
+
+_merge()

@@ -171,3 +171,82 @@ def render(message: Message, language: str) -> str:
 def english(message: str | Message) -> str:
     """A message or a legacy English text, in English."""
     return message.english() if isinstance(message, Message) else message
+
+
+# -- messages kept in the database (a payment's attention, a sync job's last error) ----------------------------------
+# A stored message is JSON: {"m": id, "a": {name: value}}, each value tagged with its type, so a German user reads in
+# German what an English workstation stored, and a row written before messages were data (plain English) still shows.
+
+@dataclass(frozen=True)
+class StoredMoney:
+    """Money read back from a stored message (MoneyValue's shape; this module does not import money.py)."""
+    minor: int
+    currency: str
+
+
+def _encode_value(value: MessageArg) -> object:
+    if isinstance(value, Message):
+        return {"msg": _encode(value)}
+    if isinstance(value, dt.datetime):
+        return {"at": value.isoformat()}
+    if isinstance(value, dt.date):
+        return {"day": value.isoformat()}
+    if isinstance(value, int | str):
+        return value
+    return {"minor": value.minor, "currency": value.currency}
+
+
+def _encode(message: Message) -> dict[str, object]:
+    return {"m": message.id, "a": {name: _encode_value(value) for name, value in message.args.items()}}
+
+
+def _decode_value(value: object) -> MessageArg:
+    if isinstance(value, int | str) and not isinstance(value, bool):
+        return value
+    if isinstance(value, dict):
+        if "msg" in value:
+            return _decode(value["msg"])
+        if "at" in value:
+            return dt.datetime.fromisoformat(str(value["at"]))
+        if "day" in value:
+            return dt.date.fromisoformat(str(value["day"]))
+        minor, currency = value.get("minor"), value.get("currency")
+        if isinstance(minor, int) and not isinstance(minor, bool) and isinstance(currency, str):
+            return StoredMoney(minor, currency)
+    raise ValueError("not a stored message value")
+
+
+def _decode(data: object) -> Message:
+    if not (isinstance(data, dict) and isinstance(data.get("m"), str) and isinstance(data.get("a", {}), dict)):
+        raise ValueError("not a stored message")
+    return Message(data["m"], {str(k): _decode_value(v) for k, v in data.get("a", {}).items()})
+
+
+def to_stored(message: Message, limit: int | None = None) -> str:
+    """`message` as the text a database column keeps (JSON). Longer than `limit` (the column's size): its English,
+    cut to fit, so a long gateway text in a value never makes the write fail."""
+    import json
+
+    text = json.dumps(_encode(message), ensure_ascii=False, separators=(",", ":"))
+    if limit is not None and len(text) > limit:
+        return message.english()[:limit]
+    return text
+
+
+def from_stored(text: str) -> Message | str:
+    """What `to_stored` wrote, as a Message again; any other text (a row from before messages were data, a
+    gateway's own words) as it is. Total: never raises."""
+    if not text.startswith('{"m":'):
+        return text
+    import json
+
+    try:
+        return _decode(json.loads(text))
+    except (ValueError, TypeError, KeyError, RecursionError):
+        return text
+
+
+def stored_text(text: str, language: str) -> str:
+    """A stored message (or legacy text) in `language`."""
+    found = from_stored(text)
+    return render(found, language) if isinstance(found, Message) else found

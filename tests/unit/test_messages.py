@@ -169,3 +169,18 @@ def test_the_portal_renders_messages_in_the_visitor_language() -> None:
     english = Page(language="en", locale="en_US", session_id="", new_session=False, csrf="", https=True,
                    merchant={"name": "Acme"}, _=translator("en"))
     assert engine_message(english, msg("card.expired")) == "This card has expired."
+
+
+def test_a_stored_message_reads_back_the_same_and_any_other_text_as_it_is() -> None:
+    from payapp.domain.messages import StoredMoney, from_stored, stored_text, to_stored
+
+    message = msg("amount.at_most", maximum=StoredMoney(123456, "USD"))
+    text = to_stored(message)
+    assert from_stored(text) == message
+    assert stored_text(text, "de") == render(message, "de")
+    assert from_stored("QuickBooks is throttling requests.") == "QuickBooks is throttling requests."
+    for broken in ('{"m":', '{"m": 3}', '{"m":"nope","a":{}}', '{"m":"amount.at_most","a":{"maximum":true}}'):
+        assert from_stored(broken) == broken
+    assert len(to_stored(message, limit=10)) <= 10
+    nested = msg("payment.illegal_transition", current=msg("payment_status.approved"), new="x")
+    assert from_stored(to_stored(nested)) == nested
