@@ -210,8 +210,16 @@ def mint_pay_link(conn: Connection, user: PortalUser, invoice_id: int, now: dt.d
 def methods_for(conn: Connection, company_id: int, owner: int | None, today: dt.date) -> list[SavedMethodView]:
     """The saved methods offered on a payment page: a signed-in contact's own (`owner`), or for a payment link's
     visitor (None) those of the company that no portal user owns. The most recently used first (the default)."""
-    owned = exists().where(_OWN.c.saved_method_id == _SAVED.c.id)
-    stmt = select(_SAVED).where(_SAVED.c.company_id == company_id, _SAVED.c.is_active.is_(True))
-    stmt = stmt.where(~owned) if owner is None else stmt.where(owned.where(_OWN.c.contact_id == owner))
-    rows: Any = conn.execute(stmt).all()
+    if owner is None:
+        rows: Any = conn.execute(_UNOWNED_METHODS, {"company_id": company_id}).all()
+    else:
+        rows = conn.execute(_OWNED_METHODS, {"company_id": company_id, "owner": owner}).all()
     return views(cast("list[SavedPaymentMethod]", rows), today)
+
+
+# built once: each page asks one of them, and building a statement (and its cache key) each time cost more than
+# running it
+_OWNED = exists().where(_OWN.c.saved_method_id == _SAVED.c.id)
+_ACTIVE_METHODS = select(_SAVED).where(_SAVED.c.company_id == bindparam("company_id"), _SAVED.c.is_active.is_(True))
+_UNOWNED_METHODS = _ACTIVE_METHODS.where(~_OWNED)
+_OWNED_METHODS = _ACTIVE_METHODS.where(_OWNED.where(_OWN.c.contact_id == bindparam("owner")))

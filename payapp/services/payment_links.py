@@ -17,10 +17,11 @@ import hashlib
 import hmac
 import re
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
-from sqlalchemy import Connection, bindparam, func, or_, select, update
+from sqlalchemy import Connection, Row, Select, bindparam, func, or_, select, update
 
 from payapp.domain.errors import ConflictError, NotFound, ValidationError
 from payapp.domain.messages import msg
@@ -82,29 +83,42 @@ class OpenedLink:
 
 _LINKS = PaymentLink.__table__.c
 _INVOICES = Invoice.__table__.c
-_OPEN = (select(_LINKS.id, _LINKS.token_hash, _LINKS.invoice_id, _LINKS.expires_at, _LINKS.revoked_at,
-                _LINKS.revoked_reason, _LINKS.last_opened_at, _INVOICES.id.label("found"), _INVOICES.is_voided,
-                _INVOICES.status, _INVOICES.balance_minor)
-         .select_from(PaymentLink.__table__.outerjoin(Invoice.__table__, _INVOICES.id == _LINKS.invoice_id))
-         .where(_LINKS.token_hash == bindparam("wanted")))
+#: the link of a token hash (:wanted) and what decides whether it opens: its invoice's state. A caller that needs
+#: more of the invoice in the same round trip adds columns and joins to it (`open_with`: the portal's page).
+OPEN_LINK = (select(_LINKS.id, _LINKS.token_hash, _LINKS.invoice_id, _LINKS.expires_at, _LINKS.revoked_at,
+                    _LINKS.revoked_reason, _LINKS.last_opened_at, _INVOICES.id.label("found"), _INVOICES.is_voided,
+                    _INVOICES.status, _INVOICES.balance_minor)
+             .select_from(PaymentLink.__table__.outerjoin(Invoice.__table__, _INVOICES.id == _LINKS.invoice_id))
+             .where(_LINKS.token_hash == bindparam("wanted")))
+#: how many columns of a row `OPEN_LINK` (or a statement built on it) are the link's: the rest are the caller's
+OPEN_LINK_COLUMNS = len(OPEN_LINK.selected_columns)
 
 
 def open_on(conn: Connection, token: str, now: dt.datetime) -> OpenedLink | None:
     """`PaymentLinkService.open` as one statement on a blocking connection (the portal's page path: it runs in
     the caller's transaction, on a worker thread). Writes only when something changed: the invoice closed (the
     link is revoked, as by `open`) or last_opened_at is a minute old; a plain page view is a read."""
+    return open_with(conn, token, now, OPEN_LINK)[0]
+
+
+def open_with(conn: Connection, token: str, now: dt.datetime, statement: Select[Any]) -> tuple[OpenedLink | None,
+                                                                                               Sequence[Row[Any]]]:
+    """`open_on` with `statement`, OPEN_LINK with more columns (after OPEN_LINK_COLUMNS) and joins of the
+    caller's, which may give several rows per link (an invoice's lines): the link as `open_on` opens it, and the
+    rows when it opens (else none), so a page reads its invoice in the link's round trip."""
     if not well_formed(token):
-        return None
+        return None, ()
     wanted = token_hash(token)
-    row = conn.execute(_OPEN, {"wanted": wanted}).one_or_none()
+    rows = conn.execute(statement, {"wanted": wanted}).all()
+    row = rows[0] if rows else None
     if row is None or not hmac.compare_digest(row.token_hash, wanted):
-        return None
+        return None, ()
     if row.revoked_at is not None:
         if row.revoked_reason in (CLOSED_PAID, CLOSED_VOIDED):
-            return OpenedLink(row.id, row.invoice_id, row.revoked_reason)
-        return None
+            return OpenedLink(row.id, row.invoice_id, row.revoked_reason), rows
+        return None, ()
     if row.expires_at <= now or row.found is None:
-        return None
+        return None, ()
     closed = ""
     if row.is_voided or row.status == InvoiceStatus.VOIDED:
         closed = CLOSED_VOIDED
@@ -124,7 +138,7 @@ def open_on(conn: Connection, token: str, now: dt.datetime) -> OpenedLink | None
             stmt = stmt.where(or_(_LINKS.last_opened_at.is_(None),
                                   _LINKS.last_opened_at <= now - OPENED_RESOLUTION))
         conn.execute(stmt)
-    return OpenedLink(row.id, row.invoice_id, closed)
+    return OpenedLink(row.id, row.invoice_id, closed), rows
 
 
 class PaymentLinkService:

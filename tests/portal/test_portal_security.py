@@ -471,7 +471,7 @@ def test_an_unexpected_failure_shows_a_page_in_words(site: Site, monkeypatch: py
         raise RuntimeError("database went away")
 
     # the invoice page reads the invoice in its one round trip (payapp/portal/store.py), on a worker thread
-    monkeypatch.setattr("payapp.portal.store.read_invoice", broken)
+    monkeypatch.setattr("payapp.portal.store.invoice_from_rows", broken)
     with client() as c:
         response = c.get(site.link(), headers={"Accept-Language": "de"})
     assert response.status_code == 500
