@@ -184,3 +184,15 @@ def test_a_stored_message_reads_back_the_same_and_any_other_text_as_it_is() -> N
     assert len(to_stored(message, limit=10)) <= 10
     nested = msg("payment.illegal_transition", current=msg("payment_status.approved"), new="x")
     assert from_stored(to_stored(nested)) == nested
+
+
+def test_money_is_written_exactly_as_babel_writes_it_in_every_locale_and_currency() -> None:
+    import random
+
+    from payapp.domain.money_format import _babel_money, format_money
+
+    rng = random.Random(7)
+    for currency in ("USD", "EUR", "JPY", "KWD", "CAD", "CHF", "GBP", "INR", "SEK", "CLP"):
+        for locale in ("en_US", "de_DE", "de_CH", "en_IN", "fr_FR", "sv_SE", "ja_JP", "de_AT"):
+            for minor in [0, 1, -1, 99, 100, 10**15, -(10**15)] + [rng.randint(-10**12, 10**12) for _ in range(50)]:
+                assert format_money(minor, currency, locale) == _babel_money(minor, currency, locale)
