@@ -5,7 +5,8 @@ lock, the link with its own write lock, the invoice, its lines, the company, the
 asyncio drivers each session costs a dozen hand-offs between the driver's thread and the event loop, ~30 ms of
 CPU a page. `PortalStore.guard` does the same in one transaction on one thread:
 
-- the settings (read in the same transaction, so a change in Admin shows on the next page: no cache to expire);
+- the settings (a change in Admin shows on the next page: on SQLite they are read each time, on PostgreSQL when
+  the version the counters' statement reads with them has changed);
 - the rate-limit counters: one INSERT ... ON CONFLICT DO UPDATE ... RETURNING for all of a request's buckets
   (exact across processes and hosts, as before);
 - the link with its invoice, and for the invoice page the invoice's lines and its company's address, in one
@@ -22,9 +23,10 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import hashlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine, Row, bindparam, event, select, text
@@ -56,35 +58,49 @@ def bucket_key(kind: str, value: str) -> str:
     return f"{kind}:{digest[:64]}"
 
 
-_UPSERTS: dict[int, Any] = {}
+_UPSERTS: dict[tuple[int, bool], Any] = {}
+#: PostgreSQL: a value that changes whenever a setting is written (a new row version has a new transaction id in
+#: xmin; a removed row changes the count), read in the counters' statement so an unchanged settings table is not
+#: read again (its logo alone may be tens of kilobytes a page)
+_SETTINGS_VERSION = "(SELECT count(*) || '.' || coalesce(max(xmin::text::bigint), 0) FROM settings)"
 
 
-def _upsert(n: int) -> Any:
+def _upsert(n: int, settings_version: bool = False) -> Any:
     """INSERT n buckets ... ON CONFLICT DO UPDATE (a new window, or one hit more) RETURNING the hits, the same SQL
-    on SQLite and PostgreSQL. Text, built once per size: SQLAlchemy cannot cache an ON CONFLICT statement's
-    compiled form, and compiling it cost more than running it."""
-    stmt = _UPSERTS.get(n)
+    on SQLite and PostgreSQL (with `settings_version`, PostgreSQL's: the settings' version in each row too). Text,
+    built once per size: SQLAlchemy cannot cache an ON CONFLICT statement's compiled form, and compiling it cost
+    more than running it."""
+    stmt = _UPSERTS.get((n, settings_version))
     if stmt is None:
         table = _RATE.name
         rows = ", ".join(f"(:b{i}, :now, 1)" for i in range(n))
         expired = f"{table}.window_start <= :cutoff"
+        version = f", {_SETTINGS_VERSION}" if settings_version else ""
         stmt = text(
             f"INSERT INTO {table} (bucket, window_start, hits) VALUES {rows} ON CONFLICT (bucket) DO UPDATE SET "
             f"window_start = CASE WHEN {expired} THEN excluded.window_start ELSE {table}.window_start END, "
-            f"hits = CASE WHEN {expired} THEN 1 ELSE {table}.hits + 1 END RETURNING bucket, hits"
+            f"hits = CASE WHEN {expired} THEN 1 ELSE {table}.hits + 1 END RETURNING bucket, hits{version}"
         ).bindparams(bindparam("now", type_=UtcDateTime()), bindparam("cutoff", type_=UtcDateTime()))
-        _UPSERTS[n] = stmt
+        _UPSERTS[(n, settings_version)] = stmt
     return stmt
 
 
 def count_hits(conn: Connection, keys: list[tuple[str, int]], window_s: int, now: dt.datetime) -> bool:
     """Count one request in each (bucket, limit) with one upsert; False when any is over its limit now."""
+    return _count(conn, keys, window_s, now, settings_version=False)[0]
+
+
+def _count(conn: Connection, keys: list[tuple[str, int]], window_s: int, now: dt.datetime, *,
+           settings_version: bool) -> tuple[bool, str | None]:
+    """`count_hits`, and with `settings_version` (PostgreSQL) the settings' version read in the same statement."""
     if not keys:
-        return True
+        return True, None
     params: dict[str, Any] = {f"b{i}": bucket for i, (bucket, _limit) in enumerate(keys)}
     params.update(now=now, cutoff=now - dt.timedelta(seconds=window_s))
-    hits = {bucket: n for bucket, n in conn.execute(_upsert(len(keys)), params)}
-    return all(hits.get(bucket, 1) <= limit for bucket, limit in keys)
+    found = conn.execute(_upsert(len(keys), settings_version), params).all()
+    hits = {row[0]: row[1] for row in found}
+    version = str(found[0][2]) if settings_version and found else None
+    return all(hits.get(bucket, 1) <= limit for bucket, limit in keys), version
 
 
 @dataclass
@@ -109,7 +125,7 @@ class InvoiceData:
 
 @dataclass
 class Guarded:
-    settings: dict[str, Any]
+    settings: Mapping[str, Any]
     allowed: bool
     link: OpenedLink | None = None
     invoice: InvoiceData | None = None
@@ -205,6 +221,7 @@ class PortalStore:
         # the store's connections do not wait for a disk sync at commit, but for `durable` work (see the module)
         event.listen(self.engine, "connect", _sqlite_normal if db.is_sqlite else _pg_async_commit)
         self._pool = ThreadPoolExecutor(threads, thread_name_prefix="payapp-portal")
+        self._settings: tuple[str, Mapping[str, Any]] | None = None
 
     async def run(self, work: Callable[[Connection], T], *, durable: bool = False, statements: bool = False) -> T:
         """`work(connection)` in one transaction on a worker thread (committed when it returns). `durable`: the
@@ -250,7 +267,8 @@ class PortalStore:
         now = self._clock()
 
         def work(conn: Connection) -> Guarded:
-            result = Guarded(read_settings(conn), count_hits(conn, keys, window_s, now))
+            allowed, version = _count(conn, keys, window_s, now, settings_version=not self._sqlite)
+            result = Guarded(self._settings_at(conn, version), allowed)
             if result.allowed and session:
                 result.user = session_user(conn, session, now)
             if result.allowed and open_link and token is not None and result.settings.get("portal.enabled"):
@@ -274,6 +292,18 @@ class PortalStore:
     async def invoice(self, invoice_id: int, *, detail: bool, user: PortalUser | None = None) -> InvoiceData | None:
         today = self._clock().astimezone().date()
         return await self.run(lambda conn: read_invoice(conn, invoice_id, detail=detail, today=today, user=user))
+
+    def _settings_at(self, conn: Connection, version: str | None) -> Mapping[str, Any]:
+        """The settings, read again unless `version` (PostgreSQL's, from this request's counters) is the version of
+        those read last. Shared by the worker threads and the requests, so read-only."""
+        cached = self._settings
+        if version is not None and cached is not None and cached[0] == version:
+            return cached[1]
+        values: Mapping[str, Any] = MappingProxyType(read_settings(conn))
+        if version is not None:
+            # read after the version: at least as new as it (a later write changes the version: read again then)
+            self._settings = (version, values)
+        return values
 
     def now(self) -> dt.datetime:
         return self._clock()

@@ -17,7 +17,7 @@ import pytest
 
 from payapp.config import Tuning
 from payapp.portal.security import MaskTokensFilter, content_security_policy, uvicorn_log_config
-from tests.portal.conftest import Site, another_portal, card_token, forms_of, make_site
+from tests.portal.conftest import MERCHANT, Site, another_portal, card_token, forms_of, make_site
 
 
 def client() -> httpx.Client:
@@ -518,3 +518,29 @@ def test_a_database_connection_the_server_dropped_costs_no_page(site_any_db: Sit
                                     "WHERE datname = %s AND pid <> pg_backend_pid()", (name,)).fetchone()
         assert dropped is not None and dropped[0] >= 1
         assert [c.get(url).status_code for _ in range(6)] == [200] * 6
+
+
+def test_a_settings_change_shows_on_the_next_page_on_either_database(site_any_db: Site) -> None:
+    """The portal may skip reading unchanged settings (PostgreSQL: their version comes with the rate-limit counters),
+    but a change written by any process, even straight into the table, shows on the very next page."""
+    from sqlalchemy import delete, update
+
+    from payapp.models import Setting
+
+    site = site_any_db
+    url = site.link()
+    with client() as c:
+        assert c.get(url).status_code == 200 and MERCHANT in c.get(url).text
+
+        async def rename(db: Any) -> None:
+            async with db.transaction() as s:
+                await s.execute(update(Setting).where(Setting.key == "merchant.name").values(
+                    value='"Renamed Services"'))
+        site.query(rename)
+        assert "Renamed Services" in c.get(url).text
+
+        async def forget(db: Any) -> None:      # a removed row is a change too: its default applies
+            async with db.transaction() as s:
+                await s.execute(delete(Setting).where(Setting.key == "portal.enabled"))
+        site.query(forget)
+        assert c.get(url).status_code == 503
