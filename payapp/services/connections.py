@@ -50,7 +50,7 @@ from payapp.connectors.accounting.quickbooks_online import (
 )
 from payapp.connectors.psa.autotask import AutotaskConnector, AutotaskError
 from payapp.domain.errors import PayAppError, PermissionDenied, ValidationError
-from payapp.domain.messages import msg
+from payapp.domain.messages import Message, msg
 from payapp.domain.roles import Permission
 from payapp.domain.validation import check_key_text, split_web_address
 from payapp.models.db import Database
@@ -72,6 +72,12 @@ log = logging.getLogger(__name__)
 
 class NotConfigured(PayAppError):
     pass
+
+
+def _message_of(exc: PayAppError) -> Message:
+    """A connector's or this service's error as a Test connection result. Every error they raise carries a Message;
+    the English stands in only for one that does not (an error class not converted yet)."""
+    return exc.message if exc.message is not None else msg("connections.failed", error=exc.user_message)
 
 
 @dataclass(frozen=True)
@@ -96,7 +102,7 @@ class QuickBooksStatus:
     connected: bool
     on_this_workstation: bool        # the client secret and tokens are in this keyring
     #: connected, but QuickBooks refused the sign-in since (e.g. invalid_grant): "Reconnect QuickBooks …"
-    problem: str = ""
+    problem: Message | None = None
     #: the registered https redirect page ("" = development keys, loopback on LOOPBACK_REDIRECT)
     redirect_uri: str = ""
     refund_account_id: str = ""
@@ -178,7 +184,8 @@ class ConnectionsService:
         self._qb_rate = quickbooks_rate if quickbooks_rate is not None else (0.0 if demo else 8.0)
         self._states: dict[str, tuple[float, str]] = {}
         self._qb: QuickBooksConnector | None = None
-        self._qb_problem = ""        # the last "disconnected" message of a dropped connector (Test connection)
+        #: the last "disconnected" message of a dropped connector (Test connection)
+        self._qb_problem: Message | None = None
         self._zone_cache = ""
         self._demo_lock = asyncio.Lock()
         self._on_qb_connected: list[Callable[[], None]] = []
@@ -294,14 +301,14 @@ class ConnectionsService:
         with contextlib.suppress(PermissionDenied):      # a non-admin's sync: cached for this session only
             await self._settings.set_many({"autotask.zone_url": zone}, audit_action="connections.zone_cached")
 
-    async def test_autotask(self) -> tuple[bool, str]:
+    async def test_autotask(self) -> tuple[bool, Message]:
         try:
             connector = await self.autotask()
             return True, await connector.test()
         except (AutotaskError, NotConfigured) as exc:
-            return False, exc.user_message
+            return False, _message_of(exc)
         except httpx.HTTPError as exc:
-            return False, f"Autotask could not be reached ({type(exc).__name__})."
+            return False, msg("connections.autotask_unreachable", error=type(exc).__name__)
 
     # ------------------------------------------------------------------ QuickBooks
 
@@ -443,7 +450,7 @@ class ConnectionsService:
     def _quickbooks_changed(self) -> None:
         """The QuickBooks sign-in or the app's credentials changed: forget the connector and its problem, and tell
         the listeners (the outbox sends the jobs it held back while QuickBooks refused)."""
-        self._qb, self._qb_problem = None, ""
+        self._qb, self._qb_problem = None, None
         for callback in self._on_qb_connected:
             try:
                 callback()
@@ -466,7 +473,7 @@ class ConnectionsService:
             await asyncio.to_thread(self._secrets.delete, name)
         await self._settings.set_many({"quickbooks.connected": False},
                                       audit_action="connections.quickbooks_disconnected")
-        self._qb, self._qb_problem = None, ""
+        self._qb, self._qb_problem = None, None
 
     async def _save_tokens(self, tokens: TokenSet) -> None:
         """Persist rotated tokens (the connector calls this before it uses a new access token)."""
@@ -483,7 +490,7 @@ class ConnectionsService:
         s = await self._settings.get_all()
         refresh = await self._get(QB_REFRESH)
         if not s["quickbooks.realm_id"] or refresh is None:
-            raise QuickBooksDisconnected("not connected on this workstation")
+            raise QuickBooksDisconnected(msg("qbo.why.not_connected_here"))
         oauth = await self._oauth()
         access = await self._get(QB_ACCESS)
         token, expires = "", dt.datetime.fromtimestamp(0, dt.UTC)
@@ -498,7 +505,7 @@ class ConnectionsService:
                                        save_tokens=self._save_tokens, rate=self._qb_rate)
         return self._qb
 
-    async def test_quickbooks(self) -> tuple[bool, str]:
+    async def test_quickbooks(self) -> tuple[bool, Message]:
         try:
             connector = await self.quickbooks()
             message = await connector.test()
@@ -506,9 +513,9 @@ class ConnectionsService:
         except (QuickBooksError, NotConfigured) as exc:
             if isinstance(exc, QuickBooksDisconnected):
                 self._qb = None
-                self._qb_problem = exc.user_message
-            return False, exc.user_message
+                self._qb_problem = exc.message
+            return False, _message_of(exc)
         except httpx.HTTPError as exc:
-            return False, f"QuickBooks could not be reached ({type(exc).__name__})."
-        self._qb_problem = ""
+            return False, msg("connections.quickbooks_unreachable", error=type(exc).__name__)
+        self._qb_problem = None
         return True, message

@@ -19,7 +19,7 @@ from payapp.connectors.gateways.paypal_adapter import PayPalAdapter
 from payapp.connectors.gateways.port import PaymentGateway
 from payapp.domain.errors import PayAppError
 from payapp.domain.gateways import GatewaySpec, gateway_spec
-from payapp.domain.messages import msg
+from payapp.domain.messages import Message, msg
 from payapp.services.secrets import Secret, SecretStore
 from payapp.services.settings import LocalKey, SettingsService
 
@@ -108,9 +108,9 @@ class GatewayProvider:
         return await self._settings.get_all()
 
     async def test_keys(self, base_url: str | None = None, key: Secret | None = None,
-                        typed: Mapping[str, Secret | None] | None = None) -> tuple[bool, str]:
+                        typed: Mapping[str, Secret | None] | None = None) -> tuple[bool, Message]:
         """Ask the chosen gateway something harmless with the saved credentials (or `key` / `typed`, typed but not
-        saved yet). Returns (ok, plain words for the Admin banner). Never charges anything."""
+        saved yet). Returns (ok, what the Admin banner says). Never charges anything."""
         values = await self._settings.get_all()
         spec = self.spec(values["gateway.name"])
         typed = dict(typed or {})
@@ -125,7 +125,7 @@ class GatewayProvider:
         got = await asyncio.to_thread(read)
         primary = got[spec.primary.name]
         if primary is None or not primary:
-            return False, f"Enter the {spec.primary.label.lower()} first."
+            return False, msg("test_keys.enter_first", credential=spec.primary.label.lower())
         url = base_url or values.get(spec.base_url_key, "")
         extras = {name: value.reveal() for name, value in got.items() if value is not None}
         gw = ADAPTERS[spec.name](self._client, url, primary.reveal(), extras, self._timeout)

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from payapp.domain.errors import ConflictError, ValidationError
 from payapp.domain.gateways import ENVIRONMENTS, GATEWAYS, PAYMENT_TYPE_LABELS, PAYMENT_TYPES, GatewaySpec, gateway_spec
-from payapp.domain.messages import msg
+from payapp.domain.messages import Message, msg
 from payapp.domain.roles import Permission
 from payapp.domain.validation import check_key_text, split_web_address
 from payapp.services.auth import CurrentUser
@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-CONNECTOR_MISSING = "The gateway connector is missing from this build: keys cannot be tested."
+CONNECTOR_MISSING = msg("test_keys.connector_missing")
 
 
 @dataclass(frozen=True)
@@ -271,7 +271,7 @@ class ProcessingSetupService:
         await self._settings.set_many({"currency": code}, audit_action="settings.currency_set")
 
     async def test_keys(self, private: Secret | None = None,
-                        typed: Mapping[str, Secret | None] | None = None) -> tuple[bool, str]:
+                        typed: Mapping[str, Secret | None] | None = None) -> tuple[bool, Message]:
         """A harmless look-up at the gateway with the saved credentials (or typed ones: `private` for the primary,
         `typed` by keyring name for any of the gateway's fields). Never charges."""
         self._current.require(Permission.ADMINISTER)
@@ -280,13 +280,14 @@ class ProcessingSetupService:
         try:
             ok, message = await self._gateways.test_keys(key=private, typed=typed)
         except InsecureKeyringError as exc:
-            return False, exc.user_message
+            return False, exc.reason
         except Exception as exc:                      # network trouble: say so, never a traceback
             log.warning("key test failed: %s", type(exc).__name__)
-            return False, "The gateway could not be reached. Check the address and the network."
+            return False, msg("test_keys.unreachable")
         nmi = (await self._spec()).name == "nmi"
         if ok:
-            return True, "Keys work: the gateway accepted the private key." if nmi else message
-        if "authentication" in message.lower() and nmi:
-            return False, "Authentication failed: the gateway refused the private key."
+            return True, msg("test_keys.keys_work") if nmi else message
+        # the NMI gateway's own words decide, in English whatever the admin's language
+        if "authentication" in message.english().lower() and nmi:
+            return False, msg("test_keys.authentication_failed")
         return False, message

@@ -29,7 +29,8 @@ ALLOWED_BACKENDS: tuple[str, ...] = (
 
 class InsecureKeyringError(PayAppError):
     def __init__(self, backend_name: str) -> None:
-        super().__init__(msg("secrets.insecure_keyring", backend=backend_name))
+        self.reason = msg("secrets.insecure_keyring", backend=backend_name)
+        super().__init__(self.reason)
 
 
 class Secret:

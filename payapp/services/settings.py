@@ -220,7 +220,7 @@ class SettingsService:
             if s.admin_only:
                 actor = self._current.require(Permission.ADMINISTER)
             if not isinstance(value, s.type):
-                raise ValidationError(f"{s.label}: expected {s.type.__name__}", field=key)
+                raise ValidationError(msg("settings.wrong_type", setting=s.label, type=s.type.__name__), field=key)
         async with self._db.transaction(lock=True) as session:
             changes: dict[str, list[Any]] = {}
             for key, value in values.items():
@@ -230,7 +230,7 @@ class SettingsService:
                 if old == value:
                     continue
                 if s.set_once and old not in ("", None, s.default):
-                    raise ConflictError(f"{s.label} is set to {old} and can never be changed.")
+                    raise ConflictError(msg("settings.set_once", setting=s.label, value=str(old)))
                 if row is None:
                     session.add(Setting(key=key, value=json.dumps(value),
                                         updated_by=actor.username if actor else ""))

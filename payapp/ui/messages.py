@@ -38,9 +38,6 @@ CONTEXT = "Messages"
 
 # Long texts stay one literal each: lupdate reads a QT_TRANSLATE_NOOP text only when it is a single literal.
 TEXTS: tuple[str, ...] = (
-    # payapp/services/settings.py: a setting refused
-    QT_TRANSLATE_NOOP("Messages", "%1: expected %2"),
-    QT_TRANSLATE_NOOP("Messages", "%1 is set to %2 and can never be changed."),
     # payapp/services/payment_search.py: a payment's timeline
     QT_TRANSLATE_NOOP("Messages", "Payment started"),
     QT_TRANSLATE_NOOP("Messages", "Declined by the gateway"),
@@ -63,15 +60,6 @@ TEXTS: tuple[str, ...] = (
     QT_TRANSLATE_NOOP("Messages", "The gateway could not be asked."),
     QT_TRANSLATE_NOOP("Messages", "The gateway has no transaction for this payment; nothing was charged."),
     QT_TRANSLATE_NOOP("Messages", "The gateway could not be reached; nothing was changed."),
-    # Admin › Payment Processing › Test keys
-    QT_TRANSLATE_NOOP("Messages", "Enter the private key first."),
-    QT_TRANSLATE_NOOP("Messages", "The gateway connector is missing from this build: keys cannot be tested."),
-    QT_TRANSLATE_NOOP("Messages", "The gateway could not be reached. Check the address and the network."),
-    QT_TRANSLATE_NOOP("Messages", "Keys work: the gateway accepted the private key."),
-    QT_TRANSLATE_NOOP("Messages", "Authentication failed: the gateway refused the private key."),
-    QT_TRANSLATE_NOOP("Messages", "The gateway refused the key (authentication failed). Check the private key."),
-    QT_TRANSLATE_NOOP("Messages", "The gateway could not be asked: %1"),
-    QT_TRANSLATE_NOOP("Messages", "The gateway accepted the key."),
     QT_TRANSLATE_NOOP("Messages", "Void of %1 done."),
     QT_TRANSLATE_NOOP("Messages", "Refund of %1 done."),
     QT_TRANSLATE_NOOP("Messages", "The gateway declined the void (%1)."),
@@ -116,52 +104,6 @@ TEXTS: tuple[str, ...] = (
     QT_TRANSLATE_NOOP(
         "Messages",
         "The gateway has not confirmed the payment of %1 yet. Do not take it again: PayApp keeps checking by its order id (%2) and will update it, and the invoice holds the amount until then."),  # noqa: E501
-    # payapp/services/gateways.py, processing.py, secrets.py: Admin › Payment Processing
-    QT_TRANSLATE_NOOP("Messages", "PayApp cannot talk to the gateway %1 yet."),
-    QT_TRANSLATE_NOOP(
-        "Messages",
-        "Payment processing is not set up on this workstation: enter the gateway's private key in Admin."),
-    # payapp/services/connections.py and the connectors: Admin › Connections, Autotask, QuickBooks
-    QT_TRANSLATE_NOOP("Messages", "not connected on this workstation"),
-    QT_TRANSLATE_NOOP("Messages", "QuickBooks is disconnected: Reconnect QuickBooks in Admin › Connections."),
-    QT_TRANSLATE_NOOP("Messages", "QuickBooks is disconnected (%1): Reconnect QuickBooks in Admin › Connections."),
-    QT_TRANSLATE_NOOP("Messages", "the sign-in is no longer valid"),
-    QT_TRANSLATE_NOOP("Messages", "the sign-in was refused after a refresh"),
-    # QuickBooks held to the real service: tokens, refunds' bank account, Connect with production keys
-    QT_TRANSLATE_NOOP("Messages", "the stored sign-in cannot be read"),
-    QT_TRANSLATE_NOOP("Messages", "QuickBooks sign-in sent tokens PayApp cannot use; PayApp will try again."),
-    QT_TRANSLATE_NOOP("Messages", "QuickBooks had a server error (HTTP %1); PayApp will try again."),
-    QT_TRANSLATE_NOOP("Messages", "QuickBooks is throttling requests; PayApp will wait and try again."),
-    QT_TRANSLATE_NOOP("Messages",
-                      "Needs set-up: choose the bank account refunds are paid from in Admin › Connections (QuickBooks)."),  # noqa: E501
-    QT_TRANSLATE_NOOP("Messages", "QuickBooks sign-in could not be reached; PayApp will try again."),
-    QT_TRANSLATE_NOOP("Messages", "QuickBooks sign-in had a server error (HTTP %1)."),
-    QT_TRANSLATE_NOOP(
-        "Messages",
-        "QuickBooks refused the client id or client secret: check them in Admin, then Reconnect QuickBooks."),
-    QT_TRANSLATE_NOOP("Messages", "QuickBooks sign-in failed (%1)."),
-    QT_TRANSLATE_NOOP("Messages", "QuickBooks did not answer; PayApp will try again with the same request id."),
-    QT_TRANSLATE_NOOP("Messages", "QuickBooks sent an answer PayApp cannot read."),
-    QT_TRANSLATE_NOOP(
-        "Messages",
-        "QuickBooks says a customer named %1 exists, but PayApp cannot find it (it may be inactive, or a vendor or employee uses the name)."),  # noqa: E501
-    QT_TRANSLATE_NOOP("Messages", "Autotask did not name a zone for this API user."),
-    QT_TRANSLATE_NOOP("Messages", "Autotask is busy (too many requests); PayApp will wait and try again."),
-    QT_TRANSLATE_NOOP("Messages", "Autotask had a server error (HTTP %1); PayApp will try again."),
-    QT_TRANSLATE_NOOP("Messages", "Autotask refused the API user, secret or integration code: check them in Admin."),
-    QT_TRANSLATE_NOOP("Messages", "Autotask refused the request (HTTP %1): %2"),
-    QT_TRANSLATE_NOOP("Messages", "Autotask reported an error: %1"),
-    QT_TRANSLATE_NOOP("Messages", "Autotask sent an answer PayApp cannot read."),
-    QT_TRANSLATE_NOOP("Messages", "Autotask kept sending more pages; the sync stopped to avoid an endless loop."),
-    QT_TRANSLATE_NOOP(
-        "Messages",
-        "The Autotask API user is not allowed to do this: %1. Give its security level the permission in Autotask."),
-    QT_TRANSLATE_NOOP(
-        "Messages", "Autotask refused the API user or integration code: %1. Check them in Admin › Connections."),
-    QT_TRANSLATE_NOOP("Messages", "Autotask sent a record PayApp cannot read (%1 %2); it was skipped."),
-    QT_TRANSLATE_NOOP("Messages", "Autotask sent a %1 record without a readable id; it was skipped."),
-    QT_TRANSLATE_NOOP("Messages", "Autotask no longer has invoice %1; it was not marked paid."),
-    QT_TRANSLATE_NOOP("Messages", "Invoice %1 is voided in Autotask; it was not marked paid."),
     # payapp/services/sync/ and outbox.py: syncing and sync problems
     QT_TRANSLATE_NOOP("Messages", "Unknown job kind %1."),
     QT_TRANSLATE_NOOP("Messages", "Company %1 is gone."),
@@ -196,12 +138,6 @@ TEXTS: tuple[str, ...] = (
     QT_TRANSLATE_NOOP(
         "Messages",
         "Autotask API use is at %1 of %2 requests this hour (over 50%): the sync is slowing down."),
-    # payapp/services/connections.py and the connectors' test(): Test connection on Admin › Connections
-    QT_TRANSLATE_NOOP("Messages", "Autotask could not be reached (%1)."),
-    QT_TRANSLATE_NOOP("Messages", "QuickBooks could not be reached (%1)."),
-    QT_TRANSLATE_NOOP("Messages", "Connected to %1 · %2 of %3 requests used this hour"),
-    QT_TRANSLATE_NOOP("Messages", "Connected to QuickBooks company %1 · custom invoice numbers"),
-    QT_TRANSLATE_NOOP("Messages", "Connected to QuickBooks company %1 · QuickBooks numbers invoices"),
     # payapp/services/outbox.py: a job that failed on a bug (Sync problems)
     QT_TRANSLATE_NOOP("Messages", "Unexpected error: %1"),
     # payapp/services/outbox.py: what a sync job does (Sync problems, a payment's sync jobs)
@@ -296,21 +232,7 @@ TEXTS: tuple[str, ...] = (
     QT_TRANSLATE_NOOP("Messages", "QuickBooks could not process the request (%1): %2"),
     QT_TRANSLATE_NOOP("Messages", "PayApp got an answer it did not ask for; the next session starts afresh."),
     QT_TRANSLATE_NOOP("Messages", "The Web Connector could not reach QuickBooks (%1): %2"),
-    # payapp/connectors/gateways/paypal.py: PayPal classic NVP
-    QT_TRANSLATE_NOOP("Messages", "PayPal: %1"),
-    QT_TRANSLATE_NOOP("Messages", "PayPal: %1 (error %2)"),
-    QT_TRANSLATE_NOOP("Messages", "PayPal's answer could not be read."),
-    QT_TRANSLATE_NOOP("Messages", "PayPal's payment answer has no transaction id."),
-    QT_TRANSLATE_NOOP("Messages", "PayPal's refund answer has no refund transaction id."),
-    QT_TRANSLATE_NOOP("Messages", "Could not reach PayPal (%1)."),
-    QT_TRANSLATE_NOOP("Messages", "No answer from PayPal (%1)."),
-    QT_TRANSLATE_NOOP("Messages", "PayPal answered HTTP %1."),
-    QT_TRANSLATE_NOOP("Messages", "PayPal's answer has no checkout token."),
     # the gateway port and Concardis PayEngine (connectors/gateways, services/gateways.py)
-    QT_TRANSLATE_NOOP("Messages", "PayEngine refused the merchant id or API key (authentication failed)."),
-    QT_TRANSLATE_NOOP("Messages", "PayEngine could not be asked: %1"),
-    QT_TRANSLATE_NOOP("Messages", "PayEngine accepted the merchant id and API key."),
-    QT_TRANSLATE_NOOP("Messages", "Enter the %1 first."),
     QT_TRANSLATE_NOOP(
         "Messages",
         "SEPA direct debit of %1 accepted (transaction %2) and pending settlement: the money arrives in a few business days, and the debtor's bank can still return it."),  # noqa: E501

@@ -69,7 +69,7 @@ async def test_wrong_key(client: httpx.AsyncClient, base_url: str, gw: NmiGatewa
     with pytest.raises(NmiQueryError):
         await bad.query_order("x")
     ok, msg = await bad.test_keys()
-    assert not ok and "authentication" in msg.lower()
+    assert not ok and "authentication" in msg.english().lower()
     assert (await gw.test_keys())[0]
 
 

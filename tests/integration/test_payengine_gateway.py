@@ -317,10 +317,10 @@ async def test_sandbox_command_prints_address_and_credentials() -> None:
                     break
                 except httpx.TransportError:
                     await asyncio.sleep(0.05)
-            assert await PayEngineAdapter(c, base, merchant, key).test_keys() == (
-                True, "PayEngine accepted the merchant id and API key.")
+            ok, message = await PayEngineAdapter(c, base, merchant, key).test_keys()
+            assert (ok, message.english()) == (True, "PayEngine accepted the merchant id and API key.")
             ok, message = await PayEngineAdapter(c, base, merchant, "wrong").test_keys()
-            assert not ok and "authentication failed" in message
+            assert not ok and "authentication failed" in message.english()
     finally:
         proc.terminate()
         await proc.wait()

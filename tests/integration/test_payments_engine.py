@@ -410,9 +410,10 @@ async def test_gateway_provider(database: Database, secret_store: SecretStore, s
     await configure_processing(database, secret_store, served_gateway.url)
     gw = await provider.gateway()
     assert gw.base_url == served_gateway.url and "demo" not in repr(gw)
-    assert await provider.test_keys() == (True, "The gateway accepted the key.")
-    ok, msg = await provider.test_keys(key=Secret("wrong"))
-    assert not ok and "authentication failed" in msg
+    ok, said = await provider.test_keys()
+    assert (ok, said.english()) == (True, "The gateway accepted the key.")
+    ok, said = await provider.test_keys(key=Secret("wrong"))
+    assert not ok and "authentication failed" in said.english()
 
 
 async def test_periodic_reconcile_only_due(database: Database, secret_store: SecretStore,

@@ -244,7 +244,7 @@ async def test_wrong_credentials_are_10002(client: httpx.AsyncClient, base_url: 
                                            cancel_url=CANCEL_URL)
         assert info.value.auth_failed and info.value.long_message == "Security header is not valid"
         ok, message = await bad.test_credentials()
-        assert not ok and "API username, password and signature" in message
+        assert not ok and "API username, password and signature" in message.english()
     assert (await gw.test_credentials())[0]
 
 

@@ -271,7 +271,7 @@ async def test_code_120_on_http_500_is_a_passing_failure_not_a_disconnect(
     qb_sandbox.faults.auth_glitch_next = 1
     with pytest.raises(QuickBooksError) as err:
         await qb.preferences()
-    assert err.value.kind == "transient" and err.value.retryable and qb.disconnected_reason == ""
+    assert err.value.kind == "transient" and err.value.retryable and qb.disconnected_reason is None
     assert "Unknown Error during Authentication" in err.value.detail
 
     conn, settings = await connections(database, secret_store, current_user, http, qb_url)
@@ -282,7 +282,7 @@ async def test_code_120_on_http_500_is_a_passing_failure_not_a_disconnect(
     qb_sandbox.faults.auth_glitch_next = 1
     report = await worker.drain()
     assert not report.stopped_reason and report.retried == 1 and report.needs_attention == 0
-    assert len(qb_sandbox.all("Payment")) == 1 and (await conn.quickbooks_status()).problem == ""
+    assert len(qb_sandbox.all("Payment")) == 1 and (await conn.quickbooks_status()).problem is None
 
 
 # ---------------------------------------------------------------- #13.11 queries, minorversion, voided

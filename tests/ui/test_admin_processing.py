@@ -321,7 +321,7 @@ def test_test_keys_without_connector(qtbot: QtBot, admin_company: AppContext, ru
     page = processing_page(qtbot, admin_company, run)
     page.findChild(QPushButton, "testKeysButton").click()
     result = page.findChild(QLabel, "testKeysResult")
-    run(wait_until(lambda: CONNECTOR_MISSING in result.text(), 10))
+    run(wait_until(lambda: CONNECTOR_MISSING.english() in result.text(), 10))
 
 
 def test_test_keys_against_the_sandbox(qtbot: QtBot, demo_context: AppContext, run: Any) -> None:

@@ -517,3 +517,38 @@ def test_quickbooks_connect_with_production_keys_pasting_the_address_and_choosin
     assert page.banner.kind == "success" and "Savings" in page.banner.text, page.banner.text
     status = run(conn.quickbooks_status())
     assert (status.refund_account_id, status.refund_account_name) == ("36", "Savings")
+
+
+def test_connections_page_shows_test_results_in_german(qtbot: Any, qapp: Any, env: Env,
+                                                       run: Callable[[Awaitable[Any]], Any]) -> None:
+    """Test connection's answers are messages: a German admin reads Autotask's and QuickBooks' results in
+    German."""
+    from PySide6.QtCore import QLocale
+
+    from payapp.ui.i18n import install_translators
+
+    install_translators(qapp, "de")
+    try:
+        page = ConnectionsPage(env.connections, env.settings)
+        qtbot.addWidget(page)
+        run(page.wait_ready())
+        page.findChild(QLineEdit, "autotaskUserEdit").setText(DEMO_API_USER)
+        page.findChild(QLineEdit, "autotaskSecretEdit").setText(DEMO_SECRET)
+        page.findChild(QLineEdit, "autotaskCodeEdit").setText(DEMO_INTEGRATION_CODE)
+
+        async def save_and_test() -> None:
+            page.at_save.click()
+            await wait_until(lambda: page.at_secret.stack.currentIndex() == 1)
+            page.at_test.click()
+            await wait_until(lambda: page.at_result.text().startswith(("✔", "✖")))
+            page.qb_test.click()
+            await wait_until(lambda: page.qb_result.text().startswith(("✔", "✖")))
+
+        run(save_and_test())
+        assert page.at_result.text().startswith("✔ Verbunden mit "), page.at_result.text()
+        assert page.at_result.text().endswith(" Anfragen in dieser Stunde verbraucht"), page.at_result.text()
+        assert page.qb_result.text() == ("✔ Verbunden mit QuickBooks-Firma PayApp Demo Company (sandbox) · "
+                                         "QuickBooks nummeriert die Rechnungen"), page.qb_result.text()
+    finally:
+        install_translators(qapp, "en")
+        QLocale.setDefault(QLocale(QLocale.Language.English, QLocale.Country.UnitedStates))

@@ -32,6 +32,7 @@ from typing import Any
 import httpx
 
 from payapp.domain.errors import PayAppError
+from payapp.domain.messages import Message, msg
 
 MINOR_VERSION = "75"
 AUTHORIZE_URL = "https://appcenter.intuit.com/connect/oauth2"
@@ -61,7 +62,7 @@ class QuickBooksError(PayAppError):
     """kind: one of NON_RETRYABLE's values, "stale", "auth_expired", "disconnected", "throttled",
     "transient", "fault"."""
 
-    def __init__(self, user_message: str, *, kind: str, status: int = 0, retryable: bool = False,
+    def __init__(self, user_message: str | Message, *, kind: str, status: int = 0, retryable: bool = False,
                  entries: Sequence[FaultEntry] = (), retry_after: float | None = None) -> None:
         super().__init__(user_message, detail="; ".join(e.text() for e in entries))
         self.kind = kind
@@ -79,14 +80,14 @@ class RefundAccountMissing(QuickBooksError):
     """No bank account is chosen for refunds (a RefundReceipt needs DepositToAccountRef): nothing is sent."""
 
     def __init__(self) -> None:
-        super().__init__("Needs set-up: choose the bank account refunds are paid from in Admin › Connections "
-                         "(QuickBooks).", kind="needs_setup")
+        super().__init__(msg("qbo.refund_account_missing"), kind="needs_setup")
 
 
 class QuickBooksDisconnected(QuickBooksError):
-    def __init__(self, why: str = "", entries: Sequence[FaultEntry] = ()) -> None:
-        super().__init__(("QuickBooks is disconnected" + (f" ({why})" if why else "")
-                          + ": Reconnect QuickBooks in Admin › Connections."),
+    """`why`: one of the qbo.why.* messages, or None."""
+
+    def __init__(self, why: Message | None = None, entries: Sequence[FaultEntry] = ()) -> None:
+        super().__init__(msg("qbo.disconnected_why", why=why) if why is not None else msg("qbo.disconnected"),
                          kind="disconnected", status=401, entries=entries)
 
 
@@ -181,29 +182,29 @@ def classify(status: int, entries: Sequence[FaultEntry], retry_after: float | No
     codes = [e.code.lstrip("0") or e.code for e in entries]
     listing = "; ".join(e.text() for e in entries) or f"HTTP {status}"
     if _throttled(status, entries):      # 429, or 403 with ThrottleExceeded on older paths
-        return QuickBooksError("QuickBooks is throttling requests; PayApp will wait and try again.",
+        return QuickBooksError(msg("qbo.throttled"),
                                kind="throttled", status=status, retryable=True, entries=entries,
                                retry_after=60.0 if retry_after is None else retry_after)
     # 120 with HTTP 500 ("Unknown Error during Authentication") is a passing failure, not a revoked sign-in
     passing = status >= 500
     if status == 401 or ("120" in codes and not passing) or ("3200" in codes and not passing):
         if "120" in codes:
-            return QuickBooksDisconnected("authorisation revoked", entries)
-        return QuickBooksError("QuickBooks sign-in expired.", kind="auth_expired", status=401, entries=entries)
+            return QuickBooksDisconnected(msg("qbo.why.revoked"), entries)
+        return QuickBooksError(msg("qbo.sign_in_expired"), kind="auth_expired", status=401, entries=entries)
     if "5010" in codes:
-        return QuickBooksError(f"QuickBooks: the record changed meanwhile. {listing}", kind="stale",
+        return QuickBooksError(msg("qbo.stale", listing=listing), kind="stale",
                                status=status, entries=entries)
     for code in codes:
         if code in NON_RETRYABLE:
-            return QuickBooksError(f"QuickBooks refused it: {listing}", kind=NON_RETRYABLE[code], status=status,
+            return QuickBooksError(msg("qbo.refused", listing=listing), kind=NON_RETRYABLE[code], status=status,
                                    entries=entries)
     if status >= 500:
-        return QuickBooksError(f"QuickBooks had a server error (HTTP {status}); PayApp will try again.",
+        return QuickBooksError(msg("qbo.server_error", status=status),
                                kind="transient", status=status, retryable=True, entries=entries)
     if status == 403:
-        return QuickBooksError(f"QuickBooks refused access: {listing}", kind="forbidden", status=status,
+        return QuickBooksError(msg("qbo.forbidden", listing=listing), kind="forbidden", status=status,
                                entries=entries)
-    return QuickBooksError(f"QuickBooks refused it: {listing}", kind="fault", status=status, entries=entries)
+    return QuickBooksError(msg("qbo.refused", listing=listing), kind="fault", status=status, entries=entries)
 
 
 @dataclass(frozen=True)
@@ -241,7 +242,7 @@ def parse_batch(data: Any) -> list[BatchResult]:
 
 def unreadable(what: str, status: int = 200) -> QuickBooksError:
     """An answer of the wrong shape: retried with the same request id (which replays, never writes twice)."""
-    err = QuickBooksError("QuickBooks sent an answer PayApp cannot read.", kind="unreadable", status=status,
+    err = QuickBooksError(msg("qbo.unreadable"), kind="unreadable", status=status,
                           retryable=True)
     err.detail = f"unreadable: {what}"
     return err
@@ -366,23 +367,22 @@ class QuickBooksOAuth:
             resp = await self._client.post(self._token_url, data=form, headers={
                 "Authorization": f"Basic {basic}", "Accept": "application/json"})
         except httpx.TransportError as exc:
-            raise QuickBooksError("QuickBooks sign-in could not be reached; PayApp will try again.",
+            raise QuickBooksError(msg("qbo.sign_in_unreachable"),
                                   kind="transient", retryable=True) from exc
         data = _loads(resp.content)
         if resp.status_code >= 500:
-            raise QuickBooksError(f"QuickBooks sign-in had a server error (HTTP {resp.status_code}).",
+            raise QuickBooksError(msg("qbo.sign_in_server_error", status=resp.status_code),
                                   kind="transient", status=resp.status_code, retryable=True)
         if not isinstance(data, dict):
             data = {}
         error = _text(data.get("error"))
         if error == "invalid_grant":
-            raise QuickBooksDisconnected("the sign-in is no longer valid")
+            raise QuickBooksDisconnected(msg("qbo.why.sign_in_invalid"))
         if error == "invalid_client" or resp.status_code == 401:
-            raise QuickBooksError("QuickBooks refused the client id or client secret: check them in Admin, then "
-                                  "Reconnect QuickBooks.", kind="disconnected", status=resp.status_code)
+            raise QuickBooksError(msg("qbo.client_refused"), kind="disconnected", status=resp.status_code)
         if resp.status_code != 200 or not data.get("access_token"):
             words = _text(data.get("error_description")) or error or f"HTTP {resp.status_code}"
-            raise QuickBooksError(f"QuickBooks sign-in failed ({words[:200]}).", kind="fault",
+            raise QuickBooksError(msg("qbo.sign_in_failed", reason=words[:200]), kind="fault",
                                   status=resp.status_code)
         access = data.get("access_token")
         refresh = data.get("refresh_token") or form.get("refresh_token", "")
@@ -390,7 +390,7 @@ class QuickBooksOAuth:
         refresh_life = _seconds(data.get("x_refresh_token_expires_in"), 0) \
             if data.get("x_refresh_token_expires_in") not in (None, "") else 0
         if not _header_safe(access) or not _header_safe(refresh) or life is None or refresh_life is None:
-            raise QuickBooksError("QuickBooks sign-in sent tokens PayApp cannot use; PayApp will try again.",
+            raise QuickBooksError(msg("qbo.tokens_unusable"),
                                   kind="transient", status=resp.status_code, retryable=True)
         now = dt.datetime.now(dt.UTC)
         return TokenSet(str(access), str(refresh), now + dt.timedelta(seconds=life),
@@ -460,8 +460,8 @@ class QuickBooksConnector:
         self.bucket = TokenBucket(rate, sleep=sleep)
         self._custom_numbers: bool | None = None
         #: why the sign-in no longer works (a refused refresh token, revoked access, a wrong client secret):
-        #: the message of the last "disconnected" error, "" after a successful request
-        self.disconnected_reason = ""
+        #: the message of the last "disconnected" error, None after a successful request
+        self.disconnected_reason: Message | None = None
 
     def __repr__(self) -> str:
         return f"QuickBooksConnector(base={self._base!r}, tokens='***')"
@@ -484,9 +484,9 @@ class QuickBooksConnector:
             data = await self._request(method, path, params=params, body=body, request_id=request_id)
         except QuickBooksError as exc:
             if exc.kind == "disconnected":
-                self.disconnected_reason = exc.user_message
+                self.disconnected_reason = exc.message
             raise
-        self.disconnected_reason = ""
+        self.disconnected_reason = None
         return data
 
     async def _request(self, method: str, path: str, *, params: dict[str, str] | None,
@@ -501,7 +501,7 @@ class QuickBooksConnector:
             token = self.__tokens.access_token
             if not _header_safe(token):      # a stored token PayApp cannot send: get a new one
                 if attempt:
-                    raise QuickBooksDisconnected("the stored sign-in cannot be read")
+                    raise QuickBooksDisconnected(msg("qbo.why.stored_unreadable"))
                 await self._refresh(token)
                 continue
             await self.bucket.take()
@@ -512,12 +512,11 @@ class QuickBooksConnector:
                         headers={"Authorization": f"Bearer {token}", "Accept": "application/json",
                                  **({"Content-Type": "application/json"} if content is not None else {})})
                 except httpx.TransportError as exc:
-                    raise QuickBooksError("QuickBooks did not answer; PayApp will try again with the same request "
-                                          "id.", kind="transient", retryable=True) from exc
+                    raise QuickBooksError(msg("qbo.no_answer"), kind="transient", retryable=True) from exc
             data, entries = parse_fault_body(resp.content)
             if resp.status_code < 400 and not entries:
                 if not isinstance(data, dict):
-                    raise QuickBooksError("QuickBooks sent an answer PayApp cannot read.", kind="transient",
+                    raise QuickBooksError(msg("qbo.unreadable"), kind="transient",
                                           status=resp.status_code, retryable=True)
                 if "BatchItemResponse" in data and not isinstance(data.get("BatchItemResponse"), list):
                     raise unreadable("a batch answer")
@@ -529,7 +528,7 @@ class QuickBooksConnector:
                 await self._refresh(token)
                 continue
             if err.kind == "auth_expired":
-                raise QuickBooksDisconnected("the sign-in was refused after a refresh", err.entries)
+                raise QuickBooksDisconnected(msg("qbo.why.refused_after_refresh"), err.entries)
             raise err
         raise AssertionError("unreachable")
 
@@ -594,9 +593,7 @@ class QuickBooksConnector:
         if found is not None and not _text(found.get("Id")).strip():
             raise unreadable("a Customer without an Id")
         if found is None:
-            raise QuickBooksError(f"QuickBooks says a customer named {name!r} exists, but PayApp cannot find it "
-                                  "(it may be inactive, or a vendor or employee uses the name).",
-                                  kind="duplicate_name")
+            raise QuickBooksError(msg("qbo.customer_name_not_found", name=name), kind="duplicate_name")
         return found
 
     async def push_invoice(self, invoice: InvoiceOut, request_id: str) -> Json:
@@ -670,11 +667,11 @@ class QuickBooksConnector:
         data = await self.request("POST", "refundreceipt", body=body, request_id=request_id)
         return dict(_obj(data, "RefundReceipt", need_id=True))
 
-    async def test(self) -> str:
+    async def test(self) -> Message:
         name = await self.company_name()
         custom = await self.custom_txn_numbers()
-        return (f"Connected to QuickBooks company {name or self.realm_id}"
-                + (" · custom invoice numbers" if custom else " · QuickBooks numbers invoices"))
+        return msg("qbo.connected_custom_numbers" if custom else "qbo.connected_quickbooks_numbers",
+                   company=name or self.realm_id)
 
 
 def escape(text: str) -> str:

@@ -30,6 +30,8 @@ from urllib.parse import parse_qs
 
 import httpx
 
+from payapp.domain.messages import Message, msg
+
 Outcome = Literal["approved", "declined", "error", "unknown"]
 
 #: response_code values that mean "the gateway could not tell whether the issuer approved".
@@ -502,15 +504,15 @@ class NmiGateway:
             return []
         return await self.query(transaction_id=",".join(transaction_ids))
 
-    async def test_keys(self) -> tuple[bool, str]:
+    async def test_keys(self) -> tuple[bool, Message]:
         """A harmless call: look up an order id that cannot exist. Charges nothing."""
         try:
             await self.query(order_id="payapp-key-check-0")
         except NmiQueryError as exc:
             if exc.auth_failed:
-                return False, "The gateway refused the key (authentication failed). Check the private key."
-            return False, f"The gateway could not be asked: {exc.message}"
-        return True, "The gateway accepted the key."
+                return False, msg("nmi.key_refused")
+            return False, msg("nmi.could_not_ask", reason=exc.message)
+        return True, msg("nmi.key_accepted")
 
 
 def _with_order(r: NmiResponse, order_id: str) -> NmiResponse:

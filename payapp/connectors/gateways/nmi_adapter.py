@@ -27,6 +27,7 @@ from payapp.connectors.gateways.port import (
     not_supported,
 )
 from payapp.domain.gateways import NMI, GatewaySpec
+from payapp.domain.messages import Message
 from payapp.domain.money import Money
 
 #: NMI `condition` -> the port's transaction state (docs/protocols.md §1)
@@ -151,5 +152,5 @@ class NmiAdapter:
     async def vault_delete(self, vault_id: str) -> GatewayAnswer:
         return _answer(await self.wire.vault_delete(vault_id))
 
-    async def test_keys(self) -> tuple[bool, str]:
+    async def test_keys(self) -> tuple[bool, Message]:
         return await self.wire.test_keys()

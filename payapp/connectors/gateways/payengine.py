@@ -56,6 +56,7 @@ from payapp.connectors.gateways.port import (
     not_supported,
 )
 from payapp.domain.gateways import PAYENGINE, GatewaySpec
+from payapp.domain.messages import Message, msg
 from payapp.domain.money import Money, minor_digits
 
 APPROVED_STATUSES = frozenset({"SUCCESS", "OK"})
@@ -507,12 +508,12 @@ class PayEngineAdapter:
             return GatewayAnswer("approved", "Payment instrument deleted.", vault_id=vault_id)
         return GatewayAnswer("error", error_message(load_json(text), status), response_code=str(status))
 
-    async def test_keys(self) -> tuple[bool, str]:
+    async def test_keys(self) -> tuple[bool, Message]:
         """A harmless call: list orders under an order id that cannot exist. Charges nothing."""
         try:
             await self.find_order("payappkeycheck0")
         except LookupFailed as exc:
             if exc.auth_failed:
-                return False, "PayEngine refused the merchant id or API key (authentication failed)."
-            return False, f"PayEngine could not be asked: {exc.message}"
-        return True, "PayEngine accepted the merchant id and API key."
+                return False, msg("payengine.credentials_refused")
+            return False, msg("payengine.could_not_ask", reason=exc.message)
+        return True, msg("payengine.credentials_accepted")

@@ -28,6 +28,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 import httpx
 
 from payapp.domain.errors import PayAppError
+from payapp.domain.messages import Message, msg
 from payapp.domain.redaction import register_secret
 
 #: the NVP endpoints (PayPal's "API signature" credentials use the api-3t hosts)
@@ -48,6 +49,8 @@ CART_TOTALS_MISMATCH = "10413"    # the item amounts do not add up to the order 
 TOKEN_ALREADY_PAID = "10415"      # "A successful transaction has already been completed for this token."
 FUNDING_DECLINED = "10486"        # the buyer's funding source failed; the buyer may choose another at PayPal
 ALREADY_PROCESSED = "11607"       # "Duplicate Request": PayPal answers the original result
+#: the words PayApp puts in place of PayPal's when a refusal carries none
+REFUSED = "PayPal refused the request."
 INTERNAL_ERROR = "10001"          # PayPal's "Internal Error" / "Timeout processing request"
 
 Method = Literal["SetExpressCheckout", "GetExpressCheckoutDetails", "DoExpressCheckoutPayment", "RefundTransaction",
@@ -119,9 +122,12 @@ class PayPalError(PayAppError):
     where a code says otherwise (11607: PayPal had already processed it)."""
 
     def __init__(self, errors: tuple[NvpMessage, ...], *, method: str = "", correlation_id: str = "") -> None:
-        first = errors[0] if errors else NvpMessage("", "PayPal refused the request.", "")
-        text = first.long_message or first.short_message or "PayPal refused the request."
-        super().__init__(f"PayPal: {text}" + (f" (error {first.code})" if first.code else ""),
+        first = errors[0] if errors else NvpMessage("", REFUSED, "")
+        said = first.long_message or first.short_message
+        # PayPal's own words as they are; PayApp's stand-in for none is a message of its own (in the UI's language)
+        text: str | Message = said if said and said != REFUSED else msg("paypal.request_refused")
+        super().__init__(msg("paypal.said_code", text=text, code=first.code) if first.code
+                         else msg("paypal.said", text=text),
                          detail=f"{method} correlation id {correlation_id}" if correlation_id else method)
         self.errors = errors
         self.code = first.code
@@ -155,7 +161,7 @@ class PayPalUnknownOutcome(PayAppError):
     """The request may or may not have been processed by PayPal. Never resend a payment on this: look its INVNUM
     up. `sent` is False only when the request certainly never reached PayPal."""
 
-    def __init__(self, message: str, *, method: str = "", sent: bool = True, invnum: str = "") -> None:
+    def __init__(self, message: Message, *, method: str = "", sent: bool = True, invnum: str = "") -> None:
         super().__init__(message, detail=method)
         self.method = method
         self.sent = sent
@@ -201,16 +207,16 @@ def parse_nvp(body: bytes | str, *, method: str = "") -> NvpAnswer:
         text = body.decode("utf-8") if isinstance(body, bytes) else body
         pairs = parse_qsl(text.strip(), keep_blank_values=True, max_num_fields=10_000)
     except (UnicodeError, ValueError):
-        raise PayPalUnreadable("PayPal's answer could not be read.", method=method) from None
+        raise PayPalUnreadable(msg("paypal.unreadable"), method=method) from None
     values: dict[str, str] = {}
     for name, value in pairs:
         values.setdefault(name, value)          # the first of a repeated name counts, as PayPal sends each once
     ack = values.get("ACK", "")
     if ack in FAILURE_ACKS:
-        raise PayPalError(_messages(values) or (NvpMessage("", "PayPal refused the request.", ""),),
+        raise PayPalError(_messages(values) or (NvpMessage("", REFUSED, ""),),
                           method=method, correlation_id=values.get("CORRELATIONID", ""))
     if ack not in SUCCESS_ACKS:
-        raise PayPalUnreadable("PayPal's answer could not be read.", method=method)
+        raise PayPalUnreadable(msg("paypal.unreadable"), method=method)
     return NvpAnswer(values, ack, _messages(values))
 
 
@@ -340,7 +346,7 @@ def read_payment(answer: NvpAnswer, *, invnum: str = "") -> PayPalPayment:
     said Success, so something may have been paid."""
     tid = answer.get("PAYMENTINFO_0_TRANSACTIONID")
     if not tid:
-        raise PayPalUnreadable("PayPal's payment answer has no transaction id.", method="DoExpressCheckoutPayment",
+        raise PayPalUnreadable(msg("paypal.no_transaction_id"), method="DoExpressCheckoutPayment",
                                invnum=invnum)
     return PayPalPayment(
         transaction_id=tid, status=answer.get("PAYMENTINFO_0_PAYMENTSTATUS"),
@@ -362,7 +368,7 @@ def read_transaction(answer: NvpAnswer) -> PayPalPayment:
 def read_refund(answer: NvpAnswer) -> PayPalRefund:
     rid = answer.get("REFUNDTRANSACTIONID")
     if not rid:
-        raise PayPalUnreadable("PayPal's refund answer has no refund transaction id.", method="RefundTransaction")
+        raise PayPalUnreadable(msg("paypal.no_refund_id"), method="RefundTransaction")
     return PayPalRefund(rid, answer.get("GROSSREFUNDAMT"), answer.get("FEEREFUNDAMT"),
                         answer.get("TOTALREFUNDEDAMOUNT"), answer.get("CURRENCYCODE"), answer.get("REFUNDSTATUS"),
                         _pending_reason(answer.get("PENDINGREASON")))
@@ -430,18 +436,18 @@ class PayPalGateway:
         try:
             resp = await self._client.post(f"{self._base}/nvp", data=data, timeout=timeout)
         except _NOT_SENT as exc:
-            raise PayPalUnknownOutcome(f"Could not reach PayPal ({type(exc).__name__}).", method=method, sent=False,
+            raise PayPalUnknownOutcome(msg("paypal.unreachable", error=type(exc).__name__), method=method, sent=False,
                                        invnum=invnum) from None
         except (httpx.TransportError, OSError) as exc:
             # timed out or dropped after the request went out: PayPal may have processed it
-            raise PayPalUnknownOutcome(f"No answer from PayPal ({type(exc).__name__}).", method=method,
+            raise PayPalUnknownOutcome(msg("paypal.no_answer", error=type(exc).__name__), method=method,
                                        invnum=invnum) from None
         if resp.status_code != 200:
-            raise PayPalUnknownOutcome(f"PayPal answered HTTP {resp.status_code}.", method=method, invnum=invnum)
+            raise PayPalUnknownOutcome(msg("paypal.http_status", status=resp.status_code), method=method, invnum=invnum)
         try:
             return parse_nvp(resp.content, method=method)
         except PayPalUnreadable as exc:
-            raise PayPalUnreadable(exc.user_message, method=method, invnum=invnum) from None
+            raise PayPalUnreadable(exc.message or msg("paypal.unreadable"), method=method, invnum=invnum) from None
 
     # ------------------------------------------------------------------ Express Checkout
 
@@ -456,7 +462,7 @@ class PayPalGateway:
         answer = await self.call("SetExpressCheckout", fields, invnum=invnum)
         token = answer.get("TOKEN")
         if not token:
-            raise PayPalUnreadable("PayPal's answer has no checkout token.", method="SetExpressCheckout",
+            raise PayPalUnreadable(msg("paypal.no_checkout_token"), method="SetExpressCheckout",
                                    invnum=invnum)
         return ExpressCheckoutStart(token, self.redirect_url(token), answer.warnings)
 
@@ -509,15 +515,15 @@ class PayPalGateway:
         payment = await self.get_transaction_details(hits[0].transaction_id)
         return payment if payment.invnum else replace(payment, invnum=invnum)
 
-    async def test_credentials(self) -> tuple[bool, str]:
+    async def test_credentials(self) -> tuple[bool, Message]:
         """A harmless call (a search for an invoice number that cannot exist). Charges nothing."""
         try:
             await self.transaction_search(start=dt.datetime.now(dt.UTC) - dt.timedelta(days=1),
                                           invnum="payapp-credential-check-0")
         except PayPalError as exc:
             if exc.auth_failed:
-                return False, "PayPal refused the API credentials. Check the API username, password and signature."
-            return False, exc.user_message
+                return False, msg("paypal.credentials_refused")
+            return False, exc.message or msg("paypal.said", text=exc.user_message)
         except PayPalUnknownOutcome as exc:
-            return False, f"PayPal could not be asked: {exc.user_message}"
-        return True, "PayPal accepted the API credentials."
+            return False, msg("paypal.could_not_ask", reason=exc.message or exc.user_message)
+        return True, msg("paypal.credentials_accepted")

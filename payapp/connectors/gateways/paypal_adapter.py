@@ -39,6 +39,7 @@ from payapp.connectors.gateways.port import (
     not_supported,
 )
 from payapp.domain.gateways import PAYPAL, GatewaySpec
+from payapp.domain.messages import Message
 from payapp.domain.money import Money
 
 #: how far back a look-up by INVNUM searches (TransactionSearch needs a start date; our order id carries none).
@@ -295,5 +296,5 @@ class PayPalAdapter:
             out.append(to_transaction(p, [h for h in hits if not h.is_payment]))
         return out
 
-    async def test_keys(self) -> tuple[bool, str]:
+    async def test_keys(self) -> tuple[bool, Message]:
         return await self.wire.test_credentials()

@@ -28,6 +28,7 @@ from enum import StrEnum
 from typing import ClassVar, Literal, Protocol, runtime_checkable
 
 from payapp.domain.gateways import GatewaySpec
+from payapp.domain.messages import Message
 from payapp.domain.money import Money
 
 Outcome = Literal["approved", "declined", "error", "unknown"]
@@ -253,8 +254,8 @@ class PaymentGateway(Protocol):
 
     async def vault_delete(self, vault_id: str) -> GatewayAnswer: ...
 
-    async def test_keys(self) -> tuple[bool, str]:
-        """A harmless call with the credentials. Charges nothing. (ok, plain words)."""
+    async def test_keys(self) -> tuple[bool, Message]:
+        """A harmless call with the credentials. Charges nothing. (ok, what to tell the admin)."""
         ...
 
 

@@ -36,6 +36,7 @@ from typing import Any, NamedTuple
 import httpx
 
 from payapp.domain.errors import PayAppError
+from payapp.domain.messages import Message, msg
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +51,7 @@ Filter = list[Json]
 class AutotaskError(PayAppError):
     """An Autotask failure. `retryable` says whether trying again later can help."""
 
-    def __init__(self, user_message: str, *, status: int = 0, retryable: bool = False,
+    def __init__(self, user_message: Message, *, status: int = 0, retryable: bool = False,
                  errors: Sequence[str] = (), retry_after: float | None = None, kind: str = "") -> None:
         super().__init__(user_message, detail="; ".join(errors))
         self.status = status
@@ -65,7 +66,7 @@ class AutotaskRecordError(AutotaskError):
     """One record of an answer that cannot be read (missing or non-numeric id, bad date, bad amount...).
     `record_id` is the record's id as Autotask sent it ("" when it has none)."""
 
-    def __init__(self, user_message: str, *, entity: str, record_id: str, reason: str = "") -> None:
+    def __init__(self, user_message: Message, *, entity: str, record_id: str, reason: str = "") -> None:
         super().__init__(user_message, kind="unreadable", errors=[reason] if reason else ())
         self.entity = entity
         self.record_id = record_id
@@ -295,9 +296,9 @@ def _record_error(entity: str, raw: Any, exc: BaseException) -> AutotaskRecordEr
                       if isinstance(k, str) and k.lower() == "id" and v is not None and str(v)), "")
     what = f"{type(exc).__name__}: {str(exc)[:120]}"
     if ident:
-        return AutotaskRecordError(f"Autotask sent a record PayApp cannot read ({entity} {ident}); it was skipped.",
+        return AutotaskRecordError(msg("autotask.record_unreadable", entity=entity, record=ident),
                                    entity=entity, record_id=ident, reason=what)
-    return AutotaskRecordError(f"Autotask sent a {entity} record without a readable id; it was skipped.",
+    return AutotaskRecordError(msg("autotask.record_without_id", entity=entity),
                                entity=entity, record_id="", reason=what)
 
 
@@ -428,12 +429,12 @@ class AutotaskConnector:
                 # zoneInformation knows only the user name: a 500 that is no server fault means Autotask does not
                 # know it ("Zone information could not be determined")
                 if exc.status >= 500 and exc.kind != "server":
-                    raise AutotaskError("Autotask did not name a zone for this API user.", status=exc.status,
+                    raise AutotaskError(msg("autotask.no_zone"), status=exc.status,
                                         errors=exc.errors, kind="credentials") from None
                 raise
             zone = _low(data).get("url")
             if not isinstance(zone, str) or not zone.strip():
-                raise AutotaskError("Autotask did not name a zone for this API user.", errors=[str(data)[:200]],
+                raise AutotaskError(msg("autotask.no_zone"), errors=[str(data)[:200]],
                                     kind="unreadable")
             zone = zone.strip().rstrip("/")
             try:
@@ -441,7 +442,7 @@ class AutotaskConnector:
             except (httpx.InvalidURL, TypeError, ValueError):
                 parsed = None
             if parsed is None or parsed.scheme not in ("http", "https") or not parsed.host:
-                raise AutotaskError("Autotask did not name a zone for this API user.", errors=[zone[:200]],
+                raise AutotaskError(msg("autotask.no_zone"), errors=[zone[:200]],
                                     kind="unreadable")
             self._zone = zone
         return self._zone
@@ -499,7 +500,7 @@ class AutotaskConnector:
                 resp = await self._client.request(method, url, content=body, headers=headers, params=params)
             except httpx.TransportError as exc:
                 self.wait_seconds += time.perf_counter() - t0
-                last = AutotaskError("Autotask could not be reached; PayApp will try again.", retryable=True,
+                last = AutotaskError(msg("autotask.unreachable_retry"), retryable=True,
                                      errors=[type(exc).__name__])
                 continue
             self.wait_seconds += time.perf_counter() - t0
@@ -525,37 +526,35 @@ class AutotaskConnector:
         said = "; ".join(errors)[:300]
         if status == 429:
             retry_after = _retry_after(resp.headers.get("Retry-After"))
-            raise AutotaskError("Autotask is busy (too many requests); PayApp will wait and try again.",
+            raise AutotaskError(msg("autotask.busy"),
                                 status=429, retryable=True, errors=errors, retry_after=retry_after, kind="throttled")
         if status >= 500:
             # Autotask answers 500 for an unknown user name, a wrong integration code and a missing permission
             # too: the words decide whether trying again can help
             kind = _kind_of_500(errors)
             if kind == "permission":
-                raise AutotaskError(f"The Autotask API user is not allowed to do this: {said}. Give its security "
-                                    "level the permission in Autotask.", status=status, errors=errors, kind=kind)
+                raise AutotaskError(msg("autotask.not_allowed", said=said), status=status, errors=errors, kind=kind)
             if kind == "credentials":
-                raise AutotaskError(f"Autotask refused the API user or integration code: {said}. Check them in "
-                                    "Admin › Connections.", status=status, errors=errors, kind=kind)
+                raise AutotaskError(msg("autotask.credentials_refused_said", said=said), status=status, errors=errors,
+                                    kind=kind)
             if kind == "refused":
-                raise AutotaskError(f"Autotask refused the request (HTTP {status}): {said}", status=status,
+                raise AutotaskError(msg("autotask.request_refused", status=status, said=said), status=status,
                                     errors=errors, kind=kind)
-            raise AutotaskError(f"Autotask had a server error (HTTP {status}); PayApp will try again.",
+            raise AutotaskError(msg("autotask.server_error", status=status),
                                 status=status, retryable=True, errors=errors, kind="server")
         if status in (401, 403):
             if status == 403 and _kind_of_500(errors) == "permission":
-                raise AutotaskError(f"The Autotask API user is not allowed to do this: {said}. Give its security "
-                                    "level the permission in Autotask.", status=status, errors=errors,
+                raise AutotaskError(msg("autotask.not_allowed", said=said), status=status, errors=errors,
                                     kind="permission")
-            raise AutotaskError("Autotask refused the API user, secret or integration code: check them in Admin.",
+            raise AutotaskError(msg("autotask.credentials_refused"),
                                 status=status, errors=errors, kind="credentials")
         if status >= 400:
-            raise AutotaskError(f"Autotask refused the request (HTTP {status}): {said}",
+            raise AutotaskError(msg("autotask.request_refused", status=status, said=said),
                                 status=status, errors=errors, kind="refused")
         if errors:      # errors with HTTP 200 are still failures
-            raise AutotaskError(f"Autotask reported an error: {said}", status=status, errors=errors, kind="refused")
+            raise AutotaskError(msg("autotask.reported_error", said=said), status=status, errors=errors, kind="refused")
         if not isinstance(data, dict):
-            raise AutotaskError("Autotask sent an answer PayApp cannot read.", status=status, retryable=True,
+            raise AutotaskError(msg("autotask.unreadable"), status=status, retryable=True,
                                 kind="unreadable")
         return data
 
@@ -581,7 +580,7 @@ class AutotaskConnector:
                                  _count_of(data.get("requestthresholdtimeframe")) or 60,
                                  _count_of(data.get("currenttimeframerequestcount")))
         except ValueError:
-            raise AutotaskError("Autotask sent an answer PayApp cannot read.", errors=[str(data)[:200]],
+            raise AutotaskError(msg("autotask.unreadable"), errors=[str(data)[:200]],
                                 kind="unreadable") from None
         self.last_threshold = info
         if self.on_threshold is not None:
@@ -607,11 +606,11 @@ class AutotaskConnector:
             nxt = details.get("nextPageUrl") if isinstance(details, dict) else None
             if not isinstance(items, list | type(None)) or not isinstance(details, dict | type(None)) \
                     or not isinstance(nxt, str | type(None)) or (nxt and not nxt.startswith(("https://", "http://"))):
-                raise AutotaskError("Autotask sent an answer PayApp cannot read.", kind="unreadable",
+                raise AutotaskError(msg("autotask.unreadable"), kind="unreadable",
                                     errors=[f"{entity}: page {pages}: {str(data)[:200]}"])
             yield list(items or [])
             if nxt and (nxt in seen or pages >= self._max_pages):
-                raise AutotaskError("Autotask kept sending more pages; the sync stopped to avoid an endless loop.",
+                raise AutotaskError(msg("autotask.endless_pages"),
                                     errors=[f"{entity}: {pages} pages"])
             if nxt:
                 seen.add(nxt)
@@ -630,7 +629,7 @@ class AutotaskConnector:
         try:
             return _count_of(data.get("queryCount"))
         except ValueError:
-            raise AutotaskError("Autotask sent an answer PayApp cannot read.", errors=[str(data)[:200]],
+            raise AutotaskError(msg("autotask.unreadable"), errors=[str(data)[:200]],
                                 kind="unreadable") from None
 
     async def get(self, entity: str, ident: int) -> Json | None:
@@ -645,7 +644,7 @@ class AutotaskConnector:
         if item is None:
             return None
         if not isinstance(item, dict):
-            raise AutotaskError("Autotask sent an answer PayApp cannot read.", errors=[str(data)[:200]],
+            raise AutotaskError(msg("autotask.unreadable"), errors=[str(data)[:200]],
                                 kind="unreadable")
         return item
 
@@ -666,11 +665,11 @@ class AutotaskConnector:
         invoice is refused (AutotaskError, not retryable)."""
         current = await self.get("Invoices", int(invoice_id))
         if current is None:
-            raise AutotaskError(f"Autotask no longer has invoice {int(invoice_id)}; it was not marked paid.",
+            raise AutotaskError(msg("autotask.invoice_gone", invoice=str(int(invoice_id))),
                                 kind="refused")
         low = _low(current)
         if low.get("isvoided") is True:
-            raise AutotaskError(f"Invoice {int(invoice_id)} is voided in Autotask; it was not marked paid.",
+            raise AutotaskError(msg("autotask.invoice_voided", invoice=str(int(invoice_id))),
                                 kind="refused")
         if low.get("paiddate"):
             return False
@@ -679,12 +678,12 @@ class AutotaskConnector:
                                                                        "paidDate": paid.isoformat()})
         return True
 
-    async def test(self) -> str:
+    async def test(self) -> Message:
         """Zone + a tiny query; returns a short description for a banner."""
         zone = await self.zone_url()
         info = await self.threshold()
         await self.count("Companies", [f("gt", "id", 0)])
-        return f"Connected to {httpx.URL(zone).host} · {info.used:,} of {info.limit:,} requests used this hour"
+        return msg("autotask.connected", host=httpx.URL(zone).host, used=info.used, limit=info.limit)
 
 
 #: words of a 500 answer that mean the caller's credentials (never worth a retry); compared in lower case
@@ -751,7 +750,7 @@ def parse_picklist(data: Any, field: str) -> dict[str, str]:
     "isActive": true, ..}]}]}`). Raises AutotaskError when the answer has no such picklist."""
     fields = data.get("fields") if isinstance(data, dict) else None
     if not isinstance(fields, list):
-        raise AutotaskError("Autotask sent an answer PayApp cannot read.", errors=[str(data)[:200]],
+        raise AutotaskError(msg("autotask.unreadable"), errors=[str(data)[:200]],
                             kind="unreadable")
     wanted = field.lower()
     for item in fields:
@@ -767,7 +766,7 @@ def parse_picklist(data: Any, field: str) -> dict[str, str]:
                 continue
             out[str(value).strip()] = label.strip()
         return out
-    raise AutotaskError("Autotask sent an answer PayApp cannot read.", errors=[f"no field {field}"],
+    raise AutotaskError(msg("autotask.unreadable"), errors=[f"no field {field}"],
                         kind="unreadable")
 
 

@@ -2798,14 +2798,6 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
 <context>
     <name>Messages</name>
     <message>
-        <source>%1: expected %2</source>
-        <translation>%1: erwartet %2</translation>
-    </message>
-    <message>
-        <source>%1 is set to %2 and can never be changed.</source>
-        <translation>%1 ist auf %2 gesetzt und kann nie mehr geändert werden.</translation>
-    </message>
-    <message>
         <source>Payment started</source>
         <translation>Zahlung begonnen</translation>
     </message>
@@ -2886,38 +2878,6 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
         <translation>Das Gateway war nicht erreichbar; nichts wurde geändert.</translation>
     </message>
     <message>
-        <source>Enter the private key first.</source>
-        <translation>Geben Sie zuerst den privaten Schlüssel ein.</translation>
-    </message>
-    <message>
-        <source>The gateway connector is missing from this build: keys cannot be tested.</source>
-        <translation>Dieser Version fehlt die Anbindung an das Gateway: Schlüssel können nicht getestet werden.</translation>
-    </message>
-    <message>
-        <source>The gateway could not be reached. Check the address and the network.</source>
-        <translation>Das Gateway war nicht erreichbar. Prüfen Sie die Adresse und das Netzwerk.</translation>
-    </message>
-    <message>
-        <source>Keys work: the gateway accepted the private key.</source>
-        <translation>Die Schlüssel funktionieren: Das Gateway hat den privaten Schlüssel angenommen.</translation>
-    </message>
-    <message>
-        <source>Authentication failed: the gateway refused the private key.</source>
-        <translation>Anmeldung fehlgeschlagen: Das Gateway hat den privaten Schlüssel abgelehnt.</translation>
-    </message>
-    <message>
-        <source>The gateway refused the key (authentication failed). Check the private key.</source>
-        <translation>Das Gateway hat den Schlüssel abgelehnt (Anmeldung fehlgeschlagen). Prüfen Sie den privaten Schlüssel.</translation>
-    </message>
-    <message>
-        <source>The gateway could not be asked: %1</source>
-        <translation>Das Gateway konnte nicht abgefragt werden: %1</translation>
-    </message>
-    <message>
-        <source>The gateway accepted the key.</source>
-        <translation>Das Gateway hat den Schlüssel angenommen.</translation>
-    </message>
-    <message>
         <source>Void of %1 done.</source>
         <translation>Storno über %1 erledigt.</translation>
     </message>
@@ -2996,138 +2956,6 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
     <message>
         <source>The gateway has not confirmed the payment of %1 yet. Do not take it again: PayApp keeps checking by its order id (%2) and will update it, and the invoice holds the amount until then.</source>
         <translation>Das Gateway hat die Zahlung über %1 noch nicht bestätigt. Erfassen Sie sie nicht noch einmal: PayApp prüft weiter anhand der Auftrags-ID (%2) und aktualisiert sie; bis dahin hält die Rechnung den Betrag zurück.</translation>
-    </message>
-    <message>
-        <source>PayApp cannot talk to the gateway %1 yet.</source>
-        <translation>PayApp kann mit dem Gateway %1 noch nicht arbeiten.</translation>
-    </message>
-    <message>
-        <source>Payment processing is not set up on this workstation: enter the gateway&apos;s private key in Admin.</source>
-        <translation>Die Zahlungsabwicklung ist auf diesem Arbeitsplatz nicht eingerichtet: Geben Sie den privaten Schlüssel des Gateways in der Verwaltung ein.</translation>
-    </message>
-    <message>
-        <source>not connected on this workstation</source>
-        <translation>auf diesem Arbeitsplatz nicht verbunden</translation>
-    </message>
-    <message>
-        <source>QuickBooks is disconnected: Reconnect QuickBooks in Admin › Connections.</source>
-        <translation>QuickBooks ist getrennt: Verbinden Sie QuickBooks in Verwaltung › Verbindungen erneut.</translation>
-    </message>
-    <message>
-        <source>QuickBooks is disconnected (%1): Reconnect QuickBooks in Admin › Connections.</source>
-        <translation>QuickBooks ist getrennt (%1): Verbinden Sie QuickBooks in Verwaltung › Verbindungen erneut.</translation>
-    </message>
-    <message>
-        <source>the sign-in is no longer valid</source>
-        <translation>die Anmeldung ist nicht mehr gültig</translation>
-    </message>
-    <message>
-        <source>the sign-in was refused after a refresh</source>
-        <translation>die Anmeldung wurde nach einer Erneuerung abgewiesen</translation>
-    </message>
-    <message>
-        <source>the stored sign-in cannot be read</source>
-        <translation>die gespeicherte Anmeldung ist nicht lesbar</translation>
-    </message>
-    <message>
-        <source>QuickBooks sign-in sent tokens PayApp cannot use; PayApp will try again.</source>
-        <translation>Die QuickBooks-Anmeldung hat Token gesendet, die PayApp nicht verwenden kann; PayApp versucht es erneut.</translation>
-    </message>
-    <message>
-        <source>QuickBooks had a server error (HTTP %1); PayApp will try again.</source>
-        <translation>QuickBooks hatte einen Serverfehler (HTTP %1); PayApp versucht es erneut.</translation>
-    </message>
-    <message>
-        <source>QuickBooks is throttling requests; PayApp will wait and try again.</source>
-        <translation>QuickBooks bremst die Anfragen; PayApp wartet und versucht es erneut.</translation>
-    </message>
-    <message>
-        <source>Needs set-up: choose the bank account refunds are paid from in Admin › Connections (QuickBooks).</source>
-        <translation>Einrichtung nötig: Wählen Sie unter Verwaltung › Verbindungen (QuickBooks) das Bankkonto, von dem Erstattungen gezahlt werden.</translation>
-    </message>
-    <message>
-        <source>QuickBooks sign-in could not be reached; PayApp will try again.</source>
-        <translation>Die QuickBooks-Anmeldung war nicht erreichbar; PayApp versucht es erneut.</translation>
-    </message>
-    <message>
-        <source>QuickBooks sign-in had a server error (HTTP %1).</source>
-        <translation>Bei der QuickBooks-Anmeldung trat ein Serverfehler auf (HTTP %1).</translation>
-    </message>
-    <message>
-        <source>QuickBooks refused the client id or client secret: check them in Admin, then Reconnect QuickBooks.</source>
-        <translation>QuickBooks hat Client-ID oder Client-Geheimnis abgewiesen: Prüfen Sie beides in der Verwaltung und verbinden Sie QuickBooks erneut.</translation>
-    </message>
-    <message>
-        <source>QuickBooks sign-in failed (%1).</source>
-        <translation>Die QuickBooks-Anmeldung ist fehlgeschlagen (%1).</translation>
-    </message>
-    <message>
-        <source>QuickBooks did not answer; PayApp will try again with the same request id.</source>
-        <translation>QuickBooks hat nicht geantwortet; PayApp versucht es mit derselben Anfrage-ID erneut.</translation>
-    </message>
-    <message>
-        <source>QuickBooks sent an answer PayApp cannot read.</source>
-        <translation>QuickBooks hat eine Antwort gesendet, die PayApp nicht lesen kann.</translation>
-    </message>
-    <message>
-        <source>QuickBooks says a customer named %1 exists, but PayApp cannot find it (it may be inactive, or a vendor or employee uses the name).</source>
-        <translation>QuickBooks meldet einen Kunden namens %1, aber PayApp findet ihn nicht (er ist vielleicht inaktiv, oder ein Lieferant oder Mitarbeiter trägt den Namen).</translation>
-    </message>
-    <message>
-        <source>Autotask did not name a zone for this API user.</source>
-        <translation>Autotask hat für diesen API-Benutzer keine Zone genannt.</translation>
-    </message>
-    <message>
-        <source>Autotask is busy (too many requests); PayApp will wait and try again.</source>
-        <translation>Autotask ist ausgelastet (zu viele Anfragen); PayApp wartet und versucht es erneut.</translation>
-    </message>
-    <message>
-        <source>Autotask had a server error (HTTP %1); PayApp will try again.</source>
-        <translation>Bei Autotask trat ein Serverfehler auf (HTTP %1); PayApp versucht es erneut.</translation>
-    </message>
-    <message>
-        <source>Autotask refused the API user, secret or integration code: check them in Admin.</source>
-        <translation>Autotask hat API-Benutzer, Geheimnis oder Integrationscode abgewiesen: Prüfen Sie sie in der Verwaltung.</translation>
-    </message>
-    <message>
-        <source>Autotask refused the request (HTTP %1): %2</source>
-        <translation>Autotask hat die Anfrage abgewiesen (HTTP %1): %2</translation>
-    </message>
-    <message>
-        <source>Autotask reported an error: %1</source>
-        <translation>Autotask meldet einen Fehler: %1</translation>
-    </message>
-    <message>
-        <source>Autotask sent an answer PayApp cannot read.</source>
-        <translation>Autotask hat eine Antwort gesendet, die PayApp nicht lesen kann.</translation>
-    </message>
-    <message>
-        <source>Autotask kept sending more pages; the sync stopped to avoid an endless loop.</source>
-        <translation>Autotask hat immer weitere Seiten gesendet; der Abgleich wurde angehalten, um eine Endlosschleife zu vermeiden.</translation>
-    </message>
-    <message>
-        <source>The Autotask API user is not allowed to do this: %1. Give its security level the permission in Autotask.</source>
-        <translation>Der Autotask-API-Benutzer darf das nicht: %1. Geben Sie seiner Sicherheitsstufe in Autotask die Berechtigung.</translation>
-    </message>
-    <message>
-        <source>Autotask refused the API user or integration code: %1. Check them in Admin › Connections.</source>
-        <translation>Autotask hat den API-Benutzer oder den Integrationscode abgelehnt: %1. Prüfen Sie sie unter Verwaltung › Verbindungen.</translation>
-    </message>
-    <message>
-        <source>Autotask sent a record PayApp cannot read (%1 %2); it was skipped.</source>
-        <translation>Autotask hat einen Datensatz gesendet, den PayApp nicht lesen kann (%1 %2); er wurde übersprungen.</translation>
-    </message>
-    <message>
-        <source>Autotask sent a %1 record without a readable id; it was skipped.</source>
-        <translation>Autotask hat einen Datensatz (%1) ohne lesbare ID gesendet; er wurde übersprungen.</translation>
-    </message>
-    <message>
-        <source>Autotask no longer has invoice %1; it was not marked paid.</source>
-        <translation>Autotask hat die Rechnung %1 nicht mehr; sie wurde nicht als bezahlt markiert.</translation>
-    </message>
-    <message>
-        <source>Invoice %1 is voided in Autotask; it was not marked paid.</source>
-        <translation>Die Rechnung %1 ist in Autotask storniert; sie wurde nicht als bezahlt markiert.</translation>
     </message>
     <message>
         <source>Unknown job kind %1.</source>
@@ -3232,26 +3060,6 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
     <message>
         <source>Autotask API use is at %1 of %2 requests this hour (over 50%): the sync is slowing down.</source>
         <translation>Die Autotask-API-Nutzung liegt in dieser Stunde bei %1 von %2 Anfragen (über 50 %): Der Abgleich wird verlangsamt.</translation>
-    </message>
-    <message>
-        <source>Autotask could not be reached (%1).</source>
-        <translation>Autotask war nicht erreichbar (%1).</translation>
-    </message>
-    <message>
-        <source>QuickBooks could not be reached (%1).</source>
-        <translation>QuickBooks war nicht erreichbar (%1).</translation>
-    </message>
-    <message>
-        <source>Connected to %1 · %2 of %3 requests used this hour</source>
-        <translation>Verbunden mit %1 · %2 von %3 Anfragen in dieser Stunde verbraucht</translation>
-    </message>
-    <message>
-        <source>Connected to QuickBooks company %1 · custom invoice numbers</source>
-        <translation>Verbunden mit QuickBooks-Firma %1 · eigene Rechnungsnummern</translation>
-    </message>
-    <message>
-        <source>Connected to QuickBooks company %1 · QuickBooks numbers invoices</source>
-        <translation>Verbunden mit QuickBooks-Firma %1 · QuickBooks nummeriert die Rechnungen</translation>
     </message>
     <message>
         <source>Unexpected error: %1</source>
@@ -3464,58 +3272,6 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
     <message>
         <source>The Web Connector could not reach QuickBooks (%1): %2</source>
         <translation>Der Web Connector konnte QuickBooks nicht erreichen (%1): %2</translation>
-    </message>
-    <message>
-        <source>PayPal: %1</source>
-        <translation>PayPal: %1</translation>
-    </message>
-    <message>
-        <source>PayPal: %1 (error %2)</source>
-        <translation>PayPal: %1 (Fehler %2)</translation>
-    </message>
-    <message>
-        <source>PayPal&apos;s answer could not be read.</source>
-        <translation>Die Antwort von PayPal konnte nicht gelesen werden.</translation>
-    </message>
-    <message>
-        <source>PayPal&apos;s payment answer has no transaction id.</source>
-        <translation>Die Zahlungsantwort von PayPal enthält keine Transaktions-ID.</translation>
-    </message>
-    <message>
-        <source>PayPal&apos;s refund answer has no refund transaction id.</source>
-        <translation>Die Erstattungsantwort von PayPal enthält keine Transaktions-ID der Erstattung.</translation>
-    </message>
-    <message>
-        <source>Could not reach PayPal (%1).</source>
-        <translation>PayPal ist nicht erreichbar (%1).</translation>
-    </message>
-    <message>
-        <source>No answer from PayPal (%1).</source>
-        <translation>Keine Antwort von PayPal (%1).</translation>
-    </message>
-    <message>
-        <source>PayPal answered HTTP %1.</source>
-        <translation>PayPal hat mit HTTP %1 geantwortet.</translation>
-    </message>
-    <message>
-        <source>PayPal&apos;s answer has no checkout token.</source>
-        <translation>Die Antwort von PayPal enthält kein Checkout-Token.</translation>
-    </message>
-    <message>
-        <source>PayEngine refused the merchant id or API key (authentication failed).</source>
-        <translation>PayEngine hat die Händler-ID oder den API-Schlüssel abgelehnt (Authentifizierung fehlgeschlagen).</translation>
-    </message>
-    <message>
-        <source>PayEngine could not be asked: %1</source>
-        <translation>PayEngine konnte nicht gefragt werden: %1</translation>
-    </message>
-    <message>
-        <source>PayEngine accepted the merchant id and API key.</source>
-        <translation>PayEngine hat die Händler-ID und den API-Schlüssel angenommen.</translation>
-    </message>
-    <message>
-        <source>Enter the %1 first.</source>
-        <translation>Geben Sie zuerst %1 ein.</translation>
     </message>
     <message>
         <source>SEPA direct debit of %1 accepted (transaction %2) and pending settlement: the money arrives in a few business days, and the debtor&apos;s bank can still return it.</source>

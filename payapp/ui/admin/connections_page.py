@@ -40,7 +40,7 @@ from payapp.domain.errors import PayAppError
 from payapp.services.oauth_loopback import LoopbackReceiver
 from payapp.services.secrets import Secret
 from payapp.ui.async_work import WidgetTasks, widget_slot
-from payapp.ui.messages import translate_message, user_text
+from payapp.ui.messages import message_text, user_text
 from payapp.ui.widgets import Banner, MaskedLineEdit, ask, confirm_box, replacing_editor
 
 OK_COLOUR, ERROR_COLOUR = "#2e9d4f", "#d9534f"
@@ -302,7 +302,7 @@ class ConnectionsPage(QWidget):
         self.qb_state.setStyleSheet("")
         self.qb_state.setToolTip("")
         if qb.connected and qb.problem:
-            self.qb_state.setText("✖ " + translate_message(qb.problem))
+            self.qb_state.setText("✖ " + message_text(qb.problem))
             self.qb_state.setStyleSheet(f"color: {ERROR_COLOUR};")
         elif qb.connected and qb.on_this_workstation:
             if qb.company_name:
@@ -376,12 +376,13 @@ class ConnectionsPage(QWidget):
         self._busy(True)
         self.at_result.setText(self.tr("Asking Autotask…"))
         try:
-            ok, message = await self._service.test_autotask()
+            ok, found = await self._service.test_autotask()
+            text = message_text(found)
         except PayAppError as exc:
-            ok, message = False, exc.user_message      # translated below, with the service's answers
+            ok, text = False, user_text(exc)
         finally:
             self._busy(False)
-        self.at_result.show_result(ok, translate_message(message))
+        self.at_result.show_result(ok, text)
 
     @widget_slot
     async def _on_clear_autotask(self) -> None:
@@ -533,12 +534,13 @@ class ConnectionsPage(QWidget):
         self._busy(True)
         self.qb_result.setText(self.tr("Asking QuickBooks…"))
         try:
-            ok, message = await self._service.test_quickbooks()
+            ok, found = await self._service.test_quickbooks()
+            text = message_text(found)
         except PayAppError as exc:
-            ok, message = False, exc.user_message      # translated below, with the service's answers
+            ok, text = False, user_text(exc)
         finally:
             self._busy(False)
-        self.qb_result.show_result(ok, translate_message(message))
+        self.qb_result.show_result(ok, text)
         await self.reload()                  # the status line follows what the test found
 
     @widget_slot

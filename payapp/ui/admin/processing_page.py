@@ -612,14 +612,15 @@ class ProcessingPage(QWidget):
         try:
             # what is typed and not saved yet is tested as typed; the rest as saved
             typed = {name: row.typed() for name, row in self.key_rows.items()}
-            ok, message = await self._service.test_keys(typed=typed)
+            ok, found = await self._service.test_keys(typed=typed)
+            text = message_text(found)
         except PayAppError as exc:
-            ok, message = False, exc.user_message      # translated below, with the service's answers
+            ok, text = False, user_text(exc)
         finally:
             self._busy(False)
             if self.state is not None:
                 self.clear_button.setEnabled(self.state.keys_configured)
-        self.test_result.setText(("✔ " if ok else "✖ ") + translate_message(message))
+        self.test_result.setText(("✔ " if ok else "✖ ") + text)
         self.test_result.setStyleSheet(f"color: {OK_COLOUR if ok else ERROR_COLOUR};")
 
     @widget_slot
