@@ -23,7 +23,7 @@ import datetime as dt
 import logging
 import random
 import secrets
-from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Mapping, Sequence
 from typing import Any
 from urllib.parse import urlencode
 
@@ -119,7 +119,7 @@ class Portal:
 
     # ------------------------------------------------------------------------------ plumbing
 
-    def gateway_browser_url(self, values: dict[str, Any]) -> str:
+    def gateway_browser_url(self, values: Mapping[str, Any]) -> str:
         if self.config.gateway_browser_url:
             return self.config.gateway_browser_url.rstrip("/")
         return str(values.get("gateway.base_url") or "").rstrip("/")
@@ -132,7 +132,7 @@ class Portal:
             self._origin = (loop.time(), origin_of(self.gateway_browser_url(await self.store.settings())))
         return self._origin[1]
 
-    def _merchant(self, values: dict[str, Any]) -> dict[str, str]:
+    def _merchant(self, values: Mapping[str, Any]) -> dict[str, str]:
         logo = str(values.get("merchant.logo_png") or "")
         if logo:
             try:
@@ -152,7 +152,7 @@ class Portal:
                 "footer": str(values.get("portal.footer_text") or ""),
                 "accent": accent, "logo": logo}
 
-    def _page(self, request: Request, values: dict[str, Any]) -> Page:
+    def _page(self, request: Request, values: Mapping[str, Any]) -> Page:
         chosen = request.query_params.get("lang", "") if request.method == "GET" else ""
         chosen = chosen if chosen in i18n.LANGUAGES else ""
         language = i18n.pick_language(request.headers.get("accept-language", ""),

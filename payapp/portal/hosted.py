@@ -18,6 +18,7 @@ any other is answered like an unknown link."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 from starlette.requests import Request
@@ -35,7 +36,7 @@ log = logging.getLogger(__name__)
 BUTTON_LABELS = {"paypal": "Pay with PayPal", "card": "Pay by card on the secure payment page"}
 
 
-def hosted_types(settings: dict[str, Any]) -> list[str]:
+def hosted_types(settings: Mapping[str, Any]) -> list[str]:
     """The payment types the chosen gateway takes on its own page and Admin enabled for the client portal."""
     spec = gateway_spec(str(settings.get("gateway.name") or ""))
     if spec is None:

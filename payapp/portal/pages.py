@@ -5,7 +5,7 @@ the signed-in pages need not import the app that mounts them."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -36,7 +36,7 @@ class Page:
     chosen_language: str = ""       # ?lang= on this request: remembered in a cookie
     switchable: bool = True         # a GET page, which ?lang= can show again in the other language
     keep_query: str = ""            # the page's other query parameters, for the language switch's links
-    settings: dict[str, Any] = field(default_factory=dict)      # read once per request
+    settings: Mapping[str, Any] = field(default_factory=dict)      # read once per request
     user: PortalUser | None = None  # the signed-in contact (payapp/portal/accounts.py), if any
 
 
@@ -46,7 +46,7 @@ class PortalHost(Protocol):
     config: PortalConfig
     store: PortalStore
 
-    def _page(self, request: Request, values: dict[str, Any]) -> Page: ...
+    def _page(self, request: Request, values: Mapping[str, Any]) -> Page: ...
 
     def _render(self, page: Page, template: str, status: int = 200, **values: Any) -> HTMLResponse: ...
 
