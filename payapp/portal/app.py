@@ -24,6 +24,7 @@ import logging
 import random
 import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Mapping, Sequence
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urlencode
 
@@ -104,6 +105,32 @@ def receipt_hook(services: Services) -> Any | None:
     return getattr(services, "receipts", None)
 
 
+# Each page shows the merchant's logo, accent colour and a few dates: worked out once per value, not per page (the
+# logo's check decodes tens of kilobytes; Babel's date patterns are slow).
+@lru_cache(maxsize=4)
+def _shown_logo(logo: str) -> str:
+    """The stored logo (base64 PNG) when it decodes, else "" (none shown)."""
+    if logo:
+        try:
+            base64.b64decode(logo, validate=True)
+        except (binascii.Error, ValueError):
+            return ""
+    return logo
+
+
+@lru_cache(maxsize=16)
+def _accent(value: object) -> str:
+    try:
+        return parse_hex_colour(value)[1:]
+    except ValidationError:
+        return ""                 # none chosen (or not a colour): the style sheet's own
+
+
+@lru_cache(maxsize=4096)
+def _medium_date(value: dt.date, locale: str) -> str:
+    return str(format_date(value, format="medium", locale=babel_locale(locale)))
+
+
 class Portal:
     def __init__(self, services: Services, config: PortalConfig) -> None:
         self.services = services
@@ -133,17 +160,9 @@ class Portal:
         return self._origin[1]
 
     def _merchant(self, values: Mapping[str, Any]) -> dict[str, str]:
-        logo = str(values.get("merchant.logo_png") or "")
-        if logo:
-            try:
-                base64.b64decode(logo, validate=True)
-            except (binascii.Error, ValueError):
-                logo = ""
+        logo = _shown_logo(str(values.get("merchant.logo_png") or ""))
         name = str(values.get("merchant.name") or "") or str(values.get("quickbooks.company_name") or "")
-        try:
-            accent = parse_hex_colour(values.get("portal.accent_colour"))[1:]
-        except ValidationError:
-            accent = ""                 # none chosen (or not a colour): the style sheet's own
+        accent = _accent(values.get("portal.accent_colour"))
         # the support address and phone of Admin › Client Portal, else the company's (Admin › Company details)
         return {"name": name or self.services.db.company_name,
                 "address": str(values.get("merchant.address") or ""),
@@ -293,7 +312,7 @@ class Portal:
         return format_money(minor, currency, page.locale)
 
     def _date(self, page: Page, value: dt.date | None) -> str:
-        return format_date(value, format="medium", locale=babel_locale(page.locale)) if value else ""
+        return _medium_date(value, page.locale) if value else ""
 
     def _invoice_view(self, page: Page, row: InvoiceData) -> dict[str, Any]:
         """The invoice for a page (its lines and tax where they were read: the invoice page)."""
