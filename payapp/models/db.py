@@ -25,7 +25,7 @@ from typing import Any, Literal, TypeVar
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DisconnectionError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.pool import NullPool
 
@@ -103,6 +103,39 @@ def make_sync_engine(url: str | URL, *, immediate: bool = False, **kw: Any) -> E
     return engine
 
 
+#: a pooled connection unused for longer than this is pinged before it is handed out (pool_pre_ping pings every
+#: time: a round trip per transaction, two of a payment's dozen). One the server dropped within the second fails
+#: at its first statement, before anything of its work was done.
+IDLE_PING_S = 1.0
+_IDLE_SINCE = "payapp.idle_since"
+
+
+def ping_when_idle(engine: Engine, idle_s: float = IDLE_PING_S) -> None:
+    """Ping a connection at checkout only when it sat in the pool for `idle_s` or more (a dead one is replaced:
+    DisconnectionError makes the pool connect afresh)."""
+    @event.listens_for(engine, "checkin")
+    def _checked_in(_dbapi_connection: Any, record: Any) -> None:
+        record.info[_IDLE_SINCE] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _checked_out(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        since = record.info.get(_IDLE_SINCE)
+        if since is None or time.monotonic() - since < idle_s:
+            return
+        try:
+            alive = engine.dialect.do_ping(dbapi_connection)
+        except Exception as exc:        # the driver's own error for a dead connection
+            raise DisconnectionError("the pooled connection is gone") from exc
+        if not alive:
+            raise DisconnectionError("the pooled connection is gone")
+
+
+def _commit_without_sync(dbapi_connection: Any, _record: Any) -> None:
+    with dbapi_connection.cursor() as cur:
+        cur.execute("SET synchronous_commit = off")
+    dbapi_connection.commit()
+
+
 class Database:
     """The app's database: async engines and session factories, built once by the composition root."""
 
@@ -122,7 +155,7 @@ class Database:
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
         self._locking_sessions = async_sessionmaker(self.locking_engine, expire_on_commit=False)
         self._reader: _Reader | None = None
-        self._blocking_writer: Engine | None = None
+        self._blocking_writers: dict[bool, Engine] = {}
 
     async def read(self, work: Callable[[Connection], T], *, lane: ReadLane = "page") -> T:
         """Run `work(connection)` (blocking SQLAlchemy Core on one connection, one read transaction) in a
@@ -153,16 +186,23 @@ class Database:
             return f"SQLite · {self.url.database}"
         return f"PostgreSQL · {self.url.host}/{self.url.database}"
 
-    def blocking_writer(self) -> Engine:
+    def blocking_writer(self, *, synced: bool = True) -> Engine:
         """A blocking engine for check-then-write transactions run whole on a worker thread (the payment
-        engine's unit of work on PostgreSQL), made on first use and disposed of with this database."""
-        if self._blocking_writer is None:
-            self._blocking_writer = make_sync_engine(self.url, pool_size=4, max_overflow=4, pool_pre_ping=True)
-        return self._blocking_writer
+        engine's unit of work on PostgreSQL), made on first use and disposed of with this database.
+        `synced=False`: its connections commit without waiting for the disk (synchronous_commit off for the
+        session, so no SET per transaction): for what reconciliation would find again after a power cut."""
+        engines = self._blocking_writers
+        if synced not in engines:
+            engine = make_sync_engine(self.url, pool_size=4, max_overflow=4)
+            ping_when_idle(engine)
+            if not synced:
+                event.listen(engine, "connect", _commit_without_sync)
+            engines[synced] = engine
+        return engines[synced]
 
     async def dispose(self) -> None:
-        if self._blocking_writer is not None:
-            writer, self._blocking_writer = self._blocking_writer, None
+        writers, self._blocking_writers = list(self._blocking_writers.values()), {}
+        for writer in writers:
             await asyncio.to_thread(writer.dispose)
         if self._reader is not None:
             reader, self._reader = self._reader, None

@@ -11,7 +11,7 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, TypeVar, cast
 
-from sqlalchemy import Connection, Engine, func, select, text
+from sqlalchemy import Connection, Engine, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
@@ -74,8 +74,10 @@ class _UnitOfWork:
     def __init__(self, db: Database) -> None:
         self._db = db
         self._sqlite = db.is_sqlite
-        # SQLite: an engine of its own (its BEGIN IMMEDIATE hook); PostgreSQL: the database's, disposed with it
+        # SQLite: an engine of its own (its BEGIN IMMEDIATE hook); PostgreSQL: the database's, disposed with it,
+        # and for unsynced work a second one whose sessions commit without the disk (no SET per transaction)
         self._engine: Engine = make_sync_engine(db.url, immediate=True) if db.is_sqlite else db.blocking_writer()
+        self._unsynced: Engine = self._engine if db.is_sqlite else db.blocking_writer(synced=False)
 
     async def run(self, fn: Callable[[Connection], T], *, synced: bool = True) -> T:
         """`synced=False`: the commit does not wait for the disk (SQLite synchronous=NORMAL, PostgreSQL
@@ -89,8 +91,7 @@ class _UnitOfWork:
                 with engine.begin() as conn:
                     return fn(conn)
             if not self._sqlite:
-                with engine.begin() as conn:
-                    conn.execute(text("SET LOCAL synchronous_commit = off"))
+                with self._unsynced.begin() as conn:
                     return fn(conn)
             with engine.connect() as conn:
                 raw: Any = conn.connection.dbapi_connection     # sqlite3, outside any transaction here
@@ -135,13 +136,15 @@ class EngineBase:
     def _now(self) -> dt.datetime:
         return self._clock()
 
-    def _db_now(self, conn: Connection) -> dt.datetime:
+    def _db_now(self, conn: Connection, read_with: Any = None) -> dt.datetime:
         """The one clock that send deadlines are written and judged by: the database server's on PostgreSQL
         (every workstation asks the same server); on SQLite, whose file lives with one computer, that
-        computer's clock."""
+        computer's clock. `read_with`: a row that brought the server's clock along as `db_now` (no round trip)."""
         if self._db.is_sqlite:
             return self._now()
-        value = conn.execute(select(func.clock_timestamp())).scalar_one()
+        value = getattr(read_with, "db_now", None)
+        if value is None:
+            value = conn.execute(select(func.clock_timestamp())).scalar_one()
         return cast(dt.datetime, value).astimezone(dt.UTC)
 
     async def _db_now_async(self) -> dt.datetime:

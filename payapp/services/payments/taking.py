@@ -38,6 +38,7 @@ from payapp.services.payments.statements import (
     _INSERT_PAYMENT,
     _INSERT_SEPA_MANDATE,
     _LOCK_INVOICE,
+    _LOCK_INVOICE_AT,
     _METHOD_OWNER,
     _P,
     _RECENT_PAYMENTS,
@@ -133,7 +134,8 @@ class TakingPayments(HostedSteps, MethodPreparation):
                 raise invalid
             assert prepared is not None
             gateway = self._gateways.build(values, key)
-            inv = conn.execute(_LOCK_INVOICE, {"invoice_id": request.invoice_id}).first()
+            inv = conn.execute(_LOCK_INVOICE if self._db.is_sqlite else _LOCK_INVOICE_AT,
+                               {"invoice_id": request.invoice_id}).first()
             if inv is None:
                 raise NotFound(msg("invoice.this_gone"))
             if inv.is_voided or inv.status == InvoiceStatus.VOIDED:
@@ -216,7 +218,7 @@ class TakingPayments(HostedSteps, MethodPreparation):
             shown = saved if saved is not None else prepared
             started_mono, started_wall = time.monotonic(), time.time()
             hosted = isinstance(request.method, HostedMethod)
-            deadline = self._db_now(conn) + (HOSTED_WINDOW if hosted else self._send_window)
+            deadline = self._db_now(conn, inv) + (HOSTED_WINDOW if hosted else self._send_window)
             payment_id = _new_id(conn.execute(_INSERT_PAYMENT, {
                 "order_id": order_id, "invoice_id": inv.id, "company_id": inv.company_id,
                 "company_name": inv.company_name, "invoice_number": inv.invoice_number, "gateway": gateway.name,
