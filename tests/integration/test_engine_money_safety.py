@@ -417,3 +417,32 @@ async def test_held_void_is_not_sent_late_or_its_completion_is_recorded(
         assert result.approved and txn.condition == "canceled"
         assert p.status == "voided" and "after PayApp had marked it failed" in p.attention
         assert (await invoice_row(database, inv_id)).balance_minor == 100_00
+
+
+@pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)
+def test_a_pooled_writer_connection_the_server_dropped_is_replaced_after_it_sat_idle(db_url: str) -> None:
+    """The payment engine's connections are not pinged before every transaction (a round trip each), only after
+    they sat idle for a second: one PostgreSQL dropped meanwhile (a restart) is replaced, and the work goes on."""
+    import time
+
+    import psycopg
+    from sqlalchemy import text
+    from sqlalchemy.engine import make_url
+
+    from payapp.models import db as db_module
+
+    async def go() -> None:
+        database = Database(db_url)
+        try:
+            writer = database.blocking_writer()
+            with writer.begin() as conn:
+                pid = conn.execute(text("SELECT pg_backend_pid()")).scalar_one()
+            with psycopg.connect("host=127.0.0.1 port=5432 user=postgres dbname=postgres", autocommit=True) as admin:
+                admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
+            time.sleep(db_module.IDLE_PING_S + 0.2)
+            with writer.begin() as conn:        # pinged at checkout, found dead, replaced
+                assert conn.execute(text("SELECT current_database()")).scalar_one() == make_url(db_url).database
+                assert conn.execute(text("SELECT pg_backend_pid()")).scalar_one() != pid
+        finally:
+            await database.dispose()
+    asyncio.run(go())
