@@ -26,7 +26,6 @@ import hashlib
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from types import MappingProxyType
 from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine, Row, bindparam, event, select, text
@@ -38,7 +37,7 @@ from payapp.models.db import Database, make_sync_engine
 from payapp.portal.accounts import PortalUser, methods_for, session_user
 from payapp.portal.state import claim_on
 from payapp.services.payment_links import OPEN_LINK, OPEN_LINK_COLUMNS, OpenedLink, open_with
-from payapp.services.settings import read_settings
+from payapp.services.settings import SETTINGS_VERSION_SQL, SettingsSnapshot, read_settings
 
 T = TypeVar("T")
 #: worker threads (and connections) of one portal process on PostgreSQL. On SQLite one: every request writes
@@ -59,10 +58,6 @@ def bucket_key(kind: str, value: str) -> str:
 
 
 _UPSERTS: dict[tuple[int, bool], Any] = {}
-#: PostgreSQL: a value that changes whenever a setting is written (a new row version has a new transaction id in
-#: xmin; a removed row changes the count), read in the counters' statement so an unchanged settings table is not
-#: read again (its logo alone may be tens of kilobytes a page)
-_SETTINGS_VERSION = "(SELECT count(*) || '.' || coalesce(max(xmin::text::bigint), 0) FROM settings)"
 
 
 def _upsert(n: int, settings_version: bool = False) -> Any:
@@ -75,7 +70,7 @@ def _upsert(n: int, settings_version: bool = False) -> Any:
         table = _RATE.name
         rows = ", ".join(f"(:b{i}, :now, 1)" for i in range(n))
         expired = f"{table}.window_start <= :cutoff"
-        version = f", {_SETTINGS_VERSION}" if settings_version else ""
+        version = f", {SETTINGS_VERSION_SQL}" if settings_version else ""
         stmt = text(
             f"INSERT INTO {table} (bucket, window_start, hits) VALUES {rows} ON CONFLICT (bucket) DO UPDATE SET "
             f"window_start = CASE WHEN {expired} THEN excluded.window_start ELSE {table}.window_start END, "
@@ -221,7 +216,7 @@ class PortalStore:
         # the store's connections do not wait for a disk sync at commit, but for `durable` work (see the module)
         event.listen(self.engine, "connect", _sqlite_normal if db.is_sqlite else _pg_async_commit)
         self._pool = ThreadPoolExecutor(threads, thread_name_prefix="payapp-portal")
-        self._settings: tuple[str, Mapping[str, Any]] | None = None
+        self._settings = SettingsSnapshot()
 
     async def run(self, work: Callable[[Connection], T], *, durable: bool = False, statements: bool = False) -> T:
         """`work(connection)` in one transaction on a worker thread (committed when it returns). `durable`: the
@@ -268,7 +263,7 @@ class PortalStore:
 
         def work(conn: Connection) -> Guarded:
             allowed, version = _count(conn, keys, window_s, now, settings_version=not self._sqlite)
-            result = Guarded(self._settings_at(conn, version), allowed)
+            result = Guarded(self._settings.read(conn, version), allowed)
             if result.allowed and session:
                 result.user = session_user(conn, session, now)
             if result.allowed and open_link and token is not None and result.settings.get("portal.enabled"):
@@ -292,18 +287,6 @@ class PortalStore:
     async def invoice(self, invoice_id: int, *, detail: bool, user: PortalUser | None = None) -> InvoiceData | None:
         today = self._clock().astimezone().date()
         return await self.run(lambda conn: read_invoice(conn, invoice_id, detail=detail, today=today, user=user))
-
-    def _settings_at(self, conn: Connection, version: str | None) -> Mapping[str, Any]:
-        """The settings, read again unless `version` (PostgreSQL's, from this request's counters) is the version of
-        those read last. Shared by the worker threads and the requests, so read-only."""
-        cached = self._settings
-        if version is not None and cached is not None and cached[0] == version:
-            return cached[1]
-        values: Mapping[str, Any] = MappingProxyType(read_settings(conn))
-        if version is not None:
-            # read after the version: at least as new as it (a later write changes the version: read again then)
-            self._settings = (version, values)
-        return values
 
     def now(self) -> dt.datetime:
         return self._clock()

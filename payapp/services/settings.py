@@ -14,6 +14,7 @@ import json
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any
 
 from sqlalchemy import Connection, select
@@ -138,6 +139,32 @@ def read_settings(conn: Connection) -> dict[str, Any]:
     """`settings_from_rows` on a blocking connection, for a unit of work that checks settings inside its own
     transaction (taking a payment reads them under the invoice lock: one round trip, not two)."""
     return settings_from_rows((key, value) for key, value in conn.execute(_ALL_SETTINGS))
+
+
+#: PostgreSQL: a value that changes whenever a setting is written by anyone (a new row version has a new
+#: transaction id in xmin; a removed row changes the count). A statement a unit of work runs anyway reads it as a
+#: column, and `SettingsSnapshot` reads the settings themselves (their logo alone may be tens of kilobytes) only
+#: when it changed.
+SETTINGS_VERSION_SQL = "(SELECT count(*) || '.' || coalesce(max(xmin::text::bigint), 0) FROM settings)"
+
+
+class SettingsSnapshot:
+    """The settings one process read last, with the version they were read at: for hot paths (a portal page, a
+    payment) that get the version with a statement of their own. Shared by threads, so what it returns is
+    read-only; a new version (or none: SQLite, where reading them costs no round trip) reads them again."""
+
+    def __init__(self) -> None:
+        self._last: tuple[str, Mapping[str, Any]] | None = None
+
+    def read(self, conn: Connection, version: str | None) -> Mapping[str, Any]:
+        last = self._last
+        if version is not None and last is not None and last[0] == version:
+            return last[1]
+        values: Mapping[str, Any] = MappingProxyType(read_settings(conn))
+        if version is not None:
+            # read after the version, so at least as new as it (a later write changes the version: read again)
+            self._last = (version, values)
+        return values
 
 
 def current_gateway(s: Mapping[str, Any]) -> GatewaySpec | None:

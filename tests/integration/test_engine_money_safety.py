@@ -446,3 +446,26 @@ def test_a_pooled_writer_connection_the_server_dropped_is_replaced_after_it_sat_
         finally:
             await database.dispose()
     asyncio.run(go())
+
+
+async def test_a_settings_change_by_anyone_applies_to_the_very_next_payment(
+        database: Database, secret_store: SecretStore, served_gateway: ServedGateway,
+        http_client: httpx.AsyncClient) -> None:
+    """The engine may keep the settings it read last (PostgreSQL: their version comes with the invoice's lock), but
+    a change written by any process, even straight into the table, applies to the next payment."""
+    from sqlalchemy import update
+
+    from payapp.models import Setting
+
+    await configure_processing(database, secret_store, served_gateway.url)
+    svc = make_service(database, secret_store, http_client)
+    first = await make_invoice(database, total_minor=100_00)
+    second = await make_invoice(database, total_minor=100_00, number="INV-2002")
+    assert (await svc.take_payment(PaymentRequest(first, 10_00, card()))).approved
+    async with database.transaction() as s:
+        await s.execute(update(Setting).where(Setting.key == "payment_types.back_office.card").values(value="false"))
+    with pytest.raises(PayAppError):
+        await svc.take_payment(PaymentRequest(second, 11_00, card()))
+    async with database.transaction() as s:
+        await s.execute(update(Setting).where(Setting.key == "payment_types.back_office.card").values(value="true"))
+    assert (await svc.take_payment(PaymentRequest(second, 12_00, card()))).approved

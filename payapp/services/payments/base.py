@@ -20,7 +20,7 @@ from payapp.models.db import Database, make_sync_engine
 from payapp.services import audit
 from payapp.services.auth import Actor, CurrentUser
 from payapp.services.gateways import GatewayProvider
-from payapp.services.settings import SettingsService
+from payapp.services.settings import SettingsService, SettingsSnapshot
 
 #: One logger for the whole engine, whichever module writes the line (its name before the split).
 _LOG = logging.getLogger("payapp.services.payments")
@@ -128,6 +128,7 @@ class EngineBase:
         self._grace = unmatched_grace
         self._backoff = tuple(recheck_backoff) or RECHECK_BACKOFF
         self._uow = _UnitOfWork(db)
+        self._settings_snapshot = SettingsSnapshot()
 
     def close(self) -> None:
         """Release the SQLite worker connections (the async engine is the Database's)."""

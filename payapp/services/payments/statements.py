@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, CursorResult, Insert, bindparam, func, insert, select, update
+from sqlalchemy import Connection, CursorResult, Insert, bindparam, func, insert, literal_column, select, update
 
 from payapp.domain.payment_state import UNDECIDED
 from payapp.models import (
@@ -19,6 +19,7 @@ from payapp.models import (
     SavedPaymentMethod,
     SepaMandate,
 )
+from payapp.services.settings import SETTINGS_VERSION_SQL
 
 _PAYMENTS = Payment.__table__
 _INVOICES = Invoice.__table__
@@ -32,8 +33,10 @@ _LOCK_INVOICE = (select(_I.id, _I.company_id, _I.company_name, _I.invoice_number
                         _I.status, _I.is_voided)
                  .where(_I.id == bindparam("invoice_id")).with_for_update())
 #: PostgreSQL: the invoice locked with the server's clock (`db_now`) in the same round trip, the clock a payment's
-#: send deadline counts from (read as the row is found, a moment before it is written: a deadline no later)
-_LOCK_INVOICE_AT = _LOCK_INVOICE.add_columns(func.clock_timestamp().label("db_now"))
+#: send deadline counts from (read as the row is found, a moment before it is written: a deadline no later), and the
+#: settings' version (services/settings.py SettingsSnapshot: unchanged settings are not read again)
+_LOCK_INVOICE_AT = _LOCK_INVOICE.add_columns(func.clock_timestamp().label("db_now"),
+                                             literal_column(SETTINGS_VERSION_SQL).label("settings_version"))
 _SAVED_METHOD = (select(_M.id, _M.company_id, _M.is_active, _M.method, _M.vault_id, _M.brand, _M.last_four,
                         _M.expiry, _M.account_type, _M.initial_transaction_id, _M.account_holder_type,
                         _M.holder_name, _M.gateway)
