@@ -32,6 +32,7 @@ from typing import Any
 import httpx
 
 from payapp.domain.errors import PayAppError
+from payapp.domain.messages import Message
 
 MINOR_VERSION = "75"
 AUTHORIZE_URL = "https://appcenter.intuit.com/connect/oauth2"
@@ -61,7 +62,7 @@ class QuickBooksError(PayAppError):
     """kind: one of NON_RETRYABLE's values, "stale", "auth_expired", "disconnected", "throttled",
     "transient", "fault"."""
 
-    def __init__(self, user_message: str, *, kind: str, status: int = 0, retryable: bool = False,
+    def __init__(self, user_message: str | Message, *, kind: str, status: int = 0, retryable: bool = False,
                  entries: Sequence[FaultEntry] = (), retry_after: float | None = None) -> None:
         super().__init__(user_message, detail="; ".join(e.text() for e in entries))
         self.kind = kind
