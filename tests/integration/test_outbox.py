@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import json
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -15,7 +16,8 @@ from sqlalchemy import func, select, update
 
 from payapp.connectors.accounting.quickbooks_online import QuickBooksConnector, QuickBooksOAuth, TokenSet
 from payapp.connectors.psa.autotask import AutotaskConnector
-from payapp.domain.messages import english, stored_text
+from payapp.domain.messages import english, msg, stored_text
+from payapp.domain.outbox_jobs import stored_error
 from payapp.domain.settings_spec import UnknownSetting
 from payapp.models import AuditEvent, Company, Invoice, OutboxJob, Payment
 from payapp.models.base import utcnow
@@ -280,6 +282,35 @@ async def test_non_retryable_goes_to_problems_then_retry_and_dismiss_are_audited
     async with database.sessions() as s:
         actions = (await s.scalars(select(AuditEvent.action).order_by(AuditEvent.id))).all()
     assert actions == ["outbox.retried", "outbox.dismissed"]
+
+
+async def test_problems_read_stored_messages_and_old_english_rows(database: Database,
+                                                                  current_user: CurrentUser) -> None:
+    """A job's last_error written as a message comes back as that message (the UI shows it in the reader's
+    language, tests/unit/test_translations.py); a row written before messages were data comes back as its text. A
+    dismissed job's payment keeps the reason as a message too."""
+    await seed(database, companies=1, invoices=1, payments=1)
+    stored = stored_error(msg("outbox.payment_gone", payment="7"))
+    async with database.transaction() as s:
+        s.add(OutboxJob(kind="accounting.push_payment", payload='{"payment_id": 1}', payment_id=1,
+                        status="needs_attention", attempts=8, last_error=stored))
+        s.add(OutboxJob(kind="accounting.push_invoice", payload='{"invoice_id": 1}', invoice_id=1,
+                        status="needs_attention", attempts=8, last_error="QuickBooks refused it: boom"))
+    worker = OutboxWorker(database, _no_connector, _no_connector, current=current_user)
+    new, old = await worker.problems()
+    assert new.last_error == msg("outbox.payment_gone", payment="7") and old.last_error == "QuickBooks refused it: boom"
+    assert english(new.label) == "Send payment to QuickBooks" and english(old.label) == "Send invoice to QuickBooks"
+    assert new.description is not None and new.description.id == "outbox.subject_invoice_company_amount"
+    await worker.dismiss(new.job_id, "entered by hand")
+    async with database.sessions() as s:
+        payment = await s.get(Payment, 1)
+        events = (await s.scalars(select(AuditEvent).order_by(AuditEvent.id))).all()
+    assert payment is not None and stored_text(payment.sync_error, "de") == "Verworfen: entered by hand"
+    assert json.loads(events[-1].details)["last_error"] == stored       # the audit log shows it in German too
+
+
+async def _no_connector() -> Any:
+    raise AssertionError("problems() and dismiss() talk to no other system")
 
 
 async def test_quickbooks_disconnected_leaves_jobs_pending(database: Database, http: httpx.AsyncClient,
