@@ -25,6 +25,7 @@ from keyring.backend import KeyringBackend
 from sqlalchemy import Engine, func, select
 
 from payapp.config import AppConfig, Tuning, load_tuning
+from payapp.domain.messages import Message, english
 from payapp.domain.roles import Role
 from payapp.migrations import upgrade_if_needed
 from payapp.models import Invoice
@@ -507,7 +508,7 @@ class HeadlessResult:
     sync: SyncReport
     outbox_done: int
     outbox_problems: int
-    outbox_stopped: str
+    outbox_stopped: Message | str
 
 
 async def headless_sync(database_url: str, secrets: SecretStore, http: httpx.AsyncClient, *,
@@ -527,7 +528,7 @@ async def headless_sync(database_url: str, secrets: SecretStore, http: httpx.Asy
             await services.sync.reset()
         report = await services.sync.run(on_progress)
         done = problems = 0
-        stopped = ""
+        stopped: Message | str = ""
         if drain_outbox:
             drained = await services.outbox.drain()
             done, problems, stopped = drained.done, drained.needs_attention, drained.stopped_reason
@@ -588,12 +589,12 @@ async def run_headless_sync(config: AppConfig, *, secrets: SecretStore | None = 
     if http is None:
         http = (await _demo_sync_client(config, secrets) if demo
                 else httpx.AsyncClient(timeout=httpx.Timeout(30.0, connect=10.0)))
-    last = [""]
+    last: list[Message | None] = [None]
 
-    def progress(p: SyncProgress) -> None:
-        if p.message and p.message != last[0] and (p.total is None or p.done in (0, p.total) or p.done % 5000 < 500):
+    def progress(p: SyncProgress) -> None:     # the command line speaks English
+        if p.message != last[0] and (p.total is None or p.done in (0, p.total) or p.done % 5000 < 500):
             last[0] = p.message
-            out(p.message)
+            out(p.message.english())
 
     try:
         result = await headless_sync(config.database_url, secrets, http, demo=demo, full=full, on_progress=progress)
@@ -606,10 +607,10 @@ async def run_headless_sync(config: AppConfig, *, secrets: SecretStore | None = 
     counts = ", ".join(f"{n:,} {e.replace('_', ' ')}" for e, n in result.sync.counts.items())
     out(f"Synced ({'full' if result.sync.full else 'incremental'}): {counts}.")
     for problem in result.sync.problems:        # records skipped (each is a sync problem too)
-        out(problem)
+        out(english(problem))
     out(f"Sent {result.outbox_done:,} updates to QuickBooks/Autotask; {result.outbox_problems} need attention.")
     if result.outbox_stopped:
-        out(result.outbox_stopped)
+        out(english(result.outbox_stopped))
     return 1 if result.outbox_problems or result.outbox_stopped or result.sync.problems else 0
 
 

@@ -43,8 +43,17 @@ from payapp.connectors.accounting.quickbooks_online import (
 )
 from payapp.connectors.psa.autotask import AutotaskConnector, AutotaskError
 from payapp.domain.errors import NotFound, PayAppError, ValidationError
+from payapp.domain.messages import Message, from_stored, msg
 from payapp.domain.money import Money
-from payapp.domain.outbox_jobs import ACCOUNTING_DESKTOP, ACCOUNTING_KINDS, JobKind, JobStatus
+from payapp.domain.outbox_jobs import (
+    ACCOUNTING_DESKTOP,
+    ACCOUNTING_KINDS,
+    JobKind,
+    JobStatus,
+    kind_label,
+    said,
+    stored_error,
+)
 from payapp.domain.roles import Permission
 from payapp.domain.settings_spec import spec
 from payapp.models import AccountingCustomerLink, Company, Invoice, InvoiceLine, OutboxJob, Payment, Refund
@@ -57,14 +66,12 @@ from payapp.services.installation import installation_id
 log = logging.getLogger(__name__)
 
 NAMESPACE = uuid.UUID("6f1c1f49-3c43-4e55-9a43-2b2f1b1a0c11")
-KIND_LABELS: dict[str, str] = {
-               JobKind.PUSH_INVOICE: "Send invoice to QuickBooks", JobKind.PUSH_PAYMENT: "Send payment to QuickBooks",
-               JobKind.VOID_PAYMENT: "Void payment in QuickBooks", JobKind.REFUND_PAYMENT: "Send refund to QuickBooks",
-               JobKind.REVERSE_RETURNED: "Reverse returned eCheck in QuickBooks",
-               JobKind.MARK_PAID: "Mark invoice paid in Autotask", JobKind.SKIPPED_RECORD: "Read record from Autotask"}
 
-#: the start of the message of a job that waits for a setting (refunds: the bank account they are paid from)
+#: the start of the message of a job that waits for a setting (refunds: the bank account they are paid from), as
+#: a connector not converted to messages wrote it, and as rows written before messages were data hold it
 NEEDS_SETUP = "Needs set-up:"
+#: ... and the start of such a job's last_error written as a message (outbox.needs_setup around the connector's)
+NEEDS_SETUP_STORED = '{"m":"outbox.needs_setup",'
 
 #: How long a job waits when its system is disconnected (or not set up) before it is tried again by itself.
 HOLD = dt.timedelta(minutes=5)
@@ -77,14 +84,14 @@ AutotaskFactory = Callable[[], Awaitable[AutotaskConnector]]
 class OutboxProblem:
     job_id: int
     kind: str
-    label: str
+    label: Message | str        # what the job does (a kind PayApp does not know: as stored)
     attempts: int
-    last_error: str
+    last_error: Message | str   # a row written before messages were data: its English as it is
     created_at: dt.datetime
     updated_at: dt.datetime
     payment_id: int | None
     invoice_id: int | None
-    description: str            # "Invoice 2025-000123 · Acme Dental · $12.50"
+    description: Message | None  # "Invoice 2025-000123 · Acme Dental · $12.50"; None: nothing known about it
 
 
 @dataclass(frozen=True)
@@ -93,7 +100,7 @@ class DrainReport:
     retried: int = 0
     needs_attention: int = 0
     deferred: int = 0
-    stopped_reason: str = ""
+    stopped_reason: Message | str = ""
 
 
 @dataclass(frozen=True)
@@ -195,7 +202,7 @@ class OutboxWorker:
         self._installation = ""
         #: why the last run stopped with jobs left pending (e.g. "QuickBooks is disconnected: Reconnect
         #: QuickBooks …"), for the status bar; "" once a run gets jobs through again
-        self.stopped_reason = ""
+        self.stopped_reason: Message | str = ""
 
     # ------------------------------------------------------------------ running
 
@@ -377,20 +384,20 @@ class OutboxWorker:
                 JobKind.SKIPPED_RECORD: self._skipped_record}
             handler = handlers.get(job.kind)
             if handler is None:
-                raise ValidationError(f"Unknown job kind {job.kind!r}.")
+                raise ValidationError(msg("outbox.unknown_job_kind", kind=repr(job.kind)))
             await handler(job)
             return "done"
         except _Defer:
             self._release(job, delay=max(1.0, self._backoff_base.total_seconds() / 4))
             return "deferred"
         except _Stop as exc:
-            self._stop_reason = exc.user_message
+            self._stop_reason = said(exc)
             self._hold(job)
             return "stopped"
         except QuickBooksError as exc:
             if exc.kind == "disconnected":
                 self._qb = None
-                self._stop_reason = exc.user_message
+                self._stop_reason = said(exc)
                 self._hold(job)
                 return "stopped"
             if exc.kind == "throttled":
@@ -399,9 +406,11 @@ class OutboxWorker:
             if exc.kind == "needs_setup":       # nothing was sent: wait, with the message, until it is set up
                 until = self._clock() + HOLD
                 self._held[job.id] = until
-                self._write("job_setup", id=job.id, error=exc.user_message[:2000], when=until)
+                # marked as a job waiting for set-up (problems() lists it), whatever the connector's words
+                setup = msg("outbox.needs_setup", reason=exc.message) if exc.message is not None else exc.user_message
+                self._write("job_setup", id=job.id, error=stored_error(setup), when=until)
                 return "held"
-            return self._failed(job, exc.user_message, exc.retryable)
+            return self._failed(job, said(exc), exc.retryable)
         except AutotaskError as exc:
             if exc.status == 429:
                 self._release(job, delay=60.0 if exc.retry_after is None else exc.retry_after)
@@ -410,17 +419,17 @@ class OutboxWorker:
                 # the API user, not this job: every Autotask job would fail alike, so they wait (like a
                 # disconnected QuickBooks) instead of each burning requests and becoming a problem of its own
                 self._at = None
-                self._stop_reason = exc.user_message
+                self._stop_reason = said(exc)
                 self._hold(job)
                 return "stopped"
-            return self._failed(job, exc.user_message, exc.retryable)
+            return self._failed(job, said(exc), exc.retryable)
         except PayAppError as exc:
-            return self._failed(job, exc.user_message, False)
+            return self._failed(job, said(exc), False)
         except Exception as exc:       # a bug: keep the job, tell the user, never crash the worker
             log.exception("outbox job %s failed", job.id)
-            return self._failed(job, f"Unexpected error: {type(exc).__name__}", True)
+            return self._failed(job, msg("outbox.unexpected_error", error=type(exc).__name__), True)
 
-    _stop_reason = ""
+    _stop_reason: Message | str = ""
 
     def _backoff(self, attempts: int) -> dt.timedelta:
         base = self._backoff_base.total_seconds()
@@ -429,23 +438,24 @@ class OutboxWorker:
         seconds = min(self._backoff_cap.total_seconds(), base * 2 ** max(0, attempts - 1))
         return dt.timedelta(seconds=seconds * random.uniform(0.8, 1.2))
 
-    def _failed(self, job: _Claim, message: str, retryable: bool) -> str:
+    def _failed(self, job: _Claim, message: Message | str, retryable: bool) -> str:
         attempts = job.attempts + 1
         give_up = not retryable or attempts >= self._max_attempts
-        self._write("job_fail", id=job.id, attempts=attempts, error=message[:2000],
+        stored = stored_error(message)
+        self._write("job_fail", id=job.id, attempts=attempts, error=stored,
                     when=self._clock() + self._backoff(attempts),
                     status=JobStatus.NEEDS_ATTENTION if give_up else JobStatus.PENDING)
         if give_up:
-            self._mark_failed(job, message)
+            self._mark_failed(job, stored)
         return "needs_attention" if give_up else "retried"
 
-    def _mark_failed(self, job: _Claim, message: str) -> None:
+    def _mark_failed(self, job: _Claim, stored: str) -> None:
         if job.kind == JobKind.PUSH_INVOICE and job.invoice_id:
             self._write("invoice_failed", id=job.invoice_id)
         elif job.kind == JobKind.MARK_PAID and job.invoice_id:
-            self._write("payment_psa_failed", invoice=job.invoice_id, error=message[:2000])
+            self._write("payment_psa_failed", invoice=job.invoice_id, error=stored)
         elif job.payment_id:
-            self._write("payment_failed", id=job.payment_id, error=message[:2000])
+            self._write("payment_failed", id=job.payment_id, error=stored)
 
     def _finish(self, job: _Claim, payload_update: dict[str, Any] | None = None) -> None:
         self._write("job_done", id=job.id, payload=json.dumps({**job.payload, **(payload_update or {})}))
@@ -459,10 +469,10 @@ class OutboxWorker:
                     self._qb = await self._qb_factory()
                 except QuickBooksError as exc:
                     if exc.kind == "disconnected":
-                        raise _Stop(exc.user_message) from exc
+                        raise _Stop(said(exc)) from exc
                     raise
                 except PayAppError as exc:
-                    raise _Stop(exc.user_message) from exc
+                    raise _Stop(said(exc)) from exc
             return self._qb
 
     async def _autotask(self) -> AutotaskConnector:
@@ -471,7 +481,7 @@ class OutboxWorker:
                 try:
                     self._at = await self._at_factory()
                 except PayAppError as exc:
-                    raise _Stop(exc.user_message) from exc
+                    raise _Stop(said(exc)) from exc
             return self._at
 
     async def _setting(self, key: str) -> str:
@@ -496,7 +506,7 @@ class OutboxWorker:
                     return link.customer_id
                 company = await s.get(Company, company_id)
             if company is None:
-                raise NotFound(f"Company {company_id} is gone.")
+                raise NotFound(msg("outbox.company_gone", company=str(company_id)))
             customer = await qb.ensure_customer(company.name, customer_request_id(company_id, self._installation),
                                                 **({"CompanyName": company.name[:100]}))
             self._link_rows.append({"company_id": company_id, "customer_id": str(customer["Id"]),
@@ -510,7 +520,7 @@ class OutboxWorker:
         async with self._locks[f"i{invoice_id}"]:
             inv = self._inv.get(invoice_id)
             if inv is None:
-                raise NotFound(f"Invoice {invoice_id} is gone.")
+                raise NotFound(msg("outbox.invoice_gone", invoice=str(invoice_id)))
             customer = await self._customer_id(qb, inv.company_id)
             if inv.accounting_id:
                 return inv.accounting_id, customer
@@ -528,7 +538,7 @@ class OutboxWorker:
 
     async def _push_invoice(self, job: _Claim) -> None:
         if not job.invoice_id:
-            raise ValidationError("The job names no invoice.")
+            raise ValidationError(msg("outbox.no_invoice"))
         qb = await self._quickbooks()
         await self._ensure_invoice(qb, job.invoice_id)
         self._finish(job)
@@ -537,7 +547,7 @@ class OutboxWorker:
         payment = self._pay.get(job.payment_id) if job.payment_id else None
         invoice = self._inv.get(payment.invoice_id) if payment is not None else None
         if payment is None or invoice is None:
-            raise NotFound(f"Payment {job.payment_id} is gone.")
+            raise NotFound(msg("outbox.payment_gone", payment=str(job.payment_id)))
         return payment, invoice
 
     async def _push_payment(self, job: _Claim) -> None:
@@ -571,9 +581,8 @@ class OutboxWorker:
                     OutboxJob.payment_id == payment.id, OutboxJob.kind == JobKind.PUSH_PAYMENT,
                     OutboxJob.status == JobStatus.PENDING, OutboxJob.id < job.id))).scalar_one()
             if earlier:
-                raise _Defer("waiting for the payment to reach QuickBooks")
-            raise QuickBooksError("The payment is not in QuickBooks yet (its push failed): fix that first.",
-                                  kind="waiting", retryable=True)
+                raise _Defer(msg("outbox.waiting_for_payment"))
+            raise QuickBooksError(msg("outbox.payment_not_in_quickbooks"), kind="waiting", retryable=True)
         return payment, invoice
 
     async def _void_payment(self, job: _Claim) -> None:
@@ -591,9 +600,8 @@ class OutboxWorker:
             await self._void_payment(job)
         except QuickBooksError as exc:
             if exc.kind == "deposited":
-                raise QuickBooksError("The returned eCheck was already deposited in QuickBooks, so PayApp cannot "
-                                      "void it: record the bounced payment in QuickBooks by hand, then dismiss this.",
-                                      kind="deposited", entries=exc.entries) from exc
+                raise QuickBooksError(msg("outbox.returned_echeck_deposited"), kind="deposited",
+                                      entries=exc.entries) from exc
             raise
 
     async def _refund_payment(self, job: _Claim) -> None:
@@ -606,7 +614,7 @@ class OutboxWorker:
                 refund = await s.get(Refund, int(job.payload["refund_id"]))
         amount_minor = int(job.payload.get("amount_minor") or (refund.amount_minor if refund else 0))
         if amount_minor <= 0:
-            raise ValidationError("The refund job has no amount.")
+            raise ValidationError(msg("outbox.refund_no_amount"))
         when = ((refund.decided_at or refund.created_at) if refund else self._clock()).date()
         out = RefundOut(customer, Money(amount_minor, payment.currency).to_decimal(), when,
                         (refund.transaction_id if refund and refund.transaction_id else payment.transaction_id),
@@ -621,10 +629,10 @@ class OutboxWorker:
 
     async def _mark_paid(self, job: _Claim) -> None:
         if not job.invoice_id:
-            raise ValidationError("The job names no invoice.")
+            raise ValidationError(msg("outbox.no_invoice"))
         inv = self._inv.get(job.invoice_id)
         if inv is None or inv.external_id is None:
-            raise NotFound(f"Invoice {job.invoice_id} is not an Autotask invoice.")
+            raise NotFound(msg("outbox.not_autotask_invoice", invoice=str(job.invoice_id)))
         paid = dt.date.fromisoformat(str(job.payload.get("paid_date") or self._clock().date().isoformat())[:10])
         at = await self._autotask()
         await at.mark_invoice_paid(inv.external_id, paid)
@@ -649,15 +657,16 @@ class OutboxWorker:
                 .outerjoin(Payment, Payment.id == OutboxJob.payment_id)
                 .outerjoin(Invoice, Invoice.id == func.coalesce(OutboxJob.invoice_id, Payment.invoice_id))
                 .where(or_(OutboxJob.status == JobStatus.NEEDS_ATTENTION,    # and the jobs waiting to be set up
-                           and_(OutboxJob.status == JobStatus.PENDING, OutboxJob.last_error.startswith(NEEDS_SETUP))))
+                           and_(OutboxJob.status == JobStatus.PENDING,
+                                or_(OutboxJob.last_error.startswith(NEEDS_SETUP),
+                                    OutboxJob.last_error.startswith(NEEDS_SETUP_STORED)))))
                 .order_by(OutboxJob.id))).all()
         out = []
         for job, number, company, amount, currency in rows:
-            parts = [f"Invoice {number}" if number else "", company or "",
-                     Money(amount, currency).format() if amount is not None and currency else ""]
-            out.append(OutboxProblem(job.id, job.kind, KIND_LABELS.get(job.kind, job.kind), job.attempts,
-                                     job.last_error, job.created_at, job.updated_at, job.payment_id, job.invoice_id,
-                                     " · ".join(p for p in parts if p)))
+            money = Money(amount, currency) if amount is not None and currency else None
+            out.append(OutboxProblem(job.id, job.kind, kind_label(job.kind), job.attempts, from_stored(job.last_error),
+                                     job.created_at, job.updated_at, job.payment_id, job.invoice_id,
+                                     _subject(number or "", company or "", money)))
         return out
 
     async def counts(self) -> dict[str, int]:
@@ -675,7 +684,7 @@ class OutboxWorker:
         async with self._db.transaction(lock=True) as s:
             row = await s.get(OutboxJob, job_id, with_for_update=not self._db.is_sqlite)
             if row is None or row.status not in (JobStatus.NEEDS_ATTENTION, JobStatus.PENDING):
-                raise NotFound("That sync problem is no longer open.")
+                raise NotFound(msg("outbox.problem_gone"))
             row.status, row.attempts, row.next_attempt_at = JobStatus.PENDING, 0, self._clock()
             if row.payment_id:
                 field = "psa_sync_state" if row.kind == JobKind.MARK_PAID else "accounting_sync_state"
@@ -685,25 +694,47 @@ class OutboxWorker:
                 await s.execute(update(Invoice.__table__).where(Invoice.id == row.invoice_id)
                                 .values(sync_state="pending"))
             audit.record(s, actor, "outbox.retried", entity_type="outbox_job", entity_id=job_id, kind=row.kind,
-                         last_error=row.last_error[:300])
+                         last_error=_audited(row.last_error))
         self.wake()
 
     async def dismiss(self, job_id: int, reason: str) -> None:
         actor = self._require()
         reason = reason.strip()
         if not reason:
-            raise ValidationError("Say why this is dismissed (for example: entered in QuickBooks by hand).",
-                                  field="reason")
+            raise ValidationError(msg("outbox.dismiss_reason"), field="reason")
         async with self._db.transaction(lock=True) as s:
             row = await s.get(OutboxJob, job_id, with_for_update=not self._db.is_sqlite)
             if row is None or row.status not in (JobStatus.NEEDS_ATTENTION, JobStatus.PENDING):
-                raise NotFound("That sync problem is no longer open.")
+                raise NotFound(msg("outbox.problem_gone"))
             row.status, row.dismissed_reason = JobStatus.DISMISSED, reason[:300]
             if row.payment_id:
                 await s.execute(update(Payment.__table__).where(Payment.id == row.payment_id).values(
-                    sync_error=f"Dismissed: {reason[:250]}"))
+                    sync_error=stored_error(msg("outbox.dismissed", reason=reason[:250]))))
             audit.record(s, actor, "outbox.dismissed", entity_type="outbox_job", entity_id=job_id, kind=row.kind,
-                         reason=reason[:300], last_error=row.last_error[:300])
+                         reason=reason[:300], last_error=_audited(row.last_error))
+
+
+def _subject(number: str, company: str, amount: Money | None) -> Message | None:
+    """What a sync problem is about, from what is known of it: "Invoice 2025-000123 · Acme Dental · $12.50"."""
+    values: dict[str, Money | str] = {}
+    if number:
+        values["invoice"] = number
+    if company:
+        values["company"] = company
+    if amount is not None:
+        values["amount"] = amount
+    if not values:
+        return None
+    return Message("outbox.subject_" + "_".join(values), values)     # in the order invoice, company, amount
+
+
+def _audited(last_error: str) -> str:
+    """A job's last error for the audit log (300 characters at most): the stored message when it fits (the log
+    shows it in the reader's language), else its English cut to fit (a cut message would no longer read back)."""
+    if len(last_error) <= 300:
+        return last_error
+    found = from_stored(last_error)
+    return (found.english() if isinstance(found, Message) else found)[:300]
 
 
 def _invoice_out(inv: Invoice, lines: Any, customer: str, item_id: str) -> InvoiceOut:

@@ -41,8 +41,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from payapp.connectors.accounting import qbxml
 from payapp.connectors.accounting.qbxml import QbResponse, QbXmlError
 from payapp.domain.errors import ValidationError
+from payapp.domain.messages import Message, msg, stored_text
 from payapp.domain.money import Money
-from payapp.domain.outbox_jobs import ACCOUNTING_DESKTOP, ACCOUNTING_KINDS, ACCOUNTING_ONLINE, JobKind, JobStatus
+from payapp.domain.outbox_jobs import (
+    ACCOUNTING_DESKTOP,
+    ACCOUNTING_KINDS,
+    ACCOUNTING_ONLINE,
+    JobKind,
+    JobStatus,
+    said,
+    stored_error,
+)
 from payapp.domain.settings_spec import spec
 from payapp.models import Company, Invoice, InvoiceLine, OutboxJob, Payment, Refund
 from payapp.models.base import utcnow
@@ -95,14 +104,14 @@ class SessionSummary:
     ended_at: dt.datetime | None
     requests: int
     errors: int
-    last_error: str
+    last_error: str             # as stored: a message as data (from_stored), or a row's plain English
 
 
 class _Fail(Exception):
     """The job cannot go on: a sync problem (`retryable`: a later session tries again)."""
 
-    def __init__(self, message: str, *, retryable: bool = False) -> None:
-        super().__init__(message)
+    def __init__(self, message: Message, *, retryable: bool = False) -> None:
+        super().__init__(message.english())
         self.message = message
         self.retryable = retryable
 
@@ -128,15 +137,14 @@ def qwc_file(*, app_url: str, user_name: str, owner_id: str, file_id: str, run_e
     url = app_url.strip()
     lowered = url.lower()
     if not (lowered.startswith("https://") or lowered.startswith("http://localhost")):
-        raise ValidationError("The Web Connector only calls an https address, or http://localhost on the same "
-                              "computer.", field="app_url")
+        raise ValidationError(msg("qbwc.https_only"), field="app_url")
     for value, name in ((owner_id, "owner_id"), (file_id, "file_id")):
         try:
             uuid.UUID(value.strip("{}"))
         except ValueError:
-            raise ValidationError("OwnerID and FileID must be GUIDs.", field=name) from None
+            raise ValidationError(msg("qbwc.guids"), field=name) from None
     if not user_name.strip():
-        raise ValidationError("Enter the user name the Web Connector signs in with.", field="user_name")
+        raise ValidationError(msg("qbwc.user_name"), field="user_name")
     minutes = max(1, min(int(run_every_minutes), 60 * 24))
     support = support_url.strip() or url
 
@@ -252,28 +260,27 @@ class QbwcService:
             session.pending = ""
             if pending is None:
                 session.errors += 1
-                session.last_error = "PayApp got an answer it did not ask for; the next session starts afresh."
+                session.last_error = stored_error(msg("qbwc.unasked_answer"))
                 return -1
             exchange = (await s.scalars(select(QbwcExchange).where(
                 QbwcExchange.ticket == ticket, QbwcExchange.request_id == pending.request_id)
                 .order_by(QbwcExchange.id.desc()).limit(1))).first()
             if hresult.strip():
-                text = f"QuickBooks could not process the request ({hresult.strip()[:40]}): {message.strip()[:300]}"
-                await self._job_failed(s, pending.job_id, text, retryable=True)
-                _record(exchange, self._clock(), None, text)
+                failed = msg("qbwc.request_not_processed", code=hresult.strip()[:40], message=message.strip()[:300])
+                await self._job_failed(s, pending.job_id, failed, retryable=True)
+                _record(exchange, self._clock(), None, failed.english())    # the exchange log keeps English
                 session.errors += 1
-                session.last_error = text
+                session.last_error = stored_error(failed)
                 return -1
             try:
                 rs = qbxml.parse_response(response, request_type=pending.request_type,
                                           request_id=pending.request_id)
             except QbXmlError as exc:
                 log.info("Web Connector answer refused: %s", exc.detail)
-                text = exc.user_message
-                await self._job_failed(s, pending.job_id, text, retryable=True)
-                _record(exchange, self._clock(), None, text)
+                await self._job_failed(s, pending.job_id, said(exc), retryable=True)
+                _record(exchange, self._clock(), None, exc.user_message)
                 session.errors += 1
-                session.last_error = text
+                session.last_error = stored_error(said(exc))
                 return -1
             _record(exchange, self._clock(), rs.status_code, rs.message)
             try:
@@ -281,7 +288,7 @@ class QbwcService:
             except _Fail as exc:
                 await self._job_failed(s, pending.job_id, exc.message, retryable=exc.retryable)
                 session.errors += 1
-                session.last_error = exc.message
+                session.last_error = stored_error(exc.message)
             remaining = await self._due_count(s)
             if remaining == 0:
                 return 100
@@ -294,7 +301,8 @@ class QbwcService:
             session = await self._open_session(s, ticket)
             if session is not None:
                 session.errors += 1
-                session.last_error = f"The Web Connector could not reach QuickBooks ({hresult[:40]}): {message[:300]}"
+                failed = msg("qbwc.connection_error", code=hresult[:40], message=message[:300])
+                session.last_error = stored_error(failed)
                 session.ended_at = self._clock()
                 session.pending = ""
         return "done"
@@ -304,7 +312,8 @@ class QbwcService:
             session = await s.get(QbwcSession, ticket)
         if session is None:
             return "Unknown session: start the Web Connector's update again."
-        return session.last_error or "No error."
+        # to the Web Connector, whose log is English: the stored message in English
+        return stored_text(session.last_error, "en") or "No error."
 
     async def close_connection(self, ticket: str) -> str:
         async with self._db.transaction(lock=True) as s:
@@ -351,7 +360,7 @@ class QbwcService:
         if serve_locally is not None:
             port = int(local_port if local_port is not None else await self._setting("qbwc.local_port"))
             if not 1024 <= port <= 65535:
-                raise ValidationError("Choose a port from 1024 to 65535.", field="local_port")
+                raise ValidationError(msg("qbwc.port_range"), field="local_port")
             values |= {"qbwc.serve_locally": serve_locally, "qbwc.local_port": port}
             if serve_locally and not app_url.strip():
                 app_url = f"http://localhost:{port}/qbwc"
@@ -363,16 +372,16 @@ class QbwcService:
     async def _save_setup(self, connector: str, user_name: str, app_url: str, run_every_minutes: int,
                           password: Secret | None, values: dict[str, Any]) -> None:
         if connector not in (ACCOUNTING_DESKTOP, ACCOUNTING_ONLINE):
-            raise ValidationError("Choose QuickBooks Online or QuickBooks Desktop.", field="connector")
+            raise ValidationError(msg("qbwc.connector_choice"), field="connector")
         if not user_name.strip() or len(user_name.strip()) > 100:
-            raise ValidationError("Enter the user name the Web Connector signs in with.", field="user_name")
+            raise ValidationError(msg("qbwc.user_name"), field="user_name")
         if app_url.strip():
             qwc_file(app_url=app_url, user_name=user_name, owner_id=new_guid(), file_id=new_guid())  # validates
         values = {**values, "accounting.connector": connector, "qbwc.user_name": user_name.strip(),
                   "qbwc.app_url": app_url.strip(), "qbwc.run_every_minutes": max(1, min(int(run_every_minutes), 1440))}
         if password is not None and password.reveal():
             if len(password.reveal()) < 8:
-                raise ValidationError("Use a password of at least 8 characters.", field="password")
+                raise ValidationError(msg("qbwc.password_length"), field="password")
             values["qbwc.password_fingerprint"] = fingerprint(password.reveal())
             await self._settings.set_many(values)     # the admin check comes first, then the secret
             self._secrets.set(PASSWORD_SECRET, password)
@@ -383,7 +392,7 @@ class QbwcService:
         """A `.qwc` file for the saved set-up, with fresh OwnerID and FileID GUIDs (kept in the settings)."""
         current = await self.setup()
         if not current.app_url:
-            raise ValidationError("Enter the address the Web Connector calls first.", field="app_url")
+            raise ValidationError(msg("qbwc.app_url_missing"), field="app_url")
         owner, file = new_guid(), new_guid()
         text = qwc_file(app_url=current.app_url, user_name=current.user_name, owner_id=owner, file_id=file,
                         run_every_minutes=current.run_every_minutes)
@@ -460,12 +469,12 @@ class QbwcService:
             await s.execute(update(Payment).where(Payment.id == job.payment_id)
                             .values(accounting_sync_state="synced", sync_error=""))
 
-    async def _job_failed(self, s: AsyncSession, job_id: int, message: str, *, retryable: bool) -> None:
+    async def _job_failed(self, s: AsyncSession, job_id: int, message: Message | str, *, retryable: bool) -> None:
         job = await s.get(OutboxJob, job_id)
         if job is None or job.status != JobStatus.PENDING:
             return
         job.attempts += 1
-        job.last_error = message[:2000]
+        stored = job.last_error = stored_error(message)     # as data: read back in the reader's language
         give_up = not retryable or job.attempts >= self._max_attempts
         base = self._backoff_base.total_seconds()
         job.next_attempt_at = self._clock() + dt.timedelta(seconds=min(6 * 3600, base * 2 ** (job.attempts - 1)))
@@ -479,7 +488,7 @@ class QbwcService:
             await s.execute(update(Invoice).where(Invoice.id == job.invoice_id).values(sync_state="failed"))
         elif job.payment_id:
             await s.execute(update(Payment).where(Payment.id == job.payment_id)
-                            .values(accounting_sync_state="failed", sync_error=message[:2000]))
+                            .values(accounting_sync_state="failed", sync_error=stored))
 
     # ------------------------------------------------------------------ planning: the next request of a job
 
@@ -497,7 +506,7 @@ class QbwcService:
         if job.kind == JobKind.PUSH_INVOICE:
             invoice_id = job.invoice_id or _int(payload.get("invoice_id"))
             if not invoice_id:
-                raise _Fail("The job names no invoice.")
+                raise _Fail(msg("outbox.no_invoice"))
             step = await self._plan_invoice(s, job, invoice_id, allow)
             if step is None:
                 await self._job_done(s, job.id)
@@ -505,7 +514,7 @@ class QbwcService:
         payment_id = job.payment_id or _int(payload.get("payment_id"))
         payment = await s.get(Payment, payment_id) if payment_id else None
         if payment is None:
-            raise _Fail(f"Payment {payment_id} is gone.")
+            raise _Fail(msg("outbox.payment_gone", payment=str(payment_id)))
         if job.kind == JobKind.PUSH_PAYMENT:
             return await self._plan_payment(s, job, payment, allow)
         pay_rec = await self._record_of(s, "payment", payment.id)
@@ -515,7 +524,7 @@ class QbwcService:
                 OutboxJob.status == JobStatus.PENDING, OutboxJob.id < job.id))).scalar_one()
             if earlier:
                 raise _Defer()
-            raise _Fail("The payment is not in QuickBooks Desktop yet (its push failed): fix that first.",
+            raise _Fail(msg("qbwc.payment_not_in_quickbooks"),
                         retryable=True)
         if job.kind in (JobKind.VOID_PAYMENT, JobKind.REVERSE_RETURNED):
             if allow == "void":
@@ -525,7 +534,7 @@ class QbwcService:
                               lambda rid: qbxml.receive_payment_by_id(rid, pay_rec.qb_id), payment.id)
         if job.kind == JobKind.REFUND_PAYMENT:
             return await self._plan_refund(s, job, payment, payload, allow)
-        raise _Fail(f"Unknown job kind {job.kind!r}.")
+        raise _Fail(msg("outbox.unknown_job_kind", kind=repr(job.kind)))
 
     async def _plan_customer(self, s: AsyncSession, job: OutboxJob, company_id: int, allow: str) -> Step | str:
         """The customer's ListID, or the step that finds or makes it."""
@@ -534,7 +543,7 @@ class QbwcService:
             return rec.qb_id
         company = await s.get(Company, company_id)
         if company is None:
-            raise _Fail(f"Company {company_id} is gone.")
+            raise _Fail(msg("outbox.company_gone", company=str(company_id)))
         name = _customer_name(company.name)
         if allow == "customer_add":
             return self._step(job, "customer_add", "CustomerAdd",
@@ -548,10 +557,10 @@ class QbwcService:
             return None
         inv = await s.get(Invoice, invoice_id)
         if inv is None:
-            raise _Fail(f"Invoice {invoice_id} is gone.")
+            raise _Fail(msg("outbox.invoice_gone", invoice=str(invoice_id)))
         if len(inv.invoice_number) > qbxml.REF_NUMBER_MAX:
-            raise _Fail(f"Invoice number {inv.invoice_number} is longer than QuickBooks Desktop's "
-                        f"{qbxml.REF_NUMBER_MAX} characters: enter it in QuickBooks by hand, then dismiss this.")
+            raise _Fail(msg("qbwc.invoice_number_too_long", number=inv.invoice_number,
+                            characters=qbxml.REF_NUMBER_MAX))
         customer = await self._plan_customer(s, job, inv.company_id, allow)
         if isinstance(customer, Step):
             return customer
@@ -599,7 +608,7 @@ class QbwcService:
         refund = await s.get(Refund, int(payload["refund_id"])) if _int(payload.get("refund_id")) else None
         amount_minor = _int(payload.get("amount_minor")) or (refund.amount_minor if refund else 0)
         if not amount_minor or amount_minor <= 0:
-            raise _Fail("The refund job has no amount.")
+            raise _Fail(msg("outbox.refund_no_amount"))
         amount = Money(amount_minor, payment.currency).to_decimal()
         when = ((refund.decided_at or refund.created_at) if refund else self._clock()).date()
         ref = refund_ref(job.id)
@@ -634,13 +643,12 @@ class QbwcService:
         if rs.status_code == qbxml.STATUS_STALE:
             stale = int(progress.get("stale", 0) or 0) + 1
             if stale > MAX_STALE_RETRIES:
-                raise _Fail(f"{rs.describe()}: the record keeps changing in QuickBooks.", retryable=True)
+                raise _Fail(msg("qbwc.record_keeps_changing", answer=rs.describe()), retryable=True)
             await self._set_progress(s, job.id, allow="", stale=stale)       # re-read, then try again
             return
         if rs.status_code == qbxml.STATUS_NAME_IN_USE and step.action == "customer_add":
             if progress.get("name_in_use"):
-                raise _Fail(f"{rs.describe()}: a vendor, employee or inactive customer has the name; rename one "
-                            "of them in QuickBooks, then retry.")
+                raise _Fail(msg("qbwc.name_taken", answer=rs.describe()))
             await self._set_progress(s, job.id, allow="", name_in_use=True)  # somebody added it meanwhile
             return
         if rs.is_error:
@@ -662,7 +670,7 @@ class QbwcService:
                                found: tuple[qbxml.QbRecord, ...]) -> None:
         match = next((r for r in found if r.list_id), None)
         if match is None:
-            raise _Fail("QuickBooks Desktop added the customer but sent no ListID.", retryable=True)
+            raise _Fail(msg("qbwc.customer_no_list_id"), retryable=True)
         self._remember(s, "customer", step.local_id, match.list_id, match.name)
 
     async def _invoice_found(self, s: AsyncSession, job: OutboxJob, step: Step, record: qbxml.QbRecord) -> None:
@@ -679,15 +687,15 @@ class QbwcService:
             await self._invoice_found(s, job, step, ours[0])
             return
         if found:
-            raise _Fail(f"QuickBooks Desktop has an invoice numbered {found[0].ref_number} for another customer "
-                        f"({found[0].customer_name}): check it, then retry or dismiss.")
+            raise _Fail(msg("qbwc.invoice_number_other_customer", number=found[0].ref_number,
+                            customer=found[0].customer_name))
         await self._set_progress(s, job.id, allow="invoice_add", allow_ticket=step.ticket)
 
     async def _on_invoice_add(self, s: AsyncSession, job: OutboxJob, step: Step,
                               found: tuple[qbxml.QbRecord, ...]) -> None:
         record = next((r for r in found if r.txn_id), None)
         if record is None:
-            raise _Fail("QuickBooks Desktop added the invoice but sent no TxnID.", retryable=True)
+            raise _Fail(msg("qbwc.invoice_no_txn_id"), retryable=True)
         await self._invoice_found(s, job, step, record)
 
     async def _payment_found(self, s: AsyncSession, job: OutboxJob, step: Step, record: qbxml.QbRecord) -> None:
@@ -707,14 +715,13 @@ class QbwcService:
                               found: tuple[qbxml.QbRecord, ...]) -> None:
         record = next((r for r in found if r.txn_id), None)
         if record is None:
-            raise _Fail("QuickBooks Desktop added the payment but sent no TxnID.", retryable=True)
+            raise _Fail(msg("qbwc.payment_no_txn_id"), retryable=True)
         await self._payment_found(s, job, step, record)
 
     async def _on_void_check(self, s: AsyncSession, job: OutboxJob, step: Step,
                              found: tuple[qbxml.QbRecord, ...]) -> None:
         if not found:
-            raise _Fail("The payment is no longer in QuickBooks Desktop (deleted there?): check it, then dismiss "
-                        "this.")
+            raise _Fail(msg("qbwc.payment_gone_there"))
         if qbxml.is_voided(found[0]):
             await self._job_done(s, job.id)
         else:
@@ -735,7 +742,7 @@ class QbwcService:
                                   found: tuple[qbxml.QbRecord, ...]) -> None:
         record = next((r for r in found if r.txn_id), None)
         if record is None:
-            raise _Fail("QuickBooks Desktop added the credit memo but sent no TxnID.", retryable=True)
+            raise _Fail(msg("qbwc.credit_memo_no_txn_id"), retryable=True)
         self._remember(s, "credit_memo", job.id, record.txn_id, record.ref_number)
 
     async def _on_refund_query(self, s: AsyncSession, job: OutboxJob, step: Step,
@@ -750,7 +757,7 @@ class QbwcService:
                              found: tuple[qbxml.QbRecord, ...]) -> None:
         record = next((r for r in found if r.txn_id), None)
         if record is None:
-            raise _Fail("QuickBooks Desktop added the refund but sent no TxnID.", retryable=True)
+            raise _Fail(msg("qbwc.refund_no_txn_id"), retryable=True)
         await self._refund_found(s, job, record)
 
     async def _refund_found(self, s: AsyncSession, job: OutboxJob, record: qbxml.QbRecord) -> None:
@@ -800,7 +807,7 @@ def _customer_name(name: str) -> str:
 async def _company_of(s: AsyncSession, invoice_id: int) -> int:
     company_id = (await s.execute(select(Invoice.company_id).where(Invoice.id == invoice_id))).scalar_one_or_none()
     if company_id is None:
-        raise _Fail(f"Invoice {invoice_id} is gone.")
+        raise _Fail(msg("outbox.invoice_gone", invoice=str(invoice_id)))
     return int(company_id)
 
 

@@ -20,6 +20,7 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
 from payapp.domain.errors import PayAppError
+from payapp.domain.messages import msg
 from payapp.services.qbwc import QbwcService
 
 log = logging.getLogger(__name__)
@@ -43,23 +44,23 @@ def parse_call(body: bytes) -> tuple[str, dict[str, str]]:
     """(method, {parameter: text}) of a SOAP request envelope, or SoapError."""
     text = body.lstrip()
     if not text.startswith(b"<"):
-        raise SoapError("Not a SOAP envelope.")
+        raise SoapError(msg("qbwc_soap.not_envelope"))
     upper = text.upper()
     if b"<!DOCTYPE" in upper or b"<!ENTITY" in upper:
-        raise SoapError("Document type declarations are not accepted.")
+        raise SoapError(msg("qbwc_soap.doctype"))
     try:
         root = ET.fromstring(text)
     except (ET.ParseError, ValueError, RecursionError):
-        raise SoapError("The SOAP envelope is not well-formed XML.") from None
+        raise SoapError(msg("qbwc_soap.malformed")) from None
     if _local(root.tag) != "Envelope":
-        raise SoapError("Not a SOAP envelope.")
+        raise SoapError(msg("qbwc_soap.not_envelope"))
     soap_body = next((c for c in root if _local(c.tag) == "Body"), None)
     call = next(iter(soap_body), None) if soap_body is not None else None
     if call is None:
-        raise SoapError("The SOAP body is empty.")
+        raise SoapError(msg("qbwc_soap.body_empty"))
     method = _local(call.tag)
     if method not in METHODS:
-        raise SoapError(f"Unknown method {method[:60]!r}.")
+        raise SoapError(msg("qbwc_soap.unknown_method", method=repr(method[:60])))
     return method, {_local(p.tag): (p.text or "") for p in call}
 
 

@@ -225,7 +225,7 @@ def details_text(details: str, locale: str = "en_US", currency: str = "") -> str
 
 
 def _detail_value(key: str, value: Any, locale: str, currency: str) -> str:
-    from payapp.ui.messages import translate_message
+    from payapp.ui.messages import stored_message_text
 
     if key == "changes" and isinstance(value, dict):
         return "; ".join(f"{_tr(SETTINGS, name)}: {_change(name, change, locale, currency)}"
@@ -237,7 +237,7 @@ def _detail_value(key: str, value: Any, locale: str, currency: str) -> str:
     if isinstance(value, dict):
         return ", ".join(f"{_tr(DETAIL_KEYS, k)}: {_plain(k, v, locale, currency)}" for k, v in value.items())
     if key in ("reason", "message", "last_error", "note") and isinstance(value, str):
-        return _tr(SIGN_IN_REASONS, value) if value in SIGN_IN_REASONS else (translate_message(value) or "—")
+        return _tr(SIGN_IN_REASONS, value) if value in SIGN_IN_REASONS else (stored_message_text(value) or "—")
     return _plain(key, value, locale, currency)
 
 
@@ -249,8 +249,9 @@ def _change(name: str, change: Any, locale: str, currency: str) -> str:
 
 
 def _plain(key: str, value: Any, locale: str, currency: str) -> str:
-    from payapp.services.outbox import KIND_LABELS
-    from payapp.ui.messages import message_text, translate_message
+    from payapp.domain.messages import msg
+    from payapp.domain.outbox_jobs import KIND_MESSAGE_IDS
+    from payapp.ui.messages import message_text
 
     if isinstance(value, bool):
         return QCoreApplication.translate("AuditLabels", "Yes") if value else QCoreApplication.translate(
@@ -266,8 +267,8 @@ def _plain(key: str, value: Any, locale: str, currency: str) -> str:
             return f"{format_decimal(value, locale=locale)} {currency}"
     if key == "method" and value in PAYMENT_TYPE_LABELS:
         return message_text(PAYMENT_TYPE_LABELS[value])
-    if key == "kind" and value in KIND_LABELS:
-        return translate_message(KIND_LABELS[value])
+    if key == "kind" and value in KIND_MESSAGE_IDS:
+        return message_text(msg(KIND_MESSAGE_IDS[value]))
     if key == "role" and isinstance(value, str):
         return _role(value)
     if key == "until" and isinstance(value, str):

@@ -30,7 +30,7 @@ from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QLocale
 from payapp.domain.card_checks import avs_message, cvv_message
 from payapp.domain.errors import PayAppError
 from payapp.domain.message_catalogue import ENGLISH
-from payapp.domain.messages import Message, placeholders, render, render_with
+from payapp.domain.messages import Message, from_stored, placeholders, render, render_with
 from payapp.domain.money import format_money, minor_digits
 from payapp.ui.i18n import babel_locale, current_language, format_count, pseudo_translate
 
@@ -104,54 +104,6 @@ TEXTS: tuple[str, ...] = (
     QT_TRANSLATE_NOOP(
         "Messages",
         "The gateway has not confirmed the payment of %1 yet. Do not take it again: PayApp keeps checking by its order id (%2) and will update it, and the invoice holds the amount until then."),  # noqa: E501
-    # payapp/services/sync/ and outbox.py: syncing and sync problems
-    QT_TRANSLATE_NOOP("Messages", "Unknown job kind %1."),
-    QT_TRANSLATE_NOOP("Messages", "Company %1 is gone."),
-    QT_TRANSLATE_NOOP("Messages", "Invoice %1 is gone."),
-    QT_TRANSLATE_NOOP("Messages", "Payment %1 is gone."),
-    QT_TRANSLATE_NOOP("Messages", "The job names no invoice."),
-    QT_TRANSLATE_NOOP("Messages", "waiting for the payment to reach QuickBooks"),
-    QT_TRANSLATE_NOOP("Messages", "The payment is not in QuickBooks yet (its push failed): fix that first."),
-    QT_TRANSLATE_NOOP(
-        "Messages",
-        "The returned eCheck was already deposited in QuickBooks, so PayApp cannot void it: record the bounced payment in QuickBooks by hand, then dismiss this."),  # noqa: E501
-    QT_TRANSLATE_NOOP("Messages", "The refund job has no amount."),
-    QT_TRANSLATE_NOOP("Messages", "Invoice %1 is not an Autotask invoice."),
-    QT_TRANSLATE_NOOP("Messages", "That sync problem is no longer open."),
-    QT_TRANSLATE_NOOP("Messages", "Say why this is dismissed (for example: entered in QuickBooks by hand)."),
-    # payapp/services/sync/service.py SyncService._say, _on_threshold: progress, warnings while a sync runs (status bar)
-    QT_TRANSLATE_NOOP("Messages", "Connecting to Autotask…"),
-    QT_TRANSLATE_NOOP("Messages", "Reading %1…"),
-    QT_TRANSLATE_NOOP("Messages", "Reading %1: %2"),
-    QT_TRANSLATE_NOOP("Messages", "Reading %1: %2 of %3"),
-    QT_TRANSLATE_NOOP("Messages", "Indexing invoices…"),
-    QT_TRANSLATE_NOOP("Messages", "Sync finished."),
-    QT_TRANSLATE_NOOP("Messages", "companies"),          # what is being read (sync.ENTITIES, "_" as a space)
-    QT_TRANSLATE_NOOP("Messages", "contacts"),
-    QT_TRANSLATE_NOOP("Messages", "contracts"),
-    QT_TRANSLATE_NOOP("Messages", "tickets"),
-    QT_TRANSLATE_NOOP("Messages", "invoices"),
-    QT_TRANSLATE_NOOP("Messages", "billing items"),
-    QT_TRANSLATE_NOOP(
-        "Messages",
-        "Autotask API use is at %1 of %2 requests this hour (over 75%): the sync is slowing down a lot to leave room for others."),  # noqa: E501
-    QT_TRANSLATE_NOOP(
-        "Messages",
-        "Autotask API use is at %1 of %2 requests this hour (over 50%): the sync is slowing down."),
-    # payapp/services/outbox.py: a job that failed on a bug (Sync problems)
-    QT_TRANSLATE_NOOP("Messages", "Unexpected error: %1"),
-    # payapp/services/outbox.py: what a sync job does (Sync problems, a payment's sync jobs)
-    QT_TRANSLATE_NOOP("Messages", "Send invoice to QuickBooks"),
-    QT_TRANSLATE_NOOP("Messages", "Send payment to QuickBooks"),
-    QT_TRANSLATE_NOOP("Messages", "Void payment in QuickBooks"),
-    QT_TRANSLATE_NOOP("Messages", "Send refund to QuickBooks"),
-    QT_TRANSLATE_NOOP("Messages", "Reverse returned eCheck in QuickBooks"),
-    QT_TRANSLATE_NOOP("Messages", "Mark invoice paid in Autotask"),
-    QT_TRANSLATE_NOOP("Messages", "Read record from Autotask"),
-    # payapp/services/outbox.py OutboxService.problems: what a sync problem is about ("Invoice 123 · Acme · $5.00")
-    QT_TRANSLATE_NOOP("Messages", "Invoice %1 · %2 · %3"),
-    QT_TRANSLATE_NOOP("Messages", "Invoice %1 · %2"),
-    QT_TRANSLATE_NOOP("Messages", "Invoice %1"),
     # payapp/services/payments/: money safety (issue #12): late approvals, flagged payments, refused CVV
     QT_TRANSLATE_NOOP(
         "Messages",
@@ -192,46 +144,6 @@ TEXTS: tuple[str, ...] = (
     QT_TRANSLATE_NOOP(
         "Messages",
         "The card's security code (CVV) did not match, but PayApp could not void the payment of %1 at once (%2). It is still charged: void it in Payment Search."),  # noqa: E501
-    # payapp/services/qbwc.py, qbwc_soap.py, connectors/accounting/qbxml.py: QuickBooks Desktop (Web Connector)
-    QT_TRANSLATE_NOOP("Messages", "QuickBooks Desktop answered another request."),
-    QT_TRANSLATE_NOOP("Messages", "QuickBooks Desktop sent an answer PayApp cannot read."),
-    QT_TRANSLATE_NOOP(
-        "Messages",
-        "The Web Connector only calls an https address, or http://localhost on the same computer."),
-    QT_TRANSLATE_NOOP("Messages", "OwnerID and FileID must be GUIDs."),
-    QT_TRANSLATE_NOOP("Messages", "Enter the user name the Web Connector signs in with."),
-    QT_TRANSLATE_NOOP("Messages", "Choose a port from 1024 to 65535."),
-    QT_TRANSLATE_NOOP("Messages", "Choose QuickBooks Online or QuickBooks Desktop."),
-    QT_TRANSLATE_NOOP("Messages", "Use a password of at least 8 characters."),
-    QT_TRANSLATE_NOOP("Messages", "Enter the address the Web Connector calls first."),
-    QT_TRANSLATE_NOOP("Messages", "Not a SOAP envelope."),
-    QT_TRANSLATE_NOOP("Messages", "Document type declarations are not accepted."),
-    QT_TRANSLATE_NOOP("Messages", "The SOAP envelope is not well-formed XML."),
-    QT_TRANSLATE_NOOP("Messages", "The SOAP body is empty."),
-    QT_TRANSLATE_NOOP("Messages", "Unknown method %1."),
-    QT_TRANSLATE_NOOP("Messages", "The payment is not in QuickBooks Desktop yet (its push failed): fix that first."),
-    QT_TRANSLATE_NOOP(
-        "Messages",
-        "Invoice number %1 is longer than QuickBooks Desktop's %2 characters: enter it in QuickBooks by hand, then dismiss this."),  # noqa: E501
-    QT_TRANSLATE_NOOP("Messages", "QuickBooks Desktop: %1 (status %2)"),
-    QT_TRANSLATE_NOOP("Messages", "QuickBooks Desktop: %1 (status %2): the record keeps changing in QuickBooks."),
-    QT_TRANSLATE_NOOP(
-        "Messages",
-        "QuickBooks Desktop: %1 (status %2): a vendor, employee or inactive customer has the name; rename one of them in QuickBooks, then retry."),  # noqa: E501
-    QT_TRANSLATE_NOOP("Messages", "QuickBooks Desktop added the customer but sent no ListID."),
-    QT_TRANSLATE_NOOP("Messages", "QuickBooks Desktop added the invoice but sent no TxnID."),
-    QT_TRANSLATE_NOOP("Messages", "QuickBooks Desktop added the payment but sent no TxnID."),
-    QT_TRANSLATE_NOOP("Messages", "QuickBooks Desktop added the credit memo but sent no TxnID."),
-    QT_TRANSLATE_NOOP("Messages", "QuickBooks Desktop added the refund but sent no TxnID."),
-    QT_TRANSLATE_NOOP(
-        "Messages",
-        "QuickBooks Desktop has an invoice numbered %1 for another customer (%2): check it, then retry or dismiss."),
-    QT_TRANSLATE_NOOP(
-        "Messages",
-        "The payment is no longer in QuickBooks Desktop (deleted there?): check it, then dismiss this."),
-    QT_TRANSLATE_NOOP("Messages", "QuickBooks could not process the request (%1): %2"),
-    QT_TRANSLATE_NOOP("Messages", "PayApp got an answer it did not ask for; the next session starts afresh."),
-    QT_TRANSLATE_NOOP("Messages", "The Web Connector could not reach QuickBooks (%1): %2"),
     # the gateway port and Concardis PayEngine (connectors/gateways, services/gateways.py)
     QT_TRANSLATE_NOOP(
         "Messages",
@@ -345,6 +257,18 @@ def user_text(exc: PayAppError) -> str:
     if exc.message is not None:
         return message_text(exc.message)
     return translate_message(exc.user_message)
+
+
+def any_text(message: Message | str) -> str:
+    """A message, or a text of a module not converted to messages yet (translated the old way), in the user's
+    language."""
+    return message_text(message) if isinstance(message, Message) else translate_message(message)
+
+
+def stored_message_text(text: str) -> str:
+    """A message kept in the database (to_stored: a job's last error, a payment's sync error) in the user's
+    language; a row written before messages were data, its English (translated when it is one of TEXTS)."""
+    return any_text(from_stored(text))
 
 
 def card_check_text(avs: str, cvv: str) -> str:

@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 
 from payapp.domain.errors import PayAppError
 from payapp.ui.async_work import WidgetTasks, widget_slot
-from payapp.ui.messages import translate_message, user_text
+from payapp.ui.messages import any_text, message_text, user_text
 from payapp.ui.widgets import Banner
 
 JOB_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -111,8 +111,8 @@ class SyncProblemsDialog(QDialog):
             return
         self.table.setRowCount(len(problems))
         for row, p in enumerate(problems):
-            cells = {WHAT: translate_message(p.label), SUBJECT: translate_message(p.description),
-                     ATTEMPTS: str(p.attempts), PROBLEM: translate_message(p.last_error)}
+            cells = {WHAT: any_text(p.label), SUBJECT: message_text(p.description) if p.description else "",
+                     ATTEMPTS: str(p.attempts), PROBLEM: any_text(p.last_error)}
             for col, text in cells.items():
                 item = QTableWidgetItem(text)
                 item.setData(JOB_ROLE, p.job_id)

@@ -23,7 +23,7 @@ from qasync import asyncSlot
 
 from payapp.domain.errors import PayAppError
 from payapp.ui.i18n import format_count, format_moment
-from payapp.ui.messages import translate_message, user_text
+from payapp.ui.messages import any_text, message_text, user_text
 
 WARNING_COLOUR = "#b8860b"
 WARNING_WIDTH = 320          # pixels of a warning shown in the status bar; the tooltip has all of it
@@ -126,9 +126,9 @@ class SyncStatusWidget(QWidget):
             self.progress.setValue(min(p.done, p.total))
         else:
             self.progress.setRange(0, 0)      # busy indicator
-        self.label.setText(translate_message(p.message))
+        self.label.setText(message_text(p.message))
         self.last_message = p.message
-        self.threshold_warning.show_text(translate_message(p.warning) if getattr(p, "warning", "") else "")
+        self.threshold_warning.show_text(message_text(p.warning) if p.warning is not None else "")
 
     def _set_running(self, running: bool) -> None:
         self.progress.setVisible(running)
@@ -160,8 +160,7 @@ class SyncStatusWidget(QWidget):
                 when = format_time(report.finished_at.astimezone(), "short", locale=self._locale)
                 self.label.setText(self.tr("Synced at {time} · {n} records").format(
                     time=when, n=format_count(report.records, self._locale)))
-                warning = getattr(report, "warning", "")
-                self.threshold_warning.show_text(translate_message(warning) if warning else "")
+                self.threshold_warning.show_text(message_text(report.warning) if report.warning is not None else "")
         finally:
             if shiboken6.isValid(self):
                 self._set_running(False)
@@ -198,8 +197,8 @@ class SyncStatusWidget(QWidget):
         n = int(counts.get("needs_attention", 0))
         self.problems_button.setVisible(n > 0)
         self.problems_button.setText(self.tr("⚠ %n sync problem(s)", "", n))
-        stopped = str(getattr(self._outbox, "stopped_reason", "") or "")
-        self.outbox_warning.show_text(translate_message(stopped) if stopped else "")
+        stopped = getattr(self._outbox, "stopped_reason", "") or ""
+        self.outbox_warning.show_text(any_text(stopped) if stopped else "")
 
     def schedule(self, minutes: int, may_sync: Callable[[], bool] | None = None) -> None:
         """Sync every `minutes` (0 or less: never), when no sync is running and `may_sync()` allows it (the

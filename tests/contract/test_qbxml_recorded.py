@@ -208,7 +208,8 @@ def test_status_3200_edit_sequence_out_of_date() -> None:
 def test_an_unknown_status_is_an_error_with_its_message() -> None:
     rs = parse_response(INVALID_REFERENCE)
     assert rs.status_code == 3140 and rs.is_error
-    assert "invalid reference" in rs.describe() and "(status 3140)" in rs.describe()
+    described = rs.describe().english()
+    assert "invalid reference" in described and "(status 3140)" in described
     odd = NO_MATCH.replace('statusCode="1" statusSeverity="Info"', 'statusCode="31999" statusSeverity="Error"')
     rs = parse_response(odd)
     assert rs.status_code == 31999 and rs.is_error

@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import func, select, update
 
 from payapp.app import demo_credentials, headless_sync
+from payapp.domain.messages import english
 from payapp.models import Invoice, OutboxJob
 from payapp.models.base import utcnow
 from payapp.models.db import Database
@@ -237,7 +238,7 @@ async def test_reconnecting_quickbooks_sends_the_held_back_jobs_at_once(tmp_path
         worker = asyncio.create_task(outbox.run_forever())
         outbox.wake()
         deadline = time.monotonic() + 10
-        while "Reconnect QuickBooks" not in outbox.stopped_reason:
+        while "Reconnect QuickBooks" not in english(outbox.stopped_reason):
             assert time.monotonic() < deadline, "the worker never found QuickBooks disconnected"
             await asyncio.sleep(0.02)
         await asyncio.sleep(0.2)                            # the run writes its outcome

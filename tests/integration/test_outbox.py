@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import json
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -15,6 +16,8 @@ from sqlalchemy import func, select, update
 
 from payapp.connectors.accounting.quickbooks_online import QuickBooksConnector, QuickBooksOAuth, TokenSet
 from payapp.connectors.psa.autotask import AutotaskConnector
+from payapp.domain.messages import english, msg, stored_text
+from payapp.domain.outbox_jobs import stored_error
 from payapp.domain.settings_spec import UnknownSetting
 from payapp.models import AuditEvent, Company, Invoice, OutboxJob, Payment
 from payapp.models.base import utcnow
@@ -169,7 +172,7 @@ async def test_lost_answer_is_replayed_not_posted_twice(database: Database, http
     assert rep.retried == 1
     async with database.sessions() as s:
         job = (await s.scalars(select(OutboxJob).where(OutboxJob.payment_id == 2))).one()
-    assert job.request_id and job.attempts == 1 and "try again" in job.last_error
+    assert job.request_id and job.attempts == 1 and "try again" in stored_text(job.last_error, "en")
     assert len(qb_sandbox.all("Payment")) == 2    # it was written once...
     await worker.drain()
     assert len(qb_sandbox.all("Payment")) == 2    # ...and the retry with the same request id did not write again
@@ -246,7 +249,7 @@ async def test_returned_echeck_is_reversed_in_quickbooks_or_sent_to_problems_whe
     assert second["TotalAmt"] != 0
     (problem,) = await worker.problems()
     assert problem.kind == "accounting.reverse_returned_payment" and problem.payment_id == 2
-    assert "already deposited" in problem.last_error and "by hand" in problem.last_error
+    assert "already deposited" in english(problem.last_error) and "by hand" in english(problem.last_error)
     assert len(qb_sandbox.all("Payment")) == 2
 
 
@@ -265,11 +268,12 @@ async def test_non_retryable_goes_to_problems_then_retry_and_dismiss_are_audited
     await worker.drain()
     problems = await worker.problems()
     assert [p.kind for p in problems] == ["accounting.void_payment"]
-    assert "610" in problems[0].last_error and "Invoice INV-1" in problems[0].description
+    assert "610" in english(problems[0].last_error) and "Invoice INV-1" in english(problems[0].description or "")
     assert len(qb_sandbox.all("RefundReceipt")) == 1
     async with database.sessions() as s:
         p2 = await s.get(Payment, 2)
-    assert p2 is not None and p2.accounting_sync_state == "failed" and "Object Not Found" in p2.sync_error
+    assert p2 is not None and p2.accounting_sync_state == "failed"
+    assert "Object Not Found" in stored_text(p2.sync_error, "en")
     await worker.retry(problems[0].job_id)
     await worker.drain()
     assert len(await worker.problems()) == 1
@@ -280,6 +284,35 @@ async def test_non_retryable_goes_to_problems_then_retry_and_dismiss_are_audited
     assert actions == ["outbox.retried", "outbox.dismissed"]
 
 
+async def test_problems_read_stored_messages_and_old_english_rows(database: Database,
+                                                                  current_user: CurrentUser) -> None:
+    """A job's last_error written as a message comes back as that message (the UI shows it in the reader's
+    language, tests/unit/test_translations.py); a row written before messages were data comes back as its text. A
+    dismissed job's payment keeps the reason as a message too."""
+    await seed(database, companies=1, invoices=1, payments=1)
+    stored = stored_error(msg("outbox.payment_gone", payment="7"))
+    async with database.transaction() as s:
+        s.add(OutboxJob(kind="accounting.push_payment", payload='{"payment_id": 1}', payment_id=1,
+                        status="needs_attention", attempts=8, last_error=stored))
+        s.add(OutboxJob(kind="accounting.push_invoice", payload='{"invoice_id": 1}', invoice_id=1,
+                        status="needs_attention", attempts=8, last_error="QuickBooks refused it: boom"))
+    worker = OutboxWorker(database, _no_connector, _no_connector, current=current_user)
+    new, old = await worker.problems()
+    assert new.last_error == msg("outbox.payment_gone", payment="7") and old.last_error == "QuickBooks refused it: boom"
+    assert english(new.label) == "Send payment to QuickBooks" and english(old.label) == "Send invoice to QuickBooks"
+    assert new.description is not None and new.description.id == "outbox.subject_invoice_company_amount"
+    await worker.dismiss(new.job_id, "entered by hand")
+    async with database.sessions() as s:
+        payment = await s.get(Payment, 1)
+        events = (await s.scalars(select(AuditEvent).order_by(AuditEvent.id))).all()
+    assert payment is not None and stored_text(payment.sync_error, "de") == "Verworfen: entered by hand"
+    assert json.loads(events[-1].details)["last_error"] == stored       # the audit log shows it in German too
+
+
+async def _no_connector() -> Any:
+    raise AssertionError("problems() and dismiss() talk to no other system")
+
+
 async def test_quickbooks_disconnected_leaves_jobs_pending(database: Database, http: httpx.AsyncClient,
                                                            qb_sandbox: QuickBooksSandbox) -> None:
     await seed(database, companies=1, invoices=1, payments=3)
@@ -287,13 +320,13 @@ async def test_quickbooks_disconnected_leaves_jobs_pending(database: Database, h
     qb_sandbox.revoke()
     qb_sandbox.issue_tokens = lambda: ("revoked", "revoked")  # type: ignore[method-assign]
     report = await worker.drain()
-    assert "Reconnect QuickBooks" in report.stopped_reason
+    assert "Reconnect QuickBooks" in english(report.stopped_reason)
     async with database.sessions() as s:
         jobs = (await s.scalars(select(OutboxJob))).all()
     assert {(j.status, j.attempts) for j in jobs} == {("pending", 0)}
     # the status bar reads why nothing moves, also while the held-back jobs are not due yet
-    assert "Reconnect QuickBooks" in worker.stopped_reason
-    assert (await worker.drain()).stopped_reason == "" and "Reconnect QuickBooks" in worker.stopped_reason
+    assert "Reconnect QuickBooks" in english(worker.stopped_reason)
+    assert (await worker.drain()).stopped_reason == "" and "Reconnect QuickBooks" in english(worker.stopped_reason)
 
     # reconnected: the next run gets the jobs through and the message goes away
     del qb_sandbox.issue_tokens
@@ -358,7 +391,7 @@ async def test_autotask_credential_or_permission_500_holds_the_jobs_instead_of_f
     worker = make_worker(database, http, qb_sandbox)
     report = await worker.drain()
     assert report.needs_attention == 0 and report.done == 0
-    assert ("integration code" if fault == "integration code" else "not allowed") in worker.stopped_reason
+    assert ("integration code" if fault == "integration code" else "not allowed") in english(worker.stopped_reason)
     assert len([r for r in at_sandbox.requests if "/Invoices" in r[1]]) == 1
     async with database.sessions() as s:
         assert {j.status for j in (await s.scalars(select(OutboxJob))).all()} == {"pending"}
@@ -400,7 +433,7 @@ async def test_mark_paid_never_overwrites_another_writer_of_the_autotask_databas
         assert at_sandbox.record("Invoices", ext)["paidDate"].startswith("2026-02-01")
     else:
         assert report.needs_attention == 1 and job.status == "needs_attention" and not inv.psa_paid_marked
-        assert "not marked paid" in job.last_error
+        assert "not marked paid" in stored_text(job.last_error, "en")
 
 
 async def test_quickbooks_ids_come_from_the_declared_settings(database: Database, http: httpx.AsyncClient,

@@ -15,6 +15,7 @@ import httpx
 import pytest
 from sqlalchemy import select
 
+from payapp.domain.messages import stored_text
 from payapp.domain.outbox_jobs import JobKind
 from payapp.models import Invoice, OutboxJob, Payment, QbwcExchange, QbwcSession, Refund
 from payapp.models.db import Database
@@ -234,7 +235,7 @@ async def test_name_used_by_a_vendor_is_a_sync_problem(db_url: str, secret_store
             jobs = (await s.scalars(select(OutboxJob).order_by(OutboxJob.id))).all()
             inv = await s.get(Invoice, 1)
             pay = await s.get(Payment, 1)
-        assert jobs[0].status == "needs_attention" and "(status 3100)" in jobs[0].last_error
+        assert jobs[0].status == "needs_attention" and "(status 3100)" in stored_text(jobs[0].last_error, "en")
         assert inv is not None and inv.sync_state == "failed"
         # the payment's job tried the customer too, and is a problem of its own
         assert jobs[1].status == "needs_attention" and pay is not None and pay.accounting_sync_state == "failed"
@@ -276,8 +277,8 @@ async def test_error_statuses_on_a_write(sqlite_url: str, secret_store: SecretSt
         assert len(company.of_type("ReceivePayment")) == (1 if outcome == "done" else 0)
         assert pay is not None
         if outcome == "needs_attention":
-            assert f"(status {status})" in job.last_error and pay.accounting_sync_state == "failed"
-            assert message.split(":")[0][:30] in pay.sync_error
+            assert f"(status {status})" in stored_text(job.last_error, "en") and pay.accounting_sync_state == "failed"
+            assert message.split(":")[0][:30] in stored_text(pay.sync_error, "en")
         else:
             assert pay.accounting_sync_state == "synced"
     finally:

@@ -25,6 +25,7 @@ from payapp.connectors.accounting.quickbooks_online import (
     TokenSet,
     is_voided,
 )
+from payapp.domain.messages import english, stored_text
 from payapp.models import OutboxJob, Payment
 from payapp.models.base import utcnow
 from payapp.models.db import Database
@@ -198,10 +199,11 @@ async def test_refunds_wait_for_the_bank_account_then_go(
     assert report.needs_attention == 0 and qb_sandbox.all("Payment") and not qb_sandbox.all("RefundReceipt")
     async with database.sessions() as s:
         job = await s.scalar(select(OutboxJob).where(OutboxJob.kind == "accounting.refund_payment"))
-    assert job is not None and job.status == "pending" and job.last_error.startswith("Needs set-up")
-    assert "bank account" in job.last_error
+    assert job is not None and job.status == "pending" and stored_text(job.last_error, "en").startswith("Needs set-up")
+    assert "bank account" in stored_text(job.last_error, "en")
     (problem,) = await worker.problems()          # shown in Sync problems until it is set up
-    assert problem.kind == "accounting.refund_payment" and problem.last_error == job.last_error
+    assert problem.kind == "accounting.refund_payment"
+    assert english(problem.last_error) == stored_text(job.last_error, "en")
 
     await conn.set_refund_account("36", "Savings")
     assert (await conn.quickbooks_status()).refund_account_name == "Savings"

@@ -16,6 +16,7 @@ from sqlalchemy import func, inspect, select, text, update
 from sqlalchemy.pool import NullPool
 
 from payapp.connectors.psa.autotask import AutotaskConnector, AutotaskError
+from payapp.domain.messages import english
 from payapp.models import Company, Contact, Contract, Invoice, InvoiceLine, OutboxJob, SyncLock, Ticket
 from payapp.models.base import utcnow
 from payapp.models.db import Database, make_sync_engine
@@ -145,11 +146,12 @@ async def test_autotask_threshold_warning_stays_with_every_progress_report(
     finally:
         await db.dispose()
     first = next(i for i, p in enumerate(seen) if p.warning)
-    assert band in seen[first].warning and f"of {sandbox.hourly_limit:,} requests" in seen[first].warning
+    warning = english(seen[first].warning or "")
+    assert band in warning and f"of {sandbox.hourly_limit:,} requests" in warning
     later = seen[first:]
-    assert len(later) > 5 and all(band in p.warning for p in later)
+    assert len(later) > 5 and all(band in english(p.warning or "") for p in later)
     assert any(p.entity == "invoices" and p.done for p in later)       # pages went on with the warning shown
-    assert band in report.warning
+    assert band in english(report.warning or "")
 
 
 async def test_sync_killed_half_way_resumes_without_duplicates_or_gaps(
@@ -451,13 +453,13 @@ async def test_a_bad_record_is_skipped_into_the_sync_problems_and_read_again(
     got = await counts(database)
     assert got["invoices"] == exp["invoices"] - 2 and got["contacts"] == exp["contacts"] - 1
     assert len(report.problems) == 3
-    assert any(f"Invoices {bad_invoice['id']}" in p for p in report.problems)
-    assert any(f"Contacts {bad_contact['id']}" in p for p in report.problems)
+    assert any(f"Invoices {bad_invoice['id']}" in english(p) for p in report.problems)
+    assert any(f"Contacts {bad_contact['id']}" in english(p) for p in report.problems)
 
     worker = OutboxWorker(database, _no_quickbooks, _no_autotask, current=current_user)
     problems = [p for p in await worker.problems() if p.kind == "psa.skipped_record"]
-    assert len(problems) == 3 and all("it was skipped" in p.last_error for p in problems)
-    assert {p.label for p in problems} == {"Read record from Autotask"}
+    assert len(problems) == 3 and all("it was skipped" in english(p.last_error) for p in problems)
+    assert {english(p.label) for p in problems} == {"Read record from Autotask"}
 
     # the same record bad again: still one problem for it
     sandbox.touch_contact(bad_contact["id"])

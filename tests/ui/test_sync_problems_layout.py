@@ -12,19 +12,22 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
+from payapp.domain.messages import msg
+from payapp.domain.money import Money
 from payapp.services.outbox import OutboxProblem
 from payapp.ui.i18n import install_translators
 from payapp.ui.sync_problems import PROBLEM, SUBJECT, WHAT, SyncProblemsDialog
 
 NOW = dt.datetime(2026, 11, 30, 9, 0, tzinfo=dt.UTC)
 PROBLEMS = [
-    OutboxProblem(1, "accounting.push_payment", "Send payment to QuickBooks", 5,
+    OutboxProblem(1, "accounting.push_payment", msg("job_kind.push_payment"), 5,
                   "QuickBooks did not answer; PayApp will try again with the same request id.", NOW, NOW, 1, 1,
-                  "Invoice 2026-000123 · Acme Dental Group of Northern California · $12,345.67"),
-    OutboxProblem(2, "accounting.reverse_returned", "Reverse returned eCheck in QuickBooks", 1,
-                  "The returned eCheck was already deposited in QuickBooks, so PayApp cannot void it: record the "
-                  "bounced payment in QuickBooks by hand, then dismiss this.", NOW, NOW, 2, 2,
-                  "Invoice 2026-000124 · Bäckerei Müller · €1,234.50"),
+                  msg("outbox.subject_invoice_company_amount", invoice="2026-000123",
+                      company="Acme Dental Group of Northern California", amount=Money(1_234_567, "USD"))),
+    OutboxProblem(2, "accounting.reverse_returned", msg("job_kind.reverse_returned"), 1,
+                  msg("outbox.returned_echeck_deposited"), NOW, NOW, 2, 2,
+                  msg("outbox.subject_invoice_company_amount", invoice="2026-000124", company="Bäckerei Müller",
+                      amount=Money(123_450, "EUR"))),
 ]
 
 

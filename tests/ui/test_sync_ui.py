@@ -14,6 +14,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLineEdit
 
 from payapp.app import demo_credentials
+from payapp.domain.messages import Message, msg
 from payapp.models import Company, Invoice, OutboxJob
 from payapp.models.db import Database
 from payapp.sandbox.autotask import (
@@ -155,8 +156,7 @@ def test_sync_widget_runs_and_problems_dialog(qtbot: Any, env: Env, current_user
 class _ScriptedSync:
     """A SyncService stand-in whose run reports pages, crossing 75% of Autotask's hourly limit half-way."""
 
-    WARNING = ("Autotask API use is at 8,000 of 10,000 requests this hour (over 75%): the sync is slowing down a lot "
-               "to leave room for others.")
+    WARNING: Message | None = msg("sync.api_use_high", used=8_000, limit=10_000)
 
     def __init__(self) -> None:
         self.seen: list[tuple[str, str]] = []       # (label, warning label) after each progress report
@@ -166,10 +166,11 @@ class _ScriptedSync:
 
         from payapp.services.sync import SyncProgress, SyncReport
 
-        on_progress(SyncProgress("", 0, None, "Connecting to Autotask…"))
+        on_progress(SyncProgress("", 0, None, msg("sync.connecting")))
         for done in range(0, 1500, 500):
-            warning = self.WARNING if done else ""
-            on_progress(SyncProgress("invoices", done, 1500, "Reading invoices…", warning))
+            warning = self.WARNING if done else None
+            reading = msg("sync.reading_start", entity=msg("sync_entity.invoices"))
+            on_progress(SyncProgress("invoices", done, 1500, reading, warning))
             await asyncio.sleep(0)
         now = dt.datetime.now(dt.UTC)
         return SyncReport(True, {"invoices": 1500}, 0, now, now, warning=self.WARNING)
@@ -207,7 +208,8 @@ def test_threshold_and_outbox_warnings_stay_in_the_status_bar(qtbot: Any, run: C
     # the last page's progress text and then "Synced at …" replaced the label, the warning is still there
     assert widget.label.text().startswith("Synced at")
     warning = widget.threshold_warning
-    shown = _ScriptedSync.WARNING                                   # counts grouped the locale's way
+    shown = ("Autotask API use is at 8,000 of 10,000 requests this hour (over 75%): the sync is slowing down a lot "
+             "to leave room for others.")                          # counts grouped the locale's way
     assert warning.isVisible() and warning.text().startswith("⚠ Autotask API use is at 8,000")
     assert warning.toolTip() == shown and warning.accessibleName() == shown
     assert warning.sizeHint().width() <= 340                    # elided for the status bar
@@ -224,7 +226,7 @@ def test_threshold_and_outbox_warnings_stay_in_the_status_bar(qtbot: Any, run: C
     run(wait_until(lambda: not widget.outbox_warning.isVisible()))
 
     # a new sync under the limit clears the old threshold warning
-    sync.WARNING = ""
+    sync.WARNING = None
     done.clear()
     widget.sync_button.click()
     run(wait_until(lambda: bool(done)))
@@ -386,7 +388,8 @@ def test_problems_retry_is_audited_and_cancel_stops_a_running_sync(
         async def run(self, on_progress: Callable[[Any], None]) -> Any:
             from payapp.services.sync import SyncProgress
 
-            on_progress(SyncProgress("invoices", 500, 100_000, "Reading invoices…"))
+            on_progress(SyncProgress("invoices", 500, 100_000,
+                                     msg("sync.reading_start", entity=msg("sync_entity.invoices"))))
             await asyncio.Event().wait()
 
     widget = SyncStatusWidget(Endless())

@@ -23,6 +23,7 @@ from decimal import Decimal, InvalidOperation
 from xml.sax.saxutils import escape
 
 from payapp.domain.errors import PayAppError
+from payapp.domain.messages import Message, msg
 
 QBXML_VERSION = "13.0"
 
@@ -43,7 +44,7 @@ DESC_MAX = 4095
 class QbXmlError(PayAppError):
     """An answer PayApp cannot read (kind "unreadable") or one that does not answer the request ("mismatch")."""
 
-    def __init__(self, user_message: str, *, kind: str = "unreadable", detail: str = "") -> None:
+    def __init__(self, user_message: str | Message, *, kind: str = "unreadable", detail: str = "") -> None:
         super().__init__(user_message, detail=detail)
         self.kind = kind
 
@@ -251,8 +252,10 @@ class QbResponse:
         """An error status: anything but OK and "no match" (which answers a query, not a fault)."""
         return self.status_code not in (STATUS_OK, STATUS_NO_MATCH) and self.severity != "Info"
 
-    def describe(self) -> str:
-        return f"QuickBooks Desktop: {self.message or 'no message'} (status {self.status_code})"
+    def describe(self) -> Message:
+        """The answer's status for a person: "QuickBooks Desktop: <QuickBooks's own words> (status 3100)" (the
+        code as QuickBooks writes it, not grouped like a count)."""
+        return msg("qbxml.answer_status", message=self.message or msg("qbxml.no_message"), status=str(self.status_code))
 
 
 def _local(tag: object) -> str:
@@ -301,7 +304,7 @@ def _record(el: ET.Element) -> QbRecord:
 
 
 def _refuse(what: str) -> QbXmlError:
-    return QbXmlError("QuickBooks Desktop sent an answer PayApp cannot read.", detail=f"unreadable: {what}")
+    return QbXmlError(msg("qbxml.unreadable"), detail=f"unreadable: {what}")
 
 
 def parse_responses(text: object) -> list[QbResponse]:
@@ -351,10 +354,10 @@ def parse_response(text: object, *, request_type: str = "", request_id: str = ""
         raise _refuse(f"{len(responses)} answers to one request")
     (rs,) = responses
     if request_type and rs.request_type != request_type:
-        raise QbXmlError("QuickBooks Desktop answered another request.", kind="mismatch",
+        raise QbXmlError(msg("qbxml.mismatch"), kind="mismatch",
                          detail=f"{rs.request_type} for {request_type}")
     if request_id and rs.request_id != request_id:
-        raise QbXmlError("QuickBooks Desktop answered another request.", kind="mismatch",
+        raise QbXmlError(msg("qbxml.mismatch"), kind="mismatch",
                          detail=f"requestID {rs.request_id!r} for {request_id!r}")
     return rs
 

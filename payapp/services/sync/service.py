@@ -47,7 +47,7 @@ from payapp.connectors.psa.autotask import (
     group,
 )
 from payapp.domain.errors import PayAppError
-from payapp.domain.messages import msg
+from payapp.domain.messages import Message, msg
 from payapp.domain.roles import Permission
 from payapp.models import SyncCursor, SyncLock
 from payapp.models.base import utcnow
@@ -75,10 +75,10 @@ class SyncProgress:
     entity: str
     done: int
     total: int | None
-    message: str
+    message: Message
     #: Autotask's hourly API use is past 50%/75% and the sync slows down (docs/protocols.md §3): shown until the
     #: next sync, not only while this message is current
-    warning: str = ""
+    warning: Message | None = None
 
 
 @dataclass(frozen=True)
@@ -90,10 +90,11 @@ class SyncReport:
     finished_at: dt.datetime
     #: seconds the sync was not blocked waiting for Autotask (mapping + database): PayApp's own processing
     processing_seconds: float = 0.0
-    #: the last Autotask threshold warning of the run ("" when API use stayed under 50%)
-    warning: str = ""
-    #: records the run could not read and skipped (each also a sync problem), one message each with the id
-    problems: tuple[str, ...] = ()
+    #: the last Autotask threshold warning of the run (None when API use stayed under 50%)
+    warning: Message | None = None
+    #: records the run could not read and skipped (each also a sync problem), one message each with the id (a
+    #: connector's text not converted to a message yet: as it is)
+    problems: tuple[Message | str, ...] = ()
 
     @property
     def records(self) -> int:
@@ -134,7 +135,7 @@ class SyncService:
         self._clock = clock
         self._running: asyncio.Lock = asyncio.Lock()
         self._progress: ProgressCallback | None = None
-        self._warning = ""      # the current Autotask threshold warning, repeated with every progress report
+        self._warning: Message | None = None    # the current Autotask threshold warning, repeated with every report
         self._wait = 0.0        # seconds blocked waiting for Autotask in the current run
         self._currency = "USD"
         self._cursors: dict[str, Cursor] = {}
@@ -168,7 +169,7 @@ class SyncService:
             raise SyncBusy(msg("sync.already_running"))
         async with self._running:
             self._progress = on_progress
-            self._warning = ""
+            self._warning = None
             self._wait = 0.0
             t0 = time.perf_counter()
             started = self._clock()
@@ -177,7 +178,7 @@ class SyncService:
             except Exception:
                 self._currency = "USD"
             async with self._lock.held():
-                self._say("", 0, None, "Connecting to Autotask…")
+                self._say("", 0, None, msg("sync.connecting"))
                 w0 = time.perf_counter()
                 at = await self._autotask_factory()
                 at.on_threshold = self._on_threshold
@@ -186,7 +187,7 @@ class SyncService:
                 full = not all(c.full_done for c in cursors.values())
                 counts: dict[str, int] = {}
                 queued = 0
-                problems: list[str] = []
+                problems: list[Message | str] = []
                 writer = PageWriter(self._db, currency=self._currency, clock=self._clock, lock=self._lock)
                 with garbage_collected_on_this_thread() as self._collect_young:
                     async with page_writer_thread(writer) as thread:
@@ -199,27 +200,25 @@ class SyncService:
                                 queued += q
                         finally:
                             problems = list(writer.problems)
-                self._say("", sum(counts.values()), sum(counts.values()), "Sync finished.")
+                self._say("", sum(counts.values()), sum(counts.values()), msg("sync.finished"))
             elapsed = time.perf_counter() - t0
             return SyncReport(full, counts, queued, started, self._clock(), max(0.0, elapsed - self._wait),
                               self._warning, tuple(problems))
 
     # ------------------------------------------------------------------ progress
 
-    def _say(self, entity: str, done: int, total: int | None, message: str) -> None:
+    def _say(self, entity: str, done: int, total: int | None, message: Message) -> None:
         if self._progress is not None:
             self._progress(SyncProgress(entity, done, total, message, self._warning))
 
     def _on_threshold(self, info: ThresholdInfo) -> None:
         if info.ratio >= 0.75:
-            self._warning = (f"Autotask API use is at {info.used:,} of {info.limit:,} requests this hour (over 75%): "
-                             "the sync is slowing down a lot to leave room for others.")
+            self._warning = msg("sync.api_use_high", used=info.used, limit=info.limit)
         elif info.ratio >= 0.5:
-            self._warning = (f"Autotask API use is at {info.used:,} of {info.limit:,} requests this hour (over 50%): "
-                             "the sync is slowing down.")
+            self._warning = msg("sync.api_use_half", used=info.used, limit=info.limit)
         else:
-            self._warning = ""
-        if self._warning:
+            self._warning = None
+        if self._warning is not None:
             self._say("", 0, None, self._warning)
 
     # ------------------------------------------------------------------ cursors
@@ -304,7 +303,7 @@ class SyncService:
         writer = thread.writer
         now = self._clock()
         full = not c.full_done
-        label = entity.replace("_", " ")
+        label = msg(f"sync_entity.{entity}")        # what is read, once per entity (the pages reuse it)
         queries: list[Filter]
         next_watermark = _iso(now - OVERLAP)
         if full:
@@ -335,7 +334,7 @@ class SyncService:
                 c.extra["payment_terms_labelled"] = True
         total = await self._count(at, entity, queries[0]) if full and queries else None
         if total is not None and len(queries) == 1:
-            self._say(entity, 0, total, f"Reading {label}…")
+            self._say(entity, 0, total, msg("sync.reading_start", entity=label))
         done = 0
         queued = 0
         rebuild = full and entity == "invoices" and await thread.call(writer.drop_invoice_indexes_if_empty)
@@ -357,11 +356,12 @@ class SyncService:
                         queued += result.queued
                         done += len(page)
                         self._collect_young()
-                        self._say(entity, done, total,
-                                  f"Reading {label}: {done:,}" + (f" of {total:,}" if total else ""))
+                        # one message a page, not a record: the counts stay ints, written the reader's way
+                        self._say(entity, done, total, msg("sync.reading_of", entity=label, done=done, total=total)
+                                  if total else msg("sync.reading", entity=label, done=done))
         finally:
             if rebuild:
-                self._say(entity, done, total, "Indexing invoices…")
+                self._say(entity, done, total, msg("sync.indexing_invoices"))
                 await thread.call(writer.create_invoice_indexes)
         await thread.call(writer.finish_entity, entity, c, full, next_watermark, self._cursors["invoices"])
         return done, queued

@@ -32,8 +32,9 @@ from sqlalchemy import Connection, Engine, Index, select, update
 from sqlalchemy.pool import NullPool
 
 from payapp.connectors.psa.autotask import MAPPERS, AtCompany, AutotaskRecordError, Json, map_company
+from payapp.domain.messages import Message
 from payapp.domain.money import minor_digits
-from payapp.domain.outbox_jobs import JobKind, JobStatus
+from payapp.domain.outbox_jobs import JobKind, JobStatus, said, stored_error
 from payapp.models import Invoice, OutboxJob, SyncCursor
 from payapp.models.db import Database, make_sync_engine
 from payapp.services.sync.bulk import dialect_insert
@@ -102,7 +103,7 @@ class PageWriter:
         #: Invoices.paymentTerm value → label for this run (set by the service before the invoices phase)
         self.payment_terms: dict[str, str] = {}
         #: messages of the records skipped in this run (they are sync problems too)
-        self.problems: list[str] = []
+        self.problems: list[Message | str] = []
 
     # -- life cycle
 
@@ -257,15 +258,17 @@ class PageWriter:
                 t.c.status.in_(("needs_attention", "pending", "dismissed"))).limit(1)).first()
             if open_already is not None and open_already[1] == "dismissed":
                 continue            # a person dismissed this record's problem: not brought up again
-            self.problems.append(exc.user_message)
+            problem = said(exc)
+            self.problems.append(problem)
+            stored = stored_error(problem)          # kept as data: read back in the reader's language
             now = self._clock()
             if open_already is None:
                 self.conn.execute(t.insert().values(kind=JobKind.SKIPPED_RECORD, payload=payload,
                                                     status=JobStatus.NEEDS_ATTENTION, attempts=1, next_attempt_at=now,
-                                                    last_error=exc.user_message, created_at=now, updated_at=now))
+                                                    last_error=stored, created_at=now, updated_at=now))
             else:
                 self.conn.execute(update(t).where(t.c.id == open_already[0])
-                                  .values(last_error=exc.user_message, updated_at=now))
+                                  .values(last_error=stored, updated_at=now))
 
     def _read_again(self, entity: str, cursor: Cursor, read: set[int]) -> None:
         """Inside a page transaction: skipped records of `cursor` that read now are no longer problems."""

@@ -31,7 +31,7 @@ from payapp.domain.outbox_jobs import ACCOUNTING_DESKTOP, ACCOUNTING_ONLINE
 from payapp.services.secrets import Secret
 from payapp.ui.async_work import WidgetTasks, widget_slot
 from payapp.ui.i18n import format_moment
-from payapp.ui.messages import user_text
+from payapp.ui.messages import stored_message_text, user_text
 from payapp.ui.widgets import Banner, MaskedLineEdit
 
 
@@ -143,7 +143,7 @@ class QuickBooksDesktopBox(QGroupBox):
                 when=format_moment(session.started_at, self._locale), requests=session.requests,
                 errors=session.errors)
             if session.errors and session.last_error:
-                text += "\n" + self.tr("Last error: {message}").format(message=session.last_error)
+                text += "\n" + self.tr("Last error: {message}").format(message=stored_message_text(session.last_error))
             self.last_session.setText(text)
         self.queue.setText(self.tr("%n update(s) wait for the next Web Connector session.", "", waiting))
 

@@ -31,13 +31,13 @@ from PySide6.QtWidgets import (
 from payapp.domain.card_checks import avs_message, cvv_message
 from payapp.domain.errors import ValidationError
 from payapp.domain.money import format_money, parse_amount
-from payapp.services.outbox import KIND_LABELS
+from payapp.domain.outbox_jobs import kind_label
 from payapp.services.payment_search import AchAuthorizationInfo, PaymentDetails, SepaMandateInfo
 from payapp.services.receipts import Receipt, ReceiptService, render_receipt_html
 from payapp.services.refund_approvals import ApprovalView
 from payapp.ui.audit_labels import action_label, details_text
 from payapp.ui.i18n import fill, format_day
-from payapp.ui.messages import message_text, translate_message, user_text
+from payapp.ui.messages import any_text, message_text, stored_message_text, translate_message, user_text
 from payapp.ui.payments.payment_model import (
     SOURCE_LABELS,
     format_when,
@@ -144,7 +144,7 @@ class PaymentDetailsDialog(QDialog):
         sync.addRow(self.tr("Accounting"), QLabel(sync_label(r.accounting_sync_state), self))
         sync.addRow(self.tr("PSA"), QLabel(sync_label(r.psa_sync_state), self))
         if details.sync_error:
-            err = QLabel(details.sync_error, self)
+            err = QLabel(stored_message_text(details.sync_error), self)
             err.setWordWrap(True)
             sync.addRow(self.tr("Last error"), err)
         sync_box = QGroupBox(self.tr("Sync"), self)
@@ -174,8 +174,8 @@ class PaymentDetailsDialog(QDialog):
                             for x in details.refunds],
                            self, "refundsTable", right=(1,)), self.tr("Voids and refunds"))
         tabs.addTab(_table([self.tr("Job"), self.tr("Status"), self.tr("Attempts"), self.tr("Last error")],
-                           [[translate_message(KIND_LABELS.get(j.kind, j.kind)), self._job_status(j.status),
-                             str(j.attempts), translate_message(j.last_error)] for j in details.sync_jobs],
+                           [[any_text(kind_label(j.kind)), self._job_status(j.status),
+                             str(j.attempts), stored_message_text(j.last_error)] for j in details.sync_jobs],
                            self, "syncJobsTable", right=(2,)), self.tr("Sync jobs"))
         tabs.addTab(_table([self.tr("When"), self.tr("User"), self.tr("Action"), self.tr("Details")],
                            [[format_when(a.occurred_at, locale), a.user_name or a.username, action_label(a.action),
