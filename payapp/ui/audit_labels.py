@@ -225,7 +225,7 @@ def details_text(details: str, locale: str = "en_US", currency: str = "") -> str
 
 
 def _detail_value(key: str, value: Any, locale: str, currency: str) -> str:
-    from payapp.ui.messages import translate_message
+    from payapp.ui.messages import stored_message_text
 
     if key == "changes" and isinstance(value, dict):
         return "; ".join(f"{_tr(SETTINGS, name)}: {_change(name, change, locale, currency)}"
@@ -237,7 +237,7 @@ def _detail_value(key: str, value: Any, locale: str, currency: str) -> str:
     if isinstance(value, dict):
         return ", ".join(f"{_tr(DETAIL_KEYS, k)}: {_plain(k, v, locale, currency)}" for k, v in value.items())
     if key in ("reason", "message", "last_error", "note") and isinstance(value, str):
-        return _tr(SIGN_IN_REASONS, value) if value in SIGN_IN_REASONS else (translate_message(value) or "—")
+        return _tr(SIGN_IN_REASONS, value) if value in SIGN_IN_REASONS else (stored_message_text(value) or "—")
     return _plain(key, value, locale, currency)
 
 

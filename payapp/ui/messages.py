@@ -1,6 +1,6 @@
 """Texts of the Qt-free layers (domain, services, connectors) in the user's language.
 
-Services never import Qt, so their messages for people (ValidationError("This card has expired."), a payment's
+Services never import Qt, so their messages for people (ValidationError("This card has expired."), a sync's
 timeline, why processing is off) are plain English. Each one is listed here once, marked for lupdate under the
 "Messages" context, and the widgets show `user_text(exc)` or `translate_message(text)` instead of the English.
 A message that carries values ("The security code has 4 digits.") is listed with %1, %2 … in their place; the
@@ -30,7 +30,7 @@ from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QLocale
 from payapp.domain.card_checks import avs_message, cvv_message
 from payapp.domain.errors import PayAppError
 from payapp.domain.message_catalogue import ENGLISH
-from payapp.domain.messages import Message, placeholders, render, render_with
+from payapp.domain.messages import Message, from_stored, placeholders, render, render_with
 from payapp.domain.money import format_money, minor_digits
 from payapp.ui.i18n import babel_locale, current_language, format_count, pseudo_translate
 
@@ -41,28 +41,6 @@ TEXTS: tuple[str, ...] = (
     # payapp/services/settings.py: a setting refused
     QT_TRANSLATE_NOOP("Messages", "%1: expected %2"),
     QT_TRANSLATE_NOOP("Messages", "%1 is set to %2 and can never be changed."),
-    # payapp/services/payment_search.py: a payment's timeline
-    QT_TRANSLATE_NOOP("Messages", "Payment started"),
-    QT_TRANSLATE_NOOP("Messages", "Declined by the gateway"),
-    QT_TRANSLATE_NOOP("Messages", "Failed"),
-    QT_TRANSLATE_NOOP("Messages", "Approved by the gateway"),
-    QT_TRANSLATE_NOOP("Messages", "Settled"),
-    QT_TRANSLATE_NOOP("Messages", "Voided"),
-    QT_TRANSLATE_NOOP("Messages", "Void pending"),
-    QT_TRANSLATE_NOOP("Messages", "Void declined"),
-    QT_TRANSLATE_NOOP("Messages", "Void error"),
-    QT_TRANSLATE_NOOP("Messages", "Void unknown"),
-    QT_TRANSLATE_NOOP("Messages", "Refunded"),
-    QT_TRANSLATE_NOOP("Messages", "Refund pending"),
-    QT_TRANSLATE_NOOP("Messages", "Refund declined"),
-    QT_TRANSLATE_NOOP("Messages", "Refund error"),
-    QT_TRANSLATE_NOOP("Messages", "Refund unknown"),
-    QT_TRANSLATE_NOOP("Messages", "Returned by the bank"),
-    # payapp/services/payments/: the gateway's answers when taking, voiding and refunding payments
-    QT_TRANSLATE_NOOP("Messages", "The gateway could not be reached; nothing was charged."),
-    QT_TRANSLATE_NOOP("Messages", "The gateway could not be asked."),
-    QT_TRANSLATE_NOOP("Messages", "The gateway has no transaction for this payment; nothing was charged."),
-    QT_TRANSLATE_NOOP("Messages", "The gateway could not be reached; nothing was changed."),
     # Admin › Payment Processing › Test keys
     QT_TRANSLATE_NOOP("Messages", "Enter the private key first."),
     QT_TRANSLATE_NOOP("Messages", "The gateway connector is missing from this build: keys cannot be tested."),
@@ -72,50 +50,6 @@ TEXTS: tuple[str, ...] = (
     QT_TRANSLATE_NOOP("Messages", "The gateway refused the key (authentication failed). Check the private key."),
     QT_TRANSLATE_NOOP("Messages", "The gateway could not be asked: %1"),
     QT_TRANSLATE_NOOP("Messages", "The gateway accepted the key."),
-    QT_TRANSLATE_NOOP("Messages", "Void of %1 done."),
-    QT_TRANSLATE_NOOP("Messages", "Refund of %1 done."),
-    QT_TRANSLATE_NOOP("Messages", "The gateway declined the void (%1)."),
-    QT_TRANSLATE_NOOP("Messages", "The gateway declined the refund (%1)."),
-    QT_TRANSLATE_NOOP("Messages", "The gateway did not do the void (%1). Nothing was changed."),
-    QT_TRANSLATE_NOOP("Messages", "The gateway did not do the refund (%1). Nothing was changed."),
-    QT_TRANSLATE_NOOP(
-        "Messages",
-        "The gateway has not confirmed the void of %1 yet. Do not repeat it: PayApp keeps checking and will update it."),  # noqa: E501
-    QT_TRANSLATE_NOOP(
-        "Messages",
-        "The gateway has not confirmed the refund of %1 yet. Do not repeat it: PayApp keeps checking and will update it."),  # noqa: E501
-    QT_TRANSLATE_NOOP("Messages", "The gateway shows no such void; nothing was changed."),
-    QT_TRANSLATE_NOOP("Messages", "The gateway shows no such refund; nothing was changed."),
-    QT_TRANSLATE_NOOP(
-        "Messages",
-        "The gateway is receiving too many requests right now, so nothing was changed. Wait a minute, then try again."),
-    # payapp/services/payments/ PaymentService._message: the result of taking a payment (the banner)
-    QT_TRANSLATE_NOOP("Messages", "Payment of %1 approved (transaction %2)."),
-    # an approved eCheck is not money in the bank yet (issue #15.6)
-    QT_TRANSLATE_NOOP(
-        "Messages",
-        "eCheck payment of %1 accepted (transaction %2) and pending settlement: the money arrives in a few business days, and the bank can still return it."),  # noqa: E501
-    QT_TRANSLATE_NOOP(
-        "Messages",
-        "The bank account payment of %1 was declined (%2). Check the routing and account numbers, or use another payment method."),  # noqa: E501
-    QT_TRANSLATE_NOOP(
-        "Messages",
-        "The card was declined (%1). Ask the customer for another card, or to call their bank, then try again."),
-    QT_TRANSLATE_NOOP(
-        "Messages",
-        "The gateway refused PayApp's key, so nothing was charged. An admin must check the gateway keys in Admin."),
-    QT_TRANSLATE_NOOP(
-        "Messages",
-        "The gateway did not take the payment (%1). Nothing was charged. Check the details and try again."),
-    QT_TRANSLATE_NOOP(
-        "Messages",
-        "The gateway is receiving too many requests right now, so nothing was charged. Wait a minute, then try again."),
-    QT_TRANSLATE_NOOP(
-        "Messages",
-        "The gateway refused this payment as a duplicate: the same card or account was charged %1 a short time ago. Nothing was charged now. Check the customer's recent payments; to charge the same amount again, wait about 20 minutes and try again."),  # noqa: E501
-    QT_TRANSLATE_NOOP(
-        "Messages",
-        "The gateway has not confirmed the payment of %1 yet. Do not take it again: PayApp keeps checking by its order id (%2) and will update it, and the invoice holds the amount until then."),  # noqa: E501
     # payapp/services/gateways.py, processing.py, secrets.py: Admin › Payment Processing
     QT_TRANSLATE_NOOP("Messages", "PayApp cannot talk to the gateway %1 yet."),
     QT_TRANSLATE_NOOP(
@@ -216,46 +150,6 @@ TEXTS: tuple[str, ...] = (
     QT_TRANSLATE_NOOP("Messages", "Invoice %1 · %2 · %3"),
     QT_TRANSLATE_NOOP("Messages", "Invoice %1 · %2"),
     QT_TRANSLATE_NOOP("Messages", "Invoice %1"),
-    # payapp/services/payments/: money safety (issue #12): late approvals, flagged payments, refused CVV
-    QT_TRANSLATE_NOOP(
-        "Messages",
-        "The gateway completed this void after PayApp had marked it failed. Check the payment's refunds."),
-    QT_TRANSLATE_NOOP(
-        "Messages",
-        "The gateway completed this refund after PayApp had marked it failed. Check the payment's refunds."),
-    QT_TRANSLATE_NOOP(
-        "Messages",
-        "PayApp was held up too long before sending this void or refund, so it was not sent and nothing was changed. Try again."),  # noqa: E501
-    QT_TRANSLATE_NOOP(
-        "Messages",
-        "The bank returned this eCheck after %1 of it was refunded: the customer may have been paid back twice."),
-    QT_TRANSLATE_NOOP(
-        "Messages",
-        "PayApp was held up too long before sending this payment (the computer was busy, paused or asleep), so it was not sent and nothing was charged. Take it again if the customer still wants to pay."),  # noqa: E501
-    QT_TRANSLATE_NOOP(
-        "Messages",
-        "Payment of %1 approved (transaction %2), after PayApp had marked it failed. Check whether the customer paid again, and refund one of the payments if so."),  # noqa: E501
-    QT_TRANSLATE_NOOP(
-        "Messages",
-        "The gateway approved this payment after PayApp had marked it failed. Check whether the customer paid again, and refund one of the payments if so."),  # noqa: E501
-    QT_TRANSLATE_NOOP(
-        "Messages",
-        "The bank returned this eCheck and the void of %1 was also completed: the customer may have been paid back twice."),  # noqa: E501
-    QT_TRANSLATE_NOOP(
-        "Messages",
-        "The bank returned this eCheck and the refund of %1 was also completed: the customer may have been paid back twice."),  # noqa: E501
-    QT_TRANSLATE_NOOP(
-        "Messages",
-        "PayApp could not finish checking this payment with the gateway (%1). Check it in the gateway's portal."),
-    QT_TRANSLATE_NOOP(
-        "Messages",
-        "PayApp could not finish checking a refund of this payment with the gateway (%1). Check it in the gateway's portal."),  # noqa: E501
-    QT_TRANSLATE_NOOP(
-        "Messages",
-        "The card's security code (CVV) did not match, so PayApp voided the payment of %1 at once: nothing was charged. Ask the customer to check the code, or use another card."),  # noqa: E501
-    QT_TRANSLATE_NOOP(
-        "Messages",
-        "The card's security code (CVV) did not match, but PayApp could not void the payment of %1 at once (%2). It is still charged: void it in Payment Search."),  # noqa: E501
     # payapp/services/qbwc.py, qbwc_soap.py, connectors/accounting/qbxml.py: QuickBooks Desktop (Web Connector)
     QT_TRANSLATE_NOOP("Messages", "QuickBooks Desktop answered another request."),
     QT_TRANSLATE_NOOP("Messages", "QuickBooks Desktop sent an answer PayApp cannot read."),
@@ -311,9 +205,6 @@ TEXTS: tuple[str, ...] = (
     QT_TRANSLATE_NOOP("Messages", "PayEngine could not be asked: %1"),
     QT_TRANSLATE_NOOP("Messages", "PayEngine accepted the merchant id and API key."),
     QT_TRANSLATE_NOOP("Messages", "Enter the %1 first."),
-    QT_TRANSLATE_NOOP(
-        "Messages",
-        "SEPA direct debit of %1 accepted (transaction %2) and pending settlement: the money arrives in a few business days, and the debtor's bank can still return it."),  # noqa: E501
 )
 
 _PLACEHOLDER = re.compile(r"%(\d)")
@@ -388,6 +279,14 @@ def message_text(message: Message) -> str:
     if language == "pseudo":
         return render_with(message, lambda message_id: pseudo_translate(ENGLISH[message_id]), babel_locale("en"))
     return render(message, language)
+
+
+def stored_message_text(text: str) -> str:
+    """A message kept in the database (domain.messages.to_stored: a payment's attention or response text) in the
+    UI's language; a text stored before messages were data, or a gateway's own words, translated when listed, else
+    as it is."""
+    found = from_stored(text)
+    return message_text(found) if isinstance(found, Message) else translate_message(found)
 
 
 @lru_cache(maxsize=1)
