@@ -1,7 +1,7 @@
 """Texts of the Qt-free layers (domain, services, connectors) in the user's language.
 
 Services never import Qt, so their messages for people (ValidationError("This card has expired."), a sync's
-timeline, why processing is off) are plain English. Each one is listed here once, marked for lupdate under the
+progress, why processing is off) are plain English. Each one is listed here once, marked for lupdate under the
 "Messages" context, and the widgets show `user_text(exc)` or `translate_message(text)` instead of the English.
 A message that carries values ("The security code has 4 digits.") is listed with %1, %2 … in their place; the
 values go into the translated text unchanged (or translated, when a value is itself a listed text; or written the

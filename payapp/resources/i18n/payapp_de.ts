@@ -2806,86 +2806,6 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
         <translation>%1 ist auf %2 gesetzt und kann nie mehr geändert werden.</translation>
     </message>
     <message>
-        <source>Payment started</source>
-        <translation>Zahlung begonnen</translation>
-    </message>
-    <message>
-        <source>Declined by the gateway</source>
-        <translation>Vom Gateway abgelehnt</translation>
-    </message>
-    <message>
-        <source>Failed</source>
-        <translation>Fehlgeschlagen</translation>
-    </message>
-    <message>
-        <source>Approved by the gateway</source>
-        <translation>Vom Gateway genehmigt</translation>
-    </message>
-    <message>
-        <source>Settled</source>
-        <translation>Abgerechnet</translation>
-    </message>
-    <message>
-        <source>Voided</source>
-        <translation>Storniert</translation>
-    </message>
-    <message>
-        <source>Void pending</source>
-        <translation>Storno ausstehend</translation>
-    </message>
-    <message>
-        <source>Void declined</source>
-        <translation>Storno abgelehnt</translation>
-    </message>
-    <message>
-        <source>Void error</source>
-        <translation>Storno fehlgeschlagen</translation>
-    </message>
-    <message>
-        <source>Void unknown</source>
-        <translation>Storno wird geprüft</translation>
-    </message>
-    <message>
-        <source>Refunded</source>
-        <translation>Erstattet</translation>
-    </message>
-    <message>
-        <source>Refund pending</source>
-        <translation>Erstattung ausstehend</translation>
-    </message>
-    <message>
-        <source>Refund declined</source>
-        <translation>Erstattung abgelehnt</translation>
-    </message>
-    <message>
-        <source>Refund error</source>
-        <translation>Erstattung fehlgeschlagen</translation>
-    </message>
-    <message>
-        <source>Refund unknown</source>
-        <translation>Erstattung wird geprüft</translation>
-    </message>
-    <message>
-        <source>Returned by the bank</source>
-        <translation>Von der Bank zurückgegeben</translation>
-    </message>
-    <message>
-        <source>The gateway could not be reached; nothing was charged.</source>
-        <translation>Das Gateway war nicht erreichbar; nichts wurde belastet.</translation>
-    </message>
-    <message>
-        <source>The gateway could not be asked.</source>
-        <translation>Das Gateway konnte nicht befragt werden.</translation>
-    </message>
-    <message>
-        <source>The gateway has no transaction for this payment; nothing was charged.</source>
-        <translation>Das Gateway hat keine Transaktion zu dieser Zahlung; nichts wurde belastet.</translation>
-    </message>
-    <message>
-        <source>The gateway could not be reached; nothing was changed.</source>
-        <translation>Das Gateway war nicht erreichbar; nichts wurde geändert.</translation>
-    </message>
-    <message>
         <source>Enter the private key first.</source>
         <translation>Geben Sie zuerst den privaten Schlüssel ein.</translation>
     </message>
@@ -2916,86 +2836,6 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
     <message>
         <source>The gateway accepted the key.</source>
         <translation>Das Gateway hat den Schlüssel angenommen.</translation>
-    </message>
-    <message>
-        <source>Void of %1 done.</source>
-        <translation>Storno über %1 erledigt.</translation>
-    </message>
-    <message>
-        <source>Refund of %1 done.</source>
-        <translation>Erstattung über %1 erledigt.</translation>
-    </message>
-    <message>
-        <source>The gateway declined the void (%1).</source>
-        <translation>Das Gateway hat das Storno abgelehnt (%1).</translation>
-    </message>
-    <message>
-        <source>The gateway declined the refund (%1).</source>
-        <translation>Das Gateway hat die Erstattung abgelehnt (%1).</translation>
-    </message>
-    <message>
-        <source>The gateway did not do the void (%1). Nothing was changed.</source>
-        <translation>Das Gateway hat das Storno nicht ausgeführt (%1). Nichts wurde geändert.</translation>
-    </message>
-    <message>
-        <source>The gateway did not do the refund (%1). Nothing was changed.</source>
-        <translation>Das Gateway hat die Erstattung nicht ausgeführt (%1). Nichts wurde geändert.</translation>
-    </message>
-    <message>
-        <source>The gateway has not confirmed the void of %1 yet. Do not repeat it: PayApp keeps checking and will update it.</source>
-        <translation>Das Gateway hat das Storno über %1 noch nicht bestätigt. Wiederholen Sie es nicht: PayApp prüft weiter und aktualisiert es.</translation>
-    </message>
-    <message>
-        <source>The gateway has not confirmed the refund of %1 yet. Do not repeat it: PayApp keeps checking and will update it.</source>
-        <translation>Das Gateway hat die Erstattung über %1 noch nicht bestätigt. Wiederholen Sie sie nicht: PayApp prüft weiter und aktualisiert sie.</translation>
-    </message>
-    <message>
-        <source>The gateway shows no such void; nothing was changed.</source>
-        <translation>Das Gateway kennt kein solches Storno; nichts wurde geändert.</translation>
-    </message>
-    <message>
-        <source>The gateway shows no such refund; nothing was changed.</source>
-        <translation>Das Gateway kennt keine solche Erstattung; nichts wurde geändert.</translation>
-    </message>
-    <message>
-        <source>The gateway is receiving too many requests right now, so nothing was changed. Wait a minute, then try again.</source>
-        <translation>Das Gateway erhält gerade zu viele Anfragen, daher wurde nichts geändert. Warten Sie eine Minute und versuchen Sie es dann erneut.</translation>
-    </message>
-    <message>
-        <source>Payment of %1 approved (transaction %2).</source>
-        <translation>Zahlung über %1 genehmigt (Transaktion %2).</translation>
-    </message>
-    <message>
-        <source>eCheck payment of %1 accepted (transaction %2) and pending settlement: the money arrives in a few business days, and the bank can still return it.</source>
-        <translation>eCheck-Zahlung über %1 angenommen (Transaktion %2), Abrechnung ausstehend: Das Geld kommt in einigen Werktagen an, und die Bank kann die Lastschrift noch zurückgeben.</translation>
-    </message>
-    <message>
-        <source>The bank account payment of %1 was declined (%2). Check the routing and account numbers, or use another payment method.</source>
-        <translation>Die Zahlung über %1 vom Bankkonto wurde abgelehnt (%2). Prüfen Sie Bankleitzahl und Kontonummer oder verwenden Sie ein anderes Zahlungsmittel.</translation>
-    </message>
-    <message>
-        <source>The card was declined (%1). Ask the customer for another card, or to call their bank, then try again.</source>
-        <translation>Die Karte wurde abgelehnt (%1). Bitten Sie den Kunden um eine andere Karte oder darum, seine Bank anzurufen, und versuchen Sie es dann erneut.</translation>
-    </message>
-    <message>
-        <source>The gateway refused PayApp&apos;s key, so nothing was charged. An admin must check the gateway keys in Admin.</source>
-        <translation>Das Gateway hat den Schlüssel von PayApp abgelehnt, daher wurde nichts belastet. Ein Administrator muss die Gateway-Schlüssel in der Verwaltung prüfen.</translation>
-    </message>
-    <message>
-        <source>The gateway did not take the payment (%1). Nothing was charged. Check the details and try again.</source>
-        <translation>Das Gateway hat die Zahlung nicht angenommen (%1). Nichts wurde belastet. Prüfen Sie die Angaben und versuchen Sie es erneut.</translation>
-    </message>
-    <message>
-        <source>The gateway is receiving too many requests right now, so nothing was charged. Wait a minute, then try again.</source>
-        <translation>Das Gateway erhält gerade zu viele Anfragen, daher wurde nichts belastet. Warten Sie eine Minute und versuchen Sie es dann erneut.</translation>
-    </message>
-    <message>
-        <source>The gateway refused this payment as a duplicate: the same card or account was charged %1 a short time ago. Nothing was charged now. Check the customer&apos;s recent payments; to charge the same amount again, wait about 20 minutes and try again.</source>
-        <translation>Das Gateway hat diese Zahlung als Duplikat abgelehnt: Dieselbe Karte bzw. dasselbe Konto wurde vor kurzem mit %1 belastet. Jetzt wurde nichts belastet. Prüfen Sie die letzten Zahlungen des Kunden; um denselben Betrag noch einmal zu belasten, warten Sie etwa 20 Minuten und versuchen Sie es dann erneut.</translation>
-    </message>
-    <message>
-        <source>The gateway has not confirmed the payment of %1 yet. Do not take it again: PayApp keeps checking by its order id (%2) and will update it, and the invoice holds the amount until then.</source>
-        <translation>Das Gateway hat die Zahlung über %1 noch nicht bestätigt. Erfassen Sie sie nicht noch einmal: PayApp prüft weiter anhand der Auftrags-ID (%2) und aktualisiert sie; bis dahin hält die Rechnung den Betrag zurück.</translation>
     </message>
     <message>
         <source>PayApp cannot talk to the gateway %1 yet.</source>
@@ -3298,58 +3138,6 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
         <translation>Rechnung %1</translation>
     </message>
     <message>
-        <source>The gateway completed this void after PayApp had marked it failed. Check the payment&apos;s refunds.</source>
-        <translation>Das Gateway hat diese Stornierung ausgeführt, nachdem PayApp sie als fehlgeschlagen markiert hatte. Prüfen Sie die Erstattungen der Zahlung.</translation>
-    </message>
-    <message>
-        <source>The gateway completed this refund after PayApp had marked it failed. Check the payment&apos;s refunds.</source>
-        <translation>Das Gateway hat diese Erstattung ausgeführt, nachdem PayApp sie als fehlgeschlagen markiert hatte. Prüfen Sie die Erstattungen der Zahlung.</translation>
-    </message>
-    <message>
-        <source>PayApp was held up too long before sending this void or refund, so it was not sent and nothing was changed. Try again.</source>
-        <translation>PayApp wurde zu lange aufgehalten, bevor diese Stornierung oder Erstattung gesendet werden konnte. Sie wurde daher nicht gesendet, und es wurde nichts geändert. Versuchen Sie es erneut.</translation>
-    </message>
-    <message>
-        <source>The bank returned this eCheck after %1 of it was refunded: the customer may have been paid back twice.</source>
-        <translation>Die Bank hat diesen eCheck zurückgegeben, nachdem %1 davon erstattet worden war: Der Kunde hat das Geld möglicherweise zweimal zurückerhalten.</translation>
-    </message>
-    <message>
-        <source>PayApp was held up too long before sending this payment (the computer was busy, paused or asleep), so it was not sent and nothing was charged. Take it again if the customer still wants to pay.</source>
-        <translation>PayApp wurde zu lange aufgehalten, bevor diese Zahlung gesendet werden konnte (der Computer war ausgelastet, angehalten oder im Ruhezustand). Sie wurde daher nicht gesendet, und es wurde nichts belastet. Nehmen Sie sie erneut entgegen, wenn der Kunde noch zahlen möchte.</translation>
-    </message>
-    <message>
-        <source>Payment of %1 approved (transaction %2), after PayApp had marked it failed. Check whether the customer paid again, and refund one of the payments if so.</source>
-        <translation>Zahlung über %1 genehmigt (Transaktion %2), nachdem PayApp sie als fehlgeschlagen markiert hatte. Prüfen Sie, ob der Kunde erneut gezahlt hat, und erstatten Sie in diesem Fall eine der Zahlungen.</translation>
-    </message>
-    <message>
-        <source>The gateway approved this payment after PayApp had marked it failed. Check whether the customer paid again, and refund one of the payments if so.</source>
-        <translation>Das Gateway hat diese Zahlung genehmigt, nachdem PayApp sie als fehlgeschlagen markiert hatte. Prüfen Sie, ob der Kunde erneut gezahlt hat, und erstatten Sie in diesem Fall eine der Zahlungen.</translation>
-    </message>
-    <message>
-        <source>The bank returned this eCheck and the void of %1 was also completed: the customer may have been paid back twice.</source>
-        <translation>Die Bank hat diesen eCheck zurückgegeben, und die Stornierung über %1 wurde ebenfalls ausgeführt: Der Kunde hat das Geld möglicherweise zweimal zurückerhalten.</translation>
-    </message>
-    <message>
-        <source>The bank returned this eCheck and the refund of %1 was also completed: the customer may have been paid back twice.</source>
-        <translation>Die Bank hat diesen eCheck zurückgegeben, und die Erstattung über %1 wurde ebenfalls ausgeführt: Der Kunde hat das Geld möglicherweise zweimal zurückerhalten.</translation>
-    </message>
-    <message>
-        <source>PayApp could not finish checking this payment with the gateway (%1). Check it in the gateway&apos;s portal.</source>
-        <translation>PayApp konnte die Prüfung dieser Zahlung beim Gateway nicht abschließen (%1). Prüfen Sie sie im Portal des Gateways.</translation>
-    </message>
-    <message>
-        <source>PayApp could not finish checking a refund of this payment with the gateway (%1). Check it in the gateway&apos;s portal.</source>
-        <translation>PayApp konnte die Prüfung einer Erstattung dieser Zahlung beim Gateway nicht abschließen (%1). Prüfen Sie sie im Portal des Gateways.</translation>
-    </message>
-    <message>
-        <source>The card&apos;s security code (CVV) did not match, so PayApp voided the payment of %1 at once: nothing was charged. Ask the customer to check the code, or use another card.</source>
-        <translation>Der Sicherheitscode (CVV) der Karte stimmte nicht überein, daher hat PayApp die Zahlung über %1 sofort storniert: Es wurde nichts belastet. Bitten Sie den Kunden, den Code zu prüfen, oder verwenden Sie eine andere Karte.</translation>
-    </message>
-    <message>
-        <source>The card&apos;s security code (CVV) did not match, but PayApp could not void the payment of %1 at once (%2). It is still charged: void it in Payment Search.</source>
-        <translation>Der Sicherheitscode (CVV) der Karte stimmte nicht überein, aber PayApp konnte die Zahlung über %1 nicht sofort stornieren (%2). Sie ist weiterhin belastet: Stornieren Sie sie in der Zahlungssuche.</translation>
-    </message>
-    <message>
         <source>QuickBooks Desktop answered another request.</source>
         <translation>QuickBooks Desktop hat auf eine andere Anfrage geantwortet.</translation>
     </message>
@@ -3516,10 +3304,6 @@ Rechnungen kommen aus Autotask: Ein Administrator verbindet Autotask und startet
     <message>
         <source>Enter the %1 first.</source>
         <translation>Geben Sie zuerst %1 ein.</translation>
-    </message>
-    <message>
-        <source>SEPA direct debit of %1 accepted (transaction %2) and pending settlement: the money arrives in a few business days, and the debtor&apos;s bank can still return it.</source>
-        <translation>SEPA-Lastschrift über %1 angenommen (Transaktion %2), Abrechnung ausstehend: Das Geld kommt in einigen Bankarbeitstagen an, und die Bank des Zahlungspflichtigen kann sie noch zurückgeben.</translation>
     </message>
 </context>
 <context>
