@@ -211,8 +211,8 @@ class RefundInfo:
     amount_minor: int
     status: str
     transaction_id: str
-    response_text: str
-    reason: str
+    response_text: str      # the gateway's words, or PayApp's message as data (decisions.stored_response)
+    reason: str             # as typed, or PayApp's reason as data (to_stored): show with stored_text
     created_at: dt.datetime
 
 
@@ -258,7 +258,7 @@ class PaymentDetails:
     row: PaymentRow
     fields: dict[str, Any]
     response_code: str
-    response_text: str
+    response_text: str              # the gateway's words, or PayApp's message as data (decisions.stored_response)
     auth_code: str
     avs_result: str
     cvv_result: str
