@@ -52,3 +52,30 @@ def test_payapps_own_decision_words_are_kept_as_data_and_read_back() -> None:
     assert _message(_facts(status="error", response_text=to_stored(held_up)), _Decision("error")) == held_up
     late = _message(_facts(approved_late=True), _Decision("approved"))
     assert late.id == "payment_result.approved_late"
+
+
+def test_every_void_and_refund_outcome_and_timeline_entry_has_words() -> None:
+    """The ids of a void's or refund's result and of a timeline entry name the kind and the status: each one is in
+    the catalogue, with the values it is given."""
+    import datetime as dt
+
+    from payapp.domain.messages import render
+    from payapp.models import Payment, Refund
+    from payapp.services.payment_search import _timeline
+    from payapp.services.payments.refunds import REFUND_UNDECIDED, Refunds
+
+    at = dt.datetime(2026, 12, 2, 9, 30, tzinfo=dt.UTC)
+    payment = Payment(id=7, status="partially_refunded", amount_minor=50_00, refunded_minor=10_00, currency="EUR",
+                      created_at=at, decided_at=at, settled_at=at, voided_at=None, refunded_at=at, returned_at=at)
+    statuses = ("approved", "declined", "error", *REFUND_UNDECIDED)
+    refunds = [Refund(id=i, kind=kind, status=status, amount_minor=10_00, currency="EUR", created_at=at,
+                      decided_at=at, response_text=stored_response(msg("refund_result.unreachable")))
+               for i, (kind, status) in enumerate((k, s) for k in ("void", "refund") for s in statuses)]
+    words = {render(Refunds._refund_result(r, payment).message, "de") for r in refunds}
+    assert len(words) == len(refunds) - 2       # pending and unknown both say "not confirmed yet"
+    assert "Erstattung über 10,00 € erledigt." in {w.replace("\xa0", " ") for w in words}
+    assert "Das Gateway hat das Storno nicht ausgeführt (Das Gateway war nicht erreichbar; nichts wurde geändert.). " \
+           "Nichts wurde geändert." in words
+    timeline = [render(e.text, "de") for e in _timeline(payment, refunds)]
+    assert timeline[:3] == ["Zahlung begonnen", "Vom Gateway genehmigt", "Abgerechnet"]
+    assert {"Storno ausstehend", "Erstattung wird geprüft", "Von der Bank zurückgegeben"} <= set(timeline)

@@ -185,7 +185,10 @@ class Refunds(Recording):
                 select(func.clock_timestamp()))).astimezone(dt.UTC)
             return now <= r.send_deadline
 
-    def _refund_result(self, r: Refund, p: Payment) -> RefundResult:
+    @staticmethod
+    def _refund_result(r: Refund, p: Payment) -> RefundResult:
+        # the id names the kind: "refund_result.void_done", "refund_result.refund_declined", … (each one's words
+        # are checked by tests/unit/test_payment_messages.py)
         amount = Money(r.amount_minor, r.currency)
         said = recorded_response(r.response_text)
         message: Message
@@ -209,7 +212,8 @@ class Refunds(Recording):
             if r.status not in REFUND_UNDECIDED and not late:
                 return self._refund_result(r, p)
             if late:
-                p.attention = to_stored(msg(f"attention.{r.kind}_completed_late"), limit=300)
+                p.attention = to_stored(msg("attention.void_completed_late") if r.kind == "void" else
+                                        msg("attention.refund_completed_late"), limit=300)
                 _LOG.warning("refund %s of payment %s: completed after it was marked failed", r.id, p.id)
             if d.outcome == "unknown":
                 if r.status == "pending":
@@ -345,6 +349,6 @@ class Refunds(Recording):
             return await self._record_refund(refund_id, decision, actor)
         deadline = r.send_deadline or r.created_at + self._send_window
         if final and (await self._db_now_async() - deadline >= self._grace or (r.kind == "void" and matched)):
-            return await self._record_refund(refund_id, _Decision("error", message=msg(
-                f"refund_result.{r.kind}_not_found")), actor)
+            nothing = msg("refund_result.void_not_found") if r.kind == "void" else msg("refund_result.refund_not_found")
+            return await self._record_refund(refund_id, _Decision("error", message=nothing), actor)
         return await self._record_refund(refund_id, _Decision("unknown"), actor)
