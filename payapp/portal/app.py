@@ -41,7 +41,7 @@ from payapp.domain import ach
 from payapp.domain.colour import parse_hex_colour
 from payapp.domain.errors import PayAppError, ValidationError
 from payapp.domain.gateways import gateway_spec
-from payapp.domain.messages import msg
+from payapp.domain.messages import msg, stored_text, to_stored
 from payapp.domain.money import babel_locale, format_amount_input, format_money, parse_amount
 from payapp.portal import i18n
 from payapp.portal.account_pages import AccountPages
@@ -515,7 +515,7 @@ class Portal:
             # the payment)
             try:
                 await self.submissions.finish(key, state="done", payment_id=result.payment_id,
-                                              outcome=result.status, message=result.message)
+                                              outcome=result.status, message=to_stored(result.message, limit=500))
             except Exception:
                 log.exception("could not record a confirm form's outcome (a second submit will wait for it)")
             if result.status in ("approved", "settled"):
@@ -559,7 +559,9 @@ class Portal:
         if sub is not None and sub.payment_id is not None:
             return RedirectResponse(f"/pay/{token}/payment/{sub.payment_id}", status_code=303)
         if sub is not None and sub.state == "failed":
-            return await self._pay_form(page, link, token, error=sub.message, status=400)
+            # a failed form's words as the page wrote them, or the engine's result kept as data: in this page's
+            # language
+            return await self._pay_form(page, link, token, error=stored_text(sub.message, page.language), status=400)
         return self._render(page, "message.html", 202, title=page._("Make a Payment"),
                             text=page._("This payment is being processed. Do not pay again."))
 

@@ -80,6 +80,8 @@ class Submission:
     state: str              # charging | done | failed
     payment_id: int | None
     outcome: str
+    #: a failed form: the words its page showed; a done one: the engine's result kept as data (to_stored, read with
+    #: stored_text in the reader's language)
     message: str
 
 

@@ -27,7 +27,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Connection, Select, String, case, func, literal, select, text, tuple_, update
 
 from payapp.domain.errors import NotFound
-from payapp.domain.messages import msg
+from payapp.domain.messages import Message, msg
 from payapp.domain.outbox_jobs import PaymentSource
 from payapp.domain.payment_state import PaymentStatus
 from payapp.domain.roles import Permission
@@ -149,7 +149,7 @@ class PaymentRow:
     source: str
     accounting_sync_state: str
     psa_sync_state: str
-    attention: str = ""                  # why a person must look at it ("" when nothing is wrong)
+    attention: str = ""                  # why a person must look at it, as kept (to_stored; "": nothing is wrong)
     approved_late: bool = False          # the gateway approved it after PayApp had marked it failed
     sort_key: tuple[Any, int] = (None, 0)
 
@@ -189,7 +189,7 @@ class PaymentTotals:
 class TimelineEntry:
     at: dt.datetime
     event: str            # created | approved | declined | settled | voided | refunded | returned | ...
-    text: str
+    text: Message         # "Payment started", "Void pending", … (the UI renders it in its language)
     amount_minor: int | None = None
 
 
@@ -211,8 +211,8 @@ class RefundInfo:
     amount_minor: int
     status: str
     transaction_id: str
-    response_text: str
-    reason: str
+    response_text: str      # the gateway's words, or PayApp's message as data (decisions.stored_response)
+    reason: str             # as typed, or PayApp's reason as data (to_stored): show with stored_text
     created_at: dt.datetime
 
 
@@ -258,7 +258,7 @@ class PaymentDetails:
     row: PaymentRow
     fields: dict[str, Any]
     response_code: str
-    response_text: str
+    response_text: str              # the gateway's words, or PayApp's message as data (decisions.stored_response)
     auth_code: str
     avs_result: str
     cvv_result: str
@@ -575,27 +575,24 @@ def _all_payments_totals(conn: Connection) -> PaymentTotals:
 
 
 def _timeline(p: Payment, refunds: Sequence[Refund]) -> list[TimelineEntry]:
-    t = [TimelineEntry(p.created_at, "created", "Payment started", p.amount_minor)]
+    t = [TimelineEntry(p.created_at, "created", msg("timeline.created"), p.amount_minor)]
     if p.decided_at is not None:
         outcome = {"declined": "declined", "error": "error"}.get(p.status, "approved")
-        text = "Declined by the gateway" if outcome == "declined" else (
-            "Failed" if outcome == "error" else "Approved by the gateway")
-        t.append(TimelineEntry(p.decided_at, outcome, text, p.amount_minor))
+        t.append(TimelineEntry(p.decided_at, outcome, msg(f"timeline.{outcome}"), p.amount_minor))
     if p.settled_at is not None:
-        t.append(TimelineEntry(p.settled_at, "settled", "Settled", p.amount_minor))
+        t.append(TimelineEntry(p.settled_at, "settled", msg("timeline.settled"), p.amount_minor))
     for r in refunds:
-        if r.kind == "void":
-            text = "Voided" if r.status == "approved" else f"Void {r.status}"
-            t.append(TimelineEntry(r.decided_at or r.created_at, "voided", text, r.amount_minor))
-        else:
-            text = "Refunded" if r.status == "approved" else f"Refund {r.status}"
-            t.append(TimelineEntry(r.decided_at or r.created_at, "refunded", text, r.amount_minor))
+        # approved: "Voided" / "Refunded"; else the attempt's status ("Void pending", "Refund declined", …)
+        said = msg("timeline.voided" if r.kind == "void" else "timeline.refunded") if r.status == "approved" \
+            else msg(f"timeline.{r.kind}_{r.status}")
+        t.append(TimelineEntry(r.decided_at or r.created_at, "voided" if r.kind == "void" else "refunded", said,
+                               r.amount_minor))
     if p.voided_at is not None and not any(r.kind == "void" for r in refunds):
-        t.append(TimelineEntry(p.voided_at, "voided", "Voided", p.amount_minor))
+        t.append(TimelineEntry(p.voided_at, "voided", msg("timeline.voided"), p.amount_minor))
     if p.refunded_at is not None and not any(r.kind == "refund" for r in refunds):
-        t.append(TimelineEntry(p.refunded_at, "refunded", "Refunded", p.refunded_minor))
+        t.append(TimelineEntry(p.refunded_at, "refunded", msg("timeline.refunded"), p.refunded_minor))
     if p.returned_at is not None:
-        t.append(TimelineEntry(p.returned_at, "returned", "Returned by the bank", p.amount_minor))
+        t.append(TimelineEntry(p.returned_at, "returned", msg("timeline.returned"), p.amount_minor))
     t.sort(key=lambda e: e.at)
     return t
 

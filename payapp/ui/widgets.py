@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from payapp.ui.messages import translate_message
+from payapp.ui.messages import legacy_text
 
 # A hint is dimmed while enabled only: a style sheet colour also holds when disabled, so a hint of a disabled
 # form (after an approved payment) would look more active than its greyed-out fields.
@@ -85,7 +85,7 @@ class Banner(QFrame):
                   "unknown": "⚠"}.get(kind, "ℹ")
         self.kind = kind
         # Messages from the services (a model's load error, why processing is off) arrive in English.
-        self._label.setText(f"{prefix}  {translate_message(text)}")
+        self._label.setText(f"{prefix}  {legacy_text(text)}")
         # The close button is coloured too: the dark palette's light button text vanishes on the light banner.
         self.setStyleSheet(f"QFrame#{self.objectName()} {{ background: {bg}; border: 1px solid {fg};"
                            f" border-radius: 4px; }} QLabel {{ color: {fg}; background: transparent; }}"

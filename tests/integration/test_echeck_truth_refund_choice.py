@@ -53,7 +53,7 @@ async def test_approved_echeck_is_pending_settlement_and_keeps_its_authorization
     svc = make_service(database, secret_store, http_client)
     r = await svc.take_payment(PaymentRequest(inv_id, 40_00, bank(holder="personal")))
     assert r.approved
-    assert "pending settlement" in r.message and "approved" not in r.message
+    assert "pending settlement" in r.message.english() and "approved" not in r.message.english()
     r2 = await svc.take_payment(PaymentRequest(inv_id, 30_00, bank(holder="business"), save_method=True))
     assert r2.approved
     auths = await _auths(database)
@@ -69,11 +69,11 @@ async def test_approved_echeck_is_pending_settlement_and_keeps_its_authorization
     # a saved eCheck account is debited under a new authorization, kept the same way
     methods = await svc.saved_methods((await invoice_row(database, inv_id)).company_id)
     r3 = await svc.take_payment(PaymentRequest(inv_id, 20_00, SavedMethodRef(methods[0].id, ach_consent())))
-    assert r3.approved and "pending settlement" in r3.message
+    assert r3.approved and "pending settlement" in r3.message.english()
     assert [a.sec_code for a in await _auths(database)] == ["PPD", "CCD", "CCD"]
     # a card is approved (its money is captured), with no ACH authorization
     c = await svc.take_payment(PaymentRequest(inv_id, 10_00, card()))
-    assert c.approved and "approved" in c.message
+    assert c.approved and "approved" in c.message.english()
     assert len(await _auths(database)) == 3
     # once the eCheck settles its words change with its status: the messages of later looks are not "pending"
     served_gateway.sandbox.settle_now()

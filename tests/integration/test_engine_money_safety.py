@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+import json
 from pathlib import Path
 
 import httpx
@@ -15,6 +16,7 @@ from sqlalchemy import select
 from payapp.config import Tuning
 from payapp.connectors.gateways.nmi import CardData, NmiGateway
 from payapp.domain.errors import PayAppError
+from payapp.domain.messages import stored_text
 from payapp.models import AuditEvent, Payment, Refund
 from payapp.models.db import Database
 from payapp.sandbox.gateway import DEMO_SECURITY_KEY
@@ -89,7 +91,7 @@ async def test_refund_unknown_then_bank_return_does_not_stop_reconciliation(
     assert await svc.reconcile_undecided() == 2       # the refund and the other payment, no exception
     p = await _payment(database, ach.payment_id)
     assert p.status == "returned" and p.refunded_minor == 40_00
-    assert "paid back twice" in p.attention
+    assert "paid back twice" in stored_text(p.attention, "en")
     async with database.sessions() as s:
         [refund] = (await s.scalars(select(Refund))).all()
     assert refund.status == "approved"
@@ -121,8 +123,8 @@ async def test_bank_return_after_refunds_is_flagged(database: Database, secret_s
     assert sandbox.process_returns() == 2
     assert (await svc.check_settlements()).returned == 2
     f, p = await _payment(database, full.payment_id), await _payment(database, part.payment_id)
-    assert f.status == "refunded" and f.returned_at is not None and "paid back twice" in f.attention
-    assert p.status == "returned" and p.applied_minor == 0 and "paid back twice" in p.attention
+    assert f.status == "refunded" and f.returned_at is not None and "paid back twice" in stored_text(f.attention, "en")
+    assert p.status == "returned" and p.applied_minor == 0 and "paid back twice" in stored_text(p.attention, "en")
     assert (await invoice_row(database, full_inv)).balance_minor == 50_00
     assert (await invoice_row(database, part_inv)).balance_minor == 60_00
     assert (await svc.check_settlements()).returned == 0
@@ -156,7 +158,7 @@ async def test_one_failing_row_is_flagged_and_the_rest_go_on(
     monkeypatch.setattr(svc, "_resolve_payment", broken_for_first)
     assert await svc.reconcile_undecided() == 1
     first, second = await _payment(database, ids[0]), await _payment(database, ids[1])
-    assert first.status == "unknown" and "could not finish checking" in first.attention
+    assert first.status == "unknown" and "could not finish checking" in stored_text(first.attention, "en")
     assert second.status == "approved" and second.attention == ""
     assert any(a == "payment.needs_attention" for a, _ in await _audit(database))
 
@@ -180,7 +182,9 @@ async def test_failed_void_and_refund_attempts_are_audited(
     assert r.status in ("unknown", "error")
     events = [(a, d) for a, d in await _audit(database) if a.startswith("payment.void")]
     assert [a for a, _ in events][:2] == ["payment.void_failed", "payment.void_failed"]
-    assert "could not be asked" in events[0][1] and "voided in full" in events[1][1]
+    # why each was refused, kept as data in the audit entry (shown in the reader's language)
+    said = [stored_text(json.loads(details)["message"], "en") for _, details in events[:2]]
+    assert "could not be asked" in said[0] and "voided in full" in said[1]
     assert len(events) == 3
 
 
@@ -220,7 +224,7 @@ async def test_held_workstation_never_sends_after_another_closed_the_payment(
     assert await b.reconcile_undecided() == 1
     hold.release.set()
     result = await task
-    assert result.status == "error" and "nothing was charged" in result.message
+    assert result.status == "error" and "nothing was charged" in result.message.english()
     assert served_gateway.sandbox.approved_sales() == []
     assert (await invoice_row(database, inv_id)).balance_minor == 100_00
     again = await b.take_payment(PaymentRequest(inv_id, 100_00, card()))
@@ -247,9 +251,10 @@ async def test_approval_after_marked_failed_is_recorded_with_an_alert(
     assert view.status == "error"
     hold.release.set()
     result = await task
-    assert result.approved and "after PayApp had marked it failed" in result.message
+    assert result.approved and "after PayApp had marked it failed" in result.message.english()
     p = await _payment(database, result.payment_id)
-    assert p.approved_late and "approved this payment after PayApp had marked it failed" in p.attention
+    assert p.approved_late and "approved this payment after PayApp had marked it failed" in stored_text(
+        p.attention, "en")
     inv = await invoice_row(database, inv_id)
     assert (inv.paid_minor, inv.balance_minor, inv.status) == (100_00, 0, "paid")
     actions = [x for x, _ in await _audit(database)]
@@ -324,7 +329,8 @@ async def test_cvv_mismatch_is_voided_at_once_when_the_admin_refuses_them(
     assert (await admin.state()).refuse_cvv_mismatch
     refused = await svc.take_payment(PaymentRequest(inv_id, 20_00, card(cvv="123")), confirm_duplicate=True)
     assert refused.status == "voided" and not refused.approved
-    assert "security code (CVV) did not match" in refused.message and "nothing was charged" in refused.message
+    said = refused.message.english()
+    assert "security code (CVV) did not match" in said and "nothing was charged" in said
     p = await _payment(database, refused.payment_id)
     assert p.status == "voided" and p.applied_minor == 0
     txn = served_gateway.sandbox.transactions[p.transaction_id]
@@ -415,7 +421,7 @@ async def test_held_void_is_not_sent_late_or_its_completion_is_recorded(
         assert p.status == "approved" and (await invoice_row(database, inv_id)).balance_minor == 0
     else:
         assert result.approved and txn.condition == "canceled"
-        assert p.status == "voided" and "after PayApp had marked it failed" in p.attention
+        assert p.status == "voided" and "after PayApp had marked it failed" in stored_text(p.attention, "en")
         assert (await invoice_row(database, inv_id)).balance_minor == 100_00
 
 

@@ -112,7 +112,7 @@ async def test_gateway_duplicate_is_told_at_once_and_nothing_is_charged(
     assert (await svc.take_payment(PaymentRequest(inv1, 30_00, card()))).approved
     second = await svc.take_payment(PaymentRequest(inv2, 30_00, card()))
     assert second.status == "error"
-    assert "duplicate" in second.message and "Nothing was charged" in second.message
+    assert "duplicate" in second.message.english() and "Nothing was charged" in second.message.english()
     assert await payments_by_status(database, inv2) == {"error": 1}
     assert (await invoice_row(database, inv2)).balance_minor == 100_00
     assert len(served_gateway.sandbox.approved_sales()) == 1
@@ -250,7 +250,7 @@ async def test_rate_limited_payment_is_not_unknown(database: Database, secret_st
     served_gateway.sandbox.add_fault(fault)
     r = await svc.take_payment(PaymentRequest(inv_id, 10_00, card(MASTERCARD)))
     assert r.status == "error"
-    assert "too many requests" in r.message and "try again" in r.message
+    assert "too many requests" in r.message.english() and "try again" in r.message.english()
     async with database.sessions() as s:
         p = await s.get(Payment, r.payment_id)
         assert p is not None and p.next_check_at is None
@@ -260,7 +260,7 @@ async def test_rate_limited_payment_is_not_unknown(database: Database, secret_st
     served_gateway.sandbox.settle_now()
     served_gateway.sandbox.add_fault(fault)
     rr = await svc.void_or_refund(paid.payment_id, 1_00)
-    assert rr.status == "error" and "too many requests" in rr.message
+    assert rr.status == "error" and "too many requests" in rr.message.english()
     assert (await invoice_row(database, inv_id)).balance_minor == 90_00
 
 

@@ -85,7 +85,7 @@ async def test_sepa_debit_pending_until_settled_mandate_kept_and_a_return_reopen
     inv_id = await make_invoice(database, total_minor=200_00, currency="EUR")
     svc = make_service(database, secret_store, http_client)
     ok = await svc.take_payment(PaymentRequest(inv_id, 80_00, sepa_debit(IBAN_OK)))
-    assert ok.approved and ok.pending_settlement and "SEPA" in ok.message, ok.message
+    assert ok.approved and ok.pending_settlement and "SEPA" in ok.message.english(), ok.message
     returned = await svc.take_payment(PaymentRequest(inv_id, 70_00, sepa_debit(IBAN_RETURNED)))
     assert returned.approved and returned.pending_settlement
     no = await svc.take_payment(PaymentRequest(inv_id, 10_00, sepa_debit(IBAN_DECLINED)))

@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from openpyxl import load_workbook
 from sqlalchemy import func, insert, select
 
+from payapp.domain.messages import render
 from payapp.domain.roles import Role
 from payapp.models import Payment
 from payapp.models.db import Database, is_sqlite, make_sync_engine
@@ -186,6 +187,9 @@ async def test_details_timeline_and_retry_sync(database: Database, db_url: str) 
         p.accounting_sync_state = "needs_attention"
     d = await search.details(first.id)
     assert [e.event for e in d.timeline][:2] == ["created", "approved"]
+    # the timeline's words are messages, in the reader's language
+    assert [render(e.text, "de") for e in d.timeline][:2] == ["Zahlung begonnen", "Vom Gateway genehmigt"]
+    assert any(e.text.english() == "Refunded" for e in d.timeline)
     assert d.can_retry_sync and d.can_refund and not d.can_void
     assert d.sync_jobs[0].last_error == "QuickBooks said no"
     assert await search.retry_sync(first.id) == 1

@@ -59,7 +59,7 @@ async def test_card_payment_partial_then_full(database: Database, secret_store: 
     inv_id = await make_invoice(database, total_minor=150_00)
     svc = make_service(database, secret_store, http_client)
     r1 = await svc.take_payment(PaymentRequest(inv_id, 50_00, card()))
-    assert r1.approved and r1.transaction_id and "approved" in r1.message
+    assert r1.approved and r1.transaction_id and "approved" in r1.message.english()
     inv = await invoice_row(database, inv_id)
     assert (inv.paid_minor, inv.balance_minor, inv.status) == (50_00, 100_00, "partially_paid")
     r2 = await svc.take_payment(PaymentRequest(inv_id, 100_00, card(MASTERCARD)))
@@ -195,9 +195,9 @@ async def test_decline_and_error_messages(database: Database, secret_store: Secr
     svc = make_service(database, secret_store, http_client)
     with gateway_declines(served_gateway.sandbox):
         r = await svc.take_payment(PaymentRequest(inv_id, 10_00, card()))
-        assert r.status == "declined" and "another card" in r.message and "DECLINE" in r.message
+        assert r.status == "declined" and "another card" in r.message.english() and "DECLINE" in r.message.english()
         r = await svc.take_payment(PaymentRequest(inv_id, 11_00, bank()))
-        assert r.status == "declined" and "routing" in r.message
+        assert r.status == "declined" and "routing" in r.message.english()
     inv = await invoice_row(database, inv_id)
     assert inv.balance_minor == 40_00 and inv.status == "open"
     assert (await _audit(database)).count("payment.declined") == 2
@@ -205,7 +205,7 @@ async def test_decline_and_error_messages(database: Database, secret_store: Secr
     # wrong key at the gateway: error, nothing charged, a message for the admin
     served_gateway.sandbox.security_key = "rotated-at-the-gateway"
     r = await svc.take_payment(PaymentRequest(inv_id, 10_00, card()))
-    assert r.status == "error" and "Admin" in r.message
+    assert r.status == "error" and "Admin" in r.message.english()
 
 
 async def test_duplicate_guard(database: Database, secret_store: SecretStore, served_gateway: ServedGateway,
@@ -336,7 +336,7 @@ async def test_unknown_then_reconciled(database: Database, secret_store: SecretS
     served_gateway.sandbox.add_fault("lose_answer")
     served_gateway.sandbox.add_fault("http_500", times=2, path="query")   # both quick look-ups
     r = await svc.take_payment(PaymentRequest(inv_id, 60_00, card()))
-    assert r.status == "unknown" and "Do not take it again" in r.message
+    assert r.status == "unknown" and "Do not take it again" in r.message.english()
     with pytest.raises(ValidationError, match="being confirmed"):
         await svc.take_payment(PaymentRequest(inv_id, 50_00, card(MASTERCARD)))
     assert await svc.reconcile_undecided() == 1

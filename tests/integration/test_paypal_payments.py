@@ -107,7 +107,7 @@ async def test_cancel_returns_with_nothing_charged_and_a_late_return_cannot_pay(
     token = checkout_token(started.redirect_url)
     approved_elsewhere = sandbox.approve(token, "SBXPAYS000001")   # e.g. in another tab
     cancelled = await svc.cancel_hosted_payment(started.order_id)
-    assert cancelled.status == "error" and "cancelled" in cancelled.message
+    assert cancelled.status == "error" and "cancelled" in cancelled.message.english()
     late = await svc.finish_hosted_payment(started.order_id, query_of(approved_elsewhere))
     assert late.status == "error"
     assert sandbox.approved_sales() == []

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QLocale, Qt
 from PySide6.QtWidgets import QApplication, QCheckBox, QLabel
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select, update
@@ -16,6 +16,7 @@ from payapp.app import AppContext
 from payapp.models import Invoice, Payment
 from payapp.services.payment_search import PaymentQuery
 from payapp.services.payments import PaymentRequest
+from payapp.services.payments.recording import APPROVED_LATE_ALERT
 from payapp.ui.i18n import install_translators, remove_translators
 from payapp.ui.messages import card_check_text
 from payapp.ui.payments.payment_details import PaymentDetailsDialog
@@ -44,10 +45,9 @@ def test_details_show_avs_and_cvv_in_words_and_the_alert(qtbot: QtBot, demo_cont
 
     async def flag() -> None:
         async with services.db.transaction() as s:
+            # the alert as the engine keeps it: a message as data, shown in the reader's language
             await s.execute(update(Payment).where(Payment.id == payment_id).values(
-                approved_late=True,
-                attention="The gateway approved this payment after PayApp had marked it failed. Check whether the "
-                          "customer paid again, and refund one of the payments if so."))
+                approved_late=True, attention=APPROVED_LATE_ALERT))
 
     run(flag())
     assert services.payment_search is not None
@@ -64,6 +64,15 @@ def test_details_show_avs_and_cvv_in_words_and_the_alert(qtbot: QtBot, demo_cont
     index = model.index(0, STATUS_COLUMN)
     assert model.data(index) == "Approved · approved after it was marked failed"
     assert "marked it failed" in model.data(index, Qt.ItemDataRole.ToolTipRole)
+    app = QApplication.instance()
+    assert app is not None
+    try:
+        install_translators(app, "de")
+        assert model.data(index, Qt.ItemDataRole.ToolTipRole).startswith(
+            "Das Gateway hat diese Zahlung genehmigt, nachdem PayApp sie als fehlgeschlagen markiert hatte.")
+    finally:
+        remove_translators(app)
+        QLocale.setDefault(QLocale(QLocale.Language.English, QLocale.Country.UnitedStates))
 
 
 def test_card_check_words_in_german(qapp: QApplication) -> None:

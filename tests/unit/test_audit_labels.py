@@ -10,6 +10,8 @@ from pathlib import Path
 from PySide6.QtCore import QLocale
 from PySide6.QtWidgets import QApplication
 
+from payapp.domain.messages import msg, to_stored
+from payapp.domain.money import Money
 from payapp.domain.settings_spec import SPECS
 from payapp.ui.audit_labels import DETAIL_KEYS, SETTINGS, details_text
 from payapp.ui.i18n import install_translators, remove_translators
@@ -44,6 +46,12 @@ def test_details_in_german(qapp: QApplication) -> None:
                             "de_DE") == "Änderungen: Kreditkarte im Backoffice: Nein → Ja"
         assert details_text(json.dumps({"role": ["viewer", "admin"]}), "de_DE").startswith("Rolle: ")
         assert details_text(json.dumps({"reason": "wrong password"}), "de_DE") == "Grund: falsches Passwort"
+        # the payment engine keeps its words as data (to_stored): in German with German money; the gateway's own
+        # words as they are
+        kept = to_stored(msg("attention.returned_after_refund", amount=Money(1250, "EUR")))
+        assert details_text(json.dumps({"message": kept}), "de_DE").replace("\xa0", " ").startswith(
+            "Meldung des Gateways: Die Bank hat diesen eCheck zurückgegeben, nachdem 12,50 € davon erstattet")
+        assert details_text(json.dumps({"message": "DECLINE"}), "de_DE") == "Meldung des Gateways: DECLINE"
     finally:
         remove_translators(qapp)
         QLocale.setDefault(QLocale(QLocale.Language.English, QLocale.Country.UnitedStates))

@@ -7,7 +7,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from payapp.connectors.gateways.port import GatewayAnswer, GatewayTransaction
-from payapp.domain.money import format_money
+from payapp.domain.messages import Message, from_stored, msg, to_stored
+from payapp.domain.money import Money
 from payapp.domain.payment_state import PaymentStatus
 from payapp.models import Payment
 from payapp.services.payments.values import BANK_DEBITS, PaymentResult
@@ -21,7 +22,8 @@ class _Decision:
     transaction_id: str = ""
     auth_code: str = ""
     response_code: str = ""
-    message: str = ""
+    #: what the gateway said (its own text, as it sent it), or PayApp's words when the gateway said nothing itself
+    message: str | Message = ""
     avs: str = ""
     cvv: str = ""
     vault_id: str = ""
@@ -35,6 +37,17 @@ RATE_LIMITED_TEXT = "Rate limit exceeded"
 def _decision(r: GatewayAnswer) -> _Decision:
     return _Decision(r.outcome, r.transaction_id, r.auth_code, r.response_code, r.message or (
         RATE_LIMITED_TEXT if r.rate_limited else ""), r.avs, r.cvv, r.vault_id, rate_limited=r.rate_limited)
+
+
+def stored_response(said: str | Message, limit: int = 300) -> str:
+    """What a payment's or refund's response_text (and an audit entry) keeps of a decision's words: the gateway's
+    text cut to the column, PayApp's own message as data (to_stored), so it is shown in the reader's language."""
+    return to_stored(said, limit=limit) if isinstance(said, Message) else said[:limit]
+
+
+def recorded_response(text: str) -> str | Message:
+    """A response_text as `stored_response` wrote it: PayApp's message again, or the gateway's text."""
+    return from_stored(text)
 
 
 def _sale_decision(txs: Sequence[GatewayTransaction]) -> _Decision | None:
@@ -67,45 +80,35 @@ class _PaymentFacts:
     approved_late: bool = False
 
 
-def _message(p: Payment | _PaymentFacts, d: _Decision) -> str:
-    amount = format_money(p.amount_minor, p.currency)
+def _message(p: Payment | _PaymentFacts, d: _Decision) -> Message:
+    amount = Money(p.amount_minor, p.currency)
+    transaction = p.transaction_id
+    # the decision's words, or (a payment read back) what its row kept of them
+    said = d.message or recorded_response(p.response_text)
     if getattr(p, "approved_late", False) and p.status == S.APPROVED:
-        return (f"Payment of {amount} approved (transaction {p.transaction_id}), after PayApp had marked it "
-                "failed. Check whether the customer paid again, and refund one of the payments if so.")
+        return msg("payment_result.approved_late", amount=amount, transaction=transaction)
     if p.status == S.APPROVED and p.method == "sepa":
-        return (f"SEPA direct debit of {amount} accepted (transaction {p.transaction_id}) and pending "
-                "settlement: the money arrives in a few business days, and the debtor's bank can still return "
-                "it.")
+        return msg("payment_result.sepa_accepted", amount=amount, transaction=transaction)
     if p.status == S.APPROVED and p.method == "echeck":
         # not money in the bank yet: the bank can still return it until (and after) it settles
-        return (f"eCheck payment of {amount} accepted (transaction {p.transaction_id}) and pending "
-                "settlement: the money arrives in a few business days, and the bank can still return it.")
+        return msg("payment_result.echeck_accepted", amount=amount, transaction=transaction)
     if p.status == S.APPROVED or p.status in (S.SETTLED, S.PARTIALLY_REFUNDED, S.REFUNDED, S.VOIDED):
-        return f"Payment of {amount} approved (transaction {p.transaction_id})."
+        return msg("payment_result.approved", amount=amount, transaction=transaction)
     if p.status == S.DECLINED:
         if p.method in BANK_DEBITS:
-            return (f"The bank account payment of {amount} was declined ({d.message or p.response_text}). "
-                    "Check the routing and account numbers, or use another payment method.")
-        return (f"The card was declined ({d.message or p.response_text}). Ask the customer for another "
-                "card, or to call their bank, then try again.")
+            return msg("payment_result.bank_declined", amount=amount, reason=said)
+        return msg("payment_result.card_declined", reason=said)
     if p.status == S.ERROR:
         if d.rate_limited:
-            return ("The gateway is receiving too many requests right now, so nothing was charged. Wait a "
-                    "minute, then try again.")
+            return msg("payment_result.rate_limited")
         if d.duplicate:
-            return (f"The gateway refused this payment as a duplicate: the same card or account was charged "
-                    f"{amount} a short time ago. Nothing was charged now. Check the customer's recent "
-                    "payments; to charge the same amount again, wait about 20 minutes and try again.")
-        if d.message.startswith("PayApp was held up"):
-            return d.message
-        if "authentication failed" in (d.message or "").lower():
-            return ("The gateway refused PayApp's key, so nothing was charged. An admin must check the "
-                    "gateway keys in Admin.")
-        return (f"The gateway did not take the payment ({d.message or p.response_text}). Nothing was "
-                "charged. Check the details and try again.")
-    return (f"The gateway has not confirmed the payment of {amount} yet. Do not take it again: PayApp keeps "
-            f"checking by its order id ({p.order_id}) and will update it, and the invoice holds the amount "
-            "until then.")
+            return msg("payment_result.duplicate", amount=amount)
+        if isinstance(said, Message) and said.id == "payment_result.held_up":
+            return said                     # it says itself that nothing was charged and what to do
+        if isinstance(said, str) and "authentication failed" in said.lower():
+            return msg("payment_result.key_refused")
+        return msg("payment_result.not_taken", reason=said)
+    return msg("payment_result.unconfirmed", amount=amount, order_id=p.order_id)
 
 
 def _result(p: Payment | _PaymentFacts, d: _Decision) -> PaymentResult:

@@ -20,7 +20,7 @@ from payapp.domain.roles import Permission
 from payapp.models import Payment
 from payapp.services.auth import Actor
 from payapp.services.payments.base import _GatewaySet
-from payapp.services.payments.decisions import _Decision, _decision, _result, _sale_decision
+from payapp.services.payments.decisions import _Decision, _decision, _result, _sale_decision, recorded_response
 from payapp.services.payments.preparing import _Opened
 from payapp.services.payments.reconciliation import Reconciliation
 from payapp.services.payments.statements import _P, _UPDATE_PAYMENT
@@ -44,7 +44,7 @@ class HostedSteps(Reconciliation):
         gateway = opened.gateway
         if Capability.HOSTED_STEP not in gateway.capabilities or not isinstance(gateway, HostedPaymentGateway):
             return await self._record(opened.payment_id, _Decision(
-                "error", message=f"{gateway.spec.label} has no payment page of its own."), actor)
+                "error", message=msg("payment_result.no_hosted_page", gateway=gateway.spec.label_message)), actor)
         success, failure, cancel = method.urls(opened.order_id)
         step = await gateway.start_hosted(order_id=opened.order_id, amount=amount, product=method.product or
                                           method.kind, success_url=success, failure_url=failure, cancel_url=cancel,
@@ -55,9 +55,9 @@ class HostedSteps(Reconciliation):
                 p = await s.get(Payment, opened.payment_id)
             assert p is not None
             return replace(_result(p, _Decision("pending")), redirect_url=step.redirect_url)
-        why = step.message or "the gateway did not open its payment page"
+        why = step.message or msg("payment_result.hosted_page_not_opened_reason")
         return await self._record(opened.payment_id, _Decision(
-            "error", message=f"The payment page could not be opened ({why}); nothing was charged."), actor)
+            "error", message=msg("payment_result.hosted_not_opened", reason=why)), actor)
 
     async def _close_unfinished_hosted(self, invoice_id: int) -> None:
         """A payer who left the gateway's page without coming back (the browser's Back button, a closed tab) would
@@ -109,20 +109,20 @@ class HostedSteps(Reconciliation):
         p = await self._payment_by_order(order_id)
         gateways = _GatewaySet(self._gateways)
         if p.status not in UNDECIDED:
-            return _result(p, _Decision(p.status, message=p.response_text))
+            return _result(p, _Decision(p.status, message=recorded_response(p.response_text)))
         if not await self._claim_hosted(p.id, closing=False):
             # already sent by an earlier return, or past the window: only a look-up may decide it
             resolved = await self._resolve_payment(gateways, p.id, actor, final=False)
             return resolved if resolved is not None else _result(p, _Decision(p.status))
         gateway = await gateways.get(p.gateway)
         if not isinstance(gateway, HostedPaymentGateway):
-            return await self._record(p.id, _Decision("error", message="The gateway has no payment page."), actor)
+            return await self._record(p.id, _Decision("error", message=msg("payment_result.gateway_no_page")), actor)
         answer = await gateway.finish_hosted(order_id=order_id, amount=Money(p.amount_minor, p.currency),
                                              returned=dict(returned))
         await self._point("gateway_answered")
         if answer.outcome == "unknown" and not answer.sent:
             result = await self._record(p.id, _Decision(
-                "error", message="The gateway could not be reached; nothing was charged."), actor)
+                "error", message=msg("payment_result.unreachable")), actor)
         else:
             result = await self._record(p.id, _decision(answer), actor)
             for delay in self._lookup_delays if result.status == S.UNKNOWN else ():
@@ -140,17 +140,17 @@ class HostedSteps(Reconciliation):
         actor = self._current.require(Permission.TAKE_PAYMENT)
         p = await self._payment_by_order(order_id)
         if p.status not in UNDECIDED:
-            return _result(p, _Decision(p.status, message=p.response_text))
+            return _result(p, _Decision(p.status, message=recorded_response(p.response_text)))
         closed = await self._claim_hosted(p.id, closing=True)
         try:
             gateway = await _GatewaySet(self._gateways).get(p.gateway)
             found = _sale_decision(await gateway.find_order(order_id))
         except LookupFailed:
-            return await self._record(p.id, _Decision("unknown", message="The gateway could not be asked."), actor)
+            return await self._record(p.id, _Decision("unknown", message=msg("payment_result.not_asked")), actor)
         if found is not None and found.outcome == "approved":
             return await self._record(p.id, found, actor)
         if not closed:
             # a return is taking the money right now (or the window is over): the look-ups decide it
             return _result(p, _Decision(p.status))
         return await self._record(p.id, _Decision(
-            "error", message="The payer cancelled on the payment page; nothing was charged."), actor)
+            "error", message=msg("payment_result.payer_cancelled")), actor)

@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from payapp.connectors.gateways.port import LookupFailed
 from payapp.domain.errors import PayAppError
+from payapp.domain.messages import Message, msg, to_stored
 from payapp.domain.payment_state import UNDECIDED, PaymentStatus
 from payapp.models import Payment, Refund
 from payapp.services.auth import SYSTEM, Actor
@@ -45,7 +46,7 @@ class Reconciliation(Refunds):
             txs = await gateway.find_order(p.order_id)
         except LookupFailed:
             if final:
-                await self._record(payment_id, _Decision("unknown", message="The gateway could not be asked."),
+                await self._record(payment_id, _Decision("unknown", message=msg("payment_result.not_asked")),
                                    actor)
             return None
         decision = _sale_decision(txs)
@@ -60,7 +61,7 @@ class Reconciliation(Refunds):
         deadline = p.send_deadline or p.created_at + self._send_window
         if not txs and final and await self._db_now_async() - deadline >= self._grace:
             return await self._record(payment_id, _Decision(
-                "error", message="The gateway has no transaction for this payment; nothing was charged."), actor)
+                "error", message=msg("payment_result.no_transaction")), actor)
         if final or p.status == S.PENDING:
             return await self._record(payment_id, _Decision("unknown"), actor)
         return _result(p, _Decision(p.status))
@@ -135,14 +136,14 @@ class Reconciliation(Refunds):
     async def _needs_attention(self, payment_id: int | None, what: str, row_id: int, exc: Exception) -> None:
         """Flag a payment whose check failed so Payment Search shows it "needs attention"; log why (the
         message of PayApp's own errors, only the type of any other: no secret can reach the log)."""
-        reason = exc.user_message if isinstance(exc, PayAppError) else type(exc).__name__
+        reason: str | Message = exc.user_message if isinstance(exc, PayAppError) else type(exc).__name__
         _LOG.error("reconciliation of %s %s failed, flagged for a person: %s", what, row_id, reason)
         if payment_id is None:
             return
-        text = (f"PayApp could not finish checking this payment with the gateway ({reason}). Check it in the "
-                "gateway's portal." if what == "payment" else
-                f"PayApp could not finish checking a refund of this payment with the gateway ({reason}). Check it "
-                "in the gateway's portal.")[:300]
+        if isinstance(exc, PayAppError) and exc.message is not None:
+            reason = exc.message            # PayApp's own words: shown in the reader's language too
+        text = to_stored(msg("attention.payment_check_failed" if what == "payment" else
+                             "attention.refund_check_failed", reason=reason), limit=300)
         try:
             async with self._db.transaction(lock=True) as s:
                 p = await s.get(Payment, payment_id, with_for_update=True)

@@ -15,14 +15,20 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
 from payapp.domain.errors import NotFound
-from payapp.domain.messages import msg
+from payapp.domain.messages import msg, to_stored
 from payapp.domain.outbox_jobs import JobKind
 from payapp.domain.payment_state import UNDECIDED, PaymentStatus, invoice_status, transition
 from payapp.models import OutboxJob
 from payapp.services import audit
 from payapp.services.auth import Actor
 from payapp.services.payments.base import _LOG, EngineBase
-from payapp.services.payments.decisions import _Decision, _PaymentFacts, _result
+from payapp.services.payments.decisions import (
+    _Decision,
+    _PaymentFacts,
+    _result,
+    recorded_response,
+    stored_response,
+)
 from payapp.services.payments.statements import (
     _INSERT_AUDIT_EVENT,
     _INSERT_OUTBOX_JOB,
@@ -37,8 +43,8 @@ from payapp.services.payments.values import PaymentResult
 
 S = PaymentStatus
 
-APPROVED_LATE_ALERT = ("The gateway approved this payment after PayApp had marked it failed. Check whether the "
-                       "customer paid again, and refund one of the payments if so.")
+#: Payment.attention (String(300)) of a payment approved after PayApp had closed it as failed
+APPROVED_LATE_ALERT = to_stored(msg("attention.approved_late"), limit=300)
 
 
 class Recording(EngineBase):
@@ -58,7 +64,7 @@ class Recording(EngineBase):
             # was taken, so the payment is approved, with an alert for a person.
             late = p.status == S.ERROR and d.outcome == "approved"
             if p.status not in UNDECIDED and not late:
-                return _result(p, _Decision(p.status, message=p.response_text))
+                return _result(p, _Decision(p.status, message=recorded_response(p.response_text)))
             audits: list[dict[str, Any]] = []
             changes: dict[str, Any]
             if d.outcome == "unknown":
@@ -70,14 +76,14 @@ class Recording(EngineBase):
                     p.status = changes["status"] = transition(S(p.status), S.UNKNOWN).value
                     audits.append(audit.entry(actor, "payment.unknown", entity_type="payment", entity_id=p.id,
                                               order_id=p.order_id, amount_minor=p.amount_minor,
-                                              reason=d.message[:200]))
+                                              reason=stored_response(d.message, 200)))
                     if d.message:
-                        p.response_text = changes["response_text"] = d.message[:300]
+                        p.response_text = changes["response_text"] = stored_response(d.message)
                 conn.execute(_UPDATE_PAYMENT, {"row_id": p.id, **changes})
                 _insert_rows(conn, _INSERT_AUDIT_EVENT, audits)
                 return _result(p, d)
             p.transaction_id = d.transaction_id[:64]
-            p.response_text = d.message[:300]
+            p.response_text = stored_response(d.message)
             changes = {"transaction_id": p.transaction_id, "auth_code": d.auth_code[:20],
                        "response_code": d.response_code[:10], "response_text": p.response_text,
                        "avs_result": d.avs[:2], "cvv_result": d.cvv[:2], "decided_at": now, "next_check_at": None}

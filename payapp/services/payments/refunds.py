@@ -16,8 +16,8 @@ from sqlalchemy import func, select
 
 from payapp.connectors.gateways.port import GatewayTransaction, LookupFailed
 from payapp.domain.errors import ConflictError, NotFound, PayAppError, ValidationError
-from payapp.domain.messages import msg
-from payapp.domain.money import Money, decimal_to_minor, format_money
+from payapp.domain.messages import Message, msg, to_stored
+from payapp.domain.money import Money, decimal_to_minor
 from payapp.domain.outbox_jobs import JobKind
 from payapp.domain.payment_state import (
     InvoiceStatus,
@@ -32,7 +32,7 @@ from payapp.domain.validation import clean_typed_text
 from payapp.models import Invoice, Payment, Refund
 from payapp.services.auth import Actor
 from payapp.services.payments.base import _LOG, FAST_SEND, _audit, _GatewaySet
-from payapp.services.payments.decisions import _Decision, _decision
+from payapp.services.payments.decisions import _Decision, _decision, recorded_response, stored_response
 from payapp.services.payments.recording import Recording
 from payapp.services.payments.values import RefundResult
 
@@ -81,7 +81,8 @@ class Refunds(Recording):
         try:
             async with self._db.transaction() as s:
                 _audit(s, actor, f"payment.{kind}_failed", entity_type="payment", entity_id=payment_id,
-                       amount_minor=attempt["amount_minor"], reason=reason[:300], message=exc.user_message[:300],
+                       amount_minor=attempt["amount_minor"], reason=reason[:300],
+                       message=stored_response(exc.message or exc.user_message),
                        sent=False)
         except Exception:  # the user still gets the refusal; the log keeps the gap
             _LOG.exception("could not audit a refused %s of payment %s", kind, payment_id)
@@ -150,9 +151,8 @@ class Refunds(Recording):
         elapsed = max(time.monotonic() - started_mono, time.time() - started_wall)
         if (elapsed >= min(FAST_SEND, self._send_window.total_seconds() / 2)
                 and not await self._claim_refund_send(refund_id)):
-            return await self._record_refund(refund_id, _Decision("error", message=(
-                "PayApp was held up too long before sending this void or refund, so it was not sent and nothing "
-                "was changed. Try again.")), actor)
+            return await self._record_refund(refund_id, _Decision("error", message=msg("refund_result.held_up")),
+                                             actor)
         await self._point("refund_send_checked")
         if kind == "void":
             response = await gateway.void(transaction_id, method=method)
@@ -161,11 +161,10 @@ class Refunds(Recording):
             response = await gateway.refund(transaction_id, amount=part, method=method)
         if response.outcome == "unknown" and not response.sent:
             return await self._record_refund(refund_id, _Decision(
-                "error", message="The gateway could not be reached; nothing was changed."), actor)
+                "error", message=msg("refund_result.unreachable")), actor)
         result = await self._record_refund(refund_id, _decision(response), actor)
         if response.rate_limited and result.status == "error":
-            return replace(result, message="The gateway is receiving too many requests right now, so nothing "
-                                           "was changed. Wait a minute, then try again.")
+            return replace(result, message=msg("refund_result.rate_limited"))
         for delay in self._lookup_delays if result.status == "unknown" else ():
             await asyncio.sleep(delay)
             resolved = await self._resolve_refund(_GatewaySet(self._gateways, gateway), refund_id, actor,
@@ -186,16 +185,19 @@ class Refunds(Recording):
                 select(func.clock_timestamp()))).astimezone(dt.UTC)
             return now <= r.send_deadline
 
-    def _refund_result(self, r: Refund, p: Payment, message: str = "") -> RefundResult:
-        amount = format_money(r.amount_minor, r.currency)
-        what = "Void" if r.kind == "void" else "Refund"
-        if not message:
-            message = {
-                "approved": f"{what} of {amount} done.",
-                "declined": f"The gateway declined the {what.lower()} ({r.response_text}).",
-                "error": f"The gateway did not do the {what.lower()} ({r.response_text}). Nothing was changed.",
-            }.get(r.status, f"The gateway has not confirmed the {what.lower()} of {amount} yet. Do not repeat it: "
-                            "PayApp keeps checking and will update it.")
+    @staticmethod
+    def _refund_result(r: Refund, p: Payment) -> RefundResult:
+        # the id names the kind: "refund_result.void_done", "refund_result.refund_declined", … (each one's words
+        # are checked by tests/unit/test_payment_messages.py)
+        amount = Money(r.amount_minor, r.currency)
+        said = recorded_response(r.response_text)
+        message: Message
+        if r.status == "approved":
+            message = msg(f"refund_result.{r.kind}_done", amount=amount)
+        elif r.status in ("declined", "error"):
+            message = msg(f"refund_result.{r.kind}_{r.status}", reason=said)
+        else:
+            message = msg(f"refund_result.{r.kind}_unconfirmed", amount=amount)
         return RefundResult(r.status, r.id, p.id, r.kind, r.amount_minor, r.currency, p.status, message)
 
     async def _record_refund(self, refund_id: int, d: _Decision, actor: Actor) -> RefundResult:
@@ -210,21 +212,19 @@ class Refunds(Recording):
             if r.status not in REFUND_UNDECIDED and not late:
                 return self._refund_result(r, p)
             if late:
-                p.attention = ("The gateway completed this void after PayApp had marked it failed. Check the "
-                               "payment's refunds." if r.kind == "void" else
-                               "The gateway completed this refund after PayApp had marked it failed. Check the "
-                               "payment's refunds.")
+                p.attention = to_stored(msg("attention.void_completed_late") if r.kind == "void" else
+                                        msg("attention.refund_completed_late"), limit=300)
                 _LOG.warning("refund %s of payment %s: completed after it was marked failed", r.id, p.id)
             if d.outcome == "unknown":
                 if r.status == "pending":
                     r.status = "unknown"
-                    r.response_text = d.message[:300]
+                    r.response_text = stored_response(d.message)
                     _audit(s, actor, f"payment.{r.kind}_unknown", entity_type="payment", entity_id=p.id,
                                  refund_id=r.id, order_id=r.order_id, amount_minor=r.amount_minor)
                 return self._refund_result(r, p)
             r.transaction_id = d.transaction_id[:64]
             r.response_code = d.response_code[:10]
-            r.response_text = d.message[:300]
+            r.response_text = stored_response(d.message)
             r.decided_at = now
             details = {"refund_id": r.id, "order_id": r.order_id, "amount_minor": r.amount_minor,
                        "currency": r.currency, "reason": r.reason, "transaction_id": r.transaction_id}
@@ -246,11 +246,9 @@ class Refunds(Recording):
                     p.refunded_at = now
                 else:
                     p.voided_at = now
-                money = format_money(r.amount_minor, r.currency)
-                p.attention = (f"The bank returned this eCheck and the void of {money} was also completed: the "
-                               "customer may have been paid back twice." if r.kind == "void" else
-                               f"The bank returned this eCheck and the refund of {money} was also completed: the "
-                               "customer may have been paid back twice.")[:300]
+                p.attention = to_stored(msg("attention.returned_and_voided" if r.kind == "void" else
+                                            "attention.returned_and_refunded",
+                                            amount=Money(r.amount_minor, r.currency)), limit=300)
                 _audit(s, actor, "payment.voided" if r.kind == "void" else "payment.refunded", entity_type="payment",
                        entity_id=p.id, after_return=True, **details)
                 _LOG.warning("payment %s: %s of refund %s completed after the bank returned it", p.id, r.kind, r.id)
@@ -351,6 +349,6 @@ class Refunds(Recording):
             return await self._record_refund(refund_id, decision, actor)
         deadline = r.send_deadline or r.created_at + self._send_window
         if final and (await self._db_now_async() - deadline >= self._grace or (r.kind == "void" and matched)):
-            text = "The gateway shows no such " + r.kind + "; nothing was changed."
-            return await self._record_refund(refund_id, _Decision("error", message=text), actor)
+            nothing = msg("refund_result.void_not_found") if r.kind == "void" else msg("refund_result.refund_not_found")
+            return await self._record_refund(refund_id, _Decision("error", message=nothing), actor)
         return await self._record_refund(refund_id, _Decision("unknown"), actor)

@@ -10,7 +10,8 @@ from sqlalchemy import select
 
 from payapp.connectors.gateways.port import GatewayTransaction, LookupFailed
 from payapp.domain.errors import PayAppError
-from payapp.domain.money import format_money
+from payapp.domain.messages import msg, to_stored
+from payapp.domain.money import Money
 from payapp.domain.outbox_jobs import JobKind
 from payapp.domain.payment_state import PaymentStatus, transition
 from payapp.models import Invoice, Payment
@@ -138,5 +139,4 @@ class Settlement(Reconciliation):
 
     @staticmethod
     def _paid_back_twice(refunded_minor: int, currency: str) -> str:
-        return (f"The bank returned this eCheck after {format_money(refunded_minor, currency)} of it was refunded: "
-                "the customer may have been paid back twice.")[:300]
+        return to_stored(msg("attention.returned_after_refund", amount=Money(refunded_minor, currency)), limit=300)

@@ -19,8 +19,8 @@ from payapp.domain import ach, sepa
 from payapp.domain.card_checks import cvv_mismatch
 from payapp.domain.errors import ConflictError, NotFound, PayAppError, PermissionDenied, ValidationError
 from payapp.domain.gateways import GatewaySpec
-from payapp.domain.messages import Message, msg
-from payapp.domain.money import Money, format_money
+from payapp.domain.messages import Message, msg, to_stored
+from payapp.domain.money import Money
 from payapp.domain.payment_state import UNDECIDED, InvoiceStatus, PaymentStatus
 from payapp.domain.roles import Permission, Role
 from payapp.domain.validation import clean_typed_text
@@ -279,10 +279,7 @@ class TakingPayments(HostedSteps, MethodPreparation):
         # closed it as "never reached the gateway" (issue #12.1).
         elapsed = max(time.monotonic() - opened.started_mono, time.time() - opened.started_wall)
         if elapsed >= min(FAST_SEND, self._send_window.total_seconds() / 2) and not await self._claim_send(payment_id):
-            result = await self._record(payment_id, _Decision(
-                "error", message="PayApp was held up too long before sending this payment (the computer was "
-                                 "busy, paused or asleep), so it was not sent and nothing was charged. Take it "
-                                 "again if the customer still wants to pay."), actor)
+            result = await self._record(payment_id, _Decision("error", message=msg("payment_result.held_up")), actor)
             await self._point("decision_recorded")
             return result
         await self._point("send_checked")
@@ -312,7 +309,7 @@ class TakingPayments(HostedSteps, MethodPreparation):
 
         if response.outcome == "unknown" and not response.sent:
             result = await self._record(payment_id, _Decision(
-                "error", message="The gateway could not be reached; nothing was charged."), actor)
+                "error", message=msg("payment_result.unreachable")), actor)
         elif response.duplicate:
             result = await self._record(payment_id, await self._duplicate_decision(gateway, order_id, response),
                                         actor)
@@ -351,28 +348,27 @@ class TakingPayments(HostedSteps, MethodPreparation):
     async def _refuse_cvv_mismatch(self, result: PaymentResult, actor: Actor) -> PaymentResult:
         """Admin › Payment Processing refuses card payments whose CVV does not match: void the approved charge
         at once, so nothing stays charged, and say why."""
-        amount = format_money(result.amount_minor, result.currency)
+        amount = Money(result.amount_minor, result.currency)
         void: RefundResult | None
+        why: str | Message
         try:
+            # the void's reason is kept (Refund.reason, the audit) as data: read in the reader's language
             void = await self._void_or_refund(actor, {"kind": "void", "amount_minor": None}, result.payment_id,
-                                              None, "The card's security code (CVV) did not match.",
+                                              None, to_stored(msg("refund_reason.cvv_mismatch"), limit=300),
                                               reopen_invoice=True)
         except PayAppError as exc:
             void = None
-            why = exc.user_message
+            why = exc.message or exc.user_message
         else:
             why = void.message
         if void is not None and void.approved:
-            return replace(result, status=S.VOIDED.value, message=(
-                f"The card's security code (CVV) did not match, so PayApp voided the payment of {amount} at "
-                "once: nothing was charged. Ask the customer to check the code, or use another card."))
-        text = (f"The card's security code (CVV) did not match, but PayApp could not void the payment of {amount} "
-                f"at once ({why}). It is still charged: void it in Payment Search.")
+            return replace(result, status=S.VOIDED.value, message=msg("payment_result.cvv_voided", amount=amount))
+        text = msg("payment_result.cvv_not_voided", amount=amount, reason=why)
         try:
             async with self._db.transaction(lock=True) as s:
                 p = await s.get(Payment, result.payment_id, with_for_update=True)
                 if p is not None:
-                    p.attention = text[:300]
+                    p.attention = to_stored(text, limit=300)
         except Exception:  # the banner still says it
             _LOG.exception("could not flag payment %s", result.payment_id)
         return replace(result, message=text)

@@ -209,7 +209,7 @@ class PaymentResult:
     status: str                 # PaymentStatus value: approved | declined | error | unknown (pending never)
     payment_id: int
     transaction_id: str
-    message: str                # plain words for a banner, with what to do next
+    message: Message            # for a banner, with what to do next (the UI renders it in its language)
     order_id: str
     amount_minor: int
     currency: str
@@ -249,7 +249,7 @@ class RefundResult:
     amount_minor: int
     currency: str
     payment_status: str
-    message: str
+    message: Message
 
     @property
     def approved(self) -> bool:

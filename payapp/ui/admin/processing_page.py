@@ -31,7 +31,7 @@ from payapp.domain.money import format_amount_input, format_money, parse_amount
 from payapp.services.processing import KeyState, ProcessingPageState, ProcessingSetupService
 from payapp.services.secrets import Secret
 from payapp.ui.async_work import WidgetTasks, widget_slot
-from payapp.ui.messages import message_text, translate_message, user_text
+from payapp.ui.messages import legacy_text, message_text, user_text
 from payapp.ui.widgets import (
     HINT_STYLE,
     Banner,
@@ -519,7 +519,7 @@ class ProcessingPage(QWidget):
             self.status_label.setText(self.tr("✔ Processing is active ({details}).").format(details="; ".join(parts)))
             self.status_label.setStyleSheet(f"color: {OK_COLOUR}; font-weight: bold;")
         else:
-            reason = message_text(status.reason_message) if status.reason_message else translate_message(status.reason)
+            reason = message_text(status.reason_message) if status.reason_message else legacy_text(status.reason)
             self.status_label.setText(self.tr("⚠ Processing is off: {reason}").format(reason=reason))
             self.status_label.setStyleSheet(f"color: {WARN_COLOUR}; font-weight: bold;")
 

@@ -8,7 +8,7 @@ from PySide6.QtCore import QCoreApplication
 from payapp.domain.roles import Permission
 from payapp.services.auth import CurrentUser
 from payapp.services.settings import ProcessingStatus
-from payapp.ui.messages import message_text, translate_message
+from payapp.ui.messages import legacy_text, message_text
 
 
 def pay_block_reason(status: ProcessingStatus | None, user: CurrentUser, balance_minor: int,
@@ -23,7 +23,7 @@ def pay_block_reason(status: ProcessingStatus | None, user: CurrentUser, balance
     if status is None:
         return QCoreApplication.translate("PayRule", "Checking whether payment processing is set up…")
     if not status.active:
-        return message_text(status.reason_message) if status.reason_message else translate_message(status.reason)
+        return message_text(status.reason_message) if status.reason_message else legacy_text(status.reason)
     if not status.back_office:
         return QCoreApplication.translate("PayRule",
                                           "No payment type is enabled for the back office: enable one in Admin.")

@@ -60,7 +60,7 @@ from payapp.ui.invoices.payment_form.card_form import CardForm
 from payapp.ui.invoices.payment_form.fields import QWIDGETSIZE_MAX, AgreementBox, Field, error_label, field_row
 from payapp.ui.invoices.payment_form.saved_methods import SavedMethodChooser
 from payapp.ui.invoices.payment_form.sepa_form import SepaForm
-from payapp.ui.messages import card_check_text, translate_message, user_text
+from payapp.ui.messages import card_check_text, message_text, user_text
 from payapp.ui.widgets import HINT_STYLE, Banner, ElidedLabel, ask, confirm_box, return_focus_on_close
 
 log = logging.getLogger(__name__)
@@ -571,10 +571,11 @@ class PaymentDialog(QDialog):
             text = (self.tr("Payment has been processed: %1. Transaction ID: %2.")
                     .replace("%1", format_money(result.amount_minor, result.currency, self._locale))
                     .replace("%2", result.transaction_id))
-            if "after PayApp had marked it failed" in result.message:
-                text = translate_message(result.message)
+            # approved after PayApp had marked it failed: its words say what to check
+            if result.message.id == "payment_result.approved_late":
+                text = message_text(result.message)
             if result.pending_settlement:       # not "processed": the money is not there until it settles
-                text = translate_message(result.message)
+                text = message_text(result.message)
             self.banner.show_message("info" if result.pending_settlement else "approved", f"{text} {checks}".strip())
             self._show_new_balance()
             self.clear_sensitive(all_fields=True)
@@ -582,14 +583,14 @@ class PaymentDialog(QDialog):
         elif result.status == "unknown":
             self._done = True                   # never pay again while the first one is being checked
             self.banner.show_message("unknown", self.tr("Outcome unknown, being checked. %1")
-                                     .replace("%1", translate_message(result.message)))
+                                     .replace("%1", message_text(result.message)))
             self.clear_sensitive(all_fields=True)
             self.close_button.setText(self.tr("Close"))
         elif result.status == "voided":       # refused: the CVV did not match, voided at once
-            self.banner.show_message("declined", f"{translate_message(result.message)} {checks}".strip())
+            self.banner.show_message("declined", f"{message_text(result.message)} {checks}".strip())
             self.card_form.clear_cvv()
         else:
-            self.banner.show_message("declined", result.message)
+            self.banner.show_message("declined", message_text(result.message))
             self.card_form.clear_cvv()
         self._set_processing(False)
         # the banner took room: keep the window fitted and the amount with its new-balance hint in view

@@ -24,7 +24,7 @@ from payapp.services.payment_search import PaymentDetails, PaymentQuery
 from payapp.services.receipts import Receipt
 from payapp.services.refund_approvals import RefundApprovalService
 from payapp.ui.async_work import WidgetTasks
-from payapp.ui.messages import user_text
+from payapp.ui.messages import message_text, user_text
 from payapp.ui.payments.payment_details import (
     PaymentDetailsDialog,
     PendingApprovalsDialog,
@@ -278,9 +278,9 @@ class PaymentActions(QWidget):
             if shiboken6.isValid(self):
                 self.update_buttons()
         kind = {"approved": "success", "declined": "error", "error": "error"}.get(result.status, "warning")
-        self.banner.show_message(kind, result.message)
+        self.banner.show_message(kind, message_text(result.message))
         if where is not self.banner and shiboken6.isValid(where) and result.status != "approved":
-            where.show_message(kind, result.message)
+            where.show_message(kind, message_text(result.message))
         self._reload()
         return result.status == "approved"
 
@@ -533,7 +533,7 @@ class PaymentActions(QWidget):
             dlg.banner.show_error(user_text(exc))
             return
         kind = {"approved": "success", "declined": "error", "error": "error"}.get(result.status, "warning")
-        dlg.banner.show_message(kind, result.message)
+        dlg.banner.show_message(kind, message_text(result.message))
         await self._fill_approvals(dlg)
         self._reload()
 

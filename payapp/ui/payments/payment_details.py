@@ -37,7 +37,7 @@ from payapp.services.receipts import Receipt, ReceiptService, render_receipt_htm
 from payapp.services.refund_approvals import ApprovalView
 from payapp.ui.audit_labels import action_label, details_text
 from payapp.ui.i18n import fill, format_day
-from payapp.ui.messages import any_text, message_text, stored_message_text, translate_message, user_text
+from payapp.ui.messages import any_text, message_text, stored_message_text, user_text
 from payapp.ui.payments.payment_model import (
     SOURCE_LABELS,
     format_when,
@@ -124,7 +124,8 @@ class PaymentDetailsDialog(QDialog):
                 "detailsSepaMandate")
 
         gateway = QFormLayout()
-        gateway.addRow(self.tr("Response"), QLabel(f"{details.response_code} · {details.response_text}", self))
+        said = stored_message_text(details.response_text)      # the gateway's words, or PayApp's when it said none
+        gateway.addRow(self.tr("Response"), QLabel(f"{details.response_code} · {said}", self))
         gateway.addRow(self.tr("Authorization code"), QLabel(details.auth_code or "—", self))
         if r.method == "card":              # the codes in plain words (NMI's AVS and CVV tables)
             for label, code, words, name in ((self.tr("AVS result"), details.avs_result, avs_message, "detailsAvs"),
@@ -165,12 +166,13 @@ class PaymentDetailsDialog(QDialog):
         style_tab_bar(tabs)
         tabs.addTab(_table([self.tr("When"), self.tr("Amount"), self.tr("Event")],
                            [[format_when(e.at, locale), money(e.amount_minor) if e.amount_minor is not None else "",
-                             translate_message(e.text)] for e in details.timeline],
+                             message_text(e.text)] for e in details.timeline],
                            self, "timelineTable", right=(1,)), self.tr("Timeline"))
         tabs.addTab(_table([self.tr("Kind"), self.tr("Amount"), self.tr("Status"), self.tr("Transaction ID"),
                             self.tr("Reason"), self.tr("Gateway said")],
                            [[self.tr("Void") if x.kind == "void" else self.tr("Refund"), money(x.amount_minor),
-                             status_label(x.status), x.transaction_id, x.reason, x.response_text]
+                             status_label(x.status), x.transaction_id, stored_message_text(x.reason),
+                             stored_message_text(x.response_text)]
                             for x in details.refunds],
                            self, "refundsTable", right=(1,)), self.tr("Voids and refunds"))
         tabs.addTab(_table([self.tr("Job"), self.tr("Status"), self.tr("Attempts"), self.tr("Last error")],
@@ -208,9 +210,9 @@ class PaymentDetailsDialog(QDialog):
 
         if r.approved_late:
             self.banner.show_message("warning", self.tr("Approved after it was marked failed.") + " "
-                                     + translate_message(r.attention))
+                                     + stored_message_text(r.attention))
         elif r.attention:
-            self.banner.show_message("warning", self.tr("Needs attention:") + " " + translate_message(r.attention))
+            self.banner.show_message("warning", self.tr("Needs attention:") + " " + stored_message_text(r.attention))
         layout = QVBoxLayout(self)
         layout.addWidget(self.banner)
         layout.addLayout(top)

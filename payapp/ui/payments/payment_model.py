@@ -15,7 +15,7 @@ from payapp.domain.outbox_jobs import PaymentSource
 from payapp.services.payment_search import PaymentQuery, PaymentRow, PaymentSearchService
 from payapp.ui.i18n import format_moment
 from payapp.ui.lazy_model import ROW_ROLE, Column, LazyTableModel
-from payapp.ui.messages import translate_message
+from payapp.ui.messages import stored_message_text
 
 __all__ = ["COLUMNS", "ROW_ROLE", "SOURCE_LABELS", "SYNC_LABELS", "PaymentTableModel", "status_label", "tr"]
 
@@ -132,7 +132,7 @@ class PaymentTableModel(LazyTableModel[PaymentRow, tuple[Any, int]]):
 
     def extra_data(self, row: PaymentRow, column: int, role: int) -> Any:
         if role == Qt.ItemDataRole.ToolTipRole and column == STATUS_COLUMN and row.attention:
-            return translate_message(row.attention)
+            return stored_message_text(row.attention)
         if role == Qt.ItemDataRole.ToolTipRole and column == SYNC_COLUMN and row.psa_sync_state:
             return QCoreApplication.translate("PaymentTable", "Accounting: %1 · PSA: %2").replace(
                 "%1", sync_label(row.accounting_sync_state)).replace(
