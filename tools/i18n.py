@@ -9,10 +9,10 @@
 
 The final pass after new strings land: `update`, `missing -o todo.json`, write the German into todo.json,
 `fill todo.json`, `compile`, then commit payapp/resources/i18n. `fill` leaves finished translations alone
-(--overwrite replaces them). tools/i18n_de.json keeps every German string written so far: `fill` it after an
-`update` to restore translations lupdate dropped (e.g. a string that moved to another context);
-`export tools/i18n_de.json` writes every finished translation back into it. A plural message (%n) takes a list of two
-forms: ["%n Rechnung", "%n Rechnungen"].
+(--overwrite replaces them). The .ts is the one place a widget text's German lives (the messages of the Qt-free
+layers have theirs in payapp/domain/message_catalogue*.py); a translation `update` dropped (a string that moved to
+another context) is taken from the .ts in git and filled again. A plural message (%n) takes a list of two forms:
+["%n Rechnung", "%n Rechnungen"].
 
 English is the source language: payapp_en.ts holds only the plural forms (-pluralonly), so "1 invoices" can
 be said right; `update` fills them from the source's "(s)" ("%1 invoice(s)" → "%1 invoice" / "%1 invoices").
@@ -158,20 +158,6 @@ def fill(ts: Path, translations: dict[str, dict[str, object]], *, overwrite: boo
     return filled, unknown
 
 
-def export(ts: Path = DE_TS) -> dict[str, dict[str, object]]:
-    """{context: {key: translation}} of every finished message (plural messages: the list of forms)."""
-    done: dict[str, dict[str, object]] = {}
-    for context, message in messages(ts):
-        if not is_finished(message):
-            continue
-        translation = message.find("translation")
-        assert translation is not None
-        value: object = ([f.text or "" for f in translation.iter("numerusform")] if message.get("numerus") == "yes"
-                         else translation.text or "")
-        done.setdefault(context, {})[key_of(message)] = value
-    return done
-
-
 def english_plural_forms(source: str) -> list[str] | None:
     """"%1 invoice(s)" → ["%1 invoice", "%1 invoices"]: English plurals follow the "(s)" convention of the
     source text. None when the text does not use it (then write the forms into payapp_en.ts by hand)."""
@@ -233,8 +219,6 @@ def main(argv: list[str] | None = None) -> int:
     fill_p = sub.add_parser("fill", help="merge a JSON file {context: {source: german}} into payapp_de.ts")
     fill_p.add_argument("json_file", type=Path)
     fill_p.add_argument("--overwrite", action="store_true", help="also replace translations already finished")
-    exp = sub.add_parser("export", help="write every finished German translation to a JSON file")
-    exp.add_argument("json_file", type=Path)
     sub.add_parser("compile", help="compile the .ts files to .qm")
     sub.add_parser("check", help="fail when a German string is missing")
     args = parser.parse_args(argv)
@@ -259,10 +243,6 @@ def main(argv: list[str] | None = None) -> int:
             print(f"not in {DE_TS.name} (run update first?): {line}", file=sys.stderr)
         left = sum(len(v) for v in missing().values())
         print(f"{left} still to translate")
-    elif args.command == "export":
-        done = export()
-        args.json_file.write_text(json.dumps(done, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-        print(f"{sum(len(v) for v in done.values())} translations in {args.json_file}")
     elif args.command == "compile":
         for qm in compile_all():
             print(f"{qm.relative_to(ROOT)}: {qm.stat().st_size} bytes")
