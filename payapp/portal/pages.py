@@ -100,24 +100,35 @@ def error_text(page: Page, exc: PayAppError) -> str:
     return message_text(page, exc.message) if exc.message is not None else exc.user_message
 
 
+#: the engine's messages a client can meet, by id, put in the portal's own words (the staff's wording names Admin,
+#: keys and workstations): another payment in progress, an amount above what is due, online payment unavailable,
+#: a saved method gone
+_IN_PROGRESS = frozenset({"payment.more_than_balance_held", "refund.still_confirming"})
+_OVER_BALANCE = frozenset({"payment.more_than_balance"})
+_UNAVAILABLE = frozenset({"payment.type_not_enabled", "payment.type_not_in_portal", "payment_result.key_refused"})
+_UNAVAILABLE_AREAS = ("processing.", "gateways.", "key.", "secrets.")
+_METHOD_GONE_AREAS = ("payment.saved_method", "saved_method.")
+
+
 def engine_message(page: Page, message: str | Message) -> str:
     """The engine's words for the visitor: a Message a client may read (CLIENT_MESSAGES) in the visitor's language,
-    the portal's own German for the others a client can meet, else as they are."""
+    one of the others a client can meet in the portal's own words (by its id), any other in general words on a
+    German page (the staff's English on an English one); a gateway's own text as it is on an English page."""
     if isinstance(message, Message):
-        if message.id.startswith(CLIENT_MESSAGES):
+        found = message.id
+        if found.startswith(CLIENT_MESSAGES):
             return message_text(page, message)
+        if found in _IN_PROGRESS:
+            return page._("Another payment on this invoice is being processed right now. Open the invoice again in "
+                          "a minute to see what is left to pay.")
+        if found in _OVER_BALANCE:
+            return page._("The amount is more than the amount due.")
+        if found in _UNAVAILABLE or found.startswith(_UNAVAILABLE_AREAS):
+            return page._("Online payment is not available for this invoice at the moment. Contact {merchant}.",
+                          merchant=page.merchant["name"])
+        if found.startswith(_METHOD_GONE_AREAS):
+            return page._("This saved payment method is no longer available. Choose another one.")
         message = message.english()
-    lowered = message.lower()
-    if "still being confirmed" in lowered:
-        return page._("Another payment on this invoice is being processed right now. Open the invoice again in a "
-                      "minute to see what is left to pay.")
-    if "more than the open balance" in lowered:
-        return page._("The amount is more than the amount due.")
-    if "not enabled" in lowered or "processing" in lowered or "key" in lowered:
-        return page._("Online payment is not available for this invoice at the moment. Contact {merchant}.",
-                      merchant=page.merchant["name"])
-    if "saved payment method" in lowered:
-        return page._("This saved payment method is no longer available. Choose another one.")
     if page.language == "de":
         return page._("The card or bank details could not be checked. Check them and try again.")
     return message

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from payapp.connectors.gateways.port import gateway_words
 from payapp.domain import validation
 from payapp.domain.errors import NotFound, PayAppError, ValidationError
 from payapp.domain.messages import msg
@@ -175,7 +176,7 @@ class SavedMethodService:
         m = await self._active(saved_method_id)
         gateway = await self._gateways.for_gateway(m.gateway)
         response = await gateway.vault_delete(m.vault_id)
-        gone_at_gateway = response.approved or "invalid customer vault id" in response.message.lower()
+        gone_at_gateway = response.approved or "invalid customer vault id" in gateway_words(response.message).lower()
         if not gone_at_gateway:
             raise PayAppError(msg("saved_method.delete_not_done", reason=response.message or msg("gateway.no_answer")))
         async with self._db.transaction(lock=True) as s:
@@ -196,7 +197,7 @@ class SavedMethodService:
         m = await self._active(saved_method_id)
         gateway = await self._gateways.gateway()
         response = await gateway.vault_delete(m.vault_id)
-        if not (response.approved or "invalid customer vault id" in response.message.lower()):
+        if not (response.approved or "invalid customer vault id" in gateway_words(response.message).lower()):
             raise PayAppError(msg("saved_method.delete_not_done", reason=response.message or msg("gateway.no_answer")))
         async with self._db.transaction(lock=True) as s:
             m2 = await s.get(SavedPaymentMethod, saved_method_id, with_for_update=True)

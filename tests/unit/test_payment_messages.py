@@ -79,3 +79,24 @@ def test_every_void_and_refund_outcome_and_timeline_entry_has_words() -> None:
     timeline = [render(e.text, "de") for e in _timeline(payment, refunds)]
     assert timeline[:3] == ["Zahlung begonnen", "Vom Gateway genehmigt", "Abgerechnet"]
     assert {"Storno ausstehend", "Erstattung wird geprüft", "Von der Bank zurückgegeben"} <= set(timeline)
+
+
+def test_a_gateways_answer_in_payapps_words_is_german_for_a_german_reader() -> None:
+    """When the gateway said nothing itself (unreadable, unreachable, a request an adapter cannot make), the answer
+    carries PayApp's words as a message, so the reason inside a payment's result is German too; what the gateway
+    did say stays its own text."""
+    from payapp.connectors.gateways.nmi import parse_response
+    from payapp.connectors.gateways.port import gateway_words, not_supported
+    from payapp.domain.messages import Message, msg, render
+
+    unreadable = parse_response("<html>Bad gateway</html>")
+    assert isinstance(unreadable.message, Message) and gateway_words(unreadable.message) == ""
+    assert render(unreadable.message, "de") == "Die Antwort des Gateways konnte nicht gelesen werden."
+    refused = not_supported(msg("gateway_what.saved_methods"), "PayPal")
+    assert not refused.sent and isinstance(refused.message, Message)
+    assert render(refused.message, "de") == "PayPal nimmt keine gespeicherten Zahlungsmethoden an."
+    assert render(refused.message, "en") == "PayPal does not take saved payment methods."
+    said = parse_response("response=2&responsetext=DECLINE&response_code=200")
+    assert said.message == "DECLINE" and gateway_words(said.message) == "DECLINE"
+    result = msg("payment_result.not_taken", reason=unreadable.message)
+    assert "Die Antwort des Gateways konnte nicht gelesen werden." in render(result, "de")

@@ -48,7 +48,7 @@ class NmiResponse:
     """One transact.php answer. Every field is a string, "" when absent."""
 
     outcome: Outcome
-    message: str = ""
+    message: str | Message = ""     # responsetext as sent, or PayApp's words when there is none to read
     transaction_id: str = ""
     auth_code: str = ""
     order_id: str = ""
@@ -67,13 +67,13 @@ class NmiResponse:
 
     @property
     def auth_failed(self) -> bool:
-        return self.response == "3" and "authentication failed" in self.message.lower()
+        return self.response == "3" and "authentication failed" in _words(self.message).lower()
 
     @property
     def duplicate(self) -> bool:
         """The gateway's duplicate check refused this request (nothing was processed by it)."""
         return self.response in ("2", "3") and (
-            self.response_code == DUPLICATE_CODE or "duplicate transaction" in self.message.lower())
+            self.response_code == DUPLICATE_CODE or "duplicate transaction" in _words(self.message).lower())
 
 
 @dataclass(frozen=True)
@@ -122,10 +122,14 @@ class NmiQueryError(Exception):
     """query.php answered `<error_response>` (bad key, bad filter) or something that is not its XML.
     This is not "no match": the caller must not conclude that nothing was charged."""
 
-    def __init__(self, message: str, *, auth_failed: bool = False) -> None:
-        super().__init__(message)
+    def __init__(self, message: str | Message, *, auth_failed: bool = False) -> None:
+        super().__init__(str(message))
         self.message = message
         self.auth_failed = auth_failed
+
+
+def _words(message: str | Message) -> str:
+    return message if isinstance(message, str) else ""
 
 
 # --------------------------------------------------------------------------------------- parsers
@@ -142,7 +146,7 @@ def parse_response(body: str) -> NmiResponse:
     except (ValueError, UnicodeError):
         values = {}
     if not _looks_like_answer(values):
-        return NmiResponse("unknown", message="The gateway's answer could not be read.")
+        return NmiResponse("unknown", message=msg("gateway_answer.unreadable"))
 
     def first(name: str) -> str:
         got = values.get(name)
@@ -175,13 +179,14 @@ def _root(xml: str) -> ET.Element:
     try:
         root = ET.fromstring(xml.strip())
     except (ET.ParseError, UnicodeError) as exc:   # a lone surrogate cannot even be encoded for the parser
-        raise NmiQueryError("The gateway's look-up answer could not be read.") from exc
+        raise NmiQueryError(msg("gateway_answer.lookup_unreadable")) from exc
     if root.tag != "nm_response":
-        raise NmiQueryError("The gateway's look-up answer could not be read.")
+        raise NmiQueryError(msg("gateway_answer.lookup_unreadable"))
     err = root.find("error_response")
     if err is not None:
-        text = (err.text or "").strip() or "The gateway refused the look-up."
-        raise NmiQueryError(text, auth_failed="authentication" in text.lower() or "security key" in text.lower())
+        text = (err.text or "").strip()
+        refused = "authentication" in text.lower() or "security key" in text.lower()
+        raise NmiQueryError(text or msg("gateway_answer.lookup_refused"), auth_failed=refused)
     return root
 
 
@@ -365,19 +370,19 @@ class NmiGateway:
         try:
             resp = await self._client.post(f"{self._base}/api/transact.php", data=data, **self._kw())
         except _NOT_SENT as exc:
-            return NmiResponse("unknown", message=f"Could not reach the gateway ({type(exc).__name__}).",
+            return NmiResponse("unknown", message=msg("gateway_answer.not_reached", error=type(exc).__name__),
                                sent=False, order_id=fields.get("orderid", ""))
         except (httpx.TransportError, OSError) as exc:
             # Timed out or the connection dropped after the request went out: the gateway may have
             # processed it. Never resend; the caller looks the order id up.
-            return NmiResponse("unknown", message=f"No answer from the gateway ({type(exc).__name__}).",
+            return NmiResponse("unknown", message=msg("gateway_answer.no_answer", error=type(exc).__name__),
                                order_id=fields.get("orderid", ""))
         if resp.status_code == 429:
             # the system-wide rate limit: the request was refused before it was processed
-            return NmiResponse("error", message="Too many requests (HTTP 429).", rate_limited=True,
+            return NmiResponse("error", message=msg("gateway_answer.too_many_requests"), rate_limited=True,
                                order_id=fields.get("orderid", ""))
         if resp.status_code != 200:
-            return NmiResponse("unknown", message=f"The gateway answered HTTP {resp.status_code}.",
+            return NmiResponse("unknown", message=msg("gateway_answer.http_status", status=str(resp.status_code)),
                                order_id=fields.get("orderid", ""))
         parsed = parse_response(resp.text)
         if not parsed.order_id and "orderid" in fields:
@@ -389,9 +394,9 @@ class NmiGateway:
         try:
             resp = await self._client.post(f"{self._base}/api/query.php", data=data, **self._kw())
         except (httpx.TransportError, OSError) as exc:
-            raise NmiQueryError(f"No answer from the gateway ({type(exc).__name__}).") from None
+            raise NmiQueryError(msg("gateway_answer.no_answer", error=type(exc).__name__)) from None
         if resp.status_code != 200:
-            raise NmiQueryError(f"The gateway answered HTTP {resp.status_code}.")
+            raise NmiQueryError(msg("gateway_answer.http_status", status=str(resp.status_code)))
         return resp.text
 
     # ------------------------------------------------------------------ sales

@@ -27,7 +27,7 @@ from payapp.connectors.gateways.port import (
     not_supported,
 )
 from payapp.domain.gateways import NMI, GatewaySpec
-from payapp.domain.messages import Message
+from payapp.domain.messages import Message, msg
 from payapp.domain.money import Money
 
 #: NMI `condition` -> the port's transaction state (docs/protocols.md §1)
@@ -112,7 +112,7 @@ class NmiAdapter:
                      stored_credential: StoredCredential | None = None) -> GatewayAnswer:
         data = _payment(payment)
         if data is None or isinstance(payment, SepaAccount):
-            return not_supported("SEPA direct debits", self.spec.label, order_id)
+            return not_supported(msg("gateway_what.sepa"), self.spec.label, order_id)
         r = await self.wire.sale(order_id=order_id, amount=amount.wire(), currency=amount.currency, payment=data,
                                  billing=_billing(billing), save_as=save_as, order_description=description,
                                  dup_seconds=0 if allow_duplicate else None,

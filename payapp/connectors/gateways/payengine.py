@@ -198,7 +198,7 @@ def parse_order_list(data: object) -> list[GatewayTransaction]:
     """`GET /orders` (`{"elements": [...]}`) or a bare list. Raises LookupFailed for anything else."""
     elements = data.get("elements") if isinstance(data, Mapping) else data
     if not isinstance(elements, list):
-        raise LookupFailed("PayEngine's look-up answer could not be read.")
+        raise LookupFailed(msg("payengine.lookup_unreadable"))
     return [t for t in (parse_order(e) for e in elements) if t is not None]
 
 
@@ -219,15 +219,15 @@ def parse_charge(status: int, body: str, *, product: str, order_id: str = "") ->
         return GatewayAnswer("error", error_message(data, status), order_id=order_id, response_code=str(status),
                              auth_failed=True)
     if status == 429:
-        return GatewayAnswer("error", "Too many requests (HTTP 429).", order_id=order_id, rate_limited=True)
+        return GatewayAnswer("error", msg("gateway_answer.too_many_requests"), order_id=order_id, rate_limited=True)
     if 400 <= status < 500:
         # refused before processing: a field, an amount, a state; nothing was charged
         return GatewayAnswer("error", error_message(data, status), order_id=order_id, response_code=str(status))
     if status not in (200, 201):
-        return GatewayAnswer("unknown", f"PayEngine answered HTTP {status}.", order_id=order_id)
+        return GatewayAnswer("unknown", msg("payengine.http_status", status=str(status)), order_id=order_id)
     tx = _charge_transaction(data)
     if tx is None:
-        return GatewayAnswer("unknown", "PayEngine's answer could not be read.", order_id=order_id)
+        return GatewayAnswer("unknown", msg("payengine.unreadable"), order_id=order_id)
     order, main = tx
     tstatus = _str(main.get("status")).upper()
     outcome: Outcome
@@ -356,7 +356,7 @@ class PayEngineAdapter:
         if status != 404 and status != 200:
             raise LookupFailed(error_message(data, status))
         if status == 200 and data is None:
-            raise LookupFailed("PayEngine's look-up answer could not be read.")
+            raise LookupFailed(msg("payengine.lookup_unreadable"))
         return status, data
 
     # ------------------------------------------------------------------ charges
@@ -380,15 +380,16 @@ class PayEngineAdapter:
                      save_as: str | None = None, description: str = "", allow_duplicate: bool = False,
                      stored_credential: StoredCredential | None = None) -> GatewayAnswer:
         if isinstance(payment, AchAccount):
-            return not_supported("eCheck (ACH) payments", self.spec.label, order_id)
+            return not_supported(msg("gateway_what.echeck"), self.spec.label, order_id)
         if isinstance(payment, BrowserToken):
-            return not_supported("Collect.js payment tokens", self.spec.label, order_id)
+            return not_supported(msg("gateway_what.collect_js_tokens"), self.spec.label, order_id)
         made = _payment_body(payment)
         if made is None:
-            return not_supported("this payment method", self.spec.label, order_id)
+            return not_supported(msg("gateway_what.this_method"), self.spec.label, order_id)
         product, body = made
         if product == "sepa" and amount.currency != "EUR":
-            return not_supported(f"SEPA direct debits in {amount.currency}", self.spec.label, order_id)
+            return not_supported(msg("gateway_what.sepa_in", currency=amount.currency), self.spec.label,
+                                 order_id)
         # PayEngine saves the instrument of a debit itself (the answer's paymentInstrument); PayApp keeps its id
         return await self._debit(order_id, amount, product, body, billing, description)
 
@@ -483,7 +484,7 @@ class PayEngineAdapter:
                 continue
             t = parse_order(data)
             if t is None:
-                raise LookupFailed("PayEngine's look-up answer could not be read.")
+                raise LookupFailed(msg("payengine.lookup_unreadable"))
             out.append(t)
         return out
 

@@ -39,7 +39,7 @@ from payapp.connectors.gateways.port import (
     not_supported,
 )
 from payapp.domain.gateways import PAYPAL, GatewaySpec
-from payapp.domain.messages import Message
+from payapp.domain.messages import Message, msg
 from payapp.domain.money import Money
 
 #: how far back a look-up by INVNUM searches (TransactionSearch needs a start date; our order id carries none).
@@ -94,17 +94,17 @@ def to_transaction(p: paypal.PayPalPayment, hits: Sequence[paypal.PayPalSearchHi
 
 
 def _refused(exc: paypal.PayPalError, order_id: str = "") -> GatewayAnswer:
-    return GatewayAnswer("error", exc.user_message, order_id=order_id, response_code=exc.code,
+    return GatewayAnswer("error", exc.message or exc.user_message, order_id=order_id, response_code=exc.code,
                          auth_failed=exc.auth_failed, duplicate=exc.duplicate_invoice)
 
 
 def _unknown(exc: paypal.PayPalUnknownOutcome, order_id: str = "") -> GatewayAnswer:
-    return GatewayAnswer("unknown", exc.user_message, order_id=order_id, sent=exc.sent)
+    return GatewayAnswer("unknown", exc.message or exc.user_message, order_id=order_id, sent=exc.sent)
 
 
 def _paid(p: paypal.PayPalPayment, order_id: str) -> GatewayAnswer:
     if not p.money_taken:
-        return GatewayAnswer("declined", f"PayPal did not take the payment ({p.status or 'no status'}).",
+        return GatewayAnswer("declined", msg("paypal.not_taken", status=p.status or msg("paypal.no_status")),
                              transaction_id=p.transaction_id, order_id=order_id, response_code=p.status[:10])
     text = "Pending at PayPal" + (f" ({p.pending_reason})" if p.pending_reason else "") if p.pending else p.status
     return GatewayAnswer("approved", text or "Completed", transaction_id=p.transaction_id, order_id=order_id,
@@ -140,21 +140,21 @@ class PayPalAdapter:
     async def charge(self, *, order_id: str, amount: Money, payment: PaymentDetails, billing: Billing | None = None,
                      save_as: str | None = None, description: str = "", allow_duplicate: bool = False,
                      stored_credential: StoredCredential | None = None) -> GatewayAnswer:
-        return not_supported("card or bank details (the payer pays on PayPal's page)", self.spec.label, order_id)
+        return not_supported(msg("gateway_what.card_or_bank_details"), self.spec.label, order_id)
 
     async def charge_saved(self, *, order_id: str, amount: Money, vault_id: str, allow_duplicate: bool = False,
                            stored_credential: StoredCredential | None = None, sec_code: str = "") -> GatewayAnswer:
-        return not_supported("saved payment methods", self.spec.label, order_id)
+        return not_supported(msg("gateway_what.saved_methods"), self.spec.label, order_id)
 
     async def void(self, transaction_id: str, *, method: str) -> GatewayAnswer:
         # a PayPal sale cannot be voided; the engine refunds what PayPal shows as settled
-        return not_supported("voids (refund the payment instead)", self.spec.label)
+        return not_supported(msg("gateway_what.voids"), self.spec.label)
 
     async def vault_update_expiry(self, vault_id: str, expiry_mmyy: str) -> GatewayAnswer:
-        return not_supported("saved payment methods", self.spec.label)
+        return not_supported(msg("gateway_what.saved_methods"), self.spec.label)
 
     async def vault_delete(self, vault_id: str) -> GatewayAnswer:
-        return not_supported("saved payment methods", self.spec.label)
+        return not_supported(msg("gateway_what.saved_methods"), self.spec.label)
 
     # ------------------------------------------------------------------ Express Checkout
 
@@ -162,7 +162,7 @@ class PayPalAdapter:
                            cancel_url: str, description: str = "") -> HostedStep | GatewayAnswer:
         """SetExpressCheckout with INVNUM = our order id (unique per attempt: PayPal's duplicate protection)."""
         if not self.spec.supports(amount.currency):
-            return not_supported(f"payments in {amount.currency}", self.spec.label, order_id)
+            return not_supported(msg("gateway_what.payments_in", currency=amount.currency), self.spec.label, order_id)
         try:
             start = await self.wire.set_express_checkout(amount=amount.wire(), currency=amount.currency,
                                                          invnum=order_id, return_url=success_url,
@@ -178,23 +178,21 @@ class PayPalAdapter:
         already-paid DoExpressCheckoutPayment is read back by INVNUM, never sent again."""
         token = returned.get("token", "")
         if not token:
-            return GatewayAnswer("error", "PayPal sent the payer back without a checkout token; nothing was paid.",
-                                 order_id=order_id, sent=False)
+            return GatewayAnswer("error", msg("paypal.back_without_token"), order_id=order_id, sent=False)
         try:
             details = await self.wire.get_express_checkout_details(token)
         except paypal.PayPalError as exc:
             return _refused(exc, order_id)
         except paypal.PayPalUnknownOutcome as exc:
             # nothing is paid before DoExpressCheckoutPayment: GetExpressCheckoutDetails only reads
-            return GatewayAnswer("unknown", exc.user_message, order_id=order_id, sent=exc.sent)
+            return GatewayAnswer("unknown", exc.message or exc.user_message, order_id=order_id, sent=exc.sent)
         if details.invnum and details.invnum != order_id:
             # a token of another attempt: never pay this order with it
-            return GatewayAnswer("error", "PayPal's checkout belongs to another payment; nothing was paid.",
-                                 order_id=order_id, sent=False)
+            return GatewayAnswer("error", msg("paypal.other_checkout"), order_id=order_id, sent=False)
         if details.paid:
             return await self._read_back(order_id)
         if not details.approved:
-            return GatewayAnswer("declined", "The payer did not approve the payment at PayPal.", order_id=order_id)
+            return GatewayAnswer("declined", msg("paypal.not_approved"), order_id=order_id)
         try:
             payment = await self.wire.do_express_checkout_payment(token=token, payer_id=details.payer_id,
                                                                   amount=amount.wire(), currency=amount.currency,
@@ -203,8 +201,8 @@ class PayPalAdapter:
             if exc.duplicate_invoice or exc.already_processed:
                 return await self._read_back(order_id)
             if exc.funding_declined:
-                return GatewayAnswer("declined", "PayPal could not take the money from the payer's chosen funding "
-                                     "source.", order_id=order_id, response_code=exc.code)
+                return GatewayAnswer("declined", msg("paypal.funding_declined"), order_id=order_id,
+                                     response_code=exc.code)
             return _refused(exc, order_id)
         except paypal.PayPalUnknownOutcome as exc:
             return _unknown(exc, order_id)
@@ -219,7 +217,7 @@ class PayPalAdapter:
             if t.action("sale") is not None:
                 return GatewayAnswer("approved", t.actions[0].text or "Completed", transaction_id=t.transaction_id,
                                      order_id=order_id, response_code=t.actions[0].code[:10])
-        return GatewayAnswer("unknown", "PayPal has not shown this payment yet.", order_id=order_id)
+        return GatewayAnswer("unknown", msg("paypal.not_shown_yet"), order_id=order_id)
 
     # ------------------------------------------------------------------ refunds
 
@@ -241,7 +239,7 @@ class PayPalAdapter:
                     rest = Money.from_decimal(Decimal(sale.amount) - refunded, tx.currency)
                     wire_amount, currency = rest.wire(), rest.currency
                 except (InvalidOperation, ValueError):
-                    return GatewayAnswer("error", "PayPal's amount of the payment could not be read.", sent=False)
+                    return GatewayAnswer("error", msg("paypal.amount_unreadable"), sent=False)
         try:
             r = await self.wire.refund_transaction(transaction_id, amount=wire_amount, currency=currency)
         except paypal.PayPalError as exc:
@@ -259,19 +257,19 @@ class PayPalAdapter:
         try:
             return await self.wire.transaction_search(start=self._since(), invnum=invnum)
         except paypal.PayPalError as exc:
-            raise LookupFailed(exc.user_message, auth_failed=exc.auth_failed) from None
+            raise LookupFailed(exc.message or exc.user_message, auth_failed=exc.auth_failed) from None
         except paypal.PayPalUnknownOutcome as exc:
-            raise LookupFailed(exc.user_message) from None
+            raise LookupFailed(exc.message or exc.user_message) from None
 
     async def _details(self, transaction_id: str) -> paypal.PayPalPayment | None:
         try:
             return await self.wire.get_transaction_details(transaction_id)
         except paypal.PayPalError as exc:
             if exc.auth_failed or exc.code != "10004":
-                raise LookupFailed(exc.user_message, auth_failed=exc.auth_failed) from None
+                raise LookupFailed(exc.message or exc.user_message, auth_failed=exc.auth_failed) from None
             return None                      # 10004: PayPal has no transaction with that id
         except paypal.PayPalUnknownOutcome as exc:
-            raise LookupFailed(exc.user_message) from None
+            raise LookupFailed(exc.message or exc.user_message) from None
 
     async def find_order(self, order_id: str) -> list[GatewayTransaction]:
         """TransactionSearch by INVNUM, then GetTransactionDetails of each payment found."""

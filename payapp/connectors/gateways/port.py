@@ -28,7 +28,7 @@ from enum import StrEnum
 from typing import ClassVar, Literal, Protocol, runtime_checkable
 
 from payapp.domain.gateways import GatewaySpec
-from payapp.domain.messages import Message
+from payapp.domain.messages import Message, msg
 from payapp.domain.money import Money
 
 Outcome = Literal["approved", "declined", "error", "unknown"]
@@ -58,7 +58,9 @@ class GatewayAnswer:
     """The gateway's answer to one charge, void, refund or vault request."""
 
     outcome: Outcome
-    message: str = ""
+    #: what the gateway said, as it sent it (a str), or PayApp's words when it said nothing itself, could not be
+    #: reached or sent what PayApp cannot read (a Message)
+    message: str | Message = ""
     transaction_id: str = ""         # opaque reference for later void/refund/look-up
     auth_code: str = ""
     order_id: str = ""
@@ -119,8 +121,8 @@ class LookupFailed(Exception):
     """A look-up could not be answered (gateway down, credentials refused, unreadable answer). Never "no match":
     the caller must not conclude that nothing was charged."""
 
-    def __init__(self, message: str, *, auth_failed: bool = False) -> None:
-        super().__init__(message)
+    def __init__(self, message: str | Message, *, auth_failed: bool = False) -> None:
+        super().__init__(str(message))
         self.message = message
         self.auth_failed = auth_failed
 
@@ -277,6 +279,14 @@ class HostedPaymentGateway(PaymentGateway, Protocol):
         ...
 
 
-def not_supported(what: str, gateway_label: str, order_id: str = "") -> GatewayAnswer:
-    """The answer for a request an adapter cannot make at all: nothing was sent, so nothing was charged."""
-    return GatewayAnswer("error", message=f"{gateway_label} does not take {what}.", order_id=order_id, sent=False)
+def not_supported(what: Message, gateway_label: str, order_id: str = "") -> GatewayAnswer:
+    """The answer for a request an adapter cannot make at all (`what`: a gateway_what.* message): nothing was sent,
+    so nothing was charged."""
+    return GatewayAnswer("error", message=msg("gateway_answer.does_not_take", gateway=gateway_label, what=what),
+                         order_id=order_id, sent=False)
+
+
+def gateway_words(message: str | Message) -> str:
+    """The gateway's own text of an answer ("" when the words are PayApp's): what a check for one of its codes or
+    phrases ("duplicate transaction") reads."""
+    return message if isinstance(message, str) else ""
