@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtGui import QColor, QImage
+from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
@@ -21,6 +22,7 @@ from payapp.ui.admin.admin_tab import AdminTab
 from payapp.ui.admin.company_page import MAX_LOGO_BYTES, CompanyDetailsPage
 from payapp.ui.admin.portal_page import ClientPortalPage, url_problem
 from payapp.ui.admin.processing_page import ProcessingPage
+from payapp.ui.async_work import WidgetTasks
 from tests.conftest import FINANCE
 from tests.ui.conftest import close_context, wait_until
 
@@ -33,6 +35,10 @@ def admin_page(qtbot: QtBot, ctx: AppContext, run: Any, name: str) -> Any:
     page = tab.show_page(name)
     page._test_tab = tab     # keep the tab (and so the page) alive
     run(page.wait_ready())
+    # the page the tab showed first loads too (Audit log: its count): let it finish, so no page's work is left
+    # running when the test ends (on a slow machine the count outlived a short test)
+    run(wait_until(lambda: not any(w.work.busy for w in tab.findChildren(QWidget) if isinstance(
+        getattr(w, "work", None), WidgetTasks)), 20))
     return page
 
 

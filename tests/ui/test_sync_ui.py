@@ -546,6 +546,7 @@ def test_connections_page_shows_test_results_in_german(qtbot: Any, qapp: Any, en
             await wait_until(lambda: page.at_result.text().startswith(("✔", "✖")))
             page.qb_test.click()
             await wait_until(lambda: page.qb_result.text().startswith(("✔", "✖")))
+            await wait_until(lambda: not page.work.busy)      # the status line's reload after the test, too
 
         run(save_and_test())
         assert page.at_result.text().startswith("✔ Verbunden mit "), page.at_result.text()
